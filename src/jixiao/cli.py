@@ -1,0 +1,118 @@
+"""The `jixiao` command line: parse, value, and the commands other modules register.
+
+Every command that fails on bad input prints one located line (`FILE: line N: what is wrong`)
+to stderr and exits with status 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+EXIT_BAD_INPUT = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _write_out(data: str | bytes, out: str | None) -> None:
+    if out in (None, "-"):
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data)
+        return
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(out, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as f:  # type: ignore[call-overload]
+        f.write(data)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from jixiao.export.json import disclosure_to_dict
+    from jixiao.export.rows import to_csv, to_xlsx
+    from jixiao.ingest import ReadError, parse_file
+
+    docs = []
+    failed = False
+    for name in args.files:
+        try:
+            doc = parse_file(name, year=args.year)
+        except ReadError as e:
+            print(f"{e.source}: {e.location}: {e.message}", file=sys.stderr)
+            failed = True
+            continue
+        for w in doc.warnings:
+            print(f"{w.file}: {w.location}: {w.message}", file=sys.stderr)
+        if args.strict and doc.warnings:
+            print(f"{name}: {len(doc.warnings)} warning(s) and --strict given", file=sys.stderr)
+            failed = True
+            continue
+        docs.append(doc)
+    if args.format == "json":
+        objs = [disclosure_to_dict(d) for d in docs]
+        payload: object = objs[0] if len(args.files) == 1 and objs else objs
+        if not (len(args.files) == 1 and not objs):
+            _write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", args.output)
+    elif args.format == "csv":
+        _write_out(to_csv(docs), args.output)
+    else:
+        if args.output in (None, "-") and sys.stdout.isatty():
+            print("xlsx output needs -o FILE.xlsx", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        _write_out(to_xlsx(docs), args.output)
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_value(args: argparse.Namespace) -> int:
+    from jixiao.values import parse_value
+
+    for text in args.texts:
+        print(json.dumps(parse_value(text, year=args.year).to_dict(), ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="jixiao", description="预算绩效管理 — budget performance management")
+    from jixiao import __version__
+
+    ap.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="parse disclosures (.txt .docx .xlsx .html .pdf) into structured data")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as failure (exit 2)")
+    p.add_argument("--year", type=int, help="budget year when the document does not say")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("value", help="parse 指标值 texts into comparator, number, unit and kind")
+    p.add_argument("texts", nargs="+", metavar="TEXT")
+    p.add_argument("--year", type=int, help="budget year for dates without a year")
+    p.set_defaults(func=cmd_value)
+
+    for register in _registrars():
+        register(sub)
+    return ap
+
+
+def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Other modules add their commands here (review, score, web ...)."""
+    regs: list[Callable[[argparse._SubParsersAction], None]] = []
+    return regs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Exports: JSON, CSV and Excel rows, and the standard tables (xlsx, docx, pdf)."""

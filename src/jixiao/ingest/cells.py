@@ -1,0 +1,69 @@
+"""The cell stream: what every reader produces and the interpreter consumes.
+
+A document is a sequence of blocks. A `Para` is running text outside any table (a heading, a
+paragraph). A `Row` is one table row: its logical cells in order (a horizontally merged cell once,
+a vertically merged continuation as an empty cell), with the id of the table it belongs to, so the
+interpreter can tell a new table from a continued one. Every block and cell carries its location
+(line of a text file, or table/row/column, sheet!cell, page) for located warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from jixiao.model import Location
+
+
+@dataclass
+class Cell:
+    text: str
+    loc: Location
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    loc: Location
+    table: int | None = None  # readers that know table boundaries set an id per table
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+    def nonempty(self) -> list[Cell]:
+        return [c for c in self.cells if c.text.strip()]
+
+
+@dataclass
+class Para:
+    text: str
+    loc: Location
+
+
+Block = Row | Para
+
+
+@dataclass
+class CellStream:
+    """The blocks of one document plus what the reader learned about it."""
+
+    source: str
+    blocks: list[Block] = field(default_factory=list)
+    layout: str = "unknown"  # e.g. "tsv-rows", "cell-lines", "pdf-text", "docx", "xlsx", "html", "pdf"
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self.blocks)
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all (empty, binary, truncated, wrong format).
+
+    `location` says where: a line, or 'document' when the whole file is unusable.
+    """
+
+    def __init__(self, source: str, message: str, location: Location | None = None) -> None:
+        self.source = source
+        self.message = message
+        self.location = location or Location(line=1)
+        super().__init__(f"{source}: {self.location}: {message}")

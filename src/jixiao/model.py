@@ -1,0 +1,218 @@
+"""The domain model of jixiao: plain dataclasses, no web or database imports.
+
+A `Disclosure` is what one published document (预算/绩效目标公开文件) says: the budget unit
+(预算单位), the budget year, the unit's overall and sub goals (部门整体绩效目标, 分项绩效目标), the
+projects (项目) with their performance-target tables (绩效目标表), and where given the unit's budget
+overview (收支预算, 三公经费, 政府采购, 国有资产).
+
+Money is in 万元 as printed and kept as `Decimal`; texts are kept as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was read: a line of a text file, or a cell of a table/sheet."""
+
+    line: int | None = None
+    cell: str | None = None  # e.g. "Sheet1!B7", "table 2 row 5 col 3", "page 3"
+
+    def __str__(self) -> str:
+        if self.cell and self.line:
+            return f"line {self.line}, {self.cell}"
+        if self.cell:
+            return self.cell
+        if self.line:
+            return f"line {self.line}"
+        return "document"
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """A located problem found while reading a document (something not used, or doubtful)."""
+
+    file: str
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.location}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.location.line,
+            "cell": self.location.cell,
+            "message": self.message,
+        }
+
+
+@dataclass
+class TargetValue:
+    """指标值 parsed: comparator + number(s) + unit + kind. The raw text is always kept.
+
+    kind: number | percent | date | boolean | text
+    op: ">=", "<=", ">", "<", "=", "range" or None
+    value: the number (Decimal), the ISO date string (kind date), True/False (kind boolean), or None
+    high: upper bound of a range
+    unit: the unit as printed after the number (万元, 批次, %, 元/批次 ...)
+    base_value / base_unit: the value with a leading 万/亿 scale folded in (10.59万台件 → 105900 台件)
+    approx: a hedge such as 预计, 约, 左右 was present
+    """
+
+    raw: str
+    kind: str = "text"
+    op: str | None = None
+    value: Decimal | str | bool | None = None
+    high: Decimal | None = None
+    unit: str | None = None
+    base_value: Decimal | None = None
+    base_unit: str | None = None
+    approx: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "raw": self.raw,
+            "kind": self.kind,
+            "op": self.op,
+            "value": _json_number(self.value),
+            "high": _json_number(self.high),
+            "unit": self.unit,
+            "base_value": _json_number(self.base_value),
+            "base_unit": self.base_unit,
+            "approx": self.approx,
+        }
+
+
+def _json_number(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
+    return v
+
+
+@dataclass
+class Indicator:
+    """绩效指标: one row of the indicator table (一级/二级/三级指标, 描述, 指标值, 依据)."""
+
+    level1: str | None
+    level2: str | None
+    name: str | None
+    description: str | None = None
+    value: str | None = None
+    basis: str | None = None
+    # columns that some tables have (指标性质, 度量单位, 分值/权重)
+    nature: str | None = None
+    measure_unit: str | None = None
+    weight: str | None = None
+    location: Location | None = None
+
+    @property
+    def level1_canonical(self) -> str | None:
+        from jixiao.taxonomy import canonical_levels
+
+        return canonical_levels(self.level1, self.level2)[0]
+
+    @property
+    def level2_canonical(self) -> str | None:
+        from jixiao.taxonomy import canonical_levels
+
+        return canonical_levels(self.level1, self.level2)[1]
+
+    @property
+    def target(self) -> TargetValue:
+        from jixiao.values import parse_value
+
+        return parse_value(self.value or "")
+
+
+@dataclass
+class Project:
+    """项目: one project performance-target table (项目绩效目标表)."""
+
+    seq: int
+    title: str | None
+    name: str | None
+    code: str | None = None
+    unit_code: str | None = None  # the unit the table itself names, when printed
+    unit_name: str | None = None
+    budget_total: Decimal | None = None  # 预算数 (万元)
+    budget_fiscal: Decimal | None = None  # 其中：财政资金
+    budget_other: Decimal | None = None  # 其他资金
+    purpose: str | None = None  # 资金用途
+    spending_plan: dict[str, str] | None = None  # 资金支出计划, e.g. {"3月底": "25%"}
+    goal: str | None = None  # 绩效目标
+    indicators: list[Indicator] = field(default_factory=list)
+    location: Location | None = None
+
+
+@dataclass
+class SubGoal:
+    """分项绩效目标 of the unit as a whole."""
+
+    title: str
+    goal: str | None = None
+    indicators: str | None = None
+
+
+@dataclass
+class ThreePublic:
+    """“三公”经费 (万元)."""
+
+    total: Decimal | None = None
+    abroad: Decimal | None = None  # 因公出国（境）费
+    vehicles: Decimal | None = None  # 公务用车购置及运维费
+    vehicle_purchase: Decimal | None = None
+    vehicle_running: Decimal | None = None
+    reception: Decimal | None = None  # 公务接待费
+
+
+@dataclass
+class ProcurementItem:
+    """A 政府采购预算 row."""
+
+    project: str | None
+    item: str | None
+    catalog_code: str | None
+    amount: Decimal | None
+
+
+@dataclass
+class BudgetOverview:
+    """The unit's budget as disclosed (收入, 支出, 机关运行经费, 三公经费, 政府采购, 国有资产), 万元."""
+
+    revenue_total: Decimal | None = None
+    revenue_general: Decimal | None = None
+    revenue_fund: Decimal | None = None
+    revenue_special_account: Decimal | None = None
+    revenue_other: Decimal | None = None
+    carryover: Decimal | None = None
+    expenditure_total: Decimal | None = None
+    expenditure_basic: Decimal | None = None
+    expenditure_personnel: Decimal | None = None
+    expenditure_public: Decimal | None = None
+    expenditure_project: Decimal | None = None
+    operating_costs: Decimal | None = None
+    three_public: ThreePublic | None = None
+    procurement_total: Decimal | None = None
+    procurement: list[ProcurementItem] = field(default_factory=list)
+    assets_total: Decimal | None = None
+
+
+@dataclass
+class Disclosure:
+    """One document's worth of performance information for one budget unit and year."""
+
+    source: str
+    unit_code: str | None = None
+    unit_name: str | None = None
+    year: int | None = None
+    overall_goal: str | None = None
+    sub_goals: list[SubGoal] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    budget_overview: BudgetOverview | None = None
+    warnings: list[ParseWarning] = field(default_factory=list)
