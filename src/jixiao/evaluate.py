@@ -1,0 +1,759 @@
+"""绩效自评: the year-end self-evaluation score of one project, by the national method.
+
+Pure functions of the entered data plus `ScoringSettings`; no web or database imports.
+
+The method (PRODUCT.md, "Self-evaluation"), every number a setting:
+
+- Weights: 预算执行率 10, 产出指标 50, 效益指标 30, 满意度指标 10; they must sum to 100. Indicators of the
+  2021 framework's level-1 成本指标 count under 产出指标 (the older framework files cost there too)
+  unless the weights give 成本指标 its own points. Within a level-1 category the points are shared
+  equally among its indicators, except those that carry their own 分值 (weight).
+- Higher-is-better (≥, >, or no comparator on a count or a rate): met → full points, else
+  actual ÷ target × points; an actual of 130% of the target or more scores full but needs an
+  explanation (the target may have been set too low).
+- Lower-is-better (≤, <, and every cost indicator): at or under the target → full; from the target
+  to twice the target the score falls linearly to zero (setting `lower_method="ratio"`: target ÷
+  actual × points instead).
+- Equal (=): a target of 0 scores full when the actual is 0 or less, else zero; any other target is
+  scored as higher-is-better.
+- Dates: on or before the deadline → full, else `late_share` × points (default 0).
+- Yes/no targets (是/否): the same answer → full, else zero.
+- Qualitative (text) targets: the unit picks a band — 达成年度指标 80–100%, 部分达成并具有一定效果
+  60–80%, 未达成且效果较差 0–60% of the points, lower bounds inclusive — and a score inside it; a
+  score outside the band is rejected; with no score the band's upper bound is proposed and marked.
+- 预算执行率 = 全年执行数 ÷ 全年预算数; its points = rate × 10, capped at 10; below 90% needs an
+  explanation.
+- Grades: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60.
+
+Actual values are texts parsed with `jixiao.values.parse_value`, so units are compared through
+their base values (3万元 = 30000元); a percentage against a count is an error naming the indicator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jixiao import taxonomy
+from jixiao.model import Project, TargetValue
+from jixiao.values import parse_value
+
+EXECUTION = "预算执行率"
+CATEGORIES = (taxonomy.OUTPUT, taxonomy.BENEFIT, taxonomy.SATISFACTION, taxonomy.COST)
+COST_LEVEL2 = (taxonomy.COST, taxonomy.ECONOMIC_COST, taxonomy.SOCIAL_COST, taxonomy.ECO_COST)
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+CENT = Decimal("0.01")
+
+# 自评档次 of a qualitative indicator: name → (share low, share high) of the indicator's points
+BAND_MET = "达成年度指标"
+BAND_PARTLY = "部分达成并具有一定效果"
+BAND_NOT_MET = "未达成且效果较差"
+BANDS: tuple[str, ...] = (BAND_MET, BAND_PARTLY, BAND_NOT_MET)
+_BAND_ALIASES = {
+    "达成": BAND_MET, "达成年度指标": BAND_MET, "完成": BAND_MET,
+    "部分达成": BAND_PARTLY, "部分达成并具有一定效果": BAND_PARTLY, "部分完成": BAND_PARTLY,
+    "未达成": BAND_NOT_MET, "未达成且效果较差": BAND_NOT_MET, "未完成": BAND_NOT_MET,
+}
+
+# direction of a scored indicator
+HIGHER = "higher"  # 越大越好
+LOWER = "lower"  # 越小越好 (≤, <, cost)
+EQUAL_ZERO = "equal_zero"  # = 0
+DATE = "date"  # deadline
+BOOLEAN = "boolean"  # 是/否
+QUALITATIVE = "qualitative"  # text: band + score
+
+DIRECTION_LABELS = {
+    HIGHER: "越大越好", LOWER: "越小越好", EQUAL_ZERO: "等于0", DATE: "时限", BOOLEAN: "是否",
+    QUALITATIVE: "定性",
+}
+
+
+class EvaluationError(ValueError):
+    """Invalid self-evaluation input. `indicator` is the 0-based index of the indicator concerned
+    (None for the budget or the weights), `field` the input field (actual, target, score, band,
+    weight, weights, budget.adjusted, ...); the message is Chinese and names the indicator."""
+
+    def __init__(self, message: str, *, indicator: int | None = None, field: str | None = None,
+                 name: str | None = None) -> None:
+        self.message = message
+        self.indicator = indicator
+        self.field = field
+        self.name = name
+        super().__init__(f"指标「{name}」: {message}" if name else message)
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """Weights, formulas and cut-offs of the self-evaluation (defaults: the national method)."""
+
+    weights: Mapping[str, Decimal] = field(default_factory=lambda: {
+        EXECUTION: Decimal(10), taxonomy.OUTPUT: Decimal(50), taxonomy.BENEFIT: Decimal(30),
+        taxonomy.SATISFACTION: Decimal(10)})
+    # "linear": full at or under the target, zero from twice the target; "ratio": target ÷ actual
+    lower_method: str = "linear"
+    late_share: Decimal = ZERO  # share of the points for a deadline missed
+    overachievement: Decimal = Decimal("1.3")  # actual ÷ target from which an explanation is needed
+    execution_explain_below: Decimal = Decimal("0.9")
+    bands: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: {
+        BAND_MET: (Decimal("0.8"), Decimal(1)), BAND_PARTLY: (Decimal("0.6"), Decimal("0.8")),
+        BAND_NOT_MET: (ZERO, Decimal("0.6"))})
+    grades: tuple[tuple[Decimal, str], ...] = (
+        (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (ZERO, "差"))
+
+    def with_weights(self, weights: Mapping[str, Any] | None) -> ScoringSettings:
+        if not weights:
+            return self
+        return ScoringSettings(normalize_weights(weights), self.lower_method, self.late_share,
+                               self.overachievement, self.execution_explain_below, self.bands, self.grades)
+
+
+# ---------------------------------------------------------------- input
+
+
+@dataclass
+class Budget:
+    """项目资金 (万元): 年初预算数, 全年预算数 (after adjustments), 全年执行数."""
+
+    adjusted: Decimal
+    executed: Decimal
+    initial: Decimal | None = None
+
+
+@dataclass
+class IndicatorActual:
+    """One indicator as entered at year end: the target as approved and what was achieved."""
+
+    level1: str | None
+    level2: str | None
+    name: str | None
+    target: str  # 年度指标值 as printed
+    actual: str | None = None  # 实际完成值 as entered
+    weight: Decimal | None = None  # 分值, when the table gives it
+    band: str | None = None  # qualitative: 自评档次
+    score: Decimal | None = None  # qualitative: the unit's own score
+    reason: str | None = None  # 偏差原因分析及改进措施
+
+
+@dataclass
+class SelfEvaluation:
+    """The year-end data of one project: budget, indicators with actuals, optional weights."""
+
+    budget: Budget
+    indicators: list[IndicatorActual]
+    weights: dict[str, Decimal] | None = None
+    year: int | None = None
+    project_name: str | None = None
+    project_code: str | None = None
+    unit_name: str | None = None
+    goal: str | None = None  # 年度总体目标: 预期目标
+    goal_actual: str | None = None  # 年度总体目标: 实际完成情况
+
+
+def evaluation_for(project: Project, year: int | None = None) -> SelfEvaluation:
+    """An empty self-evaluation of a project: its targets, its budget as 年初预算数, no actuals."""
+    budget = project.budget_total if project.budget_total is not None else ZERO
+    return SelfEvaluation(
+        budget=Budget(adjusted=budget, executed=ZERO, initial=project.budget_total),
+        indicators=[IndicatorActual(i.level1, i.level2, i.name, i.value or "",
+                                    weight=_weight_or_none(i.weight)) for i in project.indicators],
+        year=year, project_name=project.name, project_code=project.code, unit_name=project.unit_name,
+        goal=project.goal)
+
+
+def _weight_or_none(text: str | None) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return to_decimal(text)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- output
+
+
+@dataclass
+class IndicatorScore:
+    """The score of one indicator."""
+
+    index: int
+    name: str | None
+    level1: str | None
+    level2: str | None
+    category: str  # the weight category (产出指标, 效益指标, 满意度指标, or 成本指标 when weighted)
+    direction: str  # HIGHER, LOWER, EQUAL_ZERO, DATE, BOOLEAN, QUALITATIVE
+    target: str
+    actual: str | None
+    points: Decimal  # 分值
+    score: Decimal  # 得分
+    proposed: bool = False  # the score was proposed by the system (a qualitative band's upper bound)
+    band: str | None = None
+    achievement: Decimal | None = None  # actual ÷ target, where meaningful
+    explanations: list[str] = field(default_factory=list)  # why an explanation is needed
+    reason: str | None = None  # 偏差原因分析及改进措施 as entered
+
+    @property
+    def needs_explanation(self) -> bool:
+        return bool(self.explanations)
+
+
+@dataclass
+class EvaluationResult:
+    budget: Budget
+    execution_rate: Decimal  # 全年执行数 ÷ 全年预算数 (a fraction)
+    execution_points: Decimal  # 分值
+    execution_score: Decimal  # 得分
+    execution_explanation: str | None  # set when the rate is below the cut-off
+    indicators: list[IndicatorScore]
+    total: Decimal
+    grade: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needs_explanation(self) -> bool:
+        return bool(self.execution_explanation) or any(i.needs_explanation for i in self.indicators)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def to_decimal(value: Any) -> Decimal:
+    """A number from JSON or a cell: int, float, Decimal or a numeric text (commas allowed)."""
+    if isinstance(value, bool):
+        raise ValueError(f"「{value}」不是数字")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = str(value).strip().replace(",", "").replace("，", "")
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"「{value}」不是数字") from None
+    if not d.is_finite():
+        raise ValueError(f"「{value}」不是数字")
+    return d
+
+
+def normalize_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
+    """Weights keyed by 预算执行率 and canonical level-1 names; they must sum to 100."""
+    out: dict[str, Decimal] = {}
+    for key, val in weights.items():
+        k = str(key).strip()
+        if k in (EXECUTION, "执行率", "预算执行", "execution", "budget"):
+            canon: str | None = EXECUTION
+        else:
+            canon = taxonomy.canonical_level1(k) or {
+                "output": taxonomy.OUTPUT, "benefit": taxonomy.BENEFIT, "effect": taxonomy.BENEFIT,
+                "satisfaction": taxonomy.SATISFACTION, "cost": taxonomy.COST}.get(k.lower())
+        if canon is None:
+            raise EvaluationError(f"权重「{k}」不是预算执行率或一级指标", field="weights")
+        try:
+            w = to_decimal(val)
+        except ValueError as e:
+            raise EvaluationError(f"权重「{k}」: {e}", field="weights") from None
+        if w < 0:
+            raise EvaluationError(f"权重「{k}」不能为负数", field="weights")
+        out[canon] = out.get(canon, ZERO) + w
+    total = sum(out.values(), ZERO)
+    if total != HUNDRED:
+        parts = "、".join(f"{k} {_fmt(v)}" for k, v in out.items())
+        raise EvaluationError(f"权重合计为 {_fmt(total)}，应为 100（{parts}）", field="weights")
+    out.setdefault(EXECUTION, ZERO)
+    return out
+
+
+def band_name(text: str | None) -> str | None:
+    """The canonical band for 达成/部分达成/未达成 and their long names; None when not a band."""
+    if not text:
+        return None
+    s = re.sub(r"[\s\u3000]+", "", text)
+    if s in _BAND_ALIASES:
+        return _BAND_ALIASES[s]
+    for prefix in ("部分达成", "未达成", "达成"):  # order matters: 达成 is inside the others
+        if s.startswith(prefix):
+            return _BAND_ALIASES[prefix]
+    return None
+
+
+def direction_of(target: TargetValue, level1: str | None, level2: str | None) -> str:
+    """How an indicator is scored, from the parsed target and its category (cost is lower-is-better)."""
+    if target.kind == "date":
+        return DATE
+    if target.kind == "boolean":
+        return BOOLEAN if isinstance(target.value, bool) else QUALITATIVE
+    if target.kind not in ("number", "percent") or target.value is None:
+        return QUALITATIVE
+    c1, c2 = taxonomy.canonical_levels(level1, level2)
+    if c1 == taxonomy.COST or c2 in COST_LEVEL2 or target.op in ("<=", "<"):
+        return LOWER
+    if target.op == "=" and isinstance(target.value, Decimal) and target.value == 0:
+        return EQUAL_ZERO
+    return HIGHER
+
+
+def is_cost(level1: str | None, level2: str | None) -> bool:
+    c1, c2 = taxonomy.canonical_levels(level1, level2)
+    return c1 == taxonomy.COST or c2 in COST_LEVEL2
+
+
+def _base(tv: TargetValue) -> tuple[Decimal, str | None]:
+    if tv.base_value is not None:
+        return tv.base_value, tv.base_unit or tv.unit
+    assert isinstance(tv.value, Decimal)
+    return tv.value, tv.unit
+
+
+def _norm_unit(u: str | None) -> str:
+    return re.sub(r"[\s\u3000]+", "", u or "")
+
+
+def comparable_numbers(target: TargetValue, actual: TargetValue, *, what: str = "实际完成值"
+                       ) -> tuple[Decimal, Decimal]:
+    """(target, actual) in the same unit, or ValueError saying why they cannot be compared.
+
+    The target's low end is used for a range. An actual without a unit is read in the target's unit.
+    """
+    t_kind, a_kind = target.kind, actual.kind
+    if a_kind not in ("number", "percent") or not isinstance(actual.value, Decimal):
+        raise ValueError(f"{what}「{actual.raw}」不是数值，年度指标值「{target.raw}」是数值")
+    if actual.op == "range":
+        raise ValueError(f"{what}「{actual.raw}」是区间，应填写一个数值")
+    assert isinstance(target.value, Decimal)
+    a_unit = _norm_unit(actual.unit)
+    if t_kind == "percent":
+        if a_kind == "percent" or not a_unit:
+            return target.value, actual.value
+        raise ValueError(f"年度指标值「{target.raw}」是百分比，{what}「{actual.raw}」不是百分比"
+                         "（单位不一致）")
+    if a_kind == "percent":
+        raise ValueError(f"年度指标值「{target.raw}」是数量，{what}「{actual.raw}」是百分比（单位不一致）")
+    if not a_unit:
+        # read in the target's printed unit: scale by the target's own base ÷ value
+        t_base, _ = _base(target)
+        if target.base_value is not None and target.value != 0:
+            return t_base, actual.value * (target.base_value / target.value)
+        return target.value, actual.value
+    t_base, t_bunit = _base(target)
+    a_base, a_bunit = _base(actual)
+    if _norm_unit(t_bunit) == _norm_unit(a_bunit):
+        return t_base, a_base
+    if _norm_unit(target.unit) == a_unit:
+        return target.value, actual.value
+    if not _norm_unit(target.unit) and not _norm_unit(t_bunit):
+        return target.value, actual.value  # the target gave no unit: take the actual's number
+    raise ValueError(f"年度指标值「{target.raw}」的单位与{what}「{actual.raw}」的单位不一致")
+
+
+_ON_TIME = re.compile(r"^(已?按[时期]|如期|提前|准时|已完成|完成)")
+_LATE = re.compile(r"(未完成|延期|逾期|滞后|未按[时期])")
+
+
+def _fmt(d: Decimal, places: Decimal = CENT) -> str:
+    q = d.quantize(places)
+    s = format(q, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s or "0"
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSettings, *, index: int = 0,
+                    category: str = "", year: int | None = None) -> IndicatorScore:
+    """Score one indicator out of `points`; EvaluationError names the indicator when the input is invalid."""
+    name = ind.name or ind.level2 or f"第{index + 1}项"
+
+    def err(msg: str, fld: str) -> EvaluationError:
+        return EvaluationError(msg, indicator=index, field=fld, name=name)
+
+    target = parse_value(ind.target or "", year=year)
+    direction = direction_of(target, ind.level1, ind.level2)
+    res = IndicatorScore(index=index, name=ind.name, level1=ind.level1, level2=ind.level2, category=category,
+                         direction=direction, target=ind.target, actual=ind.actual, points=points, score=ZERO,
+                         reason=ind.reason)
+    actual_text = (ind.actual or "").strip()
+    band = band_name(ind.band)
+    if ind.band and band is None:
+        raise err(f"自评档次「{ind.band}」应为 {'、'.join(BANDS)} 之一", "band")
+
+    if direction == QUALITATIVE:
+        band = band or band_name(actual_text)
+        if band is None:
+            if ind.score is not None:
+                raise err("定性指标给了得分，但没有选择自评档次（达成年度指标、部分达成并具有一定效果、"
+                          "未达成且效果较差）", "band")
+            raise err("定性指标需选择自评档次（达成年度指标、部分达成并具有一定效果、"
+                      "未达成且效果较差）", "band")
+        low, high = settings.bands[band]
+        res.band = band
+        if ind.score is None:
+            res.score = high * points
+            res.proposed = True
+        else:
+            s = ind.score
+            top = band == max(settings.bands, key=lambda b: settings.bands[b][1])
+            inside = low * points <= s <= high * points if top else low * points <= s < high * points
+            if not inside:
+                rng = (f"[{_fmt(low * points)}, {_fmt(high * points)}]" if top
+                       else f"[{_fmt(low * points)}, {_fmt(high * points)})")
+                raise err(f"得分 {_fmt(s)} 不在自评档次「{band}」的范围 {rng} 内"
+                          f"（分值 {_fmt(points)}）", "score")
+            res.score = s
+        if band != BAND_MET:
+            res.explanations.append(f"自评档次为「{band}」，需分析偏差原因并提出改进措施")
+        return res
+
+    if ind.score is not None:
+        raise err("只有定性指标可以自填得分；定量指标的得分由实际完成值计算", "score")
+    if not actual_text:
+        raise err("实际完成值为空", "actual")
+
+    if direction == DATE:
+        actual = parse_value(actual_text, year=year)
+        if actual.kind == "date" and isinstance(actual.value, str):
+            on_time = actual.value <= str(target.value)
+        elif _LATE.search(actual_text):
+            on_time = False
+        elif _ON_TIME.search(actual_text):
+            on_time = True
+        else:
+            raise err(f"年度指标值「{target.raw}」是时限，实际完成值「{actual_text}」应为完成日期"
+                      "（如 2024年11月30日）或“按时完成”", "actual")
+        res.score = points if on_time else settings.late_share * points
+        if not on_time:
+            res.explanations.append("未在时限内完成，需说明偏差原因")
+        return res
+
+    if direction == BOOLEAN:
+        actual = parse_value(actual_text, year=year)
+        if actual.kind != "boolean" or not isinstance(actual.value, bool):
+            raise err(f"年度指标值「{target.raw}」是“是/否”，"
+                      f"实际完成值「{actual_text}」应为“是”或“否”", "actual")
+        res.score = points if actual.value == target.value else ZERO
+        if actual.value != target.value:
+            res.explanations.append("未达到年度指标值，需说明偏差原因")
+        return res
+
+    actual = parse_value(actual_text, year=year)
+    try:
+        t, a = comparable_numbers(target, actual)
+    except ValueError as e:
+        raise err(str(e), "actual") from None
+
+    if direction == EQUAL_ZERO:
+        res.score = points if a <= 0 else ZERO
+    elif direction == LOWER:
+        if t <= 0:
+            res.score = points if a <= t else ZERO
+        elif a <= t:
+            res.score = points
+        elif settings.lower_method == "ratio":
+            res.score = t / a * points
+        else:
+            res.score = max(ZERO, (2 * t - a) / t * points)
+        if t > 0:
+            res.achievement = a / t
+    else:  # HIGHER (and = with a non-zero target)
+        if t <= 0:
+            res.score = points if a >= t else ZERO
+        else:
+            ratio = a / t
+            res.achievement = ratio
+            res.score = points if ratio >= 1 else max(ZERO, ratio * points)
+            if ratio >= settings.overachievement:
+                res.explanations.append(
+                    f"实际完成值为年度指标值的 {_fmt(ratio * HUNDRED, Decimal('0.1'))}%（≥"
+                    f"{_fmt(settings.overachievement * HUNDRED)}%），需说明原因（目标是否偏低）")
+    if res.score < points:
+        res.explanations.append("未达到年度指标值，需说明偏差原因并提出改进措施")
+    return res
+
+
+def category_of(ind: IndicatorActual, weights: Mapping[str, Decimal]) -> str | None:
+    """The weight category of an indicator: its canonical level 1; cost counts under 产出 unless weighted."""
+    c1, _ = taxonomy.canonical_levels(ind.level1, ind.level2)
+    if c1 == taxonomy.COST and taxonomy.COST not in weights:
+        return taxonomy.OUTPUT
+    return c1
+
+
+def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal]
+                    ) -> tuple[list[tuple[str, Decimal]], list[str]]:
+    """(category, points) per indicator, and warnings (a weighted category with no indicator).
+
+    Where every indicator carries its own 分值 these are used and must sum to 100 − the 预算执行率
+    weight; otherwise each category's weight is shared equally among its indicators without 分值.
+    """
+    cats: list[str] = []
+    for i, ind in enumerate(indicators):
+        c = category_of(ind, weights)
+        name = ind.name or ind.level2 or f"第{i + 1}项"
+        if c is None:
+            raise EvaluationError(f"一级指标「{ind.level1 or ''}」无法识别"
+                                  "（应为产出、效益、满意度或成本指标）",
+                                  indicator=i, field="level1", name=name)
+        if c not in weights:
+            raise EvaluationError(f"一级指标「{c}」没有权重", indicator=i, field="level1", name=name)
+        if ind.weight is not None and ind.weight < 0:
+            raise EvaluationError("分值不能为负数", indicator=i, field="weight", name=name)
+        cats.append(c)
+    warnings: list[str] = []
+    execution = weights.get(EXECUTION, ZERO)
+    if indicators and all(ind.weight is not None for ind in indicators):
+        total = sum((ind.weight or ZERO for ind in indicators), ZERO)
+        if total + execution != HUNDRED:
+            raise EvaluationError(f"各指标分值合计 {_fmt(total)} 加预算执行率 {_fmt(execution)} 为 "
+                                  f"{_fmt(total + execution)}，应为 100", field="weight")
+        return [(c, ind.weight or ZERO) for c, ind in zip(cats, indicators, strict=True)], warnings
+    points: list[Decimal] = [ZERO] * len(indicators)
+    for cat, w in weights.items():
+        if cat == EXECUTION:
+            continue
+        members = [i for i, c in enumerate(cats) if c == cat]
+        if not members:
+            if w:
+                warnings.append(f"没有{cat}，其 {_fmt(w)} 分未分配")
+            continue
+        given = sum((indicators[i].weight or ZERO for i in members if indicators[i].weight is not None), ZERO)
+        free = [i for i in members if indicators[i].weight is None]
+        rest = w - given
+        if rest < 0 or (not free and rest != 0):
+            raise EvaluationError(f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符",
+                                  field="weight")
+        for i in members:
+            points[i] = indicators[i].weight if indicators[i].weight is not None else rest / len(free)  # type: ignore[assignment]
+    return list(zip(cats, points, strict=True)), warnings
+
+
+def grade_of(total: Decimal, settings: ScoringSettings | None = None) -> str:
+    settings = settings or ScoringSettings()
+    for cut, grade in settings.grades:
+        if total >= cut:
+            return grade
+    return settings.grades[-1][1]
+
+
+def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None) -> EvaluationResult:
+    """Score a project's year-end data; EvaluationError (naming the indicator) on invalid input."""
+    settings = (settings or ScoringSettings()).with_weights(ev.weights)
+    weights = dict(settings.weights)
+    if sum(weights.values(), ZERO) != HUNDRED:
+        raise EvaluationError(f"权重合计为 {_fmt(sum(weights.values(), ZERO))}，应为 100", field="weights")
+    b = ev.budget
+    if b.adjusted <= 0:
+        raise EvaluationError("全年预算数应大于 0", field="budget.adjusted")
+    if b.executed < 0:
+        raise EvaluationError("全年执行数不能为负数", field="budget.executed")
+    rate = b.executed / b.adjusted
+    ex_points = weights.get(EXECUTION, ZERO)
+    ex_score = min(rate * ex_points, ex_points)
+    ex_expl = None
+    if rate < settings.execution_explain_below:
+        cut = _fmt(settings.execution_explain_below * HUNDRED)
+        ex_expl = f"预算执行率 {_fmt(rate * HUNDRED)}% 低于 {cut}%，需说明原因"
+    alloc, warnings = allocate_points(ev.indicators, weights)
+    scores = [score_indicator(ind, pts, settings, index=i, category=cat, year=ev.year)
+              for i, (ind, (cat, pts)) in enumerate(zip(ev.indicators, alloc, strict=True))]
+    total = ex_score + sum((s.score for s in scores), ZERO)
+    return EvaluationResult(budget=b, execution_rate=rate, execution_points=ex_points,
+                            execution_score=ex_score, execution_explanation=ex_expl, indicators=scores,
+                            total=total, grade=grade_of(total, settings), warnings=warnings)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _opt_text(v: Any) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float | int | Decimal) and not isinstance(v, bool):
+        return _fmt(to_decimal(v), Decimal("0.000001"))
+    s = str(v).strip()
+    return s or None
+
+
+def evaluation_from_dict(data: Any) -> SelfEvaluation:
+    """Read the JSON input of `jixiao score`; EvaluationError names the field or the indicator."""
+    if not isinstance(data, dict):
+        raise EvaluationError("输入应为 JSON 对象，含 budget 与 indicators")
+    budget = data.get("budget")
+    if not isinstance(budget, dict):
+        raise EvaluationError("缺少 budget（initial、adjusted、executed）", field="budget")
+
+    def num(key: str, required: bool) -> Decimal | None:
+        v = budget.get(key)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if required:
+                raise EvaluationError(f"缺少 budget.{key}", field=f"budget.{key}")
+            return None
+        try:
+            return to_decimal(v)
+        except ValueError as e:
+            raise EvaluationError(f"budget.{key}: {e}", field=f"budget.{key}") from None
+
+    adjusted = num("adjusted", True)
+    executed = num("executed", True)
+    assert adjusted is not None and executed is not None
+    b = Budget(adjusted=adjusted, executed=executed, initial=num("initial", False))
+    raw_inds = data.get("indicators")
+    if not isinstance(raw_inds, list) or not raw_inds:
+        raise EvaluationError("缺少 indicators（指标列表）", field="indicators")
+    inds: list[IndicatorActual] = []
+    for i, r in enumerate(raw_inds):
+        if not isinstance(r, dict):
+            raise EvaluationError(f"第 {i + 1} 个指标应为对象", indicator=i)
+        name = _opt_text(r.get("name"))
+        label = name or f"第{i + 1}项"
+        target = _opt_text(r.get("target"))
+        if target is None:
+            raise EvaluationError("缺少 target（年度指标值）", indicator=i, field="target", name=label)
+        if _opt_text(r.get("level1")) is None:
+            raise EvaluationError("缺少 level1（一级指标）", indicator=i, field="level1", name=label)
+
+        def opt_num(key: str, r: dict[str, Any] = r, label: str = label, i: int = i) -> Decimal | None:
+            v = r.get(key)
+            if v is None or (isinstance(v, str) and not v.strip()):
+                return None
+            try:
+                return to_decimal(v)
+            except ValueError as e:
+                raise EvaluationError(f"{key}: {e}", indicator=i, field=key, name=label) from None
+
+        inds.append(IndicatorActual(
+            level1=_opt_text(r.get("level1")), level2=_opt_text(r.get("level2")), name=name, target=target,
+            actual=_opt_text(r.get("actual")), weight=opt_num("weight"), band=_opt_text(r.get("band")),
+            score=opt_num("score"), reason=_opt_text(r.get("reason"))))
+    weights = data.get("weights")
+    if weights is not None and not isinstance(weights, dict):
+        raise EvaluationError("weights 应为对象，如 {\"预算执行率\": 10, \"产出指标\": 50, ...}",
+                              field="weights")
+    year = data.get("year")
+    return SelfEvaluation(budget=b, indicators=inds, weights=normalize_weights(weights) if weights else None,
+                          year=int(year) if isinstance(year, int) else None,
+                          project_name=_opt_text(data.get("project") or data.get("project_name")),
+                          project_code=_opt_text(data.get("project_code")),
+                          unit_name=_opt_text(data.get("unit") or data.get("unit_name")),
+                          goal=_opt_text(data.get("goal")), goal_actual=_opt_text(data.get("goal_actual")))
+
+
+def _num(d: Decimal | None, places: Decimal = CENT) -> int | float | None:
+    if d is None:
+        return None
+    q = d.quantize(places)
+    return int(q) if q == q.to_integral_value() else float(q)
+
+
+def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, Any]:
+    """The JSON output of `jixiao score`: the input with scores added (numbers rounded to 0.01)."""
+    b = result.budget
+    out: dict[str, Any] = {}
+    if ev.project_name:
+        out["project"] = ev.project_name
+    if ev.project_code:
+        out["project_code"] = ev.project_code
+    out["budget"] = {"initial": _num(b.initial), "adjusted": _num(b.adjusted), "executed": _num(b.executed)}
+    out["weights"] = {k: _num(v) for k, v in ScoringSettings().with_weights(ev.weights).weights.items()}
+    inds = []
+    for ind, s in zip(ev.indicators, result.indicators, strict=True):
+        d: dict[str, Any] = {"level1": ind.level1, "level2": ind.level2, "name": ind.name,
+                             "target": ind.target, "actual": ind.actual}
+        if ind.weight is not None:
+            d["weight"] = _num(ind.weight)
+        d["points"] = _num(s.points)
+        if s.band:
+            d["band"] = s.band
+        d["direction"] = s.direction
+        d["score"] = _num(s.score)
+        if s.proposed:
+            d["proposed"] = True
+        if s.achievement is not None:
+            d["achievement"] = _num(s.achievement, Decimal("0.0001"))
+        d["needs_explanation"] = s.needs_explanation
+        if s.explanations:
+            d["explanations"] = s.explanations
+        if ind.reason:
+            d["reason"] = ind.reason
+        inds.append(d)
+    out["indicators"] = inds
+    out["execution_rate"] = _num(result.execution_rate, Decimal("0.0001"))
+    out["execution_points"] = _num(result.execution_points)
+    out["execution_score"] = _num(result.execution_score)
+    if result.execution_explanation:
+        out["execution_explanation"] = result.execution_explanation
+    out["total"] = _num(result.total)
+    out["grade"] = result.grade
+    out["needs_explanation"] = result.needs_explanation
+    if result.warnings:
+        out["warnings"] = result.warnings
+    return out
+
+
+# ---------------------------------------------------------------- text table
+
+
+def _width(s: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, w: int, right: bool = False) -> str:
+    gap = " " * max(0, w - _width(s))
+    return gap + s if right else s + gap
+
+
+def _table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]
+    widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return ["  ".join(_pad(cell, widths[c], c in right) for c, cell in enumerate(r)).rstrip() for r in rows]
+
+
+def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
+    """The 项目支出绩效自评表 as an aligned Chinese text table."""
+    lines = ["项目支出绩效自评表" + (f"（{ev.year}年度）" if ev.year else "")]
+    if ev.project_name:
+        code = f"    项目编码：{ev.project_code}" if ev.project_code else ""
+        lines.append(f"项目名称：{ev.project_name}{code}")
+    if ev.unit_name:
+        lines.append(f"实施单位：{ev.unit_name}")
+    lines.append("")
+    b = result.budget
+    lines += _table([
+        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["年度资金总额", _fmt(b.initial) if b.initial is not None else "", _fmt(b.adjusted),
+         _fmt(b.executed), _fmt(result.execution_points), f"{_fmt(result.execution_rate * HUNDRED)}%",
+         _fmt(result.execution_score)],
+    ], right={1, 2, 3, 4, 5, 6})
+    if result.execution_explanation:
+        lines.append(f"  ！{result.execution_explanation}")
+    lines.append("")
+    rows = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+             "偏差原因分析及改进措施"]]
+    for ind, s in zip(ev.indicators, result.indicators, strict=True):
+        actual = ind.actual or ""
+        if s.band:
+            actual = f"{actual}（{s.band}）" if actual and band_name(actual) is None else s.band
+        score = _fmt(s.score) + ("*" if s.proposed else "")
+        note = ind.reason or ""
+        if s.needs_explanation and not ind.reason:
+            note = "！" + "；".join(s.explanations)
+        rows.append([ind.level1 or "", ind.level2 or "", ind.name or "", ind.target, actual, _fmt(s.points),
+                     score, note])
+    full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
+    rows.append(["总分", "", "", "", "", _fmt(full), _fmt(result.total), f"自评等级：{result.grade}"])
+    lines += _table(rows, right={5, 6})
+    if any(s.proposed for s in result.indicators):
+        lines.append("")
+        lines.append("* 系统按所选档次上限建议的得分，请确认或修改。")
+    for w in result.warnings:
+        lines.append(f"注意：{w}")
+    return "\n".join(lines) + "\n"
