@@ -395,11 +395,25 @@ def validate_snapshot(snapshot: MonitorSnapshot, result: MonitorResult | None = 
         problems.append(Problem(where, "budget", "预算数为空或不大于 0", snapshot.cells.get("budget")))
     if snapshot.executed is None:
         problems.append(Problem(where, "executed", "截至监控日执行数为空", snapshot.cells.get("executed")))
-    try:
-        result = result or assess(snapshot, settings)
-    except MonitorError as e:
-        problems.append(Problem(where, "indicator", str(e).split(": ", 1)[-1]))
+    elif snapshot.executed < 0:
+        problems.append(Problem(where, "executed", "执行数不能为负数", snapshot.cells.get("executed")))
         return problems
+    if result is None:
+        try:
+            result = assess(snapshot, settings)
+        except MonitorError:
+            # locate every indicator that cannot be compared, then stop
+            year = snapshot.year or snapshot.as_of.year
+            expected, _ = expected_progress(snapshot.spending_plan, snapshot.as_of, year, snapshot.budget)
+            for i, ind in enumerate(snapshot.indicators):
+                w = _where(snapshot, ind)
+                try:
+                    indicator_light(ind, expected, snapshot.as_of, index=i, year=year, settings=settings,
+                                    where=w)
+                except MonitorError as e:
+                    msg = str(e).removeprefix(f"{w}: ")
+                    problems.append(Problem(w, "actual", msg, ind.cells.get("actual")))
+            return problems
     if result.spending_light in (RED, YELLOW):
         problems += _deviation_problems(snapshot.deviation, f"{where}资金执行", result.spending_light,
                                         snapshot.cells)
