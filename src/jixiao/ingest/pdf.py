@@ -1,0 +1,286 @@
+"""Read a text PDF into a cell stream with pdfplumber.
+
+Tables are found by their ruling lines. Each table row becomes a `Row` of logical cells: a cell
+spanning several columns once, the rows below a vertically merged cell with an empty cell in its
+place (as the .docx reader does). A cell's text is rebuilt from its characters: lines are joined
+by what the line break was —
+- a soft wrap (the first word of the next line would not have fitted on the line): joined with ""
+  when either side of the break is CJK (Chinese wraps at the cell edge, mid-word), and for Latin
+  text with a space, or with "" when the line is one token cut by the cell edge (a long code);
+- a hard break (the next word would have fitted, so the writer broke the line): "\\n".
+Text outside tables becomes one `Para` per printed line. Blocks come in reading order (top to
+bottom on each page). A table continued on the next page (same column edges, nothing but a short
+line such as a page number between) keeps the table id of its first part.
+
+A PDF without any text (a scan) is refused with "no text layer (scanned PDF?)".
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
+from jixiao.model import Location
+
+DOCUMENT = Location(cell="document")
+CONTINUATION_TOLERANCE = 2.0  # pt: column edges of a table continued on the next page
+SHORT_LINE = 12  # characters: a line between two table parts that is a page number or running header
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    chars: list[dict]
+
+
+def read_pdf(data: bytes, name: str) -> CellStream:
+    """The blocks of a text PDF (see the module docstring)."""
+    try:
+        import pdfplumber
+    except ImportError as e:  # pragma: no cover - a declared dependency
+        raise ReadError(name, "PDF support needs the pdfplumber package", DOCUMENT) from e
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as e:
+        raise ReadError(name, _open_error(e), DOCUMENT) from e
+    stream = CellStream(source=name, layout="pdf")
+    total_chars = 0
+    cid_chars = 0
+    try:
+        with pdf:
+            prev_table: tuple[int, list[float]] | None = None  # (table id, column edges) ending the last page
+            next_id = 1
+            for pno, page in enumerate(pdf.pages, 1):
+                try:
+                    page = page.dedupe_chars()
+                    chars = [c for c in page.chars if c.get("text")]
+                    tables = page.find_tables()
+                except Exception as e:
+                    raise ReadError(name, f"cannot read page {pno}: {type(e).__name__}: {e}",
+                                    Location(cell=f"page {pno}")) from e
+                total_chars += len(chars)
+                cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
+                blocks, prev_table, next_id = _page_blocks(pno, chars, tables, prev_table, next_id)
+                stream.blocks.extend(blocks)
+    except ReadError:
+        raise
+    except Exception as e:
+        raise ReadError(name, f"not a readable PDF: {type(e).__name__}: {e}", DOCUMENT) from e
+    if total_chars == 0:
+        raise ReadError(name, "no text layer (scanned PDF?): the PDF has no extractable text; "
+                              "run OCR first or use the Word/Excel original", DOCUMENT)
+    if cid_chars > total_chars // 2:
+        raise ReadError(name, "the PDF's fonts have no Unicode mapping, so its text cannot be read "
+                              "(characters come out as (cid:N)); use the Word/Excel original", DOCUMENT)
+    return stream
+
+
+def _open_error(e: Exception) -> str:
+    kind = type(e).__name__
+    if "Password" in kind or "Encrypt" in kind:
+        return "the PDF is encrypted (password protected)"
+    return f"not a readable PDF (truncated or corrupt): {kind}: {e}".rstrip(": ")
+
+
+def _page_blocks(pno: int, chars: list[dict], tables: list, prev_table: tuple[int, list[float]] | None,
+                 next_id: int) -> tuple[list[Block], tuple[int, list[float]] | None, int]:
+    tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+    boxes = [t.bbox for t in tables]
+    outside = [c for c in chars if not any(_inside(c, b) for b in boxes)]
+    lines = _lines(outside)
+    items: list[tuple[float, int, object]] = [(ln.top, 1, ln) for ln in lines]
+    items += [(t.bbox[1], 0, t) for t in tables]
+    items.sort(key=lambda it: (it[0], it[1]))
+    out: list[Block] = []
+    n_line = n_table = 0
+    seen_text_since_table = False
+    last_table: tuple[int, list[float]] | None = None
+    first_block = True
+    for _, _, obj in items:
+        if isinstance(obj, _Line):
+            n_line += 1
+            out.append(Para(obj.text, Location(cell=f"page {pno} line {n_line}")))
+            if len(obj.text.strip()) > SHORT_LINE:
+                seen_text_since_table = True
+                first_block = False
+            continue
+        n_table += 1
+        edges = _column_edges(obj)
+        if (first_block and not seen_text_since_table and prev_table is not None
+                and _same_edges(prev_table[1], edges)):
+            tid = prev_table[0]
+        else:
+            tid = next_id
+            next_id += 1
+        out.extend(_table_rows(obj, chars, tid, f"page {pno} table {n_table}"))
+        last_table = (tid, edges)
+        seen_text_since_table = False
+        first_block = False
+    # the last table of this page may continue on the next one if no real text follows it
+    carry = last_table if last_table is not None and not seen_text_since_table else None
+    return out, carry, next_id
+
+
+def _column_edges(table) -> list[float]:
+    xs = sorted({round(c[0], 1) for c in table.cells} | {round(c[2], 1) for c in table.cells})
+    return xs
+
+
+def _same_edges(a: list[float], b: list[float]) -> bool:
+    """The same outer edges, and every column edge of the second part is one of the first's."""
+    if not a or not b or abs(a[0] - b[0]) > CONTINUATION_TOLERANCE or abs(a[-1] - b[-1]) > CONTINUATION_TOLERANCE:
+        return False
+    return all(any(abs(x - y) <= CONTINUATION_TOLERANCE for y in a) for x in b)
+
+
+def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
+    cx = (ch["x0"] + ch["x1"]) / 2
+    cy = (ch["top"] + ch["bottom"]) / 2
+    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
+
+
+def _table_rows(table, chars: list[dict], tid: int, where: str) -> list[Row]:
+    bbox = table.bbox
+    tchars = [c for c in chars if _inside(c, bbox)]
+    cells = [tuple(c) for c in table.cells]
+    xs = sorted({round(c[0], 2) for c in cells})
+    tops = sorted({round(c[1], 2) for c in cells})
+    rows: list[Row] = []
+    by_slot: dict[tuple[float, float], tuple] = {(round(c[0], 2), round(c[1], 2)): c for c in cells}
+    for r, top in enumerate(tops, 1):
+        rwhere = f"{where} row {r}"
+        out: list[Cell] = []
+        covered_until = -1.0
+        for x in xs:
+            if x < covered_until - 0.5:
+                continue
+            cell = by_slot.get((x, top))
+            if cell is not None:
+                text = _cell_text(cell, tchars)
+                covered_until = cell[2]
+            else:
+                origin = _origin(cells, x, top)
+                text = ""
+                covered_until = origin[2] if origin is not None else x + 0.1
+                if origin is None and not _has_row_cells(cells, top):
+                    continue
+            out.append(Cell(text, Location(cell=f"{rwhere} col {len(out) + 1}")))
+        if out:
+            rows.append(Row(out, Location(cell=rwhere), table=tid))
+    return rows
+
+
+def _has_row_cells(cells: list[tuple], top: float) -> bool:
+    return any(abs(c[1] - top) < 0.5 for c in cells)
+
+
+def _origin(cells: list[tuple], x: float, top: float) -> tuple | None:
+    """The merged cell from an earlier row covering the slot at (x, top)."""
+    for c in cells:
+        if c[0] - 0.5 <= x < c[2] - 0.5 and c[1] - 0.5 <= top < c[3] - 0.5 and c[1] < top - 0.5:
+            return c
+    return None
+
+
+def _cell_text(bbox: tuple, chars: list[dict]) -> str:
+    inner = [c for c in chars if _inside(c, bbox)]
+    lines = _lines(inner)
+    if not lines:
+        return ""
+    pad = max(0.0, min(ln.x0 - bbox[0] for ln in lines))
+    right = bbox[2] - pad
+    parts = [lines[0].text]
+    for prev, nxt in zip(lines, lines[1:], strict=False):
+        parts.append(_joiner(prev, nxt, right))
+        parts.append(nxt.text)
+    return "".join(parts).strip()
+
+
+_CLOSING = set("，。、；：？！）》」』”’%％),.;:?!]】〕")
+_OPENING = set("（《「『“‘([【〔")
+
+
+def _is_cjk(ch: str) -> bool:
+    if not ch:
+        return False
+    if ord(ch) < 0x2E80:
+        return False
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _token_width(line: _Line) -> float:
+    """Width of the first unbreakable piece of a line (what a line breaker tried to fit)."""
+    cs = [c for c in line.chars if c["text"].strip()]
+    if not cs:
+        return 0.0
+    i = 0
+    if cs[0]["text"] in _OPENING and len(cs) > 1:
+        i = 1
+    if _is_cjk(cs[i]["text"]) or cs[i]["text"] in _CLOSING:
+        j = i + 1
+        while j < len(cs) and cs[j]["text"] in _CLOSING:
+            j += 1
+    else:
+        j = i + 1
+        while (j < len(cs) and not _is_cjk(cs[j]["text"]) and cs[j]["x0"] - cs[j - 1]["x1"] < 0.2 * cs[j]["size"]):
+            j += 1
+    return cs[j - 1]["x1"] - cs[0]["x0"]
+
+
+def _joiner(prev: _Line, nxt: _Line, right: float) -> str:
+    gap = right - prev.x1
+    soft = gap < _token_width(nxt) + 0.15 * prev.size
+    if not soft:
+        return "\n"
+    a, b = prev.text.rstrip()[-1:], nxt.text.lstrip()[:1]
+    if _is_cjk(a) or _is_cjk(b) or a in _CLOSING or b in _CLOSING:
+        return ""
+    return " " if " " in prev.text.strip() else ""
+
+
+def _lines(chars: list[dict]) -> list[_Line]:
+    """Group characters into printed lines (top to bottom), with spaces where glyphs are far apart."""
+    if not chars:
+        return []
+    cs = sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"]))
+    groups: list[list[dict]] = []
+    for c in cs:
+        mid = (c["top"] + c["bottom"]) / 2
+        for g in reversed(groups[-3:]):
+            gtop = min(x["top"] for x in g)
+            gbot = max(x["bottom"] for x in g)
+            if gtop - 0.5 <= mid <= gbot + 0.5 and abs(c["top"] - g[0]["top"]) < 0.6 * max(c["size"], 1):
+                g.append(c)
+                break
+        else:
+            groups.append([c])
+    out: list[_Line] = []
+    for g in groups:
+        g.sort(key=lambda c: c["x0"])
+        text: list[str] = []
+        prev = None
+        for c in g:
+            t = c["text"]
+            if prev is not None and c["x0"] - prev["x1"] > 0.25 * max(c["size"], 1) and t != " " and (
+                    not text or not text[-1].endswith(" ")):
+                text.append(" ")
+            text.append(t)
+            prev = c
+        s = "".join(text)
+        s = " ".join(s.split()) if s.strip() else ""
+        if not s:
+            continue
+        visible = [c for c in g if c["text"].strip()]
+        out.append(_Line(s, visible[0]["x0"], visible[-1]["x1"], min(c["top"] for c in g),
+                         max(c["bottom"] for c in g), max(c["size"] for c in g), visible))
+    out.sort(key=lambda ln: (ln.top, ln.x0))
+    return out
