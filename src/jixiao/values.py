@@ -1,9 +1,748 @@
-"""指标值 parser (placeholder until the full grammar lands)."""
+"""指标值 parser: turn the printed target value of an indicator into a `TargetValue`.
+
+The grammar follows PRODUCT.md ("指标值 grammar"). A value is read in this order:
+
+1. normalise (never touching `raw`): every whitespace character is dropped, full-width ASCII
+   (`０-９ ％ ＞ ＜ ＝ ． ～ －`) becomes ASCII, `≧ ≦ ⩾ ⩽` become `≥ ≤`;
+2. boolean: `是`, `否`; the unfilled placeholder `是/否` (or `是或否`) has no value;
+3. hedges (预计, 预期, 约, 大约, 大概, 估计, 预估, 力争, 争取, 近 at the start; 左右, 上下 at the end)
+   set `approx` and are removed;
+4. a leading comparator (symbols `≥ ≤ > < =`, `>=`, `<=`; words such as 不低于, 不超过, 达到, 超过)
+   or a trailing one (以上 → `>=`; 以下, 以内, 之内, 内 → `<=`);
+5. dates (deadlines): `2024年12月31日前`, `2024年底前`, `12月底`, `≤3月份前`, `年度内`, `2024年12月`,
+   `2024-12-31` → kind `date`, ISO string, op `<=` (`>=` for 之后/以后/起 or a `≥`/`>`);
+6. percent (`%`, `百分比`, `百分数`, `百分之…`; `‰` and `百分点` keep their own unit), ranges
+   (`1-2批次`, `1～2`, `1至2`), and numbers with a unit and an optional leading scale
+   (万, 亿, 百万, 千万, 万亿; 千 only in 千元);
+7. a sentence ending in an explicit comparator and a quantity (`…检验量达到每年4份/千人`) yields that
+   quantity; anything else is kind `text` (qualitative).
+
+Decisions on ambiguous forms (documented so the review, monitor and evaluate modules can rely on
+them):
+
+- A date means "by then": a month alone is its last day, 上旬/月初 the 10th, 中旬 the 20th, 月中 the
+  15th, 下旬/月底/月末 the last day; 年底/年末/年度内/年内/当年 and a year alone (`2021年`) are Dec 31;
+  上半年 is Jun 30, a quarter its last day. `前` (before) is read as "by" (`<=`), as units write it.
+- A date without a year takes `year`; with no year known the kind stays `date` and `value` is None.
+- A recurring deadline (`每月25日前缴纳`, `每月月底前发放`, `2024年每月中旬`) is kind `date`, op `<=`,
+  `value` None and `unit` the period (`每月`, `每季度`, `每周`): it is a time limit (so a 时效
+  indicator holding it is measurable), but no single date can be scored against it. `每年` +
+  month within one budget year is one date.
+- A 4-digit year 1900–2100 followed by 年 is a date; any other number + 年 is a duration (`≥1年`).
+  `N月` (1–12, no 个) is a month, `N个月` a duration; `N日`/`N天` without a month is a duration.
+- Durations (`≤90天`, `24小时/天`, `20个工作日内`, `≥1年`) are kind `number` with their time unit;
+  `unit_category` tells them apart.
+- `base_value`/`base_unit` are filled for every number and percent: equal to value/unit when there
+  is no scale, so callers can always compare `base_value` (`≤4030元/人` → 4030 元/人,
+  `≤0.5万元` → 5000 元). A 万 in a denominator is not a scale (`5.5件/万人`).
+- A parenthetical or a sentence after the quantity is a note and not part of the unit
+  (`15处（场所）` → 15 处; `≥2000个。（电动车电池…）` → 2000 个).
+- Chinese numerals count only as a whole value or before a classifier (`零`, `三次`, `两个`), never
+  inside words (`一般`, `十分满意` stay text).
+- A leading comparator word before prose (`不低于上年水平`) keeps its `op` on a kind `text` value.
+"""
 
 from __future__ import annotations
 
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from jixiao.model import TargetValue
+
+__all__ = [
+    "is_duration",
+    "is_money",
+    "normalize_value_text",
+    "parse_value",
+    "unit_category",
+    "value_category",
+    "wan_yuan",
+]
+
+# ---------------------------------------------------------------------------------------------
+# normalisation
+
+_TRANSLATE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}  # full-width ASCII → ASCII
+_TRANSLATE.update(
+    {
+        0x2267: "≥",  # ≧
+        0x2266: "≤",  # ≦
+        0x2A7E: "≥",  # ⩾
+        0x2A7D: "≤",  # ⩽
+        0xFE6A: "%",  # ﹪ small percent
+        0x301C: "~",  # 〜 wave dash
+        0x2014: "-",  # — em dash
+        0x2013: "-",  # – en dash
+        0x2212: "-",  # − minus sign
+        0x3002: "。",
+    }
+)
+_SPACE_RE = re.compile(r"\s+", re.UNICODE)
+_TRAIL_PUNCT = "。.,，;；:：!！、"
+
+
+def normalize_value_text(text: str) -> str:
+    """Normalise a 指标值 for matching: drop all whitespace, fold full-width ASCII to ASCII.
+
+    `≧ ≦` become `≥ ≤`; `～ 〜 — –` become `~ -`. Chinese characters are left as they are.
+    """
+    return _SPACE_RE.sub("", text.translate(_TRANSLATE))
+
+
+# ---------------------------------------------------------------------------------------------
+# vocabulary
+
+_OP_SYMBOLS: list[tuple[str, str]] = [
+    (">=", ">="),
+    ("=>", ">="),
+    ("<=", "<="),
+    ("=<", "<="),
+    ("≥", ">="),
+    ("≤", "<="),
+    ("==", "="),
+    (">", ">"),
+    ("<", "<"),
+    ("=", "="),
+]
+_OP_WORDS: dict[str, str] = {
+    "大于或等于": ">=",
+    "大于等于": ">=",
+    "不低于": ">=",
+    "不少于": ">=",
+    "不小于": ">=",
+    "不短于": ">=",
+    "至少": ">=",
+    "最少": ">=",
+    "最低": ">=",
+    "达到": ">=",
+    "达": ">=",
+    "小于或等于": "<=",
+    "小于等于": "<=",
+    "不高于": "<=",
+    "不超过": "<=",
+    "不超出": "<=",
+    "不大于": "<=",
+    "不多于": "<=",
+    "不长于": "<=",
+    "不晚于": "<=",
+    "至多": "<=",
+    "最多": "<=",
+    "最高": "<=",
+    "控制在": "<=",
+    "超过": ">",
+    "高于": ">",
+    "大于": ">",
+    "多于": ">",
+    "低于": "<",
+    "小于": "<",
+    "少于": "<",
+    "等于": "=",
+}
+# words that are comparators only before a number (达标, 最高人民法院, 至少要 are not)
+_OP_WORDS_BEFORE_NUMBER_ONLY = {"达", "最高", "最低", "最多", "最少", "至少", "至多"}
+_OP_WORDS_BY_LENGTH = sorted(_OP_WORDS, key=len, reverse=True)
+_OP_WORD_RE = re.compile("|".join(map(re.escape, _OP_WORDS_BY_LENGTH)))
+
+# trailing comparators, longest first
+_OP_SUFFIXES: list[tuple[str, str]] = [
+    ("及以上", ">="),
+    ("或以上", ">="),
+    ("以上", ">="),
+    ("及以下", "<="),
+    ("或以下", "<="),
+    ("以下", "<="),
+    ("以内", "<="),
+    ("之内", "<="),
+    ("内", "<="),
+]
+_SUFFIX_ALT = "|".join(re.escape(s) for s, _ in _OP_SUFFIXES)
+_SUFFIX_OP = dict(_OP_SUFFIXES)
+
+_HEDGE_PREFIXES = ("大约", "大概", "预计", "预期", "估计", "预估", "力争", "争取", "约", "近")
+_HEDGE_SUFFIXES = ("左右", "上下")
+# words that may stand before a quantity without changing it ("完成3次", "累计100家")
+_LEAD_WORDS = (
+    "确保",
+    "保证",
+    "实现",
+    "完成",
+    "累计",
+    "共计",
+    "合计",
+    "总计",
+    "共",
+    "全年",
+    "年均",
+    "涉及",
+    "覆盖",
+    "开展",
+    "新增",
+)
+
+_SCALES: dict[str, Decimal] = {
+    "万亿": Decimal(10) ** 12,
+    "千万": Decimal(10) ** 7,
+    "百万": Decimal(10) ** 6,
+    "亿": Decimal(10) ** 8,
+    "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,  # only in 千元, see _SCALE_RE
+}
+_SCALE_RE = re.compile(r"^(万亿|千万|百万|亿|万|千(?=元))")
+
+_NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_NUM_RE = re.compile(_NUM)
+
+_PERCENT_UNITS = ("个百分点", "百分点", "百分比", "百分数", "%", "‰")
+_PERCENT_ALT = "|".join(re.escape(u) for u in _PERCENT_UNITS)
+
+# a unit: no digits, no note-opening punctuation
+_UNIT_CHARS = r"[^\d。；;，,（(【\[<>≥≤=~～]"
+_NOTE = r"(?:[。；;，,（(【\[].*)?"
+
+_MONEY_UNITS = {"元", "万元", "亿元", "千元", "百万元", "千万元", "万亿元"}
+_DURATION_UNITS = {
+    "天",
+    "日",
+    "小时",
+    "分钟",
+    "秒",
+    "周",
+    "星期",
+    "月",
+    "个月",
+    "年",
+    "工作日",
+    "个工作日",
+    "自然日",
+    "季度",
+    "个季度",
+}
+_CLASSIFIERS = (
+    "个工作日",
+    "工作日",
+    "批次",
+    "人次",
+    "户次",
+    "家次",
+    "个月",
+    "小时",
+    "次",
+    "个",
+    "件",
+    "项",
+    "家",
+    "户",
+    "人",
+    "批",
+    "起",
+    "例",
+    "份",
+    "台",
+    "辆",
+    "座",
+    "所",
+    "处",
+    "名",
+    "篇",
+    "期",
+    "场",
+    "轮",
+    "套",
+    "部",
+    "本",
+    "张",
+    "条",
+    "种",
+    "类",
+    "天",
+    "年",
+    "周",
+    "日",
+    "章",
+    "册",
+    "组",
+    "支",
+    "队",
+    "块",
+    "间",
+    "栋",
+    "宗",
+    "单",
+)
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUM = r"[零〇一二两三四五六七八九十百千]+"
+
+
+def _cn_int(s: str) -> int | None:
+    """A Chinese numeral below 10,000 (`十二`, `两百`, `一千零五`) as int, else None."""
+    if not s or any(ch not in _CN_DIGITS and ch not in _CN_UNITS for ch in s):
+        return None
+    total = 0
+    digit: int | None = None
+    last_unit = 10_000
+    for ch in s:
+        if ch in _CN_DIGITS:
+            if digit is not None and digit != 0 and _CN_DIGITS[ch] != 0:
+                return None  # "二三" is not a number
+            digit = _CN_DIGITS[ch]
+        else:
+            unit = _CN_UNITS[ch]
+            if unit >= last_unit:
+                return None
+            total += (1 if digit is None else digit) * unit
+            last_unit = unit
+            digit = None
+    if digit:
+        total += digit
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# public helpers
+
+
+def unit_category(unit: str | None) -> str:
+    """The category of a unit as printed: "money", "duration", "percent" or "count".
+
+    money: 元, 万元, 亿元, 千元 (also per-unit amounts such as 元/人, 万元/批次 — the numerator
+    decides); duration: 天, 日, 小时, 分钟, 周, 月/个月, 年, (个)工作日, 季度 (also 小时/天);
+    percent: %, 百分比, 百分数, 百分点, ‰; everything else (件, 批次, 人次, 平方米, or no unit) is
+    "count".
+    """
+    if not unit:
+        return "count"
+    u = normalize_value_text(unit)
+    if u in _PERCENT_UNITS:
+        return "percent"
+    numerator = u.split("/", 1)[0]
+    if numerator in _MONEY_UNITS or numerator.endswith("元"):
+        return "money"
+    bare = _SCALE_RE.sub("", numerator)
+    if bare in _DURATION_UNITS or bare.removeprefix("个") in _DURATION_UNITS:
+        return "duration"
+    return "count"
+
+
+def value_category(value: TargetValue) -> str:
+    """What a parsed 指标值 measures: "money", "duration", "percent", "count" (numbers, by their
+    unit), or the kind itself for "date", "boolean" and "text"."""
+    if value.kind == "number":
+        return unit_category(value.unit)
+    if value.kind == "percent":
+        return "percent"
+    return value.kind
+
+
+def is_money(value: TargetValue) -> bool:
+    """True for a money amount (元/万元/亿元, also per-unit amounts such as 元/人)."""
+    return value.kind == "number" and value.value is not None and unit_category(value.unit) == "money"
+
+
+def is_duration(value: TargetValue) -> bool:
+    """True for a time span (≤90天, 24小时/天, 20个工作日内) — not a calendar date."""
+    return value.kind == "number" and value.value is not None and unit_category(value.unit) == "duration"
+
+
+def wan_yuan(value: TargetValue) -> Decimal | None:
+    """A total money amount in 万元 (the unit of 预算数), or None.
+
+    Only for plain amounts (元, 千元, 万元, 亿元 …): a per-unit cost such as 元/人 is not a total
+    and gives None, as does a range or anything that is not money.
+    """
+    if not is_money(value) or value.op == "range" or value.base_value is None:
+        return None
+    if value.base_unit != "元":
+        return None
+    return value.base_value / Decimal(10_000)
+
+
+# ---------------------------------------------------------------------------------------------
+# parser
+
+
+@dataclass
+class _Parts:
+    """Working state: the normalised text with hedges and comparators taken off."""
+
+    text: str
+    op: str | None = None
+    approx: bool = False
 
 
 def parse_value(text: str, year: int | None = None) -> TargetValue:
-    return TargetValue(raw=text)
+    """Parse a printed 指标值 into a `TargetValue` (see the module docstring for the grammar).
+
+    `year` is the budget year; it supplies the year of a date printed without one (`12月底`).
+    Never raises: anything that is not recognised is kind "text" with the raw text kept.
+    """
+    raw = text
+    if not isinstance(text, str):
+        raw = text = "" if text is None else str(text)
+    s = normalize_value_text(text).rstrip(_TRAIL_PUNCT).lstrip("。,;:!、")
+    if not s:
+        return TargetValue(raw=raw)
+
+    boolean = _parse_boolean(s)
+    if boolean is not None:
+        return TargetValue(raw=raw, kind="boolean", value=boolean[0])
+
+    parts = _strip_hedges_and_op(s)
+    result = (
+        _parse_date(parts, year)
+        or _parse_percent_words(parts)
+        or _parse_range(parts)
+        or _parse_quantity(parts)
+        or _parse_embedded(parts)
+    )
+    if result is None:
+        result = TargetValue(raw=raw, kind="text", op=parts.op if parts.op != "=" else None)
+    result.raw = raw
+    result.approx = result.approx or parts.approx
+    return result
+
+
+def _parse_boolean(s: str) -> tuple[bool | None] | None:
+    if s in ("是", "否"):
+        return (s == "是",)
+    if s in ("是/否", "否/是", "是或否", "是否", "是\\否"):
+        return (None,)
+    return None
+
+
+def _strip_hedges_and_op(s: str) -> _Parts:
+    p = _Parts(s)
+    changed = True
+    while changed and p.text:
+        changed = False
+        for h in _HEDGE_PREFIXES:
+            if p.text.startswith(h) and len(p.text) > len(h) and not _hedge_is_part_of_word(p.text, h):
+                p.text = p.text[len(h) :]
+                p.approx = changed = True
+                break
+        for h in _HEDGE_SUFFIXES:
+            if p.text.endswith(h) and len(p.text) > len(h):
+                p.text = p.text[: -len(h)].rstrip(_TRAIL_PUNCT)
+                p.approx = changed = True
+        if p.op is None:
+            for sym, op in _OP_SYMBOLS:
+                if p.text.startswith(sym):
+                    p.text = p.text[len(sym) :]
+                    p.op = op
+                    changed = True
+                    break
+            else:
+                m = _OP_WORD_RE.match(p.text)
+                if (
+                    m
+                    and len(p.text) > m.end()
+                    and (m.group() not in _OP_WORDS_BEFORE_NUMBER_ONLY or _starts_numeric(p.text[m.end() :]))
+                ):
+                    p.text = p.text[m.end() :]
+                    p.op = _OP_WORDS[m.group()]
+                    changed = True
+    return p
+
+
+def _hedge_is_part_of_word(text: str, hedge: str) -> bool:
+    """`近` and `约` start ordinary words too (近期, 约束); only strip them before a number."""
+    return hedge in ("近", "约") and not _starts_numeric(text[len(hedge) :])
+
+
+def _starts_numeric(text: str) -> bool:
+    """True when text starts with a digit, a Chinese numeral, a sign or a comparator symbol."""
+    return bool(text) and (text[0].isdigit() or text[0] in _CN_DIGITS or text[0] in "十百≥≤<>=+-")
+
+
+# dates ---------------------------------------------------------------------------------------
+
+_CN_MONTH = r"十[一二]?|[一二三四五六七八九]"
+_DATE_BEFORE = r"(?:前|之前|以前|为止|止|内|以内|之内)"
+_DATE_AFTER = r"(?:后|之后|以后|起)"
+_DATE_TAIL = r"[\u4e00-\u9fff]{0,6}"
+
+_YEAR_END_WORDS = r"(?:年底|年末|年终|年内|年度内|本年度|当年度|本年|当年|年度|全年)"
+_DATE_RE = re.compile(
+    r"^(?:(?P<year>(?:19|20)\d{2}|2100)年(?:度)?)?"
+    r"(?:每年)?"
+    r"(?:"
+    r"(?P<half>上半年|下半年)"
+    r"|(?:第)?(?P<quarter>[一二三四1-4])季度(?:末|底)?"
+    r"|(?P<month>1[0-2]|0?[1-9]|" + _CN_MONTH + r")月(?:份)?"
+    r"(?:(?P<day>3[01]|[12]\d|0?[1-9])(?:日|号)|(?P<part>底|末|初|上旬|中旬|下旬|中))?"
+    r"|(?P<yearend>" + _YEAR_END_WORDS + r"|底|末|内)"
+    r")?"
+    r"(?:(?P<before>" + _DATE_BEFORE + r")|(?P<after>" + _DATE_AFTER + r"))?"
+    r"(?P<tail>" + _DATE_TAIL + r")$"
+)
+_ISO_DATE_RE = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})(?P<sep>[-/.])(?P<month>1[0-2]|0?[1-9])(?:(?P=sep)(?P<day>3[01]|[12]\d|0?[1-9]))?"
+    r"(?:(?P<before>" + _DATE_BEFORE + r")|(?P<after>" + _DATE_AFTER + r"))?"
+    r"(?P<tail>" + _DATE_TAIL + r")$"
+)
+_RECURRING_RE = re.compile(
+    r"^(?:(?:19|20)\d{2}年(?:度)?)?(?:全年)?每(?P<period>月|个月|季度|季|周|星期)"
+    r"(?:(?P<day>3[01]|[12]\d|0?[1-9])(?:日|号)|(?P<part>月?(?:底|末|初|上旬|中旬|下旬|中)))?"
+    r"(?P<before>" + _DATE_BEFORE + r"|" + _DATE_AFTER + r")?"
+    r"(?P<tail>[\u4e00-\u9fff]{0,6})$"
+)
+# words after a date that still make it a deadline (完成, 缴纳 …); a tail that reads as a noun
+# phrase on its own would be a sentence, so the tail must be one of these or follow 前/后.
+_DATE_TAIL_WORDS = re.compile(
+    r"^(?:全部|全面|前|之前)?(?:完成|结束|办结|完工|竣工|到位|实施|执行|支付|拨付|发放|缴纳|缴费|验收|上报|"
+    r"报送|开展|落实|兑现|交付|启动|整改|公开|公示|提交|签订|采购|部署|付款|支出|使用|上线|运行|投入使用)*"
+    r"(?:工作|任务)?$"
+)
+
+
+def _month_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    value = _cn_int(s)
+    return value or 0
+
+
+def _parse_date(p: _Parts, year: int | None) -> TargetValue | None:
+    s = p.text
+    if not s:
+        return None
+    m = _RECURRING_RE.match(s)
+    if (
+        m
+        and (m.group("day") or m.group("part") or m.group("before"))
+        and _DATE_TAIL_WORDS.match(m.group("tail"))
+    ):
+        period = {"个月": "月", "季": "季度", "星期": "周"}.get(m.group("period"), m.group("period"))
+        return TargetValue(raw=s, kind="date", op="<=", unit="每" + period)
+
+    m = _ISO_DATE_RE.match(s) or _DATE_RE.match(s)
+    if not m:
+        return None
+    g = m.groupdict()
+    if g.get("sep") == "." and not g.get("day"):
+        return None  # 2024.12 is more likely a number than a month
+    has_core = any(g.get(k) for k in ("year", "half", "quarter", "month", "yearend"))
+    if not has_core:
+        return None
+    if g.get("yearend") in ("底", "末", "内") and not g.get("year"):
+        return None  # "底" or "内" alone is not a date
+    tail = g.get("tail") or ""
+    if tail and not _DATE_TAIL_WORDS.match(tail):
+        return None
+
+    y = int(g["year"]) if g.get("year") else year
+    op = ">=" if g.get("after") or p.op in (">=", ">") else "<="
+    value: str | None = None
+    if y is not None:
+        try:
+            value = _resolve_date(y, g).isoformat()
+        except ValueError:
+            value = None  # 2月30日: a date, but not one that exists
+    return TargetValue(raw=s, kind="date", op=op, value=value)
+
+
+def _resolve_date(y: int, g: dict[str, str | None]) -> date:
+    if g.get("half"):
+        return date(y, 6, 30) if g["half"] == "上半年" else date(y, 12, 31)
+    if g.get("quarter"):
+        q = "一二三四".find(g["quarter"] or "") + 1 or int(g["quarter"] or 4)
+        month = 3 * q
+        return date(y, month, calendar.monthrange(y, month)[1])
+    if g.get("month"):
+        month = _month_number(g["month"] or "")
+        last = calendar.monthrange(y, month)[1]
+        if g.get("day"):
+            return date(y, month, int(g["day"] or 0))
+        part = g.get("part")
+        day = {"初": 10, "上旬": 10, "中旬": 20, "中": 15}.get(part or "", last)
+        return date(y, month, day)
+    return date(y, 12, 31)
+
+
+# numbers -------------------------------------------------------------------------------------
+
+_PERCENT_WORDS_RE = re.compile(
+    r"^百分之(?P<num>" + _NUM + "|" + _CN_NUM + r")(?P<suffix>" + _SUFFIX_ALT + r")?$"
+)
+
+_QUANTITY_RE = re.compile(
+    r"^(?P<num>" + _NUM + r")"
+    r"(?P<unit>" + _UNIT_CHARS + r"{0,12}?)"
+    r"(?P<suffix>" + _SUFFIX_ALT + r")?"
+    r"(?:左右|上下)?"
+    r"(?P<note>" + _NOTE + r")$"
+)
+_CN_QUANTITY_RE = re.compile(
+    r"^(?P<num>" + _CN_NUM + r")"
+    r"(?P<unit>" + "|".join(map(re.escape, _CLASSIFIERS)) + r")?"
+    r"(?P<suffix>" + _SUFFIX_ALT + r")?$"
+)
+_RANGE_RE = re.compile(
+    r"^(?P<low>" + _NUM + r")(?P<unit1>" + _UNIT_CHARS + r"{0,6}?)"
+    r"(?:-|~|至|到)"
+    r"(?P<high>" + _NUM + r")"
+    r"(?P<unit>" + _UNIT_CHARS + r"{0,12}?)"
+    r"(?P<note>" + _NOTE + r")$"
+)
+# "…达到每年4份/千人": a sentence ending in an explicit comparator and a quantity
+_EMBEDDED_RE = re.compile(
+    r"(?P<op>" + "|".join(map(re.escape, _OP_WORDS_BY_LENGTH)) + r"|≥|≤|>=|<=|>|<)"
+    r"(?:每年|每月|每季度|每周|每天|每日|全年|年均|累计)?"
+    r"(?P<rest>" + _NUM + r"[^\d]{0,12})$"
+)
+
+
+def _decimal(s: str) -> Decimal | None:
+    try:
+        return Decimal(s.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _strip_lead_words(s: str) -> str:
+    for w in _LEAD_WORDS:
+        if s.startswith(w) and s[len(w) : len(w) + 1].isdigit():
+            return s[len(w) :]
+    return s
+
+
+def _suffix_op(p: _Parts, suffix: str | None) -> str | None:
+    if p.op is not None:
+        return p.op
+    return _SUFFIX_OP.get(suffix or "")
+
+
+def _clean_unit(unit: str) -> str:
+    return unit.strip(_TRAIL_PUNCT + "/")
+
+
+def _number_value(
+    p: _Parts, num: Decimal, unit: str, suffix: str | None, high: Decimal | None = None
+) -> TargetValue | None:
+    """Build a number or percent value from a number and what follows it."""
+    unit = _clean_unit(unit)
+    # a unit that ended in a comparator suffix the lazy match left inside (e.g. "个以上")
+    for sfx, _op in _OP_SUFFIXES:
+        if suffix is None and unit.endswith(sfx) and len(unit) > len(sfx) and sfx != "内":
+            unit, suffix = unit[: -len(sfx)], sfx
+            break
+    op = "range" if high is not None else _suffix_op(p, suffix)
+    if unit in _PERCENT_UNITS:
+        out_unit = "%" if unit in ("%", "百分比", "百分数") else unit
+        return TargetValue(
+            raw="",
+            kind="percent",
+            op=op,
+            value=num,
+            high=high,
+            unit=out_unit,
+            base_value=num,
+            base_unit=out_unit,
+        )
+    if not _plausible_unit(unit):
+        return None
+    base_value, base_unit = num, unit or None
+    sm = _SCALE_RE.match(unit)
+    if sm:
+        base_value = num * _SCALES[sm.group(1)]
+        base_unit = unit[sm.end() :] or None
+    return TargetValue(
+        raw="",
+        kind="number",
+        op=op,
+        value=num,
+        high=high,
+        unit=unit or None,
+        base_value=base_value,
+        base_unit=base_unit,
+    )
+
+
+def _plausible_unit(unit: str) -> bool:
+    """A unit is short and is not a clause (`项重点工作` is fine, `个乡镇开展了检查工作` is not)."""
+    if len(unit) > 8:
+        return False
+    return not re.search(r"[的了是和与及或并]", unit) or unit in ("平方米", "立方米")
+
+
+def _parse_percent_words(p: _Parts) -> TargetValue | None:
+    m = _PERCENT_WORDS_RE.match(p.text)
+    if not m:
+        return None
+    raw_num = m.group("num")
+    if raw_num == "百":
+        num: Decimal | None = Decimal(100)
+    elif raw_num[0].isdigit() or raw_num[0] in "+-":
+        num = _decimal(raw_num)
+    else:
+        n = _cn_int(raw_num)
+        num = Decimal(n) if n is not None else None
+    if num is None:
+        return None
+    return _number_value(p, num, "%", m.group("suffix"))
+
+
+def _parse_range(p: _Parts) -> TargetValue | None:
+    s = _strip_lead_words(p.text)
+    m = _RANGE_RE.match(s)
+    if not m:
+        return None
+    low, high = _decimal(m.group("low")), _decimal(m.group("high"))
+    if low is None or high is None or high < low:
+        return None
+    unit1, unit = _clean_unit(m.group("unit1")), m.group("unit")
+    if unit1 and not (unit.startswith(unit1) or unit1 in _PERCENT_UNITS):
+        return None
+    return _number_value(p, low, unit, None, high=high)
+
+
+def _parse_quantity(p: _Parts) -> TargetValue | None:
+    s = _strip_lead_words(p.text)
+    m = _QUANTITY_RE.match(s)
+    if m:
+        num = _decimal(m.group("num"))
+        if num is None:
+            return None
+        unit = m.group("unit")
+        if unit.startswith("年") and unit != "年" and re.fullmatch(r"(?:19|20)\d{2}", m.group("num")):
+            return None  # "2000年以来…" is a sentence about a year, not 2000 of something
+        return _number_value(p, num, unit, m.group("suffix"))
+    m = _CN_QUANTITY_RE.match(s)
+    if m:
+        n = _cn_int(m.group("num"))
+        if n is None:
+            return None
+        return _number_value(p, Decimal(n), m.group("unit") or "", m.group("suffix"))
+    return None
+
+
+def _parse_embedded(p: _Parts) -> TargetValue | None:
+    m = _EMBEDDED_RE.search(p.text)
+    if not m or m.start() == 0:
+        return None
+    inner = _Parts(m.group("rest"), op=_op_of(m.group("op")), approx=p.approx)
+    return _parse_percent_words(inner) or _parse_quantity(inner)
+
+
+def _op_of(token: str) -> str:
+    for sym, op in _OP_SYMBOLS:
+        if token == sym:
+            return op
+    return _OP_WORDS[token]
