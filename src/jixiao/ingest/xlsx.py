@@ -1,0 +1,237 @@
+"""Read an Excel .xlsx into a cell stream with openpyxl (cached values, data_only=True).
+
+Each visible sheet is read row by row. Fully blank rows separate tables: every block of non-blank
+rows gets its own table id, and its rows span the block's used columns (so a blank cell inside
+the block is kept as an empty cell). A merged range keeps its value in the top-left cell only; the
+other cells of the range are empty. Numbers are written as the sheet prints them: 6.8 with the
+format 0.00 is "6.80", 0.25 with 0% is "25%", #,##0.00 gives "1,234.50", a date with a 年月日
+format "2024年12月31日". Locations are Excel references: `Sheet1!B7`.
+
+Workbooks up to FULL_LOAD_LIMIT bytes of sheet XML are loaded fully (merged ranges known);
+larger ones are streamed read-only, where merged cells other than the top-left are empty anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import warnings
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from jixiao.ingest.cells import Cell, CellStream, ReadError, Row
+from jixiao.ingest.zipsafe import DOCUMENT, open_package
+from jixiao.model import Location
+
+FULL_LOAD_LIMIT = 20 * 1024 * 1024
+
+
+def read_xlsx(data: bytes, name: str) -> CellStream:
+    """The rows of every visible sheet (see the module docstring)."""
+    zf = open_package(data, name, ".xlsx", "xl/workbook.xml")
+    sheet_bytes = sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
+    read_only = sheet_bytes > FULL_LOAD_LIMIT
+    try:
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
+    except ReadError:
+        raise
+    except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors ... on bad packages
+        raise ReadError(name, f"not a readable Excel workbook: {type(e).__name__}: {e}", DOCUMENT) from e
+    stream = CellStream(source=name, layout="xlsx")
+    table_id = 0
+    try:
+        for ws in wb.worksheets:
+            if getattr(ws, "sheet_state", "visible") != "visible":
+                continue
+            table_id = _read_sheet(ws, read_only, stream, table_id)
+    except ReadError:
+        raise
+    except Exception as e:
+        raise ReadError(name, f"cannot read the workbook: {type(e).__name__}: {e}", DOCUMENT) from e
+    finally:
+        if read_only:
+            wb.close()
+    if not stream.blocks:
+        raise ReadError(name, "the workbook has no cells with content", DOCUMENT)
+    return stream
+
+
+def _read_sheet(ws: Any, read_only: bool, stream: CellStream, table_id: int) -> int:
+    title = ws.title
+    covered: set[tuple[int, int]] = set()
+    if not read_only:
+        for rng in ws.merged_cells.ranges:
+            for r in range(rng.min_row, rng.max_row + 1):
+                for c in range(rng.min_col, rng.max_col + 1):
+                    if (r, c) != (rng.min_row, rng.min_col):
+                        covered.add((r, c))
+    block: list[tuple[int, dict[int, str]]] = []
+
+    def flush() -> None:
+        nonlocal table_id
+        if not block:
+            return
+        table_id += 1
+        lo = min(min(cols) for _, cols in block)
+        hi = max(max(cols) for _, cols in block)
+        for r, cols in block:
+            cells = [Cell(cols.get(c, ""), Location(cell=f"{_ref(title, c, r)}")) for c in range(lo, hi + 1)]
+            where = f"{_ref(title, lo, r)}:{get_column_letter(hi)}{r}"
+            stream.blocks.append(Row(cells, Location(cell=where), table=table_id))
+        block.clear()
+
+    for row in ws.iter_rows():
+        texts: dict[int, str] = {}
+        rno = None
+        for cell in row:
+            if getattr(cell, "value", None) is None:
+                continue
+            rno, col = cell.row, cell.column
+            if (rno, col) in covered:
+                continue
+            text = format_cell(cell)
+            if text.strip():
+                texts[col] = text
+        if texts and rno is not None:
+            block.append((rno, texts))
+        else:
+            flush()
+    flush()
+    return table_id
+
+
+def _ref(sheet: str, col: int, row: int) -> str:
+    return f"{sheet}!{get_column_letter(col)}{row}"
+
+
+# ---------------------------------------------------------------- values as printed
+
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def format_cell(cell: Any) -> str:
+    """The text Excel shows for a cell value under its number format (the common formats)."""
+    v = cell.value
+    fmt = getattr(cell, "number_format", "General") or "General"
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return format_date(v, fmt)
+    if isinstance(v, int | float | Decimal):
+        return format_number(v, fmt)
+    return str(v)
+
+
+def format_number(v: int | float | Decimal, fmt: str) -> str:
+    section = _section(fmt, v)
+    if section.strip().lower() in ("general", "", "@"):
+        return _general(v)
+    negative = v < 0
+    if negative and ";" in fmt:
+        v = -v  # the negative section prints its own sign (or parentheses)
+        negative = False
+    prefix, core, suffix = _split_literals(section)
+    if not core:
+        return prefix + suffix
+    if "e" in core.lower():
+        return _general(v)
+    d = Decimal(str(v))
+    if "%" in section.replace('"%"', ""):
+        d *= 100
+    decimals = 0
+    if "." in core:
+        decimals = sum(1 for ch in core.split(".", 1)[1] if ch in "0#?")
+    try:
+        q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return _general(v)
+    body = f"{abs(q):,.{decimals}f}" if "," in core else f"{abs(q):.{decimals}f}"
+    if "." in core and decimals and all(ch == "#" for ch in core.split(".", 1)[1] if ch in "0#?"):
+        body = body.rstrip("0").rstrip(".")
+    sign = "-" if (negative or q < 0) else ""
+    return f"{prefix}{sign}{body}{suffix}"
+
+
+def _section(fmt: str, v: Any) -> str:
+    parts = fmt.split(";")
+    if len(parts) > 1 and v < 0:
+        return parts[1]
+    if len(parts) > 2 and v == 0:
+        return parts[2]
+    return parts[0]
+
+
+def _split_literals(section: str) -> tuple[str, str, str]:
+    """Split a format section into literal prefix, the number pattern, literal suffix."""
+    s = re.sub(r"\[[^\]]*\]", "", section)  # colours, conditions, locales
+    s = re.sub(r"_.", "", s)  # spacing
+    s = re.sub(r"\*.", "", s)  # fills
+    out: list[tuple[bool, str]] = []  # (is literal, text)
+    i = 0
+    while i < len(s):
+        ch = s[i]
+        if ch == '"':
+            j = s.find('"', i + 1)
+            j = len(s) if j < 0 else j
+            out.append((True, s[i + 1:j]))
+            i = j + 1
+        elif ch == "\\" and i + 1 < len(s):
+            out.append((True, s[i + 1]))
+            i += 2
+        elif ch in "0#?.,":
+            out.append((False, ch))
+            i += 1
+        elif ch == "%":
+            out.append((True, "%"))
+            i += 1
+        else:
+            out.append((True, ch))
+            i += 1
+    first = next((k for k, (lit, _) in enumerate(out) if not lit), None)
+    if first is None:
+        return "".join(t for _, t in out), "", ""
+    last = max(k for k, (lit, _) in enumerate(out) if not lit)
+    prefix = "".join(t for _, t in out[:first])
+    core = "".join(t for _, t in out[first:last + 1])
+    suffix = "".join(t for _, t in out[last + 1:])
+    return prefix, core, suffix
+
+
+def _general(v: int | float | Decimal) -> str:
+    if isinstance(v, int):
+        return str(v)
+    d = Decimal(str(v))
+    if d == d.to_integral_value() and abs(d) < Decimal(10) ** 15:
+        return str(int(d))
+    # Excel's General shows up to about 11 significant characters
+    s = f"{float(v):.10g}"
+    return s
+
+
+def format_date(v: dt.datetime | dt.date | dt.time, fmt: str) -> str:
+    f = _QUOTED.sub(lambda m: m.group(1), fmt.split(";")[0])
+    f = re.sub(r"\[[^\]]*\]", "", f).replace("\\", "")
+    if isinstance(v, dt.time):
+        return v.strftime("%H:%M:%S" if v.second else "%H:%M")
+    d = v.date() if isinstance(v, dt.datetime) else v
+    if "年" in f or "月" in f or "日" in f:
+        out = ""
+        if "y" in f.lower():
+            out += f"{d.year}年"
+        if "m" in f.lower():
+            out += f"{d.month}月"
+        if "d" in f.lower():
+            out += f"{d.day}日"
+        return out
+    if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second):
+        return v.isoformat(sep=" ")
+    return d.isoformat()
