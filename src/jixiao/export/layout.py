@@ -119,7 +119,8 @@ def layout_project(p: Project, doc: Disclosure, opts: LayoutOptions | None = Non
     t.head.append(GridRow([GridCell("", 0, covered=True), GridCell(p.purpose or "", 1, 6)], "purpose"))
     if p.spending_plan:
         spans = _spread(len(p.spending_plan), GRID - 1)
-        heads, values, col = [GridCell("资金支出计划（%）", 0, rows=2, label=True)], [GridCell("", 0, covered=True)], 1
+        heads = [GridCell("资金支出计划（%）", 0, rows=2, label=True)]
+        values, col = [GridCell("", 0, covered=True)], 1
         for (k, v), s in zip(p.spending_plan.items(), spans, strict=True):
             heads.append(GridCell(k, col, s, label=True))
             values.append(GridCell(v, col, s, percent=_percent(v)))
@@ -162,7 +163,7 @@ def indicator_rows(inds: list[Indicator], basis: bool, merge: bool,
                 run = 1
                 while i + run < n and _group_key(inds[i + run], col) == _group_key(ind, col):
                     run += 1
-                if i == 0 and carried_from is not None and _group_key(carried_from, col) == _group_key(ind, col):
+                if i == 0 and carried_from and _group_key(carried_from, col) == _group_key(ind, col):
                     cur = ""
                 cells.append(GridCell(cur, col, rows=run if merge else 1))
         cells.append(GridCell(ind.name or "", 2))

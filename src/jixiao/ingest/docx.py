@@ -21,14 +21,14 @@ from jixiao.model import Location
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_W = "{%s}" % W
+_W = f"{{{W}}}"
 
 # elements that only wrap content (content controls, custom XML, smart tags, tracked insertions)
 _WRAPPERS = {_W + t for t in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "hyperlink", "fldSimple")}
 # elements whose content is not part of the visible text
 _SKIP = {_W + t for t in ("del", "moveFrom", "sdtPr", "sdtEndPr", "pPr", "rPr", "tblPr", "trPr", "tcPr",
                           "tblGrid", "instrText", "delText", "footnoteReference", "commentReference")}
-_SKIP.add("{%s}Fallback" % MC)
+_SKIP.add(f"{{{MC}}}Fallback")
 
 
 def read_docx(data: bytes, name: str) -> CellStream:

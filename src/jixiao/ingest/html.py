@@ -185,10 +185,10 @@ def table_rows(table: etree._Element, tid: int) -> list[Row]:
         cells: list[Cell] = []
         col = 0
 
-        def cover() -> None:
-            """Empty cells for the rowspans from above that sit at the current column."""
-            nonlocal col
-            while col in pending:
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
+                continue
+            while col in pending:  # rowspans from above that sit at this column
                 left, span = pending[col]
                 cells.append(Cell("", Location(line=tr.sourceline, cell=f"{where} col {len(cells) + 1}")))
                 if left <= 1:
@@ -196,11 +196,6 @@ def table_rows(table: etree._Element, tid: int) -> list[Row]:
                 else:
                     pending[col][0] = left - 1
                 col += span
-
-        for td in tr:
-            if not isinstance(td.tag, str) or td.tag.lower() not in ("td", "th"):
-                continue
-            cover()
             span = _int_attr(td, "colspan") or 1
             rowspan = _int_attr(td, "rowspan")
             if rowspan == 0:

@@ -18,6 +18,7 @@ A PDF without any text (a scan) is refused with "no text layer (scanned PDF?)".
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import unicodedata
 from dataclasses import dataclass
@@ -137,7 +138,8 @@ def _column_edges(table) -> list[float]:
 
 def _same_edges(a: list[float], b: list[float]) -> bool:
     """The same outer edges, and every column edge of the second part is one of the first's."""
-    if not a or not b or abs(a[0] - b[0]) > CONTINUATION_TOLERANCE or abs(a[-1] - b[-1]) > CONTINUATION_TOLERANCE:
+    tol = CONTINUATION_TOLERANCE
+    if not a or not b or abs(a[0] - b[0]) > tol or abs(a[-1] - b[-1]) > tol:
         return False
     return all(any(abs(x - y) <= CONTINUATION_TOLERANCE for y in a) for x in b)
 
@@ -199,7 +201,7 @@ def _cell_text(bbox: tuple, chars: list[dict]) -> str:
     pad = max(0.0, min(ln.x0 - bbox[0] for ln in lines))
     right = bbox[2] - pad
     parts = [lines[0].text]
-    for prev, nxt in zip(lines, lines[1:], strict=False):
+    for prev, nxt in itertools.pairwise(lines):
         parts.append(_joiner(prev, nxt, right))
         parts.append(nxt.text)
     return "".join(parts).strip()
@@ -231,9 +233,13 @@ def _token_width(line: _Line) -> float:
             j += 1
     else:
         j = i + 1
-        while (j < len(cs) and not _is_cjk(cs[j]["text"]) and cs[j]["x0"] - cs[j - 1]["x1"] < 0.2 * cs[j]["size"]):
+        while j < len(cs) and not _is_cjk(cs[j]["text"]) and _touching(cs[j - 1], cs[j]):
             j += 1
     return cs[j - 1]["x1"] - cs[0]["x0"]
+
+
+def _touching(a: dict, b: dict) -> bool:
+    return b["x0"] - a["x1"] < 0.2 * b["size"]
 
 
 def _joiner(prev: _Line, nxt: _Line, right: float) -> str:
