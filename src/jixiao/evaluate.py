@@ -153,6 +153,7 @@ class SelfEvaluation:
     unit_name: str | None = None
     goal: str | None = None  # 年度总体目标: 预期目标
     goal_actual: str | None = None  # 年度总体目标: 实际完成情况
+    project_seq: int | None = None
 
 
 def evaluation_for(project: Project, year: int | None = None) -> SelfEvaluation:
