@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 
 from jixiao.export.layout import (
     GRID,
+    PROJECTS_HEADINGS,
     WIDTHS_CM,
     GridCell,
     GridRow,
@@ -66,7 +67,8 @@ def disclosure_to_docx(
         else:
             _para(document, text, indent=True)
     if goals and doc.projects:
-        _para(document, "预算项目绩效目标", size=14, bold=True, center=True)
+        for text in PROJECTS_HEADINGS:
+            _para(document, text, size=14, bold=True, center=True)
     for p in doc.projects:
         t = layout_project(p, doc, opts)
         _para(document, t.title, size=14, bold=True, center=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from jixiao.export.layout import (
+    PROJECTS_HEADINGS,
     WIDTHS_CM,
     GridCell,
     GridRow,
@@ -27,7 +28,8 @@ h1, h2, h3 { text-align: center; }
 table.target { border-collapse: collapse; width: 100%; margin-bottom: 2em; table-layout: fixed; }
 table.target td, table.target th { border: 1px solid #000; padding: 0.3em 0.4em; vertical-align: middle; }
 table.target th { font-weight: bold; text-align: center; }
-.unit-line { display: flex; justify-content: space-between; }
+table.unit-line { width: 100%; border: none; }
+table.unit-line td.money { text-align: right; }
 p.goal { text-indent: 2em; }
 """
 
@@ -48,13 +50,13 @@ def disclosure_to_html(doc: Disclosure, *, options: LayoutOptions | None = None)
         else:
             out.append(f'<p class="goal">{escape(text)}</p>')
     if goals and doc.projects:
-        out.append("<h2>预算项目绩效目标</h2>")
+        out += [f"<h2>{text}</h2>" for text in PROJECTS_HEADINGS]
     total = sum(WIDTHS_CM)
     for p in doc.projects:
         t = layout_project(p, doc, opts)
         out.append(f"<h3>{escape(t.title)}</h3>")
-        out.append(f'<div class="unit-line"><div>{escape(t.unit_line)}</div>'
-                   f"<div>{escape(t.money_line)}</div></div>")
+        out.append(f'<table class="unit-line"><tr><td>{escape(t.unit_line)}</td>'
+                   f'<td class="money">{escape(t.money_line)}</td></tr></table>')
         out.append('<table class="target">')
         out.append("<colgroup>" + "".join(f'<col style="width:{w / total:.1%}">' for w in WIDTHS_CM)
                    + "</colgroup>")

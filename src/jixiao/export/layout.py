@@ -210,6 +210,7 @@ def goal_paragraphs(doc: Disclosure) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if not doc.overall_goal and not doc.sub_goals:
         return out
+    out.append(("heading", "第一部分"))
     out.append(("heading", "部门整体绩效目标"))
     n = 0
     if doc.overall_goal:
@@ -226,6 +227,9 @@ def goal_paragraphs(doc: Disclosure) -> list[tuple[str, str]]:
             if sg.indicators:
                 out.append(("text", f"绩效指标：{sg.indicators}"))
     return out
+
+
+PROJECTS_HEADINGS = ("第二部分", "预算项目绩效目标")  # before the tables, when the unit goals come first
 
 
 def document_title(doc: Disclosure) -> str:

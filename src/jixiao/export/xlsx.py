@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from jixiao.export.layout import (
     GRID,
+    PROJECTS_HEADINGS,
     WIDTHS_CM,
     GridRow,
     LayoutOptions,
@@ -50,7 +51,9 @@ def disclosure_to_xlsx(doc: Disclosure, *, options: LayoutOptions | None = None,
     if goals:
         r += 1
         if doc.projects:
-            r = _line(ws, r, "预算项目绩效目标", size=14, bold=True, center=True) + 1
+            for text in PROJECTS_HEADINGS:
+                r = _line(ws, r, text, size=14, bold=True, center=True)
+            r += 1
     for p in doc.projects:
         t = layout_project(p, doc, opts)
         r = _line(ws, r, t.title, size=14, bold=True, center=True)
@@ -75,6 +78,7 @@ def _line(ws: Worksheet, r: int, text: str, *, size: float = 11, bold: bool = Fa
           center: bool = False) -> int:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=GRID)
     c = ws.cell(r, 1, text)
+    c.data_type = "s"
     c.font = Font(name=FONT, size=size, bold=bold)
     c.alignment = Alignment(horizontal="center" if center else "left", vertical="center", wrap_text=True)
     return r + 1
@@ -96,6 +100,7 @@ def _row(ws: Worksheet, r: int, grow: GridRow) -> None:
             cell.number_format = "0%"
         elif gc.text:
             cell.value = gc.text
+            cell.data_type = "s"  # "=0起" is a 指标值, not a formula
         cell.font = Font(name=FONT, size=10, bold=gc.label)
         cell.alignment = Alignment(horizontal="center" if gc.label else "left", vertical="center",
                                    wrap_text=True)
