@@ -154,7 +154,7 @@ class Project:
 class SubGoal:
     """分项绩效目标 of the unit as a whole."""
 
-    title: str
+    title: str | None
     goal: str | None = None
     indicators: str | None = None
 

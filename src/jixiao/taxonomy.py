@@ -44,8 +44,7 @@ _L1_ALIASES: dict[str, str] = {
     "产出指标": OUTPUT, "产出": OUTPUT, "项目完成指标": OUTPUT, "完成指标": OUTPUT, "产出值": OUTPUT,
     "效益指标": BENEFIT, "效果指标": BENEFIT, "效益": BENEFIT, "效果": BENEFIT, "项目效益指标": BENEFIT,
     "项目效果指标": BENEFIT,
-    "满意度指标": SATISFACTION, "满意度": SATISFACTION, "服务对象满意度指标": SATISFACTION,
-    "社会公众或服务对象满意度指标": SATISFACTION,
+    "满意度指标": SATISFACTION, "满意度": SATISFACTION,
     "成本指标": COST, "成本": COST,
 }
 
@@ -126,8 +125,14 @@ def is_level1_label(text: str | None) -> bool:
     return bool(s) and (s in _L1_ALIASES)
 
 
+_L2_LABEL = re.compile(
+    r"^(产出)?(数量|质量|时效|进度|成本|经济效益|社会效益|生态效益|环境效益|生态环境效益|可持续影响|"
+    r"服务对象满意度|社会公众满意度|社会公众或服务对象满意度|满意度|经济成本|社会成本|生态环境成本|"
+    r"经济|社会|生态|效益|效果)(指标|值)$"
+)
+
+
 def is_level2_label(text: str | None) -> bool:
+    """A 二级指标 label as tables print it (数量指标, 社会效益指标, 服务对象满意度指标 …)."""
     s = _clean(text)
-    if not s or len(s) > 12:
-        return False
-    return s.endswith("指标") and canonical_level2(s) is not None
+    return bool(s) and bool(_L2_LABEL.match(s)) and s not in _L1_ALIASES

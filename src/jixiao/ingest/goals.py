@@ -44,7 +44,7 @@ def _join(parts: list[str], wrapped: bool) -> str | None:
     return ("" if wrapped else "\n").join(p.strip() for p in parts)
 
 
-SubGoalTuple = tuple[str, str | None, str | None]
+SubGoalTuple = tuple[str | None, str | None, str | None]
 
 
 def read_unit_goals(paras: list[Para], layout: str) -> tuple[str | None, list[SubGoalTuple]]:
@@ -68,7 +68,7 @@ def read_unit_goals(paras: list[Para], layout: str) -> tuple[str | None, list[Su
     if sub_at is None:
         return overall, subs
     style: str | None = None
-    title = ""
+    title: str | None = ""
     goal: list[str] = []
     inds: list[str] = []
     field = "goal"
@@ -89,10 +89,13 @@ def read_unit_goals(paras: list[Para], layout: str) -> tuple[str | None, list[Su
             rest = item[1].strip()
             goal, inds, field = [], [], "goal"
             # "1.发挥信用监管导向效能作用。一方面，…": the first sentence is the title
-            m = re.match(r"^([^。；;]{2,40}?)[。；;]\s*(.+)$", rest)
+            m = re.match(r"^([^。；;，,]{2,40}?)[。；;]\s*(.+)$", rest)
             if m:
                 title, first = m.group(1), m.group(2)
                 goal.append(first)
+            elif re.search(r"[，,。；;]", rest):
+                title = None  # the item is goal text without a heading of its own
+                goal.append(rest)
             else:
                 title = rest
             continue

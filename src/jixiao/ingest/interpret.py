@@ -242,8 +242,9 @@ class _Interpreter:
         return len(ne) == 1 and bool(_TITLE_SUFFIX.search(squash(ne[0].text)))
 
     def _next_nonempty(self, i: int) -> Block | None:
-        for b in self.blocks[i + 1 : i + 4]:
-            if isinstance(b, Para) and not b.text.strip():
+        """The next block that is not blank and not the unit line under a title."""
+        for b in self.blocks[i + 1 : i + 5]:
+            if isinstance(b, Para) and (not b.text.strip() or match_unit_line(b.text)):
                 continue
             return b
         return None
@@ -252,7 +253,7 @@ class _Interpreter:
         """The rows after block i include a project label or an indicator header."""
         for b in self.blocks[i + 1 : i + 12]:
             if isinstance(b, Para):
-                if b.text.strip():
+                if b.text.strip() and not match_unit_line(b.text):
                     return False
                 continue
             for c in b.cells[:3]:

@@ -1,10 +1,578 @@
-"""Regroup PDF-extracted text (no tabs) into paragraphs and table rows."""
+"""Regroup PDF-extracted text (no tabs) into paragraphs and table rows.
+
+A PDF converted to text loses the table grid: a cell wrapped over several lines comes out as
+several lines, and cells that sit on one baseline share a line separated by spaces. What is left
+to go on, and what this module uses:
+
+- the labels of the project block (项目编码, 项目名称, 预算数, 其中：财政资金, 其他资金,
+  资金支出计划, 绩效目标), which may themselves be wrapped ("其中：财政" / "资金");
+- the indicator header (一级指标 二级指标 三级指标 绩效指标描述 指标值 指标值确定依据), which says
+  which columns each row has;
+- the 一级/二级 labels, which open each indicator row;
+- the shape of the 指标值 (a comparator, a number with a unit, a date, a short word);
+- the geometry of wrapping: the lines of a wrapped cell, except its last, are all about as wide as
+  the column; a single line break (no blank line) separates cells, a blank line may separate
+  the lines of one cell or two cells.
+
+Each indicator row is segmented by scoring every way of cutting its tokens into the remaining
+columns and keeping the best; the scoring only uses the signals above, never the sample texts.
+"""
 
 from __future__ import annotations
 
-from jixiao.ingest.cells import Block, Para
+import re
+from dataclasses import dataclass
+
+from jixiao import taxonomy
+from jixiao.ingest.cells import Block, Cell, Para, Row
 from jixiao.model import Location
+
+_TITLE_END = re.compile(r"绩效目标(申报|批复)?表$")
+_TITLE_START = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*\S")
+_UNIT_LINE = re.compile(r"^\s*\d{3,15}\s*\S+.*(单位[:：]\s*(万元|元))?\s*$")
+_CHAPTER = re.compile(r"^\s*(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
+_HEADER_START = re.compile(r"^\s*一级指标")
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[\s\u3000]+", "", s)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f"
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Join the lines of one wrapped cell: no separator (CJK wraps anywhere), a space between two
+    ASCII words."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalpha():
+            out += " "
+        out += p
+    return out
+
+
+def _width(s: str) -> float:
+    return sum(1.0 if _is_cjk(ch) else 0.5 for ch in s if not ch.isspace())
+
+
+# ---------------------------------------------------------------------------------------------
+# lines → regions
+
+
+@dataclass
+class _Line:
+    no: int  # 1-based line number in the file
+    text: str
+    blank_before: bool  # a blank line separates it from the previous non-blank line
 
 
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
-    return [Para(s.strip(), Location(line=i)) for i, s in enumerate(lines, start=1) if s.strip()]
+    items: list[_Line] = []
+    blank = False
+    for i, raw in enumerate(lines, start=1):
+        s = raw.strip()
+        if not s:
+            blank = True
+            continue
+        items.append(_Line(i, s, blank))
+        blank = False
+    blocks: list[Block] = []
+    i = 0
+    table = 0
+    while i < len(items):
+        title_end = _title_at(items, i)
+        if title_end is not None:
+            title = join_wrapped([x.text for x in items[i:title_end]])
+            blocks.append(Para(title, Location(line=items[i].no)))
+            j = title_end
+            while j < len(items) and _title_at(items, j) is None and not _CHAPTER.match(items[j].text):
+                j += 1
+            table += 1
+            blocks.extend(_table_blocks(items[title_end:j], table))
+            i = j
+            continue
+        blocks.append(Para(items[i].text, Location(line=items[i].no)))
+        i += 1
+    return blocks
+
+
+def _title_at(items: list[_Line], i: int) -> int | None:
+    """Index after the title starting at items[i] (titles may wrap over up to three lines)."""
+    if not _TITLE_START.match(items[i].text):
+        return None
+    text = ""
+    for k in range(i, min(i + 3, len(items))):
+        text += items[k].text
+        if _TITLE_END.search(_squash(text)):
+            nxt = items[k + 1].text if k + 1 < len(items) else ""
+            if _UNIT_LINE.match(nxt) or nxt.startswith("项目") or _HEADER_START.match(nxt):
+                return k + 1
+            return None
+        if len(_squash(text)) > 90:
+            return None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# one project table
+
+
+_LABELS: list[tuple[str, str]] = [
+    ("code", "项目编码"),
+    ("name", "项目名称"),
+    ("section", "预算规模及资金用途"),
+    ("total", "预算数"),
+    ("fiscal", "其中：财政资金"),
+    ("other", "其他资金"),
+    ("purpose", "资金用途"),
+    ("plan", "资金支出计划（%）"),
+    ("goal", "绩效目标"),
+]
+_LABEL_TEXT = dict(_LABELS)
+
+
+def _label_pattern(label: str) -> re.Pattern[str]:
+    chars = []
+    for ch in label:
+        if ch in "：:":
+            chars.append("[：:]?")
+        elif ch in "（(":
+            chars.append("(?:[（(]")
+        elif ch in "）)":
+            chars.append("[）)])?")
+        elif ch == "%":
+            chars.append("%")
+        else:
+            chars.append(re.escape(ch))
+    return re.compile(r"\s*".join(chars))
+
+
+_LABEL_RES = {k: _label_pattern(t) for k, t in _LABELS}
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(.*)$", re.S)
+_MILESTONE = re.compile(r"(\d{1,2})\s*月\s*(底|末|份)?")
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
+
+
+def _table_blocks(lines: list[_Line], table: int) -> list[Block]:
+    """Blocks for one project table: unit line, project block rows, header and indicator rows."""
+    blocks: list[Block] = []
+    if not lines:
+        return blocks
+    k = 0
+    if _UNIT_LINE.match(lines[0].text) and not lines[0].text.startswith("项目"):
+        blocks.append(Para(lines[0].text, Location(line=lines[0].no)))
+        k = 1
+    header_at = next((j for j in range(k, len(lines)) if _HEADER_START.match(lines[j].text)), None)
+    head = lines[k : header_at if header_at is not None else len(lines)]
+    blocks.extend(_project_block(head, table))
+    if header_at is None:
+        return blocks
+    columns, body_at = _header(lines, header_at)
+    header_loc = Location(line=lines[header_at].no)
+    blocks.append(Row([Cell(_HEADER_TEXT[c], header_loc) for c in columns], header_loc, table))
+    blocks.extend(_indicator_rows(lines[body_at:], columns, table))
+    return blocks
+
+
+def _project_block(lines: list[_Line], table: int) -> list[Row]:
+    """The rows above the indicator header, found by their labels in the joined text."""
+    if not lines:
+        return []
+    # joined text with a map from offset to (line number, line start?)
+    text = ""
+    starts: list[tuple[int, int, bool]] = []  # (offset, line no, blank before)
+    for ln in lines:
+        starts.append((len(text), ln.no, ln.blank_before))
+        text += ln.text + "\n"
+    found: list[tuple[int, int, str]] = []  # (start, end, kind)
+    pos = 0
+    for kind, _ in _LABELS:
+        m = _LABEL_RES[kind].search(text, pos)
+        if m is None:
+            continue
+        if kind == "purpose" and any(k == "section" and s <= m.start() < e for s, e, k in found):
+            continue
+        found.append((m.start(), m.end(), kind))
+        pos = m.end()
+    found.sort()
+    rows: list[Row] = []
+    values: dict[str, tuple[str, int]] = {}
+    for idx, (_s, e, kind) in enumerate(found):
+        end = found[idx + 1][0] if idx + 1 < len(found) else len(text)
+        values[kind] = (text[e:end], _line_at(starts, e))
+    if found and found[0][0] > 0:
+        pre = text[: found[0][0]].strip()
+        if pre:
+            rows.append(Row([Cell(join_wrapped(pre.split("\n")), Location(line=lines[0].no))],
+                            Location(line=lines[0].no), table))
+
+    def cell(kind: str) -> tuple[str, Location]:
+        raw, no = values.get(kind, ("", lines[0].no))
+        return raw, Location(line=no)
+
+    for kind in ("code", "name"):
+        if kind in values:
+            raw, loc = cell(kind)
+            rows.append(Row([Cell(_LABEL_TEXT[kind], loc), Cell(join_wrapped(raw.split("\n")), loc)], loc, table))
+    if {"total", "fiscal", "other"} & values.keys():
+        loc = cell("total")[1]
+        budget: list[Cell] = [Cell("预算规模及资金用途", loc)]
+        purpose = None
+        for kind in ("total", "fiscal", "other"):
+            if kind not in values:
+                continue
+            raw, kloc = cell(kind)
+            m = _NUMBER.match(raw)
+            amount = m.group(1) if m else ""
+            rest = m.group(2) if m else raw
+            budget += [Cell(_LABEL_TEXT[kind], kloc), Cell(amount, kloc)]
+            if kind == "other" and rest.strip() and "purpose" not in values:
+                purpose = (join_wrapped(rest.split("\n")), kloc)
+        rows.append(Row(budget, loc, table))
+        if "purpose" in values:
+            raw, ploc = cell("purpose")
+            purpose = (join_wrapped(raw.split("\n")), ploc)
+        if purpose and purpose[0]:
+            rows.append(Row([Cell("资金用途", purpose[1]), Cell(purpose[0], purpose[1])], purpose[1], table))
+    if "plan" in values:
+        raw, loc = cell("plan")
+        keys = [f"{m.group(1)}月{m.group(2) or ''}" for m in _MILESTONE.finditer(raw)]
+        pcts = [_squash(m.group(0)) for m in _PERCENT.finditer(raw)]
+        rows.append(Row([Cell("资金支出计划（%）", loc)] + [Cell(k, loc) for k in keys], loc, table))
+        if pcts:
+            rows.append(Row([Cell("", loc)] + [Cell(p, loc) for p in pcts], loc, table))
+    if "goal" in values:
+        raw, loc = cell("goal")
+        rows.append(Row([Cell("绩效目标", loc), Cell(_join_goal(raw), loc)], loc, table))
+    return rows
+
+
+def _line_at(starts: list[tuple[int, int, bool]], offset: int) -> int:
+    no = starts[0][1]
+    for off, n, _ in starts:
+        if off > offset:
+            break
+        no = n
+    return no
+
+
+def _join_goal(raw: str) -> str:
+    """Goal text: wrapped lines joined, numbered items ("2.", "（二）") on lines of their own."""
+    out: list[str] = []
+    for line in raw.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if out and not re.match(r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)", line):
+            out[-1] = join_wrapped([out[-1], line])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# the indicator header and rows
+
+_HEADER_TEXT = {
+    "level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
+    "value": "指标值", "basis": "指标值确定依据", "nature": "指标性质", "measure_unit": "度量单位",
+    "weight": "分值",
+}
+_HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("level1", re.compile("一级指标")),
+    ("level2", re.compile("二级指标")),
+    ("name", re.compile("三级指标")),
+    ("description", re.compile("(绩效)?指标描述|指标解释")),
+    ("basis", re.compile("指标值?确定依据|确定依据")),
+    ("value", re.compile("指标值|目标值")),
+]
+
+
+def _header(lines: list[_Line], at: int) -> tuple[list[str], int]:
+    """Columns named by the header starting at lines[at] and the index of the first body line."""
+    text = ""
+    end = at
+    for j in range(at, min(at + 6, len(lines))):
+        candidate = text + lines[j].text
+        if j > at and (_LEVEL_START(lines[j].text) or not _header_fragment(lines[j].text)):
+            break
+        text = candidate
+        end = j + 1
+    s = _squash(text)
+    cols: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for fld, pat in _HEADER_WORDS:
+        for m in pat.finditer(s):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            cols.append((m.start(), fld))
+            taken.append((m.start(), m.end()))
+            break
+    cols.sort()
+    return [f for _, f in cols], end
+
+
+def _header_fragment(text: str) -> bool:
+    s = _squash(text)
+    return bool(s) and len(s) <= 12 and bool(re.fullmatch(r"[指标值确定依据绩效描述一二三级度量单位分权重性质]+", s))
+
+
+def _LEVEL_START(text: str) -> bool:  # noqa: N802 - reads like a predicate on a line
+    first = text.split()[0] if text.split() else ""
+    return taxonomy.is_level1_label(first) or taxonomy.is_level2_label(first)
+
+
+@dataclass
+class _Tok:
+    text: str
+    line: int
+    sep: str  # separator before it: "nl" single line break, "blank" blank line(s), "sp" space, "" first
+
+
+def _tokens(lines: list[_Line]) -> list[_Tok]:
+    toks: list[_Tok] = []
+    for ln in lines:
+        parts = ln.text.split()
+        for k, p in enumerate(parts):
+            sep = ("blank" if ln.blank_before else "nl") if k == 0 else "sp"
+            toks.append(_Tok(p, ln.no, sep if toks else ""))
+    return toks
+
+
+_LEVEL_MAX_TOKENS = 3
+
+
+def _label_at(toks: list[_Tok], i: int) -> tuple[str, str, int] | None:
+    """(which level, label text, tokens used) when a level label starts at toks[i]."""
+    if toks[i].sep not in ("", "nl", "blank"):
+        return None
+    text = ""
+    for k in range(i, min(i + _LEVEL_MAX_TOKENS, len(toks))):
+        if k > i and toks[k].sep == "sp":
+            break
+        text += toks[k].text
+        if not text.endswith("指标"):
+            if len(text) > 10:
+                break
+            continue
+        if taxonomy.is_level1_label(text):
+            return "level1", text, k - i + 1
+        if taxonomy.is_level2_label(text):
+            return "level2", text, k - i + 1
+        if len(text) > 10:
+            break
+    return None
+
+
+_PAGE_NO = re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$")
+
+
+def _drop_page_numbers(lines: list[_Line]) -> list[_Line]:
+    """A bare page number printed between rows (before a row's level label or at the table's end)
+    belongs to no cell."""
+    out: list[_Line] = []
+    for k, ln in enumerate(lines):
+        if _PAGE_NO.match(ln.text):
+            nxt = lines[k + 1].text if k + 1 < len(lines) else None
+            if nxt is None or _LEVEL_START(nxt):
+                continue
+        out.append(ln)
+    return out
+
+
+def _indicator_rows(lines: list[_Line], columns: list[str], table: int) -> list[Row]:
+    toks = _tokens(_drop_page_numbers(lines))
+    rows: list[Row] = []
+    # split the token stream into rows at level labels
+    starts: list[int] = []
+    i = 0
+    while i < len(toks):
+        lab = _label_at(toks, i)
+        if lab:
+            # consecutive labels (一级 then 二级) open one row
+            if not starts or not _only_labels(toks, starts[-1], i):
+                starts.append(i)
+            i += lab[2]
+            continue
+        i += 1
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    bounds = [*starts, len(toks)]
+    rest_cols = [c for c in columns if c not in ("level1", "level2")]
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        seg = toks[a:b]
+        if not seg:
+            continue
+        labels: list[tuple[str, str]] = []
+        j = 0
+        while j < len(seg):
+            lab = _label_at(seg, j)
+            if not lab:
+                break
+            labels.append((lab[0], lab[1]))
+            j += lab[2]
+        level1 = level2 = ""
+        for k, (kind, text) in enumerate(labels):
+            # 成本指标 is a level-1 label only in the 2021 framework, where a level-2 label follows
+            if kind == "level1" and taxonomy.canonical_level1(text) == taxonomy.COST and not any(
+                    kk == "level2" for kk, _ in labels[k + 1 :]):
+                kind = "level2"
+            if kind == "level1":
+                level1 = text
+            else:
+                level2 = text
+        body = seg[j:]
+        loc = Location(line=seg[0].line)
+        cells = _segment(body, rest_cols)
+        values = {"level1": level1, "level2": level2, **cells}
+        rows.append(Row([Cell(values.get(c, ""), loc) for c in columns], loc, table))
+    return rows
+
+
+def _only_labels(toks: list[_Tok], start: int, end: int) -> bool:
+    j = start
+    while j < end:
+        lab = _label_at(toks, j)
+        if not lab:
+            return False
+        j += lab[2]
+    return True
+
+
+# -- scoring a segmentation --------------------------------------------------------------------
+
+_V_NUM = re.compile(
+    r"^(预计|约|计划|不低于|不少于|不高于|不超过|不大于|不小于|大于|小于|达到|高于|低于|超过|控制在)?"
+    r"[≥≤><=＞＜＝≧≦]?=?\s*\d+(\.\d+)?\s*([-~～至]\s*\d+(\.\d+)?)?\s*"
+    r"(%|％|‰|百分比|[\u4e00-\u9fffA-Za-z]{0,4}(/[\u4e00-\u9fffA-Za-z]{1,3})?)?\s*(以上|以下|以内|左右|及以上|及以下)?$"
+)
+_V_DATE = re.compile(
+    r"^(不晚于|不超过|每月|每年|每季度|每周)?\s*(\d{4}\s*年)?\s*(\d{1,2}\s*月份?)?\s*(\d{1,2}\s*日)?\s*"
+    r"(年底|年末|月底|月末|底|末|上旬|中旬|下旬)?\s*(前|之前|以前|内|以内)?\s*[\u4e00-\u9fff]{0,4}$"
+)
+_V_WORDS = re.compile(
+    r"^(是|否|是/否|有|无|提升|提高|降低|减少|及时|长期|有效|达标|合格|良好|优良|明显|显著|稳定|持续|逐步提高|"
+    r"效果明显|效果显著|有所提升|持续提升|大幅提升|按时|按期|按要求|完成|全覆盖|满意|较好|好|中长期|[一二三四五六七八九十]年)"
+)
+
+
+def _value_score(text: str) -> float:
+    s = _squash(text)
+    if not s:
+        return -6.0
+    m = _V_NUM.match(s)
+    if m and any(ch.isdigit() for ch in s):
+        return 6.0 if m.group(5) else 5.0  # a number with its unit beats a bare number
+    if re.search(r"[年月日]", s) and _V_DATE.match(s) and re.search(r"\d|年底|年末|月底|月末", s):
+        return 5.0
+    if _V_WORDS.match(s) and len(s) <= 8:
+        return 3.0
+    if len(s) <= 6:
+        return 0.0
+    return -4.0 - 0.2 * (len(s) - 6)
+
+
+def _wrap_penalty(cell: list[_Tok]) -> float:
+    """Lines of a wrapped cell, except the last, are about as wide as the widest line."""
+    if not cell:
+        return 0.0
+    frags: list[str] = []
+    for t in cell:
+        if t.sep == "sp" and frags:
+            frags[-1] += " " + t.text
+        else:
+            frags.append(t.text)
+    if len(frags) < 2:
+        return 0.0
+    widths = [_width(f) for f in frags]
+    top = max(widths)
+    return sum(2.5 for w in widths[:-1] if w < top - 1.01)
+
+
+def _cell_text(cell: list[_Tok]) -> str:
+    out = ""
+    for t in cell:
+        if not out:
+            out = t.text
+        elif t.sep == "sp":
+            out += " " + t.text
+        else:
+            out = join_wrapped([out, t.text])
+    return out
+
+
+def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
+    """Cut the tokens of one row (after its level labels) into the columns `cols`."""
+    if not body:
+        return {}
+    if "value" not in cols:
+        return {cols[0]: _cell_text(body)} if cols else {}
+    n = len(body)
+    vi = cols.index("value")
+    before, after = cols[:vi], cols[vi + 1 :]
+    must_cut = {i for i in range(1, n) if body[i].sep == "nl"}
+    best: tuple[float, list[int]] | None = None
+    # value span [a, b); columns before split [0, a), columns after split [b, n)
+    for a in range(len(before) > 0 and 1 or 0, n):
+        for b in range(a + 1, min(n, a + 6) + 1):
+            vs = _value_score(_cell_text(body[a:b]))
+            if vs < -3:
+                continue
+            for cuts_before in _cuts(0, a, len(before)):
+                for cuts_after in _cuts(b, n, len(after)):
+                    cuts = [*cuts_before, a, b, *cuts_after]
+                    score = vs + _layout_score(body, cuts, before, after, must_cut)
+                    if best is None or score > best[0]:
+                        best = (score, cuts)
+    if best is None:
+        return {cols[0]: _cell_text(body)}
+    cuts = best[1]
+    edges = [0, *cuts, n]
+    spans = [body[x:y] for x, y in zip(edges, edges[1:], strict=False)]
+    names = [*before, "value", *after]
+    return {c: _cell_text(s) for c, s in zip(names, spans, strict=False)}
+
+
+def _cuts(lo: int, hi: int, k: int) -> list[list[int]]:
+    """Ways to cut tokens [lo, hi) into k consecutive spans (inner cut positions; spans may be empty
+    only when there are too few tokens)."""
+    if k <= 1:
+        return [[]]
+    if k == 2:
+        if hi - lo < 2:
+            return [[hi]]
+        return [[c] for c in range(lo + 1, hi)]
+    out: list[list[int]] = []
+    for c in range(lo + 1, hi):
+        for rest in _cuts(c, hi, k - 1):
+            out.append([c, *rest])
+    return out or [[hi] * (k - 1)]
+
+
+def _layout_score(body: list[_Tok], cuts: list[int], before: list[str], after: list[str],
+                  must_cut: set[int]) -> float:
+    n = len(body)
+    edges = [0, *cuts, n]
+    spans = [body[x:y] for x, y in zip(edges, edges[1:], strict=False)]
+    names = [*before, "value", *after]
+    score = 0.0
+    cutset = set(cuts)
+    score -= 4.0 * len(must_cut - cutset)
+    for name, span in zip(names, spans, strict=False):
+        if not span:
+            score -= 2.0 if name != "basis" else 1.0
+            continue
+        score -= _wrap_penalty(span)
+        if name == "basis":
+            score += 1.0
+            if _value_score(_cell_text(span)) >= 5.0:
+                score -= 4.0
+    texts = dict(zip(names, (_squash(_cell_text(s)) for s in spans), strict=False))
+    if texts.get("name") and texts.get("name") == texts.get("description"):
+        score += 4.0
+    return score
