@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Other modules add their commands here (review, score, web ...)."""
     regs: list[Callable[[argparse._SubParsersAction], None]] = []
+    from jixiao.cycle_cli import register as register_cycle
+
+    regs.append(register_cycle)
     return regs
 
 

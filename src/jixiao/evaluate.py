@@ -718,6 +718,10 @@ def _table(rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:  
     return ["  ".join(_pad(cell, widths[c], c in right) for c, cell in enumerate(r)).rstrip() for r in rows]
 
 
+format_number = _fmt  # a Decimal for display: 2 places, trailing zeros dropped
+text_table = _table  # rows of strings as an aligned table (CJK characters count double)
+
+
 def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
     """The 项目支出绩效自评表 as an aligned Chinese text table."""
     lines = ["项目支出绩效自评表" + (f"（{ev.year}年度）" if ev.year else "")]
