@@ -20,6 +20,7 @@ columns and keeping the best; the scoring only uses the signals above, never the
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -218,7 +219,8 @@ def _project_block(lines: list[_Line], table: int) -> list[Row]:
     for kind in ("code", "name"):
         if kind in values:
             raw, loc = cell(kind)
-            rows.append(Row([Cell(_LABEL_TEXT[kind], loc), Cell(join_wrapped(raw.split("\n")), loc)], loc, table))
+            value = join_wrapped(raw.split("\n"))
+            rows.append(Row([Cell(_LABEL_TEXT[kind], loc), Cell(value, loc)], loc, table))
     if {"total", "fiscal", "other"} & values.keys():
         loc = cell("total")[1]
         budget: list[Cell] = [Cell("预算规模及资金用途", loc)]
@@ -261,6 +263,9 @@ def _line_at(starts: list[tuple[int, int, bool]], offset: int) -> int:
     return no
 
 
+_ITEM_START = re.compile(r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
+
+
 def _join_goal(raw: str) -> str:
     """Goal text: wrapped lines joined, numbered items ("2.", "（二）") on lines of their own."""
     out: list[str] = []
@@ -268,7 +273,7 @@ def _join_goal(raw: str) -> str:
         line = line.strip()
         if not line:
             continue
-        if out and not re.match(r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)", line):
+        if out and not _ITEM_START.match(line):
             out[-1] = join_wrapped([out[-1], line])
         else:
             out.append(line)
@@ -299,7 +304,7 @@ def _header(lines: list[_Line], at: int) -> tuple[list[str], int]:
     end = at
     for j in range(at, min(at + 6, len(lines))):
         candidate = text + lines[j].text
-        if j > at and (_LEVEL_START(lines[j].text) or not _header_fragment(lines[j].text)):
+        if j > at and (_level_start(lines[j].text) or not _header_fragment(lines[j].text)):
             break
         text = candidate
         end = j + 1
@@ -317,12 +322,15 @@ def _header(lines: list[_Line], at: int) -> tuple[list[str], int]:
     return [f for _, f in cols], end
 
 
+_HEADER_CHARS = re.compile(r"[指标值确定依据绩效描述一二三级度量单位分权重性质]+")
+
+
 def _header_fragment(text: str) -> bool:
     s = _squash(text)
-    return bool(s) and len(s) <= 12 and bool(re.fullmatch(r"[指标值确定依据绩效描述一二三级度量单位分权重性质]+", s))
+    return bool(s) and len(s) <= 12 and bool(_HEADER_CHARS.fullmatch(s))
 
 
-def _LEVEL_START(text: str) -> bool:  # noqa: N802 - reads like a predicate on a line
+def _level_start(text: str) -> bool:
     first = text.split()[0] if text.split() else ""
     return taxonomy.is_level1_label(first) or taxonomy.is_level2_label(first)
 
@@ -379,7 +387,7 @@ def _drop_page_numbers(lines: list[_Line]) -> list[_Line]:
     for k, ln in enumerate(lines):
         if _PAGE_NO.match(ln.text):
             nxt = lines[k + 1].text if k + 1 < len(lines) else None
-            if nxt is None or _LEVEL_START(nxt):
+            if nxt is None or _level_start(nxt):
                 continue
         out.append(ln)
     return out
@@ -404,7 +412,7 @@ def _indicator_rows(lines: list[_Line], columns: list[str], table: int) -> list[
         starts.insert(0, 0)
     bounds = [*starts, len(toks)]
     rest_cols = [c for c in columns if c not in ("level1", "level2")]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         seg = toks[a:b]
         if not seg:
             continue
@@ -518,7 +526,7 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     must_cut = {i for i in range(1, n) if body[i].sep == "nl"}
     best: tuple[float, list[int]] | None = None
     # value span [a, b); columns before split [0, a), columns after split [b, n)
-    for a in range(len(before) > 0 and 1 or 0, n):
+    for a in range(1 if before else 0, n):
         for b in range(a + 1, min(n, a + 6) + 1):
             vs = _value_score(_cell_text(body[a:b]))
             if vs < -3:
@@ -533,7 +541,7 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
         return {cols[0]: _cell_text(body)}
     cuts = best[1]
     edges = [0, *cuts, n]
-    spans = [body[x:y] for x, y in zip(edges, edges[1:], strict=False)]
+    spans = [body[x:y] for x, y in itertools.pairwise(edges)]
     names = [*before, "value", *after]
     return {c: _cell_text(s) for c, s in zip(names, spans, strict=False)}
 
@@ -558,7 +566,7 @@ def _layout_score(body: list[_Tok], cuts: list[int], before: list[str], after: l
                   must_cut: set[int]) -> float:
     n = len(body)
     edges = [0, *cuts, n]
-    spans = [body[x:y] for x, y in zip(edges, edges[1:], strict=False)]
+    spans = [body[x:y] for x, y in itertools.pairwise(edges)]
     names = [*before, "value", *after]
     score = 0.0
     cutset = set(cuts)
