@@ -263,7 +263,8 @@ def _line_at(starts: list[tuple[int, int, bool]], offset: int) -> int:
     return no
 
 
-_ITEM_START = re.compile(r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
+_ITEM_START = re.compile(
+    r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
 
 
 def _join_goal(raw: str) -> str:
