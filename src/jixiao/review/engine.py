@@ -1,0 +1,242 @@
+"""The review engine: run the catalogue over a disclosure. Pure — the model is never changed.
+
+Facts are computed once per indicator and project; indicator rules are dispatched by category,
+so a rule about 满意度 is only called for satisfaction indicators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jixiao.model import Disclosure
+from jixiao.review import rules as _rules  # noqa: F401  (registers the catalogue)
+from jixiao.review.facts import ALL_CATS, Context, DocumentFacts, ProjectFacts, document_facts
+from jixiao.review.findings import GRADES, HEADINGS, SEVERITIES, Finding, Outcome
+from jixiao.review.history import History
+from jixiao.review.registry import RULES, Hit, Rule
+from jixiao.review.settings import ResolvedSettings, ReviewSettings
+
+DEFAULT_SETTINGS = ReviewSettings()
+
+# rules whose finding means the targets as a whole are unusable (outcome 差)
+BLOCKING = frozenset({"JX101", "JX112"})
+
+
+@dataclass
+class _Plan:
+    """The enabled rules for one settings resolution, indicator rules bucketed by category."""
+
+    by_category: dict[str, list[tuple[Rule, str]]]
+    project: list[tuple[Rule, str]]
+    document: list[tuple[Rule, str]]
+
+
+_PLANS: dict[int, tuple[ResolvedSettings, _Plan]] = {}
+
+
+def _plan(rs: ResolvedSettings) -> _Plan:
+    got = _PLANS.get(id(rs))
+    if got is not None and got[0] is rs:
+        return got[1]
+    by_cat: dict[str, list[tuple[Rule, str]]] = {c: [] for c in ALL_CATS}
+    project: list[tuple[Rule, str]] = []
+    document: list[tuple[Rule, str]] = []
+    for code in sorted(RULES):
+        r = RULES[code]
+        if not rs.enabled(code):
+            continue
+        sev = rs.severity.get(code, r.severity)
+        if r.scope == "indicator":
+            for c in r.categories or ALL_CATS:
+                by_cat[c].append((r, sev))
+        elif r.scope == "project":
+            project.append((r, sev))
+        else:
+            document.append((r, sev))
+    plan = _Plan(by_cat, project, document)
+    _PLANS[id(rs)] = (rs, plan)
+    return plan
+
+
+def _finding(r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, doc: Disclosure,
+             ind_index: int | None) -> Finding:
+    ind = p.project.indicators[ind_index] if (p is not None and ind_index is not None) else None
+    return Finding(
+        rule=r.code, severity=sev, heading=r.heading, title=r.title,  # type: ignore[arg-type]
+        message=hit.message, hint=hit.hint or r.fix,
+        project_seq=p.project.seq if p else None, project=p.label if p else None,
+        indicator=(ind.name if ind is not None else None), indicator_index=ind_index,
+        source=doc.source,
+        unit_code=(p.project.unit_code if p and p.project.unit_code else doc.unit_code),
+        unit_name=(p.project.unit_name if p and p.project.unit_name else doc.unit_name),
+    )
+
+
+def _review_grouped(facts: DocumentFacts, settings: ReviewSettings,
+                    history: History | None) -> tuple[list[Finding], list[list[Finding]]]:
+    """(findings not tied to a project, findings per project in project order)."""
+    doc = facts.doc
+    plans: dict[tuple[str | None, str | None], tuple[_Plan, Context]] = {}
+
+    def plan_for(p: ProjectFacts | None) -> tuple[_Plan, Context]:
+        code = (p.project.unit_code if p and p.project.unit_code else None) or doc.unit_code
+        name = (p.project.unit_name if p and p.project.unit_name else None) or doc.unit_name
+        got = plans.get((code, name))
+        if got is None:
+            rs = settings.for_unit(code, name)
+            got = (_plan(rs), Context(t=rs.thresholds, doc=doc, year=doc.year, history=history))
+            plans[(code, name)] = got
+        return got
+
+    per_project: list[list[Finding]] = []
+    for p in facts.projects:
+        plan, ctx = plan_for(p)
+        found: list[Finding] = []
+        for f in p.indicators:
+            for r, sev in plan.by_category[f.category]:
+                hit = r.func(f, p, ctx)
+                if hit is not None:
+                    found.append(_finding(r, sev, hit, p, doc, f.index))
+        for r, sev in plan.project:
+            for hit in r.func(p, ctx):
+                found.append(_finding(r, sev, hit, p, doc, hit.indicator))
+        per_project.append(found)
+    loose: list[Finding] = []
+    doc_plan, doc_ctx = plan_for(None)
+    for r, _sev in doc_plan.document:
+        for hit in r.func(facts, doc_ctx):
+            p = hit.project
+            if p is None:
+                loose.append(_finding(r, _sev, hit, None, doc, hit.indicator))
+                continue
+            # the project's own unit may have switched the rule off or changed its severity
+            mine = [sev for x, sev in plan_for(p)[0].document if x is r]
+            if mine:
+                per_project[p.index].append(_finding(r, mine[0], hit, p, doc, hit.indicator))
+    for found in per_project:
+        found.sort(key=_order)
+    return loose, per_project
+
+
+def review_facts(facts: DocumentFacts, settings: ReviewSettings | None = None,
+                 history: History | None = None) -> list[Finding]:
+    """Review precomputed facts."""
+    loose, per_project = _review_grouped(facts, settings or DEFAULT_SETTINGS, history)
+    out = list(loose)
+    for found in per_project:
+        out.extend(found)
+    return out
+
+
+def _order(f: Finding) -> tuple[int, int, str]:
+    return (-1 if f.indicator_index is None else f.indicator_index, SEVERITIES.index(f.severity), f.rule)
+
+
+def review(doc: Disclosure, settings: ReviewSettings | None = None,
+           history: History | None = None) -> list[Finding]:
+    """All findings for one disclosure, in project order; within a project, project-level findings
+    first, then by indicator. Never changes `doc`."""
+    return review_facts(document_facts(doc), settings, history)
+
+
+# ---------------------------------------------------------------------------------------------
+# outcome: 优 / 良 / 中 / 差 per project and per heading
+# ---------------------------------------------------------------------------------------------
+
+
+def _grade(errors: int, warnings: int, error_indicators: int, n_indicators: int, blocking: bool,
+           poor_share: float) -> str:
+    if blocking or (n_indicators and error_indicators / n_indicators >= poor_share) or (
+            not n_indicators and errors):
+        return "差"
+    if errors:
+        return "中"
+    if warnings:
+        return "良"
+    return "优"
+
+
+def outcome(project_findings: Iterable[Finding], n_indicators: int, *, project_seq: int | None = None,
+            project: str | None = None, settings: ResolvedSettings | None = None) -> Outcome:
+    """The reviewer's grade from one project's findings.
+
+    Per heading and overall: 差 when a blocking rule fired (no 产出指标, no indicators at all) or
+    errors touch at least `poor_error_share` of the indicators; else 中 with any error; else 良 with
+    any warning; else 优. Hints never lower the grade.
+    """
+    poor = float((settings.outcome if settings else {}).get("poor_error_share", 0.34))
+    fs = list(project_findings)
+    counts = {s: sum(1 for f in fs if f.severity == s) for s in SEVERITIES}
+    headings: dict[str, str] = {}
+    for h in HEADINGS:
+        hf = [f for f in fs if f.heading == h]
+        errs = [f for f in hf if f.severity == "error"]
+        headings[h] = _grade(
+            len(errs), sum(1 for f in hf if f.severity == "warning"),
+            len({f.indicator_index for f in errs if f.indicator_index is not None}), n_indicators,
+            any(f.rule in BLOCKING for f in errs), poor)
+    errs = [f for f in fs if f.severity == "error"]
+    overall = _grade(
+        len(errs), counts["warning"],
+        len({f.indicator_index for f in errs if f.indicator_index is not None}), n_indicators,
+        any(f.rule in BLOCKING for f in errs), poor)
+    worst = max([overall, *headings.values()], key=GRADES.index)
+    return Outcome(project_seq=project_seq, project=project, grade=worst, headings=headings, counts=counts)
+
+
+@dataclass
+class ProjectReview:
+    seq: int
+    name: str
+    findings: list[Finding]
+    outcome: Outcome
+
+
+@dataclass
+class DocumentReview:
+    """Findings and outcomes of one disclosure, ready for the memo, JSON, XLSX and web pages."""
+
+    doc: Disclosure
+    findings: list[Finding]
+    projects: list[ProjectReview] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
+
+    @property
+    def grades(self) -> dict[str, int]:
+        return {g: sum(1 for p in self.projects if p.outcome.grade == g) for g in GRADES}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.doc.source, "unit_code": self.doc.unit_code, "unit_name": self.doc.unit_name,
+            "year": self.doc.year, "counts": self.counts, "grades": self.grades,
+            "projects": [p.outcome.to_dict() for p in self.projects],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def review_document(doc: Disclosure, settings: ReviewSettings | None = None,
+                    history: History | None = None) -> DocumentReview:
+    """Findings plus each project's outcome (what the memo, the XLSX and the web pages show)."""
+    settings = settings or DEFAULT_SETTINGS
+    facts = document_facts(doc)
+    loose, per_project = _review_grouped(facts, settings, history)
+    findings = list(loose)
+    for found in per_project:
+        findings.extend(found)
+    out = DocumentReview(doc=doc, findings=findings)
+    for p in facts.projects:
+        pr = p.project
+        rs = settings.for_unit(pr.unit_code or doc.unit_code, pr.unit_name or doc.unit_name)
+        mine = per_project[p.index]
+        out.projects.append(ProjectReview(
+            seq=pr.seq, name=p.label, findings=mine,
+            outcome=outcome(mine, len(p.indicators), project_seq=pr.seq, project=p.label, settings=rs)))
+    return out
+
+
+Reviewer = Callable[[Disclosure], list[Finding]]

@@ -1,0 +1,260 @@
+"""Facts computed once per indicator and per project, so that rules are cheap attribute checks.
+
+Nothing here mutates the model: facts hold references to the model objects and derived values.
+Every regular expression is compiled once at import; value parsing and taxonomy lookups are
+memoised (the same 指标值 and level labels recur across projects and disclosures).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from jixiao import taxonomy as tx
+from jixiao.model import Disclosure, Indicator, Project, TargetValue
+from jixiao.values import is_duration, is_money, parse_value, wan_yuan
+
+# indicator categories used to dispatch indicator-scope rules
+QUANTITY, QUALITY, TIMELINESS, COST = "quantity", "quality", "timeliness", "cost"
+ECONOMIC, SOCIAL, ECOLOGICAL, SUSTAINABLE = "economic", "social", "ecological", "sustainable"
+OUTPUT_OTHER, BENEFIT_OTHER, SATISFACTION, UNKNOWN = "output", "benefit", "satisfaction", "unknown"
+OUTPUT_CATS = (QUANTITY, QUALITY, TIMELINESS)
+MEASURED_CATS = (QUANTITY, QUALITY, TIMELINESS, COST)
+BENEFIT_CATS = (ECONOMIC, SOCIAL, ECOLOGICAL, SUSTAINABLE, BENEFIT_OTHER)
+ALL_CATS = (*MEASURED_CATS, *BENEFIT_CATS, OUTPUT_OTHER, SATISFACTION, UNKNOWN)
+
+CATEGORY_ZH = {
+    QUANTITY: "数量指标", QUALITY: "质量指标", TIMELINESS: "时效指标", COST: "成本指标",
+    ECONOMIC: "经济效益指标", SOCIAL: "社会效益指标", ECOLOGICAL: "生态效益指标",
+    SUSTAINABLE: "可持续影响指标", OUTPUT_OTHER: "产出指标", BENEFIT_OTHER: "效益指标",
+    SATISFACTION: "满意度指标", UNKNOWN: "未归类指标",
+}
+
+_L2_CATEGORY = {
+    tx.QUANTITY: QUANTITY, tx.QUALITY: QUALITY, tx.TIMELINESS: TIMELINESS, tx.COST: COST,
+    tx.ECONOMIC_COST: COST, tx.SOCIAL_COST: COST, tx.ECO_COST: COST,
+    tx.ECONOMIC: ECONOMIC, tx.SOCIAL: SOCIAL, tx.ECOLOGICAL: ECOLOGICAL, tx.SUSTAINABLE: SUSTAINABLE,
+    tx.SERVICE_SATISFACTION: SATISFACTION,
+}
+_L1_CATEGORY = {tx.OUTPUT: OUTPUT_OTHER, tx.BENEFIT: BENEFIT_OTHER, tx.SATISFACTION: SATISFACTION,
+                tx.COST: COST}
+
+_WS = re.compile(r"[\s\u3000]+")
+# short parenthesised annotations in names: （%） (%) （辆） （含标识）
+_PAREN = re.compile(r"[（(][^（()）]{0,6}[)）]")
+_PUNCT = re.compile(r"[，。、；;：:！!？?,.“”\"'‘’《》〈〉<>【】\[\]·\-—_/\\%％…]+")
+_DESC_PREFIX = re.compile(r"^(?:反映|考察|体现|衡量|用于反映|主要反映|指)")
+_DESC_SUFFIX = re.compile(r"(?:的)?(?:情况|程度|水平)?$")
+
+# 率 that is a rate (完成率, 合格率, 满意率 …) — not 效率, 频率, 功率, 速率, 汇率, nor 率先
+RATE_NAME = re.compile(r"(?<![效频功速汇])率(?!先)")
+COUNT_NAME = re.compile(
+    r"(?:数量|数目|次数|批次数?|户数|人数|个数|件数|台件数|台/件数|台数|份数|频次|场次|人次|家数|项数|"
+    r"条数|篇数|期数|册数|套数|部数|辆数|处数|面积|长度|里程)$")
+PER_ITEM_NAME = re.compile(r"单个|单位|每|人均|户均|平均|单价|单次|单批|标准$|额度$")
+SATISFACTION_NAME = re.compile(r"满意")
+TIME_EXPR = re.compile(
+    r"\d+\s*(?:日|号|月|年|天|小时|个?工作日|周|分钟)|月底|月末|月初|上旬|中旬|下旬|季度|每月|每周|每季|"
+    r"每年|年底|年末|年内|年度内|当天|当日")
+VAGUE = re.compile(
+    r"提升|提高|日益|持续|明显|逐步|有所|增强|强化|向好|改善|扩大|促进|加强|良好|较好|显著|进一步|"
+    r"不断|稳步|一定|长期|有效|积极|稳定|优化|加大|深入|推进|上升|下降|完善|规范|保障")
+HEDGE = re.compile(r"预计|预期|约|左右|大概|大约|力争|争取|估计|上下")
+PLACEHOLDERS = frozenset({"是/否", "是／否", "是或否", "是、否", "是否", "文字描述", "定性描述", "定性",
+                          "定量", "指标值", "XX", "xx", "××", "**", "***"})
+# a cell that only says "nothing here"
+EMPTY_MARKERS = frozenset({"", "-", "—", "——", "/", "／", "…", "……"})
+
+PERCENT_UNITS = frozenset({"%", "％", "‰", "百分比", "百分数", "百分点"})
+
+
+def squash(text: str | None) -> str:
+    """The text without any whitespace (the comparison the truth files use)."""
+    return _WS.sub("", text or "")
+
+
+def name_key(text: str | None) -> str:
+    """A name for comparison: no whitespace, punctuation or short parenthesised annotations."""
+    s = _WS.sub("", text or "")
+    s = _PAREN.sub("", s)
+    return _PUNCT.sub("", s)
+
+
+def repeats(description: str | None, name: str | None) -> bool:
+    """Does the description only repeat the name (反映/考察 … 情况 around it at most)?"""
+    d, n = name_key(description), name_key(name)
+    if not d or not n:
+        return False
+    if d == n:
+        return True
+    d2 = _DESC_SUFFIX.sub("", _DESC_PREFIX.sub("", d))
+    return d2 == n or d2 == _DESC_SUFFIX.sub("", n)
+
+
+def to_decimal(v: Any) -> Decimal | None:
+    if isinstance(v, Decimal):
+        return v
+    if isinstance(v, bool) or v is None:
+        return None
+    try:
+        return Decimal(str(v))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def percent_of(text: str | None) -> Decimal | None:
+    """'25%' / '25％' / '25' → 25; anything else None."""
+    s = squash(text).rstrip("%％")
+    if s.endswith("百分比"):
+        s = s[:-3]
+    try:
+        return Decimal(s)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+_VALUE_CACHE: dict[tuple[str, int | None], TargetValue] = {}
+Levels = tuple[str | None, str | None, str | None, str | None, str]
+_LEVEL_CACHE: dict[tuple[str | None, str | None], Levels] = {}
+_CACHE_LIMIT = 200_000
+
+
+def parsed(value: str, year: int | None) -> TargetValue:
+    """parse_value, memoised: the same 指标值 texts recur across projects and disclosures.
+    The result is shared and must not be mutated."""
+    key = (value, year)
+    tv = _VALUE_CACHE.get(key)
+    if tv is None:
+        tv = parse_value(value, year=year)
+        if len(_VALUE_CACHE) >= _CACHE_LIMIT:
+            _VALUE_CACHE.clear()
+        _VALUE_CACHE[key] = tv
+    return tv
+
+
+def levels(level1: str | None, level2: str | None) -> Levels:
+    """(canonical l1, canonical l2, l1 read alone, l2 read alone, category), memoised."""
+    key = (level1, level2)
+    got = _LEVEL_CACHE.get(key)
+    if got is None:
+        c1, c2 = tx.canonical_levels(level1, level2)
+        r1, r2 = tx.canonical_level1(level1), tx.canonical_level2(level2)
+        if c1 == tx.COST or c2 in (tx.COST, tx.ECONOMIC_COST, tx.SOCIAL_COST, tx.ECO_COST):
+            cat = COST
+        else:
+            cat = _L2_CATEGORY.get(c2 or "") or _L1_CATEGORY.get(c1 or "") or UNKNOWN
+        got = (c1, c2, r1, r2, cat)
+        if len(_LEVEL_CACHE) >= _CACHE_LIMIT:
+            _LEVEL_CACHE.clear()
+        _LEVEL_CACHE[key] = got
+    return got
+
+
+@dataclass
+class IndicatorFacts:
+    index: int
+    ind: Indicator
+    name: str  # as printed, whitespace removed
+    key: str  # name for comparison
+    value: str  # 指标值 as printed, whitespace removed
+    target: TargetValue
+    l1: str | None
+    l2: str | None
+    l1_read: str | None  # the level-1 label read on its own (before the level-2 label decides)
+    l2_read: str | None
+    category: str
+    is_rate: bool
+    is_count: bool
+    is_per_item: bool
+    money: bool  # the value is an amount of money (万元, 元, 元/批次 …)
+    per_unit_money: bool  # money per something (元/批次, 元/人)
+    duration: bool
+    percent: bool
+    number: bool  # kind number (a count, amount or measure with a unit)
+    placeholder: bool
+
+    @property
+    def label(self) -> str:
+        return self.ind.name or self.name or f"第{self.index + 1}个指标"
+
+    def money_wan(self) -> Decimal | None:
+        """The value in 万元 when it is a whole amount of money (not per unit, not a range)."""
+        return wan_yuan(self.target)
+
+
+@dataclass
+class ProjectFacts:
+    project: Project
+    index: int
+    indicators: list[IndicatorFacts]
+    level1s: frozenset[str]
+    categories: frozenset[str]
+    by_category: dict[str, list[IndicatorFacts]]
+    has_basis_column: bool
+    name_keys: frozenset[str]
+    unit_key: str
+
+    @property
+    def label(self) -> str:
+        return self.project.name or self.project.title or f"第{self.project.seq}个项目"
+
+
+@dataclass
+class DocumentFacts:
+    doc: Disclosure
+    projects: list[ProjectFacts] = field(default_factory=list)
+
+
+def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
+    value = squash(ind.value)
+    tv = parsed(value, year)
+    c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
+    name = squash(ind.name)
+    kind = tv.kind
+    unit = tv.unit or ""
+    money = is_money(tv)
+    per_unit = money and ("/" in unit or "／" in unit)
+    is_rate = bool(RATE_NAME.search(name))
+    return IndicatorFacts(
+        index=index, ind=ind, name=name, key=name_key(name), value=value, target=tv,
+        l1=c1, l2=c2, l1_read=r1, l2_read=r2, category=cat,
+        is_rate=is_rate,
+        is_count=not is_rate and bool(COUNT_NAME.search(name_key(name))),
+        is_per_item=bool(PER_ITEM_NAME.search(name)),
+        money=money, per_unit_money=per_unit,
+        duration=is_duration(tv),
+        percent=kind == "percent",
+        number=kind == "number",
+        placeholder=value in PLACEHOLDERS or (kind == "boolean" and tv.value is None),
+    )
+
+
+def project_facts(p: Project, index: int, doc: Disclosure) -> ProjectFacts:
+    year = doc.year
+    facts = [indicator_facts(ind, i, year) for i, ind in enumerate(p.indicators)]
+    by_cat: dict[str, list[IndicatorFacts]] = {}
+    for f in facts:
+        by_cat.setdefault(f.category, []).append(f)
+    l1s = frozenset(f.l1 for f in facts if f.l1)
+    return ProjectFacts(
+        project=p, index=index, indicators=facts, level1s=l1s, categories=frozenset(by_cat),
+        by_category=by_cat, has_basis_column=any(ind.basis for ind in p.indicators),
+        name_keys=frozenset(f.key for f in facts if f.key),
+        unit_key=squash(p.unit_name) or squash(p.unit_code) or squash(doc.unit_name) or squash(doc.unit_code),
+    )
+
+
+def document_facts(doc: Disclosure) -> DocumentFacts:
+    return DocumentFacts(doc=doc, projects=[project_facts(p, i, doc) for i, p in enumerate(doc.projects)])
+
+
+@dataclass
+class Context:
+    """What rules may consult besides the facts: thresholds, the budget year, last year's actuals."""
+
+    t: dict[str, Any]
+    doc: Disclosure
+    year: int | None = None
+    history: Any = None  # jixiao.review.history.History | None
