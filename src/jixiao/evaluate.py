@@ -288,7 +288,7 @@ def band_name(text: str | None) -> str | None:
 def direction_of(target: TargetValue, level1: str | None, level2: str | None) -> str:
     """How an indicator is scored, from the parsed target and its category (cost is lower-is-better)."""
     if target.kind == "date":
-        return DATE
+        return DATE if isinstance(target.value, str) else QUALITATIVE
     if target.kind == "boolean":
         return BOOLEAN if isinstance(target.value, bool) else QUALITATIVE
     if target.kind not in ("number", "percent") or target.value is None:
