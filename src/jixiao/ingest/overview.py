@@ -1,0 +1,476 @@
+"""The unit budget overview (单位预算公开: 收支预算, 机关运行经费, “三公”经费, 政府采购, 国有资产).
+
+A 单位预算公开 document explains the unit's budget before (or instead of) its performance tables:
+
+- prose sentences: “2021年预算收入9901.74万元，其中：一般公共预算收入9484.91万元，基金预算收入0万元，
+  财政专户核拨收入0万元，其他来源收入0万元。上年结转416.83万元。”, “2021年支出预算9901.74万元，其中
+  基本支出5876.83万元，包括人员类项目经费5232.84万元和运转类公用项目经费643.99万元；…项目支出
+  4024.91万元”, “机关运行经费共计安排643.99万元”, “财政拨款“三公”经费预算安排88.6万元。其中，因公出国
+  （境）费0万元；公务用车购置及运维费84.12万元（其中：公务用车购置费为0万元，公务用车运维费84.12万元）；
+  公务接待费4.48万元”, “安排政府采购预算1058.00万元”;
+- tables: the 政府采购预算 table (采购项目/项目名称, 采购物品名称/品目, 政府采购目录序号/编码, 金额),
+  the 固定资产占用情况表 (a 资产总额 row), and where given a “三公”经费 table or 收支总表 rows
+  (a label cell followed by an amount cell).
+
+Every amount is read as printed with its unit (元, 万元, 亿元) and returned in 万元 as `Decimal`.
+Sentences about changes (较上年减少…, 增加, 持平) are not amounts of this year and are skipped. The
+first statement of a figure wins; prose comes before tables for the same field, except 资产总额
+where the asset table is the authority.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from jixiao.ingest.cells import Block, Para, Row
+from jixiao.model import BudgetOverview, ProcurementItem, ThreePublic
+
+__all__ = ["extract_budget_overview", "to_wan_yuan"]
+
+_WAN = Decimal(10_000)
+
+# ---------------------------------------------------------------------------------------------
+# text helpers
+
+_FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
+_FULL_WIDTH.update({0xFF0E: ".", 0xFF0C: "，", 0xFF05: "%", 0x3000: " "})
+_SPACE = re.compile(r"\s+")
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
+def _squash(text: str) -> str:
+    """Drop every whitespace character and conversion mark (`**`); fold full-width digits."""
+    return _SPACE.sub("", text.translate(_FULL_WIDTH)).replace("**", "")
+
+
+def _clean_cell(text: str) -> str | None:
+    """A table cell as printed, with line-wrap gaps between Chinese characters closed."""
+    s = _CJK_GAP.sub("", text.replace("**", "")).strip()
+    return s or None
+
+
+def to_wan_yuan(number: str, unit: str) -> Decimal | None:
+    """An amount printed as `number` `unit` (元, 万元, 亿元; commas allowed) in 万元."""
+    try:
+        value = Decimal(number.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        return None
+    if unit == "元":
+        return value / _WAN
+    if unit == "亿元":
+        return value * _WAN
+    return value
+
+
+def _cell_amount(text: str, unit: str) -> Decimal | None:
+    s = _squash(text)
+    m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", s)
+    return to_wan_yuan(s, unit) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# prose
+
+_AMOUNT = re.compile(r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|亿元|元)")
+_BOUNDARY = re.compile(r"[，,。；;：:]")
+# a change against last year is not this year's amount
+_DELTA = re.compile(r"增加|减少|增长|下降|降低|增减|持平|压减|节约|上涨|减幅|增幅|同比|比上年|较上年|相比")
+_NOT_AN_AMOUNT_AFTER = re.compile(r"^(?:以上|以下|以内|左右)|^的")
+_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|第[一二三四五六七八九十]+部分)"
+)
+
+_TOPICS: list[tuple[str, re.Pattern[str]]] = [
+    ("three_public", re.compile(r"三公|因公出国|公务接待|公务用车")),
+    ("operating", re.compile(r"机关运行经费|机关运行费")),
+    ("procurement", re.compile(r"政府采购")),
+    ("assets", re.compile(r"资产")),
+    ("both", re.compile(r"收支")),
+    ("revenue", re.compile(r"收入")),
+    ("expenditure", re.compile(r"支出")),
+    ("performance", re.compile(r"绩效")),  # the performance part: no overview figures there
+]
+
+_THREE_PUBLIC_LABELS: list[tuple[str, re.Pattern[str]]] = [
+    ("abroad", re.compile(r"因公出国")),
+    ("vehicles", re.compile(r"公务用车(?:购置)?(?:及|和|与)运[行维]|公务用车费|公务用车购置及运")),
+    ("vehicle_purchase", re.compile(r"(?:公务用车|车辆)购置")),
+    ("vehicle_running", re.compile(r"(?:公务用车|车辆)运[行维]")),
+    ("reception", re.compile(r"公务接待")),
+    ("total", re.compile(r"三公")),
+]
+_REVENUE_SUBTYPES = re.compile(r"一般公共|基金|专户|其他|事业|经营|附属|上级补助|非税|结转|结余")
+_EXPENDITURE_SUBTYPES = re.compile(r"基本|项目|人员|公用|工资|福利|商品和服务|资本性|对个人和家庭")
+_ASSETS = re.compile(r"资产总额|资产总计|资产合计|资产总值|国有资产|固定资产(?:金额|总额|原值|总值|账面)")
+_ASSETS_NOT = re.compile(r"购置|拟|新增|处置|出租|出借|报废")
+
+
+def _classify(label: str, topic: str | None) -> list[str]:
+    """The overview fields an amount with this label (the clause before the number) states."""
+    tp = [name for name, rx in _THREE_PUBLIC_LABELS if rx.search(label)]
+    if tp:
+        return ["three_public." + tp[0]]
+    if re.search(r"机关运行经费|机关运行费", label):
+        return ["operating_costs"]
+    if "政府采购" in label:
+        return ["procurement_total"]
+    if _ASSETS.search(label):
+        return [] if _ASSETS_NOT.search(label) else ["assets_total"]
+    if "资产" in label:
+        return []
+    has_rev, has_exp = "收入" in label or "拨款" in label, "支出" in label
+    if re.search(r"上年结转|年初结转|结转结余|结转资金", label) and not has_exp:
+        return ["carryover"]
+    if not has_exp:
+        if re.search(r"一般公共预算", label):
+            return ["revenue_general"]
+        if re.search(r"政府性基金|基金预算", label):
+            return ["revenue_fund"]
+        if "财政专户" in label:
+            return ["revenue_special_account"]
+        if re.search(r"其他(?:来源)?收入|其他资金", label):
+            return ["revenue_other"]
+    in_expenditure = has_exp or (topic == "expenditure" and not has_rev)
+    if in_expenditure:
+        if "基本支出" in label:
+            return ["expenditure_basic"]
+        if "人员" in label or "工资福利" in label:
+            return ["expenditure_personnel"]
+        if "公用" in label:
+            return ["expenditure_public"]
+        if re.search(r"项目支出|项目经费|特定目标|项目预算", label):
+            return ["expenditure_project"]
+    if "收支" in label:
+        return ["revenue_total", "expenditure_total"]
+    if has_rev and not has_exp and not _REVENUE_SUBTYPES.search(label):
+        return ["revenue_total"]
+    if has_exp and not has_rev and not _EXPENDITURE_SUBTYPES.search(label):
+        return ["expenditure_total"]
+    # a label that names nothing: the topic of the sentence decides, for the single-figure topics
+    if not has_rev and not has_exp and not re.search(r"其中|包括|分别", label):
+        if topic == "three_public" and re.search(r"安排|预算|共计|合计|总额", label):
+            return ["three_public.total"]
+        if topic == "operating" and re.search(r"安排|预算|共计|合计", label):
+            return ["operating_costs"]
+        if topic == "procurement" and re.search(r"安排|预算|共计|合计", label):
+            return ["procurement_total"]
+    return []
+
+
+def _sentences(paras: Iterable[str]) -> list[tuple[str, bool]]:
+    """Paragraphs joined (a PDF or Word line wrap splits sentences) and cut into sentences.
+
+    Returns (sentence, is_heading) pairs; a numbered heading (“三、机关运行经费安排情况”) is its own
+    sentence."""
+    out: list[tuple[str, bool]] = []
+    buf = ""
+    for raw in paras:
+        text = _squash(raw)
+        if not text:
+            continue
+        if _HEADING.match(text) and len(text) <= 40 and "。" not in text:
+            if buf:
+                out.extend((s, False) for s in _split_sentences(buf))
+                buf = ""
+            out.append((text, True))
+            continue
+        buf += text
+    if buf:
+        out.extend((s, False) for s in _split_sentences(buf))
+    return out
+
+
+def _split_sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[。！？!?])", text) if s]
+
+
+def _topic(text: str) -> str | None:
+    for name, rx in _TOPICS:
+        if rx.search(text):
+            return name
+    return None
+
+
+@dataclass
+class _Figures:
+    values: dict[str, Decimal] = field(default_factory=dict)
+
+    def put(self, name: str, value: Decimal | None, override: bool = False) -> None:
+        if value is not None and (override or name not in self.values):
+            self.values[name] = value
+
+
+def _read_prose(paras: list[str], figures: _Figures) -> None:
+    section: str | None = None  # the topic of the last numbered heading
+    topic: str | None = None  # the topic of the sentence, else of the sentence before
+    for sentence, heading in _sentences(paras):
+        if heading:
+            heading_topic = _topic(sentence)
+            if heading_topic or section != "performance":
+                section = topic = heading_topic
+            continue
+        if section == "performance":
+            continue  # 绩效目标 and their goals: no budget figures there
+        topic = _topic(sentence) or topic
+        last = 0
+        for m in _AMOUNT.finditer(sentence):
+            start = last
+            for b in _BOUNDARY.finditer(sentence, last, m.start()):
+                start = b.end()
+            label = sentence[start : m.start()]
+            last = m.end()
+            if _DELTA.search(label) or _NOT_AN_AMOUNT_AFTER.match(sentence[m.end() :]):
+                continue
+            value = to_wan_yuan(m.group("num"), m.group("unit"))
+            for name in _classify(label, topic):
+                figures.put(name, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
+    """Consecutive rows of one table, each with the money unit named just before it (单位：元)."""
+    tables: list[tuple[list[Row], str]] = []
+    current: list[Row] = []
+    unit = "万元"
+    recent_unit: str | None = None  # from a “单位：万元” line since the last table
+    for block in blocks:
+        if isinstance(block, Row):
+            if current and block.table is not None and current[-1].table != block.table:
+                tables.append((current, unit))
+                current = []
+            if not current:
+                unit = recent_unit or "万元"
+            current.append(block)
+            continue
+        if current:
+            tables.append((current, unit))
+            current = []
+            recent_unit = None
+        m = re.search(r"单位[:：](万元|亿元|元)", _squash(block.text))
+        if m:
+            recent_unit = m.group(1)
+    if current:
+        tables.append((current, unit))
+    return tables
+
+
+def _header_unit(cells: Iterable[str], default: str) -> str:
+    for text in cells:
+        m = re.search(r"单位[:：]?(万元|亿元|元)|[（(](万元|亿元|元)[）)]", _squash(text))
+        if m:
+            return m.group(1) or m.group(2)
+    return default
+
+
+_TOTAL_ROW = re.compile(r"^(?:合计|总计|小计)$|小计$|合计$|总计$")
+
+
+def _column_headers(rows: list[Row]) -> tuple[list[str], int]:
+    """The header text of each column (header rows joined) and the index of the first data row."""
+    n = max(len(r.cells) for r in rows)
+    headers = [""] * n
+    first_data = 0
+    for i, row in enumerate(rows):
+        texts = [_squash(t) for t in row.texts]
+        if i > 0 and any(_cell_amount(t, "万元") is not None for t in texts if t):
+            break
+        if i > 3:
+            break
+        for k, t in enumerate(texts):
+            headers[k] += t
+        first_data = i + 1
+    return headers, first_data
+
+
+def _find_col(
+    headers: list[str], pattern: str, exclude: frozenset[int] | set[int] = frozenset()
+) -> int | None:
+    rx = re.compile(pattern)
+    for k, h in enumerate(headers):
+        if k not in exclude and rx.search(h):
+            return k
+    return None
+
+
+def _read_procurement(rows: list[Row], unit: str) -> tuple[list[ProcurementItem], Decimal | None] | None:
+    headers, first_data = _column_headers(rows)
+    joined = "".join(headers)
+    if "采购" not in joined or first_data == 0:
+        return None
+    item_col = _find_col(
+        headers, r"物品名称|品目名称|采购品目|采购物品|货物名称|采购内容|采购项目名称|服务名称|品目"
+    )
+    code_col = _find_col(headers, r"目录序号|目录编码|目录代码|品目编码|品目代码|品目序号|目录编号|编码")
+    used = {c for c in (item_col, code_col) if c is not None}
+    project_col = _find_col(headers, r"项目名称|项目来源|预算项目|采购项目", used)
+    if project_col is not None:
+        used.add(project_col)
+    amount_col = (
+        _find_col(headers, r"采购金额.*合计|采购预算.*合计", used)
+        if re.search(r"采购金额.*合计|采购预算.*合计", joined)
+        else None
+    )
+    if amount_col is None:
+        amount_col = _find_col(headers, r"采购金额|采购预算|金额|合计|预算数|预算金额", used)
+    if amount_col is None or (item_col is None and code_col is None):
+        return None  # a procurement table names what is bought (品目) or its catalogue code
+    unit = _header_unit(headers, unit)
+    items: list[ProcurementItem] = []
+    total: Decimal | None = None
+    project: str | None = None
+    for row in rows[first_data:]:
+        texts = row.texts
+
+        def cell(k: int | None, texts: list[str] = texts) -> str:
+            return texts[k] if k is not None and k < len(texts) else ""
+
+        amount = _cell_amount(cell(amount_col), unit)
+        first = next((_squash(t) for t in texts if _squash(t)), "")
+        if _TOTAL_ROW.search(first):
+            if total is None and re.fullmatch(r"合计|总计", first):
+                total = amount
+            continue
+        if amount is None:
+            continue
+        if project_col is not None and _clean_cell(cell(project_col)):
+            project = _clean_cell(cell(project_col))
+        item = _clean_cell(cell(item_col)) if item_col is not None else None
+        code = _squash(cell(code_col)) or None
+        items.append(ProcurementItem(project=project, item=item, catalog_code=code, amount=amount))
+    return items, total
+
+
+def _read_assets(rows: list[Row], unit: str) -> Decimal | None:
+    headers, _first = _column_headers(rows)
+    value_col = _find_col(headers, r"价值|金额|账面|原值")
+    unit = _header_unit(headers, unit)
+    for row in rows:
+        texts = row.texts
+        if not texts or not re.fullmatch(r"(?:国有)?资产(?:总额|总计|合计|总值)", _squash(texts[0])):
+            continue
+        if value_col is not None and value_col < len(texts):
+            value = _cell_amount(texts[value_col], unit)
+            if value is not None:
+                return value
+        for t in reversed(texts[1:]):
+            value = _cell_amount(t, unit)
+            if value is not None:
+                return value
+    return None
+
+
+def _read_three_public_table(rows: list[Row], unit: str, figures: _Figures) -> None:
+    headers, first_data = _column_headers(rows)
+    joined = "".join(headers)
+    if not ("因公出国" in joined and "公务接待" in joined) or first_data >= len(rows):
+        return
+    unit = _header_unit(headers, unit)
+    cols: dict[str, int] = {}
+    for k, h in enumerate(headers):
+        names = [name for name, rx in _THREE_PUBLIC_LABELS if rx.search(h)]
+        if names and names[0] not in cols:
+            cols[names[0]] = k
+        elif re.fullmatch(r"合计|总计|小计|“?三公”?经费(?:合计)?", h) and "total" not in cols:
+            cols["total"] = k
+    # a 公务用车 column whose own header says 小计 under a 购置及运行 parent
+    if "vehicles" not in cols:
+        k = _find_col(headers, r"公务用车.*小计")
+        if k is not None:
+            cols["vehicles"] = k
+    for row in rows[first_data:]:
+        texts = row.texts
+        values = {name: _cell_amount(texts[k], unit) if k < len(texts) else None for name, k in cols.items()}
+        if any(v is not None for v in values.values()):
+            for name, v in values.items():
+                figures.put("three_public." + name, v)
+            return
+
+
+_PAIR_FIELDS: list[tuple[str, re.Pattern[str]]] = [
+    ("revenue_total", re.compile(r"^(?:本年)?收入(?:总计|合计)$|^收入预算(?:总计|合计)$")),
+    ("expenditure_total", re.compile(r"^(?:本年)?支出(?:总计|合计)$|^支出预算(?:总计|合计)$")),
+    ("revenue_general", re.compile(r"一般公共预算(?:拨款)?(?:收入)?$")),
+    ("revenue_fund", re.compile(r"政府性基金(?:预算)?(?:拨款)?(?:收入)?$")),
+    ("revenue_special_account", re.compile(r"财政专户(?:管理资金|核拨)?(?:收入)?$")),
+    ("revenue_other", re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．])?其他(?:来源)?收入$")),
+    ("carryover", re.compile(r"上年结转(?:结余)?$")),
+    ("expenditure_basic", re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．])?基本支出$")),
+    ("expenditure_project", re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．])?项目支出$")),
+]
+
+
+def _read_pairs(rows: list[Row], unit: str, figures: _Figures) -> None:
+    """收支总表-like rows: a label cell followed by its amount (only labels that name one field)."""
+    headers, _first = _column_headers(rows)
+    if "指标" in "".join(headers):
+        return  # a performance-indicator table: its numbers are targets, not the budget
+    unit = _header_unit(headers, unit)
+    for row in rows:
+        texts = [_squash(t) for t in row.texts]
+        for k in range(len(texts) - 1):
+            label = texts[k]
+            if not label or _cell_amount(label, unit) is not None:
+                continue
+            value = _cell_amount(texts[k + 1], unit)
+            if value is None:
+                continue
+            for name, rx in _PAIR_FIELDS:
+                if rx.search(label):
+                    figures.put(name, value)
+                    break
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
+    """Read the unit budget overview (预算收支, 机关运行经费, “三公”经费, 政府采购, 国有资产) from the
+    blocks of one document, or None when the document discloses none of it. Amounts are in 万元."""
+    figures = _Figures()
+    _read_prose([b.text for b in blocks if isinstance(b, Para)], figures)
+
+    procurement: list[ProcurementItem] = []
+    assets_from_table = False
+    for rows, unit in _tables(blocks):
+        found = _read_procurement(rows, unit)
+        if found and found[0] and not procurement:
+            procurement, total = found
+            figures.put("procurement_total", total)
+            continue
+        assets = _read_assets(rows, unit)
+        if assets is not None:
+            # the asset table is the authority over a prose figure (上年末固定资产金额)
+            figures.put("assets_total", assets, override=not assets_from_table)
+            assets_from_table = True
+            continue
+        _read_three_public_table(rows, unit, figures)
+        _read_pairs(rows, unit, figures)
+
+    v = figures.values
+    if not v and not procurement:
+        return None
+    three = {k.split(".", 1)[1]: x for k, x in v.items() if k.startswith("three_public.")}
+    return BudgetOverview(
+        revenue_total=v.get("revenue_total"),
+        revenue_general=v.get("revenue_general"),
+        revenue_fund=v.get("revenue_fund"),
+        revenue_special_account=v.get("revenue_special_account"),
+        revenue_other=v.get("revenue_other"),
+        carryover=v.get("carryover"),
+        expenditure_total=v.get("expenditure_total"),
+        expenditure_basic=v.get("expenditure_basic"),
+        expenditure_personnel=v.get("expenditure_personnel"),
+        expenditure_public=v.get("expenditure_public"),
+        expenditure_project=v.get("expenditure_project"),
+        operating_costs=v.get("operating_costs"),
+        three_public=ThreePublic(**three) if three else None,
+        procurement_total=v.get("procurement_total"),
+        procurement=procurement,
+        assets_total=v.get("assets_total"),
+    )
