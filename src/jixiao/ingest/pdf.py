@@ -56,10 +56,9 @@ def read_pdf(data: bytes, name: str) -> CellStream:
     stream = CellStream(source=name, layout="pdf")
     total_chars = 0
     cid_chars = 0
+    pages = _Pages(stream.blocks)
     try:
         with pdf:
-            prev_table: tuple[int, list[float]] | None = None  # (table id, column edges) ending the last page
-            next_id = 1
             for pno, page in enumerate(pdf.pages, 1):
                 try:
                     page = page.dedupe_chars()
@@ -70,8 +69,7 @@ def read_pdf(data: bytes, name: str) -> CellStream:
                                     Location(cell=f"page {pno}")) from e
                 total_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
-                blocks, prev_table, next_id = _page_blocks(pno, chars, tables, prev_table, next_id)
-                stream.blocks.extend(blocks)
+                pages.add_page(pno, float(page.height), chars, tables)
     except ReadError:
         raise
     except Exception as e:
@@ -92,43 +90,111 @@ def _open_error(e: Exception) -> str:
     return f"not a readable PDF (truncated or corrupt): {kind}: {e}".rstrip(": ")
 
 
-def _page_blocks(pno: int, chars: list[dict], tables: list, prev_table: tuple[int, list[float]] | None,
-                 next_id: int) -> tuple[list[Block], tuple[int, list[float]] | None, int]:
-    tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
-    boxes = [t.bbox for t in tables]
-    outside = [c for c in chars if not any(_inside(c, b) for b in boxes)]
-    lines = _lines(outside)
-    items: list[tuple[float, int, object]] = [(ln.top, 1, ln) for ln in lines]
-    items += [(t.bbox[1], 0, t) for t in tables]
-    items.sort(key=lambda it: (it[0], it[1]))
-    out: list[Block] = []
-    n_line = n_table = 0
-    seen_text_since_table = False
-    last_table: tuple[int, list[float]] | None = None
-    first_block = True
-    for _, _, obj in items:
-        if isinstance(obj, _Line):
-            n_line += 1
-            out.append(Para(obj.text, Location(cell=f"page {pno} line {n_line}")))
-            if len(obj.text.strip()) > SHORT_LINE:
-                seen_text_since_table = True
-                first_block = False
-            continue
-        n_table += 1
-        edges = _column_edges(obj)
-        if (first_block and not seen_text_since_table and prev_table is not None
-                and _same_edges(prev_table[1], edges)):
-            tid = prev_table[0]
-        else:
-            tid = next_id
-            next_id += 1
-        out.extend(_table_rows(obj, chars, tid, f"page {pno} table {n_table}"))
-        last_table = (tid, edges)
-        seen_text_since_table = False
-        first_block = False
-    # the last table of this page may continue on the next one if no real text follows it
-    carry = last_table if last_table is not None and not seen_text_since_table else None
-    return out, carry, next_id
+@dataclass
+class _Geom:
+    """Where a cell's text starts and ends, to tell a row split across a page break."""
+
+    first: _Line | None
+    last: _Line | None
+    right: float  # inner right edge of the cell
+
+
+PAGE_BOTTOM = 0.8  # a table part reaching below this share of the page height may go on overleaf
+
+
+class _Pages:
+    """Blocks page by page, with table parts continued across page breaks joined up."""
+
+    def __init__(self, out: list[Block]) -> None:
+        self.out = out
+        self.next_id = 1
+        self.carry: tuple[int, list[float]] | None = None  # (table id, column edges) ending the last page
+        self.last_row: tuple[Row, list[_Geom]] | None = None  # the last row of that table
+        self.carry_low = False  # that table reached the bottom of its page
+        self.seen_rows: dict[int, set[tuple[str, ...]]] = {}
+
+    def add_page(self, pno: int, height: float, chars: list[dict], tables: list) -> None:
+        tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+        boxes = [t.bbox for t in tables]
+        outside = [c for c in chars if not any(_inside(c, b) for b in boxes)]
+        items: list[tuple[float, int, object]] = [(ln.top, 1, ln) for ln in _lines(outside)]
+        items += [(t.bbox[1], 0, t) for t in tables]
+        items.sort(key=lambda it: (it[0], it[1]))
+        n_line = n_table = 0
+        text_since_table = False
+        first_block = True
+        last: tuple[int, list[float]] | None = None
+        last_row: tuple[Row, list[_Geom]] | None = None
+        low = False
+        for _, _, obj in items:
+            if isinstance(obj, _Line):
+                n_line += 1
+                self.out.append(Para(obj.text, Location(cell=f"page {pno} line {n_line}")))
+                if len(obj.text.strip()) > SHORT_LINE:
+                    text_since_table = True
+                    first_block = False
+                continue
+            n_table += 1
+            edges = _column_edges(obj)
+            rows = _table_rows(obj, chars, 0, f"page {pno} table {n_table}")
+            continued = (first_block and not text_since_table and self.carry is not None
+                         and _same_edges(self.carry[1], edges))
+            if continued:
+                assert self.carry is not None
+                tid = self.carry[0]
+                rows = self._join_split_row(tid, rows)
+            else:
+                tid = self.next_id
+                self.next_id += 1
+            seen = self.seen_rows.setdefault(tid, set())
+            for row, _ in rows:
+                row.table = tid
+                seen.add(tuple(row.texts))
+                self.out.append(row)
+            last = (tid, edges)
+            last_row = rows[-1] if rows else None
+            low = obj.bbox[3] >= PAGE_BOTTOM * height
+            text_since_table = False
+            first_block = False
+        # the last table of this page may go on overleaf when no real text follows it
+        self.carry = last if last is not None and not text_since_table else None
+        self.last_row = last_row if self.carry is not None else None
+        self.carry_low = low
+
+    def _join_split_row(self, tid: int, rows: list[tuple[Row, list[_Geom]]]) -> list[tuple[Row, list[_Geom]]]:
+        """A row broken by the page break: its rest (first row after any repeated header) joins it."""
+        if self.last_row is None or not self.carry_low:
+            return rows
+        seen = self.seen_rows.get(tid, set())
+        k = 0
+        while k < len(rows) and tuple(rows[k][0].texts) in seen:
+            k += 1
+        if k >= len(rows):
+            return rows
+        r1, g1 = self.last_row
+        r2, g2 = rows[k]
+        if len(r1.cells) != len(r2.cells):
+            return rows
+        filled = [j for j, c in enumerate(r2.cells) if c.text.strip()]
+        if not filled:
+            return rows
+        joins: dict[int, str] = {}
+        for j in filled:
+            a, b = g1[j], g2[j]
+            if not r1.cells[j].text.strip() or a.last is None or b.first is None:
+                return rows
+            joiner = _joiner(a.last, b.first, a.right)
+            if joiner == "\n":
+                return rows
+            joins[j] = joiner
+        for j, joiner in joins.items():
+            r1.cells[j].text = r1.cells[j].text + joiner + r2.cells[j].text
+        # the joined row now ends where the rest ended (it may go on over another page)
+        for j in filled:
+            g1[j] = _Geom(g1[j].first, g2[j].last, g2[j].right)
+        if k == len(rows) - 1:
+            self.last_row = (r1, g1)
+        return rows[:k] + rows[k + 1:]
 
 
 def _column_edges(table) -> list[float]:
@@ -150,34 +216,36 @@ def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
 
 
-def _table_rows(table, chars: list[dict], tid: int, where: str) -> list[Row]:
+def _table_rows(table, chars: list[dict], tid: int, where: str) -> list[tuple[Row, list[_Geom]]]:
     bbox = table.bbox
     tchars = [c for c in chars if _inside(c, bbox)]
     cells = [tuple(c) for c in table.cells]
     xs = sorted({round(c[0], 2) for c in cells})
     tops = sorted({round(c[1], 2) for c in cells})
-    rows: list[Row] = []
+    rows: list[tuple[Row, list[_Geom]]] = []
     by_slot: dict[tuple[float, float], tuple] = {(round(c[0], 2), round(c[1], 2)): c for c in cells}
     for r, top in enumerate(tops, 1):
         rwhere = f"{where} row {r}"
         out: list[Cell] = []
+        geoms: list[_Geom] = []
         covered_until = -1.0
         for x in xs:
             if x < covered_until - 0.5:
                 continue
             cell = by_slot.get((x, top))
             if cell is not None:
-                text = _cell_text(cell, tchars)
+                text, geom = _cell_text(cell, tchars)
                 covered_until = cell[2]
             else:
                 origin = _origin(cells, x, top)
-                text = ""
+                text, geom = "", _Geom(None, None, 0.0)
                 covered_until = origin[2] if origin is not None else x + 0.1
                 if origin is None and not _has_row_cells(cells, top):
                     continue
             out.append(Cell(text, Location(cell=f"{rwhere} col {len(out) + 1}")))
+            geoms.append(geom)
         if out:
-            rows.append(Row(out, Location(cell=rwhere), table=tid))
+            rows.append((Row(out, Location(cell=rwhere), table=tid), geoms))
     return rows
 
 
@@ -193,18 +261,18 @@ def _origin(cells: list[tuple], x: float, top: float) -> tuple | None:
     return None
 
 
-def _cell_text(bbox: tuple, chars: list[dict]) -> str:
+def _cell_text(bbox: tuple, chars: list[dict]) -> tuple[str, _Geom]:
     inner = [c for c in chars if _inside(c, bbox)]
     lines = _lines(inner)
     if not lines:
-        return ""
+        return "", _Geom(None, None, bbox[2])
     pad = max(0.0, min(ln.x0 - bbox[0] for ln in lines))
     right = bbox[2] - pad
     parts = [lines[0].text]
     for prev, nxt in itertools.pairwise(lines):
         parts.append(_joiner(prev, nxt, right))
         parts.append(nxt.text)
-    return "".join(parts).strip()
+    return "".join(parts).strip(), _Geom(lines[0], lines[-1], right)
 
 
 _CLOSING = set("，。、；：？！）》」』”’%％),.;:?!]】〕")
