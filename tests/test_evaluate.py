@@ -1,0 +1,430 @@
+"""Self-evaluation scoring (绩效自评): worked examples computed by hand in the comments."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from jixiao.cli import main
+from jixiao.evaluate import (
+    BAND_MET,
+    BAND_NOT_MET,
+    BAND_PARTLY,
+    EvaluationError,
+    IndicatorActual,
+    ScoringSettings,
+    evaluation_from_dict,
+    grade_of,
+    render_text,
+    result_to_dict,
+    score_evaluation,
+    score_indicator,
+)
+
+D = Decimal
+TEN = D(10)
+
+
+def score(target: str, actual: str | None, *, level1: str = "产出指标", level2: str = "数量指标",
+          points: Decimal = TEN, band: str | None = None, given: Decimal | None = None,
+          settings: ScoringSettings | None = None, name: str = "测试指标"):
+    ind = IndicatorActual(level1, level2, name, target, actual, band=band, score=given)
+    return score_indicator(ind, points, settings or ScoringSettings(), year=2024)
+
+
+# ------------------------------------------------------------ higher is better
+
+
+def test_percent_target_met_scores_full():
+    # "≥95%" against "97%": 97 ≥ 95 → full 10
+    s = score("≥95%", "97%", level2="质量指标")
+    assert s.score == TEN and not s.needs_explanation
+
+
+def test_percent_written_as_百分比_and_full_width():
+    assert score("≥95百分比", "96％", level2="质量指标").score == TEN
+
+
+def test_count_below_target_scores_in_proportion():
+    # 4500 of ≥6000 批次: 4500 / 6000 × 10 = 7.5, and a deviation to explain
+    s = score("≥6000批次", "4500批次")
+    assert s.score == D("7.5")
+    assert s.needs_explanation
+
+
+def test_no_comparator_on_a_count_is_higher_is_better():
+    # "17辆" with 16 done: 16 / 17 × 10 = 9.4117…
+    s = score("17辆", "16辆")
+    assert s.direction == "higher"
+    assert s.score.quantize(D("0.0001")) == D("9.4118")
+
+
+def test_actual_zero_scores_zero():
+    # 0 of ≥6000 → 0 / 6000 × 10 = 0
+    s = score("≥6000批次", "0批次")
+    assert s.score == 0 and s.needs_explanation
+
+
+def test_130_percent_or_more_scores_full_but_needs_explanation():
+    # 130 of ≥100 次 = 130% → full, explanation (target may be too low); 129 → full, none
+    s = score("≥100次", "130次")
+    assert s.score == TEN and s.needs_explanation
+    assert "130" in s.explanations[0]
+    s = score("≥100次", "129次")
+    assert s.score == TEN and not s.needs_explanation
+
+
+def test_range_target_is_met_from_its_low_end():
+    # "1-2批次": 1 done meets the low end → full; 0 done → 0
+    assert score("1-2批次", "1批次").score == TEN
+    assert score("1-2批次", "0批次").score == 0
+
+
+# ------------------------------------------------------------ lower is better
+
+
+def test_cost_over_target_falls_linearly_to_zero_at_twice_the_target():
+    # ≤5300 元/批次 against 5600: (2×5300 − 5600) / 5300 × 10 = 5000/5300 × 10 = 9.4339…
+    s = score("≤5300元/批次", "5600元/批次", level2="成本指标")
+    assert s.direction == "lower"
+    assert s.score.quantize(D("0.0001")) == D("9.4340")
+    # at or under the target: full
+    assert score("≤5300元/批次", "5300元/批次", level2="成本指标").score == TEN
+    # at twice the target and beyond: zero
+    assert score("≤5300元/批次", "10600元/批次", level2="成本指标").score == 0
+    assert score("≤5300元/批次", "12000元/批次", level2="成本指标").score == 0
+
+
+def test_cost_ratio_setting():
+    # setting "ratio": 5300 / 5600 × 10 = 9.4642…
+    ratio = ScoringSettings(lower_method="ratio")
+    s = score("≤5300元/批次", "5600元/批次", level2="成本指标", settings=ratio)
+    assert s.score.quantize(D("0.0001")) == D("9.4643")
+
+
+def test_cost_without_comparator_is_lower_is_better():
+    # a cost indicator "6.80万元" (no ≤) spent 7.48万元: (13.6 − 7.48) / 6.8 × 10 = 9
+    s = score("6.80万元", "7.48万元", level2="成本指标")
+    assert s.direction == "lower" and s.score == D(9)
+
+
+def test_money_units_compared_through_base_values():
+    # ≤3万元 against 28000元: 28000 ≤ 30000 → full
+    assert score("≤3万元", "28000元", level2="成本指标").score == TEN
+    # ≤3万元 against 4.5万元 = 45000元: (60000 − 45000) / 30000 × 10 = 5
+    assert score("≤3万元", "4.5万元", level2="成本指标").score == D(5)
+    # a bare number is read in the target's unit: 4.5 → 4.5万元 → 5
+    assert score("≤3万元", "4.5", level2="成本指标").score == D(5)
+
+
+def test_2021_cost_level1_is_lower_is_better():
+    s = score("≤120万元", "130万元", level1="成本指标", level2="经济成本指标")
+    # (240 − 130) / 120 × 10 = 9.1666…
+    assert s.direction == "lower"
+    assert s.score.quantize(D("0.01")) == D("9.17")
+
+
+def test_duration_at_most():
+    # ≤3个月 done in 4: (6 − 4) / 3 × 10 = 6.666…
+    assert score("≤3个月", "4个月", level2="时效指标").score.quantize(D("0.01")) == D("6.67")
+
+
+# ------------------------------------------------------------ equal, target 0
+
+
+def test_target_zero_equal():
+    # =0起: 0 起 → full; 1 起 → 0
+    assert score("=0起", "0起", level1="效益指标", level2="社会效益指标").score == TEN
+    assert score("=0起", "1起", level1="效益指标", level2="社会效益指标").score == 0
+    assert score("=0", "0", level1="效益指标", level2="社会效益指标").score == TEN
+
+
+def test_equal_nonzero_is_higher_is_better():
+    # =100% against 90%: 90/100 × 10 = 9
+    assert score("=100%", "90%", level2="质量指标").score == D(9)
+
+
+def test_at_most_zero():
+    assert score("≤0起", "0起", level1="效益指标", level2="社会效益指标").score == TEN
+    assert score("≤0起", "2起", level1="效益指标", level2="社会效益指标").score == 0
+
+
+# ------------------------------------------------------------ errors
+
+
+def test_percent_against_count_names_the_indicator():
+    with pytest.raises(EvaluationError) as e:
+        score("≥95%", "5个", level2="质量指标", name="抽检合格率")
+    assert "抽检合格率" in str(e.value) and "百分比" in str(e.value)
+    assert e.value.field == "actual"
+    with pytest.raises(EvaluationError) as e:
+        score("≥1200人次", "98%", name="督导检查人次")
+    assert "督导检查人次" in str(e.value) and "百分比" in str(e.value)
+
+
+def test_missing_actual_is_an_error():
+    with pytest.raises(EvaluationError) as e:
+        score("≥6000批次", None, name="食品抽检批次")
+    assert "食品抽检批次" in str(e.value) and "实际完成值为空" in str(e.value)
+
+
+def test_text_actual_against_number_is_an_error():
+    with pytest.raises(EvaluationError, match="不是数值"):
+        score("≥6000批次", "基本完成")
+
+
+def test_different_count_units_are_an_error():
+    with pytest.raises(EvaluationError, match="单位"):
+        score("≥10家", "12次")
+
+
+# ------------------------------------------------------------ dates and yes/no
+
+
+def test_date_on_time_full_late_by_setting():
+    assert score("2024年12月31日前", "2024年11月30日", level2="时效指标").score == TEN
+    assert score("2024年12月31日前", "按时完成", level2="时效指标").score == TEN
+    late = score("2024年12月31日前", "2025年1月15日", level2="时效指标")
+    assert late.score == 0 and late.needs_explanation
+    half = ScoringSettings(late_share=D("0.5"))
+    assert score("2024年12月31日前", "2025年1月15日", level2="时效指标", settings=half).score == 5
+
+
+def test_boolean_target():
+    assert score("是", "是", level2="质量指标").score == TEN
+    assert score("是", "否", level2="质量指标").score == 0
+
+
+# ------------------------------------------------------------ qualitative bands
+
+
+def test_qualitative_band_without_score_proposes_upper_bound():
+    # 部分达成 of 30 points: upper bound 80% × 30 = 24, marked proposed
+    s = score("提升", "有所提升", level1="效益指标", level2="社会效益指标", points=D(30), band="部分达成")
+    assert s.score == 24 and s.proposed and s.band == BAND_PARTLY
+    s = score("提升", None, level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_MET)
+    assert s.score == 30 and s.proposed
+
+
+def test_qualitative_score_inside_band_is_kept():
+    s = score("提升", "提升明显", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY,
+              given=D(20))
+    assert s.score == 20 and not s.proposed
+    # 达成 includes 100%; 未达成 includes 0
+    assert score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_MET,
+                 given=D(30)).score == 30
+    assert score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_NOT_MET,
+                 given=D(0)).score == 0
+
+
+def test_qualitative_score_outside_band_is_rejected():
+    # 部分达成 is [18, 24) of 30: 25 is outside; 24 belongs to 达成 (lower bounds inclusive)
+    for bad in (D(25), D(24), D("17.99")):
+        with pytest.raises(EvaluationError) as e:
+            score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY,
+                  given=bad, name="食品安全水平")
+        assert "食品安全水平" in str(e.value) and e.value.field == "score"
+    assert score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY,
+                 given=D(18)).score == 18
+
+
+def test_qualitative_without_band_is_an_error():
+    with pytest.raises(EvaluationError, match="自评档次"):
+        score("提升", "有所提升", level1="效益指标", level2="社会效益指标")
+
+
+def test_qualitative_band_from_actual_text():
+    s = score("及时", "达成", level2="时效指标")
+    assert s.band == BAND_MET and s.score == TEN and s.proposed
+
+
+def test_unfilled_yes_no_placeholder_is_qualitative():
+    s = score("是/否", "是", level2="成本指标", band="达成")
+    assert s.direction == "qualitative" and s.score == TEN
+
+
+# ------------------------------------------------------------ the whole table
+
+
+EXAMPLE = {
+    "budget": {"initial": 100, "adjusted": 120, "executed": 102},
+    "project": "食品安全抽检", "year": 2024,
+    "indicators": [
+        {"level1": "产出指标", "level2": "数量指标", "name": "食品抽检批次", "target": "≥6000批次",
+         "actual": "6100批次"},
+        {"level1": "产出指标", "level2": "质量指标", "name": "抽检合格率", "target": "≥95%", "actual": "97%"},
+        {"level1": "产出指标", "level2": "时效指标", "name": "完成时间", "target": "2024年12月31日前",
+         "actual": "2025年1月15日"},
+        {"level1": "产出指标", "level2": "成本指标", "name": "每批次成本", "target": "≤5300元/批次",
+         "actual": "5600元/批次"},
+        {"level1": "效益指标", "level2": "社会效益指标", "name": "食品安全水平", "target": "提升",
+         "actual": "有所提升", "band": "部分达成"},
+        {"level1": "效益指标", "level2": "社会效益指标", "name": "重大事故", "target": "=0起",
+         "actual": "0起"},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "群众满意度", "target": "≥90%",
+         "actual": "85%", "reason": "宣传不足，下年加强"},
+    ],
+}
+
+
+def test_worked_example_total_and_grade():
+    # 预算执行率 102/120 = 85% → 8.5 of 10, below 90% → explanation
+    # 产出 50 / 4 = 12.5 each: 12.5 + 12.5 + 0 (late) + 12.5 × 5000/5300 (= 11.7925)
+    # 效益 30 / 2 = 15 each: 部分达成 proposed 0.8 × 15 = 12, =0起 met 15
+    # 满意度 10: 85/90 × 10 = 9.4444
+    # total 8.5 + 36.7925 + 27 + 9.4444 = 81.7369 → 81.74, 良
+    ev = evaluation_from_dict(EXAMPLE)
+    r = score_evaluation(ev)
+    assert r.execution_rate == D("0.85") and r.execution_score == D("8.5")
+    assert r.execution_explanation and "90%" in r.execution_explanation
+    assert [s.points for s in r.indicators] == [D("12.5")] * 4 + [D(15)] * 2 + [D(10)]
+    assert r.total.quantize(D("0.01")) == D("81.74")
+    assert r.grade == "良"
+    assert r.indicators[4].proposed and r.indicators[4].score == 12
+    out = result_to_dict(ev, r)
+    assert out["total"] == 81.74 and out["grade"] == "良"
+    assert out["execution_rate"] == 0.85 and out["execution_score"] == 8.5
+    assert out["indicators"][4]["proposed"] is True and out["indicators"][4]["score"] == 12
+    assert "proposed" not in out["indicators"][0]
+    assert out["indicators"][6]["reason"] == "宣传不足，下年加强"
+
+
+def test_execution_rate_capped_and_explained_below_90():
+    base = {"indicators": [{"level1": "产出指标", "name": "x", "target": "≥1次", "actual": "1次"}]}
+    # 130 / 120 → rate 108.3%, points 10 (capped)
+    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 120, "executed": 130}, **base}))
+    assert r.execution_score == TEN and r.execution_explanation is None
+    # 107.99 / 120 = 89.99% → 8.999, needs explanation; 108/120 = 90% → 9, none
+    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 120, "executed": "107.988"}, **base}))
+    assert r.execution_explanation is not None
+    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 120, "executed": 108}, **base}))
+    assert r.execution_score == 9 and r.execution_explanation is None
+
+
+def test_weights_must_sum_to_100():
+    data = {**EXAMPLE, "weights": {"预算执行率": 10, "产出指标": 50, "效益指标": 30, "满意度指标": 20}}
+    with pytest.raises(EvaluationError, match="110"):
+        evaluation_from_dict(data)
+
+
+def test_cost_counts_under_output_unless_weighted():
+    inds = [
+        {"level1": "产出指标", "level2": "数量指标", "name": "批次", "target": "≥10批次", "actual": "10批次"},
+        {"level1": "成本指标", "level2": "经济成本指标", "name": "成本", "target": "≤10万元",
+         "actual": "10万元"},
+        {"level1": "效益指标", "level2": "社会效益指标", "name": "效益", "target": "≥1项", "actual": "1项"},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90%",
+         "actual": "95%"},
+    ]
+    budget = {"adjusted": 10, "executed": 10}
+    # default: 成本 shares 产出's 50 → 25 + 25
+    r = score_evaluation(evaluation_from_dict({"budget": budget, "indicators": inds}))
+    assert [s.points for s in r.indicators] == [D(25), D(25), D(30), D(10)]
+    assert r.indicators[1].category == "产出指标" and r.total == 100
+    # weights giving 成本 its own 10: 产出 40, 成本 10
+    w = {"预算执行率": 10, "产出指标": 40, "成本指标": 10, "效益指标": 30, "满意度指标": 10}
+    r = score_evaluation(evaluation_from_dict({"budget": budget, "indicators": inds, "weights": w}))
+    assert [s.points for s in r.indicators] == [D(40), D(10), D(30), D(10)]
+    assert r.indicators[1].category == "成本指标"
+
+
+def test_indicator_weights_given_in_the_table():
+    inds = [
+        {"level1": "产出指标", "name": "a", "target": "≥10批次", "actual": "5批次", "weight": 60},
+        {"level1": "效益指标", "name": "b", "target": "≥1项", "actual": "1项", "weight": 20},
+        {"level1": "满意度指标", "name": "c", "target": "≥90%", "actual": "90%", "weight": 10},
+    ]
+    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
+    # 10 + 60 × 5/10 + 20 + 10 = 70
+    assert r.total == 70 and r.grade == "中"
+    inds[0]["weight"] = 50
+    with pytest.raises(EvaluationError, match="100"):
+        score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
+
+
+def test_some_indicator_weights_given_rest_shared():
+    inds = [
+        {"level1": "产出指标", "name": "a", "target": "≥10批次", "actual": "10批次", "weight": 20},
+        {"level1": "产出指标", "name": "b", "target": "≥10批次", "actual": "10批次"},
+        {"level1": "产出指标", "name": "c", "target": "≥10批次", "actual": "10批次"},
+    ]
+    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
+    # 产出 50: a 20, b and c share 30 → 15 each
+    assert [s.points for s in r.indicators] == [D(20), D(15), D(15)]
+    # 效益 and 满意度 have no indicator: warned, their 40 points unallocated → 10 + 50 = 60
+    assert r.total == 60 and len(r.warnings) == 2
+
+
+def test_unknown_level1_is_an_error():
+    inds = [{"level1": "其他指标", "name": "怪指标", "target": "≥1项", "actual": "1项"}]
+    with pytest.raises(EvaluationError, match="怪指标"):
+        score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
+
+
+@pytest.mark.parametrize(("total", "grade"), [
+    ("100", "优"), ("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"),
+    ("59.99", "差"), ("0", "差")])
+def test_grades(total, grade):
+    assert grade_of(D(total)) == grade
+
+
+def test_text_table():
+    ev = evaluation_from_dict(EXAMPLE)
+    text = render_text(ev, score_evaluation(ev))
+    for word in ("项目支出绩效自评表", "年初预算数", "全年预算数", "全年执行数", "执行率", "年度指标值",
+                 "实际完成值", "偏差原因分析及改进措施", "81.74", "良", "85%", "12*"):
+        assert word in text
+
+
+# ------------------------------------------------------------ CLI
+
+
+def _run(tmp_path, capsys, data, *extra):
+    f = tmp_path / "in.json"
+    text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+    f.write_text(text, encoding="utf-8")
+    rc = main(["score", str(f), *extra])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_cli_score_json(tmp_path, capsys):
+    rc, out, err = _run(tmp_path, capsys, EXAMPLE, "--format", "json")
+    assert rc == 0, err
+    res = json.loads(out)
+    assert res["total"] == 81.74 and res["grade"] == "良"
+    assert res["execution_rate"] == 0.85 and res["execution_score"] == 8.5
+    assert [i["score"] for i in res["indicators"]] == [12.5, 12.5, 0, 11.79, 12, 15, 9.44]
+    assert res["indicators"][4]["proposed"] is True
+
+
+def test_cli_score_text(tmp_path, capsys):
+    rc, out, _ = _run(tmp_path, capsys, EXAMPLE)
+    assert rc == 0 and "项目支出绩效自评表" in out and "自评等级：良" in out
+
+
+@pytest.mark.parametrize(("change", "needle"), [
+    (lambda d: d["indicators"][4].update(score=25), "食品安全水平"),  # 25 outside 部分达成 [9, 12) of 15
+    (lambda d: d.update(weights={"预算执行率": 10, "产出指标": 60, "效益指标": 30, "满意度指标": 10}), "110"),
+    (lambda d: d["budget"].pop("adjusted"), "budget.adjusted"),
+    (lambda d: d["budget"].update(executed="一百"), "budget.executed"),
+    (lambda d: d["indicators"][0].pop("actual"), "食品抽检批次"),
+    (lambda d: d["indicators"][1].update(actual="5个"), "抽检合格率"),
+    (lambda d: d["indicators"][2].pop("target"), "完成时间"),
+    (lambda d: d["indicators"][0].update(weight="abc"), "食品抽检批次"),
+])
+def test_cli_score_invalid_input_exits_2_with_one_line(tmp_path, capsys, change, needle):
+    data = json.loads(json.dumps(EXAMPLE))
+    change(data)
+    rc, out, err = _run(tmp_path, capsys, data)
+    assert rc == 2
+    assert out == ""
+    assert needle in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_score_bad_json(tmp_path, capsys):
+    rc, _, err = _run(tmp_path, capsys, '{"budget": ')
+    assert rc == 2 and "invalid JSON" in err and "line 1" in err
