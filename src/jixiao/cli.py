@@ -103,6 +103,12 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from jixiao.cycle_cli import register as register_cycle
 
     regs.append(register_cycle)
+    from jixiao.review.cli import register as register_review
+
+    regs.append(register_review)
+    from jixiao.web.cli import register as register_web
+
+    regs.append(register_web)
     return regs
 
 

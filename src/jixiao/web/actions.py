@@ -1,0 +1,634 @@
+"""Every write of the web application: import, edit, workflow, users, tokens.
+
+Each action checks permission, validates, writes in one transaction and records history.
+Pages, the API, the admin and the CLI call these; nothing else saves models. `actor` None
+means the command line acting as administrator.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jixiao import model as m
+from jixiao.web import convert
+from jixiao.web.models import (
+    ApiToken,
+    Disclosure,
+    History,
+    Indicator,
+    Project,
+    Role,
+    State,
+    SubGoal,
+    Unit,
+    User,
+)
+from jixiao.web.permissions import (
+    Denied,
+    can_edit_project,
+    can_import_into,
+    can_manage_users,
+    can_review,
+    can_view_project,
+    role_of,
+)
+
+__all__ = [
+    "ActionError",
+    "Conflict",
+    "Denied",
+    "ImportResult",
+    "Invalid",
+    "NotFound",
+    "approve_project",
+    "create_user",
+    "edit_project",
+    "import_disclosure",
+    "issue_token",
+    "return_project",
+    "submit_project",
+    "user_for_token",
+]
+
+
+class ActionError(Exception):
+    """A write was refused; `message` is Chinese and says why and what to do."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class Invalid(ActionError):
+    """Input did not validate (HTTP 400/422); `errors` maps field → message."""
+
+
+class Conflict(ActionError):
+    """Someone else saved first (HTTP 409): nothing was written."""
+
+
+class NotFound(ActionError):
+    """No such object, or not visible to the actor (HTTP 404)."""
+
+
+def _username(actor: User | None) -> str:
+    return actor.username if actor is not None else "命令行"
+
+
+def _record(
+    actor: User | None,
+    action: str,
+    summary: str,
+    *,
+    project: Project | None = None,
+    disclosure: Disclosure | None = None,
+    changes: Any = None,
+) -> History:
+    return History.objects.create(
+        user=actor if actor is not None and actor.pk else None,
+        username=_username(actor),
+        action=action,
+        summary=summary,
+        project=project,
+        disclosure=disclosure,
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------------------------------- import
+
+
+@dataclass
+class ImportResult:
+    disclosure_id: int
+    unit: str
+    year: int | None
+    created: int = 0
+    updated: int = 0
+    indicators: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def projects(self) -> int:
+        return self.created + self.updated
+
+
+def _resolve_unit(
+    actor: User | None, doc: m.Disclosure, unit: Unit | None, unit_code: str | None, region: str
+) -> Unit:
+    if unit is not None:
+        return unit
+    name = (doc.unit_name or "").strip()
+    if unit_code:
+        found = list(Unit.objects.filter(code=unit_code))
+        if len(found) == 1:
+            return found[0]
+        named = [u for u in found if u.name == name]
+        if len(named) == 1:
+            return named[0]
+        code = unit_code
+    else:
+        code = (doc.unit_code or "").strip()
+    if not name:
+        raise Invalid(
+            f"{doc.source}: 文件中没有写明预算单位名称，请指定单位（--unit 编码 或 上传页的“单位”）。",
+            {"unit": "未指定单位"},
+        )
+    existing = Unit.objects.filter(region=region, code=code, name=name).first()
+    if existing is not None:
+        return existing
+    if role_of(actor) != Role.ADMIN:
+        raise Denied(f"单位“{name}”（{code or '无编码'}）不在您的单位中，不能导入。")
+    return Unit.objects.create(region=region, code=code[:50], name=name[:200])
+
+
+def _project_unit(doc_unit: Unit, p: m.Project, doc: m.Disclosure, region: str) -> Unit:
+    """A table naming another unit (a subordinate's table) keeps that unit."""
+    code = (p.unit_code or "").strip()
+    name = (p.unit_name or "").strip()
+    if not name or (name == doc_unit.name and (not code or code == doc_unit.code)):
+        return doc_unit
+    if name == (doc.unit_name or "") and (not code or code == (doc.unit_code or "")):
+        return doc_unit
+    unit, _ = Unit.objects.get_or_create(region=region, code=code[:50], name=name[:200])
+    return unit
+
+
+def import_disclosure(
+    actor: User | None,
+    doc: m.Disclosure,
+    *,
+    unit: Unit | None = None,
+    unit_code: str | None = None,
+    year: int | None = None,
+    region: str = "",
+) -> ImportResult:
+    """Store a parsed Disclosure: create its unit-year and projects, or update them when the same
+    document (unit + year + project code or name) was imported before. All or nothing."""
+    year = year or doc.year
+    with transaction.atomic():
+        target_unit = _resolve_unit(actor, doc, unit, unit_code, region)
+        if not can_import_into(actor, target_unit):
+            raise Denied(f"您不能向单位“{target_unit.name}”导入数据。")
+        disclosure, made = Disclosure.objects.get_or_create(unit=target_unit, year=year)
+        disclosure.source = (doc.source or "")[:300]
+        disclosure.overall_goal = doc.overall_goal
+        disclosure.budget_overview = convert.overview_to_json(doc.budget_overview)
+        disclosure.warnings = [w.to_dict() for w in doc.warnings]
+        disclosure.save()
+        if doc.sub_goals or made:
+            disclosure.sub_goals.all().delete()
+            SubGoal.objects.bulk_create(
+                [
+                    SubGoal(
+                        disclosure=disclosure,
+                        seq=i,
+                        title=(s.title or "")[:300],
+                        goal=s.goal,
+                        indicators=s.indicators,
+                    )
+                    for i, s in enumerate(doc.sub_goals, 1)
+                ]
+            )
+        result = ImportResult(disclosure.pk, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
+        seen: set[tuple[int, str]] = set()
+        for p in doc.projects:
+            punit = _project_unit(target_unit, p, doc, region)
+            key = convert.project_key(p.code, p.name, p.title, p.seq)
+            n = 2
+            base = key
+            while (punit.pk, key) in seen:
+                key = f"{base}#{n}"
+                n += 1
+            seen.add((punit.pk, key))
+            fields = convert.project_fields(p)
+            existing = Project.objects.select_for_update().filter(unit=punit, year=year, key=key).first()
+            if existing is None:
+                proj = Project.objects.create(disclosure=disclosure, unit=punit, year=year, key=key, **fields)
+                result.created += 1
+                verb = "导入"
+            else:
+                if existing.state in (State.SUBMITTED, State.APPROVED) and role_of(actor) == Role.UNIT:
+                    raise Denied(f"项目“{existing.name}”{existing.get_state_display()}，不能用导入覆盖。")
+                proj = existing
+                for k, v in fields.items():
+                    setattr(proj, k, v)
+                proj.disclosure = disclosure
+                proj.version += 1
+                proj.save()
+                proj.indicators.all().delete()
+                result.updated += 1
+                verb = "重新导入"
+            Indicator.objects.bulk_create(
+                [
+                    Indicator(project=proj, seq=i, **convert.indicator_fields(ind, year))
+                    for i, ind in enumerate(p.indicators, 1)
+                ]
+            )
+            result.indicators += len(p.indicators)
+            _record(actor, "import", f"{verb}自 {doc.source}（{len(p.indicators)} 个指标）", project=proj)
+        _record(
+            actor,
+            "import",
+            f"导入 {doc.source}：{result.created} 个新项目，{result.updated} 个更新，"
+            f"{len(doc.warnings)} 条警告",
+            disclosure=disclosure,
+        )
+    return result
+
+
+# ------------------------------------------------------------------------------------ project edit
+
+PROJECT_TEXT_FIELDS = {"name": "项目名称", "code": "项目编码", "purpose": "资金用途", "goal": "绩效目标"}
+PROJECT_MONEY_FIELDS = {"budget_total": "预算数", "budget_fiscal": "财政资金", "budget_other": "其他资金"}
+INDICATOR_FIELDS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "description": "指标描述",
+    "value": "指标值",
+    "basis": "指标值确定依据",
+}
+INDICATOR_LIMITS = {"level1": 100, "level2": 100, "name": 300, "value": 300}
+
+
+def _money(text: Any, label: str, errors: dict[str, str], key: str) -> Decimal | None:
+    if text is None:
+        return None
+    s = str(text).strip().replace(",", "").replace("，", "")
+    if not s:
+        return None
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        errors[key] = f"{label}应为数字（万元），例如 12.5"
+        return None
+    if not d.is_finite() or d < 0 or d >= Decimal(10) ** 12:
+        errors[key] = f"{label}应为不小于 0 的数字（万元）"
+        return None
+    return d
+
+
+def _clean(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _locked_project(actor: User | None, project_id: int) -> Project:
+    proj = Project.objects.select_for_update().select_related("unit").filter(pk=project_id).first()
+    if proj is None or not can_view_project(actor, proj):
+        raise NotFound("项目不存在或您无权查看。")
+    return proj
+
+
+def _check_version(proj: Project, version: int | None) -> None:
+    if version is None:
+        return
+    if int(version) != proj.version:
+        last = proj.history.order_by("-at", "-id").first()
+        who = f"{last.username} 于 {timezone.localtime(last.at):%Y-%m-%d %H:%M:%S} " if last else ""
+        raise Conflict(
+            f"保存冲突：该项目已被{who}修改（当前版本 {proj.version}，您编辑的是版本 {version}）。"
+            "为避免覆盖他人的修改，本次保存未生效。请刷新页面查看最新内容后再修改。"
+        )
+
+
+def _bump(proj: Project, version: int) -> None:
+    """Advance the version only if nobody else did in between (safe on every database)."""
+    n = Project.objects.filter(pk=proj.pk, version=version).update(version=version + 1)
+    if n != 1:
+        raise Conflict("保存冲突：该项目刚被他人修改，本次保存未生效。请刷新页面后重新修改。")
+    proj.version = version + 1
+
+
+def edit_project(
+    actor: User | None,
+    project_id: int,
+    *,
+    version: int,
+    fields: dict[str, Any] | None = None,
+    indicators: list[dict[str, Any]] | None = None,
+) -> Project:
+    """Change a project's fields and/or its indicator rows.
+
+    `fields`: any of name, code, purpose, goal, budget_total, budget_fiscal, budget_other,
+    spending_plan (dict 节点 → "NN%"). `indicators`: the complete new list of rows, each a dict with
+    the INDICATOR_FIELDS and optionally the `id` of the row it replaces. `version` is the version the
+    editor saw: a stale one raises Conflict and writes nothing.
+    """
+    fields = fields or {}
+    with transaction.atomic():
+        proj = _locked_project(actor, project_id)
+        if not can_edit_project(actor, proj):
+            if role_of(actor) == Role.UNIT:
+                raise Denied(f"项目{proj.get_state_display()}，单位用户不能修改。")
+            raise Denied("您没有修改项目的权限。")
+        _check_version(proj, version)
+        errors: dict[str, str] = {}
+        changes: list[dict[str, Any]] = []
+        new: dict[str, Any] = {}
+        for k in PROJECT_TEXT_FIELDS:
+            if k in fields:
+                new[k] = _clean(fields[k])
+                if k == "name" and not new[k]:
+                    errors[k] = "项目名称不能为空"
+                if k in ("name",) and new[k] and len(new[k]) > 300:
+                    errors[k] = "项目名称不能超过 300 字"
+                if k == "code" and new[k] and len(new[k]) > 60:
+                    errors[k] = "项目编码不能超过 60 字"
+        for k, label in PROJECT_MONEY_FIELDS.items():
+            if k in fields:
+                new[k] = _money(fields[k], label, errors, k)
+        total = new.get("budget_total", proj.budget_total)
+        fiscal = new.get("budget_fiscal", proj.budget_fiscal)
+        other = new.get("budget_other", proj.budget_other)
+        if not errors.keys() & PROJECT_MONEY_FIELDS.keys() and total is not None and fiscal is not None:
+            if fiscal + (other or 0) > total:
+                errors["budget_fiscal"] = "财政资金与其他资金之和不能大于预算数"
+        if "spending_plan" in fields:
+            plan = fields["spending_plan"] or {}
+            clean_plan: dict[str, str] = {}
+            last = Decimal(-1)
+            for node, share in plan.items():
+                s = _clean(share)
+                if s is None:
+                    continue
+                num = s.rstrip("%％").strip()
+                try:
+                    d = Decimal(num)
+                except InvalidOperation:
+                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应为百分比，例如 50%"
+                    continue
+                if d < 0 or d > 100:
+                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应在 0% 到 100% 之间"
+                elif d < last:
+                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”不能小于前一节点"
+                last = max(last, d)
+                clean_plan[str(node)] = s if s.endswith(("%", "％")) else s + "%"
+            new["spending_plan"] = clean_plan or None
+        rows: list[dict[str, Any]] | None = None
+        if indicators is not None:
+            rows = []
+            for n, row in enumerate(indicators, 1):
+                r = {k: _clean(row.get(k)) for k in INDICATOR_FIELDS}
+                if not any(r.values()):
+                    continue  # a blank row in the form
+                for k in ("level1", "name", "value"):
+                    if not r[k]:
+                        errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能为空"
+                for k, lim in INDICATOR_LIMITS.items():
+                    if r[k] and len(r[k]) > lim:
+                        errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能超过 {lim} 字"
+                r["id"] = row.get("id")
+                rows.append(r)
+        if errors:
+            raise Invalid("输入有误，未保存：" + "；".join(errors.values()), errors)
+
+        for k, v in new.items():
+            old = getattr(proj, k)
+            if old != v and not (old in (None, "") and v in (None, "")):
+                changes.append({"field": k, "old": _jsonable(old), "new": _jsonable(v)})
+                setattr(proj, k, v)
+        if rows is not None:
+            changes.extend(_replace_indicators(proj, rows))
+        if not changes:
+            return proj
+        _bump(proj, proj.version)
+        proj.save(update_fields=[*new.keys(), "updated_at"])
+        _record(actor, "edit", _describe(changes), project=proj, changes=changes)
+    return proj
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v.normalize()) if v != v.to_integral_value() else str(v.quantize(Decimal(1)))
+    return v
+
+
+def _replace_indicators(proj: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    existing = {i.pk: i for i in proj.indicators.all()}
+    changes: list[dict[str, Any]] = []
+    kept: set[int] = set()
+    for seq, r in enumerate(rows, 1):
+        rid = r.get("id")
+        try:
+            rid = int(rid) if rid not in (None, "") else None
+        except (TypeError, ValueError):
+            rid = None
+        ind = existing.get(rid) if rid is not None else None
+        domain = m.Indicator(
+            level1=r["level1"],
+            level2=r["level2"],
+            name=r["name"],
+            description=r["description"],
+            value=r["value"],
+            basis=r["basis"],
+        )
+        if ind is None:
+            data = convert.indicator_fields(domain, proj.year)
+            data.pop("location")
+            Indicator.objects.create(project=proj, seq=seq, **data)
+            changes.append({"field": "indicator", "old": None, "new": r["name"] + "：" + (r["value"] or "")})
+            continue
+        kept.add(ind.pk)
+        diff = {k: (getattr(ind, k), r[k]) for k in INDICATOR_FIELDS if (getattr(ind, k) or None) != r[k]}
+        if diff or ind.seq != seq:
+            data = convert.indicator_fields(domain, proj.year)
+            data.pop("location")
+            data.pop("nature"), data.pop("measure_unit"), data.pop("weight")
+            for k, v in data.items():
+                setattr(ind, k, v)
+            ind.seq = seq
+            ind.save()
+            for k, (old, newv) in diff.items():
+                changes.append({"field": f"indicator.{k}", "indicator": ind.name, "old": old, "new": newv})
+    for pk, ind in existing.items():
+        if pk not in kept:
+            changes.append({"field": "indicator", "old": f"{ind.name}：{ind.value or ''}", "new": None})
+            ind.delete()
+    return changes
+
+
+FIELD_LABELS = {
+    **PROJECT_TEXT_FIELDS,
+    **PROJECT_MONEY_FIELDS,
+    "spending_plan": "资金支出计划",
+    **{f"indicator.{k}": v for k, v in INDICATOR_FIELDS.items()},
+    "indicator": "指标",
+}
+
+
+def _describe(changes: list[dict[str, Any]]) -> str:
+    parts = []
+    for c in changes[:8]:
+        label = FIELD_LABELS.get(c["field"], c["field"])
+        if c["field"] == "indicator":
+            parts.append(f"新增指标 {c['new']}" if c["old"] is None else f"删除指标 {c['old']}")
+        elif c["field"].startswith("indicator."):
+            parts.append(
+                f"指标“{c.get('indicator') or ''}”的{label}：{c['old'] or '（空）'} → {c['new'] or '（空）'}"
+            )
+        else:
+            parts.append(f"{label}：{_short(c['old'])} → {_short(c['new'])}")
+    if len(changes) > 8:
+        parts.append(f"等 {len(changes)} 处")
+    return "；".join(parts)
+
+
+def _short(v: Any) -> str:
+    s = "（空）" if v in (None, "") else str(v)
+    return s if len(s) <= 40 else s[:39] + "…"
+
+
+# ---------------------------------------------------------------------------------------- workflow
+
+
+def submit_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
+    """单位用户 (or 管理员) submits a draft or returned project for review."""
+    with transaction.atomic():
+        proj = _locked_project(actor, project_id)
+        _check_version(proj, version)
+        if proj.state not in (State.DRAFT, State.RETURNED):
+            raise Denied(f"项目{proj.get_state_display()}，不能再次提交。")
+        if role_of(actor) not in (Role.ADMIN, Role.UNIT):
+            raise Denied("只有单位用户或管理员可以提交项目。")
+        if not proj.indicators.exists():
+            raise Invalid("项目没有绩效指标，不能提交。", {"indicators": "至少填写一个绩效指标"})
+        return _move(actor, proj, State.SUBMITTED, "submit", "提交审核")
+
+
+def return_project(
+    actor: User | None, project_id: int, *, comment: str, version: int | None = None
+) -> Project:
+    """审核人 returns a submitted project with a comment saying what to fix."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        proj = _locked_project(actor, project_id)
+        _check_version(proj, version)
+        if not can_review(actor, proj):
+            raise Denied(
+                "只有审核人或管理员可以退回已提交的项目。"
+                if proj.state == State.SUBMITTED
+                else f"项目{proj.get_state_display()}，只有已提交的项目可以退回。"
+            )
+        if not comment:
+            raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
+        return _move(actor, proj, State.RETURNED, "return", f"退回：{comment}")
+
+
+def approve_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
+    """审核人 approves a submitted project."""
+    with transaction.atomic():
+        proj = _locked_project(actor, project_id)
+        _check_version(proj, version)
+        if not can_review(actor, proj):
+            raise Denied(
+                "只有审核人或管理员可以批复已提交的项目。"
+                if proj.state == State.SUBMITTED
+                else f"项目{proj.get_state_display()}，只有已提交的项目可以批复。"
+            )
+        return _move(actor, proj, State.APPROVED, "approve", "审核通过（批复）")
+
+
+def _move(actor: User | None, proj: Project, to: str, action: str, summary: str) -> Project:
+    old = proj.state
+    _bump(proj, proj.version)
+    proj.state = to
+    proj.save(update_fields=["state", "updated_at"])
+    _record(actor, action, summary, project=proj, changes=[{"field": "state", "old": old, "new": to}])
+    return proj
+
+
+# ----------------------------------------------------------------------------------- users, tokens
+
+
+def _resolve_units(codes: list[str]) -> list[Unit]:
+    units: list[Unit] = []
+    for c in codes:
+        found = list(Unit.objects.filter(code=c))
+        if not found and c.isdigit():
+            found = list(Unit.objects.filter(pk=int(c)))
+        if not found:
+            raise Invalid(f"没有编码为 {c} 的单位。", {"unit": c})
+        units.extend(found)
+    return units
+
+
+def create_user(
+    actor: User | None,
+    username: str,
+    role: str,
+    *,
+    unit_codes: list[str] | None = None,
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create an account; returns the user and the password (generated when not given)."""
+    if not can_manage_users(actor):
+        raise Denied("只有管理员可以创建用户。")
+    username = (username or "").strip()
+    errors: dict[str, str] = {}
+    if not username or len(username) > 150:
+        errors["username"] = "用户名不能为空，且不超过 150 字"
+    if role not in Role.values:
+        errors["role"] = f"角色应为 {', '.join(Role.values)} 之一"
+    if role == Role.UNIT and not unit_codes:
+        errors["unit"] = "单位用户至少要属于一个单位（--unit 编码）"
+    if username and User.objects.filter(username=username).exists():
+        errors["username"] = f"用户名 {username} 已存在"
+    if errors:
+        raise Invalid("；".join(errors.values()), errors)
+    with transaction.atomic():
+        units = _resolve_units(unit_codes or [])
+        pw = password or secrets.token_urlsafe(9)
+        user = User(
+            username=username, role=role, is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN)
+        )
+        user.set_password(pw)
+        user.save()
+        if units:
+            user.units.set(units)
+        _record(
+            actor,
+            "user",
+            f"创建用户 {username}（{Role(role).label}）"
+            + (f"，单位：{'、'.join(u.name for u in units)}" if units else ""),
+        )
+    return user, pw
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(actor: User | None, username: str) -> str:
+    """A new API token for `username` (admins for anyone, users for themselves); shown once."""
+    target = User.objects.filter(username=username).first()
+    if target is None:
+        raise NotFound(f"用户 {username} 不存在。")
+    if not can_manage_users(actor) and (actor is None or actor.pk != target.pk):
+        raise Denied("只能为自己申请令牌。")
+    token = "jx_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        ApiToken.objects.create(user=target, digest=_digest(token), prefix=token[:8])
+        _record(actor, "token", f"为 {username} 签发 API 令牌 {token[:8]}…")
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user an API token belongs to (a read, no history)."""
+    if not token:
+        return None
+    t = ApiToken.objects.select_related("user").filter(digest=_digest(token)).first()
+    if t is None or not t.user.is_active:
+        return None
+    return t.user

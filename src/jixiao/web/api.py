@@ -1,0 +1,428 @@
+"""JSON API under /api/ (django-ninja): the same permissions and actions as the pages.
+
+Auth: the browser session (with CSRF on writes) or `Authorization: Bearer TOKEN` (`jixiao token`).
+OpenAPI at /api/openapi.json, browsable docs at /api/docs (assets served by the app).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import File, Form, NinjaAPI, Router, Schema
+from ninja.files import UploadedFile
+from ninja.security import HttpBearer, django_auth
+
+from jixiao.web import actions
+from jixiao.web.models import ApiToken, History, Project, Unit
+from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = actions.user_for_token(token)
+        if user is not None:
+            request.user = user
+            ApiToken.objects.filter(user=user, last_used__isnull=True).update(last_used=timezone.now())
+        return user
+
+
+api = NinjaAPI(
+    title="jixiao 预算绩效管理 API", version="1", auth=[BearerToken(), django_auth], urls_namespace="api"
+)
+
+
+@api.exception_handler(actions.NotFound)
+def _not_found(request: HttpRequest, exc: actions.NotFound) -> Any:
+    return api.create_response(request, {"detail": exc.message}, status=404)
+
+
+@api.exception_handler(actions.Conflict)
+def _conflict(request: HttpRequest, exc: actions.Conflict) -> Any:
+    return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(actions.Invalid)
+def _invalid(request: HttpRequest, exc: actions.Invalid) -> Any:
+    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(Denied)
+def _denied(request: HttpRequest, exc: Denied) -> Any:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+# ------------------------------------------------------------------------------------------ schemas
+
+
+class UnitOut(Schema):
+    id: int
+    region: str
+    code: str
+    name: str
+
+
+class ProjectSummary(Schema):
+    id: int
+    unit: UnitOut
+    year: int | None
+    seq: int
+    title: str | None
+    name: str | None
+    code: str | None
+    budget_total: float | None
+    budget_fiscal: float | None
+    budget_other: float | None
+    state: str
+    version: int
+
+
+class ProjectPage(Schema):
+    items: list[ProjectSummary]
+    count: int
+
+
+class IndicatorOut(Schema):
+    id: int
+    seq: int
+    level1: str | None
+    level2: str | None
+    name: str | None
+    description: str | None
+    value: str | None
+    basis: str | None
+    level1_canonical: str | None
+    level2_canonical: str | None
+    target: dict | None
+
+
+class ProjectOut(ProjectSummary):
+    disclosure_id: int
+    purpose: str | None
+    spending_plan: dict | None
+    goal: str | None
+    indicators: list[IndicatorOut]
+
+
+class SubGoalOut(Schema):
+    title: str
+    goal: str | None
+    indicators: str | None
+
+
+class DisclosureOut(Schema):
+    id: int
+    unit: UnitOut
+    year: int | None
+    source: str
+    overall_goal: str | None
+    sub_goals: list[SubGoalOut]
+    projects: list[ProjectSummary]
+    budget_overview: dict | None
+    warnings: list[dict]
+
+
+class DisclosureSummary(Schema):
+    id: int
+    unit: UnitOut
+    year: int | None
+    source: str
+    projects: int
+
+
+class IndicatorIn(Schema):
+    id: int | None = None
+    level1: str | None = None
+    level2: str | None = None
+    name: str | None = None
+    description: str | None = None
+    value: str | None = None
+    basis: str | None = None
+
+
+class ProjectEdit(Schema):
+    version: int
+    name: str | None = None
+    code: str | None = None
+    purpose: str | None = None
+    goal: str | None = None
+    budget_total: str | None = None
+    budget_fiscal: str | None = None
+    budget_other: str | None = None
+    spending_plan: dict[str, str] | None = None
+    indicators: list[IndicatorIn] | None = None
+
+
+class WorkflowIn(Schema):
+    version: int | None = None
+    comment: str = ""
+
+
+class HistoryOut(Schema):
+    at: str
+    user: str
+    action: str
+    summary: str
+    changes: Any = None
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def _unit(u: Unit) -> dict[str, Any]:
+    return {"id": u.pk, "region": u.region, "code": u.code, "name": u.name}
+
+
+def _f(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def _summary(p: Project) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "unit": _unit(p.unit),
+        "year": p.year,
+        "seq": p.seq,
+        "title": p.title,
+        "name": p.name,
+        "code": p.code,
+        "budget_total": _f(p.budget_total),
+        "budget_fiscal": _f(p.budget_fiscal),
+        "budget_other": _f(p.budget_other),
+        "state": p.state,
+        "version": p.version,
+    }
+
+
+def _project(p: Project) -> dict[str, Any]:
+    return {
+        **_summary(p),
+        "disclosure_id": p.disclosure_id,
+        "purpose": p.purpose,
+        "spending_plan": p.spending_plan,
+        "goal": p.goal,
+        "indicators": [
+            {
+                "id": i.pk,
+                "seq": i.seq,
+                "level1": i.level1,
+                "level2": i.level2,
+                "name": i.name,
+                "description": i.description,
+                "value": i.value,
+                "basis": i.basis,
+                "level1_canonical": i.level1_canonical,
+                "level2_canonical": i.level2_canonical,
+                "target": i.target,
+            }
+            for i in p.indicators.all()
+        ],
+    }
+
+
+def _get_project(request: HttpRequest, project_id: int) -> Project:
+    p = visible_projects(request.user).select_related("unit").filter(pk=project_id).first()
+    if p is None:
+        raise actions.NotFound("项目不存在或您无权查看。")
+    return p
+
+
+# ------------------------------------------------------------------------------------------ routes
+
+router = Router(tags=["data"])
+
+
+@router.get("/units", response=list[UnitOut], summary="预算单位列表")
+def list_units(request: HttpRequest, q: str = "", limit: int = 1000, offset: int = 0) -> Any:
+    qs = visible_units(request.user).order_by("region", "code", "name")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    limit = max(1, min(limit, 5000))
+    return [_unit(u) for u in qs[max(0, offset) : max(0, offset) + limit]]
+
+
+@router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
+def list_disclosures(request: HttpRequest, unit: str = "", year: int | None = None) -> Any:
+    qs = visible_disclosures(request.user).select_related("unit").annotate(n=Count("projects"))
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if year:
+        qs = qs.filter(year=year)
+    return [
+        {"id": d.pk, "unit": _unit(d.unit), "year": d.year, "source": d.source, "projects": d.n}
+        for d in qs.order_by("unit_id", "-year")[:5000]
+    ]
+
+
+@router.get(
+    "/disclosures/{disclosure_id}", response={200: DisclosureOut, 404: ErrorOut}, summary="单位年度公开详情"
+)
+def get_disclosure(request: HttpRequest, disclosure_id: int) -> Any:
+    d = visible_disclosures(request.user).select_related("unit").filter(pk=disclosure_id).first()
+    if d is None:
+        raise actions.NotFound("单位年度数据不存在或您无权查看。")
+    projects = (
+        visible_projects(request.user).filter(disclosure=d).select_related("unit").order_by("seq", "id")
+    )
+    return {
+        "id": d.pk,
+        "unit": _unit(d.unit),
+        "year": d.year,
+        "source": d.source,
+        "overall_goal": d.overall_goal,
+        "sub_goals": [
+            {"title": s.title, "goal": s.goal, "indicators": s.indicators} for s in d.sub_goals.all()
+        ],
+        "projects": [_summary(p) for p in projects],
+        "budget_overview": d.budget_overview,
+        "warnings": d.warnings or [],
+    }
+
+
+@router.get("/projects", response=ProjectPage, summary="项目列表（分页）")
+def list_projects(
+    request: HttpRequest,
+    unit: str = "",
+    year: int | None = None,
+    q: str = "",
+    state: str = "",
+    limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    qs = visible_projects(request.user)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if year:
+        qs = qs.filter(year=year)
+    if state:
+        qs = qs.filter(state=state)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    limit = max(1, min(limit, 500))
+    offset = max(0, offset)
+    count = qs.count()
+    items = qs.select_related("unit").order_by("year", "unit_id", "seq", "id")[offset : offset + limit]
+    return {"items": [_summary(p) for p in items], "count": count}
+
+
+@router.get(
+    "/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut}, summary="项目详情（含指标与解析值）"
+)
+def get_project(request: HttpRequest, project_id: int) -> Any:
+    return _project(_get_project(request, project_id))
+
+
+@router.get(
+    "/projects/{project_id}/history", response={200: list[HistoryOut], 404: ErrorOut}, summary="项目变更记录"
+)
+def project_history(request: HttpRequest, project_id: int) -> Any:
+    p = _get_project(request, project_id)
+    return [
+        {
+            "at": h.at.isoformat(),
+            "user": h.username,
+            "action": h.action,
+            "summary": h.summary,
+            "changes": h.changes,
+        }
+        for h in History.objects.filter(project=p).order_by("-at", "-id")[:500]
+    ]
+
+
+@router.patch(
+    "/projects/{project_id}",
+    response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="修改项目（需提供 version，过期版本返回 409）",
+)
+def edit_project(request: HttpRequest, project_id: int, body: ProjectEdit) -> Any:
+    _get_project(request, project_id)
+    data = body.dict(exclude_unset=True)
+    version = data.pop("version")
+    rows = data.pop("indicators", None)
+    actions.edit_project(request.user, project_id, version=version, fields=data, indicators=rows)
+    return _project(_get_project(request, project_id))
+
+
+@router.post(
+    "/projects/{project_id}/submit",
+    response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="提交审核",
+)
+def submit(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
+    _get_project(request, project_id)
+    actions.submit_project(request.user, project_id, version=body.version)
+    return _project(_get_project(request, project_id))
+
+
+@router.post(
+    "/projects/{project_id}/return",
+    response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="退回（需填写意见）",
+)
+def return_(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
+    _get_project(request, project_id)
+    actions.return_project(request.user, project_id, version=body.version, comment=body.comment)
+    return _project(_get_project(request, project_id))
+
+
+@router.post(
+    "/projects/{project_id}/approve",
+    response={200: ProjectOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="审核通过",
+)
+def approve(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
+    _get_project(request, project_id)
+    actions.approve_project(request.user, project_id, version=body.version)
+    return _project(_get_project(request, project_id))
+
+
+class ImportFileResult(Schema):
+    file: str
+    ok: bool
+    errors: list[str]
+    warnings: list[str]
+    unit: str | None = None
+    year: int | None = None
+    created: int | None = None
+    updated: int | None = None
+    indicators: int | None = None
+    disclosure_id: int | None = None
+
+
+@router.post(
+    "/import",
+    response={200: list[ImportFileResult], 403: ErrorOut, 404: ErrorOut},
+    summary="上传并导入文件（multipart：files，可选 unit_id、year）",
+)
+def import_files(
+    request: HttpRequest,
+    files: list[UploadedFile] = File(...),  # noqa: B008
+    unit_id: int | None = Form(None),
+    year: int | None = Form(None),
+) -> Any:
+    from jixiao.web.permissions import Role, can_import_into, role_of
+    from jixiao.web.views import import_upload
+
+    if role_of(request.user) not in (Role.ADMIN, Role.UNIT):
+        raise Denied("审核人不能导入数据。")
+    unit = None
+    if unit_id:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None or not can_import_into(request.user, unit):
+            raise actions.NotFound("单位不存在或您无权导入。")
+    else:
+        mine = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
+        if len(mine) == 1:
+            unit = mine[0]
+    return [
+        import_upload(request.user, f.name or "upload", f.read(), unit=unit, year=year) for f in files[:20]
+    ]
+
+
+api.add_router("/", router)

@@ -1,0 +1,233 @@
+"""`jixiao demo | serve | import | user | token`: the web application's commands.
+
+Every command that touches the database reads JIXIAO_DATABASE_URL (default: ./jixiao.sqlite3, the
+file `jixiao demo` creates) and brings the schema up to date first. Writes go through `actions`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_BAD_INPUT = 2
+
+
+def _prepare(*, quiet: bool = True) -> None:
+    """Set Django up from the environment and apply migrations."""
+    from jixiao.web import setup
+
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0 if quiet else 1, interactive=False)
+
+
+def _db_label() -> str:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if "sqlite" in db["ENGINE"]:
+        return f"SQLite {db['NAME']}"
+    return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def serve_wsgi(host: str, port: int, threads: int = 8) -> None:
+    """Serve the app with waitress (a production WSGI server); static files come from the app."""
+    from waitress import serve
+
+    from jixiao.web.wsgi import application
+
+    serve(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="jixiao",
+        channel_timeout=60,
+        connection_limit=200,
+        backlog=512,
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data = Path(args.data or ".").resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ["JIXIAO_DATABASE_URL"] = f"sqlite:///{data / 'jixiao.sqlite3'}"
+    os.environ.setdefault("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+    _prepare()
+    from jixiao.web import actions
+    from jixiao.web.demo import DEMO_ACCOUNTS, demo_disclosures
+    from jixiao.web.models import User
+
+    for doc in demo_disclosures():
+        r = actions.import_disclosure(None, doc)
+        print(f"  载入 {r.unit} {r.year} 年：{r.projects} 个项目，{r.indicators} 个指标")
+    print(f"数据库：{_db_label()}")
+    print("账号（用户名 / 密码 / 角色）：")
+    for name, role, units, pw in DEMO_ACCOUNTS:
+        if not User.objects.filter(username=name).exists():
+            actions.create_user(None, name, role, unit_codes=units, password=pw)
+        label = {"admin": "管理员", "reviewer": "审核人", "unit": "单位用户"}[role]
+        print(f"  {name:<9} {pw:<12} {label}{'（' + '、'.join(units) + '）' if units else ''}")
+    url = f"http://127.0.0.1:{args.port}/"
+    print(f"地址：{url}    （Ctrl-C 停止）", flush=True)
+    if args.no_serve:
+        return 0
+    serve_wsgi("127.0.0.1", args.port)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("JIXIAO_DEBUG", "0")
+    _prepare()
+    from django.conf import settings
+
+    if settings.SECRET_KEY.startswith("jixiao-insecure"):
+        print("警告：未设置 JIXIAO_SECRET_KEY，正在使用不安全的开发密钥。", file=sys.stderr)
+    print(f"jixiao serve：{_db_label()}，http://{args.host}:{args.port}/（{args.threads} 线程）", flush=True)
+    serve_wsgi(args.host, args.port, args.threads)
+    return 0
+
+
+def _files(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    f
+                    for f in path.rglob("*")
+                    if f.is_file() and f.suffix.lower() in (".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf")
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    _prepare()
+    from jixiao.ingest import ReadError, parse_file
+    from jixiao.web import actions
+
+    files = _files(args.paths)
+    if not files:
+        print("没有找到可导入的文件（.txt .docx .xlsx .html .pdf）", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    failed = 0
+    totals = {"created": 0, "updated": 0, "indicators": 0, "warnings": 0}
+    tty = sys.stderr.isatty()
+    for n, f in enumerate(files, 1):
+        prefix = f"[{n}/{len(files)}]"
+        if tty:
+            bar = "#" * int(30 * (n - 1) / len(files))
+            print(f"\r{prefix} [{bar:<30}] {f.name[:40]:<40}", end="", file=sys.stderr, flush=True)
+        try:
+            doc = parse_file(f, year=args.year)
+            r = actions.import_disclosure(
+                None, doc, unit_code=args.unit, year=args.year, region=args.region or ""
+            )
+        except ReadError as e:
+            failed += 1
+            print(("\n" if tty else "") + f"{e.source}: {e.location}: {e.message}", file=sys.stderr)
+            continue
+        except actions.ActionError as e:
+            failed += 1
+            print(("\n" if tty else "") + f"{f}: {e.message}", file=sys.stderr)
+            continue
+        totals["created"] += r.created
+        totals["updated"] += r.updated
+        totals["indicators"] += r.indicators
+        totals["warnings"] += len(r.warnings)
+        line = (
+            f"{prefix} {f}: {r.unit} {r.year or '年度未知'} 年，新项目 {r.created}，更新 {r.updated}，"
+            f"指标 {r.indicators}，警告 {len(r.warnings)}"
+        )
+        print(("\r" if tty else "") + line + (" " * 20 if tty else ""), file=sys.stderr)
+        if args.verbose:
+            for w in r.warnings:
+                print(f"    {w}", file=sys.stderr)
+    print(
+        f"完成：{len(files) - failed}/{len(files)} 个文件导入，新项目 {totals['created']} 个，更新 "
+        f"{totals['updated']} 个，指标 {totals['indicators']} 个，警告 {totals['warnings']} 条"
+        + (f"，失败 {failed} 个" if failed else "")
+        + f"（{_db_label()}）"
+    )
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    _prepare()
+    from jixiao.web import actions
+
+    try:
+        user, pw = actions.create_user(
+            None, args.name, args.role, unit_codes=args.unit or [], password=args.password
+        )
+    except actions.ActionError as e:
+        print(f"jixiao user create: {e.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    units = "、".join(str(u) for u in user.units.all())
+    print(f"已创建用户 {user.username}（{user.get_role_display()}{'：' + units if units else ''}）")
+    if not args.password:
+        print(f"初始密码：{pw}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    _prepare()
+    from jixiao.web import actions
+
+    try:
+        token = actions.issue_token(None, args.name)
+    except actions.ActionError as e:
+        print(f"jixiao token: {e.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(token)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add demo, serve, import, user and token to the `jixiao` command line."""
+    p = sub.add_parser(
+        "demo", help="create a demo SQLite database with sample units and accounts, and serve it"
+    )
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--data", metavar="DIR", help="folder for jixiao.sqlite3 (default: the current folder)")
+    p.add_argument("--no-serve", action="store_true", help="load the demo data and stop")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "serve", help="serve the web application (production; settings from JIXIAO_* variables)"
+    )
+    p.add_argument("--host", default=os.environ.get("JIXIAO_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("JIXIAO_PORT", "8000")))
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "import", help="parse disclosures and store them in the database (JIXIAO_DATABASE_URL)"
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    p.add_argument("--unit", metavar="CODE", help="the unit's code when the document does not give it")
+    p.add_argument("--year", type=int, help="the budget year when the document does not say")
+    p.add_argument("--region", help="region of the unit (units are identified by region + code + name)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every warning")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("user", help="manage accounts")
+    usub = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    c = usub.add_parser("create", help="create an account")
+    c.add_argument("name")
+    c.add_argument("--role", required=True, choices=("admin", "reviewer", "unit"))
+    c.add_argument("--unit", action="append", metavar="CODE", help="unit code (repeat for several units)")
+    c.add_argument("--password", help="password (default: generated and printed)")
+    c.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("token", help="issue an API token for a user (Authorization: Bearer TOKEN)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_token)

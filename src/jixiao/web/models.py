@@ -1,0 +1,200 @@
+# ruff: noqa: RUF012  (Django declares Meta options and choices as class lists)
+"""ORM models mirroring the domain model (jixiao.model); conversion lives in `convert.py`.
+
+Every write goes through `actions.py`; nothing else saves these models.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "管理员"
+    REVIEWER = "reviewer", "审核人"
+    UNIT = "unit", "单位用户"
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "已批复"
+
+
+class Unit(models.Model):
+    """预算单位: identified by region + code + name (codes repeat across finance systems)."""
+
+    region = models.CharField("地区", max_length=100, blank=True, default="")
+    code = models.CharField("单位编码", max_length=50, blank=True, default="", db_index=True)
+    name = models.CharField("单位名称", max_length=200)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预算单位"
+        ordering = ["region", "code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "code", "name"], name="unit_identity")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=10, choices=Role.choices, default=Role.UNIT)
+    units = models.ManyToManyField(Unit, verbose_name="所属单位", blank=True, related_name="members")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def is_reviewer_role(self) -> bool:
+        return self.role == Role.REVIEWER
+
+
+class ApiToken(models.Model):
+    """An API token for scripts (`Authorization: Bearer TOKEN`); only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user.username} {self.prefix}…"
+
+
+class Disclosure(models.Model):
+    """One unit's disclosed performance information for one budget year (unit-year)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="disclosures")
+    year = models.IntegerField("年度", null=True, blank=True)
+    source = models.CharField("来源文件", max_length=300, blank=True, default="")
+    overall_goal = models.TextField("部门整体绩效目标", blank=True, null=True)
+    budget_overview = models.JSONField("预算概况", null=True, blank=True)
+    warnings = models.JSONField("导入警告", default=list, blank=True)
+    imported_at = models.DateTimeField("导入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位年度公开"
+        ordering = ["unit_id", "-year"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="disclosure_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year or ''}"
+
+
+class SubGoal(models.Model):
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="sub_goals")
+    seq = models.IntegerField(default=0)
+    title = models.CharField("分项", max_length=300)
+    goal = models.TextField("绩效目标", null=True, blank=True)
+    indicators = models.TextField("绩效指标", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分项绩效目标"
+        ordering = ["disclosure_id", "seq"]
+
+
+class Project(models.Model):
+    """项目 with its 绩效目标表, a workflow state and a version for optimistic locking."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="projects")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="projects")
+    year = models.IntegerField("年度", null=True, blank=True)
+    key = models.CharField(max_length=320, help_text="code, or name: + name; the re-import key")
+    seq = models.IntegerField("序号", default=0)
+    title = models.CharField("表名", max_length=300, null=True, blank=True)
+    name = models.CharField("项目名称", max_length=300, null=True, blank=True)
+    code = models.CharField("项目编码", max_length=60, null=True, blank=True)
+    budget_total = models.DecimalField(
+        "预算数（万元）", max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    budget_fiscal = models.DecimalField("财政资金", max_digits=18, decimal_places=6, null=True, blank=True)
+    budget_other = models.DecimalField("其他资金", max_digits=18, decimal_places=6, null=True, blank=True)
+    purpose = models.TextField("资金用途", null=True, blank=True)
+    spending_plan = models.JSONField("资金支出计划", null=True, blank=True)
+    goal = models.TextField("绩效目标", null=True, blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    version = models.PositiveIntegerField("版本", default=1)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目"
+        ordering = ["disclosure_id", "seq", "id"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "key"], name="project_unit_year_key")]
+        indexes = [models.Index(fields=["disclosure", "seq"]), models.Index(fields=["year", "unit"])]
+
+    def __str__(self) -> str:
+        return self.name or self.title or self.key
+
+
+class Indicator(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    seq = models.IntegerField(default=0)
+    level1 = models.CharField("一级指标", max_length=100, null=True, blank=True)
+    level2 = models.CharField("二级指标", max_length=100, null=True, blank=True)
+    name = models.CharField("三级指标", max_length=300, null=True, blank=True)
+    description = models.TextField("指标描述", null=True, blank=True)
+    value = models.CharField("指标值", max_length=300, null=True, blank=True)
+    basis = models.TextField("指标值确定依据", null=True, blank=True)
+    nature = models.CharField("指标性质", max_length=50, null=True, blank=True)
+    measure_unit = models.CharField("度量单位", max_length=50, null=True, blank=True)
+    weight = models.CharField("分值/权重", max_length=50, null=True, blank=True)
+    location = models.CharField("位置", max_length=200, null=True, blank=True)
+    level1_canonical = models.CharField(max_length=20, null=True, blank=True, db_index=True)
+    level2_canonical = models.CharField(max_length=20, null=True, blank=True)
+    # the parsed 指标值 (TargetValue): the whole object, plus the fields queries use
+    target = models.JSONField("解析值", null=True, blank=True)
+    target_kind = models.CharField(max_length=10, default="text")
+    target_op = models.CharField(max_length=8, null=True, blank=True)
+    target_number = models.DecimalField(max_digits=24, decimal_places=8, null=True, blank=True)
+    target_unit = models.CharField(max_length=50, null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "绩效指标"
+        ordering = ["project_id", "seq", "id"]
+        indexes = [models.Index(fields=["project", "seq"])]
+
+    def __str__(self) -> str:
+        return self.name or ""
+
+
+class History(models.Model):
+    """Who changed what and when (every action records one)."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    username = models.CharField("用户", max_length=150, blank=True, default="")
+    ACTIONS = [
+        ("import", "导入"),
+        ("edit", "修改"),
+        ("submit", "提交"),
+        ("return", "退回"),
+        ("approve", "批复"),
+        ("user", "用户"),
+        ("token", "令牌"),
+    ]
+    action = models.CharField("操作", max_length=30, choices=ACTIONS)
+    summary = models.TextField("说明", blank=True, default="")
+    changes = models.JSONField("变更", null=True, blank=True)
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+    disclosure = models.ForeignKey(
+        Disclosure, null=True, blank=True, on_delete=models.CASCADE, related_name="history"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from jixiao.web import views
+from jixiao.web.api import api
+
+urlpatterns = [
+    path("", views.units, name="units"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("units/<int:unit_id>/", views.unit, name="unit"),
+    path("units/<int:unit_id>/<int:year>/", views.unit_year, name="unit_year"),
+    path("projects/<int:project_id>/", views.project, name="project"),
+    path("projects/<int:project_id>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:project_id>/<str:transition>/", views.project_transition, name="project_transition"),
+    path("search/", views.search, name="search"),
+    path("upload/", views.upload, name="upload"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]

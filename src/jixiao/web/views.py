@@ -1,0 +1,467 @@
+"""Server-rendered pages. Views parse input, read through `permissions`, and write only through
+`actions`; objects a user may not see are 404."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from jixiao.web import actions
+from jixiao.web.charts import bar_chart
+from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, Unit
+from jixiao.web.permissions import (
+    Denied,
+    can_edit_project,
+    can_import_into,
+    can_review,
+    can_submit,
+    can_view_unit,
+    role_of,
+    visible_projects,
+    visible_units,
+)
+
+LEVEL1_ORDER = ["产出指标", "成本指标", "效益指标", "满意度指标"]
+SEARCH_PAGE = 50
+
+
+def _visible_unit(request: HttpRequest, unit_id: int) -> Unit:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    if not can_view_unit(request.user, unit):
+        raise Http404("单位不存在或您无权查看")
+    return unit
+
+
+def _visible_project(request: HttpRequest, project_id: int) -> Project:
+    proj = visible_projects(request.user).select_related("unit", "disclosure").filter(pk=project_id).first()
+    if proj is None:
+        raise Http404("项目不存在或您无权查看")
+    return proj
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()
+    qs = visible_units(request.user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(region__icontains=q))
+    qs = qs.annotate(projects_n=Count("projects", distinct=True), last_year=Max("disclosures__year"))
+    page = Paginator(qs.order_by("region", "code", "name"), 100).get_page(request.GET.get("page"))
+    return render(request, "web/units.html", {"page": page, "q": q})
+
+
+@login_required
+def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    u = _visible_unit(request, unit_id)
+    years = list(Disclosure.objects.filter(unit=u).order_by("-year").values_list("year", flat=True))
+    years += [
+        y for y in Project.objects.filter(unit=u).values_list("year", flat=True).distinct() if y not in years
+    ]
+    years = [y for y in years if y is not None]
+    if years:
+        return redirect("unit_year", unit_id=u.pk, year=max(years))
+    return render(request, "web/unit_empty.html", {"unit": u})
+
+
+@login_required
+def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
+    u = _visible_unit(request, unit_id)
+    disclosure = Disclosure.objects.filter(unit=u, year=year).first()
+    projects = list(
+        Project.objects.filter(
+            Q(unit=u, year=year) | Q(disclosure=disclosure) if disclosure else Q(unit=u, year=year)
+        )
+        .select_related("unit")
+        .annotate(indicators_n=Count("indicators"))
+        .order_by("seq", "id")
+    )
+    if disclosure is None and not projects:
+        raise Http404("该单位没有这一年度的数据")
+    # a bureau's disclosure may hold subordinate units' tables: a unit member sees only their own
+    projects = [p for p in projects if can_view_unit(request.user, p.unit)]
+    total = sum((p.budget_total or Decimal(0) for p in projects), Decimal(0))
+    fiscal = sum((p.budget_fiscal or Decimal(0) for p in projects), Decimal(0))
+    other = sum((p.budget_other or Decimal(0) for p in projects), Decimal(0))
+    by_budget = sorted((p for p in projects if p.budget_total), key=lambda p: p.budget_total, reverse=True)
+    budget_chart = bar_chart(
+        [(p.name or p.title or p.key, p.budget_total) for p in by_budget[:30]], unit="万元"
+    )
+    cats = Counter(
+        Indicator.objects.filter(project__in=[p.pk for p in projects]).values_list(
+            "level1_canonical", "level2_canonical"
+        )
+    )
+    items = sorted(
+        cats.items(),
+        key=lambda kv: (LEVEL1_ORDER.index(kv[0][0]) if kv[0][0] in LEVEL1_ORDER else 9, kv[0][1] or ""),
+    )
+    cat_chart = bar_chart(
+        [(f"{l2 or l1 or '未分类'}", n) for (l1, l2), n in items],
+        unit=" 个",
+        label_chars=10,
+        color_by=[LEVEL1_ORDER.index(l1) if l1 in LEVEL1_ORDER else 5 for (l1, _), _ in items],
+    )
+    years = sorted(
+        {y for y in Disclosure.objects.filter(unit=u).values_list("year", flat=True) if y}, reverse=True
+    )
+    states = Counter(p.state for p in projects)
+    return render(
+        request,
+        "web/unit_year.html",
+        {
+            "unit": u,
+            "year": year,
+            "disclosure": disclosure,
+            "projects": projects,
+            "sub_goals": list(disclosure.sub_goals.all()) if disclosure else [],
+            "total": total,
+            "fiscal": fiscal,
+            "other": other,
+            "budget_chart": budget_chart,
+            "cat_chart": cat_chart,
+            "years": years,
+            "indicators_n": sum(cats.values()),
+            "states": [(State(s).label, n) for s, n in states.items()],
+            "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER)],
+        },
+    )
+
+
+def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
+    """Indicator rows with rowspans for merged 一级/二级 cells (the standard layout)."""
+    rows: list[dict[str, Any]] = [{"ind": i, "l1span": 0, "l2span": 0} for i in indicators]
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["ind"].level1 == rows[i]["ind"].level1:
+            j += 1
+        rows[i]["l1span"] = j - i
+        k = i
+        while k < j:
+            m = k
+            while m < j and rows[m]["ind"].level2 == rows[k]["ind"].level2:
+                m += 1
+            rows[k]["l2span"] = m - k
+            k = m
+        i = j
+    return rows
+
+
+def _review_hook(proj: Project, indicators: list[Indicator]) -> Any:
+    """Findings of the review rules (issue 4) where that module is installed; else None."""
+    try:
+        from jixiao import review  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    fn = getattr(review, "review_project", None)
+    if fn is None:
+        return None
+    from jixiao.web.convert import project_from_orm
+
+    try:
+        return fn(project_from_orm(proj, indicators))
+    except Exception:  # a review bug must not take the page down
+        return None
+
+
+def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[str, Any]:
+    indicators = list(proj.indicators.all())
+    user = request.user
+    ctx = {
+        "p": proj,
+        "unit": proj.unit,
+        "rows": _table_rows(indicators),
+        "indicators": indicators,
+        "history": list(History.objects.filter(project=proj).order_by("-at", "-id")[:100]),
+        "can_edit": can_edit_project(user, proj),
+        "can_submit": can_submit(user, proj),
+        "can_review": can_review(user, proj),
+        "plan": list((proj.spending_plan or {}).items()),
+        "findings": _review_hook(proj, indicators),
+    }
+    if ctx["can_edit"] and "form" not in extra:
+        ctx["form"] = _form_from_project(proj, indicators)
+    ctx.update(extra)
+    return ctx
+
+
+PLAN_NODES = ["3月底", "6月底", "10月底", "12月底"]
+
+
+def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, Any]:
+    plan = proj.spending_plan or {}
+    nodes = list(plan.keys()) or PLAN_NODES
+    return {
+        "version": proj.version,
+        "name": proj.name or "",
+        "code": proj.code or "",
+        "purpose": proj.purpose or "",
+        "goal": proj.goal or "",
+        "budget_total": _dec(proj.budget_total),
+        "budget_fiscal": _dec(proj.budget_fiscal),
+        "budget_other": _dec(proj.budget_other),
+        "plan": [(n, plan.get(n, "")) for n in nodes],
+        "rows": [
+            {"id": i.pk, **{k: getattr(i, k) or "" for k in actions.INDICATOR_FIELDS}} for i in indicators
+        ]
+        + [{"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}} for _ in range(2)],
+        "errors": {},
+    }
+
+
+def _dec(v: Decimal | None) -> str:
+    if v is None:
+        return ""
+    return str(v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize())
+
+
+def _form_from_post(post: Any) -> dict[str, Any]:
+    n = int(post.get("rows") or 0)
+    rows = []
+    for i in range(min(n, 500)):
+        rows.append(
+            {
+                "id": post.get(f"ind-{i}-id", ""),
+                **{k: post.get(f"ind-{i}-{k}", "") for k in actions.INDICATOR_FIELDS},
+            }
+        )
+    nodes = post.getlist("plan-node")
+    shares = post.getlist("plan-share")
+    return {
+        "version": post.get("version"),
+        **{
+            k: post.get(k, "")
+            for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
+        },
+        "plan": list(zip(nodes, shares, strict=False)),
+        "rows": rows,
+        "errors": {},
+    }
+
+
+@login_required
+def project(request: HttpRequest, project_id: int) -> HttpResponse:
+    proj = _visible_project(request, project_id)
+    return render(request, "web/project.html", _project_context(request, proj))
+
+
+@login_required
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("project", project_id=project_id)
+    proj = _visible_project(request, project_id)
+    form = _form_from_post(request.POST)
+    try:
+        version = int(form["version"])
+    except (TypeError, ValueError):
+        version = -1
+    fields = {
+        k: form[k]
+        for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
+    }
+    fields["spending_plan"] = {n: s for n, s in form["plan"] if n}
+    try:
+        actions.edit_project(request.user, proj.pk, version=version, fields=fields, indicators=form["rows"])
+    except actions.Invalid as e:
+        form["errors"] = e.errors
+        return render(
+            request,
+            "web/project.html",
+            _project_context(request, proj, form=form, error=e.message),
+            status=400,
+        )
+    except actions.Conflict as e:
+        proj.refresh_from_db()
+        return render(
+            request,
+            "web/project.html",
+            _project_context(request, proj, form=form, error=e.message, conflict=True),
+            status=409,
+        )
+    except Denied as e:
+        return render(request, "web/project.html", _project_context(request, proj, error=str(e)), status=403)
+    messages.success(request, "已保存。")
+    return redirect("project", project_id=proj.pk)
+
+
+@login_required
+def project_transition(request: HttpRequest, project_id: int, transition: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    proj = _visible_project(request, project_id)
+    try:
+        version = int(request.POST.get("version") or 0) or None
+    except ValueError:
+        version = None
+    try:
+        if transition == "submit":
+            actions.submit_project(request.user, proj.pk, version=version)
+            messages.success(request, "已提交审核。")
+        elif transition == "return":
+            actions.return_project(
+                request.user, proj.pk, version=version, comment=request.POST.get("comment", "")
+            )
+            messages.success(request, "已退回。")
+        elif transition == "approve":
+            actions.approve_project(request.user, proj.pk, version=version)
+            messages.success(request, "已批复。")
+        else:
+            raise Http404("没有这个操作")
+    except Denied as e:
+        return render(request, "web/project.html", _project_context(request, proj, error=str(e)), status=403)
+    except actions.Conflict as e:
+        proj.refresh_from_db()
+        return render(
+            request, "web/project.html", _project_context(request, proj, error=e.message), status=409
+        )
+    except actions.Invalid as e:
+        return render(
+            request, "web/project.html", _project_context(request, proj, error=e.message), status=400
+        )
+    return redirect("project", project_id=proj.pk)
+
+
+def search_indicators(user: Any, q: str, *, year: int | None = None) -> Any:
+    """Indicators visible to `user` whose name, value or description contains `q`."""
+    qs = (
+        Indicator.objects.filter(project__in=visible_projects(user))
+        if role_of(user) == Role.UNIT
+        else Indicator.objects.all()
+    )
+    qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q) | Q(value__icontains=q))
+    if year:
+        qs = qs.filter(project__year=year)
+    return qs
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()[:100]
+    try:
+        year = int(request.GET.get("year") or 0) or None
+    except ValueError:
+        year = None
+    ctx: dict[str, Any] = {"q": q, "year": year}
+    if q:
+        qs = (
+            search_indicators(request.user, q, year=year)
+            .select_related("project", "project__unit")
+            .order_by("-project__year", "project_id", "seq")
+        )
+        try:
+            offset = max(0, int(request.GET.get("offset") or 0))
+        except ValueError:
+            offset = 0
+        results = list(qs[offset : offset + SEARCH_PAGE + 1])
+        ctx.update(
+            {
+                "results": results[:SEARCH_PAGE],
+                "offset": offset,
+                "next": offset + SEARCH_PAGE if len(results) > SEARCH_PAGE else None,
+                "prev": max(0, offset - SEARCH_PAGE) if offset else None,
+            }
+        )
+    return render(request, "web/search.html", ctx)
+
+
+ALLOWED_SUFFIXES = (".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf")
+
+
+def import_upload(
+    user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None
+) -> dict[str, Any]:
+    """Parse and store one uploaded file; a result dict for the page and the API (never raises)."""
+    from jixiao.ingest import ReadError, parse_bytes
+
+    res: dict[str, Any] = {"file": name, "ok": False, "errors": [], "warnings": []}
+    limit = settings.MAX_UPLOAD_MB * 1024 * 1024
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        res["errors"].append(f"{name}: 不支持的文件类型（可上传 .txt .docx .xlsx .html .pdf）")
+        return res
+    if len(data) > limit:
+        res["errors"].append(f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限")
+        return res
+    try:
+        doc = parse_bytes(data, name, year=year)
+    except ReadError as e:
+        res["errors"].append(f"{e.source}: {e.location}: {e.message}")
+        return res
+    except Exception as e:  # the parser must not take the page down
+        res["errors"].append(f"{name}: 无法解析此文件（{type(e).__name__}）")
+        return res
+    res["warnings"] = [str(w) for w in doc.warnings]
+    try:
+        r = actions.import_disclosure(user, doc, unit=unit, year=year)
+    except (actions.ActionError, Denied) as e:
+        res["errors"].append(f"{name}: {getattr(e, 'message', str(e))}")
+        return res
+    res.update(
+        {
+            "ok": True,
+            "unit": r.unit,
+            "year": r.year,
+            "created": r.created,
+            "updated": r.updated,
+            "indicators": r.indicators,
+            "disclosure_id": r.disclosure_id,
+        }
+    )
+    d = Disclosure.objects.filter(pk=r.disclosure_id).first()
+    if d is not None and d.year:
+        res["url"] = reverse("unit_year", args=[d.unit_id, d.year])
+    return res
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    my_units = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
+    can_upload = role_of(request.user) in (Role.ADMIN, Role.UNIT)
+    ctx: dict[str, Any] = {"my_units": my_units, "can_upload": can_upload, "max_mb": settings.MAX_UPLOAD_MB}
+    if request.method == "POST":
+        if not can_upload:
+            ctx["error"] = "审核人不能导入数据。"
+            return render(request, "web/upload.html", ctx, status=403)
+        unit = None
+        unit_id = request.POST.get("unit")
+        if unit_id:
+            unit = Unit.objects.filter(pk=unit_id).first()
+            if unit is None or not can_import_into(request.user, unit):
+                raise Http404("单位不存在或您无权导入")
+        elif len(my_units) == 1:
+            unit = my_units[0]
+        try:
+            year = int(request.POST.get("year") or 0) or None
+        except ValueError:
+            year = None
+        files = request.FILES.getlist("files")
+        if not files:
+            ctx["error"] = "请选择要上传的文件。"
+            return render(request, "web/upload.html", ctx, status=400)
+        results = []
+        for f in files[:20]:
+            if f.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
+                results.append(
+                    {
+                        "file": f.name,
+                        "ok": False,
+                        "warnings": [],
+                        "errors": [f"{f.name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限"],
+                    }
+                )
+                continue
+            results.append(import_upload(request.user, f.name, f.read(), unit=unit, year=year))
+        ctx["results"] = results
+    return render(request, "web/upload.html", ctx)
+
+
+__all__ = ["project", "project_edit", "project_transition", "search", "unit", "unit_year", "units", "upload"]

@@ -1,0 +1,69 @@
+"""Fixtures for the web tests: the demo data set stored through actions, one account per role.
+
+The same tests run on SQLite (default) and on PostgreSQL (JIXIAO_DATABASE_URL=postgresql://…).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao.web import actions
+from jixiao.web.demo import demo_disclosures
+
+PASSWORD = "pw-123456"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo units, disclosures and projects; returns {unit code: Unit}."""
+    from jixiao.web.models import Unit
+
+    for doc in demo_disclosures():
+        actions.import_disclosure(None, doc)
+    return {u.code: u for u in Unit.objects.all()}
+
+
+@pytest.fixture
+def users(demo):
+    """admin, reviewer, market (unit 999001), edu (unit 999002)."""
+    out = {}
+    for name, role, units in [
+        ("admin", "admin", []),
+        ("reviewer", "reviewer", []),
+        ("market", "unit", ["999001"]),
+        ("edu", "unit", ["999002"]),
+    ]:
+        out[name], _ = actions.create_user(None, name, role, unit_codes=units, password=PASSWORD)
+    return out
+
+
+def _client(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def clients(users):
+    return {name: _client(u) for name, u in users.items()}
+
+
+@pytest.fixture
+def market_project(demo):
+    from jixiao.web.models import Project
+
+    return Project.objects.filter(unit=demo["999001"], year=2024).order_by("seq").first()
+
+
+@pytest.fixture
+def edu_project(demo):
+    from jixiao.web.models import Project
+
+    return Project.objects.filter(unit=demo["999002"]).order_by("seq").first()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

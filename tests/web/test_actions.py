@@ -1,0 +1,201 @@
+"""Every write goes through actions: permission, validation, one transaction, history."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+import pytest
+
+from jixiao.web import actions
+from jixiao.web.demo import market_bureau
+from jixiao.web.models import Disclosure, History, Indicator, Project, State, SubGoal, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_stores_units_projects_indicators_and_parsed_targets(demo):
+    unit = demo["999001"]
+    assert unit.name == "示例市市场监督管理局"
+    d = Disclosure.objects.get(unit=unit, year=2024)
+    assert d.sub_goals.count() == 4
+    projects = list(Project.objects.filter(disclosure=d).order_by("seq"))
+    assert [p.seq for p in projects] == [1, 2, 3, 4, 5, 6]
+    p = projects[0]
+    assert p.name == "产品质量监督抽查经费" and p.budget_total == Decimal("48.5") and p.state == State.DRAFT
+    assert p.spending_plan == {"3月底": "25%", "6月底": "50%", "10月底": "75%", "12月底": "100%"}
+    ind = p.indicators.get(name="监督抽查完成率")
+    assert ind.value == "≥95%" and ind.level1_canonical == "产出指标"
+    assert ind.target["raw"] == "≥95%"
+    assert History.objects.filter(project=p, action="import").exists()
+
+
+def test_importing_the_same_document_again_updates_instead_of_duplicating(demo):
+    before = (
+        Project.objects.count(),
+        Indicator.objects.count(),
+        Unit.objects.count(),
+        SubGoal.objects.count(),
+    )
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=1)
+    doc = market_bureau(2024)
+    doc.projects[0].budget_total = Decimal("50")
+    r = actions.import_disclosure(None, doc)
+    assert (r.created, r.updated) == (0, 6)
+    after = (
+        Project.objects.count(),
+        Indicator.objects.count(),
+        Unit.objects.count(),
+        SubGoal.objects.count(),
+    )
+    assert after == before
+    p2 = Project.objects.get(pk=p.pk)
+    assert p2.budget_total == Decimal("50") and p2.version == p.version + 1
+
+
+def test_a_failed_import_changes_nothing(users, demo):
+    # the market user may not overwrite a submitted project: the import fails after writing others
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=3)
+    actions.submit_project(users["market"], p.pk, version=p.version)
+    snapshot = sorted(Project.objects.values_list("id", "version", "budget_total"))
+    n_ind, n_hist = Indicator.objects.count(), History.objects.count()
+    doc = market_bureau(2024)
+    for proj in doc.projects:
+        proj.budget_total = Decimal("1")
+    with pytest.raises(actions.Denied):
+        actions.import_disclosure(users["market"], doc)
+    assert sorted(Project.objects.values_list("id", "version", "budget_total")) == snapshot
+    assert (Indicator.objects.count(), History.objects.count()) == (n_ind, n_hist)
+
+
+def test_unit_user_cannot_import_into_another_unit(users, demo):
+    from jixiao.web.demo import education_bureau
+
+    with pytest.raises(actions.Denied):
+        actions.import_disclosure(users["market"], education_bureau(2025))
+    with pytest.raises(actions.Denied):
+        actions.import_disclosure(users["reviewer"], market_bureau(2025))
+    assert not Disclosure.objects.filter(year=2025).exists()
+    r = actions.import_disclosure(users["market"], market_bureau(2025))
+    assert r.created == 4
+
+
+def test_a_table_naming_another_unit_keeps_that_unit(db):
+    doc = market_bureau(2024)
+    doc.projects[1].unit_name = "示例市市场监督管理局第一分局"
+    doc.projects[1].unit_code = "999001001"
+    actions.import_disclosure(None, doc)
+    p = Project.objects.get(name=doc.projects[1].name)
+    assert p.unit.name == "示例市市场监督管理局第一分局"
+    assert p.disclosure.unit.name == "示例市市场监督管理局"
+
+
+def test_edit_records_history_and_bumps_version(users, market_project):
+    p = market_project
+    rows = [{"id": i.pk, **{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}} for i in p.indicators.all()]
+    rows[0]["value"] = "≥400批次"
+    out = actions.edit_project(
+        users["market"], p.pk, version=p.version, fields={"budget_total": "50"}, indicators=rows
+    )
+    assert out.version == p.version + 1
+    assert Indicator.objects.get(pk=rows[0]["id"]).value == "≥400批次"
+    h = History.objects.filter(project=p, action="edit").get()
+    assert h.username == "market" and "≥400批次" in h.summary and "预算数" in h.summary
+
+
+def test_second_save_with_a_stale_version_is_refused(users, market_project):
+    p = market_project
+    actions.edit_project(users["market"], p.pk, version=p.version, fields={"purpose": "第一人的修改"})
+    with pytest.raises(actions.Conflict) as e:
+        actions.edit_project(users["admin"], p.pk, version=p.version, fields={"purpose": "第二人的修改"})
+    assert "保存冲突" in e.value.message and "未生效" in e.value.message
+    assert Project.objects.get(pk=p.pk).purpose == "第一人的修改"
+
+
+def test_edit_validates_input(users, market_project):
+    p = market_project
+    with pytest.raises(actions.Invalid) as e:
+        actions.edit_project(
+            users["market"],
+            p.pk,
+            version=p.version,
+            fields={"name": "", "budget_total": "十万", "spending_plan": {"6月底": "120%"}},
+            indicators=[{"level1": "产出指标", "name": "", "value": ""}],
+        )
+    assert {"name", "budget_total", "spending_plan.6月底", "indicators.1.name", "indicators.1.value"} <= set(
+        e.value.errors
+    )
+    assert Project.objects.get(pk=p.pk).version == p.version
+
+
+def test_workflow_submit_return_approve(users, market_project):
+    p = market_project
+    with pytest.raises(actions.Denied):
+        actions.submit_project(users["reviewer"], p.pk)
+    with pytest.raises(actions.Denied):
+        actions.approve_project(users["reviewer"], p.pk)  # not submitted yet
+    p = actions.submit_project(users["market"], p.pk, version=p.version)
+    assert p.state == State.SUBMITTED
+    with pytest.raises(actions.Denied):  # read-only to the unit now
+        actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "x"})
+    with pytest.raises(actions.Denied):
+        actions.approve_project(users["market"], p.pk)
+    with pytest.raises(actions.Invalid):
+        actions.return_project(users["reviewer"], p.pk, comment=" ")
+    p = actions.return_project(users["reviewer"], p.pk, comment="成本指标缺少依据", version=p.version)
+    assert p.state == State.RETURNED
+    p = actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "修改后的目标"})
+    p = actions.submit_project(users["market"], p.pk, version=p.version)
+    p = actions.approve_project(users["reviewer"], p.pk, version=p.version)
+    assert p.state == State.APPROVED
+    with pytest.raises(actions.Denied):
+        actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "y"})
+    log = list(History.objects.filter(project=p).order_by("at", "id").values_list("action", "username"))
+    assert log[-5:] == [
+        ("submit", "market"),
+        ("return", "reviewer"),
+        ("edit", "market"),
+        ("submit", "market"),
+        ("approve", "reviewer"),
+    ]
+    assert "成本指标缺少依据" in History.objects.get(project=p, action="return").summary
+
+
+def test_unit_user_cannot_touch_another_units_project(users, edu_project):
+    p = edu_project
+    for call in (
+        lambda: actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "x"}),
+        lambda: actions.submit_project(users["market"], p.pk),
+    ):
+        with pytest.raises(actions.NotFound):
+            call()
+
+
+def test_create_user_and_token(demo):
+    with pytest.raises(actions.Invalid):
+        actions.create_user(None, "nobody", "unit")  # a unit user needs a unit
+    u, pw = actions.create_user(None, "clerk", "unit", unit_codes=["999001"])
+    assert u.check_password(pw) and [x.code for x in u.units.all()] == ["999001"]
+    with pytest.raises(actions.Invalid):
+        actions.create_user(None, "clerk", "reviewer")
+    with pytest.raises(actions.Denied):
+        actions.create_user(u, "other", "admin")
+    token = actions.issue_token(None, "clerk")
+    assert actions.user_for_token(token) == u
+    assert actions.user_for_token(token + "x") is None
+
+
+def test_domain_round_trip(demo):
+    from jixiao.web.convert import disclosure_from_orm
+
+    d = Disclosure.objects.get(unit=demo["999002"], year=2024)
+    doc = disclosure_from_orm(d)
+    from jixiao.web.demo import education_bureau
+
+    orig = education_bureau(2024)
+    assert doc.unit_name == orig.unit_name and doc.year == 2024
+    assert [(p.name, p.budget_total, len(p.indicators)) for p in doc.projects] == [
+        (p.name, p.budget_total, len(p.indicators)) for p in orig.projects
+    ]
+    assert [i.value for i in doc.projects[0].indicators] == [i.value for i in orig.projects[0].indicators]
+    assert copy.deepcopy(doc.sub_goals) == orig.sub_goals
