@@ -13,10 +13,10 @@ from typing import Any
 from jixiao.model import Disclosure
 from jixiao.review import rules as _rules  # noqa: F401  (registers the catalogue)
 from jixiao.review.facts import ALL_CATS, Context, DocumentFacts, ProjectFacts, document_facts
-from jixiao.review.findings import GRADES, HEADINGS, SEVERITIES, Finding, Outcome
+from jixiao.review.findings import COMPLETENESS, GRADES, HEADINGS, SEVERITIES, Finding, Outcome
 from jixiao.review.history import History
 from jixiao.review.registry import RULES, Hit, Rule
-from jixiao.review.settings import ResolvedSettings, ReviewSettings
+from jixiao.review.settings import OUTCOME_DEFAULTS, ResolvedSettings, ReviewSettings
 
 DEFAULT_SETTINGS = ReviewSettings()
 
@@ -146,42 +146,50 @@ def review(doc: Disclosure, settings: ReviewSettings | None = None,
 # ---------------------------------------------------------------------------------------------
 
 
-def _grade(errors: int, warnings: int, error_indicators: int, n_indicators: int, blocking: bool,
-           poor_share: float) -> str:
-    if blocking or (n_indicators and error_indicators / n_indicators >= poor_share) or (
-            not n_indicators and errors):
+def _grade(fs: list[Finding], n_indicators: int, poor_share: float, revise_share: float,
+           substantive: bool) -> str:
+    """差 / 中 / 良 / 优 for a set of findings (one heading, or the whole project)."""
+    errors = [f for f in fs if f.severity == "error"]
+    if any(f.rule in BLOCKING for f in errors) or (errors and not n_indicators):
         return "差"
     if errors:
+        hit = {f.indicator_index for f in errors if f.indicator_index is not None}
+        if n_indicators and len(hit) / n_indicators >= poor_share:
+            return "差"
         return "中"
-    if warnings:
-        return "良"
-    return "优"
+    warnings = [f for f in fs if f.severity == "warning"]
+    if not warnings:
+        return "优"
+    if substantive:
+        weighty = [f for f in warnings if f.heading != COMPLETENESS]
+        if any(f.indicator_index is None for f in weighty):
+            return "中"  # a project-wide defect such as a copied indicator set
+        hit = {f.indicator_index for f in weighty}
+        if n_indicators and len(hit) / n_indicators >= revise_share:
+            return "中"
+    return "良"
 
 
 def outcome(project_findings: Iterable[Finding], n_indicators: int, *, project_seq: int | None = None,
             project: str | None = None, settings: ResolvedSettings | None = None) -> Outcome:
-    """The reviewer's grade from one project's findings.
+    """The reviewer's grade from one project's findings, per heading and overall (the worst).
 
-    Per heading and overall: 差 when a blocking rule fired (no 产出指标, no indicators at all) or
-    errors touch at least `poor_error_share` of the indicators; else 中 with any error; else 良 with
-    any warning; else 优. Hints never lower the grade.
+    - 差 (targets unusable): a blocking rule fired (no 产出指标, no indicators at all), or errors touch
+      at least `poor_error_share` (default 34%) of the indicators;
+    - 中 (revise and resubmit): any error; or warnings under 相关性/适当性/可行性 touch at least
+      `revise_warning_share` (default 30%) of the indicators, or concern the project as a whole
+      (a copied indicator set);
+    - 良 (small fixes): other warnings — 完整性 warnings such as descriptions that repeat the name
+      or a blank 依据 cell are fixes, not grounds to return the table;
+    - 优: no errors or warnings. Hints never lower the grade.
     """
-    poor = float((settings.outcome if settings else {}).get("poor_error_share", 0.34))
+    opts = {**OUTCOME_DEFAULTS, **(settings.outcome if settings else {})}
+    poor, revise = float(opts["poor_error_share"]), float(opts["revise_warning_share"])
     fs = list(project_findings)
     counts = {s: sum(1 for f in fs if f.severity == s) for s in SEVERITIES}
-    headings: dict[str, str] = {}
-    for h in HEADINGS:
-        hf = [f for f in fs if f.heading == h]
-        errs = [f for f in hf if f.severity == "error"]
-        headings[h] = _grade(
-            len(errs), sum(1 for f in hf if f.severity == "warning"),
-            len({f.indicator_index for f in errs if f.indicator_index is not None}), n_indicators,
-            any(f.rule in BLOCKING for f in errs), poor)
-    errs = [f for f in fs if f.severity == "error"]
-    overall = _grade(
-        len(errs), counts["warning"],
-        len({f.indicator_index for f in errs if f.indicator_index is not None}), n_indicators,
-        any(f.rule in BLOCKING for f in errs), poor)
+    headings = {h: _grade([f for f in fs if f.heading == h], n_indicators, poor, revise, True)
+                for h in HEADINGS}
+    overall = _grade(fs, n_indicators, poor, revise, True)
     worst = max([overall, *headings.values()], key=GRADES.index)
     return Outcome(project_seq=project_seq, project=project, grade=worst, headings=headings, counts=counts)
 

@@ -273,9 +273,16 @@ def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit |
     示例与改法：“成本指标｜项目控制预算数｜是/否”应改为“≤6.8万元”；
     “时效指标｜按项目计划完成工作｜是/否”应改为“2022年12月31日前”。
     """
-    if f.placeholder:
-        return Hit(f"指标{q(f.label)}的指标值{q(f.value)}是模板占位，没有填写真实目标值。")
-    return None
+    if not f.placeholder:
+        return None
+    msg = f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是模板占位，没有填写真实目标值。"
+    budget, year = p.project.budget_total, ctx.year
+    if f.category == COST and budget is not None:
+        return Hit(msg, hint=f"成本指标写金额上限，如“≤{budget.normalize():f}万元”（本项目预算数）"
+                        "或分项成本。")
+    if f.category == TIMELINESS:
+        return Hit(msg, hint=f"时效指标写完成时限，如“{year or 'XXXX'}年12月31日前”。")
+    return Hit(msg)
 
 
 @rule("JX202", "unmeasurable-output", "产出或成本指标不可衡量", severity="error", heading=FEASIBILITY,

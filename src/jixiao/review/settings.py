@@ -31,9 +31,9 @@ from typing import Any
 
 from jixiao.review.findings import SEVERITIES
 
-# Outcome defaults: a project with errors on at least this share of its indicators (or a blocking
-# rule such as a missing 产出指标) is 差; any error → 中; warnings only → 良; none → 优.
-OUTCOME_DEFAULTS: dict[str, Any] = {"poor_error_share": 0.34}
+# Outcome defaults (see jixiao.review.engine.outcome): errors on at least `poor_error_share` of a
+# project's indicators → 差; warnings (other than 完整性) on at least `revise_warning_share` → 中.
+OUTCOME_DEFAULTS: dict[str, Any] = {"poor_error_share": 0.34, "revise_warning_share": 0.3}
 
 
 class SettingsError(ValueError):

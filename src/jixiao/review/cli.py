@@ -1,0 +1,144 @@
+"""`jixiao review` and `jixiao rules`.
+
+    jixiao review FILE|DIR ... [--format text|json|xlsx] [--config FILE] [--history FILE] [-o OUT]
+    jixiao review --unit CODE --year Y          (against the database, once the web app provides it)
+    jixiao rules [--format text|json|markdown]
+
+Bad input files print one located line on stderr and make the exit status 2; the other files are
+still reviewed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from jixiao.model import Disclosure
+
+EXIT_BAD_INPUT = 2
+SUFFIXES = (".txt", ".docx", ".xlsx", ".xlsm", ".html", ".htm", ".pdf")
+
+
+def _expand(paths: list[str]) -> Iterator[str]:
+    for name in paths:
+        p = Path(name)
+        if p.is_dir():
+            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
+                           and not q.name.startswith((".", "~$")))
+            if not found:
+                print(f"{name}: no disclosures (.txt .docx .xlsx .html .pdf) in this directory",
+                      file=sys.stderr)
+            yield from (str(q) for q in found)
+        else:
+            yield name
+
+
+def load_unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
+    """The database hook for `jixiao review --unit CODE --year Y`.
+
+    The web app provides `jixiao.web.review_source.disclosures_for_unit(unit_code, year) ->
+    list[Disclosure]` (converting its ORM rows to the domain model); review itself stays pure.
+    """
+    try:
+        from jixiao.web.review_source import disclosures_for_unit  # type: ignore[import-not-found]
+    except ImportError as e:
+        raise LookupError("reviewing a unit from the database needs the web app "
+                          "(jixiao.web.review_source.disclosures_for_unit); review files instead") from e
+    return list(disclosures_for_unit(unit_code, year))
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from jixiao.cli import _write_out
+    from jixiao.ingest import ReadError, parse_file
+    from jixiao.review.engine import review_document
+    from jixiao.review.history import HistoryError, load_history
+    from jixiao.review.report import findings_json, findings_xlsx, memo
+    from jixiao.review.settings import ReviewSettings, SettingsError, load_settings
+
+    try:
+        settings = load_settings(args.config) if args.config else ReviewSettings()
+        history = load_history(args.history) if args.history else None
+    except (SettingsError, HistoryError) as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.format == "xlsx" and args.output in (None, "-") and sys.stdout.isatty():
+        print("xlsx output needs -o FILE.xlsx", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    failed = False
+    docs: list[Disclosure] = []
+    if args.unit:
+        try:
+            docs = load_unit_disclosures(args.unit, args.year)
+        except LookupError as e:
+            print(f"--unit {args.unit}: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    elif not args.files:
+        print("give FILE or DIR arguments, or --unit CODE --year Y", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    files = list(_expand(args.files or []))
+    if args.files and not files:
+        failed = True
+    for i, name in enumerate(files, 1):
+        if len(files) > 3 and sys.stderr.isatty():
+            print(f"\r[{i}/{len(files)}] {name[-60:]}", end="", file=sys.stderr, flush=True)
+        try:
+            docs.append(parse_file(name, year=args.year))
+        except ReadError as e:
+            if len(files) > 3 and sys.stderr.isatty():
+                print(file=sys.stderr)
+            print(f"{e.source}: {e.location}: {e.message}", file=sys.stderr)
+            failed = True
+    if len(files) > 3 and sys.stderr.isatty():
+        print(file=sys.stderr)
+
+    reviews = [review_document(d, settings, history) for d in docs]
+    if args.min_severity != "hint":
+        keep = ("error",) if args.min_severity == "error" else ("error", "warning")
+        for r in reviews:
+            r.findings = [f for f in r.findings if f.severity in keep]
+            for p in r.projects:
+                p.findings = [f for f in p.findings if f.severity in keep]
+    if args.format == "json":
+        _write_out(findings_json(reviews), args.output)
+    elif args.format == "xlsx":
+        _write_out(findings_xlsx(reviews), args.output)
+    elif reviews:
+        _write_out(memo(reviews), args.output)
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from jixiao.cli import _write_out
+    from jixiao.review.catalogue import catalogue_json, catalogue_markdown, catalogue_text
+
+    render = {"text": catalogue_text, "json": catalogue_json, "markdown": catalogue_markdown}[args.format]
+    _write_out(render(), args.output)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `review` and `rules` to the `jixiao` command line."""
+    p = sub.add_parser("review", help="review performance targets (绩效目标审核) against the rule catalogue",
+                       description="Review 项目绩效目标表 with the rule catalogue (see `jixiao rules`).")
+    p.add_argument("files", nargs="*", metavar="FILE|DIR", help="disclosures, or directories holding them")
+    p.add_argument("--format", choices=("text", "json", "xlsx"), default="text",
+                   help="text: a reviewer's memo (default); json: a list of findings; "
+                        "xlsx: one sheet per unit")
+    p.add_argument("--config", metavar="FILE",
+                   help="settings TOML: rules on/off, severities, thresholds, per unit")
+    p.add_argument("--history", metavar="FILE",
+                   help="last year's actuals, JSON list of {project, code, indicator, actual}")
+    p.add_argument("--min-severity", choices=("error", "warning", "hint"), default="hint",
+                   help="leave out findings below this severity (outcomes are unchanged)")
+    p.add_argument("--year", type=int, help="budget year when a document does not say (and with --unit)")
+    p.add_argument("--unit", metavar="CODE", help="review a unit's projects from the database (web app)")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("rules", help="print the review rule catalogue")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.set_defaults(func=cmd_rules)
