@@ -298,3 +298,32 @@ _TEXT = st.text(
 def test_any_blocks_never_raise(blocks: list[Block]) -> None:
     got = extract_budget_overview(blocks)
     assert got is None or isinstance(got, BudgetOverview)
+
+
+def test_respectively_lists() -> None:
+    blocks: list[Block] = [
+        para("2022年“三公”经费预算 12.5 万元，其中因公出国（境）费、公务用车购置及运行费、公务接待费分别为"),
+        para(
+            "0 万元、10 万元和 2.5 万元。2022年支出预算 100 万元，其中人员经费和公用经费分别为 60 万元、40 万元。"
+        ),
+    ]
+    got = extract_budget_overview(blocks)
+    assert got is not None
+    assert got.three_public == ThreePublic(total=D("12.5"), abroad=D(0), vehicles=D(10), reception=D("2.5"))
+    assert (got.expenditure_total, got.expenditure_personnel, got.expenditure_public) == (
+        D(100),
+        D(60),
+        D(40),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "项目资金来源为一般公共预算安排 50 万元。",
+        "上年结转 10 万元。",
+        "项目总投资 300 万元，用于购置执法装备。",
+    ],
+)
+def test_a_stray_figure_in_a_goal_text_is_not_an_overview(text: str) -> None:
+    assert extract_budget_overview([para(text)]) is None

@@ -102,7 +102,7 @@ _THREE_PUBLIC_LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("reception", re.compile(r"公务接待")),
     ("total", re.compile(r"三公")),
 ]
-_REVENUE_SUBTYPES = re.compile(r"一般公共|基金|专户|其他|事业|经营|附属|上级补助|非税|结转|结余")
+_REVENUE_SUBTYPES = re.compile(r"一般公共|基金|专户|其他|事业|经营|附属|上级补助|非税|结转|结余|财政拨款")
 _EXPENDITURE_SUBTYPES = re.compile(r"基本|项目|人员|公用|工资|福利|商品和服务|资本性|对个人和家庭")
 _ASSETS = re.compile(r"资产总额|资产总计|资产合计|资产总值|国有资产|固定资产(?:金额|总额|原值|总值|账面)")
 _ASSETS_NOT = re.compile(r"购置|拟|新增|处置|出租|出借|报废")
@@ -124,7 +124,7 @@ def _classify(label: str, topic: str | None) -> list[str]:
     has_rev, has_exp = "收入" in label or "拨款" in label, "支出" in label
     if re.search(r"上年结转|年初结转|结转结余|结转资金", label) and not has_exp:
         return ["carryover"]
-    if not has_exp:
+    if has_rev and not has_exp:
         if re.search(r"一般公共预算", label):
             return ["revenue_general"]
         if re.search(r"政府性基金|基金预算", label):
@@ -216,17 +216,34 @@ def _read_prose(paras: list[str], figures: _Figures) -> None:
             continue  # 绩效目标 and their goals: no budget figures there
         topic = _topic(sentence) or topic
         last = 0
+        pending: list[str] = []  # names of “A、B、C分别为x、y、z” still waiting for their amount
         for m in _AMOUNT.finditer(sentence):
             start = last
             for b in _BOUNDARY.finditer(sentence, last, m.start()):
                 start = b.end()
             label = sentence[start : m.start()]
             last = m.end()
+            respectively = re.search(r"分别(?:为|是|安排|预算)?(?:了)?$", label)
+            if respectively:
+                pending = _split_names(label[: respectively.start()])
+            elif pending and re.fullmatch(r"[、和及与,，]?", label):
+                pass  # the next amount of a 分别 list
+            else:
+                pending = []
+            if pending:
+                label = pending.pop(0)
             if _DELTA.search(label) or _NOT_AN_AMOUNT_AFTER.match(sentence[m.end() :]):
                 continue
             value = to_wan_yuan(m.group("num"), m.group("unit"))
             for name in _classify(label, topic):
                 figures.put(name, value)
+
+
+def _split_names(text: str) -> list[str]:
+    """“因公出国（境）费、公务用车购置及运行费和公务接待费” → the three names."""
+    text = re.sub(r"^(?:其中|包括)", "", text)
+    parts = [p for p in re.split(r"、|和(?=[^、]*$)", text) if p]
+    return parts if len(parts) > 1 else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,8 +470,9 @@ def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
         _read_pairs(rows, unit, figures)
 
     v = figures.values
-    if not v and not procurement:
-        return None
+    anchors = ("revenue_total", "expenditure_total", "operating_costs", "procurement_total", "assets_total")
+    if not procurement and not any(k in v for k in anchors) and not any(k.startswith("three_") for k in v):
+        return None  # a lone 上年结转 or 人员经费 figure in a goal text is not a budget overview
     three = {k.split(".", 1)[1]: x for k, x in v.items() if k.startswith("three_public.")}
     return BudgetOverview(
         revenue_total=v.get("revenue_total"),
