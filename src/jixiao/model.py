@@ -110,6 +110,7 @@ class Indicator:
     measure_unit: str | None = None
     weight: str | None = None
     location: Location | None = None
+    year: int | None = None  # the budget year, so that dates without a year ("12月底") resolve
 
     @property
     def level1_canonical(self) -> str | None:
@@ -127,7 +128,7 @@ class Indicator:
     def target(self) -> TargetValue:
         from jixiao.values import parse_value
 
-        return parse_value(self.value or "")
+        return parse_value(self.value or "", year=self.year)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 
@@ -68,6 +69,8 @@ _CHAPTER = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])")
 
 _HEADER_FIELDS: list[tuple[str, re.Pattern[str]]] = [
+    ("project", re.compile(r"^项目名称$")),
+    ("project_code", re.compile(r"^项目(编码|代码)$")),
     ("level1", re.compile(r"^一级指标|^一级$")),
     ("level2", re.compile(r"^二级指标|^二级$")),
     ("name", re.compile(r"^(三级指标|指标名称|具体指标|三级$)")),
@@ -376,13 +379,43 @@ class _Interpreter:
         if st is not None and st.plan_keys is not None and st.columns is None:
             self._plan_values(row)
             return
+        if st is not None and st.columns is None and (hmap := self._guess_columns(row)):
+            st.columns = hmap  # a table without a header row
         if st is not None and st.columns is not None:
+            self._indicator_row(row)
+            return
+        if st is None and (hmap := self._guess_columns(row)):
+            st = self._ensure_project(row.loc)
+            st.columns = hmap
             self._indicator_row(row)
             return
         if st is not None:
             self.warn(row.loc, f"table row not used (project {st.project.seq}): "
                                f"{' | '.join(c.text for c in ne)[:60]!r}")
         # rows outside any project (other tables of the document) are left to other extractors
+
+    def _guess_columns(self, row: Row) -> dict[int, str] | None:
+        """Columns of an indicator row in a table printed without its header: the level labels
+        open the row, the 指标值 is the cell that reads as a value."""
+        from jixiao.values import parse_value
+
+        texts = [c.text.strip() for c in row.cells]
+        if len(texts) < 4:
+            return None
+        l1 = taxonomy.is_level1_label(texts[0]) and squash(texts[0]).endswith("指标")
+        l2 = taxonomy.is_level2_label(texts[1])
+        if not (l2 and (l1 or not texts[0])):
+            return None
+        rest = len(texts) - 2
+        valued = [k for k in range(3, len(texts)) if parse_value(texts[k]).kind != "text"]
+        if rest >= 4:
+            names = ["name", "description", "value", "basis"]
+        elif rest == 3:
+            with_basis = bool(valued) and valued[0] == 3
+            names = ["name", "value", "basis"] if with_basis else ["name", "description", "value"]
+        else:
+            names = ["name", "value"]
+        return {0: "level1", 1: "level2", **{2 + k: n for k, n in enumerate(names)}}
 
     def _kv_row_ok(self, kinds: list[str | None]) -> bool:
         """Inside an indicator table only a repeated 绩效目标 row or a new project block counts."""
@@ -485,6 +518,10 @@ class _Interpreter:
                     extra.append(c)
                 continue
             rec[fld] = text or None
+        if "project" in rec or "project_code" in rec:
+            self._switch_project(rec.get("project"), rec.get("project_code"), row.loc)
+            st = self.state
+            assert st is not None
         l1, l2 = rec.get("level1"), rec.get("level2")
         if l1:
             if l1 != st.level1:
@@ -513,6 +550,23 @@ class _Interpreter:
         )
         st.project.indicators.append(ind)
 
+    def _switch_project(self, name: str | None, code: str | None, loc: Location) -> None:
+        """A flat sheet names the project on its first row: a new name opens a new project."""
+        st = self.state
+        assert st is not None
+        p = st.project
+        if not name and not code:
+            return
+        if (p.name is None and p.code is None) and not p.indicators:
+            p.name, p.code = name, squash(code) if code else None
+            return
+        if (name and name != p.name) or (code and squash(code) != p.code):
+            columns, scale = st.columns, st.money_scale
+            self._end_project()
+            new = self._ensure_project(loc)
+            new.columns, new.money_scale = columns, scale
+            new.project.name, new.project.code = name, squash(code) if code else None
+
     # -- unit, year, goals ---------------------------------------------------------------------
     def _read_unit_goals(self, blocks: list[Block]) -> None:
         from jixiao.ingest.goals import read_unit_goals
@@ -529,10 +583,10 @@ class _Interpreter:
             doc.unit_code, doc.unit_name = code, name
         else:
             doc.unit_name = self._unit_from_title()
-        for p in doc.projects:
-            if p.unit_code is None and p.unit_name is None:
-                continue
         doc.year = self.year or self._guess_year()
+        for p in doc.projects:
+            for ind in p.indicators:
+                ind.year = doc.year
 
     def _unit_from_title(self) -> str | None:
         for b in self.blocks[:10]:
