@@ -31,6 +31,14 @@ def test_seed_matches_truth(stem: str, truth_score) -> None:
 
 
 @pytest.mark.parametrize("stem", SEED_IDS)
+def test_seed_budget_overview_matches_truth(stem: str) -> None:
+    got = disclosure_to_dict(parse_file(SEEDS / f"{stem}.txt"))["budget_overview"]
+    want = json.loads((TRUTH / f"{stem}.json").read_text(encoding="utf-8"))["budget_overview"]
+    assert json.loads(json.dumps(got), parse_float=Decimal, parse_int=Decimal) == json.loads(
+        json.dumps(want), parse_float=Decimal, parse_int=Decimal)
+
+
+@pytest.mark.parametrize("stem", SEED_IDS)
 def test_seed_parses_without_warnings(stem: str) -> None:
     doc = parse_file(SEEDS / f"{stem}.txt")
     assert doc.warnings == []

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row
+from jixiao.ingest.overview import extract_budget_overview
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 
 _WS = re.compile(r"[\s\u3000\xa0]+")
@@ -211,6 +212,7 @@ class _Interpreter:
                 self._row(block)
         self._end_project()
         self._finish()
+        self.doc.budget_overview = extract_budget_overview(self.blocks)
         return self.doc
 
     # -- titles ------------------------------------------------------------------------------
