@@ -66,6 +66,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from jixiao.evaluate import (
         EvaluationError,
         evaluation_from_dict,
+        render_summary,
         render_text,
         result_to_dict,
         score_evaluation,
@@ -102,20 +103,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         return 0
     parts = [render_text(ev, r) for ev, r in zip(evs, results, strict=True)]
     if len(evs) > 1:
-        parts.append(_summary(evs, results))
+        parts.append(render_summary(evs, results))
     _write_out("\n".join(parts), args.output)
     return 0
-
-
-def _summary(evs: list[Any], results: list[Any]) -> str:
-    from jixiao.evaluate import format_number as _fmt
-    from jixiao.evaluate import text_table as _table
-
-    rows = [["序号", "项目名称", "项目编码", "执行率", "得分", "等级"]]
-    for k, (ev, r) in enumerate(zip(evs, results, strict=True), start=1):
-        rows.append([str(k), ev.project_name or "", ev.project_code or "",
-                     f"{_fmt(r.execution_rate * 100)}%", _fmt(r.total), r.grade])
-    return "\n".join(["单位项目支出绩效自评汇总", "", *_table(rows, right={3, 4})]) + "\n"
 
 
 def cmd_template(args: argparse.Namespace) -> int:
@@ -169,7 +159,7 @@ def _write_template(args: argparse.Namespace, projects: list[Any], year: int, un
 
 def cmd_monitor(args: argparse.Namespace) -> int:
     from jixiao.cli import _write_out
-    from jixiao.monitor import LIGHT_LABELS, MonitorError, assess, validate_snapshot
+    from jixiao.monitor import LIGHT_LABELS, MonitorError, assess, result_to_dict, validate_snapshot
     from jixiao.templates import WorkbookError, read_monitor_workbook
 
     name = args.file
@@ -182,50 +172,33 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         return _fail(name, e.problems)
     except MonitorError as e:
         return _fail(name, str(e))
-    gaps = [[str(p) for p in validate_snapshot(s, r)] for s, r in zip(snaps, results, strict=True)]
+    problems = [validate_snapshot(s, r) for s, r in zip(snaps, results, strict=True)]
 
     def pct(d: Decimal | None) -> str:
-        return "" if d is None else f"{(d * 100).quantize(Decimal('0.1'))}%"
+        return "未填" if d is None else f"{(d * 100).quantize(Decimal('0.1'))}%"
 
     def label(light: str | None) -> str:
         return LIGHT_LABELS.get(light or "", "未填")
 
     if args.format == "json":
-        out = []
-        for s, r, g in zip(snaps, results, gaps, strict=True):
-            out.append({
-                "project": s.project_name, "project_code": s.project_code, "as_of": s.as_of.isoformat(),
-                "budget": _num(s.budget), "executed": _num(s.executed),
-                "execution_rate": _num(r.execution_rate), "expected_progress": _num(r.expected),
-                "expected_source": r.expected_source, "spending_ratio": _num(r.spending_ratio),
-                "spending_light": r.spending_light, "light": r.light,
-                "indicators": [{"name": i.name, "target": ind.target, "actual": ind.actual,
-                                "direction": i.direction, "light": i.light, "ratio": _num(i.ratio),
-                                "note": i.note} for ind, i in zip(s.indicators, r.indicators, strict=True)],
-                "problems": g})
+        out = [result_to_dict(s, r, p) for s, r, p in zip(snaps, results, problems, strict=True)]
         _write_out(json.dumps(out, ensure_ascii=False, indent=2) + "\n", args.output)
         return 0
     from jixiao.evaluate import text_table as _table
 
     lines: list[str] = []
-    for s, r, g in zip(snaps, results, gaps, strict=True):
+    for s, r, g in zip(snaps, results, problems, strict=True):
         lines.append(f"{s.project_name or ''}（截至 {s.as_of.isoformat()}）：{label(r.light)}")
         src = "资金支出计划" if r.expected_source == "plan" else "时间进度"
         lines.append(f"  资金：执行率 {pct(r.execution_rate)}，计划进度 {pct(r.expected)}（{src}），"
                      f"进度比 {pct(r.spending_ratio)}：{label(r.spending_light)}")
         rows = [["三级指标", "年度指标值", "截至监控日完成值", "进度比", "监控结果"]]
         for ind, i in zip(s.indicators, r.indicators, strict=True):
-            rows.append([ind.name or "", ind.target, ind.actual or ind.status or "", pct(i.ratio),
-                         label(i.light)])
+            rows.append([ind.name or "", ind.target, ind.actual or ind.status or "",
+                         pct(i.ratio) if i.ratio is not None else "", label(i.light)])
         lines += ["  " + ln for ln in _table(rows)]
         lines += [f"  ！{p}" for p in g]
         lines.append("")
     _write_out("\n".join(lines), args.output)
     return 0
 
-
-def _num(d: Decimal | None) -> float | int | None:
-    if d is None:
-        return None
-    q = d.quantize(Decimal("0.0001"))
-    return int(q) if q == q.to_integral_value() else float(q)

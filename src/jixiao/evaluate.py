@@ -762,3 +762,13 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
     for w in result.warnings:
         lines.append(f"注意：{w}")
     return "\n".join(lines) + "\n"
+
+
+def render_summary(evs: Sequence[SelfEvaluation], results: Sequence[EvaluationResult]) -> str:
+    """The unit summary: every project's execution rate, score and grade, as an aligned text table."""
+    rows = [["序号", "项目名称", "项目编码", "执行率", "得分", "等级"]]
+    for k, (ev, r) in enumerate(zip(evs, results, strict=True), start=1):
+        rows.append([str(k), ev.project_name or "", ev.project_code or "",
+                     f"{_fmt(r.execution_rate * HUNDRED)}%", _fmt(r.total), r.grade])
+    return "\n".join(["单位项目支出绩效自评汇总", "", *_table(rows, right={3, 4})]) + "\n"
+

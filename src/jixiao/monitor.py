@@ -428,3 +428,32 @@ def validate_snapshot(snapshot: MonitorSnapshot, result: MonitorResult | None = 
         elif lt.light in (RED, YELLOW):
             problems += _deviation_problems(ind.deviation, w, lt.light, ind.cells)
     return problems
+
+
+def _json_number(d: Decimal | None) -> int | float | None:
+    if d is None:
+        return None
+    q = d.quantize(Decimal("0.0001"))
+    return int(q) if q == q.to_integral_value() else float(q)
+
+
+def result_to_dict(snapshot: MonitorSnapshot, result: MonitorResult,
+                   problems: list[Problem] | None = None) -> dict[str, object]:
+    """A snapshot and its lights as JSON-ready data (shares as fractions rounded to 0.0001)."""
+    return {
+        "project": snapshot.project_name, "project_code": snapshot.project_code,
+        "as_of": snapshot.as_of.isoformat(), "budget": _json_number(snapshot.budget),
+        "executed": _json_number(snapshot.executed), "execution_rate": _json_number(result.execution_rate),
+        "expected_progress": _json_number(result.expected), "expected_source": result.expected_source,
+        "spending_ratio": _json_number(result.spending_ratio), "spending_light": result.spending_light,
+        "light": result.light,
+        "deviation": vars(snapshot.deviation) if not snapshot.deviation.is_empty() else None,
+        "indicators": [
+            {"level1": ind.level1, "level2": ind.level2, "name": ind.name, "target": ind.target,
+             "actual": ind.actual, "status": ind.status, "direction": lt.direction, "light": lt.light,
+             "ratio": _json_number(lt.ratio), "note": lt.note,
+             "deviation": vars(ind.deviation) if not ind.deviation.is_empty() else None}
+            for ind, lt in zip(snapshot.indicators, result.indicators, strict=True)],
+        "problems": [str(p) for p in (problems or [])],
+    }
+
