@@ -408,6 +408,9 @@ def test_decimal_values_are_exact() -> None:
         ("2025年3月", 2024, "2025-03-31", "<="),  # the printed year wins over the budget year
         ("2024年7月1日后", None, "2024-07-01", ">="),
         ("2024年2月30日", None, None, "<="),  # not a real day: still a date, no value
+        ("2024年1-12月", None, "2024-12-31", "<="),
+        ("次年3月底前", 2024, "2025-03-31", "<="),  # 次年: the year after the budget year
+        ("次年3月底前", None, None, "<="),
     ],
 )
 def test_dates(text: str, year: int | None, value: str | None, op: str) -> None:
@@ -447,10 +450,56 @@ def test_chinese_numerals_before_a_classifier(text: str, value: Decimal, unit: s
 
 @pytest.mark.parametrize(
     "text",
-    ["一般", "十分满意", "一致好评", "每月3次", "每周一次", "2000年以来持续提升", "2024年度预算", "达标", ""],
+    [
+        "一般",
+        "十分满意",
+        "一致好评",
+        "2000年以来持续提升",
+        "2024年度预算",
+        "达标",
+        "率先",
+        "较上年增长5%",
+        "",
+    ],
 )
 def test_words_that_only_look_numeric_are_text(text: str) -> None:
     assert parse_value(text).kind == "text"
+
+
+@pytest.mark.parametrize(
+    ("text", "op", "value", "unit"),
+    [
+        ("每年1次", None, D(1), "次/年"),
+        ("每月3次", None, D(3), "次/月"),
+        ("每周一次", None, D(1), "次/周"),
+        ("每季度不少于1次", ">=", D(1), "次/季度"),
+        ("每季度≥1次", ">=", D(1), "次/季度"),
+        ("≥1次/月", ">=", D(1), "次/月"),
+    ],
+)
+def test_frequencies_name_their_period_in_the_unit(
+    text: str, op: str | None, value: Decimal, unit: str
+) -> None:
+    tv = parse_value(text)
+    assert (tv.kind, tv.op, tv.value, tv.unit) == ("number", op, value, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "op", "value", "unit"),
+    [
+        ("合格率100%", "percent", None, D(100), "%"),
+        ("满意度为95%", "percent", None, D(95), "%"),
+        ("覆盖率达100%", "percent", ">=", D(100), "%"),
+        ("100%覆盖", "percent", None, D(100), "%"),
+        ("24小时响应", "number", None, D(24), "小时"),
+        ("3个工作日内办结", "number", "<=", D(3), "个工作日"),
+    ],
+)
+def test_a_name_before_or_a_verb_after_the_quantity(
+    text: str, kind: str, op: str | None, value: Decimal, unit: str
+) -> None:
+    tv = parse_value(text)
+    assert (tv.kind, tv.op, tv.value, tv.unit) == (kind, op, value, unit)
 
 
 @pytest.mark.parametrize(

@@ -480,12 +480,12 @@ _DATE_TAIL = r"[\u4e00-\u9fff]{0,6}"
 
 _YEAR_END_WORDS = r"(?:年底|年末|年终|年内|年度内|本年度|当年度|本年|当年|年度|全年)"
 _DATE_RE = re.compile(
-    r"^(?:(?P<year>(?:19|20)\d{2}|2100)年(?:度)?)?"
+    r"^(?:(?P<year>(?:19|20)\d{2}|2100)年(?:度)?|(?P<next>次年|下年|下一年|明年)(?:度)?)?"
     r"(?:每年)?"
     r"(?:"
     r"(?P<half>上半年|下半年)"
     r"|(?:第)?(?P<quarter>[一二三四1-4])季度(?:末|底)?"
-    r"|(?P<month>1[0-2]|0?[1-9]|" + _CN_MONTH + r")月(?:份)?"
+    r"|(?:(?:1[0-2]|0?[1-9])月?[-~至到])?(?P<month>1[0-2]|0?[1-9]|" + _CN_MONTH + r")月(?:份)?"
     r"(?:(?P<day>3[01]|[12]\d|0?[1-9])(?:日|号)|(?P<part>底|末|初|上旬|中旬|下旬|中))?"
     r"|(?P<yearend>" + _YEAR_END_WORDS + r"|底|末|内)"
     r")?"
@@ -538,16 +538,18 @@ def _parse_date(p: _Parts, year: int | None) -> TargetValue | None:
     g = m.groupdict()
     if g.get("sep") == "." and not g.get("day"):
         return None  # 2024.12 is more likely a number than a month
-    has_core = any(g.get(k) for k in ("year", "half", "quarter", "month", "yearend"))
+    has_core = any(g.get(k) for k in ("year", "next", "half", "quarter", "month", "yearend"))
     if not has_core:
         return None
-    if g.get("yearend") in ("底", "末", "内") and not g.get("year"):
+    if g.get("yearend") in ("底", "末", "内") and not (g.get("year") or g.get("next")):
         return None  # "底" or "内" alone is not a date
     tail = g.get("tail") or ""
     if tail and not _DATE_TAIL_WORDS.match(tail):
         return None
 
     y = int(g["year"]) if g.get("year") else year
+    if g.get("next"):
+        y = None if year is None else year + 1  # 次年3月底前: the year after the budget year
     op = ">=" if g.get("after") or p.op in (">=", ">") else "<="
     value: str | None = None
     if y is not None:
@@ -582,13 +584,17 @@ _PERCENT_WORDS_RE = re.compile(
     r"^百分之(?P<num>" + _NUM + "|" + _CN_NUM + r")(?P<suffix>" + _SUFFIX_ALT + r")?$"
 )
 
+# a verb after a time limit or a share (24小时响应, 3个工作日内办结, 100%完成): not part of the unit
+_VERB_TAIL = r"(?:完成|办结|响应|处理|到达|到场|回复|反馈|答复|解决|到位|落实|覆盖|达标|合格|发放|支付|拨付)"
 _QUANTITY_RE = re.compile(
     r"^(?P<num>" + _NUM + r")"
     r"(?P<unit>" + _UNIT_CHARS + r"{0,12}?)"
     r"(?P<suffix>" + _SUFFIX_ALT + r")?"
+    r"(?:" + _VERB_TAIL + r")?"
     r"(?:左右|上下)?"
     r"(?P<note>" + _NOTE + r")$"
 )
+_FREQUENCY_RE = re.compile(r"^每(?P<period>半年|年|季度|季|月|周|天|日)(?P<rest>.+)$")
 _CN_QUANTITY_RE = re.compile(
     r"^(?P<num>" + _CN_NUM + r")"
     r"(?P<unit>" + "|".join(map(re.escape, _CLASSIFIERS)) + r")?"
@@ -607,6 +613,8 @@ _EMBEDDED_RE = re.compile(
     r"(?:每年|每月|每季度|每周|每天|每日|全年|年均|累计)?"
     r"(?P<rest>" + _NUM + r"[^\d]{0,12})$"
 )
+# "合格率100%", "满意度为95%": the indicator's name printed before its value
+_NAMED_RE = re.compile(r"(?<=[率度数量]|为|是)(?P<rest>" + _NUM + r"[^\d]{0,12})$")
 
 
 def _decimal(s: str) -> Decimal | None:
@@ -644,6 +652,10 @@ def _number_value(
             unit, suffix = unit[: -len(sfx)], sfx
             break
     op = "range" if high is not None else _suffix_op(p, suffix)
+    for pu in _PERCENT_UNITS:
+        if unit.startswith(pu) and re.fullmatch(r"[\u4e00-\u9fff]{1,6}", unit[len(pu) :]):
+            unit = pu  # 100%覆盖: a percent followed by a word
+            break
     if unit in _PERCENT_UNITS:
         out_unit = "%" if unit in ("%", "百分比", "百分数") else unit
         return TargetValue(
@@ -715,6 +727,19 @@ def _parse_range(p: _Parts) -> TargetValue | None:
 
 def _parse_quantity(p: _Parts) -> TargetValue | None:
     s = _strip_lead_words(p.text)
+    m = _FREQUENCY_RE.match(s)
+    if m and (_starts_numeric(m.group("rest")) or _OP_WORD_RE.match(m.group("rest"))):
+        # 每年1次 → 1 次/年, the same as the printed form 1次/年
+        rest = _strip_hedges_and_op(m.group("rest"))
+        rest.op, rest.approx = rest.op or p.op, rest.approx or p.approx
+        inner = _parse_quantity(rest)
+        if inner is None or inner.kind != "number":
+            return inner
+        period = {"季": "季度"}.get(m.group("period"), m.group("period"))
+        if inner.unit and "/" not in inner.unit:
+            inner.unit = f"{inner.unit}/{period}"
+            inner.base_unit = f"{inner.base_unit}/{period}" if inner.base_unit else None
+        return inner
     m = _QUANTITY_RE.match(s)
     if m:
         num = _decimal(m.group("num"))
@@ -735,10 +760,14 @@ def _parse_quantity(p: _Parts) -> TargetValue | None:
 
 def _parse_embedded(p: _Parts) -> TargetValue | None:
     m = _EMBEDDED_RE.search(p.text)
-    if not m or m.start() == 0:
-        return None
-    inner = _Parts(m.group("rest"), op=_op_of(m.group("op")), approx=p.approx)
-    return _parse_percent_words(inner) or _parse_quantity(inner)
+    if m and m.start() > 0:
+        inner = _Parts(m.group("rest"), op=_op_of(m.group("op")), approx=p.approx)
+        return _parse_percent_words(inner) or _parse_quantity(inner)
+    m = _NAMED_RE.search(p.text)
+    if m and 0 < m.start() < 12:
+        inner = _Parts(m.group("rest"), op=p.op, approx=p.approx)
+        return _parse_percent_words(inner) or _parse_quantity(inner)
+    return None
 
 
 def _op_of(token: str) -> str:
