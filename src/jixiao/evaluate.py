@@ -215,6 +215,7 @@ class EvaluationResult:
     total: Decimal
     grade: str
     warnings: list[str] = field(default_factory=list)
+    weights: dict[str, Decimal] = field(default_factory=dict)  # the weights used
 
     @property
     def needs_explanation(self) -> bool:
@@ -568,7 +569,8 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
     total = ex_score + sum((s.score for s in scores), ZERO)
     return EvaluationResult(budget=b, execution_rate=rate, execution_points=ex_points,
                             execution_score=ex_score, execution_explanation=ex_expl, indicators=scores,
-                            total=total, grade=grade_of(total, settings), warnings=warnings)
+                            total=total, grade=grade_of(total, settings), warnings=warnings,
+                            weights=weights)
 
 
 # ---------------------------------------------------------------- JSON
@@ -663,7 +665,7 @@ def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, An
     if ev.project_code:
         out["project_code"] = ev.project_code
     out["budget"] = {"initial": _num(b.initial), "adjusted": _num(b.adjusted), "executed": _num(b.executed)}
-    out["weights"] = {k: _num(v) for k, v in ScoringSettings().with_weights(ev.weights).weights.items()}
+    out["weights"] = {k: _num(v) for k, v in result.weights.items()}
     inds = []
     for ind, s in zip(ev.indicators, result.indicators, strict=True):
         d: dict[str, Any] = {"level1": ind.level1, "level2": ind.level2, "name": ind.name,
