@@ -97,7 +97,11 @@ def _parse_money(text: str) -> Decimal | None:
 
 def _is_kv_label(text: str) -> str | None:
     """The project-block field a label cell names, or None."""
+    if len(text) > 30:
+        return None
     s = _label(text)
+    if len(s) > 14:
+        return None
     if not s:
         return None
     if s in _CODE_LABELS:
@@ -123,8 +127,13 @@ def _is_kv_label(text: str) -> str | None:
     return None
 
 
+_HEADER_HINT = re.compile(r"一\s*级|二\s*级|三\s*级|指标名称|具体指标")
+
+
 def header_map(cells: list[Cell]) -> dict[int, str] | None:
     """Column index → indicator field, when this row is an indicator header row."""
+    if not any(_HEADER_HINT.match(c.text.lstrip()) for c in cells):
+        return None
     found: dict[int, str] = {}
     used: set[str] = set()
     for i, c in enumerate(cells):

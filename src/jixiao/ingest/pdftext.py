@@ -515,6 +515,37 @@ def _cell_text(cell: list[_Tok]) -> str:
     return out
 
 
+class _Spans:
+    """Text, wrap penalty and value score of token spans of one row, each computed once."""
+
+    def __init__(self, body: list[_Tok]) -> None:
+        self.body = body
+        self._text: dict[tuple[int, int], str] = {}
+        self._wrap: dict[tuple[int, int], float] = {}
+        self._value: dict[tuple[int, int], float] = {}
+
+    def text(self, i: int, j: int) -> str:
+        key = (i, j)
+        t = self._text.get(key)
+        if t is None:
+            t = self._text[key] = _cell_text(self.body[i:j])
+        return t
+
+    def wrap(self, i: int, j: int) -> float:
+        key = (i, j)
+        w = self._wrap.get(key)
+        if w is None:
+            w = self._wrap[key] = _wrap_penalty(self.body[i:j])
+        return w
+
+    def value(self, i: int, j: int) -> float:
+        key = (i, j)
+        v = self._value.get(key)
+        if v is None:
+            v = self._value[key] = _value_score(self.text(i, j))
+        return v
+
+
 def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     """Cut the tokens of one row (after its level labels) into the columns `cols`."""
     if not body:
@@ -524,27 +555,26 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     n = len(body)
     vi = cols.index("value")
     before, after = cols[:vi], cols[vi + 1 :]
+    names = [*before, "value", *after]
     must_cut = {i for i in range(1, n) if body[i].sep == "nl"}
+    spans = _Spans(body)
     best: tuple[float, list[int]] | None = None
     # value span [a, b); columns before split [0, a), columns after split [b, n)
     for a in range(1 if before else 0, n):
         for b in range(a + 1, min(n, a + 6) + 1):
-            vs = _value_score(_cell_text(body[a:b]))
+            vs = spans.value(a, b)
             if vs < -3:
                 continue
             for cuts_before in _cuts(0, a, len(before)):
                 for cuts_after in _cuts(b, n, len(after)):
                     cuts = [*cuts_before, a, b, *cuts_after]
-                    score = vs + _layout_score(body, cuts, before, after, must_cut)
+                    score = vs + _layout_score(spans, cuts, names, must_cut)
                     if best is None or score > best[0]:
                         best = (score, cuts)
     if best is None:
         return {cols[0]: _cell_text(body)}
-    cuts = best[1]
-    edges = [0, *cuts, n]
-    spans = [body[x:y] for x, y in itertools.pairwise(edges)]
-    names = [*before, "value", *after]
-    return {c: _cell_text(s) for c, s in zip(names, spans, strict=False)}
+    edges = [0, *best[1], n]
+    return {c: spans.text(x, y) for c, (x, y) in zip(names, itertools.pairwise(edges), strict=False)}
 
 
 def _cuts(lo: int, hi: int, k: int) -> list[list[int]]:
@@ -563,25 +593,21 @@ def _cuts(lo: int, hi: int, k: int) -> list[list[int]]:
     return out or [[hi] * (k - 1)]
 
 
-def _layout_score(body: list[_Tok], cuts: list[int], before: list[str], after: list[str],
-                  must_cut: set[int]) -> float:
-    n = len(body)
-    edges = [0, *cuts, n]
-    spans = [body[x:y] for x, y in itertools.pairwise(edges)]
-    names = [*before, "value", *after]
-    score = 0.0
-    cutset = set(cuts)
-    score -= 4.0 * len(must_cut - cutset)
-    for name, span in zip(names, spans, strict=False):
-        if not span:
+def _layout_score(spans: _Spans, cuts: list[int], names: list[str], must_cut: set[int]) -> float:
+    edges = [0, *cuts, len(spans.body)]
+    score = -4.0 * len(must_cut.difference(cuts))
+    texts: dict[str, str] = {}
+    for name, (x, y) in zip(names, itertools.pairwise(edges), strict=False):
+        if x >= y:
             score -= 2.0 if name != "basis" else 1.0
             continue
-        score -= _wrap_penalty(span)
+        score -= spans.wrap(x, y)
         if name == "basis":
             score += 1.0
-            if _value_score(_cell_text(span)) >= 5.0:
+            if spans.value(x, y) >= 5.0:
                 score -= 4.0
-    texts = dict(zip(names, (_squash(_cell_text(s)) for s in spans), strict=False))
+        if name in ("name", "description"):
+            texts[name] = _squash(spans.text(x, y))
     if texts.get("name") and texts.get("name") == texts.get("description"):
         score += 4.0
     return score
