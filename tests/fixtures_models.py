@@ -58,17 +58,21 @@ def product_sampling(seq: int = 2) -> Project:
     """12 indicators: several per level2 (carried down), blank basis cells, other funds, a 2-line goal."""
     return _project(seq, "产品质量监督抽查经费", "13990124P00LDLE10011K", "85.50", "80.00", "5.50",
                     "委托检验机构开展产品质量监督抽查，支付检验费、样品费", PLAN,
-                    "1.完成年度产品质量监督抽查任务，及时处置不合格产品。\n2.督促企业落实质量主体责任，提升产品质量总体水平。", [
-                        I(OUT, QTY, "监督抽查批次", "全年完成产品质量监督抽查批次数", "≥320批次", "部门工作计划"),
+                    "1.完成年度产品质量监督抽查任务，及时处置不合格产品。\n"
+                    "2.督促企业落实质量主体责任，提升产品质量总体水平。", [
+                        I(OUT, QTY, "监督抽查批次", "全年完成产品质量监督抽查批次数", "≥320批次",
+                          "部门工作计划"),
                         I(OUT, QTY, "抽查产品类别", "覆盖电动自行车、儿童用品、建材等类别", "≥12类", None),
-                        I(OUT, QTY, "不合格产品后处理户数", "对抽查不合格企业开展后处理", "100%", "上级考核要求"),
+                        I(OUT, QTY, "不合格产品后处理户数", "对抽查不合格企业开展后处理", "100%",
+                          "上级考核要求"),
                         I(OUT, QUAL, "抽查完成率", "完成抽查批次占计划批次的比例", "≥95%", "部门工作计划"),
                         I(OUT, QUAL, "检验报告合格率", "检验机构出具报告符合规范的比例", "100%", None),
                         I(OUT, TIME, "抽查结果公布时间", "按时公布监督抽查结果", "≤3 月份前", "省局考核要求"),
                         I(OUT, COST, "单批次检验成本", "平均每批次检验费用", "≤2500元/批次", "市场询价"),
                         I(EFFECT, SOC, "产品质量安全事故", "因抽查产品引发的质量安全事故", "=0起", None),
                         I(EFFECT, SOC, "企业质量意识", "企业落实质量主体责任情况", "明显提升", None),
-                        I(EFFECT, SUS, "质量监管长效机制", "形成抽查、处置、公开闭环", "长期", "部门工作计划"),
+                        I(EFFECT, SUS, "质量监管长效机制", "形成抽查、处置、公开闭环", "长期",
+                          "部门工作计划"),
                         I(SAT, USER, "企业满意度", "被抽查企业对抽查工作的满意程度", "≥90%", "问卷调查"),
                         I(SAT, USER, "消费者满意度", None, "≥85%", "问卷调查"),
                     ])
@@ -116,11 +120,18 @@ def unit_full() -> Disclosure:
 
 def unit_no_basis() -> Disclosure:
     """Seed 003 style: 项目名称 only (no code), no spending plan, a 5-column table without 指标值确定依据."""
-    p1 = _project(1, "抽验检查工作经费（特种设备、产品质检等）", None, "80.00", "80.00", None, "抽检、宣传等", None,
+    p1 = _project(1, "抽验检查工作经费（特种设备、产品质检等）", None, "80.00", "80.00", None,
+                  "抽检、宣传等", None,
                   "1.开展特种设备安全监督检查；2.聘请专家参与检查；3.开展产品质量抽检。", [
-                      I(OUT, QTY, "特种设备生产单位检查户数", "聘请专家参与特种设备生产单位检查户数", "预计10家", None),
-                      I(OUT, QTY, "特种设备使用单位检查户数", "聘请专家参与特种设备使用单位检查户数", "预计25家", None),
-                      I(OUT, QTY, "电动自行车配件抽查批次数", "电动自行车配件产品质量监督抽查批次数", "预计1-2批次", None),
+                      I(OUT, QTY, "特种设备生产单位检查户数",
+                        "聘请专家参与特种设备生产单位检查户数", "预计10家",
+                        None),
+                      I(OUT, QTY, "特种设备使用单位检查户数",
+                        "聘请专家参与特种设备使用单位检查户数", "预计25家",
+                        None),
+                      I(OUT, QTY, "电动自行车配件抽查批次数",
+                        "电动自行车配件产品质量监督抽查批次数", "预计1-2批次",
+                        None),
                       I(OUT, QUAL, "检查覆盖率", "重点单位检查覆盖比例", "≥90%", None),
                       I(OUT, TIME, "完成时间", "年度检查完成时间", "2024 年底前", None),
                       I(OUT, COST, "经费控制", "项目经费控制在预算内", "≤80万元", None),
@@ -159,7 +170,8 @@ _WS = re.compile(r"\s+")
 
 
 def model_dict(doc: Disclosure, *, squash_spaces: bool = False) -> dict[str, Any]:
-    """Every field of the model, without locations, warnings and the source name.
+    """Every field of the model, without locations, warnings, the source name and the budget year
+    each indicator carries for its dates (the document's year, compared once at the top).
 
     squash_spaces: drop all whitespace from strings (the truth comparison rule: a PDF cannot say
     where a wrapped line had a space or a paragraph break).
@@ -170,7 +182,8 @@ def model_dict(doc: Disclosure, *, squash_spaces: bool = False) -> dict[str, Any
 
     def clean(v: Any) -> Any:
         if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items() if k != "location"}
+            indicator = "level1" in v
+            return {k: clean(x) for k, x in v.items() if k != "location" and not (indicator and k == "year")}
         if isinstance(v, list):
             return [clean(x) for x in v]
         if isinstance(v, Decimal):

@@ -44,13 +44,17 @@ def disclosure_to_docx(
     options: LayoutOptions | None = None,
     split_every: int | None = None,
     split_mode: str = "table",
+    separate_indicator_table: bool = True,
 ) -> bytes:
     """The .docx bytes of the disclosure's 项目绩效目标表.
 
     split_every: break each indicator table after this many rows, as a table continued on the next
     page: with split_mode "table" a page break and a second table that starts with the header row
     again; with split_mode "row" the header row repeated inside the same table, on a new page.
-    The first header row of every table is marked w:tblHeader (Word repeats it on each page).
+    separate_indicator_table: the indicator rows in a Word table of their own right after the
+    project block (as in the published documents), so that the header row marked w:tblHeader is
+    the first row of its table and Word and LibreOffice repeat it on each new page; False puts
+    everything in one table.
     """
     if split_mode not in ("table", "row"):
         raise ValueError(f"split_mode must be 'table' or 'row', not {split_mode!r}")
@@ -76,6 +80,9 @@ def disclosure_to_docx(
         table = _new_table(document)
         for row in t.head:
             _add_row(table, row)
+        if separate_indicator_table:
+            _para(document, "", size=2)
+            table = _new_table(document)
         chunks = indicator_chunks(t, opts.merge_levels, split_every)
         for k, chunk in enumerate(chunks):
             if k and split_mode == "table":

@@ -7,8 +7,8 @@ paragraphs and `<br>` breaks as "\\n". A table that holds other tables is a layo
 government sites): its cells are read as page flow, so the data tables inside are found. Script,
 style and other non-content elements are skipped.
 
-Encoding: a BOM, else the charset of a `<meta>` tag (GB2312/GBK read as GB18030), else UTF-8, and
-GB18030 when the bytes are not valid UTF-8.
+Encoding: a BOM; else UTF-8 when the bytes are valid UTF-8; else the charset of a `<meta>` tag
+(GB2312/GBK read as GB18030); else GB18030.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.model import Location
 
-DOCUMENT = Location(cell="document")
+DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
 
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
           "article", "header", "footer", "main", "nav", "aside", "blockquote", "pre", "address", "figure",
@@ -34,23 +34,26 @@ _WS = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 
 def decode_html(data: bytes) -> str:
-    """The page as text: BOM, then <meta charset>, then UTF-8, then GB18030."""
+    """The page as text: BOM, then valid UTF-8, then <meta charset>, then GB18030."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                      (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom):].decode(enc, errors="replace")
+    try:
+        # valid UTF-8 with non-ASCII text is UTF-8 whatever a copied <meta> says (GBK text almost
+        # never forms valid UTF-8 sequences)
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
     m = _META.search(data[:4096])
     if m:
         enc = _normalise_encoding(m.group(1).decode("ascii", "ignore"))
-        if enc:
+        if enc and enc not in ("utf-8", "ascii"):
             try:
                 return data.decode(enc)
             except UnicodeDecodeError:
-                pass  # a wrong declaration: fall back to detection
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
+                pass  # a wrong declaration: fall back to GB18030
+    return data.decode("gb18030", errors="replace")
 
 
 def _normalise_encoding(label: str) -> str | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.model import Location
 
-DOCUMENT = Location(cell="document")
+DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
 CONTINUATION_TOLERANCE = 2.0  # pt: column edges of a table continued on the next page
 SHORT_LINE = 12  # characters: a line between two table parts that is a page number or running header
 

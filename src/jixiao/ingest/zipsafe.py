@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from jixiao.ingest.cells import ReadError
 from jixiao.model import Location
@@ -19,7 +20,7 @@ MAX_TOTAL_BYTES = 300 * 1024 * 1024  # all parts together
 MAX_RATIO = 200  # uncompressed ÷ compressed, for parts above RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
 
-DOCUMENT = Location(cell="document")
+DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
 
 
 def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.ZipFile:
@@ -67,6 +68,6 @@ def _first_bad_member(zf: zipfile.ZipFile, required: str) -> str | None:
         with zf.open(required) as f:
             while f.read(1 << 20):
                 pass
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         return required
     return None
