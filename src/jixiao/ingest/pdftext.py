@@ -562,11 +562,13 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     # value span [a, b); columns before split [0, a), columns after split [b, n)
     for a in range(1 if before else 0, n):
         for b in range(a + 1, min(n, a + 6) + 1):
+            if b > a + 1 and any(a < m < b for m in must_cut):
+                break  # a single line break inside the value: a cell boundary, not a wrap
             vs = spans.value(a, b)
             if vs < -3:
                 continue
-            for cuts_before in _cuts(0, a, len(before)):
-                for cuts_after in _cuts(b, n, len(after)):
+            for cuts_before in _cuts(0, a, len(before), must_cut):
+                for cuts_after in _cuts(b, n, len(after), must_cut):
                     cuts = [*cuts_before, a, b, *cuts_after]
                     score = vs + _layout_score(spans, cuts, names, must_cut)
                     if best is None or score > best[0]:
@@ -577,18 +579,20 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     return {c: spans.text(x, y) for c, (x, y) in zip(names, itertools.pairwise(edges), strict=False)}
 
 
-def _cuts(lo: int, hi: int, k: int) -> list[list[int]]:
+def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
     """Ways to cut tokens [lo, hi) into k consecutive spans (inner cut positions; spans may be empty
-    only when there are too few tokens)."""
+    only when there are too few tokens). Where single line breaks fall inside the range, only
+    those positions are tried for a two-way cut."""
     if k <= 1:
         return [[]]
     if k == 2:
         if hi - lo < 2:
             return [[hi]]
-        return [[c] for c in range(lo + 1, hi)]
+        forced = [c for c in range(lo + 1, hi) if c in must_cut]
+        return [[c] for c in (forced or range(lo + 1, hi))]
     out: list[list[int]] = []
     for c in range(lo + 1, hi):
-        for rest in _cuts(c, hi, k - 1):
+        for rest in _cuts(c, hi, k - 1, must_cut):
             out.append([c, *rest])
     return out or [[hi] * (k - 1)]
 
