@@ -134,6 +134,9 @@ def test_lower_is_better_red_once_past_target():
     assert light("≤5300元/批次", "5300元/批次", level2="成本指标") == GREEN
     assert light("≤3万元", "28000元", level2="成本指标") == GREEN
     assert light("=0起", "1起", level1="效益指标", level2="社会效益指标") == RED
+    # a strict "＜1个": one already passes it
+    assert light("＜1个", "1个", level1="效益指标", level2="社会效益指标") == RED
+    assert light("＜1个", "0个", level1="效益指标", level2="社会效益指标") == GREEN
 
 
 def test_qualitative_status():

@@ -309,8 +309,9 @@ def indicator_light(ind: IndicatorProgress, expected: Decimal, as_of: date, *, i
     except ValueError as e:
         raise MonitorError(f"{where}: {e}") from None
     if direction in (LOWER, EQUAL_ZERO):
-        res.light = RED if a > t else GREEN
-        res.note = "超过年度指标值" if a > t else "未超过年度指标值"
+        passed = a >= t if target.op == "<" else a > t  # "＜1个": reaching 1 already passes it
+        res.light = RED if passed else GREEN
+        res.note = "超过年度指标值" if passed else "未超过年度指标值"
         return res
     assert direction == HIGHER
     if t <= 0:
