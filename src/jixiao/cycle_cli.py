@@ -20,7 +20,9 @@ EXIT_BAD_INPUT = 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score a project's year-end self-evaluation (项目支出绩效自评表)",
                        description="Score FILE.json (budget, weights, indicators with actuals) or a filled "
-                                   "自评表 workbook (FILE.xlsx from `jixiao template selfeval`).")
+                                   "自评表 workbook (FILE.xlsx from `jixiao template selfeval`). JSON output "
+                                   "is one object for FILE.json and a list (one per sheet) for FILE.xlsx; "
+                                   "text output adds a unit summary when the workbook has several projects.")
     p.add_argument("file", metavar="FILE", help="FILE.json or FILE.xlsx")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
