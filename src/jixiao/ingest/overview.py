@@ -13,7 +13,10 @@ A 单位预算公开 document explains the unit's budget before (or instead of) 
   (a label cell followed by an amount cell).
 
 Every amount is read as printed with its unit (元, 万元, 亿元) and returned in 万元 as `Decimal`.
-Sentences about changes (较上年减少…, 增加, 持平) are not amounts of this year and are skipped. The
+A list stated “A、B和C分别为x、y、z万元” gives each name its amount. Sentences about changes
+(较上年减少…, 增加, 持平) are not amounts of this year and are skipped, as are thresholds (单价在20
+万元以上的设备); prose under a heading of the performance part (绩效) is not read until the next
+budget heading (政府采购, 国有资产 …). The
 first statement of a figure wins; prose comes before tables for the same field, except 资产总额
 where the asset table is the authority.
 """
@@ -102,7 +105,9 @@ _THREE_PUBLIC_LABELS: list[tuple[str, re.Pattern[str]]] = [
     ("reception", re.compile(r"公务接待")),
     ("total", re.compile(r"三公")),
 ]
-_REVENUE_SUBTYPES = re.compile(r"一般公共|基金|专户|其他|事业|经营|附属|上级补助|非税|结转|结余|财政拨款")
+_REVENUE_SUBTYPES = re.compile(
+    r"一般公共|基金|专户|其他|事业|经营|附属|上级补助|非税|结转|结余|财政拨款|国有资本|单位资金|自有"
+)
 _EXPENDITURE_SUBTYPES = re.compile(r"基本|项目|人员|公用|工资|福利|商品和服务|资本性|对个人和家庭")
 _ASSETS = re.compile(r"资产总额|资产总计|资产合计|资产总值|国有资产|固定资产(?:金额|总额|原值|总值|账面)")
 _ASSETS_NOT = re.compile(r"购置|拟|新增|处置|出租|出借|报废")
