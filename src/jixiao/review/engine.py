@@ -20,6 +20,8 @@ from jixiao.review.settings import OUTCOME_DEFAULTS, ResolvedSettings, ReviewSet
 
 DEFAULT_SETTINGS = ReviewSettings()
 
+KINDS = ("number", "percent", "date", "boolean", "text")
+
 # rules whose finding means the targets as a whole are unusable (outcome 差)
 BLOCKING = frozenset({"JX101", "JX112"})
 
@@ -28,7 +30,8 @@ BLOCKING = frozenset({"JX101", "JX112"})
 class _Plan:
     """The enabled rules for one settings resolution, indicator rules bucketed by category."""
 
-    by_category: dict[str, list[tuple[Rule, str]]]
+    # category → target kind → (rule function, rule, severity)
+    by_category: dict[str, dict[str, list[tuple[Callable[..., Any], Rule, str]]]]
     project: list[tuple[Rule, str]]
     document: list[tuple[Rule, str]]
 
@@ -40,7 +43,8 @@ def _plan(rs: ResolvedSettings) -> _Plan:
     got = _PLANS.get(id(rs))
     if got is not None and got[0] is rs:
         return got[1]
-    by_cat: dict[str, list[tuple[Rule, str]]] = {c: [] for c in ALL_CATS}
+    by_cat: dict[str, dict[str, list[tuple[Callable[..., Any], Rule, str]]]] = {
+        c: {k: [] for k in KINDS} for c in ALL_CATS}
     project: list[tuple[Rule, str]] = []
     document: list[tuple[Rule, str]] = []
     for code in sorted(RULES):
@@ -50,7 +54,8 @@ def _plan(rs: ResolvedSettings) -> _Plan:
         sev = rs.severity.get(code, r.severity)
         if r.scope == "indicator":
             for c in r.categories or ALL_CATS:
-                by_cat[c].append((r, sev))
+                for k in r.kinds or KINDS:
+                    by_cat[c][k].append((r.func, r, sev))
         elif r.scope == "project":
             project.append((r, sev))
         else:
@@ -60,17 +65,22 @@ def _plan(rs: ResolvedSettings) -> _Plan:
     return plan
 
 
-def _finding(r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, doc: Disclosure,
+_Where = tuple[int | None, str | None, str | None, str | None, str | None]  # seq, project, source, unit
+
+
+def _where(p: ProjectFacts | None, doc: Disclosure) -> _Where:
+    if p is None:
+        return (None, None, doc.source, doc.unit_code, doc.unit_name)
+    pr = p.project
+    return (pr.seq, p.label, doc.source, pr.unit_code or doc.unit_code, pr.unit_name or doc.unit_name)
+
+
+def _finding(r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, w: _Where,
              ind_index: int | None) -> Finding:
     ind = p.project.indicators[ind_index] if (p is not None and ind_index is not None) else None
     return Finding(
-        rule=r.code, severity=sev, heading=r.heading, title=r.title,  # type: ignore[arg-type]
-        message=hit.message, hint=hit.hint or r.fix,
-        project_seq=p.project.seq if p else None, project=p.label if p else None,
-        indicator=(ind.name if ind is not None else None), indicator_index=ind_index,
-        source=doc.source,
-        unit_code=(p.project.unit_code if p and p.project.unit_code else doc.unit_code),
-        unit_name=(p.project.unit_name if p and p.project.unit_name else doc.unit_name),
+        r.code, sev, r.heading, r.title, hit.message, hit.hint or r.fix,  # type: ignore[arg-type]
+        w[0], w[1], ind.name if ind is not None else None, ind_index, w[2], w[3], w[4],
     )
 
 
@@ -93,15 +103,17 @@ def _review_grouped(facts: DocumentFacts, settings: ReviewSettings,
     per_project: list[list[Finding]] = []
     for p in facts.projects:
         plan, ctx = plan_for(p)
+        dispatch = plan.by_category
+        w = _where(p, doc)
         found: list[Finding] = []
         for f in p.indicators:
-            for r, sev in plan.by_category[f.category]:
-                hit = r.func(f, p, ctx)
+            for func, r, sev in dispatch[f.category][f.target.kind]:
+                hit = func(f, p, ctx)
                 if hit is not None:
-                    found.append(_finding(r, sev, hit, p, doc, f.index))
+                    found.append(_finding(r, sev, hit, p, w, f.index))
         for r, sev in plan.project:
             for hit in r.func(p, ctx):
-                found.append(_finding(r, sev, hit, p, doc, hit.indicator))
+                found.append(_finding(r, sev, hit, p, w, hit.indicator))
         per_project.append(found)
     loose: list[Finding] = []
     doc_plan, doc_ctx = plan_for(None)
@@ -109,12 +121,12 @@ def _review_grouped(facts: DocumentFacts, settings: ReviewSettings,
         for hit in r.func(facts, doc_ctx):
             p = hit.project
             if p is None:
-                loose.append(_finding(r, _sev, hit, None, doc, hit.indicator))
+                loose.append(_finding(r, _sev, hit, None, _where(None, doc), hit.indicator))
                 continue
             # the project's own unit may have switched the rule off or changed its severity
             mine = [sev for x, sev in plan_for(p)[0].document if x is r]
             if mine:
-                per_project[p.index].append(_finding(r, mine[0], hit, p, doc, hit.indicator))
+                per_project[p.index].append(_finding(r, mine[0], hit, p, _where(p, doc), hit.indicator))
     for found in per_project:
         found.sort(key=_order)
     return loose, per_project

@@ -44,7 +44,6 @@ _L1_CATEGORY = {tx.OUTPUT: OUTPUT_OTHER, tx.BENEFIT: BENEFIT_OTHER, tx.SATISFACT
 _WS = re.compile(r"[\s\u3000]+")
 # short parenthesised annotations in names: （%） (%) （辆） （含标识）
 _PAREN = re.compile(r"[（(][^（()）]{0,6}[)）]")
-_PUNCT = re.compile(r"[，。、；;：:！!？?,.“”\"'‘’《》〈〉<>【】\[\]·\-—_/\\%％…]+")
 _DESC_PREFIX = re.compile(r"^(?:反映|考察|体现|衡量|用于反映|主要反映|指)")
 _DESC_SUFFIX = re.compile(r"(?:的)?(?:情况|程度|水平)?$")
 
@@ -70,22 +69,51 @@ EMPTY_MARKERS = frozenset({"", "-", "—", "——", "/", "／", "…", "……"
 PERCENT_UNITS = frozenset({"%", "％", "‰", "百分比", "百分数", "百分点"})
 
 
+_PUNCT_CHARS = "，。、；;：:！!？?,.“”\"'‘’《》〈〉<>【】[]·-—_/\\%％…"
+_NO_PUNCT = str.maketrans("", "", _PUNCT_CHARS)
+
+
 def squash(text: str | None) -> str:
     """The text without any whitespace (the comparison the truth files use)."""
-    return _WS.sub("", text or "")
+    return "".join(text.split()) if text else ""
 
 
 def name_key(text: str | None) -> str:
     """A name for comparison: no whitespace, punctuation or short parenthesised annotations."""
-    s = _WS.sub("", text or "")
-    s = _PAREN.sub("", s)
-    return _PUNCT.sub("", s)
+    if not text:
+        return ""
+    s = "".join(text.split())
+    if "(" in s or "（" in s:
+        s = _PAREN.sub("", s)
+    return s.translate(_NO_PUNCT)
+
+
+# 反映 / 考察 / 用于反映 … before a name and 的情况 after it are still only the name
+_WRAP_MAX = 7
+
+
+_REPEATS_CACHE: dict[tuple[str, str], bool] = {}
 
 
 def repeats(description: str | None, name: str | None) -> bool:
-    """Does the description only repeat the name (反映/考察 … 情况 around it at most)?"""
-    d, n = name_key(description), name_key(name)
-    if not d or not n:
+    """Does the description only repeat the name (反映/考察 … 情况 around it at most)? Memoised."""
+    if not description or not name:
+        return False
+    got = _REPEATS_CACHE.get((description, name))
+    if got is None:
+        got = _repeats(description, name)
+        if len(_REPEATS_CACHE) >= _CACHE_LIMIT:
+            _REPEATS_CACHE.clear()
+        _REPEATS_CACHE[(description, name)] = got
+    return got
+
+
+def _repeats(description: str, name: str) -> bool:
+    n = name_key(name)
+    if not n or len(description) > 3 * len(n) + 2 * _WRAP_MAX:
+        return False
+    d = name_key(description)
+    if not d or len(d) > len(n) + _WRAP_MAX:
         return False
     if d == n:
         return True
@@ -152,7 +180,7 @@ def levels(level1: str | None, level2: str | None) -> Levels:
     return got
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorFacts:
     index: int
     ind: Indicator
@@ -195,6 +223,7 @@ class ProjectFacts:
     has_basis_column: bool
     name_keys: frozenset[str]
     unit_key: str
+    label_key: str
 
     @property
     def label(self) -> str:
@@ -207,27 +236,57 @@ class DocumentFacts:
     projects: list[ProjectFacts] = field(default_factory=list)
 
 
+NameFacts = tuple[str, str, bool, bool, bool]
+ValueFacts = tuple[str, TargetValue, bool, bool, bool, bool]
+_NAME_CACHE: dict[str | None, NameFacts] = {}
+_VFACT_CACHE: dict[tuple[str | None, int | None], ValueFacts] = {}
+
+
+def name_facts(raw: str | None) -> NameFacts:
+    """(name squashed, comparison key, is a rate, is a count, is per item), memoised."""
+    got = _NAME_CACHE.get(raw)
+    if got is None:
+        name = squash(raw)
+        key = name_key(name)
+        is_rate = bool(RATE_NAME.search(name))
+        is_count = not is_rate and bool(COUNT_NAME.search(key))
+        got = (name, key, is_rate, is_count, bool(PER_ITEM_NAME.search(name)))
+        if len(_NAME_CACHE) >= _CACHE_LIMIT:
+            _NAME_CACHE.clear()
+        _NAME_CACHE[raw] = got
+    return got
+
+
+def value_facts(raw: str | None, year: int | None) -> ValueFacts:
+    """(value squashed, parsed target, money, money per unit, duration, placeholder), memoised."""
+    got = _VFACT_CACHE.get((raw, year))
+    if got is None:
+        value = squash(raw)
+        tv = parsed(value, year)
+        unit = tv.unit or ""
+        money = is_money(tv)
+        got = (value, tv, money, money and ("/" in unit or "／" in unit), is_duration(tv),
+               value in PLACEHOLDERS or (tv.kind == "boolean" and tv.value is None))
+        if len(_VFACT_CACHE) >= _CACHE_LIMIT:
+            _VFACT_CACHE.clear()
+        _VFACT_CACHE[(raw, year)] = got
+    return got
+
+
+def clear_caches() -> None:
+    """Forget memoised texts (for benchmarks of the cold path)."""
+    for c in (_VALUE_CACHE, _LEVEL_CACHE, _NAME_CACHE, _VFACT_CACHE, _REPEATS_CACHE):
+        c.clear()
+
+
 def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
-    value = squash(ind.value)
-    tv = parsed(value, year)
+    value, tv, money, per_unit, duration, placeholder = value_facts(ind.value, year)
     c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
-    name = squash(ind.name)
+    name, key, is_rate, is_count, per_item = name_facts(ind.name)
     kind = tv.kind
-    unit = tv.unit or ""
-    money = is_money(tv)
-    per_unit = money and ("/" in unit or "／" in unit)
-    is_rate = bool(RATE_NAME.search(name))
     return IndicatorFacts(
-        index=index, ind=ind, name=name, key=name_key(name), value=value, target=tv,
-        l1=c1, l2=c2, l1_read=r1, l2_read=r2, category=cat,
-        is_rate=is_rate,
-        is_count=not is_rate and bool(COUNT_NAME.search(name_key(name))),
-        is_per_item=bool(PER_ITEM_NAME.search(name)),
-        money=money, per_unit_money=per_unit,
-        duration=is_duration(tv),
-        percent=kind == "percent",
-        number=kind == "number",
-        placeholder=value in PLACEHOLDERS or (kind == "boolean" and tv.value is None),
+        index, ind, name, key, value, tv, c1, c2, r1, r2, cat, is_rate, is_count, per_item, money, per_unit,
+        duration, kind == "percent", kind == "number", placeholder,
     )
 
 
@@ -243,6 +302,7 @@ def project_facts(p: Project, index: int, doc: Disclosure) -> ProjectFacts:
         by_category=by_cat, has_basis_column=any(ind.basis for ind in p.indicators),
         name_keys=frozenset(f.key for f in facts if f.key),
         unit_key=squash(p.unit_name) or squash(p.unit_code) or squash(doc.unit_name) or squash(doc.unit_code),
+        label_key=name_key(p.name or p.title),
     )
 
 

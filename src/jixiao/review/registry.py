@@ -8,7 +8,8 @@ A rule's documentation lives in its docstring, in three parts as Ruff writes the
 
 Scopes:
 - ``indicator``: ``fn(ind: IndicatorFacts, proj: ProjectFacts, ctx: Context) -> Hit | None``, called for
-  each indicator whose category is in ``categories`` (all indicators when ``categories`` is empty);
+  each indicator whose category is in ``categories`` and whose parsed 指标值 kind is in ``kinds``
+  (either left empty: all);
 - ``project``: ``fn(proj: ProjectFacts, ctx: Context) -> Iterable[Hit]``;
 - ``document``: ``fn(doc: DocumentFacts, ctx: Context) -> Iterable[Hit]`` (hits name their project).
 """
@@ -57,6 +58,7 @@ class Rule:
     example: str  # 示例与改法
     fix: str  # default fix hint
     categories: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()  # target kinds (number, percent, date, boolean, text); empty: all
     thresholds: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -110,6 +112,7 @@ def rule(
     sources: tuple[str, ...],
     fix: str,
     categories: tuple[str, ...] = (),
+    kinds: tuple[str, ...] = (),
     thresholds: dict[str, Any] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a rule function under `code` (JXnnn)."""
@@ -132,7 +135,7 @@ def rule(
         RULES[code] = Rule(
             code=code, name=name, title=title, severity=severity, heading=heading, scope=scope,
             func=func, sources=sources, what=doc["检查什么"], why=doc["为什么"],
-            example=doc["示例与改法"], fix=fix, categories=frozenset(categories),
+            example=doc["示例与改法"], fix=fix, categories=frozenset(categories), kinds=frozenset(kinds),
             thresholds=dict(thresholds or {}),
         )
         return func

@@ -20,6 +20,7 @@ from itertools import pairwise
 from jixiao import taxonomy as tx
 from jixiao.review.facts import (
     BENEFIT_CATS,
+    CATEGORY_ZH,
     COST,
     ECONOMIC,
     EMPTY_MARKERS,
@@ -264,7 +265,8 @@ def no_indicators(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("JX201", "placeholder-value", "指标值是未填写的模板占位", severity="error", heading=FEASIBILITY,
-      scope="indicator", sources=(GUIDE_CORE_2021,),
+      scope="indicator", kinds=("boolean", "text"),
+      sources=(GUIDE_CORE_2021,),
       fix="把“是/否”“文字描述”等模板文字换成真实目标值：数值、比率、日期，或可判断的具体状态。")
 def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -286,7 +288,8 @@ def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit |
 
 
 @rule("JX202", "unmeasurable-output", "产出或成本指标不可衡量", severity="error", heading=FEASIBILITY,
-      scope="indicator", categories=MEASURED_CATS, sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+      scope="indicator", categories=MEASURED_CATS, kinds=("text", "boolean"),
+      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       fix="数量、质量指标写数值或比率，时效指标写完成时限，成本指标写金额上限。")
 def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -308,13 +311,12 @@ def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
 
 
 def _cat(f: IndicatorFacts) -> str:
-    from jixiao.review.facts import CATEGORY_ZH
-
     return CATEGORY_ZH.get(f.category, "指标")
 
 
 @rule("JX203", "vague-benefit", "效益指标表述空泛", severity="warning", heading=FEASIBILITY,
-      scope="indicator", categories=BENEFIT_CATS, sources=(GUIDE_CORE_2021,),
+      scope="indicator", categories=BENEFIT_CATS, kinds=("text",),
+      sources=(GUIDE_CORE_2021,),
       fix="效益指标尽量量化（如“案件办结率 ≥90%”“重大安全事故 0起”）；"
           "确需定性的，写明可判断达成与否的具体状态。")
 def vague_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -336,7 +338,8 @@ def vague_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
 
 
 @rule("JX204", "satisfaction-not-percent", "满意度指标值不是百分比", severity="error", heading=FEASIBILITY,
-      scope="indicator", categories=(SATISFACTION,), sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
+      scope="indicator", categories=(SATISFACTION,), kinds=("number", "date", "boolean", "text"),
+      sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
       fix="满意度写成调查满意比例的目标，如“≥90%”，并在依据栏写明调查方式。")
 def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -356,7 +359,8 @@ def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -
 
 
 @rule("JX301", "rate-not-percent", "比率指标的值不是百分比", severity="error", heading=RELEVANCE,
-      scope="indicator", sources=(GUIDE_CORE_2021,),
+      scope="indicator", kinds=("number",),
+      sources=(GUIDE_CORE_2021,),
       fix="名称是“…率”的指标，指标值写百分比（如“≥95%”）；若要考核人数、件数，就把名称改成“…人数”“…数量”。")
 def rate_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -375,7 +379,8 @@ def rate_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX302", "count-as-percent", "数量类指标的值是百分比", severity="error", heading=RELEVANCE,
-      scope="indicator", sources=(GUIDE_CORE_2021,),
+      scope="indicator", kinds=("percent",),
+      sources=(GUIDE_CORE_2021,),
       fix="名称是“…数量”“…次数”“…批次”的指标写绝对数（如“≥110户”）；要考核比例就把名称改成“…率”。")
 def count_as_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -389,7 +394,8 @@ def count_as_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX303", "quantity-percent", "数量指标使用比率", severity="hint", heading=RELEVANCE, scope="indicator",
-      categories=(QUANTITY,), sources=(GUIDE_CORE_2021,),
+      categories=(QUANTITY,), kinds=("percent",),
+      sources=(GUIDE_CORE_2021,),
       fix="数量指标宜写计划完成的绝对数量（次、批次、户、人）；完成比例类指标归入质量指标。")
 def quantity_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -404,7 +410,8 @@ def quantity_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX304", "cost-not-money", "成本指标的值不是金额", severity="error", heading=RELEVANCE,
-      scope="indicator", categories=(COST,), sources=(GUIDE_CORE_2021,),
+      scope="indicator", categories=(COST,), kinds=("number", "percent", "date"),
+      sources=(GUIDE_CORE_2021,),
       fix="成本指标写金额（万元或元，可带“≤”），单位成本写“元/批次”“元/人”等。")
 def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -425,7 +432,8 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
 
 
 @rule("JX305", "timeliness-not-time", "时效指标的值不是时限", severity="error", heading=RELEVANCE,
-      scope="indicator", categories=(TIMELINESS,), sources=(GUIDE_CORE_2021,),
+      scope="indicator", categories=(TIMELINESS,), kinds=("number",),
+      sources=(GUIDE_CORE_2021,),
       fix="时效指标写完成时限（“2024年12月31日前”“12月底前”）或时长（“≤90天”“24小时内”）。")
 def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -439,7 +447,8 @@ def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
 
 
 @rule("JX306", "timeliness-percent", "时效指标用了比例", severity="warning", heading=RELEVANCE,
-      scope="indicator", categories=(TIMELINESS,), sources=(GUIDE_CORE_2021,),
+      scope="indicator", categories=(TIMELINESS,), kinds=("percent",),
+      sources=(GUIDE_CORE_2021,),
       fix="时效指标写完成时限（如“2022年12月31日前”）；要考核比例，写成“…及时率 ≥95%”。")
 def timeliness_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -454,6 +463,7 @@ def timeliness_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit 
 
 @rule("JX307", "money-under-benefit", "效益指标填了金额", severity="error", heading=RELEVANCE,
       scope="indicator", categories=tuple(c for c in BENEFIT_CATS if c != ECONOMIC),
+      kinds=("number",),
       sources=(GUIDE_CORE_2021,),
       fix="资金金额属于成本指标；效益指标写项目带来的社会、生态效果或可持续影响（如“重大事故 0起”）。")
 def money_under_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -470,7 +480,8 @@ def money_under_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
 
 
 @rule("JX308", "money-as-output", "产出指标填了资金额", severity="warning", heading=RELEVANCE,
-      scope="indicator", categories=(QUANTITY, QUALITY), sources=(GUIDE_CORE_2021,),
+      scope="indicator", categories=(QUANTITY, QUALITY), kinds=("number",),
+      sources=(GUIDE_CORE_2021,),
       fix="产出指标写提供的产品和服务（次数、批次、人数、合格率）；资金额写在成本指标。")
 def money_as_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -484,6 +495,7 @@ def money_as_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | N
 
 
 @rule("JX309", "rate-over-100", "比率目标超过100%", severity="error", heading=RELEVANCE, scope="indicator",
+      kinds=("percent",),
       sources=(GUIDE_CORE_2021,),
       fix="完成率、合格率、覆盖率、满意度等比率的目标不超过100%。")
 def rate_over_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -509,6 +521,7 @@ _GROWTH = re.compile(r"增|涨|提高率|提升率|上升率")
 
 
 @rule("JX310", "at-least-100", "比率目标写成“≥100%”", severity="hint", heading=RELEVANCE, scope="indicator",
+      kinds=("percent",),
       sources=(GUIDE_CORE_2021,),
       fix="直接写“100%”（或“=100%”）；达不到全部完成的，按实际可达水平写“≥98%”等。")
 def at_least_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -612,7 +625,8 @@ def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("JX404", "deadline-outside-year", "完成时限不在预算年度内", severity="warning", heading=FEASIBILITY,
-      scope="indicator", categories=(TIMELINESS,), sources=(GUIDE_TARGETS_2015,),
+      scope="indicator", categories=(TIMELINESS,), kinds=("date",),
+      sources=(GUIDE_TARGETS_2015,),
       fix="年度绩效目标的完成时限落在预算年度内；跨年项目在依据栏说明分年安排。")
 def deadline_outside_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
@@ -684,6 +698,7 @@ def hedged_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
 
 
 @rule("JX504", "range-value", "指标值是区间", severity="warning", heading=FEASIBILITY, scope="indicator",
+      kinds=("number", "percent"),
       sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
       fix="把区间改成一个目标值加比较符，如“1-2批次”改为“≥1批次”或“2批次”。")
 def range_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -717,7 +732,7 @@ def copied_indicator_set(d: DocumentFacts, ctx: Context) -> Iterator[Hit]:
     for i, a in enumerate(cands):
         na = len(a.name_keys)
         for b in cands[i + 1:]:
-            if a.unit_key != b.unit_key or name_key(a.label) == name_key(b.label):
+            if a.unit_key != b.unit_key or a.label_key == b.label_key:
                 continue
             nb = len(b.name_keys)
             if min(na, nb) < sim * max(na, nb):
@@ -739,7 +754,8 @@ def copied_indicator_set(d: DocumentFacts, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("JX601", "satisfaction-100", "满意度目标定为100%", severity="warning", heading=APPROPRIATENESS,
-      scope="indicator", categories=(SATISFACTION,), sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+      scope="indicator", categories=(SATISFACTION,), kinds=("percent",),
+      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       thresholds={"satisfaction_unrealistic_at": 100},
       fix="按往年调查结果和同类项目水平设定满意度目标，一般为“≥85%”“≥90%”。")
 def satisfaction_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -758,7 +774,8 @@ def satisfaction_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX602", "satisfaction-low", "满意度目标偏低", severity="hint", heading=APPROPRIATENESS,
-      scope="indicator", categories=(SATISFACTION,), sources=(GUIDE_CORE_2021,),
+      scope="indicator", categories=(SATISFACTION,), kinds=("percent",),
+      sources=(GUIDE_CORE_2021,),
       thresholds={"satisfaction_low_below": 80},
       fix="参照往年调查结果设定满意度目标，通常不低于80%。")
 def satisfaction_low(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -776,7 +793,8 @@ def satisfaction_low(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX603", "below-last-year", "目标低于上年实际", severity="warning", heading=APPROPRIATENESS,
-      scope="indicator", sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+      scope="indicator", kinds=("number", "percent"),
+      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       fix="参照上年实际完成值设定目标：越高越好的指标不低于上年实际，越低越好的（成本、事故数）不高于上年实际。")
 def below_last_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
