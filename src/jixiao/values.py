@@ -14,8 +14,9 @@ The grammar follows PRODUCT.md ("指标值 grammar"). A value is read in this or
 6. percent (`%`, `百分比`, `百分数`, `百分之…`; `‰` and `百分点` keep their own unit), ranges
    (`1-2批次`, `1～2`, `1至2`), and numbers with a unit and an optional leading scale
    (万, 亿, 百万, 千万, 万亿; 千 only in 千元);
-7. a sentence ending in an explicit comparator and a quantity (`…检验量达到每年4份/千人`) yields that
-   quantity; anything else is kind `text` (qualitative).
+7. a sentence ending in an explicit comparator and a quantity (`…检验量达到每年4份/千人`), or an
+   indicator name printed before its value (`合格率100%`, `满意度为95%`), yields that quantity;
+   anything else is kind `text` (qualitative).
 
 Decisions on ambiguous forms (documented so the review, monitor and evaluate modules can rely on
 them):
@@ -40,6 +41,12 @@ them):
 - Chinese numerals count only as a whole value or before a classifier (`零`, `三次`, `两个`), never
   inside words (`一般`, `十分满意` stay text).
 - A leading comparator word before prose (`不低于上年水平`) keeps its `op` on a kind `text` value.
+- 次年/下年/明年 is the year after `year` (`次年3月底前`); `1-12月` is the end of the last month.
+- A frequency names its period in the unit: `每年1次` → 1 `次/年`, as the printed form `1次/年`.
+- A verb after the quantity is not part of the unit (`24小时响应` → 24 小时, `100%完成` → 100 %).
+- A change against last year (`较上年增长5%`, `提高2个百分点`) stays kind `text`: `TargetValue` has
+  no way to say that the number is a change rather than a level.
+- `2024.12` is a number (a month needs `2024-12`, `2024/12` or `2024年12月`).
 """
 
 from __future__ import annotations
