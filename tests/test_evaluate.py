@@ -175,6 +175,13 @@ def test_text_actual_against_number_is_an_error():
         score("≥6000批次", "基本完成")
 
 
+def test_per_period_target_against_the_year_total():
+    # "每季度1次" over the year is 4 次: 3 done → 3/4 × 10 = 7.5; "≥2次/年" with 2次 → full
+    assert score("每季度1次", "3次").score == D("7.5")
+    assert score("≥2次/年", "2次").score == TEN
+    assert score("≥2次/年", "2次/年").score == TEN
+
+
 def test_different_count_units_are_an_error():
     with pytest.raises(EvaluationError, match="单位"):
         score("≥10家", "12次")

@@ -348,11 +348,25 @@ def comparable_numbers(target: TargetValue, actual: TargetValue, *, what: str = 
     a_base, a_bunit = _base(actual)
     if _norm_unit(t_bunit) == _norm_unit(a_bunit):
         return t_base, a_base
+    per = _per_period(_norm_unit(t_bunit))
+    if per and per[0] == _norm_unit(a_bunit):
+        return t_base * per[1], a_base  # "≥1次/季度" over a year: 4 次 against the actual 次
     if _norm_unit(target.unit) == a_unit:
         return target.value, actual.value
     if not _norm_unit(target.unit) and not _norm_unit(t_bunit):
         return target.value, actual.value  # the target gave no unit: take the actual's number
     raise ValueError(f"年度指标值「{target.raw}」的单位与{what}「{actual.raw}」的单位不一致")
+
+
+_PERIODS_PER_YEAR = {"年": 1, "年度": 1, "半年": 2, "季度": 4, "季": 4, "月": 12, "个月": 12}
+
+
+def _per_period(unit: str) -> tuple[str, Decimal] | None:
+    """("次", 4) for "次/季度": the numerator and how many periods make a year; None otherwise."""
+    num, sep, den = unit.partition("/")
+    if not sep or not num or den not in _PERIODS_PER_YEAR:
+        return None
+    return num, Decimal(_PERIODS_PER_YEAR[den])
 
 
 _ON_TIME = re.compile(r"^(已?按[时期]|如期|提前|准时|已完成|完成)")
