@@ -380,6 +380,12 @@ def test_scales(text: str, value: Decimal, unit: str, base_value: Decimal, base_
     )
 
 
+def test_results_are_not_shared_between_calls() -> None:
+    first = parse_value("≥95%")
+    first.op = "<="
+    assert parse_value("≥95%").op == ">="
+
+
 def test_decimal_values_are_exact() -> None:
     tv = parse_value("≤13.22万元")
     assert isinstance(tv.value, Decimal) and str(tv.value) == "13.22"

@@ -53,9 +53,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from jixiao.model import TargetValue
 
@@ -399,10 +400,22 @@ def parse_value(text: str, year: int | None = None) -> TargetValue:
 
     `year` is the budget year; it supplies the year of a date printed without one (`12月底`).
     Never raises: anything that is not recognised is kind "text" with the raw text kept.
+    Each call returns a new object (results are memoised, the copies are not shared).
     """
-    raw = text
     if not isinstance(text, str):
-        raw = text = "" if text is None else str(text)
+        text = "" if text is None else str(text)
+    if len(text) > 200:
+        return _parse(text, year)
+    return replace(_parse_memo(text, year))
+
+
+@lru_cache(maxsize=8192)
+def _parse_memo(text: str, year: int | None) -> TargetValue:
+    return _parse(text, year)
+
+
+def _parse(text: str, year: int | None) -> TargetValue:
+    raw = text
     s = normalize_value_text(text).rstrip(_TRAIL_PUNCT).lstrip("。,;:!、")
     if not s:
         return TargetValue(raw=raw)
