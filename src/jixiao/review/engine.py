@@ -212,6 +212,8 @@ class ProjectReview:
     name: str
     findings: list[Finding]
     outcome: Outcome
+    unit_code: str | None = None  # the unit the project's own table names (else the document's)
+    unit_name: str | None = None
 
 
 @dataclass
@@ -255,7 +257,8 @@ def review_document(doc: Disclosure, settings: ReviewSettings | None = None,
         mine = per_project[p.index]
         out.projects.append(ProjectReview(
             seq=pr.seq, name=p.label, findings=mine,
-            outcome=outcome(mine, len(p.indicators), project_seq=pr.seq, project=p.label, settings=rs)))
+            outcome=outcome(mine, len(p.indicators), project_seq=pr.seq, project=p.label, settings=rs),
+            unit_code=pr.unit_code or doc.unit_code, unit_name=pr.unit_name or doc.unit_name))
     return out
 
 

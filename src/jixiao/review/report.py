@@ -53,7 +53,7 @@ def memo(reviews: Sequence[DocumentReview]) -> str:
             out.append(f"  [{SEVERITY_ZH[f.severity]}] {f.rule} {f.message}")
         for i, p in enumerate(r.projects, 1):
             out.append("")
-            out.extend(_project_block(i, p))
+            out.extend(_project_block(i, p, r))
         out.append("")
         out.append("说明：审核结果“优”直接进入预算安排流程；“良”小幅修改完善后进入；“中”修改完善后重新报送审核；"
                    "“差”不得进入预算安排流程。")
@@ -62,10 +62,13 @@ def memo(reviews: Sequence[DocumentReview]) -> str:
     return "\n".join(out).rstrip("=\n ") + "\n"
 
 
-def _project_block(i: int, p: ProjectReview) -> list[str]:
+def _project_block(i: int, p: ProjectReview, r: DocumentReview) -> list[str]:
     o = p.outcome
     heads = "，".join(f"{h}{o.headings[h]}" for h in HEADINGS)
-    lines = [f"{_cn(i)}、{p.name}（第{p.seq}个项目）审核结果：{o.grade}（{heads}）"]
+    unit = ""
+    if p.unit_name and p.unit_name != r.doc.unit_name:
+        unit = f"，{p.unit_name}" + (f"（{p.unit_code}）" if p.unit_code else "")
+    lines = [f"{_cn(i)}、{p.name}（第{p.seq}个项目{unit}）审核结果：{o.grade}（{heads}）"]
     if not p.findings:
         lines.append("  未发现问题。")
         return lines
@@ -137,7 +140,7 @@ def findings_xlsx(reviews: Sequence[DocumentReview]) -> bytes:
     for r in reviews:
         for p in r.projects:
             o = p.outcome
-            ws.append([Path(r.doc.source).name, r.doc.unit_code, r.doc.unit_name, r.doc.year, p.seq, p.name,
+            ws.append([Path(r.doc.source).name, p.unit_code, p.unit_name, r.doc.year, p.seq, p.name,
                        o.grade, *(o.headings[h] for h in HEADINGS), o.counts["error"], o.counts["warning"],
                        o.counts["hint"]])
     used = {"审核结果"}
