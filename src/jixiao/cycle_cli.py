@@ -116,7 +116,7 @@ def cmd_template(args: argparse.Namespace) -> int:
             return _fail("template", "需要 --from FILE（公开文件），或 --unit CODE --year Y（数据库）")
         try:  # the web app provides unit_projects(code, year) -> (projects, unit name)
             from jixiao.web.cli import unit_projects  # type: ignore[attr-defined]
-        except ImportError:
+        except Exception:  # no web app, or it cannot start (no Django, no settings)
             return _fail("template", "--unit 需要数据库（web 应用）；"
                                      "没有数据库时请用 --from FILE 指定公开文件")
         projects, unit_name = unit_projects(args.unit, args.year)
