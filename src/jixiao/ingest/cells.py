@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from jixiao.model import Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     text: str
     loc: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     cells: list[Cell]
     loc: Location
@@ -35,7 +35,7 @@ class Row:
         return [c for c in self.cells if c.text.strip()]
 
 
-@dataclass
+@dataclass(slots=True)
 class Para:
     text: str
     loc: Location

@@ -49,6 +49,12 @@ _GOAL_LABELS = {"绩效目标", "年度绩效目标", "项目绩效目标", "年
 _OTHER_KV_LABELS = {"主管部门", "实施单位", "项目负责人", "项目属性", "项目类型", "联系电话", "项目期",
                     "预算单位", "单位名称", "部门名称"}
 
+_MONEY_SUFFIX = re.compile(r"(万元|元)$")
+_TOTAL_RE = re.compile(r"^(年度)?预算(数|金额|资金)(（万元）|\(万元\))?$")
+_FISCAL_RE = re.compile(r"^其中[:：]?财政")
+_OTHER_RE = re.compile(r"^(其中[:：]?)?其他资金")
+_DOTS = re.compile(r"\.{4,}")
+_CODE_YEAR = re.compile(r"^\d{6}(\d{2})[A-Z]")
 _PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
 _MILESTONE = re.compile(
     r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$")
@@ -86,7 +92,7 @@ _HEADER_FIELDS: list[tuple[str, re.Pattern[str]]] = [
 
 def _parse_money(text: str) -> Decimal | None:
     s = squash(text).replace(",", "").replace("，", "")
-    s = re.sub(r"(万元|元)$", "", s)
+    s = _MONEY_SUFFIX.sub("", s)
     if not s or s in ("-", "—", "/", "无"):
         return None
     try:
@@ -108,11 +114,11 @@ def _is_kv_label(text: str) -> str | None:
         return "code"
     if s in _NAME_LABELS:
         return "name"
-    if s in _TOTAL_LABELS or re.match(r"^(年度)?预算(数|金额|资金)(（万元）|\(万元\))?$", s):
+    if s in _TOTAL_LABELS or _TOTAL_RE.match(s):
         return "total"
-    if s in _FISCAL_LABELS or re.match(r"^其中[:：]?财政", s):
+    if s in _FISCAL_LABELS or _FISCAL_RE.match(s):
         return "fiscal"
-    if s in _OTHER_LABELS or re.match(r"^(其中[:：]?)?其他资金", s):
+    if s in _OTHER_LABELS or _OTHER_RE.match(s):
         return "other"
     if s in _PURPOSE_LABELS:
         return "purpose"
@@ -242,7 +248,7 @@ class _Interpreter:
                 continue
             nxt = self._next_nonempty(i)
             next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
-            if _TITLE_SUFFIX.search(s) and "……" not in s and not re.search(r"\.{4,}", s):
+            if _TITLE_SUFFIX.search(s) and "……" not in s and not _DOTS.search(s):
                 if next_is_table or isinstance(b, Row):
                     titles[i] = text.strip()
                 continue
@@ -617,7 +623,7 @@ class _Interpreter:
         years = Counter()
         for p in self.doc.projects:
             if p.code:
-                m = re.match(r"^\d{6}(\d{2})[A-Z]", p.code)
+                m = _CODE_YEAR.match(p.code)
                 if m:
                     years[2000 + int(m.group(1))] += 1
         if years:

@@ -35,8 +35,11 @@ _CHAPTER = re.compile(r"^\s*(第[一二三四五六七八九十]+部分|[一二�
 _HEADER_START = re.compile(r"^\s*一级指标")
 
 
+_WS = re.compile(r"[\s\u3000]+")
+
+
 def _squash(s: str) -> str:
-    return re.sub(r"[\s\u3000]+", "", s)
+    return _WS.sub("", s)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -464,6 +467,8 @@ _V_DATE = re.compile(
     r"^(不晚于|不超过|每月|每年|每季度|每周)?\s*(\d{4}\s*年)?\s*(\d{1,2}\s*月份?)?\s*(\d{1,2}\s*日)?\s*"
     r"(年底|年末|月底|月末|底|末|上旬|中旬|下旬)?\s*(前|之前|以前|内|以内)?\s*[\u4e00-\u9fff]{0,4}$"
 )
+_DATE_CHARS = re.compile(r"[年月日]")
+_DATE_ANCHOR = re.compile(r"\d|年底|年末|月底|月末")
 _V_WORDS = re.compile(
     r"^(是|否|是/否|有|无|提升|提高|降低|减少|及时|长期|有效|达标|合格|良好|优良|明显|显著|稳定|持续|逐步提高|"
     r"效果明显|效果显著|有所提升|持续提升|大幅提升|按时|按期|按要求|完成|全覆盖|满意|较好|好|中长期|[一二三四五六七八九十]年)"
@@ -477,7 +482,7 @@ def _value_score(text: str) -> float:
     m = _V_NUM.match(s)
     if m and any(ch.isdigit() for ch in s):
         return 6.0 if m.group(5) else 5.0  # a number with its unit beats a bare number
-    if re.search(r"[年月日]", s) and _V_DATE.match(s) and re.search(r"\d|年底|年末|月底|月末", s):
+    if _DATE_CHARS.search(s) and _V_DATE.match(s) and _DATE_ANCHOR.search(s):
         return 5.0
     if _V_WORDS.match(s) and len(s) <= 8:
         return 3.0
