@@ -78,6 +78,37 @@ def test_seed_000_procurement_names_are_joined_across_line_wraps() -> None:
     assert sum(i.amount for i in got.procurement if i.amount is not None) == got.procurement_total == D(1058)
 
 
+@pytest.mark.parametrize("gap", [b"  ", b" "])
+def test_seed_000_as_pdf_text_lines_gives_the_same_overview(gap: bytes) -> None:
+    """The same document as a PDF-to-text conversion prints it: cells separated by spaces."""
+    path = next((SHARED / "seeds").glob("000_*.txt"))
+    stream = read_text(path.read_bytes().replace(b"\t", gap), path.name)
+    assert not any(isinstance(b, Row) for b in stream.blocks[:5])
+    got = extract_budget_overview(stream.blocks)
+    assert got == overview_from_truth(truth("000")["budget_overview"])
+
+
+def test_procurement_lines_with_a_merged_project_cell_in_yuan() -> None:
+    blocks: list[Block] = [
+        para("六、政府采购预算情况"),
+        para("单位：元"),
+        para("项目名称  预算资金  采购物品名称  政府采购目录序号  数量  金额"),
+        para("合 计      150000"),
+        para("执法装备购置  150000  执法 记录仪  A02100301  10  100000"),
+        para("                      对讲机  A020105  20  50000"),
+        para("七、国有资产信息"),
+        para("项 目  数量  价值（金额单位：元）"),
+        para("资产总额  —  2,000,000.00"),
+    ]
+    got = extract_budget_overview(blocks)
+    assert got is not None
+    assert got.procurement == [
+        ProcurementItem("执法装备购置", "执法记录仪", "A02100301", D(10)),
+        ProcurementItem("执法装备购置", "对讲机", "A020105", D(5)),
+    ]
+    assert (got.procurement_total, got.assets_total) == (D(15), D(200))
+
+
 @pytest.mark.parametrize("name", ["001", "002", "003", "004"])
 def test_performance_only_disclosures_have_no_overview(name: str) -> None:
     assert truth(name)["budget_overview"] is None

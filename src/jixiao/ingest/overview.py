@@ -449,6 +449,80 @@ def _read_pairs(rows: list[Row], unit: str, figures: _Figures) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# tables that a PDF-to-text conversion left as lines of space-separated cells
+
+_CATALOG_CODE = re.compile(r"^[ABC]\d{2,12}$")  # 政府采购品目分类目录: A 货物, B 工程, C 服务
+_NUMBER_TOKEN = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_UNIT_SPEC = re.compile(r"单位[:：]?(万元|亿元|元)|[（(](万元|亿元|元)[）)]")
+
+
+def _join_tokens(tokens: list[str]) -> str | None:
+    """Cell text split by a line wrap: join the pieces (no space between Chinese characters)."""
+    return _clean_cell(" ".join(tokens)) if tokens else None
+
+
+@dataclass
+class _LineTables:
+    procurement: list[ProcurementItem] = field(default_factory=list)
+    procurement_total: Decimal | None = None
+    assets_total: Decimal | None = None
+
+
+def _read_table_lines(paras: list[Para]) -> _LineTables:
+    """Procurement rows and the 资产总额 row printed as lines (`产品质量抽检经费  66.00  技术测试和分
+    析服务  C0901  年  1  66.00  66.00`): the catalogue code anchors a procurement row; the cells
+    before the first number are the project, those between it and the code the item, and the
+    largest number after the code is the amount (the 合计 column holds the sum of the others)."""
+    out = _LineTables()
+    unit = "万元"
+    in_procurement = False
+    for para in paras:
+        text = para.text.replace("**", "").strip()
+        squashed = _squash(text)
+        if not squashed:
+            continue
+        spec = _UNIT_SPEC.search(squashed)
+        if spec:
+            unit = spec.group(1) or spec.group(2)
+        tokens = text.split()
+        code_at = next((k for k, t in enumerate(tokens) if _CATALOG_CODE.match(t)), None)
+        if code_at is None and _HEADING.match(squashed) and len(squashed) <= 40:
+            in_procurement = False
+            unit = (spec.group(1) or spec.group(2)) if spec else "万元"
+            continue
+        if "采购" in squashed and re.search(r"目录|品目|物品", squashed) and code_at is None:
+            in_procurement = True
+            continue
+        if in_procurement and code_at is None:
+            words = [t for t in tokens if not _NUMBER_TOKEN.match(t)]
+            numbers = [t for t in tokens if _NUMBER_TOKEN.match(t)]
+            if numbers and re.fullmatch(r"合计|总计", _squash("".join(words))):
+                if out.procurement_total is None:
+                    out.procurement_total = to_wan_yuan(numbers[0], unit)
+                continue
+        if in_procurement and code_at is not None:
+            after = [to_wan_yuan(t, unit) for t in tokens[code_at + 1 :] if _NUMBER_TOKEN.match(t)]
+            amounts = [x for x in after if x is not None]
+            before = tokens[:code_at]
+            first_number = next((k for k, t in enumerate(before) if _NUMBER_TOKEN.match(t)), None)
+            if not amounts or not before:
+                continue
+            if first_number is not None:
+                project, item = _join_tokens(before[:first_number]), _join_tokens(before[first_number + 1 :])
+            else:
+                project, item = None, _join_tokens(before)
+            if project is None and out.procurement:
+                project = out.procurement[-1].project  # a merged project cell
+            out.procurement.append(ProcurementItem(project, item, tokens[code_at], max(amounts)))
+            continue
+        if out.assets_total is None and re.fullmatch(r"(?:国有)?资产(?:总额|总计|合计|总值)", tokens[0]):
+            numbers = [t for t in tokens[1:] if _NUMBER_TOKEN.match(t)]
+            if numbers:
+                out.assets_total = to_wan_yuan(numbers[-1], unit)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
@@ -473,6 +547,13 @@ def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
             continue
         _read_three_public_table(rows, unit, figures)
         _read_pairs(rows, unit, figures)
+
+    lines = _read_table_lines([b for b in blocks if isinstance(b, Para)])
+    if not procurement and lines.procurement:
+        procurement = lines.procurement
+        figures.put("procurement_total", lines.procurement_total)
+    if not assets_from_table and lines.assets_total is not None:
+        figures.put("assets_total", lines.assets_total, override=True)
 
     v = figures.values
     anchors = ("revenue_total", "expenditure_total", "operating_costs", "procurement_total", "assets_total")
