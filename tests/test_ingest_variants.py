@@ -139,3 +139,33 @@ def test_both_layouts_give_the_same_model() -> None:
             for i in p["indicators"]:
                 i.pop("location", None)
     assert a["projects"] == b["projects"]
+
+
+def pipe_rows(title: str | None, rows: Rows, before: list[str] | None = None) -> bytes:
+    lines = list(before or [])
+    if title:
+        lines += [title, ""]
+    for k, r in enumerate(rows):
+        lines.append("| " + " | ".join(r) + " |")
+        if k == 0:
+            lines.append("|" + "---|" * len(r))
+    return "\n".join(lines).encode("utf-8")
+
+
+@pytest.mark.parametrize(("title", "seq", "clean"), [
+    ("（三）执法装备购置项目支出绩效目标表", 3, "执法装备购置项目支出绩效目标表"),
+    ("十二、执法装备购置绩效目标表", 12, "执法装备购置绩效目标表"),
+    ("附表3-2 执法装备购置绩效目标表", 2, "执法装备购置绩效目标表"),
+])
+def test_markdown_pipe_tables_and_title_numbering_styles(title: str, seq: int, clean: str) -> None:
+    rows = [
+        ["项目名称", "执法装备购置"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "购置执法记录仪", "20台"],
+        ["", "时效指标", "完成时间", "2024年9月底前"],
+    ]
+    doc = parse_bytes(pipe_rows(title, rows), "pipe.md")
+    (p,) = doc.projects
+    assert (p.seq, p.title, p.name) == (seq, clean, "执法装备购置")
+    assert [i.value for i in p.indicators] == ["20台", "2024年9月底前"]
+    assert p.indicators[1].level1 == "产出指标"

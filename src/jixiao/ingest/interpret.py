@@ -67,7 +67,10 @@ _UNIT_LINE = re.compile(
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
 
 _TITLE_NUM = re.compile(
-    r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?!\d)|（(?P<cnum>\d{1,3})）\s*)(?P<rest>\S.*)$")
+    r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?!\d)|[（(](?P<cnum>\d{1,3})[）)]\s*"
+    r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
+    r"|附?表\s*(?:\d{1,3}\s*[-－—]\s*)?(?P<tnum>\d{1,3})\s*[:：.、．]?\s*)(?P<rest>\S.*)$")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _TITLE_SUFFIX = re.compile(r"(项目)?(支出)?绩效目标(申报|批复)?表$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?[-—–\s]*(/\s*\d+\s*(页)?)?$|^\d+\s*/\s*\d+$")
 
@@ -173,9 +176,19 @@ def split_title(text: str) -> tuple[int | None, str]:
     """'3、质量强市提升经费绩效目标表' → (3, '质量强市提升经费绩效目标表')."""
     m = _TITLE_NUM.match(text)
     if m:
-        num = m.group("num") or m.group("cnum")
-        return int(num), m.group("rest").strip()
+        num = m.group("num") or m.group("cnum") or m.group("tnum")
+        if num:
+            return int(num), m.group("rest").strip()
+        return chinese_number(m.group("cn") or m.group("cn2")), m.group("rest").strip()
     return None, text.strip()
+
+
+def chinese_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十三 → 23 (numbering up to 99)."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + _CN_DIGITS.get(ones, 0)
 
 
 def name_from_title(title: str) -> str:

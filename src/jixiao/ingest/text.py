@@ -23,6 +23,7 @@ from jixiao.model import Location
 _ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|</?(?:p|br|span|div|strong|b|em|i|u)\b[^>]*>|\*\*", re.I)
 _TITLE = re.compile(r"绩效目标(申报|批复)?表$")
 _RULE_LINE = re.compile(r"^[\s|:\-+=]*-{3,}[\s|:\-+=]*$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -85,6 +86,10 @@ def _is_blank(line: str) -> bool:
 def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
     lines = [clean_line(s) for s in text.split("\n")]
+    if sum(1 for s in lines[:5000] if _PIPE_ROW.match(s)) >= 3:
+        # Markdown pipe tables: "| 一级指标 | 二级指标 | … |" → tab-separated rows
+        lines = ["\t".join(c.strip() for c in s.strip().strip("|").split("|")) if _PIPE_ROW.match(s) else s
+                 for s in lines]
     has_tabs = any("\t" in s for s in lines)
     if not has_tabs:
         from jixiao.ingest.pdftext import regroup_pdf_text
