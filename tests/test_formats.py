@@ -12,6 +12,7 @@ the model the document was built from (PDF text compared without whitespace, the
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -282,3 +283,32 @@ def test_command_line_parses_a_written_docx(tmp_path: Path, capsys: pytest.Captu
     assert [p["name"] for p in out["projects"]] == names
     assert [len(p["indicators"]) for p in out["projects"]] == [6, 12, 15]
     assert out["unit_code"] == "901001" and out["year"] == 2024
+
+
+# ---------------------------------------------------------------------------------------------- variants
+# Layouts seen in the field that the interpreter does not take yet; the readers give the right cells.
+
+
+TITLE_GAP = ("interpreter: _find_titles looks past a blank or unit-line Para after a title "
+             "(_next_nonempty) but not past a separate 单位：万元 Para, so '1.…绩效目标表' followed by "
+             "<p>unit</p><p>单位：万元</p> is not a title: title comes back as the name, "
+             "unit_code/unit_name as None, and the next title is warned as unused text")
+PART_GAP = ("interpreter (goals.read_unit_goals): a '预算项目绩效目标' heading without a preceding "
+            "'第二部分' does not end the 分项绩效目标 list, so it is appended to the last sub goal's "
+            "indicators ('质量监管计划完成率≥90%\\n预算项目绩效目标')")
+
+
+@pytest.mark.xfail(reason=TITLE_GAP, strict=False)
+def test_html_title_then_unit_and_money_unit_as_separate_paragraphs() -> None:
+    doc = unit_full()
+    page = re.sub(r'<table class="unit-line"><tr><td>(.*?)</td><td class="money">(.*?)</td></tr></table>',
+                  r"<p>\1</p><p>\2</p>", disclosure_to_html(doc))
+    assert "<p>单位：万元</p>" in page
+    assert_same_model(doc, parse_bytes(page.encode(), "paragraphs.html"))
+
+
+@pytest.mark.xfail(reason=PART_GAP, strict=False)
+def test_project_part_heading_without_part_number() -> None:
+    doc = unit_full()
+    page = disclosure_to_html(doc).replace("<h2>第二部分</h2>", "")
+    assert_same_model(doc, parse_bytes(page.encode(), "no-part.html"))
