@@ -137,3 +137,25 @@ def test_the_rules_page_in_docs_is_generated_from_the_code() -> None:
     assert page.read_text(encoding="utf-8") == catalogue_markdown(), (
         "regenerate: jixiao rules --format markdown -o docs/rules.md"
     )
+
+
+def test_review_a_unit_from_the_database(tmp_path: Path) -> None:
+    """`jixiao review --unit CODE --year Y` reads what `jixiao import` stored (own process: Django)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite3'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "jixiao.cli", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    assert run("import", str(seed("004"))).returncode == 0
+    done = run("review", "--unit", "414001", "--year", "2024", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    items = json.loads(done.stdout)
+    assert any(i["rule"] == "JX302" and i["project_seq"] == 11 for i in items)
+    missing = run("review", "--unit", "999999", "--year", "2024")
+    assert missing.returncode == 2 and "no stored disclosure for unit 999999" in missing.stderr

@@ -36,17 +36,31 @@ def _expand(paths: list[str]) -> Iterator[str]:
 
 
 def load_unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
-    """The database hook for `jixiao review --unit CODE --year Y`.
+    """The database hook for `jixiao review --unit CODE --year Y`: the unit-years stored by the web
+    app, as domain objects (review itself stays a pure function of the model).
 
-    The web app provides `jixiao.web.review_source.disclosures_for_unit(unit_code, year) ->
-    list[Disclosure]` (converting its ORM rows to the domain model); review itself stays pure.
+    Units are matched by code; a code is unique only within one finance system, so several units
+    (in different regions) may come back, each reviewed as its own disclosure. Raises LookupError
+    with a message for the user when the database or the unit is not there.
     """
     try:
-        from jixiao.web.review_source import disclosures_for_unit  # type: ignore[import-not-found]
-    except ImportError as e:
-        raise LookupError("reviewing a unit from the database needs the web app "
-                          "(jixiao.web.review_source.disclosures_for_unit); review files instead") from e
-    return list(disclosures_for_unit(unit_code, year))
+        from jixiao.web import setup
+    except ImportError as e:  # pragma: no cover - the web app is part of the package
+        raise LookupError("reviewing from the database needs the web app (jixiao.web)") from e
+    try:
+        setup()
+        from jixiao.web import models as orm
+        from jixiao.web.convert import disclosure_from_orm
+
+        rows = orm.Disclosure.objects.select_related("unit").filter(unit__code=unit_code)
+        if year is not None:
+            rows = rows.filter(year=year)
+        docs = [disclosure_from_orm(d) for d in rows.order_by("unit__region", "unit__name", "year")]
+    except Exception as e:  # database missing, schema not migrated, bad URL …
+        raise LookupError(f"cannot read the database: {e}") from e
+    if not docs:
+        raise LookupError(f"no stored disclosure for unit {unit_code}" + (f" in {year}" if year else ""))
+    return docs
 
 
 def cmd_review(args: argparse.Namespace) -> int:

@@ -70,7 +70,7 @@ def _project_block(i: int, p: ProjectReview, r: DocumentReview) -> list[str]:
         unit = f"，{p.unit_name}" + (f"（{p.unit_code}）" if p.unit_code else "")
     lines = [f"{_cn(i)}、{p.name}（第{p.seq}个项目{unit}）审核结果：{o.grade}（{heads}）"]
     if not p.findings:
-        lines.append("  未发现问题。")
+        lines.append("  较轻的问题未列出（--min-severity）。" if any(o.counts.values()) else "  未发现问题。")
         return lines
     lines.append(f"  {o.verdict}。发现问题{_counts_line(o.counts)}：")
     groups: dict[str, list[Finding]] = {}
