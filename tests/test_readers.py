@@ -430,3 +430,76 @@ def test_bad_input_on_the_command_line_is_one_line_and_status_2(
 def test_para_and_row_are_the_only_blocks() -> None:
     for s in (read_docx(raw_docx(), "a"), read_xlsx(raw_xlsx(), "b"), read_html(RAW_HTML.encode("gbk"), "c")):
         assert all(isinstance(b, Para | Row) for b in s.blocks)
+
+
+# ---------------------------------------------------------------------------------------------- fuzzing
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_SAMPLES: dict[str, bytes] = {}
+
+
+def _sample(kind: str) -> bytes:
+    if not _SAMPLES:
+        _SAMPLES["docx"] = raw_docx()
+        _SAMPLES["xlsx"] = raw_xlsx()
+        _SAMPLES["html"] = RAW_HTML.encode("gbk")
+    return _SAMPLES[kind]
+
+
+@st.composite
+def mutated(draw: st.DrawFn, kind: str) -> bytes:
+    data = bytearray(_sample(kind))
+    for _ in range(draw(st.integers(1, 8))):
+        op = draw(st.sampled_from(["flip", "cut", "insert"]))
+        pos = draw(st.integers(0, max(len(data) - 1, 0)))
+        if op == "flip" and data:
+            data[pos] ^= draw(st.integers(1, 255))
+        elif op == "cut":
+            del data[pos: pos + draw(st.integers(1, 64))]
+        else:
+            data[pos:pos] = draw(st.binary(min_size=1, max_size=16))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["docx", "xlsx", "html"])
+def test_mutated_documents_give_cells_or_a_read_error(kind: str) -> None:
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(mutated(kind))
+    def check(data: bytes) -> None:
+        try:
+            read_cells(data, f"fuzz.{kind}")
+        except ReadError as e:
+            assert e.message
+
+    check()
+
+
+@given(st.binary(max_size=2048))
+@settings(max_examples=60, deadline=None)
+def test_random_bytes_under_binary_names_give_cells_or_a_read_error(data: bytes) -> None:
+    for name in ("x.docx", "x.xlsx", "x.pdf", "x.html"):
+        try:
+            read_cells(b"PK\x03\x04" + data if name.endswith(("docx", "xlsx")) else data, name)
+        except ReadError as e:
+            assert e.message
+
+
+@needs_soffice
+def test_mutated_pdfs_give_cells_or_a_read_error(pdfs: dict[str, bytes]) -> None:
+    base = pdfs["wrap"]
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(st.integers(0, len(base) - 1), st.integers(1, 255)), min_size=1, max_size=12),
+           st.integers(64, len(base)))
+    def check(flips: list[tuple[int, int]], keep: int) -> None:
+        data = bytearray(base)
+        for pos, x in flips:
+            data[pos] ^= x
+        try:
+            read_cells(bytes(data[:keep]), "fuzz.pdf")
+        except ReadError as e:
+            assert e.message
+
+    check()
