@@ -267,3 +267,14 @@ def test_lower_is_better_targets_are_compared_the_other_way_with_history() -> No
         [{"code": "13052924P005840123833", "indicator": "抽检检测费用", "actual": "32万元"}]
     )
     assert "JX603" not in codes(doc_of(good_project()), h)
+
+
+def test_separate_nature_and_unit_columns_are_read_as_one_value() -> None:
+    # tables with 指标性质 and 度量单位 columns: "≥" | "90" | "%" is "≥90%"
+    inds = good_indicators()
+    inds[0] = replace(inds[0], value="650", nature="≥", measure_unit="批次")
+    inds[5] = replace(inds[5], value="90", nature="≥", measure_unit="%")
+    inds[3] = replace(inds[3], value="30", nature="≤", measure_unit="万元")
+    assert review(doc_of(good_project(indicators=inds))) == []
+    inds[1] = replace(inds[1], value="7", nature="=", measure_unit="人")
+    assert codes(doc_of(good_project(indicators=inds))) == ["JX301"]

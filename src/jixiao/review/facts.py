@@ -239,7 +239,7 @@ class DocumentFacts:
 NameFacts = tuple[str, str, bool, bool, bool]
 ValueFacts = tuple[str, TargetValue, bool, bool, bool, bool]
 _NAME_CACHE: dict[str | None, NameFacts] = {}
-_VFACT_CACHE: dict[tuple[str | None, int | None], ValueFacts] = {}
+_VFACT_CACHE: dict[tuple[str | None, int | None, str | None, str | None], ValueFacts] = {}
 
 
 def name_facts(raw: str | None) -> NameFacts:
@@ -257,11 +257,35 @@ def name_facts(raw: str | None) -> NameFacts:
     return got
 
 
-def value_facts(raw: str | None, year: int | None) -> ValueFacts:
-    """(value squashed, parsed target, money, money per unit, duration, placeholder), memoised."""
-    got = _VFACT_CACHE.get((raw, year))
+# 指标性质 cells that are comparators (tables with a separate column for it)
+_NATURE_OPS = frozenset({"≥", "≤", ">", "<", "=", "＞", "＜", "＝", "≧", "≦", ">=", "<=", "大于等于",
+                         "小于等于", "等于", "大于", "小于", "不低于", "不高于", "不少于", "不多于", "不超过",
+                         "达到"})
+_BARE_NUMBER = re.compile(r"[≥≤><=＞＜＝]*\d+(?:\.\d+)?")
+_LEADING_OP = re.compile(r"[≥≤><=＞＜＝≧≦]|不低于|不高于|不少于|不多于|不超过|达到|大于|小于|等于")
+
+
+def effective_value(value: str | None, nature: str | None = None, measure_unit: str | None = None) -> str:
+    """The 指标值 as one text: tables with separate 指标性质 and 度量单位 columns print
+    "≥" | "650" | "批次"; this gives "≥650批次" (whitespace removed)."""
+    v = squash(value)
+    if not v:
+        return v
+    n, u = squash(nature), squash(measure_unit)
+    if n in _NATURE_OPS and not _LEADING_OP.match(v):
+        v = n + v
+    if u and _BARE_NUMBER.fullmatch(v):
+        v = v + u
+    return v
+
+
+def value_facts(raw: str | None, year: int | None, nature: str | None = None,
+                measure_unit: str | None = None) -> ValueFacts:
+    """(value as one text, parsed target, money, money per unit, duration, placeholder), memoised."""
+    key = (raw, year, nature, measure_unit)
+    got = _VFACT_CACHE.get(key)
     if got is None:
-        value = squash(raw)
+        value = effective_value(raw, nature, measure_unit)
         tv = parsed(value, year)
         unit = tv.unit or ""
         money = is_money(tv)
@@ -269,7 +293,7 @@ def value_facts(raw: str | None, year: int | None) -> ValueFacts:
                value in PLACEHOLDERS or (tv.kind == "boolean" and tv.value is None))
         if len(_VFACT_CACHE) >= _CACHE_LIMIT:
             _VFACT_CACHE.clear()
-        _VFACT_CACHE[(raw, year)] = got
+        _VFACT_CACHE[key] = got
     return got
 
 
@@ -280,7 +304,8 @@ def clear_caches() -> None:
 
 
 def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
-    value, tv, money, per_unit, duration, placeholder = value_facts(ind.value, year)
+    value, tv, money, per_unit, duration, placeholder = value_facts(
+        ind.value, year, ind.nature, ind.measure_unit)
     c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
     name, key, is_rate, is_count, per_item = name_facts(ind.name)
     kind = tv.kind
