@@ -287,6 +287,8 @@ def test_every_sample_value_parses_sensibly(text: str) -> None:
     [
         ("≥90%", ">="),
         (">=90%", ">="),
+        ("≥=90%", ">="),
+        ("＞＝90%", ">="),
         ("≧90%", ">="),
         ("＞90%", ">"),
         ("≦90%", "<="),
@@ -465,6 +467,7 @@ def test_chinese_numerals_before_a_classifier(text: str, value: Decimal, unit: s
         "达标",
         "率先",
         "较上年增长5%",
+        "1-",
         "",
     ],
 )

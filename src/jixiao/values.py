@@ -104,6 +104,8 @@ def normalize_value_text(text: str) -> str:
 # vocabulary
 
 _OP_SYMBOLS: list[tuple[str, str]] = [
+    ("≥=", ">="),
+    ("≤=", "<="),
     (">=", ">="),
     ("=>", ">="),
     ("<=", "<="),
@@ -711,6 +713,8 @@ def _plausible_unit(unit: str) -> bool:
     """A unit is short and is not a clause (`项重点工作` is fine, `个乡镇开展了检查工作` is not)."""
     if len(unit) > 8:
         return False
+    if unit and not re.search(r"[^\W\d_]|[‰°℃㎡㎥]", unit):
+        return False  # punctuation only (`1-`): no unit at all
     return not re.search(r"[的了是和与及或并]", unit) or unit in ("平方米", "立方米")
 
 
