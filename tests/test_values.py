@@ -340,6 +340,28 @@ def test_ranges(text: str, value: Decimal, high: Decimal, unit: str | None) -> N
     assert (tv.op, tv.value, tv.high, tv.unit) == ("range", value, high, unit)
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "high", "unit", "base_value"),
+    [
+        ("≥95%且≤100%", D(95), D(100), "%", D(95)),
+        ("≤100%且≥95%", D(95), D(100), "%", D(95)),
+        ("不低于80%，不高于90%", D(80), D(90), "%", D(80)),
+        ("≥1万元且≤2万元", D(1), D(2), "万元", D(10000)),
+    ],
+)
+def test_two_bounds_make_a_range(
+    text: str, value: Decimal, high: Decimal, unit: str, base_value: Decimal
+) -> None:
+    tv = parse_value(text)
+    assert (tv.op, tv.value, tv.high, tv.unit, tv.base_value) == ("range", value, high, unit, base_value)
+
+
+@pytest.mark.parametrize("text", ["≥95%且≤10次", "≥100%且≤90%"])
+def test_bounds_that_do_not_fit_together_are_not_a_range(text: str) -> None:
+    tv = parse_value(text)
+    assert tv.op != "range" and tv.kind == "text"
+
+
 def test_a_range_keeps_the_scale_in_base_value() -> None:
     tv = parse_value("1.5-2.5万元")
     assert (tv.base_value, tv.base_unit) == (D(15000), "元")

@@ -426,6 +426,11 @@ def _parse(text: str, year: int | None) -> TargetValue:
     if boolean is not None:
         return TargetValue(raw=raw, kind="boolean", value=boolean[0])
 
+    compound = _parse_compound(s, year)
+    if compound is not None:
+        compound.raw = raw
+        return compound
+
     parts = _strip_hedges_and_op(s)
     result = (
         _parse_date(parts, year)
@@ -439,6 +444,39 @@ def _parse(text: str, year: int | None) -> TargetValue:
     result.raw = raw
     result.approx = result.approx or parts.approx
     return result
+
+
+_COMPOUND_SPLIT = re.compile(r"且|并且|而且|同时|,|;|、")
+
+
+def _parse_compound(s: str, year: int | None) -> TargetValue | None:
+    """Two bounds of one quantity (`≥95%且≤100%`, `不低于80%，不高于90%`) make a range."""
+    m = _COMPOUND_SPLIT.search(s)
+    if not m or m.start() == 0 or _COMPOUND_SPLIT.search(s, m.end()):
+        return None
+    a, b = _parse(s[: m.start()], year), _parse(s[m.end() :], year)
+    if a.kind not in ("number", "percent") or a.kind != b.kind or a.op == "range" or b.op == "range":
+        return None
+    if a.op in ("<=", "<") and b.op in (">=", ">"):
+        a, b = b, a
+    if a.op not in (">=", ">") or b.op not in ("<=", "<") or (a.unit and b.unit and a.unit != b.unit):
+        return None
+    if not isinstance(a.value, Decimal) or not isinstance(b.value, Decimal) or b.value < a.value:
+        return None
+    unit = a.unit or b.unit
+    low = a if a.unit else b
+    scale = (low.base_value / low.value) if low.base_value is not None and low.value else Decimal(1)
+    return TargetValue(
+        raw=s,
+        kind=a.kind,
+        op="range",
+        value=a.value,
+        high=b.value,
+        unit=unit,
+        base_value=a.value * scale,
+        base_unit=low.base_unit if low.unit else None,
+        approx=a.approx or b.approx,
+    )
 
 
 def _parse_boolean(s: str) -> tuple[bool | None] | None:
@@ -785,7 +823,10 @@ def _parse_quantity(p: _Parts) -> TargetValue | None:
 def _parse_embedded(p: _Parts) -> TargetValue | None:
     m = _EMBEDDED_RE.search(p.text)
     if m and m.start() > 0:
-        inner = _Parts(m.group("rest"), op=_op_of(m.group("op")), approx=p.approx)
+        op = _op_of(m.group("op"))
+        if p.op is not None and p.op != op:
+            return None  # two comparators that disagree: not one target
+        inner = _Parts(m.group("rest"), op=op, approx=p.approx)
         return _parse_percent_words(inner) or _parse_quantity(inner)
     m = _NAMED_RE.search(p.text)
     if m and 0 < m.start() < 12:
