@@ -47,6 +47,8 @@ them):
 - A change against last year (`较上年增长5%`, `提高2个百分点`) stays kind `text`: `TargetValue` has
   no way to say that the number is a change rather than a level.
 - `2024.12` is a number (a month needs `2024-12`, `2024/12` or `2024年12月`).
+- Two bounds of one quantity (`≥95%且≤100%`, `不低于80%，不高于90%`) are a range; bounds that do not
+  fit (different units, low above high) leave the value as text rather than keep half of it.
 """
 
 from __future__ import annotations
