@@ -146,6 +146,7 @@ CASES: list[tuple[str, Callable[[], Disclosure], Callable[[], Disclosure]]] = [
     ("JX202", lambda: with_indicator(2, value="及时"), lambda: with_indicator(2, value="每月25日前")),
     ("JX203", lambda: with_indicator(4, value="日益提高"), lambda: with_indicator(4, value="≥95%")),
     ("JX204", lambda: with_indicator(5, value="满意"), lambda: with_indicator(5, value="≥95%")),
+    ("JX205", lambda: with_indicator(1, value="验收合格"), lambda: with_indicator(1, value="100%")),
     ("JX301", lambda: with_indicator(1, value="7人"), lambda: with_indicator(1, value="≥95%")),
     ("JX302", lambda: with_indicator(0, value="≥95%"), lambda: with_indicator(0, value="≥650批次")),
     ("JX303", lambda: with_indicator(0, name="抽检计划完成率", value="≥95%"), lambda: doc_of(good_project())),
@@ -278,3 +279,37 @@ def test_separate_nature_and_unit_columns_are_read_as_one_value() -> None:
     assert review(doc_of(good_project(indicators=inds))) == []
     inds[1] = replace(inds[1], value="7", nature="=", measure_unit="人")
     assert codes(doc_of(good_project(indicators=inds))) == ["JX301"]
+
+
+def test_pass_states_are_a_hint_not_an_unmeasurable_error() -> None:
+    assert codes(with_indicator(1, value="全覆盖")) == ["JX205"]
+    assert codes(with_indicator(1, value="有效提升")) == ["JX202"]
+
+
+def test_refinements_that_keep_the_reviewer_from_crying_wolf() -> None:
+    # a bare number or a score under 满意度, a unitless cost, a frequency under 时效, a gain under 效益
+    assert codes(with_indicator(5, value="≥90")) == []
+    assert codes(with_indicator(5, value="≥90分")) == []
+    assert codes(with_indicator(3, value="≤30")) == []
+    assert codes(with_indicator(2, value="每季度1次")) == []
+    assert codes(with_indicator(4, name="带动企业增收", value="≥500万元")) == []
+
+
+def test_spending_plans_as_fractions_or_amounts() -> None:
+    fractions = {"6月底": "0.5", "12月底": "1"}
+    assert codes(doc_of(replace(good_project(), spending_plan=fractions))) == []
+    amounts = {"6月底": "15", "12月底": "30"}  # 万元, ending at 预算数 30
+    assert codes(doc_of(replace(good_project(), spending_plan=amounts))) == []
+    assert codes(doc_of(replace(good_project(), spending_plan={"6月底": "50%", "12月底": "90%"}))) == [
+        "JX402"
+    ]
+
+
+def test_a_project_total_beside_its_breakdown_is_not_double_counted() -> None:
+    inds = good_indicators()
+    inds[3] = replace(inds[3], name="项目总成本", value="≤30万元")
+    inds += [
+        Indicator("产出指标", "成本指标", "检测费", "检测机构费用", "≤20万元", "测算"),
+        Indicator("产出指标", "成本指标", "采样费", "采样费用", "≤10万元", "测算"),
+    ]
+    assert "JX403" not in codes(doc_of(good_project(indicators=inds)))

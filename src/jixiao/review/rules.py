@@ -294,7 +294,8 @@ def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit |
 def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：数量、质量、时效、成本指标的指标值是文字（如“提升”“及时”“按要求支出”）或
-    “是”“否”，而不是数值、比率、日期或时长。时效指标写“12月底前”“每月25日前”等时限可以。
+    “是”“否”，而不是数值、比率、日期或时长。时效指标写“12月底前”“每月25日前”等时限可以；
+    质量、数量指标写“合格”“达标”“全覆盖”等可判定的状态另见 JX205。
     为什么：产出和成本指标应当定量，才能在监控和自评时与实际完成值比较；“及时”“提升”无法核验。
     示例与改法：“时效指标｜及时性｜及时”改为“2021年12月31日前完成”；“质量指标｜质量关注度｜提升”
     改为“企业质量培训覆盖率 ≥90%”。
@@ -305,9 +306,29 @@ def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
     if kind == "text":
         if f.category == TIMELINESS and TIME_EXPR.search(f.value):
             return None
+        if f.category in (QUANTITY, QUALITY) and PASS_STATE.search(f.value) and not VAGUE.search(f.value):
+            return None  # JX205
     elif kind != "boolean":
         return None
     return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}不是可衡量的数值、比率或时限。")
+
+
+PASS_STATE = re.compile(r"合格|达标|符合|通过|验收|全覆盖|全部|全面完成|无重大|零事故|未发生|不发生")
+
+
+@rule("JX205", "pass-state-output", "产出指标写成达标状态", severity="hint", heading=FEASIBILITY,
+      scope="indicator", categories=(QUANTITY, QUALITY), kinds=("text",), sources=(GUIDE_CORE_2021,),
+      fix="把“合格”“全覆盖”写成比率或数量，如“验收合格率 100%”“覆盖乡镇 12个”。")
+def pass_state_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
+    """
+    检查什么：数量、质量指标的指标值是“合格”“达标”“全覆盖”“符合国家标准”等可以判定、
+    但没有量化的状态。
+    为什么：这类目标能判断达成与否，但无法反映完成程度；写成比率或数量，监控和自评才有刻度。
+    示例与改法：“质量指标｜设备验收｜合格”改为“设备验收合格率 100%”。
+    """
+    if PASS_STATE.search(f.value) and not VAGUE.search(f.value) and not f.placeholder:
+        return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是达标状态，没有量化。")
+    return None
 
 
 def _cat(f: IndicatorFacts) -> str:
@@ -343,13 +364,19 @@ def vague_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
       fix="满意度写成调查满意比例的目标，如“≥90%”，并在依据栏写明调查方式。")
 def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
-    检查什么：满意度指标的指标值不是百分比（例如写成“满意”“提升”“5人”）。
+    检查什么：满意度指标的指标值不是百分比（例如写成“满意”“提升”“5人”）。没写单位的 0–100
+    之间的数（表头或名称已注明“%”的常见写法）和测评得分（“≥90分”）不在此列。
     为什么：满意度通过问卷等调查取得，结果是满意人数占被调查人数的比例；不是百分比的目标
     无法与调查结果比较。
     示例与改法：“群众满意度｜满意”改为“≥90%”。
     """
     if f.percent or f.placeholder or f.value in EMPTY_MARKERS:
         return None
+    if f.number:
+        unit = f.target.unit or ""
+        v = to_decimal(f.target.value)
+        if unit == "分" or (not unit and v is not None and 0 <= v <= 100):
+            return None
     return Hit(f"满意度指标{q(f.label)}的指标值{q(f.value)}不是百分比。")
 
 
@@ -418,7 +445,7 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
     检查什么：成本指标（产出指标下的成本指标，或2021年框架的一级成本指标）的指标值是数量、
     日期或与成本无关的比率，而不是金额。
     为什么：成本指标用来约束花多少钱，必须是货币量（总成本或单位成本）；“≤5辆”“≥95%”
-    无法与预算和实际支出比较。名称为“…率”的比率（如“成本节约率”）不在此列。
+    无法与预算和实际支出比较。名称为“…率”的比率（如“成本节约率”）和没写单位的数不在此列。
     示例与改法：“成本指标｜成本控制｜≥95%”改为“≤150万元”。
     """
     kind = f.target.kind
@@ -426,6 +453,8 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
         return None
     if kind == "percent" and f.is_rate:
         return None
+    if kind == "number" and not f.target.unit:
+        return None  # the unit may sit in the table header (单位：万元)
     if kind not in ("number", "percent", "date"):
         return None
     return Hit(f"成本指标{q(f.label)}的指标值{q(f.value)}不是金额。")
@@ -438,10 +467,12 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
 def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：时效指标的指标值是与时间无关的数量或金额，如“≥5辆”“≤150万元”。
+    频次（“每月1次”“2次/季度”）不在此列。
     为什么：时效指标反映完成的及时程度，应是日期或时长；填了数量或金额，多半是错行。
     示例与改法：“时效指标｜及时性｜≤150万元”改为“2021年12月31日前”。
     """
-    if f.number and not f.duration and f.target.unit:
+    unit = f.target.unit or ""
+    if f.number and not f.duration and unit and "/" not in unit and "每" not in f.value:
         return Hit(f"时效指标{q(f.label)}的指标值{q(f.value)}不是日期或时长。")
     return None
 
@@ -468,13 +499,13 @@ def timeliness_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit 
       fix="资金金额属于成本指标；效益指标写项目带来的社会、生态效果或可持续影响（如“重大事故 0起”）。")
 def money_under_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
-    检查什么：社会效益、生态效益、可持续影响指标的指标值是金额（如“≤150万元”）。
-    经济效益指标中的收益金额不在此列。
+    检查什么：社会效益、生态效益、可持续影响指标的指标值是金额上限或定额（如“≤150万元”
+    “50万元”）。经济效益指标和“≥”的增收、节支金额不在此列。
     为什么：花多少钱是成本，不是效益；把金额填进效益指标，效益实际上没有目标。
     示例与改法：“社会效益指标｜成品油检测能力提升｜≤150万元”把金额移到成本指标，效益改为
     “基层成品油快检覆盖率 100%”。
     """
-    if f.money:
+    if f.money and f.target.op not in (">=", ">"):
         return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是金额，金额应列在成本指标。")
     return None
 
@@ -566,7 +597,8 @@ def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：资金支出计划（累计进度，如 3月底25%、6月底50%、10月底75%、12月底100%）
-    出现后一期低于前一期、超过100%，或到最后一期仍不到100%。
+    出现后一期低于前一期、超过100%，或到最后一期仍不到100%。写成小数（0.25…1）或累计金额
+    （最后一期等于预算数）的也按同样的要求检查。
     为什么：支出计划是运行监控判断执行进度的基准；不递增或不到100%的计划无法作为基准。
     示例与改法：“6月底 60%、10月底 50%”应改为累计数“6月底 50%、10月底 75%、12月底 100%”。
     """
@@ -581,6 +613,14 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         m = _MONTH.search(k)
         points.append((int(m.group(1)) if m else 100 + i, k, pct))
     points.sort(key=lambda t: t[0])
+    printed_pct = any(c in v for v in plan.values() for c in ("%", "％", "百分"))
+    last = points[-1][2]
+    if not printed_pct:
+        budget = p.project.budget_total
+        if budget is not None and last == budget and budget != 100:
+            return  # cumulative amounts in 万元 ending at 预算数: fine (not a share)
+        if 0 < last <= 1:
+            points = [(m, k, v * 100) for m, k, v in points]  # fractions: 0.25 … 1
     for (_, k0, v0), (_, k1, v1) in pairwise(points):
         if v1 < v0:
             yield Hit(f"项目{q(p.label)}的支出计划{k1}（{_pct(v1)}）低于{k0}（{_pct(v0)}），"
@@ -600,7 +640,8 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：整项成本指标（金额，不含“单个”“每…”“人均”等单位成本）的合计超过项目预算数
-    （超出比例大于 cost_budget_tolerance）。
+    （超出比例大于 cost_budget_tolerance）。同时列出总成本和分项成本的（最大一项等于其余之和，
+    或名称含“总”“合计”“全年”），按总成本比较。
     为什么：成本指标是预算资金的分解，合计超过预算说明成本测算或预算填报有误，目标与资金不匹配。
     示例与改法：预算数 40万元，成本指标“聘请律师 ≤16万元”“执法装备 ≤30万元”合计 46万元——
     按预算重新测算分项成本。
@@ -618,10 +659,21 @@ def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     if not amounts:
         return
     total = sum((w for _, w in amounts), Decimal(0))
+    biggest_f, biggest = max(amounts, key=lambda t: t[1])
+    rest = total - biggest
+    if len(amounts) > 1 and (abs(biggest - rest) <= tol_abs(biggest) or _TOTAL_NAME.search(biggest_f.name)):
+        total = biggest  # a project total given beside its breakdown
     if total > budget * (1 + Decimal(str(ctx.t["cost_budget_tolerance"]))):
         names = "、".join(q(f.label) for f, _ in amounts[:5]) + ("等" if len(amounts) > 5 else "")
         yield Hit(f"项目{q(p.label)}的成本指标{names}合计{total.normalize():f}万元，超过预算数{budget}万元。",
                   indicator=amounts[0][0].index if len(amounts) == 1 else None)
+
+
+_TOTAL_NAME = re.compile(r"总|合计|全年|整体|全部")
+
+
+def tol_abs(v: Decimal) -> Decimal:
+    return max(Decimal("0.01"), abs(v) * Decimal("0.005"))
 
 
 @rule("JX404", "deadline-outside-year", "完成时限不在预算年度内", severity="warning", heading=FEASIBILITY,
