@@ -157,3 +157,32 @@ EXPECTED_ERRORS = {
 def test_errors_on_the_samples_are_exactly_the_reviewed_ones(prefix: str) -> None:
     got = Counter(f.rule for f in findings(prefix) if f.severity == "error")
     assert dict(got) == EXPECTED_ERRORS[prefix]
+
+
+XLSX_PLAN = pytest.mark.xfail(
+    reason="interpreter: in an .xlsx the 资金支出计划 milestones sit in merged cells and are paired with the "
+    "wrong values (see tests/test_formats.py), so JX402 reports the misread plan",
+    strict=False,
+)
+
+
+@pytest.mark.parametrize("fmt", ["docx", pytest.param("xlsx", marks=XLSX_PLAN), "html"])
+def test_the_same_errors_are_found_whatever_the_format(tmp_path, fmt: str) -> None:
+    """001 written as .docx/.xlsx/.html by the exporters and read back gives the same errors."""
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.export.html import disclosure_to_html
+    from jixiao.export.xlsx import disclosure_to_xlsx
+
+    [path] = SEEDS.glob("001_*.txt")
+    doc = parse_file(path)
+    data = {"docx": disclosure_to_docx, "xlsx": disclosure_to_xlsx}.get(fmt)
+    out = tmp_path / f"001.{fmt}"
+    if data is None:
+        out.write_text(disclosure_to_html(doc), encoding="utf-8")
+    else:
+        out.write_bytes(data(doc))
+
+    def errors(fs) -> list[tuple[str, int | None, str | None]]:
+        return [(f.rule, f.project_seq, f.indicator) for f in fs if f.severity == "error"]
+
+    assert errors(review(parse_file(out))) == errors(findings("001"))
