@@ -178,7 +178,7 @@ def missing_basis(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
 
 @rule("JX108", "missing-value", "指标值空白", severity="error", heading=COMPLETENESS, scope="indicator",
       sources=(GUIDE_TARGETS_2015,),
-      fix="填写指标值：数值加单位和比较符（如“≥90%”“≤30万元”“2024年12月31日前”）。")
+      fix="填写指标值：数值加单位和比较符（如“≥90%”“≤30万元”“12月31日前”）。")
 def missing_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：三级指标有名称，但指标值为空（或只有“-”“/”）。
@@ -463,7 +463,7 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
 @rule("JX305", "timeliness-not-time", "时效指标的值不是时限", severity="error", heading=RELEVANCE,
       scope="indicator", categories=(TIMELINESS,), kinds=("number",),
       sources=(GUIDE_CORE_2021,),
-      fix="时效指标写完成时限（“2024年12月31日前”“12月底前”）或时长（“≤90天”“24小时内”）。")
+      fix="时效指标写完成时限（“12月31日前”“12月底前”）或时长（“≤90天”“24小时内”）。")
 def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：时效指标的指标值是与时间无关的数量或金额，如“≥5辆”“≤150万元”。
@@ -480,7 +480,7 @@ def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
 @rule("JX306", "timeliness-percent", "时效指标用了比例", severity="warning", heading=RELEVANCE,
       scope="indicator", categories=(TIMELINESS,), kinds=("percent",),
       sources=(GUIDE_CORE_2021,),
-      fix="时效指标写完成时限（如“2022年12月31日前”）；要考核比例，写成“…及时率 ≥95%”。")
+      fix="时效指标写完成时限（如“12月31日前”）；要考核比例，写成“…及时率 ≥95%”。")
 def timeliness_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：时效指标的指标值是百分比，而名称不是“…及时率”“…完成率”之类的比率。
