@@ -44,9 +44,14 @@ _SPACE = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 
 
+_NEEDS_FOLD = re.compile("[\uff10-\uff19\uff0e\uff0c\uff05\u3000]")
+
+
 def _squash(text: str) -> str:
     """Drop every whitespace character and conversion mark (`**`); fold full-width digits."""
-    return _SPACE.sub("", text.translate(_FULL_WIDTH)).replace("**", "")
+    if _NEEDS_FOLD.search(text):
+        text = text.translate(_FULL_WIDTH)
+    return _SPACE.sub("", text).replace("**", "")
 
 
 def _clean_cell(text: str) -> str | None:
@@ -525,6 +530,13 @@ def _read_table_lines(paras: list[Para]) -> _LineTables:
 # ---------------------------------------------------------------------------------------------
 
 
+_TARGET_TABLE = re.compile(r"一级指标|二级指标|三级指标|绩效目标|绩效指标")
+
+
+def _is_target_table(rows: list[Row]) -> bool:
+    return any(_TARGET_TABLE.search(c.text) for r in rows[:12] for c in r.cells[:4])
+
+
 def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
     """Read the unit budget overview (预算收支, 机关运行经费, “三公”经费, 政府采购, 国有资产) from the
     blocks of one document, or None when the document discloses none of it. Amounts are in 万元."""
@@ -534,6 +546,8 @@ def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
     procurement: list[ProcurementItem] = []
     assets_from_table = False
     for rows, unit in _tables(blocks):
+        if _is_target_table(rows):
+            continue  # a 绩效目标表: no overview figures there
         found = _read_procurement(rows, unit)
         if found and found[0] and not procurement:
             procurement, total = found
