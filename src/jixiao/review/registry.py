@@ -27,7 +27,7 @@ from jixiao.review.findings import HEADINGS, SEVERITIES, Severity
 GUIDE_TARGETS_2015 = "财政部《中央部门预算绩效目标管理办法》（财预〔2015〕88号）"
 GUIDE_CORE_2021 = "财政部《中央部门项目支出核心绩效目标和指标设置及取值指引（试行）》（财预〔2021〕101号）"
 GUIDE_EVAL_2020 = "财政部《项目支出绩效评价管理办法》（财预〔2020〕10号）"
-GUIDE_BUDGET_LAW = "《中华人民共和国预算法》及部门预算编制要求（预算数 = 财政拨款 + 其他资金）"
+TABLE_ARITHMETIC = "项目绩效目标表的填报口径：预算数 = 其中财政资金 + 其他资金（表内勾稽关系）"
 
 SCOPES = ("indicator", "project", "document")
 

@@ -46,10 +46,10 @@ from jixiao.review.facts import (
 )
 from jixiao.review.findings import APPROPRIATENESS, COMPLETENESS, FEASIBILITY, RELEVANCE
 from jixiao.review.registry import (
-    GUIDE_BUDGET_LAW,
     GUIDE_CORE_2021,
     GUIDE_EVAL_2020,
     GUIDE_TARGETS_2015,
+    TABLE_ARITHMETIC,
     Hit,
     rule,
 )
@@ -573,7 +573,8 @@ def at_least_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
 
 
 @rule("JX401", "budget-sum", "预算数与资金来源不符", severity="error", heading=APPROPRIATENESS,
-      scope="project", sources=(GUIDE_BUDGET_LAW,), thresholds={"budget_sum_tolerance": 0.005},
+      scope="project", sources=(TABLE_ARITHMETIC, GUIDE_TARGETS_2015),
+      thresholds={"budget_sum_tolerance": 0.005},
       fix="核对预算数、财政资金和其他资金，使预算数 = 财政资金 + 其他资金。")
 def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
