@@ -339,11 +339,12 @@ def _level_start(text: str) -> bool:
     return taxonomy.is_level1_label(first) or taxonomy.is_level2_label(first)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     text: str
     line: int
     sep: str  # separator before it: "nl" single line break, "blank" blank line(s), "sp" space, "" first
+    width: float = 0.0
 
 
 def _tokens(lines: list[_Line]) -> list[_Tok]:
@@ -352,7 +353,7 @@ def _tokens(lines: list[_Line]) -> list[_Tok]:
         parts = ln.text.split()
         for k, p in enumerate(parts):
             sep = ("blank" if ln.blank_before else "nl") if k == 0 else "sp"
-            toks.append(_Tok(p, ln.no, sep if toks else ""))
+            toks.append(_Tok(p, ln.no, sep if toks else "", _width(p)))
     return toks
 
 
@@ -493,19 +494,16 @@ def _value_score(text: str) -> float:
 
 def _wrap_penalty(cell: list[_Tok]) -> float:
     """Lines of a wrapped cell, except the last, are about as wide as the widest line."""
-    if not cell:
-        return 0.0
-    frags: list[str] = []
+    widths: list[float] = []
     for t in cell:
-        if t.sep == "sp" and frags:
-            frags[-1] += " " + t.text
+        if t.sep == "sp" and widths:
+            widths[-1] += t.width
         else:
-            frags.append(t.text)
-    if len(frags) < 2:
+            widths.append(t.width)
+    if len(widths) < 2:
         return 0.0
-    widths = [_width(f) for f in frags]
-    top = max(widths)
-    return sum(2.5 for w in widths[:-1] if w < top - 1.01)
+    top = max(widths) - 1.01
+    return sum(2.5 for w in widths[:-1] if w < top)
 
 
 def _cell_text(cell: list[_Tok]) -> str:
@@ -528,12 +526,20 @@ class _Spans:
         self._text: dict[tuple[int, int], str] = {}
         self._wrap: dict[tuple[int, int], float] = {}
         self._value: dict[tuple[int, int], float] = {}
+        self._squashed: dict[tuple[int, int], str] = {}
 
     def text(self, i: int, j: int) -> str:
         key = (i, j)
         t = self._text.get(key)
         if t is None:
             t = self._text[key] = _cell_text(self.body[i:j])
+        return t
+
+    def squashed(self, i: int, j: int) -> str:
+        key = (i, j)
+        t = self._squashed.get(key)
+        if t is None:
+            t = self._squashed[key] = _squash(self.text(i, j))
         return t
 
     def wrap(self, i: int, j: int) -> float:
@@ -552,7 +558,10 @@ class _Spans:
 
 
 def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
-    """Cut the tokens of one row (after its level labels) into the columns `cols`."""
+    """Cut the tokens of one row (after its level labels) into the columns `cols`.
+
+    The score of a cut is a sum over its spans, so the best cut of the columns before the value
+    is found once per value start, and the best cut after it once per value end."""
     if not body:
         return {}
     if "value" not in cols:
@@ -560,27 +569,37 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     n = len(body)
     vi = cols.index("value")
     before, after = cols[:vi], cols[vi + 1 :]
-    names = [*before, "value", *after]
     must_cut = {i for i in range(1, n) if body[i].sep == "nl"}
     spans = _Spans(body)
+    best_before: dict[int, tuple[float, list[int]]] = {}
+    best_after: dict[int, tuple[float, list[int]]] = {}
+
+    def region(lo: int, hi: int, names: list[str], memo: dict[int, tuple[float, list[int]]],
+               key: int) -> tuple[float, list[int]]:
+        found = memo.get(key)
+        if found is None:
+            found = max(((_region_score(spans, lo, hi, cuts, names, must_cut), cuts)
+                         for cuts in _cuts(lo, hi, len(names), must_cut)), key=lambda x: x[0])
+            memo[key] = found
+        return found
+
     best: tuple[float, list[int]] | None = None
-    # value span [a, b); columns before split [0, a), columns after split [b, n)
     for a in range(1 if before else 0, n):
+        left = region(0, a, before, best_before, a) if before else (0.0, [])
         for b in range(a + 1, min(n, a + 6) + 1):
             if b > a + 1 and any(a < m < b for m in must_cut):
                 break  # a single line break inside the value: a cell boundary, not a wrap
             vs = spans.value(a, b)
             if vs < -3:
                 continue
-            for cuts_before in _cuts(0, a, len(before), must_cut):
-                for cuts_after in _cuts(b, n, len(after), must_cut):
-                    cuts = [*cuts_before, a, b, *cuts_after]
-                    score = vs + _layout_score(spans, cuts, names, must_cut)
-                    if best is None or score > best[0]:
-                        best = (score, cuts)
+            right = region(b, n, after, best_after, b) if after else (0.0, [])
+            score = vs - spans.wrap(a, b) + left[0] + right[0]
+            if best is None or score > best[0]:
+                best = (score, [*left[1], a, b, *right[1]])
     if best is None:
         return {cols[0]: _cell_text(body)}
     edges = [0, *best[1], n]
+    names = [*before, "value", *after]
     return {c: spans.text(x, y) for c, (x, y) in zip(names, itertools.pairwise(edges), strict=False)}
 
 
@@ -602,9 +621,11 @@ def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
     return out or [[hi] * (k - 1)]
 
 
-def _layout_score(spans: _Spans, cuts: list[int], names: list[str], must_cut: set[int]) -> float:
-    edges = [0, *cuts, len(spans.body)]
-    score = -4.0 * len(must_cut.difference(cuts))
+def _region_score(spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str],
+                  must_cut: set[int]) -> float:
+    """Score of cutting tokens [lo, hi) into the columns `names` at `cuts`."""
+    edges = [lo, *cuts, hi]
+    score = -4.0 * sum(1 for m in must_cut if lo < m < hi and m not in cuts)
     texts: dict[str, str] = {}
     for name, (x, y) in zip(names, itertools.pairwise(edges), strict=False):
         if x >= y:
@@ -616,7 +637,7 @@ def _layout_score(spans: _Spans, cuts: list[int], names: list[str], must_cut: se
             if spans.value(x, y) >= 5.0:
                 score -= 4.0
         if name in ("name", "description"):
-            texts[name] = _squash(spans.text(x, y))
+            texts[name] = spans.squashed(x, y)
     if texts.get("name") and texts.get("name") == texts.get("description"):
         score += 4.0
     return score
