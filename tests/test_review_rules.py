@@ -313,3 +313,8 @@ def test_a_project_total_beside_its_breakdown_is_not_double_counted() -> None:
         Indicator("产出指标", "成本指标", "采样费", "采样费用", "≤10万元", "测算"),
     ]
     assert "JX403" not in codes(doc_of(good_project(indicators=inds)))
+
+
+def test_an_unknown_level2_label_is_reported() -> None:
+    assert codes(with_indicator(4, level2="效益指标")) == ["JX111"]
+    assert codes(with_indicator(5, level2="满意度")) == []  # 满意度 (no 指标) is still recognised

@@ -234,16 +234,21 @@ _L2_PARENTS: dict[str, tuple[str, ...]] = {
 
 
 @rule("JX111", "unknown-level", "指标类别无法识别", severity="warning", heading=COMPLETENESS,
-      scope="indicator", categories=(UNKNOWN,), sources=(GUIDE_CORE_2021,),
+      scope="indicator", sources=(GUIDE_CORE_2021,),
       fix="一级指标用产出、效益、满意度（2021年框架另有成本）指标，二级指标用指引规定的名称。")
 def unknown_level(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
-    检查什么：一级、二级指标都认不出属于哪一类（产出、成本、效益、满意度）。
+    检查什么：一级、二级指标都认不出属于哪一类（产出、成本、效益、满意度），或者填了二级指标
+    却不是框架中的名称（如“效益指标｜效益指标”“产出指标｜其他指标”）。
     为什么：类别不明的指标无法按框架审核和计分，通常是一级/二级指标栏漏填或填了自创名称。
     示例与改法：一级、二级指标栏都空白的“抽检批次”，应补上“产出指标｜数量指标”。
     """
     l1, l2 = q(f.ind.level1 or "空白"), q(f.ind.level2 or "空白")
-    return Hit(f"指标{q(f.label)}的类别无法识别（一级{l1}，二级{l2}）。")
+    if f.category == UNKNOWN:
+        return Hit(f"指标{q(f.label)}的类别无法识别（一级{l1}，二级{l2}）。")
+    if f.l2_read is None and (f.ind.level2 or "").strip() and f.category != SATISFACTION:
+        return Hit(f"指标{q(f.label)}的二级指标{l2}不是指标框架中的名称。")
+    return None
 
 
 @rule("JX112", "no-indicators", "没有绩效指标", severity="error", heading=COMPLETENESS, scope="project",
