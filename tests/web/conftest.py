@@ -13,6 +13,13 @@ from jixiao.web.demo import demo_disclosures
 PASSWORD = "pw-123456"
 
 
+def pytest_configure(config):
+    # no persistent connections in tests: the live server's threads must not hold the test database
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture
 def demo(db):
     """The demo units, disclosures and projects; returns {unit code: Unit}."""

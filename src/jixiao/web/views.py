@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from jixiao.taxonomy import LEVEL2
 from jixiao.web import actions
 from jixiao.web.charts import bar_chart
 from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, Unit
@@ -32,6 +33,7 @@ from jixiao.web.permissions import (
 )
 
 LEVEL1_ORDER = ["产出指标", "成本指标", "效益指标", "满意度指标"]
+LEVEL2_ORDER = list(LEVEL2)
 SEARCH_PAGE = 50
 
 
@@ -94,7 +96,10 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     other = sum((p.budget_other or Decimal(0) for p in projects), Decimal(0))
     by_budget = sorted((p for p in projects if p.budget_total), key=lambda p: p.budget_total, reverse=True)
     budget_chart = bar_chart(
-        [(p.name or p.title or p.key, p.budget_total) for p in by_budget[:30]], unit="万元"
+        [(p.name or p.title or p.key, p.budget_total) for p in by_budget[:30]],
+        unit="万元",
+        width=560,
+        label_chars=14,
     )
     cats = Counter(
         Indicator.objects.filter(project__in=[p.pk for p in projects]).values_list(
@@ -103,11 +108,16 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     )
     items = sorted(
         cats.items(),
-        key=lambda kv: (LEVEL1_ORDER.index(kv[0][0]) if kv[0][0] in LEVEL1_ORDER else 9, kv[0][1] or ""),
+        key=lambda kv: (
+            LEVEL1_ORDER.index(kv[0][0]) if kv[0][0] in LEVEL1_ORDER else 9,
+            LEVEL2_ORDER.index(kv[0][1]) if kv[0][1] in LEVEL2_ORDER else 99,
+            kv[0][1] or "",
+        ),
     )
     cat_chart = bar_chart(
         [(f"{l2 or l1 or '未分类'}", n) for (l1, l2), n in items],
         unit=" 个",
+        width=560,
         label_chars=10,
         color_by=[LEVEL1_ORDER.index(l1) if l1 in LEVEL1_ORDER else 5 for (l1, _), _ in items],
     )
@@ -158,20 +168,30 @@ def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
 
 
 def _review_hook(proj: Project, indicators: list[Indicator]) -> Any:
-    """Findings of the review rules (issue 4) where that module is installed; else None."""
+    """The review rules (jixiao.review) run on this project: its findings and outcome (优/良/中/差).
+
+    The same engine as `jixiao review`; None when the module is missing or fails (the page still shows).
+    """
     try:
-        from jixiao import review  # type: ignore[attr-defined]
+        from jixiao.review import review_document
     except ImportError:
         return None
-    fn = getattr(review, "review_project", None)
-    if fn is None:
-        return None
+    from jixiao.model import Disclosure as DomainDisclosure
     from jixiao.web.convert import project_from_orm
 
+    doc = DomainDisclosure(
+        source=proj.disclosure.source if proj.disclosure_id else "",
+        unit_code=proj.unit.code,
+        unit_name=proj.unit.name,
+        year=proj.year,
+        projects=[project_from_orm(proj, indicators)],
+    )
     try:
-        return fn(project_from_orm(proj, indicators))
-    except Exception:  # a review bug must not take the page down
+        result = review_document(doc)
+    except Exception:  # a rule bug must not take the project page down
         return None
+    pr = result.projects[0] if result.projects else None
+    return {"findings": result.findings, "outcome": pr.outcome if pr else None}
 
 
 def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[str, Any]:

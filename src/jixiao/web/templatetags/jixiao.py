@@ -61,3 +61,11 @@ def target_text(t: dict | None) -> str:
 @register.filter
 def get(d: dict | None, key: str) -> Any:
     return (d or {}).get(key)
+
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "hint": "提示"}
+
+
+@register.filter
+def severity_label(sev: str | None) -> str:
+    return SEVERITY_LABELS.get(sev or "", sev or "")

@@ -1,0 +1,128 @@
+"""The web commands as a user runs them: demo, import, user, token, serve (subprocesses on SQLite)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# these commands run on SQLite files of their own: run them once, in the SQLite pass of the suite
+pytestmark = pytest.mark.skipif(
+    os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"),
+    reason="CLI tests use their own SQLite files; run in the SQLite pass",
+)
+
+
+def _run(args: list[str], db: Path, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        **kw,
+    )
+
+
+def test_demo_creates_the_database_in_the_data_folder_and_prints_accounts(tmp_path):
+    r = _run(["demo", "--data", str(tmp_path / "d"), "--no-serve"], tmp_path / "unused.sqlite3")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "d" / "jixiao.sqlite3").exists() and not (tmp_path / "unused.sqlite3").exists()
+    assert "示例市市场监督管理局" in r.stdout and "http://127.0.0.1:8000/" in r.stdout
+    for account in ("admin", "reviewer", "unit"):
+        assert account in r.stdout
+    # running it again updates the same data instead of duplicating it
+    r2 = _run(["demo", "--data", str(tmp_path / "d"), "--no-serve"], tmp_path / "unused.sqlite3")
+    assert r2.returncode == 0 and r2.stdout == r.stdout
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")
+def test_import_a_folder_then_again_without_duplicates(tmp_path):
+    db = tmp_path / "j.sqlite3"
+    r = _run(["import", str(SEEDS)], db)
+    assert r.returncode == 0, r.stderr
+    assert "[5/5]" in r.stderr and "完成：5/5 个文件导入" in r.stdout
+    created = r.stdout
+    r = _run(["import", str(SEEDS / "001_69cafeba3764958f.txt")], db)
+    assert r.returncode == 0 and "新项目 0 个，更新 9 个" in r.stdout, (created, r.stdout)
+
+
+def test_import_reports_a_bad_file_with_its_name_and_status_2(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    r = _run(["import", str(bad)], tmp_path / "j.sqlite3")
+    assert r.returncode == 2 and str(bad) in r.stderr and "Traceback" not in r.stderr
+
+
+def test_user_create_and_token(tmp_path):
+    db = tmp_path / "j.sqlite3"
+    assert _run(["demo", "--data", str(tmp_path), "--no-serve"], db).returncode == 0
+    db = tmp_path / "jixiao.sqlite3"
+    r = _run(["user", "create", "clerk", "--role", "unit", "--unit", "999002", "--password", "secret-1"], db)
+    assert r.returncode == 0 and "clerk" in r.stdout and "示例市示例区教育局" in r.stdout, r.stderr
+    r = _run(["user", "create", "nounit", "--role", "unit"], db)
+    assert r.returncode == 2 and "至少要属于一个单位" in r.stderr
+    r = _run(["user", "create", "boss", "--role", "reviewer"], db)
+    assert r.returncode == 0 and "初始密码" in r.stdout
+    r = _run(["token", "clerk"], db)
+    assert r.returncode == 0 and r.stdout.strip().startswith("jx_")
+    assert _run(["token", "ghost"], db).returncode == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_with_static_files_and_api_from_the_app(tmp_path):
+    db = tmp_path / "jixiao.sqlite3"
+    assert _run(["demo", "--data", str(tmp_path), "--no-serve"], db).returncode == 0
+    token = _run(["token", "reviewer"], db).stdout.strip()
+    port = _free_port()
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{db}", "JIXIAO_SECRET_KEY": "test-secret"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/login/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.1)
+        for path in (
+            "/login/",
+            "/static/web/style.css",
+            "/static/ninja/swagger-ui-bundle.js",
+            "/api/docs",
+            "/static/admin/css/base.css",
+        ):
+            with urllib.request.urlopen(base + path, timeout=5) as resp:
+                assert resp.status == 200, path
+        req = urllib.request.Request(
+            base + "/api/projects?limit=2", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            data = json.loads(resp.read())
+        assert data["count"] == 14 and len(data["items"]) == 2
+        try:
+            urllib.request.urlopen(base + "/does-not-exist", timeout=5)
+        except urllib.error.HTTPError as e:
+            assert e.code in (302, 404) and b"Traceback" not in e.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

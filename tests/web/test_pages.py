@@ -1,0 +1,183 @@
+"""Server-rendered pages: units, unit-year, project (table, edit, conflict, history), search, upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from jixiao.web.models import Disclosure, History, Indicator, Project
+
+pytestmark = pytest.mark.django_db
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def _form(p: Project) -> dict[str, str]:
+    """The project edit form as the page fills it."""
+    data: dict[str, str] = {
+        "version": str(p.version),
+        "name": p.name or "",
+        "code": p.code or "",
+        "purpose": p.purpose or "",
+        "goal": p.goal or "",
+        "budget_total": str(p.budget_total or ""),
+        "budget_fiscal": str(p.budget_fiscal or ""),
+        "budget_other": str(p.budget_other or ""),
+    }
+    inds = list(p.indicators.all())
+    data["rows"] = str(len(inds))
+    for n, i in enumerate(inds):
+        data[f"ind-{n}-id"] = str(i.pk)
+        for k in ("level1", "level2", "name", "description", "value", "basis"):
+            data[f"ind-{n}-{k}"] = getattr(i, k) or ""
+    return data
+
+
+def test_login_page_and_login(users):
+    from django.test import Client
+
+    c = Client()
+    assert "登录" in c.get("/login/").content.decode()
+    r = c.post("/login/", {"username": "market", "password": "pw-123456"})
+    assert r.status_code == 302
+    assert "示例市市场监督管理局" in c.get("/").content.decode()
+
+
+def test_unit_year_page_shows_goals_projects_totals_and_charts(clients, demo):
+    r = clients["reviewer"].get(f"/units/{demo['999001'].pk}/")
+    assert r.status_code == 302 and r["Location"].endswith("/2024/")
+    html = clients["reviewer"].get(r["Location"]).content.decode()
+    assert "部门整体绩效目标" in html and "分项绩效目标" in html and "市场主体登记与监管" in html
+    assert "产品质量监督抽查经费" in html and "301.5" in html  # total of the six budgets
+    assert html.count("<svg") == 2 and "指标按类别" in html
+
+
+def test_project_page_shows_target_table_with_parsed_values_and_history(clients, market_project):
+    html = clients["market"].get(f"/projects/{market_project.pk}/").content.decode()
+    for text in (
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标值确定依据",
+        "解析值",
+        "监督抽查完成率",
+        "≥95%",
+        "百分比",
+        "3月底",
+        "变更记录",
+        "提交审核",
+        'id="edit"',
+    ):
+        assert text in html, text
+    assert 'rowspan="5"' in html  # 产出指标 merged over its five rows
+
+
+def test_edit_form_saves_and_records_history(clients, market_project):
+    p = market_project
+    data = _form(p)
+    data["ind-0-value"] = "≥400批次"
+    data["plan-node"] = ["3月底", "12月底"]
+    data["plan-share"] = ["30%", "100%"]
+    r = clients["market"].post(f"/projects/{p.pk}/edit/", data)
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.version == 2 and p.spending_plan == {"3月底": "30%", "12月底": "100%"}
+    assert p.indicators.order_by("seq").first().value == "≥400批次"
+    html = clients["market"].get(f"/projects/{p.pk}/").content.decode()
+    assert (
+        "已保存" in html and "≥400批次" in html and History.objects.filter(project=p, action="edit").exists()
+    )
+
+
+def test_edit_form_shows_validation_errors_and_keeps_input(clients, market_project):
+    p = market_project
+    data = _form(p)
+    data["budget_total"] = "四十八"
+    data["ind-1-value"] = ""
+    r = clients["market"].post(f"/projects/{p.pk}/edit/", data)
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "预算数应为数字" in html and "第 2 行：指标值不能为空" in html and 'value="四十八"' in html
+    assert Project.objects.get(pk=p.pk).version == p.version
+
+
+def test_second_save_with_stale_form_is_refused_with_a_conflict_message(clients, market_project):
+    p = market_project
+    first, second = _form(p), _form(p)
+    first["goal"] = "甲的修改"
+    second["goal"] = "乙的修改"
+    assert clients["market"].post(f"/projects/{p.pk}/edit/", first).status_code == 302
+    r = clients["admin"].post(f"/projects/{p.pk}/edit/", second)
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "保存冲突" in html and "market" in html and "本次保存未生效" in html
+    assert Project.objects.get(pk=p.pk).goal == "甲的修改"
+
+
+def test_search_across_units_and_years(clients, demo):
+    html = clients["reviewer"].get("/search/", {"q": "满意度"}).content.decode()
+    assert "示例区教育局" in html and "示例市卫生健康委员会" in html and "2023" in html and "2024" in html
+    html = clients["reviewer"].get("/search/", {"q": "满意度", "year": "2023"}).content.decode()
+    assert "示例区教育局" not in html
+    html = clients["reviewer"].get("/search/", {"q": "检定"}).content.decode()
+    assert "检定计量器具台件数" in html
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")
+def test_upload_page_imports_text_and_reports_per_file(clients, users):
+    good = SimpleUploadedFile("004.txt", (SEEDS / "004_dc71da0f619798d6.txt").read_bytes())
+    empty = SimpleUploadedFile("empty.txt", b"")
+    wrong = SimpleUploadedFile("x.exe", b"MZ....")
+    r = clients["admin"].post("/upload/", {"files": [good, empty, wrong]})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "004.txt — 已导入" in html and "新项目 11 个" in html
+    assert "empty.txt — 未导入" in html and "empty.txt:" in html and "不支持的文件类型" in html
+    assert Disclosure.objects.filter(year=2024, unit__name="乐亭县市场监督管理局本级").exists()
+
+
+def test_upload_page_imports_a_docx(clients, users):
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.web.demo import health_commission
+
+    doc = health_commission(2025)
+    data = disclosure_to_docx(doc)
+    r = clients["admin"].post("/upload/", {"files": [SimpleUploadedFile("health.docx", data)]})
+    html = r.content.decode()
+    assert "health.docx — 已导入" in html, html[html.find("导入结果") :][:2000]
+    p = Project.objects.get(year=2025, name="基本公共卫生服务补助资金")
+    assert p.indicators.count() == 7 and p.unit.name == "示例市卫生健康委员会"
+
+
+def test_upload_size_limit(clients, users, settings):
+    settings.MAX_UPLOAD_MB = 1
+    before = Indicator.objects.count()
+    big = SimpleUploadedFile("big.txt", b"x" * (1024 * 1024 + 10))
+    html = clients["admin"].post("/upload/", {"files": [big]}).content.decode()
+    assert "超过 1 MB" in html
+    assert Indicator.objects.count() == before
+    # a request far above any allowed upload is refused before it is read
+    r = clients["admin"].post(
+        "/upload/", b"x", content_type="application/octet-stream", CONTENT_LENGTH=str(200 * 1024 * 1024)
+    )
+    assert r.status_code == 413
+
+
+def test_unit_user_upload_goes_to_their_unit(clients, demo):
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.web.demo import market_bureau
+
+    data = disclosure_to_docx(market_bureau(2026))
+    html = (
+        clients["market"].post("/upload/", {"files": [SimpleUploadedFile("m.docx", data)]}).content.decode()
+    )
+    assert "m.docx — 已导入" in html
+    assert Project.objects.filter(unit=demo["999001"], year=2026).count() == 6
+    html = clients["reviewer"].get("/upload/").content.decode()
+    assert "不能导入" in html
+
+
+def test_review_findings_on_project_page(clients, market_project):
+    html = clients["reviewer"].get(f"/projects/{market_project.pk}/").content.decode()
+    assert "审核规则检查" in html
