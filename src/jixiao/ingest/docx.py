@@ -10,7 +10,7 @@ page, as a second table or with a repeated header row, is just more rows.
 
 from __future__ import annotations
 
-import io
+import zipfile
 from collections.abc import Iterator
 
 from lxml import etree
@@ -33,22 +33,46 @@ _SKIP.add(f"{{{MC}}}Fallback")
 
 def read_docx(data: bytes, name: str) -> CellStream:
     """The blocks of a .docx document (see the module docstring)."""
-    open_package(data, name, ".docx", "word/document.xml")
+    zf = open_package(data, name, ".docx", "word/document.xml")
+    part = main_part(zf)
     try:
-        import docx  # python-docx
-
-        document = docx.Document(io.BytesIO(data))
-        body = document.element.body
-    except ReadError:
-        raise
-    except Exception as e:  # python-docx raises KeyError, ValueError, lxml errors ... on bad packages
-        raise ReadError(name, f"not a readable Word document: {type(e).__name__}: {e}", DOCUMENT) from e
+        xml = zf.read(part)
+    except KeyError as e:
+        raise ReadError(name, f"not a Word document: the zip archive has no {part}", DOCUMENT) from e
+    except Exception as e:
+        raise ReadError(name, f"not a valid .docx file: part {part} is damaged ({e})", DOCUMENT) from e
+    try:
+        root = etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise ReadError(name, f"not a readable Word document: {part} is not well-formed XML ({e})",
+                        DOCUMENT) from e
+    body = root.find(_W + "body")
     if body is None:
         raise ReadError(name, "not a readable Word document: it has no body", DOCUMENT)
     stream = CellStream(source=name, layout="docx")
-    reader = _BodyReader(stream.blocks)
-    reader.read(body)
+    _BodyReader(stream.blocks).read(body)
     return stream
+
+
+# the main document part is read with plain lxml (no DTDs, no entities, no network): python-docx would
+# load every part of the package with its own element classes, three times slower, to read one
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_comments=True, remove_pis=True)
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def main_part(zf: zipfile.ZipFile) -> str:
+    """The name of the main document part (from _rels/.rels; word/document.xml by convention)."""
+    try:
+        rels = etree.fromstring(zf.read("_rels/.rels"), _PARSER)
+    except Exception:
+        return "word/document.xml"
+    for rel in rels.iter(f"{{{_REL_NS}}}Relationship"):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            target = rel.get("Target", "").lstrip("/")
+            if target in zf.namelist():
+                return target
+    return "word/document.xml"
 
 
 class _BodyReader:
@@ -80,11 +104,11 @@ class _BodyReader:
             for tc in _content_children(tr):
                 if tc.tag != _W + "tc":
                     continue
-                merge = _vmerge(tc)
-                if _hmerge_continue(tc):
+                v_continued, h_continued = _merge_state(tc)
+                if h_continued:
                     continue
                 col = len(cells) + 1
-                text = "" if merge == "continue" else cell_text(tc)
+                text = "" if v_continued else cell_text(tc)
                 cells.append(Cell(text, Location(cell=f"{where} col {col}")))
             self.out.append(Row(cells, Location(cell=where), table=tid))
 
@@ -106,65 +130,53 @@ def _row_deleted(tr: etree._Element) -> bool:
     return pr is not None and pr.find(_W + "del") is not None
 
 
-def _vmerge(tc: etree._Element) -> str | None:
-    pr = tc.find(_W + "tcPr")
+_TCPR, _VMERGE, _HMERGE, _VAL = _W + "tcPr", _W + "vMerge", _W + "hMerge", _W + "val"
+
+
+def _merge_state(tc: etree._Element) -> tuple[bool, bool]:
+    """(vertical continuation, legacy horizontal continuation) of a w:tc."""
+    pr = tc[0] if len(tc) and tc[0].tag == _TCPR else None
     if pr is None:
-        return None
-    vm = pr.find(_W + "vMerge")
-    if vm is None:
-        return None
-    val = vm.get(_W + "val")
-    return "restart" if val == "restart" else "continue"
+        return False, False
+    v = h = False
+    for child in pr:
+        tag = child.tag
+        if tag == _VMERGE:
+            v = child.get(_VAL) != "restart"
+        elif tag == _HMERGE:
+            h = child.get(_VAL) != "restart"
+    return v, h
 
 
-def _hmerge_continue(tc: etree._Element) -> bool:
-    pr = tc.find(_W + "tcPr")
-    if pr is None:
-        return False
-    hm = pr.find(_W + "hMerge")
-    return hm is not None and hm.get(_W + "val") != "restart"
-
-
-def _hidden(run: etree._Element) -> bool:
-    pr = run.find(_W + "rPr")
-    if pr is None:
-        return False
-    v = pr.find(_W + "vanish")
-    return v is not None and v.get(_W + "val") not in ("0", "false", "off")
+_NS = {"w": W, "mc": MC}
+# the visible text pieces of a paragraph in document order: no deleted, moved-away, fallback or
+# hidden (w:vanish) text; w:tab inside runs only (w:tabs/w:tab in pPr are tab stops)
+_TEXT_PIECES = etree.XPath(
+    "(.//w:r/w:t | .//w:r/w:tab | .//w:r/w:ptab | .//w:r/w:br | .//w:r/w:cr | .//w:r/w:noBreakHyphen)"
+    "[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback"
+    " or ancestor::w:r[1]/w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')])]",
+    namespaces=_NS)
+_T, _TAB, _PTAB, _BR, _CR = (_W + t for t in ("t", "tab", "ptab", "br", "cr"))
+_BR_TYPE = _W + "type"
 
 
 def paragraph_text(p: etree._Element) -> str:
     """The visible text of a w:p (runs, tabs, line breaks; no deleted or hidden text)."""
     parts: list[str] = []
-    _collect(p, parts)
-    return "".join(parts)
-
-
-def _collect(el: etree._Element, parts: list[str]) -> None:
-    for child in el:
-        tag = child.tag
-        if not isinstance(tag, str) or tag in _SKIP:
-            continue
-        if tag == _W + "r":
-            if not _hidden(child):
-                _collect(child, parts)
-        elif tag == _W + "t":
-            parts.append(child.text or "")
-        elif tag == _W + "tab" or tag == _W + "ptab":
+    for el in _TEXT_PIECES(p):
+        tag = el.tag
+        if tag == _T:
+            parts.append(el.text or "")
+        elif tag == _TAB or tag == _PTAB:
             parts.append("\t")
-        elif tag == _W + "br":
-            if child.get(_W + "type") not in ("page", "column"):
+        elif tag == _BR:
+            if el.get(_BR_TYPE) not in ("page", "column"):
                 parts.append("\n")
-        elif tag == _W + "cr":
+        elif tag == _CR:
             parts.append("\n")
-        elif tag == _W + "noBreakHyphen":
-            parts.append("-")
-        elif tag == _W + "p":  # paragraphs inside text boxes
-            if parts and not parts[-1].endswith("\n"):
-                parts.append("\n")
-            _collect(child, parts)
         else:
-            _collect(child, parts)
+            parts.append("-")
+    return "".join(parts)
 
 
 def cell_text(tc: etree._Element) -> str:
