@@ -503,3 +503,14 @@ def test_mutated_pdfs_give_cells_or_a_read_error(pdfs: dict[str, bytes]) -> None
             assert e.message
 
     check()
+
+
+def test_xlsx_large_workbooks_are_streamed_read_only_with_the_same_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import jixiao.ingest.xlsx as xlsx_reader
+    from jixiao.export.xlsx import disclosure_to_xlsx
+
+    data = disclosure_to_xlsx(unit_full())
+    full = blocks(read_xlsx(data, "a.xlsx"))
+    monkeypatch.setattr(xlsx_reader, "FULL_LOAD_LIMIT", 0)
+    assert blocks(read_xlsx(data, "a.xlsx")) == full
