@@ -148,3 +148,15 @@ def test_unused_table_row_is_a_located_warning_and_strict_fails(tmp_path: Path) 
     assert r.returncode == 2
     assert f"line {at + 1}" in r.stderr.decode("utf-8")
     assert _run("parse", str(f)).returncode == 0
+
+
+@pytest.mark.parametrize(("stem", "region"), [
+    ("001_69cafeba3764958f", "河北省秦皇岛市山海关区"),
+    ("002_395e31acaf57e48c", "河北省邢台市巨鹿县"),
+    ("004_dc71da0f619798d6", "河北省唐山市乐亭县"),
+    ("003_665f1d82f3b4329e", None),  # no project codes: no hint
+])
+def test_region_from_the_project_codes_division(stem: str, region: str | None) -> None:
+    doc = parse_file(SEEDS / f"{stem}.txt")
+    assert doc.region == region
+    assert all(p.region == region for p in doc.projects if p.code)

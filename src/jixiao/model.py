@@ -148,6 +148,7 @@ class Project:
     goal: str | None = None  # 绩效目标
     indicators: list[Indicator] = field(default_factory=list)
     location: Location | None = None
+    region: str | None = None  # 行政区划 named by the project code's division, when it has one
 
 
 @dataclass
@@ -211,6 +212,7 @@ class Disclosure:
     unit_code: str | None = None
     unit_name: str | None = None
     year: int | None = None
+    region: str | None = None  # the division most project codes name (GB/T 2260), as a hint
     overall_goal: str | None = None
     sub_goals: list[SubGoal] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)

@@ -45,6 +45,7 @@ def project_to_dict(p: Project, doc: Disclosure | None = None) -> dict[str, Any]
         "purpose": p.purpose,
         "spending_plan": dict(p.spending_plan) if p.spending_plan else None,
         "goal": p.goal,
+        "region": p.region,
         "indicators": [indicator_to_dict(i) for i in p.indicators],
     }
     # the unit a table names, where it differs from the document's
@@ -77,6 +78,7 @@ def disclosure_to_dict(doc: Disclosure) -> dict[str, Any]:
         "unit_code": doc.unit_code,
         "unit_name": doc.unit_name,
         "year": doc.year,
+        "region": doc.region,
         "overall_goal": doc.overall_goal,
         "sub_goals": [{"title": s.title, "goal": s.goal, "indicators": s.indicators} for s in doc.sub_goals],
         "projects": [project_to_dict(p, doc) for p in doc.projects],

@@ -19,6 +19,7 @@ from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row
 from jixiao.ingest.overview import extract_budget_overview
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
+from jixiao.regions import division_of_project_code, region_name
 
 _WS = re.compile(r"[\s\u3000\xa0]+")
 
@@ -614,9 +615,15 @@ class _Interpreter:
         else:
             doc.unit_name = self._unit_from_title()
         doc.year = self.year or self._guess_year()
+        regions: Counter[str] = Counter()
         for p in doc.projects:
             for ind in p.indicators:
                 ind.year = doc.year
+            p.region = region_name(division_of_project_code(p.code))
+            if p.region:
+                regions[p.region] += 1
+        if regions:
+            doc.region = regions.most_common(1)[0][0]
 
     def _unit_from_title(self) -> str | None:
         for b in self.blocks[:10]:
