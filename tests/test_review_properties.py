@@ -128,7 +128,7 @@ def disclosures(draw: st.DrawFn) -> Disclosure:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(disclosures())
 def test_review_never_fails_never_mutates_and_locates_its_findings(doc: Disclosure) -> None:
     before = copy.deepcopy(doc)
