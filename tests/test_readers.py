@@ -514,3 +514,28 @@ def test_xlsx_large_workbooks_are_streamed_read_only_with_the_same_rows(
     full = blocks(read_xlsx(data, "a.xlsx"))
     monkeypatch.setattr(xlsx_reader, "FULL_LOAD_LIMIT", 0)
     assert blocks(read_xlsx(data, "a.xlsx")) == full
+
+
+def test_docx_table_of_contents_is_not_read() -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def field_char(p, kind: str) -> None:
+        r = p.add_run()
+        fc = OxmlElement("w:fldChar")
+        fc.set(qn("w:fldCharType"), kind)
+        r._r.append(fc)
+
+    d = Document()
+    d.add_paragraph("目录")
+    p1 = d.add_paragraph()
+    field_char(p1, "begin")
+    instr = OxmlElement("w:instrText")
+    instr.text = ' TOC \\o "1-3" \\h \\z \\u '
+    p1.add_run()._r.append(instr)
+    field_char(p1, "separate")
+    p1.add_run("一、总体绩效目标\t3")
+    p2 = d.add_paragraph("1.公务用车保险费绩效目标表\t5")
+    field_char(p2, "end")
+    d.add_paragraph("一、总体绩效目标")
+    assert paras(read_docx(_docx_bytes(d), "toc.docx")) == ["目录", "一、总体绩效目标"]

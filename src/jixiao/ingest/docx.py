@@ -5,7 +5,8 @@ merged continuation (w:vMerge without "restart") appears as an empty cell, so th
 rows below a merged 一级指标 cell stay aligned. The text of a cell is its paragraphs (and those of
 any table nested in it) joined with "\n". Headers, footers, deleted text (tracked changes) and
 hidden text are not read. Every top-level table gets its own id; a table continued on the next
-page, as a second table or with a repeated header row, is just more rows.
+page, as a second table or with a repeated header row, is just more rows. A table of contents
+(a TOC field) is not read: it repeats the headings with page numbers.
 """
 
 from __future__ import annotations
@@ -82,10 +83,15 @@ class _BodyReader:
         self.n_table = 0
 
     def read(self, body: etree._Element) -> None:
+        toc_depth = 0  # inside a TOC field: the table of contents repeats headings with page numbers
         for el in _content_children(body):
             tag = el.tag
             if tag == _W + "p":
                 self.n_para += 1
+                starts_toc = toc_depth == 0 and _TOC_INSTR(el)
+                if toc_depth or starts_toc:
+                    toc_depth = max(0, toc_depth + _field_balance(el))
+                    continue
                 text = paragraph_text(el).strip()
                 if text:
                     self.out.append(Para(text, Location(cell=f"paragraph {self.n_para}")))
@@ -156,6 +162,15 @@ _TEXT_PIECES = etree.XPath(
     "[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback"
     " or ancestor::w:r[1]/w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')])]",
     namespaces=_NS)
+_TOC_INSTR = etree.XPath("boolean(.//w:instrText[starts-with(normalize-space(.), 'TOC')])", namespaces=_NS)
+_FIELD_BEGINS = etree.XPath("count(.//w:fldChar[@w:fldCharType='begin'])", namespaces=_NS)
+_FIELD_ENDS = etree.XPath("count(.//w:fldChar[@w:fldCharType='end'])", namespaces=_NS)
+
+
+def _field_balance(p: etree._Element) -> int:
+    return int(_FIELD_BEGINS(p)) - int(_FIELD_ENDS(p))
+
+
 _T, _TAB, _PTAB, _BR, _CR = (_W + t for t in ("t", "tab", "ptab", "br", "cr"))
 _BR_TYPE = _W + "type"
 
