@@ -282,12 +282,21 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     tmp = tmp_path_factory.mktemp("readers_pdf")
-    sources = {"wrap": wrap_docx(), "long": disclosure_to_docx(_long_doc())}
+    sources = {"wrap": wrap_docx(), "long": disclosure_to_docx(_long_doc()),
+               "running": with_running_header(disclosure_to_docx(_long_doc()))}
     paths = []
     for name, data in sources.items():
         (tmp / f"{name}.docx").write_bytes(data)
         paths.append(tmp / f"{name}.docx")
     return {p.stem: q.read_bytes() for p, q in docx_to_pdf(paths, tmp).items()}
+
+
+def with_running_header(data: bytes) -> bytes:
+    """The document with a running header and a page-number footer on every page."""
+    d = Document(io.BytesIO(data))
+    d.sections[0].header.paragraphs[0].text = "示例市市场监督管理局本级2024年部门预算绩效目标公开"
+    d.sections[0].footer.paragraphs[0].text = "第 1 页"
+    return _docx_bytes(d)
 
 
 def rows_of(stream) -> list[Row]:
@@ -539,3 +548,12 @@ def test_docx_table_of_contents_is_not_read() -> None:
     field_char(p2, "end")
     d.add_paragraph("一、总体绩效目标")
     assert paras(read_docx(_docx_bytes(d), "toc.docx")) == ["目录", "一、总体绩效目标"]
+
+
+@needs_soffice
+def test_pdf_running_headers_do_not_break_a_table_across_pages(pdfs: dict[str, bytes]) -> None:
+    plain = rows_of(read_pdf(pdfs["long"], "long.pdf"))
+    s = read_pdf(pdfs["running"], "running.pdf")
+    assert [r.texts for r in rows_of(s)] == [r.texts for r in plain]
+    assert [r.table for r in rows_of(s)] == [r.table for r in plain]
+    assert "示例市市场监督管理局本级2024年部门预算绩效目标公开" in paras(s)

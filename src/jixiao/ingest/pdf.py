@@ -9,8 +9,10 @@ by what the line break was —
   text with a space, or with "" when the line is one token cut by the cell edge (a long code);
 - a hard break (the next word would have fitted, so the writer broke the line): "\\n".
 Text outside tables becomes one `Para` per printed line. Blocks come in reading order (top to
-bottom on each page). A table continued on the next page (same column edges, nothing but a short
-line such as a page number between) keeps the table id of its first part.
+bottom on each page). A table continued on the next page (same column edges, nothing between but
+a short line such as a page number or lines in the page's top or bottom margin, i.e. running
+headers and footers) keeps the table id of its first part, and a row that the page break cut in
+two is joined again.
 
 A PDF without any text (a scan) is refused with "no text layer (scanned PDF?)".
 """
@@ -99,6 +101,7 @@ class _Geom:
     right: float  # inner right edge of the cell
 
 
+MARGIN_SHARE = 0.08  # lines this close to the top or bottom edge are running headers/footers
 PAGE_BOTTOM = 0.8  # a table part reaching below this share of the page height may go on overleaf
 
 
@@ -130,7 +133,9 @@ class _Pages:
             if isinstance(obj, _Line):
                 n_line += 1
                 self.out.append(Para(obj.text, Location(cell=f"page {pno} line {n_line}")))
-                if len(obj.text.strip()) > SHORT_LINE:
+                furniture = (len(obj.text.strip()) <= SHORT_LINE or obj.bottom <= MARGIN_SHARE * height
+                             or obj.top >= (1 - MARGIN_SHARE) * height)
+                if not furniture:
                     text_since_table = True
                     first_block = False
                 continue
