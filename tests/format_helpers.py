@@ -15,16 +15,16 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def docx_to_pdf(docx_files: list[Path], outdir: Path) -> dict[Path, Path]:
-    """Convert .docx files to PDF with LibreOffice in one run; .docx path → .pdf path."""
+def docx_to_pdf(docx_files: list[Path], outdir: Path, fmt: str = "pdf") -> dict[Path, Path]:
+    """Convert .docx files to PDF (or `fmt`, e.g. html) with LibreOffice in one run; .docx → output."""
     exe = soffice()
     assert exe, "soffice not installed"
     profile = outdir / "lo_profile"
     cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-           "--convert-to", "pdf", "--outdir", str(outdir), *map(str, docx_files)]
+           "--convert-to", fmt, "--outdir", str(outdir), *map(str, docx_files)]
     env = dict(os.environ, HOME=str(outdir))
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
-    out = {p: outdir / (p.stem + ".pdf") for p in docx_files}
+    out = {p: outdir / f"{p.stem}.{fmt}" for p in docx_files}
     missing = [str(p) for p, q in out.items() if not q.exists()]
     assert not missing, f"LibreOffice did not convert {missing}: {done.stdout} {done.stderr}"
     return out

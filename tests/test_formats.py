@@ -1,6 +1,6 @@
 """Round trips through the binary formats: build a document from a model, parse it, get the model back.
 
-Documents come from the 项目绩效目标表 writers (docx, xlsx, html; PDFs converted from the .docx
+Documents come from the 项目绩效目标表 writers (docx, xlsx, html; PDFs, HTML and .docx saved from the .docx
 files by LibreOffice) in the layouts found in the field — merged 一级/二级 cells, a table broken
 across pages with the header repeated, blank cells, money in 元, a table without 指标值确定依据 —
 and from raw python-docx / openpyxl / HTML in other real layouts (a flat sheet of several
@@ -126,6 +126,38 @@ def test_pdf_converted_by_libreoffice_parses_back_to_its_model(
         pdf_files: dict[str, bytes], fixture: str, variant: str) -> None:
     got = parse_bytes(pdf_files[f"{fixture}--{variant}"], f"{fixture}--{variant}.pdf")
     assert_same_model(FIXTURES[fixture], got, squash=True)
+    assert got.warnings == []
+
+
+@pytest.fixture(scope="module")
+def libreoffice_saved(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], bytes]:
+    """The .docx files saved again by LibreOffice Writer, as HTML (<font> tags, <p> in cells,
+    rowspan) and as .docx (LibreOffice's own OOXML: w:vMerge, w:gridSpan, section breaks)."""
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    tmp = tmp_path_factory.mktemp("formats_lo")
+    paths = []
+    for fname, doc in FIXTURES.items():
+        path = tmp / f"{fname}.docx"
+        path.write_bytes(disclosure_to_docx(doc, split_every=5))
+        paths.append(path)
+    out: dict[tuple[str, str], bytes] = {}
+    for p, q in docx_to_pdf(paths, tmp, "html").items():
+        out[("html", p.stem)] = q.read_bytes()
+    (tmp / "resaved").mkdir()
+    for p, q in docx_to_pdf(paths, tmp / "resaved", "docx").items():
+        out[("docx", p.stem)] = q.read_bytes()
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+@pytest.mark.parametrize("fixture", list(FIXTURES))
+def test_documents_saved_again_by_libreoffice_parse_back_to_their_model(
+        libreoffice_saved: dict[tuple[str, str], bytes], fixture: str, fmt: str) -> None:
+    data = libreoffice_saved[(fmt, fixture)]
+    assert data != disclosure_to_docx(FIXTURES[fixture], split_every=5)
+    got = parse_bytes(data, f"{fixture}.{fmt}")
+    assert_same_model(FIXTURES[fixture], got)
     assert got.warnings == []
 
 
