@@ -186,3 +186,18 @@ def test_the_same_errors_are_found_whatever_the_format(tmp_path, fmt: str) -> No
         return [(f.rule, f.project_seq, f.indicator) for f in fs if f.severity == "error"]
 
     assert errors(review(parse_file(out))) == errors(findings("001"))
+
+
+def test_projects_ranked_by_findings_and_findings_keyed_for_decisions() -> None:
+    from jixiao.review import rank_projects
+
+    reviews = [review_document(parse_file(p)) for p in sorted(SEEDS.glob("*.txt"))]
+    ranked = rank_projects(reviews)
+    assert len(ranked) == 63
+    doc, worst = ranked[0]
+    assert doc.doc.source.endswith("000_b15b158b2ebb9642.txt")
+    assert worst.outcome.grade == "差" and worst.outcome.counts["error"] == 6 and worst.seq == 28
+    grades = [p.outcome.grade for _, p in ranked]
+    assert grades == sorted(grades, key="差中良优".index)
+    keys = [f.key for r in reviews for f in r.findings]
+    assert "JX301:2:1" in keys and "JX103:3:-" in keys

@@ -101,3 +101,12 @@ def test_bad_settings_are_rejected_with_the_file_and_key(tmp_path: Path, text: s
 def test_a_missing_settings_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="cannot read"):
         load_settings(tmp_path / "absent.toml")
+
+
+def test_settings_from_toml_text_as_the_admin_keeps_them() -> None:
+    from jixiao.review import loads_settings
+
+    s = loads_settings('[rules]\ndisable = ["JX201"]\n', "admin")
+    assert rules_of(with_indicator(3, value="是/否"), s) == []
+    with pytest.raises(SettingsError, match=r"^admin: "):
+        loads_settings("[rules", "admin")

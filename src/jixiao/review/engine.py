@@ -262,4 +262,10 @@ def review_document(doc: Disclosure, settings: ReviewSettings | None = None,
     return out
 
 
-Reviewer = Callable[[Disclosure], list[Finding]]
+def rank_projects(reviews: Iterable[DocumentReview]) -> list[tuple[DocumentReview, ProjectReview]]:
+    """Every project of the given reviews, worst first: by grade (差 first), then errors, warnings,
+    hints — the reviewers' list of all units' projects ranked by findings."""
+    pairs = [(r, p) for r in reviews for p in r.projects]
+    pairs.sort(key=lambda rp: (-GRADES.index(rp[1].outcome.grade), -rp[1].outcome.counts.get("error", 0),
+                               -rp[1].outcome.counts.get("warning", 0), -rp[1].outcome.counts.get("hint", 0)))
+    return pairs

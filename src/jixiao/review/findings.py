@@ -39,6 +39,13 @@ class Finding:
     unit_code: str | None = None
     unit_name: str | None = None
 
+    @property
+    def key(self) -> str:
+        """A stable reference to this finding inside its disclosure (rule, project, indicator), for
+        attaching findings to a return decision: "JX201:3:5" (indicator 5 of project 3), "JX103:3:-"."""
+        ind = "-" if self.indicator_index is None else str(self.indicator_index)
+        return f"{self.rule}:{'-' if self.project_seq is None else self.project_seq}:{ind}"
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape: the seven documented keys first, then the extra context."""
         return {
@@ -55,6 +62,7 @@ class Finding:
             "source": self.source,
             "unit_code": self.unit_code,
             "unit_name": self.unit_name,
+            "key": self.key,
         }
 
 

@@ -174,6 +174,15 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Review
     return s
 
 
+def loads_settings(text: str, source: str = "settings") -> ReviewSettings:
+    """Settings from TOML text (e.g. kept by the web admin); errors name `source`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{source}: {e}") from e
+    return settings_from_dict(data, source)
+
+
 def load_settings(path: str | Path) -> ReviewSettings:
     """Read a settings TOML file; raises SettingsError naming the file (and line for syntax errors)."""
     p = Path(path)
@@ -183,8 +192,4 @@ def load_settings(path: str | Path) -> ReviewSettings:
         raise SettingsError(f"{path}: cannot read the file: {e.strerror or e}") from e
     except UnicodeDecodeError as e:
         raise SettingsError(f"{path}: not UTF-8 text") from e
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SettingsError(f"{path}: {e}") from e
-    return settings_from_dict(data, str(path))
+    return loads_settings(text, str(path))
