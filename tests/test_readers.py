@@ -557,3 +557,40 @@ def test_pdf_running_headers_do_not_break_a_table_across_pages(pdfs: dict[str, b
     assert [r.texts for r in rows_of(s)] == [r.texts for r in plain]
     assert [r.table for r in rows_of(s)] == [r.table for r in plain]
     assert "示例市市场监督管理局本级2024年部门预算绩效目标公开" in paras(s)
+
+
+def with_alt_chunk(data: bytes, chunk_name: str, chunk: bytes) -> bytes:
+    """Put an imported chunk (w:altChunk) at the end of a .docx body, as web systems write them."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                body = body.replace(b"<w:sectPr", b'<w:altChunk r:id="rIdChunk1"/><w:sectPr', 1)
+            elif info.filename == "word/_rels/document.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdChunk1" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/aFChunk" Target="'
+                                    + chunk_name.encode() + b'"/></Relationships>')
+            zf.writestr(info, body)
+        zf.writestr(f"word/{chunk_name}", chunk)
+    return out.getvalue()
+
+
+def test_docx_imported_html_and_mht_chunks_are_read_in_place() -> None:
+    d = Document()
+    d.add_paragraph("正文")
+    html = "<html><body><p>导入</p><table><tr><td>一级指标</td><td>二级指标</td></tr></table></body></html>"
+    s = read_docx(with_alt_chunk(_docx_bytes(d), "chunk1.html", html.encode("gbk")), "chunk.docx")
+    assert blocks(s) == [("P", "正文"), ("P", "导入"), ("R", 1, ["一级指标", "二级指标"])]
+    assert str(s.blocks[2].cells[1].loc) == "altChunk 1 line 1, table 1 row 1 col 2"
+    mht = (b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"B\"\r\n\r\n--B\r\n"
+           b"Content-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + __import__("base64").encodebytes(html.encode()) + b"\r\n--B--\r\n")
+    s = read_docx(with_alt_chunk(_docx_bytes(d), "chunk1.mht", mht), "chunk.docx")
+    assert blocks(s)[1:] == [("P", "导入"), ("R", 1, ["一级指标", "二级指标"])]
+
+
+def test_docx_without_text_is_a_read_error() -> None:
+    with pytest.raises(ReadError, match="has no text"):
+        read_docx(_docx_bytes(Document()), "empty.docx")

@@ -6,13 +6,14 @@ rows below a merged 一级指标 cell stay aligned. The text of a cell is its pa
 any table nested in it) joined with "\n". Headers, footers, deleted text (tracked changes) and
 hidden text are not read. Every top-level table gets its own id; a table continued on the next
 page, as a second table or with a repeated header row, is just more rows. A table of contents
-(a TOC field) is not read: it repeats the headings with page numbers.
+(a TOC field) is not read: it repeats the headings with page numbers. An imported HTML or MHT chunk
+(w:altChunk, as some web systems write .docx files) is read with the HTML reader in its place.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lxml import etree
 
@@ -51,8 +52,61 @@ def read_docx(data: bytes, name: str) -> CellStream:
     if body is None:
         raise ReadError(name, "not a readable Word document: it has no body", DOCUMENT)
     stream = CellStream(source=name, layout="docx")
-    _BodyReader(stream.blocks).read(body)
+    _BodyReader(stream.blocks, lambda rid: _alt_chunk(zf, part, rid, name)).read(body)
+    if not stream.blocks:
+        raise ReadError(name, "the Word document has no text", DOCUMENT)
     return stream
+
+
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str) -> list[Block]:
+    """The blocks of an imported HTML/MHT chunk (w:altChunk), as some web systems write .docx files."""
+    folder, _, base = part.rpartition("/")
+    rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+    try:
+        rels = etree.fromstring(zf.read(rels_name), _PARSER)
+    except Exception:
+        return []
+    found = [r.get("Target", "") for r in rels.iter(f"{{{_REL_NS}}}Relationship") if r.get("Id") == rid]
+    target = found[0] if found else ""
+    if not target or "://" in target:
+        return []  # an external chunk is never fetched
+    path = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}" if folder else target
+    try:
+        data = zf.read(path)
+    except Exception:
+        return []
+    low = path.lower()
+    if low.endswith((".mht", ".mhtml")) or data[:200].lstrip().lower().startswith(b"mime-version"):
+        data = _html_from_mht(data)
+    elif not low.endswith((".htm", ".html", ".xhtml")):
+        return []  # RTF or another Word document: not read
+    from jixiao.ingest.html import read_html
+
+    try:
+        return read_html(data, name).blocks
+    except ReadError:
+        return []
+
+
+def _html_from_mht(data: bytes) -> bytes:
+    import email
+
+    msg = email.message_from_bytes(data)
+    for sub in msg.walk():
+        if sub.get_content_type() == "text/html":
+            payload = sub.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                charset = sub.get_content_charset()
+                if charset:
+                    try:
+                        return payload.decode(charset).encode("utf-8")
+                    except (LookupError, UnicodeDecodeError):
+                        pass
+                return payload
+    return b""
 
 
 # the main document part is read with plain lxml (no DTDs, no entities, no network): python-docx would
@@ -77,10 +131,12 @@ def main_part(zf: zipfile.ZipFile) -> str:
 
 
 class _BodyReader:
-    def __init__(self, out: list[Block]) -> None:
+    def __init__(self, out: list[Block], alt_chunk: Callable[[str], list[Block]]) -> None:
         self.out = out
+        self.alt_chunk = alt_chunk
         self.n_para = 0
         self.n_table = 0
+        self.n_chunk = 0
 
     def read(self, body: etree._Element) -> None:
         toc_depth = 0  # inside a TOC field: the table of contents repeats headings with page numbers
@@ -98,6 +154,23 @@ class _BodyReader:
             elif tag == _W + "tbl":
                 self.n_table += 1
                 self._table(el, self.n_table)
+            elif tag == _W + "altChunk":
+                self._chunk(el)
+
+    def _chunk(self, el: etree._Element) -> None:
+        self.n_chunk += 1
+        tables: dict[int | None, int] = {}
+        for b in self.alt_chunk(el.get(f"{{{_R}}}id", "")):
+            where = f"altChunk {self.n_chunk} {b.loc}"
+            if isinstance(b, Row):
+                if b.table not in tables:
+                    self.n_table += 1
+                    tables[b.table] = self.n_table
+                b.table = tables[b.table]
+                for c in b.cells:
+                    c.loc = Location(cell=f"altChunk {self.n_chunk} {c.loc}")
+            b.loc = Location(cell=where)
+            self.out.append(b)
 
     def _table(self, tbl: etree._Element, tid: int) -> None:
         n_row = 0
