@@ -103,6 +103,9 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from jixiao.cycle_cli import register as register_cycle
 
     regs.append(register_cycle)
+    from jixiao.export_cli import register as register_export
+
+    regs.append(register_export)
     from jixiao.review.cli import register as register_review
 
     regs.append(register_review)
