@@ -50,21 +50,8 @@ WRITERS: dict[str, tuple[str, Writer]] = {
                      .encode("gb18030")),
 }
 
-# Interpreter gaps found by these round trips (the readers give the right cells; see test_readers.py)
-XLSX_PLAN = ("interpreter: in an .xlsx the 资金支出计划 milestones sit in merged cells "
-             "(3月底 over B:C, 6月底 over D:E), so the milestone row reads "
-             "['3月底', '', '6月底', '', '10月底', '12月底'] and the value row likewise; _plan_values pairs "
-             "values with milestones by order after dropping only leading blanks, so 6月底/10月底/12月底 "
-             "get the wrong value or none")
-XLSX_GOALS = ("interpreter: the unit goals (总体/分项绩效目标) of an .xlsx are one-cell rows, not Para "
-              "blocks; _read_unit_goals only reads Para blocks, so overall_goal and sub_goals come back "
-              "empty")
-KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("full", "xlsx"): XLSX_PLAN + "; " + XLSX_GOALS,
-    ("full", "xlsx-yuan"): XLSX_PLAN + "; " + XLSX_GOALS,
-    ("subordinate", "xlsx"): XLSX_PLAN,
-    ("subordinate", "xlsx-yuan"): XLSX_PLAN,
-}
+# Interpreter gaps found by these round trips (fixed ones are removed; add new ones here)
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def assert_same_model(expected: Disclosure, got: Disclosure, *, squash: bool = False) -> None:
@@ -321,16 +308,6 @@ def test_command_line_parses_a_written_docx(tmp_path: Path, capsys: pytest.Captu
 # Layouts seen in the field that the interpreter does not take yet; the readers give the right cells.
 
 
-TITLE_GAP = ("interpreter: _find_titles looks past a blank or unit-line Para after a title "
-             "(_next_nonempty) but not past a separate 单位：万元 Para, so '1.…绩效目标表' followed by "
-             "<p>unit</p><p>单位：万元</p> is not a title: title comes back as the name, "
-             "unit_code/unit_name as None, and the next title is warned as unused text")
-PART_GAP = ("interpreter (goals.read_unit_goals): a '预算项目绩效目标' heading without a preceding "
-            "'第二部分' does not end the 分项绩效目标 list, so it is appended to the last sub goal's "
-            "indicators ('质量监管计划完成率≥90%\\n预算项目绩效目标')")
-
-
-@pytest.mark.xfail(reason=TITLE_GAP, strict=False)
 def test_html_title_then_unit_and_money_unit_as_separate_paragraphs() -> None:
     doc = unit_full()
     page = re.sub(r'<table class="unit-line"><tr><td>(.*?)</td><td class="money">(.*?)</td></tr></table>',
@@ -339,7 +316,6 @@ def test_html_title_then_unit_and_money_unit_as_separate_paragraphs() -> None:
     assert_same_model(doc, parse_bytes(page.encode(), "paragraphs.html"))
 
 
-@pytest.mark.xfail(reason=PART_GAP, strict=False)
 def test_project_part_heading_without_part_number() -> None:
     doc = unit_full()
     page = disclosure_to_html(doc).replace("<h2>第二部分</h2>", "")

@@ -159,14 +159,7 @@ def test_errors_on_the_samples_are_exactly_the_reviewed_ones(prefix: str) -> Non
     assert dict(got) == EXPECTED_ERRORS[prefix]
 
 
-XLSX_PLAN = pytest.mark.xfail(
-    reason="interpreter: in an .xlsx the 资金支出计划 milestones sit in merged cells and are paired with the "
-    "wrong values (see tests/test_formats.py), so JX402 reports the misread plan",
-    strict=False,
-)
-
-
-@pytest.mark.parametrize("fmt", ["docx", pytest.param("xlsx", marks=XLSX_PLAN), "html"])
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "html"])
 def test_the_same_errors_are_found_whatever_the_format(tmp_path, fmt: str) -> None:
     """001 written as .docx/.xlsx/.html by the exporters and read back gives the same errors."""
     from jixiao.export.docx import disclosure_to_docx

@@ -163,6 +163,12 @@ def header_map(cells: list[Cell]) -> dict[int, str] | None:
     return None
 
 
+def _is_money_unit(text: str) -> bool:
+    """A short '单位：万元' line."""
+    s = squash(text)
+    return len(s) < 20 and bool(_MONEY_UNIT.search(s))
+
+
 def match_unit_line(text: str) -> tuple[str, str] | None:
     m = _UNIT_LINE.match(text.strip())
     if not m:
@@ -207,6 +213,7 @@ class _ProjectState:
     level2: str | None = None
     expect_purpose: bool = False
     plan_keys: list[str] | None = None
+    plan_cols: list[int] = field(default_factory=list)  # the column of each milestone
     money_scale: Decimal = Decimal(1)  # 单位：元 → 1/10000
     pending_paras: list[Para] = field(default_factory=list)
 
@@ -278,7 +285,8 @@ class _Interpreter:
     def _next_nonempty(self, i: int) -> Block | None:
         """The next block that is not blank and not the unit line under a title."""
         for b in self.blocks[i + 1 : i + 5]:
-            if isinstance(b, Para) and (not b.text.strip() or match_unit_line(b.text)):
+            if isinstance(b, Para) and (
+                    not b.text.strip() or match_unit_line(b.text) or _is_money_unit(b.text)):
                 continue
             return b
         return None
@@ -287,7 +295,7 @@ class _Interpreter:
         """The rows after block i include a project label or an indicator header."""
         for b in self.blocks[i + 1 : i + 12]:
             if isinstance(b, Para):
-                if b.text.strip() and not match_unit_line(b.text):
+                if b.text.strip() and not match_unit_line(b.text) and not _is_money_unit(b.text):
                     return False
                 continue
             for c in b.cells[:3]:
@@ -471,11 +479,16 @@ class _Interpreter:
         """Read a project-block row; False when the row is not one (e.g. another table's header)."""
         pairs = self._kv_pairs(row, kinds)
         has_value = any(v is not None and v.text.strip() for k, _, v in pairs if k != "plan")
-        plan_keys = None
+        plan_keys: list[str] | None = None
+        plan_cols: list[int] = []
         if any(k == "plan" for k, _, _ in pairs):
             i = next(i for i, k in enumerate(kinds) if k == "plan")
-            keys = [squash(c.text) for c in row.cells[i + 1 :] if squash(c.text)]
-            plan_keys = keys if keys and all(_MILESTONE.match(k) for k in keys) else []
+            keyed = [(k, squash(c.text)) for k, c in enumerate(row.cells) if k > i and squash(c.text)]
+            if keyed and all(_MILESTONE.match(t) for _, t in keyed):
+                plan_keys = [t for _, t in keyed]
+                plan_cols = [k for k, _ in keyed]
+            else:
+                plan_keys, plan_cols = [], []
         if not has_value and plan_keys is None and self.state is None:
             return False
         st = self._ensure_project(row.loc)
@@ -489,7 +502,7 @@ class _Interpreter:
         for kind, label, value_cell in pairs:
             value = value_cell.text.strip() if value_cell is not None else ""
             if kind == "plan":
-                st.plan_keys = plan_keys
+                st.plan_keys, st.plan_cols = plan_keys, plan_cols
             elif kind == "code":
                 if value and p.code is None:
                     p.code = squash(value)
@@ -518,21 +531,25 @@ class _Interpreter:
         return True
 
     def _plan_values(self, row: Row) -> None:
+        """The row under the milestones: values paired in order when there is one per milestone,
+        else by column (merged cells leave blanks between milestones)."""
         st = self.state
         assert st is not None
         keys = st.plan_keys or []
-        values = [c.text.strip() for c in row.cells]
-        # the value row may start with an empty cell under the 资金支出计划 label
-        while values and len(values) > len(keys) and not values[0]:
-            values.pop(0)
+        filled = [(k, c.text.strip()) for k, c in enumerate(row.cells) if c.text.strip()]
         plan: dict[str, str] = {}
-        for k, v in zip(keys, values, strict=False):
-            if v:
-                plan[k] = v
+        if len(filled) == len(keys):
+            plan = {key: v for key, (_, v) in zip(keys, filled, strict=True)}
+        else:
+            cols = st.plan_cols or list(range(1, len(keys) + 1))
+            by_col = dict(filled)
+            plan = {key: by_col[col] for key, col in zip(keys, cols, strict=False) if col in by_col}
+            used = {col for col in cols if col in by_col}
+            for k, v in filled:
+                if k not in used:
+                    self.warn(row.cells[k].loc, f"spending plan value without a milestone: {v!r}")
         if plan:
             st.project.spending_plan = plan
-        if len(values) > len(keys) and any(values[len(keys):]):
-            self.warn(row.loc, f"spending plan values without a milestone: {values[len(keys):]!r}")
         st.plan_keys = None
 
     def _indicator_row(self, row: Row) -> None:
@@ -602,7 +619,14 @@ class _Interpreter:
     def _read_unit_goals(self, blocks: list[Block]) -> None:
         from jixiao.ingest.goals import read_unit_goals
 
-        overall, subs = read_unit_goals([b for b in blocks if isinstance(b, Para)], self.stream.layout)
+        paras: list[Para] = []
+        for b in blocks:
+            if isinstance(b, Para):
+                paras.append(b)
+            elif len(ne := b.nonempty()) == 1:
+                # a sheet or page that prints running text as one-cell rows
+                paras.extend(Para(line, ne[0].loc) for line in ne[0].text.split("\n") if line.strip())
+        overall, subs = read_unit_goals(paras, self.stream.layout)
         self.doc.overall_goal = overall
         self.doc.sub_goals = [SubGoal(title=t, goal=g, indicators=i) for t, g, i in subs]
 
