@@ -594,3 +594,10 @@ def test_docx_imported_html_and_mht_chunks_are_read_in_place() -> None:
 def test_docx_without_text_is_a_read_error() -> None:
     with pytest.raises(ReadError, match="has no text"):
         read_docx(_docx_bytes(Document()), "empty.docx")
+
+
+def test_html_a_table_nested_in_a_data_cell_is_text_of_that_cell() -> None:
+    page = """<table><tr><td>资金支出计划（%）</td><td>x</td><td>y</td>
+    <td><table><tr><td>3月底</td><td>25%</td></tr></table></td></tr></table>"""
+    assert blocks(read_html(page.encode(), "n.html")) == [
+        ("R", 1, ["资金支出计划（%）", "x", "y", "3月底\n25%"])]

@@ -3,8 +3,10 @@
 `<table>` rows become `Row` blocks: a cell with colspan once, the rows below a rowspan cell with an
 empty cell in its place (as the .docx reader does). Text outside tables becomes `Para` blocks, one
 per block element (p, div, h1–h6, li, …) or `<br>`-separated line. A cell's text keeps its
-paragraphs and `<br>` breaks as "\\n". A table that holds other tables is a layout table (common on
-government sites): its cells are read as page flow, so the data tables inside are found. Script,
+paragraphs and `<br>` breaks as "\\n". A table that holds other tables and is at most three cells
+wide is a layout table (common on government sites): its cells are read as page flow, so the data
+tables inside are found; a wider table is data, and a table nested in one of its cells is text
+of that cell. Script,
 style and other non-content elements are skipped.
 
 Encoding: a BOM; else UTF-8 when the bytes are valid UTF-8; else the charset of a `<meta>` tag
@@ -117,7 +119,7 @@ class _Walker:
             return
         if tag == "table":
             self.flush()
-            if el.find(".//table") is not None:
+            if is_layout_table(el):
                 self._layout_table(el)
             else:
                 self.n_table += 1
@@ -155,6 +157,18 @@ class _Walker:
             self.flush()
         elif tag == "caption":
             self._walk(el)
+
+
+LAYOUT_MAX_COLUMNS = 3
+
+
+def is_layout_table(table: etree._Element) -> bool:
+    """A table that holds other tables and is at most LAYOUT_MAX_COLUMNS cells wide: page layout."""
+    if table.find(".//table") is None:
+        return False
+    widest = max((sum(1 for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th"))
+                  for tr in _rows_of(table)), default=0)
+    return widest <= LAYOUT_MAX_COLUMNS
 
 
 def _rows_of(table: etree._Element) -> list[etree._Element]:
