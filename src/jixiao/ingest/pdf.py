@@ -8,11 +8,12 @@ by what the line break was —
   when either side of the break is CJK (Chinese wraps at the cell edge, mid-word), and for Latin
   text with a space, or with "" when the line is one token cut by the cell edge (a long code);
 - a hard break (the next word would have fitted, so the writer broke the line): "\\n".
-Text outside tables becomes one `Para` per printed line. Blocks come in reading order (top to
-bottom on each page). A table continued on the next page (same column edges, nothing between but
-a short line such as a page number or lines in the page's top or bottom margin, i.e. running
-headers and footers) keeps the table id of its first part, and a row that the page break cut in
-two is joined again.
+Text outside tables becomes one `Para` per printed line, except that lines of one paragraph
+wrapped at the right margin (a long centred title, a goal text) are joined back the same way.
+Blocks come in reading order (top to bottom on each page). A table continued on the next page
+(same column edges, nothing between but a short line such as a page number or lines in the page's
+top or bottom margin, i.e. running headers and footers) keeps the table id of its first part, and
+a row that the page break cut in two is joined again.
 
 A PDF without any text (a scan) is refused with "no text layer (scanned PDF?)".
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -120,7 +122,11 @@ class _Pages:
         tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
         boxes = [t.bbox for t in tables]
         outside = [c for c in chars if not any(_inside(c, b) for b in boxes)]
-        items: list[tuple[float, int, object]] = [(ln.top, 1, ln) for ln in _lines(outside)]
+        lines = _lines(outside)
+        left = min([ln.x0 for ln in lines] + [t.bbox[0] for t in tables], default=0.0)
+        right = max([ln.x1 for ln in lines] + [t.bbox[2] for t in tables], default=0.0)
+        lines = _paragraphs(lines, tables, left, right)
+        items: list[tuple[float, int, object]] = [(ln.top, 1, ln) for ln in lines]
         items += [(t.bbox[1], 0, t) for t in tables]
         items.sort(key=lambda it: (it[0], it[1]))
         n_line = n_table = 0
@@ -280,8 +286,8 @@ def _cell_text(bbox: tuple, chars: list[dict]) -> tuple[str, _Geom]:
     return "".join(parts).strip(), _Geom(lines[0], lines[-1], right)
 
 
-_CLOSING = set("，。、；：？！）》」』”’%％),.;:?!]】〕")
-_OPENING = set("（《「『“‘([【〔")
+_CLOSING = set("，。、；：？！）》」』”’%％),.;:?!]】〕〉")
+_OPENING = set("（《「『“‘([【〔〈")
 
 
 def _is_cjk(ch: str) -> bool:
@@ -293,21 +299,22 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _token_width(line: _Line) -> float:
-    """Width of the first unbreakable piece of a line (what a line breaker tried to fit)."""
+    """Width of the first unbreakable piece of a line (what a line breaker tried to fit): opening
+    brackets with what follows, one CJK character or a run of Latin letters and digits, and the
+    closing punctuation after it (which may not start a line): "〔2021〕", "监，", "≥95%"."""
     cs = [c for c in line.chars if c["text"].strip()]
     if not cs:
         return 0.0
     i = 0
-    if cs[0]["text"] in _OPENING and len(cs) > 1:
-        i = 1
-    if _is_cjk(cs[i]["text"]) or cs[i]["text"] in _CLOSING:
-        j = i + 1
-        while j < len(cs) and cs[j]["text"] in _CLOSING:
+    while i < len(cs) - 1 and cs[i]["text"] in _OPENING:
+        i += 1
+    j = i + 1
+    if not (_is_cjk(cs[i]["text"]) or cs[i]["text"] in _CLOSING):
+        while j < len(cs) and not _is_cjk(cs[j]["text"]) and cs[j]["text"] not in _CLOSING and _touching(
+                cs[j - 1], cs[j]):
             j += 1
-    else:
-        j = i + 1
-        while j < len(cs) and not _is_cjk(cs[j]["text"]) and _touching(cs[j - 1], cs[j]):
-            j += 1
+    while j < len(cs) and cs[j]["text"] in _CLOSING:
+        j += 1
     return cs[j - 1]["x1"] - cs[0]["x0"]
 
 
@@ -324,6 +331,41 @@ def _joiner(prev: _Line, nxt: _Line, right: float) -> str:
     if _is_cjk(a) or _is_cjk(b) or a in _CLOSING or b in _CLOSING:
         return ""
     return " " if " " in prev.text.strip() else ""
+
+
+_CN = "一二三四五六七八九十"
+_ITEM_START = re.compile(rf"^\s*(第[{_CN}]+部分|[{_CN}]+\s*[、.．]|[（(][{_CN}\d]+[）)]"
+                         rf"|\d{{1,3}}\s*[、.．](?!\d))")
+
+
+def _paragraphs(lines: list[_Line], tables: list, left: float, right: float) -> list[_Line]:
+    """Join the lines of a paragraph outside tables that wrapped at the right margin (a long
+    centred title, a goal text): the next line sits right below, starts at the left margin (or
+    both are centred), does not open a numbered item, and its first word would not have fitted."""
+    out: list[_Line] = []
+    centre = (left + right) / 2
+    for ln in lines:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, ln, tables, left, right, centre):
+            joiner = _joiner(prev, ln, right)
+            out[-1] = _Line(prev.text + joiner + ln.text, prev.x0, ln.x1, prev.top, ln.bottom, prev.size,
+                            ln.chars)
+        else:
+            out.append(ln)
+    return out
+
+
+def _continues(prev: _Line, ln: _Line, tables: list, left: float, right: float, centre: float) -> bool:
+    size = max(prev.size, 1.0)
+    if not (0 <= ln.top - prev.bottom < 0.8 * size) or abs(ln.size - prev.size) > 0.5:
+        return False
+    if any(prev.bottom <= t.bbox[1] <= ln.top for t in tables):
+        return False
+    at_margin = abs(ln.x0 - left) < 0.5 * size
+    centred = abs((prev.x0 + prev.x1) / 2 - centre) < size and abs((ln.x0 + ln.x1) / 2 - centre) < size
+    if not (at_margin or centred) or _ITEM_START.match(ln.text):
+        return False
+    return _joiner(prev, ln, right) != "\n"
 
 
 def _lines(chars: list[dict]) -> list[_Line]:
