@@ -21,9 +21,10 @@ from html import escape
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.section import Section
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
@@ -265,7 +266,7 @@ def _docx_styles(document: Document) -> None:
     rpr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT_BODY_DOCX)
 
 
-def _page(section, landscape: bool) -> None:  # type: ignore[no-untyped-def]
+def _page(section: Section, landscape: bool) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     w, h = (Cm(29.7), Cm(21)) if landscape else (Cm(21), Cm(29.7))
     section.page_width, section.page_height = w, h
@@ -301,7 +302,7 @@ def add_docx_table(document: Document, t: StandardTable) -> None:
         left, right = t.caption
         p = _docx_para(document, "", size=10)
         total = Cm(sum(t.widths_cm))
-        p.paragraph_format.tab_stops.add_tab_stop(total, alignment=2)  # right-aligned tab
+        p.paragraph_format.tab_stops.add_tab_stop(total, alignment=WD_TAB_ALIGNMENT.RIGHT)
         _run(p, f"{left}\t{right}", size=10)
     n = t.ncols
     table = document.add_table(rows=len(t.rows), cols=n)
