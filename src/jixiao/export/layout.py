@@ -221,12 +221,23 @@ def goal_paragraphs(doc: Disclosure) -> list[tuple[str, str]]:
         n += 1
         out.append(("subheading", f"{_cn_num(n)}、分项绩效目标"))
         for k, sg in enumerate(doc.sub_goals, 1):
+            if sg.title is None:  # an item that is only its goal text: "（九）一方面，…"
+                out += _lines(f"（{_cn_num(k)}）", sg.goal or "")
+                if sg.indicators:
+                    out += _lines("绩效指标：", sg.indicators)
+                continue
             out.append(("text", f"（{_cn_num(k)}）{sg.title}"))
             if sg.goal:
-                out.append(("text", f"绩效目标：{sg.goal}"))
+                out += _lines("绩效目标：", sg.goal)
             if sg.indicators:
-                out.append(("text", f"绩效指标：{sg.indicators}"))
+                out += _lines("绩效指标：", sg.indicators)
     return out
+
+
+def _lines(label: str, text: str) -> list[tuple[str, str]]:
+    """A labelled text as paragraphs: the label before the first line, one paragraph per line."""
+    lines = [line for line in text.split("\n") if line.strip()] or [""]
+    return [("text", label + lines[0])] + [("text", line) for line in lines[1:]]
 
 
 PROJECTS_HEADINGS = ("第二部分", "预算项目绩效目标")  # before the tables, when the unit goals come first
