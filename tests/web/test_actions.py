@@ -199,3 +199,19 @@ def test_domain_round_trip(demo):
     ]
     assert [i.value for i in doc.projects[0].indicators] == [i.value for i in orig.projects[0].indicators]
     assert copy.deepcopy(doc.sub_goals) == orig.sub_goals
+
+
+def test_bulk_load_stores_new_unit_years_and_refuses_existing_ones(db):
+    from jixiao.web.demo import education_bureau, health_commission
+
+    n = actions.bulk_load(None, [market_bureau(2024), education_bureau(2024)])
+    assert n == 41 + 18 and Project.objects.count() == 9
+    p = Project.objects.get(name="教师培训经费")
+    assert p.indicators.count() == 6 and p.indicators.order_by("seq").first().target["kind"] == "number"
+    with pytest.raises(actions.Invalid):
+        actions.bulk_load(None, [education_bureau(2024)])
+    with pytest.raises(actions.Denied):
+        from jixiao.web.models import User
+
+        actions.bulk_load(User(username="x", role="reviewer"), [health_commission(2024)])
+    assert Project.objects.count() == 9

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, django_auth
 from jixiao.web import actions
 from jixiao.web.models import ApiToken, History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
+from jixiao.web.views import text_filter
 
 
 class BearerToken(HttpBearer):
@@ -303,11 +304,14 @@ def list_projects(
     if state:
         qs = qs.filter(state=state)
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+        qs = qs.filter(text_filter(["name", "code"], q))
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
     count = qs.count()
-    items = qs.select_related("unit").order_by("year", "unit_id", "seq", "id")[offset : offset + limit]
+    # unit + year lists come in table order; longer lists in import order (the primary key)
+    order = ("seq", "id") if unit and year else ("id",)
+    items = qs.select_related("unit").defer("purpose", "goal", "spending_plan").order_by(*order)
+    items = items[offset : offset + limit]
     return {"items": [_summary(p) for p in items], "count": count}
 
 

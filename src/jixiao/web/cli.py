@@ -34,11 +34,53 @@ def _db_label() -> str:
     return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def serve_wsgi(host: str, port: int, threads: int = 8) -> None:
-    """Serve the app with waitress (a production WSGI server); static files come from the app."""
-    from waitress import serve
+def default_workers() -> int:
+    """Processes for `jixiao serve`: one per core plus one (Python runs one request at a time per
+    process), or JIXIAO_WORKERS; 1 where gunicorn cannot run (Windows)."""
+    if os.name != "posix":
+        return 1
+    env = os.environ.get("JIXIAO_WORKERS")
+    if env:
+        return max(1, int(env))
+    return min(8, (os.cpu_count() or 1) + 1)
+
+
+def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None:
+    """Serve the app with a production WSGI server; static files come from the app (WhiteNoise).
+
+    One process: waitress (pure Python, also on Windows). Several: gunicorn with threaded workers,
+    so that every core serves requests.
+    """
+    from django.db import connections
 
     from jixiao.web.wsgi import application
+
+    connections.close_all()  # no connection may be shared across processes
+    if workers > 1 and os.name == "posix":
+        from gunicorn.app.base import BaseApplication
+
+        class _Gunicorn(BaseApplication):
+            def load_config(self) -> None:
+                for key, value in {
+                    "bind": f"{host}:{port}",
+                    "workers": workers,
+                    "threads": threads,
+                    "worker_class": "gthread",
+                    "timeout": 60,
+                    "keepalive": 5,
+                    "accesslog": None,
+                    "errorlog": "-",
+                    "loglevel": "warning",
+                    "proc_name": "jixiao",
+                }.items():
+                    self.cfg.set(key, value)
+
+            def load(self) -> Any:
+                return application
+
+        _Gunicorn().run()
+        return
+    from waitress import serve
 
     serve(
         application,
@@ -87,8 +129,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if settings.SECRET_KEY.startswith("jixiao-insecure"):
         print("警告：未设置 JIXIAO_SECRET_KEY，正在使用不安全的开发密钥。", file=sys.stderr)
-    print(f"jixiao serve：{_db_label()}，http://{args.host}:{args.port}/（{args.threads} 线程）", flush=True)
-    serve_wsgi(args.host, args.port, args.threads)
+    workers = args.workers or default_workers()
+    print(
+        f"jixiao serve：{_db_label()}，http://{args.host}:{args.port}/"
+        f"（{workers} 个进程 × {args.threads} 线程）",
+        flush=True,
+    )
+    serve_wsgi(args.host, args.port, args.threads, workers)
     return 0
 
 
@@ -206,7 +253,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--host", default=os.environ.get("JIXIAO_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("JIXIAO_PORT", "8000")))
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes (default: cores + 1 with gunicorn; 1 = waitress in one process)",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(

@@ -7,9 +7,11 @@ monitor, evaluate and export modules take.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from jixiao import model as m
+from jixiao.model import TargetValue
 from jixiao.taxonomy import canonical_levels
 from jixiao.values import parse_value
 from jixiao.web import models as orm
@@ -28,9 +30,14 @@ def project_key(code: str | None, name: str | None, title: str | None = None, se
     return f"seq:{seq or 0}"
 
 
+@lru_cache(maxsize=8192)
+def _parse(value: str, year: int | None) -> TargetValue:
+    return parse_value(value, year=year)
+
+
 def target_fields(value: str | None, year: int | None) -> dict[str, Any]:
     """The parsed 指标值 as ORM fields (the whole object plus the queried fields)."""
-    tv = parse_value(value or "", year=year)
+    tv = _parse(value or "", year)
     number = tv.value if isinstance(tv.value, Decimal) else None
     if number is not None and (abs(number) >= Decimal(10) ** 15 or number != number):
         number = None

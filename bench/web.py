@@ -1,0 +1,360 @@
+"""Benchmark the web application on PostgreSQL behind the real WSGI server.
+
+    python bench/web.py [--units 1000] [--projects 20] [--indicators 12] [--clients 20]
+                        [--requests 600] [--seconds 30] [--database-url postgresql://…]
+
+1. (Re)creates the database (default postgresql://postgres@127.0.0.1:5432/jixiao_bench), migrates,
+   and bulk-loads UNITS units × PROJECTS projects × INDICATORS indicators through `actions.bulk_load`.
+2. Starts `jixiao serve` (waitress) on a free port of 127.0.0.1 with that database.
+3. For each of the unit page, the project page, search and the API list: CLIENTS concurrent clients
+   (threads with keep-alive connections, logged in as a reviewer) send requests until REQUESTS have
+   been answered or SECONDS have passed; prints p50/p95 latency and requests/s.
+Only 127.0.0.1 is contacted; every loop is bounded; the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from decimal import Decimal
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jixiao_bench"
+
+TOPICS = [
+    "食品安全",
+    "特种设备",
+    "产品质量",
+    "知识产权",
+    "计量检定",
+    "市场主体",
+    "广告监测",
+    "价格监督",
+    "网络交易",
+    "消费维权",
+    "标准化",
+    "认证认可",
+    "药品监管",
+    "医疗器械",
+    "化妆品",
+    "执法办案",
+    "信用监管",
+    "公务用车",
+    "办公楼运维",
+    "信息化建设",
+    "档案管理",
+    "宣传培训",
+    "协管员补助",
+    "应急处置",
+    "检验检测",
+]
+L2 = [
+    ("产出指标", "数量指标", "{t}检查户数", "≥{n}户"),
+    ("产出指标", "数量指标", "{t}抽检批次", "≥{n}批次"),
+    ("产出指标", "质量指标", "{t}计划完成率", "≥9{d}%"),
+    ("产出指标", "质量指标", "{t}合格率", "≥9{d}%"),
+    ("产出指标", "时效指标", "{t}完成时间", "{y}年12月31日前"),
+    ("产出指标", "成本指标", "{t}项目成本", "≤{n}万元"),
+    ("效益指标", "社会效益指标", "{t}重大事故发生次数", "0次"),
+    ("效益指标", "经济效益指标", "{t}减轻企业负担", "提升"),
+    ("效益指标", "可持续影响指标", "{t}长效机制", "长期"),
+    ("效益指标", "生态效益指标", "{t}环境影响", "持续向好"),
+    ("满意度指标", "服务对象满意度指标", "{t}服务对象满意度", "≥9{d}%"),
+    ("满意度指标", "服务对象满意度指标", "{t}群众满意度", "≥8{d}%"),
+]
+
+
+def make_docs(units: int, projects: int, indicators: int, year: int):
+    from jixiao.model import Disclosure, Indicator, Project
+
+    rnd = random.Random(7)
+    docs = []
+    for u in range(units):
+        code = f"9{u:05d}"
+        ps = []
+        for k in range(projects):
+            t = TOPICS[(u + k) % len(TOPICS)]
+            inds = []
+            for i in range(indicators):
+                l1, l2, name, value = L2[i % len(L2)]
+                inds.append(
+                    Indicator(
+                        level1=l1,
+                        level2=l2,
+                        name=name.format(t=t),
+                        description=f"{t}相关工作的{l2[:-2]}情况",
+                        value=value.format(n=rnd.randint(5, 900), d=rnd.randint(0, 9), y=year),
+                        basis="年度工作计划",
+                    )
+                )
+            budget = Decimal(rnd.randint(50, 50000)) / 10
+            ps.append(
+                Project(
+                    seq=k + 1,
+                    title=f"{t}工作经费{k + 1}绩效目标表",
+                    name=f"{t}工作经费{k + 1}",
+                    code=f"{code}{year % 100}P{k:05d}",
+                    budget_total=budget,
+                    budget_fiscal=budget,
+                    purpose=f"开展{t}相关工作",
+                    goal=f"完成年度{t}工作任务。",
+                    spending_plan={"3月底": "25%", "6月底": "50%", "10月底": "75%", "12月底": "100%"},
+                    indicators=inds,
+                )
+            )
+        docs.append(
+            Disclosure(
+                source=f"bench-{code}.txt",
+                unit_code=code,
+                unit_name=f"基准测试第{u + 1}号单位",
+                year=year,
+                overall_goal="完成年度各项工作任务。",
+                projects=ps,
+            )
+        )
+    return docs
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def load(args: argparse.Namespace) -> None:
+    os.environ["JIXIAO_DATABASE_URL"] = args.database_url
+    from jixiao.web import setup
+
+    setup()
+    from django.core.management import call_command
+
+    from jixiao.web import actions
+
+    t = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    docs = make_docs(args.units, args.projects, args.indicators, args.year)
+    n = 0
+    chunk = 100
+    for i in range(0, len(docs), chunk):
+        n += actions.bulk_load(None, docs[i : i + chunk])
+        print(
+            f"\r  loading: {min(i + chunk, len(docs))}/{len(docs)} units, {n} indicators", end="", flush=True
+        )
+    actions.create_user(None, "bench", "reviewer", password="bench-password")
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(
+        f"\n  loaded {len(docs)} units, {len(docs) * args.projects} projects, {n} indicators "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Session:
+    """A keep-alive HTTP/1.1 connection to the server with the login cookie."""
+
+    def __init__(self, port: int, cookie: str):
+        self.port = port
+        self.cookie = cookie
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        for attempt in range(2):
+            try:
+                self.conn.request("GET", path, headers={"Cookie": self.cookie})
+                r = self.conn.getresponse()
+                return r.status, r.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt:
+                    raise
+        raise AssertionError
+
+
+def login(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login/")
+    r = conn.getresponse()
+    body = r.read().decode()
+    csrf_cookie = re.search(r"csrftoken=([^;]+)", r.getheader("Set-Cookie") or "").group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urllib.parse.urlencode(
+        {"username": "bench", "password": "bench-password", "csrfmiddlewaretoken": token}
+    )
+    conn.request(
+        "POST",
+        "/login/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"http://127.0.0.1:{port}/login/",
+        },
+    )
+    r = conn.getresponse()
+    r.read()
+    session = re.search(r"sessionid=([^;]+)", r.getheader("Set-Cookie") or "")
+    if r.status != 302 or not session:
+        raise SystemExit(f"login failed: HTTP {r.status}")
+    return f"csrftoken={csrf_cookie}; sessionid={session.group(1)}"
+
+
+def run_scenario(name: str, port: int, cookie: str, paths, clients: int, total: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    counter = iter(range(total))
+    deadline = time.perf_counter() + seconds
+
+    def worker(seed: int) -> None:
+        nonlocal errors
+        rnd = random.Random(seed)
+        s = Session(port, cookie)
+        while time.perf_counter() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            path = paths(rnd)
+            t0 = time.perf_counter()
+            try:
+                status, _ = s.get(path)
+            except OSError:
+                status = 0
+            dt = time.perf_counter() - t0
+            with lock:
+                latencies.append(dt)
+                if status != 200:
+                    errors += 1
+
+    # warm-up: one request per client path generator
+    w = Session(port, cookie)
+    for i in range(5):
+        w.get(paths(random.Random(1000 + i)))
+    start = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    lat = sorted(latencies)
+    q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 100
+    return {
+        "name": name,
+        "n": len(lat),
+        "errors": errors,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "rps": len(lat) / wall if wall else 0.0,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--units", type=int, default=1000)
+    ap.add_argument("--projects", type=int, default=20)
+    ap.add_argument("--indicators", type=int, default=12)
+    ap.add_argument("--year", type=int, default=2024)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--requests", type=int, default=600, help="requests per scenario (upper bound)")
+    ap.add_argument("--seconds", type=float, default=30, help="time per scenario (upper bound)")
+    ap.add_argument("--threads", type=int, default=8, help="server threads per process")
+    ap.add_argument("--workers", type=int, default=0, help="server processes (default: jixiao serve's)")
+    ap.add_argument("--database-url", default=os.environ.get("JIXIAO_BENCH_DATABASE_URL", DEFAULT_URL))
+    ap.add_argument("--no-load", action="store_true", help="reuse the data already loaded")
+    args = ap.parse_args(argv)
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("bench/web.py needs a PostgreSQL --database-url")
+
+    print(
+        f"jixiao web bench: {args.units} units × {args.projects} projects × {args.indicators} indicators, "
+        f"{args.clients} clients, {os.cpu_count()} CPUs"
+    )
+    if not args.no_load:
+        recreate_database(args.database_url)
+        load(args)
+
+    import psycopg
+
+    with psycopg.connect(args.database_url) as conn:
+        unit_ids = [r[0] for r in conn.execute("SELECT id FROM web_unit ORDER BY id")]
+        project_ids = [r[0] for r in conn.execute("SELECT id FROM web_project ORDER BY id")]
+        codes = [r[0] for r in conn.execute("SELECT code FROM web_unit ORDER BY id")]
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "JIXIAO_DATABASE_URL": args.database_url,
+        "JIXIAO_SECRET_KEY": "bench-secret",
+        "JIXIAO_DEBUG": "0",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port), "--threads", str(args.threads)]
+        + (["--workers", str(args.workers)] if args.workers else []),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("server failed:\n" + server.stderr.read().decode()) from None
+                time.sleep(0.1)
+        cookie = login(port)
+        year = args.year
+        terms = ["满意度", "合格率", "食品安全", "特种设备抽检批次", "项目成本", "长效机制", "完成时间"]
+        scenarios = [
+            ("unit page", lambda r: f"/units/{r.choice(unit_ids)}/{year}/"),
+            ("project page", lambda r: f"/projects/{r.choice(project_ids)}/"),
+            ("search", lambda r: "/search/?" + urllib.parse.urlencode({"q": r.choice(terms)})),
+            ("API list", lambda r: f"/api/projects?unit={r.choice(codes)}&year={year}&limit=50"),
+            ("API list (all, paged)", lambda r: f"/api/projects?limit=50&offset={r.randrange(0, 19000)}"),
+        ]
+        print(f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}")
+        for name, paths in scenarios:
+            res = run_scenario(name, port, cookie, paths, args.clients, args.requests, args.seconds)
+            print(
+                f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
+                f"{res['rps']:>9.1f}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
