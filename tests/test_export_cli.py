@@ -72,15 +72,14 @@ def test_targets_exported_import_back_to_the_same_model(tmp_path, capsys, disclo
     assert_same_model(unit_full(), parse_bytes(out.read_bytes(), out.name))
 
 
-def test_targets_xlsx_imports_back(tmp_path, capsys):
-    # unit_no_basis: no spending plan and no unit goals, which the xlsx interpreter does not take yet
-    # (see KNOWN_GAPS in tests/test_formats.py)
+@pytest.mark.parametrize("fixture", [unit_full, unit_no_basis], ids=["full", "no_basis"])
+def test_targets_xlsx_imports_back(tmp_path, capsys, fixture):
     src = tmp_path / "in.docx"
-    src.write_bytes(disclosure_to_docx(unit_no_basis()))
+    src.write_bytes(disclosure_to_docx(fixture()))
     out = tmp_path / "out.xlsx"
     code, err = run(capsys, "targets", str(src), "--format", "xlsx", "-o", str(out))
     assert code == 0, err
-    assert_same_model(unit_no_basis(), parse_bytes(out.read_bytes(), out.name))
+    assert_same_model(fixture(), parse_bytes(out.read_bytes(), out.name))
 
 
 @needs_soffice
