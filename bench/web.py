@@ -224,22 +224,41 @@ def login(port: int) -> str:
     return f"csrftoken={csrf_cookie}; sessionid={session.group(1)}"
 
 
-def run_scenario(name: str, port: int, cookie: str, paths, clients: int, total: int, seconds: float) -> dict:
+CTX: dict = {}  # filled before the client processes fork: ids, codes, year, search terms
+
+
+def make_path(kind: str, r: random.Random) -> str:
+    c = CTX
+    if kind == "unit":
+        return f"/units/{r.choice(c['unit_ids'])}/{c['year']}/"
+    if kind == "project":
+        return f"/projects/{r.choice(c['project_ids'])}/"
+    if kind == "search":
+        return "/search/?" + urllib.parse.urlencode({"q": r.choice(c["terms"])})
+    if kind == "api":
+        return f"/api/projects?unit={r.choice(c['codes'])}&year={c['year']}&limit=50"
+    if kind == "api-paged":
+        return f"/api/projects?limit=50&offset={r.randrange(0, max(1, len(c['project_ids']) - 50))}"
+    raise ValueError(kind)
+
+
+def _client_process(args: tuple) -> tuple[list[float], int]:
+    """One load-generating process: `threads` keep-alive clients until `total` requests or the deadline."""
+    kind, port, cookie, threads, total, deadline, seed = args
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     counter = iter(range(total))
-    deadline = time.perf_counter() + seconds
 
-    def worker(seed: int) -> None:
+    def worker(n: int) -> None:
         nonlocal errors
-        rnd = random.Random(seed)
+        rnd = random.Random(seed * 1000 + n)
         s = Session(port, cookie)
-        while time.perf_counter() < deadline:
+        while time.time() < deadline:
             with lock:
                 if next(counter, None) is None:
                     return
-            path = paths(rnd)
+            path = make_path(kind, rnd)
             t0 = time.perf_counter()
             try:
                 status, _ = s.get(path)
@@ -251,18 +270,37 @@ def run_scenario(name: str, port: int, cookie: str, paths, clients: int, total: 
                 if status != 200:
                     errors += 1
 
-    # warm-up: one request per client path generator
-    w = Session(port, cookie)
-    for i in range(5):
-        w.get(paths(random.Random(1000 + i)))
-    start = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for t in threads:
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in ts:
         t.start()
-    for t in threads:
+    for t in ts:
         t.join()
+    return latencies, errors
+
+
+def run_scenario(
+    name: str, kind: str, port: int, cookie: str, clients: int, total: int, seconds: float, processes: int
+) -> dict:
+    """CLIENTS concurrent clients spread over PROCESSES processes (so that the clients' own GIL
+    does not add to the latencies measured)."""
+    import multiprocessing
+
+    w = Session(port, cookie)
+    for i in range(5):  # warm-up
+        w.get(make_path(kind, random.Random(1000 + i)))
+    processes = max(1, min(processes, clients))
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    totals = [total // processes + (1 if i < total % processes else 0) for i in range(processes)]
+    start = time.perf_counter()
+    deadline = time.time() + seconds
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        parts = pool.map(
+            _client_process,
+            [(kind, port, cookie, shares[i], totals[i], deadline, i) for i in range(processes)],
+        )
     wall = time.perf_counter() - start
-    lat = sorted(latencies)
+    lat = sorted(x for part, _ in parts for x in part)
+    errors = sum(e for _, e in parts)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 100
     return {
         "name": name,
@@ -286,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=8, help="server threads per process")
     ap.add_argument("--workers", type=int, default=0, help="server processes (default: jixiao serve's)")
     ap.add_argument("--database-url", default=os.environ.get("JIXIAO_BENCH_DATABASE_URL", DEFAULT_URL))
+    ap.add_argument("--client-processes", type=int, default=4, help="processes the clients run in")
     ap.add_argument("--no-load", action="store_true", help="reuse the data already loaded")
     args = ap.parse_args(argv)
     if not args.database_url.startswith("postgres"):
@@ -330,18 +369,25 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit("server failed:\n" + server.stderr.read().decode()) from None
                 time.sleep(0.1)
         cookie = login(port)
-        year = args.year
-        terms = ["满意度", "合格率", "食品安全", "特种设备抽检批次", "项目成本", "长效机制", "完成时间"]
+        CTX.update(
+            unit_ids=unit_ids,
+            project_ids=project_ids,
+            codes=codes,
+            year=args.year,
+            terms=["满意度", "合格率", "食品安全", "特种设备抽检批次", "项目成本", "长效机制", "完成时间"],
+        )
         scenarios = [
-            ("unit page", lambda r: f"/units/{r.choice(unit_ids)}/{year}/"),
-            ("project page", lambda r: f"/projects/{r.choice(project_ids)}/"),
-            ("search", lambda r: "/search/?" + urllib.parse.urlencode({"q": r.choice(terms)})),
-            ("API list", lambda r: f"/api/projects?unit={r.choice(codes)}&year={year}&limit=50"),
-            ("API list (all, paged)", lambda r: f"/api/projects?limit=50&offset={r.randrange(0, 19000)}"),
+            ("unit page", "unit"),
+            ("project page", "project"),
+            ("search", "search"),
+            ("API list", "api"),
+            ("API list (all, paged)", "api-paged"),
         ]
         print(f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}")
-        for name, paths in scenarios:
-            res = run_scenario(name, port, cookie, paths, args.clients, args.requests, args.seconds)
+        for name, kind in scenarios:
+            res = run_scenario(
+                name, kind, port, cookie, args.clients, args.requests, args.seconds, args.client_processes
+            )
             print(
                 f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
                 f"{res['rps']:>9.1f}",

@@ -181,3 +181,28 @@ def test_unit_user_upload_goes_to_their_unit(clients, demo):
 def test_review_findings_on_project_page(clients, market_project):
     html = clients["reviewer"].get(f"/projects/{market_project.pk}/").content.decode()
     assert "审核规则检查" in html
+
+
+def test_admin_pages_are_registered_and_read_only(clients, market_project):
+    c = clients["admin"]
+    for url in (
+        "/admin/",
+        "/admin/web/project/",
+        f"/admin/web/project/{market_project.pk}/change/",
+        "/admin/web/unit/",
+        "/admin/web/indicator/",
+        "/admin/web/history/",
+        "/admin/web/user/add/",
+    ):
+        assert c.get(url).status_code == 200, url
+    assert c.post(f"/admin/web/project/{market_project.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Project.objects.filter(pk=market_project.pk).exists()
+    r = c.post("/admin/web/user/add/", {"username": "viaadmin", "role": "reviewer", "password": "x-123456"})
+    assert r.status_code == 302
+    from jixiao.web.models import User
+
+    u = User.objects.get(username="viaadmin")
+    assert (
+        u.role == "reviewer" and History.objects.filter(action="user", summary__contains="viaadmin").exists()
+    )
+    assert clients["reviewer"].get("/admin/").status_code == 302  # not staff: sent to the admin login

@@ -82,6 +82,14 @@ class ProjectAdmin(ReadOnlyAdmin):
     inlines = [IndicatorInline]
 
 
+@admin.register(Indicator)
+class IndicatorAdmin(ReadOnlyAdmin):
+    list_display = ("name", "level1", "level2", "value", "target_kind", "project")
+    list_filter = ("level1_canonical", "target_kind")
+    search_fields = ("name", "value")
+    list_select_related = ("project",)
+
+
 @admin.register(History)
 class HistoryAdmin(ReadOnlyAdmin):
     list_display = ("at", "username", "action", "project", "summary")

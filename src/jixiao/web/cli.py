@@ -176,7 +176,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             doc = parse_file(f, year=args.year)
             r = actions.import_disclosure(
-                None, doc, unit_code=args.unit, year=args.year, region=args.region or ""
+                None, doc, unit_code=args.unit, year=doc.year or args.year, region=args.region or ""
             )
         except ReadError as e:
             failed += 1

@@ -462,7 +462,7 @@ def import_upload(
         return res
     res["warnings"] = [str(w) for w in doc.warnings]
     try:
-        r = actions.import_disclosure(user, doc, unit=unit, year=year)
+        r = actions.import_disclosure(user, doc, unit=unit, year=doc.year or year)
     except (actions.ActionError, Denied) as e:
         res["errors"].append(f"{name}: {getattr(e, 'message', str(e))}")
         return res
