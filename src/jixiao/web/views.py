@@ -90,7 +90,20 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     projects = list(
         Project.objects.filter(where)
         .select_related("unit")
-        .defer("purpose", "goal", "spending_plan")
+        .only(
+            "id",
+            "seq",
+            "key",
+            "name",
+            "title",
+            "code",
+            "budget_total",
+            "budget_fiscal",
+            "budget_other",
+            "state",
+            "unit__id",
+            "unit__name",
+        )
         .order_by("seq", "id")
     )
     if disclosure is None and not projects:
@@ -418,7 +431,23 @@ def search(request: HttpRequest) -> HttpResponse:
         year = None
     ctx: dict[str, Any] = {"q": q, "year": year}
     if q:
-        qs = search_indicators(request.user, q, year=year).select_related("project", "project__unit")
+        qs = (
+            search_indicators(request.user, q, year=year)
+            .select_related("project", "project__unit")
+            .only(
+                "id",
+                "level1",
+                "level2",
+                "name",
+                "value",
+                "target",
+                "project__id",
+                "project__year",
+                "project__name",
+                "project__title",
+                "project__unit__name",
+            )
+        )
         try:
             offset = max(0, int(request.GET.get("offset") or 0))
         except ValueError:
