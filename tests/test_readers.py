@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -514,15 +515,22 @@ def test_mutated_pdfs_give_cells_or_a_read_error(pdfs: dict[str, bytes]) -> None
     check()
 
 
-def test_xlsx_large_workbooks_are_streamed_read_only_with_the_same_rows(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    import jixiao.ingest.xlsx as xlsx_reader
-    from jixiao.export.xlsx import disclosure_to_xlsx
-
-    data = disclosure_to_xlsx(unit_full())
-    full = blocks(read_xlsx(data, "a.xlsx"))
-    monkeypatch.setattr(xlsx_reader, "FULL_LOAD_LIMIT", 0)
-    assert blocks(read_xlsx(data, "a.xlsx")) == full
+def test_xlsx_a_value_left_in_a_covered_cell_is_not_read() -> None:
+    """Some exporters write the merged value into every cell of the range: only the top-left counts."""
+    data = raw_xlsx()
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                # A5 is covered by the merge A4:A5
+                cell = '<c r="A5" t="inlineStr"><is><t>产出</t></is></c>'.encode()
+                body = re.sub(rb'(<row r="5"[^>]*>)', rb"\1" + cell, body, count=1)
+                assert b"A5" in body
+            zf.writestr(info, body)
+    rows_ = rows(read_xlsx(out.getvalue(), "covered.xlsx"))
+    assert ["", "时效指标", "2024年12月31日", "=0起", "17", ""] in rows_
 
 
 def test_docx_table_of_contents_is_not_read() -> None:

@@ -7,39 +7,38 @@ other cells of the range are empty. Numbers are written as the sheet prints them
 format 0.00 is "6.80", 0.25 with 0% is "25%", #,##0.00 gives "1,234.50", a date with a 年月日
 format "2024年12月31日". Locations are Excel references: `Sheet1!B7`.
 
-Workbooks up to FULL_LOAD_LIMIT bytes of sheet XML are loaded fully (merged ranges known);
-larger ones are streamed read-only, where merged cells other than the top-left are empty anyway.
+The workbook is streamed read-only; merged ranges come from the sheets' XML, so a value that a
+writer left in a covered cell is not read either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 import warnings
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from lxml import etree
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from jixiao.ingest.cells import Cell, CellStream, ReadError, Row
 from jixiao.ingest.zipsafe import DOCUMENT, open_package
 from jixiao.model import Location
 
-FULL_LOAD_LIMIT = 20 * 1024 * 1024
-
 
 def read_xlsx(data: bytes, name: str) -> CellStream:
     """The rows of every visible sheet (see the module docstring)."""
     zf = open_package(data, name, ".xlsx", "xl/workbook.xml")
-    sheet_bytes = sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
-    read_only = sheet_bytes > FULL_LOAD_LIMIT
     try:
         import openpyxl
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ReadError:
         raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors ... on bad packages
@@ -47,31 +46,91 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
     stream = CellStream(source=name, layout="xlsx")
     table_id = 0
     try:
+        paths = _sheet_paths(zf)
         for ws in wb.worksheets:
             if getattr(ws, "sheet_state", "visible") != "visible":
                 continue
-            table_id = _read_sheet(ws, read_only, stream, table_id)
+            covered = _Covered(_merged_ranges(zf, paths.get(ws.title)))
+            table_id = _read_sheet(ws, covered, stream, table_id)
     except ReadError:
         raise
     except Exception as e:
         raise ReadError(name, f"cannot read the workbook: {type(e).__name__}: {e}", DOCUMENT) from e
     finally:
-        if read_only:
-            wb.close()
+        wb.close()
     if not stream.blocks:
         raise ReadError(name, "the workbook has no cells with content", DOCUMENT)
     return stream
 
 
-def _read_sheet(ws: Any, read_only: bool, stream: CellStream, table_id: int) -> int:
+# The workbook is streamed read-only: openpyxl's full load formats every merged range cell by cell
+# (seconds for a sheet of a few hundred merges). Merged ranges are read from the sheet XML instead.
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → its part name in the package."""
+    book = etree.fromstring(zf.read("xl/workbook.xml"), _PARSER)
+    try:
+        rels = etree.fromstring(zf.read("xl/_rels/workbook.xml.rels"), _PARSER)
+    except KeyError:
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{_PKG_REL}}}Relationship")}
+    out: dict[str, str] = {}
+    for sheet in book.iter(f"{{{_MAIN}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_DOC_REL}}}id"), "")
+        if target:
+            out[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _merged_ranges(zf: zipfile.ZipFile, path: str | None) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of every merged range of a sheet."""
+    if not path:
+        return []
+    out: list[tuple[int, int, int, int]] = []
+    try:
+        with zf.open(path) as f:
+            for _, el in etree.iterparse(f, events=("end",), tag=f"{{{_MAIN}}}mergeCell",
+                                         resolve_entities=False, no_network=True, huge_tree=False):
+                ref = el.get("ref", "")
+                if ":" in ref:
+                    c1, r1, c2, r2 = range_boundaries(ref)
+                    out.append((r1, c1, r2, c2))
+                el.clear()
+    except (KeyError, etree.XMLSyntaxError, ValueError, TypeError):
+        return out
+    return out
+
+
+class _Covered:
+    """Is a cell inside a merged range but not its top-left cell?"""
+
+    TALL = 1000  # ranges taller than this are checked for every row rather than indexed by row
+
+    def __init__(self, ranges: list[tuple[int, int, int, int]]) -> None:
+        self.by_row: dict[int, list[tuple[int, int, int, int]]] = {}
+        self.tall: list[tuple[int, int, int, int]] = []
+        for rng in ranges:
+            r1, _, r2, _ = rng
+            if r2 - r1 > self.TALL:
+                self.tall.append(rng)
+            else:
+                for r in range(r1, r2 + 1):
+                    self.by_row.setdefault(r, []).append(rng)
+
+    def __call__(self, r: int, c: int) -> bool:
+        for r1, c1, r2, c2 in itertools.chain(self.by_row.get(r, ()), self.tall):
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                return (r, c) != (r1, c1)
+        return False
+
+
+def _read_sheet(ws: Any, covered: _Covered, stream: CellStream, table_id: int) -> int:
     title = ws.title
-    covered: set[tuple[int, int]] = set()
-    if not read_only:
-        for rng in ws.merged_cells.ranges:
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    if (r, c) != (rng.min_row, rng.min_col):
-                        covered.add((r, c))
     block: list[tuple[int, dict[int, str]]] = []
 
     def flush() -> None:
@@ -94,7 +153,7 @@ def _read_sheet(ws: Any, read_only: bool, stream: CellStream, table_id: int) -> 
             if getattr(cell, "value", None) is None:
                 continue
             rno, col = cell.row, cell.column
-            if (rno, col) in covered:
+            if covered(rno, col):
                 continue
             text = format_cell(cell)
             if text.strip():
