@@ -260,7 +260,10 @@ class _Interpreter:
             text = b.text if isinstance(b, Para) else None
             if isinstance(b, Row):
                 ne = b.nonempty()
-                if len(ne) == 1 and _TITLE_SUFFIX.search(squash(ne[0].text)) and len(squash(ne[0].text)) < 80:
+                if len(ne) == 1 and len(squash(ne[0].text)) < 80 and (
+                        _TITLE_SUFFIX.search(squash(ne[0].text))
+                        or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)):
+                    # a title printed in the sheet's first column (or a merged title row)
                     text = ne[0].text
             if not text:
                 continue
@@ -274,7 +277,10 @@ class _Interpreter:
                     titles[i] = text.strip()
                 continue
             num, _ = split_title(text)
-            if num is not None and next_is_table and self._table_looks_like_project(i):
+            # a numbered line is a title when a project table follows; for a one-cell row (a sheet
+            # that prints everything in rows) the very next row must open that table
+            reach = 1 if isinstance(b, Row) else 12
+            if num is not None and next_is_table and self._table_looks_like_project(i, reach):
                 titles[i] = text.strip()
         return titles
 
@@ -291,9 +297,14 @@ class _Interpreter:
             return b
         return None
 
-    def _table_looks_like_project(self, i: int) -> bool:
-        """The rows after block i include a project label or an indicator header."""
+    def _table_looks_like_project(self, i: int, reach: int = 12) -> bool:
+        """The next `reach` rows after block i include a project label or an indicator header."""
+        rows = 0
         for b in self.blocks[i + 1 : i + 12]:
+            if isinstance(b, Row):
+                rows += 1
+                if rows > reach:
+                    return False
             if isinstance(b, Para):
                 if b.text.strip() and not match_unit_line(b.text) and not _is_money_unit(b.text):
                     return False
