@@ -206,3 +206,16 @@ def test_admin_pages_are_registered_and_read_only(clients, market_project):
         u.role == "reviewer" and History.objects.filter(action="user", summary__contains="viaadmin").exists()
     )
     assert clients["reviewer"].get("/admin/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_search_pages_through_results(clients, demo):
+    from jixiao.web import views
+
+    views.SEARCH_PAGE, old = 5, views.SEARCH_PAGE
+    try:
+        html = clients["reviewer"].get("/search/", {"q": "满意度"}).content.decode()
+        assert "第 1–5 条" in html and "offset=5" in html
+        html = clients["reviewer"].get("/search/", {"q": "满意度", "offset": "10"}).content.decode()
+        assert "第 11–13 条" in html and "offset=5" in html  # 13 satisfaction indicators in the demo
+    finally:
+        views.SEARCH_PAGE = old

@@ -81,8 +81,14 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
-    u = _visible_unit(request, unit_id)
-    disclosure = Disclosure.objects.filter(unit=u, year=year).defer("budget_overview", "warnings").first()
+    # the unit, its years and this year's disclosure in one query
+    all_years = list(
+        Disclosure.objects.filter(unit_id=unit_id).select_related("unit").defer("budget_overview", "warnings")
+    )
+    u = all_years[0].unit if all_years else _visible_unit(request, unit_id)
+    if not can_view_unit(request.user, u):
+        raise Http404("单位不存在或您无权查看")
+    disclosure = next((d for d in all_years if d.year == year), None)
     where = Q(unit=u, year=year) | Q(disclosure=disclosure) if disclosure else Q(unit=u, year=year)
     visible = visible_unit_ids(request.user)
     if visible is not None:  # a bureau's disclosure may hold subordinate units' tables: only their own
@@ -146,9 +152,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
         label_chars=10,
         color_by=[LEVEL1_ORDER.index(l1) if l1 in LEVEL1_ORDER else 5 for (l1, _), _ in items],
     )
-    years = sorted(
-        {y for y in Disclosure.objects.filter(unit=u).values_list("year", flat=True) if y}, reverse=True
-    )
+    years = sorted({d.year for d in all_years if d.year}, reverse=True)
     states = Counter(p.state for p in projects)
     return render(
         request,
@@ -456,6 +460,7 @@ def search(request: HttpRequest) -> HttpResponse:
         ctx.update(
             {
                 "results": results[:SEARCH_PAGE],
+                "shown_to": offset + min(len(results), SEARCH_PAGE),
                 "offset": offset,
                 "next": offset + SEARCH_PAGE if len(results) > SEARCH_PAGE else None,
                 "prev": max(0, offset - SEARCH_PAGE) if offset else None,
