@@ -274,8 +274,14 @@ def wrap_docx() -> bytes:
     t.cell(1, 1).text = "2024年12月31日前"
     t.cell(1, 2).text = "短"
     t.cell(1, 3).text = ""
+    d.add_paragraph(LONG_PARAGRAPH).alignment = 3  # justified: wraps at the right margin
+    d.add_paragraph(LONG_PARAGRAPH).paragraph_format.first_line_indent = Cm(0.74)
     d.add_paragraph("表后一行文字")
     return _docx_bytes(d)
+
+
+LONG_PARAGRAPH = ("围绕建设统一大市场，深化“放管服”改革，营造公平竞争的市场环境；"
+                  "守住食品、药品、特种设备和产品质量安全底线，全年不发生重大安全事故，群众满意度不低于90%。")
 
 
 @pytest.fixture(scope="module")
@@ -322,6 +328,8 @@ def test_pdf_cells_wrapped_over_lines_are_joined(pdfs: dict[str, bytes]) -> None
         ("R", 1, ["13990124P00LDLE10023A", "聘请第三方对企业标准、团体标准及计量标准进行审查数量",
                   "Hello wrapping world of performance targets", "1.第一段。\n2.第二段。"]),
         ("R", 1, ["≥95%", "2024年12月31日前", "短", ""]),
+        ("P", LONG_PARAGRAPH),  # the wrapped lines of a paragraph are joined back
+        ("P", LONG_PARAGRAPH),  # a new indented paragraph is not joined to the one above
         ("P", "表后一行文字"),
     ]
     row = [b for b in s.blocks if isinstance(b, Row)][1]

@@ -123,8 +123,9 @@ class _Pages:
         boxes = [t.bbox for t in tables]
         outside = [c for c in chars if not any(_inside(c, b) for b in boxes)]
         lines = _lines(outside)
-        left = min([ln.x0 for ln in lines] + [t.bbox[0] for t in tables], default=0.0)
-        right = max([ln.x1 for ln in lines] + [t.bbox[2] for t in tables], default=0.0)
+        # the text margins: where lines start and end (a table may stick out past them)
+        left = min((ln.x0 for ln in lines), default=0.0)
+        right = max((ln.x1 for ln in lines), default=0.0)
         lines = _paragraphs(lines, tables, left, right)
         items: list[tuple[float, int, object]] = [(ln.top, 1, ln) for ln in lines]
         items += [(t.bbox[1], 0, t) for t in tables]
