@@ -325,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=0, help="server processes (default: jixiao serve's)")
     ap.add_argument("--database-url", default=os.environ.get("JIXIAO_BENCH_DATABASE_URL", DEFAULT_URL))
     ap.add_argument("--client-processes", type=int, default=4, help="processes the clients run in")
+    ap.add_argument("--only", nargs="*", help="scenarios to run: unit project search api api-paged")
     ap.add_argument("--no-load", action="store_true", help="reuse the data already loaded")
     args = ap.parse_args(argv)
     if not args.database_url.startswith("postgres"):
@@ -385,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         print(f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}")
         for name, kind in scenarios:
+            if args.only and kind not in args.only:
+                continue
             res = run_scenario(
                 name, kind, port, cookie, args.clients, args.requests, args.seconds, args.client_processes
             )

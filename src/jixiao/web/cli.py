@@ -65,7 +65,7 @@ def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None
                     "bind": f"{host}:{port}",
                     "workers": workers,
                     "threads": threads,
-                    "worker_class": "gthread",
+                    "worker_class": "gthread" if threads > 1 else "sync",
                     "timeout": 60,
                     "keepalive": 5,
                     "accesslog": None,
