@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -521,6 +522,22 @@ def test_mutated_pdfs_give_cells_or_a_read_error(pdfs: dict[str, bytes]) -> None
             assert e.message
 
     check()
+
+
+def _patched_sheet(data: bytes, patch: Callable[[bytes], bytes]) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            zf.writestr(info, patch(body) if info.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def test_xlsx_a_wrong_used_range_does_not_hide_rows() -> None:
+    wrong = b'<dimension ref="A1"/>'
+    data = _patched_sheet(raw_xlsx(), lambda b: re.sub(rb'<dimension ref="[^"]*"/>', wrong, b))
+    assert rows(read_xlsx(data, "dim.xlsx")) == rows(read_xlsx(raw_xlsx(), "ok.xlsx"))
 
 
 def test_xlsx_a_value_left_in_a_covered_cell_is_not_read() -> None:

@@ -50,6 +50,7 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
         for ws in wb.worksheets:
             if getattr(ws, "sheet_state", "visible") != "visible":
                 continue
+            ws.reset_dimensions()  # some writers record a wrong used range (e.g. A1): read every row
             covered = _Covered(_merged_ranges(zf, paths.get(ws.title)))
             table_id = _read_sheet(ws, covered, stream, table_id)
     except ReadError:
