@@ -219,3 +219,14 @@ def test_search_pages_through_results(clients, demo):
         assert "第 11–13 条" in html and "offset=5" in html  # 13 satisfaction indicators in the demo
     finally:
         views.SEARCH_PAGE = old
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")
+def test_imported_unit_carries_the_region_its_project_codes_name(clients, users):
+    data = (SEEDS / "001_69cafeba3764958f.txt").read_bytes()
+    clients["admin"].post("/upload/", {"files": [SimpleUploadedFile("001.txt", data)]})
+    from jixiao.web.models import Unit
+
+    u = Unit.objects.get(code="414001", name="市场监管部门市场监督管理局本级")
+    assert u.region == "河北省秦皇岛市山海关区"
+    assert "河北省秦皇岛市山海关区" in clients["reviewer"].get("/").content.decode()

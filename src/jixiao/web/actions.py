@@ -174,6 +174,8 @@ def import_disclosure(
     """Store a parsed Disclosure: create its unit-year and projects, or update them when the same
     document (unit + year + project code or name) was imported before. All or nothing."""
     year = year or doc.year
+    # the division the project codes name (GB/T 2260) tells apart units that share code and name
+    region = region or (getattr(doc, "region", None) or "")[:100]
     with transaction.atomic():
         target_unit = _resolve_unit(actor, doc, unit, unit_code, region)
         if not can_import_into(actor, target_unit):
