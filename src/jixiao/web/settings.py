@@ -99,6 +99,20 @@ LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [
     {
+        # the pages (jixiao/web/jinja2/): Jinja2 renders them several times faster than Django's engine
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "jixiao.web.jinja.environment",
+            "autoescape": True,
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+    {  # the admin
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
         "APP_DIRS": True,
