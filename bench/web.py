@@ -321,7 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=600, help="requests per scenario (upper bound)")
     ap.add_argument("--seconds", type=float, default=30, help="time per scenario (upper bound)")
-    ap.add_argument("--threads", type=int, default=8, help="server threads per process")
+    ap.add_argument(
+        "--threads", type=int, default=0, help="server threads per process (default: jixiao serve's)"
+    )
     ap.add_argument("--workers", type=int, default=0, help="server processes (default: jixiao serve's)")
     ap.add_argument("--database-url", default=os.environ.get("JIXIAO_BENCH_DATABASE_URL", DEFAULT_URL))
     ap.add_argument("--client-processes", type=int, default=4, help="processes the clients run in")
@@ -354,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         "JIXIAO_DEBUG": "0",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port), "--threads", str(args.threads)]
+        [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port)]
+        + (["--threads", str(args.threads)] if args.threads else [])
         + (["--workers", str(args.workers)] if args.workers else []),
         env=env,
         stdout=subprocess.DEVNULL,

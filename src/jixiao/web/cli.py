@@ -35,14 +35,14 @@ def _db_label() -> str:
 
 
 def default_workers() -> int:
-    """Processes for `jixiao serve`: one per core plus one (Python runs one request at a time per
-    process), or JIXIAO_WORKERS; 1 where gunicorn cannot run (Windows)."""
+    """Processes for `jixiao serve`: two per core plus one (gunicorn's rule; the pages are CPU-bound
+    Python, one request at a time per process), or JIXIAO_WORKERS; 1 where gunicorn cannot run."""
     if os.name != "posix":
         return 1
     env = os.environ.get("JIXIAO_WORKERS")
     if env:
         return max(1, int(env))
-    return min(8, (os.cpu_count() or 1) + 1)
+    return min(9, 2 * (os.cpu_count() or 1) + 1)
 
 
 def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None:
@@ -253,7 +253,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--host", default=os.environ.get("JIXIAO_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("JIXIAO_PORT", "8000")))
-    p.add_argument("--threads", type=int, default=8, help="threads per process (default 8)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("JIXIAO_THREADS", "1")),
+        help="threads per process (default 1: each process serves one request at a time, which keeps "
+        "latency even under load; behind no buffering proxy, raise it for slow clients)",
+    )
     p.add_argument(
         "--workers",
         type=int,
