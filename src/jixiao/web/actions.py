@@ -719,10 +719,14 @@ def issue_token(actor: User | None, username: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user an API token belongs to (a read, no history)."""
+    """The active user an API token belongs to; notes when the token was last used (at most once a
+    minute, no history: this is bookkeeping, not a change of data)."""
     if not token:
         return None
     t = ApiToken.objects.select_related("user").filter(digest=_digest(token)).first()
     if t is None or not t.user.is_active:
         return None
+    now = timezone.now()
+    if t.last_used is None or (now - t.last_used).total_seconds() > 60:
+        ApiToken.objects.filter(pk=t.pk).update(last_used=now)
     return t.user

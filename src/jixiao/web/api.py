@@ -11,13 +11,12 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import File, Form, NinjaAPI, Router, Schema
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
 from jixiao.web import actions
-from jixiao.web.models import ApiToken, History, Project, Unit
+from jixiao.web.models import History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
 from jixiao.web.views import text_filter
 
@@ -27,7 +26,6 @@ class BearerToken(HttpBearer):
         user = actions.user_for_token(token)
         if user is not None:
             request.user = user
-            ApiToken.objects.filter(user=user, last_used__isnull=True).update(last_used=timezone.now())
         return user
 
 

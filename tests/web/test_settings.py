@@ -1,0 +1,31 @@
+"""Settings from the environment: the database URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao.web.settings import database_from_url
+
+
+def test_sqlite_urls():
+    assert database_from_url("sqlite:////tmp/x/jixiao.sqlite3")["NAME"] == "/tmp/x/jixiao.sqlite3"
+    assert database_from_url("sqlite:///jixiao.sqlite3")["NAME"] == "jixiao.sqlite3"
+    assert database_from_url("sqlite:///jixiao.sqlite3")["ENGINE"] == "django.db.backends.sqlite3"
+
+
+def test_postgresql_url():
+    db = database_from_url("postgresql://postgres:p%40ss@127.0.0.1:5432/test")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "postgres",
+        "p@ss",
+        "127.0.0.1",
+        "5432",
+        "test",
+    )
+    assert database_from_url("postgres://u@db/jx")["PORT"] == ""
+
+
+def test_unknown_scheme_is_refused():
+    with pytest.raises(ValueError, match="JIXIAO_DATABASE_URL"):
+        database_from_url("mysql://x@y/z")
