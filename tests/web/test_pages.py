@@ -230,3 +230,15 @@ def test_imported_unit_carries_the_region_its_project_codes_name(clients, users)
     u = Unit.objects.get(code="414001", name="市场监管部门市场监督管理局本级")
     assert u.region == "河北省秦皇岛市山海关区"
     assert "河北省秦皇岛市山海关区" in clients["reviewer"].get("/").content.decode()
+
+
+def test_unit_user_upload_of_a_document_naming_another_unit_says_so(clients, demo):
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.web.demo import health_commission
+
+    data = disclosure_to_docx(health_commission(2026))
+    html = (
+        clients["market"].post("/upload/", {"files": [SimpleUploadedFile("h.docx", data)]}).content.decode()
+    )
+    assert "h.docx — 已导入" in html and "文件写明的单位是“示例市卫生健康委员会”" in html
+    assert Project.objects.get(year=2026).unit == demo["999001"]

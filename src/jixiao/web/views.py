@@ -495,6 +495,10 @@ def import_upload(
         res["errors"].append(f"{name}: 无法解析此文件（{type(e).__name__}）")
         return res
     res["warnings"] = [str(w) for w in doc.warnings]
+    if unit is not None and doc.unit_name and doc.unit_name != unit.name:
+        res["warnings"].insert(
+            0, f"{name}: 文件写明的单位是“{doc.unit_name}”，已按所选单位导入到“{unit.name}”"
+        )
     try:
         r = actions.import_disclosure(user, doc, unit=unit, year=doc.year or year)
     except (actions.ActionError, Denied) as e:
