@@ -317,9 +317,11 @@ def list_projects(
     count = qs.count()
     # unit + year lists come in table order; longer lists in import order (the primary key)
     order = ("seq", "id") if unit and year else ("id",)
-    items = qs.select_related("unit").defer("purpose", "goal", "spending_plan").order_by(*order)
-    items = items[offset : offset + limit]
-    return _json({"items": [_summary(p) for p in items], "count": count})
+    # the page's ids first (PostgreSQL skips the offset in the index alone), then those rows
+    ids = list(qs.order_by(*order).values_list("id", flat=True)[offset : offset + limit])
+    rows = Project.objects.filter(id__in=ids).select_related("unit").defer("purpose", "goal", "spending_plan")
+    by_id = {p.pk: p for p in rows}
+    return _json({"items": [_summary(by_id[i]) for i in ids if i in by_id], "count": count})
 
 
 @router.get(
