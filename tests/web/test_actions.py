@@ -215,3 +215,14 @@ def test_bulk_load_stores_new_unit_years_and_refuses_existing_ones(db):
 
         actions.bulk_load(User(username="x", role="reviewer"), [health_commission(2024)])
     assert Project.objects.count() == 9
+
+
+def test_unit_code_option_puts_a_document_into_that_unit(demo):
+    from jixiao.web.demo import health_commission
+
+    doc = health_commission(2027)
+    doc.unit_name, doc.unit_code = None, None  # a document that does not say whose it is
+    with pytest.raises(actions.Invalid, match="--unit"):
+        actions.import_disclosure(None, doc)
+    r = actions.import_disclosure(None, doc, unit_code="999002")
+    assert r.created == 1 and Project.objects.get(year=2027).unit == demo["999002"]
