@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row
@@ -105,6 +106,7 @@ def _parse_money(text: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=16384)
 def _is_kv_label(text: str) -> str | None:
     """The project-block field a label cell names, or None."""
     if len(text) > 30:
@@ -169,6 +171,7 @@ def _is_money_unit(text: str) -> bool:
     return len(s) < 20 and bool(_MONEY_UNIT.search(s))
 
 
+@lru_cache(maxsize=16384)
 def match_unit_line(text: str) -> tuple[str, str] | None:
     m = _UNIT_LINE.match(text.strip())
     if not m:

@@ -584,14 +584,24 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
         return found
 
     best: tuple[float, list[int]] | None = None
+    candidates: dict[int, list[tuple[int, float]]] = {}
     for a in range(1 if before else 0, n):
-        left = region(0, a, before, best_before, a) if before else (0.0, [])
         for b in range(a + 1, min(n, a + 6) + 1):
             if b > a + 1 and any(a < m < b for m in must_cut):
                 break  # a single line break inside the value: a cell boundary, not a wrap
             vs = spans.value(a, b)
-            if vs < -3:
-                continue
+            if vs >= -3:
+                candidates.setdefault(a, []).append((b, vs))
+    if not candidates:
+        return {cols[0]: _cell_text(body)}
+    # where the row holds something that reads as a value, short prose is not its value
+    floor = max(vs for ends in candidates.values() for _, vs in ends) - 3.5
+    for a, ends in candidates.items():
+        ends = [(b, vs) for b, vs in ends if vs >= floor]
+        if not ends:
+            continue
+        left = region(0, a, before, best_before, a) if before else (0.0, [])
+        for b, vs in ends:
             right = region(b, n, after, best_after, b) if after else (0.0, [])
             score = vs - spans.wrap(a, b) + left[0] + right[0]
             if best is None or score > best[0]:
