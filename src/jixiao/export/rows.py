@@ -73,9 +73,17 @@ def indicator_rows(docs: Iterable[Disclosure]) -> Iterator[list[Any]]:
 
 
 def _cell(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return float(v)
+    if isinstance(v, bool):
+        return "是" if v else None
     return v
+
+
+def _csv_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format(v, "f")  # as printed: 6.80 stays 6.80
+    return str(v)
 
 
 def to_csv(docs: Iterable[Disclosure]) -> str:
@@ -83,7 +91,7 @@ def to_csv(docs: Iterable[Disclosure]) -> str:
     w = csv.writer(buf)
     w.writerow([label for _, label in COLUMNS])
     for row in indicator_rows(docs):
-        w.writerow(["" if v is None else v for v in row])
+        w.writerow([_csv_text(v) for v in row])
     return buf.getvalue()
 
 
@@ -98,7 +106,7 @@ def to_xlsx(docs: Iterable[Disclosure]) -> bytes:
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in indicator_rows(docs):
-        ws.append(row)
+        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     out = io.BytesIO()
