@@ -402,8 +402,9 @@ class _Interpreter:
                     self._end_project()
                 self._unit_line(unit, " ".join(c.text for c in ne))
                 return
-            if all(_MONEY_UNIT.search(squash(c.text)) for c in ne):
-                self._set_money_unit(_MONEY_UNIT.search(squash(ne[0].text)).group(1))  # type: ignore[union-attr]
+            units = [_MONEY_UNIT.search(squash(c.text)) for c in ne]
+            if all(units) and units[0] is not None:
+                self._set_money_unit(units[0].group(1))
                 return
         if st is not None and st.pending_paras:
             for para in st.pending_paras:
