@@ -70,7 +70,11 @@ def test_project_page_shows_target_table_with_parsed_values_and_history(clients,
         'id="edit"',
     ):
         assert text in html, text
-    assert 'rowspan="5"' in html  # 产出指标 merged over its five rows
+    # 产出指标 merged over its five rows and the findings line under each row that has findings
+    from jixiao.web.reviews import project_review
+
+    flagged = set(project_review(market_project).by_row)
+    assert f'rowspan="{5 + len(flagged & set(range(5)))}"' in html
 
 
 def test_edit_form_saves_and_records_history(clients, market_project):

@@ -602,9 +602,15 @@ def submit_project(actor: User | None, project_id: int, *, version: int | None =
 
 
 def return_project(
-    actor: User | None, project_id: int, *, comment: str, version: int | None = None
+    actor: User | None,
+    project_id: int,
+    *,
+    comment: str,
+    version: int | None = None,
+    findings: list[str] | None = None,
 ) -> Project:
-    """审核人 returns a submitted project with a comment saying what to fix."""
+    """审核人 returns a submitted project with a comment saying what to fix, optionally attaching
+    review findings by `Finding.key`; a snapshot of each is kept in the History record."""
     comment = (comment or "").strip()
     with transaction.atomic():
         proj = _locked_project(actor, project_id)
@@ -617,7 +623,21 @@ def return_project(
             )
         if not comment:
             raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
-        return _move(actor, proj, State.RETURNED, "return", f"退回：{comment}")
+        attached: list[dict[str, Any]] = []
+        if findings:
+            from jixiao.web.reviews import findings_for_keys
+
+            attached, missing = findings_for_keys(proj, findings)
+            if missing:
+                raise Invalid(
+                    f"所选审核发现已不存在（{'、'.join(missing)}），请刷新页面后重新选择。",
+                    {"findings": "、".join(missing)},
+                )
+        summary = f"退回：{comment}" + (f"（附审核发现 {len(attached)} 条）" if attached else "")
+        extra = [{"field": "comment", "old": None, "new": comment}]
+        if attached:
+            extra.append({"field": "findings", "old": None, "new": attached})
+        return _move(actor, proj, State.RETURNED, "return", summary, extra=extra)
 
 
 def approve_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
@@ -634,12 +654,15 @@ def approve_project(actor: User | None, project_id: int, *, version: int | None 
         return _move(actor, proj, State.APPROVED, "approve", "审核通过（批复）")
 
 
-def _move(actor: User | None, proj: Project, to: str, action: str, summary: str) -> Project:
+def _move(
+    actor: User | None, proj: Project, to: str, action: str, summary: str, *, extra: list[Any] | None = None
+) -> Project:
     old = proj.state
     _bump(proj, proj.version)
     proj.state = to
     proj.save(update_fields=["state", "updated_at"])
-    _record(actor, action, summary, project=proj, changes=[{"field": "state", "old": old, "new": to}])
+    changes = [{"field": "state", "old": old, "new": to}, *(extra or [])]
+    _record(actor, action, summary, project=proj, changes=changes)
     return proj
 
 

@@ -158,6 +158,7 @@ class ProjectEdit(Schema):
 class WorkflowIn(Schema):
     version: int | None = None
     comment: str = ""
+    findings: list[str] | None = None  # on return: keys of review findings to attach (Finding.key)
 
 
 class HistoryOut(Schema):
@@ -380,7 +381,9 @@ def submit(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
 )
 def return_(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
     _get_project(request, project_id)
-    actions.return_project(request.user, project_id, version=body.version, comment=body.comment)
+    actions.return_project(
+        request.user, project_id, version=body.version, comment=body.comment, findings=body.findings
+    )
     return _project(_get_project(request, project_id))
 
 
@@ -393,6 +396,102 @@ def approve(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
     _get_project(request, project_id)
     actions.approve_project(request.user, project_id, version=body.version)
     return _project(_get_project(request, project_id))
+
+
+class FindingOut(Schema):
+    key: str
+    rule: str
+    severity: str
+    title: str
+    heading: str
+    project_seq: int | None
+    project: str | None
+    indicator: str | None
+    indicator_index: int | None
+    message: str
+    hint: str
+
+
+class ReviewOut(Schema):
+    project_id: int
+    outcome: dict | None  # {"grade": 优/良/中/差, "verdict", "headings": {完整性: grade, …}}
+    counts: dict[str, int]
+    findings: list[FindingOut]
+    returned_with: dict | None  # the latest return decision while returned: comment and attached findings
+
+
+class RankedOut(Schema):
+    rank: int
+    project_id: int
+    unit_id: int
+    unit: str
+    year: int | None
+    name: str
+    state: str
+    grade: str
+    headings: dict[str, str]
+    counts: dict[str, int]
+    rules: list[str]
+
+
+class RankingOut(Schema):
+    items: list[RankedOut]
+    count: int
+
+
+@router.get(
+    "/projects/{project_id}/review",
+    response={200: ReviewOut, 404: ErrorOut},
+    summary="项目审核结果（按整个单位年度审核：发现与优/良/中/差结论）",
+)
+def project_review(request: HttpRequest, project_id: int) -> Any:
+    from jixiao.web.reviews import last_return, review_json
+    from jixiao.web.reviews import project_review as review_of_project
+
+    p = _get_project(request, project_id)
+    returned = None
+    if p.state == "returned":
+        returned = last_return(History.objects.filter(project=p, action="return").order_by("-at", "-id")[:1])
+        if returned:
+            returned["at"] = returned["at"].isoformat()
+    return _json({"project_id": p.pk, **review_json(review_of_project(p), returned)})
+
+
+@router.get(
+    "/review/ranking", response={200: RankingOut, 404: ErrorOut}, summary="项目按审核发现排序（问题多的在前）"
+)
+def review_ranking(
+    request: HttpRequest,
+    unit_id: int | None = None,
+    year: int | None = None,
+    severity: str = "",
+    rule: str = "",
+    limit: int = 100,
+    offset: int = 0,
+) -> Any:
+    from jixiao.web.views_review import ranked
+
+    params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity, "rule": rule}
+    items, _ = ranked(request.user, params)
+    limit = max(1, min(limit, 1000))
+    offset = max(0, offset)
+    out = [
+        {
+            "rank": offset + i + 1,
+            "project_id": r.project_id,
+            "unit_id": r.unit_id,
+            "unit": r.unit_name,
+            "year": r.year,
+            "name": r.name,
+            "state": r.state,
+            "grade": r.outcome.grade,
+            "headings": dict(r.outcome.headings),
+            "counts": dict(r.outcome.counts),
+            "rules": r.rules,
+        }
+        for i, r in enumerate(items[offset : offset + limit])
+    ]
+    return _json({"items": out, "count": len(items)})
 
 
 class ImportFileResult(Schema):

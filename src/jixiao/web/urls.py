@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from jixiao.web import views
+from jixiao.web import views, views_review
 from jixiao.web.api import api
 
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("projects/<int:project_id>/edit/", views.project_edit, name="project_edit"),
     path("projects/<int:project_id>/<str:transition>/", views.project_transition, name="project_transition"),
     path("search/", views.search, name="search"),
+    path("review/", views_review.review_ranking, name="review_ranking"),
+    path("review/rules/", views_review.review_rules, name="review_rules"),
     path("upload/", views.upload, name="upload"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

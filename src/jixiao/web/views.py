@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -154,6 +153,9 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     )
     years = sorted({d.year for d in all_years if d.year}, reverse=True)
     states = Counter(p.state for p in projects)
+    from jixiao.web.reviews import unit_year_summary
+
+    review = unit_year_summary(disclosure, projects)
     return render(
         request,
         "web/unit_year.html",
@@ -172,6 +174,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "indicators_n": sum(cats.values()),
             "states": [(State(s).label, n) for s, n in states.items()],
             "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER)],
+            "review": review,
         },
     )
 
@@ -196,67 +199,30 @@ def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
     return rows
 
 
-_REVIEW_CACHE: OrderedDict[tuple[int, int], Any] = OrderedDict()
-_REVIEW_LOCK = threading.Lock()
-REVIEW_CACHE_SIZE = 4096
-
-
-def _review_hook(proj: Project, indicators: list[Indicator]) -> Any:
-    """The review rules (jixiao.review) run on this project: its findings and outcome (优/良/中/差).
-
-    The same engine as `jixiao review`; None when the module is missing or fails (the page still shows).
-    """
-    try:
-        from jixiao.review import review_document
-    except ImportError:
-        return None
-    from jixiao.model import Disclosure as DomainDisclosure
-    from jixiao.web.convert import project_from_orm
-
-    doc = DomainDisclosure(
-        source="",
-        unit_code=proj.unit.code,
-        unit_name=proj.unit.name,
-        year=proj.year,
-        projects=[project_from_orm(proj, indicators)],
-    )
-    try:
-        result = review_document(doc)
-    except Exception:  # a rule bug must not take the project page down
-        return None
-    pr = result.projects[0] if result.projects else None
-    return {"findings": result.findings, "outcome": pr.outcome if pr else None}
-
-
-def review_of(proj: Project, indicators: list[Indicator]) -> Any:
-    """`_review_hook` remembered per (project, version): every change of content bumps the version."""
-    key = (proj.pk, proj.version)
-    with _REVIEW_LOCK:
-        if key in _REVIEW_CACHE:
-            _REVIEW_CACHE.move_to_end(key)
-            return _REVIEW_CACHE[key]
-    out = _review_hook(proj, indicators)
-    with _REVIEW_LOCK:
-        _REVIEW_CACHE[key] = out
-        while len(_REVIEW_CACHE) > REVIEW_CACHE_SIZE:
-            _REVIEW_CACHE.popitem(last=False)
-    return out
-
-
 def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[str, Any]:
+    from jixiao.review import HEADINGS
+    from jixiao.web.reviews import last_return, project_review, rows_with_findings
+
     indicators = list(proj.indicators.all())
     user = request.user
+    history = list(History.objects.filter(project=proj).order_by("-at", "-id")[:100])
+    # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
+    findings = project_review(proj)
+    returned = last_return(history) if proj.state == State.RETURNED else None
     ctx = {
         "p": proj,
         "unit": proj.unit,
-        "rows": _table_rows(indicators),
+        "rows": rows_with_findings(_table_rows(indicators), findings),
         "indicators": indicators,
-        "history": list(History.objects.filter(project=proj).order_by("-at", "-id")[:100]),
+        "history": history,
         "can_edit": can_edit_project(user, proj),
         "can_submit": can_submit(user, proj),
         "can_review": can_review(user, proj),
         "plan": list((proj.spending_plan or {}).items()),
-        "findings": review_of(proj, indicators),
+        "findings": findings,
+        "returned": returned,
+        "returned_keys": {f.get("key") for f in returned["findings"]} if returned else set(),
+        "review_headings": HEADINGS,
     }
     if ctx["can_edit"] and "form" not in extra:
         ctx["form"] = _form_from_project(proj, indicators)
@@ -378,7 +344,11 @@ def project_transition(request: HttpRequest, project_id: int, transition: str) -
             messages.success(request, "已提交审核。")
         elif transition == "return":
             actions.return_project(
-                request.user, proj.pk, version=version, comment=request.POST.get("comment", "")
+                request.user,
+                proj.pk,
+                version=version,
+                comment=request.POST.get("comment", ""),
+                findings=request.POST.getlist("finding"),
             )
             messages.success(request, "已退回。")
         elif transition == "approve":

@@ -1,0 +1,427 @@
+"""Review in the web app: the rule engine (jixiao.review) run over stored unit-years.
+
+A unit-year (one `Disclosure` with all its projects) is reviewed as a whole, so unit-wide rules
+such as JX505 (the same indicator set copied across projects) fire on the project pages too. The
+result is remembered per unit-year *version*: the ids, versions and update times of its projects
+and the disclosure's import time; any edit, workflow step or re-import gives a new version.
+
+Settings: the TOML file named by the environment variable `JIXIAO_REVIEW_CONFIG` (the same format
+as `jixiao review --config`, with per-unit overrides), re-read when the file changes. A file that
+cannot be used is reported on the pages and the defaults apply until it is fixed.
+
+Reading only: nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jixiao import model as m
+from jixiao.review import (
+    HEADINGS,
+    SEVERITIES,
+    DocumentReview,
+    Finding,
+    ProjectReview,
+    ReviewSettings,
+    SettingsError,
+    load_settings,
+    rank_projects,
+    review_document,
+)
+from jixiao.web.convert import project_from_orm
+from jixiao.web.models import Disclosure, History, Project
+
+log = logging.getLogger(__name__)
+
+SETTINGS_ENV = "JIXIAO_REVIEW_CONFIG"
+CACHE_SIZE = 2048  # unit-years kept per process
+LOAD_CHUNK = 200  # unit-years loaded per round of queries
+
+# ------------------------------------------------------------------------------------------ settings
+
+
+@dataclass(frozen=True)
+class SettingsState:
+    """The review settings in force, where they come from, and why not when the file is unusable."""
+
+    settings: ReviewSettings
+    path: str | None = None
+    error: str | None = None
+    generation: int = 0
+
+
+_settings_lock = threading.Lock()
+_settings_state: tuple[Any, SettingsState] | None = None
+_generation = 0
+
+
+def review_settings() -> SettingsState:
+    """The settings named by $JIXIAO_REVIEW_CONFIG (defaults when unset), re-read when the file changes."""
+    global _settings_state, _generation
+    path = os.environ.get(SETTINGS_ENV) or None
+    try:
+        st = os.stat(path) if path else None
+        stamp = (path, st.st_mtime_ns, st.st_size) if st else (path,)
+    except OSError:
+        stamp = (path, "missing")
+    with _settings_lock:
+        if _settings_state is not None and _settings_state[0] == stamp:
+            return _settings_state[1]
+        _generation += 1
+        if not path:
+            state = SettingsState(ReviewSettings(), None, None, _generation)
+        else:
+            try:
+                state = SettingsState(load_settings(path), path, None, _generation)
+            except SettingsError as e:
+                log.error("review settings not used: %s", e)
+                state = SettingsState(ReviewSettings(), path, str(e), _generation)
+        _settings_state = (stamp, state)
+        return state
+
+
+# ------------------------------------------------------------------------------------ unit-year review
+
+
+@dataclass
+class UnitYearReview:
+    """The review of one stored unit-year; `project_ids` runs parallel to `result.projects`."""
+
+    disclosure_id: int
+    result: DocumentReview
+    project_ids: list[int]
+    by_project: dict[int, ProjectReview] = field(default_factory=dict)
+    settings_error: str | None = None
+
+    def __post_init__(self) -> None:
+        self.by_project = dict(zip(self.project_ids, self.result.projects, strict=True))
+
+
+_cache: OrderedDict[int, tuple[tuple[Any, ...], UnitYearReview]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
+    """The version of each unit-year, in one query."""
+    rows: dict[int, list[Any]] = {}
+    ids = list(disclosure_ids)
+    for i in range(0, len(ids), 5000):
+        for did, pid, ver, upd, imp in (
+            Project.objects.filter(disclosure_id__in=ids[i : i + 5000])
+            .order_by("disclosure_id", "seq", "id")
+            .values_list("disclosure_id", "id", "version", "updated_at", "disclosure__imported_at")
+        ):
+            got = rows.setdefault(did, [imp])
+            got.append((pid, ver, upd))
+    return {did: tuple(v) for did, v in rows.items()}
+
+
+def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int]]]:
+    """Domain disclosures of stored unit-years (projects in table order) with their project ids."""
+    out: dict[int, tuple[m.Disclosure, list[int]]] = {}
+    ds = Disclosure.objects.filter(pk__in=disclosure_ids).select_related("unit").prefetch_related("sub_goals")
+    projects: dict[int, list[Project]] = {}
+    for p in (
+        Project.objects.filter(disclosure_id__in=disclosure_ids)
+        .select_related("unit")
+        .prefetch_related("indicators")
+        .order_by("disclosure_id", "seq", "id")
+    ):
+        projects.setdefault(p.disclosure_id, []).append(p)
+    for d in ds:
+        rows = projects.get(d.pk, [])
+        doc = m.Disclosure(
+            source=d.source,
+            unit_code=d.unit.code or None,
+            unit_name=d.unit.name,
+            year=d.year,
+            overall_goal=d.overall_goal,
+            sub_goals=[
+                m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in d.sub_goals.all()
+            ],
+            projects=[project_from_orm(p) for p in rows],
+        )
+        out[d.pk] = (doc, [p.pk for p in rows])
+    return out
+
+
+def unit_year_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
+    """The reviews of these unit-years: from the cache where their version is unchanged, else
+    computed (loading the stale ones in a few queries). Unit-years without projects are left out."""
+    state = review_settings()
+    prints = _fingerprints(set(disclosure_ids))
+    out: dict[int, UnitYearReview] = {}
+    stale: list[int] = []
+    with _cache_lock:
+        for did, fp in prints.items():
+            got = _cache.get(did)
+            if got is not None and got[0] == (state.generation, fp):
+                _cache.move_to_end(did)
+                out[did] = got[1]
+            else:
+                stale.append(did)
+    for i in range(0, len(stale), LOAD_CHUNK):
+        chunk = stale[i : i + LOAD_CHUNK]
+        loaded = _load(chunk)
+        computed: dict[int, UnitYearReview] = {}
+        for did, (doc, pids) in loaded.items():
+            if len(pids) != len(prints[did]) - 1:
+                continue  # changed between the two reads: computed afresh next time
+            computed[did] = UnitYearReview(
+                did, review_document(doc, state.settings), pids, settings_error=state.error
+            )
+        out.update(computed)
+        with _cache_lock:
+            for did, r in computed.items():
+                _cache[did] = ((state.generation, prints[did]), r)
+                _cache.move_to_end(did)
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    return out
+
+
+def unit_year_review(disclosure_id: int) -> UnitYearReview | None:
+    return unit_year_reviews([disclosure_id]).get(disclosure_id)
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+# --------------------------------------------------------------------------------------- one project
+
+
+@dataclass
+class ProjectFindings:
+    """What the project page shows: the outcome, findings per indicator row and for the project."""
+
+    review: ProjectReview
+    by_row: dict[int, list[Finding]]
+    project_level: list[Finding]
+    settings_error: str | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.review.findings
+
+    @property
+    def outcome(self) -> Any:
+        return self.review.outcome
+
+
+def project_review(proj: Project) -> ProjectFindings | None:
+    """The findings of one project, from the review of its whole unit-year (None if review fails:
+    a rule bug must not take the page down)."""
+    try:
+        uy = unit_year_review(proj.disclosure_id)
+    except Exception:
+        log.exception("review of unit-year %s failed", proj.disclosure_id)
+        return None
+    pr = uy.by_project.get(proj.pk) if uy else None
+    if pr is None:
+        return None
+    by_row: dict[int, list[Finding]] = {}
+    top: list[Finding] = []
+    for f in pr.findings:
+        if f.indicator_index is None:
+            top.append(f)
+        else:
+            by_row.setdefault(f.indicator_index, []).append(f)
+    return ProjectFindings(pr, by_row, top, uy.settings_error if uy else None)
+
+
+def rows_with_findings(rows: list[dict[str, Any]], pf: ProjectFindings | None) -> list[dict[str, Any]]:
+    """Attach each indicator row's findings and widen the merged 一级/二级 cells over the extra
+    line shown under a row that has findings."""
+    if pf is None or not pf.by_row:
+        return rows
+    for i, r in enumerate(rows):
+        r["findings"] = pf.by_row.get(i, [])
+    for span in ("l1span", "l2span"):
+        for i, r in enumerate(rows):
+            if r[span]:
+                r[span] = sum(1 + bool(x["findings"]) for x in rows[i : i + r[span]])
+    return rows
+
+
+def finding_record(f: Finding) -> dict[str, Any]:
+    """A finding as stored with a return decision (a snapshot: findings change as the table does)."""
+    d = f.to_dict()
+    return {
+        k: d[k]
+        for k in (
+            "key",
+            "rule",
+            "severity",
+            "title",
+            "heading",
+            "indicator",
+            "indicator_index",
+            "message",
+            "hint",
+        )
+    }
+
+
+def findings_for_keys(proj: Project, keys: Iterable[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(records of the project's current findings with these keys, keys not found)."""
+    pf = project_review(proj)
+    mine = {f.key: f for f in (pf.findings if pf else [])}
+    found, missing = [], []
+    for k in dict.fromkeys(keys):
+        (found.append(finding_record(mine[k])) if k in mine else missing.append(k))
+    return found, missing
+
+
+def last_return(history: Iterable[History]) -> dict[str, Any] | None:
+    """The latest return decision in a project's history (newest first): who, when, the comment and
+    the findings attached to it."""
+    for h in history:
+        if h.action != "return":
+            continue
+        entries = {c.get("field"): c.get("new") for c in (h.changes or []) if isinstance(c, dict)}
+        comment = entries.get("comment")
+        if comment is None:
+            comment = h.summary.removeprefix("退回：")
+        return {
+            "at": h.at,
+            "username": h.username,
+            "comment": comment,
+            "findings": entries.get("findings") or [],
+        }
+    return None
+
+
+# ------------------------------------------------------------------------------------------- ranking
+
+
+@dataclass
+class RankedProject:
+    project_id: int
+    unit_id: int
+    unit_name: str
+    year: int | None
+    name: str
+    state: str
+    review: ProjectReview
+
+    @property
+    def outcome(self) -> Any:
+        return self.review.outcome
+
+    @property
+    def rules(self) -> list[str]:
+        return sorted({f.rule for f in self.review.findings})
+
+
+def ranking(projects: Any, *, severity: str | None = None, rule: str | None = None) -> list[RankedProject]:
+    """The given projects (a queryset already narrowed to what the user may see), worst first by
+    `rank_projects`; with `severity` or `rule`, only projects with such a finding."""
+    rows = {
+        p["id"]: p
+        for p in projects.values(
+            "id", "disclosure_id", "unit_id", "unit__name", "year", "name", "title", "state"
+        )
+    }
+    reviews = unit_year_reviews({p["disclosure_id"] for p in rows.values()})
+    pid_of: dict[int, int] = {}
+    for uy in reviews.values():
+        for pid, pr in zip(uy.project_ids, uy.result.projects, strict=True):
+            pid_of[id(pr)] = pid
+    out: list[RankedProject] = []
+    for _doc, pr in rank_projects(uy.result for uy in reviews.values()):
+        pid = pid_of[id(pr)]
+        p = rows.get(pid)
+        if p is None:
+            continue  # another unit's project in a bureau's disclosure
+        if severity and not any(f.severity == severity for f in pr.findings):
+            continue
+        if rule and not any(f.rule == rule for f in pr.findings):
+            continue
+        out.append(
+            RankedProject(
+                pid, p["unit_id"], p["unit__name"], p["year"], p["name"] or p["title"] or "", p["state"], pr
+            )
+        )
+    return out
+
+
+def review_json(pf: ProjectFindings | None, attached: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The API shape of one project's review."""
+    if pf is None:
+        return {
+            "outcome": None,
+            "findings": [],
+            "counts": {s: 0 for s in SEVERITIES},
+            "returned_with": attached,
+        }
+    o = pf.outcome
+    return {
+        "outcome": {
+            "grade": o.grade,
+            "verdict": o.verdict,
+            "headings": {h: o.headings.get(h) for h in HEADINGS},
+        },
+        "counts": dict(o.counts),
+        "findings": [f.to_dict() for f in pf.findings],
+        "returned_with": attached,
+    }
+
+
+# ----------------------------------------------------------------------------------------- unit-year
+
+
+@dataclass
+class UnitYearSummary:
+    """What the unit-year page shows: findings by severity and the 优/良/中/差 distribution of the
+    projects listed, each project's outcome, and findings about the disclosure as a whole."""
+
+    counts: dict[str, int]
+    grades: dict[str, int]
+    outcomes: dict[int, Any]  # project id → Outcome
+    loose: list[Finding]
+    rules: list[tuple[str, int]]  # rule code → number of findings, most first
+
+
+def unit_year_summary(disclosure: Disclosure | None, projects: list[Project]) -> UnitYearSummary | None:
+    """Review of the unit-years holding `projects` (those the user sees), summed over them."""
+    from collections import Counter
+
+    from jixiao.review import GRADES
+
+    ids = [p.pk for p in projects]
+    dids = set(Project.objects.filter(pk__in=ids).values_list("disclosure_id", flat=True).distinct())
+    if disclosure is not None:
+        dids.add(disclosure.pk)
+    try:
+        reviews = unit_year_reviews(dids)
+    except Exception:
+        log.exception("review of unit-years %s failed", sorted(dids))
+        return None
+    wanted = set(ids)
+    outcomes: dict[int, Any] = {}
+    counts = dict.fromkeys(SEVERITIES, 0)
+    rules: Counter[str] = Counter()
+    for uy in reviews.values():
+        for pid, pr in zip(uy.project_ids, uy.result.projects, strict=True):
+            if pid in wanted:
+                outcomes[pid] = pr.outcome
+                for f in pr.findings:
+                    counts[f.severity] += 1
+                    rules[f.rule] += 1
+    loose: list[Finding] = []
+    if disclosure is not None and disclosure.pk in reviews:
+        loose = [f for f in reviews[disclosure.pk].result.findings if f.project_seq is None]
+        for f in loose:
+            counts[f.severity] += 1
+            rules[f.rule] += 1
+    grades = {g: sum(1 for o in outcomes.values() if o.grade == g) for g in GRADES}
+    return UnitYearSummary(counts, grades, outcomes, loose, rules.most_common())
