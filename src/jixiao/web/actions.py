@@ -753,3 +753,489 @@ def user_for_token(token: str) -> User | None:
     if t.last_used is None or (now - t.last_used).total_seconds() > 60:
         ApiToken.objects.filter(pk=t.pk).update(last_used=now)
     return t.user
+
+
+# ------------------------------------------------------------ monitoring and self-evaluation
+# 运行监控 and 绩效自评: the lights and scores come from jixiao.monitor and jixiao.evaluate; these
+# actions only check permission, turn the entered rows into their input, store and record history.
+
+MONITOR_ROW_FIELDS = ("actual", "status", "reason_category", "reason_text", "likelihood", "measures")
+SELFEVAL_ROW_FIELDS = ("actual", "band", "score", "reason")
+
+
+def _report_project(actor: User | None, project_id: int) -> tuple[Project, list[Indicator]]:
+    from jixiao.web.permissions import can_report
+
+    proj = _locked_project(actor, project_id)
+    if not can_report(actor, proj):
+        raise Denied("只有本单位用户或管理员可以填报运行监控和绩效自评。")
+    return proj, list(proj.indicators.all())
+
+
+def _date(v: Any, label: str, errors: dict[str, str], key: str) -> Any:
+    from datetime import date
+
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v or "").strip())
+    except ValueError:
+        errors[key] = f"{label}应为日期，例如 2024-07-31"
+        return None
+
+
+def _choice(v: Any, options: tuple[str, ...], label: str, errors: dict[str, str], key: str) -> str | None:
+    s = _clean(v)
+    if s is not None and s not in options:
+        errors[key] = f"{label}「{s}」应为 {'、'.join(options)} 之一"
+        return None
+    return s
+
+
+def _dec_str(d: Decimal | None) -> str | None:
+    return None if d is None else format(d.normalize(), "f")
+
+
+def save_monitoring(
+    actor: User | None,
+    project_id: int,
+    *,
+    as_of: Any,
+    executed: Any,
+    deviation: dict[str, Any] | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    require_complete: bool = False,
+) -> Any:
+    """Store a monitoring snapshot of a project as of a date (replacing one of the same date).
+
+    `rows` are the indicators' entries in the project's order (MONITOR_ROW_FIELDS); `deviation` the
+    spending line's 偏差原因 etc. The lights come from `jixiao.monitor.assess`; a red or yellow line
+    without 偏差原因, 完成目标可能性 and 整改措施 is stored as incomplete (its gaps in `problems`), or
+    refused with `require_complete` (the workbook import). Input that cannot be read or compared
+    (a date, a number, an actual in the wrong unit) is refused, nothing stored.
+    """
+    from jixiao import monitor
+    from jixiao.web.models import MonitoringSnapshot
+
+    rows = list(rows or [])
+    deviation = deviation or {}
+    with transaction.atomic():
+        proj, indicators = _report_project(actor, project_id)
+        errors: dict[str, str] = {}
+        day = _date(as_of, "监控截至日期", errors, "as_of")
+        spent = _money(executed, "截至监控日执行数", errors, "executed")
+        if day is not None and proj.year and day.year != proj.year:
+            errors["as_of"] = f"监控截至日期应在项目年度 {proj.year} 年内"
+        if len(rows) > len(indicators):
+            errors["rows"] = f"填报了 {len(rows)} 行，项目只有 {len(indicators)} 个指标"
+        dev = monitor.Deviation(
+            category=_choice(
+                deviation.get("reason_category"),
+                monitor.REASON_CATEGORIES,
+                "偏差原因",
+                errors,
+                "reason_category",
+            ),
+            text=_clean(deviation.get("reason_text")),
+            likelihood=_choice(
+                deviation.get("likelihood"), monitor.LIKELIHOODS, "完成目标可能性", errors, "likelihood"
+            ),
+            measures=_clean(deviation.get("measures")),
+        )
+        if errors:
+            raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
+        snap = monitor.snapshot_for(convert.project_from_orm(proj, indicators), day, year=proj.year)
+        snap.executed = spent
+        snap.deviation = dev
+        for i, ind in enumerate(snap.indicators):
+            r = rows[i] if i < len(rows) else {}
+            ind.actual = _clean(r.get("actual"))
+            ind.status = _choice(
+                r.get("status"), monitor.STATUS_OPTIONS, "完成情况", errors, f"row-{i}-status"
+            )
+            ind.deviation = monitor.Deviation(
+                category=_choice(
+                    r.get("reason_category"),
+                    monitor.REASON_CATEGORIES,
+                    "偏差原因",
+                    errors,
+                    f"row-{i}-reason_category",
+                ),
+                text=_clean(r.get("reason_text")),
+                likelihood=_choice(
+                    r.get("likelihood"), monitor.LIKELIHOODS, "完成目标可能性", errors, f"row-{i}-likelihood"
+                ),
+                measures=_clean(r.get("measures")),
+            )
+            ind.cells = {k: str(v) for k, v in (r.get("cells") or {}).items()}
+        if not errors:  # locate every actual that cannot be compared with its target
+            expected, _ = monitor.expected_progress(snap.spending_plan, day, snap.year, snap.budget)
+            for i, ind in enumerate(snap.indicators):
+                try:
+                    monitor.indicator_light(ind, expected, day, index=i, year=snap.year, where="")
+                except monitor.MonitorError as e:
+                    msg = str(e).removeprefix(": ")
+                    errors[f"row-{i}-actual"] = (
+                        f"{ind.cells.get('actual', '')} 指标「{ind.name or ''}」：{msg}".strip()
+                    )
+        if errors:
+            raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
+        try:
+            result = monitor.assess(snap)
+        except monitor.MonitorError as e:
+            raise Invalid(f"监控数据有误，未保存：{e}", {"executed": str(e)}) from None
+        problems = monitor.validate_snapshot(snap, result)
+        if require_complete and problems:
+            raise Invalid(
+                "监控表不完整，未保存：" + "；".join(str(p) for p in problems),
+                {f"problem-{k}": str(p) for k, p in enumerate(problems)},
+            )
+        stored_rows = [
+            {
+                "indicator_id": orm_ind.pk,
+                "name": ind.name,
+                "target": ind.target,
+                "actual": ind.actual,
+                "status": ind.status,
+                "reason_category": ind.deviation.category,
+                "reason_text": ind.deviation.text,
+                "likelihood": ind.deviation.likelihood,
+                "measures": ind.deviation.measures,
+                "light": lt.light,
+                "ratio": _dec_str(lt.ratio),
+                "note": lt.note,
+            }
+            for orm_ind, ind, lt in zip(indicators, snap.indicators, result.indicators, strict=True)
+        ]
+        values = {
+            "executed": spent,
+            "reason_category": dev.category or "",
+            "reason_text": dev.text or "",
+            "likelihood": dev.likelihood or "",
+            "measures": dev.measures or "",
+            "rows": stored_rows,
+            "light": result.light or "",
+            "spending_light": result.spending_light or "",
+            "execution_rate": result.execution_rate,
+            "expected": result.expected,
+            "problems": [str(p) for p in problems],
+            "complete": not problems,
+            "entered_by": _username(actor),
+        }
+        obj, created = MonitoringSnapshot.objects.update_or_create(project=proj, as_of=day, defaults=values)
+        label = monitor.LIGHT_LABELS.get(result.light or "", "未完成评价")
+        _record(
+            actor,
+            "monitor",
+            f"{'填报' if created else '修改'}运行监控（截至 {day.isoformat()}）：{label}"
+            + ("" if not problems else f"，待补充 {len(problems)} 项"),
+            project=proj,
+            changes={
+                "as_of": day.isoformat(),
+                "executed": _dec_str(spent),
+                "light": result.light,
+                "complete": not problems,
+            },
+        )
+        return obj
+
+
+def record_outcome(actor: User | None, snapshot_id: int, *, outcome: str, note: str = "") -> Any:
+    """审核人 records the corrective outcome of a monitoring result: continue, adjust target (with
+    approval), reduce budget or suspend."""
+    from jixiao.web.models import MonitoringSnapshot, Outcome
+    from jixiao.web.permissions import can_record_outcome
+
+    with transaction.atomic():
+        snap = (
+            MonitoringSnapshot.objects.select_for_update()
+            .select_related("project")
+            .filter(pk=snapshot_id)
+            .first()
+        )
+        if snap is None or not can_view_project(actor, snap.project):
+            raise NotFound("监控记录不存在或您无权查看。")
+        if not can_record_outcome(actor):
+            raise Denied("只有审核人或管理员可以记录监控处理意见。")
+        if outcome not in Outcome.values:
+            raise Invalid(f"处理意见应为 {'、'.join(Outcome.labels)} 之一。", {"outcome": "请选择处理意见"})
+        note = (note or "").strip()
+        if outcome != Outcome.CONTINUE and not note:
+            raise Invalid("调整目标、调减预算或暂停实施时请填写说明。", {"outcome_note": "请填写说明"})
+        old = snap.outcome
+        snap.outcome, snap.outcome_note = outcome, note
+        snap.outcome_by, snap.outcome_at = _username(actor), timezone.now()
+        snap.save(update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at", "updated_at"])
+        _record(
+            actor,
+            "outcome",
+            f"监控处理意见（截至 {snap.as_of.isoformat()}）：{Outcome(outcome).label}"
+            + (f"：{note}" if note else ""),
+            project=snap.project,
+            changes=[{"field": "outcome", "old": old, "new": outcome}],
+        )
+        return snap
+
+
+def save_selfeval(
+    actor: User | None,
+    project_id: int,
+    *,
+    adjusted: Any,
+    executed: Any,
+    rows: list[dict[str, Any]] | None = None,
+    execution_reason: str = "",
+    goal_actual: str = "",
+) -> Any:
+    """Store a project's year-end self-evaluation and its score (`jixiao.evaluate`).
+
+    `rows` are the indicators' entries in the project's order (SELFEVAL_ROW_FIELDS). Refused,
+    nothing stored, when the scorer rejects the input (a score outside its band, an actual that
+    cannot be compared) or an explanation it asks for is missing (执行率 below 90%, an indicator
+    at 130% of its target or more).
+    """
+    from jixiao import evaluate
+    from jixiao.web.models import SelfEvaluation
+
+    rows = list(rows or [])
+    with transaction.atomic():
+        proj, indicators = _report_project(actor, project_id)
+        errors: dict[str, str] = {}
+        adj = _money(adjusted, "全年预算数", errors, "adjusted")
+        spent = _money(executed, "全年执行数", errors, "executed")
+        if adj is None and "adjusted" not in errors:
+            errors["adjusted"] = "请填写全年预算数（万元）"
+        if spent is None and "executed" not in errors:
+            errors["executed"] = "请填写全年执行数（万元）"
+        if len(rows) > len(indicators):
+            errors["rows"] = f"填报了 {len(rows)} 行，项目只有 {len(indicators)} 个指标"
+        ev = evaluate.evaluation_for(convert.project_from_orm(proj, indicators), year=proj.year)
+        for i, ind in enumerate(ev.indicators):
+            r = rows[i] if i < len(rows) else {}
+            ind.actual = _clean(r.get("actual"))
+            ind.reason = _clean(r.get("reason"))
+            band = _clean(r.get("band"))
+            if band is not None and evaluate.band_name(band) is None:
+                errors[f"row-{i}-band"] = f"自评档次「{band}」应为 {'、'.join(evaluate.BANDS)} 之一"
+            ind.band = evaluate.band_name(band) if band else None
+            score = _clean(r.get("score"))
+            if score is not None:
+                try:
+                    ind.score = evaluate.to_decimal(score)
+                except (ValueError, InvalidOperation, TypeError):
+                    errors[f"row-{i}-score"] = f"指标「{ind.name or ''}」：得分「{score}」应为数字"
+        if errors:
+            raise Invalid("自评数据有误，未保存：" + "；".join(errors.values()), errors)
+        ev.budget = evaluate.Budget(adjusted=adj, executed=spent, initial=proj.budget_total)
+        ev.goal_actual = _clean(goal_actual)
+        try:
+            result = evaluate.score_evaluation(ev)
+        except evaluate.EvaluationError as e:
+            key = (
+                f"row-{e.indicator}-{e.field or 'actual'}"
+                if e.indicator is not None
+                else (e.field or "adjusted")
+            )
+            raise Invalid(f"自评数据有误，未保存：{e}", {key: str(e)}) from None
+        reason = (execution_reason or "").strip()
+        if result.execution_explanation and not reason:
+            errors["execution_reason"] = f"{result.execution_explanation}：请填写偏差原因分析及改进措施"
+        for i, s in enumerate(result.indicators):
+            if s.needs_explanation and not s.reason:
+                errors[f"row-{i}-reason"] = (
+                    f"指标「{s.name or ''}」：{'；'.join(s.explanations)}，请填写偏差原因分析及改进措施"
+                )
+        if errors:
+            raise Invalid("自评数据需要说明，未保存：" + "；".join(errors.values()), errors)
+        stored_rows = [
+            {
+                "indicator_id": orm_ind.pk,
+                "name": ind.name,
+                "target": ind.target,
+                "actual": ind.actual,
+                "band": ind.band,
+                "score": _dec_str(ind.score),
+                "reason": ind.reason,
+            }
+            for orm_ind, ind in zip(indicators, ev.indicators, strict=True)
+        ]
+        values = {
+            "budget_adjusted": adj,
+            "budget_executed": spent,
+            "execution_reason": reason,
+            "goal_actual": ev.goal_actual or "",
+            "rows": stored_rows,
+            "result": evaluate.result_to_dict(ev, result),
+            "total": result.total.quantize(Decimal("0.01")),
+            "grade": result.grade,
+            "entered_by": _username(actor),
+        }
+        obj, created = SelfEvaluation.objects.update_or_create(project=proj, defaults=values)
+        _record(
+            actor,
+            "selfeval",
+            f"{'填报' if created else '修改'}绩效自评：{values['total']} 分，{result.grade}",
+            project=proj,
+            changes={
+                "adjusted": _dec_str(adj),
+                "executed": _dec_str(spent),
+                "total": str(values["total"]),
+                "grade": result.grade,
+            },
+        )
+        return obj
+
+
+def _workbook_kind(data: bytes) -> str | None:
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        names = load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    except Exception:  # not a workbook: the reader says so with its own message
+        return None
+    if any(n.startswith("监控表") for n in names):
+        return "monitor"
+    if any(n.startswith("自评表") for n in names):
+        return "selfeval"
+    return None
+
+
+def _project_for_sheet(
+    actor: User | None,
+    year: int | None,
+    code: str | None,
+    name: str | None,
+    seq: int | None,
+    unit: Unit | None,
+) -> Project | None:
+    from jixiao.web.permissions import visible_projects
+
+    qs = visible_projects(actor).filter(year=year)
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    for cond in ({"code": code} if code else None, {"name": name} if name else None):
+        if cond:
+            found = list(qs.filter(**cond)[:2])
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1 and seq is not None:
+                by_seq = [p for p in found if p.seq == seq]
+                if len(by_seq) == 1:
+                    return by_seq[0]
+    return None
+
+
+@dataclass
+class WorkbookImport:
+    kind: str  # "monitor" or "selfeval"
+    projects: list[tuple[int, str]] = field(default_factory=list)  # (project id, summary line)
+
+
+def import_cycle_workbook(
+    actor: User | None,
+    data: bytes,
+    *,
+    name: str = "workbook.xlsx",
+    kind: str | None = None,
+    unit: Unit | None = None,
+) -> WorkbookImport:
+    """Import a filled 绩效运行监控表 or 项目支出绩效自评表 workbook (`jixiao template`), all or nothing.
+
+    Every wrong cell is reported as `监控表!E12: …` (Invalid.errors maps each to its message) and
+    nothing is stored when any is wrong; each sheet is saved through `save_monitoring` /
+    `save_selfeval` inside one transaction.
+    """
+    from jixiao.templates import WorkbookError, read_monitor_workbook, read_selfeval_workbook
+
+    kind = kind or _workbook_kind(data)
+    if kind not in ("monitor", "selfeval"):
+        raise Invalid(
+            f"{name}: 不是 jixiao template 生成的绩效运行监控表或自评表工作簿",
+            {"file": "没有“监控表”或“自评表”工作表"},
+        )
+    try:
+        items: list[Any] = read_monitor_workbook(data) if kind == "monitor" else read_selfeval_workbook(data)
+    except WorkbookError as e:
+        raise Invalid(
+            f"{name}: 工作簿有 {len(e.problems)} 处错误，未导入任何数据",
+            {f"cell-{i}": p for i, p in enumerate(e.problems)},
+        ) from None
+    out = WorkbookImport(kind)
+    errors: dict[str, str] = {}
+    with transaction.atomic():
+        for k, item in enumerate(items):
+            sheet = _sheet_label(item, kind, k, len(items))
+            proj = _project_for_sheet(
+                actor, item.year, item.project_code, item.project_name, item.project_seq, unit
+            )
+            if proj is None:
+                errors[f"sheet-{k}"] = (
+                    f"{sheet}: 找不到项目「{item.project_name or ''}」"
+                    f"（{item.project_code or '无编码'}，{item.year or '?'} 年）或您无权填报"
+                )
+                continue
+            n = proj.indicators.count()
+            if n != len(item.indicators):
+                errors[f"sheet-{k}"] = (
+                    f"{sheet}: 工作表有 {len(item.indicators)} 个指标，项目「{proj.name}」有 {n} 个"
+                )
+                continue
+            try:
+                if kind == "monitor":
+                    obj = save_monitoring(
+                        actor,
+                        proj.pk,
+                        as_of=item.as_of,
+                        executed=item.executed,
+                        deviation=_dev_dict(item.deviation),
+                        rows=[
+                            {
+                                "actual": i.actual,
+                                "status": i.status,
+                                "cells": i.cells,
+                                **_dev_dict(i.deviation),
+                            }
+                            for i in item.indicators
+                        ],
+                        require_complete=True,
+                    )
+                    out.projects.append(
+                        (proj.pk, f"{proj.name}：截至 {obj.as_of}，{obj.get_light_display()}")
+                    )
+                else:
+                    obj = save_selfeval(
+                        actor,
+                        proj.pk,
+                        adjusted=item.budget.adjusted,
+                        executed=item.budget.executed,
+                        goal_actual=item.goal_actual or "",
+                        execution_reason=getattr(item, "execution_reason", "") or "",
+                        rows=[
+                            {"actual": i.actual, "band": i.band, "score": i.score, "reason": i.reason}
+                            for i in item.indicators
+                        ],
+                    )
+                    out.projects.append((proj.pk, f"{proj.name}：{obj.total} 分，{obj.grade}"))
+            except (Invalid, Denied, NotFound) as e:
+                errors[f"sheet-{k}"] = f"{sheet}: {getattr(e, 'message', str(e))}"
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise Invalid(f"{name}: 工作簿有 {len(errors)} 处错误，未导入任何数据", errors)
+    return out
+
+
+def _dev_dict(d: Any) -> dict[str, Any]:
+    return {
+        "reason_category": d.category,
+        "reason_text": d.text,
+        "likelihood": d.likelihood,
+        "measures": d.measures,
+    }
+
+
+def _sheet_label(item: Any, kind: str, k: int, n: int) -> str:
+    prefix = "监控表" if kind == "monitor" else "自评表"
+    return prefix if n == 1 else f"{prefix}{k + 1}"

@@ -181,6 +181,9 @@ class History(models.Model):
         ("approve", "批复"),
         ("user", "用户"),
         ("token", "令牌"),
+        ("monitor", "运行监控"),
+        ("selfeval", "绩效自评"),
+        ("outcome", "监控处理意见"),
     ]
     action = models.CharField("操作", max_length=30, choices=ACTIONS)
     summary = models.TextField("说明", blank=True, default="")
@@ -198,3 +201,82 @@ class History(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class Outcome(models.TextChoices):
+    """The reviewer's corrective outcome for a red or yellow monitoring result."""
+
+    CONTINUE = "continue", "继续实施"
+    ADJUST = "adjust", "调整绩效目标（经批准）"
+    REDUCE = "reduce", "调减预算"
+    SUSPEND = "suspend", "暂停实施"
+
+
+LIGHTS = [("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯"), ("blue", "蓝灯")]
+
+
+class MonitoringSnapshot(models.Model):
+    """绩效运行监控: a project's spending and indicator actuals as of a date, with its lights.
+
+    `rows` holds one entry per indicator in the project's order: indicator_id, name, target, actual,
+    status (qualitative), reason_category, reason_text, likelihood, measures, light. The lights and
+    `problems` (what keeps the report from being complete) are computed by `jixiao.monitor` on save.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateField("监控截至日期")
+    executed = models.DecimalField(
+        "截至监控日执行数（万元）", max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    reason_category = models.CharField("偏差原因类别", max_length=20, blank=True, default="")
+    reason_text = models.TextField("偏差原因说明", blank=True, default="")
+    likelihood = models.CharField("完成目标可能性", max_length=10, blank=True, default="")
+    measures = models.TextField("整改措施", blank=True, default="")
+    rows = models.JSONField("指标完成情况", default=list, blank=True)
+    light = models.CharField("监控结果", max_length=10, choices=LIGHTS, blank=True, default="", db_index=True)
+    spending_light = models.CharField("资金执行结果", max_length=10, blank=True, default="")
+    execution_rate = models.DecimalField(max_digits=12, decimal_places=6, null=True, blank=True)
+    expected = models.DecimalField("计划进度", max_digits=12, decimal_places=6, null=True, blank=True)
+    problems = models.JSONField("待补充", default=list, blank=True)
+    complete = models.BooleanField("填报完整", default=False)
+    outcome = models.CharField("处理意见", max_length=10, choices=Outcome.choices, blank=True, default="")
+    outcome_note = models.TextField("处理意见说明", blank=True, default="")
+    outcome_by = models.CharField("处理人", max_length=150, blank=True, default="")
+    outcome_at = models.DateTimeField("处理时间", null=True, blank=True)
+    entered_by = models.CharField("填报人", max_length=150, blank=True, default="")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "运行监控"
+        ordering = ["project_id", "-as_of"]
+        constraints = [models.UniqueConstraint(fields=["project", "as_of"], name="snapshot_project_as_of")]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.as_of}"
+
+
+class SelfEvaluation(models.Model):
+    """绩效自评: a project's year-end actuals and the score `jixiao.evaluate` gives them.
+
+    `rows` holds one entry per indicator in the project's order: indicator_id, name, target, actual,
+    band, score (the unit's own, qualitative), reason (偏差原因分析及改进措施). `result` is the scored
+    table (`jixiao.evaluate.result_to_dict`); `total` and `grade` repeat its figures for lists.
+    """
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="selfeval")
+    budget_adjusted = models.DecimalField("全年预算数（万元）", max_digits=18, decimal_places=6)
+    budget_executed = models.DecimalField("全年执行数（万元）", max_digits=18, decimal_places=6)
+    execution_reason = models.TextField("执行率偏差原因", blank=True, default="")
+    goal_actual = models.TextField("总体目标实际完成情况", blank=True, default="")
+    rows = models.JSONField("指标完成情况", default=list, blank=True)
+    result = models.JSONField("评分结果", default=dict, blank=True)
+    total = models.DecimalField("总分", max_digits=8, decimal_places=2, null=True, blank=True)
+    grade = models.CharField("等级", max_length=2, blank=True, default="")
+    entered_by = models.CharField("填报人", max_length=150, blank=True, default="")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "绩效自评"
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.total} {self.grade}"

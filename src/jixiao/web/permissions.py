@@ -101,3 +101,14 @@ def can_review(user: User | None, project: Project) -> bool:
 
 def can_manage_users(user: User | None) -> bool:
     return role_of(user) == Role.ADMIN
+
+
+def can_report(user: User | None, project: Project) -> bool:
+    """Enter monitoring snapshots and the self-evaluation: the project's unit users and administrators."""
+    r = role_of(user)
+    return r == Role.ADMIN or (r == Role.UNIT and can_view_project(user, project))
+
+
+def can_record_outcome(user: User | None) -> bool:
+    """Record the corrective outcome of a monitoring result: reviewers and administrators."""
+    return role_of(user) in (Role.ADMIN, Role.REVIEWER)

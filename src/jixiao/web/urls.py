@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from jixiao.web import views, views_review
 from jixiao.web.api import api
 
 urlpatterns = [
+    path("", include("jixiao.web.urls_cycle")),  # monitoring, self-evaluation (before the transitions)
     path("", views.units, name="units"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

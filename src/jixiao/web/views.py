@@ -153,6 +153,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     )
     years = sorted({d.year for d in all_years if d.year}, reverse=True)
     states = Counter(p.state for p in projects)
+    from jixiao.web.views_cycle import unit_year_cycle  # monitoring lights, scores, spending chart
     from jixiao.web.reviews import unit_year_summary
 
     review = unit_year_summary(disclosure, projects)
@@ -174,6 +175,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "indicators_n": sum(cats.values()),
             "states": [(State(s).label, n) for s, n in states.items()],
             "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER)],
+            "cycle": unit_year_cycle(projects, year),
             "review": review,
         },
     )
