@@ -1,0 +1,112 @@
+"""In a real browser (Playwright + Debian's chromium): a reviewer finds a project through the review
+ranking, sees its findings beside the rows, returns it with two findings attached, and the unit user
+sees them on the project page.
+
+Screenshots of the ranking, the rule catalogue, the unit-year page and the project page (reviewer's
+and unit user's view) go to $JIXIAO_SCREENSHOTS (default: a temp dir).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from jixiao.web import actions
+from tests.web.test_browser import ARGS, CHROMIUM, _login, _logout
+
+pytestmark = [
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+PROJECT = "知识产权保护与商标品牌培育经费"  # demo 999001/2024 project 4: three warnings
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_return_with_findings_attached(live_server, browser, monkeypatch, tmp_path):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the DB while Playwright runs
+    monkeypatch.delenv("JIXIAO_REVIEW_CONFIG", raising=False)
+    try:
+        _flow(live_server.url, browser, tmp_path)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+
+
+def _flow(base, browser, tmp_path):
+    from jixiao.web.demo import education_bureau, market_bureau
+    from jixiao.web.models import History, Project, State
+
+    for doc in (market_bureau(2024), education_bureau(2024)):
+        actions.import_disclosure(None, doc)
+    users = {}
+    for name, role, units in [("market", "unit", ["999001"]), ("reviewer", "reviewer", [])]:
+        users[name], _ = actions.create_user(None, name, role, unit_codes=units, password="pw-" + name)
+    p = Project.objects.get(year=2024, name=PROJECT)
+    actions.submit_project(users["market"], p.pk, version=p.version)
+    shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+
+    # 1. the reviewer finds the project through the ranking and the rule catalogue
+    _login(page, base, "reviewer", "pw-reviewer")
+    page.click("nav >> text=审核规则")
+    page.wait_for_selector("h1:has-text('绩效目标审核规则')")
+    page.screenshot(path=str(shots / "review_rules.png"), full_page=False)
+    page.click("nav >> text=审核排名")
+    page.wait_for_selector("table.ranking")
+    page.screenshot(path=str(shots / "review_ranking.png"), full_page=True)
+    page.click(f"table.ranking >> text={PROJECT}")
+    page.wait_for_selector("table.target")
+
+    # 2. findings beside the rows, outcome under the four headings
+    assert page.locator("table.target a.mark").count() == 3
+    assert page.locator("table.target tr.row-findings").count() == 3  # one line under each of rows 1, 5, 6
+    assert "中" in page.inner_text("#review h2")
+    for h in ("完整性", "相关性", "适当性", "可行性"):
+        assert h in page.inner_text("#review table.headings")
+    page.screenshot(path=str(shots / "review_project_reviewer.png"), full_page=True)
+
+    # 3. return with two findings ticked
+    boxes = page.locator("form.return input[name=finding]")
+    assert boxes.count() == 3
+    keys = [boxes.nth(i).get_attribute("value") for i in (0, 2)]
+    boxes.nth(0).check()
+    boxes.nth(2).check()
+    page.fill("form.return input[name=comment]", "请按所附审核发现修改后重新报送")
+    page.click("form.return button:has-text('退回修改')")
+    page.wait_for_selector(".messages >> text=已退回")
+    p.refresh_from_db()
+    assert p.state == State.RETURNED
+    h = History.objects.filter(project=p, action="return").latest("id")
+    assert [f["key"] for f in next(c["new"] for c in h.changes if c["field"] == "findings")] == keys
+    page.goto(f"{base}/units/{p.unit_id}/2024/")
+    page.wait_for_selector("#review")
+    page.screenshot(path=str(shots / "review_unit_year.png"), full_page=True)
+    _logout(page)
+
+    # 4. the unit user sees the return decision with the two findings
+    _login(page, base, "market", "pw-market")
+    page.goto(f"{base}/projects/{p.pk}/")
+    box = page.locator("#returned")
+    box.wait_for()
+    text = box.inner_text()
+    assert "请按所附审核发现修改后重新报送" in text and "（2 条）" in text
+    assert box.locator("li.finding").count() == 2
+    assert page.locator("table.target li.finding.attached").count() == 2  # marked in the rows too
+    assert re.search(r"退回时附上", page.inner_text("table.target"))
+    page.screenshot(path=str(shots / "review_project_unit.png"), full_page=True)

@@ -1,0 +1,297 @@
+"""Review in the web app: findings beside their rows (unit-year wide, so JX505 shows), unit-year
+counts and grades, the reviewers' ranking, the rule catalogue with the deployment's settings,
+return decisions with findings attached, the API — with permissions, and without writing."""
+
+from __future__ import annotations
+
+import copy
+import re
+from html import escape
+
+import pytest
+from django.apps import apps
+
+from jixiao.web import actions, reviews
+from jixiao.web.demo import demo_disclosures
+from jixiao.web.models import History, Project, State
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_review_cache(monkeypatch):
+    monkeypatch.delenv(reviews.SETTINGS_ENV, raising=False)
+    reviews.clear_cache()
+    yield
+    reviews.clear_cache()
+
+
+@pytest.fixture
+def copied(demo):
+    """Unit 999002 in 2025: its second project copies the first one's indicator set (JX505)."""
+    doc = copy.deepcopy(next(d for d in demo_disclosures() if d.unit_code == "999002"))
+    doc.year = 2025
+    doc.projects[1].indicators = copy.deepcopy(doc.projects[0].indicators)
+    actions.import_disclosure(None, doc)
+    return Project.objects.get(unit=demo["999002"], year=2025, seq=doc.projects[1].seq)
+
+
+def _submitted(project, user):
+    return actions.submit_project(user, project.pk, version=project.version)
+
+
+# ------------------------------------------------------------------------------------ project page
+
+
+def test_project_page_shows_findings_beside_their_rows(clients, market_project):
+    p = Project.objects.get(unit=market_project.unit, year=2024, seq=4)  # JX504 on row 1, JX203 on 5 and 6
+    html = clients["market"].get(f"/projects/{p.pk}/").content.decode()
+    pf = reviews.project_review(p)
+    assert pf is not None and pf.outcome.grade == "中"
+    for h in ("完整性", "相关性", "适当性", "可行性"):
+        assert f"<th>{h}</th>" in html
+    table = html[
+        html.index('<table class="target">') : html.index("</table>", html.index('<table class="target">'))
+    ]
+    rows = re.findall(r"<tr>(.*?)</tr>\s*(<tr class=\"row-findings\">.*?</tr>)?", table, re.S)
+    names = [i.name for i in p.indicators.all()]
+    by_name = {}
+    for cells, under in rows:
+        for n in names:
+            if f"<td>{n}<" in cells:
+                by_name[n] = (cells, under)
+    for f in pf.findings:
+        cells, under = by_name[names[f.indicator_index]]
+        assert f'class="mark {f.severity}"' in cells and f">{f.rule}</a>" in cells  # the marker in the row
+        assert f.message in under and f.hint in under  # message and hint under it
+    clean = [n for i, n in enumerate(names) if i not in pf.by_row]
+    assert clean and all(by_name[n][1] == "" for n in clean)
+
+
+def test_cross_project_rule_shows_on_the_project_page_above_the_table(clients, copied):
+    html = clients["edu"].get(f"/projects/{copied.pk}/").content.decode()
+    assert "JX505" in html
+    assert html.index("JX505") < html.index('<table class="target">')  # a project-level finding
+    assert "项目层面" in html
+
+
+def test_review_is_cached_per_unit_year_version(clients, market_project, django_assert_max_num_queries):
+    url = f"/projects/{market_project.pk}/"
+    clients["market"].get(url)
+    with django_assert_max_num_queries(30):
+        clients["market"].get(url)
+    first = reviews.unit_year_review(market_project.disclosure_id)
+    assert reviews.unit_year_review(market_project.disclosure_id) is first
+    # an edit in another project of the unit-year gives a new version: reviewed again
+    other = (
+        Project.objects.filter(disclosure_id=market_project.disclosure_id)
+        .exclude(pk=market_project.pk)
+        .first()
+    )
+    actions.edit_project(None, other.pk, version=other.version, fields={"goal": "新的绩效目标"})
+    assert reviews.unit_year_review(market_project.disclosure_id) is not first
+
+
+# ------------------------------------------------------------------------------------ unit-year page
+
+
+def test_unit_year_page_counts_by_severity_and_grades(clients, demo):
+    html = clients["reviewer"].get(f"/units/{demo['999001'].pk}/2024/").content.decode()
+    box = html[html.index('id="review"') :]
+    # demo 999001/2024: 1 error, 7 warnings, 1 hint; grades 优 1, 良 3, 中 2, 差 0
+    assert re.search(r'sev-error">1<.*?sev-warning">7<.*?num">1<', box, re.S)
+    assert re.search(
+        r"g-优\">优</span></th><th><span class=\"grade g-良\">良</span>.*?<td class=\"num\">1</td>"
+        r"<td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\">0</td>",
+        box,
+        re.S,
+    )
+
+
+# --------------------------------------------------------------------------------------- ranking
+
+
+def test_ranking_lists_all_units_for_reviewers_worst_first(clients, demo):
+    html = clients["reviewer"].get("/review/").content.decode()
+    names = re.findall(r'/projects/(\d+)/#review">', html)
+    assert len(names) == Project.objects.count() == 14
+    grades = re.findall(r'<td><span class="grade g-(.)">', html)
+    order = "差中良优"
+    assert grades == sorted(grades, key=order.index)
+
+
+def test_ranking_filters(clients, demo):
+    c = clients["reviewer"]
+    html = c.get("/review/", {"unit": demo["999001"].pk, "year": 2024}).content.decode()
+    assert len(re.findall(r'#review">', html)) == 6
+    html = c.get("/review/", {"severity": "error"}).content.decode()
+    assert len(re.findall(r'#review">', html)) == 1 and "公务用车运行维护费" in html
+    html = c.get("/review/", {"rule": "JX504"}).content.decode()
+    assert len(re.findall(r'#review">', html)) == 2  # 2023 and 2024 of the same project
+
+
+def test_ranking_never_shows_a_unit_user_other_units(clients, demo, edu_project):
+    c = clients["market"]
+    html = c.get("/review/").content.decode()
+    ids = {int(i) for i in re.findall(r'/projects/(\d+)/#review">', html)}
+    assert ids == set(Project.objects.filter(unit=demo["999001"]).values_list("id", flat=True))
+    assert edu_project.name not in html and demo["999002"].name not in html  # nor in the unit filter
+    assert c.get("/review/", {"unit": demo["999002"].pk}).status_code == 404
+    assert c.get("/review/", {"unit": "x"}).status_code == 404
+
+
+# ------------------------------------------------------------------------------------ catalogue
+
+
+def test_rules_page_is_generated_from_the_catalogue(clients):
+    from jixiao.review import RULES
+
+    html = clients["market"].get("/review/rules/").content.decode()
+    for code, r in RULES.items():
+        assert f'id="{code.lower()}"' in html and escape(r.title) in html and escape(r.what) in html
+    for part in ("检查什么", "为什么", "示例与改法", "依据", "未设置"):
+        assert part in html
+
+
+def test_settings_file_applies_to_web_review_and_shows_read_only(
+    clients, demo, market_project, monkeypatch, tmp_path
+):
+    cfg = tmp_path / "review.toml"
+    cfg.write_text(
+        '[rules]\ndisable = ["JX203"]\n[thresholds]\nsatisfaction_unrealistic_at = 99\n'
+        '[units."999002"]\ndisable = ["JX303"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(reviews.SETTINGS_ENV, str(cfg))
+    html = clients["reviewer"].get("/review/rules/").content.decode()
+    assert str(cfg) in html and "satisfaction_unrealistic_at</code> = 99" in html and "已停用" in html
+    assert '<tr class="off"><td class="code"><a href="#jx203">' in html
+    assert "999002" in html  # the per-unit override is listed
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
+    assert {f.rule for f in reviews.project_review(p).findings} == {"JX504"}  # JX203 switched off
+    cfg.write_text('[rules]\ndisable = ["JX999"]\n', encoding="utf-8")
+    html = clients["reviewer"].get("/review/rules/").content.decode()
+    assert "设置文件无法使用" in html and "JX999" in html
+    assert "JX203" in clients["reviewer"].get(f"/projects/{p.pk}/").content.decode()  # defaults meanwhile
+
+
+# ------------------------------------------------------------------------------------- returns
+
+
+def test_return_with_findings_attached_is_shown_to_the_unit(clients, users, demo):
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
+    _submitted(p, users["market"])
+    p.refresh_from_db()
+    keys = [f.key for f in reviews.project_review(p).findings][:2]
+    html = clients["reviewer"].get(f"/projects/{p.pk}/").content.decode()
+    for k in keys:
+        assert f'name="finding" value="{k}"' in html
+    r = clients["reviewer"].post(
+        f"/projects/{p.pk}/return/", {"version": p.version, "comment": "请修改成本指标", "finding": keys}
+    )
+    assert r.status_code == 302
+    h = History.objects.filter(project=p, action="return").latest("id")
+    stored = next(c["new"] for c in h.changes if c["field"] == "findings")
+    assert [f["key"] for f in stored] == keys and all(f["message"] and f["hint"] for f in stored)
+    html = clients["market"].get(f"/projects/{p.pk}/").content.decode()
+    box = html[html.index('id="returned"') : html.index("</section>", html.index('id="returned"'))]
+    assert "请修改成本指标" in box and "审核人附上的审核发现（2 条）" in box
+    for f in stored:
+        assert f["message"] in box
+
+
+def test_return_refuses_unknown_findings(clients, users, demo):
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
+    _submitted(p, users["market"])
+    p.refresh_from_db()
+    r = clients["reviewer"].post(
+        f"/projects/{p.pk}/return/", {"version": p.version, "comment": "改", "finding": ["JX101:4:-"]}
+    )
+    assert r.status_code == 400 and "JX101:4:-" in r.content.decode()
+    p.refresh_from_db()
+    assert p.state == State.SUBMITTED
+    api = clients["reviewer"].post(
+        f"/api/projects/{p.pk}/return",
+        {"version": p.version, "comment": "改", "findings": ["JX203:4:5"]},
+        content_type="application/json",
+    )
+    assert api.status_code == 200, api.content
+    r = clients["market"].get(f"/api/projects/{p.pk}/review").json()
+    assert [f["key"] for f in r["returned_with"]["findings"]] == ["JX203:4:5"]
+
+
+# ------------------------------------------------------------------------------------------- API
+
+
+def test_api_project_review(clients, demo, copied, edu_project):
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
+    r = clients["market"].get(f"/api/projects/{p.pk}/review").json()
+    assert r["outcome"]["grade"] == "中" and set(r["outcome"]["headings"]) == {
+        "完整性",
+        "相关性",
+        "适当性",
+        "可行性",
+    }
+    assert r["counts"] == {"error": 0, "warning": 3, "hint": 0}
+    assert {f["key"] for f in r["findings"]} == {"JX504:4:1", "JX203:4:5", "JX203:4:6"}
+    assert r["returned_with"] is None
+    assert any(
+        f["rule"] == "JX505"
+        for f in clients["edu"].get(f"/api/projects/{copied.pk}/review").json()["findings"]
+    )
+    assert clients["market"].get(f"/api/projects/{edu_project.pk}/review").status_code == 404
+    assert clients["reviewer"].get(f"/api/projects/{edu_project.pk}/review").status_code == 200
+
+
+def test_api_ranking_same_permissions(clients, demo):
+    r = clients["reviewer"].get("/api/review/ranking").json()
+    assert r["count"] == 14 and [i["rank"] for i in r["items"]] == list(range(1, 15))
+    assert r["items"][0]["grade"] == "中"
+    mine = clients["market"].get("/api/review/ranking").json()
+    assert mine["count"] == 10 and {i["unit_id"] for i in mine["items"]} == {demo["999001"].pk}
+    assert clients["market"].get("/api/review/ranking", {"unit_id": demo["999002"].pk}).status_code == 404
+    r = clients["reviewer"].get("/api/review/ranking", {"severity": "error", "year": 2024}).json()
+    assert r["count"] == 1 and r["items"][0]["counts"]["error"] == 1
+    assert (
+        clients["reviewer"].get("/api/review/ranking", {"limit": 3, "offset": 3}).json()["items"][0]["rank"]
+        == 4
+    )
+
+
+def test_anonymous_is_sent_to_login_or_refused(demo, market_project):
+    from django.test import Client
+
+    c = Client()
+    assert c.get("/review/").status_code == 302 and c.get("/review/rules/").status_code == 302
+    assert c.get(f"/api/projects/{market_project.pk}/review").status_code == 401
+    assert c.get("/api/review/ranking").status_code == 401
+
+
+# ------------------------------------------------------------------------------ review never writes
+
+
+def _snapshot():
+    out = {}
+    for model in apps.get_app_config("web").get_models():
+        out[model.__name__] = sorted((tuple(sorted(r.items())) for r in model.objects.values()), key=repr)
+    return out
+
+
+def test_viewing_review_pages_and_api_changes_no_row(clients, demo, copied, monkeypatch, tmp_path):
+    before = _snapshot()
+    ids = list(Project.objects.values_list("id", flat=True))
+    for name in ("reviewer", "market", "admin"):
+        c = clients[name]
+        for url in [
+            "/review/",
+            "/review/?severity=warning",
+            "/review/rules/",
+            "/api/review/ranking",
+            f"/units/{demo['999001'].pk}/2024/",
+            f"/units/{demo['999002'].pk}/2025/",
+        ]:
+            c.get(url)
+        for pid in ids:
+            c.get(f"/projects/{pid}/")
+            c.get(f"/api/projects/{pid}/review")
+    assert _snapshot() == before
