@@ -295,3 +295,31 @@ def test_viewing_review_pages_and_api_changes_no_row(clients, demo, copied, monk
             c.get(f"/projects/{pid}/")
             c.get(f"/api/projects/{pid}/review")
     assert _snapshot() == before
+
+
+def test_cli_review_of_a_unit_matches_the_web_with_the_same_settings(demo, capsys, monkeypatch, tmp_path):
+    """`jixiao review --unit CODE --year Y` reads the stored unit-year; $JIXIAO_REVIEW_CONFIG applies to
+    it as to the pages (unless --config names another file)."""
+    import json
+
+    from jixiao.cli import main
+
+    def cli_keys(*extra):
+        assert main(["review", "--unit", "999001", "--year", "2024", "--format", "json", *extra]) == 0
+        return sorted(f["key"] for f in json.loads(capsys.readouterr().out))
+
+    def web_keys():
+        reviews.clear_cache()
+        out = []
+        for p in Project.objects.filter(unit=demo["999001"], year=2024):
+            out += [f.key for f in reviews.project_review(p).findings]
+        return sorted(out)
+
+    assert cli_keys() == web_keys() and any(k.startswith("JX303") for k in web_keys())
+    cfg = tmp_path / "review.toml"
+    cfg.write_text('[rules]\ndisable = ["JX303"]\n', encoding="utf-8")
+    monkeypatch.setenv(reviews.SETTINGS_ENV, str(cfg))
+    assert cli_keys() == web_keys() and not any(k.startswith("JX303") for k in web_keys())
+    other = tmp_path / "none.toml"
+    other.write_text("", encoding="utf-8")
+    assert any(k.startswith("JX303") for k in cli_keys("--config", str(other)))

@@ -11,6 +11,7 @@ still reviewed.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,8 +72,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     from jixiao.review.report import findings_json, findings_xlsx, memo
     from jixiao.review.settings import ReviewSettings, SettingsError, load_settings
 
+    # against the database, the web app's settings file applies unless --config names another
+    config = args.config or (os.environ.get("JIXIAO_REVIEW_CONFIG") if args.unit else None)
     try:
-        settings = load_settings(args.config) if args.config else ReviewSettings()
+        settings = load_settings(config) if config else ReviewSettings()
         history = load_history(args.history) if args.history else None
     except (SettingsError, HistoryError) as e:
         print(str(e), file=sys.stderr)
@@ -142,7 +145,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="text: a reviewer's memo (default); json: a list of findings; "
                         "xlsx: one sheet per unit")
     p.add_argument("--config", metavar="FILE",
-                   help="settings TOML: rules on/off, severities, thresholds, per unit")
+                   help="settings TOML: rules on/off, severities, thresholds, per unit "
+                        "(with --unit, default: $JIXIAO_REVIEW_CONFIG as in the web app)")
     p.add_argument("--history", metavar="FILE",
                    help="last year's actuals, JSON list of {project, code, indicator, actual}")
     p.add_argument("--min-severity", choices=("error", "warning", "hint"), default="hint",
