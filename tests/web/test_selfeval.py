@@ -44,7 +44,7 @@ def test_cost_over_target_scores_in_proportion_and_execution_below_90_needs_a_re
     assert "execution_reason" in e.value.errors
     assert not SelfEvaluation.objects.exists()
     se = actions.save_selfeval(
-        users["market"], p.pk, adjusted="48.5", executed="38.8", rows=rows, execution_reason="部分合同年底结算"
+        users["market"], p.pk, adjusted="48.5", executed="38.8", rows=rows, execution_reason="合同年底结算"
     )
     # execution 80% → 8 of 10; 产出 50 shared by 5 → the cost indicator 10 × 0.9 = 9; the rest full
     assert se.total == Decimal("97.00") and se.grade == "优"

@@ -538,3 +538,7 @@ def import_files(
 
 
 api.add_router("/", router)
+
+from jixiao.web.api_cycle import router as cycle_router  # noqa: E402  (monitoring, self-evaluation)
+
+api.add_router("/", cycle_router)

@@ -107,6 +107,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for doc in demo_disclosures():
         r = actions.import_disclosure(None, doc)
         print(f"  载入 {r.unit} {r.year} 年：{r.projects} 个项目，{r.indicators} 个指标")
+    from jixiao.web.demo.cycle import load_demo_cycle
+
+    snaps, evals = load_demo_cycle()
+    print(f"  运行监控 {snaps} 个项目，绩效自评 {evals} 个项目")
     print(f"数据库：{_db_label()}")
     print("账号（用户名 / 密码 / 角色）：")
     for name, role, units, pw in DEMO_ACCOUNTS:
@@ -238,8 +242,61 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def unit_projects(code: str, year: int) -> tuple[list[Any], str | None]:
+    """The domain projects of the units with `code` in `year`, and the unit's name (None when several
+    units share the code): what `jixiao template KIND --unit CODE --year Y` pre-fills."""
+    _prepare()
+    from jixiao.web.convert import project_from_orm
+    from jixiao.web.models import Project
+
+    rows = list(
+        Project.objects.filter(unit__code=code, year=year)
+        .select_related("unit")
+        .prefetch_related("indicators")
+        .order_by("unit_id", "seq", "id")
+    )
+    names = {p.unit.name for p in rows}
+    return [project_from_orm(p) for p in rows], (names.pop() if len(names) == 1 else None)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Import filled 运行监控 / 自评 workbooks (from `jixiao template`), each all or nothing."""
+    _prepare()
+    from jixiao.web import actions
+    from jixiao.web.models import Unit
+
+    unit = None
+    if args.unit:
+        units = list(Unit.objects.filter(code=args.unit)[:2])
+        if len(units) != 1:
+            print(f"jixiao report: 单位 {args.unit} {'不存在' if not units else '不唯一'}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        unit = units[0]
+    failed = 0
+    for name in args.files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as e:
+            print(f"{name}: cannot read the file: {e.strerror or e}", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            r = actions.import_cycle_workbook(None, data, name=name, kind=args.kind, unit=unit)
+        except actions.ActionError as e:
+            failed += 1
+            print(f"{e.message}", file=sys.stderr)
+            for line in e.errors.values():
+                print(f"{name}: {line}", file=sys.stderr)
+            continue
+        label = "运行监控" if r.kind == "monitor" else "绩效自评"
+        print(f"{name}: 已导入{label} {len(r.projects)} 个项目", file=sys.stderr)
+        for _, line in r.projects:
+            print(f"  {line}")
+    return EXIT_BAD_INPUT if failed else 0
+
+
 def register(sub: Any) -> None:
-    """Add demo, serve, import, user and token to the `jixiao` command line."""
+    """Add demo, serve, import, report, user and token to the `jixiao` command line."""
     p = sub.add_parser(
         "demo", help="create a demo SQLite database with sample units and accounts, and serve it"
     )
@@ -277,6 +334,17 @@ def register(sub: Any) -> None:
     p.add_argument("--region", help="region of the unit (units are identified by region + code + name)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every warning")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "report",
+        help="import filled monitoring / self-evaluation workbooks (jixiao template) into the database",
+        description="Store the 运行监控 or 绩效自评 entered in workbooks written by `jixiao template`; "
+        "every wrong cell is reported by sheet and cell and nothing of that workbook is stored.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE.xlsx")
+    p.add_argument("--kind", choices=("monitor", "selfeval"), help="default: from the sheet names")
+    p.add_argument("--unit", metavar="CODE", help="look the projects up in this unit only")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("user", help="manage accounts")
     usub = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")

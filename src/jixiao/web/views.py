@@ -153,8 +153,8 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     )
     years = sorted({d.year for d in all_years if d.year}, reverse=True)
     states = Counter(p.state for p in projects)
-    from jixiao.web.views_cycle import unit_year_cycle  # monitoring lights, scores, spending chart
     from jixiao.web.reviews import unit_year_summary
+    from jixiao.web.views_cycle import unit_year_cycle  # monitoring lights, scores, spending chart
 
     review = unit_year_summary(disclosure, projects)
     return render(

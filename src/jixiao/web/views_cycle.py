@@ -427,39 +427,43 @@ def unit_year_cycle(projects: list[Project], year: int) -> dict[str, Any]:
 
 
 def unit_spending_chart(projects: list[Project], year: int) -> str:
-    """The unit's cumulative spending against the budget-weighted plan of its projects."""
-    with_budget = [p for p in projects if p.budget_total]
-    total = sum((p.budget_total for p in with_budget), Decimal(0))
-    plans = Project.objects.filter(pk__in=[p.pk for p in with_budget]).values_list("pk", "spending_plan")
-    plan_of = dict(plans)
-    plan: dict[str, str] = {}
-    if total:
-        for month in range(1, 13):
-            end = date(year, month, calendar.monthrange(year, month)[1])
-            share = (
-                sum(
-                    (
-                        p.budget_total
-                        * monitor.expected_progress(plan_of.get(p.pk), end, year, p.budget_total)[0]
-                        for p in with_budget
-                    ),
-                    Decimal(0),
-                )
-                / total
-            )
-            plan[f"{month}月底"] = f"{(share * 100).quantize(Decimal('0.01'))}%"
-    snaps = MonitoringSnapshot.objects.filter(project__in=[p.pk for p in with_budget]).order_by("as_of")
+    """The cumulative spending of the unit's monitored projects against their budget-weighted plan
+    (projects not yet reported are left out of both, so the curve compares like with like)."""
     history: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    for s in snaps:
-        if s.executed is not None:
-            history[s.project_id].append((s.as_of, s.executed))
-    dates = sorted({d for h in history.values() for d, _ in h})
-    actuals = []
-    for d in dates:
-        amount = sum(
-            (next((a for dd, a in reversed(h) if dd <= d), Decimal(0)) for h in history.values()), Decimal(0)
+    snaps = MonitoringSnapshot.objects.filter(project__in=[p.pk for p in projects], executed__isnull=False)
+    for s in snaps.order_by("as_of"):
+        history[s.project_id].append((s.as_of, s.executed))
+    monitored = [p for p in projects if p.budget_total and p.pk in history]
+    total = sum((p.budget_total for p in monitored), Decimal(0))
+    plan_of = dict(
+        Project.objects.filter(pk__in=[p.pk for p in monitored]).values_list("pk", "spending_plan")
+    )
+    plan: dict[str, str] = {}
+    for month in (3, 6, 9, 12) if total else ():
+        end = date(year, month, calendar.monthrange(year, month)[1])
+        share = (
+            sum(
+                (
+                    p.budget_total
+                    * monitor.expected_progress(plan_of.get(p.pk), end, year, p.budget_total)[0]
+                    for p in monitored
+                ),
+                Decimal(0),
+            )
+            / total
         )
-        actuals.append((d, amount))
+        plan[f"{month}月底"] = f"{(share * 100).quantize(Decimal('0.01'))}%"
+    dates = sorted({d for h in history.values() for d, _ in h})
+    actuals = [
+        (
+            d,
+            sum(
+                (next((a for dd, a in reversed(h) if dd <= d), Decimal(0)) for h in history.values()),
+                Decimal(0),
+            ),
+        )
+        for d in dates
+    ]
     return charts.spending_curve_svg(
         year=year,
         budget=total,
@@ -467,7 +471,7 @@ def unit_spending_chart(projects: list[Project], year: int) -> str:
         actuals=actuals,
         width=560,
         title="全单位累计支出进度",
-        subtitle="计划为各项目支出计划按预算加权",
+        subtitle=f"已填报的 {len(monitored)} 个项目，预算 {charts.money(total)} 万元，计划按支出计划加权",
     )
 
 

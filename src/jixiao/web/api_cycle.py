@@ -1,0 +1,283 @@
+# ruff: noqa: RUF012  (schema fields with list defaults: pydantic copies them)
+"""API of the monitoring and self-evaluation cycle (added to the API in `api.py`).
+
+The same actions and permissions as the pages: unit users read and write only their own units'
+projects (others are 404), reviewers read everything and record outcomes (writing actuals is 403).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from jixiao.web import actions
+from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
+from jixiao.web.permissions import Denied, visible_projects
+
+router = Router(tags=["monitoring and self-evaluation"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class DeviationIn(Schema):
+    reason_category: str | None = None
+    reason_text: str | None = None
+    likelihood: str | None = None
+    measures: str | None = None
+
+
+class MonitorRowIn(DeviationIn):
+    actual: str | None = None
+    status: str | None = None  # qualitative: 达成 / 部分达成 / 未达成
+
+
+class SnapshotIn(Schema):
+    as_of: date
+    executed: str | float | None = None
+    deviation: DeviationIn | None = None
+    rows: list[MonitorRowIn] = []  # one per indicator, in the project's order
+
+
+class SnapshotOut(Schema):
+    id: int
+    project_id: int
+    as_of: date
+    executed: float | None
+    execution_rate: float | None
+    expected: float | None
+    light: str
+    spending_light: str
+    complete: bool
+    problems: list[str]
+    reason_category: str
+    reason_text: str
+    likelihood: str
+    measures: str
+    rows: list[dict]
+    outcome: str
+    outcome_note: str
+
+
+class OutcomeIn(Schema):
+    outcome: str  # continue | adjust | reduce | suspend
+    note: str = ""
+
+
+class SelfEvalRowIn(Schema):
+    actual: str | None = None
+    band: str | None = None
+    score: str | float | None = None
+    reason: str | None = None
+
+
+class SelfEvalIn(Schema):
+    adjusted: str | float
+    executed: str | float
+    execution_reason: str = ""
+    goal_actual: str = ""
+    rows: list[SelfEvalRowIn] = []
+
+
+class SelfEvalOut(Schema):
+    project_id: int
+    total: float | None
+    grade: str
+    budget_adjusted: float
+    budget_executed: float
+    result: dict
+
+
+class LightOut(Schema):
+    project_id: int
+    project: str | None
+    unit: str
+    year: int | None
+    as_of: date
+    light: str
+    complete: bool
+    outcome: str
+
+
+class ImportOut(Schema):
+    kind: str
+    projects: list[dict]
+
+
+def _f(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def _project(request: HttpRequest, project_id: int) -> Project:
+    p = visible_projects(request.user).filter(pk=project_id).first()
+    if p is None:
+        raise actions.NotFound("项目不存在或您无权查看。")
+    return p
+
+
+def _snapshot(s: MonitoringSnapshot) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "project_id": s.project_id,
+        "as_of": s.as_of,
+        "executed": _f(s.executed),
+        "execution_rate": _f(s.execution_rate),
+        "expected": _f(s.expected),
+        "light": s.light,
+        "spending_light": s.spending_light,
+        "complete": s.complete,
+        "problems": s.problems or [],
+        "reason_category": s.reason_category,
+        "reason_text": s.reason_text,
+        "likelihood": s.likelihood,
+        "measures": s.measures,
+        "rows": s.rows or [],
+        "outcome": s.outcome,
+        "outcome_note": s.outcome_note,
+    }
+
+
+def _selfeval(se: SelfEvaluation) -> dict[str, Any]:
+    return {
+        "project_id": se.project_id,
+        "total": _f(se.total),
+        "grade": se.grade,
+        "budget_adjusted": float(se.budget_adjusted),
+        "budget_executed": float(se.budget_executed),
+        "result": se.result or {},
+    }
+
+
+@router.get(
+    "/projects/{project_id}/monitoring",
+    response={200: list[SnapshotOut], 404: ErrorOut},
+    summary="项目的运行监控记录（新的在前）",
+)
+def list_snapshots(request: HttpRequest, project_id: int) -> Any:
+    p = _project(request, project_id)
+    return [_snapshot(s) for s in MonitoringSnapshot.objects.filter(project=p).order_by("-as_of")]
+
+
+@router.post(
+    "/projects/{project_id}/monitoring",
+    response={200: SnapshotOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
+    summary="填报运行监控（同日覆盖）",
+)
+def save_snapshot(request: HttpRequest, project_id: int, body: SnapshotIn) -> Any:
+    p = _project(request, project_id)
+    s = actions.save_monitoring(
+        request.user,
+        p.pk,
+        as_of=body.as_of,
+        executed=body.executed,
+        deviation=body.deviation.dict() if body.deviation else None,
+        rows=[r.dict() for r in body.rows],
+    )
+    return _snapshot(s)
+
+
+@router.post(
+    "/monitoring/{snapshot_id}/outcome",
+    response={200: SnapshotOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
+    summary="记录监控处理意见（审核人）",
+)
+def save_outcome(request: HttpRequest, snapshot_id: int, body: OutcomeIn) -> Any:
+    return _snapshot(actions.record_outcome(request.user, snapshot_id, outcome=body.outcome, note=body.note))
+
+
+@router.get("/monitoring", response=list[LightOut], summary="各项目最新监控结果（可按单位、年度、灯色筛选）")
+def list_lights(request: HttpRequest, unit: str = "", year: int | None = None, light: str = "") -> Any:
+    projects = visible_projects(request.user)
+    if unit:
+        projects = projects.filter(unit__code=unit)
+    if year:
+        projects = projects.filter(year=year)
+    seen: set[int] = set()
+    out = []
+    qs = (
+        MonitoringSnapshot.objects.filter(project__in=projects)
+        .select_related("project", "project__unit")
+        .order_by("project_id", "-as_of")
+    )
+    wanted = {x for x in light.split(",") if x}
+    for s in qs[:20000]:
+        if s.project_id in seen:
+            continue
+        seen.add(s.project_id)
+        if wanted and s.light not in wanted:
+            continue
+        out.append(
+            {
+                "project_id": s.project_id,
+                "project": s.project.name,
+                "unit": s.project.unit.name,
+                "year": s.project.year,
+                "as_of": s.as_of,
+                "light": s.light,
+                "complete": s.complete,
+                "outcome": s.outcome,
+            }
+        )
+    return out
+
+
+@router.get(
+    "/projects/{project_id}/selfeval", response={200: SelfEvalOut, 404: ErrorOut}, summary="项目绩效自评得分"
+)
+def get_selfeval(request: HttpRequest, project_id: int) -> Any:
+    p = _project(request, project_id)
+    se = SelfEvaluation.objects.filter(project=p).first()
+    if se is None:
+        raise actions.NotFound("该项目尚未填报绩效自评。")
+    return _selfeval(se)
+
+
+@router.post(
+    "/projects/{project_id}/selfeval",
+    response={200: SelfEvalOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
+    summary="填报绩效自评并评分",
+)
+def save_selfeval(request: HttpRequest, project_id: int, body: SelfEvalIn) -> Any:
+    p = _project(request, project_id)
+    se = actions.save_selfeval(
+        request.user,
+        p.pk,
+        adjusted=body.adjusted,
+        executed=body.executed,
+        execution_reason=body.execution_reason,
+        goal_actual=body.goal_actual,
+        rows=[r.dict() for r in body.rows],
+    )
+    return _selfeval(se)
+
+
+@router.post(
+    "/cycle/import",
+    response={200: ImportOut, 400: dict, 403: ErrorOut},
+    summary="导入填好的运行监控表或自评表工作簿（全部正确才导入）",
+)
+def import_workbook(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008
+    kind: str | None = Form(None),
+) -> Any:
+    from django.conf import settings
+
+    from jixiao.web.permissions import role_of
+
+    if role_of(request.user) not in ("admin", "unit"):
+        raise Denied("只有单位用户或管理员可以导入填报表。")
+    if (file.size or 0) > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise actions.Invalid(f"文件超过 {settings.MAX_UPLOAD_MB} MB 的上限", {"file": "too large"})
+    r = actions.import_cycle_workbook(
+        request.user,
+        file.read(),
+        name=file.name or "workbook.xlsx",
+        kind=kind if kind in ("monitor", "selfeval") else None,
+    )
+    return {"kind": r.kind, "projects": [{"id": pid, "summary": line} for pid, line in r.projects]}

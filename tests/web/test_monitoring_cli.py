@@ -1,0 +1,73 @@
+"""`jixiao template --unit CODE --year Y` from the database and `jixiao report FILE.xlsx` back into it."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from openpyxl import load_workbook
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"),
+    reason="CLI tests use their own SQLite files; run in the SQLite pass",
+)
+
+
+def _run(args, db):
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{db}"}
+    return subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", *args], env=env, capture_output=True, text=True, timeout=180
+    )
+
+
+def _filled(bad: bool) -> bytes:
+    from jixiao.templates import monitor_template
+    from jixiao.web.demo import market_bureau
+
+    project = market_bureau(2024).projects[0]
+    wb = load_workbook(io.BytesIO(monitor_template([project], 2024)))
+    ws = wb["监控表"]
+    ws["B7"] = 10  # 10 / 48.5 = 21% against about 58% expected: red
+    for ref, v in {
+        "E10": "200批次",
+        "E11": "96%",
+        "E12": "100%",
+        "E14": "1400元/批次",
+        "F15": "达成",
+        "E16": "92%",
+    }.items():
+        ws[ref] = v
+    if not bad:
+        ws["H7"], ws["I7"], ws["J7"], ws["K7"] = "经费保障", "资金下达晚", "有可能", "9月前完成支付"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_template_from_the_database_and_report_back(tmp_path):
+    db = tmp_path / "jixiao.sqlite3"  # the file jixiao demo creates
+    r = _run(["demo", "--data", str(tmp_path), "--no-serve"], db)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "m.xlsx"
+    r = _run(["template", "monitor", "--unit", "999001", "--year", "2024", "-o", str(out)], db)
+    assert r.returncode == 0, r.stderr
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "监控表1" and wb["监控表1"]["B4"].value == "产品质量监督抽查经费"
+    r = _run(
+        ["template", "selfeval", "--unit", "000000", "--year", "2024", "-o", str(tmp_path / "x.xlsx")], db
+    )
+    assert r.returncode == 2 and "没有项目" in r.stderr
+    # unfilled: every empty cell named, exit 2, nothing stored
+    r = _run(["report", str(out)], db)
+    assert r.returncode == 2 and "监控表1!B7" in r.stderr
+    bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
+    bad.write_bytes(_filled(bad=True))
+    good.write_bytes(_filled(bad=False))
+    r = _run(["report", str(bad)], db)
+    assert r.returncode == 2 and "监控表!H7" in r.stderr and "需选择偏差原因" in r.stderr
+    r = _run(["report", "--unit", "999001", str(good)], db)
+    assert r.returncode == 0, r.stderr
+    assert "产品质量监督抽查经费：截至 2024-07-31，红灯" in r.stdout
