@@ -323,3 +323,15 @@ def test_cli_review_of_a_unit_matches_the_web_with_the_same_settings(demo, capsy
     other = tmp_path / "none.toml"
     other.write_text("", encoding="utf-8")
     assert any(k.startswith("JX303") for k in cli_keys("--config", str(other)))
+
+
+def test_unit_years_are_read_as_the_cli_reads_them(demo, copied):
+    from jixiao.web.convert import disclosure_from_orm
+    from jixiao.web.models import Disclosure
+
+    ds = list(Disclosure.objects.all())
+    loaded = reviews._load([d.pk for d in ds])
+    for d in ds:
+        doc, pids = loaded[d.pk]
+        assert doc == disclosure_from_orm(d)
+        assert pids == list(d.projects.order_by("seq", "id").values_list("id", flat=True))

@@ -35,8 +35,8 @@ from jixiao.review import (
     rank_projects,
     review_document,
 )
-from jixiao.web.convert import project_from_orm
-from jixiao.web.models import Disclosure, History, Project
+from jixiao.web.convert import _dec
+from jixiao.web.models import Disclosure, History, Indicator, Project, SubGoal
 
 log = logging.getLogger(__name__)
 
@@ -123,32 +123,97 @@ def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     return {did: tuple(v) for did, v in rows.items()}
 
 
+PROJECT_COLUMNS = (
+    "id",
+    "disclosure_id",
+    "seq",
+    "title",
+    "name",
+    "code",
+    "unit__code",
+    "unit__name",
+    "budget_total",
+    "budget_fiscal",
+    "budget_other",
+    "purpose",
+    "spending_plan",
+    "goal",
+)
+INDICATOR_COLUMNS = (
+    "project_id",
+    "level1",
+    "level2",
+    "name",
+    "description",
+    "value",
+    "basis",
+    "nature",
+    "measure_unit",
+    "weight",
+)
+
+
 def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int]]]:
-    """Domain disclosures of stored unit-years (projects in table order) with their project ids."""
-    out: dict[int, tuple[m.Disclosure, list[int]]] = {}
-    ds = Disclosure.objects.filter(pk__in=disclosure_ids).select_related("unit").prefetch_related("sub_goals")
-    projects: dict[int, list[Project]] = {}
-    for p in (
-        Project.objects.filter(disclosure_id__in=disclosure_ids)
-        .select_related("unit")
-        .prefetch_related("indicators")
-        .order_by("disclosure_id", "seq", "id")
+    """Domain disclosures of stored unit-years (projects in table order) with their project ids.
+
+    The same objects as `convert.disclosure_from_orm` (what `jixiao review --unit` reviews), read as
+    plain rows: four queries for any number of unit-years, no model instances."""
+    indicators: dict[int, list[m.Indicator]] = {}
+    for pid, *cols in (
+        Indicator.objects.filter(project__disclosure_id__in=disclosure_ids)
+        .order_by("project_id", "seq", "id")
+        .values_list(*INDICATOR_COLUMNS)
     ):
-        projects.setdefault(p.disclosure_id, []).append(p)
-    for d in ds:
-        rows = projects.get(d.pk, [])
-        doc = m.Disclosure(
-            source=d.source,
-            unit_code=d.unit.code or None,
-            unit_name=d.unit.name,
-            year=d.year,
-            overall_goal=d.overall_goal,
-            sub_goals=[
-                m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in d.sub_goals.all()
-            ],
-            projects=[project_from_orm(p) for p in rows],
+        indicators.setdefault(pid, []).append(m.Indicator(*cols))
+    projects: dict[int, list[tuple[int, m.Project]]] = {}
+    for row in (
+        Project.objects.filter(disclosure_id__in=disclosure_ids)
+        .order_by("disclosure_id", "seq", "id")
+        .values_list(*PROJECT_COLUMNS)
+    ):
+        pid, did, seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal = row
+        projects.setdefault(did, []).append(
+            (
+                pid,
+                m.Project(
+                    seq=seq,
+                    title=title,
+                    name=name,
+                    code=code,
+                    unit_code=ucode,
+                    unit_name=uname,
+                    budget_total=_dec(total),
+                    budget_fiscal=_dec(fiscal),
+                    budget_other=_dec(other),
+                    purpose=purpose,
+                    spending_plan=dict(plan) if plan else None,
+                    goal=goal,
+                    indicators=indicators.get(pid, []),
+                ),
+            )
         )
-        out[d.pk] = (doc, [p.pk for p in rows])
+    sub_goals: dict[int, list[m.SubGoal]] = {}
+    for did, title, goal, inds in (
+        SubGoal.objects.filter(disclosure_id__in=disclosure_ids)
+        .order_by("disclosure_id", "seq", "id")
+        .values_list("disclosure_id", "title", "goal", "indicators")
+    ):
+        sub_goals.setdefault(did, []).append(m.SubGoal(title=title, goal=goal, indicators=inds))
+    out: dict[int, tuple[m.Disclosure, list[int]]] = {}
+    for did, source, ucode, uname, year, overall in Disclosure.objects.filter(
+        pk__in=disclosure_ids
+    ).values_list("id", "source", "unit__code", "unit__name", "year", "overall_goal"):
+        rows = projects.get(did, [])
+        doc = m.Disclosure(
+            source=source,
+            unit_code=ucode or None,
+            unit_name=uname,
+            year=year,
+            overall_goal=overall,
+            sub_goals=sub_goals.get(did, []),
+            projects=[p for _, p in rows],
+        )
+        out[did] = (doc, [pid for pid, _ in rows])
     return out
 
 
