@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count, Max, Sum
+
 from jixiao import model as m
 from jixiao.review import (
     HEADINGS,
@@ -109,18 +111,28 @@ _cache_lock = threading.Lock()
 
 
 def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
-    """The version of each unit-year, in one query."""
-    rows: dict[int, list[Any]] = {}
+    """The version of each unit-year, in one aggregate query: every write to a project bumps its
+    version and its update time, an import its disclosure's time; adding or removing projects changes
+    their count and the sum of their ids."""
+    out: dict[int, tuple[Any, ...]] = {}
     ids = list(disclosure_ids)
     for i in range(0, len(ids), 5000):
-        for did, pid, ver, upd, imp in (
+        rows = (
             Project.objects.filter(disclosure_id__in=ids[i : i + 5000])
-            .order_by("disclosure_id", "seq", "id")
-            .values_list("disclosure_id", "id", "version", "updated_at", "disclosure__imported_at")
-        ):
-            got = rows.setdefault(did, [imp])
-            got.append((pid, ver, upd))
-    return {did: tuple(v) for did, v in rows.items()}
+            .order_by()
+            .values("disclosure_id")
+            .annotate(
+                n=Count("id"),
+                ids=Sum("id"),
+                versions=Sum("version"),
+                changed=Max("updated_at"),
+                imported=Max("disclosure__imported_at"),
+            )
+            .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported")
+        )
+        for did, *fp in rows:
+            out[did] = tuple(fp)
+    return out
 
 
 PROJECT_COLUMNS = (
@@ -237,7 +249,7 @@ def unit_year_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview
         loaded = _load(chunk)
         computed: dict[int, UnitYearReview] = {}
         for did, (doc, pids) in loaded.items():
-            if len(pids) != len(prints[did]) - 1:
+            if len(pids) != prints[did][0]:
                 continue  # changed between the two reads: computed afresh next time
             computed[did] = UnitYearReview(
                 did, review_document(doc, state.settings), pids, settings_error=state.error
