@@ -188,3 +188,52 @@ def test_selfeval_workbook_from_the_unit_template_imports(clients, market_projec
     assert r.status_code == 400  # nothing filled: every empty cell is named
     body = r.content.decode()
     assert "自评表1!" in body and not SelfEvaluation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_pdf_download_through_libreoffice(clients, users, market_project):
+    from jixiao.export.pdf import soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("needs LibreOffice (soffice)")
+    p = market_project
+    actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=SELFEVAL_ROWS)
+    r = clients["reviewer"].get(f"/units/{p.unit_id}/2024/export/summary.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF") and r["Content-Type"] == "application/pdf"
+
+
+def _filled_selfeval(project, executed) -> bytes:
+    from jixiao.templates import selfeval_template
+    from jixiao.web.convert import project_from_orm
+
+    wb = load_workbook(io.BytesIO(selfeval_template([project_from_orm(project)], 2024)))
+    ws = wb["自评表"]
+    ws["E6"] = executed
+    for ref, v in {
+        "F10": "330批次",
+        "F11": "97%",
+        "F12": "100%",
+        "F13": "2024年12月20日",
+        "F14": "1400元/批次",
+        "J15": "达成年度指标",
+        "F16": "93%",
+    }.items():
+        ws[ref] = v
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.django_db
+def test_upload_a_filled_selfeval_workbook_scores_it(clients, market_project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    p = market_project
+    r = clients["market"].post(
+        "/cycle/upload/", {"file": SimpleUploadedFile("自评.xlsx", _filled_selfeval(p, 38.8))}
+    )
+    assert r.status_code == 200, r.content.decode()
+    se = SelfEvaluation.objects.get(project=p)
+    assert se.total == 98 and se.grade == "优"  # 80% executed: 8 of 10 points, every indicator met
+    page = clients["market"].get(f"/projects/{p.pk}/selfeval/").content.decode()
+    assert "98" in page and "项目支出绩效自评表" in page

@@ -96,7 +96,7 @@ def test_selfeval_page_saves_and_shows_the_scored_table(clients, market_project)
     assert r.status_code == 302
     page = c.get(f"/projects/{p.pk}/selfeval/").content.decode()
     assert "100 分 · 优" in page or "100.00 分 · 优" in page
-    assert "项目支出绩效自评表" in page and "系统按自评档次上限建议" in page
+    assert "项目支出绩效自评表" in page and "系统按所选自评档次上限建议" in page
     bad = [dict(x) for x in FULL]
     bad[5] = {"band": "未达成且效果较差", "score": "9"}
     r = c.post(f"/projects/{p.pk}/selfeval/", _form(bad))

@@ -986,8 +986,14 @@ def save_selfeval(
     rows: list[dict[str, Any]] | None = None,
     execution_reason: str = "",
     goal_actual: str = "",
+    weights: dict[str, Any] | None = None,
+    require_execution_reason: bool = True,
 ) -> Any:
     """Store a project's year-end self-evaluation and its score (`jixiao.evaluate`).
+
+    `weights` replace the default 10/50/30/10 (they must sum to 100); a row's "weight" is the
+    indicator's 分值. `require_execution_reason=False` (the workbook import, whose 自评表 has no cell
+    for it) stores an execution rate below 90% without its explanation.
 
     `rows` are the indicators' entries in the project's order (SELFEVAL_ROW_FIELDS). Refused,
     nothing stored, when the scorer rejects the input (a score outside its band, an actual that
@@ -1014,6 +1020,11 @@ def save_selfeval(
             r = rows[i] if i < len(rows) else {}
             ind.actual = _clean(r.get("actual"))
             ind.reason = _clean(r.get("reason"))
+            if _clean(r.get("weight")) is not None:
+                try:
+                    ind.weight = evaluate.to_decimal(r.get("weight"))
+                except (ValueError, InvalidOperation, TypeError):
+                    errors[f"row-{i}-weight"] = f"指标「{ind.name or ''}」：分值「{r.get('weight')}」应为数字"
             band = _clean(r.get("band"))
             if band is not None and evaluate.band_name(band) is None:
                 errors[f"row-{i}-band"] = f"自评档次「{band}」应为 {'、'.join(evaluate.BANDS)} 之一"
@@ -1028,6 +1039,11 @@ def save_selfeval(
             raise Invalid("自评数据有误，未保存：" + "；".join(errors.values()), errors)
         ev.budget = evaluate.Budget(adjusted=adj, executed=spent, initial=proj.budget_total)
         ev.goal_actual = _clean(goal_actual)
+        if weights:
+            try:
+                ev.weights = evaluate.normalize_weights(weights)
+            except (evaluate.EvaluationError, ValueError) as e:
+                raise Invalid(f"自评数据有误，未保存：{e}", {"weights": str(e)}) from None
         try:
             result = evaluate.score_evaluation(ev)
         except evaluate.EvaluationError as e:
@@ -1038,7 +1054,7 @@ def save_selfeval(
             )
             raise Invalid(f"自评数据有误，未保存：{e}", {key: str(e)}) from None
         reason = (execution_reason or "").strip()
-        if result.execution_explanation and not reason:
+        if result.execution_explanation and not reason and require_execution_reason:
             errors["execution_reason"] = f"{result.execution_explanation}：请填写偏差原因分析及改进措施"
         for i, s in enumerate(result.indicators):
             if s.needs_explanation and not s.reason:
@@ -1056,6 +1072,7 @@ def save_selfeval(
                 "band": ind.band,
                 "score": _dec_str(ind.score),
                 "reason": ind.reason,
+                "weight": _dec_str(ind.weight),
             }
             for orm_ind, ind in zip(indicators, ev.indicators, strict=True)
         ]
@@ -1211,9 +1228,16 @@ def import_cycle_workbook(
                         adjusted=item.budget.adjusted,
                         executed=item.budget.executed,
                         goal_actual=item.goal_actual or "",
-                        execution_reason=getattr(item, "execution_reason", "") or "",
+                        weights=item.weights,
+                        require_execution_reason=False,
                         rows=[
-                            {"actual": i.actual, "band": i.band, "score": i.score, "reason": i.reason}
+                            {
+                                "actual": i.actual,
+                                "band": i.band,
+                                "score": i.score,
+                                "reason": i.reason,
+                                "weight": i.weight,
+                            }
                             for i in item.indicators
                         ],
                     )

@@ -69,6 +69,10 @@ def selfeval_domain(
     for ind, r in zip(ev.indicators, se.rows or [], strict=False):
         ind.actual, ind.band, ind.reason = r.get("actual"), r.get("band"), r.get("reason")
         ind.score = Decimal(r["score"]) if r.get("score") else None
+        ind.weight = Decimal(r["weight"]) if r.get("weight") else ind.weight
+    stored_weights = (se.result or {}).get("weights")
+    if stored_weights:
+        ev.weights = evaluate.normalize_weights(stored_weights)
     return ev, evaluate.score_evaluation(ev)
 
 
