@@ -92,3 +92,24 @@ def test_unit_year_page_shows_lights_and_spending_chart(clients, users, market_p
     page = clients["market"].get(f"/units/{market_project.unit_id}/2024/").content.decode()
     assert "运行监控与绩效自评" in page and "红灯" in page and "全单位累计支出进度" in page
     assert clients["edu"].get(f"/units/{market_project.unit_id}/2024/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_stored_actuals_follow_their_indicators_when_the_target_table_changes(users, clients, market_project):
+    """An indicator inserted before the others after a snapshot does not shift the stored actuals."""
+    from jixiao.web.models import Indicator
+    from jixiao.web.views_cycle import aligned_rows
+
+    p = market_project
+    s = actions.save_monitoring(
+        users["market"], p.pk, as_of="2024-07-31", executed="30", rows=[{"actual": "200批次"}]
+    )
+    first = p.indicators.order_by("seq", "id").first()
+    new = Indicator.objects.create(
+        project=p, seq=-1, level1="产出指标", level2="数量指标", name="新增指标", value="≥1次"
+    )
+    inds = list(p.indicators.order_by("seq", "id"))
+    assert inds[0] == new
+    rows = aligned_rows(s.rows, inds)
+    assert rows[0] == {} and rows[1]["indicator_id"] == first.pk and rows[1]["actual"] == "200批次"
+    assert clients["market"].get(f"/projects/{p.pk}/monitor/").status_code == 200

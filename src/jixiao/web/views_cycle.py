@@ -40,6 +40,17 @@ LIGHT_LABELS = {**monitor.LIGHT_LABELS, "": "未填报"}
 # ------------------------------------------------------------------ domain objects of stored rows
 
 
+def aligned_rows(stored: list[dict[str, Any]] | None, indicators: list[Indicator]) -> list[dict[str, Any]]:
+    """The stored entries in the order of the project's current indicators: by indicator id (an
+    indicator added since has an empty entry, one deleted since is dropped), by position for entries
+    without ids."""
+    stored = stored or []
+    by_id = {r["indicator_id"]: r for r in stored if r.get("indicator_id") is not None}
+    if not by_id:
+        return [stored[i] if i < len(stored) else {} for i in range(len(indicators))]
+    return [by_id.get(ind.pk, {}) for ind in indicators]
+
+
 def snapshot_domain(
     s: MonitoringSnapshot, proj: Project, indicators: list[Indicator]
 ) -> monitor.MonitorSnapshot:
@@ -49,7 +60,7 @@ def snapshot_domain(
     snap.deviation = monitor.Deviation(
         s.reason_category or None, s.reason_text or None, s.likelihood or None, s.measures or None
     )
-    for ind, r in zip(snap.indicators, s.rows or [], strict=False):
+    for ind, r in zip(snap.indicators, aligned_rows(s.rows, indicators), strict=True):
         ind.actual, ind.status = r.get("actual"), r.get("status")
         ind.deviation = monitor.Deviation(
             r.get("reason_category"), r.get("reason_text"), r.get("likelihood"), r.get("measures")
@@ -66,7 +77,7 @@ def selfeval_domain(
         adjusted=se.budget_adjusted, executed=se.budget_executed, initial=proj.budget_total
     )
     ev.goal_actual = se.goal_actual or None
-    for ind, r in zip(ev.indicators, se.rows or [], strict=False):
+    for ind, r in zip(ev.indicators, aligned_rows(se.rows, indicators), strict=True):
         ind.actual, ind.band, ind.reason = r.get("actual"), r.get("band"), r.get("reason")
         ind.score = Decimal(r["score"]) if r.get("score") else None
         ind.weight = Decimal(r["weight"]) if r.get("weight") else ind.weight
@@ -86,11 +97,11 @@ def _unit_name(proj: Project) -> str:
 def _monitor_form(
     proj: Project, indicators: list[Indicator], snap: MonitoringSnapshot | None
 ) -> dict[str, Any]:
-    stored = (snap.rows if snap else None) or []
+    stored = aligned_rows(snap.rows if snap else None, indicators)
     quals = {i: _is_qualitative(ind, proj.year) for i, ind in enumerate(indicators)}
     rows = []
     for i, ind in enumerate(indicators):
-        r = stored[i] if i < len(stored) else {}
+        r = stored[i]
         rows.append(
             {
                 "ind": ind,
@@ -253,10 +264,10 @@ def snapshot_outcome(request: HttpRequest, snapshot_id: int) -> HttpResponse:
 
 
 def _selfeval_form(proj: Project, indicators: list[Indicator], se: SelfEvaluation | None) -> dict[str, Any]:
-    stored = (se.rows if se else None) or []
+    stored = aligned_rows(se.rows if se else None, indicators)
     rows = []
     for i, ind in enumerate(indicators):
-        r = stored[i] if i < len(stored) else {}
+        r = stored[i]
         rows.append(
             {
                 "ind": ind,
