@@ -167,6 +167,8 @@ def test_settings_file_applies_to_web_review_and_shows_read_only(
     assert str(cfg) in html and "satisfaction_unrealistic_at</code> = 99" in html and "已停用" in html
     assert '<tr class="off"><td class="code"><a href="#jx203">' in html
     assert "999002" in html  # the per-unit override is listed
+    assert "999002" in clients["edu"].get("/review/rules/").content.decode()  # to that unit's users
+    assert "999002" not in clients["market"].get("/review/rules/").content.decode()  # not to others
     p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
     assert {f.rule for f in reviews.project_review(p).findings} == {"JX504"}  # JX203 switched off
     cfg.write_text('[rules]\ndisable = ["JX999"]\n', encoding="utf-8")
@@ -198,6 +200,28 @@ def test_return_with_findings_attached_is_shown_to_the_unit(clients, users, demo
     assert "请修改成本指标" in box and "审核人附上的审核发现（2 条）" in box
     for f in stored:
         assert f["message"] in box
+
+
+def test_only_reviewers_return_and_attach(clients, users, demo):
+    p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
+    _submitted(p, users["market"])
+    p.refresh_from_db()
+    key = reviews.project_review(p).findings[0].key
+    data = {"version": p.version, "comment": "改", "finding": [key]}
+    assert clients["market"].post(f"/projects/{p.pk}/return/", data).status_code == 403
+    assert clients["edu"].post(f"/projects/{p.pk}/return/", data).status_code == 404
+    api = {"version": p.version, "comment": "改", "findings": [key]}
+    assert (
+        clients["edu"].post(f"/api/projects/{p.pk}/return", api, content_type="application/json").status_code
+        == 404
+    )
+    assert (
+        clients["market"]
+        .post(f"/api/projects/{p.pk}/return", api, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert not History.objects.filter(project=p, action="return").exists()
 
 
 def test_return_refuses_unknown_findings(clients, users, demo):

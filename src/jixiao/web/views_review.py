@@ -14,7 +14,7 @@ from jixiao.review import GRADES, HEADINGS, RULES, SEVERITIES
 from jixiao.review.findings import SEVERITY_ZH
 from jixiao.review.registry import default_thresholds
 from jixiao.web.models import Unit
-from jixiao.web.permissions import visible_projects, visible_units
+from jixiao.web.permissions import sees_all, visible_projects, visible_units
 from jixiao.web.reviews import RankedProject, ranking, review_settings
 
 RANKING_PAGE = 100
@@ -82,10 +82,15 @@ def review_ranking(request: HttpRequest) -> HttpResponse:
     )
 
 
-def settings_summary() -> dict[str, Any]:
-    """The review settings in force, for the catalogue page (read-only)."""
+def settings_summary(user: Any = None) -> dict[str, Any]:
+    """The review settings in force, for the catalogue page (read-only). A unit user sees the
+    per-unit overrides of their own units only."""
     state = review_settings()
     s = state.settings
+    overrides = sorted(s.units.items())
+    if not sees_all(user):
+        mine = {k for u in visible_units(user) for k in (u.code, u.name) if k}
+        overrides = [(k, ov) for k, ov in overrides if k in mine]
     defaults = default_thresholds()
     changed = {k: (defaults.get(k), v) for k, v in s.thresholds.items()}
     units = [
@@ -97,7 +102,7 @@ def settings_summary() -> dict[str, Any]:
             "thresholds": dict(sorted(ov.thresholds.items())),
             "outcome": dict(sorted(ov.outcome.items())),
         }
-        for name, ov in sorted(s.units.items())
+        for name, ov in overrides
     ]
     return {
         "path": state.path,
@@ -112,7 +117,7 @@ def settings_summary() -> dict[str, Any]:
 
 @login_required
 def review_rules(request: HttpRequest) -> HttpResponse:
-    st = settings_summary()
+    st = settings_summary(request.user)
     resolved = review_settings().settings.for_unit()
     rules = []
     for code in sorted(RULES):
