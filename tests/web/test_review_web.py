@@ -355,7 +355,9 @@ def test_unit_years_are_read_as_the_cli_reads_them(demo, copied):
 
     ds = list(Disclosure.objects.all())
     loaded = reviews._load([d.pk for d in ds])
+    prints = reviews._fingerprints([d.pk for d in ds])
     for d in ds:
-        doc, pids = loaded[d.pk]
+        doc, pids, version = loaded[d.pk]
         assert doc == disclosure_from_orm(d)
+        assert version == prints[d.pk]  # what a cached review is checked against
         assert pids == list(d.projects.order_by("seq", "id").values_list("id", flat=True))

@@ -150,6 +150,14 @@ PROJECT_COLUMNS = (
     "purpose",
     "spending_plan",
     "goal",
+    "version",
+    "updated_at",
+    "disclosure__source",
+    "disclosure__unit__code",
+    "disclosure__unit__name",
+    "disclosure__year",
+    "disclosure__overall_goal",
+    "disclosure__imported_at",
 )
 INDICATOR_COLUMNS = (
     "project_id",
@@ -165,11 +173,12 @@ INDICATOR_COLUMNS = (
 )
 
 
-def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int]]]:
-    """Domain disclosures of stored unit-years (projects in table order) with their project ids.
+def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...]]]:
+    """Domain disclosures of stored unit-years (projects in table order), their project ids and
+    their version (as `_fingerprints` computes it).
 
     The same objects as `convert.disclosure_from_orm` (what `jixiao review --unit` reviews), read as
-    plain rows: four queries for any number of unit-years, no model instances."""
+    plain rows: three queries for any number of unit-years, no model instances."""
     indicators: dict[int, list[m.Indicator]] = {}
     for pid, *cols in (
         Indicator.objects.filter(project__disclosure_id__in=disclosure_ids)
@@ -177,33 +186,6 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int]]
         .values_list(*INDICATOR_COLUMNS)
     ):
         indicators.setdefault(pid, []).append(m.Indicator(*cols))
-    projects: dict[int, list[tuple[int, m.Project]]] = {}
-    for row in (
-        Project.objects.filter(disclosure_id__in=disclosure_ids)
-        .order_by("disclosure_id", "seq", "id")
-        .values_list(*PROJECT_COLUMNS)
-    ):
-        pid, did, seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal = row
-        projects.setdefault(did, []).append(
-            (
-                pid,
-                m.Project(
-                    seq=seq,
-                    title=title,
-                    name=name,
-                    code=code,
-                    unit_code=ucode,
-                    unit_name=uname,
-                    budget_total=_dec(total),
-                    budget_fiscal=_dec(fiscal),
-                    budget_other=_dec(other),
-                    purpose=purpose,
-                    spending_plan=dict(plan) if plan else None,
-                    goal=goal,
-                    indicators=indicators.get(pid, []),
-                ),
-            )
-        )
     sub_goals: dict[int, list[m.SubGoal]] = {}
     for did, title, goal, inds in (
         SubGoal.objects.filter(disclosure_id__in=disclosure_ids)
@@ -211,31 +193,60 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int]]
         .values_list("disclosure_id", "title", "goal", "indicators")
     ):
         sub_goals.setdefault(did, []).append(m.SubGoal(title=title, goal=goal, indicators=inds))
-    out: dict[int, tuple[m.Disclosure, list[int]]] = {}
-    for did, source, ucode, uname, year, overall in Disclosure.objects.filter(
-        pk__in=disclosure_ids
-    ).values_list("id", "source", "unit__code", "unit__name", "year", "overall_goal"):
-        rows = projects.get(did, [])
-        doc = m.Disclosure(
-            source=source,
-            unit_code=ucode or None,
-            unit_name=uname,
-            year=year,
-            overall_goal=overall,
-            sub_goals=sub_goals.get(did, []),
-            projects=[p for _, p in rows],
+    out: dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...]]] = {}
+    versions: dict[int, list[Any]] = {}
+    for row in (
+        Project.objects.filter(disclosure_id__in=disclosure_ids)
+        .order_by("disclosure_id", "seq", "id")
+        .values_list(*PROJECT_COLUMNS)
+    ):
+        (pid, did, seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal,
+         version, updated, source, dcode, dname, year, overall, imported) = row  # fmt: skip
+        got = out.get(did)
+        if got is None:
+            doc = m.Disclosure(source=source, unit_code=dcode or None, unit_name=dname, year=year,
+                               overall_goal=overall, sub_goals=sub_goals.get(did, []))  # fmt: skip
+            got = out[did] = (doc, [], ())
+            versions[did] = [0, 0, 0, updated, imported]
+        got[0].projects.append(
+            m.Project(
+                seq=seq,
+                title=title,
+                name=name,
+                code=code,
+                unit_code=ucode,
+                unit_name=uname,
+                budget_total=_dec(total),
+                budget_fiscal=_dec(fiscal),
+                budget_other=_dec(other),
+                purpose=purpose,
+                spending_plan=dict(plan) if plan else None,
+                goal=goal,
+                indicators=indicators.get(pid, []),
+            )
         )
-        out[did] = (doc, [pid for pid, _ in rows])
-    return out
+        got[1].append(pid)
+        v = versions[did]
+        v[0] += 1
+        v[1] += pid
+        v[2] += version
+        v[3] = max(v[3], updated)
+    return {did: (doc, pids, tuple(versions[did])) for did, (doc, pids, _) in out.items()}
 
 
 def unit_year_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
     """The reviews of these unit-years: from the cache where their version is unchanged, else
-    computed (loading the stale ones in a few queries). Unit-years without projects are left out."""
+    computed (loading the stale ones in a few queries). Unit-years without projects are left out.
+
+    Cached unit-years are checked with one aggregate query; the others are loaded straight away
+    (their version comes with the rows)."""
     state = review_settings()
-    prints = _fingerprints(set(disclosure_ids))
+    wanted = set(disclosure_ids)
+    with _cache_lock:
+        known = [did for did in wanted if did in _cache]
+    prints = _fingerprints(known) if known else {}
     out: dict[int, UnitYearReview] = {}
-    stale: list[int] = []
+    stale: list[int] = [did for did in wanted if did not in _cache or did not in prints]
     with _cache_lock:
         for did, fp in prints.items():
             got = _cache.get(did)
@@ -244,20 +255,20 @@ def unit_year_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview
                 out[did] = got[1]
             else:
                 stale.append(did)
+    stale = sorted(set(stale) - set(out))
     for i in range(0, len(stale), LOAD_CHUNK):
-        chunk = stale[i : i + LOAD_CHUNK]
-        loaded = _load(chunk)
-        computed: dict[int, UnitYearReview] = {}
-        for did, (doc, pids) in loaded.items():
-            if len(pids) != prints[did][0]:
-                continue  # changed between the two reads: computed afresh next time
-            computed[did] = UnitYearReview(
-                did, review_document(doc, state.settings), pids, settings_error=state.error
+        loaded = _load(stale[i : i + LOAD_CHUNK])
+        computed = {
+            did: (
+                fp,
+                UnitYearReview(did, review_document(doc, state.settings), pids, settings_error=state.error),
             )
-        out.update(computed)
+            for did, (doc, pids, fp) in loaded.items()
+        }
         with _cache_lock:
-            for did, r in computed.items():
-                _cache[did] = ((state.generation, prints[did]), r)
+            for did, (fp, r) in computed.items():
+                out[did] = r
+                _cache[did] = ((state.generation, fp), r)
                 _cache.move_to_end(did)
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
