@@ -361,3 +361,38 @@ def test_unit_years_are_read_as_the_cli_reads_them(demo, copied):
         assert doc == disclosure_from_orm(d)
         assert version == prints[d.pk]  # what a cached review is checked against
         assert pids == list(d.projects.order_by("seq", "id").values_list("id", flat=True))
+
+
+def test_project_page_review_equals_the_full_unit_year_review(demo, copied, monkeypatch, tmp_path):
+    """The project page reads the other projects by indicator names only (all JX505 compares): the
+    findings and outcome must be those of the whole unit-year's review, with or without settings."""
+    assert reviews._cross_rules_read_names_only()
+    cfg = tmp_path / "review.toml"
+    cfg.write_text(
+        '[rules.severity]\nJX505 = "hint"\n[thresholds]\ncopied_set_similarity = 0.3\n'
+        '[units."999001"]\ndisable = ["JX203", "JX505"]\n[units."999003"]\nenable = ["JX203"]\n'
+    )
+    for env in (None, str(cfg)):
+        if env:
+            monkeypatch.setenv(reviews.SETTINGS_ENV, env)
+        for p in Project.objects.select_related("unit"):
+            reviews.clear_cache()
+            own = reviews.project_review(p)
+            reviews.clear_cache()
+            full = reviews.unit_year_review(p.disclosure_id).by_project[p.pk]
+            assert own.findings == full.findings and own.outcome == full.outcome, p.name
+            assert reviews.project_review(p).findings == full.findings  # from the unit-year cache
+    assert any(f.rule == "JX505" for f in reviews.project_review(copied).findings)
+
+
+def test_project_review_follows_changes_in_the_other_projects(clients, demo, copied):
+    twin = Project.objects.get(unit=demo["999002"], year=2025, seq=copied.seq - 1)
+    assert "JX505" in {f.rule for f in reviews.project_review(twin).findings}
+    assert reviews.project_review(twin).review is reviews.project_review(twin).review  # cached
+    rows = [
+        {"level1": "产出指标", "level2": "数量指标", "name": f"新指标{i}", "value": f"≥{i}个", "basis": "计划"}
+        for i in range(1, 6)
+    ]
+    actions.edit_project(None, copied.pk, version=copied.version, fields={}, indicators=rows)
+    assert "JX505" not in {f.rule for f in reviews.project_review(twin).findings}
+    assert "JX505" not in clients["edu"].get(f"/projects/{twin.pk}/").content.decode()

@@ -34,6 +34,7 @@ from jixiao.review import (
     ReviewSettings,
     SettingsError,
     load_settings,
+    outcome,
     rank_projects,
     review_document,
 )
@@ -200,12 +201,40 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
         .order_by("disclosure_id", "seq", "id")
         .values_list(*PROJECT_COLUMNS)
     ):
-        (pid, did, seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal,
-         version, updated, source, dcode, dname, year, overall, imported) = row  # fmt: skip
+        (
+            pid,
+            did,
+            seq,
+            title,
+            name,
+            code,
+            ucode,
+            uname,
+            total,
+            fiscal,
+            other,
+            purpose,
+            plan,
+            goal,
+            version,
+            updated,
+            source,
+            dcode,
+            dname,
+            year,
+            overall,
+            imported,
+        ) = row
         got = out.get(did)
         if got is None:
-            doc = m.Disclosure(source=source, unit_code=dcode or None, unit_name=dname, year=year,
-                               overall_goal=overall, sub_goals=sub_goals.get(did, []))  # fmt: skip
+            doc = m.Disclosure(
+                source=source,
+                unit_code=dcode or None,
+                unit_name=dname,
+                year=year,
+                overall_goal=overall,
+                sub_goals=sub_goals.get(did, []),
+            )
             got = out[did] = (doc, [], ())
             versions[did] = [0, 0, 0, updated, imported]
         got[0].projects.append(
@@ -282,6 +311,7 @@ def unit_year_review(disclosure_id: int) -> UnitYearReview | None:
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _project_cache.clear()
 
 
 # --------------------------------------------------------------------------------------- one project
@@ -305,15 +335,167 @@ class ProjectFindings:
         return self.review.outcome
 
 
-def project_review(proj: Project) -> ProjectFindings | None:
-    """The findings of one project, from the review of its whole unit-year (None if review fails:
-    a rule bug must not take the page down)."""
+# The rules that compare projects with each other, and what they read of the other projects: the
+# project page reviews its own project in full and the others by their indicator names only while the
+# cross-project rules read nothing else (checked by tests against the full unit-year review).
+CROSS_PROJECT_RULES = frozenset({"JX505"})
+_project_cache: OrderedDict[int, tuple[tuple[Any, ...], ProjectReview, str | None]] = OrderedDict()
+PROJECT_CACHE_SIZE = 8192
+
+
+_cross_settings: dict[int, ReviewSettings] = {}
+
+
+def _cross_only(state: SettingsState) -> ReviewSettings:
+    """The deployment's settings with every rule but the cross-project ones switched off (per unit
+    too), so that a unit-year read by indicator names yields only their findings."""
+    got = _cross_settings.get(state.generation)
+    if got is not None:
+        return got
+    from jixiao.review import RULES
+    from jixiao.review.settings import UnitOverride
+
+    s = state.settings
+    others = frozenset(c for c in RULES if c not in CROSS_PROJECT_RULES)
+    got = ReviewSettings(
+        disable=s.disable | others,
+        severity=dict(s.severity),
+        thresholds=dict(s.thresholds),
+        outcome=dict(s.outcome),
+        units={
+            k: UnitOverride(
+                ov.disable, ov.enable - others, dict(ov.severity), dict(ov.thresholds), dict(ov.outcome)
+            )
+            for k, ov in s.units.items()
+        },
+        source=s.source,
+    )
+    _cross_settings.clear()
+    _cross_settings[state.generation] = got
+    return got
+
+
+def _cross_rules_read_names_only() -> bool:
+    from jixiao.review import RULES
+
+    return {c for c, r in RULES.items() if r.scope == "document"} <= CROSS_PROJECT_RULES
+
+
+def _own_review(
+    proj: Project, indicators: list[Any] | None
+) -> tuple[tuple[Any, ...], ProjectReview | None, str | None]:
+    """(the unit-year's version, this project's review as the unit-year review gives it, settings
+    error), reading the other projects of the unit-year by their indicator names only."""
+    from jixiao.web.convert import project_from_orm
+
+    state = review_settings()
+    rows = list(
+        Project.objects.filter(disclosure_id=proj.disclosure_id)
+        .order_by("seq", "id")
+        .values_list(
+            "id",
+            "seq",
+            "title",
+            "name",
+            "code",
+            "unit__code",
+            "unit__name",
+            "version",
+            "updated_at",
+            "disclosure__source",
+            "disclosure__unit__code",
+            "disclosure__unit__name",
+            "disclosure__year",
+            "disclosure__imported_at",
+        )
+    )
+    if not rows:
+        return (), None, state.error
+    fp = (
+        len(rows),
+        sum(r[0] for r in rows),
+        sum(r[7] for r in rows),
+        max(r[8] for r in rows),
+        rows[0][13],
+    )
+    with _cache_lock:
+        got = _cache.get(proj.disclosure_id)
+        if got is not None and got[0] == (state.generation, fp):
+            return fp, got[1].by_project.get(proj.pk), got[1].settings_error
+        mine = _project_cache.get(proj.pk)
+        if mine is not None and mine[0] == (state.generation, fp):
+            _project_cache.move_to_end(proj.pk)
+            return fp, mine[1], mine[2]
+    names: dict[int, list[m.Indicator]] = {}
+    for pid, name in (
+        Indicator.objects.filter(project__disclosure_id=proj.disclosure_id)
+        .exclude(project_id=proj.pk)
+        .order_by("project_id", "seq", "id")
+        .values_list("project_id", "name")
+    ):
+        names.setdefault(pid, []).append(m.Indicator(None, None, name))
+    own = project_from_orm(proj, indicators)
+    projects, at = [], None
+    for i, (pid, seq, title, name, code, ucode, uname, *_rest) in enumerate(rows):
+        if pid == proj.pk:
+            projects.append(own)
+            at = i
+        else:
+            projects.append(
+                m.Project(
+                    seq=seq,
+                    title=title,
+                    name=name,
+                    code=code,
+                    unit_code=ucode,
+                    unit_name=uname,
+                    indicators=names.get(pid, []),
+                )
+            )
+    source, dcode, dname, year = rows[0][9:13]
+    pr = None
+    if at is not None:
+        # the project's own rules on the project alone; the cross-project rules on the names of all
+        own_doc = m.Disclosure(
+            source=source, unit_code=dcode or None, unit_name=dname, year=year, projects=[own]
+        )
+        alone = review_document(own_doc, state.settings).projects[0]
+        lite = m.Disclosure(
+            source=source, unit_code=dcode or None, unit_name=dname, year=year, projects=projects
+        )
+        cross = review_document(lite, _cross_only(state)).projects[at].findings
+        found = sorted(
+            [*alone.findings, *cross],
+            key=lambda f: (
+                -1 if f.indicator_index is None else f.indicator_index,
+                SEVERITIES.index(f.severity),
+                f.rule,
+            ),
+        )
+        rs = state.settings.for_unit(own.unit_code or own_doc.unit_code, own.unit_name or own_doc.unit_name)
+        grade = outcome(found, len(own.indicators), project_seq=own.seq, project=alone.name, settings=rs)
+        pr = ProjectReview(alone.seq, alone.name, found, grade, alone.unit_code, alone.unit_name)
+    if pr is not None:
+        with _cache_lock:
+            _project_cache[proj.pk] = ((state.generation, fp), pr, state.error)
+            while len(_project_cache) > PROJECT_CACHE_SIZE:
+                _project_cache.popitem(last=False)
+    return fp, pr, state.error
+
+
+def project_review(proj: Project, indicators: list[Any] | None = None) -> ProjectFindings | None:
+    """The findings of one project as the review of its whole unit-year gives them (so cross-project
+    rules such as JX505 show), remembered per unit-year version; None if review fails: a rule bug
+    must not take the page down. `indicators`: the project's rows, when already read."""
     try:
-        uy = unit_year_review(proj.disclosure_id)
+        if _cross_rules_read_names_only():
+            _fp, pr, error = _own_review(proj, indicators)
+        else:
+            uy = unit_year_review(proj.disclosure_id)
+            pr, error = (uy.by_project.get(proj.pk), uy.settings_error) if uy else (None, None)
     except Exception:
-        log.exception("review of unit-year %s failed", proj.disclosure_id)
+        log.exception("review of project %s failed", proj.pk)
         return None
-    pr = uy.by_project.get(proj.pk) if uy else None
     if pr is None:
         return None
     by_row: dict[int, list[Finding]] = {}
@@ -323,7 +505,7 @@ def project_review(proj: Project) -> ProjectFindings | None:
             top.append(f)
         else:
             by_row.setdefault(f.indicator_index, []).append(f)
-    return ProjectFindings(pr, by_row, top, uy.settings_error if uy else None)
+    return ProjectFindings(pr, by_row, top, error)
 
 
 def rows_with_findings(rows: list[dict[str, Any]], pf: ProjectFindings | None) -> list[dict[str, Any]]:

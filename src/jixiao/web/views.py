@@ -209,7 +209,7 @@ def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[
     user = request.user
     history = list(History.objects.filter(project=proj).order_by("-at", "-id")[:100])
     # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
-    findings = project_review(proj)
+    findings = project_review(proj, indicators)
     returned = last_return(history) if proj.state == State.RETURNED else None
     ctx = {
         "p": proj,
