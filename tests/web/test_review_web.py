@@ -390,7 +390,13 @@ def test_project_review_follows_changes_in_the_other_projects(clients, demo, cop
     assert "JX505" in {f.rule for f in reviews.project_review(twin).findings}
     assert reviews.project_review(twin).review is reviews.project_review(twin).review  # cached
     rows = [
-        {"level1": "产出指标", "level2": "数量指标", "name": f"新指标{i}", "value": f"≥{i}个", "basis": "计划"}
+        {
+            "level1": "产出指标",
+            "level2": "数量指标",
+            "name": f"新指标{i}",
+            "value": f"≥{i}个",
+            "basis": "计划",
+        }
         for i in range(1, 6)
     ]
     actions.edit_project(None, copied.pk, version=copied.version, fields={}, indicators=rows)
