@@ -592,6 +592,8 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
             vs = spans.value(a, b)
             if vs >= -3:
                 candidates.setdefault(a, []).append((b, vs))
+            elif len(spans.squashed(a, b)) > 12:
+                break  # prose this long only grows longer
     if not candidates:
         return {cols[0]: _cell_text(body)}
     # where the row holds something that reads as a value, short prose is not its value
