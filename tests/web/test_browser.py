@@ -7,63 +7,16 @@ Screenshots of the unit page and the project page go to $JIXIAO_SCREENSHOTS (def
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-import pytest
-
 from jixiao.web import actions
+from tests.web.browsing import BROWSER_TEST, login, logout, run_flow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def _login(page, base: str, name: str, password: str) -> None:
-    page.goto(base + "/login/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def _logout(page) -> None:
-    page.click("header button:has-text('退出')")
-    page.wait_for_url(re.compile(r".*/login/.*"))
+pytestmark = BROWSER_TEST
 
 
 def test_upload_edit_submit_approve_and_isolation(live_server, browser, monkeypatch, tmp_path):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the DB while Playwright runs
-    try:
-        _flow(live_server.url, browser, tmp_path)
-    finally:
-        # Playwright runs this in its own context, where Django opened a connection of its own
-        from django.db import connections
-
-        connections.close_all()
+    run_flow(lambda: _flow(live_server.url, browser, tmp_path), monkeypatch)
 
 
 def _flow(base, browser, tmp_path):
@@ -86,7 +39,7 @@ def _flow(base, browser, tmp_path):
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     # 1. the unit user logs in and uploads a .docx
-    _login(page, base, "market", "pw-market")
+    login(page, base, "market", "pw-market")
     page.click("nav >> text=导入文件")
     page.set_input_files("input[type=file]", str(docx))
     page.click("button:has-text('上传并导入')")
@@ -113,10 +66,10 @@ def _flow(base, browser, tmp_path):
     page.wait_for_selector(".messages >> text=已提交审核")
     assert page.locator("#edit").count() == 0
     page.screenshot(path=str(shots / "project.png"), full_page=True)
-    _logout(page)
+    logout(page)
 
     # 4. the reviewer approves
-    _login(page, base, "reviewer", "pw-reviewer")
+    login(page, base, "reviewer", "pw-reviewer")
     page.goto(project_url)
     page.click("button:has-text('审核通过')")
     page.wait_for_selector(".messages >> text=已批复")
@@ -128,10 +81,10 @@ def _flow(base, browser, tmp_path):
         "submit",
         "approve",
     ]
-    _logout(page)
+    logout(page)
 
     # 5. another unit's user cannot open the project
-    _login(page, base, "edu", "pw-edu")
+    login(page, base, "edu", "pw-edu")
     resp = page.goto(project_url)
     assert resp is not None and resp.status == 404
     assert "示例市市场监督管理局" not in page.inner_text("body")

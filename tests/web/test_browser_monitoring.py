@@ -11,36 +11,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from jixiao.web import actions
-from tests.web.test_browser import ARGS, CHROMIUM, _login, _logout
+from tests.web.browsing import BROWSER_TEST, login, logout, run_flow
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+pytestmark = BROWSER_TEST
 
 
 def test_unit_user_reports_red_and_reviewer_sees_it(live_server, browser, monkeypatch, tmp_path):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    try:
-        _flow(live_server.url, browser, tmp_path)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
+    run_flow(lambda: _flow(live_server.url, browser, tmp_path), monkeypatch)
 
 
 def _flow(base, browser, tmp_path):
@@ -59,7 +37,7 @@ def _flow(base, browser, tmp_path):
 
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     # 1. the unit user opens the project's 运行监控 tab and enters a snapshot far behind plan
-    _login(page, base, "market", "pw-market")
+    login(page, base, "market", "pw-market")
     page.goto(f"{base}/projects/{p.pk}/")
     page.click("nav.tabs >> text=运行监控")
     page.wait_for_selector("form.monitor-form")
@@ -89,10 +67,10 @@ def _flow(base, browser, tmp_path):
     page.goto(f"{base}/units/{p.unit_id}/2024/")
     assert "运行监控与绩效自评" in page.inner_text("#cycle")
     page.screenshot(path=str(shots / "unit_year_cycle.png"), full_page=True)
-    _logout(page)
+    logout(page)
 
     # 3. the reviewer sees it in the red/yellow list and records the outcome
-    _login(page, base, "reviewer", "pw-reviewer")
+    login(page, base, "reviewer", "pw-reviewer")
     page.click("header nav >> text=运行监控")
     page.wait_for_selector("table.lights")
     row = page.locator("table.lights tr", has_text="特种设备安全监察经费")

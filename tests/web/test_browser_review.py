@@ -12,39 +12,17 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-
 from jixiao.web import actions
-from tests.web.test_browser import ARGS, CHROMIUM, _login, _logout
+from tests.web.browsing import BROWSER_TEST, login, logout, run_flow
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = BROWSER_TEST
 
 PROJECT = "知识产权保护与商标品牌培育经费"  # demo 999001/2024 project 4: three warnings
 
 
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 def test_return_with_findings_attached(live_server, browser, monkeypatch, tmp_path):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the DB while Playwright runs
     monkeypatch.delenv("JIXIAO_REVIEW_CONFIG", raising=False)
-    try:
-        _flow(live_server.url, browser, tmp_path)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
+    run_flow(lambda: _flow(live_server.url, browser, tmp_path), monkeypatch)
 
 
 def _flow(base, browser, tmp_path):
@@ -63,7 +41,7 @@ def _flow(base, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
 
     # 1. the reviewer finds the project through the ranking and the rule catalogue
-    _login(page, base, "reviewer", "pw-reviewer")
+    login(page, base, "reviewer", "pw-reviewer")
     page.click("nav >> text=审核规则")
     page.wait_for_selector("h1:has-text('绩效目标审核规则')")
     page.screenshot(path=str(shots / "review_rules.png"), full_page=False)
@@ -97,10 +75,10 @@ def _flow(base, browser, tmp_path):
     page.goto(f"{base}/units/{p.unit_id}/2024/")
     page.wait_for_selector("#review")
     page.screenshot(path=str(shots / "review_unit_year.png"), full_page=True)
-    _logout(page)
+    logout(page)
 
     # 4. the unit user sees the return decision with the two findings
-    _login(page, base, "market", "pw-market")
+    login(page, base, "market", "pw-market")
     page.goto(f"{base}/projects/{p.pk}/")
     box = page.locator("#returned")
     box.wait_for()
