@@ -65,37 +65,20 @@ def _read(name: str) -> bytes:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from jixiao.cli import _write_out
-    from jixiao.evaluate import (
-        EvaluationError,
-        evaluation_from_dict,
-        render_summary,
-        render_text,
-        result_to_dict,
-        score_evaluation,
-    )
-    from jixiao.templates import WorkbookError, read_selfeval_workbook
+    from jixiao.evaluate import EvaluationError, render_summary, render_text, result_to_dict, score_evaluation
+    from jixiao.export_cli import InputError, load_evaluations
 
     name = args.file
     try:
         data = _read(name)
     except OSError as e:
         return _fail(name, f"cannot read the file: {e.strerror or e}")
+    single = not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")))
     try:
-        if data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")):
-            evs = read_selfeval_workbook(data)
-            single = False
-        else:
-            try:
-                obj = json.loads(data.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                return _fail(name, "not UTF-8 JSON")
-            except json.JSONDecodeError as e:
-                return _fail(name, f"line {e.lineno}: invalid JSON: {e.msg}")
-            evs = [evaluation_from_dict(obj)]
-            single = True
+        evs = load_evaluations(name, data)
         results = [score_evaluation(ev) for ev in evs]
-    except WorkbookError as e:
-        return _fail(name, e.problems)
+    except InputError as e:
+        return _fail(name, e.lines)
     except EvaluationError as e:
         return _fail(name, str(e))
     if args.format == "json":
