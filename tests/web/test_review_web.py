@@ -13,7 +13,7 @@ from django.apps import apps
 
 from jixiao.web import actions, reviews
 from jixiao.web.demo import demo_disclosures
-from jixiao.web.models import History, Project, State
+from jixiao.web.models import History, Project, ReviewResult, State
 
 pytestmark = pytest.mark.django_db
 
@@ -295,8 +295,12 @@ def test_anonymous_is_sent_to_login_or_refused(demo, market_project):
 
 
 def _snapshot():
+    """Every domain row; the stored reviews (`ReviewResult`) are derived data that a page refreshes
+    when they are stale, so they are left out."""
     out = {}
     for model in apps.get_app_config("web").get_models():
+        if model is ReviewResult:
+            continue
         out[model.__name__] = sorted((tuple(sorted(r.items())) for r in model.objects.values()), key=repr)
     return out
 
@@ -364,9 +368,10 @@ def test_unit_years_are_read_as_the_cli_reads_them(demo, copied):
 
 
 def test_project_page_review_equals_the_full_unit_year_review(demo, copied, monkeypatch, tmp_path):
-    """The project page reads the other projects by indicator names only (all JX505 compares): the
-    findings and outcome must be those of the whole unit-year's review, with or without settings."""
-    assert reviews._cross_rules_read_names_only()
+    """The project page reads the stored review: the findings and outcome must be those of a fresh
+    review of the whole unit-year, with or without settings."""
+    from jixiao.review import review_document
+
     cfg = tmp_path / "review.toml"
     cfg.write_text(
         '[rules.severity]\nJX505 = "hint"\n[thresholds]\ncopied_set_similarity = 0.3\n'
@@ -378,9 +383,11 @@ def test_project_page_review_equals_the_full_unit_year_review(demo, copied, monk
         for p in Project.objects.select_related("unit"):
             reviews.clear_cache()
             own = reviews.project_review(p)
-            reviews.clear_cache()
-            full = reviews.unit_year_review(p.disclosure_id).by_project[p.pk]
+            doc, pids, _fp = reviews._load([p.disclosure_id])[p.disclosure_id]
+            fresh = review_document(doc, reviews.review_settings().settings)
+            full = dict(zip(pids, fresh.projects, strict=True))[p.pk]
             assert own.findings == full.findings and own.outcome == full.outcome, p.name
+            assert reviews.unit_year_review(p.disclosure_id).result.findings == fresh.findings
             assert reviews.project_review(p).findings == full.findings  # from the unit-year cache
     assert any(f.rule == "JX505" for f in reviews.project_review(copied).findings)
 
@@ -402,3 +409,103 @@ def test_project_review_follows_changes_in_the_other_projects(clients, demo, cop
     actions.edit_project(None, copied.pk, version=copied.version, fields={}, indicators=rows)
     assert "JX505" not in {f.rule for f in reviews.project_review(twin).findings}
     assert "JX505" not in clients["edu"].get(f"/projects/{twin.pk}/").content.decode()
+
+
+# ---------------------------------------------------------------------------------- stored reviews
+
+
+def _stored(project):
+    return ReviewResult.objects.get(project=project)
+
+
+def _stored_rules(disclosure_id):
+    return [
+        f["rule"]
+        for fs in ReviewResult.objects.filter(disclosure_id=disclosure_id).values_list("findings", flat=True)
+        for f in fs
+    ]
+
+
+def test_reviews_are_stored_on_import_and_read_by_the_pages(clients, demo, copied, monkeypatch):
+    """Import stores each project's findings, grades and counts and the unit-year's own findings;
+    the pages and the API then review nothing."""
+    for p in Project.objects.all():
+        r = _stored(p)
+        assert r.disclosure_id == p.disclosure_id and r.grade in {"优", "良", "中", "差"}
+        assert set(r.headings) and sum(r.counts.values()) == len(r.findings)
+    years = Project.objects.values("disclosure").distinct().count()
+    assert ReviewResult.objects.filter(project=None).count() == years
+    assert "JX505" in {f["rule"] for f in _stored(copied).findings}
+
+    def boom(*_a, **_k):
+        raise AssertionError("reviewed while reading")
+
+    reviews.clear_cache()
+    monkeypatch.setattr(reviews, "review_document", boom)
+    html = clients["edu"].get(f"/projects/{copied.pk}/").content.decode()
+    assert "JX505" in html
+    html = clients["reviewer"].get(f"/units/{demo['999001'].pk}/2024/").content.decode()
+    assert 'id="review"' in html
+    assert clients["reviewer"].get(f"/api/projects/{copied.pk}/review").json()["findings"]
+    assert clients["reviewer"].get("/api/review/ranking").status_code == 200
+    assert clients["reviewer"].get("/review/").status_code == 200
+
+
+def test_reviews_are_stored_on_edit_and_workflow(demo, copied):
+    twin = Project.objects.get(unit=demo["999002"], year=2025, seq=copied.seq - 1)
+    before = _stored(twin).version
+    rows = [
+        {"level1": "产出指标", "level2": "数量指标", "name": f"新指标{i}", "value": f"≥{i}", "basis": "计划"}
+        for i in range(1, 6)
+    ]
+    actions.edit_project(None, copied.pk, version=copied.version, fields={}, indicators=rows)
+    # the other project of the unit-year is stored again too (JX505 compared it with this one)
+    assert _stored(twin).version != before
+    assert "JX505" not in {f["rule"] for f in _stored(twin).findings}
+    assert {f["indicator"] for f in _stored(copied).findings if f["indicator"]} <= {r["name"] for r in rows}
+    copied.refresh_from_db()
+    v = _stored(copied).version
+    actions.submit_project(None, copied.pk, version=copied.version)
+    assert _stored(copied).version != v
+    reviews.clear_cache()
+    pf = reviews.project_review(copied)
+    assert [f.to_dict() for f in pf.findings] == _stored(copied).findings
+
+
+def test_stale_or_missing_stored_reviews_are_refreshed(demo, copied):
+    twin = Project.objects.get(unit=demo["999002"], year=2025, seq=copied.seq - 1)
+    # a write that bypassed the actions: the stored version no longer matches the unit-year's
+    Project.objects.filter(pk=copied.pk).update(version=copied.version + 5)
+    old = _stored(twin).version
+    reviews.clear_cache()
+    assert "JX505" in {f.rule for f in reviews.project_review(twin).findings}
+    assert _stored(twin).version != old and _stored(copied).version == _stored(twin).version
+    # missing rows: stored again by the first reader
+    ReviewResult.objects.filter(disclosure_id=copied.disclosure_id).delete()
+    reviews.clear_cache()
+    uy = reviews.unit_year_review(copied.disclosure_id)
+    n = Project.objects.filter(disclosure_id=copied.disclosure_id).count()
+    assert len(uy.project_ids) == n
+    assert ReviewResult.objects.filter(disclosure_id=copied.disclosure_id).count() == n + 1
+    reviews.clear_cache()
+    again = reviews.unit_year_review(copied.disclosure_id)
+    assert again.result.findings == uy.result.findings
+    assert [p.outcome for p in again.result.projects] == [p.outcome for p in uy.result.projects]
+
+
+def test_a_settings_change_is_picked_up_by_the_stored_reviews(clients, demo, monkeypatch, tmp_path):
+    import os
+
+    did = Project.objects.filter(unit=demo["999001"], year=2024).first().disclosure_id
+    assert "JX303" in _stored_rules(did)
+    cfg = tmp_path / "review.toml"
+    cfg.write_text('[rules]\ndisable = ["JX303"]\n', encoding="utf-8")
+    monkeypatch.setenv(reviews.SETTINGS_ENV, str(cfg))
+    clients["reviewer"].get(f"/units/{demo['999001'].pk}/2024/")
+    assert "JX303" not in _stored_rules(did)
+    # the file changes again (same path, as an operator edits it): picked up without a restart
+    cfg.write_text("# all rules\n", encoding="utf-8")
+    os.utime(cfg, ns=(1, 1))
+    for q in Project.objects.filter(disclosure_id=did):
+        clients["reviewer"].get(f"/projects/{q.pk}/")
+    assert "JX303" in _stored_rules(did)

@@ -8,6 +8,7 @@ means the command line acting as administrator.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -77,6 +78,19 @@ class Conflict(ActionError):
 
 class NotFound(ActionError):
     """No such object, or not visible to the actor (HTTP 404)."""
+
+
+def _rereview(disclosure_ids: Any) -> None:
+    """Review these unit-years again after a write and store the results (derived data the pages
+    read), inside the caller's transaction. A failing rule must not stop the write: the pages then
+    review the unit-year when they find its stored review stale."""
+    from jixiao.web.reviews import store_reviews
+
+    try:
+        with transaction.atomic():
+            store_reviews(disclosure_ids)
+    except Exception:
+        logging.getLogger(__name__).exception("review of unit-years %s not stored", disclosure_ids)
 
 
 def _username(actor: User | None) -> str:
@@ -202,6 +216,7 @@ def import_disclosure(
             )
         result = ImportResult(disclosure.pk, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
         seen: set[tuple[int, str]] = set()
+        touched = {disclosure.pk}
         for p in doc.projects:
             punit = _project_unit(target_unit, p, doc, region)
             key = convert.project_key(p.code, p.name, p.title, p.seq)
@@ -221,6 +236,7 @@ def import_disclosure(
                 if existing.state in (State.SUBMITTED, State.APPROVED) and role_of(actor) == Role.UNIT:
                     raise Denied(f"项目“{existing.name}”{existing.get_state_display()}，不能用导入覆盖。")
                 proj = existing
+                touched.add(existing.disclosure_id)
                 for k, v in fields.items():
                     setattr(proj, k, v)
                 proj.disclosure = disclosure
@@ -244,6 +260,7 @@ def import_disclosure(
             f"{len(doc.warnings)} 条警告",
             disclosure=disclosure,
         )
+        _rereview(touched)
     return result
 
 
@@ -336,6 +353,7 @@ def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "",
             ],
             batch_size=batch,
         )
+        _rereview([x.pk for x in ds])
     return n
 
 
@@ -500,6 +518,7 @@ def edit_project(
         _bump(proj, proj.version)
         proj.save(update_fields=[*new.keys(), "updated_at"])
         _record(actor, "edit", _describe(changes), project=proj, changes=changes)
+        _rereview([proj.disclosure_id])
     return proj
 
 
@@ -663,6 +682,7 @@ def _move(
     proj.save(update_fields=["state", "updated_at"])
     changes = [{"field": "state", "old": old, "new": to}, *(extra or [])]
     _record(actor, action, summary, project=proj, changes=changes)
+    _rereview([proj.disclosure_id])
     return proj
 
 

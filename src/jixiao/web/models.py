@@ -280,3 +280,33 @@ class SelfEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} {self.total} {self.grade}"
+
+
+class ReviewResult(models.Model):
+    """Derived data, not domain data: a project's review (`jixiao.web.reviews`) stored when its
+    unit-year is written, with the unit-year version and review settings it was computed for
+    (`version`, a digest). One row per project, plus one row without a project holding the findings
+    about the unit-year as a whole. Pages read these rows; a stale or missing row makes the reader
+    review its unit-year again and store the result."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="review_results")
+    project = models.OneToOneField(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="review_result"
+    )
+    version = models.CharField(max_length=40)
+    seq = models.IntegerField(default=0)
+    name = models.CharField(max_length=300, blank=True, default="")
+    unit_code = models.CharField(max_length=60, null=True, blank=True)
+    unit_name = models.CharField(max_length=300, null=True, blank=True)
+    findings = models.JSONField(default=list, blank=True)
+    grade = models.CharField(max_length=2, blank=True, default="")
+    headings = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    settings_error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审核结果"
+        ordering = ["disclosure_id", "seq", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.disclosure_id}/{self.project_id} {self.grade}"

@@ -4,19 +4,24 @@ A unit-year (one `Disclosure` with all its projects) is reviewed as a whole, so 
 such as JX505 (the same indicator set copied across projects) fire on the project pages too. The
 result is remembered per unit-year *version*: the ids, versions and update times of its projects
 and the disclosure's import time; any edit, workflow step or re-import gives a new version.
-The project page needs one project's findings only: it runs the project's own rules on the project
-alone and the cross-project rules on the indicator names of the unit-year (all they read), which
-gives the same findings and outcome at a fraction of the cost (`project_review`).
+The result is stored (`ReviewResult`, one row per project and one for the unit-year as a whole)
+by the write path: every action that changes a unit-year's projects or indicators calls
+`store_reviews` inside its transaction. Pages and the API read the stored rows; a row whose version
+(the unit-year's version and the settings file's content) is stale or missing makes the reader
+review that unit-year again and store it, in one transaction. Rebuilt reviews are also kept per
+process for the version they belong to.
 
 Settings: the TOML file named by the environment variable `JIXIAO_REVIEW_CONFIG` (the same format
 as `jixiao review --config`, with per-unit overrides), re-read when the file changes. A file that
 cannot be used is reported on the pages and the defaults apply until it is fixed.
 
-Reading only: nothing here writes to the database.
+Writes: only the derived `ReviewResult` rows, never the domain data.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import os
 import threading
@@ -25,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Sum
 
 from jixiao import model as m
@@ -33,16 +39,16 @@ from jixiao.review import (
     SEVERITIES,
     DocumentReview,
     Finding,
+    Outcome,
     ProjectReview,
     ReviewSettings,
     SettingsError,
     load_settings,
-    outcome,
     rank_projects,
     review_document,
 )
 from jixiao.web.convert import _dec
-from jixiao.web.models import Disclosure, History, Indicator, Project, SubGoal
+from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SubGoal
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,7 @@ class SettingsState:
     path: str | None = None
     error: str | None = None
     generation: int = 0
+    digest: str = "defaults"  # the settings file's content, for stored reviews
 
 
 _settings_lock = threading.Lock()
@@ -85,10 +92,15 @@ def review_settings() -> SettingsState:
             state = SettingsState(ReviewSettings(), None, None, _generation)
         else:
             try:
-                state = SettingsState(load_settings(path), path, None, _generation)
+                with open(path, "rb") as fh:
+                    digest = hashlib.sha1(fh.read()).hexdigest()
+            except OSError:
+                digest = "missing"
+            try:
+                state = SettingsState(load_settings(path), path, None, _generation, digest)
             except SettingsError as e:
                 log.error("review settings not used: %s", e)
-                state = SettingsState(ReviewSettings(), path, str(e), _generation)
+                state = SettingsState(ReviewSettings(), path, str(e), _generation, f"error:{e}")
         _settings_state = (stamp, state)
         return state
 
@@ -110,7 +122,7 @@ class UnitYearReview:
         self.by_project = dict(zip(self.project_ids, self.result.projects, strict=True))
 
 
-_cache: OrderedDict[int, tuple[tuple[Any, ...], UnitYearReview]] = OrderedDict()
+_cache: OrderedDict[int, tuple[str, UnitYearReview]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -266,44 +278,183 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
     return {did: (doc, pids, tuple(versions[did])) for did, (doc, pids, _) in out.items()}
 
 
-def unit_year_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
-    """The reviews of these unit-years: from the cache where their version is unchanged, else
-    computed (loading the stale ones in a few queries). Unit-years without projects are left out.
+def _version(fp: tuple[Any, ...], state: SettingsState) -> str:
+    """The stored form of a unit-year version under the settings in force: a digest of the
+    fingerprint (`_fingerprints`) and of the settings file's content."""
+    text = "|".join(str(x) for x in fp) + "|" + state.digest
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    Cached unit-years are checked with one aggregate query; the others are loaded straight away
-    (their version comes with the rows)."""
+
+def _finding(d: dict[str, Any]) -> Finding:
+    return Finding(**{k: d.get(k) for k in _FINDING_FIELDS})
+
+
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+
+
+def _project_of_row(row: tuple[Any, ...]) -> ProjectReview:
+    _pid, seq, name, ucode, uname, found, grade, headings, counts = row
+    findings = [_finding(d) for d in found]
+    return ProjectReview(
+        seq, name, findings, Outcome(seq, name, grade, dict(headings), dict(counts)), ucode, uname
+    )
+
+
+def _as_stored(uy: UnitYearReview, version: str) -> list[ReviewResult]:
+    rows = [
+        ReviewResult(
+            disclosure_id=uy.disclosure_id,
+            project_id=None,
+            version=version,
+            seq=-1,
+            findings=[f.to_dict() for f in uy.result.findings if f.project_seq is None],
+            settings_error=uy.settings_error,
+        )
+    ]
+    for pid, pr in zip(uy.project_ids, uy.result.projects, strict=True):
+        o = pr.outcome
+        rows.append(
+            ReviewResult(
+                disclosure_id=uy.disclosure_id,
+                project_id=pid,
+                version=version,
+                seq=pr.seq or 0,
+                name=(pr.name or "")[:300],
+                unit_code=pr.unit_code,
+                unit_name=pr.unit_name,
+                findings=[f.to_dict() for f in pr.findings],
+                grade=o.grade,
+                headings=dict(o.headings),
+                counts=dict(o.counts),
+                settings_error=uy.settings_error,
+            )
+        )
+    return rows
+
+
+STORED_COLUMNS = (
+    "project_id",
+    "seq",
+    "name",
+    "unit_code",
+    "unit_name",
+    "findings",
+    "grade",
+    "headings",
+    "counts",
+    "version",
+    "disclosure_id",
+    "settings_error",
+)
+
+
+def _from_stored(did: int, rows: list[tuple[Any, ...]]) -> UnitYearReview:
+    """A unit-year review rebuilt from its stored rows (those of one version)."""
+    loose: list[Finding] = []
+    projects: list[ProjectReview] = []
+    pids: list[int] = []
+    error = None
+    for r in rows:
+        error = r[11]
+        if r[0] is None:
+            loose = [_finding(d) for d in r[5]]
+        else:
+            pids.append(r[0])
+            projects.append(_project_of_row(r[:9]))
+    findings = loose + [f for pr in projects for f in pr.findings]
+    result = DocumentReview(m.Disclosure(source=""), findings, projects)
+    return UnitYearReview(did, result, pids, settings_error=error)
+
+
+def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
+    """Review these unit-years as wholes (cross-project rules need all their projects) with the
+    deployment's settings and store the results, replacing what was stored; the write path of every
+    action that changes projects or indicators calls it inside its transaction. Returns the reviews."""
     state = review_settings()
-    wanted = set(disclosure_ids)
-    with _cache_lock:
-        known = [did for did in wanted if did in _cache]
-    prints = _fingerprints(known) if known else {}
     out: dict[int, UnitYearReview] = {}
-    stale: list[int] = [did for did in wanted if did not in _cache or did not in prints]
+    ids = sorted(set(disclosure_ids))
+    for i in range(0, len(ids), LOAD_CHUNK):
+        chunk = ids[i : i + LOAD_CHUNK]
+        loaded = _load(chunk)
+        rows: list[ReviewResult] = []
+        computed: dict[int, tuple[str, UnitYearReview]] = {}
+        for did, (doc, pids, fp) in loaded.items():
+            uy = UnitYearReview(did, review_document(doc, state.settings), pids, settings_error=state.error)
+            version = _version(fp, state)
+            computed[did] = (version, uy)
+            rows += _as_stored(uy, version)
+        with transaction.atomic():
+            ReviewResult.objects.filter(disclosure_id__in=chunk).delete()
+            ReviewResult.objects.bulk_create(rows, batch_size=2000)
+        with _cache_lock:
+            for did, (version, uy) in computed.items():
+                out[did] = uy
+                _remember(did, version, uy)
+    return out
+
+
+def _remember(did: int, version: str, uy: UnitYearReview) -> None:
+    _cache[did] = (version, uy)
+    _cache.move_to_end(did)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+
+
+def _refresh(disclosure_ids: list[int]) -> dict[int, UnitYearReview]:
+    """Stale or missing stored reviews, met by a reader: review again and store (one transaction; a
+    concurrent refresh of the same unit-year that wins the race is fine, ours is then not stored)."""
+    try:
+        with transaction.atomic():
+            return store_reviews(disclosure_ids)
+    except IntegrityError:
+        return unit_year_reviews(disclosure_ids, refresh=False)
+
+
+def unit_year_reviews(disclosure_ids: Iterable[int], *, refresh: bool = True) -> dict[int, UnitYearReview]:
+    """The stored reviews of these unit-years (three queries: their versions, the stored rows, and
+    none when this process already rebuilt that version). Unit-years whose stored review is stale or
+    missing are reviewed again and stored. Unit-years without projects are left out."""
+    state = review_settings()
+    wanted = sorted(set(disclosure_ids))
+    if not wanted:
+        return {}
+    prints = _fingerprints(wanted)
+    versions = {did: _version(fp, state) for did, fp in prints.items()}
+    out: dict[int, UnitYearReview] = {}
     with _cache_lock:
-        for did, fp in prints.items():
+        for did, v in versions.items():
             got = _cache.get(did)
-            if got is not None and got[0] == (state.generation, fp):
+            if got is not None and got[0] == v:
                 _cache.move_to_end(did)
                 out[did] = got[1]
-            else:
-                stale.append(did)
-    stale = sorted(set(stale) - set(out))
-    for i in range(0, len(stale), LOAD_CHUNK):
-        loaded = _load(stale[i : i + LOAD_CHUNK])
-        computed = {
-            did: (
-                fp,
-                UnitYearReview(did, review_document(doc, state.settings), pids, settings_error=state.error),
-            )
-            for did, (doc, pids, fp) in loaded.items()
-        }
-        with _cache_lock:
-            for did, (fp, r) in computed.items():
-                out[did] = r
-                _cache[did] = ((state.generation, fp), r)
-                _cache.move_to_end(did)
-            while len(_cache) > CACHE_SIZE:
-                _cache.popitem(last=False)
+    need = [did for did in versions if did not in out]
+    stored: dict[int, list[tuple[Any, ...]]] = {}
+    for i in range(0, len(need), 2000):
+        for row in (
+            ReviewResult.objects.filter(disclosure_id__in=need[i : i + 2000])
+            .order_by("disclosure_id", "seq", "project_id")
+            .values_list(*STORED_COLUMNS)
+        ):
+            stored.setdefault(row[10], []).append(row)
+    stale: list[int] = []
+    for did in need:
+        rows = stored.get(did, [])
+        n = prints[did][0]
+        if len(rows) == n + 1 and all(r[9] == versions[did] for r in rows):
+            uy = _from_stored(did, rows)
+            with _cache_lock:
+                _remember(did, versions[did], uy)
+            out[did] = uy
+        else:
+            stale.append(did)
+    if stale:
+        if refresh:
+            out.update(_refresh(stale))
+        else:  # lost a race with a concurrent refresh: review without storing
+            for did, (doc, pids, _fp) in _load(stale).items():
+                out[did] = UnitYearReview(
+                    did, review_document(doc, state.settings), pids, settings_error=state.error
+                )
     return out
 
 
@@ -312,6 +463,7 @@ def unit_year_review(disclosure_id: int) -> UnitYearReview | None:
 
 
 def clear_cache() -> None:
+    """Forget the reviews rebuilt in this process (the stored ones stay)."""
     with _cache_lock:
         _cache.clear()
         _project_cache.clear()
@@ -338,164 +490,48 @@ class ProjectFindings:
         return self.review.outcome
 
 
-# The rules that compare projects with each other, and what they read of the other projects: the
-# project page reviews its own project in full and the others by their indicator names only while the
-# cross-project rules read nothing else (checked by tests against the full unit-year review).
-CROSS_PROJECT_RULES = frozenset({"JX505"})
-_project_cache: OrderedDict[int, tuple[tuple[Any, ...], ProjectReview, str | None]] = OrderedDict()
+_project_cache: OrderedDict[int, tuple[str, ProjectReview, str | None]] = OrderedDict()
 PROJECT_CACHE_SIZE = 8192
 
 
-_cross_settings: dict[int, ReviewSettings] = {}
-
-
-def _cross_only(state: SettingsState) -> ReviewSettings:
-    """The deployment's settings with every rule but the cross-project ones switched off (per unit
-    too), so that a unit-year read by indicator names yields only their findings."""
-    got = _cross_settings.get(state.generation)
-    if got is not None:
-        return got
-    from jixiao.review import RULES
-    from jixiao.review.settings import UnitOverride
-
-    s = state.settings
-    others = frozenset(c for c in RULES if c not in CROSS_PROJECT_RULES)
-    got = ReviewSettings(
-        disable=s.disable | others,
-        severity=dict(s.severity),
-        thresholds=dict(s.thresholds),
-        outcome=dict(s.outcome),
-        units={
-            k: UnitOverride(
-                ov.disable, ov.enable - others, dict(ov.severity), dict(ov.thresholds), dict(ov.outcome)
-            )
-            for k, ov in s.units.items()
-        },
-        source=s.source,
-    )
-    _cross_settings.clear()
-    _cross_settings[state.generation] = got
-    return got
-
-
-def _cross_rules_read_names_only() -> bool:
-    from jixiao.review import RULES
-
-    return {c for c, r in RULES.items() if r.scope == "document"} <= CROSS_PROJECT_RULES
-
-
-def _own_review(
-    proj: Project, indicators: list[Any] | None
-) -> tuple[tuple[Any, ...], ProjectReview | None, str | None]:
-    """(the unit-year's version, this project's review as the unit-year review gives it, settings
-    error), reading the other projects of the unit-year by their indicator names only."""
-    from jixiao.web.convert import project_from_orm
-
+def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | None]:
+    """(the project's stored review, settings error): two queries when it is up to date (the
+    unit-year's version and the project's row); else its unit-year is reviewed again and stored."""
     state = review_settings()
-    rows = list(
-        Project.objects.filter(disclosure_id=proj.disclosure_id)
-        .order_by("seq", "id")
-        .values_list(
-            "id",
-            "seq",
-            "title",
-            "name",
-            "code",
-            "unit__code",
-            "unit__name",
-            "version",
-            "updated_at",
-            "disclosure__source",
-            "disclosure__unit__code",
-            "disclosure__unit__name",
-            "disclosure__year",
-            "disclosure__imported_at",
-        )
-    )
-    if not rows:
-        return (), None, state.error
-    fp = (
-        len(rows),
-        sum(r[0] for r in rows),
-        sum(r[7] for r in rows),
-        max(r[8] for r in rows),
-        rows[0][13],
-    )
+    fp = _fingerprints([proj.disclosure_id]).get(proj.disclosure_id)
+    if fp is None:
+        return None, state.error
+    version = _version(fp, state)
     with _cache_lock:
         got = _cache.get(proj.disclosure_id)
-        if got is not None and got[0] == (state.generation, fp):
-            return fp, got[1].by_project.get(proj.pk), got[1].settings_error
+        if got is not None and got[0] == version:
+            return got[1].by_project.get(proj.pk), got[1].settings_error
         mine = _project_cache.get(proj.pk)
-        if mine is not None and mine[0] == (state.generation, fp):
+        if mine is not None and mine[0] == version:
             _project_cache.move_to_end(proj.pk)
-            return fp, mine[1], mine[2]
-    names: dict[int, list[m.Indicator]] = {}
-    for pid, name in (
-        Indicator.objects.filter(project__disclosure_id=proj.disclosure_id)
-        .exclude(project_id=proj.pk)
-        .order_by("project_id", "seq", "id")
-        .values_list("project_id", "name")
-    ):
-        names.setdefault(pid, []).append(m.Indicator(None, None, name))
-    own = project_from_orm(proj, indicators)
-    projects, at = [], None
-    for i, (pid, seq, title, name, code, ucode, uname, *_rest) in enumerate(rows):
-        if pid == proj.pk:
-            projects.append(own)
-            at = i
-        else:
-            projects.append(
-                m.Project(
-                    seq=seq,
-                    title=title,
-                    name=name,
-                    code=code,
-                    unit_code=ucode,
-                    unit_name=uname,
-                    indicators=names.get(pid, []),
-                )
-            )
-    source, dcode, dname, year = rows[0][9:13]
-    pr = None
-    if at is not None:
-        # the project's own rules on the project alone; the cross-project rules on the names of all
-        own_doc = m.Disclosure(
-            source=source, unit_code=dcode or None, unit_name=dname, year=year, projects=[own]
-        )
-        alone = review_document(own_doc, state.settings).projects[0]
-        lite = m.Disclosure(
-            source=source, unit_code=dcode or None, unit_name=dname, year=year, projects=projects
-        )
-        cross = review_document(lite, _cross_only(state)).projects[at].findings
-        found = sorted(
-            [*alone.findings, *cross],
-            key=lambda f: (
-                -1 if f.indicator_index is None else f.indicator_index,
-                SEVERITIES.index(f.severity),
-                f.rule,
-            ),
-        )
-        rs = state.settings.for_unit(own.unit_code or own_doc.unit_code, own.unit_name or own_doc.unit_name)
-        grade = outcome(found, len(own.indicators), project_seq=own.seq, project=alone.name, settings=rs)
-        pr = ProjectReview(alone.seq, alone.name, found, grade, alone.unit_code, alone.unit_name)
-    if pr is not None:
+            return mine[1], mine[2]
+    row = (
+        ReviewResult.objects.filter(project_id=proj.pk, version=version)
+        .values_list(*STORED_COLUMNS)
+        .first()
+    )
+    if row is not None and row[10] == proj.disclosure_id:
+        pr, error = _project_of_row(row[:9]), row[11]
         with _cache_lock:
-            _project_cache[proj.pk] = ((state.generation, fp), pr, state.error)
+            _project_cache[proj.pk] = (version, pr, error)
             while len(_project_cache) > PROJECT_CACHE_SIZE:
                 _project_cache.popitem(last=False)
-    return fp, pr, state.error
+        return pr, error
+    uy = unit_year_review(proj.disclosure_id)
+    return (uy.by_project.get(proj.pk), uy.settings_error) if uy else (None, state.error)
 
 
 def project_review(proj: Project, indicators: list[Any] | None = None) -> ProjectFindings | None:
     """The findings of one project as the review of its whole unit-year gives them (so cross-project
-    rules such as JX505 show), remembered per unit-year version; None if review fails: a rule bug
-    must not take the page down. `indicators`: the project's rows, when already read."""
+    rules such as JX505 show), read from the stored review (refreshed when stale); None if review
+    fails: a rule bug must not take the page down. `indicators` is accepted for compatibility."""
     try:
-        if _cross_rules_read_names_only():
-            _fp, pr, error = _own_review(proj, indicators)
-        else:
-            uy = unit_year_review(proj.disclosure_id)
-            pr, error = (uy.by_project.get(proj.pk), uy.settings_error) if uy else (None, None)
+        pr, error = _stored_project_review(proj)
     except Exception:
         log.exception("review of project %s failed", proj.pk)
         return None
@@ -671,7 +707,7 @@ def unit_year_summary(disclosure: Disclosure | None, projects: list[Project]) ->
     from jixiao.review import GRADES
 
     ids = [p.pk for p in projects]
-    dids = set(Project.objects.filter(pk__in=ids).values_list("disclosure_id", flat=True).distinct())
+    dids = {p.disclosure_id for p in projects}
     if disclosure is not None:
         dids.add(disclosure.pk)
     try:
