@@ -106,6 +106,8 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "budget_fiscal",
             "budget_other",
             "state",
+            "disclosure_id",
+            "spending_plan",
             "unit__id",
             "unit__name",
         )

@@ -342,10 +342,14 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------ reviewers' red/yellow list
 
 
-def latest_snapshots(projects: Any) -> dict[int, MonitoringSnapshot]:
-    """The latest snapshot of each project in `projects` (a queryset or a list of ids)."""
+def latest_snapshots(projects: Any, *fields: str) -> dict[int, MonitoringSnapshot]:
+    """The latest snapshot of each project in `projects` (a queryset or a list of ids); with `fields`,
+    only those columns are loaded."""
     out: dict[int, MonitoringSnapshot] = {}
-    for s in MonitoringSnapshot.objects.filter(project__in=projects).order_by("project_id", "-as_of"):
+    snaps = MonitoringSnapshot.objects.filter(project__in=projects).order_by("project_id", "-as_of")
+    if fields:
+        snaps = snaps.only("project_id", "as_of", *fields)
+    for s in snaps:
         out.setdefault(s.project_id, s)
     return out
 
@@ -415,7 +419,7 @@ def unit_year_cycle(projects: list[Project], year: int) -> dict[str, Any]:
     """Lights, scores and charts for the unit-year page: attaches `light`, `light_label`, `score` and
     `grade` to each project and returns the charts (cumulative spending against the plan, scores)."""
     ids = [p.pk for p in projects]
-    latest = latest_snapshots(ids)
+    latest = latest_snapshots(ids, "light", "execution_rate", "executed")
     scores = {
         pid: (t, g)
         for pid, t, g in SelfEvaluation.objects.filter(project__in=ids).values_list(
@@ -446,13 +450,11 @@ def unit_spending_chart(projects: list[Project], year: int) -> str:
     (projects not yet reported are left out of both, so the curve compares like with like)."""
     history: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     snaps = MonitoringSnapshot.objects.filter(project__in=[p.pk for p in projects], executed__isnull=False)
-    for s in snaps.order_by("as_of"):
-        history[s.project_id].append((s.as_of, s.executed))
+    for pid, as_of, executed in snaps.order_by("as_of").values_list("project_id", "as_of", "executed"):
+        history[pid].append((as_of, executed))
     monitored = [p for p in projects if p.budget_total and p.pk in history]
     total = sum((p.budget_total for p in monitored), Decimal(0))
-    plan_of = dict(
-        Project.objects.filter(pk__in=[p.pk for p in monitored]).values_list("pk", "spending_plan")
-    )
+    plan_of = {p.pk: p.spending_plan for p in monitored}  # the unit-year view loads the plans
     plan: dict[str, str] = {}
     for month in (3, 6, 9, 12) if total else ():
         end = date(year, month, calendar.monthrange(year, month)[1])
