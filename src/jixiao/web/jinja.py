@@ -8,10 +8,11 @@ templates need (url, static, and the filters of `templatetags.jixiao`).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import Environment
 
@@ -19,6 +20,13 @@ from jixiao.web.templatetags.jixiao import get, kind_label, money, severity_labe
 
 
 def url(name: str, *args: Any) -> str:
+    """reverse() of a named route; a page links to many projects, so results are memoised (the
+    URLconf does not change while the process runs; the script prefix is part of the key)."""
+    return _reverse(get_script_prefix(), name, args)
+
+
+@lru_cache(maxsize=65536)
+def _reverse(prefix: str, name: str, args: tuple[Any, ...]) -> str:
     return reverse(name, args=args)
 
 
