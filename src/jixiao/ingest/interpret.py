@@ -144,8 +144,8 @@ _HEADER_HINT = re.compile(r"一\s*级|二\s*级|三\s*级|指标名称|具体指
 
 def header_map(cells: list[Cell]) -> dict[int, str] | None:
     """Column index → indicator field, when this row is an indicator header row."""
-    if not any(_HEADER_HINT.match(c.text.lstrip()) for c in cells):
-        return None
+    if not _HEADER_HINT.search("".join([c.text for c in cells])):
+        return None  # cheap precheck; the cells are matched one by one below
     found: dict[int, str] = {}
     used: set[str] = set()
     for i, c in enumerate(cells):

@@ -44,7 +44,7 @@ _SPACE = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 
 
-_NEEDS_FOLD = re.compile("[\uff10-\uff19\uff0e\uff0c\uff05\u3000]")
+_NEEDS_FOLD = re.compile("[\uff10-\uff19\uff0e\uff05\u3000]")  # （，stays ，: no fold needed）
 
 
 def _squash(text: str) -> str:
