@@ -9,8 +9,10 @@ interpreter can tell a new table from a continued one. Every block and cell carr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from jixiao.model import Location
 
@@ -67,3 +69,33 @@ class ReadError(Exception):
         self.message = message
         self.location = location or Location(line=1)
         super().__init__(f"{source}: {self.location}: {message}")
+
+
+# ---------------------------------------------------------------------------------------------
+# small recognisers shared by the readers and the interpreter
+
+_WS = re.compile(r"[\s\u3000\xa0]+")
+
+
+def squash(text: str | None) -> str:
+    """Text without any whitespace (labels are compared this way)."""
+    return _WS.sub("", text or "")
+
+
+_UNIT_LINE = re.compile(
+    r"^\s*(?P<code>\d{3,15})\s*(?P<name>[^\d\s：:][^：:]*?(局|院|委|会|中心|办公室|办|厅|部|所|站|队|馆|校|处|署|社|室|级|团|公司)"
+    r"(（本级）|\(本级\))?)"
+    r"\s*(?P<rest>(金额)?单位[:：].*)?$"
+)
+
+
+@lru_cache(maxsize=16384)
+def match_unit_line(text: str) -> tuple[str, str] | None:
+    """'414001 巨鹿县市场监督管理局本级 单位：万元' → ('414001', '巨鹿县市场监督管理局本级')."""
+    m = _UNIT_LINE.match(text.strip())
+    if not m:
+        return None
+    name = m.group("name").strip()
+    if len(squash(name)) > 40:
+        return None
+    return m.group("code"), name

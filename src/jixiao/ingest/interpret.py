@@ -17,17 +17,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from jixiao import taxonomy
-from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row
+from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row, match_unit_line, squash
 from jixiao.ingest.overview import extract_budget_overview
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 from jixiao.regions import division_of_project_code, region_name
-
-_WS = re.compile(r"[\s\u3000\xa0]+")
-
-
-def squash(text: str | None) -> str:
-    """Text without any whitespace (labels are compared this way)."""
-    return _WS.sub("", text or "")
 
 
 def _label(text: str) -> str:
@@ -61,11 +54,6 @@ _PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
 _MILESTONE = re.compile(
     r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$")
 
-_UNIT_LINE = re.compile(
-    r"^\s*(?P<code>\d{3,15})\s*(?P<name>[^\d\s：:][^：:]*?(局|院|委|会|中心|办公室|办|厅|部|所|站|队|馆|校|处|署|社|室|级|团|公司)"
-    r"(（本级）|\(本级\))?)"
-    r"\s*(?P<rest>(金额)?单位[:：].*)?$"
-)
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
 
 _TITLE_NUM = re.compile(
@@ -169,17 +157,6 @@ def _is_money_unit(text: str) -> bool:
     """A short '单位：万元' line."""
     s = squash(text)
     return len(s) < 20 and bool(_MONEY_UNIT.search(s))
-
-
-@lru_cache(maxsize=16384)
-def match_unit_line(text: str) -> tuple[str, str] | None:
-    m = _UNIT_LINE.match(text.strip())
-    if not m:
-        return None
-    name = m.group("name").strip()
-    if len(squash(name)) > 40:
-        return None
-    return m.group("code"), name
 
 
 def split_title(text: str) -> tuple[int | None, str]:

@@ -25,21 +25,13 @@ import re
 from dataclasses import dataclass
 
 from jixiao import taxonomy
-from jixiao.ingest.cells import Block, Cell, Para, Row
+from jixiao.ingest.cells import Block, Cell, Para, Row, match_unit_line, squash
 from jixiao.model import Location
 
 _TITLE_END = re.compile(r"绩效目标(申报|批复)?表$")
 _TITLE_START = re.compile(r"^\s*(\d{1,3})\s*[.、．]\s*\S")
-_UNIT_LINE = re.compile(r"^\s*\d{3,15}\s*\S+.*(单位[:：]\s*(万元|元))?\s*$")
 _CHAPTER = re.compile(r"^\s*(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、)")
 _HEADER_START = re.compile(r"^\s*一级指标")
-
-
-_WS = re.compile(r"[\s\u3000]+")
-
-
-def _squash(s: str) -> str:
-    return _WS.sub("", s)
 
 
 def _is_cjk(ch: str) -> bool:
@@ -112,12 +104,12 @@ def _title_at(items: list[_Line], i: int) -> int | None:
     text = ""
     for k in range(i, min(i + 3, len(items))):
         text += items[k].text
-        if _TITLE_END.search(_squash(text)):
+        if _TITLE_END.search(squash(text)):
             nxt = items[k + 1].text if k + 1 < len(items) else ""
-            if _UNIT_LINE.match(nxt) or nxt.startswith("项目") or _HEADER_START.match(nxt):
+            if match_unit_line(nxt) or nxt.startswith("项目") or _HEADER_START.match(nxt):
                 return k + 1
             return None
-        if len(_squash(text)) > 90:
+        if len(squash(text)) > 90:
             return None
     return None
 
@@ -168,7 +160,7 @@ def _table_blocks(lines: list[_Line], table: int) -> list[Block]:
     if not lines:
         return blocks
     k = 0
-    if _UNIT_LINE.match(lines[0].text) and not lines[0].text.startswith("项目"):
+    if match_unit_line(lines[0].text) and not lines[0].text.startswith("项目"):
         blocks.append(Para(lines[0].text, Location(line=lines[0].no)))
         k = 1
     header_at = next((j for j in range(k, len(lines)) if _HEADER_START.match(lines[j].text)), None)
@@ -247,7 +239,7 @@ def _project_block(lines: list[_Line], table: int) -> list[Row]:
     if "plan" in values:
         raw, loc = cell("plan")
         keys = [f"{m.group(1)}月{m.group(2) or ''}" for m in _MILESTONE.finditer(raw)]
-        pcts = [_squash(m.group(0)) for m in _PERCENT.finditer(raw)]
+        pcts = [squash(m.group(0)) for m in _PERCENT.finditer(raw)]
         rows.append(Row([Cell("资金支出计划（%）", loc)] + [Cell(k, loc) for k in keys], loc, table))
         if pcts:
             rows.append(Row([Cell("", loc)] + [Cell(p, loc) for p in pcts], loc, table))
@@ -312,7 +304,7 @@ def _header(lines: list[_Line], at: int) -> tuple[list[str], int]:
             break
         text = candidate
         end = j + 1
-    s = _squash(text)
+    s = squash(text)
     cols: list[tuple[int, str]] = []
     taken: list[tuple[int, int]] = []
     for fld, pat in _HEADER_WORDS:
@@ -330,7 +322,7 @@ _HEADER_CHARS = re.compile(r"[指标值确定依据绩效描述一二三级度�
 
 
 def _header_fragment(text: str) -> bool:
-    s = _squash(text)
+    s = squash(text)
     return bool(s) and len(s) <= 12 and bool(_HEADER_CHARS.fullmatch(s))
 
 
@@ -477,7 +469,7 @@ _V_WORDS = re.compile(
 
 
 def _value_score(text: str) -> float:
-    s = _squash(text)
+    s = squash(text)
     if not s:
         return -6.0
     m = _V_NUM.match(s)
@@ -539,7 +531,7 @@ class _Spans:
         key = (i, j)
         t = self._squashed.get(key)
         if t is None:
-            t = self._squashed[key] = _squash(self.text(i, j))
+            t = self._squashed[key] = squash(self.text(i, j))
         return t
 
     def wrap(self, i: int, j: int) -> float:
