@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -673,8 +674,17 @@ def test_value_like_text_is_consistent(text: str, year: int | None) -> None:
 
 
 def test_cli_value_prints_one_json_object_per_text() -> None:
+    # the installed console script, beside this interpreter (the venv need not be on PATH)
     done = subprocess.run(
-        ["jixiao", "value", "--year", "2024", "≥95%", "2024年12月31日前", "12月底"],
+        [
+            str(Path(sys.executable).with_name("jixiao")),
+            "value",
+            "--year",
+            "2024",
+            "≥95%",
+            "2024年12月31日前",
+            "12月底",
+        ],
         capture_output=True,
         text=True,
         encoding="utf-8",
