@@ -246,3 +246,45 @@ def test_unit_user_upload_of_a_document_naming_another_unit_says_so(clients, dem
     )
     assert "h.docx — 已导入" in html and "文件写明的单位是“示例市卫生健康委员会”" in html
     assert Project.objects.get(year=2026).unit == demo["999001"]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("units", ()),
+        ("project", (7,)),
+        ("project", (0,)),
+        ("unit_year", (12, 2024)),
+        ("project_transition", (3, "submit")),
+        ("unit_export", (5, 2025, "monitor", "xlsx")),
+        ("unit_template", (5, 2025, "selfeval")),
+        ("project_export", (9, "selfeval", "pdf")),
+    ],
+)
+def test_template_url_is_reverse(name, args, settings):
+    """The pages' url() fills a reversed route in; it must give what reverse() gives, and under a
+    script prefix (a deployment below /jx/) too."""
+    from django.urls import reverse, set_script_prefix
+
+    from jixiao.web.jinja import url
+
+    assert url(name, *args) == reverse(name, args=args)
+    assert url(name, *args) == url(name, *args)  # the cached route again
+    try:
+        set_script_prefix("/jx/")
+        assert url(name, *args) == reverse(name, args=args)
+        assert url(name, *args).startswith("/jx/")
+    finally:
+        set_script_prefix("/")
+
+
+def test_template_url_odd_arguments_fall_back_to_reverse():
+    from django.urls import NoReverseMatch, reverse
+
+    from jixiao.web.jinja import url
+
+    assert url("project_transition", 3, "a b%é") == reverse("project_transition", args=(3, "a b%é"))
+    with pytest.raises(NoReverseMatch):
+        url("project", -1)  # <int:> takes no sign: an error, not a made-up address
+    with pytest.raises(NoReverseMatch):
+        url("project", True)

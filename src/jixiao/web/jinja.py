@@ -7,12 +7,13 @@ templates need (url, static, and the filters of `templatetags.jixiao`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from django.templatetags.static import static
-from django.urls import get_script_prefix, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import Environment
 
@@ -20,9 +21,50 @@ from jixiao.web.templatetags.jixiao import get, kind_label, money, severity_labe
 
 
 def url(name: str, *args: Any) -> str:
-    """reverse() of a named route; a page links to many projects, so results are memoised (the
-    URLconf does not change while the process runs; the script prefix is part of the key)."""
-    return _reverse(get_script_prefix(), name, args)
+    """reverse() of a named route. A page links to many projects, so each route is reversed once per
+    shape of its arguments (ints and plain words) and then filled in; other arguments are reversed and
+    memoised (the URLconf does not change while the process runs; the script prefix is part of the key)."""
+    prefix = get_script_prefix()
+    shape = tuple(_arg_kind(a) for a in args)
+    if "" not in shape:
+        parts = _route(prefix, name, shape)
+        if parts is not None:
+            out = [parts[0]]
+            for a, part in zip(args, parts[1:], strict=True):
+                out.append(str(a))
+                out.append(part)
+            return "".join(out)
+    return _reverse(prefix, name, args)
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+")  # what reverse() puts in a path unchanged
+
+
+def _arg_kind(a: Any) -> str:
+    if type(a) is int and a >= 0:
+        return "i"
+    if type(a) is str and _PLAIN.fullmatch(a):
+        return "s"
+    return ""
+
+
+@lru_cache(maxsize=1024)
+def _route(prefix: str, name: str, shape: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The route reversed with marker arguments and cut at the markers: (text, text, ...) with one
+    more piece than arguments; None when the markers do not come back once each, in order."""
+    marks = [(987654321 + i if k == "i" else f"jxarg{i}mark") for i, k in enumerate(shape)]
+    try:
+        text = reverse(name, args=marks)
+    except NoReverseMatch:
+        return None
+    parts: list[str] = []
+    for mark in marks:
+        head, sep, text = text.partition(str(mark))
+        if not sep or str(mark) in text:
+            return None
+        parts.append(head)
+    parts.append(text)
+    return tuple(parts)
 
 
 @lru_cache(maxsize=65536)
