@@ -472,6 +472,22 @@ def test_reviews_are_stored_on_edit_and_workflow(demo, copied):
     assert [f.to_dict() for f in pf.findings] == _stored(copied).findings
 
 
+def test_unit_year_version_from_loaded_projects_equals_the_aggregate(demo, copied):
+    """The unit-year page computes the review version from the projects it loaded; it must be the
+    version the aggregate query gives (on SQLite and PostgreSQL alike), before and after an edit."""
+    from jixiao.web.models import Disclosure
+
+    def check():
+        for d in Disclosure.objects.all():
+            ps = list(Project.objects.filter(disclosure=d).only("id", "version", "updated_at"))
+            if ps:
+                assert reviews.fingerprint_of(ps, d.imported_at) == reviews._fingerprints([d.pk])[d.pk]
+
+    check()
+    actions.edit_project(None, copied.pk, version=copied.version, fields={"goal": "改过的目标"})
+    check()
+
+
 def test_stale_or_missing_stored_reviews_are_refreshed(demo, copied):
     twin = Project.objects.get(unit=demo["999002"], year=2025, seq=copied.seq - 1)
     # a write that bypassed the actions: the stored version no longer matches the unit-year's

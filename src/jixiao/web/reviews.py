@@ -151,6 +151,20 @@ def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     return out
 
 
+def fingerprint_of(projects: Iterable[Project], imported_at: Any) -> tuple[Any, ...]:
+    """`_fingerprints` of one unit-year from all its projects, already loaded with their id, version
+    and update time (`imported_at`: its disclosure's import time), without the aggregate query."""
+    n = ids = versions = 0
+    changed = None
+    for p in projects:
+        n += 1
+        ids += p.pk
+        versions += p.version
+        if changed is None or (p.updated_at is not None and p.updated_at > changed):
+            changed = p.updated_at
+    return (n, ids, versions, changed, imported_at)
+
+
 PROJECT_COLUMNS = (
     "id",
     "disclosure_id",
@@ -410,15 +424,24 @@ def _refresh(disclosure_ids: list[int]) -> dict[int, UnitYearReview]:
         return unit_year_reviews(disclosure_ids, refresh=False)
 
 
-def unit_year_reviews(disclosure_ids: Iterable[int], *, refresh: bool = True) -> dict[int, UnitYearReview]:
-    """The stored reviews of these unit-years (three queries: their versions, the stored rows, and
+def unit_year_reviews(
+    disclosure_ids: Iterable[int],
+    *,
+    refresh: bool = True,
+    known: dict[int, tuple[Any, ...]] | None = None,
+) -> dict[int, UnitYearReview]:
+    """The stored reviews of these unit-years (two queries: their versions, the stored rows, and
     none when this process already rebuilt that version). Unit-years whose stored review is stale or
-    missing are reviewed again and stored. Unit-years without projects are left out."""
+    missing are reviewed again and stored. Unit-years without projects are left out. `known`: the
+    versions (`fingerprint_of`) of unit-years whose projects the caller has loaded in full."""
     state = review_settings()
     wanted = sorted(set(disclosure_ids))
     if not wanted:
         return {}
-    prints = _fingerprints(wanted)
+    prints = {did: fp for did, fp in (known or {}).items() if did in wanted and fp[0]}
+    ask = [did for did in wanted if did not in prints]
+    if ask:
+        prints.update(_fingerprints(ask))
     versions = {did: _version(fp, state) for did, fp in prints.items()}
     out: dict[int, UnitYearReview] = {}
     with _cache_lock:
@@ -700,8 +723,13 @@ class UnitYearSummary:
     rules: list[tuple[str, int]]  # rule code → number of findings, most first
 
 
-def unit_year_summary(disclosure: Disclosure | None, projects: list[Project]) -> UnitYearSummary | None:
-    """Review of the unit-years holding `projects` (those the user sees), summed over them."""
+def unit_year_summary(
+    disclosure: Disclosure | None,
+    projects: list[Project],
+    known: dict[int, tuple[Any, ...]] | None = None,
+) -> UnitYearSummary | None:
+    """Review of the unit-years holding `projects` (those the user sees), summed over them; `known`
+    as for `unit_year_reviews`."""
     from collections import Counter
 
     from jixiao.review import GRADES
@@ -711,7 +739,7 @@ def unit_year_summary(disclosure: Disclosure | None, projects: list[Project]) ->
     if disclosure is not None:
         dids.add(disclosure.pk)
     try:
-        reviews = unit_year_reviews(dids)
+        reviews = unit_year_reviews(dids, known=known)
     except Exception:
         log.exception("review of unit-years %s failed", sorted(dids))
         return None

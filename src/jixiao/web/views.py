@@ -89,10 +89,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
         raise Http404("单位不存在或您无权查看")
     disclosure = next((d for d in all_years if d.year == year), None)
     where = Q(unit=u, year=year) | Q(disclosure=disclosure) if disclosure else Q(unit=u, year=year)
-    visible = visible_unit_ids(request.user)
-    if visible is not None:  # a bureau's disclosure may hold subordinate units' tables: only their own
-        where &= Q(unit_id__in=visible)
-    projects = list(
+    loaded = list(
         Project.objects.filter(where)
         .select_related("unit")
         .only(
@@ -108,11 +105,23 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "state",
             "disclosure_id",
             "spending_plan",
+            "version",
+            "updated_at",
             "unit__id",
             "unit__name",
         )
         .order_by("seq", "id")
     )
+    # all of the disclosure's projects are loaded: its review version needs no query of its own
+    known: dict[int, tuple[Any, ...]] = {}
+    if disclosure is not None:
+        from jixiao.web.reviews import fingerprint_of
+
+        mine = [p for p in loaded if p.disclosure_id == disclosure.pk]
+        known[disclosure.pk] = fingerprint_of(mine, disclosure.imported_at)
+    visible = visible_unit_ids(request.user)
+    # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
+    projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
     if disclosure is None and not projects:
         raise Http404("该单位没有这一年度的数据")
     total = sum((p.budget_total or Decimal(0) for p in projects), Decimal(0))
@@ -158,7 +167,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     from jixiao.web.reviews import unit_year_summary
     from jixiao.web.views_cycle import unit_year_cycle  # monitoring lights, scores, spending chart
 
-    review = unit_year_summary(disclosure, projects)
+    review = unit_year_summary(disclosure, projects, known)
     return render(
         request,
         "web/unit_year.html",
