@@ -113,3 +113,72 @@ def test_stored_actuals_follow_their_indicators_when_the_target_table_changes(us
     rows = aligned_rows(s.rows, inds)
     assert rows[0] == {} and rows[1]["indicator_id"] == first.pk and rows[1]["actual"] == "200批次"
     assert clients["market"].get(f"/projects/{p.pk}/monitor/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_project_row_repeats_the_latest_snapshot_and_the_score(clients, users, market_project):
+    """The unit-year page reads the latest light and the score from the project row: the latest by
+    date (not the last written), and neither the project's version nor its update time moves."""
+    from decimal import Decimal
+
+    from tests.web.test_selfeval import FULL
+
+    p = market_project
+    before = (p.version, p.updated_at)
+    actions.save_monitoring(users["market"], p.pk, as_of="2024-09-30", executed="48.5")
+    actions.save_monitoring(users["market"], p.pk, as_of="2024-06-30", executed="0.5")  # an earlier date
+    p.refresh_from_db()
+    latest = MonitoringSnapshot.objects.filter(project=p).order_by("-as_of").first()
+    assert str(latest.as_of) == "2024-09-30" and latest.light
+    summary = (p.monitor_light, p.monitor_as_of, p.monitor_rate)
+    assert summary == (latest.light, latest.as_of, latest.execution_rate)
+    assert (p.version, p.updated_at) == before
+    assert p.eval_total is None and p.eval_grade == ""
+    se = actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=FULL)
+    p.refresh_from_db()
+    assert (p.eval_total, p.eval_grade) == (se.total, se.grade) == (Decimal("100.00"), "优")
+    page = clients["market"].get(f"/units/{p.unit_id}/2024/").content.decode()
+    row = page[page.index('id="cycle"') :]
+    row = row[row.index(p.name) : row.index("</tr>", row.index(p.name))]
+    assert "2024-09-30" in row and "100.00" in row and "g-优" in row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_fills_the_summary_columns_from_existing_rows():
+    """Migration 0005 repeats the latest snapshot and the self-evaluation already stored."""
+    import datetime
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("web", "0004_review_results")], [("web", "0005_project_cycle_summary")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        unit = old.get_model("web", "Unit").objects.create(name="迁移测试单位", code="990001")
+        d = old.get_model("web", "Disclosure").objects.create(unit=unit, year=2024)
+        project = old.get_model("web", "Project")
+        p, q = (project.objects.create(disclosure=d, unit=unit, year=2024, key=k) for k in ("a", "b"))
+        snap = old.get_model("web", "MonitoringSnapshot").objects
+        snap.create(project=p, as_of=datetime.date(2024, 9, 30), light="green", execution_rate=Decimal("0.8"))
+        snap.create(project=p, as_of=datetime.date(2024, 6, 30), light="red", execution_rate=Decimal("0.1"))
+        old.get_model("web", "SelfEvaluation").objects.create(
+            project=p, budget_adjusted=1, budget_executed=1, total=Decimal("91.50"), grade="优"
+        )
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        new = executor.loader.project_state(after).apps.get_model("web", "Project")
+        got = new.objects.get(pk=p.pk)
+        assert (got.monitor_light, got.monitor_as_of, got.monitor_rate) == (
+            "green",
+            datetime.date(2024, 9, 30),
+            Decimal("0.8"),
+        )
+        assert (got.eval_total, got.eval_grade) == (Decimal("91.50"), "优")
+        untouched = new.objects.get(pk=q.pk)
+        assert (untouched.monitor_light, untouched.monitor_as_of, untouched.eval_total) == ("", None, None)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -943,6 +943,7 @@ def save_monitoring(
             "entered_by": _username(actor),
         }
         obj, created = MonitoringSnapshot.objects.update_or_create(project=proj, as_of=day, defaults=values)
+        keep_cycle_summary(proj.pk)
         label = monitor.LIGHT_LABELS.get(result.light or "", "未完成评价")
         _record(
             actor,
@@ -958,6 +959,26 @@ def save_monitoring(
             },
         )
         return obj
+
+
+def keep_cycle_summary(project_id: int) -> None:
+    """Repeat the project's latest 运行监控 result and its 自评 score on the project row, which the
+    unit-year page and other lists read (called in the transaction of every snapshot or
+    self-evaluation write; neither the project's version nor its update time changes)."""
+    from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
+
+    snap = (
+        MonitoringSnapshot.objects.filter(project_id=project_id)
+        .order_by("-as_of")
+        .values_list("light", "as_of", "execution_rate")
+        .first()
+    )
+    ev = SelfEvaluation.objects.filter(project_id=project_id).values_list("total", "grade").first()
+    light, as_of, rate = snap or ("", None, None)
+    total, grade = ev or (None, "")
+    Project.objects.filter(pk=project_id).update(
+        monitor_light=light, monitor_as_of=as_of, monitor_rate=rate, eval_total=total, eval_grade=grade
+    )
 
 
 def record_outcome(actor: User | None, snapshot_id: int, *, outcome: str, note: str = "") -> Any:
@@ -1108,6 +1129,7 @@ def save_selfeval(
             "entered_by": _username(actor),
         }
         obj, created = SelfEvaluation.objects.update_or_create(project=proj, defaults=values)
+        keep_cycle_summary(proj.pk)
         _record(
             actor,
             "selfeval",

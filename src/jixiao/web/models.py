@@ -125,6 +125,13 @@ class Project(models.Model):
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField("版本", default=1)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # the latest 运行监控 and the 自评 result, repeated here for lists (kept by `actions`, which
+    # writes every MonitoringSnapshot and SelfEvaluation; not part of the version or the history)
+    monitor_light = models.CharField("最近监控结果", max_length=10, blank=True, default="")
+    monitor_as_of = models.DateField("最近监控截至日期", null=True, blank=True)
+    monitor_rate = models.DecimalField("最近执行率", max_digits=12, decimal_places=6, null=True, blank=True)
+    eval_total = models.DecimalField("自评总分", max_digits=8, decimal_places=2, null=True, blank=True)
+    eval_grade = models.CharField("自评等级", max_length=2, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "项目"

@@ -107,6 +107,11 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "spending_plan",
             "version",
             "updated_at",
+            "monitor_light",
+            "monitor_as_of",
+            "monitor_rate",
+            "eval_total",
+            "eval_grade",
             "unit__id",
             "unit__name",
         )

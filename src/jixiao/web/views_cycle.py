@@ -8,6 +8,7 @@ Views parse input and call `actions`; the lights, scores, tables and charts come
 from __future__ import annotations
 
 import calendar
+import time
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
@@ -417,31 +418,30 @@ def monitoring_list(request: HttpRequest) -> HttpResponse:
 
 def unit_year_cycle(projects: list[Project], year: int) -> dict[str, Any]:
     """Lights, scores and charts for the unit-year page: attaches `light`, `light_label`, `score` and
-    `grade` to each project and returns the charts (cumulative spending against the plan, scores)."""
-    ids = [p.pk for p in projects]
-    latest = latest_snapshots(ids, "light", "execution_rate", "executed")
-    scores = {
-        pid: (t, g)
-        for pid, t, g in SelfEvaluation.objects.filter(project__in=ids).values_list(
-            "project_id", "total", "grade"
-        )
-    }
+    `grade` to each project (from the summary columns that `actions.keep_cycle_summary` keeps, which
+    the page loads with the projects) and returns the charts (cumulative spending against the plan,
+    scores); the spending history is read only when some project has been monitored."""
+    monitored = scored = False
+    scores = []
     for p in projects:
-        s = latest.get(p.pk)
-        p.light = s.light if s else None
-        p.as_of = s.as_of if s else None
-        p.execution_rate = s.execution_rate if s else None
+        p.light = p.monitor_light or None
+        p.as_of = p.monitor_as_of
+        p.execution_rate = p.monitor_rate
         p.light_label = LIGHT_LABELS.get(p.light or "", "")
-        p.score, p.grade = scores.get(p.pk, (None, None))
+        p.score, p.grade = p.eval_total, p.eval_grade or None
+        monitored |= p.as_of is not None
+        if p.score is not None:
+            scored = True
+            scores.append(p.score)
     out: dict[str, Any] = {
-        "cycle_monitored": bool(latest),
-        "cycle_scored": bool(scores),
+        "cycle_monitored": monitored,
+        "cycle_scored": scored,
         "has_soffice": _has_soffice(),
     }
-    if latest:
+    if monitored:
         out["spending_chart"] = unit_spending_chart(projects, year)
-    if scores:
-        out["score_chart"] = charts.score_distribution_svg([t for t, _ in scores.values()], width=560)
+    if scored:
+        out["score_chart"] = charts.score_distribution_svg(scores, width=560)
     return out
 
 
@@ -501,10 +501,18 @@ FORMATS = {
 }
 
 
-def _has_soffice() -> bool:
-    from jixiao.export.pdf import soffice_path
+_soffice_seen: tuple[float, bool] = (float("-inf"), False)
 
-    return soffice_path() is not None
+
+def _has_soffice() -> bool:
+    """Whether LibreOffice is installed (for the PDF links), looked up at most once a minute."""
+    global _soffice_seen
+    now = time.monotonic()
+    if now - _soffice_seen[0] > 60:
+        from jixiao.export.pdf import soffice_path
+
+        _soffice_seen = (now, soffice_path() is not None)
+    return _soffice_seen[1]
 
 
 def _file(data: bytes, name: str, fmt: str) -> HttpResponse:
