@@ -6,9 +6,10 @@
 1. (Re)creates the database (default postgresql://postgres@127.0.0.1:5432/jixiao_bench), migrates,
    and bulk-loads UNITS units × PROJECTS projects × INDICATORS indicators through `actions.bulk_load`.
 2. Starts `jixiao serve` (waitress) on a free port of 127.0.0.1 with that database.
-3. For each of the unit page, the project page, search and the API list: CLIENTS concurrent clients
-   (threads with keep-alive connections, logged in as a reviewer) send requests until REQUESTS have
-   been answered or SECONDS have passed; prints p50/p95 latency and requests/s.
+3. For each of the unit page, the project page, search and the API list: a warm-up of 2 × CLIENTS
+   requests (not measured), then CLIENTS concurrent clients (threads with keep-alive connections,
+   logged in as a reviewer) send requests until REQUESTS have been answered or SECONDS have passed;
+   prints p50/p95 latency and requests/s.
 Only 127.0.0.1 is contacted; every loop is bounded; the server is stopped at the end.
 """
 
@@ -285,20 +286,28 @@ def run_scenario(
     does not add to the latencies measured)."""
     import multiprocessing
 
-    w = Session(port, cookie)
-    for i in range(5):  # warm-up
-        w.get(make_path(kind, random.Random(1000 + i)))
     processes = max(1, min(processes, clients))
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
-    totals = [total // processes + (1 if i < total % processes else 0) for i in range(processes)]
-    start = time.perf_counter()
-    deadline = time.time() + seconds
+
+    def spread(n: int) -> list[int]:
+        return [n // processes + (1 if i < n % processes else 0) for i in range(processes)]
+
     with multiprocessing.get_context("fork").Pool(processes) as pool:
+        # warm-up, not measured: every server process answers a few requests of this kind first
+        warm = spread(2 * clients)
+        deadline = time.time() + 20
+        pool.map(
+            _client_process,
+            [(kind, port, cookie, shares[i], warm[i], deadline, 100 + i) for i in range(processes)],
+        )
+        totals = spread(total)
+        start = time.perf_counter()
+        deadline = time.time() + seconds
         parts = pool.map(
             _client_process,
             [(kind, port, cookie, shares[i], totals[i], deadline, i) for i in range(processes)],
         )
-    wall = time.perf_counter() - start
+        wall = time.perf_counter() - start
     lat = sorted(x for part, _ in parts for x in part)
     errors = sum(e for _, e in parts)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 100

@@ -126,3 +126,17 @@ def test_serve_answers_with_static_files_and_api_from_the_app(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_warm_up_compiles_every_page_template_before_the_workers_fork():
+    from django.template import engines
+
+    from jixiao.web.cli import warm_up
+
+    env = engines["jinja2"].env
+    env.cache.clear()
+    warm_up()
+    names = env.list_templates(extensions=["html"])
+    assert "web/unit_year.html" in names and "web/project.html" in names
+    assert {key[1] for key in env.cache.keys()} >= set(names)

@@ -45,6 +45,24 @@ def default_workers() -> int:
     return min(9, 2 * (os.cpu_count() or 1) + 1)
 
 
+def warm_up() -> None:
+    """Do once, before the server starts (and forks its workers), what each process's first request
+    would otherwise pay for: import every view and the review engine through the URLconf, compile the
+    page templates and read the review settings."""
+    from django.template import engines
+    from django.template.backends.jinja2 import Jinja2
+    from django.urls import reverse
+
+    from jixiao.web import reviews
+
+    reverse("units")  # imports the URLconf with every view and builds the reverse index
+    for engine in engines.all():
+        if isinstance(engine, Jinja2):
+            for name in engine.env.list_templates(extensions=["html"]):
+                engine.env.get_template(name)
+    reviews.review_settings()
+
+
 def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None:
     """Serve the app with a production WSGI server; static files come from the app (WhiteNoise).
 
@@ -55,6 +73,7 @@ def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None
 
     from jixiao.web.wsgi import application
 
+    warm_up()
     connections.close_all()  # no connection may be shared across processes
     if workers > 1 and os.name == "posix":
         from gunicorn.app.base import BaseApplication
