@@ -108,6 +108,71 @@ def test_unit_year_page_counts_by_severity_and_grades(clients, demo):
     )
 
 
+def _categories_and_counts(html: str) -> tuple[str, list[str]]:
+    chart = html[html.index("指标按类别</h2>") :]
+    chart = chart[: chart.index("</section>")]
+    table = html[html.index('<table class="list projects">') :]
+    table = table[: table.index("</tbody>")]
+    # the 指标 column: the seventh cell of each project row
+    counts = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[6] for row in table.split("<tr>")[2:]]
+    return chart, counts
+
+
+def test_unit_year_page_sums_the_stored_rows_as_the_database_counts(clients, demo, monkeypatch):
+    """Indicators by category and per project come from the stored review rows; they must equal
+    what counting the indicator rows gives (the page's fallback when no stored review can be read),
+    after an edit too."""
+    url = f"/units/{demo['999001'].pk}/2024/"
+    p = Project.objects.filter(unit=demo["999001"], year=2024).order_by("seq").first()
+    rows = [
+        {"level1": "效益指标", "level2": "社会效益指标", "name": f"效益{i}", "value": "提升", "basis": "依据"}
+        for i in range(3)
+    ]
+    keep = [
+        {k: getattr(i, k) or "" for k in ("level1", "level2", "name", "description", "value", "basis")}
+        | {"id": i.pk}
+        for i in p.indicators.all()
+    ]
+    for step in ("imported", "edited"):
+        stored = clients["reviewer"].get(url).content.decode()
+        assert 'id="review"' in stored
+        with monkeypatch.context() as mp:
+
+            def broken(*_a, **_k):
+                raise RuntimeError("no review")
+
+            mp.setattr(reviews, "unit_year_summary", broken)
+            counted = clients["reviewer"].get(url).content.decode()
+        assert 'id="review"' not in counted  # the fallback: no review box, indicators counted
+        assert _categories_and_counts(stored) == _categories_and_counts(counted), step
+        if step == "imported":
+            actions.edit_project(None, p.pk, version=p.version, fields={}, indicators=keep + rows)
+    chart, counts = _categories_and_counts(stored)
+    assert str(len(keep) + 3) in counts and "社会效益" in chart
+
+
+def test_unit_year_page_queries(clients, demo, django_assert_max_num_queries):
+    """The reviewer's unit-year page: the user, the disclosures, the projects with their stored
+    reviews, the findings about the disclosure, the sub-goals (session from the cache)."""
+    url = f"/units/{demo['999001'].pk}/2024/"
+    clients["reviewer"].get(url)
+    with django_assert_max_num_queries(5):
+        assert clients["reviewer"].get(url).status_code == 200
+
+
+def test_unit_year_page_refreshes_stale_stored_rows_and_shows_them(clients, demo):
+    p = Project.objects.filter(unit=demo["999001"], year=2024).order_by("seq").first()
+    url = f"/units/{demo['999001'].pk}/2024/"
+    before = clients["reviewer"].get(url).content.decode()
+    old = _stored(p).version
+    Project.objects.filter(pk=p.pk).update(version=p.version + 3)  # a write that bypassed the actions
+    after = clients["reviewer"].get(url).content.decode()
+    assert _stored(p).version != old
+    assert _categories_and_counts(after) == _categories_and_counts(before)
+    box = after[after.index('id="review"') :]
+    assert re.search(r'sev-error">1<.*?sev-warning">7<.*?num">1<', box, re.S)
+
+
 # --------------------------------------------------------------------------------------- ranking
 
 

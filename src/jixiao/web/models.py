@@ -290,11 +290,11 @@ class SelfEvaluation(models.Model):
 
 
 class ReviewResult(models.Model):
-    """Derived data, not domain data: a project's review (`jixiao.web.reviews`) stored when its
-    unit-year is written, with the unit-year version and review settings it was computed for
-    (`version`, a digest). One row per project, plus one row without a project holding the findings
-    about the unit-year as a whole. Pages read these rows; a stale or missing row makes the reader
-    review its unit-year again and store the result."""
+    """Derived data, not domain data: a project's review (`jixiao.web.reviews`), with its findings per
+    rule and its indicators per category, stored when its unit-year is written, with the unit-year
+    version and review settings it was computed for (`version`, a digest). One row per project, plus
+    one row without a project holding the findings about the unit-year as a whole. Pages read these
+    rows; a stale or missing row makes the reader review its unit-year again and store the result."""
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="review_results")
     project = models.OneToOneField(
@@ -309,6 +309,10 @@ class ReviewResult(models.Model):
     grade = models.CharField(max_length=2, blank=True, default="")
     headings = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
+    rules = models.JSONField(default=dict, blank=True)  # rule code → findings
+    # the project's indicators by category, [[level1_canonical, level2_canonical, n], ...]: stored with
+    # the review so that the unit-year page reads everything it sums per project in one query
+    categories = models.JSONField(default=list, blank=True)
     settings_error = models.TextField(null=True, blank=True)
 
     class Meta:

@@ -25,7 +25,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +47,7 @@ from jixiao.review import (
     rank_projects,
     review_document,
 )
+from jixiao.taxonomy import canonical_levels
 from jixiao.web.convert import _dec
 from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SubGoal
 
@@ -292,10 +293,13 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
     return {did: (doc, pids, tuple(versions[did])) for did, (doc, pids, _) in out.items()}
 
 
+STORED_FORMAT = "2"  # what a stored row holds; a new format makes every stored row stale
+
+
 def _version(fp: tuple[Any, ...], state: SettingsState) -> str:
     """The stored form of a unit-year version under the settings in force: a digest of the
-    fingerprint (`_fingerprints`) and of the settings file's content."""
-    text = "|".join(str(x) for x in fp) + "|" + state.digest
+    fingerprint (`_fingerprints`), of the settings file's content and of the stored format."""
+    text = "|".join(str(x) for x in fp) + "|" + state.digest + "|" + STORED_FORMAT
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
@@ -314,18 +318,29 @@ def _project_of_row(row: tuple[Any, ...]) -> ProjectReview:
     )
 
 
-def _as_stored(uy: UnitYearReview, version: str) -> list[ReviewResult]:
+def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
+    """[[level1_canonical, level2_canonical, n], ...] as `convert.indicator_fields` classifies them."""
+    n: Counter[tuple[str | None, str | None]] = Counter(
+        canonical_levels(i.level1, i.level2) for i in indicators
+    )
+    return [[l1, l2, k] for (l1, l2), k in n.items()]
+
+
+def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[ReviewResult]:
+    loose = [f for f in uy.result.findings if f.project_seq is None]
     rows = [
         ReviewResult(
             disclosure_id=uy.disclosure_id,
             project_id=None,
             version=version,
             seq=-1,
-            findings=[f.to_dict() for f in uy.result.findings if f.project_seq is None],
+            findings=[f.to_dict() for f in loose],
+            counts=dict(Counter(f.severity for f in loose)),
+            rules=dict(Counter(f.rule for f in loose)),
             settings_error=uy.settings_error,
         )
     ]
-    for pid, pr in zip(uy.project_ids, uy.result.projects, strict=True):
+    for pid, pr, p in zip(uy.project_ids, uy.result.projects, doc.projects, strict=True):
         o = pr.outcome
         rows.append(
             ReviewResult(
@@ -340,6 +355,8 @@ def _as_stored(uy: UnitYearReview, version: str) -> list[ReviewResult]:
                 grade=o.grade,
                 headings=dict(o.headings),
                 counts=dict(o.counts),
+                rules=dict(Counter(f.rule for f in pr.findings)),
+                categories=_categories(p.indicators),
                 settings_error=uy.settings_error,
             )
         )
@@ -396,7 +413,7 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
             uy = UnitYearReview(did, review_document(doc, state.settings), pids, settings_error=state.error)
             version = _version(fp, state)
             computed[did] = (version, uy)
-            rows += _as_stored(uy, version)
+            rows += _as_stored(uy, version, doc)
         with transaction.atomic():
             ReviewResult.objects.filter(disclosure_id__in=chunk).delete()
             ReviewResult.objects.bulk_create(rows, batch_size=2000)
@@ -424,24 +441,15 @@ def _refresh(disclosure_ids: list[int]) -> dict[int, UnitYearReview]:
         return unit_year_reviews(disclosure_ids, refresh=False)
 
 
-def unit_year_reviews(
-    disclosure_ids: Iterable[int],
-    *,
-    refresh: bool = True,
-    known: dict[int, tuple[Any, ...]] | None = None,
-) -> dict[int, UnitYearReview]:
+def unit_year_reviews(disclosure_ids: Iterable[int], *, refresh: bool = True) -> dict[int, UnitYearReview]:
     """The stored reviews of these unit-years (two queries: their versions, the stored rows, and
     none when this process already rebuilt that version). Unit-years whose stored review is stale or
-    missing are reviewed again and stored. Unit-years without projects are left out. `known`: the
-    versions (`fingerprint_of`) of unit-years whose projects the caller has loaded in full."""
+    missing are reviewed again and stored. Unit-years without projects are left out."""
     state = review_settings()
     wanted = sorted(set(disclosure_ids))
     if not wanted:
         return {}
-    prints = {did: fp for did, fp in (known or {}).items() if did in wanted and fp[0]}
-    ask = [did for did in wanted if did not in prints]
-    if ask:
-        prints.update(_fingerprints(ask))
+    prints = _fingerprints(wanted)
     versions = {did: _version(fp, state) for did, fp in prints.items()}
     out: dict[int, UnitYearReview] = {}
     with _cache_lock:
@@ -714,51 +722,91 @@ def review_json(pf: ProjectFindings | None, attached: dict[str, Any] | None = No
 @dataclass
 class UnitYearSummary:
     """What the unit-year page shows: findings by severity and the 优/良/中/差 distribution of the
-    projects listed, each project's outcome, and findings about the disclosure as a whole."""
+    projects listed, each project's outcome, findings about the disclosure as a whole, and the
+    projects' indicators by category (all read from the stored rows)."""
 
     counts: dict[str, int]
     grades: dict[str, int]
     outcomes: dict[int, Any]  # project id → Outcome
     loose: list[Finding]
     rules: list[tuple[str, int]]  # rule code → number of findings, most first
+    categories: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
+    indicators: dict[int, int] = field(default_factory=dict)  # project id → indicators
+
+
+# what the unit-year page selects with its projects (`select_related("review_result")`)
+PAGE_REVIEW_FIELDS = tuple(
+    f"review_result__{c}" for c in ("version", "grade", "headings", "counts", "rules", "categories")
+)
+
+
+def _selected_review(p: Project) -> ReviewResult | None:
+    try:
+        return p.review_result
+    except ReviewResult.DoesNotExist:
+        return None
 
 
 def unit_year_summary(
-    disclosure: Disclosure | None,
-    projects: list[Project],
-    known: dict[int, tuple[Any, ...]] | None = None,
+    disclosure: Disclosure | None, loaded: list[Project], projects: list[Project]
 ) -> UnitYearSummary | None:
-    """Review of the unit-years holding `projects` (those the user sees), summed over them; `known`
-    as for `unit_year_reviews`."""
-    from collections import Counter
+    """The stored review of the unit-year page's projects, summed over those the user sees.
 
+    `loaded`: what the page read (all of the disclosure's projects among them, with their stored
+    review selected: `PAGE_REVIEW_FIELDS`), so the disclosure's version needs no query of its own;
+    `projects`: those the user sees. One query more for the findings about the disclosure as a
+    whole. When a stored row is stale or missing, its unit-years are reviewed again and stored, and
+    None is returned: the caller reads its projects again."""
     from jixiao.review import GRADES
 
-    ids = [p.pk for p in projects]
-    dids = {p.disclosure_id for p in projects}
+    state = review_settings()
+    prints: dict[int, tuple[Any, ...]] = {}
     if disclosure is not None:
-        dids.add(disclosure.pk)
-    try:
-        reviews = unit_year_reviews(dids, known=known)
-    except Exception:
-        log.exception("review of unit-years %s failed", sorted(dids))
+        mine = [p for p in loaded if p.disclosure_id == disclosure.pk]
+        if mine:
+            prints[disclosure.pk] = fingerprint_of(mine, disclosure.imported_at)
+    other = {p.disclosure_id for p in projects} - prints.keys()
+    if other:
+        prints.update(_fingerprints(other))
+    versions = {did: _version(fp, state) for did, fp in prints.items()}
+    stale = {
+        p.disclosure_id
+        for p in projects
+        if getattr(_selected_review(p), "version", None) != versions.get(p.disclosure_id)
+    }
+    loose_row = None
+    if disclosure is not None and disclosure.pk in versions:
+        loose_row = (
+            ReviewResult.objects.filter(disclosure_id=disclosure.pk, project=None)
+            .values_list("version", "findings", "counts", "rules")
+            .first()
+        )
+        if loose_row is None or loose_row[0] != versions[disclosure.pk]:
+            stale.add(disclosure.pk)
+    if stale:
+        _refresh(sorted(stale))
         return None
-    wanted = set(ids)
-    outcomes: dict[int, Any] = {}
     counts = dict.fromkeys(SEVERITIES, 0)
     rules: Counter[str] = Counter()
-    for uy in reviews.values():
-        for pid, pr in zip(uy.project_ids, uy.result.projects, strict=True):
-            if pid in wanted:
-                outcomes[pid] = pr.outcome
-                for f in pr.findings:
-                    counts[f.severity] += 1
-                    rules[f.rule] += 1
+    outcomes: dict[int, Any] = {}
+    categories: Counter[tuple[str | None, str | None]] = Counter()
+    indicators: dict[int, int] = {}
+    for p in projects:
+        rr = p.review_result
+        outcomes[p.pk] = Outcome(p.seq, p.name or p.title, rr.grade, dict(rr.headings), dict(rr.counts))
+        for sev, n in rr.counts.items():
+            counts[sev] = counts.get(sev, 0) + n
+        rules.update(rr.rules)
+        k = 0
+        for l1, l2, n in rr.categories:
+            categories[(l1, l2)] += n
+            k += n
+        indicators[p.pk] = k
     loose: list[Finding] = []
-    if disclosure is not None and disclosure.pk in reviews:
-        loose = [f for f in reviews[disclosure.pk].result.findings if f.project_seq is None]
-        for f in loose:
-            counts[f.severity] += 1
-            rules[f.rule] += 1
+    if loose_row is not None:
+        loose = [_finding(d) for d in loose_row[1]]
+        for sev, n in loose_row[2].items():
+            counts[sev] = counts.get(sev, 0) + n
+        rules.update(loose_row[3])
     grades = {g: sum(1 for o in outcomes.values() if o.grade == g) for g in GRADES}
-    return UnitYearSummary(counts, grades, outcomes, loose, rules.most_common())
+    return UnitYearSummary(counts, grades, outcomes, loose, rules.most_common(), categories, indicators)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from decimal import Decimal
@@ -20,7 +21,7 @@ from django.urls import reverse
 from jixiao.taxonomy import LEVEL2
 from jixiao.web import actions
 from jixiao.web.charts import bar_chart
-from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, Unit
+from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, SubGoal, Unit
 from jixiao.web.permissions import (
     Denied,
     can_edit_project,
@@ -37,6 +38,8 @@ from jixiao.web.permissions import (
 LEVEL1_ORDER = ["产出指标", "成本指标", "效益指标", "满意度指标"]
 LEVEL2_ORDER = list(LEVEL2)
 SEARCH_PAGE = 50
+
+log = logging.getLogger(__name__)
 
 
 def _visible_unit(request: HttpRequest, unit_id: int) -> Unit:
@@ -78,6 +81,60 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "web/unit_empty.html", {"unit": u})
 
 
+UNIT_YEAR_PROJECT_FIELDS = (
+    "id",
+    "seq",
+    "key",
+    "name",
+    "title",
+    "code",
+    "budget_total",
+    "budget_fiscal",
+    "budget_other",
+    "state",
+    "disclosure_id",
+    "spending_plan",
+    "version",
+    "updated_at",
+    "monitor_light",
+    "monitor_as_of",
+    "monitor_rate",
+    "eval_total",
+    "eval_grade",
+    "unit__id",
+    "unit__name",
+)
+
+
+def _unit_year_projects(where: Q) -> list[Project]:
+    """The unit-year page's projects, in table order, each with its unit and its stored review (one
+    query: `reviews.unit_year_summary` sums the review rows and reads the version from the rest)."""
+    from jixiao.web.reviews import PAGE_REVIEW_FIELDS
+
+    return list(
+        Project.objects.filter(where)
+        .select_related("unit", "review_result")
+        .only(*UNIT_YEAR_PROJECT_FIELDS, *PAGE_REVIEW_FIELDS)
+        .order_by("seq", "id")
+    )
+
+
+def _indicator_categories(projects: list[Project]) -> tuple[Counter[Any], Counter[int]]:
+    """Indicators by (level1, level2) category and per project, counted in the database."""
+    cats: Counter[tuple[str | None, str | None]] = Counter()
+    per_project: Counter[int] = Counter()
+    rows = (
+        Indicator.objects.filter(project__in=[p.pk for p in projects])
+        .order_by()
+        .values_list("project_id", "level1_canonical", "level2_canonical")
+        .annotate(n=Count("id"))
+    )
+    for pid, l1, l2, n in rows:
+        cats[(l1, l2)] += n
+        per_project[pid] += n
+    return cats, per_project
+
+
 @login_required
 def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     # the unit, its years and this year's disclosure in one query
@@ -89,44 +146,21 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
         raise Http404("单位不存在或您无权查看")
     disclosure = next((d for d in all_years if d.year == year), None)
     where = Q(unit=u, year=year) | Q(disclosure=disclosure) if disclosure else Q(unit=u, year=year)
-    loaded = list(
-        Project.objects.filter(where)
-        .select_related("unit")
-        .only(
-            "id",
-            "seq",
-            "key",
-            "name",
-            "title",
-            "code",
-            "budget_total",
-            "budget_fiscal",
-            "budget_other",
-            "state",
-            "disclosure_id",
-            "spending_plan",
-            "version",
-            "updated_at",
-            "monitor_light",
-            "monitor_as_of",
-            "monitor_rate",
-            "eval_total",
-            "eval_grade",
-            "unit__id",
-            "unit__name",
-        )
-        .order_by("seq", "id")
-    )
-    # all of the disclosure's projects are loaded: its review version needs no query of its own
-    known: dict[int, tuple[Any, ...]] = {}
-    if disclosure is not None:
-        from jixiao.web.reviews import fingerprint_of
-
-        mine = [p for p in loaded if p.disclosure_id == disclosure.pk]
-        known[disclosure.pk] = fingerprint_of(mine, disclosure.imported_at)
     visible = visible_unit_ids(request.user)
-    # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
-    projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
+    from jixiao.web.reviews import unit_year_summary
+
+    review = None
+    for _ in range(2):  # a second read when stale stored reviews were just refreshed
+        loaded = _unit_year_projects(where)
+        # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
+        projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
+        try:
+            review = unit_year_summary(disclosure, loaded, projects)
+        except Exception:
+            log.exception("review of unit %s year %s failed", unit_id, year)
+            break
+        if review is not None:
+            break
     if disclosure is None and not projects:
         raise Http404("该单位没有这一年度的数据")
     total = sum((p.budget_total or Decimal(0) for p in projects), Decimal(0))
@@ -139,19 +173,12 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
         width=560,
         label_chars=14,
     )
-    cats: Counter[tuple[str | None, str | None]] = Counter()
-    per_project: Counter[int] = Counter()
-    rows = (
-        Indicator.objects.filter(project__in=[p.pk for p in projects])
-        .order_by()
-        .values_list("project_id", "level1_canonical", "level2_canonical")
-        .annotate(n=Count("id"))
-    )
-    for pid, l1, l2, n in rows:
-        cats[(l1, l2)] += n
-        per_project[pid] += n
+    if review is not None:
+        cats, per_project = review.categories, review.indicators
+    else:  # no stored review to read them from
+        cats, per_project = _indicator_categories(projects)
     for p in projects:
-        p.indicators_n = per_project[p.pk]
+        p.indicators_n = per_project.get(p.pk, 0)
     items = sorted(
         cats.items(),
         key=lambda kv: (
@@ -169,10 +196,8 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     )
     years = sorted({d.year for d in all_years if d.year}, reverse=True)
     states = Counter(p.state for p in projects)
-    from jixiao.web.reviews import unit_year_summary
     from jixiao.web.views_cycle import unit_year_cycle  # monitoring lights, scores, spending chart
 
-    review = unit_year_summary(disclosure, projects, known)
     return render(
         request,
         "web/unit_year.html",
@@ -181,7 +206,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "year": year,
             "disclosure": disclosure,
             "projects": projects,
-            "sub_goals": list(disclosure.sub_goals.all()) if disclosure else [],
+            "sub_goals": list(SubGoal.objects.filter(disclosure=disclosure)) if disclosure else [],
             "total": total,
             "fiscal": fiscal,
             "other": other,
