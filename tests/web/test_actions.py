@@ -185,6 +185,55 @@ def test_create_user_and_token(demo):
     assert actions.user_for_token(token + "x") is None
 
 
+def test_update_user_role_units_deactivate_and_password(users, clients, demo, market_project):
+    admin, market = users["admin"], users["market"]
+    with pytest.raises(actions.Denied):
+        actions.update_user(market, "edu", role="admin")
+    # moving the market user to the education unit: the market project disappears for them
+    actions.update_user(admin, "market", unit_codes=["999002"])
+    assert clients["market"].get(f"/projects/{market_project.pk}/").status_code == 404
+    with pytest.raises(actions.Invalid) as e:
+        actions.update_user(admin, "market", unit_codes=[])  # a unit user needs a unit
+    assert "units" in e.value.errors
+    actions.update_user(admin, "market", role="reviewer", unit_codes=[])
+    assert clients["market"].get(f"/projects/{market_project.pk}/").status_code == 200
+    # deactivation: the open session and the API token stop working at once
+    token = actions.issue_token(None, "market")
+    assert actions.user_for_token(token) is not None
+    actions.update_user(admin, "market", active=False)
+    assert clients["market"].get("/").status_code == 302  # back to the login page
+    assert actions.user_for_token(token) is None
+    actions.update_user(admin, "market", active=True, password="a-new-password")
+    market.refresh_from_db()
+    assert market.is_active and market.check_password("a-new-password")
+    with pytest.raises(actions.Invalid):
+        actions.update_user(admin, "market", password="short")
+    # no self-lockout
+    with pytest.raises(actions.Invalid):
+        actions.update_user(admin, "admin", active=False)
+    with pytest.raises(actions.Invalid):
+        actions.update_user(admin, "admin", role="reviewer")
+    with pytest.raises(actions.NotFound):
+        actions.update_user(admin, "nobody", active=False)
+    summaries = list(History.objects.filter(action="user").values_list("summary", flat=True))
+    assert any("修改用户 market" in x and "已停用" in x for x in summaries)
+    assert not any("a-new-password" in str(h.changes) for h in History.objects.filter(action="user"))
+
+
+def test_revoke_tokens(users):
+    first = actions.issue_token(None, "market")
+    second = actions.issue_token(None, "market")
+    with pytest.raises(actions.Denied):
+        actions.revoke_tokens(users["edu"], "market")
+    assert actions.revoke_tokens(users["market"], "market", first[:8]) == 1  # their own, by prefix
+    assert actions.user_for_token(first) is None and actions.user_for_token(second) is not None
+    assert actions.revoke_tokens(users["admin"], "market") == 1
+    assert actions.user_for_token(second) is None
+    with pytest.raises(actions.NotFound):
+        actions.revoke_tokens(users["admin"], "market")
+    assert History.objects.filter(action="token", summary__startswith="撤销 market").count() == 2
+
+
 def test_domain_round_trip(demo):
     from jixiao.web.convert import disclosure_from_orm
 

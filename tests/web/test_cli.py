@@ -75,7 +75,22 @@ def test_user_create_and_token(tmp_path):
     assert r.returncode == 0 and "初始密码" in r.stdout
     r = _run(["token", "clerk"], db)
     assert r.returncode == 0 and r.stdout.strip().startswith("jx_")
+    token = r.stdout.strip()
     assert _run(["token", "ghost"], db).returncode == 2
+    # change an account: units, role, deactivate; list; revoke tokens
+    r = _run(["user", "set", "clerk", "--unit", "999001", "--inactive"], db)
+    assert r.returncode == 0 and "示例市市场监督管理局" in r.stdout and "已停用" in r.stdout, r.stderr
+    r = _run(["user", "set", "boss", "--role", "unit"], db)
+    assert r.returncode == 2 and "至少要属于一个单位" in r.stderr
+    rows = [line.split("\t") for line in _run(["user", "list"], db).stdout.splitlines()]
+    listed = {row[0]: row for row in rows}
+    assert listed["clerk"][1:] == ["unit", "inactive", "999001", "1 token"]
+    assert listed["boss"][1:3] == ["reviewer", "active"]
+    r = _run(["token", "clerk", "--revoke", token[:8]], db)
+    assert r.returncode == 0 and "1 个" in r.stdout
+    r = _run(["token", "clerk", "--revoke"], db)
+    assert r.returncode == 2 and "没有" in r.stderr
+    assert _run(["user", "list"], db).stdout.count("0 tokens") >= 1
 
 
 def _free_port() -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from jixiao.web import actions
 from jixiao.web.models import Disclosure, History, Indicator, Project
 
 pytestmark = pytest.mark.django_db
@@ -210,6 +211,40 @@ def test_admin_pages_are_registered_and_read_only(clients, market_project):
         u.role == "reviewer" and History.objects.filter(action="user", summary__contains="viaadmin").exists()
     )
     assert clients["reviewer"].get("/admin/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_admin_changes_a_user_and_revokes_a_token(clients, users):
+    from jixiao.web.models import ApiToken, User
+
+    c = clients["admin"]
+    market = users["market"]
+    url = f"/admin/web/user/{market.pk}/change/"
+    assert c.get(url).status_code == 200
+    units = [str(u.pk) for u in market.units.all()]
+    inline = {"tokens-TOTAL_FORMS": "0", "tokens-INITIAL_FORMS": "0"}  # the tokens list on the page
+    r = c.post(url, {"role": "unit", "units": units, "is_active": "", "new_password": "", **inline})
+    assert r.status_code == 302
+    market.refresh_from_db()
+    assert not market.is_active and market.check_password("pw-123456")
+    # the same checks as the command line: a unit user without a unit is refused, nothing saved
+    r = c.post(url, {"role": "unit", "is_active": "on", "new_password": "", **inline})
+    assert r.status_code == 200 and "单位用户至少要属于一个单位" in r.content.decode()
+    market.refresh_from_db()
+    assert not market.is_active
+    # an administrator cannot lock themselves out
+    me = users["admin"]
+    r = c.post(f"/admin/web/user/{me.pk}/change/", {"role": "admin", "is_active": "", **inline})
+    assert "不能停用自己的账号" in r.content.decode()
+    assert User.objects.get(pk=me.pk).is_active
+    # revoking a token from the token list goes through the action (history recorded)
+    token = actions.issue_token(None, "edu")
+    t = ApiToken.objects.get(user=users["edu"])
+    assert t.prefix in c.get(f"/admin/web/user/{users['edu'].pk}/change/").content.decode()
+    r = c.post(f"/admin/web/apitoken/{t.pk}/delete/", {"post": "yes"})
+    assert r.status_code == 302 and actions.user_for_token(token) is None
+    assert History.objects.filter(action="token", summary__startswith="撤销 edu").exists()
+    r = clients["reviewer"].post(f"/admin/web/user/{market.pk}/change/", {"role": "admin", **inline})
+    assert r.status_code == 302 and User.objects.get(pk=market.pk).role == "unit"  # to the admin login
 
 
 def test_search_pages_through_results(clients, demo):

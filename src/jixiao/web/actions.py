@@ -54,7 +54,9 @@ __all__ = [
     "import_disclosure",
     "issue_token",
     "return_project",
+    "revoke_tokens",
     "submit_project",
+    "update_user",
     "user_for_token",
 ]
 
@@ -689,7 +691,16 @@ def _move(
 # ----------------------------------------------------------------------------------- users, tokens
 
 
+def _units_by_id(ids: list[int]) -> list[Unit]:
+    units = list(Unit.objects.filter(pk__in=ids))
+    missing = set(ids) - {u.pk for u in units}
+    if missing:
+        raise Invalid(f"没有编号为 {'、'.join(map(str, sorted(missing)))} 的单位。", {"unit": str(missing)})
+    return units
+
+
 def _resolve_units(codes: list[str]) -> list[Unit]:
+    """Units by code (every unit with that code: codes repeat across regions), else by id."""
     units: list[Unit] = []
     for c in codes:
         found = list(Unit.objects.filter(code=c))
@@ -707,9 +718,11 @@ def create_user(
     role: str,
     *,
     unit_codes: list[str] | None = None,
+    unit_ids: list[int] | None = None,
     password: str | None = None,
 ) -> tuple[User, str]:
-    """Create an account; returns the user and the password (generated when not given)."""
+    """Create an account; returns the user and the password (generated when not given). Units by
+    code (`jixiao user create --unit`) or by id (the admin's choice)."""
     if not can_manage_users(actor):
         raise Denied("只有管理员可以创建用户。")
     username = (username or "").strip()
@@ -718,14 +731,14 @@ def create_user(
         errors["username"] = "用户名不能为空，且不超过 150 字"
     if role not in Role.values:
         errors["role"] = f"角色应为 {', '.join(Role.values)} 之一"
-    if role == Role.UNIT and not unit_codes:
+    if role == Role.UNIT and not unit_codes and not unit_ids:
         errors["unit"] = "单位用户至少要属于一个单位（--unit 编码）"
     if username and User.objects.filter(username=username).exists():
         errors["username"] = f"用户名 {username} 已存在"
     if errors:
         raise Invalid("；".join(errors.values()), errors)
     with transaction.atomic():
-        units = _resolve_units(unit_codes or [])
+        units = _resolve_units(unit_codes or []) + _units_by_id(unit_ids or [])
         pw = password or secrets.token_urlsafe(9)
         user = User(
             username=username, role=role, is_staff=(role == Role.ADMIN), is_superuser=(role == Role.ADMIN)
@@ -741,6 +754,114 @@ def create_user(
             + (f"，单位：{'、'.join(u.name for u in units)}" if units else ""),
         )
     return user, pw
+
+
+def user_change_errors(
+    actor: User | None,
+    user: User,
+    *,
+    role: str,
+    units: list[Unit],
+    active: bool | None,
+    password: str | None,
+) -> dict[str, str]:
+    """What is wrong with changing `user` so (field → message; empty when nothing): the checks of
+    `update_user`, also run by the admin's form before it saves."""
+    errors: dict[str, str] = {}
+    if role not in Role.values:
+        errors["role"] = f"角色应为 {', '.join(Role.values)} 之一"
+    if role == Role.UNIT and not units:
+        errors["units"] = "单位用户至少要属于一个单位"
+    if actor is not None and actor.pk == user.pk:
+        if active is False:
+            errors["is_active"] = "不能停用自己的账号"
+        if role != Role.ADMIN:
+            errors["role"] = "不能取消自己的管理员角色"
+    if password is not None and len(password) < 8:
+        errors["password"] = "密码至少 8 位"
+    return errors
+
+
+def update_user(
+    actor: User | None,
+    username: str,
+    *,
+    role: str | None = None,
+    unit_codes: list[str] | None = None,
+    unit_ids: list[int] | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> User:
+    """Change an account (管理员 only): its role, its units (by code or id; they replace the old
+    ones), whether it may log in (a deactivated user's sessions and API tokens stop working at once),
+    its password. An administrator cannot deactivate or demote themselves (someone must undo it)."""
+    if not can_manage_users(actor):
+        raise Denied("只有管理员可以修改用户。")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=(username or "").strip()).first()
+        if user is None:
+            raise NotFound(f"用户 {username} 不存在。")
+        new_role = role if role is not None else user.role
+        given = unit_codes is not None or unit_ids is not None
+        if given:
+            units = _resolve_units(unit_codes or []) + _units_by_id(unit_ids or [])
+        else:
+            units = list(user.units.all())
+        errors = user_change_errors(actor, user, role=new_role, units=units, active=active, password=password)
+        if errors:
+            raise Invalid("；".join(errors.values()), errors)
+        changes: list[dict[str, Any]] = []
+        if new_role != user.role:
+            changes.append({"field": "role", "old": user.role, "new": new_role})
+            user.role = new_role
+            user.is_staff = user.is_superuser = new_role == Role.ADMIN
+        old_units = sorted(u.name for u in user.units.all())
+        if given and sorted(u.name for u in units) != old_units:
+            changes.append({"field": "units", "old": old_units, "new": sorted(u.name for u in units)})
+            user.units.set(units)
+        if active is not None and active != user.is_active:
+            changes.append({"field": "is_active", "old": user.is_active, "new": active})
+            user.is_active = active
+        if password is not None:
+            changes.append({"field": "password", "old": None, "new": None})
+            user.set_password(password)
+        if not changes:
+            return user
+        user.save()
+        labels = {"role": "角色", "units": "单位", "is_active": "启用", "password": "密码"}
+        _record(
+            actor,
+            "user",
+            f"修改用户 {user.username}："
+            + "、".join(labels[c["field"]] for c in changes)
+            + ("（已停用）" if user.is_active is False else ""),
+            changes=[c for c in changes if c["field"] != "password"] or None,
+        )
+    return user
+
+
+def revoke_tokens(
+    actor: User | None, username: str, prefix: str | None = None, *, ids: list[int] | None = None
+) -> int:
+    """Revoke a user's API tokens (all of them, those whose first characters are `prefix`, or those
+    with these `ids`): administrators for anyone, users for themselves. Returns how many."""
+    target = User.objects.filter(username=(username or "").strip()).first()
+    if target is None:
+        raise NotFound(f"用户 {username} 不存在。")
+    if not can_manage_users(actor) and (actor is None or actor.pk != target.pk):
+        raise Denied("只能撤销自己的令牌。")
+    with transaction.atomic():
+        tokens = ApiToken.objects.filter(user=target)
+        if prefix:
+            tokens = tokens.filter(prefix__startswith=prefix[:8])
+        if ids is not None:
+            tokens = tokens.filter(pk__in=ids)
+        gone = sorted(tokens.values_list("prefix", flat=True))
+        if not gone:
+            raise NotFound(f"用户 {target.username} 没有{'以 ' + prefix + ' 开头的' if prefix else ''}令牌。")
+        tokens.delete()
+        _record(actor, "token", f"撤销 {target.username} 的 API 令牌 " + "、".join(f"{p}…" for p in gone))
+    return len(gone)
 
 
 def _digest(token: str) -> str:

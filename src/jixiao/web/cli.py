@@ -248,11 +248,58 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_set(args: argparse.Namespace) -> int:
+    _prepare()
+    from jixiao.web import actions
+
+    try:
+        user = actions.update_user(
+            None,
+            args.name,
+            role=args.role,
+            unit_codes=args.unit,
+            active=args.active,
+            password=args.password,
+        )
+    except actions.ActionError as e:
+        print(f"jixiao user set: {e.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    units = "、".join(str(u) for u in user.units.all())
+    state = "" if user.is_active else "，已停用"
+    print(f"用户 {user.username}：{user.get_role_display()}{'：' + units if units else ''}{state}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    _prepare()
+    from jixiao.web.models import User
+
+    for user in User.objects.order_by("username").prefetch_related("units", "tokens"):
+        units = "、".join(u.code or u.name for u in user.units.all())
+        tokens = len(user.tokens.all())
+        print(
+            "\t".join(
+                [
+                    user.username,
+                    user.role,
+                    "active" if user.is_active else "inactive",
+                    units or "-",
+                    f"{tokens} token{'s' if tokens != 1 else ''}",
+                ]
+            )
+        )
+    return 0
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     _prepare()
     from jixiao.web import actions
 
     try:
+        if args.revoke is not None:
+            n = actions.revoke_tokens(None, args.name, args.revoke or None)
+            print(f"已撤销 {args.name} 的 {n} 个 API 令牌")
+            return 0
         token = actions.issue_token(None, args.name)
     except actions.ActionError as e:
         print(f"jixiao token: {e.message}", file=sys.stderr)
@@ -373,7 +420,29 @@ def register(sub: Any) -> None:
     c.add_argument("--unit", action="append", metavar="CODE", help="unit code (repeat for several units)")
     c.add_argument("--password", help="password (default: generated and printed)")
     c.set_defaults(func=cmd_user)
+    c = usub.add_parser("set", help="change an account: role, units, password, active or not")
+    c.add_argument("name")
+    c.add_argument("--role", choices=("admin", "reviewer", "unit"))
+    c.add_argument(
+        "--unit", action="append", metavar="CODE", help="unit code (repeat; replaces the account's units)"
+    )
+    c.add_argument("--password", help="a new password (at least 8 characters)")
+    act = c.add_mutually_exclusive_group()
+    act.add_argument("--active", dest="active", action="store_const", const=True, help="may log in again")
+    act.add_argument(
+        "--inactive", dest="active", action="store_const", const=False, help="may not log in; tokens stop"
+    )
+    c.set_defaults(func=cmd_user_set, active=None)
+    c = usub.add_parser("list", help="list the accounts (name, role, active, units, tokens)")
+    c.set_defaults(func=cmd_user_list)
 
     p = sub.add_parser("token", help="issue an API token for a user (Authorization: Bearer TOKEN)")
     p.add_argument("name")
+    p.add_argument(
+        "--revoke",
+        nargs="?",
+        const="",
+        metavar="PREFIX",
+        help="revoke the user's tokens instead (all, or the one starting with PREFIX, e.g. jx_AbCd)",
+    )
     p.set_defaults(func=cmd_token)
