@@ -237,3 +237,19 @@ def test_upload_a_filled_selfeval_workbook_scores_it(clients, market_project):
     assert se.total == 98 and se.grade == "优"  # 80% executed: 8 of 10 points, every indicator met
     page = clients["market"].get(f"/projects/{p.pk}/selfeval/").content.decode()
     assert "98" in page and "项目支出绩效自评表" in page
+
+
+@pytest.mark.django_db
+def test_api_monitoring_revision_refuses_overwriting_what_you_did_not_see(clients, market_project):
+    url = f"/api/projects/{market_project.pk}/monitoring"
+    first = _json(clients["market"], url, {**SNAP, "revision": ""}).json()  # none expected: stored
+    # another save of the same date from someone who had not read it: refused, nothing changed
+    r = _json(clients["admin"], url, {**SNAP, "executed": "40", "revision": ""})
+    assert r.status_code == 409 and "未保存" in r.json()["detail"]
+    r = _json(clients["market"], url, {**SNAP, "executed": "40", "revision": first["revision"]})
+    assert r.status_code == 200 and r.json()["executed"] == 40
+    stale = _json(clients["admin"], url, {**SNAP, "executed": "41", "revision": first["revision"]})
+    assert stale.status_code == 409
+    assert MonitoringSnapshot.objects.get(project=market_project).executed == 40
+    # without a revision the same date is replaced (workbook imports, scripts that mean it)
+    assert _json(clients["admin"], url, {**SNAP, "executed": "42"}).status_code == 200

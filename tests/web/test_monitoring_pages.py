@@ -182,3 +182,26 @@ def test_migration_fills_the_summary_columns_from_existing_rows():
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_two_users_saving_the_same_snapshot_the_second_is_refused(clients, users, market_project):
+    import re
+
+    p = market_project
+    actions.save_monitoring(users["market"], p.pk, as_of="2024-07-31", executed="10")
+    url = f"/projects/{p.pk}/monitor/?as_of=2024-07-31"
+    forms = []
+    for who in ("market", "admin"):
+        html = clients[who].get(url).content.decode()
+        forms.append(re.search(r'name="revision" value="([^"]*)"', html).group(1))
+    assert forms[0] == forms[1] != ""
+    ok = clients["market"].post(url, _post(p, "20", revision=forms[0]))
+    assert ok.status_code == 302
+    late = clients["admin"].post(url, _post(p, "30", revision=forms[1]))
+    page = late.content.decode()
+    assert late.status_code == 409 and "不是最新内容" in page and 'value="30"' in page  # input kept
+    assert MonitoringSnapshot.objects.get(project=p).executed == 20
+    # a new date is a new snapshot, whatever the form showed
+    assert clients["admin"].post(url, _post(p, "5", as_of="2024-08-31", revision=forms[1])).status_code == 302
+    assert MonitoringSnapshot.objects.filter(project=p).count() == 2

@@ -946,8 +946,13 @@ def save_monitoring(
     deviation: dict[str, Any] | None = None,
     rows: list[dict[str, Any]] | None = None,
     require_complete: bool = False,
+    revision: str | None = None,
 ) -> Any:
     """Store a monitoring snapshot of a project as of a date (replacing one of the same date).
+
+    `revision`: the `snapshot_revision` of the snapshot the user edited ("" for none). When given,
+    a snapshot of that date that the user has not seen as it now is (changed since, or someone
+    else's of a date they typed) is not overwritten: Conflict, nothing stored.
 
     `rows` are the indicators' entries in the project's order (MONITOR_ROW_FIELDS); `deviation` the
     spending line's 偏差原因 etc. The lights come from `jixiao.monitor.assess`; a red or yellow line
@@ -1063,6 +1068,14 @@ def save_monitoring(
             "complete": not problems,
             "entered_by": _username(actor),
         }
+        if revision is not None:
+            there = MonitoringSnapshot.objects.filter(project=proj, as_of=day).first()
+            if there is not None and snapshot_revision(there) != revision:
+                raise Conflict(
+                    f"截至 {day.isoformat()} 的监控记录已由 {there.entered_by or '其他用户'} 于 "
+                    f"{timezone.localtime(there.updated_at):%Y-%m-%d %H:%M} 保存，您看到的不是最新内容；"
+                    "未保存。请重新打开该日期的记录后再修改。"
+                )
         obj, created = MonitoringSnapshot.objects.update_or_create(project=proj, as_of=day, defaults=values)
         keep_cycle_summary(proj.pk)
         label = monitor.LIGHT_LABELS.get(result.light or "", "未完成评价")
@@ -1080,6 +1093,11 @@ def save_monitoring(
             },
         )
         return obj
+
+
+def snapshot_revision(snapshot: Any) -> str:
+    """What identifies a stored monitoring snapshot as a user saw it: its date and update time."""
+    return f"{snapshot.as_of.isoformat()}|{snapshot.updated_at.isoformat()}"
 
 
 def keep_cycle_summary(project_id: int) -> None:

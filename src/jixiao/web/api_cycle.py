@@ -42,6 +42,9 @@ class SnapshotIn(Schema):
     executed: str | float | None = None
     deviation: DeviationIn | None = None
     rows: list[MonitorRowIn] = []  # one per indicator, in the project's order
+    # the `revision` of the snapshot you read ("" when you expect none for that date): a snapshot
+    # changed since is not overwritten (409); leave it out to replace whatever is there
+    revision: str | None = None
 
 
 class SnapshotOut(Schema):
@@ -62,6 +65,7 @@ class SnapshotOut(Schema):
     rows: list[dict]
     outcome: str
     outcome_note: str
+    revision: str
 
 
 class OutcomeIn(Schema):
@@ -139,6 +143,7 @@ def _snapshot(s: MonitoringSnapshot) -> dict[str, Any]:
         "rows": s.rows or [],
         "outcome": s.outcome,
         "outcome_note": s.outcome_note,
+        "revision": actions.snapshot_revision(s),
     }
 
 
@@ -165,8 +170,8 @@ def list_snapshots(request: HttpRequest, project_id: int) -> Any:
 
 @router.post(
     "/projects/{project_id}/monitoring",
-    response={200: SnapshotOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
-    summary="填报运行监控（同日覆盖）",
+    response={200: SnapshotOut, 400: dict, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="填报运行监控（同日覆盖；带 revision 时不覆盖别人刚保存的）",
 )
 def save_snapshot(request: HttpRequest, project_id: int, body: SnapshotIn) -> Any:
     p = _project(request, project_id)
@@ -177,6 +182,7 @@ def save_snapshot(request: HttpRequest, project_id: int, body: SnapshotIn) -> An
         executed=body.executed,
         deviation=body.deviation.dict() if body.deviation else None,
         rows=[r.dict() for r in body.rows],
+        revision=body.revision,
     )
     return _snapshot(s)
 

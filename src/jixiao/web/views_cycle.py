@@ -121,6 +121,7 @@ def _monitor_form(
         "reason_text": snap.reason_text if snap else "",
         "likelihood": snap.likelihood if snap else "",
         "measures": snap.measures if snap else "",
+        "revision": actions.snapshot_revision(snap) if snap else "",
         "rows": rows,
         "errors": {},
     }
@@ -149,6 +150,7 @@ def _monitor_post(post: Any, n: int) -> dict[str, Any]:
             k: post.get(k, "") for k in ("reason_category", "reason_text", "likelihood", "measures")
         },
         "rows": [{k: post.get(f"row-{i}-{k}", "") for k in actions.MONITOR_ROW_FIELDS} for i in range(n)],
+        "revision": post.get("revision", ""),
     }
 
 
@@ -173,15 +175,17 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
                 executed=data["executed"],
                 deviation=data["deviation"],
                 rows=data["rows"],
+                revision=data["revision"],
             )
-        except actions.Invalid as e:
-            status, error = 400, e.message
+        except (actions.Invalid, actions.Conflict) as e:
+            status, error = (409 if isinstance(e, actions.Conflict) else 400), e.message
             form.update(
                 {
                     "as_of": data["as_of"],
                     "executed": data["executed"],
                     **data["deviation"],
                     "errors": e.errors,
+                    "revision": data["revision"],
                 }
             )
             for row, posted in zip(form["rows"], data["rows"], strict=True):
