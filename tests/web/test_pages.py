@@ -198,6 +198,10 @@ def test_admin_pages_are_registered_and_read_only(clients, market_project):
         "/admin/web/indicator/",
         "/admin/web/history/",
         "/admin/web/user/add/",
+        "/admin/web/monitoringsnapshot/",
+        "/admin/web/selfevaluation/",
+        "/admin/web/reviewresult/",
+        f"/admin/web/reviewresult/{market_project.review_result.pk}/change/",
     ):
         assert c.get(url).status_code == 200, url
     assert c.post(f"/admin/web/project/{market_project.pk}/delete/", {"post": "yes"}).status_code == 403

@@ -12,7 +12,20 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from jixiao.web import actions
-from jixiao.web.models import ApiToken, Disclosure, History, Indicator, Project, Role, SubGoal, Unit, User
+from jixiao.web.models import (
+    ApiToken,
+    Disclosure,
+    History,
+    Indicator,
+    MonitoringSnapshot,
+    Project,
+    ReviewResult,
+    Role,
+    SelfEvaluation,
+    SubGoal,
+    Unit,
+    User,
+)
 
 admin.site.site_header = "jixiao 绩效管理 · 管理后台"
 admin.site.site_title = "jixiao 管理后台"
@@ -89,6 +102,32 @@ class IndicatorAdmin(ReadOnlyAdmin):
     list_filter = ("level1_canonical", "target_kind")
     search_fields = ("name", "value")
     list_select_related = ("project",)
+
+
+@admin.register(MonitoringSnapshot)
+class MonitoringSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ("project", "as_of", "light", "execution_rate", "complete", "outcome", "entered_by")
+    list_filter = ("light", "complete", "outcome")
+    search_fields = ("project__name", "project__unit__name")
+    list_select_related = ("project",)
+
+
+@admin.register(SelfEvaluation)
+class SelfEvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("project", "total", "grade", "budget_adjusted", "budget_executed", "entered_by")
+    list_filter = ("grade",)
+    search_fields = ("project__name", "project__unit__name")
+    list_select_related = ("project",)
+
+
+@admin.register(ReviewResult)
+class ReviewResultAdmin(ReadOnlyAdmin):
+    """Derived rows (the stored review); rebuilt whenever their unit-year changes."""
+
+    list_display = ("disclosure", "project", "grade", "counts", "version")
+    list_filter = ("grade",)
+    search_fields = ("name", "unit_name")
+    list_select_related = ("disclosure__unit", "project")
 
 
 @admin.register(History)
