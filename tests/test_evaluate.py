@@ -296,6 +296,9 @@ def test_worked_example_total_and_grade():
     assert out["indicators"][4]["proposed"] is True and out["indicators"][4]["score"] == 12
     assert "proposed" not in out["indicators"][0]
     assert out["indicators"][6]["reason"] == "宣传不足，下年加强"
+    assert "execution_reason" not in out
+    ev = evaluation_from_dict({**EXAMPLE, "execution_reason": "设备采购延至次年"})
+    assert result_to_dict(ev, score_evaluation(ev))["execution_reason"] == "设备采购延至次年"
 
 
 def test_execution_rate_capped_and_explained_below_90():

@@ -88,6 +88,23 @@ def test_selfeval_round_trip_scores():
     assert r.total.quantize(D("0.01")) == D("99.56") and r.grade == "优"
 
 
+def test_selfeval_execution_below_90_needs_its_reason_cell():
+    _, wb = _filled_selfeval()
+    ws = wb["自评表"]
+    assert ws["I5"].value == "执行率偏差原因（执行率低于 90% 时必填）"
+    ws["E6"] = 5.44  # 80% of 6.8
+    with pytest.raises(WorkbookError) as e:
+        read_selfeval_workbook(_save(wb))
+    assert e.value.problems == ["自评表!I6: 预算执行率 80% 低于 90%，请填写执行率偏差原因"]
+    ws["I6"] = "保险费年中降价"
+    [ev] = read_selfeval_workbook(_save(wb))
+    assert ev.execution_reason == "保险费年中降价"
+    # a workbook written before the cell existed is read as before: no reason, none asked for
+    ws["I5"] = ws["I6"] = None
+    [ev] = read_selfeval_workbook(_save(wb))
+    assert ev.execution_reason is None and score_evaluation(ev).execution_explanation
+
+
 def test_selfeval_empty_cells_are_located_and_nothing_returned():
     data = selfeval_template([vehicle_insurance()], 2024)
     with pytest.raises(WorkbookError) as e:

@@ -154,6 +154,8 @@ class SelfEvaluation:
     goal: str | None = None  # 年度总体目标: 预期目标
     goal_actual: str | None = None  # 年度总体目标: 实际完成情况
     project_seq: int | None = None
+    # 执行率偏差原因: why spending fell below the cut-off (None: the input has no place for it)
+    execution_reason: str | None = None
 
 
 def evaluation_for(project: Project, year: int | None = None) -> SelfEvaluation:
@@ -660,7 +662,8 @@ def evaluation_from_dict(data: Any) -> SelfEvaluation:
                           project_name=_opt_text(data.get("project") or data.get("project_name")),
                           project_code=_opt_text(data.get("project_code")),
                           unit_name=_opt_text(data.get("unit") or data.get("unit_name")),
-                          goal=_opt_text(data.get("goal")), goal_actual=_opt_text(data.get("goal_actual")))
+                          goal=_opt_text(data.get("goal")), goal_actual=_opt_text(data.get("goal_actual")),
+                          execution_reason=_opt_text(data.get("execution_reason")))
 
 
 def _num(d: Decimal | None, places: Decimal = CENT) -> int | float | None:
@@ -707,6 +710,8 @@ def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, An
     out["execution_score"] = _num(result.execution_score)
     if result.execution_explanation:
         out["execution_explanation"] = result.execution_explanation
+    if ev.execution_reason:
+        out["execution_reason"] = ev.execution_reason
     out["total"] = _num(result.total)
     out["grade"] = result.grade
     out["needs_explanation"] = result.needs_explanation

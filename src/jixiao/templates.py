@@ -67,6 +67,7 @@ KIND_MONITOR = "monitor"
 KIND_SELFEVAL = "selfeval"
 MONITOR_TITLE = "项目绩效运行监控表"
 SELFEVAL_TITLE = "项目支出绩效自评表"
+EXECUTION_REASON_HEAD = "执行率偏差原因"  # the 自评表's cell beside 项目资金 (newer workbooks)
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -306,6 +307,9 @@ def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str 
         funds_head = ["", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
         for col, label in zip("BCDEFGH", funds_head, strict=True):
             _put(ws, f"{col}{r}", label, head=True)
+        cut = _text((settings.execution_explain_below * 100).normalize())
+        _merge(ws, f"I{r}:J{r}", f"{EXECUTION_REASON_HEAD}（执行率低于 {cut}% 时必填）", head=True)
+        _merge(ws, f"I{r + 1}:J{r + 1}", None, entry=True)
         r = _S_FUNDS_ROW
         _put(ws, f"B{r}", "年度资金总额", head=True)
         _put(ws, f"C{r}", _decimal_cell(p.budget_total), fmt="0.00")
@@ -612,6 +616,8 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
                            minimum=Decimal(0))
         ex_points = _number(ws[f"F{funds}"], f"{sheet}!F{funds}", "预算执行率分值", problems, required=True,
                             minimum=Decimal(0))
+        has_reason = (_text(ws[f"I{funds - 1}"].value) or "").startswith(EXECUTION_REASON_HEAD)
+        reason = (_text(ws[f"I{funds}"].value) or "") if has_reason else None
         goal_row = _find_row(ws, "A", "年度总体目标") or _S_GOAL_ROW
         header = _find_row(ws, "B", "一级指标") or _S_HEADER_ROW
         rows = _indicator_rows(ws, header, "总分")
@@ -648,7 +654,8 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
             indicators=inds, year=meta.year, project_name=_text(ws["B3"].value) or info.get("name"),
             project_code=_text(ws["G3"].value) or info.get("code"), unit_name=_text(ws["B4"].value),
             goal=_text(ws[f"B{goal_row + 1}"].value), goal_actual=_text(ws[f"F{goal_row + 1}"].value),
-            project_seq=int(info["seq"]) if isinstance(info.get("seq"), int | float) else None)
+            project_seq=int(info["seq"]) if isinstance(info.get("seq"), int | float) else None,
+            execution_reason=reason)
         if len(problems) > before:
             continue
         problems += _check_selfeval(ev, sheet, rows, funds, total_row, ex_points or Decimal(0))
@@ -698,6 +705,11 @@ def _check_selfeval(ev: SelfEvaluation, sheet: str, rows: list[int], funds: int,
         return [f"{sheet}!G{r}: {e}"]
     if ev.budget.adjusted <= 0:
         return [f"{sheet}!D{funds}: 全年预算数应大于 0"]
+    rate = ev.budget.executed / ev.budget.adjusted
+    if ev.execution_reason == "" and rate < settings.execution_explain_below:
+        cut = settings.execution_explain_below * 100
+        problems.append(f"{sheet}!I{funds}: 预算执行率 {_text((rate * 100).quantize(Decimal('0.01')))}% "
+                        f"低于 {_text(cut.normalize())}%，请填写执行率偏差原因")
     for k, (ind, (cat, pts)) in enumerate(zip(ev.indicators, points, strict=True)):
         try:
             score_indicator(ind, pts, settings, index=k, category=cat, year=ev.year)

@@ -202,13 +202,14 @@ def test_pdf_download_through_libreoffice(clients, users, market_project):
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r["Content-Type"] == "application/pdf"
 
 
-def _filled_selfeval(project, executed) -> bytes:
+def _filled_selfeval(project, executed, reason=None) -> bytes:
     from jixiao.templates import selfeval_template
     from jixiao.web.convert import project_from_orm
 
     wb = load_workbook(io.BytesIO(selfeval_template([project_from_orm(project)], 2024)))
     ws = wb["自评表"]
     ws["E6"] = executed
+    ws["I6"] = reason
     for ref, v in {
         "F10": "330批次",
         "F11": "97%",
@@ -229,12 +230,21 @@ def test_upload_a_filled_selfeval_workbook_scores_it(clients, market_project):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     p = market_project
+    # 80% executed: below 90%, the workbook's 执行率偏差原因 cell must say why
     r = clients["market"].post(
         "/cycle/upload/", {"file": SimpleUploadedFile("自评.xlsx", _filled_selfeval(p, 38.8))}
     )
+    page = r.content.decode()
+    assert "自评表!I6" in page and "执行率偏差原因" in page and not SelfEvaluation.objects.exists()
+    upload = SimpleUploadedFile("自评.xlsx", _filled_selfeval(p, 38.8, "两个批次的检测费次年结算"))
+    r = clients["market"].post("/cycle/upload/", {"file": upload})
     assert r.status_code == 200, r.content.decode()
     se = SelfEvaluation.objects.get(project=p)
     assert se.total == 98 and se.grade == "优"  # 80% executed: 8 of 10 points, every indicator met
+    assert se.execution_reason == "两个批次的检测费次年结算"
+    xlsx = clients["market"].get(f"/projects/{p.pk}/export/selfeval.xlsx").content
+    notes = " ".join(str(c.value) for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows() for c in row)
+    assert "偏差原因：两个批次的检测费次年结算" in notes
     page = clients["market"].get(f"/projects/{p.pk}/selfeval/").content.decode()
     assert "98" in page and "项目支出绩效自评表" in page
 

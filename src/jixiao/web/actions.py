@@ -1172,8 +1172,9 @@ def save_selfeval(
     """Store a project's year-end self-evaluation and its score (`jixiao.evaluate`).
 
     `weights` replace the default 10/50/30/10 (they must sum to 100); a row's "weight" is the
-    indicator's 分值. `require_execution_reason=False` (the workbook import, whose 自评表 has no cell
-    for it) stores an execution rate below 90% without its explanation.
+    indicator's 分值. `require_execution_reason=False`: the workbook import, which checks the 自评表's
+    执行率偏差原因 cell itself (and locates the error) — workbooks written before that cell existed
+    store an execution rate below 90% without its explanation.
 
     `rows` are the indicators' entries in the project's order (SELFEVAL_ROW_FIELDS). Refused,
     nothing stored, when the scorer rejects the input (a score outside its band, an actual that
@@ -1409,8 +1410,9 @@ def import_cycle_workbook(
                         adjusted=item.budget.adjusted,
                         executed=item.budget.executed,
                         goal_actual=item.goal_actual or "",
+                        execution_reason=item.execution_reason or "",
                         weights=item.weights,
-                        require_execution_reason=False,
+                        require_execution_reason=False,  # the workbook's own check located it
                         rows=[
                             {
                                 "actual": i.actual,

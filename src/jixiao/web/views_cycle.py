@@ -78,6 +78,7 @@ def selfeval_domain(
         adjusted=se.budget_adjusted, executed=se.budget_executed, initial=proj.budget_total
     )
     ev.goal_actual = se.goal_actual or None
+    ev.execution_reason = se.execution_reason or None
     for ind, r in zip(ev.indicators, aligned_rows(se.rows, indicators), strict=True):
         ind.actual, ind.band, ind.reason = r.get("actual"), r.get("band"), r.get("reason")
         ind.score = Decimal(r["score"]) if r.get("score") else None
