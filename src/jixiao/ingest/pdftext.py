@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, Para, Row, match_unit_line, squash
@@ -52,7 +53,9 @@ def join_wrapped(parts: list[str]) -> str:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _width(s: str) -> float:
+    """Printed width in CJK characters (ASCII counts half); memoised, tokens recur."""
     return sum(1.0 if _is_cjk(ch) else 0.5 for ch in s if not ch.isspace())
 
 
@@ -468,7 +471,10 @@ _V_WORDS = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _value_score(text: str) -> float:
+    """How much `text` reads like a 指标值 (a number with its unit, a date, a word such as 提升);
+    pure, so memoised: the same values recur in every row and document."""
     s = squash(text)
     if not s:
         return -6.0
