@@ -151,6 +151,32 @@ def test_unit_year_page_sums_the_stored_rows_as_the_database_counts(clients, dem
     assert str(len(keep) + 3) in counts and "社会效益" in chart
 
 
+def test_unit_year_page_of_a_bureau_and_of_its_subordinate_unit(clients, demo):
+    """A bureau's disclosure holding a subordinate unit's table: the bureau's page names the other
+    unit beside that project; the subordinate's own page (no disclosure of its own) lists it with
+    its review, read from the bureau's unit-year."""
+    from jixiao.web.models import Unit
+
+    doc = copy.deepcopy(next(d for d in demo_disclosures() if d.unit_code == "999001"))
+    doc.year = 2026
+    doc.projects[1].unit_code, doc.projects[1].unit_name = "999011", "示例市市场监督管理局稽查所"
+    actions.import_disclosure(None, doc)
+    sub = Unit.objects.get(code="999011")
+    moved = Project.objects.get(unit=sub, year=2026)
+    html = clients["reviewer"].get(f"/units/{demo['999001'].pk}/2026/").content.decode()
+    row = html[html.index(f'href="/projects/{moved.pk}/"') :]
+    row = row[: row.index("</tr>")]
+    assert "（示例市市场监督管理局稽查所）" in row and "g-" in row  # the other unit, a grade
+    html = clients["reviewer"].get(f"/units/{sub.pk}/2026/").content.decode()
+    row = html[html.index(f'href="/projects/{moved.pk}/"') :]
+    row = row[: row.index("</tr>")]
+    assert "稽查所" not in row and f"g-{_stored(moved).grade}" in row
+    assert _categories_and_counts(html)[1] == [str(moved.indicators.count())]
+    # the bureau's own unit users see only their own unit's tables on its page
+    html = clients["market"].get(f"/units/{demo['999001'].pk}/2026/").content.decode()
+    assert f'href="/projects/{moved.pk}/"' not in html
+
+
 def test_unit_year_page_queries(clients, demo, django_assert_max_num_queries):
     """The reviewer's unit-year page: the user, the disclosures, the projects with their stored
     reviews, the findings about the disclosure, the sub-goals (session from the cache)."""

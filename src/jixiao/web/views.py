@@ -101,22 +101,26 @@ UNIT_YEAR_PROJECT_FIELDS = (
     "monitor_rate",
     "eval_total",
     "eval_grade",
-    "unit__id",
-    "unit__name",
+    "unit_id",
 )
 
 
-def _unit_year_projects(where: Q) -> list[Project]:
-    """The unit-year page's projects, in table order, each with its unit and its stored review (one
-    query: `reviews.unit_year_summary` sums the review rows and reads the version from the rest)."""
+def _unit_year_projects(where: Q, unit: Unit) -> list[Project]:
+    """The unit-year page's projects, in table order, each with its stored review (one query:
+    `reviews.unit_year_summary` sums the review rows and reads the version from the rest) and its
+    unit (the page's own; one query more only for a bureau's disclosure with other units' tables)."""
     from jixiao.web.reviews import PAGE_REVIEW_FIELDS
 
-    return list(
+    projects = list(
         Project.objects.filter(where)
-        .select_related("unit", "review_result")
+        .select_related("review_result")
         .only(*UNIT_YEAR_PROJECT_FIELDS, *PAGE_REVIEW_FIELDS)
         .order_by("seq", "id")
     )
+    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit.pk})
+    for p in projects:
+        p.unit = unit if p.unit_id == unit.pk else others[p.unit_id]
+    return projects
 
 
 def _indicator_categories(projects: list[Project]) -> tuple[Counter[Any], Counter[int]]:
@@ -151,7 +155,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
 
     review = None
     for _ in range(2):  # a second read when stale stored reviews were just refreshed
-        loaded = _unit_year_projects(where)
+        loaded = _unit_year_projects(where, u)
         # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
         projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
         try:
