@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
 from jixiao.web import actions
+from jixiao.web.convert import as_float as _f
 from jixiao.web.models import History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
 from jixiao.web.views import text_filter
@@ -178,10 +179,6 @@ class ErrorOut(Schema):
 
 def _unit(u: Unit) -> dict[str, Any]:
     return {"id": u.pk, "region": u.region, "code": u.code, "name": u.name}
-
-
-def _f(v: Any) -> float | None:
-    return None if v is None else float(v)
 
 
 def _summary(p: Project) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
+from jixiao.web.convert import as_float as _f
 from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
 from jixiao.web.permissions import Denied, visible_projects
 
@@ -111,10 +112,6 @@ class LightOut(Schema):
 class ImportOut(Schema):
     kind: str
     projects: list[dict]
-
-
-def _f(v: Any) -> float | None:
-    return None if v is None else float(v)
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:

@@ -89,6 +89,11 @@ def project_fields(p: m.Project) -> dict[str, Any]:
     }
 
 
+def as_float(v: Any) -> float | None:
+    """A stored Decimal as the API's JSON number (None stays None)."""
+    return None if v is None else float(v)
+
+
 def _dec(v: Any) -> Any:
     if isinstance(v, Decimal):
         return v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize()

@@ -152,17 +152,17 @@ def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     return out
 
 
-def fingerprint_of(projects: Iterable[Project], imported_at: Any) -> tuple[Any, ...]:
-    """`_fingerprints` of one unit-year from all its projects, already loaded with their id, version
-    and update time (`imported_at`: its disclosure's import time), without the aggregate query."""
+def fingerprint_of(projects: Iterable[tuple[int, int, Any]], imported_at: Any) -> tuple[Any, ...]:
+    """`_fingerprints` of one unit-year from all its projects' (id, version, update time), already
+    loaded (`imported_at`: its disclosure's import time), without the aggregate query."""
     n = ids = versions = 0
     changed = None
-    for p in projects:
+    for pid, version, updated in projects:
         n += 1
-        ids += p.pk
-        versions += p.version
-        if changed is None or (p.updated_at is not None and p.updated_at > changed):
-            changed = p.updated_at
+        ids += pid
+        versions += version
+        if changed is None or (updated is not None and updated > changed):
+            changed = updated
     return (n, ids, versions, changed, imported_at)
 
 
@@ -225,7 +225,8 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
     ):
         sub_goals.setdefault(did, []).append(m.SubGoal(title=title, goal=goal, indicators=inds))
     out: dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...]]] = {}
-    versions: dict[int, list[Any]] = {}
+    stamps: dict[int, list[tuple[int, int, Any]]] = {}
+    imported_at: dict[int, Any] = {}
     for row in (
         Project.objects.filter(disclosure_id__in=disclosure_ids)
         .order_by("disclosure_id", "seq", "id")
@@ -266,7 +267,7 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
                 sub_goals=sub_goals.get(did, []),
             )
             got = out[did] = (doc, [], ())
-            versions[did] = [0, 0, 0, updated, imported]
+            imported_at[did] = imported
         got[0].projects.append(
             m.Project(
                 seq=seq,
@@ -285,12 +286,10 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
             )
         )
         got[1].append(pid)
-        v = versions[did]
-        v[0] += 1
-        v[1] += pid
-        v[2] += version
-        v[3] = max(v[3], updated)
-    return {did: (doc, pids, tuple(versions[did])) for did, (doc, pids, _) in out.items()}
+        stamps.setdefault(did, []).append((pid, version, updated))
+    return {
+        did: (doc, pids, fingerprint_of(stamps[did], imported_at[did])) for did, (doc, pids, _) in out.items()
+    }
 
 
 STORED_FORMAT = "2"  # what a stored row holds; a new format makes every stored row stale
@@ -762,7 +761,7 @@ def unit_year_summary(
     state = review_settings()
     prints: dict[int, tuple[Any, ...]] = {}
     if disclosure is not None:
-        mine = [p for p in loaded if p.disclosure_id == disclosure.pk]
+        mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == disclosure.pk]
         if mine:
             prints[disclosure.pk] = fingerprint_of(mine, disclosure.imported_at)
     other = {p.disclosure_id for p in projects} - prints.keys()
