@@ -26,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE", help="FILE.json or FILE.xlsx")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a table whose weights do not total 100 (default: score it with its own "
+                        "weights, scale the total to 100 and name the deviation)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("template", help="write a pre-filled Excel workbook for monitoring or self-evaluation",
@@ -65,7 +68,14 @@ def _read(name: str) -> bytes:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from jixiao.cli import _write_out
-    from jixiao.evaluate import EvaluationError, render_summary, render_text, result_to_dict, score_evaluation
+    from jixiao.evaluate import (
+        EvaluationError,
+        ScoringSettings,
+        render_summary,
+        render_text,
+        result_to_dict,
+        score_evaluation,
+    )
     from jixiao.export_cli import InputError, load_evaluations
 
     name = args.file
@@ -76,7 +86,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     single = not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")))
     try:
         evs = load_evaluations(name, data)
-        results = [score_evaluation(ev) for ev in evs]
+        settings = ScoringSettings(strict=bool(getattr(args, "strict", False)))
+        results = [score_evaluation(ev, settings) for ev in evs]
     except InputError as e:
         return _fail(name, e.lines)
     except EvaluationError as e:

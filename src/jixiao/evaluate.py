@@ -20,7 +20,14 @@ The method (PRODUCT.md, "Self-evaluation"), every number a setting:
 - Yes/no targets (是/否): the same answer → full, else zero.
 - Qualitative (text) targets: the unit picks a band — 达成年度指标 80–100%, 部分达成并具有一定效果
   60–80%, 未达成且效果较差 0–60% of the points, lower bounds inclusive — and a score inside it; a
-  score outside the band is rejected; with no score the band's upper bound is proposed and marked.
+  score outside the band is rejected; with no score the band's midpoint is proposed (达成 90%,
+  部分达成 70%, 未达成 30% of the points) and marked as proposed.
+- A zero target with no comparator on a count (`0件`, `0起`, `0次`) means "none": it is scored as
+  `=0` (lower is better), so two accidents against 「0起」 score zero.
+- Weights that do not total 100 (published tables with 110 or 90): the table is scored with its
+  own weights, the total scaled to 100, and the deviation named in `EvaluationResult.deviations`;
+  `ScoringSettings(strict=True)` (`jixiao score --strict`, a finance bureau's settings) refuses
+  such a table instead.
 - 预算执行率 = 全年执行数 ÷ 全年预算数; its points = rate × 10, capped at 10; below 90% needs an
   explanation.
 - Grades: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60.
@@ -33,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -105,12 +112,13 @@ class ScoringSettings:
         BAND_NOT_MET: (ZERO, Decimal("0.6"))})
     grades: tuple[tuple[Decimal, str], ...] = (
         (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (ZERO, "差"))
+    # refuse weights that do not total 100 instead of scaling the total to 100
+    strict: bool = False
 
     def with_weights(self, weights: Mapping[str, Any] | None) -> ScoringSettings:
         if not weights:
             return self
-        return ScoringSettings(normalize_weights(weights), self.lower_method, self.late_share,
-                               self.overachievement, self.execution_explain_below, self.bands, self.grades)
+        return replace(self, weights=normalize_weights(weights, require_100=self.strict))
 
 
 # ---------------------------------------------------------------- input
@@ -195,7 +203,7 @@ class IndicatorScore:
     actual: str | None
     points: Decimal  # 分值
     score: Decimal  # 得分
-    proposed: bool = False  # the score was proposed by the system (a qualitative band's upper bound)
+    proposed: bool = False  # the score was proposed by the system (a qualitative band's midpoint)
     band: str | None = None
     achievement: Decimal | None = None  # actual ÷ target, where meaningful
     explanations: list[str] = field(default_factory=list)  # why an explanation is needed
@@ -218,6 +226,10 @@ class EvaluationResult:
     grade: str
     warnings: list[str] = field(default_factory=list)
     weights: dict[str, Decimal] = field(default_factory=dict)  # the weights used
+    # where the table departs from the method and how it was scored anyway (weights not totalling 100)
+    deviations: list[str] = field(default_factory=list)
+    full_marks: Decimal = HUNDRED  # the table's own total of points (100 by the method)
+    raw_total: Decimal | None = None  # the total out of `full_marks`, before scaling to 100
 
     @property
     def needs_explanation(self) -> bool:
@@ -247,8 +259,9 @@ def to_decimal(value: Any) -> Decimal:
     return d
 
 
-def normalize_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
-    """Weights keyed by 预算执行率 and canonical level-1 names; they must sum to 100."""
+def normalize_weights(weights: Mapping[str, Any], *, require_100: bool = True) -> dict[str, Decimal]:
+    """Weights keyed by 预算执行率 and canonical level-1 names; they must sum to 100 unless
+    `require_100` is False (a published table with its own total, scored and scaled to 100)."""
     out: dict[str, Decimal] = {}
     for key, val in weights.items():
         k = str(key).strip()
@@ -268,7 +281,9 @@ def normalize_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
             raise EvaluationError(f"权重「{k}」不能为负数", field="weights")
         out[canon] = out.get(canon, ZERO) + w
     total = sum(out.values(), ZERO)
-    if total != HUNDRED:
+    if total <= 0:
+        raise EvaluationError("权重合计为 0", field="weights")
+    if total != HUNDRED and require_100:
         parts = "、".join(f"{k} {_fmt(v)}" for k, v in out.items())
         raise EvaluationError(f"权重合计为 {_fmt(total)}，应为 100（{parts}）", field="weights")
     out.setdefault(EXECUTION, ZERO)
@@ -301,6 +316,8 @@ def direction_of(target: TargetValue, level1: str | None, level2: str | None) ->
         return LOWER
     if target.op == "=" and isinstance(target.value, Decimal) and target.value == 0:
         return EQUAL_ZERO
+    if target.op is None and target.kind == "number" and target.value == 0:
+        return EQUAL_ZERO  # 「0件」「0起」: none at all, lower is better
     return HIGHER
 
 
@@ -415,7 +432,7 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
         low, high = settings.bands[band]
         res.band = band
         if ind.score is None:
-            res.score = high * points
+            res.score = (low + high) / 2 * points  # the band's midpoint, to be confirmed
             res.proposed = True
         else:
             s = ind.score
@@ -505,12 +522,13 @@ def category_of(ind: IndicatorActual, weights: Mapping[str, Decimal]) -> str | N
     return c1
 
 
-def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal]
-                    ) -> tuple[list[tuple[str, Decimal]], list[str]]:
+def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal], *,
+                    strict: bool = True) -> tuple[list[tuple[str, Decimal]], list[str]]:
     """(category, points) per indicator, and warnings (a weighted category with no indicator).
 
-    Where every indicator carries its own 分值 these are used and must sum to 100 − the 预算执行率
-    weight; otherwise each category's weight is shared equally among its indicators without 分值.
+    Where every indicator carries its own 分值 these are used; with `strict` they must sum to
+    100 − the 预算执行率 weight (otherwise the caller scales the total). Else each category's weight
+    is shared equally among its indicators without 分值.
     """
     cats: list[str] = []
     for i, ind in enumerate(indicators):
@@ -529,7 +547,7 @@ def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str,
     execution = weights.get(EXECUTION, ZERO)
     if indicators and all(ind.weight is not None for ind in indicators):
         total = sum((ind.weight or ZERO for ind in indicators), ZERO)
-        if total + execution != HUNDRED:
+        if total + execution != HUNDRED and strict:
             raise EvaluationError(f"各指标分值合计 {_fmt(total)} 加预算执行率 {_fmt(execution)} 为 "
                                   f"{_fmt(total + execution)}，应为 100", field="weight")
         return [(c, ind.weight or ZERO) for c, ind in zip(cats, indicators, strict=True)], warnings
@@ -565,8 +583,12 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
     """Score a project's year-end data; EvaluationError (naming the indicator) on invalid input."""
     settings = (settings or ScoringSettings()).with_weights(ev.weights)
     weights = dict(settings.weights)
-    if sum(weights.values(), ZERO) != HUNDRED:
-        raise EvaluationError(f"权重合计为 {_fmt(sum(weights.values(), ZERO))}，应为 100", field="weights")
+    deviations: list[str] = []
+    weight_sum = sum(weights.values(), ZERO)
+    if weight_sum != HUNDRED:
+        if settings.strict or weight_sum <= 0:
+            raise EvaluationError(f"权重合计为 {_fmt(weight_sum)}，应为 100", field="weights")
+        deviations.append(f"权重合计为 {_fmt(weight_sum)}，不是 100：按表内权重计分，总分按 100 折算")
     b = ev.budget
     if b.adjusted <= 0:
         raise EvaluationError("全年预算数应大于 0", field="budget.adjusted")
@@ -579,14 +601,25 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
     if rate < settings.execution_explain_below:
         cut = _fmt(settings.execution_explain_below * HUNDRED)
         ex_expl = f"预算执行率 {_fmt(rate * HUNDRED)}% 低于 {cut}%，需说明原因"
-    alloc, warnings = allocate_points(ev.indicators, weights)
+    alloc, warnings = allocate_points(ev.indicators, weights, strict=settings.strict)
     scores = [score_indicator(ind, pts, settings, index=i, category=cat, year=ev.year)
               for i, (ind, (cat, pts)) in enumerate(zip(ev.indicators, alloc, strict=True))]
-    total = ex_score + sum((s.score for s in scores), ZERO)
+    own_points = bool(ev.indicators) and all(ind.weight is not None for ind in ev.indicators)
+    full = ex_points + sum((pts for _, pts in alloc), ZERO) if own_points else weight_sum
+    raw = ex_score + sum((s.score for s in scores), ZERO)
+    total = raw
+    if full != HUNDRED and full > 0:
+        if not deviations:  # the indicators' own 分值 are what does not add up
+            own = full - ex_points
+            deviations.append(f"各指标分值合计 {_fmt(own)} 加预算执行率 {_fmt(ex_points)} 为 {_fmt(full)}，"
+                              "不是 100：按表内分值计分，总分按 100 折算")
+        total = raw * HUNDRED / full
+        deviations.append(f"表内得分 {_fmt(raw)}（满分 {_fmt(full)}）折算为 {_fmt(total)}（满分 100）")
     return EvaluationResult(budget=b, execution_rate=rate, execution_points=ex_points,
                             execution_score=ex_score, execution_explanation=ex_expl, indicators=scores,
                             total=total, grade=grade_of(total, settings), warnings=warnings,
-                            weights=weights)
+                            weights=weights, deviations=deviations, full_marks=full,
+                            raw_total=raw if full != HUNDRED else None)
 
 
 # ---------------------------------------------------------------- JSON
@@ -657,7 +690,8 @@ def evaluation_from_dict(data: Any) -> SelfEvaluation:
         raise EvaluationError("weights 应为对象，如 {\"预算执行率\": 10, \"产出指标\": 50, ...}",
                               field="weights")
     year = data.get("year")
-    return SelfEvaluation(budget=b, indicators=inds, weights=normalize_weights(weights) if weights else None,
+    weights_read = normalize_weights(weights, require_100=False) if weights else None
+    return SelfEvaluation(budget=b, indicators=inds, weights=weights_read,
                           year=int(year) if isinstance(year, int) else None,
                           project_name=_opt_text(data.get("project") or data.get("project_name")),
                           project_code=_opt_text(data.get("project_code")),
@@ -717,6 +751,10 @@ def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, An
     out["needs_explanation"] = result.needs_explanation
     if result.warnings:
         out["warnings"] = result.warnings
+    if result.deviations:
+        out["deviations"] = result.deviations
+        out["full_marks"] = _num(result.full_marks)
+        out["raw_total"] = _num(result.raw_total)
     return out
 
 
@@ -775,13 +813,17 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
         rows.append([ind.level1 or "", ind.level2 or "", ind.name or "", ind.target, actual, _fmt(s.points),
                      score, note])
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
-    rows.append(["总分", "", "", "", "", _fmt(full), _fmt(result.total), f"自评等级：{result.grade}"])
+    shown = result.raw_total if result.raw_total is not None else result.total
+    scaled = f"（折算为百分制 {_fmt(result.total)}）" if result.raw_total is not None else ""
+    rows.append(["总分", "", "", "", "", _fmt(full), _fmt(shown), f"自评等级：{result.grade}{scaled}"])
     lines += _table(rows, right={5, 6})
     if any(s.proposed for s in result.indicators):
         lines.append("")
-        lines.append("* 系统按所选档次上限建议的得分，请确认或修改。")
+        lines.append("* 系统按所选档次中点建议的得分，请确认或修改。")
     for w in result.warnings:
         lines.append(f"注意：{w}")
+    for d in result.deviations:
+        lines.append(f"偏离评分方法：{d}")
     return "\n".join(lines) + "\n"
 
 
