@@ -60,6 +60,11 @@ class Rule:
     categories: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()  # target kinds (number, percent, date, boolean, text); empty: all
     thresholds: dict[str, Any] = field(default_factory=dict)
+    # project/document rules: could the rule run on this project at all (its data present)?
+    # fn(proj: ProjectFacts, ctx: Context) -> bool; None: always. Indicator rules can run when an
+    # indicator of their categories and kinds is there. A heading none of whose rules could run is
+    # shown 未审核, not 优.
+    applies: Callable[..., bool] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +119,7 @@ def rule(
     categories: tuple[str, ...] = (),
     kinds: tuple[str, ...] = (),
     thresholds: dict[str, Any] | None = None,
+    applies: Callable[..., bool] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a rule function under `code` (JXnnn)."""
     if severity not in SEVERITIES:
@@ -136,7 +142,7 @@ def rule(
             code=code, name=name, title=title, severity=severity, heading=heading, scope=scope,
             func=func, sources=sources, what=doc["检查什么"], why=doc["为什么"],
             example=doc["示例与改法"], fix=fix, categories=frozenset(categories), kinds=frozenset(kinds),
-            thresholds=dict(thresholds or {}),
+            thresholds=dict(thresholds or {}), applies=applies,
         )
         return func
 
