@@ -143,19 +143,19 @@ def percent_of(text: str | None) -> Decimal | None:
         return None
 
 
-_VALUE_CACHE: dict[tuple[str, int | None], TargetValue] = {}
+_VALUE_CACHE: dict[tuple[str, int | None, str | None], TargetValue] = {}
 Levels = tuple[str | None, str | None, str | None, str | None, str]
 _LEVEL_CACHE: dict[tuple[str | None, str | None], Levels] = {}
 _CACHE_LIMIT = 200_000
 
 
-def parsed(value: str, year: int | None) -> TargetValue:
+def parsed(value: str, year: int | None, context: str | None = None) -> TargetValue:
     """parse_value, memoised: the same 指标值 texts recur across projects and disclosures.
     The result is shared and must not be mutated."""
-    key = (value, year)
+    key = (value, year, context)
     tv = _VALUE_CACHE.get(key)
     if tv is None:
-        tv = parse_value(value, year=year)
+        tv = parse_value(value, year=year, context=context)
         if len(_VALUE_CACHE) >= _CACHE_LIMIT:
             _VALUE_CACHE.clear()
         _VALUE_CACHE[key] = tv
@@ -239,7 +239,7 @@ class DocumentFacts:
 NameFacts = tuple[str, str, bool, bool, bool]
 ValueFacts = tuple[str, TargetValue, bool, bool, bool, bool]
 _NAME_CACHE: dict[str | None, NameFacts] = {}
-_VFACT_CACHE: dict[tuple[str | None, int | None, str | None, str | None], ValueFacts] = {}
+_VFACT_CACHE: dict[tuple[str | None, int | None, str | None, str | None, str | None], ValueFacts] = {}
 
 
 def name_facts(raw: str | None) -> NameFacts:
@@ -280,13 +280,14 @@ def effective_value(value: str | None, nature: str | None = None, measure_unit: 
 
 
 def value_facts(raw: str | None, year: int | None, nature: str | None = None,
-                measure_unit: str | None = None) -> ValueFacts:
-    """(value as one text, parsed target, money, money per unit, duration, placeholder), memoised."""
-    key = (raw, year, nature, measure_unit)
+                measure_unit: str | None = None, context: str | None = None) -> ValueFacts:
+    """(value as one text, parsed target, money, money per unit, duration, placeholder), memoised.
+    `context` "money" for a cost indicator: a bare 万 after a number is 万元 there."""
+    key = (raw, year, nature, measure_unit, context)
     got = _VFACT_CACHE.get(key)
     if got is None:
         value = effective_value(raw, nature, measure_unit)
-        tv = parsed(value, year)
+        tv = parsed(value, year, context)
         unit = tv.unit or ""
         money = is_money(tv)
         got = (value, tv, money, money and ("/" in unit or "／" in unit), is_duration(tv),
@@ -304,9 +305,9 @@ def clear_caches() -> None:
 
 
 def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
-    value, tv, money, per_unit, duration, placeholder = value_facts(
-        ind.value, year, ind.nature, ind.measure_unit)
     c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
+    value, tv, money, per_unit, duration, placeholder = value_facts(
+        ind.value, year, ind.nature, ind.measure_unit, "money" if cat == COST else None)
     name, key, is_rate, is_count, per_item = name_facts(ind.name)
     kind = tv.kind
     return IndicatorFacts(
