@@ -86,6 +86,8 @@ def _where(p: ProjectFacts | None, doc: Disclosure) -> _Where:
 def _finding(r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, w: _Where,
              ind_index: int | None) -> Finding:
     ind = p.project.indicators[ind_index] if (p is not None and ind_index is not None) else None
+    if hit.severity and sev == r.severity:
+        sev = hit.severity
     return Finding(
         r.code, sev, r.heading, r.title, hit.message, hit.hint or r.fix,  # type: ignore[arg-type]
         w[0], w[1], ind.name if ind is not None else None, ind_index, w[2], w[3], w[4],

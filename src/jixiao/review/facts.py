@@ -59,7 +59,8 @@ TIME_EXPR = re.compile(
     r"每年|年底|年末|年内|年度内|当天|当日")
 VAGUE = re.compile(
     r"提升|提高|日益|持续|明显|逐步|有所|增强|强化|向好|改善|扩大|促进|加强|良好|较好|显著|进一步|"
-    r"不断|稳步|一定|长期|有效|积极|稳定|优化|加大|深入|推进|上升|下降|完善|规范|保障")
+    r"不断|稳步|一定|长期|长远|有效|积极|稳定|优化|加大|深入|推进|上升|下降|完善|规范|保障|按要求|按规定|"
+    r"增加岗位|带动就业")
 HEDGE = re.compile(r"预计|预期|约|左右|大概|大约|力争|争取|估计|上下")
 PLACEHOLDERS = frozenset({"是/否", "是／否", "是或否", "是、否", "是否", "文字描述", "定性描述", "定性",
                           "定量", "指标值", "XX", "xx", "××", "**", "***"})
@@ -117,8 +118,21 @@ def _repeats(description: str, name: str) -> bool:
         return False
     if d == n:
         return True
-    d2 = _DESC_SUFFIX.sub("", _DESC_PREFIX.sub("", d))
-    return d2 == n or d2 == _DESC_SUFFIX.sub("", n)
+    d2 = _DESC_SUFFIX.sub("", _DESC_PREFIX.sub("", d)).removeprefix("对")
+    n2 = _DESC_SUFFIX.sub("", n)
+    if d2 in (n, n2):
+        return True
+    # wrappers: 合格率 → 合格情况, 检查户数 → 检查户数量
+    if n.endswith("率") and d2 and (n[:-1] == d2 or n[:-1] + "率" == d2):
+        return True
+    if n.endswith("数") and d2 == n + "量":
+        return True
+    # near-repeats: one is the other with one short word more or less (接96365应急处置率 ↔
+    # 96365应急处置率, 购买各类证照文书张数 ↔ 各类证照文书张数)
+    short, long_ = sorted((d2, n), key=len)
+    if len(short) < 4 or len(long_) - len(short) > 2 or short not in long_:
+        return False
+    return not any(ch.isdigit() for ch in long_.replace(short, "", 1))  # 「1项国家试点」: JX506
 
 
 def to_decimal(v: Any) -> Decimal | None:
@@ -242,11 +256,16 @@ _NAME_CACHE: dict[str | None, NameFacts] = {}
 _VFACT_CACHE: dict[tuple[str | None, int | None, str | None, str | None, str | None], ValueFacts] = {}
 
 
+_FILLER_NAME = re.compile(r"[\d.\-—/、]*")
+
+
 def name_facts(raw: str | None) -> NameFacts:
     """(name squashed, comparison key, is a rate, is a count, is per item), memoised."""
     got = _NAME_CACHE.get(raw)
     if got is None:
         name = squash(raw)
+        if _FILLER_NAME.fullmatch(name):
+            name = ""  # 「0」「—」: an empty row of the form printed with zeros, no name
         key = name_key(name)
         is_rate = bool(RATE_NAME.search(name))
         is_count = not is_rate and bool(COUNT_NAME.search(key))

@@ -41,6 +41,9 @@ class Hit:
     hint: str | None = None
     indicator: int | None = None
     project: Any = None  # ProjectFacts, for document-scope rules
+    # a milder severity for this case (a form's standard option rather than a defect); a severity
+    # set in the settings for the rule still wins
+    severity: str | None = None
 
 
 @dataclass(frozen=True)
