@@ -339,6 +339,7 @@ def checked_headings(p: ProjectFacts, ctx: Context, rs: ResolvedSettings) -> dic
         if r.scope == "indicator":
             ok = any((not r.categories or c in r.categories) and (not r.kinds or k in r.kinds)
                      for c, k in kinds)
+            ok = ok and (r.applies is None or bool(r.applies(p, ctx)))
         else:
             ok = r.applies is None or bool(r.applies(p, ctx))
         out[r.heading] = ok

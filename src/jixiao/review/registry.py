@@ -63,10 +63,9 @@ class Rule:
     categories: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()  # target kinds (number, percent, date, boolean, text); empty: all
     thresholds: dict[str, Any] = field(default_factory=dict)
-    # project/document rules: could the rule run on this project at all (its data present)?
-    # fn(proj: ProjectFacts, ctx: Context) -> bool; None: always. Indicator rules can run when an
-    # indicator of their categories and kinds is there. A heading none of whose rules could run is
-    # shown 未审核, not 优.
+    # could the rule run on this project at all (its data present)? fn(proj: ProjectFacts,
+    # ctx: Context) -> bool; None: always. Indicator rules also need an indicator of their
+    # categories and kinds. A heading none of whose rules could run is shown 未审核, not 优.
     applies: Callable[..., bool] | None = None
 
     def to_dict(self) -> dict[str, Any]:

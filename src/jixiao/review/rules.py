@@ -601,6 +601,7 @@ def at_least_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
 @rule("JX401", "budget-sum", "预算数与资金来源不符", severity="error", heading=APPROPRIATENESS,
       scope="project", sources=(TABLE_ARITHMETIC, GUIDE_TARGETS_2015),
       thresholds={"budget_sum_tolerance": 0.005},
+      applies=lambda p, ctx: p.project.budget_total is not None and p.project.budget_fiscal is not None,
       fix="核对预算数、财政资金和其他资金，使预算数 = 财政资金 + 其他资金。")
 def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
@@ -625,7 +626,7 @@ def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("JX402", "spending-plan", "资金支出计划不合理", severity="error", heading=FEASIBILITY, scope="project",
-      sources=(GUIDE_TARGETS_2015,),
+      sources=(GUIDE_TARGETS_2015,), applies=lambda p, ctx: bool(p.project.spending_plan),
       fix="支出计划按时间累计，逐期不减少，年底（12月底）达到100%。")
 def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
@@ -669,6 +670,7 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 @rule("JX403", "cost-over-budget", "成本指标合计超过预算数", severity="error", heading=APPROPRIATENESS,
       scope="project", sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       thresholds={"cost_budget_tolerance": 0.01},
+      applies=lambda p, ctx: p.project.budget_total is not None and COST in p.categories,
       fix="核对各项成本指标：整体成本合计不应超过项目预算数；单位成本（每批次、每人）请在名称中写明。")
 def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
@@ -878,7 +880,7 @@ def satisfaction_low(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX603", "below-last-year", "目标低于上年实际", severity="warning", heading=APPROPRIATENESS,
-      scope="indicator", kinds=("number", "percent"),
+      scope="indicator", kinds=("number", "percent"), applies=lambda p, ctx: ctx.history is not None,
       sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       fix="参照上年实际完成值设定目标：越高越好的指标不低于上年实际，越低越好的（成本、事故数）不高于上年实际。")
 def below_last_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
