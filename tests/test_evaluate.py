@@ -490,3 +490,84 @@ def test_cli_score_table_of_110_named_and_strict_refuses(tmp_path, capsys):
     assert rc == 2 and out == "" and "110" in err and len(err.strip().splitlines()) == 1
     rc, out, _ = _run(tmp_path, capsys, data)
     assert rc == 0 and "偏离评分方法" in out and "折算为百分制" in out
+
+
+# ------------------------------------------------------------ published 自评表 checked
+
+
+def _published(**over):
+    from jixiao.evaluate import PublishedIndicator, PublishedSelfEvaluation
+
+    rows = [
+        PublishedIndicator("产出指标", "数量指标", "特困人员供养人数", ">=4754人", "4604人", D(20), D(20)),
+        PublishedIndicator("产出指标", "成本指标", "临时救助标准", "<=5300元/户", "5830元/户", D(20), D(20)),
+        PublishedIndicator("产出指标", "质量指标", "资金发放准确率", "100%", "100%", D(10), D(10)),
+        PublishedIndicator("效益指标", "社会效益指标", "受益贫困人口数", ">=80人", "87人", D(30), D(30)),
+        PublishedIndicator("满意度指标", "服务对象满意度指标", "救助对象满意度", "≥90%", "95%", D(10), D(10)),
+    ]
+    base = dict(indicators=rows, budget_adjusted=D(30), budget_executed=D(30), execution_weight=D(10),
+                execution_score=D(10), total_weight=D(100), total_score=D(100), grade="优")
+    base.update(over)
+    return PublishedSelfEvaluation(**base)
+
+
+def test_a_published_table_with_full_marks_for_a_missed_target_and_a_breached_cap():
+    from jixiao.evaluate import CAP_BREACHED_FULL, MISSED_FULL, check_published
+
+    c = check_published(_published())
+    kinds = {d.where: d.kind for d in c.discrepancies}
+    assert kinds == {"指标「特困人员供养人数」": MISSED_FULL, "指标「临时救助标准」": CAP_BREACHED_FULL}
+    missed = c.discrepancies[0]
+    assert missed.printed == "20" and missed.recomputed == "19.37" and "完成 96.8%" in missed.why
+    # 5830 against ≤5300: 10% over → linear fall, 90% of 20 = 18
+    assert c.discrepancies[1].recomputed == "18" and "超过了上限" in c.discrepancies[1].why
+    assert c.recomputed_total.quantize(D("0.01")) == D("97.37") and c.recomputed_grade == "优"
+    assert c.printed_grade == "优" and c.printed_total == 100
+
+
+def test_weights_and_totals_that_do_not_add_up_and_a_wrong_grade():
+    from jixiao.evaluate import GRADE, TOTAL_SUM, WEIGHTS_SUM, check_published
+
+    t = _published(total_score=D(95), total_weight=D(90), grade="良")
+    t.indicators[3].weight = D(20)  # the table's 分值 now total 90
+    t.indicators[3].score = D(20)
+    t.indicators[0].actual = "4754人"
+    t.indicators[1].actual = "5000元/户"
+    c = check_published(t)
+    got = {d.kind: d for d in c.discrepancies}
+    assert set(got) == {WEIGHTS_SUM, TOTAL_SUM, GRADE}
+    assert got[WEIGHTS_SUM].printed == "90" and "折算" in got[WEIGHTS_SUM].why
+    assert got[TOTAL_SUM].printed == "95" and got[TOTAL_SUM].recomputed == "90"
+    # every target met: 90 of 90 → 100 of 100, 优 where the table says 良
+    assert c.recomputed_total == 100 and got[GRADE].printed == "良" and got[GRADE].recomputed == "优"
+
+
+def test_execution_score_and_limits_printed_without_comparator():
+    from jixiao.evaluate import EXECUTION_SCORE, PublishedIndicator, check_published
+
+    t = _published(budget_executed=D("25.86"), execution_score=D(9))
+    # 预算调整率 3% with 0 adjusted: a limit, lower is better — full marks are right
+    t.indicators.append(PublishedIndicator("产出指标", "质量指标", "预算调整率", "3%", "0", D(0), D(0)))
+    c = check_published(t)
+    [ex] = [d for d in c.discrepancies if d.kind == EXECUTION_SCORE]
+    assert ex.printed == "9" and ex.recomputed == "8.62"
+    assert not any("预算调整率" in d.where for d in c.discrepancies)
+
+
+def test_cli_score_check_reads_a_published_table(tmp_path, capsys):
+    data = {"project_name": "临时救助", "budget": {"rows": {"年度资金总额:": {
+        "全年预算数(A)": "30", "全年执行数(B)": "30", "分值": "10", "得分": "10"}}},
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "供养人数", "target": ">=4754人",
+             "actual": "4604人", "weight": "50", "score": "50"},
+            {"level1": "效益指标", "level2": "社会效益指标", "name": "受益人数", "target": ">=80人",
+             "actual": "87人", "weight": "30", "score": "30"},
+            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90%",
+             "actual": "95%", "weight": "10", "score": "10"}],
+        "total_score": "100"}
+    rc, out, err = _run(tmp_path, capsys, data, "--check")
+    assert rc == 0, err
+    assert "总分：表中 100，按方法 98.42" in out and "没有达到年度指标值，却给了满分" in out
+    rc, out, _ = _run(tmp_path, capsys, data, "--check", "--format", "json")
+    res = json.loads(out)
+    assert res["recomputed_grade"] == "优" and res["discrepancies"][0]["kind"] == "missed-target-full"
