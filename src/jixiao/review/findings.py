@@ -77,9 +77,10 @@ class Outcome:
     grade: str  # 优 良 中 差
     headings: dict[str, str] = field(default_factory=dict)  # heading → grade, or 未审核
     counts: dict[str, int] = field(default_factory=dict)  # severity → number of findings
-    score: float | None = None  # 0–100: 100 less the severity-weighted share of the table touched
-    reasons: list[str] = field(default_factory=list)  # why this grade, in Chinese, weightiest first
-    heading_scores: dict[str, float] = field(default_factory=dict)
+    # the explanation of the grade (not compared: results stored before it existed equal fresh ones)
+    score: float | None = field(default=None, compare=False)  # 0–100: 100 less the weighted share touched
+    reasons: list[str] = field(default_factory=list, compare=False)  # why this grade, weightiest first
+    heading_scores: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def verdict(self) -> str:

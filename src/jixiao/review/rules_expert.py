@@ -158,6 +158,7 @@ def vague_basis(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     return None
 
 
+_SURVEY_DONE = re.compile(r"调查|问卷|测评|回访|访谈|抽样|调研|评议|打分")
 _SURVEY = re.compile(r"调查|问卷|测评|回访|访谈|抽样|调研|评议|评价|走访|征求|反馈|统计|打分|满意度")
 
 
@@ -174,13 +175,16 @@ _SURVEY = re.compile(r"调查|问卷|测评|回访|访谈|抽样|调研|评议|�
 )
 def satisfaction_basis_not_survey(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
-    检查什么：满意度指标填了依据，但依据不是调查（问卷、回访、测评等），如“工作计划”“上级要求”。
+    检查什么：满意度指标填了依据，但依据不是调查（问卷、回访、测评等），如“工作计划”“上级要求”，
+    指标描述也没有说明调查方式。
     为什么：满意度只能通过调查取得；依据写“工作计划”，年底就没有办法得到实际值。
     示例与改法：“群众满意度 ≥90%｜工作计划”的依据改为“向服务对象发放问卷调查”。
     """
     basis = squash(f.ind.basis)
     if not basis or basis in EMPTY_MARKERS or _SURVEY.search(basis):
         return None
+    if _SURVEY_DONE.search(squash(f.ind.description)):
+        return None  # the description says how it is measured: 「抽样调查群众对…的满意度」
     return Hit(f"满意度指标{q(f.label)}的依据{q(basis)}不是调查，无法取得满意度的实际值。")
 
 
