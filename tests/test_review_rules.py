@@ -215,7 +215,11 @@ CASES: list[tuple[str, Callable[[], Disclosure], Callable[[], Disclosure]]] = [
     ("JX113", lambda: with_indicator(1, name="抽检任务完成率(≥**%)"), lambda: doc_of(good_project())),
     ("JX114", lambda: with_indicator(0, name="数量指标"), lambda: doc_of(good_project())),
     ("JX115", lambda: with_indicator(0, basis="根据上级文件"), lambda: with_indicator(0, basis="抽检计划")),
-    ("JX116", lambda: with_indicator(5, basis="年度工作计划"), lambda: with_indicator(5, basis="问卷调查")),
+    (
+        "JX116",
+        lambda: with_indicator(5, basis="年度工作计划", description="消费者的满意程度"),
+        lambda: with_indicator(5, basis="问卷调查", description="消费者的满意程度"),
+    ),
     ("JX206", lambda: with_indicator(4, value="是"), lambda: with_indicator(4, value="100%")),
     ("JX207", lambda: with_indicator(0, value="650"), lambda: with_indicator(0, value="650批次")),
     ("JX208", lambda: _social("重大食品安全事故", "0起"), lambda: _social("重大食品安全事故", "=0起")),
