@@ -207,12 +207,14 @@ def test_boolean_target():
 # ------------------------------------------------------------ qualitative bands
 
 
-def test_qualitative_band_without_score_proposes_upper_bound():
-    # 部分达成 of 30 points: upper bound 80% × 30 = 24, marked proposed
+def test_qualitative_band_without_score_proposes_the_band_midpoint():
+    # 部分达成 of 30 points: band 60–80%, midpoint 70% × 30 = 21 (inside its own band), marked proposed
     s = score("提升", "有所提升", level1="效益指标", level2="社会效益指标", points=D(30), band="部分达成")
-    assert s.score == 24 and s.proposed and s.band == BAND_PARTLY
+    assert s.score == 21 and s.proposed and s.band == BAND_PARTLY
     s = score("提升", None, level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_MET)
-    assert s.score == 30 and s.proposed
+    assert s.score == 27 and s.proposed
+    s = score("提升", None, level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_NOT_MET)
+    assert s.score == 9 and s.proposed
 
 
 def test_qualitative_score_inside_band_is_kept():
@@ -244,12 +246,12 @@ def test_qualitative_without_band_is_an_error():
 
 def test_qualitative_band_from_actual_text():
     s = score("及时", "达成", level2="时效指标")
-    assert s.band == BAND_MET and s.score == TEN and s.proposed
+    assert s.band == BAND_MET and s.score == 9 and s.proposed  # midpoint of 80–100%
 
 
 def test_unfilled_yes_no_placeholder_is_qualitative():
     s = score("是/否", "是", level2="成本指标", band="达成")
-    assert s.direction == "qualitative" and s.score == TEN
+    assert s.direction == "qualitative" and s.score == 9
 
 
 # ------------------------------------------------------------ the whole table
@@ -279,21 +281,21 @@ EXAMPLE = {
 def test_worked_example_total_and_grade():
     # 预算执行率 102/120 = 85% → 8.5 of 10, below 90% → explanation
     # 产出 50 / 4 = 12.5 each: 12.5 + 12.5 + 0 (late) + 12.5 × 5000/5300 (= 11.7925)
-    # 效益 30 / 2 = 15 each: 部分达成 proposed 0.8 × 15 = 12, =0起 met 15
+    # 效益 30 / 2 = 15 each: 部分达成 proposed at the band's midpoint 0.7 × 15 = 10.5, =0起 met 15
     # 满意度 10: 85/90 × 10 = 9.4444
-    # total 8.5 + 36.7925 + 27 + 9.4444 = 81.7369 → 81.74, 良
+    # total 8.5 + 36.7925 + 25.5 + 9.4444 = 80.2369 → 80.24, 良
     ev = evaluation_from_dict(EXAMPLE)
     r = score_evaluation(ev)
     assert r.execution_rate == D("0.85") and r.execution_score == D("8.5")
     assert r.execution_explanation and "90%" in r.execution_explanation
     assert [s.points for s in r.indicators] == [D("12.5")] * 4 + [D(15)] * 2 + [D(10)]
-    assert r.total.quantize(D("0.01")) == D("81.74")
+    assert r.total.quantize(D("0.01")) == D("80.24")
     assert r.grade == "良"
-    assert r.indicators[4].proposed and r.indicators[4].score == 12
+    assert r.indicators[4].proposed and r.indicators[4].score == D("10.5")
     out = result_to_dict(ev, r)
-    assert out["total"] == 81.74 and out["grade"] == "良"
+    assert out["total"] == 80.24 and out["grade"] == "良"
     assert out["execution_rate"] == 0.85 and out["execution_score"] == 8.5
-    assert out["indicators"][4]["proposed"] is True and out["indicators"][4]["score"] == 12
+    assert out["indicators"][4]["proposed"] is True and out["indicators"][4]["score"] == 10.5
     assert "proposed" not in out["indicators"][0]
     assert out["indicators"][6]["reason"] == "宣传不足，下年加强"
     assert "execution_reason" not in out
@@ -313,10 +315,30 @@ def test_execution_rate_capped_and_explained_below_90():
     assert r.execution_score == 9 and r.execution_explanation is None
 
 
-def test_weights_must_sum_to_100():
+def test_weights_of_110_are_scored_scaled_to_100_and_named():
     data = {**EXAMPLE, "weights": {"预算执行率": 10, "产出指标": 50, "效益指标": 30, "满意度指标": 20}}
+    ev = evaluation_from_dict(data)
+    r = score_evaluation(ev)
+    assert r.full_marks == 110 and r.raw_total is not None
+    assert r.total == r.raw_total * 100 / 110
+    assert any("权重合计为 110" in d for d in r.deviations)
+    assert any("折算" in d for d in r.deviations)
+    # --strict and a bureau's settings refuse such a table instead
     with pytest.raises(EvaluationError, match="110"):
-        evaluation_from_dict(data)
+        score_evaluation(ev, ScoringSettings(strict=True))
+
+
+def test_weights_of_90_are_scored_scaled_to_100():
+    w = {"预算执行率": 10, "产出指标": 40, "效益指标": 30, "满意度指标": 10}
+    inds = [
+        {"level1": "产出指标", "name": "批次", "target": "≥10批次", "actual": "10批次"},
+        {"level1": "效益指标", "name": "效益", "target": "≥1项", "actual": "1项"},
+        {"level1": "满意度指标", "name": "满意度", "target": "≥90%", "actual": "95%"},
+    ]
+    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds,
+                                               "weights": w}))
+    assert r.raw_total == 90 and r.total == 100 and r.grade == "优"
+    assert any("90" in d for d in r.deviations)
 
 
 def test_cost_counts_under_output_unless_weighted():
@@ -348,10 +370,14 @@ def test_indicator_weights_given_in_the_table():
     ]
     r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
     # 10 + 60 × 5/10 + 20 + 10 = 70
-    assert r.total == 70 and r.grade == "中"
-    inds[0]["weight"] = 50
+    assert r.total == 70 and r.grade == "中" and not r.deviations
+    inds[0]["weight"] = 50  # the table's 分值 now total 90: scored as printed, 65 of 90 → 72.22 of 100
+    ev = evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds})
+    r = score_evaluation(ev)
+    assert r.raw_total == 65 and r.full_marks == 90 and r.total.quantize(D("0.01")) == D("72.22")
+    assert any("各指标分值合计 80 加预算执行率 10 为 90" in d for d in r.deviations)
     with pytest.raises(EvaluationError, match="100"):
-        score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
+        score_evaluation(ev, ScoringSettings(strict=True))
 
 
 def test_some_indicator_weights_given_rest_shared():
@@ -384,7 +410,7 @@ def test_text_table():
     ev = evaluation_from_dict(EXAMPLE)
     text = render_text(ev, score_evaluation(ev))
     for word in ("项目支出绩效自评表", "年初预算数", "全年预算数", "全年执行数", "执行率", "年度指标值",
-                 "实际完成值", "偏差原因分析及改进措施", "81.74", "良", "85%", "12*"):
+                 "实际完成值", "偏差原因分析及改进措施", "80.24", "良", "85%", "10.5*"):
         assert word in text
 
 
@@ -404,9 +430,9 @@ def test_cli_score_json(tmp_path, capsys):
     rc, out, err = _run(tmp_path, capsys, EXAMPLE, "--format", "json")
     assert rc == 0, err
     res = json.loads(out)
-    assert res["total"] == 81.74 and res["grade"] == "良"
+    assert res["total"] == 80.24 and res["grade"] == "良"
     assert res["execution_rate"] == 0.85 and res["execution_score"] == 8.5
-    assert [i["score"] for i in res["indicators"]] == [12.5, 12.5, 0, 11.79, 12, 15, 9.44]
+    assert [i["score"] for i in res["indicators"]] == [12.5, 12.5, 0, 11.79, 10.5, 15, 9.44]
     assert res["indicators"][4]["proposed"] is True
 
 
@@ -417,7 +443,6 @@ def test_cli_score_text(tmp_path, capsys):
 
 @pytest.mark.parametrize(("change", "needle"), [
     (lambda d: d["indicators"][4].update(score=25), "食品安全水平"),  # 25 outside 部分达成 [9, 12) of 15
-    (lambda d: d.update(weights={"预算执行率": 10, "产出指标": 60, "效益指标": 30, "满意度指标": 10}), "110"),
     (lambda d: d["budget"].pop("adjusted"), "budget.adjusted"),
     (lambda d: d["budget"].update(executed="一百"), "budget.executed"),
     (lambda d: d["indicators"][0].pop("actual"), "食品抽检批次"),
@@ -438,3 +463,111 @@ def test_cli_score_invalid_input_exits_2_with_one_line(tmp_path, capsys, change,
 def test_cli_score_bad_json(tmp_path, capsys):
     rc, _, err = _run(tmp_path, capsys, '{"budget": ')
     assert rc == 2 and "invalid JSON" in err and "line 1" in err
+
+
+# ------------------------------------------------------------ zero targets, published weights
+
+
+def test_a_zero_count_without_comparator_means_none_and_is_lower_is_better():
+    # 「0起」: two major accidents must not score full
+    s = score("0起", "2起", level1="效益指标", level2="社会效益指标")
+    assert s.direction == "equal_zero" and s.score == 0 and s.needs_explanation
+    assert score("0起", "0起", level1="效益指标", level2="社会效益指标").score == TEN
+    assert score("0件", "0", level1="效益指标", level2="社会效益指标").score == TEN
+    assert score("0次", "1次", level2="质量指标").score == 0
+    # a zero written with ≥ stays higher-is-better: anything meets it
+    assert score("≥0次", "1次", level2="质量指标").direction == "higher"
+
+
+def test_cli_score_table_of_110_named_and_strict_refuses(tmp_path, capsys):
+    data = json.loads(json.dumps(EXAMPLE))
+    data["weights"] = {"预算执行率": 10, "产出指标": 60, "效益指标": 30, "满意度指标": 10}
+    rc, out, err = _run(tmp_path, capsys, data, "--format", "json")
+    assert rc == 0, err
+    res = json.loads(out)
+    assert res["full_marks"] == 110 and any("110" in d for d in res["deviations"])
+    rc, out, err = _run(tmp_path, capsys, data, "--strict")
+    assert rc == 2 and out == "" and "110" in err and len(err.strip().splitlines()) == 1
+    rc, out, _ = _run(tmp_path, capsys, data)
+    assert rc == 0 and "偏离评分方法" in out and "折算为百分制" in out
+
+
+# ------------------------------------------------------------ published 自评表 checked
+
+
+def _published(**over):
+    from jixiao.evaluate import PublishedIndicator, PublishedSelfEvaluation
+
+    rows = [
+        PublishedIndicator("产出指标", "数量指标", "特困人员供养人数", ">=4754人", "4604人", D(20), D(20)),
+        PublishedIndicator("产出指标", "成本指标", "临时救助标准", "<=5300元/户", "5830元/户", D(20), D(20)),
+        PublishedIndicator("产出指标", "质量指标", "资金发放准确率", "100%", "100%", D(10), D(10)),
+        PublishedIndicator("效益指标", "社会效益指标", "受益贫困人口数", ">=80人", "87人", D(30), D(30)),
+        PublishedIndicator("满意度指标", "服务对象满意度指标", "救助对象满意度", "≥90%", "95%", D(10), D(10)),
+    ]
+    base = dict(indicators=rows, budget_adjusted=D(30), budget_executed=D(30), execution_weight=D(10),
+                execution_score=D(10), total_weight=D(100), total_score=D(100), grade="优")
+    base.update(over)
+    return PublishedSelfEvaluation(**base)
+
+
+def test_a_published_table_with_full_marks_for_a_missed_target_and_a_breached_cap():
+    from jixiao.evaluate import CAP_BREACHED_FULL, MISSED_FULL, check_published
+
+    c = check_published(_published())
+    kinds = {d.where: d.kind for d in c.discrepancies}
+    assert kinds == {"指标「特困人员供养人数」": MISSED_FULL, "指标「临时救助标准」": CAP_BREACHED_FULL}
+    missed = c.discrepancies[0]
+    assert missed.printed == "20" and missed.recomputed == "19.37" and "完成 96.8%" in missed.why
+    # 5830 against ≤5300: 10% over → linear fall, 90% of 20 = 18
+    assert c.discrepancies[1].recomputed == "18" and "超过了上限" in c.discrepancies[1].why
+    assert c.recomputed_total.quantize(D("0.01")) == D("97.37") and c.recomputed_grade == "优"
+    assert c.printed_grade == "优" and c.printed_total == 100
+
+
+def test_weights_and_totals_that_do_not_add_up_and_a_wrong_grade():
+    from jixiao.evaluate import GRADE, TOTAL_SUM, WEIGHTS_SUM, check_published
+
+    t = _published(total_score=D(95), total_weight=D(90), grade="良")
+    t.indicators[3].weight = D(20)  # the table's 分值 now total 90
+    t.indicators[3].score = D(20)
+    t.indicators[0].actual = "4754人"
+    t.indicators[1].actual = "5000元/户"
+    c = check_published(t)
+    got = {d.kind: d for d in c.discrepancies}
+    assert set(got) == {WEIGHTS_SUM, TOTAL_SUM, GRADE}
+    assert got[WEIGHTS_SUM].printed == "90" and "折算" in got[WEIGHTS_SUM].why
+    assert got[TOTAL_SUM].printed == "95" and got[TOTAL_SUM].recomputed == "90"
+    # every target met: 90 of 90 → 100 of 100, 优 where the table says 良
+    assert c.recomputed_total == 100 and got[GRADE].printed == "良" and got[GRADE].recomputed == "优"
+
+
+def test_execution_score_and_limits_printed_without_comparator():
+    from jixiao.evaluate import EXECUTION_SCORE, PublishedIndicator, check_published
+
+    t = _published(budget_executed=D("25.86"), execution_score=D(9))
+    # 预算调整率 3% with 0 adjusted: a limit, lower is better — full marks are right
+    t.indicators.append(PublishedIndicator("产出指标", "质量指标", "预算调整率", "3%", "0", D(0), D(0)))
+    c = check_published(t)
+    [ex] = [d for d in c.discrepancies if d.kind == EXECUTION_SCORE]
+    assert ex.printed == "9" and ex.recomputed == "8.62"
+    assert not any("预算调整率" in d.where for d in c.discrepancies)
+
+
+def test_cli_score_check_reads_a_published_table(tmp_path, capsys):
+    data = {"project_name": "临时救助", "budget": {"rows": {"年度资金总额:": {
+        "全年预算数(A)": "30", "全年执行数(B)": "30", "分值": "10", "得分": "10"}}},
+        "indicators": [
+            {"level1": "产出指标", "level2": "数量指标", "name": "供养人数", "target": ">=4754人",
+             "actual": "4604人", "weight": "50", "score": "50"},
+            {"level1": "效益指标", "level2": "社会效益指标", "name": "受益人数", "target": ">=80人",
+             "actual": "87人", "weight": "30", "score": "30"},
+            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90%",
+             "actual": "95%", "weight": "10", "score": "10"}],
+        "total_score": "100"}
+    rc, out, err = _run(tmp_path, capsys, data, "--check")
+    assert rc == 0, err
+    assert "总分：表中 100，按方法 98.42" in out and "没有达到年度指标值，却给了满分" in out
+    rc, out, _ = _run(tmp_path, capsys, data, "--check", "--format", "json")
+    res = json.loads(out)
+    assert res["recomputed_grade"] == "优" and res["discrepancies"][0]["kind"] == "missed-target-full"

@@ -160,12 +160,12 @@ def test_one_project_has_no_summary_unless_asked(item):
 
 def test_proposed_score_is_marked_and_explained():
     ev = worked_example()
-    ev.indicators[5].score = None  # 部分达成 without a score: the band's upper bound 12 is proposed
+    ev.indicators[5].score = None  # 部分达成 without a score: the band midpoint 10.5 is proposed
     r = score_evaluation(ev)
     t = selfeval_table(ev, r)
     texts = t.texts()
-    assert "12*" in texts
-    assert any("带 * 的得分为系统按所选自评档次上限建议的得分" in n for n in t.notes)
+    assert "10.5*" in texts
+    assert any("带 * 的得分为系统按所选自评档次中点建议的得分" in n for n in t.notes)
 
 
 def test_low_execution_rate_is_noted():

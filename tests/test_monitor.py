@@ -213,3 +213,39 @@ def test_snapshot_for_a_project():
     assert s.indicators[0].target == "≥1800批次"
     r = assess(s)
     assert r.spending_light is None and r.expected_source == "plan"
+
+
+# ------------------------------------------------------------ accumulating counts, stocks, zero targets
+
+
+def _named(name: str, target: str, actual: str, *, level2: str = "数量指标", accumulates=None) -> str | None:
+    ind = IndicatorProgress("产出指标", level2, name, target, actual, accumulates=accumulates)
+    return indicator_light(ind, D(8) / 12, date(2024, 8, 31), year=2024).light
+
+
+def test_a_headcount_is_a_stock_compared_with_the_target_itself():
+    # 「7人」 paid in August: 7 of 7 is on target (green), not 7 ÷ (7 × 8/12) = 150% (blue)
+    assert _named("协管员人数", "7人", "7人") == GREEN
+    assert _named("协管员人数", "7人", "5人") == YELLOW  # 71%
+    assert _named("派出机构数量", "10个", "10个") == GREEN
+
+
+def test_accumulating_counts_are_scaled_by_expected_progress():
+    # 600 of ≥900 批次 by end of August: due 600 → 100% green; 900 → 150% blue
+    assert _named("抽检批次", "≥900批次", "600批次") == GREEN
+    assert _named("抽检批次", "≥900批次", "900批次") == BLUE
+    # people counted as trained accumulate by the name
+    assert _named("培训人数", "≥300人", "200人") == GREEN
+    # a frequency is not cumulative: 1次/月 done at 1次/月
+    assert _named("巡查频次", "1次/月", "1次/月") == GREEN
+
+
+def test_a_per_indicator_choice_overrides():
+    assert _named("协管员人数", "7人", "7人", accumulates=True) == BLUE
+    assert _named("抽检批次", "≥900批次", "600批次", accumulates=False) == YELLOW  # 66.7%
+
+
+def test_a_zero_count_without_comparator_is_red_once_one_happens():
+    # 「0起」: 2 major accidents must not show light green
+    assert _named("重大安全事故", "0起", "2起", level2="社会效益指标") == RED
+    assert _named("重大安全事故", "0起", "0起", level2="社会效益指标") == GREEN

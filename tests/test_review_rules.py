@@ -124,6 +124,22 @@ def _history() -> History:
     )
 
 
+def _social(name: str, value: str) -> Disclosure:
+    return with_extra(Indicator("效益指标", "社会效益指标", name, "按统计口径计算", value, "省局考核要求"))
+
+
+def _quality(name: str, value: str) -> Disclosure:
+    return with_extra(Indicator("产出指标", "质量指标", name, "按统计口径计算", value, "年度计划"))
+
+
+def _unit_cost(value: str) -> Disclosure:
+    return with_extra(Indicator("产出指标", "成本指标", "单批次检测成本", "每批次检测费", value, "上年单价"))
+
+
+def _goal(goal: str) -> Disclosure:
+    return doc_of(replace(good_project(), purpose="用于支付食品检测机构的检测费", goal=goal))
+
+
 # (rule, bad example, good counterpart) — the good counterpart differs only in the defect
 CASES: list[tuple[str, Callable[[], Disclosure], Callable[[], Disclosure]]] = [
     ("JX101", lambda: without("数量指标", "质量指标", "时效指标", "成本指标"), lambda: without("成本指标")),
@@ -195,6 +211,34 @@ CASES: list[tuple[str, Callable[[], Disclosure], Callable[[], Disclosure]]] = [
     ("JX601", lambda: with_indicator(5, value="100%"), lambda: with_indicator(5, value="≥95%")),
     ("JX602", lambda: with_indicator(5, value="≥60%"), lambda: with_indicator(5, value="≥85%")),
     ("JX603", lambda: doc_of(good_project()), lambda: with_indicator(0, value="≥700批次")),
+    # rules an expert reviewer added (issue 11)
+    ("JX113", lambda: with_indicator(1, name="抽检任务完成率(≥**%)"), lambda: doc_of(good_project())),
+    ("JX114", lambda: with_indicator(0, name="数量指标"), lambda: doc_of(good_project())),
+    ("JX115", lambda: with_indicator(0, basis="根据上级文件"), lambda: with_indicator(0, basis="抽检计划")),
+    (
+        "JX116",
+        lambda: with_indicator(5, basis="年度工作计划", description="消费者的满意程度"),
+        lambda: with_indicator(5, basis="问卷调查", description="消费者的满意程度"),
+    ),
+    ("JX206", lambda: with_indicator(4, value="是"), lambda: with_indicator(4, value="100%")),
+    ("JX207", lambda: with_indicator(0, value="650"), lambda: with_indicator(0, value="650批次")),
+    ("JX208", lambda: _social("重大食品安全事故", "0起"), lambda: _social("重大食品安全事故", "=0起")),
+    ("JX311", lambda: with_indicator(0, value="≤650批次"), lambda: with_indicator(0, value="≥650批次")),
+    ("JX312", lambda: with_indicator(0, name="食品抽检次数"), lambda: with_indicator(0, name="食品抽检批次")),
+    ("JX313", lambda: _social("每万人食品抽检量", "≥5%"), lambda: _social("每万人食品抽检量", "≥5批次/万人")),
+    ("JX314", lambda: _quality("资金支付率", "100%"), lambda: _quality("检测报告合格率", "100%")),
+    ("JX315", lambda: _social("维护社会稳定", "≥95%"), lambda: _social("矛盾纠纷化解率", "≥95%")),
+    (
+        "JX405",
+        lambda: doc_of(replace(good_project(), spending_plan={"12月底": "100%"})),
+        lambda: doc_of(good_project()),
+    ),
+    ("JX406", lambda: with_indicator(2, value="年度内"), lambda: with_indicator(2, value="2024年10月31日前")),
+    ("JX407", lambda: _unit_cost("≤5300元/批次"), lambda: _unit_cost("≤400元/批次")),  # × 650 批次 vs 30 万元
+    ("JX506", lambda: with_indicator(0, description="650批次"), lambda: doc_of(good_project())),
+    ("JX507", lambda: _goal("完成全年食品抽检600批次，保障群众饮食安全。"), lambda: doc_of(good_project())),
+    ("JX508", lambda: _goal("1.完成抽检650批次；2.完成抽检650批次。"), lambda: doc_of(good_project())),
+    ("JX509", lambda: _goal("用于支付食品检测机构的检测费"), lambda: _goal("全年抽检650批次，保障饮食安全")),
 ]
 
 

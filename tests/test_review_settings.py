@@ -25,7 +25,8 @@ def test_defaults_follow_national_practice() -> None:
     rs = ReviewSettings().for_unit("414001")
     assert rs.thresholds["satisfaction_unrealistic_at"] == 100
     assert rs.thresholds["copied_set_similarity"] == 0.75
-    assert rs.outcome == {"poor_error_share": 0.34, "revise_warning_share": 0.3}
+    assert rs.outcome["unusable_share"] == 0.5 and rs.outcome["fair_from"] == 70
+    assert rs.outcome["good_from"] == 90
     assert not rs.disabled
 
 
@@ -73,10 +74,12 @@ def test_a_unit_can_be_named_instead_of_coded() -> None:
 
 
 def test_outcome_thresholds_are_settings() -> None:
-    doc = with_indicator(3, value="是/否")  # one error among six indicators
-    assert review_document(doc).projects[0].outcome.grade == "中"
-    s = settings_from_dict({"outcome": {"poor_error_share": 0.1}})
+    doc = with_indicator(3, value="是/否")  # one placeholder among six indicators: score 83.3
+    assert review_document(doc).projects[0].outcome.grade == "良"
+    s = settings_from_dict({"outcome": {"unusable_share": 0.1}})  # 1 of 6 unusable is more than 10%
     assert review_document(doc, s).projects[0].outcome.grade == "差"
+    s = settings_from_dict({"outcome": {"fair_from": 85}})
+    assert review_document(doc, s).projects[0].outcome.grade == "中"
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from jixiao.cli import main
 from jixiao.evaluate import score_evaluation
-from jixiao.monitor import BLUE, GREEN, RED, assess
+from jixiao.monitor import GREEN, RED, assess
 from jixiao.templates import (
     WorkbookError,
     monitor_template,
@@ -181,7 +181,7 @@ def test_selfeval_two_projects_qualitative_band_and_error_in_second_sheet():
     evs = read_selfeval_workbook(_save(wb))
     assert [ev.project_name for ev in evs] == ["公务用车保险费", "产品质量监督抽查经费"]
     r = score_evaluation(evs[1])
-    assert r.indicators[8].proposed and r.indicators[8].score == 10  # 达成: the upper bound, 10
+    assert r.indicators[8].proposed and r.indicators[8].score == 9  # 达成: the band midpoint, 9
     assert r.indicators[9].score == 7 and not r.indicators[9].proposed
 
 
@@ -201,7 +201,7 @@ def _filled_monitor(reasons: bool = True) -> bytes:
     assert ws["B3"].value == datetime(2024, 7, 31)
     ws["B7"] = 2  # 2 / 6.8 = 29.4% of expected 56.30% → 52% red
     ws["E10"] = "96%"  # ≥95%: 101% green
-    ws["E11"] = "17辆"  # 17 / (17 × 56.30%) = 178% blue
+    ws["E11"] = "17辆"  # vehicles kept insured: a stock, 17 of 17 = 100% green (not scaled by time)
     # E12 deadline 2024-12-31 not yet due: left empty, green
     ws["E13"] = "2万元"  # ≤6.80万元: green
     ws["E14"] = "是"
@@ -230,7 +230,7 @@ def test_monitor_round_trip_lights():
     assert snap.deviation.category == "经费保障" and snap.deviation.likelihood == "确定能"
     r = assess(snap)
     assert r.spending_light == RED and r.light == RED
-    assert [i.light for i in r.indicators] == [GREEN, BLUE, GREEN, GREEN, GREEN, GREEN]
+    assert [i.light for i in r.indicators] == [GREEN, GREEN, GREEN, GREEN, GREEN, GREEN]
 
 
 def test_monitor_red_without_reason_is_located():
@@ -286,7 +286,7 @@ def test_cli_score_xlsx_and_monitor(tmp_path, capsys):
     m.write_bytes(_filled_monitor())
     assert main(["monitor", str(m)]) == 0
     out = capsys.readouterr().out
-    assert "公务用车保险费" in out and "红灯" in out and "蓝灯" in out
+    assert "公务用车保险费" in out and "红灯" in out and "绿灯" in out
     m.write_bytes(_filled_monitor(reasons=False))
     assert main(["monitor", str(m)]) == 2
     assert "监控表!H7" in capsys.readouterr().err

@@ -726,3 +726,28 @@ def test_cli_value_prints_one_json_object_per_text() -> None:
             "approx": False,
         },
     ]
+
+
+# ---------------------------------------------------------------- context and periods
+
+
+def test_a_bare_wan_after_a_number_is_wan_yuan_in_a_money_cell():
+    tv = parse_value("250万", context="money")
+    assert (tv.kind, tv.value, tv.unit, tv.base_value, tv.base_unit) == ("number", Decimal(250), "万元",
+                                                                          Decimal(2_500_000), "元")
+    assert parse_value("≤1.5亿", context="money").unit == "亿元"
+    # without context 万 stays a scale of nothing in particular; a real unit is never rewritten
+    assert parse_value("250万").unit == "万"
+    assert parse_value("10万台件", context="money").unit == "万台件"
+    assert parse_value("≤30万元", context="money").unit == "万元"
+
+
+def test_a_period_of_months_is_a_date_not_a_numeric_range():
+    tv = parse_value("2023.07-2024.01", year=2023)
+    assert (tv.kind, tv.op, tv.value, tv.unit) == ("date", "<=", "2024-01-31", "期间")
+    assert parse_value("2024年3月-2024年6月").value == "2024-06-30"
+    assert parse_value("2024-01-01至2024-12-31").value == "2024-12-31"
+    # a range of counts and a decimal number are still what they were
+    assert parse_value("1-2批次").op == "range"
+    assert parse_value("2024.12").kind == "number"
+    assert parse_value("2024.07-2023.01").kind != "date"  # ends before it starts

@@ -26,6 +26,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE", help="FILE.json or FILE.xlsx")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--check", action="store_true",
+                   help="FILE.json is a published 自评表 as printed (indicators with weight and score, "
+                        "the printed total): recompute it by the method and list where the printed "
+                        "scores differ and why, with the recomputed grade beside the printed one")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a table whose weights do not total 100 (default: score it with its own "
+                        "weights, scale the total to 100 and name the deviation)")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("template", help="write a pre-filled Excel workbook for monitoring or self-evaluation",
@@ -65,7 +72,14 @@ def _read(name: str) -> bytes:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from jixiao.cli import _write_out
-    from jixiao.evaluate import EvaluationError, render_summary, render_text, result_to_dict, score_evaluation
+    from jixiao.evaluate import (
+        EvaluationError,
+        ScoringSettings,
+        render_summary,
+        render_text,
+        result_to_dict,
+        score_evaluation,
+    )
     from jixiao.export_cli import InputError, load_evaluations
 
     name = args.file
@@ -73,10 +87,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         data = _read(name)
     except OSError as e:
         return _fail(name, f"cannot read the file: {e.strerror or e}")
+    if getattr(args, "check", False):
+        return _check_published(name, data, args)
     single = not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")))
     try:
         evs = load_evaluations(name, data)
-        results = [score_evaluation(ev) for ev in evs]
+        settings = ScoringSettings(strict=bool(getattr(args, "strict", False)))
+        results = [score_evaluation(ev, settings) for ev in evs]
     except InputError as e:
         return _fail(name, e.lines)
     except EvaluationError as e:
@@ -90,6 +107,25 @@ def cmd_score(args: argparse.Namespace) -> int:
     if len(evs) > 1:
         parts.append(render_summary(evs, results))
     _write_out("\n".join(parts), args.output)
+    return 0
+
+
+def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
+    from jixiao.cli import _write_out
+    from jixiao.evaluate import check_published, published_from_dict, render_check
+
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return _fail(name, f"invalid JSON: {e}")
+    if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):
+        return _fail(name, "应为已公开自评表的 JSON：含 indicators（每行 target、actual、weight、score）")
+    table = published_from_dict(doc)
+    check = check_published(table)
+    if args.format == "json":
+        _write_out(json.dumps(check.to_dict(), ensure_ascii=False, indent=2) + "\n", args.output)
+    else:
+        _write_out(render_check(table, check), args.output)
     return 0
 
 

@@ -20,7 +20,14 @@ The method (PRODUCT.md, "Self-evaluation"), every number a setting:
 - Yes/no targets (是/否): the same answer → full, else zero.
 - Qualitative (text) targets: the unit picks a band — 达成年度指标 80–100%, 部分达成并具有一定效果
   60–80%, 未达成且效果较差 0–60% of the points, lower bounds inclusive — and a score inside it; a
-  score outside the band is rejected; with no score the band's upper bound is proposed and marked.
+  score outside the band is rejected; with no score the band's midpoint is proposed (达成 90%,
+  部分达成 70%, 未达成 30% of the points) and marked as proposed.
+- A zero target with no comparator on a count (`0件`, `0起`, `0次`) means "none": it is scored as
+  `=0` (lower is better), so two accidents against 「0起」 score zero.
+- Weights that do not total 100 (published tables with 110 or 90): the table is scored with its
+  own weights, the total scaled to 100, and the deviation named in `EvaluationResult.deviations`;
+  `ScoringSettings(strict=True)` (`jixiao score --strict`, a finance bureau's settings) refuses
+  such a table instead.
 - 预算执行率 = 全年执行数 ÷ 全年预算数; its points = rate × 10, capped at 10; below 90% needs an
   explanation.
 - Grades: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60.
@@ -33,7 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -105,12 +112,13 @@ class ScoringSettings:
         BAND_NOT_MET: (ZERO, Decimal("0.6"))})
     grades: tuple[tuple[Decimal, str], ...] = (
         (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (ZERO, "差"))
+    # refuse weights that do not total 100 instead of scaling the total to 100
+    strict: bool = False
 
     def with_weights(self, weights: Mapping[str, Any] | None) -> ScoringSettings:
         if not weights:
             return self
-        return ScoringSettings(normalize_weights(weights), self.lower_method, self.late_share,
-                               self.overachievement, self.execution_explain_below, self.bands, self.grades)
+        return replace(self, weights=normalize_weights(weights, require_100=self.strict))
 
 
 # ---------------------------------------------------------------- input
@@ -195,7 +203,7 @@ class IndicatorScore:
     actual: str | None
     points: Decimal  # 分值
     score: Decimal  # 得分
-    proposed: bool = False  # the score was proposed by the system (a qualitative band's upper bound)
+    proposed: bool = False  # the score was proposed by the system (a qualitative band's midpoint)
     band: str | None = None
     achievement: Decimal | None = None  # actual ÷ target, where meaningful
     explanations: list[str] = field(default_factory=list)  # why an explanation is needed
@@ -218,6 +226,10 @@ class EvaluationResult:
     grade: str
     warnings: list[str] = field(default_factory=list)
     weights: dict[str, Decimal] = field(default_factory=dict)  # the weights used
+    # where the table departs from the method and how it was scored anyway (weights not totalling 100)
+    deviations: list[str] = field(default_factory=list)
+    full_marks: Decimal = HUNDRED  # the table's own total of points (100 by the method)
+    raw_total: Decimal | None = None  # the total out of `full_marks`, before scaling to 100
 
     @property
     def needs_explanation(self) -> bool:
@@ -247,8 +259,9 @@ def to_decimal(value: Any) -> Decimal:
     return d
 
 
-def normalize_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
-    """Weights keyed by 预算执行率 and canonical level-1 names; they must sum to 100."""
+def normalize_weights(weights: Mapping[str, Any], *, require_100: bool = True) -> dict[str, Decimal]:
+    """Weights keyed by 预算执行率 and canonical level-1 names; they must sum to 100 unless
+    `require_100` is False (a published table with its own total, scored and scaled to 100)."""
     out: dict[str, Decimal] = {}
     for key, val in weights.items():
         k = str(key).strip()
@@ -268,7 +281,9 @@ def normalize_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
             raise EvaluationError(f"权重「{k}」不能为负数", field="weights")
         out[canon] = out.get(canon, ZERO) + w
     total = sum(out.values(), ZERO)
-    if total != HUNDRED:
+    if total <= 0:
+        raise EvaluationError("权重合计为 0", field="weights")
+    if total != HUNDRED and require_100:
         parts = "、".join(f"{k} {_fmt(v)}" for k, v in out.items())
         raise EvaluationError(f"权重合计为 {_fmt(total)}，应为 100（{parts}）", field="weights")
     out.setdefault(EXECUTION, ZERO)
@@ -301,6 +316,8 @@ def direction_of(target: TargetValue, level1: str | None, level2: str | None) ->
         return LOWER
     if target.op == "=" and isinstance(target.value, Decimal) and target.value == 0:
         return EQUAL_ZERO
+    if target.op is None and target.kind == "number" and target.value == 0:
+        return EQUAL_ZERO  # 「0件」「0起」: none at all, lower is better
     return HIGHER
 
 
@@ -415,7 +432,7 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
         low, high = settings.bands[band]
         res.band = band
         if ind.score is None:
-            res.score = high * points
+            res.score = (low + high) / 2 * points  # the band's midpoint, to be confirmed
             res.proposed = True
         else:
             s = ind.score
@@ -505,12 +522,13 @@ def category_of(ind: IndicatorActual, weights: Mapping[str, Decimal]) -> str | N
     return c1
 
 
-def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal]
-                    ) -> tuple[list[tuple[str, Decimal]], list[str]]:
+def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal], *,
+                    strict: bool = True) -> tuple[list[tuple[str, Decimal]], list[str]]:
     """(category, points) per indicator, and warnings (a weighted category with no indicator).
 
-    Where every indicator carries its own 分值 these are used and must sum to 100 − the 预算执行率
-    weight; otherwise each category's weight is shared equally among its indicators without 分值.
+    Where every indicator carries its own 分值 these are used; with `strict` they must sum to
+    100 − the 预算执行率 weight (otherwise the caller scales the total). Else each category's weight
+    is shared equally among its indicators without 分值.
     """
     cats: list[str] = []
     for i, ind in enumerate(indicators):
@@ -529,7 +547,7 @@ def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str,
     execution = weights.get(EXECUTION, ZERO)
     if indicators and all(ind.weight is not None for ind in indicators):
         total = sum((ind.weight or ZERO for ind in indicators), ZERO)
-        if total + execution != HUNDRED:
+        if total + execution != HUNDRED and strict:
             raise EvaluationError(f"各指标分值合计 {_fmt(total)} 加预算执行率 {_fmt(execution)} 为 "
                                   f"{_fmt(total + execution)}，应为 100", field="weight")
         return [(c, ind.weight or ZERO) for c, ind in zip(cats, indicators, strict=True)], warnings
@@ -565,8 +583,12 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
     """Score a project's year-end data; EvaluationError (naming the indicator) on invalid input."""
     settings = (settings or ScoringSettings()).with_weights(ev.weights)
     weights = dict(settings.weights)
-    if sum(weights.values(), ZERO) != HUNDRED:
-        raise EvaluationError(f"权重合计为 {_fmt(sum(weights.values(), ZERO))}，应为 100", field="weights")
+    deviations: list[str] = []
+    weight_sum = sum(weights.values(), ZERO)
+    if weight_sum != HUNDRED:
+        if settings.strict or weight_sum <= 0:
+            raise EvaluationError(f"权重合计为 {_fmt(weight_sum)}，应为 100", field="weights")
+        deviations.append(f"权重合计为 {_fmt(weight_sum)}，不是 100：按表内权重计分，总分按 100 折算")
     b = ev.budget
     if b.adjusted <= 0:
         raise EvaluationError("全年预算数应大于 0", field="budget.adjusted")
@@ -579,14 +601,25 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
     if rate < settings.execution_explain_below:
         cut = _fmt(settings.execution_explain_below * HUNDRED)
         ex_expl = f"预算执行率 {_fmt(rate * HUNDRED)}% 低于 {cut}%，需说明原因"
-    alloc, warnings = allocate_points(ev.indicators, weights)
+    alloc, warnings = allocate_points(ev.indicators, weights, strict=settings.strict)
     scores = [score_indicator(ind, pts, settings, index=i, category=cat, year=ev.year)
               for i, (ind, (cat, pts)) in enumerate(zip(ev.indicators, alloc, strict=True))]
-    total = ex_score + sum((s.score for s in scores), ZERO)
+    own_points = bool(ev.indicators) and all(ind.weight is not None for ind in ev.indicators)
+    full = ex_points + sum((pts for _, pts in alloc), ZERO) if own_points else weight_sum
+    raw = ex_score + sum((s.score for s in scores), ZERO)
+    total = raw
+    if full != HUNDRED and full > 0:
+        if not deviations:  # the indicators' own 分值 are what does not add up
+            own = full - ex_points
+            deviations.append(f"各指标分值合计 {_fmt(own)} 加预算执行率 {_fmt(ex_points)} 为 {_fmt(full)}，"
+                              "不是 100：按表内分值计分，总分按 100 折算")
+        total = raw * HUNDRED / full
+        deviations.append(f"表内得分 {_fmt(raw)}（满分 {_fmt(full)}）折算为 {_fmt(total)}（满分 100）")
     return EvaluationResult(budget=b, execution_rate=rate, execution_points=ex_points,
                             execution_score=ex_score, execution_explanation=ex_expl, indicators=scores,
                             total=total, grade=grade_of(total, settings), warnings=warnings,
-                            weights=weights)
+                            weights=weights, deviations=deviations, full_marks=full,
+                            raw_total=raw if full != HUNDRED else None)
 
 
 # ---------------------------------------------------------------- JSON
@@ -657,7 +690,8 @@ def evaluation_from_dict(data: Any) -> SelfEvaluation:
         raise EvaluationError("weights 应为对象，如 {\"预算执行率\": 10, \"产出指标\": 50, ...}",
                               field="weights")
     year = data.get("year")
-    return SelfEvaluation(budget=b, indicators=inds, weights=normalize_weights(weights) if weights else None,
+    weights_read = normalize_weights(weights, require_100=False) if weights else None
+    return SelfEvaluation(budget=b, indicators=inds, weights=weights_read,
                           year=int(year) if isinstance(year, int) else None,
                           project_name=_opt_text(data.get("project") or data.get("project_name")),
                           project_code=_opt_text(data.get("project_code")),
@@ -717,6 +751,10 @@ def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, An
     out["needs_explanation"] = result.needs_explanation
     if result.warnings:
         out["warnings"] = result.warnings
+    if result.deviations:
+        out["deviations"] = result.deviations
+        out["full_marks"] = _num(result.full_marks)
+        out["raw_total"] = _num(result.raw_total)
     return out
 
 
@@ -775,13 +813,17 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
         rows.append([ind.level1 or "", ind.level2 or "", ind.name or "", ind.target, actual, _fmt(s.points),
                      score, note])
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
-    rows.append(["总分", "", "", "", "", _fmt(full), _fmt(result.total), f"自评等级：{result.grade}"])
+    shown = result.raw_total if result.raw_total is not None else result.total
+    scaled = f"（折算为百分制 {_fmt(result.total)}）" if result.raw_total is not None else ""
+    rows.append(["总分", "", "", "", "", _fmt(full), _fmt(shown), f"自评等级：{result.grade}{scaled}"])
     lines += _table(rows, right={5, 6})
     if any(s.proposed for s in result.indicators):
         lines.append("")
-        lines.append("* 系统按所选档次上限建议的得分，请确认或修改。")
+        lines.append("* 系统按所选档次中点建议的得分，请确认或修改。")
     for w in result.warnings:
         lines.append(f"注意：{w}")
+    for d in result.deviations:
+        lines.append(f"偏离评分方法：{d}")
     return "\n".join(lines) + "\n"
 
 
@@ -793,3 +835,264 @@ def render_summary(evs: Sequence[SelfEvaluation], results: Sequence[EvaluationRe
                      f"{_fmt(r.execution_rate * HUNDRED)}%", _fmt(r.total), r.grade])
     return "\n".join(["单位项目支出绩效自评汇总", "", *_table(rows, right={3, 4})]) + "\n"
 
+
+
+# ---------------------------------------------------------------- published 自评表 checked
+
+
+@dataclass
+class PublishedIndicator:
+    """One row of a published 自评表 as printed: the target, the actual, 分值 and 得分."""
+
+    level1: str | None
+    level2: str | None
+    name: str | None
+    target: str
+    actual: str | None = None
+    weight: Decimal | None = None  # 分值 as printed
+    score: Decimal | None = None  # 得分 as printed
+    reason: str | None = None  # 偏差原因分析及改进措施
+
+
+@dataclass
+class PublishedSelfEvaluation:
+    """A published 项目支出绩效自评表 as printed (what a reader extracts from the page)."""
+
+    indicators: list[PublishedIndicator]
+    budget_adjusted: Decimal | None = None  # 全年预算数
+    budget_executed: Decimal | None = None  # 全年执行数
+    execution_weight: Decimal | None = None  # 预算执行率的分值 as printed
+    execution_score: Decimal | None = None  # its 得分 as printed
+    total_weight: Decimal | None = None  # 总分值 as printed
+    total_score: Decimal | None = None  # 总分 as printed
+    grade: str | None = None  # 自评等级 as printed
+    year: int | None = None
+    project_name: str | None = None
+    source: str | None = None
+
+
+# why a printed score departs from the method
+MISSED_FULL = "missed-target-full"  # a missed target scored full marks
+CAP_BREACHED_FULL = "cap-breached-full"  # a breached upper limit (≤, cost) scored full marks
+SCORE_DIFFERS = "score-differs"  # another difference of an indicator's score
+WEIGHTS_SUM = "weights-sum"  # 分值 that do not add up to 100 (or to the printed total)
+TOTAL_SUM = "total-sum"  # a printed total that is not the sum of the printed scores
+EXECUTION_SCORE = "execution-score"  # 预算执行率's score not rate × 分值
+GRADE = "grade"  # the printed grade not the grade of the total
+
+_TOLERANCE = Decimal("0.05")  # printed scores are rounded to 0.1 or 0.01
+
+
+@dataclass
+class Discrepancy:
+    """Where a published 自评表 departs from the method: what is printed, what the method gives, why."""
+
+    kind: str  # MISSED_FULL, CAP_BREACHED_FULL, SCORE_DIFFERS, WEIGHTS_SUM, TOTAL_SUM, EXECUTION_SCORE, GRADE
+    where: str  # 指标「…」, 预算执行率, 分值合计, 总分, 自评等级
+    printed: str
+    recomputed: str
+    why: str  # in Chinese
+    indicator: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.where}：表中 {self.printed}，按方法 {self.recomputed}——{self.why}"
+
+
+@dataclass
+class PublishedCheck:
+    """The published table recomputed by the method: the differences, and both totals and grades."""
+
+    discrepancies: list[Discrepancy]
+    printed_total: Decimal | None
+    recomputed_total: Decimal | None
+    printed_grade: str | None
+    recomputed_grade: str | None
+    scores: list[Decimal | None]  # each indicator's score by the method (None: could not recompute)
+    skipped: list[str] = field(default_factory=list)  # indicators not recomputed, and why
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "printed_total": _num(self.printed_total), "recomputed_total": _num(self.recomputed_total),
+            "printed_grade": self.printed_grade, "recomputed_grade": self.recomputed_grade,
+            "discrepancies": [{"kind": d.kind, "where": d.where, "printed": d.printed,
+                               "recomputed": d.recomputed, "why": d.why, "indicator": d.indicator}
+                              for d in self.discrepancies],
+            "scores": [_num(s) for s in self.scores], "skipped": list(self.skipped),
+        }
+
+
+def _differs(a: Decimal, b: Decimal) -> bool:
+    return abs(a - b) > _TOLERANCE
+
+
+def check_published(table: PublishedSelfEvaluation,
+                    settings: ScoringSettings | None = None) -> PublishedCheck:
+    """Recompute a published 自评表 by the method and list where its printed scores differ and why:
+    full marks for a missed target, a breached cap scored full, 分值 that do not add up, totals that
+    do not add up, a 预算执行率 score that is not rate × 分值, a grade that is not the total's.
+
+    Each indicator is recomputed out of its printed 分值 from its printed target and actual; a
+    qualitative row keeps its printed score when it lies in a band (the unit's own judgement); a row
+    that cannot be recomputed (no actual, units that do not compare) keeps its printed score and is
+    listed in `skipped`. The recomputed total is scaled to 100 when the 分值 total otherwise.
+    """
+    settings = settings or ScoringSettings()
+    out: list[Discrepancy] = []
+    skipped: list[str] = []
+    scores: list[Decimal | None] = []
+    ex_w = table.execution_weight if table.execution_weight is not None else ZERO
+    weights = [i.weight for i in table.indicators]
+    weight_sum = ex_w + sum((w for w in weights if w is not None), ZERO)
+    if all(w is not None for w in weights) and weights:
+        if weight_sum != HUNDRED:
+            out.append(Discrepancy(WEIGHTS_SUM, "分值合计", _fmt(weight_sum), "100",
+                                   f"预算执行率 {_fmt(ex_w)} 分与各指标分值共 {_fmt(weight_sum)} 分，"
+                                   "不是 100 分；总分按 100 分折算后比较"))
+        if table.total_weight is not None and _differs(table.total_weight, weight_sum):
+            out.append(Discrepancy(WEIGHTS_SUM, "总分值", _fmt(table.total_weight), _fmt(weight_sum),
+                                   "表中总分值不等于各项分值之和"))
+    # 预算执行率
+    ex_score: Decimal | None = None
+    if table.budget_adjusted and table.budget_executed is not None and table.budget_adjusted > 0:
+        rate = table.budget_executed / table.budget_adjusted
+        ex_score = min(rate * ex_w, ex_w)
+        if table.execution_score is not None and _differs(table.execution_score, ex_score):
+            out.append(Discrepancy(EXECUTION_SCORE, "预算执行率", _fmt(table.execution_score), _fmt(ex_score),
+                                   f"执行率 {_fmt(rate * HUNDRED)}% × 分值 {_fmt(ex_w)}"
+                                   f"（封顶 {_fmt(ex_w)}）"))
+    elif table.execution_score is not None:
+        ex_score = table.execution_score
+        skipped.append("预算执行率：没有全年预算数或执行数，沿用表中得分")
+    # indicators
+    for i, ind in enumerate(table.indicators):
+        label = f"指标「{ind.name or ind.level2 or i + 1}」"
+        if ind.weight is None:
+            scores.append(None)
+            skipped.append(f"{label}：没有分值")
+            continue
+        got = _recompute(ind, i, settings, table.year)
+        if isinstance(got, str):
+            scores.append(None)
+            skipped.append(f"{label}：{got}")
+            continue
+        res = got
+        scores.append(res.score)
+        if ind.score is None or not _differs(ind.score, res.score):
+            continue
+        if ind.score > res.score and not _differs(ind.score, ind.weight):
+            kind = CAP_BREACHED_FULL if res.direction in (LOWER, EQUAL_ZERO) else MISSED_FULL
+            why = ("实际值超过了上限（越小越好），却给了满分" if kind == CAP_BREACHED_FULL
+                   else "没有达到年度指标值，却给了满分")
+        else:
+            kind = SCORE_DIFFERS
+            why = "按" + DIRECTION_LABELS.get(res.direction, res.direction) + "的计分方法得分不同"
+        if res.achievement is not None:
+            why += f"（完成 {_fmt(res.achievement * HUNDRED, Decimal('0.1'))}%）"
+        out.append(Discrepancy(kind, label, _fmt(ind.score), _fmt(res.score), why, indicator=i))
+    # totals
+    printed_sum = (table.execution_score or ZERO) + sum((i.score or ZERO for i in table.indicators), ZERO)
+    if table.total_score is not None and _differs(table.total_score, printed_sum):
+        out.append(Discrepancy(TOTAL_SUM, "总分", _fmt(table.total_score), _fmt(printed_sum),
+                               "表中总分不等于各项得分之和"))
+    raw = (ex_score or ZERO) + sum((s if s is not None else (ind.score or ZERO)
+                                    for s, ind in zip(scores, table.indicators, strict=True)), ZERO)
+    total = raw * HUNDRED / weight_sum if weight_sum and weight_sum != HUNDRED else raw
+    grade = grade_of(total, settings)
+    if table.grade and table.grade.strip()[:1] in "优良中差" and table.grade.strip()[:1] != grade:
+        out.append(Discrepancy(GRADE, "自评等级", table.grade, grade,
+                               f"按方法总分 {_fmt(total)} 分，等级为{grade}"))
+    return PublishedCheck(discrepancies=out, printed_total=table.total_score, recomputed_total=total,
+                          printed_grade=table.grade, recomputed_grade=grade, scores=scores, skipped=skipped)
+
+
+def _recompute(ind: PublishedIndicator, index: int, settings: ScoringSettings,
+               year: int | None) -> IndicatorScore | str:
+    """The method's score of one printed row, or why it cannot be recomputed."""
+    assert ind.weight is not None
+    target_text = ind.target or ""
+    target = parse_value(target_text, year=year)
+    direction = direction_of(target, ind.level1, ind.level2)
+    if direction == HIGHER and target.op is None and _LOWER_NAME.search(ind.name or ""):
+        target_text = "≤" + target_text  # 预算调整率 3%, 人员控制率 100%: limits, lower is better
+        direction = LOWER
+    band = score = None
+    if direction == QUALITATIVE:
+        band = band_name(ind.actual)
+        if band is None and ind.score is not None and ind.weight > 0:
+            share = ind.score / ind.weight  # the unit's own judgement: the band its score lies in
+            band = next((b for b, (lo, hi) in settings.bands.items()
+                         if lo <= share <= hi and (share < hi or hi == 1)), None)
+        score = ind.score
+        if band is None:
+            return "定性指标没有自评档次或得分，无法复核"
+    actual = ind.actual
+    try:
+        return score_indicator(IndicatorActual(ind.level1, ind.level2, ind.name, target_text, actual,
+                                               band=band, score=score),
+                               ind.weight, settings, index=index, year=year)
+    except EvaluationError as e:
+        return e.message
+
+
+# names of limits printed without a comparator: lower is better
+_LOWER_NAME = re.compile(r"控制率|调整率|结余率|结转|变动率|差错率|发生率|事故|投诉率|超支|损失|违规|失误|"
+                         r"返工率|不合格率|空置率|滞留|逾期|误差")
+
+
+def _dec(v: Any) -> Decimal | None:
+    if v is None:
+        return None
+    s = re.sub(r"[\s\u3000分%％]", "", str(v))
+    try:
+        return to_decimal(s) if s else None
+    except ValueError:
+        return None
+
+
+def _column(row: Mapping[str, Any], *needles: str, avoid: tuple[str, ...] = ()) -> Any:
+    for key, val in row.items():
+        k = re.sub(r"\s", "", str(key))
+        if any(n in k for n in needles) and not any(a in k for a in avoid):
+            return val
+    return None
+
+
+def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
+    """A published 自评表 from its extraction as JSON (`*.selfeval.json` of the field set: budget
+    rows keyed by column header, indicators with target, actual, weight and score as printed)."""
+    rows = ((data.get("budget") or {}).get("rows") or {})
+    first: Mapping[str, Any] = next(iter(rows.values()), {}) if rows else {}
+    adjusted = _dec(_column(first, "全年预算", "调整", "预算数(A)", "预算安排", avoid=("年初",)))
+    if adjusted is None:
+        adjusted = _dec(_column(first, "预算数", avoid=("年初",)))
+    executed = _dec(_column(first, "执行数", "执行情况", "全年执行"))
+    weight = _dec(_column(first, "分值", "权重"))
+    score = _dec(_column(first, "得分"))
+    inds = [PublishedIndicator(level1=r.get("level1"), level2=r.get("level2"), name=r.get("name"),
+                               target=str(r.get("target") or ""), actual=r.get("actual"),
+                               weight=_dec(r.get("weight")), score=_dec(r.get("score")),
+                               reason=r.get("deviation_reason"))
+            for r in data.get("indicators") or []]
+    return PublishedSelfEvaluation(
+        indicators=inds, budget_adjusted=adjusted, budget_executed=executed, execution_weight=weight,
+        execution_score=score, total_weight=_dec(data.get("total_weight")),
+        total_score=_dec(data.get("total_score")), grade=data.get("grade"),
+        year=data.get("year") if isinstance(data.get("year"), int) else None,
+        project_name=data.get("project_name"), source=data.get("source"))
+
+
+def render_check(table: PublishedSelfEvaluation, check: PublishedCheck) -> str:
+    """The check of a published 自评表 as Chinese text: totals and grades side by side, then each
+    difference with its reason."""
+    name = table.project_name or table.source or "自评表"
+    lines = [f"自评表复核：{name}",
+             f"  总分：表中 {_fmt(check.printed_total) if check.printed_total is not None else '未列'}，"
+             f"按方法 {_fmt(check.recomputed_total) if check.recomputed_total is not None else '—'}",
+             f"  等级：表中 {check.printed_grade or '未列'}，按方法 {check.recomputed_grade or '—'}"]
+    if check.discrepancies:
+        lines.append(f"  与方法不符 {len(check.discrepancies)} 处：")
+        lines += [f"  - {d}" for d in check.discrepancies]
+    else:
+        lines.append("  各项得分与方法一致。")
+    lines += [f"  （未复核）{s}" for s in check.skipped]
+    return "\n".join(lines) + "\n"

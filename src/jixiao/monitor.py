@@ -8,11 +8,14 @@ Pure functions of the entered snapshot plus `MonitorSettings`; no web or databas
   straight-line time: month ÷ 12.
 - Spending light: (executed ÷ 预算数) ÷ expected progress; red below 60%, yellow from 60% to 80%,
   green from 80%.
-- Indicator lights, higher-is-better: actual to date ÷ (target × expected progress), same bands,
-  blue from 120% (over-achieving: the target may be too low). A rate (a percentage target such as
-  合格率 ≥95%) is not cumulative, so it is compared with the target itself (setting
-  `scale_rates=True` scales it like a count). Lower-is-better (≤, <, cost): red once the actual
-  passes the target, else green. Deadlines: a completion date after the deadline, or no completion
+- Indicator lights, higher-is-better: for counts that accumulate over the year (批次, 次, 件, 场,
+  人次 …, or a name that counts activities: 培训人数, 检查户数, 发放金额) actual to date ÷ (target ×
+  expected progress); rates, percentages and stocks (「7人」 paid, 「10个」 offices kept running,
+  frequencies such as 1次/月) are compared with the target itself (`accumulates()`; setting
+  `scale_rates=True` scales percentages like counts; `IndicatorProgress.accumulates` overrides
+  per indicator). Same bands, blue from 120% (over-achieving: the target may be too low).
+  Lower-is-better (≤, <, cost, and a zero count without comparator 「0起」 read as =0): red once
+  the actual passes the target, else green. Deadlines: a completion date after the deadline, or no completion
   once the deadline has passed, is red. Qualitative: 达成 / 部分达成 / 未达成 → green / yellow / red.
 - The project's light is the worst of its spending light and its indicators' lights (blue counts as
   green).
@@ -43,8 +46,8 @@ from jixiao.evaluate import (
     comparable_numbers,
     direction_of,
 )
-from jixiao.model import Project
-from jixiao.values import parse_value
+from jixiao.model import Project, TargetValue
+from jixiao.values import parse_value, unit_category
 
 GREEN = "green"
 YELLOW = "yellow"
@@ -99,6 +102,9 @@ class IndicatorProgress:
     actual: str | None = None  # 截至监控日完成值
     status: str | None = None  # qualitative: 达成 / 部分达成 / 未达成
     deviation: Deviation = field(default_factory=Deviation)
+    # compare with target × expected progress (True) or with the target itself (False); None: decide
+    # from the unit and the name (`accumulates`)
+    accumulates: bool | None = None
     cells: dict[str, str] = field(default_factory=dict)  # field → "Sheet!F12" where read from a workbook
 
 
@@ -317,14 +323,47 @@ def indicator_light(ind: IndicatorProgress, expected: Decimal, as_of: date, *, i
     if t <= 0:
         res.light = GREEN if a >= t else RED
         return res
-    cumulative = target.kind != "percent" or settings.scale_rates
+    if ind.accumulates is not None:
+        cumulative = ind.accumulates
+    elif target.kind == "percent":
+        cumulative = settings.scale_rates
+    else:
+        cumulative = accumulates(target, ind.name)
     due = t * expected if cumulative else t
     if due <= 0:
         res.light, res.note = GREEN, "尚未到计划进度"
         return res
     res.ratio = a / due
     res.light = band_light(res.ratio, settings, blue=True)
+    res.note = "按计划进度累计比较" if cumulative else "与年度指标值直接比较（比率或存量）"
     return res
+
+
+# units of things that happen, counted as they happen over the year
+_EVENT_UNITS = frozenset({"次", "批次", "批", "件", "场", "场次", "人次", "户次", "家次", "期", "份", "篇",
+                          "起", "例", "宗", "轮", "课时", "学时", "单", "趟", "车次", "架次", "批(次)"})
+# names that count activities done during the year (people trained, firms inspected, money paid)
+_ACTIVITY_NAME = re.compile(
+    r"培训|检查|抽检|抽查|抽验|检测|检验|检定|宣传|受理|办理|办结|查处|处置|发放|救助|接待|举办|开展|新增|"
+    r"建设|采购|购置|安装|维修|维护次|印制|走访|巡查|监测|执法|服务人次|补助人|资助|奖励|投放|种植|造林|"
+    r"改造|整治|治理|修缮|评审|审核|核查|调查|咨询|诊疗|接种|筛查|招聘|引进|培育")
+
+
+def accumulates(target: TargetValue, name: str | None = None) -> bool:
+    """Does the indicator count something that accumulates over the year (so that by July only part
+    of it is due)? Events (批次, 次, 件, 场, 人次 …) and money do; a frequency (1次/月), a duration,
+    a rate and a stock (「7人」 on the payroll, 「10个」 offices kept running) do not — unless the name
+    counts an activity (培训人数 500人, 检查户数 110户)."""
+    if target.kind != "number":
+        return False
+    unit = (target.base_unit or target.unit or "").strip()
+    if "/" in unit or "／" in unit:
+        return False  # a frequency or a per-unit amount
+    if unit_category(unit) == "duration":
+        return False
+    if unit_category(unit) == "money" or unit in _EVENT_UNITS or unit.endswith("次"):
+        return True
+    return bool(name and _ACTIVITY_NAME.search(name))
 
 
 def assess(snapshot: MonitorSnapshot, settings: MonitorSettings | None = None) -> MonitorResult:

@@ -49,6 +49,13 @@ them):
 - `2024.12` is a number (a month needs `2024-12`, `2024/12` or `2024年12月`).
 - Two bounds of one quantity (`≥95%且≤100%`, `不低于80%，不高于90%`) are a range; bounds that do not
   fit (different units, low above high) leave the value as text rather than keep half of it.
+- A period between two months of a year (`2023.07-2024.01`, `2024年3月-2024年6月`, `2023/07～2024/01`)
+  is not a numeric range: kind `date`, op `<=`, `value` the last day of the period (its deadline),
+  `unit` `期间` (the raw text keeps the start). A period that runs past the budget year is then
+  caught like any deadline outside it.
+- Context: `parse_value(text, context="money")` reads the value as printed in a money cell (a cost
+  indicator, an amount column): a bare 万/亿 after a number is 万元/亿元 there (`250万` → 250 万元,
+  base 2500000 元). Without context 万 stays a scale of whatever unit follows (`10万` → 10 万).
 """
 
 from __future__ import annotations
@@ -399,23 +406,39 @@ class _Parts:
     approx: bool = False
 
 
-def parse_value(text: str, year: int | None = None) -> TargetValue:
+CONTEXTS = ("money",)
+
+
+def parse_value(text: str, year: int | None = None, *, context: str | None = None) -> TargetValue:
     """Parse a printed 指标值 into a `TargetValue` (see the module docstring for the grammar).
 
     `year` is the budget year; it supplies the year of a date printed without one (`12月底`).
-    Never raises: anything that is not recognised is kind "text" with the raw text kept.
-    Each call returns a new object (results are memoised, the copies are not shared).
+    `context` says what the cell holds when the table says so: "money" (a cost indicator, an amount
+    column) reads a bare 万 after a number as 万元. Never raises: anything that is not recognised is
+    kind "text" with the raw text kept. Each call returns a new object (results are memoised, the
+    copies are not shared).
     """
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     if len(text) > 200:
-        return _parse(text, year)
-    return replace(_parse_memo(text, year))
+        return _in_context(_parse(text, year), context)
+    return replace(_parse_memo(text, year, context))
 
 
 @lru_cache(maxsize=8192)
-def _parse_memo(text: str, year: int | None) -> TargetValue:
-    return _parse(text, year)
+def _parse_memo(text: str, year: int | None, context: str | None = None) -> TargetValue:
+    return _in_context(_parse(text, year), context)
+
+
+_BARE_SCALE_UNITS = {"万": "万元", "亿": "亿元", "千万": "千万元", "百万": "百万元", "万亿": "万亿元"}
+
+
+def _in_context(tv: TargetValue, context: str | None) -> TargetValue:
+    """A bare scale after a number in a money cell is an amount: 250万 → 250 万元 (base 元)."""
+    if context != "money" or tv.kind != "number" or tv.unit not in _BARE_SCALE_UNITS:
+        return tv
+    unit = _BARE_SCALE_UNITS[tv.unit]
+    return replace(tv, unit=unit, base_unit="元")
 
 
 def _parse(text: str, year: int | None) -> TargetValue:
@@ -435,7 +458,8 @@ def _parse(text: str, year: int | None) -> TargetValue:
 
     parts = _strip_hedges_and_op(s)
     result = (
-        _parse_date(parts, year)
+        _parse_period(parts)
+        or _parse_date(parts, year)
         or _parse_percent_words(parts)
         or _parse_range(parts)
         or _parse_quantity(parts)
@@ -572,6 +596,34 @@ _DATE_TAIL_WORDS = re.compile(
     r"报送|开展|落实|兑现|交付|启动|整改|公开|公示|提交|签订|采购|部署|付款|支出|使用|上线|运行|投入使用)*"
     r"(?:工作|任务)?$"
 )
+
+
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])"
+_YM = (r"(?:19|20)\d{2}(?:[./-](?:1[0-2]|0?[1-9])(?:[./-]" + _DAY + r")?"
+       r"|年(?:1[0-2]|0?[1-9])月(?:" + _DAY + r"日)?)")
+_PERIOD_RE = re.compile(r"^(?P<start>" + _YM + r")(?:-|~|至|到)(?P<end>" + _YM + r")(?:止|期间|内)?$")
+_YM_PARTS = re.compile(r"((?:19|20)\d{2})[./年-](\d{1,2})(?:月)?(?:[./-](\d{1,2})|(\d{1,2})日)?")
+
+
+def _parse_period(p: _Parts) -> TargetValue | None:
+    """`2023.07-2024.01`: a period of months, not a numeric range; its deadline is its last day."""
+    m = _PERIOD_RE.match(p.text)
+    if not m:
+        return None
+    a, b = _YM_PARTS.match(m.group("start")), _YM_PARTS.match(m.group("end"))
+    if not a or not b:
+        return None
+    try:
+        y1, m1 = int(a.group(1)), int(a.group(2))
+        y2, m2 = int(b.group(1)), int(b.group(2))
+        d2 = b.group(3) or b.group(4)
+        end = date(y2, m2, int(d2) if d2 else calendar.monthrange(y2, m2)[1])
+        start = date(y1, m1, 1)
+    except ValueError:
+        return None
+    if end < start:
+        return None
+    return TargetValue(raw=p.text, kind="date", op="<=", value=end.isoformat(), unit="期间")
 
 
 def _month_number(s: str) -> int:

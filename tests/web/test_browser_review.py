@@ -17,7 +17,7 @@ from tests.web.browsing import BROWSER_TEST, login, logout, run_flow
 
 pytestmark = BROWSER_TEST
 
-PROJECT = "知识产权保护与商标品牌培育经费"  # demo 999001/2024 project 4: three warnings
+PROJECT = "知识产权保护与商标品牌培育经费"  # demo 999001/2024 project 4: four warnings
 
 
 def test_return_with_findings_attached(live_server, browser, monkeypatch, tmp_path):
@@ -52,16 +52,16 @@ def _flow(base, browser, tmp_path):
     page.wait_for_selector("table.target")
 
     # 2. findings beside the rows, outcome under the four headings
-    assert page.locator("table.target a.mark").count() == 3
-    assert page.locator("table.target tr.row-findings").count() == 3  # one line under each of rows 1, 5, 6
-    assert "中" in page.inner_text("#review h2")
+    assert page.locator("table.target a.mark").count() == 4
+    assert page.locator("table.target tr.row-findings").count() == 4  # one line under rows 1, 5, 6, 7
+    assert "良" in page.inner_text("#review h2")
     for h in ("完整性", "相关性", "适当性", "可行性"):
         assert h in page.inner_text("#review table.headings")
     page.screenshot(path=str(shots / "review_project_reviewer.png"), full_page=True)
 
     # 3. return with two findings ticked
     boxes = page.locator("form.return input[name=finding]")
-    assert boxes.count() == 3
+    assert boxes.count() == 4
     keys = [boxes.nth(i).get_attribute("value") for i in (0, 2)]
     boxes.nth(0).check()
     boxes.nth(2).check()

@@ -47,7 +47,7 @@ def test_project_page_shows_findings_beside_their_rows(clients, market_project):
     p = Project.objects.get(unit=market_project.unit, year=2024, seq=4)  # JX504 on row 1, JX203 on 5 and 6
     html = clients["market"].get(f"/projects/{p.pk}/").content.decode()
     pf = reviews.project_review(p)
-    assert pf is not None and pf.outcome.grade == "中"
+    assert pf is not None and pf.outcome.grade == "良"  # warnings only: score 85.6
     for h in ("完整性", "相关性", "适当性", "可行性"):
         assert f"<th>{h}</th>" in html
     table = html[
@@ -98,11 +98,11 @@ def test_review_is_cached_per_unit_year_version(clients, market_project, django_
 def test_unit_year_page_counts_by_severity_and_grades(clients, demo):
     html = clients["reviewer"].get(f"/units/{demo['999001'].pk}/2024/").content.decode()
     box = html[html.index('id="review"') :]
-    # demo 999001/2024: 1 error, 7 warnings, 1 hint; grades 优 1, 良 3, 中 2, 差 0
-    assert re.search(r'sev-error">1<.*?sev-warning">7<.*?num">1<', box, re.S)
+    # demo 999001/2024: 1 error, 12 warnings, 2 hints; grades 优 4, 良 2, 中 0, 差 0
+    assert re.search(r'sev-error">1<.*?sev-warning">12<.*?num">2<', box, re.S)
     assert re.search(
-        r"g-优\">优</span></th><th><span class=\"grade g-良\">良</span>.*?<td class=\"num\">1</td>"
-        r"<td class=\"num\">3</td><td class=\"num\">2</td><td class=\"num\">0</td>",
+        r"g-优\">优</span></th><th><span class=\"grade g-良\">良</span>.*?<td class=\"num\">4</td>"
+        r"<td class=\"num\">2</td><td class=\"num\">0</td><td class=\"num\">0</td>",
         box,
         re.S,
     )
@@ -196,7 +196,7 @@ def test_unit_year_page_refreshes_stale_stored_rows_and_shows_them(clients, demo
     assert _stored(p).version != old
     assert _categories_and_counts(after) == _categories_and_counts(before)
     box = after[after.index('id="review"') :]
-    assert re.search(r'sev-error">1<.*?sev-warning">7<.*?num">1<', box, re.S)
+    assert re.search(r'sev-error">1<.*?sev-warning">12<.*?num">2<', box, re.S)
 
 
 # --------------------------------------------------------------------------------------- ranking
@@ -261,7 +261,7 @@ def test_settings_file_applies_to_web_review_and_shows_read_only(
     assert "999002" in clients["edu"].get("/review/rules/").content.decode()  # to that unit's users
     assert "999002" not in clients["market"].get("/review/rules/").content.decode()  # not to others
     p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
-    assert {f.rule for f in reviews.project_review(p).findings} == {"JX504"}  # JX203 switched off
+    assert {f.rule for f in reviews.project_review(p).findings} == {"JX504", "JX116"}  # JX203 switched off
     cfg.write_text('[rules]\ndisable = ["JX999"]\n', encoding="utf-8")
     html = clients["reviewer"].get("/review/rules/").content.decode()
     assert "设置文件无法使用" in html and "JX999" in html
@@ -341,14 +341,14 @@ def test_return_refuses_unknown_findings(clients, users, demo):
 def test_api_project_review(clients, demo, copied, edu_project):
     p = Project.objects.get(unit=demo["999001"], year=2024, seq=4)
     r = clients["market"].get(f"/api/projects/{p.pk}/review").json()
-    assert r["outcome"]["grade"] == "中" and set(r["outcome"]["headings"]) == {
+    assert r["outcome"]["grade"] == "良" and set(r["outcome"]["headings"]) == {
         "完整性",
         "相关性",
         "适当性",
         "可行性",
     }
-    assert r["counts"] == {"error": 0, "warning": 3, "hint": 0}
-    assert {f["key"] for f in r["findings"]} == {"JX504:4:1", "JX203:4:5", "JX203:4:6"}
+    assert r["counts"] == {"error": 0, "warning": 4, "hint": 0}
+    assert {f["key"] for f in r["findings"]} == {"JX504:4:1", "JX203:4:5", "JX203:4:6", "JX116:4:7"}
     assert r["returned_with"] is None
     assert any(
         f["rule"] == "JX505"
@@ -361,7 +361,7 @@ def test_api_project_review(clients, demo, copied, edu_project):
 def test_api_ranking_same_permissions(clients, demo):
     r = clients["reviewer"].get("/api/review/ranking").json()
     assert r["count"] == 14 and [i["rank"] for i in r["items"]] == list(range(1, 15))
-    assert r["items"][0]["grade"] == "中"
+    assert r["items"][0]["grade"] == "良"
     mine = clients["market"].get("/api/review/ranking").json()
     assert mine["count"] == 10 and {i["unit_id"] for i in mine["items"]} == {demo["999001"].pk}
     assert clients["market"].get("/api/review/ranking", {"unit_id": demo["999002"].pk}).status_code == 404

@@ -25,10 +25,10 @@ FULL = [
 
 
 @pytest.mark.django_db
-def test_all_targets_met_scores_100_with_the_qualitative_score_proposed(users, market_project):
+def test_all_targets_met_score_97_with_the_qualitative_band_midpoint_proposed(users, market_project):
     p = market_project
     se = actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=FULL)
-    assert se.total == Decimal("100.00") and se.grade == "优"
+    assert se.total == Decimal("97.00") and se.grade == "优"  # 达成 of 30 points proposed at 90%: 27
     inds = se.result["indicators"]
     assert [i.get("proposed", False) for i in inds].count(True) == 1
     assert History.objects.filter(project=p, action="selfeval").count() == 1
@@ -46,8 +46,9 @@ def test_cost_over_target_scores_in_proportion_and_execution_below_90_needs_a_re
     se = actions.save_selfeval(
         users["market"], p.pk, adjusted="48.5", executed="38.8", rows=rows, execution_reason="合同年底结算"
     )
-    # execution 80% → 8 of 10; 产出 50 shared by 5 → the cost indicator 10 × 0.9 = 9; the rest full
-    assert se.total == Decimal("97.00") and se.grade == "优"
+    # execution 80% → 8 of 10; 产出 50 shared by 5 → the cost indicator 10 × 0.9 = 9; 达成 proposed
+    # at its band's midpoint, 27 of 30; the rest full
+    assert se.total == Decimal("94.00") and se.grade == "优"
     assert Decimal(str(se.result["indicators"][4]["score"])) == Decimal(9)
 
 
@@ -95,8 +96,8 @@ def test_selfeval_page_saves_and_shows_the_scored_table(clients, market_project)
     r = c.post(f"/projects/{p.pk}/selfeval/", _form(FULL))
     assert r.status_code == 302
     page = c.get(f"/projects/{p.pk}/selfeval/").content.decode()
-    assert "100 分 · 优" in page or "100.00 分 · 优" in page
-    assert "项目支出绩效自评表" in page and "系统按所选自评档次上限建议" in page
+    assert "97 分 · 优" in page or "97.00 分 · 优" in page
+    assert "项目支出绩效自评表" in page and "系统按所选自评档次中点建议" in page
     bad = [dict(x) for x in FULL]
     bad[5] = {"band": "未达成且效果较差", "score": "9"}
     r = c.post(f"/projects/{p.pk}/selfeval/", _form(bad))

@@ -157,7 +157,7 @@ def selfeval_table(ev: SelfEvaluation, result: EvaluationResult, *, department: 
         reason = f"偏差原因：{ev.execution_reason}" if ev.execution_reason else "偏差原因待说明"
         t.notes.append(f"注：{result.execution_explanation}；{reason}。")
     if any(s.proposed for s in result.indicators):
-        t.notes.append("注：带 * 的得分为系统按所选自评档次上限建议的得分，请确认或修改。")
+        t.notes.append("注：带 * 的得分为系统按所选自评档次中点建议的得分，请确认或修改。")
     t.notes += [f"注：{w}。" for w in result.warnings]
     return t
 

@@ -54,6 +54,14 @@ def catalogue_markdown() -> str:
         "规则文字是对文件要求的概括，不是原文引用。新旧两套指标框架（成本指标列在产出指标下，"
         "或 2021 年指引中成本指标为一级指标）都按各自的结构审核。",
         "",
+        "审核结论（优 / 良 / 中 / 差）按问题的级别和所涉指标占全表的比例加权评分，没有固定比例的"
+        "“门槛”：评分 = 100 ×（1 − 各指标问题权重之和 ÷ 指标个数 − 项目整体问题的权重），错误每个指标"
+        "计 1，警告 0.35（完整性方面的警告 0.105），提示 0.02，同一指标上的多个问题合并计算；项目"
+        "整体的问题（缺少一类指标、指标与其他项目雷同）按级别权重的 0.15 计。没有错误且评分不低于 90 为优，"
+        "不低于 70 为良，其余为中；只有多数指标没有可用的目标值（空白、模板占位、无法衡量、与名称不符），"
+        "或没有产出指标、没有任何指标时为差。某一审核方面没有一条规则能够运行（如没有预算数据），"
+        "该方面显示“未审核”，不显示“优”。",
+        "",
         "阈值和开关可在设置文件中按部署、按单位调整（`jixiao review --config FILE`），例如：",
         "",
         "```toml",
@@ -64,8 +72,8 @@ def catalogue_markdown() -> str:
         "[thresholds]",
         "satisfaction_unrealistic_at = 100",
         "[outcome]",
-        f"poor_error_share = {OUTCOME_DEFAULTS['poor_error_share']}",
-        f"revise_warning_share = {OUTCOME_DEFAULTS['revise_warning_share']}",
+        f"unusable_share = {OUTCOME_DEFAULTS['unusable_share']}",
+        f"fair_from = {OUTCOME_DEFAULTS['fair_from']}",
         '[units."414001"]',
         'disable = ["JX103"]',
         "```",

@@ -13,7 +13,15 @@ from typing import Any
 from jixiao.model import Disclosure
 from jixiao.review import rules as _rules  # noqa: F401  (registers the catalogue)
 from jixiao.review.facts import ALL_CATS, Context, DocumentFacts, ProjectFacts, document_facts
-from jixiao.review.findings import COMPLETENESS, GRADES, HEADINGS, SEVERITIES, Finding, Outcome
+from jixiao.review.findings import (
+    COMPLETENESS,
+    GRADES,
+    HEADINGS,
+    SEVERITIES,
+    UNCHECKED,
+    Finding,
+    Outcome,
+)
 from jixiao.review.history import History
 from jixiao.review.registry import RULES, Hit, Rule
 from jixiao.review.settings import OUTCOME_DEFAULTS, ResolvedSettings, ReviewSettings
@@ -78,6 +86,8 @@ def _where(p: ProjectFacts | None, doc: Disclosure) -> _Where:
 def _finding(r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, w: _Where,
              ind_index: int | None) -> Finding:
     ind = p.project.indicators[ind_index] if (p is not None and ind_index is not None) else None
+    if hit.severity and sev == r.severity:
+        sev = hit.severity
     return Finding(
         r.code, sev, r.heading, r.title, hit.message, hit.hint or r.fix,  # type: ignore[arg-type]
         w[0], w[1], ind.name if ind is not None else None, ind_index, w[2], w[3], w[4],
@@ -157,53 +167,183 @@ def review(doc: Disclosure, settings: ReviewSettings | None = None,
 # outcome: 优 / 良 / 中 / 差 per project and per heading
 # ---------------------------------------------------------------------------------------------
 
+# errors that leave an indicator without a usable target: no value, no name, a template placeholder,
+# words that cannot be measured, a value that does not measure what the name says (7人 for a rate,
+# 万元 for a social benefit). When most indicators are like this the targets as a whole cannot be
+# used (差) — whichever rules say so; how often one rule fires does not decide.
+UNUSABLE = frozenset({"JX108", "JX109", "JX201", "JX202", "JX204", "JX301", "JX302", "JX304", "JX305",
+                      "JX307"})
 
-def _grade(fs: list[Finding], n_indicators: int, poor_share: float, revise_share: float,
-           substantive: bool) -> str:
-    """差 / 中 / 良 / 优 for a set of findings (one heading, or the whole project)."""
-    errors = [f for f in fs if f.severity == "error"]
-    if any(f.rule in BLOCKING for f in errors) or (errors and not n_indicators):
-        return "差"
-    if errors:
-        hit = {f.indicator_index for f in errors if f.indicator_index is not None}
-        if n_indicators and len(hit) / n_indicators >= poor_share:
-            return "差"
-        return "中"
-    warnings = [f for f in fs if f.severity == "warning"]
-    if not warnings:
+
+@dataclass
+class _Tally:
+    """The weighted burden of a set of findings on one project's table."""
+
+    score: float
+    share: float  # severity-weighted share of the indicators touched (0–1)
+    project_wide: float  # what findings on the project as a whole cost
+    by_rule: dict[str, float]  # rule → its part of the penalty
+
+
+def _tally(fs: list[Finding], n: int, opts: dict[str, Any]) -> _Tally:
+    """Score = 100 × (1 − penalty). Each indicator carries the weight of its findings combined as
+    1 − Π(1 − w) (two warnings weigh more than one, never more than an error's 1); the table's share
+    is the sum over indicators ÷ their number, so one more warning moves the score by w ÷ n and no
+    fixed share is ever crossed at once. Findings on the project as a whole (a missing category, a
+    copied set) each cost `project_weight` × their severity weight."""
+    def weight(f: Finding) -> float:
+        w = float(opts[f"{f.severity}_weight"])
+        if f.severity == "warning" and f.heading == COMPLETENESS:
+            w *= float(opts["completeness_warning_factor"])
+        return w
+
+    per_ind: dict[int, list[Finding]] = {}
+    loose: list[Finding] = []
+    for f in fs:
+        if f.indicator_index is None or n == 0:
+            loose.append(f)
+        else:
+            per_ind.setdefault(f.indicator_index, []).append(f)
+    by_rule: dict[str, float] = {}
+    total = 0.0
+    for found in per_ind.values():
+        ws = [weight(f) for f in found]
+        keep = 1.0
+        for w in ws:
+            keep *= 1 - min(w, 1.0)
+        b = 1 - keep
+        total += b
+        s = sum(ws) or 1.0
+        for f, w in zip(found, ws, strict=True):
+            by_rule[f.rule] = by_rule.get(f.rule, 0.0) + b * w / s / n
+    share = total / n if n else 0.0
+    wide = 0.0
+    for f in loose:
+        c = weight(f) * float(opts["project_weight"])
+        wide += c
+        by_rule[f.rule] = by_rule.get(f.rule, 0.0) + c
+    score = round(100 * max(0.0, 1 - share - wide), 1)
+    return _Tally(score, share, wide, by_rule)
+
+
+def _grade_of(t: _Tally, fs: list[Finding], opts: dict[str, Any]) -> str:
+    if t.score >= float(opts["good_from"]) and not any(f.severity == "error" for f in fs):
         return "优"
-    if substantive:
-        weighty = [f for f in warnings if f.heading != COMPLETENESS]
-        if any(f.indicator_index is None for f in weighty):
-            return "中"  # a project-wide defect such as a copied indicator set
-        hit = {f.indicator_index for f in weighty}
-        if n_indicators and len(hit) / n_indicators >= revise_share:
-            return "中"
-    return "良"
+    if t.score >= float(opts["fair_from"]):
+        return "良"
+    return "中"
+
+
+def _unusable(fs: list[Finding], n: int) -> tuple[bool, set[int], list[Finding]]:
+    """(targets unusable, indicators without a usable target, blocking findings)."""
+    blocking = [f for f in fs if f.rule in BLOCKING and f.severity == "error"]
+    bad = {f.indicator_index for f in fs
+           if f.rule in UNUSABLE and f.severity == "error" and f.indicator_index is not None}
+    return bool(blocking) or n == 0, bad, blocking
 
 
 def outcome(project_findings: Iterable[Finding], n_indicators: int, *, project_seq: int | None = None,
-            project: str | None = None, settings: ResolvedSettings | None = None) -> Outcome:
-    """The reviewer's grade from one project's findings, per heading and overall (the worst).
+            project: str | None = None, settings: ResolvedSettings | None = None,
+            checked: dict[str, bool] | None = None) -> Outcome:
+    """The reviewer's grade from one project's findings, overall and per heading, with its reasons.
 
-    - 差 (targets unusable): a blocking rule fired (no 产出指标, no indicators at all), or errors touch
-      at least `poor_error_share` (default 34%) of the indicators;
-    - 中 (revise and resubmit): any error; or warnings under 相关性/适当性/可行性 touch at least
-      `revise_warning_share` (default 30%) of the indicators, or concern the project as a whole
-      (a copied indicator set);
-    - 良 (small fixes): other warnings — 完整性 warnings such as descriptions that repeat the name
-      or a blank 依据 cell are fixes, not grounds to return the table;
-    - 优: no errors or warnings. Hints never lower the grade.
+    - score: 100 × (1 − penalty), the penalty being the severity-weighted share of the table the
+      findings touch (error 1, warning 0.35 — 0.105 under 完整性 —, hint 0.02 per indicator, combined
+      per indicator, divided by the number of indicators) plus 0.15 × severity weight for each
+      finding on the project as a whole. No fixed share is a cut-off: one more warning lowers the
+      score by its weight ÷ the number of indicators.
+    - 差 (targets unusable): no 产出指标 or no indicator at all, or more than `unusable_share` (half)
+      of the indicators have no usable target (blank, template placeholder, unmeasurable words) —
+      however many rules say so;
+    - 优 from `good_from` (90) with no error; 良 from `fair_from` (70); else 中.
+    - A heading none of whose rules could run on the project (`checked[h]` False: no budget data for
+      the money rules, say) is 未审核, never 优.
     """
     opts = {**OUTCOME_DEFAULTS, **(settings.outcome if settings else {})}
-    poor, revise = float(opts["poor_error_share"]), float(opts["revise_warning_share"])
     fs = list(project_findings)
+    n = n_indicators
     counts = {s: sum(1 for f in fs if f.severity == s) for s in SEVERITIES}
-    headings = {h: _grade([f for f in fs if f.heading == h], n_indicators, poor, revise, True)
-                for h in HEADINGS}
-    overall = _grade(fs, n_indicators, poor, revise, True)
-    worst = max([overall, *headings.values()], key=GRADES.index)
-    return Outcome(project_seq=project_seq, project=project, grade=worst, headings=headings, counts=counts)
+    checked = checked or {}
+    unusable, bad, blocking = _unusable(fs, n)
+    if not unusable and n and len(bad) / n > float(opts["unusable_share"]):
+        unusable = True
+    t = _tally(fs, n, opts)
+    headings: dict[str, str] = {}
+    heading_scores: dict[str, float] = {}
+    for h in HEADINGS:
+        hf = [f for f in fs if f.heading == h]
+        if not hf and not checked.get(h, True):
+            headings[h] = UNCHECKED
+            continue
+        ht = _tally(hf, n, opts)
+        heading_scores[h] = ht.score
+        _, hbad, hblock = _unusable(hf, n)
+        if hblock or (n and len(hbad) / n > float(opts["unusable_share"])):
+            headings[h] = "差"
+        else:
+            headings[h] = _grade_of(ht, hf, opts)
+    grade = "差" if unusable else _grade_of(t, fs, opts)
+    reasons = _reasons(grade, t, fs, n, bad, blocking, headings, opts)
+    return Outcome(project_seq=project_seq, project=project, grade=grade, headings=headings, counts=counts,
+                   score=t.score, reasons=reasons, heading_scores=heading_scores)
+
+
+def _reasons(grade: str, t: _Tally, fs: list[Finding], n: int, bad: set[int], blocking: list[Finding],
+             headings: dict[str, str], opts: dict[str, Any]) -> list[str]:
+    """Why the project gets its grade, in the words of a review memo, weightiest first."""
+    out: list[str] = []
+    if grade == "差":
+        if blocking:
+            out.append("目标不可用：" + "；".join(f.title for f in blocking) + "。")
+        elif n == 0:
+            out.append("目标不可用：没有绩效指标。")
+        else:
+            rules = sorted({f.title for f in fs if f.rule in UNUSABLE and f.indicator_index in bad})
+            out.append(f"目标不可用：{n}个指标中{len(bad)}个没有可用的目标值（{'、'.join(rules)}），超过一半。")
+    titles = {f.rule: f.title for f in fs}
+    nums: dict[str, int] = {}
+    for f in fs:
+        nums[f.rule] = nums.get(f.rule, 0) + 1
+    ranked = sorted(((c, r) for r, c in t.by_rule.items() if c > 0), reverse=True)
+    if ranked:
+        parts = [f"{r} {titles[r]}×{nums[r]}（−{c * 100:.1f}分）" for c, r in ranked[:4]]
+        more = f"等{len(ranked)}条规则" if len(ranked) > 4 else ""
+        out.append(f"评分 {t.score:g}：" + "，".join(parts) + more + "。")
+    else:
+        out.append(f"评分 {t.score:g}：未发现影响评级的问题。")
+    if grade != "差":
+        errors = sum(1 for f in fs if f.severity == "error")
+        if grade == "优":
+            out.append(f"评分不低于{opts['good_from']}且没有错误：{GRADE_WORDS['优']}。")
+        elif grade == "良":
+            why = f"评分不低于{opts['fair_from']}" + (f"，但有{errors}处错误" if errors else "")
+            out.append(f"{why}：{GRADE_WORDS['良']}。")
+        else:
+            out.append(f"评分低于{opts['fair_from']}：{GRADE_WORDS['中']}。")
+    unchecked = [h for h, g in headings.items() if g == UNCHECKED]
+    if unchecked:
+        out.append(f"{'、'.join(unchecked)}未审核：没有可据以审核的数据（如预算数、成本金额、满意度目标）。")
+    return out
+
+
+GRADE_WORDS = {"优": "直接进入预算安排", "良": "小幅修改后进入预算安排", "中": "修改完善后重新报送"}
+
+
+def checked_headings(p: ProjectFacts, ctx: Context, rs: ResolvedSettings) -> dict[str, bool]:
+    """Per heading: could at least one enabled rule run on this project (its data present)?"""
+    out = {h: False for h in HEADINGS}
+    kinds = {(f.category, f.target.kind) for f in p.indicators}
+    for code, r in RULES.items():
+        if out[r.heading] or not rs.enabled(code):
+            continue
+        if r.scope == "indicator":
+            ok = any((not r.categories or c in r.categories) and (not r.kinds or k in r.kinds)
+                     for c, k in kinds)
+            ok = ok and (r.applies is None or bool(r.applies(p, ctx)))
+        else:
+            ok = r.applies is None or bool(r.applies(p, ctx))
+        out[r.heading] = ok
+    return out
 
 
 @dataclass
@@ -255,9 +395,11 @@ def review_document(doc: Disclosure, settings: ReviewSettings | None = None,
         pr = p.project
         rs = settings.for_unit(pr.unit_code or doc.unit_code, pr.unit_name or doc.unit_name)
         mine = per_project[p.index]
+        ctx = Context(t=rs.thresholds, doc=doc, year=doc.year, history=history)
         out.projects.append(ProjectReview(
             seq=pr.seq, name=p.label, findings=mine,
-            outcome=outcome(mine, len(p.indicators), project_seq=pr.seq, project=p.label, settings=rs),
+            outcome=outcome(mine, len(p.indicators), project_seq=pr.seq, project=p.label, settings=rs,
+                            checked=checked_headings(p, ctx, rs)),
             unit_code=pr.unit_code or doc.unit_code, unit_name=pr.unit_name or doc.unit_name))
     return out
 
@@ -266,6 +408,7 @@ def rank_projects(reviews: Iterable[DocumentReview]) -> list[tuple[DocumentRevie
     """Every project of the given reviews, worst first: by grade (差 first), then errors, warnings,
     hints — the reviewers' list of all units' projects ranked by findings."""
     pairs = [(r, p) for r in reviews for p in r.projects]
-    pairs.sort(key=lambda rp: (-GRADES.index(rp[1].outcome.grade), -rp[1].outcome.counts.get("error", 0),
+    pairs.sort(key=lambda rp: (-GRADES.index(rp[1].outcome.grade), rp[1].outcome.score or 0.0,
+                               -rp[1].outcome.counts.get("error", 0),
                                -rp[1].outcome.counts.get("warning", 0), -rp[1].outcome.counts.get("hint", 0)))
     return pairs

@@ -59,7 +59,8 @@ TIME_EXPR = re.compile(
     r"每年|年底|年末|年内|年度内|当天|当日")
 VAGUE = re.compile(
     r"提升|提高|日益|持续|明显|逐步|有所|增强|强化|向好|改善|扩大|促进|加强|良好|较好|显著|进一步|"
-    r"不断|稳步|一定|长期|有效|积极|稳定|优化|加大|深入|推进|上升|下降|完善|规范|保障")
+    r"不断|稳步|一定|长期|长远|有效|积极|稳定|优化|加大|深入|推进|上升|下降|完善|规范|保障|按要求|按规定|"
+    r"增加岗位|带动就业")
 HEDGE = re.compile(r"预计|预期|约|左右|大概|大约|力争|争取|估计|上下")
 PLACEHOLDERS = frozenset({"是/否", "是／否", "是或否", "是、否", "是否", "文字描述", "定性描述", "定性",
                           "定量", "指标值", "XX", "xx", "××", "**", "***"})
@@ -117,8 +118,21 @@ def _repeats(description: str, name: str) -> bool:
         return False
     if d == n:
         return True
-    d2 = _DESC_SUFFIX.sub("", _DESC_PREFIX.sub("", d))
-    return d2 == n or d2 == _DESC_SUFFIX.sub("", n)
+    d2 = _DESC_SUFFIX.sub("", _DESC_PREFIX.sub("", d)).removeprefix("对")
+    n2 = _DESC_SUFFIX.sub("", n)
+    if d2 in (n, n2):
+        return True
+    # wrappers: 合格率 → 合格情况, 检查户数 → 检查户数量
+    if n.endswith("率") and d2 and (n[:-1] == d2 or n[:-1] + "率" == d2):
+        return True
+    if n.endswith("数") and d2 == n + "量":
+        return True
+    # near-repeats: one is the other with one short word more or less (接96365应急处置率 ↔
+    # 96365应急处置率, 购买各类证照文书张数 ↔ 各类证照文书张数)
+    short, long_ = sorted((d2, n), key=len)
+    if len(short) < 4 or len(long_) - len(short) > 2 or short not in long_:
+        return False
+    return not any(ch.isdigit() for ch in long_.replace(short, "", 1))  # 「1项国家试点」: JX506
 
 
 def to_decimal(v: Any) -> Decimal | None:
@@ -143,19 +157,19 @@ def percent_of(text: str | None) -> Decimal | None:
         return None
 
 
-_VALUE_CACHE: dict[tuple[str, int | None], TargetValue] = {}
+_VALUE_CACHE: dict[tuple[str, int | None, str | None], TargetValue] = {}
 Levels = tuple[str | None, str | None, str | None, str | None, str]
 _LEVEL_CACHE: dict[tuple[str | None, str | None], Levels] = {}
 _CACHE_LIMIT = 200_000
 
 
-def parsed(value: str, year: int | None) -> TargetValue:
+def parsed(value: str, year: int | None, context: str | None = None) -> TargetValue:
     """parse_value, memoised: the same 指标值 texts recur across projects and disclosures.
     The result is shared and must not be mutated."""
-    key = (value, year)
+    key = (value, year, context)
     tv = _VALUE_CACHE.get(key)
     if tv is None:
-        tv = parse_value(value, year=year)
+        tv = parse_value(value, year=year, context=context)
         if len(_VALUE_CACHE) >= _CACHE_LIMIT:
             _VALUE_CACHE.clear()
         _VALUE_CACHE[key] = tv
@@ -239,7 +253,10 @@ class DocumentFacts:
 NameFacts = tuple[str, str, bool, bool, bool]
 ValueFacts = tuple[str, TargetValue, bool, bool, bool, bool]
 _NAME_CACHE: dict[str | None, NameFacts] = {}
-_VFACT_CACHE: dict[tuple[str | None, int | None, str | None, str | None], ValueFacts] = {}
+_VFACT_CACHE: dict[tuple[str | None, int | None, str | None, str | None, str | None], ValueFacts] = {}
+
+
+_FILLER_NAME = re.compile(r"[\d.\-—/、]*")
 
 
 def name_facts(raw: str | None) -> NameFacts:
@@ -247,6 +264,8 @@ def name_facts(raw: str | None) -> NameFacts:
     got = _NAME_CACHE.get(raw)
     if got is None:
         name = squash(raw)
+        if _FILLER_NAME.fullmatch(name):
+            name = ""  # 「0」「—」: an empty row of the form printed with zeros, no name
         key = name_key(name)
         is_rate = bool(RATE_NAME.search(name))
         is_count = not is_rate and bool(COUNT_NAME.search(key))
@@ -280,13 +299,14 @@ def effective_value(value: str | None, nature: str | None = None, measure_unit: 
 
 
 def value_facts(raw: str | None, year: int | None, nature: str | None = None,
-                measure_unit: str | None = None) -> ValueFacts:
-    """(value as one text, parsed target, money, money per unit, duration, placeholder), memoised."""
-    key = (raw, year, nature, measure_unit)
+                measure_unit: str | None = None, context: str | None = None) -> ValueFacts:
+    """(value as one text, parsed target, money, money per unit, duration, placeholder), memoised.
+    `context` "money" for a cost indicator: a bare 万 after a number is 万元 there."""
+    key = (raw, year, nature, measure_unit, context)
     got = _VFACT_CACHE.get(key)
     if got is None:
         value = effective_value(raw, nature, measure_unit)
-        tv = parsed(value, year)
+        tv = parsed(value, year, context)
         unit = tv.unit or ""
         money = is_money(tv)
         got = (value, tv, money, money and ("/" in unit or "／" in unit), is_duration(tv),
@@ -304,9 +324,9 @@ def clear_caches() -> None:
 
 
 def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
-    value, tv, money, per_unit, duration, placeholder = value_facts(
-        ind.value, year, ind.nature, ind.measure_unit)
     c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
+    value, tv, money, per_unit, duration, placeholder = value_facts(
+        ind.value, year, ind.nature, ind.measure_unit, "money" if cat == COST else None)
     name, key, is_rate, is_count, per_item = name_facts(ind.name)
     kind = tv.kind
     return IndicatorFacts(

@@ -19,6 +19,8 @@ HEADINGS: tuple[str, ...] = (COMPLETENESS, RELEVANCE, APPROPRIATENESS, FEASIBILI
 # The review outcome of a project: 优 goes ahead, 良 goes ahead after small fixes, 中 revise and
 # resubmit, 差 targets unusable.
 GRADES: tuple[str, ...] = ("优", "良", "中", "差")
+# a heading none of whose rules could run on the project (no budget data, say): never 优
+UNCHECKED = "未审核"
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,12 @@ class Outcome:
     project_seq: int | None
     project: str | None
     grade: str  # 优 良 中 差
-    headings: dict[str, str] = field(default_factory=dict)  # heading → grade
+    headings: dict[str, str] = field(default_factory=dict)  # heading → grade, or 未审核
     counts: dict[str, int] = field(default_factory=dict)  # severity → number of findings
+    # the explanation of the grade (not compared: results stored before it existed equal fresh ones)
+    score: float | None = field(default=None, compare=False)  # 0–100: 100 less the weighted share touched
+    reasons: list[str] = field(default_factory=list, compare=False)  # why this grade, weightiest first
+    heading_scores: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property
     def verdict(self) -> str:
@@ -88,6 +94,8 @@ class Outcome:
             "verdict": self.verdict,
             "headings": dict(self.headings),
             "counts": dict(self.counts),
+            "score": self.score,
+            "reasons": list(self.reasons),
         }
 
 

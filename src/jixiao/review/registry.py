@@ -41,6 +41,9 @@ class Hit:
     hint: str | None = None
     indicator: int | None = None
     project: Any = None  # ProjectFacts, for document-scope rules
+    # a milder severity for this case (a form's standard option rather than a defect); a severity
+    # set in the settings for the rule still wins
+    severity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,10 @@ class Rule:
     categories: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()  # target kinds (number, percent, date, boolean, text); empty: all
     thresholds: dict[str, Any] = field(default_factory=dict)
+    # could the rule run on this project at all (its data present)? fn(proj: ProjectFacts,
+    # ctx: Context) -> bool; None: always. Indicator rules also need an indicator of their
+    # categories and kinds. A heading none of whose rules could run is shown 未审核, not 优.
+    applies: Callable[..., bool] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +121,7 @@ def rule(
     categories: tuple[str, ...] = (),
     kinds: tuple[str, ...] = (),
     thresholds: dict[str, Any] | None = None,
+    applies: Callable[..., bool] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a rule function under `code` (JXnnn)."""
     if severity not in SEVERITIES:
@@ -136,7 +144,7 @@ def rule(
             code=code, name=name, title=title, severity=severity, heading=heading, scope=scope,
             func=func, sources=sources, what=doc["检查什么"], why=doc["为什么"],
             example=doc["示例与改法"], fix=fix, categories=frozenset(categories), kinds=frozenset(kinds),
-            thresholds=dict(thresholds or {}),
+            thresholds=dict(thresholds or {}), applies=applies,
         )
         return func
 

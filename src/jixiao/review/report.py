@@ -69,6 +69,8 @@ def _project_block(i: int, p: ProjectReview, r: DocumentReview) -> list[str]:
     if p.unit_name and p.unit_name != r.doc.unit_name:
         unit = f"，{p.unit_name}" + (f"（{p.unit_code}）" if p.unit_code else "")
     lines = [f"{_cn(i)}、{p.name}（第{p.seq}个项目{unit}）审核结果：{o.grade}（{heads}）"]
+    if o.reasons and any(o.counts.values()):
+        lines.append("  评级理由：" + "".join(o.reasons))
     if not p.findings:
         lines.append("  较轻的问题未列出（--min-severity）。" if any(o.counts.values()) else "  未发现问题。")
         return lines

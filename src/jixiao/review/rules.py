@@ -200,6 +200,10 @@ def missing_name(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
     示例与改法：名称空白、指标值“≥95%”的一行，应写明“抽检合格率 ≥95%”。
     """
     if not f.name and f.value not in EMPTY_MARKERS:
+        if (f.ind.name or "").strip() and to_decimal(f.target.value) == 0:
+            # 「0｜0.00%」: an unused row of the form printed with zeros
+            return Hit(f"第{f.index + 1}个指标是未使用的空行（名称{q(f.ind.name)}，指标值{q(f.value)}）。",
+                       hint="删去未使用的模板行。", severity="warning")
         return Hit(f"第{f.index + 1}个指标（指标值{q(f.value)}）没有三级指标名称。")
     return None
 
@@ -311,6 +315,8 @@ def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
     if kind == "text":
         if f.category == TIMELINESS and TIME_EXPR.search(f.value):
             return None
+        if _EMBEDDED_QUANTITY.search(f.value):
+            return None  # 「按预算标准1000元/人兑付」「二100百分比」: a figure is there, only not alone
         if f.category in (QUANTITY, QUALITY) and PASS_STATE.search(f.value) and not VAGUE.search(f.value):
             return None  # JX205
     elif kind != "boolean":
@@ -318,7 +324,9 @@ def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
     return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}不是可衡量的数值、比率或时限。")
 
 
-PASS_STATE = re.compile(r"合格|达标|符合|通过|验收|全覆盖|全部|全面完成|无重大|零事故|未发生|不发生")
+PASS_STATE = re.compile(r"合格|达标|符合|通过|验收|全覆盖|全部|全面完成|无重大|零事故|未发生|不发生|优良")
+# a figure with its unit inside a sentence: the value can be checked, even if not written alone
+_EMBEDDED_QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:万?元|%|％|百分比|个百分点|天|日|小时|个工作日|月)")
 
 
 @rule("JX205", "pass-state-output", "产出指标写成达标状态", severity="hint", heading=FEASIBILITY,
@@ -373,7 +381,8 @@ def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -
     之间的数（表头或名称已注明“%”的常见写法）和测评得分（“≥90分”）不在此列。
     为什么：满意度通过问卷等调查取得，结果是满意人数占被调查人数的比例；不是百分比的目标
     无法与调查结果比较。
-    示例与改法：“群众满意度｜满意”改为“≥90%”。
+    示例与改法：“群众满意度｜满意”改为“≥90%”。表格自带的定性选项（四川表式的“定性｜高中低”）
+    是表式的标准写法，只作警告。
     """
     if f.percent or f.placeholder or f.value in EMPTY_MARKERS:
         return None
@@ -382,6 +391,9 @@ def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -
         v = to_decimal(f.target.value)
         if unit == "分" or (not unit and v is not None and 0 <= v <= 100):
             return None
+    if _qualitative_option(f):
+        return Hit(f"满意度指标{q(f.label)}用了表格的定性选项{q(f.value)}，宜写成调查满意比例（如“≥90%”）。",
+                   severity="warning")
     return Hit(f"满意度指标{q(f.label)}的指标值{q(f.value)}不是百分比。")
 
 
@@ -454,7 +466,7 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
     示例与改法：“成本指标｜成本控制｜≥95%”改为“≤150万元”。
     """
     kind = f.target.kind
-    if f.money or kind in ("text", "boolean") or f.placeholder:
+    if f.money or kind in ("text", "boolean") or f.placeholder or not f.name:
         return None
     if kind == "percent" and f.is_rate:
         return None
@@ -462,7 +474,16 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
         return None  # the unit may sit in the table header (单位：万元)
     if kind not in ("number", "percent", "date"):
         return None
+    unit = f.target.unit or ""
+    if kind == "number" and "/" in unit and _FEE_NAME.search(f.name):
+        # 「差旅费 470人/天」: a per-diem standard whose 元 was left out — a slip of the unit
+        per = unit.split("/", 1)[1]
+        return Hit(f"成本指标{q(f.label)}的指标值{q(f.value)}单位没有写“元”，应为“元/{per}”之类。",
+                   hint="单位成本写全单位，如“≤470元/人·天”。", severity="warning")
     return Hit(f"成本指标{q(f.label)}的指标值{q(f.value)}不是金额。")
+
+
+_FEE_NAME = re.compile(r"费|成本|资金|经费|补助|补贴|标准")
 
 
 @rule("JX305", "timeliness-not-time", "时效指标的值不是时限", severity="error", heading=RELEVANCE,
@@ -580,6 +601,7 @@ def at_least_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
 @rule("JX401", "budget-sum", "预算数与资金来源不符", severity="error", heading=APPROPRIATENESS,
       scope="project", sources=(TABLE_ARITHMETIC, GUIDE_TARGETS_2015),
       thresholds={"budget_sum_tolerance": 0.005},
+      applies=lambda p, ctx: p.project.budget_total is not None and p.project.budget_fiscal is not None,
       fix="核对预算数、财政资金和其他资金，使预算数 = 财政资金 + 其他资金。")
 def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
@@ -593,12 +615,18 @@ def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         return
     s = fiscal + (other or Decimal(0))
     if abs(s - total) > Decimal(str(ctx.t["budget_sum_tolerance"])):
+        if other is None and fiscal < total:
+            # other sources (非税收入, 上年结转) may be printed in lines the table does not name 其他资金
+            yield Hit(f"项目{q(p.label)}预算数{total}万元，财政资金{fiscal}万元，相差{total - fiscal}万元，"
+                      "其他资金没有列明。", severity="warning",
+                      hint="在“其他资金”栏列明财政资金以外的来源（非税收入、上年结转等）。")
+            return
         yield Hit(f"项目{q(p.label)}预算数{total}万元，而财政资金{fiscal}万元 + 其他资金{other or 0}万元"
                   f" = {s}万元，两者不等。")
 
 
 @rule("JX402", "spending-plan", "资金支出计划不合理", severity="error", heading=FEASIBILITY, scope="project",
-      sources=(GUIDE_TARGETS_2015,),
+      sources=(GUIDE_TARGETS_2015,), applies=lambda p, ctx: bool(p.project.spending_plan),
       fix="支出计划按时间累计，逐期不减少，年底（12月底）达到100%。")
 def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
@@ -642,6 +670,7 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 @rule("JX403", "cost-over-budget", "成本指标合计超过预算数", severity="error", heading=APPROPRIATENESS,
       scope="project", sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       thresholds={"cost_budget_tolerance": 0.01},
+      applies=lambda p, ctx: p.project.budget_total is not None and COST in p.categories,
       fix="核对各项成本指标：整体成本合计不应超过项目预算数；单位成本（每批次、每人）请在名称中写明。")
 def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
@@ -851,7 +880,7 @@ def satisfaction_low(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
 
 
 @rule("JX603", "below-last-year", "目标低于上年实际", severity="warning", heading=APPROPRIATENESS,
-      scope="indicator", kinds=("number", "percent"),
+      scope="indicator", kinds=("number", "percent"), applies=lambda p, ctx: ctx.history is not None,
       sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
       fix="参照上年实际完成值设定目标：越高越好的指标不低于上年实际，越低越好的（成本、事故数）不高于上年实际。")
 def below_last_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
@@ -878,3 +907,12 @@ def below_last_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | N
     if (lower_better and tv > av) or (not lower_better and tv < av):
         return Hit(f"指标{q(f.label)}的目标{q(f.value)}不如上年实际完成的{q(actual)}。")
     return None
+
+
+def _qualitative_option(f: IndicatorFacts) -> bool:
+    from jixiao.review.rules_expert import qualitative_option
+
+    return qualitative_option(f)
+
+
+from jixiao.review import rules_expert as _expert  # noqa: E402,F401  (registers the rules it adds)

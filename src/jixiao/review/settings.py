@@ -10,7 +10,7 @@ JX501 = "hint"                   # severity overrides
 satisfaction_unrealistic_at = 100
 copied_set_similarity = 0.75
 [outcome]
-poor_error_share = 0.34
+unusable_share = 0.5
 
 [units."414001"]                 # a unit, by code or by name as printed
 disable = ["JX103"]
@@ -31,9 +31,16 @@ from typing import Any
 
 from jixiao.review.findings import SEVERITIES
 
-# Outcome defaults (see jixiao.review.engine.outcome): errors on at least `poor_error_share` of a
-# project's indicators → 差; warnings (other than 完整性) on at least `revise_warning_share` → 中.
-OUTCOME_DEFAULTS: dict[str, Any] = {"poor_error_share": 0.34, "revise_warning_share": 0.3}
+# Outcome defaults (see jixiao.review.engine.outcome): a score of 100 less the severity-weighted
+# share of the table that findings touch; 优 from `good_from` (and no error), 良 from `fair_from`,
+# else 中; 差 only when more than `unusable_share` of the indicators have no usable target (or there
+# is no 产出指标, no indicator at all). Weights: what one finding on one indicator costs, and what a
+# finding on the project as a whole costs (`project_weight` × its severity weight).
+OUTCOME_DEFAULTS: dict[str, Any] = {
+    "good_from": 90, "fair_from": 70, "unusable_share": 0.5,
+    "error_weight": 1.0, "warning_weight": 0.35, "hint_weight": 0.02, "completeness_warning_factor": 0.3,
+    "project_weight": 0.15,
+}
 
 
 class SettingsError(ValueError):
