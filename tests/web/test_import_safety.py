@@ -204,7 +204,7 @@ def test_a_unit_user_uploading_another_countys_disclosure_is_refused(counties):
 
 
 def test_an_administrator_must_confirm_filing_a_document_under_another_unit(counties):
-    units, _users = counties
+    units, users = counties
     token = actions.issue_token(None, "root")
     before = unit_state(units[LETING])
     _, body = api_upload(token, "002.txt", seed_text("002").encode(), unit_id=units[LETING].pk)
@@ -220,6 +220,15 @@ def test_an_administrator_must_confirm_filing_a_document_under_another_unit(coun
     )
     assert body[0]["ok"] and body[0]["created"] == 10
     assert Project.objects.filter(unit=units[LETING], year=2024).count() == 21
+    # the same on the upload page: the administrator's unit field and confirmation box
+    juxian = units[JUXIAN]
+    before = unit_state(juxian)
+    page = login(users["admin"])
+    _, html = page_upload(page, "004.txt", seed_text("004").encode(), unit=str(juxian.pk))
+    assert "004.txt — 未导入" in html and "按所选单位导入" in html and unit_state(juxian) == before
+    _, html = page_upload(page, "004.txt", seed_text("004").encode(), unit=str(juxian.pk), confirm_unit="1")
+    assert "004.txt — 已导入" in html
+    assert Project.objects.filter(unit=juxian, year=2024).count() == 21
 
 
 def test_a_workbook_for_another_units_project_is_refused(users, market_project):
@@ -516,7 +525,7 @@ def test_reimporting_every_seed_twice_keeps_cycle_data_and_every_page_works(db, 
     assert r.status_code == 409 and p.name in r.content.decode()
 
 
-def test_reimport_lists_what_the_document_drops_and_keeps_dropped_projects(users, demo):
+def test_reimport_lists_what_the_document_drops_and_keeps_dropped_projects(users, demo, capsys, tmp_path):
     from jixiao.web.demo import market_bureau
 
     unit = demo["999001"]
@@ -532,6 +541,14 @@ def test_reimport_lists_what_the_document_drops_and_keeps_dropped_projects(users
     assert f"文件中没有指标「{ind.name}」" in html
     assert Project.objects.filter(unit=unit, year=2024, name=kept.name).exists()
     assert set(first.indicators.values_list("id", flat=True)) == ids
+    # the command line lists them too
+    from jixiao.cli import main
+
+    f = tmp_path / "market.docx"
+    f.write_bytes(_docx(doc))
+    assert main(["import", "--unit-id", str(unit.pk), str(f)]) == 0
+    err = capsys.readouterr().err
+    assert f"文件中没有：文件中没有项目「{kept.name}」" in err and "新项目 0，更新 5" in err
 
 
 def _docx(doc) -> bytes:

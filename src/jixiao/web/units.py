@@ -95,11 +95,11 @@ def find_units(spec: str, units: QuerySet[Unit] | None = None) -> list[Unit]:
     """
     qs = units if units is not None else Unit.objects.all()
     spec = (spec or "").strip()
-    if not spec:
+    if not spec or "\x00" in spec or len(spec) > 400:  # nothing any unit is called
         return []
     if spec.lower().startswith("id:"):
         rest = spec[3:].strip()
-        return list(qs.filter(pk=int(rest))) if rest.isdigit() else []
+        return list(qs.filter(pk=int(rest))) if rest.isdigit() and len(rest) < 18 else []
     parts = [p.strip() for p in re.split(r"[:：]", spec)]
     if len(parts) == 1:
         found = list(qs.filter(code=spec).order_by("region", "code", "name", "pk"))
