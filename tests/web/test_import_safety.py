@@ -614,3 +614,33 @@ def test_concurrent_first_imports_of_a_new_unit_all_succeed(db):
     assert Unit.objects.filter(name=LETING).count() == 1
     assert Disclosure.objects.count() == 1 and Project.objects.count() == 11
     assert sorted(r.created for r in results) == [0] * 9 + [11]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_uploads_of_a_new_unit_through_the_api_all_succeed(db):
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite writes one at a time)")
+    actions.create_user(None, "root", "admin", password="pw-123456")
+    token = actions.issue_token(None, "root")
+    data = seed_text("002").encode()
+    answers: list[tuple[int, object]] = []
+    barrier = threading.Barrier(8)
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            answers.append(api_upload(token, "002.txt", data))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [s for s, _ in answers] == [200] * 8
+    assert all(body[0]["ok"] for _, body in answers), [body[0]["errors"] for _, body in answers]
+    assert sorted(body[0]["created"] for _, body in answers) == [0] * 7 + [10]
+    assert Unit.objects.filter(name=JUXIAN).count() == 1 and Project.objects.count() == 10
