@@ -644,3 +644,28 @@ def test_concurrent_first_uploads_of_a_new_unit_through_the_api_all_succeed(db):
     assert all(body[0]["ok"] for _, body in answers), [body[0]["errors"] for _, body in answers]
     assert sorted(body[0]["created"] for _, body in answers) == [0] * 7 + [10]
     assert Unit.objects.filter(name=JUXIAN).count() == 1 and Project.objects.count() == 10
+
+
+def test_targets_changed_by_a_reimport_never_make_a_page_fail(users, demo):
+    """A re-import that changes a target's unit (stored actuals no longer comparable) or adds an
+    indicator to a scored project: the pages say what to enter again; downloads answer 409."""
+    from jixiao.web.demo import market_bureau
+
+    unit = demo["999001"]
+    p = next(p for p in Project.objects.filter(unit=unit, year=2024).order_by("seq") if _enter_cycle(p))
+    doc = market_bureau(2024)
+    dp = next(x for x in doc.projects if x.name == p.name)
+    for ind in dp.indicators:  # every number now counted in another unit
+        if ind.value and any(ch.isdigit() for ch in ind.value):
+            ind.value = "≥3件"
+    r = actions.import_disclosure(None, doc)
+    assert r.created == 0 and not any("已删除" in x for x in r.dropped)
+    client = login(users["market"], csrf=False)
+    assert _open_everything(client, [p.disclosure], stale_ok=True) == []
+    for url in (f"/projects/{p.pk}/monitor/", f"/projects/{p.pk}/selfeval/"):
+        assert client.get(url).status_code == 200
+    statuses = {
+        client.get(f"/units/{unit.pk}/2024/export/{k}.xlsx").status_code for k in ("monitor", "selfeval")
+    }
+    assert statuses == {409}
+    assert "请重新填报绩效自评" in client.get(f"/projects/{p.pk}/selfeval/").content.decode()
