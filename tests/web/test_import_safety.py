@@ -669,3 +669,12 @@ def test_targets_changed_by_a_reimport_never_make_a_page_fail(users, demo):
     }
     assert statuses == {409}
     assert "请重新填报绩效自评" in client.get(f"/projects/{p.pk}/selfeval/").content.decode()
+
+
+def test_a_subordinates_table_left_out_of_a_bureaus_document_is_listed_and_kept(db):
+    text = seed_text("003")
+    actions.import_disclosure(None, parse(text, "003.txt"))
+    without = text[: text.index("5.市场执法检查办案经费绩效目标表")]
+    r = actions.import_disclosure(None, parse(without, "003.txt"))
+    assert r.dropped == ["文件中没有项目「市场执法检查办案经费」（无编码）：已保留，未删除"]
+    assert Project.objects.get(name="市场执法检查办案经费").unit.name == ZHIDUI

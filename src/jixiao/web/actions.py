@@ -461,7 +461,8 @@ def _import(
     stored: dict[int, list[Project]] = {uid: [] for uid in unit_ids}
     for proj in Project.objects.filter(unit_id__in=unit_ids, year=year).order_by("seq", "id"):
         stored[proj.unit_id].append(proj)
-    here_before = [p for rows in stored.values() for p in rows if p.disclosure_id == disclosure.pk]
+    # the projects the unit-year's document held before (a subordinate's too, even one not named now)
+    here_before = list(Project.objects.filter(disclosure=disclosure).order_by("seq", "id"))
     result = ImportResult(disclosure.pk, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
     taken: set[int] = set()
     touched = {disclosure.pk}
