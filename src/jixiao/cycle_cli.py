@@ -42,7 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("kind", choices=("monitor", "selfeval"))
     p.add_argument("--from", dest="source", metavar="FILE",
                    help="a disclosure document (.txt .docx .xlsx .html .pdf) to take the projects from")
-    p.add_argument("--unit", metavar="CODE", help="budget unit code (needs the database)")
+    p.add_argument("--unit", metavar="SPEC",
+                   help="budget unit (needs the database): its code, REGION:CODE when several units share "
+                        "the code (REGION a division code such as 130303 or the end of the region name), "
+                        "or id:N")
     p.add_argument("--year", type=int, help="budget year (default: the document's)")
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                    help="monitoring: data to this date (default: 31 July of the year)")
@@ -138,7 +141,10 @@ def cmd_template(args: argparse.Namespace) -> int:
         except Exception:  # no web app, or it cannot start (no Django, no settings)
             return _fail("template", "--unit 需要数据库（web 应用）；"
                                      "没有数据库时请用 --from FILE 指定公开文件")
-        projects, unit_name = unit_projects(args.unit, args.year)
+        try:
+            projects, unit_name = unit_projects(args.unit, args.year)
+        except ValueError as e:  # units.UnitSpecError: no such unit, or a code several units share
+            return _fail("template", getattr(e, "message", str(e)))
         if not projects:
             return _fail("template", f"单位 {args.unit} 在 {args.year} 年没有项目")
         return _write_template(args, projects, args.year, unit_name)

@@ -59,7 +59,7 @@ def test_template_from_the_database_and_report_back(tmp_path):
     r = _run(
         ["template", "selfeval", "--unit", "000000", "--year", "2024", "-o", str(tmp_path / "x.xlsx")], db
     )
-    assert r.returncode == 2 and "没有项目" in r.stderr
+    assert r.returncode == 2 and "没有单位 000000" in r.stderr
     # unfilled: every empty cell named, exit 2, nothing stored
     r = _run(["report", str(out)], db)
     assert r.returncode == 2 and "监控表1!B7" in r.stderr

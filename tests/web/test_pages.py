@@ -283,8 +283,10 @@ def test_unit_user_upload_of_a_document_naming_another_unit_says_so(clients, dem
     html = (
         clients["market"].post("/upload/", {"files": [SimpleUploadedFile("h.docx", data)]}).content.decode()
     )
-    assert "h.docx — 已导入" in html and "文件写明的单位是“示例市卫生健康委员会”" in html
-    assert Project.objects.get(year=2026).unit == demo["999001"]
+    # refused, not filed under the user's own unit (issue 9)
+    assert "h.docx — 未导入" in html and "文件写明的单位是“示例市卫生健康委员会”" in html
+    assert "不是所选单位“示例市市场监督管理局”" in html
+    assert not Project.objects.filter(year=2026).exists()
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from jixiao.web import actions
 from jixiao.web.convert import as_float as _f
 from jixiao.web.models import History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
+from jixiao.web.units import UnitSpecError, unit_ids_for_filter
 from jixiao.web.views import text_filter
 
 
@@ -48,6 +49,11 @@ def _conflict(request: HttpRequest, exc: actions.Conflict) -> Any:
 @api.exception_handler(actions.Invalid)
 def _invalid(request: HttpRequest, exc: actions.Invalid) -> Any:
     return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(UnitSpecError)
+def _unit_spec(request: HttpRequest, exc: UnitSpecError) -> Any:
+    return api.create_response(request, {"detail": exc.message}, status=400)
 
 
 @api.exception_handler(Denied)
@@ -255,9 +261,11 @@ def list_units(request: HttpRequest, q: str = "", limit: int = 1000, offset: int
 
 @router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
 def list_disclosures(request: HttpRequest, unit: str = "", year: int | None = None) -> Any:
+    """`unit`: a unit code, REGION:CODE (several units share a code: an ambiguous one is a 400
+    listing them) or id:N."""
     qs = visible_disclosures(request.user).select_related("unit").annotate(n=Count("projects"))
     if unit:
-        qs = qs.filter(unit__code=unit)
+        qs = qs.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))
     if year:
         qs = qs.filter(year=year)
     return [
@@ -303,7 +311,7 @@ def list_projects(
 ) -> Any:
     qs = visible_projects(request.user)
     if unit:
-        qs = qs.filter(unit__code=unit)
+        qs = qs.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))
     if year:
         qs = qs.filter(year=year)
     if state:
@@ -502,18 +510,23 @@ class ImportFileResult(Schema):
     updated: int | None = None
     indicators: int | None = None
     disclosure_id: int | None = None
+    unchanged: int | None = None
+    dropped: list[str] | None = None
 
 
 @router.post(
     "/import",
     response={200: list[ImportFileResult], 403: ErrorOut, 404: ErrorOut},
-    summary="上传并导入文件（multipart：files，可选 unit_id、year）",
+    summary="上传并导入文件（multipart：files，可选 unit_id、year、confirm_unit）",
+    description="文件写明的单位须与 unit_id（或单位用户的唯一单位）一致，否则不导入；管理员可用 "
+    "confirm_unit=true 确认按所选单位导入。dropped 列出原有而文件中没有的项目和指标。",
 )
 def import_files(
     request: HttpRequest,
     files: list[UploadedFile] = File(...),  # noqa: B008
     unit_id: int | None = Form(None),
     year: int | None = Form(None),
+    confirm_unit: bool = Form(False),
 ) -> Any:
     from jixiao.web.permissions import Role, can_import_into, role_of
     from jixiao.web.views import import_upload
@@ -530,7 +543,10 @@ def import_files(
         if len(mine) == 1:
             unit = mine[0]
     return [
-        import_upload(request.user, f.name or "upload", f.read(), unit=unit, year=year) for f in files[:20]
+        import_upload(
+            request.user, f.name or "upload", f.read(), unit=unit, year=year, confirm_unit=confirm_unit
+        )
+        for f in files[:20]
     ]
 
 

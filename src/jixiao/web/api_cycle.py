@@ -197,7 +197,10 @@ def save_outcome(request: HttpRequest, snapshot_id: int, body: OutcomeIn) -> Any
 def list_lights(request: HttpRequest, unit: str = "", year: int | None = None, light: str = "") -> Any:
     projects = visible_projects(request.user)
     if unit:
-        projects = projects.filter(unit__code=unit)
+        from jixiao.web.permissions import visible_units
+        from jixiao.web.units import unit_ids_for_filter
+
+        projects = projects.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))
     if year:
         projects = projects.filter(year=year)
     seen: set[int] = set()

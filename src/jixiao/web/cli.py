@@ -179,11 +179,38 @@ def _files(paths: list[str]) -> list[Path]:
     return out
 
 
+def _unit_option(args: argparse.Namespace, command: str) -> tuple[Any, int]:
+    """The unit `--unit SPEC` or `--unit-id N` names (None when neither is given), or an exit code
+    after printing why not (unknown, or a code several units share: the matches are listed)."""
+    from jixiao.web.models import Unit
+    from jixiao.web.units import UnitSpecError, resolve_unit
+
+    unit_id = getattr(args, "unit_id", None)
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None:
+            print(f"jixiao {command}: 没有编号为 {unit_id} 的单位", file=sys.stderr)
+            return None, EXIT_BAD_INPUT
+        return unit, 0
+    if not getattr(args, "unit", None):
+        return None, 0
+    try:
+        return resolve_unit(args.unit), 0
+    except UnitSpecError as e:
+        print(f"jixiao {command}: {e.message}", file=sys.stderr)
+        return None, EXIT_BAD_INPUT
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     _prepare()
     from jixiao.ingest import ReadError, parse_file
     from jixiao.web import actions
 
+    unit = None
+    if args.unit_id is not None:
+        unit, code = _unit_option(args, "import")
+        if code:
+            return code
     files = _files(args.paths)
     if not files:
         print("没有找到可导入的文件（.txt .docx .xlsx .html .pdf）", file=sys.stderr)
@@ -199,7 +226,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             doc = parse_file(f, year=args.year)
             r = actions.import_disclosure(
-                None, doc, unit_code=args.unit, year=doc.year or args.year, region=args.region or ""
+                None,
+                doc,
+                unit=unit,
+                unit_code=args.unit,
+                year=doc.year or args.year,
+                region=args.region or "",
+                confirm_unit=args.confirm_unit,
             )
         except ReadError as e:
             failed += 1
@@ -218,6 +251,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"指标 {r.indicators}，警告 {len(r.warnings)}"
         )
         print(("\r" if tty else "") + line + (" " * 20 if tty else ""), file=sys.stderr)
+        for d in r.dropped:
+            print(f"    文件中没有：{d}", file=sys.stderr)
         if args.verbose:
             for w in r.warnings:
                 print(f"    {w}", file=sys.stderr)
@@ -308,36 +343,33 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def unit_projects(code: str, year: int) -> tuple[list[Any], str | None]:
-    """The domain projects of the units with `code` in `year`, and the unit's name (None when several
-    units share the code): what `jixiao template KIND --unit CODE --year Y` pre-fills."""
+def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
+    """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year`, and
+    the unit's name: what `jixiao template KIND --unit SPEC --year Y` pre-fills. A code several
+    units share raises `units.UnitSpecError` listing them (one workbook never mixes units)."""
     _prepare()
     from jixiao.web.convert import project_from_orm
     from jixiao.web.models import Project
+    from jixiao.web.units import resolve_unit
 
+    unit = resolve_unit(spec)
     rows = list(
-        Project.objects.filter(unit__code=code, year=year)
+        Project.objects.filter(unit=unit, year=year)
         .select_related("unit")
         .prefetch_related("indicators")
-        .order_by("unit_id", "seq", "id")
+        .order_by("seq", "id")
     )
-    names = {p.unit.name for p in rows}
-    return [project_from_orm(p) for p in rows], (names.pop() if len(names) == 1 else None)
+    return [project_from_orm(p) for p in rows], unit.name
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Import filled 运行监控 / 自评 workbooks (from `jixiao template`), each all or nothing."""
     _prepare()
     from jixiao.web import actions
-    from jixiao.web.models import Unit
 
-    unit = None
-    if args.unit:
-        units = list(Unit.objects.filter(code=args.unit)[:2])
-        if len(units) != 1:
-            print(f"jixiao report: 单位 {args.unit} {'不存在' if not units else '不唯一'}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        unit = units[0]
+    unit, code = _unit_option(args, "report")
+    if code:
+        return code
     failed = 0
     for name in args.files:
         try:
@@ -395,7 +427,18 @@ def register(sub: Any) -> None:
         "import", help="parse disclosures and store them in the database (JIXIAO_DATABASE_URL)"
     )
     p.add_argument("paths", nargs="+", metavar="FILE|DIR")
-    p.add_argument("--unit", metavar="CODE", help="the unit's code when the document does not give it")
+    p.add_argument(
+        "--unit",
+        metavar="SPEC",
+        help="file the documents under this unit (code, REGION:CODE or id:N); a document naming another "
+        "unit stops unless --confirm-unit; a code no unit has yet is the code of the unit the document names",
+    )
+    p.add_argument("--unit-id", type=int, metavar="N", help="file the documents under the unit with this id")
+    p.add_argument(
+        "--confirm-unit",
+        action="store_true",
+        help="import into --unit even when the document names another unit",
+    )
     p.add_argument("--year", type=int, help="the budget year when the document does not say")
     p.add_argument("--region", help="region of the unit (units are identified by region + code + name)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every warning")
@@ -409,7 +452,10 @@ def register(sub: Any) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE.xlsx")
     p.add_argument("--kind", choices=("monitor", "selfeval"), help="default: from the sheet names")
-    p.add_argument("--unit", metavar="CODE", help="look the projects up in this unit only")
+    p.add_argument(
+        "--unit", metavar="SPEC", help="look the projects up in this unit only (code, REGION:CODE or id:N)"
+    )
+    p.add_argument("--unit-id", type=int, metavar="N", help="the same, by the unit's id")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("user", help="manage accounts")
@@ -417,14 +463,22 @@ def register(sub: Any) -> None:
     c = usub.add_parser("create", help="create an account")
     c.add_argument("name")
     c.add_argument("--role", required=True, choices=("admin", "reviewer", "unit"))
-    c.add_argument("--unit", action="append", metavar="CODE", help="unit code (repeat for several units)")
+    c.add_argument(
+        "--unit",
+        action="append",
+        metavar="SPEC",
+        help="unit: code, REGION:CODE when several units share it, or id:N (repeat for several units)",
+    )
     c.add_argument("--password", help="password (default: generated and printed)")
     c.set_defaults(func=cmd_user)
     c = usub.add_parser("set", help="change an account: role, units, password, active or not")
     c.add_argument("name")
     c.add_argument("--role", choices=("admin", "reviewer", "unit"))
     c.add_argument(
-        "--unit", action="append", metavar="CODE", help="unit code (repeat; replaces the account's units)"
+        "--unit",
+        action="append",
+        metavar="SPEC",
+        help="unit: code, REGION:CODE or id:N (repeat; replaces the account's units)",
     )
     c.add_argument("--password", help="a new password (at least 8 characters)")
     act = c.add_mutually_exclusive_group()

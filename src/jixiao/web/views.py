@@ -490,9 +490,12 @@ ALLOWED_SUFFIXES = (".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf")
 
 
 def import_upload(
-    user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None
+    user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None, confirm_unit: bool = False
 ) -> dict[str, Any]:
-    """Parse and store one uploaded file; a result dict for the page and the API (never raises)."""
+    """Parse and store one uploaded file; a result dict for the page and the API (never raises).
+
+    `unit`: the unit chosen for the file, which the file must name unless an administrator confirms
+    (`confirm_unit`). `dropped` lists what the stored unit-year had and the file does not."""
     from jixiao.ingest import ReadError, parse_bytes
 
     res: dict[str, Any] = {"file": name, "ok": False, "errors": [], "warnings": []}
@@ -512,12 +515,8 @@ def import_upload(
         res["errors"].append(f"{name}: 无法解析此文件（{type(e).__name__}）")
         return res
     res["warnings"] = [str(w) for w in doc.warnings]
-    if unit is not None and doc.unit_name and doc.unit_name != unit.name:
-        res["warnings"].insert(
-            0, f"{name}: 文件写明的单位是“{doc.unit_name}”，已按所选单位导入到“{unit.name}”"
-        )
     try:
-        r = actions.import_disclosure(user, doc, unit=unit, year=doc.year or year)
+        r = actions.import_disclosure(user, doc, unit=unit, year=doc.year or year, confirm_unit=confirm_unit)
     except (actions.ActionError, Denied) as e:
         res["errors"].append(f"{name}: {getattr(e, 'message', str(e))}")
         return res
@@ -530,6 +529,8 @@ def import_upload(
             "updated": r.updated,
             "indicators": r.indicators,
             "disclosure_id": r.disclosure_id,
+            "unchanged": r.unchanged,
+            "dropped": r.dropped,
         }
     )
     d = Disclosure.objects.filter(pk=r.disclosure_id).first()
@@ -542,15 +543,20 @@ def import_upload(
 def upload(request: HttpRequest) -> HttpResponse:
     my_units = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
     can_upload = role_of(request.user) in (Role.ADMIN, Role.UNIT)
-    ctx: dict[str, Any] = {"my_units": my_units, "can_upload": can_upload, "max_mb": settings.MAX_UPLOAD_MB}
+    ctx: dict[str, Any] = {
+        "my_units": my_units,
+        "can_upload": can_upload,
+        "may_confirm": role_of(request.user) == Role.ADMIN,
+        "max_mb": settings.MAX_UPLOAD_MB,
+    }
     if request.method == "POST":
         if not can_upload:
             ctx["error"] = "审核人不能导入数据。"
             return render(request, "web/upload.html", ctx, status=403)
         unit = None
-        unit_id = request.POST.get("unit")
+        unit_id = (request.POST.get("unit") or "").strip()
         if unit_id:
-            unit = Unit.objects.filter(pk=unit_id).first()
+            unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
             if unit is None or not can_import_into(request.user, unit):
                 raise Http404("单位不存在或您无权导入")
         elif len(my_units) == 1:
@@ -575,7 +581,16 @@ def upload(request: HttpRequest) -> HttpResponse:
                     }
                 )
                 continue
-            results.append(import_upload(request.user, f.name, f.read(), unit=unit, year=year))
+            results.append(
+                import_upload(
+                    request.user,
+                    f.name,
+                    f.read(),
+                    unit=unit,
+                    year=year,
+                    confirm_unit=request.POST.get("confirm_unit") in ("1", "on", "true"),
+                )
+            )
         ctx["results"] = results
     return render(request, "web/upload.html", ctx)
 

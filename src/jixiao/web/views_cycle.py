@@ -89,6 +89,39 @@ def selfeval_domain(
     return ev, evaluate.score_evaluation(ev)
 
 
+class StaleEntry(Exception):
+    """A stored monitoring snapshot or self-evaluation no longer fits the project's indicators (a
+    re-import or an edit changed them since): its lights or score cannot be computed again. Pages
+    say so and ask for the entry again; downloads answer 409 naming the projects."""
+
+
+def scored_selfeval(
+    se: SelfEvaluation, proj: Project, indicators: list[Indicator]
+) -> tuple[evaluate.SelfEvaluation, evaluate.EvaluationResult]:
+    """`selfeval_domain`, or StaleEntry saying which project's self-evaluation must be entered again."""
+    try:
+        return selfeval_domain(se, proj, indicators)
+    except (evaluate.EvaluationError, ValueError, ArithmeticError) as e:
+        raise StaleEntry(
+            f"项目「{proj.name or proj.key}」的绩效自评与项目当前的绩效指标不一致（{e}），"
+            "可能是指标在填报后经导入或修改而变化；请重新填报绩效自评。"
+        ) from None
+
+
+def assessed_snapshot(
+    s: MonitoringSnapshot, proj: Project, indicators: list[Indicator]
+) -> tuple[monitor.MonitorSnapshot, monitor.MonitorResult]:
+    """The domain snapshot and its lights, or StaleEntry when they cannot be computed again."""
+    snap = snapshot_domain(s, proj, indicators)
+    try:
+        return snap, monitor.assess(snap)
+    except (monitor.MonitorError, ValueError, ArithmeticError) as e:
+        raise StaleEntry(
+            f"项目「{proj.name or proj.key}」截至 {s.as_of.isoformat()} 的运行监控与项目当前的绩效指标不一致"
+            f"（{e}）；请重新填报该次运行监控。"
+        ) from None
+
+
 def _unit_name(proj: Project) -> str:
     return proj.unit.name if proj.unit_id else ""
 
@@ -324,11 +357,15 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
     table_html = None
     result = None
     if se is not None:
-        ev, result = selfeval_domain(se, proj, indicators)
-        m = convert.project_from_orm(proj, indicators)
-        table_html = table_to_html(
-            selfeval_table(ev, result, department=_unit_name(proj), funds=funds_from_project(m))
-        )
+        try:
+            ev, result = scored_selfeval(se, proj, indicators)
+        except StaleEntry as e:
+            error = error or str(e)
+        else:
+            m = convert.project_from_orm(proj, indicators)
+            table_html = table_to_html(
+                selfeval_table(ev, result, department=_unit_name(proj), funds=funds_from_project(m))
+            )
     ctx = {
         "p": proj,
         "unit": proj.unit,
@@ -534,8 +571,7 @@ def _monitor_items(projects: list[Project]) -> list[tuple[monitor.MonitorSnapsho
     for p in projects:
         s = latest.get(p.pk)
         if s is not None:
-            snap = snapshot_domain(s, p, list(p.indicators.all()))
-            items.append((snap, monitor.assess(snap)))
+            items.append(assessed_snapshot(s, p, list(p.indicators.all())))
     return items
 
 
@@ -548,7 +584,7 @@ def _selfeval_items(projects: list[Project]) -> tuple[list[Any], list[Any]]:
         se = ses.get(p.pk)
         if se is not None:
             inds = list(p.indicators.all())
-            items.append(selfeval_domain(se, p, inds))
+            items.append(scored_selfeval(se, p, inds))
             funds.append(funds_from_project(convert.project_from_orm(p, inds)))
     return items, funds
 
@@ -590,10 +626,17 @@ def _export(projects: list[Project], kind: str, fmt: str, unit_name: str, stem: 
     return _file(data, f"{name}.{fmt}", fmt)
 
 
+def _stale(e: StaleEntry) -> HttpResponse:
+    return HttpResponse(f"{e}\n", status=409, content_type="text/plain; charset=utf-8")
+
+
 @login_required
 def project_export(request: HttpRequest, project_id: int, kind: str, fmt: str) -> HttpResponse:
     proj = _visible_project(request, project_id)
-    return _export([proj], kind, fmt, _unit_name(proj), f"{proj.name or proj.key}-")
+    try:
+        return _export([proj], kind, fmt, _unit_name(proj), f"{proj.name or proj.key}-")
+    except StaleEntry as e:
+        return _stale(e)
 
 
 def _unit_year_projects(request: HttpRequest, unit_id: int, year: int) -> tuple[Unit, list[Project]]:
@@ -607,7 +650,10 @@ def _unit_year_projects(request: HttpRequest, unit_id: int, year: int) -> tuple[
 @login_required
 def unit_export(request: HttpRequest, unit_id: int, year: int, kind: str, fmt: str) -> HttpResponse:
     u, projects = _unit_year_projects(request, unit_id, year)
-    return _export(projects, kind, fmt, u.name, f"{u.name}{year}年")
+    try:
+        return _export(projects, kind, fmt, u.name, f"{u.name}{year}年")
+    except StaleEntry as e:
+        return _stale(e)
 
 
 @login_required
