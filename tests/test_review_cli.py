@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -158,4 +159,14 @@ def test_review_a_unit_from_the_database(tmp_path: Path) -> None:
     items = json.loads(done.stdout)
     assert any(i["rule"] == "JX302" and i["project_seq"] == 11 for i in items)
     missing = run("review", "--unit", "999999", "--year", "2024")
-    assert missing.returncode == 2 and "no stored disclosure for unit 999999" in missing.stderr
+    assert missing.returncode == 2 and "没有单位 999999" in missing.stderr
+    no_year = run("review", "--unit", "414001", "--year", "2019")
+    assert no_year.returncode == 2 and "2019 年" in no_year.stderr
+    # a second county's 414001: the code alone is ambiguous, region:code names one
+    assert run("import", str(seed("001"))).returncode == 0
+    both = run("review", "--unit", "414001", "--year", "2024")
+    assert both.returncode == 2 and "不唯一" in both.stderr, both.stderr
+    hint = re.search(r"例如 --unit (\S+?)（", both.stderr)
+    assert hint, both.stderr
+    one = run("review", "--unit", hint.group(1), "--format", "json")
+    assert one.returncode == 0, one.stderr

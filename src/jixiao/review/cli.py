@@ -40,8 +40,9 @@ def load_unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
     """The database hook for `jixiao review --unit CODE --year Y`: the unit-years stored by the web
     app, as domain objects (review itself stays a pure function of the model).
 
-    Units are matched by code; a code is unique only within one finance system, so several units
-    (in different regions) may come back, each reviewed as its own disclosure. Raises LookupError
+    The unit is named as everywhere in the CLI (`jixiao.web.units`: code, region:code, id:N); a code
+    that several units share (codes are unique only within one finance system) is an error listing
+    the matches. Raises LookupError
     with a message for the user when the database or the unit is not there.
     """
     try:
@@ -52,15 +53,22 @@ def load_unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
         setup()
         from jixiao.web import models as orm
         from jixiao.web.convert import disclosure_from_orm
+        from jixiao.web.units import UnitSpecError, resolve_unit
 
-        rows = orm.Disclosure.objects.select_related("unit").filter(unit__code=unit_code)
+        try:
+            unit = resolve_unit(unit_code)
+        except UnitSpecError as e:  # an ambiguous code lists its matches
+            raise LookupError(str(e)) from e
+        rows = orm.Disclosure.objects.select_related("unit").filter(unit=unit)
         if year is not None:
             rows = rows.filter(year=year)
         docs = [disclosure_from_orm(d) for d in rows.order_by("unit__region", "unit__name", "year")]
+    except LookupError:
+        raise
     except Exception as e:  # database missing, schema not migrated, bad URL …
         raise LookupError(f"cannot read the database: {e}") from e
     if not docs:
-        raise LookupError(f"no stored disclosure for unit {unit_code}" + (f" in {year}" if year else ""))
+        raise LookupError(f"数据库中没有单位 {unit_code}" + (f" {year} 年" if year else "") + " 的绩效目标")
     return docs
 
 
