@@ -65,6 +65,7 @@ class BatchSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the task's process CPU time
 
 
 @dataclass
@@ -88,10 +89,17 @@ class ImportSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # summed over the tasks, on whichever worker ran them
     workers: int = 0
     batches: int = 0
     worker_peak_rss: dict[str, int] = field(default_factory=dict)  # worker address → bytes
     removed_orphans: int = 0
+    startup_seconds: float = 0.0  # starting the local cluster, or connecting to the scheduler
+
+    @property
+    def work_seconds(self) -> float:
+        """The run less the cluster's start: what grows with the number of documents."""
+        return self.seconds - self.startup_seconds
 
     @property
     def failed(self) -> int:
@@ -130,6 +138,7 @@ def import_batch(
     """One Dask task: read, hash and parse each document and write one partition of the data set.
     Nothing escapes: an unreadable file is a failed document row."""
     start = time.perf_counter()
+    cpu = time.process_time()
     summary = BatchSummary()
     rows: dict[str, list[dict[str, Any]]] = {"documents": [], "projects": [], "indicators": []}
     for item in items:
@@ -157,6 +166,7 @@ def import_batch(
     if rows["documents"]:
         dataset.write_partition(out, part, rows)
     summary.seconds = time.perf_counter() - start
+    summary.cpu_seconds = time.process_time() - cpu
     return summary
 
 
@@ -218,6 +228,7 @@ def _merge(total: ImportSummary, b: BatchSummary) -> None:
     total.skipped += b.skipped
     total.bytes += b.bytes
     total.indicators += b.indicators
+    total.cpu_seconds += b.cpu_seconds
     for k, v in b.by_status.items():
         total.by_status[k] = total.by_status.get(k, 0) + v
     room = MAX_FAILURES_KEPT - len(total.failures)
@@ -277,7 +288,9 @@ def import_corpus(
     else:
         from distributed import as_completed
 
+        t0 = time.perf_counter()
         with dask_client(scheduler, workers) as client:
+            summary.startup_seconds = time.perf_counter() - t0
             summary.workers = len(client.scheduler_info().get("workers", {})) or (workers or 0)
             parts = batches(summary.workers)
             summary.batches = len(parts)
@@ -291,5 +304,6 @@ def import_corpus(
                 f.release()
                 report(done)
             summary.worker_peak_rss = dict(client.run(_peak_rss))
-    summary.seconds = time.perf_counter() - start
+            summary.seconds = time.perf_counter() - start
+    summary.seconds = summary.seconds or time.perf_counter() - start
     return summary
