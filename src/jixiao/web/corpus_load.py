@@ -143,16 +143,27 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _value(f: models.Field, row: dict[str, Any], now: Any) -> Any:
-    if f.attname in row:
-        v = row[f.attname]
-    elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
-        v = now
-    elif f.has_default():
-        v = f.get_default()
-    else:
-        v = None
-    return f.get_db_prep_save(v, connection)
+def _json_text(v: Any) -> str | None:
+    return None if v is None else json.dumps(v, ensure_ascii=False)
+
+
+def _column_plan(fields: list[models.Field], now: Any) -> list[tuple[str, Any, Any]]:
+    """For each column: the row key, the value when the row has none (the field's default, or now
+    for auto_now), and how to write the value in COPY's text format (JSON as its text; numbers,
+    strings, dates and booleans as they are: PostgreSQL parses and rounds them as an INSERT would)."""
+    plan = []
+    for f in fields:
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+            default: Any = now
+        elif f.has_default():
+            default = f.get_default()
+        else:
+            default = None
+        if isinstance(f, models.JSONField):
+            plan.append((f.attname, _json_text(default), _json_text))
+        else:
+            plan.append((f.attname, default, None))
+    return plan
 
 
 def _reserve_ids(model: type[models.Model], n: int) -> list[int]:
@@ -178,10 +189,10 @@ def _copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     stmt = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
     )
-    now = timezone.now()
+    plan = _column_plan(fields, timezone.now())
     with connection.cursor() as cur, cur.cursor.copy(stmt) as cp:
         for r in rows:
-            cp.write_row([_value(f, r, now) for f in fields])
+            cp.write_row([(conv(r[k]) if conv else r[k]) if k in r else default for k, default, conv in plan])
 
 
 def _insert(
