@@ -191,3 +191,35 @@ def test_local_cluster_with_two_worker_processes_gives_the_same_rows(tmp_path: P
     assert rows(tmp_path / "a") == rows(tmp_path / "b")
     years = {r["year"] for r in rows(tmp_path / "b")}
     assert len(years) > 2  # the synthetic corpus varies the year
+
+
+def test_import_command_reports_progress_and_failures_and_resumes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    src = _corpus(tmp_path)
+    cmd = [sys.executable, "-m", "jixiao.cli", "corpus", "import", str(src), "--out", str(tmp_path / "ds")]
+    r = subprocess.run([*cmd, "--workers", "0"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "导入：11/11 个文件" in r.stderr
+    assert f"{src / 'broken.docx'}: line 1: 无法读取：" in r.stderr
+    assert "共 11 个文件：本次处理 11 个（成功 5，无绩效目标表 4，失败 2）" in r.stderr
+    r = subprocess.run([*cmd, "--workers", "0"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "本次处理 0 个（无），已完成跳过 11 个" in r.stderr
+    r = subprocess.run(
+        [*cmd[:-3], str(tmp_path / "none"), "--out", str(tmp_path / "x")], capture_output=True, text=True
+    )
+    assert r.returncode == 2 and "没有找到可导入的文件" in r.stderr
+
+
+def test_the_command_line_loads_dask_and_pyarrow_only_for_corpus_commands() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from jixiao.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('dask', 'distributed', 'pyarrow', 'pandas') if m in sys.modules))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

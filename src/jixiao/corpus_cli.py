@@ -65,7 +65,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     for path, message in s.failures:
         print(message if message.startswith(path) else f"{path}: {message}", file=sys.stderr)
-    status = "，".join(f"{_STATUS.get(k, k)} {v}" for k, v in sorted(s.by_status.items()))
+    order = [*_STATUS, *sorted(set(s.by_status) - set(_STATUS))]
+    status = "，".join(f"{_STATUS.get(k, k)} {s.by_status[k]}" for k in order if s.by_status.get(k))
     peak = max(s.worker_peak_rss.values(), default=0) / 1048576
     print(
         f"共 {s.found} 个文件：本次处理 {s.documents} 个（{status or '无'}），已完成跳过 {s.skipped} 个；"
