@@ -146,3 +146,26 @@ def test_load_command_twice(seeds_dataset: Path, tmp_path: Path) -> None:
     assert r.returncode == 0 and "项目 0 个、指标 0 个；已存在未改动的项目 63 个" in r.stdout
     bad = subprocess.run([*cmd[:-1], str(tmp_path)], env=env, capture_output=True, text=True, timeout=180)
     assert bad.returncode == 2 and "不是语料库数据集" in bad.stderr
+
+
+@pytest.mark.django_db
+def test_comparison_on_the_database_equals_comparison_on_the_data_set(seeds_dataset: Path) -> None:
+    from jixiao.corpus.compare import compare, load_indicators, select
+    from jixiao.corpus.library import build_library, library_to_dict
+    from jixiao.web.corpus_load import database_frame
+
+    load_dataset(None, seeds_dataset)
+    on_parquet, on_db = load_indicators(seeds_dataset), database_frame()
+    assert len(on_db) == len(on_parquet)
+    for name in ("食品抽检批次", "食品抽检率", "全年食品抽检经费金额"):
+        [a] = select(on_parquet, unit="巨鹿", indicator=name)
+        [b] = select(on_db, unit="巨鹿", indicator=name)
+        ca, cb = compare(on_parquet, a), compare(on_db, b)
+        assert ca.distribution == cb.distribution and ca.rank == cb.rank
+        assert sorted(p.number for p in ca.peers) == sorted(p.number for p in cb.peers)
+        assert (ca.cost_per_output is None) == (cb.cost_per_output is None)
+        if ca.cost_per_output is not None:
+            assert ca.cost_per_output.subject.number == cb.cost_per_output.subject.number == 300000 / 650
+    la = library_to_dict(build_library(on_parquet, department="市场监管"))
+    lb = library_to_dict(build_library(on_db, department="市场监管"))
+    assert la["categories"] == lb["categories"]

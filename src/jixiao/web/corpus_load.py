@@ -435,3 +435,40 @@ def load_dataset(
             progress(LoadProgress(i, len(parts), summary.indicators, time.perf_counter() - start))
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def database_frame(indicators: Any = None) -> Any:
+    """The stored indicators as the DataFrame `jixiao.corpus.compare` and `.library` take (the data
+    set's indicator columns), so that comparison and the library run on the database as on Parquet.
+    A project is identified by its id (`project_seq`), its unit-year's source file (`path`)."""
+    import pandas as pd
+
+    from jixiao.corpus.compare import FRAME_COLUMNS
+
+    qs = indicators if indicators is not None else Indicator.objects.all()
+    rows = qs.order_by("project_id", "seq").values_list(
+        "project_id", "seq", "project__unit__region", "project__unit__code", "project__unit__name",
+        "project__year", "project__code", "project__name", "project__title", "project__budget_total",
+        "project__disclosure__source", "level1", "level2", "name", "level1_canonical", "level2_canonical",
+        "value", "target_kind", "target_op", "target_number", "target_unit", "target",
+    )  # fmt: skip
+    out = []
+    for (pid, seq, region, code, uname, year, pcode, pname, ptitle, budget, source, l1, l2, name, l1c, l2c,
+         value, kind, op, number, unit, target) in rows:  # fmt: skip
+        t = target or {}
+        out.append(
+            {
+                "sha256": "", "path": source, "project_seq": pid, "seq": seq, "unit_region": region or None,
+                "unit_code": code or None, "unit_name": uname, "year": year, "project_code": pcode,
+                "project_name": pname or ptitle, "project_budget": None if budget is None else float(budget),
+                "level1": l1, "level2": l2, "name": name, "level1_canonical": l1c, "level2_canonical": l2c,
+                "value": value, "target_kind": kind, "target_op": op,
+                "target_value": None if number is None else float(number),
+                "target_high": t.get("high"), "target_unit": unit,
+                "target_base_value": t.get("base_value"), "target_base_unit": t.get("base_unit"),
+            }
+        )  # fmt: skip
+    frame = pd.DataFrame(out, columns=FRAME_COLUMNS)
+    for col in ("target_value", "target_high", "target_base_value", "project_budget"):
+        frame[col] = frame[col].astype("float64")
+    return frame
