@@ -122,11 +122,14 @@ def main() -> None:
         call_command("flush", verbosity=0, interactive=False)
         from jixiao.web.corpus_load import load_dataset
 
+        cpu0 = time.process_time()
         s = load_dataset(None, out)
+        cpu = time.process_time() - cpu0
         print(
             f"load into {s.backend}: {s.documents} documents → {s.units} units, {s.unit_years} unit-years, "
             f"{s.projects} projects, {s.indicators} indicators in {s.seconds:.1f} s: "
-            f"{s.rows / s.seconds:.0f} rows/s ({s.indicators / s.seconds:.0f} indicators/s) [{_load()}]"
+            f"{s.rows / s.seconds:.0f} rows/s ({s.indicators / s.seconds:.0f} indicators/s); this process "
+            f"used {cpu:.1f} s CPU ({s.rows / cpu:.0f} rows per CPU second) [{_load()}]"
         )
         again = load_dataset(None, out)
         print(

@@ -294,14 +294,26 @@ def import_corpus(
             summary.workers = len(client.scheduler_info().get("workers", {})) or (workers or 0)
             parts = batches(summary.workers)
             summary.batches = len(parts)
-            futures = {}
-            for i, items in enumerate(parts, 1):
-                f = client.submit(import_batch, items, out, f"part-{run}-{i:06d}", run, year, pure=False)
-                futures[f] = len(items)
-            for f in as_completed(futures):
+            # a bounded number of tasks in flight: a million documents never sit in the scheduler at once
+            pending = iter(enumerate(parts, 1))
+            sizes: dict[Any, int] = {}
+            running = as_completed()
+
+            def submit_next() -> None:
+                nxt = next(pending, None)
+                if nxt is not None:
+                    i, items = nxt
+                    f = client.submit(import_batch, items, out, f"part-{run}-{i:06d}", run, year, pure=False)
+                    sizes[f] = len(items)
+                    running.add(f)
+
+            for _ in range(max(8, 4 * summary.workers)):
+                submit_next()
+            for f in running:
                 _merge(summary, f.result())
-                done += futures[f]
+                done += sizes.pop(f)
                 f.release()
+                submit_next()
                 report(done)
             summary.worker_peak_rss = dict(client.run(_peak_rss))
             summary.seconds = time.perf_counter() - start
