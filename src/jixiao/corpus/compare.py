@@ -35,14 +35,19 @@ __all__ = [
     "Comparison",
     "Distribution",
     "Entry",
+    "bigrams",
+    "category_key",
     "category_of",
     "compare",
+    "compared_number",
     "comparison_to_dict",
     "distribution",
     "format_comparison",
     "load_indicators",
+    "name_key",
     "names_agree",
     "normalise_unit",
+    "prepare",
     "select",
 ]
 
@@ -63,7 +68,7 @@ def load_indicators(dataset_dir: str | Path) -> pd.DataFrame:
     """The current indicators of a data set as a DataFrame (one row per indicator)."""
     from jixiao.corpus import dataset
 
-    return dataset.read_current(dataset_dir, "indicators", FRAME_COLUMNS).to_pandas()
+    return prepare(dataset.read_current(dataset_dir, "indicators", FRAME_COLUMNS).to_pandas())
 
 
 def category_of(level1_canonical: Any, level2_canonical: Any) -> tuple[str | None, str | None]:
@@ -73,6 +78,12 @@ def category_of(level1_canonical: Any, level2_canonical: Any) -> tuple[str | Non
     if l2 in (COST, ECONOMIC_COST):
         return COST, ECONOMIC_COST
     return l1, l2
+
+
+def category_key(level1_canonical: Any, level2_canonical: Any) -> str:
+    """`category_of` as one text ('产出指标/数量指标'), for grouping and filtering."""
+    l1, l2 = category_of(level1_canonical, level2_canonical)
+    return f"{l1 or ''}/{l2 or ''}"
 
 
 def normalise_unit(unit: Any) -> tuple[str | None, float]:
@@ -99,25 +110,27 @@ def _loose(unit: str) -> str:
 _PUNCT = re.compile(r"[\s\u3000（）()【】\[\]、，,。.：:；;“”\"'《》<>\-—_/／0-9０-９%％]+")
 
 
-def _name(s: Any) -> str:
+def name_key(s: Any) -> str:
+    """An indicator name without spaces, punctuation and digits (names are grouped by it)."""
     return _PUNCT.sub("", s) if isinstance(s, str) else ""
 
 
-def _bigrams(s: str) -> set[str]:
+def bigrams(s: str) -> set[str]:
+    """The character pairs of a text (a text of one character: itself)."""
     return {s[i : i + 2] for i in range(len(s) - 1)} if len(s) > 1 else {s}
 
 
 def names_agree(a: Any, b: Any) -> bool:
     """Two indicator names say the same thing: equal without spaces, punctuation and digits, one
     inside the other (3 characters or more), or sharing at least half their character pairs."""
-    x, y = _name(a), _name(b)
+    x, y = name_key(a), name_key(b)
     if not x or not y:
         return False
     if x == y:
         return True
     if min(len(x), len(y)) >= 3 and (x in y or y in x):
         return True
-    bx, by = _bigrams(x), _bigrams(y)
+    bx, by = bigrams(x), bigrams(y)
     return len(bx & by) / len(bx | by) >= 0.5
 
 
@@ -181,27 +194,52 @@ def _i(v: Any) -> int | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else int(v)
 
 
-def _number(r: Any) -> tuple[float | None, str | None]:
-    """A row's value in its compared unit (ranges at their midpoint)."""
-    if r.target_kind not in ("number", "percent"):
+def _nan(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def compared_number(
+    kind: Any, base_value: Any, base_unit: Any, low: Any = None, high: Any = None
+) -> tuple[float | None, str | None]:
+    """A target's number in its compared unit (scales folded in; a range at its midpoint), or
+    (None, None) for text, dates and numbers without a unit."""
+    if kind not in ("number", "percent") or _nan(base_value):
         return None, None
-    base = r.target_base_value
-    if base is None or (isinstance(base, float) and math.isnan(base)):
-        return None, None
-    unit, factor = normalise_unit(r.target_base_unit)
+    unit, factor = normalise_unit(base_unit)
     if unit is None:
         return None, None
-    num = float(base) * factor
-    high, low = r.target_high, r.target_value
-    if (
-        isinstance(high, float)
-        and not math.isnan(high)
-        and isinstance(low, float)
-        and low
-        and not math.isnan(low)
-    ):
-        num = num * ((low + high) / 2) / low
+    num = float(base_value) * factor
+    if not _nan(high) and not _nan(low) and low:
+        num = num * ((float(low) + float(high)) / 2) / float(low)
     return num, unit
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with what comparison and the library compute per row, once: `cmp_num`, `cmp_unit` (the
+    compared number and unit), `cmp_cat` (category), `cmp_uid` (region + code + name of the unit), `cmp_key`
+    (the indicator name's normal form). A frame already prepared is returned as it is."""
+    if "cmp_num" in frame.columns:
+        return frame
+    pairs = [
+        compared_number(k, b, u, lo, hi)
+        for k, b, u, lo, hi in zip(
+            frame["target_kind"], frame["target_base_value"], frame["target_base_unit"],
+            frame["target_value"], frame["target_high"], strict=True,
+        )
+    ]  # fmt: skip
+    return frame.assign(
+        cmp_num=pd.Series([n for n, _u in pairs], index=frame.index, dtype="float64"),
+        cmp_unit=[u for _n, u in pairs],
+        cmp_cat=[
+            category_key(a, b)
+            for a, b in zip(frame["level1_canonical"], frame["level2_canonical"], strict=True)
+        ],
+        cmp_uid=[
+            f"{_s(r) or ''}|{_s(c) or ''}|{_s(n) or ''}"
+            for r, c, n in zip(frame["unit_region"], frame["unit_code"], frame["unit_name"], strict=True)
+        ],
+        cmp_key=[name_key(x) for x in frame["name"]],
+    )
 
 
 def distribution(values: list[float]) -> Distribution | None:
@@ -220,19 +258,12 @@ def _rank(value: float, values: list[float]) -> int:
     return 1 + sum(1 for v in values if v > value)
 
 
-def _entry(r: Any, number: float, unit: str, row: int | None) -> Entry:
+def _entry(r: Any, number: float, unit: str, row: int | None, name: Any = None, value: Any = None) -> Entry:
+    """An entry from a row (a namedtuple of the prepared frame)."""
     return Entry(
         _s(r.unit_region), _s(r.unit_code), _s(r.unit_name), _i(r.year), _s(r.project_name),
-        _s(r["name"]), _s(r["value"]), number, unit, row=row,
+        _s(r.name if name is None else name), _s(r.value if value is None else value), number, unit, row=row,
     )  # fmt: skip
-
-
-def _same_unit(a: Any, b: Any) -> bool:
-    return (_s(a.unit_region) or "", _s(a.unit_code) or "", _s(a.unit_name) or "") == (
-        _s(b.unit_region) or "",
-        _s(b.unit_code) or "",
-        _s(b.unit_name) or "",
-    )
 
 
 def _finish(c: Comparison) -> Comparison:
@@ -283,114 +314,96 @@ def select(
     return list(frame.index[mask])
 
 
+def _rows(frame: pd.DataFrame) -> Any:
+    return frame.itertuples(index=True, name="Row")
+
+
+def _comparable(f: pd.DataFrame, unit: str, name: Any) -> pd.DataFrame:
+    """Rows whose compared unit is `unit`, or its loose twin (次/批次) with an agreeing name."""
+    exact = f["cmp_unit"] == unit
+    loose_unit = _loose(unit)
+    loose = ~exact & f["cmp_unit"].map(lambda u: isinstance(u, str) and _loose(u) == loose_unit)
+    if loose.any():
+        agree = f.loc[loose, "name"].map(lambda n: names_agree(name, n))
+        loose.loc[agree.index] = agree
+    return f[exact | loose]
+
+
 def compare(frame: pd.DataFrame, row: int, *, same_name: bool = False) -> Comparison:
     """The indicator at index `row` beside the like indicators of other units in `frame`."""
-    r = frame.loc[row]
+    f = prepare(frame)
+    [r] = list(_rows(f.loc[[row]]))
     cat = category_of(r.level1_canonical, r.level2_canonical)
-    number, unit = _number(r)
+    number, unit = (None, r.cmp_unit) if _nan(r.cmp_num) else (float(r.cmp_num), r.cmp_unit)
     if number is None or unit is None:
         subject = _entry(r, math.nan, unit or "", row)
         return Comparison(subject, cat, unit, note="指标值不是数值或没有计量单位，无法与其他单位比较")
-    subject = _entry(r, number, unit, row)
-    c = Comparison(subject, cat, unit)
-    cats = frame["level2_canonical"].where(frame["level2_canonical"].notna(), None)
-    same_cat = frame[[category_of(a, b) == cat for a, b in zip(frame["level1_canonical"], cats, strict=True)]]
-    peers = []
-    for idx, p in same_cat.iterrows():
-        if idx == row or _same_unit(p, r):
-            continue
-        n, u = _number(p)
-        if n is None or not units_comparable(unit, u, r["name"], p["name"]):
-            continue
-        if same_name and not names_agree(r["name"], p["name"]):
-            continue
-        peers.append(_entry(p, n, u or unit, idx))
-    c.peers = _dedup(peers)
+    c = Comparison(_entry(r, number, unit, row), cat, unit)
+    cand = f[(f["cmp_cat"] == r.cmp_cat) & f["cmp_num"].notna() & (f["cmp_uid"] != r.cmp_uid)]
+    cand = _comparable(cand, unit, r.name)
+    if same_name:
+        cand = cand[cand["name"].map(lambda n: names_agree(r.name, n))]
+    c.peers = _dedup([_entry(p, float(p.cmp_num), p.cmp_unit, p.Index) for p in _rows(cand)])
     if not c.peers:
         c.note = "语料库中没有其他单位的同类、可比单位的指标"
     _finish(c)
     if cat == (COST, ECONOMIC_COST):
-        c.cost_per_output = _cost_per_output(frame, r, unit)
+        c.cost_per_output = _cost_per_output(f, r, unit)
     return c
 
 
 # ------------------------------------------------------------------------ cost per unit of output
 
 
-def _quantities(frame: pd.DataFrame, key: tuple[Any, Any, Any]) -> pd.DataFrame:
-    sha, path, seq = key
-    p = frame[(frame["sha256"] == sha) & (frame["path"] == path) & (frame["project_seq"] == seq)]
-    return p[(p["level2_canonical"] == QUANTITY) & p["target_kind"].eq("number")]
-
-
 def _output_of(q: pd.DataFrame, cost_unit: str | None) -> Any | None:
     """The 数量指标 a cost is per: the one in the cost's denominator unit, else the only one."""
-    usable = []
-    for _idx, x in q.iterrows():
-        n, u = _number(x)
-        if n and n > 0 and u and u != "%" and u not in _MONEY:
-            usable.append((x, n, u))
+    usable = [x for x in _rows(q) if x.cmp_num > 0 and x.cmp_unit != "%" and x.cmp_unit not in _MONEY]
     if cost_unit and "/" in cost_unit:
         den = cost_unit.split("/", 1)[1]
-        hit = [t for t in usable if t[2] == den] or [t for t in usable if _loose(t[2]) == _loose(den)]
-        if len(hit) >= 1:
+        hit = [x for x in usable if x.cmp_unit == den] or [
+            x for x in usable if _loose(x.cmp_unit) == _loose(den)
+        ]
+        if hit:
             return hit[0]
     return usable[0] if len(usable) == 1 else None
 
 
-def _budget(r: Any) -> float | None:
-    b = r.project_budget
-    return float(b) if isinstance(b, float) and not math.isnan(b) and b > 0 else None
-
-
-def _cost_per_output(frame: pd.DataFrame, r: Any, cost_unit: str | None) -> Comparison | None:
-    budget = _budget(r)
-    if budget is None:
+def _cost_per_output(f: pd.DataFrame, r: Any, cost_unit: str | None) -> Comparison | None:
+    budget = r.project_budget
+    if _nan(budget) or budget <= 0:
         return None
-    out = _output_of(_quantities(frame, (r.sha256, r.path, r.project_seq)), cost_unit)
-    if out is None:
-        return None
-    q, qn, qu = out
-    unit = f"元/{qu}"
-    subject = Entry(
-        _s(r.unit_region), _s(r.unit_code), _s(r.unit_name), _i(r.year), _s(r.project_name),
-        f"预算数 ÷ {q['name']}", f"{budget:g}万元 ÷ {q['value']}", budget * 1e4 / qn, unit,
-    )  # fmt: skip
-    c = Comparison(subject, (COST, ECONOMIC_COST), unit)
-    qs = frame[
-        (frame["level2_canonical"] == QUANTITY)
-        & frame["target_kind"].eq("number")
-        & (frame["project_budget"] > 0)
+    outputs = f[(f["level2_canonical"] == QUANTITY) & (f["target_kind"] == "number") & f["cmp_num"].notna()]
+    mine = outputs[
+        (outputs["sha256"] == r.sha256)
+        & (outputs["path"] == r.path)
+        & (outputs["project_seq"] == r.project_seq)
     ]
-    peers = []
-    for _idx, p in qs.iterrows():
-        if _same_unit(p, r):
-            continue
-        n, u = _number(p)
-        if (
-            not n
-            or n <= 0
-            or not units_comparable(qu, u, q["name"], p["name"])
-            or not names_agree(q["name"], p["name"])
-        ):
-            continue
-        b = _budget(p)
-        if b is None:
-            continue
-        peers.append(
-            Entry(
-                _s(p.unit_region),
-                _s(p.unit_code),
-                _s(p.unit_name),
-                _i(p.year),
-                _s(p.project_name),
-                f"预算数 ÷ {p['name']}",
-                f"{b:g}万元 ÷ {p['value']}",
-                b * 1e4 / n,
+    q = _output_of(mine, cost_unit)
+    if q is None:
+        return None
+    unit = f"元/{q.cmp_unit}"
+    subject = _entry(
+        r, budget * 1e4 / q.cmp_num, unit, None, f"预算数 ÷ {q.name}", f"{budget:g}万元 ÷ {q.value}"
+    )
+    c = Comparison(subject, (COST, ECONOMIC_COST), unit)
+    cand = outputs[
+        (outputs["project_budget"] > 0) & (outputs["cmp_num"] > 0) & (outputs["cmp_uid"] != r.cmp_uid)
+    ]
+    cand = _comparable(cand, q.cmp_unit, q.name)
+    cand = cand[cand["name"].map(lambda n: names_agree(q.name, n))]
+    c.peers = _dedup(
+        [
+            _entry(
+                p,
+                p.project_budget * 1e4 / p.cmp_num,
                 unit,
+                None,
+                f"预算数 ÷ {p.name}",
+                f"{p.project_budget:g}万元 ÷ {p.value}",
             )
-        )
-    c.peers = _dedup(peers)
+            for p in _rows(cand)
+        ]
+    )
     if not c.peers:
         c.note = "语料库中没有其他单位可比的单位产出成本"
     return _finish(c)

@@ -19,9 +19,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from jixiao.corpus.compare import _bigrams, _name, _number, category_of
+from jixiao.corpus.compare import bigrams, category_of, name_key, prepare
 from jixiao.taxonomy import LEVEL1, LEVEL2
 
 __all__ = [
@@ -88,16 +89,16 @@ def project_matches(project_name: Any, words: str | None) -> bool:
     one phrase, at least half of its character pairs in the name (食品抽检 fits 食品安全抽检经费)."""
     if not words:
         return True
-    name = _name(project_name)
+    name = name_key(project_name)
     if not name:
         return False
-    parts = [w for w in (_name(x) for x in _WORDS.split(words)) if w]
+    parts = [w for w in (name_key(x) for x in _WORDS.split(words)) if w]
     if not parts:
         return True
     if all(w in name for w in parts):
         return True
-    q = set().union(*(_bigrams(w) for w in parts))
-    return len(q & _bigrams(name)) / len(q) >= 0.5
+    q = set().union(*(bigrams(w) for w in parts))
+    return len(q & bigrams(name)) / len(q) >= 0.5
 
 
 @dataclass
@@ -159,17 +160,17 @@ def _year(v: Any) -> int | None:
 
 
 def _with_kind(frame: pd.DataFrame) -> pd.DataFrame:
-    pairs = frame[["unit_name", "project_name"]].drop_duplicates()
-    kinds = {(u, p): department_type(u, p) for u, p in pairs.itertuples(index=False, name=None)}
-    out = frame.copy()
-    out["department"] = [
-        kinds[(u, p)] for u, p in zip(frame["unit_name"], frame["project_name"], strict=True)
+    keys = [
+        (_str(u) or "", _str(p) or "") for u, p in zip(frame["unit_name"], frame["project_name"], strict=True)
     ]
-    return out
-
-
-def _unit_id(r: Any) -> tuple[str, str, str]:
-    return (_str(r["unit_region"]) or "", _str(r["unit_code"]) or "", _str(r["unit_name"]) or "")
+    kinds = {k: department_type(*k) for k in set(keys)}
+    return frame.assign(
+        department=[kinds[k] for k in keys],
+        _project=[
+            f"{a}|{b}|{c}"
+            for a, b, c in zip(frame["sha256"], frame["path"], frame["project_seq"], strict=True)
+        ],
+    )
 
 
 def _category_order(cat: tuple[str | None, str | None]) -> tuple[int, int]:
@@ -177,43 +178,43 @@ def _category_order(cat: tuple[str | None, str | None]) -> tuple[int, int]:
     return (LEVEL1.index(l1) if l1 in LEVEL1 else 99, LEVEL2.index(l2) if l2 in LEVEL2 else 99)
 
 
-def _indicator(group: pd.DataFrame, n_examples: int) -> LibraryIndicator:
-    names = Counter(_str(x) or "" for x in group["name"])
-    units = {_unit_id(r) for _i, r in group.iterrows()}
+def _most(c: Counter) -> Any:
+    return max(c, key=lambda k: (c[k], k)) if c else None
+
+
+def _indicator(rows: list[Any], n_examples: int) -> LibraryIndicator:
+    """One library entry from its indicator rows (namedtuples of the prepared frame)."""
+    names = Counter(_str(r.name) or "" for r in rows)
     numbers: dict[str, list[float]] = {}
-    for _i, r in group.iterrows():
-        n, u = _number(r)
-        if n is not None and u is not None:
-            numbers.setdefault(u, []).append(n)
+    for r in rows:
+        if r.cmp_unit is not None and not math.isnan(r.cmp_num):
+            numbers.setdefault(r.cmp_unit, []).append(r.cmp_num)
     usual_unit = max(numbers, key=lambda u: (len(numbers[u]), u)) if numbers else None
     med = q1 = q3 = None
     if usual_unit is not None:
-        s = pd.Series(numbers[usual_unit], dtype="float64")
-        q1, med, q3 = (float(s.quantile(q)) for q in (0.25, 0.5, 0.75))
-    ops = Counter(x for x in group["target_op"] if isinstance(x, str))
-    values = Counter(_str(x) for x in group["value"] if _str(x))
+        q1, med, q3 = (float(x) for x in np.quantile(np.array(numbers[usual_unit]), [0.25, 0.5, 0.75]))
+    ops = Counter(r.target_op for r in rows if isinstance(r.target_op, str))
+    values = Counter(v for v in (_str(r.value) for r in rows) if v)
     examples: list[Example] = []
-    seen: set[tuple[str, str, str]] = set()
-    for _i, r in group.sort_values(
-        ["year", "unit_name"], ascending=[False, True], na_position="last"
-    ).iterrows():
-        uid = _unit_id(r)
-        if uid in seen:
+    seen: set[str] = set()
+    newest_first = sorted(rows, key=lambda r: (-(_year(r.year) or 0), _str(r.unit_name) or ""))
+    for r in newest_first:
+        if r.cmp_uid in seen:
             continue
-        seen.add(uid)
+        seen.add(r.cmp_uid)
         examples.append(
-            Example(_str(r["unit_name"]), _str(r["unit_region"]), _year(r["year"]), _str(r["project_name"]),
-                    _str(r["name"]), _str(r["value"]))
+            Example(_str(r.unit_name), _str(r.unit_region), _year(r.year), _str(r.project_name), _str(r.name),
+                    _str(r.value))
         )  # fmt: skip
         if len(examples) >= n_examples:
             break
     return LibraryIndicator(
-        name=max(names, key=lambda k: (names[k], k)),
+        name=_most(names),
         names=sorted(names),
-        units=len(units),
-        uses=len(group),
+        units=len({r.cmp_uid for r in rows}),
+        uses=len(rows),
         usual_unit=usual_unit,
-        usual_op=max(ops, key=lambda k: (ops[k], k)) if ops else None,
+        usual_op=_most(ops),
         median=med,
         q1=q1,
         q3=q3,
@@ -235,23 +236,11 @@ def build_library(
     lib = Library(department, project_words)
     if frame.empty:
         return lib
-    f = _with_kind(frame)
+    f = _with_kind(prepare(frame))
     if department is None and project_words is None:
         for kind, g in f.groupby("department"):
             lib.departments.append(
-                Department(
-                    str(kind),
-                    len(
-                        {
-                            _unit_id(r)
-                            for _i, r in g.drop_duplicates(
-                                ["unit_region", "unit_code", "unit_name"]
-                            ).iterrows()
-                        }
-                    ),
-                    len(g.drop_duplicates(["sha256", "path", "project_seq"])),
-                    len(g),
-                )
+                Department(str(kind), g["cmp_uid"].nunique(), g["_project"].nunique(), len(g))
             )
         lib.departments.sort(key=lambda d: (-d.units, -d.indicators, d.name))
     if department:
@@ -262,16 +251,20 @@ def build_library(
         f = f[f["project_name"].isin(ok)]
     if f.empty:
         return lib
-    lib.units = len(f.drop_duplicates(["unit_region", "unit_code", "unit_name"]))
-    lib.projects = len(f.drop_duplicates(["sha256", "path", "project_seq"]))
-    f = f.assign(
-        _cat=[category_of(a, b) for a, b in zip(f["level1_canonical"], f["level2_canonical"], strict=True)],
-        _key=[_name(x) for x in f["name"]],
-    )
-    f = f[f["_key"] != ""]
+    lib.units = f["cmp_uid"].nunique()
+    lib.projects = f["_project"].nunique()
+    groups: dict[tuple[str, str], list[Any]] = {}
+    cols = [
+        "name", "value", "target_op", "year", "unit_name", "unit_region", "project_name",
+        "level1_canonical", "level2_canonical", "cmp_num", "cmp_unit", "cmp_uid", "cmp_cat", "cmp_key",
+    ]  # fmt: skip
+    for r in f[cols].itertuples(index=False, name="Row"):
+        if r.cmp_key:
+            groups.setdefault((r.cmp_cat, r.cmp_key), []).append(r)
     cats: dict[tuple[str | None, str | None], list[LibraryIndicator]] = {}
-    for (cat, _key), g in f.groupby(["_cat", "_key"], sort=False, dropna=False):
-        cats.setdefault(cat, []).append(_indicator(g, examples))
+    for rows in groups.values():
+        cat = category_of(rows[0].level1_canonical, rows[0].level2_canonical)
+        cats.setdefault(cat, []).append(_indicator(rows, examples))
     for cat in sorted(cats, key=_category_order):
         items = sorted(cats[cat], key=lambda x: (-x.units, -x.uses, x.name))[:top]
         lib.categories.append(LibraryCategory(cat[0], cat[1], items))
