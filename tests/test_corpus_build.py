@@ -223,3 +223,18 @@ def test_the_command_line_loads_dask_and_pyarrow_only_for_corpus_commands() -> N
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_a_running_schedulers_address_takes_the_work(tmp_path: Path) -> None:
+    """`--scheduler ADDRESS`: the same import on a cluster started apart (here a scheduler with one
+    worker process on this machine), reached only by its address."""
+    from distributed import LocalCluster
+
+    src = _corpus(tmp_path)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        s = import_corpus([str(src)], tmp_path / "ds", scheduler=cluster.scheduler_address)
+        workers = set(cluster.scheduler_info["workers"])
+    assert s.workers == 1 and set(s.worker_peak_rss) == workers
+    assert s.documents == 11 and s.by_status["ok"] == 5 and s.by_status["failed"] == 2
+    again = import_corpus([str(src)], tmp_path / "ds", workers=0)
+    assert again.skipped == 11
