@@ -238,3 +238,34 @@ def test_a_running_schedulers_address_takes_the_work(tmp_path: Path) -> None:
     assert s.documents == 11 and s.by_status["ok"] == 5 and s.by_status["failed"] == 2
     again = import_corpus([str(src)], tmp_path / "ds", workers=0)
     assert again.skipped == 11
+
+
+def test_a_worker_that_dies_fails_its_batch_not_the_run(tmp_path: Path) -> None:
+    """A document that kills its worker process (a parser crash, memory exhausted): the batch is
+    reported failed, the other batches are written, and the next run reads that batch again."""
+    src = _corpus(tmp_path)
+    poison = src / "zz-poison.txt"
+    poison.write_text("绩效目标表\n")
+    import jixiao.corpus.build as build
+
+    real = build.import_batch
+
+    def dies_on_poison(items, out, part, run, year=None):  # runs in the worker process
+        if any(i.path.endswith("zz-poison.txt") for i in items):
+            os._exit(1)
+        return real(items, out, part, run, year)
+
+    build.import_batch = dies_on_poison
+    try:
+        import dask
+
+        with dask.config.set({"distributed.scheduler.allowed-failures": 0}):  # no retries on a new worker
+            s = import_corpus([str(src)], tmp_path / "ds", workers=1, batch_size=1)
+    finally:
+        build.import_batch = real
+    assert s.documents == 12
+    lost = [m for p, m in s.failures if p.endswith("zz-poison.txt")]
+    assert lost and "下次运行时重新读取" in lost[0]
+    assert dataset.read(tmp_path / "ds", "documents").num_rows == 11
+    again = import_corpus([str(src)], tmp_path / "ds", workers=0)
+    assert again.skipped == 11 and again.documents == 1

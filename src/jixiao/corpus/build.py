@@ -170,6 +170,17 @@ def import_batch(
     return summary
 
 
+def lost_batch(items: Sequence[Item], error: BaseException) -> BatchSummary:
+    """A batch whose task did not finish: its documents count as failed in this run's summary, and
+    since no partition holds them, the next run reads them again."""
+    msg = f"任务未完成（{type(error).__name__}: {error}），本批文件未写入数据集，下次运行时重新读取"
+    return BatchSummary(
+        documents=len(items),
+        by_status={STATUS_FAILED: len(items)},
+        failures=[(i.path, f"{i.path}: {msg}") for i in items],
+    )
+
+
 def _plan(paths: list[str], out: str, retry_failed: bool) -> tuple[list[Item], int]:
     """The items still to do, and how many documents an earlier run finished."""
     done: dict[str, tuple[int, int, str, str]] = {}
@@ -296,7 +307,7 @@ def import_corpus(
             summary.batches = len(parts)
             # a bounded number of tasks in flight: a million documents never sit in the scheduler at once
             pending = iter(enumerate(parts, 1))
-            sizes: dict[Any, int] = {}
+            sizes: dict[Any, list[Item]] = {}
             running = as_completed()
 
             def submit_next() -> None:
@@ -304,14 +315,18 @@ def import_corpus(
                 if nxt is not None:
                     i, items = nxt
                     f = client.submit(import_batch, items, out, f"part-{run}-{i:06d}", run, year, pure=False)
-                    sizes[f] = len(items)
+                    sizes[f] = items
                     running.add(f)
 
             for _ in range(max(8, 4 * summary.workers)):
                 submit_next()
             for f in running:
-                _merge(summary, f.result())
-                done += sizes.pop(f)
+                items = sizes.pop(f)
+                try:
+                    _merge(summary, f.result())
+                except Exception as e:  # the task's worker died (a crash, out of memory) or the task failed
+                    _merge(summary, lost_batch(items, e))
+                done += len(items)
                 f.release()
                 submit_next()
                 report(done)
