@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from jixiao.corpus import dataset
 from jixiao.web import convert
+from jixiao.web.actions import Invalid
 from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, SubGoal, Unit, User
 from jixiao.web.permissions import Denied, role_of
 
@@ -421,8 +422,6 @@ def load_dataset(
         raise Denied("只有管理员可以载入语料库。")
     out = Path(out)
     if not (out / "documents").is_dir():
-        from jixiao.web.actions import Invalid
-
         raise Invalid(f"{out}: 不是语料库数据集（没有 documents 目录）；请先运行 jixiao corpus import。")
     start = time.perf_counter()
     summary = LoadSummary(backend=connection.vendor)
