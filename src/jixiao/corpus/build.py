@@ -269,7 +269,12 @@ def import_corpus(
     paths = find_documents(inputs)
     summary.found = len(paths)
     todo, summary.skipped = _plan(paths, out, retry_failed)
-    run = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+    # the run's id orders runs (the newest row of a path is the current one): UTC time to the nanosecond
+    now = time.time_ns()
+    run = (
+        time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9))
+        + f"{now % 10**9:09d}-{uuid.uuid4().hex[:4]}"
+    )
     total_docs = len(todo)
 
     def report(done: int) -> None:
