@@ -112,6 +112,9 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     from jixiao.web.cli import register as register_web
 
     regs.append(register_web)
+    from jixiao.corpus_cli import register as register_corpus
+
+    regs.append(register_corpus)
     return regs
 
 
