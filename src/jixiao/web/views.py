@@ -308,7 +308,10 @@ def _dec(v: Decimal | None) -> str:
 
 
 def _form_from_post(post: Any) -> dict[str, Any]:
-    n = int(post.get("rows") or 0)
+    try:
+        n = int(post.get("rows") or 0)
+    except ValueError:
+        n = 0
     rows = []
     for i in range(min(n, 500)):
         rows.append(
