@@ -127,7 +127,10 @@ def test_huge_integers_in_the_api_are_422_or_404(clients, url):
         f"/units/1/{HUGE}/",
         f"/projects/{HUGE}/",
         f"/search/?q=a&year={HUGE}",
-        f"/search/?q=a&page={HUGE}",
+        f"/search/?q=a&offset={HUGE}",
+        f"/search/?q=a&offset=-{HUGE}",
+        f"/monitoring/?year={HUGE}&unit={HUGE}",
+        f"/review/?unit={HUGE}",
         f"/review/?year={HUGE}",
     ],
 )
@@ -465,3 +468,10 @@ def test_pages_swagger_and_admin_work_under_the_policy(live_server, browser, mon
         assert blocked == [], blocked
 
     run_flow(flow, monkeypatch)
+
+
+def test_a_malformed_multipart_body_is_a_chinese_400(clients):
+    r = clients["admin"].generic(
+        "POST", "/api/import", b"--x\r\n", content_type="multipart/form-data; boundary="
+    )
+    assert r.status_code == 400 and _chinese(r)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
 MAX_FILES_PER_REQUEST = 20
 NUL = "\x00"
@@ -84,7 +85,10 @@ class RejectNul:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        where = nul_field(request)
+        try:
+            where = nul_field(request)
+        except MultiPartParserError:
+            return bad_request(request, "请求无效：表单数据（multipart/form-data）格式有误。")
         if where:
             return bad_request(request, f"请求无效：{where}含有空字符（NUL），请删去后重试。")
         return self.get_response(request)

@@ -473,7 +473,7 @@ def search(request: HttpRequest) -> HttpResponse:
             )
         )
         try:
-            offset = max(0, int(request.GET.get("offset") or 0))
+            offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
             offset = 0
         results = list(qs[offset : offset + SEARCH_PAGE + 1])
