@@ -245,7 +245,7 @@ def to_decimal(value: Any) -> Decimal:
             raise ValueError(f"「{value}」不是数字") from None
     if not d.is_finite():  # NaN, Infinity (JSON and Python floats allow them)
         raise ValueError(f"「{value}」不是数字")
-    if d.adjusted() >= 15:
+    if d and d.adjusted() >= 15:  # 1e999999999 is finite, but no score or weight
         raise ValueError(f"「{value}」过大")
     return d
 
