@@ -475,3 +475,96 @@ def test_a_malformed_multipart_body_is_a_chinese_400(clients):
         "POST", "/api/import", b"--x\r\n", content_type="multipart/form-data; boundary="
     )
     assert r.status_code == 400 and _chinese(r)
+
+
+# ---------------------------------------------------------------- pages under hostile values
+
+HOSTILE = [
+    "",
+    "-1",
+    "0",
+    HUGE,
+    "-" + HUGE,
+    "99999999999999999999999999999999",
+    "NaN",
+    "Infinity",
+    "-inf",
+    "1e999999999",
+    "abc",
+    "٣٣",  # Arabic-Indic digits: int() accepts them
+    "１２",
+    " 7 ",
+    "0x10",
+    "1.5",
+    "%",
+    "'",
+    "<script>alert(1)</script>",
+    "9999-12-31",
+    "0001-01-01",
+    "2024-02-30",
+    "x" * 3000,
+    "\u202e",
+    "\ud7ff",
+]
+
+
+def test_page_queries_with_hostile_values_are_never_500(clients, market_project, demo):
+    unit = demo["999001"]
+    pages = [
+        "/",
+        f"/units/{unit.pk}/",
+        f"/units/{unit.pk}/2024/",
+        f"/projects/{market_project.pk}/",
+        f"/projects/{market_project.pk}/monitor/",
+        f"/projects/{market_project.pk}/selfeval/",
+        "/search/",
+        "/review/",
+        "/review/rules/",
+        "/monitoring/",
+        "/upload/",
+        "/cycle/upload/",
+    ]
+    params = ["q", "year", "unit", "offset", "page", "severity", "rule", "light", "as_of", "kind"]
+    c = clients["admin"]
+    for page in pages:
+        for value in HOSTILE:
+            r = c.get(page, {p: value for p in params} | ({"q": value or "a"} if page == "/search/" else {}))
+            assert r.status_code < 500, (page, value)
+
+
+def test_page_forms_with_hostile_values_are_never_500(clients, market_project, users):
+    from datetime import date
+
+    c = clients["market"]
+    p = market_project
+    n = p.indicators.count()
+    for value in HOSTILE:
+        p.refresh_from_db()
+        edit = {"version": value, "rows": value, "plan-node": ["6月底", value], "plan-share": [value, value]}
+        edit |= {
+            k: value
+            for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
+        }
+        edit |= {f"ind-0-{k}": value for k in actions.INDICATOR_FIELDS} | {"ind-0-id": value}
+        assert c.post(f"/projects/{p.pk}/edit/", edit).status_code < 500, value
+        mon = {
+            k: value
+            for k in ("as_of", "executed", "reason_category", "reason_text", "likelihood", "measures")
+        }
+        mon |= {f"row-{i}-{k}": value for i in range(n) for k in actions.MONITOR_ROW_FIELDS} | {
+            "revision": value
+        }
+        assert c.post(f"/projects/{p.pk}/monitor/", mon).status_code < 500, value
+        se = {k: value for k in ("adjusted", "executed", "execution_reason", "goal_actual")}
+        se |= {f"row-{i}-{k}": value for i in range(n) for k in actions.SELFEVAL_ROW_FIELDS}
+        assert c.post(f"/projects/{p.pk}/selfeval/", se).status_code < 500, value
+        for t in ("submit", "return", "approve", value or "x"):
+            assert c.post(f"/projects/{p.pk}/{t}/", {"version": value, "comment": value}).status_code < 500
+        assert c.post("/cycle/upload/", {"kind": value}).status_code < 500, value
+        assert c.post("/upload/", {"unit": value, "year": value}).status_code < 500, value
+    snap = actions.save_monitoring(users["market"], p.pk, as_of=date(2024, 7, 31), executed="1")
+    for value in HOSTILE:
+        r = clients["reviewer"].post(
+            f"/monitoring/{snap.pk}/outcome/", {"outcome": value, "outcome_note": value, "next": value}
+        )
+        assert r.status_code < 500, value

@@ -553,7 +553,10 @@ def upload(request: HttpRequest) -> HttpResponse:
         unit = None
         unit_id = request.POST.get("unit")
         if unit_id:
-            unit = Unit.objects.filter(pk=unit_id).first()
+            try:
+                unit = Unit.objects.filter(pk=int(unit_id)).first()
+            except ValueError:
+                unit = None
             if unit is None or not can_import_into(request.user, unit):
                 raise Http404("单位不存在或您无权导入")
         elif len(my_units) == 1:
@@ -562,6 +565,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             year = int(request.POST.get("year") or 0) or None
         except ValueError:
             year = None
+        if year is not None and not 1900 <= year <= 2999:
+            ctx["error"] = "年度应为 1900 到 2999 之间的整数。"
+            return render(request, "web/upload.html", ctx, status=400)
         files = request.FILES.getlist("files")
         if not files:
             ctx["error"] = "请选择要上传的文件。"
