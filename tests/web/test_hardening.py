@@ -568,3 +568,16 @@ def test_page_forms_with_hostile_values_are_never_500(clients, market_project, u
             f"/monitoring/{snap.pk}/outcome/", {"outcome": value, "outcome_note": value, "next": value}
         )
         assert r.status_code < 500, value
+
+
+def test_import_with_a_year_out_of_range_is_refused(clients):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    seed = sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("001_*.txt"))
+    if not seed:
+        pytest.skip("../shared/seeds not found")
+    data = seed[0].read_bytes()
+    r = clients["admin"].post("/api/import", {"files": [SimpleUploadedFile("a.txt", data)], "year": HUGE})
+    assert r.status_code == 422 and "year" in r.json()["detail"] and _chinese(r)
+    r = clients["admin"].post("/upload/", {"files": [SimpleUploadedFile("a.txt", data)], "year": "123456"})
+    assert r.status_code == 400 and "年度应为" in r.content.decode()

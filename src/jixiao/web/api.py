@@ -515,8 +515,8 @@ class ImportFileResult(Schema):
 def import_files(
     request: HttpRequest,
     files: list[UploadedFile] = File(...),  # noqa: B008
-    unit_id: int | None = Form(None),
-    year: int | None = Form(None),
+    unit_id: Id | None = Form(None),  # noqa: B008
+    year: Year | None = Form(None),  # noqa: B008
 ) -> Any:
     from jixiao.web.permissions import Role, can_import_into, role_of
     from jixiao.web.views import import_upload
