@@ -581,3 +581,10 @@ def test_import_with_a_year_out_of_range_is_refused(clients):
     assert r.status_code == 422 and "year" in r.json()["detail"] and _chinese(r)
     r = clients["admin"].post("/upload/", {"files": [SimpleUploadedFile("a.txt", data)], "year": "123456"})
     assert r.status_code == 400 and "年度应为" in r.content.decode()
+
+
+def test_login_with_hostile_values_is_never_500(users):
+    for value in HOSTILE:
+        for path in ("/login/", "/admin/login/"):
+            r = _client("10.0.4.1").post(path, {"username": value, "password": value, "next": value})
+            assert r.status_code < 500, (path, value[:20])

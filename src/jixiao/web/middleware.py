@@ -6,8 +6,9 @@
   a NUL character: no database stores one (PostgreSQL refuses it outright) and no document needs
   one, so every page and API handler is spared the check.
 - `ContentSecurityPolicy` sets the Content-Security-Policy header (settings.CONTENT_SECURITY_POLICY).
-- `client_address` is the client's address for login throttling: REMOTE_ADDR, or the address the
-  nearest of settings.PROXY_COUNT trusted proxies saw (X-Forwarded-For read from the right).
+- `client_address` and `login_username` say whom a login attempt is counted against (django-axes):
+  the client address is REMOTE_ADDR, or the address the nearest of settings.PROXY_COUNT trusted
+  proxies saw (X-Forwarded-For read from the right); the username is cut to 150 characters.
 """
 
 from __future__ import annotations
@@ -115,3 +116,12 @@ def client_address(request: HttpRequest) -> str | None:
         if len(chain) >= hops:
             return chain[-hops]
     return request.META.get("REMOTE_ADDR")
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a login attempt is counted under (django-axes): the one typed, cut to the 150
+    characters a username can have (the attempt is stored; a longer one must not fail the login)."""
+    name = (credentials or {}).get("username")
+    if name is None:
+        name = request.POST.get("username")
+    return None if name is None else str(name)[:150]

@@ -140,6 +140,7 @@ AXES_LOCKOUT_CALLABLE = "jixiao.web.views_login.login_locked"
 AXES_RESET_ON_SUCCESS = False
 PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "jixiao.web.middleware.client_address"
+AXES_USERNAME_CALLABLE = "jixiao.web.middleware.login_username"
 AXES_VERBOSE = False
 
 TEMPLATES = [
