@@ -244,18 +244,21 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"「{value}」不是数字")
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    text = str(value).strip().replace(",", "").replace("，", "")
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"「{value}」不是数字") from None
-    if not d.is_finite():
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, float):
+        d = Decimal(repr(value))
+    else:
+        text = str(value).strip().replace(",", "").replace("，", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"「{value}」不是数字") from None
+    if not d.is_finite():  # NaN, Infinity (JSON and Python floats allow them)
         raise ValueError(f"「{value}」不是数字")
+    if d and d.adjusted() >= 15:  # 1e999999999 is finite, but no score or weight
+        raise ValueError(f"「{value}」过大")
     return d
 
 

@@ -46,6 +46,7 @@ from jixiao.evaluate import (
     score_indicator,
     to_decimal,
 )
+from jixiao.export.cellsafe import formula, put_text, workbook_bytes, xlsx_value
 from jixiao.model import Project
 from jixiao.monitor import (
     LIKELIHOODS,
@@ -103,7 +104,7 @@ def _sheet_names(prefix: str, n: int) -> list[str]:
 def _put(ws: Worksheet, ref: str, value: Any, *, head: bool = False, entry: bool = False,
          center: bool = False, fmt: str | None = None) -> None:
     c = ws[ref]
-    c.value = value
+    put_text(c, value)  # text from a document is never a formula
     c.border = _BORDER
     c.alignment = _CENTER if (center or head) else _WRAP
     if head:
@@ -113,6 +114,12 @@ def _put(ws: Worksheet, ref: str, value: Any, *, head: bool = False, entry: bool
         c.fill = _INPUT
     if fmt:
         c.number_format = fmt
+
+
+def _formula(ws: Worksheet, ref: str, text: str, *, fmt: str) -> None:
+    """A formula of the template itself (the only cells `workbook_bytes` keeps as formulas)."""
+    _put(ws, ref, None, fmt=fmt)
+    formula(ws[ref], text)
 
 
 def _merge(ws: Worksheet, rng: str, value: Any = None, **kw: Any) -> None:
@@ -159,17 +166,15 @@ def _write_meta(wb: Workbook, kind: str, year: int, rows: list[tuple[str, Projec
     ws.sheet_state = "hidden"
     ws.append(["kind", kind])
     ws.append(["year", year])
-    ws.append(["unit", unit or ""])
+    ws.append(["unit", xlsx_value(unit or "")])
     ws.append(["sheet", "seq", "code", "name", "plan"])
     for sheet, p in rows:
-        ws.append([sheet, p.seq, p.code or "", p.name or "",
-                   json.dumps(p.spending_plan or {}, ensure_ascii=False)])
+        ws.append([xlsx_value(v) for v in (sheet, p.seq, p.code or "", p.name or "",
+                                           json.dumps(p.spending_plan or {}, ensure_ascii=False))])
 
 
 def _save(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _is_qualitative(value: str | None, level1: str | None, level2: str | None, year: int | None) -> bool:
@@ -231,9 +236,9 @@ def monitor_template(projects: Sequence[Project], year: int, *, as_of: date | No
         expected, _ = expected_progress(p.spending_plan, as_of, year, p.budget_total)
         _put(ws, f"A{r}", _decimal_cell(p.budget_total), fmt="0.00")
         _put(ws, f"B{r}", None, entry=True, fmt="0.00")
-        _put(ws, f"C{r}", f'=IF(AND(ISNUMBER(A{r}),A{r}>0,ISNUMBER(B{r})),B{r}/A{r},"")', fmt="0.00%")
+        _formula(ws, f"C{r}", f'=IF(AND(ISNUMBER(A{r}),A{r}>0,ISNUMBER(B{r})),B{r}/A{r},"")', fmt="0.00%")
         _put(ws, f"D{r}", float(round(expected, 4)), fmt="0.00%")
-        _put(ws, f"E{r}", f'=IF(AND(ISNUMBER(C{r}),D{r}>0),C{r}/D{r},"")', fmt="0.00%")
+        _formula(ws, f"E{r}", f'=IF(AND(ISNUMBER(C{r}),D{r}>0),C{r}/D{r},"")', fmt="0.00%")
         _put(ws, f"F{r}", None)
         _put(ws, f"G{r}", None)
         for col in "HIJK":
@@ -316,8 +321,8 @@ def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str 
         _put(ws, f"D{r}", _decimal_cell(p.budget_total), entry=True, fmt="0.00")
         _put(ws, f"E{r}", None, entry=True, fmt="0.00")
         _put(ws, f"F{r}", _decimal_cell(ex_points))
-        _put(ws, f"G{r}", f'=IF(AND(ISNUMBER(D{r}),D{r}>0,ISNUMBER(E{r})),E{r}/D{r},"")', fmt="0.00%")
-        _put(ws, f"H{r}", f'=IF(ISNUMBER(G{r}),MIN(G{r}*F{r},F{r}),"")', fmt="0.00")
+        _formula(ws, f"G{r}", f'=IF(AND(ISNUMBER(D{r}),D{r}>0,ISNUMBER(E{r})),E{r}/D{r},"")', fmt="0.00%")
+        _formula(ws, f"H{r}", f'=IF(ISNUMBER(G{r}),MIN(G{r}*F{r},F{r}),"")', fmt="0.00")
         r = _S_GOAL_ROW
         ws.merge_cells(f"A{r}:A{r + 1}")
         _put(ws, f"A{r}", "年度总体目标", head=True)
@@ -355,8 +360,8 @@ def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str 
         ws.merge_cells(f"B{total}:F{total}")
         for col in "BCDEF":
             ws[f"{col}{total}"].border = _BORDER
-        _put(ws, f"G{total}", f"=F{_S_FUNDS_ROW}+SUM(G{_S_HEADER_ROW + 1}:G{last})" if p.indicators
-             else f"=F{_S_FUNDS_ROW}", fmt="0.00")
+        _formula(ws, f"G{total}", f"=F{_S_FUNDS_ROW}+SUM(G{_S_HEADER_ROW + 1}:G{last})" if p.indicators
+                 else f"=F{_S_FUNDS_ROW}", fmt="0.00")
         _put(ws, f"H{total}", None, fmt="0.00")
         _merge(ws, f"I{total}:J{total}", None)
         note = total + 2

@@ -31,7 +31,10 @@ def _flow(base, browser, tmp_path):
         ("reviewer", "reviewer", []),
         ("edu", "unit", ["999002"]),
     ]:
-        actions.create_user(None, name, role, unit_codes=units, password="pw-" + name)
+        actions.create_user(
+            None, name, role, unit_codes=units, password="pw-" + name,
+            validate_password=False,  # test accounts
+        )
     shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     docx = tmp_path / "示例市市场监督管理局2025.docx"

@@ -28,7 +28,10 @@ def _flow(base, browser, tmp_path):
     for doc in (market_bureau(2024), education_bureau(2024)):
         actions.import_disclosure(None, doc)
     for name, role, units in [("market", "unit", ["999001"]), ("reviewer", "reviewer", [])]:
-        actions.create_user(None, name, role, unit_codes=units, password="pw-" + name)
+        actions.create_user(
+            None, name, role, unit_codes=units, password="pw-" + name,
+            validate_password=False,  # test accounts
+        )
     shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     p = Project.objects.get(

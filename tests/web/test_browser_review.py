@@ -33,7 +33,10 @@ def _flow(base, browser, tmp_path):
         actions.import_disclosure(None, doc)
     users = {}
     for name, role, units in [("market", "unit", ["999001"]), ("reviewer", "reviewer", [])]:
-        users[name], _ = actions.create_user(None, name, role, unit_codes=units, password="pw-" + name)
+        users[name], _ = actions.create_user(
+            None, name, role, unit_codes=units, password="pw-" + name,
+            validate_password=False,  # test accounts
+        )
     p = Project.objects.get(year=2024, name=PROJECT)
     actions.submit_project(users["market"], p.pk, version=p.version)
     shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)

@@ -33,6 +33,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jixiao.export.cellsafe import put_text, workbook_bytes
+
 FONT_TITLE = "宋体"
 FONT_BODY_DOCX = "仿宋"
 FONT_BODY_XLSX = "宋体"
@@ -140,9 +142,7 @@ def tables_to_xlsx(tables: Sequence[StandardTable]) -> bytes:
         ws = first if k == 0 else wb.create_sheet()
         ws.title = _unique_sheet_name(t.sheet_name, used)
         write_sheet(ws, t)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _unique_sheet_name(name: str, used: set[str]) -> str:
@@ -169,9 +169,9 @@ def write_sheet(ws: Worksheet, t: StandardTable) -> None:
         left, right = t.caption
         split = max(1, n - 3)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=split)
-        ws.cell(r, 1, left).font = Font(name=FONT_BODY_XLSX, size=10)
+        put_text(ws.cell(r, 1), left).font = Font(name=FONT_BODY_XLSX, size=10)
         ws.merge_cells(start_row=r, start_column=split + 1, end_row=r, end_column=n)
-        c = ws.cell(r, split + 1, right)
+        c = put_text(ws.cell(r, split + 1), right)
         c.font = Font(name=FONT_BODY_XLSX, size=10)
         c.alignment = Alignment(horizontal="right")
         r += 1
@@ -203,8 +203,7 @@ def write_sheet(ws: Worksheet, t: StandardTable) -> None:
 def _xlsx_line(ws: Worksheet, r: int, n: int, text: str, *, size: float, bold: bool = False,
                center: bool = False, height: float | None = None) -> int:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
-    c = ws.cell(r, 1, text)
-    c.data_type = "s"
+    c = put_text(ws.cell(r, 1), text)
     c.font = Font(name=FONT_TITLE if bold else FONT_BODY_XLSX, size=size, bold=bold)
     c.alignment = Alignment(horizontal="center" if center else "left", vertical="center", wrap_text=True)
     if height:
@@ -231,8 +230,7 @@ def _xlsx_cell(ws: Worksheet, r: int, cell: Cell) -> None:
         x.value = cell.number
         x.number_format = cell.number_format or "General"
     elif cell.text:
-        x.value = cell.text
-        x.data_type = "s"  # "=0起" is a 指标值, not a formula
+        put_text(x, cell.text)  # "=0起" is a 指标值, not a formula
     x.font = Font(name=FONT_BODY_XLSX, size=10, bold=cell.label)
     x.alignment = Alignment(horizontal=_align(cell), vertical="center", wrap_text=True)
     if cell.span > 1 or cell.rows > 1:

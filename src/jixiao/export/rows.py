@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
+from jixiao.export.cellsafe import csv_field, workbook_bytes, xlsx_value
 from jixiao.model import Disclosure
 
 COLUMNS: list[tuple[str, str]] = [
@@ -78,20 +79,14 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def _csv_text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, Decimal):
-        return format(v, "f")  # as printed: 6.80 stays 6.80
-    return str(v)
-
-
 def to_csv(docs: Iterable[Disclosure]) -> str:
+    """The rows as CSV: numbers as printed (6.80 stays 6.80), text starting like a formula
+    (`= + - @`, tab, CR) with a leading `'` (see `jixiao.export.cellsafe`)."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([label for _, label in COLUMNS])
     for row in indicator_rows(docs):
-        w.writerow([_csv_text(v) for v in row])
+        w.writerow([csv_field(v) for v in row])
     return buf.getvalue()
 
 
@@ -106,9 +101,7 @@ def to_xlsx(docs: Iterable[Disclosure]) -> bytes:
     for c in ws[1]:
         c.font = Font(bold=True)
     for row in indicator_rows(docs):
-        ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        ws.append([float(v) if isinstance(v, Decimal) else xlsx_value(v) for v in row])
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -8,13 +8,12 @@ formatted 0%, as the finance systems export them; text is set in 宋体.
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jixiao.export.cellsafe import put_text, workbook_bytes
 from jixiao.export.layout import (
     GRID,
     PROJECTS_HEADINGS,
@@ -58,9 +57,9 @@ def disclosure_to_xlsx(doc: Disclosure, *, options: LayoutOptions | None = None,
         t = layout_project(p, doc, opts)
         r = _line(ws, r, t.title, size=14, bold=True, center=True)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
-        ws.cell(r, 1, t.unit_line).font = Font(name=FONT, size=10)
+        put_text(ws.cell(r, 1), t.unit_line).font = Font(name=FONT, size=10)
         ws.merge_cells(start_row=r, start_column=6, end_row=r, end_column=GRID)
-        money = ws.cell(r, 6, t.money_line)
+        money = put_text(ws.cell(r, 6), t.money_line)
         money.font = Font(name=FONT, size=10)
         money.alignment = Alignment(horizontal="right")
         r += 1
@@ -69,16 +68,13 @@ def disclosure_to_xlsx(doc: Disclosure, *, options: LayoutOptions | None = None,
             _row(ws, r, grow)
             r += 1
         r += 1
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _line(ws: Worksheet, r: int, text: str, *, size: float = 11, bold: bool = False,
           center: bool = False) -> int:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=GRID)
-    c = ws.cell(r, 1, text)
-    c.data_type = "s"
+    c = put_text(ws.cell(r, 1), text)
     c.font = Font(name=FONT, size=size, bold=bold)
     c.alignment = Alignment(horizontal="center" if center else "left", vertical="center", wrap_text=True)
     return r + 1
@@ -99,8 +95,7 @@ def _row(ws: Worksheet, r: int, grow: GridRow) -> None:
             cell.value = gc.percent
             cell.number_format = "0%"
         elif gc.text:
-            cell.value = gc.text
-            cell.data_type = "s"  # "=0起" is a 指标值, not a formula
+            put_text(cell, gc.text)  # "=0起" is a 指标值, not a formula
         cell.font = Font(name=FONT, size=10, bold=gc.label)
         cell.alignment = Alignment(horizontal="center" if gc.label else "left", vertical="center",
                                    wrap_text=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -130,6 +129,8 @@ def findings_xlsx(reviews: Sequence[DocumentReview]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from jixiao.export.cellsafe import workbook_bytes, xlsx_value
+
     wb = Workbook()
     ws = wb.active
     ws.title = "审核结果"
@@ -142,9 +143,10 @@ def findings_xlsx(reviews: Sequence[DocumentReview]) -> bytes:
     for r in reviews:
         for p in r.projects:
             o = p.outcome
-            ws.append([Path(r.doc.source).name, p.unit_code, p.unit_name, r.doc.year, p.seq, p.name,
-                       o.grade, *(o.headings[h] for h in HEADINGS), o.counts["error"], o.counts["warning"],
-                       o.counts["hint"]])
+            ws.append([xlsx_value(v) for v in (
+                Path(r.doc.source).name, p.unit_code, p.unit_name, r.doc.year, p.seq, p.name, o.grade,
+                *(o.headings[h] for h in HEADINGS), o.counts["error"], o.counts["warning"],
+                o.counts["hint"])])
     used = {"审核结果"}
     units: dict[tuple[str | None, str | None], list[Finding]] = {}
     for r in reviews:
@@ -161,13 +163,11 @@ def findings_xlsx(reviews: Sequence[DocumentReview]) -> bytes:
             d = f.to_dict()
             d["severity"] = SEVERITY_ZH[f.severity]
             d["source"] = Path(f.source).name if f.source else None
-            sh.append([d[k] for k, _ in COLUMNS])
+            sh.append([xlsx_value(d[k]) for k, _ in COLUMNS])
         for col, width in zip("ABCDEFGHIJ", (22, 8, 28, 28, 8, 6, 8, 20, 60, 60), strict=True):
             sh.column_dimensions[col].width = width
         for row in sh.iter_rows(min_row=2):
             for c in row[8:]:
                 c.alignment = Alignment(wrap_text=True, vertical="top")
         sh.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)

@@ -861,6 +861,8 @@ def edit_project(
                 num = s.rstrip("%％").strip()
                 try:
                     d = Decimal(num)
+                    if not d.is_finite():  # NaN, Infinity
+                        raise InvalidOperation
                 except InvalidOperation:
                     errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应为百分比，例如 50%"
                     continue
@@ -1097,6 +1099,29 @@ def _resolve_units(codes: list[str]) -> list[Unit]:
     return units
 
 
+def password_errors(password: str, user: User | None = None) -> str | None:
+    """What Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) find wrong with a
+    password for `user`, in Chinese; None when it passes."""
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as e:
+            lines = []
+            for err in e.error_list:
+                if err.code == "password_too_short":  # Django's Chinese catalogue lacks this one
+                    n = (err.params or {}).get("min_length", 8)
+                    lines.append(f"密码太短，至少要 {n} 个字符。")
+                else:
+                    m = " ".join(err.messages)
+                    lines.append(m if m.endswith("。") else m + "。")
+            return "密码不符合要求：" + "".join(lines)
+    return None
+
+
 def create_user(
     actor: User | None,
     username: str,
@@ -1105,15 +1130,22 @@ def create_user(
     unit_codes: list[str] | None = None,
     unit_ids: list[int] | None = None,
     password: str | None = None,
+    validate_password: bool = True,
 ) -> tuple[User, str]:
     """Create an account; returns the user and the password (generated when not given). Units by
-    code (`jixiao user create --unit`) or by id (the admin's choice)."""
+    code (`jixiao user create --unit`) or by id (the admin's choice). A given password must pass
+    Django's password validators; only the demo's well-known accounts skip them
+    (`validate_password=False`)."""
     if not can_manage_users(actor):
         raise Denied("只有管理员可以创建用户。")
     username = (username or "").strip()
     errors: dict[str, str] = {}
     if not username or len(username) > 150:
         errors["username"] = "用户名不能为空，且不超过 150 字"
+    if password is not None and validate_password:
+        problem = password_errors(password, User(username=username, role=role))
+        if problem:
+            errors["password"] = problem
     if role not in Role.values:
         errors["role"] = f"角色应为 {', '.join(Role.values)} 之一"
     if role == Role.UNIT and not unit_codes and not unit_ids:
@@ -1162,8 +1194,10 @@ def user_change_errors(
             errors["is_active"] = "不能停用自己的账号"
         if role != Role.ADMIN:
             errors["role"] = "不能取消自己的管理员角色"
-    if password is not None and len(password) < 8:
-        errors["password"] = "密码至少 8 位"
+    if password is not None:
+        problem = password_errors(password, user)
+        if problem:
+            errors["password"] = problem
     return errors
 
 

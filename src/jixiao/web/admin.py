@@ -165,6 +165,15 @@ class UserCreateForm(forms.ModelForm):
         model = User
         fields = ("username", "role", "units")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password"):
+            user = User(username=data.get("username") or "", role=data.get("role") or "")
+            problem = actions.password_errors(data["password"], user)
+            if problem:
+                self.add_error("password", problem)
+        return data
+
 
 class UserChangeForm(forms.ModelForm):
     """Role, units and whether the account may log in; a new password only when typed. Saved by

@@ -16,6 +16,8 @@ from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
 from jixiao.web import actions
+from jixiao.web.api_errors import Id, Limit, Offset, Year
+from jixiao.web.api_errors import install as install_error_handlers
 from jixiao.web.convert import as_float as _f
 from jixiao.web.models import History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
@@ -34,6 +36,7 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="jixiao 预算绩效管理 API", version="1", auth=[BearerToken(), django_auth], urls_namespace="api"
 )
+install_error_handlers(api)
 
 
 @api.exception_handler(actions.NotFound)
@@ -251,7 +254,7 @@ router = Router(tags=["data"])
 
 
 @router.get("/units", response=list[UnitOut], summary="预算单位列表")
-def list_units(request: HttpRequest, q: str = "", limit: int = 1000, offset: int = 0) -> Any:
+def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: Offset = 0) -> Any:
     qs = visible_units(request.user).order_by("region", "code", "name")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
@@ -260,7 +263,7 @@ def list_units(request: HttpRequest, q: str = "", limit: int = 1000, offset: int
 
 
 @router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
-def list_disclosures(request: HttpRequest, unit: str = "", year: int | None = None) -> Any:
+def list_disclosures(request: HttpRequest, unit: str = "", year: Year | None = None) -> Any:
     """`unit`: a unit code, REGION:CODE (several units share a code: an ambiguous one is a 400
     listing them) or id:N."""
     qs = visible_disclosures(request.user).select_related("unit").annotate(n=Count("projects"))
@@ -277,7 +280,7 @@ def list_disclosures(request: HttpRequest, unit: str = "", year: int | None = No
 @router.get(
     "/disclosures/{disclosure_id}", response={200: DisclosureOut, 404: ErrorOut}, summary="单位年度公开详情"
 )
-def get_disclosure(request: HttpRequest, disclosure_id: int) -> Any:
+def get_disclosure(request: HttpRequest, disclosure_id: Id) -> Any:
     d = visible_disclosures(request.user).select_related("unit").filter(pk=disclosure_id).first()
     if d is None:
         raise actions.NotFound("单位年度数据不存在或您无权查看。")
@@ -303,11 +306,11 @@ def get_disclosure(request: HttpRequest, disclosure_id: int) -> Any:
 def list_projects(
     request: HttpRequest,
     unit: str = "",
-    year: int | None = None,
+    year: Year | None = None,
     q: str = "",
     state: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Any:
     qs = visible_projects(request.user)
     if unit:
@@ -333,14 +336,14 @@ def list_projects(
 @router.get(
     "/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut}, summary="项目详情（含指标与解析值）"
 )
-def get_project(request: HttpRequest, project_id: int) -> Any:
+def get_project(request: HttpRequest, project_id: Id) -> Any:
     return _json(_project(_get_project(request, project_id)))
 
 
 @router.get(
     "/projects/{project_id}/history", response={200: list[HistoryOut], 404: ErrorOut}, summary="项目变更记录"
 )
-def project_history(request: HttpRequest, project_id: int) -> Any:
+def project_history(request: HttpRequest, project_id: Id) -> Any:
     p = _get_project(request, project_id)
     return [
         {
@@ -359,7 +362,7 @@ def project_history(request: HttpRequest, project_id: int) -> Any:
     response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="修改项目（需提供 version，过期版本返回 409）",
 )
-def edit_project(request: HttpRequest, project_id: int, body: ProjectEdit) -> Any:
+def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any:
     _get_project(request, project_id)
     data = body.dict(exclude_unset=True)
     version = data.pop("version")
@@ -373,7 +376,7 @@ def edit_project(request: HttpRequest, project_id: int, body: ProjectEdit) -> An
     response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="提交审核",
 )
-def submit(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
+def submit(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     _get_project(request, project_id)
     actions.submit_project(request.user, project_id, version=body.version)
     return _project(_get_project(request, project_id))
@@ -384,7 +387,7 @@ def submit(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
     response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="退回（需填写意见）",
 )
-def return_(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
+def return_(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     _get_project(request, project_id)
     actions.return_project(
         request.user, project_id, version=body.version, comment=body.comment, findings=body.findings
@@ -397,7 +400,7 @@ def return_(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
     response={200: ProjectOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="审核通过",
 )
-def approve(request: HttpRequest, project_id: int, body: WorkflowIn) -> Any:
+def approve(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     _get_project(request, project_id)
     actions.approve_project(request.user, project_id, version=body.version)
     return _project(_get_project(request, project_id))
@@ -449,7 +452,7 @@ class RankingOut(Schema):
     response={200: ReviewOut, 404: ErrorOut},
     summary="项目审核结果（按整个单位年度审核：发现与优/良/中/差结论）",
 )
-def project_review(request: HttpRequest, project_id: int) -> Any:
+def project_review(request: HttpRequest, project_id: Id) -> Any:
     from jixiao.web.reviews import last_return, review_json
     from jixiao.web.reviews import project_review as review_of_project
 
@@ -467,12 +470,12 @@ def project_review(request: HttpRequest, project_id: int) -> Any:
 )
 def review_ranking(
     request: HttpRequest,
-    unit_id: int | None = None,
-    year: int | None = None,
+    unit_id: Id | None = None,
+    year: Year | None = None,
     severity: str = "",
     rule: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> Any:
     from jixiao.web.views_review import ranked
 
@@ -524,9 +527,9 @@ class ImportFileResult(Schema):
 def import_files(
     request: HttpRequest,
     files: list[UploadedFile] = File(...),  # noqa: B008
-    unit_id: int | None = Form(None),
-    year: int | None = Form(None),
-    confirm_unit: bool = Form(False),
+    unit_id: Id | None = Form(None),  # noqa: B008
+    year: Year | None = Form(None),  # noqa: B008
+    confirm_unit: bool = Form(False),  # noqa: B008
 ) -> Any:
     from jixiao.web.permissions import Role, can_import_into, role_of
     from jixiao.web.views import import_upload

@@ -15,6 +15,7 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
+from jixiao.web.api_errors import Id, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
 from jixiao.web.permissions import Denied, visible_projects
@@ -160,7 +161,7 @@ def _selfeval(se: SelfEvaluation) -> dict[str, Any]:
     response={200: list[SnapshotOut], 404: ErrorOut},
     summary="项目的运行监控记录（新的在前）",
 )
-def list_snapshots(request: HttpRequest, project_id: int) -> Any:
+def list_snapshots(request: HttpRequest, project_id: Id) -> Any:
     p = _project(request, project_id)
     return [_snapshot(s) for s in MonitoringSnapshot.objects.filter(project=p).order_by("-as_of")]
 
@@ -170,7 +171,7 @@ def list_snapshots(request: HttpRequest, project_id: int) -> Any:
     response={200: SnapshotOut, 400: dict, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="填报运行监控（同日覆盖；带 revision 时不覆盖别人刚保存的）",
 )
-def save_snapshot(request: HttpRequest, project_id: int, body: SnapshotIn) -> Any:
+def save_snapshot(request: HttpRequest, project_id: Id, body: SnapshotIn) -> Any:
     p = _project(request, project_id)
     s = actions.save_monitoring(
         request.user,
@@ -189,12 +190,12 @@ def save_snapshot(request: HttpRequest, project_id: int, body: SnapshotIn) -> An
     response={200: SnapshotOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
     summary="记录监控处理意见（审核人）",
 )
-def save_outcome(request: HttpRequest, snapshot_id: int, body: OutcomeIn) -> Any:
+def save_outcome(request: HttpRequest, snapshot_id: Id, body: OutcomeIn) -> Any:
     return _snapshot(actions.record_outcome(request.user, snapshot_id, outcome=body.outcome, note=body.note))
 
 
 @router.get("/monitoring", response=list[LightOut], summary="各项目最新监控结果（可按单位、年度、灯色筛选）")
-def list_lights(request: HttpRequest, unit: str = "", year: int | None = None, light: str = "") -> Any:
+def list_lights(request: HttpRequest, unit: str = "", year: Year | None = None, light: str = "") -> Any:
     projects = visible_projects(request.user)
     if unit:
         from jixiao.web.permissions import visible_units
@@ -235,7 +236,7 @@ def list_lights(request: HttpRequest, unit: str = "", year: int | None = None, l
 @router.get(
     "/projects/{project_id}/selfeval", response={200: SelfEvalOut, 404: ErrorOut}, summary="项目绩效自评得分"
 )
-def get_selfeval(request: HttpRequest, project_id: int) -> Any:
+def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
     p = _project(request, project_id)
     se = SelfEvaluation.objects.filter(project=p).first()
     if se is None:
@@ -248,7 +249,7 @@ def get_selfeval(request: HttpRequest, project_id: int) -> Any:
     response={200: SelfEvalOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
     summary="填报绩效自评并评分",
 )
-def save_selfeval(request: HttpRequest, project_id: int, body: SelfEvalIn) -> Any:
+def save_selfeval(request: HttpRequest, project_id: Id, body: SelfEvalIn) -> Any:
     p = _project(request, project_id)
     se = actions.save_selfeval(
         request.user,

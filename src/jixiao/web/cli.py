@@ -113,10 +113,28 @@ def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None
     )
 
 
+def demo_secret_key(data: Path) -> str:
+    """The demo's secret key: made once, kept in DATA/secret_key (mode 0600), read on every start."""
+    import secrets
+
+    path = data / "secret_key"
+    if path.exists():
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     data = Path(args.data or ".").resolve()
     data.mkdir(parents=True, exist_ok=True)
     os.environ["JIXIAO_DATABASE_URL"] = f"sqlite:///{data / 'jixiao.sqlite3'}"
+    os.environ["JIXIAO_SECRET_KEY"] = demo_secret_key(data)
     os.environ.setdefault("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     _prepare()
     from jixiao.web import actions
@@ -134,7 +152,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("账号（用户名 / 密码 / 角色）：")
     for name, role, units, pw in DEMO_ACCOUNTS:
         if not User.objects.filter(username=name).exists():
-            actions.create_user(None, name, role, unit_codes=units, password=pw)
+            # the demo's published passwords (admin123 …) are for the demo only: the one place that
+            # skips the password validators
+            actions.create_user(None, name, role, unit_codes=units, password=pw, validate_password=False)
         label = {"admin": "管理员", "reviewer": "审核人", "unit": "单位用户"}[role]
         print(f"  {name:<9} {pw:<12} {label}{'（' + '、'.join(units) + '）' if units else ''}")
     url = f"http://127.0.0.1:{args.port}/"
@@ -147,11 +167,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("JIXIAO_DEBUG", "0")
-    _prepare()
-    from django.conf import settings
+    if not os.environ.get("JIXIAO_SECRET_KEY", "").strip():
+        from jixiao.web.settings import _flag
 
-    if settings.SECRET_KEY.startswith("jixiao-insecure"):
-        print("警告：未设置 JIXIAO_SECRET_KEY，正在使用不安全的开发密钥。", file=sys.stderr)
+        if not _flag("JIXIAO_DEBUG"):
+            print(
+                "jixiao serve：未设置 JIXIAO_SECRET_KEY，拒绝启动。请设置一个长的随机密钥（例如 "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' 的输出），并在每次启动时"
+                "使用同一个；仅在调试时（JIXIAO_DEBUG=1）可以不设。",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        import secrets
+
+        # debug only: one random key for this run, shared by every worker process
+        os.environ["JIXIAO_SECRET_KEY"] = secrets.token_urlsafe(50)
+        print(
+            "警告：未设置 JIXIAO_SECRET_KEY（调试模式）：本次运行使用临时密钥，重启后需重新登录。",
+            file=sys.stderr,
+        )
+    _prepare()
     workers = args.workers or default_workers()
     print(
         f"jixiao serve：{_db_label()}，http://{args.host}:{args.port}/"

@@ -2,15 +2,28 @@
 
 JIXIAO_DATABASE_URL  sqlite:///path/to/file.sqlite3 or postgresql://user:pass@host:port/db
                      (default: sqlite:///./jixiao.sqlite3, the file `jixiao demo` creates)
-JIXIAO_SECRET_KEY    secret key (a fixed development key is used when unset and debug is on)
+JIXIAO_SECRET_KEY    secret key; required by `jixiao serve` unless debug is on. Unset, each process
+                     makes a random key of its own (commands and tests work; sessions do not outlive
+                     the process), never a built-in one
 JIXIAO_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost)
 JIXIAO_DEBUG         1/true to turn debug on (off by default)
 JIXIAO_MAX_UPLOAD_MB upload size limit per file (default 20)
+JIXIAO_SECURE_COOKIES 1/true: session and CSRF cookies only over HTTPS (set it when served over HTTPS)
+JIXIAO_HSTS_SECONDS  Strict-Transport-Security max-age in seconds (default 0: no header)
+JIXIAO_TLS_PROXY     1/true: behind a proxy that ends TLS and sets X-Forwarded-Proto: https
+JIXIAO_CSP           the Content-Security-Policy header (default: `CONTENT_SECURITY_POLICY` below)
+JIXIAO_LOGIN_FAILURE_LIMIT  failed logins before a lock-out (default 10), counted per account and
+                     per client address (django-axes)
+JIXIAO_LOGIN_COOLOFF_MINUTES  how long a lock-out lasts (default 15; every further try restarts it)
+JIXIAO_PROXY_COUNT   reverse proxies in front of the app (default 0: the client address is
+                     REMOTE_ADDR; n: taken from X-Forwarded-For, n hops from the right)
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -60,7 +73,11 @@ DEBUG = _flag("JIXIAO_DEBUG")
 DATABASE_URL = os.environ.get("JIXIAO_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'jixiao.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
-SECRET_KEY = os.environ.get("JIXIAO_SECRET_KEY") or "jixiao-insecure-development-key-set-JIXIAO_SECRET_KEY"
+# no built-in key: without JIXIAO_SECRET_KEY a random one per process (`jixiao serve` refuses to
+# start so unless debug is on; the WSGI module refuses too)
+_KEY = os.environ.get("JIXIAO_SECRET_KEY", "").strip()
+SECRET_KEY_MISSING = not _KEY
+SECRET_KEY = _KEY or "jixiao-ephemeral-" + secrets.token_urlsafe(48)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
@@ -75,12 +92,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "jixiao.web.apps.WebConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jixiao.web.middleware.RequestSizeLimit",
+    "jixiao.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "jixiao.web.middleware.RejectNul",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jixiao.web.urls"
@@ -96,6 +117,31 @@ AUTH_USER_MODEL = "web.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "units"
 LOGOUT_REDIRECT_URL = "login"
+
+# passwords: Django's validators on every path that sets one (actions.create_user / update_user)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# login throttling (django-axes): failures are counted per account and per client address, either
+# one reaching the limit locks logins out (the page and /admin/login/ say so in Chinese); API
+# tokens are not passwords and are not throttled here
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("JIXIAO_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("JIXIAO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "jixiao.web.views_login.login_locked"
+AXES_RESET_ON_SUCCESS = False
+PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "jixiao.web.middleware.client_address"
+AXES_USERNAME_CALLABLE = "jixiao.web.middleware.login_username"
+AXES_VERBOSE = False
 
 TEMPLATES = [
     {
@@ -155,8 +201,19 @@ CACHES = {
 }
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("JIXIAO_SECURE_COOKIES")
+SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", "0"))
+if _flag("JIXIAO_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# the pages load scripts and styles from the app only (no inline script anywhere; the SVG charts and
+# the admin and Swagger UI set inline style attributes, and Swagger UI shows data: images)
+CONTENT_SECURITY_POLICY = os.environ.get("JIXIAO_CSP") or (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 LOGGING = {
     "version": 1,

@@ -308,7 +308,10 @@ def _dec(v: Decimal | None) -> str:
 
 
 def _form_from_post(post: Any) -> dict[str, Any]:
-    n = int(post.get("rows") or 0)
+    try:
+        n = int(post.get("rows") or 0)
+    except ValueError:
+        n = 0
     rows = []
     for i in range(min(n, 500)):
         rows.append(
@@ -470,7 +473,7 @@ def search(request: HttpRequest) -> HttpResponse:
             )
         )
         try:
-            offset = max(0, int(request.GET.get("offset") or 0))
+            offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
             offset = 0
         results = list(qs[offset : offset + SEARCH_PAGE + 1])
@@ -556,7 +559,9 @@ def upload(request: HttpRequest) -> HttpResponse:
         unit = None
         unit_id = (request.POST.get("unit") or "").strip()
         if unit_id:
-            unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+            unit = (
+                Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() and len(unit_id) < 18 else None
+            )
             if unit is None or not can_import_into(request.user, unit):
                 raise Http404("单位不存在或您无权导入")
         elif len(my_units) == 1:
@@ -565,6 +570,9 @@ def upload(request: HttpRequest) -> HttpResponse:
             year = int(request.POST.get("year") or 0) or None
         except ValueError:
             year = None
+        if year is not None and not 1900 <= year <= 2999:
+            ctx["error"] = "年度应为 1900 到 2999 之间的整数。"
+            return render(request, "web/upload.html", ctx, status=400)
         files = request.FILES.getlist("files")
         if not files:
             ctx["error"] = "请选择要上传的文件。"

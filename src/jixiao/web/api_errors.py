@@ -1,0 +1,104 @@
+"""The API's answers to bad requests, in Chinese, and the bounded integer types of its parameters.
+
+django-ninja validates every parameter and body against the OpenAPI schema; its own answers are
+English (`Not Found`, pydantic's messages). `install(api)` replaces them: 422 with `detail` saying in
+Chinese which parameter is wrong and why (the original list stays under `errors`), 404 「未找到」,
+401 「未登录或 API 令牌无效」.
+
+`Offset`, `Limit`, `Year` and `Id` bound the integers that reach the database (an offset past 2^63
+cannot be sent to SQLite or PostgreSQL); the bounds are in the OpenAPI schema too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from pydantic import Field
+
+MAX_INT = 2**31 - 1  # the smallest integer column (PostgreSQL integer) holds up to here
+MAX_ID = 2**63 - 1  # primary keys are 64-bit
+
+Offset = Annotated[int, Field(ge=0, le=MAX_INT, description="跳过的条数")]
+Limit = Annotated[int, Field(ge=1, le=MAX_INT, description="最多返回的条数（超出上限按上限）")]
+Year = Annotated[int, Field(ge=1900, le=2999, description="年度")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+_WHERE = {"query": "查询参数", "path": "路径参数", "body": "请求体", "form": "表单字段", "file": "文件",
+          "header": "请求头", "cookie": "Cookie"}
+
+
+def _place(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = list(loc)
+    where = _WHERE.get(str(parts[0]), str(parts[0])) if parts else "参数"
+    rest = [str(p) for p in parts[1:]]
+    if where == "请求体" and rest and rest[0] in ("body", "payload"):
+        rest = rest[1:]
+    return f"{where} {'.'.join(rest)}".strip()
+
+
+def _reason(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "不能缺少"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "应为整数"
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type", "finite_number"):
+        return "应为有限的数字"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"不能小于 {ctx.get('ge', ctx.get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return "应为日期，例如 2024-07-31"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    if kind in ("string_type", "string_unicode"):
+        return "应为文本"
+    if kind == "string_too_long":
+        return f"不能超过 {ctx.get('max_length')} 字"
+    if kind in ("list_type", "tuple_type", "set_type"):
+        return "应为列表"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "应为对象"
+    if kind in ("json_invalid", "json_type"):
+        return "不是有效的 JSON"
+    if kind.startswith("literal") or kind == "enum":
+        return "取值不在允许的范围内"
+    return "格式不对"
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """One Chinese sentence naming every wrong parameter and why."""
+    lines = []
+    for err in errors[:10]:
+        place = _place(err.get("loc") or ())
+        lines.append(f"{place}：{_reason(err)}")
+    more = f"（另有 {len(errors) - 10} 处）" if len(errors) > 10 else ""
+    return "请求有误：" + "；".join(lines) + more + "。"
+
+
+def _plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The errors without the values the client sent (they may not be JSON: bytes, NaN …)."""
+    return [{"loc": list(e.get("loc") or ()), "type": e.get("type"), "msg": e.get("msg")} for e in errors]
+
+
+def install(api: NinjaAPI) -> None:
+    """Chinese answers for validation errors, 404 and 401 on every route of `api`."""
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return api.create_response(
+            request, {"detail": validation_message(exc.errors), "errors": _plain(exc.errors)}, status=422
+        )
+
+    @api.exception_handler(Http404)
+    def _missing(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, {"detail": "未找到（不存在或您无权查看）"}, status=404)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(request, {"detail": "未登录或 API 令牌无效"}, status=exc.status_code)
