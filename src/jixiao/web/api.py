@@ -529,7 +529,7 @@ def import_files(
     files: list[UploadedFile] = File(...),  # noqa: B008
     unit_id: Id | None = Form(None),  # noqa: B008
     year: Year | None = Form(None),  # noqa: B008
-    confirm_unit: bool = Form(False),  # noqa: B008
+    confirm_unit: bool = Form(False),
 ) -> Any:
     from jixiao.web.permissions import Role, can_import_into, role_of
     from jixiao.web.views import import_upload
