@@ -1,0 +1,827 @@
+"""Rows from any text: one small strategy per way a text file prints a table, chosen by evidence.
+
+Text exported from web pages, spreadsheets and PDFs prints the same tables in many ways:
+
+- `tabs`: one row per line, cells separated by tabs (or one cell per line starting with a tab);
+- `pipes`: `|` between cells, leading and trailing `|` optional, empty cells from colspans, lines of
+  only `|` between rows, and one cell per line ending in ` |`;
+- `spaces`: one row per line, cells separated by runs of spaces or single spaces;
+- `cell-lines`: one cell per line (a line of spaces is an empty cell);
+- `run-together`: cells run together with no separator at all, split with the vocabulary (level
+  labels, header words, project-block labels, the 指标值 grammar);
+- `pdf-text`: PDF-extracted text with wrapped cells (`jixiao.ingest.pdftext`).
+
+Every strategy turns lines into cells; the shared assembler below finds the indicator header by its
+vocabulary, then assigns each cell after it to a column of that header with one dynamic programme
+(Viterbi) whose score says how well a cell fits a column (a level label in a level column, a value
+in the 指标值 column, a comparator in 指标性质 …), where rows start (level labels open them; merged
+cells above leave the first columns unprinted) and how the strategy's line structure hints at row
+breaks. The strategy whose rows fit the header best is chosen (`score_blocks`); readers still only
+produce `Row`/`Para` blocks and the interpreter never knows which strategy ran.
+
+Outside the indicator table, a line with several cells is one `Row`; a single cell between the
+table's title and its header is a one-cell `Row` (the key–value block, whose value may be on the
+row below); other lines are `Para`s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jixiao.ingest import vocab
+from jixiao.ingest.cells import Block, Cell, Para, Row
+from jixiao.ingest.noise import norm_key
+from jixiao.ingest.pdftext import value_score
+from jixiao.model import Location
+
+# -- pieces: what a strategy makes of the lines ---------------------------------------------------
+
+FREE = 0  # no hint: a cell of a cell-per-line layout or of run-together text
+ROW = 1  # the first cell of a line that prints a whole row
+SAME = 2  # a further cell on a line that prints a whole row
+
+
+@dataclass(slots=True)
+class Piece:
+    """One cell as a strategy found it, with its line and a hint about row breaks."""
+
+    text: str
+    line: int
+    brk: int = FREE
+    col: int = 0  # the cell's position on its line (for locations)
+    alone: bool = True  # the only cell of its line
+
+
+# a strategy: lines (1-based numbering: lines[i] is line i + 1) → pieces; None when the strategy
+# does not apply (no separator of its kind in the text)
+Strategy = Callable[[list[str]], "list[Piece] | None"]
+
+_BLANK = " \t\u3000\xa0"
+
+
+def _line_pieces(no: int, cells: list[str]) -> list[Piece]:
+    if len(cells) == 1:
+        return [Piece(cells[0], no, FREE, 0, True)]
+    return [Piece(c, no, ROW if k == 0 else SAME, k, False) for k, c in enumerate(cells)]
+
+
+_PIPE_ONLY = re.compile(r"^[\s|]*\|[\s|]*$")
+_RULE = re.compile(r"^[\s|:\-+=]*-{3,}[\s|:\-+=]*$")  # a Markdown table rule
+
+
+def pipes(lines: list[str]) -> list[Piece] | None:
+    """`|` between cells; lines of only `|` separate rows; a short line without `|` just before a
+    line with one is the first part of a cell wrapped over lines (`一级` / `指标 |`)."""
+    if sum(1 for s in lines if "|" in s) < 3:
+        return None
+    out: list[Piece] = []
+    carry = ""
+    carry_no = 0
+    break_next = False
+    for i, raw in enumerate(lines):
+        no = i + 1
+        s = raw.strip(_BLANK)
+        if not s:
+            continue
+        if _PIPE_ONLY.match(s) or _RULE.match(s):
+            break_next = True
+            continue
+        if "|" not in s:
+            nxt = next((x for x in lines[i + 1 : i + 2] if x.strip(_BLANK)), "")
+            if len(norm_key(s)) <= 12 and "|" in nxt and not _PIPE_ONLY.match(nxt.strip()):
+                carry, carry_no = carry + s, carry_no or no
+                continue
+            if carry:
+                s, no, carry, carry_no = carry + s, carry_no, "", 0
+            out.append(Piece(s, no, ROW if break_next else FREE))
+            break_next = False
+            continue
+        cells = [c.strip(_BLANK) for c in s.split("|")]
+        while cells and not cells[-1]:
+            cells.pop()
+        while cells and not cells[0]:
+            cells.pop(0)
+        if carry:
+            cells = [carry + (cells[0] if cells else ""), *cells[1:]]
+            no, carry, carry_no = carry_no, "", 0
+        if not cells:
+            break_next = True
+            continue
+        ps = _line_pieces(no, cells)
+        if break_next and ps[0].brk == FREE:
+            ps[0].brk = ROW
+        break_next = False
+        out.extend(ps)
+    return out
+
+
+_OPEN = "(（[【"
+_CLOSE = ")）]】"
+
+
+def _space_cells(s: str) -> list[str]:
+    """Split on whitespace, keeping a bracketed group together (`数量( ≥**个 )`)."""
+    out: list[str] = []
+    depth = 0
+    for tok in s.split():
+        if depth > 0 and out:
+            out[-1] += " " + tok
+        elif out and tok[0] in _CLOSE:
+            out[-1] += " " + tok
+        else:
+            out.append(tok)
+        depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
+    return out
+
+
+def spaces(lines: list[str]) -> list[Piece] | None:
+    """Cells separated by runs of spaces or single spaces (an xlsx preview, a PDF table)."""
+    rows = 0
+    out: list[Piece] = []
+    for i, raw in enumerate(lines):
+        s = raw.strip(_BLANK)
+        if not s:
+            continue
+        cells = _space_cells(s)
+        rows += len(cells) > 1
+        out.extend(_line_pieces(i + 1, cells))
+    return out if rows >= 2 else None
+
+
+def cell_lines(lines: list[str]) -> list[Piece] | None:
+    """One cell per line; a line of spaces between blank lines is an empty cell."""
+    out: list[Piece] = []
+    for i, raw in enumerate(lines):
+        if not raw:
+            continue
+        s = raw.strip(_BLANK)
+        if not s:
+            prev_blank = i == 0 or not lines[i - 1]
+            next_blank = i + 1 >= len(lines) or not lines[i + 1]
+            if prev_blank and next_blank and out:
+                out.append(Piece("", i + 1))
+            continue
+        out.append(Piece(s, i + 1))
+    return out
+
+
+# -- run-together: the vocabulary that splits cells printed with no separator ------------------------
+
+_HEADER_WORDS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标名称",
+    "指标内容",
+    "具体指标",
+    "指标目标值",
+    "年度指标值",
+    "指标值确定依据",
+    "指标值",
+    "目标值",
+    "年度数值",
+    "指标性质",
+    "度量单位",
+    "计量单位",
+    "指标方向性",
+    "指标解释",
+    "绩效标准",
+    "指标描述",
+    "绩效指标",
+)
+_LEVEL_WORDS = (
+    "产出指标",
+    "效益指标",
+    "效果指标",
+    "满意度指标",
+    "成本指标",
+    "数量指标",
+    "质量指标",
+    "时效指标",
+    "经济效益指标",
+    "社会效益指标",
+    "生态效益指标",
+    "环境效益指标",
+    "可持续影响指标",
+    "服务对象满意度指标",
+    "社会公众或服务对象满意度指标",
+    "社会公众满意度指标",
+    "经济成本指标",
+    "社会成本指标",
+    "生态环境成本指标",
+    "项目完成指标",
+    "项目效益指标",
+    "服务对象满意度",
+)
+
+
+@lru_cache(maxsize=1)
+def _run_vocab() -> re.Pattern[str]:
+    labels = set(_HEADER_WORDS) | set(_LEVEL_WORDS)
+    for field, labs in vocab.KV_LABELS.items():
+        if field in ("other_kv", "section"):
+            labels.update(lab for lab in labs if len(lab) >= 4)
+        else:
+            labels.update(lab for lab in labs if len(lab) >= 4 or field in ("goal", "unit"))
+    labels = {lab for lab in labels if len(lab) >= 4}
+    alt = "|".join(re.escape(lab).replace(":", "[:：]?") for lab in sorted(labels, key=len, reverse=True))
+    return re.compile(f"(?:{alt})[:：]?")
+
+
+_VALUE_WORDS = (
+    "稳步提高",
+    "逐步提高",
+    "持续提升",
+    "持续改善",
+    "明显提升",
+    "有所提升",
+    "大幅提升",
+    "显著提高",
+    "提高",
+    "提升",
+    "改善",
+    "长远",
+    "长期",
+    "有效",
+    "达标",
+    "合格",
+    "良好",
+    "优良",
+    "明显",
+    "显著",
+    "稳定",
+    "及时",
+    "按时",
+    "增加岗位",
+    "是",
+    "否",
+)
+_VALUE_TAIL = re.compile(
+    r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*\d+(?:\.\d+)?\s*"
+    r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5})$"
+)
+
+
+def _split_name_value(text: str, words: bool = True) -> list[str]:
+    """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
+    m = _VALUE_TAIL.search(text)
+    if m and m.start() >= 2:
+        start = m.start()
+        # the comparator or the number starts the value; a unit word before the number stays in the name
+        return [text[:start], text[start:]]
+    if not words:
+        return [text]
+    for w in _VALUE_WORDS:
+        if len(w) >= 2 and text.endswith(w) and len(text) - len(w) >= 3:
+            return [text[: -len(w)], w]
+    return [text]
+
+
+def run_together(lines: list[str]) -> list[Piece] | None:
+    """Cells printed with no separator, split at the vocabulary (level labels and header words
+    anywhere, project-block labels where they open the line and another label follows); the text
+    between two labels is a name and its value, split where the value grammar starts."""
+    pat = _run_vocab()
+    out: list[Piece] = []
+    splits = 0
+    for i, raw in enumerate(lines):
+        s = raw.strip(_BLANK)
+        if not s:
+            if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and out:
+                out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
+            continue
+        if any(ch in _BLANK for ch in s):
+            out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
+            continue
+        matches = [
+            m
+            for m in pat.finditer(s)
+            if m.group(0) in _LEVEL_SET or m.group(0) in _HEADER_SET or m.start() == 0
+        ]
+        if (
+            _TITLE.search(norm_key(s))
+            or not matches
+            or (len(matches) == 1 and matches[0].start() == 0 and matches[0].group(0) not in _LEVEL_SET)
+        ):
+            parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+            if len(parts) > 1:
+                splits += 1
+                out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
+            else:
+                out.append(Piece(s, i + 1))
+            continue
+        cells: list[str] = []
+        pos = 0
+        after_label = ""
+        for m in matches:
+            if m.start() < pos:
+                continue
+            word = m.group(0)
+            gap = s[pos : m.start()].strip(_BLANK)
+            if after_label and not gap and after_label in _LEVEL_SET and not vocab.is_level1(after_label):
+                continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
+            if gap:
+                cells.extend(_split_name_value(gap) if cells else [gap])
+            cells.append(word)
+            pos = m.end()
+            after_label = word
+        rest = s[pos:].strip(_BLANK)
+        if rest:
+            cells.extend(_split_name_value(rest) if cells else [rest])
+        if len(cells) > 1:
+            splits += 1
+            out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
+        else:
+            out.append(Piece(cells[0] if cells else s, i + 1))
+    return out if splits >= 1 else None
+
+
+_LEVEL_SET = frozenset(_LEVEL_WORDS)
+_HEADER_SET = frozenset(_HEADER_WORDS)
+
+
+STRATEGIES: dict[str, Strategy] = {
+    "pipes": pipes,
+    "spaces": spaces,
+    "cell-lines": cell_lines,
+    "run-together": run_together,
+}
+
+
+# -- recognisers ---------------------------------------------------------------------------------
+
+_BRACKETS = re.compile(r"\([^()]{0,24}\)")
+
+
+@lru_cache(maxsize=32768)
+def level_kind(text: str) -> int:
+    """1 for a level-1 label, 2 for a level-2 label, 3 for one that can be either (成本指标,
+    满意度指标), 0 otherwise."""
+    if not text or len(text) > 40:
+        return 0
+    k = (1 if vocab.is_level1(text) else 0) | (2 if vocab.is_level2(text) else 0)
+    return k
+
+
+# header column kinds
+L1, L2, NAME, VALUE, NATURE, DIRECTION, UNIT, WEIGHT, MONEY, OTHER, ORG, PROJECT = range(12)
+_HEADER_KINDS: list[tuple[int, re.Pattern[str]]] = [
+    (L1, re.compile(r"^(一级(指标)?(名称)?|指标类型|一级)$")),
+    (L2, re.compile(r"^(二级(指标)?(名称)?|二级)$")),
+    (NAME, re.compile(r"^(三级(指标)?(名称)?|指标名称|指标内容|具体指标|绩效指标名称|三级)$")),
+    (OTHER, re.compile(r"(依据|标准|解释|描述|说明|备注|定义|来源)")),
+    (NATURE, re.compile(r"^(指标性质|性质|比较符|符号)$")),
+    (DIRECTION, re.compile(r"^(指标方向性?|方向)$")),
+    (UNIT, re.compile(r"^(度量单位|计量单位|单位)$")),
+    (WEIGHT, re.compile(r"^(权重|分值|指标分值|指标权重|分数|权重分值)$")),
+    (
+        VALUE,
+        re.compile(
+            r"^(年度|当年|本年)?(指标值|目标值|数值|指标目标值|年度指标值|预期指标值|期望值|指标值及单位|标准值)$"
+        ),
+    ),
+]
+
+
+@lru_cache(maxsize=16384)
+def header_kind(text: str) -> int | None:
+    """The kind of indicator column a header cell names, or None."""
+    s = norm_key(text)
+    if not s or len(s) > 24:
+        return None
+    s = _BRACKETS.sub("", s) or s
+    s = s.replace("备注", "备注")
+    for kind, pat in _HEADER_KINDS:
+        if pat.search(s) if kind == OTHER else pat.match(s):
+            if kind == OTHER and len(s) > 10:
+                return None
+            return kind
+    return None
+
+
+def is_header(kinds: list[int | None]) -> bool:
+    found = [k for k in kinds if k is not None]
+    levels = sum(1 for k in found if k in (L1, L2, NAME))
+    return levels >= 2 or (levels >= 1 and VALUE in found and len(found) >= 3)
+
+
+_COMPARATOR = re.compile(
+    r"^(≥|≤|>=|<=|>|<|=|==|＞|＜|＝|﹦|≧|≦|定性|定量|大于等于|小于等于|大于|小于|等于|正向|反向)$"
+)
+_DIRECTION = re.compile(r"^(正向|反向|中性)(指标)?$|^(≥|≤|>=|<=|>|<|=|﹦)$")
+_WEIGHT = re.compile(r"^\d{1,3}(\.\d+)?%?$")
+_AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?(万元|元|万)?$")
+
+
+@lru_cache(maxsize=65536)
+def fit(kind: int, text: str, has_level2: bool = True) -> float:
+    """How well a cell's text fits a column of `kind` (an empty cell fits anywhere)."""
+    if not text:
+        return 0.0
+    lk = level_kind(text)
+    if kind == L1:
+        return {1: 4.0, 3: 3.5, 2: -1.5}.get(lk, -6.0)
+    if kind == L2:
+        return {2: 4.0, 3: 3.5, 1: -1.0}.get(lk, -5.0)
+    if kind == NAME:
+        if lk:
+            return 3.0 if (not has_level2 and lk & 2) else -3.0
+        return -1.5 if value_score(text) >= 5 else 1.5
+    if kind == VALUE:
+        if lk:
+            return -4.0
+        v = value_score(text)
+        return 3.0 if v >= 5 else 2.0 if v >= 3 else 0.5 if v >= 0 else -1.0 if len(text) <= 30 else -2.0
+    if lk:
+        return -3.0
+    s = norm_key(text)
+    if kind == NATURE:
+        return 2.5 if _COMPARATOR.match(s) else -2.5
+    if kind == DIRECTION:
+        return 2.0 if _DIRECTION.match(s) else -1.0
+    if kind == UNIT:
+        return 1.5 if len(s) <= 6 and not any(ch.isdigit() for ch in s) else -1.5
+    if kind == WEIGHT:
+        return 1.5 if _WEIGHT.match(s) else -1.5
+    if kind == MONEY:
+        return 1.5 if _AMOUNT.match(s) else -0.5
+    if kind == ORG:
+        return 2.0 if _CODE_NAME.match(s) else 0.3
+    if kind == PROJECT:
+        return -1.0 if _CODE_NAME.match(s) or _AMOUNT.match(s) else 0.5
+    return 0.3
+
+
+# -- header and table regions ---------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    start: int  # index of its first piece (a leading block label included)
+    end: int  # index after its last piece
+    kinds: list[int]  # one per column
+    texts: list[str]
+
+
+def _find_header(pieces: list[Piece], at: int) -> _Header | None:
+    """The next indicator header at or after piece `at`: a run of header words (consecutive pieces
+    or the cells of one line), with up to two non-vocabulary cells before it on the same line (a
+    block label such as 绩效指标 or 年度绩效目标(90分))."""
+    i = at
+    n = len(pieces)
+    while i < n:
+        if header_kind(pieces[i].text) is None:
+            i += 1
+            continue
+        j = i
+        while j < n and (header_kind(pieces[j].text) is not None):
+            j += 1
+        kinds = [header_kind(p.text) for p in pieces[i:j]]
+        if is_header(kinds):
+            start = i
+            p0 = pieces[i]
+            if not p0.alone and p0.col > 0:
+                k = i
+                while (
+                    k > 0
+                    and pieces[k - 1].line == p0.line
+                    and not pieces[k - 1].alone
+                    and len(norm_key(pieces[k - 1].text)) <= 24
+                ):
+                    k -= 1
+                if pieces[k].col == 0:
+                    start = k
+            # header cells may continue on the same line with words outside the vocabulary
+            end = j
+            while (
+                end < n
+                and not pieces[end].alone
+                and pieces[end].line == pieces[j - 1].line
+                and pieces[end].brk == SAME
+            ):
+                end += 1
+            texts = [p.text for p in pieces[start:end]]
+            all_kinds = [OTHER if k is None else k for k in (header_kind(t) for t in texts)]
+            for c, t in enumerate(texts):
+                if all_kinds[c] == OTHER:
+                    all_kinds[c] = _block_kind(t)
+            return _Header(start, end, all_kinds, texts)
+        i = j
+    return None
+
+
+def _block_kind(text: str) -> int:
+    """Columns of a flat sheet beside the indicator columns: money, the unit, the project."""
+    s = norm_key(text)
+    if re.search(r"预算|金额|资金", s):
+        return MONEY
+    if re.search(r"单位|部门", s) and len(s) <= 8:
+        return ORG
+    if re.search(r"项目(名称)?$", s) and len(s) <= 8:
+        return PROJECT
+    return OTHER
+
+
+_CODE_NAME = re.compile(r"^[\[(]?\d{3,15}[\])]?\s*[-－]?\s*[\u4e00-\u9fff]")
+
+_TITLE = re.compile(r"(绩效|目标|申报|批复|审批|指标|评价)[^。,;]{0,16}表(\([^()]{0,24}\))?$")
+_YEAR_LINE = re.compile(r"^\(?\d{4}年度?\)?$|^\(?\d{4}年度?\)$")
+_TABLE_END = re.compile(r"^(注|说明|备注|填表说明)[:]|意见|盖章|签字|签名|填表人|填报人|填报日期|^附件")
+_CHAPTER = re.compile(
+    r"^(\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]+部分)"
+)
+
+
+def _ends_body(p: Piece) -> bool:
+    """A piece that cannot be part of the indicator table it follows."""
+    s = norm_key(p.text)
+    if not s:
+        return False
+    if _TABLE_END.search(s) or _CHAPTER.match(s) or s.count("□") >= 2:
+        return True
+    if _TITLE.search(s) and not level_kind(p.text):
+        return True
+    if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
+        return True
+    return p.alone and len(s) > 80
+
+
+# -- the assembler -------------------------------------------------------------------------------
+
+_GAP = 1.2
+_GAP_KEY = 2.5
+_START_LATE = 2.0
+_END_NO_VALUE = 3.0
+_END_LABELS = 1.0
+_CONT = 0.3  # a row that goes on in the next column (every cell printed, empty ones too)
+
+
+def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
+    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi)."""
+    ncol = len(kinds)
+    has_level2 = L2 in kinds
+    name_col = next((c for c, k in enumerate(kinds) if k == NAME), None)
+    if name_col is None:
+        name_col = next((c for c, k in enumerate(kinds) if k not in (L1, L2, OTHER, MONEY)), ncol - 1)
+    value_col = next((c for c, k in enumerate(kinds) if k == VALUE), None)
+    key_cols = {name_col} | ({value_col} if value_col is not None else set())
+    gap_cost = [0.0] * (ncol + 1)  # cumulative cost of skipping columns 0..c-1 inside a row
+    for c in range(ncol):
+        gap_cost[c + 1] = gap_cost[c] + (_GAP_KEY if c in key_cols else _GAP)
+    start_cost = [(-_START_LATE * (c - name_col) if c > name_col else 0.0) for c in range(ncol)]
+    end_cost = []
+    for c in range(ncol):
+        if value_col is not None and name_col <= c < value_col:
+            end_cost.append(-_END_NO_VALUE)
+        elif c < name_col:
+            end_cost.append(-_END_LABELS)
+        else:
+            end_cost.append(0.0)
+    neg = float("-inf")
+    n = len(body)
+    score = [[neg] * ncol for _ in range(n)]
+    back: list[list[tuple[int, bool]]] = [[(-1, True)] * ncol for _ in range(n)]
+    for k in range(ncol):
+        score[0][k] = fit(kinds[k], body[0].text, has_level2) + start_cost[k]
+    for i in range(1, n):
+        p = body[i]
+        same_bonus = {ROW: -1.0, SAME: 0.0, FREE: 0.0}[p.brk]
+        new_bonus = {ROW: 1.0, SAME: -4.0, FREE: 0.0}[p.brk]
+        prev = score[i - 1]
+        best_new = neg
+        best_new_from = 0
+        for a in range(ncol):
+            v = prev[a] + end_cost[a]
+            if v > best_new:
+                best_new, best_new_from = v, a
+        # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
+        # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
+        run_best = neg
+        run_from = -1
+        row = score[i]
+        brow = back[i]
+        for k in range(ncol):
+            f = fit(kinds[k], p.text, has_level2)
+            cand_new = best_new + new_bonus + start_cost[k]
+            cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else neg
+            if k > 0 and prev[k - 1] > neg and prev[k - 1] + same_bonus + _CONT > cand_same:
+                cand_same, run_from_k = prev[k - 1] + same_bonus + _CONT, k - 1
+            else:
+                run_from_k = run_from
+            if cand_same >= cand_new:
+                row[k], brow[k] = cand_same + f, (run_from_k, False)
+            else:
+                row[k], brow[k] = cand_new + f, (best_new_from, True)
+            g = prev[k] + gap_cost[k + 1]
+            if prev[k] > neg and g > run_best:
+                run_best, run_from = g, k
+    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
+    path: list[tuple[int, bool]] = [(0, True)] * n
+    k = last
+    for i in range(n - 1, -1, -1):
+        a, new = back[i][k]
+        path[i] = (k, new or i == 0)
+        k = a
+    return path
+
+
+def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
+    path = _assign(body, kinds)
+    rows: list[Row] = []
+    cur: list[Cell] | None = None
+    ncol = len(kinds)
+    for p, (col, new) in zip(body, path, strict=True):
+        if new or cur is None:
+            loc = Location(line=p.line)
+            cur = [Cell("", Location(line=p.line, cell=f"col {c + 1}")) for c in range(ncol)]
+            rows.append(Row(cur, loc, table))
+        cur[col] = Cell(p.text, Location(line=p.line, cell=f"col {col + 1}"))
+    return rows
+
+
+def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
+    """A level label wrapped over two cells (`经济效益` / `指标`) becomes one cell."""
+    out: list[Piece] = []
+    for p in pieces:
+        if out and p.text and out[-1].text and vocab.joins_level(out[-1].text, p.text):
+            q = out[-1]
+            out[-1] = Piece(q.text + p.text, q.line, q.brk, q.col, q.alone)
+            continue
+        out.append(p)
+    return out
+
+
+def assemble(pieces: list[Piece]) -> list[Block]:
+    """Blocks from a strategy's pieces: indicator tables by their header, the rest as rows and
+    paragraphs."""
+    pieces = _join_wrapped_labels(pieces)
+    blocks: list[Block] = []
+    table = 0
+    pos = 0
+    n = len(pieces)
+    while pos < n:
+        head = _find_header(pieces, pos)
+        if head is None:
+            blocks.extend(_plain_blocks(pieces[pos:], table + 1, open_table=False))
+            break
+        table += 1
+        blocks.extend(_plain_blocks(pieces[pos : head.start], table, open_table=True))
+        hp = pieces[head.start]
+        blocks.append(
+            Row(
+                [
+                    Cell(t, Location(line=p.line, cell=f"col {c + 1}"))
+                    for c, (t, p) in enumerate(zip(head.texts, pieces[head.start : head.end], strict=True))
+                ],
+                Location(line=hp.line),
+                table,
+            )
+        )
+        end = head.end
+        while (
+            end < n
+            and not _ends_body(pieces[end])
+            and not (
+                header_kind(pieces[end].text) is not None
+                and _find_header(pieces, end) is not None
+                and _find_header(pieces, end).start == end
+            )
+        ):  # type: ignore[union-attr]
+            end += 1
+        if end < n and not pieces[end].alone:
+            while end > head.end and pieces[end - 1].line == pieces[end].line and not pieces[end - 1].alone:
+                end -= 1  # the whole line that cannot be part of the table
+        body = pieces[head.end : end]
+        while body and not body[-1].text:
+            body.pop()
+        if body:
+            blocks.extend(_rows_from(body, head.kinds, table))
+        pos = end
+    return blocks
+
+
+def _plain_blocks(pieces: list[Piece], table: int, open_table: bool) -> list[Block]:
+    """Lines outside an indicator table: several cells on a line → a Row; a single cell → a
+    one-cell Row between the table's title and its header, else a Para."""
+    out: list[Block] = []
+    # where the table's own block starts: after its title (and year line), else after the last prose
+    start = 0
+    if open_table:
+        start = len(pieces)
+        for k in range(len(pieces) - 1, -1, -1):
+            s = norm_key(pieces[k].text)
+            if _TITLE.search(s) and len(s) <= 60:
+                start = k + 1
+                while start < len(pieces) and _YEAR_LINE.match(norm_key(pieces[start].text)):
+                    start += 1
+                break
+            if pieces[k].alone and len(s) > 120:
+                start = k + 1
+                break
+            start = k
+    k = 0
+    while k < len(pieces):
+        p = pieces[k]
+        if p.alone:
+            if p.text:
+                if k >= start and open_table:
+                    out.append(
+                        Row([Cell(p.text, Location(line=p.line, cell="col 1"))], Location(line=p.line), table)
+                    )
+                else:
+                    out.append(Para(p.text, Location(line=p.line)))
+            k += 1
+            continue
+        j = k + 1
+        while j < len(pieces) and not pieces[j].alone and pieces[j].line == p.line and pieces[j].brk != ROW:
+            j += 1
+        cells = [Cell(q.text, Location(line=q.line, cell=f"col {c + 1}")) for c, q in enumerate(pieces[k:j])]
+        out.append(Row(cells, Location(line=p.line), table))
+        k = j
+    return out
+
+
+_DEBUG = False
+
+# -- choosing a strategy ---------------------------------------------------------------------------
+
+
+def score_blocks(blocks: list[Block]) -> float:
+    """How well the rows under each indicator header fit it: a row scores when it has a name and a
+    value that reads as one (a number with its unit, a date, a short word), loses when it has only
+    one of them or a level label outside the level columns (the fragments of a wrong cut)."""
+    total = 0.0
+    kinds: list[int | None] | None = None
+    table = None
+    for b in blocks:
+        if not isinstance(b, Row):
+            continue
+        hk = [header_kind(c.text) for c in b.cells]
+        if is_header(hk):
+            kinds, table = hk, b.table
+            total += 3.0
+            continue
+        if kinds is None or b.table != table:
+            continue
+        total += _row_score(b, kinds)
+    return total
+
+
+def _row_score(row: Row, kinds: list[int | None]) -> float:
+    has_level2 = L2 in kinds
+    name = value = ""
+    labels = misplaced = 0
+    for c, cell in enumerate(row.cells):
+        text = cell.text
+        if not text:
+            continue
+        k = kinds[c] if c < len(kinds) else None
+        lk = level_kind(text)
+        if k in (L1, L2) or (k == NAME and not has_level2 and lk):
+            if lk:
+                labels += 1
+            else:
+                misplaced += 1
+            if k == NAME and not name:
+                name = text
+            continue
+        if lk:
+            misplaced += 1
+        elif k == NAME and not name:
+            name = text
+        elif k == VALUE and not value:
+            value = text
+    score = -1.5 * misplaced
+    if name and value:
+        score += 0.5 * min(labels, 2)
+        v = value_score(value)
+        named = value_score(name) < 5 and len(norm_key(name)) >= 2
+        score += (2.0 if v >= 3 else -0.5) + (1.0 if named else -2.0)
+    elif name or value:
+        score -= 2.0
+    return score
+
+
+def find_blocks(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -> tuple[list[Block], str]:
+    """The blocks of the strategy whose rows fit the indicator header best, with its name.
+
+    `fallback` is the PDF-text regrouping, a candidate like the others (it wins ties)."""
+    best = fallback(lines)
+    best_name = "pdf-text"
+    best_score = score_blocks(best)
+    if _DEBUG:
+        print("strategy pdf-text", best_score)
+    for name, strategy in STRATEGIES.items():
+        pieces = strategy(lines)
+        if not pieces:
+            continue
+        blocks = assemble(pieces)
+        s = score_blocks(blocks)
+        if _DEBUG:
+            print("strategy", name, s, "vs", best_name, best_score)
+        if s > best_score + 0.5:
+            best, best_name, best_score = blocks, name, s
+    return best, best_name
