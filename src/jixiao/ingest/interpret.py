@@ -559,6 +559,8 @@ class _Interpreter:
                 i = i + 2 if nxt is not None else i + 1
                 continue
             runs = split_label_runs(c.text) if c.text.strip() else None
+            if runs and not self._runs_ok(runs):
+                runs = None
             if runs:
                 for lab, val in runs:
                     f = _kv(lab) or "other_kv"
@@ -568,6 +570,18 @@ class _Interpreter:
             items.append(("", c.text, c, None))  # not a label
             i += 1
         return items
+
+    def _runs_ok(self, runs: list[tuple[str, str]]) -> bool:
+        """Labels run together with values: every amount reads as one, and inside an indicator
+        table only a new project's name or code counts ('预算资金当年下达率' is an indicator)."""
+        st = self.state
+        for lab, val in runs:
+            f = _kv(lab)
+            if f in ("total", "fiscal", "other") and val and parse_money_text(val) is None:
+                return False
+            if st is not None and st.columns is not None and f not in ("name", "code"):
+                return False
+        return True
 
     def _kv_any(self, row: Row) -> bool:
         """Read a project-block row (labels with values beside them or on the row below); False
@@ -630,33 +644,48 @@ class _Interpreter:
                 waiting.append((f, label, cell))
                 continue
             self._set_field(f, label, value, cell)
-        self.pending = _Pending(waiting) if waiting else None
+        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and all(
+                x[0] == "goal" for x in self.pending.labels + waiting):
+            # labels one per row (总体目标 / 中期目标 / 年度目标): they wait together
+            self.pending = _Pending(self.pending.labels + waiting)
+        else:
+            self.pending = _Pending(waiting) if waiting else None
         if purpose_next and st.columns is None:
             st.expect_purpose = True
         return True
 
     def _fill_pending(self, values: list[str], row: Row) -> bool:
+        """The row below labels printed without values: the values in order, left to right;
+        labels left over wait for the next row (one cell per line gives one value a row)."""
         pend = self.pending
         assert pend is not None
-        self.pending = None
         labels = list(pend.labels)
         if not values:
             return True
+        if len(values) == 1 and labels:
+            # a label wrapped over two lines ('主管部门' / '及编码', '资金情况' / '(万元)')
+            f, lab, cell = labels[-1]
+            joined = squash(lab) + squash(values[0])
+            if len(values[0]) <= 8 and not re.search(r"\d", values[0]) and _kv(joined):
+                labels[-1] = (_kv(joined) or f, joined, cell)
+                self.pending = _Pending(labels)
+                return True
         if len(labels) > len(values):
             heads = [x for x in labels if norm_label(x[1]) in GOAL_GROUP_HEADS or x[0] in ("section",)]
-            labels = [x for x in labels if x not in heads] or labels
-        if len(values) == 1 and len(labels) > 1:
-            # one value under several labels: the last goal label of a group, else the first label
-            goalish = [x for x in labels if x[0] == "goal"]
-            labels = [goalish[0]] if goalish else [labels[0]]
-        if len(values) > len(labels) and len(labels) == 1:
-            values = ["\n".join(values)] if labels[0][0] in ("goal", "purpose") else values[:1]
+            if len(labels) - len(heads) >= 1:
+                labels = [x for x in labels if x not in heads]
+        take = labels[: len(values)]
+        if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
+            values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
         # an amount must read as one, else the row below is not this label's value
         if any(f in ("total", "fiscal", "other") and parse_money_text(v) is None
-               for (f, _, _), v in zip(labels, values, strict=False)):
+               for (f, _, _), v in zip(take, values, strict=False)):
+            self.pending = None
             return False
-        for (f, label, cell), value in zip(labels, values, strict=False):
+        for (f, label, cell), value in zip(take, values, strict=False):
             self._set_field(f, label, value, cell)
+        rest = labels[len(take) :]
+        self.pending = _Pending(rest) if rest else None
         return True
 
     def _set_field(self, f: str, label: str, value: str, cell: Cell) -> None:

@@ -49,7 +49,7 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
              "项目(政策)名称", "政策名称"),
     "name_parent": ("一级项目名称", "对应一级项目"),
     "code": ("项目编码", "项目代码", "项目编号", "项目ID", "项目库编码"),
-    "unit": ("主管部门", "主管部门及编码", "项目主管部门", "预算单位", "预算部门", "单位信息", "单位名称",
+    "unit": ("主管部门", "主管部门及编码", "主管部门及代码", "主管部门及单位编码", "预算单位及编码", "项目主管部门", "预算单位", "预算部门", "单位信息", "单位名称",
              "部门名称", "下达地方或单位", "部门(单位)名称", "填报单位", "申报单位", "部门"),
     "impl_unit": ("实施单位", "项目执行单位", "执行单位", "项目实施单位", "资金使用单位", "编报单位"),
     "total": ("预算数", "预算金额", "项目预算", "年度预算数", "预算资金", "资金总额", "年度资金总额",
@@ -71,7 +71,8 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
                  "项目分类", "建设周期", "项目审批", "项目支出实施期", "项目功能科目", "项目期限",
                  "重要程度", "项目口径", "项目实施计划", "立项依据", "主要内容", "项目总体概况",
                  "项目总体情况", "年度总体目标完成情况", "预算执行率权重", "该项目支出上级资金",
-                 "项目主要内容", "部门职能", "部门预算编码", "单位编码"),
+                 "项目主要内容", "部门职能", "部门预算编码", "单位编码", "项目来源", "项目责任人",
+                 "单位(盖章)", "资金来源"),
 }
 
 # goal labels by weight: the annual goal beats a generic one beats the mid-term one
@@ -95,8 +96,8 @@ UNIT_RANK: dict[str, int] = {"预算单位": 3, "单位信息": 3, "单位名称
 _LABEL_FIELD: dict[str, str] = {lab: f for f, labs in KV_LABELS.items() for lab in labs}
 
 _TOTAL_RE = re.compile(r"^(年度|当年)?(预算|资金)(数|金额|资金|总额)(合计)?$")
-_FISCAL_RE = re.compile(r"^(其中:?)?(当年)?财政(资金|拨款)")
-_OTHER_RE = re.compile(r"^(其中:?)?(当年)?其他资金")
+_FISCAL_RE = re.compile(r"^(其中:?)?(当年|本级)?财政(资金|拨款)(资金|小计|合计)?$")
+_OTHER_RE = re.compile(r"^(其中:?)?(当年)?其他(来源)?资金(小计|合计)?$")
 
 
 @lru_cache(maxsize=32768)
@@ -198,7 +199,7 @@ def parse_money_text(text: str) -> tuple[str, str | None] | None:
         return None
     num = m.group("num").replace(",", "")
     # a date or a code is not an amount
-    if re.match(r"^\d{4}[.\-/年]\d", s[m.start("num"):]):
+    if re.match(r"^(19|20)\d{2}([\-/年]\d|\.(0?[1-9]|1[0-2])(-|$))", s[m.start("num"):]):
         return None
     return num, m.group("unit")
 
