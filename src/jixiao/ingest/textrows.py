@@ -218,9 +218,31 @@ _LEVEL_WORDS = (
 )
 
 
+# labels of the national 项目支出绩效目标表 form's key–value block that the interpreter does not
+# read but that must still split a run-together block (so that the values it reads stay clean)
+_OTHER_FORM_LABELS = (
+    "项目开始日期",
+    "项目完成日期",
+    "中央补助安排",
+    "省级财政安排",
+    "市级财政安排",
+    "资金性质",
+    "基本情况",
+    "项目立项必要性",
+    "保证项目实施的制度措施",
+    "组织实施单位",
+    "监督管理单位",
+    "政策依据",
+    "其他依据",
+    "需要说明的其他问题",
+    "一级项目名称",
+    "项目总投资",
+)
+
+
 @lru_cache(maxsize=1)
 def _run_vocab() -> re.Pattern[str]:
-    labels = set(_HEADER_WORDS) | set(_LEVEL_WORDS)
+    labels = set(_HEADER_WORDS) | set(_LEVEL_WORDS) | set(_OTHER_FORM_LABELS)
     for field, labs in vocab.KV_LABELS.items():
         if field in ("other_kv", "section"):
             labels.update(lab for lab in labs if len(lab) >= 4)
@@ -287,6 +309,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     pat = _run_vocab()
     out: list[Piece] = []
     splits = 0
+    prev_block = False
     for i, raw in enumerate(lines):
         s = raw.strip(_BLANK)
         if not s:
@@ -296,10 +319,22 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         if any(ch in _BLANK for ch in s):
             out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
+        found = list(pat.finditer(s))
+        kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+        if len(kv) >= 3 and _OCR_STAR.search(s):
+            s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
+            found = list(pat.finditer(s))
+            kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+        # a key–value block run together: every project-block label splits (three or more of them)
+        block = len(kv) >= 3 or (prev_block and len(kv) >= 1)
+        prev_block = block
+        title = _TITLE_PREFIX.match(s) if block else None
+        if title:
+            found = [m for m in found if m.start() >= title.end()]
         matches = [
             m
-            for m in pat.finditer(s)
-            if m.group(0) in _LEVEL_SET or m.group(0) in _HEADER_SET or m.start() == 0
+            for m in found
+            if block or m.group(0) in _LEVEL_SET or m.group(0) in _HEADER_SET or m.start() == 0
         ]
         if (
             _TITLE.search(norm_key(s))
@@ -316,6 +351,9 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         cells: list[str] = []
         pos = 0
         after_label = ""
+        if title:
+            cells.append(title.group(1))  # the table's title printed before its first label
+            pos = title.end()
         for m in matches:
             if m.start() < pos:
                 continue
@@ -324,13 +362,13 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if after_label and not gap and after_label in _LEVEL_SET and not vocab.is_level1(after_label):
                 continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
             if gap:
-                cells.extend(_split_name_value(gap) if cells else [gap])
+                cells.extend(_split_name_value(gap) if after_label in _LEVEL_SET else [gap])
             cells.append(word)
             pos = m.end()
             after_label = word
         rest = s[pos:].strip(_BLANK)
         if rest:
-            cells.extend(_split_name_value(rest) if cells else [rest])
+            cells.extend(_split_name_value(rest) if after_label in _LEVEL_SET else [rest])
         if len(cells) > 1:
             splits += 1
             out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
@@ -340,6 +378,10 @@ def run_together(lines: list[str]) -> list[Piece] | None:
 
 
 _LEVEL_SET = frozenset(_LEVEL_WORDS)
+_OCR_STAR = re.compile(r"(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])")
+_TITLE_PREFIX = re.compile(
+    r"^(.{4,40}?(?:绩效目标|目标|申报|批复|审批)表\s*(?:[(（]\s*\d{4}\s*年度?\s*[)）])?)"
+)
 _HEADER_SET = frozenset(_HEADER_WORDS)
 
 
@@ -423,7 +465,7 @@ def fit(kind: int, text: str, has_level2: bool = True) -> float:
         return 0.0
     lk = level_kind(text)
     if kind == L1:
-        return {1: 4.0, 3: 3.5, 2: -1.5}.get(lk, -6.0)
+        return {1: 4.0, 3: 3.7, 2: -1.5}.get(lk, -6.0)
     if kind == L2:
         return {2: 4.0, 3: 3.5, 1: -1.0}.get(lk, -5.0)
     if kind == NAME:
@@ -489,7 +531,7 @@ def _find_header(pieces: list[Piece], at: int) -> _Header | None:
                     k > 0
                     and pieces[k - 1].line == p0.line
                     and not pieces[k - 1].alone
-                    and len(norm_key(pieces[k - 1].text)) <= 24
+                    and len(norm_key(pieces[k - 1].text)) <= 12
                 ):
                     k -= 1
                 if pieces[k].col == 0:
@@ -535,12 +577,18 @@ _CHAPTER = re.compile(
 )
 
 
+def _is_form_footer(text: str) -> bool:
+    """A note, a signature or approval field, a row of check boxes: no indicator."""
+    s = norm_key(text)
+    return bool(_TABLE_END.search(s)) or s.count("□") >= 2
+
+
 def _ends_body(p: Piece) -> bool:
     """A piece that cannot be part of the indicator table it follows."""
     s = norm_key(p.text)
     if not s:
         return False
-    if _TABLE_END.search(s) or _CHAPTER.match(s) or s.count("□") >= 2:
+    if _is_form_footer(p.text) or _CHAPTER.match(s):
         return True
     if _TITLE.search(s) and not level_kind(p.text):
         return True
@@ -643,13 +691,41 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
 
 
 def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
-    """A level label wrapped over two cells (`经济效益` / `指标`) becomes one cell."""
+    """A level label wrapped over two cells (`经济效益` / `指标`) becomes one cell; so does one
+    printed split around its row in a cell-per-line text (`社会公众或服务` `政策满意度` `≥90%`
+    `对象满意度指标`: the merged cell's text centred on the row's lines)."""
     out: list[Piece] = []
-    for p in pieces:
+    drop: set[int] = set()
+    for i, p in enumerate(pieces):
+        if i in drop:
+            continue
         if out and p.text and out[-1].text and vocab.joins_level(out[-1].text, p.text):
             q = out[-1]
             out[-1] = Piece(q.text + p.text, q.line, q.brk, q.col, q.alone)
             continue
+        nxt = pieces[i + 1].text if i + 1 < len(pieces) else ""
+        if (
+            p.alone
+            and p.text
+            and len(p.text) <= 10
+            and not level_kind(p.text)
+            and not (nxt and vocab.joins_level(p.text, nxt))
+        ):
+            for j in range(i + 2, min(i + 5, len(pieces))):
+                q = pieces[j]
+                if not any(value_score(r.text) >= 3 for r in pieces[i + 1 : j]):
+                    continue
+                if (
+                    q.alone
+                    and q.text
+                    and len(q.text) <= 10
+                    and not level_kind(q.text)
+                    and level_kind(p.text + q.text)
+                    and not header_kind(q.text)
+                ):
+                    p = Piece(p.text + q.text, p.line, p.brk, p.col, p.alone)
+                    drop.add(j)
+                    break
         out.append(p)
     return out
 
@@ -738,6 +814,15 @@ def _plain_blocks(pieces: list[Piece], table: int, open_table: bool) -> list[Blo
         j = k + 1
         while j < len(pieces) and not pieces[j].alone and pieces[j].line == p.line and pieces[j].brk != ROW:
             j += 1
+        if j - k > 1 and _TITLE.search(norm_key(p.text)) and not level_kind(p.text):
+            out.append(Para(p.text, Location(line=p.line)))  # a title run together with its table
+            k += 1
+            continue
+        if not open_table and any(_is_form_footer(q.text) for q in pieces[k:j]):
+            # a form's closing row after its table (审核意见 (盖章), 最近年度绩效评价情况 □…): text
+            out.append(Para(" ".join(q.text for q in pieces[k:j]), Location(line=p.line)))
+            k = j
+            continue
         cells = [Cell(q.text, Location(line=q.line, cell=f"col {c + 1}")) for c, q in enumerate(pieces[k:j])]
         out.append(Row(cells, Location(line=p.line), table))
         k = j
