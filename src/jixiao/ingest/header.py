@@ -168,12 +168,15 @@ def cell_score(text: str, fld: str) -> float:
         return 3.0 if l1 else (-1.0 if l2 else -3.0)
     if fld == "level2":
         return 3.0 if l2 else (-1.5 if l1 else -2.5)
+    # 指标性质 and 指标方向 are printed swapped as often as not: each takes the other's content
     if fld == "nature":
         if _COMPARATOR.match(s):
             return 2.5
-        return 1.0 if _DIRECTION.match(s) else -2.5
-    if fld == "direction":
         return 2.0 if _DIRECTION.match(s) else -2.5
+    if fld == "direction":
+        if _DIRECTION.match(s):
+            return 2.5
+        return 2.0 if _COMPARATOR.match(s) else -2.5
     if fld == "weight":
         return 1.5 if _NUMBER.match(s) and "%" not in s and not re.match(r"^[<>=≥≤]", s) else -2.0
     if fld == "measure_unit":

@@ -82,7 +82,8 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 # bracketed year or category after it
 _TITLE_CORE = r"(?:目标(?:申报|批复|审批|审核)?表|绩效目标\)?申报表|(?:绩效目标)?(?:申报|批复)表)"
 _TITLE_SUFFIX = re.compile(_TITLE_CORE + r"\s*(?:[（(][^（）()]{1,20}[)）])?\s*(?:\d{4}\s*年度?)?\s*[)）]?$")
-_TITLE_STRIP = re.compile(r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$")
+_TITLE_STRIP = re.compile(r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$"
+                          r"|项目(支出)?绩效目标$")
 _YEAR_SUFFIX = re.compile(r"\s*[（(]\s*(20\d{2})\s*年度?\s*[)）]\s*$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?[-—–\s]*(/\s*\d+\s*(页)?)?$|^\d+\s*/\s*\d+$")
 _DOTS = re.compile(r"\.{4,}")
@@ -94,6 +95,12 @@ _CHAPTER = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])")
 # a cell that only names the indicator part of the table (a merged row label)
 _ROW_LABEL = re.compile(r"^(本年度|年度|项目)?(绩效指标|绩效目标指标|指标)$")
+# a caption under a heading that names the project, not a title of its own
+_CAPTION = re.compile(r"具体目标表$|^(绩效)?(项目)?指标表$")
+_HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?项目)(项目)?(支出)?绩效目标$")
+_CJK_PIECE = re.compile(r"[\u4e00-\u9fff()（）]+")
+_LABEL_VALUE = re.compile(r"^[^\d:,。;]{2,16}:\s*[\d.,]+\s*(万元|万|元)?$")
+_PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\s*(\S.*)$")
 _SELF_EVAL_COLS = re.compile(r"实际完成值|全年实际值|实际值|得分|完成情况|偏差原因|执行数")
 _MONITOR_COLS = re.compile(r"1-\d+月|执行进度|预计.*完成|完成目标可能性|监控")
 
@@ -146,7 +153,16 @@ def name_from_title(title: str) -> str | None:
 
 def _title_is_table(text: str) -> bool:
     s = squash(ascii_punct(text))
-    return len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
+    return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
+            and not _CAPTION.search(s))
+
+
+def _is_heading_title(text: str) -> bool:
+    """A project's heading that names it ('3岁以下婴幼儿照护服务项目项目绩效目标'): a title when an
+    indicator table follows."""
+    s = squash(ascii_punct(text))
+    m = _HEADING_TITLE.match(s)
+    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_TITLE.fullmatch(m.group(1))
 
 
 @lru_cache(maxsize=16384)
@@ -173,6 +189,8 @@ class _ProjectState:
     goal_rank: int = -1
     unit_rank: int = -1
     title_year: int | None = None
+    from_column: bool = False  # opened by a flat sheet's 项目名称 column
+    prose: bool = False  # indicators printed as prose lines ('质量指标:…') under a level-1 label
 
 
 @dataclass
@@ -199,6 +217,8 @@ class _Interpreter:
         self.skipping = False
         self.years: Counter[int] = Counter()
         self.header_seen = False
+        self.frags: list[str] = []  # pieces of a label printed one character group per line
+        self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -240,7 +260,7 @@ class _Interpreter:
             if isinstance(b, Row):
                 ne = b.nonempty()
                 if len(ne) == 1 and len(squash(ne[0].text)) < 80 and (
-                        _title_is_table(ne[0].text)
+                        _title_is_table(ne[0].text) or _is_heading_title(ne[0].text)
                         or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)):
                     text = ne[0].text
             if not text:
@@ -251,6 +271,9 @@ class _Interpreter:
             if _title_is_table(text):
                 if isinstance(b, Row) or self._table_follows(i):
                     titles[i] = text.strip()
+                continue
+            if _is_heading_title(text) and self._header_within(i, 16):
+                titles[i] = text.strip()
                 continue
             num, _ = split_title(text)
             nxt = self._next_nonempty(i)
@@ -267,6 +290,12 @@ class _Interpreter:
                     and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
                 del titles[a]
         return titles
+
+    def _header_within(self, i: int, reach: int) -> bool:
+        for b in self.blocks[i + 1 : i + 1 + reach]:
+            if isinstance(b, Row) and header_map(b.cells):
+                return True
+        return False
 
     def _has_kv(self, row: Row) -> bool:
         return any(_kv(c.text) in ("name", "code", "total", "goal", "unit") for c in row.cells[:6]) or any(
@@ -373,9 +402,10 @@ class _Interpreter:
                 self.warn(para.loc, f"项目{p.seq}表格之后的文字未使用：{para.text[:40]!r}")
         if p.name is None and p.title and p.kind != "department":
             p.name = name_from_title(p.title)
-        if p.title is None and p.name:
+        if p.title is None and st.from_column:
             p.title = p.name
-        if p.name or p.indicators or p.code or p.kind == "department" or st.columns is not None:
+        if p.indicators or st.columns is not None or p.code or p.budget_total is not None or (
+                p.kind == "department") or (p.name and p.title is None and (p.goal or p.unit_name)):
             p.seq = len(self.doc.projects) + 1 if p.seq <= len(self.doc.projects) else p.seq
             self.doc.projects.append(p)
         self.state = None
@@ -394,6 +424,8 @@ class _Interpreter:
             self._set_money_unit(m.group(1))
             return
         if self.skipping:
+            return
+        if self._line(text, para.loc):
             return
         st = self.state
         # the form's labels and values one per line (a table converted to text)
@@ -417,6 +449,42 @@ class _Interpreter:
             ym = _YEAR_SUFFIX.match(text) or re.match(r"^\s*[（(]?\s*(20\d{2})\s*年度?\s*[)）]?\s*$", text)
             if ym:
                 self.years[int(ym.group(1))] += 3
+
+    def _line(self, text: str, loc: Location) -> bool:
+        """One line of text (a paragraph or a one-cell row) before the indicator table: a prose
+        indicator, a piece of a label printed vertically, or the goal going on. True if used."""
+        st = self.state
+        s = squash(text)
+        if st is None or st.columns is not None or not s or st.plan_keys is not None or st.expect_purpose:
+            self.goal_open = False
+            return False
+        if is_level1(s) and len(s) <= 12 and self.pending is None:
+            st.level1, st.level2, st.prose = text.strip(), None, True
+            self.goal_open = False
+            self.frags.clear()
+            return True
+        if st.prose and (m := _PROSE_INDICATOR.match(text.strip())) and is_level2(m.group(1)):
+            st.project.indicators.append(Indicator(
+                level1=st.level1, level2=m.group(1).strip(), name=m.group(2).strip(), location=loc))
+            return True
+        if self.pending is None and len(s) <= 4 and _CJK_PIECE.fullmatch(s) and not _kv(s) and not is_level2(s):
+            self.goal_open = False
+            self.frags = [*self.frags[-5:], s]
+            for k in range(len(self.frags) - 1):
+                joined = "".join(self.frags[k:])
+                if _kv(joined):
+                    self.frags.clear()
+                    self._kv_any(Row([Cell(joined, loc)], loc))
+                    return True
+            return True
+        self.frags.clear()
+        if (self.goal_open and self.pending is None and len(s) > 4 and not _kv(s)
+                and not split_label_runs(text) and not _ROW_LABEL.match(s) and not _title_is_table(text)
+                and not header_map([Cell(text, loc)]) and st.project.goal):
+            st.project.goal = st.project.goal + "\n" + text.strip()
+            return True
+        self.goal_open = False
+        return False
 
     def _unit_line(self, unit: tuple[str, str], text: str) -> None:
         self.unit_lines.append(unit)
@@ -482,6 +550,9 @@ class _Interpreter:
             return
         if self.skipping:
             return
+        if len(ne) == 1 and self._line(ne[0].text, row.loc):
+            return
+        self.goal_open = False
         if self._kv_any(row):
             return
         if st is not None and st.expect_purpose and st.columns is None:
@@ -674,6 +745,9 @@ class _Interpreter:
             heads = [x for x in labels if norm_label(x[1]) in GOAL_GROUP_HEADS or x[0] in ("section",)]
             if len(labels) - len(heads) >= 1:
                 labels = [x for x in labels if x not in heads]
+        if any(_LABEL_VALUE.match(ascii_punct(v.strip())) for v in values):
+            self.pending = None  # '基本支出:622' is a label with its own value, not ours
+            return False
         take = labels[: len(values)]
         if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
             values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
@@ -736,8 +810,11 @@ class _Interpreter:
             if rank > st.goal_rank:
                 st.goal_rank = rank
                 p.goal = value
-        elif f == "name_parent":
-            pass
+                self.goal_open = self.stream.layout not in _GRID_LAYOUTS and st.columns is None
+        elif f == "unit_code":
+            if p.unit_code is None and re.fullmatch(r"[0-9A-Za-z\-]{2,20}", squash(value)):
+                p.unit_code = squash(value)
+                self.unit_cands = [(r, c or squash(value), n) for r, c, n in self.unit_cands]
 
     def _plan_header(self, row: Row, label: Cell) -> None:
         st = self._ensure_project(row.loc)
@@ -787,19 +864,19 @@ class _Interpreter:
                  if not _ROW_LABEL.match(squash(c.text)) or fields[k : k + 1] == [None]]
         if not cells:
             return []
-        width = max(k for k, c in enumerate(row.cells) if c.text.strip()) + 1
+        # a row with a cell for every named column is read by position (a grid, or text that
+        # kept its blank cells), unless fitting by content reads it much better
+        width = len(row.cells)
+        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
         if self.stream.layout in _GRID_LAYOUTS:
-            width = len(row.cells)  # a grid keeps blank cells: trailing ones count
-        named = max((k for k, f in enumerate(fields) if f), default=len(fields) - 1) + 1
-        if width >= named and len(merged) == len([c for c in row.cells if c.text.strip()]):
-            return cells  # a grid row: every cell under its own column
+            return cells  # a grid row: every cell under its own column (merged ones blank)
         texts = [c.text for _, c in cells]
         cols = fit_row(texts, fields)
         if cols is None:
             return cells
         if width >= named:
             ps = positional_score([(k, c.text) for k, c in cells], fields)
-            if ps >= fitted_score(texts, cols, fields) - 1.5:
+            if ps >= fitted_score(texts, cols, fields) - 4.0:
                 return cells
         return [(j, c) for j, (_, c) in zip(cols, cells, strict=True)]
 
@@ -892,6 +969,7 @@ class _Interpreter:
             return
         if (p.name is None and p.code is None) and not p.indicators:
             p.name, p.code = name, squash(code) if code else None
+            st.from_column = True
             return
         if (name and name != p.name) or (code and squash(code) != p.code):
             columns, fields, width, scale = st.columns, st.fields, st.header_width, st.money_scale
@@ -902,6 +980,7 @@ class _Interpreter:
             new.columns, new.fields, new.header_width, new.money_scale = columns, fields, width, scale
             new.project.name, new.project.code = name, squash(code) if code else None
             new.project.title, new.project.kind = title, kind
+            new.from_column = True
             new.project.unit_code, new.project.unit_name, new.unit_rank = unit
 
     # -- unit, year, goals ---------------------------------------------------------------------
