@@ -414,7 +414,10 @@ _HEADER_KINDS: list[tuple[int, re.Pattern[str]]] = [
     (L1, re.compile(r"^(一级(指标)?(名称)?|指标类型|一级)$")),
     (L2, re.compile(r"^(二级(指标)?(名称)?|二级)$")),
     (NAME, re.compile(r"^(三级(指标)?(名称)?|指标名称|指标内容|具体指标|绩效指标名称|三级)$")),
-    (OTHER, re.compile(r"(依据|标准|解释|描述|说明|备注|定义|来源)")),
+    (
+        OTHER,
+        re.compile(r"(依据|标准|解释|描述|说明|备注|定义|来源|实际|完成值|完成情况|得分|原因|措施|偏差)"),
+    ),
     (NATURE, re.compile(r"^(指标性质|性质|比较符|符号)$")),
     (DIRECTION, re.compile(r"^(指标方向性?|方向)$")),
     (UNIT, re.compile(r"^(度量单位|计量单位|单位)$")),
@@ -438,7 +441,7 @@ def header_kind(text: str) -> int | None:
     s = s.replace("备注", "备注")
     for kind, pat in _HEADER_KINDS:
         if pat.search(s) if kind == OTHER else pat.match(s):
-            if kind == OTHER and len(s) > 10:
+            if kind == OTHER and len(s) > 16:
                 return None
             return kind
     return None
@@ -458,6 +461,9 @@ _WEIGHT = re.compile(r"^\d{1,3}(\.\d+)?%?$")
 _AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?(万元|元|万)?$")
 
 
+_L2_STEM = re.compile(r"^(经济效益|社会效益|生态效益|环境效益|可持续影响|服务对象满意度)$")
+
+
 @lru_cache(maxsize=65536)
 def fit(kind: int, text: str, has_level2: bool = True) -> float:
     """How well a cell's text fits a column of `kind` (an empty cell fits anywhere)."""
@@ -467,6 +473,8 @@ def fit(kind: int, text: str, has_level2: bool = True) -> float:
     if kind == L1:
         return {1: 4.0, 3: 3.7, 2: -1.5}.get(lk, -6.0)
     if kind == L2:
+        if not lk and _L2_STEM.match(norm_key(text)):
+            return 2.5  # a level-2 label printed without 指标 (社会效益)
         return {2: 4.0, 3: 3.5, 1: -1.0}.get(lk, -5.0)
     if kind == NAME:
         if lk:
@@ -510,49 +518,58 @@ class _Header:
 
 def _find_header(pieces: list[Piece], at: int) -> _Header | None:
     """The next indicator header at or after piece `at`: a run of header words (consecutive pieces
-    or the cells of one line), with up to two non-vocabulary cells before it on the same line (a
-    block label such as 绩效指标 or 年度绩效目标(90分))."""
+    or the cells of one line), with short non-vocabulary cells before it on the same line (a block
+    label such as 绩效指标 or 年度绩效目标(90分), the project columns of a flat sheet)."""
     i = at
     n = len(pieces)
     while i < n:
         if header_kind(pieces[i].text) is None:
             i += 1
             continue
-        j = i
-        while j < n and (header_kind(pieces[j].text) is not None):
-            j += 1
-        kinds = [header_kind(p.text) for p in pieces[i:j]]
-        if is_header(kinds):
-            start = i
-            p0 = pieces[i]
-            if not p0.alone and p0.col > 0:
-                k = i
-                while (
-                    k > 0
-                    and pieces[k - 1].line == p0.line
-                    and not pieces[k - 1].alone
-                    and len(norm_key(pieces[k - 1].text)) <= 12
-                ):
-                    k -= 1
-                if pieces[k].col == 0:
-                    start = k
-            # header cells may continue on the same line with words outside the vocabulary
-            end = j
-            while (
-                end < n
-                and not pieces[end].alone
-                and pieces[end].line == pieces[j - 1].line
-                and pieces[end].brk == SAME
-            ):
-                end += 1
-            texts = [p.text for p in pieces[start:end]]
-            all_kinds = [OTHER if k is None else k for k in (header_kind(t) for t in texts)]
-            for c, t in enumerate(texts):
-                if all_kinds[c] == OTHER:
-                    all_kinds[c] = _block_kind(t)
-            return _Header(start, end, all_kinds, texts)
+        head, j = _header_at(pieces, i, at)
+        if head is not None:
+            return head
         i = j
     return None
+
+
+def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, int]:
+    """The header whose vocabulary run starts at piece i (block labels back to `lo` at most), and
+    the index after the run."""
+    n = len(pieces)
+    j = i
+    while j < n and header_kind(pieces[j].text) is not None:
+        j += 1
+    if not is_header([header_kind(p.text) for p in pieces[i:j]]):
+        return None, j
+    start = i
+    p0 = pieces[i]
+    if not p0.alone and p0.col > 0:
+        k = i
+        while (
+            k > lo
+            and pieces[k - 1].line == p0.line
+            and not pieces[k - 1].alone
+            and len(norm_key(pieces[k - 1].text)) <= 12
+        ):
+            k -= 1
+        if pieces[k].col == 0:
+            start = k
+    # header cells may continue on the same line with words outside the vocabulary
+    end = j
+    while (
+        end < n
+        and not pieces[end].alone
+        and pieces[end].line == pieces[j - 1].line
+        and pieces[end].brk == SAME
+    ):
+        end += 1
+    texts = [p.text for p in pieces[start:end]]
+    all_kinds = [OTHER if k is None else k for k in (header_kind(t) for t in texts)]
+    for c, t in enumerate(texts):
+        if all_kinds[c] == OTHER:
+            all_kinds[c] = _block_kind(t)
+    return _Header(start, end, all_kinds, texts), j
 
 
 def _block_kind(text: str) -> int:
@@ -592,6 +609,8 @@ def _ends_body(p: Piece) -> bool:
         return True
     if _TITLE.search(s) and not level_kind(p.text):
         return True
+    if p.alone and len(s) >= 8 and s.endswith(("绩效目标", "绩效目标情况")):
+        return True  # the next project's heading (…项目绩效目标)
     if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
         return True
     return p.alone and len(s) > 80
@@ -757,15 +776,9 @@ def assemble(pieces: list[Piece]) -> list[Block]:
             )
         )
         end = head.end
-        while (
-            end < n
-            and not _ends_body(pieces[end])
-            and not (
-                header_kind(pieces[end].text) is not None
-                and _find_header(pieces, end) is not None
-                and _find_header(pieces, end).start == end
-            )
-        ):  # type: ignore[union-attr]
+        while end < n and not _ends_body(pieces[end]):
+            if header_kind(pieces[end].text) is not None and _header_at(pieces, end, end)[0] is not None:
+                break  # the next table's header (a header repeated after a page break included)
             end += 1
         if end < n and not pieces[end].alone:
             while end > head.end and pieces[end - 1].line == pieces[end].line and not pieces[end - 1].alone:
@@ -834,11 +847,29 @@ _DEBUG = False
 # -- choosing a strategy ---------------------------------------------------------------------------
 
 
-def score_blocks(blocks: list[Block]) -> float:
+@dataclass
+class Fit:
+    """How well a strategy's rows fit their indicator headers."""
+
+    score: float = 0.0
+    rows: int = 0  # rows scored (under a header, before the table ends)
+    good: int = 0  # rows with a name and a value that reads as one
+
+    @property
+    def convincing(self) -> bool:
+        """Nearly every row is a clean indicator row: no other cut of the text can do better."""
+        return self.rows >= 3 and self.good >= 0.9 * self.rows
+
+
+_GOOD_ROW = 2.5
+
+
+def score_blocks(blocks: list[Block]) -> Fit:
     """How well the rows under each indicator header fit it: a row scores when it has a name and a
     value that reads as one (a number with its unit, a date, a short word), loses when it has only
-    one of them or a level label outside the level columns (the fragments of a wrong cut)."""
-    total = 0.0
+    one of them or a level label outside the level columns (the fragments of a wrong cut). A row
+    that opens a project block (项目名称 …) ends the table."""
+    fit_ = Fit()
     kinds: list[int | None] | None = None
     table = None
     for b in blocks:
@@ -847,12 +878,19 @@ def score_blocks(blocks: list[Block]) -> float:
         hk = [header_kind(c.text) for c in b.cells]
         if is_header(hk):
             kinds, table = hk, b.table
-            total += 3.0
+            fit_.score += 3.0
             continue
         if kinds is None or b.table != table:
             continue
-        total += _row_score(b, kinds)
-    return total
+        first = next((c.text for c in b.cells if c.text), "")
+        if vocab.kv_field(first) is not None and not level_kind(first):
+            kinds = None
+            continue
+        s = _row_score(b, kinds)
+        fit_.score += s
+        fit_.rows += 1
+        fit_.good += s >= _GOOD_ROW
+    return fit_
 
 
 def _row_score(row: Row, kinds: list[int | None]) -> float:
@@ -893,20 +931,23 @@ def _row_score(row: Row, kinds: list[int | None]) -> float:
 def find_blocks(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -> tuple[list[Block], str]:
     """The blocks of the strategy whose rows fit the indicator header best, with its name.
 
-    `fallback` is the PDF-text regrouping, a candidate like the others (it wins ties)."""
+    `fallback` is the PDF-text regrouping, a candidate like the others that is tried first and wins
+    ties; when its rows are convincing (nearly all clean indicator rows) the others are not tried."""
     best = fallback(lines)
     best_name = "pdf-text"
-    best_score = score_blocks(best)
+    best_fit = score_blocks(best)
     if _DEBUG:
-        print("strategy pdf-text", best_score)
+        print("strategy pdf-text", best_fit)
+    if best_fit.convincing:
+        return best, best_name
     for name, strategy in STRATEGIES.items():
         pieces = strategy(lines)
         if not pieces:
             continue
         blocks = assemble(pieces)
-        s = score_blocks(blocks)
+        f = score_blocks(blocks)
         if _DEBUG:
-            print("strategy", name, s, "vs", best_name, best_score)
-        if s > best_score + 0.5:
-            best, best_name, best_score = blocks, name, s
+            print("strategy", name, f, "vs", best_name, best_fit.score)
+        if f.score > best_fit.score + 0.5:
+            best, best_name, best_fit = blocks, name, f
     return best, best_name
