@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import pairwise
 
+from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
 from jixiao.ingest.header import cell_score, fit_row, fitted_score, positional_score
 from jixiao.ingest.header import header_map as _header_map
@@ -155,6 +156,27 @@ def _title_is_table(text: str) -> bool:
     s = squash(ascii_punct(text))
     return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
             and not _CAPTION.search(s))
+
+
+def _fits_under(level1: str, level2: str) -> bool:
+    """Whether a level-2 label can belong under the level-1 label carried down to it (满意度 is
+    filed under 效益 in some templates; unknown labels fit anywhere)."""
+    c1, c2 = taxonomy.canonical_level1(level1), taxonomy.canonical_level2(level2)
+    if c1 is None or c2 is None:
+        return True
+    parent = taxonomy.canonical_levels(None, level2)[0]
+    if c1 == parent or (c1 == taxonomy.BENEFIT and parent == taxonomy.SATISFACTION):
+        return True
+    return (c1 == taxonomy.COST and c2 == taxonomy.COST) or (
+        parent == taxonomy.COST and c1 == taxonomy.OUTPUT)
+
+
+def _goes_on(text: str) -> bool:
+    """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
+    s = squash(text)
+    return ((len(s) >= 10 or s.endswith(("。", ";", "；"))) and not _CHAPTER.match(text.strip())
+            and not s.endswith("表") and not s.startswith(("绩效指标", "年度绩效指标"))
+            and not _title_is_table(s) and not _is_heading_title(s))
 
 
 def _is_heading_title(text: str) -> bool:
@@ -437,7 +459,7 @@ class _Interpreter:
                     row = Row([Cell(text, para.loc)], para.loc)
                     if self._kv_any(row):
                         return
-        if st is not None and _CHAPTER.match(text):
+        if st is not None and _CHAPTER.match(text) and (st.columns is not None or st.project.indicators):
             self._end_project()
             return
         if st is not None and (st.project.indicators or st.columns is not None):
@@ -467,7 +489,8 @@ class _Interpreter:
             st.project.indicators.append(Indicator(
                 level1=st.level1, level2=m.group(1).strip(), name=m.group(2).strip(), location=loc))
             return True
-        if self.pending is None and len(s) <= 4 and _CJK_PIECE.fullmatch(s) and not _kv(s) and not is_level2(s):
+        if (self.pending is None and len(s) <= 4 and _CJK_PIECE.fullmatch(s) and not _kv(s)
+                and not is_level2(s)):
             self.goal_open = False
             self.frags = [*self.frags[-5:], s]
             for k in range(len(self.frags) - 1):
@@ -478,9 +501,8 @@ class _Interpreter:
                     return True
             return True
         self.frags.clear()
-        if (self.goal_open and self.pending is None and len(s) > 4 and not _kv(s)
-                and not split_label_runs(text) and not _ROW_LABEL.match(s) and not _title_is_table(text)
-                and not header_map([Cell(text, loc)]) and st.project.goal):
+        if (self.goal_open and self.pending is None and _goes_on(text) and not _kv(s)
+                and not split_label_runs(text) and not header_map([Cell(text, loc)]) and st.project.goal):
             st.project.goal = st.project.goal + "\n" + text.strip()
             return True
         self.goal_open = False
@@ -626,8 +648,16 @@ class _Interpreter:
                 nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
                 if nxt is not None and nxt.text.strip() and split_label_runs(nxt.text):
                     nxt = None
-                items.append((k, c.text, c, nxt.text if nxt is not None else None))
-                i = i + 2 if nxt is not None else i + 1
+                value = nxt.text if nxt is not None else None
+                step = 2 if nxt is not None else 1
+                if k in ("goal", "purpose") and nxt is not None:
+                    # a goal split over several cells by a text layout: all of them, up to a label
+                    while i + step < len(cells) and kinds[i + step] is None and cells[i + step].text.strip() \
+                            and not split_label_runs(cells[i + step].text):
+                        value = f"{value} {cells[i + step].text}"
+                        step += 1
+                items.append((k, c.text, c, value))
+                i += step
                 continue
             runs = split_label_runs(c.text) if c.text.strip() else None
             if runs and not self._runs_ok(runs):
@@ -924,6 +954,8 @@ class _Interpreter:
             st.level1 = l1
         if l2:
             st.level2 = l2
+            if not l1 and st.level1 and not _fits_under(st.level1, l2):
+                st.level1 = None  # no level-1 cell printed for a level 2 of another category
         payload = [rec.get(f) for f in ("name", "description", "value", "basis", "nature", "measure_unit")]
         if not any(payload):
             if extra:
