@@ -249,6 +249,7 @@ class _Interpreter:
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Disclosure:
         titles = self._find_titles()
+        self.other_kind = None if titles else self._other_kind()
         first_title = min(titles) if titles else self._first_table_block()
         self._read_unit_goals(self.blocks[:first_title])
         for i, block in enumerate(self.blocks):
@@ -264,6 +265,26 @@ class _Interpreter:
         self.doc.budget_overview = extract_budget_overview(self.blocks)
         self._check_found()
         return self.doc
+
+    def _other_kind(self) -> str | None:
+        """自评表 or 监控表 when the document says it is one (its title, its columns) and no
+        target-table title is printed."""
+        selfeval = monitor = 0
+        for b in self.blocks[:400]:
+            texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
+            for t in texts:
+                s = squash(t)
+                if len(s) > 200:
+                    continue
+                if re.search(r"自评(表|报告)|绩效自评|自评得分", s):
+                    selfeval += 2
+                if _SELF_EVAL_COLS.search(s) and re.search(r"全年|实际|得分|执行数", s):
+                    selfeval += 1
+                if re.search(r"监控(情况)?表|运行监控", s):
+                    monitor += 2
+        if monitor >= 2 and monitor >= selfeval:
+            return "监控表"
+        return "自评表" if selfeval >= 2 else None
 
     def _first_table_block(self) -> int:
         for i, b in enumerate(self.blocks):
@@ -552,8 +573,8 @@ class _Interpreter:
         if hmap:
             self.pending = None
             texts = "".join(c.text for c in cells)
-            if _SELF_EVAL_COLS.search(texts) or _MONITOR_COLS.search(texts):
-                kind = "监控表" if _MONITOR_COLS.search(texts) else "自评表"
+            if self.other_kind or _SELF_EVAL_COLS.search(texts) or _MONITOR_COLS.search(texts):
+                kind = self.other_kind or ("监控表" if _MONITOR_COLS.search(texts) else "自评表")
                 if st is not None and not st.project.indicators:
                     self.state = None
                 else:
@@ -1056,15 +1077,18 @@ class _Interpreter:
 
     def _check_found(self) -> None:
         doc = self.doc
-        if any(p.indicators or p.kind == "department" for p in doc.projects) or any(
-                p.name and (p.goal or p.budget_total is not None) for p in doc.projects):
+        if any(p.indicators or p.kind == "department" for p in doc.projects) or (not self.other_kind and any(
+                p.name and (p.goal or p.budget_total is not None) for p in doc.projects)):
             for kind, loc in self.other_tables:
                 self.warn(loc, f"这是{kind}（不是绩效目标表），未读取")
             return
+        if not self.other_tables and self.other_kind:
+            self.other_tables.append((self.other_kind, Location()))
         if self.other_tables:
             kind, loc = self.other_tables[0]
-            raise NoTargetTable(self.source, f"未找到绩效目标表：这是{kind}"
-                                f"（{loc}），不是绩效目标表；请在相应的自评或监控功能中导入", loc)
+            where = f"（{loc}）" if loc != Location() else ""
+            raise NoTargetTable(self.source, f"未找到绩效目标表：这是{kind}{where}，不是绩效目标表；"
+                                "请在相应的自评或监控功能中导入", loc)
         if doc.budget_overview is not None or doc.overall_goal or doc.sub_goals:
             return  # a budget disclosure without target tables: what it has is read
         raise NoTargetTable(self.source, "未找到绩效目标表（没有可识别的指标表头或项目信息）", Location())
