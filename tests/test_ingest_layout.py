@@ -374,3 +374,29 @@ def test_field_page_header_and_indicator_rows_are_found_as_printed(page: Path) -
     cells = {squash(c.text) for r in rows for c in r.cells}
     missing = [i["name"] for i in indicators if squash(i["name"] or "") not in cells]
     assert len(missing) <= len(indicators) // 10, missing
+
+
+def test_a_document_mixing_layouts_is_read_region_by_region() -> None:
+    pipes = [
+        "1.甲项目绩效目标表",
+        "项目名称 | 甲项目",
+        "一级指标 | 二级指标 | 三级指标 | 指标值",
+        "产出指标 | 数量指标 | 培训人次 | 200人次",
+        "| 质量指标 | 培训合格率 | 100%",
+        "| 时效指标 | 完成时间 | 12月底前",
+    ]
+    spaces = [
+        "2.乙项目绩效目标表",
+        "项目名称 乙项目",
+        "一级指标 二级指标 三级指标 指标值",
+        "产出指标 数量指标 检查次数 ≥5次",
+        "效益指标 社会效益指标 群众知晓率 ≥90%",
+    ]
+    data = "\n".join(pipes + spaces).encode("utf-8")
+    cs = read_cells(data, "t.txt")
+    assert cs.layout.startswith("pipes+")
+    rows = [b.texts for b in cs.blocks if isinstance(b, Row)]
+    assert ["", "质量指标", "培训合格率", "100%"] in rows
+    assert ["效益指标", "社会效益指标", "群众知晓率", "≥90%"] in rows
+    doc = parse_bytes(data, "t.txt")
+    assert [len(p.indicators) for p in doc.projects] == [3, 2]

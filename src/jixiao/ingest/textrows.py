@@ -26,6 +26,7 @@ row below); other lines are `Para`s.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -842,8 +843,6 @@ def _plain_blocks(pieces: list[Piece], table: int, open_table: bool) -> list[Blo
     return out
 
 
-_DEBUG = False
-
 # -- choosing a strategy ---------------------------------------------------------------------------
 
 
@@ -858,7 +857,7 @@ class Fit:
     @property
     def convincing(self) -> bool:
         """Nearly every row is a clean indicator row: no other cut of the text can do better."""
-        return self.rows >= 3 and self.good >= 0.9 * self.rows
+        return self.rows >= 8 and self.good >= 0.9 * self.rows
 
 
 _GOOD_ROW = 2.5
@@ -902,6 +901,8 @@ def _row_score(row: Row, kinds: list[int | None]) -> float:
         if not text:
             continue
         k = kinds[c] if c < len(kinds) else None
+        if "|" in text or "\t" in text:
+            misplaced += 1  # a printed separator inside a cell: a cut that missed it
         lk = level_kind(text)
         if k in (L1, L2) or (k == NAME and not has_level2 and lk):
             if lk:
@@ -928,26 +929,85 @@ def _row_score(row: Row, kinds: list[int | None]) -> float:
     return score
 
 
+@dataclass
+class Candidate:
+    """One strategy's reading of a document."""
+
+    name: str
+    blocks: list[Block]
+    fit: Fit
+
+
+def candidates(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -> list[Candidate]:
+    """Every applicable strategy's blocks and fit, the PDF-text regrouping (`fallback`) first; when
+    its rows are convincing (nearly all clean indicator rows) the others are not tried."""
+    blocks = fallback(lines)
+    out = [Candidate("pdf-text", blocks, score_blocks(blocks))]
+    if out[0].fit.convincing:
+        return out
+    for name, strategy in STRATEGIES.items():
+        pieces = strategy(lines)
+        if pieces:
+            blocks = assemble(pieces)
+            out.append(Candidate(name, blocks, score_blocks(blocks)))
+    return out
+
+
+def _best(cands: list[Candidate]) -> Candidate:
+    """The best fit; an earlier candidate wins ties (and near-ties)."""
+    best = cands[0]
+    for c in cands[1:]:
+        if c.fit.score > best.fit.score + 0.5:
+            best = c
+    return best
+
+
+def _table_starts(blocks: list[Block]) -> list[int]:
+    """The first line of every indicator table's own block (title, key–value block, header) after
+    the first: where one table's region ends and the next one's begins."""
+    starts: list[int] = []
+    seen: set[int | None] = set()
+    headed: set[int | None] = set()
+    first: dict[int | None, int] = {}
+    for b in blocks:
+        if isinstance(b, Row):
+            first.setdefault(b.table, b.loc.line or 0)
+            if b.table not in headed and is_header([header_kind(c.text) for c in b.cells]):
+                headed.add(b.table)
+    for b in blocks:
+        if isinstance(b, Row) and b.table in headed and b.table not in seen:
+            seen.add(b.table)
+            starts.append(first[b.table])
+    return sorted(starts)[1:]
+
+
 def find_blocks(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -> tuple[list[Block], str]:
     """The blocks of the strategy whose rows fit the indicator header best, with its name.
 
-    `fallback` is the PDF-text regrouping, a candidate like the others that is tried first and wins
-    ties; when its rows are convincing (nearly all clean indicator rows) the others are not tried."""
-    best = fallback(lines)
-    best_name = "pdf-text"
-    best_fit = score_blocks(best)
-    if _DEBUG:
-        print("strategy pdf-text", best_fit)
-    if best_fit.convincing:
-        return best, best_name
-    for name, strategy in STRATEGIES.items():
-        pieces = strategy(lines)
-        if not pieces:
-            continue
-        blocks = assemble(pieces)
-        f = score_blocks(blocks)
-        if _DEBUG:
-            print("strategy", name, f, "vs", best_name, best_fit.score)
-        if f.score > best_fit.score + 0.5:
-            best, best_name, best_fit = blocks, name, f
-    return best, best_name
+    A document may print its tables in different ways: the regions between the tables' own blocks
+    (as the best strategy overall finds them) are chosen one by one, and the layout is then named
+    after every strategy used (`pipes+spaces`)."""
+    cands = candidates(lines, fallback)
+    best = _best(cands)
+    cuts = _table_starts(best.blocks)
+    if len(cands) == 1 or not cuts:
+        return best.blocks, best.name
+    bounds = [0, *cuts, len(lines) + 2]
+    out: list[Block] = []
+    names: list[str] = []
+    for r, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+        part = [
+            Candidate(c.name, blk, score_blocks(blk))
+            for c in cands
+            for blk in [[b for b in c.blocks if lo <= (b.loc.line or 0) < hi]]
+        ]
+        pick = _best([p for p in part if p.name == best.name] + [p for p in part if p.name != best.name])
+        if pick.name not in names:
+            names.append(pick.name)
+        for b in pick.blocks:
+            if isinstance(b, Row) and b.table is not None:
+                b = Row(b.cells, b.loc, b.table + r * 100000)  # tables of different regions stay apart
+            out.append(b)
+    if len(names) == 1:
+        return best.blocks, best.name
+    return out, "+".join(names)
