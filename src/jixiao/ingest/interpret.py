@@ -26,7 +26,6 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import pairwise
 
-from jixiao import taxonomy
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
 from jixiao.ingest.header import cell_score, fit_row, fitted_score, positional_score
 from jixiao.ingest.header import header_map as _header_map
@@ -156,19 +155,6 @@ def _title_is_table(text: str) -> bool:
     s = squash(ascii_punct(text))
     return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
             and not _CAPTION.search(s))
-
-
-def _fits_under(level1: str, level2: str) -> bool:
-    """Whether a level-2 label can belong under the level-1 label carried down to it (满意度 is
-    filed under 效益 in some templates; unknown labels fit anywhere)."""
-    c1, c2 = taxonomy.canonical_level1(level1), taxonomy.canonical_level2(level2)
-    if c1 is None or c2 is None:
-        return True
-    parent = taxonomy.canonical_levels(None, level2)[0]
-    if c1 == parent or (c1 == taxonomy.BENEFIT and parent == taxonomy.SATISFACTION):
-        return True
-    return (c1 == taxonomy.COST and c2 == taxonomy.COST) or (
-        parent == taxonomy.COST and c1 == taxonomy.OUTPUT)
 
 
 def _goes_on(text: str) -> bool:
@@ -974,9 +960,7 @@ class _Interpreter:
                 st.level2 = None
             st.level1 = l1
         if l2:
-            st.level2 = l2
-            if not l1 and st.level1 and not _fits_under(st.level1, l2):
-                st.level1 = None  # no level-1 cell printed for a level 2 of another category
+            st.level2 = l2  # level 1 carried down even across categories, as printed (seed 000 p28)
         payload = [rec.get(f) for f in ("name", "description", "value", "basis", "nature", "measure_unit")]
         if not any(payload):
             if extra:
