@@ -26,7 +26,7 @@ row below); other lines are `Para`s.
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -710,6 +710,11 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     return rows
 
 
+@lru_cache(maxsize=16384)
+def _joins(first: str, second: str) -> bool:
+    return vocab.joins_level(first, second)
+
+
 def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     """A level label wrapped over two cells (`经济效益` / `指标`) becomes one cell; so does one
     printed split around its row in a cell-per-line text (`社会公众或服务` `政策满意度` `≥90%`
@@ -719,7 +724,7 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     for i, p in enumerate(pieces):
         if i in drop:
             continue
-        if out and p.text and out[-1].text and vocab.joins_level(out[-1].text, p.text):
+        if out and p.text and out[-1].text and _joins(out[-1].text, p.text):
             q = out[-1]
             out[-1] = Piece(q.text + p.text, q.line, q.brk, q.col, q.alone)
             continue
@@ -729,19 +734,18 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
             and p.text
             and len(p.text) <= 10
             and not level_kind(p.text)
-            and not (nxt and vocab.joins_level(p.text, nxt))
+            and not (nxt and _joins(p.text, nxt))
         ):
             for j in range(i + 2, min(i + 5, len(pieces))):
                 q = pieces[j]
-                if not any(value_score(r.text) >= 3 for r in pieces[i + 1 : j]):
-                    continue
                 if (
                     q.alone
-                    and q.text
+                    and q.text.endswith(("指标", "值"))
                     and len(q.text) <= 10
                     and not level_kind(q.text)
                     and level_kind(p.text + q.text)
                     and not header_kind(q.text)
+                    and any(value_score(r.text) >= 3 for r in pieces[i + 1 : j])
                 ):
                     p = Piece(p.text + q.text, p.line, p.brk, p.col, p.alone)
                     drop.add(j)
@@ -993,15 +997,19 @@ def find_blocks(lines: list[str], fallback: Callable[[list[str]], list[Block]]) 
     if len(cands) == 1 or not cuts:
         return best.blocks, best.name
     bounds = [0, *cuts, len(lines) + 2]
+    # every candidate's blocks by region (one pass each: regions are line ranges)
+    regions: list[list[list[Block]]] = []
+    for c in cands:
+        parts: list[list[Block]] = [[] for _ in cuts] + [[]]
+        for b in c.blocks:
+            parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
+        regions.append(parts)
     out: list[Block] = []
     names: list[str] = []
-    for r, (lo, hi) in enumerate(itertools.pairwise(bounds)):
-        part = [
-            Candidate(c.name, blk, score_blocks(blk))
-            for c in cands
-            for blk in [[b for b in c.blocks if lo <= (b.loc.line or 0) < hi]]
-        ]
-        pick = _best([p for p in part if p.name == best.name] + [p for p in part if p.name != best.name])
+    order = sorted(range(len(cands)), key=lambda k: cands[k].name != best.name)  # the best wins ties
+    for r in range(len(bounds) - 1):
+        part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r])) for k in order]
+        pick = _best(part)
         if pick.name not in names:
             names.append(pick.name)
         for b in pick.blocks:
