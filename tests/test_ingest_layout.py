@@ -400,3 +400,27 @@ def test_a_document_mixing_layouts_is_read_region_by_region() -> None:
     assert ["效益指标", "社会效益指标", "群众知晓率", "≥90%"] in rows
     doc = parse_bytes(data, "t.txt")
     assert [len(p.indicators) for p in doc.projects] == [3, 2]
+
+
+def test_running_header_beside_page_markers_is_dropped() -> None:
+    page_head = "某局2023年部门预算公开"
+    text = "\n".join(
+        [
+            page_head,
+            "一级指标 二级指标 三级指标 指标值",
+            "产出指标 数量指标 培训人次 200人次",
+            "— 1 —",
+            page_head,
+            "| 质量指标 培训合格率 100%",
+            "— 2 —",
+            page_head,
+            "效益指标 社会效益指标 群众知晓率 ≥90%",
+            "— 3 —",
+        ]
+    )
+    cs = _stream(text)
+    texts = [b.text for b in cs.blocks if isinstance(b, Para)] + [
+        c.text for b in cs.blocks if isinstance(b, Row) for c in b.cells
+    ]
+    assert page_head not in texts
+    assert "群众知晓率" in texts

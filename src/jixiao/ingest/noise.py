@@ -64,6 +64,34 @@ def is_page_marker(text: str) -> bool:
     return bool(s) and len(s) <= 24 and bool(_PAGE_MARK.match(s))
 
 
+def running_headers(lines: list[str]) -> set[str]:
+    """Comparison keys (`norm_key`) of the lines printed again beside the page markers: a running
+    header or footer (the document's title on top of every page). Needs two page markers or more;
+    table content (anything mentioning 指标, a row with separators) is never one."""
+    marks = [
+        i for i, s in enumerate(lines) if len(s) <= 40 and any(c.isdigit() for c in s) and is_page_marker(s)
+    ]
+    if len(marks) < 2:
+        return set()
+    near: dict[str, int] = {}
+    for m in marks:
+        seen: set[str] = set()
+        for step in (-1, 1):
+            k, got = m + step, 0
+            while 0 <= k < len(lines) and got < 2:
+                s = lines[k].strip()
+                k += step
+                if not s:
+                    continue
+                got += 1
+                if is_page_marker(s) or len(s) > 60 or "指标" in s or "|" in s or "\t" in s:
+                    continue
+                seen.add(norm_key(s))
+        for key in seen:
+            near[key] = near.get(key, 0) + 1
+    return {key for key, n in near.items() if key and n >= max(2, (len(marks) + 1) // 2)}
+
+
 # -- site furniture -------------------------------------------------------------------------------
 
 # lines that open with these (spaces inside ignored) are portal furniture

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
-from jixiao.ingest.noise import is_noise_line, strip_artefacts
+from jixiao.ingest.noise import is_noise_line, norm_key, running_headers, strip_artefacts
 from jixiao.model import Location
 
 _TITLE = re.compile(r"绩效目标(申报|批复)?表$")
@@ -87,7 +87,11 @@ def _is_blank(line: str) -> bool:
 
 def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
-    lines = [clean_line(s) for s in text.split("\n")]
+    raw = text.split("\n")
+    running = running_headers(raw)
+    lines = [clean_line(s) for s in raw]
+    if running:
+        lines = ["" if s and norm_key(s) in running else s for s in lines]
     has_tabs = any("\t" in s for s in lines)
     if not has_tabs:
         from jixiao.ingest.pdftext import regroup_pdf_text
