@@ -424,3 +424,10 @@ def test_running_header_beside_page_markers_is_dropped() -> None:
     ]
     assert page_head not in texts
     assert "群众知晓率" in texts
+
+
+@pytest.mark.parametrize(
+    "line", ["有效性评估\t100%", "访问量增长率 ≥10%", "技术支持服务次数 12次", "网站浏览量 ≥5万次"]
+)
+def test_indicator_rows_that_share_words_with_site_furniture_are_kept(line: str) -> None:
+    assert not is_noise_line(line)
