@@ -431,3 +431,21 @@ def test_running_header_beside_page_markers_is_dropped() -> None:
 )
 def test_indicator_rows_that_share_words_with_site_furniture_are_kept(line: str) -> None:
     assert not is_noise_line(line)
+
+
+def test_space_runs_keep_single_spaces_inside_a_cell() -> None:
+    text = "\n".join(
+        [
+            "一级指标   二级指标   三级指标        指标值",
+            "产出指标   数量指标   网站 栏目 更新次数   ≥ 120 次",
+            "           质量指标   信息 发布 准确率     100 %",
+            "效益指标   社会效益指标   公众 知晓率    ≥ 90 %",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "space-runs"
+    assert body == [
+        ["产出指标", "数量指标", "网站 栏目 更新次数", "≥ 120 次"],
+        ["", "质量指标", "信息 发布 准确率", "100 %"],
+        ["效益指标", "社会效益指标", "公众 知晓率", "≥ 90 %"],
+    ]

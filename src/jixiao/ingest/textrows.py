@@ -152,6 +152,22 @@ def spaces(lines: list[str]) -> list[Piece] | None:
     return out if rows >= 2 else None
 
 
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t\u3000\xa0]{2,}(?=\S)")
+
+
+def space_runs(lines: list[str]) -> list[Piece] | None:
+    """Cells separated by runs of two or more spaces; a single space stays inside its cell (a name
+    printed with spaces). Applies where several lines print such runs."""
+    if sum(1 for s in lines if _SPACE_RUN.search(s)) < 3:
+        return None
+    out: list[Piece] = []
+    for i, raw in enumerate(lines):
+        s = raw.strip(_BLANK)
+        if s:
+            out.extend(_line_pieces(i + 1, _SPACE_RUN.split(s)))
+    return out
+
+
 def cell_lines(lines: list[str]) -> list[Piece] | None:
     """One cell per line; a line of spaces between blank lines is an empty cell."""
     out: list[Piece] = []
@@ -389,6 +405,7 @@ _HEADER_SET = frozenset(_HEADER_WORDS)
 STRATEGIES: dict[str, Strategy] = {
     "pipes": pipes,
     "spaces": spaces,
+    "space-runs": space_runs,
     "cell-lines": cell_lines,
     "run-together": run_together,
 }
