@@ -402,6 +402,9 @@ _TITLE_PREFIX = re.compile(
 _HEADER_SET = frozenset(_HEADER_WORDS)
 
 
+# strategies whose separator also occurs in running text: outside a table a line stays text
+_PROSE_SEPARATORS = frozenset({"spaces", "space-runs", "run-together"})
+
 STRATEGIES: dict[str, Strategy] = {
     "pipes": pipes,
     "spaces": spaces,
@@ -771,9 +774,10 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     return out
 
 
-def assemble(pieces: list[Piece]) -> list[Block]:
+def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]:
     """Blocks from a strategy's pieces: indicator tables by their header, the rest as rows and
-    paragraphs."""
+    paragraphs. With `prose` (the lines, for strategies whose separator also occurs in running
+    text: spaces), a line outside a table's own block stays one paragraph as printed."""
     pieces = _join_wrapped_labels(pieces)
     blocks: list[Block] = []
     table = 0
@@ -782,10 +786,10 @@ def assemble(pieces: list[Piece]) -> list[Block]:
     while pos < n:
         head = _find_header(pieces, pos)
         if head is None:
-            blocks.extend(_plain_blocks(pieces[pos:], table + 1, open_table=False))
+            blocks.extend(_plain_blocks(pieces[pos:], table + 1, open_table=False, prose=prose))
             break
         table += 1
-        blocks.extend(_plain_blocks(pieces[pos : head.start], table, open_table=True))
+        blocks.extend(_plain_blocks(pieces[pos : head.start], table, open_table=True, prose=prose))
         hp = pieces[head.start]
         blocks.append(
             Row(
@@ -814,7 +818,9 @@ def assemble(pieces: list[Piece]) -> list[Block]:
     return blocks
 
 
-def _plain_blocks(pieces: list[Piece], table: int, open_table: bool) -> list[Block]:
+def _plain_blocks(
+    pieces: list[Piece], table: int, open_table: bool, prose: list[str] | None = None
+) -> list[Block]:
     """Lines outside an indicator table: several cells on a line → a Row; a single cell → a
     one-cell Row between the table's title and its header, else a Para."""
     out: list[Block] = []
@@ -856,6 +862,10 @@ def _plain_blocks(pieces: list[Piece], table: int, open_table: bool) -> list[Blo
         if not open_table and any(_is_form_footer(q.text) for q in pieces[k:j]):
             # a form's closing row after its table (审核意见 (盖章), 最近年度绩效评价情况 □…): text
             out.append(Para(" ".join(q.text for q in pieces[k:j]), Location(line=p.line)))
+            k = j
+            continue
+        if prose is not None and not (open_table and k >= start) and 0 < p.line <= len(prose):
+            out.append(Para(prose[p.line - 1].strip(), Location(line=p.line)))  # running text
             k = j
             continue
         cells = [Cell(q.text, Location(line=q.line, cell=f"col {c + 1}")) for c, q in enumerate(pieces[k:j])]
@@ -969,7 +979,7 @@ def candidates(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -
     for name, strategy in STRATEGIES.items():
         pieces = strategy(lines)
         if pieces:
-            blocks = assemble(pieces)
+            blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
             out.append(Candidate(name, blocks, score_blocks(blocks)))
     return out
 
