@@ -1,27 +1,37 @@
 """Rows from any text: one small strategy per way a text file prints a table, chosen by evidence.
 
-Text exported from web pages, spreadsheets and PDFs prints the same tables in many ways:
+Text exported from web pages, spreadsheets and PDFs prints the same tables in many ways. Tab
+layouts are read by `jixiao.ingest.text` itself; for text without tabs each strategy here turns
+lines into cells (`Piece`s with a hint about row breaks):
 
-- `tabs`: one row per line, cells separated by tabs (or one cell per line starting with a tab);
 - `pipes`: `|` between cells, leading and trailing `|` optional, empty cells from colspans, lines of
-  only `|` between rows, and one cell per line ending in ` |`;
-- `spaces`: one row per line, cells separated by runs of spaces or single spaces;
-- `cell-lines`: one cell per line (a line of spaces is an empty cell);
-- `run-together`: cells run together with no separator at all, split with the vocabulary (level
-  labels, header words, project-block labels, the 指标值 grammar);
-- `pdf-text`: PDF-extracted text with wrapped cells (`jixiao.ingest.pdftext`).
+  only `|` between rows, one cell per line ending in ` |`, a cell wrapped over lines before its `|`;
+- `spaces`: one row per line, cells apart by any run of spaces (a bracketed group kept together);
+- `space-runs`: cells apart by two or more spaces, a single space kept inside its cell;
+- `cell-lines`: one cell per line (a line of spaces between blank lines is an empty cell);
+- `run-together`: cells printed with no separator, split with the vocabulary (level labels, header
+  words, project-block labels, the 指标值 grammar);
+- `pdf-text`: PDF-extracted text with wrapped cells (`jixiao.ingest.pdftext.regroup_pdf_text`).
 
-Every strategy turns lines into cells; the shared assembler below finds the indicator header by its
-vocabulary, then assigns each cell after it to a column of that header with one dynamic programme
-(Viterbi) whose score says how well a cell fits a column (a level label in a level column, a value
-in the 指标值 column, a comparator in 指标性质 …), where rows start (level labels open them; merged
-cells above leave the first columns unprinted) and how the strategy's line structure hints at row
-breaks. The strategy whose rows fit the header best is chosen (`score_blocks`); readers still only
-produce `Row`/`Para` blocks and the interpreter never knows which strategy ran.
+One assembler serves every strategy (`assemble`): it finds the indicator header by its vocabulary
+(`header_kind`), then gives each cell after it a column of that header with one dynamic programme
+(`_assign`, a Viterbi pass) whose score says how well a cell fits a column (`fit`: a level label in
+a level column, a value in the 指标值 column, a comparator in 指标性质 …), where rows may start
+(merged cells above leave the first columns unprinted), which cells may be missing inside a row, and
+how the strategy's lines hint at row breaks. Every indicator row comes out as wide as its header,
+merged or unprinted cells blank, as a grid reader would give it.
 
-Outside the indicator table, a line with several cells is one `Row`; a single cell between the
-table's title and its header is a one-cell `Row` (the key–value block, whose value may be on the
-row below); other lines are `Para`s.
+The choice is made on evidence only (`find_blocks`): each candidate's rows are scored against their
+header (`score_blocks`: a row with a name and a value that reads as one scores, fragments and
+misplaced labels cost); the PDF-text regrouping is tried first and kept outright when its rows are
+convincing; otherwise the best fit wins, region by region where a document prints its tables in
+different ways. Readers still only produce `Row`/`Para` blocks; the interpreter never needs to know
+which strategy ran.
+
+Outside the indicator tables, a line that a strategy cuts into several cells is one `Row` inside a
+table's own block (title, key–value block) and, for separators that also occur in running text
+(spaces), one `Para` elsewhere; a single cell between a table's title and its header is a one-cell
+`Row` (a key–value block whose value may be on the row below); other lines are `Para`s.
 """
 
 from __future__ import annotations
@@ -459,7 +469,6 @@ def header_kind(text: str) -> int | None:
     if not s or len(s) > 24:
         return None
     s = _BRACKETS.sub("", s) or s
-    s = s.replace("备注", "备注")
     for kind, pat in _HEADER_KINDS:
         if pat.search(s) if kind == OTHER else pat.match(s):
             if kind == OTHER and len(s) > 16:
