@@ -35,6 +35,7 @@ from jixiao.ingest.vocab import (
     GENERIC_UNIT_LABELS,
     GOAL_GROUP_HEADS,
     GOAL_RANK,
+    KV_LABELS,
     MONEY_SCALE,
     UNIT_RANK,
     ascii_punct,
@@ -105,6 +106,7 @@ _SELF_EVAL_COLS = re.compile(r"实际完成值|全年实际值|实际值|得分|
 _MONITOR_COLS = re.compile(r"1-\d+月|执行进度|预计.*完成|完成目标可能性|监控")
 
 _GENERIC_TITLE = re.compile(r"(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门)?(预算)?(项目)?(支出)?")
+_ALL_LABELS = tuple(lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4)
 _GRID_LAYOUTS = frozenset({"docx", "xlsx", "html", "pdf", "tabbed"})
 _MONEY_SCALE = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 
@@ -157,6 +159,26 @@ def _title_is_table(text: str) -> bool:
             and not _CAPTION.search(s))
 
 
+@lru_cache(maxsize=16384)
+def _is_label_piece(text: str) -> bool:
+    s = squash(text)
+    return len(s) >= 2 and not _kv(s) and any(s in lab for lab in _ALL_LABELS)
+
+
+@lru_cache(maxsize=16384)
+def _unglue(text: str) -> str | None:
+    """'资金用途效益指标' → '效益指标': a label (project block or level) with a piece of a merged
+    label cell glued before it, as a PDF's layout leaves it after a page break; else None."""
+    s = squash(text)
+    if len(s) > 24 or len(s) < 4:
+        return None
+    for k in range(2, len(s) - 1):
+        head, tail = s[:k], s[k:]
+        if (_kv(tail) or is_level1(tail) or is_level2(tail)) and any(head in lab for lab in _ALL_LABELS):
+            return tail
+    return None
+
+
 def _goes_on(text: str) -> bool:
     """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
     s = squash(text)
@@ -198,6 +220,7 @@ class _ProjectState:
     unit_rank: int = -1
     title_year: int | None = None
     from_column: bool = False  # opened by a flat sheet's 项目名称 column
+    after_repeat: bool = False  # a repeated top block or header after a page break was just read
     prose: bool = False  # indicators printed as prose lines ('质量指标:…') under a level-1 label
 
 
@@ -575,6 +598,8 @@ class _Interpreter:
                 st.columns = hmap
                 st.header_width = len(cells)
                 st.fields = [hmap.get(k) for k in range(len(cells))]
+            else:
+                st.after_repeat = True
             # a repeated header after a page break: keep the first mapping, carry levels on
             return
         if self.skipping:
@@ -582,6 +607,9 @@ class _Interpreter:
         if len(ne) == 1 and self._line(ne[0].text, row.loc):
             return
         self.goal_open = False
+        if st is not None and st.after_repeat and st.columns is not None and st.project.indicators:
+            if self._continued_row(row):
+                return
         if self._kv_any(row):
             return
         if st is not None and st.expect_purpose and st.columns is None:
@@ -642,6 +670,11 @@ class _Interpreter:
         items: list[tuple[str, str, Cell, str | None]] = []
         cells = row.cells
         kinds = [_kv(c.text) for c in cells]
+        if cells and kinds[0] is None and (glued := _unglue(cells[0].text)) is not None and _kv(glued):
+            cells = [Cell(glued, cells[0].loc), *cells[1:]]  # '资金用途绩效目标': a merged label's piece
+            kinds[0] = _kv(glued)
+        elif cells and kinds[0] is None and any(kinds[1:]) and _is_label_piece(cells[0].text):
+            kinds[0] = "section"  # '预算规模及' | 预算数 …: the rest of a merged label cut by a page break
         i = 0
         while i < len(cells):
             c = cells[i]
@@ -724,6 +757,8 @@ class _Interpreter:
             newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
             same = (newname is not None and squash(newname) == squash(p.name or "")) or (
                 newcode is not None and squash(newcode) == squash(p.code or ""))
+            if same:
+                st.after_repeat = True  # the top block repeated on a new page: the same project
             if not same and (newname or newcode):
                 # a new project block without a title (e.g. a flat sheet of several projects)
                 title, kind, scale = p.title, p.kind, st.money_scale
@@ -917,6 +952,58 @@ class _Interpreter:
                 return cells
         return [(j, c) for j, (_, c) in zip(cols, cells, strict=True)]
 
+    def _continued_row(self, row: Row) -> bool:
+        """The first row after a repeated top block: when it has no value and no level label of
+        its own, it is the rest of the row the page break cut (its cells go on the row before)."""
+        st = self.state
+        assert st is not None
+        fields = st.fields
+        parts: dict[str, str] = {}
+        if any(_kv(c.text) for c in row.cells[1:]):
+            return False  # more of the repeated top block
+        prev = st.project.indicators[-1]
+        cells = list(row.cells)
+        for k, c in enumerate(cells):
+            fld = fields[k] if k < len(fields) else None
+            t = squash(c.text)
+            if fld in ("level1", "level2") and t and not (is_level1(t) or is_level2(t)):
+                old = getattr(prev, fld) or ""
+                if is_level1(old + t) or is_level2(old + t):
+                    # a merged level cell the page break cut: its rest goes on the level above
+                    for ind in st.project.indicators:
+                        if getattr(ind, fld) == old and ind.level1 == prev.level1:
+                            setattr(ind, fld, old + t)
+                    setattr(st, fld, old + t)
+                    cells[k] = Cell("", c.loc)
+        if cells != list(row.cells):
+            row = Row(cells, row.loc, row.table)
+            if any(c.text.strip() for c in cells[1:]) and any(
+                    (fields[k] if k < len(fields) else None) == "value" and c.text.strip()
+                    for k, c in enumerate(cells)):
+                st.after_repeat = False
+                self._indicator_row(row)
+                return True
+        for k, c in enumerate(row.cells):
+            t = c.text.strip()
+            if not t:
+                continue
+            fld = fields[k] if k < len(fields) else None
+            if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
+                continue  # a piece of the block's merged label cell, left in the first column
+            if fld in ("name", "description", "basis"):
+                parts[fld] = t
+            else:
+                st.after_repeat = False
+                return False
+        st.after_repeat = False
+        if not parts or ("name" in parts and len(parts) == 1):
+            return False
+        sep = "" if self.stream.layout == "pdf" else "\n"
+        for fld, t in parts.items():
+            old = getattr(prev, fld)
+            setattr(prev, fld, f"{old}{sep}{t}" if old else t)
+        return True
+
     def _indicator_row(self, row: Row) -> None:
         st = self.state
         assert st is not None and st.columns is not None
@@ -953,7 +1040,10 @@ class _Interpreter:
             self._set_field("total", "预算数", rec["budget"] or "", row.cells[0])
         if rec.get("goal") and (rec.get("project") or st.project.name):
             self._set_field("goal", "年度目标", rec["goal"] or "", row.cells[0])
+        st.after_repeat = False
         l1, l2 = rec.get("level1"), rec.get("level2")
+        if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
+            l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
         if l1:
             l1 = squash(l1) if "\n" in l1 or joins_level(l1, "") else l1
             if l1 != st.level1:
