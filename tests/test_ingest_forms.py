@@ -634,3 +634,59 @@ def test_parse_json_carries_the_new_fields(tmp_path: Path) -> None:
         "户",
         "5",
     )
+
+
+# ------------------------------------------------------------------------------ PDF of repeated blocks
+
+
+def _mark_top_block_to_repeat(data: bytes) -> bytes:
+    """Every row of each table down to the indicator header marked w:tblHeader, as Word
+    documents in the field mark the whole 项目名称 … 绩效目标 block to repeat on every page."""
+    from docx.oxml import OxmlElement
+
+    d = Document(io.BytesIO(data))
+    for t in d.tables:
+        for r in t.rows:
+            r._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+            if header_map([Cell(c.text, Location()) for c in r.cells]):
+                break
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def repeated_block_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.ingest import parse_file
+    from tests.conftest import seed_files
+    from tests.format_helpers import docx_to_pdf, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    tmp = tmp_path_factory.mktemp("repeated_pdf")
+    paths = []
+    for seed in seed_files():
+        doc = parse_file(seed)
+        for p in doc.projects:
+            if p.unit_code is None and p.unit_name is None:
+                p.unit_code, p.unit_name = doc.unit_code, doc.unit_name
+        path = tmp / f"{seed.stem}.docx"
+        path.write_bytes(_mark_top_block_to_repeat(disclosure_to_docx(doc, separate_indicator_table=False)))
+        paths.append(path)
+    return {p.stem: q.read_bytes() for p, q in docx_to_pdf(paths, tmp).items()}
+
+
+def test_pdf_of_tables_with_their_top_block_repeated_on_every_page(
+    repeated_block_pdfs: dict[str, bytes], truth_score
+) -> None:
+    from tests.conftest import TRUTH
+
+    for stem, data in sorted(repeated_block_pdfs.items()):
+        truth = json.loads((TRUTH / f"{stem}.json").read_text(encoding="utf-8"))
+        r = truth_score.score(truth, disclosure_to_dict(parse_bytes(data, f"{stem}.pdf")), show=5)
+        assert r["projects_found"] == r["projects_truth"] and r["projects_extra"] == 0, (
+            stem,
+            r["differences"],
+        )
+        assert r["indicator_f1"] >= 0.99, (stem, r["differences"])
