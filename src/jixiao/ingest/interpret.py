@@ -670,6 +670,8 @@ class _Interpreter:
         items: list[tuple[str, str, Cell, str | None]] = []
         cells = row.cells
         kinds = [_kv(c.text) for c in cells]
+        if not any(kinds) and not any(split_label_runs(c.text) for c in cells):
+            return [("", c.text, c, None) for c in cells]  # no label at all (an indicator row)
         if cells and kinds[0] is None and (glued := _unglue(cells[0].text)) is not None and _kv(glued):
             cells = [Cell(glued, cells[0].loc), *cells[1:]]  # '资金用途绩效目标': a merged label's piece
             kinds[0] = _kv(glued)
@@ -923,17 +925,23 @@ class _Interpreter:
     # -- indicator rows -------------------------------------------------------------------------
     def _place(self, row: Row, fields: list[str | None]) -> list[tuple[int, Cell]]:
         """(column, cell) for each non-empty cell: by position in a grid, else fitted."""
-        cells = [(k, c) for k, c in enumerate(row.cells) if c.text.strip()]
+        cells = [(k, c) for k, c in enumerate(row.cells) if c.text and not c.text.isspace()]
         # a level label wrapped over two cells: one cell
         merged: list[tuple[int, Cell]] = []
+        short = False
         for k, c in cells:
-            if merged and joins_level(merged[-1][1].text, c.text):
-                pk, pc = merged[-1]
-                merged[-1] = (pk, Cell(squash(pc.text) + squash(c.text), pc.loc))
-                continue
+            if len(c.text) <= 8:
+                short = True
+                if merged and joins_level(merged[-1][1].text, c.text):
+                    pk, pc = merged[-1]
+                    merged[-1] = (pk, Cell(squash(pc.text) + squash(c.text), pc.loc))
+                    continue
             merged.append((k, c))
-        cells = [(k, c) for k, c in merged
-                 if not _ROW_LABEL.match(squash(c.text)) or fields[k : k + 1] == [None]]
+        if short:
+            cells = [(k, c) for k, c in merged if len(c.text) > 12 or not _ROW_LABEL.match(squash(c.text))
+                     or fields[k : k + 1] == [None]]
+        else:
+            cells = merged
         if not cells:
             return []
         # a row with a cell for every named column is read by position (a grid, or text that
@@ -1045,7 +1053,7 @@ class _Interpreter:
         if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
             l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
         if l1:
-            l1 = squash(l1) if "\n" in l1 or joins_level(l1, "") else l1
+            l1 = squash(l1) if "\n" in l1 else l1
             if l1 != st.level1:
                 st.level2 = None
             st.level1 = l1

@@ -282,6 +282,7 @@ _PREFIX_LABELS = sorted(
     key=len,
     reverse=True,
 )
+_PREFIX_FIRST = frozenset(lab[0] for lab in _PREFIX_LABELS)
 _PREFIX_RE = re.compile(
     "("
     + "|".join(re.escape(lab).replace(":", "[:：]?") for lab in _PREFIX_LABELS)
@@ -294,6 +295,15 @@ def split_label_runs(text: str) -> list[tuple[str, str]] | None:
 
     '项目主管部门青山区教育局项目执行单位化工区学校' → [('项目主管部门', '青山区教育局'),
     ('项目执行单位', '化工区学校')]. None unless the cell starts with a known label."""
+    t = text.lstrip() if text else ""
+    if not t or len(t) > 400 or t[0] not in _PREFIX_FIRST:
+        return None
+    runs = _split_label_runs(text)
+    return list(runs) if runs is not None else None
+
+
+@lru_cache(maxsize=32768)
+def _split_label_runs(text: str) -> tuple[tuple[str, str], ...] | None:
     s = ascii_punct(text.strip())
     if len(s) > 400:
         return None
@@ -317,7 +327,7 @@ def split_label_runs(text: str) -> list[tuple[str, str]] | None:
             break
     label, _ = out[-1]
     out[-1] = (label, s[pos:].strip())
-    return out
+    return tuple(out)
 
 
 # ------------------------------------------------------------------------------- units and money
@@ -407,6 +417,7 @@ def is_level2(text: str | None) -> bool:
     return bool(s) and len(s) <= 20 and bool(_L2_CORE.match(s))
 
 
+@lru_cache(maxsize=32768)
 def joins_level(first: str, second: str) -> bool:
     """A level label wrapped over two cells ('经济效益' / '指标', '项目完成' / '指标')."""
     a, b = _WS.sub("", first), _WS.sub("", second)
