@@ -29,6 +29,8 @@ from itertools import pairwise
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
 from jixiao.ingest.header import cell_score, fit_row, fitted_score, positional_score
 from jixiao.ingest.header import header_map as _header_map
+from jixiao.ingest.noise import is_noise_line as _is_noise_line
+from jixiao.ingest.noise import strip_noise as _strip_noise
 from jixiao.ingest.overview import extract_budget_overview
 from jixiao.ingest.vocab import (
     DEPARTMENT_TITLE,
@@ -50,16 +52,6 @@ from jixiao.ingest.vocab import (
 )
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 from jixiao.regions import division_of_project_code, region_name
-
-try:  # the shared noise filter (page numbers, running headers, template guidance)
-    from jixiao.ingest.noise import is_noise_line as _is_noise_line
-    from jixiao.ingest.noise import strip_noise as _strip_noise
-except ImportError:  # pragma: no cover - until the filter lands
-    def _is_noise_line(text: str) -> bool:
-        return bool(_PAGE_NUMBER.match(text))
-
-    def _strip_noise(text: str) -> str:
-        return text
 
 
 class NoTargetTable(ReadError):
@@ -507,6 +499,8 @@ class _Interpreter:
         indicator, a piece of a label printed vertically, or the goal going on. True if used."""
         st = self.state
         s = squash(text)
+        if st is not None and s and _is_noise_line(text):
+            return True  # a page number or running header between the block's lines
         if st is None or st.columns is not None or not s or st.plan_keys is not None or st.expect_purpose:
             self.goal_open = False
             return False

@@ -12,36 +12,17 @@ import re
 from functools import lru_cache
 
 # ------------------------------------------------------------------------------- punctuation
+from jixiao.ingest.noise import fold_punct
 
-_FULL = str.maketrans(
-    {
-        "：": ":",
-        "（": "(",
-        "）": ")",
-        "，": ",",
-        "；": ";",
-        "［": "[",
-        "］": "]",
-        "【": "[",
-        "】": "]",
-        "〔": "[",
-        "〕": "]",
-        "－": "-",
-        "—": "-",
-        "–": "-",
-        "　": "",
-        "＜": "<",
-        "＞": ">",
-        "＝": "=",
-        "﹦": "=",
-    }
-)
+# beyond the full-width ASCII variants the shared filter folds: brackets and dashes used alike
+_MORE = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "—": "-", "–": "-"})
 _WS = re.compile(r"[\s\u3000\xa0]+")
 
 
+@lru_cache(maxsize=65536)
 def ascii_punct(text: str) -> str:
     """Full-width punctuation as ASCII (labels compare alike however they were typed)."""
-    return text.translate(_FULL)
+    return fold_punct(text).translate(_MORE)
 
 
 _ENUM = re.compile(
