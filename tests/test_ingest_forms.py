@@ -690,3 +690,24 @@ def test_pdf_of_tables_with_their_top_block_repeated_on_every_page(
             r["differences"],
         )
         assert r["indicator_f1"] >= 0.99, (stem, r["differences"])
+
+
+@pytest.mark.parametrize("paren", [("（", "）"), ("(", ")")])
+def test_unit_goal_headings_with_ascii_or_full_width_punctuation(paren: tuple[str, str]) -> None:
+    from jixiao.ingest.goals import read_unit_goals
+
+    o, c = paren
+    colon = "：" if o == "（" else ":"
+    lines = [
+        "一、总体绩效目标",
+        "全面提升监管效能。",
+        "二、分项绩效目标",
+        f"{o}一{c}市场监管",
+        f"绩效目标{colon}强化信用监管。",
+        f"绩效指标{colon}抽查率≥90%",
+        f"{o}二{c}食品安全",
+        f"绩效目标{colon}不发生重大事故。",
+    ]
+    overall, subs = read_unit_goals([Para(t, Location(line=i)) for i, t in enumerate(lines, 1)], "tabbed")
+    assert overall == "全面提升监管效能。"
+    assert subs == [("市场监管", "强化信用监管。", "抽查率≥90%"), ("食品安全", "不发生重大事故。", None)]
