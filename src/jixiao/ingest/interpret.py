@@ -171,6 +171,11 @@ def _unglue(text: str) -> str | None:
     return None
 
 
+def _unbalanced(text: str) -> bool:
+    s = ascii_punct(text)
+    return s.count("(") != s.count(")")
+
+
 def _goes_on(text: str) -> bool:
     """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
     s = squash(text)
@@ -314,7 +319,7 @@ class _Interpreter:
                 continue
             if _title_is_table(text):
                 if isinstance(b, Row) or self._table_follows(i):
-                    titles[i] = text.strip()
+                    titles[i] = self._wrapped_title(i) if isinstance(b, Para) else text.strip()
                 continue
             if _is_heading_title(text) and self._header_within(i, 16):
                 titles[i] = text.strip()
@@ -334,6 +339,23 @@ class _Interpreter:
                     and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
                 del titles[a]
         return titles
+
+    def _wrapped_title(self, i: int) -> str:
+        """A title wrapped over several lines ('天津市…专项(畜禽粪污' / '资源化利用…项目)2022年' /
+        '中央预算内投资计划绩效目标表'): the lines right above it whose brackets only close in it."""
+        b = self.blocks[i]
+        text = b.text.strip()
+        k = i - 1
+        line = b.loc.line
+        while k >= 0 and i - k <= 3:
+            prev = self.blocks[k]
+            if not isinstance(prev, Para) or line is None or prev.loc.line != line - 1:
+                break
+            t = prev.text.strip()
+            if not t or len(t) > 30 or re.search(r"[。；;:：,，]$", t) or not _unbalanced(t):
+                break
+            text, line, k = t + text, prev.loc.line, k - 1
+        return text
 
     def _header_within(self, i: int, reach: int) -> bool:
         for b in self.blocks[i + 1 : i + 1 + reach]:
@@ -1056,14 +1078,15 @@ class _Interpreter:
         payload = [rec.get(f) for f in ("name", "description", "value", "basis", "nature", "measure_unit")]
         if not any(payload):
             if extra:
-                self.warn(row.loc, f"表格行未使用：{' | '.join(c.text for c in extra)[:60]!r}")
+                unused = " | ".join(c.text for c in extra)
+                self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
             elif not (l1 or l2 or rec.get("project") or rec.get("weight")):
                 texts = " | ".join(c.text for _, c in placed)
                 if texts and not rec.get("unit"):
-                    self.warn(row.loc, f"表格行未使用：{texts[:60]!r}")
+                    self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{texts[:60]!r}")
             return
         for c in extra:
-            self.warn(c.loc, f"指标列之外的单元格未使用：{c.text[:40]!r}")
+            self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
         nature, direction = rec.get("nature"), rec.get("direction")
         # 指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides
         if nature and re.match(r"^(正向|反向|中性)", squash(nature)):
