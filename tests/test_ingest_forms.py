@@ -711,3 +711,51 @@ def test_unit_goal_headings_with_ascii_or_full_width_punctuation(paren: tuple[st
     overall, subs = read_unit_goals([Para(t, Location(line=i)) for i, t in enumerate(lines, 1)], "tabbed")
     assert overall == "全面提升监管效能。"
     assert subs == [("市场监管", "强化信用监管。", "抽查率≥90%"), ("食品安全", "不发生重大事故。", None)]
+
+
+def test_a_row_cut_by_a_page_break_goes_on_after_the_repeated_block() -> None:
+    """As a PDF of a Word table gives it: the block repeated on the new page (with a piece of a
+    merged label left in the first column), then the rest of the cut row, then a merged level cell
+    whose rest goes on the level above."""
+    block = [
+        ["项目名称", "质量强市提升经费"],
+        ["预算规模及资金用途", "预算数", "", "其中:财政资金", "", "其他资金", ""],
+    ]
+    head = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
+    doc = parse(
+        [
+            "1.质量强市提升经费绩效目标表",
+            *block,
+            ["绩效目标", "开展质量提升活动。"],
+            head,
+            ["产出指标", "数量指标", "活动开展次数", "开展区域质量提升活动、管", "≥4次", "《实施"],
+            *block,
+            ["资金用途", "", "", "理模式和经验推广等活动次数", "", "意见》"],
+            ["", "服务对象满意", "群众满意度", "考察满意度", "≥85%", "问卷"],
+            *block,
+            ["资金用途", "度指标", "", "", "", "调查"],
+        ],
+        layout="pdf",
+    )
+    (p,) = doc.projects
+    a, b = p.indicators
+    assert (a.description, a.basis) == ("开展区域质量提升活动、管理模式和经验推广等活动次数", "《实施意见》")
+    assert (b.level2, b.basis) == ("服务对象满意度指标", "问卷调查")
+
+
+def test_a_title_wrapped_over_lines_is_one_title() -> None:
+    doc = parse(
+        [
+            "天津市农业绿色发展专项(畜禽粪污",
+            "资源化利用整县推进项目)2022年",
+            "中央预算内投资计划绩效目标表",
+            ["专项名称", "畜禽粪污资源化利用"],
+            HEADER,
+            ["实施效果指标", "产出指标", "建设项目个数", "1"],
+        ]
+    )
+    assert (
+        doc.projects[0].title
+        == "天津市农业绿色发展专项(畜禽粪污资源化利用整县推进项目)2022年中央预算内投资计划绩效目标表"
+    )
+    assert doc.projects[0].name == "畜禽粪污资源化利用"
