@@ -64,13 +64,26 @@ def is_page_marker(text: str) -> bool:
     return bool(s) and len(s) <= 24 and bool(_PAGE_MARK.match(s))
 
 
+_DIGIT = re.compile(r"\d")
+# a line that may be a page marker (a superset of `is_page_marker`, searched over a whole text)
+_PAGE_HINT = re.compile(
+    rf"^[ \t\u3000]*(?:{_DASH}+[ \t]*\d|第[ \t]*\d{{1,4}}[ \t]*页|共[ \t]*\d"
+    r"|\d{1,4}[ \t]*[/／][ \t]*\d|page[ \t]*\d)",
+    re.M | re.I,
+)
+
+
+def has_page_markers(text: str) -> bool:
+    """Whether a text may print two page markers or more (a cheap test before `running_headers`)."""
+    it = _PAGE_HINT.finditer(text)
+    return next(it, None) is not None and next(it, None) is not None
+
+
 def running_headers(lines: list[str]) -> set[str]:
     """Comparison keys (`norm_key`) of the lines printed again beside the page markers: a running
     header or footer (the document's title on top of every page). Needs two page markers or more;
     table content (anything mentioning 指标, a row with separators) is never one."""
-    marks = [
-        i for i, s in enumerate(lines) if len(s) <= 40 and any(c.isdigit() for c in s) and is_page_marker(s)
-    ]
+    marks = [i for i, s in enumerate(lines) if len(s) <= 40 and _DIGIT.search(s) and is_page_marker(s)]
     if len(marks) < 2:
         return set()
     near: dict[str, int] = {}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
-from jixiao.ingest.noise import is_noise_line, norm_key, running_headers, strip_artefacts
+from jixiao.ingest.noise import has_page_markers, is_noise_line, norm_key, running_headers, strip_artefacts
 from jixiao.model import Location
 
 _TITLE = re.compile(r"绩效目标(申报|批复)?表$")
@@ -76,7 +76,7 @@ def clean_line(line: str) -> str:
     """Remove conversion artefacts and the trailing line break; a noise line (page marker, portal
     furniture) becomes blank; keep everything else as printed."""
     line = strip_artefacts(line.rstrip("\r\n"))
-    if is_noise_line(line):
+    if len(line) <= 120 and is_noise_line(line):  # furniture and page markers are short lines
         return ""
     return line
 
@@ -88,7 +88,7 @@ def _is_blank(line: str) -> bool:
 def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
     raw = text.split("\n")
-    running = running_headers(raw)
+    running = running_headers(raw) if has_page_markers(text) else set()
     lines = [clean_line(s) for s in raw]
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
