@@ -449,3 +449,19 @@ def test_space_runs_keep_single_spaces_inside_a_cell() -> None:
         ["", "质量指标", "信息 发布 准确率", "100 %"],
         ["效益指标", "社会效益指标", "公众 知晓率", "≥ 90 %"],
     ]
+
+
+def test_a_few_stray_tabs_do_not_make_a_pipe_table_a_tab_table() -> None:
+    text = "\n".join(
+        [
+            "项目名称\t| 某项目",
+            "一级指标 | 二级指标 | 三级指标 | 指标值",
+            "产出指标 | 数量指标 | 培训人次 | 200人次",
+            "| 质量指标 | 培训合格率 | 100%",
+            "| 时效指标 | 完成时间 | 12月底前",
+            "效益指标 | 社会效益指标 | 群众知晓率 | ≥90%",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "pipes"
+    assert body[-1] == ["效益指标", "社会效益指标", "群众知晓率", "≥90%"]

@@ -92,14 +92,19 @@ def read_text(data: bytes, name: str) -> CellStream:
     lines = [clean_line(s) for s in raw]
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
-    has_tabs = any("\t" in s for s in lines)
-    if not has_tabs:
-        from jixiao.ingest.pdftext import regroup_pdf_text
-        from jixiao.ingest.textrows import find_blocks
+    from jixiao.ingest.pdftext import regroup_pdf_text
+    from jixiao.ingest.textrows import find_blocks
 
+    tabbed = sum(1 for s in lines if "\t" in s)
+    if not tabbed:
         blocks, layout = find_blocks(lines, regroup_pdf_text)
         return CellStream(source=name, blocks=blocks, layout=layout)
-    return CellStream(source=name, blocks=_tabbed_blocks(lines), layout="tabbed")
+    if tabbed >= 0.3 * sum(1 for s in lines if s.strip()):
+        # a tab-separated export: its rows are the document's own
+        return CellStream(source=name, blocks=_tabbed_blocks(lines), layout="tabbed")
+    # a few tabs among lines printed another way: the tab reading is one candidate among the others
+    blocks, layout = find_blocks(lines, regroup_pdf_text, first=("tabbed", _tabbed_blocks(lines)))
+    return CellStream(source=name, blocks=blocks, layout=layout)
 
 
 def _tabbed_blocks(lines: list[str]) -> list[Block]:

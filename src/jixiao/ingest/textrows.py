@@ -978,12 +978,22 @@ class Candidate:
     fit: Fit
 
 
-def candidates(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -> list[Candidate]:
-    """Every applicable strategy's blocks and fit, the PDF-text regrouping (`fallback`) first; when
-    its rows are convincing (nearly all clean indicator rows) the others are not tried."""
+def candidates(
+    lines: list[str],
+    fallback: Callable[[list[str]], list[Block]],
+    first: tuple[str, list[Block]] | None = None,
+) -> list[Candidate]:
+    """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
+    if given, then the PDF-text regrouping (`fallback`), then the strategies here. When an early
+    candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried."""
+    out: list[Candidate] = []
+    if first is not None:
+        out.append(Candidate(first[0], first[1], score_blocks(first[1])))
+        if out[0].fit.convincing:
+            return out
     blocks = fallback(lines)
-    out = [Candidate("pdf-text", blocks, score_blocks(blocks))]
-    if out[0].fit.convincing:
+    out.append(Candidate("pdf-text", blocks, score_blocks(blocks)))
+    if out[-1].fit.convincing:
         return out
     for name, strategy in STRATEGIES.items():
         pieces = strategy(lines)
@@ -1021,13 +1031,17 @@ def _table_starts(blocks: list[Block]) -> list[int]:
     return sorted(starts)[1:]
 
 
-def find_blocks(lines: list[str], fallback: Callable[[list[str]], list[Block]]) -> tuple[list[Block], str]:
+def find_blocks(
+    lines: list[str],
+    fallback: Callable[[list[str]], list[Block]],
+    first: tuple[str, list[Block]] | None = None,
+) -> tuple[list[Block], str]:
     """The blocks of the strategy whose rows fit the indicator header best, with its name.
 
     A document may print its tables in different ways: the regions between the tables' own blocks
     (as the best strategy overall finds them) are chosen one by one, and the layout is then named
     after every strategy used (`pipes+spaces`)."""
-    cands = candidates(lines, fallback)
+    cands = candidates(lines, fallback, first)
     best = _best(cands)
     cuts = _table_starts(best.blocks)
     if len(cands) == 1 or not cuts:
