@@ -97,6 +97,7 @@ _PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\
 _SELF_EVAL_COLS = re.compile(r"实际完成值|全年实际值|实际值|得分|完成情况|偏差原因|执行数")
 _MONITOR_COLS = re.compile(r"1-\d+月|执行进度|预计.*完成|完成目标可能性|监控")
 
+_sq = lru_cache(maxsize=65536)(squash)  # labels, levels and values recur on every row
 _GENERIC_TITLE = re.compile(r"(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门)?(预算)?(项目)?(支出)?")
 _ALL_LABELS = tuple(lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4)
 _GRID_LAYOUTS = frozenset({"docx", "xlsx", "html", "pdf", "tabbed"})
@@ -111,7 +112,7 @@ def header_map(cells: list[Cell], year: int | None = None) -> dict[int, str] | N
 
 def _is_money_unit(text: str) -> bool:
     """A short '单位：万元' line."""
-    s = squash(text)
+    s = _sq(text)
     return len(s) < 24 and bool(_MONEY_UNIT.search(s))
 
 
@@ -146,14 +147,14 @@ def name_from_title(title: str) -> str | None:
 
 
 def _title_is_table(text: str) -> bool:
-    s = squash(ascii_punct(text))
+    s = _sq(ascii_punct(text))
     return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
             and not _CAPTION.search(s))
 
 
 @lru_cache(maxsize=16384)
 def _is_label_piece(text: str) -> bool:
-    s = squash(text)
+    s = _sq(text)
     return len(s) >= 2 and not _kv(s) and any(s in lab for lab in _ALL_LABELS)
 
 
@@ -161,7 +162,7 @@ def _is_label_piece(text: str) -> bool:
 def _unglue(text: str) -> str | None:
     """'资金用途效益指标' → '效益指标': a label (project block or level) with a piece of a merged
     label cell glued before it, as a PDF's layout leaves it after a page break; else None."""
-    s = squash(text)
+    s = _sq(text)
     if len(s) > 24 or len(s) < 4:
         return None
     for k in range(2, len(s) - 1):
@@ -178,7 +179,7 @@ def _unbalanced(text: str) -> bool:
 
 def _goes_on(text: str) -> bool:
     """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
-    s = squash(text)
+    s = _sq(text)
     return ((len(s) >= 10 or s.endswith(("。", ";", "；"))) and not _CHAPTER.match(text.strip())
             and not s.endswith("表") and not s.startswith(("绩效指标", "年度绩效指标"))
             and not _title_is_table(s) and not _is_heading_title(s))
@@ -187,7 +188,7 @@ def _goes_on(text: str) -> bool:
 def _is_heading_title(text: str) -> bool:
     """A project's heading that names it ('3岁以下婴幼儿照护服务项目项目绩效目标'): a title when an
     indicator table follows."""
-    s = squash(ascii_punct(text))
+    s = _sq(ascii_punct(text))
     m = _HEADING_TITLE.match(s)
     return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_TITLE.fullmatch(m.group(1))
 
@@ -279,7 +280,7 @@ class _Interpreter:
         for b in self.blocks[:400]:
             texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
             for t in texts:
-                s = squash(t)
+                s = _sq(t)
                 if len(s) > 200:
                     continue
                 if re.search(r"自评(表|报告)|绩效自评|自评得分", s):
@@ -308,13 +309,13 @@ class _Interpreter:
             text = b.text if isinstance(b, Para) else None
             if isinstance(b, Row):
                 ne = b.nonempty()
-                if len(ne) == 1 and len(squash(ne[0].text)) < 80 and (
+                if len(ne) == 1 and len(_sq(ne[0].text)) < 80 and (
                         _title_is_table(ne[0].text) or _is_heading_title(ne[0].text)
                         or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)):
                     text = ne[0].text
             if not text:
                 continue
-            s = squash(text)
+            s = _sq(text)
             if len(s) > 90 or _PAGE_NUMBER.match(text):
                 continue
             if _title_is_table(text):
@@ -418,7 +419,7 @@ class _Interpreter:
 
     def _title(self, text: str, loc: Location) -> None:
         self.skipping = False
-        s = squash(text)
+        s = _sq(text)
         if re.search(r"自评(表|报告)?$|评价表$", s):
             self._end_project()
             self.other_tables.append(("自评表", loc))
@@ -447,7 +448,7 @@ class _Interpreter:
         if ty:
             self.years[ty] += 3
         project = Project(seq=seq, title=title, name=None, location=loc)
-        if DEPARTMENT_TITLE.search(squash(ascii_punct(title))):
+        if DEPARTMENT_TITLE.search(_sq(ascii_punct(title))):
             project.kind = "department"
         self.state = _ProjectState(project=project, money_scale=self.doc_money_scale, title_year=ty)
         self.pending = None
@@ -485,8 +486,8 @@ class _Interpreter:
         if unit and self.pending is None:
             self._unit_line(unit, text)
             return
-        m = _MONEY_UNIT.search(squash(text))
-        if m and len(squash(text)) < 24:
+        m = _MONEY_UNIT.search(_sq(text))
+        if m and len(_sq(text)) < 24:
             self._set_money_unit(m.group(1))
             return
         if self.skipping:
@@ -520,7 +521,7 @@ class _Interpreter:
         """One line of text (a paragraph or a one-cell row) before the indicator table: a prose
         indicator, a piece of a label printed vertically, or the goal going on. True if used."""
         st = self.state
-        s = squash(text)
+        s = _sq(text)
         if st is not None and s and _is_noise_line(text):
             return True  # a page number or running header between the block's lines
         if st is None or st.columns is not None or not s or st.plan_keys is not None or st.expect_purpose:
@@ -558,7 +559,7 @@ class _Interpreter:
         self.unit_lines.append(unit)
         if self.state is not None and not self.state.project.indicators:
             self.state.project.unit_code, self.state.project.unit_name = unit
-        m = _MONEY_UNIT.search(squash(text))
+        m = _MONEY_UNIT.search(_sq(text))
         if m:
             self._set_money_unit(m.group(1))
 
@@ -585,8 +586,8 @@ class _Interpreter:
                     self._end_project()
                 self._unit_line(unit, " ".join(c.text for c in ne))
                 return
-            units = [_MONEY_UNIT.search(squash(c.text)) for c in ne]
-            if all(units) and units[0] is not None and len(squash(first)) < 24:
+            units = [_MONEY_UNIT.search(_sq(c.text)) for c in ne]
+            if all(units) and units[0] is not None and len(_sq(first)) < 24:
                 self._set_money_unit(units[0].group(1))
                 return
         if st is not None and st.pending_paras:
@@ -663,7 +664,7 @@ class _Interpreter:
         texts = [c.text.strip() for c in row.cells]
         if len(texts) < 4:
             return None
-        l1 = is_level1(texts[0]) and squash(texts[0]).endswith("指标")
+        l1 = is_level1(texts[0]) and _sq(texts[0]).endswith("指标")
         l2 = is_level2(texts[1])
         if not (l2 and (l1 or not texts[0])):
             return None
@@ -773,8 +774,8 @@ class _Interpreter:
         if st.columns is not None and p.indicators and present & {"code", "name"}:
             newname = next((v for f, _, _, v in labels if f == "name" and v), None)
             newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
-            same = (newname is not None and squash(newname) == squash(p.name or "")) or (
-                newcode is not None and squash(newcode) == squash(p.code or ""))
+            same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
+                newcode is not None and _sq(newcode) == _sq(p.code or ""))
             if same:
                 st.after_repeat = True  # the top block repeated on a new page: the same project
             if not same and (newname or newcode):
@@ -826,7 +827,7 @@ class _Interpreter:
         if len(values) == 1 and labels:
             # a label wrapped over two lines ('主管部门' / '及编码', '资金情况' / '(万元)')
             f, lab, cell = labels[-1]
-            joined = squash(lab) + squash(values[0])
+            joined = _sq(lab) + _sq(values[0])
             if len(values[0]) <= 8 and not re.search(r"\d", values[0]) and _kv(joined):
                 labels[-1] = (_kv(joined) or f, joined, cell)
                 self.pending = _Pending(labels)
@@ -861,7 +862,7 @@ class _Interpreter:
         lab = norm_label(label)
         if f == "code":
             if p.code is None:
-                p.code = squash(value)
+                p.code = _sq(value)
         elif f == "name":
             if p.name is None and p.kind != "department":
                 p.name = value
@@ -876,7 +877,7 @@ class _Interpreter:
             parsed = parse_money_text(value)
             if parsed is None:
                 if re.search(r"\d", value):
-                    self.warn(cell.loc, f"{squash(label)}：不是金额：{value[:30]!r}")
+                    self.warn(cell.loc, f"{_sq(label)}：不是金额：{value[:30]!r}")
                 return
             num, unit = parsed
             try:
@@ -902,14 +903,14 @@ class _Interpreter:
                 p.goal = value
                 self.goal_open = self.stream.layout not in _GRID_LAYOUTS and st.columns is None
         elif f == "unit_code":
-            if p.unit_code is None and re.fullmatch(r"[0-9A-Za-z\-]{2,20}", squash(value)):
-                p.unit_code = squash(value)
-                self.unit_cands = [(r, c or squash(value), n) for r, c, n in self.unit_cands]
+            if p.unit_code is None and re.fullmatch(r"[0-9A-Za-z\-]{2,20}", _sq(value)):
+                p.unit_code = _sq(value)
+                self.unit_cands = [(r, c or _sq(value), n) for r, c, n in self.unit_cands]
 
     def _plan_header(self, row: Row, label: Cell) -> None:
         st = self._ensure_project(row.loc)
         i = next(k for k, c in enumerate(row.cells) if c is label)
-        keyed = [(k, squash(c.text)) for k, c in enumerate(row.cells) if k > i and squash(c.text)]
+        keyed = [(k, _sq(c.text)) for k, c in enumerate(row.cells) if k > i and _sq(c.text)]
         if keyed and all(_MILESTONE.match(t) for _, t in keyed):
             st.plan_keys = [t for _, t in keyed]
             st.plan_cols = [k for k, _ in keyed]
@@ -950,11 +951,11 @@ class _Interpreter:
                 short = True
                 if merged and joins_level(merged[-1][1].text, c.text):
                     pk, pc = merged[-1]
-                    merged[-1] = (pk, Cell(squash(pc.text) + squash(c.text), pc.loc))
+                    merged[-1] = (pk, Cell(_sq(pc.text) + _sq(c.text), pc.loc))
                     continue
             merged.append((k, c))
         if short:
-            cells = [(k, c) for k, c in merged if len(c.text) > 12 or not _ROW_LABEL.match(squash(c.text))
+            cells = [(k, c) for k, c in merged if len(c.text) > 12 or not _ROW_LABEL.match(_sq(c.text))
                      or fields[k : k + 1] == [None]]
         else:
             cells = merged
@@ -989,7 +990,7 @@ class _Interpreter:
         cells = list(row.cells)
         for k, c in enumerate(cells):
             fld = fields[k] if k < len(fields) else None
-            t = squash(c.text)
+            t = _sq(c.text)
             if fld in ("level1", "level2") and t and not (is_level1(t) or is_level2(t)):
                 old = getattr(prev, fld) or ""
                 if is_level1(old + t) or is_level2(old + t):
@@ -1069,7 +1070,7 @@ class _Interpreter:
         if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
             l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
         if l1:
-            l1 = squash(l1) if "\n" in l1 else l1
+            l1 = _sq(l1) if "\n" in l1 else l1
             if l1 != st.level1:
                 st.level2 = None
             st.level1 = l1
@@ -1089,7 +1090,7 @@ class _Interpreter:
             self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
         nature, direction = rec.get("nature"), rec.get("direction")
         # 指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides
-        if nature and re.match(r"^(正向|反向|中性)", squash(nature)):
+        if nature and re.match(r"^(正向|反向|中性)", _sq(nature)):
             comparator = direction if direction and cell_score(direction, "nature") > 2 else None
             nature, direction = comparator, nature
             order = [(i, ("nature" if f == "direction" else "direction" if f == "nature" else f), t)
@@ -1120,17 +1121,17 @@ class _Interpreter:
         if not name and not code:
             return
         if (p.name is None and p.code is None) and not p.indicators:
-            p.name, p.code = name, squash(code) if code else None
+            p.name, p.code = name, _sq(code) if code else None
             st.from_column = True
             return
-        if (name and name != p.name) or (code and squash(code) != p.code):
+        if (name and name != p.name) or (code and _sq(code) != p.code):
             columns, fields, width, scale = st.columns, st.fields, st.header_width, st.money_scale
             title, kind = p.title, p.kind
             unit = (p.unit_code, p.unit_name, st.unit_rank)
             self._end_project()
             new = self._ensure_project(loc)
             new.columns, new.fields, new.header_width, new.money_scale = columns, fields, width, scale
-            new.project.name, new.project.code = name, squash(code) if code else None
+            new.project.name, new.project.code = name, _sq(code) if code else None
             new.project.title, new.project.kind = title, kind
             new.from_column = True
             new.project.unit_code, new.project.unit_name, new.unit_rank = unit
