@@ -746,6 +746,8 @@ class _Interpreter:
     def _kv_any(self, row: Row) -> bool:
         """Read a project-block row (labels with values beside them or on the row below); False
         when the row is not one."""
+        if self.pending is None and not any(_kv(c.text) or split_label_runs(c.text) for c in row.cells):
+            return False  # no label in the row (an indicator row): nothing to read here
         items = self._kv_items(row)
         st = self.state
         if st is None:  # generic labels (单位名称) head other tables too: not outside a project
