@@ -115,7 +115,7 @@ def test_cli_parse_csv_and_xlsx_have_one_row_per_indicator(tmp_path: Path) -> No
     ("content", "message"),
     [
         (b"", "empty"),
-        (b"\x00\x01\x02binary\x00" * 50, "binary"),
+        (b"\x00\x01\x02binary\x00" * 50, "二进制"),
         (b"PK\x03\x04" + b"\x00" * 40, "zip"),
         (b"%PDF-1.4\n%truncated", "PDF"),
     ],

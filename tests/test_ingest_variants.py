@@ -62,7 +62,9 @@ def test_2021_framework_cost_as_level1_and_extra_columns(layout) -> None:
         "食品抽检批次", "抽检合格率", "单批次抽检成本", "重大食品安全事故", "群众满意度"]
     assert inds[1].level1 == "产出指标" and inds[1].basis is None
     assert (inds[2].level1, inds[2].level2_canonical) == ("成本指标", "经济成本指标")
-    assert (inds[0].nature, inds[0].value, inds[0].measure_unit, inds[0].weight) == ("≥", "650", "批次", "20")
+    first = inds[0]
+    assert (first.nature, first.value, first.measure_unit, first.weight) == ("≥", "≥650批次", "批次", "20")
+    assert inds[0].target_text == "650"
     assert doc.unit_code == "414001" and doc.year == 2024
 
 

@@ -39,7 +39,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         try:
             doc = parse_file(name, year=args.year)
         except ReadError as e:
-            print(f"{e.source}: {e.location}: {e.message}", file=sys.stderr)
+            where = "" if getattr(e, "whole_document", False) else f"{e.location}: "
+            print(f"{e.source}: {where}{e.message}", file=sys.stderr)
             failed = True
             continue
         for w in doc.warnings:

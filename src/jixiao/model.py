@@ -110,6 +110,10 @@ class Indicator:
     weight: str | None = None
     location: Location | None = None
     year: int | None = None  # the budget year, so that dates without a year ("12月底") resolve
+    # where 指标性质/指标值/度量单位 are separate cells, `value` joins them as printed and
+    # `target_text` keeps the 指标值 cell alone; 指标方向性 (正向/反向) as printed
+    target_text: str | None = None
+    direction: str | None = None
 
     @property
     def level1_canonical(self) -> str | None:
@@ -149,6 +153,7 @@ class Project:
     indicators: list[Indicator] = field(default_factory=list)
     location: Location | None = None
     region: str | None = None  # 行政区划 named by the project code's division, when it has one
+    kind: str = "project"  # "department": the unit-year's own 部门整体支出绩效目标表
 
 
 @dataclass

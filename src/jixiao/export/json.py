@@ -25,7 +25,7 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
         "level2_canonical": ind.level2_canonical,
         "target": ind.target.to_dict(),
     }
-    for extra in ("nature", "measure_unit", "weight"):
+    for extra in ("nature", "measure_unit", "weight", "target_text", "direction"):
         if getattr(ind, extra) is not None:
             d[extra] = getattr(ind, extra)
     if ind.location is not None:
@@ -46,6 +46,7 @@ def project_to_dict(p: Project, doc: Disclosure | None = None) -> dict[str, Any]
         "spending_plan": dict(p.spending_plan) if p.spending_plan else None,
         "goal": p.goal,
         "region": p.region,
+        "kind": p.kind,
         "indicators": [indicator_to_dict(i) for i in p.indicators],
     }
     # the unit a table names, where it differs from the document's

@@ -12,16 +12,18 @@ import re
 
 from jixiao.ingest.cells import Para
 
-_OVERALL = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十\d]+）|\d+[、.．])?\s*"
+_NUM = r"(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])"
+_OVERALL = re.compile(rf"^{_NUM}?\s*"
                       r"(?:部门|单位)?(?:整体)?总体(?:绩效)?目标[:：]?\s*$")
-_SUB = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十\d]+）|\d+[、.．])?\s*"
+_SUB = re.compile(rf"^{_NUM}?\s*"
                   r"(?:部门|单位)?(?:整体)?分项(?:绩效)?目标[:：]?\s*$")
-_END = re.compile(r"工作保障措施|^(?:[一二三四五六七八九十]+[、.．]|（[一二三四五六七八九十]+）)\s*保障措施|"
+_END = re.compile(r"工作保障措施|^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])"
+                  r"\s*保障措施|"
                   r"^第[一二三四五六七八九十]部分|绩效目标表$|^(?:[一二三四五六七八九十]+[、.．])\s*\S{2,12}$|"
                   r"^(预算)?项目(支出)?绩效目标$|^资金绩效目标$")
 
 _STYLES: list[tuple[str, re.Pattern[str]]] = [
-    ("paren-cn", re.compile(r"^（([一二三四五六七八九十]+)）\s*(.*)$")),
+    ("paren-cn", re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$")),
     ("cn", re.compile(r"^([一二三四五六七八九十]+)[、.．]\s*(.*)$")),
     ("arabic", re.compile(r"^(\d{1,2})\s*[、.．](?!\d)\s*(.*)$")),
     ("paren-arabic", re.compile(r"^[（(](\d{1,2})[）)]\s*(.*)$")),
@@ -90,7 +92,7 @@ def read_unit_goals(paras: list[Para], layout: str) -> tuple[str | None, list[Su
             rest = item[1].strip()
             goal, inds, field = [], [], "goal"
             # "1.发挥信用监管导向效能作用。一方面，…": the first sentence is the title
-            m = re.match(r"^([^。；;，,]{2,40}?)[。；;]\s*(.+)$", rest)
+            m = re.match(r"^([^。；;，,]{2,40}?)[。；;]\s*(.+)$", rest)  # ASCII ; and , alike
             if m:
                 title, first = m.group(1), m.group(2)
                 goal.append(first)

@@ -1,11 +1,20 @@
 """The interpreter: one state machine over the cell stream of any format → `Disclosure`.
 
-It recognises, in document order: the unit's overall and sub goals (部门整体绩效目标), project
-titles (…绩效目标表), the unit line (单位编码+名称, 单位：万元), the project block (项目编码, 项目名称,
-预算数, 其中：财政资金, 其他资金, 资金用途, 资金支出计划, 绩效目标), the indicator header row and
-the indicator rows (一级/二级 carried down from the row above when blank). A page break that
-repeats the 绩效目标 row and the header inside one project is skipped. Every table row inside a
-project that is not used becomes a located warning.
+It recognises, in document order: the unit's overall and sub goals (部门整体绩效目标), table
+titles (…绩效目标表, …目标申报表(2023年度), or none: a project block or an indicator header opens
+a table too), the unit line (单位编码+名称, 单位：万元), the project block read by field synonyms
+(`jixiao.ingest.vocab`: 项目名称/项目支出名称/二级项目名称, 主管部门/预算单位/单位信息, 资金总额/
+财政拨款/其他资金, 年度目标/中期目标 …) with each value to the right of its label, on the row
+below, or run together with it in one cell, the indicator header (best match per column,
+`jixiao.ingest.header`) and the indicator rows, each row's cells fitted under the header when the
+layout dropped blank or merged cells. 一级/二级 are carried down from the row above when blank.
+
+A page break that repeats the top block (项目名称 … 绩效目标 rows and the header, as Word does for
+rows marked to repeat) continues the same project with its levels carried across. A flat sheet
+of several projects names each project on its first row. A 部门整体支出绩效目标表 becomes the
+unit-year's own table (`Project.kind == "department"`). Self-evaluation (自评表) and monitoring
+(监控表) tables are recognised and said to be such; a document with no target table at all is a
+`NoTargetTable` error. Every table row or cell that is not used is a located warning in Chinese.
 """
 
 from __future__ import annotations
@@ -15,148 +24,96 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import pairwise
 
-from jixiao import taxonomy
-from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row, match_unit_line, squash
+from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
+from jixiao.ingest.header import cell_score, fit_row, fitted_score, positional_score
+from jixiao.ingest.header import header_map as _header_map
+from jixiao.ingest.noise import is_noise_line as _is_noise_line
+from jixiao.ingest.noise import strip_noise as _strip_noise
 from jixiao.ingest.overview import extract_budget_overview
+from jixiao.ingest.vocab import (
+    DEPARTMENT_TITLE,
+    GENERIC_UNIT_LABELS,
+    GOAL_GROUP_HEADS,
+    GOAL_RANK,
+    KV_LABELS,
+    MONEY_SCALE,
+    UNIT_RANK,
+    ascii_punct,
+    is_level1,
+    is_level2,
+    joins_level,
+    kv_field,
+    norm_label,
+    parse_money_text,
+    split_label_runs,
+    split_unit,
+)
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 from jixiao.regions import division_of_project_code, region_name
 
 
-def _label(text: str) -> str:
-    s = squash(text)
-    return s.rstrip(":：")
+class NoTargetTable(ReadError):
+    """A document from which no performance-target table (绩效目标表) can be read. Its message
+    names the whole document (`FILE: 未找到绩效目标表…`) unless a self-evaluation or monitoring
+    table was found in its place (then the message says where)."""
+
+    whole_document = True
 
 
 # ---------------------------------------------------------------------------------------------
-# labels of the project block
-
-_CODE_LABELS = {"项目编码", "项目代码", "项目编号", "项目ID"}
-_NAME_LABELS = {"项目名称"}
-_TOTAL_LABELS = {"预算数", "预算金额", "项目预算", "年度预算数", "预算资金", "资金总额", "年度资金总额",
-                 "项目资金", "预算总额", "年度预算", "预算金额（万元）", "预算数（万元）"}
-_FISCAL_LABELS = {"其中：财政资金", "其中:财政资金", "财政资金", "其中财政资金", "财政拨款", "其中：财政拨款",
-                  "其中:财政拨款", "其中：财政拨款资金", "财政拨款资金", "其中：当年财政拨款"}
-_OTHER_LABELS = {"其他资金", "其中：其他资金", "其中:其他资金", "其他来源资金"}
-_PURPOSE_LABELS = {"资金用途", "主要用途", "项目资金用途"}
-_SECTION_LABELS = {"预算规模及资金用途", "预算规模", "资金规模及用途", "项目资金情况", "资金情况"}
-_GOAL_LABELS = {"绩效目标", "年度绩效目标", "项目绩效目标", "年度目标", "总体目标", "项目年度绩效目标"}
-_OTHER_KV_LABELS = {"主管部门", "实施单位", "项目负责人", "项目属性", "项目类型", "联系电话", "项目期",
-                    "预算单位", "单位名称", "部门名称"}
-
-_MONEY_SUFFIX = re.compile(r"(万元|元)$")
-_TOTAL_RE = re.compile(r"^(年度)?预算(数|金额|资金)(（万元）|\(万元\))?$")
-_FISCAL_RE = re.compile(r"^其中[:：]?财政")
-_OTHER_RE = re.compile(r"^(其中[:：]?)?其他资金")
-_DOTS = re.compile(r"\.{4,}")
-_CODE_YEAR = re.compile(r"^\d{6}(\d{2})[A-Z]")
-_PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
-_MILESTONE = re.compile(
-    r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$")
+# titles, money units, page furniture
 
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
-
 _TITLE_NUM = re.compile(
     r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?!\d)|[（(](?P<cnum>\d{1,3})[）)]\s*"
     r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
     r"|附?表\s*(?:\d{1,3}\s*[-－—]\s*)?(?P<tnum>\d{1,3})\s*[:：.、．]?\s*)(?P<rest>\S.*)$")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_TITLE_SUFFIX = re.compile(r"(项目)?(支出)?绩效目标(申报|批复)?表$")
+# a table title: …绩效目标表, …目标申报表, …部门专项(绩效目标)申报表2021年度, with an optional
+# bracketed year or category after it
+_TITLE_CORE = r"(?:目标(?:申报|批复|审批|审核)?表|绩效目标\)?申报表|(?:绩效目标)?(?:申报|批复)表)"
+_TITLE_SUFFIX = re.compile(_TITLE_CORE + r"\s*(?:[（(][^（）()]{1,20}[)）])?\s*(?:\d{4}\s*年度?)?\s*[)）]?$")
+_TITLE_STRIP = re.compile(r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$"
+                          r"|项目(支出)?绩效目标$")
+_YEAR_SUFFIX = re.compile(r"\s*[（(]\s*(20\d{2})\s*年度?\s*[)）]\s*$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?[-—–\s]*(/\s*\d+\s*(页)?)?$|^\d+\s*/\s*\d+$")
-
-_MONEY_SCALE = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
+_DOTS = re.compile(r"\.{4,}")
+_CODE_YEAR = re.compile(r"^\d{6}(\d{2})[A-Z]")
+_PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
+_MILESTONE = re.compile(
+    r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$")
 _CHAPTER = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])")
+# a cell that only names the indicator part of the table (a merged row label)
+_ROW_LABEL = re.compile(r"^(本年度|年度|项目)?(绩效指标|绩效目标指标|指标)$")
+# a caption under a heading that names the project, not a title of its own
+_CAPTION = re.compile(r"具体目标表$|^(绩效)?(项目)?指标表$")
+_HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?项目)(项目)?(支出)?绩效目标$")
+_CJK_PIECE = re.compile(r"[\u4e00-\u9fff()（）]+")
+_LABEL_VALUE = re.compile(r"^[^\d:,。;]{2,16}:\s*[\d.,]+\s*(万元|万|元)?$")
+_PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\s*(\S.*)$")
+_SELF_EVAL_COLS = re.compile(r"实际完成值|全年实际值|实际值|得分|完成情况|偏差原因|执行数")
+_MONITOR_COLS = re.compile(r"1-\d+月|执行进度|预计.*完成|完成目标可能性|监控")
 
-_HEADER_FIELDS: list[tuple[str, re.Pattern[str]]] = [
-    ("project", re.compile(r"^项目名称$")),
-    ("project_code", re.compile(r"^项目(编码|代码)$")),
-    ("level1", re.compile(r"^一级指标|^一级$")),
-    ("level2", re.compile(r"^二级指标|^二级$")),
-    ("name", re.compile(r"^(三级指标|指标名称|具体指标|三级$)")),
-    ("description", re.compile(r"(指标)?描述|指标解释|指标内容|指标说明|^指标定义")),
-    ("basis", re.compile(r"确定依据|依据|指标值来源|数据来源")),
-    ("nature", re.compile(r"指标性质|^性质$|比较符|^符号$")),
-    ("measure_unit", re.compile(r"度量单位|计量单位|^单位$")),
-    ("weight", re.compile(r"分值|权重|^分数$")),
-    ("value", re.compile(r"指标值|目标值|年度指标值|指标目标值|^标准$|^目标$|期望值")),
-]
-
-
-def _parse_money(text: str) -> Decimal | None:
-    s = squash(text).replace(",", "").replace("，", "")
-    s = _MONEY_SUFFIX.sub("", s)
-    if not s or s in ("-", "—", "/", "无"):
-        return None
-    try:
-        return Decimal(s)
-    except InvalidOperation:
-        return None
+_sq = lru_cache(maxsize=65536)(squash)  # labels, levels and values recur on every row
+_GENERIC_TITLE = re.compile(r"(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门)?(预算)?(项目)?(支出)?")
+_ALL_LABELS = tuple(lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4)
+_GRID_LAYOUTS = frozenset({"docx", "xlsx", "html", "pdf", "tabbed"})
+_MONEY_SCALE = {"万元": Decimal(1), "元": Decimal("0.0001"), "千元": Decimal("0.1"), "亿元": Decimal(10000)}
 
 
-@lru_cache(maxsize=16384)
-def _is_kv_label(text: str) -> str | None:
-    """The project-block field a label cell names, or None."""
-    if len(text) > 30:
-        return None
-    s = _label(text)
-    if len(s) > 14:
-        return None
-    if not s:
-        return None
-    if s in _CODE_LABELS:
-        return "code"
-    if s in _NAME_LABELS:
-        return "name"
-    if s in _TOTAL_LABELS or _TOTAL_RE.match(s):
-        return "total"
-    if s in _FISCAL_LABELS or _FISCAL_RE.match(s):
-        return "fiscal"
-    if s in _OTHER_LABELS or _OTHER_RE.match(s):
-        return "other"
-    if s in _PURPOSE_LABELS:
-        return "purpose"
-    if s in _SECTION_LABELS:
-        return "section"
-    if _PLAN_LABEL.match(s):
-        return "plan"
-    if s in _GOAL_LABELS:
-        return "goal"
-    if s in _OTHER_KV_LABELS:
-        return "other_kv"
-    return None
-
-
-_HEADER_HINT = re.compile(r"一\s*级|二\s*级|三\s*级|指标名称|具体指标")
-
-
-def header_map(cells: list[Cell]) -> dict[int, str] | None:
-    """Column index → indicator field, when this row is an indicator header row."""
-    if not _HEADER_HINT.search("".join([c.text for c in cells])):
-        return None  # cheap precheck; the cells are matched one by one below
-    found: dict[int, str] = {}
-    used: set[str] = set()
-    for i, c in enumerate(cells):
-        s = squash(c.text)
-        if not s or len(s) > 20:
-            continue
-        for fld, pat in _HEADER_FIELDS:
-            if fld in used:
-                continue
-            if pat.search(s):
-                found[i] = fld
-                used.add(fld)
-                break
-    levels = {"level1", "level2", "name"} & used
-    if len(levels) >= 2 or (levels and "value" in used and len(used) >= 3):
-        return found
-    return None
+def header_map(cells: list[Cell], year: int | None = None) -> dict[int, str] | None:
+    """Column index → indicator field, when this row is an indicator header row (best match per
+    column: see `jixiao.ingest.header.header_map`)."""
+    return _header_map(cells, year)
 
 
 def _is_money_unit(text: str) -> bool:
     """A short '单位：万元' line."""
-    s = squash(text)
-    return len(s) < 20 and bool(_MONEY_UNIT.search(s))
+    s = _sq(text)
+    return len(s) < 24 and bool(_MONEY_UNIT.search(s))
 
 
 def split_title(text: str) -> tuple[int | None, str]:
@@ -178,8 +135,67 @@ def chinese_number(text: str) -> int:
     return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + _CN_DIGITS.get(ones, 0)
 
 
-def name_from_title(title: str) -> str:
-    return _TITLE_SUFFIX.sub("", title).strip() or title.strip()
+def name_from_title(title: str) -> str | None:
+    """'车辆保险费绩效目标表' → '车辆保险费'; a form's generic title ('项目支出绩效目标申报表') names no
+    project → None."""
+    t = _YEAR_SUFFIX.sub("", title).strip()
+    t = re.sub(r"(?<=表)\s*[（(][^（）()]{1,20}[)）]\s*$", "", t)
+    rest = _TITLE_STRIP.sub("", t).strip()
+    if not rest or _GENERIC_TITLE.fullmatch(rest):
+        return None
+    return rest
+
+
+def _title_is_table(text: str) -> bool:
+    s = _sq(ascii_punct(text))
+    return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
+            and not _CAPTION.search(s))
+
+
+@lru_cache(maxsize=16384)
+def _is_label_piece(text: str) -> bool:
+    s = _sq(text)
+    return len(s) >= 2 and not _kv(s) and any(s in lab for lab in _ALL_LABELS)
+
+
+@lru_cache(maxsize=16384)
+def _unglue(text: str) -> str | None:
+    """'资金用途效益指标' → '效益指标': a label (project block or level) with a piece of a merged
+    label cell glued before it, as a PDF's layout leaves it after a page break; else None."""
+    s = _sq(text)
+    if len(s) > 24 or len(s) < 4:
+        return None
+    for k in range(2, len(s) - 1):
+        head, tail = s[:k], s[k:]
+        if (_kv(tail) or is_level1(tail) or is_level2(tail)) and any(head in lab for lab in _ALL_LABELS):
+            return tail
+    return None
+
+
+def _unbalanced(text: str) -> bool:
+    s = ascii_punct(text)
+    return s.count("(") != s.count(")")
+
+
+def _goes_on(text: str) -> bool:
+    """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
+    s = _sq(text)
+    return ((len(s) >= 10 or s.endswith(("。", ";", "；"))) and not _CHAPTER.match(text.strip())
+            and not s.endswith("表") and not s.startswith(("绩效指标", "年度绩效指标"))
+            and not _title_is_table(s) and not _is_heading_title(s))
+
+
+def _is_heading_title(text: str) -> bool:
+    """A project's heading that names it ('3岁以下婴幼儿照护服务项目项目绩效目标'): a title when an
+    indicator table follows."""
+    s = _sq(ascii_punct(text))
+    m = _HEADING_TITLE.match(s)
+    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_TITLE.fullmatch(m.group(1))
+
+
+@lru_cache(maxsize=16384)
+def _kv(text: str) -> str | None:
+    return kv_field(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,6 +205,8 @@ def name_from_title(title: str) -> str:
 class _ProjectState:
     project: Project
     columns: dict[int, str] | None = None
+    fields: list[str | None] = field(default_factory=list)  # the header's columns in order
+    header_width: int = 0
     level1: str | None = None
     level2: str | None = None
     expect_purpose: bool = False
@@ -196,6 +214,19 @@ class _ProjectState:
     plan_cols: list[int] = field(default_factory=list)  # the column of each milestone
     money_scale: Decimal = Decimal(1)  # 单位：元 → 1/10000
     pending_paras: list[Para] = field(default_factory=list)
+    goal_rank: int = -1
+    unit_rank: int = -1
+    title_year: int | None = None
+    from_column: bool = False  # opened by a flat sheet's 项目名称 column
+    after_repeat: bool = False  # a repeated top block or header after a page break was just read
+    prose: bool = False  # indicators printed as prose lines ('质量指标:…') under a level-1 label
+
+
+@dataclass
+class _Pending:
+    """Labels printed without a value beside them: their values are on the row below."""
+
+    labels: list[tuple[str, str, Cell]]  # (field, label as printed, label cell)
 
 
 class _Interpreter:
@@ -207,7 +238,16 @@ class _Interpreter:
         self.doc = Disclosure(source=stream.source)
         self.state: _ProjectState | None = None
         self.unit_lines: list[tuple[str, str]] = []
+        self.unit_cands: list[tuple[int, str | None, str]] = []  # (rank, code, name) from the block
         self.doc_money_scale = Decimal(1)
+        self.pending: _Pending | None = None
+        self.other_tables: list[tuple[str, Location]] = []  # (自评表/监控表, where)
+        self.skip_table: int | None = None  # the table id of a self-evaluation/monitoring table
+        self.skipping = False
+        self.years: Counter[int] = Counter()
+        self.header_seen = False
+        self.frags: list[str] = []  # pieces of a label printed one character group per line
+        self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -216,11 +256,12 @@ class _Interpreter:
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Disclosure:
         titles = self._find_titles()
-        first_title = min(titles) if titles else len(self.blocks)
+        self.other_kind = None if titles else self._other_kind()
+        first_title = min(titles) if titles else self._first_table_block()
         self._read_unit_goals(self.blocks[:first_title])
         for i, block in enumerate(self.blocks):
             if i in titles:
-                self._start_project(titles[i], block.loc)
+                self._title(titles[i], block.loc)
                 continue
             if isinstance(block, Para):
                 self._para(block)
@@ -229,44 +270,123 @@ class _Interpreter:
         self._end_project()
         self._finish()
         self.doc.budget_overview = extract_budget_overview(self.blocks)
+        self._check_found()
         return self.doc
+
+    def _other_kind(self) -> str | None:
+        """自评表 or 监控表 when the document says it is one (its title, its columns) and no
+        target-table title is printed."""
+        selfeval = monitor = 0
+        for b in self.blocks[:400]:
+            texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
+            for t in texts:
+                s = _sq(t)
+                if len(s) > 200:
+                    continue
+                if re.search(r"自评(表|报告)|绩效自评|自评得分", s):
+                    selfeval += 2
+                if _SELF_EVAL_COLS.search(s) and re.search(r"全年|实际|得分|执行数", s):
+                    selfeval += 1
+                if re.search(r"监控(情况)?表|运行监控", s):
+                    monitor += 2
+        if monitor >= 2 and monitor >= selfeval:
+            return "监控表"
+        return "自评表" if selfeval >= 2 else None
+
+    def _first_table_block(self) -> int:
+        for i, b in enumerate(self.blocks):
+            if isinstance(b, Row) and (header_map(b.cells) or any(_kv(c.text) in ("name", "code")
+                                                                     for c in b.cells[:4])):
+                return i
+        return len(self.blocks)
 
     # -- titles ------------------------------------------------------------------------------
     def _find_titles(self) -> dict[int, str]:
-        """Block index → title text for every block that starts a project table."""
+        """Block index → title text for every block that starts a table."""
         titles: dict[int, str] = {}
         blocks = self.blocks
         for i, b in enumerate(blocks):
             text = b.text if isinstance(b, Para) else None
             if isinstance(b, Row):
                 ne = b.nonempty()
-                if len(ne) == 1 and len(squash(ne[0].text)) < 80 and (
-                        _TITLE_SUFFIX.search(squash(ne[0].text))
+                if len(ne) == 1 and len(_sq(ne[0].text)) < 80 and (
+                        _title_is_table(ne[0].text) or _is_heading_title(ne[0].text)
                         or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)):
-                    # a title printed in the sheet's first column (or a merged title row)
                     text = ne[0].text
             if not text:
                 continue
-            s = squash(text)
+            s = _sq(text)
             if len(s) > 90 or _PAGE_NUMBER.match(text):
                 continue
-            nxt = self._next_nonempty(i)
-            next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
-            if _TITLE_SUFFIX.search(s) and "……" not in s and not _DOTS.search(s):
-                if next_is_table or isinstance(b, Row):
-                    titles[i] = text.strip()
+            if _title_is_table(text):
+                if isinstance(b, Row) or self._table_follows(i):
+                    titles[i] = self._wrapped_title(i) if isinstance(b, Para) else text.strip()
+                continue
+            if _is_heading_title(text) and self._header_within(i, 16):
+                titles[i] = text.strip()
                 continue
             num, _ = split_title(text)
-            # a numbered line is a title when a project table follows; for a one-cell row (a sheet
-            # that prints everything in rows) the very next row must open that table
+            nxt = self._next_nonempty(i)
+            next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
             reach = 1 if isinstance(b, Row) else 12
             if num is not None and next_is_table and self._table_looks_like_project(i, reach):
                 titles[i] = text.strip()
+        # several title lines before one table (a page heading, then the form's own title): the
+        # one nearest the table counts
+        keys = sorted(titles)
+        for a, b2 in pairwise(keys):
+            between = self.blocks[a + 1 : b2]
+            if not any(isinstance(x, Row) and (header_map(x.cells) or self._has_kv(x)) for x in between) \
+                    and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
+                del titles[a]
         return titles
+
+    def _wrapped_title(self, i: int) -> str:
+        """A title wrapped over several lines ('天津市…专项(畜禽粪污' / '资源化利用…项目)2022年' /
+        '中央预算内投资计划绩效目标表'): the lines right above it whose brackets only close in it."""
+        b = self.blocks[i]
+        text = b.text.strip()
+        k = i - 1
+        line = b.loc.line
+        while k >= 0 and i - k <= 3:
+            prev = self.blocks[k]
+            if not isinstance(prev, Para) or line is None or prev.loc.line != line - 1:
+                break
+            t = prev.text.strip()
+            if not t or len(t) > 30 or re.search(r"[。；;:：,，]$", t) or not _unbalanced(t):
+                break
+            text, line, k = t + text, prev.loc.line, k - 1
+        return text
+
+    def _header_within(self, i: int, reach: int) -> bool:
+        for b in self.blocks[i + 1 : i + 1 + reach]:
+            if isinstance(b, Row) and header_map(b.cells):
+                return True
+        return False
+
+    def _has_kv(self, row: Row) -> bool:
+        return any(_kv(c.text) in ("name", "code", "total", "goal", "unit") for c in row.cells[:6]) or any(
+            (r := split_label_runs(c.text)) is not None and len(r) >= 1 for c in row.cells[:2])
+
+    def _table_follows(self, i: int) -> bool:
+        """Within a few blocks after a title: a table row, a project-block label or a header."""
+        seen = 0
+        for b in self.blocks[i + 1 : i + 14]:
+            if isinstance(b, Row):
+                return not self._is_title_row(b)
+            t = b.text.strip()
+            if not t:
+                continue
+            seen += 1
+            if _kv(t) or split_label_runs(t) or header_map([Cell(x, b.loc) for x in t.split()]):
+                return True
+            if seen > 6:
+                return False
+        return False
 
     def _is_title_row(self, row: Row) -> bool:
         ne = row.nonempty()
-        return len(ne) == 1 and bool(_TITLE_SUFFIX.search(squash(ne[0].text)))
+        return len(ne) == 1 and _title_is_table(ne[0].text)
 
     def _next_nonempty(self, i: int) -> Block | None:
         """The next block that is not blank and not the unit line under a title."""
@@ -290,12 +410,27 @@ class _Interpreter:
                     return False
                 continue
             for c in b.cells[:3]:
-                if (_is_kv_label(c.text) in ("code", "name", "goal", "section", "total")
+                if (_kv(c.text) in ("code", "name", "goal", "section", "total")
                         or match_unit_line(c.text)):
                     return True
             if header_map(b.cells):
                 return True
         return False
+
+    def _title(self, text: str, loc: Location) -> None:
+        self.skipping = False
+        s = _sq(text)
+        if re.search(r"自评(表|报告)?$|评价表$", s):
+            self._end_project()
+            self.other_tables.append(("自评表", loc))
+            self.skipping = True
+            return
+        if re.search(r"监控(情况)?表$", s):
+            self._end_project()
+            self.other_tables.append(("监控表", loc))
+            self.skipping = True
+            return
+        self._start_project(text, loc)
 
     # -- projects ------------------------------------------------------------------------------
     def _start_project(self, title_text: str, loc: Location) -> None:
@@ -303,8 +438,20 @@ class _Interpreter:
         num, title = split_title(title_text)
         seq = num if num is not None else len(self.doc.projects) + 1
         title = title.strip()
+        ty = None
+        m = _YEAR_SUFFIX.search(title)
+        if m:
+            ty = int(m.group(1))
+            title = title[: m.start()].strip()
+        elif (m := re.search(r"(20\d{2})\s*年度|^(20\d{2})\s*年", title)) is not None:
+            ty = int(m.group(1) or m.group(2))
+        if ty:
+            self.years[ty] += 3
         project = Project(seq=seq, title=title, name=None, location=loc)
-        self.state = _ProjectState(project=project, money_scale=self.doc_money_scale)
+        if DEPARTMENT_TITLE.search(_sq(ascii_punct(title))):
+            project.kind = "department"
+        self.state = _ProjectState(project=project, money_scale=self.doc_money_scale, title_year=ty)
+        self.pending = None
 
     def _ensure_project(self, loc: Location) -> _ProjectState:
         if self.state is None:
@@ -318,42 +465,101 @@ class _Interpreter:
             return
         p = st.project
         for para in st.pending_paras:
-            if para.text.strip() and not _PAGE_NUMBER.match(para.text):
-                self.warn(para.loc, f"text after the table of project {p.seq} not used: {para.text[:40]!r}")
-        if p.name is None and p.title:
+            if para.text.strip() and not _is_noise_line(para.text):
+                self.warn(para.loc, f"项目{p.seq}表格之后的文字未使用：{para.text[:40]!r}")
+        if p.name is None and p.title and p.kind != "department":
             p.name = name_from_title(p.title)
-        if p.title is None and p.name:
+        if p.title is None and st.from_column:
             p.title = p.name
-        if p.name or p.indicators or p.code:
+        if p.indicators or st.columns is not None or p.code or p.budget_total is not None or (
+                p.kind == "department") or (p.name and p.title is None and (p.goal or p.unit_name)):
+            p.seq = len(self.doc.projects) + 1 if p.seq <= len(self.doc.projects) else p.seq
             self.doc.projects.append(p)
         self.state = None
+        self.pending = None
 
     def _para(self, para: Para) -> None:
         text = para.text.strip()
         if not text:
             return
         unit = match_unit_line(text)
-        if unit:
+        if unit and self.pending is None:
             self._unit_line(unit, text)
             return
-        m = _MONEY_UNIT.search(squash(text))
-        if m and len(squash(text)) < 20:
+        m = _MONEY_UNIT.search(_sq(text))
+        if m and len(_sq(text)) < 24:
             self._set_money_unit(m.group(1))
             return
-        if self.state is not None and _CHAPTER.match(text):
+        if self.skipping:
+            return
+        if self._line(text, para.loc):
+            return
+        st = self.state
+        # the form's labels and values one per line (a table converted to text)
+        if self.pending is not None or _kv(text) or split_label_runs(text):
+            if st is not None or _kv(text) in ("name", "code") or (
+                    (r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r)):
+                if st is None or st.columns is None or not st.project.indicators or self.pending is not None \
+                        or _kv(text) in ("name", "code", "goal"):
+                    row = Row([Cell(text, para.loc)], para.loc)
+                    if self._kv_any(row):
+                        return
+        if st is not None and _CHAPTER.match(text) and (st.columns is not None or st.project.indicators):
             self._end_project()
             return
-        if self.state is not None:
+        if st is not None and (st.project.indicators or st.columns is not None):
             # text inside or after a table: keep it until we know whether the table goes on
-            self.state.pending_paras.append(para)
-            if len(self.state.pending_paras) > 3:
+            st.pending_paras.append(para)
+            if len(st.pending_paras) > 3:
                 self._end_project()
+        elif st is not None:
+            ym = _YEAR_SUFFIX.match(text) or re.match(r"^\s*[（(]?\s*(20\d{2})\s*年度?\s*[)）]?\s*$", text)
+            if ym:
+                self.years[int(ym.group(1))] += 3
+
+    def _line(self, text: str, loc: Location) -> bool:
+        """One line of text (a paragraph or a one-cell row) before the indicator table: a prose
+        indicator, a piece of a label printed vertically, or the goal going on. True if used."""
+        st = self.state
+        s = _sq(text)
+        if st is not None and s and _is_noise_line(text):
+            return True  # a page number or running header between the block's lines
+        if st is None or st.columns is not None or not s or st.plan_keys is not None or st.expect_purpose:
+            self.goal_open = False
+            return False
+        if is_level1(s) and len(s) <= 12 and self.pending is None:
+            st.level1, st.level2, st.prose = text.strip(), None, True
+            self.goal_open = False
+            self.frags.clear()
+            return True
+        if st.prose and (m := _PROSE_INDICATOR.match(text.strip())) and is_level2(m.group(1)):
+            st.project.indicators.append(Indicator(
+                level1=st.level1, level2=m.group(1).strip(), name=m.group(2).strip(), location=loc))
+            return True
+        if (self.pending is None and len(s) <= 4 and _CJK_PIECE.fullmatch(s) and not _kv(s)
+                and not is_level2(s)):
+            self.goal_open = False
+            self.frags = [*self.frags[-5:], s]
+            for k in range(len(self.frags) - 1):
+                joined = "".join(self.frags[k:])
+                if _kv(joined):
+                    self.frags.clear()
+                    self._kv_any(Row([Cell(joined, loc)], loc))
+                    return True
+            return True
+        self.frags.clear()
+        if (self.goal_open and self.pending is None and _goes_on(text) and not _kv(s)
+                and not split_label_runs(text) and not header_map([Cell(text, loc)]) and st.project.goal):
+            st.project.goal = st.project.goal + "\n" + text.strip()
+            return True
+        self.goal_open = False
+        return False
 
     def _unit_line(self, unit: tuple[str, str], text: str) -> None:
         self.unit_lines.append(unit)
         if self.state is not None and not self.state.project.indicators:
             self.state.project.unit_code, self.state.project.unit_name = unit
-        m = _MONEY_UNIT.search(squash(text))
+        m = _MONEY_UNIT.search(_sq(text))
         if m:
             self._set_money_unit(m.group(1))
 
@@ -361,45 +567,67 @@ class _Interpreter:
         scale = _MONEY_SCALE[unit]
         if self.state is not None:
             self.state.money_scale = scale
-        else:
-            self.doc_money_scale = scale
+        self.doc_money_scale = scale
 
+    # -- rows ---------------------------------------------------------------------------------
     def _row(self, row: Row) -> None:
         cells = row.cells
         ne = row.nonempty()
         if not ne:
             return
+        if self.skipping and self.skip_table is not None and row.table != self.skip_table:
+            self.skipping = False
         st = self.state
         first = ne[0].text
-        # unit line / money unit inside the table
         if len(ne) <= 2:
             unit = match_unit_line(first)
-            if unit:
+            if unit and self.pending is None:
                 if st is not None and st.project.indicators:
                     self._end_project()
                 self._unit_line(unit, " ".join(c.text for c in ne))
                 return
-            units = [_MONEY_UNIT.search(squash(c.text)) for c in ne]
-            if all(units) and units[0] is not None:
+            units = [_MONEY_UNIT.search(_sq(c.text)) for c in ne]
+            if all(units) and units[0] is not None and len(_sq(first)) < 24:
                 self._set_money_unit(units[0].group(1))
                 return
         if st is not None and st.pending_paras:
             for para in st.pending_paras:
-                if not _PAGE_NUMBER.match(para.text):
-                    self.warn(para.loc, f"text inside the table of project {st.project.seq} not used: "
-                                        f"{para.text[:40]!r}")
+                if not _is_noise_line(para.text):
+                    self.warn(para.loc, f"项目{st.project.seq}表格中的文字未使用：{para.text[:40]!r}")
             st.pending_paras.clear()
-        hmap = header_map(cells)
+        hmap = header_map(cells, self.year or (st.title_year if st else None))
         if hmap:
+            self.pending = None
+            texts = "".join(c.text for c in cells)
+            if self.other_kind or _SELF_EVAL_COLS.search(texts) or _MONITOR_COLS.search(texts):
+                kind = self.other_kind or ("监控表" if _MONITOR_COLS.search(texts) else "自评表")
+                if st is not None and not st.project.indicators:
+                    self.state = None
+                else:
+                    self._end_project()
+                self.other_tables.append((kind, row.loc))
+                self.skipping, self.skip_table = True, row.table
+                return
+            self.skipping = False
+            self.header_seen = True
             st = self._ensure_project(row.loc)
             if st.columns is None or not st.project.indicators:
                 st.columns = hmap
+                st.header_width = len(cells)
+                st.fields = [hmap.get(k) for k in range(len(cells))]
+            else:
+                st.after_repeat = True
             # a repeated header after a page break: keep the first mapping, carry levels on
             return
-        kinds = [_is_kv_label(c.text) for c in cells]
-        if (any(k not in (None, "other_kv") for k in kinds[:3])
-                and (st is None or st.columns is None or self._kv_row_ok(kinds))
-                and self._kv_row(row, kinds)):
+        if self.skipping:
+            return
+        if len(ne) == 1 and self._line(ne[0].text, row.loc):
+            return
+        self.goal_open = False
+        if st is not None and st.after_repeat and st.columns is not None and st.project.indicators:
+            if self._continued_row(row):
+                return
+        if self._kv_any(row):
             return
         if st is not None and st.expect_purpose and st.columns is None:
             st.expect_purpose = False
@@ -412,17 +640,20 @@ class _Interpreter:
             return
         if st is not None and st.columns is None and (hmap := self._guess_columns(row)):
             st.columns = hmap  # a table without a header row
+            st.fields = [hmap.get(k) for k in range(max(hmap) + 1)]
+            st.header_width = len(st.fields)
         if st is not None and st.columns is not None:
             self._indicator_row(row)
             return
         if st is None and (hmap := self._guess_columns(row)):
             st = self._ensure_project(row.loc)
             st.columns = hmap
+            st.fields = [hmap.get(k) for k in range(max(hmap) + 1)]
+            st.header_width = len(st.fields)
             self._indicator_row(row)
             return
         if st is not None:
-            self.warn(row.loc, f"table row not used (project {st.project.seq}): "
-                               f"{' | '.join(c.text for c in ne)[:60]!r}")
+            self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{' | '.join(c.text for c in ne)[:60]!r}")
         # rows outside any project (other tables of the document) are left to other extractors
 
     def _guess_columns(self, row: Row) -> dict[int, str] | None:
@@ -433,8 +664,8 @@ class _Interpreter:
         texts = [c.text.strip() for c in row.cells]
         if len(texts) < 4:
             return None
-        l1 = taxonomy.is_level1_label(texts[0]) and squash(texts[0]).endswith("指标")
-        l2 = taxonomy.is_level2_label(texts[1])
+        l1 = is_level1(texts[0]) and _sq(texts[0]).endswith("指标")
+        l2 = is_level2(texts[1])
         if not (l2 and (l1 or not texts[0])):
             return None
         rest = len(texts) - 2
@@ -448,79 +679,245 @@ class _Interpreter:
             names = ["name", "value"]
         return {0: "level1", 1: "level2", **{2 + k: n for k, n in enumerate(names)}}
 
-    def _kv_row_ok(self, kinds: list[str | None]) -> bool:
-        """Inside an indicator table only a repeated 绩效目标 row or a new project block counts."""
-        present = {k for k in kinds if k}
-        return bool(present & {"goal", "code", "name", "section", "plan", "total"})
-
-    def _kv_pairs(self, row: Row, kinds: list[str | None]) -> list[tuple[str, Cell, Cell | None]]:
-        """(field, label cell, value cell) for each label in the row; a label's value is the next
-        cell when that cell is not itself a label."""
-        pairs: list[tuple[str, Cell, Cell | None]] = []
+    # -- the project block ----------------------------------------------------------------------
+    def _kv_items(self, row: Row) -> list[tuple[str, str, Cell, str | None]]:
+        """(field, label, label cell, value or None) for every label of the row, in order. A
+        label's value is the next cell when that is not itself a label, or the text run together
+        with it in the same cell."""
+        items: list[tuple[str, str, Cell, str | None]] = []
         cells = row.cells
-        for i, kind in enumerate(kinds):
-            if kind is None or kind in ("section", "other_kv"):
+        kinds = [_kv(c.text) for c in cells]
+        if not any(kinds) and not any(split_label_runs(c.text) for c in cells):
+            return [("", c.text, c, None) for c in cells]  # no label at all (an indicator row)
+        if cells and kinds[0] is None and (glued := _unglue(cells[0].text)) is not None and _kv(glued):
+            cells = [Cell(glued, cells[0].loc), *cells[1:]]  # '资金用途绩效目标': a merged label's piece
+            kinds[0] = _kv(glued)
+        elif cells and kinds[0] is None and any(kinds[1:]) and _is_label_piece(cells[0].text):
+            kinds[0] = "section"  # '预算规模及' | 预算数 …: the rest of a merged label cut by a page break
+        i = 0
+        while i < len(cells):
+            c = cells[i]
+            k = kinds[i]
+            if k is not None:
+                if k == "plan":
+                    items.append((k, c.text, c, None))
+                    break
+                # the value is the next cell (blank in a grid: no value), unless that is a label
+                # or there is none: then the value is on the row below
+                nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
+                if nxt is not None and nxt.text.strip() and split_label_runs(nxt.text):
+                    nxt = None
+                value = nxt.text if nxt is not None else None
+                step = 2 if nxt is not None else 1
+                if k in ("goal", "purpose") and nxt is not None:
+                    # a goal split over several cells by a text layout: all of them, up to a label
+                    while i + step < len(cells) and kinds[i + step] is None and cells[i + step].text.strip() \
+                            and not split_label_runs(cells[i + step].text):
+                        value = f"{value} {cells[i + step].text}"
+                        step += 1
+                items.append((k, c.text, c, value))
+                i += step
                 continue
-            nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
-            pairs.append((kind, cells[i], nxt))
-            if kind == "plan":
-                break
-        return pairs
+            runs = split_label_runs(c.text) if c.text.strip() else None
+            if runs and not self._runs_ok(runs):
+                runs = None
+            if runs:
+                for lab, val in runs:
+                    f = _kv(lab) or "other_kv"
+                    items.append((f, lab, c, val or None))
+                i += 1
+                continue
+            items.append(("", c.text, c, None))  # not a label
+            i += 1
+        return items
 
-    def _kv_row(self, row: Row, kinds: list[str | None]) -> bool:
-        """Read a project-block row; False when the row is not one (e.g. another table's header)."""
-        pairs = self._kv_pairs(row, kinds)
-        has_value = any(v is not None and v.text.strip() for k, _, v in pairs if k != "plan")
-        plan_keys: list[str] | None = None
-        plan_cols: list[int] = []
-        if any(k == "plan" for k, _, _ in pairs):
-            i = next(i for i, k in enumerate(kinds) if k == "plan")
-            keyed = [(k, squash(c.text)) for k, c in enumerate(row.cells) if k > i and squash(c.text)]
-            if keyed and all(_MILESTONE.match(t) for _, t in keyed):
-                plan_keys = [t for _, t in keyed]
-                plan_cols = [k for k, _ in keyed]
-            else:
-                plan_keys, plan_cols = [], []
-        if not has_value and plan_keys is None and self.state is None:
+    def _runs_ok(self, runs: list[tuple[str, str]]) -> bool:
+        """Labels run together with values: every amount reads as one, and inside an indicator
+        table only a new project's name or code counts ('预算资金当年下达率' is an indicator)."""
+        st = self.state
+        for lab, val in runs:
+            f = _kv(lab)
+            if f in ("total", "fiscal", "other") and val and parse_money_text(val) is None:
+                return False
+            if st is not None and st.columns is not None and f not in ("name", "code"):
+                return False
+        return True
+
+    def _kv_any(self, row: Row) -> bool:
+        """Read a project-block row (labels with values beside them or on the row below); False
+        when the row is not one."""
+        if self.pending is None and not any(_kv(c.text) or split_label_runs(c.text) for c in row.cells):
+            return False  # no label in the row (an indicator row): nothing to read here
+        items = self._kv_items(row)
+        st = self.state
+        if st is None:  # generic labels (单位名称) head other tables too: not outside a project
+            items = [("", lab, c, v) if f == "unit" and norm_label(lab) in GENERIC_UNIT_LABELS
+                     else (f, lab, c, v) for f, lab, c, v in items]
+        labels = [it for it in items if it[0]]
+        if not labels:
+            if self.pending is not None:
+                values = [it[1] for it in items if it[1].strip()]
+                return self._fill_pending(values, row)
             return False
+        present = {it[0] for it in labels}
+        # inside an indicator table only a new/repeated project block counts
+        if st is not None and st.columns is not None and st.project.indicators and not (
+                present & {"goal", "code", "name", "section", "plan", "total", "unit"}):
+            return False
+        if any(not f and lab.strip() for f, lab, _, _ in items) and not any(v for _, _, _, v in labels):
+            return False  # labels mixed with unrelated text and no value: another table's header
+        has_value = any(v for f, _, _, v in labels if f != "plan")
+        if self.state is None and not (present & {"name", "code", "total", "unit"}):
+            return False  # a goal label alone (部门整体 goals) opens no project
+        if not has_value and self.state is None and len(row.nonempty()) > 1:
+            return False  # another table's header (项目名称 | 预算资金 | …), not a project block
         st = self._ensure_project(row.loc)
         p = st.project
-        present = {k for k, _, _ in pairs}
         if st.columns is not None and p.indicators and present & {"code", "name"}:
-            # a new project block without a title (e.g. a flat sheet of several projects)
-            self._end_project()
-            st = self._ensure_project(row.loc)
-            p = st.project
-        for kind, label, value_cell in pairs:
-            value = value_cell.text.strip() if value_cell is not None else ""
-            if kind == "plan":
-                st.plan_keys, st.plan_cols = plan_keys, plan_cols
-            elif kind == "code":
-                if value and p.code is None:
-                    p.code = squash(value)
-            elif kind == "name":
-                if value and p.name is None:
-                    p.name = value
-            elif kind in ("total", "fiscal", "other"):
-                amount = _parse_money(value) if value else None
-                if amount is not None and st.money_scale != 1:
-                    amount = amount * st.money_scale
-                if amount is None and value:
-                    self.warn(value_cell.loc if value_cell else row.loc,
-                              f"{squash(label.text)}: not an amount: {value!r}")
-                attr = {"total": "budget_total", "fiscal": "budget_fiscal", "other": "budget_other"}[kind]
-                if getattr(p, attr) is None:
-                    setattr(p, attr, amount)
-                st.expect_purpose = True
-            elif kind == "purpose":
-                if value and p.purpose is None:
-                    p.purpose = value
-                st.expect_purpose = False
-            elif kind == "goal":
-                # a page break may repeat the goal row: the first copy counts
-                if value and p.goal is None:
-                    p.goal = value
+            newname = next((v for f, _, _, v in labels if f == "name" and v), None)
+            newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
+            same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
+                newcode is not None and _sq(newcode) == _sq(p.code or ""))
+            if same:
+                st.after_repeat = True  # the top block repeated on a new page: the same project
+            if not same and (newname or newcode):
+                # a new project block without a title (e.g. a flat sheet of several projects)
+                title, kind, scale = p.title, p.kind, st.money_scale
+                self._end_project()
+                st = self._ensure_project(row.loc)
+                st.money_scale = scale
+                p = st.project
+                if title and name_from_title(title) is None:
+                    p.title, p.kind = title, kind
+        waiting: list[tuple[str, str, Cell]] = []
+        purpose_next = False
+        for f, label, cell, value in items:
+            if not f:
+                if value is None and label.strip() and waiting:
+                    # a value under a label printed on the same row further left: handled below
+                    pass
+                continue
+            if f == "plan":
+                self._plan_header(row, cell)
+                continue
+            if f == "section":
+                if "用途" in label:
+                    purpose_next = True
+                continue
+            if value is None:
+                waiting.append((f, label, cell))
+                continue
+            self._set_field(f, label, value, cell)
+        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and all(
+                x[0] == "goal" for x in self.pending.labels + waiting):
+            # labels one per row (总体目标 / 中期目标 / 年度目标): they wait together
+            self.pending = _Pending(self.pending.labels + waiting)
+        else:
+            self.pending = _Pending(waiting) if waiting else None
+        if purpose_next and st.columns is None:
+            st.expect_purpose = True
         return True
+
+    def _fill_pending(self, values: list[str], row: Row) -> bool:
+        """The row below labels printed without values: the values in order, left to right;
+        labels left over wait for the next row (one cell per line gives one value a row)."""
+        pend = self.pending
+        assert pend is not None
+        labels = list(pend.labels)
+        if not values:
+            return True
+        if len(values) == 1 and labels:
+            # a label wrapped over two lines ('主管部门' / '及编码', '资金情况' / '(万元)')
+            f, lab, cell = labels[-1]
+            joined = _sq(lab) + _sq(values[0])
+            if len(values[0]) <= 8 and not re.search(r"\d", values[0]) and _kv(joined):
+                labels[-1] = (_kv(joined) or f, joined, cell)
+                self.pending = _Pending(labels)
+                return True
+        if len(labels) > len(values):
+            heads = [x for x in labels if norm_label(x[1]) in GOAL_GROUP_HEADS or x[0] in ("section",)]
+            if len(labels) - len(heads) >= 1:
+                labels = [x for x in labels if x not in heads]
+        if any(_LABEL_VALUE.match(ascii_punct(v.strip())) for v in values):
+            self.pending = None  # '基本支出:622' is a label with its own value, not ours
+            return False
+        take = labels[: len(values)]
+        if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
+            values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
+        # an amount must read as one, else the row below is not this label's value
+        if any(f in ("total", "fiscal", "other") and parse_money_text(v) is None
+               for (f, _, _), v in zip(take, values, strict=False)):
+            self.pending = None
+            return False
+        for (f, label, cell), value in zip(take, values, strict=False):
+            self._set_field(f, label, value, cell)
+        rest = labels[len(take) :]
+        self.pending = _Pending(rest) if rest else None
+        return True
+
+    def _set_field(self, f: str, label: str, value: str, cell: Cell) -> None:
+        st = self._ensure_project(cell.loc)
+        p = st.project
+        value = _strip_noise(value.strip()) if value else value
+        if not value:
+            return
+        lab = norm_label(label)
+        if f == "code":
+            if p.code is None:
+                p.code = _sq(value)
+        elif f == "name":
+            if p.name is None and p.kind != "department":
+                p.name = value
+        elif f == "unit":
+            rank = UNIT_RANK.get(lab, 1)
+            code, name = split_unit(value)
+            if rank > st.unit_rank and name:
+                st.unit_rank = rank
+                p.unit_code, p.unit_name = code, name
+                self.unit_cands.append((rank, code, name))
+        elif f in ("total", "fiscal", "other"):
+            parsed = parse_money_text(value)
+            if parsed is None:
+                if re.search(r"\d", value):
+                    self.warn(cell.loc, f"{_sq(label)}：不是金额：{value[:30]!r}")
+                return
+            num, unit = parsed
+            try:
+                amount = Decimal(num)
+            except InvalidOperation:
+                return
+            if unit:
+                amount = amount * Decimal(str(MONEY_SCALE[unit]))
+            elif st.money_scale != 1:
+                amount = amount * st.money_scale
+            attr = {"total": "budget_total", "fiscal": "budget_fiscal", "other": "budget_other"}[f]
+            if getattr(p, attr) is None:
+                setattr(p, attr, amount)
+        elif f == "purpose":
+            if p.purpose is None:
+                p.purpose = value
+            st.expect_purpose = False
+        elif f == "goal":
+            rank = GOAL_RANK.get(lab, 2)
+            # a page break may repeat the goal row: the first copy counts
+            if rank > st.goal_rank:
+                st.goal_rank = rank
+                p.goal = value
+                self.goal_open = self.stream.layout not in _GRID_LAYOUTS and st.columns is None
+        elif f == "unit_code":
+            if p.unit_code is None and re.fullmatch(r"[0-9A-Za-z\-]{2,20}", _sq(value)):
+                p.unit_code = _sq(value)
+                self.unit_cands = [(r, c or _sq(value), n) for r, c, n in self.unit_cands]
+
+    def _plan_header(self, row: Row, label: Cell) -> None:
+        st = self._ensure_project(row.loc)
+        i = next(k for k, c in enumerate(row.cells) if c is label)
+        keyed = [(k, _sq(c.text)) for k, c in enumerate(row.cells) if k > i and _sq(c.text)]
+        if keyed and all(_MILESTONE.match(t) for _, t in keyed):
+            st.plan_keys = [t for _, t in keyed]
+            st.plan_cols = [k for k, _ in keyed]
+        else:
+            st.plan_keys, st.plan_cols = [], []
 
     def _plan_values(self, row: Row) -> None:
         """The row under the milestones: values paired in order when there is one per milestone,
@@ -539,54 +936,182 @@ class _Interpreter:
             used = {col for col in cols if col in by_col}
             for k, v in filled:
                 if k not in used:
-                    self.warn(row.cells[k].loc, f"spending plan value without a milestone: {v!r}")
+                    self.warn(row.cells[k].loc, f"资金支出计划中没有对应时间节点的数值：{v!r}")
         if plan:
             st.project.spending_plan = plan
         st.plan_keys = None
 
+    # -- indicator rows -------------------------------------------------------------------------
+    def _place(self, row: Row, fields: list[str | None]) -> list[tuple[int, Cell]]:
+        """(column, cell) for each non-empty cell: by position in a grid, else fitted."""
+        cells = [(k, c) for k, c in enumerate(row.cells) if c.text and not c.text.isspace()]
+        # a level label wrapped over two cells: one cell
+        merged: list[tuple[int, Cell]] = []
+        short = False
+        for k, c in cells:
+            if len(c.text) <= 8:
+                short = True
+                if merged and joins_level(merged[-1][1].text, c.text):
+                    pk, pc = merged[-1]
+                    merged[-1] = (pk, Cell(_sq(pc.text) + _sq(c.text), pc.loc))
+                    continue
+            merged.append((k, c))
+        if short:
+            cells = [(k, c) for k, c in merged if len(c.text) > 12 or not _ROW_LABEL.match(_sq(c.text))
+                     or fields[k : k + 1] == [None]]
+        else:
+            cells = merged
+        if not cells:
+            return []
+        # a row with a cell for every named column is read by position (a grid, or text that
+        # kept its blank cells), unless fitting by content reads it much better
+        width = len(row.cells)
+        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
+        if self.stream.layout in _GRID_LAYOUTS:
+            return cells  # a grid row: every cell under its own column (merged ones blank)
+        texts = [c.text for _, c in cells]
+        cols = fit_row(texts, fields)
+        if cols is None:
+            return cells
+        if width >= named:
+            ps = positional_score([(k, c.text) for k, c in cells], fields)
+            if ps >= fitted_score(texts, cols, fields) - 4.0:
+                return cells
+        return [(j, c) for j, (_, c) in zip(cols, cells, strict=True)]
+
+    def _continued_row(self, row: Row) -> bool:
+        """The first row after a repeated top block: when it has no value and no level label of
+        its own, it is the rest of the row the page break cut (its cells go on the row before)."""
+        st = self.state
+        assert st is not None
+        fields = st.fields
+        parts: dict[str, str] = {}
+        if any(_kv(c.text) for c in row.cells[1:]):
+            return False  # more of the repeated top block
+        prev = st.project.indicators[-1]
+        cells = list(row.cells)
+        for k, c in enumerate(cells):
+            fld = fields[k] if k < len(fields) else None
+            t = _sq(c.text)
+            if fld in ("level1", "level2") and t and not (is_level1(t) or is_level2(t)):
+                old = getattr(prev, fld) or ""
+                if is_level1(old + t) or is_level2(old + t):
+                    # a merged level cell the page break cut: its rest goes on the level above
+                    for ind in st.project.indicators:
+                        if getattr(ind, fld) == old and ind.level1 == prev.level1:
+                            setattr(ind, fld, old + t)
+                    setattr(st, fld, old + t)
+                    cells[k] = Cell("", c.loc)
+        if cells != list(row.cells):
+            row = Row(cells, row.loc, row.table)
+            if any(c.text.strip() for c in cells[1:]) and any(
+                    (fields[k] if k < len(fields) else None) == "value" and c.text.strip()
+                    for k, c in enumerate(cells)):
+                st.after_repeat = False
+                self._indicator_row(row)
+                return True
+        for k, c in enumerate(row.cells):
+            t = c.text.strip()
+            if not t:
+                continue
+            fld = fields[k] if k < len(fields) else None
+            if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
+                continue  # a piece of the block's merged label cell, left in the first column
+            if fld in ("name", "description", "basis"):
+                parts[fld] = t
+            else:
+                st.after_repeat = False
+                return False
+        st.after_repeat = False
+        if not parts or ("name" in parts and len(parts) == 1):
+            return False
+        sep = "" if self.stream.layout == "pdf" else "\n"
+        for fld, t in parts.items():
+            old = getattr(prev, fld)
+            setattr(prev, fld, f"{old}{sep}{t}" if old else t)
+        return True
+
     def _indicator_row(self, row: Row) -> None:
         st = self.state
         assert st is not None and st.columns is not None
-        cols = st.columns
+        fields = st.fields or [st.columns.get(k) for k in range(max(st.columns) + 1)]
+        placed = self._place(row, fields)
         rec: dict[str, str | None] = {}
+        order: list[tuple[int, str, str]] = []
         extra: list[Cell] = []
-        for idx, c in enumerate(row.cells):
-            fld = cols.get(idx)
+        for idx, c in placed:
+            fld = fields[idx] if idx < len(fields) else None
             text = c.text.strip()
             if fld is None:
                 if text:
                     extra.append(c)
                 continue
-            rec[fld] = text or None
+            if fld.startswith("skip:"):
+                continue
+            if rec.get(fld):
+                rec[fld] = rec[fld] + "\n" + text
+            else:
+                rec[fld] = text or None
+            order.append((idx, fld, text))
         if "project" in rec or "project_code" in rec:
             self._switch_project(rec.get("project"), rec.get("project_code"), row.loc)
             st = self.state
             assert st is not None
+        if rec.get("unit") and (rec.get("project") or any(rec.get(f) for f in ("name", "value"))):
+            code, name = split_unit(rec["unit"] or "")
+            if st.unit_rank < 2:
+                st.unit_rank = 2
+                st.project.unit_code, st.project.unit_name = code, name
+                self.unit_cands.append((2, code, name))
+        if rec.get("budget") and (rec.get("project") or st.project.name):
+            self._set_field("total", "预算数", rec["budget"] or "", row.cells[0])
+        if rec.get("goal") and (rec.get("project") or st.project.name):
+            self._set_field("goal", "年度目标", rec["goal"] or "", row.cells[0])
+        st.after_repeat = False
         l1, l2 = rec.get("level1"), rec.get("level2")
+        if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
+            l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
         if l1:
+            l1 = _sq(l1) if "\n" in l1 else l1
             if l1 != st.level1:
                 st.level2 = None
             st.level1 = l1
         if l2:
-            st.level2 = l2
-        payload = [rec.get(f) for f in ("name", "description", "value", "basis")]
+            st.level2 = l2  # level 1 carried down even across categories, as printed (seed 000 p28)
+        payload = [rec.get(f) for f in ("name", "description", "value", "basis", "nature", "measure_unit")]
         if not any(payload):
             if extra:
-                self.warn(row.loc, f"table row not used: {' | '.join(c.text for c in extra)[:60]!r}")
+                unused = " | ".join(c.text for c in extra)
+                self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
+            elif not (l1 or l2 or rec.get("project") or rec.get("weight")):
+                texts = " | ".join(c.text for _, c in placed)
+                if texts and not rec.get("unit"):
+                    self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{texts[:60]!r}")
             return
         for c in extra:
-            self.warn(c.loc, f"cell outside the indicator columns not used: {c.text[:40]!r}")
+            self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
+        nature, direction = rec.get("nature"), rec.get("direction")
+        # 指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides
+        if nature and re.match(r"^(正向|反向|中性)", _sq(nature)):
+            comparator = direction if direction and cell_score(direction, "nature") > 2 else None
+            nature, direction = comparator, nature
+            order = [(i, ("nature" if f == "direction" else "direction" if f == "nature" else f), t)
+                     for i, f, t in order]
+        parts = [t for _, f, t in sorted(order) if f in ("nature", "value", "measure_unit") and t]
+        joined = "".join(parts) if (rec.get("nature") or rec.get("measure_unit")) else rec.get("value")
         ind = Indicator(
             level1=st.level1,
             level2=st.level2,
             name=rec.get("name"),
             description=rec.get("description"),
-            value=rec.get("value"),
+            value=joined or None,
             basis=rec.get("basis"),
-            nature=rec.get("nature"),
+            nature=nature,
             measure_unit=rec.get("measure_unit"),
             weight=rec.get("weight"),
             location=row.loc,
+            target_text=rec.get("value") if (rec.get("nature") or rec.get("measure_unit")) else None,
+            direction=direction,
         )
         st.project.indicators.append(ind)
 
@@ -598,14 +1123,20 @@ class _Interpreter:
         if not name and not code:
             return
         if (p.name is None and p.code is None) and not p.indicators:
-            p.name, p.code = name, squash(code) if code else None
+            p.name, p.code = name, _sq(code) if code else None
+            st.from_column = True
             return
-        if (name and name != p.name) or (code and squash(code) != p.code):
-            columns, scale = st.columns, st.money_scale
+        if (name and name != p.name) or (code and _sq(code) != p.code):
+            columns, fields, width, scale = st.columns, st.fields, st.header_width, st.money_scale
+            title, kind = p.title, p.kind
+            unit = (p.unit_code, p.unit_name, st.unit_rank)
             self._end_project()
             new = self._ensure_project(loc)
-            new.columns, new.money_scale = columns, scale
-            new.project.name, new.project.code = name, squash(code) if code else None
+            new.columns, new.fields, new.header_width, new.money_scale = columns, fields, width, scale
+            new.project.name, new.project.code = name, _sq(code) if code else None
+            new.project.title, new.project.kind = title, kind
+            new.from_column = True
+            new.project.unit_code, new.project.unit_name, new.unit_rank = unit
 
     # -- unit, year, goals ---------------------------------------------------------------------
     def _read_unit_goals(self, blocks: list[Block]) -> None:
@@ -624,9 +1155,12 @@ class _Interpreter:
 
     def _finish(self) -> None:
         doc = self.doc
-        # the unit: the one most tables name, else the first code+name line
+        # the unit: the one most tables name, else the project block's best-ranked unit label
         if self.unit_lines:
             (code, name), _ = Counter(self.unit_lines).most_common(1)[0]
+            doc.unit_code, doc.unit_name = code, name
+        elif self.unit_cands:
+            _rank, code, name = max(self.unit_cands, key=lambda x: x[0])
             doc.unit_code, doc.unit_name = code, name
         else:
             doc.unit_name = self._unit_from_title()
@@ -638,8 +1172,28 @@ class _Interpreter:
             p.region = region_name(division_of_project_code(p.code))
             if p.region:
                 regions[p.region] += 1
+            if p.kind == "department" and doc.overall_goal is None and p.goal:
+                doc.overall_goal = p.goal
         if regions:
             doc.region = regions.most_common(1)[0][0]
+
+    def _check_found(self) -> None:
+        doc = self.doc
+        if any(p.indicators or p.kind == "department" for p in doc.projects) or (not self.other_kind and any(
+                p.name and (p.goal or p.budget_total is not None) for p in doc.projects)):
+            for kind, loc in self.other_tables:
+                self.warn(loc, f"这是{kind}（不是绩效目标表），未读取")
+            return
+        if not self.other_tables and self.other_kind:
+            self.other_tables.append((self.other_kind, Location()))
+        if self.other_tables:
+            kind, loc = self.other_tables[0]
+            where = f"（{loc}）" if loc != Location() else ""
+            raise NoTargetTable(self.source, f"未找到绩效目标表：这是{kind}{where}，不是绩效目标表；"
+                                "请在相应的自评或监控功能中导入", loc)
+        if doc.budget_overview is not None or doc.overall_goal or doc.sub_goals:
+            return  # a budget disclosure without target tables: what it has is read
+        raise NoTargetTable(self.source, "未找到绩效目标表（没有可识别的指标表头或项目信息）", Location())
 
     def _unit_from_title(self) -> str | None:
         for b in self.blocks[:10]:
@@ -656,7 +1210,9 @@ class _Interpreter:
                 m = re.search(r"(20\d{2})\s*年(度)?\s*(单位|部门)?(预算|绩效|项目支出)", b.text)
                 if m:
                     return int(m.group(1))
-        years = Counter()
+        if self.years:
+            return self.years.most_common(1)[0][0]
+        years: Counter[int] = Counter()
         for p in self.doc.projects:
             if p.code:
                 m = _CODE_YEAR.match(p.code)
@@ -674,5 +1230,6 @@ class _Interpreter:
 
 
 def interpret(stream: CellStream, year: int | None = None) -> Disclosure:
-    """Turn a cell stream into the domain model; never raises on odd content (warnings instead)."""
+    """Turn a cell stream into the domain model. Odd content gives warnings; a document with no
+    target table at all raises `NoTargetTable` (a `ReadError`)."""
     return _Interpreter(stream, year).run()

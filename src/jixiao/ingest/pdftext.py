@@ -490,6 +490,9 @@ def _value_score(text: str) -> float:
     return -4.0 - 0.2 * (len(s) - 6)
 
 
+value_score = _value_score  # public: the text layout strategies score cells with it too
+
+
 def _wrap_penalty(cell: list[_Tok]) -> float:
     """Lines of a wrapped cell, except the last, are about as wide as the widest line."""
     widths: list[float] = []

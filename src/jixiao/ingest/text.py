@@ -1,16 +1,17 @@
-"""Text reader: decode a .txt disclosure and regroup its lines into table rows and paragraphs.
+"""Text reader: decode a .txt disclosure and hand its lines to the layout strategies.
 
-Three layouts of the same tables are seen in text files, and one file may mix them:
+The reader's own work is decoding (UTF-8, UTF-16, GB18030), removing conversion artefacts
+(`[bookmark: …]`, `<p>`, `**`) and noise lines (page markers, portal furniture: `jixiao.ingest.noise`),
+and the tab layouts exported from HTML/Excel/Word:
 
 - tab rows: one table row per line, cells separated by tabs (an empty first cell is a merged
-  一级指标), as exported from HTML/Excel;
+  一级指标);
 - cell lines: one cell per line, each line starting with a tab, a blank line ending the row; a line
-  without a tab right after a cell continues that cell (a cell with several paragraphs), as
-  exported from Word;
-- PDF text: no tabs at all; cells are wrapped over several lines and several cells may share a
-  line. Those regions are regrouped by `jixiao.ingest.pdftext`.
+  without a tab right after a cell continues that cell (a cell with several paragraphs).
 
-Conversion artefacts (`[bookmark: …]`, `<p>`, `</p>`, `**`) are removed here; they belong to no field.
+Text without tabs goes to `jixiao.ingest.textrows`, which tries one strategy per way of printing
+rows (pipes, runs of spaces, one cell per line, cells run together, PDF-wrapped text) and keeps the
+one whose rows fit the indicator header best.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from __future__ import annotations
 import re
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
+from jixiao.ingest.noise import has_page_markers, is_noise_line, norm_key, running_headers, strip_artefacts
 from jixiao.model import Location
 
-_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|</?(?:p|br|span|div|strong|b|em|i|u)\b[^>]*>|\*\*", re.I)
 _TITLE = re.compile(r"绩效目标(申报|批复)?表$")
 _RULE_LINE = re.compile(r"^[\s|:\-+=]*-{3,}[\s|:\-+=]*$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -37,12 +38,12 @@ def decode(data: bytes, name: str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as e:
-            raise ReadError(name, f"invalid UTF-16 text at byte {e.start}", _line_of(data, e.start)) from e
+            raise ReadError(name, f"UTF-16 文本无效（第 {e.start} 字节）", _line_of(data, e.start)) from e
     if not data.strip():
-        raise ReadError(name, "the file is empty")
+        raise ReadError(name, "文件为空")
     nul = data.find(b"\x00")
     if nul != -1:
-        raise ReadError(name, "binary content (NUL byte): not a text document", _line_of(data, nul))
+        raise ReadError(name, "二进制内容（NUL 字节）：不是文本文件", _line_of(data, nul))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
@@ -51,19 +52,19 @@ def decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             raise ReadError(
                 name,
-                f"not valid UTF-8 or GB18030 text (byte 0x{data[utf8_error.start]:02x})",
+                f"不是有效的 UTF-8 或 GB18030 文本（字节 0x{data[utf8_error.start]:02x}）",
                 _line_of(data, utf8_error.start),
             ) from utf8_error
         # GB18030 decodes almost any byte string; insist that the result looks like CJK text
         cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
         if cjk < len(text) * 0.05:
             raise ReadError(
-                name, "not a text document (undecodable bytes)", _line_of(data, utf8_error.start)
+                name, "不是文本文件（无法解码的字节）", _line_of(data, utf8_error.start)
             ) from utf8_error
     bad = _CONTROL.search(text)
     if bad and len(_CONTROL.findall(text[:100000])) > 20:
         line = text.count("\n", 0, bad.start()) + 1
-        raise ReadError(name, "binary content (control characters): not a text document", Location(line=line))
+        raise ReadError(name, "二进制内容（控制字符）：不是文本文件", Location(line=line))
     return text
 
 
@@ -72,10 +73,11 @@ def _line_of(data: bytes, offset: int) -> Location:
 
 
 def clean_line(line: str) -> str:
-    """Remove conversion artefacts and the trailing line break; keep everything else as printed."""
-    line = line.rstrip("\r\n")
-    if "[" in line or "<" in line or "*" in line:
-        line = _ARTEFACTS.sub("", line)
+    """Remove conversion artefacts and the trailing line break; a noise line (page marker, portal
+    furniture) becomes blank; keep everything else as printed."""
+    line = strip_artefacts(line.rstrip("\r\n"))
+    if len(line) <= 120 and is_noise_line(line):  # furniture and page markers are short lines
+        return ""
     return line
 
 
@@ -85,17 +87,24 @@ def _is_blank(line: str) -> bool:
 
 def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
-    lines = [clean_line(s) for s in text.split("\n")]
-    if sum(1 for s in lines[:5000] if _PIPE_ROW.match(s)) >= 3:
-        # Markdown pipe tables: "| 一级指标 | 二级指标 | … |" → tab-separated rows
-        lines = ["\t".join(c.strip() for c in s.strip().strip("|").split("|")) if _PIPE_ROW.match(s) else s
-                 for s in lines]
-    has_tabs = any("\t" in s for s in lines)
-    if not has_tabs:
-        from jixiao.ingest.pdftext import regroup_pdf_text
+    raw = text.split("\n")
+    running = running_headers(raw) if has_page_markers(text) else set()
+    lines = [clean_line(s) for s in raw]
+    if running:
+        lines = ["" if s and norm_key(s) in running else s for s in lines]
+    from jixiao.ingest.pdftext import regroup_pdf_text
+    from jixiao.ingest.textrows import find_blocks
 
-        return CellStream(source=name, blocks=regroup_pdf_text(lines), layout="pdf-text")
-    return CellStream(source=name, blocks=_tabbed_blocks(lines), layout="tabbed")
+    tabbed = sum(1 for s in lines if "\t" in s)
+    if not tabbed:
+        blocks, layout = find_blocks(lines, regroup_pdf_text)
+        return CellStream(source=name, blocks=blocks, layout=layout)
+    if tabbed >= 0.3 * sum(1 for s in lines if s.strip()):
+        # a tab-separated export: its rows are the document's own
+        return CellStream(source=name, blocks=_tabbed_blocks(lines), layout="tabbed")
+    # a few tabs among lines printed another way: the tab reading is one candidate among the others
+    blocks, layout = find_blocks(lines, regroup_pdf_text, first=("tabbed", _tabbed_blocks(lines)))
+    return CellStream(source=name, blocks=blocks, layout=layout)
 
 
 def _tabbed_blocks(lines: list[str]) -> list[Block]:

@@ -1,0 +1,259 @@
+"""The indicator header and how a row's cells fit it.
+
+`header_map` scores every header cell against every indicator field and assigns them globally
+(best pairs first), so that `指标值(包含数字及文字描述)` is the value, `指标内容` the name where no
+三级 column exists and the description where one does. Column groups (`二级指标(长期)` /
+`二级指标(年度)`, `2021年实际` / `2022年预期`) keep the budget year's group; the other group's
+columns are mapped as `skip:<field>` so their cells are recognised and dropped.
+
+`fit_row` places a row's cells under the header when the row does not have one cell per column
+(text layouts drop merged and blank cells; a flat sheet leaves the project columns out on a
+project's later rows): a monotone alignment that scores each cell's content against each
+column's field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from jixiao.ingest.vocab import ascii_punct, is_level1, is_level2
+
+_WS = re.compile(r"[\s\u3000\xa0]+")
+
+# field → [(pattern on the normalised header text, score)]
+_FIELD_PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
+    ("level1", re.compile(r"^一级指标$|^一级$"), 1.0),
+    ("level1", re.compile(r"^一级指标"), 0.9),
+    ("level1", re.compile(r"^指标类型$|^指标类别$|^指标大类$"), 0.6),
+    ("level2", re.compile(r"^二级指标$|^二级$"), 1.0),
+    ("level2", re.compile(r"^二级指标"), 0.9),
+    ("name", re.compile(r"^三级指标$|^三级$"), 1.0),
+    ("name", re.compile(r"^三级指标"), 0.9),
+    ("name", re.compile(r"^(绩效)?指标名称$|^具体指标$|^指标$"), 0.8),
+    ("name", re.compile(r"^指标内容$|^指标项$"), 0.6),
+    ("description", re.compile(r"^(绩效)?指标描述$|^指标解释$|^指标说明$|^指标定义$|^指标值说明$"), 0.9),
+    ("description", re.compile(r"描述|解释|说明"), 0.5),
+    ("description", re.compile(r"^指标内容$"), 0.5),
+    ("value", re.compile(r"^(年度)?指标值$|^年度数值$|^(指标)?目标值$|^年度目标值$|^指标值及单位$"), 1.0),
+    ("value", re.compile(r"^(年初|预期|计划)?(指标)?目标?值|^指标值|目标值$"), 0.8),
+    ("value", re.compile(r"期望值|^标准值$|^数值$"), 0.6),
+    ("value", re.compile(r"^标准$|^目标$"), 0.4),
+    ("basis", re.compile(r"^指标值确定依据$|^确定依据$"), 1.0),
+    ("basis", re.compile(r"依据|指标值来源|数据来源"), 0.8),
+    ("basis", re.compile(r"^绩效标准$|^评\(?计?\)?分标准$|^计分标准$|^评分标准$|^评价标准$"), 0.6),
+    ("nature", re.compile(r"^指标性质$|^性质$|^比较符$|^符号$|^运算符$"), 1.0),
+    ("direction", re.compile(r"^指标方向性?$|^方向$|^指标方向$"), 0.9),
+    ("measure_unit", re.compile(r"^(度量|计量)单位$|^单位$"), 1.0),
+    ("weight", re.compile(r"^(指标)?(权重|分值)|^分数$|^权重"), 1.0),
+    ("remark", re.compile(r"^备注$|^说明$"), 0.9),
+    ("project", re.compile(r"^项目名称$|^项目$"), 1.0),
+    ("project_code", re.compile(r"^项目(编码|代码)$"), 1.0),
+    ("unit", re.compile(r"^单位名称$|^预算单位$|^部门名称$"), 0.9),
+    ("budget", re.compile(r"^预算数$|^预算金额$|^(年度)?资金总额$|^金额$|^预算$"), 0.9),
+    ("goal", re.compile(r"^年度目标$|^绩效目标$|^年度绩效目标$"), 0.9),
+]
+
+# a column group qualifier printed in the header cell: 二级指标(长期), 指标值(2022年预期)
+_GROUP = re.compile(r"^(?P<base>.+?)\((?P<grp>长期|中期|年度|当年|本年|实施期|\d{4}年?[^()]{0,6})\)$")
+_GROUP_PREFIX = re.compile(r"^(?P<grp>\d{4}年?(实际|预期|预计|目标|计划)?)(?P<base>.+)$")
+
+
+def _norm_header(text: str) -> str:
+    return ascii_punct(_WS.sub("", text or "")).strip(":*")
+
+
+def _group_rank(grp: str, year: int | None) -> int:
+    """Which column group to keep: the budget year's / the annual / the expected one."""
+    if grp in ("年度", "当年", "本年"):
+        return 3
+    if grp in ("长期", "中期", "实施期"):
+        return 1
+    m = re.match(r"(\d{4})", grp)
+    if m:
+        y = int(m.group(1))
+        if year is not None:
+            return 4 if y == year else 0
+        return 2 + (1 if re.search(r"预期|预计|目标|计划", grp) else 0)
+    return 2
+
+
+@lru_cache(maxsize=8192)
+def _cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
+    """(group, ((field, score), …)) for one header cell."""
+    s = _norm_header(text)
+    if not s or len(s) > 24:
+        return "", ()
+    grp = ""
+    m = _GROUP.match(s)
+    if m:
+        grp, s = m.group("grp"), m.group("base")
+    else:
+        m2 = _GROUP_PREFIX.match(s)
+        if m2 and len(m2.group("base")) >= 2:
+            grp, s = m2.group("grp"), m2.group("base")
+    s = re.sub(r"\([^()]*\)$", "", s) or s  # 指标值(包含数字及文字描述), 权重(%)
+    best: dict[str, float] = {}
+    for fld, pat, score in _FIELD_PATTERNS:
+        if pat.search(s) and score > best.get(fld, 0):
+            best[fld] = score
+    return grp, tuple(sorted(best.items(), key=lambda kv: -kv[1]))
+
+
+_HINT = re.compile(r"一\s*级|二\s*级|三\s*级|指标名称|具体指标|指标内容|指标类型|指\s*标\s*值|目标值")
+
+
+def header_map(cells: list, year: int | None = None) -> dict[int, str] | None:
+    """Column index → indicator field when this row is an indicator header row, else None.
+
+    `cells` are `Cell`s (anything with `.text`). Fields: level1, level2, name, description, value,
+    basis, nature, direction, measure_unit, weight, remark, project, project_code, unit, budget,
+    goal; columns of a column group other than the budget year's map to 'skip:<field>'."""
+    texts = [c.text for c in cells]
+    if not _HINT.search("".join(texts)):
+        return None
+    cand: list[tuple[float, int, str, str]] = []  # (score, column, field, group)
+    groups: dict[str, int] = {}
+    for i, t in enumerate(texts):
+        grp, scores = _cell_scores(t)
+        if grp:
+            groups[grp] = _group_rank(grp, year)
+        for fld, sc in scores:
+            cand.append((sc, i, fld, grp))
+    if not cand:
+        return None
+    keep = max(groups, key=lambda g: groups[g]) if groups else ""
+    found: dict[int, str] = {}
+    used: set[str] = set()
+    skipped: set[tuple[str, str]] = set()
+    # columns of the group kept first, then ungrouped ones; best pairs first
+    for _sc, i, fld, grp in sorted(cand, key=lambda c: (-(c[3] == keep and bool(keep)), -c[0], c[1])):
+        if i in found:
+            continue
+        if grp and grp != keep:
+            if (grp, fld) not in skipped:
+                found[i] = f"skip:{fld}"
+                skipped.add((grp, fld))
+            continue
+        if fld in used:
+            continue
+        found[i] = fld
+        used.add(fld)
+    levels = {"level1", "level2", "name"} & used
+    if len(levels) >= 2 or (levels and "value" in used and len(used) >= 3):
+        return found
+    return None
+
+
+# ------------------------------------------------------------------------------- row fitting
+
+_NUMBER = re.compile(r"^[<>=≥≤]*\s*-?\d[\d,]*(\.\d+)?\s*%?$")
+_AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+\.\d{2}$|^-?\d+$")
+_COMPARATOR = re.compile(r"^(≥|≤|>=|<=|>|<|=|＞|＜|＝|﹦|定性|定量|大于等于|小于等于|大于|小于|等于)$")
+_DIRECTION = re.compile(r"^(正向|反向|中性)(指标)?$")
+_UNIT_LIKE = re.compile(r"^[%‰％]$|^[^\d\s≥≤<>=]{1,8}$")
+_UNIT_CODE = re.compile(r"^[\[(（［]?\d{3,15}[\])）］]?\s*[-_]?\s*\D")
+
+
+@lru_cache(maxsize=65536)
+def cell_score(text: str, fld: str) -> float:
+    """How well a cell's content fits a column's field (higher is better)."""
+    from jixiao.values import parse_value
+
+    s = _WS.sub("", text)
+    if fld.startswith("skip:"):
+        fld = fld[5:]
+    l1, l2 = is_level1(s), is_level2(s)
+    if fld == "level1":
+        return 3.0 if l1 else (-1.0 if l2 else -3.0)
+    if fld == "level2":
+        return 3.0 if l2 else (-1.5 if l1 else -2.5)
+    # 指标性质 and 指标方向 are printed swapped as often as not: each takes the other's content
+    if fld == "nature":
+        if _COMPARATOR.match(s):
+            return 2.5
+        return 2.0 if _DIRECTION.match(s) else -2.5
+    if fld == "direction":
+        if _DIRECTION.match(s):
+            return 2.5
+        return 2.0 if _COMPARATOR.match(s) else -2.5
+    if fld == "weight":
+        return 1.5 if _NUMBER.match(s) and "%" not in s and not re.match(r"^[<>=≥≤]", s) else -2.0
+    if fld == "measure_unit":
+        if _UNIT_LIKE.match(s) and not _COMPARATOR.match(s) and not l1 and not l2 and len(s) <= 6:
+            return 1.2
+        return -2.0
+    if fld in ("budget",):
+        return 2.5 if _AMOUNT.match(s.replace("元", "").replace("万", "")) else -2.0
+    if fld == "unit":
+        return 2.5 if _UNIT_CODE.match(s) else -0.5
+    if fld == "value":
+        if l1 or l2:
+            return -1.5
+        kind = parse_value(text).kind
+        if kind != "text":
+            return 2.0
+        return 0.6 if len(s) <= 12 else 0.0
+    if fld in ("name", "project"):
+        if l1 or l2:
+            return -1.0
+        if _COMPARATOR.match(s) or _DIRECTION.match(s):
+            return -2.0
+        if _NUMBER.match(s):
+            return -1.0
+        return 1.0
+    if fld == "goal":
+        return 1.2 if len(s) > 12 else 0.2
+    if fld in ("description", "basis", "remark"):
+        if l1 or l2 or _COMPARATOR.match(s):
+            return -1.0
+        return 0.5
+    if fld in ("project_code",):
+        return 1.5 if re.match(r"^[0-9A-Z]{8,}$", s) else -2.0
+    return -0.5  # a column the header does not name
+
+
+def fit_row(texts: list[str], fields: list[str | None]) -> list[int] | None:
+    """For each non-empty text, the column it falls under (a monotone alignment), or None when
+    there are more texts than columns. `fields` are the header's columns in order (None where a
+    column is not named)."""
+    n, m = len(texts), len(fields)
+    if n == 0:
+        return []
+    if n > m:
+        return None
+    neg = -1e9
+    # best[i][j]: best score placing texts[:i] in columns[:j]
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    take = [[False] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = 0.0
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            skip = best[i][j - 1]
+            fld = fields[j - 1]
+            here = best[i - 1][j - 1] + (cell_score(texts[i - 1], fld) if fld else -0.5)
+            if here >= skip:
+                best[i][j], take[i][j] = here, True
+            else:
+                best[i][j] = skip
+    out = [0] * n
+    i, j = n, m
+    while i > 0:
+        if take[i][j]:
+            out[i - 1] = j - 1
+            i -= 1
+        j -= 1
+    return out
+
+
+def positional_score(texts: list[tuple[int, str]], fields: list[str | None]) -> float:
+    total = 0.0
+    for j, t in texts:
+        fld = fields[j] if j < len(fields) else None
+        total += cell_score(t, fld) if fld else -0.5
+    return total
+
+
+def fitted_score(texts: list[str], cols: list[int], fields: list[str | None]) -> float:
+    return sum((cell_score(t, fields[j]) if fields[j] else -0.5) for t, j in zip(texts, cols, strict=True))

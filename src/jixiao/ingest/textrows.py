@@ -1,0 +1,1071 @@
+"""Rows from any text: one small strategy per way a text file prints a table, chosen by evidence.
+
+Text exported from web pages, spreadsheets and PDFs prints the same tables in many ways. Tab
+layouts are read by `jixiao.ingest.text` itself; for text without tabs each strategy here turns
+lines into cells (`Piece`s with a hint about row breaks):
+
+- `pipes`: `|` between cells, leading and trailing `|` optional, empty cells from colspans, lines of
+  only `|` between rows, one cell per line ending in ` |`, a cell wrapped over lines before its `|`;
+- `spaces`: one row per line, cells apart by any run of spaces (a bracketed group kept together);
+- `space-runs`: cells apart by two or more spaces, a single space kept inside its cell;
+- `cell-lines`: one cell per line (a line of spaces between blank lines is an empty cell);
+- `run-together`: cells printed with no separator, split with the vocabulary (level labels, header
+  words, project-block labels, the 指标值 grammar);
+- `pdf-text`: PDF-extracted text with wrapped cells (`jixiao.ingest.pdftext.regroup_pdf_text`).
+
+One assembler serves every strategy (`assemble`): it finds the indicator header by its vocabulary
+(`header_kind`), then gives each cell after it a column of that header with one dynamic programme
+(`_assign`, a Viterbi pass) whose score says how well a cell fits a column (`fit`: a level label in
+a level column, a value in the 指标值 column, a comparator in 指标性质 …), where rows may start
+(merged cells above leave the first columns unprinted), which cells may be missing inside a row, and
+how the strategy's lines hint at row breaks. Every indicator row comes out as wide as its header,
+merged or unprinted cells blank, as a grid reader would give it.
+
+The choice is made on evidence only (`find_blocks`): each candidate's rows are scored against their
+header (`score_blocks`: a row with a name and a value that reads as one scores, fragments and
+misplaced labels cost); the PDF-text regrouping is tried first and kept outright when its rows are
+convincing; otherwise the best fit wins, region by region where a document prints its tables in
+different ways. Readers still only produce `Row`/`Para` blocks; the interpreter never needs to know
+which strategy ran.
+
+Outside the indicator tables, a line that a strategy cuts into several cells is one `Row` inside a
+table's own block (title, key–value block) and, for separators that also occur in running text
+(spaces), one `Para` elsewhere; a single cell between a table's title and its header is a one-cell
+`Row` (a key–value block whose value may be on the row below); other lines are `Para`s.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jixiao.ingest import vocab
+from jixiao.ingest.cells import Block, Cell, Para, Row
+from jixiao.ingest.noise import norm_key
+from jixiao.ingest.pdftext import value_score
+from jixiao.model import Location
+
+# -- pieces: what a strategy makes of the lines ---------------------------------------------------
+
+FREE = 0  # no hint: a cell of a cell-per-line layout or of run-together text
+ROW = 1  # the first cell of a line that prints a whole row
+SAME = 2  # a further cell on a line that prints a whole row
+
+
+@dataclass(slots=True)
+class Piece:
+    """One cell as a strategy found it, with its line and a hint about row breaks."""
+
+    text: str
+    line: int
+    brk: int = FREE
+    col: int = 0  # the cell's position on its line (for locations)
+    alone: bool = True  # the only cell of its line
+
+
+# a strategy: lines (1-based numbering: lines[i] is line i + 1) → pieces; None when the strategy
+# does not apply (no separator of its kind in the text)
+Strategy = Callable[[list[str]], "list[Piece] | None"]
+
+_BLANK = " \t\u3000\xa0"
+
+
+def _line_pieces(no: int, cells: list[str]) -> list[Piece]:
+    if len(cells) == 1:
+        return [Piece(cells[0], no, FREE, 0, True)]
+    return [Piece(c, no, ROW if k == 0 else SAME, k, False) for k, c in enumerate(cells)]
+
+
+_PIPE_ONLY = re.compile(r"^[\s|]*\|[\s|]*$")
+_RULE = re.compile(r"^[\s|:\-+=]*-{3,}[\s|:\-+=]*$")  # a Markdown table rule
+
+
+def pipes(lines: list[str]) -> list[Piece] | None:
+    """`|` between cells; lines of only `|` separate rows; a short line without `|` just before a
+    line with one is the first part of a cell wrapped over lines (`一级` / `指标 |`)."""
+    if sum(1 for s in lines if "|" in s) < 3:
+        return None
+    out: list[Piece] = []
+    carry = ""
+    carry_no = 0
+    break_next = False
+    for i, raw in enumerate(lines):
+        no = i + 1
+        s = raw.strip(_BLANK)
+        if not s:
+            continue
+        if _PIPE_ONLY.match(s) or _RULE.match(s):
+            break_next = True
+            continue
+        if "|" not in s:
+            nxt = next((x for x in lines[i + 1 : i + 2] if x.strip(_BLANK)), "")
+            if len(norm_key(s)) <= 12 and "|" in nxt and not _PIPE_ONLY.match(nxt.strip()):
+                carry, carry_no = carry + s, carry_no or no
+                continue
+            if carry:
+                s, no, carry, carry_no = carry + s, carry_no, "", 0
+            out.append(Piece(s, no, ROW if break_next else FREE))
+            break_next = False
+            continue
+        cells = [c.strip(_BLANK) for c in s.split("|")]
+        while cells and not cells[-1]:
+            cells.pop()
+        while cells and not cells[0]:
+            cells.pop(0)
+        if carry:
+            cells = [carry + (cells[0] if cells else ""), *cells[1:]]
+            no, carry, carry_no = carry_no, "", 0
+        if not cells:
+            break_next = True
+            continue
+        ps = _line_pieces(no, cells)
+        if break_next and ps[0].brk == FREE:
+            ps[0].brk = ROW
+        break_next = False
+        out.extend(ps)
+    return out
+
+
+_OPEN = "(（[【"
+_CLOSE = ")）]】"
+
+
+def _space_cells(s: str) -> list[str]:
+    """Split on whitespace, keeping a bracketed group together (`数量( ≥**个 )`)."""
+    out: list[str] = []
+    depth = 0
+    for tok in s.split():
+        if depth > 0 and out:
+            out[-1] += " " + tok
+        elif out and tok[0] in _CLOSE:
+            out[-1] += " " + tok
+        else:
+            out.append(tok)
+        depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
+    return out
+
+
+def spaces(lines: list[str]) -> list[Piece] | None:
+    """Cells separated by runs of spaces or single spaces (an xlsx preview, a PDF table)."""
+    rows = 0
+    out: list[Piece] = []
+    for i, raw in enumerate(lines):
+        s = raw.strip(_BLANK)
+        if not s:
+            continue
+        cells = _space_cells(s)
+        rows += len(cells) > 1
+        out.extend(_line_pieces(i + 1, cells))
+    return out if rows >= 2 else None
+
+
+_SPACE_RUN = re.compile(r"(?<=\S)[ \t\u3000\xa0]{2,}(?=\S)")
+
+
+def space_runs(lines: list[str]) -> list[Piece] | None:
+    """Cells separated by runs of two or more spaces; a single space stays inside its cell (a name
+    printed with spaces). Applies where several lines print such runs."""
+    if sum(1 for s in lines if _SPACE_RUN.search(s)) < 3:
+        return None
+    out: list[Piece] = []
+    for i, raw in enumerate(lines):
+        s = raw.strip(_BLANK)
+        if s:
+            out.extend(_line_pieces(i + 1, _SPACE_RUN.split(s)))
+    return out
+
+
+def cell_lines(lines: list[str]) -> list[Piece] | None:
+    """One cell per line; a line of spaces between blank lines is an empty cell."""
+    out: list[Piece] = []
+    for i, raw in enumerate(lines):
+        if not raw:
+            continue
+        s = raw.strip(_BLANK)
+        if not s:
+            prev_blank = i == 0 or not lines[i - 1]
+            next_blank = i + 1 >= len(lines) or not lines[i + 1]
+            if prev_blank and next_blank and out:
+                out.append(Piece("", i + 1))
+            continue
+        out.append(Piece(s, i + 1))
+    return out
+
+
+# -- run-together: the vocabulary that splits cells printed with no separator ------------------------
+
+_HEADER_WORDS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标名称",
+    "指标内容",
+    "具体指标",
+    "指标目标值",
+    "年度指标值",
+    "指标值确定依据",
+    "指标值",
+    "目标值",
+    "年度数值",
+    "指标性质",
+    "度量单位",
+    "计量单位",
+    "指标方向性",
+    "指标解释",
+    "绩效标准",
+    "指标描述",
+    "绩效指标",
+)
+_LEVEL_WORDS = (
+    "产出指标",
+    "效益指标",
+    "效果指标",
+    "满意度指标",
+    "成本指标",
+    "数量指标",
+    "质量指标",
+    "时效指标",
+    "经济效益指标",
+    "社会效益指标",
+    "生态效益指标",
+    "环境效益指标",
+    "可持续影响指标",
+    "服务对象满意度指标",
+    "社会公众或服务对象满意度指标",
+    "社会公众满意度指标",
+    "经济成本指标",
+    "社会成本指标",
+    "生态环境成本指标",
+    "项目完成指标",
+    "项目效益指标",
+    "服务对象满意度",
+)
+
+
+# labels of the national 项目支出绩效目标表 form's key–value block that the interpreter does not
+# read but that must still split a run-together block (so that the values it reads stay clean)
+_OTHER_FORM_LABELS = (
+    "项目开始日期",
+    "项目完成日期",
+    "中央补助安排",
+    "省级财政安排",
+    "市级财政安排",
+    "资金性质",
+    "基本情况",
+    "项目立项必要性",
+    "保证项目实施的制度措施",
+    "组织实施单位",
+    "监督管理单位",
+    "政策依据",
+    "其他依据",
+    "需要说明的其他问题",
+    "一级项目名称",
+    "项目总投资",
+)
+
+
+@lru_cache(maxsize=1)
+def _run_vocab() -> re.Pattern[str]:
+    labels = set(_HEADER_WORDS) | set(_LEVEL_WORDS) | set(_OTHER_FORM_LABELS)
+    for field, labs in vocab.KV_LABELS.items():
+        if field in ("other_kv", "section"):
+            labels.update(lab for lab in labs if len(lab) >= 4)
+        else:
+            labels.update(lab for lab in labs if len(lab) >= 4 or field in ("goal", "unit"))
+    labels = {lab for lab in labels if len(lab) >= 4}
+    alt = "|".join(re.escape(lab).replace(":", "[:：]?") for lab in sorted(labels, key=len, reverse=True))
+    return re.compile(f"(?:{alt})[:：]?")
+
+
+_VALUE_WORDS = (
+    "稳步提高",
+    "逐步提高",
+    "持续提升",
+    "持续改善",
+    "明显提升",
+    "有所提升",
+    "大幅提升",
+    "显著提高",
+    "提高",
+    "提升",
+    "改善",
+    "长远",
+    "长期",
+    "有效",
+    "达标",
+    "合格",
+    "良好",
+    "优良",
+    "明显",
+    "显著",
+    "稳定",
+    "及时",
+    "按时",
+    "增加岗位",
+    "是",
+    "否",
+)
+_VALUE_TAIL = re.compile(
+    r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*\d+(?:\.\d+)?\s*"
+    r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5})$"
+)
+
+
+def _split_name_value(text: str, words: bool = True) -> list[str]:
+    """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
+    m = _VALUE_TAIL.search(text)
+    if m and m.start() >= 2:
+        start = m.start()
+        # the comparator or the number starts the value; a unit word before the number stays in the name
+        return [text[:start], text[start:]]
+    if not words:
+        return [text]
+    for w in _VALUE_WORDS:
+        if len(w) >= 2 and text.endswith(w) and len(text) - len(w) >= 3:
+            return [text[: -len(w)], w]
+    return [text]
+
+
+def run_together(lines: list[str]) -> list[Piece] | None:
+    """Cells printed with no separator, split at the vocabulary (level labels and header words
+    anywhere, project-block labels where they open the line and another label follows); the text
+    between two labels is a name and its value, split where the value grammar starts."""
+    pat = _run_vocab()
+    out: list[Piece] = []
+    splits = 0
+    prev_block = False
+    for i, raw in enumerate(lines):
+        s = raw.strip(_BLANK)
+        if not s:
+            if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and out:
+                out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
+            continue
+        if any(ch in _BLANK for ch in s):
+            out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
+            continue
+        found = list(pat.finditer(s))
+        kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+        if len(kv) >= 3 and _OCR_STAR.search(s):
+            s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
+            found = list(pat.finditer(s))
+            kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+        # a key–value block run together: every project-block label splits (three or more of them)
+        block = len(kv) >= 3 or (prev_block and len(kv) >= 1)
+        prev_block = block
+        title = _TITLE_PREFIX.match(s) if block else None
+        if title:
+            found = [m for m in found if m.start() >= title.end()]
+        matches = [
+            m
+            for m in found
+            if block or m.group(0) in _LEVEL_SET or m.group(0) in _HEADER_SET or m.start() == 0
+        ]
+        if (
+            _TITLE.search(norm_key(s))
+            or not matches
+            or (len(matches) == 1 and matches[0].start() == 0 and matches[0].group(0) not in _LEVEL_SET)
+        ):
+            parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+            if len(parts) > 1:
+                splits += 1
+                out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
+            else:
+                out.append(Piece(s, i + 1))
+            continue
+        cells: list[str] = []
+        pos = 0
+        after_label = ""
+        if title:
+            cells.append(title.group(1))  # the table's title printed before its first label
+            pos = title.end()
+        for m in matches:
+            if m.start() < pos:
+                continue
+            word = m.group(0)
+            gap = s[pos : m.start()].strip(_BLANK)
+            if after_label and not gap and after_label in _LEVEL_SET and not vocab.is_level1(after_label):
+                continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
+            if gap:
+                cells.extend(_split_name_value(gap) if after_label in _LEVEL_SET else [gap])
+            cells.append(word)
+            pos = m.end()
+            after_label = word
+        rest = s[pos:].strip(_BLANK)
+        if rest:
+            cells.extend(_split_name_value(rest) if after_label in _LEVEL_SET else [rest])
+        if len(cells) > 1:
+            splits += 1
+            out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
+        else:
+            out.append(Piece(cells[0] if cells else s, i + 1))
+    return out if splits >= 1 else None
+
+
+_LEVEL_SET = frozenset(_LEVEL_WORDS)
+_OCR_STAR = re.compile(r"(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])")
+_TITLE_PREFIX = re.compile(
+    r"^(.{4,40}?(?:绩效目标|目标|申报|批复|审批)表\s*(?:[(（]\s*\d{4}\s*年度?\s*[)）])?)"
+)
+_HEADER_SET = frozenset(_HEADER_WORDS)
+
+
+# strategies whose separator also occurs in running text: outside a table a line stays text
+_PROSE_SEPARATORS = frozenset({"spaces", "space-runs", "run-together"})
+
+STRATEGIES: dict[str, Strategy] = {
+    "pipes": pipes,
+    "spaces": spaces,
+    "space-runs": space_runs,
+    "cell-lines": cell_lines,
+    "run-together": run_together,
+}
+
+
+# -- recognisers ---------------------------------------------------------------------------------
+
+_BRACKETS = re.compile(r"\([^()]{0,24}\)")
+
+
+@lru_cache(maxsize=32768)
+def level_kind(text: str) -> int:
+    """1 for a level-1 label, 2 for a level-2 label, 3 for one that can be either (成本指标,
+    满意度指标), 0 otherwise."""
+    if not text or len(text) > 40:
+        return 0
+    k = (1 if vocab.is_level1(text) else 0) | (2 if vocab.is_level2(text) else 0)
+    return k
+
+
+# header column kinds
+L1, L2, NAME, VALUE, NATURE, DIRECTION, UNIT, WEIGHT, MONEY, OTHER, ORG, PROJECT = range(12)
+_HEADER_KINDS: list[tuple[int, re.Pattern[str]]] = [
+    (L1, re.compile(r"^(一级(指标)?(名称)?|指标类型|一级)$")),
+    (L2, re.compile(r"^(二级(指标)?(名称)?|二级)$")),
+    (NAME, re.compile(r"^(三级(指标)?(名称)?|指标名称|指标内容|具体指标|绩效指标名称|三级)$")),
+    (
+        OTHER,
+        re.compile(r"(依据|标准|解释|描述|说明|备注|定义|来源|实际|完成值|完成情况|得分|原因|措施|偏差)"),
+    ),
+    (NATURE, re.compile(r"^(指标性质|性质|比较符|符号)$")),
+    (DIRECTION, re.compile(r"^(指标方向性?|方向)$")),
+    (UNIT, re.compile(r"^(度量单位|计量单位|单位)$")),
+    (WEIGHT, re.compile(r"^(权重|分值|指标分值|指标权重|分数|权重分值)$")),
+    (
+        VALUE,
+        re.compile(
+            r"^(年度|当年|本年)?(指标值|目标值|数值|指标目标值|年度指标值|预期指标值|期望值|指标值及单位|标准值)$"
+        ),
+    ),
+]
+
+
+@lru_cache(maxsize=16384)
+def header_kind(text: str) -> int | None:
+    """The kind of indicator column a header cell names, or None."""
+    s = norm_key(text)
+    if not s or len(s) > 24:
+        return None
+    s = _BRACKETS.sub("", s) or s
+    for kind, pat in _HEADER_KINDS:
+        if pat.search(s) if kind == OTHER else pat.match(s):
+            if kind == OTHER and len(s) > 16:
+                return None
+            return kind
+    return None
+
+
+def is_header(kinds: list[int | None]) -> bool:
+    found = [k for k in kinds if k is not None]
+    levels = sum(1 for k in found if k in (L1, L2, NAME))
+    return levels >= 2 or (levels >= 1 and VALUE in found and len(found) >= 3)
+
+
+_COMPARATOR = re.compile(
+    r"^(≥|≤|>=|<=|>|<|=|==|＞|＜|＝|﹦|≧|≦|定性|定量|大于等于|小于等于|大于|小于|等于|正向|反向)$"
+)
+_DIRECTION = re.compile(r"^(正向|反向|中性)(指标)?$|^(≥|≤|>=|<=|>|<|=|﹦)$")
+_WEIGHT = re.compile(r"^\d{1,3}(\.\d+)?%?$")
+_AMOUNT = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+(\.\d+)?(万元|元|万)?$")
+
+
+_L2_STEM = re.compile(r"^(经济效益|社会效益|生态效益|环境效益|可持续影响|服务对象满意度)$")
+
+
+@lru_cache(maxsize=65536)
+def fit(kind: int, text: str, has_level2: bool = True) -> float:
+    """How well a cell's text fits a column of `kind` (an empty cell fits anywhere)."""
+    if not text:
+        return 0.0
+    lk = level_kind(text)
+    if kind == L1:
+        return {1: 4.0, 3: 3.7, 2: -1.5}.get(lk, -6.0)
+    if kind == L2:
+        if not lk and _L2_STEM.match(norm_key(text)):
+            return 2.5  # a level-2 label printed without 指标 (社会效益)
+        return {2: 4.0, 3: 3.5, 1: -1.0}.get(lk, -5.0)
+    if kind == NAME:
+        if lk:
+            return 3.0 if (not has_level2 and lk & 2) else -3.0
+        return -1.5 if value_score(text) >= 5 else 1.5
+    if kind == VALUE:
+        if lk:
+            return -4.0
+        v = value_score(text)
+        return 3.0 if v >= 5 else 2.0 if v >= 3 else 0.5 if v >= 0 else -1.0 if len(text) <= 30 else -2.0
+    if lk:
+        return -3.0
+    s = norm_key(text)
+    if kind == NATURE:
+        return 2.5 if _COMPARATOR.match(s) else -2.5
+    if kind == DIRECTION:
+        return 2.0 if _DIRECTION.match(s) else -1.0
+    if kind == UNIT:
+        return 1.5 if len(s) <= 6 and not any(ch.isdigit() for ch in s) else -1.5
+    if kind == WEIGHT:
+        return 1.5 if _WEIGHT.match(s) else -1.5
+    if kind == MONEY:
+        return 1.5 if _AMOUNT.match(s) else -0.5
+    if kind == ORG:
+        return 2.0 if _CODE_NAME.match(s) else 0.3
+    if kind == PROJECT:
+        return -1.0 if _CODE_NAME.match(s) or _AMOUNT.match(s) else 0.5
+    return 0.3
+
+
+# -- header and table regions ---------------------------------------------------------------------
+
+
+@dataclass
+class _Header:
+    start: int  # index of its first piece (a leading block label included)
+    end: int  # index after its last piece
+    kinds: list[int]  # one per column
+    texts: list[str]
+
+
+def _find_header(pieces: list[Piece], at: int) -> _Header | None:
+    """The next indicator header at or after piece `at`: a run of header words (consecutive pieces
+    or the cells of one line), with short non-vocabulary cells before it on the same line (a block
+    label such as 绩效指标 or 年度绩效目标(90分), the project columns of a flat sheet)."""
+    i = at
+    n = len(pieces)
+    while i < n:
+        if header_kind(pieces[i].text) is None:
+            i += 1
+            continue
+        head, j = _header_at(pieces, i, at)
+        if head is not None:
+            return head
+        i = j
+    return None
+
+
+def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, int]:
+    """The header whose vocabulary run starts at piece i (block labels back to `lo` at most), and
+    the index after the run."""
+    n = len(pieces)
+    j = i
+    while j < n and header_kind(pieces[j].text) is not None:
+        j += 1
+    if not is_header([header_kind(p.text) for p in pieces[i:j]]):
+        return None, j
+    start = i
+    p0 = pieces[i]
+    if not p0.alone and p0.col > 0:
+        k = i
+        while (
+            k > lo
+            and pieces[k - 1].line == p0.line
+            and not pieces[k - 1].alone
+            and len(norm_key(pieces[k - 1].text)) <= 12
+        ):
+            k -= 1
+        if pieces[k].col == 0:
+            start = k
+    # header cells may continue on the same line with words outside the vocabulary
+    end = j
+    while (
+        end < n
+        and not pieces[end].alone
+        and pieces[end].line == pieces[j - 1].line
+        and pieces[end].brk == SAME
+    ):
+        end += 1
+    texts = [p.text for p in pieces[start:end]]
+    all_kinds = [OTHER if k is None else k for k in (header_kind(t) for t in texts)]
+    for c, t in enumerate(texts):
+        if all_kinds[c] == OTHER:
+            all_kinds[c] = _block_kind(t)
+    return _Header(start, end, all_kinds, texts), j
+
+
+def _block_kind(text: str) -> int:
+    """Columns of a flat sheet beside the indicator columns: money, the unit, the project."""
+    s = norm_key(text)
+    if re.search(r"预算|金额|资金", s):
+        return MONEY
+    if re.search(r"单位|部门", s) and len(s) <= 8:
+        return ORG
+    if re.search(r"项目(名称)?$", s) and len(s) <= 8:
+        return PROJECT
+    return OTHER
+
+
+_CODE_NAME = re.compile(r"^[\[(]?\d{3,15}[\])]?\s*[-－]?\s*[\u4e00-\u9fff]")
+
+_TITLE = re.compile(r"(绩效|目标|申报|批复|审批|指标|评价)[^。,;]{0,16}表(\([^()]{0,24}\))?$")
+_YEAR_LINE = re.compile(r"^\(?\d{4}年度?\)?$|^\(?\d{4}年度?\)$")
+_TABLE_END = re.compile(r"^(注|说明|备注|填表说明)[:]|意见|盖章|签字|签名|填表人|填报人|填报日期|^附件")
+_CHAPTER = re.compile(
+    r"^(\([一二三四五六七八九十]{1,3}\)|[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]+部分)"
+)
+
+
+def _is_form_footer(text: str) -> bool:
+    """A note, a signature or approval field, a row of check boxes: no indicator."""
+    s = norm_key(text)
+    return bool(_TABLE_END.search(s)) or s.count("□") >= 2
+
+
+def _ends_body(p: Piece) -> bool:
+    """A piece that cannot be part of the indicator table it follows."""
+    s = norm_key(p.text)
+    if not s:
+        return False
+    if _is_form_footer(p.text) or _CHAPTER.match(s):
+        return True
+    if _TITLE.search(s) and not level_kind(p.text):
+        return True
+    if p.alone and len(s) >= 8 and s.endswith(("绩效目标", "绩效目标情况")):
+        return True  # the next project's heading (…项目绩效目标)
+    if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
+        return True
+    return p.alone and len(s) > 80
+
+
+# -- the assembler -------------------------------------------------------------------------------
+
+_GAP = 1.2
+_GAP_KEY = 2.5
+_START_LATE = 2.0
+_END_NO_VALUE = 3.0
+_END_LABELS = 1.0
+_CONT = 0.3  # a row that goes on in the next column (every cell printed, empty ones too)
+
+
+def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
+    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi)."""
+    ncol = len(kinds)
+    has_level2 = L2 in kinds
+    name_col = next((c for c, k in enumerate(kinds) if k == NAME), None)
+    if name_col is None:
+        name_col = next((c for c, k in enumerate(kinds) if k not in (L1, L2, OTHER, MONEY)), ncol - 1)
+    value_col = next((c for c, k in enumerate(kinds) if k == VALUE), None)
+    key_cols = {name_col} | ({value_col} if value_col is not None else set())
+    gap_cost = [0.0] * (ncol + 1)  # cumulative cost of skipping columns 0..c-1 inside a row
+    for c in range(ncol):
+        gap_cost[c + 1] = gap_cost[c] + (_GAP_KEY if c in key_cols else _GAP)
+    start_cost = [(-_START_LATE * (c - name_col) if c > name_col else 0.0) for c in range(ncol)]
+    end_cost = []
+    for c in range(ncol):
+        if value_col is not None and name_col <= c < value_col:
+            end_cost.append(-_END_NO_VALUE)
+        elif c < name_col:
+            end_cost.append(-_END_LABELS)
+        else:
+            end_cost.append(0.0)
+    neg = float("-inf")
+    n = len(body)
+    score = [[neg] * ncol for _ in range(n)]
+    back: list[list[tuple[int, bool]]] = [[(-1, True)] * ncol for _ in range(n)]
+    for k in range(ncol):
+        score[0][k] = fit(kinds[k], body[0].text, has_level2) + start_cost[k]
+    for i in range(1, n):
+        p = body[i]
+        same_bonus = {ROW: -1.0, SAME: 0.0, FREE: 0.0}[p.brk]
+        new_bonus = {ROW: 1.0, SAME: -4.0, FREE: 0.0}[p.brk]
+        prev = score[i - 1]
+        best_new = neg
+        best_new_from = 0
+        for a in range(ncol):
+            v = prev[a] + end_cost[a]
+            if v > best_new:
+                best_new, best_new_from = v, a
+        # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
+        # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
+        run_best = neg
+        run_from = -1
+        row = score[i]
+        brow = back[i]
+        for k in range(ncol):
+            f = fit(kinds[k], p.text, has_level2)
+            cand_new = best_new + new_bonus + start_cost[k]
+            cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else neg
+            if k > 0 and prev[k - 1] > neg and prev[k - 1] + same_bonus + _CONT > cand_same:
+                cand_same, run_from_k = prev[k - 1] + same_bonus + _CONT, k - 1
+            else:
+                run_from_k = run_from
+            if cand_same >= cand_new:
+                row[k], brow[k] = cand_same + f, (run_from_k, False)
+            else:
+                row[k], brow[k] = cand_new + f, (best_new_from, True)
+            g = prev[k] + gap_cost[k + 1]
+            if prev[k] > neg and g > run_best:
+                run_best, run_from = g, k
+    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
+    path: list[tuple[int, bool]] = [(0, True)] * n
+    k = last
+    for i in range(n - 1, -1, -1):
+        a, new = back[i][k]
+        path[i] = (k, new or i == 0)
+        k = a
+    return path
+
+
+def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
+    path = _assign(body, kinds)
+    rows: list[Row] = []
+    cur: list[Cell] | None = None
+    ncol = len(kinds)
+    for p, (col, new) in zip(body, path, strict=True):
+        if new or cur is None:
+            loc = Location(line=p.line)
+            cur = [Cell("", Location(line=p.line, cell=f"col {c + 1}")) for c in range(ncol)]
+            rows.append(Row(cur, loc, table))
+        cur[col] = Cell(p.text, Location(line=p.line, cell=f"col {col + 1}"))
+    return rows
+
+
+@lru_cache(maxsize=16384)
+def _joins(first: str, second: str) -> bool:
+    return vocab.joins_level(first, second)
+
+
+def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
+    """A level label wrapped over two cells (`经济效益` / `指标`) becomes one cell; so does one
+    printed split around its row in a cell-per-line text (`社会公众或服务` `政策满意度` `≥90%`
+    `对象满意度指标`: the merged cell's text centred on the row's lines)."""
+    out: list[Piece] = []
+    drop: set[int] = set()
+    for i, p in enumerate(pieces):
+        if i in drop:
+            continue
+        if out and p.text and out[-1].text and _joins(out[-1].text, p.text):
+            q = out[-1]
+            out[-1] = Piece(q.text + p.text, q.line, q.brk, q.col, q.alone)
+            continue
+        nxt = pieces[i + 1].text if i + 1 < len(pieces) else ""
+        if (
+            p.alone
+            and p.text
+            and len(p.text) <= 10
+            and not level_kind(p.text)
+            and not (nxt and _joins(p.text, nxt))
+        ):
+            for j in range(i + 2, min(i + 5, len(pieces))):
+                q = pieces[j]
+                if (
+                    q.alone
+                    and q.text.endswith(("指标", "值"))
+                    and len(q.text) <= 10
+                    and not level_kind(q.text)
+                    and level_kind(p.text + q.text)
+                    and not header_kind(q.text)
+                    and any(value_score(r.text) >= 3 for r in pieces[i + 1 : j])
+                ):
+                    p = Piece(p.text + q.text, p.line, p.brk, p.col, p.alone)
+                    drop.add(j)
+                    break
+        out.append(p)
+    return out
+
+
+def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]:
+    """Blocks from a strategy's pieces: indicator tables by their header, the rest as rows and
+    paragraphs. With `prose` (the lines, for strategies whose separator also occurs in running
+    text: spaces), a line outside a table's own block stays one paragraph as printed."""
+    pieces = _join_wrapped_labels(pieces)
+    blocks: list[Block] = []
+    table = 0
+    pos = 0
+    n = len(pieces)
+    while pos < n:
+        head = _find_header(pieces, pos)
+        if head is None:
+            blocks.extend(_plain_blocks(pieces[pos:], table + 1, open_table=False, prose=prose))
+            break
+        table += 1
+        blocks.extend(_plain_blocks(pieces[pos : head.start], table, open_table=True, prose=prose))
+        hp = pieces[head.start]
+        blocks.append(
+            Row(
+                [
+                    Cell(t, Location(line=p.line, cell=f"col {c + 1}"))
+                    for c, (t, p) in enumerate(zip(head.texts, pieces[head.start : head.end], strict=True))
+                ],
+                Location(line=hp.line),
+                table,
+            )
+        )
+        end = head.end
+        while end < n and not _ends_body(pieces[end]):
+            if header_kind(pieces[end].text) is not None and _header_at(pieces, end, end)[0] is not None:
+                break  # the next table's header (a header repeated after a page break included)
+            end += 1
+        if end < n and not pieces[end].alone:
+            while end > head.end and pieces[end - 1].line == pieces[end].line and not pieces[end - 1].alone:
+                end -= 1  # the whole line that cannot be part of the table
+        body = pieces[head.end : end]
+        while body and not body[-1].text:
+            body.pop()
+        if body:
+            blocks.extend(_rows_from(body, head.kinds, table))
+        pos = end
+    return blocks
+
+
+def _plain_blocks(
+    pieces: list[Piece], table: int, open_table: bool, prose: list[str] | None = None
+) -> list[Block]:
+    """Lines outside an indicator table: several cells on a line → a Row; a single cell → a
+    one-cell Row between the table's title and its header, else a Para."""
+    out: list[Block] = []
+    # where the table's own block starts: after its title (and year line), else after the last prose
+    start = 0
+    if open_table:
+        start = len(pieces)
+        for k in range(len(pieces) - 1, -1, -1):
+            s = norm_key(pieces[k].text)
+            if _TITLE.search(s) and len(s) <= 60:
+                start = k + 1
+                while start < len(pieces) and _YEAR_LINE.match(norm_key(pieces[start].text)):
+                    start += 1
+                break
+            if pieces[k].alone and len(s) > 120:
+                start = k + 1
+                break
+            start = k
+    k = 0
+    while k < len(pieces):
+        p = pieces[k]
+        if p.alone:
+            if p.text:
+                if k >= start and open_table:
+                    out.append(
+                        Row([Cell(p.text, Location(line=p.line, cell="col 1"))], Location(line=p.line), table)
+                    )
+                else:
+                    out.append(Para(p.text, Location(line=p.line)))
+            k += 1
+            continue
+        j = k + 1
+        while j < len(pieces) and not pieces[j].alone and pieces[j].line == p.line and pieces[j].brk != ROW:
+            j += 1
+        if j - k > 1 and _TITLE.search(norm_key(p.text)) and not level_kind(p.text):
+            out.append(Para(p.text, Location(line=p.line)))  # a title run together with its table
+            k += 1
+            continue
+        if not open_table and any(_is_form_footer(q.text) for q in pieces[k:j]):
+            # a form's closing row after its table (审核意见 (盖章), 最近年度绩效评价情况 □…): text
+            out.append(Para(" ".join(q.text for q in pieces[k:j]), Location(line=p.line)))
+            k = j
+            continue
+        if prose is not None and not (open_table and k >= start) and 0 < p.line <= len(prose):
+            out.append(Para(prose[p.line - 1].strip(), Location(line=p.line)))  # running text
+            k = j
+            continue
+        cells = [Cell(q.text, Location(line=q.line, cell=f"col {c + 1}")) for c, q in enumerate(pieces[k:j])]
+        out.append(Row(cells, Location(line=p.line), table))
+        k = j
+    return out
+
+
+# -- choosing a strategy ---------------------------------------------------------------------------
+
+
+@dataclass
+class Fit:
+    """How well a strategy's rows fit their indicator headers."""
+
+    score: float = 0.0
+    rows: int = 0  # rows scored (under a header, before the table ends)
+    good: int = 0  # rows with a name and a value that reads as one
+
+    @property
+    def convincing(self) -> bool:
+        """Nearly every row is a clean indicator row: no other cut of the text can do better."""
+        return self.rows >= 8 and self.good >= 0.9 * self.rows
+
+
+_GOOD_ROW = 2.5
+
+
+def score_blocks(blocks: list[Block]) -> Fit:
+    """How well the rows under each indicator header fit it: a row scores when it has a name and a
+    value that reads as one (a number with its unit, a date, a short word), loses when it has only
+    one of them or a level label outside the level columns (the fragments of a wrong cut). A row
+    that opens a project block (项目名称 …) ends the table."""
+    fit_ = Fit()
+    kinds: list[int | None] | None = None
+    table = None
+    for b in blocks:
+        if not isinstance(b, Row):
+            continue
+        hk = [header_kind(c.text) for c in b.cells]
+        if is_header(hk):
+            kinds, table = hk, b.table
+            fit_.score += 3.0
+            continue
+        if kinds is None or b.table != table:
+            continue
+        first = next((c.text for c in b.cells if c.text), "")
+        if vocab.kv_field(first) is not None and not level_kind(first):
+            kinds = None
+            continue
+        s = _row_score(b, kinds)
+        fit_.score += s
+        fit_.rows += 1
+        fit_.good += s >= _GOOD_ROW
+    return fit_
+
+
+def _row_score(row: Row, kinds: list[int | None]) -> float:
+    has_level2 = L2 in kinds
+    name = value = ""
+    labels = misplaced = 0
+    for c, cell in enumerate(row.cells):
+        text = cell.text
+        if not text:
+            continue
+        k = kinds[c] if c < len(kinds) else None
+        if "|" in text or "\t" in text:
+            misplaced += 1  # a printed separator inside a cell: a cut that missed it
+        lk = level_kind(text)
+        if k in (L1, L2) or (k == NAME and not has_level2 and lk):
+            if lk:
+                labels += 1
+            else:
+                misplaced += 1
+            if k == NAME and not name:
+                name = text
+            continue
+        if lk:
+            misplaced += 1
+        elif k == NAME and not name:
+            name = text
+        elif k == VALUE and not value:
+            value = text
+    score = -1.5 * misplaced
+    if name and value:
+        score += 0.5 * min(labels, 2)
+        v = value_score(value)
+        named = value_score(name) < 5 and len(norm_key(name)) >= 2
+        score += (2.0 if v >= 3 else -0.5) + (1.0 if named else -2.0)
+    elif name or value:
+        score -= 2.0
+    return score
+
+
+@dataclass
+class Candidate:
+    """One strategy's reading of a document."""
+
+    name: str
+    blocks: list[Block]
+    fit: Fit
+
+
+def candidates(
+    lines: list[str],
+    fallback: Callable[[list[str]], list[Block]],
+    first: tuple[str, list[Block]] | None = None,
+) -> list[Candidate]:
+    """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
+    if given, then the PDF-text regrouping (`fallback`), then the strategies here. When an early
+    candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried."""
+    out: list[Candidate] = []
+    if first is not None:
+        out.append(Candidate(first[0], first[1], score_blocks(first[1])))
+        if out[0].fit.convincing:
+            return out
+    blocks = fallback(lines)
+    out.append(Candidate("pdf-text", blocks, score_blocks(blocks)))
+    if out[-1].fit.convincing:
+        return out
+    for name, strategy in STRATEGIES.items():
+        pieces = strategy(lines)
+        if pieces:
+            blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
+            out.append(Candidate(name, blocks, score_blocks(blocks)))
+    return out
+
+
+def _best(cands: list[Candidate]) -> Candidate:
+    """The best fit; an earlier candidate wins ties (and near-ties)."""
+    best = cands[0]
+    for c in cands[1:]:
+        if c.fit.score > best.fit.score + 0.5:
+            best = c
+    return best
+
+
+def _table_starts(blocks: list[Block]) -> list[int]:
+    """The first line of every indicator table's own block (title, key–value block, header) after
+    the first: where one table's region ends and the next one's begins."""
+    starts: list[int] = []
+    seen: set[int | None] = set()
+    headed: set[int | None] = set()
+    first: dict[int | None, int] = {}
+    for b in blocks:
+        if isinstance(b, Row):
+            first.setdefault(b.table, b.loc.line or 0)
+            if b.table not in headed and is_header([header_kind(c.text) for c in b.cells]):
+                headed.add(b.table)
+    for b in blocks:
+        if isinstance(b, Row) and b.table in headed and b.table not in seen:
+            seen.add(b.table)
+            starts.append(first[b.table])
+    return sorted(starts)[1:]
+
+
+def find_blocks(
+    lines: list[str],
+    fallback: Callable[[list[str]], list[Block]],
+    first: tuple[str, list[Block]] | None = None,
+) -> tuple[list[Block], str]:
+    """The blocks of the strategy whose rows fit the indicator header best, with its name.
+
+    A document may print its tables in different ways: the regions between the tables' own blocks
+    (as the best strategy overall finds them) are chosen one by one, and the layout is then named
+    after every strategy used (`pipes+spaces`)."""
+    cands = candidates(lines, fallback, first)
+    best = _best(cands)
+    cuts = _table_starts(best.blocks)
+    if len(cands) == 1 or not cuts:
+        return best.blocks, best.name
+    bounds = [0, *cuts, len(lines) + 2]
+    # every candidate's blocks by region (one pass each: regions are line ranges)
+    regions: list[list[list[Block]]] = []
+    for c in cands:
+        parts: list[list[Block]] = [[] for _ in cuts] + [[]]
+        for b in c.blocks:
+            parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
+        regions.append(parts)
+    out: list[Block] = []
+    names: list[str] = []
+    order = sorted(range(len(cands)), key=lambda k: cands[k].name != best.name)  # the best wins ties
+    for r in range(len(bounds) - 1):
+        part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r])) for k in order]
+        pick = _best(part)
+        if pick.name not in names:
+            names.append(pick.name)
+        for b in pick.blocks:
+            if isinstance(b, Row) and b.table is not None:
+                b = Row(b.cells, b.loc, b.table + r * 100000)  # tables of different regions stay apart
+            out.append(b)
+    if len(names) == 1:
+        return best.blocks, best.name
+    return out, "+".join(names)

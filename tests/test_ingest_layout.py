@@ -1,0 +1,467 @@
+"""Rows from any text: each layout strategy on small documents written here, the choice between
+them, the shared noise filter, and every field page's indicator table found as printed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jixiao.ingest import parse_bytes, read_cells
+from jixiao.ingest.cells import Para, Row, squash
+from jixiao.ingest.noise import fold_punct, is_noise_line, is_page_marker, norm_key, strip_noise
+from jixiao.ingest.textrows import header_kind, is_header
+
+FIELD = Path(__file__).resolve().parents[2] / "shared" / "field"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _stream(text: str):
+    return read_cells(text.encode("utf-8"), "t.txt")
+
+
+def _table(text: str) -> tuple[str, list[str], list[list[str]]]:
+    """(layout, header cells, indicator rows) of the first indicator table in `text`."""
+    cs = _stream(text)
+    rows = [b for b in cs.blocks if isinstance(b, Row)]
+    at = next(i for i, r in enumerate(rows) if is_header([header_kind(c.text) for c in r.cells]))
+    head = rows[at]
+    body = [r.texts for r in rows[at + 1 :] if r.table == head.table]
+    return cs.layout, head.texts, body
+
+
+# -- pipes -------------------------------------------------------------------------------------
+
+
+def test_pipes_rows_with_optional_outer_pipes_and_colspan_padding_align_right() -> None:
+    text = "\n".join(
+        [
+            "| 单位名称 | 项目名称 | 一级指标 | 二级指标 | 三级指标 | 指标值 | |",
+            "| 001-某局 | 甲项目 | 产出指标 | 数量指标 | 检查次数 | ≥5次 | |",
+            "产出指标 | 质量指标 | 合格率 | 100% | |||",  # the rowspan cells are not printed
+            "| 满意度指标 | 服务对象满意度指标 | 群众满意度 | ≥90% | ||||",
+        ]
+    )
+    layout, head, body = _table(text)
+    assert layout == "pipes"
+    assert head == ["单位名称", "项目名称", "一级指标", "二级指标", "三级指标", "指标值"]
+    assert body == [
+        ["001-某局", "甲项目", "产出指标", "数量指标", "检查次数", "≥5次"],
+        ["", "", "产出指标", "质量指标", "合格率", "100%"],
+        ["", "", "满意度指标", "服务对象满意度指标", "群众满意度", "≥90%"],
+    ]
+
+
+def test_pipes_one_cell_per_line_with_filler_lines_and_a_wrapped_cell() -> None:
+    text = "\n".join(
+        [
+            "项目名称 |",
+            "某项目 |",
+            "一级",
+            "指标 |",
+            "二级指标 |",
+            "三级指标 |",
+            "指标值 |",
+            "|||",
+            "产出指标 |",
+            "数量指标 |",
+            "培训人次 |",
+            "200人次 |",
+            "||||",
+            "培训天数 |",
+            "3天 |",
+            "|||",
+            "效益指标 |",
+            "社会效益指标 |",
+            "群众知晓率 |",
+            "≥90% |",
+        ]
+    )
+    layout, head, body = _table(text)
+    assert layout == "pipes"
+    assert head == ["一级指标", "二级指标", "三级指标", "指标值"]
+    assert body == [
+        ["产出指标", "数量指标", "培训人次", "200人次"],
+        ["", "", "培训天数", "3天"],
+        ["效益指标", "社会效益指标", "群众知晓率", "≥90%"],
+    ]
+
+
+# -- runs of spaces --------------------------------------------------------------------------------
+
+
+def test_spaces_rows_skip_an_unprinted_empty_cell_and_take_a_wrapped_weight() -> None:
+    text = "\n".join(
+        [
+            "一级指标 二级指标 三级指标 指标性质 指标值 度量单位 权重(%)",
+            "产出指标 成本指标 检查差旅费 470 人/天 2",  # 指标性质 empty, not printed
+            "产出指标 质量指标 工作完成率 ≥ 95 % 10",
+            "效益指标 社会效益指标 食品安全整体状况 定性 高中低",
+            "10",  # the weight of the row above, wrapped onto a line of its own
+        ]
+    )
+    layout, head, body = _table(text)
+    assert layout == "spaces"
+    assert len(head) == 7
+    assert body == [
+        ["产出指标", "成本指标", "检查差旅费", "", "470", "人/天", "2"],
+        ["产出指标", "质量指标", "工作完成率", "≥", "95", "%", "10"],
+        ["效益指标", "社会效益指标", "食品安全整体状况", "定性", "高中低", "", "10"],
+    ]
+
+
+def test_spaces_keep_a_bracketed_group_in_one_cell_and_carry_levels_by_position() -> None:
+    text = "\n".join(
+        [
+            "绩效指标 一级指标 二级指标 三级指标 指标值 备注",
+            "产出指标 数量指标 景点开发数量( ≥**个 ) >=4个",
+            "流转土地 >=60亩",
+            "质量指标 建设质量达标率(≥**%) >=98%",
+        ]
+    )
+    _, head, body = _table(text)
+    assert head[0] == "绩效指标"
+    assert body == [
+        ["", "产出指标", "数量指标", "景点开发数量( ≥**个 )", ">=4个", ""],
+        ["", "", "", "流转土地", ">=60亩", ""],
+        ["", "", "质量指标", "建设质量达标率(≥**%)", ">=98%", ""],
+    ]
+
+
+# -- one cell per line ----------------------------------------------------------------------------------
+
+
+def test_cell_lines_levels_on_first_rows_only_and_a_label_wrapped_over_two_lines() -> None:
+    cells = [
+        "项目名称",
+        "某项目",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标值",
+        "产出指标",
+        "数量指标",
+        "道路硬化里程",
+        "≥100公里",
+        "供水设施数量",
+        "≥20座",
+        "效益指标",
+        "经济效益",
+        "指标",
+        "年增粮食",
+        "3500公斤",
+        "满意度指标",
+        "服务对象满意度指标",
+        "受益户满意度",
+        "≥95%",
+    ]
+    layout, head, body = _table("\n\n".join(cells))
+    assert layout == "cell-lines"
+    assert head == ["一级指标", "二级指标", "三级指标", "指标值"]
+    assert body == [
+        ["产出指标", "数量指标", "道路硬化里程", "≥100公里"],
+        ["", "", "供水设施数量", "≥20座"],
+        ["效益指标", "经济效益指标", "年增粮食", "3500公斤"],
+        ["满意度指标", "服务对象满意度指标", "受益户满意度", "≥95%"],
+    ]
+
+
+def test_cell_lines_print_empty_cells_as_lines_of_spaces() -> None:
+    cells = [
+        "一级",
+        "二级",
+        "三级",
+        "年度数值",
+        "备注",
+        "产出值",
+        "数量值",
+        "就读人数",
+        "<=6962人",
+        " ",
+        "质量值",
+        "教学条件改善",
+        "=100%",
+        " ",
+    ]
+    _, head, body = _table("\n\n".join(cells))
+    assert head == ["一级", "二级", "三级", "年度数值", "备注"]
+    assert body == [
+        ["产出值", "数量值", "就读人数", "<=6962人", ""],
+        ["", "质量值", "教学条件改善", "=100%", ""],
+    ]
+
+
+def test_cell_lines_level_label_printed_split_around_its_row() -> None:
+    cells = [
+        "一级指标",
+        "二级指标",
+        "指标内容",
+        "指标值",
+        "效益指标",
+        "可持续影响指标",
+        "机制健全性",
+        "健全",
+        "社会公众或服务",
+        "政策满意度",
+        "≥90%",
+        "对象满意度指标",
+    ]
+    _, _, body = _table("\n\n".join(cells))
+    assert body[-1][2:] == ["政策满意度", "≥90%"]
+    assert "社会公众或服务对象满意度指标" in body[-1][:2]
+
+
+# -- run together ------------------------------------------------------------------------------------
+
+
+def test_run_together_cells_split_by_labels_header_words_and_the_value_grammar() -> None:
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标指标内容指标值",
+            "产出指标数量指标农村学校改造覆盖率100%",
+            "质量指标校舍维修改造质量合格率100%",
+            "购置设施设备质量合格率100%",
+            "效益指标可持续影响指标均衡发展情况稳步提高",
+        ]
+    )
+    layout, head, body = _table(text)
+    assert layout == "run-together"
+    assert head == ["绩效指标", "一级指标", "二级指标", "指标内容", "指标值"]
+    assert body == [
+        ["", "产出指标", "数量指标", "农村学校改造覆盖率", "100%"],
+        ["", "", "质量指标", "校舍维修改造质量合格率", "100%"],
+        ["", "", "", "购置设施设备质量合格率", "100%"],
+        ["", "效益指标", "可持续影响指标", "均衡发展情况", "稳步提高"],
+    ]
+
+
+def test_run_together_key_value_block_and_table_on_one_line() -> None:
+    text = (
+        "某省项目支出绩效目标表(2023年度)项目名称甲项目项目主管部门某局资金用途业务类项目"
+        "一级指标二级指标三级指标指标目标值产出指标数量指标开放天数=300天质量指标考核完成率=100百分比"
+    )
+    cs = _stream(text + "\n" + text.replace("甲项目", "乙项目"))
+    assert cs.layout == "run-together"
+    assert isinstance(cs.blocks[0], Para) and cs.blocks[0].text == "某省项目支出绩效目标表(2023年度)"
+    kv = cs.blocks[1]
+    assert isinstance(kv, Row) and kv.texts[:4] == ["项目名称", "甲项目", "项目主管部门", "某局"]
+    rows = [b.texts for b in cs.blocks if isinstance(b, Row)]
+    assert ["产出指标", "数量指标", "开放天数", "=300天"] in rows
+    assert ["", "质量指标", "考核完成率", "=100百分比"] in rows
+
+
+# -- choosing a strategy --------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seeds not available")
+def test_pdf_text_seed_keeps_the_pdf_regrouping() -> None:
+    seed = next(SEEDS.glob("002_*.txt"))
+    assert read_cells(seed.read_bytes(), seed.name).layout == "pdf-text"
+
+
+def test_the_strategy_whose_rows_fit_the_header_wins() -> None:
+    # every line has spaces, but the table is printed with pipes: pipes fit, spaces do not
+    text = "\n".join(
+        [
+            "一级指标 | 二级指标 | 三级指标 | 指标值",
+            "产出指标 | 数量指标 | 培训 人次 | 200 人次",
+            "| 质量指标 | 培训 合格率 | 100 %",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "pipes"
+    assert body[1] == ["", "质量指标", "培训 合格率", "100 %"]
+
+
+def test_indicator_table_after_a_form_footer_is_not_continued() -> None:
+    text = "\n".join(
+        [
+            "一级指标 二级指标 三级指标 指标值",
+            "产出指标 数量指标 培训人次 200人次",
+            "财政部门审核意见 (盖章)",
+        ]
+    )
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    assert [i.name for p in doc.projects for i in p.indicators] == ["培训人次"]
+
+
+# -- noise ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "— 3 —",
+        "- 2 -",
+        "第3页",
+        "第 2 页 共 5 页",
+        "3/10页",
+        "索 引 号 733569413/2020-806617 发布日期 2020-01-20",
+        "发布机构 教育局 有 效 性 有效",
+        "扫一扫在手机打开当前页",
+        "[下载] [打印] [关闭]",
+        "附件:",
+        "附件：",
+        "字号 :  | ",
+        "浏览量:1 | | | |",
+        "鲁ICP备06032897号  鲁公网安备37142402000014",
+        "[bookmark: _Toc1]",
+        "还剩1页未读,继续阅读",
+    ],
+)
+def test_noise_lines(line: str) -> None:
+    assert is_noise_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2",
+        "100%",
+        "项目名称",
+        "主管部门",
+        "附件1:2021年绩效表",
+        "2023.07-2024.01",
+        "一级指标",
+        "≥**%",
+        "1-12月",
+    ],
+)
+def test_content_is_not_noise(line: str) -> None:
+    assert not is_noise_line(line)
+
+
+def test_strip_noise_inside_a_goal_keeps_ranges() -> None:
+    goal = "完成年度任务— 3 —并按时报送\n第2页\n服务周期2023.07-2024.01"
+    assert strip_noise(goal) == "完成年度任务并按时报送\n服务周期2023.07-2024.01"
+    assert is_page_marker("— 12 —") and not is_page_marker("12")
+
+
+def test_full_width_and_ascii_punctuation_compare_alike() -> None:
+    assert fold_punct("其中：财政拨款（万元）") == "其中:财政拨款(万元)"
+    assert norm_key("其中 : 财政拨款(万元)") == norm_key("其中：财政拨款（万元）")
+    assert fold_punct("≥90%，、。") == "≥90%,、。"
+
+
+def test_reader_drops_noise_lines_but_keeps_the_printed_text() -> None:
+    cs = _stream("扫一扫在手机打开当前页\n其中：财政拨款\t10\n— 2 —\n")
+    rows = [b for b in cs.blocks if isinstance(b, Row)]
+    assert rows[0].texts == ["其中：财政拨款", "10"]
+    assert not [b for b in cs.blocks if isinstance(b, Para) and "扫一扫" in b.text]
+
+
+# -- the field pages ------------------------------------------------------------------------------------
+
+_FIELD_TARGETS = sorted(p for p in FIELD.glob("batch*/[0-9]*.txt") if p.with_suffix(".json").exists())
+
+
+@pytest.mark.skipif(not _FIELD_TARGETS, reason="field pages not available")
+@pytest.mark.parametrize("page", _FIELD_TARGETS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_field_page_header_and_indicator_rows_are_found_as_printed(page: Path) -> None:
+    data = page.read_bytes()
+    truth = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    rows = [b for b in read_cells(data, page.name).blocks if isinstance(b, Row)]
+    heads = [r for r in rows if is_header([header_kind(c.text) for c in r.cells])]
+    indicators = [i for p in truth["projects"] for i in p["indicators"]]
+    if not indicators:
+        return
+    printed = squash(data.decode("utf-8")).replace("|", "")
+    if not heads:
+        pytest.xfail("prose indicators without a header (二级指标:text lines)")
+    for h in heads:  # the header's cells, in order, as the page prints them
+        assert squash("".join(h.texts)) in printed
+    cells = {squash(c.text) for r in rows for c in r.cells}
+    missing = [i["name"] for i in indicators if squash(i["name"] or "") not in cells]
+    assert len(missing) <= len(indicators) // 10, missing
+
+
+def test_a_document_mixing_layouts_is_read_region_by_region() -> None:
+    pipes = [
+        "1.甲项目绩效目标表",
+        "项目名称 | 甲项目",
+        "一级指标 | 二级指标 | 三级指标 | 指标值",
+        "产出指标 | 数量指标 | 培训人次 | 200人次",
+        "| 质量指标 | 培训合格率 | 100%",
+        "| 时效指标 | 完成时间 | 12月底前",
+    ]
+    spaces = [
+        "2.乙项目绩效目标表",
+        "项目名称 乙项目",
+        "一级指标 二级指标 三级指标 指标值",
+        "产出指标 数量指标 检查次数 ≥5次",
+        "效益指标 社会效益指标 群众知晓率 ≥90%",
+    ]
+    data = "\n".join(pipes + spaces).encode("utf-8")
+    cs = read_cells(data, "t.txt")
+    assert cs.layout.startswith("pipes+")
+    rows = [b.texts for b in cs.blocks if isinstance(b, Row)]
+    assert ["", "质量指标", "培训合格率", "100%"] in rows
+    assert ["效益指标", "社会效益指标", "群众知晓率", "≥90%"] in rows
+    doc = parse_bytes(data, "t.txt")
+    assert [len(p.indicators) for p in doc.projects] == [3, 2]
+
+
+def test_running_header_beside_page_markers_is_dropped() -> None:
+    page_head = "某局2023年部门预算公开"
+    text = "\n".join(
+        [
+            page_head,
+            "一级指标 二级指标 三级指标 指标值",
+            "产出指标 数量指标 培训人次 200人次",
+            "— 1 —",
+            page_head,
+            "| 质量指标 培训合格率 100%",
+            "— 2 —",
+            page_head,
+            "效益指标 社会效益指标 群众知晓率 ≥90%",
+            "— 3 —",
+        ]
+    )
+    cs = _stream(text)
+    texts = [b.text for b in cs.blocks if isinstance(b, Para)] + [
+        c.text for b in cs.blocks if isinstance(b, Row) for c in b.cells
+    ]
+    assert page_head not in texts
+    assert "群众知晓率" in texts
+
+
+@pytest.mark.parametrize(
+    "line", ["有效性评估\t100%", "访问量增长率 ≥10%", "技术支持服务次数 12次", "网站浏览量 ≥5万次"]
+)
+def test_indicator_rows_that_share_words_with_site_furniture_are_kept(line: str) -> None:
+    assert not is_noise_line(line)
+
+
+def test_space_runs_keep_single_spaces_inside_a_cell() -> None:
+    text = "\n".join(
+        [
+            "一级指标   二级指标   三级指标        指标值",
+            "产出指标   数量指标   网站 栏目 更新次数   ≥ 120 次",
+            "           质量指标   信息 发布 准确率     100 %",
+            "效益指标   社会效益指标   公众 知晓率    ≥ 90 %",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "space-runs"
+    assert body == [
+        ["产出指标", "数量指标", "网站 栏目 更新次数", "≥ 120 次"],
+        ["", "质量指标", "信息 发布 准确率", "100 %"],
+        ["效益指标", "社会效益指标", "公众 知晓率", "≥ 90 %"],
+    ]
+
+
+def test_a_few_stray_tabs_do_not_make_a_pipe_table_a_tab_table() -> None:
+    text = "\n".join(
+        [
+            "项目名称\t| 某项目",
+            "一级指标 | 二级指标 | 三级指标 | 指标值",
+            "产出指标 | 数量指标 | 培训人次 | 200人次",
+            "| 质量指标 | 培训合格率 | 100%",
+            "| 时效指标 | 完成时间 | 12月底前",
+            "效益指标 | 社会效益指标 | 群众知晓率 | ≥90%",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "pipes"
+    assert body[-1] == ["效益指标", "社会效益指标", "群众知晓率", "≥90%"]
