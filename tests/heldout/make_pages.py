@@ -358,6 +358,7 @@ class Opts:
     desc_col: bool | None = None
     flat: bool = False  # several projects in one flat sheet
     mid_goal: bool = False
+    goal_break: bool = False  # a page number printed inside the goal text
     carry: bool = True  # the reference carries blank levels down (False: the field reference's nulls kept)
 
 
@@ -622,10 +623,14 @@ def top_block(page: Page, p: Proj, o: Opts, width: int) -> None:
             page.row(["年度总体目标", p.goal], width)
         return
     first = [(o.name_label, p.name or "")]
-    if p.unit_name:
-        first.append((o.unit_label, unit_cell(p, o)))
-    if o.impl_label and p.impl:
-        first.append((o.impl_label, p.impl))
+    if o.impl_label in ("预算单位", "单位信息") and p.unit_name and p.impl:
+        # 主管部门 and 预算单位 both printed: the schema's unit is the 预算单位 (coded) one
+        first += [(o.unit_label, p.impl), (o.impl_label, unit_cell(p, o))]
+    else:
+        if p.unit_name:
+            first.append((o.unit_label, unit_cell(p, o)))
+        if o.impl_label and p.impl:
+            first.append((o.impl_label, p.impl))
     if o.kv_below:
         page.row([k for k, _ in first], width)
         page.row([v for _, v in first], width)
@@ -641,15 +646,20 @@ def top_block(page: Page, p: Proj, o: Opts, width: int) -> None:
         funds = o.funds_label if o.money != "yuan" else o.funds_label.replace("万元", "元")
         for k, (label, v) in enumerate(money):
             page.row([funds if k == 0 else UP, label, fmt_money(v, o.money)], width)
+    goal = p.goal
+    if goal and o.goal_break:
+        cut = goal.find("，", len(goal) // 3)
+        cut = cut + 1 if cut > 0 else len(goal) // 2
+        goal = goal[:cut] + "\n— 2 —\n" + goal[cut:]  # a page break inside the goal's cell
     if p.goal:
         if o.mid_goal and p.mid_goal:
             page.row([o.goal_group or "总体目标", "中期目标", o.goal_label], width)
-            page.row([UP, p.mid_goal, p.goal], width)
+            page.row([UP, p.mid_goal, goal], width)
         elif o.goal_group:
             page.row([o.goal_group, o.goal_label], width)
-            page.row([UP, p.goal], width)
+            page.row([UP, goal], width)
         else:
-            page.row([o.goal_label, p.goal], width)
+            page.row([o.goal_label, goal], width)
 
 
 def build(projects: list[Proj], o: Opts) -> Page:
@@ -1059,7 +1069,6 @@ def relayout_family() -> list[Doc]:
                 punct="ascii",
                 basis_col=None,
                 desc_col=None,
-                carry=False,
             )
             if year is None:
                 # no year printed: keep the table title, without a year line
@@ -1176,6 +1185,7 @@ STRUCT_VARIANTS: dict[str, dict[str, Any]] = {
     "page-break": dict(page_break=5, furniture=True),
     "page-break-header-only": dict(page_break=4, repeat_top=False),
     "furniture": dict(furniture=True),
+    "page-number-in-goal": dict(goal_break=True),
     "ascii": dict(punct="ascii"),
 }
 
@@ -1245,6 +1255,9 @@ def binary_family() -> list[Doc]:
         ("synonyms-1", SYN_VARIANTS[1]),
         ("money-yuan", dict(money="yuan")),
         ("page-break", dict(page_break=4)),
+        ("year-groups", dict(year_groups=1)),
+        ("kv-below", dict(kv_below=True)),
+        ("page-number-in-goal", dict(goal_break=True)),
         ("furniture-ascii", dict(furniture=True, punct="ascii")),
     ]
     for n, (variant, kw) in enumerate(picks):

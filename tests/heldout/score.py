@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     docs = make_pages.all_docs()
     if a.only:
         docs = [d for d in docs if d.name.startswith(a.only)]
+    if not docs:
+        print(f"no page name starts with {a.only!r}")
+        return 1
     t0 = time.perf_counter()
     results = run(docs, show=a.show)
     took = time.perf_counter() - t0
@@ -174,6 +177,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{k:<12} {v['n']:>5} {v['f1']:>7.3f} {v['project']:>11.3f} "
             f"{v['document']:>10.3f} {v['below']:>6}"
+        )
+    norun_results = [r for r in results if r.family == "relayout" and r.layout != "run"]
+    if norun_results:
+        norun = summary(norun_results, lambda r: "x")["x"]
+        print(
+            f"{'(no run)':<12} {norun['n']:>5} {norun['f1']:>7.3f} {norun['project']:>11.3f} "
+            f"{norun['document']:>10.3f} {norun['below']:>6}   relayout without the run-together layout"
         )
     allv = summary(results, lambda r: "all")["all"]
     print(
