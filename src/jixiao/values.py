@@ -82,7 +82,7 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # normalisation
 
-_TRANSLATE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}  # full-width ASCII → ASCII
+_TRANSLATE: dict[int, int | str] = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}  # full-width ASCII → ASCII
 _TRANSLATE.update(
     {
         0x2267: "≥",  # ≧
@@ -491,7 +491,10 @@ def _parse_compound(s: str, year: int | None) -> TargetValue | None:
         return None
     unit = a.unit or b.unit
     low = a if a.unit else b
-    scale = (low.base_value / low.value) if low.base_value is not None and low.value else Decimal(1)
+    low_value = low.value
+    scale = Decimal(1)
+    if low.base_value is not None and isinstance(low_value, Decimal) and low_value:
+        scale = low.base_value / low_value
     return TargetValue(
         raw=s,
         kind=a.kind,

@@ -215,8 +215,9 @@ def _indicator_row(
 
 def _project_unit(p: Project, doc: Disclosure) -> tuple[str | None, str | None]:
     """A table naming another unit (a subordinate's table inside a bureau's disclosure) keeps it."""
-    if (p.unit_name or "").strip():
-        return (p.unit_code or None), p.unit_name.strip()
+    name = (p.unit_name or "").strip()
+    if name:
+        return (p.unit_code or None), name
     return doc.unit_code, doc.unit_name
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -102,7 +103,7 @@ def disclosure_to_docx(
     return out.getvalue()
 
 
-def _setup(document: Document) -> None:
+def _setup(document: DocxDocument) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
@@ -130,7 +131,7 @@ def _run(p: Paragraph, text: str, *, size: float | None = None, bold: bool = Fal
     r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_CJK)
 
 
-def _para(document: Document, text: str, *, size: float | None = None, bold: bool = False,
+def _para(document: DocxDocument, text: str, *, size: float | None = None, bold: bool = False,
           center: bool = False, indent: bool = False) -> Paragraph:
     p = document.add_paragraph()
     if center:
@@ -142,11 +143,11 @@ def _para(document: Document, text: str, *, size: float | None = None, bold: boo
     return p
 
 
-def _page_break(document: Document) -> None:
+def _page_break(document: DocxDocument) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def _unit_line(document: Document, unit: str, money: str) -> None:
+def _unit_line(document: DocxDocument, unit: str, money: str) -> None:
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.rows[0].cells
@@ -156,7 +157,7 @@ def _unit_line(document: Document, unit: str, money: str) -> None:
     _run(right.paragraphs[0], money)
 
 
-def _new_table(document: Document) -> Table:
+def _new_table(document: DocxDocument) -> Table:
     table = document.add_table(rows=0, cols=GRID)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -19,6 +19,7 @@ from decimal import Decimal
 from html import escape
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
@@ -256,7 +257,7 @@ def tables_to_docx(tables: Sequence[StandardTable]) -> bytes:
     return out.getvalue()
 
 
-def _docx_styles(document: Document) -> None:
+def _docx_styles(document: DocxDocument) -> None:
     normal = document.styles["Normal"]
     normal.font.name = FONT_LATIN
     normal.font.size = Pt(10.5)
@@ -280,7 +281,7 @@ def _run(p: Paragraph, text: str, *, size: float, bold: bool = False, font: str 
     r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
 
-def _docx_para(document: Document, text: str, *, size: float, bold: bool = False, center: bool = False,
+def _docx_para(document: DocxDocument, text: str, *, size: float, bold: bool = False, center: bool = False,
                font: str = FONT_BODY_DOCX) -> Paragraph:
     p = document.add_paragraph()
     if center:
@@ -291,7 +292,7 @@ def _docx_para(document: Document, text: str, *, size: float, bold: bool = False
     return p
 
 
-def add_docx_table(document: Document, t: StandardTable) -> None:
+def add_docx_table(document: DocxDocument, t: StandardTable) -> None:
     """Title, subtitle, caption, the grid as one Word table with merged cells, then the notes."""
     _docx_para(document, t.title, size=16, bold=True, center=True, font=FONT_TITLE)
     if t.subtitle:
@@ -340,7 +341,7 @@ def _docx_cell(x: _Cell, cell: Cell) -> None:
         tcpr.append(shd)
 
 
-def page_break(document: Document) -> None:
+def page_break(document: DocxDocument) -> None:
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 

@@ -262,7 +262,7 @@ def outcome(project_findings: Iterable[Finding], n_indicators: int, *, project_s
     opts = {**OUTCOME_DEFAULTS, **(settings.outcome if settings else {})}
     fs = list(project_findings)
     n = n_indicators
-    counts = {s: sum(1 for f in fs if f.severity == s) for s in SEVERITIES}
+    counts: dict[str, int] = {s: sum(1 for f in fs if f.severity == s) for s in SEVERITIES}
     checked = checked or {}
     unusable, bad, blocking = _unusable(fs, n)
     if not unusable and n and len(bad) / n > float(opts["unusable_share"]):
