@@ -305,11 +305,17 @@ def document_rows(
     """Parse one document's bytes into its rows and a status. Never raises: a file that cannot be
     read, or a parser error, becomes a `failed` document row with a Chinese message saying where and why."""
     from jixiao.ingest import ReadError, parse_bytes
+    from jixiao.ingest.interpret import NoTargetTable
 
     sha = sha256 or content_hash(data)
     start = time.perf_counter()
     try:
         doc = parse_bytes(data, path, year=year)
+    except NoTargetTable as e:  # readable, but no target table (a letter, a 自评表 …): not a failure
+        seconds = time.perf_counter() - start
+        return DocumentResult(
+            _document_row(sha, path, len(data), STATUS_EMPTY, f"{path}: {e.message}", seconds, None), [], []
+        )
     except ReadError as e:
         return failed_result(
             sha, path, len(data), f"{path}: {e.location}: 无法读取：{e.message}", time.perf_counter() - start
