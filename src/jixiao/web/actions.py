@@ -1290,8 +1290,14 @@ def _workbook_kind(data: bytes) -> str | None:
 
     from openpyxl import load_workbook
 
+    from jixiao.ingest.cells import ReadError
+    from jixiao.ingest.zipsafe import open_package
+
     try:
+        open_package(data, "workbook.xlsx", ".xlsx", "xl/workbook.xml").close()  # zip bomb checks first
         names = load_workbook(io.BytesIO(data), read_only=True).sheetnames
+    except ReadError:
+        return None
     except Exception:  # not a workbook: the reader says so with its own message
         return None
     if any(n.startswith("监控表") for n in names):

@@ -1,0 +1,152 @@
+"""Crafted hostile documents (issue 9): small files that cost a reader gigabytes or minutes.
+
+Each is built here rather than committed as a binary. The sizes match the files reported:
+`wide_xlsx()` 21.7 KB, `rowspan_html()` 509 KB, `stream_bomb_pdf()` 56 KB, `big_docx()` 5.8 MB,
+`zip_bomb_xlsx()` 2.8 MB.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+import zlib
+
+_CT = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>'
+)
+_XLSX_CT = _CT.format(overrides=(
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'))
+_DOCX_CT = _CT.format(overrides=(
+    '<Override PartName="/word/document.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'))
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="{target}"/></Relationships>'
+)
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+)
+_SHEET_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+)
+_SHEET_TAIL = "</sheetData></worksheet>"
+
+
+def xlsx_package(sheet_xml: bytes | str, *, sheet_name: str = "Sheet1") -> bytes:
+    """A minimal .xlsx holding one sheet part as given."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _XLSX_CT)
+        z.writestr("_rels/.rels", _RELS.format(target="xl/workbook.xml"))
+        z.writestr("xl/workbook.xml", _WORKBOOK.format(name=sheet_name))
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return buf.getvalue()
+
+
+def wide_xlsx(rows: int = 2000) -> bytes:
+    """Cells in columns A and XFD (the last of 16,384) on every row: 21.7 KB."""
+    body = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{r}</t></is></c>'
+                   f'<c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(1, rows + 1))
+    return xlsx_package(_SHEET_HEAD + body + _SHEET_TAIL)
+
+
+def rowspan_html(rows: int = 16000) -> bytes:
+    """One table whose every row starts a cell spanning 1000 rows: 509 KB."""
+    body = "".join("<tr><td rowspan=1000>x</td></tr>" for _ in range(rows))
+    return f"<html><body><table>{body}</table></body></html>".encode()
+
+
+def stream_bomb_pdf(chars: int = 50_000_000) -> bytes:
+    """A one-page PDF without a valid cross-reference table whose content stream inflates to one text
+    string of `chars` characters: 56 KB."""
+    content = b"BT /F1 1 Tf 10 10 Td (" + b"A" * chars + b") Tj ET"
+    packed = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    for i, body in enumerate(objs, 1):
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    out += b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"  # no xref: readers fall back to scanning
+    return bytes(out)
+
+
+def big_docx(cells: int = 1_900_000, seed: int = 9) -> bytes:
+    """A .docx whose document part is one table of ~1.9 million short random cells (~95 MB of XML,
+    compressed 17:1, so it passes the archive's size and ratio checks): 5.8 MB."""
+    rnd = random.Random(seed)
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {ns}><w:body><w:tbl>']
+    per_row = 10
+    for r in range(cells // per_row):
+        row = "".join(f"<w:tc><w:p><w:r><w:t>{rnd.randrange(10**4)}</w:t></w:r></w:p></w:tc>"
+                      for _ in range(per_row))
+        parts.append(f"<w:tr>{row}</w:tr>")
+    parts.append("</w:tbl></w:body></w:document>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        z.writestr("[Content_Types].xml", _DOCX_CT)
+        z.writestr("_rels/.rels", _RELS.format(target="word/document.xml"))
+        z.writestr("word/document.xml", "".join(parts))
+    return buf.getvalue()
+
+
+def zip_bomb_xlsx(unpacked_mb: int = 2900) -> bytes:
+    """A workbook whose sheet part inflates from 2.8 MB to `unpacked_mb` MB of blank rows (written by
+    streaming the same chunk through one deflate stream, so building it costs seconds)."""
+    chunk = b"<row/>" * (1 << 17)  # 768 KB
+    head = _SHEET_HEAD.encode()
+    tail = _SHEET_TAIL.encode()
+    n = unpacked_mb * (1 << 20) // len(chunk)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _XLSX_CT)
+        z.writestr("_rels/.rels", _RELS.format(target="xl/workbook.xml"))
+        z.writestr("xl/workbook.xml", _WORKBOOK.format(name="监控表1"))
+        z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            f.write(head)
+            for _ in range(n):
+                f.write(chunk)
+            f.write(tail)
+    return buf.getvalue()
+
+
+def bad_version_zip(data: bytes) -> bytes:
+    """A copy of a zip whose every member claims to need zip version 9.9 (zipfile raises
+    NotImplementedError on such a member)."""
+    out = bytearray(data)
+    i = 0
+    while (i := out.find(b"PK\x03\x04", i)) >= 0:  # local headers: version needed at +4
+        out[i + 4:i + 6] = (99).to_bytes(2, "little")
+        i += 4
+    i = 0
+    while (i := out.find(b"PK\x01\x02", i)) >= 0:  # central directory: version needed at +6
+        out[i + 6:i + 8] = (99).to_bytes(2, "little")
+        i += 4
+    return bytes(out)
