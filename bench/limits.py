@@ -64,8 +64,13 @@ def run(path: Path, name: str, *, cap_mb: int, timeout: float, bounded: bool) ->
         resource.setrlimit(resource.RLIMIT_AS, (cap_mb << 20, cap_mb << 20))
 
     t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, "-c", CHILD, str(path), name, "1" if bounded else "0"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=limit)
+    p = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path), name, "1" if bounded else "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limit,
+    )
     try:
         out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -101,10 +106,13 @@ def main() -> None:
             # RUSAGE_CHILDREN is a high-water mark over all children: one child per process run
             pid = os.fork()
             if pid == 0:
-                secs, rss, outcome = run(path, name, cap_mb=args.cap_mb, timeout=args.timeout,
-                                         bounded=args.bounded)
-                print(f"{name:14} {len(data) / 1024:9.1f} KB  {secs:7.2f} s  peak RSS {rss:7.0f} MB  {outcome}",
-                      flush=True)
+                secs, rss, outcome = run(
+                    path, name, cap_mb=args.cap_mb, timeout=args.timeout, bounded=args.bounded
+                )
+                print(
+                    f"{name:14} {len(data) / 1024:9.1f} KB  {secs:7.2f} s  peak RSS {rss:7.0f} MB  {outcome}",
+                    flush=True,
+                )
                 os._exit(0)
             os.waitpid(pid, 0)
 

@@ -18,14 +18,20 @@ _CT = (
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>'
 )
-_XLSX_CT = _CT.format(overrides=(
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'))
-_DOCX_CT = _CT.format(overrides=(
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'))
+_XLSX_CT = _CT.format(
+    overrides=(
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    )
+)
+_DOCX_CT = _CT.format(
+    overrides=(
+        '<Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+    )
+)
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -65,8 +71,11 @@ def xlsx_package(sheet_xml: bytes | str, *, sheet_name: str = "Sheet1") -> bytes
 
 def wide_xlsx(rows: int = 2000) -> bytes:
     """Cells in columns A and XFD (the last of 16,384) on every row: 21.7 KB."""
-    body = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{r}</t></is></c>'
-                   f'<c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(1, rows + 1))
+    body = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>{r}</t></is></c>'
+        f'<c r="XFD{r}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for r in range(1, rows + 1)
+    )
     return xlsx_package(_SHEET_HEAD + body + _SHEET_TAIL)
 
 
@@ -98,43 +107,90 @@ def stream_bomb_pdf(chars: int = 50_000_000) -> bytes:
 
 def big_docx(cells: int = 1_900_000, seed: int = 9) -> bytes:
     """A .docx whose document part is one table of ~1.9 million short random cells (~95 MB of XML,
-    compressed 17:1, so it passes the archive's size and ratio checks): 5.8 MB."""
+    compressed 16:1, so it passes the archive's size and ratio checks): 5.8 MB."""
     rnd = random.Random(seed)
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {ns}><w:body><w:tbl>']
+    pool = [f"<w:tc><w:p><w:r><w:t>{n}</w:t></w:r></w:p></w:tc>" for n in range(10**4)]
     per_row = 10
-    for r in range(cells // per_row):
-        row = "".join(f"<w:tc><w:p><w:r><w:t>{rnd.randrange(10**4)}</w:t></w:r></w:p></w:tc>"
-                      for _ in range(per_row))
-        parts.append(f"<w:tr>{row}</w:tr>")
-    parts.append("</w:tbl></w:body></w:document>")
+    picks = rnd.choices(pool, k=cells)
+    rows = ["<w:tr>" + "".join(picks[i : i + per_row]) + "</w:tr>" for i in range(0, cells, per_row)]
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {ns}><w:body><w:tbl>'
+        + "".join(rows)
+        + "</w:tbl></w:body></w:document>"
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
         z.writestr("[Content_Types].xml", _DOCX_CT)
         z.writestr("_rels/.rels", _RELS.format(target="word/document.xml"))
-        z.writestr("word/document.xml", "".join(parts))
+        z.writestr("word/document.xml", xml)
     return buf.getvalue()
 
 
 def zip_bomb_xlsx(unpacked_mb: int = 2900) -> bytes:
-    """A workbook whose sheet part inflates from 2.8 MB to `unpacked_mb` MB of blank rows (written by
-    streaming the same chunk through one deflate stream, so building it costs seconds)."""
+    """A workbook whose sheet part inflates from 2.8 MB to `unpacked_mb` MB of blank rows. The deflate
+    stream is one compressed chunk repeated (each chunk ends with a full flush, so the copies are
+    byte-identical): building it costs a CRC over the unpacked size, not compressing it."""
     chunk = b"<row/>" * (1 << 17)  # 768 KB
-    head = _SHEET_HEAD.encode()
-    tail = _SHEET_TAIL.encode()
     n = unpacked_mb * (1 << 20) // len(chunk)
+    head, tail = _SHEET_HEAD.encode(), _SHEET_TAIL.encode()
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = c.compress(head + chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    same = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    again = c.compress(chunk) + c.flush(zlib.Z_FULL_FLUSH)
+    assert same == again
+    packed = first + same * (n - 1) + c.compress(tail) + c.flush()
+    crc = zlib.crc32(head + chunk)
+    for _ in range(n - 1):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(tail, crc)
+    size = len(head) + n * len(chunk) + len(tail)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _XLSX_CT)
         z.writestr("_rels/.rels", _RELS.format(target="xl/workbook.xml"))
         z.writestr("xl/workbook.xml", _WORKBOOK.format(name="监控表1"))
         z.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            f.write(head)
-            for _ in range(n):
-                f.write(chunk)
-            f.write(tail)
-    return buf.getvalue()
+    return _append_member(buf.getvalue(), "xl/worksheets/sheet1.xml", packed, crc, size)
+
+
+def _append_member(data: bytes, name: str, packed: bytes, crc: int, size: int) -> bytes:
+    """A zip with one more deflated member given as its raw deflate stream, CRC and size."""
+    import struct
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    infos = zf.infolist()
+    cd_at = struct.unpack("<I", data[-6:-2])[0]  # end of central directory: offset of the directory
+    body, directory = data[:cd_at], data[cd_at:-22]
+    fname = name.encode()
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(packed), size, len(fname), 0)
+    offset = len(body)
+    entry = struct.pack(
+        "<IHHHHHHIIIHHHHHII",
+        0x02014B50,
+        20,
+        20,
+        0,
+        8,
+        0,
+        0x21,
+        crc,
+        len(packed),
+        size,
+        len(fname),
+        0,
+        0,
+        0,
+        0,
+        0,
+        offset,
+    )
+    body += local + fname + packed
+    directory += entry + fname
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(infos) + 1, len(infos) + 1, len(directory), len(body), 0
+    )
+    return body + directory + end
 
 
 def bad_version_zip(data: bytes) -> bytes:
@@ -143,10 +199,44 @@ def bad_version_zip(data: bytes) -> bytes:
     out = bytearray(data)
     i = 0
     while (i := out.find(b"PK\x03\x04", i)) >= 0:  # local headers: version needed at +4
-        out[i + 4:i + 6] = (99).to_bytes(2, "little")
+        out[i + 4 : i + 6] = (99).to_bytes(2, "little")
         i += 4
     i = 0
     while (i := out.find(b"PK\x01\x02", i)) >= 0:  # central directory: version needed at +6
-        out[i + 6:i + 8] = (99).to_bytes(2, "little")
+        out[i + 6 : i + 8] = (99).to_bytes(2, "little")
         i += 4
     return bytes(out)
+
+
+# ------------------------------------------------------------------ functions run in a parse worker
+
+
+def spin(seconds: float) -> str:
+    """Busy for `seconds` of CPU (a parse that never ends, for the time limit)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return "done"
+
+
+def hog(mb: int) -> int:
+    """Hold `mb` MB of touched memory and return its size (for the memory limit)."""
+    block = bytearray(mb * 1024 * 1024)
+    for i in range(0, len(block), 4096):
+        block[i] = 1
+    return len(block)
+
+
+def fail_with(kind: str) -> None:
+    """Raise an exception of a kind that must cross the process boundary intact."""
+    from jixiao.ingest import ReadError
+    from jixiao.model import Location
+    from jixiao.templates import WorkbookError
+
+    if kind == "read":
+        raise ReadError("a.xlsx", "第 3 行有误", Location(cell="Sheet1!C3"))
+    if kind == "workbook":
+        raise WorkbookError(["监控表!E10: 不是数字", "监控表!E11: 为空"])
+    raise ValueError("普通错误")

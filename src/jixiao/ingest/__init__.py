@@ -55,7 +55,8 @@ def read_cells(data: bytes, name: str) -> CellStream:
     except RecursionError as e:
         raise ReadError(name, "无法读取此文件：结构嵌套过深", Location(line=1)) from e
     except Exception as e:  # a reader's own checks missed a damaged structure: still a located error
-        raise ReadError(name, f"无法读取此文件：文件已损坏或格式不受支持（{type(e).__name__}：{str(e)[:200]}）",
+        raise ReadError(name, "无法读取此文件：文件已损坏或格式不受支持"
+                              f"（{type(e).__name__}：{str(e)[:200]}）",
                         Location(line=1)) from e
     _check_text_size(stream, name)
     return stream
@@ -97,7 +98,7 @@ def _check_text_size(stream: CellStream, name: str) -> None:
             for c in b.cells:
                 total += len(c.text)
         if total > MAX_TEXT:
-            raise ReadError(name, f"拒绝读取：文字超过 {MAX_TEXT // 10000} 万字的上限（到 {b.loc} 为止）", b.loc)
+            raise ReadError(name, f"拒绝读取：文字超过 {MAX_TEXT} 字的上限（到 {b.loc} 为止）", b.loc)
 
 
 @contextmanager

@@ -67,18 +67,22 @@ class ParseLimits:
     @classmethod
     def from_env(cls) -> ParseLimits:
         """JIXIAO_PARSE_TIMEOUT (seconds) and JIXIAO_PARSE_MEMORY_MB, else the defaults."""
-        return cls(timeout=float(os.environ.get("JIXIAO_PARSE_TIMEOUT") or cls.timeout),
-                   memory_mb=int(os.environ.get("JIXIAO_PARSE_MEMORY_MB") or cls.memory_mb))
+        return cls(
+            timeout=float(os.environ.get("JIXIAO_PARSE_TIMEOUT") or cls.timeout),
+            memory_mb=int(os.environ.get("JIXIAO_PARSE_MEMORY_MB") or cls.memory_mb),
+        )
 
 
-def parse_bounded(data: bytes, name: str, *, year: int | None = None,
-                  limits: ParseLimits | None = None) -> Disclosure:
+def parse_bounded(
+    data: bytes, name: str, *, year: int | None = None, limits: ParseLimits | None = None
+) -> Disclosure:
     """`parse_bytes(data, name, year=year)` in a child process held to `limits`."""
     return run_bounded(_parse, data, name, year, name=name, limits=limits)
 
 
-def parse_file_bounded(path: str | Path, *, year: int | None = None,
-                       limits: ParseLimits | None = None) -> Disclosure:
+def parse_file_bounded(
+    path: str | Path, *, year: int | None = None, limits: ParseLimits | None = None
+) -> Disclosure:
     """`parse_file(path, year=year)` in a child process held to `limits`."""
     try:
         data = Path(path).read_bytes()
@@ -117,8 +121,11 @@ def run_bounded(func: Callable[..., T], *args: Any, name: str, limits: ParseLimi
     if msg is None:
         if proc.exitcode == -signal.SIGXCPU or time.monotonic() - started >= limits.timeout:
             raise ReadError(name, f"解析超时（{limits.timeout:g} 秒），已停止：文件过大或结构异常", DOCUMENT)
-        raise ReadError(name, f"解析所需内存超过 {limits.memory_mb} MB，已停止（解析进程退出码 {proc.exitcode}）",
-                        DOCUMENT)
+        raise ReadError(
+            name,
+            f"解析所需内存超过 {limits.memory_mb} MB，已停止（解析进程退出码 {proc.exitcode}）",
+            DOCUMENT,
+        )
     kind = msg[0]
     if kind == "ok":
         return msg[1]
@@ -173,15 +180,18 @@ def _context() -> Any:
 
 
 def _child(conn: Connection, limits: ParseLimits, func: Callable[..., Any], args: tuple) -> None:
-    _limit(limits)
+    cap = _limit(limits)
     try:
         msg: tuple = ("ok", func(*args))
     except ReadError as e:
-        msg = ("read", e.source, e.message, e.location)
+        if isinstance(e.__cause__, MemoryError) or _near(cap, limits):
+            msg = ("memory",)  # out of the address space allowed (libxml2 says "unknown error")
+        else:
+            msg = ("read", e.source, e.message, e.location)
     except MemoryError:
         msg = ("memory",)
-    except BaseException as e:  # noqa: BLE001 - raised again in the parent
-        msg = ("error", _portable(e))
+    except BaseException as e:
+        msg = ("memory",) if _near(cap, limits) else ("error", _portable(e))
     try:
         conn.send(msg)
     except MemoryError:
@@ -191,8 +201,9 @@ def _child(conn: Connection, limits: ParseLimits, func: Callable[..., Any], args
     conn.close()
 
 
-def _limit(limits: ParseLimits) -> None:
-    """Address space: what the child has now plus memory_mb; CPU: the timeout plus a second."""
+def _limit(limits: ParseLimits) -> int:
+    """Address space: what the child has now plus memory_mb; CPU: the timeout plus a second.
+    Returns the address-space cap in bytes."""
     page = os.sysconf("SC_PAGE_SIZE")
     try:
         with open("/proc/self/statm") as f:
@@ -203,6 +214,18 @@ def _limit(limits: ParseLimits) -> None:
     _setrlimit(resource.RLIMIT_AS, cap)
     cpu = math.ceil(limits.timeout) + 1
     _setrlimit(resource.RLIMIT_CPU, cpu, cpu + 2)
+    return cap
+
+
+def _near(cap: int, limits: ParseLimits) -> bool:
+    """Did the child's address space reach the cap (so an error was an allocation that failed)?"""
+    try:
+        with open("/proc/self/status") as f:
+            peak = next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    margin = min(16, limits.memory_mb / 8) * 1024 * 1024  # small allocations fail close to the cap
+    return peak >= cap - margin
 
 
 def _setrlimit(which: int, soft: int, hard: int | None = None) -> None:
@@ -222,6 +245,6 @@ def _portable(e: BaseException) -> BaseException:
         copy = pickle.loads(pickle.dumps(e))
         if type(copy) is type(e):
             return e
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return RuntimeError(f"{type(e).__name__}: {e}")

@@ -59,7 +59,8 @@ def _parse_main(xml: bytes, part: str, name: str) -> etree._Element:
     (every "<" opens or closes one: counting them costs milliseconds, the tree ~150 bytes each)."""
     nodes = xml.count(b"<") // 2
     if nodes > MAX_XML_NODES:
-        raise ReadError(name, f"拒绝读取：{part} 约有 {nodes} 个元素，超过 {MAX_XML_NODES} 个的上限", DOCUMENT)
+        raise ReadError(name, f"拒绝读取：{part} 约有 {nodes} 个元素，超过 {MAX_XML_NODES} 个的上限",
+                        DOCUMENT)
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as e:
@@ -69,7 +70,8 @@ def _parse_main(xml: bytes, part: str, name: str) -> etree._Element:
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str, read: list[int] | None = None) -> list[Block]:
+def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str,
+               read: list[int] | None = None) -> list[Block]:
     """The blocks of an imported HTML/MHT chunk (w:altChunk), as some web systems write .docx files."""
     folder, _, base = part.rpartition("/")
     rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
@@ -96,7 +98,8 @@ def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str, read: list[i
     if read is not None:
         read[0] += len(data)
         if read[0] > MAX_XML_BYTES:
-            raise ReadError(name, f"拒绝读取：导入的 HTML 片段（altChunk）共超过 {MAX_XML_BYTES // (1 << 20)} MB", DOCUMENT)
+            limit = MAX_XML_BYTES // (1 << 20)
+            raise ReadError(name, f"拒绝读取：导入的 HTML 片段（altChunk）共超过 {limit} MB", DOCUMENT)
     try:
         return read_html(data, name).blocks
     except ReadError:

@@ -215,7 +215,7 @@ def _int_attr(el: etree._Element, attr: str) -> int:
 def table_rows(table: etree._Element, tid: int, budget: CellBudget | None = None) -> list[Row]:
     """The rows of one data table as logical cells (colspan once, rowspan continuation empty).
 
-    A row wider than MAX_COLUMNS grid columns, or cells past the document's budget, is a ReadError
+    A row of more than MAX_COLUMNS cells, or cells past the document's budget, is a ReadError
     naming the table row (spans are clamped to MAX_SPAN and to the rows the table has)."""
     rows = _rows_of(table)
     out: list[Row] = []
@@ -255,9 +255,9 @@ def table_rows(table: etree._Element, tid: int, budget: CellBudget | None = None
                 del pending[c]
             else:
                 pending[c][0] = left - 1
-        if col > MAX_COLUMNS or len(cells) > MAX_COLUMNS:
+        if len(cells) > MAX_COLUMNS:
             loc = Location(line=tr.sourceline, cell=where)
-            raise ReadError(budget.name if budget else "", f"拒绝读取：{where} 宽 {max(col, len(cells))} 列，"
+            raise ReadError(budget.name if budget else "", f"拒绝读取：{where} 有 {len(cells)} 个单元格，"
                                                            f"超过 {MAX_COLUMNS} 列的上限", loc)
         if cells:
             if budget is not None:

@@ -29,8 +29,8 @@ MAX_TEXT = 20_000_000  # characters of the whole document's text
 # PDF
 MAX_PAGES = 1000
 MAX_PAGE_CONTENT = 16 * 1024 * 1024  # one page's content streams (and forms it draws), inflated
-MAX_PAGE_CHARS = 200_000  # characters printed on one page
-MAX_PAGE_GRAPHICS = 30_000  # lines, rectangles and curves on one page (ruling-line table finding)
+MAX_PAGE_CHARS = 20_000  # characters printed on one page (a dense A4 table page has ~5,000)
+MAX_PAGE_GRAPHICS = 10_000  # lines, rectangles and curves on one page (table finding is quadratic)
 
 
 def mb(n: int) -> str:

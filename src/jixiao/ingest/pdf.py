@@ -56,6 +56,7 @@ def read_pdf(data: bytes, name: str) -> CellStream:
     except ImportError as e:  # pragma: no cover - a declared dependency
         raise ReadError(name, "读取 PDF 需要 pdfplumber 软件包", DOCUMENT) from e
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    _linear_corrupt_inflate()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except MemoryError:
@@ -81,7 +82,8 @@ def read_pdf(data: bytes, name: str) -> CellStream:
                 except (ReadError, MemoryError):
                     raise
                 except Exception as e:
-                    raise ReadError(name, f"无法读取第 {pno} 页（{type(e).__name__}：{str(e)[:200]}）", where) from e
+                    raise ReadError(name, f"无法读取第 {pno} 页（{type(e).__name__}：{str(e)[:200]}）",
+                                    where) from e
                 total_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
                 pages.add_page(pno, float(page.height), chars, tables)
@@ -164,8 +166,38 @@ def _inflated_size(ref, limit: int) -> int:
     return len(st.get_data() or b"")  # other filters expand at most a few thousand times
 
 
-class _PageCap(Exception):
-    pass
+@functools.cache
+def _linear_corrupt_inflate() -> None:
+    """pdfminer inflates a damaged stream one byte at a time into a growing bytes object (quadratic:
+    seconds for one damaged font of a few hundred KB). The same result, in linear time: inflate in
+    blocks, and only the block holding the damage byte by byte."""
+    import pdfminer.pdftypes as pt
+
+    if getattr(pt, "decompress_corrupted", None) is None:  # pragma: no cover - another pdfminer
+        return
+    pt.decompress_corrupted = _decompress_corrupted
+
+
+def _decompress_corrupted(data: bytes) -> bytes:
+    import zlib
+
+    d = zlib.decompressobj()
+    out: list[bytes] = []
+    pos, step, n = 0, 4096, len(data)
+    while pos < n:
+        chunk = data[pos:pos + step]
+        keep = d.copy() if step > 1 else d
+        try:
+            out.append(d.decompress(chunk))
+        except zlib.error:
+            if step > 1:
+                d, step = keep, 1
+                continue
+            if pos < n - 3:  # as pdfminer: damage before the checksum is an error
+                raise
+            break
+        pos += len(chunk)
+    return b"".join(out)
 
 
 @functools.cache

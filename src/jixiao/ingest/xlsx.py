@@ -44,7 +44,8 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
     except ReadError:
         raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors ... on bad packages
-        raise ReadError(name, f"不是可读取的 Excel 工作簿（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 Excel 工作簿（{type(e).__name__}：{str(e)[:200]}）",
+                        DOCUMENT) from e
     stream = CellStream(source=name, layout="xlsx")
     table_id = 0
     budget = _Budget(name)
@@ -99,7 +100,8 @@ class _Shape:
 
     max_row: int = 0  # the last row and column holding a value (styled empty cells do not count)
     max_col: int = 0
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # (min_row, min_col, max_row, max_col)
+    # (min_row, min_col, max_row, max_col) of every merged range
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 _C, _ROW, _MERGE = (f"{{{_MAIN}}}{t}" for t in ("c", "row", "mergeCell"))
@@ -163,8 +165,9 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str | None, title: str, name: str) ->
 
 def _check_shape(shape: _Shape, row: int, col: int, title: str, name: str) -> None:
     if col > MAX_COLUMNS:
-        raise ReadError(name, f"拒绝读取：单元格 {title}!{get_column_letter(min(col, 16384))}{row} 超出列数上限"
-                              f"（{MAX_COLUMNS} 列）", Location(cell=f"{title}!{get_column_letter(min(col, 16384))}{row}"))
+        where = f"{title}!{get_column_letter(min(col, 16384))}{row}"
+        raise ReadError(name, f"拒绝读取：单元格 {where} 超出列数上限（{MAX_COLUMNS} 列）",
+                        Location(cell=where))
     shape.max_row = max(shape.max_row, row)
     shape.max_col = max(shape.max_col, col)
     if shape.max_row * shape.max_col > MAX_SHEET_AREA:
@@ -184,7 +187,8 @@ class _Budget:
     def spend(self, n: int, where: str) -> None:
         self.cells += n
         if self.cells > MAX_CELLS:
-            raise ReadError(self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限（到 {where} 为止）",
+            raise ReadError(self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限"
+                                       f"（到 {where} 为止）",
                             Location(cell=where))
 
 
@@ -202,7 +206,8 @@ def _clamped(shape: _Shape, title: str, name: str) -> list[tuple[int, int, int, 
         rows += rng[2] - r1 + 1
         if rows > MAX_SHEET_AREA:
             where = f"{title}!{get_column_letter(c1)}{r1}"
-            raise ReadError(name, f"拒绝读取：工作表“{title}”的合并单元格相互重叠、数量过多（到 {where} 为止）",
+            raise ReadError(name, f"拒绝读取：工作表“{title}”的合并单元格相互重叠、数量过多"
+                                  f"（到 {where} 为止）",
                             Location(cell=where))
         out.append(rng)
     return out

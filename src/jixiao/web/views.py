@@ -493,7 +493,8 @@ def import_upload(
     user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None
 ) -> dict[str, Any]:
     """Parse and store one uploaded file; a result dict for the page and the API (never raises)."""
-    from jixiao.ingest import ReadError, parse_bytes
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import parse_bounded
 
     res: dict[str, Any] = {"file": name, "ok": False, "errors": [], "warnings": []}
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
@@ -504,7 +505,7 @@ def import_upload(
         res["errors"].append(f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限")
         return res
     try:
-        doc = parse_bytes(data, name, year=year)
+        doc = parse_bounded(data, name, year=year, limits=actions.parse_limits())
     except ReadError as e:
         res["errors"].append(f"{e.source}: {e.location}: {e.message}")
         return res
