@@ -1,18 +1,22 @@
 """Time and peak memory of parsing each crafted hostile document (issue 9), one fresh process each.
 
     python bench/limits.py [--cap-mb 3000] [--timeout 120] [--only xlsx,html] [--bounded]
+    python bench/limits.py --overhead [--repeat 7]
 
 Each file is parsed in-process by `parse_bytes` (the readers' own caps), or with `--bounded` through
 `parse_bounded` (the parsing worker with its time and memory limits), in a child Python process run
 under an address-space cap of --cap-mb (so a reader without caps fails with MemoryError instead of
 taking the machine) and killed after --timeout seconds. Prints wall time, the child's peak RSS and
 the outcome (the ReadError message, or the exception).
+
+`--overhead` instead times every sample disclosure written as .txt, .docx, .xlsx and .html, parsed
+in-process and through the parsing worker (median of --repeat runs each, after one warm-up), and
+prints the cost the worker adds per document.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import subprocess
 import sys
@@ -55,11 +59,15 @@ try:
 except BaseException as e:
     msg = getattr(e, "message", None) or str(e)
     out = f"{type(e).__name__}: {msg[:90]}"
-print(f"{time.perf_counter() - t:.2f}\t{out}")
+with open("/proc/self/status") as f:  # VmHWM: this process's peak (ru_maxrss survives exec)
+    rss = next(int(x.split()[1]) for x in f if x.startswith("VmHWM")) / 1024
+print(f"{time.perf_counter() - t:.2f}\t{rss:.0f}\t{out}")
 """
 
 
 def run(path: Path, name: str, *, cap_mb: int, timeout: float, bounded: bool) -> tuple[float, float, str]:
+    args_cap_mb = cap_mb
+
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap_mb << 20, cap_mb << 20))
 
@@ -78,14 +86,52 @@ def run(path: Path, name: str, *, cap_mb: int, timeout: float, bounded: bool) ->
         p.communicate()
         return time.perf_counter() - t, 0.0, f"killed after {timeout:.0f} s"
     wall = time.perf_counter() - t
-    # the peak RSS of the finished child (and of any parsing worker it ran)
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    # the child's own peak RSS (with --bounded: the caller's, the parse runs in the worker)
     line = out.strip().splitlines()[-1] if out.strip() else f"exit {p.returncode}: {err.strip()[-200:]}"
-    secs, _, outcome = line.partition("\t")
-    try:
-        return float(secs), rss, outcome
-    except ValueError:
-        return wall, rss, line
+    parts = line.split("\t", 2)
+    if len(parts) < 3:  # killed by the address-space cap before printing
+        return wall, float(args_cap_mb), line
+    return float(parts[0]), float(parts[1]), parts[2]
+
+
+def overhead(repeat: int) -> None:
+    import statistics
+
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.export.html import disclosure_to_html
+    from jixiao.export.xlsx import disclosure_to_xlsx
+    from jixiao.ingest import parse_bytes
+    from jixiao.ingest.bounded import ParseLimits, parse_bounded
+
+    limits = ParseLimits()
+    docs: list[tuple[str, bytes]] = []
+    for path in sorted((ROOT.parent / "shared" / "seeds").glob("*.txt")):
+        data = path.read_bytes()
+        model = parse_bytes(data, path.name)
+        docs += [
+            (f"{path.stem[:3]}.txt", data),
+            (f"{path.stem[:3]}.docx", disclosure_to_docx(model)),
+            (f"{path.stem[:3]}.xlsx", disclosure_to_xlsx(model)),
+            (f"{path.stem[:3]}.html", disclosure_to_html(model).encode()),
+        ]
+    t = time.perf_counter()
+    parse_bounded(docs[0][1], docs[0][0], limits=limits)
+    print(f"first call (starts the fork server): {time.perf_counter() - t:.2f} s")
+    added = []
+    for name, data in docs:
+        runs: dict[str, list[float]] = {"in": [], "worker": []}
+        for _ in range(repeat + 1):
+            t = time.perf_counter()
+            parse_bytes(data, name)
+            runs["in"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            parse_bounded(data, name, limits=limits)
+            runs["worker"].append(time.perf_counter() - t)
+        a, b = (statistics.median(runs[k][1:]) * 1000 for k in ("in", "worker"))
+        added.append(b - a)
+        kb = len(data) / 1024
+        print(f"{name:9} {kb:6.0f} KB  in-process {a:6.1f} ms  worker {b:6.1f} ms  +{b - a:5.1f} ms")
+    print(f"added per document: median {statistics.median(added):.1f} ms, max {max(added):.1f} ms")
 
 
 def main() -> None:
@@ -94,7 +140,12 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--only", default="")
     ap.add_argument("--bounded", action="store_true")
+    ap.add_argument("--overhead", action="store_true")
+    ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
+    if args.overhead:
+        overhead(args.repeat)
+        return
     only = set(filter(None, args.only.split(",")))
     with tempfile.TemporaryDirectory() as tmp:
         for key, (name, build) in FILES.items():
@@ -103,18 +154,11 @@ def main() -> None:
             data = build()
             path = Path(tmp) / name
             path.write_bytes(data)
-            # RUSAGE_CHILDREN is a high-water mark over all children: one child per process run
-            pid = os.fork()
-            if pid == 0:
-                secs, rss, outcome = run(
-                    path, name, cap_mb=args.cap_mb, timeout=args.timeout, bounded=args.bounded
-                )
-                print(
-                    f"{name:14} {len(data) / 1024:9.1f} KB  {secs:7.2f} s  peak RSS {rss:7.0f} MB  {outcome}",
-                    flush=True,
-                )
-                os._exit(0)
-            os.waitpid(pid, 0)
+            secs, rss, outcome = run(
+                path, name, cap_mb=args.cap_mb, timeout=args.timeout, bounded=args.bounded
+            )
+            kb = len(data) / 1024
+            print(f"{name:17} {kb:7.1f} KB  {secs:6.2f} s  peak RSS {rss:5.0f} MB  {outcome}", flush=True)
 
 
 if __name__ == "__main__":
