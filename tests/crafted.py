@@ -105,6 +105,27 @@ def stream_bomb_pdf(chars: int = 50_000_000) -> bytes:
     return bytes(out)
 
 
+def long_line_pdf(shows: int = 19_000) -> bytes:
+    """One page that prints one character at a time on a single line, `shows` times (the fuzzer's
+    slowest input: grouping characters into lines and pdfplumber's de-duplication were quadratic
+    in the characters of one line): 0.6 KB, under the 20,000-character cap."""
+    content = b"BT /F1 12 Tf " + b"(x) Tj " * shows + b"ET"
+    packed = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    for i, body in enumerate(objs, 1):
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    out += b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return bytes(out)
+
+
 def big_docx(cells: int = 1_900_000, seed: int = 9) -> bytes:
     """A .docx whose document part is one table of ~1.9 million short random cells (~95 MB of XML,
     compressed 16:1, so it passes the archive's size and ratio checks): 5.8 MB."""

@@ -299,3 +299,20 @@ def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JIXIAO_PARSE_TIMEOUT")
     monkeypatch.delenv("JIXIAO_PARSE_MEMORY_MB")
     assert ParseLimits.from_env() == ParseLimits(timeout=30, memory_mb=512)
+
+
+def test_pdf_dedupe_keeps_what_pdfplumber_keeps_in_the_same_order() -> None:
+    import pdfplumber
+    from pdfplumber.utils import dedupe_chars as pdfplumber_dedupe
+
+    from jixiao.ingest.pdf import dedupe_chars
+
+    # overprinted text (a fake bold: each word drawn twice, a hair apart) on one long line
+    word = b"1 0 0 1 %d 700 Tm (w%d) Tj 1 0 0 1 %.1f 700 Tm (w%d) Tj"
+    words = b" ".join(word % (20 * i, i, 20 * i + 0.3, i) for i in range(300))
+    data = _pdf_pages(1, b"BT /F1 9 Tf " + words + b" ET")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        chars = pdf.pages[0].chars
+        assert len(chars) > 1000
+        kept = dedupe_chars(chars)
+        assert kept == pdfplumber_dedupe(chars) and len(kept) < len(chars)
