@@ -34,6 +34,7 @@ FILES = {
     "html": ("rowspan.html", crafted.rowspan_html),
     "pdf": ("bomb.pdf", crafted.stream_bomb_pdf),
     "line": ("long-line.pdf", crafted.long_line_pdf),
+    "grid": ("grid.pdf", crafted.grid_pdf),
     "docx": ("big.docx", crafted.big_docx),
     "zip": ("bomb.xlsx", crafted.zip_bomb_xlsx),
     "workbook": ("monitor-bomb.xlsx", crafted.zip_bomb_xlsx),

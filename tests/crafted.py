@@ -126,6 +126,36 @@ def long_line_pdf(shows: int = 19_000) -> bytes:
     return bytes(out)
 
 
+def grid_pdf(n: int = 50) -> bytes:
+    """One page with an n × n ruled grid, 7 characters in each cell (the reader looked for each
+    cell's characters among all of the table's: cells × characters): 0.1 MB."""
+    ops = [b"0.5 w"]
+    x0, y0, w, h = 20, 780, 11, 15
+    for r in range(n + 1):
+        ops.append(b"%d %d m %d %d l S" % (x0, y0 - r * h, x0 + n * w, y0 - r * h))
+    for c in range(n + 1):
+        ops.append(b"%d %d m %d %d l S" % (x0 + c * w, y0, x0 + c * w, y0 - n * h))
+    ops.append(b"BT /F1 3 Tf")
+    for r in range(n):
+        for c in range(n):
+            ops.append(b"1 0 0 1 %.1f %.1f Tm (abcdefg) Tj" % (x0 + c * w + 1, y0 - r * h - 10))
+    ops.append(b"ET")
+    content = b"\n".join(ops)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    for i, body in enumerate(objs, 1):
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    out += b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return bytes(out)
+
+
 def big_docx(cells: int = 1_900_000, seed: int = 9) -> bytes:
     """A .docx whose document part is one table of ~1.9 million short random cells (~95 MB of XML,
     compressed 16:1, so it passes the archive's size and ratio checks): 5.8 MB."""

@@ -316,3 +316,8 @@ def test_pdf_dedupe_keeps_what_pdfplumber_keeps_in_the_same_order() -> None:
         assert len(chars) > 1000
         kept = dedupe_chars(chars)
         assert kept == pdfplumber_dedupe(chars) and len(kept) < len(chars)
+
+
+def test_pdf_grid_cells_get_their_own_characters() -> None:
+    rows = [b.texts for b in read_cells(crafted.grid_pdf(12), "grid.pdf").blocks if hasattr(b, "cells")]
+    assert rows == [["abcdefg"] * 12] * 12
