@@ -30,7 +30,9 @@ MAX_TEXT = 20_000_000  # characters of the whole document's text
 MAX_PAGES = 1000
 MAX_PAGE_CONTENT = 16 * 1024 * 1024  # one page's content streams (and forms it draws), inflated
 MAX_PAGE_CHARS = 20_000  # characters printed on one page (a dense A4 table page has ~5,000)
-MAX_PAGE_GRAPHICS = 10_000  # lines, rectangles and curves on one page (table finding is quadratic)
+# path segments on one page (a line is 2, a rectangle 5): pdfplumber's table finding is quadratic in
+# the edges (2,400 boxes: 13 s); LibreOffice draws a full table page with fewer than 100
+MAX_PAGE_GRAPHICS = 6000
 
 
 def mb(n: int) -> str:

@@ -221,10 +221,12 @@ def _counting_device() -> type:
             return super().render_char(*args, **kwargs)
 
         def paint_path(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            self.graphics += 1
+            path = args[-1] if args else kwargs.get("path", ())
+            if sum(1 for seg in path if seg[0] == "m") <= 1:  # subpaths come back here one by one
+                self.graphics += len(path)
             if self.graphics > MAX_PAGE_GRAPHICS:
                 name, pno = self.limits
-                raise ReadError(name, f"拒绝读取：第 {pno} 页的线条和图形超过 {MAX_PAGE_GRAPHICS} 个的上限",
+                raise ReadError(name, f"拒绝读取：第 {pno} 页的线条和图形超过 {MAX_PAGE_GRAPHICS} 段的上限",
                                 Location(cell=f"page {pno}"))
             return super().paint_path(*args, **kwargs)
 
