@@ -87,3 +87,40 @@ def test_random_bytes_behind_a_format_signature_fail_cleanly(head: bytes, tail: 
         assert e.message
         return
     _check(doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader fuzzer kept in bench/ (issue 9): mutated documents of every format through the
+# readers and the interpreter in a worker held to the time and memory limits. CI runs a few
+# thousand inputs (stopping after 50 s on a slow machine); the measured run is
+# `python bench/fuzz_readers.py --n 100000 --seed S --timeout 30 --memory-mb 512`.
+
+
+def _fuzzer():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "bench" / "fuzz_readers.py"
+    spec = importlib.util.spec_from_file_location("fuzz_readers", path)
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["fuzz_readers"] = mod  # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_reader_fuzz_has_no_uncaught_exceptions_and_stays_within_the_limits() -> None:
+    import time
+    import warnings
+
+    fz = _fuzzer()
+    lines: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        st = fz.fuzz(3000, 20260, timeout=30, memory_mb=512, use_soffice=False,
+                     deadline=time.time() + 50, echo=lines.append)
+    assert st.total >= 300, st.report(50)
+    assert set(st.by_format) == set(fz.FORMATS)
+    assert st.outcome["uncaught"] == 0 and st.outcome["timeout"] == 0 and st.outcome["memory"] == 0, lines
+    assert st.outcome["parsed"] and st.outcome["readerror"]

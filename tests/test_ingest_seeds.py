@@ -114,7 +114,7 @@ def test_cli_parse_csv_and_xlsx_have_one_row_per_indicator(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "empty"),
+        (b"", "文件为空"),
         (b"\x00\x01\x02binary\x00" * 50, "二进制"),
         (b"PK\x03\x04" + b"\x00" * 40, "zip"),
         (b"%PDF-1.4\n%truncated", "PDF"),
@@ -133,7 +133,7 @@ def test_cli_bad_input_exits_2_with_one_located_line(tmp_path: Path, content: by
 
 def test_cli_missing_file_exits_2(tmp_path: Path) -> None:
     r = _run("parse", str(tmp_path / "nope.txt"))
-    assert r.returncode == 2 and b"cannot read" in r.stderr
+    assert r.returncode == 2 and "无法读取文件".encode() in r.stderr
 
 
 def test_unused_table_row_is_a_located_warning_and_strict_fails(tmp_path: Path) -> None:

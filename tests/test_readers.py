@@ -398,16 +398,16 @@ def empty_xlsx() -> bytes:
 
 
 BAD_INPUTS = {
-    "truncated.docx": (lambda: disclosure_to_docx(unit_full())[:3000], "truncated or corrupt"),
-    "notword.docx": (lambda: _zip({"hello.txt": b"hi", "word/x.bin": b"1"}), "no word/document.xml"),
-    "damaged.docx": (lambda: _damaged(disclosure_to_docx(unit_full())), "damaged"),
-    "empty.xlsx": (empty_xlsx, "no cells with content"),
-    "notexcel.xlsx": (lambda: _zip({"xl/other.xml": b"<x/>"}), "no xl/workbook.xml"),
-    "bomb.docx": (lambda: _zip({"word/document.xml": b"<" + b" " * (8 * 1024 * 1024)}), "zip bomb"),
-    "scan.pdf": (minimal_pdf_without_text, "no text layer (scanned PDF?)"),
+    "truncated.docx": (lambda: disclosure_to_docx(unit_full())[:3000], "zip 压缩包已截断或损坏"),
+    "notword.docx": (lambda: _zip({"hello.txt": b"hi", "word/x.bin": b"1"}), "没有 word/document.xml"),
+    "damaged.docx": (lambda: _damaged(disclosure_to_docx(unit_full())), "已损坏"),
+    "empty.xlsx": (empty_xlsx, "没有任何有内容的单元格"),
+    "notexcel.xlsx": (lambda: _zip({"xl/other.xml": b"<x/>"}), "没有 xl/workbook.xml"),
+    "bomb.docx": (lambda: _zip({"word/document.xml": b"<" + b" " * (8 * 1024 * 1024)}), "疑似 zip 炸弹"),
+    "scan.pdf": (minimal_pdf_without_text, "PDF 没有文字层（扫描件？）"),
     "broken.pdf": (lambda: b"%PDF-1.4\n1 0 obj <<\n" + b"\x00garbage" * 20, "PDF"),
     "badxml.docx": (lambda: _zip({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
-                    "not a readable Word document"),
+                    "不是可读取的 Word 文档"),
 }
 
 
@@ -625,7 +625,7 @@ def test_docx_imported_html_and_mht_chunks_are_read_in_place() -> None:
 
 
 def test_docx_without_text_is_a_read_error() -> None:
-    with pytest.raises(ReadError, match="has no text"):
+    with pytest.raises(ReadError, match="没有文字"):
         read_docx(_docx_bytes(Document()), "empty.docx")
 
 

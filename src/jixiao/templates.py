@@ -378,6 +378,13 @@ def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str 
 
 
 def _load(data: bytes) -> Any:
+    from jixiao.ingest.cells import ReadError
+    from jixiao.ingest.zipsafe import open_package
+
+    try:  # the same zip checks as the readers: a bomb is refused before openpyxl inflates anything
+        open_package(data, "工作簿", ".xlsx", "xl/workbook.xml").close()
+    except ReadError as e:
+        raise WorkbookError([f"无法读取工作簿：{e.message}"]) from None
     try:
         return load_workbook(io.BytesIO(data), data_only=False)
     except Exception as e:  # openpyxl raises many kinds on a damaged or foreign file

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from jixiao.ingest.cells import CellStream, ReadError
-from jixiao.model import Disclosure
+from jixiao.ingest.cells import CellStream, Para, ReadError
+from jixiao.ingest.limits import MAX_BYTES, MAX_TEXT, mb
+from jixiao.model import Disclosure, Location
 
 __all__ = ["ReadError", "parse_bytes", "parse_file", "read_cells"]
-
-MAX_BYTES = 50 * 1024 * 1024
 
 
 def sniff_format(data: bytes, name: str = "") -> str:
@@ -37,12 +36,33 @@ def sniff_format(data: bytes, name: str = "") -> str:
 
 
 def read_cells(data: bytes, name: str) -> CellStream:
-    """Turn a document's bytes into a cell stream with the reader for its format."""
+    """Turn a document's bytes into a cell stream with the reader for its format.
+
+    Whatever goes wrong inside a reader (a damaged zip, XML or PDF structure, a cap passed, memory
+    running out) is a `ReadError` with a Chinese message naming the file; nothing else escapes.
+    """
     if not data:
-        raise ReadError(name, "the file is empty")
+        raise ReadError(name, "文件为空")
     if len(data) > MAX_BYTES:
-        raise ReadError(name, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise ReadError(name, f"文件超过 {mb(MAX_BYTES)} 的上限")
     fmt = sniff_format(data, name)
+    try:
+        stream = _read(fmt, data, name)
+    except ReadError:
+        raise
+    except MemoryError as e:
+        raise ReadError(name, "无法读取此文件：所需内存超出上限", Location(line=1)) from e
+    except RecursionError as e:
+        raise ReadError(name, "无法读取此文件：结构嵌套过深", Location(line=1)) from e
+    except Exception as e:  # a reader's own checks missed a damaged structure: still a located error
+        raise ReadError(name, "无法读取此文件：文件已损坏或格式不受支持"
+                              f"（{type(e).__name__}：{str(e)[:200]}）",
+                        Location(line=1)) from e
+    _check_text_size(stream, name)
+    return stream
+
+
+def _read(fmt: str, data: bytes, name: str) -> CellStream:
     if fmt == "text":
         from jixiao.ingest.text import read_text
 
@@ -64,8 +84,21 @@ def read_cells(data: bytes, name: str) -> CellStream:
 
         return read_pdf(data, name)
     if fmt == "ole":
-        raise ReadError(name, "legacy .doc/.xls files are not supported; save as .docx/.xlsx")
-    raise ReadError(name, "not a .docx/.xlsx document (unknown zip archive)")
+        raise ReadError(name, "不支持旧版 .doc/.xls 文件，请另存为 .docx/.xlsx 后上传")
+    raise ReadError(name, "不是 .docx/.xlsx 文档（无法识别的 zip 压缩包）")
+
+
+def _check_text_size(stream: CellStream, name: str) -> None:
+    """The whole text of a document is capped (the interpreter reads every cell's text)."""
+    total = 0
+    for b in stream.blocks:
+        if isinstance(b, Para):
+            total += len(b.text)
+        else:
+            for c in b.cells:
+                total += len(c.text)
+        if total > MAX_TEXT:
+            raise ReadError(name, f"拒绝读取：文字超过 {MAX_TEXT} 字的上限（到 {b.loc} 为止）", b.loc)
 
 
 @contextmanager
@@ -95,5 +128,5 @@ def parse_file(path: str | Path, *, year: int | None = None) -> Disclosure:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise ReadError(str(path), f"cannot read the file: {e.strerror or e}") from e
+        raise ReadError(str(path), f"无法读取文件：{e.strerror or e}") from e
     return parse_bytes(data, str(path), year=year)

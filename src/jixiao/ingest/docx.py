@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterator
 from lxml import etree
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
-from jixiao.ingest.zipsafe import DOCUMENT, open_package
+from jixiao.ingest.limits import MAX_XML_BYTES, MAX_XML_NODES
+from jixiao.ingest.zipsafe import DOCUMENT, open_package, read_part
 from jixiao.model import Location
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -38,30 +39,39 @@ def read_docx(data: bytes, name: str) -> CellStream:
     zf = open_package(data, name, ".docx", "word/document.xml")
     part = main_part(zf)
     try:
-        xml = zf.read(part)
+        xml = read_part(zf, part, name, ".docx")
     except KeyError as e:
-        raise ReadError(name, f"not a Word document: the zip archive has no {part}", DOCUMENT) from e
-    except Exception as e:
-        raise ReadError(name, f"not a valid .docx file: part {part} is damaged ({e})", DOCUMENT) from e
-    try:
-        root = etree.fromstring(xml, _PARSER)
-    except etree.XMLSyntaxError as e:
-        raise ReadError(name, f"not a readable Word document: {part} is not well-formed XML ({e})",
-                        DOCUMENT) from e
+        raise ReadError(name, f"不是 Word 文档：zip 压缩包中没有 {part}", DOCUMENT) from e
+    root = _parse_main(xml, part, name)
     body = root.find(_W + "body")
     if body is None:
-        raise ReadError(name, "not a readable Word document: it has no body", DOCUMENT)
+        raise ReadError(name, "不是可读取的 Word 文档：文档没有正文（w:body）", DOCUMENT)
     stream = CellStream(source=name, layout="docx")
-    _BodyReader(stream.blocks, lambda rid: _alt_chunk(zf, part, rid, name)).read(body)
+    read = [0]  # bytes of imported chunks read so far: a chunk may be referenced many times
+    _BodyReader(stream.blocks, lambda rid: _alt_chunk(zf, part, rid, name, read)).read(body)
     if not stream.blocks:
-        raise ReadError(name, "the Word document has no text", DOCUMENT)
+        raise ReadError(name, "Word 文档中没有文字", DOCUMENT)
     return stream
+
+
+def _parse_main(xml: bytes, part: str, name: str) -> etree._Element:
+    """The main part as a tree, refused before parsing when it has more elements than MAX_XML_NODES
+    (every "<" opens or closes one: counting them costs milliseconds, the tree ~150 bytes each)."""
+    nodes = xml.count(b"<") // 2
+    if nodes > MAX_XML_NODES:
+        raise ReadError(name, f"拒绝读取：{part} 约有 {nodes} 个元素，超过 {MAX_XML_NODES} 个的上限",
+                        DOCUMENT)
+    try:
+        return etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError as e:
+        raise ReadError(name, f"不是可读取的 Word 文档：{part} 不是格式正确的 XML（{e}）", DOCUMENT) from e
 
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str) -> list[Block]:
+def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str,
+               read: list[int] | None = None) -> list[Block]:
     """The blocks of an imported HTML/MHT chunk (w:altChunk), as some web systems write .docx files."""
     folder, _, base = part.rpartition("/")
     rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
@@ -85,6 +95,11 @@ def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str) -> list[Bloc
         return []  # RTF or another Word document: not read
     from jixiao.ingest.html import read_html
 
+    if read is not None:
+        read[0] += len(data)
+        if read[0] > MAX_XML_BYTES:
+            limit = MAX_XML_BYTES // (1 << 20)
+            raise ReadError(name, f"拒绝读取：导入的 HTML 片段（altChunk）共超过 {limit} MB", DOCUMENT)
     try:
         return read_html(data, name).blocks
     except ReadError:

@@ -22,6 +22,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
+from jixiao.ingest.limits import MAX_CELLS, MAX_COLUMNS, MAX_SPAN
 from jixiao.model import Location
 
 DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
@@ -73,23 +74,42 @@ def read_html(data: bytes, name: str) -> CellStream:
     text = decode_html(data)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # an XML declaration is not allowed in a str parse
     if not text.strip():
-        raise ReadError(name, "the HTML page is empty", DOCUMENT)
+        raise ReadError(name, "HTML 页面为空", DOCUMENT)
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
                                   recover=True, huge_tree=False)
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError) as e:
-        raise ReadError(name, f"not a readable HTML page: {e}", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 HTML 页面（{e}）", DOCUMENT) from e
     stream = CellStream(source=name, layout="html")
-    _Walker(stream.blocks).walk(root)
+    try:
+        _Walker(stream.blocks, CellBudget(name)).walk(root)
+    except RecursionError as e:
+        raise ReadError(name, "拒绝读取：HTML 页面的元素嵌套过深", DOCUMENT) from e
     if not stream.blocks:
-        raise ReadError(name, "the HTML page has no text", DOCUMENT)
+        raise ReadError(name, "HTML 页面中没有文字", DOCUMENT)
     return stream
 
 
+class CellBudget:
+    """The logical cells of one document's tables, capped (a page of row spans must not make
+    millions of continuation cells)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells = 0
+
+    def spend(self, n: int, loc: Location) -> None:
+        self.cells += n
+        if self.cells > MAX_CELLS:
+            raise ReadError(self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限"
+                                       f"（到 {loc} 为止）", loc)
+
+
 class _Walker:
-    def __init__(self, out: list[Block]) -> None:
+    def __init__(self, out: list[Block], budget: CellBudget | None = None) -> None:
         self.out = out
+        self.budget = budget
         self.buf: list[str] = []
         self.buf_line: int | None = None
         self.n_table = 0
@@ -123,7 +143,7 @@ class _Walker:
                 self._layout_table(el)
             else:
                 self.n_table += 1
-                self.out.extend(table_rows(el, self.n_table))
+                self.out.extend(table_rows(el, self.n_table, self.budget))
             self.add(el.tail, el.sourceline)
             return
         block = tag in _BLOCK
@@ -189,11 +209,14 @@ def _int_attr(el: etree._Element, attr: str) -> int:
         v = int(str(el.get(attr, "1")).strip() or "1")
     except ValueError:
         return 1
-    return max(0, min(v, 1000))
+    return max(0, min(v, MAX_SPAN))
 
 
-def table_rows(table: etree._Element, tid: int) -> list[Row]:
-    """The rows of one data table as logical cells (colspan once, rowspan continuation empty)."""
+def table_rows(table: etree._Element, tid: int, budget: CellBudget | None = None) -> list[Row]:
+    """The rows of one data table as logical cells (colspan once, rowspan continuation empty).
+
+    A row of more than MAX_COLUMNS cells, or cells past the document's budget, is a ReadError
+    naming the table row (spans are clamped to MAX_SPAN and to the rows the table has)."""
     rows = _rows_of(table)
     out: list[Row] = []
     pending: dict[int, list[int]] = {}  # grid column → [rows still covered, colspan]
@@ -215,7 +238,7 @@ def table_rows(table: etree._Element, tid: int) -> list[Row]:
                 col += span
             span = _int_attr(td, "colspan") or 1
             rowspan = _int_attr(td, "rowspan")
-            if rowspan == 0:
+            if rowspan == 0 or rowspan > len(rows) - rno + 1:
                 rowspan = len(rows) - rno + 1
             cells.append(Cell(cell_text(td), Location(line=td.sourceline,
                                                       cell=f"{where} col {len(cells) + 1}")))
@@ -232,7 +255,13 @@ def table_rows(table: etree._Element, tid: int) -> list[Row]:
                 del pending[c]
             else:
                 pending[c][0] = left - 1
+        if len(cells) > MAX_COLUMNS:
+            loc = Location(line=tr.sourceline, cell=where)
+            raise ReadError(budget.name if budget else "", f"拒绝读取：{where} 有 {len(cells)} 个单元格，"
+                                                           f"超过 {MAX_COLUMNS} 列的上限", loc)
         if cells:
+            if budget is not None:
+                budget.spend(len(cells), Location(line=tr.sourceline, cell=where))
             out.append(Row(cells, Location(line=tr.sourceline, cell=where), table=tid))
     return out
 

@@ -15,11 +15,14 @@ Blocks come in reading order (top to bottom on each page). A table continued on 
 top or bottom margin, i.e. running headers and footers) keeps the table id of its first part, and
 a row that the page break cut in two is joined again.
 
-A PDF without any text (a scan) is refused with "no text layer (scanned PDF?)".
+A PDF without any text (a scan) is refused with 「PDF 没有文字层（扫描件？）」. A PDF past the caps
+(pages, a page's inflated content, characters or graphics on a page) is refused naming the page.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
 import io
 import itertools
 import logging
@@ -28,6 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
+from jixiao.ingest.limits import MAX_PAGE_CHARS, MAX_PAGE_CONTENT, MAX_PAGE_GRAPHICS, MAX_PAGES, mb
 from jixiao.model import Location
 
 DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
@@ -51,10 +55,13 @@ def read_pdf(data: bytes, name: str) -> CellStream:
     try:
         import pdfplumber
     except ImportError as e:  # pragma: no cover - a declared dependency
-        raise ReadError(name, "PDF support needs the pdfplumber package", DOCUMENT) from e
+        raise ReadError(name, "读取 PDF 需要 pdfplumber 软件包", DOCUMENT) from e
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    _linear_corrupt_inflate()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as e:
         raise ReadError(name, _open_error(e), DOCUMENT) from e
     stream = CellStream(source=name, layout="pdf")
@@ -63,35 +70,203 @@ def read_pdf(data: bytes, name: str) -> CellStream:
     pages = _Pages(stream.blocks)
     try:
         with pdf:
+            n_pages = len(pdf.pages)
+            if n_pages > MAX_PAGES:
+                raise ReadError(name, f"拒绝读取：PDF 有 {n_pages} 页，超过 {MAX_PAGES} 页的上限", DOCUMENT)
             for pno, page in enumerate(pdf.pages, 1):
+                where = Location(cell=f"page {pno}")
                 try:
-                    page = page.dedupe_chars()
+                    _check_page(page, pno, name)
+                    page = _dedupe(page)
                     chars = [c for c in page.chars if c.get("text")]
                     tables = page.find_tables()
+                except (ReadError, MemoryError):
+                    raise
                 except Exception as e:
-                    raise ReadError(name, f"cannot read page {pno}: {type(e).__name__}: {e}",
-                                    Location(cell=f"page {pno}")) from e
+                    raise ReadError(name, f"无法读取第 {pno} 页（{type(e).__name__}：{str(e)[:200]}）",
+                                    where) from e
                 total_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
                 pages.add_page(pno, float(page.height), chars, tables)
-    except ReadError:
+                _close(pdf.pages[pno - 1])
+    except (ReadError, MemoryError):
         raise
     except Exception as e:
-        raise ReadError(name, f"not a readable PDF: {type(e).__name__}: {e}", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 PDF（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT) from e
     if total_chars == 0:
-        raise ReadError(name, "no text layer (scanned PDF?): the PDF has no extractable text; "
-                              "run OCR first or use the Word/Excel original", DOCUMENT)
+        raise ReadError(name, "PDF 没有文字层（扫描件？）：无法提取文字，请先做文字识别（OCR）"
+                              "或上传 Word/Excel 原件", DOCUMENT)
     if cid_chars > total_chars // 2:
-        raise ReadError(name, "the PDF's fonts have no Unicode mapping, so its text cannot be read "
-                              "(characters come out as (cid:N)); use the Word/Excel original", DOCUMENT)
+        raise ReadError(name, "PDF 的字体没有 Unicode 映射，文字无法读取（字符显示为 (cid:N)），"
+                              "请上传 Word/Excel 原件", DOCUMENT)
     return stream
 
 
 def _open_error(e: Exception) -> str:
     kind = type(e).__name__
     if "Password" in kind or "Encrypt" in kind:
-        return "the PDF is encrypted (password protected)"
-    return f"not a readable PDF (truncated or corrupt): {kind}: {e}".rstrip(": ")
+        return "PDF 已加密（受密码保护）"
+    return f"不是可读取的 PDF（文件不完整或已损坏）：{kind}：{str(e)[:200]}".rstrip("：")
+
+
+# ---------------------------------------------------------------- caps on what one page may cost
+
+
+def _check_page(page, pno: int, name: str) -> None:
+    """Refuse a page whose content streams inflate past MAX_PAGE_CONTENT (checked without inflating
+    more than that), then lay it out with a device that stops at MAX_PAGE_CHARS characters and
+    MAX_PAGE_GRAPHICS lines, rectangles and curves."""
+    where = Location(cell=f"page {pno}")
+    obj = page.page_obj
+    size = 0
+    streams = list(getattr(obj, "contents", None) or [])
+    streams += _forms(getattr(obj, "resources", None))
+    for ref in streams:
+        size += _inflated_size(ref, MAX_PAGE_CONTENT - size)
+        if size > MAX_PAGE_CONTENT:
+            raise ReadError(name, f"拒绝读取：第 {pno} 页的内容流解压后超过 {mb(MAX_PAGE_CONTENT)}", where)
+    device = _counting_device()(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    device.limits = (name, pno)
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    PDFPageInterpreter(page.pdf.rsrcmgr, device).process_page(obj)
+    page._layout = device.get_result()  # what pdfplumber's Page.layout computes, counted
+
+
+def _forms(resources) -> list:
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    try:
+        xobjects = resolve1((resolve1(resources) or {}).get("XObject")) or {}
+        return [x for x in (resolve1(v) for v in xobjects.values()) if isinstance(x, PDFStream)]
+    except (AttributeError, TypeError):
+        return []
+
+
+def _inflated_size(ref, limit: int) -> int:
+    """How many bytes a stream decodes to, inflating at most `limit` + 1 of a FlateDecode stream."""
+    import zlib
+
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+
+    st = resolve1(ref)
+    if not isinstance(st, PDFStream):
+        return 0
+    if st.data is not None:
+        return len(st.data)
+    filters = st.get_filters()
+    raw = st.rawdata or b""
+    if not filters:
+        return len(raw)
+    if len(filters) == 1 and filters[0][0] in LITERALS_FLATE_DECODE and not st.decipher:
+        d = zlib.decompressobj()
+        try:
+            return len(d.decompress(raw, max(limit, 0) + 1))
+        except zlib.error:
+            return 0  # pdfminer reads what it can of a damaged stream; its size is below the raw size
+    return len(st.get_data() or b"")  # other filters expand at most a few thousand times
+
+
+@functools.cache
+def _linear_corrupt_inflate() -> None:
+    """pdfminer inflates a damaged stream one byte at a time into a growing bytes object (quadratic:
+    seconds for one damaged font of a few hundred KB). The same result, in linear time: inflate in
+    blocks, and only the block holding the damage byte by byte."""
+    import pdfminer.pdftypes as pt
+
+    if getattr(pt, "decompress_corrupted", None) is None:  # pragma: no cover - another pdfminer
+        return
+    pt.decompress_corrupted = _decompress_corrupted
+
+
+def _decompress_corrupted(data: bytes) -> bytes:
+    import zlib
+
+    d = zlib.decompressobj()
+    out: list[bytes] = []
+    pos, step, n = 0, 4096, len(data)
+    while pos < n:
+        chunk = data[pos:pos + step]
+        keep = d.copy() if step > 1 else d
+        try:
+            out.append(d.decompress(chunk))
+        except zlib.error:
+            if step > 1:
+                d, step = keep, 1
+                continue
+            if pos < n - 3:  # as pdfminer: damage before the checksum is an error
+                raise
+            break
+        pos += len(chunk)
+    return b"".join(out)
+
+
+@functools.cache
+def _counting_device() -> type:
+    from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+    class Device(PDFPageAggregatorWithMarkedContent):
+        """pdfplumber's layout device, stopping at the page caps."""
+
+        chars = 0
+        graphics = 0
+        limits = ("", 0)
+
+        def render_char(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.chars += 1
+            if self.chars > MAX_PAGE_CHARS:
+                name, pno = self.limits
+                raise ReadError(name, f"拒绝读取：第 {pno} 页的字符超过 {MAX_PAGE_CHARS} 个的上限",
+                                Location(cell=f"page {pno}"))
+            return super().render_char(*args, **kwargs)
+
+        def paint_path(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            path = args[-1] if args else kwargs.get("path", ())
+            if sum(1 for seg in path if seg[0] == "m") <= 1:  # subpaths come back here one by one
+                self.graphics += len(path)
+            if self.graphics > MAX_PAGE_GRAPHICS:
+                name, pno = self.limits
+                raise ReadError(name, f"拒绝读取：第 {pno} 页的线条和图形超过 {MAX_PAGE_GRAPHICS} 段的上限",
+                                Location(cell=f"page {pno}"))
+            return super().paint_path(*args, **kwargs)
+
+    return Device
+
+
+def _dedupe(page):  # type: ignore[no-untyped-def]
+    """`page.dedupe_chars()` (pdfplumber), whose last step orders the kept characters with
+    `list.index`, quadratic: 7 s for 20,000 characters. The same characters in the same order."""
+    from pdfplumber.page import FilteredPage
+
+    p = FilteredPage(page, lambda x: True)
+    p._objects = dict(page.objects)
+    p._objects["char"] = dedupe_chars(page.chars)
+    return p
+
+
+def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
+    """pdfplumber's `utils.dedupe_chars` (same text, font and size within `tolerance` points: the
+    first drawn is kept) in O(n log n)."""
+    from operator import itemgetter
+
+    from pdfplumber.utils import cluster_objects
+
+    key = itemgetter("upright", "text", "fontname", "size")
+    pos = itemgetter("doctop", "x0")
+    order = {id(c): i for i, c in enumerate(chars)}
+    kept = []
+    for _, same in itertools.groupby(sorted(chars, key=key), key=key):
+        for row in cluster_objects(list(same), itemgetter("doctop"), tolerance):
+            for spot in cluster_objects(row, itemgetter("x0"), tolerance):
+                kept.append(min(spot, key=pos))
+    return sorted(kept, key=lambda c: order[id(c)])
+
+
+def _close(page) -> None:
+    """Drop a read page's objects (pdfplumber keeps every page's layout until the file closes)."""
+    close = getattr(page, "close", None)
+    if close is not None:
+        close()
 
 
 @dataclass
@@ -230,7 +405,7 @@ def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
 
 def _table_rows(table, chars: list[dict], tid: int, where: str) -> list[tuple[Row, list[_Geom]]]:
     bbox = table.bbox
-    tchars = [c for c in chars if _inside(c, bbox)]
+    tchars = _CharIndex([c for c in chars if _inside(c, bbox)])
     cells = [tuple(c) for c in table.cells]
     xs = sorted({round(c[0], 2) for c in cells})
     tops = sorted({round(c[1], 2) for c in cells})
@@ -273,8 +448,26 @@ def _origin(cells: list[tuple], x: float, top: float) -> tuple | None:
     return None
 
 
-def _cell_text(bbox: tuple, chars: list[dict]) -> tuple[str, _Geom]:
-    inner = [c for c in chars if _inside(c, bbox)]
+class _CharIndex:
+    """A table's characters ordered by their centre's x, so that a cell looks only at those in its
+    column band (scanning all of them for each cell is cells × characters: 20 s for a 50 × 50 grid)."""
+
+    def __init__(self, chars: list[dict]) -> None:
+        keyed = sorted(((c["x0"] + c["x1"]) / 2, i) for i, c in enumerate(chars))
+        self.chars = chars
+        self.xs = [x for x, _ in keyed]
+        self.order = [i for _, i in keyed]
+
+    def within(self, bbox: tuple) -> list[dict]:
+        """The characters inside `bbox`, in their original order."""
+        lo = bisect.bisect_left(self.xs, bbox[0])
+        hi = bisect.bisect_right(self.xs, bbox[2])
+        picked = sorted(self.order[lo:hi])
+        return [c for c in (self.chars[i] for i in picked) if _inside(c, bbox)]
+
+
+def _cell_text(bbox: tuple, chars: _CharIndex) -> tuple[str, _Geom]:
+    inner = chars.within(bbox)
     lines = _lines(inner)
     if not lines:
         return "", _Geom(None, None, bbox[2])
@@ -375,16 +568,21 @@ def _lines(chars: list[dict]) -> list[_Line]:
         return []
     cs = sorted(chars, key=lambda c: (round(c["top"], 1), c["x0"]))
     groups: list[list[dict]] = []
+    spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
+    # of thousands of characters must not be scanned again for every character)
     for c in cs:
         mid = (c["top"] + c["bottom"]) / 2
-        for g in reversed(groups[-3:]):
-            gtop = min(x["top"] for x in g)
-            gbot = max(x["bottom"] for x in g)
-            if gtop - 0.5 <= mid <= gbot + 0.5 and abs(c["top"] - g[0]["top"]) < 0.6 * max(c["size"], 1):
+        for k in range(len(groups) - 1, max(len(groups) - 4, -1), -1):
+            g, span = groups[k], spans[k]
+            near = abs(c["top"] - g[0]["top"]) < 0.6 * max(c["size"], 1)
+            if span[0] - 0.5 <= mid <= span[1] + 0.5 and near:
                 g.append(c)
+                span[0] = min(span[0], c["top"])
+                span[1] = max(span[1], c["bottom"])
                 break
         else:
             groups.append([c])
+            spans.append([c["top"], c["bottom"]])
     out: list[_Line] = []
     for g in groups:
         g.sort(key=lambda c: c["x0"])

@@ -19,14 +19,16 @@ import itertools
 import re
 import warnings
 import zipfile
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from jixiao.ingest.cells import Cell, CellStream, ReadError, Row
-from jixiao.ingest.zipsafe import DOCUMENT, open_package
+from jixiao.ingest.limits import MAX_CELLS, MAX_COLUMNS, MAX_SHEET_AREA
+from jixiao.ingest.zipsafe import DOCUMENT, ZIP_ERRORS, open_package
 from jixiao.model import Location
 
 
@@ -42,25 +44,29 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
     except ReadError:
         raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors ... on bad packages
-        raise ReadError(name, f"not a readable Excel workbook: {type(e).__name__}: {e}", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 Excel 工作簿（{type(e).__name__}：{str(e)[:200]}）",
+                        DOCUMENT) from e
     stream = CellStream(source=name, layout="xlsx")
     table_id = 0
+    budget = _Budget(name)
     try:
         paths = _sheet_paths(zf)
         for ws in wb.worksheets:
             if getattr(ws, "sheet_state", "visible") != "visible":
                 continue
+            shape = _scan_sheet(zf, paths.get(ws.title), ws.title, name)
+            if not shape.max_row:
+                continue  # no cell holds a value
             ws.reset_dimensions()  # some writers record a wrong used range (e.g. A1): read every row
-            covered = _Covered(_merged_ranges(zf, paths.get(ws.title)))
-            table_id = _read_sheet(ws, covered, stream, table_id)
+            table_id = _read_sheet(ws, shape, stream, table_id, budget)
     except ReadError:
         raise
     except Exception as e:
-        raise ReadError(name, f"cannot read the workbook: {type(e).__name__}: {e}", DOCUMENT) from e
+        raise ReadError(name, f"无法读取工作簿（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT) from e
     finally:
         wb.close()
     if not stream.blocks:
-        raise ReadError(name, "the workbook has no cells with content", DOCUMENT)
+        raise ReadError(name, "工作簿中没有任何有内容的单元格", DOCUMENT)
     return stream
 
 
@@ -88,22 +94,122 @@ def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _merged_ranges(zf: zipfile.ZipFile, path: str | None) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of every merged range of a sheet."""
+@dataclass
+class _Shape:
+    """What a sheet holds, from one streaming pass over its XML before openpyxl reads it."""
+
+    max_row: int = 0  # the last row and column holding a value (styled empty cells do not count)
+    max_col: int = 0
+    # (min_row, min_col, max_row, max_col) of every merged range
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+_C, _ROW, _MERGE = (f"{{{_MAIN}}}{t}" for t in ("c", "row", "mergeCell"))
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
+
+
+def _scan_sheet(zf: zipfile.ZipFile, path: str | None, title: str, name: str) -> _Shape:
+    """The used range and merged ranges of a sheet; a sheet past the caps (columns, rows × columns)
+    is refused naming the first cell outside them. Without the sheet's part (a package without
+    relationships), openpyxl's stated dimensions are trusted to the same caps by `_read_sheet`."""
     if not path:
-        return []
-    out: list[tuple[int, int, int, int]] = []
+        return _Shape(max_row=-1)
+    shape = _Shape()
+    row_no = 0
+    col_no = 0
     try:
         with zf.open(path) as f:
-            for _, el in etree.iterparse(f, events=("end",), tag=f"{{{_MAIN}}}mergeCell",
-                                         resolve_entities=False, no_network=True, huge_tree=False):
-                ref = el.get("ref", "")
-                if ":" in ref:
-                    c1, r1, c2, r2 = range_boundaries(ref)
-                    out.append((r1, c1, r2, c2))
+            for event, el in etree.iterparse(f, events=("start", "end"), tag=(_C, _ROW, _MERGE),
+                                             resolve_entities=False, no_network=True, huge_tree=False):
+                tag = el.tag
+                if tag == _ROW:
+                    if event == "start":
+                        r = el.get("r")
+                        row_no = int(r) if r and r.isdigit() else row_no + 1
+                        col_no = 0
+                    else:
+                        el.clear()
+                        while el.getprevious() is not None:
+                            del el.getparent()[0]
+                    continue
+                if event != "end":
+                    continue
+                if tag == _MERGE:
+                    ref = el.get("ref", "")
+                    if ":" in ref:
+                        try:
+                            c1, r1, c2, r2 = range_boundaries(ref)
+                        except (ValueError, TypeError):
+                            continue
+                        if None not in (c1, r1, c2, r2):
+                            shape.merged.append((r1, c1, r2, c2))
+                    el.clear()
+                    continue
+                m = _REF.match(el.get("r") or "")
+                if m:
+                    col_no = column_index_from_string(m.group(1).upper())
+                    row = int(m.group(2))
+                else:
+                    col_no += 1
+                    row = row_no
+                if any(ch.text or len(ch) for ch in el):  # <v>, <f> or <is> with content
+                    _check_shape(shape, row, col_no, title, name)
                 el.clear()
-    except (KeyError, etree.XMLSyntaxError, ValueError, TypeError):
-        return out
+    except ReadError:
+        raise
+    except (KeyError, etree.XMLSyntaxError, ValueError, TypeError, *ZIP_ERRORS) as e:
+        raise ReadError(name, f"工作表“{title}”已损坏，无法读取（{type(e).__name__}：{str(e)[:200]}）",
+                        Location(cell=f"{title}!A1")) from e
+    return shape
+
+
+def _check_shape(shape: _Shape, row: int, col: int, title: str, name: str) -> None:
+    if col > MAX_COLUMNS:
+        where = f"{title}!{get_column_letter(min(col, 16384))}{row}"
+        raise ReadError(name, f"拒绝读取：单元格 {where} 超出列数上限（{MAX_COLUMNS} 列）",
+                        Location(cell=where))
+    shape.max_row = max(shape.max_row, row)
+    shape.max_col = max(shape.max_col, col)
+    if shape.max_row * shape.max_col > MAX_SHEET_AREA:
+        where = f"{title}!{get_column_letter(col)}{row}"
+        raise ReadError(name, f"拒绝读取：工作表“{title}”的已用区域 A1:{get_column_letter(shape.max_col)}"
+                              f"{shape.max_row} 超过 {MAX_SHEET_AREA} 个单元格的上限（到 {where} 为止）",
+                        Location(cell=where))
+
+
+class _Budget:
+    """Logical cells of the whole workbook, capped."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells = 0
+
+    def spend(self, n: int, where: str) -> None:
+        self.cells += n
+        if self.cells > MAX_CELLS:
+            raise ReadError(self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限"
+                                       f"（到 {where} 为止）",
+                            Location(cell=where))
+
+
+def _clamped(shape: _Shape, title: str, name: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges cut to the used range; merges covering more rows than the sheet has cells
+    (they would overlap, which Excel never writes) are refused."""
+    if shape.max_row <= 0:
+        return shape.merged[:MAX_SHEET_AREA // MAX_COLUMNS]
+    out: list[tuple[int, int, int, int]] = []
+    rows = 0
+    for r1, c1, r2, c2 in shape.merged:
+        if r1 > shape.max_row or c1 > shape.max_col:
+            continue
+        rng = (r1, c1, min(r2, shape.max_row), min(c2, shape.max_col))
+        rows += rng[2] - r1 + 1
+        if rows > MAX_SHEET_AREA:
+            where = f"{title}!{get_column_letter(c1)}{r1}"
+            raise ReadError(name, f"拒绝读取：工作表“{title}”的合并单元格相互重叠、数量过多"
+                                  f"（到 {where} 为止）",
+                            Location(cell=where))
+        out.append(rng)
     return out
 
 
@@ -130,8 +236,9 @@ class _Covered:
         return False
 
 
-def _read_sheet(ws: Any, covered: _Covered, stream: CellStream, table_id: int) -> int:
+def _read_sheet(ws: Any, shape: _Shape, stream: CellStream, table_id: int, budget: _Budget) -> int:
     title = ws.title
+    covered = _Covered(_clamped(shape, title, budget.name))
     block: list[tuple[int, dict[int, str]]] = []
 
     def flush() -> None:
@@ -141,13 +248,18 @@ def _read_sheet(ws: Any, covered: _Covered, stream: CellStream, table_id: int) -
         table_id += 1
         lo = min(min(cols) for _, cols in block)
         hi = max(max(cols) for _, cols in block)
+        budget.spend(len(block) * (hi - lo + 1), _ref(title, hi, block[-1][0]))
         for r, cols in block:
             cells = [Cell(cols.get(c, ""), Location(cell=f"{_ref(title, c, r)}")) for c in range(lo, hi + 1)]
             where = f"{_ref(title, lo, r)}:{get_column_letter(hi)}{r}"
             stream.blocks.append(Row(cells, Location(cell=where), table=table_id))
         block.clear()
 
-    for row in ws.iter_rows():
+    if shape.max_row > 0:  # stop at the last value: openpyxl pads every row to the width asked for
+        rows = ws.iter_rows(min_row=1, max_row=shape.max_row, min_col=1, max_col=shape.max_col)
+    else:  # no sheet part to scan: openpyxl's dimensions, to the same caps
+        rows = ws.iter_rows(max_row=MAX_SHEET_AREA // MAX_COLUMNS, max_col=MAX_COLUMNS)
+    for row in rows:
         texts: dict[int, str] = {}
         rno = None
         for cell in row:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jixiao import model as m
+from jixiao.ingest.bounded import ParseLimits
 from jixiao.web import convert
 from jixiao.web.models import (
     ApiToken,
@@ -1704,12 +1705,22 @@ def save_selfeval(
         return obj
 
 
+def parse_limits() -> ParseLimits:
+    """The time and memory one upload may take to parse (settings JIXIAO_PARSE_TIMEOUT/_MEMORY_MB)."""
+    from django.conf import settings
+
+    return ParseLimits(timeout=settings.JIXIAO_PARSE_TIMEOUT, memory_mb=settings.JIXIAO_PARSE_MEMORY_MB)
+
+
 def _workbook_kind(data: bytes) -> str | None:
     import io
 
     from openpyxl import load_workbook
 
+    from jixiao.ingest.zipsafe import open_package
+
     try:
+        open_package(data, "workbook.xlsx", ".xlsx", "xl/workbook.xml").close()  # zip bomb checks first
         names = load_workbook(io.BytesIO(data), read_only=True).sheetnames
     except Exception:  # not a workbook: the reader says so with its own message
         return None
@@ -1777,6 +1788,8 @@ def import_cycle_workbook(
     nothing is stored when any is wrong; each sheet is saved through `save_monitoring` /
     `save_selfeval` inside one transaction.
     """
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import run_bounded
     from jixiao.templates import WorkbookError, read_monitor_workbook, read_selfeval_workbook
 
     kind = kind or _workbook_kind(data)
@@ -1786,7 +1799,10 @@ def import_cycle_workbook(
             {"file": "没有“监控表”或“自评表”工作表"},
         )
     try:
-        items: list[Any] = read_monitor_workbook(data) if kind == "monitor" else read_selfeval_workbook(data)
+        read = read_monitor_workbook if kind == "monitor" else read_selfeval_workbook
+        items: list[Any] = run_bounded(read, data, name=name, limits=parse_limits())  # a worker process
+    except ReadError as e:  # over the time or memory limit
+        raise Invalid(f"{name}: {e.message}，未导入任何数据", {"file": e.message}) from None
     except WorkbookError as e:
         raise Invalid(
             f"{name}: 工作簿有 {len(e.problems)} 处错误，未导入任何数据",

@@ -238,7 +238,8 @@ def _unit_option(args: argparse.Namespace, command: str) -> tuple[Any, int]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     _prepare()
-    from jixiao.ingest import ReadError, parse_file
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import parse_file_bounded
     from jixiao.web import actions
 
     unit = None
@@ -259,7 +260,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             bar = "#" * int(30 * (n - 1) / len(files))
             print(f"\r{prefix} [{bar:<30}] {f.name[:40]:<40}", end="", file=sys.stderr, flush=True)
         try:
-            doc = parse_file(f, year=args.year)
+            doc = parse_file_bounded(f, year=args.year, limits=actions.parse_limits())  # worker process
             r = actions.import_disclosure(
                 None,
                 doc,

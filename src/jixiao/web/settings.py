@@ -187,6 +187,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 MAX_UPLOAD_MB = int(os.environ.get("JIXIAO_MAX_UPLOAD_MB", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MB * 1024 * 1024 + 1024 * 1024
+# an uploaded document is parsed in a worker process killed past this time / memory (jixiao.ingest.bounded)
+JIXIAO_PARSE_TIMEOUT = float(os.environ.get("JIXIAO_PARSE_TIMEOUT", "30"))
+JIXIAO_PARSE_MEMORY_MB = int(os.environ.get("JIXIAO_PARSE_MEMORY_MB", "512"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

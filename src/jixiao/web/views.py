@@ -499,7 +499,8 @@ def import_upload(
 
     `unit`: the unit chosen for the file, which the file must name unless an administrator confirms
     (`confirm_unit`). `dropped` lists what the stored unit-year had and the file does not."""
-    from jixiao.ingest import ReadError, parse_bytes
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import parse_bounded
 
     res: dict[str, Any] = {"file": name, "ok": False, "errors": [], "warnings": []}
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024
@@ -510,7 +511,7 @@ def import_upload(
         res["errors"].append(f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限")
         return res
     try:
-        doc = parse_bytes(data, name, year=year)
+        doc = parse_bounded(data, name, year=year, limits=actions.parse_limits())
     except ReadError as e:
         res["errors"].append(f"{e.source}: {e.location}: {e.message}")
         return res

@@ -1,0 +1,250 @@
+"""Parse an uploaded document in a child process with a time and a memory limit.
+
+The readers cap what they know to be costly (sheet dimensions, spans, pages, inflated sizes); this
+is the layer for inputs nobody thought of. Each document is parsed in a fresh child process, forked
+from a multiprocessing fork server that has already imported the readers (a fork costs a few
+milliseconds, not the half second of starting Python and importing lxml, openpyxl and pdfminer).
+The child limits its own address space (RLIMIT_AS: what it had after the fork plus
+`memory_mb`) and CPU time (RLIMIT_CPU); the parent waits at most `timeout` seconds of wall-clock
+time and kills it after that. Either overrun is a `ReadError` in Chinese naming the file. When the
+child exits, all the memory it used goes back to the operating system: a web worker that handled a
+hostile upload is no larger afterwards.
+
+`parse_bounded` is used on every path that imports an uploaded file (the upload page, `POST
+/api/import`, `jixiao import`); `run_bounded` runs any picklable function the same way (the 监控表/
+自评表 workbook uploads). `jixiao parse` of a local file stays in-process.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import pickle
+import resource
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, TypeVar
+
+from jixiao.ingest.cells import ReadError
+from jixiao.model import Disclosure, Location
+
+__all__ = ["ParseLimits", "parse_bounded", "parse_file_bounded", "run_bounded"]
+
+T = TypeVar("T")
+DOCUMENT = Location(line=1)
+
+# imported once by the fork server, so that each child starts with them loaded
+PRELOAD = [
+    "jixiao.ingest",
+    "jixiao.ingest.interpret",
+    "jixiao.ingest.text",
+    "jixiao.ingest.docx",
+    "jixiao.ingest.xlsx",
+    "jixiao.ingest.html",
+    "jixiao.ingest.pdf",
+    "jixiao.templates",
+    "openpyxl",
+    "pdfplumber",
+    "pdfminer.pdfinterp",
+    "jixiao.ingest.warmup",  # parses a small sample: lazy imports and caches ready before each fork
+]
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """How long and how much memory parsing one document may take."""
+
+    timeout: float = 30.0  # seconds, wall clock
+    memory_mb: int = 512  # memory the parse may use on top of the worker's own
+
+    @classmethod
+    def from_env(cls) -> ParseLimits:
+        """JIXIAO_PARSE_TIMEOUT (seconds) and JIXIAO_PARSE_MEMORY_MB, else the defaults."""
+        return cls(
+            timeout=float(os.environ.get("JIXIAO_PARSE_TIMEOUT") or cls.timeout),
+            memory_mb=int(os.environ.get("JIXIAO_PARSE_MEMORY_MB") or cls.memory_mb),
+        )
+
+
+def parse_bounded(
+    data: bytes, name: str, *, year: int | None = None, limits: ParseLimits | None = None
+) -> Disclosure:
+    """`parse_bytes(data, name, year=year)` in a child process held to `limits`."""
+    return run_bounded(_parse, data, name, year, name=name, limits=limits)
+
+
+def parse_file_bounded(
+    path: str | Path, *, year: int | None = None, limits: ParseLimits | None = None
+) -> Disclosure:
+    """`parse_file(path, year=year)` in a child process held to `limits`."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise ReadError(str(path), f"无法读取文件：{e.strerror or e}") from e
+    return parse_bounded(data, str(path), year=year, limits=limits)
+
+
+def _parse(data: bytes, name: str, year: int | None) -> Disclosure:
+    from jixiao.ingest import parse_bytes
+
+    return parse_bytes(data, name, year=year)
+
+
+def run_bounded(func: Callable[..., T], *args: Any, name: str, limits: ParseLimits | None = None) -> T:
+    """`func(*args)` in a child process held to `limits`; its exceptions are raised here.
+
+    `func` must be a module-level function; its arguments and result must pickle. `name` (the
+    file) is used in the messages of a ReadError for an overrun.
+    """
+    limits = limits or ParseLimits()
+    ctx = _context()
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, limits, func, args), daemon=True)
+    with _SLOTS:
+        started = time.monotonic()
+        proc.start()
+        send.close()
+        try:
+            msg = _wait(recv, proc, started + limits.timeout)
+        finally:
+            recv.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+    if msg is None:
+        if proc.exitcode == -signal.SIGXCPU or time.monotonic() - started >= limits.timeout:
+            raise ReadError(name, f"解析超时（{limits.timeout:g} 秒），已停止：文件过大或结构异常", DOCUMENT)
+        raise ReadError(
+            name,
+            f"解析所需内存超过 {limits.memory_mb} MB，已停止（解析进程退出码 {proc.exitcode}）",
+            DOCUMENT,
+        )
+    kind = msg[0]
+    if kind == "ok":
+        return msg[1]
+    if kind == "read":
+        raise ReadError(*msg[1:])
+    if kind == "memory":
+        raise ReadError(name, f"解析所需内存超过 {limits.memory_mb} MB，已停止：文件过大或结构异常", DOCUMENT)
+    raise msg[1]
+
+
+# at most this many documents parse at once in one server process (each child may take memory_mb)
+_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+
+
+def _wait(recv: Connection, proc: Any, deadline: float) -> tuple | None:
+    """The child's message, or None when it died or overran the deadline."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        if recv.poll(min(left, 1.0)):
+            try:
+                return recv.recv()
+            except (EOFError, OSError):
+                return None  # the child died without answering (killed by a limit, or crashed)
+        if not proc.is_alive() and not recv.poll(0):
+            return None
+
+
+_CTX: Any = None
+_CTX_LOCK = threading.Lock()
+
+
+def _context() -> Any:
+    """The fork-server context (spawn where fork servers do not exist), preloading the readers."""
+    global _CTX
+    with _CTX_LOCK:
+        if _CTX is None:
+            methods = multiprocessing.get_all_start_methods()
+            if "forkserver" in methods:
+                ctx = multiprocessing.get_context("forkserver")
+                main = sys.modules.get("__main__")
+                preload = list(PRELOAD)
+                if getattr(main, "__file__", None) and getattr(main, "__spec__", None) is None:
+                    # a script: import it once in the server rather than in every child
+                    preload.insert(0, "__main__")
+                ctx.set_forkserver_preload(preload)
+            else:  # pragma: no cover - Windows
+                ctx = multiprocessing.get_context("spawn")
+            _CTX = ctx
+        return _CTX
+
+
+def _child(conn: Connection, limits: ParseLimits, func: Callable[..., Any], args: tuple) -> None:
+    cap = _limit(limits)
+    try:
+        msg: tuple = ("ok", func(*args))
+    except ReadError as e:
+        if isinstance(e.__cause__, MemoryError) or _near(cap, limits):
+            msg = ("memory",)  # out of the address space allowed (libxml2 says "unknown error")
+        else:
+            msg = ("read", e.source, e.message, e.location)
+    except MemoryError:
+        msg = ("memory",)
+    except BaseException as e:
+        msg = ("memory",) if _near(cap, limits) else ("error", _portable(e))
+    try:
+        conn.send(msg)
+    except MemoryError:
+        conn.send(("memory",))
+    except (pickle.PicklingError, TypeError, AttributeError) as e:
+        conn.send(("error", RuntimeError(f"解析结果无法传回：{type(e).__name__}：{e}")))
+    conn.close()
+
+
+def _limit(limits: ParseLimits) -> int:
+    """Address space: what the child has now plus memory_mb; CPU: the timeout plus a second.
+    Returns the address-space cap in bytes."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    try:
+        with open("/proc/self/statm") as f:
+            now = int(f.read().split()[0]) * page
+    except OSError:
+        now = 0
+    cap = now + limits.memory_mb * 1024 * 1024
+    _setrlimit(resource.RLIMIT_AS, cap)
+    cpu = math.ceil(limits.timeout) + 1
+    _setrlimit(resource.RLIMIT_CPU, cpu, cpu + 2)
+    return cap
+
+
+def _near(cap: int, limits: ParseLimits) -> bool:
+    """Did the child's address space reach the cap (so an error was an allocation that failed)?"""
+    try:
+        with open("/proc/self/status") as f:
+            peak = next(int(ln.split()[1]) * 1024 for ln in f if ln.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    margin = min(16, limits.memory_mb / 8) * 1024 * 1024  # small allocations fail close to the cap
+    return peak >= cap - margin
+
+
+def _setrlimit(which: int, soft: int, hard: int | None = None) -> None:
+    _, old_hard = resource.getrlimit(which)
+    hard = soft if hard is None else hard
+    if old_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, old_hard), min(hard, old_hard)
+    try:
+        resource.setrlimit(which, (soft, hard))
+    except (ValueError, OSError):
+        pass
+
+
+def _portable(e: BaseException) -> BaseException:
+    """The exception if it survives pickling, else a RuntimeError saying what it was."""
+    try:
+        copy = pickle.loads(pickle.dumps(e))
+        if type(copy) is type(e):
+            return e
+    except Exception:
+        pass
+    return RuntimeError(f"{type(e).__name__}: {e}")

@@ -1,0 +1,93 @@
+"""Bounded parsing on every web path that imports a file (issue 9): the upload page, `POST
+/api/import`, the workbook upload page `/cycle/upload/` and `POST /api/cycle/import`.
+
+A crafted file is refused with a Chinese message naming it and nothing is stored; the time and
+memory limits are the settings JIXIAO_PARSE_TIMEOUT / JIXIAO_PARSE_MEMORY_MB, shown by setting
+them so low that an ordinary document overruns them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from jixiao.web.models import Disclosure, MonitoringSnapshot, Project
+from tests import crafted
+from tests.conftest import seed_files
+
+SEED = seed_files()[1]
+HOSTILE = {
+    "wide.xlsx": (crafted.wide_xlsx, "超出列数上限"),
+    "rowspan.html": (crafted.rowspan_html, "表格单元格总数超过"),
+    "bomb.pdf": (crafted.stream_bomb_pdf, "内容流解压后超过"),
+    "version.docx": (lambda: crafted.bad_version_zip(crafted.big_docx(cells=100)), "不支持的格式"),
+}
+
+
+def _counts() -> tuple[int, int]:
+    return Disclosure.objects.count(), Project.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_upload_is_refused_on_the_page_and_the_api(clients, name: str) -> None:
+    make, words = HOSTILE[name]
+    data = make()
+    before = _counts()
+    page = clients["admin"].post("/upload/", {"files": [SimpleUploadedFile(name, data)]})
+    assert page.status_code in (200, 400)
+    text = page.content.decode()
+    assert name in text and words in text
+    api = clients["admin"].post("/api/import", {"files": [SimpleUploadedFile(name, data)]})
+    assert api.status_code in (200, 400, 422)
+    body = api.json()
+    results = body.get("results", body) if isinstance(body, dict) else body
+    assert words in str(results)
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_upload_limits_are_settings(clients) -> None:
+    from jixiao.export.docx import disclosure_to_docx
+    from jixiao.ingest import parse_bytes
+
+    data = SEED.read_bytes()
+    docx = disclosure_to_docx(parse_bytes(data, SEED.name))
+    before = _counts()
+    with override_settings(JIXIAO_PARSE_MEMORY_MB=1):
+        r = clients["admin"].post("/api/import", {"files": [SimpleUploadedFile("001.docx", docx)]})
+    assert "解析所需内存超过 1 MB" in str(r.json())
+    with override_settings(JIXIAO_PARSE_TIMEOUT=0.01):
+        r = clients["admin"].post("/api/import", {"files": [SimpleUploadedFile("001.txt", data)]})
+    assert "解析超时（0.01 秒）" in str(r.json())
+    assert _counts() == before
+    r = clients["admin"].post("/api/import", {"files": [SimpleUploadedFile("001.txt", data)]})
+    assert r.status_code == 200 and _counts() != before  # within the limits it imports
+
+
+@pytest.mark.django_db
+def test_workbook_bomb_is_refused_on_the_workbook_paths(clients, market_project) -> None:
+    bomb = crafted.zip_bomb_xlsx()
+    c = clients["market"]
+    r = c.post("/cycle/upload/", {"file": SimpleUploadedFile("监控.xlsx", bomb)})
+    assert r.status_code == 400
+    r = c.post("/api/cycle/import", {"file": SimpleUploadedFile("监控.xlsx", bomb)})
+    assert r.status_code == 400
+    assert not MonitoringSnapshot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_workbook_reading_runs_under_the_limits(clients, market_project) -> None:
+    from io import BytesIO
+
+    from jixiao.templates import monitor_template
+    from jixiao.web.convert import project_from_orm
+
+    data = monitor_template([project_from_orm(market_project)], 2024)
+    with override_settings(JIXIAO_PARSE_TIMEOUT=0.01):
+        r = clients["market"].post(
+            "/api/cycle/import", {"file": SimpleUploadedFile("m.xlsx", BytesIO(data).read())}
+        )
+    assert r.status_code == 400 and "解析超时（0.01 秒）" in str(r.json())
+    assert not MonitoringSnapshot.objects.exists()
