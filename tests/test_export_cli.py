@@ -215,7 +215,7 @@ def test_monitor_incomplete_report_is_refused_unless_draft(tmp_path, capsys):
 def test_bad_inputs_exit_2_with_a_located_line(tmp_path, capsys):
     missing = tmp_path / "missing.json"
     code, err = run(capsys, "selfeval", str(missing), "-o", str(tmp_path / "x.xlsx"))
-    assert code == 2 and err.startswith(f"{missing}: cannot read the file")
+    assert code == 2 and err.startswith(f"{missing}: 无法读取文件")
 
     bad = tmp_path / "bad.json"
     bad.write_text("{\n  \"budget\": ", encoding="utf-8")

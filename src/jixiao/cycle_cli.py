@@ -89,7 +89,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     try:
         data = _read(name)
     except OSError as e:
-        return _fail(name, f"cannot read the file: {e.strerror or e}")
+        return _fail(name, f"无法读取文件：{e.strerror or e}")
     if getattr(args, "check", False):
         return _check_published(name, data, args)
     single = not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")))
@@ -194,7 +194,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         snaps = read_monitor_workbook(_read(name), complete=not args.draft)
         results = [assess(s) for s in snaps]
     except OSError as e:
-        return _fail(name, f"cannot read the file: {e.strerror or e}")
+        return _fail(name, f"无法读取文件：{e.strerror or e}")
     except WorkbookError as e:
         return _fail(name, e.problems)
     except MonitorError as e:

@@ -92,7 +92,7 @@ def _read(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as e:
-        raise InputError(name, f"cannot read the file: {e.strerror or e}") from None
+        raise InputError(name, f"无法读取文件：{e.strerror or e}") from None
 
 
 def _targets(args: argparse.Namespace, fmt: str) -> bytes | str | tuple[str, bytes]:

@@ -66,7 +66,7 @@ def load_unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
     except LookupError:
         raise
     except Exception as e:  # database missing, schema not migrated, bad URL …
-        raise LookupError(f"cannot read the database: {e}") from e
+        raise LookupError(f"无法读取数据库：{e}") from e
     if not docs:
         raise LookupError(f"数据库中没有单位 {unit_code}" + (f" {year} 年" if year else "") + " 的绩效目标")
     return docs

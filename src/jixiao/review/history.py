@@ -62,7 +62,7 @@ def load_history(path: str | Path) -> History:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except OSError as e:
-        raise HistoryError(f"{path}: cannot read the file: {e.strerror or e}") from e
+        raise HistoryError(f"{path}: 无法读取文件：{e.strerror or e}") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise HistoryError(f"{path}: not a JSON file: {e}") from e
     if not isinstance(data, list):

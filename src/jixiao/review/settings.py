@@ -196,7 +196,7 @@ def load_settings(path: str | Path) -> ReviewSettings:
     try:
         text = p.read_bytes().decode("utf-8")
     except OSError as e:
-        raise SettingsError(f"{path}: cannot read the file: {e.strerror or e}") from e
+        raise SettingsError(f"{path}: 无法读取文件：{e.strerror or e}") from e
     except UnicodeDecodeError as e:
         raise SettingsError(f"{path}: not UTF-8 text") from e
     return loads_settings(text, str(path))

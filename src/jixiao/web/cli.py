@@ -411,7 +411,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             data = Path(name).read_bytes()
         except OSError as e:
-            print(f"{name}: cannot read the file: {e.strerror or e}", file=sys.stderr)
+            print(f"{name}: 无法读取文件：{e.strerror or e}", file=sys.stderr)
             failed += 1
             continue
         try:
