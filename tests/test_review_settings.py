@@ -102,7 +102,7 @@ def test_bad_settings_are_rejected_with_the_file_and_key(tmp_path: Path, text: s
 
 
 def test_a_missing_settings_file_is_reported(tmp_path: Path) -> None:
-    with pytest.raises(SettingsError, match="cannot read"):
+    with pytest.raises(SettingsError, match="无法读取文件"):
         load_settings(tmp_path / "absent.toml")
 
 
