@@ -44,6 +44,7 @@ from functools import lru_cache
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
+from jixiao.ingest.header import _cell_scores
 from jixiao.ingest.noise import norm_key
 from jixiao.ingest.pdftext import value_score
 from jixiao.model import Location
@@ -441,40 +442,68 @@ def level_kind(text: str) -> int:
 
 # header column kinds
 L1, L2, NAME, VALUE, NATURE, DIRECTION, UNIT, WEIGHT, MONEY, OTHER, ORG, PROJECT = range(12)
-_HEADER_KINDS: list[tuple[int, re.Pattern[str]]] = [
-    (L1, re.compile(r"^(一级(指标)?(名称)?|指标类型|一级)$")),
-    (L2, re.compile(r"^(二级(指标)?(名称)?|二级)$")),
-    (NAME, re.compile(r"^(三级(指标)?(名称)?|指标名称|指标内容|具体指标|绩效指标名称|三级)$")),
-    (
-        OTHER,
-        re.compile(r"(依据|标准|解释|描述|说明|备注|定义|来源|实际|完成值|完成情况|得分|原因|措施|偏差)"),
-    ),
-    (NATURE, re.compile(r"^(指标性质|性质|比较符|符号)$")),
-    (DIRECTION, re.compile(r"^(指标方向性?|方向)$")),
-    (UNIT, re.compile(r"^(度量单位|计量单位|单位)$")),
-    (WEIGHT, re.compile(r"^(权重|分值|指标分值|指标权重|分数|权重分值)$")),
-    (
-        VALUE,
-        re.compile(
-            r"^(年度|当年|本年)?(指标值|目标值|数值|指标目标值|年度指标值|预期指标值|期望值|指标值及单位|标准值)$"
-        ),
-    ),
-]
+# the shared header vocabulary's fields (`jixiao.ingest.header`) → the kinds the assembler fits;
+# the project columns of a flat sheet (项目名称, 预算数 …) are block columns (`_block_kind`)
+_FIELD_KIND = {
+    "level1": L1,
+    "level2": L2,
+    "name": NAME,
+    "value": VALUE,
+    "nature": NATURE,
+    "direction": DIRECTION,
+    "measure_unit": UNIT,
+    "weight": WEIGHT,
+    "description": OTHER,
+    "basis": OTHER,
+    "remark": OTHER,
+}
+# a column group printed alone (`2023年预期`, `上年实际`): that group's value column
+_GROUP_VALUE = re.compile(r"^(\d{4}年?度?|[上去前本当今]年度?)(实际|预期|预计|目标|计划)(值|数)?$")
+# columns of the related forms (self-evaluation, monitoring) beside the indicator columns
+_RELATED = re.compile(
+    "|".join(re.escape(m) for m in (*vocab.SELF_EVAL_MARKS, *vocab.MONITOR_MARKS, "实际", "完成值", "原因"))
+)
 
 
 @lru_cache(maxsize=16384)
-def header_kind(text: str) -> int | None:
-    """The kind of indicator column a header cell names, or None."""
+def header_field(text: str) -> tuple[int | None, float]:
+    """The kind of indicator column a header cell names and how surely (None when it names none):
+    the shared header vocabulary (`jixiao.ingest.header`, year and period groups included) decides."""
     s = norm_key(text)
     if not s or len(s) > 24:
-        return None
-    s = _BRACKETS.sub("", s) or s
-    for kind, pat in _HEADER_KINDS:
-        if pat.search(s) if kind == OTHER else pat.match(s):
-            if kind == OTHER and len(s) > 16:
-                return None
-            return kind
-    return None
+        return None, 0.0
+    _grp, scores = _cell_scores(s)
+    for fld, sc in scores:
+        kind = _FIELD_KIND.get(fld)
+        if kind is not None:
+            return kind, sc
+        if fld in ("project", "unit", "budget", "goal", "project_code"):
+            return None, 0.0
+    if _GROUP_VALUE.match(vocab.ascii_punct(s)):
+        return VALUE, 0.8
+    if len(s) <= 16 and _RELATED.search(s):
+        return OTHER, 0.5
+    return None, 0.0
+
+
+def header_kind(text: str) -> int | None:
+    """The kind of indicator column a header cell names, or None."""
+    return header_field(text)[0]
+
+
+def _resolve_kinds(texts: list[str]) -> list[int | None]:
+    """Kinds of a header's cells, a level or name column named twice kept where it is named best
+    (`指标` beside `三级指标`: the latter is the name column, the former a block label)."""
+    got = [header_field(t) for t in texts]
+    kinds = [k for k, _ in got]
+    for kind in (L1, L2, NAME, VALUE):
+        at = [c for c, k in enumerate(kinds) if k == kind]
+        if len(at) > 1:
+            best = max(at, key=lambda c: (got[c][1], c))
+            for c in at:
+                if c != best and got[c][1] < got[best][1]:
+                    kinds[c] = OTHER
+    return kinds
 
 
 def is_header(kinds: list[int | None]) -> bool:
@@ -570,8 +599,12 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     j = i
     while j < n and header_kind(pieces[j].text) is not None:
         j += 1
-    if not is_header([header_kind(p.text) for p in pieces[i:j]]):
+    run = _resolve_kinds([p.text for p in pieces[i:j]])
+    if not is_header(run):
         return None, j
+    while i < j - 1 and run[0] == OTHER and pieces[i].alone and header_field(pieces[i].text)[0] != OTHER:
+        i += 1  # a block label named like a weaker header word (绩效指标 wrapped to 指标)
+        run = run[1:]
     start = i
     p0 = pieces[i]
     if not p0.alone and p0.col > 0:
@@ -595,7 +628,7 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     ):
         end += 1
     texts = [p.text for p in pieces[start:end]]
-    all_kinds = [OTHER if k is None else k for k in (header_kind(t) for t in texts)]
+    all_kinds = [OTHER if k is None else k for k in _resolve_kinds(texts)]
     for c, t in enumerate(texts):
         if all_kinds[c] == OTHER:
             all_kinds[c] = _block_kind(t)
