@@ -576,6 +576,39 @@ def test_self_evaluation_page_is_said_to_be_one() -> None:
     assert isinstance(e.value, ReadError)
 
 
+@pytest.mark.parametrize(
+    ("prior", "target"),
+    [("2022年实际值", "2023年目标值"), ("2022年实际", "2023年预期"), ("上年实际值", "本年目标值")],
+)
+def test_a_prior_years_actual_beside_the_target_is_still_a_target_table(prior: str, target: str) -> None:
+    """The whole header decides: a prior year's actual column is another year's group (dropped),
+    the budget year's target is the value; only the budget year's actual or a score column makes
+    a self-evaluation."""
+    doc = parse(
+        [
+            "项目支出绩效目标表",
+            "(2023年度)",
+            ["项目名称", "暖通改造经费"],
+            ["一级指标", "二级指标", "三级指标", prior, target],
+            ["产出指标", "数量指标", "改造面积", "≥90平方米", "≥100平方米"],
+            ["", "质量指标", "验收合格率", "已完成", "100%"],
+        ]
+    )
+    (p,) = doc.projects
+    assert [(i.name, i.value) for i in p.indicators] == [("改造面积", "≥100平方米"), ("验收合格率", "100%")]
+
+
+def test_the_budget_years_actual_makes_a_self_evaluation() -> None:
+    from jixiao.ingest.header import header_kind
+
+    head = ["一级指标", "二级指标", "三级指标", "2023年目标值"]
+    assert header_kind([*head, "2022年实际值"], 2023) == "target"
+    assert header_kind([*head, "2023年实际值"], 2023) == "自评表"
+    assert header_kind([*head, "全年实际值"], None) == "自评表"
+    assert header_kind([*head, "上年实际值", "得分"], None) == "自评表"
+    assert header_kind([*head, "1-6月执行情况"], None) == "监控表"
+
+
 def test_monitoring_table_inside_a_target_document_is_a_warning() -> None:
     doc = parse(
         [

@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
-from jixiao.ingest.header import cell_score, fit_row, fitted_score, positional_score
+from jixiao.ingest.header import cell_score, fit_row, fitted_score, header_kind, positional_score
 from jixiao.ingest.header import header_map as _header_map
 from jixiao.ingest.noise import is_noise_line as _is_noise_line
 from jixiao.ingest.noise import strip_noise as _strip_noise
@@ -279,6 +279,11 @@ class _Interpreter:
         selfeval = monitor = 0
         for b in self.blocks[:400]:
             texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
+            if isinstance(b, Row) and header_map(b.cells):
+                hkind = header_kind(texts, self.year)
+                selfeval += 2 if hkind == "自评表" else 0
+                monitor += 2 if hkind == "监控表" else 0
+                texts = [t for t in texts if re.search(r"自评|监控", t)]  # judged on the whole header
             for t in texts:
                 s = _sq(t)
                 if len(s) > 200:
@@ -598,9 +603,9 @@ class _Interpreter:
         hmap = header_map(cells, self.year or (st.title_year if st else None))
         if hmap:
             self.pending = None
-            texts = "".join(c.text for c in cells)
-            if self.other_kind or _SELF_EVAL_COLS.search(texts) or _MONITOR_COLS.search(texts):
-                kind = self.other_kind or ("监控表" if _MONITOR_COLS.search(texts) else "自评表")
+            hkind = header_kind([c.text for c in cells], self.year or (st.title_year if st else None))
+            if self.other_kind or hkind != "target":
+                kind = self.other_kind or hkind
                 if st is not None and not st.project.indicators:
                     self.state = None
                 else:
