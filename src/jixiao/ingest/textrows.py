@@ -198,54 +198,6 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
 
-_HEADER_WORDS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标名称",
-    "指标内容",
-    "具体指标",
-    "指标目标值",
-    "年度指标值",
-    "指标值确定依据",
-    "指标值",
-    "目标值",
-    "年度数值",
-    "指标性质",
-    "度量单位",
-    "计量单位",
-    "指标方向性",
-    "指标解释",
-    "绩效标准",
-    "指标描述",
-    "绩效指标",
-)
-_LEVEL_WORDS = (
-    "产出指标",
-    "效益指标",
-    "效果指标",
-    "满意度指标",
-    "成本指标",
-    "数量指标",
-    "质量指标",
-    "时效指标",
-    "经济效益指标",
-    "社会效益指标",
-    "生态效益指标",
-    "环境效益指标",
-    "可持续影响指标",
-    "服务对象满意度指标",
-    "社会公众或服务对象满意度指标",
-    "社会公众满意度指标",
-    "经济成本指标",
-    "社会成本指标",
-    "生态环境成本指标",
-    "项目完成指标",
-    "项目效益指标",
-    "服务对象满意度",
-)
-
-
 # labels of the national 项目支出绩效目标表 form's key–value block that the interpreter does not
 # read but that must still split a run-together block (so that the values it reads stay clean)
 _OTHER_FORM_LABELS = (
@@ -269,16 +221,140 @@ _OTHER_FORM_LABELS = (
 
 
 @lru_cache(maxsize=1)
-def _run_vocab() -> re.Pattern[str]:
-    labels = set(_HEADER_WORDS) | set(_LEVEL_WORDS) | set(_OTHER_FORM_LABELS)
-    for field, labs in vocab.KV_LABELS.items():
-        if field in ("other_kv", "section"):
-            labels.update(lab for lab in labs if len(lab) >= 4)
-        else:
-            labels.update(lab for lab in labs if len(lab) >= 4 or field in ("goal", "unit"))
-    labels = {lab for lab in labels if len(lab) >= 4}
+def _kv_vocab() -> re.Pattern[str]:
+    """The project-block labels (`vocab.KV_LABELS`, the shared block-label vocabulary)."""
+    labels = {lab for labs in vocab.KV_LABELS.values() for lab in labs if len(lab) >= 4}
+    labels |= set(_OTHER_FORM_LABELS)
     alt = "|".join(re.escape(lab).replace(":", "[:：]?") for lab in sorted(labels, key=len, reverse=True))
     return re.compile(f"(?:{alt})[:：]?")
+
+
+@dataclass(slots=True)
+class _Word:
+    """A vocabulary word found in run-together text: a header word, a level label or a block label."""
+
+    a: int
+    b: int
+    text: str
+    kind: str  # "header", "level", "kv"
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.b
+
+    def group(self, _k: int = 0) -> str:
+        return self.text
+
+
+# where a level label may end: 指标 or 值, with the points printed after it (`成本指标(0-20)分`)
+_LEVEL_END = re.compile(
+    r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?"
+)
+
+
+def _level_words(s: str) -> list[_Word]:
+    """Level labels in run-together text, by the shared recogniser (`vocab.is_level1/2`): at every
+    `指标`/`值`, the longest text ending there that is a level label (`实施效果指标`, not `效果指标`)."""
+    out: list[_Word] = []
+    last = 0
+    for m in _LEVEL_END.finditer(s):
+        core = m.start() + (2 if s.startswith("指标", m.start()) else 1)
+        for st in range(max(last, core - 20), core - 1):
+            hit = next((e for e in (m.end(), core) if level_kind(s[st:e])), 0)
+            if hit:
+                out.append(_Word(st, hit, s[st:hit], "level"))
+                last = hit
+                break
+    # a level 2 printed without 指标 right after its level 1 (满意度指标 服务对象满意度 …)
+    more: list[_Word] = []
+    for w in out:
+        if level_kind(w.text) & 1 and not any(x.a == w.b for x in out):
+            top = min(12, len(s) - w.b)
+            k = next((k for k in range(top, 3, -1) if level_kind(s[w.b : w.b + k] + "指标") & 2), 0)
+            if k:
+                more.append(_Word(w.b, w.b + k, s[w.b : w.b + k], "level"))
+    return sorted(out + more, key=lambda w: w.a) if more else out
+
+
+# how a header word ends (the endings of the shared header vocabulary's words)
+_HEADER_END = re.compile(
+    r"(?:指标|级|值|名称|内容|依据|性质|单位|方向性?|权重|分值|分数|描述|解释|说明|定义|标准|备注|"
+    r"预期|实际|目标|计划|预计|数|[)）])$"
+)
+_HEADER_HINT = re.compile(r"[一二三]级|指标名称|指标内容|指标值|目标值")
+
+
+def _header_words(s: str) -> list[_Word]:
+    """A header run together (`一级指标二级指标三级指标2023年目标值`, alone or inside a longer line),
+    cut into the words the shared header vocabulary names (`header_field`) with the fewest unnamed
+    gaps (a dynamic programme over the stretch around the header's hint words); the longest run of
+    adjacent words, [] unless they make an indicator header."""
+    hints = list(_HEADER_HINT.finditer(s))
+    if len(hints) < 2:
+        return []
+    lo = max(0, hints[0].start() - 6)
+    hi = min(len(s), hints[-1].end() + 8)
+    t = s[lo:hi]
+    n = len(t)
+    neg = float("-inf")
+    best = [neg] * (n + 1)
+    back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
+    best[0] = 0.0
+    for i in range(n):
+        if best[i] == neg:
+            continue
+        if best[i] > best[i + 1]:
+            best[i + 1], back[i + 1] = best[i], (i, False)  # a character of no word
+        for j in range(i + 2, min(n, i + 10) + 1):
+            w = t[i:j]
+            if not _HEADER_END.search(w):
+                continue
+            kind, sc = header_field(w)
+            if kind is None or (j - i == 2 and sc < 1.0) or _level_words(w):
+                continue
+            if sc < 1.0 and any(header_field(w[:k])[1] >= (1.0 if k == 2 else sc) for k in range(2, len(w))):
+                continue  # named only as a word that starts with a header word (二级指标指标内容)
+            # the text the words name, weighed by how surely; fewer words where it ties
+            v = best[i] + sc * (j - i) - 0.01
+            if v > best[j]:
+                best[j], back[j] = v, (i, True)
+    words: list[_Word] = []
+    j = n
+    while j > 0:
+        i, named = back[j]
+        if named:
+            words.append(_Word(lo + i, lo + j, t[i:j], "header"))
+        j = i
+    words.reverse()
+    # the longest run of adjacent words: the header as printed
+    runs: list[list[_Word]] = []
+    for w in words:
+        if runs and runs[-1][-1].b == w.a:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    run = max(runs, key=len, default=[])
+    if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
+        return []
+    return run
+
+
+def _run_words(s: str) -> list[_Word]:
+    """Every vocabulary word of a run-together line, left to right, not overlapping (a header's
+    words first, then level labels, then block labels)."""
+    words = _header_words(s)
+    taken = [(w.a, w.b) for w in words]
+    for w in _level_words(s):
+        if not any(w.a < b and a < w.b for a, b in taken):
+            words.append(w)
+            taken.append((w.a, w.b))
+    for m in _kv_vocab().finditer(s):
+        if not any(m.start() < b and a < m.end() for a, b in taken):
+            words.append(_Word(m.start(), m.end(), m.group(0), "kv"))
+    words.sort(key=lambda w: w.a)
+    return words
 
 
 _VALUE_WORDS = (
@@ -334,7 +410,6 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     """Cells printed with no separator, split at the vocabulary (level labels and header words
     anywhere, project-block labels where they open the line and another label follows); the text
     between two labels is a name and its value, split where the value grammar starts."""
-    pat = _run_vocab()
     out: list[Piece] = []
     splits = 0
     prev_block = False
@@ -347,12 +422,12 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         if any(ch in _BLANK for ch in s):
             out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
-        found = list(pat.finditer(s))
-        kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+        found = _run_words(s)
+        kv = [m for m in found if m.kind == "kv"]
         if len(kv) >= 3 and _OCR_STAR.search(s):
             s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
-            found = list(pat.finditer(s))
-            kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+            found = _run_words(s)
+            kv = [m for m in found if m.kind == "kv"]
         # a key–value block run together: every project-block label splits (three or more of them)
         block = len(kv) >= 3 or (prev_block and len(kv) >= 1)
         prev_block = block
@@ -362,12 +437,12 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         matches = [
             m
             for m in found
-            if block or m.group(0) in _LEVEL_SET or m.group(0) in _HEADER_SET or m.start() == 0
+            if block or m.kind != "kv" or m.start() == 0
         ]
         if (
             _TITLE.search(norm_key(s))
             or not matches
-            or (len(matches) == 1 and matches[0].start() == 0 and matches[0].group(0) not in _LEVEL_SET)
+            or (len(matches) == 1 and matches[0].start() == 0 and matches[0].kind != "level")
         ):
             parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
             if len(parts) > 1:
@@ -379,6 +454,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         cells: list[str] = []
         pos = 0
         after_label = ""
+        after_level = False
         if title:
             cells.append(title.group(1))  # the table's title printed before its first label
             pos = title.end()
@@ -387,16 +463,17 @@ def run_together(lines: list[str]) -> list[Piece] | None:
                 continue
             word = m.group(0)
             gap = s[pos : m.start()].strip(_BLANK)
-            if after_label and not gap and after_label in _LEVEL_SET and not vocab.is_level1(after_label):
+            if after_label and not gap and after_level and not vocab.is_level1(after_label):
                 continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
             if gap:
-                cells.extend(_split_name_value(gap) if after_label in _LEVEL_SET else [gap])
+                cells.extend(_split_name_value(gap) if after_level else [gap])
             cells.append(word)
             pos = m.end()
             after_label = word
+            after_level = m.kind == "level"
         rest = s[pos:].strip(_BLANK)
         if rest:
-            cells.extend(_split_name_value(rest) if after_label in _LEVEL_SET else [rest])
+            cells.extend(_split_name_value(rest) if after_level else [rest])
         if len(cells) > 1:
             splits += 1
             out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
@@ -405,12 +482,10 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     return out if splits >= 1 else None
 
 
-_LEVEL_SET = frozenset(_LEVEL_WORDS)
 _OCR_STAR = re.compile(r"(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])")
 _TITLE_PREFIX = re.compile(
     r"^(.{4,40}?(?:绩效目标|目标|申报|批复|审批)表\s*(?:[(（]\s*\d{4}\s*年度?\s*[)）])?)"
 )
-_HEADER_SET = frozenset(_HEADER_WORDS)
 
 
 # strategies whose separator also occurs in running text: outside a table a line stays text
