@@ -286,6 +286,24 @@ _HEADER_END = re.compile(
 _HEADER_HINT = re.compile(r"[一二三]级|指标名称|指标内容|指标值|目标值")
 
 
+def _header_word(w: str) -> int | None:
+    kind, sc = header_field(w)
+    if kind is None or (len(w) == 2 and sc < 1.0 and kind != OTHER) or not _HEADER_END.search(w):
+        return None
+    return kind
+
+
+def _two_words(w: str, kind: int) -> bool:
+    """Whether a text the header vocabulary names (its patterns match a word's start) is two header
+    words of different columns printed together."""
+    for k in range(2, len(w) - 1):
+        if _header_word(w[:k]) is not None:
+            second = _header_word(w[k:])
+            if second is not None and second != kind:
+                return True
+    return False
+
+
 def _header_words(s: str) -> list[_Word]:
     """A header run together (`一级指标二级指标三级指标2023年目标值`, alone or inside a longer line),
     cut into the words the shared header vocabulary names (`header_field`) with the fewest unnamed
@@ -295,7 +313,7 @@ def _header_words(s: str) -> list[_Word]:
     if len(hints) < 2:
         return []
     lo = max(0, hints[0].start() - 6)
-    hi = min(len(s), hints[-1].end() + 8)
+    hi = min(len(s), hints[-1].end() + 16)
     t = s[lo:hi]
     n = len(t)
     neg = float("-inf")
@@ -307,17 +325,17 @@ def _header_words(s: str) -> list[_Word]:
             continue
         if best[i] > best[i + 1]:
             best[i + 1], back[i + 1] = best[i], (i, False)  # a character of no word
-        for j in range(i + 2, min(n, i + 10) + 1):
+        for j in range(i + 2, min(n, i + 8) + 1):
             w = t[i:j]
             if not _HEADER_END.search(w):
                 continue
             kind, sc = header_field(w)
-            if kind is None or (j - i == 2 and sc < 1.0) or _level_words(w):
+            if kind is None or (j - i == 2 and sc < 1.0 and kind != OTHER) or _level_words(w):
                 continue
-            if sc < 1.0 and any(header_field(w[:k])[1] >= (1.0 if k == 2 else sc) for k in range(2, len(w))):
-                continue  # named only as a word that starts with a header word (二级指标指标内容)
+            if _two_words(w, kind):
+                continue  # two header words of different columns (二级指标指标内容, 分值年度指标值)
             # the text the words name, weighed by how surely; fewer words where it ties
-            v = best[i] + sc * (j - i) - 0.01
+            v = best[i] + sc * (j - i) - 0.01 + (0.005 if w.endswith("指标") else 0.0)
             if v > best[j]:
                 best[j], back[j] = v, (i, True)
     words: list[_Word] = []
