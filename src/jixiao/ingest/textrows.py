@@ -149,8 +149,27 @@ def _space_cells(s: str) -> list[str]:
     return out
 
 
+_SINGLE_SPACE = re.compile(r"(?<=\S)[ \u3000\xa0](?=\S)")
+
+
+def separates_by_runs(lines: list[str]) -> bool:
+    """Whether a text separates its cells by runs of two or more spaces: most lines that print a
+    space between words print a run (a single space there is inside a cell: `专项 (畜禽…)`, a goal's
+    `…8人 目标2:…`)."""
+    runs = single = 0
+    for s in lines:
+        if _SPACE_RUN.search(s):
+            runs += 1
+        elif _SINGLE_SPACE.search(s.strip(_BLANK)):
+            single += 1
+    return runs >= 3 and runs >= 2 * single
+
+
 def spaces(lines: list[str]) -> list[Piece] | None:
-    """Cells separated by runs of spaces or single spaces (an xlsx preview, a PDF table)."""
+    """Cells separated by runs of spaces or single spaces (an xlsx preview, a PDF table); not for a
+    text that separates its cells by runs of spaces (`space-runs`: a single space stays in its cell)."""
+    if separates_by_runs(lines):
+        return None
     rows = 0
     out: list[Piece] = []
     for i, raw in enumerate(lines):
