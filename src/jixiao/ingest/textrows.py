@@ -1109,6 +1109,8 @@ def _row_score(row: Row, kinds: list[int | None]) -> float:
         v = value_score(value)
         named = value_score(name) < 5 and len(norm_key(name)) >= 2
         score += (2.0 if v >= 3 else -0.5) + (1.0 if named else -2.0)
+    elif name and labels and not misplaced and len(norm_key(name)) >= 4 and value_score(name) < 5:
+        score += 0.5  # an indicator printed without a value (a department table's described targets)
     elif name or value:
         score -= 2.0
     return score
