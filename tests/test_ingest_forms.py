@@ -792,3 +792,82 @@ def test_a_title_wrapped_over_lines_is_one_title() -> None:
         == "天津市农业绿色发展专项(畜禽粪污资源化利用整县推进项目)2022年中央预算内投资计划绩效目标表"
     )
     assert doc.projects[0].name == "畜禽粪污资源化利用"
+
+
+# ------------------------------------------------------------------------------ block labels
+
+
+def test_labels_one_per_line_then_their_values_in_the_same_order() -> None:
+    """A run of labels, then the run of values below them (a table converted one cell per line)."""
+    doc = parse(
+        [
+            "项目支出绩效目标申报表",
+            "(2023年度)",
+            ["项目名称"],
+            ["主管部门"],
+            ["实施单位"],
+            ["中小学校舍安全维修"],
+            ["[301002]南京市江宁区教育局"],
+            ["南京市江宁区教育基建办公室"],
+            ["资金情况(万元)"],
+            ["年度资金总额:"],
+            ["1280.5"],
+            ["其中:财政拨款"],
+            ["1180.5"],
+            ["其他资金"],
+            ["100"],
+            ["年度目标"],
+            ["完成校舍维修加固。"],
+            HEADER,
+            ["产出指标", "数量指标", "维修学校数量", "=23所"],
+        ],
+        layout="cell-lines",
+    )
+    (p,) = doc.projects
+    assert (p.name, p.unit_code, p.unit_name) == ("中小学校舍安全维修", "301002", "南京市江宁区教育局")
+    assert (p.budget_total, p.budget_fiscal, p.budget_other) == (
+        Decimal("1280.5"), Decimal("1180.5"), Decimal("100"))
+    assert p.goal == "完成校舍维修加固。"
+
+
+def test_labels_with_no_value_printed_do_not_take_the_next_labels_value() -> None:
+    """Each label followed by its value, but some labels print none: a value belongs to the label
+    nearest above it, and an amount only to a money label."""
+    doc = parse(
+        [
+            "项目支出绩效目标表",
+            "(2025年度)",
+            ["项目责任人:"],
+            ["单位(盖章):"],
+            ["项目名称"],
+            ["网球公开赛"],
+            ["主管部门及代码"],
+            ["[042]六安市金安区体育局"],
+            ["其他资金"],
+            ["总体目标"],
+            ["年度目标"],
+            ["打造品牌赛事。"],
+            HEADER,
+            ["产出指标", "数量指标", "开展运动种类", "1种"],
+        ],
+        layout="cell-lines",
+    )
+    (p,) = doc.projects
+    assert (p.name, p.unit_name) == ("网球公开赛", "六安市金安区体育局")
+    assert (p.budget_other, p.goal) == (None, "打造品牌赛事。")
+
+
+@pytest.mark.parametrize("first", [["金额单位：元项目支出名称"], "金额单位：元 项目支出名称"])
+def test_a_money_unit_run_together_with_the_first_label_keeps_both(first: Block) -> None:
+    doc = parse(
+        [
+            first,
+            ["农村供水工程维修养护"],
+            ["年度资金总额", "7,450,000.00"],
+            HEADER,
+            ["产出指标", "数量指标", "维修工程", "12处"],
+        ]
+    )
+    (p,) = doc.projects
+    assert p.name == "农村供水工程维修养护"
+    assert p.budget_total == Decimal("745")

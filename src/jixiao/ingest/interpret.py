@@ -67,7 +67,7 @@ class NoTargetTable(ReadError):
 
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
 _TITLE_NUM = re.compile(
-    r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?!\d)|[（(](?P<cnum>\d{1,3})[）)]\s*"
+    r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?:(?!\d)|(?=20\d{2}\s*年))|[（(](?P<cnum>\d{1,3})[）)]\s*"
     r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
     r"|附?表\s*(?:\d{1,3}\s*[-－—]\s*)?(?P<tnum>\d{1,3})\s*[:：.、．]?\s*)(?P<rest>\S.*)$")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -201,6 +201,28 @@ def _kv(text: str) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 
+_UNIT_PREFIX = re.compile(
+    r"^\s*((?:金额|货币)?单位\s*[:：]\s*(?:万元|元|千元|亿元))\s*(?P<rest>[\u4e00-\u9fff].*)$", re.S)
+
+
+def _unglue_money_units(blocks: list[Block]) -> list[Block]:
+    """A money-unit line (`金额单位：元`) run together with the label after it (a text layout joins
+    a line with no cell border to the next one): the unit becomes its own line, the label stays."""
+    out: list[Block] = []
+    for b in blocks:
+        text = b.text if isinstance(b, Para) else (b.cells[0].text if b.cells else "")
+        m = _UNIT_PREFIX.match(text)
+        if not m or _MONEY_UNIT.search(m.group("rest")):
+            out.append(b)
+            continue
+        out.append(Para(m.group(1), b.loc))
+        if isinstance(b, Para):
+            out.append(Para(m.group("rest"), b.loc))
+        else:
+            out.append(Row([Cell(m.group("rest"), b.cells[0].loc), *b.cells[1:]], b.loc, b.table))
+    return out
+
+
 @dataclass
 class _ProjectState:
     project: Project
@@ -222,11 +244,35 @@ class _ProjectState:
     prose: bool = False  # indicators printed as prose lines ('质量指标:…') under a level-1 label
 
 
+_MONEY_FIELDS = ("total", "fiscal", "other")
+
+
+def _value_fits(f: str, value: str) -> bool:
+    """Whether a value can be a label's: an amount for the money labels, and only for them; a
+    unit printed with its code for the unit labels."""
+    amount = bool(re.search(r"\d", value)) and parse_money_text(value) is not None
+    if f in _MONEY_FIELDS:
+        return amount
+    if amount and len(value) <= 20:
+        return False
+    if f in ("name", "goal", "purpose") and split_unit(value)[0] is not None:
+        return False
+    return True
+
+
+def _align_labels(labels: list[tuple[str, str, Cell]], values: list[str]) -> list[tuple[str, str, Cell]]:
+    """Labels printed one per line with fewer values after them (a blank value is dropped by a
+    text layout): the labels before the first one the first value fits printed none."""
+    k = next((k for k, x in enumerate(labels) if _value_fits(x[0], values[0])), None)
+    return labels[k:] if k is not None else labels
+
+
 @dataclass
 class _Pending:
     """Labels printed without a value beside them: their values are on the row below."""
 
     labels: list[tuple[str, str, Cell]]  # (field, label as printed, label cell)
+    alone: bool = False  # each label was alone on its row (one cell per line): a run may follow
 
 
 class _Interpreter:
@@ -248,6 +294,7 @@ class _Interpreter:
         self.header_seen = False
         self.frags: list[str] = []  # pieces of a label printed one character group per line
         self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
+        self.at = 0  # the index of the block being read
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -255,11 +302,13 @@ class _Interpreter:
 
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Disclosure:
+        self.blocks = _unglue_money_units(self.blocks)
         titles = self._find_titles()
         self.other_kind = None if titles else self._other_kind()
         first_title = min(titles) if titles else self._first_table_block()
         self._read_unit_goals(self.blocks[:first_title])
         for i, block in enumerate(self.blocks):
+            self.at = i
             if i in titles:
                 self._title(titles[i], block.loc)
                 continue
@@ -805,6 +854,8 @@ class _Interpreter:
             if f == "plan":
                 self._plan_header(row, cell)
                 continue
+            if f == "section" and value and re.search(r"\d", value) and parse_money_text(value) is not None:
+                f = "total"  # 资金情况 | 1280.5: a heading with the amount beside it is the total
             if f == "section":
                 if "用途" in label:
                     purpose_next = True
@@ -813,12 +864,14 @@ class _Interpreter:
                 waiting.append((f, label, cell))
                 continue
             self._set_field(f, label, value, cell)
-        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and all(
-                x[0] == "goal" for x in self.pending.labels + waiting):
-            # labels one per row (总体目标 / 中期目标 / 年度目标): they wait together
-            self.pending = _Pending(self.pending.labels + waiting)
+        alone = len(waiting) == 1 and len(row.nonempty()) == 1 and len(labels) == 1
+        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and (
+                all(x[0] == "goal" for x in self.pending.labels + waiting) or (alone and self.pending.alone)):
+            # labels one per row (项目名称 / 主管部门 / 实施单位, or 总体目标 / 年度目标), their values
+            # after them in the same order: they wait together
+            self.pending = _Pending(self.pending.labels + waiting, alone)
         else:
-            self.pending = _Pending(waiting) if waiting else None
+            self.pending = _Pending(waiting, alone) if waiting else None
         if purpose_next and st.columns is None:
             st.expect_purpose = True
         return True
@@ -846,6 +899,12 @@ class _Interpreter:
         if any(_LABEL_VALUE.match(ascii_punct(v.strip())) for v in values):
             self.pending = None  # '基本支出:622' is a label with its own value, not ours
             return False
+        if pend.alone and len(labels) > 1:
+            # labels one per line, then values one per line: a run of values as long as the run
+            # of labels pairs with it in order; a shorter one belongs to the labels nearest it
+            # (the ones before printed no value)
+            run = self._value_run(len(labels))
+            labels = _align_labels(labels, values) if run >= len(labels) else labels[-max(run, 1):]
         take = labels[: len(values)]
         if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
             values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
@@ -859,6 +918,22 @@ class _Interpreter:
         rest = labels[len(take) :]
         self.pending = _Pending(rest) if rest else None
         return True
+
+    def _value_run(self, limit: int) -> int:
+        """How many lines from the current one on are values (not labels, headers or titles), up
+        to `limit`."""
+        n = 0
+        for b in self.blocks[self.at : self.at + 3 * limit]:
+            texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells if c.text.strip()]
+            if not texts or not "".join(texts).strip():
+                continue
+            t = texts[0]
+            if len(texts) > 1 or _kv(t) or split_label_runs(t) or _title_is_table(_sq(t)):
+                break
+            n += 1
+            if n >= limit:
+                break
+        return n
 
     def _set_field(self, f: str, label: str, value: str, cell: Cell) -> None:
         st = self._ensure_project(cell.loc)

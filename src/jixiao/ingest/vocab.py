@@ -96,7 +96,6 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
         "年度本级预算金额",
         "下达中央预算内投资",
         "项目资金申请",
-        "资金情况",
         "项目总投资",
         "年度金额",
         "项目资金总额",
@@ -120,7 +119,7 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "other": ("其他资金", "其中:其他资金", "其他来源资金", "其他收入", "其他", "当年其他资金"),
     "purpose": ("资金用途", "主要用途", "项目资金用途"),
-    "section": ("预算规模及资金用途", "预算规模", "资金规模及用途", "项目资金情况"),
+    "section": ("预算规模及资金用途", "预算规模", "资金规模及用途", "项目资金情况", "资金情况"),
     "goal": (
         "绩效目标",
         "年度绩效目标",
@@ -258,7 +257,7 @@ def kv_field(text: str) -> str | None:
 
 # labels that can open a cell whose value follows without a separator ("项目名称农村义务…")
 _PREFIX_LABELS = sorted(
-    {lab for f, labs in KV_LABELS.items() if f != "section" for lab in labs if len(lab) >= 4}
+    {lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4}
     | {"主管部门", "实施单位"},
     key=len,
     reverse=True,
