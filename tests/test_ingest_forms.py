@@ -871,3 +871,31 @@ def test_a_money_unit_run_together_with_the_first_label_keeps_both(first: Block)
     (p,) = doc.projects
     assert p.name == "农村供水工程维修养护"
     assert p.budget_total == Decimal("745")
+
+
+def test_the_top_block_repeated_after_a_page_break_continues_the_project() -> None:
+    """Labels and values one per line again after `— 3 —`: the same project goes on (its labels
+    are not indicators under the last level); a different name starts the next project."""
+    block = [["项目名称"], ["农村供水工程维修养护"], ["主管部门"], ["[211001]周口市水利局"],
+             ["实施单位"], ["周口市农村供水管理站"], ["其中：财政拨款"], ["745"], ["其他资金"]]
+    doc = parse(
+        [
+            "项目支出绩效目标表",
+            *block,
+            HEADER,
+            ["产出指标", "成本指标", "单处工程维修养护成本", "≤2.4万元"],
+            "— 3 —",
+            *block,
+            HEADER,
+            ["效益指标", "社会效益指标", "农村自来水普及率", "≥93%"],
+            ["项目名称"],
+            ["饮水安全巩固提升"],
+            HEADER,
+            ["产出指标", "数量指标", "新建水厂", "2座"],
+        ],
+        layout="cell-lines",
+    )
+    a, b = doc.projects
+    assert [(i.level2, i.name) for i in a.indicators] == [("成本指标", "单处工程维修养护成本"),
+                                                          ("社会效益指标", "农村自来水普及率")]
+    assert b.name == "饮水安全巩固提升" and [i.name for i in b.indicators] == ["新建水厂"]

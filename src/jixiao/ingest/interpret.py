@@ -242,6 +242,7 @@ class _ProjectState:
     from_column: bool = False  # opened by a flat sheet's 项目名称 column
     after_repeat: bool = False  # a repeated top block or header after a page break was just read
     prose: bool = False  # indicators printed as prose lines ('质量指标:…') under a level-1 label
+    block_again: bool = False  # a project block's labels printed again inside the indicator table
 
 
 _MONEY_FIELDS = ("total", "fiscal", "other")
@@ -665,6 +666,7 @@ class _Interpreter:
             self.skipping = False
             self.header_seen = True
             st = self._ensure_project(row.loc)
+            st.block_again = False
             if st.columns is None or not st.project.indicators:
                 st.columns = hmap
                 st.header_width = len(cells)
@@ -815,9 +817,12 @@ class _Interpreter:
             return False
         present = {it[0] for it in labels}
         # inside an indicator table only a new/repeated project block counts
-        if st is not None and st.columns is not None and st.project.indicators and not (
+        in_table = st is not None and st.columns is not None and bool(st.project.indicators)
+        if in_table and st is not None and not st.block_again and not (
                 present & {"goal", "code", "name", "section", "plan", "total", "unit"}):
             return False
+        if in_table and st is not None and present & {"code", "name"}:
+            st.block_again = True  # the block again (a page break, or the next project): its labels go on
         if any(not f and lab.strip() for f, lab, _, _ in items) and not any(v for _, _, _, v in labels):
             return False  # labels mixed with unrelated text and no value: another table's header
         has_value = any(v for f, _, _, v in labels if f != "plan")
@@ -914,10 +919,30 @@ class _Interpreter:
             self.pending = None
             return False
         for (f, label, cell), value in zip(take, values, strict=False):
+            if f in ("name", "code"):
+                self._same_or_next_project(f, value, row.loc)
             self._set_field(f, label, value, cell)
         rest = labels[len(take) :]
         self.pending = _Pending(rest) if rest else None
         return True
+
+    def _same_or_next_project(self, f: str, value: str, loc: Location) -> None:
+        """A name or code read below its label inside an indicator table: the same project's top
+        block repeated after a page break, or the next project's block."""
+        st = self.state
+        if st is None or st.columns is None or not st.project.indicators:
+            return
+        p = st.project
+        old = p.name if f == "name" else p.code
+        if old is None or _sq(old) == _sq(value):
+            st.after_repeat = True
+            return
+        title, kind, scale = p.title, p.kind, st.money_scale
+        self._end_project()
+        st = self._ensure_project(loc)
+        st.money_scale = scale
+        if title and name_from_title(title) is None:
+            st.project.title, st.project.kind = title, kind
 
     def _value_run(self, limit: int) -> int:
         """How many lines from the current one on are values (not labels, headers or titles), up
@@ -1114,6 +1139,7 @@ class _Interpreter:
     def _indicator_row(self, row: Row) -> None:
         st = self.state
         assert st is not None and st.columns is not None
+        st.block_again = False
         fields = st.fields or [st.columns.get(k) for k in range(max(st.columns) + 1)]
         placed = self._place(row, fields)
         rec: dict[str, str | None] = {}
