@@ -899,3 +899,19 @@ def test_the_top_block_repeated_after_a_page_break_continues_the_project() -> No
     assert [(i.level2, i.name) for i in a.indicators] == [("成本指标", "单处工程维修养护成本"),
                                                           ("社会效益指标", "农村自来水普及率")]
     assert b.name == "饮水安全巩固提升" and [i.name for i in b.indicators] == ["新建水厂"]
+
+
+def test_with_no_title_the_year_is_never_an_indicators_deadline() -> None:
+    """The budget year from the header's year group or the project's name, not from a value."""
+    rows: list[Block] = [
+        ["项目名称", "2023年农村供水工程维修养护"],
+        HEADER,
+        ["产出指标", "时效指标", "完工时间", "2024年12月"],
+        ["", "", "验收时间", "2024年12月底前"],
+    ]
+    assert parse(rows).year == 2023
+    doc = parse([["项目名称", "农村供水工程"], [*HEADER[:3], "2022年实际值", "2023年目标值"],
+                 ["产出指标", "时效指标", "完工时间", "2024年6月", "2024年12月"],
+                 ["", "", "验收时间", "2024年6月", "2024年12月底前"]])
+    assert doc.year == 2023
+    assert [i.value for i in doc.projects[0].indicators] == ["2024年12月", "2024年12月底前"]

@@ -1326,12 +1326,33 @@ class _Interpreter:
                     years[2000 + int(m.group(1))] += 1
         if years:
             return years.most_common(1)[0][0]
+        # no title says it: a year group of the indicator header (2023年目标值), the project's
+        # name or title, a year label (预算年度 | 2023), the lines before the first table; never an
+        # indicator's value or a goal (a deadline 2024年12月 is not the budget year)
         counts: Counter[int] = Counter()
         for b in self.blocks:
-            texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
-            for t in texts:
-                for y in re.findall(r"(20\d{2})\s*年", t):
-                    counts[int(y)] += 1
+            if isinstance(b, Row) and header_map(b.cells):
+                ys = [int(y) for c in b.cells for y in re.findall(r"(20\d{2})\s*年", c.text)]
+                if ys:
+                    counts[max(ys)] += 3
+        for p in self.doc.projects:
+            for t in (p.name, p.title):
+                for y in re.findall(r"(20\d{2})\s*年", t or ""):
+                    counts[int(y)] += 2
+        first = self._first_table_block()
+        for b in self.blocks:
+            if isinstance(b, Row):
+                cells = [c.text for c in b.cells if c.text.strip()]
+                for k in range(len(cells) - 1):
+                    if re.fullmatch(r"(预算|项目|申报|编制|实施)?年度|年份", norm_label(cells[k])):
+                        m = re.match(r"^\s*(20\d{2})", cells[k + 1])
+                        if m:
+                            counts[int(m.group(1))] += 2
+        for b in self.blocks[: first + 1]:
+            for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
+                if len(t) < 60:
+                    for y in re.findall(r"(20\d{2})\s*年度?", t):
+                        counts[int(y)] += 1
         return counts.most_common(1)[0][0] if counts else None
 
 
