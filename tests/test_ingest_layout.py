@@ -307,7 +307,13 @@ def test_indicator_table_after_a_form_footer_is_not_continued() -> None:
         "浏览量:1 | | | |",
         "鲁ICP备06032897号  鲁公网安备37142402000014",
         "[bookmark: _Toc1]",
-        "还剩1页未读,继续阅读",
+        "[打印本页] [关闭窗口]",
+        "【打印】【关闭】",
+        "- 全部留言",
+        "- 有用()",
+        "- /",
+        "打印 | 关闭",
+        "首页 > 信息公开 > 财政资金",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -326,6 +332,11 @@ def test_noise_lines(line: str) -> None:
         "一级指标",
         "≥**%",
         "1-12月",
+        "/",
+        "是",
+        "[2022]78号",
+        "[015001]武汉市青山区教育局",
+        "中",
     ],
 )
 def test_content_is_not_noise(line: str) -> None:
