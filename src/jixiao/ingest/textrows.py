@@ -394,33 +394,12 @@ def _run_words(s: str) -> list[_Word]:
     return words
 
 
-_VALUE_WORDS = (
-    "稳步提高",
-    "逐步提高",
-    "持续提升",
-    "持续改善",
-    "明显提升",
-    "有所提升",
-    "大幅提升",
-    "显著提高",
-    "提高",
-    "提升",
-    "改善",
-    "长远",
-    "长期",
-    "有效",
-    "达标",
-    "合格",
-    "良好",
-    "优良",
-    "明显",
-    "显著",
-    "稳定",
-    "及时",
-    "按时",
-    "增加岗位",
-    "是",
-    "否",
+# a qualitative value at the end of run-together text: a change verb with its short object
+# (提高, 持续提升, 增加岗位), an adverb of time (长期, 长远) or a judgement (达标, 良好)
+_QUALITATIVE_TAIL = re.compile(
+    r"(?:(?:稳步|逐步|持续|明显|有所|大幅|显著|进一步)?"
+    r"(?:提高|提升|改善|增加|增强|减少|降低|下降|保持|促进|加强)[\u4e00-\u9fff]{0,2}"
+    r"|长远|长期|持久|有效|达标|合格|良好|优良|明显|显著|稳定|及时|按时)$"
 )
 _VALUE_TAIL = re.compile(
     r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*\d+(?:\.\d+)?\s*"
@@ -437,9 +416,9 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
         return [text[:start], text[start:]]
     if not words:
         return [text]
-    for w in _VALUE_WORDS:
-        if len(w) >= 2 and text.endswith(w) and len(text) - len(w) >= 3:
-            return [text[: -len(w)], w]
+    q = _QUALITATIVE_TAIL.search(text)
+    if q and q.start() >= 3:
+        return [text[: q.start()], text[q.start() :]]
     return [text]
 
 
@@ -775,8 +754,9 @@ def _is_form_footer(text: str) -> bool:
     return bool(_TABLE_END.search(s)) or s.count("□") >= 2
 
 
-def _ends_body(p: Piece) -> bool:
-    """A piece that cannot be part of the indicator table it follows."""
+def _ends_body(p: Piece, longest: int = 0) -> bool:
+    """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
+    of the table so far; a paragraph far longer than any of its cells is running text after it)."""
     s = norm_key(p.text)
     if not s:
         return False
@@ -788,7 +768,7 @@ def _ends_body(p: Piece) -> bool:
         return True  # the next project's heading (…项目绩效目标)
     if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
         return True
-    return p.alone and len(s) > 80
+    return p.alone and len(s) > max(80, 2 * longest)
 
 
 # -- the assembler -------------------------------------------------------------------------------
@@ -956,7 +936,9 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
             )
         )
         end = head.end
-        while end < n and not _ends_body(pieces[end]):
+        longest = 0
+        while end < n and not _ends_body(pieces[end], longest):
+            longest = max(longest, len(pieces[end].text))
             if header_kind(pieces[end].text) is not None and _header_at(pieces, end, end)[0] is not None:
                 break  # the next table's header (a header repeated after a page break included)
             end += 1
