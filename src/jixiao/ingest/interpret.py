@@ -1327,8 +1327,8 @@ class _Interpreter:
         if years:
             return years.most_common(1)[0][0]
         # no title says it: a year group of the indicator header (2023年目标值), the project's
-        # name or title, a year label (预算年度 | 2023), the lines before the first table; never an
-        # indicator's value or a goal (a deadline 2024年12月 is not the budget year)
+        # name or title, a year label (预算年度 | 2023), the lines before the first table; an
+        # indicator's value or a goal (a deadline 2024年12月) only when none of these names one
         counts: Counter[int] = Counter()
         for b in self.blocks:
             if isinstance(b, Row) and header_map(b.cells):
@@ -1352,6 +1352,13 @@ class _Interpreter:
             for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
                 if len(t) < 60:
                     for y in re.findall(r"(20\d{2})\s*年度?", t):
+                        counts[int(y)] += 1
+        if not counts:
+            # nothing else says it: the year the indicators' deadlines name (the seeds' truth
+            # takes a page's 2024年12月 deadlines as its year when no other year is printed)
+            for b in self.blocks:
+                for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
+                    for y in re.findall(r"(20\d{2})\s*年", t):
                         counts[int(y)] += 1
         return counts.most_common(1)[0][0] if counts else None
 
