@@ -915,3 +915,28 @@ def test_with_no_title_the_year_is_never_an_indicators_deadline() -> None:
                  ["", "", "验收时间", "2024年6月", "2024年12月底前"]])
     assert doc.year == 2023
     assert [i.value for i in doc.projects[0].indicators] == ["2024年12月", "2024年12月底前"]
+
+
+def test_project_headings_and_captions_by_their_words() -> None:
+    """'<name>绩效目标' (with or without 项目/支出, 项目 printed twice) heads a project; a caption
+    of generic words naming a part ('绩效指标明细表') or a chapter ('(一)年度绩效目标') does not."""
+    doc = parse(
+        [
+            "2023年重大政策和项目绩效目标情况",
+            "农村饮水安全专项资金绩效目标",
+            "(一)年度绩效目标",
+            "保障农村饮水安全。",
+            "绩效指标明细表",
+            HEADER,
+            ["产出指标", "数量指标", "新建水厂", "2座"],
+            "参保居民健康体检经费项目项目绩效目标",
+            "(一)年度绩效目标",
+            "完成体检。",
+            "项目具体目标表",
+            HEADER,
+            ["产出指标", "数量指标", "体检人数", "≥1万人"],
+        ],
+        layout="cell-lines",
+    )
+    assert [p.name for p in doc.projects] == ["农村饮水安全专项资金", "参保居民健康体检经费项目"]
+    assert [[i.name for i in p.indicators] for p in doc.projects] == [["新建水厂"], ["体检人数"]]

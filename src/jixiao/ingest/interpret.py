@@ -76,7 +76,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 _TITLE_CORE = r"(?:目标(?:申报|批复|审批|审核)?表|绩效目标\)?申报表|(?:绩效目标)?(?:申报|批复)表)"
 _TITLE_SUFFIX = re.compile(_TITLE_CORE + r"\s*(?:[（(][^（）()]{1,20}[)）])?\s*(?:\d{4}\s*年度?)?\s*[)）]?$")
 _TITLE_STRIP = re.compile(r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$"
-                          r"|项目(支出)?绩效目标$")
+                          r"|(项目)?(支出)?绩效目标$")
 _YEAR_SUFFIX = re.compile(r"\s*[（(]\s*(20\d{2})\s*年度?\s*[)）]\s*$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?[-—–\s]*(/\s*\d+\s*(页)?)?$|^\d+\s*/\s*\d+$")
 _DOTS = re.compile(r"\.{4,}")
@@ -89,8 +89,15 @@ _CHAPTER = re.compile(
 # a cell that only names the indicator part of the table (a merged row label)
 _ROW_LABEL = re.compile(r"^(本年度|年度|项目)?(绩效指标|绩效目标指标|指标)$")
 # a caption under a heading that names the project, not a title of its own
-_CAPTION = re.compile(r"具体目标表$|^(绩效)?(项目)?指标表$")
-_HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?项目)(项目)?(支出)?绩效目标$")
+# a caption inside a project ('项目具体目标表', '绩效指标明细表'): only generic words, one of them
+# naming a part of the targets, none naming the form (申报, 批复, 支出)
+_CAPTION = re.compile(r"^(?:项目|绩效|具体|明细|分项|细化|年度|目标|指标|情况|一览|清单)*表$")
+_CAPTION_PART = re.compile(r"具体|明细|分项|细化|指标|一览|清单")
+# a project's heading that names it: '<name>(项目)(支出)绩效目标' (a name repeated 项目 included)
+_HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?)(?:项目)*(?:支出)?绩效目标$")
+_GENERIC_HEADING = re.compile(
+    r"^(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门|单位)?(整体|总体|年度|中长期|长期|中期|实施期|分项|具体|本)*"
+    r"(预算)?(项目)?(支出)?的?$")
 _CJK_PIECE = re.compile(r"[\u4e00-\u9fff()（）]+")
 _LABEL_VALUE = re.compile(r"^[^\d:,。;]{2,16}:\s*[\d.,]+\s*(万元|万|元)?$")
 _PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\s*(\S.*)$")
@@ -149,7 +156,7 @@ def name_from_title(title: str) -> str | None:
 def _title_is_table(text: str) -> bool:
     s = _sq(ascii_punct(text))
     return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
-            and not _CAPTION.search(s))
+            and not (_CAPTION.match(s) and _CAPTION_PART.search(s)))
 
 
 @lru_cache(maxsize=16384)
@@ -190,7 +197,7 @@ def _is_heading_title(text: str) -> bool:
     indicator table follows."""
     s = _sq(ascii_punct(text))
     m = _HEADING_TITLE.match(s)
-    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_TITLE.fullmatch(m.group(1))
+    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_HEADING.match(m.group(1))
 
 
 @lru_cache(maxsize=16384)
