@@ -940,3 +940,31 @@ def test_project_headings_and_captions_by_their_words() -> None:
     )
     assert [p.name for p in doc.projects] == ["农村饮水安全专项资金", "参保居民健康体检经费项目"]
     assert [[i.name for i in p.indicators] for p in doc.projects] == [["新建水厂"], ["体检人数"]]
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("下达中央预算内投资(万元)", "total"),
+        ("年度本级 预算金额", "total"),
+        ("项目资金申请(万元)", "total"),
+        ("本级预算安排数", "total"),
+        ("项目总经费", "total"),
+        ("其中：财政拨款小计", "fiscal"),
+        ("其中：单位自筹", "other"),
+        ("该项目支出上级资金", "other_kv"),
+        ("中央财政补助资金", "other_kv"),
+        ("下达地方或单位", "unit"),
+        ("申报部门及编码", "unit"),
+        ("预算执行率权重(%):", "other_kv"),
+        ("资金用途", "purpose"),
+        ("资金情况(万元)", "section"),
+        ("预算资金当年下达率", None),
+    ],
+)
+def test_block_labels_by_their_parts(label: str, field: str | None) -> None:
+    """Money and unit labels by their parts (scope, money word, amount word), so unseen synonyms
+    read too; an indicator name built of the same words is none."""
+    from jixiao.ingest.vocab import kv_field
+
+    assert kv_field(label) == field
