@@ -649,7 +649,7 @@ def fit(kind: int, text: str, has_level2: bool = True) -> float:
     if kind == MONEY:
         return 1.5 if _AMOUNT.match(s) else -0.5
     if kind == ORG:
-        return 2.0 if _CODE_NAME.match(s) else 0.3
+        return 2.0 if _CODE_NAME.match(s) else -0.3  # a name without its code: the project column first
     if kind == PROJECT:
         return -1.0 if _CODE_NAME.match(s) or _AMOUNT.match(s) else 0.5
     return 0.3
@@ -738,7 +738,7 @@ def _block_kind(text: str) -> int:
     return OTHER
 
 
-_CODE_NAME = re.compile(r"^[\[(]?\d{3,15}[\])]?\s*[-－]?\s*[\u4e00-\u9fff]")
+_CODE_NAME = re.compile(r"^[\[(]?\d{3,15}[\])]?\s*[-－]?\s*(?![年月日])[\u4e00-\u9fff]")  # not a date
 
 _TITLE = re.compile(r"(绩效|目标|申报|批复|审批|指标|评价)[^。,;]{0,16}表(\([^()]{0,24}\))?$")
 _YEAR_LINE = re.compile(r"^\(?\d{4}年度?\)?$|^\(?\d{4}年度?\)$")
