@@ -754,6 +754,12 @@ def _is_form_footer(text: str) -> bool:
     return bool(_TABLE_END.search(s)) or s.count("□") >= 2
 
 
+# a heading that names a project and ends in a goal label of the block vocabulary (…项目年度绩效目标)
+_GOAL_HEADING = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, vocab.KV_LABELS["goal"]), key=len, reverse=True)) + ")(?:情况)?$"
+)
+
+
 def _ends_body(p: Piece, longest: int = 0) -> bool:
     """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
     of the table so far; a paragraph far longer than any of its cells is running text after it)."""
@@ -764,8 +770,8 @@ def _ends_body(p: Piece, longest: int = 0) -> bool:
         return True
     if _TITLE.search(s) and not level_kind(p.text):
         return True
-    if p.alone and len(s) >= 8 and s.endswith(("绩效目标", "绩效目标情况")):
-        return True  # the next project's heading (…项目绩效目标)
+    if p.alone and len(s) >= 8 and _GOAL_HEADING.search(s):
+        return True  # the next project's heading (…项目绩效目标, …绩效目标情况)
     if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
         return True
     return p.alone and len(s) > max(80, 2 * longest)
