@@ -585,3 +585,20 @@ def test_link_list_above_a_site_footer_is_furniture() -> None:
     _, _, body = _table(text)
     assert body[-1][-2:] == ["学员满意度", "≥90%"]
     assert not any("公务邮箱" in c for r in body for c in r)
+
+
+def test_run_together_respects_the_columns_the_header_prints_after_the_value() -> None:
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值绩效标准",
+            "产出指标数量指标配备车辆数10辆计划标准",
+            "雾炮车风炮射程≥80M行业标准",
+            "质量指标作业达标率≥95%计划标准",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[2:] for r in body] == [
+        ["配备车辆数", "10辆", "计划标准"],
+        ["雾炮车风炮射程", "≥80M", "行业标准"],
+        ["作业达标率", "≥95%", "计划标准"],
+    ]

@@ -429,6 +429,8 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     out: list[Piece] = []
     splits = 0
     prev_block = False
+    shape = (0, False)  # the last header's value columns and whether a column follows them
+    values: list[tuple[int, tuple]] = []  # value pieces (index in out) under that header
     for i, raw in enumerate(lines):
         s = raw.strip(_BLANK)
         if not s:
@@ -439,6 +441,10 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         found = _run_words(s)
+        head = [header_kind(m.text) for m in found if m.kind == "header"]
+        if head:
+            last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
+            shape = (head.count(VALUE), last < len(head) - 1)
         kv = [m for m in found if m.kind == "kv"]
         if len(kv) >= 3 and _OCR_STAR.search(s):
             s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
@@ -463,8 +469,11 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
             if len(parts) > 1:
                 splits += 1
+                values.append((len(out) + len(parts) - 1, shape))
                 out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
             else:
+                if shape[1] and not matches and len(s) <= 60:
+                    values.append((len(out), (shape[0], True, True)))  # a row without levels, uncut
                 out.append(Piece(s, i + 1))
             continue
         cells: list[str] = []
@@ -489,13 +498,86 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             after_level = m.kind == "level"
         rest = s[pos:].strip(_BLANK)
         if rest:
-            cells.extend(_split_name_value(rest) if after_level else [rest])
+            tail = _split_name_value(rest) if after_level else [rest]
+            cells.extend(tail)
+            if len(tail) > 1 and len(cells) > 1:
+                values.append((len(out) + len(cells) - 1, shape))
+            elif after_level and shape[1] and len(cells) > 1:
+                values.append((len(out) + len(cells) - 1, (shape[0], True, True)))  # name and value uncut
         if len(cells) > 1:
             splits += 1
             out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
         else:
             out.append(Piece(cells[0] if cells else s, i + 1))
-    return out if splits >= 1 else None
+    if splits < 1:
+        return None
+    return _split_values(out, values)
+
+
+_SECOND_VALUE = re.compile(r"(?<=[\d%‰\u4e00-\u9fff])(?=[≥≤><=＞＜＝﹦])")
+_CJK_TAIL = re.compile(r"[\u4e00-\u9fff]{2,6}$")
+
+
+def _split_values(out: list[Piece], values: list[tuple[int, tuple]]) -> list[Piece]:
+    """Values run together with the columns the header prints after them: a second value column
+    (`≥1.1亿尾≥1.2亿尾` under `2022年实际 | 2023年目标`) is cut at its comparator; a column after
+    the values (绩效标准, 指标值确定依据) is cut at the ending its cells repeat down the table
+    (`≥42个计划标准`, `≥5%历史标准`: the longest ending that two rows or more print)."""
+    todo = [(k, sh) for k, sh in values if sh[0] >= 2 or sh[1]]
+    if not todo:
+        return out
+    sh_of = dict(todo)
+    counts: dict[str, int] = {}
+    for k, sh in todo:
+        if sh[1]:
+            m = _CJK_TAIL.search(out[k].text)
+            if m:
+                t = m.group(0)
+                for n in range(2, len(t) + 1):
+                    counts[t[-n:]] = counts.get(t[-n:], 0) + 1
+    ends: dict[int, str] = {}
+    for k, sh in todo:
+        m = _CJK_TAIL.search(out[k].text) if sh[1] else None
+        if m:
+            t = m.group(0)
+            ends[k] = next((t[-n:] for n in range(len(t), 1, -1) if counts.get(t[-n:], 0) >= 2), "")
+    lengths = [len(e) for e in ends.values() if e]
+    modal = max(set(lengths), key=lengths.count) if lengths else 0
+    cut: dict[int, list[str]] = {}
+    for k, sh in todo:
+        nvals, after = sh[0], sh[1]
+        text = out[k].text
+        parts = [text]
+        if after:
+            end = ends.get(k, "")
+            if end and len(end) < modal:
+                t = _CJK_TAIL.search(text)
+                if t and len(t.group(0)) >= modal:
+                    end = t.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
+            head = text[: -len(end)] if end else ""
+            whole = len(sh) > 2
+            if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
+                parts = [head, end]
+        if nvals >= 2:
+            m2 = _SECOND_VALUE.search(parts[0], 1)
+            if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
+                parts = [parts[0][: m2.start()], parts[0][m2.start() :], *parts[1:]]
+        if len(sh_of[k]) > 2:  # a whole row: the name and its value cut once the ending is off
+            parts = [*_split_name_value(parts[0], words=False), *parts[1:]] if len(parts) > 1 else parts
+        if len(parts) > 1:
+            cut[k] = parts
+    if not cut:
+        return out
+    res: list[Piece] = []
+    for k, p in enumerate(out):
+        if k in cut:
+            alone = p.alone and len(cut[k]) == 1
+            res.extend(
+                Piece(t, p.line, p.brk if j == 0 else FREE, p.col + j, alone) for j, t in enumerate(cut[k])
+            )
+        else:
+            res.append(p)
+    return res
 
 
 _OCR_STAR = re.compile(r"(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])")
