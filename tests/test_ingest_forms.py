@@ -576,6 +576,39 @@ def test_self_evaluation_page_is_said_to_be_one() -> None:
     assert isinstance(e.value, ReadError)
 
 
+@pytest.mark.parametrize(
+    ("prior", "target"),
+    [("2022年实际值", "2023年目标值"), ("2022年实际", "2023年预期"), ("上年实际值", "本年目标值")],
+)
+def test_a_prior_years_actual_beside_the_target_is_still_a_target_table(prior: str, target: str) -> None:
+    """The whole header decides: a prior year's actual column is another year's group (dropped),
+    the budget year's target is the value; only the budget year's actual or a score column makes
+    a self-evaluation."""
+    doc = parse(
+        [
+            "项目支出绩效目标表",
+            "(2023年度)",
+            ["项目名称", "暖通改造经费"],
+            ["一级指标", "二级指标", "三级指标", prior, target],
+            ["产出指标", "数量指标", "改造面积", "≥90平方米", "≥100平方米"],
+            ["", "质量指标", "验收合格率", "已完成", "100%"],
+        ]
+    )
+    (p,) = doc.projects
+    assert [(i.name, i.value) for i in p.indicators] == [("改造面积", "≥100平方米"), ("验收合格率", "100%")]
+
+
+def test_the_budget_years_actual_makes_a_self_evaluation() -> None:
+    from jixiao.ingest.header import header_kind
+
+    head = ["一级指标", "二级指标", "三级指标", "2023年目标值"]
+    assert header_kind([*head, "2022年实际值"], 2023) == "target"
+    assert header_kind([*head, "2023年实际值"], 2023) == "自评表"
+    assert header_kind([*head, "全年实际值"], None) == "自评表"
+    assert header_kind([*head, "上年实际值", "得分"], None) == "自评表"
+    assert header_kind([*head, "1-6月执行情况"], None) == "监控表"
+
+
 def test_monitoring_table_inside_a_target_document_is_a_warning() -> None:
     doc = parse(
         [
@@ -759,3 +792,179 @@ def test_a_title_wrapped_over_lines_is_one_title() -> None:
         == "天津市农业绿色发展专项(畜禽粪污资源化利用整县推进项目)2022年中央预算内投资计划绩效目标表"
     )
     assert doc.projects[0].name == "畜禽粪污资源化利用"
+
+
+# ------------------------------------------------------------------------------ block labels
+
+
+def test_labels_one_per_line_then_their_values_in_the_same_order() -> None:
+    """A run of labels, then the run of values below them (a table converted one cell per line)."""
+    doc = parse(
+        [
+            "项目支出绩效目标申报表",
+            "(2023年度)",
+            ["项目名称"],
+            ["主管部门"],
+            ["实施单位"],
+            ["中小学校舍安全维修"],
+            ["[301002]南京市江宁区教育局"],
+            ["南京市江宁区教育基建办公室"],
+            ["资金情况(万元)"],
+            ["年度资金总额:"],
+            ["1280.5"],
+            ["其中:财政拨款"],
+            ["1180.5"],
+            ["其他资金"],
+            ["100"],
+            ["年度目标"],
+            ["完成校舍维修加固。"],
+            HEADER,
+            ["产出指标", "数量指标", "维修学校数量", "=23所"],
+        ],
+        layout="cell-lines",
+    )
+    (p,) = doc.projects
+    assert (p.name, p.unit_code, p.unit_name) == ("中小学校舍安全维修", "301002", "南京市江宁区教育局")
+    assert (p.budget_total, p.budget_fiscal, p.budget_other) == (
+        Decimal("1280.5"), Decimal("1180.5"), Decimal("100"))
+    assert p.goal == "完成校舍维修加固。"
+
+
+def test_labels_with_no_value_printed_do_not_take_the_next_labels_value() -> None:
+    """Each label followed by its value, but some labels print none: a value belongs to the label
+    nearest above it, and an amount only to a money label."""
+    doc = parse(
+        [
+            "项目支出绩效目标表",
+            "(2025年度)",
+            ["项目责任人:"],
+            ["单位(盖章):"],
+            ["项目名称"],
+            ["网球公开赛"],
+            ["主管部门及代码"],
+            ["[042]六安市金安区体育局"],
+            ["其他资金"],
+            ["总体目标"],
+            ["年度目标"],
+            ["打造品牌赛事。"],
+            HEADER,
+            ["产出指标", "数量指标", "开展运动种类", "1种"],
+        ],
+        layout="cell-lines",
+    )
+    (p,) = doc.projects
+    assert (p.name, p.unit_name) == ("网球公开赛", "六安市金安区体育局")
+    assert (p.budget_other, p.goal) == (None, "打造品牌赛事。")
+
+
+@pytest.mark.parametrize("first", [["金额单位：元项目支出名称"], "金额单位：元 项目支出名称"])
+def test_a_money_unit_run_together_with_the_first_label_keeps_both(first: Block) -> None:
+    doc = parse(
+        [
+            first,
+            ["农村供水工程维修养护"],
+            ["年度资金总额", "7,450,000.00"],
+            HEADER,
+            ["产出指标", "数量指标", "维修工程", "12处"],
+        ]
+    )
+    (p,) = doc.projects
+    assert p.name == "农村供水工程维修养护"
+    assert p.budget_total == Decimal("745")
+
+
+def test_the_top_block_repeated_after_a_page_break_continues_the_project() -> None:
+    """Labels and values one per line again after `— 3 —`: the same project goes on (its labels
+    are not indicators under the last level); a different name starts the next project."""
+    block = [["项目名称"], ["农村供水工程维修养护"], ["主管部门"], ["[211001]周口市水利局"],
+             ["实施单位"], ["周口市农村供水管理站"], ["其中：财政拨款"], ["745"], ["其他资金"]]
+    doc = parse(
+        [
+            "项目支出绩效目标表",
+            *block,
+            HEADER,
+            ["产出指标", "成本指标", "单处工程维修养护成本", "≤2.4万元"],
+            "— 3 —",
+            *block,
+            HEADER,
+            ["效益指标", "社会效益指标", "农村自来水普及率", "≥93%"],
+            ["项目名称"],
+            ["饮水安全巩固提升"],
+            HEADER,
+            ["产出指标", "数量指标", "新建水厂", "2座"],
+        ],
+        layout="cell-lines",
+    )
+    a, b = doc.projects
+    assert [(i.level2, i.name) for i in a.indicators] == [("成本指标", "单处工程维修养护成本"),
+                                                          ("社会效益指标", "农村自来水普及率")]
+    assert b.name == "饮水安全巩固提升" and [i.name for i in b.indicators] == ["新建水厂"]
+
+
+def test_with_no_title_the_year_is_never_an_indicators_deadline() -> None:
+    """The budget year from the header's year group or the project's name, not from a value."""
+    rows: list[Block] = [
+        ["项目名称", "2023年农村供水工程维修养护"],
+        HEADER,
+        ["产出指标", "时效指标", "完工时间", "2024年12月"],
+        ["", "", "验收时间", "2024年12月底前"],
+    ]
+    assert parse(rows).year == 2023
+    doc = parse([["项目名称", "农村供水工程"], [*HEADER[:3], "2022年实际值", "2023年目标值"],
+                 ["产出指标", "时效指标", "完工时间", "2024年6月", "2024年12月"],
+                 ["", "", "验收时间", "2024年6月", "2024年12月底前"]])
+    assert doc.year == 2023
+    assert [i.value for i in doc.projects[0].indicators] == ["2024年12月", "2024年12月底前"]
+
+
+def test_project_headings_and_captions_by_their_words() -> None:
+    """'<name>绩效目标' (with or without 项目/支出, 项目 printed twice) heads a project; a caption
+    of generic words naming a part ('绩效指标明细表') or a chapter ('(一)年度绩效目标') does not."""
+    doc = parse(
+        [
+            "2023年重大政策和项目绩效目标情况",
+            "农村饮水安全专项资金绩效目标",
+            "(一)年度绩效目标",
+            "保障农村饮水安全。",
+            "绩效指标明细表",
+            HEADER,
+            ["产出指标", "数量指标", "新建水厂", "2座"],
+            "参保居民健康体检经费项目项目绩效目标",
+            "(一)年度绩效目标",
+            "完成体检。",
+            "项目具体目标表",
+            HEADER,
+            ["产出指标", "数量指标", "体检人数", "≥1万人"],
+        ],
+        layout="cell-lines",
+    )
+    assert [p.name for p in doc.projects] == ["农村饮水安全专项资金", "参保居民健康体检经费项目"]
+    assert [[i.name for i in p.indicators] for p in doc.projects] == [["新建水厂"], ["体检人数"]]
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("下达中央预算内投资(万元)", "total"),
+        ("年度本级 预算金额", "total"),
+        ("项目资金申请(万元)", "total"),
+        ("本级预算安排数", "total"),
+        ("项目总经费", "total"),
+        ("其中：财政拨款小计", "fiscal"),
+        ("其中：单位自筹", "other"),
+        ("该项目支出上级资金", "other_kv"),
+        ("中央财政补助资金", "other_kv"),
+        ("下达地方或单位", "unit"),
+        ("申报部门及编码", "unit"),
+        ("预算执行率权重(%):", "other_kv"),
+        ("资金用途", "purpose"),
+        ("资金情况(万元)", "section"),
+        ("预算资金当年下达率", None),
+    ],
+)
+def test_block_labels_by_their_parts(label: str, field: str | None) -> None:
+    """Money and unit labels by their parts (scope, money word, amount word), so unseen synonyms
+    read too; an indicator name built of the same words is none."""
+    from jixiao.ingest.vocab import kv_field
+
+    assert kv_field(label) == field

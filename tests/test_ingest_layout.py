@@ -11,7 +11,15 @@ import pytest
 from jixiao.ingest import parse_bytes, read_cells
 from jixiao.ingest.cells import Para, Row, squash
 from jixiao.ingest.noise import fold_punct, is_noise_line, is_page_marker, norm_key, strip_noise
-from jixiao.ingest.textrows import header_kind, is_header
+from jixiao.ingest.textrows import (
+    VALUE,
+    _header_words,
+    _split_name_value,
+    header_kind,
+    is_header,
+    separates_by_runs,
+    spaces,
+)
 
 FIELD = Path(__file__).resolve().parents[2] / "shared" / "field"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -307,7 +315,13 @@ def test_indicator_table_after_a_form_footer_is_not_continued() -> None:
         "浏览量:1 | | | |",
         "鲁ICP备06032897号  鲁公网安备37142402000014",
         "[bookmark: _Toc1]",
-        "还剩1页未读,继续阅读",
+        "[打印本页] [关闭窗口]",
+        "【打印】【关闭】",
+        "- 全部留言",
+        "- 有用()",
+        "- /",
+        "打印 | 关闭",
+        "首页 > 信息公开 > 财政资金",
     ],
 )
 def test_noise_lines(line: str) -> None:
@@ -326,6 +340,11 @@ def test_noise_lines(line: str) -> None:
         "一级指标",
         "≥**%",
         "1-12月",
+        "/",
+        "是",
+        "[2022]78号",
+        "[015001]武汉市青山区教育局",
+        "中",
     ],
 )
 def test_content_is_not_noise(line: str) -> None:
@@ -465,3 +484,121 @@ def test_a_few_stray_tabs_do_not_make_a_pipe_table_a_tab_table() -> None:
     layout, _, body = _table(text)
     assert layout == "pipes"
     assert body[-1] == ["效益指标", "社会效益指标", "群众知晓率", "≥90%"]
+
+
+# -- one vocabulary: headers and levels by the shared recognisers ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "cell", ["2023年目标值", "2023年预期", "本年目标值", "年度指标值", "指标值(包含数字及文字描述)"]
+)
+def test_year_and_period_group_headers_name_the_value_column(cell: str) -> None:
+    assert header_kind(cell) == VALUE
+
+
+def test_run_together_header_is_cut_into_the_shared_vocabulary_words() -> None:
+    words = [w.text for w in _header_words("绩效指标一级指标二级指标三级指标2022年实际值2023年目标值")]
+    assert words == ["一级指标", "二级指标", "三级指标", "2022年实际值", "2023年目标值"]
+    # one column's word stays whole; two columns' words printed together are cut
+    assert [w.text for w in _header_words("一级二级三级年度数值指标值确定依据")][-1] == "指标值确定依据"
+    cut = [w.text for w in _header_words("一级指标二级指标三级指标分值年度指标值")]
+    assert cut[-2:] == ["分值", "年度指标值"]
+
+
+def test_run_together_levels_by_the_shared_level_recogniser() -> None:
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值",
+            "产出值数量值小学就读人数500人",
+            "实施效果指标质量指标竣工验收合格率100%",
+            "成本指标(0-20)分经济成本指标设备购置成本≤20万元",
+            "满意度指标服务对象满意度群众满意度≥90%",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "run-together"
+    assert body == [
+        ["产出值", "数量值", "小学就读人数", "500人"],
+        ["实施效果指标", "质量指标", "竣工验收合格率", "100%"],
+        ["成本指标(0-20)分", "经济成本指标", "设备购置成本", "≤20万元"],
+        ["满意度指标", "服务对象满意度", "群众满意度", "≥90%"],
+    ]
+
+
+def test_run_together_qualitative_values_by_grammar() -> None:
+    assert _split_name_value("为当地提供就业增加岗位") == ["为当地提供就业", "增加岗位"]
+    assert _split_name_value("文化传承影响长远") == ["文化传承影响", "长远"]
+    assert _split_name_value("提升博物馆绿化水平提升") == ["提升博物馆绿化水平", "提升"]
+
+
+def test_a_page_separated_by_runs_keeps_single_spaces_in_names_and_goals() -> None:
+    text = "\n".join(
+        [
+            "项目名称   农业绿色发展专项 (畜禽粪污资源化利用项目)   主管部门   某区人民政府",
+            "总体目标   年度目标",
+            "目标1:聘用人员1人 目标2:在岗率100%",
+            "绩效指标   一级指标   二级指标   三级指标   指标值",
+            "产出指标   数量指标   建设项目个数 (含续建)   1",
+            "质量指标   竣工验收合格率   100%",
+        ]
+    )
+    lines = text.split("\n")
+    assert separates_by_runs(lines) and spaces(lines) is None
+    layout, _, body = _table(text)
+    assert layout == "space-runs"
+    assert body[0][-2:] == ["建设项目个数 (含续建)", "1"]
+
+
+def test_an_indicator_table_with_blank_values_is_read_by_its_separators() -> None:
+    text = "\n".join(
+        [
+            "部门整体支出绩效目标申报表",
+            "部门（单位）名称 | 某区实验中学",
+            "绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标值",
+            " | 产出指标 | 质量指标 | 教育教学秩序良好,毕业生合格率达100% | ",
+            " |  | 时效指标 | 按时完成教学任务,顺利完成中考。 | ",
+            " | 效益指标 | 社会效益指标 | 中考成绩进一步稳定,深入推进教学改革。 | ",
+        ]
+    )
+    layout, _, body = _table(text)
+    assert layout == "pipes"
+    assert [r[3] for r in body] == [
+        "教育教学秩序良好,毕业生合格率达100%",
+        "按时完成教学任务,顺利完成中考。",
+        "中考成绩进一步稳定,深入推进教学改革。",
+    ]
+    assert not any("|" in c for r in body for c in r)
+
+
+def test_link_list_above_a_site_footer_is_furniture() -> None:
+    text = "\n".join(
+        [
+            "一级指标 | 二级指标 | 三级指标 | 指标值",
+            "产出指标 | 数量指标 | 培训人次 | 200人次",
+            "满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90%",
+            "",
+            "内容保障 | 公务邮箱",
+            "",
+            "某县人民政府主办  某县人民政府办公室承办",
+        ]
+    )
+    _, _, body = _table(text)
+    assert body[-1][-2:] == ["学员满意度", "≥90%"]
+    assert not any("公务邮箱" in c for r in body for c in r)
+
+
+def test_run_together_respects_the_columns_the_header_prints_after_the_value() -> None:
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值绩效标准",
+            "产出指标数量指标配备车辆数10辆计划标准",
+            "雾炮车风炮射程≥80M行业标准",
+            "质量指标作业达标率≥95%计划标准",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[2:] for r in body] == [
+        ["配备车辆数", "10辆", "计划标准"],
+        ["雾炮车风炮射程", "≥80M", "行业标准"],
+        ["作业达标率", "≥95%", "计划标准"],
+    ]

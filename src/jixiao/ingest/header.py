@@ -56,7 +56,15 @@ _FIELD_PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
 
 # a column group qualifier printed in the header cell: 二级指标(长期), 指标值(2022年预期)
 _GROUP = re.compile(r"^(?P<base>.+?)\((?P<grp>长期|中期|年度|当年|本年|实施期|\d{4}年?[^()]{0,6})\)$")
-_GROUP_PREFIX = re.compile(r"^(?P<grp>\d{4}年?(实际|预期|预计|目标|计划)?)(?P<base>.+)$")
+_YEAR_NAME = r"(\d{4}年?|[上去前本当今]年度?)"  # 2023年, 上年, 本年度
+_GROUP_PREFIX = re.compile(r"^(?P<grp>" + _YEAR_NAME + r"(实际|预期|预计|目标|计划)?)(?P<base>.+)$")
+_GROUP_WHOLE = re.compile(r"^(?P<grp>" + _YEAR_NAME + r"度?(实际|预期|预计|目标|计划)(完成)?)(值|数|数值)?$")
+# the budget year's (or an unnamed year's) columns that say a table reports results: a self-evaluation
+_ACTUAL = re.compile(r"实际|完成值|完成情况|执行数|执行情况")
+_SCORE = re.compile(r"得分|自评|偏差|原因分析|改进措施")
+_MONITOR = re.compile(r"1-\d+月|执行进度|预计.*完成|完成目标可能性|监控")
+_YEAR_IN = re.compile(r"(20\d{2})\s*年")
+_PRIOR_WORD = re.compile(r"^(上|去|前)年")
 
 
 def _norm_header(text: str) -> str:
@@ -67,6 +75,10 @@ def _group_rank(grp: str, year: int | None) -> int:
     """Which column group to keep: the budget year's / the annual / the expected one."""
     if grp in ("年度", "当年", "本年"):
         return 3
+    if _PRIOR_WORD.match(grp):
+        return 0
+    if re.match(r"^(本|当|今)年", grp):
+        return 3 if not _ACTUAL.search(grp) else 1
     if grp in ("长期", "中期", "实施期"):
         return 1
     m = re.match(r"(\d{4})", grp)
@@ -74,8 +86,39 @@ def _group_rank(grp: str, year: int | None) -> int:
         y = int(m.group(1))
         if year is not None:
             return 4 if y == year else 0
-        return 2 + (1 if re.search(r"预期|预计|目标|计划", grp) else 0)
+        return 2 + (1 if re.search(r"预期|预计|目标|计划", grp) else 0) - (1 if _ACTUAL.search(grp) else 0)
     return 2
+
+
+def header_kind(texts: list[str], year: int | None = None) -> str:
+    """'target', '自评表' or '监控表' for an indicator header row, judged on the whole header.
+
+    A self-evaluation (自评表) reports the budget year's results: it has a score / deviation column
+    (得分, 自评, 偏差原因) or an actual-value column (实际完成值, 全年实际值) for the budget year. A
+    target table may print a prior year's actual beside the budget year's target (`2022年实际值` /
+    `上年实际值` next to `2023年目标值`): that column belongs to another year's group and does not
+    make it a self-evaluation. A monitoring table (监控表) has progress columns (1-6月, 执行进度)."""
+    norm = [_norm_header(t) for t in texts]
+    if any(_MONITOR.search(s) for s in norm if len(s) <= 24):
+        return "监控表"
+    years = [int(y) for s in norm for y in _YEAR_IN.findall(s)]
+    latest = max(years) if years else None
+    for s in norm:
+        if not s or len(s) > 24:
+            continue
+        if _SCORE.search(s):
+            return "自评表"
+        if not _ACTUAL.search(s):
+            continue
+        if _PRIOR_WORD.match(s):
+            continue  # 上年实际值: the prior year's group
+        m = _YEAR_IN.search(s)
+        if m:
+            y = int(m.group(1))
+            if (year is not None and y < year) or (year is None and latest is not None and y < latest):
+                continue  # 2022年实际值 beside 2023年目标值
+        return "自评表"
+    return "target"
 
 
 @lru_cache(maxsize=8192)
@@ -86,12 +129,17 @@ def _cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
         return "", ()
     grp = ""
     m = _GROUP.match(s)
-    if m:
+    whole = _GROUP_WHOLE.match(s)
+    if whole:  # 2023年预期, 2022年实际值, 上年实际值, 本年目标值: the group names the value column
+        grp, s = whole.group("grp"), "指标值"
+    elif m:
         grp, s = m.group("grp"), m.group("base")
     else:
         m2 = _GROUP_PREFIX.match(s)
-        if m2 and len(m2.group("base")) >= 2:
+        if m2 and (len(m2.group("base")) >= 2 or (m2.group(3) and m2.group("base") in ("值", "数"))):
             grp, s = m2.group("grp"), m2.group("base")
+    if grp and s in ("值", "数", "数值"):
+        s = "指标值"  # 2023年目标值, 上年实际值: the group names what the value is
     s = re.sub(r"\([^()]*\)$", "", s) or s  # 指标值(包含数字及文字描述), 权重(%)
     best: dict[str, float] = {}
     for fld, pat, score in _FIELD_PATTERNS:

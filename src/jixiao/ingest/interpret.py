@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
-from jixiao.ingest.header import cell_score, fit_row, fitted_score, positional_score
+from jixiao.ingest.header import cell_score, fit_row, fitted_score, header_kind, positional_score
 from jixiao.ingest.header import header_map as _header_map
 from jixiao.ingest.noise import is_noise_line as _is_noise_line
 from jixiao.ingest.noise import strip_noise as _strip_noise
@@ -67,7 +67,7 @@ class NoTargetTable(ReadError):
 
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
 _TITLE_NUM = re.compile(
-    r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?!\d)|[（(](?P<cnum>\d{1,3})[）)]\s*"
+    r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?:(?!\d)|(?=20\d{2}\s*年))|[（(](?P<cnum>\d{1,3})[）)]\s*"
     r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
     r"|附?表\s*(?:\d{1,3}\s*[-－—]\s*)?(?P<tnum>\d{1,3})\s*[:：.、．]?\s*)(?P<rest>\S.*)$")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -76,7 +76,7 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 _TITLE_CORE = r"(?:目标(?:申报|批复|审批|审核)?表|绩效目标\)?申报表|(?:绩效目标)?(?:申报|批复)表)"
 _TITLE_SUFFIX = re.compile(_TITLE_CORE + r"\s*(?:[（(][^（）()]{1,20}[)）])?\s*(?:\d{4}\s*年度?)?\s*[)）]?$")
 _TITLE_STRIP = re.compile(r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$"
-                          r"|项目(支出)?绩效目标$")
+                          r"|(项目)?(支出)?绩效目标$")
 _YEAR_SUFFIX = re.compile(r"\s*[（(]\s*(20\d{2})\s*年度?\s*[)）]\s*$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?[-—–\s]*(/\s*\d+\s*(页)?)?$|^\d+\s*/\s*\d+$")
 _DOTS = re.compile(r"\.{4,}")
@@ -89,8 +89,15 @@ _CHAPTER = re.compile(
 # a cell that only names the indicator part of the table (a merged row label)
 _ROW_LABEL = re.compile(r"^(本年度|年度|项目)?(绩效指标|绩效目标指标|指标)$")
 # a caption under a heading that names the project, not a title of its own
-_CAPTION = re.compile(r"具体目标表$|^(绩效)?(项目)?指标表$")
-_HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?项目)(项目)?(支出)?绩效目标$")
+# a caption inside a project ('项目具体目标表', '绩效指标明细表'): only generic words, one of them
+# naming a part of the targets, none naming the form (申报, 批复, 支出)
+_CAPTION = re.compile(r"^(?:项目|绩效|具体|明细|分项|细化|年度|目标|指标|情况|一览|清单)*表$")
+_CAPTION_PART = re.compile(r"具体|明细|分项|细化|指标|一览|清单")
+# a project's heading that names it: '<name>(项目)(支出)绩效目标' (a name repeated 项目 included)
+_HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?)(?:项目)*(?:支出)?绩效目标$")
+_GENERIC_HEADING = re.compile(
+    r"^(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门|单位)?(整体|总体|年度|中长期|长期|中期|实施期|分项|具体|本)*"
+    r"(预算)?(项目)?(支出)?的?$")
 _CJK_PIECE = re.compile(r"[\u4e00-\u9fff()（）]+")
 _LABEL_VALUE = re.compile(r"^[^\d:,。;]{2,16}:\s*[\d.,]+\s*(万元|万|元)?$")
 _PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\s*(\S.*)$")
@@ -149,7 +156,7 @@ def name_from_title(title: str) -> str | None:
 def _title_is_table(text: str) -> bool:
     s = _sq(ascii_punct(text))
     return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
-            and not _CAPTION.search(s))
+            and not (_CAPTION.match(s) and _CAPTION_PART.search(s)))
 
 
 @lru_cache(maxsize=16384)
@@ -190,7 +197,7 @@ def _is_heading_title(text: str) -> bool:
     indicator table follows."""
     s = _sq(ascii_punct(text))
     m = _HEADING_TITLE.match(s)
-    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_TITLE.fullmatch(m.group(1))
+    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_HEADING.match(m.group(1))
 
 
 @lru_cache(maxsize=16384)
@@ -199,6 +206,28 @@ def _kv(text: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+_UNIT_PREFIX = re.compile(
+    r"^\s*((?:金额|货币)?单位\s*[:：]\s*(?:万元|元|千元|亿元))\s*(?P<rest>[\u4e00-\u9fff].*)$", re.S)
+
+
+def _unglue_money_units(blocks: list[Block]) -> list[Block]:
+    """A money-unit line (`金额单位：元`) run together with the label after it (a text layout joins
+    a line with no cell border to the next one): the unit becomes its own line, the label stays."""
+    out: list[Block] = []
+    for b in blocks:
+        text = b.text if isinstance(b, Para) else (b.cells[0].text if b.cells else "")
+        m = _UNIT_PREFIX.match(text)
+        if not m or _MONEY_UNIT.search(m.group("rest")):
+            out.append(b)
+            continue
+        out.append(Para(m.group(1), b.loc))
+        if isinstance(b, Para):
+            out.append(Para(m.group("rest"), b.loc))
+        else:
+            out.append(Row([Cell(m.group("rest"), b.cells[0].loc), *b.cells[1:]], b.loc, b.table))
+    return out
 
 
 @dataclass
@@ -220,6 +249,30 @@ class _ProjectState:
     from_column: bool = False  # opened by a flat sheet's 项目名称 column
     after_repeat: bool = False  # a repeated top block or header after a page break was just read
     prose: bool = False  # indicators printed as prose lines ('质量指标:…') under a level-1 label
+    block_again: bool = False  # a project block's labels printed again inside the indicator table
+
+
+_MONEY_FIELDS = ("total", "fiscal", "other")
+
+
+def _value_fits(f: str, value: str) -> bool:
+    """Whether a value can be a label's: an amount for the money labels, and only for them; a
+    unit printed with its code for the unit labels."""
+    amount = bool(re.search(r"\d", value)) and parse_money_text(value) is not None
+    if f in _MONEY_FIELDS:
+        return amount
+    if amount and len(value) <= 20:
+        return False
+    if f in ("name", "goal", "purpose") and split_unit(value)[0] is not None:
+        return False
+    return True
+
+
+def _align_labels(labels: list[tuple[str, str, Cell]], values: list[str]) -> list[tuple[str, str, Cell]]:
+    """Labels printed one per line with fewer values after them (a blank value is dropped by a
+    text layout): the labels before the first one the first value fits printed none."""
+    k = next((k for k, x in enumerate(labels) if _value_fits(x[0], values[0])), None)
+    return labels[k:] if k is not None else labels
 
 
 @dataclass
@@ -227,6 +280,7 @@ class _Pending:
     """Labels printed without a value beside them: their values are on the row below."""
 
     labels: list[tuple[str, str, Cell]]  # (field, label as printed, label cell)
+    alone: bool = False  # each label was alone on its row (one cell per line): a run may follow
 
 
 class _Interpreter:
@@ -248,6 +302,7 @@ class _Interpreter:
         self.header_seen = False
         self.frags: list[str] = []  # pieces of a label printed one character group per line
         self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
+        self.at = 0  # the index of the block being read
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -255,11 +310,13 @@ class _Interpreter:
 
     # -- entry ------------------------------------------------------------------------------
     def run(self) -> Disclosure:
+        self.blocks = _unglue_money_units(self.blocks)
         titles = self._find_titles()
         self.other_kind = None if titles else self._other_kind()
         first_title = min(titles) if titles else self._first_table_block()
         self._read_unit_goals(self.blocks[:first_title])
         for i, block in enumerate(self.blocks):
+            self.at = i
             if i in titles:
                 self._title(titles[i], block.loc)
                 continue
@@ -279,6 +336,11 @@ class _Interpreter:
         selfeval = monitor = 0
         for b in self.blocks[:400]:
             texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
+            if isinstance(b, Row) and header_map(b.cells):
+                hkind = header_kind(texts, self.year)
+                selfeval += 2 if hkind == "自评表" else 0
+                monitor += 2 if hkind == "监控表" else 0
+                texts = [t for t in texts if re.search(r"自评|监控", t)]  # judged on the whole header
             for t in texts:
                 s = _sq(t)
                 if len(s) > 200:
@@ -598,9 +660,9 @@ class _Interpreter:
         hmap = header_map(cells, self.year or (st.title_year if st else None))
         if hmap:
             self.pending = None
-            texts = "".join(c.text for c in cells)
-            if self.other_kind or _SELF_EVAL_COLS.search(texts) or _MONITOR_COLS.search(texts):
-                kind = self.other_kind or ("监控表" if _MONITOR_COLS.search(texts) else "自评表")
+            hkind = header_kind([c.text for c in cells], self.year or (st.title_year if st else None))
+            if self.other_kind or hkind != "target":
+                kind = self.other_kind or hkind
                 if st is not None and not st.project.indicators:
                     self.state = None
                 else:
@@ -611,6 +673,7 @@ class _Interpreter:
             self.skipping = False
             self.header_seen = True
             st = self._ensure_project(row.loc)
+            st.block_again = False
             if st.columns is None or not st.project.indicators:
                 st.columns = hmap
                 st.header_width = len(cells)
@@ -761,9 +824,12 @@ class _Interpreter:
             return False
         present = {it[0] for it in labels}
         # inside an indicator table only a new/repeated project block counts
-        if st is not None and st.columns is not None and st.project.indicators and not (
+        in_table = st is not None and st.columns is not None and bool(st.project.indicators)
+        if in_table and st is not None and not st.block_again and not (
                 present & {"goal", "code", "name", "section", "plan", "total", "unit"}):
             return False
+        if in_table and st is not None and present & {"code", "name"}:
+            st.block_again = True  # the block again (a page break, or the next project): its labels go on
         if any(not f and lab.strip() for f, lab, _, _ in items) and not any(v for _, _, _, v in labels):
             return False  # labels mixed with unrelated text and no value: another table's header
         has_value = any(v for f, _, _, v in labels if f != "plan")
@@ -800,6 +866,8 @@ class _Interpreter:
             if f == "plan":
                 self._plan_header(row, cell)
                 continue
+            if f == "section" and value and re.search(r"\d", value) and parse_money_text(value) is not None:
+                f = "total"  # 资金情况 | 1280.5: a heading with the amount beside it is the total
             if f == "section":
                 if "用途" in label:
                     purpose_next = True
@@ -808,12 +876,14 @@ class _Interpreter:
                 waiting.append((f, label, cell))
                 continue
             self._set_field(f, label, value, cell)
-        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and all(
-                x[0] == "goal" for x in self.pending.labels + waiting):
-            # labels one per row (总体目标 / 中期目标 / 年度目标): they wait together
-            self.pending = _Pending(self.pending.labels + waiting)
+        alone = len(waiting) == 1 and len(row.nonempty()) == 1 and len(labels) == 1
+        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and (
+                all(x[0] == "goal" for x in self.pending.labels + waiting) or (alone and self.pending.alone)):
+            # labels one per row (项目名称 / 主管部门 / 实施单位, or 总体目标 / 年度目标), their values
+            # after them in the same order: they wait together
+            self.pending = _Pending(self.pending.labels + waiting, alone)
         else:
-            self.pending = _Pending(waiting) if waiting else None
+            self.pending = _Pending(waiting, alone) if waiting else None
         if purpose_next and st.columns is None:
             st.expect_purpose = True
         return True
@@ -841,6 +911,12 @@ class _Interpreter:
         if any(_LABEL_VALUE.match(ascii_punct(v.strip())) for v in values):
             self.pending = None  # '基本支出:622' is a label with its own value, not ours
             return False
+        if pend.alone and len(labels) > 1:
+            # labels one per line, then values one per line: a run of values as long as the run
+            # of labels pairs with it in order; a shorter one belongs to the labels nearest it
+            # (the ones before printed no value)
+            run = self._value_run(len(labels))
+            labels = _align_labels(labels, values) if run >= len(labels) else labels[-max(run, 1):]
         take = labels[: len(values)]
         if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
             values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
@@ -850,10 +926,46 @@ class _Interpreter:
             self.pending = None
             return False
         for (f, label, cell), value in zip(take, values, strict=False):
+            if f in ("name", "code"):
+                self._same_or_next_project(f, value, row.loc)
             self._set_field(f, label, value, cell)
         rest = labels[len(take) :]
         self.pending = _Pending(rest) if rest else None
         return True
+
+    def _same_or_next_project(self, f: str, value: str, loc: Location) -> None:
+        """A name or code read below its label inside an indicator table: the same project's top
+        block repeated after a page break, or the next project's block."""
+        st = self.state
+        if st is None or st.columns is None or not st.project.indicators:
+            return
+        p = st.project
+        old = p.name if f == "name" else p.code
+        if old is None or _sq(old) == _sq(value):
+            st.after_repeat = True
+            return
+        title, kind, scale = p.title, p.kind, st.money_scale
+        self._end_project()
+        st = self._ensure_project(loc)
+        st.money_scale = scale
+        if title and name_from_title(title) is None:
+            st.project.title, st.project.kind = title, kind
+
+    def _value_run(self, limit: int) -> int:
+        """How many lines from the current one on are values (not labels, headers or titles), up
+        to `limit`."""
+        n = 0
+        for b in self.blocks[self.at : self.at + 3 * limit]:
+            texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells if c.text.strip()]
+            if not texts or not "".join(texts).strip():
+                continue
+            t = texts[0]
+            if len(texts) > 1 or _kv(t) or split_label_runs(t) or _title_is_table(_sq(t)):
+                break
+            n += 1
+            if n >= limit:
+                break
+        return n
 
     def _set_field(self, f: str, label: str, value: str, cell: Cell) -> None:
         st = self._ensure_project(cell.loc)
@@ -1034,6 +1146,7 @@ class _Interpreter:
     def _indicator_row(self, row: Row) -> None:
         st = self.state
         assert st is not None and st.columns is not None
+        st.block_again = False
         fields = st.fields or [st.columns.get(k) for k in range(max(st.columns) + 1)]
         placed = self._place(row, fields)
         rec: dict[str, str | None] = {}
@@ -1220,12 +1333,40 @@ class _Interpreter:
                     years[2000 + int(m.group(1))] += 1
         if years:
             return years.most_common(1)[0][0]
+        # no title says it: a year group of the indicator header (2023年目标值), the project's
+        # name or title, a year label (预算年度 | 2023), the lines before the first table; an
+        # indicator's value or a goal (a deadline 2024年12月) only when none of these names one
         counts: Counter[int] = Counter()
         for b in self.blocks:
-            texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
-            for t in texts:
-                for y in re.findall(r"(20\d{2})\s*年", t):
-                    counts[int(y)] += 1
+            if isinstance(b, Row) and header_map(b.cells):
+                ys = [int(y) for c in b.cells for y in re.findall(r"(20\d{2})\s*年", c.text)]
+                if ys:
+                    counts[max(ys)] += 3
+        for p in self.doc.projects:
+            for t in (p.name, p.title):
+                for y in re.findall(r"(20\d{2})\s*年", t or ""):
+                    counts[int(y)] += 2
+        first = self._first_table_block()
+        for b in self.blocks:
+            if isinstance(b, Row):
+                cells = [c.text for c in b.cells if c.text.strip()]
+                for k in range(len(cells) - 1):
+                    if re.fullmatch(r"(预算|项目|申报|编制|实施)?年度|年份", norm_label(cells[k])):
+                        m = re.match(r"^\s*(20\d{2})", cells[k + 1])
+                        if m:
+                            counts[int(m.group(1))] += 2
+        for b in self.blocks[: first + 1]:
+            for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
+                if len(t) < 60:
+                    for y in re.findall(r"(20\d{2})\s*年度?", t):
+                        counts[int(y)] += 1
+        if not counts:
+            # nothing else says it: the year the indicators' deadlines name (the seeds' truth
+            # takes a page's 2024年12月 deadlines as its year when no other year is printed)
+            for b in self.blocks:
+                for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
+                    for y in re.findall(r"(20\d{2})\s*年", t):
+                        counts[int(y)] += 1
         return counts.most_common(1)[0][0] if counts else None
 
 

@@ -5,8 +5,10 @@ Published pages carry text around and inside the tables that no reader should ha
 
 - page numbers and page markers printed between rows or inside a cell (`— 3 —`, `- 2 -`, `第3页`,
   `第 2 页 共 5 页`, `3/10页`);
-- site furniture of government portals (索引号, 发布机构, 发布日期, 字号, 扫一扫在手机打开当前页,
-  `[下载] [打印] [关闭]`, a lone 附件:, 浏览次数, breadcrumbs, 主办/承办, ICP 备案);
+- site furniture of government portals: labelled page data (索引号, 发布机构, 发布日期, 浏览次数),
+  breadcrumbs, 主办/承办, ICP 备案, a lone 附件:; and by rule, not by phrase: short bracketed actions
+  (`[打印本页] [关闭窗口]`, `【打印】【关闭】`) and lines made only of portal words (`打印 | 关闭`,
+  `- 有用()`);
 - conversion artefacts (`[bookmark: …]`, HTML tags, `**`, `〈meta …〉`).
 
 `is_noise_line` says whether a whole line is such noise; `strip_noise` removes noise lines and
@@ -111,34 +113,38 @@ def running_headers(lines: list[str]) -> set[str]:
 _FURNITURE_START = re.compile(
     r"^(?:索引号|发布机构|发布日期|发布时间|发布单位|成文日期|公开方式|公开范围|组配分类|主题分类|公文时效|"
     r"信息来源|来源[:]|(?:浏览量|浏览次数|阅读次数|点击数|访问量)[:]|字号[:]?(?:大|中|小|\||$)|"
-    r"当前位置|您当前的位置|您所在的位置|你所在的位置|首页>|归档时间|"
-    r"扫一扫|分享到|打印本页|关闭窗口|【打印】|【关闭】|\[下载\]|\[打印\]|\[关闭\]|"
-    r"还剩\d+页未读|继续阅读|文本内容[:]$|相关解读$|相关链接$|全部留言|智能问答|你还可以输入|"
+    r"当前位置|您当前的位置|您所在的位置|你所在的位置|首页>|归档时间|扫一扫|分享到|"
     r"(?:网站地图|联系我们|版权所有|主办单位|承办单位|技术支持)(?:[:]|$)|政府网站标识码|网站标识码|"
     r"〈meta|<meta|logo$)"
 )
 _FURNITURE_ANY = re.compile(
-    r"ICP备|公网安备|政府网站标识码|扫一扫在手机打开当前页|\[打印\]\s*\[关闭\]|主办.{0,30}承办|^地址:.{0,60}(电话|邮箱)"
+    r"ICP备|公网安备|政府网站标识码|扫一扫在手机打开当前页|主办.{0,30}承办|^地址:.{0,60}(电话|邮箱)"
 )
-_FURNITURE_EXACT = {
-    "附件:",
-    "附件",
-    "打印",
-    "关闭",
-    "分享",
-    "收藏",
-    "评论",
-    "-评论",
-    "-全部留言",
-    "-/",
-    "-有用()",
-    "有用()",
-    "内容保障|公务邮箱",
-    "[下载][打印][关闭]",
-    "[打印][关闭]",
-    "字号:|",
-    "字号:大中小",
-}
+_FURNITURE_EXACT = {"附件:", "附件", "字号:|", "字号:大中小"}
+# a short bracketed action, alone or in a row: [打印本页] [关闭窗口], 【打印】【关闭】, [下载]
+_BRACKET_ACTIONS = re.compile(r"^(?:[\[【][^\[\]【】\d]{1,6}[\]】])+$")
+# the words portal pages print around a document (navigation, page tools, comment boxes)
+_PORTAL_WORDS = re.compile(
+    r"^(?:首页|打印|关闭|本页|窗口|分享|收藏|评论|留言|全部|下载|返回|顶部|网站地图|联系我们|字号|[大中小]|"
+    r"有用|无用|上一篇|下一篇|我要|纠错|相关解读|相关链接|相关文件|阅读全文|无障碍|长者模式|[繁简]体|"
+    r"登录|注册|搜索|分享到|微信|微博|查看原文|原文链接)+$"
+)
+_NAV_SPLIT = re.compile(r"[|>»›/·•,、\-\s()]+")
+
+
+def _is_portal_line(s: str) -> bool:
+    """A line made only of portal words (`打印 | 关闭`, `- 全部留言`, `- 有用()`, `首页 > 信息公开`
+    is a breadcrumb: `首页>` above), or a bullet with nothing after it (`- /`)."""
+    if len(s) > 40:
+        return False
+    tokens = [t for t in _NAV_SPLIT.split(s) if t]
+    if not tokens:
+        return s[0] in "-·•" and len(s) > 1  # a bullet of punctuation only; a lone `/` or `-` is a cell
+    if len(tokens) == 1 and len(tokens[0]) == 1:
+        return False  # 大, 中, 小 alone are cells
+    return all(_PORTAL_WORDS.match(t) for t in tokens)
+
+
 _ARTEFACTS = re.compile(
     r"\[bookmark:[^\]]*\]|</?(?:p|br|span|div|strong|b|em|i|u|font|td|tr|table|tbody)\b[^>]*>"
     r"|〈meta[^〉]*〉|<meta[^>]*>",
@@ -170,7 +176,7 @@ def is_noise_line(text: str) -> bool:
         return False
     if is_page_marker(raw):
         return True
-    if s in _FURNITURE_EXACT:
+    if s in _FURNITURE_EXACT or _BRACKET_ACTIONS.match(s) or _is_portal_line(s):
         return True
     if _FURNITURE_START.match(s) or _FURNITURE_ANY.search(s):
         return True

@@ -81,6 +81,37 @@ def clean_line(line: str) -> str:
     return line
 
 
+_SITE_FOOTER = re.compile(r"ICP备|公网安备|网站标识码|主办|承办|版权所有|技术支持")
+_LINK_SPLIT = re.compile(r"\s*\|\s*|\s{2,}")
+
+
+def _is_link_list(line: str) -> bool:
+    """A short list of link names (`内容保障 | 公务邮箱`): two to six short words without digits."""
+    s = line.strip()
+    if not s or len(s) > 60 or "指标" in s or s.startswith("|") or s.endswith("|"):
+        return False
+    words = [w for w in _LINK_SPLIT.split(s) if w]
+    return 2 <= len(words) <= 6 and all(len(w) <= 8 and not any(ch.isdigit() for ch in w) for w in words)
+
+
+def _blank_footer_links(raw: list[str], lines: list[str]) -> None:
+    """A list of link names printed just above a site's furniture (主办/承办, ICP 备案 …, with only
+    blank lines between) is part of the site footer: blanked like the furniture itself."""
+    for i, s in enumerate(raw):
+        if lines[i] or not s.strip() or not _SITE_FOOTER.search(s):
+            continue  # only above a site footer line that was removed
+        k = i - 1
+        while k >= 0:
+            if not raw[k].strip():
+                k -= 1
+                continue
+            if lines[k] and _is_link_list(lines[k]):
+                lines[k] = ""
+                k -= 1
+                continue
+            break
+
+
 def _is_blank(line: str) -> bool:
     return not line.strip(" \t\u3000\xa0")
 
@@ -90,6 +121,7 @@ def read_text(data: bytes, name: str) -> CellStream:
     raw = text.split("\n")
     running = running_headers(raw) if has_page_markers(text) else set()
     lines = [clean_line(s) for s in raw]
+    _blank_footer_links(raw, lines)
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
     from jixiao.ingest.pdftext import regroup_pdf_text

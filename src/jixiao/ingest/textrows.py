@@ -44,6 +44,7 @@ from functools import lru_cache
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
+from jixiao.ingest.header import _cell_scores
 from jixiao.ingest.noise import norm_key
 from jixiao.ingest.pdftext import value_score
 from jixiao.model import Location
@@ -148,8 +149,27 @@ def _space_cells(s: str) -> list[str]:
     return out
 
 
+_SINGLE_SPACE = re.compile(r"(?<=\S)[ \u3000\xa0](?=\S)")
+
+
+def separates_by_runs(lines: list[str]) -> bool:
+    """Whether a text separates its cells by runs of two or more spaces: most lines that print a
+    space between words print a run (a single space there is inside a cell: `专项 (畜禽…)`, a goal's
+    `…8人 目标2:…`)."""
+    runs = single = 0
+    for s in lines:
+        if _SPACE_RUN.search(s):
+            runs += 1
+        elif _SINGLE_SPACE.search(s.strip(_BLANK)):
+            single += 1
+    return runs >= 3 and runs >= 2 * single
+
+
 def spaces(lines: list[str]) -> list[Piece] | None:
-    """Cells separated by runs of spaces or single spaces (an xlsx preview, a PDF table)."""
+    """Cells separated by runs of spaces or single spaces (an xlsx preview, a PDF table); not for a
+    text that separates its cells by runs of spaces (`space-runs`: a single space stays in its cell)."""
+    if separates_by_runs(lines):
+        return None
     rows = 0
     out: list[Piece] = []
     for i, raw in enumerate(lines):
@@ -197,54 +217,6 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
 
-_HEADER_WORDS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标名称",
-    "指标内容",
-    "具体指标",
-    "指标目标值",
-    "年度指标值",
-    "指标值确定依据",
-    "指标值",
-    "目标值",
-    "年度数值",
-    "指标性质",
-    "度量单位",
-    "计量单位",
-    "指标方向性",
-    "指标解释",
-    "绩效标准",
-    "指标描述",
-    "绩效指标",
-)
-_LEVEL_WORDS = (
-    "产出指标",
-    "效益指标",
-    "效果指标",
-    "满意度指标",
-    "成本指标",
-    "数量指标",
-    "质量指标",
-    "时效指标",
-    "经济效益指标",
-    "社会效益指标",
-    "生态效益指标",
-    "环境效益指标",
-    "可持续影响指标",
-    "服务对象满意度指标",
-    "社会公众或服务对象满意度指标",
-    "社会公众满意度指标",
-    "经济成本指标",
-    "社会成本指标",
-    "生态环境成本指标",
-    "项目完成指标",
-    "项目效益指标",
-    "服务对象满意度",
-)
-
-
 # labels of the national 项目支出绩效目标表 form's key–value block that the interpreter does not
 # read but that must still split a run-together block (so that the values it reads stay clean)
 _OTHER_FORM_LABELS = (
@@ -268,45 +240,166 @@ _OTHER_FORM_LABELS = (
 
 
 @lru_cache(maxsize=1)
-def _run_vocab() -> re.Pattern[str]:
-    labels = set(_HEADER_WORDS) | set(_LEVEL_WORDS) | set(_OTHER_FORM_LABELS)
-    for field, labs in vocab.KV_LABELS.items():
-        if field in ("other_kv", "section"):
-            labels.update(lab for lab in labs if len(lab) >= 4)
-        else:
-            labels.update(lab for lab in labs if len(lab) >= 4 or field in ("goal", "unit"))
-    labels = {lab for lab in labels if len(lab) >= 4}
+def _kv_vocab() -> re.Pattern[str]:
+    """The project-block labels (`vocab.KV_LABELS`, the shared block-label vocabulary)."""
+    labels = {lab for labs in vocab.KV_LABELS.values() for lab in labs if len(lab) >= 4}
+    labels |= set(_OTHER_FORM_LABELS)
     alt = "|".join(re.escape(lab).replace(":", "[:：]?") for lab in sorted(labels, key=len, reverse=True))
     return re.compile(f"(?:{alt})[:：]?")
 
 
-_VALUE_WORDS = (
-    "稳步提高",
-    "逐步提高",
-    "持续提升",
-    "持续改善",
-    "明显提升",
-    "有所提升",
-    "大幅提升",
-    "显著提高",
-    "提高",
-    "提升",
-    "改善",
-    "长远",
-    "长期",
-    "有效",
-    "达标",
-    "合格",
-    "良好",
-    "优良",
-    "明显",
-    "显著",
-    "稳定",
-    "及时",
-    "按时",
-    "增加岗位",
-    "是",
-    "否",
+@dataclass(slots=True)
+class _Word:
+    """A vocabulary word found in run-together text: a header word, a level label or a block label."""
+
+    a: int
+    b: int
+    text: str
+    kind: str  # "header", "level", "kv"
+
+    def start(self) -> int:
+        return self.a
+
+    def end(self) -> int:
+        return self.b
+
+    def group(self, _k: int = 0) -> str:
+        return self.text
+
+
+# where a level label may end: 指标 or 值, with the points printed after it (`成本指标(0-20)分`)
+_LEVEL_END = re.compile(
+    r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?"
+)
+
+
+def _level_words(s: str) -> list[_Word]:
+    """Level labels in run-together text, by the shared recogniser (`vocab.is_level1/2`): at every
+    `指标`/`值`, the longest text ending there that is a level label (`实施效果指标`, not `效果指标`)."""
+    out: list[_Word] = []
+    last = 0
+    for m in _LEVEL_END.finditer(s):
+        core = m.start() + (2 if s.startswith("指标", m.start()) else 1)
+        for st in range(max(last, core - 20), core - 1):
+            hit = next((e for e in (m.end(), core) if level_kind(s[st:e])), 0)
+            if hit:
+                out.append(_Word(st, hit, s[st:hit], "level"))
+                last = hit
+                break
+    # a level 2 printed without 指标 right after its level 1 (满意度指标 服务对象满意度 …)
+    more: list[_Word] = []
+    for w in out:
+        if level_kind(w.text) & 1 and not any(x.a == w.b for x in out):
+            top = min(12, len(s) - w.b)
+            k = next((k for k in range(top, 3, -1) if level_kind(s[w.b : w.b + k] + "指标") & 2), 0)
+            if k:
+                more.append(_Word(w.b, w.b + k, s[w.b : w.b + k], "level"))
+    return sorted(out + more, key=lambda w: w.a) if more else out
+
+
+# how a header word ends (the endings of the shared header vocabulary's words)
+_HEADER_END = re.compile(
+    r"(?:指标|级|值|名称|内容|依据|性质|单位|方向性?|权重|分值|分数|描述|解释|说明|定义|标准|备注|"
+    r"预期|实际|目标|计划|预计|数|[)）])$"
+)
+_HEADER_HINT = re.compile(r"[一二三]级|指标名称|指标内容|指标值|目标值")
+
+
+def _header_word(w: str) -> int | None:
+    kind, sc = header_field(w)
+    if kind is None or (len(w) == 2 and sc < 1.0 and kind != OTHER) or not _HEADER_END.search(w):
+        return None
+    return kind
+
+
+def _two_words(w: str, kind: int) -> bool:
+    """Whether a text the header vocabulary names (its patterns match a word's start) is two header
+    words of different columns printed together."""
+    for k in range(2, len(w) - 1):
+        if _header_word(w[:k]) is not None:
+            second = _header_word(w[k:])
+            if second is not None and second != kind:
+                return True
+    return False
+
+
+def _header_words(s: str) -> list[_Word]:
+    """A header run together (`一级指标二级指标三级指标2023年目标值`, alone or inside a longer line),
+    cut into the words the shared header vocabulary names (`header_field`) with the fewest unnamed
+    gaps (a dynamic programme over the stretch around the header's hint words); the longest run of
+    adjacent words, [] unless they make an indicator header."""
+    hints = list(_HEADER_HINT.finditer(s))
+    if len(hints) < 2:
+        return []
+    lo = max(0, hints[0].start() - 6)
+    hi = min(len(s), hints[-1].end() + 16)
+    t = s[lo:hi]
+    n = len(t)
+    neg = float("-inf")
+    best = [neg] * (n + 1)
+    back: list[tuple[int, bool]] = [(0, False)] * (n + 1)
+    best[0] = 0.0
+    for i in range(n):
+        if best[i] == neg:
+            continue
+        if best[i] > best[i + 1]:
+            best[i + 1], back[i + 1] = best[i], (i, False)  # a character of no word
+        for j in range(i + 2, min(n, i + 8) + 1):
+            w = t[i:j]
+            if not _HEADER_END.search(w):
+                continue
+            kind, sc = header_field(w)
+            if kind is None or (j - i == 2 and sc < 1.0 and kind != OTHER) or _level_words(w):
+                continue
+            if _two_words(w, kind):
+                continue  # two header words of different columns (二级指标指标内容, 分值年度指标值)
+            # the text the words name, weighed by how surely; fewer words where it ties
+            v = best[i] + sc * (j - i) - 0.01 + (0.005 if w.endswith("指标") else 0.0)
+            if v > best[j]:
+                best[j], back[j] = v, (i, True)
+    words: list[_Word] = []
+    j = n
+    while j > 0:
+        i, named = back[j]
+        if named:
+            words.append(_Word(lo + i, lo + j, t[i:j], "header"))
+        j = i
+    words.reverse()
+    # the longest run of adjacent words: the header as printed
+    runs: list[list[_Word]] = []
+    for w in words:
+        if runs and runs[-1][-1].b == w.a:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    run = max(runs, key=len, default=[])
+    if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
+        return []
+    return run
+
+
+def _run_words(s: str) -> list[_Word]:
+    """Every vocabulary word of a run-together line, left to right, not overlapping (a header's
+    words first, then level labels, then block labels)."""
+    words = _header_words(s)
+    taken = [(w.a, w.b) for w in words]
+    for w in _level_words(s):
+        if not any(w.a < b and a < w.b for a, b in taken):
+            words.append(w)
+            taken.append((w.a, w.b))
+    for m in _kv_vocab().finditer(s):
+        if not any(m.start() < b and a < m.end() for a, b in taken):
+            words.append(_Word(m.start(), m.end(), m.group(0), "kv"))
+    words.sort(key=lambda w: w.a)
+    return words
+
+
+# a qualitative value at the end of run-together text: a change verb with its short object
+# (提高, 持续提升, 增加岗位), an adverb of time (长期, 长远) or a judgement (达标, 良好)
+_QUALITATIVE_TAIL = re.compile(
+    r"(?:(?:稳步|逐步|持续|明显|有所|大幅|显著|进一步)?"
+    r"(?:提高|提升|改善|增加|增强|减少|降低|下降|保持|促进|加强)[\u4e00-\u9fff]{0,2}"
+    r"|长远|长期|持久|有效|达标|合格|良好|优良|明显|显著|稳定|及时|按时)$"
 )
 _VALUE_TAIL = re.compile(
     r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*\d+(?:\.\d+)?\s*"
@@ -323,9 +416,9 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
         return [text[:start], text[start:]]
     if not words:
         return [text]
-    for w in _VALUE_WORDS:
-        if len(w) >= 2 and text.endswith(w) and len(text) - len(w) >= 3:
-            return [text[: -len(w)], w]
+    q = _QUALITATIVE_TAIL.search(text)
+    if q and q.start() >= 3:
+        return [text[: q.start()], text[q.start() :]]
     return [text]
 
 
@@ -333,10 +426,11 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     """Cells printed with no separator, split at the vocabulary (level labels and header words
     anywhere, project-block labels where they open the line and another label follows); the text
     between two labels is a name and its value, split where the value grammar starts."""
-    pat = _run_vocab()
     out: list[Piece] = []
     splits = 0
     prev_block = False
+    shape = (0, False)  # the last header's value columns and whether a column follows them
+    values: list[tuple[int, tuple]] = []  # value pieces (index in out) under that header
     for i, raw in enumerate(lines):
         s = raw.strip(_BLANK)
         if not s:
@@ -346,12 +440,16 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         if any(ch in _BLANK for ch in s):
             out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
-        found = list(pat.finditer(s))
-        kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+        found = _run_words(s)
+        head = [header_kind(m.text) for m in found if m.kind == "header"]
+        if head:
+            last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
+            shape = (head.count(VALUE), last < len(head) - 1)
+        kv = [m for m in found if m.kind == "kv"]
         if len(kv) >= 3 and _OCR_STAR.search(s):
             s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
-            found = list(pat.finditer(s))
-            kv = [m for m in found if m.group(0) not in _LEVEL_SET and m.group(0) not in _HEADER_SET]
+            found = _run_words(s)
+            kv = [m for m in found if m.kind == "kv"]
         # a key–value block run together: every project-block label splits (three or more of them)
         block = len(kv) >= 3 or (prev_block and len(kv) >= 1)
         prev_block = block
@@ -361,23 +459,27 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         matches = [
             m
             for m in found
-            if block or m.group(0) in _LEVEL_SET or m.group(0) in _HEADER_SET or m.start() == 0
+            if block or m.kind != "kv" or m.start() == 0
         ]
         if (
             _TITLE.search(norm_key(s))
             or not matches
-            or (len(matches) == 1 and matches[0].start() == 0 and matches[0].group(0) not in _LEVEL_SET)
+            or (len(matches) == 1 and matches[0].start() == 0 and matches[0].kind != "level")
         ):
             parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
             if len(parts) > 1:
                 splits += 1
+                values.append((len(out) + len(parts) - 1, shape))
                 out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
             else:
+                if shape[1] and not matches and len(s) <= 60:
+                    values.append((len(out), (shape[0], True, True)))  # a row without levels, uncut
                 out.append(Piece(s, i + 1))
             continue
         cells: list[str] = []
         pos = 0
         after_label = ""
+        after_level = False
         if title:
             cells.append(title.group(1))  # the table's title printed before its first label
             pos = title.end()
@@ -386,30 +488,102 @@ def run_together(lines: list[str]) -> list[Piece] | None:
                 continue
             word = m.group(0)
             gap = s[pos : m.start()].strip(_BLANK)
-            if after_label and not gap and after_label in _LEVEL_SET and not vocab.is_level1(after_label):
+            if after_label and not gap and after_level and not vocab.is_level1(after_label):
                 continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
             if gap:
-                cells.extend(_split_name_value(gap) if after_label in _LEVEL_SET else [gap])
+                cells.extend(_split_name_value(gap) if after_level else [gap])
             cells.append(word)
             pos = m.end()
             after_label = word
+            after_level = m.kind == "level"
         rest = s[pos:].strip(_BLANK)
         if rest:
-            cells.extend(_split_name_value(rest) if after_label in _LEVEL_SET else [rest])
+            tail = _split_name_value(rest) if after_level else [rest]
+            cells.extend(tail)
+            if len(tail) > 1 and len(cells) > 1:
+                values.append((len(out) + len(cells) - 1, shape))
+            elif after_level and shape[1] and len(cells) > 1:
+                values.append((len(out) + len(cells) - 1, (shape[0], True, True)))  # name and value uncut
         if len(cells) > 1:
             splits += 1
             out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
         else:
             out.append(Piece(cells[0] if cells else s, i + 1))
-    return out if splits >= 1 else None
+    if splits < 1:
+        return None
+    return _split_values(out, values)
 
 
-_LEVEL_SET = frozenset(_LEVEL_WORDS)
+_SECOND_VALUE = re.compile(r"(?<=[\d%‰\u4e00-\u9fff])(?=[≥≤><=＞＜＝﹦])")
+_CJK_TAIL = re.compile(r"[\u4e00-\u9fff]{2,6}$")
+
+
+def _split_values(out: list[Piece], values: list[tuple[int, tuple]]) -> list[Piece]:
+    """Values run together with the columns the header prints after them: a second value column
+    (`≥1.1亿尾≥1.2亿尾` under `2022年实际 | 2023年目标`) is cut at its comparator; a column after
+    the values (绩效标准, 指标值确定依据) is cut at the ending its cells repeat down the table
+    (`≥42个计划标准`, `≥5%历史标准`: the longest ending that two rows or more print)."""
+    todo = [(k, sh) for k, sh in values if sh[0] >= 2 or sh[1]]
+    if not todo:
+        return out
+    sh_of = dict(todo)
+    counts: dict[str, int] = {}
+    for k, sh in todo:
+        if sh[1]:
+            m = _CJK_TAIL.search(out[k].text)
+            if m:
+                t = m.group(0)
+                for n in range(2, len(t) + 1):
+                    counts[t[-n:]] = counts.get(t[-n:], 0) + 1
+    ends: dict[int, str] = {}
+    for k, sh in todo:
+        m = _CJK_TAIL.search(out[k].text) if sh[1] else None
+        if m:
+            t = m.group(0)
+            ends[k] = next((t[-n:] for n in range(len(t), 1, -1) if counts.get(t[-n:], 0) >= 2), "")
+    lengths = [len(e) for e in ends.values() if e]
+    modal = max(set(lengths), key=lengths.count) if lengths else 0
+    cut: dict[int, list[str]] = {}
+    for k, sh in todo:
+        nvals, after = sh[0], sh[1]
+        text = out[k].text
+        parts = [text]
+        if after:
+            end = ends.get(k, "")
+            if end and len(end) < modal:
+                t = _CJK_TAIL.search(text)
+                if t and len(t.group(0)) >= modal:
+                    end = t.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
+            head = text[: -len(end)] if end else ""
+            whole = len(sh) > 2
+            if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
+                parts = [head, end]
+        if nvals >= 2:
+            m2 = _SECOND_VALUE.search(parts[0], 1)
+            if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
+                parts = [parts[0][: m2.start()], parts[0][m2.start() :], *parts[1:]]
+        if len(sh_of[k]) > 2:  # a whole row: the name and its value cut once the ending is off
+            parts = [*_split_name_value(parts[0], words=False), *parts[1:]] if len(parts) > 1 else parts
+        if len(parts) > 1:
+            cut[k] = parts
+    if not cut:
+        return out
+    res: list[Piece] = []
+    for k, p in enumerate(out):
+        if k in cut:
+            alone = p.alone and len(cut[k]) == 1
+            res.extend(
+                Piece(t, p.line, p.brk if j == 0 else FREE, p.col + j, alone) for j, t in enumerate(cut[k])
+            )
+        else:
+            res.append(p)
+    return res
+
+
 _OCR_STAR = re.compile(r"(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])")
 _TITLE_PREFIX = re.compile(
     r"^(.{4,40}?(?:绩效目标|目标|申报|批复|审批)表\s*(?:[(（]\s*\d{4}\s*年度?\s*[)）])?)"
 )
-_HEADER_SET = frozenset(_HEADER_WORDS)
 
 
 # strategies whose separator also occurs in running text: outside a table a line stays text
@@ -441,40 +615,68 @@ def level_kind(text: str) -> int:
 
 # header column kinds
 L1, L2, NAME, VALUE, NATURE, DIRECTION, UNIT, WEIGHT, MONEY, OTHER, ORG, PROJECT = range(12)
-_HEADER_KINDS: list[tuple[int, re.Pattern[str]]] = [
-    (L1, re.compile(r"^(一级(指标)?(名称)?|指标类型|一级)$")),
-    (L2, re.compile(r"^(二级(指标)?(名称)?|二级)$")),
-    (NAME, re.compile(r"^(三级(指标)?(名称)?|指标名称|指标内容|具体指标|绩效指标名称|三级)$")),
-    (
-        OTHER,
-        re.compile(r"(依据|标准|解释|描述|说明|备注|定义|来源|实际|完成值|完成情况|得分|原因|措施|偏差)"),
-    ),
-    (NATURE, re.compile(r"^(指标性质|性质|比较符|符号)$")),
-    (DIRECTION, re.compile(r"^(指标方向性?|方向)$")),
-    (UNIT, re.compile(r"^(度量单位|计量单位|单位)$")),
-    (WEIGHT, re.compile(r"^(权重|分值|指标分值|指标权重|分数|权重分值)$")),
-    (
-        VALUE,
-        re.compile(
-            r"^(年度|当年|本年)?(指标值|目标值|数值|指标目标值|年度指标值|预期指标值|期望值|指标值及单位|标准值)$"
-        ),
-    ),
-]
+# the shared header vocabulary's fields (`jixiao.ingest.header`) → the kinds the assembler fits;
+# the project columns of a flat sheet (项目名称, 预算数 …) are block columns (`_block_kind`)
+_FIELD_KIND = {
+    "level1": L1,
+    "level2": L2,
+    "name": NAME,
+    "value": VALUE,
+    "nature": NATURE,
+    "direction": DIRECTION,
+    "measure_unit": UNIT,
+    "weight": WEIGHT,
+    "description": OTHER,
+    "basis": OTHER,
+    "remark": OTHER,
+}
+# a column group printed alone (`2023年预期`, `上年实际`): that group's value column
+_GROUP_VALUE = re.compile(r"^(\d{4}年?度?|[上去前本当今]年度?)(实际|预期|预计|目标|计划)(值|数)?$")
+# columns of the related forms (self-evaluation, monitoring) beside the indicator columns
+_RELATED = re.compile(
+    "|".join(re.escape(m) for m in (*vocab.SELF_EVAL_MARKS, *vocab.MONITOR_MARKS, "实际", "完成值", "原因"))
+)
 
 
 @lru_cache(maxsize=16384)
-def header_kind(text: str) -> int | None:
-    """The kind of indicator column a header cell names, or None."""
+def header_field(text: str) -> tuple[int | None, float]:
+    """The kind of indicator column a header cell names and how surely (None when it names none):
+    the shared header vocabulary (`jixiao.ingest.header`, year and period groups included) decides."""
     s = norm_key(text)
     if not s or len(s) > 24:
-        return None
-    s = _BRACKETS.sub("", s) or s
-    for kind, pat in _HEADER_KINDS:
-        if pat.search(s) if kind == OTHER else pat.match(s):
-            if kind == OTHER and len(s) > 16:
-                return None
-            return kind
-    return None
+        return None, 0.0
+    _grp, scores = _cell_scores(s)
+    for fld, sc in scores:
+        kind = _FIELD_KIND.get(fld)
+        if kind is not None:
+            return kind, sc
+        if fld in ("project", "unit", "budget", "goal", "project_code"):
+            return None, 0.0
+    if _GROUP_VALUE.match(vocab.ascii_punct(s)):
+        return VALUE, 0.8
+    if len(s) <= 16 and _RELATED.search(s):
+        return OTHER, 0.5
+    return None, 0.0
+
+
+def header_kind(text: str) -> int | None:
+    """The kind of indicator column a header cell names, or None."""
+    return header_field(text)[0]
+
+
+def _resolve_kinds(texts: list[str]) -> list[int | None]:
+    """Kinds of a header's cells, a level or name column named twice kept where it is named best
+    (`指标` beside `三级指标`: the latter is the name column, the former a block label)."""
+    got = [header_field(t) for t in texts]
+    kinds = [k for k, _ in got]
+    for kind in (L1, L2, NAME, VALUE):
+        at = [c for c, k in enumerate(kinds) if k == kind]
+        if len(at) > 1:
+            best = max(at, key=lambda c: (got[c][1], c))
+            for c in at:
+                if c != best and got[c][1] < got[best][1]:
+                    kinds[c] = OTHER
+    return kinds
 
 
 def is_header(kinds: list[int | None]) -> bool:
@@ -529,7 +731,7 @@ def fit(kind: int, text: str, has_level2: bool = True) -> float:
     if kind == MONEY:
         return 1.5 if _AMOUNT.match(s) else -0.5
     if kind == ORG:
-        return 2.0 if _CODE_NAME.match(s) else 0.3
+        return 2.0 if _CODE_NAME.match(s) else -0.3  # a name without its code: the project column first
     if kind == PROJECT:
         return -1.0 if _CODE_NAME.match(s) or _AMOUNT.match(s) else 0.5
     return 0.3
@@ -570,8 +772,12 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     j = i
     while j < n and header_kind(pieces[j].text) is not None:
         j += 1
-    if not is_header([header_kind(p.text) for p in pieces[i:j]]):
+    run = _resolve_kinds([p.text for p in pieces[i:j]])
+    if not is_header(run):
         return None, j
+    while i < j - 1 and run[0] == OTHER and pieces[i].alone and header_field(pieces[i].text)[0] != OTHER:
+        i += 1  # a block label named like a weaker header word (绩效指标 wrapped to 指标)
+        run = run[1:]
     start = i
     p0 = pieces[i]
     if not p0.alone and p0.col > 0:
@@ -595,7 +801,7 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     ):
         end += 1
     texts = [p.text for p in pieces[start:end]]
-    all_kinds = [OTHER if k is None else k for k in (header_kind(t) for t in texts)]
+    all_kinds = [OTHER if k is None else k for k in _resolve_kinds(texts)]
     for c, t in enumerate(texts):
         if all_kinds[c] == OTHER:
             all_kinds[c] = _block_kind(t)
@@ -614,7 +820,7 @@ def _block_kind(text: str) -> int:
     return OTHER
 
 
-_CODE_NAME = re.compile(r"^[\[(]?\d{3,15}[\])]?\s*[-－]?\s*[\u4e00-\u9fff]")
+_CODE_NAME = re.compile(r"^[\[(]?\d{3,15}[\])]?\s*[-－]?\s*(?![年月日])[\u4e00-\u9fff]")  # not a date
 
 _TITLE = re.compile(r"(绩效|目标|申报|批复|审批|指标|评价)[^。,;]{0,16}表(\([^()]{0,24}\))?$")
 _YEAR_LINE = re.compile(r"^\(?\d{4}年度?\)?$|^\(?\d{4}年度?\)$")
@@ -630,8 +836,15 @@ def _is_form_footer(text: str) -> bool:
     return bool(_TABLE_END.search(s)) or s.count("□") >= 2
 
 
-def _ends_body(p: Piece) -> bool:
-    """A piece that cannot be part of the indicator table it follows."""
+# a heading that names a project and ends in a goal label of the block vocabulary (…项目年度绩效目标)
+_GOAL_HEADING = re.compile(
+    "(?:" + "|".join(sorted(map(re.escape, vocab.KV_LABELS["goal"]), key=len, reverse=True)) + ")(?:情况)?$"
+)
+
+
+def _ends_body(p: Piece, longest: int = 0) -> bool:
+    """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
+    of the table so far; a paragraph far longer than any of its cells is running text after it)."""
     s = norm_key(p.text)
     if not s:
         return False
@@ -639,11 +852,11 @@ def _ends_body(p: Piece) -> bool:
         return True
     if _TITLE.search(s) and not level_kind(p.text):
         return True
-    if p.alone and len(s) >= 8 and s.endswith(("绩效目标", "绩效目标情况")):
-        return True  # the next project's heading (…项目绩效目标)
+    if p.alone and len(s) >= 8 and _GOAL_HEADING.search(s):
+        return True  # the next project's heading (…项目绩效目标, …绩效目标情况)
     if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
         return True
-    return p.alone and len(s) > 80
+    return p.alone and len(s) > max(80, 2 * longest)
 
 
 # -- the assembler -------------------------------------------------------------------------------
@@ -811,7 +1024,9 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
             )
         )
         end = head.end
-        while end < n and not _ends_body(pieces[end]):
+        longest = 0
+        while end < n and not _ends_body(pieces[end], longest):
+            longest = max(longest, len(pieces[end].text))
             if header_kind(pieces[end].text) is not None and _header_at(pieces, end, end)[0] is not None:
                 break  # the next table's header (a header repeated after a page break included)
             end += 1
@@ -964,6 +1179,8 @@ def _row_score(row: Row, kinds: list[int | None]) -> float:
         v = value_score(value)
         named = value_score(name) < 5 and len(norm_key(name)) >= 2
         score += (2.0 if v >= 3 else -0.5) + (1.0 if named else -2.0)
+    elif name and labels and not misplaced and len(norm_key(name)) >= 4 and value_score(name) < 5:
+        score += 0.5  # an indicator printed without a value (a department table's described targets)
     elif name or value:
         score -= 2.0
     return score

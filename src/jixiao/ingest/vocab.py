@@ -71,7 +71,6 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
         "单位信息",
         "单位名称",
         "部门名称",
-        "下达地方或单位",
         "部门(单位)名称",
         "填报单位",
         "申报单位",
@@ -93,10 +92,6 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
         "预算申报数",
         "项目总预算",
         "当年年度预算",
-        "年度本级预算金额",
-        "下达中央预算内投资",
-        "项目资金申请",
-        "资金情况",
         "项目总投资",
         "年度金额",
         "项目资金总额",
@@ -120,7 +115,7 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "other": ("其他资金", "其中:其他资金", "其他来源资金", "其他收入", "其他", "当年其他资金"),
     "purpose": ("资金用途", "主要用途", "项目资金用途"),
-    "section": ("预算规模及资金用途", "预算规模", "资金规模及用途", "项目资金情况"),
+    "section": ("预算规模及资金用途", "预算规模", "资金规模及用途", "项目资金情况", "资金情况"),
     "goal": (
         "绩效目标",
         "年度绩效目标",
@@ -171,8 +166,6 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
         "项目总体概况",
         "项目总体情况",
         "年度总体目标完成情况",
-        "预算执行率权重",
-        "该项目支出上级资金",
         "项目主要内容",
         "部门职能",
         "项目来源",
@@ -229,9 +222,20 @@ UNIT_RANK: dict[str, int] = {
 
 _LABEL_FIELD: dict[str, str] = {lab: f for f, labs in KV_LABELS.items() for lab in labs}
 
-_TOTAL_RE = re.compile(r"^(年度|当年)?(预算|资金)(数|金额|资金|总额)(合计)?$")
+# money labels by their parts: scope words, a money word (资金, 预算, 拨款, 投资, 金额, 经费),
+# amount words; '其中' / 财政 / 其他 say which part of the total
+_SCOPE = r"(?:年度|当年|本年度?|项目|本级|中央|省级|市级|县级|区级|下达|申请|计划|安排|总)"
+_MONEY = r"(?:预算内投资|资金|预算|投资|金额|经费)"
+_AMOUNT = r"(?:资金|金额|投资|数|总额|总计|合计|总数|申请数?|安排数?|规模)"
+_TOTAL_RE = re.compile(rf"^{_SCOPE}*{_MONEY}{_AMOUNT}*$")
+# a part of the money from a level of government, printed beside the total (上级资金, 中央补助安排)
+_LEVEL = r"(上级|中央|省级|市级|县级|区级|本级)"
+_SOURCE_RE = re.compile(r"^(该项目)?(支出)?" + _LEVEL + r"(财政)?(补助|专项|转移支付)?(资金|安排|补助)$")
+# the unit that receives the money or asks for it (下达地方或单位, 主管部门及编码)
+_UNIT_RE = re.compile(
+    r"^(项目)?(主管|预算|申报|填报|下达)(部门|单位|地方)(或(部门|单位|地方))?(及(单位)?(编码|代码))?(名称)?$")
 _FISCAL_RE = re.compile(r"^(其中:?)?(当年|本级)?财政(资金|拨款)(资金|小计|合计|数)?$")
-_OTHER_RE = re.compile(r"^(其中:?)?(当年)?其[他它](来源)?资金(小计|合计|数)?$")
+_OTHER_RE = re.compile(r"^(其中:?)?((当年)?其[他它](来源)?资金|(单位)?自筹(资金)?)(小计|合计|数)?$")
 
 
 @lru_cache(maxsize=32768)
@@ -245,12 +249,18 @@ def kv_field(text: str) -> str | None:
     f = _LABEL_FIELD.get(s)
     if f:
         return f
-    if _TOTAL_RE.match(s):
-        return "total"
+    if _UNIT_RE.match(s):
+        return "unit"
+    if _SOURCE_RE.match(s):
+        return "other_kv"
     if _FISCAL_RE.match(s):
         return "fiscal"
     if _OTHER_RE.match(s):
         return "other"
+    if _TOTAL_RE.match(s):
+        return "total"
+    if re.search(r"权重|比例|比率|率$", s) and text.rstrip().endswith((":", "：")):
+        return "other_kv"  # '预算执行率权重(%):' a label of the block with its value left blank
     if re.match(r"^(资金)?支出(进度)?计划", s):
         return "plan"
     return None
@@ -258,7 +268,7 @@ def kv_field(text: str) -> str | None:
 
 # labels that can open a cell whose value follows without a separator ("项目名称农村义务…")
 _PREFIX_LABELS = sorted(
-    {lab for f, labs in KV_LABELS.items() if f != "section" for lab in labs if len(lab) >= 4}
+    {lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4}
     | {"主管部门", "实施单位"},
     key=len,
     reverse=True,
