@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, NinjaAPI, Router, Schema
+from ninja import Field, File, Form, NinjaAPI, Router, Schema
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer, django_auth
 
@@ -420,9 +420,20 @@ class FindingOut(Schema):
     hint: str
 
 
+class OutcomeOut(Schema):
+    grade: str = Field(..., description="审核结论：优/良/中/差")
+    verdict: str = Field(..., description="结论的处理意见")
+    headings: dict[str, str | None] = Field(
+        ..., description="完整性、相关性、适当性、可行性各自的等级（或 未审核）"
+    )
+    score: float | None = Field(None, description="评分 0–100：100 减去按严重程度加权的问题所占比例")
+    reasons: list[str] = Field([], description="得出该等级的原因（中文，影响最大的在前）")
+    heading_scores: dict[str, float] = Field({}, description="各审核方面的评分")
+
+
 class ReviewOut(Schema):
     project_id: int
-    outcome: dict | None  # {"grade": 优/良/中/差, "verdict", "headings": {完整性: grade, …}}
+    outcome: OutcomeOut | None
     counts: dict[str, int]
     findings: list[FindingOut]
     returned_with: dict | None  # the latest return decision while returned: comment and attached findings
@@ -558,3 +569,7 @@ api.add_router("/", router)
 from jixiao.web.api_cycle import router as cycle_router  # noqa: E402  (monitoring, self-evaluation)
 
 api.add_router("/", cycle_router)
+
+from jixiao.web.api_selfeval import router as selfeval_router  # noqa: E402  (published 自评表 check)
+
+api.add_router("/", selfeval_router)

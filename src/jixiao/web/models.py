@@ -314,6 +314,10 @@ class ReviewResult(models.Model):
     # the review so that the unit-year page reads everything it sums per project in one query
     categories = models.JSONField(default=list, blank=True)
     settings_error = models.TextField(null=True, blank=True)
+    # why the grade (`Outcome.score`, `.reasons`, `.heading_scores`): 0–100, reasons weightiest first
+    score = models.FloatField(null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    heading_scores = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "审核结果"

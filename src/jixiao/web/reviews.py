@@ -292,7 +292,8 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
     }
 
 
-STORED_FORMAT = "2"  # what a stored row holds; a new format makes every stored row stale
+STORED_FORMAT = "3"  # what a stored row holds; a new format makes every stored row stale
+# 3: the outcome's score, reasons and heading scores
 
 
 def _version(fp: tuple[Any, ...], state: SettingsState) -> str:
@@ -309,12 +310,22 @@ def _finding(d: dict[str, Any]) -> Finding:
 _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 
 
-def _project_of_row(row: tuple[Any, ...]) -> ProjectReview:
+def _project_of_row(row: tuple[Any, ...], why: tuple[Any, ...] = (None, (), {})) -> ProjectReview:
+    """`row`: the first nine `STORED_COLUMNS`; `why`: the stored score, reasons and heading scores."""
     _pid, seq, name, ucode, uname, found, grade, headings, counts = row
+    score, reasons, heading_scores = why
     findings = [_finding(d) for d in found]
-    return ProjectReview(
-        seq, name, findings, Outcome(seq, name, grade, dict(headings), dict(counts)), ucode, uname
+    outcome = Outcome(
+        seq,
+        name,
+        grade,
+        dict(headings),
+        dict(counts),
+        score=score,
+        reasons=list(reasons or ()),
+        heading_scores=dict(heading_scores or {}),
     )
+    return ProjectReview(seq, name, findings, outcome, ucode, uname)
 
 
 def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
@@ -357,6 +368,9 @@ def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[Revi
                 rules=dict(Counter(f.rule for f in pr.findings)),
                 categories=_categories(p.indicators),
                 settings_error=uy.settings_error,
+                score=o.score,
+                reasons=list(o.reasons),
+                heading_scores=dict(o.heading_scores),
             )
         )
     return rows
@@ -375,6 +389,9 @@ STORED_COLUMNS = (
     "version",
     "disclosure_id",
     "settings_error",
+    "score",
+    "reasons",
+    "heading_scores",
 )
 
 
@@ -390,7 +407,7 @@ def _from_stored(did: int, rows: list[tuple[Any, ...]]) -> UnitYearReview:
             loose = [_finding(d) for d in r[5]]
         else:
             pids.append(r[0])
-            projects.append(_project_of_row(r[:9]))
+            projects.append(_project_of_row(r[:9], r[12:15]))
     findings = loose + [f for pr in projects for f in pr.findings]
     result = DocumentReview(m.Disclosure(source=""), findings, projects)
     return UnitYearReview(did, result, pids, settings_error=error)
@@ -546,7 +563,7 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
         .first()
     )
     if row is not None and row[10] == proj.disclosure_id:
-        pr, error = _project_of_row(row[:9]), row[11]
+        pr, error = _project_of_row(row[:9], row[12:15]), row[11]
         with _cache_lock:
             _project_cache[proj.pk] = (version, pr, error)
             while len(_project_cache) > PROJECT_CACHE_SIZE:
@@ -708,6 +725,9 @@ def review_json(pf: ProjectFindings | None, attached: dict[str, Any] | None = No
             "grade": o.grade,
             "verdict": o.verdict,
             "headings": {h: o.headings.get(h) for h in HEADINGS},
+            "score": o.score,
+            "reasons": list(o.reasons),
+            "heading_scores": {h: o.heading_scores[h] for h in HEADINGS if h in o.heading_scores},
         },
         "counts": dict(o.counts),
         "findings": [f.to_dict() for f in pf.findings],
