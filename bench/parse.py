@@ -34,8 +34,10 @@ def _throughput(label: str, docs: list[tuple[str, bytes]], target_mb: float) -> 
             total += len(data)
             n += 1
     elapsed = time.perf_counter() - start
-    print(f"{label}: {total / 1048576:.1f} MB in {n} documents, {elapsed:.2f} s: "
-          f"{total / 1048576 / elapsed:.2f} MB/s, {n / elapsed:.1f} documents/s")
+    print(
+        f"{label}: {total / 1048576:.1f} MB in {n} documents, {elapsed:.2f} s: "
+        f"{total / 1048576 / elapsed:.2f} MB/s, {n / elapsed:.1f} documents/s"
+    )
 
 
 def _peak(label: str, name: str, data: bytes) -> None:
@@ -52,9 +54,11 @@ def _peak(label: str, name: str, data: bytes) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     indicators = sum(len(p.indicators) for p in doc.projects)
-    print(f"{label}: one document of {len(data) / 1048576:.1f} MB ({len(doc.projects)} projects, "
-          f"{indicators} indicators) in {elapsed:.2f} s ({len(data) / 1048576 / elapsed:.2f} MB/s); "
-          f"peak traced memory {peak / 1048576:.0f} MB")
+    print(
+        f"{label}: one document of {len(data) / 1048576:.1f} MB ({len(doc.projects)} projects, "
+        f"{indicators} indicators) in {elapsed:.2f} s ({len(data) / 1048576 / elapsed:.2f} MB/s); "
+        f"peak traced memory {peak / 1048576:.0f} MB"
+    )
 
 
 def main() -> None:

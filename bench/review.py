@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             findings += len(review(d))
             reviewed += len(d.projects)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    print(f"seeds: {len(docs)} disclosures, {per_round} projects; reviewed {reviewed:,} projects "
-          f"({rounds} rounds{', cold caches' if args.cold else ''}), {findings:,} findings")
+    print(
+        f"seeds: {len(docs)} disclosures, {per_round} projects; reviewed {reviewed:,} projects "
+        f"({rounds} rounds{', cold caches' if args.cold else ''}), {findings:,} findings"
+    )
     print(f"total time: {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(f"projects reviewed per second (one core, CPU time): {reviewed / cpu:,.0f}")
     print(f"projects reviewed per second (wall clock):         {reviewed / wall:,.0f}")

@@ -20,8 +20,17 @@ def docx_to_pdf(docx_files: list[Path], outdir: Path, fmt: str = "pdf") -> dict[
     exe = soffice()
     assert exe, "soffice not installed"
     profile = outdir / "lo_profile"
-    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-           "--convert-to", fmt, "--outdir", str(outdir), *map(str, docx_files)]
+    cmd = [
+        exe,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        fmt,
+        "--outdir",
+        str(outdir),
+        *map(str, docx_files),
+    ]
     env = dict(os.environ, HOME=str(outdir))
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     out = {p: outdir / f"{p.stem}.{fmt}" for p in docx_files}

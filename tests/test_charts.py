@@ -68,8 +68,11 @@ def test_font_list_names_the_cjk_fonts():
 def snapshots():
     """product_sampling (85.50 万元, plan 25/50/75/100) with spending at the end of April, June, July."""
     out = []
-    for d, amount in ((date(2024, 4, 30), "12.00"), (date(2024, 6, 30), "22.50"),
-                      (date(2024, 7, 31), "30.00")):
+    for d, amount in (
+        (date(2024, 4, 30), "12.00"),
+        (date(2024, 6, 30), "22.50"),
+        (date(2024, 7, 31), "30.00"),
+    ):
         s = snapshot_for(product_sampling(), d)
         s.executed = D(amount)
         out.append(s)
@@ -97,8 +100,9 @@ def test_spending_curve_shows_plan_actual_and_as_of():
 
 
 def test_spending_curve_without_plan_uses_time():
-    svg = spending_curve_svg(year=2024, budget=D("6.80"), plan=None,
-                             actuals=[(date(2024, 7, 31), D("5.10"))], title=HOSTILE)
+    svg = spending_curve_svg(
+        year=2024, budget=D("6.80"), plan=None, actuals=[(date(2024, 7, 31), D("5.10"))], title=HOSTILE
+    )
     root = parse(svg)
     labels = texts(root)
     assert "时间进度（无资金支出计划）" in labels and "75%" in labels  # 5.1 / 6.8
@@ -107,8 +111,9 @@ def test_spending_curve_without_plan_uses_time():
 
 
 def test_spending_curve_above_budget_extends_the_axis():
-    root = parse(spending_curve_svg(year=2024, budget=D(10), plan=PLAN,
-                                    actuals=[(date(2024, 11, 30), D(12))]))
+    root = parse(
+        spending_curve_svg(year=2024, budget=D(10), plan=PLAN, actuals=[(date(2024, 11, 30), D(12))])
+    )
     assert "120%" in texts(root)
 
 
@@ -148,16 +153,22 @@ def test_score_distribution_of_nothing():
 
 
 def test_lights_by_unit_stacks_counts_in_order():
-    rows = [("示例市市场监督管理局本级", {"red": 2, "yellow": 3, "green": 9, None: 1}),
-            (HOSTILE, {"green": 4, "yellow": 1})]
+    rows = [
+        ("示例市市场监督管理局本级", {"red": 2, "yellow": 3, "green": 9, None: 1}),
+        (HOSTILE, {"green": 4, "yellow": 1}),
+    ]
     svg = lights_by_unit_svg(rows)
     root = parse(svg)
     labels = texts(root)
     assert "共 20 个项目：红灯 2，黄灯 4，绿灯 13，未填 1" in labels
     assert {"红灯", "黄灯", "绿灯", "未填"} <= set(labels) and "蓝灯" not in labels  # legend: what occurs
     assert {"共 15", "共 5"} <= set(labels)
-    first = [r for r in root.iter(f"{SVG}rect") if (r.find(f"{SVG}title") is not None)
-             and r.find(f"{SVG}title").text.startswith("示例市市场监督管理局本级")]
+    first = [
+        r
+        for r in root.iter(f"{SVG}rect")
+        if (r.find(f"{SVG}title") is not None)
+        and r.find(f"{SVG}title").text.startswith("示例市市场监督管理局本级")
+    ]
     assert [r.find(f"{SVG}title").text.split()[-3] for r in first] == ["红灯", "黄灯", "绿灯", "未填"]
     widths = [float(r.get("width")) for r in first]
     assert widths[2] == pytest.approx(widths[0] * 9 / 2, abs=0.5)  # proportional to the counts (0.1 px)
@@ -168,8 +179,14 @@ def test_lights_by_unit_stacks_counts_in_order():
 
 
 def test_budget_by_project_sorted_with_values():
-    svg = budget_by_project_svg([("公务用车保险费", D("6.80")), (HOSTILE, D("85.50")),
-                                 ("食品安全抽检监测经费", D("120.00")), ("无预算", None)])
+    svg = budget_by_project_svg(
+        [
+            ("公务用车保险费", D("6.80")),
+            (HOSTILE, D("85.50")),
+            ("食品安全抽检监测经费", D("120.00")),
+            ("无预算", None),
+        ]
+    )
     root = parse(svg)
     labels = texts(root)
     assert "3 个项目，合计 212.30 万元；1 个项目未列预算数" in labels

@@ -27,9 +27,18 @@ D = Decimal
 TEN = D(10)
 
 
-def score(target: str, actual: str | None, *, level1: str = "产出指标", level2: str = "数量指标",
-          points: Decimal = TEN, band: str | None = None, given: Decimal | None = None,
-          settings: ScoringSettings | None = None, name: str = "测试指标"):
+def score(
+    target: str,
+    actual: str | None,
+    *,
+    level1: str = "产出指标",
+    level2: str = "数量指标",
+    points: Decimal = TEN,
+    band: str | None = None,
+    given: Decimal | None = None,
+    settings: ScoringSettings | None = None,
+    name: str = "测试指标",
+):
     ind = IndicatorActual(level1, level2, name, target, actual, band=band, score=given)
     return score_indicator(ind, points, settings or ScoringSettings(), year=2024)
 
@@ -218,25 +227,52 @@ def test_qualitative_band_without_score_proposes_the_band_midpoint():
 
 
 def test_qualitative_score_inside_band_is_kept():
-    s = score("提升", "提升明显", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY,
-              given=D(20))
+    s = score(
+        "提升",
+        "提升明显",
+        level1="效益指标",
+        level2="社会效益指标",
+        points=D(30),
+        band=BAND_PARTLY,
+        given=D(20),
+    )
     assert s.score == 20 and not s.proposed
     # 达成 includes 100%; 未达成 includes 0
-    assert score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_MET,
-                 given=D(30)).score == 30
-    assert score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_NOT_MET,
-                 given=D(0)).score == 0
+    assert (
+        score(
+            "提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_MET, given=D(30)
+        ).score
+        == 30
+    )
+    assert (
+        score(
+            "提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_NOT_MET, given=D(0)
+        ).score
+        == 0
+    )
 
 
 def test_qualitative_score_outside_band_is_rejected():
     # 部分达成 is [18, 24) of 30: 25 is outside; 24 belongs to 达成 (lower bounds inclusive)
     for bad in (D(25), D(24), D("17.99")):
         with pytest.raises(EvaluationError) as e:
-            score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY,
-                  given=bad, name="食品安全水平")
+            score(
+                "提升",
+                "x",
+                level1="效益指标",
+                level2="社会效益指标",
+                points=D(30),
+                band=BAND_PARTLY,
+                given=bad,
+                name="食品安全水平",
+            )
         assert "食品安全水平" in str(e.value) and e.value.field == "score"
-    assert score("提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY,
-                 given=D(18)).score == 18
+    assert (
+        score(
+            "提升", "x", level1="效益指标", level2="社会效益指标", points=D(30), band=BAND_PARTLY, given=D(18)
+        ).score
+        == 18
+    )
 
 
 def test_qualitative_without_band_is_an_error():
@@ -259,21 +295,54 @@ def test_unfilled_yes_no_placeholder_is_qualitative():
 
 EXAMPLE = {
     "budget": {"initial": 100, "adjusted": 120, "executed": 102},
-    "project": "食品安全抽检", "year": 2024,
+    "project": "食品安全抽检",
+    "year": 2024,
     "indicators": [
-        {"level1": "产出指标", "level2": "数量指标", "name": "食品抽检批次", "target": "≥6000批次",
-         "actual": "6100批次"},
+        {
+            "level1": "产出指标",
+            "level2": "数量指标",
+            "name": "食品抽检批次",
+            "target": "≥6000批次",
+            "actual": "6100批次",
+        },
         {"level1": "产出指标", "level2": "质量指标", "name": "抽检合格率", "target": "≥95%", "actual": "97%"},
-        {"level1": "产出指标", "level2": "时效指标", "name": "完成时间", "target": "2024年12月31日前",
-         "actual": "2025年1月15日"},
-        {"level1": "产出指标", "level2": "成本指标", "name": "每批次成本", "target": "≤5300元/批次",
-         "actual": "5600元/批次"},
-        {"level1": "效益指标", "level2": "社会效益指标", "name": "食品安全水平", "target": "提升",
-         "actual": "有所提升", "band": "部分达成"},
-        {"level1": "效益指标", "level2": "社会效益指标", "name": "重大事故", "target": "=0起",
-         "actual": "0起"},
-        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "群众满意度", "target": "≥90%",
-         "actual": "85%", "reason": "宣传不足，下年加强"},
+        {
+            "level1": "产出指标",
+            "level2": "时效指标",
+            "name": "完成时间",
+            "target": "2024年12月31日前",
+            "actual": "2025年1月15日",
+        },
+        {
+            "level1": "产出指标",
+            "level2": "成本指标",
+            "name": "每批次成本",
+            "target": "≤5300元/批次",
+            "actual": "5600元/批次",
+        },
+        {
+            "level1": "效益指标",
+            "level2": "社会效益指标",
+            "name": "食品安全水平",
+            "target": "提升",
+            "actual": "有所提升",
+            "band": "部分达成",
+        },
+        {
+            "level1": "效益指标",
+            "level2": "社会效益指标",
+            "name": "重大事故",
+            "target": "=0起",
+            "actual": "0起",
+        },
+        {
+            "level1": "满意度指标",
+            "level2": "服务对象满意度指标",
+            "name": "群众满意度",
+            "target": "≥90%",
+            "actual": "85%",
+            "reason": "宣传不足，下年加强",
+        },
     ],
 }
 
@@ -335,8 +404,9 @@ def test_weights_of_90_are_scored_scaled_to_100():
         {"level1": "效益指标", "name": "效益", "target": "≥1项", "actual": "1项"},
         {"level1": "满意度指标", "name": "满意度", "target": "≥90%", "actual": "95%"},
     ]
-    r = score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds,
-                                               "weights": w}))
+    r = score_evaluation(
+        evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds, "weights": w})
+    )
     assert r.raw_total == 90 and r.total == 100 and r.grade == "优"
     assert any("90" in d for d in r.deviations)
 
@@ -344,11 +414,21 @@ def test_weights_of_90_are_scored_scaled_to_100():
 def test_cost_counts_under_output_unless_weighted():
     inds = [
         {"level1": "产出指标", "level2": "数量指标", "name": "批次", "target": "≥10批次", "actual": "10批次"},
-        {"level1": "成本指标", "level2": "经济成本指标", "name": "成本", "target": "≤10万元",
-         "actual": "10万元"},
+        {
+            "level1": "成本指标",
+            "level2": "经济成本指标",
+            "name": "成本",
+            "target": "≤10万元",
+            "actual": "10万元",
+        },
         {"level1": "效益指标", "level2": "社会效益指标", "name": "效益", "target": "≥1项", "actual": "1项"},
-        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90%",
-         "actual": "95%"},
+        {
+            "level1": "满意度指标",
+            "level2": "服务对象满意度指标",
+            "name": "满意度",
+            "target": "≥90%",
+            "actual": "95%",
+        },
     ]
     budget = {"adjusted": 10, "executed": 10}
     # default: 成本 shares 产出's 50 → 25 + 25
@@ -399,9 +479,19 @@ def test_unknown_level1_is_an_error():
         score_evaluation(evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds}))
 
 
-@pytest.mark.parametrize(("total", "grade"), [
-    ("100", "优"), ("90", "优"), ("89.99", "良"), ("80", "良"), ("79.99", "中"), ("60", "中"),
-    ("59.99", "差"), ("0", "差")])
+@pytest.mark.parametrize(
+    ("total", "grade"),
+    [
+        ("100", "优"),
+        ("90", "优"),
+        ("89.99", "良"),
+        ("80", "良"),
+        ("79.99", "中"),
+        ("60", "中"),
+        ("59.99", "差"),
+        ("0", "差"),
+    ],
+)
 def test_grades(total, grade):
     assert grade_of(D(total)) == grade
 
@@ -409,8 +499,20 @@ def test_grades(total, grade):
 def test_text_table():
     ev = evaluation_from_dict(EXAMPLE)
     text = render_text(ev, score_evaluation(ev))
-    for word in ("项目支出绩效自评表", "年初预算数", "全年预算数", "全年执行数", "执行率", "年度指标值",
-                 "实际完成值", "偏差原因分析及改进措施", "80.24", "良", "85%", "10.5*"):
+    for word in (
+        "项目支出绩效自评表",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "执行率",
+        "年度指标值",
+        "实际完成值",
+        "偏差原因分析及改进措施",
+        "80.24",
+        "良",
+        "85%",
+        "10.5*",
+    ):
         assert word in text
 
 
@@ -441,15 +543,18 @@ def test_cli_score_text(tmp_path, capsys):
     assert rc == 0 and "项目支出绩效自评表" in out and "自评等级：良" in out
 
 
-@pytest.mark.parametrize(("change", "needle"), [
-    (lambda d: d["indicators"][4].update(score=25), "食品安全水平"),  # 25 outside 部分达成 [9, 12) of 15
-    (lambda d: d["budget"].pop("adjusted"), "budget.adjusted"),
-    (lambda d: d["budget"].update(executed="一百"), "budget.executed"),
-    (lambda d: d["indicators"][0].pop("actual"), "食品抽检批次"),
-    (lambda d: d["indicators"][1].update(actual="5个"), "抽检合格率"),
-    (lambda d: d["indicators"][2].pop("target"), "完成时间"),
-    (lambda d: d["indicators"][0].update(weight="abc"), "食品抽检批次"),
-])
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda d: d["indicators"][4].update(score=25), "食品安全水平"),  # 25 outside 部分达成 [9, 12) of 15
+        (lambda d: d["budget"].pop("adjusted"), "budget.adjusted"),
+        (lambda d: d["budget"].update(executed="一百"), "budget.executed"),
+        (lambda d: d["indicators"][0].pop("actual"), "食品抽检批次"),
+        (lambda d: d["indicators"][1].update(actual="5个"), "抽检合格率"),
+        (lambda d: d["indicators"][2].pop("target"), "完成时间"),
+        (lambda d: d["indicators"][0].update(weight="abc"), "食品抽检批次"),
+    ],
+)
 def test_cli_score_invalid_input_exits_2_with_one_line(tmp_path, capsys, change, needle):
     data = json.loads(json.dumps(EXAMPLE))
     change(data)
@@ -505,8 +610,16 @@ def _published(**over):
         PublishedIndicator("效益指标", "社会效益指标", "受益贫困人口数", ">=80人", "87人", D(30), D(30)),
         PublishedIndicator("满意度指标", "服务对象满意度指标", "救助对象满意度", "≥90%", "95%", D(10), D(10)),
     ]
-    base = dict(indicators=rows, budget_adjusted=D(30), budget_executed=D(30), execution_weight=D(10),
-                execution_score=D(10), total_weight=D(100), total_score=D(100), grade="优")
+    base = dict(
+        indicators=rows,
+        budget_adjusted=D(30),
+        budget_executed=D(30),
+        execution_weight=D(10),
+        execution_score=D(10),
+        total_weight=D(100),
+        total_score=D(100),
+        grade="优",
+    )
     base.update(over)
     return PublishedSelfEvaluation(**base)
 
@@ -555,16 +668,44 @@ def test_execution_score_and_limits_printed_without_comparator():
 
 
 def test_cli_score_check_reads_a_published_table(tmp_path, capsys):
-    data = {"project_name": "临时救助", "budget": {"rows": {"年度资金总额:": {
-        "全年预算数(A)": "30", "全年执行数(B)": "30", "分值": "10", "得分": "10"}}},
+    data = {
+        "project_name": "临时救助",
+        "budget": {
+            "rows": {
+                "年度资金总额:": {"全年预算数(A)": "30", "全年执行数(B)": "30", "分值": "10", "得分": "10"}
+            }
+        },
         "indicators": [
-            {"level1": "产出指标", "level2": "数量指标", "name": "供养人数", "target": ">=4754人",
-             "actual": "4604人", "weight": "50", "score": "50"},
-            {"level1": "效益指标", "level2": "社会效益指标", "name": "受益人数", "target": ">=80人",
-             "actual": "87人", "weight": "30", "score": "30"},
-            {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "满意度", "target": "≥90%",
-             "actual": "95%", "weight": "10", "score": "10"}],
-        "total_score": "100"}
+            {
+                "level1": "产出指标",
+                "level2": "数量指标",
+                "name": "供养人数",
+                "target": ">=4754人",
+                "actual": "4604人",
+                "weight": "50",
+                "score": "50",
+            },
+            {
+                "level1": "效益指标",
+                "level2": "社会效益指标",
+                "name": "受益人数",
+                "target": ">=80人",
+                "actual": "87人",
+                "weight": "30",
+                "score": "30",
+            },
+            {
+                "level1": "满意度指标",
+                "level2": "服务对象满意度指标",
+                "name": "满意度",
+                "target": "≥90%",
+                "actual": "95%",
+                "weight": "10",
+                "score": "10",
+            },
+        ],
+        "total_score": "100",
+    }
     rc, out, err = _run(tmp_path, capsys, data, "--check")
     assert rc == 0, err
     assert "总分：表中 100，按方法 98.42" in out and "没有达到年度指标值，却给了满分" in out

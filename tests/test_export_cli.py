@@ -23,23 +23,56 @@ from tests.format_helpers import diff
 needs_soffice = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) is not installed")
 
 SELFEVAL = {
-    "project": "产品质量监督抽查经费", "project_code": "13990124P00LDLE10011K",
+    "project": "产品质量监督抽查经费",
+    "project_code": "13990124P00LDLE10011K",
     "unit": "示例市市场监督管理局本级",
-    "year": 2024, "budget": {"initial": 85.5, "adjusted": 85.5, "executed": 76.95},
+    "year": 2024,
+    "budget": {"initial": 85.5, "adjusted": 85.5, "executed": 76.95},
     "indicators": [
-        {"level1": "产出指标", "level2": "数量指标", "name": "监督抽查批次", "target": "≥320批次",
-         "actual": "288批次"},
+        {
+            "level1": "产出指标",
+            "level2": "数量指标",
+            "name": "监督抽查批次",
+            "target": "≥320批次",
+            "actual": "288批次",
+        },
         {"level1": "产出指标", "level2": "质量指标", "name": "抽查完成率", "target": "≥95%", "actual": "96%"},
-        {"level1": "产出指标", "level2": "时效指标", "name": "抽查结果公布时间", "target": "≤3 月份前",
-         "actual": "2024年3月20日"},
-        {"level1": "产出指标", "level2": "成本指标", "name": "单批次检验成本", "target": "≤2500元/批次",
-         "actual": "2750元/批次"},
-        {"level1": "效益指标", "level2": "社会效益指标", "name": "产品质量安全事故", "target": "=0起",
-         "actual": "0起"},
-        {"level1": "效益指标", "level2": "社会效益指标", "name": "企业质量意识", "target": "明显提升",
-         "band": "部分达成", "score": 10},
-        {"level1": "满意度指标", "level2": "服务对象满意度指标", "name": "企业满意度", "target": "≥90%",
-         "actual": "85.5%"},
+        {
+            "level1": "产出指标",
+            "level2": "时效指标",
+            "name": "抽查结果公布时间",
+            "target": "≤3 月份前",
+            "actual": "2024年3月20日",
+        },
+        {
+            "level1": "产出指标",
+            "level2": "成本指标",
+            "name": "单批次检验成本",
+            "target": "≤2500元/批次",
+            "actual": "2750元/批次",
+        },
+        {
+            "level1": "效益指标",
+            "level2": "社会效益指标",
+            "name": "产品质量安全事故",
+            "target": "=0起",
+            "actual": "0起",
+        },
+        {
+            "level1": "效益指标",
+            "level2": "社会效益指标",
+            "name": "企业质量意识",
+            "target": "明显提升",
+            "band": "部分达成",
+            "score": 10,
+        },
+        {
+            "level1": "满意度指标",
+            "level2": "服务对象满意度指标",
+            "name": "企业满意度",
+            "target": "≥90%",
+            "actual": "85.5%",
+        },
     ],
 }  # scored by hand in tests/test_export_selfeval.py: 91, 优
 
@@ -218,7 +251,7 @@ def test_bad_inputs_exit_2_with_a_located_line(tmp_path, capsys):
     assert code == 2 and err.startswith(f"{missing}: 无法读取文件")
 
     bad = tmp_path / "bad.json"
-    bad.write_text("{\n  \"budget\": ", encoding="utf-8")
+    bad.write_text('{\n  "budget": ', encoding="utf-8")
     code, err = run(capsys, "selfeval", str(bad), "-o", str(tmp_path / "x.xlsx"))
     assert code == 2 and err.startswith(f"{bad}: line 2: invalid JSON")
 

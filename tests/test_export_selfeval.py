@@ -44,19 +44,36 @@ def worked_example(name: str = "产品质量监督抽查经费") -> SelfEvaluati
     return SelfEvaluation(
         budget=Budget(adjusted=D("85.50"), executed=D("76.95"), initial=D("85.50")),
         indicators=[
-            IndicatorActual("产出指标", "数量指标", "监督抽查批次", "≥320批次", "288批次",
-                            reason="两家检验机构资质到期，部分批次顺延"),
+            IndicatorActual(
+                "产出指标",
+                "数量指标",
+                "监督抽查批次",
+                "≥320批次",
+                "288批次",
+                reason="两家检验机构资质到期，部分批次顺延",
+            ),
             IndicatorActual("产出指标", "质量指标", "抽查完成率", "≥95%", "96%"),
             IndicatorActual("产出指标", "时效指标", "抽查结果公布时间", "≤3 月份前", "2024年3月20日"),
             IndicatorActual("产出指标", "成本指标", "单批次检验成本", "≤2500元/批次", "2750元/批次"),
             IndicatorActual("效益指标", "社会效益指标", "产品质量安全事故", "=0起", "0起"),
-            IndicatorActual("效益指标", "社会效益指标", "企业质量意识", "明显提升", "企业主体责任意识增强",
-                            band="部分达成", score=D(10)),
+            IndicatorActual(
+                "效益指标",
+                "社会效益指标",
+                "企业质量意识",
+                "明显提升",
+                "企业主体责任意识增强",
+                band="部分达成",
+                score=D(10),
+            ),
             IndicatorActual("满意度指标", "服务对象满意度指标", "企业满意度", "≥90%", "85.5%"),
         ],
-        year=2024, project_name=name, project_code="13990124P00LDLE10011K", unit_name=UNIT,
+        year=2024,
+        project_name=name,
+        project_code="13990124P00LDLE10011K",
+        unit_name=UNIT,
         goal="完成年度产品质量监督抽查任务，及时处置不合格产品。",
-        goal_actual="完成抽查288批次，不合格产品全部处置。")
+        goal_actual="完成抽查288批次，不合格产品全部处置。",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -84,12 +101,27 @@ def test_xlsx_places_budget_scores_and_grade(item):
     ws = _sheet(data, "自评表")
     assert ws["A1"].value == "项目支出绩效自评表" and ws["A2"].value == "（2024年度）"
     assert (ws["A3"].value, ws["B3"].value, ws["F3"].value, ws["G3"].value) == (
-        "项目名称", "产品质量监督抽查经费", "项目编码", "13990124P00LDLE10011K")
+        "项目名称",
+        "产品质量监督抽查经费",
+        "项目编码",
+        "13990124P00LDLE10011K",
+    )
     assert (ws["A4"].value, ws["B4"].value, ws["E4"].value, ws["G4"].value) == (
-        "主管部门", "示例市市场监督管理局", "实施单位", UNIT)
+        "主管部门",
+        "示例市市场监督管理局",
+        "实施单位",
+        UNIT,
+    )
     # 项目资金 block: header row 5, 年度资金总额 row 6, 其中 rows 7–9
     assert [ws[f"{c}5"].value for c in "ADEFGHI"] == [
-        "项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+        "项目资金（万元）",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+    ]
     assert [ws[f"{c}6"].value for c in "BDEFGHI"] == ["年度资金总额", 85.5, 85.5, 76.95, 10, 0.9, 9]
     assert ws["H6"].number_format == "0.00%" and ws["D6"].number_format == "0.00"
     assert [ws[f"B{r}"].value for r in (7, 8, 9)] == ["其中：当年财政拨款", "上年结转资金", "其他资金"]
@@ -99,8 +131,16 @@ def test_xlsx_places_budget_scores_and_grade(item):
     assert ws["B11"].value.startswith("完成年度产品质量") and ws["F11"].value.startswith("完成抽查288批次")
     # indicator header and rows
     assert [ws[f"{c}12"].value for c in "ABCDEFGHI"] == [
-        "绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-        "偏差原因分析及改进措施"]
+        "绩效指标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     rows = [[ws[f"{c}{r}"].value for c in "BCDEFGH"] for r in range(13, 20)]
     assert rows == [
         ["产出指标", "数量指标", "监督抽查批次", "≥320批次", "288批次", 12.5, 11.25],
@@ -120,8 +160,21 @@ def test_xlsx_places_budget_scores_and_grade(item):
 def test_xlsx_merges_borders_fonts_and_print_setup(item):
     ws = _sheet(selfeval_to_xlsx([item]), "自评表")
     merged = _merged(ws)
-    assert {"A1:I1", "A5:A9", "B6:C6", "A10:A11", "B10:E10", "F11:I11", "A12:A19", "B13:B16", "B17:B18",
-            "C17:C18", "A20:F20", "B3:E3", "G3:I3"} <= merged
+    assert {
+        "A1:I1",
+        "A5:A9",
+        "B6:C6",
+        "A10:A11",
+        "B10:E10",
+        "F11:I11",
+        "A12:A19",
+        "B13:B16",
+        "B17:B18",
+        "C17:C18",
+        "A20:F20",
+        "B3:E3",
+        "G3:I3",
+    } <= merged
     assert "B19:B19" not in merged and not any(r.startswith("C13:") for r in merged)
     assert ws["A1"].font.name == "宋体" and ws["A1"].font.bold and ws["A1"].font.size == 16
     assert ws["A12"].font.bold and not ws["D13"].font.bold
@@ -142,11 +195,35 @@ def test_summary_sheet_lists_every_project_with_score_and_grade(item):
     ws = wb["汇总"]
     assert ws["A1"].value == "项目支出绩效自评汇总表" and ws["A3"].value == f"单位：{UNIT}"
     assert [ws[f"{c}4"].value for c in "ABCDEFGH"] == [
-        "序号", "项目名称", "项目编码", "全年预算数", "全年执行数", "执行率", "自评得分", "自评等级"]
+        "序号",
+        "项目名称",
+        "项目编码",
+        "全年预算数",
+        "全年执行数",
+        "执行率",
+        "自评得分",
+        "自评等级",
+    ]
     assert [ws[f"{c}5"].value for c in "ABCDEFGH"] == [
-        1, "产品质量监督抽查经费", "13990124P00LDLE10011K", 85.5, 76.95, 0.9, 91, "优"]
+        1,
+        "产品质量监督抽查经费",
+        "13990124P00LDLE10011K",
+        85.5,
+        76.95,
+        0.9,
+        91,
+        "优",
+    ]
     assert [ws[f"{c}6"].value for c in "ABCDEFGH"] == [
-        2, "公务用车保险费", "13990124P00LDLE10006G", 6.8, 5.44, 0.8, 90, "优"]
+        2,
+        "公务用车保险费",
+        "13990124P00LDLE10006G",
+        6.8,
+        5.44,
+        0.8,
+        90,
+        "优",
+    ]
     # 合计: 92.30 budget, 82.39 executed, rate 82.39/92.30 = 89.26%, mean score 90.5
     assert [ws[f"{c}7"].value for c in "ADEFG"] == ["合计", 92.3, 82.39, 0.8926, 90.5]
     assert "A7:C7" in _merged(ws)
@@ -188,10 +265,21 @@ def test_docx_table_cells_and_merges(item):
     assert texts[:2] == ["项目支出绩效自评表", "（2024年度）"]
     [table] = doc.tables
     cell = table.cell
-    assert (cell(0, 0).text, cell(0, 1).text, cell(0, 6).text) == ("项目名称", "产品质量监督抽查经费",
-                                                                   "13990124P00LDLE10011K")
+    assert (cell(0, 0).text, cell(0, 1).text, cell(0, 6).text) == (
+        "项目名称",
+        "产品质量监督抽查经费",
+        "13990124P00LDLE10011K",
+    )
     assert [cell(3, c).text for c in range(1, 9)] == [
-        "年度资金总额", "年度资金总额", "85.50", "85.50", "76.95", "10", "90%", "9"]
+        "年度资金总额",
+        "年度资金总额",
+        "85.50",
+        "85.50",
+        "76.95",
+        "10",
+        "90%",
+        "9",
+    ]
     assert cell(2, 0)._tc is cell(6, 0)._tc  # 项目资金（万元） merged down over 5 rows
     assert cell(9, 0)._tc is cell(16, 0)._tc  # 绩效指标 merged down over header + 7 rows
     assert cell(17, 0).text == "总分" and cell(17, 0)._tc is not cell(16, 0)._tc

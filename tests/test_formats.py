@@ -46,8 +46,10 @@ WRITERS: dict[str, tuple[str, Writer]] = {
     "xlsx": ("xlsx", lambda d: disclosure_to_xlsx(d)),
     "xlsx-yuan": ("xlsx", lambda d: disclosure_to_xlsx(d, options=YUAN)),
     "html": ("html", lambda d: disclosure_to_html(d).encode("utf-8")),
-    "html-gb18030": ("html", lambda d: disclosure_to_html(d).replace('charset="utf-8"', 'charset="gb2312"')
-                     .encode("gb18030")),
+    "html-gb18030": (
+        "html",
+        lambda d: disclosure_to_html(d).replace('charset="utf-8"', 'charset="gb2312"').encode("gb18030"),
+    ),
 }
 
 # Interpreter gaps found by these round trips (fixed ones are removed; add new ones here)
@@ -95,8 +97,10 @@ PDF_VARIANTS: dict[str, Writer] = {
 @pytest.fixture(scope="module")
 def pdf_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     if soffice() is None:
-        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui "
-                    "and fonts-noto-cjk")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui "
+            "and fonts-noto-cjk"
+        )
     tmp = tmp_path_factory.mktemp("formats_pdf")
     paths: list[Path] = []
     for fname, doc in FIXTURES.items():
@@ -110,7 +114,8 @@ def pdf_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 @pytest.mark.parametrize("variant", list(PDF_VARIANTS))
 @pytest.mark.parametrize("fixture", list(FIXTURES))
 def test_pdf_converted_by_libreoffice_parses_back_to_its_model(
-        pdf_files: dict[str, bytes], fixture: str, variant: str) -> None:
+    pdf_files: dict[str, bytes], fixture: str, variant: str
+) -> None:
     got = parse_bytes(pdf_files[f"{fixture}--{variant}"], f"{fixture}--{variant}.pdf")
     assert_same_model(FIXTURES[fixture], got, squash=True)
     assert got.warnings == []
@@ -140,7 +145,8 @@ def libreoffice_saved(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[st
 @pytest.mark.parametrize("fmt", ["html", "docx"])
 @pytest.mark.parametrize("fixture", list(FIXTURES))
 def test_documents_saved_again_by_libreoffice_parse_back_to_their_model(
-        libreoffice_saved: dict[tuple[str, str], bytes], fixture: str, fmt: str) -> None:
+    libreoffice_saved: dict[tuple[str, str], bytes], fixture: str, fmt: str
+) -> None:
     data = libreoffice_saved[(fmt, fixture)]
     assert data != disclosure_to_docx(FIXTURES[fixture], split_every=5)
     got = parse_bytes(data, f"{fixture}.{fmt}")
@@ -160,8 +166,17 @@ def flat_sheet(doc: Disclosure) -> bytes:
     ws.append(["项目名称", "一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"])
     for p in doc.projects:
         for i, ind in enumerate(p.indicators):
-            ws.append([p.name if i == 0 else None, ind.level1, ind.level2, ind.name, ind.description,
-                       ind.value, ind.basis])
+            ws.append(
+                [
+                    p.name if i == 0 else None,
+                    ind.level1,
+                    ind.level2,
+                    ind.name,
+                    ind.description,
+                    ind.value,
+                    ind.basis,
+                ]
+            )
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # "=0起" typed as text, not a formula
@@ -199,13 +214,15 @@ def cms_page(doc: Disclosure) -> bytes:
     line as a one-row table above the data table, cells with <p> and &nbsp;."""
     parts = []
     for p in doc.projects:
-        rows = [f'<tr><td>项目名称</td><td colspan="5">{p.name}</td></tr>',
-                f'<tr><td rowspan="2">预算规模及资金用途</td><td>预算数</td><td>{p.budget_total:.2f}</td>'
-                f'<td>其中：财政资金</td><td>{p.budget_fiscal:.2f}</td><td>其他资金&nbsp;</td></tr>',
-                f'<tr><td colspan="5"><p>{p.purpose}</p></td></tr>',
-                f'<tr><td>绩效目标</td><td colspan="5"><p>{p.goal}</p></td></tr>',
-                "<tr><td>一级指标</td><td>二级指标</td><td>三级指标</td><td colspan=2>绩效指标描述</td>"
-                "<td>指标值</td></tr>"]
+        rows = [
+            f'<tr><td>项目名称</td><td colspan="5">{p.name}</td></tr>',
+            f'<tr><td rowspan="2">预算规模及资金用途</td><td>预算数</td><td>{p.budget_total:.2f}</td>'
+            f"<td>其中：财政资金</td><td>{p.budget_fiscal:.2f}</td><td>其他资金&nbsp;</td></tr>",
+            f'<tr><td colspan="5"><p>{p.purpose}</p></td></tr>',
+            f'<tr><td>绩效目标</td><td colspan="5"><p>{p.goal}</p></td></tr>',
+            "<tr><td>一级指标</td><td>二级指标</td><td>三级指标</td><td colspan=2>绩效指标描述</td>"
+            "<td>指标值</td></tr>",
+        ]
         for i, ind in enumerate(p.indicators):
             first1 = i == 0 or p.indicators[i - 1].level1 != ind.level1
             first2 = first1 or p.indicators[i - 1].level2 != ind.level2
@@ -216,12 +233,15 @@ def cms_page(doc: Disclosure) -> bytes:
                 cells += f'<td rowspan="{n1}">{ind.level1}</td>'
             if first2:
                 cells += f'<td rowspan="{n2}">{ind.level2}</td>'
-            cells += (f'<td>{ind.name}</td><td colspan="2">{ind.description or "&nbsp;"}</td>'
-                      f"<td>{ind.value}</td>")
+            cells += (
+                f'<td>{ind.name}</td><td colspan="2">{ind.description or "&nbsp;"}</td><td>{ind.value}</td>'
+            )
             rows.append(f"<tr>{cells}</tr>")
-        parts.append(f'<table class="t"><tr><td colspan="2"><b>{p.seq}.{p.title}</b></td></tr>'
-                     f"<tr><td>{p.unit_code}{p.unit_name}</td><td>单位：万元</td></tr></table>"
-                     f'<table border="1" cellspacing="0">{"".join(rows)}</table>')
+        parts.append(
+            f'<table class="t"><tr><td colspan="2"><b>{p.seq}.{p.title}</b></td></tr>'
+            f"<tr><td>{p.unit_code}{p.unit_name}</td><td>单位：万元</td></tr></table>"
+            f'<table border="1" cellspacing="0">{"".join(rows)}</table>'
+        )
     title = f"{doc.unit_name}{doc.year}年部门预算绩效目标"
     return CMS_PAGE.format(title=title, projects="\n".join(parts)).encode("gbk")
 
@@ -257,8 +277,14 @@ def word_table_per_row_layout(doc: Disclosure) -> bytes:
                 c.text = text
 
         row("项目编码", p.code or "", "项目名称", p.name or "", "", "")
-        row("预算数", f"{p.budget_total}", "其中:财政资金", f"{p.budget_fiscal}", "其他资金",
-            f"{p.budget_other}" if p.budget_other is not None else "")
+        row(
+            "预算数",
+            f"{p.budget_total}",
+            "其中:财政资金",
+            f"{p.budget_fiscal}",
+            "其他资金",
+            f"{p.budget_other}" if p.budget_other is not None else "",
+        )
         row("资金用途", p.purpose or "", "", "", "", "")
         if p.spending_plan:
             row("资金支出计划（%）", *p.spending_plan.keys())
@@ -266,8 +292,14 @@ def word_table_per_row_layout(doc: Disclosure) -> bytes:
         row("绩效目标", p.goal or "", "", "", "", "")
         row("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
         for ind in p.indicators:
-            row(ind.level1 or "", ind.level2 or "", ind.name or "", ind.description or "", ind.value or "",
-                ind.basis or "")
+            row(
+                ind.level1 or "",
+                ind.level2 or "",
+                ind.name or "",
+                ind.description or "",
+                ind.value or "",
+                ind.basis or "",
+            )
         d.add_paragraph("")
     out = io.BytesIO()
     d.save(out)
@@ -310,8 +342,11 @@ def test_command_line_parses_a_written_docx(tmp_path: Path, capsys: pytest.Captu
 
 def test_html_title_then_unit_and_money_unit_as_separate_paragraphs() -> None:
     doc = unit_full()
-    page = re.sub(r'<table class="unit-line"><tr><td>(.*?)</td><td class="money">(.*?)</td></tr></table>',
-                  r"<p>\1</p><p>\2</p>", disclosure_to_html(doc))
+    page = re.sub(
+        r'<table class="unit-line"><tr><td>(.*?)</td><td class="money">(.*?)</td></tr></table>',
+        r"<p>\1</p><p>\2</p>",
+        disclosure_to_html(doc),
+    )
     assert "<p>单位：万元</p>" in page
     assert_same_model(doc, parse_bytes(page.encode(), "paragraphs.html"))
 
@@ -367,8 +402,10 @@ def test_samples_written_and_parsed_again(stem: str, writer: str) -> None:
 @pytest.fixture(scope="module")
 def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     if soffice() is None:
-        pytest.skip("LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui "
-                    "and fonts-noto-cjk")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui "
+            "and fonts-noto-cjk"
+        )
     tmp = tmp_path_factory.mktemp("samples_pdf")
     paths = []
     for stem in sorted(SEEDS):

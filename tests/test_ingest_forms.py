@@ -826,7 +826,10 @@ def test_labels_one_per_line_then_their_values_in_the_same_order() -> None:
     (p,) = doc.projects
     assert (p.name, p.unit_code, p.unit_name) == ("中小学校舍安全维修", "301002", "南京市江宁区教育局")
     assert (p.budget_total, p.budget_fiscal, p.budget_other) == (
-        Decimal("1280.5"), Decimal("1180.5"), Decimal("100"))
+        Decimal("1280.5"),
+        Decimal("1180.5"),
+        Decimal("100"),
+    )
     assert p.goal == "完成校舍维修加固。"
 
 
@@ -876,8 +879,17 @@ def test_a_money_unit_run_together_with_the_first_label_keeps_both(first: Block)
 def test_the_top_block_repeated_after_a_page_break_continues_the_project() -> None:
     """Labels and values one per line again after `— 3 —`: the same project goes on (its labels
     are not indicators under the last level); a different name starts the next project."""
-    block = [["项目名称"], ["农村供水工程维修养护"], ["主管部门"], ["[211001]周口市水利局"],
-             ["实施单位"], ["周口市农村供水管理站"], ["其中：财政拨款"], ["745"], ["其他资金"]]
+    block = [
+        ["项目名称"],
+        ["农村供水工程维修养护"],
+        ["主管部门"],
+        ["[211001]周口市水利局"],
+        ["实施单位"],
+        ["周口市农村供水管理站"],
+        ["其中：财政拨款"],
+        ["745"],
+        ["其他资金"],
+    ]
     doc = parse(
         [
             "项目支出绩效目标表",
@@ -896,8 +908,10 @@ def test_the_top_block_repeated_after_a_page_break_continues_the_project() -> No
         layout="cell-lines",
     )
     a, b = doc.projects
-    assert [(i.level2, i.name) for i in a.indicators] == [("成本指标", "单处工程维修养护成本"),
-                                                          ("社会效益指标", "农村自来水普及率")]
+    assert [(i.level2, i.name) for i in a.indicators] == [
+        ("成本指标", "单处工程维修养护成本"),
+        ("社会效益指标", "农村自来水普及率"),
+    ]
     assert b.name == "饮水安全巩固提升" and [i.name for i in b.indicators] == ["新建水厂"]
 
 
@@ -910,9 +924,14 @@ def test_with_no_title_the_year_is_never_an_indicators_deadline() -> None:
         ["", "", "验收时间", "2024年12月底前"],
     ]
     assert parse(rows).year == 2023
-    doc = parse([["项目名称", "农村供水工程"], [*HEADER[:3], "2022年实际值", "2023年目标值"],
-                 ["产出指标", "时效指标", "完工时间", "2024年6月", "2024年12月"],
-                 ["", "", "验收时间", "2024年6月", "2024年12月底前"]])
+    doc = parse(
+        [
+            ["项目名称", "农村供水工程"],
+            [*HEADER[:3], "2022年实际值", "2023年目标值"],
+            ["产出指标", "时效指标", "完工时间", "2024年6月", "2024年12月"],
+            ["", "", "验收时间", "2024年6月", "2024年12月底前"],
+        ]
+    )
     assert doc.year == 2023
     assert [i.value for i in doc.projects[0].indicators] == ["2024年12月", "2024年12月底前"]
 

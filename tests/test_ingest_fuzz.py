@@ -78,8 +78,10 @@ def test_random_bytes_parse_or_fail_cleanly(data: bytes) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(head=st.sampled_from([b"PK\x03\x04", b"%PDF-1.7\n", b"<html><body><table>", b"\xef\xbb\xbf"]),
-       tail=st.binary(max_size=2048))
+@given(
+    head=st.sampled_from([b"PK\x03\x04", b"%PDF-1.7\n", b"<html><body><table>", b"\xef\xbb\xbf"]),
+    tail=st.binary(max_size=2048),
+)
 def test_random_bytes_behind_a_format_signature_fail_cleanly(head: bytes, tail: bytes) -> None:
     try:
         doc = parse_bytes(head + tail, "sig.bin")
@@ -118,8 +120,15 @@ def test_reader_fuzz_has_no_uncaught_exceptions_and_stays_within_the_limits() ->
     lines: list[str] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        st = fz.fuzz(3000, 20260, timeout=30, memory_mb=512, use_soffice=False,
-                     deadline=time.time() + 50, echo=lines.append)
+        st = fz.fuzz(
+            3000,
+            20260,
+            timeout=30,
+            memory_mb=512,
+            use_soffice=False,
+            deadline=time.time() + 50,
+            echo=lines.append,
+        )
     assert st.total >= 300, st.report(50)
     assert set(st.by_format) == set(fz.FORMATS)
     assert st.outcome["uncaught"] == 0 and st.outcome["timeout"] == 0 and st.outcome["memory"] == 0, lines

@@ -35,7 +35,8 @@ def test_seed_budget_overview_matches_truth(stem: str) -> None:
     got = disclosure_to_dict(parse_file(SEEDS / f"{stem}.txt"))["budget_overview"]
     want = json.loads((TRUTH / f"{stem}.json").read_text(encoding="utf-8"))["budget_overview"]
     assert json.loads(json.dumps(got), parse_float=Decimal, parse_int=Decimal) == json.loads(
-        json.dumps(want), parse_float=Decimal, parse_int=Decimal)
+        json.dumps(want), parse_float=Decimal, parse_int=Decimal
+    )
 
 
 @pytest.mark.parametrize("stem", SEED_IDS)
@@ -61,7 +62,9 @@ def test_page_break_repeats_are_skipped_and_levels_carried() -> None:
     doc = parse_file(SEEDS / "000_b15b158b2ebb9642.txt")
     p = doc.projects[1]
     assert [i.name for i in p.indicators][-2:] == [
-        "中国驰名商标奖励影响力不断扩大", "获奖企业对奖励实施过程满意度"]
+        "中国驰名商标奖励影响力不断扩大",
+        "获奖企业对奖励实施过程满意度",
+    ]
     assert p.indicators[-2].level1 == "效果指标" and p.indicators[-2].level2 == "可持续影响指标"
     assert p.goal is not None and p.goal.count("加强知识产权保护") == 1
     assert "<p>" not in (doc.projects[2].goal or "")
@@ -77,8 +80,9 @@ def test_gb18030_and_bom_encodings_parse_the_same() -> None:
 
 
 def _run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "jixiao.cli", *args], capture_output=True, input=input,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", *args], capture_output=True, input=input, timeout=120
+    )
 
 
 def test_cli_parse_json_one_file_is_an_object_several_an_array() -> None:
@@ -150,12 +154,15 @@ def test_unused_table_row_is_a_located_warning_and_strict_fails(tmp_path: Path) 
     assert _run("parse", str(f)).returncode == 0
 
 
-@pytest.mark.parametrize(("stem", "region"), [
-    ("001_69cafeba3764958f", "河北省秦皇岛市山海关区"),
-    ("002_395e31acaf57e48c", "河北省邢台市巨鹿县"),
-    ("004_dc71da0f619798d6", "河北省唐山市乐亭县"),
-    ("003_665f1d82f3b4329e", None),  # no project codes: no hint
-])
+@pytest.mark.parametrize(
+    ("stem", "region"),
+    [
+        ("001_69cafeba3764958f", "河北省秦皇岛市山海关区"),
+        ("002_395e31acaf57e48c", "河北省邢台市巨鹿县"),
+        ("004_dc71da0f619798d6", "河北省唐山市乐亭县"),
+        ("003_665f1d82f3b4329e", None),  # no project codes: no hint
+    ],
+)
 def test_region_from_the_project_codes_division(stem: str, region: str | None) -> None:
     doc = parse_file(SEEDS / f"{stem}.txt")
     assert doc.region == region

@@ -55,11 +55,21 @@ def test_2021_framework_cost_as_level1_and_extra_columns(layout) -> None:
     assert doc.warnings == []
     (p,) = doc.projects
     assert (p.name, p.code, p.budget_total, p.budget_fiscal, p.budget_other) == (
-        "食品抽检经费", "13990024P00123456789", Decimal("30.00"), Decimal("25.00"), Decimal("5.00"))
+        "食品抽检经费",
+        "13990024P00123456789",
+        Decimal("30.00"),
+        Decimal("25.00"),
+        Decimal("5.00"),
+    )
     assert p.purpose == "食品检测费等支出"
     inds = p.indicators
     assert [i.name for i in inds] == [
-        "食品抽检批次", "抽检合格率", "单批次抽检成本", "重大食品安全事故", "群众满意度"]
+        "食品抽检批次",
+        "抽检合格率",
+        "单批次抽检成本",
+        "重大食品安全事故",
+        "群众满意度",
+    ]
     assert inds[1].level1 == "产出指标" and inds[1].basis is None
     assert (inds[2].level1, inds[2].level2_canonical) == ("成本指标", "经济成本指标")
     first = inds[0]
@@ -120,7 +130,11 @@ def test_indicator_rows_without_a_header(layout) -> None:
     (p,) = doc.projects
     assert p.seq == 3
     assert [(i.name, i.description, i.value, i.basis) for i in p.indicators][1] == (
-        "完成时间", "按时完成", "2024年12月31日前", "工作计划")
+        "完成时间",
+        "按时完成",
+        "2024年12月31日前",
+        "工作计划",
+    )
     assert p.indicators[1].target.value == "2024-12-31"
 
 
@@ -154,11 +168,14 @@ def pipe_rows(title: str | None, rows: Rows, before: list[str] | None = None) ->
     return "\n".join(lines).encode("utf-8")
 
 
-@pytest.mark.parametrize(("title", "seq", "clean"), [
-    ("（三）执法装备购置项目支出绩效目标表", 3, "执法装备购置项目支出绩效目标表"),
-    ("十二、执法装备购置绩效目标表", 12, "执法装备购置绩效目标表"),
-    ("附表3-2 执法装备购置绩效目标表", 2, "执法装备购置绩效目标表"),
-])
+@pytest.mark.parametrize(
+    ("title", "seq", "clean"),
+    [
+        ("（三）执法装备购置项目支出绩效目标表", 3, "执法装备购置项目支出绩效目标表"),
+        ("十二、执法装备购置绩效目标表", 12, "执法装备购置绩效目标表"),
+        ("附表3-2 执法装备购置绩效目标表", 2, "执法装备购置绩效目标表"),
+    ],
+)
 def test_markdown_pipe_tables_and_title_numbering_styles(title: str, seq: int, clean: str) -> None:
     rows = [
         ["项目名称", "执法装备购置"],

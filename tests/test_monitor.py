@@ -71,18 +71,27 @@ def test_plan_with_amounts_in_wan_yuan():
 
 
 def _snap(executed: str | None, *, plan=PLAN, inds=(), as_of=JULY) -> MonitorSnapshot:
-    return MonitorSnapshot(as_of=as_of, budget=D(100), executed=D(executed) if executed else None,
-                           spending_plan=plan, indicators=list(inds), project_name="测试项目")
+    return MonitorSnapshot(
+        as_of=as_of,
+        budget=D(100),
+        executed=D(executed) if executed else None,
+        spending_plan=plan,
+        indicators=list(inds),
+        project_name="测试项目",
+    )
 
 
-@pytest.mark.parametrize(("executed", "light"), [
-    # expected 56.30% at 31 July; ratio = (executed / 100) / 0.5630
-    ("30", RED),  # 0.30 / 0.5630 = 53.3%
-    ("40", YELLOW),  # 71.0%
-    ("45", YELLOW),  # 79.9%
-    ("46", GREEN),  # 81.7%
-    ("80", GREEN),  # 142%: spending ahead of plan is not blue
-])
+@pytest.mark.parametrize(
+    ("executed", "light"),
+    [
+        # expected 56.30% at 31 July; ratio = (executed / 100) / 0.5630
+        ("30", RED),  # 0.30 / 0.5630 = 53.3%
+        ("40", YELLOW),  # 71.0%
+        ("45", YELLOW),  # 79.9%
+        ("46", GREEN),  # 81.7%
+        ("80", GREEN),  # 142%: spending ahead of plan is not blue
+    ],
+)
 def test_spending_light(executed, light):
     r = assess(_snap(executed))
     assert r.spending_light == light
@@ -107,17 +116,33 @@ def test_thresholds_are_settings():
 SEVEN_TWELFTHS = D(7) / 12
 
 
-def light(target: str, actual: str | None = None, *, expected=SEVEN_TWELFTHS, level1="产出指标",
-          level2="数量指标", status=None, as_of=JULY, settings=None):
+def light(
+    target: str,
+    actual: str | None = None,
+    *,
+    expected=SEVEN_TWELFTHS,
+    level1="产出指标",
+    level2="数量指标",
+    status=None,
+    as_of=JULY,
+    settings=None,
+):
     ind = IndicatorProgress(level1, level2, "指标", target, actual, status)
     return indicator_light(ind, expected, as_of, year=2024, settings=settings).light
 
 
-@pytest.mark.parametrize(("actual", "expected_light"), [
-    # ≥6000 批次 at 7/12: due 3500; 2000/3500 = 57% red, 2500 = 71% yellow, 3000 = 86% green,
-    # 4200 = 120% blue
-    ("2000批次", RED), ("2500批次", YELLOW), ("3000批次", GREEN), ("4200批次", BLUE), ("4199批次", GREEN),
-])
+@pytest.mark.parametrize(
+    ("actual", "expected_light"),
+    [
+        # ≥6000 批次 at 7/12: due 3500; 2000/3500 = 57% red, 2500 = 71% yellow, 3000 = 86% green,
+        # 4200 = 120% blue
+        ("2000批次", RED),
+        ("2500批次", YELLOW),
+        ("3000批次", GREEN),
+        ("4200批次", BLUE),
+        ("4199批次", GREEN),
+    ],
+)
 def test_higher_is_better_against_expected_progress(actual, expected_light):
     assert light("≥6000批次", actual) == expected_light
 
@@ -170,9 +195,13 @@ def test_project_light_is_the_worst():
     assert worst([BLUE, GREEN]) == GREEN
     assert worst([None]) is None
     # spending 46% / 56.30% = 81.7% green; 4500 / (6000 × 56.30%) = 133% blue; cost 5400 > 5300 red
-    snap = _snap("46", inds=[
-        IndicatorProgress("产出指标", "数量指标", "批次", "≥6000批次", "4500批次"),
-        IndicatorProgress("产出指标", "成本指标", "成本", "≤5300元/批次", "5400元/批次")])
+    snap = _snap(
+        "46",
+        inds=[
+            IndicatorProgress("产出指标", "数量指标", "批次", "≥6000批次", "4500批次"),
+            IndicatorProgress("产出指标", "成本指标", "成本", "≤5300元/批次", "5400元/批次"),
+        ],
+    )
     r = assess(snap)
     assert r.spending_light == GREEN and [i.light for i in r.indicators] == [BLUE, RED] and r.light == RED
 
@@ -182,8 +211,13 @@ def test_red_and_yellow_need_reason_likelihood_and_measures():
     snap = _snap("30", inds=[ind])  # spending red, indicator red
     problems = validate_snapshot(snap)
     fields = sorted((p.where, p.field) for p in problems)
-    assert fields == sorted([(w, f) for w in ("项目「测试项目」资金执行", "项目「测试项目」指标「成本」")
-                             for f in ("reason_category", "reason_text", "likelihood", "measures")])
+    assert fields == sorted(
+        [
+            (w, f)
+            for w in ("项目「测试项目」资金执行", "项目「测试项目」指标「成本」")
+            for f in ("reason_category", "reason_text", "likelihood", "measures")
+        ]
+    )
     assert all("红灯" in p.message for p in problems)
     snap.deviation = Deviation("经费保障", "资金下达较晚", "有可能", "加快支付进度")
     ind.deviation = Deviation("其他", "原材料涨价", "确定能", "压缩其他支出")
@@ -198,8 +232,13 @@ def test_invalid_choices_are_problems():
 
 
 def test_missing_data_are_problems_and_green_needs_no_reason():
-    snap = _snap(None, inds=[IndicatorProgress("产出指标", "数量指标", "批次", "≥6000批次", None),
-                             IndicatorProgress("效益指标", "社会效益指标", "水平", "提升")])
+    snap = _snap(
+        None,
+        inds=[
+            IndicatorProgress("产出指标", "数量指标", "批次", "≥6000批次", None),
+            IndicatorProgress("效益指标", "社会效益指标", "水平", "提升"),
+        ],
+    )
     fields = [p.field for p in validate_snapshot(snap)]
     assert fields == ["executed", "actual", "status"]
     ok = _snap("60", inds=[IndicatorProgress("产出指标", "数量指标", "批次", "≥6000批次", "3600批次")])

@@ -45,8 +45,9 @@ def raw_docx() -> bytes:
     t.cell(0, 0).text = "项目名称"
     t.cell(0, 1).merge(t.cell(0, 3)).text = "测试项目"
     t.cell(1, 0).merge(t.cell(3, 0)).text = "产出指标"
-    for r, (l2, name, value) in enumerate([("数量指标", "检查户数", "≥10家"), ("质量指标", "合格率", "≥95%"),
-                                           ("时效指标", "完成时间", "")], 1):
+    for r, (l2, name, value) in enumerate(
+        [("数量指标", "检查户数", "≥10家"), ("质量指标", "合格率", "≥95%"), ("时效指标", "完成时间", "")], 1
+    ):
         t.cell(r, 1).text, t.cell(r, 2).text, t.cell(r, 3).text = l2, name, value
     cell = t.cell(3, 3)
     cell.paragraphs[0].add_run("第一行").add_break()
@@ -93,8 +94,14 @@ def test_docx_writer_table_reads_back_as_the_seed_layout() -> None:
     header = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
     assert r.count(header) == 3
     # 产品质量监督抽查经费: 3 数量指标 rows under one merged 产出指标 / 数量指标, blank basis kept as a cell
-    first = ["产出指标", "数量指标", "监督抽查批次", "全年完成产品质量监督抽查批次数", "≥320批次",
-             "部门工作计划"]
+    first = [
+        "产出指标",
+        "数量指标",
+        "监督抽查批次",
+        "全年完成产品质量监督抽查批次数",
+        "≥320批次",
+        "部门工作计划",
+    ]
     i = r.index(first)
     assert r[i + 1] == ["", "", "抽查产品类别", "覆盖电动自行车、儿童用品、建材等类别", "≥12类", ""]
     assert paras(s)[:3] == ["示例市市场监督管理局本级2024年部门预算绩效目标", "第一部分", "部门整体绩效目标"]
@@ -140,8 +147,9 @@ def raw_xlsx() -> bytes:
     ws.title = "绩效目标表"
     ws["A1"] = "1.测试项目绩效目标表"
     ws.merge_cells("A1:F1")
-    for ref, v in zip(("A3", "B3", "C3", "D3", "E3", "F3"), ("项目名称", "测试", "预算数", 6.8, "占比", 0.25),
-                      strict=True):
+    for ref, v in zip(
+        ("A3", "B3", "C3", "D3", "E3", "F3"), ("项目名称", "测试", "预算数", 6.8, "占比", 0.25), strict=True
+    ):
         ws[ref] = v
     ws["D3"].number_format = "0.00"
     ws["F3"].number_format = "0%"
@@ -186,12 +194,24 @@ def test_xlsx_locations_are_excel_references() -> None:
     assert str(s.blocks[-1].cells[0].loc) == "Sheet2!B2"
 
 
-@pytest.mark.parametrize(("value", "fmt", "shown"), [
-    (6.8, "0.00", "6.80"), (6.8, "General", "6.8"), (7.0, "General", "7"), (0.25, "0%", "25%"),
-    (0.125, "0.0%", "12.5%"), (1234.5, "#,##0.00", "1,234.50"), (-3, "0.00;(0.00)", "(3.00)"),
-    (12.5, '0.00"万元"', "12.50万元"), (0.1 + 0.2, "General", "0.3"), (1.5, "#.##", "1.5"),
-    (2.675, "0.00", "2.68"), (100, "0", "100"), (80000, "#,##0", "80,000"),
-])
+@pytest.mark.parametrize(
+    ("value", "fmt", "shown"),
+    [
+        (6.8, "0.00", "6.80"),
+        (6.8, "General", "6.8"),
+        (7.0, "General", "7"),
+        (0.25, "0%", "25%"),
+        (0.125, "0.0%", "12.5%"),
+        (1234.5, "#,##0.00", "1,234.50"),
+        (-3, "0.00;(0.00)", "(3.00)"),
+        (12.5, '0.00"万元"', "12.50万元"),
+        (0.1 + 0.2, "General", "0.3"),
+        (1.5, "#.##", "1.5"),
+        (2.675, "0.00", "2.68"),
+        (100, "0", "100"),
+        (80000, "#,##0", "80,000"),
+    ],
+)
 def test_xlsx_numbers_as_printed(value: float, fmt: str, shown: str) -> None:
     assert format_number(value, fmt) == shown
 
@@ -232,13 +252,16 @@ def test_html_rows_with_rowspan_colspan_and_text_outside_tables() -> None:
     assert row.loc.line is not None
 
 
-@pytest.mark.parametrize(("data", "text"), [
-    ("<p>预算数</p>".encode("gb18030"), "<p>预算数</p>"),  # no declaration, not UTF-8: GB18030
-    (b"\xef\xbb\xbf<p>\xe9\xa2\x84\xe7\xae\x97</p>", "<p>预算</p>"),  # UTF-8 BOM
-    ("<p>预算</p>".encode("utf-16"), "<p>预算</p>"),  # UTF-16 BOM
-    ('<meta charset="gb2312"><p>绩效</p>'.encode("gbk"), '<meta charset="gb2312"><p>绩效</p>'),
-    ('<meta charset="gbk"><p>绩效</p>'.encode(), '<meta charset="gbk"><p>绩效</p>'),  # valid UTF-8 wins
-])
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("<p>预算数</p>".encode("gb18030"), "<p>预算数</p>"),  # no declaration, not UTF-8: GB18030
+        (b"\xef\xbb\xbf<p>\xe9\xa2\x84\xe7\xae\x97</p>", "<p>预算</p>"),  # UTF-8 BOM
+        ("<p>预算</p>".encode("utf-16"), "<p>预算</p>"),  # UTF-16 BOM
+        ('<meta charset="gb2312"><p>绩效</p>'.encode("gbk"), '<meta charset="gb2312"><p>绩效</p>'),
+        ('<meta charset="gbk"><p>绩效</p>'.encode(), '<meta charset="gbk"><p>绩效</p>'),  # valid UTF-8 wins
+    ],
+)
 def test_html_encoding_detection(data: bytes, text: str) -> None:
     assert decode_html(data) == text
 
@@ -252,8 +275,11 @@ def test_html_entities_are_not_expanded_and_nothing_is_fetched() -> None:
 
 # ---------------------------------------------------------------------------------------------- pdf
 
-needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed; "
-                                   ".ci/run installs libreoffice-writer-nogui and fonts-noto-cjk")
+needs_soffice = pytest.mark.skipif(
+    soffice() is None,
+    reason="LibreOffice (soffice) is not installed; "
+    ".ci/run installs libreoffice-writer-nogui and fonts-noto-cjk",
+)
 
 
 def wrap_docx() -> bytes:
@@ -281,8 +307,10 @@ def wrap_docx() -> bytes:
     return _docx_bytes(d)
 
 
-LONG_PARAGRAPH = ("围绕建设统一大市场，深化“放管服”改革，营造公平竞争的市场环境；"
-                  "守住食品、药品、特种设备和产品质量安全底线，全年不发生重大安全事故，群众满意度不低于90%。")
+LONG_PARAGRAPH = (
+    "围绕建设统一大市场，深化“放管服”改革，营造公平竞争的市场环境；"
+    "守住食品、药品、特种设备和产品质量安全底线，全年不发生重大安全事故，群众满意度不低于90%。"
+)
 
 
 @pytest.fixture(scope="module")
@@ -290,8 +318,11 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     tmp = tmp_path_factory.mktemp("readers_pdf")
-    sources = {"wrap": wrap_docx(), "long": disclosure_to_docx(_long_doc()),
-               "running": with_running_header(disclosure_to_docx(_long_doc()))}
+    sources = {
+        "wrap": wrap_docx(),
+        "long": disclosure_to_docx(_long_doc()),
+        "running": with_running_header(disclosure_to_docx(_long_doc())),
+    }
     paths = []
     for name, data in sources.items():
         (tmp / f"{name}.docx").write_bytes(data)
@@ -326,8 +357,16 @@ def test_pdf_cells_wrapped_over_lines_are_joined(pdfs: dict[str, bytes]) -> None
     assert s.layout == "pdf"
     assert blocks(s) == [
         ("P", "换行测试"),
-        ("R", 1, ["13990124P00LDLE10023A", "聘请第三方对企业标准、团体标准及计量标准进行审查数量",
-                  "Hello wrapping world of performance targets", "1.第一段。\n2.第二段。"]),
+        (
+            "R",
+            1,
+            [
+                "13990124P00LDLE10023A",
+                "聘请第三方对企业标准、团体标准及计量标准进行审查数量",
+                "Hello wrapping world of performance targets",
+                "1.第一段。\n2.第二段。",
+            ],
+        ),
         ("R", 1, ["≥95%", "2024年12月31日前", "短", ""]),
         ("P", LONG_PARAGRAPH),  # the wrapped lines of a paragraph are joined back
         ("P", LONG_PARAGRAPH),  # a new indented paragraph is not joined to the one above
@@ -351,7 +390,7 @@ def test_pdf_table_across_pages_keeps_rows_in_order(pdfs: dict[str, bytes]) -> N
     body = [r for r in pdf_rows if r.texts != header or r is first_header]
     main_table = docx_rows[1:]
     assert [r.texts for r in body[: len(main_table)]] == [r.texts for r in main_table]
-    indicator_table = pdf_rows[pdf_rows.index(first_header):]
+    indicator_table = pdf_rows[pdf_rows.index(first_header) :]
     assert len({r.table for r in indicator_table}) == 1
     assert sum(r.texts == header for r in pdf_rows) == len(pages)
 
@@ -376,9 +415,12 @@ def _zip(members: dict[str, bytes]) -> bytes:
 def minimal_pdf_without_text() -> bytes:
     """A valid one-page PDF that only draws a rectangle (what a scan looks like to a text reader)."""
     content = b"0 0 1 rg 100 100 200 200 re f"
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, o in enumerate(objs, 1):
@@ -406,8 +448,10 @@ BAD_INPUTS = {
     "bomb.docx": (lambda: _zip({"word/document.xml": b"<" + b" " * (8 * 1024 * 1024)}), "疑似 zip 炸弹"),
     "scan.pdf": (minimal_pdf_without_text, "PDF 没有文字层（扫描件？）"),
     "broken.pdf": (lambda: b"%PDF-1.4\n1 0 obj <<\n" + b"\x00garbage" * 20, "PDF"),
-    "badxml.docx": (lambda: _zip({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
-                    "不是可读取的 Word 文档"),
+    "badxml.docx": (
+        lambda: _zip({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
+        "不是可读取的 Word 文档",
+    ),
 }
 
 
@@ -434,7 +478,8 @@ def test_bad_input_is_a_read_error_with_a_clear_message(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
 def test_bad_input_on_the_command_line_is_one_line_and_status_2(
-        name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from jixiao.cli import main
 
     make, _ = BAD_INPUTS[name]
@@ -476,7 +521,7 @@ def mutated(draw: st.DrawFn, kind: str) -> bytes:
         if op == "flip" and data:
             data[pos] ^= draw(st.integers(1, 255))
         elif op == "cut":
-            del data[pos: pos + draw(st.integers(1, 64))]
+            del data[pos : pos + draw(st.integers(1, 64))]
         else:
             data[pos:pos] = draw(st.binary(min_size=1, max_size=16))
     return bytes(data)
@@ -510,8 +555,10 @@ def test_mutated_pdfs_give_cells_or_a_read_error(pdfs: dict[str, bytes]) -> None
     base = pdfs["wrap"]
 
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(st.tuples(st.integers(0, len(base) - 1), st.integers(1, 255)), min_size=1, max_size=12),
-           st.integers(64, len(base)))
+    @given(
+        st.lists(st.tuples(st.integers(0, len(base) - 1), st.integers(1, 255)), min_size=1, max_size=12),
+        st.integers(64, len(base)),
+    )
     def check(flips: list[tuple[int, int]], keep: int) -> None:
         data = bytearray(base)
         for pos, x in flips:
@@ -602,9 +649,13 @@ def with_alt_chunk(data: bytes, chunk_name: str, chunk: bytes) -> bytes:
             if info.filename == "word/document.xml":
                 body = body.replace(b"<w:sectPr", b'<w:altChunk r:id="rIdChunk1"/><w:sectPr', 1)
             elif info.filename == "word/_rels/document.xml.rels":
-                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdChunk1" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/aFChunk" Target="'
-                                    + chunk_name.encode() + b'"/></Relationships>')
+                body = body.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdChunk1" Type="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/relationships/aFChunk" Target="'
+                    + chunk_name.encode()
+                    + b'"/></Relationships>',
+                )
             zf.writestr(info, body)
         zf.writestr(f"word/{chunk_name}", chunk)
     return out.getvalue()
@@ -617,9 +668,12 @@ def test_docx_imported_html_and_mht_chunks_are_read_in_place() -> None:
     s = read_docx(with_alt_chunk(_docx_bytes(d), "chunk1.html", html.encode("gbk")), "chunk.docx")
     assert blocks(s) == [("P", "正文"), ("P", "导入"), ("R", 1, ["一级指标", "二级指标"])]
     assert str(s.blocks[2].cells[1].loc) == "altChunk 1 line 1, table 1 row 1 col 2"
-    mht = (b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"B\"\r\n\r\n--B\r\n"
-           b"Content-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-           + __import__("base64").encodebytes(html.encode()) + b"\r\n--B--\r\n")
+    mht = (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="B"\r\n\r\n--B\r\n'
+        b'Content-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+        + __import__("base64").encodebytes(html.encode())
+        + b"\r\n--B--\r\n"
+    )
     s = read_docx(with_alt_chunk(_docx_bytes(d), "chunk1.mht", mht), "chunk.docx")
     assert blocks(s)[1:] == [("P", "导入"), ("R", 1, ["一级指标", "二级指标"])]
 
@@ -633,4 +687,5 @@ def test_html_a_table_nested_in_a_data_cell_is_text_of_that_cell() -> None:
     page = """<table><tr><td>资金支出计划（%）</td><td>x</td><td>y</td>
     <td><table><tr><td>3月底</td><td>25%</td></tr></table></td></tr></table>"""
     assert blocks(read_html(page.encode(), "n.html")) == [
-        ("R", 1, ["资金支出计划（%）", "x", "y", "3月底\n25%"])]
+        ("R", 1, ["资金支出计划（%）", "x", "y", "3月底\n25%"])
+    ]

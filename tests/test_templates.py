@@ -63,10 +63,21 @@ def test_selfeval_template_layout():
     assert ws["A1"].value == "项目支出绩效自评表" and ws["A2"].value == "（2024年度）"
     assert ws["B3"].value == "公务用车保险费" and ws["G3"].value == "13990124P00LDLE10006G"
     assert [ws[f"{c}5"].value for c in "CDEFGH"] == [
-        "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "分值",
+        "执行率",
+        "得分",
+    ]
     assert ws["C6"].value == 6.8 and ws["D6"].value == 6.8 and ws["F6"].value == 10
     assert [ws[f"{c}9"].value for c in "EFGHI"] == [
-        "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     # 产出 50 shared by 4, 效益 30, 满意度 10
     assert [ws[f"G{r}"].value for r in range(10, 16)] == [12.5, 12.5, 12.5, 12.5, 30, 10]
     assert ws["E13"].value == "≤6.80万元"
@@ -120,16 +131,19 @@ def test_selfeval_empty_cells_are_located_and_nothing_returned():
     ]
 
 
-@pytest.mark.parametrize(("cell", "value", "located"), [
-    ("E6", "六点五", "自评表!E6: 全年执行数「六点五」不是数字"),
-    ("D6", 0, "自评表!D6: 全年预算数应大于 0"),
-    ("F10", "3家", "自评表!F10: 指标「公车保险缴纳率」: 年度指标值「≥95%」是百分比"),
-    ("F11", "90%", "自评表!F11: 指标「管理车辆数（辆）」: 年度指标值「17辆」是数量"),
-    ("F12", "尚在办理", "自评表!F12: 指标「按项目计划完成工作」"),
-    ("G10", "多", "自评表!G10: 指标「公车保险缴纳率」: 分值「多」不是数字"),
-    ("G10", 20, "自评表!G16: 分值合计（预算执行率 10 加各指标分值）为 107.5，应为 100"),
-    ("H10", 5, "自评表!H10: 指标「公车保险缴纳率」: 只有定性指标可以自填得分"),
-])
+@pytest.mark.parametrize(
+    ("cell", "value", "located"),
+    [
+        ("E6", "六点五", "自评表!E6: 全年执行数「六点五」不是数字"),
+        ("D6", 0, "自评表!D6: 全年预算数应大于 0"),
+        ("F10", "3家", "自评表!F10: 指标「公车保险缴纳率」: 年度指标值「≥95%」是百分比"),
+        ("F11", "90%", "自评表!F11: 指标「管理车辆数（辆）」: 年度指标值「17辆」是数量"),
+        ("F12", "尚在办理", "自评表!F12: 指标「按项目计划完成工作」"),
+        ("G10", "多", "自评表!G10: 指标「公车保险缴纳率」: 分值「多」不是数字"),
+        ("G10", 20, "自评表!G16: 分值合计（预算执行率 10 加各指标分值）为 107.5，应为 100"),
+        ("H10", 5, "自评表!H10: 指标「公车保险缴纳率」: 只有定性指标可以自填得分"),
+    ],
+)
 def test_selfeval_wrong_cells_are_located(cell, value, located):
     _, wb = _filled_selfeval()
     wb["自评表"][cell] = value
@@ -160,8 +174,20 @@ def test_selfeval_two_projects_qualitative_band_and_error_in_second_sheet():
         ws1[ref].number_format = src[ref].number_format
     ws2 = wb["自评表2"]
     ws2["E6"] = 80
-    actuals = ["330批次", "12类", "100%", "96%", "100%", "2024年3月20日", "2400元/批次", "0起", None, None,
-               "92%", None]
+    actuals = [
+        "330批次",
+        "12类",
+        "100%",
+        "96%",
+        "100%",
+        "2024年3月20日",
+        "2400元/批次",
+        "0起",
+        None,
+        None,
+        "92%",
+        None,
+    ]
     for k, a in enumerate(actuals):
         ws2[f"F{10 + k}"] = a
     ws2["J18"] = "达成年度指标"  # 企业质量意识 明显提升
@@ -218,8 +244,14 @@ def test_monitor_template_layout():
     assert ws["B5"].value == "3月底 25%；6月底 50%；10月底 75%；12月底 100%"
     assert ws["A7"].value == 6.8 and ws["D7"].value == pytest.approx(0.563, abs=1e-4)
     assert [ws[f"{c}9"].value for c in "DEFHIJK"] == [
-        "年度指标值", "截至监控日完成值", "完成情况（定性指标）", "偏差原因", "偏差原因说明",
-        "完成目标可能性", "整改措施"]
+        "年度指标值",
+        "截至监控日完成值",
+        "完成情况（定性指标）",
+        "偏差原因",
+        "偏差原因说明",
+        "完成目标可能性",
+        "整改措施",
+    ]
     assert ws["D10"].value == "≥95%"
 
 
@@ -244,14 +276,17 @@ def test_monitor_red_without_reason_is_located():
     assert snap.deviation.is_empty()
 
 
-@pytest.mark.parametrize(("cell", "value", "located"), [
-    ("B3", "七月底左右", "监控表!B3: 监控截止日期「七月底左右」不是日期"),
-    ("B7", "两万", "监控表!B7: 截至监控日执行数「两万」不是数字"),
-    ("H7", "天气", "监控表!H7: 偏差原因「天气」应为"),
-    ("J7", "应该能", "监控表!J7: 完成目标可能性「应该能」应为"),
-    ("E10", "3家", "监控表!E10: 指标「公车保险缴纳率」: 年度指标值「≥95%」是百分比"),
-    ("E11", None, "监控表!E11: 项目「公务用车保险费」指标「管理车辆数（辆）」: 截至监控日完成值为空"),
-])
+@pytest.mark.parametrize(
+    ("cell", "value", "located"),
+    [
+        ("B3", "七月底左右", "监控表!B3: 监控截止日期「七月底左右」不是日期"),
+        ("B7", "两万", "监控表!B7: 截至监控日执行数「两万」不是数字"),
+        ("H7", "天气", "监控表!H7: 偏差原因「天气」应为"),
+        ("J7", "应该能", "监控表!J7: 完成目标可能性「应该能」应为"),
+        ("E10", "3家", "监控表!E10: 指标「公车保险缴纳率」: 年度指标值「≥95%」是百分比"),
+        ("E11", None, "监控表!E11: 项目「公务用车保险费」指标「管理车辆数（辆）」: 截至监控日完成值为空"),
+    ],
+)
 def test_monitor_wrong_cells_are_located(cell, value, located):
     wb = _open(_filled_monitor())
     wb["监控表"][cell] = value

@@ -733,8 +733,13 @@ def test_cli_value_prints_one_json_object_per_text() -> None:
 
 def test_a_bare_wan_after_a_number_is_wan_yuan_in_a_money_cell():
     tv = parse_value("250万", context="money")
-    assert (tv.kind, tv.value, tv.unit, tv.base_value, tv.base_unit) == ("number", Decimal(250), "万元",
-                                                                          Decimal(2_500_000), "元")
+    assert (tv.kind, tv.value, tv.unit, tv.base_value, tv.base_unit) == (
+        "number",
+        Decimal(250),
+        "万元",
+        Decimal(2_500_000),
+        "元",
+    )
     assert parse_value("≤1.5亿", context="money").unit == "亿元"
     # without context 万 stays a scale of nothing in particular; a real unit is never rewritten
     assert parse_value("250万").unit == "万"

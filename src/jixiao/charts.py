@@ -29,8 +29,10 @@ from html import escape
 from jixiao import taxonomy
 from jixiao.model import Indicator
 
-FONT_FAMILY = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
-               "'WenQuanYi Micro Hei', SimSun, sans-serif")
+FONT_FAMILY = (
+    "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
+    "'WenQuanYi Micro Hei', SimSun, sans-serif"
+)
 INK = "#333333"
 MUTED = "#6b7280"
 GRID = "#e5e7eb"
@@ -45,8 +47,12 @@ GRADE_COLORS = {"优": "#3f9e6e", "良": "#2f6fb0", "中": "#f0b429", "差": "#d
 GRADES = ("优", "良", "中", "差")
 GRADE_CUTS = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
 CATEGORY_ORDER = (taxonomy.OUTPUT, taxonomy.COST, taxonomy.BENEFIT, taxonomy.SATISFACTION)
-CATEGORY_COLORS = {taxonomy.OUTPUT: "#2f6fb0", taxonomy.COST: "#d08a2c", taxonomy.BENEFIT: "#3f9e6e",
-                   taxonomy.SATISFACTION: "#a54a8b"}
+CATEGORY_COLORS = {
+    taxonomy.OUTPUT: "#2f6fb0",
+    taxonomy.COST: "#d08a2c",
+    taxonomy.BENEFIT: "#3f9e6e",
+    taxonomy.SATISFACTION: "#a54a8b",
+}
 UNKNOWN_CATEGORY = "未识别"
 NO_DATA = "暂无数据"
 
@@ -101,17 +107,30 @@ def _tip(text: str) -> str:
     return f"<title>{_e(text)}</title>"
 
 
-def _text(x: float, y: float, s: str, *, size: float = 12, anchor: str = "start", fill: str = INK,
-          weight: str | None = None, extra: str = "") -> str:
+def _text(
+    x: float,
+    y: float,
+    s: str,
+    *,
+    size: float = 12,
+    anchor: str = "start",
+    fill: str = INK,
+    weight: str | None = None,
+    extra: str = "",
+) -> str:
     w = f' font-weight="{weight}"' if weight else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" text-anchor="{anchor}" fill="{fill}"{w}'
-            f"{extra}>{_e(s)}</text>")
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" text-anchor="{anchor}" fill="{fill}"{w}'
+        f"{extra}>{_e(s)}</text>"
+    )
 
 
 def _svg(width: float, height: float, title: str, body: list[str], desc: str | None = None) -> str:
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-            f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(title)}" '
-            f'font-family="{_e(FONT_FAMILY)}" style="max-width:100%;height:auto">')
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(title)}" '
+        f'font-family="{_e(FONT_FAMILY)}" style="max-width:100%;height:auto">'
+    )
     parts = [head, f"<title>{_e(title)}</title>"]
     if desc:
         parts.append(f"<desc>{_e(desc)}</desc>")
@@ -129,9 +148,15 @@ def _title_line(width: float, title: str, subtitle: str | None = None) -> list[s
 
 
 def _empty(width: float, height: float, title: str, message: str = NO_DATA) -> str:
-    return _svg(width, height, title, [*_title_line(width, title),
-                                       _text(width / 2, height / 2 + 10, message, size=14, anchor="middle",
-                                             fill=MUTED)])
+    return _svg(
+        width,
+        height,
+        title,
+        [
+            *_title_line(width, title),
+            _text(width / 2, height / 2 + 10, message, size=14, anchor="middle", fill=MUTED),
+        ],
+    )
 
 
 def nice_ticks(vmax: float, count: int = 5, *, integer: bool = False) -> list[float]:
@@ -154,12 +179,16 @@ def _legend(items: Sequence[tuple[str, str, str]], x: float, y: float) -> list[s
         if kind == "box":
             out.append(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="12" height="12" rx="2" fill="{color}"/>')
         elif kind == "vline":
-            out.append(f'<line x1="{x + 6:.1f}" y1="{y - 10:.1f}" x2="{x + 6:.1f}" y2="{y + 4:.1f}" '
-                       f'stroke="{color}" stroke-width="2" stroke-dasharray="4 3"/>')
+            out.append(
+                f'<line x1="{x + 6:.1f}" y1="{y - 10:.1f}" x2="{x + 6:.1f}" y2="{y + 4:.1f}" '
+                f'stroke="{color}" stroke-width="2" stroke-dasharray="4 3"/>'
+            )
         else:
             dash = ' stroke-dasharray="6 4"' if kind == "dash" else ""
-            out.append(f'<line x1="{x - 4:.1f}" y1="{y - 3:.1f}" x2="{x + 16:.1f}" y2="{y - 3:.1f}" '
-                       f'stroke="{color}" stroke-width="2.5"{dash}/>')
+            out.append(
+                f'<line x1="{x - 4:.1f}" y1="{y - 3:.1f}" x2="{x + 16:.1f}" y2="{y - 3:.1f}" '
+                f'stroke="{color}" stroke-width="2.5"{dash}/>'
+            )
         out.append(_text(x + 20, y + 1, label, size=12))
         x += 20 + text_width(label, 12) + 18
     return out
@@ -172,8 +201,9 @@ def legend_width(items: Sequence[tuple[str, str, str]]) -> float:
 # ---------------------------------------------------------------- (a) spending curve
 
 
-def _plan_points(plan: Mapping[str, str] | None, year: int, budget: Decimal | None
-                 ) -> list[tuple[date, Decimal]]:
+def _plan_points(
+    plan: Mapping[str, str] | None, year: int, budget: Decimal | None
+) -> list[tuple[date, Decimal]]:
     from jixiao.monitor import plan_milestones
 
     ms = plan_milestones(dict(plan) if plan else None, year, budget)
@@ -186,10 +216,18 @@ def _plan_points(plan: Mapping[str, str] | None, year: int, budget: Decimal | No
     return points
 
 
-def spending_curve_svg(*, year: int, budget: Decimal | None, plan: Mapping[str, str] | None = None,
-                       actuals: Sequence[tuple[date, Decimal]] = (), as_of: date | None = None,
-                       title: str = "资金支出进度", subtitle: str | None = None,
-                       width: int = 680, height: int = 380) -> str:
+def spending_curve_svg(
+    *,
+    year: int,
+    budget: Decimal | None,
+    plan: Mapping[str, str] | None = None,
+    actuals: Sequence[tuple[date, Decimal]] = (),
+    as_of: date | None = None,
+    title: str = "资金支出进度",
+    subtitle: str | None = None,
+    width: int = 680,
+    height: int = 380,
+) -> str:
     """Cumulative spending (% of 预算数) by month: the plan against the actual snapshots.
 
     actuals: (as-of date, cumulative amount executed in 万元) per snapshot. The plan's milestones
@@ -225,8 +263,17 @@ def spending_curve_svg(*, year: int, budget: Decimal | None, plan: Mapping[str, 
         yy = y(t / 100)
         body.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="{GRID}"/>')
         body.append(_text(left - 8, yy + 4, f"{fmt(t, 1)}%", size=11, anchor="end", fill=MUTED))
-    body.append(_text(14, top + ph / 2, "累计支出占预算", size=11, anchor="middle", fill=MUTED,
-                      extra=f' transform="rotate(-90 14 {top + ph / 2:.1f})"'))
+    body.append(
+        _text(
+            14,
+            top + ph / 2,
+            "累计支出占预算",
+            size=11,
+            anchor="middle",
+            fill=MUTED,
+            extra=f' transform="rotate(-90 14 {top + ph / 2:.1f})"',
+        )
+    )
     # x axis: month ends
     base = y(0)
     body.append(f'<line x1="{left}" y1="{base:.1f}" x2="{left + pw}" y2="{base:.1f}" stroke="{AXIS}"/>')
@@ -235,21 +282,26 @@ def spending_curve_svg(*, year: int, budget: Decimal | None, plan: Mapping[str, 
         xx = x(date(year, m, calendar.monthrange(year, m)[1]))
         body.append(_ln(xx, base, xx, base + 5, AXIS))
         body.append(_text(xx, base + 18, f"{m}月", size=11, anchor="middle", fill=MUTED))
-    body.append(_text(left + pw / 2, base + 38, f"{year}年（刻度为各月月底）", size=11, anchor="middle",
-                      fill=MUTED))
+    body.append(
+        _text(left + pw / 2, base + 38, f"{year}年（刻度为各月月底）", size=11, anchor="middle", fill=MUTED)
+    )
     # plan
     path = " ".join(f"{x(d):.1f},{y(s):.1f}" for d, s in plan_pts)
     plan_label = "计划进度（资金支出计划）" if from_plan else "时间进度（无资金支出计划）"
-    body.append(f'<polyline points="{path}" fill="none" stroke="{PLAN_COLOR}" stroke-width="2.5" '
-                f'stroke-dasharray="6 4"><title>{_e(plan_label)}</title></polyline>')
+    body.append(
+        f'<polyline points="{path}" fill="none" stroke="{PLAN_COLOR}" stroke-width="2.5" '
+        f'stroke-dasharray="6 4"><title>{_e(plan_label)}</title></polyline>'
+    )
     if from_plan:
         for d, s in plan_pts[1:]:
             if d.year != year:
                 continue
             pct = f"{fmt(s * 100, 1)}%"
-            body.append(f'<circle cx="{x(d):.1f}" cy="{y(s):.1f}" r="3.5" fill="#ffffff" '
-                        f'stroke="{PLAN_COLOR}" stroke-width="2">'
-                        f'{_tip(f"计划 {d.month}月底 {pct}")}</circle>')
+            body.append(
+                f'<circle cx="{x(d):.1f}" cy="{y(s):.1f}" r="3.5" fill="#ffffff" '
+                f'stroke="{PLAN_COLOR}" stroke-width="2">'
+                f"{_tip(f'计划 {d.month}月底 {pct}')}</circle>"
+            )
             body.append(_text(x(d) - 4, y(s) - 9, pct, size=11, anchor="end", fill=PLAN_COLOR))
     # as-of marker and the plan's expected share there
     if as_of is not None and as_of.year == year:
@@ -260,8 +312,10 @@ def spending_curve_svg(*, year: int, budget: Decimal | None, plan: Mapping[str, 
         from jixiao.monitor import expected_progress
 
         exp, _ = expected_progress(dict(plan) if plan else None, as_of, year, budget)
-        body.append(f'<circle cx="{xa:.1f}" cy="{y(exp):.1f}" r="4" fill="{PLAN_COLOR}">'
-                    f'{_tip(f"{day}计划进度 {fmt(exp * 100, 1)}%")}</circle>')
+        body.append(
+            f'<circle cx="{xa:.1f}" cy="{y(exp):.1f}" r="4" fill="{PLAN_COLOR}">'
+            f"{_tip(f'{day}计划进度 {fmt(exp * 100, 1)}%')}</circle>"
+        )
         body.append(_text(xa + 7, y(exp) + 15, f"计划 {fmt(exp * 100, 1)}%", size=11, fill=PLAN_COLOR))
     # actual
     if pts_actual:
@@ -269,21 +323,31 @@ def spending_curve_svg(*, year: int, budget: Decimal | None, plan: Mapping[str, 
         body.append(f'<polyline points="{path}" fill="none" stroke="{ACTUAL_COLOR}" stroke-width="3"/>')
         for d, s in pts_actual:
             tip = f"截至{d.month}月{d.day}日 实际执行 {fmt(s * 100, 1)}%（{money(s * budget)}万元）"
-            body.append(f'<circle cx="{x(d):.1f}" cy="{y(s):.1f}" r="4.5" fill="{ACTUAL_COLOR}"><title>'
-                        f"{_e(tip)}</title></circle>")
-            body.append(_text(x(d) + 7, y(s) + 16, f"{fmt(s * 100, 1)}%", size=12, fill=ACTUAL_COLOR,
-                              weight="bold"))
+            body.append(
+                f'<circle cx="{x(d):.1f}" cy="{y(s):.1f}" r="4.5" fill="{ACTUAL_COLOR}"><title>'
+                f"{_e(tip)}</title></circle>"
+            )
+            body.append(
+                _text(x(d) + 7, y(s) + 16, f"{fmt(s * 100, 1)}%", size=12, fill=ACTUAL_COLOR, weight="bold")
+            )
     legend = [("line", ACTUAL_COLOR, "实际执行"), ("dash", PLAN_COLOR, plan_label)]
     if as_of is not None:
         legend.append(("vline", AS_OF_COLOR, "监控日"))
     body += _legend(legend, left + pw / 2 - legend_width(legend) / 2, top - 18)
-    desc = (f"预算数 {money(budget)} 万元；" + "；".join(
-        f"截至{d.month}月{d.day}日执行 {fmt(s * 100, 1)}%" for d, s in pts_actual)) if pts_actual else None
+    desc = (
+        (
+            f"预算数 {money(budget)} 万元；"
+            + "；".join(f"截至{d.month}月{d.day}日执行 {fmt(s * 100, 1)}%" for d, s in pts_actual)
+        )
+        if pts_actual
+        else None
+    )
     return _svg(width, height, title, body, desc)
 
 
-def spending_curve_for(snapshots: Sequence[object], *, title: str | None = None, width: int = 680,
-                       height: int = 380) -> str:
+def spending_curve_for(
+    snapshots: Sequence[object], *, title: str | None = None, width: int = 680, height: int = 380
+) -> str:
     """`spending_curve_svg` from a project's `MonitorSnapshot`s (any order): the budget and plan of the
     latest, every snapshot with an executed amount as a point, the latest as-of date marked."""
     from jixiao.monitor import MonitorSnapshot
@@ -295,10 +359,16 @@ def spending_curve_for(snapshots: Sequence[object], *, title: str | None = None,
     year = last.year or last.as_of.year
     name = last.project_name or ""
     return spending_curve_svg(
-        year=year, budget=last.budget, plan=last.spending_plan,
-        actuals=[(s.as_of, s.executed) for s in snaps if s.executed is not None], as_of=last.as_of,
+        year=year,
+        budget=last.budget,
+        plan=last.spending_plan,
+        actuals=[(s.as_of, s.executed) for s in snaps if s.executed is not None],
+        as_of=last.as_of,
         title=title or (f"{name} 资金支出进度" if name else "资金支出进度"),
-        subtitle=f"预算数 {money(last.budget)} 万元" if last.budget else None, width=width, height=height)
+        subtitle=f"预算数 {money(last.budget)} 万元" if last.budget else None,
+        width=width,
+        height=height,
+    )
 
 
 # ---------------------------------------------------------------- (b) score distribution
@@ -318,9 +388,20 @@ def score_bins(scores: Iterable[Number]) -> list[tuple[str, int, str]]:
     return [(f"{10 * i}–{10 * i + 10}", n, grade_of(10 * i)) for i, n in enumerate(counts)]
 
 
-def _vbars(body: list[str], items: Sequence[tuple[str, int, str, str]], *, x0: float, y0: float, w: float,
-           h: float, ymax: float, ticks: Sequence[float], caption: str, axis_labels: bool = True,
-           hide_zero: bool = False) -> None:
+def _vbars(
+    body: list[str],
+    items: Sequence[tuple[str, int, str, str]],
+    *,
+    x0: float,
+    y0: float,
+    w: float,
+    h: float,
+    ymax: float,
+    ticks: Sequence[float],
+    caption: str,
+    axis_labels: bool = True,
+    hide_zero: bool = False,
+) -> None:
     """Vertical bars (label, value, color, tooltip) in the box (x0, y0, w, h), value above each bar."""
     for t in ticks:
         yy = y0 + h * (1 - t / ymax)
@@ -332,8 +413,10 @@ def _vbars(body: list[str], items: Sequence[tuple[str, int, str, str]], *, x0: f
     for i, (label, value, color, tip) in enumerate(items):
         cx = x0 + slot * (i + 0.5)
         bh = h * value / ymax if ymax else 0
-        body.append(f'<rect x="{cx - bw / 2:.1f}" y="{y0 + h - bh:.1f}" width="{bw:.1f}" height="{bh:.1f}" '
-                    f'rx="2" fill="{color}"><title>{_e(tip)}</title></rect>')
+        body.append(
+            f'<rect x="{cx - bw / 2:.1f}" y="{y0 + h - bh:.1f}" width="{bw:.1f}" height="{bh:.1f}" '
+            f'rx="2" fill="{color}"><title>{_e(tip)}</title></rect>'
+        )
         if value or not hide_zero:
             body.append(_text(cx, y0 + h - bh - 5, str(value), size=12, anchor="middle", weight="bold"))
         body.append(_text(cx, y0 + h + 16, label, size=11 if len(label) > 2 else 13, anchor="middle"))
@@ -341,8 +424,9 @@ def _vbars(body: list[str], items: Sequence[tuple[str, int, str, str]], *, x0: f
     body.append(_text(x0 + w / 2, y0 + h + 36, caption, size=12, anchor="middle", fill=MUTED))
 
 
-def score_distribution_svg(scores: Sequence[Number], *, title: str = "项目自评得分分布", width: int = 760,
-                           height: int = 320) -> str:
+def score_distribution_svg(
+    scores: Sequence[Number], *, title: str = "项目自评得分分布", width: int = 760, height: int = 320
+) -> str:
     """A unit's projects by grade (优 ≥90, 良 ≥80, 中 ≥60, 差 <60) and by 10-point bins of the total."""
     if not scores:
         return _empty(width, height, title)
@@ -351,26 +435,51 @@ def score_distribution_svg(scores: Sequence[Number], *, title: str = "项目自�
         by_grade[grade_of(s)] += 1
     bins = score_bins(scores)
     mean = sum(Decimal(str(s)) for s in scores) / len(scores)
-    subtitle = (f"共 {len(scores)} 个项目，平均 {fmt(mean, 1)} 分，"
-                f"最高 {fmt(max(scores), 1)} 分，最低 {fmt(min(scores), 1)} 分")
+    subtitle = (
+        f"共 {len(scores)} 个项目，平均 {fmt(mean, 1)} 分，"
+        f"最高 {fmt(max(scores), 1)} 分，最低 {fmt(min(scores), 1)} 分"
+    )
     top = max([*by_grade.values(), *(n for _, n, _ in bins)])
     ticks = nice_ticks(top * 1.15, 4, integer=True)
     body = _title_line(width, title, subtitle)
     y0, h = 72, height - 72 - 52
     gw = width * 0.3
-    _vbars(body, [(g, n, GRADE_COLORS[g], f"{g}：{n} 个项目") for g, n in by_grade.items()],
-           x0=48, y0=y0, w=gw - 48, h=h, ymax=ticks[-1], ticks=ticks, caption="按等级（个）")
-    _vbars(body, [(lbl, n, GRADE_COLORS[g], f"{lbl} 分：{n} 个项目") for lbl, n, g in bins],
-           x0=gw + 40, y0=y0, w=width - gw - 56, h=h, ymax=ticks[-1], ticks=ticks,
-           caption="按得分区间（分，含下限）", hide_zero=True)
+    _vbars(
+        body,
+        [(g, n, GRADE_COLORS[g], f"{g}：{n} 个项目") for g, n in by_grade.items()],
+        x0=48,
+        y0=y0,
+        w=gw - 48,
+        h=h,
+        ymax=ticks[-1],
+        ticks=ticks,
+        caption="按等级（个）",
+    )
+    _vbars(
+        body,
+        [(lbl, n, GRADE_COLORS[g], f"{lbl} 分：{n} 个项目") for lbl, n, g in bins],
+        x0=gw + 40,
+        y0=y0,
+        w=width - gw - 56,
+        h=h,
+        ymax=ticks[-1],
+        ticks=ticks,
+        caption="按得分区间（分，含下限）",
+        hide_zero=True,
+    )
     return _svg(width, height, title, body, subtitle)
 
 
 # ---------------------------------------------------------------- (c) lights per unit
 
 
-def lights_by_unit_svg(rows: Sequence[tuple[str, Mapping[str | None, int]]], *,
-                       title: str = "各单位项目监控结果", width: int = 760, label_px: float = 200) -> str:
+def lights_by_unit_svg(
+    rows: Sequence[tuple[str, Mapping[str | None, int]]],
+    *,
+    title: str = "各单位项目监控结果",
+    width: int = 760,
+    label_px: float = 200,
+) -> str:
     """Stacked bars: per unit, its projects counted by light (red, yellow, green, blue, None = 未填),
     in the order given; counts inside the segments, the total at the end of the bar."""
     row_h, top = 34, 84
@@ -386,7 +495,8 @@ def lights_by_unit_svg(rows: Sequence[tuple[str, Mapping[str | None, int]]], *,
     present = [k for k in LIGHT_ORDER if any(c.get(k, 0) for _, c in rows)] or ["green"]
     all_counts = {k: sum(c.get(k, 0) for _, c in rows) for k in LIGHT_ORDER}
     subtitle = f"共 {sum(totals)} 个项目：" + "，".join(
-        f"{LIGHT_NAMES[k]} {all_counts[k]}" for k in LIGHT_ORDER if all_counts[k])
+        f"{LIGHT_NAMES[k]} {all_counts[k]}" for k in LIGHT_ORDER if all_counts[k]
+    )
     body = _title_line(width, title, subtitle)
     legend = [("box", LIGHT_COLORS[k], LIGHT_NAMES[k]) for k in present]
     body += _legend(legend, width / 2 - legend_width(legend) / 2, 70)
@@ -398,8 +508,11 @@ def lights_by_unit_svg(rows: Sequence[tuple[str, Mapping[str | None, int]]], *,
     body.append(_text(x0 + pw / 2, bottom + 32, "项目数（个）", size=11, anchor="middle", fill=MUTED))
     for i, ((unit, counts), total) in enumerate(zip(rows, totals, strict=True)):
         yy = top + i * row_h
-        body.append(f"<g><title>{_e(unit)}：" + _e("，".join(
-            f"{LIGHT_NAMES[k]} {counts.get(k, 0)}" for k in LIGHT_ORDER if counts.get(k, 0))) + "</title>")
+        body.append(
+            f"<g><title>{_e(unit)}："
+            + _e("，".join(f"{LIGHT_NAMES[k]} {counts.get(k, 0)}" for k in LIGHT_ORDER if counts.get(k, 0)))
+            + "</title>"
+        )
         body.append(_text(x0 - 8, yy + row_h / 2 + 4, shorten(unit, label_px, 12), size=12, anchor="end"))
         xx = x0
         for k in LIGHT_ORDER:
@@ -407,12 +520,23 @@ def lights_by_unit_svg(rows: Sequence[tuple[str, Mapping[str | None, int]]], *,
             if not n:
                 continue
             w = n * scale
-            body.append(f'<rect x="{xx:.1f}" y="{yy + 6:.1f}" width="{w:.1f}" height="{row_h - 12}" '
-                        f'fill="{LIGHT_COLORS[k]}">{_tip(f"{unit} {LIGHT_NAMES[k]} {n} 个")}</rect>')
+            body.append(
+                f'<rect x="{xx:.1f}" y="{yy + 6:.1f}" width="{w:.1f}" height="{row_h - 12}" '
+                f'fill="{LIGHT_COLORS[k]}">{_tip(f"{unit} {LIGHT_NAMES[k]} {n} 个")}</rect>'
+            )
             if w >= 16:
                 ink = INK if k == "yellow" or k is None else "#ffffff"
-                body.append(_text(xx + w / 2, yy + row_h / 2 + 4, str(n), size=12, anchor="middle", fill=ink,
-                                  weight="bold"))
+                body.append(
+                    _text(
+                        xx + w / 2,
+                        yy + row_h / 2 + 4,
+                        str(n),
+                        size=12,
+                        anchor="middle",
+                        fill=ink,
+                        weight="bold",
+                    )
+                )
             xx += w
         body.append(_text(xx + 6, yy + row_h / 2 + 4, f"共 {total}", size=12, fill=MUTED))
         body.append("</g>")
@@ -422,9 +546,17 @@ def lights_by_unit_svg(rows: Sequence[tuple[str, Mapping[str | None, int]]], *,
 # ---------------------------------------------------------------- (d) budget and indicator categories
 
 
-def _hbars(items: Sequence[tuple[str, Decimal | int, str]], *, title: str, subtitle: str | None, unit: str,
-           width: int, label_px: float, axis_caption: str,
-           number: Callable[[Decimal | int], str] = fmt) -> str:
+def _hbars(
+    items: Sequence[tuple[str, Decimal | int, str]],
+    *,
+    title: str,
+    subtitle: str | None,
+    unit: str,
+    width: int,
+    label_px: float,
+    axis_caption: str,
+    number: Callable[[Decimal | int], str] = fmt,
+) -> str:
     row_h = 30
     top = 64 if subtitle else 48
     height = top + row_h * max(1, len(items)) + 44
@@ -448,16 +580,24 @@ def _hbars(items: Sequence[tuple[str, Decimal | int, str]], *, title: str, subti
         w = max(0.0, float(value) * scale)
         body.append(f"<g><title>{_e(f'{label}：{number(value)}{unit}')}</title>")
         body.append(_text(x0 - 8, yy + row_h / 2 + 4, shorten(label, label_px, 12), size=12, anchor="end"))
-        body.append(f'<rect x="{x0:.1f}" y="{yy + 5:.1f}" width="{w:.1f}" height="{row_h - 10}" rx="2" '
-                    f'fill="{color}"/>')
+        body.append(
+            f'<rect x="{x0:.1f}" y="{yy + 5:.1f}" width="{w:.1f}" height="{row_h - 10}" rx="2" '
+            f'fill="{color}"/>'
+        )
         body.append(_text(x0 + w + 6, yy + row_h / 2 + 4, f"{number(value)}{unit}", size=12, weight="bold"))
         body.append("</g>")
     body.append(f'<line x1="{x0}" y1="{top - 4}" x2="{x0}" y2="{bottom}" stroke="{AXIS}"/>')
     return _svg(width, height, title, body, subtitle)
 
 
-def budget_by_project_svg(items: Sequence[tuple[str, Decimal | None]], *, title: str = "项目预算",
-                          sort: bool = True, width: int = 760, label_px: float = 240) -> str:
+def budget_by_project_svg(
+    items: Sequence[tuple[str, Decimal | None]],
+    *,
+    title: str = "项目预算",
+    sort: bool = True,
+    width: int = 760,
+    label_px: float = 240,
+) -> str:
     """Horizontal bars of each project's 预算数 (万元), largest first unless sort=False; projects
     without a budget are left out (and counted in the subtitle)."""
     known = [(n, v) for n, v in items if v is not None]
@@ -468,8 +608,16 @@ def budget_by_project_svg(items: Sequence[tuple[str, Decimal | None]], *, title:
     subtitle = f"{len(known)} 个项目，合计 {money(total)} 万元"
     if missing:
         subtitle += f"；{missing} 个项目未列预算数"
-    return _hbars([(n, v, ACTUAL_COLOR) for n, v in known], title=title, subtitle=subtitle,  # type: ignore[misc]
-                  unit="万元", width=width, label_px=label_px, axis_caption="预算数（万元）", number=money)
+    return _hbars(
+        [(n, v, ACTUAL_COLOR) for n, v in known],
+        title=title,
+        subtitle=subtitle,  # type: ignore[misc]
+        unit="万元",
+        width=width,
+        label_px=label_px,
+        axis_caption="预算数（万元）",
+        number=money,
+    )
 
 
 def category_counts(indicators: Iterable[Indicator]) -> dict[str, int]:
@@ -478,14 +626,25 @@ def category_counts(indicators: Iterable[Indicator]) -> dict[str, int]:
     for ind in indicators:
         key = ind.level1_canonical or UNKNOWN_CATEGORY
         counts[key] = counts.get(key, 0) + 1
-    return {k: v for k, v in counts.items() if v or k in (taxonomy.OUTPUT, taxonomy.BENEFIT,
-                                                          taxonomy.SATISFACTION)}
+    return {
+        k: v
+        for k, v in counts.items()
+        if v or k in (taxonomy.OUTPUT, taxonomy.BENEFIT, taxonomy.SATISFACTION)
+    }
 
 
-def indicators_by_category_svg(counts: Mapping[str, int], *, title: str = "绩效指标按一级指标分类",
-                               width: int = 760) -> str:
+def indicators_by_category_svg(
+    counts: Mapping[str, int], *, title: str = "绩效指标按一级指标分类", width: int = 760
+) -> str:
     """Horizontal bars of indicator counts per level-1 category (see `category_counts`)."""
     items = [(k, int(v), CATEGORY_COLORS.get(k, "#9aa3ad")) for k, v in counts.items()]
     total = sum(v for _, v, _ in items)
-    return _hbars(items, title=title, subtitle=f"共 {total} 个指标", unit="个", width=width, label_px=96,
-                  axis_caption="指标数（个）")
+    return _hbars(
+        items,
+        title=title,
+        subtitle=f"共 {total} 个指标",
+        unit="个",
+        width=width,
+        label_px=96,
+        axis_caption="指标数（个）",
+    )

@@ -18,47 +18,74 @@ EXIT_BAD_INPUT = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("score", help="score a project's year-end self-evaluation (项目支出绩效自评表)",
-                       description="Score FILE.json (budget, weights, indicators with actuals) or a filled "
-                                   "自评表 workbook (FILE.xlsx from `jixiao template selfeval`). JSON output "
-                                   "is one object for FILE.json and a list (one per sheet) for FILE.xlsx; "
-                                   "text output adds a unit summary when the workbook has several projects.")
+    p = sub.add_parser(
+        "score",
+        help="score a project's year-end self-evaluation (项目支出绩效自评表)",
+        description="Score FILE.json (budget, weights, indicators with actuals) or a filled "
+        "自评表 workbook (FILE.xlsx from `jixiao template selfeval`). JSON output "
+        "is one object for FILE.json and a list (one per sheet) for FILE.xlsx; "
+        "text output adds a unit summary when the workbook has several projects.",
+    )
     p.add_argument("file", metavar="FILE", help="FILE.json or FILE.xlsx")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
-    p.add_argument("--check", action="store_true",
-                   help="FILE.json is a published 自评表 as printed (indicators with weight and score, "
-                        "the printed total): recompute it by the method and list where the printed "
-                        "scores differ and why, with the recomputed grade beside the printed one")
-    p.add_argument("--strict", action="store_true",
-                   help="refuse a table whose weights do not total 100 (default: score it with its own "
-                        "weights, scale the total to 100 and name the deviation)")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="FILE.json is a published 自评表 as printed (indicators with weight and score, "
+        "the printed total): recompute it by the method and list where the printed "
+        "scores differ and why, with the recomputed grade beside the printed one",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a table whose weights do not total 100 (default: score it with its own "
+        "weights, scale the total to 100 and name the deviation)",
+    )
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("template", help="write a pre-filled Excel workbook for monitoring or self-evaluation",
-                       description="Write a 绩效运行监控表 or 项目支出绩效自评表 workbook, one sheet per "
-                                   "project, pre-filled from a disclosure (--from FILE) or the database "
-                                   "(--unit, --year).")
+    p = sub.add_parser(
+        "template",
+        help="write a pre-filled Excel workbook for monitoring or self-evaluation",
+        description="Write a 绩效运行监控表 or 项目支出绩效自评表 workbook, one sheet per "
+        "project, pre-filled from a disclosure (--from FILE) or the database "
+        "(--unit, --year).",
+    )
     p.add_argument("kind", choices=("monitor", "selfeval"))
-    p.add_argument("--from", dest="source", metavar="FILE",
-                   help="a disclosure document (.txt .docx .xlsx .html .pdf) to take the projects from")
-    p.add_argument("--unit", metavar="SPEC",
-                   help="budget unit (needs the database): its code, REGION:CODE when several units share "
-                        "the code (REGION a division code such as 130303 or the end of the region name), "
-                        "or id:N")
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="a disclosure document (.txt .docx .xlsx .html .pdf) to take the projects from",
+    )
+    p.add_argument(
+        "--unit",
+        metavar="SPEC",
+        help="budget unit (needs the database): its code, REGION:CODE when several units share "
+        "the code (REGION a division code such as 130303 or the end of the region name), "
+        "or id:N",
+    )
     p.add_argument("--year", type=int, help="budget year (default: the document's)")
-    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
-                   help="monitoring: data to this date (default: 31 July of the year)")
+    p.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM-DD",
+        help="monitoring: data to this date (default: 31 July of the year)",
+    )
     p.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("monitor", help="traffic lights of a filled 绩效运行监控表 workbook",
-                       description="Read a filled monitoring workbook and print each project's lights; "
-                                   "every wrong or missing cell is reported with its sheet and cell.")
+    p = sub.add_parser(
+        "monitor",
+        help="traffic lights of a filled 绩效运行监控表 workbook",
+        description="Read a filled monitoring workbook and print each project's lights; "
+        "every wrong or missing cell is reported with its sheet and cell.",
+    )
     p.add_argument("file", metavar="FILE.xlsx")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--draft", action="store_true",
-                   help="accept missing reasons and actuals (report them as warnings)")
+    p.add_argument(
+        "--draft", action="store_true", help="accept missing reasons and actuals (report them as warnings)"
+    )
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     p.set_defaults(func=cmd_monitor)
 
@@ -139,8 +166,9 @@ def cmd_template(args: argparse.Namespace) -> int:
         try:  # the web app provides unit_projects(code, year) -> (projects, unit name)
             from jixiao.web.cli import unit_projects  # type: ignore[attr-defined]
         except Exception:  # no web app, or it cannot start (no Django, no settings)
-            return _fail("template", "--unit 需要数据库（web 应用）；"
-                                     "没有数据库时请用 --from FILE 指定公开文件")
+            return _fail(
+                "template", "--unit 需要数据库（web 应用）；没有数据库时请用 --from FILE 指定公开文件"
+            )
         try:
             projects, unit_name = unit_projects(args.unit, args.year)
         except ValueError as e:  # units.UnitSpecError: no such unit, or a code several units share
@@ -217,15 +245,23 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     for s, r, g in zip(snaps, results, problems, strict=True):
         lines.append(f"{s.project_name or ''}（截至 {s.as_of.isoformat()}）：{label(r.light)}")
         src = "资金支出计划" if r.expected_source == "plan" else "时间进度"
-        lines.append(f"  资金：执行率 {pct(r.execution_rate)}，计划进度 {pct(r.expected)}（{src}），"
-                     f"进度比 {pct(r.spending_ratio)}：{label(r.spending_light)}")
+        lines.append(
+            f"  资金：执行率 {pct(r.execution_rate)}，计划进度 {pct(r.expected)}（{src}），"
+            f"进度比 {pct(r.spending_ratio)}：{label(r.spending_light)}"
+        )
         rows = [["三级指标", "年度指标值", "截至监控日完成值", "进度比", "监控结果"]]
         for ind, i in zip(s.indicators, r.indicators, strict=True):
-            rows.append([ind.name or "", ind.target, ind.actual or ind.status or "",
-                         pct(i.ratio) if i.ratio is not None else "", label(i.light)])
+            rows.append(
+                [
+                    ind.name or "",
+                    ind.target,
+                    ind.actual or ind.status or "",
+                    pct(i.ratio) if i.ratio is not None else "",
+                    label(i.light),
+                ]
+            )
         lines += ["  " + ln for ln in _table(rows)]
         lines += [f"  ！{p}" for p in g]
         lines.append("")
     _write_out("\n".join(lines), args.output)
     return 0
-

@@ -62,9 +62,15 @@ BAND_PARTLY = "部分达成并具有一定效果"
 BAND_NOT_MET = "未达成且效果较差"
 BANDS: tuple[str, ...] = (BAND_MET, BAND_PARTLY, BAND_NOT_MET)
 _BAND_ALIASES = {
-    "达成": BAND_MET, "达成年度指标": BAND_MET, "完成": BAND_MET,
-    "部分达成": BAND_PARTLY, "部分达成并具有一定效果": BAND_PARTLY, "部分完成": BAND_PARTLY,
-    "未达成": BAND_NOT_MET, "未达成且效果较差": BAND_NOT_MET, "未完成": BAND_NOT_MET,
+    "达成": BAND_MET,
+    "达成年度指标": BAND_MET,
+    "完成": BAND_MET,
+    "部分达成": BAND_PARTLY,
+    "部分达成并具有一定效果": BAND_PARTLY,
+    "部分完成": BAND_PARTLY,
+    "未达成": BAND_NOT_MET,
+    "未达成且效果较差": BAND_NOT_MET,
+    "未完成": BAND_NOT_MET,
 }
 
 # direction of a scored indicator
@@ -76,7 +82,11 @@ BOOLEAN = "boolean"  # 是/否
 QUALITATIVE = "qualitative"  # text: band + score
 
 DIRECTION_LABELS = {
-    HIGHER: "越大越好", LOWER: "越小越好", EQUAL_ZERO: "等于0", DATE: "时限", BOOLEAN: "是否",
+    HIGHER: "越大越好",
+    LOWER: "越小越好",
+    EQUAL_ZERO: "等于0",
+    DATE: "时限",
+    BOOLEAN: "是否",
     QUALITATIVE: "定性",
 }
 
@@ -86,8 +96,9 @@ class EvaluationError(ValueError):
     (None for the budget or the weights), `field` the input field (actual, target, score, band,
     weight, weights, budget.adjusted, ...); the message is Chinese and names the indicator."""
 
-    def __init__(self, message: str, *, indicator: int | None = None, field: str | None = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, indicator: int | None = None, field: str | None = None, name: str | None = None
+    ) -> None:
         self.message = message
         self.indicator = indicator
         self.field = field
@@ -99,19 +110,32 @@ class EvaluationError(ValueError):
 class ScoringSettings:
     """Weights, formulas and cut-offs of the self-evaluation (defaults: the national method)."""
 
-    weights: Mapping[str, Decimal] = field(default_factory=lambda: {
-        EXECUTION: Decimal(10), taxonomy.OUTPUT: Decimal(50), taxonomy.BENEFIT: Decimal(30),
-        taxonomy.SATISFACTION: Decimal(10)})
+    weights: Mapping[str, Decimal] = field(
+        default_factory=lambda: {
+            EXECUTION: Decimal(10),
+            taxonomy.OUTPUT: Decimal(50),
+            taxonomy.BENEFIT: Decimal(30),
+            taxonomy.SATISFACTION: Decimal(10),
+        }
+    )
     # "linear": full at or under the target, zero from twice the target; "ratio": target ÷ actual
     lower_method: str = "linear"
     late_share: Decimal = ZERO  # share of the points for a deadline missed
     overachievement: Decimal = Decimal("1.3")  # actual ÷ target from which an explanation is needed
     execution_explain_below: Decimal = Decimal("0.9")
-    bands: Mapping[str, tuple[Decimal, Decimal]] = field(default_factory=lambda: {
-        BAND_MET: (Decimal("0.8"), Decimal(1)), BAND_PARTLY: (Decimal("0.6"), Decimal("0.8")),
-        BAND_NOT_MET: (ZERO, Decimal("0.6"))})
+    bands: Mapping[str, tuple[Decimal, Decimal]] = field(
+        default_factory=lambda: {
+            BAND_MET: (Decimal("0.8"), Decimal(1)),
+            BAND_PARTLY: (Decimal("0.6"), Decimal("0.8")),
+            BAND_NOT_MET: (ZERO, Decimal("0.6")),
+        }
+    )
     grades: tuple[tuple[Decimal, str], ...] = (
-        (Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (ZERO, "差"))
+        (Decimal(90), "优"),
+        (Decimal(80), "良"),
+        (Decimal(60), "中"),
+        (ZERO, "差"),
+    )
     # refuse weights that do not total 100 instead of scaling the total to 100
     strict: bool = False
 
@@ -171,10 +195,16 @@ def evaluation_for(project: Project, year: int | None = None) -> SelfEvaluation:
     budget = project.budget_total if project.budget_total is not None else ZERO
     return SelfEvaluation(
         budget=Budget(adjusted=budget, executed=ZERO, initial=project.budget_total),
-        indicators=[IndicatorActual(i.level1, i.level2, i.name, i.value or "",
-                                    weight=_weight_or_none(i.weight)) for i in project.indicators],
-        year=year, project_name=project.name, project_code=project.code, unit_name=project.unit_name,
-        goal=project.goal)
+        indicators=[
+            IndicatorActual(i.level1, i.level2, i.name, i.value or "", weight=_weight_or_none(i.weight))
+            for i in project.indicators
+        ],
+        year=year,
+        project_name=project.name,
+        project_code=project.code,
+        unit_name=project.unit_name,
+        goal=project.goal,
+    )
 
 
 def _weight_or_none(text: str | None) -> Decimal | None:
@@ -272,8 +302,12 @@ def normalize_weights(weights: Mapping[str, Any], *, require_100: bool = True) -
             canon: str | None = EXECUTION
         else:
             canon = taxonomy.canonical_level1(k) or {
-                "output": taxonomy.OUTPUT, "benefit": taxonomy.BENEFIT, "effect": taxonomy.BENEFIT,
-                "satisfaction": taxonomy.SATISFACTION, "cost": taxonomy.COST}.get(k.lower())
+                "output": taxonomy.OUTPUT,
+                "benefit": taxonomy.BENEFIT,
+                "effect": taxonomy.BENEFIT,
+                "satisfaction": taxonomy.SATISFACTION,
+                "cost": taxonomy.COST,
+            }.get(k.lower())
         if canon is None:
             raise EvaluationError(f"权重「{k}」不是预算执行率或一级指标", field="weights")
         try:
@@ -340,8 +374,9 @@ def _norm_unit(u: str | None) -> str:
     return re.sub(r"[\s\u3000]+", "", u or "")
 
 
-def comparable_numbers(target: TargetValue, actual: TargetValue, *, what: str = "实际完成值"
-                       ) -> tuple[Decimal, Decimal]:
+def comparable_numbers(
+    target: TargetValue, actual: TargetValue, *, what: str = "实际完成值"
+) -> tuple[Decimal, Decimal]:
     """(target, actual) in the same unit, or ValueError saying why they cannot be compared.
 
     The target's low end is used for a range. An actual without a unit is read in the target's unit.
@@ -356,8 +391,9 @@ def comparable_numbers(target: TargetValue, actual: TargetValue, *, what: str = 
     if t_kind == "percent":
         if a_kind == "percent" or not a_unit:
             return target.value, actual.value
-        raise ValueError(f"年度指标值「{target.raw}」是百分比，{what}「{actual.raw}」不是百分比"
-                         "（单位不一致）")
+        raise ValueError(
+            f"年度指标值「{target.raw}」是百分比，{what}「{actual.raw}」不是百分比（单位不一致）"
+        )
     if a_kind == "percent":
         raise ValueError(f"年度指标值「{target.raw}」是数量，{what}「{actual.raw}」是百分比（单位不一致）")
     if not a_unit:
@@ -406,8 +442,15 @@ def _fmt(d: Decimal, places: Decimal = CENT) -> str:
 # ---------------------------------------------------------------- scoring
 
 
-def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSettings, *, index: int = 0,
-                    category: str = "", year: int | None = None) -> IndicatorScore:
+def score_indicator(
+    ind: IndicatorActual,
+    points: Decimal,
+    settings: ScoringSettings,
+    *,
+    index: int = 0,
+    category: str = "",
+    year: int | None = None,
+) -> IndicatorScore:
     """Score one indicator out of `points`; EvaluationError names the indicator when the input is invalid."""
     name = ind.name or ind.level2 or f"第{index + 1}项"
 
@@ -416,9 +459,19 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
 
     target = parse_value(ind.target or "", year=year)
     direction = direction_of(target, ind.level1, ind.level2)
-    res = IndicatorScore(index=index, name=ind.name, level1=ind.level1, level2=ind.level2, category=category,
-                         direction=direction, target=ind.target, actual=ind.actual, points=points, score=ZERO,
-                         reason=ind.reason)
+    res = IndicatorScore(
+        index=index,
+        name=ind.name,
+        level1=ind.level1,
+        level2=ind.level2,
+        category=category,
+        direction=direction,
+        target=ind.target,
+        actual=ind.actual,
+        points=points,
+        score=ZERO,
+        reason=ind.reason,
+    )
     actual_text = (ind.actual or "").strip()
     band = band_name(ind.band)
     if ind.band and band is None:
@@ -428,10 +481,14 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
         band = band or band_name(actual_text)
         if band is None:
             if ind.score is not None:
-                raise err("定性指标给了得分，但没有选择自评档次（达成年度指标、部分达成并具有一定效果、"
-                          "未达成且效果较差）", "band")
-            raise err("定性指标需选择自评档次（达成年度指标、部分达成并具有一定效果、"
-                      "未达成且效果较差）", "band")
+                raise err(
+                    "定性指标给了得分，但没有选择自评档次（达成年度指标、部分达成并具有一定效果、"
+                    "未达成且效果较差）",
+                    "band",
+                )
+            raise err(
+                "定性指标需选择自评档次（达成年度指标、部分达成并具有一定效果、未达成且效果较差）", "band"
+            )
         low, high = settings.bands[band]
         res.band = band
         if ind.score is None:
@@ -442,10 +499,14 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
             top = band == max(settings.bands, key=lambda b: settings.bands[b][1])
             inside = low * points <= s <= high * points if top else low * points <= s < high * points
             if not inside:
-                rng = (f"[{_fmt(low * points)}, {_fmt(high * points)}]" if top
-                       else f"[{_fmt(low * points)}, {_fmt(high * points)})")
-                raise err(f"得分 {_fmt(s)} 不在自评档次「{band}」的范围 {rng} 内"
-                          f"（分值 {_fmt(points)}）", "score")
+                rng = (
+                    f"[{_fmt(low * points)}, {_fmt(high * points)}]"
+                    if top
+                    else f"[{_fmt(low * points)}, {_fmt(high * points)})"
+                )
+                raise err(
+                    f"得分 {_fmt(s)} 不在自评档次「{band}」的范围 {rng} 内（分值 {_fmt(points)}）", "score"
+                )
             res.score = s
         if band != BAND_MET:
             res.explanations.append(f"自评档次为「{band}」，需分析偏差原因并提出改进措施")
@@ -465,8 +526,11 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
         elif _ON_TIME.search(actual_text):
             on_time = True
         else:
-            raise err(f"年度指标值「{target.raw}」是时限，实际完成值「{actual_text}」应为完成日期"
-                      "（如 2024年11月30日）或“按时完成”", "actual")
+            raise err(
+                f"年度指标值「{target.raw}」是时限，实际完成值「{actual_text}」应为完成日期"
+                "（如 2024年11月30日）或“按时完成”",
+                "actual",
+            )
         res.score = points if on_time else settings.late_share * points
         if not on_time:
             res.explanations.append("未在时限内完成，需说明偏差原因")
@@ -475,8 +539,9 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
     if direction == BOOLEAN:
         actual = parse_value(actual_text, year=year)
         if actual.kind != "boolean" or not isinstance(actual.value, bool):
-            raise err(f"年度指标值「{target.raw}」是“是/否”，"
-                      f"实际完成值「{actual_text}」应为“是”或“否”", "actual")
+            raise err(
+                f"年度指标值「{target.raw}」是“是/否”，实际完成值「{actual_text}」应为“是”或“否”", "actual"
+            )
         res.score = points if actual.value == target.value else ZERO
         if actual.value != target.value:
             res.explanations.append("未达到年度指标值，需说明偏差原因")
@@ -511,7 +576,8 @@ def score_indicator(ind: IndicatorActual, points: Decimal, settings: ScoringSett
             if ratio >= settings.overachievement:
                 res.explanations.append(
                     f"实际完成值为年度指标值的 {_fmt(ratio * HUNDRED, Decimal('0.1'))}%（≥"
-                    f"{_fmt(settings.overachievement * HUNDRED)}%），需说明原因（目标是否偏低）")
+                    f"{_fmt(settings.overachievement * HUNDRED)}%），需说明原因（目标是否偏低）"
+                )
     if res.score < points:
         res.explanations.append("未达到年度指标值，需说明偏差原因并提出改进措施")
     return res
@@ -525,8 +591,9 @@ def category_of(ind: IndicatorActual, weights: Mapping[str, Decimal]) -> str | N
     return c1
 
 
-def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal], *,
-                    strict: bool = True) -> tuple[list[tuple[str, Decimal]], list[str]]:
+def allocate_points(
+    indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal], *, strict: bool = True
+) -> tuple[list[tuple[str, Decimal]], list[str]]:
     """(category, points) per indicator, and warnings (a weighted category with no indicator).
 
     Where every indicator carries its own 分值 these are used; with `strict` they must sum to
@@ -538,9 +605,12 @@ def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str,
         c = category_of(ind, weights)
         name = ind.name or ind.level2 or f"第{i + 1}项"
         if c is None:
-            raise EvaluationError(f"一级指标「{ind.level1 or ''}」无法识别"
-                                  "（应为产出、效益、满意度或成本指标）",
-                                  indicator=i, field="level1", name=name)
+            raise EvaluationError(
+                f"一级指标「{ind.level1 or ''}」无法识别（应为产出、效益、满意度或成本指标）",
+                indicator=i,
+                field="level1",
+                name=name,
+            )
         if c not in weights:
             raise EvaluationError(f"一级指标「{c}」没有权重", indicator=i, field="level1", name=name)
         if ind.weight is not None and ind.weight < 0:
@@ -551,8 +621,11 @@ def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str,
     if indicators and all(ind.weight is not None for ind in indicators):
         total = sum((ind.weight or ZERO for ind in indicators), ZERO)
         if total + execution != HUNDRED and strict:
-            raise EvaluationError(f"各指标分值合计 {_fmt(total)} 加预算执行率 {_fmt(execution)} 为 "
-                                  f"{_fmt(total + execution)}，应为 100", field="weight")
+            raise EvaluationError(
+                f"各指标分值合计 {_fmt(total)} 加预算执行率 {_fmt(execution)} 为 "
+                f"{_fmt(total + execution)}，应为 100",
+                field="weight",
+            )
         return [(c, ind.weight or ZERO) for c, ind in zip(cats, indicators, strict=True)], warnings
     points: list[Decimal] = [ZERO] * len(indicators)
     for cat, w in weights.items():
@@ -567,8 +640,9 @@ def allocate_points(indicators: Sequence[IndicatorActual], weights: Mapping[str,
         free = [i for i in members if indicators[i].weight is None]
         rest = w - given
         if rest < 0 or (not free and rest != 0):
-            raise EvaluationError(f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符",
-                                  field="weight")
+            raise EvaluationError(
+                f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符", field="weight"
+            )
         for i in members:
             points[i] = indicators[i].weight if indicators[i].weight is not None else rest / len(free)  # type: ignore[assignment]
     return list(zip(cats, points, strict=True)), warnings
@@ -605,8 +679,10 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
         cut = _fmt(settings.execution_explain_below * HUNDRED)
         ex_expl = f"预算执行率 {_fmt(rate * HUNDRED)}% 低于 {cut}%，需说明原因"
     alloc, warnings = allocate_points(ev.indicators, weights, strict=settings.strict)
-    scores = [score_indicator(ind, pts, settings, index=i, category=cat, year=ev.year)
-              for i, (ind, (cat, pts)) in enumerate(zip(ev.indicators, alloc, strict=True))]
+    scores = [
+        score_indicator(ind, pts, settings, index=i, category=cat, year=ev.year)
+        for i, (ind, (cat, pts)) in enumerate(zip(ev.indicators, alloc, strict=True))
+    ]
     own_points = bool(ev.indicators) and all(ind.weight is not None for ind in ev.indicators)
     full = ex_points + sum((pts for _, pts in alloc), ZERO) if own_points else weight_sum
     raw = ex_score + sum((s.score for s in scores), ZERO)
@@ -614,15 +690,27 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
     if full != HUNDRED and full > 0:
         if not deviations:  # the indicators' own 分值 are what does not add up
             own = full - ex_points
-            deviations.append(f"各指标分值合计 {_fmt(own)} 加预算执行率 {_fmt(ex_points)} 为 {_fmt(full)}，"
-                              "不是 100：按表内分值计分，总分按 100 折算")
+            deviations.append(
+                f"各指标分值合计 {_fmt(own)} 加预算执行率 {_fmt(ex_points)} 为 {_fmt(full)}，"
+                "不是 100：按表内分值计分，总分按 100 折算"
+            )
         total = raw * HUNDRED / full
         deviations.append(f"表内得分 {_fmt(raw)}（满分 {_fmt(full)}）折算为 {_fmt(total)}（满分 100）")
-    return EvaluationResult(budget=b, execution_rate=rate, execution_points=ex_points,
-                            execution_score=ex_score, execution_explanation=ex_expl, indicators=scores,
-                            total=total, grade=grade_of(total, settings), warnings=warnings,
-                            weights=weights, deviations=deviations, full_marks=full,
-                            raw_total=raw if full != HUNDRED else None)
+    return EvaluationResult(
+        budget=b,
+        execution_rate=rate,
+        execution_points=ex_points,
+        execution_score=ex_score,
+        execution_explanation=ex_expl,
+        indicators=scores,
+        total=total,
+        grade=grade_of(total, settings),
+        warnings=warnings,
+        weights=weights,
+        deviations=deviations,
+        full_marks=full,
+        raw_total=raw if full != HUNDRED else None,
+    )
 
 
 # ---------------------------------------------------------------- JSON
@@ -684,23 +772,36 @@ def evaluation_from_dict(data: Any) -> SelfEvaluation:
             except ValueError as e:
                 raise EvaluationError(f"{key}: {e}", indicator=i, field=key, name=label) from None
 
-        inds.append(IndicatorActual(
-            level1=_opt_text(r.get("level1")), level2=_opt_text(r.get("level2")), name=name, target=target,
-            actual=_opt_text(r.get("actual")), weight=opt_num("weight"), band=_opt_text(r.get("band")),
-            score=opt_num("score"), reason=_opt_text(r.get("reason"))))
+        inds.append(
+            IndicatorActual(
+                level1=_opt_text(r.get("level1")),
+                level2=_opt_text(r.get("level2")),
+                name=name,
+                target=target,
+                actual=_opt_text(r.get("actual")),
+                weight=opt_num("weight"),
+                band=_opt_text(r.get("band")),
+                score=opt_num("score"),
+                reason=_opt_text(r.get("reason")),
+            )
+        )
     weights = data.get("weights")
     if weights is not None and not isinstance(weights, dict):
-        raise EvaluationError("weights 应为对象，如 {\"预算执行率\": 10, \"产出指标\": 50, ...}",
-                              field="weights")
+        raise EvaluationError('weights 应为对象，如 {"预算执行率": 10, "产出指标": 50, ...}', field="weights")
     year = data.get("year")
     weights_read = normalize_weights(weights, require_100=False) if weights else None
-    return SelfEvaluation(budget=b, indicators=inds, weights=weights_read,
-                          year=int(year) if isinstance(year, int) else None,
-                          project_name=_opt_text(data.get("project") or data.get("project_name")),
-                          project_code=_opt_text(data.get("project_code")),
-                          unit_name=_opt_text(data.get("unit") or data.get("unit_name")),
-                          goal=_opt_text(data.get("goal")), goal_actual=_opt_text(data.get("goal_actual")),
-                          execution_reason=_opt_text(data.get("execution_reason")))
+    return SelfEvaluation(
+        budget=b,
+        indicators=inds,
+        weights=weights_read,
+        year=int(year) if isinstance(year, int) else None,
+        project_name=_opt_text(data.get("project") or data.get("project_name")),
+        project_code=_opt_text(data.get("project_code")),
+        unit_name=_opt_text(data.get("unit") or data.get("unit_name")),
+        goal=_opt_text(data.get("goal")),
+        goal_actual=_opt_text(data.get("goal_actual")),
+        execution_reason=_opt_text(data.get("execution_reason")),
+    )
 
 
 def _num(d: Decimal | None, places: Decimal = CENT) -> int | float | None:
@@ -722,8 +823,13 @@ def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, An
     out["weights"] = {k: _num(v) for k, v in result.weights.items()}
     inds = []
     for ind, s in zip(ev.indicators, result.indicators, strict=True):
-        d: dict[str, Any] = {"level1": ind.level1, "level2": ind.level2, "name": ind.name,
-                             "target": ind.target, "actual": ind.actual}
+        d: dict[str, Any] = {
+            "level1": ind.level1,
+            "level2": ind.level2,
+            "name": ind.name,
+            "target": ind.target,
+            "actual": ind.actual,
+        }
         if ind.weight is not None:
             d["weight"] = _num(ind.weight)
         d["points"] = _num(s.points)
@@ -794,17 +900,36 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
         lines.append(f"实施单位：{ev.unit_name}")
     lines.append("")
     b = result.budget
-    lines += _table([
-        ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
-        ["年度资金总额", _fmt(b.initial) if b.initial is not None else "", _fmt(b.adjusted),
-         _fmt(b.executed), _fmt(result.execution_points), f"{_fmt(result.execution_rate * HUNDRED)}%",
-         _fmt(result.execution_score)],
-    ], right={1, 2, 3, 4, 5, 6})
+    lines += _table(
+        [
+            ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            [
+                "年度资金总额",
+                _fmt(b.initial) if b.initial is not None else "",
+                _fmt(b.adjusted),
+                _fmt(b.executed),
+                _fmt(result.execution_points),
+                f"{_fmt(result.execution_rate * HUNDRED)}%",
+                _fmt(result.execution_score),
+            ],
+        ],
+        right={1, 2, 3, 4, 5, 6},
+    )
     if result.execution_explanation:
         lines.append(f"  ！{result.execution_explanation}")
     lines.append("")
-    rows = [["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-             "偏差原因分析及改进措施"]]
+    rows = [
+        [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "偏差原因分析及改进措施",
+        ]
+    ]
     for ind, s in zip(ev.indicators, result.indicators, strict=True):
         actual = ind.actual or ""
         if s.band:
@@ -813,8 +938,18 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
         note = ind.reason or ""
         if s.needs_explanation and not ind.reason:
             note = "！" + "；".join(s.explanations)
-        rows.append([ind.level1 or "", ind.level2 or "", ind.name or "", ind.target, actual, _fmt(s.points),
-                     score, note])
+        rows.append(
+            [
+                ind.level1 or "",
+                ind.level2 or "",
+                ind.name or "",
+                ind.target,
+                actual,
+                _fmt(s.points),
+                score,
+                note,
+            ]
+        )
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
     shown = result.raw_total if result.raw_total is not None else result.total
     scaled = f"（折算为百分制 {_fmt(result.total)}）" if result.raw_total is not None else ""
@@ -834,10 +969,17 @@ def render_summary(evs: Sequence[SelfEvaluation], results: Sequence[EvaluationRe
     """The unit summary: every project's execution rate, score and grade, as an aligned text table."""
     rows = [["序号", "项目名称", "项目编码", "执行率", "得分", "等级"]]
     for k, (ev, r) in enumerate(zip(evs, results, strict=True), start=1):
-        rows.append([str(k), ev.project_name or "", ev.project_code or "",
-                     f"{_fmt(r.execution_rate * HUNDRED)}%", _fmt(r.total), r.grade])
+        rows.append(
+            [
+                str(k),
+                ev.project_name or "",
+                ev.project_code or "",
+                f"{_fmt(r.execution_rate * HUNDRED)}%",
+                _fmt(r.total),
+                r.grade,
+            ]
+        )
     return "\n".join(["单位项目支出绩效自评汇总", "", *_table(rows, right={3, 4})]) + "\n"
-
 
 
 # ---------------------------------------------------------------- published 自评表 checked
@@ -915,12 +1057,23 @@ class PublishedCheck:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "printed_total": _num(self.printed_total), "recomputed_total": _num(self.recomputed_total),
-            "printed_grade": self.printed_grade, "recomputed_grade": self.recomputed_grade,
-            "discrepancies": [{"kind": d.kind, "where": d.where, "printed": d.printed,
-                               "recomputed": d.recomputed, "why": d.why, "indicator": d.indicator}
-                              for d in self.discrepancies],
-            "scores": [_num(s) for s in self.scores], "skipped": list(self.skipped),
+            "printed_total": _num(self.printed_total),
+            "recomputed_total": _num(self.recomputed_total),
+            "printed_grade": self.printed_grade,
+            "recomputed_grade": self.recomputed_grade,
+            "discrepancies": [
+                {
+                    "kind": d.kind,
+                    "where": d.where,
+                    "printed": d.printed,
+                    "recomputed": d.recomputed,
+                    "why": d.why,
+                    "indicator": d.indicator,
+                }
+                for d in self.discrepancies
+            ],
+            "scores": [_num(s) for s in self.scores],
+            "skipped": list(self.skipped),
         }
 
 
@@ -928,8 +1081,9 @@ def _differs(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) > _TOLERANCE
 
 
-def check_published(table: PublishedSelfEvaluation,
-                    settings: ScoringSettings | None = None) -> PublishedCheck:
+def check_published(
+    table: PublishedSelfEvaluation, settings: ScoringSettings | None = None
+) -> PublishedCheck:
     """Recompute a published 自评表 by the method and list where its printed scores differ and why:
     full marks for a missed target, a breached cap scored full, 分值 that do not add up, totals that
     do not add up, a 预算执行率 score that is not rate × 分值, a grade that is not the total's.
@@ -948,21 +1102,41 @@ def check_published(table: PublishedSelfEvaluation,
     weight_sum = ex_w + sum((w for w in weights if w is not None), ZERO)
     if all(w is not None for w in weights) and weights:
         if weight_sum != HUNDRED:
-            out.append(Discrepancy(WEIGHTS_SUM, "分值合计", _fmt(weight_sum), "100",
-                                   f"预算执行率 {_fmt(ex_w)} 分与各指标分值共 {_fmt(weight_sum)} 分，"
-                                   "不是 100 分；总分按 100 分折算后比较"))
+            out.append(
+                Discrepancy(
+                    WEIGHTS_SUM,
+                    "分值合计",
+                    _fmt(weight_sum),
+                    "100",
+                    f"预算执行率 {_fmt(ex_w)} 分与各指标分值共 {_fmt(weight_sum)} 分，"
+                    "不是 100 分；总分按 100 分折算后比较",
+                )
+            )
         if table.total_weight is not None and _differs(table.total_weight, weight_sum):
-            out.append(Discrepancy(WEIGHTS_SUM, "总分值", _fmt(table.total_weight), _fmt(weight_sum),
-                                   "表中总分值不等于各项分值之和"))
+            out.append(
+                Discrepancy(
+                    WEIGHTS_SUM,
+                    "总分值",
+                    _fmt(table.total_weight),
+                    _fmt(weight_sum),
+                    "表中总分值不等于各项分值之和",
+                )
+            )
     # 预算执行率
     ex_score: Decimal | None = None
     if table.budget_adjusted and table.budget_executed is not None and table.budget_adjusted > 0:
         rate = table.budget_executed / table.budget_adjusted
         ex_score = min(rate * ex_w, ex_w)
         if table.execution_score is not None and _differs(table.execution_score, ex_score):
-            out.append(Discrepancy(EXECUTION_SCORE, "预算执行率", _fmt(table.execution_score), _fmt(ex_score),
-                                   f"执行率 {_fmt(rate * HUNDRED)}% × 分值 {_fmt(ex_w)}"
-                                   f"（封顶 {_fmt(ex_w)}）"))
+            out.append(
+                Discrepancy(
+                    EXECUTION_SCORE,
+                    "预算执行率",
+                    _fmt(table.execution_score),
+                    _fmt(ex_score),
+                    f"执行率 {_fmt(rate * HUNDRED)}% × 分值 {_fmt(ex_w)}（封顶 {_fmt(ex_w)}）",
+                )
+            )
     elif table.execution_score is not None:
         ex_score = table.execution_score
         skipped.append("预算执行率：没有全年预算数或执行数，沿用表中得分")
@@ -984,8 +1158,11 @@ def check_published(table: PublishedSelfEvaluation,
             continue
         if ind.score > res.score and not _differs(ind.score, ind.weight):
             kind = CAP_BREACHED_FULL if res.direction in (LOWER, EQUAL_ZERO) else MISSED_FULL
-            why = ("实际值超过了上限（越小越好），却给了满分" if kind == CAP_BREACHED_FULL
-                   else "没有达到年度指标值，却给了满分")
+            why = (
+                "实际值超过了上限（越小越好），却给了满分"
+                if kind == CAP_BREACHED_FULL
+                else "没有达到年度指标值，却给了满分"
+            )
         else:
             kind = SCORE_DIFFERS
             why = "按" + DIRECTION_LABELS.get(res.direction, res.direction) + "的计分方法得分不同"
@@ -995,21 +1172,38 @@ def check_published(table: PublishedSelfEvaluation,
     # totals
     printed_sum = (table.execution_score or ZERO) + sum((i.score or ZERO for i in table.indicators), ZERO)
     if table.total_score is not None and _differs(table.total_score, printed_sum):
-        out.append(Discrepancy(TOTAL_SUM, "总分", _fmt(table.total_score), _fmt(printed_sum),
-                               "表中总分不等于各项得分之和"))
-    raw = (ex_score or ZERO) + sum((s if s is not None else (ind.score or ZERO)
-                                    for s, ind in zip(scores, table.indicators, strict=True)), ZERO)
+        out.append(
+            Discrepancy(
+                TOTAL_SUM, "总分", _fmt(table.total_score), _fmt(printed_sum), "表中总分不等于各项得分之和"
+            )
+        )
+    raw = (ex_score or ZERO) + sum(
+        (
+            s if s is not None else (ind.score or ZERO)
+            for s, ind in zip(scores, table.indicators, strict=True)
+        ),
+        ZERO,
+    )
     total = raw * HUNDRED / weight_sum if weight_sum and weight_sum != HUNDRED else raw
     grade = grade_of(total, settings)
     if table.grade and table.grade.strip()[:1] in "优良中差" and table.grade.strip()[:1] != grade:
-        out.append(Discrepancy(GRADE, "自评等级", table.grade, grade,
-                               f"按方法总分 {_fmt(total)} 分，等级为{grade}"))
-    return PublishedCheck(discrepancies=out, printed_total=table.total_score, recomputed_total=total,
-                          printed_grade=table.grade, recomputed_grade=grade, scores=scores, skipped=skipped)
+        out.append(
+            Discrepancy(GRADE, "自评等级", table.grade, grade, f"按方法总分 {_fmt(total)} 分，等级为{grade}")
+        )
+    return PublishedCheck(
+        discrepancies=out,
+        printed_total=table.total_score,
+        recomputed_total=total,
+        printed_grade=table.grade,
+        recomputed_grade=grade,
+        scores=scores,
+        skipped=skipped,
+    )
 
 
-def _recompute(ind: PublishedIndicator, index: int, settings: ScoringSettings,
-               year: int | None) -> IndicatorScore | str:
+def _recompute(
+    ind: PublishedIndicator, index: int, settings: ScoringSettings, year: int | None
+) -> IndicatorScore | str:
     """The method's score of one printed row, or why it cannot be recomputed."""
     assert ind.weight is not None
     target_text = ind.target or ""
@@ -1023,23 +1217,35 @@ def _recompute(ind: PublishedIndicator, index: int, settings: ScoringSettings,
         band = band_name(ind.actual)
         if band is None and ind.score is not None and ind.weight > 0:
             share = ind.score / ind.weight  # the unit's own judgement: the band its score lies in
-            band = next((b for b, (lo, hi) in settings.bands.items()
-                         if lo <= share <= hi and (share < hi or hi == 1)), None)
+            band = next(
+                (
+                    b
+                    for b, (lo, hi) in settings.bands.items()
+                    if lo <= share <= hi and (share < hi or hi == 1)
+                ),
+                None,
+            )
         score = ind.score
         if band is None:
             return "定性指标没有自评档次或得分，无法复核"
     actual = ind.actual
     try:
-        return score_indicator(IndicatorActual(ind.level1, ind.level2, ind.name, target_text, actual,
-                                               band=band, score=score),
-                               ind.weight, settings, index=index, year=year)
+        return score_indicator(
+            IndicatorActual(ind.level1, ind.level2, ind.name, target_text, actual, band=band, score=score),
+            ind.weight,
+            settings,
+            index=index,
+            year=year,
+        )
     except EvaluationError as e:
         return e.message
 
 
 # names of limits printed without a comparator: lower is better
-_LOWER_NAME = re.compile(r"控制率|调整率|结余率|结转|变动率|差错率|发生率|事故|投诉率|超支|损失|违规|失误|"
-                         r"返工率|不合格率|空置率|滞留|逾期|误差")
+_LOWER_NAME = re.compile(
+    r"控制率|调整率|结余率|结转|变动率|差错率|发生率|事故|投诉率|超支|损失|违规|失误|"
+    r"返工率|不合格率|空置率|滞留|逾期|误差"
+)
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -1063,7 +1269,7 @@ def _column(row: Mapping[str, Any], *needles: str, avoid: tuple[str, ...] = ()) 
 def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
     """A published 自评表 from its extraction as JSON (`*.selfeval.json` of the field set: budget
     rows keyed by column header, indicators with target, actual, weight and score as printed)."""
-    rows = ((data.get("budget") or {}).get("rows") or {})
+    rows = (data.get("budget") or {}).get("rows") or {}
     first: Mapping[str, Any] = next(iter(rows.values()), {}) if rows else {}
     adjusted = _dec(_column(first, "全年预算", "调整", "预算数(A)", "预算安排", avoid=("年初",)))
     if adjusted is None:
@@ -1071,27 +1277,44 @@ def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
     executed = _dec(_column(first, "执行数", "执行情况", "全年执行"))
     weight = _dec(_column(first, "分值", "权重"))
     score = _dec(_column(first, "得分"))
-    inds = [PublishedIndicator(level1=r.get("level1"), level2=r.get("level2"), name=r.get("name"),
-                               target=str(r.get("target") or ""), actual=r.get("actual"),
-                               weight=_dec(r.get("weight")), score=_dec(r.get("score")),
-                               reason=r.get("deviation_reason"))
-            for r in data.get("indicators") or []]
+    inds = [
+        PublishedIndicator(
+            level1=r.get("level1"),
+            level2=r.get("level2"),
+            name=r.get("name"),
+            target=str(r.get("target") or ""),
+            actual=r.get("actual"),
+            weight=_dec(r.get("weight")),
+            score=_dec(r.get("score")),
+            reason=r.get("deviation_reason"),
+        )
+        for r in data.get("indicators") or []
+    ]
     return PublishedSelfEvaluation(
-        indicators=inds, budget_adjusted=adjusted, budget_executed=executed, execution_weight=weight,
-        execution_score=score, total_weight=_dec(data.get("total_weight")),
-        total_score=_dec(data.get("total_score")), grade=data.get("grade"),
+        indicators=inds,
+        budget_adjusted=adjusted,
+        budget_executed=executed,
+        execution_weight=weight,
+        execution_score=score,
+        total_weight=_dec(data.get("total_weight")),
+        total_score=_dec(data.get("total_score")),
+        grade=data.get("grade"),
         year=data.get("year") if isinstance(data.get("year"), int) else None,
-        project_name=data.get("project_name"), source=data.get("source"))
+        project_name=data.get("project_name"),
+        source=data.get("source"),
+    )
 
 
 def render_check(table: PublishedSelfEvaluation, check: PublishedCheck) -> str:
     """The check of a published 自评表 as Chinese text: totals and grades side by side, then each
     difference with its reason."""
     name = table.project_name or table.source or "自评表"
-    lines = [f"自评表复核：{name}",
-             f"  总分：表中 {_fmt(check.printed_total) if check.printed_total is not None else '未列'}，"
-             f"按方法 {_fmt(check.recomputed_total) if check.recomputed_total is not None else '—'}",
-             f"  等级：表中 {check.printed_grade or '未列'}，按方法 {check.recomputed_grade or '—'}"]
+    lines = [
+        f"自评表复核：{name}",
+        f"  总分：表中 {_fmt(check.printed_total) if check.printed_total is not None else '未列'}，"
+        f"按方法 {_fmt(check.recomputed_total) if check.recomputed_total is not None else '—'}",
+        f"  等级：表中 {check.printed_grade or '未列'}，按方法 {check.recomputed_grade or '—'}",
+    ]
     if check.discrepancies:
         lines.append(f"  与方法不符 {len(check.discrepancies)} 处：")
         lines += [f"  - {d}" for d in check.discrepancies]

@@ -34,20 +34,27 @@ class InputError(Exception):
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "export", help="write the standard tables (绩效目标表, 自评表, 监控表) as .xlsx, .docx or PDF",
+        "export",
+        help="write the standard tables (绩效目标表, 自评表, 监控表) as .xlsx, .docx or PDF",
         description="targets: 项目绩效目标表 of disclosures; selfeval: 项目支出绩效自评表 (+ 汇总) of "
-                    "FILE.json or filled 自评表 workbooks; monitor: 项目绩效运行监控表 (+ 汇总) of filled "
-                    "monitoring workbooks. PDF needs LibreOffice (soffice).")
+        "FILE.json or filled 自评表 workbooks; monitor: 项目绩效运行监控表 (+ 汇总) of filled "
+        "monitoring workbooks. PDF needs LibreOffice (soffice).",
+    )
     p.add_argument("kind", choices=KINDS)
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", choices=("xlsx", "docx", "pdf", "html"), default=None,
-                   help="output format (default: from the extension of OUT); html only for targets")
+    p.add_argument(
+        "--format",
+        choices=("xlsx", "docx", "pdf", "html"),
+        default=None,
+        help="output format (default: from the extension of OUT); html only for targets",
+    )
     p.add_argument("-o", "--output", metavar="OUT", required=True)
     p.add_argument("--year", type=int, help="targets: budget year when the document does not say")
     p.add_argument("--unit-name", dest="unit_name", metavar="NAME", help="实施单位 / unit name printed")
     p.add_argument("--department", metavar="NAME", help="主管部门 printed on 自评表 and 监控表")
-    p.add_argument("--draft", action="store_true",
-                   help="monitor: accept missing reasons and actuals (printed blank)")
+    p.add_argument(
+        "--draft", action="store_true", help="monitor: accept missing reasons and actuals (printed blank)"
+    )
     p.add_argument("--timeout", type=float, default=180.0, help="PDF: seconds to wait for LibreOffice")
     p.set_defaults(func=cmd_export)
 
@@ -130,8 +137,12 @@ def merge_disclosures(docs: list[Any]) -> Any:
     from jixiao.model import Disclosure
 
     first = docs[0]
-    out = Disclosure(source="+".join(d.source for d in docs), unit_code=first.unit_code,
-                     unit_name=first.unit_name, year=first.year)
+    out = Disclosure(
+        source="+".join(d.source for d in docs),
+        unit_code=first.unit_code,
+        unit_name=first.unit_name,
+        year=first.year,
+    )
     for d in docs:
         for p in d.projects:
             q = deepcopy(p)

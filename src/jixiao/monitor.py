@@ -133,10 +133,16 @@ def default_as_of(year: int) -> date:
 def snapshot_for(project: Project, as_of: date, year: int | None = None) -> MonitorSnapshot:
     """An empty snapshot of a project: its budget, plan and targets, nothing entered yet."""
     return MonitorSnapshot(
-        as_of=as_of, budget=project.budget_total, executed=None,
+        as_of=as_of,
+        budget=project.budget_total,
+        executed=None,
         indicators=[IndicatorProgress(i.level1, i.level2, i.name, i.value or "") for i in project.indicators],
-        spending_plan=dict(project.spending_plan) if project.spending_plan else None, year=year or as_of.year,
-        project_name=project.name, project_code=project.code, project_seq=project.seq)
+        spending_plan=dict(project.spending_plan) if project.spending_plan else None,
+        year=year or as_of.year,
+        project_name=project.name,
+        project_code=project.code,
+        project_seq=project.seq,
+    )
 
 
 # ---------------------------------------------------------------- expected progress
@@ -180,8 +186,9 @@ def _milestone_share(text: str, budget: Decimal | None) -> Decimal | None:
     return None
 
 
-def plan_milestones(plan: dict[str, str] | None, year: int, budget: Decimal | None = None
-                    ) -> list[tuple[date, Decimal]]:
+def plan_milestones(
+    plan: dict[str, str] | None, year: int, budget: Decimal | None = None
+) -> list[tuple[date, Decimal]]:
     """The usable (date, cumulative share) milestones of a spending plan, by date; [] when none."""
     out: dict[date, Decimal] = {}
     for key, val in (plan or {}).items():
@@ -192,8 +199,9 @@ def plan_milestones(plan: dict[str, str] | None, year: int, budget: Decimal | No
     return sorted(out.items())
 
 
-def expected_progress(plan: dict[str, str] | None, as_of: date, year: int | None = None,
-                      budget: Decimal | None = None) -> tuple[Decimal, str]:
+def expected_progress(
+    plan: dict[str, str] | None, as_of: date, year: int | None = None, budget: Decimal | None = None
+) -> tuple[Decimal, str]:
     """(expected cumulative share spent at `as_of`, "plan" or "time").
 
     From the plan: linear by days between milestones, 0 at 1 January, 100% at 31 December where the
@@ -270,9 +278,16 @@ def _where(s: MonitorSnapshot, ind: IndicatorProgress | None = None) -> str:
     return f"{p}指标「{ind.name or ind.level2 or ''}」" if ind is not None else p
 
 
-def indicator_light(ind: IndicatorProgress, expected: Decimal, as_of: date, *, index: int = 0,
-                    year: int | None = None, settings: MonitorSettings | None = None,
-                    where: str = "") -> IndicatorLight:
+def indicator_light(
+    ind: IndicatorProgress,
+    expected: Decimal,
+    as_of: date,
+    *,
+    index: int = 0,
+    year: int | None = None,
+    settings: MonitorSettings | None = None,
+    where: str = "",
+) -> IndicatorLight:
     settings = settings or MonitorSettings()
     target = parse_value(ind.target or "", year=year)
     direction = direction_of(target, ind.level1, ind.level2)
@@ -340,13 +355,39 @@ def indicator_light(ind: IndicatorProgress, expected: Decimal, as_of: date, *, i
 
 
 # units of things that happen, counted as they happen over the year
-_EVENT_UNITS = frozenset({"次", "批次", "批", "件", "场", "场次", "人次", "户次", "家次", "期", "份", "篇",
-                          "起", "例", "宗", "轮", "课时", "学时", "单", "趟", "车次", "架次", "批(次)"})
+_EVENT_UNITS = frozenset(
+    {
+        "次",
+        "批次",
+        "批",
+        "件",
+        "场",
+        "场次",
+        "人次",
+        "户次",
+        "家次",
+        "期",
+        "份",
+        "篇",
+        "起",
+        "例",
+        "宗",
+        "轮",
+        "课时",
+        "学时",
+        "单",
+        "趟",
+        "车次",
+        "架次",
+        "批(次)",
+    }
+)
 # names that count activities done during the year (people trained, firms inspected, money paid)
 _ACTIVITY_NAME = re.compile(
     r"培训|检查|抽检|抽查|抽验|检测|检验|检定|宣传|受理|办理|办结|查处|处置|发放|救助|接待|举办|开展|新增|"
     r"建设|采购|购置|安装|维修|维护次|印制|走访|巡查|监测|执法|服务人次|补助人|资助|奖励|投放|种植|造林|"
-    r"改造|整治|治理|修缮|评审|审核|核查|调查|咨询|诊疗|接种|筛查|招聘|引进|培育")
+    r"改造|整治|治理|修缮|评审|审核|核查|调查|咨询|诊疗|接种|筛查|招聘|引进|培育"
+)
 
 
 def accumulates(target: TargetValue, name: str | None = None) -> bool:
@@ -382,12 +423,22 @@ def assess(snapshot: MonitorSnapshot, settings: MonitorSettings | None = None) -
             spending = band_light(ratio, settings)
         else:
             spending = GREEN
-    lights = [indicator_light(ind, expected, snapshot.as_of, index=i, year=year, settings=settings,
-                              where=_where(snapshot, ind))
-              for i, ind in enumerate(snapshot.indicators)]
-    return MonitorResult(as_of=snapshot.as_of, expected=expected, expected_source=source, execution_rate=rate,
-                         spending_ratio=ratio, spending_light=spending, indicators=lights,
-                         light=worst([spending, *(x.light for x in lights)]))
+    lights = [
+        indicator_light(
+            ind, expected, snapshot.as_of, index=i, year=year, settings=settings, where=_where(snapshot, ind)
+        )
+        for i, ind in enumerate(snapshot.indicators)
+    ]
+    return MonitorResult(
+        as_of=snapshot.as_of,
+        expected=expected,
+        expected_source=source,
+        execution_rate=rate,
+        spending_ratio=ratio,
+        spending_light=spending,
+        indicators=lights,
+        light=worst([spending, *(x.light for x in lights)]),
+    )
 
 
 @dataclass(frozen=True)
@@ -425,8 +476,9 @@ def _deviation_problems(dev: Deviation, where: str, light: str, cells: dict[str,
     return out
 
 
-def validate_snapshot(snapshot: MonitorSnapshot, result: MonitorResult | None = None,
-                      settings: MonitorSettings | None = None) -> list[Problem]:
+def validate_snapshot(
+    snapshot: MonitorSnapshot, result: MonitorResult | None = None, settings: MonitorSettings | None = None
+) -> list[Problem]:
     """What keeps the report from being complete: missing 执行数 or actuals, and red/yellow lines
     without 偏差原因, 完成目标可能性 or 整改措施. Empty when the report can be submitted."""
     problems: list[Problem] = []
@@ -448,15 +500,17 @@ def validate_snapshot(snapshot: MonitorSnapshot, result: MonitorResult | None = 
             for i, ind in enumerate(snapshot.indicators):
                 w = _where(snapshot, ind)
                 try:
-                    indicator_light(ind, expected, snapshot.as_of, index=i, year=year, settings=settings,
-                                    where=w)
+                    indicator_light(
+                        ind, expected, snapshot.as_of, index=i, year=year, settings=settings, where=w
+                    )
                 except MonitorError as e:
                     msg = str(e).removeprefix(f"{w}: ")
                     problems.append(Problem(w, "actual", msg, ind.cells.get("actual")))
             return problems
     if result.spending_light in (RED, YELLOW):
-        problems += _deviation_problems(snapshot.deviation, f"{where}资金执行", result.spending_light,
-                                        snapshot.cells)
+        problems += _deviation_problems(
+            snapshot.deviation, f"{where}资金执行", result.spending_light, snapshot.cells
+        )
     for ind, lt in zip(snapshot.indicators, result.indicators, strict=True):
         w = _where(snapshot, ind)
         if lt.light is None:
@@ -477,23 +531,38 @@ def _json_number(d: Decimal | None) -> int | float | None:
     return int(q) if q == q.to_integral_value() else float(q)
 
 
-def result_to_dict(snapshot: MonitorSnapshot, result: MonitorResult,
-                   problems: list[Problem] | None = None) -> dict[str, object]:
+def result_to_dict(
+    snapshot: MonitorSnapshot, result: MonitorResult, problems: list[Problem] | None = None
+) -> dict[str, object]:
     """A snapshot and its lights as JSON-ready data (shares as fractions rounded to 0.0001)."""
     return {
-        "project": snapshot.project_name, "project_code": snapshot.project_code,
-        "as_of": snapshot.as_of.isoformat(), "budget": _json_number(snapshot.budget),
-        "executed": _json_number(snapshot.executed), "execution_rate": _json_number(result.execution_rate),
-        "expected_progress": _json_number(result.expected), "expected_source": result.expected_source,
-        "spending_ratio": _json_number(result.spending_ratio), "spending_light": result.spending_light,
+        "project": snapshot.project_name,
+        "project_code": snapshot.project_code,
+        "as_of": snapshot.as_of.isoformat(),
+        "budget": _json_number(snapshot.budget),
+        "executed": _json_number(snapshot.executed),
+        "execution_rate": _json_number(result.execution_rate),
+        "expected_progress": _json_number(result.expected),
+        "expected_source": result.expected_source,
+        "spending_ratio": _json_number(result.spending_ratio),
+        "spending_light": result.spending_light,
         "light": result.light,
         "deviation": vars(snapshot.deviation) if not snapshot.deviation.is_empty() else None,
         "indicators": [
-            {"level1": ind.level1, "level2": ind.level2, "name": ind.name, "target": ind.target,
-             "actual": ind.actual, "status": ind.status, "direction": lt.direction, "light": lt.light,
-             "ratio": _json_number(lt.ratio), "note": lt.note,
-             "deviation": vars(ind.deviation) if not ind.deviation.is_empty() else None}
-            for ind, lt in zip(snapshot.indicators, result.indicators, strict=True)],
+            {
+                "level1": ind.level1,
+                "level2": ind.level2,
+                "name": ind.name,
+                "target": ind.target,
+                "actual": ind.actual,
+                "status": ind.status,
+                "direction": lt.direction,
+                "light": lt.light,
+                "ratio": _json_number(lt.ratio),
+                "note": lt.note,
+                "deviation": vars(ind.deviation) if not ind.deviation.is_empty() else None,
+            }
+            for ind, lt in zip(snapshot.indicators, result.indicators, strict=True)
+        ],
         "problems": [str(p) for p in (problems or [])],
     }
-

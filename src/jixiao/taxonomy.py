@@ -33,19 +33,39 @@ SOCIAL_COST = "社会成本指标"
 ECO_COST = "生态环境成本指标"
 
 LEVEL2 = (
-    QUANTITY, QUALITY, TIMELINESS, COST, ECONOMIC, SOCIAL, ECOLOGICAL, SUSTAINABLE,
-    SERVICE_SATISFACTION, ECONOMIC_COST, SOCIAL_COST, ECO_COST,
+    QUANTITY,
+    QUALITY,
+    TIMELINESS,
+    COST,
+    ECONOMIC,
+    SOCIAL,
+    ECOLOGICAL,
+    SUSTAINABLE,
+    SERVICE_SATISFACTION,
+    ECONOMIC_COST,
+    SOCIAL_COST,
+    ECO_COST,
 )
 
 _WS = re.compile(r"[\s\u3000]+")
 
 # level-1 spellings seen in the field → canonical
 _L1_ALIASES: dict[str, str] = {
-    "产出指标": OUTPUT, "产出": OUTPUT, "项目完成指标": OUTPUT, "完成指标": OUTPUT, "产出值": OUTPUT,
-    "效益指标": BENEFIT, "效果指标": BENEFIT, "效益": BENEFIT, "效果": BENEFIT, "项目效益指标": BENEFIT,
+    "产出指标": OUTPUT,
+    "产出": OUTPUT,
+    "项目完成指标": OUTPUT,
+    "完成指标": OUTPUT,
+    "产出值": OUTPUT,
+    "效益指标": BENEFIT,
+    "效果指标": BENEFIT,
+    "效益": BENEFIT,
+    "效果": BENEFIT,
+    "项目效益指标": BENEFIT,
     "项目效果指标": BENEFIT,
-    "满意度指标": SATISFACTION, "满意度": SATISFACTION,
-    "成本指标": COST, "成本": COST,
+    "满意度指标": SATISFACTION,
+    "满意度": SATISFACTION,
+    "成本指标": COST,
+    "成本": COST,
 }
 
 # level-2 spellings → canonical (order matters: first match of a keyword wins)
@@ -67,10 +87,18 @@ _L2_KEYWORDS: list[tuple[str, str]] = [
 ]
 
 _L2_PARENT: dict[str, str] = {
-    QUANTITY: OUTPUT, QUALITY: OUTPUT, TIMELINESS: OUTPUT, COST: OUTPUT,
-    ECONOMIC: BENEFIT, SOCIAL: BENEFIT, ECOLOGICAL: BENEFIT, SUSTAINABLE: BENEFIT,
+    QUANTITY: OUTPUT,
+    QUALITY: OUTPUT,
+    TIMELINESS: OUTPUT,
+    COST: OUTPUT,
+    ECONOMIC: BENEFIT,
+    SOCIAL: BENEFIT,
+    ECOLOGICAL: BENEFIT,
+    SUSTAINABLE: BENEFIT,
     SERVICE_SATISFACTION: SATISFACTION,
-    ECONOMIC_COST: COST, SOCIAL_COST: COST, ECO_COST: COST,
+    ECONOMIC_COST: COST,
+    SOCIAL_COST: COST,
+    ECO_COST: COST,
 }
 
 
@@ -85,8 +113,14 @@ def canonical_level1(label: str | None) -> str | None:
         return None
     if s in _L1_ALIASES:
         return _L1_ALIASES[s]
-    for key, canon in (("满意", SATISFACTION), ("产出", OUTPUT), ("完成", OUTPUT), ("效益", BENEFIT),
-                       ("效果", BENEFIT), ("成本", COST)):
+    for key, canon in (
+        ("满意", SATISFACTION),
+        ("产出", OUTPUT),
+        ("完成", OUTPUT),
+        ("效益", BENEFIT),
+        ("效果", BENEFIT),
+        ("成本", COST),
+    ):
         if key in s:
             return canon
     return None

@@ -101,8 +101,16 @@ def _sheet_names(prefix: str, n: int) -> list[str]:
     return [prefix] if n == 1 else [f"{prefix}{i}" for i in range(1, n + 1)]
 
 
-def _put(ws: Worksheet, ref: str, value: Any, *, head: bool = False, entry: bool = False,
-         center: bool = False, fmt: str | None = None) -> None:
+def _put(
+    ws: Worksheet,
+    ref: str,
+    value: Any,
+    *,
+    head: bool = False,
+    entry: bool = False,
+    center: bool = False,
+    fmt: str | None = None,
+) -> None:
     c = ws[ref]
     put_text(c, value)  # text from a document is never a formula
     c.border = _BORDER
@@ -143,9 +151,14 @@ def _title(ws: Worksheet, last_col: str, title: str, subtitle: str) -> None:
 
 
 def _list_validation(ws: Worksheet, options: Sequence[str], title: str) -> DataValidation:
-    dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True,
-                        showErrorMessage=True, errorTitle=title,
-                        error=f"请从下拉列表选择：{'、'.join(options)}")
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(options) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=f"请从下拉列表选择：{'、'.join(options)}",
+    )
     ws.add_data_validation(dv)
     return dv
 
@@ -160,8 +173,9 @@ def _decimal_cell(d: Decimal | None) -> int | float | None:
     return int(d) if d == d.to_integral_value() else float(d)
 
 
-def _write_meta(wb: Workbook, kind: str, year: int, rows: list[tuple[str, Project]],
-                unit: str | None) -> None:
+def _write_meta(
+    wb: Workbook, kind: str, year: int, rows: list[tuple[str, Project]], unit: str | None
+) -> None:
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "hidden"
     ws.append(["kind", kind])
@@ -169,8 +183,18 @@ def _write_meta(wb: Workbook, kind: str, year: int, rows: list[tuple[str, Projec
     ws.append(["unit", xlsx_value(unit or "")])
     ws.append(["sheet", "seq", "code", "name", "plan"])
     for sheet, p in rows:
-        ws.append([xlsx_value(v) for v in (sheet, p.seq, p.code or "", p.name or "",
-                                           json.dumps(p.spending_plan or {}, ensure_ascii=False))])
+        ws.append(
+            [
+                xlsx_value(v)
+                for v in (
+                    sheet,
+                    p.seq,
+                    p.code or "",
+                    p.name or "",
+                    json.dumps(p.spending_plan or {}, ensure_ascii=False),
+                )
+            ]
+        )
 
 
 def _save(wb: Workbook) -> bytes:
@@ -184,27 +208,41 @@ def _is_qualitative(value: str | None, level1: str | None, level2: str | None, y
 _MONITOR_NOTE = (
     "填表说明：黄色单元格由单位填写。定量指标填写截至监控日的累计完成值（如 3000批次、96%）；"
     "定性指标在“完成情况”中选择 达成/部分达成/未达成。监控结果为红灯或黄灯的，"
-    "须填写偏差原因、完成目标可能性和整改措施。监控结果在导入时计算。")
+    "须填写偏差原因、完成目标可能性和整改措施。监控结果在导入时计算。"
+)
 _SELFEVAL_NOTE = (
     "填表说明：黄色单元格由单位填写。全年预算数为调整后的预算；实际完成值按年度指标值的单位填写"
     "（如 97%、5600元/批次、2024年11月30日）。定性指标选择自评档次，"
     "并可在“得分”中填写档次范围内的分数（不填则按档次中点建议）。"
-    "定量指标的得分在导入时按国家方法计算。")
+    "定量指标的得分在导入时按国家方法计算。"
+)
 
 
 # ---------------------------------------------------------------- 绩效运行监控表
 
 # indicator columns of the monitoring sheet
-_M_COLS = ["一级指标", "二级指标", "三级指标", "年度指标值", "截至监控日完成值", "完成情况（定性指标）",
-           "监控结果", "偏差原因", "偏差原因说明", "完成目标可能性", "整改措施"]
+_M_COLS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "截至监控日完成值",
+    "完成情况（定性指标）",
+    "监控结果",
+    "偏差原因",
+    "偏差原因说明",
+    "完成目标可能性",
+    "整改措施",
+]
 _M_WIDTHS = [12, 14, 22, 16, 16, 14, 10, 14, 28, 14, 28]
 _M_AS_OF = "B3"
 _M_FUNDS_ROW = 7
 _M_HEADER_ROW = 9
 
 
-def monitor_template(projects: Sequence[Project], year: int, *, as_of: date | None = None,
-                     unit_name: str | None = None) -> bytes:
+def monitor_template(
+    projects: Sequence[Project], year: int, *, as_of: date | None = None, unit_name: str | None = None
+) -> bytes:
     """A 绩效运行监控表 workbook (.xlsx bytes), one sheet per project, pre-filled with targets."""
     if not projects:
         raise ValueError("没有项目，无法生成监控表")
@@ -228,8 +266,19 @@ def monitor_template(projects: Sequence[Project], year: int, *, as_of: date | No
         _put(ws, "A5", "资金支出计划", head=True)
         _merge(ws, "B5:K5", _plan_text(p.spending_plan) or "（未填写，按时间进度 月份÷12 计算）")
         r = _M_FUNDS_ROW - 1
-        funds_head = ["预算数（万元）", "截至监控日执行数（万元）", "执行率", "计划进度", "进度比", "",
-                      "监控结果", "偏差原因", "偏差原因说明", "完成目标可能性", "整改措施"]
+        funds_head = [
+            "预算数（万元）",
+            "截至监控日执行数（万元）",
+            "执行率",
+            "计划进度",
+            "进度比",
+            "",
+            "监控结果",
+            "偏差原因",
+            "偏差原因说明",
+            "完成目标可能性",
+            "整改措施",
+        ]
         for col, label in zip("ABCDEFGHIJK", funds_head, strict=True):
             _put(ws, f"{col}{r}", label, head=True)
         r = _M_FUNDS_ROW
@@ -276,16 +325,31 @@ def monitor_template(projects: Sequence[Project], year: int, *, as_of: date | No
 
 # ---------------------------------------------------------------- 项目支出绩效自评表
 
-_S_COLS = ["绩效指标", "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-           "偏差原因分析及改进措施", "自评档次（定性指标）"]
+_S_COLS = [
+    "绩效指标",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+    "自评档次（定性指标）",
+]
 _S_WIDTHS = [12, 12, 14, 22, 16, 16, 8, 8, 30, 20]
 _S_FUNDS_ROW = 6
 _S_GOAL_ROW = 7
 _S_HEADER_ROW = 9
 
 
-def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str | None = None,
-                      settings: ScoringSettings | None = None) -> bytes:
+def selfeval_template(
+    projects: Sequence[Project],
+    year: int,
+    *,
+    unit_name: str | None = None,
+    settings: ScoringSettings | None = None,
+) -> bytes:
     """A 项目支出绩效自评表 workbook (.xlsx bytes), one sheet per project, pre-filled with targets and the
     default 分值 of each indicator."""
     if not projects:
@@ -347,8 +411,12 @@ def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str 
                 _put(ws, f"{col}{r}", val)
             _put(ws, f"F{r}", None, entry=True, fmt="@")
             pts = alloc[k]
-            _put(ws, f"G{r}", _decimal_cell(pts.quantize(Decimal("0.01")) if pts is not None else None),
-                 fmt="0.00")
+            _put(
+                ws,
+                f"G{r}",
+                _decimal_cell(pts.quantize(Decimal("0.01")) if pts is not None else None),
+                fmt="0.00",
+            )
             _put(ws, f"H{r}", None, entry=qual, fmt="0.00")
             _put(ws, f"I{r}", None, entry=True)
             _put(ws, f"J{r}", None, entry=qual)
@@ -360,8 +428,12 @@ def selfeval_template(projects: Sequence[Project], year: int, *, unit_name: str 
         ws.merge_cells(f"B{total}:F{total}")
         for col in "BCDEF":
             ws[f"{col}{total}"].border = _BORDER
-        _formula(ws, f"G{total}", f"=F{_S_FUNDS_ROW}+SUM(G{_S_HEADER_ROW + 1}:G{last})" if p.indicators
-                 else f"=F{_S_FUNDS_ROW}", fmt="0.00")
+        _formula(
+            ws,
+            f"G{total}",
+            f"=F{_S_FUNDS_ROW}+SUM(G{_S_HEADER_ROW + 1}:G{last})" if p.indicators else f"=F{_S_FUNDS_ROW}",
+            fmt="0.00",
+        )
         _put(ws, f"H{total}", None, fmt="0.00")
         _merge(ws, f"I{total}:J{total}", None)
         note = total + 2
@@ -407,8 +479,12 @@ def _read_meta(wb: Any) -> _Meta:
                 plan = json.loads(row[4]) if len(row) > 4 and row[4] else {}
             except (TypeError, ValueError):
                 plan = {}
-            sheets[str(row[0])] = {"seq": row[1], "code": row[2] or None, "name": row[3] or None,
-                                   "plan": plan}
+            sheets[str(row[0])] = {
+                "seq": row[1],
+                "code": row[2] or None,
+                "name": row[3] or None,
+                "plan": plan,
+            }
         elif row[0] == "kind":
             kind = row[1]
         elif row[0] == "year":
@@ -440,8 +516,9 @@ def _value_text(cell: Any) -> str | None:
     return _text(v)
 
 
-def _number(cell: Any, ref: str, label: str, problems: list[str], *, required: bool,
-            minimum: Decimal | None = None) -> Decimal | None:
+def _number(
+    cell: Any, ref: str, label: str, problems: list[str], *, required: bool, minimum: Decimal | None = None
+) -> Decimal | None:
     v = cell.value
     if v is None or (isinstance(v, str) and not v.strip()):
         if required:
@@ -521,30 +598,46 @@ def read_monitor_workbook(data: bytes, *, complete: bool = True) -> list[Monitor
         funds = _find_row(ws, "A", "预算数（万元）")
         fr = (funds + 1) if funds else _M_FUNDS_ROW
         budget = _number(ws[f"A{fr}"], f"{sheet}!A{fr}", "预算数", problems, required=False)
-        executed = _number(ws[f"B{fr}"], f"{sheet}!B{fr}", "截至监控日执行数", problems, required=False,
-                           minimum=Decimal(0))
+        executed = _number(
+            ws[f"B{fr}"], f"{sheet}!B{fr}", "截至监控日执行数", problems, required=False, minimum=Decimal(0)
+        )
         spend_dev = _read_deviation(ws, fr, sheet, problems)
         snap = MonitorSnapshot(
-            as_of=as_of or date(year or 1970, 7, 31), budget=budget, executed=executed,
-            spending_plan=info.get("plan") or None, year=year,
+            as_of=as_of or date(year or 1970, 7, 31),
+            budget=budget,
+            executed=executed,
+            spending_plan=info.get("plan") or None,
+            year=year,
             project_name=_text(ws["B4"].value) or info.get("name"),
             project_code=_text(ws["H4"].value) or info.get("code"),
             project_seq=int(info["seq"]) if isinstance(info.get("seq"), int | float) else None,
             deviation=spend_dev,
-            cells={"budget": f"{sheet}!A{fr}", "executed": f"{sheet}!B{fr}",
-                   **{k: f"{sheet}!{c}{fr}" for k, c in _DEV_COLS.items()}})
+            cells={
+                "budget": f"{sheet}!A{fr}",
+                "executed": f"{sheet}!B{fr}",
+                **{k: f"{sheet}!{c}{fr}" for k, c in _DEV_COLS.items()},
+            },
+        )
         for r in _indicator_rows(ws, header, None):
             status = _text(ws[f"F{r}"].value)
             if status and band_name(status) is None:
                 problems.append(f"{sheet}!F{r}: 完成情况「{status}」应为 {'、'.join(STATUS_OPTIONS)} 之一")
                 status = None
             ind = IndicatorProgress(
-                level1=_text(ws[f"A{r}"].value), level2=_text(ws[f"B{r}"].value),
+                level1=_text(ws[f"A{r}"].value),
+                level2=_text(ws[f"B{r}"].value),
                 name=_text(ws[f"C{r}"].value),
-                target=_text(ws[f"D{r}"].value) or "", actual=_value_text(ws[f"E{r}"]), status=status,
+                target=_text(ws[f"D{r}"].value) or "",
+                actual=_value_text(ws[f"E{r}"]),
+                status=status,
                 deviation=_read_deviation(ws, r, sheet, problems),
-                cells={"actual": f"{sheet}!E{r}", "status": f"{sheet}!F{r}", "target": f"{sheet}!D{r}",
-                       **{k: f"{sheet}!{c}{r}" for k, c in _DEV_COLS.items()}})
+                cells={
+                    "actual": f"{sheet}!E{r}",
+                    "status": f"{sheet}!F{r}",
+                    "target": f"{sheet}!D{r}",
+                    **{k: f"{sheet}!{c}{r}" for k, c in _DEV_COLS.items()},
+                },
+            )
             snap.indicators.append(ind)
         if as_of is None or len(problems) > before:
             continue
@@ -576,8 +669,9 @@ def _read_deviation(ws: Worksheet, r: int, sheet: str, problems: list[str]) -> D
         problems.append(f"{sheet}!H{r}: 偏差原因「{cat}」应为 {'、'.join(REASON_CATEGORIES)} 之一")
     if likely and likely not in LIKELIHOODS:
         problems.append(f"{sheet}!J{r}: 完成目标可能性「{likely}」应为 {'、'.join(LIKELIHOODS)} 之一")
-    return Deviation(category=cat, text=_text(ws[f"I{r}"].value), likelihood=likely,
-                     measures=_text(ws[f"K{r}"].value))
+    return Deviation(
+        category=cat, text=_text(ws[f"I{r}"].value), likelihood=likely, measures=_text(ws[f"K{r}"].value)
+    )
 
 
 def _read_date(v: Any, ref: str, problems: list[str]) -> date | None:
@@ -624,10 +718,17 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
         adjusted = _number(ws[f"D{funds}"], f"{sheet}!D{funds}", "全年预算数", problems, required=True)
         if adjusted is not None and adjusted <= 0:
             problems.append(f"{sheet}!D{funds}: 全年预算数应大于 0")
-        executed = _number(ws[f"E{funds}"], f"{sheet}!E{funds}", "全年执行数", problems, required=True,
-                           minimum=Decimal(0))
-        ex_points = _number(ws[f"F{funds}"], f"{sheet}!F{funds}", "预算执行率分值", problems, required=True,
-                            minimum=Decimal(0))
+        executed = _number(
+            ws[f"E{funds}"], f"{sheet}!E{funds}", "全年执行数", problems, required=True, minimum=Decimal(0)
+        )
+        ex_points = _number(
+            ws[f"F{funds}"],
+            f"{sheet}!F{funds}",
+            "预算执行率分值",
+            problems,
+            required=True,
+            minimum=Decimal(0),
+        )
         has_reason = (_text(ws[f"I{funds - 1}"].value) or "").startswith(EXECUTION_REASON_HEAD)
         reason = (_text(ws[f"I{funds}"].value) or "") if has_reason else None
         goal_row = _find_row(ws, "A", "年度总体目标") or _S_GOAL_ROW
@@ -636,15 +737,18 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
         total_row = rows[-1] + 1 if rows else header + 1
         inds: list[IndicatorActual] = []
         for r in rows:
+
             def cell(col: str, r: int = r, ws: Worksheet = ws) -> Any:
                 return ws[f"{col}{r}"]
 
             name = _text(cell("D").value)
             label = f"指标「{name or _text(cell('C').value) or r}」"
-            weight = _number(cell("G"), f"{sheet}!G{r}", f"{label}: 分值", problems, required=True,
-                             minimum=Decimal(0))
-            score = _number(cell("H"), f"{sheet}!H{r}", f"{label}: 得分", problems, required=False,
-                            minimum=Decimal(0))
+            weight = _number(
+                cell("G"), f"{sheet}!G{r}", f"{label}: 分值", problems, required=True, minimum=Decimal(0)
+            )
+            score = _number(
+                cell("H"), f"{sheet}!H{r}", f"{label}: 得分", problems, required=False, minimum=Decimal(0)
+            )
             band = _text(cell("J").value)
             actual = _value_text(cell("F"))
             target = _text(cell("E").value) or ""
@@ -655,19 +759,33 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
                     problems.append(f"{sheet}!J{r}: {label}: 定性指标需选择自评档次（{'、'.join(BANDS)}）")
             elif actual is None:
                 problems.append(f"{sheet}!F{r}: {label}: 实际完成值为空")
-            inds.append(IndicatorActual(
-                level1=_text(cell("B").value), level2=_text(cell("C").value), name=name,
-                target=target, actual=actual, weight=weight,
-                band=band, score=score, reason=_text(cell("I").value)))
+            inds.append(
+                IndicatorActual(
+                    level1=_text(cell("B").value),
+                    level2=_text(cell("C").value),
+                    name=name,
+                    target=target,
+                    actual=actual,
+                    weight=weight,
+                    band=band,
+                    score=score,
+                    reason=_text(cell("I").value),
+                )
+            )
         if not rows:
             problems.append(f"{sheet}!B{header + 1}: 没有绩效指标")
         ev = SelfEvaluation(
             budget=Budget(adjusted=adjusted or Decimal(0), executed=executed or Decimal(0), initial=initial),
-            indicators=inds, year=meta.year, project_name=_text(ws["B3"].value) or info.get("name"),
-            project_code=_text(ws["G3"].value) or info.get("code"), unit_name=_text(ws["B4"].value),
-            goal=_text(ws[f"B{goal_row + 1}"].value), goal_actual=_text(ws[f"F{goal_row + 1}"].value),
+            indicators=inds,
+            year=meta.year,
+            project_name=_text(ws["B3"].value) or info.get("name"),
+            project_code=_text(ws["G3"].value) or info.get("code"),
+            unit_name=_text(ws["B4"].value),
+            goal=_text(ws[f"B{goal_row + 1}"].value),
+            goal_actual=_text(ws[f"F{goal_row + 1}"].value),
             project_seq=int(info["seq"]) if isinstance(info.get("seq"), int | float) else None,
-            execution_reason=reason)
+            execution_reason=reason,
+        )
         if len(problems) > before:
             continue
         problems += _check_selfeval(ev, sheet, rows, funds, total_row, ex_points or Decimal(0))
@@ -678,8 +796,9 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
     return out
 
 
-def _check_selfeval(ev: SelfEvaluation, sheet: str, rows: list[int], funds: int, total_row: int,
-                    ex_points: Decimal) -> list[str]:
+def _check_selfeval(
+    ev: SelfEvaluation, sheet: str, rows: list[int], funds: int, total_row: int, ex_points: Decimal
+) -> list[str]:
     """Score every indicator as `score_evaluation` will, locating each error at its cell.
 
     The pre-filled 分值 are the default shares: where they are left as written the category weights
@@ -696,7 +815,8 @@ def _check_selfeval(ev: SelfEvaluation, sheet: str, rows: list[int], funds: int,
         return [f"{sheet}!{_S_FIELD_COL.get(e.field or '', 'B')}{r}: {e}"]
     as_default = ex_points == default.get(EXECUTION) and all(
         i.weight is not None and i.weight == pts.quantize(Decimal("0.01"))
-        for i, (_, pts) in zip(ev.indicators, alloc, strict=True))
+        for i, (_, pts) in zip(ev.indicators, alloc, strict=True)
+    )
     if as_default:
         for i in ev.indicators:
             i.weight = None
@@ -706,8 +826,10 @@ def _check_selfeval(ev: SelfEvaluation, sheet: str, rows: list[int], funds: int,
             sums[cat] = sums.get(cat, Decimal(0)) + (i.weight or Decimal(0))
         total = sum(sums.values(), Decimal(0))
         if total != 100:
-            return [f"{sheet}!G{total_row}: 分值合计（预算执行率 {_text(ex_points)} 加各指标分值）"
-                    f"为 {_text(total)}，应为 100"]
+            return [
+                f"{sheet}!G{total_row}: 分值合计（预算执行率 {_text(ex_points)} 加各指标分值）"
+                f"为 {_text(total)}，应为 100"
+            ]
         ev.weights = normalize_weights(sums)
     settings = settings.with_weights(ev.weights)
     try:
@@ -720,8 +842,10 @@ def _check_selfeval(ev: SelfEvaluation, sheet: str, rows: list[int], funds: int,
     rate = ev.budget.executed / ev.budget.adjusted
     if ev.execution_reason == "" and rate < settings.execution_explain_below:
         cut = settings.execution_explain_below * 100
-        problems.append(f"{sheet}!I{funds}: 预算执行率 {_text((rate * 100).quantize(Decimal('0.01')))}% "
-                        f"低于 {_text(cut.normalize())}%，请填写执行率偏差原因")
+        problems.append(
+            f"{sheet}!I{funds}: 预算执行率 {_text((rate * 100).quantize(Decimal('0.01')))}% "
+            f"低于 {_text(cut.normalize())}%，请填写执行率偏差原因"
+        )
     for k, (ind, (cat, pts)) in enumerate(zip(ev.indicators, points, strict=True)):
         try:
             score_indicator(ind, pts, settings, index=k, category=cat, year=ev.year)

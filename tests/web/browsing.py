@@ -21,8 +21,9 @@ ARGS = [
 ]
 
 BROWSER_TEST = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                       reason="needs Debian's chromium (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt-get install chromium)"
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 

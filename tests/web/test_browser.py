@@ -32,7 +32,11 @@ def _flow(base, browser, tmp_path):
         ("edu", "unit", ["999002"]),
     ]:
         actions.create_user(
-            None, name, role, unit_codes=units, password="pw-" + name,
+            None,
+            name,
+            role,
+            unit_codes=units,
+            password="pw-" + name,
             validate_password=False,  # test accounts
         )
     shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)

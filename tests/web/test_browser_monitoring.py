@@ -29,7 +29,11 @@ def _flow(base, browser, tmp_path):
         actions.import_disclosure(None, doc)
     for name, role, units in [("market", "unit", ["999001"]), ("reviewer", "reviewer", [])]:
         actions.create_user(
-            None, name, role, unit_codes=units, password="pw-" + name,
+            None,
+            name,
+            role,
+            unit_codes=units,
+            password="pw-" + name,
             validate_password=False,  # test accounts
         )
     shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)

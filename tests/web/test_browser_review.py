@@ -34,7 +34,11 @@ def _flow(base, browser, tmp_path):
     users = {}
     for name, role, units in [("market", "unit", ["999001"]), ("reviewer", "reviewer", [])]:
         users[name], _ = actions.create_user(
-            None, name, role, unit_codes=units, password="pw-" + name,
+            None,
+            name,
+            role,
+            unit_codes=units,
+            password="pw-" + name,
             validate_password=False,  # test accounts
         )
     p = Project.objects.get(year=2024, name=PROJECT)

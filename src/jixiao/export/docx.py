@@ -131,8 +131,15 @@ def _run(p: Paragraph, text: str, *, size: float | None = None, bold: bool = Fal
     r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT_CJK)
 
 
-def _para(document: DocxDocument, text: str, *, size: float | None = None, bold: bool = False,
-          center: bool = False, indent: bool = False) -> Paragraph:
+def _para(
+    document: DocxDocument,
+    text: str,
+    *,
+    size: float | None = None,
+    bold: bool = False,
+    center: bool = False,
+    indent: bool = False,
+) -> Paragraph:
     p = document.add_paragraph()
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -174,7 +181,7 @@ def _add_row(table: Table, grow: GridRow) -> _Cell:
         tc = OxmlElement("w:tc")
         tcpr = OxmlElement("w:tcPr")
         tcw = OxmlElement("w:tcW")
-        tcw.set(qn("w:w"), str(int(sum(WIDTHS_CM[gc.col:gc.col + gc.span]) * 567)))
+        tcw.set(qn("w:w"), str(int(sum(WIDTHS_CM[gc.col : gc.col + gc.span]) * 567)))
         tcw.set(qn("w:type"), "dxa")
         tcpr.append(tcw)
         if gc.span > 1:

@@ -183,7 +183,7 @@ def write_sheet(ws: Worksheet, t: StandardTable) -> None:
         for cell in row:
             _xlsx_cell(ws, rr, cell)
             if cell.rows == 1:
-                w = sum(t.widths_cm[cell.col:cell.col + cell.span])
+                w = sum(t.widths_cm[cell.col : cell.col + cell.span])
                 heights[rr] = max(heights.get(rr, 1), _lines_needed(cell.text, w, 10))
     for rr, lines in heights.items():
         ws.row_dimensions[rr].height = max(20, 14 * lines + 4)
@@ -201,8 +201,17 @@ def write_sheet(ws: Worksheet, t: StandardTable) -> None:
     ws.print_area = f"A1:{get_column_letter(n)}{max(r - 1, 1)}"
 
 
-def _xlsx_line(ws: Worksheet, r: int, n: int, text: str, *, size: float, bold: bool = False,
-               center: bool = False, height: float | None = None) -> int:
+def _xlsx_line(
+    ws: Worksheet,
+    r: int,
+    n: int,
+    text: str,
+    *,
+    size: float,
+    bold: bool = False,
+    center: bool = False,
+    height: float | None = None,
+) -> int:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n)
     c = put_text(ws.cell(r, 1), text)
     c.font = Font(name=FONT_TITLE if bold else FONT_BODY_XLSX, size=size, bold=bold)
@@ -281,8 +290,15 @@ def _run(p: Paragraph, text: str, *, size: float, bold: bool = False, font: str 
     r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
 
 
-def _docx_para(document: DocxDocument, text: str, *, size: float, bold: bool = False, center: bool = False,
-               font: str = FONT_BODY_DOCX) -> Paragraph:
+def _docx_para(
+    document: DocxDocument,
+    text: str,
+    *,
+    size: float,
+    bold: bool = False,
+    center: bool = False,
+    font: str = FONT_BODY_DOCX,
+) -> Paragraph:
     p = document.add_paragraph()
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -325,8 +341,11 @@ def add_docx_table(document: DocxDocument, t: StandardTable) -> None:
 
 def _docx_cell(x: _Cell, cell: Cell) -> None:
     x.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    align = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
-             "right": WD_ALIGN_PARAGRAPH.RIGHT}[_align(cell)]
+    align = {
+        "left": WD_ALIGN_PARAGRAPH.LEFT,
+        "center": WD_ALIGN_PARAGRAPH.CENTER,
+        "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    }[_align(cell)]
     for i, line in enumerate(cell.text.split("\n")):
         p = x.paragraphs[0] if i == 0 else x.add_paragraph()
         p.alignment = align
@@ -354,12 +373,15 @@ def table_to_html(t: StandardTable, *, css_class: str = "standard-table") -> str
     if t.subtitle:
         out.append(f'<p class="subtitle">{escape(t.subtitle)}</p>')
     if t.caption:
-        out.append(f'<p class="caption"><span>{escape(t.caption[0])}</span> '
-                   f'<span class="right">{escape(t.caption[1])}</span></p>')
+        out.append(
+            f'<p class="caption"><span>{escape(t.caption[0])}</span> '
+            f'<span class="right">{escape(t.caption[1])}</span></p>'
+        )
     total = sum(t.widths_cm)
     out.append("<table>")
-    out.append("<colgroup>" + "".join(f'<col style="width:{w / total:.1%}">' for w in t.widths_cm)
-               + "</colgroup>")
+    out.append(
+        "<colgroup>" + "".join(f'<col style="width:{w / total:.1%}">' for w in t.widths_cm) + "</colgroup>"
+    )
     for row in t.rows:
         cells = []
         for c in row:

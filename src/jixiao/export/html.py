@@ -38,9 +38,17 @@ def disclosure_to_html(doc: Disclosure, *, options: LayoutOptions | None = None)
     """The HTML page of the disclosure's 项目绩效目标表."""
     opts = options or LayoutOptions()
     title = document_title(doc)
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", '<meta charset="utf-8">',
-           f"<title>{escape(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
-           f"<h1>{escape(title)}</h1>"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{escape(title)}</h1>",
+    ]
     goals = goal_paragraphs(doc)
     for style, text in goals:
         if style == "heading":
@@ -55,11 +63,14 @@ def disclosure_to_html(doc: Disclosure, *, options: LayoutOptions | None = None)
     for p in doc.projects:
         t = layout_project(p, doc, opts)
         out.append(f"<h3>{escape(t.title)}</h3>")
-        out.append(f'<table class="unit-line"><tr><td>{escape(t.unit_line)}</td>'
-                   f'<td class="money">{escape(t.money_line)}</td></tr></table>')
+        out.append(
+            f'<table class="unit-line"><tr><td>{escape(t.unit_line)}</td>'
+            f'<td class="money">{escape(t.money_line)}</td></tr></table>'
+        )
         out.append('<table class="target">')
-        out.append("<colgroup>" + "".join(f'<col style="width:{w / total:.1%}">' for w in WIDTHS_CM)
-                   + "</colgroup>")
+        out.append(
+            "<colgroup>" + "".join(f'<col style="width:{w / total:.1%}">' for w in WIDTHS_CM) + "</colgroup>"
+        )
         assert t.header is not None
         for grow in [*t.head, t.header, *t.indicators]:
             out.append(_row(grow))

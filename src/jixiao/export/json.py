@@ -50,8 +50,10 @@ def project_to_dict(p: Project, doc: Disclosure | None = None) -> dict[str, Any]
         "indicators": [indicator_to_dict(i) for i in p.indicators],
     }
     # the unit a table names, where it differs from the document's
-    if doc is not None and (p.unit_code, p.unit_name) != (None, None) and (
-        (p.unit_code and p.unit_code != doc.unit_code) or (p.unit_name and p.unit_name != doc.unit_name)
+    if (
+        doc is not None
+        and (p.unit_code, p.unit_name) != (None, None)
+        and ((p.unit_code and p.unit_code != doc.unit_code) or (p.unit_name and p.unit_name != doc.unit_name))
     ):
         d["unit_code"] = p.unit_code
         d["unit_name"] = p.unit_name

@@ -105,17 +105,31 @@ def layout_project(p: Project, doc: Disclosure, opts: LayoutOptions | None = Non
     t = ProjectTable(p, project_title(p), unit_line(p, doc), f"单位：{opts.money_unit}")
     L = _label
     if p.code is not None:
-        t.head.append(GridRow([L("项目编码", 0), GridCell(p.code, 1, 2), L("项目名称", 3),
-                               GridCell(p.name or "", 4, 3)], "code"))
+        t.head.append(
+            GridRow(
+                [L("项目编码", 0), GridCell(p.code, 1, 2), L("项目名称", 3), GridCell(p.name or "", 4, 3)],
+                "code",
+            )
+        )
     else:
         t.head.append(GridRow([L("项目名称", 0), GridCell(p.name or "", 1, 6)], "code"))
     total, total_n = money_text(p.budget_total, opts.money_unit)
     fiscal, fiscal_n = money_text(p.budget_fiscal, opts.money_unit)
     other, other_n = money_text(p.budget_other, opts.money_unit)
-    t.head.append(GridRow([
-        GridCell("预算规模及资金用途", 0, rows=2, label=True), L("预算数", 1),
-        GridCell(total, 2, number=total_n), L("其中：财政资金", 3), GridCell(fiscal, 4, number=fiscal_n),
-        L("其他资金", 5), GridCell(other, 6, number=other_n)], "budget"))
+    t.head.append(
+        GridRow(
+            [
+                GridCell("预算规模及资金用途", 0, rows=2, label=True),
+                L("预算数", 1),
+                GridCell(total, 2, number=total_n),
+                L("其中：财政资金", 3),
+                GridCell(fiscal, 4, number=fiscal_n),
+                L("其他资金", 5),
+                GridCell(other, 6, number=other_n),
+            ],
+            "budget",
+        )
+    )
     t.head.append(GridRow([GridCell("", 0, covered=True), GridCell(p.purpose or "", 1, 6)], "purpose"))
     if p.spending_plan:
         spans = _spread(len(p.spending_plan), GRID - 1)
@@ -143,8 +157,9 @@ def header_row(basis: bool) -> GridRow:
     return GridRow(cells, "header")
 
 
-def indicator_rows(inds: list[Indicator], basis: bool, merge: bool,
-                   carried_from: Indicator | None = None) -> list[GridRow]:
+def indicator_rows(
+    inds: list[Indicator], basis: bool, merge: bool, carried_from: Indicator | None = None
+) -> list[GridRow]:
     """Indicator rows with 一级/二级 cells merged down over their groups (or blank below when not merged).
 
     `carried_from` is the indicator printed just before these rows (a table continued after a page
@@ -185,7 +200,7 @@ def indicator_chunks(t: ProjectTable, merge: bool, every: int | None) -> list[li
     out: list[list[GridRow]] = []
     for start in range(0, len(inds), every):
         prev = inds[start - 1] if start else None
-        out.append(indicator_rows(inds[start:start + every], basis, merge, carried_from=prev))
+        out.append(indicator_rows(inds[start : start + every], basis, merge, carried_from=prev))
     return out
 
 

@@ -107,40 +107,92 @@ def _deviation_text(dev: Deviation) -> str:
     return "：".join(parts)
 
 
-def monitoring_table(snapshot: MonitorSnapshot, result: MonitorResult, *, department: str | None = None,
-                     unit_name: str | None = None, goal: str | None = None,
-                     forecast: MonitorForecast | None = None, sheet_name: str | None = None) -> StandardTable:
+def monitoring_table(
+    snapshot: MonitorSnapshot,
+    result: MonitorResult,
+    *,
+    department: str | None = None,
+    unit_name: str | None = None,
+    goal: str | None = None,
+    forecast: MonitorForecast | None = None,
+    sheet_name: str | None = None,
+) -> StandardTable:
     """The 项目绩效运行监控表 of one project's assessed snapshot as a grid."""
     period = period_label(snapshot.as_of)
     year = snapshot.year or snapshot.as_of.year
     d = snapshot.as_of
-    t = StandardTable(TITLE, WIDTHS_CM, subtitle=f"（{year}年度，数据截至{d.year}年{d.month}月{d.day}日）",
-                      landscape=True, sheet_name=sheet_name or "监控表")
+    t = StandardTable(
+        TITLE,
+        WIDTHS_CM,
+        subtitle=f"（{year}年度，数据截至{d.year}年{d.month}月{d.day}日）",
+        landscape=True,
+        sheet_name=sheet_name or "监控表",
+    )
     L = _label
     rows = t.rows
-    rows.append([L("项目名称", 0, 2), Cell(snapshot.project_name or "", 2, 7), L("项目编码", 9, 2),
-                 Cell(snapshot.project_code or "", 11, 5)])
-    rows.append([L("主管部门", 0, 2), Cell(department or "", 2, 7), L("实施单位", 9, 2),
-                 Cell(unit_name or "", 11, 5)])
+    rows.append(
+        [
+            L("项目名称", 0, 2),
+            Cell(snapshot.project_name or "", 2, 7),
+            L("项目编码", 9, 2),
+            Cell(snapshot.project_code or "", 11, 5),
+        ]
+    )
+    rows.append(
+        [L("主管部门", 0, 2), Cell(department or "", 2, 7), L("实施单位", 9, 2), Cell(unit_name or "", 11, 5)]
+    )
     forecast = forecast or MonitorForecast()
     # 预算执行情况
-    rows.append([L("项目资金（万元）", 0, 2, rows=2), L("年初预算数", 2), L(f"{period}执行数", 3),
-                 L("执行率", 4), L("计划进度", 5), L("预计全年执行数", 6), L("偏差原因", REASON_COL, 6),
-                 L("完成目标可能性", 13), L("整改措施", 14), L("监控结果", 15)])
+    rows.append(
+        [
+            L("项目资金（万元）", 0, 2, rows=2),
+            L("年初预算数", 2),
+            L(f"{period}执行数", 3),
+            L("执行率", 4),
+            L("计划进度", 5),
+            L("预计全年执行数", 6),
+            L("偏差原因", REASON_COL, 6),
+            L("完成目标可能性", 13),
+            L("整改措施", 14),
+            L("监控结果", 15),
+        ]
+    )
     dev = snapshot.deviation
-    rows.append([_money(snapshot.budget, 2), _money(snapshot.executed, 3), _share(result.execution_rate, 4),
-                 _share(result.expected, 5), _money(forecast.executed, 6),
-                 Cell(_deviation_text(dev), REASON_COL, 6), Cell(dev.likelihood or "", 13, align="center"),
-                 Cell(dev.measures or "", 14), _light(result.spending_light, 15, result.spending_ratio)])
+    rows.append(
+        [
+            _money(snapshot.budget, 2),
+            _money(snapshot.executed, 3),
+            _share(result.execution_rate, 4),
+            _share(result.expected, 5),
+            _money(forecast.executed, 6),
+            Cell(_deviation_text(dev), REASON_COL, 6),
+            Cell(dev.likelihood or "", 13, align="center"),
+            Cell(dev.measures or "", 14),
+            _light(result.spending_light, 15, result.spending_ratio),
+        ]
+    )
     rows.append([L("年度总体目标", 0, 2), Cell(goal or "", 2, 14)])
     # 绩效指标
     n = len(snapshot.indicators)
-    rows.append([L("绩效指标", 0, rows=n + 2), L("一级指标", 1, rows=2), L("二级指标", 2, rows=2),
-                 L("三级指标", 3, rows=2), L("年度指标值", 4, rows=2), L(f"{period}实际完成值", 5, rows=2),
-                 L("预计全年完成情况", 6, rows=2), L("偏差原因分析", REASON_COL, 6),
-                 L("完成目标可能性", 13, rows=2), L("整改措施", 14, rows=2), L("监控结果", 15, rows=2)])
-    rows.append([L(c, REASON_COL + k) for k, c in enumerate(REASON_CATEGORIES)]
-                + [L("原因说明", REASON_COL + len(REASON_CATEGORIES))])
+    rows.append(
+        [
+            L("绩效指标", 0, rows=n + 2),
+            L("一级指标", 1, rows=2),
+            L("二级指标", 2, rows=2),
+            L("三级指标", 3, rows=2),
+            L("年度指标值", 4, rows=2),
+            L(f"{period}实际完成值", 5, rows=2),
+            L("预计全年完成情况", 6, rows=2),
+            L("偏差原因分析", REASON_COL, 6),
+            L("完成目标可能性", 13, rows=2),
+            L("整改措施", 14, rows=2),
+            L("监控结果", 15, rows=2),
+        ]
+    )
+    rows.append(
+        [L(c, REASON_COL + k) for k, c in enumerate(REASON_CATEGORIES)]
+        + [L("原因说明", REASON_COL + len(REASON_CATEGORIES))]
+    )
     inds = snapshot.indicators
     for i, (ind, lt) in enumerate(zip(inds, result.indicators, strict=True)):
         row: list[Cell] = []
@@ -155,13 +207,22 @@ def monitoring_table(snapshot: MonitorSnapshot, result: MonitorResult, *, depart
         if lt.direction == QUALITATIVE and ind.status:
             actual = f"{actual}（{ind.status}）" if actual and actual != ind.status else ind.status
         fc = forecast.indicators[i] if i < len(forecast.indicators) else None
-        row += [Cell(ind.name or "", 3), Cell(ind.target, 4, align="center"), Cell(actual, 5, align="center"),
-                Cell(fc or "", 6, align="center")]
-        row += [Cell(CHECK if ind.deviation.category == c else "", REASON_COL + k, align="center")
-                for k, c in enumerate(REASON_CATEGORIES)]
-        row += [Cell(ind.deviation.text or "", REASON_COL + len(REASON_CATEGORIES)),
-                Cell(ind.deviation.likelihood or "", 13, align="center"),
-                Cell(ind.deviation.measures or "", 14), _light(lt.light, 15, lt.ratio)]
+        row += [
+            Cell(ind.name or "", 3),
+            Cell(ind.target, 4, align="center"),
+            Cell(actual, 5, align="center"),
+            Cell(fc or "", 6, align="center"),
+        ]
+        row += [
+            Cell(CHECK if ind.deviation.category == c else "", REASON_COL + k, align="center")
+            for k, c in enumerate(REASON_CATEGORIES)
+        ]
+        row += [
+            Cell(ind.deviation.text or "", REASON_COL + len(REASON_CATEGORIES)),
+            Cell(ind.deviation.likelihood or "", 13, align="center"),
+            Cell(ind.deviation.measures or "", 14),
+            _light(lt.light, 15, lt.ratio),
+        ]
         rows.append(row)
     rows.append([L("项目监控结果", 0, 4), Cell(light_summary(result), 4, 11), _light(result.light, 15)])
     t.notes += monitoring_notes(snapshot, result)
@@ -187,17 +248,21 @@ def monitoring_notes(snapshot: MonitorSnapshot, result: MonitorResult) -> list[s
     else:
         how = "无资金支出计划，按时间进度（月份 ÷ 12）"
     ratio = result.spending_ratio
-    notes = [f"注：计划进度 {percent_text(result.expected, '0.1')}，{how}；"
-             "资金执行进度比 = 执行率 ÷ 计划进度"
-             + (f" = {percent_text(ratio, '0.1')}" if ratio is not None else "") + "。",
-             "注：监控结果 绿灯为进度正常（进度比 ≥80%），黄灯为轻度偏差（60%–80%），红灯为严重偏差"
-             "（<60%，或越小越好的指标已超过年度指标值），蓝灯为超额完成（≥120%，目标可能偏低）；"
-             "监控结果下方的百分数为进度比。"]
+    notes = [
+        f"注：计划进度 {percent_text(result.expected, '0.1')}，{how}；"
+        "资金执行进度比 = 执行率 ÷ 计划进度"
+        + (f" = {percent_text(ratio, '0.1')}" if ratio is not None else "")
+        + "。",
+        "注：监控结果 绿灯为进度正常（进度比 ≥80%），黄灯为轻度偏差（60%–80%），红灯为严重偏差"
+        "（<60%，或越小越好的指标已超过年度指标值），蓝灯为超额完成（≥120%，目标可能偏低）；"
+        "监控结果下方的百分数为进度比。",
+    ]
     return notes
 
 
-def monitoring_summary_table(items: Sequence[tuple[MonitorSnapshot, MonitorResult]], *,
-                             unit_name: str | None = None) -> StandardTable:
+def monitoring_summary_table(
+    items: Sequence[tuple[MonitorSnapshot, MonitorResult]], *, unit_name: str | None = None
+) -> StandardTable:
     """The unit's lights: per project 预算数, 执行数, 执行率, 计划进度, 资金 light, red/yellow indicators."""
     first = items[0][0] if items else None
     year = (first.year or first.as_of.year) if first else None
@@ -205,34 +270,72 @@ def monitoring_summary_table(items: Sequence[tuple[MonitorSnapshot, MonitorResul
     if first:
         d = first.as_of
         sub = f"（{year}年度，数据截至{d.year}年{d.month}月{d.day}日）"
-    t = StandardTable(SUMMARY_TITLE, SUMMARY_WIDTHS_CM, subtitle=sub,
-                      caption=(f"单位：{unit_name}" if unit_name else "", "金额单位：万元"),
-                      landscape=True, sheet_name="汇总")
+    t = StandardTable(
+        SUMMARY_TITLE,
+        SUMMARY_WIDTHS_CM,
+        subtitle=sub,
+        caption=(f"单位：{unit_name}" if unit_name else "", "金额单位：万元"),
+        landscape=True,
+        sheet_name="汇总",
+    )
     L = _label
-    t.rows.append([L("序号", 0), L("项目名称", 1), L("项目编码", 2), L("预算数", 3), L("执行数", 4),
-                   L("执行率", 5), L("计划进度", 6), L("资金执行", 7), L("红灯、黄灯指标", 8),
-                   L("监控结果", 9)])
+    t.rows.append(
+        [
+            L("序号", 0),
+            L("项目名称", 1),
+            L("项目编码", 2),
+            L("预算数", 3),
+            L("执行数", 4),
+            L("执行率", 5),
+            L("计划进度", 6),
+            L("资金执行", 7),
+            L("红灯、黄灯指标", 8),
+            L("监控结果", 9),
+        ]
+    )
     for k, (s, r) in enumerate(items, start=1):
-        flagged = [f"{ind.name or ''}（{light_label(lt.light)}）"
-                   for ind, lt in zip(s.indicators, r.indicators, strict=True) if lt.light in (RED, YELLOW)]
-        t.rows.append([Cell(str(k), 0, number=Decimal(k), number_format="0"), Cell(s.project_name or "", 1),
-                       Cell(s.project_code or "", 2), _money(s.budget, 3), _money(s.executed, 4),
-                       _share(r.execution_rate, 5), _share(r.expected, 6), _light(r.spending_light, 7),
-                       Cell("；".join(flagged), 8), _light(r.light, 9)])
+        flagged = [
+            f"{ind.name or ''}（{light_label(lt.light)}）"
+            for ind, lt in zip(s.indicators, r.indicators, strict=True)
+            if lt.light in (RED, YELLOW)
+        ]
+        t.rows.append(
+            [
+                Cell(str(k), 0, number=Decimal(k), number_format="0"),
+                Cell(s.project_name or "", 1),
+                Cell(s.project_code or "", 2),
+                _money(s.budget, 3),
+                _money(s.executed, 4),
+                _share(r.execution_rate, 5),
+                _share(r.expected, 6),
+                _light(r.spending_light, 7),
+                Cell("；".join(flagged), 8),
+                _light(r.light, 9),
+            ]
+        )
     counts: dict[str, int] = {}
     for _, r in items:
         counts[r.light or ""] = counts.get(r.light or "", 0) + 1
-    t.notes.append(f"共 {len(items)} 个项目：" + "，".join(
-        f"{light_label(k)} {counts[k]} 个" for k in (GREEN, YELLOW, RED, "") if counts.get(k)) + "。")
+    t.notes.append(
+        f"共 {len(items)} 个项目："
+        + "，".join(f"{light_label(k)} {counts[k]} 个" for k in (GREEN, YELLOW, RED, "") if counts.get(k))
+        + "。"
+    )
     return t
 
 
 Item = tuple[MonitorSnapshot, MonitorResult]
 
 
-def monitoring_tables(items: Sequence[Item], *, summary: bool | None = None, department: str | None = None,
-                      unit_name: str | None = None, goals: Sequence[str | None] | None = None,
-                      forecasts: Sequence[MonitorForecast | None] | None = None) -> list[StandardTable]:
+def monitoring_tables(
+    items: Sequence[Item],
+    *,
+    summary: bool | None = None,
+    department: str | None = None,
+    unit_name: str | None = None,
+    goals: Sequence[str | None] | None = None,
+    forecasts: Sequence[MonitorForecast | None] | None = None,
+) -> list[StandardTable]:
     """Each project's 监控表 (sheets 监控表1, 监控表2 …, or 监控表 alone), then the unit summary.
 
     summary: None (the default) adds the summary when there are several projects. goals and
@@ -241,27 +344,61 @@ def monitoring_tables(items: Sequence[Item], *, summary: bool | None = None, dep
     single = len(items) == 1
     tables = []
     for k, (s, r) in enumerate(items):
-        tables.append(monitoring_table(
-            s, r, department=department, unit_name=unit_name,
-            goal=goals[k] if goals and k < len(goals) else None,
-            forecast=forecasts[k] if forecasts and k < len(forecasts) else None,
-            sheet_name="监控表" if single else f"监控表{k + 1}"))
+        tables.append(
+            monitoring_table(
+                s,
+                r,
+                department=department,
+                unit_name=unit_name,
+                goal=goals[k] if goals and k < len(goals) else None,
+                forecast=forecasts[k] if forecasts and k < len(forecasts) else None,
+                sheet_name="监控表" if single else f"监控表{k + 1}",
+            )
+        )
     if summary or (summary is None and len(items) > 1):
         tables.append(monitoring_summary_table(items, unit_name=unit_name))
     return tables
 
 
-def monitoring_to_xlsx(items: Sequence[Item], *, summary: bool | None = None, department: str | None = None,
-                       unit_name: str | None = None, goals: Sequence[str | None] | None = None,
-                       forecasts: Sequence[MonitorForecast | None] | None = None) -> bytes:
+def monitoring_to_xlsx(
+    items: Sequence[Item],
+    *,
+    summary: bool | None = None,
+    department: str | None = None,
+    unit_name: str | None = None,
+    goals: Sequence[str | None] | None = None,
+    forecasts: Sequence[MonitorForecast | None] | None = None,
+) -> bytes:
     """The .xlsx bytes: one sheet per project's 监控表, then 汇总 (options as in `monitoring_tables`)."""
-    return tables_to_xlsx(monitoring_tables(items, summary=summary, department=department,
-                                            unit_name=unit_name, goals=goals, forecasts=forecasts))
+    return tables_to_xlsx(
+        monitoring_tables(
+            items,
+            summary=summary,
+            department=department,
+            unit_name=unit_name,
+            goals=goals,
+            forecasts=forecasts,
+        )
+    )
 
 
-def monitoring_to_docx(items: Sequence[Item], *, summary: bool | None = None, department: str | None = None,
-                       unit_name: str | None = None, goals: Sequence[str | None] | None = None,
-                       forecasts: Sequence[MonitorForecast | None] | None = None) -> bytes:
+def monitoring_to_docx(
+    items: Sequence[Item],
+    *,
+    summary: bool | None = None,
+    department: str | None = None,
+    unit_name: str | None = None,
+    goals: Sequence[str | None] | None = None,
+    forecasts: Sequence[MonitorForecast | None] | None = None,
+) -> bytes:
     """The .docx bytes: one landscape page per project's 监控表, then the 汇总表."""
-    return tables_to_docx(monitoring_tables(items, summary=summary, department=department,
-                                            unit_name=unit_name, goals=goals, forecasts=forecasts))
+    return tables_to_docx(
+        monitoring_tables(
+            items,
+            summary=summary,
+            department=department,
+            unit_name=unit_name,
+            goals=goals,
+            forecasts=forecasts,
+        )
+    )

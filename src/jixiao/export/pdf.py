@@ -30,15 +30,27 @@ def docx_to_pdf(data: bytes, *, timeout: float = DEFAULT_TIMEOUT, name: str = "d
     """The PDF bytes of a .docx document; PdfError when LibreOffice is missing, fails or times out."""
     exe = soffice_path()
     if exe is None:
-        raise PdfError("需要 LibreOffice 才能生成 PDF：未找到 soffice（Debian/Ubuntu: "
-                       "apt-get install libreoffice-writer-nogui fonts-noto-cjk）；"
-                       "也可以导出 .docx 后自行转换")
+        raise PdfError(
+            "需要 LibreOffice 才能生成 PDF：未找到 soffice（Debian/Ubuntu: "
+            "apt-get install libreoffice-writer-nogui fonts-noto-cjk）；"
+            "也可以导出 .docx 后自行转换"
+        )
     with tempfile.TemporaryDirectory(prefix="jixiao-pdf-") as tmp:
         work = Path(tmp)
         src = work / f"{name}.docx"
         src.write_bytes(data)
-        cmd = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf", "--outdir", str(work), str(src)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(src),
+        ]
         env = dict(os.environ, HOME=str(work))
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)

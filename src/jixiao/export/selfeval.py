@@ -65,10 +65,10 @@ class FundSources:
 
 def funds_from_project(project: Project) -> FundSources:
     """The 其中 rows as far as the approved target table knows them: 年初预算数 of 财政资金 and 其他资金."""
-    return FundSources(fiscal=FundLine(initial=project.budget_fiscal) if project.budget_fiscal is not None
-                       else None,
-                       other=FundLine(initial=project.budget_other) if project.budget_other is not None
-                       else None)
+    return FundSources(
+        fiscal=FundLine(initial=project.budget_fiscal) if project.budget_fiscal is not None else None,
+        other=FundLine(initial=project.budget_other) if project.budget_other is not None else None,
+    )
 
 
 def _label(text: str, col: int, span: int = 1, rows: int = 1) -> Cell:
@@ -98,41 +98,96 @@ def actual_text(actual: str | None, band: str | None) -> str:
     return actual
 
 
-def selfeval_table(ev: SelfEvaluation, result: EvaluationResult, *, department: str | None = None,
-                   funds: FundSources | None = None, sheet_name: str | None = None) -> StandardTable:
+def selfeval_table(
+    ev: SelfEvaluation,
+    result: EvaluationResult,
+    *,
+    department: str | None = None,
+    funds: FundSources | None = None,
+    sheet_name: str | None = None,
+) -> StandardTable:
     """The 项目支出绩效自评表 of one scored project as a grid."""
     year = f"（{ev.year}年度）" if ev.year else None
     t = StandardTable(TITLE, WIDTHS_CM, subtitle=year, sheet_name=sheet_name or "自评表")
     L = _label
     rows = t.rows
-    rows.append([L("项目名称", 0), Cell(ev.project_name or "", 1, 4), L("项目编码", 5),
-                 Cell(ev.project_code or "", 6, 3)])
-    rows.append([L("主管部门", 0), Cell(department or "", 1, 3), L("实施单位", 4, 2),
-                 Cell(ev.unit_name or "", 6, 3)])
+    rows.append(
+        [
+            L("项目名称", 0),
+            Cell(ev.project_name or "", 1, 4),
+            L("项目编码", 5),
+            Cell(ev.project_code or "", 6, 3),
+        ]
+    )
+    rows.append(
+        [L("主管部门", 0), Cell(department or "", 1, 3), L("实施单位", 4, 2), Cell(ev.unit_name or "", 6, 3)]
+    )
     # 项目资金 block
     b = result.budget
-    rows.append([L("项目资金（万元）", 0, rows=5), Cell("", 1, 2), L("年初预算数", 3), L("全年预算数", 4),
-                 L("全年执行数", 5), L("分值", 6), L("执行率", 7), L("得分", 8)])
-    rows.append([L("年度资金总额", 1, 2), _money(b.initial, 3), _money(b.adjusted, 4), _money(b.executed, 5),
-                 _score(result.execution_points, 6),
-                 Cell(percent_text(result.execution_rate), 7, number=result.execution_rate.quantize(
-                     Decimal("0.0001")), number_format="0.00%"),
-                 _score(result.execution_score, 8)])
+    rows.append(
+        [
+            L("项目资金（万元）", 0, rows=5),
+            Cell("", 1, 2),
+            L("年初预算数", 3),
+            L("全年预算数", 4),
+            L("全年执行数", 5),
+            L("分值", 6),
+            L("执行率", 7),
+            L("得分", 8),
+        ]
+    )
+    rows.append(
+        [
+            L("年度资金总额", 1, 2),
+            _money(b.initial, 3),
+            _money(b.adjusted, 4),
+            _money(b.executed, 5),
+            _score(result.execution_points, 6),
+            Cell(
+                percent_text(result.execution_rate),
+                7,
+                number=result.execution_rate.quantize(Decimal("0.0001")),
+                number_format="0.00%",
+            ),
+            _score(result.execution_score, 8),
+        ]
+    )
     funds = funds or FundSources()
-    for label, line in (("其中：当年财政拨款", funds.fiscal), ("上年结转资金", funds.carryover),
-                        ("其他资金", funds.other)):
+    for label, line in (
+        ("其中：当年财政拨款", funds.fiscal),
+        ("上年结转资金", funds.carryover),
+        ("其他资金", funds.other),
+    ):
         line = line or FundLine()
-        rows.append([Cell(label, 1, 2, align="center"), _money(line.initial, 3), _money(line.adjusted, 4),
-                     _money(line.executed, 5), Cell(DASH, 6, align="center"), Cell(DASH, 7, align="center"),
-                     Cell(DASH, 8, align="center")])
+        rows.append(
+            [
+                Cell(label, 1, 2, align="center"),
+                _money(line.initial, 3),
+                _money(line.adjusted, 4),
+                _money(line.executed, 5),
+                Cell(DASH, 6, align="center"),
+                Cell(DASH, 7, align="center"),
+                Cell(DASH, 8, align="center"),
+            ]
+        )
     # 年度总体目标
     rows.append([L("年度总体目标", 0, rows=2), L("预期目标", 1, 4), L("实际完成情况", 5, 4)])
     rows.append([Cell(ev.goal or "", 1, 4), Cell(ev.goal_actual or "", 5, 4)])
     # 绩效指标
     n = len(ev.indicators)
-    rows.append([L("绩效指标", 0, rows=n + 1), L("一级指标", 1), L("二级指标", 2), L("三级指标", 3),
-                 L("年度指标值", 4), L("实际完成值", 5), L("分值", 6), L("得分", 7),
-                 L("偏差原因分析及改进措施", 8)])
+    rows.append(
+        [
+            L("绩效指标", 0, rows=n + 1),
+            L("一级指标", 1),
+            L("二级指标", 2),
+            L("三级指标", 3),
+            L("年度指标值", 4),
+            L("实际完成值", 5),
+            L("分值", 6),
+            L("得分", 7),
+            L("偏差原因分析及改进措施", 8),
+        ]
+    )
     pairs = list(zip(ev.indicators, result.indicators, strict=True))
     for i, (ind, s) in enumerate(pairs):
         row: list[Cell] = []
@@ -146,13 +201,24 @@ def selfeval_table(ev: SelfEvaluation, result: EvaluationResult, *, department: 
         note = ind.reason or ""
         if not note and s.needs_explanation:
             note = "待说明：" + "；".join(s.explanations)
-        row += [Cell(ind.name or "", 3), Cell(ind.target, 4, align="center"),
-                Cell(actual_text(ind.actual, s.band), 5, align="center"), _score(s.points, 6),
-                _score(s.score, 7, mark="*" if s.proposed else ""), Cell(note, 8)]
+        row += [
+            Cell(ind.name or "", 3),
+            Cell(ind.target, 4, align="center"),
+            Cell(actual_text(ind.actual, s.band), 5, align="center"),
+            _score(s.points, 6),
+            _score(s.score, 7, mark="*" if s.proposed else ""),
+            Cell(note, 8),
+        ]
         rows.append(row)
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
-    rows.append([L("总分", 0, 6), _score(full, 6), _score(result.total, 7),
-                 Cell(f"自评等级：{result.grade}", 8, label=True)])
+    rows.append(
+        [
+            L("总分", 0, 6),
+            _score(full, 6),
+            _score(result.total, 7),
+            Cell(f"自评等级：{result.grade}", 8, label=True),
+        ]
+    )
     if result.execution_explanation:
         reason = f"偏差原因：{ev.execution_reason}" if ev.execution_reason else "偏差原因待说明"
         t.notes.append(f"注：{result.execution_explanation}；{reason}。")
@@ -170,44 +236,93 @@ def grade_counts(results: Sequence[EvaluationResult]) -> dict[str, int]:
     return counts
 
 
-def selfeval_summary_table(evs: Sequence[SelfEvaluation], results: Sequence[EvaluationResult], *,
-                           unit_name: str | None = None, year: int | None = None) -> StandardTable:
+def selfeval_summary_table(
+    evs: Sequence[SelfEvaluation],
+    results: Sequence[EvaluationResult],
+    *,
+    unit_name: str | None = None,
+    year: int | None = None,
+) -> StandardTable:
     """The unit's 项目支出绩效自评汇总表: every project's budget, execution, score and grade."""
     unit_name = unit_name or next((e.unit_name for e in evs if e.unit_name), None)
     year = year or next((e.year for e in evs if e.year), None)
-    t = StandardTable(SUMMARY_TITLE, SUMMARY_WIDTHS_CM, subtitle=f"（{year}年度）" if year else None,
-                      caption=(f"单位：{unit_name}" if unit_name else "", "金额单位：万元"),
-                      sheet_name="汇总")
+    t = StandardTable(
+        SUMMARY_TITLE,
+        SUMMARY_WIDTHS_CM,
+        subtitle=f"（{year}年度）" if year else None,
+        caption=(f"单位：{unit_name}" if unit_name else "", "金额单位：万元"),
+        sheet_name="汇总",
+    )
     L = _label
-    t.rows.append([L("序号", 0), L("项目名称", 1), L("项目编码", 2), L("全年预算数", 3), L("全年执行数", 4),
-                   L("执行率", 5), L("自评得分", 6), L("自评等级", 7)])
+    t.rows.append(
+        [
+            L("序号", 0),
+            L("项目名称", 1),
+            L("项目编码", 2),
+            L("全年预算数", 3),
+            L("全年执行数", 4),
+            L("执行率", 5),
+            L("自评得分", 6),
+            L("自评等级", 7),
+        ]
+    )
     for k, (ev, r) in enumerate(zip(evs, results, strict=True), start=1):
-        t.rows.append([Cell(str(k), 0, number=Decimal(k), number_format="0"), Cell(ev.project_name or "", 1),
-                       Cell(ev.project_code or "", 2), _money(r.budget.adjusted, 3),
-                       _money(r.budget.executed, 4),
-                       Cell(percent_text(r.execution_rate), 5,
-                            number=r.execution_rate.quantize(Decimal("0.0001")), number_format="0.00%"),
-                       _score(r.total, 6), Cell(r.grade, 7, align="center")])
+        t.rows.append(
+            [
+                Cell(str(k), 0, number=Decimal(k), number_format="0"),
+                Cell(ev.project_name or "", 1),
+                Cell(ev.project_code or "", 2),
+                _money(r.budget.adjusted, 3),
+                _money(r.budget.executed, 4),
+                Cell(
+                    percent_text(r.execution_rate),
+                    5,
+                    number=r.execution_rate.quantize(Decimal("0.0001")),
+                    number_format="0.00%",
+                ),
+                _score(r.total, 6),
+                Cell(r.grade, 7, align="center"),
+            ]
+        )
     adjusted = sum((r.budget.adjusted for r in results), ZERO)
     executed = sum((r.budget.executed for r in results), ZERO)
     rate = executed / adjusted if adjusted else None
     avg = sum((r.total for r in results), ZERO) / len(results) if results else None
-    t.rows.append([L("合计", 0, 3), _money(adjusted, 3), _money(executed, 4),
-                   Cell(percent_text(rate), 5, number=rate.quantize(Decimal("0.0001")) if rate is not None
-                        else None, number_format="0.00%"),
-                   _score(avg, 6) if avg is not None else Cell("", 6), Cell("", 7)])
+    t.rows.append(
+        [
+            L("合计", 0, 3),
+            _money(adjusted, 3),
+            _money(executed, 4),
+            Cell(
+                percent_text(rate),
+                5,
+                number=rate.quantize(Decimal("0.0001")) if rate is not None else None,
+                number_format="0.00%",
+            ),
+            _score(avg, 6) if avg is not None else Cell("", 6),
+            Cell("", 7),
+        ]
+    )
     counts = grade_counts(results)
-    t.notes.append(f"共 {len(results)} 个项目；平均得分 {fmt_number(avg) if avg is not None else '—'}；"
-                   + "，".join(f"{g} {n} 个" for g, n in counts.items()) + "。")
+    t.notes.append(
+        f"共 {len(results)} 个项目；平均得分 {fmt_number(avg) if avg is not None else '—'}；"
+        + "，".join(f"{g} {n} 个" for g, n in counts.items())
+        + "。"
+    )
     return t
 
 
 Item = tuple[SelfEvaluation, EvaluationResult]
 
 
-def selfeval_tables(items: Sequence[Item], *, summary: bool | None = None, department: str | None = None,
-                    funds: Sequence[FundSources | None] | None = None, unit_name: str | None = None
-                    ) -> list[StandardTable]:
+def selfeval_tables(
+    items: Sequence[Item],
+    *,
+    summary: bool | None = None,
+    department: str | None = None,
+    funds: Sequence[FundSources | None] | None = None,
+    unit_name: str | None = None,
+) -> list[StandardTable]:
     """Each project's 自评表 (sheets 自评表1, 自评表2 …, or 自评表 alone), then the unit summary.
 
     summary: None (the default) adds the summary when there are several projects.
@@ -217,25 +332,41 @@ def selfeval_tables(items: Sequence[Item], *, summary: bool | None = None, depar
     single = len(items) == 1
     for k, (ev, r) in enumerate(items):
         f = funds[k] if funds and k < len(funds) else None
-        tables.append(selfeval_table(ev, r, department=department, funds=f,
-                                     sheet_name="自评表" if single else f"自评表{k + 1}"))
+        tables.append(
+            selfeval_table(
+                ev, r, department=department, funds=f, sheet_name="自评表" if single else f"自评表{k + 1}"
+            )
+        )
     if summary or (summary is None and len(items) > 1):
-        tables.append(selfeval_summary_table([e for e, _ in items], [r for _, r in items],
-                                             unit_name=unit_name))
+        tables.append(
+            selfeval_summary_table([e for e, _ in items], [r for _, r in items], unit_name=unit_name)
+        )
     return tables
 
 
-def selfeval_to_xlsx(items: Sequence[Item], *, summary: bool | None = None, department: str | None = None,
-                     funds: Sequence[FundSources | None] | None = None,
-                     unit_name: str | None = None) -> bytes:
+def selfeval_to_xlsx(
+    items: Sequence[Item],
+    *,
+    summary: bool | None = None,
+    department: str | None = None,
+    funds: Sequence[FundSources | None] | None = None,
+    unit_name: str | None = None,
+) -> bytes:
     """The .xlsx bytes: one sheet per project's 自评表, then 汇总 (options as in `selfeval_tables`)."""
-    return tables_to_xlsx(selfeval_tables(items, summary=summary, department=department, funds=funds,
-                                          unit_name=unit_name))
+    return tables_to_xlsx(
+        selfeval_tables(items, summary=summary, department=department, funds=funds, unit_name=unit_name)
+    )
 
 
-def selfeval_to_docx(items: Sequence[Item], *, summary: bool | None = None, department: str | None = None,
-                     funds: Sequence[FundSources | None] | None = None,
-                     unit_name: str | None = None) -> bytes:
+def selfeval_to_docx(
+    items: Sequence[Item],
+    *,
+    summary: bool | None = None,
+    department: str | None = None,
+    funds: Sequence[FundSources | None] | None = None,
+    unit_name: str | None = None,
+) -> bytes:
     """The .docx bytes: one page per project's 自评表, then the 汇总表 (options as in `selfeval_tables`)."""
-    return tables_to_docx(selfeval_tables(items, summary=summary, department=department, funds=funds,
-                                          unit_name=unit_name))
+    return tables_to_docx(
+        selfeval_tables(items, summary=summary, department=department, funds=funds, unit_name=unit_name)
+    )

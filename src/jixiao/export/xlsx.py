@@ -31,8 +31,9 @@ _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def disclosure_to_xlsx(doc: Disclosure, *, options: LayoutOptions | None = None,
-                       sheet_title: str = "项目绩效目标表") -> bytes:
+def disclosure_to_xlsx(
+    doc: Disclosure, *, options: LayoutOptions | None = None, sheet_title: str = "项目绩效目标表"
+) -> bytes:
     """The .xlsx bytes of the disclosure's 项目绩效目标表."""
     opts = options or LayoutOptions()
     wb = Workbook()
@@ -45,8 +46,14 @@ def disclosure_to_xlsx(doc: Disclosure, *, options: LayoutOptions | None = None,
     r = _line(ws, r, document_title(doc), size=16, bold=True, center=True) + 1
     goals = goal_paragraphs(doc)
     for style, text in goals:
-        r = _line(ws, r, text, size=14 if style == "heading" else 11, bold=style != "text",
-                  center=style == "heading")
+        r = _line(
+            ws,
+            r,
+            text,
+            size=14 if style == "heading" else 11,
+            bold=style != "text",
+            center=style == "heading",
+        )
     if goals:
         r += 1
         if doc.projects:
@@ -71,8 +78,9 @@ def disclosure_to_xlsx(doc: Disclosure, *, options: LayoutOptions | None = None,
     return workbook_bytes(wb)
 
 
-def _line(ws: Worksheet, r: int, text: str, *, size: float = 11, bold: bool = False,
-          center: bool = False) -> int:
+def _line(
+    ws: Worksheet, r: int, text: str, *, size: float = 11, bold: bool = False, center: bool = False
+) -> int:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=GRID)
     c = put_text(ws.cell(r, 1), text)
     c.font = Font(name=FONT, size=size, bold=bold)
@@ -97,7 +105,8 @@ def _row(ws: Worksheet, r: int, grow: GridRow) -> None:
         elif gc.text:
             put_text(cell, gc.text)  # "=0起" is a 指标值, not a formula
         cell.font = Font(name=FONT, size=10, bold=gc.label)
-        cell.alignment = Alignment(horizontal="center" if gc.label else "left", vertical="center",
-                                   wrap_text=True)
+        cell.alignment = Alignment(
+            horizontal="center" if gc.label else "left", vertical="center", wrap_text=True
+        )
         if gc.span > 1 or gc.rows > 1:
             ws.merge_cells(start_row=r, start_column=c1, end_row=r + gc.rows - 1, end_column=c1 + gc.span - 1)

@@ -30,7 +30,9 @@ def sniff_format(data: bytes, name: str = "") -> str:
         return "ole"  # legacy .doc/.xls
     low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if low.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body")) or suffix in (
-        ".html", ".htm"):
+        ".html",
+        ".htm",
+    ):
         return "html"
     return "text"
 
@@ -55,9 +57,11 @@ def read_cells(data: bytes, name: str) -> CellStream:
     except RecursionError as e:
         raise ReadError(name, "无法读取此文件：结构嵌套过深", Location(line=1)) from e
     except Exception as e:  # a reader's own checks missed a damaged structure: still a located error
-        raise ReadError(name, "无法读取此文件：文件已损坏或格式不受支持"
-                              f"（{type(e).__name__}：{str(e)[:200]}）",
-                        Location(line=1)) from e
+        raise ReadError(
+            name,
+            f"无法读取此文件：文件已损坏或格式不受支持（{type(e).__name__}：{str(e)[:200]}）",
+            Location(line=1),
+        ) from e
     _check_text_size(stream, name)
     return stream
 

@@ -29,8 +29,25 @@ _W = f"{{{W}}}"
 # elements that only wrap content (content controls, custom XML, smart tags, tracked insertions)
 _WRAPPERS = {_W + t for t in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "hyperlink", "fldSimple")}
 # elements whose content is not part of the visible text
-_SKIP = {_W + t for t in ("del", "moveFrom", "sdtPr", "sdtEndPr", "pPr", "rPr", "tblPr", "trPr", "tcPr",
-                          "tblGrid", "instrText", "delText", "footnoteReference", "commentReference")}
+_SKIP = {
+    _W + t
+    for t in (
+        "del",
+        "moveFrom",
+        "sdtPr",
+        "sdtEndPr",
+        "pPr",
+        "rPr",
+        "tblPr",
+        "trPr",
+        "tcPr",
+        "tblGrid",
+        "instrText",
+        "delText",
+        "footnoteReference",
+        "commentReference",
+    )
+}
 _SKIP.add(f"{{{MC}}}Fallback")
 
 
@@ -59,8 +76,9 @@ def _parse_main(xml: bytes, part: str, name: str) -> etree._Element:
     (every "<" opens or closes one: counting them costs milliseconds, the tree ~150 bytes each)."""
     nodes = xml.count(b"<") // 2
     if nodes > MAX_XML_NODES:
-        raise ReadError(name, f"拒绝读取：{part} 约有 {nodes} 个元素，超过 {MAX_XML_NODES} 个的上限",
-                        DOCUMENT)
+        raise ReadError(
+            name, f"拒绝读取：{part} 约有 {nodes} 个元素，超过 {MAX_XML_NODES} 个的上限", DOCUMENT
+        )
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as e:
@@ -70,8 +88,9 @@ def _parse_main(xml: bytes, part: str, name: str) -> etree._Element:
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _alt_chunk(zf: zipfile.ZipFile, part: str, rid: str, name: str,
-               read: list[int] | None = None) -> list[Block]:
+def _alt_chunk(
+    zf: zipfile.ZipFile, part: str, rid: str, name: str, read: list[int] | None = None
+) -> list[Block]:
     """The blocks of an imported HTML/MHT chunk (w:altChunk), as some web systems write .docx files."""
     folder, _, base = part.rpartition("/")
     rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
@@ -126,8 +145,14 @@ def _html_from_mht(data: bytes) -> bytes:
 
 # the main document part is read with plain lxml (no DTDs, no entities, no network): python-docx would
 # load every part of the package with its own element classes, three times slower, to read one
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                          remove_comments=True, remove_pis=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+)
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
@@ -249,7 +274,8 @@ _TEXT_PIECES = etree.XPath(
     "(.//w:r/w:t | .//w:r/w:tab | .//w:r/w:ptab | .//w:r/w:br | .//w:r/w:cr | .//w:r/w:noBreakHyphen)"
     "[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback"
     " or ancestor::w:r[1]/w:rPr/w:vanish[not(@w:val='0' or @w:val='false' or @w:val='off')])]",
-    namespaces=_NS)
+    namespaces=_NS,
+)
 _TOC_INSTR = etree.XPath("boolean(.//w:instrText[starts-with(normalize-space(.), 'TOC')])", namespaces=_NS)
 _FIELD_BEGINS = etree.XPath("count(.//w:fldChar[@w:fldCharType='begin'])", namespaces=_NS)
 _FIELD_ENDS = etree.XPath("count(.//w:fldChar[@w:fldCharType='end'])", namespaces=_NS)

@@ -27,21 +27,74 @@ from jixiao.model import Location
 
 DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
 
-_BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "section",
-          "article", "header", "footer", "main", "nav", "aside", "blockquote", "pre", "address", "figure",
-          "figcaption", "form", "fieldset", "center", "hr", "caption", "body", "html", "tr", "td", "th"}
-_SKIP = {"script", "style", "head", "title", "noscript", "template", "iframe", "object", "embed", "select",
-         "option", "button", "svg", "math", "canvas"}
+_BLOCK = {
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "aside",
+    "blockquote",
+    "pre",
+    "address",
+    "figure",
+    "figcaption",
+    "form",
+    "fieldset",
+    "center",
+    "hr",
+    "caption",
+    "body",
+    "html",
+    "tr",
+    "td",
+    "th",
+}
+_SKIP = {
+    "script",
+    "style",
+    "head",
+    "title",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "select",
+    "option",
+    "button",
+    "svg",
+    "math",
+    "canvas",
+}
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _WS = re.compile(r"[ \t\r\n\f\u00a0]+")
 
 
 def decode_html(data: bytes) -> str:
     """The page as text: BOM, then valid UTF-8, then <meta charset>, then GB18030."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace")
+            return data[len(bom) :].decode(enc, errors="replace")
     try:
         # valid UTF-8 with non-ASCII text is UTF-8 whatever a copied <meta> says (GBK text almost
         # never forms valid UTF-8 sequences)
@@ -75,8 +128,9 @@ def read_html(data: bytes, name: str) -> CellStream:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # an XML declaration is not allowed in a str parse
     if not text.strip():
         raise ReadError(name, "HTML 页面为空", DOCUMENT)
-    parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True,
-                                  recover=True, huge_tree=False)
+    parser = lxml_html.HTMLParser(
+        no_network=True, remove_comments=True, remove_pis=True, recover=True, huge_tree=False
+    )
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError) as e:
@@ -102,8 +156,9 @@ class CellBudget:
     def spend(self, n: int, loc: Location) -> None:
         self.cells += n
         if self.cells > MAX_CELLS:
-            raise ReadError(self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限"
-                                       f"（到 {loc} 为止）", loc)
+            raise ReadError(
+                self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限（到 {loc} 为止）", loc
+            )
 
 
 class _Walker:
@@ -186,8 +241,13 @@ def is_layout_table(table: etree._Element) -> bool:
     """A table that holds other tables and is at most LAYOUT_MAX_COLUMNS cells wide: page layout."""
     if table.find(".//table") is None:
         return False
-    widest = max((sum(1 for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th"))
-                  for tr in _rows_of(table)), default=0)
+    widest = max(
+        (
+            sum(1 for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th"))
+            for tr in _rows_of(table)
+        ),
+        default=0,
+    )
     return widest <= LAYOUT_MAX_COLUMNS
 
 
@@ -240,8 +300,9 @@ def table_rows(table: etree._Element, tid: int, budget: CellBudget | None = None
             rowspan = _int_attr(td, "rowspan")
             if rowspan == 0 or rowspan > len(rows) - rno + 1:
                 rowspan = len(rows) - rno + 1
-            cells.append(Cell(cell_text(td), Location(line=td.sourceline,
-                                                      cell=f"{where} col {len(cells) + 1}")))
+            cells.append(
+                Cell(cell_text(td), Location(line=td.sourceline, cell=f"{where} col {len(cells) + 1}"))
+            )
             if rowspan > 1:
                 pending[col] = [rowspan - 1, span]
             col += span
@@ -257,8 +318,11 @@ def table_rows(table: etree._Element, tid: int, budget: CellBudget | None = None
                 pending[c][0] = left - 1
         if len(cells) > MAX_COLUMNS:
             loc = Location(line=tr.sourceline, cell=where)
-            raise ReadError(budget.name if budget else "", f"拒绝读取：{where} 有 {len(cells)} 个单元格，"
-                                                           f"超过 {MAX_COLUMNS} 列的上限", loc)
+            raise ReadError(
+                budget.name if budget else "",
+                f"拒绝读取：{where} 有 {len(cells)} 个单元格，超过 {MAX_COLUMNS} 列的上限",
+                loc,
+            )
         if cells:
             if budget is not None:
                 budget.spend(len(cells), Location(line=tr.sourceline, cell=where))

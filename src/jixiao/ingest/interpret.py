@@ -69,23 +69,28 @@ _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)"
 _TITLE_NUM = re.compile(
     r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?:(?!\d)|(?=20\d{2}\s*年))|[（(](?P<cnum>\d{1,3})[）)]\s*"
     r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
-    r"|附?表\s*(?:\d{1,3}\s*[-－—]\s*)?(?P<tnum>\d{1,3})\s*[:：.、．]?\s*)(?P<rest>\S.*)$")
+    r"|附?表\s*(?:\d{1,3}\s*[-－—]\s*)?(?P<tnum>\d{1,3})\s*[:：.、．]?\s*)(?P<rest>\S.*)$"
+)
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # a table title: …绩效目标表, …目标申报表, …部门专项(绩效目标)申报表2021年度, with an optional
 # bracketed year or category after it
 _TITLE_CORE = r"(?:目标(?:申报|批复|审批|审核)?表|绩效目标\)?申报表|(?:绩效目标)?(?:申报|批复)表)"
 _TITLE_SUFFIX = re.compile(_TITLE_CORE + r"\s*(?:[（(][^（）()]{1,20}[)）])?\s*(?:\d{4}\s*年度?)?\s*[)）]?$")
-_TITLE_STRIP = re.compile(r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$"
-                          r"|(项目)?(支出)?绩效目标$")
+_TITLE_STRIP = re.compile(
+    r"(项目)?(支出)?绩效目标(申报|批复|审批)?表$|项目(支出)?目标(申报|批复)?表$"
+    r"|(项目)?(支出)?绩效目标$"
+)
 _YEAR_SUFFIX = re.compile(r"\s*[（(]\s*(20\d{2})\s*年度?\s*[)）]\s*$")
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(第\s*)?\d{1,4}\s*(页)?[-—–\s]*(/\s*\d+\s*(页)?)?$|^\d+\s*/\s*\d+$")
 _DOTS = re.compile(r"\.{4,}")
 _CODE_YEAR = re.compile(r"^\d{6}(\d{2})[A-Z]")
 _PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
 _MILESTONE = re.compile(
-    r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$")
+    r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$"
+)
 _CHAPTER = re.compile(
-    r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])")
+    r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])"
+)
 # a cell that only names the indicator part of the table (a merged row label)
 _ROW_LABEL = re.compile(r"^(本年度|年度|项目)?(绩效指标|绩效目标指标|指标)$")
 # a caption under a heading that names the project, not a title of its own
@@ -97,7 +102,8 @@ _CAPTION_PART = re.compile(r"具体|明细|分项|细化|指标|一览|清单")
 _HEADING_TITLE = re.compile(r"^(?![^,。;:]*[,。;:])(.{2,40}?)(?:项目)*(?:支出)?绩效目标$")
 _GENERIC_HEADING = re.compile(
     r"^(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门|单位)?(整体|总体|年度|中长期|长期|中期|实施期|分项|具体|本)*"
-    r"(预算)?(项目)?(支出)?的?$")
+    r"(预算)?(项目)?(支出)?的?$"
+)
 _CJK_PIECE = re.compile(r"[\u4e00-\u9fff()（）]+")
 _LABEL_VALUE = re.compile(r"^[^\d:,。;]{2,16}:\s*[\d.,]+\s*(万元|万|元)?$")
 _PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\s*(\S.*)$")
@@ -155,8 +161,13 @@ def name_from_title(title: str) -> str | None:
 
 def _title_is_table(text: str) -> bool:
     s = _sq(ascii_punct(text))
-    return (len(s) <= 90 and bool(_TITLE_SUFFIX.search(s)) and "……" not in s and not _DOTS.search(s)
-            and not (_CAPTION.match(s) and _CAPTION_PART.search(s)))
+    return (
+        len(s) <= 90
+        and bool(_TITLE_SUFFIX.search(s))
+        and "……" not in s
+        and not _DOTS.search(s)
+        and not (_CAPTION.match(s) and _CAPTION_PART.search(s))
+    )
 
 
 @lru_cache(maxsize=16384)
@@ -187,9 +198,14 @@ def _unbalanced(text: str) -> bool:
 def _goes_on(text: str) -> bool:
     """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
     s = _sq(text)
-    return ((len(s) >= 10 or s.endswith(("。", ";", "；"))) and not _CHAPTER.match(text.strip())
-            and not s.endswith("表") and not s.startswith(("绩效指标", "年度绩效指标"))
-            and not _title_is_table(s) and not _is_heading_title(s))
+    return (
+        (len(s) >= 10 or s.endswith(("。", ";", "；")))
+        and not _CHAPTER.match(text.strip())
+        and not s.endswith("表")
+        and not s.startswith(("绩效指标", "年度绩效指标"))
+        and not _title_is_table(s)
+        and not _is_heading_title(s)
+    )
 
 
 def _is_heading_title(text: str) -> bool:
@@ -209,7 +225,8 @@ def _kv(text: str) -> str | None:
 
 
 _UNIT_PREFIX = re.compile(
-    r"^\s*((?:金额|货币)?单位\s*[:：]\s*(?:万元|元|千元|亿元))\s*(?P<rest>[\u4e00-\u9fff].*)$", re.S)
+    r"^\s*((?:金额|货币)?单位\s*[:：]\s*(?:万元|元|千元|亿元))\s*(?P<rest>[\u4e00-\u9fff].*)$", re.S
+)
 
 
 def _unglue_money_units(blocks: list[Block]) -> list[Block]:
@@ -357,8 +374,9 @@ class _Interpreter:
 
     def _first_table_block(self) -> int:
         for i, b in enumerate(self.blocks):
-            if isinstance(b, Row) and (header_map(b.cells) or any(_kv(c.text) in ("name", "code")
-                                                                     for c in b.cells[:4])):
+            if isinstance(b, Row) and (
+                header_map(b.cells) or any(_kv(c.text) in ("name", "code") for c in b.cells[:4])
+            ):
                 return i
         return len(self.blocks)
 
@@ -371,9 +389,15 @@ class _Interpreter:
             text = b.text if isinstance(b, Para) else None
             if isinstance(b, Row):
                 ne = b.nonempty()
-                if len(ne) == 1 and len(_sq(ne[0].text)) < 80 and (
-                        _title_is_table(ne[0].text) or _is_heading_title(ne[0].text)
-                        or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)):
+                if (
+                    len(ne) == 1
+                    and len(_sq(ne[0].text)) < 80
+                    and (
+                        _title_is_table(ne[0].text)
+                        or _is_heading_title(ne[0].text)
+                        or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)
+                    )
+                ):
                     text = ne[0].text
             if not text:
                 continue
@@ -398,8 +422,9 @@ class _Interpreter:
         keys = sorted(titles)
         for a, b2 in pairwise(keys):
             between = self.blocks[a + 1 : b2]
-            if not any(isinstance(x, Row) and (header_map(x.cells) or self._has_kv(x)) for x in between) \
-                    and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
+            if not any(
+                isinstance(x, Row) and (header_map(x.cells) or self._has_kv(x)) for x in between
+            ) and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
                 del titles[a]
         return titles
 
@@ -428,7 +453,8 @@ class _Interpreter:
 
     def _has_kv(self, row: Row) -> bool:
         return any(_kv(c.text) in ("name", "code", "total", "goal", "unit") for c in row.cells[:6]) or any(
-            (r := split_label_runs(c.text)) is not None and len(r) >= 1 for c in row.cells[:2])
+            (r := split_label_runs(c.text)) is not None and len(r) >= 1 for c in row.cells[:2]
+        )
 
     def _table_follows(self, i: int) -> bool:
         """Within a few blocks after a title: a table row, a project-block label or a header."""
@@ -454,7 +480,8 @@ class _Interpreter:
         """The next block that is not blank and not the unit line under a title."""
         for b in self.blocks[i + 1 : i + 5]:
             if isinstance(b, Para) and (
-                    not b.text.strip() or match_unit_line(b.text) or _is_money_unit(b.text)):
+                not b.text.strip() or match_unit_line(b.text) or _is_money_unit(b.text)
+            ):
                 continue
             return b
         return None
@@ -472,8 +499,7 @@ class _Interpreter:
                     return False
                 continue
             for c in b.cells[:3]:
-                if (_kv(c.text) in ("code", "name", "goal", "section", "total")
-                        or match_unit_line(c.text)):
+                if _kv(c.text) in ("code", "name", "goal", "section", "total") or match_unit_line(c.text):
                     return True
             if header_map(b.cells):
                 return True
@@ -533,8 +559,14 @@ class _Interpreter:
             p.name = name_from_title(p.title)
         if p.title is None and st.from_column:
             p.title = p.name
-        if p.indicators or st.columns is not None or p.code or p.budget_total is not None or (
-                p.kind == "department") or (p.name and p.title is None and (p.goal or p.unit_name)):
+        if (
+            p.indicators
+            or st.columns is not None
+            or p.code
+            or p.budget_total is not None
+            or (p.kind == "department")
+            or (p.name and p.title is None and (p.goal or p.unit_name))
+        ):
             p.seq = len(self.doc.projects) + 1 if p.seq <= len(self.doc.projects) else p.seq
             self.doc.projects.append(p)
         self.state = None
@@ -559,10 +591,18 @@ class _Interpreter:
         st = self.state
         # the form's labels and values one per line (a table converted to text)
         if self.pending is not None or _kv(text) or split_label_runs(text):
-            if st is not None or _kv(text) in ("name", "code") or (
-                    (r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r)):
-                if st is None or st.columns is None or not st.project.indicators or self.pending is not None \
-                        or _kv(text) in ("name", "code", "goal"):
+            if (
+                st is not None
+                or _kv(text) in ("name", "code")
+                or ((r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r))
+            ):
+                if (
+                    st is None
+                    or st.columns is None
+                    or not st.project.indicators
+                    or self.pending is not None
+                    or _kv(text) in ("name", "code", "goal")
+                ):
                     row = Row([Cell(text, para.loc)], para.loc)
                     if self._kv_any(row):
                         return
@@ -595,11 +635,17 @@ class _Interpreter:
             self.frags.clear()
             return True
         if st.prose and (m := _PROSE_INDICATOR.match(text.strip())) and is_level2(m.group(1)):
-            st.project.indicators.append(Indicator(
-                level1=st.level1, level2=m.group(1).strip(), name=m.group(2).strip(), location=loc))
+            st.project.indicators.append(
+                Indicator(level1=st.level1, level2=m.group(1).strip(), name=m.group(2).strip(), location=loc)
+            )
             return True
-        if (self.pending is None and len(s) <= 4 and _CJK_PIECE.fullmatch(s) and not _kv(s)
-                and not is_level2(s)):
+        if (
+            self.pending is None
+            and len(s) <= 4
+            and _CJK_PIECE.fullmatch(s)
+            and not _kv(s)
+            and not is_level2(s)
+        ):
             self.goal_open = False
             self.frags = [*self.frags[-5:], s]
             for k in range(len(self.frags) - 1):
@@ -610,8 +656,15 @@ class _Interpreter:
                     return True
             return True
         self.frags.clear()
-        if (self.goal_open and self.pending is None and _goes_on(text) and not _kv(s)
-                and not split_label_runs(text) and not header_map([Cell(text, loc)]) and st.project.goal):
+        if (
+            self.goal_open
+            and self.pending is None
+            and _goes_on(text)
+            and not _kv(s)
+            and not split_label_runs(text)
+            and not header_map([Cell(text, loc)])
+            and st.project.goal
+        ):
             st.project.goal = st.project.goal + "\n" + text.strip()
             return True
         self.goal_open = False
@@ -774,8 +827,12 @@ class _Interpreter:
                 step = 2 if nxt is not None else 1
                 if k in ("goal", "purpose") and nxt is not None:
                     # a goal split over several cells by a text layout: all of them, up to a label
-                    while i + step < len(cells) and kinds[i + step] is None and cells[i + step].text.strip() \
-                            and not split_label_runs(cells[i + step].text):
+                    while (
+                        i + step < len(cells)
+                        and kinds[i + step] is None
+                        and cells[i + step].text.strip()
+                        and not split_label_runs(cells[i + step].text)
+                    ):
                         value = f"{value} {cells[i + step].text}"
                         step += 1
                 items.append((k, c.text, c, value))
@@ -814,8 +871,10 @@ class _Interpreter:
         items = self._kv_items(row)
         st = self.state
         if st is None:  # generic labels (单位名称) head other tables too: not outside a project
-            items = [("", lab, c, v) if f == "unit" and norm_label(lab) in GENERIC_UNIT_LABELS
-                     else (f, lab, c, v) for f, lab, c, v in items]
+            items = [
+                ("", lab, c, v) if f == "unit" and norm_label(lab) in GENERIC_UNIT_LABELS else (f, lab, c, v)
+                for f, lab, c, v in items
+            ]
         labels = [it for it in items if it[0]]
         if not labels:
             if self.pending is not None:
@@ -825,8 +884,12 @@ class _Interpreter:
         present = {it[0] for it in labels}
         # inside an indicator table only a new/repeated project block counts
         in_table = st is not None and st.columns is not None and bool(st.project.indicators)
-        if in_table and st is not None and not st.block_again and not (
-                present & {"goal", "code", "name", "section", "plan", "total", "unit"}):
+        if (
+            in_table
+            and st is not None
+            and not st.block_again
+            and not (present & {"goal", "code", "name", "section", "plan", "total", "unit"})
+        ):
             return False
         if in_table and st is not None and present & {"code", "name"}:
             st.block_again = True  # the block again (a page break, or the next project): its labels go on
@@ -843,7 +906,8 @@ class _Interpreter:
             newname = next((v for f, _, _, v in labels if f == "name" and v), None)
             newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
             same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
-                newcode is not None and _sq(newcode) == _sq(p.code or ""))
+                newcode is not None and _sq(newcode) == _sq(p.code or "")
+            )
             if same:
                 st.after_repeat = True  # the top block repeated on a new page: the same project
             if not same and (newname or newcode):
@@ -877,8 +941,12 @@ class _Interpreter:
                 continue
             self._set_field(f, label, value, cell)
         alone = len(waiting) == 1 and len(row.nonempty()) == 1 and len(labels) == 1
-        if waiting and self.pending is not None and all(v is None for f, _, _, v in labels if f) and (
-                all(x[0] == "goal" for x in self.pending.labels + waiting) or (alone and self.pending.alone)):
+        if (
+            waiting
+            and self.pending is not None
+            and all(v is None for f, _, _, v in labels if f)
+            and (all(x[0] == "goal" for x in self.pending.labels + waiting) or (alone and self.pending.alone))
+        ):
             # labels one per row (项目名称 / 主管部门 / 实施单位, or 总体目标 / 年度目标), their values
             # after them in the same order: they wait together
             self.pending = _Pending(self.pending.labels + waiting, alone)
@@ -916,13 +984,15 @@ class _Interpreter:
             # of labels pairs with it in order; a shorter one belongs to the labels nearest it
             # (the ones before printed no value)
             run = self._value_run(len(labels))
-            labels = _align_labels(labels, values) if run >= len(labels) else labels[-max(run, 1):]
+            labels = _align_labels(labels, values) if run >= len(labels) else labels[-max(run, 1) :]
         take = labels[: len(values)]
         if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
             values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
         # an amount must read as one, else the row below is not this label's value
-        if any(f in ("total", "fiscal", "other") and parse_money_text(v) is None
-               for (f, _, _), v in zip(take, values, strict=False)):
+        if any(
+            f in ("total", "fiscal", "other") and parse_money_text(v) is None
+            for (f, _, _), v in zip(take, values, strict=False)
+        ):
             self.pending = None
             return False
         for (f, label, cell), value in zip(take, values, strict=False):
@@ -1069,8 +1139,11 @@ class _Interpreter:
                     continue
             merged.append((k, c))
         if short:
-            cells = [(k, c) for k, c in merged if len(c.text) > 12 or not _ROW_LABEL.match(_sq(c.text))
-                     or fields[k : k + 1] == [None]]
+            cells = [
+                (k, c)
+                for k, c in merged
+                if len(c.text) > 12 or not _ROW_LABEL.match(_sq(c.text)) or fields[k : k + 1] == [None]
+            ]
         else:
             cells = merged
         if not cells:
@@ -1117,8 +1190,9 @@ class _Interpreter:
         if cells != list(row.cells):
             row = Row(cells, row.loc, row.table)
             if any(c.text.strip() for c in cells[1:]) and any(
-                    (fields[k] if k < len(fields) else None) == "value" and c.text.strip()
-                    for k, c in enumerate(cells)):
+                (fields[k] if k < len(fields) else None) == "value" and c.text.strip()
+                for k, c in enumerate(cells)
+            ):
                 st.after_repeat = False
                 self._indicator_row(row)
                 return True
@@ -1208,8 +1282,10 @@ class _Interpreter:
         if nature and re.match(r"^(正向|反向|中性)", _sq(nature)):
             comparator = direction if direction and cell_score(direction, "nature") > 2 else None
             nature, direction = comparator, nature
-            order = [(i, ("nature" if f == "direction" else "direction" if f == "nature" else f), t)
-                     for i, f, t in order]
+            order = [
+                (i, ("nature" if f == "direction" else "direction" if f == "nature" else f), t)
+                for i, f, t in order
+            ]
         parts = [t for _, f, t in sorted(order) if f in ("nature", "value", "measure_unit") and t]
         joined = "".join(parts) if (rec.get("nature") or rec.get("measure_unit")) else rec.get("value")
         ind = Indicator(
@@ -1292,8 +1368,10 @@ class _Interpreter:
 
     def _check_found(self) -> None:
         doc = self.doc
-        if any(p.indicators or p.kind == "department" for p in doc.projects) or (not self.other_kind and any(
-                p.name and (p.goal or p.budget_total is not None) for p in doc.projects)):
+        if any(p.indicators or p.kind == "department" for p in doc.projects) or (
+            not self.other_kind
+            and any(p.name and (p.goal or p.budget_total is not None) for p in doc.projects)
+        ):
             for kind, loc in self.other_tables:
                 self.warn(loc, f"这是{kind}（不是绩效目标表），未读取")
             return
@@ -1302,8 +1380,11 @@ class _Interpreter:
         if self.other_tables:
             kind, loc = self.other_tables[0]
             where = f"（{loc}）" if loc != Location() else ""
-            raise NoTargetTable(self.source, f"未找到绩效目标表：这是{kind}{where}，不是绩效目标表；"
-                                "请在相应的自评或监控功能中导入", loc)
+            raise NoTargetTable(
+                self.source,
+                f"未找到绩效目标表：这是{kind}{where}，不是绩效目标表；请在相应的自评或监控功能中导入",
+                loc,
+            )
         if doc.budget_overview is not None or doc.overall_goal or doc.sub_goals:
             return  # a budget disclosure without target tables: what it has is read
         raise NoTargetTable(self.source, "未找到绩效目标表（没有可识别的指标表头或项目信息）", Location())
@@ -1311,8 +1392,11 @@ class _Interpreter:
     def _unit_from_title(self) -> str | None:
         for b in self.blocks[:10]:
             if isinstance(b, Para):
-                m = re.match(r"^\s*(.+?(局|院|委员会|中心|办公室|厅|部|所|站|队)(（本级）|\(本级\)|本级)?)\s*"
-                             r"(20\d{2})\s*年", b.text)
+                m = re.match(
+                    r"^\s*(.+?(局|院|委员会|中心|办公室|厅|部|所|站|队)(（本级）|\(本级\)|本级)?)\s*"
+                    r"(20\d{2})\s*年",
+                    b.text,
+                )
                 if m:
                     return m.group(1).strip()
         return None

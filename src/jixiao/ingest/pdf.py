@@ -83,8 +83,9 @@ def read_pdf(data: bytes, name: str) -> CellStream:
                 except (ReadError, MemoryError):
                     raise
                 except Exception as e:
-                    raise ReadError(name, f"无法读取第 {pno} 页（{type(e).__name__}：{str(e)[:200]}）",
-                                    where) from e
+                    raise ReadError(
+                        name, f"无法读取第 {pno} 页（{type(e).__name__}：{str(e)[:200]}）", where
+                    ) from e
                 total_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
                 pages.add_page(pno, float(page.height), chars, tables)
@@ -94,11 +95,17 @@ def read_pdf(data: bytes, name: str) -> CellStream:
     except Exception as e:
         raise ReadError(name, f"不是可读取的 PDF（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT) from e
     if total_chars == 0:
-        raise ReadError(name, "PDF 没有文字层（扫描件？）：无法提取文字，请先做文字识别（OCR）"
-                              "或上传 Word/Excel 原件", DOCUMENT)
+        raise ReadError(
+            name,
+            "PDF 没有文字层（扫描件？）：无法提取文字，请先做文字识别（OCR）或上传 Word/Excel 原件",
+            DOCUMENT,
+        )
     if cid_chars > total_chars // 2:
-        raise ReadError(name, "PDF 的字体没有 Unicode 映射，文字无法读取（字符显示为 (cid:N)），"
-                              "请上传 Word/Excel 原件", DOCUMENT)
+        raise ReadError(
+            name,
+            "PDF 的字体没有 Unicode 映射，文字无法读取（字符显示为 (cid:N)），请上传 Word/Excel 原件",
+            DOCUMENT,
+        )
     return stream
 
 
@@ -186,7 +193,7 @@ def _decompress_corrupted(data: bytes) -> bytes:
     out: list[bytes] = []
     pos, step, n = 0, 4096, len(data)
     while pos < n:
-        chunk = data[pos:pos + step]
+        chunk = data[pos : pos + step]
         keep = d.copy() if step > 1 else d
         try:
             out.append(d.decompress(chunk))
@@ -216,8 +223,11 @@ def _counting_device() -> type:
             self.chars += 1
             if self.chars > MAX_PAGE_CHARS:
                 name, pno = self.limits
-                raise ReadError(name, f"拒绝读取：第 {pno} 页的字符超过 {MAX_PAGE_CHARS} 个的上限",
-                                Location(cell=f"page {pno}"))
+                raise ReadError(
+                    name,
+                    f"拒绝读取：第 {pno} 页的字符超过 {MAX_PAGE_CHARS} 个的上限",
+                    Location(cell=f"page {pno}"),
+                )
             return super().render_char(*args, **kwargs)
 
         def paint_path(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -226,8 +236,11 @@ def _counting_device() -> type:
                 self.graphics += len(path)
             if self.graphics > MAX_PAGE_GRAPHICS:
                 name, pno = self.limits
-                raise ReadError(name, f"拒绝读取：第 {pno} 页的线条和图形超过 {MAX_PAGE_GRAPHICS} 段的上限",
-                                Location(cell=f"page {pno}"))
+                raise ReadError(
+                    name,
+                    f"拒绝读取：第 {pno} 页的线条和图形超过 {MAX_PAGE_GRAPHICS} 段的上限",
+                    Location(cell=f"page {pno}"),
+                )
             return super().paint_path(*args, **kwargs)
 
     return Device
@@ -315,8 +328,11 @@ class _Pages:
             if isinstance(obj, _Line):
                 n_line += 1
                 self.out.append(Para(obj.text, Location(cell=f"page {pno} line {n_line}")))
-                furniture = (len(obj.text.strip()) <= SHORT_LINE or obj.bottom <= MARGIN_SHARE * height
-                             or obj.top >= (1 - MARGIN_SHARE) * height)
+                furniture = (
+                    len(obj.text.strip()) <= SHORT_LINE
+                    or obj.bottom <= MARGIN_SHARE * height
+                    or obj.top >= (1 - MARGIN_SHARE) * height
+                )
                 if not furniture:
                     text_since_table = True
                     first_block = False
@@ -324,8 +340,12 @@ class _Pages:
             n_table += 1
             edges = _column_edges(obj)
             rows = _table_rows(obj, chars, 0, f"page {pno} table {n_table}")
-            continued = (first_block and not text_since_table and self.carry is not None
-                         and _same_edges(self.carry[1], edges))
+            continued = (
+                first_block
+                and not text_since_table
+                and self.carry is not None
+                and _same_edges(self.carry[1], edges)
+            )
             if continued:
                 assert self.carry is not None
                 tid = self.carry[0]
@@ -381,7 +401,7 @@ class _Pages:
             g1[j] = _Geom(g1[j].first, g2[j].last, g2[j].right)
         if k == len(rows) - 1:
             self.last_row = (r1, g1)
-        return rows[:k] + rows[k + 1:]
+        return rows[:k] + rows[k + 1 :]
 
 
 def _column_edges(table) -> list[float]:
@@ -504,8 +524,12 @@ def _token_width(line: _Line) -> float:
         i += 1
     j = i + 1
     if not (_is_cjk(cs[i]["text"]) or cs[i]["text"] in _CLOSING):
-        while j < len(cs) and not _is_cjk(cs[j]["text"]) and cs[j]["text"] not in _CLOSING and _touching(
-                cs[j - 1], cs[j]):
+        while (
+            j < len(cs)
+            and not _is_cjk(cs[j]["text"])
+            and cs[j]["text"] not in _CLOSING
+            and _touching(cs[j - 1], cs[j])
+        ):
             j += 1
     while j < len(cs) and cs[j]["text"] in _CLOSING:
         j += 1
@@ -528,8 +552,10 @@ def _joiner(prev: _Line, nxt: _Line, right: float) -> str:
 
 
 _CN = "一二三四五六七八九十"
-_ITEM_START = re.compile(rf"^\s*(第[{_CN}]+部分|[{_CN}]+\s*[、.．]|[（(][{_CN}\d]+[）)]"
-                         rf"|\d{{1,3}}\s*[、.．](?!\d))")
+_ITEM_START = re.compile(
+    rf"^\s*(第[{_CN}]+部分|[{_CN}]+\s*[、.．]|[（(][{_CN}\d]+[）)]"
+    rf"|\d{{1,3}}\s*[、.．](?!\d))"
+)
 
 
 def _paragraphs(lines: list[_Line], tables: list, left: float, right: float) -> list[_Line]:
@@ -542,8 +568,9 @@ def _paragraphs(lines: list[_Line], tables: list, left: float, right: float) -> 
         prev = out[-1] if out else None
         if prev is not None and _continues(prev, ln, tables, left, right, centre):
             joiner = _joiner(prev, ln, right)
-            out[-1] = _Line(prev.text + joiner + ln.text, prev.x0, ln.x1, prev.top, ln.bottom, prev.size,
-                            ln.chars)
+            out[-1] = _Line(
+                prev.text + joiner + ln.text, prev.x0, ln.x1, prev.top, ln.bottom, prev.size, ln.chars
+            )
         else:
             out.append(ln)
     return out
@@ -590,8 +617,12 @@ def _lines(chars: list[dict]) -> list[_Line]:
         prev = None
         for c in g:
             t = c["text"]
-            if prev is not None and c["x0"] - prev["x1"] > 0.25 * max(c["size"], 1) and t != " " and (
-                    not text or not text[-1].endswith(" ")):
+            if (
+                prev is not None
+                and c["x0"] - prev["x1"] > 0.25 * max(c["size"], 1)
+                and t != " "
+                and (not text or not text[-1].endswith(" "))
+            ):
                 text.append(" ")
             text.append(t)
             prev = c
@@ -600,7 +631,16 @@ def _lines(chars: list[dict]) -> list[_Line]:
         if not s:
             continue
         visible = [c for c in g if c["text"].strip()]
-        out.append(_Line(s, visible[0]["x0"], visible[-1]["x1"], min(c["top"] for c in g),
-                         max(c["bottom"] for c in g), max(c["size"] for c in g), visible))
+        out.append(
+            _Line(
+                s,
+                visible[0]["x0"],
+                visible[-1]["x1"],
+                min(c["top"] for c in g),
+                max(c["bottom"] for c in g),
+                max(c["size"] for c in g),
+                visible,
+            )
+        )
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out

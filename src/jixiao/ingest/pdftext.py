@@ -207,8 +207,13 @@ def _project_block(lines: list[_Line], table: int) -> list[Row]:
     if found and found[0][0] > 0:
         pre = text[: found[0][0]].strip()
         if pre:
-            rows.append(Row([Cell(join_wrapped(pre.split("\n")), Location(line=lines[0].no))],
-                            Location(line=lines[0].no), table))
+            rows.append(
+                Row(
+                    [Cell(join_wrapped(pre.split("\n")), Location(line=lines[0].no))],
+                    Location(line=lines[0].no),
+                    table,
+                )
+            )
 
     def cell(kind: str) -> tuple[str, Location]:
         raw, no = values.get(kind, ("", lines[0].no))
@@ -262,7 +267,8 @@ def _line_at(starts: list[tuple[int, int, bool]], offset: int) -> int:
 
 
 _ITEM_START = re.compile(
-    r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)")
+    r"^(\d{1,2}\s*[.、．]|[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、)"
+)
 
 
 def _join_goal(raw: str) -> str:
@@ -283,8 +289,14 @@ def _join_goal(raw: str) -> str:
 # the indicator header and rows
 
 _HEADER_TEXT = {
-    "level1": "一级指标", "level2": "二级指标", "name": "三级指标", "description": "绩效指标描述",
-    "value": "指标值", "basis": "指标值确定依据", "nature": "指标性质", "measure_unit": "度量单位",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "description": "绩效指标描述",
+    "value": "指标值",
+    "basis": "指标值确定依据",
+    "nature": "指标性质",
+    "measure_unit": "度量单位",
     "weight": "分值",
 }
 _HEADER_WORDS: list[tuple[str, re.Pattern[str]]] = [
@@ -427,8 +439,11 @@ def _indicator_rows(lines: list[_Line], columns: list[str], table: int) -> list[
         level1 = level2 = ""
         for k, (kind, text) in enumerate(labels):
             # 成本指标 is a level-1 label only in the 2021 framework, where a level-2 label follows
-            if kind == "level1" and taxonomy.canonical_level1(text) == taxonomy.COST and not any(
-                    kk == "level2" for kk, _ in labels[k + 1 :]):
+            if (
+                kind == "level1"
+                and taxonomy.canonical_level1(text) == taxonomy.COST
+                and not any(kk == "level2" for kk, _ in labels[k + 1 :])
+            ):
                 kind = "level2"
             if kind == "level1":
                 level1 = text
@@ -575,12 +590,18 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     best_before: dict[int, tuple[float, list[int]]] = {}
     best_after: dict[int, tuple[float, list[int]]] = {}
 
-    def region(lo: int, hi: int, names: list[str], memo: dict[int, tuple[float, list[int]]],
-               key: int) -> tuple[float, list[int]]:
+    def region(
+        lo: int, hi: int, names: list[str], memo: dict[int, tuple[float, list[int]]], key: int
+    ) -> tuple[float, list[int]]:
         found = memo.get(key)
         if found is None:
-            found = max(((_region_score(spans, lo, hi, cuts, names, must_cut), cuts)
-                         for cuts in _cuts(lo, hi, len(names), must_cut)), key=lambda x: x[0])
+            found = max(
+                (
+                    (_region_score(spans, lo, hi, cuts, names, must_cut), cuts)
+                    for cuts in _cuts(lo, hi, len(names), must_cut)
+                ),
+                key=lambda x: x[0],
+            )
             memo[key] = found
         return found
 
@@ -634,8 +655,9 @@ def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
     return out or [[hi] * (k - 1)]
 
 
-def _region_score(spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str],
-                  must_cut: set[int]) -> float:
+def _region_score(
+    spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str], must_cut: set[int]
+) -> float:
     """Score of cutting tokens [lo, hi) into the columns `names` at `cuts`."""
     edges = [lo, *cuts, hi]
     score = -4.0 * sum(1 for m in must_cut if lo < m < hi and m not in cuts)

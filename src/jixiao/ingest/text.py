@@ -168,9 +168,15 @@ def _tabbed_blocks(lines: list[str]) -> list[Block]:
             parts = raw.split("\t")
             while len(parts) > 1 and _is_blank(parts[-1]):
                 parts.pop()
-            blocks.append(Row(
-                cells=[Cell(p.strip(), Location(line=i, cell=f"col {k + 1}")) for k, p in enumerate(parts)],
-                loc=Location(line=i), table=table))
+            blocks.append(
+                Row(
+                    cells=[
+                        Cell(p.strip(), Location(line=i, cell=f"col {k + 1}")) for k, p in enumerate(parts)
+                    ],
+                    loc=Location(line=i),
+                    table=table,
+                )
+            )
             continue
         if raw.startswith("\t"):
             if not group:

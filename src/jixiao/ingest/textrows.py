@@ -268,9 +268,7 @@ class _Word:
 
 
 # where a level label may end: 指标 or 值, with the points printed after it (`成本指标(0-20)分`)
-_LEVEL_END = re.compile(
-    r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?"
-)
+_LEVEL_END = re.compile(r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?")
 
 
 def _level_words(s: str) -> list[_Word]:
@@ -456,11 +454,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
         title = _TITLE_PREFIX.match(s) if block else None
         if title:
             found = [m for m in found if m.start() >= title.end()]
-        matches = [
-            m
-            for m in found
-            if block or m.kind != "kv" or m.start() == 0
-        ]
+        matches = [m for m in found if block or m.kind != "kv" or m.start() == 0]
         if (
             _TITLE.search(norm_key(s))
             or not matches

@@ -233,7 +233,8 @@ _LEVEL = r"(上级|中央|省级|市级|县级|区级|本级)"
 _SOURCE_RE = re.compile(r"^(该项目)?(支出)?" + _LEVEL + r"(财政)?(补助|专项|转移支付)?(资金|安排|补助)$")
 # the unit that receives the money or asks for it (下达地方或单位, 主管部门及编码)
 _UNIT_RE = re.compile(
-    r"^(项目)?(主管|预算|申报|填报|下达)(部门|单位|地方)(或(部门|单位|地方))?(及(单位)?(编码|代码))?(名称)?$")
+    r"^(项目)?(主管|预算|申报|填报|下达)(部门|单位|地方)(或(部门|单位|地方))?(及(单位)?(编码|代码))?(名称)?$"
+)
 _FISCAL_RE = re.compile(r"^(其中:?)?(当年|本级)?财政(资金|拨款)(资金|小计|合计|数)?$")
 _OTHER_RE = re.compile(r"^(其中:?)?((当年)?其[他它](来源)?资金|(单位)?自筹(资金)?)(小计|合计|数)?$")
 
@@ -268,8 +269,7 @@ def kv_field(text: str) -> str | None:
 
 # labels that can open a cell whose value follows without a separator ("项目名称农村义务…")
 _PREFIX_LABELS = sorted(
-    {lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4}
-    | {"主管部门", "实施单位"},
+    {lab for labs in KV_LABELS.values() for lab in labs if len(lab) >= 4} | {"主管部门", "实施单位"},
     key=len,
     reverse=True,
 )

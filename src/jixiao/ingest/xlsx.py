@@ -44,8 +44,9 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
     except ReadError:
         raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors ... on bad packages
-        raise ReadError(name, f"不是可读取的 Excel 工作簿（{type(e).__name__}：{str(e)[:200]}）",
-                        DOCUMENT) from e
+        raise ReadError(
+            name, f"不是可读取的 Excel 工作簿（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT
+        ) from e
     stream = CellStream(source=name, layout="xlsx")
     table_id = 0
     budget = _Budget(name)
@@ -119,8 +120,14 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str | None, title: str, name: str) ->
     col_no = 0
     try:
         with zf.open(path) as f:
-            for event, el in etree.iterparse(f, events=("start", "end"), tag=(_C, _ROW, _MERGE),
-                                             resolve_entities=False, no_network=True, huge_tree=False):
+            for event, el in etree.iterparse(
+                f,
+                events=("start", "end"),
+                tag=(_C, _ROW, _MERGE),
+                resolve_entities=False,
+                no_network=True,
+                huge_tree=False,
+            ):
                 tag = el.tag
                 if tag == _ROW:
                     if event == "start":
@@ -158,23 +165,30 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str | None, title: str, name: str) ->
     except ReadError:
         raise
     except (KeyError, etree.XMLSyntaxError, ValueError, TypeError, *ZIP_ERRORS) as e:
-        raise ReadError(name, f"工作表“{title}”已损坏，无法读取（{type(e).__name__}：{str(e)[:200]}）",
-                        Location(cell=f"{title}!A1")) from e
+        raise ReadError(
+            name,
+            f"工作表“{title}”已损坏，无法读取（{type(e).__name__}：{str(e)[:200]}）",
+            Location(cell=f"{title}!A1"),
+        ) from e
     return shape
 
 
 def _check_shape(shape: _Shape, row: int, col: int, title: str, name: str) -> None:
     if col > MAX_COLUMNS:
         where = f"{title}!{get_column_letter(min(col, 16384))}{row}"
-        raise ReadError(name, f"拒绝读取：单元格 {where} 超出列数上限（{MAX_COLUMNS} 列）",
-                        Location(cell=where))
+        raise ReadError(
+            name, f"拒绝读取：单元格 {where} 超出列数上限（{MAX_COLUMNS} 列）", Location(cell=where)
+        )
     shape.max_row = max(shape.max_row, row)
     shape.max_col = max(shape.max_col, col)
     if shape.max_row * shape.max_col > MAX_SHEET_AREA:
         where = f"{title}!{get_column_letter(col)}{row}"
-        raise ReadError(name, f"拒绝读取：工作表“{title}”的已用区域 A1:{get_column_letter(shape.max_col)}"
-                              f"{shape.max_row} 超过 {MAX_SHEET_AREA} 个单元格的上限（到 {where} 为止）",
-                        Location(cell=where))
+        raise ReadError(
+            name,
+            f"拒绝读取：工作表“{title}”的已用区域 A1:{get_column_letter(shape.max_col)}"
+            f"{shape.max_row} 超过 {MAX_SHEET_AREA} 个单元格的上限（到 {where} 为止）",
+            Location(cell=where),
+        )
 
 
 class _Budget:
@@ -187,16 +201,18 @@ class _Budget:
     def spend(self, n: int, where: str) -> None:
         self.cells += n
         if self.cells > MAX_CELLS:
-            raise ReadError(self.name, f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限"
-                                       f"（到 {where} 为止）",
-                            Location(cell=where))
+            raise ReadError(
+                self.name,
+                f"拒绝读取：表格单元格总数超过 {MAX_CELLS} 个的上限（到 {where} 为止）",
+                Location(cell=where),
+            )
 
 
 def _clamped(shape: _Shape, title: str, name: str) -> list[tuple[int, int, int, int]]:
     """The merged ranges cut to the used range; merges covering more rows than the sheet has cells
     (they would overlap, which Excel never writes) are refused."""
     if shape.max_row <= 0:
-        return shape.merged[:MAX_SHEET_AREA // MAX_COLUMNS]
+        return shape.merged[: MAX_SHEET_AREA // MAX_COLUMNS]
     out: list[tuple[int, int, int, int]] = []
     rows = 0
     for r1, c1, r2, c2 in shape.merged:
@@ -206,9 +222,11 @@ def _clamped(shape: _Shape, title: str, name: str) -> list[tuple[int, int, int, 
         rows += rng[2] - r1 + 1
         if rows > MAX_SHEET_AREA:
             where = f"{title}!{get_column_letter(c1)}{r1}"
-            raise ReadError(name, f"拒绝读取：工作表“{title}”的合并单元格相互重叠、数量过多"
-                                  f"（到 {where} 为止）",
-                            Location(cell=where))
+            raise ReadError(
+                name,
+                f"拒绝读取：工作表“{title}”的合并单元格相互重叠、数量过多（到 {where} 为止）",
+                Location(cell=where),
+            )
         out.append(rng)
     return out
 
@@ -354,7 +372,7 @@ def _split_literals(section: str) -> tuple[str, str, str]:
         if ch == '"':
             j = s.find('"', i + 1)
             j = len(s) if j < 0 else j
-            out.append((True, s[i + 1:j]))
+            out.append((True, s[i + 1 : j]))
             i = j + 1
         elif ch == "\\" and i + 1 < len(s):
             out.append((True, s[i + 1]))
@@ -373,8 +391,8 @@ def _split_literals(section: str) -> tuple[str, str, str]:
         return "".join(t for _, t in out), "", ""
     last = max(k for k, (lit, _) in enumerate(out) if not lit)
     prefix = "".join(t for _, t in out[:first])
-    core = "".join(t for _, t in out[first:last + 1])
-    suffix = "".join(t for _, t in out[last + 1:])
+    core = "".join(t for _, t in out[first : last + 1])
+    suffix = "".join(t for _, t in out[last + 1 :])
     return prefix, core, suffix
 
 

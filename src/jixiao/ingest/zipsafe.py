@@ -30,8 +30,18 @@ DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: 
 
 # what a damaged or hostile archive can raise from zipfile and zlib (NotImplementedError: an
 # unknown compression method or a "version needed to extract" above what zipfile supports)
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError, NotImplementedError,
-              RuntimeError, UnicodeDecodeError, OverflowError)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+    UnicodeDecodeError,
+    OverflowError,
+)
 
 
 def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.ZipFile:
@@ -49,35 +59,50 @@ def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.Zi
     except ZIP_ERRORS as e:
         raise ReadError(name, f"不是有效的 {kind} 文件：无法读取 zip 压缩包（{e}）", DOCUMENT) from e
     if len(infos) > MAX_MEMBERS:
-        raise ReadError(name, f"拒绝读取：{kind} 压缩包有 {len(infos)} 个部件（上限 {MAX_MEMBERS} 个）",
-                        DOCUMENT)
+        raise ReadError(
+            name, f"拒绝读取：{kind} 压缩包有 {len(infos)} 个部件（上限 {MAX_MEMBERS} 个）", DOCUMENT
+        )
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > MAX_MEMBER_BYTES:
-            raise ReadError(name, f"拒绝读取：部件 {info.filename} 解压后 {mb(info.file_size)}"
-                                  f"（上限 {mb(MAX_MEMBER_BYTES)}），疑似 zip 炸弹", DOCUMENT)
+            raise ReadError(
+                name,
+                f"拒绝读取：部件 {info.filename} 解压后 {mb(info.file_size)}"
+                f"（上限 {mb(MAX_MEMBER_BYTES)}），疑似 zip 炸弹",
+                DOCUMENT,
+            )
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
-            raise ReadError(name, f"拒绝读取：部件 {info.filename} 的压缩比为 {ratio}:1，疑似 zip 炸弹",
-                            DOCUMENT)
+            raise ReadError(
+                name, f"拒绝读取：部件 {info.filename} 的压缩比为 {ratio}:1，疑似 zip 炸弹", DOCUMENT
+            )
         if info.filename.lower().endswith((".xml", ".rels")) and info.file_size > MAX_XML_BYTES:
-            raise ReadError(name, f"拒绝读取：部件 {info.filename} 解压后 {mb(info.file_size)}"
-                                  f"（XML 部件上限 {mb(MAX_XML_BYTES)}）", DOCUMENT)
+            raise ReadError(
+                name,
+                f"拒绝读取：部件 {info.filename} 解压后 {mb(info.file_size)}"
+                f"（XML 部件上限 {mb(MAX_XML_BYTES)}）",
+                DOCUMENT,
+            )
         if info.flag_bits & 0x1:
-            raise ReadError(name, f"不是有效的 {kind} 文件：部件 {info.filename} 已加密（受密码保护）",
-                            DOCUMENT)
+            raise ReadError(
+                name, f"不是有效的 {kind} 文件：部件 {info.filename} 已加密（受密码保护）", DOCUMENT
+            )
     if total > MAX_TOTAL_BYTES:
-        raise ReadError(name, f"拒绝读取：{kind} 压缩包解压后共 {mb(total)}"
-                              f"（上限 {mb(MAX_TOTAL_BYTES)}），疑似 zip 炸弹", DOCUMENT)
+        raise ReadError(
+            name,
+            f"拒绝读取：{kind} 压缩包解压后共 {mb(total)}（上限 {mb(MAX_TOTAL_BYTES)}），疑似 zip 炸弹",
+            DOCUMENT,
+        )
     names = {i.filename for i in infos}
     if required not in names:
         raise ReadError(name, f"不是 {kind} 文档：zip 压缩包中没有 {required}", DOCUMENT)
     # a truncated archive can have an intact central directory copy but damaged members
     bad = _first_bad_member(zf, required)
     if bad:
-        raise ReadError(name, f"不是有效的 {kind} 文件：部件 {bad[0]} 已损坏（下载不完整？{bad[1]}）",
-                        DOCUMENT)
+        raise ReadError(
+            name, f"不是有效的 {kind} 文件：部件 {bad[0]} 已损坏（下载不完整？{bad[1]}）", DOCUMENT
+        )
     return zf
 
 
@@ -88,8 +113,9 @@ def read_part(zf: zipfile.ZipFile, part: str, name: str, kind: str) -> bytes:
     except KeyError:
         raise
     except ZIP_ERRORS as e:
-        raise ReadError(name, f"不是有效的 {kind} 文件：部件 {part} 已损坏（{type(e).__name__}：{e}）",
-                        DOCUMENT) from e
+        raise ReadError(
+            name, f"不是有效的 {kind} 文件：部件 {part} 已损坏（{type(e).__name__}：{e}）", DOCUMENT
+        ) from e
 
 
 def _first_bad_member(zf: zipfile.ZipFile, required: str) -> tuple[str, str] | None:

@@ -31,7 +31,25 @@ from jixiao.review.settings import (
 )
 
 __all__ = [
-    "GRADES", "HEADINGS", "RULES", "SEVERITIES", "DocumentReview", "Finding", "History", "HistoryError",
-    "Outcome", "ProjectReview", "ReviewSettings", "Rule", "SettingsError", "load_history", "load_settings",
-    "loads_settings", "outcome", "rank_projects", "review", "review_document", "settings_from_dict",
+    "GRADES",
+    "HEADINGS",
+    "RULES",
+    "SEVERITIES",
+    "DocumentReview",
+    "Finding",
+    "History",
+    "HistoryError",
+    "Outcome",
+    "ProjectReview",
+    "ReviewSettings",
+    "Rule",
+    "SettingsError",
+    "load_history",
+    "load_settings",
+    "loads_settings",
+    "outcome",
+    "rank_projects",
+    "review",
+    "review_document",
+    "settings_from_dict",
 ]

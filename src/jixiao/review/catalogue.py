@@ -84,8 +84,10 @@ def catalogue_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for r in rs:
-        out.append(f"| [{r.code}](#{r.code.lower()}) | {r.title} | {SEVERITY_ZH[r.severity]} | {r.heading} "
-                   f"| {_applies(r)} |")
+        out.append(
+            f"| [{r.code}](#{r.code.lower()}) | {r.title} | {SEVERITY_ZH[r.severity]} | {r.heading} "
+            f"| {_applies(r)} |"
+        )
     out.append("")
     for h in HEADINGS:
         n = sum(1 for r in rs if r.heading == h)

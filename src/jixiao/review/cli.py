@@ -26,11 +26,15 @@ def _expand(paths: list[str]) -> Iterator[str]:
     for name in paths:
         p = Path(name)
         if p.is_dir():
-            found = sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in SUFFIXES
-                           and not q.name.startswith((".", "~$")))
+            found = sorted(
+                q
+                for q in p.rglob("*")
+                if q.is_file() and q.suffix.lower() in SUFFIXES and not q.name.startswith((".", "~$"))
+            )
             if not found:
-                print(f"{name}: no disclosures (.txt .docx .xlsx .html .pdf) in this directory",
-                      file=sys.stderr)
+                print(
+                    f"{name}: no disclosures (.txt .docx .xlsx .html .pdf) in this directory", file=sys.stderr
+                )
             yield from (str(q) for q in found)
         else:
             yield name
@@ -146,19 +150,35 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `review` and `rules` to the `jixiao` command line."""
-    p = sub.add_parser("review", help="review performance targets (绩效目标审核) against the rule catalogue",
-                       description="Review 项目绩效目标表 with the rule catalogue (see `jixiao rules`).")
+    p = sub.add_parser(
+        "review",
+        help="review performance targets (绩效目标审核) against the rule catalogue",
+        description="Review 项目绩效目标表 with the rule catalogue (see `jixiao rules`).",
+    )
     p.add_argument("files", nargs="*", metavar="FILE|DIR", help="disclosures, or directories holding them")
-    p.add_argument("--format", choices=("text", "json", "xlsx"), default="text",
-                   help="text: a reviewer's memo (default); json: a list of findings; "
-                        "xlsx: one sheet per unit")
-    p.add_argument("--config", metavar="FILE",
-                   help="settings TOML: rules on/off, severities, thresholds, per unit "
-                        "(with --unit, default: $JIXIAO_REVIEW_CONFIG as in the web app)")
-    p.add_argument("--history", metavar="FILE",
-                   help="last year's actuals, JSON list of {project, code, indicator, actual}")
-    p.add_argument("--min-severity", choices=("error", "warning", "hint"), default="hint",
-                   help="leave out findings below this severity (outcomes are unchanged)")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "xlsx"),
+        default="text",
+        help="text: a reviewer's memo (default); json: a list of findings; xlsx: one sheet per unit",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings TOML: rules on/off, severities, thresholds, per unit "
+        "(with --unit, default: $JIXIAO_REVIEW_CONFIG as in the web app)",
+    )
+    p.add_argument(
+        "--history",
+        metavar="FILE",
+        help="last year's actuals, JSON list of {project, code, indicator, actual}",
+    )
+    p.add_argument(
+        "--min-severity",
+        choices=("error", "warning", "hint"),
+        default="hint",
+        help="leave out findings below this severity (outcomes are unchanged)",
+    )
     p.add_argument("--year", type=int, help="budget year when a document does not say (and with --unit)")
     p.add_argument("--unit", metavar="CODE", help="review a unit's projects from the database (web app)")
     p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")

@@ -52,7 +52,8 @@ def _plan(rs: ResolvedSettings) -> _Plan:
     if got is not None and got[0] is rs:
         return got[1]
     by_cat: dict[str, dict[str, list[tuple[Callable[..., Any], Rule, str]]]] = {
-        c: {k: [] for k in KINDS} for c in ALL_CATS}
+        c: {k: [] for k in KINDS} for c in ALL_CATS
+    }
     project: list[tuple[Rule, str]] = []
     document: list[tuple[Rule, str]] = []
     for code in sorted(RULES):
@@ -83,19 +84,32 @@ def _where(p: ProjectFacts | None, doc: Disclosure) -> _Where:
     return (pr.seq, p.label, doc.source, pr.unit_code or doc.unit_code, pr.unit_name or doc.unit_name)
 
 
-def _finding(r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, w: _Where,
-             ind_index: int | None) -> Finding:
+def _finding(
+    r: Rule, sev: str, hit: Hit, p: ProjectFacts | None, w: _Where, ind_index: int | None
+) -> Finding:
     ind = p.project.indicators[ind_index] if (p is not None and ind_index is not None) else None
     if hit.severity and sev == r.severity:
         sev = hit.severity
     return Finding(
-        r.code, sev, r.heading, r.title, hit.message, hit.hint or r.fix,  # type: ignore[arg-type]
-        w[0], w[1], ind.name if ind is not None else None, ind_index, w[2], w[3], w[4],
+        r.code,
+        sev,
+        r.heading,
+        r.title,
+        hit.message,
+        hit.hint or r.fix,  # type: ignore[arg-type]
+        w[0],
+        w[1],
+        ind.name if ind is not None else None,
+        ind_index,
+        w[2],
+        w[3],
+        w[4],
     )
 
 
-def _review_grouped(facts: DocumentFacts, settings: ReviewSettings,
-                    history: History | None) -> tuple[list[Finding], list[list[Finding]]]:
+def _review_grouped(
+    facts: DocumentFacts, settings: ReviewSettings, history: History | None
+) -> tuple[list[Finding], list[list[Finding]]]:
     """(findings not tied to a project, findings per project in project order)."""
     doc = facts.doc
     plans: dict[tuple[str | None, str | None], tuple[_Plan, Context]] = {}
@@ -142,8 +156,9 @@ def _review_grouped(facts: DocumentFacts, settings: ReviewSettings,
     return loose, per_project
 
 
-def review_facts(facts: DocumentFacts, settings: ReviewSettings | None = None,
-                 history: History | None = None) -> list[Finding]:
+def review_facts(
+    facts: DocumentFacts, settings: ReviewSettings | None = None, history: History | None = None
+) -> list[Finding]:
     """Review precomputed facts."""
     loose, per_project = _review_grouped(facts, settings or DEFAULT_SETTINGS, history)
     out = list(loose)
@@ -156,8 +171,9 @@ def _order(f: Finding) -> tuple[int, int, str]:
     return (-1 if f.indicator_index is None else f.indicator_index, SEVERITIES.index(f.severity), f.rule)
 
 
-def review(doc: Disclosure, settings: ReviewSettings | None = None,
-           history: History | None = None) -> list[Finding]:
+def review(
+    doc: Disclosure, settings: ReviewSettings | None = None, history: History | None = None
+) -> list[Finding]:
     """All findings for one disclosure, in project order; within a project, project-level findings
     first, then by indicator. Never changes `doc`."""
     return review_facts(document_facts(doc), settings, history)
@@ -171,8 +187,9 @@ def review(doc: Disclosure, settings: ReviewSettings | None = None,
 # words that cannot be measured, a value that does not measure what the name says (7人 for a rate,
 # 万元 for a social benefit). When most indicators are like this the targets as a whole cannot be
 # used (差) — whichever rules say so; how often one rule fires does not decide.
-UNUSABLE = frozenset({"JX108", "JX109", "JX201", "JX202", "JX204", "JX301", "JX302", "JX304", "JX305",
-                      "JX307"})
+UNUSABLE = frozenset(
+    {"JX108", "JX109", "JX201", "JX202", "JX204", "JX301", "JX302", "JX304", "JX305", "JX307"}
+)
 
 
 @dataclass
@@ -191,6 +208,7 @@ def _tally(fs: list[Finding], n: int, opts: dict[str, Any]) -> _Tally:
     is the sum over indicators ÷ their number, so one more warning moves the score by w ÷ n and no
     fixed share is ever crossed at once. Findings on the project as a whole (a missing category, a
     copied set) each cost `project_weight` × their severity weight."""
+
     def weight(f: Finding) -> float:
         w = float(opts[f"{f.severity}_weight"])
         if f.severity == "warning" and f.heading == COMPLETENESS:
@@ -237,14 +255,23 @@ def _grade_of(t: _Tally, fs: list[Finding], opts: dict[str, Any]) -> str:
 def _unusable(fs: list[Finding], n: int) -> tuple[bool, set[int], list[Finding]]:
     """(targets unusable, indicators without a usable target, blocking findings)."""
     blocking = [f for f in fs if f.rule in BLOCKING and f.severity == "error"]
-    bad = {f.indicator_index for f in fs
-           if f.rule in UNUSABLE and f.severity == "error" and f.indicator_index is not None}
+    bad = {
+        f.indicator_index
+        for f in fs
+        if f.rule in UNUSABLE and f.severity == "error" and f.indicator_index is not None
+    }
     return bool(blocking) or n == 0, bad, blocking
 
 
-def outcome(project_findings: Iterable[Finding], n_indicators: int, *, project_seq: int | None = None,
-            project: str | None = None, settings: ResolvedSettings | None = None,
-            checked: dict[str, bool] | None = None) -> Outcome:
+def outcome(
+    project_findings: Iterable[Finding],
+    n_indicators: int,
+    *,
+    project_seq: int | None = None,
+    project: str | None = None,
+    settings: ResolvedSettings | None = None,
+    checked: dict[str, bool] | None = None,
+) -> Outcome:
     """The reviewer's grade from one project's findings, overall and per heading, with its reasons.
 
     - score: 100 × (1 − penalty), the penalty being the severity-weighted share of the table the
@@ -284,12 +311,28 @@ def outcome(project_findings: Iterable[Finding], n_indicators: int, *, project_s
             headings[h] = _grade_of(ht, hf, opts)
     grade = "差" if unusable else _grade_of(t, fs, opts)
     reasons = _reasons(grade, t, fs, n, bad, blocking, headings, opts)
-    return Outcome(project_seq=project_seq, project=project, grade=grade, headings=headings, counts=counts,
-                   score=t.score, reasons=reasons, heading_scores=heading_scores)
+    return Outcome(
+        project_seq=project_seq,
+        project=project,
+        grade=grade,
+        headings=headings,
+        counts=counts,
+        score=t.score,
+        reasons=reasons,
+        heading_scores=heading_scores,
+    )
 
 
-def _reasons(grade: str, t: _Tally, fs: list[Finding], n: int, bad: set[int], blocking: list[Finding],
-             headings: dict[str, str], opts: dict[str, Any]) -> list[str]:
+def _reasons(
+    grade: str,
+    t: _Tally,
+    fs: list[Finding],
+    n: int,
+    bad: set[int],
+    blocking: list[Finding],
+    headings: dict[str, str],
+    opts: dict[str, Any],
+) -> list[str]:
     """Why the project gets its grade, in the words of a review memo, weightiest first."""
     out: list[str] = []
     if grade == "差":
@@ -299,7 +342,9 @@ def _reasons(grade: str, t: _Tally, fs: list[Finding], n: int, bad: set[int], bl
             out.append("目标不可用：没有绩效指标。")
         else:
             rules = sorted({f.title for f in fs if f.rule in UNUSABLE and f.indicator_index in bad})
-            out.append(f"目标不可用：{n}个指标中{len(bad)}个没有可用的目标值（{'、'.join(rules)}），超过一半。")
+            out.append(
+                f"目标不可用：{n}个指标中{len(bad)}个没有可用的目标值（{'、'.join(rules)}），超过一半。"
+            )
     titles = {f.rule: f.title for f in fs}
     nums: dict[str, int] = {}
     for f in fs:
@@ -337,8 +382,9 @@ def checked_headings(p: ProjectFacts, ctx: Context, rs: ResolvedSettings) -> dic
         if out[r.heading] or not rs.enabled(code):
             continue
         if r.scope == "indicator":
-            ok = any((not r.categories or c in r.categories) and (not r.kinds or k in r.kinds)
-                     for c, k in kinds)
+            ok = any(
+                (not r.categories or c in r.categories) and (not r.kinds or k in r.kinds) for c, k in kinds
+            )
             ok = ok and (r.applies is None or bool(r.applies(p, ctx)))
         else:
             ok = r.applies is None or bool(r.applies(p, ctx))
@@ -374,15 +420,20 @@ class DocumentReview:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "source": self.doc.source, "unit_code": self.doc.unit_code, "unit_name": self.doc.unit_name,
-            "year": self.doc.year, "counts": self.counts, "grades": self.grades,
+            "source": self.doc.source,
+            "unit_code": self.doc.unit_code,
+            "unit_name": self.doc.unit_name,
+            "year": self.doc.year,
+            "counts": self.counts,
+            "grades": self.grades,
             "projects": [p.outcome.to_dict() for p in self.projects],
             "findings": [f.to_dict() for f in self.findings],
         }
 
 
-def review_document(doc: Disclosure, settings: ReviewSettings | None = None,
-                    history: History | None = None) -> DocumentReview:
+def review_document(
+    doc: Disclosure, settings: ReviewSettings | None = None, history: History | None = None
+) -> DocumentReview:
     """Findings plus each project's outcome (what the memo, the XLSX and the web pages show)."""
     settings = settings or DEFAULT_SETTINGS
     facts = document_facts(doc)
@@ -396,11 +447,23 @@ def review_document(doc: Disclosure, settings: ReviewSettings | None = None,
         rs = settings.for_unit(pr.unit_code or doc.unit_code, pr.unit_name or doc.unit_name)
         mine = per_project[p.index]
         ctx = Context(t=rs.thresholds, doc=doc, year=doc.year, history=history)
-        out.projects.append(ProjectReview(
-            seq=pr.seq, name=p.label, findings=mine,
-            outcome=outcome(mine, len(p.indicators), project_seq=pr.seq, project=p.label, settings=rs,
-                            checked=checked_headings(p, ctx, rs)),
-            unit_code=pr.unit_code or doc.unit_code, unit_name=pr.unit_name or doc.unit_name))
+        out.projects.append(
+            ProjectReview(
+                seq=pr.seq,
+                name=p.label,
+                findings=mine,
+                outcome=outcome(
+                    mine,
+                    len(p.indicators),
+                    project_seq=pr.seq,
+                    project=p.label,
+                    settings=rs,
+                    checked=checked_headings(p, ctx, rs),
+                ),
+                unit_code=pr.unit_code or doc.unit_code,
+                unit_name=pr.unit_name or doc.unit_name,
+            )
+        )
     return out
 
 
@@ -408,7 +471,13 @@ def rank_projects(reviews: Iterable[DocumentReview]) -> list[tuple[DocumentRevie
     """Every project of the given reviews, worst first: by grade (差 first), then errors, warnings,
     hints — the reviewers' list of all units' projects ranked by findings."""
     pairs = [(r, p) for r in reviews for p in r.projects]
-    pairs.sort(key=lambda rp: (-GRADES.index(rp[1].outcome.grade), rp[1].outcome.score or 0.0,
-                               -rp[1].outcome.counts.get("error", 0),
-                               -rp[1].outcome.counts.get("warning", 0), -rp[1].outcome.counts.get("hint", 0)))
+    pairs.sort(
+        key=lambda rp: (
+            -GRADES.index(rp[1].outcome.grade),
+            rp[1].outcome.score or 0.0,
+            -rp[1].outcome.counts.get("error", 0),
+            -rp[1].outcome.counts.get("warning", 0),
+            -rp[1].outcome.counts.get("hint", 0),
+        )
+    )
     return pairs

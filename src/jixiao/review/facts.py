@@ -26,20 +26,40 @@ BENEFIT_CATS = (ECONOMIC, SOCIAL, ECOLOGICAL, SUSTAINABLE, BENEFIT_OTHER)
 ALL_CATS = (*MEASURED_CATS, *BENEFIT_CATS, OUTPUT_OTHER, SATISFACTION, UNKNOWN)
 
 CATEGORY_ZH = {
-    QUANTITY: "数量指标", QUALITY: "质量指标", TIMELINESS: "时效指标", COST: "成本指标",
-    ECONOMIC: "经济效益指标", SOCIAL: "社会效益指标", ECOLOGICAL: "生态效益指标",
-    SUSTAINABLE: "可持续影响指标", OUTPUT_OTHER: "产出指标", BENEFIT_OTHER: "效益指标",
-    SATISFACTION: "满意度指标", UNKNOWN: "未归类指标",
+    QUANTITY: "数量指标",
+    QUALITY: "质量指标",
+    TIMELINESS: "时效指标",
+    COST: "成本指标",
+    ECONOMIC: "经济效益指标",
+    SOCIAL: "社会效益指标",
+    ECOLOGICAL: "生态效益指标",
+    SUSTAINABLE: "可持续影响指标",
+    OUTPUT_OTHER: "产出指标",
+    BENEFIT_OTHER: "效益指标",
+    SATISFACTION: "满意度指标",
+    UNKNOWN: "未归类指标",
 }
 
 _L2_CATEGORY = {
-    tx.QUANTITY: QUANTITY, tx.QUALITY: QUALITY, tx.TIMELINESS: TIMELINESS, tx.COST: COST,
-    tx.ECONOMIC_COST: COST, tx.SOCIAL_COST: COST, tx.ECO_COST: COST,
-    tx.ECONOMIC: ECONOMIC, tx.SOCIAL: SOCIAL, tx.ECOLOGICAL: ECOLOGICAL, tx.SUSTAINABLE: SUSTAINABLE,
+    tx.QUANTITY: QUANTITY,
+    tx.QUALITY: QUALITY,
+    tx.TIMELINESS: TIMELINESS,
+    tx.COST: COST,
+    tx.ECONOMIC_COST: COST,
+    tx.SOCIAL_COST: COST,
+    tx.ECO_COST: COST,
+    tx.ECONOMIC: ECONOMIC,
+    tx.SOCIAL: SOCIAL,
+    tx.ECOLOGICAL: ECOLOGICAL,
+    tx.SUSTAINABLE: SUSTAINABLE,
     tx.SERVICE_SATISFACTION: SATISFACTION,
 }
-_L1_CATEGORY = {tx.OUTPUT: OUTPUT_OTHER, tx.BENEFIT: BENEFIT_OTHER, tx.SATISFACTION: SATISFACTION,
-                tx.COST: COST}
+_L1_CATEGORY = {
+    tx.OUTPUT: OUTPUT_OTHER,
+    tx.BENEFIT: BENEFIT_OTHER,
+    tx.SATISFACTION: SATISFACTION,
+    tx.COST: COST,
+}
 
 _WS = re.compile(r"[\s\u3000]+")
 # short parenthesised annotations in names: （%） (%) （辆） （含标识）
@@ -51,19 +71,39 @@ _DESC_SUFFIX = re.compile(r"(?:的)?(?:情况|程度|水平)?$")
 RATE_NAME = re.compile(r"(?<![效频功速汇])率(?!先)")
 COUNT_NAME = re.compile(
     r"(?:数量|数目|次数|批次数?|户数|人数|个数|件数|台件数|台/件数|台数|份数|频次|场次|人次|家数|项数|"
-    r"条数|篇数|期数|册数|套数|部数|辆数|处数|面积|长度|里程)$")
+    r"条数|篇数|期数|册数|套数|部数|辆数|处数|面积|长度|里程)$"
+)
 PER_ITEM_NAME = re.compile(r"单个|单位|每|人均|户均|平均|单价|单次|单批|标准$|额度$")
 SATISFACTION_NAME = re.compile(r"满意")
 TIME_EXPR = re.compile(
     r"\d+\s*(?:日|号|月|年|天|小时|个?工作日|周|分钟)|月底|月末|月初|上旬|中旬|下旬|季度|每月|每周|每季|"
-    r"每年|年底|年末|年内|年度内|当天|当日")
+    r"每年|年底|年末|年内|年度内|当天|当日"
+)
 VAGUE = re.compile(
     r"提升|提高|日益|持续|明显|逐步|有所|增强|强化|向好|改善|扩大|促进|加强|良好|较好|显著|进一步|"
     r"不断|稳步|一定|长期|长远|有效|积极|稳定|优化|加大|深入|推进|上升|下降|完善|规范|保障|按要求|按规定|"
-    r"增加岗位|带动就业")
+    r"增加岗位|带动就业"
+)
 HEDGE = re.compile(r"预计|预期|约|左右|大概|大约|力争|争取|估计|上下")
-PLACEHOLDERS = frozenset({"是/否", "是／否", "是或否", "是、否", "是否", "文字描述", "定性描述", "定性",
-                          "定量", "指标值", "XX", "xx", "××", "**", "***"})
+PLACEHOLDERS = frozenset(
+    {
+        "是/否",
+        "是／否",
+        "是或否",
+        "是、否",
+        "是否",
+        "文字描述",
+        "定性描述",
+        "定性",
+        "定量",
+        "指标值",
+        "XX",
+        "xx",
+        "××",
+        "**",
+        "***",
+    }
+)
 # a cell that only says "nothing here"
 EMPTY_MARKERS = frozenset({"", "-", "—", "——", "/", "／", "…", "……"})
 
@@ -277,9 +317,33 @@ def name_facts(raw: str | None) -> NameFacts:
 
 
 # 指标性质 cells that are comparators (tables with a separate column for it)
-_NATURE_OPS = frozenset({"≥", "≤", ">", "<", "=", "＞", "＜", "＝", "≧", "≦", ">=", "<=", "大于等于",
-                         "小于等于", "等于", "大于", "小于", "不低于", "不高于", "不少于", "不多于", "不超过",
-                         "达到"})
+_NATURE_OPS = frozenset(
+    {
+        "≥",
+        "≤",
+        ">",
+        "<",
+        "=",
+        "＞",
+        "＜",
+        "＝",
+        "≧",
+        "≦",
+        ">=",
+        "<=",
+        "大于等于",
+        "小于等于",
+        "等于",
+        "大于",
+        "小于",
+        "不低于",
+        "不高于",
+        "不少于",
+        "不多于",
+        "不超过",
+        "达到",
+    }
+)
 _BARE_NUMBER = re.compile(r"[≥≤><=＞＜＝]*\d+(?:\.\d+)?")
 _LEADING_OP = re.compile(r"[≥≤><=＞＜＝≧≦]|不低于|不高于|不少于|不多于|不超过|达到|大于|小于|等于")
 
@@ -298,8 +362,13 @@ def effective_value(value: str | None, nature: str | None = None, measure_unit: 
     return v
 
 
-def value_facts(raw: str | None, year: int | None, nature: str | None = None,
-                measure_unit: str | None = None, context: str | None = None) -> ValueFacts:
+def value_facts(
+    raw: str | None,
+    year: int | None,
+    nature: str | None = None,
+    measure_unit: str | None = None,
+    context: str | None = None,
+) -> ValueFacts:
     """(value as one text, parsed target, money, money per unit, duration, placeholder), memoised.
     `context` "money" for a cost indicator: a bare 万 after a number is 万元 there."""
     key = (raw, year, nature, measure_unit, context)
@@ -309,8 +378,14 @@ def value_facts(raw: str | None, year: int | None, nature: str | None = None,
         tv = parsed(value, year, context)
         unit = tv.unit or ""
         money = is_money(tv)
-        got = (value, tv, money, money and ("/" in unit or "／" in unit), is_duration(tv),
-               value in PLACEHOLDERS or (tv.kind == "boolean" and tv.value is None))
+        got = (
+            value,
+            tv,
+            money,
+            money and ("/" in unit or "／" in unit),
+            is_duration(tv),
+            value in PLACEHOLDERS or (tv.kind == "boolean" and tv.value is None),
+        )
         if len(_VFACT_CACHE) >= _CACHE_LIMIT:
             _VFACT_CACHE.clear()
         _VFACT_CACHE[key] = got
@@ -326,12 +401,31 @@ def clear_caches() -> None:
 def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
     c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
     value, tv, money, per_unit, duration, placeholder = value_facts(
-        ind.value, year, ind.nature, ind.measure_unit, "money" if cat == COST else None)
+        ind.value, year, ind.nature, ind.measure_unit, "money" if cat == COST else None
+    )
     name, key, is_rate, is_count, per_item = name_facts(ind.name)
     kind = tv.kind
     return IndicatorFacts(
-        index, ind, name, key, value, tv, c1, c2, r1, r2, cat, is_rate, is_count, per_item, money, per_unit,
-        duration, kind == "percent", kind == "number", placeholder,
+        index,
+        ind,
+        name,
+        key,
+        value,
+        tv,
+        c1,
+        c2,
+        r1,
+        r2,
+        cat,
+        is_rate,
+        is_count,
+        per_item,
+        money,
+        per_unit,
+        duration,
+        kind == "percent",
+        kind == "number",
+        placeholder,
     )
 
 
@@ -343,8 +437,13 @@ def project_facts(p: Project, index: int, doc: Disclosure) -> ProjectFacts:
         by_cat.setdefault(f.category, []).append(f)
     l1s = frozenset(f.l1 for f in facts if f.l1)
     return ProjectFacts(
-        project=p, index=index, indicators=facts, level1s=l1s, categories=frozenset(by_cat),
-        by_category=by_cat, has_basis_column=any(ind.basis for ind in p.indicators),
+        project=p,
+        index=index,
+        indicators=facts,
+        level1s=l1s,
+        categories=frozenset(by_cat),
+        by_category=by_cat,
+        has_basis_column=any(ind.basis for ind in p.indicators),
         name_keys=frozenset(f.key for f in facts if f.key),
         unit_key=squash(p.unit_name) or squash(p.unit_code) or squash(doc.unit_name) or squash(doc.unit_code),
         label_key=name_key(p.name or p.title),

@@ -34,9 +34,9 @@ class History:
                 raise HistoryError(f"{source}: record {i}: expected an object")
             ind, actual = rec.get("indicator"), rec.get("actual")
             if not ind or actual is None or str(actual).strip() == "":
-                raise HistoryError(f"{source}: record {i}: needs \"indicator\" and \"actual\"")
+                raise HistoryError(f'{source}: record {i}: needs "indicator" and "actual"')
             if not rec.get("project") and not rec.get("code"):
-                raise HistoryError(f"{source}: record {i}: needs \"project\" or \"code\"")
+                raise HistoryError(f'{source}: record {i}: needs "project" or "code"')
             k = name_key(str(ind))
             if rec.get("code"):
                 h.by_code[(str(rec["code"]).strip(), k)] = str(actual)

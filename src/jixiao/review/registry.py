@@ -141,10 +141,22 @@ def rule(
         if missing:
             raise ValueError(f"{code}: docstring lacks {', '.join(missing)}")
         RULES[code] = Rule(
-            code=code, name=name, title=title, severity=severity, heading=heading, scope=scope,
-            func=func, sources=sources, what=doc["检查什么"], why=doc["为什么"],
-            example=doc["示例与改法"], fix=fix, categories=frozenset(categories), kinds=frozenset(kinds),
-            thresholds=dict(thresholds or {}), applies=applies,
+            code=code,
+            name=name,
+            title=title,
+            severity=severity,
+            heading=heading,
+            scope=scope,
+            func=func,
+            sources=sources,
+            what=doc["检查什么"],
+            why=doc["为什么"],
+            example=doc["示例与改法"],
+            fix=fix,
+            categories=frozenset(categories),
+            kinds=frozenset(kinds),
+            thresholds=dict(thresholds or {}),
+            applies=applies,
         )
         return func
 

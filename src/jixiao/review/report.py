@@ -45,8 +45,11 @@ def memo(reviews: Sequence[DocumentReview]) -> str:
         out.append(_unit_line(r))
         out.append(f"来源文件：{Path(r.doc.source).name}")
         g = r.grades
-        out.append(f"共审核{len(r.projects)}个项目：" + "，".join(f"{k}{g[k]}个" for k in GRADES)
-                   + f"；发现问题{_counts_line(r.counts)}。")
+        out.append(
+            f"共审核{len(r.projects)}个项目："
+            + "，".join(f"{k}{g[k]}个" for k in GRADES)
+            + f"；发现问题{_counts_line(r.counts)}。"
+        )
         loose = [f for f in r.findings if f.project_seq is None and f.project is None]
         for f in loose:
             out.append(f"  [{SEVERITY_ZH[f.severity]}] {f.rule} {f.message}")
@@ -54,8 +57,10 @@ def memo(reviews: Sequence[DocumentReview]) -> str:
             out.append("")
             out.extend(_project_block(i, p, r))
         out.append("")
-        out.append("说明：审核结果“优”直接进入预算安排流程；“良”小幅修改完善后进入；“中”修改完善后重新报送审核；"
-                   "“差”不得进入预算安排流程。")
+        out.append(
+            "说明：审核结果“优”直接进入预算安排流程；“良”小幅修改完善后进入；“中”修改完善后重新报送审核；"
+            "“差”不得进入预算安排流程。"
+        )
         out.append("=" * 40)
         out.append("")
     return "\n".join(out).rstrip("=\n ") + "\n"
@@ -92,8 +97,11 @@ def _project_block(i: int, p: ProjectReview, r: DocumentReview) -> list[str]:
             lines.append(f"  {n}. [{tag}] {f.rule} {f.title}：")
             lines.extend(f"     - {g.message}" for g in group)
         hints = list(dict.fromkeys(g.hint for g in group))
-        lines.append(f"     改法：{hints[0]}" if len(hints) == 1 or len(group) > FOLD_AFTER
-                     else "     改法：" + "；".join(h.rstrip("。") for h in hints) + "。")
+        lines.append(
+            f"     改法：{hints[0]}"
+            if len(hints) == 1 or len(group) > FOLD_AFTER
+            else "     改法：" + "；".join(h.rstrip("。") for h in hints) + "。"
+        )
     return lines
 
 
@@ -106,9 +114,18 @@ def findings_json(reviews: Sequence[DocumentReview]) -> str:
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
-COLUMNS = [("source", "来源文件"), ("project_seq", "项目序号"), ("project", "项目名称"),
-           ("indicator", "三级指标"), ("rule", "规则"), ("severity", "级别"), ("heading", "审核方面"),
-           ("title", "问题类型"), ("message", "问题"), ("hint", "改法")]
+COLUMNS = [
+    ("source", "来源文件"),
+    ("project_seq", "项目序号"),
+    ("project", "项目名称"),
+    ("indicator", "三级指标"),
+    ("rule", "规则"),
+    ("severity", "级别"),
+    ("heading", "审核方面"),
+    ("title", "问题类型"),
+    ("message", "问题"),
+    ("hint", "改法"),
+]
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
@@ -135,18 +152,43 @@ def findings_xlsx(reviews: Sequence[DocumentReview]) -> bytes:
     ws = wb.active
     ws.title = "审核结果"
     bold = Font(bold=True)
-    head = ["来源文件", "单位编码", "单位名称", "年度", "项目序号", "项目名称", "审核结果", *HEADINGS,
-            "错误", "警告", "提示"]
+    head = [
+        "来源文件",
+        "单位编码",
+        "单位名称",
+        "年度",
+        "项目序号",
+        "项目名称",
+        "审核结果",
+        *HEADINGS,
+        "错误",
+        "警告",
+        "提示",
+    ]
     ws.append(head)
     for c in ws[1]:
         c.font = bold
     for r in reviews:
         for p in r.projects:
             o = p.outcome
-            ws.append([xlsx_value(v) for v in (
-                Path(r.doc.source).name, p.unit_code, p.unit_name, r.doc.year, p.seq, p.name, o.grade,
-                *(o.headings[h] for h in HEADINGS), o.counts["error"], o.counts["warning"],
-                o.counts["hint"])])
+            ws.append(
+                [
+                    xlsx_value(v)
+                    for v in (
+                        Path(r.doc.source).name,
+                        p.unit_code,
+                        p.unit_name,
+                        r.doc.year,
+                        p.seq,
+                        p.name,
+                        o.grade,
+                        *(o.headings[h] for h in HEADINGS),
+                        o.counts["error"],
+                        o.counts["warning"],
+                        o.counts["hint"],
+                    )
+                ]
+            )
     used = {"审核结果"}
     units: dict[tuple[str | None, str | None], list[Finding]] = {}
     for r in reviews:

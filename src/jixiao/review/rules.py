@@ -71,9 +71,16 @@ def _pct(v: Decimal) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@rule("JX101", "missing-output", "缺少产出指标", severity="error", heading=COMPLETENESS, scope="project",
-      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
-      fix="补充产出指标：数量指标、质量指标、时效指标，写明可核验的目标值。")
+@rule(
+    "JX101",
+    "missing-output",
+    "缺少产出指标",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+    fix="补充产出指标：数量指标、质量指标、时效指标，写明可核验的目标值。",
+)
 def missing_output(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：项目的绩效指标中没有任何产出指标（数量、质量、时效指标）。
@@ -86,9 +93,16 @@ def missing_output(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"项目{q(p.label)}没有产出指标（数量、质量、时效指标均缺）。")
 
 
-@rule("JX102", "missing-benefit", "缺少效益指标", severity="error", heading=COMPLETENESS, scope="project",
-      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
-      fix="补充效益指标（经济、社会、生态效益或可持续影响），说明项目实施带来的效果。")
+@rule(
+    "JX102",
+    "missing-benefit",
+    "缺少效益指标",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+    fix="补充效益指标（经济、社会、生态效益或可持续影响），说明项目实施带来的效果。",
+)
 def missing_benefit(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：项目没有效益指标（旧表也写作“效果指标”）。
@@ -100,9 +114,16 @@ def missing_benefit(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"项目{q(p.label)}没有效益指标（经济、社会、生态效益或可持续影响指标）。")
 
 
-@rule("JX103", "missing-satisfaction", "缺少满意度指标", severity="warning", heading=COMPLETENESS,
-      scope="project", sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
-      fix="补充服务对象满意度指标，写明调查对象和目标值（如“服务对象满意度 ≥90%”）。")
+@rule(
+    "JX103",
+    "missing-satisfaction",
+    "缺少满意度指标",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
+    fix="补充服务对象满意度指标，写明调查对象和目标值（如“服务对象满意度 ≥90%”）。",
+)
 def missing_satisfaction(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：项目没有满意度指标（服务对象或社会公众满意度）。
@@ -115,9 +136,16 @@ def missing_satisfaction(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"项目{q(p.label)}没有满意度指标。")
 
 
-@rule("JX104", "incomplete-output", "产出指标不全", severity="warning", heading=COMPLETENESS, scope="project",
-      sources=(GUIDE_CORE_2021,),
-      fix="产出指标应覆盖数量、质量、时效三个方面，各设置至少一个指标。")
+@rule(
+    "JX104",
+    "incomplete-output",
+    "产出指标不全",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021,),
+    fix="产出指标应覆盖数量、质量、时效三个方面，各设置至少一个指标。",
+)
 def incomplete_output(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：有产出指标，但数量指标、质量指标、时效指标中缺了某一类。
@@ -127,15 +155,25 @@ def incomplete_output(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     if not p.indicators or not any(c in p.categories for c in OUTPUT_CATS):
         return
-    missing = [zh for c, zh in ((QUANTITY, "数量指标"), (QUALITY, "质量指标"), (TIMELINESS, "时效指标"))
-               if c not in p.categories]
+    missing = [
+        zh
+        for c, zh in ((QUANTITY, "数量指标"), (QUALITY, "质量指标"), (TIMELINESS, "时效指标"))
+        if c not in p.categories
+    ]
     if missing:
         yield Hit(f"项目{q(p.label)}的产出指标缺少{'、'.join(missing)}。")
 
 
-@rule("JX105", "missing-cost", "缺少成本指标", severity="warning", heading=COMPLETENESS, scope="project",
-      sources=(GUIDE_CORE_2021,),
-      fix="补充成本指标：旧表列在产出指标下，2021年指引列为一级指标（经济成本指标），写明金额上限，如“≤30万元”。")
+@rule(
+    "JX105",
+    "missing-cost",
+    "缺少成本指标",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021,),
+    fix="补充成本指标：旧表列在产出指标下，2021年指引列为一级指标（经济成本指标），写明金额上限，如“≤30万元”。",
+)
 def missing_cost(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：项目既没有产出指标下的成本指标（旧框架），也没有一级成本指标（2021年框架）。
@@ -147,9 +185,16 @@ def missing_cost(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"项目{q(p.label)}没有成本指标。")
 
 
-@rule("JX106", "missing-goal", "未填写绩效目标", severity="error", heading=COMPLETENESS, scope="project",
-      sources=(GUIDE_TARGETS_2015,),
-      fix="填写项目年度绩效目标：用一两句话写明要完成的主要任务、达到的产出和效果。")
+@rule(
+    "JX106",
+    "missing-goal",
+    "未填写绩效目标",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_TARGETS_2015,),
+    fix="填写项目年度绩效目标：用一两句话写明要完成的主要任务、达到的产出和效果。",
+)
 def missing_goal(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：项目的“绩效目标”（年度目标）栏为空。
@@ -161,9 +206,16 @@ def missing_goal(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"项目{q(p.label)}没有填写绩效目标。")
 
 
-@rule("JX107", "missing-basis", "指标值确定依据空白", severity="warning", heading=COMPLETENESS,
-      scope="indicator", sources=(GUIDE_CORE_2021,),
-      fix="写明指标值的来源：计划标准、行业标准、历史标准或其他依据（如“年度抽检计划”“上年实际完成值”）。")
+@rule(
+    "JX107",
+    "missing-basis",
+    "指标值确定依据空白",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="indicator",
+    sources=(GUIDE_CORE_2021,),
+    fix="写明指标值的来源：计划标准、行业标准、历史标准或其他依据（如“年度抽检计划”“上年实际完成值”）。",
+)
 def missing_basis(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：表格有“指标值确定依据”一栏，但这一行没有填写。
@@ -176,9 +228,16 @@ def missing_basis(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
     return None
 
 
-@rule("JX108", "missing-value", "指标值空白", severity="error", heading=COMPLETENESS, scope="indicator",
-      sources=(GUIDE_TARGETS_2015,),
-      fix="填写指标值：数值加单位和比较符（如“≥90%”“≤30万元”“12月31日前”）。")
+@rule(
+    "JX108",
+    "missing-value",
+    "指标值空白",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="indicator",
+    sources=(GUIDE_TARGETS_2015,),
+    fix="填写指标值：数值加单位和比较符（如“≥90%”“≤30万元”“12月31日前”）。",
+)
 def missing_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：三级指标有名称，但指标值为空（或只有“-”“/”）。
@@ -190,9 +249,16 @@ def missing_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
     return None
 
 
-@rule("JX109", "missing-name", "三级指标名称空白", severity="error", heading=COMPLETENESS, scope="indicator",
-      sources=(GUIDE_TARGETS_2015,),
-      fix="填写三级指标名称，说明衡量的是什么（如“食品抽检批次”）。")
+@rule(
+    "JX109",
+    "missing-name",
+    "三级指标名称空白",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="indicator",
+    sources=(GUIDE_TARGETS_2015,),
+    fix="填写三级指标名称，说明衡量的是什么（如“食品抽检批次”）。",
+)
 def missing_name(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：一行指标有指标值，但三级指标名称为空。
@@ -202,15 +268,25 @@ def missing_name(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
     if not f.name and f.value not in EMPTY_MARKERS:
         if (f.ind.name or "").strip() and to_decimal(f.target.value) == 0:
             # 「0｜0.00%」: an unused row of the form printed with zeros
-            return Hit(f"第{f.index + 1}个指标是未使用的空行（名称{q(f.ind.name)}，指标值{q(f.value)}）。",
-                       hint="删去未使用的模板行。", severity="warning")
+            return Hit(
+                f"第{f.index + 1}个指标是未使用的空行（名称{q(f.ind.name)}，指标值{q(f.value)}）。",
+                hint="删去未使用的模板行。",
+                severity="warning",
+            )
         return Hit(f"第{f.index + 1}个指标（指标值{q(f.value)}）没有三级指标名称。")
     return None
 
 
-@rule("JX110", "level-mismatch", "二级指标归错一级指标", severity="error", heading=COMPLETENESS,
-      scope="indicator", sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
-      fix="把指标放回所属的一级指标下：数量/质量/时效归产出指标，经济/社会/生态效益和可持续影响归效益指标。")
+@rule(
+    "JX110",
+    "level-mismatch",
+    "二级指标归错一级指标",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="indicator",
+    sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
+    fix="把指标放回所属的一级指标下：数量/质量/时效归产出指标，经济/社会/生态效益和可持续影响归效益指标。",
+)
 def level_mismatch(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：二级指标与其一级指标不配套，如“产出指标—社会效益指标”“效果指标—质量指标”。
@@ -229,17 +305,31 @@ def level_mismatch(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
 
 
 _L2_PARENTS: dict[str, tuple[str, ...]] = {
-    tx.QUANTITY: (tx.OUTPUT,), tx.QUALITY: (tx.OUTPUT,), tx.TIMELINESS: (tx.OUTPUT,),
-    tx.COST: (tx.OUTPUT, tx.COST), tx.ECONOMIC_COST: (tx.COST, tx.OUTPUT),
-    tx.SOCIAL_COST: (tx.COST, tx.OUTPUT), tx.ECO_COST: (tx.COST, tx.OUTPUT),
-    tx.ECONOMIC: (tx.BENEFIT,), tx.SOCIAL: (tx.BENEFIT,), tx.ECOLOGICAL: (tx.BENEFIT,),
-    tx.SUSTAINABLE: (tx.BENEFIT,), tx.SERVICE_SATISFACTION: (tx.SATISFACTION, tx.BENEFIT),
+    tx.QUANTITY: (tx.OUTPUT,),
+    tx.QUALITY: (tx.OUTPUT,),
+    tx.TIMELINESS: (tx.OUTPUT,),
+    tx.COST: (tx.OUTPUT, tx.COST),
+    tx.ECONOMIC_COST: (tx.COST, tx.OUTPUT),
+    tx.SOCIAL_COST: (tx.COST, tx.OUTPUT),
+    tx.ECO_COST: (tx.COST, tx.OUTPUT),
+    tx.ECONOMIC: (tx.BENEFIT,),
+    tx.SOCIAL: (tx.BENEFIT,),
+    tx.ECOLOGICAL: (tx.BENEFIT,),
+    tx.SUSTAINABLE: (tx.BENEFIT,),
+    tx.SERVICE_SATISFACTION: (tx.SATISFACTION, tx.BENEFIT),
 }
 
 
-@rule("JX111", "unknown-level", "指标类别无法识别", severity="warning", heading=COMPLETENESS,
-      scope="indicator", sources=(GUIDE_CORE_2021,),
-      fix="一级指标用产出、效益、满意度（2021年框架另有成本）指标，二级指标用指引规定的名称。")
+@rule(
+    "JX111",
+    "unknown-level",
+    "指标类别无法识别",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="indicator",
+    sources=(GUIDE_CORE_2021,),
+    fix="一级指标用产出、效益、满意度（2021年框架另有成本）指标，二级指标用指引规定的名称。",
+)
 def unknown_level(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：一级、二级指标都认不出属于哪一类（产出、成本、效益、满意度），或者填了二级指标
@@ -255,9 +345,16 @@ def unknown_level(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
     return None
 
 
-@rule("JX112", "no-indicators", "没有绩效指标", severity="error", heading=COMPLETENESS, scope="project",
-      sources=(GUIDE_TARGETS_2015, GUIDE_CORE_2021),
-      fix="按产出、效益、满意度（及成本）指标填写绩效指标表。")
+@rule(
+    "JX112",
+    "no-indicators",
+    "没有绩效指标",
+    severity="error",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_TARGETS_2015, GUIDE_CORE_2021),
+    fix="按产出、效益、满意度（及成本）指标填写绩效指标表。",
+)
 def no_indicators(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：项目有绩效目标表，但一个绩效指标也没有。
@@ -273,10 +370,17 @@ def no_indicators(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 # ---------------------------------------------------------------------------------------------
 
 
-@rule("JX201", "placeholder-value", "指标值是未填写的模板占位", severity="error", heading=FEASIBILITY,
-      scope="indicator", kinds=("boolean", "text"),
-      sources=(GUIDE_CORE_2021,),
-      fix="把“是/否”“文字描述”等模板文字换成真实目标值：数值、比率、日期，或可判断的具体状态。")
+@rule(
+    "JX201",
+    "placeholder-value",
+    "指标值是未填写的模板占位",
+    severity="error",
+    heading=FEASIBILITY,
+    scope="indicator",
+    kinds=("boolean", "text"),
+    sources=(GUIDE_CORE_2021,),
+    fix="把“是/否”“文字描述”等模板文字换成真实目标值：数值、比率、日期，或可判断的具体状态。",
+)
 def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：指标值是模板里的占位文字，如“是/否”“文字描述”“定性”，即没有真正填写。
@@ -289,17 +393,26 @@ def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit |
     msg = f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是模板占位，没有填写真实目标值。"
     budget, year = p.project.budget_total, ctx.year
     if f.category == COST and budget is not None:
-        return Hit(msg, hint=f"成本指标写金额上限，如“≤{budget.normalize():f}万元”（本项目预算数）"
-                        "或分项成本。")
+        return Hit(
+            msg, hint=f"成本指标写金额上限，如“≤{budget.normalize():f}万元”（本项目预算数）或分项成本。"
+        )
     if f.category == TIMELINESS:
         return Hit(msg, hint=f"时效指标写完成时限，如“{year or 'XXXX'}年12月31日前”。")
     return Hit(msg)
 
 
-@rule("JX202", "unmeasurable-output", "产出或成本指标不可衡量", severity="error", heading=FEASIBILITY,
-      scope="indicator", categories=MEASURED_CATS, kinds=("text", "boolean"),
-      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
-      fix="数量、质量指标写数值或比率，时效指标写完成时限，成本指标写金额上限。")
+@rule(
+    "JX202",
+    "unmeasurable-output",
+    "产出或成本指标不可衡量",
+    severity="error",
+    heading=FEASIBILITY,
+    scope="indicator",
+    categories=MEASURED_CATS,
+    kinds=("text", "boolean"),
+    sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+    fix="数量、质量指标写数值或比率，时效指标写完成时限，成本指标写金额上限。",
+)
 def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：数量、质量、时效、成本指标的指标值是文字（如“提升”“及时”“按要求支出”）或
@@ -329,9 +442,18 @@ PASS_STATE = re.compile(r"合格|达标|符合|通过|验收|全覆盖|全部|�
 _EMBEDDED_QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:万?元|%|％|百分比|个百分点|天|日|小时|个工作日|月)")
 
 
-@rule("JX205", "pass-state-output", "产出指标写成达标状态", severity="hint", heading=FEASIBILITY,
-      scope="indicator", categories=(QUANTITY, QUALITY), kinds=("text",), sources=(GUIDE_CORE_2021,),
-      fix="把“合格”“全覆盖”写成比率或数量，如“验收合格率 100%”“覆盖乡镇 12个”。")
+@rule(
+    "JX205",
+    "pass-state-output",
+    "产出指标写成达标状态",
+    severity="hint",
+    heading=FEASIBILITY,
+    scope="indicator",
+    categories=(QUANTITY, QUALITY),
+    kinds=("text",),
+    sources=(GUIDE_CORE_2021,),
+    fix="把“合格”“全覆盖”写成比率或数量，如“验收合格率 100%”“覆盖乡镇 12个”。",
+)
 def pass_state_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：数量、质量指标的指标值是“合格”“达标”“全覆盖”“符合国家标准”等可以判定、
@@ -348,11 +470,19 @@ def _cat(f: IndicatorFacts) -> str:
     return CATEGORY_ZH.get(f.category, "指标")
 
 
-@rule("JX203", "vague-benefit", "效益指标表述空泛", severity="warning", heading=FEASIBILITY,
-      scope="indicator", categories=BENEFIT_CATS, kinds=("text",),
-      sources=(GUIDE_CORE_2021,),
-      fix="效益指标尽量量化（如“案件办结率 ≥90%”“重大安全事故 0起”）；"
-          "确需定性的，写明可判断达成与否的具体状态。")
+@rule(
+    "JX203",
+    "vague-benefit",
+    "效益指标表述空泛",
+    severity="warning",
+    heading=FEASIBILITY,
+    scope="indicator",
+    categories=BENEFIT_CATS,
+    kinds=("text",),
+    sources=(GUIDE_CORE_2021,),
+    fix="效益指标尽量量化（如“案件办结率 ≥90%”“重大安全事故 0起”）；"
+    "确需定性的，写明可判断达成与否的具体状态。",
+)
 def vague_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：效益指标的指标值是“日益提高”“效果明显”“持续向好”“长期”之类的空泛说法，
@@ -371,10 +501,18 @@ def vague_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
     return None
 
 
-@rule("JX204", "satisfaction-not-percent", "满意度指标值不是百分比", severity="error", heading=FEASIBILITY,
-      scope="indicator", categories=(SATISFACTION,), kinds=("number", "date", "boolean", "text"),
-      sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
-      fix="满意度写成调查满意比例的目标，如“≥90%”，并在依据栏写明调查方式。")
+@rule(
+    "JX204",
+    "satisfaction-not-percent",
+    "满意度指标值不是百分比",
+    severity="error",
+    heading=FEASIBILITY,
+    scope="indicator",
+    categories=(SATISFACTION,),
+    kinds=("number", "date", "boolean", "text"),
+    sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
+    fix="满意度写成调查满意比例的目标，如“≥90%”，并在依据栏写明调查方式。",
+)
 def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：满意度指标的指标值不是百分比（例如写成“满意”“提升”“5人”）。没写单位的 0–100
@@ -392,8 +530,10 @@ def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -
         if unit == "分" or (not unit and v is not None and 0 <= v <= 100):
             return None
     if _qualitative_option(f):
-        return Hit(f"满意度指标{q(f.label)}用了表格的定性选项{q(f.value)}，宜写成调查满意比例（如“≥90%”）。",
-                   severity="warning")
+        return Hit(
+            f"满意度指标{q(f.label)}用了表格的定性选项{q(f.value)}，宜写成调查满意比例（如“≥90%”）。",
+            severity="warning",
+        )
     return Hit(f"满意度指标{q(f.label)}的指标值{q(f.value)}不是百分比。")
 
 
@@ -402,10 +542,17 @@ def satisfaction_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -
 # ---------------------------------------------------------------------------------------------
 
 
-@rule("JX301", "rate-not-percent", "比率指标的值不是百分比", severity="error", heading=RELEVANCE,
-      scope="indicator", kinds=("number",),
-      sources=(GUIDE_CORE_2021,),
-      fix="名称是“…率”的指标，指标值写百分比（如“≥95%”）；若要考核人数、件数，就把名称改成“…人数”“…数量”。")
+@rule(
+    "JX301",
+    "rate-not-percent",
+    "比率指标的值不是百分比",
+    severity="error",
+    heading=RELEVANCE,
+    scope="indicator",
+    kinds=("number",),
+    sources=(GUIDE_CORE_2021,),
+    fix="名称是“…率”的指标，指标值写百分比（如“≥95%”）；若要考核人数、件数，就把名称改成“…人数”“…数量”。",
+)
 def rate_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：名称以“率”表示比率（完成率、合格率、准确率、覆盖率……）的指标，指标值却是带
@@ -422,10 +569,17 @@ def rate_not_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     return Hit(f"比率指标{q(f.label)}的指标值{q(f.value)}是数量（{unit}），不是百分比。")
 
 
-@rule("JX302", "count-as-percent", "数量类指标的值是百分比", severity="error", heading=RELEVANCE,
-      scope="indicator", kinds=("percent",),
-      sources=(GUIDE_CORE_2021,),
-      fix="名称是“…数量”“…次数”“…批次”的指标写绝对数（如“≥110户”）；要考核比例就把名称改成“…率”。")
+@rule(
+    "JX302",
+    "count-as-percent",
+    "数量类指标的值是百分比",
+    severity="error",
+    heading=RELEVANCE,
+    scope="indicator",
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021,),
+    fix="名称是“…数量”“…次数”“…批次”的指标写绝对数（如“≥110户”）；要考核比例就把名称改成“…率”。",
+)
 def count_as_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：名称表示数量（数量、次数、批次、户数、人数……）的指标，指标值却是百分比。
@@ -437,10 +591,18 @@ def count_as_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     return None
 
 
-@rule("JX303", "quantity-percent", "数量指标使用比率", severity="hint", heading=RELEVANCE, scope="indicator",
-      categories=(QUANTITY,), kinds=("percent",),
-      sources=(GUIDE_CORE_2021,),
-      fix="数量指标宜写计划完成的绝对数量（次、批次、户、人）；完成比例类指标归入质量指标。")
+@rule(
+    "JX303",
+    "quantity-percent",
+    "数量指标使用比率",
+    severity="hint",
+    heading=RELEVANCE,
+    scope="indicator",
+    categories=(QUANTITY,),
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021,),
+    fix="数量指标宜写计划完成的绝对数量（次、批次、户、人）；完成比例类指标归入质量指标。",
+)
 def quantity_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：数量指标下的指标值是百分比（如“工程量完成率 100%”“支出完成率 ≥95%”）。
@@ -453,10 +615,18 @@ def quantity_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     return None
 
 
-@rule("JX304", "cost-not-money", "成本指标的值不是金额", severity="error", heading=RELEVANCE,
-      scope="indicator", categories=(COST,), kinds=("number", "percent", "date"),
-      sources=(GUIDE_CORE_2021,),
-      fix="成本指标写金额（万元或元，可带“≤”），单位成本写“元/批次”“元/人”等。")
+@rule(
+    "JX304",
+    "cost-not-money",
+    "成本指标的值不是金额",
+    severity="error",
+    heading=RELEVANCE,
+    scope="indicator",
+    categories=(COST,),
+    kinds=("number", "percent", "date"),
+    sources=(GUIDE_CORE_2021,),
+    fix="成本指标写金额（万元或元，可带“≤”），单位成本写“元/批次”“元/人”等。",
+)
 def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：成本指标（产出指标下的成本指标，或2021年框架的一级成本指标）的指标值是数量、
@@ -478,18 +648,29 @@ def cost_not_money(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | No
     if kind == "number" and "/" in unit and _FEE_NAME.search(f.name):
         # 「差旅费 470人/天」: a per-diem standard whose 元 was left out — a slip of the unit
         per = unit.split("/", 1)[1]
-        return Hit(f"成本指标{q(f.label)}的指标值{q(f.value)}单位没有写“元”，应为“元/{per}”之类。",
-                   hint="单位成本写全单位，如“≤470元/人·天”。", severity="warning")
+        return Hit(
+            f"成本指标{q(f.label)}的指标值{q(f.value)}单位没有写“元”，应为“元/{per}”之类。",
+            hint="单位成本写全单位，如“≤470元/人·天”。",
+            severity="warning",
+        )
     return Hit(f"成本指标{q(f.label)}的指标值{q(f.value)}不是金额。")
 
 
 _FEE_NAME = re.compile(r"费|成本|资金|经费|补助|补贴|标准")
 
 
-@rule("JX305", "timeliness-not-time", "时效指标的值不是时限", severity="error", heading=RELEVANCE,
-      scope="indicator", categories=(TIMELINESS,), kinds=("number",),
-      sources=(GUIDE_CORE_2021,),
-      fix="时效指标写完成时限（“12月31日前”“12月底前”）或时长（“≤90天”“24小时内”）。")
+@rule(
+    "JX305",
+    "timeliness-not-time",
+    "时效指标的值不是时限",
+    severity="error",
+    heading=RELEVANCE,
+    scope="indicator",
+    categories=(TIMELINESS,),
+    kinds=("number",),
+    sources=(GUIDE_CORE_2021,),
+    fix="时效指标写完成时限（“12月31日前”“12月底前”）或时长（“≤90天”“24小时内”）。",
+)
 def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：时效指标的指标值是与时间无关的数量或金额，如“≥5辆”“≤150万元”。
@@ -503,10 +684,18 @@ def timeliness_not_time(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
     return None
 
 
-@rule("JX306", "timeliness-percent", "时效指标用了比例", severity="warning", heading=RELEVANCE,
-      scope="indicator", categories=(TIMELINESS,), kinds=("percent",),
-      sources=(GUIDE_CORE_2021,),
-      fix="时效指标写完成时限（如“12月31日前”）；要考核比例，写成“…及时率 ≥95%”。")
+@rule(
+    "JX306",
+    "timeliness-percent",
+    "时效指标用了比例",
+    severity="warning",
+    heading=RELEVANCE,
+    scope="indicator",
+    categories=(TIMELINESS,),
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021,),
+    fix="时效指标写完成时限（如“12月31日前”）；要考核比例，写成“…及时率 ≥95%”。",
+)
 def timeliness_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：时效指标的指标值是百分比，而名称不是“…及时率”“…完成率”之类的比率。
@@ -518,11 +707,18 @@ def timeliness_percent(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit 
     return None
 
 
-@rule("JX307", "money-under-benefit", "效益指标填了金额", severity="error", heading=RELEVANCE,
-      scope="indicator", categories=tuple(c for c in BENEFIT_CATS if c != ECONOMIC),
-      kinds=("number",),
-      sources=(GUIDE_CORE_2021,),
-      fix="资金金额属于成本指标；效益指标写项目带来的社会、生态效果或可持续影响（如“重大事故 0起”）。")
+@rule(
+    "JX307",
+    "money-under-benefit",
+    "效益指标填了金额",
+    severity="error",
+    heading=RELEVANCE,
+    scope="indicator",
+    categories=tuple(c for c in BENEFIT_CATS if c != ECONOMIC),
+    kinds=("number",),
+    sources=(GUIDE_CORE_2021,),
+    fix="资金金额属于成本指标；效益指标写项目带来的社会、生态效果或可持续影响（如“重大事故 0起”）。",
+)
 def money_under_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：社会效益、生态效益、可持续影响指标的指标值是金额上限或定额（如“≤150万元”
@@ -536,10 +732,18 @@ def money_under_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
     return None
 
 
-@rule("JX308", "money-as-output", "产出指标填了资金额", severity="warning", heading=RELEVANCE,
-      scope="indicator", categories=(QUANTITY, QUALITY), kinds=("number",),
-      sources=(GUIDE_CORE_2021,),
-      fix="产出指标写提供的产品和服务（次数、批次、人数、合格率）；资金额写在成本指标。")
+@rule(
+    "JX308",
+    "money-as-output",
+    "产出指标填了资金额",
+    severity="warning",
+    heading=RELEVANCE,
+    scope="indicator",
+    categories=(QUANTITY, QUALITY),
+    kinds=("number",),
+    sources=(GUIDE_CORE_2021,),
+    fix="产出指标写提供的产品和服务（次数、批次、人数、合格率）；资金额写在成本指标。",
+)
 def money_as_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：数量或质量指标的指标值是资金金额（如“发放补助资金 ≥100万元”）。
@@ -551,10 +755,17 @@ def money_as_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | N
     return None
 
 
-@rule("JX309", "rate-over-100", "比率目标超过100%", severity="error", heading=RELEVANCE, scope="indicator",
-      kinds=("percent",),
-      sources=(GUIDE_CORE_2021,),
-      fix="完成率、合格率、覆盖率、满意度等比率的目标不超过100%。")
+@rule(
+    "JX309",
+    "rate-over-100",
+    "比率目标超过100%",
+    severity="error",
+    heading=RELEVANCE,
+    scope="indicator",
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021,),
+    fix="完成率、合格率、覆盖率、满意度等比率的目标不超过100%。",
+)
 def rate_over_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：比率或满意度的目标值超过100%（如“合格率 ≥120%”）。
@@ -577,10 +788,17 @@ def _rate_target(f: IndicatorFacts) -> Decimal | None:
 _GROWTH = re.compile(r"增|涨|提高率|提升率|上升率")
 
 
-@rule("JX310", "at-least-100", "比率目标写成“≥100%”", severity="hint", heading=RELEVANCE, scope="indicator",
-      kinds=("percent",),
-      sources=(GUIDE_CORE_2021,),
-      fix="直接写“100%”（或“=100%”）；达不到全部完成的，按实际可达水平写“≥98%”等。")
+@rule(
+    "JX310",
+    "at-least-100",
+    "比率目标写成“≥100%”",
+    severity="hint",
+    heading=RELEVANCE,
+    scope="indicator",
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021,),
+    fix="直接写“100%”（或“=100%”）；达不到全部完成的，按实际可达水平写“≥98%”等。",
+)
 def at_least_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：比率或满意度的目标写成“≥100%”“>100%”。
@@ -598,11 +816,18 @@ def at_least_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
 # ---------------------------------------------------------------------------------------------
 
 
-@rule("JX401", "budget-sum", "预算数与资金来源不符", severity="error", heading=APPROPRIATENESS,
-      scope="project", sources=(TABLE_ARITHMETIC, GUIDE_TARGETS_2015),
-      thresholds={"budget_sum_tolerance": 0.005},
-      applies=lambda p, ctx: p.project.budget_total is not None and p.project.budget_fiscal is not None,
-      fix="核对预算数、财政资金和其他资金，使预算数 = 财政资金 + 其他资金。")
+@rule(
+    "JX401",
+    "budget-sum",
+    "预算数与资金来源不符",
+    severity="error",
+    heading=APPROPRIATENESS,
+    scope="project",
+    sources=(TABLE_ARITHMETIC, GUIDE_TARGETS_2015),
+    thresholds={"budget_sum_tolerance": 0.005},
+    applies=lambda p, ctx: p.project.budget_total is not None and p.project.budget_fiscal is not None,
+    fix="核对预算数、财政资金和其他资金，使预算数 = 财政资金 + 其他资金。",
+)
 def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：预算数（万元）不等于“财政资金 + 其他资金”（相差超过 budget_sum_tolerance 万元）。
@@ -617,17 +842,30 @@ def budget_sum(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     if abs(s - total) > Decimal(str(ctx.t["budget_sum_tolerance"])):
         if other is None and fiscal < total:
             # other sources (非税收入, 上年结转) may be printed in lines the table does not name 其他资金
-            yield Hit(f"项目{q(p.label)}预算数{total}万元，财政资金{fiscal}万元，相差{total - fiscal}万元，"
-                      "其他资金没有列明。", severity="warning",
-                      hint="在“其他资金”栏列明财政资金以外的来源（非税收入、上年结转等）。")
+            yield Hit(
+                f"项目{q(p.label)}预算数{total}万元，财政资金{fiscal}万元，相差{total - fiscal}万元，"
+                "其他资金没有列明。",
+                severity="warning",
+                hint="在“其他资金”栏列明财政资金以外的来源（非税收入、上年结转等）。",
+            )
             return
-        yield Hit(f"项目{q(p.label)}预算数{total}万元，而财政资金{fiscal}万元 + 其他资金{other or 0}万元"
-                  f" = {s}万元，两者不等。")
+        yield Hit(
+            f"项目{q(p.label)}预算数{total}万元，而财政资金{fiscal}万元 + 其他资金{other or 0}万元"
+            f" = {s}万元，两者不等。"
+        )
 
 
-@rule("JX402", "spending-plan", "资金支出计划不合理", severity="error", heading=FEASIBILITY, scope="project",
-      sources=(GUIDE_TARGETS_2015,), applies=lambda p, ctx: bool(p.project.spending_plan),
-      fix="支出计划按时间累计，逐期不减少，年底（12月底）达到100%。")
+@rule(
+    "JX402",
+    "spending-plan",
+    "资金支出计划不合理",
+    severity="error",
+    heading=FEASIBILITY,
+    scope="project",
+    sources=(GUIDE_TARGETS_2015,),
+    applies=lambda p, ctx: bool(p.project.spending_plan),
+    fix="支出计划按时间累计，逐期不减少，年底（12月底）达到100%。",
+)
 def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：资金支出计划（累计进度，如 3月底25%、6月底50%、10月底75%、12月底100%）
@@ -657,8 +895,9 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
             points = [(m, k, v * 100) for m, k, v in points]  # fractions: 0.25 … 1
     for (_, k0, v0), (_, k1, v1) in pairwise(points):
         if v1 < v0:
-            yield Hit(f"项目{q(p.label)}的支出计划{k1}（{_pct(v1)}）低于{k0}（{_pct(v0)}），"
-                      "累计进度不应减少。")
+            yield Hit(
+                f"项目{q(p.label)}的支出计划{k1}（{_pct(v1)}）低于{k0}（{_pct(v0)}），累计进度不应减少。"
+            )
             return
     over = [(k, v) for _, k, v in points if v > 100]
     if over:
@@ -667,11 +906,18 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"项目{q(p.label)}的支出计划到{points[-1][1]}只有{_pct(points[-1][2])}，没有达到100%。")
 
 
-@rule("JX403", "cost-over-budget", "成本指标合计超过预算数", severity="error", heading=APPROPRIATENESS,
-      scope="project", sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
-      thresholds={"cost_budget_tolerance": 0.01},
-      applies=lambda p, ctx: p.project.budget_total is not None and COST in p.categories,
-      fix="核对各项成本指标：整体成本合计不应超过项目预算数；单位成本（每批次、每人）请在名称中写明。")
+@rule(
+    "JX403",
+    "cost-over-budget",
+    "成本指标合计超过预算数",
+    severity="error",
+    heading=APPROPRIATENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+    thresholds={"cost_budget_tolerance": 0.01},
+    applies=lambda p, ctx: p.project.budget_total is not None and COST in p.categories,
+    fix="核对各项成本指标：整体成本合计不应超过项目预算数；单位成本（每批次、每人）请在名称中写明。",
+)
 def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：整项成本指标（金额，不含“单个”“每…”“人均”等单位成本）的合计超过项目预算数
@@ -700,8 +946,10 @@ def cost_over_budget(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         total = biggest  # a project total given beside its breakdown
     if total > budget * (1 + Decimal(str(ctx.t["cost_budget_tolerance"]))):
         names = "、".join(q(f.label) for f, _ in amounts[:5]) + ("等" if len(amounts) > 5 else "")
-        yield Hit(f"项目{q(p.label)}的成本指标{names}合计{total.normalize():f}万元，超过预算数{budget}万元。",
-                  indicator=amounts[0][0].index if len(amounts) == 1 else None)
+        yield Hit(
+            f"项目{q(p.label)}的成本指标{names}合计{total.normalize():f}万元，超过预算数{budget}万元。",
+            indicator=amounts[0][0].index if len(amounts) == 1 else None,
+        )
 
 
 _TOTAL_NAME = re.compile(r"总|合计|全年|整体|全部")
@@ -711,10 +959,18 @@ def tol_abs(v: Decimal) -> Decimal:
     return max(Decimal("0.01"), abs(v) * Decimal("0.005"))
 
 
-@rule("JX404", "deadline-outside-year", "完成时限不在预算年度内", severity="warning", heading=FEASIBILITY,
-      scope="indicator", categories=(TIMELINESS,), kinds=("date",),
-      sources=(GUIDE_TARGETS_2015,),
-      fix="年度绩效目标的完成时限落在预算年度内；跨年项目在依据栏说明分年安排。")
+@rule(
+    "JX404",
+    "deadline-outside-year",
+    "完成时限不在预算年度内",
+    severity="warning",
+    heading=FEASIBILITY,
+    scope="indicator",
+    categories=(TIMELINESS,),
+    kinds=("date",),
+    sources=(GUIDE_TARGETS_2015,),
+    fix="年度绩效目标的完成时限落在预算年度内；跨年项目在依据栏说明分年安排。",
+)
 def deadline_outside_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：时效指标的日期不在本预算年度内（早于年初或晚于年底）。
@@ -735,9 +991,16 @@ def deadline_outside_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> H
 # ---------------------------------------------------------------------------------------------
 
 
-@rule("JX501", "description-repeats-name", "指标描述只重复名称", severity="warning", heading=COMPLETENESS,
-      scope="indicator", sources=(GUIDE_CORE_2021,),
-      fix="指标描述写明口径：统计什么、怎么算（如“抽检合格批次占全部抽检批次的比例”）、数据从哪来。")
+@rule(
+    "JX501",
+    "description-repeats-name",
+    "指标描述只重复名称",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="indicator",
+    sources=(GUIDE_CORE_2021,),
+    fix="指标描述写明口径：统计什么、怎么算（如“抽检合格批次占全部抽检批次的比例”）、数据从哪来。",
+)
 def description_repeats_name(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：“绩效指标描述”只是把三级指标名称再写一遍（前后加“反映”“情况”也算）。
@@ -749,9 +1012,16 @@ def description_repeats_name(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -
     return None
 
 
-@rule("JX502", "duplicate-indicator", "同一指标重复出现", severity="warning", heading=COMPLETENESS,
-      scope="project", sources=(GUIDE_CORE_2021,),
-      fix="合并重复的指标；确实是不同对象的，用名称区分（如“广告监督员满意度”“价格检查单位满意度”）。")
+@rule(
+    "JX502",
+    "duplicate-indicator",
+    "同一指标重复出现",
+    severity="warning",
+    heading=COMPLETENESS,
+    scope="project",
+    sources=(GUIDE_CORE_2021,),
+    fix="合并重复的指标；确实是不同对象的，用名称区分（如“广告监督员满意度”“价格检查单位满意度”）。",
+)
 def duplicate_indicator(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：同一项目中，名称相同的三级指标出现了两次以上。
@@ -766,13 +1036,22 @@ def duplicate_indicator(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         if first is None:
             seen[f.key] = f
         else:
-            yield Hit(f"指标{q(f.label)}在项目中重复出现（第{first.index + 1}、{f.index + 1}个指标）。",
-                      indicator=f.index)
+            yield Hit(
+                f"指标{q(f.label)}在项目中重复出现（第{first.index + 1}、{f.index + 1}个指标）。",
+                indicator=f.index,
+            )
 
 
-@rule("JX503", "hedged-value", "指标值含估计用语", severity="warning", heading=FEASIBILITY, scope="indicator",
-      sources=(GUIDE_CORE_2021,),
-      fix="删去“预计”“约”“左右”，写确定的目标值和比较符（如“≥10家”）。")
+@rule(
+    "JX503",
+    "hedged-value",
+    "指标值含估计用语",
+    severity="warning",
+    heading=FEASIBILITY,
+    scope="indicator",
+    sources=(GUIDE_CORE_2021,),
+    fix="删去“预计”“约”“左右”，写确定的目标值和比较符（如“≥10家”）。",
+)
 def hedged_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：指标值带“预计”“约”“左右”“力争”等估计用语。
@@ -784,10 +1063,17 @@ def hedged_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None
     return None
 
 
-@rule("JX504", "range-value", "指标值是区间", severity="warning", heading=FEASIBILITY, scope="indicator",
-      kinds=("number", "percent"),
-      sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
-      fix="把区间改成一个目标值加比较符，如“1-2批次”改为“≥1批次”或“2批次”。")
+@rule(
+    "JX504",
+    "range-value",
+    "指标值是区间",
+    severity="warning",
+    heading=FEASIBILITY,
+    scope="indicator",
+    kinds=("number", "percent"),
+    sources=(GUIDE_CORE_2021, GUIDE_EVAL_2020),
+    fix="把区间改成一个目标值加比较符，如“1-2批次”改为“≥1批次”或“2批次”。",
+)
 def range_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：指标值是一个区间（如“1-2批次”）。
@@ -799,10 +1085,17 @@ def range_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     return None
 
 
-@rule("JX505", "copied-indicator-set", "指标与其他项目雷同", severity="warning", heading=RELEVANCE,
-      scope="document", sources=(GUIDE_TARGETS_2015, GUIDE_CORE_2021),
-      thresholds={"copied_set_similarity": 0.75, "copied_set_min_indicators": 4},
-      fix="按本项目的资金用途和任务重新设置指标，体现本项目特有的产出和效果，不要套用其他项目的指标表。")
+@rule(
+    "JX505",
+    "copied-indicator-set",
+    "指标与其他项目雷同",
+    severity="warning",
+    heading=RELEVANCE,
+    scope="document",
+    sources=(GUIDE_TARGETS_2015, GUIDE_CORE_2021),
+    thresholds={"copied_set_similarity": 0.75, "copied_set_min_indicators": 4},
+    fix="按本项目的资金用途和任务重新设置指标，体现本项目特有的产出和效果，不要套用其他项目的指标表。",
+)
 def copied_indicator_set(d: DocumentFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：同一单位的两个不同项目，三级指标名称的重合度达到 copied_set_similarity
@@ -818,7 +1111,7 @@ def copied_indicator_set(d: DocumentFacts, ctx: Context) -> Iterator[Hit]:
     twins: dict[int, list[ProjectFacts]] = {}
     for i, a in enumerate(cands):
         na = len(a.name_keys)
-        for b in cands[i + 1:]:
+        for b in cands[i + 1 :]:
             if a.unit_key != b.unit_key or a.label_key == b.label_key:
                 continue
             nb = len(b.name_keys)
@@ -840,11 +1133,19 @@ def copied_indicator_set(d: DocumentFacts, ctx: Context) -> Iterator[Hit]:
 # ---------------------------------------------------------------------------------------------
 
 
-@rule("JX601", "satisfaction-100", "满意度目标定为100%", severity="warning", heading=APPROPRIATENESS,
-      scope="indicator", categories=(SATISFACTION,), kinds=("percent",),
-      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
-      thresholds={"satisfaction_unrealistic_at": 100},
-      fix="按往年调查结果和同类项目水平设定满意度目标，一般为“≥85%”“≥90%”。")
+@rule(
+    "JX601",
+    "satisfaction-100",
+    "满意度目标定为100%",
+    severity="warning",
+    heading=APPROPRIATENESS,
+    scope="indicator",
+    categories=(SATISFACTION,),
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+    thresholds={"satisfaction_unrealistic_at": 100},
+    fix="按往年调查结果和同类项目水平设定满意度目标，一般为“≥85%”“≥90%”。",
+)
 def satisfaction_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：满意度指标的目标达到 satisfaction_unrealistic_at（默认100%）。
@@ -860,11 +1161,19 @@ def satisfaction_100(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     return None
 
 
-@rule("JX602", "satisfaction-low", "满意度目标偏低", severity="hint", heading=APPROPRIATENESS,
-      scope="indicator", categories=(SATISFACTION,), kinds=("percent",),
-      sources=(GUIDE_CORE_2021,),
-      thresholds={"satisfaction_low_below": 80},
-      fix="参照往年调查结果设定满意度目标，通常不低于80%。")
+@rule(
+    "JX602",
+    "satisfaction-low",
+    "满意度目标偏低",
+    severity="hint",
+    heading=APPROPRIATENESS,
+    scope="indicator",
+    categories=(SATISFACTION,),
+    kinds=("percent",),
+    sources=(GUIDE_CORE_2021,),
+    thresholds={"satisfaction_low_below": 80},
+    fix="参照往年调查结果设定满意度目标，通常不低于80%。",
+)
 def satisfaction_low(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：满意度目标低于 satisfaction_low_below（默认80%）。
@@ -879,10 +1188,18 @@ def satisfaction_low(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     return None
 
 
-@rule("JX603", "below-last-year", "目标低于上年实际", severity="warning", heading=APPROPRIATENESS,
-      scope="indicator", kinds=("number", "percent"), applies=lambda p, ctx: ctx.history is not None,
-      sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
-      fix="参照上年实际完成值设定目标：越高越好的指标不低于上年实际，越低越好的（成本、事故数）不高于上年实际。")
+@rule(
+    "JX603",
+    "below-last-year",
+    "目标低于上年实际",
+    severity="warning",
+    heading=APPROPRIATENESS,
+    scope="indicator",
+    kinds=("number", "percent"),
+    applies=lambda p, ctx: ctx.history is not None,
+    sources=(GUIDE_CORE_2021, GUIDE_TARGETS_2015),
+    fix="参照上年实际完成值设定目标：越高越好的指标不低于上年实际，越低越好的（成本、事故数）不高于上年实际。",
+)
 def below_last_year(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     """
     检查什么：有上年实际完成值时（`--history`），本年目标低于上年实际（越低越好的指标——

@@ -37,8 +37,13 @@ from jixiao.review.findings import SEVERITIES
 # is no 产出指标, no indicator at all). Weights: what one finding on one indicator costs, and what a
 # finding on the project as a whole costs (`project_weight` × its severity weight).
 OUTCOME_DEFAULTS: dict[str, Any] = {
-    "good_from": 90, "fair_from": 70, "unusable_share": 0.5,
-    "error_weight": 1.0, "warning_weight": 0.35, "hint_weight": 0.02, "completeness_warning_factor": 0.3,
+    "good_from": 90,
+    "fair_from": 70,
+    "unusable_share": 0.5,
+    "error_weight": 1.0,
+    "warning_weight": 0.35,
+    "hint_weight": 0.02,
+    "completeness_warning_factor": 0.3,
     "project_weight": 0.15,
 }
 
@@ -117,7 +122,7 @@ def _codes(value: Any, where: str, known: set[str]) -> frozenset[str]:
 
 def _severities(value: Any, where: str, known: set[str]) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise SettingsError(f"{where}: expected a table of CODE = \"error|warning|hint\"")
+        raise SettingsError(f'{where}: expected a table of CODE = "error|warning|hint"')
     for code, sev in value.items():
         if code not in known:
             raise SettingsError(f"{where}.{code}: unknown rule code")

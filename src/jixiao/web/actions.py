@@ -262,7 +262,9 @@ def _resolve_unit(
             may_confirm = role_of(actor) in (Role.ADMIN, Role.REVIEWER)
             raise Invalid(
                 f"{doc.source}: 文件写明的单位是{describe_named(region, code, name)}，"
-                f"不是所选单位“{unit.name}”" + (f"（{where}）" if where else "") + "；未导入。"
+                f"不是所选单位“{unit.name}”"
+                + (f"（{where}）" if where else "")
+                + "；未导入。"
                 + (
                     "如确属所选单位，请勾选“按所选单位导入”（API：confirm_unit=true；命令行：--confirm-unit）。"
                     if may_confirm
@@ -606,9 +608,7 @@ def _store_unit_year(disclosure: Disclosure, doc: m.Disclosure, made: bool, resu
             ]
         )
     elif not made and disclosure.sub_goals.exists():
-        result.dropped.append(
-            f"文件中没有分项绩效目标：保留原有 {disclosure.sub_goals.count()} 条"
-        )
+        result.dropped.append(f"文件中没有分项绩效目标：保留原有 {disclosure.sub_goals.count()} 条")
 
 
 def _table_identity(d: m.Disclosure, p: m.Project, region: str) -> tuple[str, str, str]:
@@ -644,8 +644,11 @@ def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "",
 def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
     with transaction.atomic():
         doc_keys = [
-            ((region or getattr(d, "region", None) or "").strip()[:100], (d.unit_code or "").strip()[:50],
-             (d.unit_name or "").strip()[:200])
+            (
+                (region or getattr(d, "region", None) or "").strip()[:100],
+                (d.unit_code or "").strip()[:50],
+                (d.unit_name or "").strip()[:200],
+            )
             for d in docs
         ]
         table_keys = [
@@ -673,9 +676,12 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
             )
             for d, k in zip(docs, doc_keys, strict=True)
         ]
-        if len({(x.unit.pk, x.year) for x in ds}) < len(ds) or Disclosure.objects.filter(
-            unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
-        ).exists():
+        if (
+            len({(x.unit.pk, x.year) for x in ds}) < len(ds)
+            or Disclosure.objects.filter(
+                unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
+            ).exists()
+        ):
             raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
         Disclosure.objects.bulk_create(ds, batch_size=batch)
         ds = list(
@@ -1761,8 +1767,7 @@ def _project_for_sheet(
             if len({p.unit_id for p in found}) > 1:
                 where = "、".join(sorted({str(p.unit) for p in found}))
                 raise Invalid(
-                    f"项目「{name or code}」在多个单位都有（{where}），"
-                    "请指定单位（jixiao report --unit）。",
+                    f"项目「{name or code}」在多个单位都有（{where}），请指定单位（jixiao report --unit）。",
                     {"unit": "项目所属单位不唯一"},
                 )
     return None

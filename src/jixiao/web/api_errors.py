@@ -26,8 +26,15 @@ Limit = Annotated[int, Field(ge=1, le=MAX_INT, description="最多返回的条�
 Year = Annotated[int, Field(ge=1900, le=2999, description="年度")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-_WHERE = {"query": "查询参数", "path": "路径参数", "body": "请求体", "form": "表单字段", "file": "文件",
-          "header": "请求头", "cookie": "Cookie"}
+_WHERE = {
+    "query": "查询参数",
+    "path": "路径参数",
+    "body": "请求体",
+    "form": "表单字段",
+    "file": "文件",
+    "header": "请求头",
+    "cookie": "Cookie",
+}
 
 
 def _place(loc: list[Any] | tuple[Any, ...]) -> str:

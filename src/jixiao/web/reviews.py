@@ -558,9 +558,7 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
             _project_cache.move_to_end(proj.pk)
             return mine[1], mine[2]
     row = (
-        ReviewResult.objects.filter(project_id=proj.pk, version=version)
-        .values_list(*STORED_COLUMNS)
-        .first()
+        ReviewResult.objects.filter(project_id=proj.pk, version=version).values_list(*STORED_COLUMNS).first()
     )
     if row is not None and row[10] == proj.disclosure_id:
         pr, error = _project_of_row(row[:9], row[12:15]), row[11]

@@ -6,68 +6,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('web', '0002_trigram_search'),
+        ("web", "0002_trigram_search"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='history',
-            name='action',
-            field=models.CharField(choices=[('import', '导入'), ('edit', '修改'), ('submit', '提交'), ('return', '退回'), ('approve', '批复'), ('user', '用户'), ('token', '令牌'), ('monitor', '运行监控'), ('selfeval', '绩效自评'), ('outcome', '监控处理意见')], max_length=30, verbose_name='操作'),
+            model_name="history",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("import", "导入"),
+                    ("edit", "修改"),
+                    ("submit", "提交"),
+                    ("return", "退回"),
+                    ("approve", "批复"),
+                    ("user", "用户"),
+                    ("token", "令牌"),
+                    ("monitor", "运行监控"),
+                    ("selfeval", "绩效自评"),
+                    ("outcome", "监控处理意见"),
+                ],
+                max_length=30,
+                verbose_name="操作",
+            ),
         ),
         migrations.CreateModel(
-            name='SelfEvaluation',
+            name="SelfEvaluation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('budget_adjusted', models.DecimalField(decimal_places=6, max_digits=18, verbose_name='全年预算数（万元）')),
-                ('budget_executed', models.DecimalField(decimal_places=6, max_digits=18, verbose_name='全年执行数（万元）')),
-                ('execution_reason', models.TextField(blank=True, default='', verbose_name='执行率偏差原因')),
-                ('goal_actual', models.TextField(blank=True, default='', verbose_name='总体目标实际完成情况')),
-                ('rows', models.JSONField(blank=True, default=list, verbose_name='指标完成情况')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='评分结果')),
-                ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='总分')),
-                ('grade', models.CharField(blank=True, default='', max_length=2, verbose_name='等级')),
-                ('entered_by', models.CharField(blank=True, default='', max_length=150, verbose_name='填报人')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='selfeval', to='web.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "budget_adjusted",
+                    models.DecimalField(decimal_places=6, max_digits=18, verbose_name="全年预算数（万元）"),
+                ),
+                (
+                    "budget_executed",
+                    models.DecimalField(decimal_places=6, max_digits=18, verbose_name="全年执行数（万元）"),
+                ),
+                ("execution_reason", models.TextField(blank=True, default="", verbose_name="执行率偏差原因")),
+                (
+                    "goal_actual",
+                    models.TextField(blank=True, default="", verbose_name="总体目标实际完成情况"),
+                ),
+                ("rows", models.JSONField(blank=True, default=list, verbose_name="指标完成情况")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="评分结果")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="总分"
+                    ),
+                ),
+                ("grade", models.CharField(blank=True, default="", max_length=2, verbose_name="等级")),
+                (
+                    "entered_by",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="填报人"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="selfeval", to="web.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '绩效自评',
-                'verbose_name_plural': '绩效自评',
+                "verbose_name": "绩效自评",
+                "verbose_name_plural": "绩效自评",
             },
         ),
         migrations.CreateModel(
-            name='MonitoringSnapshot',
+            name="MonitoringSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateField(verbose_name='监控截至日期')),
-                ('executed', models.DecimalField(blank=True, decimal_places=6, max_digits=18, null=True, verbose_name='截至监控日执行数（万元）')),
-                ('reason_category', models.CharField(blank=True, default='', max_length=20, verbose_name='偏差原因类别')),
-                ('reason_text', models.TextField(blank=True, default='', verbose_name='偏差原因说明')),
-                ('likelihood', models.CharField(blank=True, default='', max_length=10, verbose_name='完成目标可能性')),
-                ('measures', models.TextField(blank=True, default='', verbose_name='整改措施')),
-                ('rows', models.JSONField(blank=True, default=list, verbose_name='指标完成情况')),
-                ('light', models.CharField(blank=True, choices=[('green', '绿灯'), ('yellow', '黄灯'), ('red', '红灯'), ('blue', '蓝灯')], db_index=True, default='', max_length=10, verbose_name='监控结果')),
-                ('spending_light', models.CharField(blank=True, default='', max_length=10, verbose_name='资金执行结果')),
-                ('execution_rate', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True)),
-                ('expected', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, verbose_name='计划进度')),
-                ('problems', models.JSONField(blank=True, default=list, verbose_name='待补充')),
-                ('complete', models.BooleanField(default=False, verbose_name='填报完整')),
-                ('outcome', models.CharField(blank=True, choices=[('continue', '继续实施'), ('adjust', '调整绩效目标（经批准）'), ('reduce', '调减预算'), ('suspend', '暂停实施')], default='', max_length=10, verbose_name='处理意见')),
-                ('outcome_note', models.TextField(blank=True, default='', verbose_name='处理意见说明')),
-                ('outcome_by', models.CharField(blank=True, default='', max_length=150, verbose_name='处理人')),
-                ('outcome_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('entered_by', models.CharField(blank=True, default='', max_length=150, verbose_name='填报人')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='web.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="监控截至日期")),
+                (
+                    "executed",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="截至监控日执行数（万元）",
+                    ),
+                ),
+                (
+                    "reason_category",
+                    models.CharField(blank=True, default="", max_length=20, verbose_name="偏差原因类别"),
+                ),
+                ("reason_text", models.TextField(blank=True, default="", verbose_name="偏差原因说明")),
+                (
+                    "likelihood",
+                    models.CharField(blank=True, default="", max_length=10, verbose_name="完成目标可能性"),
+                ),
+                ("measures", models.TextField(blank=True, default="", verbose_name="整改措施")),
+                ("rows", models.JSONField(blank=True, default=list, verbose_name="指标完成情况")),
+                (
+                    "light",
+                    models.CharField(
+                        blank=True,
+                        choices=[("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯"), ("blue", "蓝灯")],
+                        db_index=True,
+                        default="",
+                        max_length=10,
+                        verbose_name="监控结果",
+                    ),
+                ),
+                (
+                    "spending_light",
+                    models.CharField(blank=True, default="", max_length=10, verbose_name="资金执行结果"),
+                ),
+                (
+                    "execution_rate",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True),
+                ),
+                (
+                    "expected",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=12, null=True, verbose_name="计划进度"
+                    ),
+                ),
+                ("problems", models.JSONField(blank=True, default=list, verbose_name="待补充")),
+                ("complete", models.BooleanField(default=False, verbose_name="填报完整")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("continue", "继续实施"),
+                            ("adjust", "调整绩效目标（经批准）"),
+                            ("reduce", "调减预算"),
+                            ("suspend", "暂停实施"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="处理意见",
+                    ),
+                ),
+                ("outcome_note", models.TextField(blank=True, default="", verbose_name="处理意见说明")),
+                (
+                    "outcome_by",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="处理人"),
+                ),
+                ("outcome_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                (
+                    "entered_by",
+                    models.CharField(blank=True, default="", max_length=150, verbose_name="填报人"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="web.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '运行监控',
-                'verbose_name_plural': '运行监控',
-                'ordering': ['project_id', '-as_of'],
-                'constraints': [models.UniqueConstraint(fields=('project', 'as_of'), name='snapshot_project_as_of')],
+                "verbose_name": "运行监控",
+                "verbose_name_plural": "运行监控",
+                "ordering": ["project_id", "-as_of"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("project", "as_of"), name="snapshot_project_as_of")
+                ],
             },
         ),
     ]

@@ -6,33 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('web', '0003_monitoring_selfeval'),
+        ("web", "0003_monitoring_selfeval"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewResult',
+            name="ReviewResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40)),
-                ('seq', models.IntegerField(default=0)),
-                ('name', models.CharField(blank=True, default='', max_length=300)),
-                ('unit_code', models.CharField(blank=True, max_length=60, null=True)),
-                ('unit_name', models.CharField(blank=True, max_length=300, null=True)),
-                ('findings', models.JSONField(blank=True, default=list)),
-                ('grade', models.CharField(blank=True, default='', max_length=2)),
-                ('headings', models.JSONField(blank=True, default=dict)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('settings_error', models.TextField(blank=True, null=True)),
-                ('disclosure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='review_results', to='web.disclosure')),
-                ('project', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='review_result', to='web.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=40)),
+                ("seq", models.IntegerField(default=0)),
+                ("name", models.CharField(blank=True, default="", max_length=300)),
+                ("unit_code", models.CharField(blank=True, max_length=60, null=True)),
+                ("unit_name", models.CharField(blank=True, max_length=300, null=True)),
+                ("findings", models.JSONField(blank=True, default=list)),
+                ("grade", models.CharField(blank=True, default="", max_length=2)),
+                ("headings", models.JSONField(blank=True, default=dict)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("settings_error", models.TextField(blank=True, null=True)),
+                (
+                    "disclosure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_results",
+                        to="web.disclosure",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="review_result",
+                        to="web.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审核结果',
-                'verbose_name_plural': '审核结果',
-                'ordering': ['disclosure_id', 'seq', 'id'],
+                "verbose_name": "审核结果",
+                "verbose_name_plural": "审核结果",
+                "ordering": ["disclosure_id", "seq", "id"],
             },
         ),
     ]

@@ -21,36 +21,39 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('web', '0004_review_results'),
+        ("web", "0004_review_results"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='eval_grade',
-            field=models.CharField(blank=True, default='', max_length=2, verbose_name='自评等级'),
+            model_name="project",
+            name="eval_grade",
+            field=models.CharField(blank=True, default="", max_length=2, verbose_name="自评等级"),
         ),
         migrations.AddField(
-            model_name='project',
-            name='eval_total',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='自评总分'),
+            model_name="project",
+            name="eval_total",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=8, null=True, verbose_name="自评总分"
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='monitor_as_of',
-            field=models.DateField(blank=True, null=True, verbose_name='最近监控截至日期'),
+            model_name="project",
+            name="monitor_as_of",
+            field=models.DateField(blank=True, null=True, verbose_name="最近监控截至日期"),
         ),
         migrations.AddField(
-            model_name='project',
-            name='monitor_light',
-            field=models.CharField(blank=True, default='', max_length=10, verbose_name='最近监控结果'),
+            model_name="project",
+            name="monitor_light",
+            field=models.CharField(blank=True, default="", max_length=10, verbose_name="最近监控结果"),
         ),
         migrations.AddField(
-            model_name='project',
-            name='monitor_rate',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True, verbose_name='最近执行率'),
+            model_name="project",
+            name="monitor_rate",
+            field=models.DecimalField(
+                blank=True, decimal_places=6, max_digits=12, null=True, verbose_name="最近执行率"
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]

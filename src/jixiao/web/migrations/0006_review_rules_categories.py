@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('web', '0005_project_cycle_summary'),
+        ("web", "0005_project_cycle_summary"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reviewresult',
-            name='categories',
+            model_name="reviewresult",
+            name="categories",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='reviewresult',
-            name='rules',
+            model_name="reviewresult",
+            name="rules",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

@@ -5,25 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('web', '0006_review_rules_categories'),
+        ("web", "0006_review_rules_categories"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reviewresult',
-            name='heading_scores',
+            model_name="reviewresult",
+            name="heading_scores",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='reviewresult',
-            name='reasons',
+            model_name="reviewresult",
+            name="reasons",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='reviewresult',
-            name='score',
+            model_name="reviewresult",
+            name="score",
             field=models.FloatField(blank=True, null=True),
         ),
     ]
