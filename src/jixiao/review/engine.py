@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from jixiao.model import Disclosure
 from jixiao.review import rules as _rules  # noqa: F401  (registers the catalogue)
@@ -21,6 +21,7 @@ from jixiao.review.findings import (
     UNCHECKED,
     Finding,
     Outcome,
+    Severity,
 )
 from jixiao.review.history import History
 from jixiao.review.registry import RULES, Hit, Rule
@@ -92,7 +93,7 @@ def _finding(
         sev = hit.severity
     return Finding(
         r.code,
-        sev,
+        cast(Severity, sev),  # a rule's own, the settings' or the case's: all checked severities
         r.heading,
         r.title,
         hit.message,
