@@ -91,3 +91,36 @@ def test_workbook_reading_runs_under_the_limits(clients, market_project) -> None
         )
     assert r.status_code == 400 and "解析超时（0.01 秒）" in str(r.json())
     assert not MonitoringSnapshot.objects.exists()
+
+
+def test_workbook_kind_reads_only_the_sheet_list(market_project) -> None:
+    """The kind of an uploaded workbook (监控表/自评表) is told in the web process from
+    `xl/workbook.xml` alone: styles and shared strings (which can be made huge) are never parsed there."""
+    import io
+    import zipfile
+
+    from jixiao.templates import monitor_template
+    from jixiao.web import actions
+    from jixiao.web.convert import project_from_orm
+
+    data = monitor_template([project_from_orm(market_project)], 2024)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        names = src.namelist()
+        assert "xl/styles.xml" in names
+        for n in names:
+            dst.writestr(n, b"<styleSheet><fonts>broken" if n == "xl/styles.xml" else src.read(n))
+    assert actions._workbook_kind(data) == "monitor"
+    assert actions._workbook_kind(out.getvalue()) == "monitor"  # never parsed the styles
+    assert actions._workbook_kind(b"PK\x03\x04 not a zip") is None
+
+
+@pytest.mark.django_db
+def test_api_refuses_an_oversized_file_by_its_declared_size(clients) -> None:
+    before = _counts()
+    with override_settings(MAX_UPLOAD_MB=1):
+        big = SimpleUploadedFile("big.txt", b"x" * (1024 * 1024 + 10))
+        r = clients["admin"].post("/api/import", {"files": [big]})
+    assert r.status_code == 200, r.content
+    assert "文件超过 1 MB 的上限" in str(r.json())
+    assert _counts() == before

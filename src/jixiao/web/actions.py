@@ -1719,17 +1719,21 @@ def parse_limits() -> ParseLimits:
 
 
 def _workbook_kind(data: bytes) -> str | None:
-    import io
-
-    from openpyxl import load_workbook
+    """监控表 or 自评表 from the workbook's sheet names. Only `xl/workbook.xml` is read (after the zip
+    checks, its size capped), never the sheets or shared strings: this runs in the web process, before
+    the bounded parse worker reads the workbook itself."""
+    from lxml import etree
 
     from jixiao.ingest.zipsafe import open_package
 
     try:
-        open_package(data, "workbook.xlsx", ".xlsx", "xl/workbook.xml").close()  # zip bomb checks first
-        names = load_workbook(io.BytesIO(data), read_only=True).sheetnames
+        with open_package(data, "workbook.xlsx", ".xlsx", "xl/workbook.xml") as zf:
+            if zf.getinfo("xl/workbook.xml").file_size > 2 * 1024 * 1024:
+                return None  # no real workbook's sheet list is that big: the reader says what is wrong
+            root = etree.fromstring(zf.read("xl/workbook.xml"), etree.XMLParser(resolve_entities=False))
     except Exception:  # not a workbook: the reader says so with its own message
         return None
+    names = [el.get("name") or "" for el in root.iter("{*}sheet")]
     if any(n.startswith("监控表") for n in names):
         return "monitor"
     if any(n.startswith("自评表") for n in names):

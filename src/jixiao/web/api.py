@@ -543,7 +543,7 @@ def import_files(
     confirm_unit: bool = Form(False),
 ) -> Any:
     from jixiao.web.permissions import Role, can_import_into, role_of
-    from jixiao.web.views import import_upload
+    from jixiao.web.views import import_upload, upload_too_large
 
     if role_of(request.user) not in (Role.ADMIN, Role.UNIT):
         raise Denied("审核人不能导入数据。")
@@ -556,8 +556,10 @@ def import_files(
         mine = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
         if len(mine) == 1:
             unit = mine[0]
+    # an oversized file is refused by its declared size, never read into memory whole
     return [
-        import_upload(
+        upload_too_large(f.name or "upload", f.size)
+        or import_upload(
             request.user, f.name or "upload", f.read(), unit=unit, year=year, confirm_unit=confirm_unit
         )
         for f in files[:20]

@@ -492,6 +492,19 @@ def search(request: HttpRequest) -> HttpResponse:
 ALLOWED_SUFFIXES = (".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf")
 
 
+def upload_too_large(name: str, size: int | None) -> dict[str, Any] | None:
+    """The result for an uploaded file whose declared size is over the limit (checked before the
+    file is read into memory), else None."""
+    if (size or 0) <= settings.MAX_UPLOAD_MB * 1024 * 1024:
+        return None
+    return {
+        "file": name,
+        "ok": False,
+        "warnings": [],
+        "errors": [f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限"],
+    }
+
+
 def import_upload(
     user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None, confirm_unit: bool = False
 ) -> dict[str, Any]:
@@ -579,15 +592,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             return render(request, "web/upload.html", ctx, status=400)
         results = []
         for f in files[:20]:
-            if f.size > settings.MAX_UPLOAD_MB * 1024 * 1024:
-                results.append(
-                    {
-                        "file": f.name,
-                        "ok": False,
-                        "warnings": [],
-                        "errors": [f"{f.name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限"],
-                    }
-                )
+            if too_large := upload_too_large(f.name or "upload", f.size):
+                results.append(too_large)
                 continue
             results.append(
                 import_upload(
