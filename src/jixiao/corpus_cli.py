@@ -81,9 +81,9 @@ _STATUS = {"ok": "成功", "warnings": "有警告", "empty": "无绩效目标表
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from jixiao.web.cli import _db_label, _prepare
+    from jixiao.web.cli import database_label, prepare_database
 
-    _prepare()
+    prepare_database()
     from jixiao.web.actions import ActionError
     from jixiao.web.corpus_load import LoadProgress, load_dataset
 
@@ -104,7 +104,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         print(msg, file=sys.stderr)
     rate = s.rows / s.seconds if s.seconds else 0.0
     print(
-        f"已载入 {_db_label()}：{s.documents} 个文件，新建单位 {s.units} 个、单位年度 {s.unit_years} 个、"
+        f"已载入 {database_label()}：{s.documents} 个文件，"
+        f"新建单位 {s.units} 个、单位年度 {s.unit_years} 个、"
         f"项目 {s.projects} 个、指标 {s.indicators} 个；已存在未改动的项目 {s.projects_existing} 个；"
         f"{s.seconds:.1f} 秒（{rate:.0f} 行/秒）"
     )

@@ -1248,7 +1248,8 @@ _LOWER_NAME = re.compile(
 )
 
 
-def _dec(v: Any) -> Decimal | None:
+def printed_number(v: Any) -> Decimal | None:
+    """A number as a published table prints it (`10分`, `95%`, spaces): Decimal, or None if none."""
     if v is None:
         return None
     s = re.sub(r"[\s\u3000分%％]", "", str(v))
@@ -1271,12 +1272,12 @@ def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
     rows keyed by column header, indicators with target, actual, weight and score as printed)."""
     rows = (data.get("budget") or {}).get("rows") or {}
     first: Mapping[str, Any] = next(iter(rows.values()), {}) if rows else {}
-    adjusted = _dec(_column(first, "全年预算", "调整", "预算数(A)", "预算安排", avoid=("年初",)))
+    adjusted = printed_number(_column(first, "全年预算", "调整", "预算数(A)", "预算安排", avoid=("年初",)))
     if adjusted is None:
-        adjusted = _dec(_column(first, "预算数", avoid=("年初",)))
-    executed = _dec(_column(first, "执行数", "执行情况", "全年执行"))
-    weight = _dec(_column(first, "分值", "权重"))
-    score = _dec(_column(first, "得分"))
+        adjusted = printed_number(_column(first, "预算数", avoid=("年初",)))
+    executed = printed_number(_column(first, "执行数", "执行情况", "全年执行"))
+    weight = printed_number(_column(first, "分值", "权重"))
+    score = printed_number(_column(first, "得分"))
     inds = [
         PublishedIndicator(
             level1=r.get("level1"),
@@ -1284,8 +1285,8 @@ def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
             name=r.get("name"),
             target=str(r.get("target") or ""),
             actual=r.get("actual"),
-            weight=_dec(r.get("weight")),
-            score=_dec(r.get("score")),
+            weight=printed_number(r.get("weight")),
+            score=printed_number(r.get("score")),
             reason=r.get("deviation_reason"),
         )
         for r in data.get("indicators") or []
@@ -1296,8 +1297,8 @@ def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
         budget_executed=executed,
         execution_weight=weight,
         execution_score=score,
-        total_weight=_dec(data.get("total_weight")),
-        total_score=_dec(data.get("total_score")),
+        total_weight=printed_number(data.get("total_weight")),
+        total_score=printed_number(data.get("total_score")),
         grade=data.get("grade"),
         year=data.get("year") if isinstance(data.get("year"), int) else None,
         project_name=data.get("project_name"),

@@ -122,7 +122,7 @@ def header_kind(texts: list[str], year: int | None = None) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
+def cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
     """(group, ((field, score), …)) for one header cell."""
     s = _norm_header(text)
     if not s or len(s) > 24:
@@ -163,7 +163,7 @@ def header_map(cells: list, year: int | None = None) -> dict[int, str] | None:
     cand: list[tuple[float, int, str, str]] = []  # (score, column, field, group)
     groups: dict[str, int] = {}
     for i, t in enumerate(texts):
-        grp, scores = _cell_scores(t)
+        grp, scores = cell_scores(t)
         if grp:
             groups[grp] = _group_rank(grp, year)
         for fld, sc in scores:

@@ -44,7 +44,7 @@ from functools import lru_cache
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
-from jixiao.ingest.header import _cell_scores
+from jixiao.ingest.header import cell_scores
 from jixiao.ingest.noise import norm_key
 from jixiao.ingest.pdftext import value_score
 from jixiao.model import Location
@@ -639,7 +639,7 @@ def header_field(text: str) -> tuple[int | None, float]:
     s = norm_key(text)
     if not s or len(s) > 24:
         return None, 0.0
-    _grp, scores = _cell_scores(s)
+    _grp, scores = cell_scores(s)
     for fld, sc in scores:
         kind = _FIELD_KIND.get(fld)
         if kind is not None:

@@ -390,7 +390,7 @@ def placeholder_value(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit |
     """
     if not f.placeholder:
         return None
-    msg = f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是模板占位，没有填写真实目标值。"
+    msg = f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}是模板占位，没有填写真实目标值。"
     budget, year = p.project.budget_total, ctx.year
     if f.category == COST and budget is not None:
         return Hit(
@@ -434,7 +434,7 @@ def unmeasurable_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
             return None  # JX205
     elif kind != "boolean":
         return None
-    return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}不是可衡量的数值、比率或时限。")
+    return Hit(f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}不是可衡量的数值、比率或时限。")
 
 
 PASS_STATE = re.compile(r"合格|达标|符合|通过|验收|全覆盖|全部|全面完成|无重大|零事故|未发生|不发生|优良")
@@ -462,11 +462,12 @@ def pass_state_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit |
     示例与改法：“质量指标｜设备验收｜合格”改为“设备验收合格率 100%”。
     """
     if PASS_STATE.search(f.value) and not VAGUE.search(f.value) and not f.placeholder:
-        return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是达标状态，没有量化。")
+        return Hit(f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}是达标状态，没有量化。")
     return None
 
 
-def _cat(f: IndicatorFacts) -> str:
+def category_label(f: IndicatorFacts) -> str:
+    """The indicator's category in Chinese for messages (数量指标, 成本指标 …)."""
     return CATEGORY_ZH.get(f.category, "指标")
 
 
@@ -495,9 +496,9 @@ def vague_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
     if f.target.kind != "text" or f.placeholder or f.value in EMPTY_MARKERS:
         return None
     if f.key and name_key(f.value) == f.key:
-        return Hit(f"{_cat(f)}{q(f.label)}的指标值只是重复指标名称，没有写出目标。")
+        return Hit(f"{category_label(f)}{q(f.label)}的指标值只是重复指标名称，没有写出目标。")
     if VAGUE.search(f.value):
-        return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}表述空泛，无法据以评价。")
+        return Hit(f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}表述空泛，无法据以评价。")
     return None
 
 
@@ -728,7 +729,7 @@ def money_under_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit
     “基层成品油快检覆盖率 100%”。
     """
     if f.money and f.target.op not in (">=", ">"):
-        return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是金额，金额应列在成本指标。")
+        return Hit(f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}是金额，金额应列在成本指标。")
     return None
 
 
@@ -751,7 +752,7 @@ def money_as_output(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | N
     示例与改法：“数量指标｜补助资金发放额｜100万元”改为“数量指标｜补助发放人数｜113人”。
     """
     if f.money and not f.per_unit_money:
-        return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}是资金额，不是产出。")
+        return Hit(f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}是资金额，不是产出。")
     return None
 
 

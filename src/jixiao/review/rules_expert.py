@@ -30,7 +30,7 @@ from jixiao.review.facts import (
 )
 from jixiao.review.findings import APPROPRIATENESS, COMPLETENESS, FEASIBILITY, RELEVANCE
 from jixiao.review.registry import GUIDE_CORE_2021, GUIDE_EVAL_2020, GUIDE_TARGETS_2015, Hit, rule
-from jixiao.review.rules import _cat, q
+from jixiao.review.rules import category_label, q
 
 # ---------------------------------------------------------------------------------------------
 # JX11x 完整性: names and bases that are not filled in
@@ -212,7 +212,7 @@ def bare_yes_benefit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     示例与改法：“社会效益指标｜改善群众生活条件｜是”改为“受益群众 ≥1200户”。
     """
     if isinstance(f.target.value, bool):
-        return Hit(f"{_cat(f)}{q(f.label)}的指标值只是{q(f.value)}，没有写出效益的程度。")
+        return Hit(f"{category_label(f)}{q(f.label)}的指标值只是{q(f.value)}，没有写出效益的程度。")
     return None
 
 
@@ -241,7 +241,7 @@ def value_without_unit(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit 
     v = to_decimal(f.target.value)
     if v is None or f.target.op == "range":
         return None
-    return Hit(f"{_cat(f)}{q(f.label)}的指标值{q(f.value)}只有数字，没有单位。")
+    return Hit(f"{category_label(f)}{q(f.label)}的指标值{q(f.value)}只有数字，没有单位。")
 
 
 @rule(

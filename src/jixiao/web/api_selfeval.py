@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from jixiao.evaluate import _dec, check_published, published_from_dict
+from jixiao.evaluate import check_published, printed_number, published_from_dict
 from jixiao.web import actions
 
 log = logging.getLogger(__name__)
@@ -110,11 +110,11 @@ def _unreadable(body: PublishedTableIn) -> list[str]:
     for i, r in enumerate(body.indicators):
         for key, label in (("weight", "分值"), ("score", "得分")):
             v = getattr(r, key)
-            if v not in (None, "") and str(v).strip() and _dec(v) is None:
+            if v not in (None, "") and str(v).strip() and printed_number(v) is None:
                 out.append(f"指标第 {i + 1} 行「{r.name or r.level2 or ''}」的{label}「{v}」不是数字")
     for key, label in (("total_weight", "总分值"), ("total_score", "总分")):
         v = getattr(body, key)
-        if v not in (None, "") and str(v).strip() and _dec(v) is None:
+        if v not in (None, "") and str(v).strip() and printed_number(v) is None:
             out.append(f"{label}「{v}」不是数字")
     return out
 

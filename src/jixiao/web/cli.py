@@ -15,7 +15,7 @@ from typing import Any
 EXIT_BAD_INPUT = 2
 
 
-def _prepare(*, quiet: bool = True) -> None:
+def prepare_database(*, quiet: bool = True) -> None:
     """Set Django up from the environment and apply migrations."""
     from jixiao.web import setup
 
@@ -25,7 +25,7 @@ def _prepare(*, quiet: bool = True) -> None:
     call_command("migrate", verbosity=0 if quiet else 1, interactive=False)
 
 
-def _db_label() -> str:
+def database_label() -> str:
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -136,7 +136,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["JIXIAO_DATABASE_URL"] = f"sqlite:///{data / 'jixiao.sqlite3'}"
     os.environ["JIXIAO_SECRET_KEY"] = demo_secret_key(data)
     os.environ.setdefault("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
-    _prepare()
+    prepare_database()
     from jixiao.web import actions
     from jixiao.web.demo import DEMO_ACCOUNTS, demo_disclosures
     from jixiao.web.models import User
@@ -148,7 +148,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     snaps, evals = load_demo_cycle()
     print(f"  运行监控 {snaps} 个项目，绩效自评 {evals} 个项目")
-    print(f"数据库：{_db_label()}")
+    print(f"数据库：{database_label()}")
     print("账号（用户名 / 密码 / 角色）：")
     for name, role, units, pw in DEMO_ACCOUNTS:
         if not User.objects.filter(username=name).exists():
@@ -186,10 +186,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "警告：未设置 JIXIAO_SECRET_KEY（调试模式）：本次运行使用临时密钥，重启后需重新登录。",
             file=sys.stderr,
         )
-    _prepare()
+    prepare_database()
     workers = args.workers or default_workers()
     print(
-        f"jixiao serve：{_db_label()}，http://{args.host}:{args.port}/"
+        f"jixiao serve：{database_label()}，http://{args.host}:{args.port}/"
         f"（{workers} 个进程 × {args.threads} 线程）",
         flush=True,
     )
@@ -237,7 +237,7 @@ def _unit_option(args: argparse.Namespace, command: str) -> tuple[Any, int]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    _prepare()
+    prepare_database()
     from jixiao.ingest import ReadError
     from jixiao.ingest.bounded import parse_file_bounded
     from jixiao.web import actions
@@ -296,13 +296,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"完成：{len(files) - failed}/{len(files)} 个文件导入，新项目 {totals['created']} 个，更新 "
         f"{totals['updated']} 个，指标 {totals['indicators']} 个，警告 {totals['warnings']} 条"
         + (f"，失败 {failed} 个" if failed else "")
-        + f"（{_db_label()}）"
+        + f"（{database_label()}）"
     )
     return EXIT_BAD_INPUT if failed else 0
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    _prepare()
+    prepare_database()
     from jixiao.web import actions
 
     try:
@@ -320,7 +320,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_user_set(args: argparse.Namespace) -> int:
-    _prepare()
+    prepare_database()
     from jixiao.web import actions
 
     try:
@@ -342,7 +342,7 @@ def cmd_user_set(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    _prepare()
+    prepare_database()
     from jixiao.web.models import User
 
     for user in User.objects.order_by("username").prefetch_related("units", "tokens"):
@@ -363,7 +363,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    _prepare()
+    prepare_database()
     from jixiao.web import actions
 
     try:
@@ -383,7 +383,7 @@ def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
     """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year`, and
     the unit's name: what `jixiao template KIND --unit SPEC --year Y` pre-fills. A code several
     units share raises `units.UnitSpecError` listing them (one workbook never mixes units)."""
-    _prepare()
+    prepare_database()
     from jixiao.web.convert import project_from_orm
     from jixiao.web.models import Project
     from jixiao.web.units import resolve_unit
@@ -400,7 +400,7 @@ def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Import filled 运行监控 / 自评 workbooks (from `jixiao template`), each all or nothing."""
-    _prepare()
+    prepare_database()
     from jixiao.web import actions
 
     unit, code = _unit_option(args, "report")
