@@ -120,7 +120,7 @@ def main() -> None:
 
         call_command("migrate", verbosity=0, interactive=False)
         call_command("flush", verbosity=0, interactive=False)
-        from jixiao.web.corpus_load import load_dataset
+        from jixiao.web.actions.corpus import load_dataset
 
         cpu0 = time.process_time()
         s = load_dataset(None, out)

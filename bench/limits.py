@@ -49,7 +49,7 @@ data = Path(path).read_bytes()
 t = time.perf_counter()
 try:
     if name.startswith("monitor-"):  # the workbook upload path
-        from jixiao.templates import read_monitor_workbook
+        from jixiao.cycle.workbooks import read_monitor_workbook
         read_monitor_workbook(data)
     elif bounded:
         from jixiao.ingest.bounded import ParseLimits, parse_bounded

@@ -282,9 +282,9 @@ def hog(mb: int) -> int:
 
 def fail_with(kind: str) -> None:
     """Raise an exception of a kind that must cross the process boundary intact."""
+    from jixiao.cycle.workbooks import WorkbookError
     from jixiao.ingest import ReadError
     from jixiao.model import Location
-    from jixiao.templates import WorkbookError
 
     if kind == "read":
         raise ReadError("a.xlsx", "第 3 行有误", Location(cell="Sheet1!C3"))

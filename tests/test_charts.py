@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.charts import (
+from jixiao.cycle.monitor import snapshot_for
+from jixiao.export.charts import (
     FONT_FAMILY,
     budget_by_project_svg,
     category_counts,
@@ -21,7 +22,6 @@ from jixiao.charts import (
     spending_curve_for,
     spending_curve_svg,
 )
-from jixiao.monitor import snapshot_for
 from tests.fixtures_models import PLAN, product_sampling, unit_full
 
 D = Decimal

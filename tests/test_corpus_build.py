@@ -222,7 +222,7 @@ def test_the_command_line_loads_dask_and_pyarrow_only_for_corpus_commands() -> N
     import sys
 
     code = (
-        "import sys; from jixiao.cli import build_parser; build_parser(); "
+        "import sys; from jixiao.cli.main import build_parser; build_parser(); "
         "print(sorted(m for m in ('dask', 'distributed', 'pyarrow', 'pandas') if m in sys.modules))"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.cli import main
-from jixiao.evaluate import (
+from jixiao.cli.main import main
+from jixiao.cycle.evaluate import (
     BAND_MET,
     BAND_NOT_MET,
     BAND_PARTLY,
@@ -601,7 +601,7 @@ def test_cli_score_table_of_110_named_and_strict_refuses(tmp_path, capsys):
 
 
 def _published(**over):
-    from jixiao.evaluate import PublishedIndicator, PublishedSelfEvaluation
+    from jixiao.cycle.evaluate import PublishedIndicator, PublishedSelfEvaluation
 
     rows = [
         PublishedIndicator("产出指标", "数量指标", "特困人员供养人数", ">=4754人", "4604人", D(20), D(20)),
@@ -625,7 +625,7 @@ def _published(**over):
 
 
 def test_a_published_table_with_full_marks_for_a_missed_target_and_a_breached_cap():
-    from jixiao.evaluate import CAP_BREACHED_FULL, MISSED_FULL, check_published
+    from jixiao.cycle.evaluate import CAP_BREACHED_FULL, MISSED_FULL, check_published
 
     c = check_published(_published())
     kinds = {d.where: d.kind for d in c.discrepancies}
@@ -639,7 +639,7 @@ def test_a_published_table_with_full_marks_for_a_missed_target_and_a_breached_ca
 
 
 def test_weights_and_totals_that_do_not_add_up_and_a_wrong_grade():
-    from jixiao.evaluate import GRADE, TOTAL_SUM, WEIGHTS_SUM, check_published
+    from jixiao.cycle.evaluate import GRADE, TOTAL_SUM, WEIGHTS_SUM, check_published
 
     t = _published(total_score=D(95), total_weight=D(90), grade="良")
     t.indicators[3].weight = D(20)  # the table's 分值 now total 90
@@ -656,7 +656,7 @@ def test_weights_and_totals_that_do_not_add_up_and_a_wrong_grade():
 
 
 def test_execution_score_and_limits_printed_without_comparator():
-    from jixiao.evaluate import EXECUTION_SCORE, PublishedIndicator, check_published
+    from jixiao.cycle.evaluate import EXECUTION_SCORE, PublishedIndicator, check_published
 
     t = _published(budget_executed=D("25.86"), execution_score=D(9))
     # 预算调整率 3% with 0 adjusted: a limit, lower is better — full marks are right

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.cli import main
+from jixiao.cli.main import main
+from jixiao.cycle.workbooks import monitor_template, selfeval_template
 from jixiao.export.docx import disclosure_to_docx
 from jixiao.export.pdf import soffice_path
 from jixiao.ingest import parse_bytes
 from jixiao.model import Disclosure
-from jixiao.templates import monitor_template, selfeval_template
 from tests.fixtures_models import model_dict, unit_full, unit_no_basis, vehicle_insurance
 from tests.format_helpers import diff
 

@@ -11,6 +11,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from openpyxl import load_workbook
 
+from jixiao.cycle.monitor import GREEN, RED, YELLOW, Deviation, MonitorSnapshot, assess, snapshot_for
 from jixiao.export.monitoring import (
     MonitorForecast,
     light_summary,
@@ -20,7 +21,6 @@ from jixiao.export.monitoring import (
     period_label,
 )
 from jixiao.export.pdf import soffice_path
-from jixiao.monitor import GREEN, RED, YELLOW, Deviation, MonitorSnapshot, assess, snapshot_for
 from tests.fixtures_models import product_sampling, vehicle_insurance
 
 D = Decimal

@@ -11,7 +11,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from jixiao.evaluate import Budget, IndicatorActual, SelfEvaluation, score_evaluation
+from jixiao.cycle.evaluate import Budget, IndicatorActual, SelfEvaluation, score_evaluation
 from jixiao.export.grid import table_to_html
 from jixiao.export.pdf import soffice_path
 from jixiao.export.selfeval import (

@@ -324,7 +324,7 @@ def test_money_in_yuan_is_read_as_wan_yuan() -> None:
 def test_command_line_parses_a_written_docx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     path = tmp_path / "unit.docx"
     path.write_bytes(disclosure_to_docx(unit_full(), split_every=5))

@@ -16,18 +16,18 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from jixiao.cli import main
-from jixiao.evaluate import score_evaluation
+from jixiao.cli.main import main
+from jixiao.cycle.evaluate import score_evaluation
+from jixiao.cycle.monitor import Deviation, assess, snapshot_for
+from jixiao.cycle.workbooks import META_SHEET, monitor_template, selfeval_template
 from jixiao.export.cellsafe import csv_field, formula, formula_like, neutralise, put_text, workbook_bytes
 from jixiao.export.docx import disclosure_to_docx
 from jixiao.export.monitoring import monitoring_to_xlsx
 from jixiao.export.rows import to_csv, to_xlsx
 from jixiao.export.selfeval import selfeval_to_xlsx
 from jixiao.export.xlsx import disclosure_to_xlsx
-from jixiao.monitor import Deviation, assess, snapshot_for
 from jixiao.review.engine import review_document
 from jixiao.review.report import findings_xlsx
-from jixiao.templates import META_SHEET, monitor_template, selfeval_template
 from tests.fixtures_models import unit_full
 from tests.test_export_selfeval import worked_example as selfeval_example
 

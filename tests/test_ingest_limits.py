@@ -47,7 +47,7 @@ def test_crafted_file_is_refused_by_a_reader_cap_inside_the_worker(name: str) ->
 
 
 def test_crafted_workbook_bomb_is_refused_on_the_workbook_path() -> None:
-    from jixiao.templates import WorkbookError, read_monitor_workbook, read_selfeval_workbook
+    from jixiao.cycle.workbooks import WorkbookError, read_monitor_workbook, read_selfeval_workbook
 
     bomb = crafted.zip_bomb_xlsx()
     for read in (read_monitor_workbook, read_selfeval_workbook):
@@ -276,7 +276,7 @@ def test_worker_over_memory_is_stopped_and_the_parent_keeps_none_of_it() -> None
 
 
 def test_worker_exceptions_cross_back_intact() -> None:
-    from jixiao.templates import WorkbookError
+    from jixiao.cycle.workbooks import WorkbookError
 
     with pytest.raises(ReadError) as err:
         run_bounded(crafted.fail_with, "read", name="a.xlsx", limits=LIMITS)

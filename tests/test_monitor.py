@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.monitor import (
+from jixiao.cycle.monitor import (
     BLUE,
     GREEN,
     RED,

@@ -480,7 +480,7 @@ def test_bad_input_is_a_read_error_with_a_clear_message(name: str) -> None:
 def test_bad_input_on_the_command_line_is_one_line_and_status_2(
     name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     make, _ = BAD_INPUTS[name]
     path = tmp_path / name

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.cli import main
+from jixiao.cli.main import main
 from jixiao.review import RULES
 from jixiao.review.catalogue import catalogue_markdown
 from tests.conftest import REPO, SEEDS

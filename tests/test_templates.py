@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.cli import main
-from jixiao.evaluate import score_evaluation
-from jixiao.monitor import GREEN, RED, assess
-from jixiao.templates import (
+from jixiao.cli.main import main
+from jixiao.cycle.evaluate import score_evaluation
+from jixiao.cycle.monitor import GREEN, RED, assess
+from jixiao.cycle.workbooks import (
     WorkbookError,
     monitor_template,
     read_monitor_workbook,

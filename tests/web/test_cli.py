@@ -147,7 +147,7 @@ def test_serve_answers_with_static_files_and_api_from_the_app(tmp_path):
 def test_warm_up_compiles_every_page_template_before_the_workers_fork():
     from django.template import engines
 
-    from jixiao.web.cli import warm_up
+    from jixiao.cli.web import warm_up
 
     env = engines["jinja2"].env
     env.cache.clear()

@@ -165,7 +165,7 @@ def test_only_administrators_create_the_unit_a_table_names(counties, capsys, tmp
     assert "只有管理员可以新建单位" in body[0]["errors"][0]
     assert Unit.objects.count() == n_units and unit_state(units[LETING]) == before
     # the command line acts as administrator: the unit is created, the table filed under it
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     f = tmp_path / "004.txt"
     f.write_text(text, encoding="utf-8")
@@ -255,7 +255,7 @@ def test_a_workbook_for_another_units_project_is_refused(users, market_project):
 def test_cli_unit_options_tell_two_counties_414001_apart(counties, capsys, tmp_path):
     from openpyxl import load_workbook
 
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     out = tmp_path / "m.xlsx"
     assert main(["template", "monitor", "--unit", "414001", "--year", "2024", "-o", str(out)]) == 2
@@ -460,7 +460,7 @@ def _open_everything(client: Client, disclosures=None, *, stale_ok: bool = False
 
 
 def test_reimporting_every_seed_twice_keeps_cycle_data_and_every_page_works(db, capsys, tmp_path):
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     admin, _ = actions.create_user(None, "root", "admin", password="pw-123456")
     token = actions.issue_token(None, "root")
@@ -542,7 +542,7 @@ def test_reimport_lists_what_the_document_drops_and_keeps_dropped_projects(users
     assert Project.objects.filter(unit=unit, year=2024, name=kept.name).exists()
     assert set(first.indicators.values_list("id", flat=True)) == ids
     # the command line lists them too
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     f = tmp_path / "market.docx"
     f.write_bytes(_docx(doc))

@@ -20,7 +20,7 @@ def _rows(project, actual_by_index=None, **dev):
 
 def _good_rows(project):
     """Every indicator on track (its target text as the actual, 达成 for qualitative ones)."""
-    from jixiao.evaluate import QUALITATIVE, direction_of
+    from jixiao.cycle.evaluate import QUALITATIVE, direction_of
     from jixiao.values import parse_value
 
     rows = []

@@ -120,7 +120,7 @@ def test_downloads_of_the_standard_tables(clients, users, market_project):
 
 
 def _filled_monitor(project, *, bad: bool = False) -> bytes:
-    from jixiao.templates import monitor_template
+    from jixiao.cycle.workbooks import monitor_template
     from jixiao.web.convert import project_from_orm
 
     wb = load_workbook(io.BytesIO(monitor_template([project_from_orm(project)], 2024)))
@@ -204,7 +204,7 @@ def test_pdf_download_through_libreoffice(clients, users, market_project):
 
 
 def _filled_selfeval(project, executed, reason=None) -> bytes:
-    from jixiao.templates import selfeval_template
+    from jixiao.cycle.workbooks import selfeval_template
     from jixiao.web.convert import project_from_orm
 
     wb = load_workbook(io.BytesIO(selfeval_template([project_from_orm(project)], 2024)))

@@ -24,7 +24,7 @@ def _run(args, db):
 
 
 def _filled(bad: bool) -> bytes:
-    from jixiao.templates import monitor_template
+    from jixiao.cycle.workbooks import monitor_template
     from jixiao.web.demo import market_bureau
 
     project = market_bureau(2024).projects[0]

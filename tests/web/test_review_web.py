@@ -421,7 +421,7 @@ def test_cli_review_of_a_unit_matches_the_web_with_the_same_settings(demo, capsy
     it as to the pages (unless --config names another file)."""
     import json
 
-    from jixiao.cli import main
+    from jixiao.cli.main import main
 
     def cli_keys(*extra):
         assert main(["review", "--unit", "999001", "--year", "2024", "--format", "json", *extra]) == 0

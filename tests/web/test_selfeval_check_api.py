@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from jixiao.evaluate import _num, check_published, published_from_dict
+from jixiao.cycle.evaluate import _num, check_published, published_from_dict
 from jixiao.web import actions
 
 pytestmark = pytest.mark.django_db

@@ -81,7 +81,7 @@ def test_workbook_bomb_is_refused_on_the_workbook_paths(clients, market_project)
 def test_workbook_reading_runs_under_the_limits(clients, market_project) -> None:
     from io import BytesIO
 
-    from jixiao.templates import monitor_template
+    from jixiao.cycle.workbooks import monitor_template
     from jixiao.web.convert import project_from_orm
 
     data = monitor_template([project_from_orm(market_project)], 2024)
@@ -99,7 +99,7 @@ def test_workbook_kind_reads_only_the_sheet_list(market_project) -> None:
     import io
     import zipfile
 
-    from jixiao.templates import monitor_template
+    from jixiao.cycle.workbooks import monitor_template
     from jixiao.web import actions
     from jixiao.web.convert import project_from_orm
 
@@ -110,9 +110,9 @@ def test_workbook_kind_reads_only_the_sheet_list(market_project) -> None:
         assert "xl/styles.xml" in names
         for n in names:
             dst.writestr(n, b"<styleSheet><fonts>broken" if n == "xl/styles.xml" else src.read(n))
-    assert actions._workbook_kind(data) == "monitor"
-    assert actions._workbook_kind(out.getvalue()) == "monitor"  # never parsed the styles
-    assert actions._workbook_kind(b"PK\x03\x04 not a zip") is None
+    assert actions.workbooks.workbook_kind(data) == "monitor"
+    assert actions.workbooks.workbook_kind(out.getvalue()) == "monitor"  # never parsed the styles
+    assert actions.workbooks.workbook_kind(b"PK\x03\x04 not a zip") is None
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ The layout follows the national 绩效目标执行监控表, on a 16-column land
 - 项目监控结果: the lights counted in words, and the project's light.
 
 "1-7月" follows the as-of date (1-9月 for 30 September; 截至8月15日 for a mid-month date). The lights
-and ratios come from `jixiao.monitor.assess`; this module only lays them out. The 预计全年 columns
+and ratios come from `jixiao.cycle.monitor.assess`; this module only lays them out. The 预计全年 columns
 are not part of `MonitorSnapshot`; pass them as a `MonitorForecast` or they stay blank to be
 filled by hand.
 """
@@ -25,15 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from jixiao.export.grid import (
-    Cell,
-    StandardTable,
-    money,
-    percent_text,
-    tables_to_docx,
-    tables_to_xlsx,
-)
-from jixiao.monitor import (
+from jixiao.cycle.monitor import (
     BLUE,
     GREEN,
     LIGHT_LABELS,
@@ -45,6 +37,14 @@ from jixiao.monitor import (
     MonitorResult,
     MonitorSnapshot,
     plan_milestones,
+)
+from jixiao.export.grid import (
+    Cell,
+    StandardTable,
+    money,
+    percent_text,
+    tables_to_docx,
+    tables_to_xlsx,
 )
 
 TITLE = "项目绩效运行监控表"

@@ -13,7 +13,7 @@ The layout is the national one (财政部 项目支出绩效自评表), on a 9-c
                      | indicator rows, 一级/二级 merged down over their groups
     总分 (6)                                                        | 100  | total | 自评等级：优
 
-Scores come from `jixiao.evaluate.score_evaluation`; this module only lays them out. Where a
+Scores come from `jixiao.cycle.evaluate.score_evaluation`; this module only lays them out. Where a
 deviation needs explaining and none was entered, the cell says so (待说明：…), so that an incomplete
 report shows as incomplete when printed.
 """
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jixiao.evaluate import EvaluationResult, SelfEvaluation, band_name
+from jixiao.cycle.evaluate import EvaluationResult, SelfEvaluation, band_name
 from jixiao.export.grid import (
     Cell,
     StandardTable,

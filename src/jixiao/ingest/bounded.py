@@ -49,7 +49,7 @@ PRELOAD = [
     "jixiao.ingest.xlsx",
     "jixiao.ingest.html",
     "jixiao.ingest.pdf",
-    "jixiao.templates",
+    "jixiao.cycle.workbooks",
     "openpyxl",
     "pdfplumber",
     "pdfminer.pdfinterp",

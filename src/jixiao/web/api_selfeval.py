@@ -2,7 +2,7 @@
 """API check of a published 项目支出绩效自评表 (issue 11, item 4; added to the API in `api.py`).
 
 `POST /api/selfeval/check` takes a printed 自评表 as JSON — the shape `*.selfeval.json` of the field
-set has and `jixiao.evaluate.published_from_dict` reads — recomputes it by the method
+set has and `jixiao.cycle.evaluate.published_from_dict` reads — recomputes it by the method
 (`check_published`) and answers with the recomputed total and grade beside the printed ones and
 every difference with its reason. The same as `jixiao score --check FILE.json`.
 
@@ -21,7 +21,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from jixiao.evaluate import check_published, printed_number, published_from_dict
+from jixiao.cycle.evaluate import check_published, printed_number, published_from_dict
 from jixiao.web import actions
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def _refuse(body: PublishedTableIn) -> None:
     "不读写数据库；与命令 `jixiao score --check 文件.json` 相同。",
 )
 def check_selfeval(request: HttpRequest, body: PublishedTableIn) -> Any:
-    from jixiao.evaluate import render_check
+    from jixiao.cycle.evaluate import render_check
 
     _refuse(body)
     data = body.dict()

@@ -2,7 +2,7 @@
 
 Jinja2 renders the unit, project and search pages several times faster than Django's template
 language, which matters for many users on a small server; the helpers below are the few the
-templates need (url, static, and the filters of `templatetags.jixiao`).
+templates need (url, static, and the filters below).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import Environment
 
-from jixiao.web.templatetags.jixiao import get, kind_label, money, severity_label, target_text
+from jixiao.numbers import money
 
 
 def url(name: str, *args: Any) -> str:
@@ -76,6 +76,53 @@ def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     if value is None:
         return ""
     return timezone.localtime(value).strftime(fmt)
+
+
+KIND_LABELS = {"number": "数值", "percent": "百分比", "date": "日期", "boolean": "是否", "text": "定性"}
+OP_LABELS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "=", "range": "区间"}
+
+
+def kind_label(kind: str | None) -> str:
+    return KIND_LABELS.get(kind or "text", kind or "")
+
+
+def target_text(t: dict | None) -> str:
+    """The parsed value in short words: ≥ 95 %, 2024-12-31 前, 定性."""
+    if not t:
+        return ""
+    kind = t.get("kind") or "text"
+    if kind == "text":
+        return "定性"
+    if kind == "boolean":
+        v = t.get("value")
+        return "未填写" if v is None else ("是" if v else "否")
+    op = t.get("op")
+    if kind == "date":
+        return (
+            f"不晚于 {t.get('value')}"
+            if op in ("<=", "<", None)
+            else f"{OP_LABELS.get(op, op)} {t.get('value')}"
+        )
+    value = t.get("value")
+    unit = t.get("unit") or ""
+    if op == "range":
+        s = f"{value}–{t.get('high')} {unit}"
+    else:
+        s = f"{OP_LABELS.get(op, '') + ' ' if op else ''}{value} {unit}"
+    if t.get("approx"):
+        s = "约 " + s
+    return s.strip()
+
+
+def get(d: dict | None, key: str) -> Any:
+    return (d or {}).get(key)
+
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "hint": "提示"}
+
+
+def severity_label(sev: str | None) -> str:
+    return SEVERITY_LABELS.get(sev or "", sev or "")
 
 
 def environment(**options: Any) -> Environment:

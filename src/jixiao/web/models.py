@@ -227,7 +227,7 @@ class MonitoringSnapshot(models.Model):
 
     `rows` holds one entry per indicator in the project's order: indicator_id, name, target, actual,
     status (qualitative), reason_category, reason_text, likelihood, measures, light. The lights and
-    `problems` (what keeps the report from being complete) are computed by `jixiao.monitor` on save.
+    `problems` (what keeps the report from being complete) are computed by `jixiao.cycle.monitor` on save.
     """
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="snapshots")
@@ -263,11 +263,11 @@ class MonitoringSnapshot(models.Model):
 
 
 class SelfEvaluation(models.Model):
-    """绩效自评: a project's year-end actuals and the score `jixiao.evaluate` gives them.
+    """绩效自评: a project's year-end actuals and the score `jixiao.cycle.evaluate` gives them.
 
     `rows` holds one entry per indicator in the project's order: indicator_id, name, target, actual,
     band, score (the unit's own, qualitative), reason (偏差原因分析及改进措施). `result` is the scored
-    table (`jixiao.evaluate.result_to_dict`); `total` and `grade` repeat its figures for lists.
+    table (`jixiao.cycle.evaluate.result_to_dict`); `total` and `grade` repeat its figures for lists.
     """
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="selfeval")

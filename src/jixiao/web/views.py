@@ -18,9 +18,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from jixiao.export import charts
 from jixiao.taxonomy import LEVEL2
 from jixiao.web import actions
-from jixiao.web.charts import bar_chart
 from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, SubGoal, Unit
 from jixiao.web.permissions import (
     Denied,
@@ -171,11 +171,11 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     fiscal = sum((p.budget_fiscal or Decimal(0) for p in projects), Decimal(0))
     other = sum((p.budget_other or Decimal(0) for p in projects), Decimal(0))
     by_budget = sorted((p for p in projects if p.budget_total), key=lambda p: p.budget_total, reverse=True)
-    budget_chart = bar_chart(
+    budget_chart = charts.budget_by_project_svg(
         [(p.name or p.title or p.key, p.budget_total) for p in by_budget[:30]],
-        unit="万元",
+        title="项目预算数",
         width=560,
-        label_chars=14,
+        label_px=220,
     )
     if review is not None:
         cats, per_project = review.categories, review.indicators
@@ -191,12 +191,14 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             kv[0][1] or "",
         ),
     )
-    cat_chart = bar_chart(
-        [(f"{l2 or l1 or '未分类'}", n) for (l1, l2), n in items],
-        unit=" 个",
+    cat_chart = charts.hbars(
+        [(f"{l2 or l1 or '未分类'}", n, charts.category_color(l1)) for (l1, l2), n in items],
+        title="指标按二级指标",
+        subtitle=f"共 {sum(n for _, n in items)} 个指标，颜色为一级指标",
+        unit="个",
         width=560,
-        label_chars=10,
-        color_by=[LEVEL1_ORDER.index(l1) if l1 in LEVEL1_ORDER else 5 for (l1, _), _ in items],
+        label_px=150,
+        axis_caption="指标数（个）",
     )
     years = sorted({d.year for d in all_years if d.year}, reverse=True)
     states = Counter(p.state for p in projects)

@@ -2,7 +2,7 @@
 list, the standard tables to download and the filled workbooks to upload.
 
 Views parse input and call `actions`; the lights, scores, tables and charts come from
-`jixiao.monitor`, `jixiao.evaluate`, `jixiao.export` and `jixiao.charts`.
+`jixiao.cycle.monitor`, `jixiao.cycle.evaluate`, `jixiao.export` and `jixiao.export.charts`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from jixiao import charts, evaluate, monitor
+from jixiao.cycle import evaluate, monitor
+from jixiao.export import charts
 from jixiao.web import actions, convert
 from jixiao.web.models import Indicator, MonitoringSnapshot, Outcome, Project, SelfEvaluation, Unit
 from jixiao.web.permissions import (
@@ -659,7 +660,7 @@ def unit_export(request: HttpRequest, unit_id: int, year: int, kind: str, fmt: s
 @login_required
 def unit_template(request: HttpRequest, unit_id: int, year: int, kind: str) -> HttpResponse:
     """The pre-filled workbook to fill in (what `jixiao template KIND --unit CODE --year Y` writes)."""
-    from jixiao.templates import monitor_template, selfeval_template
+    from jixiao.cycle.workbooks import monitor_template, selfeval_template
 
     u, projects = _unit_year_projects(request, unit_id, year)
     domain = [convert.project_from_orm(p, list(p.indicators.all())) for p in projects]

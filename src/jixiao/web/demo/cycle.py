@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from jixiao import evaluate, monitor
+from jixiao.cycle import evaluate, monitor
 from jixiao.values import parse_value
 
 # (unit code, year, project seq) → (share of 预算数 spent by 31 July, indicator attainment factor)

@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_BAD_INPUT = 2
+from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+
 KINDS = ("targets", "selfeval", "monitor")
 
 
@@ -69,7 +70,6 @@ def _format_of(args: argparse.Namespace) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from jixiao.cli import _write_out
     from jixiao.export.pdf import PdfError, docx_to_pdf
 
     try:
@@ -91,7 +91,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except PdfError as e:
         print(f"{args.output}: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    _write_out(data, args.output)
+    write_out(data, args.output)
     return 0
 
 
@@ -155,8 +155,8 @@ def merge_disclosures(docs: list[Any]) -> Any:
 
 def load_evaluations(name: str, data: bytes) -> list[Any]:
     """The `SelfEvaluation`s of a `jixiao score` input: a 自评表 workbook or FILE.json."""
-    from jixiao.evaluate import EvaluationError, evaluation_from_dict
-    from jixiao.templates import WorkbookError, read_selfeval_workbook
+    from jixiao.cycle.evaluate import EvaluationError, evaluation_from_dict
+    from jixiao.cycle.workbooks import WorkbookError, read_selfeval_workbook
 
     try:
         if data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")):
@@ -175,7 +175,7 @@ def load_evaluations(name: str, data: bytes) -> list[Any]:
 
 
 def _selfeval(args: argparse.Namespace, fmt: str) -> bytes | tuple[str, bytes]:
-    from jixiao.evaluate import EvaluationError, score_evaluation
+    from jixiao.cycle.evaluate import EvaluationError, score_evaluation
     from jixiao.export.selfeval import selfeval_to_docx, selfeval_to_xlsx
 
     items = []
@@ -195,9 +195,9 @@ def _selfeval(args: argparse.Namespace, fmt: str) -> bytes | tuple[str, bytes]:
 
 
 def _monitor(args: argparse.Namespace, fmt: str) -> bytes | tuple[str, bytes]:
+    from jixiao.cycle.monitor import MonitorError, assess
+    from jixiao.cycle.workbooks import WorkbookError, read_monitor_workbook
     from jixiao.export.monitoring import monitoring_to_docx, monitoring_to_xlsx
-    from jixiao.monitor import MonitorError, assess
-    from jixiao.templates import WorkbookError, read_monitor_workbook
 
     items = []
     for name in args.files:

@@ -11,21 +11,9 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 
-EXIT_BAD_INPUT = 2
+from jixiao.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, write_out
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _write_out(data: str | bytes, out: str | None) -> None:
-    if out in (None, "-"):
-        if isinstance(data, bytes):
-            sys.stdout.buffer.write(data)
-        else:
-            sys.stdout.write(data)
-        return
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(out, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as f:  # type: ignore[call-overload]
-        f.write(data)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -54,14 +42,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
         objs = [disclosure_to_dict(d) for d in docs]
         payload: object = objs[0] if len(args.files) == 1 and objs else objs
         if not (len(args.files) == 1 and not objs):
-            _write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", args.output)
+            write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", args.output)
     elif args.format == "csv":
-        _write_out(to_csv(docs), args.output)
+        write_out(to_csv(docs), args.output)
     else:
         if args.output in (None, "-") and sys.stdout.isatty():
             print("xlsx output needs -o FILE.xlsx", file=sys.stderr)
             return EXIT_BAD_INPUT
-        _write_out(to_xlsx(docs), args.output)
+        write_out(to_xlsx(docs), args.output)
     return EXIT_BAD_INPUT if failed else 0
 
 
@@ -101,19 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
 def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Other modules add their commands here (review, score, web ...)."""
     regs: list[Callable[[argparse._SubParsersAction], None]] = []
-    from jixiao.cycle_cli import register as register_cycle
+    from jixiao.cli.cycle import register as register_cycle
 
     regs.append(register_cycle)
-    from jixiao.export_cli import register as register_export
+    from jixiao.cli.export import register as register_export
 
     regs.append(register_export)
-    from jixiao.review.cli import register as register_review
+    from jixiao.cli.review import register as register_review
 
     regs.append(register_review)
-    from jixiao.web.cli import register as register_web
+    from jixiao.cli.web import register as register_web
 
     regs.append(register_web)
-    from jixiao.corpus_cli import register as register_corpus
+    from jixiao.cli.corpus import register as register_corpus
 
     regs.append(register_corpus)
     return regs
@@ -125,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
 

@@ -1,7 +1,7 @@
 """Charts as server-side SVG: pure functions returning an SVG string (no JavaScript, no CDN).
 
 - `spending_curve_svg` / `spending_curve_for`: a project's cumulative spending against its plan
-  (months 1–12, the plan's milestones joined as `jixiao.monitor.expected_progress` interpolates them,
+  (months 1–12, the plan's milestones joined as `jixiao.cycle.monitor.expected_progress` interpolates them,
   the actual snapshots, the as-of date marked).
 - `score_distribution_svg`: a unit's self-evaluation scores by grade (优/良/中/差) and by 10-point bins.
 - `lights_by_unit_svg`: for reviewers, each unit's projects by light (red, yellow, green, blue, 未填)
@@ -54,6 +54,14 @@ CATEGORY_COLORS = {
     taxonomy.SATISFACTION: "#a54a8b",
 }
 UNKNOWN_CATEGORY = "未识别"
+UNKNOWN_COLOR = "#9aa3ad"
+
+
+def category_color(level1: str | None) -> str:
+    """The colour of a level-1 category (产出, 成本, 效益, 满意度), grey for anything else."""
+    return CATEGORY_COLORS.get(level1 or "", UNKNOWN_COLOR)
+
+
 NO_DATA = "暂无数据"
 
 Number = Decimal | int | float
@@ -204,7 +212,7 @@ def legend_width(items: Sequence[tuple[str, str, str]]) -> float:
 def _plan_points(
     plan: Mapping[str, str] | None, year: int, budget: Decimal | None
 ) -> list[tuple[date, Decimal]]:
-    from jixiao.monitor import plan_milestones
+    from jixiao.cycle.monitor import plan_milestones
 
     ms = plan_milestones(dict(plan) if plan else None, year, budget)
     if not ms:
@@ -309,7 +317,7 @@ def spending_curve_svg(
         body.append(_ln(xa, top, xa, base, AS_OF_COLOR, ' stroke-width="1.5" stroke-dasharray="4 3"'))
         day = f"{as_of.month}月{as_of.day}日"
         body.append(_text(xa + 4, top + 12, f"监控日 {day}", size=11, fill=AS_OF_COLOR))
-        from jixiao.monitor import expected_progress
+        from jixiao.cycle.monitor import expected_progress
 
         exp, _ = expected_progress(dict(plan) if plan else None, as_of, year, budget)
         body.append(
@@ -350,7 +358,7 @@ def spending_curve_for(
 ) -> str:
     """`spending_curve_svg` from a project's `MonitorSnapshot`s (any order): the budget and plan of the
     latest, every snapshot with an executed amount as a point, the latest as-of date marked."""
-    from jixiao.monitor import MonitorSnapshot
+    from jixiao.cycle.monitor import MonitorSnapshot
 
     snaps = sorted((s for s in snapshots if isinstance(s, MonitorSnapshot)), key=lambda s: s.as_of)
     if not snaps:
@@ -546,7 +554,7 @@ def lights_by_unit_svg(
 # ---------------------------------------------------------------- (d) budget and indicator categories
 
 
-def _hbars(
+def hbars(
     items: Sequence[tuple[str, Decimal | int, str]],
     *,
     title: str,
@@ -608,7 +616,7 @@ def budget_by_project_svg(
     subtitle = f"{len(known)} 个项目，合计 {money(total)} 万元"
     if missing:
         subtitle += f"；{missing} 个项目未列预算数"
-    return _hbars(
+    return hbars(
         [(n, v, ACTUAL_COLOR) for n, v in known],
         title=title,
         subtitle=subtitle,  # type: ignore[misc]
@@ -637,9 +645,9 @@ def indicators_by_category_svg(
     counts: Mapping[str, int], *, title: str = "绩效指标按一级指标分类", width: int = 760
 ) -> str:
     """Horizontal bars of indicator counts per level-1 category (see `category_counts`)."""
-    items = [(k, int(v), CATEGORY_COLORS.get(k, "#9aa3ad")) for k, v in counts.items()]
+    items = [(k, int(v), category_color(k)) for k, v in counts.items()]
     total = sum(v for _, v, _ in items)
-    return _hbars(
+    return hbars(
         items,
         title=title,
         subtitle=f"共 {total} 个指标",

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from jixiao.corpus import dataset
 from jixiao.web import convert
-from jixiao.web.actions import Invalid
+from jixiao.web.actions.common import Invalid
 from jixiao.web.models import Disclosure, History, Indicator, Project, Role, State, SubGoal, Unit, User
 from jixiao.web.permissions import Denied, role_of
 

@@ -16,9 +16,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from jixiao.cli.common import EXIT_BAD_INPUT, unit_disclosures, write_out
 from jixiao.model import Disclosure
 
-EXIT_BAD_INPUT = 2
 SUFFIXES = (".txt", ".docx", ".xlsx", ".xlsm", ".html", ".htm", ".pdf")
 
 
@@ -40,44 +40,7 @@ def _expand(paths: list[str]) -> Iterator[str]:
             yield name
 
 
-def load_unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
-    """The database hook for `jixiao review --unit CODE --year Y`: the unit-years stored by the web
-    app, as domain objects (review itself stays a pure function of the model).
-
-    The unit is named as everywhere in the CLI (`jixiao.web.units`: code, region:code, id:N); a code
-    that several units share (codes are unique only within one finance system) is an error listing
-    the matches. Raises LookupError
-    with a message for the user when the database or the unit is not there.
-    """
-    try:
-        from jixiao.web import setup
-    except ImportError as e:  # pragma: no cover - the web app is part of the package
-        raise LookupError("reviewing from the database needs the web app (jixiao.web)") from e
-    try:
-        setup()
-        from jixiao.web import models as orm
-        from jixiao.web.convert import disclosure_from_orm
-        from jixiao.web.units import UnitSpecError, resolve_unit
-
-        try:
-            unit = resolve_unit(unit_code)
-        except UnitSpecError as e:  # an ambiguous code lists its matches
-            raise LookupError(str(e)) from e
-        rows = orm.Disclosure.objects.select_related("unit").filter(unit=unit)
-        if year is not None:
-            rows = rows.filter(year=year)
-        docs = [disclosure_from_orm(d) for d in rows.order_by("unit__region", "unit__name", "year")]
-    except LookupError:
-        raise
-    except Exception as e:  # database missing, schema not migrated, bad URL …
-        raise LookupError(f"无法读取数据库：{e}") from e
-    if not docs:
-        raise LookupError(f"数据库中没有单位 {unit_code}" + (f" {year} 年" if year else "") + " 的绩效目标")
-    return docs
-
-
 def cmd_review(args: argparse.Namespace) -> int:
-    from jixiao.cli import _write_out
     from jixiao.ingest import ReadError, parse_file
     from jixiao.review.engine import review_document
     from jixiao.review.history import HistoryError, load_history
@@ -100,7 +63,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     docs: list[Disclosure] = []
     if args.unit:
         try:
-            docs = load_unit_disclosures(args.unit, args.year)
+            docs = unit_disclosures(args.unit, args.year)
         except LookupError as e:
             print(f"--unit {args.unit}: {e}", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -131,20 +94,19 @@ def cmd_review(args: argparse.Namespace) -> int:
             for p in r.projects:
                 p.findings = [f for f in p.findings if f.severity in keep]
     if args.format == "json":
-        _write_out(findings_json(reviews), args.output)
+        write_out(findings_json(reviews), args.output)
     elif args.format == "xlsx":
-        _write_out(findings_xlsx(reviews), args.output)
+        write_out(findings_xlsx(reviews), args.output)
     elif reviews:
-        _write_out(memo(reviews), args.output)
+        write_out(memo(reviews), args.output)
     return EXIT_BAD_INPUT if failed else 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from jixiao.cli import _write_out
     from jixiao.review.catalogue import catalogue_json, catalogue_markdown, catalogue_text
 
     render = {"text": catalogue_text, "json": catalogue_json, "markdown": catalogue_markdown}[args.format]
-    _write_out(render(), args.output)
+    write_out(render(), args.output)
     return 0
 
 

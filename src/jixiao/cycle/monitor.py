@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from jixiao.evaluate import (
+from jixiao.cycle.evaluate import (
     BAND_MET,
     BAND_NOT_MET,
     BAND_PARTLY,

@@ -14,7 +14,7 @@ import sys
 import time
 from typing import Any
 
-EXIT_BAD_INPUT = 2
+from jixiao.cli.common import EXIT_BAD_INPUT
 
 
 class _Ticker:
@@ -81,11 +81,11 @@ _STATUS = {"ok": "成功", "warnings": "有警告", "empty": "无绩效目标表
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from jixiao.web.cli import database_label, prepare_database
+    from jixiao.cli.common import database_label, prepare_database
 
     prepare_database()
     from jixiao.web.actions import ActionError
-    from jixiao.web.corpus_load import LoadProgress, load_dataset
+    from jixiao.web.actions.corpus import LoadProgress, load_dataset
 
     tick = _Ticker("载入")
 

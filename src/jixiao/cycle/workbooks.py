@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from jixiao.evaluate import (
+from jixiao.cycle.evaluate import (
     BANDS,
     EXECUTION,
     QUALITATIVE,
@@ -46,9 +46,7 @@ from jixiao.evaluate import (
     score_indicator,
     to_decimal,
 )
-from jixiao.export.cellsafe import formula, put_text, workbook_bytes, xlsx_value
-from jixiao.model import Project
-from jixiao.monitor import (
+from jixiao.cycle.monitor import (
     LIKELIHOODS,
     REASON_CATEGORIES,
     STATUS_OPTIONS,
@@ -61,6 +59,8 @@ from jixiao.monitor import (
     indicator_light,
     validate_snapshot,
 )
+from jixiao.export.cellsafe import formula, put_text, workbook_bytes, xlsx_value
+from jixiao.model import Project
 from jixiao.values import parse_value
 
 META_SHEET = "_jixiao"
@@ -498,11 +498,10 @@ def _text(v: Any) -> str | None:
     if v is None:
         return None
     if isinstance(v, datetime | date):
-        d = v.date() if isinstance(v, datetime) else v
-        return f"{d.year}年{d.month}月{d.day}日"
+        day = v.date() if isinstance(v, datetime) else v
+        return f"{day.year}年{day.month}月{day.day}日"
     if isinstance(v, float | int | Decimal) and not isinstance(v, bool):
-        d = to_decimal(v)
-        s = format(d, "f")
+        s = format(to_decimal(v), "f")
         return s.rstrip("0").rstrip(".") if "." in s else s
     s = str(v).strip()
     return s or None

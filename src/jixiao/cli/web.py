@@ -12,26 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_BAD_INPUT = 2
-
-
-def prepare_database(*, quiet: bool = True) -> None:
-    """Set Django up from the environment and apply migrations."""
-    from jixiao.web import setup
-
-    setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0 if quiet else 1, interactive=False)
-
-
-def database_label() -> str:
-    from django.conf import settings
-
-    db = settings.DATABASES["default"]
-    if "sqlite" in db["ENGINE"]:
-        return f"SQLite {db['NAME']}"
-    return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
+from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database
 
 
 def default_workers() -> int:
@@ -377,25 +358,6 @@ def cmd_token(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     print(token)
     return 0
-
-
-def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
-    """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year`, and
-    the unit's name: what `jixiao template KIND --unit SPEC --year Y` pre-fills. A code several
-    units share raises `units.UnitSpecError` listing them (one workbook never mixes units)."""
-    prepare_database()
-    from jixiao.web.convert import project_from_orm
-    from jixiao.web.models import Project
-    from jixiao.web.units import resolve_unit
-
-    unit = resolve_unit(spec)
-    rows = list(
-        Project.objects.filter(unit=unit, year=year)
-        .select_related("unit")
-        .prefetch_related("indicators")
-        .order_by("seq", "id")
-    )
-    return [project_from_orm(p) for p in rows], unit.name
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """CLI commands of the monitoring and self-evaluation cycle: `score`, `template`, `monitor`.
 
-Registered in `jixiao.cli._registrars`. Every bad input prints located lines (`FILE: 自评表!F12: …`
+Registered in `jixiao.cli.main._registrars`. Every bad input prints located lines (`FILE: 自评表!F12: …`
 or `FILE: 指标「…」: …`) to stderr and exits 2; no traceback reaches the user.
 """
 
@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-EXIT_BAD_INPUT = 2
+from jixiao.cli.common import EXIT_BAD_INPUT, write_out
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -101,8 +101,8 @@ def _read(name: str) -> bytes:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from jixiao.cli import _write_out
-    from jixiao.evaluate import (
+    from jixiao.cli.export import InputError, load_evaluations
+    from jixiao.cycle.evaluate import (
         EvaluationError,
         ScoringSettings,
         render_summary,
@@ -110,7 +110,6 @@ def cmd_score(args: argparse.Namespace) -> int:
         result_to_dict,
         score_evaluation,
     )
-    from jixiao.export_cli import InputError, load_evaluations
 
     name = args.file
     try:
@@ -131,18 +130,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     if args.format == "json":
         dicts = [result_to_dict(ev, r) for ev, r in zip(evs, results, strict=True)]
         payload: Any = dicts[0] if single else dicts
-        _write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", args.output)
+        write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", args.output)
         return 0
     parts = [render_text(ev, r) for ev, r in zip(evs, results, strict=True)]
     if len(evs) > 1:
         parts.append(render_summary(evs, results))
-    _write_out("\n".join(parts), args.output)
+    write_out("\n".join(parts), args.output)
     return 0
 
 
 def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
-    from jixiao.cli import _write_out
-    from jixiao.evaluate import check_published, published_from_dict, render_check
+    from jixiao.cycle.evaluate import check_published, published_from_dict, render_check
 
     try:
         doc = json.loads(data.decode("utf-8"))
@@ -153,9 +151,9 @@ def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
     table = published_from_dict(doc)
     check = check_published(table)
     if args.format == "json":
-        _write_out(json.dumps(check.to_dict(), ensure_ascii=False, indent=2) + "\n", args.output)
+        write_out(json.dumps(check.to_dict(), ensure_ascii=False, indent=2) + "\n", args.output)
     else:
-        _write_out(render_check(table, check), args.output)
+        write_out(render_check(table, check), args.output)
     return 0
 
 
@@ -164,7 +162,7 @@ def cmd_template(args: argparse.Namespace) -> int:
         if not (args.unit and args.year):
             return _fail("template", "需要 --from FILE（公开文件），或 --unit CODE --year Y（数据库）")
         try:  # the web app provides unit_projects(code, year) -> (projects, unit name)
-            from jixiao.web.cli import unit_projects  # type: ignore[attr-defined]
+            from jixiao.cli.common import unit_projects
         except Exception:  # no web app, or it cannot start (no Django, no settings)
             return _fail(
                 "template", "--unit 需要数据库（web 应用）；没有数据库时请用 --from FILE 指定公开文件"
@@ -194,8 +192,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _write_template(args: argparse.Namespace, projects: list[Any], year: int, unit_name: str | None) -> int:
-    from jixiao.cli import _write_out
-    from jixiao.templates import monitor_template, selfeval_template
+    from jixiao.cycle.workbooks import monitor_template, selfeval_template
 
     as_of = None
     if args.as_of:
@@ -207,15 +204,14 @@ def _write_template(args: argparse.Namespace, projects: list[Any], year: int, un
         data = monitor_template(projects, year, as_of=as_of, unit_name=unit_name)
     else:
         data = selfeval_template(projects, year, unit_name=unit_name)
-    _write_out(data, args.output)
+    write_out(data, args.output)
     print(f"{args.output}: {len(projects)} 个项目", file=sys.stderr)
     return 0
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
-    from jixiao.cli import _write_out
-    from jixiao.monitor import LIGHT_LABELS, MonitorError, assess, result_to_dict, validate_snapshot
-    from jixiao.templates import WorkbookError, read_monitor_workbook
+    from jixiao.cycle.monitor import LIGHT_LABELS, MonitorError, assess, result_to_dict, validate_snapshot
+    from jixiao.cycle.workbooks import WorkbookError, read_monitor_workbook
 
     name = args.file
     try:
@@ -237,9 +233,9 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
     if args.format == "json":
         out = [result_to_dict(s, r, p) for s, r, p in zip(snaps, results, problems, strict=True)]
-        _write_out(json.dumps(out, ensure_ascii=False, indent=2) + "\n", args.output)
+        write_out(json.dumps(out, ensure_ascii=False, indent=2) + "\n", args.output)
         return 0
-    from jixiao.evaluate import text_table as _table
+    from jixiao.cycle.evaluate import text_table as _table
 
     lines: list[str] = []
     for s, r, g in zip(snaps, results, problems, strict=True):
@@ -263,5 +259,5 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         lines += ["  " + ln for ln in _table(rows)]
         lines += [f"  ！{p}" for p in g]
         lines.append("")
-    _write_out("\n".join(lines), args.output)
+    write_out("\n".join(lines), args.output)
     return 0

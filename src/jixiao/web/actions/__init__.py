@@ -1,0 +1,94 @@
+"""Every write of the web application, one module per concern: `imports` (disclosures, bulk
+loads), `projects` (edit, workflow), `accounts` (users, tokens), `cycle` (monitoring and
+self-evaluation), `workbooks` (filled templates), `corpus` (a corpus dataset into the database);
+`common` holds the errors and the history record.
+
+Each action checks permission, validates, writes in one transaction and records history. Pages,
+the API, the admin and the CLI call these; nothing else saves models. `actor` None means the
+command line acting as administrator. This module re-exports the actions (not `corpus`, which
+loads Dask and Parquet on import).
+"""
+
+from __future__ import annotations
+
+from jixiao.web.actions.accounts import (
+    create_user,
+    issue_token,
+    password_errors,
+    revoke_tokens,
+    update_user,
+    user_change_errors,
+    user_for_token,
+)
+from jixiao.web.actions.common import (
+    ActionError,
+    Conflict,
+    Invalid,
+    NotFound,
+)
+from jixiao.web.actions.cycle import (
+    MONITOR_ROW_FIELDS,
+    SELFEVAL_ROW_FIELDS,
+    keep_cycle_summary,
+    record_outcome,
+    save_monitoring,
+    save_selfeval,
+    snapshot_revision,
+)
+from jixiao.web.actions.imports import (
+    ImportResult,
+    bulk_load,
+    check_importable,
+    get_or_create_unit,
+    import_disclosure,
+)
+from jixiao.web.actions.projects import (
+    INDICATOR_FIELDS,
+    approve_project,
+    describe_changes,
+    edit_project,
+    return_project,
+    submit_project,
+)
+from jixiao.web.actions.workbooks import (
+    WorkbookImport,
+    import_cycle_workbook,
+    parse_limits,
+)
+from jixiao.web.permissions import Denied
+
+__all__ = [
+    "INDICATOR_FIELDS",
+    "MONITOR_ROW_FIELDS",
+    "SELFEVAL_ROW_FIELDS",
+    "ActionError",
+    "Conflict",
+    "Denied",
+    "ImportResult",
+    "Invalid",
+    "NotFound",
+    "WorkbookImport",
+    "approve_project",
+    "bulk_load",
+    "check_importable",
+    "create_user",
+    "describe_changes",
+    "edit_project",
+    "get_or_create_unit",
+    "import_cycle_workbook",
+    "import_disclosure",
+    "issue_token",
+    "keep_cycle_summary",
+    "parse_limits",
+    "password_errors",
+    "record_outcome",
+    "return_project",
+    "revoke_tokens",
+    "save_monitoring",
+    "save_selfeval",
+    "snapshot_revision",
+    "submit_project",
+    "update_user",
+    "user_change_errors",
+    "user_for_token",
+]

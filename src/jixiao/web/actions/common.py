@@ -1,0 +1,127 @@
+"""What every write shares: the actions' errors, the history record and the re-review after a change."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jixiao.web.models import (
+    Disclosure,
+    History,
+    Project,
+    User,
+)
+from jixiao.web.permissions import (
+    can_view_project,
+)
+
+
+class ActionError(Exception):
+    """A write was refused; `message` is Chinese and says why and what to do."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class Invalid(ActionError):
+    """Input did not validate (HTTP 400/422); `errors` maps field → message."""
+
+
+class Conflict(ActionError):
+    """Someone else saved first (HTTP 409): nothing was written."""
+
+
+class NotFound(ActionError):
+    """No such object, or not visible to the actor (HTTP 404)."""
+
+
+def rereview(disclosure_ids: Any) -> None:
+    """Review these unit-years again after a write and store the results (derived data the pages
+    read), inside the caller's transaction. A failing rule must not stop the write: the pages then
+    review the unit-year when they find its stored review stale."""
+    from jixiao.web.reviews import store_reviews
+
+    try:
+        with transaction.atomic():
+            store_reviews(disclosure_ids)
+    except Exception:
+        logging.getLogger(__name__).exception("review of unit-years %s not stored", disclosure_ids)
+
+
+def actor_name(actor: User | None) -> str:
+    return actor.username if actor is not None else "命令行"
+
+
+def record_history(
+    actor: User | None,
+    action: str,
+    summary: str,
+    *,
+    project: Project | None = None,
+    disclosure: Disclosure | None = None,
+    changes: Any = None,
+) -> History:
+    return History.objects.create(
+        user=actor if actor is not None and actor.pk else None,
+        username=actor_name(actor),
+        action=action,
+        summary=summary,
+        project=project,
+        disclosure=disclosure,
+        changes=changes,
+    )
+
+
+def parse_money(text: Any, label: str, errors: dict[str, str], key: str) -> Decimal | None:
+    if text is None:
+        return None
+    s = str(text).strip().replace(",", "").replace("，", "")
+    if not s:
+        return None
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        errors[key] = f"{label}应为数字（万元），例如 12.5"
+        return None
+    if not d.is_finite() or d < 0 or d >= Decimal(10) ** 12:
+        errors[key] = f"{label}应为不小于 0 的数字（万元）"
+        return None
+    return d
+
+
+def clean_text(v: Any) -> str | None:
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def locked_project(actor: User | None, project_id: int) -> Project:
+    proj = Project.objects.select_for_update().select_related("unit").filter(pk=project_id).first()
+    if proj is None or not can_view_project(actor, proj):
+        raise NotFound("项目不存在或您无权查看。")
+    return proj
+
+
+def check_version(proj: Project, version: int | None) -> None:
+    if version is None:
+        return
+    if int(version) != proj.version:
+        last = proj.history.order_by("-at", "-id").first()
+        who = f"{last.username} 于 {timezone.localtime(last.at):%Y-%m-%d %H:%M:%S} " if last else ""
+        raise Conflict(
+            f"保存冲突：该项目已被{who}修改（当前版本 {proj.version}，您编辑的是版本 {version}）。"
+            "为避免覆盖他人的修改，本次保存未生效。请刷新页面查看最新内容后再修改。"
+        )
+
+
+def jsonable(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return str(v.normalize()) if v != v.to_integral_value() else str(v.quantize(Decimal(1)))
+    return v

@@ -1,0 +1,416 @@
+"""Monitoring (运行监控) and self-evaluation (绩效自评) entries, and the reviewer's outcome of a snapshot."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jixiao.web import convert
+from jixiao.web.actions.common import (
+    Conflict,
+    Invalid,
+    NotFound,
+    actor_name,
+    clean_text,
+    locked_project,
+    parse_money,
+    record_history,
+)
+from jixiao.web.models import (
+    Indicator,
+    Project,
+    User,
+)
+from jixiao.web.permissions import (
+    Denied,
+    can_view_project,
+)
+
+MONITOR_ROW_FIELDS = ("actual", "status", "reason_category", "reason_text", "likelihood", "measures")
+
+
+SELFEVAL_ROW_FIELDS = ("actual", "band", "score", "reason")
+
+
+def _report_project(actor: User | None, project_id: int) -> tuple[Project, list[Indicator]]:
+    from jixiao.web.permissions import can_report
+
+    proj = locked_project(actor, project_id)
+    if not can_report(actor, proj):
+        raise Denied("只有本单位用户或管理员可以填报运行监控和绩效自评。")
+    return proj, list(proj.indicators.all())
+
+
+def _date(v: Any, label: str, errors: dict[str, str], key: str) -> Any:
+    from datetime import date
+
+    if isinstance(v, date):
+        return v
+    try:
+        return date.fromisoformat(str(v or "").strip())
+    except ValueError:
+        errors[key] = f"{label}应为日期，例如 2024-07-31"
+        return None
+
+
+def _choice(v: Any, options: tuple[str, ...], label: str, errors: dict[str, str], key: str) -> str | None:
+    s = clean_text(v)
+    if s is not None and s not in options:
+        errors[key] = f"{label}「{s}」应为 {'、'.join(options)} 之一"
+        return None
+    return s
+
+
+def _dec_str(d: Decimal | None) -> str | None:
+    return None if d is None else format(d.normalize(), "f")
+
+
+def save_monitoring(
+    actor: User | None,
+    project_id: int,
+    *,
+    as_of: Any,
+    executed: Any,
+    deviation: dict[str, Any] | None = None,
+    rows: list[dict[str, Any]] | None = None,
+    require_complete: bool = False,
+    revision: str | None = None,
+) -> Any:
+    """Store a monitoring snapshot of a project as of a date (replacing one of the same date).
+
+    `revision`: the `snapshot_revision` of the snapshot the user edited ("" for none). When given,
+    a snapshot of that date that the user has not seen as it now is (changed since, or someone
+    else's of a date they typed) is not overwritten: Conflict, nothing stored.
+
+    `rows` are the indicators' entries in the project's order (MONITOR_ROW_FIELDS); `deviation` the
+    spending line's 偏差原因 etc. The lights come from `jixiao.cycle.monitor.assess`; a red or yellow line
+    without 偏差原因, 完成目标可能性 and 整改措施 is stored as incomplete (its gaps in `problems`), or
+    refused with `require_complete` (the workbook import). Input that cannot be read or compared
+    (a date, a number, an actual in the wrong unit) is refused, nothing stored.
+    """
+    from jixiao.cycle import monitor
+    from jixiao.web.models import MonitoringSnapshot
+
+    rows = list(rows or [])
+    deviation = deviation or {}
+    with transaction.atomic():
+        proj, indicators = _report_project(actor, project_id)
+        errors: dict[str, str] = {}
+        day = _date(as_of, "监控截至日期", errors, "as_of")
+        spent = parse_money(executed, "截至监控日执行数", errors, "executed")
+        if day is not None and proj.year and day.year != proj.year:
+            errors["as_of"] = f"监控截至日期应在项目年度 {proj.year} 年内"
+        if len(rows) > len(indicators):
+            errors["rows"] = f"填报了 {len(rows)} 行，项目只有 {len(indicators)} 个指标"
+        dev = monitor.Deviation(
+            category=_choice(
+                deviation.get("reason_category"),
+                monitor.REASON_CATEGORIES,
+                "偏差原因",
+                errors,
+                "reason_category",
+            ),
+            text=clean_text(deviation.get("reason_text")),
+            likelihood=_choice(
+                deviation.get("likelihood"), monitor.LIKELIHOODS, "完成目标可能性", errors, "likelihood"
+            ),
+            measures=clean_text(deviation.get("measures")),
+        )
+        if errors:
+            raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
+        snap = monitor.snapshot_for(convert.project_from_orm(proj, indicators), day, year=proj.year)
+        snap.executed = spent
+        snap.deviation = dev
+        for i, ind in enumerate(snap.indicators):
+            r = rows[i] if i < len(rows) else {}
+            ind.actual = clean_text(r.get("actual"))
+            ind.status = _choice(
+                r.get("status"), monitor.STATUS_OPTIONS, "完成情况", errors, f"row-{i}-status"
+            )
+            ind.deviation = monitor.Deviation(
+                category=_choice(
+                    r.get("reason_category"),
+                    monitor.REASON_CATEGORIES,
+                    "偏差原因",
+                    errors,
+                    f"row-{i}-reason_category",
+                ),
+                text=clean_text(r.get("reason_text")),
+                likelihood=_choice(
+                    r.get("likelihood"), monitor.LIKELIHOODS, "完成目标可能性", errors, f"row-{i}-likelihood"
+                ),
+                measures=clean_text(r.get("measures")),
+            )
+            ind.cells = {k: str(v) for k, v in (r.get("cells") or {}).items()}
+        if not errors:  # locate every actual that cannot be compared with its target
+            expected, _ = monitor.expected_progress(snap.spending_plan, day, snap.year, snap.budget)
+            for i, ind in enumerate(snap.indicators):
+                try:
+                    monitor.indicator_light(ind, expected, day, index=i, year=snap.year, where="")
+                except monitor.MonitorError as e:
+                    msg = str(e).removeprefix(": ")
+                    errors[f"row-{i}-actual"] = (
+                        f"{ind.cells.get('actual', '')} 指标「{ind.name or ''}」：{msg}".strip()
+                    )
+        if errors:
+            raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
+        try:
+            result = monitor.assess(snap)
+        except monitor.MonitorError as e:
+            raise Invalid(f"监控数据有误，未保存：{e}", {"executed": str(e)}) from None
+        problems = monitor.validate_snapshot(snap, result)
+        if require_complete and problems:
+            raise Invalid(
+                "监控表不完整，未保存：" + "；".join(str(p) for p in problems),
+                {f"problem-{k}": str(p) for k, p in enumerate(problems)},
+            )
+        stored_rows = [
+            {
+                "indicator_id": orm_ind.pk,
+                "name": ind.name,
+                "target": ind.target,
+                "actual": ind.actual,
+                "status": ind.status,
+                "reason_category": ind.deviation.category,
+                "reason_text": ind.deviation.text,
+                "likelihood": ind.deviation.likelihood,
+                "measures": ind.deviation.measures,
+                "light": lt.light,
+                "ratio": _dec_str(lt.ratio),
+                "note": lt.note,
+            }
+            for orm_ind, ind, lt in zip(indicators, snap.indicators, result.indicators, strict=True)
+        ]
+        values = {
+            "executed": spent,
+            "reason_category": dev.category or "",
+            "reason_text": dev.text or "",
+            "likelihood": dev.likelihood or "",
+            "measures": dev.measures or "",
+            "rows": stored_rows,
+            "light": result.light or "",
+            "spending_light": result.spending_light or "",
+            "execution_rate": result.execution_rate,
+            "expected": result.expected,
+            "problems": [str(p) for p in problems],
+            "complete": not problems,
+            "entered_by": actor_name(actor),
+        }
+        if revision is not None:
+            there = MonitoringSnapshot.objects.filter(project=proj, as_of=day).first()
+            if there is not None and snapshot_revision(there) != revision:
+                raise Conflict(
+                    f"截至 {day.isoformat()} 的监控记录已由 {there.entered_by or '其他用户'} 于 "
+                    f"{timezone.localtime(there.updated_at):%Y-%m-%d %H:%M} 保存，您看到的不是最新内容；"
+                    "未保存。请重新打开该日期的记录后再修改。"
+                )
+        obj, created = MonitoringSnapshot.objects.update_or_create(project=proj, as_of=day, defaults=values)
+        keep_cycle_summary(proj.pk)
+        label = monitor.LIGHT_LABELS.get(result.light or "", "未完成评价")
+        record_history(
+            actor,
+            "monitor",
+            f"{'填报' if created else '修改'}运行监控（截至 {day.isoformat()}）：{label}"
+            + ("" if not problems else f"，待补充 {len(problems)} 项"),
+            project=proj,
+            changes={
+                "as_of": day.isoformat(),
+                "executed": _dec_str(spent),
+                "light": result.light,
+                "complete": not problems,
+            },
+        )
+        return obj
+
+
+def snapshot_revision(snapshot: Any) -> str:
+    """What identifies a stored monitoring snapshot as a user saw it: its date and update time."""
+    return f"{snapshot.as_of.isoformat()}|{snapshot.updated_at.isoformat()}"
+
+
+def keep_cycle_summary(project_id: int) -> None:
+    """Repeat the project's latest 运行监控 result and its 自评 score on the project row, which the
+    unit-year page and other lists read (called in the transaction of every snapshot or
+    self-evaluation write; neither the project's version nor its update time changes)."""
+    from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
+
+    snap = (
+        MonitoringSnapshot.objects.filter(project_id=project_id)
+        .order_by("-as_of")
+        .values_list("light", "as_of", "execution_rate")
+        .first()
+    )
+    ev = SelfEvaluation.objects.filter(project_id=project_id).values_list("total", "grade").first()
+    light, as_of, rate = snap or ("", None, None)
+    total, grade = ev or (None, "")
+    Project.objects.filter(pk=project_id).update(
+        monitor_light=light, monitor_as_of=as_of, monitor_rate=rate, eval_total=total, eval_grade=grade
+    )
+
+
+def record_outcome(actor: User | None, snapshot_id: int, *, outcome: str, note: str = "") -> Any:
+    """审核人 records the corrective outcome of a monitoring result: continue, adjust target (with
+    approval), reduce budget or suspend."""
+    from jixiao.web.models import MonitoringSnapshot, Outcome
+    from jixiao.web.permissions import can_record_outcome
+
+    with transaction.atomic():
+        snap = (
+            MonitoringSnapshot.objects.select_for_update()
+            .select_related("project")
+            .filter(pk=snapshot_id)
+            .first()
+        )
+        if snap is None or not can_view_project(actor, snap.project):
+            raise NotFound("监控记录不存在或您无权查看。")
+        if not can_record_outcome(actor):
+            raise Denied("只有审核人或管理员可以记录监控处理意见。")
+        if outcome not in Outcome.values:
+            raise Invalid(f"处理意见应为 {'、'.join(Outcome.labels)} 之一。", {"outcome": "请选择处理意见"})
+        note = (note or "").strip()
+        if outcome != Outcome.CONTINUE and not note:
+            raise Invalid("调整目标、调减预算或暂停实施时请填写说明。", {"outcome_note": "请填写说明"})
+        old = snap.outcome
+        snap.outcome, snap.outcome_note = outcome, note
+        snap.outcome_by, snap.outcome_at = actor_name(actor), timezone.now()
+        snap.save(update_fields=["outcome", "outcome_note", "outcome_by", "outcome_at", "updated_at"])
+        record_history(
+            actor,
+            "outcome",
+            f"监控处理意见（截至 {snap.as_of.isoformat()}）：{Outcome(outcome).label}"
+            + (f"：{note}" if note else ""),
+            project=snap.project,
+            changes=[{"field": "outcome", "old": old, "new": outcome}],
+        )
+        return snap
+
+
+def save_selfeval(
+    actor: User | None,
+    project_id: int,
+    *,
+    adjusted: Any,
+    executed: Any,
+    rows: list[dict[str, Any]] | None = None,
+    execution_reason: str = "",
+    goal_actual: str = "",
+    weights: dict[str, Any] | None = None,
+    require_execution_reason: bool = True,
+) -> Any:
+    """Store a project's year-end self-evaluation and its score (`jixiao.cycle.evaluate`).
+
+    `weights` replace the default 10/50/30/10 (they must sum to 100); a row's "weight" is the
+    indicator's 分值. `require_execution_reason=False`: the workbook import, which checks the 自评表's
+    执行率偏差原因 cell itself (and locates the error) — workbooks written before that cell existed
+    store an execution rate below 90% without its explanation.
+
+    `rows` are the indicators' entries in the project's order (SELFEVAL_ROW_FIELDS). Refused,
+    nothing stored, when the scorer rejects the input (a score outside its band, an actual that
+    cannot be compared) or an explanation it asks for is missing (执行率 below 90%, an indicator
+    at 130% of its target or more).
+    """
+    from jixiao.cycle import evaluate
+    from jixiao.web.models import SelfEvaluation
+
+    rows = list(rows or [])
+    with transaction.atomic():
+        proj, indicators = _report_project(actor, project_id)
+        errors: dict[str, str] = {}
+        adj = parse_money(adjusted, "全年预算数", errors, "adjusted")
+        spent = parse_money(executed, "全年执行数", errors, "executed")
+        if adj is None and "adjusted" not in errors:
+            errors["adjusted"] = "请填写全年预算数（万元）"
+        if spent is None and "executed" not in errors:
+            errors["executed"] = "请填写全年执行数（万元）"
+        if len(rows) > len(indicators):
+            errors["rows"] = f"填报了 {len(rows)} 行，项目只有 {len(indicators)} 个指标"
+        ev = evaluate.evaluation_for(convert.project_from_orm(proj, indicators), year=proj.year)
+        for i, ind in enumerate(ev.indicators):
+            r = rows[i] if i < len(rows) else {}
+            ind.actual = clean_text(r.get("actual"))
+            ind.reason = clean_text(r.get("reason"))
+            if clean_text(r.get("weight")) is not None:
+                try:
+                    ind.weight = evaluate.to_decimal(r.get("weight"))
+                except (ValueError, InvalidOperation, TypeError):
+                    errors[f"row-{i}-weight"] = f"指标「{ind.name or ''}」：分值「{r.get('weight')}」应为数字"
+            band = clean_text(r.get("band"))
+            if band is not None and evaluate.band_name(band) is None:
+                errors[f"row-{i}-band"] = f"自评档次「{band}」应为 {'、'.join(evaluate.BANDS)} 之一"
+            ind.band = evaluate.band_name(band) if band else None
+            score = clean_text(r.get("score"))
+            if score is not None:
+                try:
+                    ind.score = evaluate.to_decimal(score)
+                except (ValueError, InvalidOperation, TypeError):
+                    errors[f"row-{i}-score"] = f"指标「{ind.name or ''}」：得分「{score}」应为数字"
+        if errors:
+            raise Invalid("自评数据有误，未保存：" + "；".join(errors.values()), errors)
+        ev.budget = evaluate.Budget(adjusted=adj, executed=spent, initial=proj.budget_total)
+        ev.goal_actual = clean_text(goal_actual)
+        if weights:
+            try:
+                ev.weights = evaluate.normalize_weights(weights)
+            except (evaluate.EvaluationError, ValueError) as e:
+                raise Invalid(f"自评数据有误，未保存：{e}", {"weights": str(e)}) from None
+        try:
+            result = evaluate.score_evaluation(ev)
+        except evaluate.EvaluationError as e:
+            key = (
+                f"row-{e.indicator}-{e.field or 'actual'}"
+                if e.indicator is not None
+                else (e.field or "adjusted")
+            )
+            raise Invalid(f"自评数据有误，未保存：{e}", {key: str(e)}) from None
+        reason = (execution_reason or "").strip()
+        if result.execution_explanation and not reason and require_execution_reason:
+            errors["execution_reason"] = f"{result.execution_explanation}：请填写偏差原因分析及改进措施"
+        for i, s in enumerate(result.indicators):
+            if s.needs_explanation and not s.reason:
+                errors[f"row-{i}-reason"] = (
+                    f"指标「{s.name or ''}」：{'；'.join(s.explanations)}，请填写偏差原因分析及改进措施"
+                )
+        if errors:
+            raise Invalid("自评数据需要说明，未保存：" + "；".join(errors.values()), errors)
+        stored_rows = [
+            {
+                "indicator_id": orm_ind.pk,
+                "name": ind.name,
+                "target": ind.target,
+                "actual": ind.actual,
+                "band": ind.band,
+                "score": _dec_str(ind.score),
+                "reason": ind.reason,
+                "weight": _dec_str(ind.weight),
+            }
+            for orm_ind, ind in zip(indicators, ev.indicators, strict=True)
+        ]
+        values = {
+            "budget_adjusted": adj,
+            "budget_executed": spent,
+            "execution_reason": reason,
+            "goal_actual": ev.goal_actual or "",
+            "rows": stored_rows,
+            "result": evaluate.result_to_dict(ev, result),
+            "total": result.total.quantize(Decimal("0.01")),
+            "grade": result.grade,
+            "entered_by": actor_name(actor),
+        }
+        obj, created = SelfEvaluation.objects.update_or_create(project=proj, defaults=values)
+        keep_cycle_summary(proj.pk)
+        record_history(
+            actor,
+            "selfeval",
+            f"{'填报' if created else '修改'}绩效自评：{values['total']} 分，{result.grade}",
+            project=proj,
+            changes={
+                "adjusted": _dec_str(adj),
+                "executed": _dec_str(spent),
+                "total": str(values["total"]),
+                "grade": result.grade,
+            },
+        )
+        return obj

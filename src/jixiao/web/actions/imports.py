@@ -1,0 +1,665 @@
+"""Importing disclosures (导入): checked against what the user may write, all or nothing, keeping the
+identity of projects and indicators on re-import; bulk loading for the corpus."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from jixiao import model as m
+from jixiao.web import convert
+from jixiao.web.actions.common import (
+    Conflict,
+    Invalid,
+    actor_name,
+    jsonable,
+    record_history,
+    rereview,
+)
+from jixiao.web.actions.projects import describe_changes
+from jixiao.web.models import (
+    Disclosure,
+    History,
+    Indicator,
+    Project,
+    Role,
+    State,
+    SubGoal,
+    Unit,
+    User,
+)
+from jixiao.web.permissions import (
+    Denied,
+    can_import_into,
+    role_of,
+)
+
+
+@dataclass
+class ImportResult:
+    disclosure_id: int
+    unit: str
+    year: int | None
+    created: int = 0
+    updated: int = 0
+    indicators: int = 0
+    warnings: list[str] = field(default_factory=list)
+    # what the stored unit-year held and the document does not (dropped projects are kept, dropped
+    # indicators of a kept project are removed): one Chinese line each
+    dropped: list[str] = field(default_factory=list)
+    unchanged: int = 0  # of `updated`: projects the document left exactly as stored
+
+    @property
+    def projects(self) -> int:
+        return self.created + self.updated
+
+
+NO_TARGET_TABLE = "未找到绩效目标表"
+
+
+def check_importable(doc: m.Disclosure, year: int | None) -> None:
+    """Refuse, before anything is written, a document that holds nothing to store (a letter, a list
+    of contacts, an unrelated page: no project table and no 部门整体绩效目标) or whose budget year
+    nobody gave."""
+    has_goal = bool((doc.overall_goal or "").strip()) or any(
+        (s.goal or s.indicators or "").strip() for s in doc.sub_goals
+    )
+    if not doc.projects and not has_goal:
+        raise Invalid(
+            f"{doc.source}: {NO_TARGET_TABLE}（文件中没有项目绩效目标表，也没有部门整体绩效目标），未导入。",
+            {"file": NO_TARGET_TABLE},
+        )
+    if year is None:
+        raise Invalid(
+            f"{doc.source}: 文件未写明预算年度，未导入；"
+            "请指定年度（上传页的“年度”、API 的 year 或 --year）。",
+            {"year": "未指定年度"},
+        )
+
+
+def _writable_units(actor: User | None) -> Any:
+    r = role_of(actor)
+    if r == Role.ADMIN:
+        return Unit.objects.all()
+    if r == Role.UNIT:
+        return Unit.objects.filter(members=actor)
+    return Unit.objects.none()
+
+
+def get_or_create_unit(region: str, code: str, name: str) -> Unit:
+    """The unit with this identity, created when there is none (administrators' imports only). Safe
+    when several imports create the same new unit at once: the unique key decides, the losers read
+    the winner's row (their insert waited for its transaction to commit)."""
+    key = {"region": (region or "")[:100], "code": (code or "")[:50], "name": (name or "")[:200]}
+    found = Unit.objects.filter(**key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return Unit.objects.create(**key)
+    except IntegrityError:
+        return Unit.objects.get(**key)
+
+
+def _named_unit(actor: User | None, region: str, code: str, name: str, where: str) -> Unit:
+    """The unit a document or one of its tables names, among the units the actor may write; for an
+    administrator a unit nobody has yet is created. A unit user is told the same thing whether or not
+    another unit of that name exists."""
+    from jixiao.web.units import describe_named, listing, unit_fits
+
+    admin = role_of(actor) == Role.ADMIN
+    pool = _writable_units(actor)
+    if admin:
+        exact = pool.filter(region=region[:100], code=code[:50], name=name[:200]).first()
+        if exact is not None:
+            return exact
+        candidates = pool.filter(code=code[:50]) if code else pool.filter(name=name[:200])
+    else:
+        candidates = pool
+    fits = [u for u in candidates if unit_fits(u, region=region, code=code, name=name)]
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        raise Invalid(
+            f"{where}写明的单位{describe_named(region, code, name)}符合多个单位：{listing(fits)}；"
+            "未导入。请在导入时选择单位（单位编号）。",
+            {"unit": "单位不唯一"},
+        )
+    if admin:
+        return get_or_create_unit(region, code, name)
+    raise Denied(
+        f"{where}写明的单位{describe_named(region, code, name)}不在您可导入的单位中；未导入任何数据"
+        "（只有管理员可以新建单位）。"
+    )
+
+
+def _resolve_unit(
+    actor: User | None,
+    doc: m.Disclosure,
+    unit: Unit | None,
+    unit_code: str | None,
+    region: str,
+    confirm_unit: bool,
+) -> Unit:
+    """The unit the document is filed under: the chosen one (`unit`, or the one `unit_code` names as `jixiao
+    import --unit` gives it), which the document must name unless an administrator confirms; else
+    the unit the document names."""
+    from jixiao.web.units import UnitSpecError, describe_named, find_units, resolve_unit, unit_fits
+
+    name = (doc.unit_name or "").strip()
+    code = (doc.unit_code or "").strip()
+    if unit is None and unit_code:
+        found = find_units(unit_code)
+        if len(found) > 1:  # the document's own name may pick one of the units sharing the code
+            found = [u for u in found if unit_fits(u, region=region, name=name)] or found
+        if len(found) > 1:
+            try:
+                resolve_unit(unit_code)
+            except UnitSpecError as e:
+                raise Invalid(e.message, {"unit": unit_code}) from None
+        if len(found) == 1:
+            unit = found[0]
+        elif any(c in unit_code for c in ":："):
+            raise Invalid(f"没有单位 {unit_code}。", {"unit": unit_code})
+        else:
+            code = unit_code.strip()  # the code of a unit the document names, new to the database
+    if unit is not None:
+        if not can_import_into(actor, unit):
+            raise Denied(f"您不能向单位“{unit.name}”导入数据。")
+        other = (name and not unit_fits(unit, region=region, code=code, name=name)) or (
+            not name and code and unit.code and code != unit.code
+        )
+        if other and not (confirm_unit and role_of(actor) in (Role.ADMIN, Role.REVIEWER)):
+            where = "，".join(x for x in (unit.code, unit.region) if x)
+            may_confirm = role_of(actor) in (Role.ADMIN, Role.REVIEWER)
+            raise Invalid(
+                f"{doc.source}: 文件写明的单位是{describe_named(region, code, name)}，"
+                f"不是所选单位“{unit.name}”"
+                + (f"（{where}）" if where else "")
+                + "；未导入。"
+                + (
+                    "如确属所选单位，请勾选“按所选单位导入”（API：confirm_unit=true；命令行：--confirm-unit）。"
+                    if may_confirm
+                    else "请上传本单位的文件。"
+                ),
+                {"unit": "文件所写单位与所选单位不同"},
+            )
+        return unit
+    if not name:
+        raise Invalid(
+            f"{doc.source}: 文件中没有写明预算单位名称，请指定单位（--unit 编码 或 上传页的“单位”）。",
+            {"unit": "未指定单位"},
+        )
+    return _named_unit(actor, region, code, name, f"{doc.source}: 文件")
+
+
+def _table_unit(actor: User | None, doc_unit: Unit, p: m.Project, doc: m.Disclosure, region: str) -> Unit:
+    """The unit a project table is filed under: the one its own table names (a subordinate's table
+    inside a bureau's disclosure), which the actor must be able to write, else the document's."""
+    from jixiao.web.units import same_name, unit_fits
+
+    code = (p.unit_code or "").strip()
+    name = (p.unit_name or "").strip()
+    if not name and not code:
+        return doc_unit
+    if name and unit_fits(doc_unit, code=code, name=name):
+        return doc_unit
+    doc_code = (doc.unit_code or "").strip()
+    if same_name(name or doc.unit_name, doc.unit_name) and (not code or code == doc_code):
+        return doc_unit  # the document's own unit line, filed under the unit chosen for it
+    where = f"{doc.source}: 第 {p.seq} 个项目表「{p.name or p.title or ''}」" + (
+        f"（{p.location}）" if p.location else ""
+    )
+    if not name:
+        raise Invalid(
+            f"{where}只写明了单位编码 {code}，没有单位名称，无法确定单位；未导入任何数据。",
+            {"unit": code},
+        )
+    return _named_unit(actor, (p.region or region or "")[:100], code, name, where)
+
+
+def _match_project(candidates: list[Project], p: m.Project, taken: set[int]) -> Project | None:
+    """The stored project of the unit-year that a document's table is: same key, else same code,
+    else the one project of the same name (not one with another code)."""
+    from jixiao.web.units import same_name
+
+    free = [c for c in candidates if c.pk not in taken]
+    key = convert.project_key(p.code, p.name, p.title, p.seq)
+    for c in free:
+        if c.key == key:
+            return c
+    code = (p.code or "").strip()[:60]
+    if code:
+        hits = [c for c in free if (c.code or "").strip() == code]
+        if len(hits) == 1:
+            return hits[0]
+    label = (p.name or p.title or "").strip()
+    if label:
+        hits = [
+            c
+            for c in free
+            if same_name(c.name or c.title, label) and not (code and c.code and c.code.strip() != code)
+        ]
+        if len(hits) > 1:
+            hits = [c for c in hits if c.seq == p.seq] or hits[:1]
+        if hits:
+            return hits[0]
+    return None
+
+
+def _indicator_key(level1: str | None, level2: str | None, name: str | None) -> tuple[str, str, str]:
+    from jixiao.web.units import squash
+
+    return (squash(level1), squash(level2), squash(name))
+
+
+INDICATOR_CONTENT = (
+    "level1",
+    "level2",
+    "name",
+    "description",
+    "value",
+    "basis",
+    "nature",
+    "measure_unit",
+    "weight",
+)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if old in (None, "") and new in (None, ""):
+        return True
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        try:
+            return old is not None and new is not None and Decimal(old) == Decimal(new)
+        except (InvalidOperation, TypeError):
+            return False
+    return old == new
+
+
+@dataclass
+class _IndicatorPlan:
+    update: list[tuple[Indicator, dict[str, Any], bool]]  # row, new fields, content changed
+    create: list[Indicator]
+    delete: list[Indicator]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.create or self.delete or any(c for _, _, c in self.update))
+
+
+def _plan_indicators(proj: Project, new: list[m.Indicator], year: int | None) -> _IndicatorPlan:
+    """Match the document's indicators with the stored ones by (一级, 二级, 三级指标), in order for
+    repeated names: matched rows are updated in place (their ids, which monitoring and
+    self-evaluation entries point at, stay), new ones created, the rest deleted."""
+    pool: dict[tuple[str, str, str], list[Indicator]] = {}
+    for ind in proj.indicators.order_by("seq", "id"):
+        pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
+    plan = _IndicatorPlan([], [], [])
+    for seq, ind in enumerate(new, 1):
+        data = {"seq": seq, **convert.indicator_fields(ind, year)}
+        rows = pool.get(_indicator_key(data["level1"], data["level2"], data["name"]))
+        if rows:
+            row = rows.pop(0)
+            changed = row.seq != seq or any(not _same(getattr(row, k), data[k]) for k in INDICATOR_CONTENT)
+            plan.update.append((row, data, changed))
+        else:
+            plan.create.append(Indicator(project=proj, **data))
+    plan.delete = [i for rows in pool.values() for i in rows]
+    return plan
+
+
+def _has_cycle_data(proj: Project) -> bool:
+    from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
+
+    return (
+        MonitoringSnapshot.objects.filter(project=proj).exists()
+        or SelfEvaluation.objects.filter(project=proj).exists()
+    )
+
+
+def import_disclosure(
+    actor: User | None,
+    doc: m.Disclosure,
+    *,
+    unit: Unit | None = None,
+    unit_code: str | None = None,
+    year: int | None = None,
+    region: str = "",
+    confirm_unit: bool = False,
+) -> ImportResult:
+    """Store a parsed Disclosure: create its unit-year and projects, or update them in place when it
+    was imported before. All or nothing.
+
+    The document is filed under `unit` (or the unit `unit_code` names, `jixiao import --unit`),
+    which the document must name unless an administrator passes `confirm_unit`; without one, under
+    the unit it names. Each project table naming another unit goes to that unit. Every unit must be
+    one the actor may write (administrators may also create units); otherwise nothing is written and
+    the refusal says which table. Projects are matched by code, else name, within the unit-year;
+    indicators by (level1, level2, name), updated in place so that monitoring and self-evaluation
+    entries stay attached. Stored projects the document does not have are kept, and listed in
+    `dropped` with the indicators it removed.
+    """
+    year = year or doc.year
+    # the division the project codes name (GB/T 2260) tells apart units that share code and name
+    region = (region or getattr(doc, "region", None) or "").strip()[:100]
+    if role_of(actor) not in (Role.ADMIN, Role.UNIT):
+        raise Denied("您的角色不能导入数据。")
+    check_importable(doc, year)
+    try:
+        with transaction.atomic():
+            return _import(actor, doc, unit, unit_code, year, region, confirm_unit)
+    except IntegrityError:
+        logging.getLogger(__name__).warning("import of %s lost a race", doc.source, exc_info=True)
+        raise Conflict(
+            f"{doc.source}: 另一个导入同时写入了同一单位年度，本次导入未生效；请重新导入。"
+        ) from None
+
+
+def _import(
+    actor: User | None,
+    doc: m.Disclosure,
+    unit: Unit | None,
+    unit_code: str | None,
+    year: int | None,
+    region: str,
+    confirm_unit: bool,
+) -> ImportResult:
+    target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit)
+    if not can_import_into(actor, target_unit):
+        raise Denied(f"您不能向单位“{target_unit.name}”导入数据。")
+    punits = [_table_unit(actor, target_unit, p, doc, region) for p in doc.projects]
+    unit_ids = sorted({target_unit.pk, *(u.pk for u in punits)})
+    # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
+    list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk"))
+    disclosure, made = Disclosure.objects.get_or_create(unit=target_unit, year=year)
+    stored: dict[int, list[Project]] = {uid: [] for uid in unit_ids}
+    for proj in Project.objects.filter(unit_id__in=unit_ids, year=year).order_by("seq", "id"):
+        stored[proj.unit_id].append(proj)
+    # the projects the unit-year's document held before (a subordinate's too, even one not named now)
+    here_before = list(Project.objects.filter(disclosure=disclosure).order_by("seq", "id"))
+    result = ImportResult(disclosure.pk, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
+    taken: set[int] = set()
+    touched = {disclosure.pk}
+    for p, punit in zip(doc.projects, punits, strict=True):
+        fields = convert.project_fields(p)
+        proj = _match_project(stored[punit.pk], p, taken)
+        if proj is None:
+            keys = {c.key for c in stored[punit.pk]}
+            key = base = convert.project_key(p.code, p.name, p.title, p.seq)
+            n = 2
+            while key in keys:
+                key = f"{base}#{n}"
+                n += 1
+            proj = Project.objects.create(disclosure=disclosure, unit=punit, year=year, key=key, **fields)
+            stored[punit.pk].append(proj)
+            taken.add(proj.pk)
+            Indicator.objects.bulk_create(
+                [
+                    Indicator(project=proj, seq=i, **convert.indicator_fields(ind, year))
+                    for i, ind in enumerate(p.indicators, 1)
+                ]
+            )
+            result.created += 1
+            result.indicators += len(p.indicators)
+            record_history(
+                actor, "import", f"导入自 {doc.source}（{len(p.indicators)} 个指标）", project=proj
+            )
+            continue
+        taken.add(proj.pk)
+        touched.add(proj.disclosure_id)
+        result.updated += 1
+        result.indicators += len(p.indicators)
+        if not _reimport_project(actor, proj, p, fields, disclosure, year, doc, result, stored[punit.pk]):
+            result.unchanged += 1
+    for proj in here_before:
+        if proj.pk not in taken:
+            result.dropped.append(
+                f"文件中没有项目「{proj.name or proj.title or proj.key}」（{proj.code or '无编码'}）："
+                "已保留，未删除"
+            )
+    _store_unit_year(disclosure, doc, made, result)
+    record_history(
+        actor,
+        "import",
+        f"导入 {doc.source}：{result.created} 个新项目，{result.updated} 个更新"
+        + (f"（{result.unchanged} 个无变化）" if result.unchanged else "")
+        + f"，{len(doc.warnings)} 条警告"
+        + (f"；{len(result.dropped)} 处文件中没有的内容" if result.dropped else ""),
+        disclosure=disclosure,
+        changes={"dropped": result.dropped} if result.dropped else None,
+    )
+    rereview(touched)
+    return result
+
+
+def _reimport_project(
+    actor: User | None,
+    proj: Project,
+    p: m.Project,
+    fields: dict[str, Any],
+    disclosure: Disclosure,
+    year: int | None,
+    doc: m.Disclosure,
+    result: ImportResult,
+    siblings: list[Project],
+) -> bool:
+    """Update a stored project in place from the document's table; False when nothing changed."""
+    changes = [
+        {"field": k, "old": jsonable(getattr(proj, k)), "new": jsonable(v)}
+        for k, v in fields.items()
+        if not _same(getattr(proj, k), v)
+    ]
+    plan = _plan_indicators(proj, p.indicators, year)
+    moved = proj.disclosure_id != disclosure.pk
+    if not changes and not plan.changed and not moved:
+        for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
+            if row.location != data["location"]:
+                Indicator.objects.filter(pk=row.pk).update(location=data["location"])
+        return False
+    if proj.state in (State.SUBMITTED, State.APPROVED) and role_of(actor) == Role.UNIT:
+        raise Denied(f"项目“{proj.name}”{proj.get_state_display()}，不能用导入覆盖。")
+    key = convert.project_key(p.code, p.name, p.title, p.seq)
+    if proj.key != key and not any(c.key == key for c in siblings if c.pk != proj.pk):
+        proj.key = key  # matched by name, now with a code (or the other way round)
+    for k, v in fields.items():
+        setattr(proj, k, v)
+    proj.disclosure = disclosure
+    proj.version += 1
+    proj.save()
+    for row, data, changed in plan.update:
+        if changed or row.location != data["location"]:
+            for k, v in data.items():
+                setattr(row, k, v)
+            row.save()
+    Indicator.objects.bulk_create(plan.create)
+    cycle = _has_cycle_data(proj) if plan.delete else False
+    for ind in plan.delete:
+        result.dropped.append(
+            f"项目「{proj.name or proj.key}」：文件中没有指标「{ind.name or ''}」"
+            f"（{ind.value or '无指标值'}），已删除"
+            + ("；已填报的运行监控和自评中该指标的数据不再显示" if cycle else "")
+        )
+    Indicator.objects.filter(pk__in=[i.pk for i in plan.delete]).delete()
+    n_changed = sum(1 for _, _, c in plan.update if c)
+    parts = [describe_changes(changes)] if changes else []
+    if plan.create or plan.delete or n_changed:
+        parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
+    record_history(
+        actor,
+        "import",
+        f"重新导入自 {doc.source}" + ("：" + "；".join(parts) if parts else ""),
+        project=proj,
+        changes=changes or None,
+    )
+    return True
+
+
+def _store_unit_year(disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult) -> None:
+    """The unit-year's own fields from the document; what the document lacks is kept as stored."""
+    disclosure.source = (doc.source or "")[:300]
+    disclosure.warnings = [w.to_dict() for w in doc.warnings]
+    if (doc.overall_goal or "").strip():
+        disclosure.overall_goal = doc.overall_goal
+    elif disclosure.overall_goal and not made:
+        result.dropped.append("文件中没有部门整体绩效目标：保留原有内容")
+    overview = convert.overview_to_json(doc.budget_overview)
+    if overview:
+        disclosure.budget_overview = overview
+    disclosure.save()
+    if doc.sub_goals:
+        disclosure.sub_goals.all().delete()
+        SubGoal.objects.bulk_create(
+            [
+                SubGoal(
+                    disclosure=disclosure,
+                    seq=i,
+                    title=(s.title or "")[:300],
+                    goal=s.goal,
+                    indicators=s.indicators,
+                )
+                for i, s in enumerate(doc.sub_goals, 1)
+            ]
+        )
+    elif not made and disclosure.sub_goals.exists():
+        result.dropped.append(f"文件中没有分项绩效目标：保留原有 {disclosure.sub_goals.count()} 条")
+
+
+def _table_identity(d: m.Disclosure, p: m.Project, region: str) -> tuple[str, str, str]:
+    """(region, code, name) of the unit a table is filed under by `bulk_load`."""
+    from jixiao.web.units import same_name
+
+    own = (region, (d.unit_code or "").strip()[:50], (d.unit_name or "").strip()[:200])
+    code, name = (p.unit_code or "").strip()[:50], (p.unit_name or "").strip()[:200]
+    if not name or (same_name(name, d.unit_name) and (not code or code == own[1])):
+        return own
+    return ((p.region or region or "")[:100], code, name)
+
+
+def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "", batch: int = 5000) -> int:
+    """Store many new unit-years at once with bulk inserts (administrators; benchmarks, first loads).
+
+    Unlike `import_disclosure` it does not update: it refuses when any unit-year already exists.
+    Documents without a target table or a year are refused, and a table naming another unit is
+    filed under that unit, as `import_disclosure` does. Units are created with the unique key
+    deciding (safe beside concurrent imports). One transaction for everything; one history record
+    per unit-year. Returns the number of indicators.
+    """
+    if role_of(actor) != Role.ADMIN:
+        raise Denied("只有管理员可以批量导入。")
+    for d in docs:
+        check_importable(d, d.year)
+    try:
+        return _bulk_load(actor, docs, region, batch)
+    except IntegrityError:
+        raise Invalid("部分单位年度或项目已存在；请用 import_disclosure（jixiao import）更新。") from None
+
+
+def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
+    with transaction.atomic():
+        doc_keys = [
+            (
+                (region or getattr(d, "region", None) or "").strip()[:100],
+                (d.unit_code or "").strip()[:50],
+                (d.unit_name or "").strip()[:200],
+            )
+            for d in docs
+        ]
+        table_keys = [
+            [_table_identity(d, p, k[0]) for p in d.projects] for d, k in zip(docs, doc_keys, strict=True)
+        ]
+        keys = set(doc_keys) | {k for ks in table_keys for k in ks}
+        if any(not name for _r, _c, name in keys):
+            raise Invalid("批量导入的每个文件都要写明预算单位名称。")
+        Unit.objects.bulk_create(
+            [Unit(region=r, code=c, name=n) for r, c, n in keys], batch_size=batch, ignore_conflicts=True
+        )
+        names = sorted({n for _r, _c, n in keys})
+        units: dict[tuple[str, str, str], Unit] = {}
+        for i in range(0, len(names), 500):
+            for u in Unit.objects.filter(name__in=names[i : i + 500]):
+                units[(u.region, u.code, u.name)] = u
+        ds = [
+            Disclosure(
+                unit=units[k],
+                year=d.year,
+                source=(d.source or "")[:300],
+                overall_goal=d.overall_goal,
+                budget_overview=convert.overview_to_json(d.budget_overview),
+                warnings=[w.to_dict() for w in d.warnings],
+            )
+            for d, k in zip(docs, doc_keys, strict=True)
+        ]
+        if (
+            len({(x.unit.pk, x.year) for x in ds}) < len(ds)
+            or Disclosure.objects.filter(
+                unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
+            ).exists()
+        ):
+            raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
+        Disclosure.objects.bulk_create(ds, batch_size=batch)
+        ds = list(
+            Disclosure.objects.filter(
+                unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
+            ).select_related("unit")
+        )
+        by_key = {(x.unit_id, x.year): x for x in ds}
+        projects: list[Project] = []
+        sub_goals: list[SubGoal] = []
+        pending: list[tuple[Project, m.Project]] = []
+        seen: set[tuple[int, int | None, str]] = set()
+        for d, k, tkeys in zip(docs, doc_keys, table_keys, strict=True):
+            disc = by_key[(units[k].pk, d.year)]
+            sub_goals += [
+                SubGoal(
+                    disclosure=disc, seq=i, title=(s.title or "")[:300], goal=s.goal, indicators=s.indicators
+                )
+                for i, s in enumerate(d.sub_goals, 1)
+            ]
+            for p, tk in zip(d.projects, tkeys, strict=True):
+                unit = units[tk]
+                key = base = convert.project_key(p.code, p.name, p.title, p.seq)
+                n = 2
+                while (unit.pk, d.year, key) in seen:
+                    key = f"{base}#{n}"
+                    n += 1
+                seen.add((unit.pk, d.year, key))
+                proj = Project(disclosure=disc, unit=unit, year=d.year, key=key, **convert.project_fields(p))
+                projects.append(proj)
+                pending.append((proj, p))
+        SubGoal.objects.bulk_create(sub_goals, batch_size=batch)
+        Project.objects.bulk_create(projects, batch_size=batch)
+        if any(p.pk is None for p in projects):  # backends that do not return ids (not PostgreSQL, SQLite)
+            ids = {(p.unit_id, p.year, p.key): p.pk for p in Project.objects.filter(disclosure__in=ds)}
+            for p in projects:
+                p.pk = ids[(p.unit_id, p.year, p.key)]
+        rows: list[Indicator] = []
+        n = 0
+        for proj, p in pending:
+            for i, ind in enumerate(p.indicators, 1):
+                rows.append(Indicator(project_id=proj.pk, seq=i, **convert.indicator_fields(ind, proj.year)))
+            if len(rows) >= batch:
+                Indicator.objects.bulk_create(rows, batch_size=batch)
+                n += len(rows)
+                rows = []
+        Indicator.objects.bulk_create(rows, batch_size=batch)
+        n += len(rows)
+        History.objects.bulk_create(
+            [
+                History(
+                    user=actor if actor is not None and actor.pk else None,
+                    username=actor_name(actor),
+                    action="import",
+                    summary=f"批量导入 {x.source}",
+                    disclosure=x,
+                )
+                for x in ds
+            ],
+            batch_size=batch,
+        )
+        rereview([x.pk for x in ds])
+    return n

@@ -1,0 +1,317 @@
+"""Editing a project's 绩效目标表 and moving it through the workflow (报送, 退回, 审核通过)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from jixiao import model as m
+from jixiao.web import convert
+from jixiao.web.actions.common import (
+    Conflict,
+    Invalid,
+    check_version,
+    clean_text,
+    jsonable,
+    locked_project,
+    parse_money,
+    record_history,
+    rereview,
+)
+from jixiao.web.models import (
+    Indicator,
+    Project,
+    Role,
+    State,
+    User,
+)
+from jixiao.web.permissions import (
+    Denied,
+    can_edit_project,
+    can_review,
+    role_of,
+)
+
+PROJECT_TEXT_FIELDS = {"name": "项目名称", "code": "项目编码", "purpose": "资金用途", "goal": "绩效目标"}
+
+
+PROJECT_MONEY_FIELDS = {"budget_total": "预算数", "budget_fiscal": "财政资金", "budget_other": "其他资金"}
+
+
+INDICATOR_FIELDS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "description": "指标描述",
+    "value": "指标值",
+    "basis": "指标值确定依据",
+}
+
+
+INDICATOR_LIMITS = {"level1": 100, "level2": 100, "name": 300, "value": 300}
+
+
+def _bump(proj: Project, version: int) -> None:
+    """Advance the version only if nobody else did in between (safe on every database)."""
+    n = Project.objects.filter(pk=proj.pk, version=version).update(version=version + 1)
+    if n != 1:
+        raise Conflict("保存冲突：该项目刚被他人修改，本次保存未生效。请刷新页面后重新修改。")
+    proj.version = version + 1
+
+
+def edit_project(
+    actor: User | None,
+    project_id: int,
+    *,
+    version: int,
+    fields: dict[str, Any] | None = None,
+    indicators: list[dict[str, Any]] | None = None,
+) -> Project:
+    """Change a project's fields and/or its indicator rows.
+
+    `fields`: any of name, code, purpose, goal, budget_total, budget_fiscal, budget_other,
+    spending_plan (dict 节点 → "NN%"). `indicators`: the complete new list of rows, each a dict with
+    the INDICATOR_FIELDS and optionally the `id` of the row it replaces. `version` is the version the
+    editor saw: a stale one raises Conflict and writes nothing.
+    """
+    fields = fields or {}
+    with transaction.atomic():
+        proj = locked_project(actor, project_id)
+        if not can_edit_project(actor, proj):
+            if role_of(actor) == Role.UNIT:
+                raise Denied(f"项目{proj.get_state_display()}，单位用户不能修改。")
+            raise Denied("您没有修改项目的权限。")
+        check_version(proj, version)
+        errors: dict[str, str] = {}
+        changes: list[dict[str, Any]] = []
+        new: dict[str, Any] = {}
+        for k in PROJECT_TEXT_FIELDS:
+            if k in fields:
+                new[k] = clean_text(fields[k])
+                if k == "name" and not new[k]:
+                    errors[k] = "项目名称不能为空"
+                if k in ("name",) and new[k] and len(new[k]) > 300:
+                    errors[k] = "项目名称不能超过 300 字"
+                if k == "code" and new[k] and len(new[k]) > 60:
+                    errors[k] = "项目编码不能超过 60 字"
+        for k, label in PROJECT_MONEY_FIELDS.items():
+            if k in fields:
+                new[k] = parse_money(fields[k], label, errors, k)
+        total = new.get("budget_total", proj.budget_total)
+        fiscal = new.get("budget_fiscal", proj.budget_fiscal)
+        other = new.get("budget_other", proj.budget_other)
+        if not errors.keys() & PROJECT_MONEY_FIELDS.keys() and total is not None and fiscal is not None:
+            if fiscal + (other or 0) > total:
+                errors["budget_fiscal"] = "财政资金与其他资金之和不能大于预算数"
+        if "spending_plan" in fields:
+            plan = fields["spending_plan"] or {}
+            clean_plan: dict[str, str] = {}
+            last = Decimal(-1)
+            for node, share in plan.items():
+                s = clean_text(share)
+                if s is None:
+                    continue
+                num = s.rstrip("%％").strip()
+                try:
+                    d = Decimal(num)
+                    if not d.is_finite():  # NaN, Infinity
+                        raise InvalidOperation
+                except InvalidOperation:
+                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应为百分比，例如 50%"
+                    continue
+                if d < 0 or d > 100:
+                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应在 0% 到 100% 之间"
+                elif d < last:
+                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”不能小于前一节点"
+                last = max(last, d)
+                clean_plan[str(node)] = s if s.endswith(("%", "％")) else s + "%"
+            new["spending_plan"] = clean_plan or None
+        rows: list[dict[str, Any]] | None = None
+        if indicators is not None:
+            rows = []
+            for n, row in enumerate(indicators, 1):
+                r = {k: clean_text(row.get(k)) for k in INDICATOR_FIELDS}
+                if not any(r.values()):
+                    continue  # a blank row in the form
+                for k in ("level1", "name", "value"):
+                    if not r[k]:
+                        errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能为空"
+                for k, lim in INDICATOR_LIMITS.items():
+                    if r[k] and len(r[k]) > lim:
+                        errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能超过 {lim} 字"
+                r["id"] = row.get("id")
+                rows.append(r)
+        if errors:
+            raise Invalid("输入有误，未保存：" + "；".join(errors.values()), errors)
+
+        for k, v in new.items():
+            old = getattr(proj, k)
+            if old != v and not (old in (None, "") and v in (None, "")):
+                changes.append({"field": k, "old": jsonable(old), "new": jsonable(v)})
+                setattr(proj, k, v)
+        if rows is not None:
+            changes.extend(_replace_indicators(proj, rows))
+        if not changes:
+            return proj
+        _bump(proj, proj.version)
+        proj.save(update_fields=[*new.keys(), "updated_at"])
+        record_history(actor, "edit", describe_changes(changes), project=proj, changes=changes)
+        rereview([proj.disclosure_id])
+    return proj
+
+
+def _replace_indicators(proj: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    existing = {i.pk: i for i in proj.indicators.all()}
+    changes: list[dict[str, Any]] = []
+    kept: set[int] = set()
+    for seq, r in enumerate(rows, 1):
+        rid = r.get("id")
+        try:
+            rid = int(rid) if rid not in (None, "") else None
+        except (TypeError, ValueError):
+            rid = None
+        ind = existing.get(rid) if rid is not None else None
+        domain = m.Indicator(
+            level1=r["level1"],
+            level2=r["level2"],
+            name=r["name"],
+            description=r["description"],
+            value=r["value"],
+            basis=r["basis"],
+        )
+        if ind is None:
+            data = convert.indicator_fields(domain, proj.year)
+            data.pop("location")
+            Indicator.objects.create(project=proj, seq=seq, **data)
+            changes.append({"field": "indicator", "old": None, "new": r["name"] + "：" + (r["value"] or "")})
+            continue
+        kept.add(ind.pk)
+        diff = {k: (getattr(ind, k), r[k]) for k in INDICATOR_FIELDS if (getattr(ind, k) or None) != r[k]}
+        if diff or ind.seq != seq:
+            data = convert.indicator_fields(domain, proj.year)
+            data.pop("location")
+            data.pop("nature"), data.pop("measure_unit"), data.pop("weight")
+            for k, v in data.items():
+                setattr(ind, k, v)
+            ind.seq = seq
+            ind.save()
+            for k, (old, newv) in diff.items():
+                changes.append({"field": f"indicator.{k}", "indicator": ind.name, "old": old, "new": newv})
+    for pk, ind in existing.items():
+        if pk not in kept:
+            changes.append({"field": "indicator", "old": f"{ind.name}：{ind.value or ''}", "new": None})
+            ind.delete()
+    return changes
+
+
+FIELD_LABELS = {
+    **PROJECT_TEXT_FIELDS,
+    **PROJECT_MONEY_FIELDS,
+    "spending_plan": "资金支出计划",
+    **{f"indicator.{k}": v for k, v in INDICATOR_FIELDS.items()},
+    "indicator": "指标",
+}
+
+
+def describe_changes(changes: list[dict[str, Any]]) -> str:
+    parts = []
+    for c in changes[:8]:
+        label = FIELD_LABELS.get(c["field"], c["field"])
+        if c["field"] == "indicator":
+            parts.append(f"新增指标 {c['new']}" if c["old"] is None else f"删除指标 {c['old']}")
+        elif c["field"].startswith("indicator."):
+            parts.append(
+                f"指标“{c.get('indicator') or ''}”的{label}：{c['old'] or '（空）'} → {c['new'] or '（空）'}"
+            )
+        else:
+            parts.append(f"{label}：{_short(c['old'])} → {_short(c['new'])}")
+    if len(changes) > 8:
+        parts.append(f"等 {len(changes)} 处")
+    return "；".join(parts)
+
+
+def _short(v: Any) -> str:
+    s = "（空）" if v in (None, "") else str(v)
+    return s if len(s) <= 40 else s[:39] + "…"
+
+
+def submit_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
+    """单位用户 (or 管理员) submits a draft or returned project for review."""
+    with transaction.atomic():
+        proj = locked_project(actor, project_id)
+        check_version(proj, version)
+        if proj.state not in (State.DRAFT, State.RETURNED):
+            raise Denied(f"项目{proj.get_state_display()}，不能再次提交。")
+        if role_of(actor) not in (Role.ADMIN, Role.UNIT):
+            raise Denied("只有单位用户或管理员可以提交项目。")
+        if not proj.indicators.exists():
+            raise Invalid("项目没有绩效指标，不能提交。", {"indicators": "至少填写一个绩效指标"})
+        return _move(actor, proj, State.SUBMITTED, "submit", "提交审核")
+
+
+def return_project(
+    actor: User | None,
+    project_id: int,
+    *,
+    comment: str,
+    version: int | None = None,
+    findings: list[str] | None = None,
+) -> Project:
+    """审核人 returns a submitted project with a comment saying what to fix, optionally attaching
+    review findings by `Finding.key`; a snapshot of each is kept in the History record."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        proj = locked_project(actor, project_id)
+        check_version(proj, version)
+        if not can_review(actor, proj):
+            raise Denied(
+                "只有审核人或管理员可以退回已提交的项目。"
+                if proj.state == State.SUBMITTED
+                else f"项目{proj.get_state_display()}，只有已提交的项目可以退回。"
+            )
+        if not comment:
+            raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
+        attached: list[dict[str, Any]] = []
+        if findings:
+            from jixiao.web.reviews import findings_for_keys
+
+            attached, missing = findings_for_keys(proj, findings)
+            if missing:
+                raise Invalid(
+                    f"所选审核发现已不存在（{'、'.join(missing)}），请刷新页面后重新选择。",
+                    {"findings": "、".join(missing)},
+                )
+        summary = f"退回：{comment}" + (f"（附审核发现 {len(attached)} 条）" if attached else "")
+        extra = [{"field": "comment", "old": None, "new": comment}]
+        if attached:
+            extra.append({"field": "findings", "old": None, "new": attached})
+        return _move(actor, proj, State.RETURNED, "return", summary, extra=extra)
+
+
+def approve_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
+    """审核人 approves a submitted project."""
+    with transaction.atomic():
+        proj = locked_project(actor, project_id)
+        check_version(proj, version)
+        if not can_review(actor, proj):
+            raise Denied(
+                "只有审核人或管理员可以批复已提交的项目。"
+                if proj.state == State.SUBMITTED
+                else f"项目{proj.get_state_display()}，只有已提交的项目可以批复。"
+            )
+        return _move(actor, proj, State.APPROVED, "approve", "审核通过（批复）")
+
+
+def _move(
+    actor: User | None, proj: Project, to: str, action: str, summary: str, *, extra: list[Any] | None = None
+) -> Project:
+    old = proj.state
+    _bump(proj, proj.version)
+    proj.state = to
+    proj.save(update_fields=["state", "updated_at"])
+    changes = [{"field": "state", "old": old, "new": to}, *(extra or [])]
+    record_history(actor, action, summary, project=proj, changes=changes)
+    rereview([proj.disclosure_id])
+    return proj
