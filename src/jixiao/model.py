@@ -79,16 +79,16 @@ class TargetValue:
             "raw": self.raw,
             "kind": self.kind,
             "op": self.op,
-            "value": _json_number(self.value),
-            "high": _json_number(self.high),
+            "value": json_number(self.value),
+            "high": json_number(self.high),
             "unit": self.unit,
-            "base_value": _json_number(self.base_value),
+            "base_value": json_number(self.base_value),
             "base_unit": self.base_unit,
             "approx": self.approx,
         }
 
 
-def _json_number(v: Any) -> Any:
+def json_number(v: Any) -> Any:
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
     return v

@@ -97,8 +97,8 @@ def test_unit_year_page_shows_lights_and_spending_chart(clients, users, market_p
 @pytest.mark.django_db
 def test_stored_actuals_follow_their_indicators_when_the_target_table_changes(users, clients, market_project):
     """An indicator inserted before the others after a snapshot does not shift the stored actuals."""
+    from jixiao.web.lib.cycle import aligned_rows
     from jixiao.web.models import Indicator
-    from jixiao.web.views_cycle import aligned_rows
 
     p = market_project
     s = actions.save_monitoring(

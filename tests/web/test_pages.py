@@ -72,7 +72,7 @@ def test_project_page_shows_target_table_with_parsed_values_and_history(clients,
     ):
         assert text in html, text
     # 产出指标 merged over its five rows and the findings line under each row that has findings
-    from jixiao.web.reviews import project_review
+    from jixiao.web.lib.reviews import project_review
 
     flagged = set(project_review(market_project).by_row)
     assert f'rowspan="{5 + len(flagged & set(range(5)))}"' in html
@@ -252,7 +252,7 @@ def test_admin_changes_a_user_and_revokes_a_token(clients, users):
 
 
 def test_search_pages_through_results(clients, demo):
-    from jixiao.web import views
+    from jixiao.web.views import search as views
 
     views.SEARCH_PAGE, old = 5, views.SEARCH_PAGE
     try:

@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jixiao.review import review_document
-from jixiao.web import reviews
 from jixiao.web.convert import disclosure_from_orm
+from jixiao.web.lib import reviews
 from jixiao.web.models import Disclosure, Project, ReviewResult
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,9 @@ from html import escape
 import pytest
 from django.apps import apps
 
-from jixiao.web import actions, reviews
+from jixiao.web import actions
 from jixiao.web.demo import demo_disclosures
+from jixiao.web.lib import reviews
 from jixiao.web.models import History, Project, ReviewResult, State
 
 pytestmark = pytest.mark.django_db

@@ -60,8 +60,8 @@ def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
     units share raises `UnitSpecError` listing them (one workbook never mixes units)."""
     prepare_database()
     from jixiao.web.convert import project_from_orm
+    from jixiao.web.lib.units import resolve_unit
     from jixiao.web.models import Project
-    from jixiao.web.units import resolve_unit
 
     unit = resolve_unit(spec)
     rows = list(
@@ -85,7 +85,7 @@ def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
         prepare_database()
         from jixiao.web import models as orm
         from jixiao.web.convert import disclosure_from_orm
-        from jixiao.web.units import UnitSpecError, resolve_unit
+        from jixiao.web.lib.units import UnitSpecError, resolve_unit
 
         try:
             unit = resolve_unit(unit_code)

@@ -1,7 +1,7 @@
 """`jixiao corpus import | load | compare | library`: the corpus commands.
 
-Beside `cycle_cli` and `export_cli` at the bottom of the layers, so that `corpus load` may reach the
-web layer (`web.corpus_load`) while `jixiao.corpus` itself never imports it. Dask, pyarrow and
+Beside the other command groups at the bottom of the layers, so that `corpus load` may reach the
+web layer (`web.actions.corpus`) while `jixiao.corpus` itself never imports it. Dask, pyarrow and
 Django are imported only when a command runs, so that `jixiao --help` stays fast.
 """
 

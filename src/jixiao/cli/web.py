@@ -34,7 +34,7 @@ def warm_up() -> None:
     from django.template.backends.jinja2 import Jinja2
     from django.urls import reverse
 
-    from jixiao.web import reviews
+    from jixiao.web.lib import reviews
 
     reverse("units")  # imports the URLconf with every view and builds the reverse index
     for engine in engines.all():
@@ -149,9 +149,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("JIXIAO_DEBUG", "0")
     if not os.environ.get("JIXIAO_SECRET_KEY", "").strip():
-        from jixiao.web.settings import _flag
+        from jixiao.web.settings import env_flag
 
-        if not _flag("JIXIAO_DEBUG"):
+        if not env_flag("JIXIAO_DEBUG"):
             print(
                 "jixiao serve：未设置 JIXIAO_SECRET_KEY，拒绝启动。请设置一个长的随机密钥（例如 "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' 的输出），并在每次启动时"
@@ -198,8 +198,8 @@ def _files(paths: list[str]) -> list[Path]:
 def _unit_option(args: argparse.Namespace, command: str) -> tuple[Any, int]:
     """The unit `--unit SPEC` or `--unit-id N` names (None when neither is given), or an exit code
     after printing why not (unknown, or a code several units share: the matches are listed)."""
+    from jixiao.web.lib.units import UnitSpecError, resolve_unit
     from jixiao.web.models import Unit
-    from jixiao.web.units import UnitSpecError, resolve_unit
 
     unit_id = getattr(args, "unit_id", None)
     if unit_id is not None:

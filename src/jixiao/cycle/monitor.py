@@ -524,7 +524,7 @@ def validate_snapshot(
     return problems
 
 
-def _json_number(d: Decimal | None) -> int | float | None:
+def json_number(d: Decimal | None) -> int | float | None:
     if d is None:
         return None
     q = d.quantize(Decimal("0.0001"))
@@ -539,12 +539,12 @@ def result_to_dict(
         "project": snapshot.project_name,
         "project_code": snapshot.project_code,
         "as_of": snapshot.as_of.isoformat(),
-        "budget": _json_number(snapshot.budget),
-        "executed": _json_number(snapshot.executed),
-        "execution_rate": _json_number(result.execution_rate),
-        "expected_progress": _json_number(result.expected),
+        "budget": json_number(snapshot.budget),
+        "executed": json_number(snapshot.executed),
+        "execution_rate": json_number(result.execution_rate),
+        "expected_progress": json_number(result.expected),
         "expected_source": result.expected_source,
-        "spending_ratio": _json_number(result.spending_ratio),
+        "spending_ratio": json_number(result.spending_ratio),
         "spending_light": result.spending_light,
         "light": result.light,
         "deviation": vars(snapshot.deviation) if not snapshot.deviation.is_empty() else None,
@@ -558,7 +558,7 @@ def result_to_dict(
                 "status": ind.status,
                 "direction": lt.direction,
                 "light": lt.light,
-                "ratio": _json_number(lt.ratio),
+                "ratio": json_number(lt.ratio),
                 "note": lt.note,
                 "deviation": vars(ind.deviation) if not ind.deviation.is_empty() else None,
             }

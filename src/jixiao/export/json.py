@@ -6,11 +6,11 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from jixiao.model import BudgetOverview, Disclosure, Indicator, Project, _json_number
+from jixiao.model import BudgetOverview, Disclosure, Indicator, Project, json_number
 
 
 def _num(v: Decimal | None) -> Any:
-    return _json_number(v)
+    return json_number(v)
 
 
 def indicator_to_dict(ind: Indicator) -> dict[str, Any]:

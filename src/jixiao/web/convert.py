@@ -94,7 +94,7 @@ def as_float(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
-def _dec(v: Any) -> Any:
+def dec_or_none(v: Any) -> Any:
     if isinstance(v, Decimal):
         return v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize()
     return v
@@ -130,9 +130,9 @@ def project_from_orm(p: orm.Project, indicators: list[orm.Indicator] | None = No
         code=p.code,
         unit_code=p.unit.code if p.unit_id else None,
         unit_name=p.unit.name if p.unit_id else None,
-        budget_total=_dec(p.budget_total),
-        budget_fiscal=_dec(p.budget_fiscal),
-        budget_other=_dec(p.budget_other),
+        budget_total=dec_or_none(p.budget_total),
+        budget_fiscal=dec_or_none(p.budget_fiscal),
+        budget_other=dec_or_none(p.budget_other),
         purpose=p.purpose,
         spending_plan=dict(p.spending_plan) if p.spending_plan else None,
         goal=p.goal,

@@ -1,7 +1,7 @@
 # ruff: noqa: RUF012  (Django declares Meta options and choices as class lists)
 """ORM models mirroring the domain model (jixiao.model); conversion lives in `convert.py`.
 
-Every write goes through `actions.py`; nothing else saves these models.
+Every write goes through `actions/`; nothing else saves these models.
 """
 
 from __future__ import annotations
@@ -290,7 +290,7 @@ class SelfEvaluation(models.Model):
 
 
 class ReviewResult(models.Model):
-    """Derived data, not domain data: a project's review (`jixiao.web.reviews`), with its findings per
+    """Derived data, not domain data: a project's review (`jixiao.web.lib.reviews`), with its findings per
     rule and its indicators per category, stored when its unit-year is written, with the unit-year
     version and review settings it was computed for (`version`, a digest). One row per project, plus
     one row without a project holding the findings about the unit-year as a whole. Pages read these

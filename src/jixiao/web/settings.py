@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 HERE = Path(__file__).resolve().parent
 
 
-def _flag(name: str, default: bool = False) -> bool:
+def env_flag(name: str, default: bool = False) -> bool:
     v = os.environ.get(name)
     if v is None:
         return default
@@ -69,7 +69,7 @@ def database_from_url(url: str) -> dict:
     raise ValueError(f"JIXIAO_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:/// or postgresql://)")
 
 
-DEBUG = _flag("JIXIAO_DEBUG")
+DEBUG = env_flag("JIXIAO_DEBUG")
 DATABASE_URL = os.environ.get("JIXIAO_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'jixiao.sqlite3'}"
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
@@ -136,7 +136,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("JIXIAO_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("JIXIAO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_LOCKOUT_CALLABLE = "jixiao.web.views_login.login_locked"
+AXES_LOCKOUT_CALLABLE = "jixiao.web.views.login.login_locked"
 AXES_RESET_ON_SUCCESS = False
 PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "jixiao.web.middleware.client_address"
@@ -204,9 +204,9 @@ CACHES = {
 }
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _flag("JIXIAO_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("JIXIAO_SECURE_COOKIES")
 SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", "0"))
-if _flag("JIXIAO_TLS_PROXY"):
+if env_flag("JIXIAO_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -38,7 +38,7 @@ def _resolve_units(codes: list[str]) -> list[Unit]:
     """Units as a user names them (`jixiao user create --unit`): a code, region:code or id:N (see
     `units.find_units`), else a bare number as the unit's id. A code several units share is an
     error listing them."""
-    from jixiao.web.units import UnitSpecError, find_units, resolve_unit
+    from jixiao.web.lib.units import UnitSpecError, find_units, resolve_unit
 
     units: list[Unit] = []
     for c in codes:

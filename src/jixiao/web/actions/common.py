@@ -45,7 +45,7 @@ def rereview(disclosure_ids: Any) -> None:
     """Review these unit-years again after a write and store the results (derived data the pages
     read), inside the caller's transaction. A failing rule must not stop the write: the pages then
     review the unit-year when they find its stored review stale."""
-    from jixiao.web.reviews import store_reviews
+    from jixiao.web.lib.reviews import store_reviews
 
     try:
         with transaction.atomic():

@@ -109,7 +109,7 @@ def _named_unit(actor: User | None, region: str, code: str, name: str, where: st
     """The unit a document or one of its tables names, among the units the actor may write; for an
     administrator a unit nobody has yet is created. A unit user is told the same thing whether or not
     another unit of that name exists."""
-    from jixiao.web.units import describe_named, listing, unit_fits
+    from jixiao.web.lib.units import describe_named, listing, unit_fits
 
     admin = role_of(actor) == Role.ADMIN
     pool = _writable_units(actor)
@@ -148,7 +148,7 @@ def _resolve_unit(
     """The unit the document is filed under: the chosen one (`unit`, or the one `unit_code` names as `jixiao
     import --unit` gives it), which the document must name unless an administrator confirms; else
     the unit the document names."""
-    from jixiao.web.units import UnitSpecError, describe_named, find_units, resolve_unit, unit_fits
+    from jixiao.web.lib.units import UnitSpecError, describe_named, find_units, resolve_unit, unit_fits
 
     name = (doc.unit_name or "").strip()
     code = (doc.unit_code or "").strip()
@@ -200,7 +200,7 @@ def _resolve_unit(
 def _table_unit(actor: User | None, doc_unit: Unit, p: m.Project, doc: m.Disclosure, region: str) -> Unit:
     """The unit a project table is filed under: the one its own table names (a subordinate's table
     inside a bureau's disclosure), which the actor must be able to write, else the document's."""
-    from jixiao.web.units import same_name, unit_fits
+    from jixiao.web.lib.units import same_name, unit_fits
 
     code = (p.unit_code or "").strip()
     name = (p.unit_name or "").strip()
@@ -225,7 +225,7 @@ def _table_unit(actor: User | None, doc_unit: Unit, p: m.Project, doc: m.Disclos
 def _match_project(candidates: list[Project], p: m.Project, taken: set[int]) -> Project | None:
     """The stored project of the unit-year that a document's table is: same key, else same code,
     else the one project of the same name (not one with another code)."""
-    from jixiao.web.units import same_name
+    from jixiao.web.lib.units import same_name
 
     free = [c for c in candidates if c.pk not in taken]
     key = convert.project_key(p.code, p.name, p.title, p.seq)
@@ -252,7 +252,7 @@ def _match_project(candidates: list[Project], p: m.Project, taken: set[int]) -> 
 
 
 def _indicator_key(level1: str | None, level2: str | None, name: str | None) -> tuple[str, str, str]:
-    from jixiao.web.units import squash
+    from jixiao.web.lib.units import squash
 
     return (squash(level1), squash(level2), squash(name))
 
@@ -531,7 +531,7 @@ def _store_unit_year(disclosure: Disclosure, doc: m.Disclosure, made: bool, resu
 
 def _table_identity(d: m.Disclosure, p: m.Project, region: str) -> tuple[str, str, str]:
     """(region, code, name) of the unit a table is filed under by `bulk_load`."""
-    from jixiao.web.units import same_name
+    from jixiao.web.lib.units import same_name
 
     own = (region, (d.unit_code or "").strip()[:50], (d.unit_name or "").strip()[:200])
     code, name = (p.unit_code or "").strip()[:50], (p.unit_name or "").strip()[:200]

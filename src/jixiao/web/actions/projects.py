@@ -275,7 +275,7 @@ def return_project(
             raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
         attached: list[dict[str, Any]] = []
         if findings:
-            from jixiao.web.reviews import findings_for_keys
+            from jixiao.web.lib.reviews import findings_for_keys
 
             attached, missing = findings_for_keys(proj, findings)
             if missing:

@@ -65,8 +65,8 @@ def _project_for_sheet(
     """The project a workbook sheet reports on, among those the actor sees (a unit user: their own
     units' only): by code, else by name; when several units have a project of that name, the one of
     the unit the sheet names (its 单位 cell) or of the unit given; never a guess across units."""
+    from jixiao.web.lib.units import same_name
     from jixiao.web.permissions import visible_projects
-    from jixiao.web.units import same_name
 
     qs = visible_projects(actor).filter(year=year).select_related("unit")
     if unit is not None:

@@ -16,18 +16,6 @@ from django.db.models import Q, QuerySet
 
 from jixiao.web.models import Unit
 
-__all__ = [
-    "UnitSpecError",
-    "ambiguous",
-    "describe",
-    "describe_named",
-    "find_units",
-    "resolve_unit",
-    "same_name",
-    "unit_fits",
-    "unit_ids_for_filter",
-]
-
 _SPACE = re.compile(r"\s+")
 _DIVISION = re.compile(r"^\d{6}$")
 

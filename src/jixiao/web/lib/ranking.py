@@ -1,21 +1,16 @@
-"""Review pages: the reviewers' ranking of all visible projects by findings, and the rule catalogue
-with the deployment's review settings (read-only). Both only read; see `jixiao.web.reviews`."""
+"""The review ranking (projects by review outcome) and the settings summary, shared by pages and API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404
 
-from jixiao.review import GRADES, HEADINGS, RULES, SEVERITIES
-from jixiao.review.findings import SEVERITY_ZH
+from jixiao.review import RULES, SEVERITIES
 from jixiao.review.registry import default_thresholds
+from jixiao.web.lib.reviews import RankedProject, ranking, review_settings
 from jixiao.web.models import Unit
 from jixiao.web.permissions import sees_all, visible_projects, visible_units
-from jixiao.web.reviews import RankedProject, ranking, review_settings
 
 RANKING_PAGE = 100
 
@@ -52,36 +47,6 @@ def ranked(user: Any, params: Any) -> tuple[list[RankedProject], dict[str, Any]]
     return ranking(qs, severity=f["severity"], rule=f["rule"]), f
 
 
-@login_required
-def review_ranking(request: HttpRequest) -> HttpResponse:
-    items, f = ranked(request.user, request.GET)
-    page = Paginator(items, RANKING_PAGE).get_page(request.GET.get("page"))
-    years = sorted(
-        {y for y in visible_projects(request.user).values_list("year", flat=True).distinct() if y},
-        reverse=True,
-    )
-    grades = {g: sum(1 for r in items if r.outcome.grade == g) for g in GRADES}
-    query = {k: (v.pk if k == "unit" else v) for k, v in f.items() if v}
-    return render(
-        request,
-        "web/review/ranking.html",
-        {
-            "page": page,
-            "total": len(items),
-            "f": f,
-            "query": query,
-            "years": years,
-            "units": list(
-                visible_units(request.user).only("id", "name", "code").order_by("code", "name")[:2000]
-            ),
-            "rules": [RULES[c] for c in sorted(RULES)],
-            "severities": [(s, SEVERITY_ZH[s]) for s in SEVERITIES],
-            "grades": grades,
-            "headings": HEADINGS,
-        },
-    )
-
-
 def settings_summary(user: Any = None) -> dict[str, Any]:
     """The review settings in force, for the catalogue page (read-only). A unit user sees the
     per-unit overrides of their own units only."""
@@ -113,30 +78,3 @@ def settings_summary(user: Any = None) -> dict[str, Any]:
         "outcome": dict(sorted(s.outcome.items())),
         "units": units,
     }
-
-
-@login_required
-def review_rules(request: HttpRequest) -> HttpResponse:
-    st = settings_summary(request.user)
-    resolved = review_settings().settings.for_unit()
-    rules = []
-    for code in sorted(RULES):
-        r = RULES[code]
-        rules.append(
-            {
-                "r": r,
-                "on": resolved.enabled(code),
-                "severity": resolved.severity.get(code, r.severity),
-                "thresholds": {
-                    k: resolved.thresholds.get(k, v) for k, v in r.to_dict()["thresholds"].items()
-                },
-            }
-        )
-    return render(
-        request,
-        "web/review/rules.html",
-        {"rules": rules, "st": st, "headings": HEADINGS, "severity_zh": SEVERITY_ZH},
-    )
-
-
-__all__ = ["ranked", "ranking_filters", "review_ranking", "review_rules"]

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF012  (schema fields with list defaults: pydantic copies them)
-"""API of the monitoring and self-evaluation cycle (added to the API in `api.py`).
+"""API of the monitoring and self-evaluation cycle (added to the API in `api/__init__.py`).
 
 The same actions and permissions as the pages: unit users read and write only their own units'
 projects (others are 404), reviewers read everything and record outcomes (writing actuals is 403).
@@ -15,9 +15,10 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
-from jixiao.web.api_errors import Id, Year
+from jixiao.web.api.common import project_for
+from jixiao.web.api.errors import Id, Year
 from jixiao.web.convert import as_float as _f
-from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
+from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
 from jixiao.web.permissions import Denied, visible_projects
 
 router = Router(tags=["monitoring and self-evaluation"])
@@ -115,13 +116,6 @@ class ImportOut(Schema):
     projects: list[dict]
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
-    p = visible_projects(request.user).filter(pk=project_id).first()
-    if p is None:
-        raise actions.NotFound("项目不存在或您无权查看。")
-    return p
-
-
 def _snapshot(s: MonitoringSnapshot) -> dict[str, Any]:
     return {
         "id": s.pk,
@@ -162,7 +156,7 @@ def _selfeval(se: SelfEvaluation) -> dict[str, Any]:
     summary="项目的运行监控记录（新的在前）",
 )
 def list_snapshots(request: HttpRequest, project_id: Id) -> Any:
-    p = _project(request, project_id)
+    p = project_for(request, project_id)
     return [_snapshot(s) for s in MonitoringSnapshot.objects.filter(project=p).order_by("-as_of")]
 
 
@@ -172,7 +166,7 @@ def list_snapshots(request: HttpRequest, project_id: Id) -> Any:
     summary="填报运行监控（同日覆盖；带 revision 时不覆盖别人刚保存的）",
 )
 def save_snapshot(request: HttpRequest, project_id: Id, body: SnapshotIn) -> Any:
-    p = _project(request, project_id)
+    p = project_for(request, project_id)
     s = actions.save_monitoring(
         request.user,
         p.pk,
@@ -198,8 +192,8 @@ def save_outcome(request: HttpRequest, snapshot_id: Id, body: OutcomeIn) -> Any:
 def list_lights(request: HttpRequest, unit: str = "", year: Year | None = None, light: str = "") -> Any:
     projects = visible_projects(request.user)
     if unit:
+        from jixiao.web.lib.units import unit_ids_for_filter
         from jixiao.web.permissions import visible_units
-        from jixiao.web.units import unit_ids_for_filter
 
         projects = projects.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))
     if year:
@@ -237,7 +231,7 @@ def list_lights(request: HttpRequest, unit: str = "", year: Year | None = None, 
     "/projects/{project_id}/selfeval", response={200: SelfEvalOut, 404: ErrorOut}, summary="项目绩效自评得分"
 )
 def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
-    p = _project(request, project_id)
+    p = project_for(request, project_id)
     se = SelfEvaluation.objects.filter(project=p).first()
     if se is None:
         raise actions.NotFound("该项目尚未填报绩效自评。")
@@ -250,7 +244,7 @@ def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
     summary="填报绩效自评并评分",
 )
 def save_selfeval(request: HttpRequest, project_id: Id, body: SelfEvalIn) -> Any:
-    p = _project(request, project_id)
+    p = project_for(request, project_id)
     se = actions.save_selfeval(
         request.user,
         p.pk,

@@ -48,7 +48,7 @@ from jixiao.review import (
     review_document,
 )
 from jixiao.taxonomy import canonical_levels
-from jixiao.web.convert import _dec
+from jixiao.web.convert import dec_or_none
 from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SubGoal
 
 log = logging.getLogger(__name__)
@@ -276,9 +276,9 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
                 code=code,
                 unit_code=ucode,
                 unit_name=uname,
-                budget_total=_dec(total),
-                budget_fiscal=_dec(fiscal),
-                budget_other=_dec(other),
+                budget_total=dec_or_none(total),
+                budget_fiscal=dec_or_none(fiscal),
+                budget_other=dec_or_none(other),
                 purpose=purpose,
                 spending_plan=dict(plan) if plan else None,
                 goal=goal,

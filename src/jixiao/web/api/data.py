@@ -1,68 +1,22 @@
-"""JSON API under /api/ (django-ninja): the same permissions and actions as the pages.
-
-Auth: the browser session (with CSRF on writes) or `Authorization: Bearer TOKEN` (`jixiao token`).
-OpenAPI at /api/openapi.json, browsable docs at /api/docs (assets served by the app).
-"""
+"""API routes of the data: units, disclosures, projects (read, edit, workflow), review and import."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, NinjaAPI, Router, Schema
+from django.http import HttpRequest
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
-from ninja.security import HttpBearer, django_auth
 
 from jixiao.web import actions
-from jixiao.web.api_errors import Id, Limit, Offset, Year
-from jixiao.web.api_errors import install as install_error_handlers
+from jixiao.web.api.common import json_response, project_for
+from jixiao.web.api.errors import Id, Limit, Offset, Year
 from jixiao.web.convert import as_float as _f
+from jixiao.web.lib.search import text_filter
+from jixiao.web.lib.units import unit_ids_for_filter
 from jixiao.web.models import History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
-from jixiao.web.units import UnitSpecError, unit_ids_for_filter
-from jixiao.web.views import text_filter
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = actions.user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-api = NinjaAPI(
-    title="jixiao 预算绩效管理 API", version="1", auth=[BearerToken(), django_auth], urls_namespace="api"
-)
-install_error_handlers(api)
-
-
-@api.exception_handler(actions.NotFound)
-def _not_found(request: HttpRequest, exc: actions.NotFound) -> Any:
-    return api.create_response(request, {"detail": exc.message}, status=404)
-
-
-@api.exception_handler(actions.Conflict)
-def _conflict(request: HttpRequest, exc: actions.Conflict) -> Any:
-    return api.create_response(request, {"detail": exc.message}, status=409)
-
-
-@api.exception_handler(actions.Invalid)
-def _invalid(request: HttpRequest, exc: actions.Invalid) -> Any:
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=400)
-
-
-@api.exception_handler(UnitSpecError)
-def _unit_spec(request: HttpRequest, exc: UnitSpecError) -> Any:
-    return api.create_response(request, {"detail": exc.message}, status=400)
-
-
-@api.exception_handler(Denied)
-def _denied(request: HttpRequest, exc: Denied) -> Any:
-    return api.create_response(request, {"detail": str(exc)}, status=403)
-
 
 # ------------------------------------------------------------------------------------------ schemas
 
@@ -233,23 +187,6 @@ def _project(p: Project) -> dict[str, Any]:
     }
 
 
-def _json(data: Any, status: int = 200) -> HttpResponse:
-    """A JSON response built from data already in the declared shape (the schema documents it;
-    skipping its per-field validation keeps the hot list and detail endpoints cheap)."""
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False), status=status, content_type="application/json; charset=utf-8"
-    )
-
-
-def _get_project(request: HttpRequest, project_id: int) -> Project:
-    p = visible_projects(request.user).select_related("unit").filter(pk=project_id).first()
-    if p is None:
-        raise actions.NotFound("项目不存在或您无权查看。")
-    return p
-
-
-# ------------------------------------------------------------------------------------------ routes
-
 router = Router(tags=["data"])
 
 
@@ -330,21 +267,21 @@ def list_projects(
     ids = list(qs.order_by(*order).values_list("id", flat=True)[offset : offset + limit])
     rows = Project.objects.filter(id__in=ids).select_related("unit").defer("purpose", "goal", "spending_plan")
     by_id = {p.pk: p for p in rows}
-    return _json({"items": [_summary(by_id[i]) for i in ids if i in by_id], "count": count})
+    return json_response({"items": [_summary(by_id[i]) for i in ids if i in by_id], "count": count})
 
 
 @router.get(
     "/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut}, summary="项目详情（含指标与解析值）"
 )
 def get_project(request: HttpRequest, project_id: Id) -> Any:
-    return _json(_project(_get_project(request, project_id)))
+    return json_response(_project(project_for(request, project_id)))
 
 
 @router.get(
     "/projects/{project_id}/history", response={200: list[HistoryOut], 404: ErrorOut}, summary="项目变更记录"
 )
 def project_history(request: HttpRequest, project_id: Id) -> Any:
-    p = _get_project(request, project_id)
+    p = project_for(request, project_id)
     return [
         {
             "at": h.at.isoformat(),
@@ -363,12 +300,12 @@ def project_history(request: HttpRequest, project_id: Id) -> Any:
     summary="修改项目（需提供 version，过期版本返回 409）",
 )
 def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any:
-    _get_project(request, project_id)
+    project_for(request, project_id)
     data = body.dict(exclude_unset=True)
     version = data.pop("version")
     rows = data.pop("indicators", None)
     actions.edit_project(request.user, project_id, version=version, fields=data, indicators=rows)
-    return _project(_get_project(request, project_id))
+    return _project(project_for(request, project_id))
 
 
 @router.post(
@@ -377,9 +314,9 @@ def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any
     summary="提交审核",
 )
 def submit(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
-    _get_project(request, project_id)
+    project_for(request, project_id)
     actions.submit_project(request.user, project_id, version=body.version)
-    return _project(_get_project(request, project_id))
+    return _project(project_for(request, project_id))
 
 
 @router.post(
@@ -388,11 +325,11 @@ def submit(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     summary="退回（需填写意见）",
 )
 def return_(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
-    _get_project(request, project_id)
+    project_for(request, project_id)
     actions.return_project(
         request.user, project_id, version=body.version, comment=body.comment, findings=body.findings
     )
-    return _project(_get_project(request, project_id))
+    return _project(project_for(request, project_id))
 
 
 @router.post(
@@ -401,9 +338,9 @@ def return_(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     summary="审核通过",
 )
 def approve(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
-    _get_project(request, project_id)
+    project_for(request, project_id)
     actions.approve_project(request.user, project_id, version=body.version)
-    return _project(_get_project(request, project_id))
+    return _project(project_for(request, project_id))
 
 
 class FindingOut(Schema):
@@ -464,16 +401,16 @@ class RankingOut(Schema):
     summary="项目审核结果（按整个单位年度审核：发现与优/良/中/差结论）",
 )
 def project_review(request: HttpRequest, project_id: Id) -> Any:
-    from jixiao.web.reviews import last_return, review_json
-    from jixiao.web.reviews import project_review as review_of_project
+    from jixiao.web.lib.reviews import last_return, review_json
+    from jixiao.web.lib.reviews import project_review as review_of_project
 
-    p = _get_project(request, project_id)
+    p = project_for(request, project_id)
     returned = None
     if p.state == "returned":
         returned = last_return(History.objects.filter(project=p, action="return").order_by("-at", "-id")[:1])
         if returned:
             returned["at"] = returned["at"].isoformat()
-    return _json({"project_id": p.pk, **review_json(review_of_project(p), returned)})
+    return json_response({"project_id": p.pk, **review_json(review_of_project(p), returned)})
 
 
 @router.get(
@@ -488,7 +425,7 @@ def review_ranking(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Any:
-    from jixiao.web.views_review import ranked
+    from jixiao.web.lib.ranking import ranked
 
     params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity, "rule": rule}
     items, _ = ranked(request.user, params)
@@ -510,7 +447,7 @@ def review_ranking(
         }
         for i, r in enumerate(items[offset : offset + limit])
     ]
-    return _json({"items": out, "count": len(items)})
+    return json_response({"items": out, "count": len(items)})
 
 
 class ImportFileResult(Schema):
@@ -542,8 +479,8 @@ def import_files(
     year: Year | None = Form(None),  # noqa: B008
     confirm_unit: bool = Form(False),
 ) -> Any:
+    from jixiao.web.actions.uploads import import_upload, upload_too_large
     from jixiao.web.permissions import Role, can_import_into, role_of
-    from jixiao.web.views import import_upload, upload_too_large
 
     if role_of(request.user) not in (Role.ADMIN, Role.UNIT):
         raise Denied("审核人不能导入数据。")
@@ -564,14 +501,3 @@ def import_files(
         )
         for f in files[:20]
     ]
-
-
-api.add_router("/", router)
-
-from jixiao.web.api_cycle import router as cycle_router  # noqa: E402  (monitoring, self-evaluation)
-
-api.add_router("/", cycle_router)
-
-from jixiao.web.api_selfeval import router as selfeval_router  # noqa: E402  (published 自评表 check)
-
-api.add_router("/", selfeval_router)

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF012  (schema fields with list defaults: pydantic copies them)
-"""API check of a published 项目支出绩效自评表 (issue 11, item 4; added to the API in `api.py`).
+"""API check of a published 项目支出绩效自评表 (issue 11, item 4; added to the API in `api/__init__.py`).
 
 `POST /api/selfeval/check` takes a printed 自评表 as JSON — the shape `*.selfeval.json` of the field
 set has and `jixiao.cycle.evaluate.published_from_dict` reads — recomputes it by the method

@@ -1,0 +1,80 @@
+"""Uploaded disclosures: size checked first, parsed within bounds, then imported all or nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from jixiao.web import actions
+from jixiao.web.models import Disclosure, Unit
+from jixiao.web.permissions import (
+    Denied,
+)
+
+ALLOWED_SUFFIXES = (".txt", ".docx", ".xlsx", ".html", ".htm", ".pdf")
+
+
+def upload_too_large(name: str, size: int | None) -> dict[str, Any] | None:
+    """The result for an uploaded file whose declared size is over the limit (checked before the
+    file is read into memory), else None."""
+    if (size or 0) <= settings.MAX_UPLOAD_MB * 1024 * 1024:
+        return None
+    return {
+        "file": name,
+        "ok": False,
+        "warnings": [],
+        "errors": [f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限"],
+    }
+
+
+def import_upload(
+    user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None, confirm_unit: bool = False
+) -> dict[str, Any]:
+    """Parse and store one uploaded file; a result dict for the page and the API (never raises).
+
+    `unit`: the unit chosen for the file, which the file must name unless an administrator confirms
+    (`confirm_unit`). `dropped` lists what the stored unit-year had and the file does not."""
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import parse_bounded
+
+    res: dict[str, Any] = {"file": name, "ok": False, "errors": [], "warnings": []}
+    limit = settings.MAX_UPLOAD_MB * 1024 * 1024
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        res["errors"].append(f"{name}: 不支持的文件类型（可上传 .txt .docx .xlsx .html .pdf）")
+        return res
+    if len(data) > limit:
+        res["errors"].append(f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限")
+        return res
+    try:
+        doc = parse_bounded(data, name, year=year, limits=actions.parse_limits())
+    except ReadError as e:
+        res["errors"].append(f"{e.source}: {e.location}: {e.message}")
+        return res
+    except Exception as e:  # the parser must not take the page down
+        res["errors"].append(f"{name}: 无法解析此文件（{type(e).__name__}）")
+        return res
+    res["warnings"] = [str(w) for w in doc.warnings]
+    try:
+        r = actions.import_disclosure(user, doc, unit=unit, year=doc.year or year, confirm_unit=confirm_unit)
+    except (actions.ActionError, Denied) as e:
+        res["errors"].append(f"{name}: {getattr(e, 'message', str(e))}")
+        return res
+    res.update(
+        {
+            "ok": True,
+            "unit": r.unit,
+            "year": r.year,
+            "created": r.created,
+            "updated": r.updated,
+            "indicators": r.indicators,
+            "disclosure_id": r.disclosure_id,
+            "unchanged": r.unchanged,
+            "dropped": r.dropped,
+        }
+    )
+    d = Disclosure.objects.filter(pk=r.disclosure_id).first()
+    if d is not None and d.year:
+        res["url"] = reverse("unit_year", args=[d.unit_id, d.year])
+    return res

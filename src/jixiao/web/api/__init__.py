@@ -1,0 +1,69 @@
+"""JSON API under /api/ (django-ninja): the same permissions and actions as the pages.
+
+Routers by topic: `data` (units, disclosures, projects, review), `cycle` (monitoring and
+self-evaluation), `selfeval` (checking a published 自评表); `common` has what they share.
+
+Auth: the browser session (with CSRF on writes) or `Authorization: Bearer TOKEN` (`jixiao token`).
+OpenAPI at /api/openapi.json, browsable docs at /api/docs (assets served by the app).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from jixiao.web import actions
+from jixiao.web.api.errors import install as install_error_handlers
+from jixiao.web.lib.units import UnitSpecError
+from jixiao.web.permissions import Denied
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = actions.user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="jixiao 预算绩效管理 API", version="1", auth=[BearerToken(), django_auth], urls_namespace="api"
+)
+install_error_handlers(api)
+
+
+@api.exception_handler(actions.NotFound)
+def _not_found(request: HttpRequest, exc: actions.NotFound) -> Any:
+    return api.create_response(request, {"detail": exc.message}, status=404)
+
+
+@api.exception_handler(actions.Conflict)
+def _conflict(request: HttpRequest, exc: actions.Conflict) -> Any:
+    return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(actions.Invalid)
+def _invalid(request: HttpRequest, exc: actions.Invalid) -> Any:
+    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=400)
+
+
+@api.exception_handler(UnitSpecError)
+def _unit_spec(request: HttpRequest, exc: UnitSpecError) -> Any:
+    return api.create_response(request, {"detail": exc.message}, status=400)
+
+
+@api.exception_handler(Denied)
+def _denied(request: HttpRequest, exc: Denied) -> Any:
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+from jixiao.web.api.cycle import router as cycle_router  # noqa: E402  (monitoring, self-evaluation)
+from jixiao.web.api.data import router as data_router  # noqa: E402  (units, disclosures, projects)
+from jixiao.web.api.selfeval import router as selfeval_router  # noqa: E402  (published 自评表 check)
+
+api.add_router("/", data_router)
+api.add_router("/", cycle_router)
+api.add_router("/", selfeval_router)

@@ -1,0 +1,215 @@
+"""Pages: a project's 绩效目标表, its edit form and its workflow transitions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+
+from jixiao.web import actions
+from jixiao.web.lib.access import visible_project
+from jixiao.web.models import History, Indicator, Project, State
+from jixiao.web.permissions import (
+    Denied,
+    can_edit_project,
+    can_review,
+    can_submit,
+)
+
+
+def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
+    """Indicator rows with rowspans for merged 一级/二级 cells (the standard layout)."""
+    rows: list[dict[str, Any]] = [{"ind": i, "l1span": 0, "l2span": 0} for i in indicators]
+    i = 0
+    while i < len(rows):
+        j = i
+        while j < len(rows) and rows[j]["ind"].level1 == rows[i]["ind"].level1:
+            j += 1
+        rows[i]["l1span"] = j - i
+        k = i
+        while k < j:
+            m = k
+            while m < j and rows[m]["ind"].level2 == rows[k]["ind"].level2:
+                m += 1
+            rows[k]["l2span"] = m - k
+            k = m
+        i = j
+    return rows
+
+
+def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[str, Any]:
+    from jixiao.review import HEADINGS
+    from jixiao.web.lib.reviews import last_return, project_review, rows_with_findings
+
+    indicators = list(proj.indicators.all())
+    user = request.user
+    history = list(History.objects.filter(project=proj).order_by("-at", "-id")[:100])
+    # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
+    findings = project_review(proj, indicators)
+    returned = last_return(history) if proj.state == State.RETURNED else None
+    ctx = {
+        "p": proj,
+        "unit": proj.unit,
+        "rows": rows_with_findings(_table_rows(indicators), findings),
+        "indicators": indicators,
+        "history": history,
+        "can_edit": can_edit_project(user, proj),
+        "can_submit": can_submit(user, proj),
+        "can_review": can_review(user, proj),
+        "plan": list((proj.spending_plan or {}).items()),
+        "findings": findings,
+        "returned": returned,
+        "returned_keys": {f.get("key") for f in returned["findings"]} if returned else set(),
+        "review_headings": HEADINGS,
+    }
+    if ctx["can_edit"] and "form" not in extra:
+        ctx["form"] = _form_from_project(proj, indicators)
+    ctx.update(extra)
+    return ctx
+
+
+PLAN_NODES = ["3月底", "6月底", "10月底", "12月底"]
+
+
+def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, Any]:
+    plan = proj.spending_plan or {}
+    nodes = list(plan.keys()) or PLAN_NODES
+    return {
+        "version": proj.version,
+        "name": proj.name or "",
+        "code": proj.code or "",
+        "purpose": proj.purpose or "",
+        "goal": proj.goal or "",
+        "budget_total": _dec(proj.budget_total),
+        "budget_fiscal": _dec(proj.budget_fiscal),
+        "budget_other": _dec(proj.budget_other),
+        "plan": [(n, plan.get(n, "")) for n in nodes],
+        "rows": [
+            {"id": i.pk, **{k: getattr(i, k) or "" for k in actions.INDICATOR_FIELDS}} for i in indicators
+        ]
+        + [{"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}} for _ in range(2)],
+        "errors": {},
+    }
+
+
+def _dec(v: Decimal | None) -> str:
+    if v is None:
+        return ""
+    return str(v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize())
+
+
+def _form_from_post(post: Any) -> dict[str, Any]:
+    try:
+        n = int(post.get("rows") or 0)
+    except ValueError:
+        n = 0
+    rows = []
+    for i in range(min(n, 500)):
+        rows.append(
+            {
+                "id": post.get(f"ind-{i}-id", ""),
+                **{k: post.get(f"ind-{i}-{k}", "") for k in actions.INDICATOR_FIELDS},
+            }
+        )
+    nodes = post.getlist("plan-node")
+    shares = post.getlist("plan-share")
+    return {
+        "version": post.get("version"),
+        **{
+            k: post.get(k, "")
+            for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
+        },
+        "plan": list(zip(nodes, shares, strict=False)),
+        "rows": rows,
+        "errors": {},
+    }
+
+
+@login_required
+def project(request: HttpRequest, project_id: int) -> HttpResponse:
+    proj = visible_project(request, project_id)
+    return render(request, "web/project.html", _project_context(request, proj))
+
+
+@login_required
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return redirect("project", project_id=project_id)
+    proj = visible_project(request, project_id)
+    form = _form_from_post(request.POST)
+    try:
+        version = int(form["version"])
+    except (TypeError, ValueError):
+        version = -1
+    fields = {
+        k: form[k]
+        for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
+    }
+    fields["spending_plan"] = {n: s for n, s in form["plan"] if n}
+    try:
+        actions.edit_project(request.user, proj.pk, version=version, fields=fields, indicators=form["rows"])
+    except actions.Invalid as e:
+        form["errors"] = e.errors
+        return render(
+            request,
+            "web/project.html",
+            _project_context(request, proj, form=form, error=e.message),
+            status=400,
+        )
+    except actions.Conflict as e:
+        proj.refresh_from_db()
+        return render(
+            request,
+            "web/project.html",
+            _project_context(request, proj, form=form, error=e.message, conflict=True),
+            status=409,
+        )
+    except Denied as e:
+        return render(request, "web/project.html", _project_context(request, proj, error=str(e)), status=403)
+    messages.success(request, "已保存。")
+    return redirect("project", project_id=proj.pk)
+
+
+@login_required
+def project_transition(request: HttpRequest, project_id: int, transition: str) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    proj = visible_project(request, project_id)
+    try:
+        version = int(request.POST.get("version") or 0) or None
+    except ValueError:
+        version = None
+    try:
+        if transition == "submit":
+            actions.submit_project(request.user, proj.pk, version=version)
+            messages.success(request, "已提交审核。")
+        elif transition == "return":
+            actions.return_project(
+                request.user,
+                proj.pk,
+                version=version,
+                comment=request.POST.get("comment", ""),
+                findings=request.POST.getlist("finding"),
+            )
+            messages.success(request, "已退回。")
+        elif transition == "approve":
+            actions.approve_project(request.user, proj.pk, version=version)
+            messages.success(request, "已批复。")
+        else:
+            raise Http404("没有这个操作")
+    except Denied as e:
+        return render(request, "web/project.html", _project_context(request, proj, error=str(e)), status=403)
+    except actions.Conflict as e:
+        proj.refresh_from_db()
+        return render(
+            request, "web/project.html", _project_context(request, proj, error=e.message), status=409
+        )
+    except actions.Invalid as e:
+        return render(
+            request, "web/project.html", _project_context(request, proj, error=e.message), status=400
+        )
+    return redirect("project", project_id=proj.pk)

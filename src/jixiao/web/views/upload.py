@@ -1,0 +1,71 @@
+"""Page: importing disclosures (导入文件)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jixiao.web.actions.uploads import import_upload, upload_too_large
+from jixiao.web.models import Role, Unit
+from jixiao.web.permissions import (
+    can_import_into,
+    role_of,
+    visible_units,
+)
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    my_units = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
+    can_upload = role_of(request.user) in (Role.ADMIN, Role.UNIT)
+    ctx: dict[str, Any] = {
+        "my_units": my_units,
+        "can_upload": can_upload,
+        "may_confirm": role_of(request.user) == Role.ADMIN,
+        "max_mb": settings.MAX_UPLOAD_MB,
+    }
+    if request.method == "POST":
+        if not can_upload:
+            ctx["error"] = "审核人不能导入数据。"
+            return render(request, "web/upload.html", ctx, status=403)
+        unit = None
+        unit_id = (request.POST.get("unit") or "").strip()
+        if unit_id:
+            small_id = unit_id.isdigit() and len(unit_id) < 18
+            unit = Unit.objects.filter(pk=int(unit_id)).first() if small_id else None
+            if unit is None or not can_import_into(request.user, unit):
+                raise Http404("单位不存在或您无权导入")
+        elif len(my_units) == 1:
+            unit = my_units[0]
+        try:
+            year = int(request.POST.get("year") or 0) or None
+        except ValueError:
+            year = None
+        if year is not None and not 1900 <= year <= 2999:
+            ctx["error"] = "年度应为 1900 到 2999 之间的整数。"
+            return render(request, "web/upload.html", ctx, status=400)
+        files = request.FILES.getlist("files")
+        if not files:
+            ctx["error"] = "请选择要上传的文件。"
+            return render(request, "web/upload.html", ctx, status=400)
+        results = []
+        for f in files[:20]:
+            if too_large := upload_too_large(f.name or "upload", f.size):
+                results.append(too_large)
+                continue
+            results.append(
+                import_upload(
+                    request.user,
+                    f.name,
+                    f.read(),
+                    unit=unit,
+                    year=year,
+                    confirm_unit=request.POST.get("confirm_unit") in ("1", "on", "true"),
+                )
+            )
+        ctx["results"] = results
+    return render(request, "web/upload.html", ctx)
