@@ -7,9 +7,14 @@ Commands import Django only through `prepare_database` (and the loaders below), 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from contextlib import contextmanager
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any, TextIO
+
     from jixiao.model import Disclosure
 
 EXIT_OK = 0
@@ -32,6 +37,17 @@ def write_out(data: str | bytes, out: str | None) -> None:
     else:
         with open(out, "w", encoding="utf-8") as ft:
             ft.write(data)
+
+
+@contextmanager
+def open_out(out: str | None) -> Iterator[TextIO]:
+    """A text stream to write to: the file `out` (UTF-8), or stdout when `out` is None or "-"."""
+    if out in (None, "-"):
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        yield f
 
 
 def prepare_database(*, quiet: bool = True) -> None:

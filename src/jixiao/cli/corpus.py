@@ -8,13 +8,14 @@ Django are imported only when a command runs, so that `jixiao --help` stays fast
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import time
-from typing import Any
 
 from jixiao.cli.common import EXIT_BAD_INPUT
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class _Ticker:
@@ -26,6 +27,8 @@ class _Ticker:
         self.last = 0.0
 
     def __call__(self, text: str, *, final: bool = False) -> None:
+        import time
+
         now = time.monotonic()
         if self.tty:
             sys.stderr.write(f"\r{self.label}：{text}\033[K" + ("\n" if final else ""))
@@ -123,6 +126,8 @@ def _frame(dataset_dir: str) -> Any:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    import json
+
     from jixiao.corpus.compare import compare, comparison_to_dict, format_comparison, select
 
     try:
@@ -148,6 +153,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_library(args: argparse.Namespace) -> int:
+    import json
+
     from jixiao.corpus.library import build_library, format_library, library_to_dict
 
     try:

@@ -7,14 +7,13 @@ or `FILE: 指标「…」: …`) to stderr and exits 2; no traceback reaches the
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from datetime import date
-from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -97,10 +96,14 @@ def _fail(name: str, lines: list[str] | str) -> int:
 
 
 def _read(name: str) -> bytes:
+    from pathlib import Path
+
     return Path(name).read_bytes()
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    import json
+
     from jixiao.cli.export import InputError, load_evaluations
     from jixiao.cycle.evaluate import (
         EvaluationError,
@@ -140,6 +143,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
+    import json
+
     from jixiao.cycle.evaluate import check_published, published_from_dict, render_check
 
     try:
@@ -192,6 +197,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _write_template(args: argparse.Namespace, projects: list[Any], year: int, unit_name: str | None) -> int:
+    from datetime import date
+
     from jixiao.cycle.workbooks import monitor_template, selfeval_template
 
     as_of = None
@@ -210,6 +217,9 @@ def _write_template(args: argparse.Namespace, projects: list[Any], year: int, un
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
+    import json
+    from decimal import Decimal
+
     from jixiao.cycle.monitor import LIGHT_LABELS, MonitorError, assess, result_to_dict, validate_snapshot
     from jixiao.cycle.workbooks import WorkbookError, read_monitor_workbook
 
@@ -226,6 +236,8 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     problems = [validate_snapshot(s, r) for s, r in zip(snaps, results, strict=True)]
 
     def pct(d: Decimal | None) -> str:
+        from decimal import Decimal
+
         return "未填" if d is None else f"{(d * 100).quantize(Decimal('0.1'))}%"
 
     def label(light: str | None) -> str:

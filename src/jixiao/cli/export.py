@@ -14,12 +14,13 @@ PDF is made from the .docx through LibreOffice. Bad input prints located lines o
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
-from typing import Any
 
 from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 KINDS = ("targets", "selfeval", "monitor")
 
@@ -61,6 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _format_of(args: argparse.Namespace) -> str:
+    from pathlib import Path
+
     if args.format:
         return str(args.format)
     ext = Path(args.output).suffix.lower().lstrip(".")
@@ -70,6 +73,8 @@ def _format_of(args: argparse.Namespace) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from jixiao.export.pdf import PdfError, docx_to_pdf
 
     try:
@@ -96,6 +101,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _read(name: str) -> bytes:
+    from pathlib import Path
+
     try:
         return Path(name).read_bytes()
     except OSError as e:
@@ -155,6 +162,8 @@ def merge_disclosures(docs: list[Any]) -> Any:
 
 def load_evaluations(name: str, data: bytes) -> list[Any]:
     """The `SelfEvaluation`s of a `jixiao score` input: a 自评表 workbook or FILE.json."""
+    import json
+
     from jixiao.cycle.evaluate import EvaluationError, evaluation_from_dict
     from jixiao.cycle.workbooks import WorkbookError, read_selfeval_workbook
 

@@ -7,53 +7,77 @@ to stderr and exits with status 2; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Callable, Sequence
 
-from jixiao.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, open_out, write_out
 
-Handler = Callable[[argparse.Namespace], int]
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+
+    from jixiao.model import Disclosure
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    """Parse each file in turn and write it out before reading the next (memory stays flat in the
+    number of files): one JSON object for one file, else a JSON array written element by element;
+    compact JSON unless --indent is given."""
+    import json
+
     from jixiao.export.json import disclosure_to_dict
-    from jixiao.export.rows import to_csv, to_xlsx
+    from jixiao.export.rows import to_xlsx, write_csv
     from jixiao.ingest import ReadError, parse_file
 
-    docs = []
     failed = False
-    for name in args.files:
-        try:
-            doc = parse_file(name, year=args.year)
-        except ReadError as e:
-            where = "" if getattr(e, "whole_document", False) else f"{e.location}: "
-            print(f"{e.source}: {where}{e.message}", file=sys.stderr)
-            failed = True
-            continue
-        for w in doc.warnings:
-            print(f"{w.file}: {w.location}: {w.message}", file=sys.stderr)
-        if args.strict and doc.warnings:
-            print(f"{name}: {len(doc.warnings)} warning(s) and --strict given", file=sys.stderr)
-            failed = True
-            continue
-        docs.append(doc)
-    if args.format == "json":
-        objs = [disclosure_to_dict(d) for d in docs]
-        payload: object = objs[0] if len(args.files) == 1 and objs else objs
-        if not (len(args.files) == 1 and not objs):
-            write_out(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", args.output)
-    elif args.format == "csv":
-        write_out(to_csv(docs), args.output)
-    else:
+
+    def parsed() -> Iterator[Disclosure]:
+        nonlocal failed
+        for name in args.files:
+            try:
+                doc = parse_file(name, year=args.year)
+            except ReadError as e:
+                where = "" if getattr(e, "whole_document", False) else f"{e.location}: "
+                print(f"{e.source}: {where}{e.message}", file=sys.stderr)
+                failed = True
+                continue
+            for w in doc.warnings:
+                print(f"{w.file}: {w.location}: {w.message}", file=sys.stderr)
+            if args.strict and doc.warnings:
+                print(f"{name}: {len(doc.warnings)} 条警告，且指定了 --strict", file=sys.stderr)
+                failed = True
+                continue
+            yield doc
+
+    if args.format == "xlsx":
         if args.output in (None, "-") and sys.stdout.isatty():
-            print("xlsx output needs -o FILE.xlsx", file=sys.stderr)
+            print("xlsx 输出需要 -o 文件名.xlsx", file=sys.stderr)
             return EXIT_BAD_INPUT
-        write_out(to_xlsx(docs), args.output)
+        write_out(to_xlsx(parsed()), args.output)
+        return EXIT_BAD_INPUT if failed else 0
+    indent = args.indent if args.indent and args.indent > 0 else None
+    separators = None if indent else (",", ":")
+
+    def dump(doc: Disclosure) -> str:
+        return json.dumps(disclosure_to_dict(doc), ensure_ascii=False, indent=indent, separators=separators)
+
+    with open_out(args.output) as out:
+        if args.format == "csv":
+            write_csv(parsed(), out)
+        elif len(args.files) == 1:
+            for doc in parsed():
+                out.write(dump(doc) + "\n")
+        else:
+            out.write("[")
+            for i, doc in enumerate(parsed()):
+                out.write(("," if i else "") + "\n" + dump(doc))
+                out.flush()
+            out.write("\n]\n")
     return EXIT_BAD_INPUT if failed else 0
 
 
 def cmd_value(args: argparse.Namespace) -> int:
+    import json
+
     from jixiao.values import parse_value
 
     for text in args.texts:
@@ -68,12 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("parse", help="parse disclosures (.txt .docx .xlsx .html .pdf) into structured data")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
-    p.add_argument("--strict", action="store_true", help="treat warnings as failure (exit 2)")
-    p.add_argument("--year", type=int, help="budget year when the document does not say")
+    p = sub.add_parser("parse", help="读取公开文件（.txt .docx .xlsx .html .pdf），输出结构化数据")
+    p.add_argument("files", nargs="+", metavar="FILE", help="要读取的文件")
+    p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json", help="输出格式（默认 json）")
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
+    p.add_argument("--indent", type=int, metavar="N", help="JSON 缩进 N 个空格，便于阅读（默认紧凑输出）")
+    p.add_argument("--strict", action="store_true", help="有警告即视为失败（退出码 2）")
+    p.add_argument("--year", type=int, help="文件未写明预算年度时使用的年度")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("value", help="parse 指标值 texts into comparator, number, unit and kind")

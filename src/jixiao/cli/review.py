@@ -13,16 +13,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 from jixiao.cli.common import EXIT_BAD_INPUT, unit_disclosures, write_out
-from jixiao.model import Disclosure
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from jixiao.model import Disclosure
 
 SUFFIXES = (".txt", ".docx", ".xlsx", ".xlsm", ".html", ".htm", ".pdf")
 
 
 def _expand(paths: list[str]) -> Iterator[str]:
+    from pathlib import Path
+
     for name in paths:
         p = Path(name)
         if p.is_dir():

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 
 def default_workers() -> int:
@@ -112,6 +115,8 @@ def demo_secret_key(data: Path) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     data = Path(args.data or ".").resolve()
     data.mkdir(parents=True, exist_ok=True)
     os.environ["JIXIAO_DATABASE_URL"] = f"sqlite:///{data / 'jixiao.sqlite3'}"
@@ -179,6 +184,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _files(paths: list[str]) -> list[Path]:
+    from pathlib import Path
+
     out: list[Path] = []
     for p in paths:
         path = Path(p)
@@ -362,6 +369,8 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Import filled 运行监控 / 自评 workbooks (from `jixiao template`), each all or nothing."""
+    from pathlib import Path
+
     prepare_database()
     from jixiao.web import actions
 

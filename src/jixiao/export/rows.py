@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
 from jixiao.export.cellsafe import csv_field, workbook_bytes, xlsx_value
 from jixiao.model import Disclosure
@@ -79,14 +79,20 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def to_csv(docs: Iterable[Disclosure]) -> str:
-    """The rows as CSV: numbers as printed (6.80 stays 6.80), text starting like a formula
-    (`= + - @`, tab, CR) with a leading `'` (see `jixiao.export.cellsafe`)."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
+def write_csv(docs: Iterable[Disclosure], out: TextIO) -> None:
+    """Write the rows as CSV to `out` as the documents come (one document in memory at a time):
+    numbers as printed (6.80 stays 6.80), text starting like a formula (`= + - @`, tab, CR) with a
+    leading `'` (see `jixiao.export.cellsafe`)."""
+    w = csv.writer(out)
     w.writerow([label for _, label in COLUMNS])
     for row in indicator_rows(docs):
         w.writerow([csv_field(v) for v in row])
+
+
+def to_csv(docs: Iterable[Disclosure]) -> str:
+    """The rows as one CSV text (see `write_csv`)."""
+    buf = io.StringIO()
+    write_csv(docs, buf)
     return buf.getvalue()
 
 
