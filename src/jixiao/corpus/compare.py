@@ -320,9 +320,9 @@ def _rows(frame: pd.DataFrame) -> Any:
 
 def _comparable(f: pd.DataFrame, unit: str, name: Any) -> pd.DataFrame:
     """Rows whose compared unit is `unit`, or its loose twin (次/批次) with an agreeing name."""
-    exact = f["cmp_unit"] == unit
+    exact = (f["cmp_unit"] == unit).astype(bool)
     loose_unit = _loose(unit)
-    loose = ~exact & f["cmp_unit"].map(lambda u: isinstance(u, str) and _loose(u) == loose_unit)
+    loose = ~exact & f["cmp_unit"].map(lambda u: isinstance(u, str) and _loose(u) == loose_unit).astype(bool)
     if loose.any():
         agree = f.loc[loose, "name"].map(lambda n: names_agree(name, n))
         loose.loc[agree.index] = agree

@@ -656,3 +656,70 @@ def indicators_by_category_svg(
         label_px=96,
         axis_caption="指标数（个）",
     )
+
+
+# ---------------------------------------------------------------- (e) one indicator among its peers
+
+
+def distribution_svg(
+    values: Sequence[float],
+    subject: float,
+    *,
+    q1: float,
+    median: float,
+    q3: float,
+    unit: str,
+    title: str = "横向比较",
+    width: int = 760,
+) -> str:
+    """横向比较: every peer's value as a grey dot on one axis, the quartile box and the median, and
+    the subject as a red diamond with its value. Values are in the compared unit (`unit`)."""
+    if not values:
+        return _empty(width, 160, title)
+    lo = min([*values, subject])
+    hi = max([*values, subject])
+    if hi == lo:
+        hi = lo + 1
+    x0, x1 = 40.0, width - 40.0
+    height = 170
+
+    def x(v: float) -> float:
+        return x0 + (v - lo) / (hi - lo) * (x1 - x0)
+
+    axis_y, box_top, box_h = 120.0, 70.0, 30.0
+    subtitle = f"{len(values)} 个同类指标（单位：{unit}），方框为四分位区间，竖线为中位数"
+    body = _title_line(width, title, subtitle)
+    body.append(_ln(x0, axis_y, x1, axis_y, AXIS))
+    for t in (lo, q1, median, q3, hi):
+        body.append(_ln(x(t), axis_y, x(t), axis_y + 4, AXIS))
+    body.append(_text(x(lo), axis_y + 18, fmt(lo), size=11, anchor="start", fill=MUTED))
+    body.append(_text(x(hi), axis_y + 18, fmt(hi), size=11, anchor="end", fill=MUTED))
+    body.append(
+        f'<rect x="{x(q1):.1f}" y="{box_top:.1f}" width="{max(1.0, x(q3) - x(q1)):.1f}" height="{box_h:.0f}" '
+        f'fill="#e8eef6" stroke="{ACTUAL_COLOR}">{_tip(f"四分位区间 {fmt(q1)}–{fmt(q3)} {unit}")}</rect>'
+    )
+    body.append(
+        _ln(x(median), box_top, x(median), box_top + box_h, ACTUAL_COLOR, ' stroke-width="2"').replace(
+            "/>", f">{_tip(f'中位数 {fmt(median)} {unit}')}</line>"
+        )
+    )
+    for i, v in enumerate(values):
+        jitter = (i % 5 - 2) * 3.0
+        body.append(
+            f'<circle cx="{x(v):.1f}" cy="{box_top + box_h / 2 + jitter:.1f}" r="3" fill="{MUTED}" '
+            f'fill-opacity="0.6">{_tip(f"{fmt(v)} {unit}")}</circle>'
+        )
+    sx, sy = x(subject), box_top + box_h / 2
+    body.append(
+        f'<path d="M{sx:.1f} {sy - 8:.1f} L{sx + 7:.1f} {sy:.1f} '
+        f'L{sx:.1f} {sy + 8:.1f} L{sx - 7:.1f} {sy:.1f} Z" '
+        f'fill="{AS_OF_COLOR}">{_tip(f"本指标 {fmt(subject)} {unit}")}</path>'
+    )
+    label = f"本指标 {fmt(subject)} {unit}"
+    anchor = "start" if sx < width / 2 else "end"
+    body.append(
+        _text(
+            sx + (10 if anchor == "start" else -10), box_top - 8, label, size=12, anchor=anchor, weight="bold"
+        )
+    )
+    return _svg(width, height, title, body, subtitle)

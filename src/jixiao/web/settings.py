@@ -112,6 +112,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "jixiao.web.urls"
+# 公开查询 (readers' view: published targets, search, comparison, library, no login);
+# JIXIAO_PUBLIC=0 turns it off.
+JIXIAO_PUBLIC = env_flag("JIXIAO_PUBLIC", True)
 WSGI_APPLICATION = "jixiao.web.wsgi.application"
 AUTH_USER_MODEL = "web.User"
 LOGIN_URL = "login"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from jixiao.web.api import api
-from jixiao.web.views import cycle, exports, projects, review, search, units, upload
+from jixiao.web.views import corpus, cycle, exports, projects, review, search, units, upload
 
 urlpatterns = [
     path("", units.units, name="units"),
@@ -25,9 +25,18 @@ urlpatterns = [
     path(
         "projects/<int:project_id>/export/<str:kind>.<str:fmt>", exports.project_export, name="project_export"
     ),
+    path("projects/<int:project_id>/years/", corpus.project_years, name="project_years"),
     path(
         "projects/<int:project_id>/<str:transition>/", projects.project_transition, name="project_transition"
     ),
+    path("compare/<int:indicator_id>/", corpus.compare, name="compare"),
+    path("library/", corpus.library, name="library"),
+    path("public/", corpus.public_home, name="public_home"),
+    path("public/units/<int:unit_id>/<int:year>/", corpus.public_unit_year, name="public_unit_year"),
+    path("public/projects/<int:project_id>/", corpus.public_project, name="public_project"),
+    path("public/search/", corpus.public_search, name="public_search"),
+    path("public/compare/<int:indicator_id>/", corpus.public_compare, name="public_compare"),
+    path("public/library/", corpus.public_library, name="public_library"),
     path("monitoring/", cycle.monitoring_list, name="monitoring_list"),
     path("monitoring/<int:snapshot_id>/outcome/", cycle.snapshot_outcome, name="snapshot_outcome"),
     path("cycle/upload/", cycle.cycle_upload, name="cycle_upload"),

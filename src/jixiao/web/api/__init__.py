@@ -60,6 +60,7 @@ def _denied(request: HttpRequest, exc: Denied) -> Any:
     return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
+from jixiao.web.api.corpus import router as corpus_router  # noqa: E402  (comparison, library)
 from jixiao.web.api.cycle import router as cycle_router  # noqa: E402  (monitoring, self-evaluation)
 from jixiao.web.api.data import router as data_router  # noqa: E402  (units, disclosures, projects)
 from jixiao.web.api.selfeval import router as selfeval_router  # noqa: E402  (published 自评表 check)
@@ -67,3 +68,4 @@ from jixiao.web.api.selfeval import router as selfeval_router  # noqa: E402  (pu
 api.add_router("/", data_router)
 api.add_router("/", cycle_router)
 api.add_router("/", selfeval_router)
+api.add_router("/", corpus_router)
