@@ -442,6 +442,153 @@ def _fmt(d: Decimal, places: Decimal = CENT) -> str:
 # ---------------------------------------------------------------- scoring
 
 
+@dataclass
+class _Scoring:
+    """What every direction's scorer needs: the input, its parsed target, the result being filled,
+    the points, the settings, the year and how to name an error."""
+
+    ind: IndicatorActual
+    target: TargetValue
+    res: IndicatorScore
+    points: Decimal
+    settings: ScoringSettings
+    year: int | None
+    name: str
+    index: int
+
+    def err(self, msg: str, fld: str) -> EvaluationError:
+        return EvaluationError(msg, indicator=self.index, field=fld, name=self.name)
+
+    @property
+    def actual_text(self) -> str:
+        return (self.ind.actual or "").strip()
+
+
+def _score_qualitative(s: _Scoring) -> None:
+    """定性: the unit's band (档次), scored at its midpoint until the unit gives a score inside it."""
+    ind, res, points, bands = s.ind, s.res, s.points, s.settings.bands
+    band = band_name(ind.band) or band_name(s.actual_text)
+    if band is None:
+        if ind.score is not None:
+            raise s.err(
+                "定性指标给了得分，但没有选择自评档次（达成年度指标、部分达成并具有一定效果、未达成且效果较差）",
+                "band",
+            )
+        raise s.err(
+            "定性指标需选择自评档次（达成年度指标、部分达成并具有一定效果、未达成且效果较差）", "band"
+        )
+    low, high = bands[band]
+    res.band = band
+    if ind.score is None:
+        res.score = (low + high) / 2 * points  # the band's midpoint, to be confirmed
+        res.proposed = True
+    else:
+        top = band == max(bands, key=lambda b: bands[b][1])
+        inside = (
+            low * points <= ind.score <= high * points if top else low * points <= ind.score < high * points
+        )
+        if not inside:
+            close = "]" if top else ")"
+            rng = f"[{_fmt(low * points)}, {_fmt(high * points)}{close}"
+            raise s.err(
+                f"得分 {_fmt(ind.score)} 不在自评档次「{band}」的范围 {rng} 内（分值 {_fmt(points)}）",
+                "score",
+            )
+        res.score = ind.score
+    if band != BAND_MET:
+        res.explanations.append(f"自评档次为「{band}」，需分析偏差原因并提出改进措施")
+
+
+def _score_date(s: _Scoring) -> None:
+    """时限: full points when done by the date (or 按时完成), else the late share."""
+    text = s.actual_text
+    actual = parse_value(text, year=s.year)
+    if actual.kind == "date" and isinstance(actual.value, str):
+        on_time = actual.value <= str(s.target.value)
+    elif _LATE.search(text):
+        on_time = False
+    elif _ON_TIME.search(text):
+        on_time = True
+    else:
+        raise s.err(
+            f"年度指标值「{s.target.raw}」是时限，实际完成值「{text}」应为完成日期"
+            "（如 2024年11月30日）或“按时完成”",
+            "actual",
+        )
+    s.res.score = s.points if on_time else s.settings.late_share * s.points
+    if not on_time:
+        s.res.explanations.append("未在时限内完成，需说明偏差原因")
+
+
+def _score_boolean(s: _Scoring) -> None:
+    """是/否: full points when the actual equals the target, else none."""
+    actual = parse_value(s.actual_text, year=s.year)
+    if actual.kind != "boolean" or not isinstance(actual.value, bool):
+        raise s.err(
+            f"年度指标值「{s.target.raw}」是“是/否”，实际完成值「{s.actual_text}」应为“是”或“否”", "actual"
+        )
+    s.res.score = s.points if actual.value == s.target.value else ZERO
+    if actual.value != s.target.value:
+        s.res.explanations.append("未达到年度指标值，需说明偏差原因")
+
+
+def _numbers(s: _Scoring) -> tuple[Decimal, Decimal]:
+    try:
+        return comparable_numbers(s.target, parse_value(s.actual_text, year=s.year))
+    except ValueError as e:
+        raise s.err(str(e), "actual") from None
+
+
+def _score_equal_zero(s: _Scoring) -> None:
+    """= 0 (e.g. 安全事故 0 起): full points when the actual is zero, else none."""
+    _, a = _numbers(s)
+    s.res.score = s.points if a <= 0 else ZERO
+
+
+def _score_lower(s: _Scoring) -> None:
+    """越低越好 (≤): full points at or below the target; above it by the configured method."""
+    t, a = _numbers(s)
+    res, points = s.res, s.points
+    if t <= 0:
+        res.score = points if a <= t else ZERO
+    elif a <= t:
+        res.score = points
+    elif s.settings.lower_method == "ratio":
+        res.score = t / a * points
+    else:
+        res.score = max(ZERO, (2 * t - a) / t * points)
+    if t > 0:
+        res.achievement = a / t
+
+
+def _score_higher(s: _Scoring) -> None:
+    """越高越好 (≥, and = with a non-zero target): in proportion to the achievement, capped at full
+    points; far above the target asks why (目标是否偏低)."""
+    t, a = _numbers(s)
+    res, points = s.res, s.points
+    if t <= 0:
+        res.score = points if a >= t else ZERO
+        return
+    ratio = a / t
+    res.achievement = ratio
+    res.score = points if ratio >= 1 else max(ZERO, ratio * points)
+    over = s.settings.overachievement
+    if ratio >= over:
+        res.explanations.append(
+            f"实际完成值为年度指标值的 {_fmt(ratio * HUNDRED, Decimal('0.1'))}%（≥"
+            f"{_fmt(over * HUNDRED)}%），需说明原因（目标是否偏低）"
+        )
+
+
+_SCORERS = {
+    DATE: _score_date,
+    BOOLEAN: _score_boolean,
+    EQUAL_ZERO: _score_equal_zero,
+    LOWER: _score_lower,
+}
+"""The scorer of each direction of a quantitative indicator; any other direction scores higher-is-better."""
+
+
 def score_indicator(
     ind: IndicatorActual,
     points: Decimal,
@@ -452,11 +599,6 @@ def score_indicator(
     year: int | None = None,
 ) -> IndicatorScore:
     """Score one indicator out of `points`; EvaluationError names the indicator when the input is invalid."""
-    name = ind.name or ind.level2 or f"第{index + 1}项"
-
-    def err(msg: str, fld: str) -> EvaluationError:
-        return EvaluationError(msg, indicator=index, field=fld, name=name)
-
     target = parse_value(ind.target or "", year=year)
     direction = direction_of(target, ind.level1, ind.level2)
     res = IndicatorScore(
@@ -472,113 +614,20 @@ def score_indicator(
         score=ZERO,
         reason=ind.reason,
     )
-    actual_text = (ind.actual or "").strip()
-    band = band_name(ind.band)
-    if ind.band and band is None:
-        raise err(f"自评档次「{ind.band}」应为 {'、'.join(BANDS)} 之一", "band")
-
+    s = _Scoring(
+        ind, target, res, points, settings, year, ind.name or ind.level2 or f"第{index + 1}项", index
+    )
+    if ind.band and band_name(ind.band) is None:
+        raise s.err(f"自评档次「{ind.band}」应为 {'、'.join(BANDS)} 之一", "band")
     if direction == QUALITATIVE:
-        band = band or band_name(actual_text)
-        if band is None:
-            if ind.score is not None:
-                raise err(
-                    "定性指标给了得分，但没有选择自评档次（达成年度指标、部分达成并具有一定效果、"
-                    "未达成且效果较差）",
-                    "band",
-                )
-            raise err(
-                "定性指标需选择自评档次（达成年度指标、部分达成并具有一定效果、未达成且效果较差）", "band"
-            )
-        low, high = settings.bands[band]
-        res.band = band
-        if ind.score is None:
-            res.score = (low + high) / 2 * points  # the band's midpoint, to be confirmed
-            res.proposed = True
-        else:
-            s = ind.score
-            top = band == max(settings.bands, key=lambda b: settings.bands[b][1])
-            inside = low * points <= s <= high * points if top else low * points <= s < high * points
-            if not inside:
-                rng = (
-                    f"[{_fmt(low * points)}, {_fmt(high * points)}]"
-                    if top
-                    else f"[{_fmt(low * points)}, {_fmt(high * points)})"
-                )
-                raise err(
-                    f"得分 {_fmt(s)} 不在自评档次「{band}」的范围 {rng} 内（分值 {_fmt(points)}）", "score"
-                )
-            res.score = s
-        if band != BAND_MET:
-            res.explanations.append(f"自评档次为「{band}」，需分析偏差原因并提出改进措施")
+        _score_qualitative(s)
         return res
-
     if ind.score is not None:
-        raise err("只有定性指标可以自填得分；定量指标的得分由实际完成值计算", "score")
-    if not actual_text:
-        raise err("实际完成值为空", "actual")
-
-    if direction == DATE:
-        actual = parse_value(actual_text, year=year)
-        if actual.kind == "date" and isinstance(actual.value, str):
-            on_time = actual.value <= str(target.value)
-        elif _LATE.search(actual_text):
-            on_time = False
-        elif _ON_TIME.search(actual_text):
-            on_time = True
-        else:
-            raise err(
-                f"年度指标值「{target.raw}」是时限，实际完成值「{actual_text}」应为完成日期"
-                "（如 2024年11月30日）或“按时完成”",
-                "actual",
-            )
-        res.score = points if on_time else settings.late_share * points
-        if not on_time:
-            res.explanations.append("未在时限内完成，需说明偏差原因")
-        return res
-
-    if direction == BOOLEAN:
-        actual = parse_value(actual_text, year=year)
-        if actual.kind != "boolean" or not isinstance(actual.value, bool):
-            raise err(
-                f"年度指标值「{target.raw}」是“是/否”，实际完成值「{actual_text}」应为“是”或“否”", "actual"
-            )
-        res.score = points if actual.value == target.value else ZERO
-        if actual.value != target.value:
-            res.explanations.append("未达到年度指标值，需说明偏差原因")
-        return res
-
-    actual = parse_value(actual_text, year=year)
-    try:
-        t, a = comparable_numbers(target, actual)
-    except ValueError as e:
-        raise err(str(e), "actual") from None
-
-    if direction == EQUAL_ZERO:
-        res.score = points if a <= 0 else ZERO
-    elif direction == LOWER:
-        if t <= 0:
-            res.score = points if a <= t else ZERO
-        elif a <= t:
-            res.score = points
-        elif settings.lower_method == "ratio":
-            res.score = t / a * points
-        else:
-            res.score = max(ZERO, (2 * t - a) / t * points)
-        if t > 0:
-            res.achievement = a / t
-    else:  # HIGHER (and = with a non-zero target)
-        if t <= 0:
-            res.score = points if a >= t else ZERO
-        else:
-            ratio = a / t
-            res.achievement = ratio
-            res.score = points if ratio >= 1 else max(ZERO, ratio * points)
-            if ratio >= settings.overachievement:
-                res.explanations.append(
-                    f"实际完成值为年度指标值的 {_fmt(ratio * HUNDRED, Decimal('0.1'))}%（≥"
-                    f"{_fmt(settings.overachievement * HUNDRED)}%），需说明原因（目标是否偏低）"
-                )
-    if res.score < points:
+        raise s.err("只有定性指标可以自填得分；定量指标的得分由实际完成值计算", "score")
+    if not s.actual_text:
+        raise s.err("实际完成值为空", "actual")
+    _SCORERS.get(direction, _score_higher)(s)
+    if direction not in (DATE, BOOLEAN) and res.score < points:
         res.explanations.append("未达到年度指标值，需说明偏差原因并提出改进措施")
     return res
 
@@ -1081,49 +1130,42 @@ def _differs(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) > _TOLERANCE
 
 
-def check_published(
-    table: PublishedSelfEvaluation, settings: ScoringSettings | None = None
-) -> PublishedCheck:
-    """Recompute a published 自评表 by the method and list where its printed scores differ and why:
-    full marks for a missed target, a breached cap scored full, 分值 that do not add up, totals that
-    do not add up, a 预算执行率 score that is not rate × 分值, a grade that is not the total's.
-
-    Each indicator is recomputed out of its printed 分值 from its printed target and actual; a
-    qualitative row keeps its printed score when it lies in a band (the unit's own judgement); a row
-    that cannot be recomputed (no actual, units that do not compare) keeps its printed score and is
-    listed in `skipped`. The recomputed total is scaled to 100 when the 分值 total otherwise.
-    """
-    settings = settings or ScoringSettings()
-    out: list[Discrepancy] = []
-    skipped: list[str] = []
-    scores: list[Decimal | None] = []
-    ex_w = table.execution_weight if table.execution_weight is not None else ZERO
+def _weight_discrepancies(
+    table: PublishedSelfEvaluation, ex_w: Decimal, weight_sum: Decimal
+) -> list[Discrepancy]:
+    """分值 that do not add up to 100, and a printed 总分值 that is not their sum."""
     weights = [i.weight for i in table.indicators]
-    weight_sum = ex_w + sum((w for w in weights if w is not None), ZERO)
-    if all(w is not None for w in weights) and weights:
-        if weight_sum != HUNDRED:
-            out.append(
-                Discrepancy(
-                    WEIGHTS_SUM,
-                    "分值合计",
-                    _fmt(weight_sum),
-                    "100",
-                    f"预算执行率 {_fmt(ex_w)} 分与各指标分值共 {_fmt(weight_sum)} 分，"
-                    "不是 100 分；总分按 100 分折算后比较",
-                )
+    if not weights or any(w is None for w in weights):
+        return []
+    out = []
+    if weight_sum != HUNDRED:
+        out.append(
+            Discrepancy(
+                WEIGHTS_SUM,
+                "分值合计",
+                _fmt(weight_sum),
+                "100",
+                f"预算执行率 {_fmt(ex_w)} 分与各指标分值共 {_fmt(weight_sum)} 分，"
+                "不是 100 分；总分按 100 分折算后比较",
             )
-        if table.total_weight is not None and _differs(table.total_weight, weight_sum):
-            out.append(
-                Discrepancy(
-                    WEIGHTS_SUM,
-                    "总分值",
-                    _fmt(table.total_weight),
-                    _fmt(weight_sum),
-                    "表中总分值不等于各项分值之和",
-                )
+        )
+    if table.total_weight is not None and _differs(table.total_weight, weight_sum):
+        out.append(
+            Discrepancy(
+                WEIGHTS_SUM,
+                "总分值",
+                _fmt(table.total_weight),
+                _fmt(weight_sum),
+                "表中总分值不等于各项分值之和",
             )
-    # 预算执行率
-    ex_score: Decimal | None = None
+        )
+    return out
+
+
+def _execution_score(
+    table: PublishedSelfEvaluation, ex_w: Decimal, out: list[Discrepancy], skipped: list[str]
+) -> Decimal | None:
+    """预算执行率's score by the method (rate × 分值, capped), noting a printed score that differs."""
     if table.budget_adjusted and table.budget_executed is not None and table.budget_adjusted > 0:
         rate = table.budget_executed / table.budget_adjusted
         ex_score = min(rate * ex_w, ex_w)
@@ -1137,39 +1179,64 @@ def check_published(
                     f"执行率 {_fmt(rate * HUNDRED)}% × 分值 {_fmt(ex_w)}（封顶 {_fmt(ex_w)}）",
                 )
             )
-    elif table.execution_score is not None:
-        ex_score = table.execution_score
+        return ex_score
+    if table.execution_score is not None:
         skipped.append("预算执行率：没有全年预算数或执行数，沿用表中得分")
-    # indicators
+    return table.execution_score
+
+
+def _indicator_discrepancy(
+    ind: PublishedIndicator, i: int, label: str, res: IndicatorScore
+) -> Discrepancy | None:
+    """A printed indicator score that the method does not give, with the kind of departure."""
+    if ind.score is None or not _differs(ind.score, res.score):
+        return None
+    assert ind.weight is not None
+    if ind.score > res.score and not _differs(ind.score, ind.weight):
+        kind = CAP_BREACHED_FULL if res.direction in (LOWER, EQUAL_ZERO) else MISSED_FULL
+        why = (
+            "实际值超过了上限（越小越好），却给了满分"
+            if kind == CAP_BREACHED_FULL
+            else "没有达到年度指标值，却给了满分"
+        )
+    else:
+        kind = SCORE_DIFFERS
+        why = "按" + DIRECTION_LABELS.get(res.direction, res.direction) + "的计分方法得分不同"
+    if res.achievement is not None:
+        why += f"（完成 {_fmt(res.achievement * HUNDRED, Decimal('0.1'))}%）"
+    return Discrepancy(kind, label, _fmt(ind.score), _fmt(res.score), why, indicator=i)
+
+
+def check_published(
+    table: PublishedSelfEvaluation, settings: ScoringSettings | None = None
+) -> PublishedCheck:
+    """Recompute a published 自评表 by the method and list where its printed scores differ and why:
+    full marks for a missed target, a breached cap scored full, 分值 that do not add up, totals that
+    do not add up, a 预算执行率 score that is not rate × 分值, a grade that is not the total's.
+
+    Each indicator is recomputed out of its printed 分值 from its printed target and actual; a
+    qualitative row keeps its printed score when it lies in a band (the unit's own judgement); a row
+    that cannot be recomputed (no actual, units that do not compare) keeps its printed score and is
+    listed in `skipped`. The recomputed total is scaled to 100 when the 分值 total otherwise.
+    """
+    settings = settings or ScoringSettings()
+    skipped: list[str] = []
+    scores: list[Decimal | None] = []
+    ex_w = table.execution_weight if table.execution_weight is not None else ZERO
+    weight_sum = ex_w + sum((i.weight for i in table.indicators if i.weight is not None), ZERO)
+    out = _weight_discrepancies(table, ex_w, weight_sum)
+    ex_score = _execution_score(table, ex_w, out, skipped)
     for i, ind in enumerate(table.indicators):
         label = f"指标「{ind.name or ind.level2 or i + 1}」"
-        if ind.weight is None:
-            scores.append(None)
-            skipped.append(f"{label}：没有分值")
-            continue
-        got = _recompute(ind, i, settings, table.year)
+        got = _recompute(ind, i, settings, table.year) if ind.weight is not None else "没有分值"
         if isinstance(got, str):
             scores.append(None)
             skipped.append(f"{label}：{got}")
             continue
-        res = got
-        scores.append(res.score)
-        if ind.score is None or not _differs(ind.score, res.score):
-            continue
-        if ind.score > res.score and not _differs(ind.score, ind.weight):
-            kind = CAP_BREACHED_FULL if res.direction in (LOWER, EQUAL_ZERO) else MISSED_FULL
-            why = (
-                "实际值超过了上限（越小越好），却给了满分"
-                if kind == CAP_BREACHED_FULL
-                else "没有达到年度指标值，却给了满分"
-            )
-        else:
-            kind = SCORE_DIFFERS
-            why = "按" + DIRECTION_LABELS.get(res.direction, res.direction) + "的计分方法得分不同"
-        if res.achievement is not None:
-            why += f"（完成 {_fmt(res.achievement * HUNDRED, Decimal('0.1'))}%）"
-        out.append(Discrepancy(kind, label, _fmt(ind.score), _fmt(res.score), why, indicator=i))
-    # totals
+        scores.append(got.score)
+        d = _indicator_discrepancy(ind, i, label, got)
+        if d is not None:
+            out.append(d)
     printed_sum = (table.execution_score or ZERO) + sum((i.score or ZERO for i in table.indicators), ZERO)
     if table.total_score is not None and _differs(table.total_score, printed_sum):
         out.append(
