@@ -278,6 +278,55 @@ def _where(s: MonitorSnapshot, ind: IndicatorProgress | None = None) -> str:
     return f"{p}指标「{ind.name or ind.level2 or ''}」" if ind is not None else p
 
 
+def _date_light(
+    res: IndicatorLight,
+    target: TargetValue,
+    actual_text: str,
+    status: str | None,
+    as_of: date,
+    year: int | None,
+) -> None:
+    """时限: done by the deadline green, late red; not done yet: the unit's status, else red once
+    the deadline has passed."""
+    deadline = date.fromisoformat(str(target.value))
+    actual = parse_value(actual_text, year=year) if actual_text else None
+    if actual is not None and actual.kind == "date" and isinstance(actual.value, str):
+        done = date.fromisoformat(actual.value)
+        res.light = GREEN if done <= deadline else RED
+        res.note = "按时完成" if done <= deadline else "完成时间晚于时限"
+    elif status:
+        res.light = _STATUS_LIGHT[status]
+        res.note = f"完成情况：{status}"
+    elif as_of > deadline:
+        res.light, res.note = RED, "已过时限尚未完成"
+    else:
+        res.light, res.note = GREEN, "尚未到时限"
+
+
+def _higher_light(
+    res: IndicatorLight, ind: IndicatorProgress, target: TargetValue, t: Decimal, a: Decimal,
+    expected: Decimal, settings: MonitorSettings,
+) -> None:  # fmt: skip
+    """越高越好: against the plan's progress where the indicator accumulates over the year, else
+    against the annual value directly (rates, stocks)."""
+    if t <= 0:
+        res.light = GREEN if a >= t else RED
+        return
+    if ind.accumulates is not None:
+        cumulative = ind.accumulates
+    elif target.kind == "percent":
+        cumulative = settings.scale_rates
+    else:
+        cumulative = accumulates(target, ind.name)
+    due = t * expected if cumulative else t
+    if due <= 0:
+        res.light, res.note = GREEN, "尚未到计划进度"
+        return
+    res.ratio = a / due
+    res.light = band_light(res.ratio, settings, blue=True)
+    res.note = "按计划进度累计比较" if cumulative else "与年度指标值直接比较（比率或存量）"
+
+
 def indicator_light(
     ind: IndicatorProgress,
     expected: Decimal,
@@ -288,6 +337,7 @@ def indicator_light(
     settings: MonitorSettings | None = None,
     where: str = "",
 ) -> IndicatorLight:
+    """The light of one indicator as of `as_of`, `expected` being the share of the year's plan due."""
     settings = settings or MonitorSettings()
     target = parse_value(ind.target or "", year=year)
     direction = direction_of(target, ind.level1, ind.level2)
@@ -296,26 +346,13 @@ def indicator_light(
     status = band_name(ind.status) or (band_name(actual_text) if direction == QUALITATIVE else None)
     if ind.status and band_name(ind.status) is None:
         raise MonitorError(f"{where}: 完成情况「{ind.status}」应为 {'、'.join(STATUS_OPTIONS)} 之一")
-
     if direction == QUALITATIVE:
         if status:
             res.light = _STATUS_LIGHT[status]
             res.note = f"定性：{status}"
         return res
     if direction == DATE:
-        deadline = date.fromisoformat(str(target.value))
-        actual = parse_value(actual_text, year=year) if actual_text else None
-        if actual is not None and actual.kind == "date" and isinstance(actual.value, str):
-            done = date.fromisoformat(actual.value)
-            res.light = GREEN if done <= deadline else RED
-            res.note = "按时完成" if done <= deadline else "完成时间晚于时限"
-        elif status:
-            res.light = _STATUS_LIGHT[status]
-            res.note = f"完成情况：{status}"
-        elif as_of > deadline:
-            res.light, res.note = RED, "已过时限尚未完成"
-        else:
-            res.light, res.note = GREEN, "尚未到时限"
+        _date_light(res, target, actual_text, status, as_of, year)
         return res
     if not actual_text:
         return res
@@ -335,22 +372,7 @@ def indicator_light(
         res.note = "超过年度指标值" if passed else "未超过年度指标值"
         return res
     assert direction == HIGHER
-    if t <= 0:
-        res.light = GREEN if a >= t else RED
-        return res
-    if ind.accumulates is not None:
-        cumulative = ind.accumulates
-    elif target.kind == "percent":
-        cumulative = settings.scale_rates
-    else:
-        cumulative = accumulates(target, ind.name)
-    due = t * expected if cumulative else t
-    if due <= 0:
-        res.light, res.note = GREEN, "尚未到计划进度"
-        return res
-    res.ratio = a / due
-    res.light = band_light(res.ratio, settings, blue=True)
-    res.note = "按计划进度累计比较" if cumulative else "与年度指标值直接比较（比率或存量）"
+    _higher_light(res, ind, target, t, a, expected, settings)
     return res
 
 
