@@ -640,15 +640,8 @@ def category_of(ind: IndicatorActual, weights: Mapping[str, Decimal]) -> str | N
     return c1
 
 
-def allocate_points(
-    indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal], *, strict: bool = True
-) -> tuple[list[tuple[str, Decimal]], list[str]]:
-    """(category, points) per indicator, and warnings (a weighted category with no indicator).
-
-    Where every indicator carries its own 分值 these are used; with `strict` they must sum to
-    100 − the 预算执行率 weight (otherwise the caller scales the total). Else each category's weight
-    is shared equally among its indicators without 分值.
-    """
+def _categories(indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal]) -> list[str]:
+    """Each indicator's weight category; EvaluationError names an indicator that has none."""
     cats: list[str] = []
     for i, ind in enumerate(indicators):
         c = category_of(ind, weights)
@@ -665,6 +658,33 @@ def allocate_points(
         if ind.weight is not None and ind.weight < 0:
             raise EvaluationError("分值不能为负数", indicator=i, field="weight", name=name)
         cats.append(c)
+    return cats
+
+
+def _share_category(
+    cat: str, w: Decimal, members: list[int], indicators: Sequence[IndicatorActual], points: list[Decimal]
+) -> None:
+    """A category's weight: the 分值 given, and the rest shared equally among the others."""
+    given = sum((indicators[i].weight or ZERO for i in members if indicators[i].weight is not None), ZERO)
+    free = [i for i in members if indicators[i].weight is None]
+    rest = w - given
+    if rest < 0 or (not free and rest != 0):
+        raise EvaluationError(f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符", field="weight")
+    for i in members:
+        own = indicators[i].weight
+        points[i] = own if own is not None else rest / len(free)
+
+
+def allocate_points(
+    indicators: Sequence[IndicatorActual], weights: Mapping[str, Decimal], *, strict: bool = True
+) -> tuple[list[tuple[str, Decimal]], list[str]]:
+    """(category, points) per indicator, and warnings (a weighted category with no indicator).
+
+    Where every indicator carries its own 分值 these are used; with `strict` they must sum to
+    100 − the 预算执行率 weight (otherwise the caller scales the total). Else each category's weight
+    is shared equally among its indicators without 分值.
+    """
+    cats = _categories(indicators, weights)
     warnings: list[str] = []
     execution = weights.get(EXECUTION, ZERO)
     if indicators and all(ind.weight is not None for ind in indicators):
@@ -681,19 +701,10 @@ def allocate_points(
         if cat == EXECUTION:
             continue
         members = [i for i, c in enumerate(cats) if c == cat]
-        if not members:
-            if w:
-                warnings.append(f"没有{cat}，其 {_fmt(w)} 分未分配")
-            continue
-        given = sum((indicators[i].weight or ZERO for i in members if indicators[i].weight is not None), ZERO)
-        free = [i for i in members if indicators[i].weight is None]
-        rest = w - given
-        if rest < 0 or (not free and rest != 0):
-            raise EvaluationError(
-                f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符", field="weight"
-            )
-        for i in members:
-            points[i] = indicators[i].weight if indicators[i].weight is not None else rest / len(free)  # type: ignore[assignment]
+        if members:
+            _share_category(cat, w, members, indicators, points)
+        elif w:
+            warnings.append(f"没有{cat}，其 {_fmt(w)} 分未分配")
     return list(zip(cats, points, strict=True)), warnings
 
 
