@@ -697,6 +697,45 @@ def _read_date(v: Any, ref: str, problems: list[str]) -> date | None:
 _S_FIELD_COL = {"actual": "F", "target": "E", "weight": "G", "score": "H", "band": "J", "level1": "B"}
 
 
+def _selfeval_indicator(
+    ws: Worksheet, sheet: str, r: int, year: int | None, problems: list[str]
+) -> IndicatorActual:
+    """One indicator row of a 自评表 sheet; what is wrong with it goes to `problems` by cell."""
+
+    def cell(col: str) -> Any:
+        return ws[f"{col}{r}"]
+
+    name = _text(cell("D").value)
+    label = f"指标「{name or _text(cell('C').value) or r}」"
+    weight = _number(
+        cell("G"), f"{sheet}!G{r}", f"{label}: 分值", problems, required=True, minimum=Decimal(0)
+    )
+    score = _number(
+        cell("H"), f"{sheet}!H{r}", f"{label}: 得分", problems, required=False, minimum=Decimal(0)
+    )
+    band = _text(cell("J").value)
+    actual = _value_text(cell("F"))
+    target = _text(cell("E").value) or ""
+    if band and band_name(band) is None:
+        problems.append(f"{sheet}!J{r}: {label}: 自评档次「{band}」应为 {'、'.join(BANDS)} 之一")
+    elif _is_qualitative(target, _text(cell("B").value), _text(cell("C").value), year):
+        if not band and band_name(actual) is None:
+            problems.append(f"{sheet}!J{r}: {label}: 定性指标需选择自评档次（{'、'.join(BANDS)}）")
+    elif actual is None:
+        problems.append(f"{sheet}!F{r}: {label}: 实际完成值为空")
+    return IndicatorActual(
+        level1=_text(cell("B").value),
+        level2=_text(cell("C").value),
+        name=name,
+        target=target,
+        actual=actual,
+        weight=weight,
+        band=band,
+        score=score,
+        reason=_text(cell("I").value),
+    )
+
+
 def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
     """The year-end data entered in a 项目支出绩效自评表 workbook, one `SelfEvaluation` per sheet.
 
@@ -734,43 +773,7 @@ def read_selfeval_workbook(data: bytes) -> list[SelfEvaluation]:
         header = _find_row(ws, "B", "一级指标") or _S_HEADER_ROW
         rows = _indicator_rows(ws, header, "总分")
         total_row = rows[-1] + 1 if rows else header + 1
-        inds: list[IndicatorActual] = []
-        for r in rows:
-
-            def cell(col: str, r: int = r, ws: Worksheet = ws) -> Any:
-                return ws[f"{col}{r}"]
-
-            name = _text(cell("D").value)
-            label = f"指标「{name or _text(cell('C').value) or r}」"
-            weight = _number(
-                cell("G"), f"{sheet}!G{r}", f"{label}: 分值", problems, required=True, minimum=Decimal(0)
-            )
-            score = _number(
-                cell("H"), f"{sheet}!H{r}", f"{label}: 得分", problems, required=False, minimum=Decimal(0)
-            )
-            band = _text(cell("J").value)
-            actual = _value_text(cell("F"))
-            target = _text(cell("E").value) or ""
-            if band and band_name(band) is None:
-                problems.append(f"{sheet}!J{r}: {label}: 自评档次「{band}」应为 {'、'.join(BANDS)} 之一")
-            elif _is_qualitative(target, _text(cell("B").value), _text(cell("C").value), meta.year):
-                if not band and band_name(actual) is None:
-                    problems.append(f"{sheet}!J{r}: {label}: 定性指标需选择自评档次（{'、'.join(BANDS)}）")
-            elif actual is None:
-                problems.append(f"{sheet}!F{r}: {label}: 实际完成值为空")
-            inds.append(
-                IndicatorActual(
-                    level1=_text(cell("B").value),
-                    level2=_text(cell("C").value),
-                    name=name,
-                    target=target,
-                    actual=actual,
-                    weight=weight,
-                    band=band,
-                    score=score,
-                    reason=_text(cell("I").value),
-                )
-            )
+        inds = [_selfeval_indicator(ws, sheet, r, meta.year, problems) for r in rows]
         if not rows:
             problems.append(f"{sheet}!B{header + 1}: 没有绩效指标")
         ev = SelfEvaluation(
