@@ -22,7 +22,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section
@@ -358,10 +358,6 @@ def _docx_cell(x: _Cell, cell: Cell) -> None:
         shd.set(qn("w:color"), "auto")
         shd.set(qn("w:fill"), cell.fill)
         tcpr.append(shd)
-
-
-def page_break(document: DocxDocument) -> None:
-    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 # ---------------------------------------------------------------- HTML
