@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from jixiao.numbers import json_number
+
 
 class Location(NamedTuple):
     """Where something was read: a line of a text file, or a cell of a table/sheet."""
@@ -86,12 +88,6 @@ class TargetValue:
             "base_unit": self.base_unit,
             "approx": self.approx,
         }
-
-
-def json_number(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
-    return v
 
 
 @dataclass

@@ -27,3 +27,25 @@ def plain(v: Any) -> str:
     if d == d.to_integral_value():
         return str(int(d))
     return f"{d.normalize():f}"
+
+
+def json_number(v: Any, places: Decimal | None = None) -> Any:
+    """A Decimal for JSON: an int when whole, else a float, rounded to `places` first when given
+    (Decimal("7.50") → 7.5, Decimal("3") → 3; huge whole numbers stay floats); anything else as it is."""
+    if not isinstance(v, Decimal):
+        return v
+    if places is not None:
+        v = v.quantize(places)
+    return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
+
+
+def trimmed(v: Any, places: str | Decimal = "0.01") -> str:
+    """A score or share for print: rounded to `places`, trailing zeros dropped (7.50 → 7.5, -0 → 0);
+    None → ""."""
+    if v is None:
+        return ""
+    q = Decimal(str(v)).quantize(Decimal(places))
+    s = f"{q:f}"
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from jixiao import taxonomy
+from jixiao import numbers, taxonomy
 from jixiao.model import Project, TargetValue
 from jixiao.values import parse_value
 
@@ -432,11 +432,7 @@ _LATE = re.compile(r"(未完成|延期|逾期|滞后|未按[时期])")
 
 
 def _fmt(d: Decimal, places: Decimal = CENT) -> str:
-    q = d.quantize(places)
-    s = format(q, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s or "0"
+    return numbers.trimmed(d, places)
 
 
 # ---------------------------------------------------------------- scoring
@@ -865,10 +861,7 @@ def evaluation_from_dict(data: Any) -> SelfEvaluation:
 
 
 def _num(d: Decimal | None, places: Decimal = CENT) -> int | float | None:
-    if d is None:
-        return None
-    q = d.quantize(places)
-    return int(q) if q == q.to_integral_value() else float(q)
+    return numbers.json_number(d, places)  # type: ignore[no-any-return]
 
 
 def result_to_dict(ev: SelfEvaluation, result: EvaluationResult) -> dict[str, Any]:

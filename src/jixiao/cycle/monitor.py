@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from jixiao import numbers
 from jixiao.cycle.evaluate import (
     BAND_MET,
     BAND_NOT_MET,
@@ -547,10 +548,8 @@ def validate_snapshot(
 
 
 def json_number(d: Decimal | None) -> int | float | None:
-    if d is None:
-        return None
-    q = d.quantize(Decimal("0.0001"))
-    return int(q) if q == q.to_integral_value() else float(q)
+    """A share or amount for JSON, rounded to 0.0001."""
+    return numbers.json_number(d, places=Decimal("0.0001"))  # type: ignore[no-any-return]
 
 
 def result_to_dict(

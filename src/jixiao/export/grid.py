@@ -34,6 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from jixiao import numbers
 from jixiao.export.cellsafe import put_text, workbook_bytes
 
 FONT_TITLE = "宋体"
@@ -102,15 +103,8 @@ def money(d: Decimal | None) -> Cell | None:
     return Cell(f"{q:.2f}", 0, number=q, number_format="0.00")
 
 
-def fmt_number(d: Decimal | None, places: str = "0.01") -> str:
-    """A score or share for print: rounded to `places`, trailing zeros dropped (7.50 → 7.5)."""
-    if d is None:
-        return ""
-    q = d.quantize(Decimal(places))
-    s = f"{q:f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+fmt_number = numbers.trimmed
+"""A score or share for print: rounded to `places`, trailing zeros dropped (7.50 → 7.5)."""
 
 
 def percent_text(share: Decimal | None, places: str = "0.01") -> str:

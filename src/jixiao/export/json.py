@@ -6,7 +6,8 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import Any
 
-from jixiao.model import BudgetOverview, Disclosure, Indicator, Project, json_number
+from jixiao.model import BudgetOverview, Disclosure, Indicator, Project
+from jixiao.numbers import json_number
 
 
 def _num(v: Decimal | None) -> Any:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from jixiao.numbers import json_number
 from jixiao.review.findings import HEADINGS, SEVERITIES, Severity
 
 # The national guidelines the rules come from (cited by document; the rules paraphrase them).
@@ -86,12 +87,7 @@ class Rule:
         }
 
 
-def _plain(v: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    return v
+_plain = json_number
 
 
 RULES: dict[str, Rule] = {}
