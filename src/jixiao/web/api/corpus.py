@@ -14,6 +14,7 @@ from ninja import Router, Schema
 from jixiao.corpus.compare import comparison_to_dict
 from jixiao.corpus.library import library_to_dict
 from jixiao.web import actions
+from jixiao.web.api.data import ErrorOut
 from jixiao.web.api.errors import Id
 from jixiao.web.lib.corpus import compare_indicator, library_for
 
@@ -107,7 +108,7 @@ class LibraryOut(Schema):
 
 @router.get(
     "/corpus/compare/{indicator_id}",
-    response=ComparisonOut,
+    response={200: ComparisonOut, 404: ErrorOut},
     summary="横向比较：一个指标与其他单位同类指标的分布、排名和异常值",
 )
 def compare(request: HttpRequest, indicator_id: Id, same_name: bool = False) -> Any:
