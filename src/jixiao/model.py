@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from jixiao.numbers import json_number
 
@@ -53,6 +53,12 @@ class ParseWarning:
         }
 
 
+Kind = Literal["number", "percent", "date", "boolean", "text"]
+"""What a 指标值 states: a number, a percentage, a date (时限), 是/否, or text (定性)."""
+Comparator = Literal[">=", "<=", ">", "<", "=", "range"]
+"""How the value binds: at least, at most, above, below, exactly, or a range (value to high)."""
+
+
 @dataclass
 class TargetValue:
     """指标值 parsed: comparator + number(s) + unit + kind. The raw text is always kept.
@@ -67,8 +73,8 @@ class TargetValue:
     """
 
     raw: str
-    kind: str = "text"
-    op: str | None = None
+    kind: Kind = "text"
+    op: Comparator | None = None
     value: Decimal | str | bool | None = None
     high: Decimal | None = None
     unit: str | None = None

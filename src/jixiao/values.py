@@ -67,7 +67,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from jixiao.model import TargetValue
+from jixiao.model import Comparator, TargetValue
 
 __all__ = [
     "is_duration",
@@ -112,7 +112,7 @@ def normalize_value_text(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # vocabulary
 
-_OP_SYMBOLS: list[tuple[str, str]] = [
+_OP_SYMBOLS: list[tuple[str, Comparator]] = [
     ("≥=", ">="),
     ("≤=", "<="),
     (">=", ">="),
@@ -126,7 +126,7 @@ _OP_SYMBOLS: list[tuple[str, str]] = [
     ("<", "<"),
     ("=", "="),
 ]
-_OP_WORDS: dict[str, str] = {
+_OP_WORDS: dict[str, Comparator] = {
     "大于或等于": ">=",
     "大于等于": ">=",
     "不低于": ">=",
@@ -166,7 +166,7 @@ _OP_WORDS_BY_LENGTH = sorted(_OP_WORDS, key=len, reverse=True)
 _OP_WORD_RE = re.compile("|".join(map(re.escape, _OP_WORDS_BY_LENGTH)))
 
 # trailing comparators, longest first
-_OP_SUFFIXES: list[tuple[str, str]] = [
+_OP_SUFFIXES: list[tuple[str, Comparator]] = [
     ("及以上", ">="),
     ("或以上", ">="),
     ("以上", ">="),
@@ -402,7 +402,7 @@ class _Parts:
     """Working state: the normalised text with hedges and comparators taken off."""
 
     text: str
-    op: str | None = None
+    op: Comparator | None = None
     approx: bool = False
 
 
@@ -669,7 +669,7 @@ def _parse_date(p: _Parts, year: int | None) -> TargetValue | None:
     y = int(g["year"]) if g.get("year") else year
     if g.get("next"):
         y = None if year is None else year + 1  # 次年3月底前: the year after the budget year
-    op = ">=" if g.get("after") or p.op in (">=", ">") else "<="
+    op: Comparator = ">=" if g.get("after") or p.op in (">=", ">") else "<="
     value: str | None = None
     if y is not None:
         try:
@@ -750,7 +750,7 @@ def _strip_lead_words(s: str) -> str:
     return s
 
 
-def _suffix_op(p: _Parts, suffix: str | None) -> str | None:
+def _suffix_op(p: _Parts, suffix: str | None) -> Comparator | None:
     if p.op is not None:
         return p.op
     return _SUFFIX_OP.get(suffix or "")
@@ -894,7 +894,7 @@ def _parse_embedded(p: _Parts) -> TargetValue | None:
     return None
 
 
-def _op_of(token: str) -> str:
+def _op_of(token: str) -> Comparator:
     for sym, op in _OP_SYMBOLS:
         if token == sym:
             return op

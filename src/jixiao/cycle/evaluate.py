@@ -39,9 +39,10 @@ their base values (3万元 = 30000元); a percentage against a count is an error
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any
 
 from jixiao import numbers, taxonomy
@@ -73,15 +74,23 @@ _BAND_ALIASES = {
     "未完成": BAND_NOT_MET,
 }
 
-# direction of a scored indicator
-HIGHER = "higher"  # 越大越好
-LOWER = "lower"  # 越小越好 (≤, <, cost)
-EQUAL_ZERO = "equal_zero"  # = 0
-DATE = "date"  # deadline
-BOOLEAN = "boolean"  # 是/否
-QUALITATIVE = "qualitative"  # text: band + score
 
-DIRECTION_LABELS = {
+# direction of a scored indicator
+class Direction(StrEnum):
+    """How an indicator is scored (and lit): which way is better."""
+
+    HIGHER = "higher"  # 越大越好
+    LOWER = "lower"  # 越小越好 (≤, <, cost)
+    EQUAL_ZERO = "equal_zero"  # = 0
+    DATE = "date"  # deadline
+    BOOLEAN = "boolean"  # 是/否
+    QUALITATIVE = "qualitative"  # text: band + score
+
+
+HIGHER, LOWER, EQUAL_ZERO = Direction.HIGHER, Direction.LOWER, Direction.EQUAL_ZERO
+DATE, BOOLEAN, QUALITATIVE = Direction.DATE, Direction.BOOLEAN, Direction.QUALITATIVE
+
+DIRECTION_LABELS: dict[str, str] = {
     HIGHER: "越大越好",
     LOWER: "越小越好",
     EQUAL_ZERO: "等于0",
@@ -228,7 +237,7 @@ class IndicatorScore:
     level1: str | None
     level2: str | None
     category: str  # the weight category (产出指标, 效益指标, 满意度指标, or 成本指标 when weighted)
-    direction: str  # HIGHER, LOWER, EQUAL_ZERO, DATE, BOOLEAN, QUALITATIVE
+    direction: Direction
     target: str
     actual: str | None
     points: Decimal  # 分值
@@ -340,7 +349,7 @@ def band_name(text: str | None) -> str | None:
     return None
 
 
-def direction_of(target: TargetValue, level1: str | None, level2: str | None) -> str:
+def direction_of(target: TargetValue, level1: str | None, level2: str | None) -> Direction:
     """How an indicator is scored, from the parsed target and its category (cost is lower-is-better)."""
     if target.kind == "date":
         return DATE if isinstance(target.value, str) else QUALITATIVE
@@ -576,7 +585,7 @@ def _score_higher(s: _Scoring) -> None:
         )
 
 
-_SCORERS = {
+_SCORERS: dict[str, Callable[[_Scoring], None]] = {
     DATE: _score_date,
     BOOLEAN: _score_boolean,
     EQUAL_ZERO: _score_equal_zero,

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from jixiao import numbers
 from jixiao.cycle.evaluate import (
@@ -50,12 +51,19 @@ from jixiao.cycle.evaluate import (
 from jixiao.model import Project, TargetValue
 from jixiao.values import parse_value, unit_category
 
-GREEN = "green"
-YELLOW = "yellow"
-RED = "red"
-BLUE = "blue"
-LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", BLUE: "蓝灯"}
-_SEVERITY = {BLUE: 0, GREEN: 0, YELLOW: 1, RED: 2}
+
+class Light(StrEnum):
+    """A traffic light (双监控): green on track, yellow behind, red far behind, blue well ahead."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    BLUE = "blue"
+
+
+GREEN, YELLOW, RED, BLUE = Light.GREEN, Light.YELLOW, Light.RED, Light.BLUE
+LIGHT_LABELS: dict[str, str] = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", BLUE: "蓝灯"}
+_SEVERITY: dict[str, int] = {BLUE: 0, GREEN: 0, YELLOW: 1, RED: 2}
 
 REASON_CATEGORIES = ("经费保障", "制度保障", "人员保障", "硬件条件保障", "其他")
 LIKELIHOODS = ("确定能", "有可能", "完全不可能")
