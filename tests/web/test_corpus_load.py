@@ -152,7 +152,7 @@ def test_load_command_twice(seeds_dataset: Path, tmp_path: Path) -> None:
 def test_comparison_on_the_database_equals_comparison_on_the_data_set(seeds_dataset: Path) -> None:
     from jixiao.corpus.compare import compare, load_indicators, select
     from jixiao.corpus.library import build_library, library_to_dict
-    from jixiao.web.actions.corpus import database_frame
+    from jixiao.web.lib.corpus import database_frame
 
     load_dataset(None, seeds_dataset)
     on_parquet, on_db = load_indicators(seeds_dataset), database_frame()

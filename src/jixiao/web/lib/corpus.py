@@ -64,7 +64,12 @@ def public_projects() -> QuerySet[Project]:
     return Project.objects.filter(state__in=PUBLIC_STATES)
 
 
-def _frame(indicators: QuerySet[Indicator]) -> pd.DataFrame:
+def database_frame(indicators: QuerySet[Indicator] | None = None) -> pd.DataFrame:
+    """The stored indicators (all, or the given query) as the prepared frame `jixiao.corpus.compare`
+    and `.library` take: the data set's indicator columns plus `indicator_id` and `project_id`,
+    so that comparison and the library run on the database as on Parquet."""
+    if indicators is None:
+        indicators = Indicator.objects.all()
     import pandas as pd
 
     records = []
@@ -144,7 +149,7 @@ def public_frame() -> pd.DataFrame:
     with _lock:
         if _public is not None and _public[0] == stamp:
             return _public[1]
-    frame = _frame(Indicator.objects.filter(project__state__in=PUBLIC_STATES))
+    frame = database_frame(Indicator.objects.filter(project__state__in=PUBLIC_STATES))
     with _lock:
         _public = (stamp, frame)
     return frame
@@ -159,7 +164,7 @@ def frame_for(user: Any) -> pd.DataFrame:
     if user is None or not getattr(user, "is_authenticated", False):
         return base
     own = visible_projects(user).exclude(state__in=PUBLIC_STATES)
-    extra = _frame(Indicator.objects.filter(project__in=own))
+    extra = database_frame(Indicator.objects.filter(project__in=own))
     if extra.empty:
         return base
     if base.empty:
