@@ -98,31 +98,10 @@ def actual_text(actual: str | None, band: str | None) -> str:
     return actual
 
 
-def selfeval_table(
-    ev: SelfEvaluation,
-    result: EvaluationResult,
-    *,
-    department: str | None = None,
-    funds: FundSources | None = None,
-    sheet_name: str | None = None,
-) -> StandardTable:
-    """The 项目支出绩效自评表 of one scored project as a grid."""
-    year = f"（{ev.year}年度）" if ev.year else None
-    t = StandardTable(TITLE, WIDTHS_CM, subtitle=year, sheet_name=sheet_name or "自评表")
+def _funds_rows(result: EvaluationResult, funds: FundSources | None) -> list[list[Cell]]:
+    """项目资金（万元）: the header, 年度资金总额 with its execution score, and the three sources."""
     L = _label
-    rows = t.rows
-    rows.append(
-        [
-            L("项目名称", 0),
-            Cell(ev.project_name or "", 1, 4),
-            L("项目编码", 5),
-            Cell(ev.project_code or "", 6, 3),
-        ]
-    )
-    rows.append(
-        [L("主管部门", 0), Cell(department or "", 1, 3), L("实施单位", 4, 2), Cell(ev.unit_name or "", 6, 3)]
-    )
-    # 项目资金 block
+    rows: list[list[Cell]] = []
     b = result.budget
     rows.append(
         [
@@ -170,10 +149,13 @@ def selfeval_table(
                 Cell(DASH, 8, align="center"),
             ]
         )
-    # 年度总体目标
-    rows.append([L("年度总体目标", 0, rows=2), L("预期目标", 1, 4), L("实际完成情况", 5, 4)])
-    rows.append([Cell(ev.goal or "", 1, 4), Cell(ev.goal_actual or "", 5, 4)])
-    # 绩效指标
+    return rows
+
+
+def _indicator_rows(ev: SelfEvaluation, result: EvaluationResult) -> list[list[Cell]]:
+    """绩效指标: the header and one row per indicator, 一级/二级 merged down their runs."""
+    L = _label
+    rows: list[list[Cell]] = []
     n = len(ev.indicators)
     rows.append(
         [
@@ -210,6 +192,38 @@ def selfeval_table(
             Cell(note, 8),
         ]
         rows.append(row)
+    return rows
+
+
+def selfeval_table(
+    ev: SelfEvaluation,
+    result: EvaluationResult,
+    *,
+    department: str | None = None,
+    funds: FundSources | None = None,
+    sheet_name: str | None = None,
+) -> StandardTable:
+    """The 项目支出绩效自评表 of one scored project as a grid."""
+    year = f"（{ev.year}年度）" if ev.year else None
+    t = StandardTable(TITLE, WIDTHS_CM, subtitle=year, sheet_name=sheet_name or "自评表")
+    L = _label
+    rows = t.rows
+    rows.append(
+        [
+            L("项目名称", 0),
+            Cell(ev.project_name or "", 1, 4),
+            L("项目编码", 5),
+            Cell(ev.project_code or "", 6, 3),
+        ]
+    )
+    rows.append(
+        [L("主管部门", 0), Cell(department or "", 1, 3), L("实施单位", 4, 2), Cell(ev.unit_name or "", 6, 3)]
+    )
+    rows += _funds_rows(result, funds)
+    # 年度总体目标
+    rows.append([L("年度总体目标", 0, rows=2), L("预期目标", 1, 4), L("实际完成情况", 5, 4)])
+    rows.append([Cell(ev.goal or "", 1, 4), Cell(ev.goal_actual or "", 5, 4)])
+    rows += _indicator_rows(ev, result)
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
     rows.append(
         [
