@@ -235,22 +235,154 @@ def _units(
     return have
 
 
-def _load_partition(
-    actor: User | None, part: str, out: Path, current: set[tuple[str, str]], summary: LoadSummary, batch: int
-) -> None:
+def _read_partition(part: str, out: Path, current: set[tuple[str, str]]) -> tuple[list[dict], list[dict]]:
+    """The partition's loadable documents (current, parsed with or without warnings) and their projects."""
     docs = [
         d
         for d in pq.read_table(out / "documents" / part, schema=dataset.schema("documents")).to_pylist()
         if (d["sha256"], d["path"]) in current and d["status"] in LOADABLE
     ]
-    if not docs:
-        return
     keep = {(d["sha256"], d["path"]) for d in docs}
     projects = [
         p
         for p in pq.read_table(out / "projects" / part, schema=dataset.schema("projects")).to_pylist()
         if (p["sha256"], p["path"]) in keep
     ]
+    return docs, projects
+
+
+def _disclosure_ids(wanted: set[tuple[int, int | None]]) -> dict[tuple[int, int | None], int]:
+    return {
+        (x.unit_id, x.year): x.pk
+        for x in Disclosure.objects.filter(unit_id__in={u for u, _y in wanted}).only("id", "unit_id", "year")
+    }
+
+
+def _unit_years(
+    actor: User | None,
+    docs: list[dict],
+    by_doc: dict[tuple[str, str], tuple[int, int | None]],
+    summary: LoadSummary,
+    batch: int,
+) -> dict[tuple[int, int | None], int]:
+    """One unit-year (Disclosure) per document unit and year, with its 分项目标 and a history record;
+    an existing one is reused as it is. The ids by (unit id, year)."""
+    wanted = set(by_doc.values())
+    disc = _disclosure_ids(wanted)
+    new_docs: list[dict[str, Any]] = []
+    for d in docs:
+        uy = by_doc[(d["sha256"], d["path"])]
+        if uy not in disc and uy not in {(n["unit_id"], n["year"]) for n in new_docs}:
+            new_docs.append(
+                {
+                    "unit_id": uy[0],
+                    "year": uy[1],
+                    "source": (d["path"] or "")[:300],
+                    "overall_goal": d["overall_goal"],
+                    "budget_overview": _overview(d["budget_overview"]),
+                    "warnings": json.loads(d["warnings"] or "[]"),
+                    "_sub_goals": json.loads(d["sub_goals"] or "[]"),
+                }
+            )
+    if not new_docs:
+        return disc
+    made = [Disclosure(**{k: v for k, v in n.items() if not k.startswith("_")}) for n in new_docs]
+    Disclosure.objects.bulk_create(made, batch_size=batch)
+    disc = _disclosure_ids(wanted)
+    summary.unit_years += len(made)
+    SubGoal.objects.bulk_create(
+        [
+            SubGoal(
+                disclosure_id=disc[(n["unit_id"], n["year"])],
+                seq=i,
+                title=(s.get("title") or "")[:300],
+                goal=s.get("goal"),
+                indicators=s.get("indicators"),
+            )
+            for n in new_docs
+            for i, s in enumerate(n["_sub_goals"], 1)
+        ],
+        batch_size=batch,
+    )
+    History.objects.bulk_create(
+        [
+            History(
+                user=actor if actor is not None and actor.pk else None,
+                username=actor.username if actor is not None else "命令行",
+                action="import",
+                summary=f"语料库批量载入 {n['source']}（已公开）",
+                disclosure_id=disc[(n["unit_id"], n["year"])],
+            )
+            for n in new_docs
+        ],
+        batch_size=batch,
+    )
+    return disc
+
+
+def _new_projects(
+    projects: list[dict],
+    punits: dict[tuple[str, str, int], int],
+    by_doc: dict[tuple[str, str], tuple[int, int | None]],
+    disc: dict[tuple[int, int | None], int],
+    summary: LoadSummary,
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, int]]]:
+    """The project rows not stored yet (a unit + year + key already stored is left alone), and
+    their (sha256, path, seq) keys in the same order."""
+    existing = set(
+        Project.objects.filter(unit_id__in=set(punits.values())).values_list("unit_id", "year", "key")
+    )
+    new_projects: list[dict[str, Any]] = []
+    new_keys: list[tuple[str, str, int]] = []
+    seen_in_doc: dict[tuple[str, str], set[str]] = {}
+    for p in projects:
+        pk = (p["sha256"], p["path"], p["seq"])
+        if pk not in punits:
+            continue
+        dkey = (p["sha256"], p["path"])
+        unit_id = punits[pk]
+        year = p["year"]
+        key = convert.project_key(p["code"], p["name"], p["title"], p["seq"])
+        seen = seen_in_doc.setdefault(dkey, set())
+        base, n = key, 2
+        while key in seen:
+            key = f"{base}#{n}"
+            n += 1
+        seen.add(key)
+        if (unit_id, year, key) in existing:
+            summary.projects_existing += 1
+            continue
+        existing.add((unit_id, year, key))
+        new_projects.append(
+            {
+                "disclosure_id": disc[by_doc[dkey]],
+                "unit_id": unit_id,
+                "year": year,
+                "key": key,
+                "seq": p["seq"],
+                "title": _s(p["title"], 300),
+                "name": _s(p["name"], 300),
+                "code": _s(p["code"], 60),
+                "budget_total": _dec(p["budget_total"]),
+                "budget_fiscal": _dec(p["budget_fiscal"]),
+                "budget_other": _dec(p["budget_other"]),
+                "purpose": p["purpose"],
+                "spending_plan": json.loads(p["spending_plan"]) if p["spending_plan"] else None,
+                "goal": p["goal"],
+                "state": State.APPROVED,
+            }
+        )
+        new_keys.append(pk)
+    return new_projects, new_keys
+
+
+def _load_partition(
+    actor: User | None, part: str, out: Path, current: set[tuple[str, str]], summary: LoadSummary, batch: int
+) -> None:
+    """Load one partition of the data set in one transaction: units, unit-years, projects, indicators."""
+    docs, projects = _read_partition(part, out, current)
+    if not docs:
+        return
     docs_ok = []
     for d in docs:
         if not (d["unit_name"] or "").strip():
@@ -264,128 +396,27 @@ def _load_partition(
             keys.add(_unit_key(p["unit_region"], p["unit_code"], p["unit_name"]))
     with transaction.atomic():
         units = _units(keys, summary, batch)
-        # unit-years: one per document unit and year; an existing one is reused as it is
-        by_doc: dict[tuple[str, str], tuple[int, int | None]] = {}
-        for d in docs_ok:
-            by_doc[(d["sha256"], d["path"])] = (
+        by_doc = {
+            (d["sha256"], d["path"]): (
                 units[_unit_key(d["region"], d["unit_code"], d["unit_name"])],
                 d["year"],
             )
-        wanted = set(by_doc.values())
-        disc = {
-            (x.unit_id, x.year): x.pk
-            for x in Disclosure.objects.filter(unit_id__in={u for u, _y in wanted}).only(
-                "id", "unit_id", "year"
-            )
+            for d in docs_ok
         }
-        new_docs = []
-        for d in docs_ok:
-            uy = by_doc[(d["sha256"], d["path"])]
-            if uy not in disc and uy not in {(n["unit_id"], n["year"]) for n in new_docs}:
-                new_docs.append(
-                    {
-                        "unit_id": uy[0],
-                        "year": uy[1],
-                        "source": (d["path"] or "")[:300],
-                        "overall_goal": d["overall_goal"],
-                        "budget_overview": _overview(d["budget_overview"]),
-                        "warnings": json.loads(d["warnings"] or "[]"),
-                        "_sub_goals": json.loads(d["sub_goals"] or "[]"),
-                    }
-                )
-        if new_docs:
-            made = [Disclosure(**{k: v for k, v in n.items() if not k.startswith("_")}) for n in new_docs]
-            Disclosure.objects.bulk_create(made, batch_size=batch)
-            disc = {
-                (x.unit_id, x.year): x.pk
-                for x in Disclosure.objects.filter(unit_id__in={u for u, _y in wanted}).only(
-                    "id", "unit_id", "year"
-                )
-            }
-            summary.unit_years += len(made)
-            SubGoal.objects.bulk_create(
-                [
-                    SubGoal(
-                        disclosure_id=disc[(n["unit_id"], n["year"])],
-                        seq=i,
-                        title=(s.get("title") or "")[:300],
-                        goal=s.get("goal"),
-                        indicators=s.get("indicators"),
-                    )
-                    for n in new_docs
-                    for i, s in enumerate(n["_sub_goals"], 1)
-                ],
-                batch_size=batch,
-            )
-            History.objects.bulk_create(
-                [
-                    History(
-                        user=actor if actor is not None and actor.pk else None,
-                        username=actor.username if actor is not None else "命令行",
-                        action="import",
-                        summary=f"语料库批量载入 {n['source']}（已公开）",
-                        disclosure_id=disc[(n["unit_id"], n["year"])],
-                    )
-                    for n in new_docs
-                ],
-                batch_size=batch,
-            )
-        # projects: a unit + year + key already stored is left alone
+        disc = _unit_years(actor, docs_ok, by_doc, summary, batch)
+        # a project table naming its own unit belongs to that unit, else to the document's
         punits: dict[tuple[str, str, int], int] = {}
         for p in projects:
             dkey = (p["sha256"], p["path"])
             if dkey not in by_doc:
                 continue
-            if (p["unit_name"] or "").strip():
-                punits[(p["sha256"], p["path"], p["seq"])] = units[
-                    _unit_key(p["unit_region"], p["unit_code"], p["unit_name"])
-                ]
-            else:
-                punits[(p["sha256"], p["path"], p["seq"])] = by_doc[dkey][0]
-        existing = set(
-            Project.objects.filter(unit_id__in=set(punits.values())).values_list("unit_id", "year", "key")
-        )
-        new_projects: list[dict[str, Any]] = []
-        new_keys: list[tuple[str, str, int]] = []
-        seen_in_doc: dict[tuple[str, str], set[str]] = {}
-        for p in projects:
-            pk = (p["sha256"], p["path"], p["seq"])
-            if pk not in punits:
-                continue
-            dkey = (p["sha256"], p["path"])
-            unit_id = punits[pk]
-            year = p["year"]
-            key = convert.project_key(p["code"], p["name"], p["title"], p["seq"])
-            seen = seen_in_doc.setdefault(dkey, set())
-            base, n = key, 2
-            while key in seen:
-                key = f"{base}#{n}"
-                n += 1
-            seen.add(key)
-            if (unit_id, year, key) in existing:
-                summary.projects_existing += 1
-                continue
-            existing.add((unit_id, year, key))
-            new_projects.append(
-                {
-                    "disclosure_id": disc[by_doc[dkey]],
-                    "unit_id": unit_id,
-                    "year": year,
-                    "key": key,
-                    "seq": p["seq"],
-                    "title": _s(p["title"], 300),
-                    "name": _s(p["name"], 300),
-                    "code": _s(p["code"], 60),
-                    "budget_total": _dec(p["budget_total"]),
-                    "budget_fiscal": _dec(p["budget_fiscal"]),
-                    "budget_other": _dec(p["budget_other"]),
-                    "purpose": p["purpose"],
-                    "spending_plan": json.loads(p["spending_plan"]) if p["spending_plan"] else None,
-                    "goal": p["goal"],
-                    "state": State.APPROVED,
-                }
+            named = (p["unit_name"] or "").strip()
+            punits[(p["sha256"], p["path"], p["seq"])] = (
+                units[_unit_key(p["unit_region"], p["unit_code"], p["unit_name"])]
+                if named
+                else by_doc[dkey][0]
             )
-            new_keys.append(pk)
+        new_projects, new_keys = _new_projects(projects, punits, by_doc, disc, summary)
         if not new_projects:
             return
         ids = _insert(Project, new_projects, batch, ids=True)
