@@ -160,3 +160,20 @@ def test_readers_view_needs_no_login_and_shows_only_public_targets(seeds, demo) 
     with override_settings(JIXIAO_PUBLIC=False):
         assert anon.get("/public/").status_code == 404
         assert anon.get(f"/public/projects/{approved.pk}/").status_code == 404
+
+
+def test_stored_history_gives_last_years_actuals(demo) -> None:
+    from jixiao.review.facts import name_key
+    from jixiao.web.demo.cycle import load_demo_cycle
+    from jixiao.web.lib.corpus import stored_history
+
+    load_demo_cycle()
+    se = SelfEvaluation.objects.select_related("project__unit").filter(project__year__isnull=False).first()
+    assert se is not None
+    p = se.project
+    h = stored_history(p.unit_id, p.year + 1)
+    assert h is not None and len(h) > 0
+    row = next(r for r in se.rows if r.get("actual"))
+    ind = Indicator.objects.get(pk=row["indicator_id"])
+    assert h.actual(p.code, p.name, name_key(ind.name)) == str(row["actual"])
+    assert stored_history(p.unit_id, p.year + 5) is None

@@ -31,12 +31,12 @@ class History:
         h = cls()
         for i, rec in enumerate(records, 1):
             if not isinstance(rec, Mapping):
-                raise HistoryError(f"{source}: record {i}: expected an object")
+                raise HistoryError(f"{source}: 第 {i} 条记录：应为一个对象（{{…}}）")
             ind, actual = rec.get("indicator"), rec.get("actual")
             if not ind or actual is None or str(actual).strip() == "":
-                raise HistoryError(f'{source}: record {i}: needs "indicator" and "actual"')
+                raise HistoryError(f'{source}: 第 {i} 条记录：需要 "indicator"（指标名称）和 "actual"（实际完成值）')
             if not rec.get("project") and not rec.get("code"):
-                raise HistoryError(f'{source}: record {i}: needs "project" or "code"')
+                raise HistoryError(f'{source}: 第 {i} 条记录：需要 "project"（项目名称）或 "code"（项目编码）')
             k = name_key(str(ind))
             if rec.get("code"):
                 h.by_code[(str(rec["code"]).strip(), k)] = str(actual)
@@ -64,7 +64,7 @@ def load_history(path: str | Path) -> History:
     except OSError as e:
         raise HistoryError(f"{path}: 无法读取文件：{e.strerror or e}") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise HistoryError(f"{path}: not a JSON file: {e}") from e
+        raise HistoryError(f"{path}: 不是 JSON 文件：{e}") from e
     if not isinstance(data, list):
-        raise HistoryError(f"{path}: expected a JSON list of records")
+        raise HistoryError(f"{path}: 应为 JSON 记录列表（[{{…}}, …]）")
     return History.from_records(data, str(path))

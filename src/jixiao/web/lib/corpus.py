@@ -28,6 +28,8 @@ from jixiao.web.permissions import visible_projects
 if TYPE_CHECKING:
     import pandas as pd
 
+    from jixiao.review.history import History
+
 PUBLIC_STATES = ("approved", "published")
 """Project states whose targets are public: 已批复 and 已公开."""
 
@@ -239,3 +241,31 @@ def earlier_years(user: Any, project: Project) -> list[IndicatorYears]:
                     break
         out.append(row)
     return out
+
+
+def stored_history(unit_id: int, year: int | None) -> History | None:
+    """Last year's actuals (实际完成值) of a unit, from its stored self-evaluations, for the ambition
+    rule (a target below what was already achieved); None when the unit has none for `year − 1`."""
+    from jixiao.review.history import History as ReviewHistory
+
+    if year is None:
+        return None
+    records = []
+    evaluations = list(
+        SelfEvaluation.objects.filter(project__unit_id=unit_id, project__year=year - 1).select_related(
+            "project"
+        )
+    )
+    names = dict(
+        Indicator.objects.filter(project__in=[se.project_id for se in evaluations]).values_list("id", "name")
+    )
+    for se in evaluations:
+        p = se.project
+        for r in se.rows or []:
+            name = r.get("name") or names.get(r.get("indicator_id"))
+            actual = r.get("actual")
+            if name and actual not in (None, "") and (p.name or p.title or p.code):
+                records.append(
+                    {"project": p.name or p.title, "code": p.code, "indicator": name, "actual": actual}
+                )
+    return ReviewHistory.from_records(records, "自评") if records else None
