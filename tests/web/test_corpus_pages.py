@@ -177,3 +177,19 @@ def test_stored_history_gives_last_years_actuals(demo) -> None:
     ind = Indicator.objects.get(pk=row["indicator_id"])
     assert h.actual(p.code, p.name, name_key(ind.name)) == str(row["actual"])
     assert stored_history(p.unit_id, p.year + 5) is None
+
+
+def test_suggestions_come_from_similar_projects_and_skip_what_the_project_has(
+    seeds, market_project, users
+) -> None:
+    from jixiao.corpus.compare import name_key
+    from jixiao.web.lib.corpus import suggestions_for
+
+    lib = suggestions_for(users["market"], market_project)
+    assert lib.categories, "the samples are market-supervision bureaus like the demo unit"
+    have = {name_key(n) for n in market_project.indicators.values_list("name", flat=True)}
+    for cat in lib.categories:
+        assert 1 <= len(cat.indicators) <= 5
+        for ind in cat.indicators:
+            assert not ({name_key(n) for n in ind.names} & have)
+            assert ind.examples and all(e.unit_name != market_project.unit.name for e in ind.examples)

@@ -269,3 +269,30 @@ def stored_history(unit_id: int, year: int | None) -> History | None:
                     {"project": p.name or p.title, "code": p.code, "indicator": name, "actual": actual}
                 )
     return ReviewHistory.from_records(records, "自评") if records else None
+
+
+def suggestions_for(user: Any, project: Project, *, top: int = 5) -> Library:
+    """指标库建议 for a project's edit page: what similar projects (same department type, a similar
+    name; the department alone when no name is similar) use under each category, less the
+    indicators the project already has."""
+    from jixiao.corpus.library import department_type
+
+    department = department_type(project.unit.name, project.name)
+    words = project.name or project.title or None
+    frame = frame_for(user)
+    if not frame.empty:  # what other units use: the project's own unit is left out
+        frame = frame[
+            ~((frame["unit_name"] == project.unit.name) & (frame["unit_code"] == (project.unit.code or None)))
+        ]
+    have = {name_key(n) for n in project.indicators.values_list("name", flat=True)}
+
+    def fresh(lib: Library) -> Library:
+        for cat in lib.categories:
+            cat.indicators = [i for i in cat.indicators if not ({name_key(n) for n in i.names} & have)][:top]
+        lib.categories = [c for c in lib.categories if c.indicators]
+        return lib
+
+    lib = fresh(build_library(frame, department=department, project_words=words, top=top + 10))
+    if not lib.categories and words:
+        lib = fresh(build_library(frame, department=department, top=top + 10))
+    return lib
