@@ -217,3 +217,19 @@ def test_nice_ticks():
     assert nice_ticks(100) == [0, 20, 40, 60, 80, 100]
     assert nice_ticks(3, integer=True) == [0, 1, 2, 3]
     assert nice_ticks(0) == [0.0, 1.0]
+
+
+def test_distribution_places_the_subject_and_box_in_order_on_a_log_scale() -> None:
+    import re
+
+    from jixiao.export.charts import distribution_svg
+
+    values = [1.5, 4, 10, 20, 32, 50, 650, 1000, 1145, 3500, 45000]
+    svg = distribution_svg(values, 6000, q1=17.5, median=350, q3=1733.75, unit="批次")
+    assert "对数刻度" in svg and "本指标 6000 批次" in svg
+    dots = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    assert dots == sorted(dots) and len(dots) == len(values)
+    # on a log scale 10 sits near the middle between 1.5 and 45000's decades, not squeezed at the left
+    assert dots[2] - dots[0] > 50
+    linear = distribution_svg([10, 20, 30], 25, q1=15, median=20, q3=25, unit="个")
+    assert "对数刻度" not in linear

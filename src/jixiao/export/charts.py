@@ -682,12 +682,19 @@ def distribution_svg(
         hi = lo + 1
     x0, x1 = 40.0, width - 40.0
     height = 170
+    log = lo > 0 and hi / lo >= 50  # values over orders of magnitude: a log scale keeps them apart
 
     def x(v: float) -> float:
+        if log:
+            return x0 + (math.log10(max(v, lo)) - math.log10(lo)) / (math.log10(hi) - math.log10(lo)) * (
+                x1 - x0
+            )
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
     axis_y, box_top, box_h = 120.0, 70.0, 30.0
     subtitle = f"{len(values)} 个同类指标（单位：{unit}），方框为四分位区间，竖线为中位数"
+    if log:
+        subtitle += "，对数刻度"
     body = _title_line(width, title, subtitle)
     body.append(_ln(x0, axis_y, x1, axis_y, AXIS))
     for t in (lo, q1, median, q3, hi):
