@@ -977,8 +977,12 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
         ],
         right={1, 2, 3, 4, 5, 6},
     )
-    if result.execution_explanation:
+    reason = (ev.execution_reason or "").strip()
+    if result.execution_explanation and not reason:
         lines.append(f"  ！{result.execution_explanation}")
+    elif reason:  # the explanation asked for (or volunteered) is given: print it, ask for nothing
+        why = (result.execution_explanation or "").removesuffix("，需说明原因")
+        lines.append(f"  {why + '。' if why else ''}执行偏差原因分析及改进措施：{reason}")
     lines.append("")
     rows = [
         [

@@ -132,6 +132,7 @@ class MonitorSnapshot:
     project_seq: int | None = None
     deviation: Deviation = field(default_factory=Deviation)  # the spending line's
     cells: dict[str, str] = field(default_factory=dict)
+    goal: str | None = None  # 年度总体目标, as the project's 绩效目标表 states it
 
 
 def default_as_of(year: int) -> date:
@@ -151,6 +152,7 @@ def snapshot_for(project: Project, as_of: date, year: int | None = None) -> Moni
         project_name=project.name,
         project_code=project.code,
         project_seq=project.seq,
+        goal=project.goal,
     )
 
 

@@ -181,7 +181,7 @@ def _write_meta(
     ws.append(["kind", kind])
     ws.append(["year", year])
     ws.append(["unit", xlsx_value(unit or "")])
-    ws.append(["sheet", "seq", "code", "name", "plan"])
+    ws.append(["sheet", "seq", "code", "name", "plan", "goal"])
     for sheet, p in rows:
         ws.append(
             [
@@ -192,6 +192,7 @@ def _write_meta(
                     p.code or "",
                     p.name or "",
                     json.dumps(p.spending_plan or {}, ensure_ascii=False),
+                    p.goal or "",
                 )
             ]
         )
@@ -484,6 +485,7 @@ def _read_meta(wb: Any) -> _Meta:
                 "code": row[2] or None,
                 "name": row[3] or None,
                 "plan": plan,
+                "goal": (str(row[5]) if len(row) > 5 and row[5] else None),
             }
         elif row[0] == "kind":
             kind = row[1]
@@ -611,6 +613,7 @@ def read_monitor_workbook(data: bytes, *, complete: bool = True) -> list[Monitor
             project_code=_text(ws["H4"].value) or info.get("code"),
             project_seq=int(info["seq"]) if isinstance(info.get("seq"), int | float) else None,
             deviation=spend_dev,
+            goal=info.get("goal"),
             cells={
                 "budget": f"{sheet}!A{fr}",
                 "executed": f"{sheet}!B{fr}",

@@ -91,8 +91,29 @@ def money(v: Number | None) -> str:
 
 
 def text_width(s: str, size: float) -> float:
-    """Estimated width in px of a text at a font size (CJK full width, the rest about 0.6 em)."""
-    return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.6 for ch in s)
+    """Estimated width in px of a text at a font size: CJK full width, and so are the characters of
+    ambiguous width (– … · “”), which CJK fonts such as SimSun draw full width; the rest 0.6 em."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.6 for ch in s)
+
+
+def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[str]:
+    """The text in lines of at most `max_px` (broken between characters, or at the last space of a
+    line that has one), at most `max_lines` of them, the last cut with … when longer still."""
+    lines: list[str] = []
+    rest = s.strip()
+    while rest and len(lines) < max_lines - 1 and text_width(rest, size) > max_px:
+        n = 0
+        while n < len(rest) and text_width(rest[: n + 1], size) <= max_px:
+            n += 1
+        n = max(n, 1)
+        space = rest.rfind(" ", 0, n + 1)
+        if n < len(rest) and space > 0:  # break Latin words at a space
+            n = space
+        lines.append(rest[:n].rstrip())
+        rest = rest[n:].lstrip()
+    if rest:
+        lines.append(shorten(rest, max_px, size))
+    return lines or [""]
 
 
 def shorten(s: str, max_px: float, size: float) -> str:
@@ -135,7 +156,7 @@ def _text(
 
 def _svg(width: float, height: float, title: str, body: list[str], desc: str | None = None) -> str:
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{_e(title)}" '
         f'font-family="{_e(FONT_FAMILY)}" style="max-width:100%;height:auto">'
     )
@@ -409,8 +430,12 @@ def _vbars(
     caption: str,
     axis_labels: bool = True,
     hide_zero: bool = False,
+    edges: Sequence[str] | None = None,
 ) -> None:
-    """Vertical bars (label, value, color, tooltip) in the box (x0, y0, w, h), value above each bar."""
+    """Vertical bars (label, value, color, tooltip) in the box (x0, y0, w, h), value above each bar.
+
+    `edges` (one more than the bars): label the boundaries between the bars (a histogram's 0, 10 …
+    100) instead of each bar; every other one is left out where they would not fit."""
     for t in ticks:
         yy = y0 + h * (1 - t / ymax)
         body.append(f'<line x1="{x0:.1f}" y1="{yy:.1f}" x2="{x0 + w:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>')
@@ -427,7 +452,17 @@ def _vbars(
         )
         if value or not hide_zero:
             body.append(_text(cx, y0 + h - bh - 5, str(value), size=12, anchor="middle", weight="bold"))
-        body.append(_text(cx, y0 + h + 16, label, size=11 if len(label) > 2 else 13, anchor="middle"))
+        if edges is None:
+            size = 11 if len(label) > 2 else 13
+            body.append(_text(cx, y0 + h + 16, shorten(label, slot - 4, size), size=size, anchor="middle"))
+    if edges:
+        widest = max(text_width(e, 11) for e in edges)
+        step = next((k for k in (1, 2, 5) if slot * k >= widest + 6), len(edges))
+        for k, label in enumerate(edges):
+            if k % step == 0:
+                xx = x0 + slot * k
+                body.append(_ln(xx, y0 + h, xx, y0 + h + 4, AXIS))
+                body.append(_text(xx, y0 + h + 16, label, size=11, anchor="middle"))
     body.append(_ln(x0, y0 + h, x0 + w, y0 + h, AXIS))
     body.append(_text(x0 + w / 2, y0 + h + 36, caption, size=12, anchor="middle", fill=MUTED))
 
@@ -451,7 +486,7 @@ def score_distribution_svg(
     ticks = nice_ticks(top * 1.15, 4, integer=True)
     body = _title_line(width, title, subtitle)
     y0, h = 72, height - 72 - 52
-    gw = width * 0.3
+    gw = max(width * 0.3, 150.0)  # room for the four grades and their caption on a narrow chart
     _vbars(
         body,
         [(g, n, GRADE_COLORS[g], f"{g}：{n} 个项目") for g, n in by_grade.items()],
@@ -474,6 +509,7 @@ def score_distribution_svg(
         ticks=ticks,
         caption="按得分区间（分，含下限）",
         hide_zero=True,
+        edges=[str(10 * i) for i in range(len(bins) + 1)],
     )
     return _svg(width, height, title, body, subtitle)
 
@@ -564,12 +600,20 @@ def hbars(
     label_px: float,
     axis_caption: str,
     number: Callable[[Decimal | int], str] = fmt,
+    label_lines: int = 3,
 ) -> str:
-    row_h = 30
+    """Horizontal bars (label, value, colour) with the value at the end of each bar.
+
+    A label longer than `label_px` wraps onto up to `label_lines` lines (the row grows to hold
+    them; the last line is cut with … only beyond that); the full label and value are each row's
+    <title>."""
+    line_h = 15
     top = 64 if subtitle else 48
-    height = top + row_h * max(1, len(items)) + 44
     if not items:
         return _empty(width, 200, title)
+    wrapped = [wrap_text(label, label_px, 12, label_lines) for label, _, _ in items]
+    heights = [max(30, line_h * len(lines) + 12) for lines in wrapped]
+    height = top + sum(heights) + 44
     vmax = max([0.0, *(float(v) for _, v, _ in items)]) or 1.0
     value_px = max(text_width(f"{number(v)}{unit}", 12) for _, v, _ in items) + 12
     x0 = label_px + 16
@@ -577,23 +621,28 @@ def hbars(
     ticks = nice_ticks(vmax, 5, integer=all(isinstance(v, int) for _, v, _ in items))
     scale = pw / ticks[-1]
     body = _title_line(width, title, subtitle)
-    bottom = top + row_h * len(items)
+    bottom = top + sum(heights)
     for t in ticks:
         xx = x0 + t * scale
         body.append(f'<line x1="{xx:.1f}" y1="{top - 4}" x2="{xx:.1f}" y2="{bottom}" stroke="{GRID}"/>')
         body.append(_text(xx, bottom + 16, fmt(t), size=11, anchor="middle", fill=MUTED))
     body.append(_text(x0 + pw / 2, bottom + 34, axis_caption, size=11, anchor="middle", fill=MUTED))
-    for i, (label, value, color) in enumerate(items):
-        yy = top + i * row_h
+    yy = float(top)
+    for (label, value, color), lines, row_h in zip(items, wrapped, heights, strict=True):
         w = max(0.0, float(value) * scale)
+        mid = yy + row_h / 2
         body.append(f"<g><title>{_e(f'{label}：{number(value)}{unit}')}</title>")
-        body.append(_text(x0 - 8, yy + row_h / 2 + 4, shorten(label, label_px, 12), size=12, anchor="end"))
+        first = mid + 4 - line_h * (len(lines) - 1) / 2
+        for k, line in enumerate(lines):
+            body.append(_text(x0 - 8, first + k * line_h, line, size=12, anchor="end"))
+        bar_h = min(20.0, row_h - 10)
         body.append(
-            f'<rect x="{x0:.1f}" y="{yy + 5:.1f}" width="{w:.1f}" height="{row_h - 10}" rx="2" '
+            f'<rect x="{x0:.1f}" y="{mid - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h:.1f}" rx="2" '
             f'fill="{color}"/>'
         )
-        body.append(_text(x0 + w + 6, yy + row_h / 2 + 4, f"{number(value)}{unit}", size=12, weight="bold"))
+        body.append(_text(x0 + w + 6, mid + 4, f"{number(value)}{unit}", size=12, weight="bold"))
         body.append("</g>")
+        yy += row_h
     body.append(f'<line x1="{x0}" y1="{top - 4}" x2="{x0}" y2="{bottom}" stroke="{AXIS}"/>')
     return _svg(width, height, title, body, subtitle)
 

@@ -171,7 +171,7 @@ def monitoring_table(
             _light(result.spending_light, 15, result.spending_ratio),
         ]
     )
-    rows.append([L("年度总体目标", 0, 2), Cell(goal or "", 2, 14)])
+    rows.append([L("年度总体目标", 0, 2), Cell(goal or snapshot.goal or "", 2, 14)])
     # 绩效指标
     n = len(snapshot.indicators)
     rows.append(

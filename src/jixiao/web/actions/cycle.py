@@ -119,9 +119,17 @@ def save_monitoring(
             ),
             measures=clean_text(deviation.get("measures")),
         )
-        if errors:
-            raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
-        snap = monitor.snapshot_for(convert.project_from_orm(proj, indicators), day, year=proj.year)
+        # every field is checked before anything is refused, so that the form shows all its errors
+        # at once; the comparisons of actuals with targets use the project year's default date
+        # when the date typed cannot be read
+        check_day = (
+            day
+            if day is not None and "as_of" not in errors
+            else monitor.default_as_of(proj.year or timezone.localdate().year)
+        )
+        snap = monitor.snapshot_for(
+            convert.project_from_orm(proj, indicators), check_day, year=proj.year or check_day.year
+        )
         snap.executed = spent
         snap.deviation = dev
         for i, ind in enumerate(snap.indicators):
@@ -145,18 +153,21 @@ def save_monitoring(
                 measures=clean_text(r.get("measures")),
             )
             ind.cells = {k: str(v) for k, v in (r.get("cells") or {}).items()}
-        if not errors:  # locate every actual that cannot be compared with its target
-            expected, _ = monitor.expected_progress(snap.spending_plan, day, snap.year, snap.budget)
-            for i, ind in enumerate(snap.indicators):
-                try:
-                    monitor.indicator_light(ind, expected, day, index=i, year=snap.year, where="")
-                except monitor.MonitorError as e:
-                    msg = str(e).removeprefix(": ")
-                    errors[f"row-{i}-actual"] = (
-                        f"{ind.cells.get('actual', '')} 指标「{ind.name or ''}」：{msg}".strip()
-                    )
+        # locate every actual that cannot be compared with its target
+        expected, _ = monitor.expected_progress(snap.spending_plan, check_day, snap.year, snap.budget)
+        for i, ind in enumerate(snap.indicators):
+            if f"row-{i}-status" in errors:
+                continue
+            try:
+                monitor.indicator_light(ind, expected, check_day, index=i, year=snap.year, where="")
+            except monitor.MonitorError as e:
+                msg = str(e).removeprefix(": ")
+                errors[f"row-{i}-actual"] = (
+                    f"{ind.cells.get('actual', '')} 指标「{ind.name or ''}」：{msg}".strip()
+                )
         if errors:
             raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
+        assert day is not None  # no error: the date was read
         try:
             result = monitor.assess(snap)
         except monitor.MonitorError as e:
@@ -288,6 +299,62 @@ def record_outcome(actor: User | None, snapshot_id: int, *, outcome: str, note: 
         return snap
 
 
+def _error_key(e: Any) -> str:
+    """The form field of a scorer's EvaluationError: row-N-FIELD for an indicator's, else the field."""
+    if e.indicator is not None:
+        return f"row-{e.indicator}-{e.field or 'actual'}"
+    return {"budget.adjusted": "adjusted", "budget.executed": "executed"}.get(
+        e.field or "", e.field or "adjusted"
+    )
+
+
+def _check_selfeval(
+    ev: Any,
+    adjusted: Decimal | None,
+    executed: Decimal | None,
+    initial: Decimal | None,
+    execution_reason: str | None,
+    errors: dict[str, str],
+) -> None:
+    """Add to `errors` everything the scorer would refuse, for every field at once: the budget line
+    (and its explanation below the cut-off unless `execution_reason` is None), then each indicator on
+    its own (an actual that cannot be compared, a score outside its band, an explanation asked for
+    and missing). Fields already in `errors` (unreadable input) are not checked again."""
+    from dataclasses import replace
+
+    from jixiao.cycle import evaluate
+
+    settings = evaluate.ScoringSettings().with_weights(ev.weights)
+    if adjusted is not None and executed is not None and "weights" not in errors:
+        head = replace(
+            ev, indicators=[], budget=evaluate.Budget(adjusted=adjusted, executed=executed, initial=initial)
+        )
+        try:
+            line = evaluate.score_evaluation(head, settings)
+        except evaluate.EvaluationError as e:
+            errors.setdefault(_error_key(e), str(e))
+        else:
+            if line.execution_explanation and execution_reason is not None and not execution_reason:
+                errors["execution_reason"] = f"{line.execution_explanation}：请填写偏差原因分析及改进措施"
+    try:
+        alloc, _ = evaluate.allocate_points(ev.indicators, dict(settings.weights), strict=settings.strict)
+    except evaluate.EvaluationError as e:
+        errors.setdefault(_error_key(e), str(e))
+        return
+    for i, (ind, (cat, pts)) in enumerate(zip(ev.indicators, alloc, strict=True)):
+        if any(k.startswith(f"row-{i}-") for k in errors):
+            continue
+        try:
+            s = evaluate.score_indicator(ind, pts, settings, index=i, category=cat, year=ev.year)
+        except evaluate.EvaluationError as e:
+            errors.setdefault(_error_key(e), str(e))
+            continue
+        if s.needs_explanation and not s.reason:
+            errors[f"row-{i}-reason"] = (
+                f"指标「{s.name or ''}」：{'；'.join(s.explanations)}，请填写偏差原因分析及改进措施"
+            )
+
+
 def save_selfeval(
     actor: User | None,
     project_id: int,
@@ -347,34 +414,26 @@ def save_selfeval(
                     ind.score = evaluate.to_decimal(score)
                 except (ValueError, InvalidOperation, TypeError):
                     errors[f"row-{i}-score"] = f"指标「{ind.name or ''}」：得分「{score}」应为数字"
-        if errors:
-            raise Invalid("自评数据有误，未保存：" + "；".join(errors.values()), errors)
-        ev.budget = evaluate.Budget(adjusted=adj, executed=spent, initial=proj.budget_total)
         ev.goal_actual = clean_text(goal_actual)
         if weights:
             try:
                 ev.weights = evaluate.normalize_weights(weights)
             except (evaluate.EvaluationError, ValueError) as e:
-                raise Invalid(f"自评数据有误，未保存：{e}", {"weights": str(e)}) from None
+                errors["weights"] = str(e)
+        reason = (execution_reason or "").strip()
+        _check_selfeval(
+            ev, adj, spent, proj.budget_total, reason if require_execution_reason else None, errors
+        )
+        if errors:
+            explain_only = all(k == "execution_reason" or k.endswith("-reason") for k in errors)
+            head = "自评数据需要说明，未保存：" if explain_only else "自评数据有误，未保存："
+            raise Invalid(head + "；".join(errors.values()), errors)
+        assert adj is not None and spent is not None  # no error: both were read
+        ev.budget = evaluate.Budget(adjusted=adj, executed=spent, initial=proj.budget_total)
         try:
             result = evaluate.score_evaluation(ev)
-        except evaluate.EvaluationError as e:
-            key = (
-                f"row-{e.indicator}-{e.field or 'actual'}"
-                if e.indicator is not None
-                else (e.field or "adjusted")
-            )
-            raise Invalid(f"自评数据有误，未保存：{e}", {key: str(e)}) from None
-        reason = (execution_reason or "").strip()
-        if result.execution_explanation and not reason and require_execution_reason:
-            errors["execution_reason"] = f"{result.execution_explanation}：请填写偏差原因分析及改进措施"
-        for i, s in enumerate(result.indicators):
-            if s.needs_explanation and not s.reason:
-                errors[f"row-{i}-reason"] = (
-                    f"指标「{s.name or ''}」：{'；'.join(s.explanations)}，请填写偏差原因分析及改进措施"
-                )
-        if errors:
-            raise Invalid("自评数据需要说明，未保存：" + "；".join(errors.values()), errors)
+        except evaluate.EvaluationError as e:  # checked above; kept for a rule added to the scorer only
+            raise Invalid(f"自评数据有误，未保存：{e}", {_error_key(e): str(e)}) from None
         stored_rows = [
             {
                 "indicator_id": orm_ind.pk,

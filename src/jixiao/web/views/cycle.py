@@ -68,7 +68,42 @@ def _monitor_form(
         "revision": actions.snapshot_revision(snap) if snap else "",
         "rows": rows,
         "errors": {},
+        "gaps": _monitor_gaps(snap, proj, indicators) if snap is not None and not snap.complete else {},
     }
+
+
+MONITOR_FIELDS = ("as_of", "executed", "reason_category", "reason_text", "likelihood", "measures")
+SELFEVAL_FIELDS = ("adjusted", "executed", "execution_reason", "goal_actual")
+
+
+def _error_summary(
+    errors: dict[str, str], n_rows: int, fields: tuple[str, ...], row_fields: tuple[str, ...]
+) -> tuple[str, list[str]]:
+    """The line above a refused form and the errors that have no field of their own on the page
+    (the others are shown beside their fields)."""
+    placed = set(fields) | {f"row-{i}-{k}" for i in range(n_rows) for k in row_fields}
+    rest = [msg for key, msg in errors.items() if key not in placed]
+    return f"有 {len(errors)} 处需要修改，未保存；已在各栏旁标出。", rest
+
+
+def _monitor_gaps(snap: MonitoringSnapshot, proj: Project, indicators: list[Indicator]) -> dict[str, str]:
+    """What a stored but incomplete monitoring report still needs, by form field (row-N-FIELD)."""
+    try:
+        dom = snapshot_domain(snap, proj, indicators)
+    except (ValueError, ArithmeticError):
+        return {}
+    dom.cells = {k: k for k in MONITOR_FIELDS}
+    for i, ind in enumerate(dom.indicators):
+        ind.cells = {k: f"row-{i}-{k}" for k in actions.MONITOR_ROW_FIELDS}
+    try:
+        problems = monitor.validate_snapshot(dom)
+    except (monitor.MonitorError, ValueError, ArithmeticError):
+        return {}
+    gaps: dict[str, str] = {}
+    for p in problems:
+        if p.cell:
+            gaps.setdefault(p.cell, p.message)
+    return gaps
 
 
 def _is_qualitative(ind: Indicator, year: int | None) -> bool:
@@ -108,7 +143,7 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
     if wanted:
         current = next((s for s in snaps if s.as_of.isoformat() == wanted), current)
     form = _monitor_form(proj, indicators, current)
-    status, error = 200, None
+    status, error, unplaced = 200, None, []
     if request.method == "POST":
         data = _monitor_post(request.POST, len(indicators))
         try:
@@ -123,12 +158,17 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
             )
         except (actions.Invalid, actions.Conflict) as e:
             status, error = (409 if isinstance(e, actions.Conflict) else 400), e.message
+            if isinstance(e, actions.Invalid) and e.errors:
+                error, unplaced = _error_summary(
+                    e.errors, len(indicators), MONITOR_FIELDS, actions.MONITOR_ROW_FIELDS
+                )
             form.update(
                 {
                     "as_of": data["as_of"],
                     "executed": data["executed"],
                     **data["deviation"],
                     "errors": e.errors,
+                    "gaps": {},
                     "revision": data["revision"],
                 }
             )
@@ -163,6 +203,7 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
         "current": current,
         "form": form,
         "error": error,
+        "unplaced": unplaced,
         "chart": chart,
         "can_report": can_report(request.user, proj),
         "can_outcome": can_record_outcome(request.user),
@@ -240,19 +281,19 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
     indicators = list(proj.indicators.all())
     se = SelfEvaluation.objects.filter(project=proj).first()
     form = _selfeval_form(proj, indicators, se)
-    status, error = 200, None
+    status, error, unplaced = 200, None, []
     if request.method == "POST":
         n = len(indicators)
         rows = [
             {k: request.POST.get(f"row-{i}-{k}", "") for k in actions.SELFEVAL_ROW_FIELDS} for i in range(n)
         ]
-        fields = {
-            k: request.POST.get(k, "") for k in ("adjusted", "executed", "execution_reason", "goal_actual")
-        }
+        fields = {k: request.POST.get(k, "") for k in SELFEVAL_FIELDS}
         try:
             saved = actions.save_selfeval(request.user, proj.pk, rows=rows, **fields)
         except actions.Invalid as e:
             status, error = 400, e.message
+            if e.errors:
+                error, unplaced = _error_summary(e.errors, n, SELFEVAL_FIELDS, actions.SELFEVAL_ROW_FIELDS)
             form.update({**fields, "errors": e.errors})
             for row, posted in zip(form["rows"], rows, strict=True):
                 row.update(posted)
@@ -281,6 +322,7 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
         "table_html": table_html,
         "form": form,
         "error": error,
+        "unplaced": unplaced,
         "can_report": can_report(request.user, proj),
         "bands": evaluate.BANDS,
         "tab": "selfeval",

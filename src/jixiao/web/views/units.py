@@ -131,7 +131,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "years": years,
             "indicators_n": sum(cats.values()),
             "states": [(State(s).label, n) for s, n in states.items()],
-            "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER)],
+            "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER) if any(l1 == c for (l1, _), _ in items)],
             "cycle": unit_year_cycle(projects, year),
             "review": review,
         },
