@@ -34,9 +34,13 @@ class History:
                 raise HistoryError(f"{source}: 第 {i} 条记录：应为一个对象（{{…}}）")
             ind, actual = rec.get("indicator"), rec.get("actual")
             if not ind or actual is None or str(actual).strip() == "":
-                raise HistoryError(f'{source}: 第 {i} 条记录：需要 "indicator"（指标名称）和 "actual"（实际完成值）')
+                raise HistoryError(
+                    f'{source}: 第 {i} 条记录：需要 "indicator"（指标名称）和 "actual"（实际完成值）'
+                )
             if not rec.get("project") and not rec.get("code"):
-                raise HistoryError(f'{source}: 第 {i} 条记录：需要 "project"（项目名称）或 "code"（项目编码）')
+                raise HistoryError(
+                    f'{source}: 第 {i} 条记录：需要 "project"（项目名称）或 "code"（项目编码）'
+                )
             k = name_key(str(ind))
             if rec.get("code"):
                 h.by_code[(str(rec["code"]).strip(), k)] = str(actual)
