@@ -134,8 +134,13 @@ _OPEN = "(（[【"
 _CLOSE = ")）]】"
 
 
+_BRACKET_CHAR = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
+
+
 def _space_cells(s: str) -> list[str]:
     """Split on whitespace, keeping a bracketed group together (`数量( ≥**个 )`)."""
+    if not _BRACKET_CHAR.search(s):
+        return s.split()  # no bracket: every word is a cell
     out: list[str] = []
     depth = 0
     for tok in s.split():
@@ -653,6 +658,7 @@ def header_field(text: str) -> tuple[int | None, float]:
     return None, 0.0
 
 
+@lru_cache(maxsize=65536)
 def header_kind(text: str) -> int | None:
     """The kind of indicator column a header cell names, or None."""
     return header_field(text)[0]
@@ -802,14 +808,19 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     return _Header(start, end, all_kinds, texts), j
 
 
+_MONEY_WORD = re.compile(r"预算|金额|资金")
+_ORG_WORD = re.compile(r"单位|部门")
+_PROJECT_WORD = re.compile(r"项目(名称)?$")
+
+
 def _block_kind(text: str) -> int:
     """Columns of a flat sheet beside the indicator columns: money, the unit, the project."""
     s = norm_key(text)
-    if re.search(r"预算|金额|资金", s):
+    if _MONEY_WORD.search(s):
         return MONEY
-    if re.search(r"单位|部门", s) and len(s) <= 8:
+    if _ORG_WORD.search(s) and len(s) <= 8:
         return ORG
-    if re.search(r"项目(名称)?$", s) and len(s) <= 8:
+    if _PROJECT_WORD.search(s) and len(s) <= 8:
         return PROJECT
     return OTHER
 
@@ -824,6 +835,7 @@ _CHAPTER = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def _is_form_footer(text: str) -> bool:
     """A note, a signature or approval field, a row of check boxes: no indicator."""
     s = norm_key(text)
@@ -839,18 +851,25 @@ _GOAL_HEADING = re.compile(
 def _ends_body(p: Piece, longest: int = 0) -> bool:
     """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
     of the table so far; a paragraph far longer than any of its cells is running text after it)."""
-    s = norm_key(p.text)
+    ends, size = _ends_by_text(p.text, p.alone, p.brk != SAME)
+    return ends or (p.alone and size > max(80, 2 * longest))
+
+
+@lru_cache(maxsize=32768)
+def _ends_by_text(text: str, alone: bool, not_same: bool) -> tuple[bool, int]:
+    """(whether the text itself ends the table, the length of its comparison key)."""
+    s = norm_key(text)
     if not s:
-        return False
-    if _is_form_footer(p.text) or _CHAPTER.match(s):
-        return True
-    if _TITLE.search(s) and not level_kind(p.text):
-        return True
-    if p.alone and len(s) >= 8 and _GOAL_HEADING.search(s):
-        return True  # the next project's heading (…项目绩效目标, …绩效目标情况)
-    if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
-        return True
-    return p.alone and len(s) > max(80, 2 * longest)
+        return False, 0
+    if _is_form_footer(text) or _CHAPTER.match(s):
+        return True, len(s)
+    if _TITLE.search(s) and not level_kind(text):
+        return True, len(s)
+    if alone and len(s) >= 8 and _GOAL_HEADING.search(s):
+        return True, len(s)  # the next project's heading (…项目绩效目标, …绩效目标情况)
+    if not_same and vocab.kv_field(text) in ("name", "code", "unit", "goal") and alone:
+        return True, len(s)
+    return False, len(s)
 
 
 # -- the assembler -------------------------------------------------------------------------------
@@ -861,6 +880,17 @@ _START_LATE = 2.0
 _END_NO_VALUE = 3.0
 _END_LABELS = 1.0
 _CONT = 0.3  # a row that goes on in the next column (every cell printed, empty ones too)
+
+
+# the bonus of a piece continuing its row / opening a new one, by its hint (FREE, ROW, SAME)
+_SAME_BONUS = (0.0, -1.0, 0.0)
+_NEW_BONUS = (0.0, 1.0, -4.0)
+
+
+@lru_cache(maxsize=32768)
+def _fits(kinds: tuple[int, ...], text: str, has_level2: bool) -> tuple[float, ...]:
+    """How well a text fits each column of a header (`fit`, column by column)."""
+    return tuple(fit(k, text, has_level2) for k in kinds)
 
 
 def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
@@ -888,12 +918,15 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
     n = len(body)
     score = [[neg] * ncol for _ in range(n)]
     back: list[list[tuple[int, bool]]] = [[(-1, True)] * ncol for _ in range(n)]
+    kinds_t = tuple(kinds)
+    first = _fits(kinds_t, body[0].text, has_level2)
     for k in range(ncol):
-        score[0][k] = fit(kinds[k], body[0].text, has_level2) + start_cost[k]
+        score[0][k] = first[k] + start_cost[k]
     for i in range(1, n):
         p = body[i]
-        same_bonus = {ROW: -1.0, SAME: 0.0, FREE: 0.0}[p.brk]
-        new_bonus = {ROW: 1.0, SAME: -4.0, FREE: 0.0}[p.brk]
+        same_bonus = _SAME_BONUS[p.brk]
+        new_bonus = _NEW_BONUS[p.brk]
+        fits = _fits(kinds_t, p.text, has_level2)
         prev = score[i - 1]
         best_new = neg
         best_new_from = 0
@@ -908,7 +941,7 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
         row = score[i]
         brow = back[i]
         for k in range(ncol):
-            f = fit(kinds[k], p.text, has_level2)
+            f = fits[k]
             cand_new = best_new + new_bonus + start_cost[k]
             cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else neg
             if k > 0 and prev[k - 1] > neg and prev[k - 1] + same_bonus + _CONT > cand_same:
@@ -946,8 +979,17 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     return rows
 
 
-@lru_cache(maxsize=16384)
+_HAS_SPACE = re.compile(r"\s")
+
+
 def _joins(first: str, second: str) -> bool:
+    if len(second) > 6 and not _HAS_SPACE.search(second):
+        return False  # the second part of a wrapped label is short (`vocab.joins_level`)
+    return _joins_cached(first, second)
+
+
+@lru_cache(maxsize=16384)
+def _joins_cached(first: str, second: str) -> bool:
     return vocab.joins_level(first, second)
 
 

@@ -383,10 +383,14 @@ _L2_CORE = re.compile(
 _POINTS = re.compile(r"\(?\(?[\d.\-~～ ]+分?\)?分?\)?$")
 
 
+_LEVEL_POINTS = re.compile(
+    r"\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?\)分$|\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?分?\)$"
+)
+
+
 def _level_core(text: str) -> str:
     s = ascii_punct(_WS.sub("", text or ""))
-    s = re.sub(r"\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?\)分$|\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?分?\)$", "", s)
-    return s
+    return _LEVEL_POINTS.sub("", s) if s.endswith(("分", ")")) else s
 
 
 @lru_cache(maxsize=32768)
