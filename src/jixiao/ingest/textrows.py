@@ -222,33 +222,13 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
 
-# labels of the national 项目支出绩效目标表 form's key–value block that the interpreter does not
-# read but that must still split a run-together block (so that the values it reads stay clean)
-_OTHER_FORM_LABELS = (
-    "项目开始日期",
-    "项目完成日期",
-    "中央补助安排",
-    "省级财政安排",
-    "市级财政安排",
-    "资金性质",
-    "基本情况",
-    "项目立项必要性",
-    "保证项目实施的制度措施",
-    "组织实施单位",
-    "监督管理单位",
-    "政策依据",
-    "其他依据",
-    "需要说明的其他问题",
-    "一级项目名称",
-    "项目总投资",
-)
-
 
 @lru_cache(maxsize=1)
 def _kv_vocab() -> re.Pattern[str]:
-    """The project-block labels (`vocab.KV_LABELS`, the shared block-label vocabulary)."""
+    """The project-block labels (`vocab.KV_LABELS`, the shared block-label vocabulary, and the
+    money-source labels its grammar names, `vocab.SOURCE_LABELS`)."""
     labels = {lab for labs in vocab.KV_LABELS.values() for lab in labs if len(lab) >= 4}
-    labels |= set(_OTHER_FORM_LABELS)
+    labels |= {lab for lab in vocab.SOURCE_LABELS if len(lab) >= 4}
     alt = "|".join(re.escape(lab).replace(":", "[:：]?") for lab in sorted(labels, key=len, reverse=True))
     return re.compile(f"(?:{alt})[:：]?")
 

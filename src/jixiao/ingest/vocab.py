@@ -176,6 +176,19 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
         "项目责任人",
         "单位(盖章)",
         "资金来源",
+        # the provincial 项目支出预算申报表 forms' block: dates, the kind of money, the case for
+        # the project and who runs and oversees it, the documents it rests on
+        "项目开始日期",
+        "项目完成日期",
+        "资金性质",
+        "基本情况",
+        "项目立项必要性",
+        "保证项目实施的制度措施",
+        "组织实施单位",
+        "监督管理单位",
+        "政策依据",
+        "其他依据",
+        "需要说明的其他问题",
     ),
 }
 
@@ -234,6 +247,18 @@ _SOURCE_RE = re.compile(r"^(该项目)?(支出)?" + _LEVEL + r"(财政)?(补助|
 # the unit that receives the money or asks for it (下达地方或单位, 主管部门及编码)
 _UNIT_RE = re.compile(
     r"^(项目)?(主管|预算|申报|填报|下达)(部门|单位|地方)(或(部门|单位|地方))?(及(单位)?(编码|代码))?(名称)?$"
+)
+
+# the money-source labels that grammar names (`_SOURCE_RE`; 本级财政资金 is also a fiscal label),
+# spelled out (中央补助安排, 省级财政安排, 县级专项资金): a text that prints its labels with no
+# separator is cut at them like at any other block label
+SOURCE_LABELS = frozenset(
+    f"{level}{fin}{kind}{what}"
+    for level in ("上级", "中央", "省级", "市级", "县级", "区级", "本级")
+    for fin in ("", "财政")
+    for kind in ("", "补助", "专项", "转移支付")
+    for what in ("资金", "安排", "补助")
+    if kind != what
 )
 _FISCAL_RE = re.compile(r"^(其中:?)?(当年|本级)?财政(资金|拨款)(资金|小计|合计|数)?$")
 _OTHER_RE = re.compile(r"^(其中:?)?((当年)?其[他它](来源)?资金|(单位)?自筹(资金)?)(小计|合计|数)?$")
