@@ -213,7 +213,7 @@ def _is_heading_title(text: str) -> bool:
     indicator table follows."""
     s = _sq(ascii_punct(text))
     m = _HEADING_TITLE.match(s)
-    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_HEADING.match(m.group(1))
+    return m is not None and not _CHAPTER.match(text.strip()) and not _GENERIC_HEADING.match(m.group(1))
 
 
 @lru_cache(maxsize=16384)
@@ -432,6 +432,7 @@ class _Interpreter:
         """A title wrapped over several lines ('天津市…专项(畜禽粪污' / '资源化利用…项目)2022年' /
         '中央预算内投资计划绩效目标表'): the lines right above it whose brackets only close in it."""
         b = self.blocks[i]
+        assert isinstance(b, Para)  # titles are paragraphs
         text = b.text.strip()
         k = i - 1
         line = b.loc.line
@@ -1235,8 +1236,8 @@ class _Interpreter:
                 continue
             if fld.startswith("skip:"):
                 continue
-            if rec.get(fld):
-                rec[fld] = rec[fld] + "\n" + text
+            if prev := rec.get(fld):
+                rec[fld] = prev + "\n" + text
             else:
                 rec[fld] = text or None
             order.append((idx, fld, text))
@@ -1349,8 +1350,8 @@ class _Interpreter:
             (code, name), _ = Counter(self.unit_lines).most_common(1)[0]
             doc.unit_code, doc.unit_name = code, name
         elif self.unit_cands:
-            _rank, code, name = max(self.unit_cands, key=lambda x: x[0])
-            doc.unit_code, doc.unit_name = code, name
+            _rank, cand_code, cand_name = max(self.unit_cands, key=lambda x: x[0])
+            doc.unit_code, doc.unit_name = cand_code, cand_name
         else:
             doc.unit_name = self._unit_from_title()
         doc.year = self.year or self._guess_year()

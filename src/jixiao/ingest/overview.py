@@ -38,7 +38,7 @@ _WAN = Decimal(10_000)
 # ---------------------------------------------------------------------------------------------
 # text helpers
 
-_FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
+_FULL_WIDTH: dict[int, int | str] = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
 _FULL_WIDTH.update({0xFF0E: ".", 0xFF0C: "，", 0xFF05: "%", 0x3000: " "})
 _SPACE = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
@@ -407,9 +407,9 @@ def _read_three_public_table(rows: list[Row], unit: str, figures: _Figures) -> N
             cols["total"] = k
     # a 公务用车 column whose own header says 小计 under a 购置及运行 parent
     if "vehicles" not in cols:
-        k = _find_col(headers, r"公务用车.*小计")
-        if k is not None:
-            cols["vehicles"] = k
+        vk = _find_col(headers, r"公务用车.*小计")
+        if vk is not None:
+            cols["vehicles"] = vk
     for row in rows[first_data:]:
         texts = row.texts
         values = {name: _cell_amount(texts[k], unit) if k < len(texts) else None for name, k in cols.items()}

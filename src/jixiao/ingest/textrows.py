@@ -350,11 +350,11 @@ def _header_words(s: str) -> list[_Word]:
     words.reverse()
     # the longest run of adjacent words: the header as printed
     runs: list[list[_Word]] = []
-    for w in words:
-        if runs and runs[-1][-1].b == w.a:
-            runs[-1].append(w)
+    for word in words:
+        if runs and runs[-1][-1].b == word.a:
+            runs[-1].append(word)
         else:
-            runs.append([w])
+            runs.append([word])
     run = max(runs, key=len, default=[])
     if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
         return []
@@ -530,9 +530,9 @@ def _split_values(out: list[Piece], values: list[tuple[int, tuple]]) -> list[Pie
         if after:
             end = ends.get(k, "")
             if end and len(end) < modal:
-                t = _CJK_TAIL.search(text)
-                if t and len(t.group(0)) >= modal:
-                    end = t.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
+                tail = _CJK_TAIL.search(text)
+                if tail and len(tail.group(0)) >= modal:
+                    end = tail.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
             head = text[: -len(end)] if end else ""
             whole = len(sh) > 2
             if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
@@ -1283,7 +1283,7 @@ def find_blocks(
     # every candidate's blocks by region (one pass each: regions are line ranges)
     regions: list[list[list[Block]]] = []
     for c in cands:
-        parts: list[list[Block]] = [[] for _ in cuts] + [[]]
+        parts: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
         for b in c.blocks:
             parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
         regions.append(parts)

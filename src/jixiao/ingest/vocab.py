@@ -370,7 +370,7 @@ def split_unit(text: str) -> tuple[str | None, str]:
 
 # an amount, after a label ('年度资金总额:50万') or a fund's name ('中央衔接…资金(少数民族发展任务)50'),
 # before a note ('854万(高标准农田建设400万元…)') or a repeated copy ('854万854万')
-_MONEY = re.compile(
+_MONEY_TEXT = re.compile(
     r"^(?:[^\d\-:]{1,14}:|[^\d:]{2,40}?(?=\d[\d,.]*(?:万元|万|元)?$))?"
     r"(?P<num>-?\d[\d,]*(?:\.\d+)?)(?P<unit>万元|万|千元|亿元|元)?(?P<rest>$|[(\d].*$)"
 )
@@ -383,7 +383,7 @@ def parse_money_text(text: str) -> tuple[str, str | None] | None:
     s = ascii_punct(_WS.sub("", text or ""))
     if not s or s in ("-", "/", "无"):
         return None
-    m = _MONEY.match(s)
+    m = _MONEY_TEXT.match(s)
     if not m:
         return None
     num = m.group("num").replace(",", "")
