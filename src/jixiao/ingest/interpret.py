@@ -221,6 +221,12 @@ def _kv(text: str) -> str | None:
     return kv_field(text)
 
 
+@lru_cache(maxsize=65536)
+def _has_label(text: str) -> bool:
+    """Whether a cell is a block label or opens with one (labels run together with their values)."""
+    return bool(kv_field(text) or split_label_runs(text))
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -867,7 +873,7 @@ class _Interpreter:
     def _kv_any(self, row: Row) -> bool:
         """Read a project-block row (labels with values beside them or on the row below); False
         when the row is not one."""
-        if self.pending is None and not any(_kv(c.text) or split_label_runs(c.text) for c in row.cells):
+        if self.pending is None and not any(_has_label(c.text) for c in row.cells):
             return False  # no label in the row (an indicator row): nothing to read here
         items = self._kv_items(row)
         st = self.state
@@ -1405,7 +1411,7 @@ class _Interpreter:
     def _guess_year(self) -> int | None:
         for b in self.blocks[:15]:
             if isinstance(b, Para):
-                m = re.search(r"(20\d{2})\s*年(度)?\s*(单位|部门)?(预算|绩效|项目支出)", b.text)
+                m = _BUDGET_YEAR.search(b.text)
                 if m:
                     return int(m.group(1))
         if self.years:
@@ -1424,35 +1430,41 @@ class _Interpreter:
         counts: Counter[int] = Counter()
         for b in self.blocks:
             if isinstance(b, Row) and header_map(b.cells):
-                ys = [int(y) for c in b.cells for y in re.findall(r"(20\d{2})\s*年", c.text)]
+                ys = [int(y) for c in b.cells for y in _YEAR_WORD.findall(c.text)]
                 if ys:
                     counts[max(ys)] += 3
         for p in self.doc.projects:
             for t in (p.name, p.title):
-                for y in re.findall(r"(20\d{2})\s*年", t or ""):
+                for y in _YEAR_WORD.findall(t or ""):
                     counts[int(y)] += 2
         first = self._first_table_block()
         for b in self.blocks:
             if isinstance(b, Row):
                 cells = [c.text for c in b.cells if c.text.strip()]
                 for k in range(len(cells) - 1):
-                    if re.fullmatch(r"(预算|项目|申报|编制|实施)?年度|年份", norm_label(cells[k])):
-                        m = re.match(r"^\s*(20\d{2})", cells[k + 1])
+                    if _YEAR_LABEL.fullmatch(norm_label(cells[k])):
+                        m = _LEADING_YEAR.match(cells[k + 1])
                         if m:
                             counts[int(m.group(1))] += 2
         for b in self.blocks[: first + 1]:
             for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
                 if len(t) < 60:
-                    for y in re.findall(r"(20\d{2})\s*年度?", t):
+                    for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
         if not counts:
             # nothing else says it: the year the indicators' deadlines name (the seeds' truth
             # takes a page's 2024年12月 deadlines as its year when no other year is printed)
             for b in self.blocks:
                 for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
-                    for y in re.findall(r"(20\d{2})\s*年", t):
+                    for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
         return counts.most_common(1)[0][0] if counts else None
+
+
+_BUDGET_YEAR = re.compile(r"(20\d{2})\s*年(度)?\s*(单位|部门)?(预算|绩效|项目支出)")
+_YEAR_WORD = re.compile(r"(20\d{2})\s*年")
+_YEAR_LABEL = re.compile(r"(预算|项目|申报|编制|实施)?年度|年份")
+_LEADING_YEAR = re.compile(r"^\s*(20\d{2})")
 
 
 def interpret(stream: CellStream, year: int | None = None) -> Disclosure:

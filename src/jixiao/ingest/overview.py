@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from jixiao.ingest.cells import Block, Para, Row
 from jixiao.model import BudgetOverview, ProcurementItem, ThreePublic
@@ -47,6 +48,7 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _NEEDS_FOLD = re.compile("[\uff10-\uff19\uff0e\uff05\u3000]")  # （，stays ，: no fold needed）
 
 
+@lru_cache(maxsize=65536)
 def _squash(text: str) -> str:
     """Drop every whitespace character and conversion mark (`**`); fold full-width digits."""
     if _NEEDS_FOLD.search(text):
@@ -73,10 +75,12 @@ def to_wan_yuan(number: str, unit: str) -> Decimal | None:
     return value
 
 
+_PLAIN_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def _cell_amount(text: str, unit: str) -> Decimal | None:
     s = _squash(text)
-    m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", s)
-    return to_wan_yuan(s, unit) if m else None
+    return to_wan_yuan(s, unit) if _PLAIN_AMOUNT.fullmatch(s) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +264,10 @@ def _split_names(text: str) -> list[str]:
 # tables
 
 
+_UNIT_LINE = re.compile(r"单位[:：](万元|亿元|元)")
+_HEADER_UNIT = re.compile(r"单位[:：]?(万元|亿元|元)|[（(](万元|亿元|元)[）)]")
+
+
 def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
     """Consecutive rows of one table, each with the money unit named just before it (单位：元)."""
     tables: list[tuple[list[Row], str]] = []
@@ -279,7 +287,7 @@ def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
             tables.append((current, unit))
             current = []
             recent_unit = None
-        m = re.search(r"单位[:：](万元|亿元|元)", _squash(block.text))
+        m = _UNIT_LINE.search(_squash(block.text))
         if m:
             recent_unit = m.group(1)
     if current:
@@ -289,7 +297,7 @@ def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
 
 def _header_unit(cells: Iterable[str], default: str) -> str:
     for text in cells:
-        m = re.search(r"单位[:：]?(万元|亿元|元)|[（(](万元|亿元|元)[）)]", _squash(text))
+        m = _HEADER_UNIT.search(_squash(text))
         if m:
             return m.group(1) or m.group(2)
     return default

@@ -233,7 +233,7 @@ def _kv_vocab() -> re.Pattern[str]:
     return re.compile(f"(?:{alt})[:：]?")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class _Word:
     """A vocabulary word found in run-together text: a header word, a level label or a block label."""
 
@@ -259,6 +259,11 @@ _LEVEL_END = re.compile(r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.
 def _level_words(s: str) -> list[_Word]:
     """Level labels in run-together text, by the shared recogniser (`vocab.is_level1/2`): at every
     `指标`/`值`, the longest text ending there that is a level label (`实施效果指标`, not `效果指标`)."""
+    return list(_level_words_of(s))
+
+
+@lru_cache(maxsize=16384)
+def _level_words_of(s: str) -> tuple[_Word, ...]:
     out: list[_Word] = []
     last = 0
     for m in _LEVEL_END.finditer(s):
@@ -277,7 +282,7 @@ def _level_words(s: str) -> list[_Word]:
             k = next((k for k in range(top, 3, -1) if level_kind(s[w.b : w.b + k] + "指标") & 2), 0)
             if k:
                 more.append(_Word(w.b, w.b + k, s[w.b : w.b + k], "level"))
-    return sorted(out + more, key=lambda w: w.a) if more else out
+    return tuple(sorted(out + more, key=lambda w: w.a) if more else out)
 
 
 # how a header word ends (the endings of the shared header vocabulary's words)
@@ -311,9 +316,15 @@ def _header_words(s: str) -> list[_Word]:
     cut into the words the shared header vocabulary names (`header_field`) with the fewest unnamed
     gaps (a dynamic programme over the stretch around the header's hint words); the longest run of
     adjacent words, [] unless they make an indicator header."""
+    return list(_header_words_of(s))
+
+
+@lru_cache(maxsize=8192)
+def _header_words_of(s: str) -> tuple[_Word, ...]:
+    # a header is printed once per table: the same line recurs in a document and across documents
     hints = list(_HEADER_HINT.finditer(s))
     if len(hints) < 2:
-        return []
+        return ()
     lo = max(0, hints[0].start() - 6)
     hi = min(len(s), hints[-1].end() + 16)
     t = s[lo:hi]
@@ -332,7 +343,7 @@ def _header_words(s: str) -> list[_Word]:
             if not _HEADER_END.search(w):
                 continue
             kind, sc = header_field(w)
-            if kind is None or (j - i == 2 and sc < 1.0 and kind != OTHER) or _level_words(w):
+            if kind is None or (j - i == 2 and sc < 1.0 and kind != OTHER) or _level_words_of(w):
                 continue
             if _two_words(w, kind):
                 continue  # two header words of different columns (二级指标指标内容, 分值年度指标值)
@@ -357,8 +368,8 @@ def _header_words(s: str) -> list[_Word]:
             runs.append([word])
     run = max(runs, key=len, default=[])
     if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
-        return []
-    return run
+        return ()
+    return tuple(run)
 
 
 def _run_words(s: str) -> list[_Word]:
@@ -896,53 +907,68 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
             end_cost.append(0.0)
     neg = float("-inf")
     n = len(body)
+    # score[i][k]: the best path with piece i in column k; `src` the column of piece i - 1 on
+    # it, `opens` whether piece i opens a row there
     score = [[neg] * ncol for _ in range(n)]
-    back: list[list[tuple[int, bool]]] = [[(-1, True)] * ncol for _ in range(n)]
+    src = [[-1] * ncol for _ in range(n)]
+    opens = [[True] * ncol for _ in range(n)]
     kinds_t = tuple(kinds)
     first = _fits(kinds_t, body[0].text, has_level2)
     for k in range(ncol):
         score[0][k] = first[k] + start_cost[k]
+    cols = range(ncol)
     for i in range(1, n):
         p = body[i]
         same_bonus = _SAME_BONUS[p.brk]
-        new_bonus = _NEW_BONUS[p.brk]
-        fits = _fits(kinds_t, p.text, has_level2)
-        prev = score[i - 1]
-        best_new = neg
+        base_new = neg
         best_new_from = 0
-        for a in range(ncol):
+        prev = score[i - 1]
+        for a in cols:
             v = prev[a] + end_cost[a]
-            if v > best_new:
-                best_new, best_new_from = v, a
+            if v > base_new:
+                base_new, best_new_from = v, a
+        base_new = base_new + _NEW_BONUS[p.brk]
+        fits = _fits(kinds_t, p.text, has_level2)
         # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
         # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
         run_best = neg
         run_from = -1
         row = score[i]
-        brow = back[i]
-        for k in range(ncol):
-            f = fits[k]
-            cand_new = best_new + new_bonus + start_cost[k]
+        srow = src[i]
+        orow = opens[i]
+        for k in cols:
+            cand_new = base_new + start_cost[k]
             cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else neg
-            if k > 0 and prev[k - 1] > neg and prev[k - 1] + same_bonus + _CONT > cand_same:
-                cand_same, run_from_k = prev[k - 1] + same_bonus + _CONT, k - 1
-            else:
-                run_from_k = run_from
+            run_from_k = run_from
+            if k > 0:
+                before = prev[k - 1]
+                if before > neg and before + same_bonus + _CONT > cand_same:
+                    cand_same, run_from_k = before + same_bonus + _CONT, k - 1
             if cand_same >= cand_new:
-                row[k], brow[k] = cand_same + f, (run_from_k, False)
+                row[k] = cand_same + fits[k]
+                srow[k] = run_from_k
+                orow[k] = False
             else:
-                row[k], brow[k] = cand_new + f, (best_new_from, True)
-            g = prev[k] + gap_cost[k + 1]
-            if prev[k] > neg and g > run_best:
-                run_best, run_from = g, k
-    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
+                row[k] = cand_new + fits[k]
+                srow[k] = best_new_from
+            here = prev[k]
+            if here > neg:
+                g = here + gap_cost[k + 1]
+                if g > run_best:
+                    run_best, run_from = g, k
+    last = max(cols, key=lambda k: score[n - 1][k] + end_cost[k])
     path: list[tuple[int, bool]] = [(0, True)] * n
     k = last
     for i in range(n - 1, -1, -1):
-        a, new = back[i][k]
-        path[i] = (k, new or i == 0)
-        k = a
+        path[i] = (k, opens[i][k] or i == 0)
+        k = src[i][k]
     return path
+
+
+@lru_cache(maxsize=4096)
+def _cell_locs(line: int, width: int) -> tuple[Location, ...]:
+    """The locations of a line's cells, `col 1` … `col width` (immutable: shared by every cell)."""
+    return tuple(Location(line=line, cell=f"col {c + 1}") for c in range(width))
 
 
 def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
@@ -950,12 +976,13 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     rows: list[Row] = []
     cur: list[Cell] | None = None
     ncol = len(kinds)
+    locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
+        locs = _cell_locs(p.line, ncol)
         if new or cur is None:
-            loc = Location(line=p.line)
-            cur = [Cell("", Location(line=p.line, cell=f"col {c + 1}")) for c in range(ncol)]
-            rows.append(Row(cur, loc, table))
-        cur[col] = Cell(p.text, Location(line=p.line, cell=f"col {col + 1}"))
+            cur = [Cell("", loc) for loc in locs]
+            rows.append(Row(cur, Location(line=p.line), table))
+        cur[col] = Cell(p.text, locs[col])
     return rows
 
 
@@ -979,22 +1006,34 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     `对象满意度指标`: the merged cell's text centred on the row's lines)."""
     out: list[Piece] = []
     drop: set[int] = set()
+    n = len(pieces)
+    space = _HAS_SPACE.search
+    # where the second part of a label split around its row may be: a piece ending in 指标/值
+    ends = {
+        j for j, q in enumerate(pieces) if q.alone and q.text.endswith(("指标", "值")) and len(q.text) <= 10
+    }
     for i, p in enumerate(pieces):
-        if i in drop:
+        if drop and i in drop:
             continue
-        if out and p.text and out[-1].text and _joins(out[-1].text, p.text):
+        text = p.text
+        if not text:
+            out.append(p)
+            continue
+        # the second part of a wrapped label is short (`_joins`): the test inlined
+        short = len(text) <= 6 or space(text) is not None
+        if out and short and out[-1].text and _joins_cached(out[-1].text, text):
             q = out[-1]
-            out[-1] = Piece(q.text + p.text, q.line, q.brk, q.col, q.alone)
+            out[-1] = Piece(q.text + text, q.line, q.brk, q.col, q.alone)
             continue
-        nxt = pieces[i + 1].text if i + 1 < len(pieces) else ""
-        if (
-            p.alone
-            and p.text
-            and len(p.text) <= 10
-            and not level_kind(p.text)
-            and not (nxt and _joins(p.text, nxt))
-        ):
-            for j in range(i + 2, min(i + 5, len(pieces))):
+        if not p.alone or len(text) > 10 or level_kind(text):
+            out.append(p)
+            continue
+        if i + 2 not in ends and i + 3 not in ends and i + 4 not in ends:
+            out.append(p)
+            continue
+        nxt = pieces[i + 1].text if i + 1 < n else ""
+        if not (nxt and _joins(text, nxt)):
+            for j in range(i + 2, min(i + 5, n)):
                 q = pieces[j]
                 if (
                     q.alone
@@ -1058,6 +1097,13 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
     return blocks
 
 
+@lru_cache(maxsize=32768)
+def _title_key(text: str) -> tuple[bool, int]:
+    """(whether a text is a table's title, the length of its comparison key)."""
+    s = norm_key(text)
+    return bool(_TITLE.search(s)) and len(s) <= 60, len(s)
+
+
 def _plain_blocks(
     pieces: list[Piece], table: int, open_table: bool, prose: list[str] | None = None
 ) -> list[Block]:
@@ -1069,13 +1115,13 @@ def _plain_blocks(
     if open_table:
         start = len(pieces)
         for k in range(len(pieces) - 1, -1, -1):
-            s = norm_key(pieces[k].text)
-            if _TITLE.search(s) and len(s) <= 60:
+            title, size = _title_key(pieces[k].text)
+            if title:
                 start = k + 1
                 while start < len(pieces) and _YEAR_LINE.match(norm_key(pieces[start].text)):
                     start += 1
                 break
-            if pieces[k].alone and len(s) > 120:
+            if pieces[k].alone and size > 120:
                 start = k + 1
                 break
             start = k
@@ -1085,9 +1131,7 @@ def _plain_blocks(
         if p.alone:
             if p.text:
                 if k >= start and open_table:
-                    out.append(
-                        Row([Cell(p.text, Location(line=p.line, cell="col 1"))], Location(line=p.line), table)
-                    )
+                    out.append(Row([Cell(p.text, _cell_locs(p.line, 1)[0])], Location(line=p.line), table))
                 else:
                     out.append(Para(p.text, Location(line=p.line)))
             k += 1
@@ -1108,7 +1152,11 @@ def _plain_blocks(
             out.append(Para(prose[p.line - 1].strip(), Location(line=p.line)))  # running text
             k = j
             continue
-        cells = [Cell(q.text, Location(line=q.line, cell=f"col {c + 1}")) for c, q in enumerate(pieces[k:j])]
+        locs = _cell_locs(p.line, j - k)
+        cells = [
+            Cell(q.text, locs[c] if q.line == p.line else Location(line=q.line, cell=f"col {c + 1}"))
+            for c, q in enumerate(pieces[k:j])
+        ]
         out.append(Row(cells, Location(line=p.line), table))
         k = j
     return out
