@@ -122,12 +122,60 @@ _ASSETS = re.compile(r"资产总额|资产总计|资产合计|资产总值|国�
 _ASSETS_NOT = re.compile(r"购置|拟|新增|处置|出租|出借|报废")
 
 
+_OPERATING = re.compile(r"机关运行经费|机关运行费")
+_CARRYOVER = re.compile(r"上年结转|年初结转|结转结余|结转资金")
+# parts of the revenue and of the expenditure, by what the label names (the first that matches)
+_REVENUE_PARTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"一般公共预算"), "revenue_general"),
+    (re.compile(r"政府性基金|基金预算"), "revenue_fund"),
+    (re.compile(r"财政专户"), "revenue_special_account"),
+    (re.compile(r"其他(?:来源)?收入|其他资金"), "revenue_other"),
+]
+_EXPENDITURE_PARTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"基本支出"), "expenditure_basic"),
+    (re.compile(r"人员|工资福利"), "expenditure_personnel"),
+    (re.compile(r"公用"), "expenditure_public"),
+    (re.compile(r"项目支出|项目经费|特定目标|项目预算"), "expenditure_project"),
+]
+# the single-figure topics: a label that names nothing states the topic's figure
+_TOPIC_FIGURES: dict[str, tuple[re.Pattern[str], str]] = {
+    "three_public": (re.compile(r"安排|预算|共计|合计|总额"), "three_public.total"),
+    "operating": (re.compile(r"安排|预算|共计|合计"), "operating_costs"),
+    "procurement": (re.compile(r"安排|预算|共计|合计"), "procurement_total"),
+}
+_ENUMERATING = re.compile(r"其中|包括|分别")
+
+
+_THREE_PUBLIC_PARTS = [(rx, name) for name, rx in _THREE_PUBLIC_LABELS]
+
+
+def _first_named(label: str, table: list[tuple[re.Pattern[str], str]]) -> str | None:
+    return next((fld for rx, fld in table if rx.search(label)), None)
+
+
 def _classify(label: str, topic: str | None) -> list[str]:
     """The overview fields an amount with this label (the clause before the number) states."""
-    tp = [name for name, rx in _THREE_PUBLIC_LABELS if rx.search(label)]
-    if tp:
-        return ["three_public." + tp[0]]
-    if re.search(r"机关运行经费|机关运行费", label):
+    named = _named_figure(label)
+    if named is not None:
+        return named
+    has_rev, has_exp = "收入" in label or "拨款" in label, "支出" in label
+    if _CARRYOVER.search(label) and not has_exp:
+        return ["carryover"]
+    if has_rev and not has_exp and (part := _first_named(label, _REVENUE_PARTS)):
+        return [part]
+    in_expenditure = has_exp or (topic == "expenditure" and not has_rev)
+    if in_expenditure and (part := _first_named(label, _EXPENDITURE_PARTS)):
+        return [part]
+    return _totals(label, topic, has_rev, has_exp)
+
+
+def _named_figure(label: str) -> list[str] | None:
+    """The figure a label names outright (a “三公” part, 机关运行经费, 政府采购, the assets; [] for an
+    asset figure that is not the total), or None."""
+    three = _first_named(label, _THREE_PUBLIC_PARTS)
+    if three:
+        return ["three_public." + three]
+    if _OPERATING.search(label):
         return ["operating_costs"]
     if "政府采购" in label:
         return ["procurement_total"]
@@ -135,42 +183,22 @@ def _classify(label: str, topic: str | None) -> list[str]:
         return [] if _ASSETS_NOT.search(label) else ["assets_total"]
     if "资产" in label:
         return []
-    has_rev, has_exp = "收入" in label or "拨款" in label, "支出" in label
-    if re.search(r"上年结转|年初结转|结转结余|结转资金", label) and not has_exp:
-        return ["carryover"]
-    if has_rev and not has_exp:
-        if re.search(r"一般公共预算", label):
-            return ["revenue_general"]
-        if re.search(r"政府性基金|基金预算", label):
-            return ["revenue_fund"]
-        if "财政专户" in label:
-            return ["revenue_special_account"]
-        if re.search(r"其他(?:来源)?收入|其他资金", label):
-            return ["revenue_other"]
-    in_expenditure = has_exp or (topic == "expenditure" and not has_rev)
-    if in_expenditure:
-        if "基本支出" in label:
-            return ["expenditure_basic"]
-        if "人员" in label or "工资福利" in label:
-            return ["expenditure_personnel"]
-        if "公用" in label:
-            return ["expenditure_public"]
-        if re.search(r"项目支出|项目经费|特定目标|项目预算", label):
-            return ["expenditure_project"]
+    return None
+
+
+def _totals(label: str, topic: str | None, has_rev: bool, has_exp: bool) -> list[str]:
+    """The totals a label states (收支, revenue or expenditure without a part), else the figure of
+    its sentence's single-figure topic."""
     if "收支" in label:
         return ["revenue_total", "expenditure_total"]
     if has_rev and not has_exp and not _REVENUE_SUBTYPES.search(label):
         return ["revenue_total"]
     if has_exp and not has_rev and not _EXPENDITURE_SUBTYPES.search(label):
         return ["expenditure_total"]
-    # a label that names nothing: the topic of the sentence decides, for the single-figure topics
-    if not has_rev and not has_exp and not re.search(r"其中|包括|分别", label):
-        if topic == "three_public" and re.search(r"安排|预算|共计|合计|总额", label):
-            return ["three_public.total"]
-        if topic == "operating" and re.search(r"安排|预算|共计|合计", label):
-            return ["operating_costs"]
-        if topic == "procurement" and re.search(r"安排|预算|共计|合计", label):
-            return ["procurement_total"]
+    if not has_rev and not has_exp and not _ENUMERATING.search(label) and topic in _TOPIC_FIGURES:
+        rx, fld = _TOPIC_FIGURES[topic]
+        if rx.search(label):
+            return [fld]
     return []
 
 
@@ -499,40 +527,63 @@ def _read_table_lines(paras: list[Para]) -> _LineTables:
             unit = spec.group(1) or spec.group(2)
         tokens = text.split()
         code_at = next((k for k, t in enumerate(tokens) if _CATALOG_CODE.match(t)), None)
-        if code_at is None and _HEADING.match(squashed) and len(squashed) <= 40:
-            in_procurement = False
-            unit = (spec.group(1) or spec.group(2)) if spec else "万元"
-            continue
-        if "采购" in squashed and re.search(r"目录|品目|物品", squashed) and code_at is None:
-            in_procurement = True
-            continue
-        if in_procurement and code_at is None:
-            words = [t for t in tokens if not _NUMBER_TOKEN.match(t)]
-            numbers = [t for t in tokens if _NUMBER_TOKEN.match(t)]
-            if numbers and re.fullmatch(r"合计|总计", _squash("".join(words))):
-                if out.procurement_total is None:
-                    out.procurement_total = to_wan_yuan(numbers[0], unit)
+        if code_at is None:
+            if _HEADING.match(squashed) and len(squashed) <= 40:
+                in_procurement = False  # the next part of the document
+                unit = (spec.group(1) or spec.group(2)) if spec else "万元"
                 continue
-        if in_procurement and code_at is not None:
-            after = [to_wan_yuan(t, unit) for t in tokens[code_at + 1 :] if _NUMBER_TOKEN.match(t)]
-            amounts = [x for x in after if x is not None]
-            before = tokens[:code_at]
-            first_number = next((k for k, t in enumerate(before) if _NUMBER_TOKEN.match(t)), None)
-            if not amounts or not before:
+            if "采购" in squashed and _CATALOG_WORD.search(squashed):
+                in_procurement = True  # the procurement table's header
                 continue
-            if first_number is not None:
-                project, item = _join_tokens(before[:first_number]), _join_tokens(before[first_number + 1 :])
-            else:
-                project, item = None, _join_tokens(before)
-            if project is None and out.procurement:
-                project = out.procurement[-1].project  # a merged project cell
-            out.procurement.append(ProcurementItem(project, item, tokens[code_at], max(amounts)))
+            if in_procurement and _procurement_total_line(tokens, unit, out):
+                continue
+        elif in_procurement:
+            _procurement_line(tokens, code_at, unit, out)
             continue
-        if out.assets_total is None and re.fullmatch(r"(?:国有)?资产(?:总额|总计|合计|总值)", tokens[0]):
-            numbers = [t for t in tokens[1:] if _NUMBER_TOKEN.match(t)]
-            if numbers:
-                out.assets_total = to_wan_yuan(numbers[-1], unit)
+        if out.assets_total is None:
+            out.assets_total = _assets_line(tokens, unit)
     return out
+
+
+_CATALOG_WORD = re.compile(r"目录|品目|物品")
+_GRAND_TOTAL = re.compile(r"合计|总计")
+_ASSETS_TOTAL = re.compile(r"(?:国有)?资产(?:总额|总计|合计|总值)")
+
+
+def _procurement_total_line(tokens: list[str], unit: str, out: _LineTables) -> bool:
+    """A 合计 line of the procurement table (its first number is the total); False for another line."""
+    words = [t for t in tokens if not _NUMBER_TOKEN.match(t)]
+    numbers = [t for t in tokens if _NUMBER_TOKEN.match(t)]
+    if not numbers or not _GRAND_TOTAL.fullmatch(_squash("".join(words))):
+        return False
+    if out.procurement_total is None:
+        out.procurement_total = to_wan_yuan(numbers[0], unit)
+    return True
+
+
+def _procurement_line(tokens: list[str], code_at: int, unit: str, out: _LineTables) -> None:
+    """A procurement row anchored on its catalogue code (see `_read_table_lines`)."""
+    after = [to_wan_yuan(t, unit) for t in tokens[code_at + 1 :] if _NUMBER_TOKEN.match(t)]
+    amounts = [x for x in after if x is not None]
+    before = tokens[:code_at]
+    if not amounts or not before:
+        return
+    first_number = next((k for k, t in enumerate(before) if _NUMBER_TOKEN.match(t)), None)
+    if first_number is not None:
+        project, item = _join_tokens(before[:first_number]), _join_tokens(before[first_number + 1 :])
+    else:
+        project, item = None, _join_tokens(before)
+    if project is None and out.procurement:
+        project = out.procurement[-1].project  # a merged project cell
+    out.procurement.append(ProcurementItem(project, item, tokens[code_at], max(amounts)))
+
+
+def _assets_line(tokens: list[str], unit: str) -> Decimal | None:
+    """The 资产总额 line's amount (its last number), or None for another line."""
+    if not _ASSETS_TOTAL.fullmatch(tokens[0]):
+        return None
+    numbers = [t for t in tokens[1:] if _NUMBER_TOKEN.match(t)]
+    return to_wan_yuan(numbers[-1], unit) if numbers else None
 
 
 # ---------------------------------------------------------------------------------------------
