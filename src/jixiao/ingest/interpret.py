@@ -1230,50 +1230,11 @@ class _Interpreter:
         st.block_again = False
         fields = st.fields or [st.columns.get(k) for k in range(max(st.columns) + 1)]
         placed = self._place(row, fields)
-        rec: dict[str, str | None] = {}
-        order: list[tuple[int, str, str]] = []
-        extra: list[Cell] = []
-        for idx, c in placed:
-            fld = fields[idx] if idx < len(fields) else None
-            text = c.text.strip()
-            if fld is None:
-                if text:
-                    extra.append(c)
-                continue
-            if fld.startswith("skip:"):
-                continue
-            if prev := rec.get(fld):
-                rec[fld] = prev + "\n" + text
-            else:
-                rec[fld] = text or None
-            order.append((idx, fld, text))
-        if "project" in rec or "project_code" in rec:
-            self._switch_project(rec.get("project"), rec.get("project_code"), row.loc)
-            st = self.state
-            assert st is not None
-        if rec.get("unit") and (rec.get("project") or any(rec.get(f) for f in ("name", "value"))):
-            code, name = split_unit(rec["unit"] or "")
-            if st.unit_rank < 2:
-                st.unit_rank = 2
-                st.project.unit_code, st.project.unit_name = code, name
-                self.unit_cands.append((2, code, name))
-        if rec.get("budget") and (rec.get("project") or st.project.name):
-            self._set_field("total", "预算数", rec["budget"] or "", row.cells[0])
-        if rec.get("goal") and (rec.get("project") or st.project.name):
-            self._set_field("goal", "年度目标", rec["goal"] or "", row.cells[0])
+        rec, order, extra = _record(placed, fields)
+        st = self._project_columns(rec, row)
         st.after_repeat = False
-        l1, l2 = rec.get("level1"), rec.get("level2")
-        if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
-            l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
-        if l1:
-            l1 = _sq(l1) if "\n" in l1 else l1
-            if l1 != st.level1:
-                st.level2 = None
-            st.level1 = l1
-        if l2:
-            st.level2 = l2  # level 1 carried down even across categories, as printed (seed 000 p28)
-        payload = [rec.get(f) for f in ("name", "description", "value", "basis", "nature", "measure_unit")]
-        if not any(payload):
+        l1, l2 = self._carry_levels(rec.get("level1"), rec.get("level2"))
+        if not any(rec.get(f) for f in _PAYLOAD):
             if extra:
                 unused = " | ".join(c.text for c in extra)
                 self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
@@ -1284,17 +1245,10 @@ class _Interpreter:
             return
         for c in extra:
             self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
-        nature, direction = rec.get("nature"), rec.get("direction")
-        # 指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides
-        if nature and re.match(r"^(正向|反向|中性)", _sq(nature)):
-            comparator = direction if direction and cell_score(direction, "nature") > 2 else None
-            nature, direction = comparator, nature
-            order = [
-                (i, ("nature" if f == "direction" else "direction" if f == "nature" else f), t)
-                for i, f, t in order
-            ]
+        nature, direction, order = _nature_and_direction(rec.get("nature"), rec.get("direction"), order)
+        split = bool(rec.get("nature") or rec.get("measure_unit"))  # the value printed in parts
         parts = [t for _, f, t in sorted(order) if f in ("nature", "value", "measure_unit") and t]
-        joined = "".join(parts) if (rec.get("nature") or rec.get("measure_unit")) else rec.get("value")
+        joined = "".join(parts) if split else rec.get("value")
         ind = Indicator(
             level1=st.level1,
             level2=st.level2,
@@ -1306,10 +1260,44 @@ class _Interpreter:
             measure_unit=rec.get("measure_unit"),
             weight=rec.get("weight"),
             location=row.loc,
-            target_text=rec.get("value") if (rec.get("nature") or rec.get("measure_unit")) else None,
+            target_text=rec.get("value") if split else None,
             direction=direction,
         )
         st.project.indicators.append(ind)
+
+    def _project_columns(self, rec: dict[str, str | None], row: Row) -> _ProjectState:
+        """The project columns of a flat sheet's indicator row (project name or code, unit, budget,
+        goal): a new project opens, its fields are set. The state of the row's project."""
+        if "project" in rec or "project_code" in rec:
+            self._switch_project(rec.get("project"), rec.get("project_code"), row.loc)
+        st = self.state
+        assert st is not None
+        if rec.get("unit") and (rec.get("project") or any(rec.get(f) for f in ("name", "value"))):
+            code, name = split_unit(rec["unit"] or "")
+            if st.unit_rank < 2:
+                st.unit_rank = 2
+                st.project.unit_code, st.project.unit_name = code, name
+                self.unit_cands.append((2, code, name))
+        if rec.get("budget") and (rec.get("project") or st.project.name):
+            self._set_field("total", "预算数", rec["budget"] or "", row.cells[0])
+        if rec.get("goal") and (rec.get("project") or st.project.name):
+            self._set_field("goal", "年度目标", rec["goal"] or "", row.cells[0])
+        return st
+
+    def _carry_levels(self, l1: str | None, l2: str | None) -> tuple[str | None, str | None]:
+        """Set the levels a row prints (carried down to the rows below); the row's own levels."""
+        st = self.state
+        assert st is not None
+        if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
+            l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
+        if l1:
+            l1 = _sq(l1) if "\n" in l1 else l1
+            if l1 != st.level1:
+                st.level2 = None
+            st.level1 = l1
+        if l2:
+            st.level2 = l2  # level 1 carried down even across categories, as printed (seed 000 p28)
+        return l1, l2
 
     def _switch_project(self, name: str | None, code: str | None, loc: Location) -> None:
         """A flat sheet names the project on its first row: a new name opens a new project."""
@@ -1459,6 +1447,49 @@ class _Interpreter:
                     for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
         return counts.most_common(1)[0][0] if counts else None
+
+
+# the fields that make an indicator row (a row with none of them only carries levels or a project)
+_PAYLOAD = ("name", "description", "value", "basis", "nature", "measure_unit")
+_DIRECTION_WORD = re.compile(r"^(正向|反向|中性)")
+
+
+def _record(
+    placed: list[tuple[int, Cell]], fields: list[str | None]
+) -> tuple[dict[str, str | None], list[tuple[int, str, str]], list[Cell]]:
+    """An indicator row's cells by field (cells of one field joined by lines), the (column, field,
+    text) order they were printed in, and the cells under no named column."""
+    rec: dict[str, str | None] = {}
+    order: list[tuple[int, str, str]] = []
+    extra: list[Cell] = []
+    for idx, c in placed:
+        fld = fields[idx] if idx < len(fields) else None
+        text = c.text.strip()
+        if fld is None:
+            if text:
+                extra.append(c)
+            continue
+        if fld.startswith("skip:"):
+            continue
+        if prev := rec.get(fld):
+            rec[fld] = prev + "\n" + text
+        else:
+            rec[fld] = text or None
+        order.append((idx, fld, text))
+    return rec, order, extra
+
+
+def _nature_and_direction(
+    nature: str | None, direction: str | None, order: list[tuple[int, str, str]]
+) -> tuple[str | None, str | None, list[tuple[int, str, str]]]:
+    """指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides (the two
+    columns swapped, in the printed order too)."""
+    if nature and _DIRECTION_WORD.match(_sq(nature)):
+        comparator = direction if direction and cell_score(direction, "nature") > 2 else None
+        nature, direction = comparator, nature
+        swap = {"nature": "direction", "direction": "nature"}
+        order = [(i, swap.get(f, f), t) for i, f, t in order]
+    return nature, direction, order
 
 
 _BUDGET_YEAR = re.compile(r"(20\d{2})\s*年(度)?\s*(单位|部门)?(预算|绩效|项目支出)")
