@@ -68,6 +68,8 @@ def read_docx(data: bytes, name: str) -> CellStream:
     reader = _BodyReader(stream.blocks, lambda rid: _alt_chunk(zf, part, rid, name, read))
     if next(root.iter(*_HIDING), None) is None:
         reader.text_of = _plain_paragraph_text  # nothing deleted, moved or hidden anywhere
+        if next(root.iter(_TEXT_BOX, _ALTERNATE), None) is None:
+            reader.cell_text = _plain_cell_text  # and no paragraph inside another one
     reader.read(body)
     if not stream.blocks:
         raise ReadError(name, "Word 文档中没有文字", DOCUMENT)
@@ -181,6 +183,7 @@ class _BodyReader:
         self.n_table = 0
         self.n_chunk = 0
         self.text_of: Callable[[etree._Element], str] = paragraph_text
+        self.cell_text: Callable[[etree._Element], str] | None = None
 
     def read(self, body: etree._Element) -> None:
         toc_depth = 0  # inside a TOC field: the table of contents repeats headings with page numbers
@@ -231,7 +234,12 @@ class _BodyReader:
                 if h_continued:
                     continue
                 col = len(cells) + 1
-                text = "" if v_continued else cell_text(tc, self.text_of)
+                if v_continued:
+                    text = ""
+                elif self.cell_text is not None:
+                    text = self.cell_text(tc)
+                else:
+                    text = cell_text(tc, self.text_of)
                 cells.append(Cell(text, Location(cell=f"{where} col {col}")))
             self.out.append(Row(cells, Location(cell=where), table=tid))
 
@@ -340,6 +348,43 @@ def _plain_paragraph_text(p: etree._Element) -> str:
         else:
             parts.append("-")
     return "".join(parts)
+
+
+_P = _W + "p"
+_TEXT_BOX = _W + "txbxContent"
+_ALTERNATE = f"{{{MC}}}AlternateContent"
+_CELL_TAGS = (_P, *_PIECE_TAGS)
+
+
+def _plain_cell_text(tc: etree._Element) -> str:
+    """`cell_text` for a document without deleted, moved or hidden text and without text boxes:
+    one walk of the cell, a line per paragraph (nested tables' paragraphs in document order)."""
+    lines: list[str] = []
+    parts: list[str] | None = None
+    for el in tc.iter(_CELL_TAGS):
+        tag = el.tag
+        if tag == _P:
+            if parts is not None:
+                lines.append("".join(parts))
+            parts = []
+            continue
+        parent = el.getparent()
+        if parts is None or parent is None or parent.tag != _RUN:
+            continue  # a tab stop in the paragraph's properties, not a run's tab
+        if tag == _T:
+            parts.append(el.text or "")
+        elif tag == _TAB or tag == _PTAB:
+            parts.append("\t")
+        elif tag == _BR:
+            if el.get(_BR_TYPE) not in ("page", "column"):
+                parts.append("\n")
+        elif tag == _CR:
+            parts.append("\n")
+        else:
+            parts.append("-")
+    if parts is not None:
+        lines.append("".join(parts))
+    return "\n".join(lines).strip()
 
 
 def cell_text(tc: etree._Element, text_of: Callable[[etree._Element], str] = paragraph_text) -> str:
