@@ -259,6 +259,37 @@ def test_run_together_key_value_block_and_table_on_one_line() -> None:
     assert ["", "质量指标", "考核完成率", "=100百分比"] in rows
 
 
+def test_run_together_block_labels_of_the_provincial_form_and_money_sources_split() -> None:
+    """Block labels the interpreter does not store (dates, 资金性质, who runs the project) and the
+    money-source labels the shared grammar names (县级财政安排) cut a run-together block like any
+    other label, so the values beside them stay clean."""
+    text = (
+        "某县项目支出绩效目标表(2024年度)项目名称乙项目项目开始日期2024年1月项目完成日期2024年12月"
+        "县级财政安排12万元资金性质一般公共预算组织实施单位某镇人民政府\n"
+        "一级指标二级指标三级指标指标值产出指标数量指标修缮道路=3公里质量指标验收合格率=100%\n"
+    )
+    cs = _stream(text)
+    assert cs.layout == "run-together"
+    kv = next(b for b in cs.blocks if isinstance(b, Row))
+    assert kv.texts == [
+        "项目名称",
+        "乙项目",
+        "项目开始日期",
+        "2024年1月",
+        "项目完成日期",
+        "2024年12月",
+        "县级财政安排",
+        "12万元",
+        "资金性质",
+        "一般公共预算",
+        "组织实施单位",
+        "某镇人民政府",
+    ]
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    assert doc.projects[0].name == "乙项目"
+    assert [i.name for i in doc.projects[0].indicators] == ["修缮道路", "验收合格率"]
+
+
 # -- choosing a strategy --------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -165,14 +166,16 @@ def _context() -> Any:
     with _CTX_LOCK:
         if _CTX is None:
             methods = multiprocessing.get_all_start_methods()
+            ctx: BaseContext
             if "forkserver" in methods:
-                ctx = multiprocessing.get_context("forkserver")
+                server = multiprocessing.get_context("forkserver")
                 main = sys.modules.get("__main__")
                 preload = list(PRELOAD)
                 if getattr(main, "__file__", None) and getattr(main, "__spec__", None) is None:
                     # a script: import it once in the server rather than in every child
                     preload.insert(0, "__main__")
-                ctx.set_forkserver_preload(preload)
+                server.set_forkserver_preload(preload)
+                ctx = server
             else:  # pragma: no cover - Windows
                 ctx = multiprocessing.get_context("spawn")
             _CTX = ctx

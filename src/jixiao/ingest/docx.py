@@ -65,7 +65,12 @@ def read_docx(data: bytes, name: str) -> CellStream:
         raise ReadError(name, "不是可读取的 Word 文档：文档没有正文（w:body）", DOCUMENT)
     stream = CellStream(source=name, layout="docx")
     read = [0]  # bytes of imported chunks read so far: a chunk may be referenced many times
-    _BodyReader(stream.blocks, lambda rid: _alt_chunk(zf, part, rid, name, read)).read(body)
+    reader = _BodyReader(stream.blocks, lambda rid: _alt_chunk(zf, part, rid, name, read))
+    if next(root.iter(*_HIDING), None) is None:
+        reader.text_of = _plain_paragraph_text  # nothing deleted, moved or hidden anywhere
+        if next(root.iter(_TEXT_BOX, _ALTERNATE), None) is None:
+            reader.cell_text = _plain_cell_text  # and no paragraph inside another one
+    reader.read(body)
     if not stream.blocks:
         raise ReadError(name, "Word 文档中没有文字", DOCUMENT)
     return stream
@@ -177,6 +182,8 @@ class _BodyReader:
         self.n_para = 0
         self.n_table = 0
         self.n_chunk = 0
+        self.text_of: Callable[[etree._Element], str] = paragraph_text
+        self.cell_text: Callable[[etree._Element], str] | None = None
 
     def read(self, body: etree._Element) -> None:
         toc_depth = 0  # inside a TOC field: the table of contents repeats headings with page numbers
@@ -188,7 +195,7 @@ class _BodyReader:
                 if toc_depth or starts_toc:
                     toc_depth = max(0, toc_depth + _field_balance(el))
                     continue
-                text = paragraph_text(el).strip()
+                text = self.text_of(el).strip()
                 if text:
                     self.out.append(Para(text, Location(cell=f"paragraph {self.n_para}")))
             elif tag == _W + "tbl":
@@ -227,7 +234,12 @@ class _BodyReader:
                 if h_continued:
                     continue
                 col = len(cells) + 1
-                text = "" if v_continued else cell_text(tc)
+                if v_continued:
+                    text = ""
+                elif self.cell_text is not None:
+                    text = self.cell_text(tc)
+                else:
+                    text = cell_text(tc, self.text_of)
                 cells.append(Cell(text, Location(cell=f"{where} col {col}")))
             self.out.append(Row(cells, Location(cell=where), table=tid))
 
@@ -308,16 +320,83 @@ def paragraph_text(p: etree._Element) -> str:
     return "".join(parts)
 
 
-def cell_text(tc: etree._Element) -> str:
-    """A cell's paragraphs (and nested tables' paragraphs) joined with "\\n"."""
+# elements that make some text invisible (deleted, moved away, a fallback, hidden): a document with
+# none of them is read by `_plain_paragraph_text`, without the per-piece ancestor tests
+_HIDING = (_W + "del", _W + "moveFrom", f"{{{MC}}}Fallback", _W + "vanish")
+_RUN = _W + "r"
+_PIECE_TAGS = (_T, _TAB, _PTAB, _BR, _CR, _W + "noBreakHyphen")
+
+
+def _plain_paragraph_text(p: etree._Element) -> str:
+    """`paragraph_text` for a document without deleted, moved or hidden text: the same pieces (a
+    run's own text, tabs, breaks), found by one walk of the paragraph."""
+    parts: list[str] = []
+    for el in p.iter(_PIECE_TAGS):
+        parent = el.getparent()
+        if parent is None or parent.tag != _RUN:
+            continue  # a tab stop in the paragraph's properties, not a run's tab
+        tag = el.tag
+        if tag == _T:
+            parts.append(el.text or "")
+        elif tag == _TAB or tag == _PTAB:
+            parts.append("\t")
+        elif tag == _BR:
+            if el.get(_BR_TYPE) not in ("page", "column"):
+                parts.append("\n")
+        elif tag == _CR:
+            parts.append("\n")
+        else:
+            parts.append("-")
+    return "".join(parts)
+
+
+_P = _W + "p"
+_TEXT_BOX = _W + "txbxContent"
+_ALTERNATE = f"{{{MC}}}AlternateContent"
+_CELL_TAGS = (_P, *_PIECE_TAGS)
+
+
+def _plain_cell_text(tc: etree._Element) -> str:
+    """`cell_text` for a document without deleted, moved or hidden text and without text boxes:
+    one walk of the cell, a line per paragraph (nested tables' paragraphs in document order)."""
     lines: list[str] = []
-    _cell_lines(tc, lines)
+    parts: list[str] | None = None
+    for el in tc.iter(_CELL_TAGS):
+        tag = el.tag
+        if tag == _P:
+            if parts is not None:
+                lines.append("".join(parts))
+            parts = []
+            continue
+        parent = el.getparent()
+        if parts is None or parent is None or parent.tag != _RUN:
+            continue  # a tab stop in the paragraph's properties, not a run's tab
+        if tag == _T:
+            parts.append(el.text or "")
+        elif tag == _TAB or tag == _PTAB:
+            parts.append("\t")
+        elif tag == _BR:
+            if el.get(_BR_TYPE) not in ("page", "column"):
+                parts.append("\n")
+        elif tag == _CR:
+            parts.append("\n")
+        else:
+            parts.append("-")
+    if parts is not None:
+        lines.append("".join(parts))
     return "\n".join(lines).strip()
 
 
-def _cell_lines(el: etree._Element, lines: list[str]) -> None:
+def cell_text(tc: etree._Element, text_of: Callable[[etree._Element], str] = paragraph_text) -> str:
+    """A cell's paragraphs (and nested tables' paragraphs) joined with "\\n"."""
+    lines: list[str] = []
+    _cell_lines(tc, lines, text_of)
+    return "\n".join(lines).strip()
+
+
+def _cell_lines(el: etree._Element, lines: list[str], text_of: Callable[[etree._Element], str]) -> None:
     for child in _content_children(el):
         if child.tag == _W + "p":
-            lines.append(paragraph_text(child))
+            lines.append(text_of(child))
         elif child.tag in (_W + "tbl", _W + "tr", _W + "tc"):
-            _cell_lines(child, lines)
+            _cell_lines(child, lines, text_of)

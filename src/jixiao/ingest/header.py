@@ -121,6 +121,9 @@ def header_kind(texts: list[str], year: int | None = None) -> str:
     return "target"
 
 
+_TAIL_NOTE = re.compile(r"\([^()]*\)$")
+
+
 @lru_cache(maxsize=8192)
 def cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
     """(group, ((field, score), …)) for one header cell."""
@@ -140,7 +143,7 @@ def cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
             grp, s = m2.group("grp"), m2.group("base")
     if grp and s in ("值", "数", "数值"):
         s = "指标值"  # 2023年目标值, 上年实际值: the group names what the value is
-    s = re.sub(r"\([^()]*\)$", "", s) or s  # 指标值(包含数字及文字描述), 权重(%)
+    s = (_TAIL_NOTE.sub("", s) or s) if s.endswith(")") else s  # 指标值(包含数字及文字描述), 权重(%)
     best: dict[str, float] = {}
     for fld, pat, score in _FIELD_PATTERNS:
         if pat.search(s) and score > best.get(fld, 0):
@@ -265,11 +268,16 @@ def fit_row(texts: list[str], fields: list[str | None]) -> list[int] | None:
     """For each non-empty text, the column it falls under (a monotone alignment), or None when
     there are more texts than columns. `fields` are the header's columns in order (None where a
     column is not named)."""
-    n, m = len(texts), len(fields)
-    if n == 0:
+    if not texts:
         return []
-    if n > m:
+    if len(texts) > len(fields):
         return None
+    return list(_fit_row(tuple(texts), tuple(fields)))
+
+
+@lru_cache(maxsize=16384)
+def _fit_row(texts: tuple[str, ...], fields: tuple[str | None, ...]) -> tuple[int, ...]:
+    n, m = len(texts), len(fields)
     neg = -1e9
     # best[i][j]: best score placing texts[:i] in columns[:j]
     best = [[neg] * (m + 1) for _ in range(n + 1)]
@@ -292,7 +300,7 @@ def fit_row(texts: list[str], fields: list[str | None]) -> list[int] | None:
             out[i - 1] = j - 1
             i -= 1
         j -= 1
-    return out
+    return tuple(out)
 
 
 def positional_score(texts: list[tuple[int, str]], fields: list[str | None]) -> float:

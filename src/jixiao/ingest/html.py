@@ -103,10 +103,10 @@ def decode_html(data: bytes) -> str:
         pass
     m = _META.search(data[:4096])
     if m:
-        enc = _normalise_encoding(m.group(1).decode("ascii", "ignore"))
-        if enc and enc not in ("utf-8", "ascii"):
+        declared = _normalise_encoding(m.group(1).decode("ascii", "ignore"))
+        if declared and declared not in ("utf-8", "ascii"):
             try:
-                return data.decode(enc)
+                return data.decode(declared)
             except UnicodeDecodeError:
                 pass  # a wrong declaration: fall back to GB18030
     return data.decode("gb18030", errors="replace")

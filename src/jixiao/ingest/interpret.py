@@ -213,12 +213,18 @@ def _is_heading_title(text: str) -> bool:
     indicator table follows."""
     s = _sq(ascii_punct(text))
     m = _HEADING_TITLE.match(s)
-    return bool(m) and not _CHAPTER.match(text.strip()) and not _GENERIC_HEADING.match(m.group(1))
+    return m is not None and not _CHAPTER.match(text.strip()) and not _GENERIC_HEADING.match(m.group(1))
 
 
 @lru_cache(maxsize=16384)
 def _kv(text: str) -> str | None:
     return kv_field(text)
+
+
+@lru_cache(maxsize=65536)
+def _has_label(text: str) -> bool:
+    """Whether a cell is a block label or opens with one (labels run together with their values)."""
+    return bool(kv_field(text) or split_label_runs(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -432,6 +438,7 @@ class _Interpreter:
         """A title wrapped over several lines ('天津市…专项(畜禽粪污' / '资源化利用…项目)2022年' /
         '中央预算内投资计划绩效目标表'): the lines right above it whose brackets only close in it."""
         b = self.blocks[i]
+        assert isinstance(b, Para)  # titles are paragraphs
         text = b.text.strip()
         k = i - 1
         line = b.loc.line
@@ -866,7 +873,7 @@ class _Interpreter:
     def _kv_any(self, row: Row) -> bool:
         """Read a project-block row (labels with values beside them or on the row below); False
         when the row is not one."""
-        if self.pending is None and not any(_kv(c.text) or split_label_runs(c.text) for c in row.cells):
+        if self.pending is None and not any(_has_label(c.text) for c in row.cells):
             return False  # no label in the row (an indicator row): nothing to read here
         items = self._kv_items(row)
         st = self.state
@@ -1223,50 +1230,11 @@ class _Interpreter:
         st.block_again = False
         fields = st.fields or [st.columns.get(k) for k in range(max(st.columns) + 1)]
         placed = self._place(row, fields)
-        rec: dict[str, str | None] = {}
-        order: list[tuple[int, str, str]] = []
-        extra: list[Cell] = []
-        for idx, c in placed:
-            fld = fields[idx] if idx < len(fields) else None
-            text = c.text.strip()
-            if fld is None:
-                if text:
-                    extra.append(c)
-                continue
-            if fld.startswith("skip:"):
-                continue
-            if rec.get(fld):
-                rec[fld] = rec[fld] + "\n" + text
-            else:
-                rec[fld] = text or None
-            order.append((idx, fld, text))
-        if "project" in rec or "project_code" in rec:
-            self._switch_project(rec.get("project"), rec.get("project_code"), row.loc)
-            st = self.state
-            assert st is not None
-        if rec.get("unit") and (rec.get("project") or any(rec.get(f) for f in ("name", "value"))):
-            code, name = split_unit(rec["unit"] or "")
-            if st.unit_rank < 2:
-                st.unit_rank = 2
-                st.project.unit_code, st.project.unit_name = code, name
-                self.unit_cands.append((2, code, name))
-        if rec.get("budget") and (rec.get("project") or st.project.name):
-            self._set_field("total", "预算数", rec["budget"] or "", row.cells[0])
-        if rec.get("goal") and (rec.get("project") or st.project.name):
-            self._set_field("goal", "年度目标", rec["goal"] or "", row.cells[0])
+        rec, order, extra = _record(placed, fields)
+        st = self._project_columns(rec, row)
         st.after_repeat = False
-        l1, l2 = rec.get("level1"), rec.get("level2")
-        if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
-            l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
-        if l1:
-            l1 = _sq(l1) if "\n" in l1 else l1
-            if l1 != st.level1:
-                st.level2 = None
-            st.level1 = l1
-        if l2:
-            st.level2 = l2  # level 1 carried down even across categories, as printed (seed 000 p28)
-        payload = [rec.get(f) for f in ("name", "description", "value", "basis", "nature", "measure_unit")]
-        if not any(payload):
+        l1, l2 = self._carry_levels(rec.get("level1"), rec.get("level2"))
+        if not any(rec.get(f) for f in _PAYLOAD):
             if extra:
                 unused = " | ".join(c.text for c in extra)
                 self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
@@ -1277,17 +1245,10 @@ class _Interpreter:
             return
         for c in extra:
             self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
-        nature, direction = rec.get("nature"), rec.get("direction")
-        # 指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides
-        if nature and re.match(r"^(正向|反向|中性)", _sq(nature)):
-            comparator = direction if direction and cell_score(direction, "nature") > 2 else None
-            nature, direction = comparator, nature
-            order = [
-                (i, ("nature" if f == "direction" else "direction" if f == "nature" else f), t)
-                for i, f, t in order
-            ]
+        nature, direction, order = _nature_and_direction(rec.get("nature"), rec.get("direction"), order)
+        split = bool(rec.get("nature") or rec.get("measure_unit"))  # the value printed in parts
         parts = [t for _, f, t in sorted(order) if f in ("nature", "value", "measure_unit") and t]
-        joined = "".join(parts) if (rec.get("nature") or rec.get("measure_unit")) else rec.get("value")
+        joined = "".join(parts) if split else rec.get("value")
         ind = Indicator(
             level1=st.level1,
             level2=st.level2,
@@ -1299,10 +1260,44 @@ class _Interpreter:
             measure_unit=rec.get("measure_unit"),
             weight=rec.get("weight"),
             location=row.loc,
-            target_text=rec.get("value") if (rec.get("nature") or rec.get("measure_unit")) else None,
+            target_text=rec.get("value") if split else None,
             direction=direction,
         )
         st.project.indicators.append(ind)
+
+    def _project_columns(self, rec: dict[str, str | None], row: Row) -> _ProjectState:
+        """The project columns of a flat sheet's indicator row (project name or code, unit, budget,
+        goal): a new project opens, its fields are set. The state of the row's project."""
+        if "project" in rec or "project_code" in rec:
+            self._switch_project(rec.get("project"), rec.get("project_code"), row.loc)
+        st = self.state
+        assert st is not None
+        if rec.get("unit") and (rec.get("project") or any(rec.get(f) for f in ("name", "value"))):
+            code, name = split_unit(rec["unit"] or "")
+            if st.unit_rank < 2:
+                st.unit_rank = 2
+                st.project.unit_code, st.project.unit_name = code, name
+                self.unit_cands.append((2, code, name))
+        if rec.get("budget") and (rec.get("project") or st.project.name):
+            self._set_field("total", "预算数", rec["budget"] or "", row.cells[0])
+        if rec.get("goal") and (rec.get("project") or st.project.name):
+            self._set_field("goal", "年度目标", rec["goal"] or "", row.cells[0])
+        return st
+
+    def _carry_levels(self, l1: str | None, l2: str | None) -> tuple[str | None, str | None]:
+        """Set the levels a row prints (carried down to the rows below); the row's own levels."""
+        st = self.state
+        assert st is not None
+        if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
+            l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
+        if l1:
+            l1 = _sq(l1) if "\n" in l1 else l1
+            if l1 != st.level1:
+                st.level2 = None
+            st.level1 = l1
+        if l2:
+            st.level2 = l2  # level 1 carried down even across categories, as printed (seed 000 p28)
+        return l1, l2
 
     def _switch_project(self, name: str | None, code: str | None, loc: Location) -> None:
         """A flat sheet names the project on its first row: a new name opens a new project."""
@@ -1349,8 +1344,8 @@ class _Interpreter:
             (code, name), _ = Counter(self.unit_lines).most_common(1)[0]
             doc.unit_code, doc.unit_name = code, name
         elif self.unit_cands:
-            _rank, code, name = max(self.unit_cands, key=lambda x: x[0])
-            doc.unit_code, doc.unit_name = code, name
+            _rank, cand_code, cand_name = max(self.unit_cands, key=lambda x: x[0])
+            doc.unit_code, doc.unit_name = cand_code, cand_name
         else:
             doc.unit_name = self._unit_from_title()
         doc.year = self.year or self._guess_year()
@@ -1404,7 +1399,7 @@ class _Interpreter:
     def _guess_year(self) -> int | None:
         for b in self.blocks[:15]:
             if isinstance(b, Para):
-                m = re.search(r"(20\d{2})\s*年(度)?\s*(单位|部门)?(预算|绩效|项目支出)", b.text)
+                m = _BUDGET_YEAR.search(b.text)
                 if m:
                     return int(m.group(1))
         if self.years:
@@ -1423,35 +1418,84 @@ class _Interpreter:
         counts: Counter[int] = Counter()
         for b in self.blocks:
             if isinstance(b, Row) and header_map(b.cells):
-                ys = [int(y) for c in b.cells for y in re.findall(r"(20\d{2})\s*年", c.text)]
+                ys = [int(y) for c in b.cells for y in _YEAR_WORD.findall(c.text)]
                 if ys:
                     counts[max(ys)] += 3
         for p in self.doc.projects:
             for t in (p.name, p.title):
-                for y in re.findall(r"(20\d{2})\s*年", t or ""):
+                for y in _YEAR_WORD.findall(t or ""):
                     counts[int(y)] += 2
         first = self._first_table_block()
         for b in self.blocks:
             if isinstance(b, Row):
                 cells = [c.text for c in b.cells if c.text.strip()]
                 for k in range(len(cells) - 1):
-                    if re.fullmatch(r"(预算|项目|申报|编制|实施)?年度|年份", norm_label(cells[k])):
-                        m = re.match(r"^\s*(20\d{2})", cells[k + 1])
+                    if _YEAR_LABEL.fullmatch(norm_label(cells[k])):
+                        m = _LEADING_YEAR.match(cells[k + 1])
                         if m:
                             counts[int(m.group(1))] += 2
         for b in self.blocks[: first + 1]:
             for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
                 if len(t) < 60:
-                    for y in re.findall(r"(20\d{2})\s*年度?", t):
+                    for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
         if not counts:
             # nothing else says it: the year the indicators' deadlines name (the seeds' truth
             # takes a page's 2024年12月 deadlines as its year when no other year is printed)
             for b in self.blocks:
                 for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
-                    for y in re.findall(r"(20\d{2})\s*年", t):
+                    for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
         return counts.most_common(1)[0][0] if counts else None
+
+
+# the fields that make an indicator row (a row with none of them only carries levels or a project)
+_PAYLOAD = ("name", "description", "value", "basis", "nature", "measure_unit")
+_DIRECTION_WORD = re.compile(r"^(正向|反向|中性)")
+
+
+def _record(
+    placed: list[tuple[int, Cell]], fields: list[str | None]
+) -> tuple[dict[str, str | None], list[tuple[int, str, str]], list[Cell]]:
+    """An indicator row's cells by field (cells of one field joined by lines), the (column, field,
+    text) order they were printed in, and the cells under no named column."""
+    rec: dict[str, str | None] = {}
+    order: list[tuple[int, str, str]] = []
+    extra: list[Cell] = []
+    for idx, c in placed:
+        fld = fields[idx] if idx < len(fields) else None
+        text = c.text.strip()
+        if fld is None:
+            if text:
+                extra.append(c)
+            continue
+        if fld.startswith("skip:"):
+            continue
+        if prev := rec.get(fld):
+            rec[fld] = prev + "\n" + text
+        else:
+            rec[fld] = text or None
+        order.append((idx, fld, text))
+    return rec, order, extra
+
+
+def _nature_and_direction(
+    nature: str | None, direction: str | None, order: list[tuple[int, str, str]]
+) -> tuple[str | None, str | None, list[tuple[int, str, str]]]:
+    """指标性质 holding 正向/反向 and 指标方向 holding the comparator: the content decides (the two
+    columns swapped, in the printed order too)."""
+    if nature and _DIRECTION_WORD.match(_sq(nature)):
+        comparator = direction if direction and cell_score(direction, "nature") > 2 else None
+        nature, direction = comparator, nature
+        swap = {"nature": "direction", "direction": "nature"}
+        order = [(i, swap.get(f, f), t) for i, f, t in order]
+    return nature, direction, order
+
+
+_BUDGET_YEAR = re.compile(r"(20\d{2})\s*年(度)?\s*(单位|部门)?(预算|绩效|项目支出)")
+_YEAR_WORD = re.compile(r"(20\d{2})\s*年")
+_YEAR_LABEL = re.compile(r"(预算|项目|申报|编制|实施)?年度|年份")
+_LEADING_YEAR = re.compile(r"^\s*(20\d{2})")
 
 
 def interpret(stream: CellStream, year: int | None = None) -> Disclosure:

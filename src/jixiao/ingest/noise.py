@@ -40,7 +40,13 @@ _WS = re.compile(r"\s+")
 
 def norm_key(text: str | None) -> str:
     """A comparison key: punctuation folded, all whitespace removed."""
-    return _WS.sub("", fold_punct(text or ""))
+    return _norm_key(text) if text else ""
+
+
+@lru_cache(maxsize=65536)
+def _norm_key(text: str) -> str:
+    # every reader and strategy compares the same cell texts over and over: fold each once
+    return _WS.sub("", text.translate(_FOLD))
 
 
 # -- page numbers -----------------------------------------------------------------------------

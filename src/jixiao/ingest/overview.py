@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from jixiao.ingest.cells import Block, Para, Row
 from jixiao.model import BudgetOverview, ProcurementItem, ThreePublic
@@ -38,7 +39,7 @@ _WAN = Decimal(10_000)
 # ---------------------------------------------------------------------------------------------
 # text helpers
 
-_FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
+_FULL_WIDTH: dict[int, int | str] = {i: i - 0xFEE0 for i in range(0xFF10, 0xFF1A)}  # ０-９
 _FULL_WIDTH.update({0xFF0E: ".", 0xFF0C: "，", 0xFF05: "%", 0x3000: " "})
 _SPACE = re.compile(r"\s+")
 _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
@@ -47,6 +48,7 @@ _CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _NEEDS_FOLD = re.compile("[\uff10-\uff19\uff0e\uff05\u3000]")  # （，stays ，: no fold needed）
 
 
+@lru_cache(maxsize=65536)
 def _squash(text: str) -> str:
     """Drop every whitespace character and conversion mark (`**`); fold full-width digits."""
     if _NEEDS_FOLD.search(text):
@@ -73,10 +75,12 @@ def to_wan_yuan(number: str, unit: str) -> Decimal | None:
     return value
 
 
+_PLAIN_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def _cell_amount(text: str, unit: str) -> Decimal | None:
     s = _squash(text)
-    m = re.fullmatch(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", s)
-    return to_wan_yuan(s, unit) if m else None
+    return to_wan_yuan(s, unit) if _PLAIN_AMOUNT.fullmatch(s) else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,12 +122,60 @@ _ASSETS = re.compile(r"资产总额|资产总计|资产合计|资产总值|国�
 _ASSETS_NOT = re.compile(r"购置|拟|新增|处置|出租|出借|报废")
 
 
+_OPERATING = re.compile(r"机关运行经费|机关运行费")
+_CARRYOVER = re.compile(r"上年结转|年初结转|结转结余|结转资金")
+# parts of the revenue and of the expenditure, by what the label names (the first that matches)
+_REVENUE_PARTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"一般公共预算"), "revenue_general"),
+    (re.compile(r"政府性基金|基金预算"), "revenue_fund"),
+    (re.compile(r"财政专户"), "revenue_special_account"),
+    (re.compile(r"其他(?:来源)?收入|其他资金"), "revenue_other"),
+]
+_EXPENDITURE_PARTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"基本支出"), "expenditure_basic"),
+    (re.compile(r"人员|工资福利"), "expenditure_personnel"),
+    (re.compile(r"公用"), "expenditure_public"),
+    (re.compile(r"项目支出|项目经费|特定目标|项目预算"), "expenditure_project"),
+]
+# the single-figure topics: a label that names nothing states the topic's figure
+_TOPIC_FIGURES: dict[str, tuple[re.Pattern[str], str]] = {
+    "three_public": (re.compile(r"安排|预算|共计|合计|总额"), "three_public.total"),
+    "operating": (re.compile(r"安排|预算|共计|合计"), "operating_costs"),
+    "procurement": (re.compile(r"安排|预算|共计|合计"), "procurement_total"),
+}
+_ENUMERATING = re.compile(r"其中|包括|分别")
+
+
+_THREE_PUBLIC_PARTS = [(rx, name) for name, rx in _THREE_PUBLIC_LABELS]
+
+
+def _first_named(label: str, table: list[tuple[re.Pattern[str], str]]) -> str | None:
+    return next((fld for rx, fld in table if rx.search(label)), None)
+
+
 def _classify(label: str, topic: str | None) -> list[str]:
     """The overview fields an amount with this label (the clause before the number) states."""
-    tp = [name for name, rx in _THREE_PUBLIC_LABELS if rx.search(label)]
-    if tp:
-        return ["three_public." + tp[0]]
-    if re.search(r"机关运行经费|机关运行费", label):
+    named = _named_figure(label)
+    if named is not None:
+        return named
+    has_rev, has_exp = "收入" in label or "拨款" in label, "支出" in label
+    if _CARRYOVER.search(label) and not has_exp:
+        return ["carryover"]
+    if has_rev and not has_exp and (part := _first_named(label, _REVENUE_PARTS)):
+        return [part]
+    in_expenditure = has_exp or (topic == "expenditure" and not has_rev)
+    if in_expenditure and (part := _first_named(label, _EXPENDITURE_PARTS)):
+        return [part]
+    return _totals(label, topic, has_rev, has_exp)
+
+
+def _named_figure(label: str) -> list[str] | None:
+    """The figure a label names outright (a “三公” part, 机关运行经费, 政府采购, the assets; [] for an
+    asset figure that is not the total), or None."""
+    three = _first_named(label, _THREE_PUBLIC_PARTS)
+    if three:
+        return ["three_public." + three]
+    if _OPERATING.search(label):
         return ["operating_costs"]
     if "政府采购" in label:
         return ["procurement_total"]
@@ -131,42 +183,22 @@ def _classify(label: str, topic: str | None) -> list[str]:
         return [] if _ASSETS_NOT.search(label) else ["assets_total"]
     if "资产" in label:
         return []
-    has_rev, has_exp = "收入" in label or "拨款" in label, "支出" in label
-    if re.search(r"上年结转|年初结转|结转结余|结转资金", label) and not has_exp:
-        return ["carryover"]
-    if has_rev and not has_exp:
-        if re.search(r"一般公共预算", label):
-            return ["revenue_general"]
-        if re.search(r"政府性基金|基金预算", label):
-            return ["revenue_fund"]
-        if "财政专户" in label:
-            return ["revenue_special_account"]
-        if re.search(r"其他(?:来源)?收入|其他资金", label):
-            return ["revenue_other"]
-    in_expenditure = has_exp or (topic == "expenditure" and not has_rev)
-    if in_expenditure:
-        if "基本支出" in label:
-            return ["expenditure_basic"]
-        if "人员" in label or "工资福利" in label:
-            return ["expenditure_personnel"]
-        if "公用" in label:
-            return ["expenditure_public"]
-        if re.search(r"项目支出|项目经费|特定目标|项目预算", label):
-            return ["expenditure_project"]
+    return None
+
+
+def _totals(label: str, topic: str | None, has_rev: bool, has_exp: bool) -> list[str]:
+    """The totals a label states (收支, revenue or expenditure without a part), else the figure of
+    its sentence's single-figure topic."""
     if "收支" in label:
         return ["revenue_total", "expenditure_total"]
     if has_rev and not has_exp and not _REVENUE_SUBTYPES.search(label):
         return ["revenue_total"]
     if has_exp and not has_rev and not _EXPENDITURE_SUBTYPES.search(label):
         return ["expenditure_total"]
-    # a label that names nothing: the topic of the sentence decides, for the single-figure topics
-    if not has_rev and not has_exp and not re.search(r"其中|包括|分别", label):
-        if topic == "three_public" and re.search(r"安排|预算|共计|合计|总额", label):
-            return ["three_public.total"]
-        if topic == "operating" and re.search(r"安排|预算|共计|合计", label):
-            return ["operating_costs"]
-        if topic == "procurement" and re.search(r"安排|预算|共计|合计", label):
-            return ["procurement_total"]
+    if not has_rev and not has_exp and not _ENUMERATING.search(label) and topic in _TOPIC_FIGURES:
+        rx, fld = _TOPIC_FIGURES[topic]
+        if rx.search(label):
+            return [fld]
     return []
 
 
@@ -260,6 +292,10 @@ def _split_names(text: str) -> list[str]:
 # tables
 
 
+_UNIT_LINE = re.compile(r"单位[:：](万元|亿元|元)")
+_HEADER_UNIT = re.compile(r"单位[:：]?(万元|亿元|元)|[（(](万元|亿元|元)[）)]")
+
+
 def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
     """Consecutive rows of one table, each with the money unit named just before it (单位：元)."""
     tables: list[tuple[list[Row], str]] = []
@@ -279,7 +315,7 @@ def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
             tables.append((current, unit))
             current = []
             recent_unit = None
-        m = re.search(r"单位[:：](万元|亿元|元)", _squash(block.text))
+        m = _UNIT_LINE.search(_squash(block.text))
         if m:
             recent_unit = m.group(1)
     if current:
@@ -289,7 +325,7 @@ def _tables(blocks: list[Block]) -> list[tuple[list[Row], str]]:
 
 def _header_unit(cells: Iterable[str], default: str) -> str:
     for text in cells:
-        m = re.search(r"单位[:：]?(万元|亿元|元)|[（(](万元|亿元|元)[）)]", _squash(text))
+        m = _HEADER_UNIT.search(_squash(text))
         if m:
             return m.group(1) or m.group(2)
     return default
@@ -407,9 +443,9 @@ def _read_three_public_table(rows: list[Row], unit: str, figures: _Figures) -> N
             cols["total"] = k
     # a 公务用车 column whose own header says 小计 under a 购置及运行 parent
     if "vehicles" not in cols:
-        k = _find_col(headers, r"公务用车.*小计")
-        if k is not None:
-            cols["vehicles"] = k
+        vk = _find_col(headers, r"公务用车.*小计")
+        if vk is not None:
+            cols["vehicles"] = vk
     for row in rows[first_data:]:
         texts = row.texts
         values = {name: _cell_amount(texts[k], unit) if k < len(texts) else None for name, k in cols.items()}
@@ -491,40 +527,63 @@ def _read_table_lines(paras: list[Para]) -> _LineTables:
             unit = spec.group(1) or spec.group(2)
         tokens = text.split()
         code_at = next((k for k, t in enumerate(tokens) if _CATALOG_CODE.match(t)), None)
-        if code_at is None and _HEADING.match(squashed) and len(squashed) <= 40:
-            in_procurement = False
-            unit = (spec.group(1) or spec.group(2)) if spec else "万元"
-            continue
-        if "采购" in squashed and re.search(r"目录|品目|物品", squashed) and code_at is None:
-            in_procurement = True
-            continue
-        if in_procurement and code_at is None:
-            words = [t for t in tokens if not _NUMBER_TOKEN.match(t)]
-            numbers = [t for t in tokens if _NUMBER_TOKEN.match(t)]
-            if numbers and re.fullmatch(r"合计|总计", _squash("".join(words))):
-                if out.procurement_total is None:
-                    out.procurement_total = to_wan_yuan(numbers[0], unit)
+        if code_at is None:
+            if _HEADING.match(squashed) and len(squashed) <= 40:
+                in_procurement = False  # the next part of the document
+                unit = (spec.group(1) or spec.group(2)) if spec else "万元"
                 continue
-        if in_procurement and code_at is not None:
-            after = [to_wan_yuan(t, unit) for t in tokens[code_at + 1 :] if _NUMBER_TOKEN.match(t)]
-            amounts = [x for x in after if x is not None]
-            before = tokens[:code_at]
-            first_number = next((k for k, t in enumerate(before) if _NUMBER_TOKEN.match(t)), None)
-            if not amounts or not before:
+            if "采购" in squashed and _CATALOG_WORD.search(squashed):
+                in_procurement = True  # the procurement table's header
                 continue
-            if first_number is not None:
-                project, item = _join_tokens(before[:first_number]), _join_tokens(before[first_number + 1 :])
-            else:
-                project, item = None, _join_tokens(before)
-            if project is None and out.procurement:
-                project = out.procurement[-1].project  # a merged project cell
-            out.procurement.append(ProcurementItem(project, item, tokens[code_at], max(amounts)))
+            if in_procurement and _procurement_total_line(tokens, unit, out):
+                continue
+        elif in_procurement:
+            _procurement_line(tokens, code_at, unit, out)
             continue
-        if out.assets_total is None and re.fullmatch(r"(?:国有)?资产(?:总额|总计|合计|总值)", tokens[0]):
-            numbers = [t for t in tokens[1:] if _NUMBER_TOKEN.match(t)]
-            if numbers:
-                out.assets_total = to_wan_yuan(numbers[-1], unit)
+        if out.assets_total is None:
+            out.assets_total = _assets_line(tokens, unit)
     return out
+
+
+_CATALOG_WORD = re.compile(r"目录|品目|物品")
+_GRAND_TOTAL = re.compile(r"合计|总计")
+_ASSETS_TOTAL = re.compile(r"(?:国有)?资产(?:总额|总计|合计|总值)")
+
+
+def _procurement_total_line(tokens: list[str], unit: str, out: _LineTables) -> bool:
+    """A 合计 line of the procurement table (its first number is the total); False for another line."""
+    words = [t for t in tokens if not _NUMBER_TOKEN.match(t)]
+    numbers = [t for t in tokens if _NUMBER_TOKEN.match(t)]
+    if not numbers or not _GRAND_TOTAL.fullmatch(_squash("".join(words))):
+        return False
+    if out.procurement_total is None:
+        out.procurement_total = to_wan_yuan(numbers[0], unit)
+    return True
+
+
+def _procurement_line(tokens: list[str], code_at: int, unit: str, out: _LineTables) -> None:
+    """A procurement row anchored on its catalogue code (see `_read_table_lines`)."""
+    after = [to_wan_yuan(t, unit) for t in tokens[code_at + 1 :] if _NUMBER_TOKEN.match(t)]
+    amounts = [x for x in after if x is not None]
+    before = tokens[:code_at]
+    if not amounts or not before:
+        return
+    first_number = next((k for k, t in enumerate(before) if _NUMBER_TOKEN.match(t)), None)
+    if first_number is not None:
+        project, item = _join_tokens(before[:first_number]), _join_tokens(before[first_number + 1 :])
+    else:
+        project, item = None, _join_tokens(before)
+    if project is None and out.procurement:
+        project = out.procurement[-1].project  # a merged project cell
+    out.procurement.append(ProcurementItem(project, item, tokens[code_at], max(amounts)))
+
+
+def _assets_line(tokens: list[str], unit: str) -> Decimal | None:
+    """The 资产总额 line's amount (its last number), or None for another line."""
+    if not _ASSETS_TOTAL.fullmatch(tokens[0]):
+        return None
+    numbers = [t for t in tokens[1:] if _NUMBER_TOKEN.match(t)]
+    return to_wan_yuan(numbers[-1], unit) if numbers else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -134,8 +134,13 @@ _OPEN = "(（[【"
 _CLOSE = ")）]】"
 
 
+_BRACKET_CHAR = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
+
+
 def _space_cells(s: str) -> list[str]:
     """Split on whitespace, keeping a bracketed group together (`数量( ≥**个 )`)."""
+    if not _BRACKET_CHAR.search(s):
+        return s.split()  # no bracket: every word is a cell
     out: list[str] = []
     depth = 0
     for tok in s.split():
@@ -217,38 +222,18 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
 
-# labels of the national 项目支出绩效目标表 form's key–value block that the interpreter does not
-# read but that must still split a run-together block (so that the values it reads stay clean)
-_OTHER_FORM_LABELS = (
-    "项目开始日期",
-    "项目完成日期",
-    "中央补助安排",
-    "省级财政安排",
-    "市级财政安排",
-    "资金性质",
-    "基本情况",
-    "项目立项必要性",
-    "保证项目实施的制度措施",
-    "组织实施单位",
-    "监督管理单位",
-    "政策依据",
-    "其他依据",
-    "需要说明的其他问题",
-    "一级项目名称",
-    "项目总投资",
-)
-
 
 @lru_cache(maxsize=1)
 def _kv_vocab() -> re.Pattern[str]:
-    """The project-block labels (`vocab.KV_LABELS`, the shared block-label vocabulary)."""
+    """The project-block labels (`vocab.KV_LABELS`, the shared block-label vocabulary, and the
+    money-source labels its grammar names, `vocab.SOURCE_LABELS`)."""
     labels = {lab for labs in vocab.KV_LABELS.values() for lab in labs if len(lab) >= 4}
-    labels |= set(_OTHER_FORM_LABELS)
+    labels |= {lab for lab in vocab.SOURCE_LABELS if len(lab) >= 4}
     alt = "|".join(re.escape(lab).replace(":", "[:：]?") for lab in sorted(labels, key=len, reverse=True))
     return re.compile(f"(?:{alt})[:：]?")
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class _Word:
     """A vocabulary word found in run-together text: a header word, a level label or a block label."""
 
@@ -274,6 +259,11 @@ _LEVEL_END = re.compile(r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.
 def _level_words(s: str) -> list[_Word]:
     """Level labels in run-together text, by the shared recogniser (`vocab.is_level1/2`): at every
     `指标`/`值`, the longest text ending there that is a level label (`实施效果指标`, not `效果指标`)."""
+    return list(_level_words_of(s))
+
+
+@lru_cache(maxsize=16384)
+def _level_words_of(s: str) -> tuple[_Word, ...]:
     out: list[_Word] = []
     last = 0
     for m in _LEVEL_END.finditer(s):
@@ -292,7 +282,7 @@ def _level_words(s: str) -> list[_Word]:
             k = next((k for k in range(top, 3, -1) if level_kind(s[w.b : w.b + k] + "指标") & 2), 0)
             if k:
                 more.append(_Word(w.b, w.b + k, s[w.b : w.b + k], "level"))
-    return sorted(out + more, key=lambda w: w.a) if more else out
+    return tuple(sorted(out + more, key=lambda w: w.a) if more else out)
 
 
 # how a header word ends (the endings of the shared header vocabulary's words)
@@ -326,9 +316,15 @@ def _header_words(s: str) -> list[_Word]:
     cut into the words the shared header vocabulary names (`header_field`) with the fewest unnamed
     gaps (a dynamic programme over the stretch around the header's hint words); the longest run of
     adjacent words, [] unless they make an indicator header."""
+    return list(_header_words_of(s))
+
+
+@lru_cache(maxsize=8192)
+def _header_words_of(s: str) -> tuple[_Word, ...]:
+    # a header is printed once per table: the same line recurs in a document and across documents
     hints = list(_HEADER_HINT.finditer(s))
     if len(hints) < 2:
-        return []
+        return ()
     lo = max(0, hints[0].start() - 6)
     hi = min(len(s), hints[-1].end() + 16)
     t = s[lo:hi]
@@ -347,7 +343,7 @@ def _header_words(s: str) -> list[_Word]:
             if not _HEADER_END.search(w):
                 continue
             kind, sc = header_field(w)
-            if kind is None or (j - i == 2 and sc < 1.0 and kind != OTHER) or _level_words(w):
+            if kind is None or (j - i == 2 and sc < 1.0 and kind != OTHER) or _level_words_of(w):
                 continue
             if _two_words(w, kind):
                 continue  # two header words of different columns (二级指标指标内容, 分值年度指标值)
@@ -365,15 +361,15 @@ def _header_words(s: str) -> list[_Word]:
     words.reverse()
     # the longest run of adjacent words: the header as printed
     runs: list[list[_Word]] = []
-    for w in words:
-        if runs and runs[-1][-1].b == w.a:
-            runs[-1].append(w)
+    for word in words:
+        if runs and runs[-1][-1].b == word.a:
+            runs[-1].append(word)
         else:
-            runs.append([w])
+            runs.append([word])
     run = max(runs, key=len, default=[])
     if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
-        return []
-    return run
+        return ()
+    return tuple(run)
 
 
 def _run_words(s: str) -> list[_Word]:
@@ -545,9 +541,9 @@ def _split_values(out: list[Piece], values: list[tuple[int, tuple]]) -> list[Pie
         if after:
             end = ends.get(k, "")
             if end and len(end) < modal:
-                t = _CJK_TAIL.search(text)
-                if t and len(t.group(0)) >= modal:
-                    end = t.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
+                tail = _CJK_TAIL.search(text)
+                if tail and len(tail.group(0)) >= modal:
+                    end = tail.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
             head = text[: -len(end)] if end else ""
             whole = len(sh) > 2
             if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
@@ -653,6 +649,7 @@ def header_field(text: str) -> tuple[int | None, float]:
     return None, 0.0
 
 
+@lru_cache(maxsize=65536)
 def header_kind(text: str) -> int | None:
     """The kind of indicator column a header cell names, or None."""
     return header_field(text)[0]
@@ -802,14 +799,19 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     return _Header(start, end, all_kinds, texts), j
 
 
+_MONEY_WORD = re.compile(r"预算|金额|资金")
+_ORG_WORD = re.compile(r"单位|部门")
+_PROJECT_WORD = re.compile(r"项目(名称)?$")
+
+
 def _block_kind(text: str) -> int:
     """Columns of a flat sheet beside the indicator columns: money, the unit, the project."""
     s = norm_key(text)
-    if re.search(r"预算|金额|资金", s):
+    if _MONEY_WORD.search(s):
         return MONEY
-    if re.search(r"单位|部门", s) and len(s) <= 8:
+    if _ORG_WORD.search(s) and len(s) <= 8:
         return ORG
-    if re.search(r"项目(名称)?$", s) and len(s) <= 8:
+    if _PROJECT_WORD.search(s) and len(s) <= 8:
         return PROJECT
     return OTHER
 
@@ -824,6 +826,7 @@ _CHAPTER = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def _is_form_footer(text: str) -> bool:
     """A note, a signature or approval field, a row of check boxes: no indicator."""
     s = norm_key(text)
@@ -839,18 +842,25 @@ _GOAL_HEADING = re.compile(
 def _ends_body(p: Piece, longest: int = 0) -> bool:
     """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
     of the table so far; a paragraph far longer than any of its cells is running text after it)."""
-    s = norm_key(p.text)
+    ends, size = _ends_by_text(p.text, p.alone, p.brk != SAME)
+    return ends or (p.alone and size > max(80, 2 * longest))
+
+
+@lru_cache(maxsize=32768)
+def _ends_by_text(text: str, alone: bool, not_same: bool) -> tuple[bool, int]:
+    """(whether the text itself ends the table, the length of its comparison key)."""
+    s = norm_key(text)
     if not s:
-        return False
-    if _is_form_footer(p.text) or _CHAPTER.match(s):
-        return True
-    if _TITLE.search(s) and not level_kind(p.text):
-        return True
-    if p.alone and len(s) >= 8 and _GOAL_HEADING.search(s):
-        return True  # the next project's heading (…项目绩效目标, …绩效目标情况)
-    if p.brk != SAME and vocab.kv_field(p.text) in ("name", "code", "unit", "goal") and p.alone:
-        return True
-    return p.alone and len(s) > max(80, 2 * longest)
+        return False, 0
+    if _is_form_footer(text) or _CHAPTER.match(s):
+        return True, len(s)
+    if _TITLE.search(s) and not level_kind(text):
+        return True, len(s)
+    if alone and len(s) >= 8 and _GOAL_HEADING.search(s):
+        return True, len(s)  # the next project's heading (…项目绩效目标, …绩效目标情况)
+    if not_same and vocab.kv_field(text) in ("name", "code", "unit", "goal") and alone:
+        return True, len(s)
+    return False, len(s)
 
 
 # -- the assembler -------------------------------------------------------------------------------
@@ -861,6 +871,17 @@ _START_LATE = 2.0
 _END_NO_VALUE = 3.0
 _END_LABELS = 1.0
 _CONT = 0.3  # a row that goes on in the next column (every cell printed, empty ones too)
+
+
+# the bonus of a piece continuing its row / opening a new one, by its hint (FREE, ROW, SAME)
+_SAME_BONUS = (0.0, -1.0, 0.0)
+_NEW_BONUS = (0.0, 1.0, -4.0)
+
+
+@lru_cache(maxsize=32768)
+def _fits(kinds: tuple[int, ...], text: str, has_level2: bool) -> tuple[float, ...]:
+    """How well a text fits each column of a header (`fit`, column by column)."""
+    return tuple(fit(k, text, has_level2) for k in kinds)
 
 
 def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
@@ -886,50 +907,68 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
             end_cost.append(0.0)
     neg = float("-inf")
     n = len(body)
+    # score[i][k]: the best path with piece i in column k; `src` the column of piece i - 1 on
+    # it, `opens` whether piece i opens a row there
     score = [[neg] * ncol for _ in range(n)]
-    back: list[list[tuple[int, bool]]] = [[(-1, True)] * ncol for _ in range(n)]
+    src = [[-1] * ncol for _ in range(n)]
+    opens = [[True] * ncol for _ in range(n)]
+    kinds_t = tuple(kinds)
+    first = _fits(kinds_t, body[0].text, has_level2)
     for k in range(ncol):
-        score[0][k] = fit(kinds[k], body[0].text, has_level2) + start_cost[k]
+        score[0][k] = first[k] + start_cost[k]
+    cols = range(ncol)
     for i in range(1, n):
         p = body[i]
-        same_bonus = {ROW: -1.0, SAME: 0.0, FREE: 0.0}[p.brk]
-        new_bonus = {ROW: 1.0, SAME: -4.0, FREE: 0.0}[p.brk]
-        prev = score[i - 1]
-        best_new = neg
+        same_bonus = _SAME_BONUS[p.brk]
+        base_new = neg
         best_new_from = 0
-        for a in range(ncol):
+        prev = score[i - 1]
+        for a in cols:
             v = prev[a] + end_cost[a]
-            if v > best_new:
-                best_new, best_new_from = v, a
+            if v > base_new:
+                base_new, best_new_from = v, a
+        base_new = base_new + _NEW_BONUS[p.brk]
+        fits = _fits(kinds_t, p.text, has_level2)
         # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
         # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
         run_best = neg
         run_from = -1
         row = score[i]
-        brow = back[i]
-        for k in range(ncol):
-            f = fit(kinds[k], p.text, has_level2)
-            cand_new = best_new + new_bonus + start_cost[k]
+        srow = src[i]
+        orow = opens[i]
+        for k in cols:
+            cand_new = base_new + start_cost[k]
             cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else neg
-            if k > 0 and prev[k - 1] > neg and prev[k - 1] + same_bonus + _CONT > cand_same:
-                cand_same, run_from_k = prev[k - 1] + same_bonus + _CONT, k - 1
-            else:
-                run_from_k = run_from
+            run_from_k = run_from
+            if k > 0:
+                before = prev[k - 1]
+                if before > neg and before + same_bonus + _CONT > cand_same:
+                    cand_same, run_from_k = before + same_bonus + _CONT, k - 1
             if cand_same >= cand_new:
-                row[k], brow[k] = cand_same + f, (run_from_k, False)
+                row[k] = cand_same + fits[k]
+                srow[k] = run_from_k
+                orow[k] = False
             else:
-                row[k], brow[k] = cand_new + f, (best_new_from, True)
-            g = prev[k] + gap_cost[k + 1]
-            if prev[k] > neg and g > run_best:
-                run_best, run_from = g, k
-    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
+                row[k] = cand_new + fits[k]
+                srow[k] = best_new_from
+            here = prev[k]
+            if here > neg:
+                g = here + gap_cost[k + 1]
+                if g > run_best:
+                    run_best, run_from = g, k
+    last = max(cols, key=lambda k: score[n - 1][k] + end_cost[k])
     path: list[tuple[int, bool]] = [(0, True)] * n
     k = last
     for i in range(n - 1, -1, -1):
-        a, new = back[i][k]
-        path[i] = (k, new or i == 0)
-        k = a
+        path[i] = (k, opens[i][k] or i == 0)
+        k = src[i][k]
     return path
+
+
+@lru_cache(maxsize=4096)
+def _cell_locs(line: int, width: int) -> tuple[Location, ...]:
+    """The locations of a line's cells, `col 1` … `col width` (immutable: shared by every cell)."""
+    return tuple(Location(line=line, cell=f"col {c + 1}") for c in range(width))
 
 
 def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
@@ -937,17 +976,27 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     rows: list[Row] = []
     cur: list[Cell] | None = None
     ncol = len(kinds)
+    locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
+        locs = _cell_locs(p.line, ncol)
         if new or cur is None:
-            loc = Location(line=p.line)
-            cur = [Cell("", Location(line=p.line, cell=f"col {c + 1}")) for c in range(ncol)]
-            rows.append(Row(cur, loc, table))
-        cur[col] = Cell(p.text, Location(line=p.line, cell=f"col {col + 1}"))
+            cur = [Cell("", loc) for loc in locs]
+            rows.append(Row(cur, Location(line=p.line), table))
+        cur[col] = Cell(p.text, locs[col])
     return rows
 
 
-@lru_cache(maxsize=16384)
+_HAS_SPACE = re.compile(r"\s")
+
+
 def _joins(first: str, second: str) -> bool:
+    if len(second) > 6 and not _HAS_SPACE.search(second):
+        return False  # the second part of a wrapped label is short (`vocab.joins_level`)
+    return _joins_cached(first, second)
+
+
+@lru_cache(maxsize=16384)
+def _joins_cached(first: str, second: str) -> bool:
     return vocab.joins_level(first, second)
 
 
@@ -957,22 +1006,34 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     `对象满意度指标`: the merged cell's text centred on the row's lines)."""
     out: list[Piece] = []
     drop: set[int] = set()
+    n = len(pieces)
+    space = _HAS_SPACE.search
+    # where the second part of a label split around its row may be: a piece ending in 指标/值
+    ends = {
+        j for j, q in enumerate(pieces) if q.alone and q.text.endswith(("指标", "值")) and len(q.text) <= 10
+    }
     for i, p in enumerate(pieces):
-        if i in drop:
+        if drop and i in drop:
             continue
-        if out and p.text and out[-1].text and _joins(out[-1].text, p.text):
+        text = p.text
+        if not text:
+            out.append(p)
+            continue
+        # the second part of a wrapped label is short (`_joins`): the test inlined
+        short = len(text) <= 6 or space(text) is not None
+        if out and short and out[-1].text and _joins_cached(out[-1].text, text):
             q = out[-1]
-            out[-1] = Piece(q.text + p.text, q.line, q.brk, q.col, q.alone)
+            out[-1] = Piece(q.text + text, q.line, q.brk, q.col, q.alone)
             continue
-        nxt = pieces[i + 1].text if i + 1 < len(pieces) else ""
-        if (
-            p.alone
-            and p.text
-            and len(p.text) <= 10
-            and not level_kind(p.text)
-            and not (nxt and _joins(p.text, nxt))
-        ):
-            for j in range(i + 2, min(i + 5, len(pieces))):
+        if not p.alone or len(text) > 10 or level_kind(text):
+            out.append(p)
+            continue
+        if i + 2 not in ends and i + 3 not in ends and i + 4 not in ends:
+            out.append(p)
+            continue
+        nxt = pieces[i + 1].text if i + 1 < n else ""
+        if not (nxt and _joins(text, nxt)):
+            for j in range(i + 2, min(i + 5, n)):
                 q = pieces[j]
                 if (
                     q.alone
@@ -1036,6 +1097,13 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
     return blocks
 
 
+@lru_cache(maxsize=32768)
+def _title_key(text: str) -> tuple[bool, int]:
+    """(whether a text is a table's title, the length of its comparison key)."""
+    s = norm_key(text)
+    return bool(_TITLE.search(s)) and len(s) <= 60, len(s)
+
+
 def _plain_blocks(
     pieces: list[Piece], table: int, open_table: bool, prose: list[str] | None = None
 ) -> list[Block]:
@@ -1047,13 +1115,13 @@ def _plain_blocks(
     if open_table:
         start = len(pieces)
         for k in range(len(pieces) - 1, -1, -1):
-            s = norm_key(pieces[k].text)
-            if _TITLE.search(s) and len(s) <= 60:
+            title, size = _title_key(pieces[k].text)
+            if title:
                 start = k + 1
                 while start < len(pieces) and _YEAR_LINE.match(norm_key(pieces[start].text)):
                     start += 1
                 break
-            if pieces[k].alone and len(s) > 120:
+            if pieces[k].alone and size > 120:
                 start = k + 1
                 break
             start = k
@@ -1063,9 +1131,7 @@ def _plain_blocks(
         if p.alone:
             if p.text:
                 if k >= start and open_table:
-                    out.append(
-                        Row([Cell(p.text, Location(line=p.line, cell="col 1"))], Location(line=p.line), table)
-                    )
+                    out.append(Row([Cell(p.text, _cell_locs(p.line, 1)[0])], Location(line=p.line), table))
                 else:
                     out.append(Para(p.text, Location(line=p.line)))
             k += 1
@@ -1086,7 +1152,11 @@ def _plain_blocks(
             out.append(Para(prose[p.line - 1].strip(), Location(line=p.line)))  # running text
             k = j
             continue
-        cells = [Cell(q.text, Location(line=q.line, cell=f"col {c + 1}")) for c, q in enumerate(pieces[k:j])]
+        locs = _cell_locs(p.line, j - k)
+        cells = [
+            Cell(q.text, locs[c] if q.line == p.line else Location(line=q.line, cell=f"col {c + 1}"))
+            for c, q in enumerate(pieces[k:j])
+        ]
         out.append(Row(cells, Location(line=p.line), table))
         k = j
     return out
@@ -1261,7 +1331,7 @@ def find_blocks(
     # every candidate's blocks by region (one pass each: regions are line ranges)
     regions: list[list[list[Block]]] = []
     for c in cands:
-        parts: list[list[Block]] = [[] for _ in cuts] + [[]]
+        parts: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
         for b in c.blocks:
             parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
         regions.append(parts)

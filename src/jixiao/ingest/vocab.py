@@ -176,6 +176,19 @@ KV_LABELS: dict[str, tuple[str, ...]] = {
         "项目责任人",
         "单位(盖章)",
         "资金来源",
+        # the provincial 项目支出预算申报表 forms' block: dates, the kind of money, the case for
+        # the project and who runs and oversees it, the documents it rests on
+        "项目开始日期",
+        "项目完成日期",
+        "资金性质",
+        "基本情况",
+        "项目立项必要性",
+        "保证项目实施的制度措施",
+        "组织实施单位",
+        "监督管理单位",
+        "政策依据",
+        "其他依据",
+        "需要说明的其他问题",
     ),
 }
 
@@ -234,6 +247,18 @@ _SOURCE_RE = re.compile(r"^(该项目)?(支出)?" + _LEVEL + r"(财政)?(补助|
 # the unit that receives the money or asks for it (下达地方或单位, 主管部门及编码)
 _UNIT_RE = re.compile(
     r"^(项目)?(主管|预算|申报|填报|下达)(部门|单位|地方)(或(部门|单位|地方))?(及(单位)?(编码|代码))?(名称)?$"
+)
+
+# the money-source labels that grammar names (`_SOURCE_RE`; 本级财政资金 is also a fiscal label),
+# spelled out (中央补助安排, 省级财政安排, 县级专项资金): a text that prints its labels with no
+# separator is cut at them like at any other block label
+SOURCE_LABELS = frozenset(
+    f"{level}{fin}{kind}{what}"
+    for level in ("上级", "中央", "省级", "市级", "县级", "区级", "本级")
+    for fin in ("", "财政")
+    for kind in ("", "补助", "专项", "转移支付")
+    for what in ("资金", "安排", "补助")
+    if kind != what
 )
 _FISCAL_RE = re.compile(r"^(其中:?)?(当年|本级)?财政(资金|拨款)(资金|小计|合计|数)?$")
 _OTHER_RE = re.compile(r"^(其中:?)?((当年)?其[他它](来源)?资金|(单位)?自筹(资金)?)(小计|合计|数)?$")
@@ -345,7 +370,7 @@ def split_unit(text: str) -> tuple[str | None, str]:
 
 # an amount, after a label ('年度资金总额:50万') or a fund's name ('中央衔接…资金(少数民族发展任务)50'),
 # before a note ('854万(高标准农田建设400万元…)') or a repeated copy ('854万854万')
-_MONEY = re.compile(
+_MONEY_TEXT = re.compile(
     r"^(?:[^\d\-:]{1,14}:|[^\d:]{2,40}?(?=\d[\d,.]*(?:万元|万|元)?$))?"
     r"(?P<num>-?\d[\d,]*(?:\.\d+)?)(?P<unit>万元|万|千元|亿元|元)?(?P<rest>$|[(\d].*$)"
 )
@@ -358,7 +383,7 @@ def parse_money_text(text: str) -> tuple[str, str | None] | None:
     s = ascii_punct(_WS.sub("", text or ""))
     if not s or s in ("-", "/", "无"):
         return None
-    m = _MONEY.match(s)
+    m = _MONEY_TEXT.match(s)
     if not m:
         return None
     num = m.group("num").replace(",", "")
@@ -383,10 +408,14 @@ _L2_CORE = re.compile(
 _POINTS = re.compile(r"\(?\(?[\d.\-~～ ]+分?\)?分?\)?$")
 
 
+_LEVEL_POINTS = re.compile(
+    r"\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?\)分$|\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?分?\)$"
+)
+
+
 def _level_core(text: str) -> str:
     s = ascii_punct(_WS.sub("", text or ""))
-    s = re.sub(r"\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?\)分$|\(\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?分?\)$", "", s)
-    return s
+    return _LEVEL_POINTS.sub("", s) if s.endswith(("分", ")")) else s
 
 
 @lru_cache(maxsize=32768)
