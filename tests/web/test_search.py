@@ -165,3 +165,23 @@ def test_export_is_capped(clients, demo, monkeypatch):
     monkeypatch.setattr(search, "EXPORT_MAX", 5)
     rows, info = export(clients["reviewer"], year="2024")
     assert len(rows) - 1 == 5 and int(info["命中总数"]) > 5 and "仅导出最新的 5 条" in info["导出条数"]
+
+
+def test_total_past_the_cap_is_counted_on_request(clients, demo, monkeypatch):
+    from jixiao.web.views import search as view
+
+    monkeypatch.setattr(view, "COUNT_CAP", 60)
+    c = clients["reviewer"]
+    n = Indicator.objects.filter(project__year=2024).count()
+    assert n > 60
+    html = c.get("/search/", {"year": "2024"}).content.decode()
+    assert "共 <b>60</b> 条以上" in html and "统计准确总数" in html
+    exact, rows = hits(c, year="2024", exact="1")
+    assert exact == n and len(rows) == 50
+    html = c.get("/search/", {"year": "2024", "exact": "1"}).content.decode()
+    assert "条以上" not in html and "exact=1&amp;offset=50" in html  # the pager keeps the exact count
+    # a page of hits that fits needs no count at all
+    assert (
+        hits(c, q="检定计量器具台件数")[0]
+        == Indicator.objects.filter(name__contains="检定计量器具台件数").count()
+    )

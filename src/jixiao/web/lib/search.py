@@ -19,6 +19,7 @@ from jixiao.web.permissions import (
 )
 
 SEARCH_PAGE = 50
+COUNT_CAP = 1000  # hits counted exactly on the search page unless the user asks for the exact total
 EXPORT_MAX = 10_000  # rows in one .xlsx export (newest first); narrow the search for more
 UNIT_SELECT_MAX = 200  # above this many visible units the unit filter is a text box, not a list
 

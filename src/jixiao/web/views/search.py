@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jixiao.taxonomy import LEVEL2, canonical_levels
 from jixiao.web.lib.search import (
+    COUNT_CAP,
     EXPORT_MAX,
     KINDS,
     SEARCH_PAGE,
@@ -69,15 +70,22 @@ def search(request: HttpRequest) -> HttpResponse:
         except ValueError:
             offset = 0
         results = list(qs[offset : offset + SEARCH_PAGE + 1])
-        # the total: counted only when the hits do not all fit on this page
+        # the total: counted only when the hits do not all fit on this page, and up to COUNT_CAP
+        # unless asked (`exact=1`): counting 40,000 hits of a common word costs several times the page
+        exact = request.GET.get("exact") == "1"
         if offset == 0 and len(results) <= SEARCH_PAGE:
-            total = len(results)
+            total, more = len(results), False
+        elif exact:
+            total, more = qs.order_by().count(), False
         else:
-            total = qs.order_by().count()
+            total = qs.order_by()[: COUNT_CAP + 1].count()
+            total, more = min(total, COUNT_CAP), total > COUNT_CAP
         ctx.update(
             {
                 "results": results[:SEARCH_PAGE],
                 "total": total,
+                "total_more": more,
+                "exact": exact,
                 "query": f.query(),
                 "shown_to": offset + min(len(results), SEARCH_PAGE),
                 "offset": offset,
