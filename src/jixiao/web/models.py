@@ -137,7 +137,17 @@ class Project(models.Model):
         verbose_name = verbose_name_plural = "项目"
         ordering = ["disclosure_id", "seq", "id"]
         constraints = [models.UniqueConstraint(fields=["unit", "year", "key"], name="project_unit_year_key")]
-        indexes = [models.Index(fields=["disclosure", "seq"]), models.Index(fields=["year", "unit"])]
+        indexes = [
+            models.Index(fields=["disclosure", "seq"]),
+            models.Index(fields=["year", "unit"]),
+            # the home page's work lists (lib/worklist.py): projects by state, red and yellow lights
+            models.Index(fields=["state", "year"], name="project_state_year"),
+            models.Index(
+                fields=["monitor_light"],
+                name="project_light_warn",
+                condition=models.Q(monitor_light__in=["red", "yellow"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.title or self.key

@@ -6,8 +6,11 @@ from jixiao.web.api import api
 from jixiao.web.views import corpus, cycle, exports, projects, review, search, units, upload
 
 urlpatterns = [
-    path("", units.units, name="units"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("", units.home, name="home"),
+    path("units/", units.units, name="units"),
+    path(
+        "login/", auth_views.LoginView.as_view(template_name="web/login.html", next_page="home"), name="login"
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/<int:unit_id>/", units.unit, name="unit"),
     path("units/<int:unit_id>/<int:year>/", units.unit_year, name="unit_year"),
@@ -41,6 +44,7 @@ urlpatterns = [
     path("monitoring/<int:snapshot_id>/outcome/", cycle.snapshot_outcome, name="snapshot_outcome"),
     path("cycle/upload/", cycle.cycle_upload, name="cycle_upload"),
     path("search/", search.search, name="search"),
+    path("search/export.xlsx", search.search_export, name="search_export"),
     path("review/", review.review_ranking, name="review_ranking"),
     path("review/rules/", review.review_rules, name="review_rules"),
     path("upload/", upload.upload, name="upload"),

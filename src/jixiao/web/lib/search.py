@@ -1,18 +1,36 @@
-"""Indicator search: the text filter shared by the search page and the API."""
+"""Indicator search: the text filter shared by the search page and the API, the search page's
+filters (unit, year, category, value kind) and its .xlsx export."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from jixiao.web.models import Indicator
+from jixiao.taxonomy import LEVEL1, LEVEL2
+from jixiao.web.models import Indicator, Unit
 from jixiao.web.permissions import (
     visible_unit_ids,
+    visible_units,
 )
 
 SEARCH_PAGE = 50
+COUNT_CAP = 1000  # hits counted exactly on the search page unless the user asks for the exact total
+EXPORT_MAX = 10_000  # rows in one .xlsx export (newest first); narrow the search for more
+UNIT_SELECT_MAX = 200  # above this many visible units the unit filter is a text box, not a list
+
+# the parsed kind of 指标值 (`TargetValue.kind`, Indicator.target_kind) as users name it
+KINDS: dict[str, str] = {
+    "number": "数值",
+    "percent": "百分比",
+    "date": "日期",
+    "boolean": "是否",
+    "text": "定性",
+}
 
 
 def text_filter(fields: list[str], q: str) -> Q:
@@ -29,13 +47,226 @@ def text_filter(fields: list[str], q: str) -> Q:
     return out
 
 
-def search_indicators(user: Any, q: str, *, year: int | None = None) -> Any:
-    """Indicators visible to `user` whose name, value or description contains `q`, newest first."""
-    qs = Indicator.objects.filter(text_filter(["name", "description", "value"], q))
+def search_indicators(
+    user: Any,
+    q: str,
+    *,
+    year: int | None = None,
+    unit_ids: list[int] | None = None,
+    level1: str | None = None,
+    level2: str | None = None,
+    kind: str | None = None,
+) -> Any:
+    """Indicators visible to `user` whose name, value or description contains `q` (any, when `q` is
+    empty), of the given units (`unit_ids`: None for any), year, canonical categories and parsed
+    value kind; newest first."""
+    qs = Indicator.objects.all()
+    if q:
+        qs = qs.filter(text_filter(["name", "description", "value"], q))
     ids = visible_unit_ids(user)
     if ids is not None:
         qs = qs.filter(project__unit_id__in=ids)
+    if unit_ids is not None:
+        qs = qs.filter(project__unit_id__in=unit_ids)
     if year:
         qs = qs.filter(project__year=year)
+    if level1:
+        qs = qs.filter(level1_canonical=level1)
+    if level2:
+        qs = qs.filter(level2_canonical=level2)
+    if kind:
+        qs = qs.filter(target_kind=kind)
     # newest first by primary key: PostgreSQL walks the key backwards and stops after one page
     return qs.order_by("-id")
+
+
+@dataclass
+class SearchFilters:
+    """What the search page was asked (from its query string), checked: unknown categories and
+    kinds are dropped, a unit is looked up among the units the user sees only."""
+
+    q: str = ""
+    year: int | None = None
+    unit: str = ""  # as typed or chosen: a unit spec (`lib.units.find_units`), `id:12` from the list
+    level1: str = ""
+    level2: str = ""
+    kind: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Whether anything was asked (an empty form lists nothing)."""
+        return bool(self.q or self.year or self.unit or self.level1 or self.level2 or self.kind)
+
+    def query(self) -> dict[str, str]:
+        """The filters as query-string parameters (for the pager and the export link)."""
+        out = {
+            "q": self.q,
+            "year": str(self.year or ""),
+            "unit": self.unit,
+            "level1": self.level1,
+            "level2": self.level2,
+            "kind": self.kind,
+        }
+        return {k: v for k, v in out.items() if v}
+
+    def describe(self, unit_label: str | None = None) -> list[tuple[str, str]]:
+        """The filters in words, for the export's 检索条件 sheet."""
+        rows = [
+            ("关键词", self.q or "（不限）"),
+            ("单位", unit_label or self.unit or "（不限）"),
+            ("年度", str(self.year) if self.year else "（不限）"),
+            ("一级指标", self.level1 or "（不限）"),
+            ("二级指标", self.level2 or "（不限）"),
+            ("指标值类型", KINDS.get(self.kind, "（不限）")),
+        ]
+        return rows
+
+
+def parse_filters(params: Mapping[str, Any]) -> SearchFilters:
+    def text(name: str, n: int) -> str:
+        return str(params.get(name) or "").strip()[:n]
+
+    try:
+        year = int(text("year", 10) or 0) or None
+    except ValueError:
+        year = None
+    if year is not None and not 1900 <= year <= 2999:
+        year = None
+    level1, level2, kind = text("level1", 20), text("level2", 20), text("kind", 10)
+    return SearchFilters(
+        q=text("q", 100),
+        year=year,
+        unit=text("unit", 200),
+        level1=level1 if level1 in LEVEL1 else "",
+        level2=level2 if level2 in LEVEL2 else "",
+        kind=kind if kind in KINDS else "",
+    )
+
+
+@dataclass
+class UnitChoice:
+    """The unit filter resolved: the ids to search (None: any unit), the unit's label, or a message
+    saying why nothing is searched (no such unit among those the user sees, or several fit)."""
+
+    ids: list[int] | None
+    label: str | None = None
+    error: str | None = None
+
+
+def resolve_unit_filter(user: Any, spec: str) -> UnitChoice:
+    """The units a unit filter names among those `user` sees. A unit the user may not see is not
+    found, exactly as one that does not exist."""
+    from jixiao.web.lib.units import ambiguous, find_units
+
+    if not spec:
+        return UnitChoice(None)
+    found = find_units(spec, visible_units(user))
+    if not found:
+        return UnitChoice([], error=f"没有找到单位“{spec}”（可写单位编码、名称，或 地区:编码）。")
+    if len(found) > 1:
+        return UnitChoice([], error=ambiguous(spec, found, option="").message)
+    return UnitChoice([found[0].pk], label=f"{found[0].code} {found[0].name}".strip())
+
+
+def unit_choices(user: Any) -> list[Unit] | None:
+    """The units for the filter's list, or None when the user sees too many for a list (then the
+    filter is a text box taking a code or name)."""
+    units = list(
+        visible_units(user).only("id", "code", "name").order_by("code", "name")[: UNIT_SELECT_MAX + 1]
+    )
+    return None if len(units) > UNIT_SELECT_MAX else units
+
+
+def filtered(user: Any, f: SearchFilters, unit: UnitChoice) -> QuerySet[Indicator]:
+    return search_indicators(
+        user,
+        f.q,
+        year=f.year,
+        unit_ids=unit.ids,
+        level1=f.level1 or None,
+        level2=f.level2 or None,
+        kind=f.kind or None,
+    )
+
+
+# ------------------------------------------------------------------ .xlsx export
+
+EXPORT_COLUMNS: list[tuple[str, str]] = [
+    ("project__year", "年度"),
+    ("project__unit__code", "单位编码"),
+    ("project__unit__name", "单位名称"),
+    ("project__code", "项目编码"),
+    ("project__name", "项目名称"),
+    ("level1", "一级指标"),
+    ("level2", "二级指标"),
+    ("name", "三级指标"),
+    ("description", "指标描述"),
+    ("value", "指标值"),
+    ("level1_canonical", "一级指标（规范）"),
+    ("level2_canonical", "二级指标（规范）"),
+    ("target_kind", "指标值类型"),
+    ("target", "解析值"),
+    ("target_number", "数值"),
+    ("target_unit", "计量单位"),
+    ("project_id", "项目编号"),
+]
+
+
+def export_rows(qs: QuerySet[Indicator], limit: int | None = None) -> Iterator[list[Any]]:
+    """The rows of the export, newest first, at most `limit` (default EXPORT_MAX): plain values,
+    read in chunks."""
+    from jixiao.web.jinja import target_text
+
+    limit = EXPORT_MAX if limit is None else limit
+    fields = [k for k, _ in EXPORT_COLUMNS]
+    for rec in qs.values_list(*fields)[:limit].iterator(chunk_size=2000):
+        row = dict(zip(fields, rec, strict=True))
+        row["target_kind"] = KINDS.get(row["target_kind"] or "text", row["target_kind"])
+        row["target"] = target_text(row["target"])
+        n = row["target_number"]
+        row["target_number"] = float(n) if n is not None else None
+        yield [row[k] for k in fields]
+
+
+def export_xlsx(
+    qs: QuerySet[Indicator], f: SearchFilters, *, total: int, unit_label: str | None, now: datetime
+) -> bytes:
+    """The hits as a workbook: sheet 检索结果 (one row per indicator, at most EXPORT_MAX) and sheet
+    检索条件 (the filters, the total and how many rows were written). Every text cell is text, never
+    a formula (`jixiao.export.cellsafe`)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from jixiao.export.cellsafe import put_text, workbook_bytes
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "检索结果"
+    ws.append([label for _, label in EXPORT_COLUMNS])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    written = 0
+    for r, row in enumerate(export_rows(qs), start=2):
+        for c, v in enumerate(row, start=1):
+            put_text(ws.cell(row=r, column=c), v)
+        written += 1
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    for letter, width in zip("ABCDEFGHIJ", (6, 10, 24, 22, 28, 10, 12, 24, 24, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    info = wb.create_sheet("检索条件")
+    rows = [
+        *f.describe(unit_label),
+        ("命中总数", str(total)),
+        (
+            "导出条数",
+            str(written) + (f"（仅导出最新的 {EXPORT_MAX} 条，请缩小检索范围）" if total > written else ""),
+        ),
+        ("导出时间", now.strftime("%Y-%m-%d %H:%M")),
+    ]
+    for r, (label, value) in enumerate(rows, start=1):
+        put_text(info.cell(row=r, column=1), label).font = Font(bold=True)
+        put_text(info.cell(row=r, column=2), value)
+    info.column_dimensions["A"].width = 12
+    info.column_dimensions["B"].width = 60
+    return workbook_bytes(wb)

@@ -1,27 +1,55 @@
-"""Page: indicator search."""
+"""Pages: indicator search (指标检索) and its .xlsx export."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from jixiao.web.lib.search import SEARCH_PAGE, search_indicators
+from jixiao.taxonomy import LEVEL2, canonical_levels
+from jixiao.web.lib.search import (
+    COUNT_CAP,
+    EXPORT_MAX,
+    KINDS,
+    SEARCH_PAGE,
+    export_xlsx,
+    filtered,
+    parse_filters,
+    resolve_unit_filter,
+    unit_choices,
+)
+from jixiao.web.lib.unit_year import LEVEL1_ORDER
+
+
+def level2_by_parent() -> list[tuple[str, list[str]]]:
+    """The canonical level-2 categories under their level-1 parent (`canonical_levels` gives the
+    parent of a level-2 category alone), level 1 in the unit-year page's order."""
+    parent = {l2: canonical_levels(None, l2)[0] for l2 in LEVEL2}
+    return [(l1, [l2 for l2 in LEVEL2 if parent[l2] == l1]) for l1 in LEVEL1_ORDER]
 
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    q = (request.GET.get("q") or "").strip()[:100]
-    try:
-        year = int(request.GET.get("year") or 0) or None
-    except ValueError:
-        year = None
-    ctx: dict[str, Any] = {"q": q, "year": year}
-    if q:
+    f = parse_filters(request.GET)
+    ctx: dict[str, Any] = {
+        "f": f,
+        "q": f.q,
+        "year": f.year,
+        "kinds": KINDS,
+        "level1s": LEVEL1_ORDER,
+        "level2s": level2_by_parent(),
+        "units": unit_choices(request.user),
+        "export_max": EXPORT_MAX,
+    }
+    if f.active:
+        unit = resolve_unit_filter(request.user, f.unit)
+        ctx["unit_error"] = unit.error
         qs = (
-            search_indicators(request.user, q, year=year)
+            filtered(request.user, f, unit)
             .select_related("project", "project__unit")
             .only(
                 "id",
@@ -42,9 +70,23 @@ def search(request: HttpRequest) -> HttpResponse:
         except ValueError:
             offset = 0
         results = list(qs[offset : offset + SEARCH_PAGE + 1])
+        # the total: counted only when the hits do not all fit on this page, and up to COUNT_CAP
+        # unless asked (`exact=1`): counting 40,000 hits of a common word costs several times the page
+        exact = request.GET.get("exact") == "1"
+        if offset == 0 and len(results) <= SEARCH_PAGE:
+            total, more = len(results), False
+        elif exact:
+            total, more = qs.order_by().count(), False
+        else:
+            total = qs.order_by()[: COUNT_CAP + 1].count()
+            total, more = min(total, COUNT_CAP), total > COUNT_CAP
         ctx.update(
             {
                 "results": results[:SEARCH_PAGE],
+                "total": total,
+                "total_more": more,
+                "exact": exact,
+                "query": f.query(),
                 "shown_to": offset + min(len(results), SEARCH_PAGE),
                 "offset": offset,
                 "next": offset + SEARCH_PAGE if len(results) > SEARCH_PAGE else None,
@@ -52,3 +94,27 @@ def search(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "web/search.html", ctx)
+
+
+@login_required
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The hits of a search as .xlsx (at most EXPORT_MAX rows, newest first): only indicators of
+    projects the user may see, text cells never formulas."""
+    f = parse_filters(request.GET)
+    if not f.active:
+        return HttpResponse(
+            "请先输入检索条件（关键词、单位、年度、类别或指标值类型）再导出。",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    unit = resolve_unit_filter(request.user, f.unit)
+    qs = filtered(request.user, f, unit)
+    total = qs.order_by().count()
+    now = timezone.localtime()
+    data = export_xlsx(qs, f, total=total, unit_label=unit.label, now=now)
+    name = f"指标检索_{now:%Y%m%d_%H%M}.xlsx"
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return resp

@@ -1,4 +1,5 @@
-"""Pages: the unit list, a unit, a unit-year (projects, budget, categories, review, cycle)."""
+"""Pages: home (the work lists), the unit list, a unit, a unit-year (projects, budget, categories,
+review, cycle)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,64 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from jixiao.export import charts
 from jixiao.web.lib.access import visible_unit
 from jixiao.web.lib.unit_year import LEVEL1_ORDER, LEVEL2_ORDER, indicator_categories, unit_year_projects
-from jixiao.web.models import Disclosure, Project, State, SubGoal
+from jixiao.web.lib.worklist import PAGE, lists_for, work_lists
+from jixiao.web.models import Disclosure, Project, Role, State, SubGoal
 from jixiao.web.permissions import (
     can_view_unit,
+    role_of,
     visible_unit_ids,
     visible_units,
 )
+
+MY_UNITS = 20  # a unit user's own units listed on the home page
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """工作台: the work lists of the user's role (`lib.worklist`); `?list=KEY` shows one list whole,
+    a page at a time."""
+    today = timezone.localdate()
+    only = request.GET.get("list") or None
+    if only is not None and only not in lists_for(request.user):
+        raise Http404("没有这个工作清单")
+    offset = 0
+    if only is not None:
+        try:
+            offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)
+        except ValueError:
+            offset = 0
+        lists = work_lists(request.user, today, only=only, limit=PAGE, offset=offset)
+    else:
+        lists = work_lists(request.user, today)
+    is_unit = role_of(request.user) == Role.UNIT
+    my_units = list(visible_units(request.user).only("id", "name", "code")[: MY_UNITS + 1]) if is_unit else []
+    return render(
+        request,
+        "web/home.html",
+        {
+            "lists": lists,
+            "only": only,
+            "page_size": PAGE,
+            "today": today,
+            "my_units": my_units[:MY_UNITS],
+            "more_units": len(my_units) > MY_UNITS,
+            "review_half": any(wl.audience == "review" for wl in lists),
+            "unit_half": any(wl.audience == "unit" for wl in lists),
+        },
+    )
+
 
 log = logging.getLogger(__name__)
 
 
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
+    """The units the user may see, filtered by name, code or region."""
     q = (request.GET.get("q") or "").strip()
     qs = visible_units(request.user)
     if q:

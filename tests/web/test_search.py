@@ -1,0 +1,187 @@
+"""指标检索 (issue 12, item 5): filters by unit, year, category and value kind, the total count of
+hits, and the hits as .xlsx (text cells only, never a live formula). Only indicators of projects the
+user may see are found or exported."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+import pytest
+from openpyxl import load_workbook
+
+from jixiao.web import actions
+from jixiao.web.demo import market_bureau
+from jixiao.web.jinja import KIND_LABELS
+from jixiao.web.models import Indicator
+from jixiao.web.views.search import level2_by_parent
+
+pytestmark = pytest.mark.django_db
+
+
+def hits(client, **params) -> tuple[int, list[list[str]]]:
+    """The total the page states and the rows of its table (cells as text)."""
+    r = client.get("/search/", params)
+    assert r.status_code == 200
+    html = r.content.decode()
+    m = re.search(r"共 <b>(\d+)</b> 条", html)
+    assert m, html[-3000:]
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        if len(cells) == 7:
+            rows.append(cells)
+    return int(m.group(1)), rows
+
+
+def export(client, **params) -> tuple[list[list], dict[str, str]]:
+    r = client.get("/search/export.xlsx", params)
+    assert r.status_code == 200, r.content[:500]
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "attachment" in r["Content-Disposition"] and ".xlsx" in r["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames == ["检索结果", "检索条件"]
+    ws = wb["检索结果"]
+    for row in ws.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate  # no live formula anywhere
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    info = {a: b for a, b in wb["检索条件"].iter_rows(values_only=True)}
+    return rows, info
+
+
+def test_unit_filter_and_the_total(clients, demo):
+    market, edu = demo["999001"], demo["999002"]
+    c = clients["reviewer"]
+    n, rows = hits(c, q="满意度", unit=f"id:{market.pk}")
+    expected = (
+        Indicator.objects.filter(project__unit=market, name__contains="满意度")
+        | Indicator.objects.filter(project__unit=market, value__contains="满意度")
+        | Indicator.objects.filter(project__unit=market, description__contains="满意度")
+    )
+    assert n == expected.distinct().count() > 0 and len(rows) == n
+    assert {r[1] for r in rows} == {"示例市市场监督管理局"}
+    # by code, as typed when there are too many units for a list
+    assert hits(c, q="满意度", unit="999002")[0] == hits(c, q="满意度", unit=f"id:{edu.pk}")[0] > 0
+    # an unknown unit finds nothing and says so
+    r = c.get("/search/", {"q": "满意度", "unit": "没有这个单位"}).content.decode()
+    assert "没有找到单位“没有这个单位”" in r and "共 <b>0</b> 条" in r
+
+
+def test_total_counts_every_page(clients, demo):
+    c = clients["reviewer"]
+    n, rows = hits(c, year="2024")  # no keyword: every 2024 indicator
+    assert n == Indicator.objects.filter(project__year=2024).count() > 50
+    assert len(rows) == 50
+    n2, rows2 = hits(c, year="2024", offset="50")
+    assert n2 == n and len(rows2) == min(50, n - 50)
+    assert not {tuple(r) for r in rows} & {tuple(r) for r in rows2}
+
+
+def test_category_and_kind_filters(clients, demo):
+    c = clients["reviewer"]
+    # level 1: 满意度指标 only
+    n, rows = hits(c, level1="满意度指标")
+    assert n == Indicator.objects.filter(level1_canonical="满意度指标").count() > 0
+    assert {r[3].split(" / ")[0] for r in rows} == {"满意度指标"}
+    # level 2 under 产出: 时效指标, with the kind date
+    n, rows = hits(c, level2="时效指标", kind="date")
+    assert n == Indicator.objects.filter(level2_canonical="时效指标", target_kind="date").count() > 0
+    assert all(r[3].endswith("时效指标") and ("不晚于" in r[6]) for r in rows)
+    # every kind: the page's total is the database's, and the parsed value shown fits the kind
+    counts = Counter(Indicator.objects.values_list("target_kind", flat=True))
+    assert set(counts) >= {"number", "percent", "date", "text"}
+    for kind in KIND_LABELS:
+        n, rows = hits(c, kind=kind)
+        assert n == counts.get(kind, 0), kind
+        if kind == "percent":
+            assert rows and all("%" in r[6] for r in rows)
+        if kind == "text":
+            assert rows and all(r[6] == "定性" for r in rows)
+    # the category list offers every level-2 category once, under its level 1
+    offered = [l2 for _, l2s in level2_by_parent() for l2 in l2s]
+    assert len(offered) == len(set(offered)) == 12
+    # unknown values are ignored, not an error
+    assert hits(c, q="满意度", kind="bogus", level1="x")[0] == hits(c, q="满意度")[0]
+
+
+def test_unit_user_finds_nothing_of_other_units(clients, demo):
+    market = demo["999001"]
+    edu = clients["edu"]
+    # asking for another unit by id or by code finds nothing, and names nothing of it
+    for spec in (f"id:{market.pk}", "999001", "示例市市场监督管理局"):
+        r = edu.get("/search/", {"q": "满意度", "unit": spec}).content.decode()
+        assert "共 <b>0</b> 条" in r and "示例市市场监督管理局" not in r.replace(spec, "")
+        rows, info = export(edu, q="满意度", unit=spec)
+        assert rows == [rows[0]] and info["命中总数"] == "0"
+    # without a unit filter: only their own
+    n, rows = hits(edu, q="满意度")
+    assert n > 0 and {r[1] for r in rows} == {"示例市示例区教育局"}
+    rows, info = export(edu, kind="percent")
+    assert len(rows) - 1 == int(info["命中总数"]) > 0
+    assert {r[2] for r in rows[1:]} == {"示例市示例区教育局"}
+    # the unit list offers only their own units
+    page = edu.get("/search/").content.decode()
+    assert "示例市市场监督管理局" not in page
+
+
+def test_export_holds_every_hit_as_text(clients, demo, users):
+    doc = market_bureau(2031)
+    ind = doc.projects[0].indicators[0]
+    ind.name = '=HYPERLINK("http://evil.example/x","点击")'
+    ind.description = "+1+2"
+    actions.import_disclosure(None, doc)
+    c = clients["reviewer"]
+    rows, info = export(c, q="HYPERLINK")
+    header, data = rows[0], rows[1:]
+    assert header[:5] == ["年度", "单位编码", "单位名称", "项目编码", "项目名称"]
+    assert len(data) == 1 and info["命中总数"] == "1" and info["关键词"] == "HYPERLINK"
+    row = dict(zip(header, data[0], strict=True))
+    assert row["三级指标"] == '=HYPERLINK("http://evil.example/x","点击")' and row["指标描述"] == "+1+2"
+    assert row["年度"] == 2031 and row["指标值"] == "≥320批次" and row["数值"] == 320
+    assert row["指标值类型"] == "数值" and row["解析值"] == "≥ 320 批次"
+    # the quote prefix keeps it text when edited in Excel
+    r = c.get("/search/export.xlsx", {"q": "HYPERLINK"})
+    ws = load_workbook(io.BytesIO(r.content))["检索结果"]
+    assert ws.cell(row=2, column=header.index("三级指标") + 1).quotePrefix
+    # the export holds the same hits as the page, with the filters stated
+    n, _ = hits(c, year="2024", kind="percent")
+    rows, info = export(c, year="2024", kind="percent")
+    assert len(rows) - 1 == n == int(info["命中总数"]) and info["指标值类型"] == "百分比"
+    assert {r[header.index("指标值类型")] for r in rows[1:]} == {"百分比"}
+    # nothing asked: nothing exported
+    r = c.get("/search/export.xlsx")
+    assert r.status_code == 400 and "请先输入检索条件" in r.content.decode()
+    # the page links the export with its filters
+    page = c.get("/search/", {"q": "满意度", "kind": "percent"}).content.decode()
+    assert "/search/export.xlsx?q=%E6%BB%A1%E6%84%8F%E5%BA%A6&amp;kind=percent" in page
+
+
+def test_export_is_capped(clients, demo, monkeypatch):
+    from jixiao.web.lib import search
+
+    monkeypatch.setattr(search, "EXPORT_MAX", 5)
+    rows, info = export(clients["reviewer"], year="2024")
+    assert len(rows) - 1 == 5 and int(info["命中总数"]) > 5 and "仅导出最新的 5 条" in info["导出条数"]
+
+
+def test_total_past_the_cap_is_counted_on_request(clients, demo, monkeypatch):
+    from jixiao.web.views import search as view
+
+    monkeypatch.setattr(view, "COUNT_CAP", 60)
+    c = clients["reviewer"]
+    n = Indicator.objects.filter(project__year=2024).count()
+    assert n > 60
+    html = c.get("/search/", {"year": "2024"}).content.decode()
+    assert "共 <b>60</b> 条以上" in html and "统计准确总数" in html
+    exact, rows = hits(c, year="2024", exact="1")
+    assert exact == n and len(rows) == 50
+    html = c.get("/search/", {"year": "2024", "exact": "1"}).content.decode()
+    assert "条以上" not in html and "exact=1&amp;offset=50" in html  # the pager keeps the exact count
+    # a page of hits that fits needs no count at all
+    assert (
+        hits(c, q="检定计量器具台件数")[0]
+        == Indicator.objects.filter(name__contains="检定计量器具台件数").count()
+    )
