@@ -214,9 +214,19 @@ def test_re_review_of_many_unit_years(clients, users, worker):
     assert f"已重新审核 {n} 个单位年度" in page
 
 
-def test_jobs_page_offers_re_review_to_reviewers_only(clients):
-    assert "重新审核全部单位年度" in clients["reviewer"].get("/jobs/").content.decode()
-    assert "重新审核全部单位年度" not in clients["market"].get("/jobs/").content.decode()
+def test_jobs_and_ranking_pages_offer_re_review_to_reviewers_only(clients, demo, worker):
+    from jixiao.web.models import Disclosure
+
+    for url in ("/jobs/", "/review/"):
+        assert "重新审核全部单位年度" in clients["reviewer"].get(url).content.decode()
+        assert "重新审核全部单位年度" not in clients["market"].get(url).content.decode()
+    unit = demo["999001"]
+    page = clients["admin"].get(f"/review/?unit={unit.pk}").content.decode()
+    assert f'name="unit" value="{unit.pk}"' in page
+    job_id = _job_id(clients["admin"].post("/jobs/review/", {"unit": unit.pk, "year": "2024"}))
+    worker()
+    s = _wait(clients["admin"], job_id)
+    assert s["state"] == "done" and s["total"] == Disclosure.objects.filter(unit=unit, year=2024).count() == 1
 
 
 # --------------------------------------------------------------------------------- jixiao worker (CLI)
