@@ -267,3 +267,32 @@ def test_jixiao_worker_runs_queued_tasks(tmp_path: Path):
     )
     state, name, magic = run("-c", check).stdout.split()
     assert state == "done" and name.endswith("项目绩效目标表.docx") and magic == "PK"
+
+
+def test_finished_jobs_are_pruned_after_a_week(clients, users, market_project):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = Job.objects.create(user=users["market"], kind="export", title="旧", state="done", file_data=b"x")
+    recent = Job.objects.create(user=users["market"], kind="export", title="近", state="done")
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
+    Job.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - timedelta(days=6))
+    clients["market"].get(f"/projects/{market_project.pk}/export/targets.docx")  # starts a job
+    assert not Job.objects.filter(pk=old.pk).exists() and Job.objects.filter(pk=recent.pk).exists()
+    assert Job.objects.count() == 2
+
+
+def test_excel_of_many_projects_is_a_task_too(clients, market_project, settings, worker):
+    from openpyxl import load_workbook
+
+    p = market_project
+    url = f"/units/{p.unit_id}/2024/export/targets.xlsx"
+    assert clients["market"].get(url).status_code == 200  # a few projects: in the request
+    settings.EXPORT_INLINE_PROJECTS = 1
+    job_id = _job_id(clients["market"].get(url))
+    worker()
+    s = _wait(clients["market"], job_id)
+    assert s["state"] == "done", s
+    wb = load_workbook(io.BytesIO(clients["market"].get(s["download"]).content))
+    assert p.name in [str(c.value) for ws in wb for row in ws.iter_rows() for c in row]

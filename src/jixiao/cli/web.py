@@ -124,7 +124,12 @@ def start_embedded_worker() -> Any:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the background tasks (exports, large uploads, re-reviews) until stopped."""
-    prepare_database()
+    if args.parent_pid:  # started by `jixiao serve`, which has just brought the schema up to date
+        from jixiao.web import setup
+
+        setup()
+    else:
+        prepare_database()
     from jixiao.web.tasks import run_worker
 
     if not args.parent_pid:

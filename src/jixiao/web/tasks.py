@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 KINDS = {"export": "导出", "upload": "导入文件", "review": "重新审核"}
 REVIEW_CHUNK = 20  # unit-years reviewed and stored per step of a re-review
+KEEP_DAYS = 7  # finished jobs (and their files) are deleted this long after they end
 
 
 class JobFailed(Exception):
@@ -74,7 +75,9 @@ def start_job(
     input_name: str = "",
     input_data: bytes | None = None,
 ) -> Job:
-    """Record a job for `user` and put it on the queue; returns at once."""
+    """Record a job for `user` and put it on the queue; returns at once. Jobs finished more than
+    KEEP_DAYS ago go (their files with them), and so do the queue's rows of that age."""
+    prune()
     job = Job.objects.create(
         user=user,
         kind=kind,
@@ -109,6 +112,18 @@ def start_upload(
 
 def start_review(user: Any, disclosure_ids: list[int], title: str) -> Job:
     return start_job(user, "review", title, {"disclosures": sorted(set(disclosure_ids))})
+
+
+def prune(days: int = KEEP_DAYS) -> int:
+    """Delete the jobs that ended more than `days` ago and the queue's finished rows of that age."""
+    from datetime import timedelta
+
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - timedelta(days=days)
+    n, _ = Job.objects.filter(finished_at__lt=cutoff).delete()
+    DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return n
 
 
 # -------------------------------------------------------------------------------------------- status
