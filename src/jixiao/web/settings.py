@@ -20,7 +20,7 @@ JIXIAO_PROXY_COUNT   reverse proxies in front of the app (default 0: the client 
 JIXIAO_TASK_WORKER   embedded (default): `jixiao serve` / `jixiao demo` run a task worker process of
                      their own; external: background tasks are run by `jixiao worker` processes only
 JIXIAO_UPLOAD_TASK_KB uploaded files larger than this are imported as background tasks (default 512)
-JIXIAO_EXPORT_INLINE_PROJECTS  Excel / web-page exports of more projects are background tasks (default 10)
+JIXIAO_EXPORT_INLINE_PROJECTS  Excel / web-page exports of more projects are background tasks (default 20)
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ TASK_WORKER = (os.environ.get("JIXIAO_TASK_WORKER") or "embedded").strip().lower
 UPLOAD_TASK_BYTES = int(os.environ.get("JIXIAO_UPLOAD_TASK_KB", "512")) * 1024
 # Excel and web-page exports of more projects than this are background tasks too (Word and PDF always
 # are): a unit-year's .xlsx 绩效目标表 takes seconds from a few dozen projects on
-EXPORT_INLINE_PROJECTS = int(os.environ.get("JIXIAO_EXPORT_INLINE_PROJECTS", "10"))
+EXPORT_INLINE_PROJECTS = int(os.environ.get("JIXIAO_EXPORT_INLINE_PROJECTS", "20"))
 
 LOGGING = {
     "version": 1,
