@@ -5,6 +5,8 @@ The same tests run on SQLite (default) and on PostgreSQL (JIXIAO_DATABASE_URL=po
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jixiao.web import actions
@@ -18,6 +20,14 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite: a test database in a file (WAL, waits on locks) rather than shared-cache memory, where
+    # a second thread (the live server, a task worker) meets "database table is locked" at once
+    db = settings.DATABASES["default"]
+    if "sqlite" in db["ENGINE"] and not db.get("TEST", {}).get("NAME"):
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="jixiao-test-"))
+        db.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`jixiao demo | serve | import | user | token`: the web application's commands.
+"""`jixiao demo | serve | worker | import | user | token`: the web application's commands.
 
 Every command that touches the database reads JIXIAO_DATABASE_URL (default: ./jixiao.sqlite3, the
 file `jixiao demo` creates) and brings the schema up to date first. Writes go through `actions`.
@@ -97,6 +97,50 @@ def serve_wsgi(host: str, port: int, threads: int = 8, workers: int = 1) -> None
     )
 
 
+def start_embedded_worker() -> Any:
+    """The task worker process `jixiao serve` and `jixiao demo` run beside the web server, unless
+    JIXIAO_TASK_WORKER=external says separate `jixiao worker` processes do the background work.
+    It stops with the server (and on its own once the server is gone). None when not started."""
+    import atexit
+    import subprocess
+
+    from django.conf import settings
+
+    if settings.TASK_WORKER == "external":
+        return None
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jixiao.cli", "worker", "--parent-pid", str(os.getpid()), "--interval", "0.5"],
+        stdin=subprocess.DEVNULL,
+    )
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+    atexit.register(stop)
+    return proc
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the background tasks (exports, large uploads, re-reviews) until stopped."""
+    if args.parent_pid:  # started by `jixiao serve`, which has just brought the schema up to date
+        from jixiao.web import setup
+
+        setup()
+    else:
+        prepare_database()
+    from jixiao.web.tasks import run_worker
+
+    if not args.parent_pid:
+        print(f"jixiao worker：{database_label()}，等待后台任务（Ctrl-C 停止）", flush=True)
+    run_worker(interval=args.interval, batch=args.batch, parent_pid=args.parent_pid)
+    return 0
+
+
 def demo_secret_key(data: Path) -> str:
     """The demo's secret key: made once, kept in DATA/secret_key (mode 0600), read on every start."""
     import secrets
@@ -147,6 +191,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"地址：{url}    （Ctrl-C 停止）", flush=True)
     if args.no_serve:
         return 0
+    start_embedded_worker()
     serve_wsgi("127.0.0.1", args.port)
     return 0
 
@@ -179,6 +224,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"（{workers} 个进程 × {args.threads} 线程）",
         flush=True,
     )
+    if start_embedded_worker() is not None:
+        print(
+            "后台任务：附带一个任务进程（生产环境可设 JIXIAO_TASK_WORKER=external，另行运行 jixiao worker）"
+        )
     serve_wsgi(args.host, args.port, args.threads, workers)
     return 0
 
@@ -401,7 +450,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    """Add demo, serve, import, report, user and token to the `jixiao` command line."""
+    """Add demo, serve, worker, import, report, user and token to the `jixiao` command line."""
     p = sub.add_parser(
         "demo", help="create a demo SQLite database with sample units and accounts, and serve it"
     )
@@ -429,6 +478,17 @@ def register(sub: Any) -> None:
         help="processes (default: cores + 1 with gunicorn; 1 = waitress in one process)",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "worker",
+        help="运行后台任务（导出 Word/PDF、导入大文件、重新审核），任务队列在数据库中",
+        description="任务队列保存在数据库（JIXIAO_DATABASE_URL）中。`jixiao serve` 自带一个任务进程，"
+        "除非设置 JIXIAO_TASK_WORKER=external；生产环境运行一个或多个 jixiao worker。",
+    )
+    p.add_argument("--interval", type=float, default=1.0, help="队列为空时每隔几秒查看一次（默认 1）")
+    p.add_argument("--batch", action="store_true", help="运行完已排队的任务后退出")
+    p.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser(
         "import", help="parse disclosures and store them in the database (JIXIAO_DATABASE_URL)"

@@ -17,6 +17,10 @@ JIXIAO_LOGIN_FAILURE_LIMIT  failed logins before a lock-out (default 10), counte
 JIXIAO_LOGIN_COOLOFF_MINUTES  how long a lock-out lasts (default 15; every further try restarts it)
 JIXIAO_PROXY_COUNT   reverse proxies in front of the app (default 0: the client address is
                      REMOTE_ADDR; n: taken from X-Forwarded-For, n hops from the right)
+JIXIAO_TASK_WORKER   embedded (default): `jixiao serve` / `jixiao demo` run a task worker process of
+                     their own; external: background tasks are run by `jixiao worker` processes only
+JIXIAO_UPLOAD_TASK_KB uploaded files larger than this are imported as background tasks (default 512)
+JIXIAO_EXPORT_INLINE_PROJECTS  Excel / web-page exports of more projects are background tasks (default 20)
 """
 
 from __future__ import annotations
@@ -94,6 +98,9 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "jixiao.web.apps.WebConfig",
+    "django_tasks",
+    "django_tasks_db",
+    "jixiao.web.jobs.apps.JobsConfig",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +227,17 @@ CONTENT_SECURITY_POLICY = os.environ.get("JIXIAO_CSP") or (
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+# background tasks (exports to Word and PDF, large uploads, re-reviews): Django's tasks framework
+# (the django-tasks backport) with its database backend, so the queue lives in the app's own database
+# (SQLite for the demo, PostgreSQL in production) and needs no other service. Workers: `jixiao worker`,
+# or the one `jixiao serve` starts itself unless JIXIAO_TASK_WORKER=external.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_WORKER = (os.environ.get("JIXIAO_TASK_WORKER") or "embedded").strip().lower()
+UPLOAD_TASK_BYTES = int(os.environ.get("JIXIAO_UPLOAD_TASK_KB", "512")) * 1024
+# Excel and web-page exports of more projects than this are background tasks too (Word and PDF always
+# are): a unit-year's .xlsx 绩效目标表 takes seconds from a few dozen projects on
+EXPORT_INLINE_PROJECTS = int(os.environ.get("JIXIAO_EXPORT_INLINE_PROJECTS", "20"))
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from jixiao.web.api import api
-from jixiao.web.views import corpus, cycle, exports, projects, review, search, units, upload
+from jixiao.web.views import corpus, cycle, exports, jobs, projects, review, search, units, upload
 
 urlpatterns = [
     path("", units.home, name="home"),
@@ -48,6 +48,11 @@ urlpatterns = [
     path("review/", review.review_ranking, name="review_ranking"),
     path("review/rules/", review.review_rules, name="review_rules"),
     path("upload/", upload.upload, name="upload"),
+    path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/review/", jobs.review_start, name="review_start"),
+    path("jobs/<int:job_id>/", jobs.job_page, name="job"),
+    path("jobs/<int:job_id>/status", jobs.job_status_json, name="job_status"),
+    path("jobs/<int:job_id>/download", jobs.job_download, name="job_download"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from jixiao.web.actions.uploads import import_upload, upload_too_large
 from jixiao.web.models import Role, Unit
@@ -16,6 +16,7 @@ from jixiao.web.permissions import (
     role_of,
     visible_units,
 )
+from jixiao.web.tasks import start_upload
 
 
 @login_required
@@ -53,9 +54,24 @@ def upload(request: HttpRequest) -> HttpResponse:
             ctx["error"] = "请选择要上传的文件。"
             return render(request, "web/upload.html", ctx, status=400)
         results = []
+        jobs = []
+        confirm_unit = request.POST.get("confirm_unit") in ("1", "on", "true")
         for f in files[:20]:
             if too_large := upload_too_large(f.name or "upload", f.size):
                 results.append(too_large)
+                continue
+            if (f.size or 0) > settings.UPLOAD_TASK_BYTES:
+                # a large file is parsed and imported by a background task: the page answers at once
+                jobs.append(
+                    start_upload(
+                        request.user,
+                        f.name or "upload",
+                        f.read(),
+                        unit_id=unit.pk if unit is not None else None,
+                        year=year,
+                        confirm_unit=confirm_unit,
+                    )
+                )
                 continue
             results.append(
                 import_upload(
@@ -64,8 +80,11 @@ def upload(request: HttpRequest) -> HttpResponse:
                     f.read(),
                     unit=unit,
                     year=year,
-                    confirm_unit=request.POST.get("confirm_unit") in ("1", "on", "true"),
+                    confirm_unit=confirm_unit,
                 )
             )
         ctx["results"] = results
+        ctx["jobs"] = jobs
+        if jobs and not results and len(jobs) == 1:
+            return redirect("job", job_id=jobs[0].pk)
     return render(request, "web/upload.html", ctx)
