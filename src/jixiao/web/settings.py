@@ -92,12 +92,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
-    "axes",
+    "jixiao.web.apps.AxesConfig",  # django-axes under a Chinese name in the admin
     "jixiao.web.apps.WebConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jixiao.web.errors.ChineseErrors",  # a 405 (page or API) answered in Chinese
     "jixiao.web.middleware.RequestSizeLimit",
     "jixiao.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -112,6 +113,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "jixiao.web.urls"
+CSRF_FAILURE_VIEW = "jixiao.web.errors.csrf_failure"  # Chinese, JSON under /api/
 WSGI_APPLICATION = "jixiao.web.wsgi.application"
 AUTH_USER_MODEL = "web.User"
 LOGIN_URL = "login"
@@ -158,9 +160,9 @@ TEMPLATES = [
             ],
         },
     },
-    {  # the admin
+    {  # the admin (jixiao/web/templates/ overrides one admin template: see admin/search_form.html)
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [HERE / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -172,8 +174,13 @@ TEMPLATES = [
     },
 ]
 
+# everything a user reads is Chinese: Django's own zh_Hans catalogs (admin, forms, auth), completed
+# by jixiao/web/locale/ where Django 5.2's leave texts untranslated (the admin's filter_horizontal
+# widget in /admin/jsi18n/, a few admin and auth texts) and for django-axes, which has no zh_Hans
+# catalog. The .mo files are committed: nothing is compiled at run time.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [HERE / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

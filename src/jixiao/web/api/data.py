@@ -187,7 +187,7 @@ def _project(p: Project) -> dict[str, Any]:
     }
 
 
-router = Router(tags=["data"])
+router = Router(tags=["单位、项目与审核"])
 
 
 @router.get("/units", response=list[UnitOut], summary="预算单位列表")
