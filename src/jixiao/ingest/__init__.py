@@ -48,6 +48,7 @@ def read_cells(data: bytes, name: str) -> CellStream:
     if len(data) > MAX_BYTES:
         raise ReadError(name, f"文件超过 {mb(MAX_BYTES)} 的上限")
     fmt = sniff_format(data, name)
+    _check_suffix(fmt, data, name)
     try:
         stream = _read(fmt, data, name)
     except ReadError:
@@ -59,11 +60,45 @@ def read_cells(data: bytes, name: str) -> CellStream:
     except Exception as e:  # a reader's own checks missed a damaged structure: still a located error
         raise ReadError(
             name,
-            f"无法读取此文件：文件已损坏或格式不受支持（{type(e).__name__}：{str(e)[:200]}）",
+            f"无法读取此文件：文件已损坏或格式不受支持（{type(e).__name__}）",
             Location(line=1),
         ) from e
     _check_text_size(stream, name)
     return stream
+
+
+# what a file holds when it is not a document (a picture or an archive renamed .pdf …)
+_SIGNATURES = [
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"BM", "BMP 图片"),
+    (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"),
+    (b"RIFF", "WEBP 图片或音视频"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"\xd0\xcf\x11\xe0", "旧版 Office 文档（.doc/.xls）"),
+]
+_SUFFIX_KIND = {
+    ".pdf": ("pdf", "PDF"),
+    ".docx": ("docx", "Word（.docx）"),
+    ".xlsx": ("xlsx", "Excel（.xlsx）"),
+}
+
+
+def _check_suffix(fmt: str, data: bytes, name: str) -> None:
+    """A file whose content is not what its name says (a picture renamed .pdf): say what it is
+    instead of reading it as text and reporting binary bytes."""
+    what = next((label for sig, label in _SIGNATURES if data.startswith(sig)), None)
+    expected = _SUFFIX_KIND.get(Path(name).suffix.lower())
+    if expected and fmt != expected[0] and fmt != "ole":
+        found = f"内容是{what}" if what else "内容不是这种格式"
+        raise ReadError(name, f"不是 {expected[1]} 文件：{found}，文件扩展名与内容不符", Location(line=1))
+    if what and fmt in ("text", "html"):
+        raise ReadError(name, f"不是文本或网页文件：内容是{what}", Location(line=1))
 
 
 def _read(fmt: str, data: bytes, name: str) -> CellStream:
