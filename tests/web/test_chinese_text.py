@@ -526,6 +526,8 @@ def test_openapi_tags_and_summaries_are_chinese(world) -> None:
     assert tags and not [t for t in tags if english_words(t)], tags
     summaries = [op.get("summary", "") for op in _operations(spec)]
     assert summaries and not [s for s in summaries if english_words(s, identifiers) or not s], summaries
+    descriptions = [op.get("description", "") for op in _operations(spec)]  # Swagger shows them
+    assert not [d for d in descriptions if english_words(re.sub(r"`[^`]*`", " ", d), identifiers)]
     problems = problems_in("/api/docs", c.get("/api/docs"))
     assert not problems, _report(problems)
 
