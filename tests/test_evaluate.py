@@ -567,7 +567,7 @@ def test_cli_score_invalid_input_exits_2_with_one_line(tmp_path, capsys, change,
 
 def test_cli_score_bad_json(tmp_path, capsys):
     rc, _, err = _run(tmp_path, capsys, '{"budget": ')
-    assert rc == 2 and "invalid JSON" in err and "line 1" in err
+    assert rc == 2 and "不是有效的 JSON" in err and "第 1 行" in err
 
 
 # ------------------------------------------------------------ zero targets, published weights

@@ -253,7 +253,7 @@ def test_bad_inputs_exit_2_with_a_located_line(tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{\n  "budget": ', encoding="utf-8")
     code, err = run(capsys, "selfeval", str(bad), "-o", str(tmp_path / "x.xlsx"))
-    assert code == 2 and err.startswith(f"{bad}: line 2: invalid JSON")
+    assert code == 2 and err.startswith(f"{bad}: 第 2 行: 不是有效的 JSON")
 
     wrong = tmp_path / "wrong.json"
     data = json.loads(json.dumps(SELFEVAL))

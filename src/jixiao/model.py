@@ -10,6 +10,7 @@ Money is in 万元 as printed and kept as `Decimal`; texts are kept as printed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple
@@ -32,6 +33,33 @@ class Location(NamedTuple):
             return f"line {self.line}"
         return "document"
 
+    def zh(self) -> str:
+        """Where, in Chinese, for people: 「第 3 行」「第 2 页表格 1 第 4 行第 3 列」「Sheet1!B7」
+        (`str()` keeps the reader's own form, which files and tests record)."""
+        return location_zh(str(self))
+
+
+_WHERE_ZH = [
+    (re.compile(r"\bpage (\d+)"), r"第 \1 页"),
+    (re.compile(r"\btable (\d+)"), r"表格 \1"),
+    (re.compile(r"\brow (\d+)"), r"第 \1 行"),
+    (re.compile(r"\bcol (\d+)"), r"第 \1 列"),
+    (re.compile(r"\bline (\d+)"), r"第 \1 行"),
+    (re.compile(r"\bparagraph (\d+)"), r"第 \1 段"),
+    (re.compile(r"\baltChunk (\d+)"), r"嵌入片段 \1"),
+    (re.compile(r"^document$"), "全文"),
+    (re.compile(r"(页|行|列|段) (?=第|表格)"), r"\1"),
+    (re.compile(r", "), "，"),
+]
+
+
+def location_zh(text: str) -> str:
+    """A location as the readers write it (`line 3`, `page 2 table 1 row 4 col 3`, `paragraph 5`,
+    `Sheet1!B7`) in Chinese; an Excel reference stays as it is."""
+    for pattern, repl in _WHERE_ZH:
+        text = pattern.sub(repl, text)
+    return text
+
 
 @dataclass(frozen=True)
 class ParseWarning:
@@ -42,7 +70,7 @@ class ParseWarning:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.location}: {self.message}"
+        return f"{self.file}: {self.location.zh()}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -136,7 +136,7 @@ def test_a_bureau_user_cannot_change_its_subordinates_table_through_the_api(coun
     status, body = api_upload(token, "003.txt", text.encode())
     assert status == 200 and body[0]["ok"] is False
     error = body[0]["errors"][0]
-    assert "第 5 个项目表「市场执法检查办案经费」" in error and "line 866" in error and ZHIDUI in error
+    assert "第 5 个项目表「市场执法检查办案经费」" in error and "第 866 行" in error and ZHIDUI in error
     assert "未导入任何数据" in error
     assert (unit_state(zhidui), unit_state(hexi), Unit.objects.count()) == before
 

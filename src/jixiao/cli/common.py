@@ -6,6 +6,8 @@ Commands import Django only through `prepare_database` (and the loaders below), 
 
 from __future__ import annotations
 
+import argparse
+import re
 import sys
 from contextlib import contextmanager
 
@@ -13,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import Any, TextIO
+    from typing import Any, NoReturn, TextIO
 
     from jixiao.model import Disclosure
 
@@ -118,3 +120,68 @@ def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
     if not docs:
         raise LookupError(f"数据库中没有单位 {unit_code}" + (f" {year} 年" if year else "") + " 的绩效目标")
     return docs
+
+
+# ------------------------------------------------------------------------ argparse, in Chinese
+# argparse prints its own headings and errors in English (its gettext catalog has no Chinese);
+# `ChineseParser` (with `ChineseHelpFormatter`) says them in Chinese. Every subcommand's parser is
+# one too: add_subparsers() makes its parsers of the parent's class.
+
+_ARGPARSE_ERRORS = [
+    (re.compile(r"^the following arguments are required: (.*)$", re.S), "缺少必需的参数：{0}"),
+    (re.compile(r"^unrecognized arguments: (.*)$", re.S), "无法识别的参数：{0}"),
+    (re.compile(r"^one of the arguments (.*) is required$", re.S), "参数 {0} 必须给出其中一个"),
+    (re.compile(r"^argument (.*?): (.*)$", re.S), "参数 {0}：{1}"),
+    (re.compile(r"^invalid choice: (.*) \(choose from (.*)\)$", re.S), "无效的选项：{0}（可选：{1}）"),
+    (re.compile(r"^invalid (int|float) value: (.*)$", re.S), "{0}值无效：{1}"),
+    (re.compile(r"^invalid (.*) value: (.*)$", re.S), "值无效：{1}"),
+    (re.compile(r"^expected one argument$"), "需要一个值"),
+    (re.compile(r"^expected at most one argument$"), "最多只能给一个值"),
+    (re.compile(r"^expected at least one argument$"), "至少需要一个值"),
+    (re.compile(r"^expected (\d+) arguments?$"), "需要 {0} 个值"),
+    (re.compile(r"^not allowed with argument (.*)$", re.S), "不能与参数 {0} 同时使用"),
+    (re.compile(r"^ambiguous option: (.*) could match (.*)$", re.S), "选项 {0} 有歧义，可能是 {1}"),
+    (re.compile(r"^ignored explicit argument (.*)$", re.S), "多余的参数值 {0}"),
+]
+_TYPE_NAMES = {"int": "整数", "float": "数字"}
+
+
+def argparse_error_zh(message: str) -> str:
+    """argparse's English error message in Chinese (nested: `argument X: invalid choice …`)."""
+    for pattern, template in _ARGPARSE_ERRORS:
+        m = pattern.match(message)
+        if m:
+            parts = [_TYPE_NAMES.get(g, g) for g in m.groups()]
+            if template.startswith("参数 {0}："):
+                parts[1] = argparse_error_zh(parts[1])
+            return template.format(*parts)
+    return message
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """「用法：」 instead of "usage: "."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """An ArgumentParser whose headings, -h/--help text and errors are Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示帮助并退出"
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        if kwargs.get("action") == "version":
+            kwargs.setdefault("help", "显示版本号并退出")
+        return super().add_argument(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{argparse_error_zh(message)}\n")

@@ -173,57 +173,50 @@ def cmd_library(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "corpus", help="many units' disclosures: bulk import on Dask, load, compare, indicator library"
-    )
+    p = sub.add_parser("corpus", help="大量单位的公开文件：用 Dask 批量解析、入库、比较、指标库")
     cs = p.add_subparsers(dest="corpus_command", required=True, metavar="SUBCOMMAND")
 
-    q = cs.add_parser("import", help="parse documents in parallel into a Parquet data set (resumable)")
-    q.add_argument("inputs", nargs="+", metavar="DIR|GLOB|FILE")
-    q.add_argument(
-        "--out", required=True, metavar="DATASET", help="data set directory (created; reused to resume)"
-    )
+    q = cs.add_parser("import", help="并行解析文件为 Parquet 数据集（可续做）")
+    q.add_argument("inputs", nargs="+", metavar="DIR|GLOB|FILE", help="文件夹、通配符或文件")
+    q.add_argument("--out", required=True, metavar="DATASET", help="数据集文件夹（不存在则创建；续做时沿用）")
     q.add_argument(
         "--scheduler",
         default=os.environ.get("JIXIAO_DASK_SCHEDULER"),
         metavar="ADDRESS",
-        help="a running Dask scheduler (tcp://host:8786); default: a local cluster "
-        "(or JIXIAO_DASK_SCHEDULER)",
+        help="运行中的 Dask 调度器（tcp://host:8786）；默认：本机集群（或 JIXIAO_DASK_SCHEDULER）",
     )
     q.add_argument(
         "--workers",
         type=int,
         metavar="N",
-        help="local worker processes (default: one per core; 0: in this process, no Dask)",
+        help="本机工作进程数（默认：每核一个；0：在本进程中执行，不用 Dask）",
     )
-    q.add_argument(
-        "--batch", type=int, metavar="N", help="documents per task and partition (default: automatic)"
-    )
-    q.add_argument("--year", type=int, help="budget year for documents that do not say")
-    q.add_argument("--retry-failed", action="store_true", help="read again the files that failed before")
+    q.add_argument("--batch", type=int, metavar="N", help="每个任务和分区的文件数（默认：自动）")
+    q.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    q.add_argument("--retry-failed", action="store_true", help="重新读取之前失败的文件")
     q.set_defaults(func=cmd_import)
 
-    q = cs.add_parser("load", help="load a data set into the database as published disclosures (idempotent)")
-    q.add_argument("dataset", metavar="DATASET")
-    q.add_argument("--batch", type=int, default=5000, help="rows per insert batch")
+    q = cs.add_parser("load", help="把数据集作为已公开文件载入数据库（可重复执行）")
+    q.add_argument("dataset", metavar="DATASET", help="数据集文件夹")
+    q.add_argument("--batch", type=int, default=5000, help="每批插入的行数（默认 5000）")
     q.set_defaults(func=cmd_load)
 
-    q = cs.add_parser("compare", help="an indicator beside the like indicators of other units")
-    q.add_argument("dataset", metavar="DATASET")
-    q.add_argument("--unit", help="the unit: code or part of its name")
-    q.add_argument("--project", help="part of the project's name or its code")
-    q.add_argument("--indicator", help="part of the indicator's name (三级指标)")
-    q.add_argument("--year", type=int)
-    q.add_argument("--same-name", action="store_true", help="only peers whose indicator names agree")
-    q.add_argument("--limit", type=int, default=10, help="compare at most N matching indicators")
-    q.add_argument("--format", choices=("text", "json"), default="text")
+    q = cs.add_parser("compare", help="把一个指标与其他单位的同类指标并列比较")
+    q.add_argument("dataset", metavar="DATASET", help="数据集文件夹")
+    q.add_argument("--unit", help="单位：编码或名称的一部分")
+    q.add_argument("--project", help="项目名称的一部分或项目编码")
+    q.add_argument("--indicator", help="指标名称（三级指标）的一部分")
+    q.add_argument("--year", type=int, help="预算年度")
+    q.add_argument("--same-name", action="store_true", help="只比较指标名称相同的单位")
+    q.add_argument("--limit", type=int, default=10, help="最多比较 N 个匹配的指标（默认 10）")
+    q.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     q.set_defaults(func=cmd_compare)
 
-    q = cs.add_parser("library", help="the indicators units use, by kind of project (指标库)")
-    q.add_argument("dataset", metavar="DATASET")
-    q.add_argument("--department", help="department type (市场监管, 教育, 卫生健康 …); none: list the types")
-    q.add_argument("--project", help="words of the project's name (食品抽检, 培训 …)")
-    q.add_argument("--top", type=int, default=10, help="indicators per category")
-    q.add_argument("--examples", type=int, default=3, help="real examples per indicator")
-    q.add_argument("--format", choices=("text", "json"), default="text")
+    q = cs.add_parser("library", help="各单位按项目类型使用的指标（指标库）")
+    q.add_argument("dataset", metavar="DATASET", help="数据集文件夹")
+    q.add_argument("--department", help="部门类型（市场监管、教育、卫生健康……）；不给则列出各类型")
+    q.add_argument("--project", help="项目名称中的词（食品抽检、培训……）")
+    q.add_argument("--top", type=int, default=10, help="每个类别列出的指标数（默认 10）")
+    q.add_argument("--examples", type=int, default=3, help="每个指标的实例数（默认 3）")
+    q.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     q.set_defaults(func=cmd_library)

@@ -13,79 +13,73 @@ from jixiao.cli.common import EXIT_BAD_INPUT, write_out
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
+    import json
     from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "score",
-        help="score a project's year-end self-evaluation (项目支出绩效自评表)",
-        description="Score FILE.json (budget, weights, indicators with actuals) or a filled "
-        "自评表 workbook (FILE.xlsx from `jixiao template selfeval`). JSON output "
-        "is one object for FILE.json and a list (one per sheet) for FILE.xlsx; "
-        "text output adds a unit summary when the workbook has several projects.",
+        help="为项目年度绩效自评评分（项目支出绩效自评表）",
+        description="为 FILE.json（预算、分值、指标及实际完成值）或填好的自评表工作簿"
+        "（`jixiao template selfeval` 生成的 FILE.xlsx）评分。json 输出：FILE.json 为一个对象，"
+        "FILE.xlsx 为列表（每个工作表一个）；text 输出在工作簿有多个项目时附单位汇总。",
     )
-    p.add_argument("file", metavar="FILE", help="FILE.json or FILE.xlsx")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("file", metavar="FILE", help="FILE.json 或 FILE.xlsx")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.add_argument(
         "--check",
         action="store_true",
-        help="FILE.json is a published 自评表 as printed (indicators with weight and score, "
-        "the printed total): recompute it by the method and list where the printed "
-        "scores differ and why, with the recomputed grade beside the printed one",
+        help="FILE.json 是已公开的自评表（含各指标分值、得分与总分）：按评分办法重算，"
+        "列出与公开得分不一致之处及原因，并并列重算等级与公开等级",
     )
     p.add_argument(
         "--strict",
         action="store_true",
-        help="refuse a table whose weights do not total 100 (default: score it with its own "
-        "weights, scale the total to 100 and name the deviation)",
+        help="分值合计不是 100 时拒绝评分（默认：按表中分值评分，总分折算为百分制并指出偏差）",
     )
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
         "template",
-        help="write a pre-filled Excel workbook for monitoring or self-evaluation",
-        description="Write a 绩效运行监控表 or 项目支出绩效自评表 workbook, one sheet per "
-        "project, pre-filled from a disclosure (--from FILE) or the database "
-        "(--unit, --year).",
+        help="生成预填的运行监控或绩效自评 Excel 工作簿",
+        description="生成绩效运行监控表或项目支出绩效自评表工作簿，每个项目一个工作表，"
+        "按公开文件（--from FILE）或数据库（--unit、--year）预填。",
     )
-    p.add_argument("kind", choices=("monitor", "selfeval"))
+    p.add_argument("kind", choices=("monitor", "selfeval"), help="monitor：运行监控表；selfeval：自评表")
     p.add_argument(
         "--from",
         dest="source",
         metavar="FILE",
-        help="a disclosure document (.txt .docx .xlsx .html .pdf) to take the projects from",
+        help="从这份公开文件（.txt .docx .xlsx .html .pdf）取项目",
     )
     p.add_argument(
         "--unit",
         metavar="SPEC",
-        help="budget unit (needs the database): its code, REGION:CODE when several units share "
-        "the code (REGION a division code such as 130303 or the end of the region name), "
-        "or id:N",
+        help="预算单位（需要数据库）：单位编码；几个单位编码相同时用 REGION:CODE"
+        "（REGION 为区划代码如 130303，或地区名称的末尾）；或 id:N",
     )
-    p.add_argument("--year", type=int, help="budget year (default: the document's)")
+    p.add_argument("--year", type=int, help="预算年度（默认：文件中的年度）")
     p.add_argument(
         "--as-of",
         dest="as_of",
         metavar="YYYY-MM-DD",
-        help="monitoring: data to this date (default: 31 July of the year)",
+        help="运行监控：数据截至日期（默认：当年 7 月 31 日）",
     )
-    p.add_argument("-o", "--output", metavar="FILE.xlsx", required=True)
+    p.add_argument("-o", "--output", metavar="FILE.xlsx", required=True, help="输出的工作簿")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser(
         "monitor",
-        help="traffic lights of a filled 绩效运行监控表 workbook",
-        description="Read a filled monitoring workbook and print each project's lights; "
-        "every wrong or missing cell is reported with its sheet and cell.",
+        help="读取填好的绩效运行监控表工作簿，给出各项目的红黄绿灯",
+        description="读取填好的运行监控工作簿，输出每个项目的监控灯色；"
+        "每个有误或缺漏的单元格都写明工作表和单元格。",
     )
-    p.add_argument("file", metavar="FILE.xlsx")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument(
-        "--draft", action="store_true", help="accept missing reasons and actuals (report them as warnings)"
-    )
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("file", metavar="FILE.xlsx", help="填好的运行监控工作簿")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    p.add_argument("--draft", action="store_true", help="允许缺少原因和实际值（作为警告列出）")
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.set_defaults(func=cmd_monitor)
 
 
@@ -142,6 +136,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_error(e: UnicodeDecodeError | json.JSONDecodeError) -> str:
+    import json
+
+    if isinstance(e, json.JSONDecodeError):
+        return f"第 {e.lineno} 行第 {e.colno} 列: 不是有效的 JSON"
+    return "不是 UTF-8 编码的 JSON 文件"
+
+
 def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
     import json
 
@@ -150,7 +152,7 @@ def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return _fail(name, f"invalid JSON: {e}")
+        return _fail(name, _json_error(e))
     if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):
         return _fail(name, "应为已公开自评表的 JSON：含 indicators（每行 target、actual、weight、score）")
     table = published_from_dict(doc)
@@ -184,7 +186,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     try:
         doc = parse_file(args.source, year=args.year)
     except ReadError as e:
-        return _fail(e.source, f"{e.location}: {e.message}")
+        return _fail(e.source, f"{e.location.zh()}: {e.message}")
     year = args.year or doc.year
     if year is None:
         return _fail(args.source, "文件未写明预算年度，请用 --year 指定")

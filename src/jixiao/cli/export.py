@@ -37,27 +37,25 @@ class InputError(Exception):
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="write the standard tables (绩效目标表, 自评表, 监控表) as .xlsx, .docx or PDF",
-        description="targets: 项目绩效目标表 of disclosures; selfeval: 项目支出绩效自评表 (+ 汇总) of "
-        "FILE.json or filled 自评表 workbooks; monitor: 项目绩效运行监控表 (+ 汇总) of filled "
-        "monitoring workbooks. PDF needs LibreOffice (soffice).",
+        help="导出标准表格（绩效目标表、自评表、监控表）为 .xlsx、.docx 或 PDF",
+        description="targets：公开文件的项目绩效目标表；selfeval：FILE.json 或填好的自评表工作簿的"
+        "项目支出绩效自评表（及汇总）；monitor：填好的运行监控工作簿的项目绩效运行监控表（及汇总）。"
+        "导出 PDF 需要 LibreOffice（soffice）。",
     )
-    p.add_argument("kind", choices=KINDS)
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("kind", choices=KINDS, help="表格种类")
+    p.add_argument("files", nargs="+", metavar="FILE", help="输入文件")
     p.add_argument(
         "--format",
         choices=("xlsx", "docx", "pdf", "html"),
         default=None,
-        help="output format (default: from the extension of OUT); html only for targets",
+        help="输出格式（默认：按 OUT 的扩展名）；html 仅用于 targets",
     )
-    p.add_argument("-o", "--output", metavar="OUT", required=True)
-    p.add_argument("--year", type=int, help="targets: budget year when the document does not say")
-    p.add_argument("--unit-name", dest="unit_name", metavar="NAME", help="实施单位 / unit name printed")
-    p.add_argument("--department", metavar="NAME", help="主管部门 printed on 自评表 and 监控表")
-    p.add_argument(
-        "--draft", action="store_true", help="monitor: accept missing reasons and actuals (printed blank)"
-    )
-    p.add_argument("--timeout", type=float, default=180.0, help="PDF: seconds to wait for LibreOffice")
+    p.add_argument("-o", "--output", metavar="OUT", required=True, help="输出文件")
+    p.add_argument("--year", type=int, help="targets：文件未写明时的预算年度")
+    p.add_argument("--unit-name", dest="unit_name", metavar="NAME", help="表中打印的实施单位名称")
+    p.add_argument("--department", metavar="NAME", help="自评表和监控表上打印的主管部门")
+    p.add_argument("--draft", action="store_true", help="monitor：允许缺少原因和实际值（留空打印）")
+    p.add_argument("--timeout", type=float, default=180.0, help="PDF：等待 LibreOffice 的秒数（默认 180）")
     p.set_defaults(func=cmd_export)
 
 
@@ -121,7 +119,7 @@ def _targets(args: argparse.Namespace, fmt: str) -> bytes | str | tuple[str, byt
         try:
             doc = parse_file(name, year=args.year)
         except ReadError as e:
-            raise InputError(e.source, f"{e.location}: {e.message}") from None
+            raise InputError(e.source, f"{e.location.zh()}: {e.message}") from None
         if not doc.projects:
             raise InputError(name, "没有找到项目绩效目标表")
         docs.append(doc)
@@ -173,9 +171,9 @@ def load_evaluations(name: str, data: bytes) -> list[Any]:
         try:
             obj = json.loads(data.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            raise InputError(name, "not UTF-8 JSON") from None
+            raise InputError(name, "不是 UTF-8 编码的 JSON 文件") from None
         except json.JSONDecodeError as e:
-            raise InputError(name, f"line {e.lineno}: invalid JSON: {e.msg}") from None
+            raise InputError(name, f"第 {e.lineno} 行: 不是有效的 JSON") from None
         return [evaluation_from_dict(obj)]
     except WorkbookError as e:
         raise InputError(name, e.problems) from None

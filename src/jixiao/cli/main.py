@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, open_out, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ChineseParser, open_out, write_out
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -86,24 +86,24 @@ def cmd_value(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="jixiao", description="预算绩效管理 — budget performance management")
+    ap = ChineseParser(prog="jixiao", description="jixiao 预算绩效管理：导入、审核、运行监控与绩效自评")
     from jixiao import __version__
 
     ap.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("parse", help="读取公开文件（.txt .docx .xlsx .html .pdf），输出结构化数据")
-    p.add_argument("files", nargs="+", metavar="FILE", help="要读取的文件")
+    p = sub.add_parser("parse", help="把公开文件（.txt .docx .xlsx .html .pdf）解析为结构化数据")
+    p.add_argument("files", nargs="+", metavar="FILE", help="要解析的文件")
     p.add_argument("--format", choices=("json", "csv", "xlsx"), default="json", help="输出格式（默认 json）")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.add_argument("--indent", type=int, metavar="N", help="JSON 缩进 N 个空格，便于阅读（默认紧凑输出）")
     p.add_argument("--strict", action="store_true", help="有警告即视为失败（退出码 2）")
-    p.add_argument("--year", type=int, help="文件未写明预算年度时使用的年度")
+    p.add_argument("--year", type=int, help="文件未写明时的预算年度")
     p.set_defaults(func=cmd_parse)
 
-    p = sub.add_parser("value", help="parse 指标值 texts into comparator, number, unit and kind")
-    p.add_argument("texts", nargs="+", metavar="TEXT")
-    p.add_argument("--year", type=int, help="budget year for dates without a year")
+    p = sub.add_parser("value", help="解析指标值文字：比较符、数值、单位与类型")
+    p.add_argument("texts", nargs="+", metavar="TEXT", help="指标值文字，如 ≥95%%")
+    p.add_argument("--year", type=int, help="未写年份的日期所属的年度")
     p.set_defaults(func=cmd_value)
 
     for register in _registrars():

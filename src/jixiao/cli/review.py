@@ -61,7 +61,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.format == "xlsx" and args.output in (None, "-") and sys.stdout.isatty():
-        print("xlsx output needs -o FILE.xlsx", file=sys.stderr)
+        print("xlsx 格式须用 -o FILE.xlsx 指定输出文件", file=sys.stderr)
         return EXIT_BAD_INPUT
 
     failed = False
@@ -86,7 +86,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         except ReadError as e:
             if len(files) > 3 and sys.stderr.isatty():
                 print(file=sys.stderr)
-            print(f"{e.source}: {e.location}: {e.message}", file=sys.stderr)
+            print(e.describe(), file=sys.stderr)
             failed = True
     if len(files) > 3 and sys.stderr.isatty():
         print(file=sys.stderr)
@@ -119,39 +119,41 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add `review` and `rules` to the `jixiao` command line."""
     p = sub.add_parser(
         "review",
-        help="review performance targets (绩效目标审核) against the rule catalogue",
-        description="Review 项目绩效目标表 with the rule catalogue (see `jixiao rules`).",
+        help="按审核规则审核绩效目标（绩效目标审核）",
+        description="按审核规则（见 `jixiao rules`）审核项目绩效目标表。",
     )
-    p.add_argument("files", nargs="*", metavar="FILE|DIR", help="disclosures, or directories holding them")
+    p.add_argument("files", nargs="*", metavar="FILE|DIR", help="公开文件，或存放公开文件的文件夹")
     p.add_argument(
         "--format",
         choices=("text", "json", "xlsx"),
         default="text",
-        help="text: a reviewer's memo (default); json: a list of findings; xlsx: one sheet per unit",
+        help="text：审核意见（默认）；json：审核发现列表；xlsx：每个单位一个工作表",
     )
     p.add_argument(
         "--config",
         metavar="FILE",
-        help="settings TOML: rules on/off, severities, thresholds, per unit "
-        "(with --unit, default: $JIXIAO_REVIEW_CONFIG as in the web app)",
+        help="审核设置（TOML）：规则开关、严重程度、阈值、按单位设置"
+        "（与 --unit 一起用时默认取 $JIXIAO_REVIEW_CONFIG，与网页端相同）",
     )
     p.add_argument(
         "--history",
         metavar="FILE",
-        help="last year's actuals, JSON list of {project, code, indicator, actual}",
+        help="上年实际完成值：JSON 列表，每项含 {project, code, indicator, actual}",
     )
     p.add_argument(
         "--min-severity",
         choices=("error", "warning", "hint"),
         default="hint",
-        help="leave out findings below this severity (outcomes are unchanged)",
+        help="不列出低于此严重程度的发现（审核结论不变）",
     )
-    p.add_argument("--year", type=int, help="budget year when a document does not say (and with --unit)")
-    p.add_argument("--unit", metavar="CODE", help="review a unit's projects from the database (web app)")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p.add_argument("--year", type=int, help="文件未写明时的预算年度（也用于 --unit）")
+    p.add_argument("--unit", metavar="CODE", help="审核数据库（网页端）中该单位的项目")
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.set_defaults(func=cmd_review)
 
-    p = sub.add_parser("rules", help="print the review rule catalogue")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    p = sub.add_parser("rules", help="列出审核规则")
+    p.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="输出格式（默认 text）"
+    )
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.set_defaults(func=cmd_rules)

@@ -309,7 +309,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             )
         except ReadError as e:
             failed += 1
-            print(("\n" if tty else "") + f"{e.source}: {e.location}: {e.message}", file=sys.stderr)
+            print(("\n" if tty else "") + e.describe(), file=sys.stderr)
             continue
         except actions.ActionError as e:
             failed += 1
@@ -379,9 +379,11 @@ def cmd_user_set(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
+    """The accounts, one per line, tab-separated under a header: 用户名 角色 状态 所属单位 API 令牌."""
     prepare_database()
     from jixiao.web.models import User
 
+    print("\t".join(["用户名", "角色", "状态", "所属单位", "API 令牌"]))
     for user in User.objects.order_by("username").prefetch_related("units", "tokens"):
         units = "、".join(u.code or u.name for u in user.units.all())
         tokens = len(user.tokens.all())
@@ -389,10 +391,10 @@ def cmd_user_list(args: argparse.Namespace) -> int:
             "\t".join(
                 [
                     user.username,
-                    user.role,
-                    "active" if user.is_active else "inactive",
+                    user.get_role_display(),
+                    "正常" if user.is_active else "已停用",
                     units or "-",
-                    f"{tokens} token{'s' if tokens != 1 else ''}",
+                    str(tokens),
                 ]
             )
         )
@@ -451,31 +453,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add demo, serve, worker, import, report, user and token to the `jixiao` command line."""
-    p = sub.add_parser(
-        "demo", help="create a demo SQLite database with sample units and accounts, and serve it"
-    )
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--data", metavar="DIR", help="folder for jixiao.sqlite3 (default: the current folder)")
-    p.add_argument("--no-serve", action="store_true", help="load the demo data and stop")
+    p = sub.add_parser("demo", help="创建带示例单位和账号的演示数据库（SQLite）并启动网页服务")
+    p.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    p.add_argument("--data", metavar="DIR", help="存放 jixiao.sqlite3 的文件夹（默认：当前文件夹）")
+    p.add_argument("--no-serve", action="store_true", help="只载入演示数据，不启动服务")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser(
-        "serve", help="serve the web application (production; settings from JIXIAO_* variables)"
+    p = sub.add_parser("serve", help="启动网页服务（生产环境；设置取自 JIXIAO_* 环境变量）")
+    p.add_argument(
+        "--host", default=os.environ.get("JIXIAO_HOST", "127.0.0.1"), help="监听地址（默认 127.0.0.1）"
     )
-    p.add_argument("--host", default=os.environ.get("JIXIAO_HOST", "127.0.0.1"))
-    p.add_argument("--port", type=int, default=int(os.environ.get("JIXIAO_PORT", "8000")))
+    p.add_argument(
+        "--port", type=int, default=int(os.environ.get("JIXIAO_PORT", "8000")), help="端口（默认 8000）"
+    )
     p.add_argument(
         "--threads",
         type=int,
         default=int(os.environ.get("JIXIAO_THREADS", "1")),
-        help="threads per process (default 1: each process serves one request at a time, which keeps "
-        "latency even under load; behind no buffering proxy, raise it for slow clients)",
+        help="每个进程的线程数（默认 1：每个进程一次处理一个请求，负载高时延迟也平稳；"
+        "前面没有缓冲代理时，可为慢速客户端调高）",
     )
     p.add_argument(
         "--workers",
         type=int,
         default=0,
-        help="processes (default: cores + 1 with gunicorn; 1 = waitress in one process)",
+        help="进程数（默认：CPU 核数 + 1，用 gunicorn；1 = 单进程 waitress）",
     )
     p.set_defaults(func=cmd_serve)
 
@@ -490,80 +492,82 @@ def register(sub: Any) -> None:
     p.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_worker)
 
-    p = sub.add_parser(
-        "import", help="parse disclosures and store them in the database (JIXIAO_DATABASE_URL)"
-    )
-    p.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    p = sub.add_parser("import", help="解析公开文件并存入数据库（JIXIAO_DATABASE_URL）")
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="文件或文件夹")
     p.add_argument(
         "--unit",
         metavar="SPEC",
-        help="file the documents under this unit (code, REGION:CODE or id:N); a document naming another "
-        "unit stops unless --confirm-unit; a code no unit has yet is the code of the unit the document names",
+        help="把文件归入这个单位（编码、REGION:CODE 或 id:N）；文件写明的是别的单位时停止，"
+        "除非给出 --confirm-unit；尚无单位使用的编码即作为文件所写单位的编码",
     )
-    p.add_argument("--unit-id", type=int, metavar="N", help="file the documents under the unit with this id")
+    p.add_argument("--unit-id", type=int, metavar="N", help="把文件归入编号为 N 的单位")
     p.add_argument(
         "--confirm-unit",
         action="store_true",
-        help="import into --unit even when the document names another unit",
+        help="文件写明的是别的单位时，仍按 --unit 导入",
     )
-    p.add_argument("--year", type=int, help="the budget year when the document does not say")
-    p.add_argument("--region", help="region of the unit (units are identified by region + code + name)")
-    p.add_argument("-v", "--verbose", action="store_true", help="print every warning")
+    p.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    p.add_argument("--region", help="单位所在地区（单位按地区 + 编码 + 名称识别）")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出每条警告")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
         "report",
-        help="import filled monitoring / self-evaluation workbooks (jixiao template) into the database",
-        description="Store the 运行监控 or 绩效自评 entered in workbooks written by `jixiao template`; "
-        "every wrong cell is reported by sheet and cell and nothing of that workbook is stored.",
+        help="把填好的运行监控 / 绩效自评工作簿（jixiao template 生成）导入数据库",
+        description="保存在 `jixiao template` 生成的工作簿中填写的运行监控或绩效自评；"
+        "每个有误的单元格都写明工作表和单元格，有误的工作簿一项也不保存。",
     )
-    p.add_argument("files", nargs="+", metavar="FILE.xlsx")
-    p.add_argument("--kind", choices=("monitor", "selfeval"), help="default: from the sheet names")
+    p.add_argument("files", nargs="+", metavar="FILE.xlsx", help="填好的工作簿")
     p.add_argument(
-        "--unit", metavar="SPEC", help="look the projects up in this unit only (code, REGION:CODE or id:N)"
+        "--kind",
+        choices=("monitor", "selfeval"),
+        help="monitor：运行监控；selfeval：绩效自评（默认：按工作表名判断）",
     )
-    p.add_argument("--unit-id", type=int, metavar="N", help="the same, by the unit's id")
+    p.add_argument("--unit", metavar="SPEC", help="只在这个单位中查找项目（编码、REGION:CODE 或 id:N）")
+    p.add_argument("--unit-id", type=int, metavar="N", help="同上，按单位编号")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("user", help="manage accounts")
+    p = sub.add_parser("user", help="管理账号")
     usub = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
-    c = usub.add_parser("create", help="create an account")
-    c.add_argument("name")
-    c.add_argument("--role", required=True, choices=("admin", "reviewer", "unit"))
+    c = usub.add_parser("create", help="创建账号")
+    c.add_argument("name", help="用户名")
+    c.add_argument(
+        "--role", required=True, choices=("admin", "reviewer", "unit"), help="角色：管理员、审核人、单位用户"
+    )
     c.add_argument(
         "--unit",
         action="append",
         metavar="SPEC",
-        help="unit: code, REGION:CODE when several units share it, or id:N (repeat for several units)",
+        help="所属单位：编码，几个单位编码相同时用 REGION:CODE，或 id:N（多个单位时重复给出）",
     )
-    c.add_argument("--password", help="password (default: generated and printed)")
+    c.add_argument("--password", help="密码（默认：自动生成并显示）")
     c.set_defaults(func=cmd_user)
-    c = usub.add_parser("set", help="change an account: role, units, password, active or not")
-    c.add_argument("name")
-    c.add_argument("--role", choices=("admin", "reviewer", "unit"))
+    c = usub.add_parser("set", help="修改账号：角色、所属单位、密码、是否停用")
+    c.add_argument("name", help="用户名")
+    c.add_argument("--role", choices=("admin", "reviewer", "unit"), help="角色：管理员、审核人、单位用户")
     c.add_argument(
         "--unit",
         action="append",
         metavar="SPEC",
-        help="unit: code, REGION:CODE or id:N (repeat; replaces the account's units)",
+        help="所属单位：编码、REGION:CODE 或 id:N（可重复；替换原有的所属单位）",
     )
-    c.add_argument("--password", help="a new password (at least 8 characters)")
+    c.add_argument("--password", help="新密码（至少 8 个字符）")
     act = c.add_mutually_exclusive_group()
-    act.add_argument("--active", dest="active", action="store_const", const=True, help="may log in again")
+    act.add_argument("--active", dest="active", action="store_const", const=True, help="恢复登录")
     act.add_argument(
-        "--inactive", dest="active", action="store_const", const=False, help="may not log in; tokens stop"
+        "--inactive", dest="active", action="store_const", const=False, help="停用：不能登录，API 令牌失效"
     )
     c.set_defaults(func=cmd_user_set, active=None)
-    c = usub.add_parser("list", help="list the accounts (name, role, active, units, tokens)")
+    c = usub.add_parser("list", help="列出账号（用户名、角色、状态、所属单位、令牌数）")
     c.set_defaults(func=cmd_user_list)
 
-    p = sub.add_parser("token", help="issue an API token for a user (Authorization: Bearer TOKEN)")
-    p.add_argument("name")
+    p = sub.add_parser("token", help="为用户签发 API 令牌（Authorization: Bearer 令牌）")
+    p.add_argument("name", help="用户名")
     p.add_argument(
         "--revoke",
         nargs="?",
         const="",
         metavar="PREFIX",
-        help="revoke the user's tokens instead (all, or the one starting with PREFIX, e.g. jx_AbCd)",
+        help="改为撤销该用户的令牌（全部，或以 PREFIX 开头的那个，如 jx_AbCd）",
     )
     p.set_defaults(func=cmd_token)

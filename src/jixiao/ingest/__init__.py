@@ -48,6 +48,7 @@ def read_cells(data: bytes, name: str) -> CellStream:
     if len(data) > MAX_BYTES:
         raise ReadError(name, f"文件超过 {mb(MAX_BYTES)} 的上限")
     fmt = sniff_format(data, name)
+    _check_suffix(fmt, data, name)
     try:
         stream = _read(fmt, data, name)
     except ReadError:
@@ -59,11 +60,39 @@ def read_cells(data: bytes, name: str) -> CellStream:
     except Exception as e:  # a reader's own checks missed a damaged structure: still a located error
         raise ReadError(
             name,
-            f"无法读取此文件：文件已损坏或格式不受支持（{type(e).__name__}：{str(e)[:200]}）",
+            f"无法读取此文件：文件已损坏或格式不受支持（{type(e).__name__}）",
             Location(line=1),
         ) from e
     _check_text_size(stream, name)
     return stream
+
+
+# what a file holds when it is not a document (a picture or an archive renamed .pdf …)
+_SIGNATURES = [
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"II*\x00", "TIFF 图片"),
+    (b"MM\x00*", "TIFF 图片"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"{\\rtf", "RTF 文档"),
+]
+_SUFFIX_KIND = {".pdf": " PDF ", ".docx": " Word（.docx）", ".xlsx": " Excel（.xlsx）"}
+
+
+def _check_suffix(fmt: str, data: bytes, name: str) -> None:
+    """A picture or an archive given as a document (a photo renamed .pdf): say what it is instead of
+    reading it as text and reporting binary bytes. Anything else goes to the readers as before (an
+    HTML page saved as .xlsx is still read as HTML)."""
+    what = next((label for sig, label in _SIGNATURES if data.startswith(sig)), None)
+    if what is None or fmt not in ("text", "html"):
+        return
+    kind = _SUFFIX_KIND.get(Path(name).suffix.lower())
+    if kind:
+        raise ReadError(name, f"不是{kind}文件：内容是{what}，文件扩展名与内容不符", Location(line=1))
+    raise ReadError(name, f"不是文本或网页文件：内容是{what}", Location(line=1))
 
 
 def _read(fmt: str, data: bytes, name: str) -> CellStream:

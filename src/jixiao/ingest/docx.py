@@ -87,7 +87,7 @@ def _parse_main(xml: bytes, part: str, name: str) -> etree._Element:
     try:
         return etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as e:
-        raise ReadError(name, f"不是可读取的 Word 文档：{part} 不是格式正确的 XML（{e}）", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 Word 文档：{part} 第 {e.lineno} 行格式错误", DOCUMENT) from e
 
 
 _R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

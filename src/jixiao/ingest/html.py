@@ -134,7 +134,7 @@ def read_html(data: bytes, name: str) -> CellStream:
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError) as e:
-        raise ReadError(name, f"不是可读取的 HTML 页面（{e}）", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 HTML 页面（{type(e).__name__}）", DOCUMENT) from e
     stream = CellStream(source=name, layout="html")
     try:
         _Walker(stream.blocks, CellBudget(name)).walk(root)

@@ -84,7 +84,7 @@ def read_pdf(data: bytes, name: str) -> CellStream:
                     raise
                 except Exception as e:
                     raise ReadError(
-                        name, f"无法读取第 {pno} 页（{type(e).__name__}：{str(e)[:200]}）", where
+                        name, f"无法读取第 {pno} 页：页面内容已损坏（{type(e).__name__}）", where
                     ) from e
                 total_chars += len(chars)
                 cid_chars += sum(1 for c in chars if c["text"].startswith("(cid:"))
@@ -93,7 +93,7 @@ def read_pdf(data: bytes, name: str) -> CellStream:
     except (ReadError, MemoryError):
         raise
     except Exception as e:
-        raise ReadError(name, f"不是可读取的 PDF（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT) from e
+        raise ReadError(name, f"不是可读取的 PDF（{type(e).__name__}）", DOCUMENT) from e
     if total_chars == 0:
         raise ReadError(
             name,
@@ -113,7 +113,7 @@ def _open_error(e: Exception) -> str:
     kind = type(e).__name__
     if "Password" in kind or "Encrypt" in kind:
         return "PDF 已加密（受密码保护）"
-    return f"不是可读取的 PDF（文件不完整或已损坏）：{kind}：{str(e)[:200]}".rstrip("：")
+    return f"不是可读取的 PDF（文件不完整或已损坏，{kind}）"
 
 
 # ---------------------------------------------------------------- caps on what one page may cost

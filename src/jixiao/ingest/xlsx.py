@@ -44,9 +44,7 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
     except ReadError:
         raise
     except Exception as e:  # openpyxl raises KeyError, ValueError, lxml errors ... on bad packages
-        raise ReadError(
-            name, f"不是可读取的 Excel 工作簿（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT
-        ) from e
+        raise ReadError(name, f"不是可读取的 Excel 工作簿（{type(e).__name__}）", DOCUMENT) from e
     stream = CellStream(source=name, layout="xlsx")
     table_id = 0
     budget = _Budget(name)
@@ -63,7 +61,7 @@ def read_xlsx(data: bytes, name: str) -> CellStream:
     except ReadError:
         raise
     except Exception as e:
-        raise ReadError(name, f"无法读取工作簿（{type(e).__name__}：{str(e)[:200]}）", DOCUMENT) from e
+        raise ReadError(name, f"无法读取工作簿（{type(e).__name__}）", DOCUMENT) from e
     finally:
         wb.close()
     if not stream.blocks:
@@ -167,7 +165,7 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str | None, title: str, name: str) ->
     except (KeyError, etree.XMLSyntaxError, ValueError, TypeError, *ZIP_ERRORS) as e:
         raise ReadError(
             name,
-            f"工作表“{title}”已损坏，无法读取（{type(e).__name__}：{str(e)[:200]}）",
+            f"工作表“{title}”已损坏，无法读取（{type(e).__name__}）",
             Location(cell=f"{title}!A1"),
         ) from e
     return shape

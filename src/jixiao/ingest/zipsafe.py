@@ -11,6 +11,7 @@ reader (ours or openpyxl) can unpack. Every path that opens a workbook or Word f
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 
@@ -52,12 +53,15 @@ def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.Zi
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except NotImplementedError as e:
-        raise ReadError(name, f"不是有效的 {kind} 文件：zip 压缩包使用了不支持的格式（{e}）", DOCUMENT) from e
+    except NotImplementedError as e:  # "zip file version 9.9": the version it needs, in Chinese
+        need = "".join(re.findall(r"\d+(?:\.\d+)*", str(e))[:1])
+        detail = f"（需要 zip 版本 {need}）" if need else ""
+        message = f"不是有效的 {kind} 文件：zip 压缩包使用了不支持的格式{detail}"
+        raise ReadError(name, message, DOCUMENT) from e
     except zipfile.BadZipFile as e:
-        raise ReadError(name, f"不是有效的 {kind} 文件：zip 压缩包已截断或损坏（{e}）", DOCUMENT) from e
+        raise ReadError(name, f"不是有效的 {kind} 文件：zip 压缩包已截断或损坏", DOCUMENT) from e
     except ZIP_ERRORS as e:
-        raise ReadError(name, f"不是有效的 {kind} 文件：无法读取 zip 压缩包（{e}）", DOCUMENT) from e
+        raise ReadError(name, f"不是有效的 {kind} 文件：无法读取 zip 压缩包", DOCUMENT) from e
     if len(infos) > MAX_MEMBERS:
         raise ReadError(
             name, f"拒绝读取：{kind} 压缩包有 {len(infos)} 个部件（上限 {MAX_MEMBERS} 个）", DOCUMENT
@@ -100,9 +104,7 @@ def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.Zi
     # a truncated archive can have an intact central directory copy but damaged members
     bad = _first_bad_member(zf, required)
     if bad:
-        raise ReadError(
-            name, f"不是有效的 {kind} 文件：部件 {bad[0]} 已损坏（下载不完整？{bad[1]}）", DOCUMENT
-        )
+        raise ReadError(name, f"不是有效的 {kind} 文件：部件 {bad[0]} 已损坏（下载不完整？）", DOCUMENT)
     return zf
 
 
@@ -114,7 +116,7 @@ def read_part(zf: zipfile.ZipFile, part: str, name: str, kind: str) -> bytes:
         raise
     except ZIP_ERRORS as e:
         raise ReadError(
-            name, f"不是有效的 {kind} 文件：部件 {part} 已损坏（{type(e).__name__}：{e}）", DOCUMENT
+            name, f"不是有效的 {kind} 文件：部件 {part} 已损坏（{type(e).__name__}）", DOCUMENT
         ) from e
 
 

@@ -1,18 +1,30 @@
 # ruff: noqa: RUF012  (Django declares Meta options and choices as class lists)
 """Django admin: browse everything; writes go through actions (data is read-only here; user
 accounts are created and changed with `actions.create_user` / `update_user`, API tokens revoked
-with `actions.revoke_tokens`)."""
+with `actions.revoke_tokens`).
+
+Every label is Chinese: Django's zh_Hans catalogs (plus jixiao/web/locale) translate the admin
+itself; the model fields that have no Chinese verbose name (foreign keys, derived columns) get theirs
+from `LABELS` here (list columns, filters, change forms and inlines), so the models and their
+migrations stay as they are."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin as AxesAttemptAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.timezone import localtime
 
 from jixiao.web import actions
+from jixiao.web.jinja import KIND_LABELS
 from jixiao.web.models import (
+    LIGHTS,
     ApiToken,
     Disclosure,
     History,
@@ -29,9 +41,114 @@ from jixiao.web.models import (
 
 admin.site.site_header = "jixiao 绩效管理 · 管理后台"
 admin.site.site_title = "jixiao 管理后台"
+admin.site.index_title = "数据与账号管理"
+# jixiao's roles (admin, reviewer, unit) decide what an account may do; Django's groups and their
+# permission lists (stored with English names such as "Can add group") are not used
+admin.site.unregister(Group)
+
+# Chinese labels of the fields whose verbose name is not Chinese (models.py leaves foreign keys and
+# derived columns unnamed)
+LABELS: dict[type[Model], dict[str, str]] = {
+    ApiToken: {
+        "user": "用户",
+        "digest": "令牌摘要（SHA-256）",
+        "prefix": "令牌前缀",
+        "created": "创建时间",
+        "last_used": "最近使用时间",
+    },
+    Disclosure: {"unit": "预算单位"},
+    SubGoal: {"disclosure": "单位年度公开", "seq": "序号"},
+    Project: {"disclosure": "单位年度公开", "unit": "预算单位", "key": "导入键"},
+    Indicator: {
+        "project": "项目",
+        "seq": "序号",
+        "level1_canonical": "一级指标（规范）",
+        "level2_canonical": "二级指标（规范）",
+        "target_kind": "指标值类型",
+        "target_op": "比较符",
+        "target_number": "目标数值",
+        "target_unit": "目标单位",
+    },
+    History: {"user": "用户", "project": "项目", "disclosure": "单位年度公开"},
+    MonitoringSnapshot: {"project": "项目", "execution_rate": "执行率"},
+    SelfEvaluation: {"project": "项目"},
+    ReviewResult: {
+        "disclosure": "单位年度公开",
+        "project": "项目",
+        "version": "审核版本",
+        "seq": "序号",
+        "name": "项目名称",
+        "unit_code": "单位编码",
+        "unit_name": "单位名称",
+        "findings": "审核发现",
+        "grade": "审核结论",
+        "headings": "各部分结论",
+        "counts": "发现数量",
+        "rules": "按规则的发现",
+        "categories": "指标类别",
+        "settings_error": "审核设置错误",
+        "score": "得分",
+        "reasons": "结论原因",
+        "heading_scores": "各部分得分",
+    },
+}
+HELP_TEXTS: dict[type[Model], dict[str, str]] = {
+    Project: {"key": "项目编码，没有编码时用项目名称；再次导入时按它找到同一个项目"},
+}
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def column(model: type[Model], name: str) -> Any:
+    """A list column showing field `name` under its Chinese label (sortable by the field)."""
+
+    def show(obj: Any) -> Any:
+        return getattr(obj, name)
+
+    show.__name__ = name
+    return admin.display(description=LABELS[model][name], ordering=name)(show)
+
+
+def titled(model: type[Model], name: str) -> tuple[str, type[admin.FieldListFilter]]:
+    """A list filter on field `name` titled with its Chinese label."""
+    title = LABELS[model][name]
+
+    class Titled(admin.AllValuesFieldListFilter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return name, Titled
+
+
+class KindFilter(admin.SimpleListFilter):
+    """Indicators by the kind of their parsed 指标值, named in Chinese."""
+
+    title = "指标值类型"
+    parameter_name = "target_kind"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return list(KIND_LABELS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(target_kind=self.value()) if self.value() else queryset
+
+
+class ChineseLabels:
+    """Change forms and inline tables label every field in Chinese (see `LABELS`)."""
+
+    model: type[Model]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        kwargs.setdefault("labels", LABELS.get(self.model))
+        kwargs.setdefault("help_texts", HELP_TEXTS.get(self.model))
+        return super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("labels", LABELS.get(self.model))
+        kwargs.setdefault("help_texts", HELP_TEXTS.get(self.model))
+        return super().get_formset(request, obj, **kwargs)  # type: ignore[misc]
+
+
+class ReadOnlyAdmin(ChineseLabels, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -48,7 +165,7 @@ class UnitAdmin(ReadOnlyAdmin):
     search_fields = ("code", "name", "region")
 
 
-class SubGoalInline(admin.TabularInline):
+class SubGoalInline(ChineseLabels, admin.TabularInline):
     model = SubGoal
     extra = 0
     can_delete = False
@@ -60,13 +177,13 @@ class SubGoalInline(admin.TabularInline):
 
 @admin.register(Disclosure)
 class DisclosureAdmin(ReadOnlyAdmin):
-    list_display = ("unit", "year", "source", "imported_at")
+    list_display = (column(Disclosure, "unit"), "year", "source", "imported_at")
     list_filter = ("year",)
     search_fields = ("unit__name", "unit__code", "source")
     inlines = [SubGoalInline]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ChineseLabels, admin.TabularInline):
     model = Indicator
     extra = 0
     can_delete = False
@@ -76,12 +193,16 @@ class IndicatorInline(admin.TabularInline):
         "level2",
         "name",
         "value",
-        "target_kind",
+        "kind",
         "target_op",
         "target_number",
         "target_unit",
     )
     readonly_fields = fields
+
+    @admin.display(description="指标值类型")
+    def kind(self, obj: Indicator) -> str:
+        return KIND_LABELS.get(obj.target_kind, obj.target_kind)
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -89,7 +210,7 @@ class IndicatorInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdmin):
-    list_display = ("name", "code", "unit", "year", "budget_total", "state", "version")
+    list_display = ("name", "code", column(Project, "unit"), "year", "budget_total", "state", "version")
     list_filter = ("state", "year")
     search_fields = ("name", "code", "unit__name")
     list_select_related = ("unit",)
@@ -98,15 +219,36 @@ class ProjectAdmin(ReadOnlyAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(ReadOnlyAdmin):
-    list_display = ("name", "level1", "level2", "value", "target_kind", "project")
-    list_filter = ("level1_canonical", "target_kind")
+    list_display = ("name", "level1", "level2", "value", "kind", column(Indicator, "project"))
+    list_filter = (titled(Indicator, "level1_canonical"), KindFilter)
     search_fields = ("name", "value")
     list_select_related = ("project",)
+    exclude = ("target_kind",)  # shown in Chinese by `kind`
+    readonly_fields = ("kind",)
+
+    @admin.display(description="指标值类型", ordering="target_kind")
+    def kind(self, obj: Indicator) -> str:
+        return KIND_LABELS.get(obj.target_kind, obj.target_kind)
 
 
 @admin.register(MonitoringSnapshot)
 class MonitoringSnapshotAdmin(ReadOnlyAdmin):
-    list_display = ("project", "as_of", "light", "execution_rate", "complete", "outcome", "entered_by")
+    exclude = ("spending_light",)  # shown in Chinese by `spending`
+    readonly_fields = ("spending",)
+
+    @admin.display(description="资金执行结果")
+    def spending(self, obj: MonitoringSnapshot) -> str:
+        return dict(LIGHTS).get(obj.spending_light, obj.spending_light)
+
+    list_display = (
+        column(MonitoringSnapshot, "project"),
+        "as_of",
+        "light",
+        column(MonitoringSnapshot, "execution_rate"),
+        "complete",
+        "outcome",
+        "entered_by",
+    )
     list_filter = ("light", "complete", "outcome")
     search_fields = ("project__name", "project__unit__name")
     list_select_related = ("project",)
@@ -114,7 +256,14 @@ class MonitoringSnapshotAdmin(ReadOnlyAdmin):
 
 @admin.register(SelfEvaluation)
 class SelfEvaluationAdmin(ReadOnlyAdmin):
-    list_display = ("project", "total", "grade", "budget_adjusted", "budget_executed", "entered_by")
+    list_display = (
+        column(SelfEvaluation, "project"),
+        "total",
+        "grade",
+        "budget_adjusted",
+        "budget_executed",
+        "entered_by",
+    )
     list_filter = ("grade",)
     search_fields = ("project__name", "project__unit__name")
     list_select_related = ("project",)
@@ -124,15 +273,21 @@ class SelfEvaluationAdmin(ReadOnlyAdmin):
 class ReviewResultAdmin(ReadOnlyAdmin):
     """Derived rows (the stored review); rebuilt whenever their unit-year changes."""
 
-    list_display = ("disclosure", "project", "grade", "counts", "version")
-    list_filter = ("grade",)
+    list_display = (
+        column(ReviewResult, "disclosure"),
+        column(ReviewResult, "project"),
+        column(ReviewResult, "grade"),
+        column(ReviewResult, "counts"),
+        column(ReviewResult, "version"),
+    )
+    list_filter = (titled(ReviewResult, "grade"),)
     search_fields = ("name", "unit_name")
     list_select_related = ("disclosure__unit", "project")
 
 
 @admin.register(History)
 class HistoryAdmin(ReadOnlyAdmin):
-    list_display = ("at", "username", "action", "project", "summary")
+    list_display = ("at", "username", "action", column(History, "project"), "summary")
     list_filter = ("action",)
     list_select_related = ("project",)
 
@@ -141,7 +296,12 @@ class HistoryAdmin(ReadOnlyAdmin):
 class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are issued with `jixiao token NAME`; here they can be revoked (deleted)."""
 
-    list_display = ("user", "prefix", "created", "last_used")
+    list_display = (
+        column(ApiToken, "user"),
+        column(ApiToken, "prefix"),
+        column(ApiToken, "created"),
+        column(ApiToken, "last_used"),
+    )
     list_select_related = ("user",)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -204,7 +364,7 @@ class UserChangeForm(forms.ModelForm):
         return data
 
 
-class TokenInline(admin.TabularInline):
+class TokenInline(ChineseLabels, admin.TabularInline):
     model = ApiToken
     extra = 0
     fields = ("prefix", "created", "last_used")
@@ -271,3 +431,41 @@ class UserAdmin(admin.ModelAdmin):
         # formset saves nothing, but the admin's change message reads what it saved)
         for formset in formsets:
             formset.save()
+
+
+# ------------------------------------------------------------------------- django-axes in Chinese
+# axes names its models and fields through gettext (translated in jixiao/web/locale); its records'
+# titles and two list columns are plain English strings, given Chinese ones here.
+
+
+def _attempt_str(self: AccessAttempt) -> str:
+    return f"登录尝试：{self.username} {localtime(self.attempt_time):%Y-%m-%d %H:%M:%S}"
+
+
+def _log_str(self: AccessLog) -> str:
+    return f"登录记录：{self.username} {localtime(self.attempt_time):%Y-%m-%d %H:%M:%S}"
+
+
+def _failure_str(self: AccessFailureLog) -> str:
+    locked = "，已锁定" if self.locked_out else ""
+    return f"登录失败：{self.username} {localtime(self.attempt_time):%Y-%m-%d %H:%M:%S}{locked}"
+
+
+AccessAttempt.__str__ = _attempt_str  # type: ignore[method-assign,assignment]
+AccessLog.__str__ = _log_str  # type: ignore[method-assign,assignment]
+AccessFailureLog.__str__ = _failure_str  # type: ignore[method-assign,assignment]
+
+
+class AttemptAdmin(AxesAttemptAdmin):
+    @admin.display(description="过期时间")
+    def expiration(self, obj: AccessAttempt) -> Any:
+        return super().expiration(obj)
+
+    @admin.display(description="状态")
+    def status(self, obj: AccessAttempt) -> Any:
+        return super().status(obj)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AttemptAdmin)

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as _AxesConfig
 from django.apps import AppConfig
 
 
@@ -6,3 +7,9 @@ class WebConfig(AppConfig):
     label = "web"
     verbose_name = "绩效管理"
     default_auto_field = "django.db.models.BigAutoField"
+
+
+class AxesConfig(_AxesConfig):
+    """django-axes (login throttling) with a Chinese name in the admin."""
+
+    verbose_name = "登录限制"

@@ -98,6 +98,8 @@ def target_text(t: dict | None) -> str:
         return "未填写" if v is None else ("是" if v else "否")
     op = t.get("op")
     if kind == "date":
+        if t.get("value") is None:  # no year to place it in (「10月底」「每季度末前」): as written
+            return f"日期：{t.get('raw') or '未写明'}"
         return (
             f"不晚于 {t.get('value')}"
             if op in ("<=", "<", None)

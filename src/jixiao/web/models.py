@@ -102,6 +102,9 @@ class SubGoal(models.Model):
         verbose_name = verbose_name_plural = "分项绩效目标"
         ordering = ["disclosure_id", "seq"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Project(models.Model):
     """项目 with its 绩效目标表, a workflow state and a version for optimistic locking."""
@@ -217,7 +220,7 @@ class History(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
 
 
 class Outcome(models.TextChoices):

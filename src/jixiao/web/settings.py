@@ -96,7 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
-    "axes",
+    "jixiao.web.apps.AxesConfig",  # django-axes under a Chinese name in the admin
     "jixiao.web.apps.WebConfig",
     "django_tasks",
     "django_tasks_db",
@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jixiao.web.errors.ChineseErrors",  # a 405 (page or API) answered in Chinese
     "jixiao.web.middleware.RequestSizeLimit",
     "jixiao.web.middleware.ContentSecurityPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -122,6 +123,7 @@ ROOT_URLCONF = "jixiao.web.urls"
 # 公开查询 (readers' view: published targets, search, comparison, library, no login);
 # JIXIAO_PUBLIC=0 turns it off.
 JIXIAO_PUBLIC = env_flag("JIXIAO_PUBLIC", True)
+CSRF_FAILURE_VIEW = "jixiao.web.errors.csrf_failure"  # Chinese, JSON under /api/
 WSGI_APPLICATION = "jixiao.web.wsgi.application"
 AUTH_USER_MODEL = "web.User"
 LOGIN_URL = "login"
@@ -168,9 +170,9 @@ TEMPLATES = [
             ],
         },
     },
-    {  # the admin
+    {  # the admin (jixiao/web/templates/ overrides one admin template: see admin/search_form.html)
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [HERE / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -182,8 +184,13 @@ TEMPLATES = [
     },
 ]
 
+# everything a user reads is Chinese: Django's own zh_Hans catalogs (admin, forms, auth), completed
+# by jixiao/web/locale/ where Django 5.2's leave texts untranslated (the admin's filter_horizontal
+# widget in /admin/jsi18n/, a few admin and auth texts) and for django-axes, which has no zh_Hans
+# catalog. The .mo files are committed: nothing is compiled at run time.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
+LOCALE_PATHS = [HERE / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

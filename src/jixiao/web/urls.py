@@ -56,3 +56,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+
+# errors in Chinese (JSON under /api/): jixiao.web.errors
+handler400 = "jixiao.web.errors.bad_request"
+handler403 = "jixiao.web.errors.forbidden"
+handler404 = "jixiao.web.errors.not_found"
+handler500 = "jixiao.web.errors.server_error"

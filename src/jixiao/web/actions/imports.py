@@ -212,7 +212,7 @@ def _table_unit(actor: User | None, doc_unit: Unit, p: m.Project, doc: m.Disclos
     if same_name(name or doc.unit_name, doc.unit_name) and (not code or code == doc_code):
         return doc_unit  # the document's own unit line, filed under the unit chosen for it
     where = f"{doc.source}: 第 {p.seq} 个项目表「{p.name or p.title or ''}」" + (
-        f"（{p.location}）" if p.location else ""
+        f"（{p.location.zh()}）" if p.location else ""
     )
     if not name:
         raise Invalid(

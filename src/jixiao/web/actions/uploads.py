@@ -50,7 +50,7 @@ def import_upload(
     try:
         doc = parse_bounded(data, name, year=year, limits=actions.parse_limits())
     except ReadError as e:
-        res["errors"].append(f"{e.source}: {e.location}: {e.message}")
+        res["errors"].append(e.describe())
         return res
     except Exception as e:  # the parser must not take the page down
         res["errors"].append(f"{name}: 无法解析此文件（{type(e).__name__}）")

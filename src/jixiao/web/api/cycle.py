@@ -21,7 +21,7 @@ from jixiao.web.convert import as_float as _f
 from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
 from jixiao.web.permissions import Denied, visible_projects
 
-router = Router(tags=["monitoring and self-evaluation"])
+router = Router(tags=["运行监控与绩效自评"])
 
 
 class ErrorOut(Schema):

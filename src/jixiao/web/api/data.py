@@ -187,7 +187,7 @@ def _project(p: Project) -> dict[str, Any]:
     }
 
 
-router = Router(tags=["data"])
+router = Router(tags=["单位、项目与审核"])
 
 
 @router.get("/units", response=list[UnitOut], summary="预算单位列表")
@@ -201,8 +201,8 @@ def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: O
 
 @router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
 def list_disclosures(request: HttpRequest, unit: str = "", year: Year | None = None) -> Any:
-    """`unit`: a unit code, REGION:CODE (several units share a code: an ambiguous one is a 400
-    listing them) or id:N."""
+    """`unit`：单位编码；几个单位编码相同时用 REGION:CODE（编码有歧义时返回 400 并列出这些单位）；
+    或 id:N。"""
     qs = visible_disclosures(request.user).select_related("unit").annotate(n=Count("projects"))
     if unit:
         qs = qs.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))

@@ -1,9 +1,12 @@
 """The API's answers to bad requests, in Chinese, and the bounded integer types of its parameters.
 
 django-ninja validates every parameter and body against the OpenAPI schema; its own answers are
-English (`Not Found`, pydantic's messages). `install(api)` replaces them: 422 with `detail` saying in
-Chinese which parameter is wrong and why (the original list stays under `errors`), 404 「未找到」,
-401 「未登录或 API 令牌无效」.
+English (`Not Found`, `Unauthorized`, `CSRF check Failed`, `Cannot parse request body`, pydantic's
+`Field required` …). `install(api)` replaces them: 422 with `detail` saying in Chinese which
+parameter is wrong and why, and `errors` keeping each error's machine-readable `loc` and `type` with a
+Chinese `msg`; 404 「未找到」, 401 「未登录或 API 令牌无效」, 403 on a failed CSRF check, 400 on a body that
+is not JSON, and every other HTTP error with a Chinese `detail`. A 405 (wrong method) is answered by
+`jixiao.web.errors.ChineseErrors`, since django-ninja returns it before any handler runs.
 
 `Offset`, `Limit`, `Year` and `Id` bound the integers that reach the database (an offset past 2^63
 cannot be sent to SQLite or PostgreSQL); the bounds are in the OpenAPI schema too.
@@ -15,7 +18,7 @@ from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
 MAX_INT = 2**31 - 1  # the smallest integer column (PostgreSQL integer) holds up to here
@@ -89,12 +92,52 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
 
 
 def _plain(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The errors without the values the client sent (they may not be JSON: bytes, NaN …)."""
-    return [{"loc": list(e.get("loc") or ()), "type": e.get("type"), "msg": e.get("msg")} for e in errors]
+    """The errors without the values the client sent (they may not be JSON: bytes, NaN …): `loc` and
+    `type` as pydantic gives them (for programs), `msg` in Chinese (for people)."""
+    return [
+        {
+            "loc": list(e.get("loc") or ()),
+            "type": e.get("type"),
+            "msg": f"{_place(e.get('loc') or ())}：{_reason(e)}",
+        }
+        for e in errors
+    ]
+
+
+# django-ninja's own HttpError messages, and what each status means when the message is English
+_KNOWN = {
+    "CSRF check Failed": "CSRF 校验失败：请求缺少有效的 CSRF 令牌（浏览器中请刷新页面后重试；脚本请使用 "
+    "Authorization: Bearer 令牌）",
+    "Cannot parse request body": "无法解析请求体：不是有效的 JSON（请检查格式与 Content-Type）",
+    "Unauthorized": "未登录或 API 令牌无效",
+    "Forbidden": "您无权执行此操作",
+    "Too many requests.": "请求过于频繁，请稍后再试",
+}
+_BY_STATUS = {
+    400: "请求有误",
+    401: "未登录或 API 令牌无效",
+    403: "您无权执行此操作",
+    404: "未找到（不存在或您无权查看）",
+    405: "不支持这种请求方法",
+    409: "数据已被他人修改，请刷新后重试",
+    413: "请求过大",
+    429: "请求过于频繁，请稍后再试",
+}
+
+
+def http_error_detail(status: int, message: str) -> str:
+    """The Chinese `detail` for an HttpError: its own message when Chinese, else ninja's known texts
+    translated, else what the status means."""
+    if any("\u4e00" <= c <= "\u9fff" for c in message):
+        return message
+    for english, chinese in _KNOWN.items():
+        if message.startswith(english):
+            return chinese
+    return _BY_STATUS.get(status, "请求失败" if status < 500 else "服务器出错，请稍后重试")
 
 
 def install(api: NinjaAPI) -> None:
-    """Chinese answers for validation errors, 404 and 401 on every route of `api`."""
+    """Chinese answers for validation errors, 404, 401 and every HTTP error on every route of `api`."""
 
     @api.exception_handler(ValidationError)
     def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -109,3 +152,8 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(request, {"detail": "未登录或 API 令牌无效"}, status=exc.status_code)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        detail = http_error_detail(exc.status_code, exc.message)
+        return api.create_response(request, {"detail": detail}, status=exc.status_code)

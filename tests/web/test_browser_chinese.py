@@ -1,0 +1,44 @@
+"""The admin's scripted widgets in Chinese, as Chromium renders them: the filter_horizontal box of a
+user's 所属单位 (its texts come from /admin/jsi18n/, which Django's own zh_Hans catalog leaves
+partly English: 「Choose 所属单位 by selecting them…」, 「Choose all / Remove all」)."""
+
+from __future__ import annotations
+
+from jixiao.web import actions
+from tests.web.browsing import BROWSER_TEST, run_flow
+from tests.web.test_chinese_text import english_words
+
+pytestmark = BROWSER_TEST
+
+
+def test_the_units_widget_of_the_user_form_is_chinese(live_server, browser, monkeypatch):
+    run_flow(lambda: _flow(live_server.url, browser), monkeypatch)
+
+
+def _flow(base: str, browser) -> None:
+    from jixiao.web.demo import market_bureau
+
+    actions.import_disclosure(None, market_bureau(2024))
+    actions.create_user(None, "boss", "admin", password="pw-boss-123", validate_password=False)
+    clerk, _ = actions.create_user(
+        None, "clerk", "unit", unit_codes=["999001"], password="pw-clerk-123", validate_password=False
+    )
+    page = browser.new_page()
+    page.goto(base + "/admin/login/")
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", "pw-boss-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(base + "/admin/")
+    page.goto(f"{base}/admin/web/user/{clerk.pk}/change/")
+    page.wait_for_selector(".selector-chooseall")  # SelectFilter2.js built the widget
+    widget = page.inner_text(".selector")
+    assert "全选所属单位" in widget and "全部移除所属单位" in widget, widget
+    assert "可用 所属单位" in widget and "选中的 所属单位" in widget, widget
+    titles = page.eval_on_selector_all(
+        ".selector [title], .selector [aria-label], .selector [placeholder]",
+        "els => els.map(e => [e.title, e.getAttribute('aria-label'), e.placeholder].join(' '))",
+    )
+    text = page.inner_text("body") + " " + " ".join(titles)
+    users = {"boss", "BOSS", "clerk"}  # the accounts' names (data; the header shows them in capitals)
+    assert not english_words(text, users), english_words(text, users)
+    page.close()
