@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from jixiao.web import actions
-from jixiao.web.demo import demo_disclosures
 
 PASSWORD = "pw-123456"
 
@@ -32,11 +31,11 @@ def pytest_configure(config):
 
 @pytest.fixture
 def demo(db):
-    """The demo units, disclosures and projects; returns {unit code: Unit}."""
+    """The demo units, disclosures and projects (2023 published, 2024 drafts); returns {unit code: Unit}."""
+    from jixiao.web.demo.load import import_demo
     from jixiao.web.models import Unit
 
-    for doc in demo_disclosures():
-        actions.import_disclosure(None, doc)
+    import_demo()
     return {u.code: u for u in Unit.objects.all()}
 
 
@@ -79,6 +78,18 @@ def edu_project(demo):
     from jixiao.web.models import Project
 
     return Project.objects.filter(unit=demo["999002"]).order_by("seq").first()
+
+
+def approve_for_cycle(project):
+    """Monitoring and self-evaluation are entered on approved targets only (issue 12): `project`
+    submitted and approved as the command line would (with a reason when its review asks for one)."""
+    from jixiao.web.models import State
+
+    if project.state in (State.APPROVED, State.PUBLISHED):
+        return project
+    p = project if project.state == State.SUBMITTED else actions.submit_project(None, project.pk)
+    reason = "测试：确认审核通过" if actions.review_gate(p).needs_reason else None
+    return actions.approve_project(None, p.pk, confirm_reason=reason)
 
 
 @pytest.fixture(autouse=True)

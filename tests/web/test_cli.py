@@ -37,12 +37,16 @@ def test_demo_creates_the_database_in_the_data_folder_and_prints_accounts(tmp_pa
     r = _run(["demo", "--data", str(tmp_path / "d"), "--no-serve"], tmp_path / "unused.sqlite3")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "d" / "jixiao.sqlite3").exists() and not (tmp_path / "unused.sqlite3").exists()
-    assert "示例市市场监督管理局" in r.stdout and "http://127.0.0.1:8000/" in r.stdout
+    assert "示例市市场监督管理局" in r.stdout and "新增" in r.stdout
+    assert "http://" not in r.stdout  # --no-serve: nothing is served, no address printed
     for account in ("admin", "reviewer", "unit"):
         assert account in r.stdout
-    # running it again updates the same data instead of duplicating it
+    # running it again keeps the same data instead of duplicating it, and says so
     r2 = _run(["demo", "--data", str(tmp_path / "d"), "--no-serve"], tmp_path / "unused.sqlite3")
-    assert r2.returncode == 0 and r2.stdout == r.stdout
+    assert r2.returncode == 0 and "已有" in r2.stdout and "新增 0 个" in r2.stdout
+    first = [line for line in r.stdout.splitlines() if line.startswith("  载入")]
+    again = [line for line in r2.stdout.splitlines() if line.startswith("  载入")]
+    assert len(first) == len(again) and all("未变" in line for line in again)
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")

@@ -49,7 +49,7 @@ def test_load_stores_every_document_as_a_published_unit_year(seeds_dataset: Path
     s = load_dataset(None, seeds_dataset, batch=50)
     assert (s.unit_years, s.projects, s.indicators) == (5, n_proj, n_ind)
     assert _counts() == (s.units, 5, n_proj, n_ind)
-    assert set(Project.objects.values_list("state", flat=True)) == {State.APPROVED}
+    assert set(Project.objects.values_list("state", flat=True)) == {State.PUBLISHED}
     assert History.objects.filter(action="import", disclosure__isnull=False).count() == 5
     assert all(p.version == 1 for p in Project.objects.all())
     jl = Disclosure.objects.get(unit__name="巨鹿县市场监督管理局本级", year=2024)
@@ -98,7 +98,7 @@ def test_a_second_load_writes_nothing(seeds_dataset: Path) -> None:
 @pytest.mark.django_db
 def test_load_never_overwrites_a_units_own_projects(seeds_dataset: Path) -> None:
     own = parse_file(seed_files()[2])  # 巨鹿县, imported by the unit itself: drafts
-    r = actions.import_disclosure(None, own)
+    r = actions.import_disclosure(None, own, published=False)
     proj = Project.objects.filter(disclosure_id=r.disclosure_id).order_by("seq").first()
     actions.edit_project(None, proj.pk, fields={"name": "本单位改过的名称"}, version=proj.version)
     s = load_dataset(None, seeds_dataset)

@@ -65,6 +65,9 @@ def test_nul_in_a_form_field_is_a_chinese_400(clients, market_project):
 def test_nul_in_an_outcome_note_is_refused(clients, users, market_project):
     from datetime import date
 
+    from tests.web.conftest import approve_for_cycle
+
+    approve_for_cycle(market_project)  # monitoring only on approved targets
     snap = actions.save_monitoring(users["market"], market_project.pk, as_of=date(2024, 7, 31), executed="1")
     r = clients["reviewer"].post(f"/monitoring/{snap.pk}/outcome/", {"outcome": "continue", "note": "x\x00"})
     assert r.status_code == 400 and "空字符" in r.content.decode()
@@ -562,6 +565,16 @@ def test_page_forms_with_hostile_values_are_never_500(clients, market_project, u
             assert c.post(f"/projects/{p.pk}/{t}/", {"version": value, "comment": value}).status_code < 500
         assert c.post("/cycle/upload/", {"kind": value}).status_code < 500, value
         assert c.post("/upload/", {"unit": value, "year": value}).status_code < 500, value
+    from tests.web.conftest import approve_for_cycle
+
+    p = approve_for_cycle(p)  # the monitoring and 自评 forms again, on approved targets (issue 12)
+    for value in HOSTILE:
+        mon = {k: value for k in ("as_of", "executed", "reason_category", "reason_text", "likelihood")}
+        mon |= {f"row-{i}-{k}": value for i in range(n) for k in actions.MONITOR_ROW_FIELDS}
+        assert c.post(f"/projects/{p.pk}/monitor/", mon).status_code < 500, value
+        se = {k: value for k in ("adjusted", "executed", "execution_reason", "goal_actual")}
+        se |= {f"row-{i}-{k}": value for i in range(n) for k in actions.SELFEVAL_ROW_FIELDS}
+        assert c.post(f"/projects/{p.pk}/selfeval/", se).status_code < 500, value
     snap = actions.save_monitoring(users["market"], p.pk, as_of=date(2024, 7, 31), executed="1")
     for value in HOSTILE:
         r = clients["reviewer"].post(

@@ -232,7 +232,10 @@ def test_an_administrator_must_confirm_filing_a_document_under_another_unit(coun
 
 
 def test_a_workbook_for_another_units_project_is_refused(users, market_project):
+    from tests.web.conftest import approve_for_cycle
     from tests.web.test_monitoring_api import _filled_selfeval
+
+    market_project = approve_for_cycle(market_project)  # 自评 only on approved targets
 
     data = _filled_selfeval(market_project, 48.5)  # filled right: the market user could import it
     c = Client(HTTP_AUTHORIZATION=f"Bearer {actions.issue_token(None, 'edu')}")
@@ -403,8 +406,15 @@ def test_actions_refuse_empty_or_yearless_documents_on_every_path(demo):
 
 def _enter_cycle(project: Project) -> bool:
     """Monitoring to 31 July and a year-end self-evaluation of `project`, as a unit would enter
-    them (actuals from the targets); False when this project's targets do not allow it."""
+    them (actuals from the targets), once its targets are approved; False when this project's
+    targets do not allow it."""
     from jixiao.web.demo.cycle import _actual  # the demo's actuals derived from targets
+    from tests.web.conftest import approve_for_cycle
+
+    try:
+        project = approve_for_cycle(project)
+    except (actions.Invalid, actions.Denied):
+        return False
 
     year = project.year
     rows_m, rows_s = [], []

@@ -8,6 +8,13 @@ import pytest
 
 from jixiao.web import actions
 from jixiao.web.models import History, MonitoringSnapshot
+from tests.web.conftest import approve_for_cycle
+
+
+@pytest.fixture
+def market_project(market_project):
+    """Monitoring and self-evaluation need approved targets (issue 12): the demo project, approved."""
+    return approve_for_cycle(market_project)
 
 
 def _rows(project, actual_by_index=None, **dev):

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from jixiao.web import actions
 from jixiao.web.models import History, MonitoringSnapshot, SelfEvaluation
+from tests.web.conftest import approve_for_cycle
 
 SNAP = {
     "as_of": "2024-07-31",
@@ -31,6 +32,12 @@ SELFEVAL_ROWS = [
     {"band": "达成年度指标"},
     {"actual": "93%"},
 ]
+
+
+@pytest.fixture
+def market_project(market_project):
+    """Monitoring and self-evaluation need approved targets (issue 12): the demo project, approved."""
+    return approve_for_cycle(market_project)
 
 
 def _json(c, url, body):

@@ -6,6 +6,18 @@ import pytest
 
 from jixiao.web import actions
 from jixiao.web.models import MonitoringSnapshot
+from tests.web.conftest import approve_for_cycle
+
+
+@pytest.fixture
+def market_project(market_project):
+    """Monitoring and self-evaluation need approved targets (issue 12): the demo project, approved."""
+    return approve_for_cycle(market_project)
+
+
+@pytest.fixture
+def edu_project(edu_project):
+    return approve_for_cycle(edu_project)
 
 
 def _post(project, executed, **extra):

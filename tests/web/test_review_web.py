@@ -33,7 +33,7 @@ def copied(demo):
     doc = copy.deepcopy(next(d for d in demo_disclosures() if d.unit_code == "999002"))
     doc.year = 2025
     doc.projects[1].indicators = copy.deepcopy(doc.projects[0].indicators)
-    actions.import_disclosure(None, doc)
+    actions.import_disclosure(None, doc, published=False)  # the unit's drafts
     return Project.objects.get(unit=demo["999002"], year=2025, seq=doc.projects[1].seq)
 
 

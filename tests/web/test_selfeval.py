@@ -12,6 +12,7 @@ import pytest
 
 from jixiao.web import actions
 from jixiao.web.models import History, SelfEvaluation
+from tests.web.conftest import approve_for_cycle
 
 FULL = [
     {"actual": "330批次"},
@@ -22,6 +23,12 @@ FULL = [
     {"band": "达成年度指标", "score": ""},
     {"actual": "93%"},
 ]
+
+
+@pytest.fixture
+def market_project(market_project):
+    """Monitoring and self-evaluation need approved targets (issue 12): the demo project, approved."""
+    return approve_for_cycle(market_project)
 
 
 @pytest.mark.django_db

@@ -167,30 +167,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["JIXIAO_SECRET_KEY"] = demo_secret_key(data)
     os.environ.setdefault("JIXIAO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     prepare_database()
-    from jixiao.web import actions
-    from jixiao.web.demo import DEMO_ACCOUNTS, demo_disclosures
-    from jixiao.web.models import User
+    from jixiao.web.demo.load import load_demo
 
-    for doc in demo_disclosures():
-        r = actions.import_disclosure(None, doc)
-        print(f"  载入 {r.unit} {r.year} 年：{r.projects} 个项目，{r.indicators} 个指标")
-    from jixiao.web.demo.cycle import load_demo_cycle
-
-    snaps, evals = load_demo_cycle()
-    print(f"  运行监控 {snaps} 个项目，绩效自评 {evals} 个项目")
+    report = load_demo()
+    for line in report.lines:
+        print(f"  {line}")
     print(f"数据库：{database_label()}")
     print("账号（用户名 / 密码 / 角色）：")
-    for name, role, units, pw in DEMO_ACCOUNTS:
-        if not User.objects.filter(username=name).exists():
-            # the demo's published passwords (admin123 …) are for the demo only: the one place that
-            # skips the password validators
-            actions.create_user(None, name, role, unit_codes=units, password=pw, validate_password=False)
+    for name, pw, role, units, created in report.accounts:
         label = {"admin": "管理员", "reviewer": "审核人", "unit": "单位用户"}[role]
-        print(f"  {name:<9} {pw:<12} {label}{'（' + '、'.join(units) + '）' if units else ''}")
-    url = f"http://127.0.0.1:{args.port}/"
-    print(f"地址：{url}    （Ctrl-C 停止）", flush=True)
+        print(
+            f"  {name:<9} {pw:<12} {label}{'（' + '、'.join(units) + '）' if units else ''}"
+            + ("" if created else "  （已有账号，密码以当前设置为准）")
+        )
     if args.no_serve:
         return 0
+    print(f"地址：http://127.0.0.1:{args.port}/    （Ctrl-C 停止）", flush=True)
     start_embedded_worker()
     serve_wsgi("127.0.0.1", args.port)
     return 0

@@ -21,6 +21,11 @@ class State(models.TextChoices):
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "已退回"
     APPROVED = "approved", "已批复"
+    PUBLISHED = "published", "已公开"
+
+
+# the states whose targets are final: monitoring and self-evaluation are entered against these only
+CYCLE_STATES = (State.APPROVED, State.PUBLISHED)
 
 
 class Unit(models.Model):
@@ -154,6 +159,16 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.title or self.key
+
+    @property
+    def cycle_block_reason(self) -> str | None:
+        """Why monitoring and self-evaluation cannot be entered for this project (None: they can)."""
+        if self.state in CYCLE_STATES:
+            return None
+        return (
+            f"项目「{self}」{self.get_state_display()}：运行监控和绩效自评只对已批复或已公开的绩效目标填报，"
+            "请在绩效目标审核通过后再填报。"
+        )
 
 
 class Indicator(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from jixiao.web.models import Disclosure, Project, Role, State, Unit, User
+from jixiao.web.models import CYCLE_STATES, Disclosure, Project, Role, State, Unit, User
 
 
 class Denied(Exception):
@@ -103,10 +103,16 @@ def can_manage_users(user: User | None) -> bool:
     return role_of(user) == Role.ADMIN
 
 
-def can_report(user: User | None, project: Project) -> bool:
-    """Enter monitoring snapshots and the self-evaluation: the project's unit users and administrators."""
+def reports_for(user: User | None, project: Project) -> bool:
+    """The project's unit users and administrators: those who enter its monitoring and self-evaluation."""
     r = role_of(user)
     return r == Role.ADMIN or (r == Role.UNIT and can_view_project(user, project))
+
+
+def can_report(user: User | None, project: Project) -> bool:
+    """Enter monitoring snapshots and the self-evaluation now: those who report for the project, once
+    its targets are approved or published (`Project.cycle_block_reason` says why not before)."""
+    return reports_for(user, project) and project.state in CYCLE_STATES
 
 
 def can_record_outcome(user: User | None) -> bool:

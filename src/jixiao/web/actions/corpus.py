@@ -1,7 +1,7 @@
 """`jixiao corpus load`: a corpus data set (Parquet, `jixiao.corpus.dataset`) into the database in bulk.
 
 The documents become published disclosures: units (region + code + name), unit-years, projects in
-state 已批复 and their indicators, with the parsed target fields the data set already holds (nothing
+state 已公开 and their indicators, with the parsed target fields the data set already holds (nothing
 is parsed again). PostgreSQL gets the projects and indicators through `COPY … FROM STDIN` (project
 ids reserved from the table's sequence first); other databases through batched inserts.
 
@@ -369,7 +369,7 @@ def _new_projects(
                 "purpose": p["purpose"],
                 "spending_plan": json.loads(p["spending_plan"]) if p["spending_plan"] else None,
                 "goal": p["goal"],
-                "state": State.APPROVED,
+                "state": State.PUBLISHED,
             }
         )
         new_keys.append(pk)

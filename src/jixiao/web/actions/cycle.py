@@ -36,11 +36,16 @@ SELFEVAL_ROW_FIELDS = ("actual", "band", "score", "reason")
 
 
 def _report_project(actor: User | None, project_id: int) -> tuple[Project, list[Indicator]]:
-    from jixiao.web.permissions import can_report
+    """The project, locked, when the actor may report on it now: its unit's users and administrators
+    (else Denied), on approved or published targets only (else Invalid naming the project's state)."""
+    from jixiao.web.permissions import reports_for
 
     proj = locked_project(actor, project_id)
-    if not can_report(actor, proj):
+    if not reports_for(actor, proj):
         raise Denied("只有本单位用户或管理员可以填报运行监控和绩效自评。")
+    why = proj.cycle_block_reason
+    if why:
+        raise Invalid(why, {"state": why})
     return proj, list(proj.indicators.all())
 
 

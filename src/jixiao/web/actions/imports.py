@@ -331,6 +331,7 @@ def import_disclosure(
     year: int | None = None,
     region: str = "",
     confirm_unit: bool = False,
+    published: bool | None = None,
 ) -> ImportResult:
     """Store a parsed Disclosure: create its unit-year and projects, or update them in place when it
     was imported before. All or nothing.
@@ -343,6 +344,11 @@ def import_disclosure(
     indicators by (level1, level2, name), updated in place so that monitoring and self-evaluation
     entries stay attached. Stored projects the document does not have are kept, and listed in
     `dropped` with the indicators it removed.
+
+    State: a published disclosure imported by an administrator or reviewer (the command line
+    included) records its projects as published (已公开), new ones and matched ones alike; a unit
+    user's import is a draft (草稿) and never changes a stored project's state. `published=False`
+    lets an administrator import a unit's draft tables as drafts.
     """
     year = year or doc.year
     # the division the project codes name (GB/T 2260) tells apart units that share code and name
@@ -352,12 +358,22 @@ def import_disclosure(
     check_importable(doc, year)
     try:
         with transaction.atomic():
-            return _import(actor, doc, unit, unit_code, year, region, confirm_unit)
+            return _import(
+                actor, doc, unit, unit_code, year, region, confirm_unit, publishes(actor, published)
+            )
     except IntegrityError:
         logging.getLogger(__name__).warning("import of %s lost a race", doc.source, exc_info=True)
         raise Conflict(
             f"{doc.source}: 另一个导入同时写入了同一单位年度，本次导入未生效；请重新导入。"
         ) from None
+
+
+def publishes(actor: User | None, published: bool | None = None) -> bool:
+    """Whether an import by `actor` records its projects as published: administrators' and reviewers'
+    imports of published disclosures do (unless `published` is False); unit users' never do."""
+    if role_of(actor) not in (Role.ADMIN, Role.REVIEWER):
+        return False
+    return published is not False
 
 
 def _import(
@@ -368,6 +384,7 @@ def _import(
     year: int | None,
     region: str,
     confirm_unit: bool,
+    publish: bool = False,
 ) -> ImportResult:
     target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit)
     if not can_import_into(actor, target_unit):
@@ -395,7 +412,14 @@ def _import(
             while key in keys:
                 key = f"{base}#{n}"
                 n += 1
-            proj = Project.objects.create(disclosure=disclosure, unit=punit, year=year, key=key, **fields)
+            proj = Project.objects.create(
+                disclosure=disclosure,
+                unit=punit,
+                year=year,
+                key=key,
+                state=State.PUBLISHED if publish else State.DRAFT,
+                **fields,
+            )
             stored[punit.pk].append(proj)
             taken.add(proj.pk)
             Indicator.objects.bulk_create(
@@ -407,14 +431,19 @@ def _import(
             result.created += 1
             result.indicators += len(p.indicators)
             record_history(
-                actor, "import", f"导入自 {doc.source}（{len(p.indicators)} 个指标）", project=proj
+                actor,
+                "import",
+                f"导入自 {doc.source}（{len(p.indicators)} 个指标）" + ("，已公开" if publish else ""),
+                project=proj,
             )
             continue
         taken.add(proj.pk)
         touched.add(proj.disclosure_id)
         result.updated += 1
         result.indicators += len(p.indicators)
-        if not _reimport_project(actor, proj, p, fields, disclosure, year, doc, result, stored[punit.pk]):
+        if not _reimport_project(
+            actor, proj, p, fields, disclosure, year, doc, result, stored[punit.pk], publish
+        ):
             result.unchanged += 1
     for proj in here_before:
         if proj.pk not in taken:
@@ -447,8 +476,10 @@ def _reimport_project(
     doc: m.Disclosure,
     result: ImportResult,
     siblings: list[Project],
+    publish: bool = False,
 ) -> bool:
-    """Update a stored project in place from the document's table; False when nothing changed."""
+    """Update a stored project in place from the document's table (and, for a published disclosure,
+    record it as published); False when nothing changed."""
     changes = [
         {"field": k, "old": jsonable(getattr(proj, k)), "new": jsonable(v)}
         for k, v in fields.items()
@@ -456,18 +487,22 @@ def _reimport_project(
     ]
     plan = _plan_indicators(proj, p.indicators, year)
     moved = proj.disclosure_id != disclosure.pk
+    if publish and proj.state != State.PUBLISHED:
+        changes.append({"field": "state", "old": proj.state, "new": State.PUBLISHED})
     if not changes and not plan.changed and not moved:
         for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
             if row.location != data["location"]:
                 Indicator.objects.filter(pk=row.pk).update(location=data["location"])
         return False
-    if proj.state in (State.SUBMITTED, State.APPROVED) and role_of(actor) == Role.UNIT:
+    if proj.state in (State.SUBMITTED, State.APPROVED, State.PUBLISHED) and role_of(actor) == Role.UNIT:
         raise Denied(f"项目“{proj.name}”{proj.get_state_display()}，不能用导入覆盖。")
     key = convert.project_key(p.code, p.name, p.title, p.seq)
     if proj.key != key and not any(c.key == key for c in siblings if c.pk != proj.pk):
         proj.key = key  # matched by name, now with a code (or the other way round)
     for k, v in fields.items():
         setattr(proj, k, v)
+    if publish:
+        proj.state = State.PUBLISHED
     proj.disclosure = disclosure
     proj.version += 1
     proj.save()
@@ -628,7 +663,14 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
                     key = f"{base}#{n}"
                     n += 1
                 seen.add((unit.pk, d.year, key))
-                proj = Project(disclosure=disc, unit=unit, year=d.year, key=key, **convert.project_fields(p))
+                proj = Project(
+                    disclosure=disc,
+                    unit=unit,
+                    year=d.year,
+                    key=key,
+                    state=State.PUBLISHED,  # administrators' loads of published disclosures
+                    **convert.project_fields(p),
+                )
                 projects.append(proj)
                 pending.append((proj, p))
         SubGoal.objects.bulk_create(sub_goals, batch_size=batch)

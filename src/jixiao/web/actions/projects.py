@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -219,7 +220,9 @@ def describe_changes(changes: list[dict[str, Any]]) -> str:
     parts = []
     for c in changes[:8]:
         label = FIELD_LABELS.get(c["field"], c["field"])
-        if c["field"] == "indicator":
+        if c["field"] == "state":
+            parts.append(f"状态：{_state_label(c['old'])} → {_state_label(c['new'])}")
+        elif c["field"] == "indicator":
             parts.append(f"新增指标 {c['new']}" if c["old"] is None else f"删除指标 {c['old']}")
         elif c["field"].startswith("indicator."):
             parts.append(
@@ -232,13 +235,79 @@ def describe_changes(changes: list[dict[str, Any]]) -> str:
     return "；".join(parts)
 
 
+def _state_label(v: Any) -> str:
+    return str(State(v).label) if v in State.values else str(v)
+
+
 def _short(v: Any) -> str:
     s = "（空）" if v in (None, "") else str(v)
     return s if len(s) <= 40 else s[:39] + "…"
 
 
+@dataclass
+class ReviewGate:
+    """What the project's stored review (`lib.reviews.project_review`) says against approving it as
+    it stands: the outcome and the error findings (as `finding_record` snapshots)."""
+
+    grade: str | None = None
+    verdict: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """The outcome says revise and resubmit (中) or unusable (差)."""
+        return self.grade in NOT_PASSED
+
+    @property
+    def needs_reason(self) -> bool:
+        """Approving needs the reviewer's explicit confirmation with a reason."""
+        return bool(self.errors) or self.failed
+
+    def describe(self) -> str:
+        parts = []
+        if self.errors:
+            parts.append(f"有 {len(self.errors)} 条错误")
+        if self.grade:
+            parts.append(f"审核结论为“{self.grade}”（{self.verdict}）")
+        return "，".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "grade": self.grade,
+            "verdict": self.verdict,
+            "needs_reason": self.needs_reason,
+            "findings": self.errors,
+        }
+
+
+NOT_PASSED = ("中", "差")  # outcomes that do not let a project go ahead as it is
+
+
+def review_gate(proj: Project) -> ReviewGate:
+    """The stored review of `proj` (refreshed when stale) as it bears on approving and submitting.
+    A review that cannot be computed (a rule bug) gives an empty gate: it must not block the workflow."""
+    from jixiao.web.lib.reviews import finding_record, project_review
+
+    pf = project_review(proj)
+    if pf is None:
+        return ReviewGate()
+    errors = [finding_record(f) for f in pf.findings if f.severity == "error"]
+    return ReviewGate(pf.outcome.grade, pf.outcome.verdict, errors)
+
+
+class ConfirmationNeeded(Conflict):
+    """Approving a project whose review has errors (or says 中/差) without a reason (HTTP 409):
+    nothing was written; `gate` holds the findings to show."""
+
+    def __init__(self, message: str, gate: ReviewGate):
+        super().__init__(message, {"confirm_reason": "请填写审核通过的理由"})
+        self.gate = gate
+
+
 def submit_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
-    """单位用户 (or 管理员) submits a draft or returned project for review."""
+    """单位用户 (or 管理员) submits a draft or returned project for review. Error findings do not stop
+    it (the pages ask the unit to confirm first; `review_gate` gives them to the API as warnings);
+    their number is recorded in the history, for the reviewer."""
     with transaction.atomic():
         proj = locked_project(actor, project_id)
         check_version(proj, version)
@@ -248,7 +317,13 @@ def submit_project(actor: User | None, project_id: int, *, version: int | None =
             raise Denied("只有单位用户或管理员可以提交项目。")
         if not proj.indicators.exists():
             raise Invalid("项目没有绩效指标，不能提交。", {"indicators": "至少填写一个绩效指标"})
-        return _move(actor, proj, State.SUBMITTED, "submit", "提交审核")
+        gate = review_gate(proj)
+        summary = "提交审核"
+        extra: list[dict[str, Any]] = []
+        if gate.errors:
+            summary += f"（审核规则检查有 {len(gate.errors)} 条错误，单位确认后提交）"
+            extra.append({"field": "warnings", "old": None, "new": gate.errors})
+        return _move(actor, proj, State.SUBMITTED, "submit", summary, extra=extra)
 
 
 def return_project(
@@ -290,8 +365,18 @@ def return_project(
         return _move(actor, proj, State.RETURNED, "return", summary, extra=extra)
 
 
-def approve_project(actor: User | None, project_id: int, *, version: int | None = None) -> Project:
-    """审核人 approves a submitted project."""
+def approve_project(
+    actor: User | None,
+    project_id: int,
+    *,
+    version: int | None = None,
+    confirm_reason: str | None = None,
+) -> Project:
+    """审核人 approves a submitted project. When its stored review has error findings or an outcome
+    of 中/差 (`review_gate`), the reviewer must confirm with a reason (`confirm_reason`), else
+    ConfirmationNeeded (409) and nothing is written; the reason and the findings it overrides go to
+    the history, and the project page shows them to the unit."""
+    reason = clean_text(confirm_reason)
     with transaction.atomic():
         proj = locked_project(actor, project_id)
         check_version(proj, version)
@@ -301,7 +386,48 @@ def approve_project(actor: User | None, project_id: int, *, version: int | None 
                 if proj.state == State.SUBMITTED
                 else f"项目{proj.get_state_display()}，只有已提交的项目可以批复。"
             )
-        return _move(actor, proj, State.APPROVED, "approve", "审核通过（批复）")
+        if reason and len(reason) > 2000:
+            raise Invalid("审核通过的理由不能超过 2000 字。", {"confirm_reason": "理由不能超过 2000 字"})
+        gate = review_gate(proj)
+        if gate.needs_reason and not reason:
+            raise ConfirmationNeeded(
+                f"项目「{proj}」的审核规则检查{gate.describe()}。"
+                "审核通过前请确认，并填写审核通过的理由；未批复。",
+                gate,
+            )
+        summary = "审核通过（批复）"
+        extra: list[dict[str, Any]] = []
+        if reason:
+            summary += (
+                f"：审核规则检查{gate.describe()}；审核人确认通过，理由：{reason}"
+                if gate.needs_reason
+                else f"：{reason}"
+            )
+            extra.append({"field": "confirm_reason", "old": None, "new": reason})
+        if gate.needs_reason:
+            extra.append({"field": "review", "old": None, "new": gate.to_dict()})
+        return _move(actor, proj, State.APPROVED, "approve", summary, extra=extra)
+
+
+def last_approval(history: Any) -> dict[str, Any] | None:
+    """The latest approval in a project's history (newest first) when it came with a reason: who,
+    when, the reason and the review it overrode (grade, verdict, error findings)."""
+    for h in history:
+        if h.action != "approve":
+            continue
+        entries = {c.get("field"): c.get("new") for c in (h.changes or []) if isinstance(c, dict)}
+        if not entries.get("confirm_reason"):
+            return None
+        review = entries.get("review") or {}
+        return {
+            "at": h.at,
+            "username": h.username,
+            "reason": entries["confirm_reason"],
+            "grade": review.get("grade"),
+            "verdict": review.get("verdict"),
+            "findings": review.get("findings") or [],
+        }
+    return None
 
 
 def _move(

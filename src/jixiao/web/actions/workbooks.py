@@ -153,6 +153,9 @@ def import_cycle_workbook(
                     f"（{item.project_code or '无编码'}，{item.year or '?'} 年）或您无权填报"
                 )
                 continue
+            if proj.cycle_block_reason:  # monitoring and 自评 only on approved or published targets
+                errors[f"sheet-{k}"] = f"{sheet}: {proj.cycle_block_reason}"
+                continue
             n = proj.indicators.count()
             if n != len(item.indicators):
                 errors[f"sheet-{k}"] = (

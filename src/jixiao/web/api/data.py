@@ -123,6 +123,34 @@ class WorkflowIn(Schema):
     version: int | None = None
     comment: str = ""
     findings: list[str] | None = None  # on return: keys of review findings to attach (Finding.key)
+    # on approve: the reviewer's reason, required when the review has error findings or says 中/差
+    confirm_reason: str | None = None
+
+
+class GateFinding(Schema):
+    key: str
+    rule: str
+    severity: str
+    title: str
+    heading: str
+    indicator: str | None
+    indicator_index: int | None
+    message: str
+    hint: str
+
+
+class SubmitOut(ProjectOut):
+    warnings: list[GateFinding] = Field(
+        [], description="提交时审核规则检查发现的错误（不阻止提交；审核人可能据此退回）"
+    )
+
+
+class ConfirmOut(Schema):
+    detail: str
+    errors: dict[str, str]
+    grade: str | None = Field(None, description="审核结论：优/良/中/差")
+    verdict: str | None = None
+    findings: list[GateFinding] = Field([], description="须确认的错误发现")
 
 
 class HistoryOut(Schema):
@@ -310,13 +338,14 @@ def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any
 
 @router.post(
     "/projects/{project_id}/submit",
-    response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="提交审核",
+    response={200: SubmitOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="提交审核（审核规则检查的错误在 warnings 中返回，不阻止提交）",
 )
 def submit(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     project_for(request, project_id)
     actions.submit_project(request.user, project_id, version=body.version)
-    return _project(project_for(request, project_id))
+    p = project_for(request, project_id)
+    return json_response({**_project(p), "warnings": actions.review_gate(p).errors})
 
 
 @router.post(
@@ -334,12 +363,26 @@ def return_(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
 
 @router.post(
     "/projects/{project_id}/approve",
-    response={200: ProjectOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="审核通过",
+    response={200: ProjectOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ConfirmOut | ErrorOut},
+    summary="审核通过（审核有错误或结论为中/差时须填写 confirm_reason，否则返回 409 及须确认的发现）",
 )
 def approve(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
     project_for(request, project_id)
-    actions.approve_project(request.user, project_id, version=body.version)
+    try:
+        actions.approve_project(
+            request.user, project_id, version=body.version, confirm_reason=body.confirm_reason
+        )
+    except actions.ConfirmationNeeded as e:
+        return json_response(
+            {
+                "detail": e.message,
+                "errors": e.errors,
+                "grade": e.gate.grade,
+                "verdict": e.gate.verdict,
+                "findings": e.gate.errors,
+            },
+            status=409,
+        )
     return _project(project_for(request, project_id))
 
 

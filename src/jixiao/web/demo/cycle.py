@@ -1,19 +1,24 @@
 """Demo monitoring snapshots and self-evaluations, so `jixiao demo` shows lights and scores.
 
-Entered through `actions` like a unit user would: the 2023 projects of the fictional market bureau
-get a year-end self-evaluation, its 2024 projects and the education bureau's a monitoring snapshot
-to the end of July, some on track, some behind (with 偏差原因, 完成目标可能性 and 整改措施).
-Actuals are derived from each indicator's target so the data stays right when the demo changes.
+Entered through `actions` like a unit user would, on approved or published targets only (the demo's
+workflow, `jixiao.web.demo.load`, approves them first): the published 2023 projects of the fictional
+market bureau get a year-end self-evaluation, its approved 2024 projects and the education bureau's
+a monitoring snapshot to the end of July, some on track, some behind (with 偏差原因, 完成目标可能性
+and 整改措施). Actuals are derived from each indicator's target so the data stays right when the demo
+changes, and stay plausible: whole numbers for things counted (户, 批次, 人次 …), a completion date
+only for a deadline already passed at the as-of date (and then before it), a cost to date within the
+money spent, spending within the budget.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from jixiao.cycle import evaluate, monitor
-from jixiao.values import parse_value
+from jixiao.values import parse_value, unit_category
 
 # (unit code, year, project seq) → (share of 预算数 spent by 31 July, indicator attainment factor)
 MONITORING = {
@@ -22,7 +27,6 @@ MONITORING = {
     ("999001", 2024, 3): (Decimal("0.20"), Decimal("0.50")),
     ("999001", 2024, 4): (Decimal("0.55"), Decimal("1.00")),
     ("999001", 2024, 5): (Decimal("0.58"), Decimal("1.00")),
-    ("999001", 2024, 6): (Decimal("0.47"), Decimal("0.90")),
     ("999002", 2024, 1): (Decimal("0.62"), Decimal("1.00")),
     ("999002", 2024, 2): (Decimal("0.25"), Decimal("0.70")),
 }
@@ -41,9 +45,33 @@ DEVIATION = {
 }
 
 
+# units of things counted one by one: their actuals are whole numbers
+COUNTED_UNITS = frozenset(
+    "户 户次 批 批次 个 人 人次 名 家 家次 件 次 场 场次 起 例 宗 所 辆".split()
+    + "台 台件 台套 套 份 篇 期 项 处 座 间 只 头".split()
+)
+
+
 def _fmt(d: Decimal) -> str:
     q = d.quantize(Decimal("0.01"))
     return format(q.normalize() if q != q.to_integral_value() else q.quantize(Decimal(1)), "f")
+
+
+def is_counted(unit: str | None) -> bool:
+    """Whether a unit counts whole things (户, 批次, 人次 …): not money, time, rates or measures."""
+    return bool(unit) and unit in COUNTED_UNITS
+
+
+def is_whole_cost(target: Any, level1: str | None, level2: str | None) -> bool:
+    """A cost indicator of the project as a whole (「项目成本 35万元」), not a per-unit cost (元/批次)."""
+    unit = target.unit or ""
+    return (
+        evaluate.is_cost(level1, level2)
+        and target.kind == "number"
+        and unit_category(unit) == "money"
+        and "/" not in unit
+        and "／" not in unit
+    )
 
 
 def _actual(
@@ -54,64 +82,136 @@ def _actual(
     scale: Decimal = Decimal(1),
     level1: str | None = None,
     level2: str | None = None,
+    name: str | None = None,
+    as_of: date | None = None,
+    spent: Decimal | None = None,
+    budget: Decimal | None = None,
 ) -> dict[str, Any]:
-    """An actual for `target` at `factor` of it (counts also × `scale`, the expected progress)."""
+    """A plausible actual for `target` at `factor` of it: counts that accumulate over the year
+    (`monitor.accumulates`, by the unit and the indicator's `name`) also × `scale`, the expected
+    progress at `as_of`; stocks (people paid, vehicles kept) are not scaled, and rates fall short
+    more gently than counts. A deadline not reached at `as_of` has no completion date yet (an
+    empty actual); a whole-project cost is the share of `spent` (万元) that the cost is of `budget`."""
     tv = parse_value(target, year=year)
     direction = evaluate.direction_of(tv, level1, level2)
     if direction == evaluate.QUALITATIVE or (tv.kind == "date" and not isinstance(tv.value, str)):
         return {"qualitative": True}
     if tv.kind == "date":
-        return {"actual": (date.fromisoformat(tv.value) - timedelta(days=20)).strftime("%Y年%m月%d日")}
+        done = date.fromisoformat(str(tv.value)) - timedelta(days=20)
+        if as_of is not None and done > as_of:
+            return {"actual": ""}  # not due yet: no completion date to report
+        return {"actual": done.strftime("%Y年%m月%d日")}
     if tv.kind == "boolean":
         return {"actual": target}
     if not isinstance(tv.value, Decimal):
         return {"qualitative": True}
+    if spent is not None and budget and is_whole_cost(tv, level1, level2):
+        # cost to date: this cost's share of the money spent, in the target's own unit (万元 or 元)
+        wan = Decimal(10000) if tv.unit == "元" else Decimal(1)
+        share = min(tv.value / wan / budget, Decimal(1))
+        return {"actual": _fmt(spent * share * wan) + (tv.unit or "")}
     unit = "%" if tv.kind == "percent" else (tv.unit or "")
     value = tv.value
     if direction in (evaluate.LOWER, evaluate.EQUAL_ZERO):
         value = value * Decimal("0.95") if factor >= 1 else value * (2 - factor)
+    elif tv.kind == "percent":
+        gentle = factor if factor >= 1 else 1 - (1 - factor) * Decimal("0.3")
+        value = min(value * gentle, Decimal(100))
     else:
-        value = value * factor * (scale if tv.kind != "percent" else 1)
-        if tv.kind == "percent":
-            value = min(value, Decimal(100))
+        value = value * factor * (scale if monitor.accumulates(tv, name) else 1)
+    base_unit = tv.base_unit or tv.unit
+    if tv.kind == "number" and is_counted(base_unit):
+        # a whole number of things, in the base unit (「5940台件」 rather than 「0.594万台件」)
+        ratio = Decimal(str(tv.base_value)) / tv.value if tv.value and tv.base_value else Decimal(1)
+        n = (value * ratio).to_integral_value(rounding=ROUND_HALF_UP)
+        return {"actual": f"{n}{base_unit}"}
     return {"actual": _fmt(value) + unit}
 
 
-def load_demo_cycle(actor: Any = None) -> tuple[int, int]:
-    """Enter the demo snapshots and self-evaluations; (snapshots, self-evaluations) stored."""
-    from jixiao.web import actions
-    from jixiao.web.models import Project
+@dataclass
+class CycleReport:
+    """What `load_demo_cycle` entered and what it found entered already (a second run adds nothing)."""
 
-    snaps = evals = 0
+    snapshots: int = 0
+    evaluations: int = 0
+    snapshots_kept: int = 0
+    evaluations_kept: int = 0
+    skipped: int = 0  # projects whose targets are not approved or published: nothing entered
+
+
+def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) -> CycleReport:
+    """Enter the demo snapshots and self-evaluations on the projects that do not have them yet, each
+    as its unit's user in `actors` (unit code → user; else `actor`), on approved or published
+    targets only."""
+    from jixiao.web import actions
+    from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
+
+    report = CycleReport()
+    actors = actors or {}
     for (code, year, seq), (spent, factor) in MONITORING.items():
         p = Project.objects.filter(unit__code=code, year=year, seq=seq).first()
         if p is None or not p.budget_total:
             continue
+        if p.cycle_block_reason:
+            report.skipped += 1
+            continue
         as_of = monitor.default_as_of(year)
+        if MonitoringSnapshot.objects.filter(project=p, as_of=as_of).exists():
+            report.snapshots_kept += 1
+            continue
+        who = actors.get(code, actor)
         expected, _ = monitor.expected_progress(p.spending_plan, as_of, year, p.budget_total)
+        executed = (p.budget_total * spent).quantize(Decimal("0.01"))
         rows = []
         for ind in p.indicators.all():
-            a = _actual(ind.value or "", year, factor, scale=expected, level1=ind.level1, level2=ind.level2)
+            a = _actual(
+                ind.value or "",
+                year,
+                factor,
+                scale=expected,
+                level1=ind.level1,
+                level2=ind.level2,
+                name=ind.name,
+                as_of=as_of,
+                spent=executed,
+                budget=p.budget_total,
+            )
             if a.get("qualitative"):
                 rows.append({"status": "达成" if factor >= 1 else "部分达成"})
             else:
                 rows.append({"actual": a["actual"]})
-        executed = _fmt(p.budget_total * spent)
-        s = actions.save_monitoring(actor, p.pk, as_of=as_of, executed=executed, rows=rows)
+        s = actions.save_monitoring(who, p.pk, as_of=as_of, executed=_fmt(executed), rows=rows)
         if not s.complete:  # behind plan: the reasons a unit would give
             for r, stored in zip(rows, s.rows, strict=True):
                 if stored.get("light") in ("red", "yellow"):
                     r.update(DEVIATION)
             dev = DEVIATION if s.spending_light in ("red", "yellow") else None
-            s = actions.save_monitoring(actor, p.pk, as_of=as_of, executed=executed, rows=rows, deviation=dev)
-        snaps += 1
+            actions.save_monitoring(who, p.pk, as_of=as_of, executed=_fmt(executed), rows=rows, deviation=dev)
+        report.snapshots += 1
     for (code, year, seq), (rate, factor, band) in SELFEVAL.items():
         p = Project.objects.filter(unit__code=code, year=year, seq=seq).first()
         if p is None or not p.budget_total:
             continue
+        if p.cycle_block_reason:
+            report.skipped += 1
+            continue
+        if SelfEvaluation.objects.filter(project=p).exists():
+            report.evaluations_kept += 1
+            continue
+        executed = (p.budget_total * min(rate, Decimal(1))).quantize(Decimal("0.01"))
         rows = []
         for ind in p.indicators.all():
-            a = _actual(ind.value or "", year, factor, level1=ind.level1, level2=ind.level2)
+            a = _actual(
+                ind.value or "",
+                year,
+                factor,
+                level1=ind.level1,
+                level2=ind.level2,
+                name=ind.name,
+                as_of=date(year, 12, 31),
+                spent=executed,
+                budget=p.budget_total,
+            )
             if a.get("qualitative"):
                 rows.append(
                     {
@@ -128,13 +228,13 @@ def load_demo_cycle(actor: Any = None) -> tuple[int, int]:
                 )
         reason = "" if rate >= Decimal("0.9") else "部分合同尾款跨年支付，下年加快结算"
         actions.save_selfeval(
-            actor,
+            actors.get(code, actor),
             p.pk,
             adjusted=_fmt(p.budget_total),
-            executed=_fmt(p.budget_total * rate),
+            executed=_fmt(executed),
             rows=rows,
             execution_reason=reason,
             goal_actual="基本完成年度绩效目标",
         )
-        evals += 1
-    return snaps, evals
+        report.evaluations += 1
+    return report

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from jixiao.web import actions
 from jixiao.web.lib.access import visible_project
-from jixiao.web.models import History, Indicator, Project, State
+from jixiao.web.models import CYCLE_STATES, History, Indicator, Project, State
 from jixiao.web.permissions import (
     Denied,
     can_edit_project,
@@ -51,6 +51,11 @@ def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[
     # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
     findings = project_review(proj, indicators)
     returned = last_return(history) if proj.state == State.RETURNED else None
+    approval = actions.last_approval(history) if proj.state in CYCLE_STATES else None
+    may_submit, may_review = can_submit(user, proj), can_review(user, proj)
+    # what the review says against submitting or approving the project as it stands (the same
+    # stored review as `findings`; the actions check it again when the form is posted)
+    gate = actions.review_gate(proj) if may_submit or may_review else actions.ReviewGate()
     ctx = {
         "p": proj,
         "unit": proj.unit,
@@ -58,8 +63,11 @@ def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[
         "indicators": indicators,
         "history": history,
         "can_edit": can_edit_project(user, proj),
-        "can_submit": can_submit(user, proj),
-        "can_review": can_review(user, proj),
+        "can_submit": may_submit,
+        "can_review": may_review,
+        "gate": gate,
+        "approval": approval,
+        "confirm": None,  # "submit" / "approve": the confirmation to show open
         "plan": list((proj.spending_plan or {}).items()),
         "findings": findings,
         "returned": returned,
@@ -185,8 +193,28 @@ def project_transition(request: HttpRequest, project_id: int, transition: str) -
         version = None
     try:
         if transition == "submit":
+            gate = actions.review_gate(proj) if can_submit(request.user, proj) else actions.ReviewGate()
+            if gate.errors and not request.POST.get("confirm") and version in (None, proj.version):
+                # the unit is shown the error findings and asked to confirm first; nothing is written
+                return render(
+                    request,
+                    "web/project.html",
+                    _project_context(
+                        request,
+                        proj,
+                        confirm="submit",
+                        error=f"审核规则检查发现 {len(gate.errors)} 条错误，审核人可能退回。"
+                        "请先修改，或确认后仍然提交。",
+                    ),
+                    status=409,
+                )
             actions.submit_project(request.user, proj.pk, version=version)
-            messages.success(request, "已提交审核。")
+            messages.success(
+                request,
+                f"已提交审核（审核规则检查有 {len(gate.errors)} 条错误）。"
+                if gate.errors
+                else "已提交审核。",
+            )
         elif transition == "return":
             actions.return_project(
                 request.user,
@@ -197,10 +225,19 @@ def project_transition(request: HttpRequest, project_id: int, transition: str) -
             )
             messages.success(request, "已退回。")
         elif transition == "approve":
-            actions.approve_project(request.user, proj.pk, version=version)
+            actions.approve_project(
+                request.user, proj.pk, version=version, confirm_reason=request.POST.get("confirm_reason")
+            )
             messages.success(request, "已批复。")
         else:
             raise Http404("没有这个操作")
+    except actions.ConfirmationNeeded as e:
+        return render(
+            request,
+            "web/project.html",
+            _project_context(request, proj, error=e.message, confirm="approve"),
+            status=409,
+        )
     except Denied as e:
         return render(request, "web/project.html", _project_context(request, proj, error=str(e)), status=403)
     except actions.Conflict as e:

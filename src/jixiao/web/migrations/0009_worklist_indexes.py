@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("web", "0007_review_reasons"),
+        ("web", "0008_project_state_published"),
     ]
 
     operations = [
