@@ -29,7 +29,11 @@ def _validator(doc: dict[str, Any], op: dict[str, Any], status: str) -> Any:
 @pytest.fixture
 def api_doc(clients) -> dict[str, Any]:
     from jixiao.web.demo.cycle import load_demo_cycle
+    from jixiao.web.models import Project
+    from tests.web.conftest import approve_for_cycle
 
+    for p in Project.objects.filter(year=2024):
+        approve_for_cycle(p)  # monitoring is entered on approved targets only
     load_demo_cycle()  # snapshots and self-evaluations for the cycle endpoints
     return clients["admin"].get("/api/openapi.json").json()
 
@@ -91,7 +95,10 @@ def test_unknown_ids_answer_404_in_the_declared_shape(api_doc, clients, market_p
 
 
 def test_workflow_and_edit_answers_match_their_schema(api_doc, clients, market_project) -> None:
+    from jixiao.web.models import Project
+
     ops = api_doc["paths"]["/api/projects/{project_id}"]
+    Project.objects.filter(pk=market_project.pk).update(state="draft")  # the fixture approved it
     body = clients["market"].get(f"/api/projects/{market_project.pk}").json()
     r = clients["market"].patch(
         f"/api/projects/{market_project.pk}",
