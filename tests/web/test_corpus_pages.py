@@ -7,6 +7,8 @@ one the corpus data set gives for the same documents (`jixiao.corpus.rows` → `
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -194,3 +196,29 @@ def test_suggestions_come_from_similar_projects_and_skip_what_the_project_has(
         for ind in cat.indicators:
             assert not ({name_key(n) for n in ind.names} & have)
             assert ind.examples and all(e.unit_name != market_project.unit.name for e in ind.examples)
+
+
+def test_edit_page_offers_library_suggestions_and_inserts_one_unsaved(seeds, clients, market_project) -> None:
+    c = clients["market"]
+    page = c.get(f"/projects/{market_project.pk}/").content.decode()
+    assert "查看指标库建议" in page and f"/projects/{market_project.pk}/years/" in page
+    assert (
+        f"/compare/{market_project.indicators.filter(target_kind__in=('number', 'percent')).first().pk}/"
+        in page
+    )
+    page = c.get(f"/projects/{market_project.pk}/", {"suggest": "1"}).content.decode()
+    values = re.findall(r'name="insert" value="([^"]*)"', page)
+    assert values, "suggestions with an insert button"
+    spec = html.unescape(values[0])
+    name = spec.split("\t")[2]
+    before = market_project.indicators.count()
+    version = market_project.version
+    form = {"version": str(version), "name": market_project.name, "rows": "0", "insert": spec}
+    r = c.post(f"/projects/{market_project.pk}/edit/", form)
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert f'value="{html.escape(name)}"' in body and "尚未保存" in body
+    market_project.refresh_from_db()
+    assert market_project.indicators.count() == before and market_project.version == version  # nothing saved
+    # a reviewer cannot edit: no suggestions for them
+    assert "查看指标库建议" not in clients["reviewer"].get(f"/projects/{market_project.pk}/").content.decode()

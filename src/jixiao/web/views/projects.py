@@ -137,10 +137,37 @@ def _form_from_post(post: Any) -> dict[str, Any]:
     }
 
 
+def _suggestions(request: HttpRequest, proj: Project) -> Any:
+    """指标库建议 for the edit form, asked for with ?suggest=1 (the library is learned from the
+    whole corpus: not worth computing on every view of the page)."""
+    from jixiao.web.lib.corpus import suggestions_for
+
+    return suggestions_for(request.user, proj)
+
+
+def _insert_row(form: dict[str, Any], spec: str) -> None:
+    """A suggestion inserted into the form's first empty row (a new one when none is empty);
+    `spec` is 一级 TAB 二级 TAB 三级 TAB 指标值."""
+    level1, level2, name, value = ([*spec.split("\t"), "", "", "", ""])[:4]
+    row = {"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}}
+    row.update(level1=level1[:100], level2=level2[:100], name=name[:300], value=value[:300])
+    rows = form["rows"]
+    for i, r in enumerate(rows):
+        if not r.get("id") and not any(r.get(k) for k in actions.INDICATOR_FIELDS):
+            rows[i] = row
+            break
+    else:
+        rows.append(row)
+    rows.append({"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}})
+
+
 @login_required
 def project(request: HttpRequest, project_id: int) -> HttpResponse:
     proj = visible_project(request, project_id)
-    return render(request, "web/project.html", _project_context(request, proj))
+    extra: dict[str, Any] = {}
+    if request.GET.get("suggest") == "1" and can_edit_project(request.user, proj):
+        extra["suggestions"] = _suggestions(request, proj)
+    return render(request, "web/project.html", _project_context(request, proj, **extra))
 
 
 @login_required
@@ -158,6 +185,11 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
         for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
     }
     fields["spending_plan"] = {n: s for n, s in form["plan"] if n}
+    if request.POST.get("insert") and can_edit_project(request.user, proj):
+        _insert_row(form, request.POST["insert"])
+        messages.info(request, "已插入指标库建议的指标，尚未保存：核对指标值后点“保存”。")
+        ctx = _project_context(request, proj, form=form, suggestions=_suggestions(request, proj))
+        return render(request, "web/project.html", ctx)
     try:
         actions.edit_project(request.user, proj.pk, version=version, fields=fields, indicators=form["rows"])
     except actions.Invalid as e:
