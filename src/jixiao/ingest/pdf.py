@@ -363,6 +363,7 @@ class _Api:
         self.FPDFText_HasUnicodeMapError = fn("FPDFText_HasUnicodeMapError", i, vp, i)
         self.FPDFText_GetCharOrigin = fn("FPDFText_GetCharOrigin", i, vp, i, pd, pd)
         self.FPDFText_GetMatrix = fn("FPDFText_GetMatrix", i, vp, i, vp)
+        self.FPDFText_GetLooseCharBox = fn("FPDFText_GetLooseCharBox", i, vp, i, vp)
         self.FPDFText_GetTextObject = fn("FPDFText_GetTextObject", vp, vp, i)
         self.FPDFTextObj_GetFont = fn("FPDFTextObj_GetFont", vp, vp)
         self.FPDFTextObj_GetFontSize = fn("FPDFTextObj_GetFontSize", i, vp, pf)
@@ -542,8 +543,7 @@ def _chars(
                 cids += 1
             w = fwidths.get(ch)
             if w is None:
-                known = api.FPDFFont_GetGlyphWidth(font, ord(ch) if len(ch) == 1 else 0, 1000.0, pf)
-                w = fwidths[ch] = _f32(fval.value) / 1000.0 if known else 0.0
+                w = fwidths[ch] = _advance(api, tp, i, font, ch, ma if plain else 0.0, fs)
             adv = w * fs
             origin(tp, i, pox, poy)
             x, y = f32(ox.value), f32(oy.value)
@@ -587,6 +587,27 @@ def _chars(
         return out, cids
     finally:
         api.FPDFText_ClosePage(tp)
+
+
+def _advance(api: _Api, tp: int, i: int, font: int, ch: str, scale: float, fs: float) -> float:
+    """The advance width of `ch` in `font` per point of font size: the font's width for the code
+    the character maps back to. When that mapping fails (a font without a usable ToUnicode map)
+    PDFium answers with the font's default width; the box PDFium gives the character (its advance,
+    from the code actually drawn, joined with its ink) is then narrower, and is taken instead."""
+    v = ctypes.c_float()
+    known = api.FPDFFont_GetGlyphWidth(font, ord(ch) if len(ch) == 1 else 0, 1000.0, ctypes.byref(v))
+    w = _f32(v.value) / 1000.0 if known else 0.0
+    if scale > 0 and fs > 0:
+        box = _Rect()
+        if api.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box)):
+            loose = (_f32(box.right) - _f32(box.left)) / (scale * fs)
+            if not known or loose < w - 0.002:
+                w = loose
+    return w
+
+
+class _Rect(ctypes.Structure):
+    _fields_ = [(k, ctypes.c_float) for k in ("left", "top", "right", "bottom")]
 
 
 def _font_info(api: _Api, font: int, descents: dict[str, float]) -> tuple[float, str]:
@@ -1318,7 +1339,8 @@ def _continues(prev: _Line, ln: _Line, tables: list, left: float, right: float, 
     return _joiner(prev, ln, right) != "\n"
 
 
-_LINE_ORDER = operator.itemgetter("line_order")  # (round(top, 1), x0), set once per character
+_LINE_ORDER = operator.itemgetter("line_order")
+_SIZE = operator.itemgetter("size")  # (round(top, 1), x0), set once per character
 
 
 def _lines(chars: list[dict]) -> list[_Line]:
@@ -1366,21 +1388,10 @@ def _lines(chars: list[dict]) -> list[_Line]:
             text.append(t)
             last_space = t.endswith(" ")
             prev = c
-        s = "".join(text)
-        s = " ".join(s.split()) if s.strip() else ""
+        s = " ".join("".join(text).split())
         if not s:
             continue
-        visible = [c for c in g if c["text"].strip()]
-        out.append(
-            _Line(
-                s,
-                visible[0]["x0"],
-                visible[-1]["x1"],
-                gtop,
-                gbottom,
-                max(c["size"] for c in g),
-                visible,
-            )
-        )
+        visible = [c for c in g if not c["text"].isspace()]
+        out.append(_Line(s, visible[0]["x0"], visible[-1]["x1"], gtop, gbottom, max(map(_SIZE, g)), visible))
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out
