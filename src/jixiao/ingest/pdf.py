@@ -43,6 +43,11 @@ from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.ingest.limits import MAX_PAGE_CHARS, MAX_PAGE_CONTENT, MAX_PAGE_GRAPHICS, MAX_PAGES, mb
 from jixiao.model import Location
 
+try:  # with the module, so that the parse workers' fork server (bounded.PRELOAD) has PDFium loaded
+    import pypdfium2.raw as _pdfium_loaded
+except ImportError:  # pragma: no cover - a declared dependency
+    _pdfium_loaded = None  # type: ignore[assignment]
+
 DOCUMENT = Location(line=1)  # a whole-file problem: reported as `FILE: line 1: message`
 CONTINUATION_TOLERANCE = 2.0  # pt: column edges of a table continued on the next page
 SHORT_LINE = 12  # characters: a line between two table parts that is a page number or running header
@@ -62,7 +67,8 @@ class _Line:
 def read_pdf(data: bytes, name: str) -> CellStream:
     """The blocks of a text PDF (see the module docstring)."""
     try:
-        import pypdfium2  # noqa: F401
+        if _pdfium_loaded is None:  # pragma: no cover - a declared dependency
+            raise ImportError("pypdfium2")
         from pdfminer.pdfdocument import PDFDocument
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
