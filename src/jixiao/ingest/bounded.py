@@ -53,6 +53,7 @@ PRELOAD = [
     "jixiao.cycle.workbooks",
     "openpyxl",
     "pdfplumber",
+    "pypdfium2",
     "pdfminer.pdfinterp",
     "jixiao.ingest.warmup",  # parses a small sample: lazy imports and caches ready before each fork
 ]
