@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -38,3 +40,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]
+if os.environ.get("JIXIAO_BENCH_PAGES") == "1":  # the benchmarks' floor page, never in production
+    from jixiao.web.views import bench
+
+    urlpatterns.append(path("bench/trivial/", bench.trivial, name="bench_trivial"))
