@@ -1,15 +1,21 @@
 """Benchmark the web application on PostgreSQL behind the real WSGI server.
 
-    python bench/web.py [--units 1000] [--projects 20] [--indicators 12] [--clients 20]
-                        [--requests 600] [--seconds 30] [--database-url postgresql://…]
+    python bench/web.py [--units 1000] [--projects 20] [--indicators 12] [--big 200] [--clients 20]
+                        [--requests 600] [--seconds 30] [--mixed 600] [--database-url postgresql://…]
 
 1. (Re)creates the database (default postgresql://postgres@127.0.0.1:5432/jixiao_bench), migrates,
-   and bulk-loads UNITS units × PROJECTS projects × INDICATORS indicators through `actions.bulk_load`.
-2. Starts `jixiao serve` (waitress) on a free port of 127.0.0.1 with that database.
-3. For each of the unit page, the project page, search and the API list: a warm-up of 2 × CLIENTS
-   requests (not measured), then CLIENTS concurrent clients (threads with keep-alive connections,
-   logged in as a reviewer) send requests until REQUESTS have been answered or SECONDS have passed;
-   prints p50/p95 latency and requests/s.
+   and bulk-loads UNITS units × PROJECTS projects × INDICATORS indicators through `actions.bulk_load`,
+   plus one big unit of BIG projects (a big bureau).
+2. Starts `jixiao serve` (gunicorn workers) on a free port of 127.0.0.1 with that database and the
+   benchmark's floor page switched on (JIXIAO_BENCH_PAGES=1: /bench/trivial/, 20 KB of static HTML
+   behind the login).
+3. For the trivial page first, then the unit-year page, the big unit's unit-year page, the project
+   page, search and the API list: a warm-up of 2 × CLIENTS requests (not measured), then CLIENTS
+   concurrent clients (threads with keep-alive connections, logged in as a reviewer) send requests
+   until REQUESTS have been answered or SECONDS have passed; prints p50/p95 latency, requests/s and
+   the p50 and p95 as ratios to the trivial page's, measured in the same run.
+4. With --mixed SECONDS: all the pages above at random for that long (memory under load).
+The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
 Only 127.0.0.1 is contacted; every loop is bounded; the server is stopped at the end.
 """
 
@@ -139,6 +145,21 @@ def recreate_database(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def big_unit_doc(projects: int, indicators: int, year: int):
+    """One unit of `projects` projects (a big bureau), built like `make_docs`' units."""
+    import dataclasses
+
+    doc = make_docs(1, projects, indicators, year)[0]
+    code = "999999"
+    ps = [
+        dataclasses.replace(p, code=f"{code}{year % 100}P{i:05d}", name=f"{p.name}（大单位）")
+        for i, p in enumerate(doc.projects)
+    ]
+    return dataclasses.replace(
+        doc, unit_code=code, unit_name="基准测试大单位", source=f"bench-{code}.txt", projects=ps
+    )
+
+
 def load(args: argparse.Namespace) -> None:
     os.environ["JIXIAO_DATABASE_URL"] = args.database_url
     from jixiao.web import setup
@@ -158,6 +179,8 @@ def load(args: argparse.Namespace) -> None:
         print(
             f"\r  loading: {min(i + chunk, len(docs))}/{len(docs)} units, {n} indicators", end="", flush=True
         )
+    if args.big:
+        n += actions.bulk_load(None, [big_unit_doc(args.big, args.indicators, args.year)])
     actions.create_user(None, "bench", "reviewer", password="bench-password")
     from django.db import connection
 
@@ -230,6 +253,12 @@ CTX: dict = {}  # filled before the client processes fork: ids, codes, year, sea
 
 def make_path(kind: str, r: random.Random) -> str:
     c = CTX
+    if kind == "mixed":
+        kind = r.choice(["unit", "big", "project", "search", "api", "trivial"])
+    if kind == "trivial":
+        return "/bench/trivial/"
+    if kind == "big":
+        return f"/units/{c['big_unit']}/{c['year']}/"
     if kind == "unit":
         return f"/units/{r.choice(c['unit_ids'])}/{c['year']}/"
     if kind == "project":
@@ -321,11 +350,48 @@ def run_scenario(
     }
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:  # field 4: the parent's pid
+            out.append(int(d.name))
+    return sorted(out)
+
+
+def worker_rss(server_pid: int) -> dict[int, int]:
+    """VmRSS in KiB of the server's worker processes (gunicorn's children; the server itself when
+    it has none, as waitress), from /proc (Linux)."""
+    out = {}
+    for pid in _children(server_pid) or [server_pid]:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out[pid] = int(line.split()[1])
+        except OSError:
+            continue
+    return out
+
+
+def rss_text(rss: dict[int, int]) -> str:
+    if not rss:
+        return "unknown (no /proc)"
+    each = " ".join(f"{v / 1024:.0f}" for v in rss.values())
+    return f"{sum(rss.values()) / 1024:.0f} MiB in {len(rss)} processes ({each} MiB)"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=1000)
     ap.add_argument("--projects", type=int, default=20)
     ap.add_argument("--indicators", type=int, default=12)
+    ap.add_argument("--big", type=int, default=200, help="projects of the one big unit (0: none)")
+    ap.add_argument("--mixed", type=float, default=0, help="seconds of mixed load at the end (0: none)")
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=600, help="requests per scenario (upper bound)")
@@ -353,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     import psycopg
 
     with psycopg.connect(args.database_url) as conn:
-        unit_ids = [r[0] for r in conn.execute("SELECT id FROM web_unit ORDER BY id")]
+        big = conn.execute("SELECT id FROM web_unit WHERE code = '999999'").fetchone()
+        unit_ids = [r[0] for r in conn.execute("SELECT id FROM web_unit WHERE code <> '999999' ORDER BY id")]
         project_ids = [r[0] for r in conn.execute("SELECT id FROM web_project ORDER BY id")]
         codes = [r[0] for r in conn.execute("SELECT code FROM web_unit ORDER BY id")]
 
@@ -363,6 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         "JIXIAO_DATABASE_URL": args.database_url,
         "JIXIAO_SECRET_KEY": "bench-secret",
         "JIXIAO_DEBUG": "0",
+        "JIXIAO_BENCH_PAGES": "1",
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "jixiao.cli", "serve", "--port", str(port)]
@@ -382,7 +450,10 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit("server failed:\n" + server.stderr.read().decode()) from None
                 time.sleep(0.1)
         cookie = login(port)
+        start_rss = worker_rss(server.pid)
+        print(f"server workers' memory at start: {rss_text(start_rss)}")
         CTX.update(
+            big_unit=big[0] if big else unit_ids[0],
             unit_ids=unit_ids,
             project_ids=project_ids,
             codes=codes,
@@ -390,24 +461,51 @@ def main(argv: list[str] | None = None) -> int:
             terms=["满意度", "合格率", "食品安全", "特种设备抽检批次", "项目成本", "长效机制", "完成时间"],
         )
         scenarios = [
-            ("unit page", "unit"),
+            ("trivial page", "trivial"),
+            ("unit-year page", "unit"),
+            (f"unit-year, {args.big} proj.", "big"),
             ("project page", "project"),
             ("search", "search"),
             ("API list", "api"),
             ("API list (all, paged)", "api-paged"),
         ]
-        print(f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}")
+        print(
+            f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}"
+            f"{'p50 ×':>8}{'p95 ×':>8}"
+        )
+        floor = None
         for name, kind in scenarios:
-            if args.only and kind not in args.only:
+            if args.only and kind not in args.only and kind != "trivial":
+                continue
+            if kind == "big" and not big:
                 continue
             res = run_scenario(
                 name, kind, port, cookie, args.clients, args.requests, args.seconds, args.client_processes
             )
+            if kind == "trivial":
+                floor = res
+            ratios = (
+                f"{res['p50'] / floor['p50']:>8.2f}{res['p95'] / floor['p95']:>8.2f}"
+                if floor and floor["p50"] and floor["p95"]
+                else ""
+            )
             print(
                 f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
-                f"{res['rps']:>9.1f}",
+                f"{res['rps']:>9.1f}{ratios}",
                 flush=True,
             )
+        if args.mixed:
+            res = run_scenario(
+                "mixed", "mixed", port, cookie, args.clients, 10**9, args.mixed, args.client_processes
+            )
+            print(
+                f"{'mixed, ' + str(int(args.mixed)) + ' s':<24}{res['n']:>9}{res['errors']:>8}"
+                f"{res['p50']:>9.1f}{res['p95']:>9.1f}{res['rps']:>9.1f}",
+                flush=True,
+            )
+        end_rss = worker_rss(server.pid)
+        print(f"server workers' memory at start: {rss_text(start_rss)}")
+        print(f"server workers' memory at end:   {rss_text(end_rss)}")
     finally:
         server.terminate()
         try:

@@ -45,13 +45,21 @@ class _Plan:
     document: list[tuple[Rule, str]]
 
 
-_PLANS: dict[int, tuple[ResolvedSettings, _Plan]] = {}
+# plans by what decides them (the rules switched off, the severities changed), not by settings object:
+# a process reviewing thousands of units with the same settings keeps one plan
+_PLANS: dict[tuple[frozenset[str], tuple[tuple[str, str], ...]], _Plan] = {}
+PLANS_LIMIT = 256  # distinct rule selections kept (a settings file with many per-unit overrides)
+
+
+def _plan_key(rs: ResolvedSettings) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    return (rs.disabled, tuple(sorted(rs.severity.items())))
 
 
 def _plan(rs: ResolvedSettings) -> _Plan:
-    got = _PLANS.get(id(rs))
-    if got is not None and got[0] is rs:
-        return got[1]
+    key = _plan_key(rs)
+    got = _PLANS.get(key)
+    if got is not None:
+        return got
     by_cat: dict[str, dict[str, list[tuple[Callable[..., Any], Rule, str]]]] = {
         c: {k: [] for k in KINDS} for c in ALL_CATS
     }
@@ -71,7 +79,9 @@ def _plan(rs: ResolvedSettings) -> _Plan:
         else:
             document.append((r, sev))
     plan = _Plan(by_cat, project, document)
-    _PLANS[id(rs)] = (rs, plan)
+    if len(_PLANS) >= PLANS_LIMIT:
+        _PLANS.clear()
+    _PLANS[key] = plan
     return plan
 
 

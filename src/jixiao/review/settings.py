@@ -84,10 +84,13 @@ class ReviewSettings:
     outcome: dict[str, Any] = field(default_factory=dict)
     units: dict[str, UnitOverride] = field(default_factory=dict)
     source: str | None = None
-    _cache: dict[tuple[str | None, str | None], ResolvedSettings] = field(default_factory=dict, repr=False)
+    # resolutions by the overrides that apply (none for most units): as many as the file has overrides
+    _cache: dict[tuple[str, ...], ResolvedSettings] = field(default_factory=dict, repr=False)
 
     def for_unit(self, unit_code: str | None = None, unit_name: str | None = None) -> ResolvedSettings:
-        key = (unit_code, unit_name)
+        """The settings for this unit: the deployment's, with the overrides for its code and then
+        its name. Units without overrides share one object."""
+        key = tuple(k for k in (unit_code, unit_name) if k and k in self.units)
         got = self._cache.get(key)
         if got is not None:
             return got
@@ -97,10 +100,8 @@ class ReviewSettings:
         severity = dict(self.severity)
         thresholds = {**default_thresholds(), **self.thresholds}
         outcome = {**OUTCOME_DEFAULTS, **self.outcome}
-        for k in (unit_code, unit_name):
-            ov = self.units.get(k or "") if k else None
-            if ov is None:
-                continue
+        for k in key:
+            ov = self.units[k]
             disabled |= ov.disable
             disabled -= ov.enable
             severity.update(ov.severity)

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -62,3 +64,8 @@ handler400 = "jixiao.web.errors.bad_request"
 handler403 = "jixiao.web.errors.forbidden"
 handler404 = "jixiao.web.errors.not_found"
 handler500 = "jixiao.web.errors.server_error"
+
+if os.environ.get("JIXIAO_BENCH_PAGES") == "1":  # the benchmarks' floor page, never in production
+    from jixiao.web.views import bench
+
+    urlpatterns.append(path("bench/trivial/", bench.trivial, name="bench_trivial"))

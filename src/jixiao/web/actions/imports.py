@@ -9,18 +9,19 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from jixiao import model as m
-from jixiao.web import convert
+from jixiao.web import bulk, convert
 from jixiao.web.actions.common import (
     Conflict,
     Invalid,
     actor_name,
     jsonable,
-    record_history,
-    rereview,
 )
 from jixiao.web.actions.projects import describe_changes
+from jixiao.web.lib import reviews
 from jixiao.web.models import (
     Disclosure,
     History,
@@ -94,10 +95,17 @@ def get_or_create_unit(region: str, code: str, name: str) -> Unit:
     """The unit with this identity, created when there is none (administrators' imports only). Safe
     when several imports create the same new unit at once: the unique key decides, the losers read
     the winner's row (their insert waited for its transaction to commit)."""
-    key = {"region": (region or "")[:100], "code": (code or "")[:50], "name": (name or "")[:200]}
+    key = _unit_key(region, code, name)
     found = Unit.objects.filter(**key).first()
-    if found is not None:
-        return found
+    return found if found is not None else _create_unit(key)
+
+
+def _unit_key(region: str, code: str, name: str) -> dict[str, str]:
+    return {"region": (region or "")[:100], "code": (code or "")[:50], "name": (name or "")[:200]}
+
+
+def _create_unit(key: dict[str, str]) -> Unit:
+    """`get_or_create_unit` for a unit just looked for and not found."""
     try:
         with transaction.atomic():
             return Unit.objects.create(**key)
@@ -113,13 +121,15 @@ def _named_unit(actor: User | None, region: str, code: str, name: str, where: st
 
     admin = role_of(actor) == Role.ADMIN
     pool = _writable_units(actor)
+    key = _unit_key(region, code, name)
     if admin:
-        exact = pool.filter(region=region[:100], code=code[:50], name=name[:200]).first()
-        if exact is not None:
-            return exact
-        candidates = pool.filter(code=code[:50]) if code else pool.filter(name=name[:200])
+        # one query: the units of that code (else of that name), the exact one among them
+        candidates = list(pool.filter(code=key["code"]) if code else pool.filter(name=key["name"]))
+        for u in candidates:
+            if (u.region, u.code, u.name) == (key["region"], key["code"], key["name"]):
+                return u
     else:
-        candidates = pool
+        candidates = list(pool)
     fits = [u for u in candidates if unit_fits(u, region=region, code=code, name=name)]
     if len(fits) == 1:
         return fits[0]
@@ -130,7 +140,7 @@ def _named_unit(actor: User | None, region: str, code: str, name: str, where: st
             {"unit": "单位不唯一"},
         )
     if admin:
-        return get_or_create_unit(region, code, name)
+        return _create_unit(key)
     raise Denied(
         f"{where}写明的单位{describe_named(region, code, name)}不在您可导入的单位中；未导入任何数据"
         "（只有管理员可以新建单位）。"
@@ -197,9 +207,17 @@ def _resolve_unit(
     return _named_unit(actor, region, code, name, f"{doc.source}: 文件")
 
 
-def _table_unit(actor: User | None, doc_unit: Unit, p: m.Project, doc: m.Disclosure, region: str) -> Unit:
+def _table_unit(
+    actor: User | None,
+    doc_unit: Unit,
+    p: m.Project,
+    doc: m.Disclosure,
+    region: str,
+    named: dict[tuple[str, str, str], Unit] | None = None,
+) -> Unit:
     """The unit a project table is filed under: the one its own table names (a subordinate's table
-    inside a bureau's disclosure), which the actor must be able to write, else the document's."""
+    inside a bureau's disclosure), which the actor must be able to write, else the document's.
+    `named`: the units earlier tables of the document named, looked up once."""
     from jixiao.web.lib.units import same_name, unit_fits
 
     code = (p.unit_code or "").strip()
@@ -219,7 +237,13 @@ def _table_unit(actor: User | None, doc_unit: Unit, p: m.Project, doc: m.Disclos
             f"{where}只写明了单位编码 {code}，没有单位名称，无法确定单位；未导入任何数据。",
             {"unit": code},
         )
-    return _named_unit(actor, (p.region or region or "")[:100], code, name, where)
+    ident = ((p.region or region or "")[:100], code, name)
+    if named is not None and ident in named:
+        return named[ident]
+    found = _named_unit(actor, *ident, where)
+    if named is not None:
+        named[ident] = found
+    return found
 
 
 def _match_project(candidates: list[Project], p: m.Project, taken: set[int]) -> Project | None:
@@ -292,12 +316,15 @@ class _IndicatorPlan:
         return bool(self.create or self.delete or any(c for _, _, c in self.update))
 
 
-def _plan_indicators(proj: Project, new: list[m.Indicator], year: int | None) -> _IndicatorPlan:
-    """Match the document's indicators with the stored ones by (一级, 二级, 三级指标), in order for
-    repeated names: matched rows are updated in place (their ids, which monitoring and
-    self-evaluation entries point at, stay), new ones created, the rest deleted."""
+def _plan_indicators(
+    proj: Project, stored: list[Indicator], new: list[m.Indicator], year: int | None
+) -> _IndicatorPlan:
+    """Match the document's indicators with the stored ones (`stored`: the project's rows in (seq,
+    id) order) by (一级, 二级, 三级指标), in order for repeated names: matched rows are updated in
+    place (their ids, which monitoring and self-evaluation entries point at, stay), new ones
+    created, the rest deleted."""
     pool: dict[tuple[str, str, str], list[Indicator]] = {}
-    for ind in proj.indicators.order_by("seq", "id"):
+    for ind in stored:
         pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
     plan = _IndicatorPlan([], [], [])
     for seq, ind in enumerate(new, 1):
@@ -313,13 +340,15 @@ def _plan_indicators(proj: Project, new: list[m.Indicator], year: int | None) ->
     return plan
 
 
-def _has_cycle_data(proj: Project) -> bool:
+def _with_cycle_data(project_ids: list[int]) -> set[int]:
+    """Those of these projects with monitoring or self-evaluation entries (two queries)."""
     from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
 
-    return (
-        MonitoringSnapshot.objects.filter(project=proj).exists()
-        or SelfEvaluation.objects.filter(project=proj).exists()
-    )
+    if not project_ids:
+        return set()
+    return set(
+        MonitoringSnapshot.objects.filter(project_id__in=project_ids).values_list("project_id", flat=True)
+    ) | set(SelfEvaluation.objects.filter(project_id__in=project_ids).values_list("project_id", flat=True))
 
 
 def import_disclosure(
@@ -376,6 +405,33 @@ def publishes(actor: User | None, published: bool | None = None) -> bool:
     return published is not False
 
 
+@dataclass
+class _Writes:
+    """What an import writes, gathered first and written in a fixed number of bulk statements."""
+
+    new_projects: list[Project] = field(default_factory=list)
+    new_indicators: list[Indicator] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)  # updated
+    indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
+    locations: list[Indicator] = field(default_factory=list)  # only `location` updated
+    deleted: list[Indicator] = field(default_factory=list)
+    history: list[History] = field(default_factory=list)
+    rows: dict[int, list[Any]] = field(default_factory=dict)  # id(project) → its indicator rows after
+    project_fields: list[str] = field(default_factory=list)  # those `bulk_update` writes
+    indicator_fields: list[str] = field(default_factory=list)
+
+
+def _history(actor: User | None, summary: str, **kw: Any) -> History:
+    """`record_history` of an import, written with the others in one statement."""
+    return History(
+        user=actor if actor is not None and actor.pk else None,
+        username=actor_name(actor),
+        action="import",
+        summary=summary,
+        **kw,
+    )
+
+
 def _import(
     actor: User | None,
     doc: m.Disclosure,
@@ -386,25 +442,56 @@ def _import(
     confirm_unit: bool,
     publish: bool = False,
 ) -> ImportResult:
+    """Read what is stored in a fixed number of queries, decide every write in memory, write them in
+    bulk and review the unit-year from memory: about fifteen queries whatever the document's size."""
     target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit)
     if not can_import_into(actor, target_unit):
         raise Denied(f"您不能向单位“{target_unit.name}”导入数据。")
-    punits = [_table_unit(actor, target_unit, p, doc, region) for p in doc.projects]
+    named: dict[tuple[str, str, str], Unit] = {}
+    punits = [_table_unit(actor, target_unit, p, doc, region, named) for p in doc.projects]
     unit_ids = sorted({target_unit.pk, *(u.pk for u in punits)})
     # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
     list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk"))
-    disclosure, made = Disclosure.objects.get_or_create(unit=target_unit, year=year)
+    disclosure = Disclosure.objects.filter(unit=target_unit, year=year).first()
+    made = disclosure is None
+    result = ImportResult(0, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
+    if disclosure is None:
+        disclosure = Disclosure(unit=target_unit, year=year)
+        _unit_year_fields(disclosure, doc, True, result)
+        disclosure.save()
+    result.disclosure_id = disclosure.pk
+    # the stored projects of these units and year, and those the unit-year's document held before
+    # (a subordinate's too, even one not named now), in one query
     stored: dict[int, list[Project]] = {uid: [] for uid in unit_ids}
-    for proj in Project.objects.filter(unit_id__in=unit_ids, year=year).order_by("seq", "id"):
-        stored[proj.unit_id].append(proj)
-    # the projects the unit-year's document held before (a subordinate's too, even one not named now)
-    here_before = list(Project.objects.filter(disclosure=disclosure).order_by("seq", "id"))
-    result = ImportResult(disclosure.pk, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
+    here_before: list[Project] = []
+    wanted = Q(unit_id__in=unit_ids, year=year)
+    if not made:
+        wanted |= Q(disclosure=disclosure)
+    for proj in Project.objects.filter(wanted).select_related("unit").order_by("seq", "id"):
+        if proj.unit_id in stored and proj.year == year:
+            stored[proj.unit_id].append(proj)
+        if proj.disclosure_id == disclosure.pk:
+            here_before.append(proj)
+    # which stored project each table is (new projects are never matched: matching first is the same)
     taken: set[int] = set()
-    touched = {disclosure.pk}
+    matched: list[Project | None] = []
     for p, punit in zip(doc.projects, punits, strict=True):
-        fields = convert.project_fields(p)
         proj = _match_project(stored[punit.pk], p, taken)
+        if proj is not None:
+            taken.add(proj.pk)
+        matched.append(proj)
+    kept = [proj for proj in here_before if proj.pk not in taken]
+    rows_of: dict[int, list[Indicator]] = {proj.pk: [] for proj in matched if proj is not None}
+    rows_of.update({proj.pk: [] for proj in kept})
+    if rows_of:
+        for ind in Indicator.objects.filter(project_id__in=list(rows_of)).order_by("project_id", "seq", "id"):
+            rows_of[ind.project_id].append(ind)
+    w = _Writes()
+    touched = {disclosure.pk}
+    plans: list[tuple[Project, m.Project, list[dict[str, Any]], _IndicatorPlan] | None] = []
+    now = timezone.now()
+    for p, punit, proj in zip(doc.projects, punits, matched, strict=True):
+        fields = convert.project_fields(p)
         if proj is None:
             keys = {c.key for c in stored[punit.pk]}
             key = base = convert.project_key(p.code, p.name, p.title, p.seq)
@@ -412,58 +499,164 @@ def _import(
             while key in keys:
                 key = f"{base}#{n}"
                 n += 1
-            proj = Project.objects.create(
-                disclosure=disclosure,
-                unit=punit,
-                year=year,
-                key=key,
-                state=State.PUBLISHED if publish else State.DRAFT,
-                **fields,
-            )
+            state = State.PUBLISHED if publish else State.DRAFT
+            proj = Project(disclosure=disclosure, unit=punit, year=year, key=key, state=state, **fields)
             stored[punit.pk].append(proj)
-            taken.add(proj.pk)
-            Indicator.objects.bulk_create(
-                [
-                    Indicator(project=proj, seq=i, **convert.indicator_fields(ind, year))
-                    for i, ind in enumerate(p.indicators, 1)
-                ]
-            )
+            w.new_projects.append(proj)
+            made_rows = [
+                Indicator(project=proj, seq=i, **convert.indicator_fields(ind, year))
+                for i, ind in enumerate(p.indicators, 1)
+            ]
+            w.new_indicators += made_rows
+            w.rows[id(proj)] = made_rows
             result.created += 1
             result.indicators += len(p.indicators)
-            record_history(
-                actor,
-                "import",
-                f"导入自 {doc.source}（{len(p.indicators)} 个指标）" + ("，已公开" if publish else ""),
-                project=proj,
-            )
+            plans.append(None)
             continue
-        taken.add(proj.pk)
         touched.add(proj.disclosure_id)
         result.updated += 1
         result.indicators += len(p.indicators)
-        if not _reimport_project(
-            actor, proj, p, fields, disclosure, year, doc, result, stored[punit.pk], publish
-        ):
+        changes, plan = _reimport_project(
+            actor, proj, p, fields, disclosure, year, rows_of[proj.pk], stored[punit.pk], publish
+        )
+        if changes is None:
             result.unchanged += 1
-    for proj in here_before:
-        if proj.pk not in taken:
-            result.dropped.append(
-                f"文件中没有项目「{proj.name or proj.title or proj.key}」（{proj.code or '无编码'}）："
-                "已保留，未删除"
+            w.rows[id(proj)] = rows_of[proj.pk]
+            for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
+                if row.location != data["location"]:
+                    row.location = data["location"]
+                    w.locations.append(row)
+            plans.append(None)
+            continue
+        proj.updated_at = now
+        w.projects.append(proj)
+        w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
+        for row, data, changed in plan.update:
+            if changed or row.location != data["location"]:
+                for k, v in data.items():
+                    setattr(row, k, v)
+                w.indicators.append(row)
+                w.indicator_fields = list(data)
+        w.new_indicators += plan.create
+        w.deleted += plan.delete
+        w.rows[id(proj)] = sorted([row for row, _, _ in plan.update] + plan.create, key=lambda r: r.seq)
+        plans.append((proj, p, changes, plan))
+    # the messages and history, in the document's order (the project rows get their ids first)
+    cycle = _with_cycle_data(sorted({ind.project_id for ind in w.deleted}))
+    if w.new_projects:
+        Project.objects.bulk_create(w.new_projects)
+        if any(x.pk is None for x in w.new_projects):  # backends that do not return ids
+            ids = {
+                (x.unit_id, x.key): x.pk
+                for x in Project.objects.filter(disclosure=disclosure, year=year).only("id", "unit_id", "key")
+            }
+            for x in w.new_projects:
+                x.pk = ids[(x.unit_id, x.key)]
+    k_new = 0
+    for p, proj_or_none, planned in zip(doc.projects, matched, plans, strict=True):
+        if proj_or_none is None:
+            proj = w.new_projects[k_new]
+            k_new += 1
+            w.history.append(
+                _history(
+                    actor,
+                    f"导入自 {doc.source}（{len(p.indicators)} 个指标）" + ("，已公开" if publish else ""),
+                    project=proj,
+                )
             )
-    _store_unit_year(disclosure, doc, made, result)
-    record_history(
-        actor,
-        "import",
-        f"导入 {doc.source}：{result.created} 个新项目，{result.updated} 个更新"
-        + (f"（{result.unchanged} 个无变化）" if result.unchanged else "")
-        + f"，{len(doc.warnings)} 条警告"
-        + (f"；{len(result.dropped)} 处文件中没有的内容" if result.dropped else ""),
-        disclosure=disclosure,
-        changes={"dropped": result.dropped} if result.dropped else None,
+            continue
+        if planned is None:
+            continue
+        proj, p, changes, plan = planned
+        has_cycle = proj.pk in cycle
+        for ind in plan.delete:
+            result.dropped.append(
+                f"项目「{proj.name or proj.key}」：文件中没有指标「{ind.name or ''}」"
+                f"（{ind.value or '无指标值'}），已删除"
+                + ("；已填报的运行监控和自评中该指标的数据不再显示" if has_cycle else "")
+            )
+        n_changed = sum(1 for _, _, c in plan.update if c)
+        parts = [describe_changes(changes)] if changes else []
+        if plan.create or plan.delete or n_changed:
+            parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
+        w.history.append(
+            _history(
+                actor,
+                f"重新导入自 {doc.source}" + ("：" + "；".join(parts) if parts else ""),
+                project=proj,
+                changes=changes or None,
+            )
+        )
+    for proj in kept:
+        w.rows[id(proj)] = rows_of[proj.pk]
+        result.dropped.append(
+            f"文件中没有项目「{proj.name or proj.title or proj.key}」（{proj.code or '无编码'}）："
+            "已保留，未删除"
+        )
+    if w.projects:
+        Project.objects.bulk_update(w.projects, w.project_fields)
+    if w.indicators:
+        Indicator.objects.bulk_update(w.indicators, w.indicator_fields)
+    if w.locations:
+        Indicator.objects.bulk_update(w.locations, ["location"])
+    if w.deleted:
+        Indicator.objects.filter(pk__in=[i.pk for i in w.deleted]).delete()
+    bulk.insert(Indicator, w.new_indicators)
+    subs = _store_unit_year(disclosure, doc, made, result)
+    w.history.append(
+        _history(
+            actor,
+            f"导入 {doc.source}：{result.created} 个新项目，{result.updated} 个更新"
+            + (f"（{result.unchanged} 个无变化）" if result.unchanged else "")
+            + f"，{len(doc.warnings)} 条警告"
+            + (f"；{len(result.dropped)} 处文件中没有的内容" if result.dropped else ""),
+            disclosure=disclosure,
+            changes={"dropped": result.dropped} if result.dropped else None,
+        )
     )
-    rereview(touched)
+    bulk.insert(History, w.history)
+    projects = {id(x): x for x in [*kept, *(x for x in matched if x is not None), *w.new_projects]}
+    _review_written(disclosure, target_unit, made, subs, list(projects.values()), w.rows, touched)
     return result
+
+
+def _review_written(
+    disclosure: Disclosure,
+    unit: Unit,
+    made: bool,
+    subs: list[SubGoal],
+    projects: list[Project],
+    rows: dict[int, list[Any]],
+    touched: set[int],
+) -> None:
+    """Review the unit-year just written from what is in memory and store the result (`rereview`
+    for it without reading it back); other unit-years a project moved out of are read and reviewed.
+    A failing rule must not stop the write: the pages review the unit-year when they find its stored
+    review stale."""
+    try:
+        with transaction.atomic():
+            projects.sort(key=lambda x: (x.seq, x.pk))
+            doc = m.Disclosure(
+                source=disclosure.source,
+                unit_code=unit.code or None,
+                unit_name=unit.name,
+                year=disclosure.year,
+                overall_goal=disclosure.overall_goal,
+                sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs],
+            )
+            for x in projects:
+                doc.projects.append(reviews.read_back(x, x.unit.code, x.unit.name, rows.get(id(x)) or []))
+            fp = reviews.fingerprint_of(
+                ((x.pk, x.version, x.updated_at) for x in projects), disclosure.imported_at
+            )
+            reviews.store_written_reviews(
+                [reviews.WrittenUnitYear(disclosure.pk, doc, [x.pk for x in projects], fp, fresh=made)]
+            )
+            others = touched - {disclosure.pk}
+            if others:
+                reviews.store_reviews(others)
+    except Exception:
+        logging.getLogger(__name__).exception("review of unit-year %s not stored", disclosure.pk)
 
 
 def _reimport_project(
@@ -473,68 +666,39 @@ def _reimport_project(
     fields: dict[str, Any],
     disclosure: Disclosure,
     year: int | None,
-    doc: m.Disclosure,
-    result: ImportResult,
+    stored_rows: list[Indicator],
     siblings: list[Project],
     publish: bool = False,
-) -> bool:
-    """Update a stored project in place from the document's table (and, for a published disclosure,
-    record it as published); False when nothing changed."""
+) -> tuple[list[dict[str, Any]] | None, _IndicatorPlan]:
+    """Plan the update of a stored project in place from the document's table (and, for a published
+    disclosure, record it as published): (the changed fields, the indicators' plan), its fields set
+    on `proj`; (None, the plan) when nothing changed."""
     changes = [
         {"field": k, "old": jsonable(getattr(proj, k)), "new": jsonable(v)}
         for k, v in fields.items()
         if not _same(getattr(proj, k), v)
     ]
-    plan = _plan_indicators(proj, p.indicators, year)
-    moved = proj.disclosure_id != disclosure.pk
     if publish and proj.state != State.PUBLISHED:
         changes.append({"field": "state", "old": proj.state, "new": State.PUBLISHED})
+    plan = _plan_indicators(proj, stored_rows, p.indicators, year)
+    moved = proj.disclosure_id != disclosure.pk
     if not changes and not plan.changed and not moved:
-        for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
-            if row.location != data["location"]:
-                Indicator.objects.filter(pk=row.pk).update(location=data["location"])
-        return False
+        return None, plan
     if proj.state in (State.SUBMITTED, State.APPROVED, State.PUBLISHED) and role_of(actor) == Role.UNIT:
         raise Denied(f"项目“{proj.name}”{proj.get_state_display()}，不能用导入覆盖。")
     key = convert.project_key(p.code, p.name, p.title, p.seq)
-    if proj.key != key and not any(c.key == key for c in siblings if c.pk != proj.pk):
+    if proj.key != key and not any(c.key == key for c in siblings if c is not proj):
         proj.key = key  # matched by name, now with a code (or the other way round)
     for k, v in fields.items():
         setattr(proj, k, v)
-    if publish:
-        proj.state = State.PUBLISHED
     proj.disclosure = disclosure
     proj.version += 1
-    proj.save()
-    for row, data, changed in plan.update:
-        if changed or row.location != data["location"]:
-            for k, v in data.items():
-                setattr(row, k, v)
-            row.save()
-    Indicator.objects.bulk_create(plan.create)
-    cycle = _has_cycle_data(proj) if plan.delete else False
-    for ind in plan.delete:
-        result.dropped.append(
-            f"项目「{proj.name or proj.key}」：文件中没有指标「{ind.name or ''}」"
-            f"（{ind.value or '无指标值'}），已删除"
-            + ("；已填报的运行监控和自评中该指标的数据不再显示" if cycle else "")
-        )
-    Indicator.objects.filter(pk__in=[i.pk for i in plan.delete]).delete()
-    n_changed = sum(1 for _, _, c in plan.update if c)
-    parts = [describe_changes(changes)] if changes else []
-    if plan.create or plan.delete or n_changed:
-        parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
-    record_history(
-        actor,
-        "import",
-        f"重新导入自 {doc.source}" + ("：" + "；".join(parts) if parts else ""),
-        project=proj,
-        changes=changes or None,
-    )
-    return True
+    if publish:
+        proj.state = State.PUBLISHED
+    return changes, plan
 
 
-def _store_unit_year(disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult) -> None:
+def _unit_year_fields(disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult) -> None:
     """The unit-year's own fields from the document; what the document lacks is kept as stored."""
     disclosure.source = (doc.source or "")[:300]
     disclosure.warnings = [w.to_dict() for w in doc.warnings]
@@ -545,23 +709,36 @@ def _store_unit_year(disclosure: Disclosure, doc: m.Disclosure, made: bool, resu
     overview = convert.overview_to_json(doc.budget_overview)
     if overview:
         disclosure.budget_overview = overview
-    disclosure.save()
+
+
+def _store_unit_year(
+    disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult
+) -> list[SubGoal]:
+    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标; returns them."""
+    if not made:
+        _unit_year_fields(disclosure, doc, made, result)
+        disclosure.save()
     if doc.sub_goals:
-        disclosure.sub_goals.all().delete()
-        SubGoal.objects.bulk_create(
-            [
-                SubGoal(
-                    disclosure=disclosure,
-                    seq=i,
-                    title=(s.title or "")[:300],
-                    goal=s.goal,
-                    indicators=s.indicators,
-                )
-                for i, s in enumerate(doc.sub_goals, 1)
-            ]
-        )
-    elif not made and disclosure.sub_goals.exists():
-        result.dropped.append(f"文件中没有分项绩效目标：保留原有 {disclosure.sub_goals.count()} 条")
+        if not made:
+            disclosure.sub_goals.all().delete()
+        subs = [
+            SubGoal(
+                disclosure=disclosure,
+                seq=i,
+                title=(s.title or "")[:300],
+                goal=s.goal,
+                indicators=s.indicators,
+            )
+            for i, s in enumerate(doc.sub_goals, 1)
+        ]
+        bulk.insert(SubGoal, subs)
+        return subs
+    if made:
+        return []
+    subs = list(disclosure.sub_goals.order_by("seq", "id"))
+    if subs:
+        result.dropped.append(f"文件中没有分项绩效目标：保留原有 {len(subs)} 条")
+    return subs
 
 
 def _table_identity(d: m.Disclosure, p: m.Project, region: str) -> tuple[str, str, str]:
@@ -637,11 +814,12 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
         ):
             raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
         Disclosure.objects.bulk_create(ds, batch_size=batch)
-        ds = list(
-            Disclosure.objects.filter(
-                unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
-            ).select_related("unit")
-        )
+        if any(x.pk is None for x in ds):  # backends that do not return ids (not PostgreSQL, SQLite)
+            ds = list(
+                Disclosure.objects.filter(
+                    unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
+                ).select_related("unit")
+            )
         by_key = {(x.unit_id, x.year): x for x in ds}
         projects: list[Project] = []
         sub_goals: list[SubGoal] = []
@@ -681,14 +859,20 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
                 p.pk = ids[(p.unit_id, p.year, p.key)]
         rows: list[Indicator] = []
         n = 0
+        written: dict[int, list[tuple[Project, list[m.Indicator]]]] = {x.pk: [] for x in ds}
         for proj, p in pending:
-            for i, ind in enumerate(p.indicators, 1):
-                rows.append(Indicator(project_id=proj.pk, seq=i, **convert.indicator_fields(ind, proj.year)))
+            mine = [
+                Indicator(project_id=proj.pk, seq=i, **convert.indicator_fields(ind, proj.year))
+                for i, ind in enumerate(p.indicators, 1)
+            ]
+            rows += mine
+            # the review reads the rows as stored: kept as domain indicators, not as model instances
+            written[proj.disclosure_id].append((proj, reviews.domain_indicators(mine)))
             if len(rows) >= batch:
-                Indicator.objects.bulk_create(rows, batch_size=batch)
+                bulk.insert(Indicator, rows)
                 n += len(rows)
                 rows = []
-        Indicator.objects.bulk_create(rows, batch_size=batch)
+        bulk.insert(Indicator, rows)
         n += len(rows)
         History.objects.bulk_create(
             [
@@ -703,5 +887,42 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
             ],
             batch_size=batch,
         )
-        rereview([x.pk for x in ds])
+        subs: dict[int, list[SubGoal]] = {}
+        for sg in sub_goals:
+            subs.setdefault(sg.disclosure_id, []).append(sg)
+        units_by_pk = {u.pk: u for u in units.values()}
+        out: list[reviews.WrittenUnitYear] = []
+        for x in ds:
+            done = sorted(written[x.pk], key=lambda t: (t[0].seq, t[0].pk))
+            u = units_by_pk[x.unit_id]
+            out.append(
+                reviews.WrittenUnitYear(
+                    x.pk,
+                    m.Disclosure(
+                        source=x.source,
+                        unit_code=u.code or None,
+                        unit_name=u.name,
+                        year=x.year,
+                        overall_goal=x.overall_goal,
+                        sub_goals=[
+                            m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators)
+                            for s in subs.get(x.pk, [])
+                        ],
+                        projects=[
+                            reviews.read_back(proj, proj.unit.code, proj.unit.name, inds)
+                            for proj, inds in done
+                        ],
+                    ),
+                    [proj.pk for proj, _ in done],
+                    reviews.fingerprint_of(
+                        ((proj.pk, proj.version, proj.updated_at) for proj, _ in done), x.imported_at
+                    ),
+                    fresh=True,
+                )
+            )
+        try:
+            with transaction.atomic():
+                reviews.store_written_reviews(out)
+        except Exception:
+            logging.getLogger(__name__).exception("review of %d loaded unit-years not stored", len(out))
     return n

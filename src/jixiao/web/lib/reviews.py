@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Context, Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Sum
 
 from jixiao import model as m
@@ -48,13 +50,17 @@ from jixiao.review import (
     review_document,
 )
 from jixiao.taxonomy import canonical_levels
+from jixiao.web import bulk
 from jixiao.web.convert import dec_or_none
 from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SubGoal
 
 log = logging.getLogger(__name__)
 
 SETTINGS_ENV = "JIXIAO_REVIEW_CONFIG"
-CACHE_SIZE = 2048  # unit-years kept per process
+# what each process keeps of the reviews it rebuilt, bounded by size (projects and findings held),
+# not by count: a unit-year of 200 projects weighs 200 of 20
+CACHE_WEIGHT = 60_000  # unit-years: 1 + projects + findings each (~1 KB a finding)
+PROJECT_CACHE_WEIGHT = 20_000  # single projects: 1 + findings each
 LOAD_CHUNK = 200  # unit-years loaded per round of queries
 
 # ------------------------------------------------------------------------------------------ settings
@@ -123,7 +129,45 @@ class UnitYearReview:
         self.by_project = dict(zip(self.project_ids, self.result.projects, strict=True))
 
 
-_cache: OrderedDict[int, tuple[str, UnitYearReview]] = OrderedDict()
+class BoundedCache:
+    """Least recently used entries dropped first once the total weight of what is kept passes
+    `limit`; `get` marks an entry used. Not thread-safe by itself (callers hold `_cache_lock`)."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.weight = 0
+        self._data: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        got = self._data.get(key)
+        if got is None:
+            return None
+        self._data.move_to_end(key)
+        return got[0]
+
+    def put(self, key: Any, value: Any, weight: int) -> None:
+        old = self._data.pop(key, None)
+        if old is not None:
+            self.weight -= old[1]
+        self._data[key] = (value, weight)
+        self.weight += weight
+        while self.weight > self.limit and len(self._data) > 1:
+            _, (_, w) = self._data.popitem(last=False)
+            self.weight -= w
+
+    def clear(self) -> None:
+        self._data.clear()
+        self.weight = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _weight(uy: UnitYearReview) -> int:
+    return 1 + len(uy.project_ids) + len(uy.result.findings)
+
+
+_cache = BoundedCache(CACHE_WEIGHT)  # disclosure id → (version, UnitYearReview)
 _cache_lock = threading.Lock()
 
 
@@ -204,6 +248,27 @@ INDICATOR_COLUMNS = (
 )
 
 
+def domain_project(cols: tuple[Any, ...], indicators: list[m.Indicator]) -> m.Project:
+    """The domain Project the review reads for a stored project: `cols` are its seq, title, name,
+    code, unit code, unit name, three budgets, purpose, spending plan and goal as read back."""
+    seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal = cols
+    return m.Project(
+        seq=seq,
+        title=title,
+        name=name,
+        code=code,
+        unit_code=ucode,
+        unit_name=uname,
+        budget_total=dec_or_none(total),
+        budget_fiscal=dec_or_none(fiscal),
+        budget_other=dec_or_none(other),
+        purpose=purpose,
+        spending_plan=dict(plan) if plan else None,
+        goal=goal,
+        indicators=indicators,
+    )
+
+
 def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...]]]:
     """Domain disclosures of stored unit-years (projects in table order), their project ids and
     their version (as `_fingerprints` computes it).
@@ -269,20 +334,9 @@ def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int],
             got = out[did] = (doc, [], ())
             imported_at[did] = imported
         got[0].projects.append(
-            m.Project(
-                seq=seq,
-                title=title,
-                name=name,
-                code=code,
-                unit_code=ucode,
-                unit_name=uname,
-                budget_total=dec_or_none(total),
-                budget_fiscal=dec_or_none(fiscal),
-                budget_other=dec_or_none(other),
-                purpose=purpose,
-                spending_plan=dict(plan) if plan else None,
-                goal=goal,
-                indicators=indicators.get(pid, []),
+            domain_project(
+                (seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal),
+                indicators.get(pid, []),
             )
         )
         got[1].append(pid)
@@ -440,11 +494,83 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
     return out
 
 
+@dataclass
+class WrittenUnitYear:
+    """A unit-year just written by an action, as the database now holds it, so that its review
+    needs no reading back: `doc` as `_load` would build it (projects in (seq, id) order, values as
+    read back: see `read_back`), `project_ids` parallel to its projects, `fingerprint` as
+    `fingerprint_of` computes it, `fresh` when no review of it was stored before."""
+
+    disclosure_id: int
+    doc: m.Disclosure
+    project_ids: list[int]
+    fingerprint: tuple[Any, ...]
+    fresh: bool = False
+
+
+def _read_back_decimal(v: Any, places: int, digits: int) -> Any:
+    if isinstance(v, Decimal):
+        v = v.quantize(Decimal(1).scaleb(-places), context=Context(prec=digits))
+    return dec_or_none(v)
+
+
+def domain_indicators(rows: Iterable[Indicator]) -> list[m.Indicator]:
+    """The domain indicators `_load` reads for these Indicator rows (saved or about to be)."""
+    return [m.Indicator(*(getattr(i, c) for c in INDICATOR_COLUMNS[1:])) for i in rows]
+
+
+def read_back(
+    proj: Project, ucode: str | None, uname: str | None, indicators: list[m.Indicator]
+) -> m.Project:
+    """The domain Project `_load` reads for `proj` once saved (its field values as the database
+    returns them: decimals at the column's places, the spending plan through JSON, on PostgreSQL
+    with jsonb's key order), with these indicators (`domain_indicators`)."""
+    budgets = []
+    for name in ("budget_total", "budget_fiscal", "budget_other"):
+        f = Project._meta.get_field(name)
+        budgets.append(_read_back_decimal(getattr(proj, name), f.decimal_places, f.max_digits))
+    plan = proj.spending_plan
+    if plan:
+        plan = json.loads(json.dumps(plan))
+        if connection.vendor == "postgresql" and isinstance(plan, dict):
+            # jsonb keeps an object's keys shorter first, then in byte order
+            plan = dict(sorted(plan.items(), key=lambda kv: (len(kv[0].encode()), kv[0].encode())))
+    return domain_project(
+        (proj.seq, proj.title, proj.name, proj.code, ucode, uname, *budgets, proj.purpose, plan, proj.goal),
+        indicators,
+    )
+
+
+def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearReview]:
+    """`store_reviews` for unit-years an action has just written and holds in memory: reviewed
+    from `doc` rather than read back; the results stored (two queries: a delete unless all are
+    fresh, one insert per batch) and remembered. Inside the caller's transaction."""
+    state = review_settings()
+    rows: list[ReviewResult] = []
+    computed: dict[int, tuple[str, UnitYearReview]] = {}
+    for w in written:
+        if not w.project_ids:
+            continue  # `_load` leaves out unit-years without projects
+        uy = UnitYearReview(
+            w.disclosure_id, review_document(w.doc, state.settings), w.project_ids, settings_error=state.error
+        )
+        version = _version(w.fingerprint, state)
+        computed[w.disclosure_id] = (version, uy)
+        rows += _as_stored(uy, version, w.doc)
+    stale = [w.disclosure_id for w in written if not w.fresh]
+    if stale:
+        ReviewResult.objects.filter(disclosure_id__in=stale).delete()
+    bulk.insert(ReviewResult, rows)
+    out: dict[int, UnitYearReview] = {}
+    with _cache_lock:
+        for did, (version, uy) in computed.items():
+            out[did] = uy
+            _remember(did, version, uy)
+    return out
+
+
 def _remember(did: int, version: str, uy: UnitYearReview) -> None:
-    _cache[did] = (version, uy)
-    _cache.move_to_end(did)
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    _cache.put(did, (version, uy), _weight(uy))
 
 
 def _refresh(disclosure_ids: list[int]) -> dict[int, UnitYearReview]:
@@ -472,7 +598,6 @@ def unit_year_reviews(disclosure_ids: Iterable[int], *, refresh: bool = True) ->
         for did, v in versions.items():
             got = _cache.get(did)
             if got is not None and got[0] == v:
-                _cache.move_to_end(did)
                 out[did] = got[1]
     need = [did for did in versions if did not in out]
     stored: dict[int, list[tuple[Any, ...]]] = {}
@@ -537,8 +662,7 @@ class ProjectFindings:
         return self.review.outcome
 
 
-_project_cache: OrderedDict[int, tuple[str, ProjectReview, str | None]] = OrderedDict()
-PROJECT_CACHE_SIZE = 8192
+_project_cache = BoundedCache(PROJECT_CACHE_WEIGHT)  # project id → (version, ProjectReview, error)
 
 
 def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | None]:
@@ -555,7 +679,6 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
             return got[1].by_project.get(proj.pk), got[1].settings_error
         mine = _project_cache.get(proj.pk)
         if mine is not None and mine[0] == version:
-            _project_cache.move_to_end(proj.pk)
             return mine[1], mine[2]
     row = (
         ReviewResult.objects.filter(project_id=proj.pk, version=version).values_list(*STORED_COLUMNS).first()
@@ -563,9 +686,7 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
     if row is not None and row[10] == proj.disclosure_id:
         pr, error = _project_of_row(row[:9], row[12:15]), row[11]
         with _cache_lock:
-            _project_cache[proj.pk] = (version, pr, error)
-            while len(_project_cache) > PROJECT_CACHE_SIZE:
-                _project_cache.popitem(last=False)
+            _project_cache.put(proj.pk, (version, pr, error), 1 + len(pr.findings))
         return pr, error
     uy = unit_year_review(proj.disclosure_id)
     return (uy.by_project.get(proj.pk), uy.settings_error) if uy else (None, state.error)
@@ -751,13 +872,13 @@ class UnitYearSummary:
     indicators: dict[int, int] = field(default_factory=dict)  # project id → indicators
 
 
-# what the unit-year page selects with its projects (`select_related("review_result")`)
+# what the unit-year page reads with its projects (`lib.unit_year.PageReview`, in this order)
 PAGE_REVIEW_FIELDS = tuple(
-    f"review_result__{c}" for c in ("version", "grade", "headings", "counts", "rules", "categories")
+    f"review_result__{c}" for c in ("version", "grade", "counts", "rules", "categories")
 )
 
 
-def _selected_review(p: Project) -> ReviewResult | None:
+def _selected_review(p: Any) -> Any:
     try:
         return p.review_result
     except ReviewResult.DoesNotExist:
@@ -765,7 +886,7 @@ def _selected_review(p: Project) -> ReviewResult | None:
 
 
 def unit_year_summary(
-    disclosure: Disclosure | None, loaded: list[Project], projects: list[Project]
+    disclosure: Disclosure | None, loaded: list[Any], projects: list[Any]
 ) -> UnitYearSummary | None:
     """The stored review of the unit-year page's projects, summed over those the user sees.
 
@@ -810,7 +931,8 @@ def unit_year_summary(
     indicators: dict[int, int] = {}
     for p in projects:
         rr = p.review_result
-        outcomes[p.pk] = Outcome(p.seq, p.name or p.title, rr.grade, dict(rr.headings), dict(rr.counts))
+        # the page shows the grade and the counts (the headings are on the project page)
+        outcomes[p.pk] = Outcome(p.seq, p.name or p.title, rr.grade, {}, dict(rr.counts))
         for sev, n in rr.counts.items():
             counts[sev] = counts.get(sev, 0) + n
         rules.update(rr.rules)

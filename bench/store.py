@@ -1,0 +1,221 @@
+"""Benchmark storing parsed documents (`jixiao import`'s write path) on SQLite and PostgreSQL.
+
+    python bench/store.py [--docs 200] [--seeds ../shared/seeds] [--rounds 1]
+                          [--database-url postgresql://postgres@127.0.0.1:5432/jixiao_bench_store]
+
+The seeds are parsed once and copied into DOCS documents, each filed under a unit of its own (the
+unit code and name varied, as in a province's 500 disclosures). Then, per round:
+
+- per database (a child process each, on a database created afresh: a temporary SQLite file, and
+  the PostgreSQL database named, which is DROPPED and created again): the floor first, parsing DOCS
+  documents (the seeds in turn) in that process just before storing (the machine's load changes);
+  then `import_disclosure` of every document as new, then of every document again (a re-import:
+  every project matched, nothing changed), then `bulk_load` of them in batches of 100 into an
+  emptied database; documents/s and SQL queries per document for each.
+
+Prints one line per measurement and its ratio to the floor (> 1: storing is faster than parsing).
+Only 127.0.0.1 is contacted; everything is bounded by --docs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jixiao_bench_store"
+
+
+def seed_files(folder: Path) -> list[tuple[str, bytes]]:
+    files = sorted(f for f in folder.iterdir() if f.is_file())
+    if not files:
+        raise SystemExit(f"no seed files in {folder}")
+    return [(f.name, f.read_bytes()) for f in files]
+
+
+def parse_floor(seeds: list[tuple[str, bytes]], n: int) -> float:
+    """Documents/s of parsing alone: n documents, the seeds in turn."""
+    from jixiao.ingest import parse_bytes
+
+    start = time.perf_counter()
+    for i in range(n):
+        name, data = seeds[i % len(seeds)]
+        parse_bytes(data, name)
+    return n / (time.perf_counter() - start)
+
+
+def varied_docs(seeds: list[tuple[str, bytes]], n: int) -> list:
+    """n parsed documents, document i filed under a unit of its own (code and name varied in the
+    document's unit line and in its tables' unit lines; a table naming a subordinate unit names a
+    subordinate of its own too)."""
+    from jixiao.ingest import parse_bytes
+    from jixiao.web.lib.units import same_name
+
+    parsed = [parse_bytes(data, name) for name, data in seeds]
+    out = []
+    for i in range(n):
+        d = parsed[i % len(parsed)]
+        code = f"8{i:05d}"
+        name = f"{d.unit_name or '基准单位'}（第{i + 1}号）"
+        projects = [
+            dataclasses.replace(p, unit_code=code, unit_name=name)
+            if same_name(p.unit_name, d.unit_name)
+            else dataclasses.replace(p, unit_name=f"{p.unit_name}（第{i + 1}号）")
+            if p.unit_name
+            else p
+            for p in d.projects
+        ]
+        out.append(
+            dataclasses.replace(
+                d, unit_code=code, unit_name=name, projects=projects, source=f"{i:05d}-{d.source}"
+            )
+        )
+    return out
+
+
+def recreate_postgres(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def child(url: str, seeds_dir: Path, n: int) -> dict:
+    """In a process of its own (Django is set up once per process, for one database)."""
+    os.environ["JIXIAO_DATABASE_URL"] = url
+    from jixiao.web import setup
+
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from jixiao.web import actions
+    from jixiao.web.models import Disclosure, Indicator, Project, Unit
+
+    call_command("migrate", verbosity=0)
+    seeds = seed_files(seeds_dir)
+    docs = varied_docs(seeds, n)
+    floor = parse_floor(seeds, n)  # in this process, just before: the machine's load changes
+    queries = 0
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    def timed(label: str, fn) -> dict:  # type: ignore[no-untyped-def]
+        nonlocal queries
+        queries = 0
+        with connection.execute_wrapper(count):
+            start = time.perf_counter()
+            fn()
+            elapsed = time.perf_counter() - start
+        return {"what": label, "docs_s": n / elapsed, "queries": queries / n}
+
+    def import_all() -> None:
+        for d in docs:
+            actions.import_disclosure(None, d)
+
+    out = [timed("import, new", import_all)]
+    projects, indicators = Project.objects.count(), Indicator.objects.count()
+    out.append(timed("import again", import_all))
+    if (Project.objects.count(), Indicator.objects.count()) != (projects, indicators):
+        raise SystemExit("re-import changed the number of rows")
+    Disclosure.objects.all().delete()
+    Unit.objects.all().delete()
+
+    def bulk() -> None:
+        for i in range(0, n, 100):
+            actions.bulk_load(None, docs[i : i + 100])
+
+    out.append(timed("bulk_load, 100 a batch", bulk))
+    if Project.objects.count() != projects:
+        raise SystemExit("bulk_load stored another number of projects")
+    return {"projects": projects, "indicators": indicators, "floor": floor, "results": out}
+
+
+def run_child(url: str, seeds_dir: Path, n: int) -> dict:
+    r = subprocess.run(
+        [sys.executable, __file__, "--child", url, "--seeds", str(seeds_dir), "--docs", str(n)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if r.returncode:
+        raise SystemExit(f"child for {url} failed:\n{r.stderr}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=200)
+    ap.add_argument("--seeds", type=Path, default=HERE.parent.parent / "shared" / "seeds")
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--database-url", default=os.environ.get("JIXIAO_BENCH_DATABASE_URL", DEFAULT_URL))
+    ap.add_argument("--no-sqlite", action="store_true")
+    ap.add_argument("--no-postgres", action="store_true")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.seeds, args.docs)))
+        return 0
+    if not args.database_url.startswith("postgres"):
+        raise SystemExit("--database-url must be a PostgreSQL URL")
+    seeds = seed_files(args.seeds)
+    print(f"jixiao store bench: {args.docs} documents from {len(seeds)} seeds, {os.cpu_count()} CPUs")
+    figures: dict[tuple[str, str], list[float]] = {}
+    qs: dict[tuple[str, str], float] = {}
+    floors: list[float] = []
+    for rnd in range(args.rounds):
+        print(f"round {rnd + 1}:", flush=True)
+        targets = []
+        if not args.no_sqlite:
+            targets.append("SQLite")
+        if not args.no_postgres:
+            targets.append("PostgreSQL")
+        for db in targets:
+            with tempfile.TemporaryDirectory() as tmp:
+                if db == "SQLite":
+                    url = f"sqlite:///{tmp}/store.sqlite3"
+                else:
+                    recreate_postgres(args.database_url)
+                    url = args.database_url
+                got = run_child(url, args.seeds, args.docs)
+            floor = got["floor"]
+            floors.append(floor)
+            print(f"  {db:<11}{'floor: parsing alone':<24}{floor:>8.1f} documents/s", flush=True)
+            for r in got["results"]:
+                figures.setdefault((db, r["what"]), []).append(r["docs_s"] / floor)
+                qs[(db, r["what"])] = r["queries"]
+                print(
+                    f"  {db:<11}{r['what']:<24}{r['docs_s']:>8.1f} documents/s"
+                    f"{r['queries']:>8.1f} queries/document   ×{r['docs_s'] / floor:.2f} of the floor",
+                    flush=True,
+                )
+    floor = statistics.median(floors)
+    print(f"median over {args.rounds} round(s), floor {floor:.1f} documents/s:")
+    for (db, what), ratios in figures.items():
+        r = statistics.median(ratios)
+        print(
+            f"  {db:<11}{what:<24}×{r:.2f} of the floor ({r * floor:.1f} documents/s), "
+            f"{qs[(db, what)]:.1f} queries/document"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

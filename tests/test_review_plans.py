@@ -1,0 +1,66 @@
+"""Review plans are kept by what decides them, not per unit (issue 14, item 5): a process reviewing
+thousands of units with the same settings keeps one plan, and its caches stay bounded."""
+
+from __future__ import annotations
+
+from jixiao.model import Disclosure, Indicator, Project
+from jixiao.review import engine, review_document
+from jixiao.review.settings import loads_settings
+
+
+def _doc(code: str) -> Disclosure:
+    inds = [Indicator("产出指标", "数量指标", "检查户数", None, "≥100户", None, None, None, None)]
+    p = Project(seq=1, title="t", name=f"{code}项目", code=f"{code}P1", indicators=inds)
+    return Disclosure(source=f"{code}.txt", unit_code=code, unit_name=f"单位{code}", year=2024, projects=[p])
+
+
+SETTINGS = """
+[rules]
+disable = ["JX503"]
+[units."900001"]
+disable = ["JX103"]
+[units."900002"]
+disable = ["JX103"]
+[units."900003".severity]
+JX305 = "hint"
+"""
+
+
+def test_reviewing_many_units_with_equal_settings_keeps_one_plan():
+    settings = loads_settings(SETTINGS)
+    engine._PLANS.clear()
+    for i in range(300):
+        review_document(_doc(f"8{i:05d}"), settings)
+    assert len(engine._PLANS) == 1
+    assert len(settings._cache) == 1  # the units without overrides share one resolution
+    # two units whose overrides say the same share a plan; another severity is another plan
+    for code in ("900001", "900002", "900003"):
+        review_document(_doc(code), settings)
+    assert len(engine._PLANS) == 3
+    assert settings.for_unit("900001") == settings.for_unit("900002")
+    assert settings.for_unit("900001").disabled == {"JX503", "JX103"}
+    assert settings.for_unit("900003").severity == {"JX305": "hint"}
+
+
+def test_a_unit_override_still_changes_what_is_found():
+    settings = loads_settings(SETTINGS)
+    doc = _doc("800000")
+    base = {f.rule for f in review_document(doc, settings).findings}
+    assert base and "JX503" not in base
+    rule = sorted(base)[0]
+    other = loads_settings(SETTINGS + f'\n[units."800000"]\ndisable = ["{rule}"]\n')
+    assert rule not in {f.rule for f in review_document(doc, other).findings}
+    assert rule in {f.rule for f in review_document(_doc("800001"), other).findings}
+
+
+def test_the_web_review_caches_are_bounded_by_weight():
+    from jixiao.web.lib.reviews import BoundedCache
+
+    c = BoundedCache(100)
+    for i in range(50):
+        c.put(i, str(i), 10)
+        assert c.weight <= 100
+    assert len(c) == 10 and c.get(49) == "49" and c.get(0) is None
+    c.get(40)  # used: kept over 41
+    c.put("big", "x", 35)
+    assert c.get(40) == "40" and c.get(41) is None and c.weight <= 100
