@@ -270,3 +270,48 @@ def test_dedupe_keeps_what_pdfplumber_keeps_on_random_overprints() -> None:
                 }
             )
         assert reader.dedupe_chars(chars) == pdfplumber_dedupe(chars)
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF of the given object bodies (1-based), with a cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+def test_forms_drawing_a_dangling_reference_many_times_are_refused_before_pdfium() -> None:
+    """A damaged file whose form draws an object pdfminer cannot find, 40,000 times: PDFium repairs
+    such files and would draw whatever it finds; each draw counts, so the page is refused by the cap
+    instead of reaching PDFium (which aborts the process when memory runs out)."""
+    from jixiao.ingest import ReadError, parse_bytes
+
+    form = b"/Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << /XObject << /X2 9 0 R >> >>"
+    data = _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /XObject << /X1 5 0 R >> >> >>",
+            _stream(b"q " + b"/X1 Do " * 200 + b"Q"),
+            _stream(b"q " + b"/X2 Do " * 200 + b"Q", form),
+        ]
+    )
+    with pytest.raises(ReadError) as e:
+        parse_bytes(data, "dangling.pdf")
+    assert "字符超过" in e.value.message
+    # drawn once, a dangling reference is harmless: the page is read
+    once = data.replace(b"/X2 Do " * 200, b"/X2 Do " + b" " * (7 * 199))
+    with pytest.raises(ReadError) as e:  # no target table on a blank page, but no cap refusal
+        parse_bytes(once, "once.pdf")
+    assert "字符超过" not in e.value.message

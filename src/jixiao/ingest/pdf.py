@@ -182,9 +182,18 @@ def _check_page(page, pno: int, name: str) -> None:  # type: ignore[no-untyped-d
         if calls:
             table = xobjects(resources)
             for key, count in calls.items():
-                x = resolve1(table.get(key.decode("latin-1")))
+                ref = table.get(key.decode("latin-1"))
+                try:
+                    x = resolve1(ref)
+                except Exception:  # pdfminer cannot find the object; PDFium may rebuild it
+                    x = None
                 if isinstance(x, PDFStream) and getattr(x.get("Subtype"), "name", None) == "Form":
                     forms.append((x, count))
+                elif ref is not None and x is None:
+                    # a dangling reference in a damaged file: PDFium repairs the file and may draw
+                    # it, so each draw counts as a form of unknown size
+                    glyph_bytes += count * UNRESOLVED_GLYPHS
+                    ops += count * UNRESOLVED_OPS
         done = scanned[id(stream)] = (glyph_bytes, ops, forms)
         return done
 
@@ -228,6 +237,8 @@ def _check_page(page, pno: int, name: str) -> None:  # type: ignore[no-untyped-d
         scan(x, x.get("Resources") or resources)
 
 
+UNRESOLVED_GLYPHS, UNRESOLVED_OPS = 200, 100
+"""What one draw of an XObject that pdfminer cannot resolve counts for (PDFium may repair it)."""
 _LITERAL = re.compile(rb"\((?:[^()\\]++|\\.)*+\)", re.S)  # possessive: no backtracking
 _HEX = re.compile(rb"(?<!<)<[0-9A-Fa-f\s]*+>(?!>)")
 _PATH_OP = re.compile(rb"(?:^|(?<=\s))(?:m|l|c|v|y|re|h)(?=\s|$)")
