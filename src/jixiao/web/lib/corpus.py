@@ -21,6 +21,7 @@ from django.db.models import Count, Max, QuerySet
 
 from jixiao.corpus.compare import FRAME_COLUMNS, Comparison, compare, name_key, names_agree, prepare
 from jixiao.corpus.library import Library, build_library
+from jixiao.review.history import History as ReviewHistory
 from jixiao.values import parse_value
 from jixiao.web.models import History, Indicator, Project, SelfEvaluation
 from jixiao.web.permissions import visible_projects
@@ -28,7 +29,6 @@ from jixiao.web.permissions import visible_projects
 if TYPE_CHECKING:
     import pandas as pd
 
-    from jixiao.review.history import History
 
 PUBLIC_STATES = ("approved", "published")
 """Project states whose targets are public: 已批复 and 已公开."""
@@ -243,11 +243,9 @@ def earlier_years(user: Any, project: Project) -> list[IndicatorYears]:
     return out
 
 
-def stored_history(unit_id: int, year: int | None) -> History | None:
+def stored_history(unit_id: int, year: int | None) -> ReviewHistory | None:
     """Last year's actuals (实际完成值) of a unit, from its stored self-evaluations, for the ambition
     rule (a target below what was already achieved); None when the unit has none for `year − 1`."""
-    from jixiao.review.history import History as ReviewHistory
-
     if year is None:
         return None
     records = []
