@@ -26,12 +26,17 @@ HERE = Path(__file__).resolve().parent
 JIXIAO = [sys.executable, "-m", "jixiao.cli"]
 
 
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""As installed: with bytecode (an installed package has its .pyc files; the variable would make
+every run compile jixiao's sources again)."""
+
+
 def _run(cmd: list[str], out: str | None = None, *, cpu: bool = False) -> tuple[float, int]:
     """Seconds (wall, or CPU user+system with cpu=True: steadier on a busy machine) and peak RSS
     (KiB) of one run of `cmd` (stdout to `out` or /dev/null)."""
     start = time.perf_counter()
     with open(out or os.devnull, "wb") as f:
-        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.DEVNULL, env=ENV)
         _, status, usage = os.wait4(p.pid, 0)
     elapsed = usage.ru_utime + usage.ru_stime if cpu else time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 2):
@@ -53,7 +58,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--seeds", type=Path, default=HERE.parent.parent / "shared" / "seeds")
     a = ap.parse_args()
+    import compileall
 
+    import jixiao
+
+    compileall.compile_dir(str(Path(jixiao.__file__).parent), quiet=1)  # the .pyc files an install has
     start = _median(
         {
             "floor": [sys.executable, "-c", "pass"],
