@@ -272,7 +272,7 @@ def test_dedupe_keeps_what_pdfplumber_keeps_on_random_overprints() -> None:
         assert reader.dedupe_chars(chars) == pdfplumber_dedupe(chars)
 
 
-def _pdf(objects: list[bytes]) -> bytes:
+def _pdf_of(objects: list[bytes]) -> bytes:
     """A PDF of the given object bodies (1-based), with a cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
@@ -286,7 +286,7 @@ def _pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
-def _stream(data: bytes, extra: bytes = b"") -> bytes:
+def _stream_obj(data: bytes, extra: bytes = b"") -> bytes:
     return b"<< /Length %d %s >>\nstream\n" % (len(data), extra) + data + b"\nendstream"
 
 
@@ -297,14 +297,14 @@ def test_forms_drawing_a_dangling_reference_many_times_are_refused_before_pdfium
     from jixiao.ingest import ReadError, parse_bytes
 
     form = b"/Type /XObject /Subtype /Form /BBox [0 0 600 800] /Resources << /XObject << /X2 9 0 R >> >>"
-    data = _pdf(
+    data = _pdf_of(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
             b"/Resources << /XObject << /X1 5 0 R >> >> >>",
-            _stream(b"q " + b"/X1 Do " * 200 + b"Q"),
-            _stream(b"q " + b"/X2 Do " * 200 + b"Q", form),
+            _stream_obj(b"q " + b"/X1 Do " * 200 + b"Q"),
+            _stream_obj(b"q " + b"/X2 Do " * 200 + b"Q", form),
         ]
     )
     with pytest.raises(ReadError) as e:
