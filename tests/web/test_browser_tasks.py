@@ -18,7 +18,7 @@ def _setup():
     from jixiao.web.demo import market_bureau
     from jixiao.web.models import Project
 
-    actions.import_disclosure(None, market_bureau(2024))
+    actions.import_disclosure(None, market_bureau(2024), published=False)  # the unit edits a draft
     actions.create_user(
         None, "market", "unit", unit_codes=["999001"], password="pw-market", validate_password=False
     )

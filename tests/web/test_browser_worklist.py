@@ -27,7 +27,7 @@ def _flow(base, browser, tmp_path):
     from jixiao.web.models import Project
 
     for doc in (market_bureau(2024), education_bureau(2024)):
-        actions.import_disclosure(None, doc)
+        actions.import_disclosure(None, doc, published=False)  # drafts the units submit
     users = {}
     for name, role, units in [("market", "unit", ["999001"]), ("reviewer", "reviewer", [])]:
         users[name], _ = actions.create_user(
