@@ -54,6 +54,7 @@ def _flow(base, browser, tmp_path):
     assert "已导入" in page.inner_text(".result") and "新项目 4 个" in page.inner_text(".result")
     page.click(".result >> text=查看")
     page.wait_for_selector("h1:has-text('示例市市场监督管理局')")
+    page.wait_for_load_state()  # the heading arrives before the charts further down the page
     assert "2025" in page.inner_text(".years") and page.locator("svg.chart").count() == 2
     page.screenshot(path=str(shots / "unit.png"), full_page=True)
 
