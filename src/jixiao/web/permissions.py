@@ -10,10 +10,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jixiao.web.models import CYCLE_STATES, Disclosure, Project, Role, State, Unit, User
-
-
-class Denied(Exception):
-    """The actor may not do this (HTTP 403)."""
+from jixiao.web.refusals import Denied  # noqa: F401  (re-exported: raised by every permission check)
 
 
 def role_of(user: User | None) -> str | None:

@@ -18,27 +18,7 @@ from jixiao.web.models import (
 from jixiao.web.permissions import (
     can_view_project,
 )
-
-
-class ActionError(Exception):
-    """A write was refused; `message` is Chinese and says why and what to do."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.errors = errors or {}
-
-
-class Invalid(ActionError):
-    """Input did not validate (HTTP 400/422); `errors` maps field → message."""
-
-
-class Conflict(ActionError):
-    """Someone else saved first (HTTP 409): nothing was written."""
-
-
-class NotFound(ActionError):
-    """No such object, or not visible to the actor (HTTP 404)."""
+from jixiao.web.refusals import ActionError, Conflict, Invalid, NotFound  # noqa: F401  (re-exported)
 
 
 def rereview(disclosure_ids: Any) -> None:

@@ -18,7 +18,7 @@ from ninja.security import HttpBearer, django_auth
 from jixiao.web import actions
 from jixiao.web.api.errors import install as install_error_handlers
 from jixiao.web.lib.units import UnitSpecError
-from jixiao.web.permissions import Denied
+from jixiao.web.refusals import ActionError, Invalid
 
 
 class BearerToken(HttpBearer):
@@ -35,29 +35,19 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 
-@api.exception_handler(actions.NotFound)
-def _not_found(request: HttpRequest, exc: actions.NotFound) -> Any:
-    return api.create_response(request, {"detail": exc.message}, status=404)
-
-
-@api.exception_handler(actions.Conflict)
-def _conflict(request: HttpRequest, exc: actions.Conflict) -> Any:
-    return api.create_response(request, {"detail": exc.message}, status=409)
-
-
-@api.exception_handler(actions.Invalid)
-def _invalid(request: HttpRequest, exc: actions.Invalid) -> Any:
-    return api.create_response(request, {"detail": exc.message, "errors": exc.errors}, status=400)
+@api.exception_handler(ActionError)
+def _refused(request: HttpRequest, exc: ActionError) -> Any:
+    """Every refusal of an action (Invalid 400, Denied 403, NotFound 404, Conflict 409), one shape:
+    `detail` in Chinese, `errors` by field where the input was at fault."""
+    body: dict[str, Any] = {"detail": exc.message}
+    if exc.errors or isinstance(exc, Invalid):
+        body["errors"] = exc.errors
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(UnitSpecError)
 def _unit_spec(request: HttpRequest, exc: UnitSpecError) -> Any:
     return api.create_response(request, {"detail": exc.message}, status=400)
-
-
-@api.exception_handler(Denied)
-def _denied(request: HttpRequest, exc: Denied) -> Any:
-    return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
 from jixiao.web.api.corpus import router as corpus_router  # noqa: E402  (comparison, library)
