@@ -141,57 +141,43 @@ def targets_document(scope: ExportScope) -> m.Disclosure:
     return doc
 
 
-def _docx(scope: ExportScope, kind: str) -> bytes:
-    """The Word version of a table (also what the PDF is converted from)."""
-    from jixiao.export.monitoring import monitoring_to_docx
-    from jixiao.export.selfeval import selfeval_to_docx
-
-    projects, unit_name = scope.projects, scope.unit_name
-    if kind == "targets":
+def _writers(fmt: str) -> tuple[Any, Any, Any, Any]:
+    """The writers of one file format: 绩效目标表, 监控表, 自评表 and a list of standard tables."""
+    if fmt == "docx":
         from jixiao.export.docx import disclosure_to_docx
-
-        return disclosure_to_docx(targets_document(scope))
-    if kind == "monitor":
-        mitems = _monitor_items(projects)
-        if not mitems:
-            raise ExportUnavailable("还没有运行监控数据")
-        return monitoring_to_docx(mitems, department=unit_name, unit_name=unit_name)
-    items, funds = _selfeval_items(projects)
-    if not items:
-        raise ExportUnavailable("还没有绩效自评数据")
-    if kind == "summary":
         from jixiao.export.grid import tables_to_docx
-        from jixiao.export.selfeval import selfeval_summary_table
+        from jixiao.export.monitoring import monitoring_to_docx
+        from jixiao.export.selfeval import selfeval_to_docx
 
-        table = selfeval_summary_table([e for e, _ in items], [r for _, r in items], unit_name=unit_name)
-        return tables_to_docx([table])
-    return selfeval_to_docx(items, department=unit_name, funds=funds, unit_name=unit_name)
-
-
-def _xlsx(scope: ExportScope, kind: str) -> bytes:
+        return disclosure_to_docx, monitoring_to_docx, selfeval_to_docx, tables_to_docx
+    from jixiao.export.grid import tables_to_xlsx
     from jixiao.export.monitoring import monitoring_to_xlsx
     from jixiao.export.selfeval import selfeval_to_xlsx
+    from jixiao.export.xlsx import disclosure_to_xlsx
 
+    return disclosure_to_xlsx, monitoring_to_xlsx, selfeval_to_xlsx, tables_to_xlsx
+
+
+def _file(scope: ExportScope, kind: str, fmt: str) -> bytes:
+    """The table `kind` of the scope as .docx (also what the PDF is converted from) or .xlsx."""
+    targets, monitoring, selfeval, tables = _writers(fmt)
     projects, unit_name = scope.projects, scope.unit_name
     if kind == "targets":
-        from jixiao.export.xlsx import disclosure_to_xlsx
-
-        return disclosure_to_xlsx(targets_document(scope))
+        return targets(targets_document(scope))
     if kind == "monitor":
         mitems = _monitor_items(projects)
         if not mitems:
             raise ExportUnavailable("还没有运行监控数据")
-        return monitoring_to_xlsx(mitems, department=unit_name, unit_name=unit_name)
+        return monitoring(mitems, department=unit_name, unit_name=unit_name)
     items, funds = _selfeval_items(projects)
     if not items:
         raise ExportUnavailable("还没有绩效自评数据")
     if kind == "summary":
-        from jixiao.export.grid import tables_to_xlsx
         from jixiao.export.selfeval import selfeval_summary_table
 
         table = selfeval_summary_table([e for e, _ in items], [r for _, r in items], unit_name=unit_name)
-        return tables_to_xlsx([table])
-    return selfeval_to_xlsx(items, department=unit_name, funds=funds, unit_name=unit_name)
+        return tables([table])
+    return selfeval(items, department=unit_name, funds=funds, unit_name=unit_name)
 
 
 def build_export(scope: ExportScope, kind: str, fmt: str, progress: Progress | None = None) -> ExportFile:
@@ -206,7 +192,7 @@ def build_export(scope: ExportScope, kind: str, fmt: str, progress: Progress | N
     name = f"{scope.stem}{label}.{fmt}"
     report(1, steps, "读取数据")
     if fmt == "xlsx":
-        data = _xlsx(scope, kind)
+        data = _file(scope, kind, "xlsx")
     elif fmt == "html":
         from jixiao.export.html import disclosure_to_html
 
@@ -218,7 +204,7 @@ def build_export(scope: ExportScope, kind: str, fmt: str, progress: Progress | N
             if not has_soffice():
                 raise ExportUnavailable("服务器没有安装 LibreOffice，无法生成 PDF")
         report(1, steps, "生成 Word 文档")
-        data = _docx(scope, kind)
+        data = _file(scope, kind, "docx")
         if fmt == "pdf":
             from jixiao.export.pdf import PdfError, docx_to_pdf
 
