@@ -301,22 +301,26 @@ _T, _TAB, _PTAB, _BR, _CR = (_W + t for t in ("t", "tab", "ptab", "br", "cr"))
 _BR_TYPE = _W + "type"
 
 
+def _piece_text(el: etree._Element) -> str:
+    """What one text piece of a run shows: its text, a tab, a line break (not a page or column
+    break), or the hyphen of a non-breaking hyphen."""
+    tag = el.tag
+    if tag == _T:
+        return el.text or ""
+    if tag == _TAB or tag == _PTAB:
+        return "\t"
+    if tag == _BR:
+        return "" if el.get(_BR_TYPE) in ("page", "column") else "\n"
+    if tag == _CR:
+        return "\n"
+    return "-"
+
+
 def paragraph_text(p: etree._Element) -> str:
     """The visible text of a w:p (runs, tabs, line breaks; no deleted or hidden text)."""
     parts: list[str] = []
     for el in _TEXT_PIECES(p):
-        tag = el.tag
-        if tag == _T:
-            parts.append(el.text or "")
-        elif tag == _TAB or tag == _PTAB:
-            parts.append("\t")
-        elif tag == _BR:
-            if el.get(_BR_TYPE) not in ("page", "column"):
-                parts.append("\n")
-        elif tag == _CR:
-            parts.append("\n")
-        else:
-            parts.append("-")
+        parts.append(_piece_text(el))
     return "".join(parts)
 
 
@@ -335,18 +339,7 @@ def _plain_paragraph_text(p: etree._Element) -> str:
         parent = el.getparent()
         if parent is None or parent.tag != _RUN:
             continue  # a tab stop in the paragraph's properties, not a run's tab
-        tag = el.tag
-        if tag == _T:
-            parts.append(el.text or "")
-        elif tag == _TAB or tag == _PTAB:
-            parts.append("\t")
-        elif tag == _BR:
-            if el.get(_BR_TYPE) not in ("page", "column"):
-                parts.append("\n")
-        elif tag == _CR:
-            parts.append("\n")
-        else:
-            parts.append("-")
+        parts.append(_piece_text(el))
     return "".join(parts)
 
 
