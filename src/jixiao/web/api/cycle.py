@@ -49,6 +49,17 @@ class SnapshotIn(Schema):
     # changed since is not overwritten (409); leave it out to replace whatever is there
     revision: str | None = None
 
+    def to_entry(self) -> actions.MonitoringEntry:
+        return actions.MonitoringEntry(
+            as_of=self.as_of,
+            executed=self.executed,
+            deviation=actions.DeviationEntry(**self.deviation.dict())
+            if self.deviation
+            else actions.DeviationEntry(),
+            rows=tuple(actions.MonitoringRow(**r.dict()) for r in self.rows),
+            revision=self.revision,
+        )
+
 
 class SnapshotOut(Schema):
     id: int
@@ -89,6 +100,15 @@ class SelfEvalIn(Schema):
     execution_reason: str = ""
     goal_actual: str = ""
     rows: list[SelfEvalRowIn] = []
+
+    def to_entry(self) -> actions.SelfEvalEntry:
+        return actions.SelfEvalEntry(
+            adjusted=self.adjusted,
+            executed=self.executed,
+            execution_reason=self.execution_reason,
+            goal_actual=self.goal_actual,
+            rows=tuple(actions.SelfEvalRow(**r.dict()) for r in self.rows),
+        )
 
 
 class SelfEvalOut(Schema):
@@ -167,16 +187,7 @@ def list_snapshots(request: HttpRequest, project_id: Id) -> Any:
 )
 def save_snapshot(request: HttpRequest, project_id: Id, body: SnapshotIn) -> Any:
     p = project_for(request, project_id)
-    s = actions.save_monitoring(
-        request.user,
-        p.pk,
-        as_of=body.as_of,
-        executed=body.executed,
-        deviation=body.deviation.dict() if body.deviation else None,
-        rows=[r.dict() for r in body.rows],
-        revision=body.revision,
-    )
-    return _snapshot(s)
+    return _snapshot(actions.save_monitoring(request.user, p.pk, body.to_entry()))
 
 
 @router.post(
@@ -245,16 +256,7 @@ def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
 )
 def save_selfeval(request: HttpRequest, project_id: Id, body: SelfEvalIn) -> Any:
     p = project_for(request, project_id)
-    se = actions.save_selfeval(
-        request.user,
-        p.pk,
-        adjusted=body.adjusted,
-        executed=body.executed,
-        execution_reason=body.execution_reason,
-        goal_actual=body.goal_actual,
-        rows=[r.dict() for r in body.rows],
-    )
-    return _selfeval(se)
+    return _selfeval(actions.save_selfeval(request.user, p.pk, body.to_entry()))
 
 
 @router.post(

@@ -118,6 +118,16 @@ class ProjectEdit(Schema):
     spending_plan: dict[str, str] | None = None
     indicators: list[IndicatorIn] | None = None
 
+    def to_edit(self) -> actions.ProjectEdit:
+        """The action's edit: the fields sent change, those left out stay as they are."""
+        given = self.dict(exclude_unset=True, exclude={"version", "indicators"})
+        rows = (
+            None
+            if self.indicators is None
+            else tuple(actions.IndicatorRow(**r.dict()) for r in self.indicators)
+        )
+        return actions.ProjectEdit(version=self.version, indicators=rows, **given)
+
 
 class WorkflowIn(Schema):
     version: int | None = None
@@ -329,10 +339,7 @@ def project_history(request: HttpRequest, project_id: Id) -> Any:
 )
 def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any:
     project_for(request, project_id)
-    data = body.dict(exclude_unset=True)
-    version = data.pop("version")
-    rows = data.pop("indicators", None)
-    actions.edit_project(request.user, project_id, version=version, fields=data, indicators=rows)
+    actions.edit_project(request.user, project_id, body.to_edit())
     return _project(project_for(request, project_id))
 
 
