@@ -114,3 +114,72 @@ def test_workflow_and_edit_answers_match_their_schema(api_doc, clients, market_p
     )
     assert stale.status_code == 409
     assert not list(_validator(api_doc, ops["patch"], "409").iter_errors(stale.json()))
+
+
+def _post(client, url: str, body: Any) -> Any:
+    return client.post(url, data=body, content_type="application/json")
+
+
+def test_cycle_post_answers_match_their_schema(api_doc, clients, market_project) -> None:
+    """The monitoring, outcome and self-evaluation writes answer in their declared shapes."""
+    from tests.web.test_monitoring_api import SELFEVAL_ROWS, SNAP
+
+    paths = api_doc["paths"]
+    p = market_project
+    r = _post(clients["market"], f"/api/projects/{p.pk}/monitoring", SNAP)
+    assert r.status_code == 200, r.content
+    snap = r.json()
+    assert snap["light"] and snap["revision"] and snap["project_id"] == p.pk
+    assert not list(
+        _validator(api_doc, paths["/api/projects/{project_id}/monitoring"]["post"], "200").iter_errors(snap)
+    )
+    stale = _post(clients["market"], f"/api/projects/{p.pk}/monitoring", {**SNAP, "revision": "x"})
+    assert stale.status_code == 409
+    op = paths["/api/projects/{project_id}/monitoring"]["post"]
+    assert not list(_validator(api_doc, op, "409").iter_errors(stale.json()))
+    r = _post(
+        clients["reviewer"], f"/api/monitoring/{snap['id']}/outcome", {"outcome": "reduce", "note": "调减"}
+    )
+    assert r.status_code == 200 and r.json()["outcome"] == "reduce"
+    assert not list(
+        _validator(api_doc, paths["/api/monitoring/{snapshot_id}/outcome"]["post"], "200").iter_errors(
+            r.json()
+        )
+    )
+    body = {"adjusted": "48.5", "executed": "48.5", "rows": SELFEVAL_ROWS}
+    r = _post(clients["market"], f"/api/projects/{p.pk}/selfeval", body)
+    assert r.status_code == 200, r.content
+    assert r.json()["grade"] and r.json()["result"]["indicators"]
+    assert not list(
+        _validator(api_doc, paths["/api/projects/{project_id}/selfeval"]["post"], "200").iter_errors(r.json())
+    )
+
+
+def test_approve_asking_for_a_reason_answers_in_its_schema(api_doc, clients, market_project) -> None:
+    """409 with the findings to confirm (ConfirmOut), then 200 with the project once a reason is given."""
+    from jixiao.web import actions
+    from jixiao.web.models import Project
+
+    p = Project.objects.get(pk=market_project.pk)
+    Project.objects.filter(pk=p.pk).update(state="draft")
+    total = (p.budget_fiscal or 0) + (p.budget_other or 0) + 1  # 预算数 ≠ 财政资金 + 其他资金: an error
+    p = actions.edit_project(
+        None,
+        p.pk,
+        actions.ProjectEdit(
+            version=p.version, budget_total=str(total), budget_other=str(p.budget_other or 0)
+        ),
+    )
+    p = actions.submit_project(None, p.pk, version=p.version)
+    op = api_doc["paths"]["/api/projects/{project_id}/approve"]["post"]
+    r = _post(clients["reviewer"], f"/api/projects/{p.pk}/approve", {"version": p.version})
+    assert r.status_code == 409, r.content
+    assert r.json()["findings"] and r.json()["errors"] == {"confirm_reason": "请填写审核通过的理由"}
+    assert not list(_validator(api_doc, op, "409").iter_errors(r.json()))
+    r = _post(
+        clients["reviewer"],
+        f"/api/projects/{p.pk}/approve",
+        {"version": p.version, "confirm_reason": "已核实"},
+    )
+    assert r.status_code == 200 and r.json()["state"] == "approved"
+    assert not list(_validator(api_doc, op, "200").iter_errors(r.json()))
