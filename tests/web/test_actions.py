@@ -140,6 +140,35 @@ def test_edit_validates_input(users, market_project):
     assert Project.objects.get(pk=p.pk).version == p.version
 
 
+def test_edit_form_is_read_into_one_project_edit():
+    from django.http import QueryDict
+
+    post = QueryDict(mutable=True)
+    post.update({"version": "7", "rows": "3", "name": " 新名称 ", "budget_total": "1,200"})
+    post.setlist("plan-node", ["6月底", "", "12月底"])
+    post.setlist("plan-share", ["40", "90%", "100%"])
+    post.update({"ind-0-id": "12", "ind-0-level1": "产出指标", "ind-1-id": "x", "ind-2-id": ""})
+    edit = actions.ProjectEdit.from_form(post)
+    assert edit.version == 7 and edit.name == " 新名称 " and edit.code == ""  # the form sends every field
+    assert edit.spending_plan == {"6月底": "40", "12月底": "100%"}  # a share without its node is dropped
+    assert edit.indicators is not None
+    assert [r.id for r in edit.indicators] == [12, None, None]  # an id that is not a number: a new row
+    assert edit.indicators[0].level1 == "产出指标" and edit.indicators[1].level1 == ""
+    post["version"] = "v7"
+    assert actions.ProjectEdit.from_form(post).version == -1  # an unreadable version is a conflict
+
+
+def test_fields_left_unchanged_keep_their_value_and_none_clears(users, market_project):
+    p = market_project
+    p = actions.edit_project(users["market"], p.pk, actions.ProjectEdit(version=p.version, code=None))
+    stored = Project.objects.get(pk=p.pk)
+    assert (
+        stored.code is None and stored.name == market_project.name and stored.budget_total == Decimal("48.5")
+    )
+    assert stored.indicators.count() == market_project.indicators.count()
+    assert actions.ProjectEdit(version=1, goal="x").given() == {"goal": "x"}
+
+
 def test_workflow_submit_return_approve(users, market_project):
     p = market_project
     with pytest.raises(actions.Denied):
