@@ -76,6 +76,9 @@ def test_approving_with_errors_is_refused_without_a_reason_and_recorded_with_one
     entries = {c["field"]: c["new"] for c in h.changes}
     assert entries["confirm_reason"] == REASON
     assert {f["rule"] for f in entries["review"]["findings"]} == rules
+    approval = actions.last_approval(p.history.order_by("-at", "-id"))
+    assert approval is not None and (approval.reason, approval.username) == (REASON, "reviewer")
+    assert {f["rule"] for f in approval.findings} == rules and approval.grade
 
 
 def test_the_submit_history_tells_the_reviewer_about_errors(users, market_project):

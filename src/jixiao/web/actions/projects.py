@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from jixiao.web.actions.common import (
     rereview,
 )
 from jixiao.web.models import (
+    History,
     Indicator,
     Project,
     Role,
@@ -466,7 +468,7 @@ def return_project(
                     {"findings": "、".join(missing)},
                 )
         summary = f"退回：{comment}" + (f"（附审核发现 {len(attached)} 条）" if attached else "")
-        extra = [{"field": "comment", "old": None, "new": comment}]
+        extra: list[dict[str, Any]] = [{"field": "comment", "old": None, "new": comment}]
         if attached:
             extra.append({"field": "findings", "old": None, "new": attached})
         return _move(actor, proj, State.RETURNED, "return", summary, extra=extra)
@@ -516,9 +518,21 @@ def approve_project(
         return _move(actor, proj, State.APPROVED, "approve", summary, extra=extra)
 
 
-def last_approval(history: Any) -> dict[str, Any] | None:
-    """The latest approval in a project's history (newest first) when it came with a reason: who,
-    when, the reason and the review it overrode (grade, verdict, error findings)."""
+@dataclass(frozen=True)
+class Approval:
+    """An approval given with a reason: who, when, the reason and the review it overrode (its grade,
+    verdict and error findings as `finding_record` snapshots)."""
+
+    at: datetime
+    username: str
+    reason: str
+    grade: str | None = None
+    verdict: str | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def last_approval(history: Iterable[History]) -> Approval | None:
+    """The latest approval in a project's history (newest first) when it came with a reason."""
     for h in history:
         if h.action != "approve":
             continue
@@ -526,14 +540,14 @@ def last_approval(history: Any) -> dict[str, Any] | None:
         if not entries.get("confirm_reason"):
             return None
         review = entries.get("review") or {}
-        return {
-            "at": h.at,
-            "username": h.username,
-            "reason": entries["confirm_reason"],
-            "grade": review.get("grade"),
-            "verdict": review.get("verdict"),
-            "findings": review.get("findings") or [],
-        }
+        return Approval(
+            at=h.at,
+            username=h.username,
+            reason=str(entries["confirm_reason"]),
+            grade=review.get("grade"),
+            verdict=review.get("verdict"),
+            findings=review.get("findings") or [],
+        )
     return None
 
 
