@@ -402,6 +402,9 @@ class FindingOut(Schema):
     indicator_index: int | None
     message: str
     hint: str
+    source: str | None = Field(None, description="审核的文件（或数据库中的单位年度）")
+    unit_code: str | None = Field(None, description="单位编码")
+    unit_name: str | None = Field(None, description="单位名称")
 
 
 class OutcomeOut(Schema):
