@@ -95,7 +95,11 @@ def test_edit_records_history_and_bumps_version(users, market_project):
     rows = [{"id": i.pk, **{k: getattr(i, k) for k in actions.INDICATOR_FIELDS}} for i in p.indicators.all()]
     rows[0]["value"] = "≥400批次"
     out = actions.edit_project(
-        users["market"], p.pk, version=p.version, fields={"budget_total": "50"}, indicators=rows
+        users["market"],
+        p.pk,
+        actions.ProjectEdit(
+            version=p.version, budget_total="50", indicators=tuple(actions.IndicatorRow(**r) for r in rows)
+        ),
     )
     assert out.version == p.version + 1
     assert Indicator.objects.get(pk=rows[0]["id"]).value == "≥400批次"
@@ -105,9 +109,13 @@ def test_edit_records_history_and_bumps_version(users, market_project):
 
 def test_second_save_with_a_stale_version_is_refused(users, market_project):
     p = market_project
-    actions.edit_project(users["market"], p.pk, version=p.version, fields={"purpose": "第一人的修改"})
+    actions.edit_project(
+        users["market"], p.pk, actions.ProjectEdit(version=p.version, purpose="第一人的修改")
+    )
     with pytest.raises(actions.Conflict) as e:
-        actions.edit_project(users["admin"], p.pk, version=p.version, fields={"purpose": "第二人的修改"})
+        actions.edit_project(
+            users["admin"], p.pk, actions.ProjectEdit(version=p.version, purpose="第二人的修改")
+        )
     assert "保存冲突" in e.value.message and "未生效" in e.value.message
     assert Project.objects.get(pk=p.pk).purpose == "第一人的修改"
 
@@ -118,14 +126,47 @@ def test_edit_validates_input(users, market_project):
         actions.edit_project(
             users["market"],
             p.pk,
-            version=p.version,
-            fields={"name": "", "budget_total": "十万", "spending_plan": {"6月底": "120%"}},
-            indicators=[{"level1": "产出指标", "name": "", "value": ""}],
+            actions.ProjectEdit(
+                version=p.version,
+                name="",
+                budget_total="十万",
+                spending_plan={"6月底": "120%"},
+                indicators=(actions.IndicatorRow(level1="产出指标", name="", value=""),),
+            ),
         )
     assert {"name", "budget_total", "spending_plan.6月底", "indicators.1.name", "indicators.1.value"} <= set(
         e.value.errors
     )
     assert Project.objects.get(pk=p.pk).version == p.version
+
+
+def test_edit_form_is_read_into_one_project_edit():
+    from django.http import QueryDict
+
+    post = QueryDict(mutable=True)
+    post.update({"version": "7", "rows": "3", "name": " 新名称 ", "budget_total": "1,200"})
+    post.setlist("plan-node", ["6月底", "", "12月底"])
+    post.setlist("plan-share", ["40", "90%", "100%"])
+    post.update({"ind-0-id": "12", "ind-0-level1": "产出指标", "ind-1-id": "x", "ind-2-id": ""})
+    edit = actions.ProjectEdit.from_form(post)
+    assert edit.version == 7 and edit.name == " 新名称 " and edit.code == ""  # the form sends every field
+    assert edit.spending_plan == {"6月底": "40", "12月底": "100%"}  # a share without its node is dropped
+    assert edit.indicators is not None
+    assert [r.id for r in edit.indicators] == [12, None, None]  # an id that is not a number: a new row
+    assert edit.indicators[0].level1 == "产出指标" and edit.indicators[1].level1 == ""
+    post["version"] = "v7"
+    assert actions.ProjectEdit.from_form(post).version == -1  # an unreadable version is a conflict
+
+
+def test_fields_left_unchanged_keep_their_value_and_none_clears(users, market_project):
+    p = market_project
+    p = actions.edit_project(users["market"], p.pk, actions.ProjectEdit(version=p.version, code=None))
+    stored = Project.objects.get(pk=p.pk)
+    assert (
+        stored.code is None and stored.name == market_project.name and stored.budget_total == Decimal("48.5")
+    )
+    assert stored.indicators.count() == market_project.indicators.count()
+    assert actions.ProjectEdit(version=1, goal="x").given() == {"goal": "x"}
 
 
 def test_workflow_submit_return_approve(users, market_project):
@@ -137,19 +178,21 @@ def test_workflow_submit_return_approve(users, market_project):
     p = actions.submit_project(users["market"], p.pk, version=p.version)
     assert p.state == State.SUBMITTED
     with pytest.raises(actions.Denied):  # read-only to the unit now
-        actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "x"})
+        actions.edit_project(users["market"], p.pk, actions.ProjectEdit(version=p.version, goal="x"))
     with pytest.raises(actions.Denied):
         actions.approve_project(users["market"], p.pk)
     with pytest.raises(actions.Invalid):
         actions.return_project(users["reviewer"], p.pk, comment=" ")
     p = actions.return_project(users["reviewer"], p.pk, comment="成本指标缺少依据", version=p.version)
     assert p.state == State.RETURNED
-    p = actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "修改后的目标"})
+    p = actions.edit_project(
+        users["market"], p.pk, actions.ProjectEdit(version=p.version, goal="修改后的目标")
+    )
     p = actions.submit_project(users["market"], p.pk, version=p.version)
     p = actions.approve_project(users["reviewer"], p.pk, version=p.version)
     assert p.state == State.APPROVED
     with pytest.raises(actions.Denied):
-        actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "y"})
+        actions.edit_project(users["market"], p.pk, actions.ProjectEdit(version=p.version, goal="y"))
     log = list(History.objects.filter(project=p).order_by("at", "id").values_list("action", "username"))
     assert log[-5:] == [
         ("submit", "market"),
@@ -164,7 +207,7 @@ def test_workflow_submit_return_approve(users, market_project):
 def test_unit_user_cannot_touch_another_units_project(users, edu_project):
     p = edu_project
     for call in (
-        lambda: actions.edit_project(users["market"], p.pk, version=p.version, fields={"goal": "x"}),
+        lambda: actions.edit_project(users["market"], p.pk, actions.ProjectEdit(version=p.version, goal="x")),
         lambda: actions.submit_project(users["market"], p.pk),
     ):
         with pytest.raises(actions.NotFound):

@@ -2,8 +2,9 @@
 
 The OpenAPI document is read from /api/openapi.json; each GET endpoint is called with real objects
 of the demo (path parameters filled from it) and its 200 body validated against the declared
-response schema; each endpoint with an id in its path is also called with an id that does not
-exist, and its 404 body validated against the declared 404 schema (an undeclared status fails).
+response schema, closed (no key the schema does not declare); each endpoint with an id in its path
+is also called with an id that does not exist, and its 404 body validated against the declared 404
+schema (an undeclared status fails). The writes of the cycle and the approval (200 and 409) too.
 """
 
 from __future__ import annotations
@@ -19,11 +20,24 @@ from jixiao.web.models import Disclosure, MonitoringSnapshot, SelfEvaluation
 MISSING_ID = 987654321
 
 
+def _closed(schema: Any) -> Any:
+    """The schema with every object that lists its properties closed to others: an answer built by
+    hand (the hot list and detail endpoints) must not carry a key its schema does not declare."""
+    if isinstance(schema, list):
+        return [_closed(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _closed(v) for k, v in schema.items()}
+    if "properties" in out and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    return out
+
+
 def _validator(doc: dict[str, Any], op: dict[str, Any], status: str) -> Any:
     responses = op["responses"]
     assert status in responses, f"{op.get('operationId')}: status {status} is not declared"
     schema = responses[status]["content"]["application/json"]["schema"]
-    return jsonschema_rs.validator_for({**schema, "components": doc.get("components", {})})
+    return jsonschema_rs.validator_for(_closed({**schema, "components": doc.get("components", {})}))
 
 
 @pytest.fixture
@@ -114,3 +128,72 @@ def test_workflow_and_edit_answers_match_their_schema(api_doc, clients, market_p
     )
     assert stale.status_code == 409
     assert not list(_validator(api_doc, ops["patch"], "409").iter_errors(stale.json()))
+
+
+def _post(client, url: str, body: Any) -> Any:
+    return client.post(url, data=body, content_type="application/json")
+
+
+def test_cycle_post_answers_match_their_schema(api_doc, clients, market_project) -> None:
+    """The monitoring, outcome and self-evaluation writes answer in their declared shapes."""
+    from tests.web.test_monitoring_api import SELFEVAL_ROWS, SNAP
+
+    paths = api_doc["paths"]
+    p = market_project
+    r = _post(clients["market"], f"/api/projects/{p.pk}/monitoring", SNAP)
+    assert r.status_code == 200, r.content
+    snap = r.json()
+    assert snap["light"] and snap["revision"] and snap["project_id"] == p.pk
+    assert not list(
+        _validator(api_doc, paths["/api/projects/{project_id}/monitoring"]["post"], "200").iter_errors(snap)
+    )
+    stale = _post(clients["market"], f"/api/projects/{p.pk}/monitoring", {**SNAP, "revision": "x"})
+    assert stale.status_code == 409
+    op = paths["/api/projects/{project_id}/monitoring"]["post"]
+    assert not list(_validator(api_doc, op, "409").iter_errors(stale.json()))
+    r = _post(
+        clients["reviewer"], f"/api/monitoring/{snap['id']}/outcome", {"outcome": "reduce", "note": "调减"}
+    )
+    assert r.status_code == 200 and r.json()["outcome"] == "reduce"
+    assert not list(
+        _validator(api_doc, paths["/api/monitoring/{snapshot_id}/outcome"]["post"], "200").iter_errors(
+            r.json()
+        )
+    )
+    body = {"adjusted": "48.5", "executed": "48.5", "rows": SELFEVAL_ROWS}
+    r = _post(clients["market"], f"/api/projects/{p.pk}/selfeval", body)
+    assert r.status_code == 200, r.content
+    assert r.json()["grade"] and r.json()["result"]["indicators"]
+    assert not list(
+        _validator(api_doc, paths["/api/projects/{project_id}/selfeval"]["post"], "200").iter_errors(r.json())
+    )
+
+
+def test_approve_asking_for_a_reason_answers_in_its_schema(api_doc, clients, market_project) -> None:
+    """409 with the findings to confirm (ConfirmOut), then 200 with the project once a reason is given."""
+    from jixiao.web import actions
+    from jixiao.web.models import Project
+
+    p = Project.objects.get(pk=market_project.pk)
+    Project.objects.filter(pk=p.pk).update(state="draft")
+    total = (p.budget_fiscal or 0) + (p.budget_other or 0) + 1  # 预算数 ≠ 财政资金 + 其他资金: an error
+    p = actions.edit_project(
+        None,
+        p.pk,
+        actions.ProjectEdit(
+            version=p.version, budget_total=str(total), budget_other=str(p.budget_other or 0)
+        ),
+    )
+    p = actions.submit_project(None, p.pk, version=p.version)
+    op = api_doc["paths"]["/api/projects/{project_id}/approve"]["post"]
+    r = _post(clients["reviewer"], f"/api/projects/{p.pk}/approve", {"version": p.version})
+    assert r.status_code == 409, r.content
+    assert r.json()["findings"] and r.json()["errors"] == {"confirm_reason": "请填写审核通过的理由"}
+    assert not list(_validator(api_doc, op, "409").iter_errors(r.json()))
+    r = _post(
+        clients["reviewer"],
+        f"/api/projects/{p.pk}/approve",
+        {"version": p.version, "confirm_reason": "已核实"},
+    )
+    assert r.status_code == 200 and r.json()["state"] == "approved"
+    assert not list(_validator(api_doc, op, "200").iter_errors(r.json()))

@@ -54,13 +54,23 @@ def _flow(base, browser, tmp_path):
     actuals = ["330批次", "96%", "100%", "2024年12月20日", "1400元/批次", "", "92%"]
     rows = [{"actual": a} for a in actuals]
     rows[5].update(band="达成年度指标", score="28")
-    actions.save_selfeval(user, p.pk, adjusted="48.5", executed="46", rows=rows)
+    actions.save_selfeval(
+        user,
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted="48.5", executed="46", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+        ),
+    )
     actions.save_monitoring(
         user,
         p.pk,
-        as_of="2024-07-31",
-        executed="5",  # red: the gaps are listed beside the fields
-        rows=[{"actual": a} for a in ["200批次", "60%", "100%", "", "", "", "92%"]],
+        actions.MonitoringEntry(
+            as_of="2024-07-31",
+            executed="5",  # red: the gaps are listed beside the fields
+            rows=tuple(
+                actions.MonitoringRow(actual=a) for a in ["200批次", "60%", "100%", "", "", "", "92%"]
+            ),
+        ),
     )
     shots = Path(os.environ.get("JIXIAO_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)

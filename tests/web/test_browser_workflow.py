@@ -36,8 +36,9 @@ def _flow(base, browser, tmp_path):
     p = actions.edit_project(
         None,
         p.pk,
-        version=p.version,
-        fields={"budget_total": str(total), "budget_other": str(p.budget_other or 0)},
+        actions.ProjectEdit(
+            version=p.version, budget_total=str(total), budget_other=str(p.budget_other or 0)
+        ),
     )
     rules = {f["rule"] for f in actions.review_gate(p).errors}
     assert rules

@@ -100,7 +100,7 @@ def test_load_never_overwrites_a_units_own_projects(seeds_dataset: Path) -> None
     own = parse_file(seed_files()[2])  # 巨鹿县, imported by the unit itself: drafts
     r = actions.import_disclosure(None, own, published=False)
     proj = Project.objects.filter(disclosure_id=r.disclosure_id).order_by("seq").first()
-    actions.edit_project(None, proj.pk, fields={"name": "本单位改过的名称"}, version=proj.version)
+    actions.edit_project(None, proj.pk, actions.ProjectEdit(version=proj.version, name="本单位改过的名称"))
     s = load_dataset(None, seeds_dataset)
     assert s.unit_years == 4 and s.projects_existing == len(own.projects)
     mine = Project.objects.filter(disclosure_id=r.disclosure_id)

@@ -88,7 +88,13 @@ def test_selfeval_errors_and_explanations_come_together(demo, users):
     rows[1]["actual"] = "很多"  # not comparable with ≥95%
     rows[6]["actual"] = "70%"  # needs an explanation
     with pytest.raises(actions.Invalid) as e:
-        actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="20", rows=rows)
+        actions.save_selfeval(
+            users["market"],
+            p.pk,
+            actions.SelfEvalEntry(
+                adjusted="48.5", executed="20", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+            ),
+        )
     assert {"row-1-actual", "row-6-reason", "execution_reason"} <= set(e.value.errors)
 
 

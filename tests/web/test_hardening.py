@@ -68,7 +68,9 @@ def test_nul_in_an_outcome_note_is_refused(clients, users, market_project):
     from tests.web.conftest import approve_for_cycle
 
     approve_for_cycle(market_project)  # monitoring only on approved targets
-    snap = actions.save_monitoring(users["market"], market_project.pk, as_of=date(2024, 7, 31), executed="1")
+    snap = actions.save_monitoring(
+        users["market"], market_project.pk, actions.MonitoringEntry(as_of=date(2024, 7, 31), executed="1")
+    )
     r = clients["reviewer"].post(f"/monitoring/{snap.pk}/outcome/", {"outcome": "continue", "note": "x\x00"})
     assert r.status_code == 400 and "空字符" in r.content.decode()
     r = clients["reviewer"].post(
@@ -575,7 +577,9 @@ def test_page_forms_with_hostile_values_are_never_500(clients, market_project, u
         se = {k: value for k in ("adjusted", "executed", "execution_reason", "goal_actual")}
         se |= {f"row-{i}-{k}": value for i in range(n) for k in actions.SELFEVAL_ROW_FIELDS}
         assert c.post(f"/projects/{p.pk}/selfeval/", se).status_code < 500, value
-    snap = actions.save_monitoring(users["market"], p.pk, as_of=date(2024, 7, 31), executed="1")
+    snap = actions.save_monitoring(
+        users["market"], p.pk, actions.MonitoringEntry(as_of=date(2024, 7, 31), executed="1")
+    )
     for value in HOSTILE:
         r = clients["reviewer"].post(
             f"/monitoring/{snap.pk}/outcome/", {"outcome": value, "outcome_note": value, "next": value}

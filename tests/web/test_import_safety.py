@@ -425,9 +425,23 @@ def _enter_cycle(project: Project) -> bool:
     budget = project.budget_total or 10
     try:
         actions.save_monitoring(
-            None, project.pk, as_of=f"{year}-07-31", executed=str(budget / 2), rows=rows_m
+            None,
+            project.pk,
+            actions.MonitoringEntry(
+                as_of=f"{year}-07-31",
+                executed=str(budget / 2),
+                rows=tuple(actions.MonitoringRow(**r) for r in rows_m),
+            ),
         )
-        actions.save_selfeval(None, project.pk, adjusted=str(budget), executed=str(budget), rows=rows_s)
+        actions.save_selfeval(
+            None,
+            project.pk,
+            actions.SelfEvalEntry(
+                adjusted=str(budget),
+                executed=str(budget),
+                rows=tuple(actions.SelfEvalRow(**r) for r in rows_s),
+            ),
+        )
     except actions.Invalid:
         MonitoringSnapshot.objects.filter(project=project).delete()
         return False

@@ -46,7 +46,13 @@ def _good_rows(project):
 def test_on_track_snapshot_is_green_and_complete(users, market_project):
     p = market_project
     s = actions.save_monitoring(
-        users["market"], p.pk, as_of="2024-07-31", executed=str(p.budget_total * 7 / 12), rows=_good_rows(p)
+        users["market"],
+        p.pk,
+        actions.MonitoringEntry(
+            as_of="2024-07-31",
+            executed=str(p.budget_total * 7 / 12),
+            rows=tuple(actions.MonitoringRow(**r) for r in _good_rows(p)),
+        ),
     )
     assert s.spending_light == "green"
     assert s.light in ("green", "blue")
@@ -58,22 +64,30 @@ def test_on_track_snapshot_is_green_and_complete(users, market_project):
 def test_low_spending_turns_red_and_needs_reason_then_counts_as_complete(users, market_project):
     p = market_project
     rows = _good_rows(p)
-    s = actions.save_monitoring(users["market"], p.pk, as_of=date(2024, 7, 31), executed="0.5", rows=rows)
+    s = actions.save_monitoring(
+        users["market"],
+        p.pk,
+        actions.MonitoringEntry(
+            as_of=date(2024, 7, 31), executed="0.5", rows=tuple(actions.MonitoringRow(**r) for r in rows)
+        ),
+    )
     assert s.spending_light == "red" and s.light == "red"
     assert not s.complete
     assert any("偏差原因" in x for x in s.problems) and any("整改措施" in x for x in s.problems)
     s = actions.save_monitoring(
         users["market"],
         p.pk,
-        as_of=date(2024, 7, 31),
-        executed="0.5",
-        rows=rows,
-        deviation={
-            "reason_category": "制度保障",
-            "reason_text": "招标延期",
-            "likelihood": "有可能",
-            "measures": "加快招标进度",
-        },
+        actions.MonitoringEntry(
+            as_of=date(2024, 7, 31),
+            executed="0.5",
+            rows=tuple(actions.MonitoringRow(**r) for r in rows),
+            deviation=actions.DeviationEntry(
+                reason_category="制度保障",
+                reason_text="招标延期",
+                likelihood="有可能",
+                measures="加快招标进度",
+            ),
+        ),
     )
     assert s.light == "red" and s.complete, s.problems
     assert MonitoringSnapshot.objects.filter(project=p).count() == 1  # same date: replaced
@@ -83,19 +97,22 @@ def test_low_spending_turns_red_and_needs_reason_then_counts_as_complete(users, 
 def test_bad_actual_is_refused_with_the_indicator_named_and_nothing_stored(users, market_project):
     p = market_project
     with pytest.raises(actions.Invalid) as e:
-        actions.save_monitoring(users["market"], p.pk, as_of="2024-07-31", executed="abc", rows=[])
+        actions.save_monitoring(
+            users["market"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="abc")
+        )
     assert "executed" in e.value.errors
     with pytest.raises(actions.Invalid) as e:
-        actions.save_monitoring(users["market"], p.pk, as_of="2023-07-31", executed="1", rows=[])
+        actions.save_monitoring(
+            users["market"], p.pk, actions.MonitoringEntry(as_of="2023-07-31", executed="1")
+        )
     assert "as_of" in e.value.errors
     with pytest.raises(actions.Invalid) as e:
         actions.save_monitoring(
             users["market"],
             p.pk,
-            as_of="2024-07-31",
-            executed="1",
-            deviation={"reason_category": "天气"},
-            rows=[],
+            actions.MonitoringEntry(
+                as_of="2024-07-31", executed="1", deviation=actions.DeviationEntry(reason_category="天气")
+            ),
         )
     assert "reason_category" in e.value.errors
     assert not MonitoringSnapshot.objects.exists()
@@ -106,16 +123,22 @@ def test_bad_actual_is_refused_with_the_indicator_named_and_nothing_stored(users
 def test_only_own_unit_users_and_admins_enter_snapshots(users, market_project):
     p = market_project
     with pytest.raises(actions.NotFound):
-        actions.save_monitoring(users["edu"], p.pk, as_of="2024-07-31", executed="1")
+        actions.save_monitoring(users["edu"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="1"))
     with pytest.raises(actions.Denied):
-        actions.save_monitoring(users["reviewer"], p.pk, as_of="2024-07-31", executed="1")
-    assert actions.save_monitoring(users["admin"], p.pk, as_of="2024-07-31", executed="1").pk
+        actions.save_monitoring(
+            users["reviewer"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="1")
+        )
+    assert actions.save_monitoring(
+        users["admin"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="1")
+    ).pk
 
 
 @pytest.mark.django_db
 def test_reviewer_records_corrective_outcome_unit_user_cannot(users, market_project):
     p = market_project
-    s = actions.save_monitoring(users["market"], p.pk, as_of="2024-07-31", executed="0.1")
+    s = actions.save_monitoring(
+        users["market"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="0.1")
+    )
     with pytest.raises(actions.Denied):
         actions.record_outcome(users["market"], s.pk, outcome="continue")
     with pytest.raises(actions.NotFound):

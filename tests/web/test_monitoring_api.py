@@ -104,9 +104,19 @@ def test_downloads_of_the_standard_tables(clients, users, market_project):
     uy = f"/units/{p.unit_id}/2024"
     assert clients["market"].get(f"/projects/{p.pk}/export/monitor.xlsx").status_code == 404  # no data yet
     actions.save_monitoring(
-        users["market"], p.pk, as_of="2024-07-31", executed="0.5", **{"deviation": SNAP["deviation"]}
+        users["market"],
+        p.pk,
+        actions.MonitoringEntry(
+            as_of="2024-07-31", executed="0.5", deviation=actions.DeviationEntry(**SNAP["deviation"])
+        ),
     )
-    actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=SELFEVAL_ROWS)
+    actions.save_selfeval(
+        users["market"],
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted="48.5", executed="48.5", rows=tuple(actions.SelfEvalRow(**r) for r in SELFEVAL_ROWS)
+        ),
+    )
     for url in (
         f"/projects/{p.pk}/export/monitor.xlsx",
         f"/projects/{p.pk}/export/selfeval.docx",
@@ -210,7 +220,13 @@ def test_pdf_download_through_libreoffice(clients, users, market_project):
     if soffice_path() is None:
         pytest.skip("needs LibreOffice (soffice)")
     p = market_project
-    actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=SELFEVAL_ROWS)
+    actions.save_selfeval(
+        users["market"],
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted="48.5", executed="48.5", rows=tuple(actions.SelfEvalRow(**r) for r in SELFEVAL_ROWS)
+        ),
+    )
     r = clients["reviewer"].get(f"/units/{p.unit_id}/2024/export/summary.pdf")
     assert r.status_code == 302  # a background task (a real worker below) makes the PDF
     status = r["Location"] + "status"

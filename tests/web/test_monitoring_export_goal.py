@@ -19,9 +19,14 @@ def test_monitoring_download_fills_the_goal(demo, users, clients):
     actions.save_monitoring(
         users["market"],
         p.pk,
-        as_of="2024-07-31",
-        executed="30",
-        rows=[{"actual": a} for a in ["200批次", "96%", "100%", "", "1400元/批次", "", "92%"]],
+        actions.MonitoringEntry(
+            as_of="2024-07-31",
+            executed="30",
+            rows=tuple(
+                actions.MonitoringRow(actual=a)
+                for a in ["200批次", "96%", "100%", "", "1400元/批次", "", "92%"]
+            ),
+        ),
     )
     r = clients["market"].get(reverse("project_export", args=[p.pk, "monitor", "xlsx"]))
     assert r.status_code == 200

@@ -66,20 +66,21 @@ def test_reviewer_list_shows_red_and_yellow_across_units_and_records_outcome(
     s = actions.save_monitoring(
         users["market"],
         market_project.pk,
-        as_of="2024-07-31",
-        executed="0.5",
-        deviation={
-            "reason_category": "制度保障",
-            "reason_text": "招标延期",
-            "likelihood": "有可能",
-            "measures": "加快招标",
-        },
+        actions.MonitoringEntry(
+            as_of="2024-07-31",
+            executed="0.5",
+            deviation=actions.DeviationEntry(
+                reason_category="制度保障", reason_text="招标延期", likelihood="有可能", measures="加快招标"
+            ),
+        ),
     )
     page = clients["reviewer"].get("/monitoring/?year=2024").content.decode()
     assert market_project.name in page and "红灯" in page and "加快招标" in page
     assert "<svg" in page
     # a unit user sees only their own units' projects in the list
-    actions.save_monitoring(users["edu"], edu_project.pk, as_of=f"{edu_project.year}-07-31", executed="0")
+    actions.save_monitoring(
+        users["edu"], edu_project.pk, actions.MonitoringEntry(as_of=f"{edu_project.year}-07-31", executed="0")
+    )
     page = clients["edu"].get(f"/monitoring/?year={edu_project.year}").content.decode()
     assert market_project.name not in page
     assert clients["edu"].get(f"/monitoring/?unit={market_project.unit_id}").status_code == 404
@@ -100,7 +101,9 @@ def test_reviewer_list_shows_red_and_yellow_across_units_and_records_outcome(
 
 @pytest.mark.django_db
 def test_unit_year_page_shows_lights_and_spending_chart(clients, users, market_project):
-    actions.save_monitoring(users["market"], market_project.pk, as_of="2024-07-31", executed="0.5")
+    actions.save_monitoring(
+        users["market"], market_project.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="0.5")
+    )
     page = clients["market"].get(f"/units/{market_project.unit_id}/2024/").content.decode()
     assert "运行监控与绩效自评" in page and "红灯" in page and "全单位累计支出进度" in page
     assert clients["edu"].get(f"/units/{market_project.unit_id}/2024/").status_code == 404
@@ -114,7 +117,11 @@ def test_stored_actuals_follow_their_indicators_when_the_target_table_changes(us
 
     p = market_project
     s = actions.save_monitoring(
-        users["market"], p.pk, as_of="2024-07-31", executed="30", rows=[{"actual": "200批次"}]
+        users["market"],
+        p.pk,
+        actions.MonitoringEntry(
+            as_of="2024-07-31", executed="30", rows=(actions.MonitoringRow(actual="200批次"),)
+        ),
     )
     first = p.indicators.order_by("seq", "id").first()
     new = Indicator.objects.create(
@@ -137,8 +144,12 @@ def test_project_row_repeats_the_latest_snapshot_and_the_score(clients, users, m
 
     p = market_project
     before = (p.version, p.updated_at)
-    actions.save_monitoring(users["market"], p.pk, as_of="2024-09-30", executed="48.5")
-    actions.save_monitoring(users["market"], p.pk, as_of="2024-06-30", executed="0.5")  # an earlier date
+    actions.save_monitoring(
+        users["market"], p.pk, actions.MonitoringEntry(as_of="2024-09-30", executed="48.5")
+    )
+    actions.save_monitoring(
+        users["market"], p.pk, actions.MonitoringEntry(as_of="2024-06-30", executed="0.5")
+    )  # an earlier date
     p.refresh_from_db()
     latest = MonitoringSnapshot.objects.filter(project=p).order_by("-as_of").first()
     assert str(latest.as_of) == "2024-09-30" and latest.light
@@ -146,7 +157,13 @@ def test_project_row_repeats_the_latest_snapshot_and_the_score(clients, users, m
     assert summary == (latest.light, latest.as_of, latest.execution_rate)
     assert (p.version, p.updated_at) == before
     assert p.eval_total is None and p.eval_grade == ""
-    se = actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=FULL)
+    se = actions.save_selfeval(
+        users["market"],
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted="48.5", executed="48.5", rows=tuple(actions.SelfEvalRow(**r) for r in FULL)
+        ),
+    )
     p.refresh_from_db()
     assert (p.eval_total, p.eval_grade) == (se.total, se.grade) == (Decimal("97.00"), "优")
     page = clients["market"].get(f"/units/{p.unit_id}/2024/").content.decode()
@@ -201,7 +218,7 @@ def test_two_users_saving_the_same_snapshot_the_second_is_refused(clients, users
     import re
 
     p = market_project
-    actions.save_monitoring(users["market"], p.pk, as_of="2024-07-31", executed="10")
+    actions.save_monitoring(users["market"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="10"))
     url = f"/projects/{p.pk}/monitor/?as_of=2024-07-31"
     forms = []
     for who in ("market", "admin"):

@@ -89,7 +89,7 @@ def test_review_is_cached_per_unit_year_version(clients, market_project, django_
         .exclude(pk=market_project.pk)
         .first()
     )
-    actions.edit_project(None, other.pk, version=other.version, fields={"goal": "新的绩效目标"})
+    actions.edit_project(None, other.pk, actions.ProjectEdit(version=other.version, goal="新的绩效目标"))
     assert reviews.unit_year_review(market_project.disclosure_id) is not first
 
 
@@ -147,7 +147,13 @@ def test_unit_year_page_sums_the_stored_rows_as_the_database_counts(clients, dem
         assert 'id="review"' not in counted  # the fallback: no review box, indicators counted
         assert _categories_and_counts(stored) == _categories_and_counts(counted), step
         if step == "imported":
-            actions.edit_project(None, p.pk, version=p.version, fields={}, indicators=keep + rows)
+            actions.edit_project(
+                None,
+                p.pk,
+                actions.ProjectEdit(
+                    version=p.version, indicators=tuple(actions.IndicatorRow(**r) for r in keep + rows)
+                ),
+            )
     chart, counts = _categories_and_counts(stored)
     assert str(len(keep) + 3) in counts and "社会效益" in chart
 
@@ -498,7 +504,13 @@ def test_project_review_follows_changes_in_the_other_projects(clients, demo, cop
         }
         for i in range(1, 6)
     ]
-    actions.edit_project(None, copied.pk, version=copied.version, fields={}, indicators=rows)
+    actions.edit_project(
+        None,
+        copied.pk,
+        actions.ProjectEdit(
+            version=copied.version, indicators=tuple(actions.IndicatorRow(**r) for r in rows)
+        ),
+    )
     assert "JX505" not in {f.rule for f in reviews.project_review(twin).findings}
     assert "JX505" not in clients["edu"].get(f"/projects/{twin.pk}/").content.decode()
 
@@ -550,7 +562,13 @@ def test_reviews_are_stored_on_edit_and_workflow(demo, copied):
         {"level1": "产出指标", "level2": "数量指标", "name": f"新指标{i}", "value": f"≥{i}", "basis": "计划"}
         for i in range(1, 6)
     ]
-    actions.edit_project(None, copied.pk, version=copied.version, fields={}, indicators=rows)
+    actions.edit_project(
+        None,
+        copied.pk,
+        actions.ProjectEdit(
+            version=copied.version, indicators=tuple(actions.IndicatorRow(**r) for r in rows)
+        ),
+    )
     # the other project of the unit-year is stored again too (JX505 compared it with this one)
     assert _stored(twin).version != before
     assert "JX505" not in {f["rule"] for f in _stored(twin).findings}
@@ -576,7 +594,7 @@ def test_unit_year_version_from_loaded_projects_equals_the_aggregate(demo, copie
                 assert reviews.fingerprint_of(ps, d.imported_at) == reviews._fingerprints([d.pk])[d.pk]
 
     check()
-    actions.edit_project(None, copied.pk, version=copied.version, fields={"goal": "改过的目标"})
+    actions.edit_project(None, copied.pk, actions.ProjectEdit(version=copied.version, goal="改过的目标"))
     check()
 
 

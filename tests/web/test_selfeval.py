@@ -34,7 +34,13 @@ def market_project(market_project):
 @pytest.mark.django_db
 def test_all_targets_met_score_97_with_the_qualitative_band_midpoint_proposed(users, market_project):
     p = market_project
-    se = actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="48.5", rows=FULL)
+    se = actions.save_selfeval(
+        users["market"],
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted="48.5", executed="48.5", rows=tuple(actions.SelfEvalRow(**r) for r in FULL)
+        ),
+    )
     assert se.total == Decimal("97.00") and se.grade == "优"  # 达成 of 30 points proposed at 90%: 27
     inds = se.result["indicators"]
     assert [i.get("proposed", False) for i in inds].count(True) == 1
@@ -47,11 +53,24 @@ def test_cost_over_target_scores_in_proportion_and_execution_below_90_needs_a_re
     rows = [dict(r) for r in FULL]
     rows[4] = {"actual": "1650元/批次", "reason": "检测费上涨"}  # 10% over a lower-is-better target: 90%
     with pytest.raises(actions.Invalid) as e:
-        actions.save_selfeval(users["market"], p.pk, adjusted="48.5", executed="38.8", rows=rows)
+        actions.save_selfeval(
+            users["market"],
+            p.pk,
+            actions.SelfEvalEntry(
+                adjusted="48.5", executed="38.8", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+            ),
+        )
     assert "execution_reason" in e.value.errors
     assert not SelfEvaluation.objects.exists()
     se = actions.save_selfeval(
-        users["market"], p.pk, adjusted="48.5", executed="38.8", rows=rows, execution_reason="合同年底结算"
+        users["market"],
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted="48.5",
+            executed="38.8",
+            rows=tuple(actions.SelfEvalRow(**r) for r in rows),
+            execution_reason="合同年底结算",
+        ),
     )
     # execution 80% → 8 of 10; 产出 50 shared by 5 → the cost indicator 10 × 0.9 = 9; 达成 proposed
     # at its band's midpoint, 27 of 30; the rest full
@@ -64,7 +83,13 @@ def test_score_outside_its_band_is_refused_naming_the_indicator(users, market_pr
     rows = [dict(r) for r in FULL]
     rows[5] = {"band": "部分达成并具有一定效果", "score": "9.9"}
     with pytest.raises(actions.Invalid) as e:
-        actions.save_selfeval(users["market"], market_project.pk, adjusted="48.5", executed="48.5", rows=rows)
+        actions.save_selfeval(
+            users["market"],
+            market_project.pk,
+            actions.SelfEvalEntry(
+                adjusted="48.5", executed="48.5", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+            ),
+        )
     assert "row-5-score" in e.value.errors and "产品质量安全事故" in e.value.message
     assert not SelfEvaluation.objects.exists()
 
@@ -74,16 +99,34 @@ def test_percent_against_a_count_is_refused(users, market_project):
     rows = [dict(r) for r in FULL]
     rows[0] = {"actual": "95%"}
     with pytest.raises(actions.Invalid) as e:
-        actions.save_selfeval(users["market"], market_project.pk, adjusted="48.5", executed="48.5", rows=rows)
+        actions.save_selfeval(
+            users["market"],
+            market_project.pk,
+            actions.SelfEvalEntry(
+                adjusted="48.5", executed="48.5", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+            ),
+        )
     assert "row-0-actual" in e.value.errors
 
 
 @pytest.mark.django_db
 def test_permissions(users, market_project):
     with pytest.raises(actions.NotFound):
-        actions.save_selfeval(users["edu"], market_project.pk, adjusted="1", executed="1", rows=FULL)
+        actions.save_selfeval(
+            users["edu"],
+            market_project.pk,
+            actions.SelfEvalEntry(
+                adjusted="1", executed="1", rows=tuple(actions.SelfEvalRow(**r) for r in FULL)
+            ),
+        )
     with pytest.raises(actions.Denied):
-        actions.save_selfeval(users["reviewer"], market_project.pk, adjusted="1", executed="1", rows=FULL)
+        actions.save_selfeval(
+            users["reviewer"],
+            market_project.pk,
+            actions.SelfEvalEntry(
+                adjusted="1", executed="1", rows=tuple(actions.SelfEvalRow(**r) for r in FULL)
+            ),
+        )
 
 
 def _form(rows, **extra):

@@ -22,8 +22,9 @@ def _with_error(users, p):
     return actions.edit_project(
         users["market"],
         p.pk,
-        version=p.version,
-        fields={"budget_total": str(total), "budget_other": str(p.budget_other or 0)},
+        actions.ProjectEdit(
+            version=p.version, budget_total=str(total), budget_other=str(p.budget_other or 0)
+        ),
     )
 
 
@@ -75,6 +76,9 @@ def test_approving_with_errors_is_refused_without_a_reason_and_recorded_with_one
     entries = {c["field"]: c["new"] for c in h.changes}
     assert entries["confirm_reason"] == REASON
     assert {f["rule"] for f in entries["review"]["findings"]} == rules
+    approval = actions.last_approval(p.history.order_by("-at", "-id"))
+    assert approval is not None and (approval.reason, approval.username) == (REASON, "reviewer")
+    assert {f["rule"] for f in approval.findings} == rules and approval.grade
 
 
 def test_the_submit_history_tells_the_reviewer_about_errors(users, market_project):
@@ -245,8 +249,12 @@ def _approve(users, p):
 def test_monitoring_and_selfeval_need_approved_or_published_targets(users, market_project, demo):
     p = market_project
     for save in (
-        lambda: actions.save_monitoring(users["market"], p.pk, as_of="2024-07-31", executed="1"),
-        lambda: actions.save_selfeval(users["market"], p.pk, adjusted="10", executed="9", rows=[]),
+        lambda: actions.save_monitoring(
+            users["market"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="1")
+        ),
+        lambda: actions.save_selfeval(
+            users["market"], p.pk, actions.SelfEvalEntry(adjusted="10", executed="9")
+        ),
     ):
         with pytest.raises(actions.Invalid) as e:
             save()
@@ -254,13 +262,23 @@ def test_monitoring_and_selfeval_need_approved_or_published_targets(users, marke
     assert not MonitoringSnapshot.objects.filter(project=p).exists()
     # reviewers are still refused as before: it is not theirs to enter
     with pytest.raises(actions.Denied):
-        actions.save_monitoring(users["reviewer"], p.pk, as_of="2024-07-31", executed="1")
+        actions.save_monitoring(
+            users["reviewer"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="1")
+        )
     p = _approve(users, p)
-    assert actions.save_monitoring(users["market"], p.pk, as_of="2024-07-31", executed="1").pk
+    assert actions.save_monitoring(
+        users["market"], p.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="1")
+    ).pk
     published = Project.objects.filter(unit=demo["999001"], year=2023).first()
     rows = [{"band": "达成年度指标"} for _ in range(published.indicators.count())]
     with pytest.raises(actions.Invalid):  # published, so the gate lets it through to validation
-        actions.save_selfeval(users["market"], published.pk, adjusted="1", executed="2", rows=rows)
+        actions.save_selfeval(
+            users["market"],
+            published.pk,
+            actions.SelfEvalEntry(
+                adjusted="1", executed="2", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+            ),
+        )
     assert not SelfEvaluation.objects.filter(project=published).exists()
 
 

@@ -64,14 +64,13 @@ def _red(user, p: Project) -> None:
     actions.save_monitoring(
         user,
         p.pk,
-        as_of=f"{p.year}-07-31",
-        executed="0.5",
-        deviation={
-            "reason_category": "制度保障",
-            "reason_text": "招标延期",
-            "likelihood": "有可能",
-            "measures": "加快招标",
-        },
+        actions.MonitoringEntry(
+            as_of=f"{p.year}-07-31",
+            executed="0.5",
+            deviation=actions.DeviationEntry(
+                reason_category="制度保障", reason_text="招标延期", likelihood="有可能", measures="加快招标"
+            ),
+        ),
     )
 
 
@@ -173,8 +172,12 @@ def test_reports_due_follow_the_stated_rules(users, demo):
     due = lists(market, date(2030, 8, 10))["monitor_due"]
     assert {i.project_id for i in due.items} == approve_ids and not any(i.overdue for i in due.items)
     assert all(i.due == date(2030, 8, 31) and i.page == "project_monitor" for i in due.items)
-    actions.save_monitoring(market, this_year[0].pk, as_of="2030-07-31", executed="10")
-    actions.save_monitoring(market, this_year[1].pk, as_of="2030-06-30", executed="5")  # an earlier period
+    actions.save_monitoring(
+        market, this_year[0].pk, actions.MonitoringEntry(as_of="2030-07-31", executed="10")
+    )
+    actions.save_monitoring(
+        market, this_year[1].pk, actions.MonitoringEntry(as_of="2030-06-30", executed="5")
+    )  # an earlier period
     late = lists(market, date(2030, 9, 5))["monitor_due"]
     assert {i.project_id for i in late.items} == approve_ids - {this_year[0].pk}
     assert late.total == len(this_year) - 1 and all(i.overdue for i in late.items)
@@ -199,7 +202,15 @@ def test_reports_due_follow_the_stated_rules(users, demo):
         {"band": "达成年度指标", "score": ""},
         {"actual": "93%"},
     ]
-    actions.save_selfeval(market, p.pk, adjusted=str(p.budget_total), executed=str(p.budget_total), rows=full)
+    actions.save_selfeval(
+        market,
+        p.pk,
+        actions.SelfEvalEntry(
+            adjusted=str(p.budget_total),
+            executed=str(p.budget_total),
+            rows=tuple(actions.SelfEvalRow(**r) for r in full),
+        ),
+    )
     april = lists(reviewer, date(2030, 4, 1))["selfeval_overdue"]
     assert p.pk not in {i.project_id for i in april.items} and april.total == len(last_year) - 1
     # drafts and submitted projects are not reported on

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from jixiao.model import Disclosure
+    from jixiao.review.engine import DocumentReview
+    from jixiao.review.history import History
+    from jixiao.review.settings import ReviewSettings
 
 SUFFIXES = (".txt", ".docx", ".xlsx", ".xlsm", ".html", ".htm", ".pdf")
 
@@ -45,11 +48,13 @@ def _expand(paths: list[str]) -> Iterator[str]:
             yield name
 
 
-def cmd_review(args: argparse.Namespace) -> int:
-    from jixiao.ingest import ReadError, parse_file
-    from jixiao.review.engine import review_document
+class _Refused(Exception):
+    """A command-line argument or setting file that stops the command (exit status 2)."""
+
+
+def _settings(args: argparse.Namespace) -> tuple[ReviewSettings, History | None]:
+    """The review settings and the previous year's actuals the arguments name."""
     from jixiao.review.history import HistoryError, load_history
-    from jixiao.review.report import findings_json, findings_xlsx, memo
     from jixiao.review.settings import ReviewSettings, SettingsError, load_settings
 
     # against the database, the web app's settings file applies unless --config names another
@@ -58,46 +63,76 @@ def cmd_review(args: argparse.Namespace) -> int:
         settings = load_settings(config) if config else ReviewSettings()
         history = load_history(args.history) if args.history else None
     except (SettingsError, HistoryError) as e:
-        print(str(e), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    if args.format == "xlsx" and args.output in (None, "-") and sys.stdout.isatty():
-        print("xlsx 格式须用 -o FILE.xlsx 指定输出文件", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise _Refused(str(e)) from None
+    return settings, history
 
+
+def _parse_all(files: list[str], year: int | None) -> tuple[list[Disclosure], bool]:
+    """The files read (progress on a terminal when there are many), and whether any failed."""
+    from jixiao.ingest import ReadError, parse_file
+
+    progress = len(files) > 3 and sys.stderr.isatty()
+    docs: list[Disclosure] = []
     failed = False
+    for i, name in enumerate(files, 1):
+        if progress:
+            print(f"\r[{i}/{len(files)}] {name[-60:]}", end="", file=sys.stderr, flush=True)
+        try:
+            docs.append(parse_file(name, year=year))
+        except ReadError as e:
+            if progress:
+                print(file=sys.stderr)
+            print(e.describe(), file=sys.stderr)
+            failed = True
+    if progress:
+        print(file=sys.stderr)
+    return docs, failed
+
+
+def _documents(args: argparse.Namespace) -> tuple[list[Disclosure], bool]:
+    """The unit's disclosures from the database (--unit) and the files' (a directory without any
+    counts as failed), and whether any file failed."""
     docs: list[Disclosure] = []
     if args.unit:
         try:
             docs = unit_disclosures(args.unit, args.year)
         except LookupError as e:
-            print(f"--unit {args.unit}: {e}", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            raise _Refused(f"--unit {args.unit}: {e}") from None
     elif not args.files:
-        print("give FILE or DIR arguments, or --unit CODE --year Y", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise _Refused("give FILE or DIR arguments, or --unit CODE --year Y")
     files = list(_expand(args.files or []))
-    if args.files and not files:
-        failed = True
-    for i, name in enumerate(files, 1):
-        if len(files) > 3 and sys.stderr.isatty():
-            print(f"\r[{i}/{len(files)}] {name[-60:]}", end="", file=sys.stderr, flush=True)
-        try:
-            docs.append(parse_file(name, year=args.year))
-        except ReadError as e:
-            if len(files) > 3 and sys.stderr.isatty():
-                print(file=sys.stderr)
-            print(e.describe(), file=sys.stderr)
-            failed = True
-    if len(files) > 3 and sys.stderr.isatty():
-        print(file=sys.stderr)
+    read, failed = _parse_all(files, args.year)
+    return docs + read, failed or bool(args.files and not files)
 
+
+SEVERITIES_SHOWN = {"error": ("error",), "warning": ("error", "warning")}
+
+
+def _drop_below(reviews: list[DocumentReview], min_severity: str) -> None:
+    """Drop the findings below `min_severity` (the outcome stays as reviewed)."""
+    keep = SEVERITIES_SHOWN.get(min_severity)
+    if keep is None:
+        return
+    for r in reviews:
+        r.findings = [f for f in r.findings if f.severity in keep]
+        for p in r.projects:
+            p.findings = [f for f in p.findings if f.severity in keep]
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from jixiao.review.engine import review_document
+    from jixiao.review.report import findings_json, findings_xlsx, memo
+
+    try:
+        settings, history = _settings(args)
+        if args.format == "xlsx" and args.output in (None, "-") and sys.stdout.isatty():
+            raise _Refused("xlsx 格式须用 -o FILE.xlsx 指定输出文件")
+        docs, failed = _documents(args)
+    except _Refused as e:
+        print(str(e), file=sys.stderr)
+        return EXIT_BAD_INPUT
     reviews = [review_document(d, settings, history) for d in docs]
-    if args.min_severity != "hint":
-        keep = ("error",) if args.min_severity == "error" else ("error", "warning")
-        for r in reviews:
-            r.findings = [f for f in r.findings if f.severity in keep]
-            for p in r.projects:
-                p.findings = [f for f in p.findings if f.severity in keep]
+    _drop_below(reviews, args.min_severity)
     if args.format == "json":
         write_out(findings_json(reviews), args.output)
     elif args.format == "xlsx":

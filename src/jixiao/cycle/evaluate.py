@@ -954,15 +954,31 @@ text_table = _table  # rows of strings as an aligned table (CJK characters count
 
 def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
     """The 项目支出绩效自评表 as an aligned Chinese text table."""
+    lines = _text_heading(ev)
+    lines.append("")
+    lines += _text_budget(ev, result)
+    lines.append("")
+    lines += _text_indicators(ev, result)
+    lines += _text_notes(result)
+    return "\n".join(lines) + "\n"
+
+
+def _text_heading(ev: SelfEvaluation) -> list[str]:
+    """The title with its year, 项目名称 and 项目编码, 实施单位."""
     lines = ["项目支出绩效自评表" + (f"（{ev.year}年度）" if ev.year else "")]
     if ev.project_name:
         code = f"    项目编码：{ev.project_code}" if ev.project_code else ""
         lines.append(f"项目名称：{ev.project_name}{code}")
     if ev.unit_name:
         lines.append(f"实施单位：{ev.unit_name}")
-    lines.append("")
+    return lines
+
+
+def _text_budget(ev: SelfEvaluation, result: EvaluationResult) -> list[str]:
+    """The 年度资金总额 line, then the explanation of its execution rate: asked for when missing,
+    printed when given."""
     b = result.budget
-    lines += _table(
+    lines = _table(
         [
             ["项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
             [
@@ -983,52 +999,62 @@ def render_text(ev: SelfEvaluation, result: EvaluationResult) -> str:
     elif reason:  # the explanation asked for (or volunteered) is given: print it, ask for nothing
         why = (result.execution_explanation or "").removesuffix("，需说明原因")
         lines.append(f"  {why + '。' if why else ''}执行偏差原因分析及改进措施：{reason}")
-    lines.append("")
-    rows = [
-        [
-            "一级指标",
-            "二级指标",
-            "三级指标",
-            "年度指标值",
-            "实际完成值",
-            "分值",
-            "得分",
-            "偏差原因分析及改进措施",
-        ]
+    return lines
+
+
+INDICATOR_TEXT_HEADER = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+]
+
+
+def _text_indicator_row(ind: IndicatorActual, s: IndicatorScore) -> list[str]:
+    """One indicator: the band beside its actual, a proposed score starred, a missing explanation
+    asked for."""
+    actual = ind.actual or ""
+    if s.band:
+        actual = f"{actual}（{s.band}）" if actual and band_name(actual) is None else s.band
+    score = _fmt(s.score) + ("*" if s.proposed else "")
+    note = ind.reason or ""
+    if s.needs_explanation and not ind.reason:
+        note = "！" + "；".join(s.explanations)
+    return [
+        ind.level1 or "",
+        ind.level2 or "",
+        ind.name or "",
+        ind.target,
+        actual,
+        _fmt(s.points),
+        score,
+        note,
     ]
-    for ind, s in zip(ev.indicators, result.indicators, strict=True):
-        actual = ind.actual or ""
-        if s.band:
-            actual = f"{actual}（{s.band}）" if actual and band_name(actual) is None else s.band
-        score = _fmt(s.score) + ("*" if s.proposed else "")
-        note = ind.reason or ""
-        if s.needs_explanation and not ind.reason:
-            note = "！" + "；".join(s.explanations)
-        rows.append(
-            [
-                ind.level1 or "",
-                ind.level2 or "",
-                ind.name or "",
-                ind.target,
-                actual,
-                _fmt(s.points),
-                score,
-                note,
-            ]
-        )
+
+
+def _text_indicators(ev: SelfEvaluation, result: EvaluationResult) -> list[str]:
+    """The indicator table and its 总分 line (with the score scaled to 100 when the weights are not)."""
+    rows = [INDICATOR_TEXT_HEADER]
+    rows += [_text_indicator_row(ind, s) for ind, s in zip(ev.indicators, result.indicators, strict=True)]
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
     shown = result.raw_total if result.raw_total is not None else result.total
     scaled = f"（折算为百分制 {_fmt(result.total)}）" if result.raw_total is not None else ""
     rows.append(["总分", "", "", "", "", _fmt(full), _fmt(shown), f"自评等级：{result.grade}{scaled}"])
-    lines += _table(rows, right={5, 6})
+    return _table(rows, right={5, 6})
+
+
+def _text_notes(result: EvaluationResult) -> list[str]:
+    """The footnote on proposed scores, the warnings and the deviations from the method."""
+    lines = []
     if any(s.proposed for s in result.indicators):
-        lines.append("")
-        lines.append("* 系统按所选档次中点建议的得分，请确认或修改。")
-    for w in result.warnings:
-        lines.append(f"注意：{w}")
-    for d in result.deviations:
-        lines.append(f"偏离评分方法：{d}")
-    return "\n".join(lines) + "\n"
+        lines += ["", "* 系统按所选档次中点建议的得分，请确认或修改。"]
+    lines += [f"注意：{w}" for w in result.warnings]
+    lines += [f"偏离评分方法：{d}" for d in result.deviations]
+    return lines
 
 
 def render_summary(evs: Sequence[SelfEvaluation], results: Sequence[EvaluationResult]) -> str:

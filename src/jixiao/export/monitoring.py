@@ -20,7 +20,7 @@ filled by hand.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,6 +34,8 @@ from jixiao.cycle.monitor import (
     RED,
     YELLOW,
     Deviation,
+    IndicatorLight,
+    IndicatorProgress,
     MonitorResult,
     MonitorSnapshot,
     plan_milestones,
@@ -128,22 +130,50 @@ def monitoring_table(
         landscape=True,
         sheet_name=sheet_name or "监控表",
     )
+    forecast = forecast or MonitorForecast()
+    t.rows += _project_rows(snapshot, department, unit_name)
+    t.rows += _funds_rows(snapshot, result, forecast, period)
+    t.rows.append([_label("年度总体目标", 0, 2), Cell(goal or snapshot.goal or "", 2, 14)])
+    t.rows += _indicator_header(len(snapshot.indicators), period)
+    inds = snapshot.indicators
+    for i, (ind, lt) in enumerate(zip(inds, result.indicators, strict=True)):
+        fc = forecast.indicators[i] if i < len(forecast.indicators) else None
+        t.rows.append(_level_cells(inds, i) + _indicator_cells(ind, lt, fc))
+    t.rows.append(
+        [_label("项目监控结果", 0, 4), Cell(light_summary(result), 4, 11), _light(result.light, 15)]
+    )
+    t.notes += monitoring_notes(snapshot, result)
+    return t
+
+
+def _project_rows(
+    snapshot: MonitorSnapshot, department: str | None, unit_name: str | None
+) -> list[list[Cell]]:
+    """项目名称 / 项目编码, 主管部门 / 实施单位."""
     L = _label
-    rows = t.rows
-    rows.append(
+    return [
         [
             L("项目名称", 0, 2),
             Cell(snapshot.project_name or "", 2, 7),
             L("项目编码", 9, 2),
             Cell(snapshot.project_code or "", 11, 5),
-        ]
-    )
-    rows.append(
-        [L("主管部门", 0, 2), Cell(department or "", 2, 7), L("实施单位", 9, 2), Cell(unit_name or "", 11, 5)]
-    )
-    forecast = forecast or MonitorForecast()
-    # 预算执行情况
-    rows.append(
+        ],
+        [
+            L("主管部门", 0, 2),
+            Cell(department or "", 2, 7),
+            L("实施单位", 9, 2),
+            Cell(unit_name or "", 11, 5),
+        ],
+    ]
+
+
+def _funds_rows(
+    snapshot: MonitorSnapshot, result: MonitorResult, forecast: MonitorForecast, period: str
+) -> list[list[Cell]]:
+    """项目资金（万元）: the budget line's labels and its figures, deviation and light."""
+    L = _label
+    dev = snapshot.deviation
+    return [
         [
             L("项目资金（万元）", 0, 2, rows=2),
             L("年初预算数", 2),
@@ -155,10 +185,7 @@ def monitoring_table(
             L("完成目标可能性", 13),
             L("整改措施", 14),
             L("监控结果", 15),
-        ]
-    )
-    dev = snapshot.deviation
-    rows.append(
+        ],
         [
             _money(snapshot.budget, 2),
             _money(snapshot.executed, 3),
@@ -169,12 +196,14 @@ def monitoring_table(
             Cell(dev.likelihood or "", 13, align="center"),
             Cell(dev.measures or "", 14),
             _light(result.spending_light, 15, result.spending_ratio),
-        ]
-    )
-    rows.append([L("年度总体目标", 0, 2), Cell(goal or snapshot.goal or "", 2, 14)])
-    # 绩效指标
-    n = len(snapshot.indicators)
-    rows.append(
+        ],
+    ]
+
+
+def _indicator_header(n: int, period: str) -> list[list[Cell]]:
+    """绩效指标 (merged down over the `n` indicator rows) and the two header rows."""
+    L = _label
+    return [
         [
             L("绩效指标", 0, rows=n + 2),
             L("一级指标", 1, rows=2),
@@ -187,46 +216,55 @@ def monitoring_table(
             L("完成目标可能性", 13, rows=2),
             L("整改措施", 14, rows=2),
             L("监控结果", 15, rows=2),
-        ]
-    )
-    rows.append(
+        ],
         [L(c, REASON_COL + k) for k, c in enumerate(REASON_CATEGORIES)]
-        + [L("原因说明", REASON_COL + len(REASON_CATEGORIES))]
-    )
-    inds = snapshot.indicators
-    for i, (ind, lt) in enumerate(zip(inds, result.indicators, strict=True)):
-        row: list[Cell] = []
-        for col, key in ((1, lambda x: (x.level1,)), (2, lambda x: (x.level1, x.level2))):
-            if i and key(inds[i - 1]) == key(ind):
-                continue
-            run = 1
-            while i + run < n and key(inds[i + run]) == key(ind):
-                run += 1
-            row.append(Cell((ind.level1 if col == 1 else ind.level2) or "", col, rows=run, align="center"))
-        actual = ind.actual or ""
-        if lt.direction == QUALITATIVE and ind.status:
-            actual = f"{actual}（{ind.status}）" if actual and actual != ind.status else ind.status
-        fc = forecast.indicators[i] if i < len(forecast.indicators) else None
-        row += [
-            Cell(ind.name or "", 3),
-            Cell(ind.target, 4, align="center"),
-            Cell(actual, 5, align="center"),
-            Cell(fc or "", 6, align="center"),
-        ]
-        row += [
-            Cell(CHECK if ind.deviation.category == c else "", REASON_COL + k, align="center")
+        + [L("原因说明", REASON_COL + len(REASON_CATEGORIES))],
+    ]
+
+
+LEVEL_COLUMNS: tuple[tuple[int, Callable[[IndicatorProgress], tuple[str | None, ...]]], ...] = (
+    (1, lambda x: (x.level1,)),
+    (2, lambda x: (x.level1, x.level2)),
+)
+"""一级 and 二级指标: their column and what makes a run of rows one merged cell."""
+
+
+def _level_cells(inds: Sequence[IndicatorProgress], i: int) -> list[Cell]:
+    """一级 / 二级指标 of row `i`, merged down over the rows that share them (none where the row
+    above started the run)."""
+    ind = inds[i]
+    cells = []
+    for col, key in LEVEL_COLUMNS:
+        if i and key(inds[i - 1]) == key(ind):
+            continue
+        run = 1
+        while i + run < len(inds) and key(inds[i + run]) == key(ind):
+            run += 1
+        cells.append(Cell((ind.level1 if col == 1 else ind.level2) or "", col, rows=run, align="center"))
+    return cells
+
+
+def _indicator_cells(ind: IndicatorProgress, lt: IndicatorLight, fc: str | None) -> list[Cell]:
+    """三级指标 to 监控结果 of one indicator: a qualitative one's 完成情况 beside its actual, √ under
+    its 偏差原因 category."""
+    actual = ind.actual or ""
+    if lt.direction == QUALITATIVE and ind.status:
+        actual = f"{actual}（{ind.status}）" if actual and actual != ind.status else ind.status
+    dev = ind.deviation
+    return [
+        Cell(ind.name or "", 3),
+        Cell(ind.target, 4, align="center"),
+        Cell(actual, 5, align="center"),
+        Cell(fc or "", 6, align="center"),
+        *(
+            Cell(CHECK if dev.category == c else "", REASON_COL + k, align="center")
             for k, c in enumerate(REASON_CATEGORIES)
-        ]
-        row += [
-            Cell(ind.deviation.text or "", REASON_COL + len(REASON_CATEGORIES)),
-            Cell(ind.deviation.likelihood or "", 13, align="center"),
-            Cell(ind.deviation.measures or "", 14),
-            _light(lt.light, 15, lt.ratio),
-        ]
-        rows.append(row)
-    rows.append([L("项目监控结果", 0, 4), Cell(light_summary(result), 4, 11), _light(result.light, 15)])
-    t.notes += monitoring_notes(snapshot, result)
-    return t
+        ),
+        Cell(dev.text or "", REASON_COL + len(REASON_CATEGORIES)),
+        Cell(dev.likelihood or "", 13, align="center"),
+        Cell(dev.measures or "", 14),
+        _light(lt.light, 15, lt.ratio),
+    ]
 
 
 def light_summary(result: MonitorResult) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,7 +22,7 @@ from jixiao.web.permissions import (
 from jixiao.web.refusals import ActionError, Conflict, Invalid, NotFound  # noqa: F401  (re-exported)
 
 
-def rereview(disclosure_ids: Any) -> None:
+def rereview(disclosure_ids: Iterable[int]) -> None:
     """Review these unit-years again after a write and store the results (derived data the pages
     read), inside the caller's transaction. A failing rule must not stop the write: the pages then
     review the unit-year when they find its stored review stale."""
@@ -58,7 +59,9 @@ def record_history(
     )
 
 
-def parse_money(text: Any, label: str, errors: dict[str, str], key: str) -> Decimal | None:
+def parse_money(text: object, label: str, errors: dict[str, str], key: str) -> Decimal | None:
+    """An amount in 万元 as typed (commas allowed) or already a number; blank is None. Unreadable,
+    negative or absurd amounts put their message at `key` in `errors` and give None."""
     if text is None:
         return None
     s = str(text).strip().replace(",", "").replace("，", "")
@@ -75,7 +78,8 @@ def parse_money(text: Any, label: str, errors: dict[str, str], key: str) -> Deci
     return d
 
 
-def clean_text(v: Any) -> str | None:
+def clean_text(v: object) -> str | None:
+    """The text stripped; None for None and blank text."""
     if v is None:
         return None
     s = str(v).strip()

@@ -1,9 +1,19 @@
-"""Monitoring (运行监控) and self-evaluation (绩效自评) entries, and the reviewer's outcome of a snapshot."""
+"""Monitoring (运行监控) and self-evaluation (绩效自评) entries, and the reviewer's outcome of a snapshot.
+
+What a unit enters comes in as frozen dataclasses, each read from a page's form in one place
+(`from_form`) and built by the API from its body schema: `MonitoringEntry` with one `MonitoringRow`
+per indicator, `SelfEvalEntry` with one `SelfEvalRow` per indicator. Their values are what was typed
+or read from a workbook cell (text, or a number a workbook reader already parsed); the actions
+validate them, reporting every field's error at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +31,9 @@ from jixiao.web.actions.common import (
 )
 from jixiao.web.models import (
     Indicator,
+    MonitoringSnapshot,
     Project,
+    SelfEvaluation,
     User,
 )
 from jixiao.web.permissions import (
@@ -29,10 +41,133 @@ from jixiao.web.permissions import (
     can_view_project,
 )
 
+if TYPE_CHECKING:
+    from django.http import QueryDict
+
+    from jixiao.cycle import evaluate, monitor
+
 MONITOR_ROW_FIELDS = ("actual", "status", "reason_category", "reason_text", "likelihood", "measures")
 
 
 SELFEVAL_ROW_FIELDS = ("actual", "band", "score", "reason")
+
+DEVIATION_FIELDS = ("reason_category", "reason_text", "likelihood", "measures")
+
+Number = str | int | float | Decimal | None
+"""A number as typed (text, commas allowed), sent as JSON, or already read from a workbook cell."""
+
+
+@dataclass(frozen=True)
+class DeviationEntry:
+    """偏差原因 (one of `monitor.REASON_CATEGORIES`), its explanation, 完成目标可能性 and 整改措施."""
+
+    reason_category: str | None = None
+    reason_text: str | None = None
+    likelihood: str | None = None
+    measures: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringRow(DeviationEntry):
+    """One indicator's monitoring entry: the actual so far (or 完成情况 of a qualitative one) and the
+    deviation of a red or yellow line. `cells` locates each field in a workbook (field → "E12")."""
+
+    actual: str | None = None
+    status: str | None = None
+    cells: Mapping[str, str] = field(default_factory=dict)
+
+    def as_form(self) -> dict[str, str]:
+        """The row's fields as the form shows them back."""
+        return {k: getattr(self, k) or "" for k in MONITOR_ROW_FIELDS}
+
+
+@dataclass(frozen=True)
+class MonitoringEntry:
+    """A monitoring snapshot as entered: the date, the amount spent, the spending line's deviation
+    and the indicators' rows in the project's order. `revision`: the `snapshot_revision` of the
+    snapshot the user edited ("" for none; None replaces whatever is stored for the date)."""
+
+    as_of: date | str | None
+    executed: Number = None
+    deviation: DeviationEntry = field(default_factory=DeviationEntry)
+    rows: tuple[MonitoringRow, ...] = ()
+    revision: str | None = None
+
+    @classmethod
+    def from_form(cls, post: QueryDict, n_rows: int) -> MonitoringEntry:
+        """The monitoring form of a project with `n_rows` indicators (fields row-N-FIELD)."""
+        return cls(
+            as_of=post.get("as_of", ""),
+            executed=post.get("executed", ""),
+            deviation=DeviationEntry(**{k: post.get(k, "") for k in DEVIATION_FIELDS}),
+            rows=tuple(
+                MonitoringRow(**{k: post.get(f"row-{i}-{k}", "") for k in MONITOR_ROW_FIELDS})
+                for i in range(n_rows)
+            ),
+            revision=post.get("revision", ""),
+        )
+
+    def as_form(self) -> dict[str, str]:
+        """The entry's fields (not the rows) as the form shows them back."""
+        return {
+            "as_of": self.as_of.isoformat() if isinstance(self.as_of, date) else self.as_of or "",
+            "executed": "" if self.executed is None else str(self.executed),
+            **{k: getattr(self.deviation, k) or "" for k in DEVIATION_FIELDS},
+            "revision": self.revision or "",
+        }
+
+
+@dataclass(frozen=True)
+class SelfEvalRow:
+    """One indicator's year-end entry: the actual, 自评档次 of a qualitative one, the score when the
+    unit sets it, the explanation of a deviation, and the indicator's 分值 when not the default."""
+
+    actual: str | None = None
+    band: str | None = None
+    score: Number = None
+    reason: str | None = None
+    weight: Number = None
+
+    def as_form(self) -> dict[str, str]:
+        """The row's fields as the form shows them back."""
+        return {k: str(v) if (v := getattr(self, k)) is not None else "" for k in SELFEVAL_ROW_FIELDS}
+
+
+@dataclass(frozen=True)
+class SelfEvalEntry:
+    """A year-end self-evaluation as entered: 全年预算数 (`adjusted`) and 全年执行数 (`executed`), the
+    explanation of an execution rate below 90%, the overall goal's outcome, the indicators' rows in
+    the project's order, and `weights` replacing the default 10/50/30/10 (they must sum to 100)."""
+
+    adjusted: Number
+    executed: Number
+    rows: tuple[SelfEvalRow, ...] = ()
+    execution_reason: str = ""
+    goal_actual: str = ""
+    weights: Mapping[str, Number] | None = None
+
+    @classmethod
+    def from_form(cls, post: QueryDict, n_rows: int) -> SelfEvalEntry:
+        """The self-evaluation form of a project with `n_rows` indicators (fields row-N-FIELD)."""
+        return cls(
+            adjusted=post.get("adjusted", ""),
+            executed=post.get("executed", ""),
+            execution_reason=post.get("execution_reason", ""),
+            goal_actual=post.get("goal_actual", ""),
+            rows=tuple(
+                SelfEvalRow(**{k: post.get(f"row-{i}-{k}", "") for k in SELFEVAL_ROW_FIELDS})
+                for i in range(n_rows)
+            ),
+        )
+
+    def as_form(self) -> dict[str, str]:
+        """The entry's fields (not the rows) as the form shows them back."""
+        return {
+            "adjusted": "" if self.adjusted is None else str(self.adjusted),
+            "executed": "" if self.executed is None else str(self.executed),
+            "execution_reason": self.execution_reason,
+            "goal_actual": self.goal_actual,
+        }
 
 
 def _report_project(actor: User | None, project_id: int) -> tuple[Project, list[Indicator]]:
@@ -49,9 +184,7 @@ def _report_project(actor: User | None, project_id: int) -> tuple[Project, list[
     return proj, list(proj.indicators.all())
 
 
-def _date(v: Any, label: str, errors: dict[str, str], key: str) -> Any:
-    from datetime import date
-
+def _date(v: date | str | None, label: str, errors: dict[str, str], key: str) -> date | None:
     if isinstance(v, date):
         return v
     try:
@@ -73,103 +206,157 @@ def _dec_str(d: Decimal | None) -> str | None:
     return None if d is None else format(d.normalize(), "f")
 
 
+def _deviation(d: DeviationEntry, errors: dict[str, str], prefix: str = "") -> monitor.Deviation:
+    """The domain's deviation of an entry; an unknown 偏差原因 or 完成目标可能性 is an error at
+    `prefix` + the field's name."""
+    from jixiao.cycle import monitor
+
+    return monitor.Deviation(
+        category=_choice(
+            d.reason_category, monitor.REASON_CATEGORIES, "偏差原因", errors, f"{prefix}reason_category"
+        ),
+        text=clean_text(d.reason_text),
+        likelihood=_choice(
+            d.likelihood, monitor.LIKELIHOODS, "完成目标可能性", errors, f"{prefix}likelihood"
+        ),
+        measures=clean_text(d.measures),
+    )
+
+
+def _monitoring_snapshot(
+    entry: MonitoringEntry, proj: Project, indicators: list[Indicator], errors: dict[str, str]
+) -> tuple[date | None, monitor.MonitorSnapshot, date]:
+    """The entry read into the domain's snapshot, every field checked before anything is refused so
+    that the form shows all its errors at once: the date typed (None when unreadable), the snapshot,
+    and the date the actuals are compared at (the project year's default date when the date typed
+    cannot be read)."""
+    from jixiao.cycle import monitor
+
+    day = _date(entry.as_of, "监控截至日期", errors, "as_of")
+    spent = parse_money(entry.executed, "截至监控日执行数", errors, "executed")
+    if day is not None and proj.year and day.year != proj.year:
+        errors["as_of"] = f"监控截至日期应在项目年度 {proj.year} 年内"
+    if len(entry.rows) > len(indicators):
+        errors["rows"] = f"填报了 {len(entry.rows)} 行，项目只有 {len(indicators)} 个指标"
+    dev = _deviation(entry.deviation, errors)
+    check_day = (
+        day
+        if day is not None and "as_of" not in errors
+        else monitor.default_as_of(proj.year or timezone.localdate().year)
+    )
+    snap = monitor.snapshot_for(
+        convert.project_from_orm(proj, indicators), check_day, year=proj.year or check_day.year
+    )
+    snap.executed = spent
+    snap.deviation = dev
+    for i, ind in enumerate(snap.indicators):
+        r = entry.rows[i] if i < len(entry.rows) else MonitoringRow()
+        ind.actual = clean_text(r.actual)
+        ind.status = _choice(r.status, monitor.STATUS_OPTIONS, "完成情况", errors, f"row-{i}-status")
+        ind.deviation = _deviation(r, errors, f"row-{i}-")
+        ind.cells = {k: str(v) for k, v in r.cells.items()}
+    return day, snap, check_day
+
+
+def _check_actuals(snap: monitor.MonitorSnapshot, check_day: date, errors: dict[str, str]) -> None:
+    """Locate every actual that cannot be compared with its target."""
+    from jixiao.cycle import monitor
+
+    expected, _ = monitor.expected_progress(snap.spending_plan, check_day, snap.year, snap.budget)
+    for i, ind in enumerate(snap.indicators):
+        if f"row-{i}-status" in errors:
+            continue
+        try:
+            monitor.indicator_light(ind, expected, check_day, index=i, year=snap.year, where="")
+        except monitor.MonitorError as e:
+            msg = str(e).removeprefix(": ")
+            errors[f"row-{i}-actual"] = (
+                f"{ind.cells.get('actual', '')} 指标「{ind.name or ''}」：{msg}".strip()
+            )
+
+
+def _monitoring_values(
+    actor: User | None,
+    indicators: list[Indicator],
+    snap: monitor.MonitorSnapshot,
+    result: monitor.MonitorResult,
+    problems: list[monitor.Problem],
+) -> dict[str, Any]:
+    """The stored snapshot's columns."""
+    dev = snap.deviation
+    stored_rows = [
+        {
+            "indicator_id": orm_ind.pk,
+            "name": ind.name,
+            "target": ind.target,
+            "actual": ind.actual,
+            "status": ind.status,
+            "reason_category": ind.deviation.category,
+            "reason_text": ind.deviation.text,
+            "likelihood": ind.deviation.likelihood,
+            "measures": ind.deviation.measures,
+            "light": lt.light,
+            "ratio": _dec_str(lt.ratio),
+            "note": lt.note,
+        }
+        for orm_ind, ind, lt in zip(indicators, snap.indicators, result.indicators, strict=True)
+    ]
+    return {
+        "executed": snap.executed,
+        "reason_category": dev.category or "",
+        "reason_text": dev.text or "",
+        "likelihood": dev.likelihood or "",
+        "measures": dev.measures or "",
+        "rows": stored_rows,
+        "light": result.light or "",
+        "spending_light": result.spending_light or "",
+        "execution_rate": result.execution_rate,
+        "expected": result.expected,
+        "problems": [str(p) for p in problems],
+        "complete": not problems,
+        "entered_by": actor_name(actor),
+    }
+
+
+def _check_revision(proj: Project, day: date, revision: str | None) -> None:
+    """Conflict when the snapshot of `day` is not the one the user edited (`revision`)."""
+    if revision is None:
+        return
+    there = MonitoringSnapshot.objects.filter(project=proj, as_of=day).first()
+    if there is not None and snapshot_revision(there) != revision:
+        raise Conflict(
+            f"截至 {day.isoformat()} 的监控记录已由 {there.entered_by or '其他用户'} 于 "
+            f"{timezone.localtime(there.updated_at):%Y-%m-%d %H:%M} 保存，您看到的不是最新内容；"
+            "未保存。请重新打开该日期的记录后再修改。"
+        )
+
+
 def save_monitoring(
     actor: User | None,
     project_id: int,
+    entry: MonitoringEntry,
     *,
-    as_of: Any,
-    executed: Any,
-    deviation: dict[str, Any] | None = None,
-    rows: list[dict[str, Any]] | None = None,
     require_complete: bool = False,
-    revision: str | None = None,
-) -> Any:
+) -> MonitoringSnapshot:
     """Store a monitoring snapshot of a project as of a date (replacing one of the same date).
 
-    `revision`: the `snapshot_revision` of the snapshot the user edited ("" for none). When given,
-    a snapshot of that date that the user has not seen as it now is (changed since, or someone
-    else's of a date they typed) is not overwritten: Conflict, nothing stored.
+    `entry.revision`: the `snapshot_revision` of the snapshot the user edited ("" for none). When
+    given, a snapshot of that date that the user has not seen as it now is (changed since, or
+    someone else's of a date they typed) is not overwritten: Conflict, nothing stored.
 
-    `rows` are the indicators' entries in the project's order (MONITOR_ROW_FIELDS); `deviation` the
-    spending line's 偏差原因 etc. The lights come from `jixiao.cycle.monitor.assess`; a red or yellow line
+    `entry.rows` are the indicators' entries in the project's order; `entry.deviation` the spending
+    line's 偏差原因 etc. The lights come from `jixiao.cycle.monitor.assess`; a red or yellow line
     without 偏差原因, 完成目标可能性 and 整改措施 is stored as incomplete (its gaps in `problems`), or
     refused with `require_complete` (the workbook import). Input that cannot be read or compared
     (a date, a number, an actual in the wrong unit) is refused, nothing stored.
     """
     from jixiao.cycle import monitor
-    from jixiao.web.models import MonitoringSnapshot
 
-    rows = list(rows or [])
-    deviation = deviation or {}
     with transaction.atomic():
         proj, indicators = _report_project(actor, project_id)
         errors: dict[str, str] = {}
-        day = _date(as_of, "监控截至日期", errors, "as_of")
-        spent = parse_money(executed, "截至监控日执行数", errors, "executed")
-        if day is not None and proj.year and day.year != proj.year:
-            errors["as_of"] = f"监控截至日期应在项目年度 {proj.year} 年内"
-        if len(rows) > len(indicators):
-            errors["rows"] = f"填报了 {len(rows)} 行，项目只有 {len(indicators)} 个指标"
-        dev = monitor.Deviation(
-            category=_choice(
-                deviation.get("reason_category"),
-                monitor.REASON_CATEGORIES,
-                "偏差原因",
-                errors,
-                "reason_category",
-            ),
-            text=clean_text(deviation.get("reason_text")),
-            likelihood=_choice(
-                deviation.get("likelihood"), monitor.LIKELIHOODS, "完成目标可能性", errors, "likelihood"
-            ),
-            measures=clean_text(deviation.get("measures")),
-        )
-        # every field is checked before anything is refused, so that the form shows all its errors
-        # at once; the comparisons of actuals with targets use the project year's default date
-        # when the date typed cannot be read
-        check_day = (
-            day
-            if day is not None and "as_of" not in errors
-            else monitor.default_as_of(proj.year or timezone.localdate().year)
-        )
-        snap = monitor.snapshot_for(
-            convert.project_from_orm(proj, indicators), check_day, year=proj.year or check_day.year
-        )
-        snap.executed = spent
-        snap.deviation = dev
-        for i, ind in enumerate(snap.indicators):
-            r = rows[i] if i < len(rows) else {}
-            ind.actual = clean_text(r.get("actual"))
-            ind.status = _choice(
-                r.get("status"), monitor.STATUS_OPTIONS, "完成情况", errors, f"row-{i}-status"
-            )
-            ind.deviation = monitor.Deviation(
-                category=_choice(
-                    r.get("reason_category"),
-                    monitor.REASON_CATEGORIES,
-                    "偏差原因",
-                    errors,
-                    f"row-{i}-reason_category",
-                ),
-                text=clean_text(r.get("reason_text")),
-                likelihood=_choice(
-                    r.get("likelihood"), monitor.LIKELIHOODS, "完成目标可能性", errors, f"row-{i}-likelihood"
-                ),
-                measures=clean_text(r.get("measures")),
-            )
-            ind.cells = {k: str(v) for k, v in (r.get("cells") or {}).items()}
-        # locate every actual that cannot be compared with its target
-        expected, _ = monitor.expected_progress(snap.spending_plan, check_day, snap.year, snap.budget)
-        for i, ind in enumerate(snap.indicators):
-            if f"row-{i}-status" in errors:
-                continue
-            try:
-                monitor.indicator_light(ind, expected, check_day, index=i, year=snap.year, where="")
-            except monitor.MonitorError as e:
-                msg = str(e).removeprefix(": ")
-                errors[f"row-{i}-actual"] = (
-                    f"{ind.cells.get('actual', '')} 指标「{ind.name or ''}」：{msg}".strip()
-                )
+        day, snap, check_day = _monitoring_snapshot(entry, proj, indicators, errors)
+        _check_actuals(snap, check_day, errors)
         if errors:
             raise Invalid("监控数据有误，未保存：" + "；".join(errors.values()), errors)
         assert day is not None  # no error: the date was read
@@ -183,46 +370,8 @@ def save_monitoring(
                 "监控表不完整，未保存：" + "；".join(str(p) for p in problems),
                 {f"problem-{k}": str(p) for k, p in enumerate(problems)},
             )
-        stored_rows = [
-            {
-                "indicator_id": orm_ind.pk,
-                "name": ind.name,
-                "target": ind.target,
-                "actual": ind.actual,
-                "status": ind.status,
-                "reason_category": ind.deviation.category,
-                "reason_text": ind.deviation.text,
-                "likelihood": ind.deviation.likelihood,
-                "measures": ind.deviation.measures,
-                "light": lt.light,
-                "ratio": _dec_str(lt.ratio),
-                "note": lt.note,
-            }
-            for orm_ind, ind, lt in zip(indicators, snap.indicators, result.indicators, strict=True)
-        ]
-        values = {
-            "executed": spent,
-            "reason_category": dev.category or "",
-            "reason_text": dev.text or "",
-            "likelihood": dev.likelihood or "",
-            "measures": dev.measures or "",
-            "rows": stored_rows,
-            "light": result.light or "",
-            "spending_light": result.spending_light or "",
-            "execution_rate": result.execution_rate,
-            "expected": result.expected,
-            "problems": [str(p) for p in problems],
-            "complete": not problems,
-            "entered_by": actor_name(actor),
-        }
-        if revision is not None:
-            there = MonitoringSnapshot.objects.filter(project=proj, as_of=day).first()
-            if there is not None and snapshot_revision(there) != revision:
-                raise Conflict(
-                    f"截至 {day.isoformat()} 的监控记录已由 {there.entered_by or '其他用户'} 于 "
-                    f"{timezone.localtime(there.updated_at):%Y-%m-%d %H:%M} 保存，您看到的不是最新内容；"
-                    "未保存。请重新打开该日期的记录后再修改。"
-                )
+        values = _monitoring_values(actor, indicators, snap, result, problems)
+        _check_revision(proj, day, entry.revision)
         obj, created = MonitoringSnapshot.objects.update_or_create(project=proj, as_of=day, defaults=values)
         keep_cycle_summary(proj.pk)
         label = monitor.LIGHT_LABELS.get(result.light or "", "未完成评价")
@@ -234,7 +383,7 @@ def save_monitoring(
             project=proj,
             changes={
                 "as_of": day.isoformat(),
-                "executed": _dec_str(spent),
+                "executed": _dec_str(snap.executed),
                 "light": result.light,
                 "complete": not problems,
             },
@@ -242,7 +391,7 @@ def save_monitoring(
         return obj
 
 
-def snapshot_revision(snapshot: Any) -> str:
+def snapshot_revision(snapshot: MonitoringSnapshot) -> str:
     """What identifies a stored monitoring snapshot as a user saw it: its date and update time."""
     return f"{snapshot.as_of.isoformat()}|{snapshot.updated_at.isoformat()}"
 
@@ -251,8 +400,6 @@ def keep_cycle_summary(project_id: int) -> None:
     """Repeat the project's latest 运行监控 result and its 自评 score on the project row, which the
     unit-year page and other lists read (called in the transaction of every snapshot or
     self-evaluation write; neither the project's version nor its update time changes)."""
-    from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
-
     snap = (
         MonitoringSnapshot.objects.filter(project_id=project_id)
         .order_by("-as_of")
@@ -267,10 +414,12 @@ def keep_cycle_summary(project_id: int) -> None:
     )
 
 
-def record_outcome(actor: User | None, snapshot_id: int, *, outcome: str, note: str = "") -> Any:
+def record_outcome(
+    actor: User | None, snapshot_id: int, *, outcome: str, note: str = ""
+) -> MonitoringSnapshot:
     """审核人 records the corrective outcome of a monitoring result: continue, adjust target (with
     approval), reduce budget or suspend."""
-    from jixiao.web.models import MonitoringSnapshot, Outcome
+    from jixiao.web.models import Outcome
     from jixiao.web.permissions import can_record_outcome
 
     with transaction.atomic():
@@ -304,7 +453,7 @@ def record_outcome(actor: User | None, snapshot_id: int, *, outcome: str, note: 
         return snap
 
 
-def _error_key(e: Any) -> str:
+def _error_key(e: evaluate.EvaluationError) -> str:
     """The form field of a scorer's EvaluationError: row-N-FIELD for an indicator's, else the field."""
     if e.indicator is not None:
         return f"row-{e.indicator}-{e.field or 'actual'}"
@@ -314,7 +463,7 @@ def _error_key(e: Any) -> str:
 
 
 def _check_selfeval(
-    ev: Any,
+    ev: evaluate.SelfEvaluation,
     adjusted: Decimal | None,
     executed: Decimal | None,
     initial: Decimal | None,
@@ -360,72 +509,96 @@ def _check_selfeval(
             )
 
 
+def _read_selfeval_row(i: int, ind: evaluate.IndicatorActual, r: SelfEvalRow, errors: dict[str, str]) -> None:
+    """Fill the scorer's indicator `ind` from its row; unreadable numbers and bands are errors."""
+    from jixiao.cycle import evaluate
+
+    ind.actual = clean_text(r.actual)
+    ind.reason = clean_text(r.reason)
+    if clean_text(r.weight) is not None:
+        try:
+            ind.weight = evaluate.to_decimal(r.weight)
+        except (ValueError, InvalidOperation, TypeError):
+            errors[f"row-{i}-weight"] = f"指标「{ind.name or ''}」：分值「{r.weight}」应为数字"
+    band = clean_text(r.band)
+    if band is not None and evaluate.band_name(band) is None:
+        errors[f"row-{i}-band"] = f"自评档次「{band}」应为 {'、'.join(evaluate.BANDS)} 之一"
+    ind.band = evaluate.band_name(band) if band else None
+    score = clean_text(r.score)
+    if score is not None:
+        try:
+            ind.score = evaluate.to_decimal(score)
+        except (ValueError, InvalidOperation, TypeError):
+            errors[f"row-{i}-score"] = f"指标「{ind.name or ''}」：得分「{score}」应为数字"
+
+
+def _read_selfeval(
+    entry: SelfEvalEntry, proj: Project, indicators: list[Indicator], errors: dict[str, str]
+) -> tuple[Decimal | None, Decimal | None, evaluate.SelfEvaluation]:
+    """The entry read: 全年预算数, 全年执行数 and the scorer's evaluation, with every field's error."""
+    from jixiao.cycle import evaluate
+
+    adj = parse_money(entry.adjusted, "全年预算数", errors, "adjusted")
+    spent = parse_money(entry.executed, "全年执行数", errors, "executed")
+    if adj is None and "adjusted" not in errors:
+        errors["adjusted"] = "请填写全年预算数（万元）"
+    if spent is None and "executed" not in errors:
+        errors["executed"] = "请填写全年执行数（万元）"
+    if len(entry.rows) > len(indicators):
+        errors["rows"] = f"填报了 {len(entry.rows)} 行，项目只有 {len(indicators)} 个指标"
+    ev = evaluate.evaluation_for(convert.project_from_orm(proj, indicators), year=proj.year)
+    for i, ind in enumerate(ev.indicators):
+        _read_selfeval_row(i, ind, entry.rows[i] if i < len(entry.rows) else SelfEvalRow(), errors)
+    ev.goal_actual = clean_text(entry.goal_actual)
+    if entry.weights:
+        try:
+            ev.weights = evaluate.normalize_weights(entry.weights)
+        except (evaluate.EvaluationError, ValueError) as e:
+            errors["weights"] = str(e)
+    return adj, spent, ev
+
+
+def _selfeval_rows(indicators: list[Indicator], ev: evaluate.SelfEvaluation) -> list[dict[str, Any]]:
+    return [
+        {
+            "indicator_id": orm_ind.pk,
+            "name": ind.name,
+            "target": ind.target,
+            "actual": ind.actual,
+            "band": ind.band,
+            "score": _dec_str(ind.score),
+            "reason": ind.reason,
+            "weight": _dec_str(ind.weight),
+        }
+        for orm_ind, ind in zip(indicators, ev.indicators, strict=True)
+    ]
+
+
 def save_selfeval(
     actor: User | None,
     project_id: int,
+    entry: SelfEvalEntry,
     *,
-    adjusted: Any,
-    executed: Any,
-    rows: list[dict[str, Any]] | None = None,
-    execution_reason: str = "",
-    goal_actual: str = "",
-    weights: dict[str, Any] | None = None,
     require_execution_reason: bool = True,
-) -> Any:
+) -> SelfEvaluation:
     """Store a project's year-end self-evaluation and its score (`jixiao.cycle.evaluate`).
 
-    `weights` replace the default 10/50/30/10 (they must sum to 100); a row's "weight" is the
+    `entry.weights` replace the default 10/50/30/10 (they must sum to 100); a row's `weight` is the
     indicator's 分值. `require_execution_reason=False`: the workbook import, which checks the 自评表's
     执行率偏差原因 cell itself (and locates the error) — workbooks written before that cell existed
     store an execution rate below 90% without its explanation.
 
-    `rows` are the indicators' entries in the project's order (SELFEVAL_ROW_FIELDS). Refused,
-    nothing stored, when the scorer rejects the input (a score outside its band, an actual that
-    cannot be compared) or an explanation it asks for is missing (执行率 below 90%, an indicator
-    at 130% of its target or more).
+    `entry.rows` are the indicators' entries in the project's order. Refused, nothing stored, when
+    the scorer rejects the input (a score outside its band, an actual that cannot be compared) or an
+    explanation it asks for is missing (执行率 below 90%, an indicator at 130% of its target or more).
     """
     from jixiao.cycle import evaluate
-    from jixiao.web.models import SelfEvaluation
 
-    rows = list(rows or [])
     with transaction.atomic():
         proj, indicators = _report_project(actor, project_id)
         errors: dict[str, str] = {}
-        adj = parse_money(adjusted, "全年预算数", errors, "adjusted")
-        spent = parse_money(executed, "全年执行数", errors, "executed")
-        if adj is None and "adjusted" not in errors:
-            errors["adjusted"] = "请填写全年预算数（万元）"
-        if spent is None and "executed" not in errors:
-            errors["executed"] = "请填写全年执行数（万元）"
-        if len(rows) > len(indicators):
-            errors["rows"] = f"填报了 {len(rows)} 行，项目只有 {len(indicators)} 个指标"
-        ev = evaluate.evaluation_for(convert.project_from_orm(proj, indicators), year=proj.year)
-        for i, ind in enumerate(ev.indicators):
-            r = rows[i] if i < len(rows) else {}
-            ind.actual = clean_text(r.get("actual"))
-            ind.reason = clean_text(r.get("reason"))
-            if clean_text(r.get("weight")) is not None:
-                try:
-                    ind.weight = evaluate.to_decimal(r.get("weight"))
-                except (ValueError, InvalidOperation, TypeError):
-                    errors[f"row-{i}-weight"] = f"指标「{ind.name or ''}」：分值「{r.get('weight')}」应为数字"
-            band = clean_text(r.get("band"))
-            if band is not None and evaluate.band_name(band) is None:
-                errors[f"row-{i}-band"] = f"自评档次「{band}」应为 {'、'.join(evaluate.BANDS)} 之一"
-            ind.band = evaluate.band_name(band) if band else None
-            score = clean_text(r.get("score"))
-            if score is not None:
-                try:
-                    ind.score = evaluate.to_decimal(score)
-                except (ValueError, InvalidOperation, TypeError):
-                    errors[f"row-{i}-score"] = f"指标「{ind.name or ''}」：得分「{score}」应为数字"
-        ev.goal_actual = clean_text(goal_actual)
-        if weights:
-            try:
-                ev.weights = evaluate.normalize_weights(weights)
-            except (evaluate.EvaluationError, ValueError) as e:
-                errors["weights"] = str(e)
-        reason = (execution_reason or "").strip()
+        adj, spent, ev = _read_selfeval(entry, proj, indicators, errors)
+        reason = (entry.execution_reason or "").strip()
         _check_selfeval(
             ev, adj, spent, proj.budget_total, reason if require_execution_reason else None, errors
         )
@@ -439,25 +612,12 @@ def save_selfeval(
             result = evaluate.score_evaluation(ev)
         except evaluate.EvaluationError as e:  # checked above; kept for a rule added to the scorer only
             raise Invalid(f"自评数据有误，未保存：{e}", {_error_key(e): str(e)}) from None
-        stored_rows = [
-            {
-                "indicator_id": orm_ind.pk,
-                "name": ind.name,
-                "target": ind.target,
-                "actual": ind.actual,
-                "band": ind.band,
-                "score": _dec_str(ind.score),
-                "reason": ind.reason,
-                "weight": _dec_str(ind.weight),
-            }
-            for orm_ind, ind in zip(indicators, ev.indicators, strict=True)
-        ]
         values = {
             "budget_adjusted": adj,
             "budget_executed": spent,
             "execution_reason": reason,
             "goal_actual": ev.goal_actual or "",
-            "rows": stored_rows,
+            "rows": _selfeval_rows(indicators, ev),
             "result": evaluate.result_to_dict(ev, result),
             "total": result.total.quantize(Decimal("0.01")),
             "grade": result.grade,

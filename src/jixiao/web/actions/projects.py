@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -22,6 +25,7 @@ from jixiao.web.actions.common import (
     rereview,
 )
 from jixiao.web.models import (
+    History,
     Indicator,
     Project,
     Role,
@@ -34,6 +38,9 @@ from jixiao.web.permissions import (
     can_review,
     role_of,
 )
+
+if TYPE_CHECKING:
+    from django.http import QueryDict
 
 PROJECT_TEXT_FIELDS = {"name": "项目名称", "code": "项目编码", "purpose": "资金用途", "goal": "绩效目标"}
 
@@ -62,96 +69,202 @@ def _bump(proj: Project, version: int) -> None:
     proj.version = version + 1
 
 
-def edit_project(
-    actor: User | None,
-    project_id: int,
-    *,
-    version: int,
-    fields: dict[str, Any] | None = None,
-    indicators: list[dict[str, Any]] | None = None,
-) -> Project:
-    """Change a project's fields and/or its indicator rows.
+class Unchanged(Enum):
+    """The value of a `ProjectEdit` field that the edit leaves as it is."""
 
-    `fields`: any of name, code, purpose, goal, budget_total, budget_fiscal, budget_other,
-    spending_plan (dict 节点 → "NN%"). `indicators`: the complete new list of rows, each a dict with
-    the INDICATOR_FIELDS and optionally the `id` of the row it replaces. `version` is the version the
-    editor saw: a stale one raises Conflict and writes nothing.
-    """
-    fields = fields or {}
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One row of the indicator table as entered; `id` is the stored row it replaces (None: new)."""
+
+    id: int | None = None
+    level1: str | None = None
+    level2: str | None = None
+    name: str | None = None
+    description: str | None = None
+    value: str | None = None
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectEdit:
+    """A change of a project's 绩效目标表 as entered. `version` is the version the editor saw. Each
+    field left UNCHANGED keeps its value; None (or blank text) clears it. The amounts are text as
+    typed (万元, commas allowed); `spending_plan` maps 节点 → "NN%"; `indicators` is the complete new
+    list of rows (None keeps the rows)."""
+
+    version: int
+    name: str | Unchanged | None = UNCHANGED
+    code: str | Unchanged | None = UNCHANGED
+    purpose: str | Unchanged | None = UNCHANGED
+    goal: str | Unchanged | None = UNCHANGED
+    budget_total: str | Unchanged | None = UNCHANGED
+    budget_fiscal: str | Unchanged | None = UNCHANGED
+    budget_other: str | Unchanged | None = UNCHANGED
+    spending_plan: Mapping[str, str | None] | Unchanged | None = UNCHANGED
+    indicators: tuple[IndicatorRow, ...] | None = None
+
+    @classmethod
+    def from_form(cls, post: QueryDict) -> ProjectEdit:
+        """The project page's edit form: every field, `rows` indicator rows ind-N-FIELD (at most
+        MAX_FORM_ROWS), the spending plan as pairs plan-node/plan-share; an unreadable version
+        is -1 (a conflict)."""
+        try:
+            version = int(post.get("version") or "")
+        except (TypeError, ValueError):
+            version = -1
+        try:
+            n = int(post.get("rows") or 0)
+        except ValueError:
+            n = 0
+        rows = tuple(
+            IndicatorRow(
+                id=_row_id(post.get(f"ind-{i}-id", "")),
+                **{k: post.get(f"ind-{i}-{k}", "") for k in INDICATOR_FIELDS},
+            )
+            for i in range(min(n, MAX_FORM_ROWS))
+        )
+        nodes, shares = post.getlist("plan-node"), post.getlist("plan-share")
+        return cls(
+            version=version,
+            **{k: post.get(k, "") for k in (*PROJECT_TEXT_FIELDS, *PROJECT_MONEY_FIELDS)},
+            spending_plan={n: s for n, s in zip(nodes, shares, strict=False) if n},
+            indicators=rows,
+        )
+
+    def given(self) -> dict[str, Any]:
+        """The project fields this edit sets, by name."""
+        return {
+            k: v
+            for k in (*PROJECT_TEXT_FIELDS, *PROJECT_MONEY_FIELDS, "spending_plan")
+            if (v := getattr(self, k)) is not UNCHANGED
+        }
+
+
+MAX_FORM_ROWS = 500
+
+
+def _row_id(v: Any) -> int | None:
+    """The stored row an entered row replaces; anything that is not a number is a new row."""
+    try:
+        return int(v) if v not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_may_edit(actor: User | None, proj: Project) -> None:
+    if not can_edit_project(actor, proj):
+        if role_of(actor) == Role.UNIT:
+            raise Denied(f"项目{proj.get_state_display()}，单位用户不能修改。")
+        raise Denied("您没有修改项目的权限。")
+
+
+def _read_text(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    new: dict[str, Any] = {}
+    for k in PROJECT_TEXT_FIELDS:
+        if k in fields:
+            new[k] = v = clean_text(fields[k])
+            if k in TEXT_LIMITS and v and len(v) > TEXT_LIMITS[k]:
+                errors[k] = f"{PROJECT_TEXT_FIELDS[k]}不能超过 {TEXT_LIMITS[k]} 字"
+            if k == "name" and not v:
+                errors[k] = "项目名称不能为空"
+    return new
+
+
+TEXT_LIMITS = {"name": 300, "code": 60}
+
+
+def _read_money(proj: Project, fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    new: dict[str, Any] = {}
+    for k, label in PROJECT_MONEY_FIELDS.items():
+        if k in fields:
+            new[k] = parse_money(fields[k], label, errors, k)
+    total = new.get("budget_total", proj.budget_total)
+    fiscal = new.get("budget_fiscal", proj.budget_fiscal)
+    other = new.get("budget_other", proj.budget_other)
+    if not errors.keys() & PROJECT_MONEY_FIELDS.keys() and total is not None and fiscal is not None:
+        if fiscal + (other or 0) > total:
+            errors["budget_fiscal"] = "财政资金与其他资金之和不能大于预算数"
+    return new
+
+
+def _read_plan(plan: Mapping[str, Any], errors: dict[str, str]) -> dict[str, str] | None:
+    """资金支出计划: each node's share as "NN%", from 0% to 100% and never below the node before."""
+    clean_plan: dict[str, str] = {}
+    last = Decimal(-1)
+    for node, share in plan.items():
+        s = clean_text(share)
+        if s is None:
+            continue
+        num = s.rstrip("%％").strip()
+        try:
+            d = Decimal(num)
+            if not d.is_finite():  # NaN, Infinity
+                raise InvalidOperation
+        except InvalidOperation:
+            errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应为百分比，例如 50%"
+            continue
+        if d < 0 or d > 100:
+            errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应在 0% 到 100% 之间"
+        elif d < last:
+            errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”不能小于前一节点"
+        last = max(last, d)
+        clean_plan[str(node)] = s if s.endswith(("%", "％")) else s + "%"
+    return clean_plan or None
+
+
+def _read_rows(indicators: tuple[IndicatorRow, ...], errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The indicator rows cleaned, blank rows dropped; a missing or too long cell is an error."""
+    rows = []
+    for n, row in enumerate(indicators, 1):
+        r: dict[str, Any] = {k: clean_text(getattr(row, k)) for k in INDICATOR_FIELDS}
+        if not any(r.values()):
+            continue  # a blank row in the form
+        for k in ("level1", "name", "value"):
+            if not r[k]:
+                errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能为空"
+        for k, lim in INDICATOR_LIMITS.items():
+            if r[k] and len(r[k]) > lim:
+                errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能超过 {lim} 字"
+        r["id"] = row.id
+        rows.append(r)
+    return rows
+
+
+def _set_fields(proj: Project, new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Set the changed fields on `proj`; their changes for the history."""
+    changes = []
+    for k, v in new.items():
+        old = getattr(proj, k)
+        if old != v and not (old in (None, "") and v in (None, "")):
+            changes.append({"field": k, "old": jsonable(old), "new": jsonable(v)})
+            setattr(proj, k, v)
+    return changes
+
+
+def edit_project(actor: User | None, project_id: int, edit: ProjectEdit) -> Project:
+    """Change a project's fields and/or its indicator rows (`ProjectEdit`). A stale `edit.version`
+    raises Conflict and writes nothing; input that does not validate raises Invalid with every
+    field's error."""
     with transaction.atomic():
         proj = locked_project(actor, project_id)
-        if not can_edit_project(actor, proj):
-            if role_of(actor) == Role.UNIT:
-                raise Denied(f"项目{proj.get_state_display()}，单位用户不能修改。")
-            raise Denied("您没有修改项目的权限。")
-        check_version(proj, version)
+        _check_may_edit(actor, proj)
+        check_version(proj, edit.version)
         errors: dict[str, str] = {}
-        changes: list[dict[str, Any]] = []
-        new: dict[str, Any] = {}
-        for k in PROJECT_TEXT_FIELDS:
-            if k in fields:
-                new[k] = clean_text(fields[k])
-                if k == "name" and not new[k]:
-                    errors[k] = "项目名称不能为空"
-                if k in ("name",) and new[k] and len(new[k]) > 300:
-                    errors[k] = "项目名称不能超过 300 字"
-                if k == "code" and new[k] and len(new[k]) > 60:
-                    errors[k] = "项目编码不能超过 60 字"
-        for k, label in PROJECT_MONEY_FIELDS.items():
-            if k in fields:
-                new[k] = parse_money(fields[k], label, errors, k)
-        total = new.get("budget_total", proj.budget_total)
-        fiscal = new.get("budget_fiscal", proj.budget_fiscal)
-        other = new.get("budget_other", proj.budget_other)
-        if not errors.keys() & PROJECT_MONEY_FIELDS.keys() and total is not None and fiscal is not None:
-            if fiscal + (other or 0) > total:
-                errors["budget_fiscal"] = "财政资金与其他资金之和不能大于预算数"
+        fields = edit.given()
+        new = _read_text(fields, errors)
+        new.update(_read_money(proj, fields, errors))
         if "spending_plan" in fields:
-            plan = fields["spending_plan"] or {}
-            clean_plan: dict[str, str] = {}
-            last = Decimal(-1)
-            for node, share in plan.items():
-                s = clean_text(share)
-                if s is None:
-                    continue
-                num = s.rstrip("%％").strip()
-                try:
-                    d = Decimal(num)
-                    if not d.is_finite():  # NaN, Infinity
-                        raise InvalidOperation
-                except InvalidOperation:
-                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应为百分比，例如 50%"
-                    continue
-                if d < 0 or d > 100:
-                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”应在 0% 到 100% 之间"
-                elif d < last:
-                    errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”不能小于前一节点"
-                last = max(last, d)
-                clean_plan[str(node)] = s if s.endswith(("%", "％")) else s + "%"
-            new["spending_plan"] = clean_plan or None
-        rows: list[dict[str, Any]] | None = None
-        if indicators is not None:
-            rows = []
-            for n, row in enumerate(indicators, 1):
-                r = {k: clean_text(row.get(k)) for k in INDICATOR_FIELDS}
-                if not any(r.values()):
-                    continue  # a blank row in the form
-                for k in ("level1", "name", "value"):
-                    if not r[k]:
-                        errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能为空"
-                for k, lim in INDICATOR_LIMITS.items():
-                    if r[k] and len(r[k]) > lim:
-                        errors[f"indicators.{n}.{k}"] = f"第 {n} 行：{INDICATOR_FIELDS[k]}不能超过 {lim} 字"
-                r["id"] = row.get("id")
-                rows.append(r)
+            new["spending_plan"] = _read_plan(fields["spending_plan"] or {}, errors)
+        rows = _read_rows(edit.indicators, errors) if edit.indicators is not None else None
         if errors:
             raise Invalid("输入有误，未保存：" + "；".join(errors.values()), errors)
-
-        for k, v in new.items():
-            old = getattr(proj, k)
-            if old != v and not (old in (None, "") and v in (None, "")):
-                changes.append({"field": k, "old": jsonable(old), "new": jsonable(v)})
-                setattr(proj, k, v)
+        changes = _set_fields(proj, new)
         if rows is not None:
             changes.extend(_replace_indicators(proj, rows))
         if not changes:
@@ -168,11 +281,7 @@ def _replace_indicators(proj: Project, rows: list[dict[str, Any]]) -> list[dict[
     changes: list[dict[str, Any]] = []
     kept: set[int] = set()
     for seq, r in enumerate(rows, 1):
-        rid = r.get("id")
-        try:
-            rid = int(rid) if rid not in (None, "") else None
-        except (TypeError, ValueError):
-            rid = None
+        rid = r["id"]
         ind = existing.get(rid) if rid is not None else None
         domain = m.Indicator(
             level1=r["level1"],
@@ -359,7 +468,7 @@ def return_project(
                     {"findings": "、".join(missing)},
                 )
         summary = f"退回：{comment}" + (f"（附审核发现 {len(attached)} 条）" if attached else "")
-        extra = [{"field": "comment", "old": None, "new": comment}]
+        extra: list[dict[str, Any]] = [{"field": "comment", "old": None, "new": comment}]
         if attached:
             extra.append({"field": "findings", "old": None, "new": attached})
         return _move(actor, proj, State.RETURNED, "return", summary, extra=extra)
@@ -409,9 +518,21 @@ def approve_project(
         return _move(actor, proj, State.APPROVED, "approve", summary, extra=extra)
 
 
-def last_approval(history: Any) -> dict[str, Any] | None:
-    """The latest approval in a project's history (newest first) when it came with a reason: who,
-    when, the reason and the review it overrode (grade, verdict, error findings)."""
+@dataclass(frozen=True)
+class Approval:
+    """An approval given with a reason: who, when, the reason and the review it overrode (its grade,
+    verdict and error findings as `finding_record` snapshots)."""
+
+    at: datetime
+    username: str
+    reason: str
+    grade: str | None = None
+    verdict: str | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def last_approval(history: Iterable[History]) -> Approval | None:
+    """The latest approval in a project's history (newest first) when it came with a reason."""
     for h in history:
         if h.action != "approve":
             continue
@@ -419,14 +540,14 @@ def last_approval(history: Any) -> dict[str, Any] | None:
         if not entries.get("confirm_reason"):
             return None
         review = entries.get("review") or {}
-        return {
-            "at": h.at,
-            "username": h.username,
-            "reason": entries["confirm_reason"],
-            "grade": review.get("grade"),
-            "verdict": review.get("verdict"),
-            "findings": review.get("findings") or [],
-        }
+        return Approval(
+            at=h.at,
+            username=h.username,
+            reason=str(entries["confirm_reason"]),
+            grade=review.get("grade"),
+            verdict=review.get("verdict"),
+            findings=review.get("findings") or [],
+        )
     return None
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -12,7 +12,15 @@ from jixiao.web.actions.common import (
     Invalid,
     NotFound,
 )
-from jixiao.web.actions.cycle import save_monitoring, save_selfeval
+from jixiao.web.actions.cycle import (
+    DeviationEntry,
+    MonitoringEntry,
+    MonitoringRow,
+    SelfEvalEntry,
+    SelfEvalRow,
+    save_monitoring,
+    save_selfeval,
+)
 from jixiao.web.models import (
     Project,
     Unit,
@@ -21,6 +29,10 @@ from jixiao.web.models import (
 from jixiao.web.permissions import (
     Denied,
 )
+
+if TYPE_CHECKING:
+    from jixiao.cycle.evaluate import SelfEvaluation
+    from jixiao.cycle.monitor import Deviation, MonitorSnapshot
 
 
 def parse_limits() -> ParseLimits:
@@ -164,46 +176,16 @@ def import_cycle_workbook(
                 continue
             try:
                 if kind == "monitor":
-                    obj = save_monitoring(
-                        actor,
-                        proj.pk,
-                        as_of=item.as_of,
-                        executed=item.executed,
-                        deviation=_dev_dict(item.deviation),
-                        rows=[
-                            {
-                                "actual": i.actual,
-                                "status": i.status,
-                                "cells": i.cells,
-                                **_dev_dict(i.deviation),
-                            }
-                            for i in item.indicators
-                        ],
-                        require_complete=True,
-                    )
+                    snap = save_monitoring(actor, proj.pk, _monitoring_entry(item), require_complete=True)
                     out.projects.append(
-                        (proj.pk, f"{proj.name}：截至 {obj.as_of}，{obj.get_light_display()}")
+                        (proj.pk, f"{proj.name}：截至 {snap.as_of}，{snap.get_light_display()}")
                     )
                 else:
                     obj = save_selfeval(
                         actor,
                         proj.pk,
-                        adjusted=item.budget.adjusted,
-                        executed=item.budget.executed,
-                        goal_actual=item.goal_actual or "",
-                        execution_reason=item.execution_reason or "",
-                        weights=item.weights,
+                        _selfeval_entry(item),
                         require_execution_reason=False,  # the workbook's own check located it
-                        rows=[
-                            {
-                                "actual": i.actual,
-                                "band": i.band,
-                                "score": i.score,
-                                "reason": i.reason,
-                                "weight": i.weight,
-                            }
-                            for i in item.indicators
-                        ],
                     )
                     out.projects.append((proj.pk, f"{proj.name}：{obj.total} 分，{obj.grade}"))
             except (Invalid, Denied, NotFound) as e:
@@ -215,13 +197,38 @@ def import_cycle_workbook(
     return out
 
 
-def _dev_dict(d: Any) -> dict[str, Any]:
-    return {
-        "reason_category": d.category,
-        "reason_text": d.text,
-        "likelihood": d.likelihood,
-        "measures": d.measures,
-    }
+def _deviation(d: Deviation) -> DeviationEntry:
+    return DeviationEntry(
+        reason_category=d.category, reason_text=d.text, likelihood=d.likelihood, measures=d.measures
+    )
+
+
+def _monitoring_entry(item: MonitorSnapshot) -> MonitoringEntry:
+    """A 监控表 sheet as read, entered as the form would."""
+    return MonitoringEntry(
+        as_of=item.as_of,
+        executed=item.executed,
+        deviation=_deviation(item.deviation),
+        rows=tuple(
+            MonitoringRow(actual=i.actual, status=i.status, cells=i.cells, **asdict(_deviation(i.deviation)))
+            for i in item.indicators
+        ),
+    )
+
+
+def _selfeval_entry(item: SelfEvaluation) -> SelfEvalEntry:
+    """A 自评表 sheet as read, entered as the form would (with its weights)."""
+    return SelfEvalEntry(
+        adjusted=item.budget.adjusted,
+        executed=item.budget.executed,
+        goal_actual=item.goal_actual or "",
+        execution_reason=item.execution_reason or "",
+        weights=item.weights,
+        rows=tuple(
+            SelfEvalRow(actual=i.actual, band=i.band, score=i.score, reason=i.reason, weight=i.weight)
+            for i in item.indicators
+        ),
+    )
 
 
 def _sheet_label(item: Any, kind: str, k: int, n: int) -> str:

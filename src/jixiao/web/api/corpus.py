@@ -6,8 +6,6 @@ published project plus the caller's own visible projects.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 
@@ -111,13 +109,13 @@ class LibraryOut(Schema):
     response={200: ComparisonOut, 404: ErrorOut},
     summary="横向比较：一个指标与其他单位同类指标的分布、排名和异常值",
 )
-def compare(request: HttpRequest, indicator_id: Id, same_name: bool = False) -> Any:
+def compare(request: HttpRequest, indicator_id: Id, same_name: bool = False) -> ComparisonOut:
     c = compare_indicator(request.user, indicator_id, same_name=same_name)
     if c is None:
         raise actions.NotFound("指标不存在或您无权查看。")
-    return {"indicator_id": indicator_id, **comparison_to_dict(c)}
+    return ComparisonOut(indicator_id=indicator_id, **comparison_to_dict(c))
 
 
 @router.get("/library", response=LibraryOut, summary="指标库：按部门类型和项目名称关键词归纳的常用指标")
-def library(request: HttpRequest, department: str = "", words: str = "") -> Any:
-    return library_to_dict(library_for(request.user, department=department, words=words))
+def library(request: HttpRequest, department: str = "", words: str = "") -> LibraryOut:
+    return LibraryOut(**library_to_dict(library_for(request.user, department=department, words=words)))

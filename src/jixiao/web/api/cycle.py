@@ -17,7 +17,6 @@ from ninja.files import UploadedFile
 from jixiao.web import actions
 from jixiao.web.api.common import project_for
 from jixiao.web.api.errors import Id, Year
-from jixiao.web.convert import as_float as _f
 from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
 from jixiao.web.permissions import Denied, visible_projects
 
@@ -49,6 +48,17 @@ class SnapshotIn(Schema):
     # changed since is not overwritten (409); leave it out to replace whatever is there
     revision: str | None = None
 
+    def to_entry(self) -> actions.MonitoringEntry:
+        return actions.MonitoringEntry(
+            as_of=self.as_of,
+            executed=self.executed,
+            deviation=actions.DeviationEntry(**self.deviation.dict())
+            if self.deviation
+            else actions.DeviationEntry(),
+            rows=tuple(actions.MonitoringRow(**r.dict()) for r in self.rows),
+            revision=self.revision,
+        )
+
 
 class SnapshotOut(Schema):
     id: int
@@ -70,6 +80,18 @@ class SnapshotOut(Schema):
     outcome_note: str
     revision: str
 
+    @staticmethod
+    def resolve_problems(obj: MonitoringSnapshot) -> list[str]:
+        return obj.problems or []
+
+    @staticmethod
+    def resolve_rows(obj: MonitoringSnapshot) -> list[dict[str, Any]]:
+        return obj.rows or []
+
+    @staticmethod
+    def resolve_revision(obj: MonitoringSnapshot) -> str:
+        return actions.snapshot_revision(obj)
+
 
 class OutcomeIn(Schema):
     outcome: str  # continue | adjust | reduce | suspend
@@ -90,6 +112,15 @@ class SelfEvalIn(Schema):
     goal_actual: str = ""
     rows: list[SelfEvalRowIn] = []
 
+    def to_entry(self) -> actions.SelfEvalEntry:
+        return actions.SelfEvalEntry(
+            adjusted=self.adjusted,
+            executed=self.executed,
+            execution_reason=self.execution_reason,
+            goal_actual=self.goal_actual,
+            rows=tuple(actions.SelfEvalRow(**r.dict()) for r in self.rows),
+        )
+
 
 class SelfEvalOut(Schema):
     project_id: int
@@ -98,6 +129,10 @@ class SelfEvalOut(Schema):
     budget_adjusted: float
     budget_executed: float
     result: dict
+
+    @staticmethod
+    def resolve_result(obj: SelfEvaluation) -> dict[str, Any]:
+        return obj.result or {}
 
 
 class LightOut(Schema):
@@ -110,44 +145,22 @@ class LightOut(Schema):
     complete: bool
     outcome: str
 
+    @staticmethod
+    def resolve_project(obj: MonitoringSnapshot) -> str | None:
+        return obj.project.name
+
+    @staticmethod
+    def resolve_unit(obj: MonitoringSnapshot) -> str:
+        return obj.project.unit.name
+
+    @staticmethod
+    def resolve_year(obj: MonitoringSnapshot) -> int | None:
+        return obj.project.year
+
 
 class ImportOut(Schema):
     kind: str
     projects: list[dict]
-
-
-def _snapshot(s: MonitoringSnapshot) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "project_id": s.project_id,
-        "as_of": s.as_of,
-        "executed": _f(s.executed),
-        "execution_rate": _f(s.execution_rate),
-        "expected": _f(s.expected),
-        "light": s.light,
-        "spending_light": s.spending_light,
-        "complete": s.complete,
-        "problems": s.problems or [],
-        "reason_category": s.reason_category,
-        "reason_text": s.reason_text,
-        "likelihood": s.likelihood,
-        "measures": s.measures,
-        "rows": s.rows or [],
-        "outcome": s.outcome,
-        "outcome_note": s.outcome_note,
-        "revision": actions.snapshot_revision(s),
-    }
-
-
-def _selfeval(se: SelfEvaluation) -> dict[str, Any]:
-    return {
-        "project_id": se.project_id,
-        "total": _f(se.total),
-        "grade": se.grade,
-        "budget_adjusted": float(se.budget_adjusted),
-        "budget_executed": float(se.budget_executed),
-        "result": se.result or {},
-    }
 
 
 @router.get(
@@ -157,7 +170,7 @@ def _selfeval(se: SelfEvaluation) -> dict[str, Any]:
 )
 def list_snapshots(request: HttpRequest, project_id: Id) -> Any:
     p = project_for(request, project_id)
-    return [_snapshot(s) for s in MonitoringSnapshot.objects.filter(project=p).order_by("-as_of")]
+    return MonitoringSnapshot.objects.filter(project=p).order_by("-as_of")
 
 
 @router.post(
@@ -167,16 +180,7 @@ def list_snapshots(request: HttpRequest, project_id: Id) -> Any:
 )
 def save_snapshot(request: HttpRequest, project_id: Id, body: SnapshotIn) -> Any:
     p = project_for(request, project_id)
-    s = actions.save_monitoring(
-        request.user,
-        p.pk,
-        as_of=body.as_of,
-        executed=body.executed,
-        deviation=body.deviation.dict() if body.deviation else None,
-        rows=[r.dict() for r in body.rows],
-        revision=body.revision,
-    )
-    return _snapshot(s)
+    return actions.save_monitoring(request.user, p.pk, body.to_entry())
 
 
 @router.post(
@@ -185,7 +189,7 @@ def save_snapshot(request: HttpRequest, project_id: Id, body: SnapshotIn) -> Any
     summary="记录监控处理意见（审核人）",
 )
 def save_outcome(request: HttpRequest, snapshot_id: Id, body: OutcomeIn) -> Any:
-    return _snapshot(actions.record_outcome(request.user, snapshot_id, outcome=body.outcome, note=body.note))
+    return actions.record_outcome(request.user, snapshot_id, outcome=body.outcome, note=body.note)
 
 
 @router.get("/monitoring", response=list[LightOut], summary="各项目最新监控结果（可按单位、年度、灯色筛选）")
@@ -199,7 +203,7 @@ def list_lights(request: HttpRequest, unit: str = "", year: Year | None = None, 
     if year:
         projects = projects.filter(year=year)
     seen: set[int] = set()
-    out = []
+    out: list[MonitoringSnapshot] = []
     qs = (
         MonitoringSnapshot.objects.filter(project__in=projects)
         .select_related("project", "project__unit")
@@ -212,18 +216,7 @@ def list_lights(request: HttpRequest, unit: str = "", year: Year | None = None, 
         seen.add(s.project_id)
         if wanted and s.light not in wanted:
             continue
-        out.append(
-            {
-                "project_id": s.project_id,
-                "project": s.project.name,
-                "unit": s.project.unit.name,
-                "year": s.project.year,
-                "as_of": s.as_of,
-                "light": s.light,
-                "complete": s.complete,
-                "outcome": s.outcome,
-            }
-        )
+        out.append(s)
     return out
 
 
@@ -235,7 +228,7 @@ def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
     se = SelfEvaluation.objects.filter(project=p).first()
     if se is None:
         raise actions.NotFound("该项目尚未填报绩效自评。")
-    return _selfeval(se)
+    return se
 
 
 @router.post(
@@ -245,16 +238,7 @@ def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
 )
 def save_selfeval(request: HttpRequest, project_id: Id, body: SelfEvalIn) -> Any:
     p = project_for(request, project_id)
-    se = actions.save_selfeval(
-        request.user,
-        p.pk,
-        adjusted=body.adjusted,
-        executed=body.executed,
-        execution_reason=body.execution_reason,
-        goal_actual=body.goal_actual,
-        rows=[r.dict() for r in body.rows],
-    )
-    return _selfeval(se)
+    return actions.save_selfeval(request.user, p.pk, body.to_entry())
 
 
 @router.post(
@@ -281,4 +265,4 @@ def import_workbook(
         name=file.name or "workbook.xlsx",
         kind=kind if kind in ("monitor", "selfeval") else None,
     )
-    return {"kind": r.kind, "projects": [{"id": pid, "summary": line} for pid, line in r.projects]}
+    return ImportOut(kind=r.kind, projects=[{"id": pid, "summary": line} for pid, line in r.projects])

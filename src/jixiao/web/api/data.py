@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
@@ -15,7 +15,7 @@ from jixiao.web.api.errors import Id, Limit, Offset, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.lib.search import text_filter
 from jixiao.web.lib.units import unit_ids_for_filter
-from jixiao.web.models import History, Project, Unit
+from jixiao.web.models import Disclosure, History, Project, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
 
 # ------------------------------------------------------------------------------------------ schemas
@@ -87,6 +87,18 @@ class DisclosureOut(Schema):
     budget_overview: dict | None
     warnings: list[dict]
 
+    @staticmethod
+    def resolve_projects(obj: Disclosure, context: dict[str, Any]) -> list[Project]:
+        """The projects of the unit-year the caller may see, in table order."""
+        user = context["request"].user
+        return list(
+            visible_projects(user).filter(disclosure=obj).select_related("unit").order_by("seq", "id")
+        )
+
+    @staticmethod
+    def resolve_warnings(obj: Disclosure) -> list[dict[str, Any]]:
+        return obj.warnings or []
+
 
 class DisclosureSummary(Schema):
     id: int
@@ -94,6 +106,10 @@ class DisclosureSummary(Schema):
     year: int | None
     source: str
     projects: int
+
+    @staticmethod
+    def resolve_projects(obj: Disclosure) -> int:
+        return obj.n  # type: ignore[attr-defined]  # annotated by the query
 
 
 class IndicatorIn(Schema):
@@ -117,6 +133,16 @@ class ProjectEdit(Schema):
     budget_other: str | None = None
     spending_plan: dict[str, str] | None = None
     indicators: list[IndicatorIn] | None = None
+
+    def to_edit(self) -> actions.ProjectEdit:
+        """The action's edit: the fields sent change, those left out stay as they are."""
+        given = self.dict(exclude_unset=True, exclude={"version", "indicators"})
+        rows = (
+            None
+            if self.indicators is None
+            else tuple(actions.IndicatorRow(**r.dict()) for r in self.indicators)
+        )
+        return actions.ProjectEdit(version=self.version, indicators=rows, **given)
 
 
 class WorkflowIn(Schema):
@@ -159,6 +185,14 @@ class HistoryOut(Schema):
     action: str
     summary: str
     changes: Any = None
+
+    @staticmethod
+    def resolve_at(obj: History) -> str:
+        return obj.at.isoformat()
+
+    @staticmethod
+    def resolve_user(obj: History) -> str:
+        return obj.username
 
 
 class ErrorOut(Schema):
@@ -224,7 +258,7 @@ def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: O
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
     limit = max(1, min(limit, 5000))
-    return [_unit(u) for u in qs[max(0, offset) : max(0, offset) + limit]]
+    return list(qs[max(0, offset) : max(0, offset) + limit])
 
 
 @router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
@@ -236,10 +270,7 @@ def list_disclosures(request: HttpRequest, unit: str = "", year: Year | None = N
         qs = qs.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))
     if year:
         qs = qs.filter(year=year)
-    return [
-        {"id": d.pk, "unit": _unit(d.unit), "year": d.year, "source": d.source, "projects": d.n}
-        for d in qs.order_by("unit_id", "-year")[:5000]
-    ]
+    return list(qs.order_by("unit_id", "-year")[:5000])
 
 
 @router.get(
@@ -249,22 +280,7 @@ def get_disclosure(request: HttpRequest, disclosure_id: Id) -> Any:
     d = visible_disclosures(request.user).select_related("unit").filter(pk=disclosure_id).first()
     if d is None:
         raise actions.NotFound("单位年度数据不存在或您无权查看。")
-    projects = (
-        visible_projects(request.user).filter(disclosure=d).select_related("unit").order_by("seq", "id")
-    )
-    return {
-        "id": d.pk,
-        "unit": _unit(d.unit),
-        "year": d.year,
-        "source": d.source,
-        "overall_goal": d.overall_goal,
-        "sub_goals": [
-            {"title": s.title, "goal": s.goal, "indicators": s.indicators} for s in d.sub_goals.all()
-        ],
-        "projects": [_summary(p) for p in projects],
-        "budget_overview": d.budget_overview,
-        "warnings": d.warnings or [],
-    }
+    return d
 
 
 @router.get("/projects", response=ProjectPage, summary="项目列表（分页）")
@@ -310,16 +326,7 @@ def get_project(request: HttpRequest, project_id: Id) -> Any:
 )
 def project_history(request: HttpRequest, project_id: Id) -> Any:
     p = project_for(request, project_id)
-    return [
-        {
-            "at": h.at.isoformat(),
-            "user": h.username,
-            "action": h.action,
-            "summary": h.summary,
-            "changes": h.changes,
-        }
-        for h in History.objects.filter(project=p).order_by("-at", "-id")[:500]
-    ]
+    return list(History.objects.filter(project=p).order_by("-at", "-id")[:500])
 
 
 @router.patch(
@@ -329,10 +336,7 @@ def project_history(request: HttpRequest, project_id: Id) -> Any:
 )
 def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any:
     project_for(request, project_id)
-    data = body.dict(exclude_unset=True)
-    version = data.pop("version")
-    rows = data.pop("indicators", None)
-    actions.edit_project(request.user, project_id, version=version, fields=data, indicators=rows)
+    actions.edit_project(request.user, project_id, body.to_edit())
     return _project(project_for(request, project_id))
 
 
@@ -373,15 +377,15 @@ def approve(request: HttpRequest, project_id: Id, body: WorkflowIn) -> Any:
             request.user, project_id, version=body.version, confirm_reason=body.confirm_reason
         )
     except actions.ConfirmationNeeded as e:
-        return json_response(
-            {
-                "detail": e.message,
-                "errors": e.errors,
-                "grade": e.gate.grade,
-                "verdict": e.gate.verdict,
-                "findings": e.gate.errors,
-            },
-            status=409,
+        return Status(
+            409,
+            ConfirmOut(
+                detail=e.message,
+                errors=e.errors,
+                grade=e.gate.grade,
+                verdict=e.gate.verdict,
+                findings=[GateFinding(**f) for f in e.gate.errors],
+            ),
         )
     return _project(project_for(request, project_id))
 
@@ -398,6 +402,9 @@ class FindingOut(Schema):
     indicator_index: int | None
     message: str
     hint: str
+    source: str | None = Field(None, description="审核的文件（或数据库中的单位年度）")
+    unit_code: str | None = Field(None, description="单位编码")
+    unit_name: str | None = Field(None, description="单位名称")
 
 
 class OutcomeOut(Schema):

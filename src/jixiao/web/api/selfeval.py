@@ -16,7 +16,7 @@ the command line does.
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -141,7 +141,7 @@ def _refuse(body: PublishedTableIn) -> None:
     "（未达标却满分、超上限却满分、分值或总分加不起来、等级与总分不符），并给出表中与复算的总分和等级。"
     "不读写数据库；与命令 `jixiao score --check 文件.json` 相同。",
 )
-def check_selfeval(request: HttpRequest, body: PublishedTableIn) -> Any:
+def check_selfeval(request: HttpRequest, body: PublishedTableIn) -> SelfEvalCheckOut:
     from jixiao.cycle.evaluate import render_check
 
     _refuse(body)
@@ -152,9 +152,9 @@ def check_selfeval(request: HttpRequest, body: PublishedTableIn) -> Any:
     except (ValueError, ArithmeticError) as e:  # numbers the method cannot work with
         log.info("published self-evaluation not checked: %s", e)
         raise actions.Invalid(f"表中的数无法按方法复算：{e}", {"indicators": str(e)}) from e
-    return {
-        "project_name": table.project_name,
+    return SelfEvalCheckOut(
+        project_name=table.project_name,
         **check.to_dict(),
-        "unreadable": _unreadable(body),
-        "text": render_check(table, check),
-    }
+        unreadable=_unreadable(body),
+        text=render_check(table, check),
+    )

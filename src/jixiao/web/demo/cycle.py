@@ -12,7 +12,7 @@ money spent, spending within the budget.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -180,13 +180,21 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
                 rows.append({"status": "达成" if factor >= 1 else "部分达成"})
             else:
                 rows.append({"actual": a["actual"]})
-        s = actions.save_monitoring(who, p.pk, as_of=as_of, executed=_fmt(executed), rows=rows)
+        entry = actions.MonitoringEntry(
+            as_of=as_of, executed=_fmt(executed), rows=tuple(actions.MonitoringRow(**r) for r in rows)
+        )
+        s = actions.save_monitoring(who, p.pk, entry)
         if not s.complete:  # behind plan: the reasons a unit would give
             for r, stored in zip(rows, s.rows, strict=True):
                 if stored.get("light") in ("red", "yellow"):
                     r.update(DEVIATION)
-            dev = DEVIATION if s.spending_light in ("red", "yellow") else None
-            actions.save_monitoring(who, p.pk, as_of=as_of, executed=_fmt(executed), rows=rows, deviation=dev)
+            dev = DEVIATION if s.spending_light in ("red", "yellow") else {}
+            entry = replace(
+                entry,
+                rows=tuple(actions.MonitoringRow(**r) for r in rows),
+                deviation=actions.DeviationEntry(**dev),
+            )
+            actions.save_monitoring(who, p.pk, entry)
         report.snapshots += 1
     for (code, year, seq), (rate, factor, band) in SELFEVAL.items():
         p = Project.objects.filter(unit__code=code, year=year, seq=seq).first()
@@ -230,11 +238,13 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
         actions.save_selfeval(
             actors.get(code, actor),
             p.pk,
-            adjusted=_fmt(p.budget_total),
-            executed=_fmt(executed),
-            rows=rows,
-            execution_reason=reason,
-            goal_actual="基本完成年度绩效目标",
+            actions.SelfEvalEntry(
+                adjusted=_fmt(p.budget_total),
+                executed=_fmt(executed),
+                rows=tuple(actions.SelfEvalRow(**r) for r in rows),
+                execution_reason=reason,
+                goal_actual="基本完成年度绩效目标",
+            ),
         )
         report.evaluations += 1
     return report

@@ -121,18 +121,6 @@ def _num(d: Decimal | None) -> str:
     return format(d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize(), "f")
 
 
-def _monitor_post(post: Any, n: int) -> dict[str, Any]:
-    return {
-        "as_of": post.get("as_of", ""),
-        "executed": post.get("executed", ""),
-        "deviation": {
-            k: post.get(k, "") for k in ("reason_category", "reason_text", "likelihood", "measures")
-        },
-        "rows": [{k: post.get(f"row-{i}-{k}", "") for k in actions.MONITOR_ROW_FIELDS} for i in range(n)],
-        "revision": post.get("revision", ""),
-    }
-
-
 @login_required
 def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
     proj = visible_project(request, project_id)
@@ -145,35 +133,18 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
     form = _monitor_form(proj, indicators, current)
     status, error, unplaced = 200, None, []
     if request.method == "POST":
-        data = _monitor_post(request.POST, len(indicators))
+        entry = actions.MonitoringEntry.from_form(request.POST, len(indicators))
         try:
-            saved = actions.save_monitoring(
-                request.user,
-                proj.pk,
-                as_of=data["as_of"],
-                executed=data["executed"],
-                deviation=data["deviation"],
-                rows=data["rows"],
-                revision=data["revision"],
-            )
+            saved = actions.save_monitoring(request.user, proj.pk, entry)
         except (actions.Invalid, actions.Conflict) as e:
             status, error = (409 if isinstance(e, actions.Conflict) else 400), e.message
             if isinstance(e, actions.Invalid) and e.errors:
                 error, unplaced = _error_summary(
                     e.errors, len(indicators), MONITOR_FIELDS, actions.MONITOR_ROW_FIELDS
                 )
-            form.update(
-                {
-                    "as_of": data["as_of"],
-                    "executed": data["executed"],
-                    **data["deviation"],
-                    "errors": e.errors,
-                    "gaps": {},
-                    "revision": data["revision"],
-                }
-            )
-            for row, posted in zip(form["rows"], data["rows"], strict=True):
-                row.update(posted)
+            form.update({**entry.as_form(), "errors": e.errors, "gaps": {}})
+            for row, posted in zip(form["rows"], entry.rows, strict=True):
+                row.update(posted.as_form())
                 row["light"] = ""
         except Denied as e:
             raise _forbidden(request, e) from None
@@ -284,19 +255,16 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
     status, error, unplaced = 200, None, []
     if request.method == "POST":
         n = len(indicators)
-        rows = [
-            {k: request.POST.get(f"row-{i}-{k}", "") for k in actions.SELFEVAL_ROW_FIELDS} for i in range(n)
-        ]
-        fields = {k: request.POST.get(k, "") for k in SELFEVAL_FIELDS}
+        entry = actions.SelfEvalEntry.from_form(request.POST, n)
         try:
-            saved = actions.save_selfeval(request.user, proj.pk, rows=rows, **fields)
+            saved = actions.save_selfeval(request.user, proj.pk, entry)
         except actions.Invalid as e:
             status, error = 400, e.message
             if e.errors:
                 error, unplaced = _error_summary(e.errors, n, SELFEVAL_FIELDS, actions.SELFEVAL_ROW_FIELDS)
-            form.update({**fields, "errors": e.errors})
-            for row, posted in zip(form["rows"], rows, strict=True):
-                row.update(posted)
+            form.update({**entry.as_form(), "errors": e.errors})
+            for row, posted in zip(form["rows"], entry.rows, strict=True):
+                row.update(posted.as_form())
         except Denied as e:
             raise _forbidden(request, e) from None
         else:

@@ -176,22 +176,13 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
         return redirect("project", project_id=project_id)
     proj = visible_project(request, project_id)
     form = _form_from_post(request.POST)
-    try:
-        version = int(form["version"])
-    except (TypeError, ValueError):
-        version = -1
-    fields = {
-        k: form[k]
-        for k in ("name", "code", "purpose", "goal", "budget_total", "budget_fiscal", "budget_other")
-    }
-    fields["spending_plan"] = {n: s for n, s in form["plan"] if n}
     if request.POST.get("insert") and can_edit_project(request.user, proj):
         _insert_row(form, request.POST["insert"])
         messages.info(request, "已插入指标库建议的指标，尚未保存：核对指标值后点“保存”。")
         ctx = _project_context(request, proj, form=form, suggestions=_suggestions(request, proj))
         return render(request, "web/project.html", ctx)
     try:
-        actions.edit_project(request.user, proj.pk, version=version, fields=fields, indicators=form["rows"])
+        actions.edit_project(request.user, proj.pk, actions.ProjectEdit.from_form(request.POST))
     except actions.Invalid as e:
         form["errors"] = e.errors
         return render(
