@@ -29,8 +29,6 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pytest
-
 
 def run_cli(
     args: Sequence[str | os.PathLike[str]],
@@ -47,37 +45,38 @@ def run_cli(
 
     argv = [os.fspath(a) for a in args]
     data = input.encode("utf-8") if isinstance(input, str) else (input or b"")
-    out, err = _stream(), _stream()
+    out, err = io.BytesIO(), io.BytesIO()
+    streams = (io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"), _pipe(out), _pipe(err))
     saved = (sys.stdin, sys.stdout, sys.stderr)
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    with pytest.MonkeyPatch.context() as mp:
+    try:
         for name, value in (env or {}).items():
             if value is None:
-                mp.delenv(name, raising=False)
+                os.environ.pop(name, None)
             else:
-                mp.setenv(name, value)
+                os.environ[name] = value
         if cwd is not None:
-            mp.chdir(cwd)
-        sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
-        sys.stdout, sys.stderr = out, err
-        try:
-            code = _exit_status(main, argv)
-        finally:
-            for stream in (out, err):
-                stream.flush()
-            sys.stdin, sys.stdout, sys.stderr = saved
-            os.environ.clear()
-            os.environ.update(saved_env)
-            os.chdir(saved_cwd)
-    stdout, stderr = out.buffer.getvalue(), err.buffer.getvalue()
+            os.chdir(cwd)
+        sys.stdin, sys.stdout, sys.stderr = streams
+        code = _exit_status(main, argv)
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+        for stream in streams:
+            stream.detach()  # flushed, and `out`/`err` stay open to read
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
     if text:
-        return subprocess.CompletedProcess(argv, code, stdout.decode("utf-8"), stderr.decode("utf-8"))
-    return subprocess.CompletedProcess(argv, code, stdout, stderr)
+        return subprocess.CompletedProcess(
+            argv, code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8")
+        )
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
-def _stream() -> io.TextIOWrapper:
-    """A pipe-like UTF-8 text stream over bytes (`.buffer` takes binary output, `isatty()` is false)."""
-    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+def _pipe(sink: io.BytesIO) -> io.TextIOWrapper:
+    """A pipe-like UTF-8 text stream into `sink`: `.buffer` takes binary output, `isatty()` is false,
+    and nothing waits in a buffer (text written before bytes lands before them)."""
+    return io.TextIOWrapper(sink, encoding="utf-8", write_through=True)
 
 
 def _exit_status(main: Any, argv: list[str]) -> int:
