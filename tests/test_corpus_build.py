@@ -17,6 +17,7 @@ from jixiao.corpus.rows import document_rows
 from jixiao.corpus.synthetic import generate, load_templates
 from jixiao.ingest import parse_bytes
 from jixiao.ingest.interpret import NoTargetTable
+from tests.cli_runner import run_cli
 from tests.conftest import SEEDS, SHARED, TRUTH, seed_files
 
 FIELD = sorted((SHARED / "field").glob("batch*/*.txt"))
@@ -199,21 +200,16 @@ def test_local_cluster_with_two_worker_processes_gives_the_same_rows(tmp_path: P
 
 
 def test_import_command_reports_progress_and_failures_and_resumes(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     src = _corpus(tmp_path)
-    cmd = [sys.executable, "-m", "jixiao.cli", "corpus", "import", str(src), "--out", str(tmp_path / "ds")]
-    r = subprocess.run([*cmd, "--workers", "0"], capture_output=True, text=True, timeout=120)
+    cmd = ["corpus", "import", str(src), "--out", str(tmp_path / "ds")]
+    r = run_cli([*cmd, "--workers", "0"])
     assert r.returncode == 0, r.stderr
     assert "导入：11/11 个文件" in r.stderr
     assert f"{src / 'broken.docx'}: line 1: 无法读取：" in r.stderr
     assert "共 11 个文件：本次处理 11 个（成功 5，无绩效目标表 4，失败 2）" in r.stderr
-    r = subprocess.run([*cmd, "--workers", "0"], capture_output=True, text=True, timeout=120)
+    r = run_cli([*cmd, "--workers", "0"])
     assert r.returncode == 0 and "本次处理 0 个（无），已完成跳过 11 个" in r.stderr
-    r = subprocess.run(
-        [*cmd[:-3], str(tmp_path / "none"), "--out", str(tmp_path / "x")], capture_output=True, text=True
-    )
+    r = run_cli([*cmd[:-3], str(tmp_path / "none"), "--out", str(tmp_path / "x")])
     assert r.returncode == 2 and "没有找到可导入的文件" in r.stderr
 
 

@@ -9,8 +9,6 @@ stored as a Parquet data set, then read back as the comparison reads any data se
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from jixiao.corpus.compare import (
 from jixiao.corpus.library import build_library, department_type, format_library, project_matches
 from jixiao.corpus.rows import disclosure_rows
 from jixiao.model import Disclosure, Indicator, Project
+from tests.cli_runner import run_cli
 
 # unit, year, budget 万元, 数量指标 (name, value), 成本指标 value
 SAMPLING = [
@@ -225,20 +224,16 @@ def test_compare_and_library_commands_on_a_data_set(tmp_path: Path) -> None:
     from tests.conftest import seed_files
 
     out = tmp_path / "ds"
-    run = [sys.executable, "-m", "jixiao.cli"]
-    args = ["corpus", "import", *map(str, seed_files()), "--out", str(out), "--workers", "0"]
-    r = subprocess.run([*run, *args], capture_output=True, text=True, timeout=120)
+    r = run_cli(["corpus", "import", *seed_files(), "--out", out, "--workers", "0"])
     assert r.returncode == 0, r.stderr
     assert "共 5 个文件：本次处理 5 个（成功 5）" in r.stderr
-    r = subprocess.run([*run, "corpus", "compare", str(out), "--unit", "巨鹿", "--indicator", "食品抽检批次"],
-                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    r = run_cli(["corpus", "compare", out, "--unit", "巨鹿", "--indicator", "食品抽检批次"])
     assert r.returncode == 0, r.stderr
     assert "巨鹿县市场监督管理局本级 2024「食品抽检经费」食品抽检批次：≥650 批次" in r.stdout
     assert "可比指标" in r.stdout and "排第" in r.stdout
-    r = subprocess.run([*run, "corpus", "library", str(out), "--department", "市场监管", "--format", "json"],
-                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    r = run_cli(["corpus", "library", out, "--department", "市场监管", "--format", "json"])
     assert r.returncode == 0, r.stderr
     lib = json.loads(r.stdout)
     assert lib["units"] >= 5 and lib["categories"][0]["level1"] == "产出指标"
-    r = subprocess.run([*run, "corpus", "compare", str(tmp_path / "nothing")], capture_output=True, text=True)
+    r = run_cli(["corpus", "compare", tmp_path / "nothing"])
     assert r.returncode == 2 and "不是语料库数据集" in r.stderr

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from jixiao.ingest.header import fit_row, header_map
 from jixiao.ingest.interpret import NoTargetTable, interpret
 from jixiao.ingest.vocab import parse_money_text, split_label_runs, split_unit
 from jixiao.model import Disclosure, Location
+from tests.cli_runner import run_cli
 
 Block = list[str] | str
 
@@ -627,7 +626,7 @@ def test_monitoring_table_inside_a_target_document_is_a_warning() -> None:
 def test_document_without_a_target_table_exits_2_with_a_chinese_message(tmp_path: Path) -> None:
     f = tmp_path / "notice.txt"
     f.write_text("关于做好预算公开工作的通知\n各单位：请按要求公开。\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "jixiao.cli", "parse", str(f)], capture_output=True)
+    r = run_cli(["parse", f], text=False)
     assert r.returncode == 2 and r.stdout == b""
     assert r.stderr.decode("utf-8").strip() == f"{f}: 未找到绩效目标表（没有可识别的指标表头或项目信息）"
 
@@ -655,7 +654,7 @@ def test_parse_json_carries_the_new_fields(tmp_path: Path) -> None:
         "产出指标\t数量指标\t检查户数\t≥\t10\t户\t5\n",
         encoding="utf-8",
     )
-    r = subprocess.run([sys.executable, "-m", "jixiao.cli", "parse", str(f)], capture_output=True)
+    r = run_cli(["parse", f], text=False)
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
     ind = d["projects"][0]["indicators"][0]

@@ -9,8 +9,6 @@ spin, eat memory or raise.
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from jixiao.ingest import limits as caps
 from jixiao.ingest.bounded import ParseLimits, parse_bounded, run_bounded
 from jixiao.model import Location
 from tests import crafted
+from tests.cli_runner import run_cli
 from tests.conftest import seed_files
 
 LIMITS = ParseLimits(timeout=60, memory_mb=512)
@@ -74,9 +73,7 @@ def test_zip_with_a_bad_version_needed_is_a_read_error(ext: str) -> None:
 def test_parse_command_prints_one_line_and_exits_2_on_a_bad_version_zip(tmp_path: Path) -> None:
     f = tmp_path / "v.docx"
     f.write_bytes(crafted.bad_version_zip(crafted.big_docx(cells=100)))
-    r = subprocess.run(
-        [sys.executable, "-m", "jixiao.cli", "parse", str(f)], capture_output=True, timeout=120
-    )
+    r = run_cli(["parse", f], text=False)
     err = r.stderr.decode("utf-8").strip().splitlines()
     assert r.returncode == 2 and len(err) == 1, err
     assert err[0].startswith(f"{f}: ") and "Traceback" not in err[0] and "不支持的格式" in err[0]

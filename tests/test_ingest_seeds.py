@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from jixiao.export.json import disclosure_to_dict
 from jixiao.ingest import parse_bytes, parse_file
+from tests.cli_runner import run_cli
 from tests.conftest import SEEDS, TRUTH, seed_files
 
 SEED_IDS = [p.stem for p in seed_files()]
@@ -80,9 +80,7 @@ def test_gb18030_and_bom_encodings_parse_the_same() -> None:
 
 
 def _run(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "jixiao.cli", *args], capture_output=True, input=input, timeout=120
-    )
+    return run_cli(args, input=input, text=False)
 
 
 def test_cli_parse_json_one_file_is_an_object_several_an_array() -> None:

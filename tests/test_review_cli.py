@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from jixiao.cli.main import main
 from jixiao.review import RULES
 from jixiao.review.catalogue import catalogue_markdown
+from tests.cli_runner import run_cli
 from tests.conftest import REPO, SEEDS
 
 pytestmark = pytest.mark.skipif(not SEEDS.exists(), reason="sample disclosures not available")
@@ -140,18 +142,11 @@ def test_the_rules_page_in_docs_is_generated_from_the_code() -> None:
     )
 
 
-def test_review_a_unit_from_the_database(tmp_path: Path) -> None:
-    """`jixiao review --unit CODE --year Y` reads what `jixiao import` stored (own process: Django)."""
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite3'}"}
+def test_review_a_unit_from_the_database(db: None) -> None:
+    """`jixiao review --unit CODE --year Y` reads what `jixiao import` stored (the test database)."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "jixiao.cli", *args], env=env, capture_output=True, text=True, timeout=300
-        )
+        return run_cli(args)
 
     assert run("import", str(seed("004"))).returncode == 0
     done = run("review", "--unit", "414001", "--year", "2024", "--format", "json")

@@ -1,4 +1,7 @@
-"""The web commands as a user runs them: demo, import, user, token, serve (subprocesses on SQLite)."""
+"""The web commands as a user runs them: demo, import, user, token, serve.
+
+In process on the test database where one process will do (`run_cli`); as subprocesses on SQLite files
+of their own where the point is the file `jixiao demo` creates or a server listening on a port."""
 
 from __future__ import annotations
 
@@ -13,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import run_cli
+
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-# these commands run on SQLite files of their own: run them once, in the SQLite pass of the suite
+# the subprocesses run on SQLite files of their own: these tests run once, in the SQLite pass
 pytestmark = pytest.mark.skipif(
     os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"),
-    reason="CLI tests use their own SQLite files; run in the SQLite pass",
+    reason="CLI tests run in the SQLite pass (the subprocesses on SQLite files of their own)",
 )
 
 
@@ -50,52 +55,49 @@ def test_demo_creates_the_database_in_the_data_folder_and_prints_accounts(tmp_pa
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")
-def test_import_a_folder_then_again_without_duplicates(tmp_path):
-    db = tmp_path / "j.sqlite3"
-    r = _run(["import", str(SEEDS)], db)
+def test_import_a_folder_then_again_without_duplicates(db):
+    r = run_cli(["import", SEEDS])
     assert r.returncode == 0, r.stderr
     assert "[5/5]" in r.stderr and "完成：5/5 个文件导入" in r.stdout
     created = r.stdout
-    r = _run(["import", str(SEEDS / "001_69cafeba3764958f.txt")], db)
+    r = run_cli(["import", SEEDS / "001_69cafeba3764958f.txt"])
     assert r.returncode == 0 and "新项目 0 个，更新 9 个" in r.stdout, (created, r.stdout)
 
 
-def test_import_reports_a_bad_file_with_its_name_and_status_2(tmp_path):
+def test_import_reports_a_bad_file_with_its_name_and_status_2(tmp_path, db):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"")
-    r = _run(["import", str(bad)], tmp_path / "j.sqlite3")
+    r = run_cli(["import", bad])
     assert r.returncode == 2 and str(bad) in r.stderr and "Traceback" not in r.stderr
 
 
-def test_user_create_and_token(tmp_path):
-    db = tmp_path / "j.sqlite3"
-    assert _run(["demo", "--data", str(tmp_path), "--no-serve"], db).returncode == 0
-    db = tmp_path / "jixiao.sqlite3"
-    r = _run(["user", "create", "clerk", "--role", "unit", "--unit", "999002", "--password", "secret-1"], db)
+def test_user_create_and_token(tmp_path, db):
+    assert run_cli(["demo", "--data", tmp_path, "--no-serve"]).returncode == 0
+    r = run_cli(["user", "create", "clerk", "--role", "unit", "--unit", "999002", "--password", "secret-1"])
     assert r.returncode == 0 and "clerk" in r.stdout and "示例市示例区教育局" in r.stdout, r.stderr
-    r = _run(["user", "create", "nounit", "--role", "unit"], db)
+    r = run_cli(["user", "create", "nounit", "--role", "unit"])
     assert r.returncode == 2 and "至少要属于一个单位" in r.stderr
-    r = _run(["user", "create", "boss", "--role", "reviewer"], db)
+    r = run_cli(["user", "create", "boss", "--role", "reviewer"])
     assert r.returncode == 0 and "初始密码" in r.stdout
-    r = _run(["token", "clerk"], db)
+    r = run_cli(["token", "clerk"])
     assert r.returncode == 0 and r.stdout.strip().startswith("jx_")
     token = r.stdout.strip()
-    assert _run(["token", "ghost"], db).returncode == 2
+    assert run_cli(["token", "ghost"]).returncode == 2
     # change an account: units, role, deactivate; list; revoke tokens
-    r = _run(["user", "set", "clerk", "--unit", "999001", "--inactive"], db)
+    r = run_cli(["user", "set", "clerk", "--unit", "999001", "--inactive"])
     assert r.returncode == 0 and "示例市市场监督管理局" in r.stdout and "已停用" in r.stdout, r.stderr
-    r = _run(["user", "set", "boss", "--role", "unit"], db)
+    r = run_cli(["user", "set", "boss", "--role", "unit"])
     assert r.returncode == 2 and "至少要属于一个单位" in r.stderr
-    rows = [line.split("\t") for line in _run(["user", "list"], db).stdout.splitlines()]
+    rows = [line.split("\t") for line in run_cli(["user", "list"]).stdout.splitlines()]
     listed = {row[0]: row for row in rows}
     assert rows[0] == ["用户名", "角色", "状态", "所属单位", "API 令牌"]
     assert listed["clerk"][1:] == ["单位用户", "已停用", "999001", "1"]
     assert listed["boss"][1:3] == ["审核人", "正常"]
-    r = _run(["token", "clerk", "--revoke", token[:8]], db)
+    r = run_cli(["token", "clerk", "--revoke", token[:8]])
     assert r.returncode == 0 and "1 个" in r.stdout
-    r = _run(["token", "clerk", "--revoke"], db)
+    r = run_cli(["token", "clerk", "--revoke"])
     assert r.returncode == 2 and "没有" in r.stderr
-    assert any(line.endswith("\t0") for line in _run(["user", "list"], db).stdout.splitlines())
+    assert any(line.endswith("\t0") for line in run_cli(["user", "list"]).stdout.splitlines())
 
 
 def _free_port() -> int:

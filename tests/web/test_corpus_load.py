@@ -6,8 +6,6 @@ Runs on SQLite (batched inserts) and on PostgreSQL (COPY) alike.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from jixiao.ingest import parse_file
 from jixiao.web import actions, convert
 from jixiao.web.actions.corpus import load_dataset
 from jixiao.web.models import Disclosure, History, Indicator, Project, State, Unit
+from tests.cli_runner import run_cli
 from tests.conftest import SEEDS, seed_files
 
 pytestmark = pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")
@@ -133,18 +132,17 @@ def test_loaded_unit_year_page_shows_the_projects(seeds_dataset: Path) -> None:
 
 
 @pytest.mark.skipif(
-    os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"),
-    reason="the command runs on a SQLite file of its own; run in the SQLite pass",
+    os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"), reason="CLI tests: SQLite pass"
 )
+@pytest.mark.django_db
 def test_load_command_twice(seeds_dataset: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'j.sqlite3'}"}
-    cmd = [sys.executable, "-m", "jixiao.cli", "corpus", "load", str(seeds_dataset)]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    cmd = ["corpus", "load", str(seeds_dataset)]
+    r = run_cli(cmd)
     assert r.returncode == 0, r.stderr
     assert "单位年度 5 个" in r.stdout and "项目 63 个" in r.stdout
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    r = run_cli(cmd)
     assert r.returncode == 0 and "项目 0 个、指标 0 个；已存在未改动的项目 63 个" in r.stdout
-    bad = subprocess.run([*cmd[:-1], str(tmp_path)], env=env, capture_output=True, text=True, timeout=180)
+    bad = run_cli([*cmd[:-1], str(tmp_path)])
     assert bad.returncode == 2 and "不是语料库数据集" in bad.stderr
 
 

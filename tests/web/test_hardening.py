@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from jixiao.web import actions
+from tests.cli_runner import run_cli
 from tests.web.conftest import PASSWORD
 
 HUGE = "9223372036854775808"  # 2**63
@@ -414,16 +415,14 @@ def test_serve_refuses_to_start_without_a_secret_key(tmp_path):
 
 
 @pytest.mark.skipif(
-    os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"), reason="CLI runs on SQLite files"
+    os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"), reason="CLI tests: SQLite pass"
 )
-def test_cli_refuses_a_weak_password_and_the_demo_keeps_its_accounts(tmp_path):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
+def test_cli_refuses_a_weak_password_and_the_demo_keeps_its_accounts(tmp_path, db, monkeypatch):
+    for name in [k for k in os.environ if k.startswith("JIXIAO_")]:
+        monkeypatch.delenv(name)
 
     def run(*args):
-        env = {**base, "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'd' / 'jixiao.sqlite3'}"}
-        return subprocess.run(
-            [sys.executable, "-m", "jixiao.cli", *args], env=env, capture_output=True, text=True, timeout=180
-        )
+        return run_cli(args)
 
     r = run("demo", "--data", str(tmp_path / "d"), "--no-serve")
     assert r.returncode == 0, r.stderr

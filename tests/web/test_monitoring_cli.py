@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 
 import pytest
 from openpyxl import load_workbook
 
+from tests.cli_runner import run_cli
+
 pytestmark = pytest.mark.skipif(
     os.environ.get("JIXIAO_DATABASE_URL", "").startswith("postgres"),
-    reason="CLI tests use their own SQLite files; run in the SQLite pass",
+    reason="CLI tests run in the SQLite pass",
 )
-
-
-def _run(args, db):
-    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{db}"}
-    return subprocess.run(
-        [sys.executable, "-m", "jixiao.cli", *args], env=env, capture_output=True, text=True, timeout=180
-    )
 
 
 def _filled(bad: bool) -> bytes:
@@ -47,27 +40,24 @@ def _filled(bad: bool) -> bytes:
     return buf.getvalue()
 
 
-def test_template_from_the_database_and_report_back(tmp_path):
-    db = tmp_path / "jixiao.sqlite3"  # the file jixiao demo creates
-    r = _run(["demo", "--data", str(tmp_path), "--no-serve"], db)
+def test_template_from_the_database_and_report_back(tmp_path, db):
+    r = run_cli(["demo", "--data", str(tmp_path), "--no-serve"])
     assert r.returncode == 0, r.stderr
     out = tmp_path / "m.xlsx"
-    r = _run(["template", "monitor", "--unit", "999001", "--year", "2024", "-o", str(out)], db)
+    r = run_cli(["template", "monitor", "--unit", "999001", "--year", "2024", "-o", str(out)])
     assert r.returncode == 0, r.stderr
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "监控表1" and wb["监控表1"]["B4"].value == "产品质量监督抽查经费"
-    r = _run(
-        ["template", "selfeval", "--unit", "000000", "--year", "2024", "-o", str(tmp_path / "x.xlsx")], db
-    )
+    r = run_cli(["template", "selfeval", "--unit", "000000", "--year", "2024", "-o", tmp_path / "x.xlsx"])
     assert r.returncode == 2 and "没有单位 000000" in r.stderr
     # unfilled: every empty cell named, exit 2, nothing stored
-    r = _run(["report", str(out)], db)
+    r = run_cli(["report", str(out)])
     assert r.returncode == 2 and "监控表1!B7" in r.stderr
     bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
     bad.write_bytes(_filled(bad=True))
     good.write_bytes(_filled(bad=False))
-    r = _run(["report", str(bad)], db)
+    r = run_cli(["report", str(bad)])
     assert r.returncode == 2 and "监控表!H7" in r.stderr and "需选择偏差原因" in r.stderr
-    r = _run(["report", "--unit", "999001", str(good)], db)
+    r = run_cli(["report", "--unit", "999001", str(good)])
     assert r.returncode == 0, r.stderr
     assert "产品质量监督抽查经费：截至 2024-07-31，红灯" in r.stdout

@@ -133,6 +133,9 @@ def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `jixiao ARGV` (default: the process's arguments) and return the exit status. Output goes
+    to sys.stdout / sys.stderr as they are at the call, so tests call it in process
+    (tests/cli_runner.py); argparse errors and --help / --version raise SystemExit as usual."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
