@@ -120,12 +120,16 @@ def test_serve_answers_with_static_files_and_api_from_the_app(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Five processes start on two cores: allow a loaded machine a minute.
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 urllib.request.urlopen(base + "/login/", timeout=2)
                 break
             except OSError:
-                time.sleep(0.1)
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
         for path in (
             "/login/",
             "/static/web/style.css",
@@ -147,7 +151,12 @@ def test_serve_answers_with_static_files_and_api_from_the_app(tmp_path):
             assert e.code in (302, 404) and b"Traceback" not in e.read()
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+            raise
 
 
 @pytest.mark.django_db
