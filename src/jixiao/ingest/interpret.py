@@ -123,12 +123,14 @@ def header_map(cells: list[Cell], year: int | None = None) -> dict[int, str] | N
     return _header_map(cells, year)
 
 
+@lru_cache(maxsize=16384)
 def _is_money_unit(text: str) -> bool:
     """A short '单位：万元' line."""
     s = _sq(text)
     return len(s) < 24 and bool(_MONEY_UNIT.search(s))
 
 
+@lru_cache(maxsize=16384)
 def split_title(text: str) -> tuple[int | None, str]:
     """'3、质量强市提升经费绩效目标表' → (3, '质量强市提升经费绩效目标表')."""
     m = _TITLE_NUM.match(text)
@@ -159,6 +161,7 @@ def name_from_title(title: str) -> str | None:
     return rest
 
 
+@lru_cache(maxsize=16384)
 def _title_is_table(text: str) -> bool:
     s = _sq(ascii_punct(text))
     return (
@@ -195,6 +198,7 @@ def _unbalanced(text: str) -> bool:
     return s.count("(") != s.count(")")
 
 
+@lru_cache(maxsize=16384)
 def _goes_on(text: str) -> bool:
     """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
     s = _sq(text)
@@ -208,6 +212,7 @@ def _goes_on(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=16384)
 def _is_heading_title(text: str) -> bool:
     """A project's heading that names it ('3岁以下婴幼儿照护服务项目项目绩效目标'): a title when an
     indicator table follows."""

@@ -380,12 +380,21 @@ def _label_at(toks: list[_Tok], i: int) -> tuple[str, str, int] | None:
             if len(text) > 10:
                 break
             continue
-        if taxonomy.is_level1_label(text):
-            return "level1", text, k - i + 1
-        if taxonomy.is_level2_label(text):
-            return "level2", text, k - i + 1
+        kind = _label_kind(text)
+        if kind is not None:
+            return kind, text, k - i + 1
         if len(text) > 10:
             break
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _label_kind(text: str) -> str | None:
+    """`level1` or `level2` for a level label (each distinct text classified once), else None."""
+    if taxonomy.is_level1_label(text):
+        return "level1"
+    if taxonomy.is_level2_label(text):
+        return "level2"
     return None
 
 
@@ -607,9 +616,13 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
 
     best: tuple[float, list[int]] | None = None
     candidates: dict[int, list[tuple[int, float]]] = {}
+    # the first single line break after each token (n + 1: none)
+    next_cut = [n + 1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
     for a in range(1 if before else 0, n):
         for b in range(a + 1, min(n, a + 6) + 1):
-            if b > a + 1 and any(a < m < b for m in must_cut):
+            if b > a + 1 and next_cut[a] < b:
                 break  # a single line break inside the value: a cell boundary, not a wrap
             vs = spans.value(a, b)
             if vs >= -3:
