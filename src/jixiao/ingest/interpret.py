@@ -303,6 +303,9 @@ def _align_labels(labels: list[tuple[str, str, Cell]], values: list[str]) -> lis
     return labels[k:] if k is not None else labels
 
 
+_Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
+
+
 @dataclass
 class _Pending:
     """Labels printed without a value beside them: their values are on the row below."""
@@ -698,54 +701,23 @@ class _Interpreter:
 
     # -- rows ---------------------------------------------------------------------------------
     def _row(self, row: Row) -> None:
-        cells = row.cells
         ne = row.nonempty()
         if not ne:
             return
         if self.skipping and self.skip_table is not None and row.table != self.skip_table:
             self.skipping = False
+        if len(ne) <= 2 and self._unit_row(ne):
+            return
         st = self.state
-        first = ne[0].text
-        if len(ne) <= 2:
-            unit = match_unit_line(first)
-            if unit and self.pending is None:
-                if st is not None and st.project.indicators:
-                    self._end_project()
-                self._unit_line(unit, " ".join(c.text for c in ne))
-                return
-            units = [_MONEY_UNIT.search(_sq(c.text)) for c in ne]
-            if all(units) and units[0] is not None and len(_sq(first)) < 24:
-                self._set_money_unit(units[0].group(1))
-                return
         if st is not None and st.pending_paras:
             for para in st.pending_paras:
                 if not _is_noise_line(para.text):
                     self.warn(para.loc, f"项目{st.project.seq}表格中的文字未使用：{para.text[:40]!r}")
             st.pending_paras.clear()
-        hmap = header_map(cells, self.year or (st.title_year if st else None))
+        year = self.year or (st.title_year if st else None)
+        hmap = header_map(row.cells, year)
         if hmap:
-            self.pending = None
-            hkind = header_kind([c.text for c in cells], self.year or (st.title_year if st else None))
-            if self.other_kind or hkind != "target":
-                kind = self.other_kind or hkind
-                if st is not None and not st.project.indicators:
-                    self.state = None
-                else:
-                    self._end_project()
-                self.other_tables.append((kind, row.loc))
-                self.skipping, self.skip_table = True, row.table
-                return
-            self.skipping = False
-            self.header_seen = True
-            st = self._ensure_project(row.loc)
-            st.block_again = False
-            if st.columns is None or not st.project.indicators:
-                st.columns = hmap
-                st.header_width = len(cells)
-                st.fields = [hmap.get(k) for k in range(len(cells))]
-            else:
-                st.after_repeat = True
-            # a repeated header after a page break: keep the first mapping, carry levels on
+            self._header_row(row, hmap, year)
             return
         if self.skipping:
             return
@@ -757,6 +729,57 @@ class _Interpreter:
                 return
         if self._kv_any(row):
             return
+        self._body_row(row, ne, st)
+
+    def _unit_row(self, ne: list[Cell]) -> bool:
+        """A row of one or two cells that is the unit line (`414001 某局 单位：万元`) or only the
+        money unit: read, True."""
+        first = ne[0].text
+        unit = match_unit_line(first)
+        if unit and self.pending is None:
+            st = self.state
+            if st is not None and st.project.indicators:
+                self._end_project()
+            self._unit_line(unit, " ".join(c.text for c in ne))
+            return True
+        units = [_MONEY_UNIT.search(_sq(c.text)) for c in ne]
+        if all(units) and units[0] is not None and len(_sq(first)) < 24:
+            self._set_money_unit(units[0].group(1))
+            return True
+        return False
+
+    def _header_row(self, row: Row, hmap: dict[int, str], year: int | None) -> None:
+        """An indicator header: the columns of the project's table, or the start of a
+        self-evaluation or monitoring table that is skipped."""
+        cells = row.cells
+        st = self.state
+        self.pending = None
+        hkind = header_kind([c.text for c in cells], year)
+        if self.other_kind or hkind != "target":
+            kind = self.other_kind or hkind
+            if st is not None and not st.project.indicators:
+                self.state = None
+            else:
+                self._end_project()
+            self.other_tables.append((kind, row.loc))
+            self.skipping, self.skip_table = True, row.table
+            return
+        self.skipping = False
+        self.header_seen = True
+        st = self._ensure_project(row.loc)
+        st.block_again = False
+        if st.columns is None or not st.project.indicators:
+            st.columns = hmap
+            st.header_width = len(cells)
+            st.fields = [hmap.get(k) for k in range(len(cells))]
+        else:
+            st.after_repeat = True
+        # a repeated header after a page break: keep the first mapping, carry levels on
+
+    def _body_row(self, row: Row, ne: list[Cell], st: _ProjectState | None) -> None:
+        """A row that is neither a header nor the project block: the purpose or spending plan
+        after their labels, an indicator row, or a row left unused (warned). `st`: the project's
+        state as the row began."""
         if st is not None and st.expect_purpose and st.columns is None:
             st.expect_purpose = False
             text = "\n".join(c.text for c in ne)
@@ -881,8 +904,7 @@ class _Interpreter:
         if self.pending is None and not any(_has_label(c.text) for c in row.cells):
             return False  # no label in the row (an indicator row): nothing to read here
         items = self._kv_items(row)
-        st = self.state
-        if st is None:  # generic labels (单位名称) head other tables too: not outside a project
+        if self.state is None:  # generic labels (单位名称) head other tables too: not outside a project
             items = [
                 ("", lab, c, v) if f == "unit" and norm_label(lab) in GENERIC_UNIT_LABELS else (f, lab, c, v)
                 for f, lab, c, v in items
@@ -893,8 +915,37 @@ class _Interpreter:
                 values = [it[1] for it in items if it[1].strip()]
                 return self._fill_pending(values, row)
             return False
+        if not self._is_block_row(row, items, labels):
+            return False
+        st = self._block_project(row, labels)
+        waiting: list[tuple[str, str, Cell]] = []
+        purpose_next = False
+        for f, label, cell, value in items:
+            if not f:
+                continue
+            if f == "plan":
+                self._plan_header(row, cell)
+                continue
+            if f == "section" and value and re.search(r"\d", value) and parse_money_text(value) is not None:
+                f = "total"  # 资金情况 | 1280.5: a heading with the amount beside it is the total
+            if f == "section":
+                if "用途" in label:
+                    purpose_next = True
+                continue
+            if value is None:
+                waiting.append((f, label, cell))
+                continue
+            self._set_field(f, label, value, cell)
+        self._wait_for_values(row, labels, waiting)
+        if purpose_next and st.columns is None:
+            st.expect_purpose = True
+        return True
+
+    def _is_block_row(self, row: Row, items: list[_Item], labels: list[_Item]) -> bool:
+        """Whether a row with block labels is the project block (inside an indicator table only a
+        new or repeated block counts; another table's header is not one)."""
+        st = self.state
         present = {it[0] for it in labels}
-        # inside an indicator table only a new/repeated project block counts
         in_table = st is not None and st.columns is not None and bool(st.project.indicators)
         if (
             in_table
@@ -912,46 +963,36 @@ class _Interpreter:
             return False  # a goal label alone (部门整体 goals) opens no project
         if not has_value and self.state is None and len(row.nonempty()) > 1:
             return False  # another table's header (项目名称 | 预算资金 | …), not a project block
+        return True
+
+    def _block_project(self, row: Row, labels: list[_Item]) -> _ProjectState:
+        """The project a block row belongs to: the current one (its top block repeated on a new
+        page), or a new one when the block names another project inside an indicator table."""
         st = self._ensure_project(row.loc)
         p = st.project
-        if st.columns is not None and p.indicators and present & {"code", "name"}:
-            newname = next((v for f, _, _, v in labels if f == "name" and v), None)
-            newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
-            same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
-                newcode is not None and _sq(newcode) == _sq(p.code or "")
-            )
-            if same:
-                st.after_repeat = True  # the top block repeated on a new page: the same project
-            if not same and (newname or newcode):
-                # a new project block without a title (e.g. a flat sheet of several projects)
-                title, kind, scale = p.title, p.kind, st.money_scale
-                self._end_project()
-                st = self._ensure_project(row.loc)
-                st.money_scale = scale
-                p = st.project
-                if title and name_from_title(title) is None:
-                    p.title, p.kind = title, kind
-        waiting: list[tuple[str, str, Cell]] = []
-        purpose_next = False
-        for f, label, cell, value in items:
-            if not f:
-                if value is None and label.strip() and waiting:
-                    # a value under a label printed on the same row further left: handled below
-                    pass
-                continue
-            if f == "plan":
-                self._plan_header(row, cell)
-                continue
-            if f == "section" and value and re.search(r"\d", value) and parse_money_text(value) is not None:
-                f = "total"  # 资金情况 | 1280.5: a heading with the amount beside it is the total
-            if f == "section":
-                if "用途" in label:
-                    purpose_next = True
-                continue
-            if value is None:
-                waiting.append((f, label, cell))
-                continue
-            self._set_field(f, label, value, cell)
+        if not (st.columns is not None and p.indicators and {it[0] for it in labels} & {"code", "name"}):
+            return st
+        newname = next((v for f, _, _, v in labels if f == "name" and v), None)
+        newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
+        same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
+            newcode is not None and _sq(newcode) == _sq(p.code or "")
+        )
+        if same:
+            st.after_repeat = True  # the top block repeated on a new page: the same project
+        if not same and (newname or newcode):
+            # a new project block without a title (e.g. a flat sheet of several projects)
+            title, kind, scale = p.title, p.kind, st.money_scale
+            self._end_project()
+            st = self._ensure_project(row.loc)
+            st.money_scale = scale
+            p = st.project
+            if title and name_from_title(title) is None:
+                p.title, p.kind = title, kind
+        return st
+
+    def _wait_for_values(self, row: Row, labels: list[_Item], waiting: list[tuple[str, str, Cell]]) -> None:
+        """Labels printed without a value wait for the row below (with the labels already waiting
+        when each label stands alone on its row)."""
         alone = len(waiting) == 1 and len(row.nonempty()) == 1 and len(labels) == 1
         if (
             waiting
@@ -964,9 +1005,6 @@ class _Interpreter:
             self.pending = _Pending(self.pending.labels + waiting, alone)
         else:
             self.pending = _Pending(waiting, alone) if waiting else None
-        if purpose_next and st.columns is None:
-            st.expect_purpose = True
-        return True
 
     def _fill_pending(self, values: list[str], row: Row) -> bool:
         """The row below labels printed without values: the values in order, left to right;
