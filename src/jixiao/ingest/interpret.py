@@ -303,6 +303,30 @@ def _align_labels(labels: list[tuple[str, str, Cell]], values: list[str]) -> lis
     return labels[k:] if k is not None else labels
 
 
+def _label_value(cells: list[Cell], kinds: list[str | None], i: int, k: str) -> tuple[str | None, int]:
+    """The value of the label in cells[i] (of field k) and how many cells label and value take:
+    the next cell (blank in a grid: no value) unless that is a label or there is none (then the
+    value is on the row below); a goal split over several cells takes all of them up to a label."""
+    nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
+    if nxt is not None and nxt.text.strip() and split_label_runs(nxt.text):
+        nxt = None
+    if nxt is None:
+        return None, 1
+    value = nxt.text
+    step = 2
+    if k in ("goal", "purpose"):
+        # a goal split over several cells by a text layout: all of them, up to a label
+        while (
+            i + step < len(cells)
+            and kinds[i + step] is None
+            and cells[i + step].text.strip()
+            and not split_label_runs(cells[i + step].text)
+        ):
+            value = f"{value} {cells[i + step].text}"
+            step += 1
+    return value, step
+
+
 _Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
 
 
@@ -831,11 +855,11 @@ class _Interpreter:
         return {0: "level1", 1: "level2", **{2 + k: n for k, n in enumerate(names)}}
 
     # -- the project block ----------------------------------------------------------------------
-    def _kv_items(self, row: Row) -> list[tuple[str, str, Cell, str | None]]:
+    def _kv_items(self, row: Row) -> list[_Item]:
         """(field, label, label cell, value or None) for every label of the row, in order. A
         label's value is the next cell when that is not itself a label, or the text run together
         with it in the same cell."""
-        items: list[tuple[str, str, Cell, str | None]] = []
+        items: list[_Item] = []
         cells = row.cells
         kinds = [_kv(c.text) for c in cells]
         if not any(kinds) and not any(split_label_runs(c.text) for c in cells):
@@ -849,40 +873,19 @@ class _Interpreter:
         while i < len(cells):
             c = cells[i]
             k = kinds[i]
+            if k == "plan":
+                items.append((k, c.text, c, None))
+                break
             if k is not None:
-                if k == "plan":
-                    items.append((k, c.text, c, None))
-                    break
-                # the value is the next cell (blank in a grid: no value), unless that is a label
-                # or there is none: then the value is on the row below
-                nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
-                if nxt is not None and nxt.text.strip() and split_label_runs(nxt.text):
-                    nxt = None
-                value = nxt.text if nxt is not None else None
-                step = 2 if nxt is not None else 1
-                if k in ("goal", "purpose") and nxt is not None:
-                    # a goal split over several cells by a text layout: all of them, up to a label
-                    while (
-                        i + step < len(cells)
-                        and kinds[i + step] is None
-                        and cells[i + step].text.strip()
-                        and not split_label_runs(cells[i + step].text)
-                    ):
-                        value = f"{value} {cells[i + step].text}"
-                        step += 1
+                value, step = _label_value(cells, kinds, i, k)
                 items.append((k, c.text, c, value))
                 i += step
                 continue
             runs = split_label_runs(c.text) if c.text.strip() else None
-            if runs and not self._runs_ok(runs):
-                runs = None
-            if runs:
-                for lab, val in runs:
-                    f = _kv(lab) or "other_kv"
-                    items.append((f, lab, c, val or None))
-                i += 1
-                continue
-            items.append(("", c.text, c, None))  # not a label
+            if runs and self._runs_ok(runs):
+                items.extend((_kv(lab) or "other_kv", lab, c, val or None) for lab, val in runs)
+            else:
+                items.append(("", c.text, c, None))  # not a label
             i += 1
         return items
 
