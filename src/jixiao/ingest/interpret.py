@@ -327,6 +327,22 @@ def _label_value(cells: list[Cell], kinds: list[str | None], i: int, k: str) -> 
     return value, step
 
 
+def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
+    """The name, description and basis a row continues (empty when a cell falls elsewhere)."""
+    parts: dict[str, str] = {}
+    for k, c in enumerate(row.cells):
+        t = c.text.strip()
+        if not t:
+            continue
+        fld = fields[k] if k < len(fields) else None
+        if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
+            continue  # a piece of the block's merged label cell, left in the first column
+        if fld not in ("name", "description", "basis"):
+            return {}
+        parts[fld] = t
+    return parts
+
+
 _Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
 
 
@@ -1223,23 +1239,10 @@ class _Interpreter:
         st = self.state
         assert st is not None
         fields = st.fields
-        parts: dict[str, str] = {}
         if any(_kv(c.text) for c in row.cells[1:]):
             return False  # more of the repeated top block
         prev = st.project.indicators[-1]
-        cells = list(row.cells)
-        for k, c in enumerate(cells):
-            fld = fields[k] if k < len(fields) else None
-            t = _sq(c.text)
-            if fld in ("level1", "level2") and t and not (is_level1(t) or is_level2(t)):
-                old = getattr(prev, fld) or ""
-                if is_level1(old + t) or is_level2(old + t):
-                    # a merged level cell the page break cut: its rest goes on the level above
-                    for ind in st.project.indicators:
-                        if getattr(ind, fld) == old and ind.level1 == prev.level1:
-                            setattr(ind, fld, old + t)
-                    setattr(st, fld, old + t)
-                    cells[k] = Cell("", c.loc)
+        cells = self._mend_levels(row, prev)
         if cells != list(row.cells):
             row = Row(cells, row.loc, row.table)
             if any(c.text.strip() for c in cells[1:]) and any(
@@ -1249,18 +1252,7 @@ class _Interpreter:
                 st.after_repeat = False
                 self._indicator_row(row)
                 return True
-        for k, c in enumerate(row.cells):
-            t = c.text.strip()
-            if not t:
-                continue
-            fld = fields[k] if k < len(fields) else None
-            if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
-                continue  # a piece of the block's merged label cell, left in the first column
-            if fld in ("name", "description", "basis"):
-                parts[fld] = t
-            else:
-                st.after_repeat = False
-                return False
+        parts = _continued_parts(row, fields)
         st.after_repeat = False
         if not parts or ("name" in parts and len(parts) == 1):
             return False
@@ -1269,6 +1261,27 @@ class _Interpreter:
             old = getattr(prev, fld)
             setattr(prev, fld, f"{old}{sep}{t}" if old else t)
         return True
+
+    def _mend_levels(self, row: Row, prev: Indicator) -> list[Cell]:
+        """The row's cells with the rest of a merged level cell that the page break cut put back
+        on the level above (on every indicator that carries it): that cell left blank."""
+        st = self.state
+        assert st is not None
+        fields = st.fields
+        cells = list(row.cells)
+        for k, c in enumerate(cells):
+            fld = fields[k] if k < len(fields) else None
+            t = _sq(c.text)
+            if fld not in ("level1", "level2") or not t or is_level1(t) or is_level2(t):
+                continue
+            old = getattr(prev, fld) or ""
+            if is_level1(old + t) or is_level2(old + t):
+                for ind in st.project.indicators:
+                    if getattr(ind, fld) == old and ind.level1 == prev.level1:
+                        setattr(ind, fld, old + t)
+                setattr(st, fld, old + t)
+                cells[k] = Cell("", c.loc)
+        return cells
 
     def _indicator_row(self, row: Row) -> None:
         st = self.state
