@@ -343,6 +343,25 @@ def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
     return parts
 
 
+def _title_text(b: Block) -> str | None:
+    """The text a block offers as a title: a paragraph's, or a row's single short cell that reads
+    as a table title, a project heading or (in the first column) a numbered title."""
+    if isinstance(b, Para):
+        return b.text
+    ne = b.nonempty()
+    if (
+        len(ne) == 1
+        and len(_sq(ne[0].text)) < 80
+        and (
+            _title_is_table(ne[0].text)
+            or _is_heading_title(ne[0].text)
+            or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)
+        )
+    ):
+        return ne[0].text
+    return None
+
+
 _Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
 
 
@@ -438,39 +457,16 @@ class _Interpreter:
     def _find_titles(self) -> dict[int, str]:
         """Block index → title text for every block that starts a table."""
         titles: dict[int, str] = {}
-        blocks = self.blocks
-        for i, b in enumerate(blocks):
-            text = b.text if isinstance(b, Para) else None
-            if isinstance(b, Row):
-                ne = b.nonempty()
-                if (
-                    len(ne) == 1
-                    and len(_sq(ne[0].text)) < 80
-                    and (
-                        _title_is_table(ne[0].text)
-                        or _is_heading_title(ne[0].text)
-                        or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)
-                    )
-                ):
-                    text = ne[0].text
+        for i, b in enumerate(self.blocks):
+            text = _title_text(b)
             if not text:
                 continue
             s = _sq(text)
             if len(s) > 90 or _PAGE_NUMBER.match(text):
                 continue
-            if _title_is_table(text):
-                if isinstance(b, Row) or self._table_follows(i):
-                    titles[i] = self._wrapped_title(i) if isinstance(b, Para) else text.strip()
-                continue
-            if _is_heading_title(text) and self._header_within(i, 16):
-                titles[i] = text.strip()
-                continue
-            num, _ = split_title(text)
-            nxt = self._next_nonempty(i)
-            next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
-            reach = 1 if isinstance(b, Row) else 12
-            if num is not None and next_is_table and self._table_looks_like_project(i, reach):
-                titles[i] = text.strip()
+            title = self._title_at(i, b, text)
+            if title is not None:
+                titles[i] = title
         # several title lines before one table (a page heading, then the form's own title): the
         # one nearest the table counts
         keys = sorted(titles)
@@ -481,6 +477,23 @@ class _Interpreter:
             ) and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
                 del titles[a]
         return titles
+
+    def _title_at(self, i: int, b: Block, text: str) -> str | None:
+        """The title block i prints, or None: a table's title before its table, a project's
+        heading before an indicator header, a numbered line before a project's table."""
+        if _title_is_table(text):
+            if isinstance(b, Row) or self._table_follows(i):
+                return self._wrapped_title(i) if isinstance(b, Para) else text.strip()
+            return None
+        if _is_heading_title(text) and self._header_within(i, 16):
+            return text.strip()
+        num, _ = split_title(text)
+        nxt = self._next_nonempty(i)
+        next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
+        reach = 1 if isinstance(b, Row) else 12
+        if num is not None and next_is_table and self._table_looks_like_project(i, reach):
+            return text.strip()
+        return None
 
     def _wrapped_title(self, i: int) -> str:
         """A title wrapped over several lines ('天津市…专项(畜禽粪污' / '资源化利用…项目)2022年' /
@@ -645,22 +658,8 @@ class _Interpreter:
             return
         st = self.state
         # the form's labels and values one per line (a table converted to text)
-        if self.pending is not None or _kv(text) or split_label_runs(text):
-            if (
-                st is not None
-                or _kv(text) in ("name", "code")
-                or ((r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r))
-            ):
-                if (
-                    st is None
-                    or st.columns is None
-                    or not st.project.indicators
-                    or self.pending is not None
-                    or _kv(text) in ("name", "code", "goal")
-                ):
-                    row = Row([Cell(text, para.loc)], para.loc)
-                    if self._kv_any(row):
-                        return
+        if self._block_line(text) and self._kv_any(Row([Cell(text, para.loc)], para.loc)):
+            return
         if st is not None and _CHAPTER.match(text) and (st.columns is not None or st.project.indicators):
             self._end_project()
             return
@@ -673,6 +672,27 @@ class _Interpreter:
             ym = _YEAR_SUFFIX.match(text) or re.match(r"^\s*[（(]?\s*(20\d{2})\s*年度?\s*[)）]?\s*$", text)
             if ym:
                 self.years[int(ym.group(1))] += 3
+
+    def _block_line(self, text: str) -> bool:
+        """Whether a paragraph may be a line of the project block (a label, a label with its value,
+        or the value a label waits for): inside a project, or a project's name or code outside one;
+        inside an indicator table only what a label waits for, a name, a code or a goal."""
+        if not (self.pending is not None or _kv(text) or split_label_runs(text)):
+            return False
+        st = self.state
+        if not (
+            st is not None
+            or _kv(text) in ("name", "code")
+            or ((r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r))
+        ):
+            return False
+        return (
+            st is None
+            or st.columns is None
+            or not st.project.indicators
+            or self.pending is not None
+            or _kv(text) in ("name", "code", "goal")
+        )
 
     def _line(self, text: str, loc: Location) -> bool:
         """One line of text (a paragraph or a one-cell row) before the indicator table: a prose
@@ -1456,6 +1476,25 @@ class _Interpreter:
         return None
 
     def _guess_year(self) -> int | None:
+        stated = self._stated_year()
+        if stated is not None:
+            return stated
+        # no title says it: a year group of the indicator header (2023年目标值), the project's
+        # name or title, a year label (预算年度 | 2023), the lines before the first table; an
+        # indicator's value or a goal (a deadline 2024年12月) only when none of these names one
+        counts = self._printed_years()
+        if not counts:
+            # nothing else says it: the year the indicators' deadlines name (the seeds' truth
+            # takes a page's 2024年12月 deadlines as its year when no other year is printed)
+            for b in self.blocks:
+                for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
+                    for y in _YEAR_WORD.findall(t):
+                        counts[int(y)] += 1
+        return counts.most_common(1)[0][0] if counts else None
+
+    def _stated_year(self) -> int | None:
+        """The budget year a heading states (2023年部门预算 …), else the year the titles say
+        (`self.years`), else the one the project codes carry."""
         for b in self.blocks[:15]:
             if isinstance(b, Para):
                 m = _BUDGET_YEAR.search(b.text)
@@ -1469,11 +1508,10 @@ class _Interpreter:
                 m = _CODE_YEAR.match(p.code)
                 if m:
                     years[2000 + int(m.group(1))] += 1
-        if years:
-            return years.most_common(1)[0][0]
-        # no title says it: a year group of the indicator header (2023年目标值), the project's
-        # name or title, a year label (预算年度 | 2023), the lines before the first table; an
-        # indicator's value or a goal (a deadline 2024年12月) only when none of these names one
+        return years.most_common(1)[0][0] if years else None
+
+    def _printed_years(self) -> Counter[int]:
+        """Years printed where a year means the budget year, weighed by how surely."""
         counts: Counter[int] = Counter()
         for b in self.blocks:
             if isinstance(b, Row) and header_map(b.cells):
@@ -1498,14 +1536,7 @@ class _Interpreter:
                 if len(t) < 60:
                     for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
-        if not counts:
-            # nothing else says it: the year the indicators' deadlines name (the seeds' truth
-            # takes a page's 2024年12月 deadlines as its year when no other year is printed)
-            for b in self.blocks:
-                for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
-                    for y in _YEAR_WORD.findall(t):
-                        counts[int(y)] += 1
-        return counts.most_common(1)[0][0] if counts else None
+        return counts
 
 
 # the fields that make an indicator row (a row with none of them only carries levels or a project)
