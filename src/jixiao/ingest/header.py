@@ -162,7 +162,9 @@ def header_map(cells: list, year: int | None = None) -> dict[int, str] | None:
     basis, nature, direction, measure_unit, weight, remark, project, project_code, unit, budget,
     goal; columns of a column group other than the budget year's map to 'skip:<field>'."""
     texts = [c.text for c in cells]
-    if not _HINT.search("".join(texts)):
+    joined = "".join(texts)
+    # every hint word has 级 or 指 or is 目标值: most rows are ruled out without the pattern
+    if ("级" not in joined and "指" not in joined and "目标值" not in joined) or not _HINT.search(joined):
         return None
     cand: list[tuple[float, int, str, str]] = []  # (score, column, field, group)
     groups: dict[str, int] = {}

@@ -226,6 +226,12 @@ def _kv(text: str) -> str | None:
     return kv_field(text)
 
 
+@lru_cache(maxsize=16384)
+def _is_row_label(text: str) -> bool:
+    """A row label (绩效指标, 年度指标) left in an indicator row: no cell of its own."""
+    return bool(_ROW_LABEL.match(_sq(text)))
+
+
 @lru_cache(maxsize=65536)
 def _has_label(text: str) -> bool:
     """Whether a cell is a block label or opens with one (labels run together with their values)."""
@@ -940,7 +946,7 @@ class _Interpreter:
     def _kv_any(self, row: Row) -> bool:
         """Read a project-block row (labels with values beside them or on the row below); False
         when the row is not one."""
-        if self.pending is None and not any(_has_label(c.text) for c in row.cells):
+        if self.pending is None and not any(map(_has_label, [c.text for c in row.cells])):
             return False  # no label in the row (an indicator row): nothing to read here
         items = self._kv_items(row)
         if self.state is None:  # generic labels (单位名称) head other tables too: not outside a project
@@ -1231,7 +1237,7 @@ class _Interpreter:
             cells = [
                 (k, c)
                 for k, c in merged
-                if len(c.text) > 12 or not _ROW_LABEL.match(_sq(c.text)) or fields[k : k + 1] == [None]
+                if len(c.text) > 12 or not _is_row_label(c.text) or fields[k : k + 1] == [None]
             ]
         else:
             cells = merged
@@ -1239,10 +1245,10 @@ class _Interpreter:
             return []
         # a row with a cell for every named column is read by position (a grid, or text that
         # kept its blank cells), unless fitting by content reads it much better
-        width = len(row.cells)
-        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
         if self.stream.layout in _GRID_LAYOUTS:
             return cells  # a grid row: every cell under its own column (merged ones blank)
+        width = len(row.cells)
+        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
         texts = [c.text for _, c in cells]
         cols = fit_row(texts, fields)
         if cols is None:

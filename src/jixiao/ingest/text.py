@@ -81,6 +81,18 @@ def clean_line(line: str) -> str:
     return line
 
 
+def _clean_lines(raw: list[str]) -> list[str]:
+    """`clean_line` over every line (its tests inlined: a text has many lines)."""
+    out: list[str] = []
+    noise = is_noise_line
+    for line in raw:
+        line = line.rstrip("\r\n")
+        if "[" in line or "<" in line or "〈" in line or "**" in line:
+            line = strip_artefacts(line)
+        out.append("" if len(line) <= 120 and noise(line) else line)
+    return out
+
+
 _SITE_FOOTER = re.compile(r"ICP备|公网安备|网站标识码|主办|承办|版权所有|技术支持")
 _LINK_SPLIT = re.compile(r"\s*\|\s*|\s{2,}")
 
@@ -123,7 +135,7 @@ def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
     raw = text.split("\n")
     running = running_headers(raw) if has_page_markers(text) else set()
-    lines = [clean_line(s) for s in raw]
+    lines = _clean_lines(raw)
     _blank_footer_links(raw, lines)
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
@@ -155,9 +167,10 @@ def _tab_row(i: int, raw: str, table: int) -> Row:
     parts = raw.split("\t")
     while len(parts) > 1 and _is_blank(parts[-1]):
         parts.pop()
+    new = tuple.__new__  # Location(i, …) without the named tuple's Python-level constructor
     return Row(
-        cells=[Cell(p.strip(), Location(i, _col_name(k))) for k, p in enumerate(parts)],
-        loc=Location(line=i),
+        cells=[Cell(p.strip(), new(Location, (i, _col_name(k)))) for k, p in enumerate(parts)],
+        loc=new(Location, (i, None)),
         table=table,
     )
 

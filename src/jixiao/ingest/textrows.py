@@ -1076,12 +1076,17 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     ncol = len(kinds)
     locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
-        locs = _cell_locs(p.line, ncol)
         if new or cur is None:
-            cur = [Cell("", loc) for loc in locs]
-            rows.append(Row(cur, Location(line=p.line), table))
-        cur[col] = Cell(p.text, locs[col])
+            cur = list(_blank_cells(p.line, ncol))
+            rows.append(Row(cur, tuple.__new__(Location, (p.line, None)), table))
+        cur[col] = Cell(p.text, _cell_locs(p.line, ncol)[col])
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _blank_cells(line: int, width: int) -> tuple[Cell, ...]:
+    """A row's blank cells (the cells the text does not print; never changed, so shared)."""
+    return tuple(Cell("", loc) for loc in _cell_locs(line, width))
 
 
 _HAS_SPACE = re.compile(r"\s")
@@ -1300,7 +1305,7 @@ def score_blocks(blocks: list[Block]) -> Fit:
     for b in blocks:
         if not isinstance(b, Row):
             continue
-        hk = [header_kind(c.text) for c in b.cells]
+        hk = list(map(header_kind, [c.text for c in b.cells]))
         if is_header(hk):
             kinds, table = hk, b.table
             fit_.score += 3.0
@@ -1410,7 +1415,7 @@ def _table_starts(blocks: list[Block]) -> list[int]:
     for b in blocks:
         if isinstance(b, Row):
             first.setdefault(b.table, b.loc.line or 0)
-            if b.table not in headed and is_header([header_kind(c.text) for c in b.cells]):
+            if b.table not in headed and is_header(list(map(header_kind, [c.text for c in b.cells]))):
                 headed.add(b.table)
     for b in blocks:
         if isinstance(b, Row) and b.table in headed and b.table not in seen:
