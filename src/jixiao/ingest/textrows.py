@@ -39,7 +39,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jixiao.ingest import vocab
@@ -1294,29 +1294,51 @@ class Fit:
 _GOOD_ROW = 2.5
 
 
-def score_blocks(blocks: list[Block]) -> Fit:
+@dataclass
+class ScoreMemo:
+    """What scoring found for each row of the candidates of one document (by the row's identity:
+    the blocks outlive the memo), so that scoring the regions again reads it instead."""
+
+    kinds: dict[int, tuple[bool, list[int | None]]] = field(default_factory=dict)  # header?, kinds
+    opens: dict[int, bool] = field(default_factory=dict)  # opens a project block
+    scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, its header) → score
+
+
+def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
     """How well the rows under each indicator header fit it: a row scores when it has a name and a
     value that reads as one (a number with its unit, a date, a short word), loses when it has only
     one of them or a level label outside the level columns (the fragments of a wrong cut). A row
     that opens a project block (项目名称 …) ends the table."""
+    if memo is None:
+        memo = ScoreMemo()
     fit_ = Fit()
     kinds: list[int | None] | None = None
+    head = 0  # the identity of the header row of `kinds`
     table = None
     for b in blocks:
         if not isinstance(b, Row):
             continue
-        hk = list(map(header_kind, [c.text for c in b.cells]))
-        if is_header(hk):
-            kinds, table = hk, b.table
+        key = id(b)
+        facts = memo.kinds.get(key)
+        if facts is None:
+            hk = list(map(header_kind, [c.text for c in b.cells]))
+            facts = memo.kinds[key] = (is_header(hk), hk)
+        if facts[0]:
+            kinds, table, head = facts[1], b.table, key
             fit_.score += 3.0
             continue
         if kinds is None or b.table != table:
             continue
-        first = next((c.text for c in b.cells if c.text), "")
-        if vocab.kv_field(first) is not None and not level_kind(first):
+        opens = memo.opens.get(key)
+        if opens is None:
+            first = next((c.text for c in b.cells if c.text), "")
+            opens = memo.opens[key] = vocab.kv_field(first) is not None and not level_kind(first)
+        if opens:
             kinds = None
             continue
-        s = _row_score(b, kinds)
+        s = memo.scores.get((key, head))
+        if s is None:
+            s = memo.scores[(key, head)] = _row_score(b, kinds)
         fit_.score += s
         fit_.rows += 1
         fit_.good += s >= _GOOD_ROW
@@ -1375,24 +1397,25 @@ def candidates(
     lines: list[str],
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
+    memo: ScoreMemo | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
     if given, then the PDF-text regrouping (`fallback`), then the strategies here. When an early
     candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried."""
     out: list[Candidate] = []
     if first is not None:
-        out.append(Candidate(first[0], first[1], score_blocks(first[1])))
+        out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
         if out[0].fit.convincing:
             return out
     blocks = fallback(lines)
-    out.append(Candidate("pdf-text", blocks, score_blocks(blocks)))
+    out.append(Candidate("pdf-text", blocks, score_blocks(blocks, memo)))
     if out[-1].fit.convincing:
         return out
     for name, strategy in STRATEGIES.items():
         pieces = strategy(lines)
         if pieces:
             blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
-            out.append(Candidate(name, blocks, score_blocks(blocks)))
+            out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
     return out
 
 
@@ -1434,7 +1457,8 @@ def find_blocks(
     A document may print its tables in different ways: the regions between the tables' own blocks
     (as the best strategy overall finds them) are chosen one by one, and the layout is then named
     after every strategy used (`pipes+spaces`)."""
-    cands = candidates(lines, fallback, first)
+    memo = ScoreMemo()  # rows are scored once, for the whole text and again by region
+    cands = candidates(lines, fallback, first, memo)
     best = _best(cands)
     cuts = _table_starts(best.blocks)
     if len(cands) == 1 or not cuts:
@@ -1451,7 +1475,7 @@ def find_blocks(
     names: list[str] = []
     order = sorted(range(len(cands)), key=lambda k: cands[k].name != best.name)  # the best wins ties
     for r in range(len(bounds) - 1):
-        part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r])) for k in order]
+        part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r], memo)) for k in order]
         pick = _best(part)
         if pick.name not in names:
             names.append(pick.name)
