@@ -1074,7 +1074,6 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     rows: list[Row] = []
     cur: list[Cell] | None = None
     ncol = len(kinds)
-    locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
         if new or cur is None:
             cur = list(_blank_cells(p.line, ncol))
