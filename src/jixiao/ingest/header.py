@@ -68,6 +68,7 @@ _YEAR_IN = re.compile(r"(20\d{2})\s*年")
 _PRIOR_WORD = re.compile(r"^(上|去|前)年")
 
 
+@lru_cache(maxsize=16384)
 def _norm_header(text: str) -> str:
     return ascii_punct(_WS.sub("", text or "")).strip(":*")
 

@@ -66,6 +66,13 @@ class NoTargetTable(ReadError):
 # titles, money units, page furniture
 
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
+
+
+def _money_unit(text: str) -> re.Match[str] | None:
+    """`_MONEY_UNIT` searched in a text without whitespace (most texts, without 单位, at once)."""
+    return _MONEY_UNIT.search(text) if "单位" in text else None
+
+
 _TITLE_NUM = re.compile(
     r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?:(?!\d)|(?=20\d{2}\s*年))|[（(](?P<cnum>\d{1,3})[）)]\s*"
     r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
@@ -127,7 +134,7 @@ def header_map(cells: list[Cell], year: int | None = None) -> dict[int, str] | N
 def _is_money_unit(text: str) -> bool:
     """A short '单位：万元' line."""
     s = _sq(text)
-    return len(s) < 24 and bool(_MONEY_UNIT.search(s))
+    return len(s) < 24 and bool(_money_unit(s))
 
 
 @lru_cache(maxsize=16384)
@@ -654,7 +661,7 @@ class _Interpreter:
         if unit and self.pending is None:
             self._unit_line(unit, text)
             return
-        m = _MONEY_UNIT.search(_sq(text))
+        m = _money_unit(_sq(text))
         if m and len(_sq(text)) < 24:
             self._set_money_unit(m.group(1))
             return
@@ -755,7 +762,7 @@ class _Interpreter:
         self.unit_lines.append(unit)
         if self.state is not None and not self.state.project.indicators:
             self.state.project.unit_code, self.state.project.unit_name = unit
-        m = _MONEY_UNIT.search(_sq(text))
+        m = _money_unit(_sq(text))
         if m:
             self._set_money_unit(m.group(1))
 
@@ -808,7 +815,7 @@ class _Interpreter:
                 self._end_project()
             self._unit_line(unit, " ".join(c.text for c in ne))
             return True
-        units = [_MONEY_UNIT.search(_sq(c.text)) for c in ne]
+        units = [_money_unit(_sq(c.text)) for c in ne]
         if all(units) and units[0] is not None and len(_sq(first)) < 24:
             self._set_money_unit(units[0].group(1))
             return True
