@@ -34,7 +34,7 @@ class Row:
         return [c.text for c in self.cells]
 
     def nonempty(self) -> list[Cell]:
-        return [c for c in self.cells if c.text.strip()]
+        return [c for c in self.cells if c.text and not c.text.isspace()]
 
 
 @dataclass(slots=True)
@@ -89,7 +89,13 @@ _WS = re.compile(r"[\s\u3000\xa0]+")
 
 def squash(text: str | None) -> str:
     """Text without any whitespace (labels are compared this way)."""
-    return _WS.sub("", text or "")
+    return _squash(text) if text else ""
+
+
+@lru_cache(maxsize=65536)
+def _squash(text: str) -> str:
+    # labels, levels and values recur on every row and in every document: each squashed once
+    return _WS.sub("", text)
 
 
 _UNIT_LINE = re.compile(

@@ -15,6 +15,7 @@ column's field.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from jixiao.ingest.vocab import ascii_punct, is_level1, is_level2
@@ -67,6 +68,7 @@ _YEAR_IN = re.compile(r"(20\d{2})\s*年")
 _PRIOR_WORD = re.compile(r"^(上|去|前)年")
 
 
+@lru_cache(maxsize=16384)
 def _norm_header(text: str) -> str:
     return ascii_punct(_WS.sub("", text or "")).strip(":*")
 
@@ -161,7 +163,9 @@ def header_map(cells: list, year: int | None = None) -> dict[int, str] | None:
     basis, nature, direction, measure_unit, weight, remark, project, project_code, unit, budget,
     goal; columns of a column group other than the budget year's map to 'skip:<field>'."""
     texts = [c.text for c in cells]
-    if not _HINT.search("".join(texts)):
+    joined = "".join(texts)
+    # every hint word has 级 or 指 or is 目标值: most rows are ruled out without the pattern
+    if ("级" not in joined and "指" not in joined and "目标值" not in joined) or not _HINT.search(joined):
         return None
     cand: list[tuple[float, int, str, str]] = []  # (score, column, field, group)
     groups: dict[str, int] = {}
@@ -208,60 +212,114 @@ _UNIT_CODE = re.compile(r"^[\[(（［]?\d{3,15}[\])）］]?\s*[-_]?\s*\D")
 
 @lru_cache(maxsize=65536)
 def cell_score(text: str, fld: str) -> float:
-    """How well a cell's content fits a column's field (higher is better)."""
-    from jixiao.values import parse_value
-
+    """How well a cell's content fits a column's field (higher is better): the field's scorer."""
     s = _WS.sub("", text)
     if fld.startswith("skip:"):
         fld = fld[5:]
-    l1, l2 = is_level1(s), is_level2(s)
-    if fld == "level1":
-        return 3.0 if l1 else (-1.0 if l2 else -3.0)
-    if fld == "level2":
-        return 3.0 if l2 else (-1.5 if l1 else -2.5)
-    # 指标性质 and 指标方向 are printed swapped as often as not: each takes the other's content
-    if fld == "nature":
-        if _COMPARATOR.match(s):
-            return 2.5
-        return 2.0 if _DIRECTION.match(s) else -2.5
-    if fld == "direction":
-        if _DIRECTION.match(s):
-            return 2.5
-        return 2.0 if _COMPARATOR.match(s) else -2.5
-    if fld == "weight":
-        return 1.5 if _NUMBER.match(s) and "%" not in s and not re.match(r"^[<>=≥≤]", s) else -2.0
-    if fld == "measure_unit":
-        if _UNIT_LIKE.match(s) and not _COMPARATOR.match(s) and not l1 and not l2 and len(s) <= 6:
-            return 1.2
+    scorer = _SCORERS.get(fld)
+    if scorer is None:
+        return -0.5  # a column the header does not name
+    return scorer(text, s)
+
+
+def _score_level1(_text: str, s: str) -> float:
+    return 3.0 if is_level1(s) else (-1.0 if is_level2(s) else -3.0)
+
+
+def _score_level2(_text: str, s: str) -> float:
+    return 3.0 if is_level2(s) else (-1.5 if is_level1(s) else -2.5)
+
+
+# 指标性质 and 指标方向 are printed swapped as often as not: each takes the other's content
+def _score_nature(_text: str, s: str) -> float:
+    if _COMPARATOR.match(s):
+        return 2.5
+    return 2.0 if _DIRECTION.match(s) else -2.5
+
+
+def _score_direction(_text: str, s: str) -> float:
+    if _DIRECTION.match(s):
+        return 2.5
+    return 2.0 if _COMPARATOR.match(s) else -2.5
+
+
+def _score_weight(_text: str, s: str) -> float:
+    return 1.5 if _NUMBER.match(s) and "%" not in s and not re.match(r"^[<>=≥≤]", s) else -2.0
+
+
+def _score_measure_unit(_text: str, s: str) -> float:
+    if (
+        _UNIT_LIKE.match(s)
+        and not _COMPARATOR.match(s)
+        and not is_level1(s)
+        and not is_level2(s)
+        and len(s) <= 6
+    ):
+        return 1.2
+    return -2.0
+
+
+def _score_budget(_text: str, s: str) -> float:
+    return 2.5 if _AMOUNT.match(s.replace("元", "").replace("万", "")) else -2.0
+
+
+def _score_unit(_text: str, s: str) -> float:
+    return 2.5 if _UNIT_CODE.match(s) else -0.5
+
+
+def _score_value(text: str, s: str) -> float:
+    from jixiao.values import parse_value
+
+    if is_level1(s) or is_level2(s):
+        return -1.5
+    if parse_value(text).kind != "text":
+        return 2.0
+    return 0.6 if len(s) <= 12 else 0.0
+
+
+def _score_name(_text: str, s: str) -> float:
+    if is_level1(s) or is_level2(s):
+        return -1.0
+    if _COMPARATOR.match(s) or _DIRECTION.match(s):
         return -2.0
-    if fld in ("budget",):
-        return 2.5 if _AMOUNT.match(s.replace("元", "").replace("万", "")) else -2.0
-    if fld == "unit":
-        return 2.5 if _UNIT_CODE.match(s) else -0.5
-    if fld == "value":
-        if l1 or l2:
-            return -1.5
-        kind = parse_value(text).kind
-        if kind != "text":
-            return 2.0
-        return 0.6 if len(s) <= 12 else 0.0
-    if fld in ("name", "project"):
-        if l1 or l2:
-            return -1.0
-        if _COMPARATOR.match(s) or _DIRECTION.match(s):
-            return -2.0
-        if _NUMBER.match(s):
-            return -1.0
-        return 1.0
-    if fld == "goal":
-        return 1.2 if len(s) > 12 else 0.2
-    if fld in ("description", "basis", "remark"):
-        if l1 or l2 or _COMPARATOR.match(s):
-            return -1.0
-        return 0.5
-    if fld in ("project_code",):
-        return 1.5 if re.match(r"^[0-9A-Z]{8,}$", s) else -2.0
-    return -0.5  # a column the header does not name
+    if _NUMBER.match(s):
+        return -1.0
+    return 1.0
+
+
+def _score_goal(_text: str, s: str) -> float:
+    return 1.2 if len(s) > 12 else 0.2
+
+
+def _score_note(_text: str, s: str) -> float:
+    if is_level1(s) or is_level2(s) or _COMPARATOR.match(s):
+        return -1.0
+    return 0.5
+
+
+def _score_project_code(_text: str, s: str) -> float:
+    return 1.5 if re.match(r"^[0-9A-Z]{8,}$", s) else -2.0
+
+
+# one scorer per field: (the cell's text, its text without whitespace) → score
+_SCORERS: dict[str, Callable[[str, str], float]] = {
+    "level1": _score_level1,
+    "level2": _score_level2,
+    "nature": _score_nature,
+    "direction": _score_direction,
+    "weight": _score_weight,
+    "measure_unit": _score_measure_unit,
+    "budget": _score_budget,
+    "unit": _score_unit,
+    "value": _score_value,
+    "name": _score_name,
+    "project": _score_name,
+    "goal": _score_goal,
+    "description": _score_note,
+    "basis": _score_note,
+    "remark": _score_note,
+    "project_code": _score_project_code,
+}
 
 
 def fit_row(texts: list[str], fields: list[str | None]) -> list[int] | None:

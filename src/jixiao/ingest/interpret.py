@@ -66,6 +66,13 @@ class NoTargetTable(ReadError):
 # titles, money units, page furniture
 
 _MONEY_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|千元|亿元)")
+
+
+def _money_unit(text: str) -> re.Match[str] | None:
+    """`_MONEY_UNIT` searched in a text without whitespace (most texts, without 单位, at once)."""
+    return _MONEY_UNIT.search(text) if "单位" in text else None
+
+
 _TITLE_NUM = re.compile(
     r"^\s*(?:(?P<num>\d{1,3})\s*[.、．,，]\s*(?:(?!\d)|(?=20\d{2}\s*年))|[（(](?P<cnum>\d{1,3})[）)]\s*"
     r"|(?P<cn>[一二三四五六七八九十]{1,3})\s*[、.．]\s*|[（(](?P<cn2>[一二三四五六七八九十]{1,3})[）)]\s*"
@@ -123,12 +130,14 @@ def header_map(cells: list[Cell], year: int | None = None) -> dict[int, str] | N
     return _header_map(cells, year)
 
 
+@lru_cache(maxsize=16384)
 def _is_money_unit(text: str) -> bool:
     """A short '单位：万元' line."""
     s = _sq(text)
-    return len(s) < 24 and bool(_MONEY_UNIT.search(s))
+    return len(s) < 24 and bool(_money_unit(s))
 
 
+@lru_cache(maxsize=16384)
 def split_title(text: str) -> tuple[int | None, str]:
     """'3、质量强市提升经费绩效目标表' → (3, '质量强市提升经费绩效目标表')."""
     m = _TITLE_NUM.match(text)
@@ -159,6 +168,7 @@ def name_from_title(title: str) -> str | None:
     return rest
 
 
+@lru_cache(maxsize=16384)
 def _title_is_table(text: str) -> bool:
     s = _sq(ascii_punct(text))
     return (
@@ -195,6 +205,7 @@ def _unbalanced(text: str) -> bool:
     return s.count("(") != s.count(")")
 
 
+@lru_cache(maxsize=16384)
 def _goes_on(text: str) -> bool:
     """A line that can continue a goal: a sentence, not a heading, a caption or a row label."""
     s = _sq(text)
@@ -208,6 +219,7 @@ def _goes_on(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=16384)
 def _is_heading_title(text: str) -> bool:
     """A project's heading that names it ('3岁以下婴幼儿照护服务项目项目绩效目标'): a title when an
     indicator table follows."""
@@ -219,6 +231,12 @@ def _is_heading_title(text: str) -> bool:
 @lru_cache(maxsize=16384)
 def _kv(text: str) -> str | None:
     return kv_field(text)
+
+
+@lru_cache(maxsize=16384)
+def _is_row_label(text: str) -> bool:
+    """A row label (绩效指标, 年度指标) left in an indicator row: no cell of its own."""
+    return bool(_ROW_LABEL.match(_sq(text)))
 
 
 @lru_cache(maxsize=65536)
@@ -296,6 +314,68 @@ def _align_labels(labels: list[tuple[str, str, Cell]], values: list[str]) -> lis
     text layout): the labels before the first one the first value fits printed none."""
     k = next((k for k, x in enumerate(labels) if _value_fits(x[0], values[0])), None)
     return labels[k:] if k is not None else labels
+
+
+def _label_value(cells: list[Cell], kinds: list[str | None], i: int, k: str) -> tuple[str | None, int]:
+    """The value of the label in cells[i] (of field k) and how many cells label and value take:
+    the next cell (blank in a grid: no value) unless that is a label or there is none (then the
+    value is on the row below); a goal split over several cells takes all of them up to a label."""
+    nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
+    if nxt is not None and nxt.text.strip() and split_label_runs(nxt.text):
+        nxt = None
+    if nxt is None:
+        return None, 1
+    value = nxt.text
+    step = 2
+    if k in ("goal", "purpose"):
+        # a goal split over several cells by a text layout: all of them, up to a label
+        while (
+            i + step < len(cells)
+            and kinds[i + step] is None
+            and cells[i + step].text.strip()
+            and not split_label_runs(cells[i + step].text)
+        ):
+            value = f"{value} {cells[i + step].text}"
+            step += 1
+    return value, step
+
+
+def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
+    """The name, description and basis a row continues (empty when a cell falls elsewhere)."""
+    parts: dict[str, str] = {}
+    for k, c in enumerate(row.cells):
+        t = c.text.strip()
+        if not t:
+            continue
+        fld = fields[k] if k < len(fields) else None
+        if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
+            continue  # a piece of the block's merged label cell, left in the first column
+        if fld not in ("name", "description", "basis"):
+            return {}
+        parts[fld] = t
+    return parts
+
+
+def _title_text(b: Block) -> str | None:
+    """The text a block offers as a title: a paragraph's, or a row's single short cell that reads
+    as a table title, a project heading or (in the first column) a numbered title."""
+    if isinstance(b, Para):
+        return b.text
+    ne = b.nonempty()
+    if (
+        len(ne) == 1
+        and len(_sq(ne[0].text)) < 80
+        and (
+            _title_is_table(ne[0].text)
+            or _is_heading_title(ne[0].text)
+            or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)
+        )
+    ):
+        return ne[0].text
+    return None
+
+
+_Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
 
 
 @dataclass
@@ -390,39 +470,16 @@ class _Interpreter:
     def _find_titles(self) -> dict[int, str]:
         """Block index → title text for every block that starts a table."""
         titles: dict[int, str] = {}
-        blocks = self.blocks
-        for i, b in enumerate(blocks):
-            text = b.text if isinstance(b, Para) else None
-            if isinstance(b, Row):
-                ne = b.nonempty()
-                if (
-                    len(ne) == 1
-                    and len(_sq(ne[0].text)) < 80
-                    and (
-                        _title_is_table(ne[0].text)
-                        or _is_heading_title(ne[0].text)
-                        or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)
-                    )
-                ):
-                    text = ne[0].text
+        for i, b in enumerate(self.blocks):
+            text = _title_text(b)
             if not text:
                 continue
             s = _sq(text)
             if len(s) > 90 or _PAGE_NUMBER.match(text):
                 continue
-            if _title_is_table(text):
-                if isinstance(b, Row) or self._table_follows(i):
-                    titles[i] = self._wrapped_title(i) if isinstance(b, Para) else text.strip()
-                continue
-            if _is_heading_title(text) and self._header_within(i, 16):
-                titles[i] = text.strip()
-                continue
-            num, _ = split_title(text)
-            nxt = self._next_nonempty(i)
-            next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
-            reach = 1 if isinstance(b, Row) else 12
-            if num is not None and next_is_table and self._table_looks_like_project(i, reach):
-                titles[i] = text.strip()
+            title = self._title_at(i, b, text)
+            if title is not None:
+                titles[i] = title
         # several title lines before one table (a page heading, then the form's own title): the
         # one nearest the table counts
         keys = sorted(titles)
@@ -433,6 +490,23 @@ class _Interpreter:
             ) and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
                 del titles[a]
         return titles
+
+    def _title_at(self, i: int, b: Block, text: str) -> str | None:
+        """The title block i prints, or None: a table's title before its table, a project's
+        heading before an indicator header, a numbered line before a project's table."""
+        if _title_is_table(text):
+            if isinstance(b, Row) or self._table_follows(i):
+                return self._wrapped_title(i) if isinstance(b, Para) else text.strip()
+            return None
+        if _is_heading_title(text) and self._header_within(i, 16):
+            return text.strip()
+        num, _ = split_title(text)
+        nxt = self._next_nonempty(i)
+        next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
+        reach = 1 if isinstance(b, Row) else 12
+        if num is not None and next_is_table and self._table_looks_like_project(i, reach):
+            return text.strip()
+        return None
 
     def _wrapped_title(self, i: int) -> str:
         """A title wrapped over several lines ('天津市…专项(畜禽粪污' / '资源化利用…项目)2022年' /
@@ -587,7 +661,7 @@ class _Interpreter:
         if unit and self.pending is None:
             self._unit_line(unit, text)
             return
-        m = _MONEY_UNIT.search(_sq(text))
+        m = _money_unit(_sq(text))
         if m and len(_sq(text)) < 24:
             self._set_money_unit(m.group(1))
             return
@@ -597,22 +671,8 @@ class _Interpreter:
             return
         st = self.state
         # the form's labels and values one per line (a table converted to text)
-        if self.pending is not None or _kv(text) or split_label_runs(text):
-            if (
-                st is not None
-                or _kv(text) in ("name", "code")
-                or ((r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r))
-            ):
-                if (
-                    st is None
-                    or st.columns is None
-                    or not st.project.indicators
-                    or self.pending is not None
-                    or _kv(text) in ("name", "code", "goal")
-                ):
-                    row = Row([Cell(text, para.loc)], para.loc)
-                    if self._kv_any(row):
-                        return
+        if self._block_line(text) and self._kv_any(Row([Cell(text, para.loc)], para.loc)):
+            return
         if st is not None and _CHAPTER.match(text) and (st.columns is not None or st.project.indicators):
             self._end_project()
             return
@@ -625,6 +685,27 @@ class _Interpreter:
             ym = _YEAR_SUFFIX.match(text) or re.match(r"^\s*[（(]?\s*(20\d{2})\s*年度?\s*[)）]?\s*$", text)
             if ym:
                 self.years[int(ym.group(1))] += 3
+
+    def _block_line(self, text: str) -> bool:
+        """Whether a paragraph may be a line of the project block (a label, a label with its value,
+        or the value a label waits for): inside a project, or a project's name or code outside one;
+        inside an indicator table only what a label waits for, a name, a code or a goal."""
+        if not (self.pending is not None or _kv(text) or split_label_runs(text)):
+            return False
+        st = self.state
+        if not (
+            st is not None
+            or _kv(text) in ("name", "code")
+            or ((r := split_label_runs(text)) and any(_kv(lab) in ("name", "code") for lab, _ in r))
+        ):
+            return False
+        return (
+            st is None
+            or st.columns is None
+            or not st.project.indicators
+            or self.pending is not None
+            or _kv(text) in ("name", "code", "goal")
+        )
 
     def _line(self, text: str, loc: Location) -> bool:
         """One line of text (a paragraph or a one-cell row) before the indicator table: a prose
@@ -681,7 +762,7 @@ class _Interpreter:
         self.unit_lines.append(unit)
         if self.state is not None and not self.state.project.indicators:
             self.state.project.unit_code, self.state.project.unit_name = unit
-        m = _MONEY_UNIT.search(_sq(text))
+        m = _money_unit(_sq(text))
         if m:
             self._set_money_unit(m.group(1))
 
@@ -693,54 +774,23 @@ class _Interpreter:
 
     # -- rows ---------------------------------------------------------------------------------
     def _row(self, row: Row) -> None:
-        cells = row.cells
         ne = row.nonempty()
         if not ne:
             return
         if self.skipping and self.skip_table is not None and row.table != self.skip_table:
             self.skipping = False
+        if len(ne) <= 2 and self._unit_row(ne):
+            return
         st = self.state
-        first = ne[0].text
-        if len(ne) <= 2:
-            unit = match_unit_line(first)
-            if unit and self.pending is None:
-                if st is not None and st.project.indicators:
-                    self._end_project()
-                self._unit_line(unit, " ".join(c.text for c in ne))
-                return
-            units = [_MONEY_UNIT.search(_sq(c.text)) for c in ne]
-            if all(units) and units[0] is not None and len(_sq(first)) < 24:
-                self._set_money_unit(units[0].group(1))
-                return
         if st is not None and st.pending_paras:
             for para in st.pending_paras:
                 if not _is_noise_line(para.text):
                     self.warn(para.loc, f"项目{st.project.seq}表格中的文字未使用：{para.text[:40]!r}")
             st.pending_paras.clear()
-        hmap = header_map(cells, self.year or (st.title_year if st else None))
+        year = self.year or (st.title_year if st else None)
+        hmap = header_map(row.cells, year)
         if hmap:
-            self.pending = None
-            hkind = header_kind([c.text for c in cells], self.year or (st.title_year if st else None))
-            if self.other_kind or hkind != "target":
-                kind = self.other_kind or hkind
-                if st is not None and not st.project.indicators:
-                    self.state = None
-                else:
-                    self._end_project()
-                self.other_tables.append((kind, row.loc))
-                self.skipping, self.skip_table = True, row.table
-                return
-            self.skipping = False
-            self.header_seen = True
-            st = self._ensure_project(row.loc)
-            st.block_again = False
-            if st.columns is None or not st.project.indicators:
-                st.columns = hmap
-                st.header_width = len(cells)
-                st.fields = [hmap.get(k) for k in range(len(cells))]
-            else:
-                st.after_repeat = True
-            # a repeated header after a page break: keep the first mapping, carry levels on
+            self._header_row(row, hmap, year)
             return
         if self.skipping:
             return
@@ -752,6 +802,57 @@ class _Interpreter:
                 return
         if self._kv_any(row):
             return
+        self._body_row(row, ne, st)
+
+    def _unit_row(self, ne: list[Cell]) -> bool:
+        """A row of one or two cells that is the unit line (`414001 某局 单位：万元`) or only the
+        money unit: read, True."""
+        first = ne[0].text
+        unit = match_unit_line(first)
+        if unit and self.pending is None:
+            st = self.state
+            if st is not None and st.project.indicators:
+                self._end_project()
+            self._unit_line(unit, " ".join(c.text for c in ne))
+            return True
+        units = [_money_unit(_sq(c.text)) for c in ne]
+        if all(units) and units[0] is not None and len(_sq(first)) < 24:
+            self._set_money_unit(units[0].group(1))
+            return True
+        return False
+
+    def _header_row(self, row: Row, hmap: dict[int, str], year: int | None) -> None:
+        """An indicator header: the columns of the project's table, or the start of a
+        self-evaluation or monitoring table that is skipped."""
+        cells = row.cells
+        st = self.state
+        self.pending = None
+        hkind = header_kind([c.text for c in cells], year)
+        if self.other_kind or hkind != "target":
+            kind = self.other_kind or hkind
+            if st is not None and not st.project.indicators:
+                self.state = None
+            else:
+                self._end_project()
+            self.other_tables.append((kind, row.loc))
+            self.skipping, self.skip_table = True, row.table
+            return
+        self.skipping = False
+        self.header_seen = True
+        st = self._ensure_project(row.loc)
+        st.block_again = False
+        if st.columns is None or not st.project.indicators:
+            st.columns = hmap
+            st.header_width = len(cells)
+            st.fields = [hmap.get(k) for k in range(len(cells))]
+        else:
+            st.after_repeat = True
+        # a repeated header after a page break: keep the first mapping, carry levels on
+
+    def _body_row(self, row: Row, ne: list[Cell], st: _ProjectState | None) -> None:
+        """A row that is neither a header nor the project block: the purpose or spending plan
+        after their labels, an indicator row, or a row left unused (warned). `st`: the project's
+        state as the row began."""
         if st is not None and st.expect_purpose and st.columns is None:
             st.expect_purpose = False
             text = "\n".join(c.text for c in ne)
@@ -803,11 +904,11 @@ class _Interpreter:
         return {0: "level1", 1: "level2", **{2 + k: n for k, n in enumerate(names)}}
 
     # -- the project block ----------------------------------------------------------------------
-    def _kv_items(self, row: Row) -> list[tuple[str, str, Cell, str | None]]:
+    def _kv_items(self, row: Row) -> list[_Item]:
         """(field, label, label cell, value or None) for every label of the row, in order. A
         label's value is the next cell when that is not itself a label, or the text run together
         with it in the same cell."""
-        items: list[tuple[str, str, Cell, str | None]] = []
+        items: list[_Item] = []
         cells = row.cells
         kinds = [_kv(c.text) for c in cells]
         if not any(kinds) and not any(split_label_runs(c.text) for c in cells):
@@ -821,40 +922,19 @@ class _Interpreter:
         while i < len(cells):
             c = cells[i]
             k = kinds[i]
+            if k == "plan":
+                items.append((k, c.text, c, None))
+                break
             if k is not None:
-                if k == "plan":
-                    items.append((k, c.text, c, None))
-                    break
-                # the value is the next cell (blank in a grid: no value), unless that is a label
-                # or there is none: then the value is on the row below
-                nxt = cells[i + 1] if i + 1 < len(cells) and kinds[i + 1] is None else None
-                if nxt is not None and nxt.text.strip() and split_label_runs(nxt.text):
-                    nxt = None
-                value = nxt.text if nxt is not None else None
-                step = 2 if nxt is not None else 1
-                if k in ("goal", "purpose") and nxt is not None:
-                    # a goal split over several cells by a text layout: all of them, up to a label
-                    while (
-                        i + step < len(cells)
-                        and kinds[i + step] is None
-                        and cells[i + step].text.strip()
-                        and not split_label_runs(cells[i + step].text)
-                    ):
-                        value = f"{value} {cells[i + step].text}"
-                        step += 1
+                value, step = _label_value(cells, kinds, i, k)
                 items.append((k, c.text, c, value))
                 i += step
                 continue
             runs = split_label_runs(c.text) if c.text.strip() else None
-            if runs and not self._runs_ok(runs):
-                runs = None
-            if runs:
-                for lab, val in runs:
-                    f = _kv(lab) or "other_kv"
-                    items.append((f, lab, c, val or None))
-                i += 1
-                continue
-            items.append(("", c.text, c, None))  # not a label
+            if runs and self._runs_ok(runs):
+                items.extend((_kv(lab) or "other_kv", lab, c, val or None) for lab, val in runs)
+            else:
+                items.append(("", c.text, c, None))  # not a label
             i += 1
         return items
 
@@ -873,11 +953,10 @@ class _Interpreter:
     def _kv_any(self, row: Row) -> bool:
         """Read a project-block row (labels with values beside them or on the row below); False
         when the row is not one."""
-        if self.pending is None and not any(_has_label(c.text) for c in row.cells):
+        if self.pending is None and not any(map(_has_label, [c.text for c in row.cells])):
             return False  # no label in the row (an indicator row): nothing to read here
         items = self._kv_items(row)
-        st = self.state
-        if st is None:  # generic labels (单位名称) head other tables too: not outside a project
+        if self.state is None:  # generic labels (单位名称) head other tables too: not outside a project
             items = [
                 ("", lab, c, v) if f == "unit" and norm_label(lab) in GENERIC_UNIT_LABELS else (f, lab, c, v)
                 for f, lab, c, v in items
@@ -888,8 +967,37 @@ class _Interpreter:
                 values = [it[1] for it in items if it[1].strip()]
                 return self._fill_pending(values, row)
             return False
+        if not self._is_block_row(row, items, labels):
+            return False
+        st = self._block_project(row, labels)
+        waiting: list[tuple[str, str, Cell]] = []
+        purpose_next = False
+        for f, label, cell, value in items:
+            if not f:
+                continue
+            if f == "plan":
+                self._plan_header(row, cell)
+                continue
+            if f == "section" and value and re.search(r"\d", value) and parse_money_text(value) is not None:
+                f = "total"  # 资金情况 | 1280.5: a heading with the amount beside it is the total
+            if f == "section":
+                if "用途" in label:
+                    purpose_next = True
+                continue
+            if value is None:
+                waiting.append((f, label, cell))
+                continue
+            self._set_field(f, label, value, cell)
+        self._wait_for_values(row, labels, waiting)
+        if purpose_next and st.columns is None:
+            st.expect_purpose = True
+        return True
+
+    def _is_block_row(self, row: Row, items: list[_Item], labels: list[_Item]) -> bool:
+        """Whether a row with block labels is the project block (inside an indicator table only a
+        new or repeated block counts; another table's header is not one)."""
+        st = self.state
         present = {it[0] for it in labels}
-        # inside an indicator table only a new/repeated project block counts
         in_table = st is not None and st.columns is not None and bool(st.project.indicators)
         if (
             in_table
@@ -907,46 +1015,36 @@ class _Interpreter:
             return False  # a goal label alone (部门整体 goals) opens no project
         if not has_value and self.state is None and len(row.nonempty()) > 1:
             return False  # another table's header (项目名称 | 预算资金 | …), not a project block
+        return True
+
+    def _block_project(self, row: Row, labels: list[_Item]) -> _ProjectState:
+        """The project a block row belongs to: the current one (its top block repeated on a new
+        page), or a new one when the block names another project inside an indicator table."""
         st = self._ensure_project(row.loc)
         p = st.project
-        if st.columns is not None and p.indicators and present & {"code", "name"}:
-            newname = next((v for f, _, _, v in labels if f == "name" and v), None)
-            newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
-            same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
-                newcode is not None and _sq(newcode) == _sq(p.code or "")
-            )
-            if same:
-                st.after_repeat = True  # the top block repeated on a new page: the same project
-            if not same and (newname or newcode):
-                # a new project block without a title (e.g. a flat sheet of several projects)
-                title, kind, scale = p.title, p.kind, st.money_scale
-                self._end_project()
-                st = self._ensure_project(row.loc)
-                st.money_scale = scale
-                p = st.project
-                if title and name_from_title(title) is None:
-                    p.title, p.kind = title, kind
-        waiting: list[tuple[str, str, Cell]] = []
-        purpose_next = False
-        for f, label, cell, value in items:
-            if not f:
-                if value is None and label.strip() and waiting:
-                    # a value under a label printed on the same row further left: handled below
-                    pass
-                continue
-            if f == "plan":
-                self._plan_header(row, cell)
-                continue
-            if f == "section" and value and re.search(r"\d", value) and parse_money_text(value) is not None:
-                f = "total"  # 资金情况 | 1280.5: a heading with the amount beside it is the total
-            if f == "section":
-                if "用途" in label:
-                    purpose_next = True
-                continue
-            if value is None:
-                waiting.append((f, label, cell))
-                continue
-            self._set_field(f, label, value, cell)
+        if not (st.columns is not None and p.indicators and {it[0] for it in labels} & {"code", "name"}):
+            return st
+        newname = next((v for f, _, _, v in labels if f == "name" and v), None)
+        newcode = next((v for f, _, _, v in labels if f == "code" and v), None)
+        same = (newname is not None and _sq(newname) == _sq(p.name or "")) or (
+            newcode is not None and _sq(newcode) == _sq(p.code or "")
+        )
+        if same:
+            st.after_repeat = True  # the top block repeated on a new page: the same project
+        if not same and (newname or newcode):
+            # a new project block without a title (e.g. a flat sheet of several projects)
+            title, kind, scale = p.title, p.kind, st.money_scale
+            self._end_project()
+            st = self._ensure_project(row.loc)
+            st.money_scale = scale
+            p = st.project
+            if title and name_from_title(title) is None:
+                p.title, p.kind = title, kind
+        return st
+
+    def _wait_for_values(self, row: Row, labels: list[_Item], waiting: list[tuple[str, str, Cell]]) -> None:
+        """Labels printed without a value wait for the row below (with the labels already waiting
+        when each label stands alone on its row)."""
         alone = len(waiting) == 1 and len(row.nonempty()) == 1 and len(labels) == 1
         if (
             waiting
@@ -959,9 +1057,6 @@ class _Interpreter:
             self.pending = _Pending(self.pending.labels + waiting, alone)
         else:
             self.pending = _Pending(waiting, alone) if waiting else None
-        if purpose_next and st.columns is None:
-            st.expect_purpose = True
-        return True
 
     def _fill_pending(self, values: list[str], row: Row) -> bool:
         """The row below labels printed without values: the values in order, left to right;
@@ -1149,7 +1244,7 @@ class _Interpreter:
             cells = [
                 (k, c)
                 for k, c in merged
-                if len(c.text) > 12 or not _ROW_LABEL.match(_sq(c.text)) or fields[k : k + 1] == [None]
+                if len(c.text) > 12 or not _is_row_label(c.text) or fields[k : k + 1] == [None]
             ]
         else:
             cells = merged
@@ -1157,10 +1252,10 @@ class _Interpreter:
             return []
         # a row with a cell for every named column is read by position (a grid, or text that
         # kept its blank cells), unless fitting by content reads it much better
-        width = len(row.cells)
-        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
         if self.stream.layout in _GRID_LAYOUTS:
             return cells  # a grid row: every cell under its own column (merged ones blank)
+        width = len(row.cells)
+        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
         texts = [c.text for _, c in cells]
         cols = fit_row(texts, fields)
         if cols is None:
@@ -1177,23 +1272,10 @@ class _Interpreter:
         st = self.state
         assert st is not None
         fields = st.fields
-        parts: dict[str, str] = {}
         if any(_kv(c.text) for c in row.cells[1:]):
             return False  # more of the repeated top block
         prev = st.project.indicators[-1]
-        cells = list(row.cells)
-        for k, c in enumerate(cells):
-            fld = fields[k] if k < len(fields) else None
-            t = _sq(c.text)
-            if fld in ("level1", "level2") and t and not (is_level1(t) or is_level2(t)):
-                old = getattr(prev, fld) or ""
-                if is_level1(old + t) or is_level2(old + t):
-                    # a merged level cell the page break cut: its rest goes on the level above
-                    for ind in st.project.indicators:
-                        if getattr(ind, fld) == old and ind.level1 == prev.level1:
-                            setattr(ind, fld, old + t)
-                    setattr(st, fld, old + t)
-                    cells[k] = Cell("", c.loc)
+        cells = self._mend_levels(row, prev)
         if cells != list(row.cells):
             row = Row(cells, row.loc, row.table)
             if any(c.text.strip() for c in cells[1:]) and any(
@@ -1203,18 +1285,7 @@ class _Interpreter:
                 st.after_repeat = False
                 self._indicator_row(row)
                 return True
-        for k, c in enumerate(row.cells):
-            t = c.text.strip()
-            if not t:
-                continue
-            fld = fields[k] if k < len(fields) else None
-            if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
-                continue  # a piece of the block's merged label cell, left in the first column
-            if fld in ("name", "description", "basis"):
-                parts[fld] = t
-            else:
-                st.after_repeat = False
-                return False
+        parts = _continued_parts(row, fields)
         st.after_repeat = False
         if not parts or ("name" in parts and len(parts) == 1):
             return False
@@ -1223,6 +1294,27 @@ class _Interpreter:
             old = getattr(prev, fld)
             setattr(prev, fld, f"{old}{sep}{t}" if old else t)
         return True
+
+    def _mend_levels(self, row: Row, prev: Indicator) -> list[Cell]:
+        """The row's cells with the rest of a merged level cell that the page break cut put back
+        on the level above (on every indicator that carries it): that cell left blank."""
+        st = self.state
+        assert st is not None
+        fields = st.fields
+        cells = list(row.cells)
+        for k, c in enumerate(cells):
+            fld = fields[k] if k < len(fields) else None
+            t = _sq(c.text)
+            if fld not in ("level1", "level2") or not t or is_level1(t) or is_level2(t):
+                continue
+            old = getattr(prev, fld) or ""
+            if is_level1(old + t) or is_level2(old + t):
+                for ind in st.project.indicators:
+                    if getattr(ind, fld) == old and ind.level1 == prev.level1:
+                        setattr(ind, fld, old + t)
+                setattr(st, fld, old + t)
+                cells[k] = Cell("", c.loc)
+        return cells
 
     def _indicator_row(self, row: Row) -> None:
         st = self.state
@@ -1397,6 +1489,25 @@ class _Interpreter:
         return None
 
     def _guess_year(self) -> int | None:
+        stated = self._stated_year()
+        if stated is not None:
+            return stated
+        # no title says it: a year group of the indicator header (2023年目标值), the project's
+        # name or title, a year label (预算年度 | 2023), the lines before the first table; an
+        # indicator's value or a goal (a deadline 2024年12月) only when none of these names one
+        counts = self._printed_years()
+        if not counts:
+            # nothing else says it: the year the indicators' deadlines name (the seeds' truth
+            # takes a page's 2024年12月 deadlines as its year when no other year is printed)
+            for b in self.blocks:
+                for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
+                    for y in _YEAR_WORD.findall(t):
+                        counts[int(y)] += 1
+        return counts.most_common(1)[0][0] if counts else None
+
+    def _stated_year(self) -> int | None:
+        """The budget year a heading states (2023年部门预算 …), else the year the titles say
+        (`self.years`), else the one the project codes carry."""
         for b in self.blocks[:15]:
             if isinstance(b, Para):
                 m = _BUDGET_YEAR.search(b.text)
@@ -1410,11 +1521,10 @@ class _Interpreter:
                 m = _CODE_YEAR.match(p.code)
                 if m:
                     years[2000 + int(m.group(1))] += 1
-        if years:
-            return years.most_common(1)[0][0]
-        # no title says it: a year group of the indicator header (2023年目标值), the project's
-        # name or title, a year label (预算年度 | 2023), the lines before the first table; an
-        # indicator's value or a goal (a deadline 2024年12月) only when none of these names one
+        return years.most_common(1)[0][0] if years else None
+
+    def _printed_years(self) -> Counter[int]:
+        """Years printed where a year means the budget year, weighed by how surely."""
         counts: Counter[int] = Counter()
         for b in self.blocks:
             if isinstance(b, Row) and header_map(b.cells):
@@ -1439,14 +1549,7 @@ class _Interpreter:
                 if len(t) < 60:
                     for y in _YEAR_WORD.findall(t):
                         counts[int(y)] += 1
-        if not counts:
-            # nothing else says it: the year the indicators' deadlines name (the seeds' truth
-            # takes a page's 2024年12月 deadlines as its year when no other year is printed)
-            for b in self.blocks:
-                for t in [b.text] if isinstance(b, Para) else [c.text for c in b.cells]:
-                    for y in _YEAR_WORD.findall(t):
-                        counts[int(y)] += 1
-        return counts.most_common(1)[0][0] if counts else None
+        return counts
 
 
 # the fields that make an indicator row (a row with none of them only carries levels or a project)

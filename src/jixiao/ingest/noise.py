@@ -81,10 +81,18 @@ _PAGE_HINT = re.compile(
 )
 
 
+# the same after a line break: a pattern that opens with a literal is searched for at C speed
+_PAGE_HINT_AFTER_BREAK = re.compile("\n" + _PAGE_HINT.pattern[1:], re.I)
+
+
 def has_page_markers(text: str) -> bool:
     """Whether a text may print two page markers or more (a cheap test before `running_headers`)."""
-    it = _PAGE_HINT.finditer(text)
-    return next(it, None) is not None and next(it, None) is not None
+    found = 1 if _PAGE_HINT.match(text) else 0  # the first line
+    for _ in _PAGE_HINT_AFTER_BREAK.finditer(text):
+        found += 1
+        if found >= 2:
+            return True
+    return False
 
 
 def running_headers(lines: list[str]) -> set[str]:

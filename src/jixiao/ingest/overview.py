@@ -248,15 +248,22 @@ class _Figures:
 def _read_prose(paras: list[str], figures: _Figures) -> None:
     section: str | None = None  # the topic of the last numbered heading
     topic: str | None = None  # the topic of the sentence, else of the sentence before
+    unread: list[str] = []  # sentences since `topic` was last brought up to date
     for sentence, heading in _sentences(paras):
         if heading:
             heading_topic = _topic(sentence)
             if heading_topic or section != "performance":
                 section = topic = heading_topic
+                unread.clear()
             continue
         if section == "performance":
             continue  # 绩效目标 and their goals: no budget figures there
-        topic = _topic(sentence) or topic
+        unread.append(sentence)
+        if "元" not in sentence:
+            continue  # no amount (every amount ends in 元): its topic matters only to a later one
+        # the topic of the latest sentence that names one, else the one before them
+        topic = next((t for t in map(_topic, reversed(unread)) if t), topic)
+        unread.clear()
         last = 0
         pending: list[str] = []  # names of “A、B、C分别为x、y、z” still waiting for their amount
         for m in _AMOUNT.finditer(sentence):
@@ -522,11 +529,15 @@ def _read_table_lines(paras: list[Para]) -> _LineTables:
         squashed = _squash(text)
         if not squashed:
             continue
-        spec = _UNIT_SPEC.search(squashed)
+        spec = _UNIT_SPEC.search(squashed) if "元" in squashed else None
         if spec:
             unit = spec.group(1) or spec.group(2)
         tokens = text.split()
-        code_at = next((k for k, t in enumerate(tokens) if _CATALOG_CODE.match(t)), None)
+        code_at = (
+            next((k for k, t in enumerate(tokens) if _CATALOG_CODE.match(t)), None)
+            if "A" in text or "B" in text or "C" in text  # every catalogue code starts with one
+            else None
+        )
         if code_at is None:
             if _HEADING.match(squashed) and len(squashed) <= 40:
                 in_procurement = False  # the next part of the document

@@ -178,6 +178,9 @@ def _table_blocks(lines: list[_Line], table: int) -> list[Block]:
     return blocks
 
 
+_Values = dict[str, tuple[str, int]]  # label kind → (the text after the label, its line)
+
+
 def _project_block(lines: list[_Line], table: int) -> list[Row]:
     """The rows above the indicator header, found by their labels in the joined text."""
     if not lines:
@@ -188,19 +191,9 @@ def _project_block(lines: list[_Line], table: int) -> list[Row]:
     for ln in lines:
         starts.append((len(text), ln.no, ln.blank_before))
         text += ln.text + "\n"
-    found: list[tuple[int, int, str]] = []  # (start, end, kind)
-    pos = 0
-    for kind, _ in _LABELS:
-        m = _LABEL_RES[kind].search(text, pos)
-        if m is None:
-            continue
-        if kind == "purpose" and any(k == "section" and s <= m.start() < e for s, e, k in found):
-            continue
-        found.append((m.start(), m.end(), kind))
-        pos = m.end()
-    found.sort()
+    found = _label_spans(text)
     rows: list[Row] = []
-    values: dict[str, tuple[str, int]] = {}
+    values: _Values = {}
     for idx, (_s, e, kind) in enumerate(found):
         end = found[idx + 1][0] if idx + 1 < len(found) else len(text)
         values[kind] = (text[e:end], _line_at(starts, e))
@@ -214,46 +207,76 @@ def _project_block(lines: list[_Line], table: int) -> list[Row]:
                     table,
                 )
             )
-
-    def cell(kind: str) -> tuple[str, Location]:
-        raw, no = values.get(kind, ("", lines[0].no))
-        return raw, Location(line=no)
-
+    first = lines[0].no
     for kind in ("code", "name"):
         if kind in values:
-            raw, loc = cell(kind)
+            raw, loc = _value_cell(values, kind, first)
             value = join_wrapped(raw.split("\n"))
             rows.append(Row([Cell(_LABEL_TEXT[kind], loc), Cell(value, loc)], loc, table))
     if {"total", "fiscal", "other"} & values.keys():
-        loc = cell("total")[1]
-        budget: list[Cell] = [Cell("预算规模及资金用途", loc)]
-        purpose = None
-        for kind in ("total", "fiscal", "other"):
-            if kind not in values:
-                continue
-            raw, kloc = cell(kind)
-            m = _NUMBER.match(raw)
-            amount = m.group(1) if m else ""
-            rest = m.group(2) if m else raw
-            budget += [Cell(_LABEL_TEXT[kind], kloc), Cell(amount, kloc)]
-            if kind == "other" and rest.strip() and "purpose" not in values:
-                purpose = (join_wrapped(rest.split("\n")), kloc)
-        rows.append(Row(budget, loc, table))
-        if "purpose" in values:
-            raw, ploc = cell("purpose")
-            purpose = (join_wrapped(raw.split("\n")), ploc)
-        if purpose and purpose[0]:
-            rows.append(Row([Cell("资金用途", purpose[1]), Cell(purpose[0], purpose[1])], purpose[1], table))
+        rows += _budget_rows(values, first, table)
     if "plan" in values:
-        raw, loc = cell("plan")
-        keys = [f"{m.group(1)}月{m.group(2) or ''}" for m in _MILESTONE.finditer(raw)]
-        pcts = [squash(m.group(0)) for m in _PERCENT.finditer(raw)]
-        rows.append(Row([Cell("资金支出计划（%）", loc)] + [Cell(k, loc) for k in keys], loc, table))
-        if pcts:
-            rows.append(Row([Cell("", loc)] + [Cell(p, loc) for p in pcts], loc, table))
+        rows += _plan_rows(values, first, table)
     if "goal" in values:
-        raw, loc = cell("goal")
+        raw, loc = _value_cell(values, "goal", first)
         rows.append(Row([Cell("绩效目标", loc), Cell(_join_goal(raw), loc)], loc, table))
+    return rows
+
+
+def _label_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each project-block label in the joined text, in order."""
+    found: list[tuple[int, int, str]] = []
+    pos = 0
+    for kind, _ in _LABELS:
+        m = _LABEL_RES[kind].search(text, pos)
+        if m is None:
+            continue
+        if kind == "purpose" and any(k == "section" and s <= m.start() < e for s, e, k in found):
+            continue
+        found.append((m.start(), m.end(), kind))
+        pos = m.end()
+    found.sort()
+    return found
+
+
+def _value_cell(values: _Values, kind: str, first: int) -> tuple[str, Location]:
+    raw, no = values.get(kind, ("", first))
+    return raw, Location(line=no)
+
+
+def _budget_rows(values: _Values, first: int, table: int) -> list[Row]:
+    """预算规模及资金用途 with its amounts, and the use of the money (资金用途) when printed."""
+    rows: list[Row] = []
+    loc = _value_cell(values, "total", first)[1]
+    budget: list[Cell] = [Cell("预算规模及资金用途", loc)]
+    purpose = None
+    for kind in ("total", "fiscal", "other"):
+        if kind not in values:
+            continue
+        raw, kloc = _value_cell(values, kind, first)
+        m = _NUMBER.match(raw)
+        amount = m.group(1) if m else ""
+        rest = m.group(2) if m else raw
+        budget += [Cell(_LABEL_TEXT[kind], kloc), Cell(amount, kloc)]
+        if kind == "other" and rest.strip() and "purpose" not in values:
+            purpose = (join_wrapped(rest.split("\n")), kloc)
+    rows.append(Row(budget, loc, table))
+    if "purpose" in values:
+        raw, ploc = _value_cell(values, "purpose", first)
+        purpose = (join_wrapped(raw.split("\n")), ploc)
+    if purpose and purpose[0]:
+        rows.append(Row([Cell("资金用途", purpose[1]), Cell(purpose[0], purpose[1])], purpose[1], table))
+    return rows
+
+
+def _plan_rows(values: _Values, first: int, table: int) -> list[Row]:
+    """The spending plan: its milestones, then their percentages."""
+    raw, loc = _value_cell(values, "plan", first)
+    keys = [f"{m.group(1)}月{m.group(2) or ''}" for m in _MILESTONE.finditer(raw)]
+    pcts = [squash(m.group(0)) for m in _PERCENT.finditer(raw)]
+    rows = [Row([Cell("资金支出计划（%）", loc)] + [Cell(k, loc) for k in keys], loc, table)]
+    if pcts:
+        rows.append(Row([Cell("", loc)] + [Cell(p, loc) for p in pcts], loc, table))
     return rows
 
 
@@ -380,12 +403,21 @@ def _label_at(toks: list[_Tok], i: int) -> tuple[str, str, int] | None:
             if len(text) > 10:
                 break
             continue
-        if taxonomy.is_level1_label(text):
-            return "level1", text, k - i + 1
-        if taxonomy.is_level2_label(text):
-            return "level2", text, k - i + 1
+        kind = _label_kind(text)
+        if kind is not None:
+            return kind, text, k - i + 1
         if len(text) > 10:
             break
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _label_kind(text: str) -> str | None:
+    """`level1` or `level2` for a level label (each distinct text classified once), else None."""
+    if taxonomy.is_level1_label(text):
+        return "level1"
+    if taxonomy.is_level2_label(text):
+        return "level2"
     return None
 
 
@@ -607,9 +639,13 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
 
     best: tuple[float, list[int]] | None = None
     candidates: dict[int, list[tuple[int, float]]] = {}
+    # the first single line break after each token (n + 1: none)
+    next_cut = [n + 1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
     for a in range(1 if before else 0, n):
         for b in range(a + 1, min(n, a + 6) + 1):
-            if b > a + 1 and any(a < m < b for m in must_cut):
+            if b > a + 1 and next_cut[a] < b:
                 break  # a single line break inside the value: a cell boundary, not a wrap
             vs = spans.value(a, b)
             if vs >= -3:

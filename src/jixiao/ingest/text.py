@@ -81,6 +81,18 @@ def clean_line(line: str) -> str:
     return line
 
 
+def _clean_lines(raw: list[str]) -> list[str]:
+    """`clean_line` over every line (its tests inlined: a text has many lines)."""
+    out: list[str] = []
+    noise = is_noise_line
+    for line in raw:
+        line = line.rstrip("\r\n")
+        if "[" in line or "<" in line or "〈" in line or "**" in line:
+            line = strip_artefacts(line)
+        out.append("" if len(line) <= 120 and noise(line) else line)
+    return out
+
+
 _SITE_FOOTER = re.compile(r"ICP备|公网安备|网站标识码|主办|承办|版权所有|技术支持")
 _LINK_SPLIT = re.compile(r"\s*\|\s*|\s{2,}")
 
@@ -112,15 +124,18 @@ def _blank_footer_links(raw: list[str], lines: list[str]) -> None:
             break
 
 
+_BLANK = " \t\u3000\xa0"
+
+
 def _is_blank(line: str) -> bool:
-    return not line.strip(" \t\u3000\xa0")
+    return not line.strip(_BLANK)
 
 
 def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
     raw = text.split("\n")
     running = running_headers(raw) if has_page_markers(text) else set()
-    lines = [clean_line(s) for s in raw]
+    lines = _clean_lines(raw)
     _blank_footer_links(raw, lines)
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
@@ -139,6 +154,27 @@ def read_text(data: bytes, name: str) -> CellStream:
     return CellStream(source=name, blocks=blocks, layout=layout)
 
 
+_COL_NAMES: list[str] = [f"col {k + 1}" for k in range(64)]
+
+
+def _col_name(k: int) -> str:
+    """`col k+1`, the cell part of a tab row's locations (the common widths computed once)."""
+    return _COL_NAMES[k] if k < len(_COL_NAMES) else f"col {k + 1}"
+
+
+def _tab_row(i: int, raw: str, table: int) -> Row:
+    """A whole row on one line: its cells separated by tabs (blank trailing cells dropped)."""
+    parts = raw.split("\t")
+    while len(parts) > 1 and _is_blank(parts[-1]):
+        parts.pop()
+    new = tuple.__new__  # Location(i, …) without the named tuple's Python-level constructor
+    return Row(
+        cells=[Cell(p.strip(), new(Location, (i, _col_name(k)))) for k, p in enumerate(parts)],
+        loc=new(Location, (i, None)),
+        table=table,
+    )
+
+
 def _tabbed_blocks(lines: list[str]) -> list[Block]:
     blocks: list[Block] = []
     group: list[Cell] = []  # cells of the current cell-lines row
@@ -153,30 +189,35 @@ def _tabbed_blocks(lines: list[str]) -> list[Block]:
             group = []
 
     for i, raw in enumerate(lines, start=1):
-        stripped_tail = raw.rstrip("\t \u3000\xa0")
-        if _is_blank(raw) and "\t" not in raw:
-            flush()
+        if "\t" not in raw:
+            if not raw.strip(_BLANK):
+                if group:
+                    flush()
+                continue
+            if "-" in raw and _RULE_LINE.match(raw):
+                continue  # a Markdown table rule left by the conversion: no content
+            # a line without tabs right after a cell continues it (a Word cell with several
+            # paragraphs), unless it is a table title
+            if group and not _is_blank(lines[i - 2]) and not _TITLE.search(raw.strip()):
+                prev = group[-1]
+                prev.text = (prev.text + "\n" + raw.strip()) if prev.text else raw.strip()
+                continue
+            if group:
+                flush()
+            in_table = False
+            blocks.append(Para(raw.strip(), Location(line=i)))
             continue
-        if _RULE_LINE.match(raw):
-            continue  # a Markdown table rule left by the conversion: no content
+        if "-" in raw and _RULE_LINE.match(raw):
+            continue
+        stripped_tail = raw.rstrip(_BLANK)
         if "\t" in stripped_tail.lstrip("\t"):
             # a whole row on one line (cells separated by tabs)
-            flush()
+            if group:
+                flush()
             if not in_table:
                 table += 1
                 in_table = True
-            parts = raw.split("\t")
-            while len(parts) > 1 and _is_blank(parts[-1]):
-                parts.pop()
-            blocks.append(
-                Row(
-                    cells=[
-                        Cell(p.strip(), Location(line=i, cell=f"col {k + 1}")) for k, p in enumerate(parts)
-                    ],
-                    loc=Location(line=i),
-                    table=table,
-                )
-            )
+            blocks.append(_tab_row(i, raw, table))
             continue
         if raw.startswith("\t"):
             if not group:
@@ -186,13 +227,13 @@ def _tabbed_blocks(lines: list[str]) -> list[Block]:
                     in_table = True
             group.append(Cell(stripped_tail.strip("\t").strip(), Location(line=i)))
             continue
-        # a line without tabs right after a cell continues it (a Word cell with several
-        # paragraphs), unless it is a table title
+        # a line whose only tabs trail it: text like any line without tabs
         if group and not _is_blank(lines[i - 2]) and not _TITLE.search(raw.strip()):
             prev = group[-1]
             prev.text = (prev.text + "\n" + raw.strip()) if prev.text else raw.strip()
             continue
-        flush()
+        if group:
+            flush()
         in_table = False
         blocks.append(Para(raw.strip(), Location(line=i)))
     flush()

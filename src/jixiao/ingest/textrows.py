@@ -39,7 +39,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from jixiao.ingest import vocab
@@ -416,92 +416,123 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
     return [text]
 
 
+@dataclass(slots=True)
+class _RunState:
+    """What `run_together` has made of the lines so far."""
+
+    out: list[Piece]
+    values: list[tuple[int, tuple]]  # value pieces (index in out) under the last header, with its shape
+    splits: int = 0  # lines cut into several cells
+    prev_block: bool = False  # the line before was a key–value block run together
+    shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
+
+
 def run_together(lines: list[str]) -> list[Piece] | None:
     """Cells printed with no separator, split at the vocabulary (level labels and header words
     anywhere, project-block labels where they open the line and another label follows); the text
     between two labels is a name and its value, split where the value grammar starts."""
-    out: list[Piece] = []
-    splits = 0
-    prev_block = False
-    shape = (0, False)  # the last header's value columns and whether a column follows them
-    values: list[tuple[int, tuple]] = []  # value pieces (index in out) under that header
+    st = _RunState([], [])
     for i, raw in enumerate(lines):
         s = raw.strip(_BLANK)
         if not s:
-            if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and out:
-                out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
+            if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
+                st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
         if any(ch in _BLANK for ch in s):
-            out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
+            st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
-        found = _run_words(s)
-        head = [header_kind(m.text) for m in found if m.kind == "header"]
-        if head:
-            last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
-            shape = (head.count(VALUE), last < len(head) - 1)
-        kv = [m for m in found if m.kind == "kv"]
-        if len(kv) >= 3 and _OCR_STAR.search(s):
-            s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
-            found = _run_words(s)
-            kv = [m for m in found if m.kind == "kv"]
-        # a key–value block run together: every project-block label splits (three or more of them)
-        block = len(kv) >= 3 or (prev_block and len(kv) >= 1)
-        prev_block = block
-        title = _TITLE_PREFIX.match(s) if block else None
-        if title:
-            found = [m for m in found if m.start() >= title.end()]
-        matches = [m for m in found if block or m.kind != "kv" or m.start() == 0]
+        s, matches, title = _line_words(s, st)
         if (
             _TITLE.search(norm_key(s))
             or not matches
             or (len(matches) == 1 and matches[0].start() == 0 and matches[0].kind != "level")
         ):
-            parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
-            if len(parts) > 1:
-                splits += 1
-                values.append((len(out) + len(parts) - 1, shape))
-                out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
-            else:
-                if shape[1] and not matches and len(s) <= 60:
-                    values.append((len(out), (shape[0], True, True)))  # a row without levels, uncut
-                out.append(Piece(s, i + 1))
-            continue
-        cells: list[str] = []
-        pos = 0
-        after_label = ""
-        after_level = False
-        if title:
-            cells.append(title.group(1))  # the table's title printed before its first label
-            pos = title.end()
-        for m in matches:
-            if m.start() < pos:
-                continue
-            word = m.group(0)
-            gap = s[pos : m.start()].strip(_BLANK)
-            if after_label and not gap and after_level and not vocab.is_level1(after_label):
-                continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
-            if gap:
-                cells.extend(_split_name_value(gap) if after_level else [gap])
-            cells.append(word)
-            pos = m.end()
-            after_label = word
-            after_level = m.kind == "level"
-        rest = s[pos:].strip(_BLANK)
-        if rest:
-            tail = _split_name_value(rest) if after_level else [rest]
-            cells.extend(tail)
-            if len(tail) > 1 and len(cells) > 1:
-                values.append((len(out) + len(cells) - 1, shape))
-            elif after_level and shape[1] and len(cells) > 1:
-                values.append((len(out) + len(cells) - 1, (shape[0], True, True)))  # name and value uncut
-        if len(cells) > 1:
-            splits += 1
-            out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
+            _uncut_line(s, i + 1, matches, st)
         else:
-            out.append(Piece(cells[0] if cells else s, i + 1))
-    if splits < 1:
+            _cut_line(s, i + 1, matches, title, st)
+    if st.splits < 1:
         return None
-    return _split_values(out, values)
+    return _split_values(st.out, st.values)
+
+
+def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] | None]:
+    """The line (OCR specks inside a block's labels removed), the vocabulary words that cut it and
+    the table title printed before a key–value block; notes a header's shape and a block."""
+    found = _run_words(s)
+    head = [header_kind(m.text) for m in found if m.kind == "header"]
+    if head:
+        last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
+        st.shape = (head.count(VALUE), last < len(head) - 1)
+    kv = [m for m in found if m.kind == "kv"]
+    if len(kv) >= 3 and _OCR_STAR.search(s):
+        s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
+        found = _run_words(s)
+        kv = [m for m in found if m.kind == "kv"]
+    # a key–value block run together: every project-block label splits (three or more of them)
+    block = len(kv) >= 3 or (st.prev_block and len(kv) >= 1)
+    st.prev_block = block
+    title = _TITLE_PREFIX.match(s) if block else None
+    if title:
+        found = [m for m in found if m.start() >= title.end()]
+    return s, [m for m in found if block or m.kind != "kv" or m.start() == 0], title
+
+
+def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
+    """A line no vocabulary word cuts: a short one may still be a name and its value."""
+    parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+    if len(parts) > 1:
+        st.splits += 1
+        st.values.append((len(st.out) + len(parts) - 1, st.shape))
+        st.out.extend(Piece(c, no, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
+        return
+    if st.shape[1] and not matches and len(s) <= 60:
+        st.values.append((len(st.out), (st.shape[0], True, True)))  # a row without levels, uncut
+    st.out.append(Piece(s, no))
+
+
+def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None, st: _RunState) -> None:
+    """A line cut at its vocabulary words; the text after the last level label is a name and its
+    value."""
+    cells, pos, after_level = _cells_at_words(s, matches, title)
+    rest = s[pos:].strip(_BLANK)
+    if rest:
+        tail = _split_name_value(rest) if after_level else [rest]
+        cells.extend(tail)
+        if len(tail) > 1 and len(cells) > 1:
+            st.values.append((len(st.out) + len(cells) - 1, st.shape))
+        elif after_level and st.shape[1] and len(cells) > 1:
+            # the name and its value uncut
+            st.values.append((len(st.out) + len(cells) - 1, (st.shape[0], True, True)))
+    if len(cells) > 1:
+        st.splits += 1
+        st.out.extend(Piece(c, no, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
+    else:
+        st.out.append(Piece(cells[0] if cells else s, no))
+
+
+def _cells_at_words(s: str, matches: list[_Word], title: re.Match[str] | None) -> tuple[list[str], int, bool]:
+    """The cells up to the last vocabulary word, where it ends, and whether it is a level label."""
+    cells: list[str] = []
+    pos = 0
+    after_label = ""
+    after_level = False
+    if title:
+        cells.append(title.group(1))  # the table's title printed before its first label
+        pos = title.end()
+    for m in matches:
+        if m.start() < pos:
+            continue
+        word = m.group(0)
+        gap = s[pos : m.start()].strip(_BLANK)
+        if after_label and not gap and after_level and not vocab.is_level1(after_label):
+            continue  # a name may start with a label's words (服务对象满意度 / 服务对象满意度%)
+        if gap:
+            cells.extend(_split_name_value(gap) if after_level else [gap])
+        cells.append(word)
+        pos = m.end()
+        after_label = word
+        after_level = m.kind == "level"
+    return cells, pos, after_level
 
 
 _SECOND_VALUE = re.compile(r"(?<=[\d%‰\u4e00-\u9fff])(?=[≥≤><=＞＜＝﹦])")
@@ -516,44 +547,12 @@ def _split_values(out: list[Piece], values: list[tuple[int, tuple]]) -> list[Pie
     todo = [(k, sh) for k, sh in values if sh[0] >= 2 or sh[1]]
     if not todo:
         return out
-    sh_of = dict(todo)
-    counts: dict[str, int] = {}
-    for k, sh in todo:
-        if sh[1]:
-            m = _CJK_TAIL.search(out[k].text)
-            if m:
-                t = m.group(0)
-                for n in range(2, len(t) + 1):
-                    counts[t[-n:]] = counts.get(t[-n:], 0) + 1
-    ends: dict[int, str] = {}
-    for k, sh in todo:
-        m = _CJK_TAIL.search(out[k].text) if sh[1] else None
-        if m:
-            t = m.group(0)
-            ends[k] = next((t[-n:] for n in range(len(t), 1, -1) if counts.get(t[-n:], 0) >= 2), "")
+    ends = _value_endings(out, todo)
     lengths = [len(e) for e in ends.values() if e]
     modal = max(set(lengths), key=lengths.count) if lengths else 0
     cut: dict[int, list[str]] = {}
     for k, sh in todo:
-        nvals, after = sh[0], sh[1]
-        text = out[k].text
-        parts = [text]
-        if after:
-            end = ends.get(k, "")
-            if end and len(end) < modal:
-                tail = _CJK_TAIL.search(text)
-                if tail and len(tail.group(0)) >= modal:
-                    end = tail.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
-            head = text[: -len(end)] if end else ""
-            whole = len(sh) > 2
-            if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
-                parts = [head, end]
-        if nvals >= 2:
-            m2 = _SECOND_VALUE.search(parts[0], 1)
-            if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
-                parts = [parts[0][: m2.start()], parts[0][m2.start() :], *parts[1:]]
-        if len(sh_of[k]) > 2:  # a whole row: the name and its value cut once the ending is off
-            parts = [*_split_name_value(parts[0], words=False), *parts[1:]] if len(parts) > 1 else parts
+        parts = _cut_value(out[k].text, sh, ends.get(k, ""), modal)
         if len(parts) > 1:
             cut[k] = parts
     if not cut:
@@ -568,6 +567,49 @@ def _split_values(out: list[Piece], values: list[tuple[int, tuple]]) -> list[Pie
         else:
             res.append(p)
     return res
+
+
+def _value_endings(out: list[Piece], todo: list[tuple[int, tuple]]) -> dict[int, str]:
+    """For each value piece followed by a column: the longest ending of its CJK tail that two
+    value pieces or more print ('' when none)."""
+    counts: dict[str, int] = {}
+    for k, sh in todo:
+        if sh[1]:
+            m = _CJK_TAIL.search(out[k].text)
+            if m:
+                t = m.group(0)
+                for n in range(2, len(t) + 1):
+                    counts[t[-n:]] = counts.get(t[-n:], 0) + 1
+    ends: dict[int, str] = {}
+    for k, sh in todo:
+        m = _CJK_TAIL.search(out[k].text) if sh[1] else None
+        if m:
+            t = m.group(0)
+            ends[k] = next((t[-n:] for n in range(len(t), 1, -1) if counts.get(t[-n:], 0) >= 2), "")
+    return ends
+
+
+def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
+    """One value piece cut into its columns: the ending column off, a second value at its
+    comparator, a whole row's name and value apart."""
+    nvals, after = sh[0], sh[1]
+    parts = [text]
+    if after:
+        if end and len(end) < modal:
+            tail = _CJK_TAIL.search(text)
+            if tail and len(tail.group(0)) >= modal:
+                end = tail.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
+        head = text[: -len(end)] if end else ""
+        whole = len(sh) > 2
+        if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
+            parts = [head, end]
+    if nvals >= 2:
+        m2 = _SECOND_VALUE.search(parts[0], 1)
+        if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
+            parts = [parts[0][: m2.start()], parts[0][m2.start() :], *parts[1:]]
+    if len(sh) > 2:  # a whole row: the name and its value cut once the ending is off
+        parts = [*_split_name_value(parts[0], words=False), *parts[1:]] if len(parts) > 1 else parts
+    return parts
 
 
 _OCR_STAR = re.compile(r"(?<=[\u4e00-\u9fff])\*(?=[\u4e00-\u9fff])")
@@ -689,43 +731,72 @@ _L2_STEM = re.compile(r"^(经济效益|社会效益|生态效益|环境效益|�
 
 @lru_cache(maxsize=65536)
 def fit(kind: int, text: str, has_level2: bool = True) -> float:
-    """How well a cell's text fits a column of `kind` (an empty cell fits anywhere)."""
+    """How well a cell's text fits a column of `kind` (an empty cell fits anywhere): the level,
+    name and value columns weigh the level label themselves; a level label fits no other column."""
     if not text:
         return 0.0
     lk = level_kind(text)
-    if kind == L1:
-        return {1: 4.0, 3: 3.7, 2: -1.5}.get(lk, -6.0)
-    if kind == L2:
-        if not lk and _L2_STEM.match(norm_key(text)):
-            return 2.5  # a level-2 label printed without 指标 (社会效益)
-        return {2: 4.0, 3: 3.5, 1: -1.0}.get(lk, -5.0)
-    if kind == NAME:
-        if lk:
-            return 3.0 if (not has_level2 and lk & 2) else -3.0
-        return -1.5 if value_score(text) >= 5 else 1.5
-    if kind == VALUE:
-        if lk:
-            return -4.0
-        v = value_score(text)
-        return 3.0 if v >= 5 else 2.0 if v >= 3 else 0.5 if v >= 0 else -1.0 if len(text) <= 30 else -2.0
+    labelled = _FIT_LABELLED.get(kind)
+    if labelled is not None:
+        return labelled(text, lk, has_level2)
     if lk:
         return -3.0
-    s = norm_key(text)
-    if kind == NATURE:
-        return 2.5 if _COMPARATOR.match(s) else -2.5
-    if kind == DIRECTION:
-        return 2.0 if _DIRECTION.match(s) else -1.0
-    if kind == UNIT:
-        return 1.5 if len(s) <= 6 and not any(ch.isdigit() for ch in s) else -1.5
-    if kind == WEIGHT:
-        return 1.5 if _WEIGHT.match(s) else -1.5
-    if kind == MONEY:
-        return 1.5 if _AMOUNT.match(s) else -0.5
-    if kind == ORG:
-        return 2.0 if _CODE_NAME.match(s) else -0.3  # a name without its code: the project column first
-    if kind == PROJECT:
-        return -1.0 if _CODE_NAME.match(s) or _AMOUNT.match(s) else 0.5
-    return 0.3
+    plain = _FIT_PLAIN.get(kind)
+    return plain(norm_key(text)) if plain is not None else 0.3
+
+
+def _fit_l1(_text: str, lk: int, _has_level2: bool) -> float:
+    return {1: 4.0, 3: 3.7, 2: -1.5}.get(lk, -6.0)
+
+
+def _fit_l2(text: str, lk: int, _has_level2: bool) -> float:
+    if not lk and _L2_STEM.match(norm_key(text)):
+        return 2.5  # a level-2 label printed without 指标 (社会效益)
+    return {2: 4.0, 3: 3.5, 1: -1.0}.get(lk, -5.0)
+
+
+def _fit_name(text: str, lk: int, has_level2: bool) -> float:
+    if lk:
+        return 3.0 if (not has_level2 and lk & 2) else -3.0
+    return -1.5 if value_score(text) >= 5 else 1.5
+
+
+def _fit_value(text: str, lk: int, _has_level2: bool) -> float:
+    if lk:
+        return -4.0
+    v = value_score(text)
+    return 3.0 if v >= 5 else 2.0 if v >= 3 else 0.5 if v >= 0 else -1.0 if len(text) <= 30 else -2.0
+
+
+def _fit_unit(s: str) -> float:
+    return 1.5 if len(s) <= 6 and not any(ch.isdigit() for ch in s) else -1.5
+
+
+def _fit_org(s: str) -> float:
+    return 2.0 if _CODE_NAME.match(s) else -0.3  # a name without its code: the project column first
+
+
+def _fit_project(s: str) -> float:
+    return -1.0 if _CODE_NAME.match(s) or _AMOUNT.match(s) else 0.5
+
+
+# columns that weigh a level label themselves: (text, level kind, has level 2) → fit
+_FIT_LABELLED: dict[int, Callable[[str, int, bool], float]] = {
+    L1: _fit_l1,
+    L2: _fit_l2,
+    NAME: _fit_name,
+    VALUE: _fit_value,
+}
+# the other columns, by the comparison key of a text that is no level label
+_FIT_PLAIN: dict[int, Callable[[str], float]] = {
+    NATURE: lambda s: 2.5 if _COMPARATOR.match(s) else -2.5,
+    DIRECTION: lambda s: 2.0 if _DIRECTION.match(s) else -1.0,
+    UNIT: _fit_unit,
+    WEIGHT: lambda s: 1.5 if _WEIGHT.match(s) else -1.5,
+    MONEY: lambda s: 1.5 if _AMOUNT.match(s) else -0.5,
+    ORG: _fit_org,
+    PROJECT: _fit_project,
+}
 
 
 # -- header and table regions ---------------------------------------------------------------------
@@ -884,10 +955,18 @@ def _fits(kinds: tuple[int, ...], text: str, has_level2: bool) -> tuple[float, .
     return tuple(fit(k, text, has_level2) for k in kinds)
 
 
-def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
-    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi)."""
+@dataclass(slots=True)
+class _Costs:
+    """The costs of a header's columns for `_assign`: skipping columns inside a row (cumulative),
+    opening a row late (after the name column), ending a row early (before the value)."""
+
+    gap: list[float]
+    start: list[float]
+    end: list[float]
+
+
+def _column_costs(kinds: list[int]) -> _Costs:
     ncol = len(kinds)
-    has_level2 = L2 in kinds
     name_col = next((c for c, k in enumerate(kinds) if k == NAME), None)
     if name_col is None:
         name_col = next((c for c, k in enumerate(kinds) if k not in (L1, L2, OTHER, MONEY)), ncol - 1)
@@ -905,64 +984,83 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
             end_cost.append(-_END_LABELS)
         else:
             end_cost.append(0.0)
-    neg = float("-inf")
+    return _Costs(gap_cost, start_cost, end_cost)
+
+
+_NEG = float("-inf")
+
+
+def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
+    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi)."""
+    ncol = len(kinds)
+    has_level2 = L2 in kinds
+    costs = _column_costs(kinds)
     n = len(body)
     # score[i][k]: the best path with piece i in column k; `src` the column of piece i - 1 on
     # it, `opens` whether piece i opens a row there
-    score = [[neg] * ncol for _ in range(n)]
+    score = [[_NEG] * ncol for _ in range(n)]
     src = [[-1] * ncol for _ in range(n)]
     opens = [[True] * ncol for _ in range(n)]
     kinds_t = tuple(kinds)
     first = _fits(kinds_t, body[0].text, has_level2)
     for k in range(ncol):
-        score[0][k] = first[k] + start_cost[k]
-    cols = range(ncol)
+        score[0][k] = first[k] + costs.start[k]
     for i in range(1, n):
         p = body[i]
-        same_bonus = _SAME_BONUS[p.brk]
-        base_new = neg
-        best_new_from = 0
-        prev = score[i - 1]
-        for a in cols:
-            v = prev[a] + end_cost[a]
-            if v > base_new:
-                base_new, best_new_from = v, a
-        base_new = base_new + _NEW_BONUS[p.brk]
-        fits = _fits(kinds_t, p.text, has_level2)
-        # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
-        # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
-        run_best = neg
-        run_from = -1
-        row = score[i]
-        srow = src[i]
-        orow = opens[i]
-        for k in cols:
-            cand_new = base_new + start_cost[k]
-            cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else neg
-            run_from_k = run_from
-            if k > 0:
-                before = prev[k - 1]
-                if before > neg and before + same_bonus + _CONT > cand_same:
-                    cand_same, run_from_k = before + same_bonus + _CONT, k - 1
-            if cand_same >= cand_new:
-                row[k] = cand_same + fits[k]
-                srow[k] = run_from_k
-                orow[k] = False
-            else:
-                row[k] = cand_new + fits[k]
-                srow[k] = best_new_from
-            here = prev[k]
-            if here > neg:
-                g = here + gap_cost[k + 1]
-                if g > run_best:
-                    run_best, run_from = g, k
-    last = max(cols, key=lambda k: score[n - 1][k] + end_cost[k])
+        _step(score[i - 1], score[i], src[i], opens[i], _fits(kinds_t, p.text, has_level2), p.brk, costs)
+    end_cost = costs.end
+    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
     path: list[tuple[int, bool]] = [(0, True)] * n
     k = last
     for i in range(n - 1, -1, -1):
         path[i] = (k, opens[i][k] or i == 0)
         k = src[i][k]
     return path
+
+
+def _step(
+    prev: list[float],
+    row: list[float],
+    srow: list[int],
+    orow: list[bool],
+    fits: tuple[float, ...],
+    brk: int,
+    costs: _Costs,
+) -> None:
+    """One piece of the Viterbi pass: the best score of each column from the previous piece's."""
+    gap_cost, start_cost, end_cost = costs.gap, costs.start, costs.end
+    same_bonus = _SAME_BONUS[brk]
+    base_new = _NEG
+    best_new_from = 0
+    for a, v in enumerate(prev):
+        v += end_cost[a]
+        if v > base_new:
+            base_new, best_new_from = v, a
+    base_new = base_new + _NEW_BONUS[brk]
+    # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
+    # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
+    run_best = _NEG
+    run_from = -1
+    for k in range(len(prev)):
+        cand_new = base_new + start_cost[k]
+        cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else _NEG
+        run_from_k = run_from
+        if k > 0:
+            before = prev[k - 1]
+            if before > _NEG and before + same_bonus + _CONT > cand_same:
+                cand_same, run_from_k = before + same_bonus + _CONT, k - 1
+        if cand_same >= cand_new:
+            row[k] = cand_same + fits[k]
+            srow[k] = run_from_k
+            orow[k] = False
+        else:
+            row[k] = cand_new + fits[k]
+            srow[k] = best_new_from
+        here = prev[k]
+        if here > _NEG:
+            g = here + gap_cost[k + 1]
+            if g > run_best:
+                run_best, run_from = g, k
 
 
 @lru_cache(maxsize=4096)
@@ -976,14 +1074,18 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     rows: list[Row] = []
     cur: list[Cell] | None = None
     ncol = len(kinds)
-    locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
-        locs = _cell_locs(p.line, ncol)
         if new or cur is None:
-            cur = [Cell("", loc) for loc in locs]
-            rows.append(Row(cur, Location(line=p.line), table))
-        cur[col] = Cell(p.text, locs[col])
+            cur = list(_blank_cells(p.line, ncol))
+            rows.append(Row(cur, tuple.__new__(Location, (p.line, None)), table))
+        cur[col] = Cell(p.text, _cell_locs(p.line, ncol)[col])
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _blank_cells(line: int, width: int) -> tuple[Cell, ...]:
+    """A row's blank cells (the cells the text does not print; never changed, so shared)."""
+    return tuple(Cell("", loc) for loc in _cell_locs(line, width))
 
 
 _HAS_SPACE = re.compile(r"\s")
@@ -1033,22 +1135,31 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
             continue
         nxt = pieces[i + 1].text if i + 1 < n else ""
         if not (nxt and _joins(text, nxt)):
-            for j in range(i + 2, min(i + 5, n)):
-                q = pieces[j]
-                if (
-                    q.alone
-                    and q.text.endswith(("指标", "值"))
-                    and len(q.text) <= 10
-                    and not level_kind(q.text)
-                    and level_kind(p.text + q.text)
-                    and not header_kind(q.text)
-                    and any(value_score(r.text) >= 3 for r in pieces[i + 1 : j])
-                ):
-                    p = Piece(p.text + q.text, p.line, p.brk, p.col, p.alone)
-                    drop.add(j)
-                    break
+            j = _label_rest(pieces, i)
+            if j is not None:
+                p = Piece(p.text + pieces[j].text, p.line, p.brk, p.col, p.alone)
+                drop.add(j)
         out.append(p)
     return out
+
+
+def _label_rest(pieces: list[Piece], i: int) -> int | None:
+    """The piece two to four places after piece i that ends the level label piece i starts, with
+    a value between them (a merged cell's text centred on its row's lines), or None."""
+    p = pieces[i]
+    for j in range(i + 2, min(i + 5, len(pieces))):
+        q = pieces[j]
+        if (
+            q.alone
+            and q.text.endswith(("指标", "值"))
+            and len(q.text) <= 10
+            and not level_kind(q.text)
+            and level_kind(p.text + q.text)
+            and not header_kind(q.text)
+            and any(value_score(r.text) >= 3 for r in pieces[i + 1 : j])
+        ):
+            return j
+    return None
 
 
 def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]:
@@ -1182,29 +1293,51 @@ class Fit:
 _GOOD_ROW = 2.5
 
 
-def score_blocks(blocks: list[Block]) -> Fit:
+@dataclass
+class ScoreMemo:
+    """What scoring found for each row of the candidates of one document (by the row's identity:
+    the blocks outlive the memo), so that scoring the regions again reads it instead."""
+
+    kinds: dict[int, tuple[bool, list[int | None]]] = field(default_factory=dict)  # header?, kinds
+    opens: dict[int, bool] = field(default_factory=dict)  # opens a project block
+    scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, its header) → score
+
+
+def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
     """How well the rows under each indicator header fit it: a row scores when it has a name and a
     value that reads as one (a number with its unit, a date, a short word), loses when it has only
     one of them or a level label outside the level columns (the fragments of a wrong cut). A row
     that opens a project block (项目名称 …) ends the table."""
+    if memo is None:
+        memo = ScoreMemo()
     fit_ = Fit()
     kinds: list[int | None] | None = None
+    head = 0  # the identity of the header row of `kinds`
     table = None
     for b in blocks:
         if not isinstance(b, Row):
             continue
-        hk = [header_kind(c.text) for c in b.cells]
-        if is_header(hk):
-            kinds, table = hk, b.table
+        key = id(b)
+        facts = memo.kinds.get(key)
+        if facts is None:
+            hk = list(map(header_kind, [c.text for c in b.cells]))
+            facts = memo.kinds[key] = (is_header(hk), hk)
+        if facts[0]:
+            kinds, table, head = facts[1], b.table, key
             fit_.score += 3.0
             continue
         if kinds is None or b.table != table:
             continue
-        first = next((c.text for c in b.cells if c.text), "")
-        if vocab.kv_field(first) is not None and not level_kind(first):
+        opens = memo.opens.get(key)
+        if opens is None:
+            first = next((c.text for c in b.cells if c.text), "")
+            opens = memo.opens[key] = vocab.kv_field(first) is not None and not level_kind(first)
+        if opens:
             kinds = None
             continue
-        s = _row_score(b, kinds)
+        s = memo.scores.get((key, head))
+        if s is None:
+            s = memo.scores[(key, head)] = _row_score(b, kinds)
         fit_.score += s
         fit_.rows += 1
         fit_.good += s >= _GOOD_ROW
@@ -1263,24 +1396,25 @@ def candidates(
     lines: list[str],
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
+    memo: ScoreMemo | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
     if given, then the PDF-text regrouping (`fallback`), then the strategies here. When an early
     candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried."""
     out: list[Candidate] = []
     if first is not None:
-        out.append(Candidate(first[0], first[1], score_blocks(first[1])))
+        out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
         if out[0].fit.convincing:
             return out
     blocks = fallback(lines)
-    out.append(Candidate("pdf-text", blocks, score_blocks(blocks)))
+    out.append(Candidate("pdf-text", blocks, score_blocks(blocks, memo)))
     if out[-1].fit.convincing:
         return out
     for name, strategy in STRATEGIES.items():
         pieces = strategy(lines)
         if pieces:
             blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
-            out.append(Candidate(name, blocks, score_blocks(blocks)))
+            out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
     return out
 
 
@@ -1303,7 +1437,7 @@ def _table_starts(blocks: list[Block]) -> list[int]:
     for b in blocks:
         if isinstance(b, Row):
             first.setdefault(b.table, b.loc.line or 0)
-            if b.table not in headed and is_header([header_kind(c.text) for c in b.cells]):
+            if b.table not in headed and is_header(list(map(header_kind, [c.text for c in b.cells]))):
                 headed.add(b.table)
     for b in blocks:
         if isinstance(b, Row) and b.table in headed and b.table not in seen:
@@ -1322,7 +1456,8 @@ def find_blocks(
     A document may print its tables in different ways: the regions between the tables' own blocks
     (as the best strategy overall finds them) are chosen one by one, and the layout is then named
     after every strategy used (`pipes+spaces`)."""
-    cands = candidates(lines, fallback, first)
+    memo = ScoreMemo()  # rows are scored once, for the whole text and again by region
+    cands = candidates(lines, fallback, first, memo)
     best = _best(cands)
     cuts = _table_starts(best.blocks)
     if len(cands) == 1 or not cuts:
@@ -1339,7 +1474,7 @@ def find_blocks(
     names: list[str] = []
     order = sorted(range(len(cands)), key=lambda k: cands[k].name != best.name)  # the best wins ties
     for r in range(len(bounds) - 1):
-        part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r])) for k in order]
+        part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r], memo)) for k in order]
         pick = _best(part)
         if pick.name not in names:
             names.append(pick.name)
