@@ -118,3 +118,28 @@ def test_pages_read_the_history_in_the_same_number_of_queries(pair, clients, dem
     with CaptureQueriesContext(connection) as ctx:
         reviews.histories(ids)
     assert len(ctx.captured_queries) == 1
+
+
+def test_an_import_stores_the_review_with_the_history(pair):
+    """The import reviews the unit-year from memory with its history: the stored rows carry JX603
+    and the version a reader computes, so the first reader refreshes nothing."""
+    import dataclasses
+
+    from jixiao.web.convert import disclosure_from_orm
+    from jixiao.web.models import Disclosure, ReviewResult
+
+    p23, p24 = pair
+    evaluate_2023(p23, "350批次")
+    d24 = Disclosure.objects.get(pk=p24.disclosure_id)
+    doc = disclosure_from_orm(d24)
+    doc = dataclasses.replace(
+        doc, projects=[dataclasses.replace(p, goal=(p.goal or "") + "（修订）") for p in doc.projects]
+    )
+    actions.import_disclosure(None, doc, unit=d24.unit, year=2024, published=False)
+    stored = ReviewResult.objects.get(project_id=p24.pk)
+    assert [f["indicator"] for f in stored.findings if f["rule"] == "JX603"] == [INDICATOR]
+    reviews.clear_cache()
+    with CaptureQueriesContext(connection) as ctx:
+        uy = reviews.unit_year_reviews([d24.pk])[d24.pk]
+    assert len(ctx.captured_queries) == 2  # the version and the stored rows: nothing refreshed
+    assert any(f.rule == "JX603" for f in uy.by_project[p24.pk].findings)
