@@ -191,6 +191,11 @@ CASES: list[tuple[str, Callable[[], Disclosure], Callable[[], Disclosure]]] = [
             replace(good_project(), spending_plan={"6月底": "50%", "10月底": "50%", "12月底": "100%"})
         ),
     ),
+    (  # a milestone printed with a blank cell (the reader keeps it as "")
+        "JX402",
+        lambda: doc_of(replace(good_project(), spending_plan={**PLAN, "6月底": ""})),
+        lambda: doc_of(good_project()),
+    ),
     ("JX403", lambda: with_indicator(3, value="≤45万元"), lambda: with_indicator(3, value="≤30万元")),
     ("JX404", lambda: with_indicator(2, value="2023年12月"), lambda: with_indicator(2, value="2024年12月")),
     ("JX501", lambda: with_indicator(0, description="食品抽检批次"), lambda: doc_of(good_project())),
@@ -347,6 +352,33 @@ def test_spending_plans_as_fractions_or_amounts() -> None:
     assert codes(doc_of(replace(good_project(), spending_plan={"6月底": "50%", "12月底": "90%"}))) == [
         "JX402"
     ]
+
+
+def test_blank_spending_plan_milestones_are_named_once() -> None:
+    """Milestones printed blank (kept as "" by the reader, or a dash) are JX402's, once per project,
+    a warning naming them; JX405 covers plans that list no in-year milestone at all."""
+
+    def plan_findings(plan: dict[str, str]) -> list[tuple[str, str, str]]:
+        doc = doc_of(replace(good_project(), spending_plan=plan))
+        return [(f.rule, f.severity, f.message) for f in review(doc) if f.rule in ("JX402", "JX405")]
+
+    only_end = {"3月底": "", "6月底": "/", "10月底": "—", "12月底": "100%"}
+    [(rule, severity, message)] = plan_findings(only_end)
+    assert (rule, severity) == ("JX402", "warning")
+    assert "3月底、6月底、10月底空白" in message and "只填了年底进度" in message
+    [(rule, _, message)] = plan_findings({"3月底": "", "6月底": "50%", "10月底": "75%", "12月底": "100%"})
+    assert rule == "JX402" and "3月底空白。" in message and "年底" not in message
+    # a blank beside a real defect: one finding, an error, naming both
+    [(rule, severity, message)] = plan_findings(
+        {"3月底": "", "6月底": "60%", "10月底": "50%", "12月底": "100%"}
+    )
+    assert (rule, severity) == ("JX402", "error") and "低于" in message and "另有3月底空白" in message
+    # the last milestone blank: not read as a plan that stops short of 100%
+    [(rule, severity, message)] = plan_findings({"6月底": "50%", "10月底": "75%", "12月底": ""})
+    assert (rule, severity) == ("JX402", "warning") and "12月底空白" in message
+    # the same plan with its blank cells omitted (JSON): JX405 guesses the missing quarters
+    assert [r for r, _, _ in plan_findings({"12月底": "100%"})] == ["JX405"]
+    assert plan_findings(dict(PLAN)) == []
 
 
 def test_a_project_total_beside_its_breakdown_is_not_double_counted() -> None:

@@ -195,3 +195,25 @@ def test_projects_ranked_by_findings_and_findings_keyed_for_decisions() -> None:
     assert grades == sorted(grades, key="差中良优".index)
     keys = [f.key for r in reviews for f in r.findings]
     assert "JX301:2:1" in keys and "JX103:3:-" in keys
+
+
+def test_001_blank_spending_plan_cells_are_kept_and_named() -> None:
+    """001 prints 3月底/6月底/10月底 with blank cells in three tables: the reader keeps them (as ""),
+    the JSON omits them as the schema says, and JX402 names them (JX405 does not repeat them)."""
+    from jixiao.export.json import disclosure_to_dict
+
+    [path] = SEEDS.glob("001_*.txt")
+    doc = parse_file(path)
+    plans = {p.seq: p.spending_plan for p in doc.projects}
+    assert plans[9] == {"3月底": "", "6月底": "50%", "10月底": "50%", "12月底": "100%"}
+    assert plans[5] == {"3月底": "", "6月底": "", "10月底": "", "12月底": "100%"}
+    as_json = {p["seq"]: p["spending_plan"] for p in disclosure_to_dict(doc)["projects"]}
+    assert as_json[9] == {"6月底": "50%", "10月底": "50%", "12月底": "100%"} and as_json[5] == {
+        "12月底": "100%"
+    }
+    blank = {f.project_seq: f for f in findings("001") if f.rule == "JX402"}
+    assert sorted(blank) == [5, 6, 9] and all(f.severity == "warning" for f in blank.values())
+    assert (
+        "3月底空白。" in blank[9].message and "3月底、6月底、10月底空白，只填了年底进度" in blank[5].message
+    )
+    assert not any(f.rule == "JX405" for f in findings("001"))

@@ -459,7 +459,7 @@ def test_unit_years_are_read_as_the_cli_reads_them(demo, copied):
     loaded = reviews._load([d.pk for d in ds])
     prints = reviews._fingerprints([d.pk for d in ds])
     for d in ds:
-        doc, pids, version = loaded[d.pk]
+        doc, pids, version, _history = loaded[d.pk]
         assert doc == disclosure_from_orm(d)
         assert version == prints[d.pk]  # what a cached review is checked against
         assert pids == list(d.projects.order_by("seq", "id").values_list("id", flat=True))
@@ -481,8 +481,8 @@ def test_project_page_review_equals_the_full_unit_year_review(demo, copied, monk
         for p in Project.objects.select_related("unit"):
             reviews.clear_cache()
             own = reviews.project_review(p)
-            doc, pids, _fp = reviews._load([p.disclosure_id])[p.disclosure_id]
-            fresh = review_document(doc, reviews.review_settings().settings)
+            doc, pids, _fp, history = reviews._load([p.disclosure_id])[p.disclosure_id]
+            fresh = review_document(doc, reviews.review_settings().settings, history)
             full = dict(zip(pids, fresh.projects, strict=True))[p.pk]
             assert own.findings == full.findings and own.outcome == full.outcome, p.name
             assert reviews.unit_year_review(p.disclosure_id).result.findings == fresh.findings
@@ -591,7 +591,9 @@ def test_unit_year_version_from_loaded_projects_equals_the_aggregate(demo, copie
         for d in Disclosure.objects.all():
             ps = list(Project.objects.filter(disclosure=d).values_list("id", "version", "updated_at"))
             if ps:
-                assert reviews.fingerprint_of(ps, d.imported_at) == reviews._fingerprints([d.pk])[d.pk]
+                stamp = reviews.histories([d.pk]).get(d.pk, (reviews.NO_HISTORY, None))[0]
+                loaded = reviews.fingerprint_of(ps, d.imported_at) + stamp
+                assert loaded == reviews._fingerprints([d.pk])[d.pk]
 
     check()
     actions.edit_project(None, copied.pk, actions.ProjectEdit(version=copied.version, goal="改过的目标"))

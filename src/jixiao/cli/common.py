@@ -102,7 +102,7 @@ def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
     try:
         prepare_database()
         from jixiao.web import models as orm
-        from jixiao.web.convert import disclosure_from_orm
+        from jixiao.web.convert import disclosure_from_orm, stored_unit_years
         from jixiao.web.lib.units import UnitSpecError, resolve_unit
 
         try:
@@ -112,7 +112,9 @@ def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
         rows = orm.Disclosure.objects.select_related("unit").filter(unit=unit)
         if year is not None:
             rows = rows.filter(year=year)
-        docs = [disclosure_from_orm(d) for d in rows.order_by("unit__region", "unit__name", "year")]
+        ds = list(rows.order_by("unit__region", "unit__name", "year"))
+        loaded = stored_unit_years(d.pk for d in ds)  # three queries for all
+        docs = [loaded[d.pk].doc if d.pk in loaded else disclosure_from_orm(d) for d in ds]
     except LookupError:
         raise
     except Exception as e:  # database missing, schema not migrated, bad URL …

@@ -44,7 +44,8 @@ def project_to_dict(p: Project, doc: Disclosure | None = None) -> dict[str, Any]
         "budget_fiscal": _num(p.budget_fiscal),
         "budget_other": _num(p.budget_other),
         "purpose": p.purpose,
-        "spending_plan": dict(p.spending_plan) if p.spending_plan else None,
+        # a blank milestone (kept as "" for the review) is omitted, as a blank cell is
+        "spending_plan": {k: v for k, v in p.spending_plan.items() if v} or None if p.spending_plan else None,
         "goal": p.goal,
         "region": p.region,
         "kind": p.kind,

@@ -1216,12 +1216,13 @@ class _Interpreter:
         else:
             cols = st.plan_cols or list(range(1, len(keys) + 1))
             by_col = dict(filled)
-            plan = {key: by_col[col] for key, col in zip(keys, cols, strict=False) if col in by_col}
+            # a milestone whose cell is blank is kept as "" (the review reports it, the JSON omits it)
+            plan = {key: by_col.get(col, "") for key, col in zip(keys, cols, strict=False)}
             used = {col for col in cols if col in by_col}
             for k, v in filled:
                 if k not in used:
                     self.warn(row.cells[k].loc, f"资金支出计划中没有对应时间节点的数值：{v!r}")
-        if plan:
+        if any(plan.values()):
             st.project.spending_plan = plan
         st.plan_keys = None
 

@@ -42,6 +42,7 @@ from jixiao.review.facts import (
     parsed,
     percent_of,
     repeats,
+    squash,
     to_decimal,
 )
 from jixiao.review.findings import APPROPRIATENESS, COMPLETENESS, FEASIBILITY, RELEVANCE
@@ -871,40 +872,65 @@ def spending_plan(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
     检查什么：资金支出计划（累计进度，如 3月底25%、6月底50%、10月底75%、12月底100%）
     出现后一期低于前一期、超过100%，或到最后一期仍不到100%。写成小数（0.25…1）或累计金额
-    （最后一期等于预算数）的也按同样的要求检查。
-    为什么：支出计划是运行监控判断执行进度的基准；不递增或不到100%的计划无法作为基准。
-    示例与改法：“6月底 60%、10月底 50%”应改为累计数“6月底 50%、10月底 75%、12月底 100%”。
+    （最后一期等于预算数）的也按同样的要求检查。表中列出、数值却空白（或只填“/”“—”）的节点
+    单独指出（警告）。
+    为什么：支出计划是运行监控判断执行进度的基准；不递增或不到100%的计划无法作为基准；
+    节点空白，监控时只能按时间平均推算，“前松后紧”的支出看不出来。
+    示例与改法：“6月底 60%、10月底 50%”应改为累计数“6月底 50%、10月底 75%、12月底 100%”；
+    “3月底 空白、12月底 100%”应填写 3月底 的累计进度。
     """
     plan = p.project.spending_plan
     if not plan:
         return
+    blank = [k for k, v in plan.items() if squash(v) in EMPTY_MARKERS]
+    filled = {k: v for k, v in plan.items() if k not in blank}
+    # a blank last milestone: the plan may well reach 100% there
+    wrong = _plan_defect(p, filled, open_end=list(plan)[-1] in blank) if filled else None
+    if wrong is not None:
+        yield Hit(wrong + (f"另有{'、'.join(blank)}空白。" if blank else ""))
+    elif blank:
+        only_end = [_month(k) for k in filled] == [12]
+        yield Hit(
+            f"项目{q(p.label)}的资金支出计划{'、'.join(blank)}空白"
+            + ("，只填了年底进度。" if only_end else "。"),
+            severity="warning",
+            hint="填写每个节点的累计支出进度（如 3月底25%、6月底50%、10月底75%、12月底100%）。",
+        )
+
+
+def _month(key: str) -> int | None:
+    m = _MONTH.search(key)
+    return int(m.group(1)) if m else None
+
+
+def _plan_defect(p: ProjectFacts, plan: dict[str, str], *, open_end: bool = False) -> str | None:
+    """What is wrong with the filled milestones of a spending plan (`spending_plan`), or None;
+    `open_end`: the plan's last milestone is blank (then falling short of 100% is not known)."""
     points: list[tuple[int, str, Decimal]] = []
     for i, (k, v) in enumerate(plan.items()):
         pct = percent_of(v)
         if pct is None:
-            return
-        m = _MONTH.search(k)
-        points.append((int(m.group(1)) if m else 100 + i, k, pct))
+            return None
+        month = _month(k)
+        points.append((month if month is not None else 100 + i, k, pct))
     points.sort(key=lambda t: t[0])
     printed_pct = any(c in v for v in plan.values() for c in ("%", "％", "百分"))
     last = points[-1][2]
     if not printed_pct:
         budget = p.project.budget_total
         if budget is not None and last == budget and budget != 100:
-            return  # cumulative amounts in 万元 ending at 预算数: fine (not a share)
+            return None  # cumulative amounts in 万元 ending at 预算数: fine (not a share)
         if 0 < last <= 1:
             points = [(m, k, v * 100) for m, k, v in points]  # fractions: 0.25 … 1
     for (_, k0, v0), (_, k1, v1) in pairwise(points):
         if v1 < v0:
-            yield Hit(
-                f"项目{q(p.label)}的支出计划{k1}（{_pct(v1)}）低于{k0}（{_pct(v0)}），累计进度不应减少。"
-            )
-            return
+            return f"项目{q(p.label)}的支出计划{k1}（{_pct(v1)}）低于{k0}（{_pct(v0)}），累计进度不应减少。"
     over = [(k, v) for _, k, v in points if v > 100]
     if over:
-        yield Hit(f"项目{q(p.label)}的支出计划{over[0][0]}为{_pct(over[0][1])}，超过100%。")
-    elif points[-1][2] < 100:
-        yield Hit(f"项目{q(p.label)}的支出计划到{points[-1][1]}只有{_pct(points[-1][2])}，没有达到100%。")
+        return f"项目{q(p.label)}的支出计划{over[0][0]}为{_pct(over[0][1])}，超过100%。"
+    if points[-1][2] < 100 and not open_end:
+        return f"项目{q(p.label)}的支出计划到{points[-1][1]}只有{_pct(points[-1][2])}，没有达到100%。"
+    return None
 
 
 @rule(

@@ -497,40 +497,37 @@ def _has_plan(p: ProjectFacts, ctx: Context) -> bool:
 )
 def spending_plan_blank(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     """
-    检查什么：资金支出计划只填了年底（12月底100%），年中的节点（3月底、6月底、9月或10月底）空白。
+    检查什么：资金支出计划只列了年底（12月底100%）一个节点，或标准的四个节点（3月底、6月底、
+    9月或10月底、12月底）少列了一个——年中的节点没有列出（数据来自省略空白单元格的 JSON、
+    数据集或早先导入的表）。表中列出而数值空白的节点由 JX402 逐个指出，这里不再重复。
     为什么：运行监控按支出计划判断执行进度；年中节点空白，监控时只能按时间平均推算，
     “前松后紧”的支出看不出来。
     示例与改法：“3月底 空白、6月底 空白、10月底 空白、12月底 100%”改为“3月底25%、6月底50%、
     10月底75%、12月底100%”（按实际付款安排）。
     """
     plan = p.project.spending_plan or {}
+    if any(squash(v) in EMPTY_MARKERS for v in plan.values()):
+        return  # milestones printed blank: JX402 names them
     months: dict[int, str] = {}
-    blank: list[str] = []
-    for k, v in plan.items():
+    for k in plan:
         m = _MONTH.search(k)
         if not m:
             return  # quarters or other milestones: not read here
-        if squash(v) in EMPTY_MARKERS:
-            blank.append(k)
-        else:
-            months[int(m.group(1))] = k
+        months[int(m.group(1))] = k
     if 12 not in months:
         return
-    if not blank:
-        # blank cells dropped by the reader: the in-year quarters without any milestone
-        gaps = [
-            name
-            for name, lo, hi in (("3月底", 1, 3), ("6月底", 4, 6), ("9月或10月底", 7, 11))
-            if not any(lo <= m <= hi for m in months)
-        ]
-        # only year-end left, or three of the standard four (3/6/9–10/12) with one dropped
-        if len(months) == 1 or (len(months) == 3 and set(months) <= {3, 6, 9, 10, 12}):
-            blank = gaps
-    if blank:
+    # the in-year quarters without any milestone
+    gaps = [
+        name
+        for name, lo, hi in (("3月底", 1, 3), ("6月底", 4, 6), ("9月或10月底", 7, 11))
+        if not any(lo <= m <= hi for m in months)
+    ]
+    # only year-end left, or three of the standard four (3/6/9–10/12) with one dropped
+    if gaps and (len(months) == 1 or (len(months) == 3 and set(months) <= {3, 6, 9, 10, 12})):
         yield Hit(
-            f"项目{q(p.label)}的资金支出计划{'、'.join(blank)}空白，只填了年底进度。"
+            f"项目{q(p.label)}的资金支出计划{'、'.join(gaps)}空白，只填了年底进度。"
             if len(months) == 1
-            else f"项目{q(p.label)}的资金支出计划{'、'.join(blank)}空白。"
+            else f"项目{q(p.label)}的资金支出计划{'、'.join(gaps)}空白。"
         )
 
 

@@ -1,11 +1,15 @@
 """Conversion at the boundary between the domain model (jixiao.model) and the ORM (web.models).
 
-Pure functions: domain → field dicts the actions write, ORM rows → domain objects the review,
-monitor, evaluate and export modules take.
+Domain → field dicts the actions write; ORM rows → the domain objects the review, monitor, evaluate
+and export modules take (one mapping: `domain_project`, `domain_indicators`), and the reader of whole
+stored unit-years as plain rows (`stored_unit_years`, what the web's review and `jixiao review
+--unit` read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -106,49 +110,167 @@ def overview_to_json(b: m.BudgetOverview | None) -> dict[str, Any] | None:
     return overview_to_dict(b)
 
 
+INDICATOR_COLUMNS = (
+    "project_id",
+    "level1",
+    "level2",
+    "name",
+    "description",
+    "value",
+    "basis",
+    "nature",
+    "measure_unit",
+    "weight",
+)
+"""What the domain Indicator holds of a stored one (after its project id), in its field order."""
+
+PROJECT_COLUMNS = (
+    "id",
+    "disclosure_id",
+    "seq",
+    "title",
+    "name",
+    "code",
+    "unit__code",
+    "unit__name",
+    "budget_total",
+    "budget_fiscal",
+    "budget_other",
+    "purpose",
+    "spending_plan",
+    "goal",
+    "version",
+    "updated_at",
+    "disclosure__source",
+    "disclosure__unit__code",
+    "disclosure__unit__name",
+    "disclosure__year",
+    "disclosure__overall_goal",
+    "disclosure__imported_at",
+)
+
+
+def domain_indicators(rows: Iterable[orm.Indicator]) -> list[m.Indicator]:
+    """The domain indicators of these Indicator rows (saved or about to be)."""
+    return [m.Indicator(*(getattr(i, c) for c in INDICATOR_COLUMNS[1:])) for i in rows]
+
+
 def indicator_from_orm(i: orm.Indicator) -> m.Indicator:
-    return m.Indicator(
-        level1=i.level1,
-        level2=i.level2,
-        name=i.name,
-        description=i.description,
-        value=i.value,
-        basis=i.basis,
-        nature=i.nature,
-        measure_unit=i.measure_unit,
-        weight=i.weight,
+    return domain_indicators([i])[0]
+
+
+def domain_project(cols: tuple[Any, ...], indicators: list[m.Indicator]) -> m.Project:
+    """The domain Project of a stored project: `cols` are its seq, title, name, code, unit code,
+    unit name, three budgets, purpose, spending plan and goal as read back."""
+    seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal = cols
+    return m.Project(
+        seq=seq,
+        title=title,
+        name=name,
+        code=code,
+        unit_code=ucode,
+        unit_name=uname,
+        budget_total=dec_or_none(total),
+        budget_fiscal=dec_or_none(fiscal),
+        budget_other=dec_or_none(other),
+        purpose=purpose,
+        spending_plan=dict(plan) if plan else None,
+        goal=goal,
+        indicators=indicators,
     )
 
 
 def project_from_orm(p: orm.Project, indicators: list[orm.Indicator] | None = None) -> m.Project:
     """The domain Project of an ORM row (indicators from `indicators` or the prefetched relation)."""
     rows = indicators if indicators is not None else list(p.indicators.all())
-    return m.Project(
-        seq=p.seq,
-        title=p.title,
-        name=p.name,
-        code=p.code,
-        unit_code=p.unit.code if p.unit_id else None,
-        unit_name=p.unit.name if p.unit_id else None,
-        budget_total=dec_or_none(p.budget_total),
-        budget_fiscal=dec_or_none(p.budget_fiscal),
-        budget_other=dec_or_none(p.budget_other),
-        purpose=p.purpose,
-        spending_plan=dict(p.spending_plan) if p.spending_plan else None,
-        goal=p.goal,
-        indicators=[indicator_from_orm(i) for i in rows],
+    unit = p.unit if p.unit_id else None
+    return domain_project(
+        (
+            p.seq,
+            p.title,
+            p.name,
+            p.code,
+            unit.code if unit else None,
+            unit.name if unit else None,
+            p.budget_total,
+            p.budget_fiscal,
+            p.budget_other,
+            p.purpose,
+            p.spending_plan,
+            p.goal,
+        ),
+        domain_indicators(rows),
     )
 
 
+@dataclass
+class StoredUnitYear:
+    """A stored unit-year as the domain model has it (`doc`, projects in table order), with its
+    projects' ids, their (id, version, update time) and the disclosure's import time."""
+
+    doc: m.Disclosure
+    project_ids: list[int] = field(default_factory=list)
+    stamps: list[tuple[int, int, Any]] = field(default_factory=list)
+    imported_at: Any = None
+
+
+def stored_unit_years(disclosure_ids: Iterable[int]) -> dict[int, StoredUnitYear]:
+    """The domain Disclosures of stored unit-years with projects (those without are left out), read
+    as plain rows: three queries for any number of unit-years, no model instances."""
+    ids = list(disclosure_ids)
+    indicators: dict[int, list[m.Indicator]] = {}
+    for pid, *cols in (
+        orm.Indicator.objects.filter(project__disclosure_id__in=ids)
+        .order_by("project_id", "seq", "id")
+        .values_list(*INDICATOR_COLUMNS)
+    ):
+        indicators.setdefault(pid, []).append(m.Indicator(*cols))
+    sub_goals: dict[int, list[m.SubGoal]] = {}
+    for did, title, goal, inds in (
+        orm.SubGoal.objects.filter(disclosure_id__in=ids)
+        .order_by("disclosure_id", "seq", "id")
+        .values_list("disclosure_id", "title", "goal", "indicators")
+    ):
+        sub_goals.setdefault(did, []).append(m.SubGoal(title=title, goal=goal, indicators=inds))
+    out: dict[int, StoredUnitYear] = {}
+    for row in (
+        orm.Project.objects.filter(disclosure_id__in=ids)
+        .order_by("disclosure_id", "seq", "id")
+        .values_list(*PROJECT_COLUMNS)
+    ):
+        pid, did = row[0], row[1]
+        version, updated, source, dcode, dname, year, overall, imported = row[14:]
+        got = out.get(did)
+        if got is None:
+            doc = m.Disclosure(
+                source=source,
+                unit_code=dcode or None,
+                unit_name=dname,
+                year=year,
+                overall_goal=overall,
+                sub_goals=sub_goals.get(did, []),
+            )
+            got = out[did] = StoredUnitYear(doc, imported_at=imported)
+        got.doc.projects.append(domain_project(row[2:14], indicators.get(pid, [])))
+        got.project_ids.append(pid)
+        got.stamps.append((pid, version, updated))
+    return out
+
+
 def disclosure_from_orm(d: orm.Disclosure) -> m.Disclosure:
-    """The domain Disclosure of a stored unit-year (budget overview kept as stored JSON is dropped)."""
-    projects = d.projects.select_related("unit").prefetch_related("indicators").order_by("seq", "id")
-    return m.Disclosure(
+    """The domain Disclosure of a stored unit-year (budget overview kept as stored JSON is dropped):
+    `stored_unit_years` of it."""
+    got = stored_unit_years([d.pk]).get(d.pk)
+    if got is not None:
+        return got.doc
+    return m.Disclosure(  # no projects
         source=d.source,
         unit_code=d.unit.code or None,
         unit_name=d.unit.name,
         year=d.year,
         overall_goal=d.overall_goal,
-        sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in d.sub_goals.all()],
-        projects=[project_from_orm(p) for p in projects],
+        sub_goals=[
+            m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators)
+            for s in d.sub_goals.order_by("seq", "id")
+        ],
     )

@@ -23,6 +23,7 @@ from jixiao.corpus.compare import FRAME_COLUMNS, Comparison, compare, name_key, 
 from jixiao.corpus.library import Library, build_library
 from jixiao.review.history import History as ReviewHistory
 from jixiao.values import parse_value
+from jixiao.web.lib.reviews import history_of
 from jixiao.web.models import History, Indicator, Project, SelfEvaluation
 from jixiao.web.permissions import visible_projects
 
@@ -245,28 +246,15 @@ def earlier_years(user: Any, project: Project) -> list[IndicatorYears]:
 
 def stored_history(unit_id: int, year: int | None) -> ReviewHistory | None:
     """Last year's actuals (实际完成值) of a unit, from its stored self-evaluations, for the ambition
-    rule (a target below what was already achieved); None when the unit has none for `year − 1`."""
+    rule (a target below what was already achieved); None when the unit has none for `year − 1`.
+    (The stored reviews read the same, batched per unit-year: `reviews.histories`.)"""
     if year is None:
         return None
-    records = []
-    evaluations = list(
-        SelfEvaluation.objects.filter(project__unit_id=unit_id, project__year=year - 1).select_related(
-            "project"
-        )
+    return history_of(
+        SelfEvaluation.objects.filter(project__unit_id=unit_id, project__year=year - 1)
+        .order_by("project__seq", "project_id")
+        .values_list("project__name", "project__title", "project__code", "rows")
     )
-    names = dict(
-        Indicator.objects.filter(project__in=[se.project_id for se in evaluations]).values_list("id", "name")
-    )
-    for se in evaluations:
-        p = se.project
-        for r in se.rows or []:
-            name = r.get("name") or names.get(r.get("indicator_id"))
-            actual = r.get("actual")
-            if name and actual not in (None, "") and (p.name or p.title or p.code):
-                records.append(
-                    {"project": p.name or p.title, "code": p.code, "indicator": name, "actual": actual}
-                )
-    return ReviewHistory.from_records(records, "自评") if records else None
 
 
 def suggestions_for(user: Any, project: Project, *, top: int = 5) -> Library:

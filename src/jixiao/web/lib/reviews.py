@@ -2,8 +2,10 @@
 
 A unit-year (one `Disclosure` with all its projects) is reviewed as a whole, so unit-wide rules
 such as JX505 (the same indicator set copied across projects) fire on the project pages too. The
-result is remembered per unit-year *version*: the ids, versions and update times of its projects
-and the disclosure's import time; any edit, workflow step or re-import gives a new version.
+result is remembered per unit-year *version*: the ids, versions and update times of its projects,
+the disclosure's import time and the stamp of its history (the unit's self-evaluations of the year
+before, whose actuals the ambition rule JX603 compares the targets with: `histories`); any edit,
+workflow step, re-import or self-evaluation of the year before gives a new version.
 The result is stored (`ReviewResult`, one row per project and one for the unit-year as a whole)
 by the write path: every action that changes a unit-year's projects or indicators calls
 `store_reviews` inside its transaction. Pages and the API read the stored rows; a row whose version
@@ -33,7 +35,8 @@ from decimal import Context, Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Greatest
 
 from jixiao import model as m
 from jixiao.review import (
@@ -49,10 +52,12 @@ from jixiao.review import (
     rank_projects,
     review_document,
 )
+from jixiao.review.history import History as ReviewHistory
 from jixiao.taxonomy import canonical_levels
 from jixiao.web import bulk
-from jixiao.web.convert import dec_or_none
-from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SubGoal
+from jixiao.web.convert import dec_or_none, domain_project, stored_unit_years
+from jixiao.web.convert import domain_indicators as domain_indicators  # what the import actions use
+from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SelfEvaluation
 
 log = logging.getLogger(__name__)
 
@@ -174,31 +179,34 @@ _cache_lock = threading.Lock()
 def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     """The version of each unit-year, in one aggregate query: every write to a project bumps its
     version and its update time, an import its disclosure's time; adding or removing projects changes
-    their count and the sum of their ids."""
+    their count and the sum of their ids; the history it is reviewed with (`history_stamp_columns`)
+    ends it."""
     out: dict[int, tuple[Any, ...]] = {}
     ids = list(disclosure_ids)
     for i in range(0, len(ids), 5000):
         rows = (
             Project.objects.filter(disclosure_id__in=ids[i : i + 5000])
             .order_by()
-            .values("disclosure_id")
+            .values("disclosure_id", "disclosure__unit_id", "disclosure__year")
             .annotate(
                 n=Count("id"),
                 ids=Sum("id"),
                 versions=Sum("version"),
                 changed=Max("updated_at"),
                 imported=Max("disclosure__imported_at"),
+                **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
             )
-            .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported")
+            .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported", *HISTORY_STAMP)
         )
         for did, *fp in rows:
-            out[did] = tuple(fp)
+            out[did] = (*fp[:5], *history_stamp(*fp[5:]))
     return out
 
 
 def fingerprint_of(projects: Iterable[tuple[int, int, Any]], imported_at: Any) -> tuple[Any, ...]:
     """`_fingerprints` of one unit-year from all its projects' (id, version, update time), already
-    loaded (`imported_at`: its disclosure's import time), without the aggregate query."""
+    loaded (`imported_at`: its disclosure's import time), without the aggregate query and without
+    the history's stamp (`history_stamp`), which the caller adds."""
     n = ids = versions = 0
     changed = None
     for pid, version, updated in projects:
@@ -210,140 +218,105 @@ def fingerprint_of(projects: Iterable[tuple[int, int, Any]], imported_at: Any) -
     return (n, ids, versions, changed, imported_at)
 
 
-PROJECT_COLUMNS = (
-    "id",
-    "disclosure_id",
-    "seq",
-    "title",
-    "name",
-    "code",
-    "unit__code",
-    "unit__name",
-    "budget_total",
-    "budget_fiscal",
-    "budget_other",
-    "purpose",
-    "spending_plan",
-    "goal",
-    "version",
-    "updated_at",
-    "disclosure__source",
-    "disclosure__unit__code",
-    "disclosure__unit__name",
-    "disclosure__year",
-    "disclosure__overall_goal",
-    "disclosure__imported_at",
-)
-INDICATOR_COLUMNS = (
-    "project_id",
-    "level1",
-    "level2",
-    "name",
-    "description",
-    "value",
-    "basis",
-    "nature",
-    "measure_unit",
-    "weight",
-)
+# ------------------------------------------------------------------------------------ earlier years
+
+HISTORY_STAMP = ("history_n", "history_at")
+"""The columns `history_stamp_columns` adds."""
 
 
-def domain_project(cols: tuple[Any, ...], indicators: list[m.Indicator]) -> m.Project:
-    """The domain Project the review reads for a stored project: `cols` are its seq, title, name,
-    code, unit code, unit name, three budgets, purpose, spending plan and goal as read back."""
-    seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal = cols
-    return m.Project(
-        seq=seq,
-        title=title,
-        name=name,
-        code=code,
-        unit_code=ucode,
-        unit_name=uname,
-        budget_total=dec_or_none(total),
-        budget_fiscal=dec_or_none(fiscal),
-        budget_other=dec_or_none(other),
-        purpose=purpose,
-        spending_plan=dict(plan) if plan else None,
-        goal=goal,
-        indicators=indicators,
+def history_stamp(n: int | None, at: Any) -> tuple[Any, ...]:
+    """What a unit-year's history depends on: the number of the unit's self-evaluations of the year
+    before and the latest change to them or to their projects (names, codes, indicators)."""
+    return (n or 0, at)
+
+
+NO_HISTORY = history_stamp(0, None)
+
+
+def history_stamp_columns(unit: str, year: str) -> dict[str, Any]:
+    """`history_stamp` as two subqueries (`HISTORY_STAMP`) over the outer row's unit and year
+    fields, so that a query that reads unit-year versions reads it too."""
+    base = (
+        SelfEvaluation.objects.filter(project__unit_id=OuterRef(unit), project__year=OuterRef(year) - 1)
+        .order_by()
+        .values("project__unit_id")
     )
-
-
-def _load(disclosure_ids: list[int]) -> dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...]]]:
-    """Domain disclosures of stored unit-years (projects in table order), their project ids and
-    their version (as `_fingerprints` computes it).
-
-    The same objects as `convert.disclosure_from_orm` (what `jixiao review --unit` reviews), read as
-    plain rows: three queries for any number of unit-years, no model instances."""
-    indicators: dict[int, list[m.Indicator]] = {}
-    for pid, *cols in (
-        Indicator.objects.filter(project__disclosure_id__in=disclosure_ids)
-        .order_by("project_id", "seq", "id")
-        .values_list(*INDICATOR_COLUMNS)
-    ):
-        indicators.setdefault(pid, []).append(m.Indicator(*cols))
-    sub_goals: dict[int, list[m.SubGoal]] = {}
-    for did, title, goal, inds in (
-        SubGoal.objects.filter(disclosure_id__in=disclosure_ids)
-        .order_by("disclosure_id", "seq", "id")
-        .values_list("disclosure_id", "title", "goal", "indicators")
-    ):
-        sub_goals.setdefault(did, []).append(m.SubGoal(title=title, goal=goal, indicators=inds))
-    out: dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...]]] = {}
-    stamps: dict[int, list[tuple[int, int, Any]]] = {}
-    imported_at: dict[int, Any] = {}
-    for row in (
-        Project.objects.filter(disclosure_id__in=disclosure_ids)
-        .order_by("disclosure_id", "seq", "id")
-        .values_list(*PROJECT_COLUMNS)
-    ):
-        (
-            pid,
-            did,
-            seq,
-            title,
-            name,
-            code,
-            ucode,
-            uname,
-            total,
-            fiscal,
-            other,
-            purpose,
-            plan,
-            goal,
-            version,
-            updated,
-            source,
-            dcode,
-            dname,
-            year,
-            overall,
-            imported,
-        ) = row
-        got = out.get(did)
-        if got is None:
-            doc = m.Disclosure(
-                source=source,
-                unit_code=dcode or None,
-                unit_name=dname,
-                year=year,
-                overall_goal=overall,
-                sub_goals=sub_goals.get(did, []),
-            )
-            got = out[did] = (doc, [], ())
-            imported_at[did] = imported
-        got[0].projects.append(
-            domain_project(
-                (seq, title, name, code, ucode, uname, total, fiscal, other, purpose, plan, goal),
-                indicators.get(pid, []),
-            )
-        )
-        got[1].append(pid)
-        stamps.setdefault(did, []).append((pid, version, updated))
+    latest = Max(Greatest("updated_at", "project__updated_at"))
     return {
-        did: (doc, pids, fingerprint_of(stamps[did], imported_at[did])) for did, (doc, pids, _) in out.items()
+        "history_n": Subquery(base.annotate(x=Count("id")).values("x")),
+        "history_at": Subquery(base.annotate(x=latest).values("x")),
     }
+
+
+def history_of(evaluations: Iterable[tuple[str | None, str | None, str | None, Any]]) -> ReviewHistory | None:
+    """The review's history (last year's actuals, 实际完成值) from stored self-evaluations, given as
+    their project's (name, title, code, rows); None when no row has an actual."""
+    evaluations = list(evaluations)
+    unnamed = {
+        r.get("indicator_id")
+        for *_p, rows in evaluations
+        for r in rows or []
+        if not r.get("name") and r.get("indicator_id") is not None
+    }
+    names = dict(Indicator.objects.filter(id__in=unnamed).values_list("id", "name")) if unnamed else {}
+    records = []
+    for name, title, code, rows in evaluations:
+        for r in rows or []:
+            indicator = r.get("name") or names.get(r.get("indicator_id"))
+            actual = r.get("actual")
+            if indicator and actual not in (None, "") and (name or title or code):
+                records.append(
+                    {"project": name or title, "code": code, "indicator": indicator, "actual": actual}
+                )
+    return ReviewHistory.from_records(records, "自评") if records else None
+
+
+def histories(disclosure_ids: Iterable[int]) -> dict[int, tuple[tuple[Any, ...], ReviewHistory | None]]:
+    """Each unit-year's history of earlier years for the ambition rule (JX603), from its unit's
+    self-evaluations of the year before, with its `history_stamp`: one query for any number of
+    unit-years (one more where a stored row lacks its indicator's name). Unit-years without
+    history are left out (their stamp is `NO_HISTORY`)."""
+    ids = list(disclosure_ids)
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for i in range(0, len(ids), 5000):
+        for row in (
+            Disclosure.objects.filter(
+                id__in=ids[i : i + 5000],
+                unit__projects__year=F("year") - 1,
+                unit__projects__selfeval__isnull=False,
+            )
+            .order_by("id", "unit__projects__seq", "unit__projects__id")
+            .values_list(
+                "id",
+                "unit__projects__selfeval__updated_at",
+                "unit__projects__updated_at",
+                "unit__projects__name",
+                "unit__projects__title",
+                "unit__projects__code",
+                "unit__projects__selfeval__rows",
+            )
+        ):
+            found.setdefault(row[0], []).append(row[1:])
+    out: dict[int, tuple[tuple[Any, ...], ReviewHistory | None]] = {}
+    for did, rows in found.items():
+        latest = max(max(r[0], r[1]) for r in rows)
+        out[did] = (history_stamp(len(rows), latest), history_of(r[2:] for r in rows))
+    return out
+
+
+def _load(
+    disclosure_ids: list[int],
+) -> dict[int, tuple[m.Disclosure, list[int], tuple[Any, ...], ReviewHistory | None]]:
+    """Domain disclosures of stored unit-years (`convert.stored_unit_years`: projects in table
+    order), their project ids, their version (as `_fingerprints` computes it) and the history of
+    earlier years the review reads (`histories`): four queries for any number of unit-years."""
+    loaded = stored_unit_years(disclosure_ids)
+    past = histories(list(loaded))
+    out = {}
+    for did, s in loaded.items():
+        stamp, history = past.get(did, (NO_HISTORY, None))
+        out[did] = (s.doc, s.project_ids, fingerprint_of(s.stamps, s.imported_at) + stamp, history)
+    return out
 
 
 STORED_FORMAT = "3"  # what a stored row holds; a new format makes every stored row stale
@@ -479,8 +452,10 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
         loaded = _load(chunk)
         rows: list[ReviewResult] = []
         computed: dict[int, tuple[str, UnitYearReview]] = {}
-        for did, (doc, pids, fp) in loaded.items():
-            uy = UnitYearReview(did, review_document(doc, state.settings), pids, settings_error=state.error)
+        for did, (doc, pids, fp, history) in loaded.items():
+            uy = UnitYearReview(
+                did, review_document(doc, state.settings, history), pids, settings_error=state.error
+            )
             version = _version(fp, state)
             computed[did] = (version, uy)
             rows += _as_stored(uy, version, doc)
@@ -499,7 +474,8 @@ class WrittenUnitYear:
     """A unit-year just written by an action, as the database now holds it, so that its review
     needs no reading back: `doc` as `_load` would build it (projects in (seq, id) order, values as
     read back: see `read_back`), `project_ids` parallel to its projects, `fingerprint` as
-    `fingerprint_of` computes it, `fresh` when no review of it was stored before."""
+    `fingerprint_of` computes it (the history's stamp is added when it is stored), `fresh` when no
+    review of it was stored before."""
 
     disclosure_id: int
     doc: m.Disclosure
@@ -512,11 +488,6 @@ def _read_back_decimal(v: Any, places: int, digits: int) -> Any:
     if isinstance(v, Decimal):
         v = v.quantize(Decimal(1).scaleb(-places), context=Context(prec=digits))
     return dec_or_none(v)
-
-
-def domain_indicators(rows: Iterable[Indicator]) -> list[m.Indicator]:
-    """The domain indicators `_load` reads for these Indicator rows (saved or about to be)."""
-    return [m.Indicator(*(getattr(i, c) for c in INDICATOR_COLUMNS[1:])) for i in rows]
 
 
 def read_back(
@@ -543,18 +514,24 @@ def read_back(
 
 def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearReview]:
     """`store_reviews` for unit-years an action has just written and holds in memory: reviewed
-    from `doc` rather than read back; the results stored (two queries: a delete unless all are
-    fresh, one insert per batch) and remembered. Inside the caller's transaction."""
+    from `doc` rather than read back, with their `histories`; the results stored (three queries:
+    the histories, a delete unless all are fresh, one insert per batch) and remembered. Inside the
+    caller's transaction."""
     state = review_settings()
     rows: list[ReviewResult] = []
     computed: dict[int, tuple[str, UnitYearReview]] = {}
+    past = histories([w.disclosure_id for w in written if w.project_ids])
     for w in written:
         if not w.project_ids:
             continue  # `_load` leaves out unit-years without projects
+        stamp, history = past.get(w.disclosure_id, (NO_HISTORY, None))
         uy = UnitYearReview(
-            w.disclosure_id, review_document(w.doc, state.settings), w.project_ids, settings_error=state.error
+            w.disclosure_id,
+            review_document(w.doc, state.settings, history),
+            w.project_ids,
+            settings_error=state.error,
         )
-        version = _version(w.fingerprint, state)
+        version = _version(w.fingerprint + stamp, state)
         computed[w.disclosure_id] = (version, uy)
         rows += _as_stored(uy, version, w.doc)
     stale = [w.disclosure_id for w in written if not w.fresh]
@@ -623,9 +600,9 @@ def unit_year_reviews(disclosure_ids: Iterable[int], *, refresh: bool = True) ->
         if refresh:
             out.update(_refresh(stale))
         else:  # lost a race with a concurrent refresh: review without storing
-            for did, (doc, pids, _fp) in _load(stale).items():
+            for did, (doc, pids, _fp, history) in _load(stale).items():
                 out[did] = UnitYearReview(
-                    did, review_document(doc, state.settings), pids, settings_error=state.error
+                    did, review_document(doc, state.settings, history), pids, settings_error=state.error
                 )
     return out
 
@@ -899,28 +876,34 @@ def unit_year_summary(
 
     state = review_settings()
     prints: dict[int, tuple[Any, ...]] = {}
+    loose_row = None
+    stale: set[int] = set()
     if disclosure is not None:
         mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == disclosure.pk]
         if mine:
-            prints[disclosure.pk] = fingerprint_of(mine, disclosure.imported_at)
-    other = {p.disclosure_id for p in projects} - prints.keys()
+            # the findings about the disclosure as a whole, with its history's stamp
+            loose_row = (
+                ReviewResult.objects.filter(disclosure_id=disclosure.pk, project=None)
+                .annotate(**history_stamp_columns("disclosure__unit_id", "disclosure__year"))
+                .values_list("version", "findings", "counts", "rules", *HISTORY_STAMP)
+                .first()
+            )
+            if loose_row is None:
+                stale.add(disclosure.pk)
+            else:
+                stamp = history_stamp(*loose_row[4:])
+                prints[disclosure.pk] = fingerprint_of(mine, disclosure.imported_at) + stamp
+    other = {p.disclosure_id for p in projects} - prints.keys() - stale
     if other:
         prints.update(_fingerprints(other))
     versions = {did: _version(fp, state) for did, fp in prints.items()}
-    stale = {
+    stale |= {
         p.disclosure_id
         for p in projects
         if getattr(_selected_review(p), "version", None) != versions.get(p.disclosure_id)
     }
-    loose_row = None
-    if disclosure is not None and disclosure.pk in versions:
-        loose_row = (
-            ReviewResult.objects.filter(disclosure_id=disclosure.pk, project=None)
-            .values_list("version", "findings", "counts", "rules")
-            .first()
-        )
-        if loose_row is None or loose_row[0] != versions[disclosure.pk]:
-            stale.add(disclosure.pk)
+    if disclosure is not None and loose_row is not None and loose_row[0] != versions[disclosure.pk]:
+        stale.add(disclosure.pk)
     if stale:
         _refresh(sorted(stale))
         return None
