@@ -4,6 +4,7 @@ the next year's stored review stale (issue 13, item 4)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from jixiao.web import actions
 from jixiao.web.lib import reviews
 from jixiao.web.models import Project, SelfEvaluation
+from tests.cli_runner import run_cli
 
 from .conftest import approve_for_cycle
 
@@ -37,7 +39,10 @@ def evaluate_2023(p23: Project, actual: str | None = None) -> None:
         rows.append({"actual": actual if actual and i.name == INDICATOR else met, "reason": "已完成"})
     for _ in range(len(rows) + 1):
         try:
-            actions.save_selfeval(None, p23.pk, adjusted="50", executed="50", rows=rows)
+            entry = actions.SelfEvalEntry(
+                adjusted="50", executed="50", rows=tuple(actions.SelfEvalRow(**r) for r in rows)
+            )
+            actions.save_selfeval(None, p23.pk, entry)
             return
         except actions.Invalid as e:
             for key in e.errors:
@@ -62,6 +67,22 @@ def test_a_target_below_last_years_actual_is_found_and_goes_when_the_actual_is_c
     # last year's actual corrected below this year's target: the stored review is stale, recomputed
     evaluate_2023(p23, "300批次")
     assert ambition(clients["reviewer"], p24) == ([], [])
+
+
+def test_review_unit_on_the_command_line_reads_the_same_history(pair):
+    """`jixiao review --unit` reviews a stored unit-year as the web app does: with the unit's
+    self-evaluations of the year before; `--history FILE` still names other actuals."""
+    p23, p24 = pair
+    code = p24.unit.code
+
+    def found() -> list[str]:
+        done = run_cli(["review", "--unit", code, "--year", "2024", "--format", "json"])
+        assert done.returncode in (0, 1), done.stderr
+        return [f["indicator"] for f in json.loads(done.stdout) if f["rule"] == "JX603"]
+
+    assert found() == []
+    evaluate_2023(p23, "350批次")
+    assert found() == [INDICATOR]
 
 
 def test_the_rule_fires_only_where_history_exists(pair, clients, demo):

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn, TextIO
 
     from jixiao.model import Disclosure
+    from jixiao.review.history import History
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -91,9 +92,11 @@ def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
     return [project_from_orm(p) for p in rows], unit.name
 
 
-def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
-    """The unit-years stored by the web app, as domain objects, for `jixiao review --unit CODE`
-    (review itself stays a pure function of the model).
+def unit_disclosures(unit_code: str, year: int | None) -> list[tuple[Disclosure, History | None]]:
+    """The unit-years stored by the web app, as domain objects, each with the history of earlier
+    years its stored review reads (the unit's self-evaluations of the year before, for the ambition
+    rule JX603; None where there are none), for `jixiao review --unit CODE` (review itself stays a
+    pure function of the model).
 
     The unit is named as everywhere in the CLI (code, region:code, id:N); a code that several units
     share is an error listing the matches. Raises LookupError with a message for the user when the
@@ -103,6 +106,7 @@ def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
         prepare_database()
         from jixiao.web import models as orm
         from jixiao.web.convert import disclosure_from_orm, stored_unit_years
+        from jixiao.web.lib.reviews import histories
         from jixiao.web.lib.units import UnitSpecError, resolve_unit
 
         try:
@@ -114,7 +118,11 @@ def unit_disclosures(unit_code: str, year: int | None) -> list[Disclosure]:
             rows = rows.filter(year=year)
         ds = list(rows.order_by("unit__region", "unit__name", "year"))
         loaded = stored_unit_years(d.pk for d in ds)  # three queries for all
-        docs = [loaded[d.pk].doc if d.pk in loaded else disclosure_from_orm(d) for d in ds]
+        earlier = histories(d.pk for d in ds)  # one query for all
+        docs = [
+            (loaded[d.pk].doc if d.pk in loaded else disclosure_from_orm(d), earlier.get(d.pk, ((), None))[1])
+            for d in ds
+        ]
     except LookupError:
         raise
     except Exception as e:  # database missing, schema not migrated, bad URL …

@@ -89,10 +89,11 @@ def _parse_all(files: list[str], year: int | None) -> tuple[list[Disclosure], bo
     return docs, failed
 
 
-def _documents(args: argparse.Namespace) -> tuple[list[Disclosure], bool]:
-    """The unit's disclosures from the database (--unit) and the files' (a directory without any
-    counts as failed), and whether any file failed."""
-    docs: list[Disclosure] = []
+def _documents(args: argparse.Namespace) -> tuple[list[tuple[Disclosure, History | None]], bool]:
+    """The unit's disclosures from the database (--unit, each with its stored history of earlier
+    years, as the web app reviews them) and the files' (a directory without any counts as failed,
+    no history), and whether any file failed."""
+    docs: list[tuple[Disclosure, History | None]] = []
     if args.unit:
         try:
             docs = unit_disclosures(args.unit, args.year)
@@ -102,7 +103,7 @@ def _documents(args: argparse.Namespace) -> tuple[list[Disclosure], bool]:
         raise _Refused("give FILE or DIR arguments, or --unit CODE --year Y")
     files = list(_expand(args.files or []))
     read, failed = _parse_all(files, args.year)
-    return docs + read, failed or bool(args.files and not files)
+    return docs + [(d, None) for d in read], failed or bool(args.files and not files)
 
 
 SEVERITIES_SHOWN = {"error": ("error",), "warning": ("error", "warning")}
@@ -131,7 +132,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     except _Refused as e:
         print(str(e), file=sys.stderr)
         return EXIT_BAD_INPUT
-    reviews = [review_document(d, settings, history) for d in docs]
+    # --history names the actuals for every document; otherwise a stored unit-year reads its own
+    reviews = [review_document(d, settings, history or stored) for d, stored in docs]
     _drop_below(reviews, args.min_severity)
     if args.format == "json":
         write_out(findings_json(reviews), args.output)

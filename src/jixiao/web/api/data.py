@@ -228,7 +228,8 @@ def _project(p: Project) -> dict[str, Any]:
         **_summary(p),
         "disclosure_id": p.disclosure_id,
         "purpose": p.purpose,
-        "spending_plan": p.spending_plan,
+        # milestones printed blank are kept for review (JX402) but left out here, as in the JSON export
+        "spending_plan": {k: v for k, v in p.spending_plan.items() if v} or None if p.spending_plan else None,
         "goal": p.goal,
         "indicators": [
             {
