@@ -390,6 +390,29 @@ class _Api:
         self.FPDFFont_GetBaseFontName = fn(
             "FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, vp, ctypes.c_size_t
         )
+        # the calls made once per character or path segment, without argument types: ctypes then
+        # passes what it is given as it is (ints as C ints, handles and pointers as c_void_p
+        # objects made once), about twice as fast as converting each argument by its declared type
+        raw = ctypes.CDLL(lib._name, handle=lib._handle)
+
+        def bare(name: str, res):  # type: ignore[no-untyped-def]
+            f_ = getattr(raw, name)
+            f_.restype = res
+            return f_
+
+        self.text_object = bare("FPDFText_GetTextObject", vp)
+        self.text_matrix = bare("FPDFText_GetMatrix", i)
+        self.map_error = bare("FPDFText_HasUnicodeMapError", i)
+        self.font_size = bare("FPDFTextObj_GetFontSize", i)
+        self.text_font = bare("FPDFTextObj_GetFont", vp)
+        self.char_origin = bare("FPDFText_GetCharOrigin", i)
+        self.is_generated = bare("FPDFText_IsGenerated", i)
+        self.glyph_width = bare("FPDFFont_GetGlyphWidth", i)
+        self.loose_char_box = bare("FPDFText_GetLooseCharBox", i)
+        self.segment = bare("FPDFPath_GetPathSegment", vp)
+        self.segment_point = bare("FPDFPathSegment_GetPoint", i)
+        self.segment_type = bare("FPDFPathSegment_GetType", i)
+        self.segment_close = bare("FPDFPathSegment_GetClose", i)
 
 
 class _Matrix(ctypes.Structure):
@@ -425,12 +448,26 @@ def _close_doc(doc: int) -> None:
     _BUFFERS.pop(doc, None)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _f32(v: float) -> float:
+class _Decimals(dict[float, float]):
     """A number PDFium holds in single precision, as the decimal the PDF most likely wrote (the
     shortest that rounds to the same float32: 726.339, not 726.3389892578125), so that positions
-    compare as pdfminer's double-precision ones do."""
-    return float(f"{v:.7g}")
+    compare as pdfminer's double-precision ones do: `F32[v]`, remembered (a page repeats its
+    positions), emptied past FULL."""
+
+    FULL = 1 << 16
+
+    def __missing__(self, v: float) -> float:
+        if len(self) >= self.FULL:
+            self.clear()
+        out = self[v] = float(f"{v:.7g}")
+        return out
+
+
+_F32 = _Decimals()
+
+
+def _f32(v: float) -> float:
+    return _F32[v]
 
 
 @dataclass
@@ -506,72 +543,72 @@ def _chars(
         text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: one code point each, read one by one
             text = "".join(chr(api.FPDFText_GetUnicode(tp, i)) for i in range(n))
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        pox, poy = ctypes.byref(ox), ctypes.byref(oy)
+        ctp = ctypes.c_void_p(tp)
+        xy = (ctypes.c_double * 2)()
+        px, py = ctypes.byref(xy), ctypes.byref(xy, 8)
         m = _Matrix()
         pm = ctypes.byref(m)
         fval = ctypes.c_float()
         pf = ctypes.byref(fval)
-        is_generated = api.FPDFText_IsGenerated
-        map_error = api.FPDFText_HasUnicodeMapError
-        origin = api.FPDFText_GetCharOrigin
-        text_object = api.FPDFText_GetTextObject
+        is_generated = api.is_generated
+        map_error = api.map_error
+        origin = api.char_origin
+        text_object = api.text_object
+        text_matrix = api.text_matrix
+        font_size = api.font_size
+        text_font = api.text_font
         fonts: dict[int, tuple[float, str]] = {}
+        advance = _Advance(api, ctp)
+        runs: dict[tuple, tuple] = {}  # what a text object's matrix, size and font make of its boxes
         widths: dict[int, dict[str, float]] = {}
         fwidths: dict[str, float] = {}
-        f32 = _f32
-        a = b = c = d = fs = descent = lo_y = hi_y = 0.0
+        f32 = _F32
+        a = b = c = d = fs = descent = lo_y = hi_y = ma = 0.0
         font = 0
         fontname = ""
         upright = plain = True
         ga, gb, gc, gd, ge, gf = geo.ctm
-        left, top0, height = geo.left, geo.top, geo.height
+        left, base = geo.left, geo.top + geo.height
         last_obj = None
         out: list[dict] = []
+        append = out.append
         cids = 0
         unmapped = False
         for i in range(n):
             ch = text[i]
-            if ch in " \r\n\ufffe" and is_generated(tp, i):  # PDFium's own spaces and line breaks
+            if ch in " \r\n\ufffe" and is_generated(ctp, i):  # PDFium's own spaces and line breaks
                 continue
-            obj = text_object(tp, i)
-            if obj != last_obj:
+            obj = text_object(ctp, i)
+            if obj != last_obj:  # a new text object (a run of a few characters, often one word)
                 last_obj = obj
-                api.FPDFText_GetMatrix(tp, i, pm)
-                # the text rendering matrix in pdfminer's device space
-                ma, mb, mc, md = _f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d)
-                a = ma * ga + mb * gc
-                b = ma * gb + mb * gd
-                c = mc * ga + md * gc
-                d = mc * gb + md * gd
-                fs = _f32(fval.value) if api.FPDFTextObj_GetFontSize(obj, pf) else 0.0
-                font = api.FPDFTextObj_GetFont(obj)
-                finfo = fonts.get(font)
-                if finfo is None:
-                    finfo = fonts[font] = _font_info(api, font, descents)
-                descent = finfo[0] * fs
-                plain = b == 0 and c == 0
-                # the box's bottom and top above the baseline (y up), for an unturned character
-                lo_y, hi_y = sorted((d * descent, d * (descent + fs)))
+                text_matrix(ctp, i, pm)
+                hobj = ctypes.c_void_p(obj)
+                sized = font_size(hobj, pf)
+                font = text_font(hobj)
+                unmapped = bool(map_error(ctp, i))  # a font without a Unicode mapping
+                size = fval.value if sized else None
+                key = (m.a, m.b, m.c, m.d, size, font)
+                run = runs.get(key)
+                if run is None:
+                    run = runs[key] = _run_geometry(api, m, size, font, fonts, descents, geo)
+                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname = run
                 fwidths = widths.setdefault(font, {})
-                upright = a * d > 0 and b * c <= 0
-                fontname = finfo[1]
-                unmapped = bool(map_error(tp, i))  # a font without a Unicode mapping
             if unmapped:
                 cids += 1
             w = fwidths.get(ch)
             if w is None:
-                w = fwidths[ch] = _advance(api, tp, i, font, ch, ma if plain else 0.0, fs)
-            adv = w * fs
-            origin(tp, i, pox, poy)
-            x, y = f32(ox.value), f32(oy.value)
+                w = fwidths[ch] = advance(i, font, ch, ma if plain else 0.0, fs)
+            origin(ctp, i, px, py)
+            x, y = f32[xy[0]], f32[xy[1]]
             e, f = ga * x + gc * y + ge, gb * x + gd * y + gf
             if plain:
-                xa, xb = e, a * adv + e
+                xa = e
+                xb = a * (w * fs) + e
                 if xb < xa:
                     xa, xb = xb, xa
                 ya, yb = lo_y + f, hi_y + f
             else:
+                adv = w * fs
                 xs = (
                     e + c * descent,
                     a * adv + c * descent + e,
@@ -585,19 +622,20 @@ def _chars(
                     b * adv + d * (descent + fs) + f,
                 )
                 xa, xb, ya, yb = min(xs), max(xs), min(ys), max(ys)
-            t = top0 + height - yb
-            out.append(
+            t = base - yb
+            x0 = left + xa
+            append(
                 {
                     "text": ch,
-                    "x0": left + xa,
+                    "x0": x0,
                     "x1": left + xb,
                     "top": t,
-                    "bottom": top0 + height - ya,
+                    "bottom": base - ya,
                     "doctop": t,
                     "size": yb - ya,
                     "upright": upright,
                     "fontname": fontname,
-                    "line_order": (round(t, 1), left + xa),
+                    "line_order": (round(t, 1), x0),
                 }
             )
         if len(out) > MAX_PAGE_CHARS:
@@ -607,21 +645,57 @@ def _chars(
         api.FPDFText_ClosePage(tp)
 
 
-def _advance(api: _Api, tp: int, i: int, font: int, ch: str, scale: float, fs: float) -> float:
-    """The advance width of `ch` in `font` per point of font size: the font's width for the code
-    the character maps back to. When that mapping fails (a font without a usable ToUnicode map)
-    PDFium answers with the font's default width; the box PDFium gives the character (its advance,
-    from the code actually drawn, joined with its ink) is then narrower, and is taken instead."""
-    v = ctypes.c_float()
-    known = api.FPDFFont_GetGlyphWidth(font, ord(ch) if len(ch) == 1 else 0, 1000.0, ctypes.byref(v))
-    w = _f32(v.value) / 1000.0 if known else 0.0
-    if scale > 0 and fs > 0:
-        box = _Rect()
-        if api.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box)):
-            loose = (_f32(box.right) - _f32(box.left)) / (scale * fs)
+def _run_geometry(  # type: ignore[no-untyped-def]
+    api: _Api, m, size: float | None, font: int, fonts: dict[int, tuple[float, str]], descents, geo: _Geometry
+) -> tuple:
+    """What a text object's matrix `m`, font size and font make of its characters' boxes:
+    (a, b, c, d: the text rendering matrix in pdfminer's device space; the matrix's first entry;
+    the font size; the descent; the box's bottom and top above the baseline for an unturned
+    character; unturned; upright; the font's name)."""
+    f32 = _f32
+    ga, gb, gc, gd = geo.ctm[:4]
+    ma, mb, mc, md = f32(m.a), f32(m.b), f32(m.c), f32(m.d)
+    a = ma * ga + mb * gc
+    b = ma * gb + mb * gd
+    c = mc * ga + md * gc
+    d = mc * gb + md * gd
+    fs = f32(size) if size is not None else 0.0
+    finfo = fonts.get(font)
+    if finfo is None:
+        finfo = fonts[font] = _font_info(api, font, descents)
+    descent = finfo[0] * fs
+    plain = b == 0 and c == 0
+    lo_y, hi_y = sorted((d * descent, d * (descent + fs)))
+    upright = a * d > 0 and b * c <= 0
+    return (a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, finfo[1])
+
+
+class _Advance:
+    """The advance width of a character in a font per point of font size: the font's width for
+    the code the character maps back to. When that mapping fails (a font without a usable
+    ToUnicode map) PDFium answers with the font's default width; the box PDFium gives the
+    character (its advance, from the code actually drawn, joined with its ink) is then narrower,
+    and is taken instead. The buffers PDFium writes to are made once per text page."""
+
+    def __init__(self, api: _Api, tp: ctypes.c_void_p) -> None:
+        self.glyph_width, self.loose_char_box = api.glyph_width, api.loose_char_box
+        self.tp = tp
+        self.v = ctypes.c_float()
+        self.pv = ctypes.byref(self.v)
+        self.box = _Rect()
+        self.pbox = ctypes.byref(self.box)
+        self.per_em = ctypes.c_float(1000.0)
+
+    def __call__(self, i: int, font: int, ch: str, scale: float, fs: float) -> float:
+        f32 = _F32
+        known = self.glyph_width(ctypes.c_void_p(font), ord(ch) if len(ch) == 1 else 0, self.per_em, self.pv)
+        w = f32[self.v.value] / 1000.0 if known else 0.0
+        if scale > 0 and fs > 0 and self.loose_char_box(self.tp, i, self.pbox):
+            box = self.box
+            loose = (f32[box.right] - f32[box.left]) / (scale * fs)
             if not known or loose < w - 0.002:
                 w = loose
-    return w
+        return w
 
 
 class _Rect(ctypes.Structure):
