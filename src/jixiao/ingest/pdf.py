@@ -1062,25 +1062,35 @@ def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     first drawn is kept) in O(n log n)."""
     if len(chars) < 2:
         return list(chars)
-    keys = [(c["upright"], c["text"], c["fontname"], c["size"], c["doctop"]) for c in chars]
-    order = sorted(range(len(chars)), key=keys.__getitem__)
-    kept: list[int] = []
-    # rows: runs of same-key characters whose doctop values are each within `tolerance` of the one
-    # before (pdfplumber's cluster_list over the sorted values); most rows hold one character
-    row = [order[0]]
-    prev = keys[order[0]]
-    for i in order[1:]:
-        cur = keys[i]
-        if cur[4] <= prev[4] + tolerance and cur[:4] == prev[:4]:
-            row.append(i)
+    # pdfplumber sorts by (upright, text, fontname, size, doctop) and cuts that order into rows:
+    # runs of same-key characters whose doctop values are each within `tolerance` of the one
+    # before. The same rows, key by key: most keys hold one character, which is kept as it is
+    groups: dict[tuple, list[int]] = {}
+    for i, c in enumerate(chars):
+        key = (c["upright"], c["text"], c["fontname"], c["size"])
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [i]
         else:
-            if len(row) == 1:
-                kept.append(row[0])
+            members.append(i)
+    kept: list[int] = []
+    for members in groups.values():
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+        tops = [chars[i]["doctop"] for i in members]
+        order = sorted(range(len(members)), key=tops.__getitem__)  # ties: drawing order
+        row = [members[order[0]]]
+        prev = tops[order[0]]
+        for k in order[1:]:
+            top = tops[k]
+            if top <= prev + tolerance:
+                row.append(members[k])
             else:
                 _dedupe_row(chars, row, tolerance, kept)
-            row = [i]
-        prev = cur
-    _dedupe_row(chars, row, tolerance, kept)
+                row = [members[k]]
+            prev = top
+        _dedupe_row(chars, row, tolerance, kept)
     kept.sort()
     return [chars[i] for i in kept]
 
@@ -1136,15 +1146,17 @@ class _Pages:
 
     def add_page(self, pno: int, height: float, chars: list[dict], tables: list) -> None:
         tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+        # the characters in line order: each subset taken below (a cell's, those outside tables)
+        # keeps it, as sorting the subset would (the sort is stable), so lines are grouped without
+        # sorting again; and one index for the page serves every cell (a character inside a cell
+        # is inside its table's box)
+        chars = sorted(chars, key=_LINE_ORDER)
         index = _CharIndex(chars)
         inside: set[int] = set()
-        table_chars: dict[int, _CharIndex] = {}
         for t in tables:
-            picked = index.within_ids(t.bbox)
-            inside.update(picked)
-            table_chars[id(t)] = _CharIndex([chars[i] for i in picked])
-        outside = [c for i, c in enumerate(chars) if i not in inside]
-        lines = _lines(outside)
+            inside.update(index.within_ids(t.bbox))
+        outside = [c for i, c in enumerate(chars) if i not in inside] if inside else chars
+        lines = _lines(outside, ordered=True)
         # the text margins: where lines start and end (a table may stick out past them)
         left = min((ln.x0 for ln in lines), default=0.0)
         right = max((ln.x1 for ln in lines), default=0.0)
@@ -1173,7 +1185,7 @@ class _Pages:
                 continue
             n_table += 1
             edges = _column_edges(obj)
-            rows = _table_rows(obj, table_chars[id(obj)], 0, f"page {pno} table {n_table}")
+            rows = _table_rows(obj, index, 0, f"page {pno} table {n_table}")
             continued = (
                 first_block
                 and not text_since_table
@@ -1329,8 +1341,7 @@ class _CharIndex:
 
 
 def _cell_text(bbox: tuple, chars: _CharIndex) -> tuple[str, _Geom]:
-    inner = chars.within(bbox)
-    lines = _lines(inner)
+    lines = _lines(chars.within(bbox), ordered=True)
     if not lines:
         return "", _Geom(None, None, bbox[2])
     pad = max(0.0, min(ln.x0 - bbox[0] for ln in lines))
@@ -1432,54 +1443,58 @@ def _continues(prev: _Line, ln: _Line, tables: list, left: float, right: float, 
 
 
 _LINE_ORDER = operator.itemgetter("line_order")
-_SIZE = operator.itemgetter("size")  # (round(top, 1), x0), set once per character
+_SIZE = operator.itemgetter("size")
+_X0 = operator.itemgetter("x0")  # (round(top, 1), x0), set once per character
 
 
-def _lines(chars: list[dict]) -> list[_Line]:
-    """Group characters into printed lines (top to bottom), with spaces where glyphs are far apart."""
+def _lines(chars: list[dict], ordered: bool = False) -> list[_Line]:
+    """Group characters into printed lines (top to bottom), with spaces where glyphs are far apart;
+    `ordered`: the characters are in line order already."""
     if not chars:
         return []
-    cs = sorted(chars, key=_LINE_ORDER)
+    cs = chars if ordered else sorted(chars, key=_LINE_ORDER)
     groups: list[list[dict]] = []
     spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
     # of thousands of characters must not be scanned again for every character)
+    firsts: list[float] = []  # the top of each group's first character
     for c in cs:
         top, bottom = c["top"], c["bottom"]
         mid = (top + bottom) / 2
         size = c["size"]
         reach = 0.6 * (size if size > 1 else 1)
-        n = len(groups)
-        for k in range(n - 1, n - 4 if n > 3 else -1, -1):
+        k = len(groups) - 1
+        stop = k - 3 if k > 2 else -1  # the last three groups
+        while k > stop:
             span = spans[k]
-            if span[0] - 0.5 <= mid <= span[1] + 0.5 and abs(top - groups[k][0]["top"]) < reach:
+            if span[0] - 0.5 <= mid <= span[1] + 0.5 and abs(top - firsts[k]) < reach:
                 groups[k].append(c)
                 if top < span[0]:
                     span[0] = top
                 if bottom > span[1]:
                     span[1] = bottom
                 break
+            k -= 1
         else:
             groups.append([c])
             spans.append([top, bottom])
+            firsts.append(top)
     out: list[_Line] = []
     for g, (gtop, gbottom) in zip(groups, spans, strict=True):
         if len(g) > 1:
-            g.sort(key=lambda c: c["x0"])
+            g.sort(key=_X0)
         text: list[str] = []
-        prev = None
+        add = text.append
+        prev_x1 = 0.0
+        first = True
         last_space = False
         for c in g:
             t = c["text"]
-            if (
-                prev is not None
-                and t != " "
-                and not last_space
-                and c["x0"] - prev["x1"] > 0.25 * max(c["size"], 1)
-            ):
-                text.append(" ")
-            text.append(t)
+            if not first and t != " " and not last_space and c["x0"] - prev_x1 > 0.25 * max(c["size"], 1):
+                add(" ")
+            add(t)
             last_space = t.endswith(" ")
-            prev = c
+            prev_x1 = c["x1"]
+            first = False
         s = " ".join("".join(text).split())
         if not s:
             continue
