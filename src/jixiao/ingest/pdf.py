@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
+import gc
 import io
 import itertools
 import logging
@@ -67,6 +68,19 @@ class _Line:
 
 def read_pdf(data: bytes, name: str) -> CellStream:
     """The blocks of a text PDF (see the module docstring)."""
+    # a page makes a dict per character and a few per line and cell, none of them in a cycle: the
+    # cycle collector, run every 2,000 new objects, would go over them again and again for nothing
+    # (a tenth of the time); what pdfminer leaves in cycles is collected after the read
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_pdf(data, name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_pdf(data: bytes, name: str) -> CellStream:
     try:
         if _pdfium_loaded is None:  # pragma: no cover - a declared dependency
             raise ImportError("pypdfium2")
@@ -240,8 +254,11 @@ def _check_page(page, pno: int, name: str) -> None:  # type: ignore[no-untyped-d
 UNRESOLVED_GLYPHS, UNRESOLVED_OPS = 200, 100
 """What one draw of an XObject that pdfminer cannot resolve counts for (PDFium may repair it)."""
 _LITERAL = re.compile(rb"\((?:[^()\\]++|\\.)*+\)", re.S)  # possessive: no backtracking
-_HEX = re.compile(rb"(?<!<)<[0-9A-Fa-f\s]*+>(?!>)")
-_PATH_OP = re.compile(rb"(?:^|(?<=\s))(?:m|l|c|v|y|re|h)(?=\s|$)")
+# each pattern starts with what it matches (not with a look-behind), so that the engine skips
+# ahead to its first character: a hex string "<…>" not inside a dictionary's "<<" or ">>"; a path
+# operator standing alone between white space or the ends
+_HEX = re.compile(rb"<(?<!<<)[0-9A-Fa-f\s]*+>(?!>)")
+_PATH_OP = re.compile(rb"(?:r(?<!\Sr)e|[mlcvyh](?<!\S[mlcvyh]))(?!\S)")
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
 
 
@@ -409,10 +426,15 @@ class _Api:
         self.is_generated = bare("FPDFText_IsGenerated", i)
         self.glyph_width = bare("FPDFFont_GetGlyphWidth", i)
         self.loose_char_box = bare("FPDFText_GetLooseCharBox", i)
-        self.segment = bare("FPDFPath_GetPathSegment", vp)
+        self.segment = bare("FPDFPath_GetPathSegment", _Handle)
         self.segment_point = bare("FPDFPathSegment_GetPoint", i)
         self.segment_type = bare("FPDFPathSegment_GetType", i)
         self.segment_close = bare("FPDFPathSegment_GetClose", i)
+
+
+class _Handle(ctypes.c_void_p):
+    """A handle PDFium returns, kept as a ctypes object (a c_void_p subclass is not turned into an
+    int), to be passed back without conversion."""
 
 
 class _Matrix(ctypes.Structure):
@@ -799,6 +821,8 @@ def _paths(
     pfx, pfy = ctypes.byref(fx), ctypes.byref(fy)
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     count = 0
+    segment, point, seg_type, seg_close = api.segment, api.segment_point, api.segment_type, api.segment_close
+    f32 = _F32
     # (object list owner, is the page, index, matrix to page space)
     stack: list[tuple[int, bool, int, tuple[float, ...]]] = [(page, True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))]
     while stack:
@@ -827,18 +851,12 @@ def _paths(
             api.FPDFPageObj_GetMatrix(obj, pm)
             a, b, c, d, e, f = _mult(tuple(_f32(v) for v in (m.a, m.b, m.c, m.d, m.e, m.f)), outer)
             segs: list[tuple[int, float, float, bool]] = []
+            hobj = ctypes.c_void_p(obj)
             for j in range(n):
-                seg = api.FPDFPath_GetPathSegment(obj, j)
-                api.FPDFPathSegment_GetPoint(seg, pfx, pfy)
-                x, y = _f32(fx.value), _f32(fy.value)
-                segs.append(
-                    (
-                        api.FPDFPathSegment_GetType(seg),
-                        a * x + c * y + e,
-                        b * x + d * y + f,
-                        bool(api.FPDFPathSegment_GetClose(seg)),
-                    )
-                )
+                seg = segment(hobj, j)  # a _Handle: passed on as it is
+                point(seg, pfx, pfy)
+                x, y = f32[fx.value], f32[fy.value]
+                segs.append((seg_type(seg), a * x + c * y + e, b * x + d * y + f, bool(seg_close(seg))))
             for shape, pts in _subpaths(segs):
                 _classify(shape, pts, geo, lines, rects, curves)
 
