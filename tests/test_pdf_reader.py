@@ -97,7 +97,8 @@ def _our_pages(data: bytes) -> list[tuple[list[tuple], list[tuple]]]:
         out = []
         for pno, spage in enumerate(structure, 1):
             _, chars, _, tables = reader._read_page(doc, spage, pno, "t.pdf")
-            out.append((_char_keys(chars), _cell_keys([t.cells for t in tables])))
+            dicts = [reader.char_dict(c) for c in chars]
+            out.append((_char_keys(dicts), _cell_keys([t.cells for t in tables])))
         return out
     finally:
         reader._close_doc(doc)

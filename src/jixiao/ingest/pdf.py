@@ -39,7 +39,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.ingest.limits import MAX_PAGE_CHARS, MAX_PAGE_CONTENT, MAX_PAGE_GRAPHICS, MAX_PAGES, mb
@@ -55,6 +55,36 @@ CONTINUATION_TOLERANCE = 2.0  # pt: column edges of a table continued on the nex
 SHORT_LINE = 12  # characters: a line between two table parts that is a page number or running header
 
 
+_Char = tuple[bool, str, str, float, float, float, float, float]
+"""A character: (upright, text, font name, size, top, x0, x1, bottom), the fields of pdfplumber's
+character dict that the reader uses, as a tuple (made and read faster than a dict; de-duplication's
+key is its first four). Positions in pdfplumber's coordinates: points, from the page's top left."""
+_UPRIGHT: Final = 0
+_TEXT: Final = 1
+_FONT: Final = 2
+_SIZE: Final = 3
+_TOP: Final = 4
+_X0: Final = 5
+_X1: Final = 6
+_BOTTOM: Final = 7
+
+
+def char_dict(c: _Char) -> dict[str, Any]:
+    """A character as pdfplumber's dict has it (doctop: the top, on one page)."""
+    upright, text, font, size, top, x0, x1, bottom = c
+    return {
+        "upright": upright,
+        "text": text,
+        "fontname": font,
+        "size": size,
+        "top": top,
+        "doctop": top,
+        "x0": x0,
+        "x1": x1,
+        "bottom": bottom,
+    }
+
+
 @dataclass
 class _Line:
     text: str
@@ -63,7 +93,7 @@ class _Line:
     top: float
     bottom: float
     size: float
-    chars: list[dict]
+    chars: list[_Char]
 
 
 def read_pdf(data: bytes, name: str) -> CellStream:
@@ -530,7 +560,7 @@ class _Geometry:
         return (self.left + px, self.top + self.height - py)
 
 
-def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[dict], int, list[_Table]]:  # type: ignore[no-untyped-def]
+def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[_Char], int, list[_Table]]:  # type: ignore[no-untyped-def]
     """(page height, characters, characters without a Unicode mapping, tables) of one page."""
     api = _api()
     page = api.FPDF_LoadPage(doc, pno - 1)
@@ -545,14 +575,14 @@ def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[dict],
         chars, cids = _chars(api, page, geo, _font_descents(spage), name, pno)
     finally:
         api.FPDF_ClosePage(page)
-    chars = [c for c in dedupe_chars(chars) if c["text"]]
+    chars = [c for c in _dedupe(chars) if c[_TEXT]]
     tables = _find_tables([*lines, *rects, *curves])
     return geo.height, chars, cids, tables
 
 
 def _chars(
     api: _Api, page: int, geo: _Geometry, descents: dict[str, float], name: str, pno: int
-) -> tuple[list[dict], int]:
+) -> tuple[list[_Char], int]:
     tp = api.FPDFText_LoadPage(page)
     if not tp:
         return [], 0
@@ -592,7 +622,7 @@ def _chars(
         ga, gb, gc, gd, ge, gf = geo.ctm
         left, base = geo.left, geo.top + geo.height
         last_obj = None
-        out: list[dict] = []
+        out: list[_Char] = []
         append = out.append
         cids = 0
         unmapped = False
@@ -644,22 +674,7 @@ def _chars(
                     b * adv + d * (descent + fs) + f,
                 )
                 xa, xb, ya, yb = min(xs), max(xs), min(ys), max(ys)
-            t = base - yb
-            x0 = left + xa
-            append(
-                {
-                    "text": ch,
-                    "x0": x0,
-                    "x1": left + xb,
-                    "top": t,
-                    "bottom": base - ya,
-                    "doctop": t,
-                    "size": yb - ya,
-                    "upright": upright,
-                    "fontname": fontname,
-                    "line_order": (round(t, 1), x0),
-                }
-            )
+            append((upright, ch, fontname, yb - ya, base - yb, left + xa, left + xb, base - ya))
         if len(out) > MAX_PAGE_CHARS:
             raise _too_many_chars(name, pno)
         return out, cids
@@ -1078,50 +1093,69 @@ def _cells(points: dict[_Point, tuple[set[_Box], set[_Box]]]) -> list[_Box]:
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     """pdfplumber's `utils.dedupe_chars` (same text, font and size within `tolerance` points: the
     first drawn is kept) in O(n log n)."""
-    if len(chars) < 2:
-        return list(chars)
+    keys = [(c["upright"], c["text"], c["fontname"], c["size"]) for c in chars]
+    kept = _kept(keys, [c["doctop"] for c in chars], [c["x0"] for c in chars], tolerance)
+    return [chars[i] for i in kept]
+
+
+def _dedupe(chars: list[_Char], tolerance: float = 1) -> list[_Char]:
+    """`dedupe_chars` for the reader's characters."""
+    kept = _kept([c[:4] for c in chars], [c[_TOP] for c in chars], [c[_X0] for c in chars], tolerance)
+    return chars if len(kept) == len(chars) else [chars[i] for i in kept]
+
+
+def _kept(keys: list[tuple], tops: list[float], x0s: list[float], tolerance: float) -> list[int]:
+    """Which characters de-duplication keeps, in order, given their (upright, text, font name,
+    size), tops and left edges."""
+    if len(keys) < 2:
+        return list(range(len(keys)))
     # pdfplumber sorts by (upright, text, fontname, size, doctop) and cuts that order into rows:
     # runs of same-key characters whose doctop values are each within `tolerance` of the one
     # before. The same rows, key by key: most keys hold one character, which is kept as it is
     groups: dict[tuple, list[int]] = {}
-    for i, c in enumerate(chars):
-        key = (c["upright"], c["text"], c["fontname"], c["size"])
+    for i, key in enumerate(keys):
         members = groups.get(key)
         if members is None:
             groups[key] = [i]
         else:
             members.append(i)
+    if len(groups) == len(keys):
+        return list(range(len(keys)))
     kept: list[int] = []
     for members in groups.values():
         if len(members) == 1:
             kept.append(members[0])
             continue
-        tops = [chars[i]["doctop"] for i in members]
-        order = sorted(range(len(members)), key=tops.__getitem__)  # ties: drawing order
-        row = [members[order[0]]]
-        prev = tops[order[0]]
-        for k in order[1:]:
-            top = tops[k]
+        members.sort(key=tops.__getitem__)  # ties: drawing order
+        row = [members[0]]
+        prev = tops[members[0]]
+        for i in members[1:]:
+            top = tops[i]
             if top <= prev + tolerance:
-                row.append(members[k])
+                row.append(i)
             else:
-                _dedupe_row(chars, row, tolerance, kept)
-                row = [members[k]]
+                if len(row) == 1:
+                    kept.append(row[0])
+                else:
+                    _dedupe_row(row, tops, x0s, tolerance, kept)
+                row = [i]
             prev = top
-        _dedupe_row(chars, row, tolerance, kept)
+        if len(row) == 1:
+            kept.append(row[0])
+        else:
+            _dedupe_row(row, tops, x0s, tolerance, kept)
     kept.sort()
-    return [chars[i] for i in kept]
+    return kept
 
 
-def _dedupe_row(chars: list[dict], row: list[int], tolerance: float, kept: list[int]) -> None:
+def _dedupe_row(
+    row: list[int], tops: list[float], x0s: list[float], tolerance: float, kept: list[int]
+) -> None:
     """The characters kept of one row: per spot (x0 values chained within `tolerance`), the first
     drawn of those at the smallest (doctop, x0)."""
-    if len(row) == 1:
-        kept.append(row[0])
-        return
     row = sorted(row)  # drawing order, as pdfplumber keeps it inside a cluster
-    for spot in _chains(row, [chars[i]["x0"] for i in row], tolerance):
-        kept.append(min(spot, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
+    for spot in _chains(row, [x0s[i] for i in row], tolerance):
+        kept.append(min(spot, key=lambda i: (tops[i], x0s[i], i)))
 
 
 def _chains(members: list[int], values: list[float], tolerance: float) -> list[list[int]]:
@@ -1162,13 +1196,14 @@ class _Pages:
         self.carry_low = False  # that table reached the bottom of its page
         self.seen_rows: dict[int, set[tuple[str, ...]]] = {}
 
-    def add_page(self, pno: int, height: float, chars: list[dict], tables: list) -> None:
+    def add_page(self, pno: int, height: float, chars: list[_Char], tables: list) -> None:
         tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
         # the characters in line order: each subset taken below (a cell's, those outside tables)
         # keeps it, as sorting the subset would (the sort is stable), so lines are grouped without
         # sorting again; and one index for the page serves every cell (a character inside a cell
         # is inside its table's box)
-        chars = sorted(chars, key=_LINE_ORDER)
+        order = [(round(c[_TOP], 1), c[_X0]) for c in chars]  # _line_order, without a call each
+        chars = [chars[i] for i in sorted(range(len(chars)), key=order.__getitem__)]
         index = _CharIndex(chars)
         inside: set[int] = set()
         for t in tables:
@@ -1281,12 +1316,6 @@ def _same_edges(a: list[float], b: list[float]) -> bool:
     return all(any(abs(x - y) <= CONTINUATION_TOLERANCE for y in a) for x in b)
 
 
-def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
-    cx = (ch["x0"] + ch["x1"]) / 2
-    cy = (ch["top"] + ch["bottom"]) / 2
-    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
-
-
 def _table_rows(table, tchars: _CharIndex, tid: int, where: str) -> list[tuple[Row, list[_Geom]]]:  # type: ignore[no-untyped-def]
     cells = [tuple(c) for c in table.cells]
     xs = sorted({round(c[0], 2) for c in cells})
@@ -1335,8 +1364,8 @@ class _CharIndex:
     band of rows (scanning all of them for each cell is cells × characters: 20 s for a 50 × 50
     grid); a character belongs to a box when its centre is inside it, edges included."""
 
-    def __init__(self, chars: list[dict]) -> None:
-        centres = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars]
+    def __init__(self, chars: list[_Char]) -> None:
+        centres = [((c[_TOP] + c[_BOTTOM]) / 2, (c[_X0] + c[_X1]) / 2) for c in chars]
         self.order = sorted(range(len(chars)), key=centres.__getitem__)
         self.chars = chars
         self.ys = [centres[i][0] for i in self.order]
@@ -1352,7 +1381,7 @@ class _CharIndex:
         picked.sort()
         return picked
 
-    def within(self, bbox: tuple) -> list[dict]:
+    def within(self, bbox: tuple) -> list[_Char]:
         """The characters inside `bbox`, in their original order."""
         chars = self.chars
         return [chars[i] for i in self.within_ids(bbox)]
@@ -1387,28 +1416,28 @@ def _token_width(line: _Line) -> float:
     """Width of the first unbreakable piece of a line (what a line breaker tried to fit): opening
     brackets with what follows, one CJK character or a run of Latin letters and digits, and the
     closing punctuation after it (which may not start a line): "〔2021〕", "监，", "≥95%"."""
-    cs = [c for c in line.chars if c["text"].strip()]
+    cs = [c for c in line.chars if c[_TEXT].strip()]
     if not cs:
         return 0.0
     i = 0
-    while i < len(cs) - 1 and cs[i]["text"] in _OPENING:
+    while i < len(cs) - 1 and cs[i][_TEXT] in _OPENING:
         i += 1
     j = i + 1
-    if not (_is_cjk(cs[i]["text"]) or cs[i]["text"] in _CLOSING):
+    if not (_is_cjk(cs[i][_TEXT]) or cs[i][_TEXT] in _CLOSING):
         while (
             j < len(cs)
-            and not _is_cjk(cs[j]["text"])
-            and cs[j]["text"] not in _CLOSING
+            and not _is_cjk(cs[j][_TEXT])
+            and cs[j][_TEXT] not in _CLOSING
             and _touching(cs[j - 1], cs[j])
         ):
             j += 1
-    while j < len(cs) and cs[j]["text"] in _CLOSING:
+    while j < len(cs) and cs[j][_TEXT] in _CLOSING:
         j += 1
-    return cs[j - 1]["x1"] - cs[0]["x0"]
+    return cs[j - 1][_X1] - cs[0][_X0]
 
 
-def _touching(a: dict, b: dict) -> bool:
-    return b["x0"] - a["x1"] < 0.2 * b["size"]
+def _touching(a: _Char, b: _Char) -> bool:
+    return b[_X0] - a[_X1] < 0.2 * b[_SIZE]
 
 
 def _joiner(prev: _Line, nxt: _Line, right: float) -> str:
@@ -1460,25 +1489,28 @@ def _continues(prev: _Line, ln: _Line, tables: list, left: float, right: float, 
     return _joiner(prev, ln, right) != "\n"
 
 
-_LINE_ORDER = operator.itemgetter("line_order")
-_SIZE = operator.itemgetter("size")
-_X0 = operator.itemgetter("x0")  # (round(top, 1), x0), set once per character
+_BY_SIZE = operator.itemgetter(_SIZE)
+_BY_X0 = operator.itemgetter(_X0)
 
 
-def _lines(chars: list[dict], ordered: bool = False) -> list[_Line]:
+def _line_order(c: _Char) -> tuple[float, float]:
+    """Reading order of characters for grouping them into lines: top (to the tenth), then x0."""
+    return (round(c[_TOP], 1), c[_X0])
+
+
+def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
     """Group characters into printed lines (top to bottom), with spaces where glyphs are far apart;
     `ordered`: the characters are in line order already."""
     if not chars:
         return []
-    cs = chars if ordered else sorted(chars, key=_LINE_ORDER)
-    groups: list[list[dict]] = []
+    cs = chars if ordered else sorted(chars, key=_line_order)
+    groups: list[list[_Char]] = []
     spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
     # of thousands of characters must not be scanned again for every character)
     firsts: list[float] = []  # the top of each group's first character
     for c in cs:
-        top, bottom = c["top"], c["bottom"]
+        _, _, _, size, top, _, _, bottom = c
         mid = (top + bottom) / 2
-        size = c["size"]
         reach = 0.6 * (size if size > 1 else 1)
         k = len(groups) - 1
         stop = k - 3 if k > 2 else -1  # the last three groups
@@ -1499,24 +1531,29 @@ def _lines(chars: list[dict], ordered: bool = False) -> list[_Line]:
     out: list[_Line] = []
     for g, (gtop, gbottom) in zip(groups, spans, strict=True):
         if len(g) > 1:
-            g.sort(key=_X0)
+            g.sort(key=_BY_X0)
         text: list[str] = []
         add = text.append
         prev_x1 = 0.0
         first = True
         last_space = False
+        visible: list[_Char] = []
+        top_size = g[0][_SIZE]
         for c in g:
-            t = c["text"]
-            if not first and t != " " and not last_space and c["x0"] - prev_x1 > 0.25 * max(c["size"], 1):
+            _, t, _, size, _, x0, x1, _ = c
+            if not first and t != " " and not last_space and x0 - prev_x1 > 0.25 * max(size, 1):
                 add(" ")
             add(t)
             last_space = t.endswith(" ")
-            prev_x1 = c["x1"]
+            prev_x1 = x1
             first = False
+            if size > top_size:
+                top_size = size
+            if not t.isspace():
+                visible.append(c)
         s = " ".join("".join(text).split())
         if not s:
             continue
-        visible = [c for c in g if not c["text"].isspace()]
-        out.append(_Line(s, visible[0]["x0"], visible[-1]["x1"], gtop, gbottom, max(map(_SIZE, g)), visible))
+        out.append(_Line(s, visible[0][_X0], visible[-1][_X1], gtop, gbottom, top_size, visible))
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out
