@@ -1151,25 +1151,19 @@ def _kept(keys: list[tuple], tops: list[float], x0s: list[float], tolerance: flo
 def _dedupe_row(
     row: list[int], tops: list[float], x0s: list[float], tolerance: float, kept: list[int]
 ) -> None:
-    """The characters kept of one row: per spot (x0 values chained within `tolerance`), the first
-    drawn of those at the smallest (doctop, x0)."""
-    row = sorted(row)  # drawing order, as pdfplumber keeps it inside a cluster
-    for spot in _chains(row, [x0s[i] for i in row], tolerance):
-        kept.append(min(spot, key=lambda i: (tops[i], x0s[i], i)))
-
-
-def _chains(members: list[int], values: list[float], tolerance: float) -> list[list[int]]:
-    """`members` cut into runs of their sorted `values`, each within `tolerance` of the previous."""
-    order = sorted(range(len(members)), key=values.__getitem__)
-    out: list[list[int]] = []
-    last = None
-    for k in order:
-        v = values[k]
-        if last is None or v > last + tolerance:
-            out.append([])
-        out[-1].append(members[k])
+    """The characters kept of one row: per spot (x0 values chained within `tolerance`, ties in
+    drawing order, as pdfplumber keeps a cluster), the first drawn of those at the smallest
+    (doctop, x0)."""
+    spot: list[int] = []
+    last = 0.0
+    for i in sorted(sorted(row), key=x0s.__getitem__):
+        v = x0s[i]
+        if spot and v > last + tolerance:
+            kept.append(spot[0] if len(spot) == 1 else min(spot, key=lambda i: (tops[i], x0s[i], i)))
+            spot = []
+        spot.append(i)
         last = v
-    return out
+    kept.append(spot[0] if len(spot) == 1 else min(spot, key=lambda i: (tops[i], x0s[i], i)))
 
 
 @dataclass
