@@ -457,6 +457,9 @@ class _Api:
         self.glyph_width = bare("FPDFFont_GetGlyphWidth", i)
         self.loose_char_box = bare("FPDFText_GetLooseCharBox", i)
         self.segment = bare("FPDFPath_GetPathSegment", _Handle)
+        self.page_object = bare("FPDFPage_GetObject", _Handle)
+        self.form_object = bare("FPDFFormObj_GetObject", _Handle)
+        self.object_type = bare("FPDFPageObj_GetType", i)
         self.segment_point = bare("FPDFPathSegment_GetPoint", i)
         self.segment_type = bare("FPDFPathSegment_GetType", i)
         self.segment_close = bare("FPDFPathSegment_GetClose", i)
@@ -839,14 +842,17 @@ def _paths(
     segment, point, seg_type, seg_close = api.segment, api.segment_point, api.segment_type, api.segment_close
     f32 = _F32
     # (object list owner, is the page, index, matrix to page space)
-    stack: list[tuple[int, bool, int, tuple[float, ...]]] = [(page, True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))]
+    page_object, form_object, object_type = api.page_object, api.form_object, api.object_type
+    stack: list[tuple[ctypes.c_void_p, bool, int, tuple[float, ...]]] = [
+        (ctypes.c_void_p(page), True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    ]
     while stack:
         owner, is_page, k, outer = stack.pop()
         total = api.FPDFPage_CountObjects(owner) if is_page else api.FPDFFormObj_CountObjects(owner)
-        while k < total:
-            obj = api.FPDFPage_GetObject(owner, k) if is_page else api.FPDFFormObj_GetObject(owner, k)
+        while k < total:  # handles (_Handle) passed on without conversion: a page has thousands
+            obj = page_object(owner, k) if is_page else form_object(owner, k)
             k += 1
-            kind = api.FPDFPageObj_GetType(obj)
+            kind = object_type(obj)
             if kind == 5:  # a form: its objects, then the rest of this list
                 api.FPDFPageObj_GetMatrix(obj, pm)
                 stack.append((owner, is_page, k, outer))
@@ -866,9 +872,8 @@ def _paths(
             api.FPDFPageObj_GetMatrix(obj, pm)
             a, b, c, d, e, f = _mult(tuple(_f32(v) for v in (m.a, m.b, m.c, m.d, m.e, m.f)), outer)
             segs: list[tuple[int, float, float, bool]] = []
-            hobj = ctypes.c_void_p(obj)
             for j in range(n):
-                seg = segment(hobj, j)  # a _Handle: passed on as it is
+                seg = segment(obj, j)  # a _Handle: passed on as it is
                 point(seg, pfx, pfy)
                 x, y = f32[fx.value], f32[fy.value]
                 segs.append((seg_type(seg), a * x + c * y + e, b * x + d * y + f, bool(seg_close(seg))))
