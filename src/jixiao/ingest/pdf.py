@@ -1507,8 +1507,15 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
     spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
     # of thousands of characters must not be scanned again for every character)
     firsts: list[float] = []  # the top of each group's first character
+    last_box = None
+    last_group: list[_Char] = []
     for c in cs:
         _, _, _, size, top, _, _, bottom = c
+        box = (size, top, bottom)
+        if box == last_box:  # as the character before (a run of text): joins the same group
+            last_group.append(c)
+            continue
+        last_box = box
         mid = (top + bottom) / 2
         reach = 0.6 * (size if size > 1 else 1)
         k = len(groups) - 1
@@ -1516,7 +1523,8 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
         while k > stop:
             span = spans[k]
             if span[0] - 0.5 <= mid <= span[1] + 0.5 and abs(top - firsts[k]) < reach:
-                groups[k].append(c)
+                last_group = groups[k]
+                last_group.append(c)
                 if top < span[0]:
                     span[0] = top
                 if bottom > span[1]:
@@ -1524,7 +1532,8 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
                 break
             k -= 1
         else:
-            groups.append([c])
+            last_group = [c]
+            groups.append(last_group)
             spans.append([top, bottom])
             firsts.append(top)
     out: list[_Line] = []
