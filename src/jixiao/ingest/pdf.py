@@ -985,7 +985,7 @@ def _find_tables(objects: list[dict]) -> list[_Table]:
     if not objects:
         return []
     from pdfplumber import utils
-    from pdfplumber.table import TableSettings, cells_to_tables, merge_edges
+    from pdfplumber.table import TableSettings, merge_edges
 
     s = TableSettings.resolve(None)
     edges: list[dict] = []
@@ -1012,7 +1012,7 @@ def _find_tables(objects: list[dict]) -> list[_Table]:
     merged = utils.filter_edges(merged, min_length=s.edge_min_length)
     points = _intersections(merged, s.intersection_x_tolerance, s.intersection_y_tolerance)
     out = []
-    for group in cells_to_tables(_cells(points)):
+    for group in _cells_to_tables(_cells(points)):
         cells = [tuple(c) for c in group]
         bbox = (
             min(c[0] for c in cells),
@@ -1093,6 +1093,37 @@ def _cells(points: dict[_Point, tuple[set[_Box], set[_Box]]]) -> list[_Box]:
         if found:
             out.append(found)
     return out
+
+
+def _cells_to_tables(cells: list[_Box]) -> list[list[_Box]]:
+    """pdfplumber's `cells_to_tables`: cells grouped into tables by shared corners, in the same
+    passes over the cells left (a pass takes, in order, each cell touching a corner of the table
+    so far; a pass that takes none closes the table), with each pass keeping the cells it leaves
+    instead of removing the ones it takes from a list one search at a time."""
+    remaining = list(cells)
+    tables: list[list[_Box]] = []
+    corners: set[_Point] = set()
+    current: list[_Box] = []
+    while remaining:
+        before = len(current)
+        rest: list[_Box] = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            own = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(own):
+                corners.update(own)
+                current.append(cell)
+            else:
+                rest.append(cell)
+        remaining = rest
+        if len(current) == before:
+            tables.append(current)
+            corners = set()
+            current = []
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
 
 
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
