@@ -1578,12 +1578,12 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
         last_space = False
         visible: list[_Char] = []
         top_size = g[0][_SIZE]
-        for c in g:
+        for c in g:  # a character's text is one code point
             _, t, _, size, _, x0, x1, _ = c
-            if not first and t != " " and not last_space and x0 - prev_x1 > 0.25 * max(size, 1):
+            if not first and t != " " and not last_space and x0 - prev_x1 > 0.25 * (1 if size < 1 else size):
                 add(" ")
             add(t)
-            last_space = t.endswith(" ")
+            last_space = t == " "
             prev_x1 = x1
             first = False
             if size > top_size:
