@@ -1190,6 +1190,15 @@ def _dedupe_row(
     """The characters kept of one row: per spot (x0 values chained within `tolerance`, ties in
     drawing order, as pdfplumber keeps a cluster), the first drawn of those at the smallest
     (doctop, x0)."""
+    if len(row) == 2:  # most rows: a character twice on a line
+        a, b = row
+        xa, xb = x0s[a], x0s[b]
+        lo, hi = (xa, xb) if xa <= xb else (xb, xa)
+        if hi > lo + tolerance:  # two spots
+            kept += row
+        else:
+            kept.append(a if (tops[a], xa, a) < (tops[b], xb, b) else b)
+        return
     spot: list[int] = []
     last = 0.0
     for i in sorted(sorted(row), key=x0s.__getitem__):
