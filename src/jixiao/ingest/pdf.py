@@ -460,6 +460,9 @@ class _Api:
         self.page_object = bare("FPDFPage_GetObject", _Handle)
         self.form_object = bare("FPDFFormObj_GetObject", _Handle)
         self.object_type = bare("FPDFPageObj_GetType", i)
+        self.draw_mode = bare("FPDFPath_GetDrawMode", i)
+        self.count_segments = bare("FPDFPath_CountSegments", i)
+        self.object_matrix = bare("FPDFPageObj_GetMatrix", i)
         self.segment_point = bare("FPDFPathSegment_GetPoint", i)
         self.segment_type = bare("FPDFPathSegment_GetType", i)
         self.segment_close = bare("FPDFPathSegment_GetClose", i)
@@ -838,6 +841,8 @@ def _paths(
     fx, fy = ctypes.c_float(), ctypes.c_float()
     pfx, pfy = ctypes.byref(fx), ctypes.byref(fy)
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    pfill, pstroke = ctypes.byref(fill), ctypes.byref(stroke)
+    draw_mode, count_segments, object_matrix = api.draw_mode, api.count_segments, api.object_matrix
     count = 0
     segment, point, seg_type, seg_close = api.segment, api.segment_point, api.segment_type, api.segment_close
     f32 = _F32
@@ -862,15 +867,15 @@ def _paths(
                 break
             if kind != 2:
                 continue
-            api.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+            draw_mode(obj, pfill, pstroke)
             if not fill.value and not stroke.value:
                 continue
-            n = api.FPDFPath_CountSegments(obj)
+            n = count_segments(obj)
             count += n
             if count > MAX_PAGE_GRAPHICS:
                 raise _too_many_graphics(name, pno)
-            api.FPDFPageObj_GetMatrix(obj, pm)
-            a, b, c, d, e, f = _mult(tuple(_f32(v) for v in (m.a, m.b, m.c, m.d, m.e, m.f)), outer)
+            object_matrix(obj, pm)
+            a, b, c, d, e, f = _mult((f32[m.a], f32[m.b], f32[m.c], f32[m.d], f32[m.e], f32[m.f]), outer)
             segs: list[tuple[int, float, float, bool]] = []
             for j in range(n):
                 seg = segment(obj, j)  # a _Handle: passed on as it is
