@@ -1409,7 +1409,7 @@ class _CharIndex:
     grid); a character belongs to a box when its centre is inside it, edges included."""
 
     def __init__(self, chars: list[_Char]) -> None:
-        centres = [((c[_TOP] + c[_BOTTOM]) / 2, (c[_X0] + c[_X1]) / 2) for c in chars]
+        centres = [((top + bottom) / 2, (x0 + x1) / 2) for _, _, _, _, top, x0, x1, bottom in chars]
         self.order = sorted(range(len(chars)), key=centres.__getitem__)
         self.chars = chars
         self.ys = [centres[i][0] for i in self.order]
