@@ -97,7 +97,8 @@ def _our_pages(data: bytes) -> list[tuple[list[tuple], list[tuple]]]:
         out = []
         for pno, spage in enumerate(structure, 1):
             _, chars, _, tables = reader._read_page(doc, spage, pno, "t.pdf")
-            out.append((_char_keys(chars), _cell_keys([t.cells for t in tables])))
+            dicts = [reader.char_dict(c) for c in chars]
+            out.append((_char_keys(dicts), _cell_keys([t.cells for t in tables])))
         return out
     finally:
         reader._close_doc(doc)
@@ -315,3 +316,25 @@ def test_forms_drawing_a_dangling_reference_many_times_are_refused_before_pdfium
     with pytest.raises(ReadError) as e:  # no target table on a blank page, but no cap refusal
         parse_bytes(once, "once.pdf")
     assert "字符超过" not in e.value.message
+
+
+def test_cells_group_into_tables_as_pdfplumber_groups_them() -> None:
+    """Random grids of cells (some merged, some apart, in shuffled order): the same tables, with
+    their cells in the same order, as pdfplumber's `cells_to_tables`."""
+    from pdfplumber.table import cells_to_tables
+
+    rnd = random.Random(7)
+    for _ in range(200):
+        cells = []
+        for _ in range(rnd.randrange(1, 4)):  # a few grids, touching or apart
+            x, y = rnd.choice([0, 50, 100, 300]), rnd.choice([0, 40, 80, 400])
+            xs = [x + sum(rnd.choice([10, 20]) for _ in range(k)) for k in range(rnd.randrange(2, 6))]
+            ys = [y + sum(rnd.choice([8, 16]) for _ in range(k)) for k in range(rnd.randrange(2, 6))]
+            for i in range(len(xs) - 1):
+                for j in range(len(ys) - 1):
+                    if rnd.random() < 0.85:
+                        wide = min(i + rnd.choice([1, 1, 2]), len(xs) - 1)
+                        cells.append((float(xs[i]), float(ys[j]), float(xs[wide]), float(ys[j + 1])))
+        cells = list(dict.fromkeys(cells))  # distinct, as found (one per top left corner)
+        rnd.shuffle(cells)
+        assert reader._cells_to_tables(cells) == cells_to_tables(cells)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import functools
+import gc
 import io
 import itertools
 import logging
@@ -38,7 +39,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.ingest.limits import MAX_PAGE_CHARS, MAX_PAGE_CONTENT, MAX_PAGE_GRAPHICS, MAX_PAGES, mb
@@ -54,6 +55,36 @@ CONTINUATION_TOLERANCE = 2.0  # pt: column edges of a table continued on the nex
 SHORT_LINE = 12  # characters: a line between two table parts that is a page number or running header
 
 
+_Char = tuple[bool, str, str, float, float, float, float, float]
+"""A character: (upright, text, font name, size, top, x0, x1, bottom), the fields of pdfplumber's
+character dict that the reader uses, as a tuple (made and read faster than a dict; de-duplication's
+key is its first four). Positions in pdfplumber's coordinates: points, from the page's top left."""
+_UPRIGHT: Final = 0
+_TEXT: Final = 1
+_FONT: Final = 2
+_SIZE: Final = 3
+_TOP: Final = 4
+_X0: Final = 5
+_X1: Final = 6
+_BOTTOM: Final = 7
+
+
+def char_dict(c: _Char) -> dict[str, Any]:
+    """A character as pdfplumber's dict has it (doctop: the top, on one page)."""
+    upright, text, font, size, top, x0, x1, bottom = c
+    return {
+        "upright": upright,
+        "text": text,
+        "fontname": font,
+        "size": size,
+        "top": top,
+        "doctop": top,
+        "x0": x0,
+        "x1": x1,
+        "bottom": bottom,
+    }
+
+
 @dataclass
 class _Line:
     text: str
@@ -62,11 +93,24 @@ class _Line:
     top: float
     bottom: float
     size: float
-    chars: list[dict]
+    chars: list[_Char]
 
 
 def read_pdf(data: bytes, name: str) -> CellStream:
     """The blocks of a text PDF (see the module docstring)."""
+    # a page makes a dict per character and a few per line and cell, none of them in a cycle: the
+    # cycle collector, run every 2,000 new objects, would go over them again and again for nothing
+    # (a tenth of the time); what pdfminer leaves in cycles is collected after the read
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_pdf(data, name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_pdf(data: bytes, name: str) -> CellStream:
     try:
         if _pdfium_loaded is None:  # pragma: no cover - a declared dependency
             raise ImportError("pypdfium2")
@@ -240,8 +284,11 @@ def _check_page(page, pno: int, name: str) -> None:  # type: ignore[no-untyped-d
 UNRESOLVED_GLYPHS, UNRESOLVED_OPS = 200, 100
 """What one draw of an XObject that pdfminer cannot resolve counts for (PDFium may repair it)."""
 _LITERAL = re.compile(rb"\((?:[^()\\]++|\\.)*+\)", re.S)  # possessive: no backtracking
-_HEX = re.compile(rb"(?<!<)<[0-9A-Fa-f\s]*+>(?!>)")
-_PATH_OP = re.compile(rb"(?:^|(?<=\s))(?:m|l|c|v|y|re|h)(?=\s|$)")
+# each pattern starts with what it matches (not with a look-behind), so that the engine skips
+# ahead to its first character: a hex string "<…>" not inside a dictionary's "<<" or ">>"; a path
+# operator standing alone between white space or the ends
+_HEX = re.compile(rb"<(?<!<<)[0-9A-Fa-f\s]*+>(?!>)")
+_PATH_OP = re.compile(rb"(?:r(?<!\Sr)e|[mlcvyh](?<!\S[mlcvyh]))(?!\S)")
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
 
 
@@ -390,6 +437,40 @@ class _Api:
         self.FPDFFont_GetBaseFontName = fn(
             "FPDFFont_GetBaseFontName", ctypes.c_size_t, vp, vp, ctypes.c_size_t
         )
+        # the calls made once per character or path segment, without argument types: ctypes then
+        # passes what it is given as it is (ints as C ints, handles and pointers as c_void_p
+        # objects made once), about twice as fast as converting each argument by its declared type
+        raw = ctypes.CDLL(lib._name, handle=lib._handle)
+
+        def bare(name: str, res):  # type: ignore[no-untyped-def]
+            f_ = getattr(raw, name)
+            f_.restype = res
+            return f_
+
+        self.text_object = bare("FPDFText_GetTextObject", vp)
+        self.text_matrix = bare("FPDFText_GetMatrix", i)
+        self.map_error = bare("FPDFText_HasUnicodeMapError", i)
+        self.font_size = bare("FPDFTextObj_GetFontSize", i)
+        self.text_font = bare("FPDFTextObj_GetFont", vp)
+        self.char_origin = bare("FPDFText_GetCharOrigin", i)
+        self.is_generated = bare("FPDFText_IsGenerated", i)
+        self.glyph_width = bare("FPDFFont_GetGlyphWidth", i)
+        self.loose_char_box = bare("FPDFText_GetLooseCharBox", i)
+        self.segment = bare("FPDFPath_GetPathSegment", _Handle)
+        self.page_object = bare("FPDFPage_GetObject", _Handle)
+        self.form_object = bare("FPDFFormObj_GetObject", _Handle)
+        self.object_type = bare("FPDFPageObj_GetType", i)
+        self.draw_mode = bare("FPDFPath_GetDrawMode", i)
+        self.count_segments = bare("FPDFPath_CountSegments", i)
+        self.object_matrix = bare("FPDFPageObj_GetMatrix", i)
+        self.segment_point = bare("FPDFPathSegment_GetPoint", i)
+        self.segment_type = bare("FPDFPathSegment_GetType", i)
+        self.segment_close = bare("FPDFPathSegment_GetClose", i)
+
+
+class _Handle(ctypes.c_void_p):
+    """A handle PDFium returns, kept as a ctypes object (a c_void_p subclass is not turned into an
+    int), to be passed back without conversion."""
 
 
 class _Matrix(ctypes.Structure):
@@ -425,12 +506,26 @@ def _close_doc(doc: int) -> None:
     _BUFFERS.pop(doc, None)
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _f32(v: float) -> float:
+class _Decimals(dict[float, float]):
     """A number PDFium holds in single precision, as the decimal the PDF most likely wrote (the
     shortest that rounds to the same float32: 726.339, not 726.3389892578125), so that positions
-    compare as pdfminer's double-precision ones do."""
-    return float(f"{v:.7g}")
+    compare as pdfminer's double-precision ones do: `F32[v]`, remembered (a page repeats its
+    positions), emptied past FULL."""
+
+    FULL = 1 << 16
+
+    def __missing__(self, v: float) -> float:
+        if len(self) >= self.FULL:
+            self.clear()
+        out = self[v] = float(f"{v:.7g}")
+        return out
+
+
+_F32 = _Decimals()
+
+
+def _f32(v: float) -> float:
+    return _F32[v]
 
 
 @dataclass
@@ -471,7 +566,7 @@ class _Geometry:
         return (self.left + px, self.top + self.height - py)
 
 
-def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[dict], int, list[_Table]]:  # type: ignore[no-untyped-def]
+def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[_Char], int, list[_Table]]:  # type: ignore[no-untyped-def]
     """(page height, characters, characters without a Unicode mapping, tables) of one page."""
     api = _api()
     page = api.FPDF_LoadPage(doc, pno - 1)
@@ -486,14 +581,14 @@ def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[dict],
         chars, cids = _chars(api, page, geo, _font_descents(spage), name, pno)
     finally:
         api.FPDF_ClosePage(page)
-    chars = [c for c in dedupe_chars(chars) if c["text"]]
+    chars = [c for c in _dedupe(chars) if c[_TEXT]]
     tables = _find_tables([*lines, *rects, *curves])
     return geo.height, chars, cids, tables
 
 
 def _chars(
     api: _Api, page: int, geo: _Geometry, descents: dict[str, float], name: str, pno: int
-) -> tuple[list[dict], int]:
+) -> tuple[list[_Char], int]:
     tp = api.FPDFText_LoadPage(page)
     if not tp:
         return [], 0
@@ -506,72 +601,72 @@ def _chars(
         text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: one code point each, read one by one
             text = "".join(chr(api.FPDFText_GetUnicode(tp, i)) for i in range(n))
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        pox, poy = ctypes.byref(ox), ctypes.byref(oy)
+        ctp = ctypes.c_void_p(tp)
+        xy = (ctypes.c_double * 2)()
+        px, py = ctypes.byref(xy), ctypes.byref(xy, 8)
         m = _Matrix()
         pm = ctypes.byref(m)
         fval = ctypes.c_float()
         pf = ctypes.byref(fval)
-        is_generated = api.FPDFText_IsGenerated
-        map_error = api.FPDFText_HasUnicodeMapError
-        origin = api.FPDFText_GetCharOrigin
-        text_object = api.FPDFText_GetTextObject
+        is_generated = api.is_generated
+        map_error = api.map_error
+        origin = api.char_origin
+        text_object = api.text_object
+        text_matrix = api.text_matrix
+        font_size = api.font_size
+        text_font = api.text_font
         fonts: dict[int, tuple[float, str]] = {}
+        advance = _Advance(api, ctp)
+        runs: dict[tuple, tuple] = {}  # what a text object's matrix, size and font make of its boxes
         widths: dict[int, dict[str, float]] = {}
         fwidths: dict[str, float] = {}
-        f32 = _f32
-        a = b = c = d = fs = descent = lo_y = hi_y = 0.0
+        f32 = _F32
+        a = b = c = d = fs = descent = lo_y = hi_y = ma = 0.0
         font = 0
         fontname = ""
         upright = plain = True
         ga, gb, gc, gd, ge, gf = geo.ctm
-        left, top0, height = geo.left, geo.top, geo.height
+        left, base = geo.left, geo.top + geo.height
         last_obj = None
-        out: list[dict] = []
+        out: list[_Char] = []
+        append = out.append
         cids = 0
         unmapped = False
         for i in range(n):
             ch = text[i]
-            if ch in " \r\n\ufffe" and is_generated(tp, i):  # PDFium's own spaces and line breaks
+            if ch in " \r\n\ufffe" and is_generated(ctp, i):  # PDFium's own spaces and line breaks
                 continue
-            obj = text_object(tp, i)
-            if obj != last_obj:
+            obj = text_object(ctp, i)
+            if obj != last_obj:  # a new text object (a run of a few characters, often one word)
                 last_obj = obj
-                api.FPDFText_GetMatrix(tp, i, pm)
-                # the text rendering matrix in pdfminer's device space
-                ma, mb, mc, md = _f32(m.a), _f32(m.b), _f32(m.c), _f32(m.d)
-                a = ma * ga + mb * gc
-                b = ma * gb + mb * gd
-                c = mc * ga + md * gc
-                d = mc * gb + md * gd
-                fs = _f32(fval.value) if api.FPDFTextObj_GetFontSize(obj, pf) else 0.0
-                font = api.FPDFTextObj_GetFont(obj)
-                finfo = fonts.get(font)
-                if finfo is None:
-                    finfo = fonts[font] = _font_info(api, font, descents)
-                descent = finfo[0] * fs
-                plain = b == 0 and c == 0
-                # the box's bottom and top above the baseline (y up), for an unturned character
-                lo_y, hi_y = sorted((d * descent, d * (descent + fs)))
+                text_matrix(ctp, i, pm)
+                hobj = ctypes.c_void_p(obj)
+                sized = font_size(hobj, pf)
+                font = text_font(hobj)
+                unmapped = bool(map_error(ctp, i))  # a font without a Unicode mapping
+                size = fval.value if sized else None
+                key = (m.a, m.b, m.c, m.d, size, font)
+                run = runs.get(key)
+                if run is None:
+                    run = runs[key] = _run_geometry(api, m, size, font, fonts, descents, geo)
+                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname = run
                 fwidths = widths.setdefault(font, {})
-                upright = a * d > 0 and b * c <= 0
-                fontname = finfo[1]
-                unmapped = bool(map_error(tp, i))  # a font without a Unicode mapping
             if unmapped:
                 cids += 1
             w = fwidths.get(ch)
             if w is None:
-                w = fwidths[ch] = _advance(api, tp, i, font, ch, ma if plain else 0.0, fs)
-            adv = w * fs
-            origin(tp, i, pox, poy)
-            x, y = f32(ox.value), f32(oy.value)
+                w = fwidths[ch] = advance(i, font, ch, ma if plain else 0.0, fs)
+            origin(ctp, i, px, py)
+            x, y = f32[xy[0]], f32[xy[1]]
             e, f = ga * x + gc * y + ge, gb * x + gd * y + gf
             if plain:
-                xa, xb = e, a * adv + e
+                xa = e
+                xb = a * (w * fs) + e
                 if xb < xa:
                     xa, xb = xb, xa
                 ya, yb = lo_y + f, hi_y + f
             else:
+                adv = w * fs
                 xs = (
                     e + c * descent,
                     a * adv + c * descent + e,
@@ -585,21 +680,7 @@ def _chars(
                     b * adv + d * (descent + fs) + f,
                 )
                 xa, xb, ya, yb = min(xs), max(xs), min(ys), max(ys)
-            t = top0 + height - yb
-            out.append(
-                {
-                    "text": ch,
-                    "x0": left + xa,
-                    "x1": left + xb,
-                    "top": t,
-                    "bottom": top0 + height - ya,
-                    "doctop": t,
-                    "size": yb - ya,
-                    "upright": upright,
-                    "fontname": fontname,
-                    "line_order": (round(t, 1), left + xa),
-                }
-            )
+            append((upright, ch, fontname, yb - ya, base - yb, left + xa, left + xb, base - ya))
         if len(out) > MAX_PAGE_CHARS:
             raise _too_many_chars(name, pno)
         return out, cids
@@ -607,21 +688,57 @@ def _chars(
         api.FPDFText_ClosePage(tp)
 
 
-def _advance(api: _Api, tp: int, i: int, font: int, ch: str, scale: float, fs: float) -> float:
-    """The advance width of `ch` in `font` per point of font size: the font's width for the code
-    the character maps back to. When that mapping fails (a font without a usable ToUnicode map)
-    PDFium answers with the font's default width; the box PDFium gives the character (its advance,
-    from the code actually drawn, joined with its ink) is then narrower, and is taken instead."""
-    v = ctypes.c_float()
-    known = api.FPDFFont_GetGlyphWidth(font, ord(ch) if len(ch) == 1 else 0, 1000.0, ctypes.byref(v))
-    w = _f32(v.value) / 1000.0 if known else 0.0
-    if scale > 0 and fs > 0:
-        box = _Rect()
-        if api.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(box)):
-            loose = (_f32(box.right) - _f32(box.left)) / (scale * fs)
+def _run_geometry(  # type: ignore[no-untyped-def]
+    api: _Api, m, size: float | None, font: int, fonts: dict[int, tuple[float, str]], descents, geo: _Geometry
+) -> tuple:
+    """What a text object's matrix `m`, font size and font make of its characters' boxes:
+    (a, b, c, d: the text rendering matrix in pdfminer's device space; the matrix's first entry;
+    the font size; the descent; the box's bottom and top above the baseline for an unturned
+    character; unturned; upright; the font's name)."""
+    f32 = _f32
+    ga, gb, gc, gd = geo.ctm[:4]
+    ma, mb, mc, md = f32(m.a), f32(m.b), f32(m.c), f32(m.d)
+    a = ma * ga + mb * gc
+    b = ma * gb + mb * gd
+    c = mc * ga + md * gc
+    d = mc * gb + md * gd
+    fs = f32(size) if size is not None else 0.0
+    finfo = fonts.get(font)
+    if finfo is None:
+        finfo = fonts[font] = _font_info(api, font, descents)
+    descent = finfo[0] * fs
+    plain = b == 0 and c == 0
+    lo_y, hi_y = sorted((d * descent, d * (descent + fs)))
+    upright = a * d > 0 and b * c <= 0
+    return (a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, finfo[1])
+
+
+class _Advance:
+    """The advance width of a character in a font per point of font size: the font's width for
+    the code the character maps back to. When that mapping fails (a font without a usable
+    ToUnicode map) PDFium answers with the font's default width; the box PDFium gives the
+    character (its advance, from the code actually drawn, joined with its ink) is then narrower,
+    and is taken instead. The buffers PDFium writes to are made once per text page."""
+
+    def __init__(self, api: _Api, tp: ctypes.c_void_p) -> None:
+        self.glyph_width, self.loose_char_box = api.glyph_width, api.loose_char_box
+        self.tp = tp
+        self.v = ctypes.c_float()
+        self.pv = ctypes.byref(self.v)
+        self.box = _Rect()
+        self.pbox = ctypes.byref(self.box)
+        self.per_em = ctypes.c_float(1000.0)
+
+    def __call__(self, i: int, font: int, ch: str, scale: float, fs: float) -> float:
+        f32 = _F32
+        known = self.glyph_width(ctypes.c_void_p(font), ord(ch) if len(ch) == 1 else 0, self.per_em, self.pv)
+        w = f32[self.v.value] / 1000.0 if known else 0.0
+        if scale > 0 and fs > 0 and self.loose_char_box(self.tp, i, self.pbox):
+            box = self.box
+            loose = (f32[box.right] - f32[box.left]) / (scale * fs)
             if not known or loose < w - 0.002:
                 w = loose
-    return w
+        return w
 
 
 class _Rect(ctypes.Structure):
@@ -724,16 +841,23 @@ def _paths(
     fx, fy = ctypes.c_float(), ctypes.c_float()
     pfx, pfy = ctypes.byref(fx), ctypes.byref(fy)
     fill, stroke = ctypes.c_int(), ctypes.c_int()
+    pfill, pstroke = ctypes.byref(fill), ctypes.byref(stroke)
+    draw_mode, count_segments, object_matrix = api.draw_mode, api.count_segments, api.object_matrix
     count = 0
+    segment, point, seg_type, seg_close = api.segment, api.segment_point, api.segment_type, api.segment_close
+    f32 = _F32
     # (object list owner, is the page, index, matrix to page space)
-    stack: list[tuple[int, bool, int, tuple[float, ...]]] = [(page, True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))]
+    page_object, form_object, object_type = api.page_object, api.form_object, api.object_type
+    stack: list[tuple[ctypes.c_void_p, bool, int, tuple[float, ...]]] = [
+        (ctypes.c_void_p(page), True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    ]
     while stack:
         owner, is_page, k, outer = stack.pop()
         total = api.FPDFPage_CountObjects(owner) if is_page else api.FPDFFormObj_CountObjects(owner)
-        while k < total:
-            obj = api.FPDFPage_GetObject(owner, k) if is_page else api.FPDFFormObj_GetObject(owner, k)
+        while k < total:  # handles (_Handle) passed on without conversion: a page has thousands
+            obj = page_object(owner, k) if is_page else form_object(owner, k)
             k += 1
-            kind = api.FPDFPageObj_GetType(obj)
+            kind = object_type(obj)
             if kind == 5:  # a form: its objects, then the rest of this list
                 api.FPDFPageObj_GetMatrix(obj, pm)
                 stack.append((owner, is_page, k, outer))
@@ -743,28 +867,21 @@ def _paths(
                 break
             if kind != 2:
                 continue
-            api.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke))
+            draw_mode(obj, pfill, pstroke)
             if not fill.value and not stroke.value:
                 continue
-            n = api.FPDFPath_CountSegments(obj)
+            n = count_segments(obj)
             count += n
             if count > MAX_PAGE_GRAPHICS:
                 raise _too_many_graphics(name, pno)
-            api.FPDFPageObj_GetMatrix(obj, pm)
-            a, b, c, d, e, f = _mult(tuple(_f32(v) for v in (m.a, m.b, m.c, m.d, m.e, m.f)), outer)
+            object_matrix(obj, pm)
+            a, b, c, d, e, f = _mult((f32[m.a], f32[m.b], f32[m.c], f32[m.d], f32[m.e], f32[m.f]), outer)
             segs: list[tuple[int, float, float, bool]] = []
             for j in range(n):
-                seg = api.FPDFPath_GetPathSegment(obj, j)
-                api.FPDFPathSegment_GetPoint(seg, pfx, pfy)
-                x, y = _f32(fx.value), _f32(fy.value)
-                segs.append(
-                    (
-                        api.FPDFPathSegment_GetType(seg),
-                        a * x + c * y + e,
-                        b * x + d * y + f,
-                        bool(api.FPDFPathSegment_GetClose(seg)),
-                    )
-                )
+                seg = segment(obj, j)  # a _Handle: passed on as it is
+                point(seg, pfx, pfy)
+                x, y = f32[fx.value], f32[fy.value]
+                segs.append((seg_type(seg), a * x + c * y + e, b * x + d * y + f, bool(seg_close(seg))))
             for shape, pts in _subpaths(segs):
                 _classify(shape, pts, geo, lines, rects, curves)
 
@@ -873,7 +990,7 @@ def _find_tables(objects: list[dict]) -> list[_Table]:
     if not objects:
         return []
     from pdfplumber import utils
-    from pdfplumber.table import TableSettings, cells_to_tables, merge_edges
+    from pdfplumber.table import TableSettings, merge_edges
 
     s = TableSettings.resolve(None)
     edges: list[dict] = []
@@ -900,7 +1017,7 @@ def _find_tables(objects: list[dict]) -> list[_Table]:
     merged = utils.filter_edges(merged, min_length=s.edge_min_length)
     points = _intersections(merged, s.intersection_x_tolerance, s.intersection_y_tolerance)
     out = []
-    for group in cells_to_tables(_cells(points)):
+    for group in _cells_to_tables(_cells(points)):
         cells = [tuple(c) for c in group]
         bbox = (
             min(c[0] for c in cells),
@@ -983,57 +1100,120 @@ def _cells(points: dict[_Point, tuple[set[_Box], set[_Box]]]) -> list[_Box]:
     return out
 
 
+def _cells_to_tables(cells: list[_Box]) -> list[list[_Box]]:
+    """pdfplumber's `cells_to_tables`: cells grouped into tables by shared corners, in the same
+    passes over the cells left (a pass takes, in order, each cell touching a corner of the table
+    so far; a pass that takes none closes the table), with each pass keeping the cells it leaves
+    instead of removing the ones it takes from a list one search at a time."""
+    remaining = list(cells)
+    tables: list[list[_Box]] = []
+    corners: set[_Point] = set()
+    current: list[_Box] = []
+    while remaining:
+        before = len(current)
+        rest: list[_Box] = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            own = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(own):
+                corners.update(own)
+                current.append(cell)
+            else:
+                rest.append(cell)
+        remaining = rest
+        if len(current) == before:
+            tables.append(current)
+            corners = set()
+            current = []
+    if current:
+        tables.append(current)
+    tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
 def dedupe_chars(chars: list[dict], tolerance: float = 1) -> list[dict]:
     """pdfplumber's `utils.dedupe_chars` (same text, font and size within `tolerance` points: the
     first drawn is kept) in O(n log n)."""
-    if len(chars) < 2:
-        return list(chars)
-    keys = [(c["upright"], c["text"], c["fontname"], c["size"], c["doctop"]) for c in chars]
-    order = sorted(range(len(chars)), key=keys.__getitem__)
-    kept: list[int] = []
-    # rows: runs of same-key characters whose doctop values are each within `tolerance` of the one
-    # before (pdfplumber's cluster_list over the sorted values); most rows hold one character
-    row = [order[0]]
-    prev = keys[order[0]]
-    for i in order[1:]:
-        cur = keys[i]
-        if cur[4] <= prev[4] + tolerance and cur[:4] == prev[:4]:
-            row.append(i)
-        else:
-            if len(row) == 1:
-                kept.append(row[0])
-            else:
-                _dedupe_row(chars, row, tolerance, kept)
-            row = [i]
-        prev = cur
-    _dedupe_row(chars, row, tolerance, kept)
-    kept.sort()
+    keys = [(c["upright"], c["text"], c["fontname"], c["size"]) for c in chars]
+    kept = _kept(keys, [c["doctop"] for c in chars], [c["x0"] for c in chars], tolerance)
     return [chars[i] for i in kept]
 
 
-def _dedupe_row(chars: list[dict], row: list[int], tolerance: float, kept: list[int]) -> None:
-    """The characters kept of one row: per spot (x0 values chained within `tolerance`), the first
-    drawn of those at the smallest (doctop, x0)."""
-    if len(row) == 1:
-        kept.append(row[0])
+def _dedupe(chars: list[_Char], tolerance: float = 1) -> list[_Char]:
+    """`dedupe_chars` for the reader's characters."""
+    kept = _kept([c[:4] for c in chars], [c[_TOP] for c in chars], [c[_X0] for c in chars], tolerance)
+    return chars if len(kept) == len(chars) else [chars[i] for i in kept]
+
+
+def _kept(keys: list[tuple], tops: list[float], x0s: list[float], tolerance: float) -> list[int]:
+    """Which characters de-duplication keeps, in order, given their (upright, text, font name,
+    size), tops and left edges."""
+    if len(keys) < 2:
+        return list(range(len(keys)))
+    # pdfplumber sorts by (upright, text, fontname, size, doctop) and cuts that order into rows:
+    # runs of same-key characters whose doctop values are each within `tolerance` of the one
+    # before. The same rows, key by key: most keys hold one character, which is kept as it is
+    groups: dict[tuple, list[int]] = {}
+    for i, key in enumerate(keys):
+        members = groups.get(key)
+        if members is None:
+            groups[key] = [i]
+        else:
+            members.append(i)
+    if len(groups) == len(keys):
+        return list(range(len(keys)))
+    kept: list[int] = []
+    for members in groups.values():
+        if len(members) == 1:
+            kept.append(members[0])
+            continue
+        members.sort(key=tops.__getitem__)  # ties: drawing order
+        row = [members[0]]
+        prev = tops[members[0]]
+        for i in members[1:]:
+            top = tops[i]
+            if top <= prev + tolerance:
+                row.append(i)
+            else:
+                if len(row) == 1:
+                    kept.append(row[0])
+                else:
+                    _dedupe_row(row, tops, x0s, tolerance, kept)
+                row = [i]
+            prev = top
+        if len(row) == 1:
+            kept.append(row[0])
+        else:
+            _dedupe_row(row, tops, x0s, tolerance, kept)
+    kept.sort()
+    return kept
+
+
+def _dedupe_row(
+    row: list[int], tops: list[float], x0s: list[float], tolerance: float, kept: list[int]
+) -> None:
+    """The characters kept of one row: per spot (x0 values chained within `tolerance`, ties in
+    drawing order, as pdfplumber keeps a cluster), the first drawn of those at the smallest
+    (doctop, x0)."""
+    if len(row) == 2:  # most rows: a character twice on a line
+        a, b = row
+        xa, xb = x0s[a], x0s[b]
+        lo, hi = (xa, xb) if xa <= xb else (xb, xa)
+        if hi > lo + tolerance:  # two spots
+            kept += row
+        else:
+            kept.append(a if (tops[a], xa, a) < (tops[b], xb, b) else b)
         return
-    row = sorted(row)  # drawing order, as pdfplumber keeps it inside a cluster
-    for spot in _chains(row, [chars[i]["x0"] for i in row], tolerance):
-        kept.append(min(spot, key=lambda i: (chars[i]["doctop"], chars[i]["x0"], i)))
-
-
-def _chains(members: list[int], values: list[float], tolerance: float) -> list[list[int]]:
-    """`members` cut into runs of their sorted `values`, each within `tolerance` of the previous."""
-    order = sorted(range(len(members)), key=values.__getitem__)
-    out: list[list[int]] = []
-    last = None
-    for k in order:
-        v = values[k]
-        if last is None or v > last + tolerance:
-            out.append([])
-        out[-1].append(members[k])
+    spot: list[int] = []
+    last = 0.0
+    for i in sorted(sorted(row), key=x0s.__getitem__):
+        v = x0s[i]
+        if spot and v > last + tolerance:
+            kept.append(spot[0] if len(spot) == 1 else min(spot, key=lambda i: (tops[i], x0s[i], i)))
+            spot = []
+        spot.append(i)
         last = v
-    return out
+    kept.append(spot[0] if len(spot) == 1 else min(spot, key=lambda i: (tops[i], x0s[i], i)))
 
 
 @dataclass
@@ -1060,17 +1240,20 @@ class _Pages:
         self.carry_low = False  # that table reached the bottom of its page
         self.seen_rows: dict[int, set[tuple[str, ...]]] = {}
 
-    def add_page(self, pno: int, height: float, chars: list[dict], tables: list) -> None:
+    def add_page(self, pno: int, height: float, chars: list[_Char], tables: list) -> None:
         tables = sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0]))
+        # the characters in line order: each subset taken below (a cell's, those outside tables)
+        # keeps it, as sorting the subset would (the sort is stable), so lines are grouped without
+        # sorting again; and one index for the page serves every cell (a character inside a cell
+        # is inside its table's box)
+        order = [(round(c[_TOP], 1), c[_X0]) for c in chars]  # _line_order, without a call each
+        chars = [chars[i] for i in sorted(range(len(chars)), key=order.__getitem__)]
         index = _CharIndex(chars)
         inside: set[int] = set()
-        table_chars: dict[int, _CharIndex] = {}
         for t in tables:
-            picked = index.within_ids(t.bbox)
-            inside.update(picked)
-            table_chars[id(t)] = _CharIndex([chars[i] for i in picked])
-        outside = [c for i, c in enumerate(chars) if i not in inside]
-        lines = _lines(outside)
+            inside.update(index.within_ids(t.bbox))
+        outside = [c for i, c in enumerate(chars) if i not in inside] if inside else chars
+        lines = _lines(outside, ordered=True)
         # the text margins: where lines start and end (a table may stick out past them)
         left = min((ln.x0 for ln in lines), default=0.0)
         right = max((ln.x1 for ln in lines), default=0.0)
@@ -1099,7 +1282,7 @@ class _Pages:
                 continue
             n_table += 1
             edges = _column_edges(obj)
-            rows = _table_rows(obj, table_chars[id(obj)], 0, f"page {pno} table {n_table}")
+            rows = _table_rows(obj, index, 0, f"page {pno} table {n_table}")
             continued = (
                 first_block
                 and not text_since_table
@@ -1177,12 +1360,6 @@ def _same_edges(a: list[float], b: list[float]) -> bool:
     return all(any(abs(x - y) <= CONTINUATION_TOLERANCE for y in a) for x in b)
 
 
-def _inside(ch: dict, bbox: tuple[float, float, float, float]) -> bool:
-    cx = (ch["x0"] + ch["x1"]) / 2
-    cy = (ch["top"] + ch["bottom"]) / 2
-    return bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]
-
-
 def _table_rows(table, tchars: _CharIndex, tid: int, where: str) -> list[tuple[Row, list[_Geom]]]:  # type: ignore[no-untyped-def]
     cells = [tuple(c) for c in table.cells]
     xs = sorted({round(c[0], 2) for c in cells})
@@ -1231,8 +1408,8 @@ class _CharIndex:
     band of rows (scanning all of them for each cell is cells × characters: 20 s for a 50 × 50
     grid); a character belongs to a box when its centre is inside it, edges included."""
 
-    def __init__(self, chars: list[dict]) -> None:
-        centres = [((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2) for c in chars]
+    def __init__(self, chars: list[_Char]) -> None:
+        centres = [((top + bottom) / 2, (x0 + x1) / 2) for _, _, _, _, top, x0, x1, bottom in chars]
         self.order = sorted(range(len(chars)), key=centres.__getitem__)
         self.chars = chars
         self.ys = [centres[i][0] for i in self.order]
@@ -1248,15 +1425,14 @@ class _CharIndex:
         picked.sort()
         return picked
 
-    def within(self, bbox: tuple) -> list[dict]:
+    def within(self, bbox: tuple) -> list[_Char]:
         """The characters inside `bbox`, in their original order."""
         chars = self.chars
         return [chars[i] for i in self.within_ids(bbox)]
 
 
 def _cell_text(bbox: tuple, chars: _CharIndex) -> tuple[str, _Geom]:
-    inner = chars.within(bbox)
-    lines = _lines(inner)
+    lines = _lines(chars.within(bbox), ordered=True)
     if not lines:
         return "", _Geom(None, None, bbox[2])
     pad = max(0.0, min(ln.x0 - bbox[0] for ln in lines))
@@ -1284,28 +1460,28 @@ def _token_width(line: _Line) -> float:
     """Width of the first unbreakable piece of a line (what a line breaker tried to fit): opening
     brackets with what follows, one CJK character or a run of Latin letters and digits, and the
     closing punctuation after it (which may not start a line): "〔2021〕", "监，", "≥95%"."""
-    cs = [c for c in line.chars if c["text"].strip()]
+    cs = [c for c in line.chars if c[_TEXT].strip()]
     if not cs:
         return 0.0
     i = 0
-    while i < len(cs) - 1 and cs[i]["text"] in _OPENING:
+    while i < len(cs) - 1 and cs[i][_TEXT] in _OPENING:
         i += 1
     j = i + 1
-    if not (_is_cjk(cs[i]["text"]) or cs[i]["text"] in _CLOSING):
+    if not (_is_cjk(cs[i][_TEXT]) or cs[i][_TEXT] in _CLOSING):
         while (
             j < len(cs)
-            and not _is_cjk(cs[j]["text"])
-            and cs[j]["text"] not in _CLOSING
+            and not _is_cjk(cs[j][_TEXT])
+            and cs[j][_TEXT] not in _CLOSING
             and _touching(cs[j - 1], cs[j])
         ):
             j += 1
-    while j < len(cs) and cs[j]["text"] in _CLOSING:
+    while j < len(cs) and cs[j][_TEXT] in _CLOSING:
         j += 1
-    return cs[j - 1]["x1"] - cs[0]["x0"]
+    return cs[j - 1][_X1] - cs[0][_X0]
 
 
-def _touching(a: dict, b: dict) -> bool:
-    return b["x0"] - a["x1"] < 0.2 * b["size"]
+def _touching(a: _Char, b: _Char) -> bool:
+    return b[_X0] - a[_X1] < 0.2 * b[_SIZE]
 
 
 def _joiner(prev: _Line, nxt: _Line, right: float) -> str:
@@ -1357,59 +1533,80 @@ def _continues(prev: _Line, ln: _Line, tables: list, left: float, right: float, 
     return _joiner(prev, ln, right) != "\n"
 
 
-_LINE_ORDER = operator.itemgetter("line_order")
-_SIZE = operator.itemgetter("size")  # (round(top, 1), x0), set once per character
+_BY_SIZE = operator.itemgetter(_SIZE)
+_BY_X0 = operator.itemgetter(_X0)
 
 
-def _lines(chars: list[dict]) -> list[_Line]:
-    """Group characters into printed lines (top to bottom), with spaces where glyphs are far apart."""
+def _line_order(c: _Char) -> tuple[float, float]:
+    """Reading order of characters for grouping them into lines: top (to the tenth), then x0."""
+    return (round(c[_TOP], 1), c[_X0])
+
+
+def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
+    """Group characters into printed lines (top to bottom), with spaces where glyphs are far apart;
+    `ordered`: the characters are in line order already."""
     if not chars:
         return []
-    cs = sorted(chars, key=_LINE_ORDER)
-    groups: list[list[dict]] = []
+    cs = chars if ordered else sorted(chars, key=_line_order)
+    groups: list[list[_Char]] = []
     spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
     # of thousands of characters must not be scanned again for every character)
+    firsts: list[float] = []  # the top of each group's first character
+    last_box = None
+    last_group: list[_Char] = []
     for c in cs:
-        top, bottom = c["top"], c["bottom"]
+        _, _, _, size, top, _, _, bottom = c
+        box = (size, top, bottom)
+        if box == last_box:  # as the character before (a run of text): joins the same group
+            last_group.append(c)
+            continue
+        last_box = box
         mid = (top + bottom) / 2
-        size = c["size"]
         reach = 0.6 * (size if size > 1 else 1)
-        n = len(groups)
-        for k in range(n - 1, n - 4 if n > 3 else -1, -1):
+        k = len(groups) - 1
+        stop = k - 3 if k > 2 else -1  # the last three groups
+        while k > stop:
             span = spans[k]
-            if span[0] - 0.5 <= mid <= span[1] + 0.5 and abs(top - groups[k][0]["top"]) < reach:
-                groups[k].append(c)
+            if span[0] - 0.5 <= mid <= span[1] + 0.5 and abs(top - firsts[k]) < reach:
+                last_group = groups[k]
+                last_group.append(c)
                 if top < span[0]:
                     span[0] = top
                 if bottom > span[1]:
                     span[1] = bottom
                 break
+            k -= 1
         else:
-            groups.append([c])
+            last_group = [c]
+            groups.append(last_group)
             spans.append([top, bottom])
+            firsts.append(top)
     out: list[_Line] = []
     for g, (gtop, gbottom) in zip(groups, spans, strict=True):
         if len(g) > 1:
-            g.sort(key=lambda c: c["x0"])
+            g.sort(key=_BY_X0)
         text: list[str] = []
-        prev = None
+        add = text.append
+        prev_x1 = 0.0
+        first = True
         last_space = False
-        for c in g:
-            t = c["text"]
-            if (
-                prev is not None
-                and t != " "
-                and not last_space
-                and c["x0"] - prev["x1"] > 0.25 * max(c["size"], 1)
-            ):
-                text.append(" ")
-            text.append(t)
-            last_space = t.endswith(" ")
-            prev = c
+        visible: list[_Char] = []
+        top_size = g[0][_SIZE]
+        for c in g:  # a character's text is one code point
+            _, t, _, size, _, x0, x1, _ = c
+            if not first and t != " " and not last_space and x0 - prev_x1 > 0.25 * (1 if size < 1 else size):
+                add(" ")
+            add(t)
+            last_space = t == " "
+            prev_x1 = x1
+            first = False
+            if size > top_size:
+                top_size = size
+            if not t.isspace():
+                visible.append(c)
         s = " ".join("".join(text).split())
         if not s:
             continue
-        visible = [c for c in g if not c["text"].isspace()]
-        out.append(_Line(s, visible[0]["x0"], visible[-1]["x1"], gtop, gbottom, max(map(_SIZE, g)), visible))
+        out.append(_Line(s, visible[0][_X0], visible[-1][_X1], gtop, gbottom, top_size, visible))
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out
