@@ -889,110 +889,32 @@ def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "",
         raise Invalid("部分单位年度或项目已存在；请用 import_disclosure（jixiao import）更新。") from None
 
 
+UnitKey = tuple[str, str, str]  # (region, code, name)
+
+
+@dataclass
+class _Load:
+    """What `bulk_load` stores: the documents, the unit each document and each table is filed under,
+    and the rows written so far (in the documents' order)."""
+
+    docs: list[m.Disclosure]
+    doc_keys: list[UnitKey]
+    table_keys: list[list[UnitKey]]
+    units: dict[UnitKey, Unit] = field(default_factory=dict)
+    disclosures: list[Disclosure] = field(default_factory=list)
+    sub_goals: list[SubGoal] = field(default_factory=list)
+    # each new project with its table, in the documents' order
+    projects: list[tuple[Project, m.Project]] = field(default_factory=list)
+
+
 def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
     with transaction.atomic():
-        doc_keys = [
-            (
-                (region or getattr(d, "region", None) or "").strip()[:100],
-                (d.unit_code or "").strip()[:50],
-                (d.unit_name or "").strip()[:200],
-            )
-            for d in docs
-        ]
-        table_keys = [
-            [_table_identity(d, p, k[0]) for p in d.projects] for d, k in zip(docs, doc_keys, strict=True)
-        ]
-        keys = set(doc_keys) | {k for ks in table_keys for k in ks}
-        if any(not name for _r, _c, name in keys):
-            raise Invalid("批量导入的每个文件都要写明预算单位名称。")
-        Unit.objects.bulk_create(
-            [Unit(region=r, code=c, name=n) for r, c, n in keys], batch_size=batch, ignore_conflicts=True
-        )
-        names = sorted({n for _r, _c, n in keys})
-        units: dict[tuple[str, str, str], Unit] = {}
-        for i in range(0, len(names), 500):
-            for u in Unit.objects.filter(name__in=names[i : i + 500]):
-                units[(u.region, u.code, u.name)] = u
-        ds = [
-            Disclosure(
-                unit=units[k],
-                year=d.year,
-                source=(d.source or "")[:300],
-                overall_goal=d.overall_goal,
-                budget_overview=convert.overview_to_json(d.budget_overview),
-                warnings=[w.to_dict() for w in d.warnings],
-            )
-            for d, k in zip(docs, doc_keys, strict=True)
-        ]
-        if (
-            len({(x.unit.pk, x.year) for x in ds}) < len(ds)
-            or Disclosure.objects.filter(
-                unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
-            ).exists()
-        ):
-            raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
-        Disclosure.objects.bulk_create(ds, batch_size=batch)
-        if any(x.pk is None for x in ds):  # backends that do not return ids (not PostgreSQL, SQLite)
-            ds = list(
-                Disclosure.objects.filter(
-                    unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
-                ).select_related("unit")
-            )
-        by_key = {(x.unit_id, x.year): x for x in ds}
-        projects: list[Project] = []
-        sub_goals: list[SubGoal] = []
-        pending: list[tuple[Project, m.Project]] = []
-        seen: set[tuple[int, int | None, str]] = set()
-        for d, k, tkeys in zip(docs, doc_keys, table_keys, strict=True):
-            disc = by_key[(units[k].pk, d.year)]
-            sub_goals += [
-                SubGoal(
-                    disclosure=disc, seq=i, title=(s.title or "")[:300], goal=s.goal, indicators=s.indicators
-                )
-                for i, s in enumerate(d.sub_goals, 1)
-            ]
-            for p, tk in zip(d.projects, tkeys, strict=True):
-                unit = units[tk]
-                key = base = convert.project_key(p.code, p.name, p.title, p.seq)
-                n = 2
-                while (unit.pk, d.year, key) in seen:
-                    key = f"{base}#{n}"
-                    n += 1
-                seen.add((unit.pk, d.year, key))
-                proj = Project(
-                    disclosure=disc,
-                    unit=unit,
-                    year=d.year,
-                    key=key,
-                    state=State.PUBLISHED,  # administrators' loads of published disclosures
-                    **convert.project_fields(p),
-                )
-                projects.append(proj)
-                pending.append((proj, p))
-        SubGoal.objects.bulk_create(sub_goals, batch_size=batch)
-        Project.objects.bulk_create(projects, batch_size=batch)
-        if any(p.pk is None for p in projects):  # backends that do not return ids (not PostgreSQL, SQLite)
-            ids = {(p.unit_id, p.year, p.key): p.pk for p in Project.objects.filter(disclosure__in=ds)}
-            for p in projects:
-                p.pk = ids[(p.unit_id, p.year, p.key)]
-        rows: list[Indicator] = []
-        n = 0
-        written: dict[int, list[tuple[Project, list[m.Indicator]]]] = {x.pk: [] for x in ds}
-        for proj, p in pending:
-            mine = [
-                Indicator(project_id=proj.pk, seq=i, **convert.indicator_fields(ind, proj.year))
-                for i, ind in enumerate(p.indicators, 1)
-            ]
-            rows += mine
-            # the review reads the rows as stored: kept as domain indicators, not as model instances
-            written[proj.disclosure_id].append((proj, reviews.domain_indicators(mine)))
-            if len(rows) >= batch:
-                bulk.insert(Indicator, rows)
-                n += len(rows)
-                rows = []
-        bulk.insert(Indicator, rows)
-        n += len(rows)
-        History.objects.bulk_create(
+        load = _load_units(docs, region, batch)
+        _load_unit_years(load)
+        _load_projects(load)
+        n, written = _load_indicators(load, batch)
+        bulk.insert(
+            History,
             [
                 History(
                     user=actor if actor is not None and actor.pk else None,
@@ -1001,46 +923,150 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
                     summary=f"批量导入 {x.source}",
                     disclosure=x,
                 )
-                for x in ds
+                for x in load.disclosures
             ],
-            batch_size=batch,
         )
-        subs: dict[int, list[SubGoal]] = {}
-        for sg in sub_goals:
-            subs.setdefault(sg.disclosure_id, []).append(sg)
-        units_by_pk = {u.pk: u for u in units.values()}
-        out: list[reviews.WrittenUnitYear] = []
-        for x in ds:
-            done = sorted(written[x.pk], key=lambda t: (t[0].seq, t[0].pk))
-            u = units_by_pk[x.unit_id]
-            out.append(
-                reviews.WrittenUnitYear(
-                    x.pk,
-                    m.Disclosure(
-                        source=x.source,
-                        unit_code=u.code or None,
-                        unit_name=u.name,
-                        year=x.year,
-                        overall_goal=x.overall_goal,
-                        sub_goals=[
-                            m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators)
-                            for s in subs.get(x.pk, [])
-                        ],
-                        projects=[
-                            reviews.read_back(proj, proj.unit.code, proj.unit.name, inds)
-                            for proj, inds in done
-                        ],
-                    ),
-                    [proj.pk for proj, _ in done],
-                    reviews.fingerprint_of(
-                        ((proj.pk, proj.version, proj.updated_at) for proj, _ in done), x.imported_at
-                    ),
-                    fresh=True,
-                )
-            )
+        out = _loaded_reviews(load, written)
         try:
             with transaction.atomic():
                 reviews.store_written_reviews(out)
         except Exception:
             logging.getLogger(__name__).exception("review of %d loaded unit-years not stored", len(out))
     return n
+
+
+def _load_units(docs: list[m.Disclosure], region: str, batch: int) -> _Load:
+    """The unit of each document and table, created where new (the unique key deciding)."""
+    doc_keys = [
+        (
+            (region or getattr(d, "region", None) or "").strip()[:100],
+            (d.unit_code or "").strip()[:50],
+            (d.unit_name or "").strip()[:200],
+        )
+        for d in docs
+    ]
+    table_keys = [
+        [_table_identity(d, p, k[0]) for p in d.projects] for d, k in zip(docs, doc_keys, strict=True)
+    ]
+    load = _Load(docs, doc_keys, table_keys)
+    keys = set(doc_keys) | {k for ks in table_keys for k in ks}
+    if any(not name for _r, _c, name in keys):
+        raise Invalid("批量导入的每个文件都要写明预算单位名称。")
+    Unit.objects.bulk_create(
+        [Unit(region=r, code=c, name=n) for r, c, n in keys], batch_size=batch, ignore_conflicts=True
+    )
+    names = sorted({n for _r, _c, n in keys})
+    for i in range(0, len(names), 500):
+        for u in Unit.objects.filter(name__in=names[i : i + 500]):
+            load.units[(u.region, u.code, u.name)] = u
+    return load
+
+
+def _load_unit_years(load: _Load) -> None:
+    """One new unit-year a document; refused when any exists already (or twice in the load)."""
+    ds = [
+        Disclosure(
+            unit=load.units[k],
+            year=d.year,
+            source=(d.source or "")[:300],
+            overall_goal=d.overall_goal,
+            budget_overview=convert.overview_to_json(d.budget_overview),
+            warnings=[w.to_dict() for w in d.warnings],
+        )
+        for d, k in zip(load.docs, load.doc_keys, strict=True)
+    ]
+    if (
+        len({(x.unit.pk, x.year) for x in ds}) < len(ds)
+        or Disclosure.objects.filter(unit__in=[x.unit for x in ds], year__in={x.year for x in ds}).exists()
+    ):
+        raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
+    bulk.insert_returning(Disclosure, ds, key=("unit_id", "year"))
+    load.disclosures = ds
+
+
+def _load_projects(load: _Load) -> None:
+    """The documents' 分项目标 and projects (a key repeated within a unit-year gets #2, #3 …)."""
+    seen: set[tuple[int, int | None, str]] = set()
+    for d, tkeys, disc in zip(load.docs, load.table_keys, load.disclosures, strict=True):
+        load.sub_goals += [
+            SubGoal(disclosure=disc, seq=i, title=(s.title or "")[:300], goal=s.goal, indicators=s.indicators)
+            for i, s in enumerate(d.sub_goals, 1)
+        ]
+        for p, tk in zip(d.projects, tkeys, strict=True):
+            unit = load.units[tk]
+            key = base = convert.project_key(p.code, p.name, p.title, p.seq)
+            n = 2
+            while (unit.pk, d.year, key) in seen:
+                key = f"{base}#{n}"
+                n += 1
+            seen.add((unit.pk, d.year, key))
+            proj = Project(
+                disclosure=disc,
+                unit=unit,
+                year=d.year,
+                key=key,
+                state=State.PUBLISHED,  # administrators' loads of published disclosures
+                **convert.project_fields(p),
+            )
+            load.projects.append((proj, p))
+    bulk.insert(SubGoal, load.sub_goals)
+    bulk.insert_returning(Project, [proj for proj, _ in load.projects], key=("unit_id", "year", "key"))
+
+
+def _load_indicators(
+    load: _Load, batch: int
+) -> tuple[int, dict[int, list[tuple[Project, list[m.Indicator]]]]]:
+    """The projects' indicator rows, written `batch` at a time; (their number, per unit-year its
+    projects with their indicators as the review reads them back)."""
+    rows: list[dict[str, Any]] = []
+    n = 0
+    written: dict[int, list[tuple[Project, list[m.Indicator]]]] = {x.pk: [] for x in load.disclosures}
+    for proj, p in load.projects:
+        mine = [
+            {"project_id": proj.pk, "seq": i, **convert.indicator_fields(ind, proj.year)}
+            for i, ind in enumerate(p.indicators, 1)
+        ]
+        rows += mine
+        written[proj.disclosure_id].append((proj, [_read_values(v) for v in mine]))
+        if len(rows) >= batch:
+            bulk.insert_values(Indicator, rows)
+            n += len(rows)
+            rows = []
+    bulk.insert_values(Indicator, rows)
+    return n + len(rows), written
+
+
+def _loaded_reviews(
+    load: _Load, written: dict[int, list[tuple[Project, list[m.Indicator]]]]
+) -> list[reviews.WrittenUnitYear]:
+    """Each loaded unit-year as the review reads it back, from memory."""
+    subs: dict[int, list[SubGoal]] = {}
+    for sg in load.sub_goals:
+        subs.setdefault(sg.disclosure_id, []).append(sg)
+    units_by_pk = {u.pk: u for u in load.units.values()}
+    out: list[reviews.WrittenUnitYear] = []
+    for x in load.disclosures:
+        done = sorted(written[x.pk], key=lambda t: (t[0].seq, t[0].pk))
+        u = units_by_pk[x.unit_id]
+        doc = m.Disclosure(
+            source=x.source,
+            unit_code=u.code or None,
+            unit_name=u.name,
+            year=x.year,
+            overall_goal=x.overall_goal,
+            sub_goals=[
+                m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs.get(x.pk, [])
+            ],
+            projects=[reviews.read_back(proj, proj.unit.code, proj.unit.name, inds) for proj, inds in done],
+        )
+        stamps = ((proj.pk, proj.version, proj.updated_at) for proj, _ in done)
+        out.append(
+            reviews.WrittenUnitYear(
+                x.pk,
+                doc,
+                [proj.pk for proj, _ in done],
+                reviews.fingerprint_of(stamps, x.imported_at),
+                fresh=True,
+            )
+        )
+    return out
