@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
@@ -30,7 +31,7 @@ SQLITE_MAX_PARAMS = 999  # the smallest limit SQLite has been built with (32,766
 class _Column:
     """One column of an INSERT: the attribute it comes from and how its value is prepared."""
 
-    __slots__ = ("attname", "default", "field", "name", "prepare", "relation", "stamp")
+    __slots__ = ("attname", "default", "field", "json", "name", "prepare", "relation", "stamp")
 
     def __init__(self, f: models.Field) -> None:  # type: ignore[type-arg]
         self.field = f
@@ -41,11 +42,16 @@ class _Column:
         # set on insert (auto_now / auto_now_add)
         self.stamp = bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
         self.default = f.has_default() or f.null
+        self.json = isinstance(f, models.JSONField)
 
-    def db(self, value: Any) -> Any:
-        if self.prepare and value is not None:
-            return self.field.get_db_prep_save(value, connection)
-        return value
+    def db(self, value: Any, conn: BaseDatabaseWrapper) -> Any:
+        """The value as the backend takes it (`get_db_prep_save`; for a JSON value, which is never
+        an expression here, the backend's adapter that it ends in)."""
+        if value is None or not self.prepare:
+            return value
+        if self.json:
+            return conn.ops.adapt_json_value(value, self.field.encoder)  # type: ignore[attr-defined]
+        return self.field.get_db_prep_save(value, conn)
 
 
 _PLANS: dict[tuple[str, str], tuple[str, str, tuple[_Column, ...]]] = {}
@@ -76,7 +82,7 @@ def _plan(model: type[models.Model]) -> tuple[str, str, tuple[_Column, ...]]:
     return got
 
 
-def _instance_row(obj: models.Model, cols: tuple[_Column, ...]) -> list[Any]:
+def _instance_row(obj: models.Model, cols: tuple[_Column, ...], conn: BaseDatabaseWrapper) -> list[Any]:
     """An instance's values as `save` writes them: defaults, auto_now fields and foreign keys to
     instances saved after they were assigned filled in."""
     row = []
@@ -88,7 +94,7 @@ def _instance_row(obj: models.Model, cols: tuple[_Column, ...]) -> list[Any]:
             if value is None and c.relation:
                 related = getattr(obj, c.name, None)
                 value = related.pk if related is not None else None
-        row.append(c.db(value))
+        row.append(c.db(value, conn))
     return row
 
 
@@ -120,7 +126,8 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     cols = _plan(model)[2]
-    _write(model, [_instance_row(obj, cols) for obj in objs])
+    conn = connections[DEFAULT_DB_ALIAS]
+    _write(model, [_instance_row(obj, cols, conn) for obj in objs])
 
 
 def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]) -> None:
@@ -130,6 +137,7 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
     if not values:
         return
     cols = _plan(model)[2]
+    conn = connections[DEFAULT_DB_ALIAS]
     now = timezone.now() if any(c.stamp for c in cols) else None
     fallback = {c.attname: c.field.get_default() for c in cols if c.default and not c.stamp}
     missing = object()
@@ -142,7 +150,7 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
                 if c.attname not in fallback:
                     raise ValueError(f"{model._meta.label}.{c.attname}: no value and no default")
                 value = fallback[c.attname]
-            row.append(c.db(value))
+            row.append(c.db(value, conn))
         rows.append(row)
     _write(model, rows)
 
@@ -154,7 +162,8 @@ def insert_returning(model: type[models.Model], objs: Sequence[models.Model], ke
     if not objs:
         return
     head, values, cols = _plan(model)
-    rows = [_instance_row(obj, cols) for obj in objs]
+    conn = connections[DEFAULT_DB_ALIAS]
+    rows = [_instance_row(obj, cols, conn) for obj in objs]
     pk = model._meta.pk
     assert pk is not None
     qn = connection.ops.quote_name
