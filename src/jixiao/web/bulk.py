@@ -155,10 +155,17 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
     _write(model, rows)
 
 
-def insert_returning(model: type[models.Model], objs: Sequence[models.Model], key: Sequence[str]) -> None:
+def insert_returning(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    key: Sequence[str],
+    *,
+    skip_conflicts: bool = False,
+) -> None:
     """INSERT these new instances and set their primary keys from `RETURNING` (PostgreSQL, SQLite
     ≥ 3.35), matched back by `key`: attnames unique among the rows (SQLite does not promise the
-    order of returned rows). One statement per batch."""
+    order of returned rows). One statement per batch. `skip_conflicts`: a row a unique constraint
+    refuses is not written (`ON CONFLICT DO NOTHING`) and its instance keeps `pk` None."""
     if not objs:
         return
     head, values, cols = _plan(model)
@@ -168,8 +175,8 @@ def insert_returning(model: type[models.Model], objs: Sequence[models.Model], ke
     assert pk is not None
     qn = connection.ops.quote_name
     names = [model._meta.get_field(k).column for k in key]  # type: ignore[union-attr]
-    returning = " RETURNING " + ", ".join(qn(c) for c in [pk.column, *names])
-    ids: dict[tuple[Any, ...], Any] = {}
+    conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    returning = conflicts + " RETURNING " + ", ".join(qn(c) for c in [pk.column, *names])
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(head + values + returning, _columns(rows))
@@ -183,11 +190,13 @@ def insert_returning(model: type[models.Model], objs: Sequence[models.Model], ke
         else:
             got = []
             for obj, row in zip(objs, rows, strict=True):
-                cur.execute(head + values, row)
-                got.append((cur.lastrowid, *(getattr(obj, k) for k in key)))
-    for pk_value, *k in got:
-        ids[tuple(k)] = pk_value
+                cur.execute(head + values + conflicts, row)
+                if cur.rowcount:
+                    got.append((cur.lastrowid, *(getattr(obj, k) for k in key)))
+    ids = {tuple(k): pk_value for pk_value, *k in got}
     for obj in objs:
-        obj.pk = ids[tuple(getattr(obj, k) for k in key)]
-        obj._state.adding = False
+        obj.pk = ids.get(tuple(getattr(obj, k) for k in key))
+        if obj.pk is None and not skip_conflicts:
+            raise RuntimeError(f"{model._meta.label}: no id returned for a row written")
+        obj._state.adding = obj.pk is None
         obj._state.db = connection.alias

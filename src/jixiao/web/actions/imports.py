@@ -105,12 +105,12 @@ def _unit_key(region: str, code: str, name: str) -> dict[str, str]:
 
 
 def _create_unit(key: dict[str, str]) -> Unit:
-    """`get_or_create_unit` for a unit just looked for and not found."""
-    try:
-        with transaction.atomic():
-            return Unit.objects.create(**key)
-    except IntegrityError:
-        return Unit.objects.get(**key)
+    """`get_or_create_unit` for a unit just looked for and not found: one statement that skips
+    the row when another import has created the unit since (its insert waited for that import's
+    transaction to commit), and then the winner's row is read."""
+    unit = Unit(**key)
+    bulk.insert_returning(Unit, [unit], key=("region", "code", "name"), skip_conflicts=True)
+    return unit if unit.pk is not None else Unit.objects.get(**key)
 
 
 def _named_unit(actor: User | None, region: str, code: str, name: str, where: str) -> Unit:
