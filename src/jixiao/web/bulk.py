@@ -8,10 +8,11 @@
 
 Only the values Django must convert (JSON, decimals, dates) are prepared through their fields; the
 rest go as they are. `QuerySet.bulk_create` spends ~20 µs a value in its compiler. On PostgreSQL
-the rows go as one array a column (`UNNEST`, as `bulk_create` does there, with `pgarrays`' dumper):
-psycopg's `executemany` sends one statement per row and waits on the server for each, and a
-multi-row `VALUES` list is a new statement text for each number of rows, which psycopg parses in
-Python every time. SQLite's `executemany` runs the prepared statement in C.
+the rows go as one array a column (`UNNEST`, as `bulk_create` does there), bound on the server in
+psycopg's binary format: psycopg's `executemany` sends one statement per row and waits on the server
+for each, a multi-row `VALUES` list is a new statement text for each number of rows, which psycopg
+parses in Python every time, and text arrays are escaped in Python and parsed again by the server.
+SQLite's `executemany` runs the prepared statement in C.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _plan(model: type[models.Model]) -> tuple[str, str, tuple[_Column, ...]]:
     if connection.vendor == "postgresql":
         # the types without their parameters, as Django's own UNNEST inserts: varchar[], numeric[]
         types = [f.db_type(connection).split("(")[0] for f in fields]  # type: ignore[union-attr]
-        values = "SELECT * FROM UNNEST({})".format(", ".join(f"(%s)::{t}[]" for t in types))
+        values = "SELECT * FROM UNNEST({})".format(", ".join(f"(%b)::{t}[]" for t in types))
     else:
         values = "VALUES ({})".format(", ".join(["%s"] * len(fields)))
     got = (head, values, tuple(_Column(f) for f in fields))
@@ -109,11 +110,26 @@ def _columns(rows: list[list[Any]]) -> list[list[Any]]:
     return [list(col) for col in zip(*rows, strict=True)]
 
 
+def _cursor() -> Any:
+    """A cursor of the default connection through Django's wrappers (queries counted and logged as
+    any other). On PostgreSQL one that binds its parameters on the server: the column arrays go in
+    psycopg's binary format, written in C, instead of text that psycopg escapes in Python and the
+    server parses again (Django's own cursors bind on the client)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    conn = connections[DEFAULT_DB_ALIAS]
+    conn.ensure_connection()
+    raw = psycopg.Cursor(conn.connection)
+    return conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw)
+
+
 def _write(model: type[models.Model], rows: list[list[Any]]) -> None:
     if not rows:
         return
     head, values, _cols = _plan(model)
-    with connection.cursor() as cur:
+    with _cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(head + values, _columns(rows))
         else:
@@ -177,7 +193,7 @@ def insert_returning(
     names = [model._meta.get_field(k).column for k in key]  # type: ignore[union-attr]
     conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     returning = conflicts + " RETURNING " + ", ".join(qn(c) for c in [pk.column, *names])
-    with connection.cursor() as cur:
+    with _cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(head + values + returning, _columns(rows))
             got = cur.fetchall()
