@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
-from jixiao.numbers import json_number
+from jixiao.values import TargetValue, parse_value
 
 
 class Location(NamedTuple):
@@ -81,49 +81,6 @@ class ParseWarning:
         }
 
 
-Kind = Literal["number", "percent", "date", "boolean", "text"]
-"""What a 指标值 states: a number, a percentage, a date (时限), 是/否, or text (定性)."""
-Comparator = Literal[">=", "<=", ">", "<", "=", "range"]
-"""How the value binds: at least, at most, above, below, exactly, or a range (value to high)."""
-
-
-@dataclass
-class TargetValue:
-    """指标值 parsed: comparator + number(s) + unit + kind. The raw text is always kept.
-
-    kind: number | percent | date | boolean | text
-    op: ">=", "<=", ">", "<", "=", "range" or None
-    value: the number (Decimal), the ISO date string (kind date), True/False (kind boolean), or None
-    high: upper bound of a range
-    unit: the unit as printed after the number (万元, 批次, %, 元/批次 ...)
-    base_value / base_unit: the value with a leading 万/亿 scale folded in (10.59万台件 → 105900 台件)
-    approx: a hedge such as 预计, 约, 左右 was present
-    """
-
-    raw: str
-    kind: Kind = "text"
-    op: Comparator | None = None
-    value: Decimal | str | bool | None = None
-    high: Decimal | None = None
-    unit: str | None = None
-    base_value: Decimal | None = None
-    base_unit: str | None = None
-    approx: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "raw": self.raw,
-            "kind": self.kind,
-            "op": self.op,
-            "value": json_number(self.value),
-            "high": json_number(self.high),
-            "unit": self.unit,
-            "base_value": json_number(self.base_value),
-            "base_unit": self.base_unit,
-            "approx": self.approx,
-        }
-
-
 @dataclass
 class Indicator:
     """绩效指标: one row of the indicator table (一级/二级/三级指标, 描述, 指标值, 依据)."""
@@ -159,8 +116,6 @@ class Indicator:
 
     @property
     def target(self) -> TargetValue:
-        from jixiao.values import parse_value
-
         return parse_value(self.value or "", year=self.year)
 
 

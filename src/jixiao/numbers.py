@@ -4,7 +4,10 @@ jixiao). Every page, export and report formats a Decimal through here."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def money(v: Any) -> str:

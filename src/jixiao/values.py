@@ -60,16 +60,16 @@ them):
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from jixiao.model import Comparator, TargetValue
+from jixiao.numbers import json_number
 
 __all__ = [
+    "TargetValue",
     "is_duration",
     "is_money",
     "normalize_value_text",
@@ -78,6 +78,80 @@ __all__ = [
     "value_category",
     "wan_yuan",
 ]
+
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up of `jixiao value`)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    Kind = Literal["number", "percent", "date", "boolean", "text"]
+    """What a 指标值 states: a number, a percentage, a date (时限), 是/否, or text (定性)."""
+    Comparator = Literal[">=", "<=", ">", "<", "=", "range"]
+    """How the value binds: at least, at most, above, below, exactly, or a range (value to high)."""
+
+
+@dataclass
+class TargetValue:
+    """指标值 parsed: comparator + number(s) + unit + kind. The raw text is always kept.
+
+    kind: number | percent | date | boolean | text
+    op: ">=", "<=", ">", "<", "=", "range" or None
+    value: the number (Decimal), the ISO date string (kind date), True/False (kind boolean), or None
+    high: upper bound of a range
+    unit: the unit as printed after the number (万元, 批次, %, 元/批次 ...)
+    base_value / base_unit: the value with a leading 万/亿 scale folded in (10.59万台件 → 105900 台件)
+    approx: a hedge such as 预计, 约, 左右 was present
+    """
+
+    raw: str
+    kind: Kind = "text"
+    op: Comparator | None = None
+    value: Decimal | str | bool | None = None
+    high: Decimal | None = None
+    unit: str | None = None
+    base_value: Decimal | None = None
+    base_unit: str | None = None
+    approx: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "raw": self.raw,
+            "kind": self.kind,
+            "op": self.op,
+            "value": json_number(self.value),
+            "high": json_number(self.high),
+            "unit": self.unit,
+            "base_value": json_number(self.base_value),
+            "base_unit": self.base_unit,
+            "approx": self.approx,
+        }
+
+
+class _LazyPattern:
+    """A regular expression compiled when first used. `jixiao value` meets a few of the grammar's
+    patterns; compiling all of them at import took ~6 ms of its start-up."""
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str) -> object:
+        compiled = re.compile(*self._source)
+        for method in ("match", "fullmatch", "search", "sub", "split", "findall", "finditer"):
+            setattr(self, method, getattr(compiled, method))  # later calls find them directly
+        return getattr(compiled, name)
+
+
+def _lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return _LazyPattern(pattern, flags)  # type: ignore[return-value]
+
+
+def _month_days(year: int, month: int) -> int:
+    """The number of days in a month (`calendar.monthrange(...)[1]` without importing calendar,
+    which imports locale: start-up time)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
 
 # ---------------------------------------------------------------------------------------------
 # normalisation
@@ -97,7 +171,7 @@ _TRANSLATE.update(
         0x3002: "。",
     }
 )
-_SPACE_RE = re.compile(r"\s+", re.UNICODE)
+_SPACE_RE = _lazy(r"\s+", re.UNICODE)
 _TRAIL_PUNCT = "。.,，;；:：!！、"
 
 
@@ -163,7 +237,7 @@ _OP_WORDS: dict[str, Comparator] = {
 # words that are comparators only before a number (达标, 最高人民法院, 至少要 are not)
 _OP_WORDS_BEFORE_NUMBER_ONLY = {"达", "最高", "最低", "最多", "最少", "至少", "至多"}
 _OP_WORDS_BY_LENGTH = sorted(_OP_WORDS, key=len, reverse=True)
-_OP_WORD_RE = re.compile("|".join(map(re.escape, _OP_WORDS_BY_LENGTH)))
+_OP_WORD_RE = _lazy("|".join(map(re.escape, _OP_WORDS_BY_LENGTH)))
 
 # trailing comparators, longest first
 _OP_SUFFIXES: list[tuple[str, Comparator]] = [
@@ -209,10 +283,10 @@ _SCALES: dict[str, Decimal] = {
     "万": Decimal(10) ** 4,
     "千": Decimal(10) ** 3,  # only in 千元, see _SCALE_RE
 }
-_SCALE_RE = re.compile(r"^(万亿|千万|百万|亿|万|千(?=元))")
+_SCALE_RE = _lazy(r"^(万亿|千万|百万|亿|万|千(?=元))")
 
 _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NUM_RE = re.compile(_NUM)
+_NUM_RE = _lazy(_NUM)
 
 _PERCENT_UNITS = ("个百分点", "百分点", "百分比", "百分数", "%", "‰")
 _PERCENT_ALT = "|".join(re.escape(u) for u in _PERCENT_UNITS)
@@ -472,7 +546,7 @@ def _parse(text: str, year: int | None) -> TargetValue:
     return result
 
 
-_COMPOUND_SPLIT = re.compile(r"且|并且|而且|同时|,|;|、")
+_COMPOUND_SPLIT = _lazy(r"且|并且|而且|同时|,|;|、")
 
 
 def _parse_compound(s: str, year: int | None) -> TargetValue | None:
@@ -568,7 +642,7 @@ _DATE_AFTER = r"(?:后|之后|以后|起)"
 _DATE_TAIL = r"[\u4e00-\u9fff]{0,6}"
 
 _YEAR_END_WORDS = r"(?:年底|年末|年终|年内|年度内|本年度|当年度|本年|当年|年度|全年)"
-_DATE_RE = re.compile(
+_DATE_RE = _lazy(
     r"^(?:(?P<year>(?:19|20)\d{2}|2100)年(?:度)?|(?P<next>次年|下年|下一年|明年)(?:度)?)?"
     r"(?:每年)?"
     r"(?:"
@@ -581,12 +655,12 @@ _DATE_RE = re.compile(
     r"(?:(?P<before>" + _DATE_BEFORE + r")|(?P<after>" + _DATE_AFTER + r"))?"
     r"(?P<tail>" + _DATE_TAIL + r")$"
 )
-_ISO_DATE_RE = re.compile(
+_ISO_DATE_RE = _lazy(
     r"^(?P<year>(?:19|20)\d{2})(?P<sep>[-/.])(?P<month>1[0-2]|0?[1-9])(?:(?P=sep)(?P<day>3[01]|[12]\d|0?[1-9]))?"
     r"(?:(?P<before>" + _DATE_BEFORE + r")|(?P<after>" + _DATE_AFTER + r"))?"
     r"(?P<tail>" + _DATE_TAIL + r")$"
 )
-_RECURRING_RE = re.compile(
+_RECURRING_RE = _lazy(
     r"^(?:(?:19|20)\d{2}年(?:度)?)?(?:全年)?每(?P<period>月|个月|季度|季|周|星期)"
     r"(?:(?P<day>3[01]|[12]\d|0?[1-9])(?:日|号)|(?P<part>月?(?:底|末|初|上旬|中旬|下旬|中)))?"
     r"(?P<before>" + _DATE_BEFORE + r"|" + _DATE_AFTER + r")?"
@@ -594,7 +668,7 @@ _RECURRING_RE = re.compile(
 )
 # words after a date that still make it a deadline (完成, 缴纳 …); a tail that reads as a noun
 # phrase on its own would be a sentence, so the tail must be one of these or follow 前/后.
-_DATE_TAIL_WORDS = re.compile(
+_DATE_TAIL_WORDS = _lazy(
     r"^(?:全部|全面|前|之前)?(?:完成|结束|办结|完工|竣工|到位|实施|执行|支付|拨付|发放|缴纳|缴费|验收|上报|"
     r"报送|开展|落实|兑现|交付|启动|整改|公开|公示|提交|签订|采购|部署|付款|支出|使用|上线|运行|投入使用)*"
     r"(?:工作|任务)?$"
@@ -606,12 +680,21 @@ _YM = (
     r"(?:19|20)\d{2}(?:[./-](?:1[0-2]|0?[1-9])(?:[./-]" + _DAY + r")?"
     r"|年(?:1[0-2]|0?[1-9])月(?:" + _DAY + r"日)?)"
 )
-_PERIOD_RE = re.compile(r"^(?P<start>" + _YM + r")(?:-|~|至|到)(?P<end>" + _YM + r")(?:止|期间|内)?$")
-_YM_PARTS = re.compile(r"((?:19|20)\d{2})[./年-](\d{1,2})(?:月)?(?:[./-](\d{1,2})|(\d{1,2})日)?")
+_PERIOD_RE = _lazy(r"^(?P<start>" + _YM + r")(?:-|~|至|到)(?P<end>" + _YM + r")(?:止|期间|内)?$")
+_YM_PARTS = _lazy(r"((?:19|20)\d{2})[./年-](\d{1,2})(?:月)?(?:[./-](\d{1,2})|(\d{1,2})日)?")
+
+
+def _may_be_date(s: str) -> bool:
+    """False when `s` has a character no date or period pattern here has (they hold decimal digits
+    — `\\d` —, CJK characters and - / . ~ only): such a text is none of them, and those patterns
+    need not be compiled (~4 ms of `jixiao value`'s start-up) or tried."""
+    return all(c.isdecimal() or "\u4e00" <= c <= "\u9fff" or c in "-/.~\n" for c in s)
 
 
 def _parse_period(p: _Parts) -> TargetValue | None:
     """`2023.07-2024.01`: a period of months, not a numeric range; its deadline is its last day."""
+    if not _may_be_date(p.text):
+        return None
     m = _PERIOD_RE.match(p.text)
     if not m:
         return None
@@ -622,7 +705,7 @@ def _parse_period(p: _Parts) -> TargetValue | None:
         y1, m1 = int(a.group(1)), int(a.group(2))
         y2, m2 = int(b.group(1)), int(b.group(2))
         d2 = b.group(3) or b.group(4)
-        end = date(y2, m2, int(d2) if d2 else calendar.monthrange(y2, m2)[1])
+        end = date(y2, m2, int(d2) if d2 else _month_days(y2, m2))
         start = date(y1, m1, 1)
     except ValueError:
         return None
@@ -640,7 +723,7 @@ def _month_number(s: str) -> int:
 
 def _parse_date(p: _Parts, year: int | None) -> TargetValue | None:
     s = p.text
-    if not s:
+    if not s or not _may_be_date(s):
         return None
     m = _RECURRING_RE.match(s)
     if (
@@ -685,10 +768,10 @@ def _resolve_date(y: int, g: dict[str, str | None]) -> date:
     if g.get("quarter"):
         q = "一二三四".find(g["quarter"] or "") + 1 or int(g["quarter"] or 4)
         month = 3 * q
-        return date(y, month, calendar.monthrange(y, month)[1])
+        return date(y, month, _month_days(y, month))
     if g.get("month"):
         month = _month_number(g["month"] or "")
-        last = calendar.monthrange(y, month)[1]
+        last = _month_days(y, month)
         if g.get("day"):
             return date(y, month, int(g["day"] or 0))
         part = g.get("part")
@@ -699,13 +782,11 @@ def _resolve_date(y: int, g: dict[str, str | None]) -> date:
 
 # numbers -------------------------------------------------------------------------------------
 
-_PERCENT_WORDS_RE = re.compile(
-    r"^百分之(?P<num>" + _NUM + "|" + _CN_NUM + r")(?P<suffix>" + _SUFFIX_ALT + r")?$"
-)
+_PERCENT_WORDS_RE = _lazy(r"^百分之(?P<num>" + _NUM + "|" + _CN_NUM + r")(?P<suffix>" + _SUFFIX_ALT + r")?$")
 
 # a verb after a time limit or a share (24小时响应, 3个工作日内办结, 100%完成): not part of the unit
 _VERB_TAIL = r"(?:完成|办结|响应|处理|到达|到场|回复|反馈|答复|解决|到位|落实|覆盖|达标|合格|发放|支付|拨付)"
-_QUANTITY_RE = re.compile(
+_QUANTITY_RE = _lazy(
     r"^(?P<num>" + _NUM + r")"
     r"(?P<unit>" + _UNIT_CHARS + r"{0,12}?)"
     r"(?P<suffix>" + _SUFFIX_ALT + r")?"
@@ -713,13 +794,13 @@ _QUANTITY_RE = re.compile(
     r"(?:左右|上下)?"
     r"(?P<note>" + _NOTE + r")$"
 )
-_FREQUENCY_RE = re.compile(r"^每(?P<period>半年|年|季度|季|月|周|天|日)(?P<rest>.+)$")
-_CN_QUANTITY_RE = re.compile(
+_FREQUENCY_RE = _lazy(r"^每(?P<period>半年|年|季度|季|月|周|天|日)(?P<rest>.+)$")
+_CN_QUANTITY_RE = _lazy(
     r"^(?P<num>" + _CN_NUM + r")"
     r"(?P<unit>" + "|".join(map(re.escape, _CLASSIFIERS)) + r")?"
     r"(?P<suffix>" + _SUFFIX_ALT + r")?$"
 )
-_RANGE_RE = re.compile(
+_RANGE_RE = _lazy(
     r"^(?P<low>" + _NUM + r")(?P<unit1>" + _UNIT_CHARS + r"{0,6}?)"
     r"(?:-|~|至|到)"
     r"(?P<high>" + _NUM + r")"
@@ -727,13 +808,13 @@ _RANGE_RE = re.compile(
     r"(?P<note>" + _NOTE + r")$"
 )
 # "…达到每年4份/千人": a sentence ending in an explicit comparator and a quantity
-_EMBEDDED_RE = re.compile(
+_EMBEDDED_RE = _lazy(
     r"(?P<op>" + "|".join(map(re.escape, _OP_WORDS_BY_LENGTH)) + r"|≥|≤|>=|<=|>|<)"
     r"(?:每年|每月|每季度|每周|每天|每日|全年|年均|累计)?"
     r"(?P<rest>" + _NUM + r"[^\d]{0,12})$"
 )
 # "合格率100%", "满意度为95%": the indicator's name printed before its value
-_NAMED_RE = re.compile(r"(?<=[率度数量]|为|是)(?P<rest>" + _NUM + r"[^\d]{0,12})$")
+_NAMED_RE = _lazy(r"(?<=[率度数量]|为|是)(?P<rest>" + _NUM + r"[^\d]{0,12})$")
 
 
 def _decimal(s: str) -> Decimal | None:

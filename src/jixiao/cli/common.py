@@ -7,6 +7,7 @@ Commands import Django only through `prepare_database` (and the loaders below), 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -168,8 +169,30 @@ def argparse_error_zh(message: str) -> str:
     return message
 
 
+def _columns() -> int:
+    """`shutil.get_terminal_size().columns` without importing shutil (which loads the bz2, lzma and
+    zlib modules: start-up time of every command)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class ChineseHelpFormatter(argparse.HelpFormatter):
     """「用法：」 instead of "usage: "."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        # the width argparse gives a formatter by default (the terminal's, less 2)
+        width = _columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, max_help_position, width)
 
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)

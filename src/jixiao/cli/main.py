@@ -85,7 +85,13 @@ def cmd_value(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+OWN_COMMANDS = ("parse", "value")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; for `command` one of `OWN_COMMANDS` only what it needs: the other
+    command groups' modules are imported and their parsers built only when asked for (start-up
+    time: `jixiao value` does not build some twenty parsers it never uses)."""
     ap = ChineseParser(prog="jixiao", description="jixiao 预算绩效管理：导入、审核、运行监控与绩效自评")
     from jixiao import __version__
 
@@ -106,8 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="未写年份的日期所属的年度")
     p.set_defaults(func=cmd_value)
 
-    for register in _registrars():
-        register(sub)
+    if command not in OWN_COMMANDS:
+        for register in _registrars():
+            register(sub)
     return ap
 
 
@@ -136,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run `jixiao ARGV` (default: the process's arguments) and return the exit status. Output goes
     to sys.stdout / sys.stderr as they are at the call, so tests call it in process
     (tests/cli_runner.py); argparse errors and --help / --version raise SystemExit as usual."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args_in[0] if args_in else None)
+    args = parser.parse_args(args_in)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -213,18 +213,29 @@ class _Tally:
     by_rule: dict[str, float]  # rule → its part of the penalty
 
 
-def _tally(fs: list[Finding], n: int, opts: dict[str, Any]) -> _Tally:
+def _weights(opts: dict[str, Any]) -> dict[tuple[str, bool], float]:
+    """(severity, under 完整性) → a finding's weight, as `_tally` weighs it (computed once an outcome)."""
+    out: dict[tuple[str, bool], float] = {}
+    for s in SEVERITIES:
+        w = float(opts[f"{s}_weight"])
+        out[(s, False)] = w
+        out[(s, True)] = w * float(opts["completeness_warning_factor"]) if s == "warning" else w
+    return out
+
+
+def _tally(
+    fs: list[Finding], n: int, opts: dict[str, Any], weights: dict[tuple[str, bool], float] | None = None
+) -> _Tally:
     """Score = 100 × (1 − penalty). Each indicator carries the weight of its findings combined as
     1 − Π(1 − w) (two warnings weigh more than one, never more than an error's 1); the table's share
     is the sum over indicators ÷ their number, so one more warning moves the score by w ÷ n and no
     fixed share is ever crossed at once. Findings on the project as a whole (a missing category, a
     copied set) each cost `project_weight` × their severity weight."""
 
+    table = weights if weights is not None else _weights(opts)
+
     def weight(f: Finding) -> float:
-        w = float(opts[f"{f.severity}_weight"])
-        if f.severity == "warning" and f.heading == COMPLETENESS:
-            w *= float(opts["completeness_warning_factor"])
-        return w
+        return table[(f.severity, f.heading == COMPLETENESS)]
 
     per_ind: dict[int, list[Finding]] = {}
     loose: list[Finding] = []
@@ -247,8 +258,9 @@ def _tally(fs: list[Finding], n: int, opts: dict[str, Any]) -> _Tally:
             by_rule[f.rule] = by_rule.get(f.rule, 0.0) + b * w / s / n
     share = total / n if n else 0.0
     wide = 0.0
+    project_weight = float(opts["project_weight"])
     for f in loose:
-        c = weight(f) * float(opts["project_weight"])
+        c = weight(f) * project_weight
         wide += c
         by_rule[f.rule] = by_rule.get(f.rule, 0.0) + c
     score = round(100 * max(0.0, 1 - share - wide), 1)
@@ -300,20 +312,27 @@ def outcome(
     opts = {**OUTCOME_DEFAULTS, **(settings.outcome if settings else {})}
     fs = list(project_findings)
     n = n_indicators
-    counts: dict[str, int] = {s: sum(1 for f in fs if f.severity == s) for s in SEVERITIES}
+    counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
+    by_heading: dict[str, list[Finding]] = {h: [] for h in HEADINGS}
+    for f in fs:
+        if f.severity in counts:
+            counts[f.severity] += 1
+        if f.heading in by_heading:
+            by_heading[f.heading].append(f)
     checked = checked or {}
     unusable, bad, blocking = _unusable(fs, n)
     if not unusable and n and len(bad) / n > float(opts["unusable_share"]):
         unusable = True
-    t = _tally(fs, n, opts)
+    weights = _weights(opts)
+    t = _tally(fs, n, opts, weights)
     headings: dict[str, str] = {}
     heading_scores: dict[str, float] = {}
     for h in HEADINGS:
-        hf = [f for f in fs if f.heading == h]
+        hf = by_heading[h]
         if not hf and not checked.get(h, True):
             headings[h] = UNCHECKED
             continue
-        ht = _tally(hf, n, opts)
+        ht = _tally(hf, n, opts, weights)
         heading_scores[h] = ht.score
         _, hbad, hblock = _unusable(hf, n)
         if hblock or (n and len(hbad) / n > float(opts["unusable_share"])):

@@ -123,6 +123,7 @@ _BARE_BASIS = re.compile(
     r"^(?:根据|依据|按照|按|参照|参考)?(?:上级|相关|有关|文件|政策|规定|要求|部门|单位|工作|实际|情况|精神|的|及|和|、)*"
     r"(?:文件|规定|要求|政策|精神|情况)(?:规定|要求|精神)?(?:确定|执行|测算|制定)?$"
 )
+_BASIS_PUNCT = str.maketrans("", "", "：:。.，,；;")
 _BASIS_HEADER = frozenset({"指标值确定依据", "确定依据", "指标值设定依据", "依据", "指标值依据", "设定依据"})
 
 
@@ -148,7 +149,7 @@ def vague_basis(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     basis = squash(f.ind.basis)
     if not basis or basis in EMPTY_MARKERS:
         return None
-    key = basis.translate(str.maketrans("", "", "：:。.，,；;"))
+    key = basis.translate(_BASIS_PUNCT)
     if key in _BASIS_HEADER:
         return Hit(f"指标{q(f.label)}的依据栏填的是表头{q(basis)}，没有写依据。")
     if _BARE_BASIS.match(key) and "《" not in basis and "号" not in basis:
@@ -736,10 +737,13 @@ def goal_repeated_sentence(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
         seen.add(key)
 
 
-def _similar(a: str, b: str) -> float:
+def _similar_at_least(a: str, b: str, threshold: float) -> bool:
+    """SequenceMatcher's ratio of a and b is at least `threshold`; its two cheap upper bounds are
+    tried first (two texts of very different lengths or letters are never similar)."""
     from difflib import SequenceMatcher
 
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    sm = SequenceMatcher(None, a, b, autojunk=False)
+    return sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold and sm.ratio() >= threshold
 
 
 @rule(
@@ -764,7 +768,7 @@ def goal_copies_purpose(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     goal, purpose = name_key(_goal_text(p)), name_key(p.project.purpose)
     if len(goal) < 6 or len(purpose) < 6:
         return
-    if goal == purpose or _similar(goal, purpose) >= float(ctx.t["goal_purpose_similarity"]):
+    if goal == purpose or _similar_at_least(goal, purpose, float(ctx.t["goal_purpose_similarity"])):
         yield Hit(
             f"项目{q(p.label)}的绩效目标与资金用途{q((p.project.purpose or '')[:30])}基本相同，"
             "没有写出产出和效果。"

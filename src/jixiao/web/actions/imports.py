@@ -105,12 +105,12 @@ def _unit_key(region: str, code: str, name: str) -> dict[str, str]:
 
 
 def _create_unit(key: dict[str, str]) -> Unit:
-    """`get_or_create_unit` for a unit just looked for and not found."""
-    try:
-        with transaction.atomic():
-            return Unit.objects.create(**key)
-    except IntegrityError:
-        return Unit.objects.get(**key)
+    """`get_or_create_unit` for a unit just looked for and not found: one statement that skips
+    the row when another import has created the unit since (its insert waited for that import's
+    transaction to commit), and then the winner's row is read."""
+    unit = Unit(**key)
+    bulk.insert_returning(Unit, [unit], key=("region", "code", "name"), skip_conflicts=True)
+    return unit if unit.pk is not None else Unit.objects.get(**key)
 
 
 def _named_unit(actor: User | None, region: str, code: str, name: str, where: str) -> Unit:
@@ -308,12 +308,19 @@ def _same(old: Any, new: Any) -> bool:
 @dataclass
 class _IndicatorPlan:
     update: list[tuple[Indicator, dict[str, Any], bool]]  # row, new fields, content changed
-    create: list[Indicator]
+    create: list[dict[str, Any]]  # the new rows' values (`bulk.insert_values`)
     delete: list[Indicator]
 
     @property
     def changed(self) -> bool:
         return bool(self.create or self.delete or any(c for _, _, c in self.update))
+
+    def rows_after(self) -> list[m.Indicator]:
+        """The project's indicators once the plan is written, in order, as the review reads them."""
+        after = [(row.seq, _read(row)) for row, _, _ in self.update]
+        after += [(v["seq"], _read_values(v)) for v in self.create]
+        after.sort(key=lambda t: t[0])
+        return [ind for _, ind in after]
 
 
 def _plan_indicators(
@@ -327,17 +334,29 @@ def _plan_indicators(
     for ind in stored:
         pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
     plan = _IndicatorPlan([], [], [])
-    for seq, ind in enumerate(new, 1):
-        data = {"seq": seq, **convert.indicator_fields(ind, year)}
+    for seq, new_ind in enumerate(new, 1):
+        data = {"seq": seq, **convert.indicator_fields(new_ind, year)}
         rows = pool.get(_indicator_key(data["level1"], data["level2"], data["name"]))
         if rows:
             row = rows.pop(0)
             changed = row.seq != seq or any(not _same(getattr(row, k), data[k]) for k in INDICATOR_CONTENT)
             plan.update.append((row, data, changed))
         else:
-            plan.create.append(Indicator(project=proj, **data))
+            plan.create.append({"project_id": proj.pk, **data})
     plan.delete = [i for rows in pool.values() for i in rows]
     return plan
+
+
+_READ_COLUMNS = convert.INDICATOR_COLUMNS[1:]
+
+
+def _read_values(values: dict[str, Any]) -> m.Indicator:
+    """The domain indicator the review reads for a row written from `values` (see `reviews.read_back`)."""
+    return m.Indicator(*(values[c] for c in _READ_COLUMNS))
+
+
+def _read(row: Indicator) -> m.Indicator:
+    return convert.domain_indicators((row,))[0]
 
 
 def _with_cycle_data(project_ids: list[int]) -> set[int]:
@@ -406,19 +425,58 @@ def publishes(actor: User | None, published: bool | None = None) -> bool:
 
 
 @dataclass
+class _Table:
+    """What an import does with one table of the document: a new project (`proj` not yet written,
+    `values` its indicators' rows), or a stored one matched (`changes` None when the table leaves
+    it as it is, `plan` its indicators' plan)."""
+
+    p: m.Project
+    proj: Project
+    new: bool
+    values: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] | None = None
+    plan: _IndicatorPlan | None = None
+
+
+@dataclass
 class _Writes:
     """What an import writes, gathered first and written in a fixed number of bulk statements."""
 
-    new_projects: list[Project] = field(default_factory=list)
-    new_indicators: list[Indicator] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)  # in the document's order
+    new_indicators: list[dict[str, Any]] = field(default_factory=list)  # of stored projects
     projects: list[Project] = field(default_factory=list)  # updated
     indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
     locations: list[Indicator] = field(default_factory=list)  # only `location` updated
     deleted: list[Indicator] = field(default_factory=list)
     history: list[History] = field(default_factory=list)
-    rows: dict[int, list[Any]] = field(default_factory=dict)  # id(project) → its indicator rows after
+    # id(project) → its indicators once written, as the review reads them
+    rows: dict[int, list[m.Indicator]] = field(default_factory=dict)
     project_fields: list[str] = field(default_factory=list)  # those `bulk_update` writes
     indicator_fields: list[str] = field(default_factory=list)
+
+    @property
+    def new_projects(self) -> list[Project]:
+        return [t.proj for t in self.tables if t.new]
+
+
+@dataclass
+class _Job:
+    """One document's import: who imports what where, what the unit-year held, what it reports."""
+
+    actor: User | None
+    doc: m.Disclosure
+    year: int | None
+    publish: bool
+    unit: Unit  # the unit the document is filed under
+    disclosure: Disclosure
+    made: bool  # the unit-year is new
+    result: ImportResult
+    # unit id → its stored projects of the year (the tables' units), new ones added as planned
+    stored: dict[int, list[Project]] = field(default_factory=dict)
+    here_before: list[Project] = field(default_factory=list)  # what the unit-year's document held
+    writes: _Writes = field(default_factory=_Writes)
+    touched: set[int] = field(default_factory=set)  # unit-years whose projects change
+    now: Any = field(default_factory=timezone.now)  # the update time of the projects it changes
 
 
 def _history(actor: User | None, summary: str, **kw: Any) -> History:
@@ -444,6 +502,40 @@ def _import(
 ) -> ImportResult:
     """Read what is stored in a fixed number of queries, decide every write in memory, write them in
     bulk and review the unit-year from memory: about fifteen queries whatever the document's size."""
+    job, table_units = _open(actor, doc, unit, unit_code, year, region, confirm_unit, publish)
+    matched = _match_tables(job, table_units)
+    taken = {x.pk for x in matched if x is not None}
+    kept = [proj for proj in job.here_before if proj.pk not in taken]
+    rows_of = _stored_rows([*(x for x in matched if x is not None), *kept])
+    for p, punit, proj in zip(doc.projects, table_units, matched, strict=True):
+        if proj is None:
+            _plan_new(job, p, punit)
+        else:
+            _plan_matched(job, p, punit, proj, rows_of[proj.pk])
+    _insert_new_projects(job.writes.tables)
+    _report_tables(job)
+    _report_kept(job, kept, rows_of)
+    _write(job.writes)
+    subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
+    _report_unit_year(job)
+    bulk.insert(History, job.writes.history)
+    projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
+    _review_written(job.disclosure, job.unit, job.made, subs, projects, job.writes.rows, job.touched)
+    return job.result
+
+
+def _open(
+    actor: User | None,
+    doc: m.Disclosure,
+    unit: Unit | None,
+    unit_code: str | None,
+    year: int | None,
+    region: str,
+    confirm_unit: bool,
+    publish: bool,
+) -> tuple[_Job, list[Unit]]:
+    """The units the document and its tables go to (locked against concurrent imports), its
+    unit-year (created when new) and what those hold for the year; the tables' units."""
     target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit)
     if not can_import_into(actor, target_unit):
         raise Denied(f"您不能向单位“{target_unit.name}”导入数据。")
@@ -460,139 +552,166 @@ def _import(
         _unit_year_fields(disclosure, doc, True, result)
         disclosure.save()
     result.disclosure_id = disclosure.pk
-    # the stored projects of these units and year, and those the unit-year's document held before
-    # (a subordinate's too, even one not named now), in one query
-    stored: dict[int, list[Project]] = {uid: [] for uid in unit_ids}
-    here_before: list[Project] = []
-    wanted = Q(unit_id__in=unit_ids, year=year)
-    if not made:
-        wanted |= Q(disclosure=disclosure)
+    job = _Job(actor, doc, year, publish, target_unit, disclosure, made, result, touched={disclosure.pk})
+    _read_stored_projects(job, unit_ids)
+    return job, punits
+
+
+def _read_stored_projects(job: _Job, unit_ids: list[int]) -> None:
+    """The stored projects of these units and year, and those the unit-year's document held before
+    (a subordinate's too, even one not named now), in one query."""
+    job.stored = {uid: [] for uid in unit_ids}
+    wanted = Q(unit_id__in=unit_ids, year=job.year)
+    if not job.made:
+        wanted |= Q(disclosure=job.disclosure)
     for proj in Project.objects.filter(wanted).select_related("unit").order_by("seq", "id"):
-        if proj.unit_id in stored and proj.year == year:
-            stored[proj.unit_id].append(proj)
-        if proj.disclosure_id == disclosure.pk:
-            here_before.append(proj)
-    # which stored project each table is (new projects are never matched: matching first is the same)
+        if proj.unit_id in job.stored and proj.year == job.year:
+            job.stored[proj.unit_id].append(proj)
+        if proj.disclosure_id == job.disclosure.pk:
+            job.here_before.append(proj)
+
+
+def _match_tables(job: _Job, table_units: list[Unit]) -> list[Project | None]:
+    """Which stored project each table is, None for a new one (new projects are never matched:
+    matching first is the same)."""
     taken: set[int] = set()
     matched: list[Project | None] = []
-    for p, punit in zip(doc.projects, punits, strict=True):
-        proj = _match_project(stored[punit.pk], p, taken)
+    for p, punit in zip(job.doc.projects, table_units, strict=True):
+        proj = _match_project(job.stored[punit.pk], p, taken)
         if proj is not None:
             taken.add(proj.pk)
         matched.append(proj)
-    kept = [proj for proj in here_before if proj.pk not in taken]
-    rows_of: dict[int, list[Indicator]] = {proj.pk: [] for proj in matched if proj is not None}
-    rows_of.update({proj.pk: [] for proj in kept})
+    return matched
+
+
+def _stored_rows(projects: list[Project]) -> dict[int, list[Indicator]]:
+    """The indicator rows of these stored projects in (seq, id) order, in one query."""
+    rows_of: dict[int, list[Indicator]] = {proj.pk: [] for proj in projects}
     if rows_of:
         for ind in Indicator.objects.filter(project_id__in=list(rows_of)).order_by("project_id", "seq", "id"):
             rows_of[ind.project_id].append(ind)
-    w = _Writes()
-    touched = {disclosure.pk}
-    plans: list[tuple[Project, m.Project, list[dict[str, Any]], _IndicatorPlan] | None] = []
-    now = timezone.now()
-    for p, punit, proj in zip(doc.projects, punits, matched, strict=True):
-        fields = convert.project_fields(p)
-        if proj is None:
-            keys = {c.key for c in stored[punit.pk]}
-            key = base = convert.project_key(p.code, p.name, p.title, p.seq)
-            n = 2
-            while key in keys:
-                key = f"{base}#{n}"
-                n += 1
-            state = State.PUBLISHED if publish else State.DRAFT
-            proj = Project(disclosure=disclosure, unit=punit, year=year, key=key, state=state, **fields)
-            stored[punit.pk].append(proj)
-            w.new_projects.append(proj)
-            made_rows = [
-                Indicator(project=proj, seq=i, **convert.indicator_fields(ind, year))
-                for i, ind in enumerate(p.indicators, 1)
-            ]
-            w.new_indicators += made_rows
-            w.rows[id(proj)] = made_rows
-            result.created += 1
-            result.indicators += len(p.indicators)
-            plans.append(None)
-            continue
-        touched.add(proj.disclosure_id)
-        result.updated += 1
-        result.indicators += len(p.indicators)
-        changes, plan = _reimport_project(
-            actor, proj, p, fields, disclosure, year, rows_of[proj.pk], stored[punit.pk], publish
-        )
-        if changes is None:
-            result.unchanged += 1
-            w.rows[id(proj)] = rows_of[proj.pk]
-            for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
-                if row.location != data["location"]:
-                    row.location = data["location"]
-                    w.locations.append(row)
-            plans.append(None)
-            continue
-        proj.updated_at = now
-        w.projects.append(proj)
-        w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
-        for row, data, changed in plan.update:
-            if changed or row.location != data["location"]:
-                for k, v in data.items():
-                    setattr(row, k, v)
-                w.indicators.append(row)
-                w.indicator_fields = list(data)
-        w.new_indicators += plan.create
-        w.deleted += plan.delete
-        w.rows[id(proj)] = sorted([row for row, _, _ in plan.update] + plan.create, key=lambda r: r.seq)
-        plans.append((proj, p, changes, plan))
-    # the messages and history, in the document's order (the project rows get their ids first)
-    cycle = _with_cycle_data(sorted({ind.project_id for ind in w.deleted}))
-    if w.new_projects:
-        Project.objects.bulk_create(w.new_projects)
-        if any(x.pk is None for x in w.new_projects):  # backends that do not return ids
-            ids = {
-                (x.unit_id, x.key): x.pk
-                for x in Project.objects.filter(disclosure=disclosure, year=year).only("id", "unit_id", "key")
-            }
-            for x in w.new_projects:
-                x.pk = ids[(x.unit_id, x.key)]
-    k_new = 0
-    for p, proj_or_none, planned in zip(doc.projects, matched, plans, strict=True):
-        if proj_or_none is None:
-            proj = w.new_projects[k_new]
-            k_new += 1
-            w.history.append(
+    return rows_of
+
+
+def _plan_new(job: _Job, p: m.Project, punit: Unit) -> None:
+    """A table no stored project is: a new project under a key its unit-year does not use yet."""
+    keys = {c.key for c in job.stored[punit.pk]}
+    key = base = convert.project_key(p.code, p.name, p.title, p.seq)
+    n = 2
+    while key in keys:
+        key = f"{base}#{n}"
+        n += 1
+    state = State.PUBLISHED if job.publish else State.DRAFT
+    proj = Project(
+        disclosure=job.disclosure,
+        unit=punit,
+        year=job.year,
+        key=key,
+        state=state,
+        **convert.project_fields(p),
+    )
+    job.stored[punit.pk].append(proj)
+    values = [{"seq": i, **convert.indicator_fields(ind, job.year)} for i, ind in enumerate(p.indicators, 1)]
+    job.writes.tables.append(_Table(p, proj, True, values=values))
+    job.writes.rows[id(proj)] = [_read_values(v) for v in values]
+    job.result.created += 1
+    job.result.indicators += len(p.indicators)
+
+
+def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_rows: list[Indicator]) -> None:
+    """A table that is a stored project: updated in place, or left as it is when nothing changed."""
+    w, result = job.writes, job.result
+    job.touched.add(proj.disclosure_id)
+    result.updated += 1
+    result.indicators += len(p.indicators)
+    fields = convert.project_fields(p)
+    changes, plan = _reimport_project(
+        job.actor, proj, p, fields, job.disclosure, job.year, stored_rows, job.stored[punit.pk], job.publish
+    )
+    w.tables.append(_Table(p, proj, False, changes=changes, plan=plan))
+    if changes is None:
+        result.unchanged += 1
+        w.rows[id(proj)] = [_read(row) for row in stored_rows]
+        for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
+            if row.location != data["location"]:
+                row.location = data["location"]
+                w.locations.append(row)
+        return
+    proj.updated_at = job.now
+    w.projects.append(proj)
+    w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
+    for row, data, changed in plan.update:
+        if changed or row.location != data["location"]:
+            for k, v in data.items():
+                setattr(row, k, v)
+            w.indicators.append(row)
+            w.indicator_fields = list(data)
+    w.new_indicators += plan.create
+    w.deleted += plan.delete
+    w.rows[id(proj)] = plan.rows_after()
+
+
+def _insert_new_projects(tables: list[_Table]) -> None:
+    """The new projects' rows (their ids read back), then their indicators point at them."""
+    new = [t for t in tables if t.new]
+    bulk.insert_returning(Project, [t.proj for t in new], key=("unit_id", "year", "key"))
+    for t in new:
+        for v in t.values:
+            v["project_id"] = t.proj.pk
+
+
+def _report_tables(job: _Job) -> None:
+    """The history of each table's project and what the document dropped, in the document's order."""
+    actor, doc, publish = job.actor, job.doc, job.publish
+    changed = [t for t in job.writes.tables if not t.new and t.changes is not None]
+    cycle = _with_cycle_data(sorted({ind.project_id for t in changed for ind in t.plan.delete}))  # type: ignore[union-attr]
+    for t in job.writes.tables:
+        if t.new:
+            job.writes.history.append(
                 _history(
                     actor,
-                    f"导入自 {doc.source}（{len(p.indicators)} 个指标）" + ("，已公开" if publish else ""),
-                    project=proj,
+                    f"导入自 {doc.source}（{len(t.p.indicators)} 个指标）" + ("，已公开" if publish else ""),
+                    project=t.proj,
                 )
             )
-            continue
-        if planned is None:
-            continue
-        proj, p, changes, plan = planned
-        has_cycle = proj.pk in cycle
-        for ind in plan.delete:
-            result.dropped.append(
-                f"项目「{proj.name or proj.key}」：文件中没有指标「{ind.name or ''}」"
-                f"（{ind.value or '无指标值'}），已删除"
-                + ("；已填报的运行监控和自评中该指标的数据不再显示" if has_cycle else "")
-            )
-        n_changed = sum(1 for _, _, c in plan.update if c)
-        parts = [describe_changes(changes)] if changes else []
-        if plan.create or plan.delete or n_changed:
-            parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
-        w.history.append(
-            _history(
-                actor,
-                f"重新导入自 {doc.source}" + ("：" + "；".join(parts) if parts else ""),
-                project=proj,
-                changes=changes or None,
-            )
+        elif t.changes is not None and t.plan is not None:
+            job.writes.history.append(_reimport_history(job, t.proj, t.changes, t.plan, t.proj.pk in cycle))
+
+
+def _reimport_history(
+    job: _Job, proj: Project, changes: list[dict[str, Any]], plan: _IndicatorPlan, has_cycle: bool
+) -> History:
+    """A re-imported project's history record; the indicators the document dropped go to `dropped`."""
+    for ind in plan.delete:
+        job.result.dropped.append(
+            f"项目「{proj.name or proj.key}」：文件中没有指标「{ind.name or ''}」"
+            f"（{ind.value or '无指标值'}），已删除"
+            + ("；已填报的运行监控和自评中该指标的数据不再显示" if has_cycle else "")
         )
+    n_changed = sum(1 for _, _, c in plan.update if c)
+    parts = [describe_changes(changes)] if changes else []
+    if plan.create or plan.delete or n_changed:
+        parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
+    return _history(
+        job.actor,
+        f"重新导入自 {job.doc.source}" + ("：" + "；".join(parts) if parts else ""),
+        project=proj,
+        changes=changes or None,
+    )
+
+
+def _report_kept(job: _Job, kept: list[Project], rows_of: dict[int, list[Indicator]]) -> None:
+    """Projects the unit-year held that the document does not have: kept, and said so."""
     for proj in kept:
-        w.rows[id(proj)] = rows_of[proj.pk]
-        result.dropped.append(
+        job.writes.rows[id(proj)] = [_read(row) for row in rows_of[proj.pk]]
+        job.result.dropped.append(
             f"文件中没有项目「{proj.name or proj.title or proj.key}」（{proj.code or '无编码'}）："
             "已保留，未删除"
         )
+
+
+def _write(w: _Writes) -> None:
+    """The updates, deletions and new indicator rows, one statement each."""
     if w.projects:
         Project.objects.bulk_update(w.projects, w.project_fields)
     if w.indicators:
@@ -601,23 +720,22 @@ def _import(
         Indicator.objects.bulk_update(w.locations, ["location"])
     if w.deleted:
         Indicator.objects.filter(pk__in=[i.pk for i in w.deleted]).delete()
-    bulk.insert(Indicator, w.new_indicators)
-    subs = _store_unit_year(disclosure, doc, made, result)
-    w.history.append(
+    bulk.insert_values(Indicator, [v for t in w.tables for v in t.values] + w.new_indicators)
+
+
+def _report_unit_year(job: _Job) -> None:
+    result = job.result
+    job.writes.history.append(
         _history(
-            actor,
-            f"导入 {doc.source}：{result.created} 个新项目，{result.updated} 个更新"
+            job.actor,
+            f"导入 {job.doc.source}：{result.created} 个新项目，{result.updated} 个更新"
             + (f"（{result.unchanged} 个无变化）" if result.unchanged else "")
-            + f"，{len(doc.warnings)} 条警告"
+            + f"，{len(job.doc.warnings)} 条警告"
             + (f"；{len(result.dropped)} 处文件中没有的内容" if result.dropped else ""),
-            disclosure=disclosure,
+            disclosure=job.disclosure,
             changes={"dropped": result.dropped} if result.dropped else None,
         )
     )
-    bulk.insert(History, w.history)
-    projects = {id(x): x for x in [*kept, *(x for x in matched if x is not None), *w.new_projects]}
-    _review_written(disclosure, target_unit, made, subs, list(projects.values()), w.rows, touched)
-    return result
 
 
 def _review_written(
@@ -771,110 +889,32 @@ def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "",
         raise Invalid("部分单位年度或项目已存在；请用 import_disclosure（jixiao import）更新。") from None
 
 
+UnitKey = tuple[str, str, str]  # (region, code, name)
+
+
+@dataclass
+class _Load:
+    """What `bulk_load` stores: the documents, the unit each document and each table is filed under,
+    and the rows written so far (in the documents' order)."""
+
+    docs: list[m.Disclosure]
+    doc_keys: list[UnitKey]
+    table_keys: list[list[UnitKey]]
+    units: dict[UnitKey, Unit] = field(default_factory=dict)
+    disclosures: list[Disclosure] = field(default_factory=list)
+    sub_goals: list[SubGoal] = field(default_factory=list)
+    # each new project with its table, in the documents' order
+    projects: list[tuple[Project, m.Project]] = field(default_factory=list)
+
+
 def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
     with transaction.atomic():
-        doc_keys = [
-            (
-                (region or getattr(d, "region", None) or "").strip()[:100],
-                (d.unit_code or "").strip()[:50],
-                (d.unit_name or "").strip()[:200],
-            )
-            for d in docs
-        ]
-        table_keys = [
-            [_table_identity(d, p, k[0]) for p in d.projects] for d, k in zip(docs, doc_keys, strict=True)
-        ]
-        keys = set(doc_keys) | {k for ks in table_keys for k in ks}
-        if any(not name for _r, _c, name in keys):
-            raise Invalid("批量导入的每个文件都要写明预算单位名称。")
-        Unit.objects.bulk_create(
-            [Unit(region=r, code=c, name=n) for r, c, n in keys], batch_size=batch, ignore_conflicts=True
-        )
-        names = sorted({n for _r, _c, n in keys})
-        units: dict[tuple[str, str, str], Unit] = {}
-        for i in range(0, len(names), 500):
-            for u in Unit.objects.filter(name__in=names[i : i + 500]):
-                units[(u.region, u.code, u.name)] = u
-        ds = [
-            Disclosure(
-                unit=units[k],
-                year=d.year,
-                source=(d.source or "")[:300],
-                overall_goal=d.overall_goal,
-                budget_overview=convert.overview_to_json(d.budget_overview),
-                warnings=[w.to_dict() for w in d.warnings],
-            )
-            for d, k in zip(docs, doc_keys, strict=True)
-        ]
-        if (
-            len({(x.unit.pk, x.year) for x in ds}) < len(ds)
-            or Disclosure.objects.filter(
-                unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
-            ).exists()
-        ):
-            raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
-        Disclosure.objects.bulk_create(ds, batch_size=batch)
-        if any(x.pk is None for x in ds):  # backends that do not return ids (not PostgreSQL, SQLite)
-            ds = list(
-                Disclosure.objects.filter(
-                    unit__in=[x.unit for x in ds], year__in={x.year for x in ds}
-                ).select_related("unit")
-            )
-        by_key = {(x.unit_id, x.year): x for x in ds}
-        projects: list[Project] = []
-        sub_goals: list[SubGoal] = []
-        pending: list[tuple[Project, m.Project]] = []
-        seen: set[tuple[int, int | None, str]] = set()
-        for d, k, tkeys in zip(docs, doc_keys, table_keys, strict=True):
-            disc = by_key[(units[k].pk, d.year)]
-            sub_goals += [
-                SubGoal(
-                    disclosure=disc, seq=i, title=(s.title or "")[:300], goal=s.goal, indicators=s.indicators
-                )
-                for i, s in enumerate(d.sub_goals, 1)
-            ]
-            for p, tk in zip(d.projects, tkeys, strict=True):
-                unit = units[tk]
-                key = base = convert.project_key(p.code, p.name, p.title, p.seq)
-                n = 2
-                while (unit.pk, d.year, key) in seen:
-                    key = f"{base}#{n}"
-                    n += 1
-                seen.add((unit.pk, d.year, key))
-                proj = Project(
-                    disclosure=disc,
-                    unit=unit,
-                    year=d.year,
-                    key=key,
-                    state=State.PUBLISHED,  # administrators' loads of published disclosures
-                    **convert.project_fields(p),
-                )
-                projects.append(proj)
-                pending.append((proj, p))
-        SubGoal.objects.bulk_create(sub_goals, batch_size=batch)
-        Project.objects.bulk_create(projects, batch_size=batch)
-        if any(p.pk is None for p in projects):  # backends that do not return ids (not PostgreSQL, SQLite)
-            ids = {(p.unit_id, p.year, p.key): p.pk for p in Project.objects.filter(disclosure__in=ds)}
-            for p in projects:
-                p.pk = ids[(p.unit_id, p.year, p.key)]
-        rows: list[Indicator] = []
-        n = 0
-        written: dict[int, list[tuple[Project, list[m.Indicator]]]] = {x.pk: [] for x in ds}
-        for proj, p in pending:
-            mine = [
-                Indicator(project_id=proj.pk, seq=i, **convert.indicator_fields(ind, proj.year))
-                for i, ind in enumerate(p.indicators, 1)
-            ]
-            rows += mine
-            # the review reads the rows as stored: kept as domain indicators, not as model instances
-            written[proj.disclosure_id].append((proj, reviews.domain_indicators(mine)))
-            if len(rows) >= batch:
-                bulk.insert(Indicator, rows)
-                n += len(rows)
-                rows = []
-        bulk.insert(Indicator, rows)
-        n += len(rows)
-        History.objects.bulk_create(
+        load = _load_units(docs, region, batch)
+        _load_unit_years(load)
+        _load_projects(load)
+        n, written = _load_indicators(load, batch)
+        bulk.insert(
+            History,
             [
                 History(
                     user=actor if actor is not None and actor.pk else None,
@@ -883,46 +923,150 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
                     summary=f"批量导入 {x.source}",
                     disclosure=x,
                 )
-                for x in ds
+                for x in load.disclosures
             ],
-            batch_size=batch,
         )
-        subs: dict[int, list[SubGoal]] = {}
-        for sg in sub_goals:
-            subs.setdefault(sg.disclosure_id, []).append(sg)
-        units_by_pk = {u.pk: u for u in units.values()}
-        out: list[reviews.WrittenUnitYear] = []
-        for x in ds:
-            done = sorted(written[x.pk], key=lambda t: (t[0].seq, t[0].pk))
-            u = units_by_pk[x.unit_id]
-            out.append(
-                reviews.WrittenUnitYear(
-                    x.pk,
-                    m.Disclosure(
-                        source=x.source,
-                        unit_code=u.code or None,
-                        unit_name=u.name,
-                        year=x.year,
-                        overall_goal=x.overall_goal,
-                        sub_goals=[
-                            m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators)
-                            for s in subs.get(x.pk, [])
-                        ],
-                        projects=[
-                            reviews.read_back(proj, proj.unit.code, proj.unit.name, inds)
-                            for proj, inds in done
-                        ],
-                    ),
-                    [proj.pk for proj, _ in done],
-                    reviews.fingerprint_of(
-                        ((proj.pk, proj.version, proj.updated_at) for proj, _ in done), x.imported_at
-                    ),
-                    fresh=True,
-                )
-            )
+        out = _loaded_reviews(load, written)
         try:
             with transaction.atomic():
                 reviews.store_written_reviews(out)
         except Exception:
             logging.getLogger(__name__).exception("review of %d loaded unit-years not stored", len(out))
     return n
+
+
+def _load_units(docs: list[m.Disclosure], region: str, batch: int) -> _Load:
+    """The unit of each document and table, created where new (the unique key deciding)."""
+    doc_keys = [
+        (
+            (region or getattr(d, "region", None) or "").strip()[:100],
+            (d.unit_code or "").strip()[:50],
+            (d.unit_name or "").strip()[:200],
+        )
+        for d in docs
+    ]
+    table_keys = [
+        [_table_identity(d, p, k[0]) for p in d.projects] for d, k in zip(docs, doc_keys, strict=True)
+    ]
+    load = _Load(docs, doc_keys, table_keys)
+    keys = set(doc_keys) | {k for ks in table_keys for k in ks}
+    if any(not name for _r, _c, name in keys):
+        raise Invalid("批量导入的每个文件都要写明预算单位名称。")
+    Unit.objects.bulk_create(
+        [Unit(region=r, code=c, name=n) for r, c, n in keys], batch_size=batch, ignore_conflicts=True
+    )
+    names = sorted({n for _r, _c, n in keys})
+    for i in range(0, len(names), 500):
+        for u in Unit.objects.filter(name__in=names[i : i + 500]):
+            load.units[(u.region, u.code, u.name)] = u
+    return load
+
+
+def _load_unit_years(load: _Load) -> None:
+    """One new unit-year a document; refused when any exists already (or twice in the load)."""
+    ds = [
+        Disclosure(
+            unit=load.units[k],
+            year=d.year,
+            source=(d.source or "")[:300],
+            overall_goal=d.overall_goal,
+            budget_overview=convert.overview_to_json(d.budget_overview),
+            warnings=[w.to_dict() for w in d.warnings],
+        )
+        for d, k in zip(load.docs, load.doc_keys, strict=True)
+    ]
+    if (
+        len({(x.unit.pk, x.year) for x in ds}) < len(ds)
+        or Disclosure.objects.filter(unit__in=[x.unit for x in ds], year__in={x.year for x in ds}).exists()
+    ):
+        raise Invalid("部分单位年度已存在（或重复）；请用 import_disclosure（jixiao import）更新。")
+    bulk.insert_returning(Disclosure, ds, key=("unit_id", "year"))
+    load.disclosures = ds
+
+
+def _load_projects(load: _Load) -> None:
+    """The documents' 分项目标 and projects (a key repeated within a unit-year gets #2, #3 …)."""
+    seen: set[tuple[int, int | None, str]] = set()
+    for d, tkeys, disc in zip(load.docs, load.table_keys, load.disclosures, strict=True):
+        load.sub_goals += [
+            SubGoal(disclosure=disc, seq=i, title=(s.title or "")[:300], goal=s.goal, indicators=s.indicators)
+            for i, s in enumerate(d.sub_goals, 1)
+        ]
+        for p, tk in zip(d.projects, tkeys, strict=True):
+            unit = load.units[tk]
+            key = base = convert.project_key(p.code, p.name, p.title, p.seq)
+            n = 2
+            while (unit.pk, d.year, key) in seen:
+                key = f"{base}#{n}"
+                n += 1
+            seen.add((unit.pk, d.year, key))
+            proj = Project(
+                disclosure=disc,
+                unit=unit,
+                year=d.year,
+                key=key,
+                state=State.PUBLISHED,  # administrators' loads of published disclosures
+                **convert.project_fields(p),
+            )
+            load.projects.append((proj, p))
+    bulk.insert(SubGoal, load.sub_goals)
+    bulk.insert_returning(Project, [proj for proj, _ in load.projects], key=("unit_id", "year", "key"))
+
+
+def _load_indicators(
+    load: _Load, batch: int
+) -> tuple[int, dict[int, list[tuple[Project, list[m.Indicator]]]]]:
+    """The projects' indicator rows, written `batch` at a time; (their number, per unit-year its
+    projects with their indicators as the review reads them back)."""
+    rows: list[dict[str, Any]] = []
+    n = 0
+    written: dict[int, list[tuple[Project, list[m.Indicator]]]] = {x.pk: [] for x in load.disclosures}
+    for proj, p in load.projects:
+        mine = [
+            {"project_id": proj.pk, "seq": i, **convert.indicator_fields(ind, proj.year)}
+            for i, ind in enumerate(p.indicators, 1)
+        ]
+        rows += mine
+        written[proj.disclosure_id].append((proj, [_read_values(v) for v in mine]))
+        if len(rows) >= batch:
+            bulk.insert_values(Indicator, rows)
+            n += len(rows)
+            rows = []
+    bulk.insert_values(Indicator, rows)
+    return n + len(rows), written
+
+
+def _loaded_reviews(
+    load: _Load, written: dict[int, list[tuple[Project, list[m.Indicator]]]]
+) -> list[reviews.WrittenUnitYear]:
+    """Each loaded unit-year as the review reads it back, from memory."""
+    subs: dict[int, list[SubGoal]] = {}
+    for sg in load.sub_goals:
+        subs.setdefault(sg.disclosure_id, []).append(sg)
+    units_by_pk = {u.pk: u for u in load.units.values()}
+    out: list[reviews.WrittenUnitYear] = []
+    for x in load.disclosures:
+        done = sorted(written[x.pk], key=lambda t: (t[0].seq, t[0].pk))
+        u = units_by_pk[x.unit_id]
+        doc = m.Disclosure(
+            source=x.source,
+            unit_code=u.code or None,
+            unit_name=u.name,
+            year=x.year,
+            overall_goal=x.overall_goal,
+            sub_goals=[
+                m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs.get(x.pk, [])
+            ],
+            projects=[reviews.read_back(proj, proj.unit.code, proj.unit.name, inds) for proj, inds in done],
+        )
+        stamps = ((proj.pk, proj.version, proj.updated_at) for proj, _ in done)
+        out.append(
+            reviews.WrittenUnitYear(
+                x.pk,
+                doc,
+                [proj.pk for proj, _ in done],
+                reviews.fingerprint_of(stamps, x.imported_at),
+                fresh=True,
+            )
+        )
+    return out
