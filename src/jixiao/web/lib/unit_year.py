@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url_maker
-from jixiao.web.models import Indicator, Project, State, Unit
+from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +85,82 @@ class PageProject:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
 
 
-def unit_year_projects(where: Q, unit: Unit) -> list[Any]:
-    """The unit-year page's projects (`PageProject`), in table order, each with its stored review
-    (one query: `reviews.unit_year_summary` sums the review rows and reads the version from the
-    rest) and its unit (the page's own; one query more only for a bureau's disclosure with other
-    units' tables)."""
+class Constant:
+    """A parameter of a compiled query that is not one of its arguments."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class CompiledQuery:
+    """A `values_list` query compiled to SQL once per database and shape, then run with new
+    arguments: the unit-year page's queries cost more to build in the ORM than to answer.
+
+    `build(*args)` makes the query from integer arguments (None where an argument is left out,
+    which changes the shape). It is compiled with marker integers in their place; the SQL's other
+    parameters are the query's own constants. The rows get the ORM's converters."""
+
+    MARK = 1_987_654_320
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]):
+        self.build = build
+        self._compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, Any]]]] = {}
+
+    def _compile(self, using: str, args: tuple[int | None, ...]) -> tuple[str, list[Any], list[Any]]:
+        marks = [None if a is None else self.MARK + i for i, a in enumerate(args)]
+        compiler = self.build(*marks).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        # each parameter an argument (its index) or a constant of the query itself (kept as it is)
+        order = [marks.index(p) if p in marks else Constant(p) for p in params]
+        fields = [col[0] for col in compiler.select[: compiler.col_count]]
+        return sql, order, list(compiler.get_converters(fields).items())
+
+    def rows(self, *args: int | None, using: str = "default") -> list[list[Any]]:
+        key = (using, *(a is None for a in args))
+        entry = self._compiled.get(key)
+        if entry is None:
+            entry = self._compiled[key] = self._compile(using, args)
+        sql, order, converters = entry
+        connection = connections[using]
+        with connection.cursor() as cur:
+            cur.execute(sql, [i.value if type(i) is Constant else args[i] for i in order])
+            rows = [list(r) for r in cur.fetchall()]
+        for row in rows:
+            for pos, (convs, expression) in converters:
+                value = row[pos]
+                for conv in convs:
+                    value = conv(value, expression, connection)
+                row[pos] = value
+        return rows
+
+
+def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> QuerySet[Any]:
     from jixiao.web.lib.reviews import PAGE_REVIEW_FIELDS
 
-    n = len(UNIT_YEAR_PROJECT_FIELDS)
-    projects = []
-    for row in (
+    where = Q(unit_id=unit_id, year=year)
+    if disclosure_id is not None:
+        where |= Q(disclosure_id=disclosure_id)
+    return (
         Project.objects.filter(where)
         .order_by("seq", "id")
         .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *PAGE_REVIEW_FIELDS)
-    ):
+    )
+
+
+PROJECTS_QUERY = CompiledQuery(_projects_query)
+
+
+def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
+    """The unit-year page's projects (`PageProject`): the unit's of the year and the disclosure's
+    (a bureau's may hold other units' tables), in table order, each with its stored review (one
+    query: `reviews.unit_year_summary` sums the review rows and reads the version from the rest)
+    and its unit (the page's own; one query more only for a bureau's disclosure with other units'
+    tables)."""
+    n = len(UNIT_YEAR_PROJECT_FIELDS)
+    projects = []
+    for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
         p = PageProject(row[:n])
         p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
         projects.append(p)
@@ -137,39 +201,56 @@ class UnitYearData:
         self.projects, self.review = projects, review
 
 
+DISCLOSURE_FIELDS = ["id", "unit_id", "year", "source", "overall_goal", "imported_at"]
+UNIT_FIELDS = ["id", "region", "code", "name"]
+
+
+def _disclosures_query(unit_id: int) -> QuerySet[Any]:
+    """A unit's disclosures of every year, newest first, each with whether it has 分项绩效目标 and
+    with the unit's columns."""
+    return (
+        Disclosure.objects.filter(unit_id=unit_id)
+        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))))
+        .order_by("-year")
+        .values_list(*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS))
+    )
+
+
+DISCLOSURES_QUERY = CompiledQuery(_disclosures_query)
+
+
 def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     """The unit-year as `user` may see it, or Http404: the unit, its years and this year's
     disclosure in one query (with whether it has 分项绩效目标, so that they are read only then),
     the projects with their stored review in one more (`unit_year_projects`), a second read when
     stale stored reviews were just refreshed."""
-    from django.db.models import Exists, OuterRef
     from django.http import Http404
 
     from jixiao.web.lib.reviews import unit_year_summary
-    from jixiao.web.models import Disclosure, SubGoal
     from jixiao.web.permissions import visible_unit_ids
 
     visible = visible_unit_ids(user)
-    disclosures = list(
-        Disclosure.objects.filter(unit_id=unit_id)
-        .select_related("unit")
-        .defer("budget_overview", "warnings")
-        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))))
-    )
-    if disclosures:
-        u = disclosures[0].unit
-    else:
+    disclosures = []
+    u = None
+    n = len(DISCLOSURE_FIELDS)
+    for row in DISCLOSURES_QUERY.rows(unit_id):
+        if u is None:
+            u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 :])
+        d = Disclosure.from_db("default", DISCLOSURE_FIELDS, row[:n])
+        d.has_sub_goals = bool(row[n])
+        d.unit = u
+        disclosures.append(d)
+    if u is None:
         u = Unit.objects.filter(pk=unit_id).first()
         if u is None:
             raise Http404("单位不存在或您无权查看")
     if visible is not None and u.pk not in visible:
         raise Http404("单位不存在或您无权查看")
     disclosure = next((d for d in disclosures if d.year == year), None)
-    where = Q(unit=u, year=year) | Q(disclosure=disclosure) if disclosure else Q(unit=u, year=year)
     review = None
     projects: list[Any] = []
     for _ in range(2):  # a second read when stale stored reviews were just refreshed
-        loaded = unit_year_projects(where, u)
+        loaded = unit_year_projects(u, year, disclosure.pk if disclosure else None)
         # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
         projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
         try:
