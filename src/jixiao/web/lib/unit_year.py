@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections
@@ -73,7 +73,7 @@ class PageProject:
     unit: Unit
     review_result: PageReview | None
 
-    def __init__(self, values: tuple[Any, ...]):
+    def __init__(self, values: Sequence[Any]):
         for name, v in zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=False):
             setattr(self, name, v)
 
