@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import Environment
 
-from jixiao.numbers import money
+from jixiao.numbers import money, percent
 
 
 def url(name: str, *args: Any) -> str:
@@ -147,6 +147,7 @@ def environment(**options: Any) -> Environment:
     env.globals.update(url=url, static=static)
     env.filters.update(
         money=money,
+        percent=percent,
         kind_label=kind_label,
         target_text=target_text,
         severity_label=severity_label,

@@ -7,12 +7,12 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 
 from jixiao.taxonomy import LEVEL1, LEVEL2
-from jixiao.web.models import Indicator, Unit
+from jixiao.web.models import Indicator
 from jixiao.web.permissions import (
     visible_unit_ids,
     visible_units,
@@ -168,12 +168,23 @@ def resolve_unit_filter(user: Any, spec: str) -> UnitChoice:
     return UnitChoice([found[0].pk], label=f"{found[0].code} {found[0].name}".strip())
 
 
-def unit_choices(user: Any) -> list[Unit] | None:
+class UnitOption(NamedTuple):
+    """A unit of the filter's list (plain values: the list may hold 200 of them)."""
+
+    pk: int
+    code: str
+    name: str
+
+
+def unit_choices(user: Any) -> list[UnitOption] | None:
     """The units for the filter's list, or None when the user sees too many for a list (then the
     filter is a text box taking a code or name)."""
-    units = list(
-        visible_units(user).only("id", "code", "name").order_by("code", "name")[: UNIT_SELECT_MAX + 1]
-    )
+    units = [
+        UnitOption(*row)
+        for row in visible_units(user)
+        .order_by("code", "name")
+        .values_list("id", "code", "name")[: UNIT_SELECT_MAX + 1]
+    ]
     return None if len(units) > UNIT_SELECT_MAX else units
 
 

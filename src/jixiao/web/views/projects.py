@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from jixiao.numbers import plain
 from jixiao.web import actions
 from jixiao.web.lib.access import visible_project
 from jixiao.web.models import CYCLE_STATES, History, Indicator, Project, State
@@ -92,9 +92,9 @@ def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, 
         "code": proj.code or "",
         "purpose": proj.purpose or "",
         "goal": proj.goal or "",
-        "budget_total": _dec(proj.budget_total),
-        "budget_fiscal": _dec(proj.budget_fiscal),
-        "budget_other": _dec(proj.budget_other),
+        "budget_total": plain(proj.budget_total),
+        "budget_fiscal": plain(proj.budget_fiscal),
+        "budget_other": plain(proj.budget_other),
         "plan": [(n, plan.get(n, "")) for n in nodes],
         "rows": [
             {"id": i.pk, **{k: getattr(i, k) or "" for k in actions.INDICATOR_FIELDS}} for i in indicators
@@ -102,12 +102,6 @@ def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, 
         + [{"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}} for _ in range(2)],
         "errors": {},
     }
-
-
-def _dec(v: Decimal | None) -> str:
-    if v is None:
-        return ""
-    return str(v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize())
 
 
 def _form_from_post(post: Any) -> dict[str, Any]:
