@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url_maker
+from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 
 log = logging.getLogger(__name__)
@@ -85,57 +85,6 @@ class PageProject:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
 
 
-class Constant:
-    """A parameter of a compiled query that is not one of its arguments."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-
-class CompiledQuery:
-    """A `values_list` query compiled to SQL once per database and shape, then run with new
-    arguments: the unit-year page's queries cost more to build in the ORM than to answer.
-
-    `build(*args)` makes the query from integer arguments (None where an argument is left out,
-    which changes the shape). It is compiled with marker integers in their place; the SQL's other
-    parameters are the query's own constants. The rows get the ORM's converters."""
-
-    MARK = 1_987_654_320
-
-    def __init__(self, build: Callable[..., QuerySet[Any]]):
-        self.build = build
-        self._compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, Any]]]] = {}
-
-    def _compile(self, using: str, args: tuple[int | None, ...]) -> tuple[str, list[Any], list[Any]]:
-        marks = [None if a is None else self.MARK + i for i, a in enumerate(args)]
-        compiler = self.build(*marks).query.get_compiler(using)
-        sql, params = compiler.as_sql()
-        # each parameter an argument (its index) or a constant of the query itself (kept as it is)
-        order = [marks.index(p) if p in marks else Constant(p) for p in params]
-        fields = [col[0] for col in compiler.select[: compiler.col_count]]
-        return sql, order, list(compiler.get_converters(fields).items())
-
-    def rows(self, *args: int | None, using: str = "default") -> list[list[Any]]:
-        key = (using, *(a is None for a in args))
-        entry = self._compiled.get(key)
-        if entry is None:
-            entry = self._compiled[key] = self._compile(using, args)
-        sql, order, converters = entry
-        connection = connections[using]
-        with connection.cursor() as cur:
-            cur.execute(sql, [i.value if type(i) is Constant else args[i] for i in order])
-            rows = [list(r) for r in cur.fetchall()]
-        for row in rows:
-            for pos, (convs, expression) in converters:
-                value = row[pos]
-                for conv in convs:
-                    value = conv(value, expression, connection)
-                row[pos] = value
-        return rows
-
-
 def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> QuerySet[Any]:
     from jixiao.web.lib.reviews import PAGE_REVIEW_FIELDS
 
@@ -149,7 +98,7 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     )
 
 
-PROJECTS_QUERY = CompiledQuery(_projects_query)
+PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,))  # the year is an IntegerField
 
 
 def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
