@@ -12,7 +12,8 @@ from typing import Any, NamedTuple
 from django.db.models import Q, QuerySet
 
 from jixiao.taxonomy import LEVEL1, LEVEL2
-from jixiao.web.models import Indicator
+from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.models import Indicator, Unit
 from jixiao.web.permissions import (
     visible_unit_ids,
     visible_units,
@@ -179,13 +180,18 @@ class UnitOption(NamedTuple):
 def unit_choices(user: Any) -> list[UnitOption] | None:
     """The units for the filter's list, or None when the user sees too many for a list (then the
     filter is a text box taking a code or name)."""
-    units = [
-        UnitOption(*row)
-        for row in visible_units(user)
-        .order_by("code", "name")
-        .values_list("id", "code", "name")[: UNIT_SELECT_MAX + 1]
-    ]
-    return None if len(units) > UNIT_SELECT_MAX else units
+    if visible_unit_ids(user) is None:  # every unit: the same query for every such user
+        rows = ALL_UNITS_QUERY.rows()
+    else:
+        rows = [list(r) for r in _unit_options(visible_units(user))]
+    return None if len(rows) > UNIT_SELECT_MAX else [UnitOption(*row) for row in rows]
+
+
+def _unit_options(units: QuerySet[Unit]) -> QuerySet[Any]:
+    return units.order_by("code", "name").values_list("id", "code", "name")[: UNIT_SELECT_MAX + 1]
+
+
+ALL_UNITS_QUERY = CompiledQuery(lambda: _unit_options(Unit.objects.all()))
 
 
 HIT_FIELDS = (
