@@ -14,7 +14,8 @@
    concurrent clients (threads with keep-alive connections, logged in as a reviewer) send requests
    until REQUESTS have been answered or SECONDS have passed; prints p50/p95 latency, requests/s and
    the p50 and p95 as ratios to the trivial page's, measured in the same run.
-4. With --mixed SECONDS: all the pages above at random for that long (memory under load).
+4. With --mixed SECONDS: all the pages above at random for that long (memory under load; the
+   workers' memory is printed once a minute meanwhile).
 The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
 Only 127.0.0.1 is contacted; every loop is bounded; the server is stopped at the end.
 """
@@ -495,9 +496,24 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         if args.mixed:
-            res = run_scenario(
-                "mixed", "mixed", port, cookie, args.clients, 10**9, args.mixed, args.client_processes
-            )
+            # the workers' memory once a minute while the mixed load runs (a trend, not two points)
+            stop = threading.Event()
+
+            def sample() -> None:
+                t0 = time.monotonic()
+                while not stop.wait(60):
+                    rss = worker_rss(server.pid)
+                    print(f"  {time.monotonic() - t0:4.0f} s: {rss_text(rss)}", flush=True)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            try:
+                res = run_scenario(
+                    "mixed", "mixed", port, cookie, args.clients, 10**9, args.mixed, args.client_processes
+                )
+            finally:
+                stop.set()
+                sampler.join()
             print(
                 f"{'mixed, ' + str(int(args.mixed)) + ' s':<24}{res['n']:>9}{res['errors']:>8}"
                 f"{res['p50']:>9.1f}{res['p95']:>9.1f}{res['rps']:>9.1f}",

@@ -3,7 +3,7 @@ jixiao). Every page, export and report formats a Decimal through here."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ def money(v: Any) -> str:
     1234 → 1,234; None or "" → —."""
     if v is None or v == "":
         return "—"
-    d = Decimal(str(v))
+    d = v if type(v) is Decimal else Decimal(str(v))  # a page formats hundreds: no str round trip
     if d == d.to_integral_value():
         return f"{int(d):,}"
     return f"{d.normalize():,f}"
@@ -26,7 +26,7 @@ def plain(v: Any) -> str:
     text): Decimal("12.50") → "12.5", Decimal("1E+2") → "100"; None → ""."""
     if v is None or v == "":
         return ""
-    d = Decimal(str(v))
+    d = v if type(v) is Decimal else Decimal(str(v))
     if d == d.to_integral_value():
         return str(int(d))
     return f"{d.normalize():f}"
@@ -52,3 +52,12 @@ def trimmed(v: Any, places: str | Decimal = "0.01") -> str:
     if "." in s:
         s = s.rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
+
+
+def percent(share: Any, places: int = 1) -> str:
+    """A share as a percentage with `places` decimals, rounded half up: 0.8765 → 87.7%,
+    1 → 100.0%; None or "" → ""."""
+    if share is None or share == "":
+        return ""
+    d = share if type(share) is Decimal else Decimal(str(share))
+    return f"{(d * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"

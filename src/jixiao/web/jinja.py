@@ -8,6 +8,7 @@ templates need (url, static, and the filters below).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -17,7 +18,7 @@ from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import Environment
 
-from jixiao.numbers import money
+from jixiao.numbers import money, percent
 
 
 def url(name: str, *args: Any) -> str:
@@ -35,6 +36,20 @@ def url(name: str, *args: Any) -> str:
                 out.append(part)
             return "".join(out)
     return _reverse(prefix, name, args)
+
+
+def url_maker(name: str) -> Callable[[Any], str]:
+    """`url` of a route of one argument as a function, for a page that links to many rows: the
+    route's text around its argument is looked up once, then an id is put between."""
+    parts = _route(get_script_prefix(), name, ("i",))
+    if parts is None:
+        return lambda a: url(name, a)
+    head, tail = parts
+
+    def make(a: Any) -> str:
+        return f"{head}{a}{tail}" if type(a) is int and a >= 0 else url(name, a)
+
+    return make
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+")  # what reverse() puts in a path unchanged
@@ -132,6 +147,7 @@ def environment(**options: Any) -> Environment:
     env.globals.update(url=url, static=static)
     env.filters.update(
         money=money,
+        percent=percent,
         kind_label=kind_label,
         target_text=target_text,
         severity_label=severity_label,

@@ -392,12 +392,13 @@ class ReviewGate:
 NOT_PASSED = ("中", "差")  # outcomes that do not let a project go ahead as it is
 
 
-def review_gate(proj: Project) -> ReviewGate:
+def review_gate(proj: Project, findings: Any = None) -> ReviewGate:
     """The stored review of `proj` (refreshed when stale) as it bears on approving and submitting.
-    A review that cannot be computed (a rule bug) gives an empty gate: it must not block the workflow."""
+    A review that cannot be computed (a rule bug) gives an empty gate: it must not block the workflow.
+    `findings`: the project's `reviews.project_review` when the caller has just read it."""
     from jixiao.web.lib.reviews import finding_record, project_review
 
-    pf = project_review(proj)
+    pf = findings if findings is not None else project_review(proj)
     if pf is None:
         return ReviewGate()
     errors = [finding_record(f) for f in pf.findings if f.severity == "error"]

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from jixiao.cycle import evaluate, monitor
+from jixiao.numbers import trimmed
 from jixiao.values import parse_value, unit_category
 
 # (unit code, year, project seq) → (share of 预算数 spent by 31 July, indicator attainment factor)
@@ -50,11 +51,6 @@ COUNTED_UNITS = frozenset(
     "户 户次 批 批次 个 人 人次 名 家 家次 件 次 场 场次 起 例 宗 所 辆".split()
     + "台 台件 台套 套 份 篇 期 项 处 座 间 只 头".split()
 )
-
-
-def _fmt(d: Decimal) -> str:
-    q = d.quantize(Decimal("0.01"))
-    return format(q.normalize() if q != q.to_integral_value() else q.quantize(Decimal(1)), "f")
 
 
 def is_counted(unit: str | None) -> bool:
@@ -109,7 +105,7 @@ def _actual(
         # cost to date: this cost's share of the money spent, in the target's own unit (万元 or 元)
         wan = Decimal(10000) if tv.unit == "元" else Decimal(1)
         share = min(tv.value / wan / budget, Decimal(1))
-        return {"actual": _fmt(spent * share * wan) + (tv.unit or "")}
+        return {"actual": trimmed(spent * share * wan) + (tv.unit or "")}
     unit = "%" if tv.kind == "percent" else (tv.unit or "")
     value = tv.value
     if direction in (evaluate.LOWER, evaluate.EQUAL_ZERO):
@@ -125,7 +121,7 @@ def _actual(
         ratio = Decimal(str(tv.base_value)) / tv.value if tv.value and tv.base_value else Decimal(1)
         n = (value * ratio).to_integral_value(rounding=ROUND_HALF_UP)
         return {"actual": f"{n}{base_unit}"}
-    return {"actual": _fmt(value) + unit}
+    return {"actual": trimmed(value) + unit}
 
 
 @dataclass
@@ -181,7 +177,7 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
             else:
                 rows.append({"actual": a["actual"]})
         entry = actions.MonitoringEntry(
-            as_of=as_of, executed=_fmt(executed), rows=tuple(actions.MonitoringRow(**r) for r in rows)
+            as_of=as_of, executed=trimmed(executed), rows=tuple(actions.MonitoringRow(**r) for r in rows)
         )
         s = actions.save_monitoring(who, p.pk, entry)
         if not s.complete:  # behind plan: the reasons a unit would give
@@ -239,8 +235,8 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
             actors.get(code, actor),
             p.pk,
             actions.SelfEvalEntry(
-                adjusted=_fmt(p.budget_total),
-                executed=_fmt(executed),
+                adjusted=trimmed(p.budget_total),
+                executed=trimmed(executed),
                 rows=tuple(actions.SelfEvalRow(**r) for r in rows),
                 execution_reason=reason,
                 goal_actual="基本完成年度绩效目标",

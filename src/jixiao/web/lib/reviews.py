@@ -65,7 +65,10 @@ SETTINGS_ENV = "JIXIAO_REVIEW_CONFIG"
 # what each process keeps of the reviews it rebuilt, bounded by size (projects and findings held),
 # not by count: a unit-year of 200 projects weighs 200 of 20
 CACHE_WEIGHT = 60_000  # unit-years: 1 + projects + findings each (~1 KB a finding)
-PROJECT_CACHE_WEIGHT = 20_000  # single projects: 1 + findings each
+# single projects: 1 + findings each. A hit saves one query (the stored row), and an entry holds about
+# 12 KB (bench/web.py, 7 findings a project): 20,000 kept some 2,800 projects, 33 MiB a worker, and
+# the workers grew for the whole of a 10-minute mixed load; 2,000 keep some 300 (about 3.5 MiB).
+PROJECT_CACHE_WEIGHT = 2_000
 LOAD_CHUNK = 200  # unit-years loaded per round of queries
 
 # ------------------------------------------------------------------------------------------ settings

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
-from jixiao.web.models import Indicator, Project, State, Unit
+from jixiao.web.jinja import url_maker
+from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
+
+log = logging.getLogger(__name__)
 
 LEVEL1_ORDER = ["产出指标", "成本指标", "效益指标", "满意度指标"]
 
@@ -66,7 +73,7 @@ class PageProject:
     unit: Unit
     review_result: PageReview | None
 
-    def __init__(self, values: tuple[Any, ...]):
+    def __init__(self, values: Sequence[Any]):
         for name, v in zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=False):
             setattr(self, name, v)
 
@@ -78,20 +85,31 @@ class PageProject:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
 
 
-def unit_year_projects(where: Q, unit: Unit) -> list[Any]:
-    """The unit-year page's projects (`PageProject`), in table order, each with its stored review
-    (one query: `reviews.unit_year_summary` sums the review rows and reads the version from the
-    rest) and its unit (the page's own; one query more only for a bureau's disclosure with other
-    units' tables)."""
+def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> QuerySet[Any]:
     from jixiao.web.lib.reviews import PAGE_REVIEW_FIELDS
 
-    n = len(UNIT_YEAR_PROJECT_FIELDS)
-    projects = []
-    for row in (
+    where = Q(unit_id=unit_id, year=year)
+    if disclosure_id is not None:
+        where |= Q(disclosure_id=disclosure_id)
+    return (
         Project.objects.filter(where)
         .order_by("seq", "id")
         .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *PAGE_REVIEW_FIELDS)
-    ):
+    )
+
+
+PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,))  # the year is an IntegerField
+
+
+def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
+    """The unit-year page's projects (`PageProject`): the unit's of the year and the disclosure's
+    (a bureau's may hold other units' tables), in table order, each with its stored review (one
+    query: `reviews.unit_year_summary` sums the review rows and reads the version from the rest)
+    and its unit (the page's own; one query more only for a bureau's disclosure with other units'
+    tables)."""
+    n = len(UNIT_YEAR_PROJECT_FIELDS)
+    projects = []
+    for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
         p = PageProject(row[:n])
         p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
         projects.append(p)
@@ -115,3 +133,134 @@ def indicator_categories(projects: list[Project]) -> tuple[Counter[Any], Counter
         cats[(l1, l2)] += n
         per_project[pid] += n
     return cats, per_project
+
+
+# ------------------------------------------------------------------ the page, read and prepared
+
+
+class UnitYearData:
+    """What the unit-year page reads: the unit, its disclosures (every year, `disclosure` the
+    page's), the projects the user sees (`loaded`: all of them, the review sums over `projects`)
+    and their stored review (None when there is none or it could not be read)."""
+
+    __slots__ = ("disclosure", "disclosures", "projects", "review", "unit")
+
+    def __init__(self, unit: Unit, disclosures: list[Any], disclosure: Any, projects: list[Any], review: Any):
+        self.unit, self.disclosures, self.disclosure = unit, disclosures, disclosure
+        self.projects, self.review = projects, review
+
+
+DISCLOSURE_FIELDS = ["id", "unit_id", "year", "source", "overall_goal", "imported_at"]
+UNIT_FIELDS = ["id", "region", "code", "name"]
+
+
+def _disclosures_query(unit_id: int) -> QuerySet[Any]:
+    """A unit's disclosures of every year, newest first, each with whether it has 分项绩效目标 and
+    with the unit's columns."""
+    return (
+        Disclosure.objects.filter(unit_id=unit_id)
+        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))))
+        .order_by("-year")
+        .values_list(*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS))
+    )
+
+
+DISCLOSURES_QUERY = CompiledQuery(_disclosures_query)
+
+
+def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
+    """The unit-year as `user` may see it, or Http404: the unit, its years and this year's
+    disclosure in one query (with whether it has 分项绩效目标, so that they are read only then),
+    the projects with their stored review in one more (`unit_year_projects`), a second read when
+    stale stored reviews were just refreshed."""
+    from django.http import Http404
+
+    from jixiao.web.lib.reviews import unit_year_summary
+    from jixiao.web.permissions import visible_unit_ids
+
+    visible = visible_unit_ids(user)
+    disclosures = []
+    u = None
+    n = len(DISCLOSURE_FIELDS)
+    for row in DISCLOSURES_QUERY.rows(unit_id):
+        if u is None:
+            u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 :])
+        d = Disclosure.from_db("default", DISCLOSURE_FIELDS, row[:n])
+        d.has_sub_goals = bool(row[n])
+        d.unit = u
+        disclosures.append(d)
+    if u is None:
+        u = Unit.objects.filter(pk=unit_id).first()
+        if u is None:
+            raise Http404("单位不存在或您无权查看")
+    if visible is not None and u.pk not in visible:
+        raise Http404("单位不存在或您无权查看")
+    disclosure = next((d for d in disclosures if d.year == year), None)
+    review = None
+    projects: list[Any] = []
+    for _ in range(2):  # a second read when stale stored reviews were just refreshed
+        loaded = unit_year_projects(u, year, disclosure.pk if disclosure else None)
+        # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
+        projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
+        try:
+            review = unit_year_summary(disclosure, loaded, projects)
+        except Exception:
+            log.exception("review of unit %s year %s failed", unit_id, year)
+            break
+        if review is not None:
+            break
+    if disclosure is None and not projects:
+        raise Http404("该单位没有这一年度的数据")
+    return UnitYearData(u, disclosures, disclosure, projects, review)
+
+
+def sorted_categories(cats: Counter[Any]) -> list[tuple[tuple[str | None, str | None], int]]:
+    """Indicator counts by (level1, level2) in the standard order of the categories."""
+
+    def order(kv: tuple[tuple[str | None, str | None], int]) -> tuple[int, int, str]:
+        l1, l2 = kv[0]
+        return (
+            LEVEL1_ORDER.index(l1) if l1 in LEVEL1_ORDER else 9,
+            LEVEL2_ORDER.index(l2) if l2 in LEVEL2_ORDER else 99,
+            l2 or "",
+        )
+
+    return sorted(cats.items(), key=order)
+
+
+def review_title(counts: dict[str, int]) -> str:
+    """The findings of a project's review by severity, for the hint over its grade."""
+    return f"错误 {counts.get('error', 0)} · 警告 {counts.get('warning', 0)} · 提示 {counts.get('hint', 0)}"
+
+
+def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> None:
+    """The text each project's rows show, computed once here rather than through filters and
+    reverse() in the templates (a big bureau's page shows 200 projects in two tables): links,
+    amounts, the review grade and its counts, the monitoring and self-evaluation cells (from
+    `lib.cycle.unit_year_cycle`, which runs first)."""
+    project_url, monitor_url, selfeval_url = (
+        url_maker(name) for name in ("project", "project_monitor", "project_selfeval")
+    )
+    for p in projects:
+        p.url = project_url(p.id)
+        p.monitor_url = monitor_url(p.id)
+        p.selfeval_url = selfeval_url(p.id)
+        p.label = p.name or p.title
+        p.other_unit = p.unit.name if p.unit_id != unit.pk else ""
+        p.code_text = p.code or "—"
+        p.total_text = money(p.budget_total)
+        p.fiscal_text = money(p.budget_fiscal)
+        p.other_text = money(p.budget_other)
+        p.state_label = p.get_state_display()
+        o = outcomes.get(p.id) if outcomes else None
+        p.review_grade = o.grade if o else None
+        c = o.counts if o else None
+        p.review_title = (
+            f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}"
+            if c is not None
+            else ""
+        )
+        p.light_class = p.light or "none"
+        p.light_text = p.light_label or "未填报"
+        p.rate_text = "" if p.execution_rate is None else percent(p.execution_rate, 1)
+        p.score_text = "未填报" if p.score is None else str(p.score)

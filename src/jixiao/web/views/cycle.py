@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.urls import reverse
 
 from jixiao.cycle import evaluate, monitor
 from jixiao.export import charts
+from jixiao.numbers import plain
 from jixiao.web import actions, convert
 from jixiao.web.lib.access import visible_project, visible_unit
 from jixiao.web.lib.cycle import (
@@ -60,7 +60,7 @@ def _monitor_form(
     as_of = snap.as_of if snap else monitor.default_as_of(proj.year or date.today().year)
     return {
         "as_of": as_of.isoformat(),
-        "executed": _num(snap.executed) if snap else "",
+        "executed": plain(snap.executed) if snap else "",
         "reason_category": snap.reason_category if snap else "",
         "reason_text": snap.reason_text if snap else "",
         "likelihood": snap.likelihood if snap else "",
@@ -113,12 +113,6 @@ def _is_qualitative(ind: Indicator, year: int | None) -> bool:
         evaluate.direction_of(parse_value(ind.value or "", year=year), ind.level1, ind.level2)
         == evaluate.QUALITATIVE
     )
-
-
-def _num(d: Decimal | None) -> str:
-    if d is None:
-        return ""
-    return format(d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize(), "f")
 
 
 @login_required
@@ -234,8 +228,8 @@ def _selfeval_form(proj: Project, indicators: list[Indicator], se: SelfEvaluatio
             }
         )
     return {
-        "adjusted": _num(se.budget_adjusted) if se else _num(proj.budget_total),
-        "executed": _num(se.budget_executed) if se else "",
+        "adjusted": plain(se.budget_adjusted) if se else plain(proj.budget_total),
+        "executed": plain(se.budget_executed) if se else "",
         "execution_reason": se.execution_reason if se else "",
         "goal_actual": se.goal_actual if se else "",
         "rows": rows,

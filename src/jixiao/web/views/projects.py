@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from jixiao.numbers import plain
 from jixiao.web import actions
 from jixiao.web.lib.access import visible_project
+from jixiao.web.lib.compiled import CompiledQuery, attnames
 from jixiao.web.models import CYCLE_STATES, History, Indicator, Project, State
 from jixiao.web.permissions import (
     Denied,
@@ -41,13 +42,24 @@ def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
     return rows
 
 
+INDICATORS_QUERY = CompiledQuery(
+    lambda pid: Indicator.objects.filter(project_id=pid).values_list(*attnames(Indicator)), Indicator
+)
+HISTORY_QUERY = CompiledQuery(  # the newest 100 changes
+    lambda pid: (
+        History.objects.filter(project_id=pid).order_by("-at", "-id").values_list(*attnames(History))[:100]
+    ),
+    History,
+)
+
+
 def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[str, Any]:
     from jixiao.review import HEADINGS
     from jixiao.web.lib.reviews import last_return, project_review, rows_with_findings
 
-    indicators = list(proj.indicators.all())
+    indicators = INDICATORS_QUERY.instances(proj.pk)
     user = request.user
-    history = list(History.objects.filter(project=proj).order_by("-at", "-id")[:100])
+    history = HISTORY_QUERY.instances(proj.pk)
     # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
     findings = project_review(proj, indicators)
     returned = last_return(history) if proj.state == State.RETURNED else None
@@ -55,7 +67,7 @@ def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[
     may_submit, may_review = can_submit(user, proj), can_review(user, proj)
     # what the review says against submitting or approving the project as it stands (the same
     # stored review as `findings`; the actions check it again when the form is posted)
-    gate = actions.review_gate(proj) if may_submit or may_review else actions.ReviewGate()
+    gate = actions.review_gate(proj, findings) if may_submit or may_review else actions.ReviewGate()
     ctx = {
         "p": proj,
         "unit": proj.unit,
@@ -92,9 +104,9 @@ def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, 
         "code": proj.code or "",
         "purpose": proj.purpose or "",
         "goal": proj.goal or "",
-        "budget_total": _dec(proj.budget_total),
-        "budget_fiscal": _dec(proj.budget_fiscal),
-        "budget_other": _dec(proj.budget_other),
+        "budget_total": plain(proj.budget_total),
+        "budget_fiscal": plain(proj.budget_fiscal),
+        "budget_other": plain(proj.budget_other),
         "plan": [(n, plan.get(n, "")) for n in nodes],
         "rows": [
             {"id": i.pk, **{k: getattr(i, k) or "" for k in actions.INDICATOR_FIELDS}} for i in indicators
@@ -102,12 +114,6 @@ def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, 
         + [{"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}} for _ in range(2)],
         "errors": {},
     }
-
-
-def _dec(v: Decimal | None) -> str:
-    if v is None:
-        return ""
-    return str(v.quantize(Decimal(1)) if v == v.to_integral_value() else v.normalize())
 
 
 def _form_from_post(post: Any) -> dict[str, Any]:

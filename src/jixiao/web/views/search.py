@@ -18,6 +18,7 @@ from jixiao.web.lib.search import (
     SEARCH_PAGE,
     export_xlsx,
     filtered,
+    page_hits,
     parse_filters,
     resolve_unit_filter,
     unit_choices,
@@ -48,28 +49,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if f.active:
         unit = resolve_unit_filter(request.user, f.unit)
         ctx["unit_error"] = unit.error
-        qs = (
-            filtered(request.user, f, unit)
-            .select_related("project", "project__unit")
-            .only(
-                "id",
-                "level1",
-                "level2",
-                "name",
-                "value",
-                "target",
-                "project__id",
-                "project__year",
-                "project__name",
-                "project__title",
-                "project__unit__name",
-            )
-        )
+        qs = filtered(request.user, f, unit)
         try:
             offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
             offset = 0
-        results = list(qs[offset : offset + SEARCH_PAGE + 1])
+        results = page_hits(qs, offset, SEARCH_PAGE + 1)
         # the total: counted only when the hits do not all fit on this page, and up to COUNT_CAP
         # unless asked (`exact=1`): counting 40,000 hits of a common word costs several times the page
         exact = request.GET.get("exact") == "1"
@@ -78,7 +63,9 @@ def search(request: HttpRequest) -> HttpResponse:
         elif exact:
             total, more = qs.order_by().count(), False
         else:
-            total = qs.order_by()[: COUNT_CAP + 1].count()
+            # the newest COUNT_CAP + 1 hits counted in the page's order: PostgreSQL walks the key
+            # backwards as for the page itself, about twice as fast as an unordered scan
+            total = qs[: COUNT_CAP + 1].count()
             total, more = min(total, COUNT_CAP), total > COUNT_CAP
         ctx.update(
             {

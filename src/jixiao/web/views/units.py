@@ -3,9 +3,9 @@ review, cycle)."""
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,13 +16,17 @@ from django.utils import timezone
 
 from jixiao.export import charts
 from jixiao.web.lib.access import visible_unit
-from jixiao.web.lib.unit_year import LEVEL1_ORDER, LEVEL2_ORDER, indicator_categories, unit_year_projects
+from jixiao.web.lib.unit_year import (
+    LEVEL1_ORDER,
+    indicator_categories,
+    prepare_rows,
+    read_unit_year,
+    sorted_categories,
+)
 from jixiao.web.lib.worklist import PAGE, lists_for, work_lists
 from jixiao.web.models import Disclosure, Project, Role, State, SubGoal
 from jixiao.web.permissions import (
-    can_view_unit,
     role_of,
-    visible_unit_ids,
     visible_units,
 )
 
@@ -64,9 +68,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-log = logging.getLogger(__name__)
-
-
 @login_required
 def units(request: HttpRequest) -> HttpResponse:
     """The units the user may see, filtered by name, code or region."""
@@ -94,69 +95,20 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
-    # the unit, its years and this year's disclosure in one query
-    all_years = list(
-        Disclosure.objects.filter(unit_id=unit_id).select_related("unit").defer("budget_overview", "warnings")
-    )
-    u = all_years[0].unit if all_years else visible_unit(request, unit_id)
-    if not can_view_unit(request.user, u):
-        raise Http404("单位不存在或您无权查看")
-    disclosure = next((d for d in all_years if d.year == year), None)
-    where = Q(unit=u, year=year) | Q(disclosure=disclosure) if disclosure else Q(unit=u, year=year)
-    visible = visible_unit_ids(request.user)
-    from jixiao.web.lib.reviews import unit_year_summary
-
-    review = None
-    for _ in range(2):  # a second read when stale stored reviews were just refreshed
-        loaded = unit_year_projects(where, u)
-        # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
-        projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
-        try:
-            review = unit_year_summary(disclosure, loaded, projects)
-        except Exception:
-            log.exception("review of unit %s year %s failed", unit_id, year)
-            break
-        if review is not None:
-            break
-    if disclosure is None and not projects:
-        raise Http404("该单位没有这一年度的数据")
-    total = sum((p.budget_total or Decimal(0) for p in projects), Decimal(0))
-    fiscal = sum((p.budget_fiscal or Decimal(0) for p in projects), Decimal(0))
-    other = sum((p.budget_other or Decimal(0) for p in projects), Decimal(0))
-    by_budget = sorted((p for p in projects if p.budget_total), key=lambda p: p.budget_total, reverse=True)
-    budget_chart = charts.budget_by_project_svg(
-        [(p.name or p.title or p.key, p.budget_total) for p in by_budget[:30]],
-        title="项目预算数",
-        width=560,
-        label_px=220,
-    )
+    data = read_unit_year(request.user, unit_id, year)
+    u, projects, review, disclosure = data.unit, data.projects, data.review, data.disclosure
     if review is not None:
         cats, per_project = review.categories, review.indicators
     else:  # no stored review to read them from
         cats, per_project = indicator_categories(projects)
     for p in projects:
         p.indicators_n = per_project.get(p.pk, 0)
-    items = sorted(
-        cats.items(),
-        key=lambda kv: (
-            LEVEL1_ORDER.index(kv[0][0]) if kv[0][0] in LEVEL1_ORDER else 9,
-            LEVEL2_ORDER.index(kv[0][1]) if kv[0][1] in LEVEL2_ORDER else 99,
-            kv[0][1] or "",
-        ),
-    )
-    cat_chart = charts.hbars(
-        [(f"{l2 or l1 or '未分类'}", n, charts.category_color(l1)) for (l1, l2), n in items],
-        title="指标按二级指标",
-        subtitle=f"共 {sum(n for _, n in items)} 个指标，颜色为一级指标",
-        unit="个",
-        width=560,
-        label_px=150,
-        axis_caption="指标数（个）",
-    )
-    years = sorted({d.year for d in all_years if d.year}, reverse=True)
+    items = sorted_categories(cats)
     states = Counter(p.state for p in projects)
     from jixiao.web.lib.cycle import unit_year_cycle  # monitoring lights, scores, spending chart
 
+    cycle = unit_year_cycle(projects, year)
+    prepare_rows(projects, u, review.outcomes if review is not None else None)
     return render(
         request,
         "web/unit_year.html",
@@ -165,17 +117,48 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "year": year,
             "disclosure": disclosure,
             "projects": projects,
-            "sub_goals": list(SubGoal.objects.filter(disclosure=disclosure)) if disclosure else [],
-            "total": total,
-            "fiscal": fiscal,
-            "other": other,
-            "budget_chart": budget_chart,
-            "cat_chart": cat_chart,
-            "years": years,
+            "sub_goals": _sub_goals(disclosure),
+            **_budget(projects),
+            "cat_chart": _category_chart(items),
+            "years": sorted({d.year for d in data.disclosures if d.year}, reverse=True),
             "indicators_n": sum(cats.values()),
             "states": [(State(s).label, n) for s, n in states.items()],
             "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER) if any(l1 == c for (l1, _), _ in items)],
-            "cycle": unit_year_cycle(projects, year),
+            "cycle": cycle,
             "review": review,
         },
+    )
+
+
+def _sub_goals(disclosure: Disclosure | None) -> list[SubGoal]:
+    """分项绩效目标, read only when the disclosure has some (`read_unit_year` asks)."""
+    if disclosure is None or not getattr(disclosure, "has_sub_goals", True):
+        return []
+    return list(SubGoal.objects.filter(disclosure=disclosure))
+
+
+def _budget(projects: list[Any]) -> dict[str, Any]:
+    """The budget sums of the unit-year and its chart of the largest 30 projects."""
+    total = sum((p.budget_total or Decimal(0) for p in projects), Decimal(0))
+    fiscal = sum((p.budget_fiscal or Decimal(0) for p in projects), Decimal(0))
+    other = sum((p.budget_other or Decimal(0) for p in projects), Decimal(0))
+    by_budget = sorted((p for p in projects if p.budget_total), key=lambda p: p.budget_total, reverse=True)
+    chart = charts.budget_by_project_svg(
+        [(p.name or p.title or p.key, p.budget_total) for p in by_budget[:30]],
+        title="项目预算数",
+        width=560,
+        label_px=220,
+    )
+    return {"total": total, "fiscal": fiscal, "other": other, "budget_chart": chart}
+
+
+def _category_chart(items: list[tuple[tuple[str | None, str | None], int]]) -> str:
+    return charts.hbars(
+        [(f"{l2 or l1 or '未分类'}", n, charts.category_color(l1)) for (l1, l2), n in items],
+        title="指标按二级指标",
+        subtitle=f"共 {sum(n for _, n in items)} 个指标，颜色为一级指标",
+        unit="个",
+        width=560,
+        label_px=150,
+        axis_caption="指标数（个）",
     )

@@ -1,0 +1,92 @@
+"""Queries compiled to SQL once per process: for pages whose few queries cost more to build in the
+ORM than the database takes to answer them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+from django.db.models import Model, QuerySet
+
+_ATTNAMES: dict[type[Model], list[str]] = {}
+
+
+def attnames(model: type[Model]) -> list[str]:
+    """The model's concrete columns by attribute name, in the model's order (what `from_db` takes)."""
+    names = _ATTNAMES.get(model)
+    if names is None:
+        names = _ATTNAMES[model] = [f.attname for f in model._meta.concrete_fields]
+    return names
+
+
+class Constant:
+    """A parameter of a compiled query that is not one of its arguments."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class CompiledQuery:
+    """A `values_list` query compiled to SQL once per database and shape, then run with new
+    arguments (`rows`, or `instances` of `model` when the query gives its columns).
+
+    `build(*args)` makes the query from integer arguments (None where an argument is left out,
+    which changes the shape). It is compiled with marker integers in their place; the SQL's other
+    parameters are the query's own constants. The rows get the ORM's converters."""
+
+    MARK = 1_987_654_320
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        model: type[Model] | None = None,
+        *,
+        small: tuple[int, ...] = (),
+    ):
+        """`small`: the positions of arguments that are 32-bit columns (IntegerField); the others
+        are 64-bit (ids). An argument out of its column's range matches nothing, as in the ORM."""
+        self.build, self.model, self.small = build, model, small
+        self._compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, Any]]]] = {}
+
+    def _compile(self, using: str, args: tuple[int | None, ...]) -> tuple[str, list[Any], list[Any]]:
+        marks = [None if a is None else self.MARK + i for i, a in enumerate(args)]
+        compiler = self.build(*marks).query.get_compiler(using)
+        sql, params = compiler.as_sql()
+        # each parameter an argument (its index) or a constant of the query itself (kept as it is)
+        order = [marks.index(p) if p in marks else Constant(p) for p in params]
+        fields = [col[0] for col in compiler.select[: compiler.col_count]]
+        return sql, order, list(compiler.get_converters(fields).items())
+
+    def instances(self, *args: int | None, using: str = "default") -> list[Any]:
+        """The rows as model instances, for a `build` that gives a query of one model's own
+        columns (`attnames(model)`, in that order) with `values_list`."""
+        model = self.model
+        if model is None:
+            raise TypeError("CompiledQuery(build) was made without a model")
+        names = attnames(model)
+        return [model.from_db(using, names, row) for row in self.rows(*args, using=using)]
+
+    def rows(self, *args: int | None, using: str = "default") -> list[list[Any]]:
+        for i, a in enumerate(args):
+            bound = 2**31 if i in self.small else 2**63
+            if a is not None and not -bound <= a < bound:
+                return []
+        key = (using, *(a is None for a in args))
+        entry = self._compiled.get(key)
+        if entry is None:
+            entry = self._compiled[key] = self._compile(using, args)
+        sql, order, converters = entry
+        connection = connections[using]
+        with connection.cursor() as cur:
+            cur.execute(sql, [i.value if type(i) is Constant else args[i] for i in order])
+            rows = [list(r) for r in cur.fetchall()]
+        for row in rows:
+            for pos, (convs, expression) in converters:
+                value = row[pos]
+                for conv in convs:
+                    value = conv(value, expression, connection)
+                row[pos] = value
+        return rows
