@@ -54,6 +54,15 @@ def trimmed(v: Any, places: str | Decimal = "0.01") -> str:
     return "0" if s in ("-0", "") else s
 
 
+def fixed(v: Any, places: str | Decimal = "0.01") -> str:
+    """An amount with exactly the decimals of `places`, as tables print 万元 (85.5 → "85.50");
+    None → ""."""
+    if v is None:
+        return ""
+    d = v if type(v) is Decimal else Decimal(str(v))
+    return f"{d.quantize(Decimal(places)):f}"
+
+
 def percent(share: Any, places: int = 1) -> str:
     """A share as a percentage with `places` decimals, rounded half up: 0.8765 → 87.7%,
     1 → 100.0%; None or "" → ""."""

@@ -28,6 +28,7 @@ from html import escape
 
 from jixiao import taxonomy
 from jixiao.model import Indicator
+from jixiao.numbers import fixed, trimmed
 
 FONT_FAMILY = (
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', "
@@ -76,18 +77,12 @@ def _e(text: object) -> str:
 
 def fmt(v: Number | None, places: int = 2) -> str:
     """A number for a label: at most `places` decimals, trailing zeros dropped (85.50 → 85.5)."""
-    if v is None:
-        return ""
-    d = Decimal(str(v)).quantize(Decimal(1).scaleb(-places))
-    s = f"{d:f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    return trimmed(v, Decimal(1).scaleb(-places))
 
 
 def money(v: Number | None) -> str:
     """万元 with 2 decimals, as the tables print them (85.50)."""
-    return "" if v is None else f"{Decimal(str(v)).quantize(Decimal('0.01')):.2f}"
+    return fixed(v)
 
 
 def text_width(s: str, size: float) -> float:

@@ -100,7 +100,7 @@ def money(d: Decimal | None) -> Cell | None:
     if d is None:
         return None
     q = d.quantize(Decimal("0.01"))
-    return Cell(f"{q:.2f}", 0, number=q, number_format="0.00")
+    return Cell(numbers.fixed(q), 0, number=q, number_format="0.00")
 
 
 fmt_number = numbers.trimmed

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from jixiao.model import Disclosure, Indicator, Project
+from jixiao.numbers import fixed
 
 GRID = 7
 HEADER = ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据")
@@ -75,7 +76,7 @@ def money_text(v: Decimal | None, unit: str) -> tuple[str, Decimal | None]:
     if unit == "元":
         v = v * 10000
     q = v.quantize(Decimal("0.01"))
-    return f"{q:.2f}", q
+    return fixed(q), q
 
 
 def project_title(p: Project) -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from jixiao import taxonomy as tx
+from jixiao.numbers import plain
 from jixiao.review.facts import (
     BENEFIT_CATS,
     CATEGORY_ZH,
@@ -64,7 +65,7 @@ def q(text: object) -> str:
 
 
 def _pct(v: Decimal) -> str:
-    return f"{v.normalize():f}%"
+    return f"{plain(v)}%"
 
 
 # ---------------------------------------------------------------------------------------------

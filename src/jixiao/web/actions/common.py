@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jixiao.numbers import plain
 from jixiao.web.models import (
     Disclosure,
     History,
@@ -107,5 +108,5 @@ def check_version(proj: Project, version: int | None) -> None:
 
 def jsonable(v: Any) -> Any:
     if isinstance(v, Decimal):
-        return str(v.normalize()) if v != v.to_integral_value() else str(v.quantize(Decimal(1)))
+        return plain(v)
     return v

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from jixiao.numbers import plain
 from jixiao.web import convert
 from jixiao.web.actions.common import (
     Conflict,
@@ -203,7 +204,7 @@ def _choice(v: Any, options: tuple[str, ...], label: str, errors: dict[str, str]
 
 
 def _dec_str(d: Decimal | None) -> str | None:
-    return None if d is None else format(d.normalize(), "f")
+    return None if d is None else plain(d)
 
 
 def _deviation(d: DeviationEntry, errors: dict[str, str], prefix: str = "") -> monitor.Deviation:

@@ -12,6 +12,7 @@ from typing import Any
 
 from jixiao.cycle import evaluate, monitor
 from jixiao.export import charts
+from jixiao.numbers import percent
 from jixiao.web import convert
 from jixiao.web.models import Indicator, MonitoringSnapshot, Project, SelfEvaluation
 
@@ -168,7 +169,7 @@ def unit_spending_chart(projects: list[Project], year: int) -> str:
             )
             / total
         )
-        plan[f"{month}月底"] = f"{(share * 100).quantize(Decimal('0.01'))}%"
+        plan[f"{month}月底"] = percent(share, 2)
     dates = sorted({d for h in history.values() for d, _ in h})
     actuals = [
         (
