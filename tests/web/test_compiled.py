@@ -52,7 +52,7 @@ def test_instances_are_the_models_rows(demo, market_project):
     from jixiao.web import actions
 
     actions.edit_project(
-        None, market_project.pk, version=market_project.version, fields={"name": "改过的名称"}
+        None, market_project.pk, actions.ProjectEdit(version=market_project.version, name="改过的名称")
     )
     q = CompiledQuery(
         lambda pid: (
