@@ -1246,7 +1246,12 @@ class _Pages:
         # keeps it, as sorting the subset would (the sort is stable), so lines are grouped without
         # sorting again; and one index for the page serves every cell (a character inside a cell
         # is inside its table's box)
-        order = [(round(c[_TOP], 1), c[_X0]) for c in chars]  # _line_order, without a call each
+        tenths: dict[float, float] = {}  # top → round(top, 1): a page has a few hundred tops
+        for c in chars:
+            top = c[_TOP]
+            if top not in tenths:
+                tenths[top] = round(top, 1)
+        order = [(tenths[c[_TOP]], c[_X0]) for c in chars]  # _line_order, without a call each
         chars = [chars[i] for i in sorted(range(len(chars)), key=order.__getitem__)]
         index = _CharIndex(chars)
         inside: set[int] = set()
@@ -1414,14 +1419,24 @@ class _CharIndex:
         self.chars = chars
         self.ys = [centres[i][0] for i in self.order]
         self.xs = [centres[i][1] for i in self.order]
+        # a band of rows (the cells of a table row share theirs): its characters ordered by x, so
+        # that each cell of the row bisects for its columns instead of scanning the whole band
+        self.bands: dict[tuple[int, int], tuple[list[float], list[int]]] = {}
 
     def within_ids(self, bbox: tuple) -> list[int]:
         """Positions (in the list given) of the characters inside `bbox`, in order."""
         x0, top, x1, bottom = bbox[0], bbox[1], bbox[2], bbox[3]
         lo = bisect.bisect_left(self.ys, top)
         hi = bisect.bisect_right(self.ys, bottom)
-        xs, order = self.xs, self.order
-        picked = [order[k] for k in range(lo, hi) if x0 <= xs[k] <= x1]
+        if hi <= lo:
+            return []
+        band = self.bands.get((lo, hi))
+        if band is None:
+            xs, order = self.xs, self.order
+            by_x = sorted((k for k in range(lo, hi) if xs[k] == xs[k]), key=xs.__getitem__)  # no NaN
+            band = self.bands[(lo, hi)] = ([xs[k] for k in by_x], [order[k] for k in by_x])
+        bxs, ids = band
+        picked = ids[bisect.bisect_left(bxs, x0) : bisect.bisect_right(bxs, x1)]
         picked.sort()
         return picked
 
