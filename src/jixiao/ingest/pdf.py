@@ -133,6 +133,7 @@ def _read_pdf(data: bytes, name: str) -> CellStream:
     total_chars = 0
     cid_chars = 0
     pages = _Pages(stream.blocks)
+    descents: dict[int, tuple[object, dict[str, float]]] = {}  # pages sharing their resources
     try:
         structure = list(PDFPage.create_pages(doc))
         n_pages = len(structure)
@@ -145,7 +146,7 @@ def _read_pdf(data: bytes, name: str) -> CellStream:
                     where = Location(cell=f"page {pno}")
                     try:
                         _check_page(spage, pno, name)
-                        height, chars, cids, tables = _read_page(pdf, spage, pno, name)
+                        height, chars, cids, tables = _read_page(pdf, spage, pno, name, descents)
                     except (ReadError, MemoryError):
                         raise
                     except Exception as e:
@@ -566,8 +567,11 @@ class _Geometry:
         return (self.left + px, self.top + self.height - py)
 
 
-def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[_Char], int, list[_Table]]:  # type: ignore[no-untyped-def]
-    """(page height, characters, characters without a Unicode mapping, tables) of one page."""
+def _read_page(  # type: ignore[no-untyped-def]
+    doc: int, spage, pno: int, name: str, descents: dict[int, tuple[object, dict[str, float]]] | None = None
+) -> tuple[float, list[_Char], int, list[_Table]]:
+    """(page height, characters, characters without a Unicode mapping, tables) of one page;
+    `descents`: the font descents of the pages read so far, by their resources dictionary."""
     api = _api()
     page = api.FPDF_LoadPage(doc, pno - 1)
     if not page:
@@ -578,7 +582,7 @@ def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[_Char]
         rects: list[dict] = []
         curves: list[dict] = []
         _paths(api, page, geo, lines, rects, curves, name, pno)
-        chars, cids = _chars(api, page, geo, _font_descents(spage), name, pno)
+        chars, cids = _chars(api, page, geo, _page_descents(spage, descents), name, pno)
     finally:
         api.FPDF_ClosePage(page)
     chars = [c for c in _dedupe(chars) if c[_TEXT]]
@@ -761,6 +765,19 @@ def _font_info(api: _Api, font: int, descents: dict[str, float]) -> tuple[float,
 
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def _page_descents(page, seen: dict[int, tuple[object, dict[str, float]]] | None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """`_font_descents` of a page, looked up once per resources dictionary (the pages of a
+    document mostly share one: its fonts are then gone over once, not once per page)."""
+    resources = getattr(page, "resources", None)
+    if seen is None or resources is None:
+        return _font_descents(page)
+    known = seen.get(id(resources))
+    if known is None or known[0] is not resources:
+        # the dictionary is kept with its figures, so that its id is not reused for another
+        known = seen[id(resources)] = (resources, _font_descents(page))
+    return known[1]
 
 
 def _font_descents(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -1603,25 +1620,18 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
         text: list[str] = []
         add = text.append
         prev_x1 = 0.0
-        first = True
-        last_space = False
-        visible: list[_Char] = []
-        top_size = g[0][_SIZE]
-        for c in g:  # a character's text is one code point
-            _, t, _, size, _, x0, x1, _ = c
-            if not first and t != " " and not last_space and x0 - prev_x1 > 0.25 * (1 if size < 1 else size):
+        last_space = True  # no space before the first character
+        for _, t, _, size, _, x0, x1, _ in g:  # a character's text is one code point
+            if t != " " and not last_space and x0 - prev_x1 > 0.25 * (1 if size < 1 else size):
                 add(" ")
             add(t)
             last_space = t == " "
             prev_x1 = x1
-            first = False
-            if size > top_size:
-                top_size = size
-            if not t.isspace():
-                visible.append(c)
         s = " ".join("".join(text).split())
         if not s:
             continue
+        visible = [c for c in g if not c[_TEXT].isspace()]
+        top_size = max(map(_BY_SIZE, g))
         out.append(_Line(s, visible[0][_X0], visible[-1][_X1], gtop, gbottom, top_size, visible))
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out
