@@ -636,8 +636,7 @@ def _chars(
         append = out.append
         cids = 0
         unmapped = False
-        for i in range(n):
-            ch = text[i]
+        for i, ch in enumerate(text):
             if ch in " \r\n\ufffe" and is_generated(ctp, i):  # PDFium's own spaces and line breaks
                 continue
             obj = text_object(ctp, i)
@@ -652,9 +651,11 @@ def _chars(
                 key = (m.a, m.b, m.c, m.d, size, font)
                 run = runs.get(key)
                 if run is None:
-                    run = runs[key] = _run_geometry(api, m, size, font, fonts, descents, geo)
-                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname = run
-                fwidths = widths.setdefault(font, {})
+                    run = runs[key] = (
+                        *_run_geometry(api, m, size, font, fonts, descents, geo),
+                        widths.setdefault(font, {}),
+                    )
+                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname, fwidths = run
             if unmapped:
                 cids += 1
             w = fwidths.get(ch)
@@ -1268,8 +1269,12 @@ class _Pages:
             top = c[_TOP]
             if top not in tenths:
                 tenths[top] = round(top, 1)
-        order = [(tenths[c[_TOP]], c[_X0]) for c in chars]  # _line_order, without a call each
-        chars = [chars[i] for i in sorted(range(len(chars)), key=order.__getitem__)]
+        # _line_order, without a call each: sorted by x0, then (stably) by the tenth-rounded top,
+        # as two sorts of floats (faster than one of pairs)
+        x0s = [c[_X0] for c in chars]
+        at = sorted(range(len(chars)), key=x0s.__getitem__)
+        at.sort(key=[tenths[c[_TOP]] for c in chars].__getitem__)
+        chars = [chars[i] for i in at]
         index = _CharIndex(chars)
         inside: set[int] = set()
         for t in tables:
@@ -1431,29 +1436,22 @@ class _CharIndex:
     grid); a character belongs to a box when its centre is inside it, edges included."""
 
     def __init__(self, chars: list[_Char]) -> None:
-        centres = [((top + bottom) / 2, (x0 + x1) / 2) for _, _, _, _, top, x0, x1, bottom in chars]
-        self.order = sorted(range(len(chars)), key=centres.__getitem__)
+        # by y alone (floats sort faster than pairs): the order among equal ys does not matter, as
+        # a box's characters are given in their position in the list
+        ys = [(c[_TOP] + c[_BOTTOM]) / 2 for c in chars]
+        xs = [(c[_X0] + c[_X1]) / 2 for c in chars]
+        self.order = order = sorted(range(len(chars)), key=ys.__getitem__)
         self.chars = chars
-        self.ys = [centres[i][0] for i in self.order]
-        self.xs = [centres[i][1] for i in self.order]
-        # a band of rows (the cells of a table row share theirs): its characters ordered by x, so
-        # that each cell of the row bisects for its columns instead of scanning the whole band
-        self.bands: dict[tuple[int, int], tuple[list[float], list[int]]] = {}
+        self.ys = [ys[i] for i in order]
+        self.xs = [xs[i] for i in order]
 
     def within_ids(self, bbox: tuple) -> list[int]:
         """Positions (in the list given) of the characters inside `bbox`, in order."""
         x0, top, x1, bottom = bbox[0], bbox[1], bbox[2], bbox[3]
         lo = bisect.bisect_left(self.ys, top)
         hi = bisect.bisect_right(self.ys, bottom)
-        if hi <= lo:
-            return []
-        band = self.bands.get((lo, hi))
-        if band is None:
-            xs, order = self.xs, self.order
-            by_x = sorted((k for k in range(lo, hi) if xs[k] == xs[k]), key=xs.__getitem__)  # no NaN
-            band = self.bands[(lo, hi)] = ([xs[k] for k in by_x], [order[k] for k in by_x])
-        bxs, ids = band
-        picked = ids[bisect.bisect_left(bxs, x0) : bisect.bisect_right(bxs, x1)]
+        xs, order = self.xs, self.order
+        picked = [order[k] for k in range(lo, hi) if x0 <= xs[k] <= x1]
         picked.sort()
         return picked
 
@@ -1584,15 +1582,14 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
     spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
     # of thousands of characters must not be scanned again for every character)
     firsts: list[float] = []  # the top of each group's first character
-    last_box = None
+    last_size = last_top = last_bottom = None
     last_group: list[_Char] = []
     for c in cs:
         _, _, _, size, top, _, _, bottom = c
-        box = (size, top, bottom)
-        if box == last_box:  # as the character before (a run of text): joins the same group
-            last_group.append(c)
+        if top == last_top and bottom == last_bottom and size == last_size:
+            last_group.append(c)  # as the character before (a run of text): joins the same group
             continue
-        last_box = box
+        last_size, last_top, last_bottom = size, top, bottom
         mid = (top + bottom) / 2
         reach = 0.6 * (size if size > 1 else 1)
         k = len(groups) - 1
