@@ -133,6 +133,7 @@ def _read_pdf(data: bytes, name: str) -> CellStream:
     total_chars = 0
     cid_chars = 0
     pages = _Pages(stream.blocks)
+    descents: dict[int, tuple[object, dict[str, float]]] = {}  # pages sharing their resources
     try:
         structure = list(PDFPage.create_pages(doc))
         n_pages = len(structure)
@@ -145,7 +146,7 @@ def _read_pdf(data: bytes, name: str) -> CellStream:
                     where = Location(cell=f"page {pno}")
                     try:
                         _check_page(spage, pno, name)
-                        height, chars, cids, tables = _read_page(pdf, spage, pno, name)
+                        height, chars, cids, tables = _read_page(pdf, spage, pno, name, descents)
                     except (ReadError, MemoryError):
                         raise
                     except Exception as e:
@@ -566,8 +567,11 @@ class _Geometry:
         return (self.left + px, self.top + self.height - py)
 
 
-def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[_Char], int, list[_Table]]:  # type: ignore[no-untyped-def]
-    """(page height, characters, characters without a Unicode mapping, tables) of one page."""
+def _read_page(  # type: ignore[no-untyped-def]
+    doc: int, spage, pno: int, name: str, descents: dict[int, tuple[object, dict[str, float]]] | None = None
+) -> tuple[float, list[_Char], int, list[_Table]]:
+    """(page height, characters, characters without a Unicode mapping, tables) of one page;
+    `descents`: the font descents of the pages read so far, by their resources dictionary."""
     api = _api()
     page = api.FPDF_LoadPage(doc, pno - 1)
     if not page:
@@ -578,7 +582,7 @@ def _read_page(doc: int, spage, pno: int, name: str) -> tuple[float, list[_Char]
         rects: list[dict] = []
         curves: list[dict] = []
         _paths(api, page, geo, lines, rects, curves, name, pno)
-        chars, cids = _chars(api, page, geo, _font_descents(spage), name, pno)
+        chars, cids = _chars(api, page, geo, _page_descents(spage, descents), name, pno)
     finally:
         api.FPDF_ClosePage(page)
     chars = [c for c in _dedupe(chars) if c[_TEXT]]
@@ -632,8 +636,7 @@ def _chars(
         append = out.append
         cids = 0
         unmapped = False
-        for i in range(n):
-            ch = text[i]
+        for i, ch in enumerate(text):
             if ch in " \r\n\ufffe" and is_generated(ctp, i):  # PDFium's own spaces and line breaks
                 continue
             obj = text_object(ctp, i)
@@ -648,9 +651,11 @@ def _chars(
                 key = (m.a, m.b, m.c, m.d, size, font)
                 run = runs.get(key)
                 if run is None:
-                    run = runs[key] = _run_geometry(api, m, size, font, fonts, descents, geo)
-                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname = run
-                fwidths = widths.setdefault(font, {})
+                    run = runs[key] = (
+                        *_run_geometry(api, m, size, font, fonts, descents, geo),
+                        widths.setdefault(font, {}),
+                    )
+                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname, fwidths = run
             if unmapped:
                 cids += 1
             w = fwidths.get(ch)
@@ -761,6 +766,19 @@ def _font_info(api: _Api, font: int, descents: dict[str, float]) -> tuple[float,
 
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
+
+
+def _page_descents(page, seen: dict[int, tuple[object, dict[str, float]]] | None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """`_font_descents` of a page, looked up once per resources dictionary (the pages of a
+    document mostly share one: its fonts are then gone over once, not once per page)."""
+    resources = getattr(page, "resources", None)
+    if seen is None or resources is None:
+        return _font_descents(page)
+    known = seen.get(id(resources))
+    if known is None or known[0] is not resources:
+        # the dictionary is kept with its figures, so that its id is not reused for another
+        known = seen[id(resources)] = (resources, _font_descents(page))
+    return known[1]
 
 
 def _font_descents(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -1246,8 +1264,17 @@ class _Pages:
         # keeps it, as sorting the subset would (the sort is stable), so lines are grouped without
         # sorting again; and one index for the page serves every cell (a character inside a cell
         # is inside its table's box)
-        order = [(round(c[_TOP], 1), c[_X0]) for c in chars]  # _line_order, without a call each
-        chars = [chars[i] for i in sorted(range(len(chars)), key=order.__getitem__)]
+        tenths: dict[float, float] = {}  # top → round(top, 1): a page has a few hundred tops
+        for c in chars:
+            top = c[_TOP]
+            if top not in tenths:
+                tenths[top] = round(top, 1)
+        # _line_order, without a call each: sorted by x0, then (stably) by the tenth-rounded top,
+        # as two sorts of floats (faster than one of pairs)
+        x0s = [c[_X0] for c in chars]
+        at = sorted(range(len(chars)), key=x0s.__getitem__)
+        at.sort(key=[tenths[c[_TOP]] for c in chars].__getitem__)
+        chars = [chars[i] for i in at]
         index = _CharIndex(chars)
         inside: set[int] = set()
         for t in tables:
@@ -1409,11 +1436,14 @@ class _CharIndex:
     grid); a character belongs to a box when its centre is inside it, edges included."""
 
     def __init__(self, chars: list[_Char]) -> None:
-        centres = [((top + bottom) / 2, (x0 + x1) / 2) for _, _, _, _, top, x0, x1, bottom in chars]
-        self.order = sorted(range(len(chars)), key=centres.__getitem__)
+        # by y alone (floats sort faster than pairs): the order among equal ys does not matter, as
+        # a box's characters are given in their position in the list
+        ys = [(c[_TOP] + c[_BOTTOM]) / 2 for c in chars]
+        xs = [(c[_X0] + c[_X1]) / 2 for c in chars]
+        self.order = order = sorted(range(len(chars)), key=ys.__getitem__)
         self.chars = chars
-        self.ys = [centres[i][0] for i in self.order]
-        self.xs = [centres[i][1] for i in self.order]
+        self.ys = [ys[i] for i in order]
+        self.xs = [xs[i] for i in order]
 
     def within_ids(self, bbox: tuple) -> list[int]:
         """Positions (in the list given) of the characters inside `bbox`, in order."""
@@ -1552,15 +1582,14 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
     spans: list[list[float]] = []  # [top, bottom] of each group, kept as characters join it (a line
     # of thousands of characters must not be scanned again for every character)
     firsts: list[float] = []  # the top of each group's first character
-    last_box = None
+    last_size = last_top = last_bottom = None
     last_group: list[_Char] = []
     for c in cs:
         _, _, _, size, top, _, _, bottom = c
-        box = (size, top, bottom)
-        if box == last_box:  # as the character before (a run of text): joins the same group
-            last_group.append(c)
+        if top == last_top and bottom == last_bottom and size == last_size:
+            last_group.append(c)  # as the character before (a run of text): joins the same group
             continue
-        last_box = box
+        last_size, last_top, last_bottom = size, top, bottom
         mid = (top + bottom) / 2
         reach = 0.6 * (size if size > 1 else 1)
         k = len(groups) - 1
@@ -1588,25 +1617,18 @@ def _lines(chars: list[_Char], ordered: bool = False) -> list[_Line]:
         text: list[str] = []
         add = text.append
         prev_x1 = 0.0
-        first = True
-        last_space = False
-        visible: list[_Char] = []
-        top_size = g[0][_SIZE]
-        for c in g:  # a character's text is one code point
-            _, t, _, size, _, x0, x1, _ = c
-            if not first and t != " " and not last_space and x0 - prev_x1 > 0.25 * (1 if size < 1 else size):
+        last_space = True  # no space before the first character
+        for _, t, _, size, _, x0, x1, _ in g:  # a character's text is one code point
+            if t != " " and not last_space and x0 - prev_x1 > 0.25 * (1 if size < 1 else size):
                 add(" ")
             add(t)
             last_space = t == " "
             prev_x1 = x1
-            first = False
-            if size > top_size:
-                top_size = size
-            if not t.isspace():
-                visible.append(c)
         s = " ".join("".join(text).split())
         if not s:
             continue
+        visible = [c for c in g if not c[_TEXT].isspace()]
+        top_size = max(map(_BY_SIZE, g))
         out.append(_Line(s, visible[0][_X0], visible[-1][_X1], gtop, gbottom, top_size, visible))
     out.sort(key=lambda ln: (ln.top, ln.x0))
     return out
