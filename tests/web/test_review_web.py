@@ -158,6 +158,21 @@ def test_unit_year_page_sums_the_stored_rows_as_the_database_counts(clients, dem
     assert str(len(keep) + 3) in counts and "社会效益" in chart
 
 
+def test_stored_rows_count_columns_equal_their_findings(demo):
+    """The plain count columns the unit-year page reads agree with the stored findings and
+    categories they summarise, on every stored row (those of projects and of unit-years)."""
+    rows = list(
+        ReviewResult.objects.values_list(
+            "findings", "categories", "error_count", "warning_count", "hint_count", "indicator_count"
+        )
+    )
+    assert any(r[2] for r in rows) and any(r[3] for r in rows)
+    for found, categories, *columns in rows:
+        severities = [f["severity"] for f in found]
+        expected = [severities.count(s) for s in ("error", "warning", "hint")]
+        assert columns == [*expected, sum(n for _l1, _l2, n in categories)]
+
+
 def test_unit_year_page_of_a_bureau_and_of_its_subordinate_unit(clients, demo):
     """A bureau's disclosure holding a subordinate unit's table: the bureau's page names the other
     unit beside that project; the subordinate's own page (no disclosure of its own) lists it with

@@ -90,6 +90,10 @@ LABELS: dict[type[Model], dict[str, str]] = {
         "score": "得分",
         "reasons": "结论原因",
         "heading_scores": "各部分得分",
+        "error_count": "错误数",
+        "warning_count": "警告数",
+        "hint_count": "提示数",
+        "indicator_count": "指标数",
     },
 }
 HELP_TEXTS: dict[type[Model], dict[str, str]] = {

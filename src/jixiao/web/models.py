@@ -346,6 +346,12 @@ class ReviewResult(models.Model):
     score = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list, blank=True)
     heading_scores = models.JSONField(default=dict, blank=True)
+    # `counts` by severity and the indicators in `categories`, as plain numbers: what the unit-year
+    # page reads for each of its projects (a big bureau's lists 200) without decoding JSON
+    error_count = models.IntegerField(default=0)
+    warning_count = models.IntegerField(default=0)
+    hint_count = models.IntegerField(default=0)
+    indicator_count = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "审核结果"

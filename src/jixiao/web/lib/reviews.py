@@ -368,6 +368,7 @@ def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
 
 def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[ReviewResult]:
     loose = [f for f in uy.result.findings if f.project_seq is None]
+    loose_counts = dict(Counter(f.severity for f in loose))
     rows = [
         ReviewResult(
             disclosure_id=uy.disclosure_id,
@@ -375,9 +376,10 @@ def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[Revi
             version=version,
             seq=-1,
             findings=[f.to_dict() for f in loose],
-            counts=dict(Counter(f.severity for f in loose)),
+            counts=loose_counts,
             rules=dict(Counter(f.rule for f in loose)),
             settings_error=uy.settings_error,
+            **_severity_counts(loose_counts),
         )
     ]
     for pid, pr, p in zip(uy.project_ids, uy.result.projects, doc.projects, strict=True):
@@ -401,9 +403,16 @@ def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[Revi
                 score=o.score,
                 reasons=list(o.reasons),
                 heading_scores=dict(o.heading_scores),
+                indicator_count=len(p.indicators),
+                **_severity_counts(o.counts),
             )
         )
     return rows
+
+
+def _severity_counts(counts: dict[str, int]) -> dict[str, int]:
+    """The stored row's plain count columns of `counts` (findings by severity)."""
+    return {f"{sev}_count": counts.get(sev, 0) for sev in SEVERITIES}
 
 
 STORED_COLUMNS = (
@@ -854,7 +863,17 @@ class UnitYearSummary:
 
 # what the unit-year page reads with its projects (`lib.unit_year.PageReview`, in this order)
 PAGE_REVIEW_FIELDS = tuple(
-    f"review_result__{c}" for c in ("version", "grade", "counts", "rules", "categories")
+    f"review_result__{c}"
+    for c in (
+        "version",
+        "grade",
+        "error_count",
+        "warning_count",
+        "hint_count",
+        "indicator_count",
+        "rules",
+        "categories",
+    )
 )
 
 
@@ -917,16 +936,17 @@ def unit_year_summary(
     indicators: dict[int, int] = {}
     for p in projects:
         rr = p.review_result
+        errors, warnings, hints = rr.error_count, rr.warning_count, rr.hint_count
         # the page shows the grade and the counts (the headings are on the project page)
-        outcomes[p.pk] = Outcome(p.seq, p.name or p.title, rr.grade, {}, dict(rr.counts))
-        for sev, n in rr.counts.items():
-            counts[sev] = counts.get(sev, 0) + n
+        by_severity = {"error": errors, "warning": warnings, "hint": hints}
+        outcomes[p.pk] = Outcome(p.seq, p.name or p.title, rr.grade, {}, by_severity)
+        counts["error"] += errors
+        counts["warning"] += warnings
+        counts["hint"] += hints
         rules.update(rr.rules)
-        k = 0
         for l1, l2, n in rr.categories:
             categories[(l1, l2)] += n
-            k += n
-        indicators[p.pk] = k
+        indicators[p.pk] = rr.indicator_count
     loose: list[Finding] = []
     if loose_row is not None:
         loose = [_finding(d) for d in loose_row[1]]

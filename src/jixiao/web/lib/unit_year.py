@@ -50,16 +50,28 @@ UNIT_YEAR_PROJECT_FIELDS = (
 class PageReview:
     """The stored review columns the unit-year page reads for a project."""
 
-    __slots__ = ("categories", "counts", "grade", "rules", "version")
+    __slots__ = (
+        "categories",
+        "error_count",
+        "grade",
+        "hint_count",
+        "indicator_count",
+        "rules",
+        "version",
+        "warning_count",
+    )
 
-    def __init__(self, version: str, grade: str, counts: Any, rules: Any, categories: Any):
-        self.version, self.grade, self.counts, self.rules, self.categories = (
-            version,
-            grade,
-            counts,
-            rules,
-            categories,
-        )
+    def __init__(self, *values: Any):
+        (
+            self.version,
+            self.grade,
+            self.error_count,
+            self.warning_count,
+            self.hint_count,
+            self.indicator_count,
+            self.rules,
+            self.categories,
+        ) = values
 
 
 STATE_LABELS = dict(State.choices)
