@@ -188,6 +188,18 @@ def _tabbed_blocks(lines: list[str]) -> list[Block]:
             blocks.append(Row(cells=group, loc=Location(line=group_start), table=table))
             group = []
 
+    def text_line(i: int, raw: str) -> None:
+        """A line printed without cells: it continues the cell above (a Word cell with several
+        paragraphs) unless a blank line or a table title comes between; else it is a paragraph."""
+        nonlocal in_table
+        if group and not _is_blank(lines[i - 2]) and not _TITLE.search(raw.strip()):
+            prev = group[-1]
+            prev.text = (prev.text + "\n" + raw.strip()) if prev.text else raw.strip()
+            return
+        flush()
+        in_table = False
+        blocks.append(Para(raw.strip(), Location(line=i)))
+
     for i, raw in enumerate(lines, start=1):
         if "\t" not in raw:
             if not raw.strip(_BLANK):
@@ -196,16 +208,7 @@ def _tabbed_blocks(lines: list[str]) -> list[Block]:
                 continue
             if "-" in raw and _RULE_LINE.match(raw):
                 continue  # a Markdown table rule left by the conversion: no content
-            # a line without tabs right after a cell continues it (a Word cell with several
-            # paragraphs), unless it is a table title
-            if group and not _is_blank(lines[i - 2]) and not _TITLE.search(raw.strip()):
-                prev = group[-1]
-                prev.text = (prev.text + "\n" + raw.strip()) if prev.text else raw.strip()
-                continue
-            if group:
-                flush()
-            in_table = False
-            blocks.append(Para(raw.strip(), Location(line=i)))
+            text_line(i, raw)
             continue
         if "-" in raw and _RULE_LINE.match(raw):
             continue
@@ -227,14 +230,6 @@ def _tabbed_blocks(lines: list[str]) -> list[Block]:
                     in_table = True
             group.append(Cell(stripped_tail.strip("\t").strip(), Location(line=i)))
             continue
-        # a line whose only tabs trail it: text like any line without tabs
-        if group and not _is_blank(lines[i - 2]) and not _TITLE.search(raw.strip()):
-            prev = group[-1]
-            prev.text = (prev.text + "\n" + raw.strip()) if prev.text else raw.strip()
-            continue
-        if group:
-            flush()
-        in_table = False
-        blocks.append(Para(raw.strip(), Location(line=i)))
+        text_line(i, raw)  # a line whose only tabs trail it: text like any line without tabs
     flush()
     return blocks

@@ -281,17 +281,8 @@ def _indicator_key(level1: str | None, level2: str | None, name: str | None) -> 
     return (squash(level1), squash(level2), squash(name))
 
 
-INDICATOR_CONTENT = (
-    "level1",
-    "level2",
-    "name",
-    "description",
-    "value",
-    "basis",
-    "nature",
-    "measure_unit",
-    "weight",
-)
+INDICATOR_CONTENT = convert.INDICATOR_COLUMNS[1:]
+"""What an import compares and writes of an indicator row: what the domain Indicator holds."""
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -347,12 +338,9 @@ def _plan_indicators(
     return plan
 
 
-_READ_COLUMNS = convert.INDICATOR_COLUMNS[1:]
-
-
 def _read_values(values: dict[str, Any]) -> m.Indicator:
     """The domain indicator the review reads for a row written from `values` (see `reviews.read_back`)."""
-    return m.Indicator(*(values[c] for c in _READ_COLUMNS))
+    return m.Indicator(*(values[c] for c in INDICATOR_CONTENT))
 
 
 def _read(row: Indicator) -> m.Indicator:
