@@ -10,7 +10,7 @@ validate them, reporting every field's error at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from jixiao.cycle import evaluate, monitor
 from jixiao.numbers import plain
 from jixiao.web import convert
 from jixiao.web.actions.common import (
@@ -33,19 +34,20 @@ from jixiao.web.actions.common import (
 from jixiao.web.models import (
     Indicator,
     MonitoringSnapshot,
+    Outcome,
     Project,
     SelfEvaluation,
     User,
 )
 from jixiao.web.permissions import (
     Denied,
+    can_record_outcome,
     can_view_project,
+    reports_for,
 )
 
 if TYPE_CHECKING:
     from django.http import QueryDict
-
-    from jixiao.cycle import evaluate, monitor
 
 MONITOR_ROW_FIELDS = ("actual", "status", "reason_category", "reason_text", "likelihood", "measures")
 
@@ -174,8 +176,6 @@ class SelfEvalEntry:
 def _report_project(actor: User | None, project_id: int) -> tuple[Project, list[Indicator]]:
     """The project, locked, when the actor may report on it now: its unit's users and administrators
     (else Denied), on approved or published targets only (else Invalid naming the project's state)."""
-    from jixiao.web.permissions import reports_for
-
     proj = locked_project(actor, project_id)
     if not reports_for(actor, proj):
         raise Denied("只有本单位用户或管理员可以填报运行监控和绩效自评。")
@@ -210,8 +210,6 @@ def _dec_str(d: Decimal | None) -> str | None:
 def _deviation(d: DeviationEntry, errors: dict[str, str], prefix: str = "") -> monitor.Deviation:
     """The domain's deviation of an entry; an unknown 偏差原因 or 完成目标可能性 is an error at
     `prefix` + the field's name."""
-    from jixiao.cycle import monitor
-
     return monitor.Deviation(
         category=_choice(
             d.reason_category, monitor.REASON_CATEGORIES, "偏差原因", errors, f"{prefix}reason_category"
@@ -231,8 +229,6 @@ def _monitoring_snapshot(
     that the form shows all its errors at once: the date typed (None when unreadable), the snapshot,
     and the date the actuals are compared at (the project year's default date when the date typed
     cannot be read)."""
-    from jixiao.cycle import monitor
-
     day = _date(entry.as_of, "监控截至日期", errors, "as_of")
     spent = parse_money(entry.executed, "截至监控日执行数", errors, "executed")
     if day is not None and proj.year and day.year != proj.year:
@@ -261,8 +257,6 @@ def _monitoring_snapshot(
 
 def _check_actuals(snap: monitor.MonitorSnapshot, check_day: date, errors: dict[str, str]) -> None:
     """Locate every actual that cannot be compared with its target."""
-    from jixiao.cycle import monitor
-
     expected, _ = monitor.expected_progress(snap.spending_plan, check_day, snap.year, snap.budget)
     for i, ind in enumerate(snap.indicators):
         if f"row-{i}-status" in errors:
@@ -351,8 +345,6 @@ def save_monitoring(
     refused with `require_complete` (the workbook import). Input that cannot be read or compared
     (a date, a number, an actual in the wrong unit) is refused, nothing stored.
     """
-    from jixiao.cycle import monitor
-
     with transaction.atomic():
         proj, indicators = _report_project(actor, project_id)
         errors: dict[str, str] = {}
@@ -420,9 +412,6 @@ def record_outcome(
 ) -> MonitoringSnapshot:
     """审核人 records the corrective outcome of a monitoring result: continue, adjust target (with
     approval), reduce budget or suspend."""
-    from jixiao.web.models import Outcome
-    from jixiao.web.permissions import can_record_outcome
-
     with transaction.atomic():
         snap = (
             MonitoringSnapshot.objects.select_for_update()
@@ -475,10 +464,6 @@ def _check_selfeval(
     (and its explanation below the cut-off unless `execution_reason` is None), then each indicator on
     its own (an actual that cannot be compared, a score outside its band, an explanation asked for
     and missing). Fields already in `errors` (unreadable input) are not checked again."""
-    from dataclasses import replace
-
-    from jixiao.cycle import evaluate
-
     settings = evaluate.ScoringSettings().with_weights(ev.weights)
     if adjusted is not None and executed is not None and "weights" not in errors:
         head = replace(
@@ -512,8 +497,6 @@ def _check_selfeval(
 
 def _read_selfeval_row(i: int, ind: evaluate.IndicatorActual, r: SelfEvalRow, errors: dict[str, str]) -> None:
     """Fill the scorer's indicator `ind` from its row; unreadable numbers and bands are errors."""
-    from jixiao.cycle import evaluate
-
     ind.actual = clean_text(r.actual)
     ind.reason = clean_text(r.reason)
     if clean_text(r.weight) is not None:
@@ -537,8 +520,6 @@ def _read_selfeval(
     entry: SelfEvalEntry, proj: Project, indicators: list[Indicator], errors: dict[str, str]
 ) -> tuple[Decimal | None, Decimal | None, evaluate.SelfEvaluation]:
     """The entry read: 全年预算数, 全年执行数 and the scorer's evaluation, with every field's error."""
-    from jixiao.cycle import evaluate
-
     adj = parse_money(entry.adjusted, "全年预算数", errors, "adjusted")
     spent = parse_money(entry.executed, "全年执行数", errors, "executed")
     if adj is None and "adjusted" not in errors:
@@ -593,8 +574,6 @@ def save_selfeval(
     the scorer rejects the input (a score outside its band, an actual that cannot be compared) or an
     explanation it asks for is missing (执行率 below 90%, an indicator at 130% of its target or more).
     """
-    from jixiao.cycle import evaluate
-
     with transaction.atomic():
         proj, indicators = _report_project(actor, project_id)
         errors: dict[str, str] = {}
