@@ -19,6 +19,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from jixiao.ingest.vocab import ascii_punct, is_level1, is_level2
+from jixiao.values import parse_value
 
 _WS = re.compile(r"[\s\u3000\xa0]+")
 
@@ -268,7 +269,6 @@ def _score_unit(_text: str, s: str) -> float:
 
 
 def _score_value(text: str, s: str) -> float:
-    from jixiao.values import parse_value
 
     if is_level1(s) or is_level2(s):
         return -1.5

@@ -11,8 +11,11 @@ from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 
+from jixiao.export.cellsafe import put_text, workbook_bytes
 from jixiao.taxonomy import LEVEL1, LEVEL2
+from jixiao.web.jinja import target_text, url_maker
 from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.lib.units import ambiguous, find_units
 from jixiao.web.models import Indicator, Unit
 from jixiao.web.permissions import (
     visible_unit_ids,
@@ -157,7 +160,6 @@ class UnitChoice:
 def resolve_unit_filter(user: Any, spec: str) -> UnitChoice:
     """The units a unit filter names among those `user` sees. A unit the user may not see is not
     found, exactly as one that does not exist."""
-    from jixiao.web.lib.units import ambiguous, find_units
 
     if not spec:
         return UnitChoice(None)
@@ -215,7 +217,6 @@ class Hit:
     __slots__ = ("category", "name", "project", "target", "unit", "url", "value", "year")
 
     def __init__(self, row: tuple[Any, ...], project_url: Callable[[Any], str]):
-        from jixiao.web.jinja import target_text
 
         level1, level2, name, value, target, project_id, year, pname, ptitle, unit = row
         self.year = year or ""
@@ -230,7 +231,6 @@ class Hit:
 
 def page_hits(qs: QuerySet[Indicator], offset: int, n: int) -> list[Hit]:
     """Hits `offset` to `offset + n` of a search, in its order."""
-    from jixiao.web.jinja import url_maker
 
     project_url = url_maker("project")
     return [Hit(row, project_url) for row in qs.values_list(*HIT_FIELDS)[offset : offset + n]]
@@ -274,7 +274,6 @@ EXPORT_COLUMNS: list[tuple[str, str]] = [
 def export_rows(qs: QuerySet[Indicator], limit: int | None = None) -> Iterator[list[Any]]:
     """The rows of the export, newest first, at most `limit` (default EXPORT_MAX): plain values,
     read in chunks."""
-    from jixiao.web.jinja import target_text
 
     limit = EXPORT_MAX if limit is None else limit
     fields = [k for k, _ in EXPORT_COLUMNS]
@@ -295,8 +294,6 @@ def export_xlsx(
     a formula (`jixiao.export.cellsafe`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from jixiao.export.cellsafe import put_text, workbook_bytes
 
     wb = Workbook()
     ws = wb.active

@@ -13,7 +13,9 @@ from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url_maker
 from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.lib.reviews import PAGE_REVIEW_FIELDS, unit_year_summary
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
+from jixiao.web.permissions import visible_unit_ids
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +100,6 @@ class PageProject:
 
 
 def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> QuerySet[Any]:
-    from jixiao.web.lib.reviews import PAGE_REVIEW_FIELDS
 
     where = Q(unit_id=unit_id, year=year)
     if disclosure_id is not None:
@@ -186,9 +187,6 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     the projects with their stored review in one more (`unit_year_projects`), a second read when
     stale stored reviews were just refreshed."""
     from django.http import Http404
-
-    from jixiao.web.lib.reviews import unit_year_summary
-    from jixiao.web.permissions import visible_unit_ids
 
     visible = visible_unit_ids(user)
     disclosures = []
