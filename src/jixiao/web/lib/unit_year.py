@@ -12,8 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url_maker
+from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
-from jixiao.web.lib.reviews import PAGE_REVIEW_FIELDS, unit_year_summary
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
@@ -107,7 +107,7 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     return (
         Project.objects.filter(where)
         .order_by("seq", "id")
-        .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *PAGE_REVIEW_FIELDS)
+        .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS)
     )
 
 
@@ -213,7 +213,7 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
         # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
         projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
         try:
-            review = unit_year_summary(disclosure, loaded, projects)
+            review = reviews.unit_year_summary(disclosure, loaded, projects)
         except Exception:
             log.exception("review of unit %s year %s failed", unit_id, year)
             break
