@@ -24,9 +24,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from collections import Counter
 from pathlib import Path
+
+from pgdb import recreate_postgres  # bench/pgdb.py
 
 ROLES = (
     ("admin", "admin", []),
@@ -34,18 +35,6 @@ ROLES = (
     ("market", "unit", ["999001"]),
     ("edu", "unit", ["999002"]),
 )
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def load(url: str) -> dict[str, str]:

@@ -30,8 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from pathlib import Path
+
+from pgdb import recreate_postgres  # bench/pgdb.py
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jixiao_bench_store"
@@ -83,18 +84,6 @@ def varied_docs(seeds: list[tuple[str, bytes]], n: int) -> list:
             )
         )
     return out
-
-
-def recreate_postgres(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def child(url: str, seeds_dir: Path, n: int) -> dict:

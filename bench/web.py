@@ -37,6 +37,8 @@ import urllib.parse
 from decimal import Decimal
 from pathlib import Path
 
+from pgdb import recreate_postgres  # bench/pgdb.py
+
 HERE = Path(__file__).resolve().parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jixiao_bench"
 
@@ -132,18 +134,6 @@ def make_docs(units: int, projects: int, indicators: int, year: int):
             )
         )
     return docs
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def big_unit_doc(projects: int, indicators: int, year: int):
@@ -414,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.clients} clients, {os.cpu_count()} CPUs"
     )
     if not args.no_load:
-        recreate_database(args.database_url)
+        recreate_postgres(args.database_url)
         load(args)
 
     import psycopg
