@@ -436,6 +436,20 @@ def submit_project(actor: User | None, project_id: int, *, version: int | None =
         return _move(actor, proj, State.SUBMITTED, "submit", summary, extra=extra)
 
 
+def _locked_for_review(actor: User | None, project_id: int, version: int | None, verb: str) -> Project:
+    """The project, locked, at the version the reviewer saw, when the actor may `verb` (退回/批复) it
+    now: a reviewer or administrator, on a submitted project (else Denied saying which)."""
+    proj = locked_project(actor, project_id)
+    check_version(proj, version)
+    if not can_review(actor, proj):
+        raise Denied(
+            f"只有审核人或管理员可以{verb}已提交的项目。"
+            if proj.state == State.SUBMITTED
+            else f"项目{proj.get_state_display()}，只有已提交的项目可以{verb}。"
+        )
+    return proj
+
+
 def return_project(
     actor: User | None,
     project_id: int,
@@ -448,14 +462,7 @@ def return_project(
     review findings by `Finding.key`; a snapshot of each is kept in the History record."""
     comment = (comment or "").strip()
     with transaction.atomic():
-        proj = locked_project(actor, project_id)
-        check_version(proj, version)
-        if not can_review(actor, proj):
-            raise Denied(
-                "只有审核人或管理员可以退回已提交的项目。"
-                if proj.state == State.SUBMITTED
-                else f"项目{proj.get_state_display()}，只有已提交的项目可以退回。"
-            )
+        proj = _locked_for_review(actor, project_id, version, "退回")
         if not comment:
             raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
         attached: list[dict[str, Any]] = []
@@ -488,14 +495,7 @@ def approve_project(
     the history, and the project page shows them to the unit."""
     reason = clean_text(confirm_reason)
     with transaction.atomic():
-        proj = locked_project(actor, project_id)
-        check_version(proj, version)
-        if not can_review(actor, proj):
-            raise Denied(
-                "只有审核人或管理员可以批复已提交的项目。"
-                if proj.state == State.SUBMITTED
-                else f"项目{proj.get_state_display()}，只有已提交的项目可以批复。"
-            )
+        proj = _locked_for_review(actor, project_id, version, "批复")
         if reason and len(reason) > 2000:
             raise Invalid("审核通过的理由不能超过 2000 字。", {"confirm_reason": "理由不能超过 2000 字"})
         gate = review_gate(proj)
