@@ -482,13 +482,25 @@ def test_bad_input_on_the_command_line_is_one_line_and_status_2(
 ) -> None:
     from jixiao.cli.main import main
 
-    make, _ = BAD_INPUTS[name]
+    make, words = BAD_INPUTS[name]
     path = tmp_path / name
     path.write_bytes(make())
     assert main(["parse", str(path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith(f"{path}: line 1: "), err
-    assert "Traceback" not in err[0]
+    # a whole .docx/.xlsx/.pdf that cannot be read is named without a line; the reason in Chinese
+    assert len(err) == 1 and err[0].startswith(f"{path}: ") and words in err[0], err
+    assert "Traceback" not in err[0] and "line" not in err[0]
+
+
+def test_a_bad_text_file_on_the_command_line_names_the_line_in_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jixiao.cli.main import main
+
+    path = tmp_path / "empty.txt"
+    path.write_bytes(b"")
+    assert main(["parse", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == f"{path}: 第 1 行: 文件为空"
 
 
 def test_para_and_row_are_the_only_blocks() -> None:

@@ -36,12 +36,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
             try:
                 doc = parse_file(name, year=args.year)
             except ReadError as e:
-                where = "" if getattr(e, "whole_document", False) else f"{e.location}: "
-                print(f"{e.source}: {where}{e.message}", file=sys.stderr)
+                whole = getattr(e, "whole_document", False)
+                print(f"{e.source}: {e.message}" if whole else e.describe(), file=sys.stderr)
                 failed = True
                 continue
             for w in doc.warnings:
-                print(f"{w.file}: {w.location}: {w.message}", file=sys.stderr)
+                print(w, file=sys.stderr)
             if args.strict and doc.warnings:
                 print(f"{name}: {len(doc.warnings)} 条警告，且指定了 --strict", file=sys.stderr)
                 failed = True

@@ -318,7 +318,11 @@ def document_rows(
         )
     except ReadError as e:
         return failed_result(
-            sha, path, len(data), f"{path}: {e.location}: 无法读取：{e.message}", time.perf_counter() - start
+            sha,
+            path,
+            len(data),
+            f"{path}: {e.location.zh()}: 无法读取：{e.message}",
+            time.perf_counter() - start,
         )
     except Exception as e:  # a parser bug must not stop the corpus: record it and go on
         return failed_result(
