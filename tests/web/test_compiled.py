@@ -67,3 +67,20 @@ def test_instances_are_the_models_rows(demo, market_project):
         (h.action, h.summary, h.at, h.changes) for h in want
     ]
     assert got[0].get_action_display() == want[0].get_action_display()
+
+
+def test_raw_columns_are_the_databases_text_of_the_orms_values(demo):
+    """`raw` positions skip the ORM's conversion: a JSON column comes as its text, which decodes
+    to what the ORM gives; the other columns are converted as before."""
+    import json
+
+    q = CompiledQuery(_by_unit_year, small=(1,), raw=(3,))
+    unit = next(iter(demo.values()))
+    p = Project.objects.filter(unit=unit).order_by("id").first()
+    got = q.rows(unit.pk, p.year, None)
+    want = list(_by_unit_year(unit.pk, p.year, None))
+    assert got and len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert isinstance(g[3], str | None)
+        assert (None if g[3] is None else json.loads(g[3])) == w[3]
+        assert tuple(g[:3]) + tuple(g[4:]) == w[:3] + w[4:]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -37,7 +39,6 @@ UNIT_YEAR_PROJECT_FIELDS = (
     "budget_other",
     "state",
     "disclosure_id",
-    "spending_plan",
     "version",
     "updated_at",
     "monitor_light",
@@ -50,7 +51,8 @@ UNIT_YEAR_PROJECT_FIELDS = (
 
 
 class PageReview:
-    """The stored review columns the unit-year page reads for a project."""
+    """The stored review columns the unit-year page reads for a project (`rules` and `categories`
+    as the JSON text the database gives: `reviews.unit_year_summary` decodes a page's at once)."""
 
     __slots__ = (
         "categories",
@@ -81,15 +83,20 @@ STATE_LABELS = dict(State.choices)
 
 class PageProject:
     """A project as the unit-year page shows it: the columns `UNIT_YEAR_PROJECT_FIELDS` as
-    attributes, its unit and its stored review (`review_result`, None when there is none). Plain
-    objects rather than model instances: a big bureau's page lists 200 of them."""
+    attributes, its spending plan (decoded when first read: only the spending chart reads it), its
+    unit and its stored review (`review_result`, None when there is none). Plain objects rather
+    than model instances: a big bureau's page lists 200 of them."""
 
     unit: Unit
     review_result: PageReview | None
 
-    def __init__(self, values: Sequence[Any]):
-        for name, v in zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=False):
-            setattr(self, name, v)
+    def __init__(self, values: Sequence[Any], plan_text: str | None):
+        self.__dict__.update(zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=True))
+        self.plan_text = plan_text
+
+    @cached_property
+    def spending_plan(self) -> Any:
+        return None if self.plan_text is None else json.loads(self.plan_text)
 
     @property
     def pk(self) -> int:
@@ -107,11 +114,22 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     return (
         Project.objects.filter(where)
         .order_by("seq", "id")
-        .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS)
+        .values_list(
+            *UNIT_YEAR_PROJECT_FIELDS, "spending_plan", "review_result__id", *reviews.PAGE_REVIEW_FIELDS
+        )
     )
 
 
-PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,))  # the year is an IntegerField
+def _json_columns() -> tuple[int, ...]:
+    """The positions of `_projects_query`'s JSON columns: the spending plan, the review's rules and
+    categories."""
+    n = len(UNIT_YEAR_PROJECT_FIELDS)
+    fields = reviews.PAGE_REVIEW_FIELDS
+    return (n, *(n + 2 + fields.index(f"review_result__{c}") for c in ("rules", "categories")))
+
+
+# the year is an IntegerField; the JSON columns' text is decoded by whoever reads them
+PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,), raw=_json_columns())
 
 
 def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
@@ -123,8 +141,8 @@ def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     projects = []
     for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
-        p = PageProject(row[:n])
-        p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
+        p = PageProject(row[:n], row[n])
+        p.review_result = PageReview(*row[n + 2 :]) if row[n + 1] is not None else None
         projects.append(p)
     others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit.pk})  # type: ignore[attr-defined]
     for p in projects:
