@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         import cProfile
         import pstats
 
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)
         prof.enable()
         measure(caller, urls[args.profile], args.rounds)
         prof.disable()

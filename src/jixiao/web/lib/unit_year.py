@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from markupsafe import Markup, escape
 
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
-from jixiao.web.jinja import url_maker
+from jixiao.web.jinja import url, url_parts
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
@@ -261,34 +264,95 @@ def review_title(counts: dict[str, int]) -> str:
     return f"错误 {counts.get('error', 0)} · 警告 {counts.get('warning', 0)} · 提示 {counts.get('hint', 0)}"
 
 
-def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> None:
-    """The text each project's rows show, computed once here rather than through filters and
-    reverse() in the templates (a big bureau's page shows 200 projects in two tables): links,
-    amounts, the review grade and its counts, the monitoring and self-evaluation cells (from
-    `lib.cycle.unit_year_cycle`, which runs first)."""
+class PageRows:
+    """The rows of the unit-year page's two project tables (`web/unit_year.html`'s projects and
+    `web/cycle/_unit_year.html`'s monitoring and self-evaluation), as HTML."""
+
+    __slots__ = ("cycle", "projects")
+
+    def __init__(self, projects: Markup, cycle: Markup):
+        self.projects, self.cycle = projects, cycle
+
+
+def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> PageRows:
+    """The HTML of each project's rows, made here in one pass rather than in the templates (a big
+    bureau's page shows 200 projects in two tables: a template spends some 20 escapes, lookups and
+    tests a row): links, amounts, the review grade and its counts, the monitoring and
+    self-evaluation cells (from `lib.cycle.unit_year_cycle`, which runs first). The page is the
+    same as the autoescaping templates made it: text from the database is escaped
+    (`markupsafe.escape`); numbers, dates, amounts and percentages (digits and signs) and the
+    links' ids need no escaping, the links' text around the id is escaped once a page."""
     project_url, monitor_url, selfeval_url = (
-        url_maker(name) for name in ("project", "project_monitor", "project_selfeval")
+        _id_link(name) for name in ("project", "project_monitor", "project_selfeval")
     )
+    states: dict[Any, str] = {}  # the few distinct cells of a column, made once a page
+    grades: dict[Any, str] = {}
+    lights: dict[Any, tuple[str, str]] = {}
+    rows: list[str] = []
+    cycle: list[str] = []
     for p in projects:
-        p.url = project_url(p.id)
-        p.monitor_url = monitor_url(p.id)
-        p.selfeval_url = selfeval_url(p.id)
-        p.label = p.name or p.title
-        p.other_unit = p.unit.name if p.unit_id != unit.pk else ""
-        p.code_text = p.code or "—"
-        p.total_text = money(p.budget_total)
-        p.fiscal_text = money(p.budget_fiscal)
-        p.other_text = money(p.budget_other)
-        p.state_label = p.get_state_display()
-        o = outcomes.get(p.id) if outcomes else None
-        p.review_grade = o.grade if o else None
-        c = o.counts if o else None
-        p.review_title = (
-            f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}"
-            if c is not None
+        pid, seq, label = p.id, _num(p.seq), escape(p.name or p.title)
+        url = project_url(pid)
+        other = (
+            f' <small class="muted">（{escape(p.unit.name)}）</small>'
+            if p.unit_id != unit.pk and p.unit.name
             else ""
         )
-        p.light_class = p.light or "none"
-        p.light_text = p.light_label or "未填报"
-        p.rate_text = "" if p.execution_rate is None else percent(p.execution_rate, 1)
-        p.score_text = "未填报" if p.score is None else str(p.score)
+        o = outcomes.get(pid) if outcomes else None
+        grade = ""
+        if o is not None and o.grade:
+            c = o.counts
+            title = escape(f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}")
+            g = escape(o.grade)
+            grade = f'<a href="{url}#review" class="grade g-{g}" title="{title}">{g}</a>'
+        state = states.get(p.state)
+        if state is None:
+            state = states[p.state] = (
+                f'<span class="state {escape(p.state)}">{escape(p.get_state_display())}</span>'
+            )
+        rows.append(
+            f'<tr><td>{seq}</td><td><a href="{url}">{label}</a>{other}</td>\n'
+            f'    <td class="code">{escape(p.code or "—")}</td><td class="num">{money(p.budget_total)}</td>'
+            f'<td class="num">{money(p.budget_fiscal)}</td>\n'
+            f'    <td class="num">{money(p.budget_other)}</td><td class="num">{_num(p.indicators_n)}</td>'
+            f"<td>{grade}</td><td>{state}</td></tr>\n  "
+        )
+        light = lights.get((p.light, p.light_label))
+        if light is None:
+            light = lights[(p.light, p.light_label)] = (
+                escape(p.light or "none"),
+                escape(p.light_label or "未填报"),
+            )
+        eval_grade = grades.get(p.grade)
+        if eval_grade is None:
+            g = escape(p.grade)
+            eval_grade = grades[p.grade] = f'<span class="grade g-{g}">{g}</span>' if p.grade else ""
+        rate = "" if p.execution_rate is None else percent(p.execution_rate, 1)
+        score = "未填报" if p.score is None else _num(p.score)
+        cycle.append(
+            f'<tr class="row-{light[0]}"><td>{seq}</td><td>{label}</td>\n'
+            f'    <td><a href="{monitor_url(pid)}">'
+            f'<span class="light {light[0]}">{light[1]}</span></a></td>\n'
+            f'    <td>{_num(p.as_of or "")}</td><td class="num">{rate}</td>\n'
+            f'    <td class="num"><a href="{selfeval_url(pid)}">{score}</a></td><td>{eval_grade}</td></tr>'
+        )
+    return PageRows(Markup("".join(rows)), Markup("".join(cycle)))
+
+
+def _id_link(name: str) -> Callable[[int], str]:
+    """The escaped link of a route of one id (`jinja.url_parts`: its text around the id escaped
+    once); `url` escaped for a route that cannot be cut so."""
+    parts = url_parts(name)
+    if parts is None:
+        return lambda pid: escape(url(name, pid))
+    head, tail = escape(parts[0]), escape(parts[1])
+    return lambda pid: f"{head}{pid}{tail}" if type(pid) is int and pid >= 0 else escape(url(name, pid))
+
+
+_PLAIN_TYPES = (int, Decimal, date)  # what text of theirs a template shows needs no escaping
+
+
+def _num(v: Any) -> Any:
+    """A number or date as a template shows it (`str`: digits and signs, nothing to escape); any
+    other value escaped."""
+    return v if type(v) in _PLAIN_TYPES else escape(v)
