@@ -35,7 +35,7 @@ from decimal import Context, Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Greatest
 
 from jixiao import model as m
@@ -188,23 +188,37 @@ def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     out: dict[int, tuple[Any, ...]] = {}
     ids = list(disclosure_ids)
     for i in range(0, len(ids), 5000):
-        rows = (
-            Project.objects.filter(disclosure_id__in=ids[i : i + 5000])
-            .order_by()
-            .values("disclosure_id", "disclosure__unit_id", "disclosure__year")
-            .annotate(
-                n=Count("id"),
-                ids=Sum("id"),
-                versions=Sum("version"),
-                changed=Max("updated_at"),
-                imported=Max("disclosure__imported_at"),
-                **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
-            )
-            .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported", *HISTORY_STAMP)
-        )
-        for did, *fp in rows:
+        for did, *fp in _fingerprint_rows(Project.objects.filter(disclosure_id__in=ids[i : i + 5000])):
             out[did] = (*fp[:5], *history_stamp(*fp[5:]))
     return out
+
+
+def _fingerprint_rows(projects: QuerySet[Project]) -> QuerySet[Any]:
+    """`_fingerprints`' aggregate of `projects`, a row for each of their disclosures."""
+    return (
+        projects.order_by()
+        .values("disclosure_id", "disclosure__unit_id", "disclosure__year")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            versions=Sum("version"),
+            changed=Max("updated_at"),
+            imported=Max("disclosure__imported_at"),
+            **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
+        )
+        .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported", *HISTORY_STAMP)
+    )
+
+
+# one unit-year's `_fingerprints`: every project page reads it, so it is built in the ORM once
+FINGERPRINT_QUERY = CompiledQuery(lambda did: _fingerprint_rows(Project.objects.filter(disclosure_id=did)))
+
+
+def fingerprint(disclosure_id: int) -> tuple[Any, ...] | None:
+    """`_fingerprints([disclosure_id])`'s fingerprint (None: no projects), in one compiled query."""
+    for _did, *fp in FINGERPRINT_QUERY.rows(disclosure_id):
+        return (*fp[:5], *history_stamp(*fp[5:]))
+    return None
 
 
 def fingerprint_of(projects: Iterable[tuple[int, int, Any]], imported_at: Any) -> tuple[Any, ...]:
@@ -655,11 +669,18 @@ class ProjectFindings:
 _project_cache = BoundedCache(PROJECT_CACHE_WEIGHT)  # project id → (version, ProjectReview, error)
 
 
+# a project's stored row (one at most: `ReviewResult.project` is one-to-one), its version checked
+# by the reader; built in the ORM once
+STORED_ROW_QUERY = CompiledQuery(
+    lambda pid: ReviewResult.objects.filter(project_id=pid).values_list(*STORED_COLUMNS)[:1]
+)
+
+
 def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | None]:
     """(the project's stored review, settings error): two queries when it is up to date (the
     unit-year's version and the project's row); else its unit-year is reviewed again and stored."""
     state = review_settings()
-    fp = _fingerprints([proj.disclosure_id]).get(proj.disclosure_id)
+    fp = fingerprint(proj.disclosure_id)
     if fp is None:
         return None, state.error
     version = _version(fp, state)
@@ -670,10 +691,8 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
         mine = _project_cache.get(proj.pk)
         if mine is not None and mine[0] == version:
             return mine[1], mine[2]
-    row = (
-        ReviewResult.objects.filter(project_id=proj.pk, version=version).values_list(*STORED_COLUMNS).first()
-    )
-    if row is not None and row[10] == proj.disclosure_id:
+    row = next(iter(STORED_ROW_QUERY.rows(proj.pk)), None)
+    if row is not None and row[9] == version and row[10] == proj.disclosure_id:
         pr, error = _project_of_row(row[:9], row[12:15]), row[11]
         with _cache_lock:
             _project_cache.put(proj.pk, (version, pr, error), 1 + len(pr.findings))
