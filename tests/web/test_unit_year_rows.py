@@ -94,3 +94,50 @@ def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users):
     # and without a review (the page when reading it failed: no grades)
     _data, got, want = _rows_both_ways(users, market, 2024, with_review=False)
     assert got == want and 'class="grade g-' not in got[0]
+
+
+def _sequential(rules_of, categories_of):
+    """The sums as adding the rows one after another gives them."""
+    from collections import Counter
+
+    rules, categories = Counter(), Counter()
+    for found in rules_of:
+        rules.update(found)
+    for cats in categories_of:
+        for l1, l2, n in cats:
+            categories[(l1, l2)] += n
+    return rules, categories
+
+
+def test_rules_and_categories_summed_once_a_text_are_the_rows_added_one_by_one():
+    """`reviews._summed` decodes each distinct JSON text once and weighs it by how often it comes:
+    the sums, the order of `most_common` (ties in the order codes first come) and of the categories
+    are those of adding every row in turn; texts with repeats, ties, empty rows and None levels."""
+    import json
+    import random
+
+    from jixiao.web.lib import reviews
+
+    rnd = random.Random(5)
+    codes = ["JX101", "JX203", "JX116", "JX505", "JX208"]
+    levels = [("产出指标", "数量指标"), ("效益指标", None), (None, None), ("满意度指标", "服务对象")]
+    for _ in range(300):
+        rule_pool = [
+            json.dumps({c: rnd.randint(0, 3) for c in rnd.sample(codes, rnd.randint(0, 4))}) for _ in range(4)
+        ]
+        cat_pool = [
+            json.dumps([[*lv, rnd.randint(1, 3)] for lv in rnd.sample(levels, rnd.randint(0, 4))])
+            for _ in range(4)
+        ]
+        n = rnd.randint(0, 30)
+        rules_texts = [rnd.choice(rule_pool) for _ in range(n)]
+        cat_texts = [rnd.choice(cat_pool) for _ in range(n)]
+        got_rules, got_cats = reviews._summed(rules_texts, cat_texts)
+        want_rules, want_cats = _sequential(
+            [json.loads(t) for t in rules_texts], [json.loads(t) for t in cat_texts]
+        )
+        assert got_rules.most_common() == want_rules.most_common()
+        assert list(got_cats.items()) == list(want_cats.items())
+    # values a database driver decoded already are summed as they are
+    got = reviews._summed([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
+    assert got == _sequential([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])

@@ -912,6 +912,32 @@ def _json_texts(texts: list[Any]) -> list[Any]:
     return [json.loads(t) if type(t) is str else t for t in texts]
 
 
+def _summed(
+    rules_texts: list[Any], categories_texts: list[Any]
+) -> tuple[Counter[str], Counter[tuple[str | None, str | None]]]:
+    """The stored rows' rules ({code: n}) and categories ([[level1, level2, n], ...]) summed, from
+    their JSON texts, each distinct text decoded once: the sums and the order in which their keys
+    first come (the order of ties in `most_common` and on the chart) are those of adding the rows'
+    one after another."""
+    rules: Counter[str] = Counter()
+    for found, times in _distinct_json(rules_texts):
+        rules.update(found if times == 1 else {code: n * times for code, n in found.items()})
+    categories: Counter[tuple[str | None, str | None]] = Counter()
+    for cats, times in _distinct_json(categories_texts):
+        for l1, l2, n in cats:
+            categories[(l1, l2)] += n * times
+    return rules, categories
+
+
+def _distinct_json(texts: list[Any]) -> list[tuple[Any, int]]:
+    """Each distinct JSON text of `texts` decoded (`_json_texts`), with how many times it comes, in
+    the order it first comes (the projects of a unit-year often hold the same categories)."""
+    if not all(type(t) is str for t in texts):
+        return [(v, 1) for v in _json_texts(texts)]
+    times = Counter(texts)
+    return list(zip(_json_texts(list(times)), times.values(), strict=True))
+
+
 def _loose_query(disclosure_id: int) -> Any:
     """The stored findings about a disclosure as a whole (its row without a project), with its
     history's stamp (`history_stamp_columns`)."""
@@ -967,14 +993,10 @@ def unit_year_summary(
         _refresh(sorted(stale))
         return None
     counts = dict.fromkeys(SEVERITIES, 0)
-    rules: Counter[str] = Counter()
     outcomes: dict[int, Any] = {}
-    categories: Counter[tuple[str | None, str | None]] = Counter()
     indicators: dict[int, int] = {}
     stored = [p.review_result for p in projects]
-    rules_of = _json_texts([rr.rules for rr in stored])
-    categories_of = _json_texts([rr.categories for rr in stored])
-    for p, rr, rule_counts, project_categories in zip(projects, stored, rules_of, categories_of, strict=True):
+    for p, rr in zip(projects, stored, strict=True):
         errors, warnings, hints = rr.error_count, rr.warning_count, rr.hint_count
         # the page shows the grade and the counts (the headings are on the project page)
         by_severity = {"error": errors, "warning": warnings, "hint": hints}
@@ -982,15 +1004,14 @@ def unit_year_summary(
         counts["error"] += errors
         counts["warning"] += warnings
         counts["hint"] += hints
-        rules.update(rule_counts)
-        for l1, l2, n in project_categories:
-            categories[(l1, l2)] += n
         indicators[p.pk] = rr.indicator_count
+    rules, categories = _summed([rr.rules for rr in stored], [rr.categories for rr in stored])
     loose: list[Finding] = []
     if loose_row is not None:
         loose = [_finding(d) for d in loose_row[1]]
         for sev, n in loose_row[2].items():
             counts[sev] = counts.get(sev, 0) + n
         rules.update(loose_row[3])
-    grades = {g: sum(1 for o in outcomes.values() if o.grade == g) for g in GRADES}
+    graded = Counter(o.grade for o in outcomes.values())
+    grades = {g: graded[g] for g in GRADES}
     return UnitYearSummary(counts, grades, outcomes, loose, rules.most_common(), categories, indicators)
