@@ -969,7 +969,8 @@ def unit_year_summary(
     loose_row = None
     stale: set[int] = set()
     if disclosure is not None:
-        mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == disclosure.pk]
+        did = disclosure.pk
+        mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == did]
         if mine:
             # the findings about the disclosure as a whole, with its history's stamp
             loose_row = next(iter(LOOSE_QUERY.rows(disclosure.pk)), None)

@@ -90,20 +90,18 @@ class PageProject:
     unit and its stored review (`review_result`, None when there is none). Plain objects rather
     than model instances: a big bureau's page lists 200 of them."""
 
+    pk: int
     unit: Unit
     review_result: PageReview | None
 
     def __init__(self, values: Sequence[Any], plan_text: str | None):
-        self.__dict__.update(zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=True))
-        self.plan_text = plan_text
+        d = self.__dict__
+        d.update(zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=True))
+        d["pk"], d["plan_text"] = d["id"], plan_text
 
     @cached_property
     def spending_plan(self) -> Any:
         return None if self.plan_text is None else json.loads(self.plan_text)
-
-    @property
-    def pk(self) -> int:
-        return self.id  # type: ignore[attr-defined,no-any-return]
 
     def get_state_display(self) -> str:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
@@ -147,9 +145,10 @@ def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list
         p = PageProject(row[:n], row[n])
         p.review_result = PageReview(*row[n + 2 :]) if row[n + 1] is not None else None
         projects.append(p)
-    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit.pk})  # type: ignore[attr-defined]
+    unit_id = unit.pk
+    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit_id})  # type: ignore[attr-defined]
     for p in projects:
-        p.unit = unit if p.unit_id == unit.pk else others[p.unit_id]  # type: ignore[attr-defined]
+        p.unit = unit if p.unit_id == unit_id else others[p.unit_id]  # type: ignore[attr-defined]
     return projects
 
 
