@@ -77,7 +77,7 @@ def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users):
     assert len(projects) >= 3
     first, second, third = projects[:3]
     Project.objects.filter(pk=first.pk).update(
-        name=HOSTILE, code=HOSTILE, state=HOSTILE[:20], monitor_light="\"x'<", eval_grade="<&"
+        name=HOSTILE, code=HOSTILE, state="<s>\"&'", monitor_light="\"x'<", eval_grade="<&"
     )
     Project.objects.filter(pk=second.pk).update(name="", title=HOSTILE, code="", budget_other=None)
     # a bureau's disclosure holding a table of another unit (named with markup)
