@@ -18,6 +18,8 @@
    workers' memory is printed once a minute meanwhile).
 The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
 Only 127.0.0.1 is contacted; every loop is bounded; the server is stopped at the end.
+On a machine busy with other work, bench/pagecpu.py (run after this one has loaded the data, with
+the same --database-url) measures the same pages' CPU time per request in one process instead.
 """
 
 from __future__ import annotations

@@ -67,3 +67,47 @@ def test_instances_are_the_models_rows(demo, market_project):
         (h.action, h.summary, h.at, h.changes) for h in want
     ]
     assert got[0].get_action_display() == want[0].get_action_display()
+
+
+def test_raw_columns_are_the_databases_text_of_the_orms_values(demo):
+    """`raw` positions skip the ORM's conversion: a JSON column comes as its text, which decodes
+    to what the ORM gives; the other columns are converted as before."""
+    import json
+
+    q = CompiledQuery(_by_unit_year, small=(1,), raw=(3,))
+    unit = next(iter(demo.values()))
+    p = Project.objects.filter(unit=unit).order_by("id").first()
+    got = q.rows(unit.pk, p.year, None)
+    want = list(_by_unit_year(unit.pk, p.year, None))
+    assert got and len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert isinstance(g[3], str | None)
+        assert (None if g[3] is None else json.loads(g[3])) == w[3]
+        assert tuple(g[:3]) + tuple(g[4:]) == w[:3] + w[4:]
+
+
+def test_compiled_review_queries_equal_the_orms(demo, market_project):
+    """The project page's review reads (`reviews.fingerprint`, `STORED_ROW_QUERY`) give what the
+    ORM queries they replace give, for every demo unit-year, after an edit too."""
+    from jixiao.web import actions
+    from jixiao.web.lib import reviews
+    from jixiao.web.models import Disclosure, ReviewResult
+
+    def check() -> None:
+        ids = list(Disclosure.objects.values_list("id", flat=True))
+        assert ids
+        prints = reviews._fingerprints(ids)
+        for did in ids:
+            assert reviews.fingerprint(did) == prints.get(did)
+        for p in Project.objects.all():
+            want = ReviewResult.objects.filter(project_id=p.pk).values_list(*reviews.STORED_COLUMNS).first()
+            got = reviews.STORED_ROW_QUERY.rows(p.pk)
+            assert [tuple(r) for r in got] == ([want] if want else [])
+
+    reviews.unit_year_reviews(Disclosure.objects.values_list("id", flat=True))  # stored rows
+    check()
+    actions.edit_project(
+        None, market_project.pk, actions.ProjectEdit(version=market_project.version, name="改过的名称")
+    )
+    check()
+    assert reviews.fingerprint(2**62) is None

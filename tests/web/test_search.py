@@ -185,3 +185,19 @@ def test_total_past_the_cap_is_counted_on_request(clients, demo, monkeypatch):
         hits(c, q="检定计量器具台件数")[0]
         == Indicator.objects.filter(name__contains="检定计量器具台件数").count()
     )
+
+
+@pytest.mark.parametrize("q", ["", "率", "满意度", "nothing-like-this"])
+def test_page_hits_are_the_searchs_slices(demo, q):
+    """`page_hits` (the page's indicators chosen in a subquery, then joined) gives the rows of the
+    search's own slice, in its order, on every page."""
+    from jixiao.web.lib.search import HIT_FIELDS, SearchFilters, UnitChoice, filtered, page_hits
+
+    qs = filtered(None, SearchFilters(q=q), UnitChoice(None))
+    total = qs.count()
+    for offset in range(0, total + 7, 7):
+        got = page_hits(qs, offset, 7)
+        want = list(qs.values_list(*HIT_FIELDS)[offset : offset + 7])
+        assert [(h.name, h.project, h.url.rstrip("/").rsplit("/", 1)[1]) for h in got] == [
+            (w[2], w[7] or w[8], str(w[5])) for w in want
+        ]

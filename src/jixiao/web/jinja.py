@@ -41,7 +41,7 @@ def url(name: str, *args: Any) -> str:
 def url_maker(name: str) -> Callable[[Any], str]:
     """`url` of a route of one argument as a function, for a page that links to many rows: the
     route's text around its argument is looked up once, then an id is put between."""
-    parts = _route(get_script_prefix(), name, ("i",))
+    parts = url_parts(name)
     if parts is None:
         return lambda a: url(name, a)
     head, tail = parts
@@ -50,6 +50,13 @@ def url_maker(name: str) -> Callable[[Any], str]:
         return f"{head}{a}{tail}" if type(a) is int and a >= 0 else url(name, a)
 
     return make
+
+
+def url_parts(name: str) -> tuple[str, str] | None:
+    """The text of a route of one argument before and after a non-negative integer argument, or
+    None when it cannot be cut so (then `url` it)."""
+    parts = _route(get_script_prefix(), name, ("i",))
+    return None if parts is None else (parts[0], parts[1])
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+")  # what reverse() puts in a path unchanged

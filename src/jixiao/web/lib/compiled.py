@@ -45,10 +45,13 @@ class CompiledQuery:
         model: type[Model] | None = None,
         *,
         small: tuple[int, ...] = (),
+        raw: tuple[int, ...] = (),
     ):
         """`small`: the positions of arguments that are 32-bit columns (IntegerField); the others
-        are 64-bit (ids). An argument out of its column's range matches nothing, as in the ORM."""
-        self.build, self.model, self.small = build, model, small
+        are 64-bit (ids). An argument out of its column's range matches nothing, as in the ORM.
+        `raw`: the positions of columns given as the database gives them, without the ORM's
+        conversion (a JSON column's text, for a caller that decodes many at once or only some)."""
+        self.build, self.model, self.small, self.raw = build, model, small, raw
         self._compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, Any]]]] = {}
 
     def _compile(self, using: str, args: tuple[int | None, ...]) -> tuple[str, list[Any], list[Any]]:
@@ -58,7 +61,8 @@ class CompiledQuery:
         # each parameter an argument (its index) or a constant of the query itself (kept as it is)
         order = [marks.index(p) if p in marks else Constant(p) for p in params]
         fields = [col[0] for col in compiler.select[: compiler.col_count]]
-        return sql, order, list(compiler.get_converters(fields).items())
+        converters = compiler.get_converters(fields).items()
+        return sql, order, [(pos, c) for pos, c in converters if pos not in self.raw]
 
     def instances(self, *args: int | None, using: str = "default") -> list[Any]:
         """The rows as model instances, for a `build` that gives a query of one model's own

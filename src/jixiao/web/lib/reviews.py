@@ -35,7 +35,7 @@ from decimal import Context, Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Greatest
 
 from jixiao import model as m
@@ -57,6 +57,7 @@ from jixiao.taxonomy import canonical_levels
 from jixiao.web import bulk
 from jixiao.web.convert import dec_or_none, domain_project, stored_unit_years
 from jixiao.web.convert import domain_indicators as domain_indicators  # what the import actions use
+from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SelfEvaluation
 
 log = logging.getLogger(__name__)
@@ -187,23 +188,37 @@ def _fingerprints(disclosure_ids: Iterable[int]) -> dict[int, tuple[Any, ...]]:
     out: dict[int, tuple[Any, ...]] = {}
     ids = list(disclosure_ids)
     for i in range(0, len(ids), 5000):
-        rows = (
-            Project.objects.filter(disclosure_id__in=ids[i : i + 5000])
-            .order_by()
-            .values("disclosure_id", "disclosure__unit_id", "disclosure__year")
-            .annotate(
-                n=Count("id"),
-                ids=Sum("id"),
-                versions=Sum("version"),
-                changed=Max("updated_at"),
-                imported=Max("disclosure__imported_at"),
-                **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
-            )
-            .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported", *HISTORY_STAMP)
-        )
-        for did, *fp in rows:
+        for did, *fp in _fingerprint_rows(Project.objects.filter(disclosure_id__in=ids[i : i + 5000])):
             out[did] = (*fp[:5], *history_stamp(*fp[5:]))
     return out
+
+
+def _fingerprint_rows(projects: QuerySet[Project]) -> QuerySet[Any]:
+    """`_fingerprints`' aggregate of `projects`, a row for each of their disclosures."""
+    return (
+        projects.order_by()
+        .values("disclosure_id", "disclosure__unit_id", "disclosure__year")
+        .annotate(
+            n=Count("id"),
+            ids=Sum("id"),
+            versions=Sum("version"),
+            changed=Max("updated_at"),
+            imported=Max("disclosure__imported_at"),
+            **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
+        )
+        .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported", *HISTORY_STAMP)
+    )
+
+
+# one unit-year's `_fingerprints`: every project page reads it, so it is built in the ORM once
+FINGERPRINT_QUERY = CompiledQuery(lambda did: _fingerprint_rows(Project.objects.filter(disclosure_id=did)))
+
+
+def fingerprint(disclosure_id: int) -> tuple[Any, ...] | None:
+    """`_fingerprints([disclosure_id])`'s fingerprint (None: no projects), in one compiled query."""
+    for _did, *fp in FINGERPRINT_QUERY.rows(disclosure_id):
+        return (*fp[:5], *history_stamp(*fp[5:]))
+    return None
 
 
 def fingerprint_of(projects: Iterable[tuple[int, int, Any]], imported_at: Any) -> tuple[Any, ...]:
@@ -654,11 +669,18 @@ class ProjectFindings:
 _project_cache = BoundedCache(PROJECT_CACHE_WEIGHT)  # project id → (version, ProjectReview, error)
 
 
+# a project's stored row (one at most: `ReviewResult.project` is one-to-one), its version checked
+# by the reader; built in the ORM once
+STORED_ROW_QUERY = CompiledQuery(
+    lambda pid: ReviewResult.objects.filter(project_id=pid).values_list(*STORED_COLUMNS)[:1]
+)
+
+
 def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | None]:
     """(the project's stored review, settings error): two queries when it is up to date (the
     unit-year's version and the project's row); else its unit-year is reviewed again and stored."""
     state = review_settings()
-    fp = _fingerprints([proj.disclosure_id]).get(proj.disclosure_id)
+    fp = fingerprint(proj.disclosure_id)
     if fp is None:
         return None, state.error
     version = _version(fp, state)
@@ -669,10 +691,8 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
         mine = _project_cache.get(proj.pk)
         if mine is not None and mine[0] == version:
             return mine[1], mine[2]
-    row = (
-        ReviewResult.objects.filter(project_id=proj.pk, version=version).values_list(*STORED_COLUMNS).first()
-    )
-    if row is not None and row[10] == proj.disclosure_id:
+    row = next(iter(STORED_ROW_QUERY.rows(proj.pk)), None)
+    if row is not None and row[9] == version and row[10] == proj.disclosure_id:
         pr, error = _project_of_row(row[:9], row[12:15]), row[11]
         with _cache_lock:
             _project_cache.put(proj.pk, (version, pr, error), 1 + len(pr.findings))
@@ -884,6 +904,54 @@ def _selected_review(p: Any) -> Any:
         return None
 
 
+def _json_texts(texts: list[Any]) -> list[Any]:
+    """JSON columns' texts (`lib.compiled.CompiledQuery`'s `raw` columns) decoded in one call, not
+    one a row: a big bureau's unit-year page reads 400; values already decoded pass through."""
+    if all(type(t) is str for t in texts):
+        return json.loads("[" + ",".join(texts) + "]") if texts else []
+    return [json.loads(t) if type(t) is str else t for t in texts]
+
+
+def _summed(
+    rules_texts: list[Any], categories_texts: list[Any]
+) -> tuple[Counter[str], Counter[tuple[str | None, str | None]]]:
+    """The stored rows' rules ({code: n}) and categories ([[level1, level2, n], ...]) summed, from
+    their JSON texts, each distinct text decoded once: the sums and the order in which their keys
+    first come (the order of ties in `most_common` and on the chart) are those of adding the rows'
+    one after another."""
+    rules: Counter[str] = Counter()
+    for found, times in _distinct_json(rules_texts):
+        rules.update(found if times == 1 else {code: n * times for code, n in found.items()})
+    categories: Counter[tuple[str | None, str | None]] = Counter()
+    for cats, times in _distinct_json(categories_texts):
+        for l1, l2, n in cats:
+            categories[(l1, l2)] += n * times
+    return rules, categories
+
+
+def _distinct_json(texts: list[Any]) -> list[tuple[Any, int]]:
+    """Each distinct JSON text of `texts` decoded (`_json_texts`), with how many times it comes, in
+    the order it first comes (the projects of a unit-year often hold the same categories)."""
+    if not all(type(t) is str for t in texts):
+        return [(v, 1) for v in _json_texts(texts)]
+    times = Counter(texts)
+    return list(zip(_json_texts(list(times)), times.values(), strict=True))
+
+
+def _loose_query(disclosure_id: int) -> Any:
+    """The stored findings about a disclosure as a whole (its row without a project), with its
+    history's stamp (`history_stamp_columns`)."""
+    return (
+        ReviewResult.objects.filter(disclosure_id=disclosure_id, project=None)
+        .annotate(**history_stamp_columns("disclosure__unit_id", "disclosure__year"))
+        .order_by("disclosure_id", "seq", "id")
+        .values_list("version", "findings", "counts", "rules", *HISTORY_STAMP)[:1]
+    )
+
+
+LOOSE_QUERY = CompiledQuery(_loose_query)  # every unit-year page reads it: built in the ORM once
+
+
 def unit_year_summary(
     disclosure: Disclosure | None, loaded: list[Any], projects: list[Any]
 ) -> UnitYearSummary | None:
@@ -901,15 +969,11 @@ def unit_year_summary(
     loose_row = None
     stale: set[int] = set()
     if disclosure is not None:
-        mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == disclosure.pk]
+        did = disclosure.pk
+        mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == did]
         if mine:
             # the findings about the disclosure as a whole, with its history's stamp
-            loose_row = (
-                ReviewResult.objects.filter(disclosure_id=disclosure.pk, project=None)
-                .annotate(**history_stamp_columns("disclosure__unit_id", "disclosure__year"))
-                .values_list("version", "findings", "counts", "rules", *HISTORY_STAMP)
-                .first()
-            )
+            loose_row = next(iter(LOOSE_QUERY.rows(disclosure.pk)), None)
             if loose_row is None:
                 stale.add(disclosure.pk)
             else:
@@ -930,12 +994,10 @@ def unit_year_summary(
         _refresh(sorted(stale))
         return None
     counts = dict.fromkeys(SEVERITIES, 0)
-    rules: Counter[str] = Counter()
     outcomes: dict[int, Any] = {}
-    categories: Counter[tuple[str | None, str | None]] = Counter()
     indicators: dict[int, int] = {}
-    for p in projects:
-        rr = p.review_result
+    stored = [p.review_result for p in projects]
+    for p, rr in zip(projects, stored, strict=True):
         errors, warnings, hints = rr.error_count, rr.warning_count, rr.hint_count
         # the page shows the grade and the counts (the headings are on the project page)
         by_severity = {"error": errors, "warning": warnings, "hint": hints}
@@ -943,15 +1005,14 @@ def unit_year_summary(
         counts["error"] += errors
         counts["warning"] += warnings
         counts["hint"] += hints
-        rules.update(rr.rules)
-        for l1, l2, n in rr.categories:
-            categories[(l1, l2)] += n
         indicators[p.pk] = rr.indicator_count
+    rules, categories = _summed([rr.rules for rr in stored], [rr.categories for rr in stored])
     loose: list[Finding] = []
     if loose_row is not None:
         loose = [_finding(d) for d in loose_row[1]]
         for sev, n in loose_row[2].items():
             counts[sev] = counts.get(sev, 0) + n
         rules.update(loose_row[3])
-    grades = {g: sum(1 for o in outcomes.values() if o.grade == g) for g in GRADES}
+    graded = Counter(o.grade for o in outcomes.values())
+    grades = {g: graded[g] for g in GRADES}
     return UnitYearSummary(counts, grades, outcomes, loose, rules.most_common(), categories, indicators)

@@ -230,10 +230,16 @@ class Hit:
 
 
 def page_hits(qs: QuerySet[Indicator], offset: int, n: int) -> list[Hit]:
-    """Hits `offset` to `offset + n` of a search, in its order."""
+    """Hits `offset` to `offset + n` of a search, in its order: the page's indicators chosen first
+    (a subquery), their projects and units joined to those only. Joined before the page was cut,
+    PostgreSQL joined every hit of a rare word (its trigram index finds them all, then sorts): 808
+    hits took 8.6 ms against 2.5 ms."""
 
     project_url = url_maker("project")
-    return [Hit(row, project_url) for row in qs.values_list(*HIT_FIELDS)[offset : offset + n]]
+    page = Indicator.objects.filter(id__in=qs.values("id")[offset : offset + n])
+    if qs.query.order_by:  # else the model's ordering, as `qs`'s
+        page = page.order_by(*qs.query.order_by)
+    return [Hit(row, project_url) for row in page.values_list(*HIT_FIELDS)]
 
 
 def filtered(user: Any, f: SearchFilters, unit: UnitChoice) -> QuerySet[Indicator]:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from markupsafe import Markup, escape
 
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
-from jixiao.web.jinja import url_maker
+from jixiao.web.jinja import url, url_parts
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
@@ -37,7 +42,6 @@ UNIT_YEAR_PROJECT_FIELDS = (
     "budget_other",
     "state",
     "disclosure_id",
-    "spending_plan",
     "version",
     "updated_at",
     "monitor_light",
@@ -50,7 +54,8 @@ UNIT_YEAR_PROJECT_FIELDS = (
 
 
 class PageReview:
-    """The stored review columns the unit-year page reads for a project."""
+    """The stored review columns the unit-year page reads for a project (`rules` and `categories`
+    as the JSON text the database gives: `reviews.unit_year_summary` decodes a page's at once)."""
 
     __slots__ = (
         "categories",
@@ -81,19 +86,22 @@ STATE_LABELS = dict(State.choices)
 
 class PageProject:
     """A project as the unit-year page shows it: the columns `UNIT_YEAR_PROJECT_FIELDS` as
-    attributes, its unit and its stored review (`review_result`, None when there is none). Plain
-    objects rather than model instances: a big bureau's page lists 200 of them."""
+    attributes, its spending plan (decoded when first read: only the spending chart reads it), its
+    unit and its stored review (`review_result`, None when there is none). Plain objects rather
+    than model instances: a big bureau's page lists 200 of them."""
 
+    pk: int
     unit: Unit
     review_result: PageReview | None
 
-    def __init__(self, values: Sequence[Any]):
-        for name, v in zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=False):
-            setattr(self, name, v)
+    def __init__(self, values: Sequence[Any], plan_text: str | None):
+        d = self.__dict__
+        d.update(zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=True))
+        d["pk"], d["plan_text"] = d["id"], plan_text
 
-    @property
-    def pk(self) -> int:
-        return self.id  # type: ignore[attr-defined,no-any-return]
+    @cached_property
+    def spending_plan(self) -> Any:
+        return None if self.plan_text is None else json.loads(self.plan_text)
 
     def get_state_display(self) -> str:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
@@ -107,11 +115,22 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     return (
         Project.objects.filter(where)
         .order_by("seq", "id")
-        .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS)
+        .values_list(
+            *UNIT_YEAR_PROJECT_FIELDS, "spending_plan", "review_result__id", *reviews.PAGE_REVIEW_FIELDS
+        )
     )
 
 
-PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,))  # the year is an IntegerField
+def _json_columns() -> tuple[int, ...]:
+    """The positions of `_projects_query`'s JSON columns: the spending plan, the review's rules and
+    categories."""
+    n = len(UNIT_YEAR_PROJECT_FIELDS)
+    fields = reviews.PAGE_REVIEW_FIELDS
+    return (n, *(n + 2 + fields.index(f"review_result__{c}") for c in ("rules", "categories")))
+
+
+# the year is an IntegerField; the JSON columns' text is decoded by whoever reads them
+PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,), raw=_json_columns())
 
 
 def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
@@ -123,12 +142,13 @@ def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     projects = []
     for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
-        p = PageProject(row[:n])
-        p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
+        p = PageProject(row[:n], row[n])
+        p.review_result = PageReview(*row[n + 2 :]) if row[n + 1] is not None else None
         projects.append(p)
-    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit.pk})  # type: ignore[attr-defined]
+    unit_id = unit.pk
+    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit_id})  # type: ignore[attr-defined]
     for p in projects:
-        p.unit = unit if p.unit_id == unit.pk else others[p.unit_id]  # type: ignore[attr-defined]
+        p.unit = unit if p.unit_id == unit_id else others[p.unit_id]  # type: ignore[attr-defined]
     return projects
 
 
@@ -243,34 +263,95 @@ def review_title(counts: dict[str, int]) -> str:
     return f"错误 {counts.get('error', 0)} · 警告 {counts.get('warning', 0)} · 提示 {counts.get('hint', 0)}"
 
 
-def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> None:
-    """The text each project's rows show, computed once here rather than through filters and
-    reverse() in the templates (a big bureau's page shows 200 projects in two tables): links,
-    amounts, the review grade and its counts, the monitoring and self-evaluation cells (from
-    `lib.cycle.unit_year_cycle`, which runs first)."""
+class PageRows:
+    """The rows of the unit-year page's two project tables (`web/unit_year.html`'s projects and
+    `web/cycle/_unit_year.html`'s monitoring and self-evaluation), as HTML."""
+
+    __slots__ = ("cycle", "projects")
+
+    def __init__(self, projects: Markup, cycle: Markup):
+        self.projects, self.cycle = projects, cycle
+
+
+def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> PageRows:
+    """The HTML of each project's rows, made here in one pass rather than in the templates (a big
+    bureau's page shows 200 projects in two tables: a template spends some 20 escapes, lookups and
+    tests a row): links, amounts, the review grade and its counts, the monitoring and
+    self-evaluation cells (from `lib.cycle.unit_year_cycle`, which runs first). The page is the
+    same as the autoescaping templates made it: text from the database is escaped
+    (`markupsafe.escape`); numbers, dates, amounts and percentages (digits and signs) and the
+    links' ids need no escaping, the links' text around the id is escaped once a page."""
     project_url, monitor_url, selfeval_url = (
-        url_maker(name) for name in ("project", "project_monitor", "project_selfeval")
+        _id_link(name) for name in ("project", "project_monitor", "project_selfeval")
     )
+    states: dict[Any, str] = {}  # the few distinct cells of a column, made once a page
+    grades: dict[Any, str] = {}
+    lights: dict[Any, tuple[str, str]] = {}
+    rows: list[str] = []
+    cycle: list[str] = []
     for p in projects:
-        p.url = project_url(p.id)
-        p.monitor_url = monitor_url(p.id)
-        p.selfeval_url = selfeval_url(p.id)
-        p.label = p.name or p.title
-        p.other_unit = p.unit.name if p.unit_id != unit.pk else ""
-        p.code_text = p.code or "—"
-        p.total_text = money(p.budget_total)
-        p.fiscal_text = money(p.budget_fiscal)
-        p.other_text = money(p.budget_other)
-        p.state_label = p.get_state_display()
-        o = outcomes.get(p.id) if outcomes else None
-        p.review_grade = o.grade if o else None
-        c = o.counts if o else None
-        p.review_title = (
-            f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}"
-            if c is not None
+        pid, seq, label = p.id, _num(p.seq), escape(p.name or p.title)
+        url = project_url(pid)
+        other = (
+            f' <small class="muted">（{escape(p.unit.name)}）</small>'
+            if p.unit_id != unit.pk and p.unit.name
             else ""
         )
-        p.light_class = p.light or "none"
-        p.light_text = p.light_label or "未填报"
-        p.rate_text = "" if p.execution_rate is None else percent(p.execution_rate, 1)
-        p.score_text = "未填报" if p.score is None else str(p.score)
+        o = outcomes.get(pid) if outcomes else None
+        grade = ""
+        if o is not None and o.grade:
+            c = o.counts
+            title = escape(f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}")
+            g = escape(o.grade)
+            grade = f'<a href="{url}#review" class="grade g-{g}" title="{title}">{g}</a>'
+        state = states.get(p.state)
+        if state is None:
+            state = states[p.state] = (
+                f'<span class="state {escape(p.state)}">{escape(p.get_state_display())}</span>'
+            )
+        rows.append(
+            f'<tr><td>{seq}</td><td><a href="{url}">{label}</a>{other}</td>\n'
+            f'    <td class="code">{escape(p.code or "—")}</td><td class="num">{money(p.budget_total)}</td>'
+            f'<td class="num">{money(p.budget_fiscal)}</td>\n'
+            f'    <td class="num">{money(p.budget_other)}</td><td class="num">{_num(p.indicators_n)}</td>'
+            f"<td>{grade}</td><td>{state}</td></tr>\n  "
+        )
+        light = lights.get((p.light, p.light_label))
+        if light is None:
+            light = lights[(p.light, p.light_label)] = (
+                escape(p.light or "none"),
+                escape(p.light_label or "未填报"),
+            )
+        eval_grade = grades.get(p.grade)
+        if eval_grade is None:
+            g = escape(p.grade)
+            eval_grade = grades[p.grade] = f'<span class="grade g-{g}">{g}</span>' if p.grade else ""
+        rate = "" if p.execution_rate is None else percent(p.execution_rate, 1)
+        score = "未填报" if p.score is None else _num(p.score)
+        cycle.append(
+            f'<tr class="row-{light[0]}"><td>{seq}</td><td>{label}</td>\n'
+            f'    <td><a href="{monitor_url(pid)}">'
+            f'<span class="light {light[0]}">{light[1]}</span></a></td>\n'
+            f'    <td>{_num(p.as_of or "")}</td><td class="num">{rate}</td>\n'
+            f'    <td class="num"><a href="{selfeval_url(pid)}">{score}</a></td><td>{eval_grade}</td></tr>'
+        )
+    return PageRows(Markup("".join(rows)), Markup("".join(cycle)))
+
+
+def _id_link(name: str) -> Callable[[int], str]:
+    """The escaped link of a route of one id (`jinja.url_parts`: its text around the id escaped
+    once); `url` escaped for a route that cannot be cut so."""
+    parts = url_parts(name)
+    if parts is None:
+        return lambda pid: escape(url(name, pid))
+    head, tail = escape(parts[0]), escape(parts[1])
+    return lambda pid: f"{head}{pid}{tail}" if type(pid) is int and pid >= 0 else escape(url(name, pid))
+
+
+_PLAIN_TYPES = (int, Decimal, date)  # what text of theirs a template shows needs no escaping
+
+
+def _num(v: Any) -> Any:
+    """A number or date as a template shows it (`str`: digits and signs, nothing to escape); any
+    other value escaped."""
+    return v if type(v) in _PLAIN_TYPES else escape(v)

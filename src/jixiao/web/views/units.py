@@ -108,7 +108,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     from jixiao.web.lib.cycle import unit_year_cycle  # monitoring lights, scores, spending chart
 
     cycle = unit_year_cycle(projects, year)
-    prepare_rows(projects, u, review.outcomes if review is not None else None)
+    rows = prepare_rows(projects, u, review.outcomes if review is not None else None)
     return render(
         request,
         "web/unit_year.html",
@@ -117,6 +117,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "year": year,
             "disclosure": disclosure,
             "projects": projects,
+            "rows": rows,
             "sub_goals": _sub_goals(disclosure),
             **_budget(projects),
             "cat_chart": _category_chart(items),

@@ -1,0 +1,173 @@
+"""CPU per request of the pages `bench/web.py` measures, in this process (no server, no clients).
+
+    python bench/pagecpu.py [--database-url postgresql://…] [--rounds 5] [--only unit big …]
+                            [--profile KIND] [--dump DIR]
+
+Reads the database `bench/web.py` loaded (run it once first; its default URL unless
+--database-url). Each page is requested through Django's WSGI handler, with the same middleware
+and session login as under `jixiao serve`, as the bench's reviewer: the trivial page
+(/bench/trivial/), the unit-year page of 10 units, the big unit's, 10 project pages and search
+for the bench's 7 terms, once each to warm up, then ROUNDS times. Prints the least, median and mean
+CPU time (time.process_time: this process only, not PostgreSQL's) per request of each kind and the
+medians' ratio to the trivial page's. On a shared machine these figures hold better than wall-clock
+ones (the least the best; other work on the cores still slows the caches down).
+
+--profile KIND: cProfile of ROUNDS requests of that kind, top functions by own and by
+cumulative time. --dump DIR: each page's HTML (CSRF tokens blanked) to DIR, for byte comparisons
+before and after a change (`diff -r`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jixiao_bench"
+TERMS = ["满意度", "合格率", "食品安全", "特种设备抽检批次", "项目成本", "长效机制", "完成时间"]
+KINDS = ["trivial", "unit", "big", "project", "search"]
+CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
+
+
+def paths(year: int) -> dict[str, list[str]]:
+    import urllib.parse
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT id FROM web_unit WHERE code = %s", ["999999"])
+        big = cur.fetchone()
+        cur.execute("SELECT id FROM web_unit WHERE code <> %s ORDER BY id", ["999999"])
+        units = [r[0] for r in cur.fetchall()]
+        cur.execute("SELECT id FROM web_project ORDER BY id")
+        projects = [r[0] for r in cur.fetchall()]
+    rnd = random.Random(12)
+    return {
+        "trivial": ["/bench/trivial/"],
+        "unit": [f"/units/{u}/{year}/" for u in rnd.sample(units, min(10, len(units)))],
+        "big": [f"/units/{big[0]}/{year}/"] if big else [],
+        "project": [f"/projects/{p}/" for p in rnd.sample(projects, min(10, len(projects)))],
+        "search": ["/search/?" + urllib.parse.urlencode({"q": t}) for t in TERMS],
+    }
+
+
+class Caller:
+    """GET requests through the WSGI handler with a logged-in session's cookies."""
+
+    def __init__(self, username: str):
+        from django.contrib.auth import get_user_model
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import Client
+
+        c = Client()
+        c.force_login(get_user_model().objects.get(username=username))
+        c.get("/login/")  # the CSRF cookie
+        self.cookie = "; ".join(f"{k}={v.value}" for k, v in c.cookies.items())
+        self.handler = WSGIHandler()
+
+    def get(self, path: str) -> bytes:
+        p, _, q = path.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": p,
+            "QUERY_STRING": q,
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_COOKIE": self.cookie,
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+        }
+        status: list[str] = []
+        body = b"".join(self.handler(environ, lambda s, h, *a: status.append(s)))
+        if not status or not status[0].startswith("200"):
+            raise SystemExit(f"{path}: HTTP {status[0] if status else '?'}")
+        return body
+
+
+def measure(caller: Caller, urls: list[str], rounds: int) -> list[float]:
+    out = []
+    for _ in range(rounds):
+        for u in urls:
+            t = time.process_time()
+            caller.get(u)
+            out.append((time.process_time() - t) * 1000)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database-url", default=os.environ.get("JIXIAO_BENCH_DATABASE_URL", DEFAULT_URL))
+    ap.add_argument("--year", type=int, default=2024)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--user", default="bench")
+    ap.add_argument("--only", nargs="*", choices=KINDS)
+    ap.add_argument("--profile", choices=KINDS)
+    ap.add_argument("--dump", type=Path)
+    args = ap.parse_args(argv)
+    os.environ.update(
+        JIXIAO_DATABASE_URL=args.database_url,
+        JIXIAO_BENCH_PAGES="1",
+        JIXIAO_DEBUG="0",
+        JIXIAO_SECRET_KEY="bench-secret",
+    )
+    from jixiao.web import setup
+
+    setup()
+    caller = Caller(args.user)
+    urls = paths(args.year)
+    for kind in KINDS:  # warm-up: imports, compiled queries, caches of the process
+        for u in urls[kind]:
+            caller.get(u)
+    if args.dump:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for kind in KINDS:
+            for u in urls[kind]:
+                name = re.sub(r"[^A-Za-z0-9]+", "_", u.strip("/")) or "root"
+                (args.dump / f"{name}.html").write_bytes(CSRF.sub(rb"\1-\2", caller.get(u)))
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile(time.process_time)
+        prof.enable()
+        measure(caller, urls[args.profile], args.rounds)
+        prof.disable()
+        st = pstats.Stats(prof)
+        st.sort_stats("tottime").print_stats(30)
+        st.sort_stats("cumulative").print_stats(45)
+        return 0
+    floor: float | None = None
+    print(f"{'page':<10}{'requests':>9}{'min ms':>9}{'median ms':>11}{'mean ms':>9}{'× trivial':>11}")
+    for kind in KINDS:
+        if args.only and kind not in args.only and kind != "trivial":
+            continue
+        rounds = args.rounds * (10 if kind in ("trivial", "big") else 1)
+        ms = measure(caller, urls[kind], rounds)
+        if not ms:
+            continue
+        med = statistics.median(ms)
+        if kind == "trivial":
+            floor = med
+        ratio = f"{med / floor:>11.2f}" if floor else ""
+        mean = statistics.fmean(ms)
+        print(f"{kind:<10}{len(ms):>9}{min(ms):>9.2f}{med:>11.2f}{mean:>9.2f}{ratio}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The unit-year page's project rows, made in Python (`lib.unit_year.prepare_rows`), are what the
+autoescaping templates made of the same projects: the reference templates below are the rows as
+templates once wrote them, from the projects' own fields and the filters. Checked on the demo's
+unit-years with hostile text in every field a row shows, a project of another unit in a bureau's
+disclosure, projects without a review, monitoring or self-evaluation."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import engines
+
+from jixiao.web.lib.cycle import unit_year_cycle
+from jixiao.web.lib.unit_year import prepare_rows, read_unit_year
+from jixiao.web.models import Project
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_ROWS = (
+    "{% for p in projects %}<tr><td>{{ p.seq }}</td><td><a href=\"{{ url('project', p.pk) }}\">"
+    "{{ p.name or p.title }}</a>{% if p.unit_id != unit.pk and p.unit.name %} "
+    '<small class="muted">（{{ p.unit.name }}）</small>{% endif %}</td>\n'
+    '    <td class="code">{{ p.code or "—" }}</td><td class="num">{{ p.budget_total|money }}</td>'
+    '<td class="num">{{ p.budget_fiscal|money }}</td>\n'
+    '    <td class="num">{{ p.budget_other|money }}</td><td class="num">{{ p.indicators_n }}</td><td>'
+    "{% set o = outcomes.get(p.pk) if outcomes else none %}{% if o and o.grade %}"
+    '<a href="{{ url(\'project\', p.pk) }}#review" class="grade g-{{ o.grade }}" '
+    "title=\"错误 {{ o.counts.get('error', 0) }} · 警告 {{ o.counts.get('warning', 0) }} · "
+    "提示 {{ o.counts.get('hint', 0) }}\">{{ o.grade }}</a>{% endif %}</td>"
+    '<td><span class="state {{ p.state }}">{{ p.get_state_display() }}</span></td></tr>\n'
+    "  {% endfor %}"
+)
+
+CYCLE_ROWS = (
+    "{% for p in projects %}<tr class=\"row-{{ p.light or 'none' }}\"><td>{{ p.seq }}</td>"
+    "<td>{{ p.name or p.title }}</td>\n"
+    "    <td><a href=\"{{ url('project_monitor', p.pk) }}\">"
+    "<span class=\"light {{ p.light or 'none' }}\">{{ p.light_label or '未填报' }}</span></a></td>\n"
+    "    <td>{{ p.as_of or '' }}</td>"
+    "<td class=\"num\">{{ '' if p.execution_rate is none else p.execution_rate|percent(1) }}</td>\n"
+    '    <td class="num"><a href="{{ url(\'project_selfeval\', p.pk) }}">'
+    "{{ '未填报' if p.score is none else p.score }}</a></td>"
+    '<td>{% if p.grade %}<span class="grade g-{{ p.grade }}">{{ p.grade }}</span>{% endif %}</td></tr>'
+    "{% endfor %}"
+)
+
+HOSTILE = "<b>\"A&B'</b>"
+
+
+def _rows_both_ways(users, unit, year, *, with_review=True):
+    data = read_unit_year(users["admin"], unit.pk, year)
+    review = data.review if with_review else None
+    for p in data.projects:
+        p.indicators_n = review.indicators.get(p.pk, 0) if review else 0
+    unit_year_cycle(data.projects, year)
+    outcomes = review.outcomes if review else None
+    got = prepare_rows(data.projects, data.unit, outcomes)
+    env = engines["jinja2"].env
+    ctx = {"projects": data.projects, "unit": data.unit, "outcomes": outcomes}
+    want_projects = env.from_string(PROJECT_ROWS).render(ctx)
+    want_cycle = env.from_string(CYCLE_ROWS).render(ctx)
+    return data, (str(got.projects), str(got.cycle)), (want_projects, want_cycle)
+
+
+def test_rows_are_the_templates_rows(demo, users):
+    checked = 0
+    for unit in demo.values():
+        for year in sorted(set(Project.objects.filter(unit=unit).values_list("year", flat=True))):
+            data, got, want = _rows_both_ways(users, unit, year)
+            assert got == want
+            checked += len(data.projects)
+    assert checked >= 10
+
+
+def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users):
+    market, edu = demo["999001"], demo["999002"]
+    projects = list(Project.objects.filter(unit=market, year=2024).order_by("seq"))
+    assert len(projects) >= 3
+    first, second, third = projects[:3]
+    Project.objects.filter(pk=first.pk).update(
+        name=HOSTILE, code=HOSTILE, state="<s>\"&'", monitor_light="\"x'<", eval_grade="<&"
+    )
+    Project.objects.filter(pk=second.pk).update(name="", title=HOSTILE, code="", budget_other=None)
+    # a bureau's disclosure holding a table of another unit (named with markup)
+    Project.objects.filter(pk=third.pk).update(unit=edu)
+    edu.name = HOSTILE
+    edu.save()
+    market.name = HOSTILE
+    market.save()
+    data, got, want = _rows_both_ways(users, market, 2024)
+    assert got == want
+    assert "&lt;b&gt;&#34;A&amp;B&#39;&lt;/b&gt;" in got[0] and "<b>" not in got[0] + got[1]
+    assert "（&lt;b&gt;" in got[0]  # the other unit's name, escaped
+    assert data.review is not None and 'class="grade g-' in got[0]
+    # and without a review (the page when reading it failed: no grades)
+    _data, got, want = _rows_both_ways(users, market, 2024, with_review=False)
+    assert got == want and 'class="grade g-' not in got[0]
+
+
+def _sequential(rules_of, categories_of):
+    """The sums as adding the rows one after another gives them."""
+    from collections import Counter
+
+    rules, categories = Counter(), Counter()
+    for found in rules_of:
+        rules.update(found)
+    for cats in categories_of:
+        for l1, l2, n in cats:
+            categories[(l1, l2)] += n
+    return rules, categories
+
+
+def test_rules_and_categories_summed_once_a_text_are_the_rows_added_one_by_one():
+    """`reviews._summed` decodes each distinct JSON text once and weighs it by how often it comes:
+    the sums, the order of `most_common` (ties in the order codes first come) and of the categories
+    are those of adding every row in turn; texts with repeats, ties, empty rows and None levels."""
+    import json
+    import random
+
+    from jixiao.web.lib import reviews
+
+    rnd = random.Random(5)
+    codes = ["JX101", "JX203", "JX116", "JX505", "JX208"]
+    levels = [("产出指标", "数量指标"), ("效益指标", None), (None, None), ("满意度指标", "服务对象")]
+    for _ in range(300):
+        rule_pool = [
+            json.dumps({c: rnd.randint(0, 3) for c in rnd.sample(codes, rnd.randint(0, 4))}) for _ in range(4)
+        ]
+        cat_pool = [
+            json.dumps([[*lv, rnd.randint(1, 3)] for lv in rnd.sample(levels, rnd.randint(0, 4))])
+            for _ in range(4)
+        ]
+        n = rnd.randint(0, 30)
+        rules_texts = [rnd.choice(rule_pool) for _ in range(n)]
+        cat_texts = [rnd.choice(cat_pool) for _ in range(n)]
+        got_rules, got_cats = reviews._summed(rules_texts, cat_texts)
+        want_rules, want_cats = _sequential(
+            [json.loads(t) for t in rules_texts], [json.loads(t) for t in cat_texts]
+        )
+        assert got_rules.most_common() == want_rules.most_common()
+        assert list(got_cats.items()) == list(want_cats.items())
+    # values a database driver decoded already are summed as they are
+    got = reviews._summed([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
+    assert got == _sequential([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
