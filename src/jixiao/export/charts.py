@@ -88,7 +88,24 @@ def money(v: Number | None) -> str:
 def text_width(s: str, size: float) -> float:
     """Estimated width in px of a text at a font size: CJK full width, and so are the characters of
     ambiguous width (– … · “”), which CJK fonts such as SimSun draw full width; the rest 0.6 em."""
-    return sum(size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.6 for ch in s)
+    return sum(_char_widths(s, size))
+
+
+def _char_widths(s: str, size: float) -> list[float]:
+    """Each character's width as `text_width` counts it (summed left to right, a prefix of these
+    is the prefix's width to the last bit)."""
+    narrow = size * 0.6
+    return [size if unicodedata.east_asian_width(ch) in "WFA" else narrow for ch in s]
+
+
+def _fitting(widths: list[float], max_px: float) -> int:
+    """How many leading characters fit in `max_px`."""
+    width = 0.0
+    for n, w in enumerate(widths):
+        width += w
+        if width > max_px:
+            return n
+    return len(widths)
 
 
 def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[str]:
@@ -96,10 +113,11 @@ def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[st
     line that has one), at most `max_lines` of them, the last cut with … when longer still."""
     lines: list[str] = []
     rest = s.strip()
-    while rest and len(lines) < max_lines - 1 and text_width(rest, size) > max_px:
-        n = 0
-        while n < len(rest) and text_width(rest[: n + 1], size) <= max_px:
-            n += 1
+    while rest and len(lines) < max_lines - 1:
+        widths = _char_widths(rest, size)
+        n = _fitting(widths, max_px)
+        if n == len(rest):
+            break
         n = max(n, 1)
         space = rest.rfind(" ", 0, n + 1)
         if n < len(rest) and space > 0:  # break Latin words at a space
@@ -113,14 +131,16 @@ def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[st
 
 def shorten(s: str, max_px: float, size: float) -> str:
     """The text cut with … to fit `max_px`."""
-    if text_width(s, size) <= max_px:
+    widths = _char_widths(s, size)
+    if sum(widths) <= max_px:
         return s
-    out = ""
-    for ch in s:
-        if text_width(out + ch + "…", size) > max_px:
-            break
-        out += ch
-    return out + "…"
+    ellipsis = _char_widths("…", size)[0]
+    width = 0
+    for n, w in enumerate(widths):
+        if width + w + ellipsis > max_px:
+            return s[:n] + "…"
+        width += w
+    return s + "…"
 
 
 def _ln(x1: float, y1: float, x2: float, y2: float, stroke: str, extra: str = "") -> str:
