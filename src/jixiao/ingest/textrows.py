@@ -72,6 +72,7 @@ class Piece:
 Strategy = Callable[[list[str]], "list[Piece] | None"]
 
 _BLANK = " \t\u3000\xa0"
+_BLANK_CHAR = re.compile("[" + _BLANK + "]")
 
 
 def _line_pieces(no: int, cells: list[str]) -> list[Piece]:
@@ -375,6 +376,11 @@ def _header_words_of(s: str) -> tuple[_Word, ...]:
 def _run_words(s: str) -> list[_Word]:
     """Every vocabulary word of a run-together line, left to right, not overlapping (a header's
     words first, then level labels, then block labels)."""
+    return list(_run_words_of(s))
+
+
+@lru_cache(maxsize=16384)
+def _run_words_of(s: str) -> tuple[_Word, ...]:
     words = _header_words(s)
     taken = [(w.a, w.b) for w in words]
     for w in _level_words(s):
@@ -385,7 +391,7 @@ def _run_words(s: str) -> list[_Word]:
         if not any(m.start() < b and a < m.end() for a, b in taken):
             words.append(_Word(m.start(), m.end(), m.group(0), "kv"))
     words.sort(key=lambda w: w.a)
-    return words
+    return tuple(words)
 
 
 # a qualitative value at the end of run-together text: a change verb with its short object
@@ -438,7 +444,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
                 st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
-        if any(ch in _BLANK for ch in s):
+        if _BLANK_CHAR.search(s):
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
@@ -713,6 +719,11 @@ def _resolve_kinds(texts: list[str]) -> list[int | None]:
 
 
 def is_header(kinds: list[int | None]) -> bool:
+    return _is_header_t(tuple(kinds))
+
+
+@lru_cache(maxsize=4096)
+def _is_header_t(kinds: tuple[int | None, ...]) -> bool:
     found = [k for k in kinds if k is not None]
     levels = sum(1 for k in found if k in (L1, L2, NAME))
     return levels >= 2 or (levels >= 1 and VALUE in found and len(found) >= 3)
@@ -1298,7 +1309,8 @@ class ScoreMemo:
     """What scoring found for each row of the candidates of one document (by the row's identity:
     the blocks outlive the memo), so that scoring the regions again reads it instead."""
 
-    kinds: dict[int, tuple[bool, list[int | None]]] = field(default_factory=dict)  # header?, kinds
+    # header?, kinds, texts
+    kinds: dict[int, tuple[bool, tuple[int | None, ...], tuple[str, ...]]] = field(default_factory=dict)
     opens: dict[int, bool] = field(default_factory=dict)  # opens a project block
     scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, its header) → score
 
@@ -1310,46 +1322,55 @@ def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
     that opens a project block (项目名称 …) ends the table."""
     if memo is None:
         memo = ScoreMemo()
-    fit_ = Fit()
-    kinds: list[int | None] | None = None
+    memo_kinds, memo_opens, memo_scores = memo.kinds, memo.opens, memo.scores
+    score = 0.0
+    rows = good = 0
+    kinds: tuple[int | None, ...] | None = None
     head = 0  # the identity of the header row of `kinds`
     table = None
     for b in blocks:
         if not isinstance(b, Row):
             continue
         key = id(b)
-        facts = memo.kinds.get(key)
+        facts = memo_kinds.get(key)
         if facts is None:
-            hk = list(map(header_kind, [c.text for c in b.cells]))
-            facts = memo.kinds[key] = (is_header(hk), hk)
+            facts = memo_kinds[key] = _row_facts(tuple([c.text for c in b.cells]))
         if facts[0]:
             kinds, table, head = facts[1], b.table, key
-            fit_.score += 3.0
+            score += 3.0
             continue
         if kinds is None or b.table != table:
             continue
-        opens = memo.opens.get(key)
+        opens = memo_opens.get(key)
         if opens is None:
             first = next((c.text for c in b.cells if c.text), "")
-            opens = memo.opens[key] = vocab.kv_field(first) is not None and not level_kind(first)
+            opens = memo_opens[key] = vocab.kv_field(first) is not None and not level_kind(first)
         if opens:
             kinds = None
             continue
-        s = memo.scores.get((key, head))
+        s = memo_scores.get((key, head))
         if s is None:
-            s = memo.scores[(key, head)] = _row_score(b, kinds)
-        fit_.score += s
-        fit_.rows += 1
-        fit_.good += s >= _GOOD_ROW
-    return fit_
+            s = memo_scores[(key, head)] = _row_score_of(facts[2], kinds)
+        score += s
+        rows += 1
+        good += s >= _GOOD_ROW
+    return Fit(score, rows, good)
 
 
-def _row_score(row: Row, kinds: list[int | None]) -> float:
+@lru_cache(maxsize=32768)
+def _row_facts(texts: tuple[str, ...]) -> tuple[bool, tuple[int | None, ...], tuple[str, ...]]:
+    """(whether a row of these texts is an indicator header, its cells' header kinds, the texts)."""
+    hk = tuple([header_kind(t) for t in texts])
+    return _is_header_t(hk), hk, texts
+
+
+@lru_cache(maxsize=32768)
+def _row_score_of(texts: tuple[str, ...], kinds: tuple[int | None, ...]) -> float:
+    """`_row_score` by the row's texts (pure: the same rows recur in every candidate reading)."""
     has_level2 = L2 in kinds
     name = value = ""
     labels = misplaced = 0
-    for c, cell in enumerate(row.cells):
-        text = cell.text
+    for c, text in enumerate(texts):
         if not text:
             continue
         k = kinds[c] if c < len(kinds) else None
@@ -1437,7 +1458,7 @@ def _table_starts(blocks: list[Block]) -> list[int]:
     for b in blocks:
         if isinstance(b, Row):
             first.setdefault(b.table, b.loc.line or 0)
-            if b.table not in headed and is_header(list(map(header_kind, [c.text for c in b.cells]))):
+            if b.table not in headed and _row_facts(tuple([c.text for c in b.cells]))[0]:
                 headed.add(b.table)
     for b in blocks:
         if isinstance(b, Row) and b.table in headed and b.table not in seen:
