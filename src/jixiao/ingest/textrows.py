@@ -1038,9 +1038,13 @@ def _step(
     brk: int,
     costs: _Costs,
 ) -> None:
-    """One piece of the Viterbi pass: the best score of each column from the previous piece's."""
-    gap_cost, start_cost, end_cost = costs.gap, costs.start, costs.end
+    """One piece of the Viterbi pass: the best score of each column from the previous piece's.
+
+    An impossible score is -inf and stays -inf through every sum below, so no comparison needs a
+    guard: a path from it never wins."""
+    gap_cost, start_cost = costs.gap, costs.start
     same_bonus = _SAME_BONUS[brk]
+    end_cost = costs.end
     base_new = _NEG
     best_new_from = 0
     for a, v in enumerate(prev):
@@ -1052,14 +1056,14 @@ def _step(
     # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
     run_best = _NEG
     run_from = -1
-    for k in range(len(prev)):
+    before = _NEG  # prev[k - 1]
+    for k, here in enumerate(prev):
         cand_new = base_new + start_cost[k]
-        cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else _NEG
+        cand_same = run_best - gap_cost[k] + same_bonus
         run_from_k = run_from
-        if k > 0:
-            before = prev[k - 1]
-            if before > _NEG and before + same_bonus + _CONT > cand_same:
-                cand_same, run_from_k = before + same_bonus + _CONT, k - 1
+        cont = before + same_bonus + _CONT
+        if cont > cand_same:
+            cand_same, run_from_k = cont, k - 1
         if cand_same >= cand_new:
             row[k] = cand_same + fits[k]
             srow[k] = run_from_k
@@ -1067,11 +1071,16 @@ def _step(
         else:
             row[k] = cand_new + fits[k]
             srow[k] = best_new_from
-        here = prev[k]
-        if here > _NEG:
-            g = here + gap_cost[k + 1]
-            if g > run_best:
-                run_best, run_from = g, k
+        g = here + gap_cost[k + 1]
+        if g > run_best:
+            run_best, run_from = g, k
+        before = here
+
+
+@lru_cache(maxsize=4096)
+def _line_loc(line: int) -> Location:
+    """The location of a line (immutable: shared by every block of the line)."""
+    return Location(line=line)
 
 
 @lru_cache(maxsize=4096)
@@ -1133,8 +1142,12 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
             out.append(p)
             continue
         # the second part of a wrapped label is short (`_joins`): the test inlined
-        short = len(text) <= 6 or space(text) is not None
-        if out and short and out[-1].text and _joins_cached(out[-1].text, text):
+        if (
+            out
+            and out[-1].text
+            and (len(text) <= 6 or space(text) is not None)
+            and _joins_cached(out[-1].text, text)
+        ):
             q = out[-1]
             out[-1] = Piece(q.text + text, q.line, q.brk, q.col, q.alone)
             continue
@@ -1196,7 +1209,7 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
                     Cell(t, Location(line=p.line, cell=f"col {c + 1}"))
                     for c, (t, p) in enumerate(zip(head.texts, pieces[head.start : head.end], strict=True))
                 ],
-                Location(line=hp.line),
+                _line_loc(hp.line),
                 table,
             )
         )
@@ -1253,25 +1266,25 @@ def _plain_blocks(
         if p.alone:
             if p.text:
                 if k >= start and open_table:
-                    out.append(Row([Cell(p.text, _cell_locs(p.line, 1)[0])], Location(line=p.line), table))
+                    out.append(Row([Cell(p.text, _cell_locs(p.line, 1)[0])], _line_loc(p.line), table))
                 else:
-                    out.append(Para(p.text, Location(line=p.line)))
+                    out.append(Para(p.text, _line_loc(p.line)))
             k += 1
             continue
         j = k + 1
         while j < len(pieces) and not pieces[j].alone and pieces[j].line == p.line and pieces[j].brk != ROW:
             j += 1
         if j - k > 1 and _TITLE.search(norm_key(p.text)) and not level_kind(p.text):
-            out.append(Para(p.text, Location(line=p.line)))  # a title run together with its table
+            out.append(Para(p.text, _line_loc(p.line)))  # a title run together with its table
             k += 1
             continue
         if not open_table and any(_is_form_footer(q.text) for q in pieces[k:j]):
             # a form's closing row after its table (审核意见 (盖章), 最近年度绩效评价情况 □…): text
-            out.append(Para(" ".join(q.text for q in pieces[k:j]), Location(line=p.line)))
+            out.append(Para(" ".join(q.text for q in pieces[k:j]), _line_loc(p.line)))
             k = j
             continue
         if prose is not None and not (open_table and k >= start) and 0 < p.line <= len(prose):
-            out.append(Para(prose[p.line - 1].strip(), Location(line=p.line)))  # running text
+            out.append(Para(prose[p.line - 1].strip(), _line_loc(p.line)))  # running text
             k = j
             continue
         locs = _cell_locs(p.line, j - k)
@@ -1279,7 +1292,7 @@ def _plain_blocks(
             Cell(q.text, locs[c] if q.line == p.line else Location(line=q.line, cell=f"col {c + 1}"))
             for c, q in enumerate(pieces[k:j])
         ]
-        out.append(Row(cells, Location(line=p.line), table))
+        out.append(Row(cells, _line_loc(p.line), table))
         k = j
     return out
 
