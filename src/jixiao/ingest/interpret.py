@@ -1255,16 +1255,9 @@ class _Interpreter:
         # kept its blank cells), unless fitting by content reads it much better
         if self.stream.layout in _GRID_LAYOUTS:
             return cells  # a grid row: every cell under its own column (merged ones blank)
-        width = len(row.cells)
-        named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
-        texts = [c.text for _, c in cells]
-        cols = fit_row(texts, fields)
+        cols = _fitted_columns(tuple([(k, c.text) for k, c in cells]), tuple(fields), len(row.cells))
         if cols is None:
             return cells
-        if width >= named:
-            ps = positional_score([(k, c.text) for k, c in cells], fields)
-            if ps >= fitted_score(texts, cols, fields) - 4.0:
-                return cells
         return [(j, c) for j, (_, c) in zip(cols, cells, strict=True)]
 
     def _continued_row(self, row: Row) -> bool:
@@ -1541,7 +1534,8 @@ class _Interpreter:
             if isinstance(b, Row):
                 cells = [c.text for c in b.cells if c.text.strip()]
                 for k in range(len(cells) - 1):
-                    if _YEAR_LABEL.fullmatch(norm_label(cells[k])):
+                    # a year label has 年, which normalising neither adds nor removes
+                    if "年" in cells[k] and _YEAR_LABEL.fullmatch(norm_label(cells[k])):
                         m = _LEADING_YEAR.match(cells[k + 1])
                         if m:
                             counts[int(m.group(1))] += 2
@@ -1556,6 +1550,25 @@ class _Interpreter:
 # the fields that make an indicator row (a row with none of them only carries levels or a project)
 _PAYLOAD = ("name", "description", "value", "basis", "nature", "measure_unit")
 _DIRECTION_WORD = re.compile(r"^(正向|反向|中性)")
+
+
+@lru_cache(maxsize=16384)
+def _fitted_columns(
+    placed: tuple[tuple[int, str], ...], fields: tuple[str | None, ...], width: int
+) -> tuple[int, ...] | None:
+    """The columns of a row's non-empty cells (column, text) when fitting them by content reads
+    the row much better than their positions, else None (the cells stay where printed). A row with
+    a cell for every named column is read by position unless fitting reads it much better."""
+    texts = [t for _, t in placed]
+    cols = fit_row(texts, list(fields))
+    if cols is None:
+        return None
+    named = max((k for k, f in enumerate(fields) if f and f != "remark"), default=len(fields) - 1) + 1
+    if width >= named:
+        ps = positional_score(list(placed), list(fields))
+        if ps >= fitted_score(texts, cols, list(fields)) - 4.0:
+            return None
+    return tuple(cols)
 
 
 def _record(

@@ -475,6 +475,10 @@ _PAIR_FIELDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# every label of `_PAIR_FIELDS` has one of these words
+_PAIR_WORDS = ("收入", "支出", "一般公共预算", "政府性基金", "财政专户", "上年结转")
+
+
 def _read_pairs(rows: list[Row], unit: str, figures: _Figures) -> None:
     """收支总表-like rows: a label cell followed by its amount (only labels that name one field)."""
     headers, _first = _column_headers(rows)
@@ -618,19 +622,24 @@ def extract_budget_overview(blocks: list[Block]) -> BudgetOverview | None:
     for rows, unit in _tables(blocks):
         if _is_target_table(rows):
             continue  # a 绩效目标表: no overview figures there
-        found = _read_procurement(rows, unit)
+        # each reader needs its words (采购, 资产, 因公出国/公务接待, a 收支 label): a table that
+        # does not print every character of them anywhere is not read again by each reader
+        chars: set[str] = set().union(*[c.text for r in rows for c in r.cells])
+        found = _read_procurement(rows, unit) if chars.issuperset("采购") else None
         if found and found[0] and not procurement:
             procurement, total = found
             figures.put("procurement_total", total)
             continue
-        assets = _read_assets(rows, unit)
+        assets = _read_assets(rows, unit) if chars.issuperset("资产") else None
         if assets is not None:
             # the asset table is the authority over a prose figure (上年末固定资产金额)
             figures.put("assets_total", assets, override=not assets_from_table)
             assets_from_table = True
             continue
-        _read_three_public_table(rows, unit, figures)
-        _read_pairs(rows, unit, figures)
+        if chars.issuperset("因公出国公务接待"):
+            _read_three_public_table(rows, unit, figures)
+        if any(chars.issuperset(w) for w in _PAIR_WORDS):
+            _read_pairs(rows, unit, figures)
 
     lines = _read_table_lines([b for b in blocks if isinstance(b, Para)])
     if not procurement and lines.procurement:

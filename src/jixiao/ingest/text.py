@@ -168,8 +168,9 @@ def _tab_row(i: int, raw: str, table: int) -> Row:
     while len(parts) > 1 and _is_blank(parts[-1]):
         parts.pop()
     new = tuple.__new__  # Location(i, …) without the named tuple's Python-level constructor
+    names = _COL_NAMES if len(parts) <= len(_COL_NAMES) else [_col_name(k) for k in range(len(parts))]
     return Row(
-        cells=[Cell(p.strip(), new(Location, (i, _col_name(k)))) for k, p in enumerate(parts)],
+        cells=[Cell(p.strip(), new(Location, (i, name))) for p, name in zip(parts, names, strict=False)],
         loc=new(Location, (i, None)),
         table=table,
     )

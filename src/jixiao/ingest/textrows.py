@@ -72,6 +72,7 @@ class Piece:
 Strategy = Callable[[list[str]], "list[Piece] | None"]
 
 _BLANK = " \t\u3000\xa0"
+_BLANK_CHAR = re.compile("[" + _BLANK + "]")
 
 
 def _line_pieces(no: int, cells: list[str]) -> list[Piece]:
@@ -375,6 +376,11 @@ def _header_words_of(s: str) -> tuple[_Word, ...]:
 def _run_words(s: str) -> list[_Word]:
     """Every vocabulary word of a run-together line, left to right, not overlapping (a header's
     words first, then level labels, then block labels)."""
+    return list(_run_words_of(s))
+
+
+@lru_cache(maxsize=16384)
+def _run_words_of(s: str) -> tuple[_Word, ...]:
     words = _header_words(s)
     taken = [(w.a, w.b) for w in words]
     for w in _level_words(s):
@@ -385,7 +391,7 @@ def _run_words(s: str) -> list[_Word]:
         if not any(m.start() < b and a < m.end() for a, b in taken):
             words.append(_Word(m.start(), m.end(), m.group(0), "kv"))
     words.sort(key=lambda w: w.a)
-    return words
+    return tuple(words)
 
 
 # a qualitative value at the end of run-together text: a change verb with its short object
@@ -438,7 +444,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
                 st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
-        if any(ch in _BLANK for ch in s):
+        if _BLANK_CHAR.search(s):
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
@@ -713,6 +719,11 @@ def _resolve_kinds(texts: list[str]) -> list[int | None]:
 
 
 def is_header(kinds: list[int | None]) -> bool:
+    return _is_header_t(tuple(kinds))
+
+
+@lru_cache(maxsize=4096)
+def _is_header_t(kinds: tuple[int | None, ...]) -> bool:
     found = [k for k in kinds if k is not None]
     levels = sum(1 for k in found if k in (L1, L2, NAME))
     return levels >= 2 or (levels >= 1 and VALUE in found and len(found) >= 3)
@@ -1027,9 +1038,13 @@ def _step(
     brk: int,
     costs: _Costs,
 ) -> None:
-    """One piece of the Viterbi pass: the best score of each column from the previous piece's."""
-    gap_cost, start_cost, end_cost = costs.gap, costs.start, costs.end
+    """One piece of the Viterbi pass: the best score of each column from the previous piece's.
+
+    An impossible score is -inf and stays -inf through every sum below, so no comparison needs a
+    guard: a path from it never wins."""
+    gap_cost, start_cost = costs.gap, costs.start
     same_bonus = _SAME_BONUS[brk]
+    end_cost = costs.end
     base_new = _NEG
     best_new_from = 0
     for a, v in enumerate(prev):
@@ -1041,14 +1056,14 @@ def _step(
     # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
     run_best = _NEG
     run_from = -1
-    for k in range(len(prev)):
+    before = _NEG  # prev[k - 1]
+    for k, here in enumerate(prev):
         cand_new = base_new + start_cost[k]
-        cand_same = run_best - gap_cost[k] + same_bonus if run_from >= 0 else _NEG
+        cand_same = run_best - gap_cost[k] + same_bonus
         run_from_k = run_from
-        if k > 0:
-            before = prev[k - 1]
-            if before > _NEG and before + same_bonus + _CONT > cand_same:
-                cand_same, run_from_k = before + same_bonus + _CONT, k - 1
+        cont = before + same_bonus + _CONT
+        if cont > cand_same:
+            cand_same, run_from_k = cont, k - 1
         if cand_same >= cand_new:
             row[k] = cand_same + fits[k]
             srow[k] = run_from_k
@@ -1056,11 +1071,16 @@ def _step(
         else:
             row[k] = cand_new + fits[k]
             srow[k] = best_new_from
-        here = prev[k]
-        if here > _NEG:
-            g = here + gap_cost[k + 1]
-            if g > run_best:
-                run_best, run_from = g, k
+        g = here + gap_cost[k + 1]
+        if g > run_best:
+            run_best, run_from = g, k
+        before = here
+
+
+@lru_cache(maxsize=4096)
+def _line_loc(line: int) -> Location:
+    """The location of a line (immutable: shared by every block of the line)."""
+    return Location(line=line)
 
 
 @lru_cache(maxsize=4096)
@@ -1122,8 +1142,12 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
             out.append(p)
             continue
         # the second part of a wrapped label is short (`_joins`): the test inlined
-        short = len(text) <= 6 or space(text) is not None
-        if out and short and out[-1].text and _joins_cached(out[-1].text, text):
+        if (
+            out
+            and out[-1].text
+            and (len(text) <= 6 or space(text) is not None)
+            and _joins_cached(out[-1].text, text)
+        ):
             q = out[-1]
             out[-1] = Piece(q.text + text, q.line, q.brk, q.col, q.alone)
             continue
@@ -1185,7 +1209,7 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
                     Cell(t, Location(line=p.line, cell=f"col {c + 1}"))
                     for c, (t, p) in enumerate(zip(head.texts, pieces[head.start : head.end], strict=True))
                 ],
-                Location(line=hp.line),
+                _line_loc(hp.line),
                 table,
             )
         )
@@ -1242,25 +1266,25 @@ def _plain_blocks(
         if p.alone:
             if p.text:
                 if k >= start and open_table:
-                    out.append(Row([Cell(p.text, _cell_locs(p.line, 1)[0])], Location(line=p.line), table))
+                    out.append(Row([Cell(p.text, _cell_locs(p.line, 1)[0])], _line_loc(p.line), table))
                 else:
-                    out.append(Para(p.text, Location(line=p.line)))
+                    out.append(Para(p.text, _line_loc(p.line)))
             k += 1
             continue
         j = k + 1
         while j < len(pieces) and not pieces[j].alone and pieces[j].line == p.line and pieces[j].brk != ROW:
             j += 1
         if j - k > 1 and _TITLE.search(norm_key(p.text)) and not level_kind(p.text):
-            out.append(Para(p.text, Location(line=p.line)))  # a title run together with its table
+            out.append(Para(p.text, _line_loc(p.line)))  # a title run together with its table
             k += 1
             continue
         if not open_table and any(_is_form_footer(q.text) for q in pieces[k:j]):
             # a form's closing row after its table (审核意见 (盖章), 最近年度绩效评价情况 □…): text
-            out.append(Para(" ".join(q.text for q in pieces[k:j]), Location(line=p.line)))
+            out.append(Para(" ".join(q.text for q in pieces[k:j]), _line_loc(p.line)))
             k = j
             continue
         if prose is not None and not (open_table and k >= start) and 0 < p.line <= len(prose):
-            out.append(Para(prose[p.line - 1].strip(), Location(line=p.line)))  # running text
+            out.append(Para(prose[p.line - 1].strip(), _line_loc(p.line)))  # running text
             k = j
             continue
         locs = _cell_locs(p.line, j - k)
@@ -1268,7 +1292,7 @@ def _plain_blocks(
             Cell(q.text, locs[c] if q.line == p.line else Location(line=q.line, cell=f"col {c + 1}"))
             for c, q in enumerate(pieces[k:j])
         ]
-        out.append(Row(cells, Location(line=p.line), table))
+        out.append(Row(cells, _line_loc(p.line), table))
         k = j
     return out
 
@@ -1298,7 +1322,8 @@ class ScoreMemo:
     """What scoring found for each row of the candidates of one document (by the row's identity:
     the blocks outlive the memo), so that scoring the regions again reads it instead."""
 
-    kinds: dict[int, tuple[bool, list[int | None]]] = field(default_factory=dict)  # header?, kinds
+    # header?, kinds, texts
+    kinds: dict[int, tuple[bool, tuple[int | None, ...], tuple[str, ...]]] = field(default_factory=dict)
     opens: dict[int, bool] = field(default_factory=dict)  # opens a project block
     scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (row, its header) → score
 
@@ -1310,46 +1335,55 @@ def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
     that opens a project block (项目名称 …) ends the table."""
     if memo is None:
         memo = ScoreMemo()
-    fit_ = Fit()
-    kinds: list[int | None] | None = None
+    memo_kinds, memo_opens, memo_scores = memo.kinds, memo.opens, memo.scores
+    score = 0.0
+    rows = good = 0
+    kinds: tuple[int | None, ...] | None = None
     head = 0  # the identity of the header row of `kinds`
     table = None
     for b in blocks:
         if not isinstance(b, Row):
             continue
         key = id(b)
-        facts = memo.kinds.get(key)
+        facts = memo_kinds.get(key)
         if facts is None:
-            hk = list(map(header_kind, [c.text for c in b.cells]))
-            facts = memo.kinds[key] = (is_header(hk), hk)
+            facts = memo_kinds[key] = _row_facts(tuple([c.text for c in b.cells]))
         if facts[0]:
             kinds, table, head = facts[1], b.table, key
-            fit_.score += 3.0
+            score += 3.0
             continue
         if kinds is None or b.table != table:
             continue
-        opens = memo.opens.get(key)
+        opens = memo_opens.get(key)
         if opens is None:
             first = next((c.text for c in b.cells if c.text), "")
-            opens = memo.opens[key] = vocab.kv_field(first) is not None and not level_kind(first)
+            opens = memo_opens[key] = vocab.kv_field(first) is not None and not level_kind(first)
         if opens:
             kinds = None
             continue
-        s = memo.scores.get((key, head))
+        s = memo_scores.get((key, head))
         if s is None:
-            s = memo.scores[(key, head)] = _row_score(b, kinds)
-        fit_.score += s
-        fit_.rows += 1
-        fit_.good += s >= _GOOD_ROW
-    return fit_
+            s = memo_scores[(key, head)] = _row_score_of(facts[2], kinds)
+        score += s
+        rows += 1
+        good += s >= _GOOD_ROW
+    return Fit(score, rows, good)
 
 
-def _row_score(row: Row, kinds: list[int | None]) -> float:
+@lru_cache(maxsize=32768)
+def _row_facts(texts: tuple[str, ...]) -> tuple[bool, tuple[int | None, ...], tuple[str, ...]]:
+    """(whether a row of these texts is an indicator header, its cells' header kinds, the texts)."""
+    hk = tuple([header_kind(t) for t in texts])
+    return _is_header_t(hk), hk, texts
+
+
+@lru_cache(maxsize=32768)
+def _row_score_of(texts: tuple[str, ...], kinds: tuple[int | None, ...]) -> float:
+    """`_row_score` by the row's texts (pure: the same rows recur in every candidate reading)."""
     has_level2 = L2 in kinds
     name = value = ""
     labels = misplaced = 0
-    for c, cell in enumerate(row.cells):
-        text = cell.text
+    for c, text in enumerate(texts):
         if not text:
             continue
         k = kinds[c] if c < len(kinds) else None
@@ -1437,7 +1471,7 @@ def _table_starts(blocks: list[Block]) -> list[int]:
     for b in blocks:
         if isinstance(b, Row):
             first.setdefault(b.table, b.loc.line or 0)
-            if b.table not in headed and is_header(list(map(header_kind, [c.text for c in b.cells]))):
+            if b.table not in headed and _row_facts(tuple([c.text for c in b.cells]))[0]:
                 headed.add(b.table)
     for b in blocks:
         if isinstance(b, Row) and b.table in headed and b.table not in seen:
