@@ -19,12 +19,13 @@ from lxml import etree
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.ingest.limits import MAX_XML_BYTES, MAX_XML_NODES
-from jixiao.ingest.zipsafe import DOCUMENT, open_package, read_part
+from jixiao.ingest.zipsafe import DOCUMENT, open_package_part, read_part
 from jixiao.model import Location
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _W = f"{{{W}}}"
+_DOCUMENT_XML = "word/document.xml"
 
 # elements that only wrap content (content controls, custom XML, smart tags, tracked insertions)
 _WRAPPERS = {_W + t for t in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "hyperlink", "fldSimple")}
@@ -53,12 +54,15 @@ _SKIP.add(f"{{{MC}}}Fallback")
 
 def read_docx(data: bytes, name: str) -> CellStream:
     """The blocks of a .docx document (see the module docstring)."""
-    zf = open_package(data, name, ".docx", "word/document.xml")
+    zf, checked = open_package_part(data, name, ".docx", _DOCUMENT_XML)
     part = main_part(zf)
-    try:
-        xml = read_part(zf, part, name, ".docx")
-    except KeyError as e:
-        raise ReadError(name, f"不是 Word 文档：zip 压缩包中没有 {part}", DOCUMENT) from e
+    if part == _DOCUMENT_XML:
+        xml = checked  # decompressed (and its CRC checked) once, by the package check
+    else:
+        try:
+            xml = read_part(zf, part, name, ".docx")
+        except KeyError as e:
+            raise ReadError(name, f"不是 Word 文档：zip 压缩包中没有 {part}", DOCUMENT) from e
     root = _parse_main(xml, part, name)
     body = root.find(_W + "body")
     if body is None:
