@@ -224,6 +224,9 @@ class _BodyReader:
             self.out.append(b)
 
     def _table(self, tbl: etree._Element, tid: int) -> None:
+        if self.cell_text is _plain_cell_text:
+            self._plain_table(tbl, tid)
+            return
         n_row = 0
         for tr in _content_children(tbl):
             if tr.tag != _W + "tr" or _row_deleted(tr):
@@ -246,6 +249,47 @@ class _BodyReader:
                     text = cell_text(tc, self.text_of)
                 cells.append(Cell(text, Location(cell=f"{where} col {col}")))
             self.out.append(Row(cells, Location(cell=where), table=tid))
+
+    def _plain_table(self, tbl: etree._Element, tid: int) -> None:
+        """`_table` for a document read by `_plain_cell_text`: the text and merge state of every
+        cell come from one walk of the table (`_plain_table_cells`); no row is deleted (the
+        document has no w:del at all)."""
+        found = _plain_table_cells(tbl)
+        n_row = 0
+        for tr in _content_children(tbl):
+            if tr.tag != _TR:
+                continue
+            n_row += 1
+            where = f"table {tid} row {n_row}"
+            cells: list[Cell] = []
+            for tc in _row_cells(tr):
+                got = found.get(tc)
+                if got is None:  # not reached by the walk: read on its own
+                    v_continued, h_continued = _merge_state(tc)
+                    text = "" if v_continued else _plain_cell_text(tc)
+                else:
+                    text, v_continued, h_continued = got
+                if h_continued:
+                    continue
+                cells.append(
+                    Cell("" if v_continued else text, Location(None, f"{where} col {len(cells) + 1}"))
+                )
+            self.out.append(Row(cells, Location(None, where), table=tid))
+
+
+_TR, _TC = _W + "tr", _W + "tc"
+
+
+def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
+    """The w:tc of a row, as `_content_children` finds them (through wrappers), in order."""
+    for child in tr:
+        tag = child.tag
+        if tag == _TC:
+            yield child
+        elif tag in _WRAPPERS:
+            for el in _content_children(child):
+                if el.tag == _TC:
+                    yield el
 
 
 def _content_children(el: etree._Element) -> Iterator[etree._Element]:
@@ -382,6 +426,79 @@ def _plain_cell_text(tc: etree._Element) -> str:
     if parts is not None:
         lines.append("".join(parts))
     return "\n".join(lines).strip()
+
+
+_TABLE_TAGS = (_TC, _P, *_PIECE_TAGS, _VMERGE, _HMERGE)
+
+
+def _plain_table_cells(tbl: etree._Element) -> dict[etree._Element, tuple[str, bool, bool]]:
+    """(text as `_plain_cell_text`, vertical and horizontal continuation as `_merge_state`) of
+    every outermost w:tc of a table, from one walk of the table instead of one per cell.
+
+    The walk meets the elements in document order; a w:tc not inside the cell being read starts the
+    next cell, so everything met until then that lies inside the cell (a w:p whose parent is the
+    cell, a run in the current paragraph, or anything found inside it by climbing up) is the cell's,
+    exactly what `tc.iter` would have met. A stray element outside every cell is skipped."""
+    found: dict[etree._Element, tuple[str, bool, bool]] = {}
+    cur: etree._Element | None = None
+    cur_p: etree._Element | None = None
+    lines: list[str] = []
+    parts: list[str] | None = None
+    merged = (False, False)
+    for el in tbl.iter(_TABLE_TAGS):
+        tag = el.tag
+        if tag == _TC:
+            if cur is not None:
+                row = el.getparent()  # a cell of a row of this table is never inside another cell
+                if (row is None or row.getparent() is not tbl) and _inside(el, cur, tbl):
+                    continue  # a cell of a nested table: its paragraphs are this cell's lines
+                found[cur] = (_cell_lines_text(lines, parts), *merged)
+            cur, cur_p, lines, parts, merged = el, None, [], None, (False, False)
+        elif cur is None:
+            continue
+        elif tag == _P:
+            if el.getparent() is cur or _inside(el, cur, tbl):
+                if parts is not None:
+                    lines.append("".join(parts))
+                parts = []
+                cur_p = el
+        elif tag == _VMERGE or tag == _HMERGE:
+            merged = _merge_mark(el, cur, merged)
+        elif parts is not None:
+            run = el.getparent()
+            if run is None or run.tag != _RUN:
+                continue  # a tab stop in the paragraph's properties, not a run's tab
+            if run.getparent() is cur_p or _inside(run, cur, tbl):
+                parts.append((el.text or "") if tag == _T else _piece_text(el))
+    if cur is not None:
+        found[cur] = (_cell_lines_text(lines, parts), *merged)
+    return found
+
+
+def _cell_lines_text(lines: list[str], parts: list[str] | None) -> str:
+    if parts is not None:
+        lines.append("".join(parts))
+    return "\n".join(lines).strip()
+
+
+def _merge_mark(el: etree._Element, tc: etree._Element, merged: tuple[bool, bool]) -> tuple[bool, bool]:
+    """`merged` (vertical, horizontal continuation) after a w:vMerge or w:hMerge met inside cell
+    `tc`: it counts only as a child of the cell's first child, its w:tcPr (see `_merge_state`)."""
+    pr = el.getparent()
+    if pr is None or pr.tag != _TCPR or pr.getparent() is not tc or pr.getprevious() is not None:
+        return merged
+    continued = el.get(_VAL) != "restart"
+    return (continued, merged[1]) if el.tag == _VMERGE else (merged[0], continued)
+
+
+def _inside(el: etree._Element, cell: etree._Element, tbl: etree._Element) -> bool:
+    """Whether `el` (inside `tbl`) lies inside `cell`."""
+    node = el.getparent()
+    while node is not None and node is not tbl:
+        if node is cell:
+            return True
+        node = node.getparent()
+    return False
 
 
 def cell_text(tc: etree._Element, text_of: Callable[[etree._Element], str] = paragraph_text) -> str:
