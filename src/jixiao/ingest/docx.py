@@ -74,6 +74,7 @@ def read_docx(data: bytes, name: str) -> CellStream:
         reader.text_of = _plain_paragraph_text  # nothing deleted, moved or hidden anywhere
         if next(root.iter(_TEXT_BOX, _ALTERNATE), None) is None:
             reader.cell_text = _plain_cell_text  # and no paragraph inside another one
+            reader.one_walk = True
     reader.read(body)
     if not stream.blocks:
         raise ReadError(name, "Word 文档中没有文字", DOCUMENT)
@@ -188,6 +189,7 @@ class _BodyReader:
         self.n_chunk = 0
         self.text_of: Callable[[etree._Element], str] = paragraph_text
         self.cell_text: Callable[[etree._Element], str] | None = None
+        self.one_walk = False  # tables read by `_plain_table_rows` (set with cell_text=_plain_cell_text)
 
     def read(self, body: etree._Element) -> None:
         toc_depth = 0  # inside a TOC field: the table of contents repeats headings with page numbers
@@ -224,8 +226,8 @@ class _BodyReader:
             self.out.append(b)
 
     def _table(self, tbl: etree._Element, tid: int) -> None:
-        if self.cell_text is _plain_cell_text:
-            self._plain_table(tbl, tid)
+        if self.one_walk:
+            self.out.extend(_plain_table_rows(tbl, tid))
             return
         n_row = 0
         for tr in _content_children(tbl):
@@ -249,47 +251,6 @@ class _BodyReader:
                     text = cell_text(tc, self.text_of)
                 cells.append(Cell(text, Location(cell=f"{where} col {col}")))
             self.out.append(Row(cells, Location(cell=where), table=tid))
-
-    def _plain_table(self, tbl: etree._Element, tid: int) -> None:
-        """`_table` for a document read by `_plain_cell_text`: the text and merge state of every
-        cell come from one walk of the table (`_plain_table_cells`); no row is deleted (the
-        document has no w:del at all)."""
-        found = _plain_table_cells(tbl)
-        n_row = 0
-        for tr in _content_children(tbl):
-            if tr.tag != _TR:
-                continue
-            n_row += 1
-            where = f"table {tid} row {n_row}"
-            cells: list[Cell] = []
-            for tc in _row_cells(tr):
-                got = found.get(tc)
-                if got is None:  # not reached by the walk: read on its own
-                    v_continued, h_continued = _merge_state(tc)
-                    text = "" if v_continued else _plain_cell_text(tc)
-                else:
-                    text, v_continued, h_continued = got
-                if h_continued:
-                    continue
-                cells.append(
-                    Cell("" if v_continued else text, Location(None, f"{where} col {len(cells) + 1}"))
-                )
-            self.out.append(Row(cells, Location(None, where), table=tid))
-
-
-_TR, _TC = _W + "tr", _W + "tc"
-
-
-def _row_cells(tr: etree._Element) -> Iterator[etree._Element]:
-    """The w:tc of a row, as `_content_children` finds them (through wrappers), in order."""
-    for child in tr:
-        tag = child.tag
-        if tag == _TC:
-            yield child
-        elif tag in _WRAPPERS:
-            for el in _content_children(child):
-                if el.tag == _TC:
-                    yield el
 
 
 def _content_children(el: etree._Element) -> Iterator[etree._Element]:
@@ -428,32 +389,56 @@ def _plain_cell_text(tc: etree._Element) -> str:
     return "\n".join(lines).strip()
 
 
-_TABLE_TAGS = (_TC, _P, *_PIECE_TAGS, _VMERGE, _HMERGE)
+_TR, _TC = _W + "tr", _W + "tc"
+_TABLE_TAGS = (_TR, _TC, _P, *_PIECE_TAGS, _VMERGE, _HMERGE)
 
 
-def _plain_table_cells(tbl: etree._Element) -> dict[etree._Element, tuple[str, bool, bool]]:
-    """(text as `_plain_cell_text`, vertical and horizontal continuation as `_merge_state`) of
-    every outermost w:tc of a table, from one walk of the table instead of one per cell.
+def _plain_table_rows(tbl: etree._Element, tid: int) -> list[Row]:
+    """The rows of a table as `_BodyReader._table` reads them cell by cell (`_merge_state`,
+    `_plain_cell_text`) in a document without deleted, moved or hidden text and without text boxes
+    (so no row is deleted), from one walk of the table instead of one per cell.
 
-    The walk meets the elements in document order; a w:tc not inside the cell being read starts the
-    next cell, so everything met until then that lies inside the cell (a w:p whose parent is the
-    cell, a run in the current paragraph, or anything found inside it by climbing up) is the cell's,
-    exactly what `tc.iter` would have met. A stray element outside every cell is skipped."""
-    found: dict[etree._Element, tuple[str, bool, bool]] = {}
-    cur: etree._Element | None = None
+    The walk meets the elements in document order. A w:tr reached through wrappers only starts the
+    next row; a w:tc not inside the cell being read starts the next cell, kept when it is reached
+    from the row through wrappers only. Everything met until the next cell that lies inside the
+    cell (a w:p whose parent is the cell, a run of the current paragraph, or anything found inside
+    it by climbing up) is the cell's, exactly what `tc.iter` would have met; a stray element outside
+    every cell is skipped."""
+    rows: list[Row] = []
+    row: etree._Element | None = None  # the w:tr being read
+    cells: list[Cell] = []
+    where = ""
+    cur: etree._Element | None = None  # the cell being read
     cur_p: etree._Element | None = None
+    keep = False
     lines: list[str] = []
     parts: list[str] | None = None
     merged = (False, False)
     for el in tbl.iter(_TABLE_TAGS):
         tag = el.tag
         if tag == _TC:
-            if cur is not None:
-                row = el.getparent()  # a cell of a row of this table is never inside another cell
-                if (row is None or row.getparent() is not tbl) and _inside(el, cur, tbl):
+            parent = el.getparent()
+            if parent is row and row is not None:
+                starts = True
+            else:
+                reached = _cell_start(el, parent, row, cur, tbl)
+                if reached is None:
                     continue  # a cell of a nested table: its paragraphs are this cell's lines
-                found[cur] = (_cell_lines_text(lines, parts), *merged)
-            cur, cur_p, lines, parts, merged = el, None, [], None, (False, False)
+                starts = reached
+            if keep:
+                _add_cell(cells, where, lines, parts, merged)
+            cur, cur_p, keep, lines, parts, merged = el, None, starts, [], None, (False, False)
+        elif tag == _TR:
+            if not _table_row(el, tbl):
+                continue  # a row of a nested table, or not reached from the table through wrappers
+            if keep:
+                _add_cell(cells, where, lines, parts, merged)
+            cur = None
+            keep = False
+            row = el
+            where = f"table {tid} row {len(rows) + 1}"
+            cells = []
+            rows.append(Row(cells, Location(None, where), table=tid))
         elif cur is None:
             continue
         elif tag == _P:
@@ -470,9 +455,46 @@ def _plain_table_cells(tbl: etree._Element) -> dict[etree._Element, tuple[str, b
                 continue  # a tab stop in the paragraph's properties, not a run's tab
             if run.getparent() is cur_p or _inside(run, cur, tbl):
                 parts.append((el.text or "") if tag == _T else _piece_text(el))
-    if cur is not None:
-        found[cur] = (_cell_lines_text(lines, parts), *merged)
-    return found
+    if keep:
+        _add_cell(cells, where, lines, parts, merged)
+    return rows
+
+
+def _unwrapped(el: etree._Element | None) -> etree._Element | None:
+    """`el` or its first ancestor that is not a wrapper (see `_content_children`)."""
+    while el is not None and el.tag in _WRAPPERS:
+        el = el.getparent()
+    return el
+
+
+def _table_row(tr: etree._Element, tbl: etree._Element) -> bool:
+    """Whether `_content_children(tbl)` reaches the w:tr."""
+    parent = tr.getparent()
+    return parent is tbl or _unwrapped(parent) is tbl
+
+
+def _cell_start(
+    tc: etree._Element,
+    parent: etree._Element | None,
+    row: etree._Element | None,
+    cur: etree._Element | None,
+    tbl: etree._Element,
+) -> bool | None:
+    """For a w:tc met by the walk and not a child of the row being read: None when it lies inside
+    the cell being read, else whether `_content_children(row)` reaches it."""
+    if cur is not None and _inside(tc, cur, tbl):
+        return None
+    return row is not None and _unwrapped(parent) is row
+
+
+def _add_cell(
+    cells: list[Cell], where: str, lines: list[str], parts: list[str] | None, merged: tuple[bool, bool]
+) -> None:
+    """The cell read into `lines` and `parts`, as `_table` adds it to the row's `cells`."""
+    v_continued, h_continued = merged
+    if not h_continued:
+        text = "" if v_continued else _cell_lines_text(lines, parts)
+        cells.append(Cell(text, Location(None, f"{where} col {len(cells) + 1}")))
 
 
 def _cell_lines_text(lines: list[str], parts: list[str] | None) -> str:
