@@ -4,6 +4,7 @@ boxes) reads every paragraph and cell exactly as the general path with its ances
 from __future__ import annotations
 
 import io
+import random
 import sys
 import zipfile
 from pathlib import Path
@@ -120,3 +121,73 @@ def test_one_walk_of_an_odd_table() -> None:
         [""],
     ]
     assert str(rows[3].cells[0].loc) == "table 1 row 4 col 1"
+
+
+_WRAP = ("w:sdt", "w:sdtContent", "w:customXml", "w:smartTag", "w:ins", "w:hyperlink", "w:fldSimple")
+_OTHER = ("w:bookmarkStart", "w:tblPr", "w:trPr", "w:tcPr", "w:pPr", "w:rPr", "w:foo", "w:tblGrid", "w:sdtPr")
+_PIECES = ("<w:t>{}</w:t>", "<w:tab/>", "<w:br/>", "<w:br w:type='page'/>", "<w:cr/>", "<w:noBreakHyphen/>")
+_MERGES = ("<w:vMerge/>", "<w:vMerge w:val='restart'/>", "<w:hMerge/>", "<w:hMerge w:val='restart'/>")
+
+
+class _OddTable:
+    """A random table with wrappers, nested tables, merges and elements in odd places."""
+
+    def __init__(self, seed: int) -> None:
+        self.r = random.Random(seed)
+
+    def some(self, most: int) -> range:
+        return range(self.r.randint(0, most))
+
+    def wrap(self, xml: str, p: float = 0.15) -> str:
+        if self.r.random() >= p:
+            return xml
+        tag = self.r.choice(_WRAP + _OTHER)
+        return f"<{tag}>{xml}</{tag}>"
+
+    def run(self) -> str:
+        pieces = (
+            self.r.choice(_PIECES).format(self.r.choice(["甲", " 乙 ", "", "1.5"])) for _ in self.some(3)
+        )
+        return "<w:r>" + "".join(pieces) + "</w:r>"
+
+    def para(self) -> str:
+        items = [self.wrap(self.run(), 0.3) for _ in self.some(3)]
+        if self.r.random() < 0.2:
+            items.append(self.r.choice(("<w:pPr><w:tabs><w:tab/></w:tabs></w:pPr>", "<w:t>散</w:t>")))
+        return "<w:p>" + "".join(items) + "</w:p>"
+
+    def cell(self, depth: int) -> str:
+        items = ["<w:tcPr>" + "".join(self.r.choice(_MERGES) for _ in self.some(3)) + "</w:tcPr>"]
+        for _ in self.some(3):
+            x = self.r.random()
+            items.append(
+                self.table(depth + 1)
+                if x < 0.1 and depth < 2
+                else self.run()
+                if x < 0.2
+                else self.wrap(self.para())
+            )
+        if self.r.random() < 0.2:
+            self.r.shuffle(items)
+        return "<w:tc>" + "".join(items) + "</w:tc>"
+
+    def row(self, depth: int) -> str:
+        items = [self.wrap(self.cell(depth)) if self.r.random() < 0.85 else self.para() for _ in self.some(4)]
+        return "<w:tr>" + "".join(items) + "</w:tr>"
+
+    def table(self, depth: int = 0) -> str:
+        items = [
+            self.wrap(self.row(depth)) if self.r.random() < 0.85 else self.wrap(self.cell(depth))
+            for _ in self.some(4)
+        ]
+        return "<w:tbl>" + "".join(items) + "</w:tbl>"
+
+
+def test_one_walk_of_random_odd_tables() -> None:
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    cells = 0
+    for seed in range(1500):
+        cells += _walked_as_cell_by_cell(
+            etree.fromstring(_OddTable(seed).table().replace("<w:tbl>", f"<w:tbl {w}>", 1))
+        )
+    assert cells > 1000
