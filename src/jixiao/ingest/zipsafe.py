@@ -136,13 +136,15 @@ def read_part(zf: zipfile.ZipFile, part: str, name: str, kind: str) -> bytes:
 def _first_bad_member(
     zf: zipfile.ZipFile, required: str, keep: list[bytes] | None = None
 ) -> tuple[str, str] | None:
-    """Decompress `required` to its end (zipfile checks its CRC there); its chunks are appended to
-    `keep` when given."""
+    """Decompress `required` to its end (zipfile checks its CRC there); its bytes are appended to
+    `keep` when given (read at once, as `read_part` would), else dropped chunk by chunk."""
     try:
         with zf.open(required) as f:
-            while chunk := f.read(1 << 20):
-                if keep is not None:
-                    keep.append(chunk)
+            if keep is not None:
+                keep.append(f.read())
+            else:
+                while f.read(1 << 20):
+                    pass
     except ZIP_ERRORS as e:
         return required, f"{type(e).__name__}：{e}"
     return None
