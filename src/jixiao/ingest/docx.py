@@ -19,12 +19,13 @@ from lxml import etree
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
 from jixiao.ingest.limits import MAX_XML_BYTES, MAX_XML_NODES
-from jixiao.ingest.zipsafe import DOCUMENT, open_package, read_part
+from jixiao.ingest.zipsafe import DOCUMENT, open_package_part, read_part
 from jixiao.model import Location
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _W = f"{{{W}}}"
+_DOCUMENT_XML = "word/document.xml"
 
 # elements that only wrap content (content controls, custom XML, smart tags, tracked insertions)
 _WRAPPERS = {_W + t for t in ("sdt", "sdtContent", "customXml", "smartTag", "ins", "hyperlink", "fldSimple")}
@@ -53,12 +54,15 @@ _SKIP.add(f"{{{MC}}}Fallback")
 
 def read_docx(data: bytes, name: str) -> CellStream:
     """The blocks of a .docx document (see the module docstring)."""
-    zf = open_package(data, name, ".docx", "word/document.xml")
+    zf, checked = open_package_part(data, name, ".docx", _DOCUMENT_XML)
     part = main_part(zf)
-    try:
-        xml = read_part(zf, part, name, ".docx")
-    except KeyError as e:
-        raise ReadError(name, f"不是 Word 文档：zip 压缩包中没有 {part}", DOCUMENT) from e
+    if part == _DOCUMENT_XML:
+        xml = checked  # decompressed (and its CRC checked) once, by the package check
+    else:
+        try:
+            xml = read_part(zf, part, name, ".docx")
+        except KeyError as e:
+            raise ReadError(name, f"不是 Word 文档：zip 压缩包中没有 {part}", DOCUMENT) from e
     root = _parse_main(xml, part, name)
     body = root.find(_W + "body")
     if body is None:
@@ -70,6 +74,7 @@ def read_docx(data: bytes, name: str) -> CellStream:
         reader.text_of = _plain_paragraph_text  # nothing deleted, moved or hidden anywhere
         if next(root.iter(_TEXT_BOX, _ALTERNATE), None) is None:
             reader.cell_text = _plain_cell_text  # and no paragraph inside another one
+            reader.one_walk = True
     reader.read(body)
     if not stream.blocks:
         raise ReadError(name, "Word 文档中没有文字", DOCUMENT)
@@ -184,6 +189,7 @@ class _BodyReader:
         self.n_chunk = 0
         self.text_of: Callable[[etree._Element], str] = paragraph_text
         self.cell_text: Callable[[etree._Element], str] | None = None
+        self.one_walk = False  # tables read by `_plain_table_rows` (set with cell_text=_plain_cell_text)
 
     def read(self, body: etree._Element) -> None:
         toc_depth = 0  # inside a TOC field: the table of contents repeats headings with page numbers
@@ -220,6 +226,9 @@ class _BodyReader:
             self.out.append(b)
 
     def _table(self, tbl: etree._Element, tid: int) -> None:
+        if self.one_walk:
+            self.out.extend(_plain_table_rows(tbl, tid))
+            return
         n_row = 0
         for tr in _content_children(tbl):
             if tr.tag != _W + "tr" or _row_deleted(tr):
@@ -378,6 +387,140 @@ def _plain_cell_text(tc: etree._Element) -> str:
     if parts is not None:
         lines.append("".join(parts))
     return "\n".join(lines).strip()
+
+
+_TR, _TC = _W + "tr", _W + "tc"
+_TABLE_TAGS = (_TR, _TC, _P, *_PIECE_TAGS, _VMERGE, _HMERGE)
+
+
+def _plain_table_rows(tbl: etree._Element, tid: int) -> list[Row]:
+    """The rows of a table as `_BodyReader._table` reads them cell by cell (`_merge_state`,
+    `_plain_cell_text`) in a document without deleted, moved or hidden text and without text boxes
+    (so no row is deleted), from one walk of the table instead of one per cell.
+
+    The walk meets the elements in document order. A w:tr reached through wrappers only starts the
+    next row; a w:tc not inside the cell being read starts the next cell, kept when it is reached
+    from the row through wrappers only. Everything met until the next cell that lies inside the
+    cell (a w:p whose parent is the cell, a run of the current paragraph, or anything found inside
+    it by climbing up) is the cell's, exactly what `tc.iter` would have met; a stray element outside
+    every cell is skipped."""
+    rows: list[Row] = []
+    row: etree._Element | None = None  # the w:tr being read
+    cells: list[Cell] = []
+    where = ""
+    cur: etree._Element | None = None  # the cell being read
+    cur_p: etree._Element | None = None
+    keep = False
+    lines: list[str] = []
+    parts: list[str] | None = None
+    merged = (False, False)
+    for el in tbl.iter(_TABLE_TAGS):
+        tag = el.tag
+        if tag == _TC:
+            parent = el.getparent()
+            if parent is row and row is not None:
+                starts = True
+            else:
+                reached = _cell_start(el, parent, row, cur, tbl)
+                if reached is None:
+                    continue  # a cell of a nested table: its paragraphs are this cell's lines
+                starts = reached
+            if keep:
+                _add_cell(cells, where, lines, parts, merged)
+            cur, cur_p, keep, lines, parts, merged = el, None, starts, [], None, (False, False)
+        elif tag == _TR:
+            if not _table_row(el, tbl):
+                continue  # a row of a nested table, or not reached from the table through wrappers
+            if keep:
+                _add_cell(cells, where, lines, parts, merged)
+            cur = None
+            keep = False
+            row = el
+            where = f"table {tid} row {len(rows) + 1}"
+            cells = []
+            rows.append(Row(cells, Location(None, where), table=tid))
+        elif cur is None:
+            continue
+        elif tag == _P:
+            if el.getparent() is cur or _inside(el, cur, tbl):
+                if parts is not None:
+                    lines.append("".join(parts))
+                parts = []
+                cur_p = el
+        elif tag == _VMERGE or tag == _HMERGE:
+            merged = _merge_mark(el, cur, merged)
+        elif parts is not None:
+            run = el.getparent()
+            if run is None or run.tag != _RUN:
+                continue  # a tab stop in the paragraph's properties, not a run's tab
+            if run.getparent() is cur_p or _inside(run, cur, tbl):
+                parts.append((el.text or "") if tag == _T else _piece_text(el))
+    if keep:
+        _add_cell(cells, where, lines, parts, merged)
+    return rows
+
+
+def _unwrapped(el: etree._Element | None) -> etree._Element | None:
+    """`el` or its first ancestor that is not a wrapper (see `_content_children`)."""
+    while el is not None and el.tag in _WRAPPERS:
+        el = el.getparent()
+    return el
+
+
+def _table_row(tr: etree._Element, tbl: etree._Element) -> bool:
+    """Whether `_content_children(tbl)` reaches the w:tr."""
+    parent = tr.getparent()
+    return parent is tbl or _unwrapped(parent) is tbl
+
+
+def _cell_start(
+    tc: etree._Element,
+    parent: etree._Element | None,
+    row: etree._Element | None,
+    cur: etree._Element | None,
+    tbl: etree._Element,
+) -> bool | None:
+    """For a w:tc met by the walk and not a child of the row being read: None when it lies inside
+    the cell being read, else whether `_content_children(row)` reaches it."""
+    if cur is not None and _inside(tc, cur, tbl):
+        return None
+    return row is not None and _unwrapped(parent) is row
+
+
+def _add_cell(
+    cells: list[Cell], where: str, lines: list[str], parts: list[str] | None, merged: tuple[bool, bool]
+) -> None:
+    """The cell read into `lines` and `parts`, as `_table` adds it to the row's `cells`."""
+    v_continued, h_continued = merged
+    if not h_continued:
+        text = "" if v_continued else _cell_lines_text(lines, parts)
+        cells.append(Cell(text, Location(None, f"{where} col {len(cells) + 1}")))
+
+
+def _cell_lines_text(lines: list[str], parts: list[str] | None) -> str:
+    if parts is not None:
+        lines.append("".join(parts))
+    return "\n".join(lines).strip()
+
+
+def _merge_mark(el: etree._Element, tc: etree._Element, merged: tuple[bool, bool]) -> tuple[bool, bool]:
+    """`merged` (vertical, horizontal continuation) after a w:vMerge or w:hMerge met inside cell
+    `tc`: it counts only as a child of the cell's first child, its w:tcPr (see `_merge_state`)."""
+    pr = el.getparent()
+    if pr is None or pr.tag != _TCPR or pr.getparent() is not tc or pr.getprevious() is not None:
+        return merged
+    continued = el.get(_VAL) != "restart"
+    return (continued, merged[1]) if el.tag == _VMERGE else (merged[0], continued)
+
+
+def _inside(el: etree._Element, cell: etree._Element, tbl: etree._Element) -> bool:
+    """Whether `el` (inside `tbl`) lies inside `cell`."""
+    node = el.getparent()
+    while node is not None and node is not tbl:
+        if node is cell:
+            return True
+        node = node.getparent()
+    return False
 
 
 def cell_text(tc: etree._Element, text_of: Callable[[etree._Element], str] = paragraph_text) -> str:

@@ -50,6 +50,19 @@ def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.Zi
 
     `kind` names the expected format in messages ('.docx', '.xlsx').
     """
+    return _open(data, name, kind, required, None)
+
+
+def open_package_part(data: bytes, name: str, kind: str, required: str) -> tuple[zipfile.ZipFile, bytes]:
+    """`open_package`, and the bytes of `required` that its check for a damaged member has just
+    decompressed (the same bytes `read_part` would return), so the reader need not inflate the
+    part a second time."""
+    kept: list[bytes] = []
+    zf = _open(data, name, kind, required, kept)
+    return zf, b"".join(kept)
+
+
+def _open(data: bytes, name: str, kind: str, required: str, keep: list[bytes] | None) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -102,7 +115,7 @@ def open_package(data: bytes, name: str, kind: str, required: str) -> zipfile.Zi
     if required not in names:
         raise ReadError(name, f"不是 {kind} 文档：zip 压缩包中没有 {required}", DOCUMENT)
     # a truncated archive can have an intact central directory copy but damaged members
-    bad = _first_bad_member(zf, required)
+    bad = _first_bad_member(zf, required, keep)
     if bad:
         raise ReadError(name, f"不是有效的 {kind} 文件：部件 {bad[0]} 已损坏（下载不完整？）", DOCUMENT)
     return zf
@@ -120,11 +133,18 @@ def read_part(zf: zipfile.ZipFile, part: str, name: str, kind: str) -> bytes:
         ) from e
 
 
-def _first_bad_member(zf: zipfile.ZipFile, required: str) -> tuple[str, str] | None:
+def _first_bad_member(
+    zf: zipfile.ZipFile, required: str, keep: list[bytes] | None = None
+) -> tuple[str, str] | None:
+    """Decompress `required` to its end (zipfile checks its CRC there); its bytes are appended to
+    `keep` when given (read at once, as `read_part` would), else dropped chunk by chunk."""
     try:
         with zf.open(required) as f:
-            while f.read(1 << 20):
-                pass
+            if keep is not None:
+                keep.append(f.read())
+            else:
+                while f.read(1 << 20):
+                    pass
     except ZIP_ERRORS as e:
         return required, f"{type(e).__name__}：{e}"
     return None
