@@ -98,8 +98,8 @@ PDF_VARIANTS: dict[str, Writer] = {
 def pdf_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     if soffice() is None:
         pytest.skip(
-            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui "
-            "and fonts-noto-cjk"
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui, "
+            "fonts-noto-cjk and fonts-liberation"
         )
     tmp = tmp_path_factory.mktemp("formats_pdf")
     paths: list[Path] = []
@@ -403,8 +403,8 @@ def test_samples_written_and_parsed_again(stem: str, writer: str) -> None:
 def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     if soffice() is None:
         pytest.skip(
-            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui "
-            "and fonts-noto-cjk"
+            "LibreOffice (soffice) is not installed; .ci/run installs libreoffice-writer-nogui, "
+            "fonts-noto-cjk and fonts-liberation"
         )
     tmp = tmp_path_factory.mktemp("samples_pdf")
     paths = []

@@ -278,7 +278,7 @@ def test_html_entities_are_not_expanded_and_nothing_is_fetched() -> None:
 needs_soffice = pytest.mark.skipif(
     soffice() is None,
     reason="LibreOffice (soffice) is not installed; "
-    ".ci/run installs libreoffice-writer-nogui and fonts-noto-cjk",
+    ".ci/run installs libreoffice-writer-nogui, fonts-noto-cjk and fonts-liberation",
 )
 
 

@@ -32,7 +32,7 @@ def docx_to_pdf(data: bytes, *, timeout: float = DEFAULT_TIMEOUT, name: str = "d
     if exe is None:
         raise PdfError(
             "需要 LibreOffice 才能生成 PDF：未找到 soffice（Debian/Ubuntu: "
-            "apt-get install libreoffice-writer-nogui fonts-noto-cjk）；"
+            "apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-liberation）；"
             "也可以导出 .docx 后自行转换"
         )
     with tempfile.TemporaryDirectory(prefix="jixiao-pdf-") as tmp:
