@@ -104,19 +104,26 @@ def _unit_key(region: str, code: str, name: str) -> dict[str, str]:
     return {"region": (region or "")[:100], "code": (code or "")[:50], "name": (name or "")[:200]}
 
 
-def _create_unit(key: dict[str, str]) -> Unit:
+def _create_unit(key: dict[str, str], created: set[int] | None = None) -> Unit:
     """`get_or_create_unit` for a unit just looked for and not found: one statement that skips
     the row when another import has created the unit since (its insert waited for that import's
-    transaction to commit), and then the winner's row is read."""
+    transaction to commit), and then the winner's row is read. `created` gets the id of a unit this
+    statement wrote."""
     unit = Unit(**key)
     bulk.insert_returning(Unit, [unit], key=("region", "code", "name"), skip_conflicts=True)
-    return unit if unit.pk is not None else Unit.objects.get(**key)
+    if unit.pk is None:
+        return Unit.objects.get(**key)
+    if created is not None:
+        created.add(unit.pk)
+    return unit
 
 
-def _named_unit(actor: User | None, region: str, code: str, name: str, where: str) -> Unit:
+def _named_unit(
+    actor: User | None, region: str, code: str, name: str, where: str, created: set[int] | None = None
+) -> Unit:
     """The unit a document or one of its tables names, among the units the actor may write; for an
-    administrator a unit nobody has yet is created. A unit user is told the same thing whether or not
-    another unit of that name exists."""
+    administrator a unit nobody has yet is created (its id added to `created`). A unit user is told
+    the same thing whether or not another unit of that name exists."""
     from jixiao.web.lib.units import describe_named, listing, unit_fits
 
     admin = role_of(actor) == Role.ADMIN
@@ -140,7 +147,7 @@ def _named_unit(actor: User | None, region: str, code: str, name: str, where: st
             {"unit": "单位不唯一"},
         )
     if admin:
-        return _create_unit(key)
+        return _create_unit(key, created)
     raise Denied(
         f"{where}写明的单位{describe_named(region, code, name)}不在您可导入的单位中；未导入任何数据"
         "（只有管理员可以新建单位）。"
@@ -154,10 +161,11 @@ def _resolve_unit(
     unit_code: str | None,
     region: str,
     confirm_unit: bool,
+    created: set[int] | None = None,
 ) -> Unit:
     """The unit the document is filed under: the chosen one (`unit`, or the one `unit_code` names as `jixiao
     import --unit` gives it), which the document must name unless an administrator confirms; else
-    the unit the document names."""
+    the unit the document names (created when new: its id added to `created`)."""
     from jixiao.web.lib.units import UnitSpecError, describe_named, find_units, resolve_unit, unit_fits
 
     name = (doc.unit_name or "").strip()
@@ -204,7 +212,7 @@ def _resolve_unit(
             f"{doc.source}: 文件中没有写明预算单位名称，请指定单位（--unit 编码 或 上传页的“单位”）。",
             {"unit": "未指定单位"},
         )
-    return _named_unit(actor, region, code, name, f"{doc.source}: 文件")
+    return _named_unit(actor, region, code, name, f"{doc.source}: 文件", created)
 
 
 def _table_unit(
@@ -214,10 +222,12 @@ def _table_unit(
     doc: m.Disclosure,
     region: str,
     named: dict[tuple[str, str, str], Unit] | None = None,
+    created: set[int] | None = None,
 ) -> Unit:
     """The unit a project table is filed under: the one its own table names (a subordinate's table
     inside a bureau's disclosure), which the actor must be able to write, else the document's.
-    `named`: the units earlier tables of the document named, looked up once."""
+    `named`: the units earlier tables of the document named, looked up once; `created` gets the ids
+    of units created."""
     from jixiao.web.lib.units import same_name, unit_fits
 
     code = (p.unit_code or "").strip()
@@ -240,7 +250,7 @@ def _table_unit(
     ident = ((p.region or region or "")[:100], code, name)
     if named is not None and ident in named:
         return named[ident]
-    found = _named_unit(actor, *ident, where)
+    found = _named_unit(actor, *ident, where, created)
     if named is not None:
         named[ident] = found
     return found
@@ -465,6 +475,7 @@ class _Job:
     writes: _Writes = field(default_factory=_Writes)
     touched: set[int] = field(default_factory=set)  # unit-years whose projects change
     now: Any = field(default_factory=timezone.now)  # the update time of the projects it changes
+    new_unit: bool = False  # the unit the document is filed under was created by this import
 
 
 def _history(actor: User | None, summary: str, **kw: Any) -> History:
@@ -489,7 +500,7 @@ def _import(
     publish: bool = False,
 ) -> ImportResult:
     """Read what is stored in a fixed number of queries, decide every write in memory, write them in
-    bulk and review the unit-year from memory: about fifteen queries whatever the document's size."""
+    bulk and review the unit-year from memory: a dozen queries or so whatever the document's size."""
     job, table_units = _open(actor, doc, unit, unit_code, year, region, confirm_unit, publish)
     matched = _match_tables(job, table_units)
     taken = {x.pk for x in matched if x is not None}
@@ -508,7 +519,7 @@ def _import(
     _report_unit_year(job)
     bulk.insert(History, job.writes.history)
     projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
-    _review_written(job.disclosure, job.unit, job.made, subs, projects, job.writes.rows, job.touched)
+    _review_written(job, subs, projects)
     return job.result
 
 
@@ -523,33 +534,44 @@ def _open(
     publish: bool,
 ) -> tuple[_Job, list[Unit]]:
     """The units the document and its tables go to (locked against concurrent imports), its
-    unit-year (created when new) and what those hold for the year; the tables' units."""
-    target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit)
+    unit-year (created when new) and what those hold for the year; the tables' units. Units this
+    import creates hold nothing yet and nobody else sees them before it commits (another import
+    creating the same unit waits on its unique key): they are neither locked nor read."""
+    created: set[int] = set()
+    target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit, created)
     if not can_import_into(actor, target_unit):
         raise Denied(f"您不能向单位“{target_unit.name}”导入数据。")
     named: dict[tuple[str, str, str], Unit] = {}
-    punits = [_table_unit(actor, target_unit, p, doc, region, named) for p in doc.projects]
+    punits = [_table_unit(actor, target_unit, p, doc, region, named, created) for p in doc.projects]
     unit_ids = sorted({target_unit.pk, *(u.pk for u in punits)})
-    # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
-    list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk"))
-    disclosure = Disclosure.objects.filter(unit=target_unit, year=year).first()
+    old = [pk for pk in unit_ids if pk not in created]
+    if old:
+        # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
+        list(Unit.objects.select_for_update().filter(pk__in=old).order_by("pk").values_list("pk"))
+    disclosure = None
+    if target_unit.pk not in created:
+        disclosure = Disclosure.objects.filter(unit=target_unit, year=year).first()
     made = disclosure is None
     result = ImportResult(0, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
     if disclosure is None:
         disclosure = Disclosure(unit=target_unit, year=year)
         _unit_year_fields(disclosure, doc, True, result)
-        disclosure.save()
+        bulk.insert_returning(Disclosure, [disclosure], key=("unit_id", "year"))
     result.disclosure_id = disclosure.pk
     job = _Job(actor, doc, year, publish, target_unit, disclosure, made, result, touched={disclosure.pk})
-    _read_stored_projects(job, unit_ids)
+    job.new_unit = target_unit.pk in created
+    _read_stored_projects(job, unit_ids, old)
     return job, punits
 
 
-def _read_stored_projects(job: _Job, unit_ids: list[int]) -> None:
+def _read_stored_projects(job: _Job, unit_ids: list[int], old: list[int]) -> None:
     """The stored projects of these units and year, and those the unit-year's document held before
-    (a subordinate's too, even one not named now), in one query."""
+    (a subordinate's too, even one not named now), in one query; none when the unit-year is new
+    and all the units too (`old`: the units this import did not create)."""
     job.stored = {uid: [] for uid in unit_ids}
-    wanted = Q(unit_id__in=unit_ids, year=job.year)
+    if job.made and not old:
+        return
+    wanted = Q(unit_id__in=old, year=job.year)
     if not job.made:
         wanted |= Q(disclosure=job.disclosure)
     for proj in Project.objects.filter(wanted).select_related("unit").order_by("seq", "id"):
@@ -726,19 +748,12 @@ def _report_unit_year(job: _Job) -> None:
     )
 
 
-def _review_written(
-    disclosure: Disclosure,
-    unit: Unit,
-    made: bool,
-    subs: list[SubGoal],
-    projects: list[Project],
-    rows: dict[int, list[Any]],
-    touched: set[int],
-) -> None:
+def _review_written(job: _Job, subs: list[SubGoal], projects: list[Project]) -> None:
     """Review the unit-year just written from what is in memory and store the result (`rereview`
     for it without reading it back); other unit-years a project moved out of are read and reviewed.
     A failing rule must not stop the write: the pages review the unit-year when they find its stored
     review stale."""
+    disclosure, unit, rows = job.disclosure, job.unit, job.writes.rows
     try:
         with transaction.atomic():
             projects.sort(key=lambda x: (x.seq, x.pk))
@@ -755,10 +770,11 @@ def _review_written(
             fp = reviews.fingerprint_of(
                 ((x.pk, x.version, x.updated_at) for x in projects), disclosure.imported_at
             )
-            reviews.store_written_reviews(
-                [reviews.WrittenUnitYear(disclosure.pk, doc, [x.pk for x in projects], fp, fresh=made)]
+            written = reviews.WrittenUnitYear(
+                disclosure.pk, doc, [x.pk for x in projects], fp, fresh=job.made, new_unit=job.new_unit
             )
-            others = touched - {disclosure.pk}
+            reviews.store_written_reviews([written])
+            others = job.touched - {disclosure.pk}
             if others:
                 reviews.store_reviews(others)
     except Exception:

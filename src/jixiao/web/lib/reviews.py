@@ -487,13 +487,15 @@ class WrittenUnitYear:
     needs no reading back: `doc` as `_load` would build it (projects in (seq, id) order, values as
     read back: see `read_back`), `project_ids` parallel to its projects, `fingerprint` as
     `fingerprint_of` computes it (the history's stamp is added when it is stored), `fresh` when no
-    review of it was stored before."""
+    review of it was stored before, `new_unit` when its unit was created by the same transaction
+    (a unit without earlier years has no history: `histories` is not asked)."""
 
     disclosure_id: int
     doc: m.Disclosure
     project_ids: list[int]
     fingerprint: tuple[Any, ...]
     fresh: bool = False
+    new_unit: bool = False
 
 
 def _read_back_decimal(v: Any, places: int, digits: int) -> Any:
@@ -527,12 +529,13 @@ def read_back(
 def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearReview]:
     """`store_reviews` for unit-years an action has just written and holds in memory: reviewed
     from `doc` rather than read back, with their `histories`; the results stored (three queries:
-    the histories, a delete unless all are fresh, one insert per batch) and remembered. Inside the
-    caller's transaction."""
+    the histories unless all units are new, a delete unless all are fresh, one insert per batch) and
+    remembered. Inside the caller's transaction."""
     state = review_settings()
     rows: list[ReviewResult] = []
     computed: dict[int, tuple[str, UnitYearReview]] = {}
-    past = histories([w.disclosure_id for w in written if w.project_ids])
+    asked = [w.disclosure_id for w in written if w.project_ids and not w.new_unit]
+    past = histories(asked) if asked else {}
     for w in written:
         if not w.project_ids:
             continue  # `_load` leaves out unit-years without projects
