@@ -366,46 +366,48 @@ def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
     return [[l1, l2, k] for (l1, l2), k in n.items()]
 
 
-def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[ReviewResult]:
+def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[dict[str, Any]]:
+    """The review's `ReviewResult` rows as `{attname: value}` (`bulk.insert_values`; the columns
+    left out take their defaults)."""
     loose = [f for f in uy.result.findings if f.project_seq is None]
     loose_counts = dict(Counter(f.severity for f in loose))
-    rows = [
-        ReviewResult(
-            disclosure_id=uy.disclosure_id,
-            project_id=None,
-            version=version,
-            seq=-1,
-            findings=[f.to_dict() for f in loose],
-            counts=loose_counts,
-            rules=dict(Counter(f.rule for f in loose)),
-            settings_error=uy.settings_error,
+    rows: list[dict[str, Any]] = [
+        {
+            "disclosure_id": uy.disclosure_id,
+            "project_id": None,
+            "version": version,
+            "seq": -1,
+            "findings": [f.to_dict() for f in loose],
+            "counts": loose_counts,
+            "rules": dict(Counter(f.rule for f in loose)),
+            "settings_error": uy.settings_error,
             **_severity_counts(loose_counts),
-        )
+        }
     ]
     for pid, pr, p in zip(uy.project_ids, uy.result.projects, doc.projects, strict=True):
         o = pr.outcome
         rows.append(
-            ReviewResult(
-                disclosure_id=uy.disclosure_id,
-                project_id=pid,
-                version=version,
-                seq=pr.seq or 0,
-                name=(pr.name or "")[:300],
-                unit_code=pr.unit_code,
-                unit_name=pr.unit_name,
-                findings=[f.to_dict() for f in pr.findings],
-                grade=o.grade,
-                headings=dict(o.headings),
-                counts=dict(o.counts),
-                rules=dict(Counter(f.rule for f in pr.findings)),
-                categories=_categories(p.indicators),
-                settings_error=uy.settings_error,
-                score=o.score,
-                reasons=list(o.reasons),
-                heading_scores=dict(o.heading_scores),
-                indicator_count=len(p.indicators),
+            {
+                "disclosure_id": uy.disclosure_id,
+                "project_id": pid,
+                "version": version,
+                "seq": pr.seq or 0,
+                "name": (pr.name or "")[:300],
+                "unit_code": pr.unit_code,
+                "unit_name": pr.unit_name,
+                "findings": [f.to_dict() for f in pr.findings],
+                "grade": o.grade,
+                "headings": o.headings,
+                "counts": o.counts,
+                "rules": dict(Counter(f.rule for f in pr.findings)),
+                "categories": _categories(p.indicators),
+                "settings_error": uy.settings_error,
+                "score": o.score,
+                "reasons": o.reasons,
+                "heading_scores": o.heading_scores,
+                "indicator_count": len(p.indicators),
                 **_severity_counts(o.counts),
-            )
+            }
         )
     return rows
 
@@ -462,7 +464,7 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
     for i in range(0, len(ids), LOAD_CHUNK):
         chunk = ids[i : i + LOAD_CHUNK]
         loaded = _load(chunk)
-        rows: list[ReviewResult] = []
+        rows: list[dict[str, Any]] = []
         computed: dict[int, tuple[str, UnitYearReview]] = {}
         for did, (doc, pids, fp, history) in loaded.items():
             uy = UnitYearReview(
@@ -473,7 +475,7 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
             rows += _as_stored(uy, version, doc)
         with transaction.atomic():
             ReviewResult.objects.filter(disclosure_id__in=chunk).delete()
-            ReviewResult.objects.bulk_create(rows, batch_size=2000)
+            bulk.insert_values(ReviewResult, rows)
         with _cache_lock:
             for did, (version, uy) in computed.items():
                 out[did] = uy
@@ -532,7 +534,7 @@ def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearR
     the histories unless all units are new, a delete unless all are fresh, one insert per batch) and
     remembered. Inside the caller's transaction."""
     state = review_settings()
-    rows: list[ReviewResult] = []
+    rows: list[dict[str, Any]] = []
     computed: dict[int, tuple[str, UnitYearReview]] = {}
     asked = [w.disclosure_id for w in written if w.project_ids and not w.new_unit]
     past = histories(asked) if asked else {}
@@ -552,7 +554,7 @@ def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearR
     stale = [w.disclosure_id for w in written if not w.fresh]
     if stale:
         ReviewResult.objects.filter(disclosure_id__in=stale).delete()
-    bulk.insert(ReviewResult, rows)
+    bulk.insert_values(ReviewResult, rows)
     out: dict[int, UnitYearReview] = {}
     with _cache_lock:
         for did, (version, uy) in computed.items():
