@@ -408,7 +408,8 @@ CACHE_LIMIT = _CACHE_LIMIT
 
 def clear_caches() -> None:
     """Forget memoised texts (for benchmarks of the cold path)."""
-    for c in (_VALUE_CACHE, _LEVEL_CACHE, _NAME_CACHE, _VFACT_CACHE, _REPEATS_CACHE, *_RULE_CACHES):
+    caches: list[dict[Any, Any]] = [_VALUE_CACHE, _LEVEL_CACHE, _NAME_CACHE, _VFACT_CACHE, _REPEATS_CACHE]
+    for c in caches + _RULE_CACHES:
         c.clear()
 
 
