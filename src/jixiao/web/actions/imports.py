@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -306,32 +307,74 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
+class _Stored(NamedTuple):
+    """A stored indicator row as an import reads it (no model instance: `STORED_INDICATOR`)."""
+
+    id: int
+    project_id: int
+    seq: int
+    location: str | None
+    level1: str | None
+    level2: str | None
+    name: str | None
+    description: str | None
+    value: str | None
+    basis: str | None
+    nature: str | None
+    measure_unit: str | None
+    weight: str | None
+
+    def domain(self) -> m.Indicator:
+        """The domain indicator the review reads for the row (`convert.domain_indicators`)."""
+        return m.Indicator(*self[4:])
+
+
+STORED_INDICATOR = ("id", "project_id", "seq", "location", *INDICATOR_CONTENT)
+_content = itemgetter(*INDICATOR_CONTENT)  # an indicator's values (`convert.indicator_fields`) in that order
+
+
+@dataclass
+class _Update:
+    """A stored indicator row matched by one of the document's: `data` its new values (with
+    `seq`), `changed` when its content or place differs."""
+
+    row: _Stored
+    data: dict[str, Any]
+    changed: bool
+
+    @property
+    def written(self) -> bool:
+        """Whether a changed project's import writes the row (a new location alone too)."""
+        return self.changed or self.row.location != self.data["location"]
+
+
 @dataclass
 class _IndicatorPlan:
-    update: list[tuple[Indicator, dict[str, Any], bool]]  # row, new fields, content changed
+    update: list[_Update]
     create: list[dict[str, Any]]  # the new rows' values (`bulk.insert_values`)
-    delete: list[Indicator]
+    delete: list[_Stored]
 
     @property
     def changed(self) -> bool:
-        return bool(self.create or self.delete or any(c for _, _, c in self.update))
+        return bool(self.create or self.delete or any(u.changed for u in self.update))
 
     def rows_after(self) -> list[m.Indicator]:
-        """The project's indicators once the plan is written, in order, as the review reads them."""
-        after = [(row.seq, _read(row)) for row, _, _ in self.update]
+        """The project's indicators once the plan is written (rows written with their new values,
+        the others as stored), in order, as the review reads them."""
+        after = [(u.data["seq"], _read_values(u.data) if u.written else u.row.domain()) for u in self.update]
         after += [(v["seq"], _read_values(v)) for v in self.create]
         after.sort(key=lambda t: t[0])
         return [ind for _, ind in after]
 
 
 def _plan_indicators(
-    proj: Project, stored: list[Indicator], new: list[m.Indicator], year: int | None
+    proj: Project, stored: list[_Stored], new: list[m.Indicator], year: int | None
 ) -> _IndicatorPlan:
     """Match the document's indicators with the stored ones (`stored`: the project's rows in (seq,
     id) order) by (一级, 二级, 三级指标), in order for repeated names: matched rows are updated in
     place (their ids, which monitoring and self-evaluation entries point at, stay), new ones
     created, the rest deleted."""
-    pool: dict[tuple[str, str, str], list[Indicator]] = {}
+    pool: dict[tuple[str, str, str], list[_Stored]] = {}
     for ind in stored:
         pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
     plan = _IndicatorPlan([], [], [])
@@ -340,8 +383,11 @@ def _plan_indicators(
         rows = pool.get(_indicator_key(data["level1"], data["level2"], data["name"]))
         if rows:
             row = rows.pop(0)
-            changed = row.seq != seq or any(not _same(getattr(row, k), data[k]) for k in INDICATOR_CONTENT)
-            plan.update.append((row, data, changed))
+            old, now = row[4:], _content(data)
+            changed = row.seq != seq or (
+                old != now and any(not _same(a, b) for a, b in zip(old, now, strict=True))
+            )
+            plan.update.append(_Update(row, data, changed))
         else:
             plan.create.append({"project_id": proj.pk, **data})
     plan.delete = [i for rows in pool.values() for i in rows]
@@ -350,11 +396,7 @@ def _plan_indicators(
 
 def _read_values(values: dict[str, Any]) -> m.Indicator:
     """The domain indicator the review reads for a row written from `values` (see `reviews.read_back`)."""
-    return m.Indicator(*(values[c] for c in INDICATOR_CONTENT))
-
-
-def _read(row: Indicator) -> m.Indicator:
-    return convert.domain_indicators((row,))[0]
+    return m.Indicator(*_content(values))
 
 
 def _with_cycle_data(project_ids: list[int]) -> set[int]:
@@ -445,7 +487,7 @@ class _Writes:
     projects: list[Project] = field(default_factory=list)  # updated
     indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
     locations: list[Indicator] = field(default_factory=list)  # only `location` updated
-    deleted: list[Indicator] = field(default_factory=list)
+    deleted: list[_Stored] = field(default_factory=list)
     history: list[History] = field(default_factory=list)
     # id(project) → its indicators once written, as the review reads them
     rows: dict[int, list[m.Indicator]] = field(default_factory=dict)
@@ -594,12 +636,17 @@ def _match_tables(job: _Job, table_units: list[Unit]) -> list[Project | None]:
     return matched
 
 
-def _stored_rows(projects: list[Project]) -> dict[int, list[Indicator]]:
-    """The indicator rows of these stored projects in (seq, id) order, in one query."""
-    rows_of: dict[int, list[Indicator]] = {proj.pk: [] for proj in projects}
+def _stored_rows(projects: list[Project]) -> dict[int, list[_Stored]]:
+    """The indicator rows of these stored projects in (seq, id) order, in one query (as tuples)."""
+    rows_of: dict[int, list[_Stored]] = {proj.pk: [] for proj in projects}
     if rows_of:
-        for ind in Indicator.objects.filter(project_id__in=list(rows_of)).order_by("project_id", "seq", "id"):
-            rows_of[ind.project_id].append(ind)
+        for t in (
+            Indicator.objects.filter(project_id__in=list(rows_of))
+            .order_by("project_id", "seq", "id")
+            .values_list(*STORED_INDICATOR)
+        ):
+            row = _Stored._make(t)
+            rows_of[row.project_id].append(row)
     return rows_of
 
 
@@ -628,7 +675,7 @@ def _plan_new(job: _Job, p: m.Project, punit: Unit) -> None:
     job.result.indicators += len(p.indicators)
 
 
-def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_rows: list[Indicator]) -> None:
+def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_rows: list[_Stored]) -> None:
     """A table that is a stored project: updated in place, or left as it is when nothing changed."""
     w, result = job.writes, job.result
     job.touched.add(proj.disclosure_id)
@@ -641,21 +688,18 @@ def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_ro
     w.tables.append(_Table(p, proj, False, changes=changes, plan=plan))
     if changes is None:
         result.unchanged += 1
-        w.rows[id(proj)] = [_read(row) for row in stored_rows]
-        for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
-            if row.location != data["location"]:
-                row.location = data["location"]
-                w.locations.append(row)
+        w.rows[id(proj)] = [row.domain() for row in stored_rows]
+        for u in plan.update:  # where the rows were read may differ: kept up to date quietly
+            if u.written:
+                w.locations.append(Indicator(id=u.row.id, location=u.data["location"]))
         return
     proj.updated_at = job.now
     w.projects.append(proj)
     w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
-    for row, data, changed in plan.update:
-        if changed or row.location != data["location"]:
-            for k, v in data.items():
-                setattr(row, k, v)
-            w.indicators.append(row)
-            w.indicator_fields = list(data)
+    for u in plan.update:
+        if u.written:
+            w.indicators.append(Indicator(id=u.row.id, project_id=u.row.project_id, **u.data))
+            w.indicator_fields = list(u.data)
     w.new_indicators += plan.create
     w.deleted += plan.delete
     w.rows[id(proj)] = plan.rows_after()
@@ -698,7 +742,7 @@ def _reimport_history(
             f"（{ind.value or '无指标值'}），已删除"
             + ("；已填报的运行监控和自评中该指标的数据不再显示" if has_cycle else "")
         )
-    n_changed = sum(1 for _, _, c in plan.update if c)
+    n_changed = sum(1 for u in plan.update if u.changed)
     parts = [describe_changes(changes)] if changes else []
     if plan.create or plan.delete or n_changed:
         parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
@@ -710,10 +754,10 @@ def _reimport_history(
     )
 
 
-def _report_kept(job: _Job, kept: list[Project], rows_of: dict[int, list[Indicator]]) -> None:
+def _report_kept(job: _Job, kept: list[Project], rows_of: dict[int, list[_Stored]]) -> None:
     """Projects the unit-year held that the document does not have: kept, and said so."""
     for proj in kept:
-        job.writes.rows[id(proj)] = [_read(row) for row in rows_of[proj.pk]]
+        job.writes.rows[id(proj)] = [row.domain() for row in rows_of[proj.pk]]
         job.result.dropped.append(
             f"文件中没有项目「{proj.name or proj.title or proj.key}」（{proj.code or '无编码'}）："
             "已保留，未删除"
@@ -729,7 +773,7 @@ def _write(w: _Writes) -> None:
     if w.locations:
         Indicator.objects.bulk_update(w.locations, ["location"])
     if w.deleted:
-        Indicator.objects.filter(pk__in=[i.pk for i in w.deleted]).delete()
+        Indicator.objects.filter(pk__in=[i.id for i in w.deleted]).delete()
     bulk.insert_values(Indicator, [v for t in w.tables for v in t.values] + w.new_indicators)
 
 
@@ -788,7 +832,7 @@ def _reimport_project(
     fields: dict[str, Any],
     disclosure: Disclosure,
     year: int | None,
-    stored_rows: list[Indicator],
+    stored_rows: list[_Stored],
     siblings: list[Project],
     publish: bool = False,
 ) -> tuple[list[dict[str, Any]] | None, _IndicatorPlan]:

@@ -53,9 +53,8 @@ from jixiao.review import (
     review_document,
 )
 from jixiao.review.history import History as ReviewHistory
-from jixiao.taxonomy import canonical_levels
 from jixiao.web import bulk
-from jixiao.web.convert import dec_or_none, domain_project, stored_unit_years
+from jixiao.web.convert import dec_or_none, domain_project, indicator_levels, stored_unit_years
 from jixiao.web.convert import domain_indicators as domain_indicators  # what the import actions use
 from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SelfEvaluation
 
@@ -361,7 +360,7 @@ def _project_of_row(row: tuple[Any, ...], why: tuple[Any, ...] = (None, (), {}))
 def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
     """[[level1_canonical, level2_canonical, n], ...] as `convert.indicator_fields` classifies them."""
     n: Counter[tuple[str | None, str | None]] = Counter(
-        canonical_levels(i.level1, i.level2) for i in indicators
+        indicator_levels(i.level1, i.level2) for i in indicators
     )
     return [[l1, l2, k] for (l1, l2), k in n.items()]
 
