@@ -518,6 +518,7 @@ class _Job:
     touched: set[int] = field(default_factory=set)  # unit-years whose projects change
     now: Any = field(default_factory=timezone.now)  # the update time of the projects it changes
     new_unit: bool = False  # the unit the document is filed under was created by this import
+    before: tuple[Any, str] | None = None  # a stored unit-year's import time and source before
 
 
 def _history(actor: User | None, summary: str, **kw: Any) -> History:
@@ -602,6 +603,8 @@ def _open(
     result.disclosure_id = disclosure.pk
     job = _Job(actor, doc, year, publish, target_unit, disclosure, made, result, touched={disclosure.pk})
     job.new_unit = target_unit.pk in created
+    if not made:
+        job.before = (disclosure.imported_at, disclosure.source)
     _read_stored_projects(job, unit_ids, old)
     return job, punits
 
@@ -801,6 +804,8 @@ def _review_written(job: _Job, subs: list[SubGoal], projects: list[Project]) -> 
     try:
         with transaction.atomic():
             projects.sort(key=lambda x: (x.seq, x.pk))
+            if _review_unchanged(job, projects):
+                return
             doc = m.Disclosure(
                 source=disclosure.source,
                 unit_code=unit.code or None,
@@ -823,6 +828,24 @@ def _review_written(job: _Job, subs: list[SubGoal], projects: list[Project]) -> 
                 reviews.store_reviews(others)
     except Exception:
         logging.getLogger(__name__).exception("review of unit-year %s not stored", disclosure.pk)
+
+
+def _review_unchanged(job: _Job, projects: list[Project]) -> bool:
+    """A re-import that changed nothing the review reads (every table matched and left as stored,
+    no project moved, the same source file: only the unit-year's import time is new) keeps the
+    stored review when it is the one of the unit-year before, relabelled with the new version
+    (`reviews.restamp_written_review`); False when the unit-year must be reviewed."""
+    if job.before is None or job.before[1] != job.disclosure.source or job.touched != {job.disclosure.pk}:
+        return False
+    if any(t.new or t.changes is not None for t in job.writes.tables):
+        return False
+    stamps = [(x.pk, x.version, x.updated_at) for x in projects]
+    return reviews.restamp_written_review(
+        job.disclosure.pk,
+        reviews.fingerprint_of(stamps, job.before[0]),
+        reviews.fingerprint_of(stamps, job.disclosure.imported_at),
+        len(projects),
+    )
 
 
 def _reimport_project(

@@ -562,6 +562,28 @@ def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearR
     return out
 
 
+def restamp_written_review(
+    disclosure_id: int, before: tuple[Any, ...], after: tuple[Any, ...], n: int
+) -> bool:
+    """For an action that changed nothing a unit-year's review reads (a re-import of the same
+    tables: only its import time is new): relabel its stored review, if it is the one of the
+    fingerprint `before`, as the one of `after` (fingerprints as `fingerprint_of` computes them; the
+    history's stamp is added here), instead of reviewing it again: two queries (the histories, one
+    UPDATE). False, with nothing relabelled that counts, when the stored review is not that one
+    (missing, stale, other settings): the caller stores a review (`store_written_reviews`). Inside
+    the caller's transaction."""
+    state = review_settings()
+    stamp, _history = histories([disclosure_id]).get(disclosure_id, (NO_HISTORY, None))
+    old, new = _version(before + stamp, state), _version(after + stamp, state)
+    if ReviewResult.objects.filter(disclosure_id=disclosure_id, version=old).update(version=new) != n + 1:
+        return False
+    with _cache_lock:
+        got = _cache.get(disclosure_id)
+        if got is not None and got[0] == old:
+            _remember(disclosure_id, new, got[1])
+    return True
+
+
 def _remember(did: int, version: str, uy: UnitYearReview) -> None:
     _cache.put(did, (version, uy), _weight(uy))
 
