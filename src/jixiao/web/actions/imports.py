@@ -488,7 +488,7 @@ class _Writes:
     indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
     locations: list[Indicator] = field(default_factory=list)  # only `location` updated
     deleted: list[_Stored] = field(default_factory=list)
-    history: list[History] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # `_history`
     # id(project) → its indicators once written, as the review reads them
     rows: dict[int, list[m.Indicator]] = field(default_factory=dict)
     project_fields: list[str] = field(default_factory=list)  # those `bulk_update` writes
@@ -521,15 +521,25 @@ class _Job:
     before: tuple[Any, str] | None = None  # a stored unit-year's import time and source before
 
 
-def _history(actor: User | None, summary: str, **kw: Any) -> History:
-    """`record_history` of an import, written with the others in one statement."""
-    return History(
-        user=actor if actor is not None and actor.pk else None,
-        username=actor_name(actor),
-        action="import",
-        summary=summary,
-        **kw,
-    )
+def _history(
+    actor: User | None,
+    summary: str,
+    *,
+    project: Project | None = None,
+    disclosure: Disclosure | None = None,
+    changes: Any = None,
+) -> dict[str, Any]:
+    """`record_history` of an import as the values of its row (no instance: `bulk.insert_values`),
+    written with the others in one statement; the project or unit-year already has its id."""
+    return {
+        "user_id": actor.pk if actor is not None and actor.pk else None,
+        "username": actor_name(actor),
+        "action": "import",
+        "summary": summary,
+        "changes": changes,
+        "project_id": project.pk if project is not None else None,
+        "disclosure_id": disclosure.pk if disclosure is not None else None,
+    }
 
 
 def _import(
@@ -560,7 +570,7 @@ def _import(
     _write(job.writes)
     subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
     _report_unit_year(job)
-    bulk.insert(History, job.writes.history)
+    bulk.insert_values(History, job.writes.history)
     projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
     _review_written(job, subs, projects)
     return job.result
@@ -737,7 +747,7 @@ def _report_tables(job: _Job) -> None:
 
 def _reimport_history(
     job: _Job, proj: Project, changes: list[dict[str, Any]], plan: _IndicatorPlan, has_cycle: bool
-) -> History:
+) -> dict[str, Any]:
     """A re-imported project's history record; the indicators the document dropped go to `dropped`."""
     for ind in plan.delete:
         job.result.dropped.append(
@@ -984,18 +994,8 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
         _load_unit_years(load)
         _load_projects(load)
         n, written = _load_indicators(load, batch)
-        bulk.insert(
-            History,
-            [
-                History(
-                    user=actor if actor is not None and actor.pk else None,
-                    username=actor_name(actor),
-                    action="import",
-                    summary=f"批量导入 {x.source}",
-                    disclosure=x,
-                )
-                for x in load.disclosures
-            ],
+        bulk.insert_values(
+            History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
         )
         out = _loaded_reviews(load, written)
         try:
