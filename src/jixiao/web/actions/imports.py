@@ -913,13 +913,13 @@ def _unit_year_fields(disclosure: Disclosure, doc: m.Disclosure, made: bool, res
 def _store_unit_year(
     disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult
 ) -> list[SubGoal]:
-    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标; returns them."""
+    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标; returns them.
+    A stored unit-year's 分项绩效目标 are replaced only when the document's differ (read first: one
+    query instead of a delete and an insert when a re-import leaves them as they are)."""
     if not made:
         _unit_year_fields(disclosure, doc, made, result)
         disclosure.save()
     if doc.sub_goals:
-        if not made:
-            disclosure.sub_goals.all().delete()
         subs = [
             SubGoal(
                 disclosure=disclosure,
@@ -930,6 +930,13 @@ def _store_unit_year(
             )
             for i, s in enumerate(doc.sub_goals, 1)
         ]
+        if not made:
+            stored = list(
+                disclosure.sub_goals.order_by("seq", "id").values_list("seq", "title", "goal", "indicators")
+            )
+            if stored == [(x.seq, x.title, x.goal, x.indicators) for x in subs]:
+                return subs
+            disclosure.sub_goals.all().delete()
         bulk.insert(SubGoal, subs)
         return subs
     if made:
