@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -286,7 +287,10 @@ def _match_project(candidates: list[Project], p: m.Project, taken: set[int]) -> 
     return None
 
 
+@lru_cache(maxsize=65536)
 def _indicator_key(level1: str | None, level2: str | None, name: str | None) -> tuple[str, str, str]:
+    """(一级, 二级, 三级指标) as a re-import matches them (`units.squash`), memoised: a re-import
+    compares every stored and new indicator, and the labels recur."""
     from jixiao.web.lib.units import squash
 
     return (squash(level1), squash(level2), squash(name))
