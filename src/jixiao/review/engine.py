@@ -267,10 +267,30 @@ def _tally(
     return _Tally(score, share, wide, by_rule)
 
 
-def _grade_of(t: _Tally, fs: list[Finding], opts: dict[str, Any]) -> str:
-    if t.score >= float(opts["good_from"]) and not any(f.severity == "error" for f in fs):
+def _score(fs: list[Finding], n: int, opts: dict[str, Any], weights: dict[tuple[str, bool], float]) -> float:
+    """`_tally(fs, n, opts, weights).score` without the parts of each rule (a heading's score): the
+    same products and sums in the same order."""
+    keeps: dict[int, float] = {}
+    wide = 0.0
+    project_weight = float(opts["project_weight"])
+    for f in fs:
+        w = weights[(f.severity, f.heading == COMPLETENESS)]
+        i = f.indicator_index
+        if i is None or n == 0:
+            wide += w * project_weight
+        else:
+            keeps[i] = keeps.get(i, 1.0) * (1 - min(w, 1.0))
+    total = 0.0
+    for keep in keeps.values():
+        total += 1 - keep
+    share = total / n if n else 0.0
+    return round(100 * max(0.0, 1 - share - wide), 1)
+
+
+def _grade_of(score: float, fs: list[Finding], opts: dict[str, Any]) -> str:
+    if score >= float(opts["good_from"]) and not any(f.severity == "error" for f in fs):
         return "优"
-    if t.score >= float(opts["fair_from"]):
+    if score >= float(opts["fair_from"]):
         return "良"
     return "中"
 
@@ -332,14 +352,13 @@ def outcome(
         if not hf and not checked.get(h, True):
             headings[h] = UNCHECKED
             continue
-        ht = _tally(hf, n, opts, weights)
-        heading_scores[h] = ht.score
+        heading_scores[h] = score = _score(hf, n, opts, weights)
         _, hbad, hblock = _unusable(hf, n)
         if hblock or (n and len(hbad) / n > float(opts["unusable_share"])):
             headings[h] = "差"
         else:
-            headings[h] = _grade_of(ht, hf, opts)
-    grade = "差" if unusable else _grade_of(t, fs, opts)
+            headings[h] = _grade_of(score, hf, opts)
+    grade = "差" if unusable else _grade_of(t.score, fs, opts)
     reasons = _reasons(grade, t, fs, n, bad, blocking, headings, opts)
     return Outcome(
         project_seq=project_seq,

@@ -392,9 +392,24 @@ def value_facts(
     return got
 
 
+_RULE_CACHES: list[dict[Any, Any]] = []
+
+
+def rule_cache() -> dict[Any, Any]:
+    """A dict for a rule to memoise what it reads of short recurring texts (bounded by the rule:
+    cleared at `CACHE_LIMIT` entries), forgotten by `clear_caches` with the others."""
+    got: dict[Any, Any] = {}
+    _RULE_CACHES.append(got)
+    return got
+
+
+CACHE_LIMIT = _CACHE_LIMIT
+
+
 def clear_caches() -> None:
     """Forget memoised texts (for benchmarks of the cold path)."""
-    for c in (_VALUE_CACHE, _LEVEL_CACHE, _NAME_CACHE, _VFACT_CACHE, _REPEATS_CACHE):
+    caches: list[dict[Any, Any]] = [_VALUE_CACHE, _LEVEL_CACHE, _NAME_CACHE, _VFACT_CACHE, _REPEATS_CACHE]
+    for c in caches + _RULE_CACHES:
         c.clear()
 
 

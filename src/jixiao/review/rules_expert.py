@@ -9,12 +9,14 @@ JX1xx 完整性, JX2xx 可行性, JX3xx 相关性, JX4xx money and dates, JX5xx 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 
 from jixiao import taxonomy as tx
 from jixiao.review.facts import (
     BENEFIT_CATS,
+    CACHE_LIMIT,
     COST,
     EMPTY_MARKERS,
     QUANTITY,
@@ -25,6 +27,7 @@ from jixiao.review.facts import (
     ProjectFacts,
     name_key,
     parsed,
+    rule_cache,
     squash,
     to_decimal,
 )
@@ -146,17 +149,41 @@ def vague_basis(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | None:
     示例与改法：“根据上级文件”改为“《2024年食品安全抽检监测计划》（冀市监〔2024〕5号）”；
     “≥650批次”改为“上年完成620批次，按5%增长测算”。
     """
-    basis = squash(f.ind.basis)
-    if not basis or basis in EMPTY_MARKERS:
-        return None
-    key = basis.translate(_BASIS_PUNCT)
-    if key in _BASIS_HEADER:
+    basis, verdict = _basis_verdict(f.ind.basis, f.value)
+    if verdict == _HEADER:
         return Hit(f"指标{q(f.label)}的依据栏填的是表头{q(basis)}，没有写依据。")
-    if _BARE_BASIS.match(key) and "《" not in basis and "号" not in basis:
+    if verdict == _BARE:
         return Hit(f"指标{q(f.label)}的依据{q(basis)}没有指明是哪个文件或标准。")
-    if f.value and f.value not in EMPTY_MARKERS and name_key(basis) == name_key(f.value):
+    if verdict == _VALUE_AGAIN:
         return Hit(f"指标{q(f.label)}的依据{q(basis)}只是重复了指标值。")
     return None
+
+
+_HEADER, _BARE, _VALUE_AGAIN = 1, 2, 3
+_BASIS_VERDICTS = rule_cache()
+
+
+def _basis_verdict(raw: str | None, value: str) -> tuple[str, int]:
+    """(the basis squashed, what is wrong with it: 0 nothing, `_HEADER`, `_BARE` or `_VALUE_AGAIN`)
+    for a basis and the indicator's value (squashed), memoised: the same few bases recur."""
+    key = (raw, value)
+    got = _BASIS_VERDICTS.get(key)
+    if got is not None:
+        return got  # type: ignore[no-any-return]
+    basis = squash(raw)
+    verdict = 0
+    if basis and basis not in EMPTY_MARKERS:
+        bare = basis.translate(_BASIS_PUNCT)
+        if bare in _BASIS_HEADER:
+            verdict = _HEADER
+        elif _BARE_BASIS.match(bare) and "《" not in basis and "号" not in basis:
+            verdict = _BARE
+        elif value and value not in EMPTY_MARKERS and name_key(basis) == name_key(value):
+            verdict = _VALUE_AGAIN
+    if len(_BASIS_VERDICTS) >= CACHE_LIMIT:
+        _BASIS_VERDICTS.clear()
+    _BASIS_VERDICTS[key] = got = (basis, verdict)
+    return got
 
 
 _SURVEY_DONE = re.compile(r"调查|问卷|测评|回访|访谈|抽样|调研|评议|打分")
@@ -739,11 +766,19 @@ def goal_repeated_sentence(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
 
 def _similar_at_least(a: str, b: str, threshold: float) -> bool:
     """SequenceMatcher's ratio of a and b is at least `threshold`; its two cheap upper bounds are
-    tried first (two texts of very different lengths or letters are never similar)."""
+    tried first (two texts of very different lengths or letters are never similar), computed as
+    `real_quick_ratio` and `quick_ratio` compute them but without building the matcher, whose index
+    of b costs more than both."""
     from difflib import SequenceMatcher
 
-    sm = SequenceMatcher(None, a, b, autojunk=False)
-    return sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold and sm.ratio() >= threshold
+    length = len(a) + len(b)
+    if not length:
+        return 1.0 >= threshold
+    if 2.0 * min(len(a), len(b)) / length < threshold:  # real_quick_ratio
+        return False
+    if 2.0 * (Counter(a) & Counter(b)).total() / length < threshold:  # quick_ratio: letters in common
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
 
 
 @rule(

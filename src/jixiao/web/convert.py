@@ -39,19 +39,33 @@ def _parse(value: str, year: int | None) -> TargetValue:
     return parse_value(value, year=year)
 
 
-def target_fields(value: str | None, year: int | None) -> dict[str, Any]:
-    """The parsed 指标值 as ORM fields (the whole object plus the queried fields)."""
-    tv = _parse(value or "", year)
+@lru_cache(maxsize=8192)
+def _target_columns(value: str, year: int | None) -> tuple[dict[str, Any], str, Any, Any, Any]:
+    """`target_fields` of a 指标值, memoised (the same values recur): its `target` is copied by the
+    caller, the rest is immutable."""
+    tv = _parse(value, year)
     number = tv.value if isinstance(tv.value, Decimal) else None
     if number is not None and (abs(number) >= Decimal(10) ** 15 or number != number):
         number = None
+    return (tv.to_dict(), tv.kind or "text", tv.op, number, (tv.unit or None) and tv.unit[:50])
+
+
+def target_fields(value: str | None, year: int | None) -> dict[str, Any]:
+    """The parsed 指标值 as ORM fields (the whole object plus the queried fields)."""
+    target, kind, op, number, unit = _target_columns(value or "", year)
     return {
-        "target": tv.to_dict(),
-        "target_kind": tv.kind or "text",
-        "target_op": tv.op,
+        "target": dict(target),
+        "target_kind": kind,
+        "target_op": op,
         "target_number": number,
-        "target_unit": (tv.unit or None) and tv.unit[:50],
+        "target_unit": unit,
     }
+
+
+@lru_cache(maxsize=8192)
+def indicator_levels(level1: str | None, level2: str | None) -> tuple[str | None, str | None]:
+    """`taxonomy.canonical_levels`, memoised (the same few labels recur)."""
+    return canonical_levels(level1, level2)
 
 
 def _cut(v: str | None, n: int) -> str | None:
@@ -59,7 +73,7 @@ def _cut(v: str | None, n: int) -> str | None:
 
 
 def indicator_fields(ind: m.Indicator, year: int | None) -> dict[str, Any]:
-    l1c, l2c = canonical_levels(ind.level1, ind.level2)
+    l1c, l2c = indicator_levels(ind.level1, ind.level2)
     return {
         "level1": _cut(ind.level1, 100),
         "level2": _cut(ind.level2, 100),

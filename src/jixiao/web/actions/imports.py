@@ -6,7 +6,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -104,19 +106,26 @@ def _unit_key(region: str, code: str, name: str) -> dict[str, str]:
     return {"region": (region or "")[:100], "code": (code or "")[:50], "name": (name or "")[:200]}
 
 
-def _create_unit(key: dict[str, str]) -> Unit:
+def _create_unit(key: dict[str, str], created: set[int] | None = None) -> Unit:
     """`get_or_create_unit` for a unit just looked for and not found: one statement that skips
     the row when another import has created the unit since (its insert waited for that import's
-    transaction to commit), and then the winner's row is read."""
+    transaction to commit), and then the winner's row is read. `created` gets the id of a unit this
+    statement wrote."""
     unit = Unit(**key)
     bulk.insert_returning(Unit, [unit], key=("region", "code", "name"), skip_conflicts=True)
-    return unit if unit.pk is not None else Unit.objects.get(**key)
+    if unit.pk is None:
+        return Unit.objects.get(**key)
+    if created is not None:
+        created.add(unit.pk)
+    return unit
 
 
-def _named_unit(actor: User | None, region: str, code: str, name: str, where: str) -> Unit:
+def _named_unit(
+    actor: User | None, region: str, code: str, name: str, where: str, created: set[int] | None = None
+) -> Unit:
     """The unit a document or one of its tables names, among the units the actor may write; for an
-    administrator a unit nobody has yet is created. A unit user is told the same thing whether or not
-    another unit of that name exists."""
+    administrator a unit nobody has yet is created (its id added to `created`). A unit user is told
+    the same thing whether or not another unit of that name exists."""
     from jixiao.web.lib.units import describe_named, listing, unit_fits
 
     admin = role_of(actor) == Role.ADMIN
@@ -140,7 +149,7 @@ def _named_unit(actor: User | None, region: str, code: str, name: str, where: st
             {"unit": "单位不唯一"},
         )
     if admin:
-        return _create_unit(key)
+        return _create_unit(key, created)
     raise Denied(
         f"{where}写明的单位{describe_named(region, code, name)}不在您可导入的单位中；未导入任何数据"
         "（只有管理员可以新建单位）。"
@@ -154,10 +163,11 @@ def _resolve_unit(
     unit_code: str | None,
     region: str,
     confirm_unit: bool,
+    created: set[int] | None = None,
 ) -> Unit:
     """The unit the document is filed under: the chosen one (`unit`, or the one `unit_code` names as `jixiao
     import --unit` gives it), which the document must name unless an administrator confirms; else
-    the unit the document names."""
+    the unit the document names (created when new: its id added to `created`)."""
     from jixiao.web.lib.units import UnitSpecError, describe_named, find_units, resolve_unit, unit_fits
 
     name = (doc.unit_name or "").strip()
@@ -204,7 +214,7 @@ def _resolve_unit(
             f"{doc.source}: 文件中没有写明预算单位名称，请指定单位（--unit 编码 或 上传页的“单位”）。",
             {"unit": "未指定单位"},
         )
-    return _named_unit(actor, region, code, name, f"{doc.source}: 文件")
+    return _named_unit(actor, region, code, name, f"{doc.source}: 文件", created)
 
 
 def _table_unit(
@@ -214,10 +224,12 @@ def _table_unit(
     doc: m.Disclosure,
     region: str,
     named: dict[tuple[str, str, str], Unit] | None = None,
+    created: set[int] | None = None,
 ) -> Unit:
     """The unit a project table is filed under: the one its own table names (a subordinate's table
     inside a bureau's disclosure), which the actor must be able to write, else the document's.
-    `named`: the units earlier tables of the document named, looked up once."""
+    `named`: the units earlier tables of the document named, looked up once; `created` gets the ids
+    of units created."""
     from jixiao.web.lib.units import same_name, unit_fits
 
     code = (p.unit_code or "").strip()
@@ -240,7 +252,7 @@ def _table_unit(
     ident = ((p.region or region or "")[:100], code, name)
     if named is not None and ident in named:
         return named[ident]
-    found = _named_unit(actor, *ident, where)
+    found = _named_unit(actor, *ident, where, created)
     if named is not None:
         named[ident] = found
     return found
@@ -275,7 +287,10 @@ def _match_project(candidates: list[Project], p: m.Project, taken: set[int]) -> 
     return None
 
 
+@lru_cache(maxsize=65536)
 def _indicator_key(level1: str | None, level2: str | None, name: str | None) -> tuple[str, str, str]:
+    """(一级, 二级, 三级指标) as a re-import matches them (`units.squash`), memoised: a re-import
+    compares every stored and new indicator, and the labels recur."""
     from jixiao.web.lib.units import squash
 
     return (squash(level1), squash(level2), squash(name))
@@ -296,32 +311,74 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
+class _Stored(NamedTuple):
+    """A stored indicator row as an import reads it (no model instance: `STORED_INDICATOR`)."""
+
+    id: int
+    project_id: int
+    seq: int
+    location: str | None
+    level1: str | None
+    level2: str | None
+    name: str | None
+    description: str | None
+    value: str | None
+    basis: str | None
+    nature: str | None
+    measure_unit: str | None
+    weight: str | None
+
+    def domain(self) -> m.Indicator:
+        """The domain indicator the review reads for the row (`convert.domain_indicators`)."""
+        return m.Indicator(*self[4:])
+
+
+STORED_INDICATOR = ("id", "project_id", "seq", "location", *INDICATOR_CONTENT)
+_content = itemgetter(*INDICATOR_CONTENT)  # an indicator's values (`convert.indicator_fields`) in that order
+
+
+@dataclass
+class _Update:
+    """A stored indicator row matched by one of the document's: `data` its new values (with
+    `seq`), `changed` when its content or place differs."""
+
+    row: _Stored
+    data: dict[str, Any]
+    changed: bool
+
+    @property
+    def written(self) -> bool:
+        """Whether a changed project's import writes the row (a new location alone too)."""
+        return self.changed or self.row.location != self.data["location"]
+
+
 @dataclass
 class _IndicatorPlan:
-    update: list[tuple[Indicator, dict[str, Any], bool]]  # row, new fields, content changed
+    update: list[_Update]
     create: list[dict[str, Any]]  # the new rows' values (`bulk.insert_values`)
-    delete: list[Indicator]
+    delete: list[_Stored]
 
     @property
     def changed(self) -> bool:
-        return bool(self.create or self.delete or any(c for _, _, c in self.update))
+        return bool(self.create or self.delete or any(u.changed for u in self.update))
 
     def rows_after(self) -> list[m.Indicator]:
-        """The project's indicators once the plan is written, in order, as the review reads them."""
-        after = [(row.seq, _read(row)) for row, _, _ in self.update]
+        """The project's indicators once the plan is written (rows written with their new values,
+        the others as stored), in order, as the review reads them."""
+        after = [(u.data["seq"], _read_values(u.data) if u.written else u.row.domain()) for u in self.update]
         after += [(v["seq"], _read_values(v)) for v in self.create]
         after.sort(key=lambda t: t[0])
         return [ind for _, ind in after]
 
 
 def _plan_indicators(
-    proj: Project, stored: list[Indicator], new: list[m.Indicator], year: int | None
+    proj: Project, stored: list[_Stored], new: list[m.Indicator], year: int | None
 ) -> _IndicatorPlan:
     """Match the document's indicators with the stored ones (`stored`: the project's rows in (seq,
     id) order) by (一级, 二级, 三级指标), in order for repeated names: matched rows are updated in
     place (their ids, which monitoring and self-evaluation entries point at, stay), new ones
     created, the rest deleted."""
-    pool: dict[tuple[str, str, str], list[Indicator]] = {}
+    pool: dict[tuple[str, str, str], list[_Stored]] = {}
     for ind in stored:
         pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
     plan = _IndicatorPlan([], [], [])
@@ -330,8 +387,11 @@ def _plan_indicators(
         rows = pool.get(_indicator_key(data["level1"], data["level2"], data["name"]))
         if rows:
             row = rows.pop(0)
-            changed = row.seq != seq or any(not _same(getattr(row, k), data[k]) for k in INDICATOR_CONTENT)
-            plan.update.append((row, data, changed))
+            old, now = row[4:], _content(data)
+            changed = row.seq != seq or (
+                old != now and any(not _same(a, b) for a, b in zip(old, now, strict=True))
+            )
+            plan.update.append(_Update(row, data, changed))
         else:
             plan.create.append({"project_id": proj.pk, **data})
     plan.delete = [i for rows in pool.values() for i in rows]
@@ -340,11 +400,7 @@ def _plan_indicators(
 
 def _read_values(values: dict[str, Any]) -> m.Indicator:
     """The domain indicator the review reads for a row written from `values` (see `reviews.read_back`)."""
-    return m.Indicator(*(values[c] for c in INDICATOR_CONTENT))
-
-
-def _read(row: Indicator) -> m.Indicator:
-    return convert.domain_indicators((row,))[0]
+    return m.Indicator(*_content(values))
 
 
 def _with_cycle_data(project_ids: list[int]) -> set[int]:
@@ -435,8 +491,8 @@ class _Writes:
     projects: list[Project] = field(default_factory=list)  # updated
     indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
     locations: list[Indicator] = field(default_factory=list)  # only `location` updated
-    deleted: list[Indicator] = field(default_factory=list)
-    history: list[History] = field(default_factory=list)
+    deleted: list[_Stored] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)  # `_history`
     # id(project) → its indicators once written, as the review reads them
     rows: dict[int, list[m.Indicator]] = field(default_factory=dict)
     project_fields: list[str] = field(default_factory=list)  # those `bulk_update` writes
@@ -465,17 +521,29 @@ class _Job:
     writes: _Writes = field(default_factory=_Writes)
     touched: set[int] = field(default_factory=set)  # unit-years whose projects change
     now: Any = field(default_factory=timezone.now)  # the update time of the projects it changes
+    new_unit: bool = False  # the unit the document is filed under was created by this import
+    before: tuple[Any, str] | None = None  # a stored unit-year's import time and source before
 
 
-def _history(actor: User | None, summary: str, **kw: Any) -> History:
-    """`record_history` of an import, written with the others in one statement."""
-    return History(
-        user=actor if actor is not None and actor.pk else None,
-        username=actor_name(actor),
-        action="import",
-        summary=summary,
-        **kw,
-    )
+def _history(
+    actor: User | None,
+    summary: str,
+    *,
+    project: Project | None = None,
+    disclosure: Disclosure | None = None,
+    changes: Any = None,
+) -> dict[str, Any]:
+    """`record_history` of an import as the values of its row (no instance: `bulk.insert_values`),
+    written with the others in one statement; the project or unit-year already has its id."""
+    return {
+        "user_id": actor.pk if actor is not None and actor.pk else None,
+        "username": actor_name(actor),
+        "action": "import",
+        "summary": summary,
+        "changes": changes,
+        "project_id": project.pk if project is not None else None,
+        "disclosure_id": disclosure.pk if disclosure is not None else None,
+    }
 
 
 def _import(
@@ -489,7 +557,7 @@ def _import(
     publish: bool = False,
 ) -> ImportResult:
     """Read what is stored in a fixed number of queries, decide every write in memory, write them in
-    bulk and review the unit-year from memory: about fifteen queries whatever the document's size."""
+    bulk and review the unit-year from memory: a dozen queries or so whatever the document's size."""
     job, table_units = _open(actor, doc, unit, unit_code, year, region, confirm_unit, publish)
     matched = _match_tables(job, table_units)
     taken = {x.pk for x in matched if x is not None}
@@ -506,9 +574,9 @@ def _import(
     _write(job.writes)
     subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
     _report_unit_year(job)
-    bulk.insert(History, job.writes.history)
+    bulk.insert_values(History, job.writes.history)
     projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
-    _review_written(job.disclosure, job.unit, job.made, subs, projects, job.writes.rows, job.touched)
+    _review_written(job, subs, projects)
     return job.result
 
 
@@ -523,33 +591,46 @@ def _open(
     publish: bool,
 ) -> tuple[_Job, list[Unit]]:
     """The units the document and its tables go to (locked against concurrent imports), its
-    unit-year (created when new) and what those hold for the year; the tables' units."""
-    target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit)
+    unit-year (created when new) and what those hold for the year; the tables' units. Units this
+    import creates hold nothing yet and nobody else sees them before it commits (another import
+    creating the same unit waits on its unique key): they are neither locked nor read."""
+    created: set[int] = set()
+    target_unit = _resolve_unit(actor, doc, unit, unit_code, region, confirm_unit, created)
     if not can_import_into(actor, target_unit):
         raise Denied(f"您不能向单位“{target_unit.name}”导入数据。")
     named: dict[tuple[str, str, str], Unit] = {}
-    punits = [_table_unit(actor, target_unit, p, doc, region, named) for p in doc.projects]
+    punits = [_table_unit(actor, target_unit, p, doc, region, named, created) for p in doc.projects]
     unit_ids = sorted({target_unit.pk, *(u.pk for u in punits)})
-    # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
-    list(Unit.objects.select_for_update().filter(pk__in=unit_ids).order_by("pk").values_list("pk"))
-    disclosure = Disclosure.objects.filter(unit=target_unit, year=year).first()
+    old = [pk for pk in unit_ids if pk not in created]
+    if old:
+        # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
+        list(Unit.objects.select_for_update().filter(pk__in=old).order_by("pk").values_list("pk"))
+    disclosure = None
+    if target_unit.pk not in created:
+        disclosure = Disclosure.objects.filter(unit=target_unit, year=year).first()
     made = disclosure is None
     result = ImportResult(0, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
     if disclosure is None:
         disclosure = Disclosure(unit=target_unit, year=year)
         _unit_year_fields(disclosure, doc, True, result)
-        disclosure.save()
+        bulk.insert_returning(Disclosure, [disclosure], key=("unit_id", "year"))
     result.disclosure_id = disclosure.pk
     job = _Job(actor, doc, year, publish, target_unit, disclosure, made, result, touched={disclosure.pk})
-    _read_stored_projects(job, unit_ids)
+    job.new_unit = target_unit.pk in created
+    if not made:
+        job.before = (disclosure.imported_at, disclosure.source)
+    _read_stored_projects(job, unit_ids, old)
     return job, punits
 
 
-def _read_stored_projects(job: _Job, unit_ids: list[int]) -> None:
+def _read_stored_projects(job: _Job, unit_ids: list[int], old: list[int]) -> None:
     """The stored projects of these units and year, and those the unit-year's document held before
-    (a subordinate's too, even one not named now), in one query."""
+    (a subordinate's too, even one not named now), in one query; none when the unit-year is new
+    and all the units too (`old`: the units this import did not create)."""
     job.stored = {uid: [] for uid in unit_ids}
-    wanted = Q(unit_id__in=unit_ids, year=job.year)
+    if job.made and not old:
+        return
+    wanted = Q(unit_id__in=old, year=job.year)
     if not job.made:
         wanted |= Q(disclosure=job.disclosure)
     for proj in Project.objects.filter(wanted).select_related("unit").order_by("seq", "id"):
@@ -572,12 +653,17 @@ def _match_tables(job: _Job, table_units: list[Unit]) -> list[Project | None]:
     return matched
 
 
-def _stored_rows(projects: list[Project]) -> dict[int, list[Indicator]]:
-    """The indicator rows of these stored projects in (seq, id) order, in one query."""
-    rows_of: dict[int, list[Indicator]] = {proj.pk: [] for proj in projects}
+def _stored_rows(projects: list[Project]) -> dict[int, list[_Stored]]:
+    """The indicator rows of these stored projects in (seq, id) order, in one query (as tuples)."""
+    rows_of: dict[int, list[_Stored]] = {proj.pk: [] for proj in projects}
     if rows_of:
-        for ind in Indicator.objects.filter(project_id__in=list(rows_of)).order_by("project_id", "seq", "id"):
-            rows_of[ind.project_id].append(ind)
+        for t in (
+            Indicator.objects.filter(project_id__in=list(rows_of))
+            .order_by("project_id", "seq", "id")
+            .values_list(*STORED_INDICATOR)
+        ):
+            row = _Stored._make(t)
+            rows_of[row.project_id].append(row)
     return rows_of
 
 
@@ -606,7 +692,7 @@ def _plan_new(job: _Job, p: m.Project, punit: Unit) -> None:
     job.result.indicators += len(p.indicators)
 
 
-def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_rows: list[Indicator]) -> None:
+def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_rows: list[_Stored]) -> None:
     """A table that is a stored project: updated in place, or left as it is when nothing changed."""
     w, result = job.writes, job.result
     job.touched.add(proj.disclosure_id)
@@ -619,21 +705,18 @@ def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_ro
     w.tables.append(_Table(p, proj, False, changes=changes, plan=plan))
     if changes is None:
         result.unchanged += 1
-        w.rows[id(proj)] = [_read(row) for row in stored_rows]
-        for row, data, _ in plan.update:  # where the rows were read may differ: kept up to date quietly
-            if row.location != data["location"]:
-                row.location = data["location"]
-                w.locations.append(row)
+        w.rows[id(proj)] = [row.domain() for row in stored_rows]
+        for u in plan.update:  # where the rows were read may differ: kept up to date quietly
+            if u.written:
+                w.locations.append(Indicator(id=u.row.id, location=u.data["location"]))
         return
     proj.updated_at = job.now
     w.projects.append(proj)
     w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
-    for row, data, changed in plan.update:
-        if changed or row.location != data["location"]:
-            for k, v in data.items():
-                setattr(row, k, v)
-            w.indicators.append(row)
-            w.indicator_fields = list(data)
+    for u in plan.update:
+        if u.written:
+            w.indicators.append(Indicator(id=u.row.id, project_id=u.row.project_id, **u.data))
+            w.indicator_fields = list(u.data)
     w.new_indicators += plan.create
     w.deleted += plan.delete
     w.rows[id(proj)] = plan.rows_after()
@@ -668,7 +751,7 @@ def _report_tables(job: _Job) -> None:
 
 def _reimport_history(
     job: _Job, proj: Project, changes: list[dict[str, Any]], plan: _IndicatorPlan, has_cycle: bool
-) -> History:
+) -> dict[str, Any]:
     """A re-imported project's history record; the indicators the document dropped go to `dropped`."""
     for ind in plan.delete:
         job.result.dropped.append(
@@ -676,7 +759,7 @@ def _reimport_history(
             f"（{ind.value or '无指标值'}），已删除"
             + ("；已填报的运行监控和自评中该指标的数据不再显示" if has_cycle else "")
         )
-    n_changed = sum(1 for _, _, c in plan.update if c)
+    n_changed = sum(1 for u in plan.update if u.changed)
     parts = [describe_changes(changes)] if changes else []
     if plan.create or plan.delete or n_changed:
         parts.append(f"指标：新增 {len(plan.create)}，修改 {n_changed}，删除 {len(plan.delete)}")
@@ -688,10 +771,10 @@ def _reimport_history(
     )
 
 
-def _report_kept(job: _Job, kept: list[Project], rows_of: dict[int, list[Indicator]]) -> None:
+def _report_kept(job: _Job, kept: list[Project], rows_of: dict[int, list[_Stored]]) -> None:
     """Projects the unit-year held that the document does not have: kept, and said so."""
     for proj in kept:
-        job.writes.rows[id(proj)] = [_read(row) for row in rows_of[proj.pk]]
+        job.writes.rows[id(proj)] = [row.domain() for row in rows_of[proj.pk]]
         job.result.dropped.append(
             f"文件中没有项目「{proj.name or proj.title or proj.key}」（{proj.code or '无编码'}）："
             "已保留，未删除"
@@ -707,7 +790,7 @@ def _write(w: _Writes) -> None:
     if w.locations:
         Indicator.objects.bulk_update(w.locations, ["location"])
     if w.deleted:
-        Indicator.objects.filter(pk__in=[i.pk for i in w.deleted]).delete()
+        Indicator.objects.filter(pk__in=[i.id for i in w.deleted]).delete()
     bulk.insert_values(Indicator, [v for t in w.tables for v in t.values] + w.new_indicators)
 
 
@@ -726,22 +809,17 @@ def _report_unit_year(job: _Job) -> None:
     )
 
 
-def _review_written(
-    disclosure: Disclosure,
-    unit: Unit,
-    made: bool,
-    subs: list[SubGoal],
-    projects: list[Project],
-    rows: dict[int, list[Any]],
-    touched: set[int],
-) -> None:
+def _review_written(job: _Job, subs: list[SubGoal], projects: list[Project]) -> None:
     """Review the unit-year just written from what is in memory and store the result (`rereview`
     for it without reading it back); other unit-years a project moved out of are read and reviewed.
     A failing rule must not stop the write: the pages review the unit-year when they find its stored
     review stale."""
+    disclosure, unit, rows = job.disclosure, job.unit, job.writes.rows
     try:
         with transaction.atomic():
             projects.sort(key=lambda x: (x.seq, x.pk))
+            if _review_unchanged(job, projects):
+                return
             doc = m.Disclosure(
                 source=disclosure.source,
                 unit_code=unit.code or None,
@@ -755,14 +833,33 @@ def _review_written(
             fp = reviews.fingerprint_of(
                 ((x.pk, x.version, x.updated_at) for x in projects), disclosure.imported_at
             )
-            reviews.store_written_reviews(
-                [reviews.WrittenUnitYear(disclosure.pk, doc, [x.pk for x in projects], fp, fresh=made)]
+            written = reviews.WrittenUnitYear(
+                disclosure.pk, doc, [x.pk for x in projects], fp, fresh=job.made, new_unit=job.new_unit
             )
-            others = touched - {disclosure.pk}
+            reviews.store_written_reviews([written])
+            others = job.touched - {disclosure.pk}
             if others:
                 reviews.store_reviews(others)
     except Exception:
         logging.getLogger(__name__).exception("review of unit-year %s not stored", disclosure.pk)
+
+
+def _review_unchanged(job: _Job, projects: list[Project]) -> bool:
+    """A re-import that changed nothing the review reads (every table matched and left as stored,
+    no project moved, the same source file: only the unit-year's import time is new) keeps the
+    stored review when it is the one of the unit-year before, relabelled with the new version
+    (`reviews.restamp_written_review`); False when the unit-year must be reviewed."""
+    if job.before is None or job.before[1] != job.disclosure.source or job.touched != {job.disclosure.pk}:
+        return False
+    if any(t.new or t.changes is not None for t in job.writes.tables):
+        return False
+    stamps = [(x.pk, x.version, x.updated_at) for x in projects]
+    return reviews.restamp_written_review(
+        job.disclosure.pk,
+        reviews.fingerprint_of(stamps, job.before[0]),
+        reviews.fingerprint_of(stamps, job.disclosure.imported_at),
+        len(projects),
+    )
 
 
 def _reimport_project(
@@ -772,7 +869,7 @@ def _reimport_project(
     fields: dict[str, Any],
     disclosure: Disclosure,
     year: int | None,
-    stored_rows: list[Indicator],
+    stored_rows: list[_Stored],
     siblings: list[Project],
     publish: bool = False,
 ) -> tuple[list[dict[str, Any]] | None, _IndicatorPlan]:
@@ -820,13 +917,13 @@ def _unit_year_fields(disclosure: Disclosure, doc: m.Disclosure, made: bool, res
 def _store_unit_year(
     disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult
 ) -> list[SubGoal]:
-    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标; returns them."""
+    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标; returns them.
+    A stored unit-year's 分项绩效目标 are replaced only when the document's differ (read first: one
+    query instead of a delete and an insert when a re-import leaves them as they are)."""
     if not made:
         _unit_year_fields(disclosure, doc, made, result)
         disclosure.save()
     if doc.sub_goals:
-        if not made:
-            disclosure.sub_goals.all().delete()
         subs = [
             SubGoal(
                 disclosure=disclosure,
@@ -837,6 +934,13 @@ def _store_unit_year(
             )
             for i, s in enumerate(doc.sub_goals, 1)
         ]
+        if not made:
+            stored = list(
+                disclosure.sub_goals.order_by("seq", "id").values_list("seq", "title", "goal", "indicators")
+            )
+            if stored == [(x.seq, x.title, x.goal, x.indicators) for x in subs]:
+                return subs
+            disclosure.sub_goals.all().delete()
         bulk.insert(SubGoal, subs)
         return subs
     if made:
@@ -901,18 +1005,8 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
         _load_unit_years(load)
         _load_projects(load)
         n, written = _load_indicators(load, batch)
-        bulk.insert(
-            History,
-            [
-                History(
-                    user=actor if actor is not None and actor.pk else None,
-                    username=actor_name(actor),
-                    action="import",
-                    summary=f"批量导入 {x.source}",
-                    disclosure=x,
-                )
-                for x in load.disclosures
-            ],
+        bulk.insert_values(
+            History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
         )
         out = _loaded_reviews(load, written)
         try:

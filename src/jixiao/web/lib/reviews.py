@@ -53,9 +53,8 @@ from jixiao.review import (
     review_document,
 )
 from jixiao.review.history import History as ReviewHistory
-from jixiao.taxonomy import canonical_levels
 from jixiao.web import bulk
-from jixiao.web.convert import dec_or_none, domain_project, stored_unit_years
+from jixiao.web.convert import dec_or_none, domain_project, indicator_levels, stored_unit_years
 from jixiao.web.convert import domain_indicators as domain_indicators  # what the import actions use
 from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.models import Disclosure, History, Indicator, Project, ReviewResult, SelfEvaluation
@@ -376,51 +375,53 @@ def _project_of_row(row: tuple[Any, ...], why: tuple[Any, ...] = (None, (), {}))
 def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
     """[[level1_canonical, level2_canonical, n], ...] as `convert.indicator_fields` classifies them."""
     n: Counter[tuple[str | None, str | None]] = Counter(
-        canonical_levels(i.level1, i.level2) for i in indicators
+        indicator_levels(i.level1, i.level2) for i in indicators
     )
     return [[l1, l2, k] for (l1, l2), k in n.items()]
 
 
-def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[ReviewResult]:
+def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[dict[str, Any]]:
+    """The review's `ReviewResult` rows as `{attname: value}` (`bulk.insert_values`; the columns
+    left out take their defaults)."""
     loose = [f for f in uy.result.findings if f.project_seq is None]
     loose_counts = dict(Counter(f.severity for f in loose))
-    rows = [
-        ReviewResult(
-            disclosure_id=uy.disclosure_id,
-            project_id=None,
-            version=version,
-            seq=-1,
-            findings=[f.to_dict() for f in loose],
-            counts=loose_counts,
-            rules=dict(Counter(f.rule for f in loose)),
-            settings_error=uy.settings_error,
+    rows: list[dict[str, Any]] = [
+        {
+            "disclosure_id": uy.disclosure_id,
+            "project_id": None,
+            "version": version,
+            "seq": -1,
+            "findings": [f.to_dict() for f in loose],
+            "counts": loose_counts,
+            "rules": dict(Counter(f.rule for f in loose)),
+            "settings_error": uy.settings_error,
             **_severity_counts(loose_counts),
-        )
+        }
     ]
     for pid, pr, p in zip(uy.project_ids, uy.result.projects, doc.projects, strict=True):
         o = pr.outcome
         rows.append(
-            ReviewResult(
-                disclosure_id=uy.disclosure_id,
-                project_id=pid,
-                version=version,
-                seq=pr.seq or 0,
-                name=(pr.name or "")[:300],
-                unit_code=pr.unit_code,
-                unit_name=pr.unit_name,
-                findings=[f.to_dict() for f in pr.findings],
-                grade=o.grade,
-                headings=dict(o.headings),
-                counts=dict(o.counts),
-                rules=dict(Counter(f.rule for f in pr.findings)),
-                categories=_categories(p.indicators),
-                settings_error=uy.settings_error,
-                score=o.score,
-                reasons=list(o.reasons),
-                heading_scores=dict(o.heading_scores),
-                indicator_count=len(p.indicators),
+            {
+                "disclosure_id": uy.disclosure_id,
+                "project_id": pid,
+                "version": version,
+                "seq": pr.seq or 0,
+                "name": (pr.name or "")[:300],
+                "unit_code": pr.unit_code,
+                "unit_name": pr.unit_name,
+                "findings": [f.to_dict() for f in pr.findings],
+                "grade": o.grade,
+                "headings": o.headings,
+                "counts": o.counts,
+                "rules": dict(Counter(f.rule for f in pr.findings)),
+                "categories": _categories(p.indicators),
+                "settings_error": uy.settings_error,
+                "score": o.score,
+                "reasons": o.reasons,
+                "heading_scores": o.heading_scores,
+                "indicator_count": len(p.indicators),
                 **_severity_counts(o.counts),
-            )
+            }
         )
     return rows
 
@@ -477,7 +478,7 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
     for i in range(0, len(ids), LOAD_CHUNK):
         chunk = ids[i : i + LOAD_CHUNK]
         loaded = _load(chunk)
-        rows: list[ReviewResult] = []
+        rows: list[dict[str, Any]] = []
         computed: dict[int, tuple[str, UnitYearReview]] = {}
         for did, (doc, pids, fp, history) in loaded.items():
             uy = UnitYearReview(
@@ -488,7 +489,7 @@ def store_reviews(disclosure_ids: Iterable[int]) -> dict[int, UnitYearReview]:
             rows += _as_stored(uy, version, doc)
         with transaction.atomic():
             ReviewResult.objects.filter(disclosure_id__in=chunk).delete()
-            ReviewResult.objects.bulk_create(rows, batch_size=2000)
+            bulk.insert_values(ReviewResult, rows)
         with _cache_lock:
             for did, (version, uy) in computed.items():
                 out[did] = uy
@@ -502,13 +503,15 @@ class WrittenUnitYear:
     needs no reading back: `doc` as `_load` would build it (projects in (seq, id) order, values as
     read back: see `read_back`), `project_ids` parallel to its projects, `fingerprint` as
     `fingerprint_of` computes it (the history's stamp is added when it is stored), `fresh` when no
-    review of it was stored before."""
+    review of it was stored before, `new_unit` when its unit was created by the same transaction
+    (a unit without earlier years has no history: `histories` is not asked)."""
 
     disclosure_id: int
     doc: m.Disclosure
     project_ids: list[int]
     fingerprint: tuple[Any, ...]
     fresh: bool = False
+    new_unit: bool = False
 
 
 def _read_back_decimal(v: Any, places: int, digits: int) -> Any:
@@ -542,12 +545,13 @@ def read_back(
 def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearReview]:
     """`store_reviews` for unit-years an action has just written and holds in memory: reviewed
     from `doc` rather than read back, with their `histories`; the results stored (three queries:
-    the histories, a delete unless all are fresh, one insert per batch) and remembered. Inside the
-    caller's transaction."""
+    the histories unless all units are new, a delete unless all are fresh, one insert per batch) and
+    remembered. Inside the caller's transaction."""
     state = review_settings()
-    rows: list[ReviewResult] = []
+    rows: list[dict[str, Any]] = []
     computed: dict[int, tuple[str, UnitYearReview]] = {}
-    past = histories([w.disclosure_id for w in written if w.project_ids])
+    asked = [w.disclosure_id for w in written if w.project_ids and not w.new_unit]
+    past = histories(asked) if asked else {}
     for w in written:
         if not w.project_ids:
             continue  # `_load` leaves out unit-years without projects
@@ -564,13 +568,35 @@ def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearR
     stale = [w.disclosure_id for w in written if not w.fresh]
     if stale:
         ReviewResult.objects.filter(disclosure_id__in=stale).delete()
-    bulk.insert(ReviewResult, rows)
+    bulk.insert_values(ReviewResult, rows)
     out: dict[int, UnitYearReview] = {}
     with _cache_lock:
         for did, (version, uy) in computed.items():
             out[did] = uy
             _remember(did, version, uy)
     return out
+
+
+def restamp_written_review(
+    disclosure_id: int, before: tuple[Any, ...], after: tuple[Any, ...], n: int
+) -> bool:
+    """For an action that changed nothing a unit-year's review reads (a re-import of the same
+    tables: only its import time is new): relabel its stored review, if it is the one of the
+    fingerprint `before`, as the one of `after` (fingerprints as `fingerprint_of` computes them; the
+    history's stamp is added here), instead of reviewing it again: two queries (the histories, one
+    UPDATE). False, with nothing relabelled that counts, when the stored review is not that one
+    (missing, stale, other settings): the caller stores a review (`store_written_reviews`). Inside
+    the caller's transaction."""
+    state = review_settings()
+    stamp, _history = histories([disclosure_id]).get(disclosure_id, (NO_HISTORY, None))
+    old, new = _version(before + stamp, state), _version(after + stamp, state)
+    if ReviewResult.objects.filter(disclosure_id=disclosure_id, version=old).update(version=new) != n + 1:
+        return False
+    with _cache_lock:
+        got = _cache.get(disclosure_id)
+        if got is not None and got[0] == old:
+            _remember(disclosure_id, new, got[1])
+    return True
 
 
 def _remember(did: int, version: str, uy: UnitYearReview) -> None:
