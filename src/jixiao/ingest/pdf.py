@@ -217,9 +217,12 @@ def _check_page(page, pno: int, name: str) -> None:  # type: ignore[no-untyped-d
         size += len(data)
         if size > MAX_PAGE_CONTENT:
             raise ReadError(name, f"拒绝读取：第 {pno} 页的内容流解压后超过 {mb(MAX_PAGE_CONTENT)}", where)
-        glyph_bytes = sum(len(m) - 2 for m in _LITERAL.findall(data)) - data.count(b"\\")
-        glyph_bytes += sum(len(m) - 2 for m in _HEX.findall(data)) // 2
-        ops = len(_PATH_OP.findall(data))
+        # the bytes inside the strings (the strings' lengths less their delimiters), joined once
+        strings = _LITERAL.findall(data)
+        glyph_bytes = len(b"".join(strings)) - 2 * len(strings) - data.count(b"\\")
+        strings = _HEX.findall(data)
+        glyph_bytes += (len(b"".join(strings)) - 2 * len(strings)) // 2
+        ops = len(_PATH_OP.findall(b" " + data + b" "))
         calls: dict[bytes, int] = {}
         for m in _DO.finditer(data):
             calls[m.group(1)] = calls.get(m.group(1), 0) + 1
@@ -287,9 +290,12 @@ UNRESOLVED_GLYPHS, UNRESOLVED_OPS = 200, 100
 _LITERAL = re.compile(rb"\((?:[^()\\]++|\\.)*+\)", re.S)  # possessive: no backtracking
 # each pattern starts with what it matches (not with a look-behind), so that the engine skips
 # ahead to its first character: a hex string "<…>" not inside a dictionary's "<<" or ">>"; a path
-# operator standing alone between white space or the ends
+# operator standing alone between white space or the ends, matched with the white space before it
+# in the data with a space added at each end (an operator's letters are common in the data, in hex
+# strings and other operators, and each would be a start looked behind from; white space is not
+# followed by an operator often)
 _HEX = re.compile(rb"<(?<!<<)[0-9A-Fa-f\s]*+>(?!>)")
-_PATH_OP = re.compile(rb"(?:r(?<!\Sr)e|[mlcvyh](?<!\S[mlcvyh]))(?!\S)")
+_PATH_OP = re.compile(rb"\s(?:re|[mlcvyh])(?=\s)")
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
 
 
