@@ -632,7 +632,7 @@ def _chars(
         fwidths: dict[str, float] = {}
         f32 = _F32
         a = b = c = d = fs = descent = lo_y = hi_y = ma = 0.0
-        font = 0
+        hfont = ctypes.c_void_p(0)
         fontname = ""
         upright = plain = True
         ga, gb, gc, gd, ge, gf = geo.ctm
@@ -660,13 +660,14 @@ def _chars(
                     run = runs[key] = (
                         *_run_geometry(api, m, size, font, fonts, descents, geo),
                         widths.setdefault(font, {}),
+                        ctypes.c_void_p(font),
                     )
-                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname, fwidths = run
+                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname, fwidths, hfont = run
             if unmapped:
                 cids += 1
             w = fwidths.get(ch)
             if w is None:
-                w = fwidths[ch] = advance(i, font, ch, ma if plain else 0.0, fs)
+                w = fwidths[ch] = advance(i, hfont, ch, ma if plain else 0.0, fs)
             origin(ctp, i, px, py)
             x, y = f32[xy[0]], f32[xy[1]]
             e, f = ga * x + gc * y + ge, gb * x + gd * y + gf
@@ -740,9 +741,9 @@ class _Advance:
         self.pbox = ctypes.byref(self.box)
         self.per_em = ctypes.c_float(1000.0)
 
-    def __call__(self, i: int, font: int, ch: str, scale: float, fs: float) -> float:
+    def __call__(self, i: int, font: ctypes.c_void_p, ch: str, scale: float, fs: float) -> float:
         f32 = _F32
-        known = self.glyph_width(ctypes.c_void_p(font), ord(ch) if len(ch) == 1 else 0, self.per_em, self.pv)
+        known = self.glyph_width(font, ord(ch) if len(ch) == 1 else 0, self.per_em, self.pv)
         w = f32[self.v.value] / 1000.0 if known else 0.0
         if scale > 0 and fs > 0 and self.loose_char_box(self.tp, i, self.pbox):
             box = self.box
