@@ -446,7 +446,9 @@ class _Api:
         )
         # the calls made once per character or path segment, without argument types: ctypes then
         # passes what it is given as it is (ints as C ints, handles and pointers as c_void_p
-        # objects made once), about twice as fast as converting each argument by its declared type
+        # objects made once), about twice as fast as converting each argument by its declared type;
+        # those whose answer is not looked at (only what they write) return nothing to Python
+        # (`None`: ctypes makes no int of the answer)
         raw = ctypes.CDLL(lib._name, handle=lib._handle)
 
         def bare(name: str, res):  # type: ignore[no-untyped-def]
@@ -455,11 +457,11 @@ class _Api:
             return f_
 
         self.text_object = bare("FPDFText_GetTextObject", vp)
-        self.text_matrix = bare("FPDFText_GetMatrix", i)
+        self.text_matrix = bare("FPDFText_GetMatrix", None)
         self.map_error = bare("FPDFText_HasUnicodeMapError", i)
         self.font_size = bare("FPDFTextObj_GetFontSize", i)
         self.text_font = bare("FPDFTextObj_GetFont", vp)
-        self.char_origin = bare("FPDFText_GetCharOrigin", i)
+        self.char_origin = bare("FPDFText_GetCharOrigin", None)
         self.is_generated = bare("FPDFText_IsGenerated", i)
         self.glyph_width = bare("FPDFFont_GetGlyphWidth", i)
         self.loose_char_box = bare("FPDFText_GetLooseCharBox", i)
@@ -467,10 +469,10 @@ class _Api:
         self.page_object = bare("FPDFPage_GetObject", _Handle)
         self.form_object = bare("FPDFFormObj_GetObject", _Handle)
         self.object_type = bare("FPDFPageObj_GetType", i)
-        self.draw_mode = bare("FPDFPath_GetDrawMode", i)
+        self.draw_mode = bare("FPDFPath_GetDrawMode", None)
         self.count_segments = bare("FPDFPath_CountSegments", i)
-        self.object_matrix = bare("FPDFPageObj_GetMatrix", i)
-        self.segment_point = bare("FPDFPathSegment_GetPoint", i)
+        self.object_matrix = bare("FPDFPageObj_GetMatrix", None)
+        self.segment_point = bare("FPDFPathSegment_GetPoint", None)
         self.segment_type = bare("FPDFPathSegment_GetType", i)
         self.segment_close = bare("FPDFPathSegment_GetClose", i)
 
