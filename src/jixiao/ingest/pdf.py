@@ -448,8 +448,11 @@ class _Api:
         # passes what it is given as it is (ints as C ints, handles and pointers as c_void_p
         # objects made once), about twice as fast as converting each argument by its declared type;
         # those whose answer is not looked at (only what they write) return nothing to Python
-        # (`None`: ctypes makes no int of the answer)
-        raw = ctypes.CDLL(lib._name, handle=lib._handle)
+        # (`None`: ctypes makes no int of the answer). Each takes well under a microsecond and
+        # calls nothing back: made holding the GIL (PyDLL), not giving it up and taking it back
+        # around each call as CDLL does (thread switches at a few thousand calls a page are not
+        # worth their cost; the lock on PDFium is held anyway)
+        raw = ctypes.PyDLL(lib._name, handle=lib._handle)
 
         def bare(name: str, res):  # type: ignore[no-untyped-def]
             f_ = getattr(raw, name)
