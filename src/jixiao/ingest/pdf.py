@@ -616,7 +616,9 @@ def _chars(
         text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: one code point each, read one by one
             text = "".join(chr(api.FPDFText_GetUnicode(tp, i)) for i in range(n))
-        ctp = ctypes.c_void_p(tp)
+        # the text page as a ready-made argument (c_void_p.from_param of the handle): passed as it
+        # is to each call, where a c_void_p object is made into an argument anew at every call
+        ctp = ctypes.c_void_p.from_param(tp)
         xy = (ctypes.c_double * 2)()
         px, py = ctypes.byref(xy), ctypes.byref(xy, 8)
         m = _Matrix()
@@ -737,7 +739,7 @@ class _Advance:
     character (its advance, from the code actually drawn, joined with its ink) is then narrower,
     and is taken instead. The buffers PDFium writes to are made once per text page."""
 
-    def __init__(self, api: _Api, tp: ctypes.c_void_p) -> None:
+    def __init__(self, api: _Api, tp: Any) -> None:
         self.glyph_width, self.loose_char_box = api.glyph_width, api.loose_char_box
         self.tp = tp
         self.v = ctypes.c_float()
