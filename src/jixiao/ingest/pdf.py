@@ -656,7 +656,7 @@ def _chars(
             if obj != last_obj:  # a new text object (a run of a few characters, often one word)
                 last_obj = obj
                 text_matrix(ctp, i, pm)
-                hobj = ctypes.c_void_p(obj)
+                hobj = ctypes.c_void_p.from_param(obj)  # a ready-made argument, as the text page
                 sized = font_size(hobj, pf)
                 font = text_font(hobj)
                 unmapped = bool(map_error(ctp, i))  # a font without a Unicode mapping
@@ -880,8 +880,8 @@ def _paths(
     f32 = _F32
     # (object list owner, is the page, index, matrix to page space)
     page_object, form_object, object_type = api.page_object, api.form_object, api.object_type
-    stack: list[tuple[ctypes.c_void_p, bool, int, tuple[float, ...]]] = [
-        (ctypes.c_void_p(page), True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    stack: list[tuple[Any, bool, int, tuple[float, ...]]] = [
+        (ctypes.c_void_p.from_param(page), True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
     ]
     while stack:
         owner, is_page, k, outer = stack.pop()
