@@ -10,6 +10,13 @@ stream alone) and the floors of bench/floors/pdf_floor.py (pdfplumber words + ta
 plain text). Prints the median of the rounds for each as pages/s and MB/s, and jixiao's time as a
 ratio of each floor's (2.0× = twice the floor's time). Times are the process's CPU time (steadier
 than wall-clock time on a shared machine; --wall for wall-clock).
+
+On a machine too busy for steady times, count instructions instead: `--reads N` only reads the
+PDFs N times (`jixiao read`, no floors, no timing), to run under valgrind, e.g.
+
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null python bench/pdf.py --reads 1
+
+(with PYTHONHASHSEED=0; the difference between --reads 1 and --reads 0 is the reading alone).
 """
 
 from __future__ import annotations
@@ -88,9 +95,15 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/jixiao-bench-pdf"))
     ap.add_argument("--pdf", type=Path, help="time these PDFs instead of the printed samples")
     ap.add_argument("--wall", action="store_true", help="wall-clock time instead of the process's CPU time")
+    ap.add_argument("--reads", type=int, help="only read the PDFs this many times (for an instruction count)")
     args = ap.parse_args()
     paths = sorted(args.pdf.glob("*.pdf")) if args.pdf else sample_pdfs(args.seeds, args.cache)
     files = [(p.name, p.read_bytes()) for p in paths]
+    if args.reads is not None:
+        for _ in range(args.reads):
+            for name, data in files:
+                read_pdf(data, name)
+        return
     pages = sum(_pages(data) for _, data in files)
     size = sum(len(data) for _, data in files) / 1048576
     clock = time.perf_counter if args.wall else time.process_time

@@ -217,9 +217,12 @@ def _check_page(page, pno: int, name: str) -> None:  # type: ignore[no-untyped-d
         size += len(data)
         if size > MAX_PAGE_CONTENT:
             raise ReadError(name, f"拒绝读取：第 {pno} 页的内容流解压后超过 {mb(MAX_PAGE_CONTENT)}", where)
-        glyph_bytes = sum(len(m) - 2 for m in _LITERAL.findall(data)) - data.count(b"\\")
-        glyph_bytes += sum(len(m) - 2 for m in _HEX.findall(data)) // 2
-        ops = len(_PATH_OP.findall(data))
+        # the bytes inside the strings (the strings' lengths less their delimiters), joined once
+        strings = _LITERAL.findall(data)
+        glyph_bytes = len(b"".join(strings)) - 2 * len(strings) - data.count(b"\\")
+        strings = _HEX.findall(data)
+        glyph_bytes += (len(b"".join(strings)) - 2 * len(strings)) // 2
+        ops = len(_PATH_OP.findall(b" " + data + b" "))
         calls: dict[bytes, int] = {}
         for m in _DO.finditer(data):
             calls[m.group(1)] = calls.get(m.group(1), 0) + 1
@@ -287,9 +290,12 @@ UNRESOLVED_GLYPHS, UNRESOLVED_OPS = 200, 100
 _LITERAL = re.compile(rb"\((?:[^()\\]++|\\.)*+\)", re.S)  # possessive: no backtracking
 # each pattern starts with what it matches (not with a look-behind), so that the engine skips
 # ahead to its first character: a hex string "<…>" not inside a dictionary's "<<" or ">>"; a path
-# operator standing alone between white space or the ends
+# operator standing alone between white space or the ends, matched with the white space before it
+# in the data with a space added at each end (an operator's letters are common in the data, in hex
+# strings and other operators, and each would be a start looked behind from; white space is not
+# followed by an operator often)
 _HEX = re.compile(rb"<(?<!<<)[0-9A-Fa-f\s]*+>(?!>)")
-_PATH_OP = re.compile(rb"(?:r(?<!\Sr)e|[mlcvyh](?<!\S[mlcvyh]))(?!\S)")
+_PATH_OP = re.compile(rb"\s(?:re|[mlcvyh])(?=\s)")
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
 
 
@@ -440,8 +446,13 @@ class _Api:
         )
         # the calls made once per character or path segment, without argument types: ctypes then
         # passes what it is given as it is (ints as C ints, handles and pointers as c_void_p
-        # objects made once), about twice as fast as converting each argument by its declared type
-        raw = ctypes.CDLL(lib._name, handle=lib._handle)
+        # objects made once), about twice as fast as converting each argument by its declared type;
+        # those whose answer is not looked at (only what they write) return nothing to Python
+        # (`None`: ctypes makes no int of the answer). Each takes well under a microsecond and
+        # calls nothing back: made holding the GIL (PyDLL), not giving it up and taking it back
+        # around each call as CDLL does (thread switches at a few thousand calls a page are not
+        # worth their cost; the lock on PDFium is held anyway)
+        raw = ctypes.PyDLL(lib._name, handle=lib._handle)
 
         def bare(name: str, res):  # type: ignore[no-untyped-def]
             f_ = getattr(raw, name)
@@ -449,11 +460,11 @@ class _Api:
             return f_
 
         self.text_object = bare("FPDFText_GetTextObject", vp)
-        self.text_matrix = bare("FPDFText_GetMatrix", i)
+        self.text_matrix = bare("FPDFText_GetMatrix", None)
         self.map_error = bare("FPDFText_HasUnicodeMapError", i)
         self.font_size = bare("FPDFTextObj_GetFontSize", i)
         self.text_font = bare("FPDFTextObj_GetFont", vp)
-        self.char_origin = bare("FPDFText_GetCharOrigin", i)
+        self.char_origin = bare("FPDFText_GetCharOrigin", None)
         self.is_generated = bare("FPDFText_IsGenerated", i)
         self.glyph_width = bare("FPDFFont_GetGlyphWidth", i)
         self.loose_char_box = bare("FPDFText_GetLooseCharBox", i)
@@ -461,10 +472,10 @@ class _Api:
         self.page_object = bare("FPDFPage_GetObject", _Handle)
         self.form_object = bare("FPDFFormObj_GetObject", _Handle)
         self.object_type = bare("FPDFPageObj_GetType", i)
-        self.draw_mode = bare("FPDFPath_GetDrawMode", i)
+        self.draw_mode = bare("FPDFPath_GetDrawMode", None)
         self.count_segments = bare("FPDFPath_CountSegments", i)
-        self.object_matrix = bare("FPDFPageObj_GetMatrix", i)
-        self.segment_point = bare("FPDFPathSegment_GetPoint", i)
+        self.object_matrix = bare("FPDFPageObj_GetMatrix", None)
+        self.segment_point = bare("FPDFPathSegment_GetPoint", None)
         self.segment_type = bare("FPDFPathSegment_GetType", i)
         self.segment_close = bare("FPDFPathSegment_GetClose", i)
 
@@ -605,7 +616,9 @@ def _chars(
         text = buf.raw[: 2 * max(got - 1, 0)].decode("utf-16-le", "replace")
         if len(text) != n:  # characters outside the BMP: one code point each, read one by one
             text = "".join(chr(api.FPDFText_GetUnicode(tp, i)) for i in range(n))
-        ctp = ctypes.c_void_p(tp)
+        # the text page as a ready-made argument (c_void_p.from_param of the handle): passed as it
+        # is to each call, where a c_void_p object is made into an argument anew at every call
+        ctp = ctypes.c_void_p.from_param(tp)
         xy = (ctypes.c_double * 2)()
         px, py = ctypes.byref(xy), ctypes.byref(xy, 8)
         m = _Matrix()
@@ -626,7 +639,7 @@ def _chars(
         fwidths: dict[str, float] = {}
         f32 = _F32
         a = b = c = d = fs = descent = lo_y = hi_y = ma = 0.0
-        font = 0
+        hfont = ctypes.c_void_p(0)
         fontname = ""
         upright = plain = True
         ga, gb, gc, gd, ge, gf = geo.ctm
@@ -643,7 +656,7 @@ def _chars(
             if obj != last_obj:  # a new text object (a run of a few characters, often one word)
                 last_obj = obj
                 text_matrix(ctp, i, pm)
-                hobj = ctypes.c_void_p(obj)
+                hobj = ctypes.c_void_p.from_param(obj)  # a ready-made argument, as the text page
                 sized = font_size(hobj, pf)
                 font = text_font(hobj)
                 unmapped = bool(map_error(ctp, i))  # a font without a Unicode mapping
@@ -654,13 +667,14 @@ def _chars(
                     run = runs[key] = (
                         *_run_geometry(api, m, size, font, fonts, descents, geo),
                         widths.setdefault(font, {}),
+                        ctypes.c_void_p(font),
                     )
-                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname, fwidths = run
+                a, b, c, d, ma, fs, descent, lo_y, hi_y, plain, upright, fontname, fwidths, hfont = run
             if unmapped:
                 cids += 1
             w = fwidths.get(ch)
             if w is None:
-                w = fwidths[ch] = advance(i, font, ch, ma if plain else 0.0, fs)
+                w = fwidths[ch] = advance(i, hfont, ch, ma if plain else 0.0, fs)
             origin(ctp, i, px, py)
             x, y = f32[xy[0]], f32[xy[1]]
             e, f = ga * x + gc * y + ge, gb * x + gd * y + gf
@@ -725,7 +739,7 @@ class _Advance:
     character (its advance, from the code actually drawn, joined with its ink) is then narrower,
     and is taken instead. The buffers PDFium writes to are made once per text page."""
 
-    def __init__(self, api: _Api, tp: ctypes.c_void_p) -> None:
+    def __init__(self, api: _Api, tp: Any) -> None:
         self.glyph_width, self.loose_char_box = api.glyph_width, api.loose_char_box
         self.tp = tp
         self.v = ctypes.c_float()
@@ -734,9 +748,9 @@ class _Advance:
         self.pbox = ctypes.byref(self.box)
         self.per_em = ctypes.c_float(1000.0)
 
-    def __call__(self, i: int, font: int, ch: str, scale: float, fs: float) -> float:
+    def __call__(self, i: int, font: ctypes.c_void_p, ch: str, scale: float, fs: float) -> float:
         f32 = _F32
-        known = self.glyph_width(ctypes.c_void_p(font), ord(ch) if len(ch) == 1 else 0, self.per_em, self.pv)
+        known = self.glyph_width(font, ord(ch) if len(ch) == 1 else 0, self.per_em, self.pv)
         w = f32[self.v.value] / 1000.0 if known else 0.0
         if scale > 0 and fs > 0 and self.loose_char_box(self.tp, i, self.pbox):
             box = self.box
@@ -866,8 +880,8 @@ def _paths(
     f32 = _F32
     # (object list owner, is the page, index, matrix to page space)
     page_object, form_object, object_type = api.page_object, api.form_object, api.object_type
-    stack: list[tuple[ctypes.c_void_p, bool, int, tuple[float, ...]]] = [
-        (ctypes.c_void_p(page), True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    stack: list[tuple[Any, bool, int, tuple[float, ...]]] = [
+        (ctypes.c_void_p.from_param(page), True, 0, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
     ]
     while stack:
         owner, is_page, k, outer = stack.pop()
