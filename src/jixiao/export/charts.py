@@ -95,7 +95,22 @@ def _char_widths(s: str, size: float) -> list[float]:
     """Each character's width as `text_width` counts it (summed left to right, a prefix of these
     is the prefix's width to the last bit)."""
     narrow = size * 0.6
-    return [size if unicodedata.east_asian_width(ch) in "WFA" else narrow for ch in s]
+    wide = _WIDE
+    return [size if wide[ch] else narrow for ch in s]
+
+
+class _FullWidth(dict[str, bool]):
+    """Character → drawn full width, looked up in Unicode's tables once per character (labels
+    repeat a few thousand characters; the dict is emptied if odd input ever makes it large)."""
+
+    def __missing__(self, ch: str) -> bool:
+        if len(self) >= 8192:
+            self.clear()
+        w = self[ch] = unicodedata.east_asian_width(ch) in "WFA"
+        return w
+
+
+_WIDE = _FullWidth()
 
 
 def _fitting(widths: list[float], max_px: float) -> int:
@@ -135,7 +150,7 @@ def shorten(s: str, max_px: float, size: float) -> str:
     if sum(widths) <= max_px:
         return s
     ellipsis = _char_widths("…", size)[0]
-    width = 0
+    width = 0.0
     for n, w in enumerate(widths):
         if width + w + ellipsis > max_px:
             return s[:n] + "…"
