@@ -95,6 +95,14 @@ _PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
 _MILESTONE = re.compile(
     r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$"
 )
+# a milestone with its value run into one cell ('3月底25%'): a PDF reader joined the row of values
+# to the milestones' row when a page break fell between them
+_MILESTONE_VALUE = re.compile(r"^(?P<key>.+?[月底末份前度年])(?P<value>\d+(?:\.\d+)?\s*%?)$")
+# a unit line whose unit name wrapped in its cell: the wrapped piece printed after the money unit
+_WRAPPED_UNIT_LINE = re.compile(
+    r"^(?P<head>\d{3,15}\s*\S.*?)\s*(?P<unit>(?:金额)?单位[:：]\s*(?:万元|元|千元|亿元))\s*(?P<tail>[\u4e00-\u9fff（）()]{1,8})$"
+)
+_PAGE = re.compile(r"^page (\d+) ")
 _CHAPTER = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])"
 )
@@ -356,6 +364,21 @@ def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
     return parts
 
 
+def _page(loc: Location) -> int | None:
+    """The page a PDF block is printed on (None for other formats)."""
+    m = _PAGE.match(loc.cell) if loc.cell else None
+    return int(m.group(1)) if m else None
+
+
+def _unit_line_unwrapped(text: str) -> tuple[str, str] | None:
+    """The unit line of a PDF whose unit name wrapped in its cell, the wrapped piece read after
+    the money unit ('355301 某某支 单位：万元队'): the piece put back on the name."""
+    m = _WRAPPED_UNIT_LINE.match(text.strip())
+    if not m:
+        return None
+    return match_unit_line(f"{m.group('head')}{m.group('tail')} {m.group('unit')}")
+
+
 def _title_text(b: Block) -> str | None:
     """The text a block offers as a title: a paragraph's, or a row's single short cell that reads
     as a table title, a project heading or (in the first column) a numbered title."""
@@ -406,6 +429,9 @@ class _Interpreter:
         self.frags: list[str] = []  # pieces of a label printed one character group per line
         self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
         self.at = 0  # the index of the block being read
+        # (field, table id, page, cells, value column) of a goal or purpose that ended a block row:
+        # a PDF page break may carry the rest of its cell over to the next page
+        self.tail: tuple[str, int | None, int, int, int] | None = None
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -657,7 +683,7 @@ class _Interpreter:
         text = para.text.strip()
         if not text:
             return
-        unit = match_unit_line(text)
+        unit = match_unit_line(text) or (_unit_line_unwrapped(text) if self.stream.layout == "pdf" else None)
         if unit and self.pending is None:
             self._unit_line(unit, text)
             return
@@ -777,6 +803,9 @@ class _Interpreter:
         ne = row.nonempty()
         if not ne:
             return
+        tail, self.tail = self.tail, None
+        if tail is not None and self._tail_goes_on(tail, row, ne):
+            return
         if self.skipping and self.skip_table is not None and row.table != self.skip_table:
             self.skipping = False
         if len(ne) <= 2 and self._unit_row(ne):
@@ -803,6 +832,53 @@ class _Interpreter:
         if self._kv_any(row):
             return
         self._body_row(row, ne, st)
+
+    def _tail_goes_on(self, tail: tuple[str, int | None, int, int, int], row: Row, ne: list[Cell]) -> bool:
+        """A goal or purpose cell that a page break cut: the first row of the next page, in the same
+        table, with the label column blank and text only under the value: its text goes on the
+        field (the reader joins a soft wrap itself; what is left here begins a new line)."""
+        f, table, page, width, col = tail
+        st = self.state
+        rpage = _page(row.loc)
+        if st is None or row.table != table or rpage is None or rpage <= page or len(row.cells) != width:
+            return False
+        if len(ne) != 1 or ne[0] is not row.cells[col] or _kv(ne[0].text) or header_map(row.cells):
+            return False
+        p = st.project
+        old = p.goal if f == "goal" else p.purpose
+        if not old:
+            return False
+        new = old + "\n" + ne[0].text.strip()
+        if f == "goal":
+            p.goal = new
+        else:
+            p.purpose = new
+        self.tail = (f, table, rpage, width, col)
+        return True
+
+    def _set_block_field(self, f: str, label: str, value: str, cell: Cell, row: Row) -> None:
+        """`_set_field` for a label of a block row, noting a goal or purpose that ends the row."""
+        st = self.state
+        before = (st.project.goal, st.project.purpose) if st is not None else None
+        self._set_field(f, label, value, cell)
+        st = self.state
+        if f in ("goal", "purpose") and st is not None and (st.project.goal, st.project.purpose) != before:
+            k = next((j for j, c in enumerate(row.cells) if c is cell), -1)
+            if 0 <= k < len(row.cells) - 1:
+                self._note_tail(f, row, row.cells[k + 1])
+
+    def _note_tail(self, f: str, row: Row, cell: Cell) -> None:
+        """Remember a PDF block row that ends with the value of a goal or purpose (see `tail`)."""
+        page = _page(row.loc)
+        if page is None or cell is not row.nonempty()[-1]:
+            return
+        self.tail = (
+            f,
+            row.table,
+            page,
+            len(row.cells),
+            next(k for k, c in enumerate(row.cells) if c is cell),
+        )
 
     def _unit_row(self, ne: list[Cell]) -> bool:
         """A row of one or two cells that is the unit line (`414001 某局 单位：万元`) or only the
@@ -858,6 +934,8 @@ class _Interpreter:
             text = "\n".join(c.text for c in ne)
             if st.project.purpose is None:
                 st.project.purpose = text
+                if len(ne) == 1:
+                    self._note_tail("purpose", row, ne[0])
             return
         if st is not None and st.plan_keys is not None and st.columns is None:
             self._plan_values(row)
@@ -987,7 +1065,7 @@ class _Interpreter:
             if value is None:
                 waiting.append((f, label, cell))
                 continue
-            self._set_field(f, label, value, cell)
+            self._set_block_field(f, label, value, cell, row)
         self._wait_for_values(row, labels, waiting)
         if purpose_next and st.columns is None:
             st.expect_purpose = True
@@ -1197,7 +1275,23 @@ class _Interpreter:
         st = self._ensure_project(row.loc)
         i = next(k for k, c in enumerate(row.cells) if c is label)
         keyed = [(k, _sq(c.text)) for k, c in enumerate(row.cells) if k > i and _sq(c.text)]
-        if keyed and all(_MILESTONE.match(t) for _, t in keyed):
+        glued = [_MILESTONE_VALUE.match(t) for _, t in keyed]
+        if (
+            self.stream.layout == "pdf"
+            and any(glued)
+            and all(
+                _MILESTONE.match(t) or (m and _MILESTONE.match(m.group("key")))
+                for (_, t), m in zip(keyed, glued, strict=True)
+            )
+        ):
+            # the values' row joined to the milestones' (a page break between them): read both
+            plan = {
+                m.group("key") if m else t: m.group("value") if m else ""
+                for (_, t), m in zip(keyed, glued, strict=True)
+            }
+            st.project.spending_plan = plan
+            st.plan_keys = None
+        elif keyed and all(_MILESTONE.match(t) for _, t in keyed):
             st.plan_keys = [t for _, t in keyed]
             st.plan_cols = [k for k, _ in keyed]
         else:
