@@ -348,8 +348,10 @@ def _label_value(cells: list[Cell], kinds: list[str | None], i: int, k: str) -> 
     return value, step
 
 
-def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
-    """The name, description and basis a row continues (empty when a cell falls elsewhere)."""
+def _continued_parts(row: Row, fields: list[str | None], value: bool = False) -> dict[str, str]:
+    """The name, description and basis a row continues (empty when a cell falls elsewhere); with
+    `value` (a PDF, whose page break cuts a cell mid-text: '≤4030' | '元/人') the value too."""
+    goes_on = ("name", "description", "basis", "value") if value else ("name", "description", "basis")
     parts: dict[str, str] = {}
     for k, c in enumerate(row.cells):
         t = c.text.strip()
@@ -358,9 +360,11 @@ def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
         fld = fields[k] if k < len(fields) else None
         if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
             continue  # a piece of the block's merged label cell, left in the first column
-        if fld not in ("name", "description", "basis"):
+        if fld not in goes_on:
             return {}
         parts[fld] = t
+    if "value" in parts and "name" in parts:
+        return {}  # a name and a value: an indicator row of its own
     return parts
 
 
@@ -1373,7 +1377,7 @@ class _Interpreter:
                 st.after_repeat = False
                 self._indicator_row(row)
                 return True
-        parts = _continued_parts(row, fields)
+        parts = _continued_parts(row, fields, self.stream.layout == "pdf")
         st.after_repeat = False
         if not parts or ("name" in parts and len(parts) == 1):
             return False
