@@ -102,6 +102,7 @@ _MILESTONE_VALUE = re.compile(r"^(?P<key>.+?[月底末份前度年])(?P<value>\d
 _WRAPPED_UNIT_LINE = re.compile(
     r"^(?P<head>\d{3,15}\s*\S.*?)\s*(?P<unit>(?:金额)?单位[:：]\s*(?:万元|元|千元|亿元))\s*(?P<tail>[\u4e00-\u9fff（）()]{1,8})$"
 )
+_PLAN_LABELS = ("资金支出计划", "资金支出进度计划", "支出计划", "支出进度计划")
 _PAGE = re.compile(r"^page (\d+) ")
 _CHAPTER = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])"
@@ -822,6 +823,8 @@ class _Interpreter:
             st.pending_paras.clear()
         year = self.year or (st.title_year if st else None)
         hmap = header_map(row.cells, year)
+        if self.stream.layout == "pdf":
+            row, hmap = self._label_overflow(row, hmap, year)
         if hmap:
             self._header_row(row, hmap, year)
             return
@@ -833,9 +836,65 @@ class _Interpreter:
         if st is not None and st.after_repeat and st.columns is not None and st.project.indicators:
             if self._continued_row(row):
                 return
+        if self.stream.layout == "pdf" and self._plan_label_cut(row, ne):
+            return
         if self._kv_any(row):
             return
         self._body_row(row, ne, st)
+
+    def _label_overflow(
+        self, row: Row, hmap: dict[int, str] | None, year: int | None
+    ) -> tuple[Row, dict[int, str] | None]:
+        """A PDF row under a block repeated on a new page, whose first cell got the rest of the
+        block's merged label ('预算规模及' | … then '资金用途一级指标' or '资金用途' | 数量指标 | …):
+        that piece dropped, from the header's first cell or from an indicator row's."""
+        cells = row.cells
+        first = _sq(cells[0].text) if cells else ""
+        if not first or is_level1(first):
+            return row, hmap
+        if hmap and 0 not in hmap:
+            for k in range(2, len(first) - 1):
+                if _is_label_piece(first[:k]) or _kv(first[:k]):
+                    fixed = [Cell(first[k:], cells[0].loc), *cells[1:]]
+                    if (h := header_map(fixed, year)) and 0 in h:
+                        return Row(fixed, row.loc, row.table), h
+            return row, hmap
+        st = self.state
+        if (
+            hmap
+            or st is None
+            or st.columns is None
+            or st.fields[:1] != ["level1"]
+            or not (_is_label_piece(first) or _kv(first))
+            or len(cells) != len(st.fields)
+        ):
+            return row, hmap
+        by = {f: _sq(c.text) for f, c in zip(st.fields, cells, strict=True) if f}
+        # a row of its own: one that prints its level 2, or the project's first (a row without
+        # them may be the rest of the row the page break cut)
+        own = is_level2(by.get("level2") or "") or (not by.get("level2") and not st.project.indicators)
+        if by.get("name") and by.get("value") and own:
+            return Row([Cell("", cells[0].loc), *cells[1:]], row.loc, row.table), hmap
+        return row, hmap
+
+    def _plan_label_cut(self, row: Row, ne: list[Cell]) -> bool:
+        """The milestones' row of a PDF whose label a page break cut ('资金支出计' | 3月底 | …, the
+        rest '划（%）' beside the values below): read as the plan's header."""
+        st = self.state
+        first = _sq(ne[0].text)
+        if (
+            st is None
+            or st.columns is not None
+            or ne[0] is not row.cells[0]
+            or len(ne) < 2
+            or len(first) < 2
+            or not any(lab.startswith(first) for lab in _PLAN_LABELS)
+            or not all(_MILESTONE.match(_sq(c.text)) for c in ne[1:])
+        ):
+            return False
+        st.expect_purpose = False  # the purpose (after a repeated 资金用途 label) was read before
+        self._plan_header(row, ne[0])
+        return True
 
     def _tail_goes_on(self, tail: tuple[str, int | None, int, int, int], row: Row, ne: list[Cell]) -> bool:
         """A goal or purpose cell that a page break cut: the first row of the next page, in the same
@@ -1418,6 +1477,13 @@ class _Interpreter:
         st = self._project_columns(rec, row)
         st.after_repeat = False
         l1, l2 = self._carry_levels(rec.get("level1"), rec.get("level2"))
+        if l1 and self.stream.layout == "pdf":
+            # a merged level cell whose text a page break pushed below its first row: the rows
+            # above it (read without a level 1) get it
+            for ind in reversed(st.project.indicators):
+                if ind.level1 is not None:
+                    break
+                ind.level1 = st.level1
         if not any(rec.get(f) for f in _PAYLOAD):
             if extra:
                 unused = " | ".join(c.text for c in extra)
@@ -1474,6 +1540,17 @@ class _Interpreter:
         assert st is not None
         if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
             l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
+        elif l1 and not is_level1(l1) and self.stream.layout == "pdf":
+            s = _sq(l1)
+            head = next(
+                (
+                    s[:k]
+                    for k in range(4, len(s) - 1)
+                    if is_level1(s[:k]) and (_is_label_piece(s[k:]) or _kv(s[k:]))
+                ),
+                None,
+            )
+            l1 = head or l1  # the piece glued after it ('产出指标预算规模及资金用途')
         if l1:
             l1 = _sq(l1) if "\n" in l1 else l1
             if l1 != st.level1:
