@@ -437,6 +437,7 @@ class _Interpreter:
         # (field, table id, page, cells, value column) of a goal or purpose that ended a block row:
         # a PDF page break may carry the rest of its cell over to the next page
         self.tail: tuple[str, int | None, int, int, int] | None = None
+        self.seen_rows: dict[int | None, set[tuple[str, ...]]] = {}  # a PDF's rows, by table
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -811,6 +812,12 @@ class _Interpreter:
         tail, self.tail = self.tail, None
         if tail is not None and self._tail_goes_on(tail, row, ne):
             return
+        if self.stream.layout == "pdf":
+            seen = self.seen_rows.setdefault(row.table, set())
+            texts = tuple(c.text for c in row.cells)
+            if texts in seen:
+                self.tail = tail  # the block repeated on the new page: the goal's rest comes after it
+            seen.add(texts)
         if self.skipping and self.skip_table is not None and row.table != self.skip_table:
             self.skipping = False
         if len(ne) <= 2 and self._unit_row(ne):
@@ -892,7 +899,6 @@ class _Interpreter:
             or not all(_MILESTONE.match(_sq(c.text)) for c in ne[1:])
         ):
             return False
-        st.expect_purpose = False  # the purpose (after a repeated 资金用途 label) was read before
         self._plan_header(row, ne[0])
         return True
 
@@ -1336,6 +1342,8 @@ class _Interpreter:
 
     def _plan_header(self, row: Row, label: Cell) -> None:
         st = self._ensure_project(row.loc)
+        if st.project.purpose is not None:
+            st.expect_purpose = False  # a 资金用途 label repeated on a new page: its purpose was read
         i = next(k for k, c in enumerate(row.cells) if c is label)
         keyed = [(k, _sq(c.text)) for k, c in enumerate(row.cells) if k > i and _sq(c.text)]
         glued = [_MILESTONE_VALUE.match(t) for _, t in keyed]
