@@ -809,15 +809,8 @@ class _Interpreter:
         ne = row.nonempty()
         if not ne:
             return
-        tail, self.tail = self.tail, None
-        if tail is not None and self._tail_goes_on(tail, row, ne):
+        if self.stream.layout == "pdf" and self._goes_on_over_break(row, ne):
             return
-        if self.stream.layout == "pdf":
-            seen = self.seen_rows.setdefault(row.table, set())
-            texts = tuple(c.text for c in row.cells)
-            if texts in seen:
-                self.tail = tail  # the block repeated on the new page: the goal's rest comes after it
-            seen.add(texts)
         if self.skipping and self.skip_table is not None and row.table != self.skip_table:
             self.skipping = False
         if len(ne) <= 2 and self._unit_row(ne):
@@ -901,6 +894,19 @@ class _Interpreter:
             return False
         self._plan_header(row, ne[0])
         return True
+
+    def _goes_on_over_break(self, row: Row, ne: list[Cell]) -> bool:
+        """A PDF row that is the rest of a goal or purpose cut by the page break (True: read); a
+        row repeated on the new page keeps that goal waiting for its rest."""
+        tail, self.tail = self.tail, None
+        if tail is not None and self._tail_goes_on(tail, row, ne):
+            return True
+        seen = self.seen_rows.setdefault(row.table, set())
+        texts = tuple(c.text for c in row.cells)
+        if texts in seen:
+            self.tail = tail  # the block repeated on the new page: the goal's rest comes after it
+        seen.add(texts)
+        return False
 
     def _tail_goes_on(self, tail: tuple[str, int | None, int, int, int], row: Row, ne: list[Cell]) -> bool:
         """A goal or purpose cell that a page break cut: the first row of the next page, in the same
