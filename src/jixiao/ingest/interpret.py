@@ -361,7 +361,7 @@ def _continued_parts(row: Row, fields: list[str | None], value: bool = False) ->
         fld = fields[k] if k < len(fields) else None
         if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
             continue  # a piece of the block's merged label cell, left in the first column
-        if fld not in goes_on:
+        if fld is None or fld not in goes_on:
             return {}
         parts[fld] = t
     if "value" in parts and "name" in parts:
