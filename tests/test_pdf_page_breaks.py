@@ -5,7 +5,10 @@ height and the fonts put the break: a goal's last lines alone at the top of the 
 spending plan's milestones on one page and their values on the next, a unit name wrapped in its
 cell, an indicator's value cut mid-text. Each variant below prints the samples with another page
 height, and some with the Latin text in DejaVu Serif (wider than Times New Roman or its metric
-twin Liberation Serif), so that the breaks fall at other rows than in test_formats.
+twin Liberation Serif), so that the breaks fall at other rows than in test_formats. The
+"repeat-" variants print each project in one table with its whole top block marked to repeat on
+every page (as test_ingest_forms does): LibreOffice repeats part of the block, and the rest of a
+merged label ('资金用途') or a merged level cell's text lands in the rows below the break.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from jixiao.export.docx import disclosure_to_docx
 from jixiao.ingest import parse_bytes
 from tests.format_helpers import docx_to_pdf, soffice
 from tests.test_formats import SEEDS, assert_same_model, seed_model
+from tests.test_ingest_forms import _mark_top_block_to_repeat
 
 # (page height in cm, Latin font replacing Times New Roman or None): each moves the page breaks
 VARIANTS: dict[str, tuple[float, str | None]] = {
@@ -30,6 +34,21 @@ VARIANTS: dict[str, tuple[float, str | None]] = {
     "h23-dejavu": (23.0, "DejaVu Serif"),
     "h20": (20.0, None),
     "h18": (18.0, None),
+    "repeat-a4-dejavu": (29.7, "DejaVu Serif"),
+    "repeat-h24.5": (24.5, None),
+    "repeat-h18": (18.0, None),
+}
+
+_CUT_ROW_AFTER_BLOCK = (
+    "seed 000, block repeated: an indicator row cut by the page break has its rest below the "
+    "repeated block, with the block label's overflow ('资金用途') in its first cell and its own "
+    "name and value cells but no level 2; it is read as the purpose. Without the reader's line "
+    "geometry it is not told apart from a new row under a level 2 merged across the break"
+)
+GAPS: dict[tuple[str, str], str] = {
+    ("000", "repeat-a4-dejavu"): _CUT_ROW_AFTER_BLOCK,
+    ("000", "repeat-h24.5"): _CUT_ROW_AFTER_BLOCK,
+    ("000", "repeat-h18"): _CUT_ROW_AFTER_BLOCK,
 }
 
 
@@ -59,16 +78,27 @@ def moved_break_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, byte
     tmp = tmp_path_factory.mktemp("page_breaks")
     paths: list[Path] = []
     for stem in sorted(SEEDS):
-        base = disclosure_to_docx(seed_model(stem))
+        doc = seed_model(stem)
+        base = disclosure_to_docx(doc)
+        repeated = _mark_top_block_to_repeat(disclosure_to_docx(doc, separate_indicator_table=False))
         for name, (height, font) in VARIANTS.items():
             path = tmp / f"{stem}--{name}.docx"
-            path.write_bytes(_variant(base, height, font))
+            path.write_bytes(_variant(repeated if name.startswith("repeat-") else base, height, font))
             paths.append(path)
     return {p.stem: q.read_bytes() for p, q in docx_to_pdf(paths, tmp).items()}  # one LibreOffice run
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS))
-@pytest.mark.parametrize("stem", sorted(SEEDS))
+def _cases() -> list:
+    out = []
+    for stem in sorted(SEEDS):
+        for variant in VARIANTS:
+            gap = GAPS.get((stem, variant))
+            marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+            out.append(pytest.param(stem, variant, id=f"{stem}-{variant}", marks=marks))
+    return out
+
+
+@pytest.mark.parametrize(("stem", "variant"), _cases())
 def test_samples_parse_alike_wherever_the_page_breaks_fall(
     moved_break_pdfs: dict[str, bytes], stem: str, variant: str
 ) -> None:

@@ -438,6 +438,7 @@ class _Interpreter:
         # a PDF page break may carry the rest of its cell over to the next page
         self.tail: tuple[str, int | None, int, int, int] | None = None
         self.seen_rows: dict[int | None, set[tuple[str, ...]]] = {}  # a PDF's rows, by table
+        self.plan_label_cut = False  # the plan's label went on in the first cell of the values' row
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -893,6 +894,7 @@ class _Interpreter:
         ):
             return False
         self._plan_header(row, ne[0])
+        self.plan_label_cut = True
         return True
 
     def _goes_on_over_break(self, row: Row, ne: list[Cell]) -> bool:
@@ -1381,6 +1383,9 @@ class _Interpreter:
         assert st is not None
         keys = st.plan_keys or []
         filled = [(k, c.text.strip()) for k, c in enumerate(row.cells) if c.text.strip()]
+        if self.plan_label_cut and filled and filled[0][0] == 0:
+            filled = filled[1:]  # '划（%）': the rest of the label (see `_plan_label_cut`)
+        self.plan_label_cut = False
         plan: dict[str, str] = {}
         if len(filled) == len(keys):
             plan = {key: v for key, (_, v) in zip(keys, filled, strict=True)}
