@@ -1495,14 +1495,19 @@ class _Interpreter:
         rec, order, extra = _record(placed, fields)
         st = self._project_columns(rec, row)
         st.after_repeat = False
+        inds = st.project.indicators
+        late = self.stream.layout == "pdf" and bool(inds) and inds[-1].level1 is None
+        prev_l2 = st.level2
         l1, l2 = self._carry_levels(rec.get("level1"), rec.get("level2"))
-        if l1 and self.stream.layout == "pdf":
+        if l1 and late:
             # a merged level cell whose text a page break pushed below its first row: the rows
-            # above it (read without a level 1) get it
-            for ind in reversed(st.project.indicators):
+            # above it (read without a level 1) get it, and their level 2 goes on
+            for ind in reversed(inds):
                 if ind.level1 is not None:
                     break
                 ind.level1 = st.level1
+            if not l2:
+                st.level2 = prev_l2
         if not any(rec.get(f) for f in _PAYLOAD):
             if extra:
                 unused = " | ".join(c.text for c in extra)
