@@ -52,6 +52,7 @@ from jixiao.ingest.vocab import (
 )
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 from jixiao.regions import division_of_project_code, region_name
+from jixiao.taxonomy import canonical_level1, canonical_levels
 
 
 class NoTargetTable(ReadError):
@@ -354,18 +355,22 @@ def _continued_parts(row: Row, fields: list[str | None], value: bool = False) ->
     `value` (a PDF, whose page break cuts a cell mid-text: '≤4030' | '元/人') the value too."""
     goes_on = ("name", "description", "basis", "value") if value else ("name", "description", "basis")
     parts: dict[str, str] = {}
+    overflow = False
     for k, c in enumerate(row.cells):
         t = c.text.strip()
         if not t:
             continue
         fld = fields[k] if k < len(fields) else None
         if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
+            overflow = True
             continue  # a piece of the block's merged label cell, left in the first column
         if fld is None or fld not in goes_on:
             return {}
         parts[fld] = t
-    if "value" in parts and "name" in parts:
-        return {}  # a name and a value: an indicator row of its own
+    if "value" in parts and "name" in parts and not overflow:
+        # a name and a value: an indicator row of its own, unless the row is the one just below
+        # the block repeated on the new page (the overflow of its label says so) without levels
+        return {}
     return parts
 
 
@@ -875,6 +880,11 @@ class _Interpreter:
         # them may be the rest of the row the page break cut)
         own = is_level2(by.get("level2") or "") or (not by.get("level2") and not st.project.indicators)
         if by.get("name") and by.get("value") and own:
+            parent = canonical_levels(None, by.get("level2"))[0]
+            if parent and canonical_level1(st.level1) not in (None, parent):
+                # the level 1 cell held the overflow: its own level 1 (another than the one carried
+                # down, by its level 2) is printed below, on the rows it heads
+                st.level1 = None
             return Row([Cell("", cells[0].loc), *cells[1:]], row.loc, row.table), hmap
         return row, hmap
 
@@ -901,12 +911,16 @@ class _Interpreter:
         """A PDF row that is the rest of a goal or purpose cut by the page break (True: read); a
         row repeated on the new page keeps that goal waiting for its rest."""
         tail, self.tail = self.tail, None
-        if tail is not None and self._tail_goes_on(tail, row, ne):
-            return True
         seen = self.seen_rows.setdefault(row.table, set())
         texts = tuple(c.text for c in row.cells)
-        if texts in seen:
-            self.tail = tail  # the block repeated on the new page: the goal's rest comes after it
+        if tail is not None and texts not in seen and self._tail_goes_on(tail, row, ne):
+            return True
+        if texts in seen or any(
+            len(t) == len(texts) > 1 and t[1:] == texts[1:] and t[0].startswith(texts[0]) for t in seen
+        ):
+            # the block repeated on the new page (its merged label perhaps cut, '预算规模及', or
+            # moved down): the goal's rest comes after it
+            self.tail = tail
         seen.add(texts)
         return False
 
@@ -919,6 +933,16 @@ class _Interpreter:
         rpage = _page(row.loc)
         if st is None or row.table != table or rpage is None or rpage <= page or len(row.cells) != width:
             return False
+        first = ne[0].text.strip()
+        seen = self.seen_rows.get(table, set())
+        if (
+            ne[0] is row.cells[0]
+            and col > 0
+            and any(t[0].endswith(first) and (t[0] != first or len(t) != width) for t in seen)
+        ):
+            # the overflow of the repeated block's merged label ('资金用途'), or its whole text moved
+            # down from a row of another shape ('预算规模及资金用途' | 预算数 | …)
+            ne = ne[1:]
         if len(ne) != 1 or ne[0] is not row.cells[col] or _kv(ne[0].text) or header_map(row.cells):
             return False
         p = st.project
