@@ -36,20 +36,18 @@ VARIANTS: dict[str, tuple[float, str | None]] = {
     "h18": (18.0, None),
     "repeat-a4-dejavu": (29.7, "DejaVu Serif"),
     "repeat-h24.5": (24.5, None),
+    "repeat-h21.5": (21.5, None),
     "repeat-h18": (18.0, None),
 }
 
-_CUT_ROW_AFTER_BLOCK = (
-    "seed 000, block repeated: an indicator row cut by the page break has its rest below the "
-    "repeated block, with the block label's overflow ('资金用途') in its first cell and its own "
-    "name and value cells but no level 2; it is read as the purpose. Without the reader's line "
-    "geometry it is not told apart from a new row under a level 2 merged across the break"
+# seed 003 at 21.5 cm, block repeated: the first level-1 cell below the repeated block holds both
+# its own text and the overflow of the block's merged label on the same lines, and the reader
+# interleaves their characters ('产资出金指用标途'), a PDF text-layer problem the interpreter can't undo
+_INTERLEAVED = (
+    "the reader interleaves the characters of two texts printed on the same lines of one cell "
+    "('产出指标' and the overflow '资金用途' → '产资出金指用标途')"
 )
-GAPS: dict[tuple[str, str], str] = {
-    ("000", "repeat-a4-dejavu"): _CUT_ROW_AFTER_BLOCK,
-    ("000", "repeat-h24.5"): _CUT_ROW_AFTER_BLOCK,
-    ("000", "repeat-h18"): _CUT_ROW_AFTER_BLOCK,
-}
+GAPS: dict[tuple[str, str], str] = {("003", "repeat-h21.5"): _INTERLEAVED}
 
 
 def _variant(data: bytes, height_cm: float, font: str | None) -> bytes:
