@@ -411,6 +411,11 @@ def _title_text(b: Block) -> str | None:
 _Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
 
 
+_Tail = tuple[str, int | None, int, int, int, int]
+"""(field, table id, page, cells, value column, block index) of a name, goal or purpose that ended
+a PDF block row: a page break may carry the rest of its cell over to the next page."""
+
+
 @dataclass
 class _Pending:
     """Labels printed without a value beside them: their values are on the row below."""
@@ -439,9 +444,7 @@ class _Interpreter:
         self.frags: list[str] = []  # pieces of a label printed one character group per line
         self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
         self.at = 0  # the index of the block being read
-        # (field, table id, page, cells, value column) of a goal or purpose that ended a block row:
-        # a PDF page break may carry the rest of its cell over to the next page
-        self.tail: tuple[str, int | None, int, int, int] | None = None
+        self.tail: _Tail | None = None  # a cell a PDF page break may have cut (see `_Tail`)
         self.seen_rows: dict[int | None, set[tuple[str, ...]]] = {}  # a PDF's rows, by table
         self.plan_label_cut = False  # the plan's label went on in the first cell of the values' row
 
@@ -924,15 +927,17 @@ class _Interpreter:
         seen.add(texts)
         return False
 
-    def _tail_goes_on(self, tail: tuple[str, int | None, int, int, int], row: Row, ne: list[Cell]) -> bool:
+    def _tail_goes_on(self, tail: _Tail, row: Row, ne: list[Cell]) -> bool:
         """A goal or purpose cell that a page break cut: the first row of the next page, in the same
         table, with the label column blank and text only under the value: its text goes on the
         field (the reader joins a soft wrap itself; what is left here begins a new line)."""
-        f, table, page, width, col = tail
+        f, table, page, width, col, at = tail
         st = self.state
         rpage = _page(row.loc)
-        if st is None or row.table != table or rpage is None or rpage <= page or len(row.cells) != width:
+        if st is None or rpage is None or rpage <= page or len(row.cells) != width:
             return False
+        if row.table != table and self.at != at + 1:
+            return False  # another table, unless the very next block (the reader kept no table id)
         first = ne[0].text.strip()
         seen = self.seen_rows.get(table, set())
         if (
@@ -946,30 +951,28 @@ class _Interpreter:
         if len(ne) != 1 or ne[0] is not row.cells[col] or _kv(ne[0].text) or header_map(row.cells):
             return False
         p = st.project
-        old = p.goal if f == "goal" else p.purpose
+        old = getattr(p, f)
         if not old:
             return False
-        new = old + "\n" + ne[0].text.strip()
-        if f == "goal":
-            p.goal = new
-        else:
-            p.purpose = new
-        self.tail = (f, table, rpage, width, col)
+        # a name is one line cut mid-text; the rest of a goal or purpose begins a new line
+        setattr(p, f, old + ("" if f == "name" else "\n") + ne[0].text.strip())
+        self.tail = (f, table, rpage, width, col, self.at)
         return True
 
     def _set_block_field(self, f: str, label: str, value: str, cell: Cell, row: Row) -> None:
-        """`_set_field` for a label of a block row, noting a goal or purpose that ends the row."""
+        """`_set_field` for a label of a block row, noting a name, goal or purpose ending the row."""
         st = self.state
-        before = (st.project.goal, st.project.purpose) if st is not None else None
+        before = (st.project.goal, st.project.purpose, st.project.name) if st is not None else None
         self._set_field(f, label, value, cell)
         st = self.state
-        if f in ("goal", "purpose") and st is not None and (st.project.goal, st.project.purpose) != before:
+        now = (st.project.goal, st.project.purpose, st.project.name) if st is not None else None
+        if f in ("goal", "purpose", "name") and now != before:
             k = next((j for j, c in enumerate(row.cells) if c is cell), -1)
             if 0 <= k < len(row.cells) - 1:
                 self._note_tail(f, row, row.cells[k + 1])
 
     def _note_tail(self, f: str, row: Row, cell: Cell) -> None:
-        """Remember a PDF block row that ends with the value of a goal or purpose (see `tail`)."""
+        """Remember a PDF block row that ends with the value of a name, goal or purpose (`tail`)."""
         page = _page(row.loc)
         if page is None or cell is not row.nonempty()[-1]:
             return
@@ -979,6 +982,7 @@ class _Interpreter:
             page,
             len(row.cells),
             next(k for k, c in enumerate(row.cells) if c is cell),
+            self.at,
         )
 
     def _unit_row(self, ne: list[Cell]) -> bool:
