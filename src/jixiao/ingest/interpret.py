@@ -52,6 +52,7 @@ from jixiao.ingest.vocab import (
 )
 from jixiao.model import Disclosure, Indicator, Location, ParseWarning, Project, SubGoal
 from jixiao.regions import division_of_project_code, region_name
+from jixiao.taxonomy import canonical_level1, canonical_levels
 
 
 class NoTargetTable(ReadError):
@@ -95,6 +96,15 @@ _PLAN_LABEL = re.compile(r"^(资金)?支出(进度)?计划")
 _MILESTONE = re.compile(
     r"^(\d{1,2}月(底|末|份|前)?|第[一二三四1-4]季度|[一二三四1-4]季度末?|上半年|下半年|全年|年底)$"
 )
+# a milestone with its value run into one cell ('3月底25%'): a PDF reader joined the row of values
+# to the milestones' row when a page break fell between them
+_MILESTONE_VALUE = re.compile(r"^(?P<key>.+?[月底末份前度年])(?P<value>\d+(?:\.\d+)?\s*%?)$")
+# a unit line whose unit name wrapped in its cell: the wrapped piece printed after the money unit
+_WRAPPED_UNIT_LINE = re.compile(
+    r"^(?P<head>\d{3,15}\s*\S.*?)\s*(?P<unit>(?:金额)?单位[:：]\s*(?:万元|元|千元|亿元))\s*(?P<tail>[\u4e00-\u9fff（）()]{1,8})$"
+)
+_PLAN_LABELS = ("资金支出计划", "资金支出进度计划", "支出计划", "支出进度计划")
+_PAGE = re.compile(r"^page (\d+) ")
 _CHAPTER = re.compile(
     r"^(?:[一二三四五六七八九十]+\s*[、.．]|第[一二三四五六七八九十]+部分|[（(][一二三四五六七八九十]+[）)])"
 )
@@ -340,20 +350,43 @@ def _label_value(cells: list[Cell], kinds: list[str | None], i: int, k: str) -> 
     return value, step
 
 
-def _continued_parts(row: Row, fields: list[str | None]) -> dict[str, str]:
-    """The name, description and basis a row continues (empty when a cell falls elsewhere)."""
+def _continued_parts(row: Row, fields: list[str | None], value: bool = False) -> dict[str, str]:
+    """The name, description and basis a row continues (empty when a cell falls elsewhere); with
+    `value` (a PDF, whose page break cuts a cell mid-text: '≤4030' | '元/人') the value too."""
+    goes_on = ("name", "description", "basis", "value") if value else ("name", "description", "basis")
     parts: dict[str, str] = {}
+    overflow = False
     for k, c in enumerate(row.cells):
         t = c.text.strip()
         if not t:
             continue
         fld = fields[k] if k < len(fields) else None
         if k == 0 and (_kv(t) or _unglue(t) is not None or _is_label_piece(t)):
+            overflow = True
             continue  # a piece of the block's merged label cell, left in the first column
-        if fld not in ("name", "description", "basis"):
+        if fld is None or fld not in goes_on:
             return {}
         parts[fld] = t
+    if "value" in parts and "name" in parts and not overflow:
+        # a name and a value: an indicator row of its own, unless the row is the one just below
+        # the block repeated on the new page (the overflow of its label says so) without levels
+        return {}
     return parts
+
+
+def _page(loc: Location) -> int | None:
+    """The page a PDF block is printed on (None for other formats)."""
+    m = _PAGE.match(loc.cell) if loc.cell else None
+    return int(m.group(1)) if m else None
+
+
+def _unit_line_unwrapped(text: str) -> tuple[str, str] | None:
+    """The unit line of a PDF whose unit name wrapped in its cell, the wrapped piece read after
+    the money unit ('355301 某某支 单位：万元队'): the piece put back on the name."""
+    m = _WRAPPED_UNIT_LINE.match(text.strip())
+    if not m:
+        return None
+    return match_unit_line(f"{m.group('head')}{m.group('tail')} {m.group('unit')}")
 
 
 def _title_text(b: Block) -> str | None:
@@ -376,6 +409,11 @@ def _title_text(b: Block) -> str | None:
 
 
 _Item = tuple[str, str, Cell, str | None]  # (field, label as printed, label cell, value or None)
+
+
+_Tail = tuple[str, int | None, int, int, int, int]
+"""(field, table id, page, cells, value column, block index) of a name, goal or purpose that ended
+a PDF block row: a page break may carry the rest of its cell over to the next page."""
 
 
 @dataclass
@@ -406,6 +444,9 @@ class _Interpreter:
         self.frags: list[str] = []  # pieces of a label printed one character group per line
         self.goal_open = False  # the goal just read may go on over the next lines (text layouts)
         self.at = 0  # the index of the block being read
+        self.tail: _Tail | None = None  # a cell a PDF page break may have cut (see `_Tail`)
+        self.seen_rows: dict[int | None, set[tuple[str, ...]]] = {}  # a PDF's rows, by table
+        self.plan_label_cut = False  # the plan's label went on in the first cell of the values' row
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -657,7 +698,7 @@ class _Interpreter:
         text = para.text.strip()
         if not text:
             return
-        unit = match_unit_line(text)
+        unit = match_unit_line(text) or (_unit_line_unwrapped(text) if self.stream.layout == "pdf" else None)
         if unit and self.pending is None:
             self._unit_line(unit, text)
             return
@@ -777,6 +818,8 @@ class _Interpreter:
         ne = row.nonempty()
         if not ne:
             return
+        if self.stream.layout == "pdf" and self._goes_on_over_break(row, ne):
+            return
         if self.skipping and self.skip_table is not None and row.table != self.skip_table:
             self.skipping = False
         if len(ne) <= 2 and self._unit_row(ne):
@@ -789,6 +832,8 @@ class _Interpreter:
             st.pending_paras.clear()
         year = self.year or (st.title_year if st else None)
         hmap = header_map(row.cells, year)
+        if self.stream.layout == "pdf":
+            row, hmap = self._label_overflow(row, hmap, year)
         if hmap:
             self._header_row(row, hmap, year)
             return
@@ -800,9 +845,145 @@ class _Interpreter:
         if st is not None and st.after_repeat and st.columns is not None and st.project.indicators:
             if self._continued_row(row):
                 return
+        if self.stream.layout == "pdf" and self._plan_label_cut(row, ne):
+            return
         if self._kv_any(row):
             return
         self._body_row(row, ne, st)
+
+    def _label_overflow(
+        self, row: Row, hmap: dict[int, str] | None, year: int | None
+    ) -> tuple[Row, dict[int, str] | None]:
+        """A PDF row under a block repeated on a new page, whose first cell got the rest of the
+        block's merged label ('预算规模及' | … then '资金用途一级指标' or '资金用途' | 数量指标 | …):
+        that piece dropped, from the header's first cell or from an indicator row's."""
+        cells = row.cells
+        first = _sq(cells[0].text) if cells else ""
+        if not first or is_level1(first):
+            return row, hmap
+        if hmap and 0 not in hmap:
+            for k in range(2, len(first) - 1):
+                if _is_label_piece(first[:k]) or _kv(first[:k]):
+                    fixed = [Cell(first[k:], cells[0].loc), *cells[1:]]
+                    if (h := header_map(fixed, year)) and 0 in h:
+                        return Row(fixed, row.loc, row.table), h
+            return row, hmap
+        st = self.state
+        if (
+            hmap
+            or st is None
+            or st.columns is None
+            or st.fields[:1] != ["level1"]
+            or not (_is_label_piece(first) or _kv(first))
+            or len(cells) != len(st.fields)
+        ):
+            return row, hmap
+        by = {f: _sq(c.text) for f, c in zip(st.fields, cells, strict=True) if f}
+        # a row of its own: one that prints its level 2, or the project's first (a row without
+        # them may be the rest of the row the page break cut)
+        own = is_level2(by.get("level2") or "") or (not by.get("level2") and not st.project.indicators)
+        if by.get("name") and by.get("value") and own:
+            parent = canonical_levels(None, by.get("level2"))[0]
+            if parent and canonical_level1(st.level1) not in (None, parent):
+                # the level 1 cell held the overflow: its own level 1 (another than the one carried
+                # down, by its level 2) is printed below, on the rows it heads
+                st.level1 = None
+            return Row([Cell("", cells[0].loc), *cells[1:]], row.loc, row.table), hmap
+        return row, hmap
+
+    def _plan_label_cut(self, row: Row, ne: list[Cell]) -> bool:
+        """The milestones' row of a PDF whose label a page break cut ('资金支出计' | 3月底 | …, the
+        rest '划（%）' beside the values below): read as the plan's header."""
+        st = self.state
+        first = _sq(ne[0].text)
+        if (
+            st is None
+            or st.columns is not None
+            or ne[0] is not row.cells[0]
+            or len(ne) < 2
+            or len(first) < 2
+            or not any(lab.startswith(first) for lab in _PLAN_LABELS)
+            or not all(_MILESTONE.match(_sq(c.text)) for c in ne[1:])
+        ):
+            return False
+        self._plan_header(row, ne[0])
+        self.plan_label_cut = True
+        return True
+
+    def _goes_on_over_break(self, row: Row, ne: list[Cell]) -> bool:
+        """A PDF row that is the rest of a goal or purpose cut by the page break (True: read); a
+        row repeated on the new page keeps that goal waiting for its rest."""
+        tail, self.tail = self.tail, None
+        seen = self.seen_rows.setdefault(row.table, set())
+        texts = tuple(c.text for c in row.cells)
+        if tail is not None and texts not in seen and self._tail_goes_on(tail, row, ne):
+            return True
+        if texts in seen or any(
+            len(t) == len(texts) > 1 and t[1:] == texts[1:] and t[0].startswith(texts[0]) for t in seen
+        ):
+            # the block repeated on the new page (its merged label perhaps cut, '预算规模及', or
+            # moved down): the goal's rest comes after it
+            self.tail = tail
+        seen.add(texts)
+        return False
+
+    def _tail_goes_on(self, tail: _Tail, row: Row, ne: list[Cell]) -> bool:
+        """A goal or purpose cell that a page break cut: the first row of the next page, in the same
+        table, with the label column blank and text only under the value: its text goes on the
+        field (the reader joins a soft wrap itself; what is left here begins a new line)."""
+        f, table, page, width, col, at = tail
+        st = self.state
+        rpage = _page(row.loc)
+        if st is None or rpage is None or rpage <= page or len(row.cells) != width:
+            return False
+        if row.table != table and self.at != at + 1:
+            return False  # another table, unless the very next block (the reader kept no table id)
+        first = ne[0].text.strip()
+        seen = self.seen_rows.get(table, set())
+        if (
+            ne[0] is row.cells[0]
+            and col > 0
+            and any(t[0].endswith(first) and (t[0] != first or len(t) != width) for t in seen)
+        ):
+            # the overflow of the repeated block's merged label ('资金用途'), or its whole text moved
+            # down from a row of another shape ('预算规模及资金用途' | 预算数 | …)
+            ne = ne[1:]
+        if len(ne) != 1 or ne[0] is not row.cells[col] or _kv(ne[0].text) or header_map(row.cells):
+            return False
+        p = st.project
+        old = getattr(p, f)
+        if not old:
+            return False
+        # a name is one line cut mid-text; the rest of a goal or purpose begins a new line
+        setattr(p, f, old + ("" if f == "name" else "\n") + ne[0].text.strip())
+        self.tail = (f, table, rpage, width, col, self.at)
+        return True
+
+    def _set_block_field(self, f: str, label: str, value: str, cell: Cell, row: Row) -> None:
+        """`_set_field` for a label of a block row, noting a name, goal or purpose ending the row."""
+        st = self.state
+        before = (st.project.goal, st.project.purpose, st.project.name) if st is not None else None
+        self._set_field(f, label, value, cell)
+        st = self.state
+        now = (st.project.goal, st.project.purpose, st.project.name) if st is not None else None
+        if f in ("goal", "purpose", "name") and now != before:
+            k = next((j for j, c in enumerate(row.cells) if c is cell), -1)
+            if 0 <= k < len(row.cells) - 1:
+                self._note_tail(f, row, row.cells[k + 1])
+
+    def _note_tail(self, f: str, row: Row, cell: Cell) -> None:
+        """Remember a PDF block row that ends with the value of a name, goal or purpose (`tail`)."""
+        page = _page(row.loc)
+        if page is None or cell is not row.nonempty()[-1]:
+            return
+        self.tail = (
+            f,
+            row.table,
+            page,
+            len(row.cells),
+            next(k for k, c in enumerate(row.cells) if c is cell),
+            self.at,
+        )
 
     def _unit_row(self, ne: list[Cell]) -> bool:
         """A row of one or two cells that is the unit line (`414001 某局 单位：万元`) or only the
@@ -858,6 +1039,8 @@ class _Interpreter:
             text = "\n".join(c.text for c in ne)
             if st.project.purpose is None:
                 st.project.purpose = text
+                if len(ne) == 1:
+                    self._note_tail("purpose", row, ne[0])
             return
         if st is not None and st.plan_keys is not None and st.columns is None:
             self._plan_values(row)
@@ -987,7 +1170,7 @@ class _Interpreter:
             if value is None:
                 waiting.append((f, label, cell))
                 continue
-            self._set_field(f, label, value, cell)
+            self._set_block_field(f, label, value, cell, row)
         self._wait_for_values(row, labels, waiting)
         if purpose_next and st.columns is None:
             st.expect_purpose = True
@@ -1195,9 +1378,27 @@ class _Interpreter:
 
     def _plan_header(self, row: Row, label: Cell) -> None:
         st = self._ensure_project(row.loc)
+        if st.project.purpose is not None:
+            st.expect_purpose = False  # a 资金用途 label repeated on a new page: its purpose was read
         i = next(k for k, c in enumerate(row.cells) if c is label)
         keyed = [(k, _sq(c.text)) for k, c in enumerate(row.cells) if k > i and _sq(c.text)]
-        if keyed and all(_MILESTONE.match(t) for _, t in keyed):
+        glued = [_MILESTONE_VALUE.match(t) for _, t in keyed]
+        if (
+            self.stream.layout == "pdf"
+            and any(glued)
+            and all(
+                _MILESTONE.match(t) or (m and _MILESTONE.match(m.group("key")))
+                for (_, t), m in zip(keyed, glued, strict=True)
+            )
+        ):
+            # the values' row joined to the milestones' (a page break between them): read both
+            plan = {
+                m.group("key") if m else t: m.group("value") if m else ""
+                for (_, t), m in zip(keyed, glued, strict=True)
+            }
+            st.project.spending_plan = plan
+            st.plan_keys = None
+        elif keyed and all(_MILESTONE.match(t) for _, t in keyed):
             st.plan_keys = [t for _, t in keyed]
             st.plan_cols = [k for k, _ in keyed]
         else:
@@ -1210,6 +1411,9 @@ class _Interpreter:
         assert st is not None
         keys = st.plan_keys or []
         filled = [(k, c.text.strip()) for k, c in enumerate(row.cells) if c.text.strip()]
+        if self.plan_label_cut and filled and filled[0][0] == 0:
+            filled = filled[1:]  # '划（%）': the rest of the label (see `_plan_label_cut`)
+        self.plan_label_cut = False
         plan: dict[str, str] = {}
         if len(filled) == len(keys):
             plan = {key: v for key, (_, v) in zip(keys, filled, strict=True)}
@@ -1279,7 +1483,7 @@ class _Interpreter:
                 st.after_repeat = False
                 self._indicator_row(row)
                 return True
-        parts = _continued_parts(row, fields)
+        parts = _continued_parts(row, fields, self.stream.layout == "pdf")
         st.after_repeat = False
         if not parts or ("name" in parts and len(parts) == 1):
             return False
@@ -1319,7 +1523,19 @@ class _Interpreter:
         rec, order, extra = _record(placed, fields)
         st = self._project_columns(rec, row)
         st.after_repeat = False
+        inds = st.project.indicators
+        late = self.stream.layout == "pdf" and bool(inds) and inds[-1].level1 is None
+        prev_l2 = st.level2
         l1, l2 = self._carry_levels(rec.get("level1"), rec.get("level2"))
+        if l1 and late:
+            # a merged level cell whose text a page break pushed below its first row: the rows
+            # above it (read without a level 1) get it, and their level 2 goes on
+            for ind in reversed(inds):
+                if ind.level1 is not None:
+                    break
+                ind.level1 = st.level1
+            if not l2:
+                st.level2 = prev_l2
         if not any(rec.get(f) for f in _PAYLOAD):
             if extra:
                 unused = " | ".join(c.text for c in extra)
@@ -1376,6 +1592,17 @@ class _Interpreter:
         assert st is not None
         if l1 and not is_level1(l1) and (glued := _unglue(l1)) is not None:
             l1 = glued  # a merged label's piece glued to the level label by a PDF's layout
+        elif l1 and not is_level1(l1) and self.stream.layout == "pdf":
+            s = _sq(l1)
+            head = next(
+                (
+                    s[:k]
+                    for k in range(4, len(s) - 1)
+                    if is_level1(s[:k]) and (_is_label_piece(s[k:]) or _kv(s[k:]))
+                ),
+                None,
+            )
+            l1 = head or l1  # the piece glued after it ('产出指标预算规模及资金用途')
         if l1:
             l1 = _sq(l1) if "\n" in l1 else l1
             if l1 != st.level1:
