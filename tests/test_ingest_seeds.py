@@ -148,7 +148,7 @@ def test_unused_table_row_is_a_located_warning_and_strict_fails(tmp_path: Path) 
     assert any(w.location.line == at + 1 for w in doc.warnings), [str(w) for w in doc.warnings]
     r = _run("parse", str(f), "--strict")
     assert r.returncode == 2
-    assert f"line {at + 1}" in r.stderr.decode("utf-8")
+    assert f"第 {at + 1} 行" in r.stderr.decode("utf-8")
     assert _run("parse", str(f)).returncode == 0
 
 
