@@ -321,7 +321,7 @@ def document_rows(
             sha,
             path,
             len(data),
-            f"{path}: {e.location.zh()}: 无法读取：{e.message}",
+            f"{path}: {e.where()}无法读取：{e.message}",
             time.perf_counter() - start,
         )
     except Exception as e:  # a parser bug must not stop the corpus: record it and go on

@@ -70,15 +70,16 @@ class ReadError(Exception):
         self.location = location or Location(line=1)
         super().__init__(f"{source}: {self.location}: {message}")
 
+    def where(self) -> str:
+        """`第 N 行: `, where the problem is for people; empty for a problem with a whole
+        .docx/.xlsx/.pdf (reported at line 1, which means nothing there)."""
+        whole = self.location == (1, None) and not self.source.lower().endswith((".txt", ".html", ".htm"))
+        return "" if whole else f"{self.location.zh()}: "
+
     def describe(self) -> str:
         """`FILE: 第 N 行: why`, for people (the upload page, the commands); a problem with a whole
-        .docx/.xlsx/.pdf (reported at line 1) is `FILE: why`."""
-        whole = self.location == (1, None) and not self.source.lower().endswith((".txt", ".html", ".htm"))
-        return (
-            f"{self.source}: {self.message}"
-            if whole
-            else f"{self.source}: {self.location.zh()}: {self.message}"
-        )
+        .docx/.xlsx/.pdf is `FILE: why`."""
+        return f"{self.source}: {self.where()}{self.message}"
 
 
 # ---------------------------------------------------------------------------------------------
