@@ -185,3 +185,20 @@ def test_a_reimport_replaces_the_sub_goals_only_when_they_differ():
     got = list(SubGoal.objects.order_by("seq").values_list("seq", "title", "goal", "indicators"))
     assert got == [(i, s.title or "", s.goal, s.indicators) for i, s in enumerate(subs, 1)]
     _assert_review_as_read_back(Disclosure.objects.get().pk)
+
+
+def test_a_reimport_after_the_review_code_changed_reviews_again(monkeypatch):
+    """A stored review made by another release's rules is not relabelled by an unchanged
+    re-import (nor shown by the pages): the version holds the review code's digest."""
+    doc = seed("003")
+    monkeypatch.setattr(reviews, "CODE_DIGEST", "an older release")
+    actions.import_disclosure(None, doc)
+    did = Disclosure.objects.get().pk
+    ReviewResult.objects.filter(disclosure_id=did).update(findings=[])  # what those rules found
+    old = {r[1] for r in _stored(did)}
+    monkeypatch.undo()
+    actions.import_disclosure(None, doc)  # the same file, under today's rules
+    after = _stored(did)
+    assert not {r[1] for r in after} & old
+    assert sum(len(r[2]) for r in after) > 0  # today's findings, not the old release's
+    _assert_review_as_read_back(did)

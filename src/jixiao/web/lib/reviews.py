@@ -32,13 +32,16 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Greatest
 
+import jixiao
 from jixiao import model as m
+from jixiao import review, taxonomy, values
 from jixiao.review import (
     HEADINGS,
     SEVERITIES,
@@ -340,10 +343,31 @@ STORED_FORMAT = "3"  # what a stored row holds; a new format makes every stored 
 # 3: the outcome's score, reasons and heading scores
 
 
+def _code_digest() -> str:
+    """A digest of the code whose answers a stored review holds: the rules and engine
+    (`jixiao.review`), the 指标值 grammar (`values`), the category names (`taxonomy`) and the
+    model. Installing a release that changes any of them makes every stored review stale, so the
+    pages and the next re-import review again under the new rules instead of showing or relabelling
+    the old findings. Only the release number counts where the sources are not installed."""
+    digest = hashlib.sha1(jixiao.__version__.encode("utf-8"))
+    files = sorted(Path(review.__file__).parent.glob("*.py"))
+    files += [Path(x.__file__) for x in (values, taxonomy, m) if x.__file__]
+    for path in files:
+        try:
+            digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:16]
+
+
+CODE_DIGEST = _code_digest()
+
+
 def _version(fp: tuple[Any, ...], state: SettingsState) -> str:
     """The stored form of a unit-year version under the settings in force: a digest of the
-    fingerprint (`_fingerprints`), of the settings file's content and of the stored format."""
-    text = "|".join(str(x) for x in fp) + "|" + state.digest + "|" + STORED_FORMAT
+    fingerprint (`_fingerprints`), of the settings file's content, of the stored format and of
+    the review's code (`CODE_DIGEST`)."""
+    text = "|".join(str(x) for x in fp) + "|" + state.digest + "|" + STORED_FORMAT + "|" + CODE_DIGEST
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
