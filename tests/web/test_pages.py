@@ -95,6 +95,32 @@ def test_edit_form_saves_and_records_history(clients, market_project):
     )
 
 
+def test_saving_the_edit_form_keeps_a_milestone_left_blank(clients, market_project):
+    """A milestone imported blank stays blank through an edit that did not touch the plan: the
+    review still names it (JX402), not a missing milestone (JX405), and a share typed into it later
+    is read in its place."""
+    from jixiao.web.lib.reviews import project_review
+
+    p = market_project
+    p.spending_plan = {"3月底": "", "6月底": "50%", "10月底": "75%", "12月底": "100%"}
+    p.save()
+    data = _form(p)
+    data["plan-node"] = list(p.spending_plan)
+    data["plan-share"] = list(p.spending_plan.values())  # as the page fills it: the blank one empty
+    data["ind-0-value"] = "≥400批次"
+    assert clients["market"].post(f"/projects/{p.pk}/edit/", data).status_code == 302
+    p.refresh_from_db()
+    assert p.spending_plan == {"3月底": "", "6月底": "50%", "10月底": "75%", "12月底": "100%"}
+    codes = {f.rule for f in project_review(p).findings}
+    assert "JX402" in codes and "JX405" not in codes
+    data = _form(p)
+    data["plan-node"] = list(p.spending_plan)
+    data["plan-share"] = ["20", "50%", "75%", "100%"]
+    assert clients["market"].post(f"/projects/{p.pk}/edit/", data).status_code == 302
+    p.refresh_from_db()
+    assert p.spending_plan == {"3月底": "20%", "6月底": "50%", "10月底": "75%", "12月底": "100%"}
+
+
 def test_edit_form_shows_validation_errors_and_keeps_input(clients, market_project):
     p = market_project
     data = _form(p)

@@ -194,12 +194,17 @@ def _read_money(proj: Project, fields: dict[str, Any], errors: dict[str, str]) -
 
 
 def _read_plan(plan: Mapping[str, Any], errors: dict[str, str]) -> dict[str, str] | None:
-    """资金支出计划: each node's share as "NN%", from 0% to 100% and never below the node before."""
+    """资金支出计划: each node's share as "NN%", from 0% to 100% and never below the node before.
+
+    A node left blank is kept blank ("", as the importer stores a milestone printed without its
+    share): review JX402 names it, and saving a form that did not touch the plan leaves it as it
+    was. A plan of blank nodes only is no plan (None), as on import."""
     clean_plan: dict[str, str] = {}
     last = Decimal(-1)
     for node, share in plan.items():
         s = clean_text(share)
         if s is None:
+            clean_plan[str(node)] = ""
             continue
         num = s.rstrip("%％").strip()
         try:
@@ -215,7 +220,7 @@ def _read_plan(plan: Mapping[str, Any], errors: dict[str, str]) -> dict[str, str
             errors[f"spending_plan.{node}"] = f"资金支出计划“{node}”不能小于前一节点"
         last = max(last, d)
         clean_plan[str(node)] = s if s.endswith(("%", "％")) else s + "%"
-    return clean_plan or None
+    return clean_plan if any(clean_plan.values()) else None
 
 
 def _read_rows(indicators: tuple[IndicatorRow, ...], errors: dict[str, str]) -> list[dict[str, Any]]:
