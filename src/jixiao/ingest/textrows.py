@@ -1433,8 +1433,10 @@ def candidates(
     memo: ScoreMemo | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
-    if given, then the PDF-text regrouping (`fallback`), then the strategies here. When an early
-    candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried."""
+    if given, then the PDF-text regrouping (`fallback`), then the strategies here. When a
+    candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried: the
+    first two are then kept outright, a strategy's when it leaves no header unread (else a later
+    strategy may read a table printed another way)."""
     out: list[Candidate] = []
     if first is not None:
         out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
@@ -1449,7 +1451,24 @@ def candidates(
         if pieces:
             blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
+            if out[-1].fit.convincing and not _unread_header(blocks):
+                return out  # no later cut reads more: the regions are chosen among these
     return out
+
+
+def _unread_header(blocks: list[Block]) -> bool:
+    """Whether a reading leaves an indicator header unread: a paragraph or a row that is no header
+    but prints several header words (`一级指标 二级指标 …` of a table printed another way, which a
+    later strategy may read: the document mixes layouts)."""
+    hint = _HEADER_HINT.findall
+    for b in blocks:
+        if isinstance(b, Para):
+            if len(hint(b.text)) >= 2:
+                return True
+        elif len(b.cells) == 1 or not _row_facts(tuple([c.text for c in b.cells]))[0]:
+            if sum(len(hint(c.text)) for c in b.cells) >= 2:
+                return True
+    return False
 
 
 def _best(cands: list[Candidate]) -> Candidate:
