@@ -24,9 +24,11 @@ merged or unprinted cells blank, as a grid reader would give it.
 The choice is made on evidence only (`find_blocks`): each candidate's rows are scored against their
 header (`score_blocks`: a row with a name and a value that reads as one scores, fragments and
 misplaced labels cost); the PDF-text regrouping is tried first and kept outright when its rows are
-convincing; otherwise the best fit wins, region by region where a document prints its tables in
-different ways. Readers still only produce `Row`/`Para` blocks; the interpreter never needs to know
-which strategy ran.
+convincing; the search stops at a strategy whose rows are convincing (for `pipes` and `cell-lines`,
+whose separators cells do not print: whole, a name and a value each) and that leaves no header
+unread; the best fit of the candidates so far wins, region by region where a document prints its
+tables in different ways. Readers still only produce `Row`/`Para` blocks; the interpreter never
+needs to know which strategy ran.
 
 Outside the indicator tables, a line that a strategy cuts into several cells is one `Row` inside a
 table's own block (title, key–value block) and, for separators that also occur in running text
@@ -626,6 +628,9 @@ _TITLE_PREFIX = re.compile(
 
 # strategies whose separator also occurs in running text: outside a table a line stays text
 _PROSE_SEPARATORS = frozenset({"spaces", "space-runs", "run-together"})
+# strategies that cut at separators cells do not print (`|`, line breaks): when nearly all their
+# rows are whole (a name and a value each, nothing misplaced) no later cut reads the tables better
+_WHOLE_CUTS = frozenset({"pipes", "cell-lines"})
 
 STRATEGIES: dict[str, Strategy] = {
     "pipes": pipes,
@@ -1307,14 +1312,22 @@ class Fit:
     score: float = 0.0
     rows: int = 0  # rows scored (under a header, before the table ends)
     good: int = 0  # rows with a name and a value that reads as one
+    whole: int = 0  # rows with a name and a value and no misplaced cell (the value may be text)
 
     @property
     def convincing(self) -> bool:
         """Nearly every row is a clean indicator row: no other cut of the text can do better."""
         return self.rows >= 8 and self.good >= 0.9 * self.rows
 
+    @property
+    def complete(self) -> bool:
+        """Nearly every row has a name and a value and nothing misplaced (values printed as text,
+        such as 效果显著, included): a cut that reads the tables whole."""
+        return self.rows >= 3 and self.whole >= 0.9 * self.rows
+
 
 _GOOD_ROW = 2.5
+_WHOLE_ROW = 0.5  # a name and a value, nothing misplaced, even when the value does not read as one
 
 
 @dataclass
@@ -1337,7 +1350,7 @@ def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
         memo = ScoreMemo()
     memo_kinds, memo_opens, memo_scores = memo.kinds, memo.opens, memo.scores
     score = 0.0
-    rows = good = 0
+    rows = good = whole = 0
     kinds: tuple[int | None, ...] | None = None
     head = 0  # the identity of the header row of `kinds`
     table = None
@@ -1367,7 +1380,8 @@ def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
         score += s
         rows += 1
         good += s >= _GOOD_ROW
-    return Fit(score, rows, good)
+        whole += s >= _WHOLE_ROW
+    return Fit(score, rows, good, whole)
 
 
 @lru_cache(maxsize=32768)
@@ -1451,7 +1465,8 @@ def candidates(
         if pieces:
             blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
-            if out[-1].fit.convincing and not _unread_header(blocks):
+            fit = out[-1].fit
+            if (fit.complete if name in _WHOLE_CUTS else fit.convincing) and not _unread_header(blocks):
                 return out  # no later cut reads more: the regions are chosen among these
     return out
 
