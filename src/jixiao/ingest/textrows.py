@@ -1447,20 +1447,22 @@ def candidates(
     memo: ScoreMemo | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
-    if given, then the PDF-text regrouping (`fallback`), then the strategies here. When a
+    if given, then the PDF-text regrouping (`fallback`) and the strategies here in `_order`. When a
     candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried: the
-    first two are then kept outright, a strategy's when it leaves no header unread (else a later
-    strategy may read a table printed another way)."""
+    reader's own and the PDF-text reading are then kept outright, a strategy's when it leaves no
+    header unread (else a later strategy may read a table printed another way)."""
     out: list[Candidate] = []
     if first is not None:
         out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
         if out[0].fit.convincing:
             return out
-    blocks = fallback(lines)
-    out.append(Candidate("pdf-text", blocks, score_blocks(blocks, memo)))
-    if out[-1].fit.convincing:
-        return out
     for name in _order(lines):
+        if name == "pdf-text":
+            blocks = fallback(lines)
+            out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
+            if out[-1].fit.convincing:
+                return out
+            continue
         pieces = STRATEGIES[name](lines)
         if pieces:
             blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
@@ -1471,19 +1473,28 @@ def candidates(
     return out
 
 
-_CELLS_FIRST = ("pipes", "cell-lines", "spaces", "space-runs", "run-together")
+_USUAL = ("pdf-text", *STRATEGIES)
+_CELLS_FIRST = ("pdf-text", "pipes", "cell-lines", "spaces", "space-runs", "run-together")
+_PIPES_FIRST = ("pipes", "pdf-text", "spaces", "space-runs", "cell-lines", "run-together")
 
 
 def _order(lines: list[str]) -> tuple[str, ...]:
-    """The order the strategies are tried in: `cell-lines` right after `pipes` when most lines are
-    followed by a blank line (a cell per line), so that its whole rows end the search early."""
-    printed = spaced = 0
+    """The order the readings are tried in: `pipes` first when nearly every printed line prints a
+    `|`; `cell-lines` right after `pipes` when most lines are followed by a blank line (a cell per
+    line); else the PDF-text regrouping, then `STRATEGIES` in turn. A reading tried early whose
+    rows are whole then ends the search before the cuts that cannot win are made."""
+    printed = spaced = piped = 0
     n = len(lines)
     for i, s in enumerate(lines):
         if s:
             printed += 1
             spaced += i + 1 < n and not lines[i + 1]
-    return _CELLS_FIRST if printed >= 8 and spaced >= 0.8 * printed else tuple(STRATEGIES)
+            piped += "|" in s
+    if printed < 8:
+        return _USUAL
+    if piped >= 0.8 * printed:
+        return _PIPES_FIRST
+    return _CELLS_FIRST if spaced >= 0.8 * printed else _USUAL
 
 
 def _unread_header(blocks: list[Block]) -> bool:
