@@ -1501,14 +1501,18 @@ def _unread_header(blocks: list[Block]) -> bool:
     """Whether a reading leaves an indicator header unread: a paragraph or a row that is no header
     but prints several header words (`一级指标 二级指标 …` of a table printed another way, which a
     later strategy may read: the document mixes layouts)."""
-    hint = _HEADER_HINT.findall
+    hint = _HEADER_HINT.search
     for b in blocks:
         if isinstance(b, Para):
-            if len(hint(b.text)) >= 2:
-                return True
-        elif len(b.cells) == 1 or not _row_facts(tuple([c.text for c in b.cells]))[0]:
-            if sum(len(hint(c.text)) for c in b.cells) >= 2:
-                return True
+            text = b.text
+        else:
+            cells = b.cells
+            text = cells[0].text if len(cells) == 1 else "\n".join([c.text for c in cells])
+        m = hint(text)
+        if m is None or hint(text, m.end()) is None:
+            continue  # fewer than two header words
+        if isinstance(b, Para) or len(b.cells) == 1 or not _row_facts(tuple([c.text for c in b.cells]))[0]:
+            return True
     return False
 
 
