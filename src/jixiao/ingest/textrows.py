@@ -96,17 +96,24 @@ def pipes(lines: list[str]) -> list[Piece] | None:
     carry = ""
     carry_no = 0
     break_next = False
+    n = len(lines)
     for i, raw in enumerate(lines):
         no = i + 1
         s = raw.strip(_BLANK)
         if not s:
             continue
-        if _PIPE_ONLY.match(s) or _RULE.match(s):
+        piped = "|" in s
+        if (piped and _PIPE_ONLY.match(s)) or ("-" in s and _RULE.match(s)):
             break_next = True
             continue
-        if "|" not in s:
-            nxt = next((x for x in lines[i + 1 : i + 2] if x.strip(_BLANK)), "")
-            if len(norm_key(s)) <= 12 and "|" in nxt and not _PIPE_ONLY.match(nxt.strip()):
+        if not piped:
+            nxt = lines[i + 1] if i + 1 < n else ""
+            if (
+                "|" in nxt
+                and nxt.strip(_BLANK)
+                and len(norm_key(s)) <= 12
+                and not _PIPE_ONLY.match(nxt.strip())
+            ):
                 carry, carry_no = carry + s, carry_no or no
                 continue
             if carry:
