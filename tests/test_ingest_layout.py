@@ -452,6 +452,20 @@ def test_a_document_mixing_layouts_is_read_region_by_region() -> None:
     assert [len(p.indicators) for p in doc.projects] == [3, 2]
 
 
+def test_a_convincing_reading_still_leaves_a_table_printed_another_way_to_its_strategy() -> None:
+    """A first table read cleanly by pipes (every row a clean indicator row) does not stop the
+    search while the spaces table after it is left unread: both tables are read."""
+    lines = ["1.甲项目绩效目标表", "项目名称 | 甲项目", "一级指标 | 二级指标 | 三级指标 | 指标值"]
+    lines += [f"产出指标 | 数量指标 | 培训人次{k} | {100 + k}人次" for k in range(12)]
+    lines += ["2.乙项目绩效目标表", "项目名称 乙项目", "一级指标 二级指标 三级指标 指标值"]
+    lines += [f"效益指标 社会效益指标 群众知晓率{k} ≥{80 + k}%" for k in range(12)]
+    data = "\n".join(lines).encode("utf-8")
+    assert read_cells(data, "t.txt").layout == "pipes+spaces"
+    doc = parse_bytes(data, "t.txt")
+    assert [len(p.indicators) for p in doc.projects] == [12, 12]
+    assert doc.projects[1].indicators[11].name == "群众知晓率11"
+
+
 def test_running_header_beside_page_markers_is_dropped() -> None:
     page_head = "某局2023年部门预算公开"
     text = "\n".join(

@@ -24,9 +24,11 @@ merged or unprinted cells blank, as a grid reader would give it.
 The choice is made on evidence only (`find_blocks`): each candidate's rows are scored against their
 header (`score_blocks`: a row with a name and a value that reads as one scores, fragments and
 misplaced labels cost); the PDF-text regrouping is tried first and kept outright when its rows are
-convincing; otherwise the best fit wins, region by region where a document prints its tables in
-different ways. Readers still only produce `Row`/`Para` blocks; the interpreter never needs to know
-which strategy ran.
+convincing; the search stops at a strategy whose rows are convincing (for `pipes` and `cell-lines`,
+whose separators cells do not print: whole, a name and a value each) and that leaves no header
+unread; the best fit of the candidates so far wins, region by region where a document prints its
+tables in different ways. Readers still only produce `Row`/`Para` blocks; the interpreter never
+needs to know which strategy ran.
 
 Outside the indicator tables, a line that a strategy cuts into several cells is one `Row` inside a
 table's own block (title, key–value block) and, for separators that also occur in running text
@@ -94,17 +96,24 @@ def pipes(lines: list[str]) -> list[Piece] | None:
     carry = ""
     carry_no = 0
     break_next = False
+    n = len(lines)
     for i, raw in enumerate(lines):
         no = i + 1
         s = raw.strip(_BLANK)
         if not s:
             continue
-        if _PIPE_ONLY.match(s) or _RULE.match(s):
+        piped = "|" in s
+        if (piped and _PIPE_ONLY.match(s)) or ("-" in s and _RULE.match(s)):
             break_next = True
             continue
-        if "|" not in s:
-            nxt = next((x for x in lines[i + 1 : i + 2] if x.strip(_BLANK)), "")
-            if len(norm_key(s)) <= 12 and "|" in nxt and not _PIPE_ONLY.match(nxt.strip()):
+        if not piped:
+            nxt = lines[i + 1] if i + 1 < n else ""
+            if (
+                "|" in nxt
+                and nxt.strip(_BLANK)
+                and len(norm_key(s)) <= 12
+                and not _PIPE_ONLY.match(nxt.strip())
+            ):
                 carry, carry_no = carry + s, carry_no or no
                 continue
             if carry:
@@ -626,6 +635,9 @@ _TITLE_PREFIX = re.compile(
 
 # strategies whose separator also occurs in running text: outside a table a line stays text
 _PROSE_SEPARATORS = frozenset({"spaces", "space-runs", "run-together"})
+# strategies that cut at separators cells do not print (`|`, line breaks): when nearly all their
+# rows are whole (a name and a value each, nothing misplaced) no later cut reads the tables better
+_WHOLE_CUTS = frozenset({"pipes", "cell-lines"})
 
 STRATEGIES: dict[str, Strategy] = {
     "pipes": pipes,
@@ -1307,14 +1319,22 @@ class Fit:
     score: float = 0.0
     rows: int = 0  # rows scored (under a header, before the table ends)
     good: int = 0  # rows with a name and a value that reads as one
+    whole: int = 0  # rows with a name and a value and no misplaced cell (the value may be text)
 
     @property
     def convincing(self) -> bool:
         """Nearly every row is a clean indicator row: no other cut of the text can do better."""
         return self.rows >= 8 and self.good >= 0.9 * self.rows
 
+    @property
+    def complete(self) -> bool:
+        """Nearly every row has a name and a value and nothing misplaced (values printed as text,
+        such as 效果显著, included): a cut that reads the tables whole."""
+        return self.rows >= 3 and self.whole >= 0.9 * self.rows
+
 
 _GOOD_ROW = 2.5
+_WHOLE_ROW = 0.5  # a name and a value, nothing misplaced, even when the value does not read as one
 
 
 @dataclass
@@ -1337,7 +1357,7 @@ def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
         memo = ScoreMemo()
     memo_kinds, memo_opens, memo_scores = memo.kinds, memo.opens, memo.scores
     score = 0.0
-    rows = good = 0
+    rows = good = whole = 0
     kinds: tuple[int | None, ...] | None = None
     head = 0  # the identity of the header row of `kinds`
     table = None
@@ -1367,7 +1387,8 @@ def score_blocks(blocks: list[Block], memo: ScoreMemo | None = None) -> Fit:
         score += s
         rows += 1
         good += s >= _GOOD_ROW
-    return Fit(score, rows, good)
+        whole += s >= _WHOLE_ROW
+    return Fit(score, rows, good, whole)
 
 
 @lru_cache(maxsize=32768)
@@ -1433,23 +1454,73 @@ def candidates(
     memo: ScoreMemo | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
-    if given, then the PDF-text regrouping (`fallback`), then the strategies here. When an early
-    candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried."""
+    if given, then the PDF-text regrouping (`fallback`) and the strategies here in `_order`. When a
+    candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried: the
+    reader's own and the PDF-text reading are then kept outright, a strategy's when it leaves no
+    header unread (else a later strategy may read a table printed another way)."""
     out: list[Candidate] = []
     if first is not None:
         out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
         if out[0].fit.convincing:
             return out
-    blocks = fallback(lines)
-    out.append(Candidate("pdf-text", blocks, score_blocks(blocks, memo)))
-    if out[-1].fit.convincing:
-        return out
-    for name, strategy in STRATEGIES.items():
-        pieces = strategy(lines)
+    for name in _order(lines):
+        if name == "pdf-text":
+            blocks = fallback(lines)
+            out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
+            if out[-1].fit.convincing:
+                return out
+            continue
+        pieces = STRATEGIES[name](lines)
         if pieces:
             blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
+            fit = out[-1].fit
+            if (fit.complete if name in _WHOLE_CUTS else fit.convincing) and not _unread_header(blocks):
+                return out  # no later cut reads more: the regions are chosen among these
     return out
+
+
+_USUAL = ("pdf-text", *STRATEGIES)
+_CELLS_FIRST = ("pdf-text", "pipes", "cell-lines", "spaces", "space-runs", "run-together")
+_PIPES_FIRST = ("pipes", "pdf-text", "spaces", "space-runs", "cell-lines", "run-together")
+
+
+def _order(lines: list[str]) -> tuple[str, ...]:
+    """The order the readings are tried in: `pipes` first when nearly every printed line prints a
+    `|`; `cell-lines` right after `pipes` when most lines are followed by a blank line (a cell per
+    line); else the PDF-text regrouping, then `STRATEGIES` in turn. A reading tried early whose
+    rows are whole then ends the search before the cuts that cannot win are made."""
+    printed = spaced = piped = 0
+    n = len(lines)
+    for i, s in enumerate(lines):
+        if s:
+            printed += 1
+            spaced += i + 1 < n and not lines[i + 1]
+            piped += "|" in s
+    if printed < 8:
+        return _USUAL
+    if piped >= 0.8 * printed:
+        return _PIPES_FIRST
+    return _CELLS_FIRST if spaced >= 0.8 * printed else _USUAL
+
+
+def _unread_header(blocks: list[Block]) -> bool:
+    """Whether a reading leaves an indicator header unread: a paragraph or a row that is no header
+    but prints several header words (`一级指标 二级指标 …` of a table printed another way, which a
+    later strategy may read: the document mixes layouts)."""
+    hint = _HEADER_HINT.search
+    for b in blocks:
+        if isinstance(b, Para):
+            text = b.text
+        else:
+            cells = b.cells
+            text = cells[0].text if len(cells) == 1 else "\n".join([c.text for c in cells])
+        m = hint(text)
+        if m is None or hint(text, m.end()) is None:
+            continue  # fewer than two header words
+        if isinstance(b, Para) or len(b.cells) == 1 or not _row_facts(tuple([c.text for c in b.cells]))[0]:
+            return True
+    return False
 
 
 def _best(cands: list[Candidate]) -> Candidate:
