@@ -200,3 +200,46 @@ def test_a_reimport_after_the_review_code_changed_reviews_again(monkeypatch):
     assert not {r[1] for r in after} & old
     assert sum(len(r[2]) for r in after) > 0  # today's findings, not the old release's
     _assert_review_as_read_back(did)
+
+
+def _refuse_bad_indicators() -> None:
+    """A trigger refusing an indicator row named 坏指标 (what any failing row would do), on the
+    database of the test's transaction (dropped with it)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.name = '坏指标' THEN RAISE unique_violation USING MESSAGE = 'refused'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            cur.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON web_indicator FOR EACH ROW "
+                "EXECUTE FUNCTION pg_temp.refuse()"
+            )
+        else:
+            cur.execute(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON web_indicator "
+                "WHEN NEW.name = '坏指标' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_a_row_refused_while_the_review_is_computed_stores_nothing_of_the_document():
+    """The indicator rows go to PostgreSQL without waiting (`bulk.pipelined`) while the review is
+    computed: a row the server refuses still undoes the whole import, and the error names the
+    document; the next import works."""
+    doc = seed("004")
+    bad = [dataclasses.replace(p, unit_code="700003", unit_name="出错单位") for p in doc.projects]
+    last = bad[-1]
+    bad[-1] = dataclasses.replace(
+        last, indicators=[*last.indicators, dataclasses.replace(last.indicators[0], name="坏指标")]
+    )
+    _refuse_bad_indicators()
+    with pytest.raises(actions.ActionError) as e:
+        actions.import_disclosure(
+            None, dataclasses.replace(doc, unit_code="700003", unit_name="出错单位", projects=bad)
+        )
+    assert doc.source in e.value.message
+    assert not Disclosure.objects.exists() and not Project.objects.exists()
+    assert not ReviewResult.objects.exists()
+    actions.import_disclosure(None, doc)
+    _assert_review_as_read_back(Disclosure.objects.get().pk)

@@ -21,7 +21,9 @@ SQLite's `executemany` runs the prepared statement in C.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import select
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -170,6 +172,40 @@ def _cursor() -> Any:
     conn.ensure_connection()
     raw = psycopg.Cursor(conn.connection)
     return conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw)
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """On PostgreSQL, the statements executed inside go to the server without waiting for each to
+    complete (psycopg's pipeline mode): the server runs them while this process goes on with work
+    of its own (`sent` makes sure they have left). Leaving the block waits for them all and raises
+    the first error, as Django's error (an error surfaces at the latest there: the transaction,
+    which the block must be inside, is then rolled back). Only for statements whose results
+    nobody reads, row counts included (`insert`, `insert_values`). A plain block on SQLite."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("bulk.pipelined() outside a transaction")
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def sent() -> None:
+    """Inside `pipelined`: wait until every statement queued so far has been handed to the server
+    (psycopg leaves what the socket does not take at once for the next statement or the block's
+    end, and the server cannot start on a statement before it has all of it)."""
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    conn = connection.connection
+    if conn._pipeline is None:  # not in a pipeline: statements are sent and waited for
+        return
+    pgconn = conn.pgconn
+    while pgconn.flush():  # 1: data left in libpq's buffer (a non-blocking socket in pipeline mode)
+        readable, _w, _x = select.select([pgconn.socket], [pgconn.socket], [], 1.0)
+        if readable:  # as libpq asks: take in what the server sends, so that it reads on
+            pgconn.consume_input()
 
 
 def _write(model: type[models.Model], rows: list[list[Any]]) -> None:
