@@ -10,8 +10,12 @@ unit code and name varied, as in a province's 500 disclosures). Then, per round:
   the PostgreSQL database named, which is DROPPED and created again): the floor first, parsing DOCS
   documents (the seeds in turn) in that process just before storing (the machine's load changes);
   then `import_disclosure` of every document as new, then of every document again (a re-import:
-  every project matched, nothing changed), then `bulk_load` of them in batches of 100 into an
-  emptied database; documents/s and SQL queries per document for each.
+  every project matched, nothing changed), on PostgreSQL `import_many` of them as new into an
+  emptied database (two documents stored at once, each `import_disclosure` in a thread of its own:
+  one's statements run on the server while the other is prepared), then `bulk_load` of them in
+  batches of 100 into an emptied database (its rows sent while its reviews are computed);
+  documents/s and SQL queries per document for each (counted on this thread's connection: none for
+  `import_many`).
 
 Prints one line per measurement and its ratio to the floor (> 1: storing is faster than parsing),
 by the clock and by this process's CPU time (steadier on a busy machine; for PostgreSQL it leaves
@@ -96,6 +100,7 @@ def child(url: str, seeds_dir: Path, n: int) -> dict:
     from django.db import connection
 
     from jixiao.web import actions
+    from jixiao.web.actions.imports_many import import_many
     from jixiao.web.models import Disclosure, Indicator, Project, Unit
 
     call_command("migrate", verbosity=0)
@@ -127,8 +132,23 @@ def child(url: str, seeds_dir: Path, n: int) -> dict:
     out.append(timed("import again", import_all))
     if (Project.objects.count(), Indicator.objects.count()) != (projects, indicators):
         raise SystemExit("re-import changed the number of rows")
-    Disclosure.objects.all().delete()
-    Unit.objects.all().delete()
+
+    def emptied() -> None:
+        Disclosure.objects.all().delete()
+        Unit.objects.all().delete()
+        connection.close()  # the workers' connections see the emptied tables
+
+    def import_two() -> None:
+        for _d, got in import_many(None, docs, lambda d: d):
+            if isinstance(got, Exception):
+                raise got
+
+    if connection.vendor == "postgresql":
+        emptied()
+        out.append(timed("import, new, 2 at once", import_two))
+        if (Project.objects.count(), Indicator.objects.count()) != (projects, indicators):
+            raise SystemExit("import_many stored another number of rows")
+    emptied()
 
     def bulk() -> None:
         for i in range(0, n, 100):
