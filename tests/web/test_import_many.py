@@ -43,8 +43,9 @@ def test_the_units_a_document_may_touch():
     assert unit_keys(as_unit(doc, "1", "某 局")) == unit_keys(as_unit(doc, "2", "某局"))
 
 
+@pytest.mark.parametrize("ahead", [0, 2])
 @pytest.mark.django_db(transaction=True)
-def test_many_documents_stored_two_at_once_as_one_after_another():
+def test_many_documents_stored_two_at_once_as_one_after_another(ahead):
     """Results in order; a refused document (its error naming it) and one that cannot be read
     change nothing; two files of one unit-year: the later one wins, as one after another."""
     docs = [as_unit(seed(n), f"72000{i}", f"并行单位{i}") for i, n in enumerate(sorted(SEED))]
@@ -62,7 +63,7 @@ def test_many_documents_stored_two_at_once_as_one_after_another():
             raise ValueError(f"{item}: 无法读取")
         return item
 
-    got = list(import_many(None, items, prepare))
+    got = list(import_many(None, items, prepare, ahead=ahead))
     assert [item for item, _ in got] == items
     outcomes = [r for _, r in got]
     assert all(isinstance(r, actions.ImportResult) for r in outcomes[:5])

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
 from django.db import connection, connections
@@ -71,14 +72,17 @@ def import_many(
     confirm_unit: bool = False,
     published: bool | None = None,
     at_once: int = 2,
+    ahead: int = 0,
 ) -> Iterator[tuple[T, ImportResult | Exception]]:
     """`import_disclosure` of each item's document (`prepare(item)`: parsed here, in the caller's
     thread, while earlier documents are stored), yielding (item, its result or the exception that
     refused it: `prepare`'s or the import's) in the order given. `year`: the year of a document
     that names none. Up to `at_once` documents are stored at once (PostgreSQL; one on SQLite), on
     connections of their own; documents that could touch the same unit one after another (see the
-    module). An exception that is not an `Exception` (KeyboardInterrupt) stops the import after
-    the documents being stored."""
+    module). `ahead`: items prepared at once in threads of their own, ahead of the one stored (for
+    a `prepare` that waits, such as parsing in a child process: `ingest.bounded`). An exception
+    that is not an `Exception` (KeyboardInterrupt) stops the import after the documents being
+    stored."""
 
     def store(doc: m.Disclosure) -> ImportResult:
         return import_disclosure(
@@ -93,9 +97,9 @@ def import_many(
         )
 
     if connection.vendor != "postgresql" or at_once < 2 or connection.in_atomic_block:
-        for item in items:  # inside a transaction: in it, one after another
+        for item, doc in _prepared(items, prepare, ahead):  # in a transaction: in it, in turn
             try:
-                got: ImportResult | Exception = store(prepare(item))
+                got: ImportResult | Exception = doc if isinstance(doc, Exception) else store(doc)
             except Exception as e:
                 got = e
             yield item, got
@@ -111,11 +115,9 @@ def import_many(
     # the documents not yet yielded, in order: (item, the units it may touch, its future or error)
     pending: list[tuple[T, frozenset[str], Future[ImportResult] | Exception]] = []
     try:
-        for item in items:
-            try:
-                doc = prepare(item)
-            except Exception as e:
-                pending.append((item, frozenset(), e))
+        for item, doc in _prepared(items, prepare, ahead):
+            if isinstance(doc, Exception):
+                pending.append((item, frozenset(), doc))
                 yield from _done(pending)
                 continue
             keys = unit_keys(doc, chosen=chosen)
@@ -138,6 +140,38 @@ def import_many(
             jobs.put(None)
         for w in workers:
             w.join()
+
+
+def _prepared(
+    items: Iterable[T], prepare: Callable[[T], m.Disclosure], ahead: int
+) -> Iterator[tuple[T, m.Disclosure | Exception]]:
+    """(item, its document or the exception `prepare` raised), in order; with `ahead`, that many
+    items prepared at once in threads of their own."""
+    if ahead < 1:
+        for item in items:
+            try:
+                doc: m.Disclosure | Exception = prepare(item)
+            except Exception as e:
+                doc = e
+            yield item, doc
+        return
+    with ThreadPoolExecutor(ahead, thread_name_prefix="jixiao-prepare") as pool:
+        window: deque[tuple[T, Future[m.Disclosure]]] = deque()
+        for item in items:
+            window.append((item, pool.submit(prepare, item)))
+            if len(window) > ahead:
+                yield _ready(*window.popleft())
+        while window:
+            yield _ready(*window.popleft())
+
+
+def _ready(item: T, f: Future[m.Disclosure]) -> tuple[T, m.Disclosure | Exception]:
+    e = f.exception()
+    if e is None:
+        return item, f.result()
+    if not isinstance(e, Exception):
+        raise e
+    return item, e
 
 
 def _outcome(f: Future[ImportResult] | Exception) -> ImportResult | Exception:
