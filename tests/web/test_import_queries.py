@@ -243,3 +243,38 @@ def test_a_row_refused_while_the_review_is_computed_stores_nothing_of_the_docume
     assert not ReviewResult.objects.exists()
     actions.import_disclosure(None, doc)
     _assert_review_as_read_back(Disclosure.objects.get().pk)
+
+
+def test_bulk_rows_read_back_as_written():
+    """`bulk.insert_values` (on PostgreSQL one JSON text of the rows, `bulk._json_plan`) stores
+    each value as an ORM save would: quotes, backslashes, control characters, empty and missing
+    text, decimals at the column's places, JSON as given."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from jixiao.web import bulk
+    from jixiao.web.models import History, Indicator, Unit
+
+    u = Unit.objects.create(name="写入单位")
+    d = Disclosure.objects.create(unit=u, year=2024)
+    p = Project.objects.create(disclosure=d, unit=u, year=2024, key="k", seq=1)
+    texts = ['引号"与\\反斜杠', "换行\n制表\t\x01", "", None, "NULL", "{a,b}"]
+    numbers = [Decimal("0.10"), Decimal("1E-7"), None, Decimal("-12345678.5"), Decimal(3), None]
+    targets = [{"b": [1, 2.5, None, "z"], "a": {"x": None}}, None, [], "文字", 0, {"中": "文"}]
+    rows = [
+        {"project_id": p.pk, "seq": i, "name": t, "target_number": n, "target": g}
+        for i, (t, n, g) in enumerate(zip(texts, numbers, targets, strict=True), 1)
+    ]
+    bulk.insert_values(Indicator, rows)
+    got = list(p.indicators.order_by("seq").values_list("seq", "name", "target_number", "target"))
+    assert got == [
+        (i, t, None if n is None else n.quantize(Decimal("1E-8")), g)
+        for i, (t, n, g) in enumerate(zip(texts, numbers, targets, strict=True), 1)
+    ]
+    before = timezone.now()
+    bulk.insert_values(
+        History, [{"username": "导入", "action": "import", "summary": "摘要", "disclosure_id": d.pk}]
+    )
+    h = History.objects.get(disclosure=d)
+    assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
