@@ -10,12 +10,17 @@ unit code and name varied, as in a province's 500 disclosures). Then, per round:
   the PostgreSQL database named, which is DROPPED and created again): the floor first, parsing DOCS
   documents (the seeds in turn) in that process just before storing (the machine's load changes);
   then `import_disclosure` of every document as new, then of every document again (a re-import:
-  every project matched, nothing changed), then `bulk_load` of them in batches of 100 into an
-  emptied database; documents/s and SQL queries per document for each.
+  every project matched, nothing changed), on PostgreSQL `import_many` of them as new into an
+  emptied database (two documents stored at once, each `import_disclosure` in a thread of its own:
+  one's statements run on the server while the other is prepared), then `bulk_load` of them in
+  batches of 100 into an emptied database (its rows sent while its reviews are computed);
+  documents/s and SQL queries per document for each (counted on this thread's connection: none for
+  `import_many`).
 
 Prints one line per measurement and its ratio to the floor (> 1: storing is faster than parsing),
 by the clock and by this process's CPU time (steadier on a busy machine; for PostgreSQL it leaves
-out the server's own work).
+out the server's own work, which is printed apart: the CPU time of this connection's backend
+process, read from /proc, ms a document).
 Only 127.0.0.1 is contacted; everything is bounded by --docs.
 """
 
@@ -86,6 +91,21 @@ def varied_docs(seeds: list[tuple[str, bytes]], n: int) -> list:
     return out
 
 
+def server_cpu(connection) -> float | None:  # type: ignore[no-untyped-def]
+    """The CPU seconds the PostgreSQL backend of `connection` has used (/proc of this machine:
+    the server at 127.0.0.1), None on SQLite or where it cannot be read."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def child(url: str, seeds_dir: Path, n: int) -> dict:
     """In a process of its own (Django is set up once per process, for one database)."""
     os.environ["JIXIAO_DATABASE_URL"] = url
@@ -96,6 +116,7 @@ def child(url: str, seeds_dir: Path, n: int) -> dict:
     from django.db import connection
 
     from jixiao.web import actions
+    from jixiao.web.actions.imports_many import import_many
     from jixiao.web.models import Disclosure, Indicator, Project, Unit
 
     call_command("migrate", verbosity=0)
@@ -109,14 +130,25 @@ def child(url: str, seeds_dir: Path, n: int) -> dict:
         queries += 1
         return execute(sql, params, many, context)
 
-    def timed(label: str, fn) -> dict:  # type: ignore[no-untyped-def]
+    def timed(label: str, fn, own: bool = True) -> dict:  # type: ignore[no-untyped-def]
+        """`own`: fn works on this thread's connection (else its queries and server CPU are not
+        counted)."""
         nonlocal queries
         queries = 0
+        server = server_cpu(connection) if own else None
         with connection.execute_wrapper(count):
             start, cpu = time.perf_counter(), time.process_time()
             fn()
             elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        return {"what": label, "docs_s": n / elapsed, "cpu_docs_s": n / cpu, "queries": queries / n}
+        after = server_cpu(connection) if own else None
+        return {
+            "what": label,
+            "docs_s": n / elapsed,
+            "cpu_docs_s": n / cpu,
+            "queries": queries / n if own else None,
+            # the server's CPU time for this connection (not for import_many's own connections)
+            "server_ms": None if server is None or after is None else (after - server) / n * 1000,
+        }
 
     def import_all() -> None:
         for d in docs:
@@ -127,8 +159,23 @@ def child(url: str, seeds_dir: Path, n: int) -> dict:
     out.append(timed("import again", import_all))
     if (Project.objects.count(), Indicator.objects.count()) != (projects, indicators):
         raise SystemExit("re-import changed the number of rows")
-    Disclosure.objects.all().delete()
-    Unit.objects.all().delete()
+
+    def emptied() -> None:
+        Disclosure.objects.all().delete()
+        Unit.objects.all().delete()
+        connection.close()  # the workers' connections see the emptied tables
+
+    def import_two() -> None:
+        for _d, got in import_many(None, docs, lambda d: d):
+            if isinstance(got, Exception):
+                raise got
+
+    if connection.vendor == "postgresql":
+        emptied()
+        out.append(timed("import, new, 2 at once", import_two, own=False))
+        if (Project.objects.count(), Indicator.objects.count()) != (projects, indicators):
+            raise SystemExit("import_many stored another number of rows")
+    emptied()
 
     def bulk() -> None:
         for i in range(0, n, 100):
@@ -177,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"jixiao store bench: {args.docs} documents from {len(seeds)} seeds, {os.cpu_count()} CPUs")
     figures: dict[tuple[str, str], list[float]] = {}
     cpu_figures: dict[tuple[str, str], list[float]] = {}  # this process's CPU (not PostgreSQL's)
-    qs: dict[tuple[str, str], float] = {}
+    qs: dict[tuple[str, str], float | None] = {}
+    servers: dict[tuple[str, str], list[float]] = {}  # the PostgreSQL backend's CPU ms/document
     floors: list[float] = []
     for rnd in range(args.rounds):
         print(f"round {rnd + 1}:", flush=True)
@@ -205,19 +253,31 @@ def main(argv: list[str] | None = None) -> int:
                 figures.setdefault((db, r["what"]), []).append(r["docs_s"] / floor)
                 cpu_figures.setdefault((db, r["what"]), []).append(r["cpu_docs_s"] / floor_cpu)
                 qs[(db, r["what"])] = r["queries"]
+                server = r.get("server_ms")
                 print(
                     f"  {db:<11}{r['what']:<24}{r['docs_s']:>8.1f} documents/s"
-                    f"{r['queries']:>8.1f} queries/document   ×{r['docs_s'] / floor:.2f} of the floor"
-                    f"  (CPU: {r['cpu_docs_s']:.1f} documents/s, ×{r['cpu_docs_s'] / floor_cpu:.2f})",
+                    + (f"{r['queries']:>8.1f} queries/document" if r["queries"] is not None else " " * 24)
+                    + f"   ×{r['docs_s'] / floor:.2f} of the floor"
+                    f"  (CPU: {r['cpu_docs_s']:.1f} documents/s, ×{r['cpu_docs_s'] / floor_cpu:.2f}"
+                    + (f"; server CPU {server:.1f} ms/document" if server is not None else "")
+                    + ")",
                     flush=True,
                 )
+                if server is not None:
+                    servers.setdefault((db, r["what"]), []).append(server)
     floor = statistics.median(floors)
     print(f"median over {args.rounds} round(s), floor {floor:.1f} documents/s:")
     for (db, what), ratios in figures.items():
         r = statistics.median(ratios)
         print(
             f"  {db:<11}{what:<24}×{r:.2f} of the floor ({r * floor:.1f} documents/s), "
-            f"{qs[(db, what)]:.1f} queries/document; CPU ×{statistics.median(cpu_figures[(db, what)]):.2f}"
+            + (f"{qs[(db, what)]:.1f} queries/document; " if qs[(db, what)] is not None else "")
+            + f"CPU ×{statistics.median(cpu_figures[(db, what)]):.2f}"
+            + (
+                f"; server CPU {statistics.median(servers[(db, what)]):.1f} ms/document"
+                if (db, what) in servers
+                else ""
+            )
         )
     return 0
 

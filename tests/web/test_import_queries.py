@@ -200,3 +200,81 @@ def test_a_reimport_after_the_review_code_changed_reviews_again(monkeypatch):
     assert not {r[1] for r in after} & old
     assert sum(len(r[2]) for r in after) > 0  # today's findings, not the old release's
     _assert_review_as_read_back(did)
+
+
+def _refuse_bad_indicators() -> None:
+    """A trigger refusing an indicator row named 坏指标 (what any failing row would do), on the
+    database of the test's transaction (dropped with it)."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.name = '坏指标' THEN RAISE unique_violation USING MESSAGE = 'refused'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            cur.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON web_indicator FOR EACH ROW "
+                "EXECUTE FUNCTION pg_temp.refuse()"
+            )
+        else:
+            cur.execute(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON web_indicator "
+                "WHEN NEW.name = '坏指标' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_a_row_refused_while_the_review_is_computed_stores_nothing_of_the_document():
+    """The indicator rows go to PostgreSQL without waiting (`bulk.pipelined`) while the review is
+    computed: a row the server refuses still undoes the whole import, and the error names the
+    document; the next import works."""
+    doc = seed("004")
+    bad = [dataclasses.replace(p, unit_code="700003", unit_name="出错单位") for p in doc.projects]
+    last = bad[-1]
+    bad[-1] = dataclasses.replace(
+        last, indicators=[*last.indicators, dataclasses.replace(last.indicators[0], name="坏指标")]
+    )
+    _refuse_bad_indicators()
+    with pytest.raises(actions.ActionError) as e:
+        actions.import_disclosure(
+            None, dataclasses.replace(doc, unit_code="700003", unit_name="出错单位", projects=bad)
+        )
+    assert doc.source in e.value.message
+    assert not Disclosure.objects.exists() and not Project.objects.exists()
+    assert not ReviewResult.objects.exists()
+    actions.import_disclosure(None, doc)
+    _assert_review_as_read_back(Disclosure.objects.get().pk)
+
+
+def test_bulk_rows_read_back_as_written():
+    """`bulk.insert_values` (on PostgreSQL one JSON text of the rows, `bulk._json_plan`) stores
+    each value as an ORM save would: quotes, backslashes, control characters, empty and missing
+    text, decimals at the column's places, JSON as given."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from jixiao.web import bulk
+    from jixiao.web.models import History, Indicator, Unit
+
+    u = Unit.objects.create(name="写入单位")
+    d = Disclosure.objects.create(unit=u, year=2024)
+    p = Project.objects.create(disclosure=d, unit=u, year=2024, key="k", seq=1)
+    texts = ['引号"与\\反斜杠', "换行\n制表\t\x01", "", None, "NULL", "{a,b}"]
+    numbers = [Decimal("0.10"), Decimal("1E-7"), None, Decimal("-12345678.5"), Decimal(3), None]
+    targets = [{"b": [1, 2.5, None, "z"], "a": {"x": None}}, None, [], "文字", 0, {"中": "文"}]
+    rows = [
+        {"project_id": p.pk, "seq": i, "name": t, "target_number": n, "target": g}
+        for i, (t, n, g) in enumerate(zip(texts, numbers, targets, strict=True), 1)
+    ]
+    bulk.insert_values(Indicator, rows)
+    got = list(p.indicators.order_by("seq").values_list("seq", "name", "target_number", "target"))
+    assert got == [
+        (i, t, None if n is None else n.quantize(Decimal("1E-8")), g)
+        for i, (t, n, g) in enumerate(zip(texts, numbers, targets, strict=True), 1)
+    ]
+    before = timezone.now()
+    bulk.insert_values(
+        History, [{"username": "导入", "action": "import", "summary": "摘要", "disclosure_id": d.pk}]
+    )
+    h = History.objects.get(disclosure=d)
+    assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None

@@ -20,8 +20,11 @@ SQLite's `executemany` runs the prepared statement in C.
 
 from __future__ import annotations
 
+import datetime
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import select
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +58,27 @@ def _json_dumps() -> Callable[[Any], str]:
 
 
 dumps = _json_dumps()
+
+
+def _plain_json(o: Any) -> Any:
+    """The rows `_rows_json` writes: a value that is not JSON as the text PostgreSQL reads it."""
+    if isinstance(o, Decimal):  # as psycopg writes one: NaN, Infinity and -Infinity too
+        return "NaN" if o.is_nan() else str(o)
+    if isinstance(o, (datetime.datetime, datetime.date, datetime.time)):
+        return o.isoformat()
+    return _not_json(o)
+
+
+def _rows_encoder() -> Callable[[Any], str] | None:
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return None
+    # no NaN or infinity: jsonb has none (`_json_plan` leaves out tables with float columns)
+    enc = make(None, _plain_json, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    return lambda rows: "".join(enc(rows, 0))
+
+
+_rows_json = _rows_encoder()
 
 
 class _Column:
@@ -130,6 +154,33 @@ def _plan(model: type[models.Model]) -> tuple[str, str, tuple[_Column, ...]]:
     return got
 
 
+_JSON_PLANS: dict[str, str | None] = {}
+
+
+def _json_plan(model: type[models.Model]) -> str | None:
+    """On PostgreSQL, `INSERT … SELECT` of rows given as one JSON array of arrays (one text
+    parameter, encoded in C by `_rows_json`; each column cast from its element's text, a JSON
+    column taken as it is, JSON null as NULL), in the order given; None for a table with a float
+    column (JSON has no NaN) or without the C encoder. A hundred rows of twenty columns cost ~2 ms of
+    Python as psycopg's binary arrays (an element at a time), ~0.1 ms as JSON."""
+    label = model._meta.label
+    if label in _JSON_PLANS:
+        return _JSON_PLANS[label]
+    head, _values, cols = _plan(model)
+    sql = None
+    if _rows_json is not None and not any(isinstance(c.field, models.FloatField) for c in cols):
+        exprs = []
+        for i, c in enumerate(cols):
+            if c.json:
+                exprs.append(f"NULLIF(r -> {i}, 'null'::jsonb)")
+            else:
+                t = c.field.db_type(connection).split("(")[0]  # type: ignore[union-attr]
+                exprs.append(f"(r ->> {i})::{t}")
+        sql = head + "SELECT {} FROM jsonb_array_elements((%b)::jsonb) AS r".format(", ".join(exprs))
+    _JSON_PLANS[label] = sql
+    return sql
+
+
 def _instance_row(obj: models.Model, cols: tuple[_Column, ...], conn: BaseDatabaseWrapper) -> list[Any]:
     """An instance's values as `save` writes them: defaults, auto_now fields and foreign keys to
     instances saved after they were assigned filled in."""
@@ -170,6 +221,40 @@ def _cursor() -> Any:
     conn.ensure_connection()
     raw = psycopg.Cursor(conn.connection)
     return conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw)
+
+
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """On PostgreSQL, the statements executed inside go to the server without waiting for each to
+    complete (psycopg's pipeline mode): the server runs them while this process goes on with work
+    of its own (`sent` makes sure they have left). Leaving the block waits for them all and raises
+    the first error, as Django's error (an error surfaces at the latest there: the transaction,
+    which the block must be inside, is then rolled back). Only for statements whose results
+    nobody reads, row counts included (`insert`, `insert_values`). A plain block on SQLite."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("bulk.pipelined() outside a transaction")
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
+def sent() -> None:
+    """Inside `pipelined`: wait until every statement queued so far has been handed to the server
+    (psycopg leaves what the socket does not take at once for the next statement or the block's
+    end, and the server cannot start on a statement before it has all of it)."""
+    if connection.vendor != "postgresql" or connection.connection is None:
+        return
+    conn = connection.connection
+    if conn._pipeline is None:  # not in a pipeline: statements are sent and waited for
+        return
+    pgconn = conn.pgconn
+    while pgconn.flush():  # 1: data left in libpq's buffer (a non-blocking socket in pipeline mode)
+        readable, _w, _x = select.select([pgconn.socket], [pgconn.socket], [], 1.0)
+        if readable:  # as libpq asks: take in what the server sends, so that it reads on
+            pgconn.consume_input()
 
 
 def _write(model: type[models.Model], rows: list[list[Any]]) -> None:
@@ -227,8 +312,14 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
                 column = [v[name] for v in values]
             except KeyError:
                 raise ValueError(f"{model._meta.label}.{name}: no value and no default") from None
-        columns.append(c.prepared(column, conn))
-    _write_columns(model, columns)
+        columns.append(column if c.json else c.prepared(column, conn))
+    sql = _json_plan(model) if connection.vendor == "postgresql" else None
+    if sql is not None:
+        assert _rows_json is not None
+        with _cursor() as cur:
+            cur.execute(sql, [_rows_json(list(zip(*columns, strict=True)))])
+        return
+    _write_columns(model, [c.prepared(x, conn) if c.json else x for c, x in zip(cols, columns, strict=True)])
 
 
 def insert_returning(

@@ -572,11 +572,21 @@ def _import(
     _report_tables(job)
     _report_kept(job, kept, rows_of)
     _write(job.writes)
-    subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
+    subs, new_subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
     _report_unit_year(job)
-    bulk.insert_values(History, job.writes.history)
     projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
-    _review_written(job, subs, projects)
+    review = _Review(job, subs, projects)
+    # the new rows go to the server without waiting for it (PostgreSQL): it writes them, and their
+    # search indexes, while the review is computed here; the block ends when they are written
+    with bulk.pipelined():
+        bulk.insert_values(
+            Indicator, [v for t in job.writes.tables for v in t.values] + job.writes.new_indicators
+        )
+        bulk.insert(SubGoal, new_subs)
+        bulk.insert_values(History, job.writes.history)
+        bulk.sent()
+        review.compute()
+    review.store()
     return job.result
 
 
@@ -782,7 +792,7 @@ def _report_kept(job: _Job, kept: list[Project], rows_of: dict[int, list[_Stored
 
 
 def _write(w: _Writes) -> None:
-    """The updates, deletions and new indicator rows, one statement each."""
+    """The updates and deletions, one statement each (the new rows are inserted after them)."""
     if w.projects:
         Project.objects.bulk_update(w.projects, w.project_fields)
     if w.indicators:
@@ -791,7 +801,6 @@ def _write(w: _Writes) -> None:
         Indicator.objects.bulk_update(w.locations, ["location"])
     if w.deleted:
         Indicator.objects.filter(pk__in=[i.id for i in w.deleted]).delete()
-    bulk.insert_values(Indicator, [v for t in w.tables for v in t.values] + w.new_indicators)
 
 
 def _report_unit_year(job: _Job) -> None:
@@ -809,56 +818,96 @@ def _report_unit_year(job: _Job) -> None:
     )
 
 
-def _review_written(job: _Job, subs: list[SubGoal], projects: list[Project]) -> None:
-    """Review the unit-year just written from what is in memory and store the result (`rereview`
-    for it without reading it back); other unit-years a project moved out of are read and reviewed.
-    A failing rule must not stop the write: the pages review the unit-year when they find its stored
-    review stale."""
-    disclosure, unit, rows = job.disclosure, job.unit, job.writes.rows
-    try:
-        with transaction.atomic():
-            projects.sort(key=lambda x: (x.seq, x.pk))
-            if _review_unchanged(job, projects):
-                return
-            doc = m.Disclosure(
-                source=disclosure.source,
-                unit_code=unit.code or None,
-                unit_name=unit.name,
-                year=disclosure.year,
-                overall_goal=disclosure.overall_goal,
-                sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs],
-            )
-            for x in projects:
-                doc.projects.append(reviews.read_back(x, x.unit.code, x.unit.name, rows.get(id(x)) or []))
-            fp = reviews.fingerprint_of(
-                ((x.pk, x.version, x.updated_at) for x in projects), disclosure.imported_at
-            )
-            written = reviews.WrittenUnitYear(
-                disclosure.pk, doc, [x.pk for x in projects], fp, fresh=job.made, new_unit=job.new_unit
-            )
-            reviews.store_written_reviews([written])
-            others = job.touched - {disclosure.pk}
-            if others:
-                reviews.store_reviews(others)
-    except Exception:
-        logging.getLogger(__name__).exception("review of unit-year %s not stored", disclosure.pk)
+class _Review:
+    """The review of the unit-year an import writes, from what is in memory (`rereview` for it
+    without reading it back): the history it reads is read first (`__init__`), the review computed
+    while the server writes the rows (`compute`: no query), then stored in a savepoint of its own
+    (`store`); other unit-years a project moved out of are read and reviewed. A failing rule must
+    not stop the write: the pages review the unit-year when they find its stored review stale."""
+
+    def __init__(self, job: _Job, subs: list[SubGoal], projects: list[Project]) -> None:
+        self.job, self.subs = job, subs
+        self.projects = sorted(projects, key=lambda x: (x.seq, x.pk))
+        self.restamp = _may_keep_review(job)
+        self.computed: reviews.ComputedReviews | None = None
+        self.failed = False
+        self.past: dict[int, Any] = {}
+        try:  # read before the rows are sent: one query, none for a new unit's unit-year
+            if self.restamp or (self.projects and not job.new_unit):
+                self.past = reviews.histories([job.disclosure.pk])
+        except Exception:
+            self.failed = True
+            logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
+
+    def compute(self) -> None:
+        """The review (unless the stored one may be kept), from memory."""
+        if self.failed or self.restamp:
+            return
+        try:
+            self.computed = self._computed()
+        except Exception:
+            self.failed = True
+            logging.getLogger(__name__).exception("review of unit-year %s not stored", self.job.disclosure.pk)
+
+    def _computed(self) -> reviews.ComputedReviews:
+        job, disclosure, unit = self.job, self.job.disclosure, self.job.unit
+        rows = job.writes.rows
+        doc = m.Disclosure(
+            source=disclosure.source,
+            unit_code=unit.code or None,
+            unit_name=unit.name,
+            year=disclosure.year,
+            overall_goal=disclosure.overall_goal,
+            sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in self.subs],
+        )
+        for x in self.projects:
+            doc.projects.append(reviews.read_back(x, x.unit.code, x.unit.name, rows.get(id(x)) or []))
+        fp = reviews.fingerprint_of(
+            ((x.pk, x.version, x.updated_at) for x in self.projects), disclosure.imported_at
+        )
+        written = reviews.WrittenUnitYear(
+            disclosure.pk, doc, [x.pk for x in self.projects], fp, fresh=job.made, new_unit=job.new_unit
+        )
+        return reviews.compute_written_reviews([written], self.past)
+
+    def store(self) -> None:
+        if self.failed:
+            return
+        job = self.job
+        try:
+            with transaction.atomic():
+                if self.restamp and _review_unchanged(job, self.projects, self.past):
+                    return
+                if self.computed is None:
+                    self.computed = self._computed()
+                reviews.store_computed_reviews(self.computed)
+                others = job.touched - {job.disclosure.pk}
+                if others:
+                    reviews.store_reviews(others)
+        except Exception:
+            logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
 
 
-def _review_unchanged(job: _Job, projects: list[Project]) -> bool:
-    """A re-import that changed nothing the review reads (every table matched and left as stored,
-    no project moved, the same source file: only the unit-year's import time is new) keeps the
-    stored review when it is the one of the unit-year before, relabelled with the new version
-    (`reviews.restamp_written_review`); False when the unit-year must be reviewed."""
+def _may_keep_review(job: _Job) -> bool:
+    """Whether the re-import changed nothing the review reads (every table matched and left as
+    stored, no project moved, the same source file: only the unit-year's import time is new)."""
     if job.before is None or job.before[1] != job.disclosure.source or job.touched != {job.disclosure.pk}:
         return False
-    if any(t.new or t.changes is not None for t in job.writes.tables):
-        return False
+    return not any(t.new or t.changes is not None for t in job.writes.tables)
+
+
+def _review_unchanged(job: _Job, projects: list[Project], past: dict[int, Any]) -> bool:
+    """For a re-import that `_may_keep_review`: keep the stored review when it is the one of the
+    unit-year before, relabelled with the new version (`reviews.restamp_written_review`); False
+    when the unit-year must be reviewed."""
+    assert job.before is not None
     stamps = [(x.pk, x.version, x.updated_at) for x in projects]
     return reviews.restamp_written_review(
         job.disclosure.pk,
         reviews.fingerprint_of(stamps, job.before[0]),
         reviews.fingerprint_of(stamps, job.disclosure.imported_at),
         len(projects),
+        past,
     )
 
 
@@ -916,10 +965,11 @@ def _unit_year_fields(disclosure: Disclosure, doc: m.Disclosure, made: bool, res
 
 def _store_unit_year(
     disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult
-) -> list[SubGoal]:
-    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标; returns them.
-    A stored unit-year's 分项绩效目标 are replaced only when the document's differ (read first: one
-    query instead of a delete and an insert when a re-import leaves them as they are)."""
+) -> tuple[list[SubGoal], list[SubGoal]]:
+    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标: (them, those
+    to insert, which the caller does). A stored unit-year's 分项绩效目标 are replaced only when the
+    document's differ (read first: one query instead of a delete and an insert when a re-import
+    leaves them as they are)."""
     if not made:
         _unit_year_fields(disclosure, doc, made, result)
         disclosure.save()
@@ -939,16 +989,15 @@ def _store_unit_year(
                 disclosure.sub_goals.order_by("seq", "id").values_list("seq", "title", "goal", "indicators")
             )
             if stored == [(x.seq, x.title, x.goal, x.indicators) for x in subs]:
-                return subs
+                return subs, []
             disclosure.sub_goals.all().delete()
-        bulk.insert(SubGoal, subs)
-        return subs
+        return subs, subs
     if made:
-        return []
+        return [], []
     subs = list(disclosure.sub_goals.order_by("seq", "id"))
     if subs:
         result.dropped.append(f"文件中没有分项绩效目标：保留原有 {len(subs)} 条")
-    return subs
+    return subs, []
 
 
 def _table_identity(d: m.Disclosure, p: m.Project, region: str) -> tuple[str, str, str]:
@@ -1000,20 +1049,39 @@ class _Load:
 
 
 def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
+    log = logging.getLogger(__name__)
     with transaction.atomic():
         load = _load_units(docs, region, batch)
         _load_unit_years(load)
         _load_projects(load)
-        n, written = _load_indicators(load, batch)
-        bulk.insert_values(
-            History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
-        )
-        out = _loaded_reviews(load, written)
-        try:
-            with transaction.atomic():
-                reviews.store_written_reviews(out)
+        try:  # the history the reviews read, before the rows are sent (one query)
+            past: dict[int, Any] | None = reviews.histories(
+                sorted({proj.disclosure_id for proj, _ in load.projects})
+            )
         except Exception:
-            logging.getLogger(__name__).exception("review of %d loaded unit-years not stored", len(out))
+            past = None
+            log.exception("review of %d loaded unit-years not stored", len(load.disclosures))
+        # the rows go to the server without waiting for it (PostgreSQL): it writes them, and their
+        # search indexes, while the next batch and the reviews are prepared here
+        computed = None
+        with bulk.pipelined():
+            n, written = _load_indicators(load, batch)
+            bulk.insert_values(
+                History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
+            )
+            bulk.sent()
+            out = _loaded_reviews(load, written)
+            if past is not None:
+                try:
+                    computed = reviews.compute_written_reviews(out, past)
+                except Exception:
+                    log.exception("review of %d loaded unit-years not stored", len(out))
+        if computed is not None:
+            try:
+                with transaction.atomic():
+                    reviews.store_computed_reviews(computed)
+            except Exception:
+                log.exception("review of %d loaded unit-years not stored", len(out))
     return n
 
 
@@ -1112,6 +1180,7 @@ def _load_indicators(
         written[proj.disclosure_id].append((proj, [_read_values(v) for v in mine]))
         if len(rows) >= batch:
             bulk.insert_values(Indicator, rows)
+            bulk.sent()
             n += len(rows)
             rows = []
     bulk.insert_values(Indicator, rows)

@@ -566,16 +566,32 @@ def read_back(
     )
 
 
-def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearReview]:
-    """`store_reviews` for unit-years an action has just written and holds in memory: reviewed
-    from `doc` rather than read back, with their `histories`; the results stored (three queries:
-    the histories unless all units are new, a delete unless all are fresh, one insert per batch) and
-    remembered. Inside the caller's transaction."""
+def written_histories(
+    written: list[WrittenUnitYear],
+) -> dict[int, tuple[tuple[Any, ...], ReviewHistory | None]]:
+    """The `histories` the review of these unit-years reads: one query, none when every unit is
+    new (or no unit-year has projects)."""
+    asked = [w.disclosure_id for w in written if w.project_ids and not w.new_unit]
+    return histories(asked) if asked else {}
+
+
+@dataclass
+class ComputedReviews:
+    """Reviews of written unit-years, ready to store (`store_computed_reviews`)."""
+
+    rows: list[dict[str, Any]]  # `ReviewResult` rows (`_as_stored`)
+    computed: dict[int, tuple[str, UnitYearReview]]  # unit-year → (version, review)
+    stale: list[int]  # unit-years whose stored rows are replaced
+
+
+def compute_written_reviews(
+    written: list[WrittenUnitYear], past: dict[int, tuple[tuple[Any, ...], ReviewHistory | None]]
+) -> ComputedReviews:
+    """The reviews of unit-years an action has written, from memory (no query: `past` is what
+    `written_histories` read), as `store_written_reviews` stores them."""
     state = review_settings()
     rows: list[dict[str, Any]] = []
     computed: dict[int, tuple[str, UnitYearReview]] = {}
-    asked = [w.disclosure_id for w in written if w.project_ids and not w.new_unit]
-    past = histories(asked) if asked else {}
     for w in written:
         if not w.project_ids:
             continue  # `_load` leaves out unit-years without projects
@@ -589,20 +605,37 @@ def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearR
         version = _version(w.fingerprint + stamp, state)
         computed[w.disclosure_id] = (version, uy)
         rows += _as_stored(uy, version, w.doc)
-    stale = [w.disclosure_id for w in written if not w.fresh]
-    if stale:
-        ReviewResult.objects.filter(disclosure_id__in=stale).delete()
-    bulk.insert_values(ReviewResult, rows)
+    return ComputedReviews(rows, computed, [w.disclosure_id for w in written if not w.fresh])
+
+
+def store_computed_reviews(c: ComputedReviews) -> dict[int, UnitYearReview]:
+    """Store computed reviews (a delete unless all unit-years are fresh, one insert per batch) and
+    remember them. Inside the caller's transaction."""
+    if c.stale:
+        ReviewResult.objects.filter(disclosure_id__in=c.stale).delete()
+    bulk.insert_values(ReviewResult, c.rows)
     out: dict[int, UnitYearReview] = {}
     with _cache_lock:
-        for did, (version, uy) in computed.items():
+        for did, (version, uy) in c.computed.items():
             out[did] = uy
             _remember(did, version, uy)
     return out
 
 
+def store_written_reviews(written: list[WrittenUnitYear]) -> dict[int, UnitYearReview]:
+    """`store_reviews` for unit-years an action has just written and holds in memory: reviewed
+    from `doc` rather than read back, with their `histories`; the results stored (three queries:
+    the histories unless all units are new, a delete unless all are fresh, one insert per batch) and
+    remembered. Inside the caller's transaction."""
+    return store_computed_reviews(compute_written_reviews(written, written_histories(written)))
+
+
 def restamp_written_review(
-    disclosure_id: int, before: tuple[Any, ...], after: tuple[Any, ...], n: int
+    disclosure_id: int,
+    before: tuple[Any, ...],
+    after: tuple[Any, ...],
+    n: int,
+    past: dict[int, tuple[tuple[Any, ...], ReviewHistory | None]] | None = None,
 ) -> bool:
     """For an action that changed nothing a unit-year's review reads (a re-import of the same
     tables: only its import time is new): relabel its stored review, if it is the one of the
@@ -610,9 +643,11 @@ def restamp_written_review(
     history's stamp is added here), instead of reviewing it again: two queries (the histories, one
     UPDATE). False, with nothing relabelled that counts, when the stored review is not that one
     (missing, stale, other settings): the caller stores a review (`store_written_reviews`). Inside
-    the caller's transaction."""
+    the caller's transaction. `past`: the unit-year's `histories` when already read."""
     state = review_settings()
-    stamp, _history = histories([disclosure_id]).get(disclosure_id, (NO_HISTORY, None))
+    if past is None:
+        past = histories([disclosure_id])
+    stamp, _history = past.get(disclosure_id, (NO_HISTORY, None))
     old, new = _version(before + stamp, state), _version(after + stamp, state)
     if ReviewResult.objects.filter(disclosure_id=disclosure_id, version=old).update(version=new) != n + 1:
         return False
