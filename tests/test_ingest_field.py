@@ -10,6 +10,7 @@ the reason; self-evaluation pages are said to be such.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,7 @@ def test_self_evaluation_pages_are_said_to_be_such(page: Path) -> None:
     with pytest.raises(NoTargetTable) as e:
         parse_file(page)
     assert "自评表" in e.value.message
+    # in Chinese, the place once: the message names no location, the error's `where` does
+    assert not re.search(r"[A-Za-z]", e.value.message), e.value.message
+    told = e.value.describe().replace(str(page), "")  # the file's name aside
+    assert not re.search(r"[A-Za-z]", told), told

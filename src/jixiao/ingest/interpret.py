@@ -1687,10 +1687,9 @@ class _Interpreter:
             self.other_tables.append((self.other_kind, Location()))
         if self.other_tables:
             kind, loc = self.other_tables[0]
-            where = f"（{loc}）" if loc != Location() else ""
-            raise NoTargetTable(
+            raise NoTargetTable(  # where it was found is the error's location (`ReadError.where`)
                 self.source,
-                f"未找到绩效目标表：这是{kind}{where}，不是绩效目标表；请在相应的自评或监控功能中导入",
+                f"未找到绩效目标表：这是{kind}，不是绩效目标表；请在相应的自评或监控功能中导入",
                 loc,
             )
         if doc.budget_overview is not None or doc.overall_goal or doc.sub_goals:
