@@ -276,6 +276,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from jixiao.ingest import ReadError
     from jixiao.ingest.bounded import parse_file_bounded
     from jixiao.web import actions
+    from jixiao.web.actions.imports_many import import_many
 
     unit = None
     if args.unit_id is not None:
@@ -289,30 +290,39 @@ def cmd_import(args: argparse.Namespace) -> int:
     failed = 0
     totals = {"created": 0, "updated": 0, "indicators": 0, "warnings": 0}
     tty = sys.stderr.isatty()
-    for n, f in enumerate(files, 1):
+
+    def parse(f: Path) -> Any:
+        return parse_file_bounded(f, year=args.year, limits=actions.parse_limits())  # worker process
+
+    # the next files parsed (each in a worker process) while one is stored; on PostgreSQL two
+    # documents stored at once, those that may touch the same unit one after another (the outcome
+    # of importing them in turn: `actions.imports_many`)
+    done = import_many(
+        None,
+        files,
+        parse,
+        unit=unit,
+        unit_code=args.unit,
+        year=args.year,
+        region=args.region or "",
+        confirm_unit=args.confirm_unit,
+        ahead=2,
+    )
+    for n, (f, r) in enumerate(done, 1):
         prefix = f"[{n}/{len(files)}]"
         if tty:
             bar = "#" * int(30 * (n - 1) / len(files))
             print(f"\r{prefix} [{bar:<30}] {f.name[:40]:<40}", end="", file=sys.stderr, flush=True)
-        try:
-            doc = parse_file_bounded(f, year=args.year, limits=actions.parse_limits())  # worker process
-            r = actions.import_disclosure(
-                None,
-                doc,
-                unit=unit,
-                unit_code=args.unit,
-                year=doc.year or args.year,
-                region=args.region or "",
-                confirm_unit=args.confirm_unit,
-            )
-        except ReadError as e:
+        if isinstance(r, ReadError):
             failed += 1
-            print(("\n" if tty else "") + e.describe(), file=sys.stderr)
+            print(("\n" if tty else "") + r.describe(), file=sys.stderr)
             continue
-        except actions.ActionError as e:
+        if isinstance(r, actions.ActionError):
             failed += 1
-            print(("\n" if tty else "") + f"{f}: {e.message}", file=sys.stderr)
+            print(("\n" if tty else "") + f"{f}: {r.message}", file=sys.stderr)
             continue
+        if isinstance(r, Exception):
+            raise r
         totals["created"] += r.created
         totals["updated"] += r.updated
         totals["indicators"] += r.indicators
