@@ -172,7 +172,7 @@ class Project(models.Model):
 
 
 class Indicator(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", db_index=False)
     seq = models.IntegerField(default=0)
     level1 = models.CharField("一级指标", max_length=100, null=True, blank=True)
     level2 = models.CharField("二级指标", max_length=100, null=True, blank=True)
@@ -184,7 +184,7 @@ class Indicator(models.Model):
     measure_unit = models.CharField("度量单位", max_length=50, null=True, blank=True)
     weight = models.CharField("分值/权重", max_length=50, null=True, blank=True)
     location = models.CharField("位置", max_length=200, null=True, blank=True)
-    level1_canonical = models.CharField(max_length=20, null=True, blank=True, db_index=True)
+    level1_canonical = models.CharField(max_length=20, null=True, blank=True)
     level2_canonical = models.CharField(max_length=20, null=True, blank=True)
     # the parsed 指标值 (TargetValue): the whole object, plus the fields queries use
     target = models.JSONField("解析值", null=True, blank=True)
@@ -196,7 +196,11 @@ class Indicator(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "绩效指标"
         ordering = ["project_id", "seq", "id"]
-        indexes = [models.Index(fields=["project", "seq"])]
+        # by category without the LIKE-pattern twin a db_index field gets on PostgreSQL (equality only)
+        indexes = [
+            models.Index(fields=["project", "seq"]),
+            models.Index(fields=["level1_canonical"], name="web_indicator_level1_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name or ""
