@@ -18,7 +18,8 @@ from jixiao.web.lib.search import (
     SEARCH_PAGE,
     export_xlsx,
     filtered,
-    page_hits,
+    hits_html,
+    page_and_count,
     parse_filters,
     resolve_unit_filter,
     unit_choices,
@@ -54,22 +55,23 @@ def search(request: HttpRequest) -> HttpResponse:
             offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
             offset = 0
-        results = page_hits(qs, offset, SEARCH_PAGE + 1)
-        # the total: counted only when the hits do not all fit on this page, and up to COUNT_CAP
-        # unless asked (`exact=1`): counting 40,000 hits of a common word costs several times the page
+        # the page and, in the same query, the newest COUNT_CAP + 1 hits counted in the page's order
+        # (PostgreSQL walks the key backwards as for the page itself, about twice as fast as an
+        # unordered scan): the total up to COUNT_CAP unless asked (`exact=1`): counting 40,000 hits
+        # of a common word costs several times the page
+        results, counted = page_and_count(qs, offset, SEARCH_PAGE + 1, COUNT_CAP + 1)
         exact = request.GET.get("exact") == "1"
         if offset == 0 and len(results) <= SEARCH_PAGE:
             total, more = len(results), False
         elif exact:
             total, more = qs.order_by().count(), False
         else:
-            # the newest COUNT_CAP + 1 hits counted in the page's order: PostgreSQL walks the key
-            # backwards as for the page itself, about twice as fast as an unordered scan
-            total = qs[: COUNT_CAP + 1].count()
-            total, more = min(total, COUNT_CAP), total > COUNT_CAP
+            if counted is None:  # a page beyond the counted hits or past the last one
+                counted = qs[: COUNT_CAP + 1].count()
+            total, more = min(counted, COUNT_CAP), counted > COUNT_CAP
         ctx.update(
             {
-                "results": results[:SEARCH_PAGE],
+                "results": hits_html(results[:SEARCH_PAGE]),
                 "total": total,
                 "total_more": more,
                 "exact": exact,
