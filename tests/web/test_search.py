@@ -194,20 +194,21 @@ def test_page_hits_are_the_searchs_slices(demo, q):
     slice, in its order, on every page, and the count of its newest `scan` hits."""
     from jixiao.web.lib.search import (
         HIT_FIELDS,
+        Search,
         SearchFilters,
         UnitChoice,
-        filtered,
         page_and_count,
         page_hits,
     )
 
-    qs = filtered(None, SearchFilters(q=q), UnitChoice(None))
+    search = Search(None, SearchFilters(q=q), UnitChoice(None))
+    qs = search.qs
     total = qs.count()
     scan = 30
     for offset in range(0, total + 7, 7):
         want = list(qs.values_list(*HIT_FIELDS)[offset : offset + 7])
         assert page_hits(qs, offset, 7) == want
-        rows, counted = page_and_count(qs, offset, 7, scan)
+        rows, counted = page_and_count(search, offset, 7, scan)
         assert rows == want
         if offset + 7 > scan:  # beyond the counted hits: the page alone
             assert counted is None
@@ -217,33 +218,64 @@ def test_page_hits_are_the_searchs_slices(demo, q):
             assert counted is None
 
 
-def test_page_and_count_keeps_the_filters(demo, users):
-    """The one query of `page_and_count` keeps every filter of the search: a unit user's units, the
-    unit asked, year, categories and kind; a filter that can match nothing finds nothing."""
-    from jixiao.web.lib.search import (
-        HIT_FIELDS,
-        SearchFilters,
-        UnitChoice,
-        filtered,
-        page_and_count,
-        resolve_unit_filter,
-    )
+def filter_cases(demo, users):
+    from jixiao.web.lib.search import SearchFilters, UnitChoice, resolve_unit_filter
 
     edu, market = users["edu"], demo["999001"]
-    cases = [
+    return [
         (edu, SearchFilters(q="率"), UnitChoice(None)),
         (edu, SearchFilters(q="满意度"), resolve_unit_filter(edu, f"id:{market.pk}")),
         (None, SearchFilters(q="率", year=2024, level1="产出指标"), UnitChoice([market.pk])),
         (None, SearchFilters(level2="时效指标", kind="date"), UnitChoice(None)),
         (None, SearchFilters(q="Rate_%\\x"), UnitChoice(None)),
+        (None, SearchFilters(q="100%_完成\\"), UnitChoice(None)),
+        (users["market"], SearchFilters(q="①②③④", year=2023, kind="percent"), UnitChoice(None)),
+        (None, SearchFilters(q="①②③④x ⑤level1⑤"), UnitChoice([market.pk, demo["999002"].pk])),
+        (None, SearchFilters(year=2024, level1="满意度指标", level2="服务对象满意度指标"), UnitChoice(None)),
         (users["reviewer"], SearchFilters(q="率"), UnitChoice([])),
     ]
-    for user, f, unit in cases:
-        qs = filtered(user, f, unit)
+
+
+def test_page_and_count_keeps_the_filters(demo, users):
+    """The one query of `page_and_count` keeps every filter of the search: a unit user's units, the
+    unit asked, year, categories and kind; a filter that can match nothing finds nothing."""
+    from jixiao.web.lib.search import HIT_FIELDS, Search, page_and_count
+
+    edu = users["edu"]
+    for user, f, unit in filter_cases(demo, users):
+        search = Search(user, f, unit)
+        qs = search.qs
         want = list(qs.values_list(*HIT_FIELDS)[:51])
-        rows, counted = page_and_count(qs, 0, 51, 1001)
+        rows, counted = page_and_count(search, 0, 51, 1001)
         assert rows == want and counted == min(qs.count(), 1001), f
         assert {r[-1] for r in rows} <= {"示例市示例区教育局"} or user is not edu
+
+
+def test_ids_sql_is_the_orms(demo, users):
+    """`Search.ids_sql`, compiled once per shape and filled in, is the SQL and the parameters the
+    ORM makes of the search's own query, whatever the keyword holds (LIKE's wildcards and escape,
+    the marks it is compiled with, Latin letters or none)."""
+    from django.core.exceptions import EmptyResultSet
+
+    from jixiao.web.lib import search as search_module
+    from jixiao.web.lib.search import Search
+
+    for user, f, unit in filter_cases(demo, users):
+        for _ in range(2):  # compiled, then from the compiled shape
+            search = Search(user, f, unit)
+            try:
+                want = (
+                    search.qs.values_list("id")[:1001]
+                    .query.get_compiler("default")
+                    .as_sql(with_col_aliases=True)
+                )
+            except EmptyResultSet:
+                want = None
+            got = search.ids_sql(1001)
+            assert (got and (got[0], tuple(got[1]))) == (want and (want[0], tuple(want[1]))), f
+            if got and want:  # typed as the ORM types them (PostgreSQL: Int4 of an integer column)
+                assert [type(v) for v in got[1]] == [type(v) for v in want[1]]
+    assert None not in search_module._IDS_SQL.values()  # every shape compiled once, none left to the ORM
 
 
 REFERENCE_ROWS = """{% for i in results %}<tr><td>{{ i.year }}</td><td>{{ i.unit }}</td>

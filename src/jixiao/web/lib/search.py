@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
@@ -49,7 +49,7 @@ def text_filter(fields: list[str], q: str) -> Q:
     PostgreSQL answers from the trigram indexes (migration 0002) and scans several times faster
     than UPPER(...) LIKE; text with Latin letters is matched case-insensitively.
     """
-    lookup = "icontains" if re.search(r"[A-Za-z]", q) else "contains"
+    lookup = _like_lookup(q)
     out = Q()
     for f in fields:
         out |= Q(**{f"{f}__{lookup}": q})
@@ -69,12 +69,24 @@ def search_indicators(
     """Indicators visible to `user` whose name, value or description contains `q` (any, when `q` is
     empty), of the given units (`unit_ids`: None for any), year, canonical categories and parsed
     value kind; newest first."""
+    return _search_query(q, visible_unit_ids(user), unit_ids, year, level1, level2, kind)
+
+
+def _search_query(
+    q: str,
+    visible: list[int] | None,
+    unit_ids: list[int] | None,
+    year: int | None,
+    level1: str | None,
+    level2: str | None,
+    kind: str | None,
+) -> QuerySet[Indicator]:
+    """`search_indicators` of a user who sees the units `visible` (None: every unit)."""
     qs = Indicator.objects.all()
     if q:
         qs = qs.filter(text_filter(["name", "description", "value"], q))
-    ids = visible_unit_ids(user)
-    if ids is not None:
-        qs = qs.filter(project__unit_id__in=ids)
+    if visible is not None:
+        qs = qs.filter(project__unit_id__in=visible)
     if unit_ids is not None:
         qs = qs.filter(project__unit_id__in=unit_ids)
     if year:
@@ -233,14 +245,14 @@ def page_hits(qs: QuerySet[Indicator], offset: int, n: int) -> list[tuple[Any, .
 
 
 def page_and_count(
-    qs: QuerySet[Indicator], offset: int, n: int, scan: int
+    search: Search, offset: int, n: int, scan: int
 ) -> tuple[list[tuple[Any, ...]], int | None]:
-    """Hits `offset` to `offset + n` of a search ordered newest first (`search_indicators`), as
-    `page_hits` gives them, and how many of its newest `scan` hits there are, in one query: the
-    newest `scan` hits' ids (the count's own scan, the key walked backwards), counted and cut to the
-    page, then the page's rows joined to their projects and units. The count is None when it was not
-    read: a page beyond the first `scan` hits (`page_hits` and a count of their own then), a page
-    past the last hit. The filters are the search's own query, compiled by the ORM, its values bound
+    """Hits `offset` to `offset + n` of a search (newest first), as `page_hits` gives them, and how
+    many of its newest `scan` hits there are, in one query: the newest `scan` hits' ids (the count's
+    own scan, the key walked backwards), counted and cut to the page, then the page's rows joined
+    to their projects and units. The count is None when it was not read: a page beyond the first
+    `scan` hits (`page_hits` and a count of their own then), a page past the last hit. The filters
+    are the search's own query as the ORM compiles it (`Search.ids_sql`), its values bound
     parameters.
 
     On PostgreSQL the ids are a MATERIALIZED CTE: planned inside the page's LIMIT, the scan was
@@ -249,18 +261,15 @@ def page_and_count(
     round trip and an ORM query saved): 6.7 against 7.8 ms a search of the bench's (bench/web.py,
     least of 30 rounds of its 7 words, in the database and back)."""
 
-    if offset + n > scan or tuple(qs.query.order_by) != ("-id",):
-        return page_hits(qs, offset, n), None
-    connection = connections[qs.db]
-    try:
-        ids_sql, ids_params = (
-            qs.values_list("id")[:scan].query.get_compiler(qs.db).as_sql(with_col_aliases=True)
-        )
-    except EmptyResultSet:  # a filter that can match nothing (no visible units)
+    if offset + n > scan:
+        return page_hits(search.qs, offset, n), None
+    using = search.using
+    ids = search.ids_sql(scan)
+    if ids is None:  # a filter that can match nothing (no visible units)
         return [], 0
-    head, tail = _page_sql(qs.db)
-    with connection.cursor() as cur:
-        cur.execute(f"{head}{ids_sql}{tail}", [*ids_params, n, offset])
+    head, tail = _page_sql(using)
+    with connections[using].cursor() as cur:
+        cur.execute(f"{head}{ids[0]}{tail}", [*ids[1], n, offset])
         rows = cur.fetchall()
     if not rows:
         return [], (0 if offset == 0 else None)
@@ -358,15 +367,130 @@ def _id_link(name: str) -> Callable[[Any], str]:
 
 
 def filtered(user: Any, f: SearchFilters, unit: UnitChoice) -> QuerySet[Indicator]:
-    return search_indicators(
-        user,
-        f.q,
-        year=f.year,
-        unit_ids=unit.ids,
-        level1=f.level1 or None,
-        level2=f.level2 or None,
-        kind=f.kind or None,
-    )
+    return Search(user, f, unit).qs
+
+
+class Search:
+    """A search as `user` asked it: its query (`qs`, built in the ORM when first needed) and the SQL
+    of its newest hits' ids (`ids_sql`, compiled by the ORM once per shape of the filters)."""
+
+    using = "default"
+
+    def __init__(self, user: Any, f: SearchFilters, unit: UnitChoice):
+        self.args = (
+            f.q,
+            visible_unit_ids(user),
+            unit.ids,
+            f.year or None,
+            f.level1 or None,
+            f.level2 or None,
+            f.kind or None,
+        )
+
+    @cached_property
+    def qs(self) -> QuerySet[Indicator]:
+        return _search_query(*self.args)
+
+    def ids_sql(self, scan: int) -> tuple[str, list[Any]] | None:
+        """The SQL and parameters of the ids of the newest `scan` hits, newest first; None when the
+        filters can match nothing. The same SQL and parameters as the ORM makes of `qs` (its values
+        bound parameters), compiled once per shape (`_ids_template`) and then filled in."""
+        q, visible, unit_ids, year, level1, level2, kind = self.args
+        shape = (
+            self.using,
+            scan,
+            _like_lookup(q) if q else "",
+            None if visible is None else len(visible),
+            None if unit_ids is None else len(unit_ids),
+            year is not None,
+            level1 is not None,
+            level2 is not None,
+            kind is not None,
+        )
+        template = _IDS_SQL.get(shape)
+        if template is None:
+            if len(_IDS_SQL) >= 512:  # shapes differ in the lengths of unit lists: bounded
+                _IDS_SQL.clear()
+            template = _IDS_SQL[shape] = _ids_template(shape)
+        if template is False:  # matches nothing whatever the values
+            return None
+        if template is None:  # a shape the marks could not be told apart in: the ORM each time
+            try:
+                sql, params = _compile_ids(self.qs, self.using, scan)
+            except EmptyResultSet:
+                return None
+            return sql, list(params)
+        sql, order = template
+        values = [*(visible or ()), *(unit_ids or ()), year, level1, level2, kind]
+        like = connections[self.using].ops.prep_for_like_query(q) if q else ""
+        params = []
+        for kind_, v in order:
+            if kind_ == "value":
+                i, typed = v
+                params.append(values[i] if typed is None else typed(values[i]))
+            elif kind_ == "like":
+                params.append(f"%{like}%")
+            else:
+                params.append(v)
+        return sql, params
+
+
+def _like_lookup(q: str) -> str:
+    """The lookup `text_filter` uses for `q` (a shape of the search's SQL)."""
+    return "icontains" if re.search(r"[A-Za-z]", q) else "contains"
+
+
+def _compile_ids(qs: QuerySet[Indicator], using: str, scan: int) -> tuple[str, tuple[Any, ...]]:
+    sql, params = qs.values_list("id")[:scan].query.get_compiler(using).as_sql(with_col_aliases=True)
+    return sql, tuple(params)
+
+
+_IDS_SQL: dict[tuple[Any, ...], Any] = {}
+# marks no user value can be taken for: the keyword's (without and with a Latin letter, as
+# `_like_lookup` tells them apart; nothing LIKE escapes), the categories' and the kind's
+_LIKE_MARK = {"contains": "①②③④", "icontains": "①②③④x"}
+_TEXT_MARKS = ("⑤level1⑤", "⑥level2⑥", "⑦kind⑦")
+
+
+def _ids_template(shape: tuple[Any, ...]) -> Any:
+    """The SQL of a shape of `Search.ids_sql` compiled with marks in place of the values, with where
+    each of its parameters comes from (`_sources`). False when the shape matches nothing, None when
+    a parameter holds a mark other than whole (then the ORM compiles each search)."""
+    using, scan, lookup, n_visible, n_units, has_year, has_l1, has_l2, has_kind = shape
+    mark = CompiledQuery.MARK
+    first = n_visible or 0
+    visible = None if n_visible is None else [mark + i for i in range(n_visible)]
+    units = None if n_units is None else [mark + first + i for i in range(n_units)]
+    year = mark + first + (n_units or 0) if has_year else None
+    like = _LIKE_MARK[lookup] if lookup else ""
+    texts = [m if has else None for m, has in zip(_TEXT_MARKS, (has_l1, has_l2, has_kind), strict=True)]
+    try:
+        sql, params = _compile_ids(_search_query(like, visible, units, year, *texts), using, scan)
+    except EmptyResultSet:
+        return False
+    order = _sources(params, [*(visible or ()), *(units or ()), year], like)
+    return None if order is None else (sql, order)
+
+
+def _sources(params: tuple[Any, ...], ints: list[int | None], like: str) -> list[tuple[str, Any]] | None:
+    """Where each parameter of a query compiled with marks comes from: ("value", (its index into
+    the values: `ints`' marks, then the categories' and the kind's), the type the ORM gives it in or
+    None), ("like", None) for the keyword's pattern, ("constant", the query's own); None when one
+    holds a mark other than whole."""
+    order: list[tuple[str, Any]] = []
+    for p in params:
+        if isinstance(p, int) and not isinstance(p, bool) and p in ints:
+            # as the ORM gives it: PostgreSQL's integer columns' values typed (psycopg's Int4)
+            order.append(("value", (ints.index(p), None if type(p) is int else type(p))))
+        elif type(p) is str and p in _TEXT_MARKS:
+            order.append(("value", (len(ints) + _TEXT_MARKS.index(p), None)))
+        elif like and p == f"%{like}%":
+            order.append(("like", None))
+        elif type(p) is str and any(m in p for m in (*_TEXT_MARKS, *_LIKE_MARK.values())):
+            return None
+        else:
+            order.append(("constant", p))
+    return order
 
 
 # ------------------------------------------------------------------ .xlsx export

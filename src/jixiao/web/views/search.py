@@ -16,6 +16,7 @@ from jixiao.web.lib.search import (
     EXPORT_MAX,
     KINDS,
     SEARCH_PAGE,
+    Search,
     export_xlsx,
     filtered,
     hits_html,
@@ -50,7 +51,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if f.active:
         unit = resolve_unit_filter(request.user, f.unit)
         ctx["unit_error"] = unit.error
-        qs = filtered(request.user, f, unit)
+        search = Search(request.user, f, unit)
         try:
             offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
@@ -59,15 +60,15 @@ def search(request: HttpRequest) -> HttpResponse:
         # (PostgreSQL walks the key backwards as for the page itself, about twice as fast as an
         # unordered scan): the total up to COUNT_CAP unless asked (`exact=1`): counting 40,000 hits
         # of a common word costs several times the page
-        results, counted = page_and_count(qs, offset, SEARCH_PAGE + 1, COUNT_CAP + 1)
+        results, counted = page_and_count(search, offset, SEARCH_PAGE + 1, COUNT_CAP + 1)
         exact = request.GET.get("exact") == "1"
         if offset == 0 and len(results) <= SEARCH_PAGE:
             total, more = len(results), False
         elif exact:
-            total, more = qs.order_by().count(), False
+            total, more = search.qs.order_by().count(), False
         else:
             if counted is None:  # a page beyond the counted hits or past the last one
-                counted = qs[: COUNT_CAP + 1].count()
+                counted = search.qs[: COUNT_CAP + 1].count()
             total, more = min(counted, COUNT_CAP), counted > COUNT_CAP
         ctx.update(
             {
