@@ -71,25 +71,28 @@ def test_rows_are_the_templates_rows(demo, users):
     assert checked >= 10
 
 
-def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users):
+@pytest.mark.parametrize("hostile", [HOSTILE, HOSTILE + "\x1f分\x1f隔"])  # and the rows' separator
+def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users, hostile):
+    from markupsafe import escape
+
     market, edu = demo["999001"], demo["999002"]
     projects = list(Project.objects.filter(unit=market, year=2024).order_by("seq"))
     assert len(projects) >= 3
     first, second, third = projects[:3]
     Project.objects.filter(pk=first.pk).update(
-        name=HOSTILE, code=HOSTILE, state="<s>\"&'", monitor_light="\"x'<", eval_grade="<&"
+        name=hostile, code=hostile, state="<s>\"&'", monitor_light="\"x'<", eval_grade="<&"
     )
-    Project.objects.filter(pk=second.pk).update(name="", title=HOSTILE, code="", budget_other=None)
+    Project.objects.filter(pk=second.pk).update(name="", title=hostile, code="", budget_other=None)
     # a bureau's disclosure holding a table of another unit (named with markup)
     Project.objects.filter(pk=third.pk).update(unit=edu)
-    edu.name = HOSTILE
+    edu.name = hostile
     edu.save()
-    market.name = HOSTILE
+    market.name = hostile
     market.save()
     data, got, want = _rows_both_ways(users, market, 2024)
     assert got == want
-    assert "&lt;b&gt;&#34;A&amp;B&#39;&lt;/b&gt;" in got[0] and "<b>" not in got[0] + got[1]
-    assert "（&lt;b&gt;" in got[0]  # the other unit's name, escaped
+    assert str(escape(hostile)) in got[0] and "<b>" not in got[0] + got[1]
+    assert f"（{escape(hostile)}" in got[0]  # the other unit's name, escaped
     assert data.review is not None and 'class="grade g-' in got[0]
     # and without a review (the page when reading it failed: no grades)
     _data, got, want = _rows_both_ways(users, market, 2024, with_review=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -18,8 +18,9 @@ from markupsafe import Markup, escape
 
 from jixiao.export.cellsafe import put_text, workbook_bytes
 from jixiao.taxonomy import LEVEL1, LEVEL2
-from jixiao.web.jinja import target_text, url, url_parts
+from jixiao.web.jinja import target_text
 from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.lib.rows import escape_texts, id_link
 from jixiao.web.lib.units import ambiguous, find_units
 from jixiao.web.models import Indicator, Unit
 from jixiao.web.permissions import (
@@ -320,7 +321,7 @@ def hits_html(rows: list[tuple[Any, ...]]) -> Markup:
     HTML as the autoescaping template made (tests/web/test_search.py renders both), every text from
     the database escaped (`escape_texts`), the year (an integer) and the link's id as they are, the
     link's text around the id escaped once a page."""
-    project_url = _id_link("project")
+    project_url = id_link("project")
     texts: list[Any] = []
     for level1, level2, name, value, target, _, _, pname, ptitle, unit in rows:
         texts += (unit, pname or ptitle, f"{level1 or ''} / {level2 or ''}", name, value or "")
@@ -336,34 +337,10 @@ def hits_html(rows: list[tuple[Any, ...]]) -> Markup:
     return Markup("".join(out))
 
 
-_SEP = "\x1f"  # no markup, nothing escape() changes
-
-
-def escape_texts(texts: list[Any]) -> list[str]:
-    """`markupsafe.escape` of each value (str, int or None, as from the database), in one call over
-    the texts joined by a control character: escaping works a character at a time, so the pieces
-    are each text's escape; when a text holds that character itself, each is escaped alone."""
-    parts = str(escape(_SEP.join(map(str, texts)))).split(_SEP)
-    if len(parts) != len(texts):
-        return [str(escape(t)) for t in texts]
-    return parts
-
-
 def _plain(v: Any) -> Any:
     """An integer as a template shows it (digits and a sign, nothing to escape); any other value
     escaped."""
     return v if type(v) is int else escape(v)
-
-
-def _id_link(name: str) -> Callable[[Any], str]:
-    """The escaped link of a route of one id (`jinja.url_parts`: its text around the id escaped
-    once); `url` escaped for an id that is not a non-negative integer or a route that cannot be cut
-    so."""
-    parts = url_parts(name)
-    if parts is None:
-        return lambda pid: escape(url(name, pid))
-    head, tail = escape(parts[0]), escape(parts[1])
-    return lambda pid: f"{head}{pid}{tail}" if type(pid) is int and pid >= 0 else escape(url(name, pid))
 
 
 def filtered(user: Any, f: SearchFilters, unit: UnitChoice) -> QuerySet[Indicator]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -28,11 +29,13 @@ from jixiao.web.lib.search import (
 from jixiao.web.lib.unit_year import LEVEL1_ORDER
 
 
-def level2_by_parent() -> list[tuple[str, list[str]]]:
+@cache
+def level2_by_parent() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The canonical level-2 categories under their level-1 parent (`canonical_levels` gives the
-    parent of a level-2 category alone), level 1 in the unit-year page's order."""
+    parent of a level-2 category alone), level 1 in the unit-year page's order (the taxonomy's:
+    worked out once a process)."""
     parent = {l2: canonical_levels(None, l2)[0] for l2 in LEVEL2}
-    return [(l1, [l2 for l2 in LEVEL2 if parent[l2] == l1]) for l1 in LEVEL1_ORDER]
+    return tuple((l1, tuple(l2 for l2 in LEVEL2 if parent[l2] == l1)) for l1 in LEVEL1_ORDER)
 
 
 @login_required
