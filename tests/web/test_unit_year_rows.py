@@ -144,3 +144,31 @@ def test_rules_and_categories_summed_once_a_text_are_the_rows_added_one_by_one()
     # values a database driver decoded already are summed as they are
     got = reviews._summed([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
     assert got == _sequential([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
+
+
+REVIEW_CELLS = (
+    "{% for code, n in review.rules[:6] %}"
+    '<a class="code" href="{{ url(\'review_rules\') }}#{{ code|lower }}">{{ code }}</a> {{ n }}　'
+    "{% endfor %}|"
+    '{% for g in review.grades %}<th><span class="grade g-{{ g }}">{{ g }}</span></th>{% endfor %}|'
+    '{% for g, n in review.grades.items() %}<td class="num">{{ n }}</td>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("hostile", [HOSTILE, "JX<1>\x1f&X"])
+def test_review_cells_are_the_templates(demo, users, hostile):
+    """The review box's rule links and grade cells (`review_cells`) are what the template made: the
+    page's own summary, and one with markup in a rule code and a grade, more than six rules."""
+    from jixiao.web.lib.reviews import UnitYearSummary
+    from jixiao.web.lib.unit_year import review_cells
+
+    env = engines["jinja2"].env
+    market = demo["999001"]
+    summary = read_unit_year(users["admin"], market.pk, 2024).review
+    assert summary is not None and summary.rules
+    rules = [(f"JX{i}{hostile}", i) for i in range(8)]
+    made_up = UnitYearSummary({}, {"优": 1, hostile: 2, "差": 0}, {}, [], rules)
+    for review in (summary, made_up):
+        cells = review_cells(review)
+        want = env.from_string(REVIEW_CELLS).render(review=review)
+        assert f"{cells.rules}|{cells.grade_heads}|{cells.grade_counts}" == want

@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
+from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.lib.rows import escape_texts, id_link
@@ -341,6 +342,31 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
             f'    <td class="num"><a href="{selfeval_url(pid)}">{score}</a></td><td>{eval_grade}</td></tr>'
         )
     return PageRows(Markup("".join(rows)), Markup("".join(cycle)))
+
+
+class ReviewCells:
+    """The cells of the unit-year page's review box that loop (`web/review/_unit_year.html`): the
+    most frequent rules with their links, the grades' headings and their counts, as HTML."""
+
+    __slots__ = ("grade_counts", "grade_heads", "rules")
+
+    def __init__(self, rules: Markup, grade_heads: Markup, grade_counts: Markup):
+        self.rules, self.grade_heads, self.grade_counts = rules, grade_heads, grade_counts
+
+
+def review_cells(review: Any) -> ReviewCells:
+    """`ReviewCells` of a `reviews.UnitYearSummary`, as the autoescaping template made them (the
+    rule codes and grades escaped; the counts are integers)."""
+    rules_url = escape(url("review_rules"))
+    codes = escape_texts([t for code, _ in review.rules[:6] for t in (str(code).lower(), code)])
+    rules = "".join(
+        f'<a class="code" href="{rules_url}#{low}">{code}</a> {_num(n)}　'
+        for low, code, (_, n) in zip(codes[::2], codes[1::2], review.rules[:6], strict=True)
+    )
+    grades = escape_texts(list(review.grades))
+    heads = "".join(f'<th><span class="grade g-{g}">{g}</span></th>' for g in grades)
+    counts = "".join(f'<td class="num">{_num(n)}</td>' for n in review.grades.values())
+    return ReviewCells(Markup(rules), Markup(heads), Markup(counts))
 
 
 _PLAIN_TYPES = (int, Decimal, date)  # what text of theirs a template shows needs no escaping
