@@ -292,13 +292,14 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     cycle: list[str] = []
     # each project's texts escaped at once (`escape_texts`): name, code, other unit, review grade
     texts: list[Any] = []
+    unit_id = unit.pk
     for p in projects:
         o = outcomes.get(p.id) if outcomes else None
         c = o.counts if o is not None and o.grade else None
         texts += (
             p.name or p.title,
             p.code or "—",
-            p.unit.name if p.unit_id != unit.pk and p.unit.name else "",
+            p.unit.name if p.unit_id != unit_id and p.unit.name else "",
             ""
             if c is None
             else f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}",
@@ -338,7 +339,7 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
             f'<tr class="row-{light[0]}"><td>{seq}</td><td>{label}</td>\n'
             f'    <td><a href="{monitor_url(pid)}">'
             f'<span class="light {light[0]}">{light[1]}</span></a></td>\n'
-            f'    <td>{_num(p.as_of or "")}</td><td class="num">{rate}</td>\n'
+            f'    <td>{"" if not p.as_of else _num(p.as_of)}</td><td class="num">{rate}</td>\n'
             f'    <td class="num"><a href="{selfeval_url(pid)}">{score}</a></td><td>{eval_grade}</td></tr>'
         )
     return PageRows(Markup("".join(rows)), Markup("".join(cycle)))
