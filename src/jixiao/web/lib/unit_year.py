@@ -291,20 +291,7 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     rows: list[str] = []
     cycle: list[str] = []
     # each project's texts escaped at once (`escape_texts`): name, code, other unit, review grade
-    texts: list[Any] = []
-    unit_id = unit.pk
-    for p in projects:
-        o = outcomes.get(p.id) if outcomes else None
-        c = o.counts if o is not None and o.grade else None
-        texts += (
-            p.name or p.title,
-            p.code or "—",
-            p.unit.name if p.unit_id != unit_id and p.unit.name else "",
-            ""
-            if c is None
-            else f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}",
-            "" if c is None else o.grade,  # type: ignore[union-attr]
-        )
+    texts = _row_texts(projects, unit.pk, outcomes)
     escaped = iter(escape_texts(texts))
     for p, label, code, other_unit, title, g in zip(projects, *[escaped] * 5, strict=True):
         pid, seq = p.id, _num(p.seq)
@@ -343,6 +330,25 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
             f'    <td class="num"><a href="{selfeval_url(pid)}">{score}</a></td><td>{eval_grade}</td></tr>'
         )
     return PageRows(Markup("".join(rows)), Markup("".join(cycle)))
+
+
+def _row_texts(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> list[Any]:
+    """Each project's texts that `prepare_rows` escapes, five a project: its name, code, its unit's
+    name when another unit's, the review's counts and grade ("" for none)."""
+    texts: list[Any] = []
+    for p in projects:
+        o = outcomes.get(p.id) if outcomes else None
+        c = o.counts if o is not None and o.grade else None
+        texts += (
+            p.name or p.title,
+            p.code or "—",
+            p.unit.name if p.unit_id != unit_id and p.unit.name else "",
+            ""
+            if c is None
+            else f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}",
+            "" if c is None else o.grade,  # type: ignore[union-attr]
+        )
+    return texts
 
 
 class ReviewCells:
