@@ -9,8 +9,12 @@ and session login as under `jixiao serve`, as the bench's reviewer: the trivial 
 (/bench/trivial/), the unit-year page of 10 units, the big unit's, 10 project pages and search
 for the bench's 7 terms, once each to warm up, then ROUNDS times. Prints the least, median and mean
 CPU time (time.process_time: this process only, not PostgreSQL's) per request of each kind and the
-medians' ratio to the trivial page's. On a shared machine these figures hold better than wall-clock
-ones (the least the best; other work on the cores still slows the caches down).
+medians' ratio to the trivial page's; with a PostgreSQL server on this machine also its backend's
+mean CPU per request (`db ms`, from /proc, in clock ticks: use enough --rounds) and the ratio of
+both together to the trivial page's (`total ×`), closer to what bench/web.py's ratios weigh (they
+also hold the HTTP server's and the clients' work, the same for every page). On a shared machine
+these figures hold better than wall-clock ones (the least the best; other work on the cores still
+slows the caches down).
 
 --profile KIND: cProfile of ROUNDS requests of that kind, top functions by own and by
 cumulative time. --dump DIR: each page's HTML (CSRF tokens blanked) to DIR, for byte comparisons
@@ -152,21 +156,58 @@ def main(argv: list[str] | None = None) -> int:
         st.sort_stats("cumulative").print_stats(45)
         return 0
     floor: float | None = None
-    print(f"{'page':<10}{'requests':>9}{'min ms':>9}{'median ms':>11}{'mean ms':>9}{'× trivial':>11}")
+    floor_total: float | None = None
+    backend = Backend()
+    print(
+        f"{'page':<10}{'requests':>9}{'min ms':>9}{'median ms':>11}{'mean ms':>9}{'× trivial':>11}"
+        + (f"{'db ms':>8}{'total ×':>9}" if backend.ok else "")
+    )
     for kind in KINDS:
         if args.only and kind not in args.only and kind != "trivial":
             continue
         rounds = args.rounds * (10 if kind in ("trivial", "big") else 1)
+        db = backend.cpu()
         ms = measure(caller, urls[kind], rounds)
         if not ms:
             continue
+        db = (backend.cpu() - db) / len(ms)
         med = statistics.median(ms)
         if kind == "trivial":
             floor = med
         ratio = f"{med / floor:>11.2f}" if floor else ""
         mean = statistics.fmean(ms)
-        print(f"{kind:<10}{len(ms):>9}{min(ms):>9.2f}{med:>11.2f}{mean:>9.2f}{ratio}", flush=True)
+        line = f"{kind:<10}{len(ms):>9}{min(ms):>9.2f}{med:>11.2f}{mean:>9.2f}{ratio}"
+        if backend.ok:
+            if kind == "trivial":
+                floor_total = mean + db
+            line += f"{db:>8.2f}" + (f"{(mean + db) / floor_total:>9.2f}" if floor_total else "")
+        print(line, flush=True)
     return 0
+
+
+class Backend:
+    """CPU time of this process's PostgreSQL backend (/proc, when the server runs on this machine):
+    the database's share of a request, which `bench/web.py`'s ratios include and process_time does
+    not. `total ×`: mean CPU per request, this process's and its backend's, over the trivial page's."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.stat: Path | None = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                stat = Path(f"/proc/{cur.fetchone()[0]}/stat")
+            self.stat = stat if stat.exists() else None
+        self.ok = self.stat is not None
+        self.tick = os.sysconf("SC_CLK_TCK") if self.ok else 100
+
+    def cpu(self) -> float:
+        """The backend's user and system CPU so far, in ms (0 when it cannot be read)."""
+        if self.stat is None:
+            return 0.0
+        fields = self.stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / self.tick  # utime, stime
 
 
 if __name__ == "__main__":

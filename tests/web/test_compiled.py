@@ -111,3 +111,44 @@ def test_compiled_review_queries_equal_the_orms(demo, market_project):
     )
     check()
     assert reviews.fingerprint(2**62) is None
+
+
+def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatch):
+    """On PostgreSQL a compiled query is a prepared statement of the connection (planned once) and
+    gives the ORM's rows each time; Django's own queries are not prepared; with PREPARE off nothing
+    is; while queries are logged it runs unprepared, its text in the log."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jixiao.web.lib import compiled
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+
+    head = 'SELECT "web_project"."id" AS "id", "web_project"."name" AS "name", "web_project"."budget_total"'
+
+    def prepared() -> int:  # this query's statements (earlier tests may have prepared it)
+        with connection.cursor() as cur:
+            cur.execute("SELECT statement FROM pg_prepared_statements")
+            return sum((r[0] or "").startswith(head) for r in cur.fetchall())
+
+    p = Project.objects.order_by("id").first()
+    args = (p.unit_id, p.year, p.disclosure_id)
+    want = [list(r) for r in _by_unit_year(*args)]
+    before = prepared()
+    monkeypatch.setattr(compiled, "PREPARE", False)
+    q = CompiledQuery(_by_unit_year, small=(1,))
+    assert q.rows(*args) == want and prepared() == before
+    monkeypatch.setattr(compiled, "PREPARE", True)
+    q = CompiledQuery(_by_unit_year, small=(1,))
+    with CaptureQueriesContext(connection) as ctx:
+        assert q.rows(*args) == want
+    assert prepared() == before and ctx.captured_queries[0]["sql"].startswith(head)
+    assert q.rows(*args) == q.rows(*args) == want
+    assert prepared() == 1  # once, then reused
+    with connection.cursor() as cur:  # the ORM's queries, bound on the client, are not prepared
+        cur.execute("SELECT count(*) FROM pg_prepared_statements")
+        n = cur.fetchone()[0]
+        list(Project.objects.filter(pk=p.pk).values_list("id", "name", "budget_total"))
+        cur.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cur.fetchone()[0] == n

@@ -189,15 +189,211 @@ def test_total_past_the_cap_is_counted_on_request(clients, demo, monkeypatch):
 
 @pytest.mark.parametrize("q", ["", "率", "满意度", "nothing-like-this"])
 def test_page_hits_are_the_searchs_slices(demo, q):
-    """`page_hits` (the page's indicators chosen in a subquery, then joined) gives the rows of the
-    search's own slice, in its order, on every page."""
-    from jixiao.web.lib.search import HIT_FIELDS, SearchFilters, UnitChoice, filtered, page_hits
+    """`page_hits` (the page's indicators chosen in a subquery, then joined) and `page_and_count` (the
+    newest hits' ids counted and cut in one query, then joined) give the rows of the search's own
+    slice, in its order, on every page, and the count of its newest `scan` hits."""
+    from jixiao.web.lib.search import (
+        HIT_FIELDS,
+        Search,
+        SearchFilters,
+        UnitChoice,
+        page_and_count,
+        page_hits,
+    )
 
-    qs = filtered(None, SearchFilters(q=q), UnitChoice(None))
+    search = Search(None, SearchFilters(q=q), UnitChoice(None))
+    qs = search.qs
     total = qs.count()
+    scan = 30
     for offset in range(0, total + 7, 7):
-        got = page_hits(qs, offset, 7)
         want = list(qs.values_list(*HIT_FIELDS)[offset : offset + 7])
-        assert [(h.name, h.project, h.url.rstrip("/").rsplit("/", 1)[1]) for h in got] == [
-            (w[2], w[7] or w[8], str(w[5])) for w in want
-        ]
+        assert page_hits(qs, offset, 7) == want
+        rows, counted = page_and_count(search, offset, 7, scan)
+        assert rows == want
+        if offset + 7 > scan:  # beyond the counted hits: the page alone
+            assert counted is None
+        elif want or offset == 0:
+            assert counted == min(total, scan)
+        else:  # past the last hit: nothing to count from
+            assert counted is None
+
+
+def filter_cases(demo, users):
+    from jixiao.web.lib.search import SearchFilters, UnitChoice, resolve_unit_filter
+
+    edu, market = users["edu"], demo["999001"]
+    return [
+        (edu, SearchFilters(q="率"), UnitChoice(None)),
+        (edu, SearchFilters(q="满意度"), resolve_unit_filter(edu, f"id:{market.pk}")),
+        (None, SearchFilters(q="率", year=2024, level1="产出指标"), UnitChoice([market.pk])),
+        (None, SearchFilters(level2="时效指标", kind="date"), UnitChoice(None)),
+        (None, SearchFilters(q="Rate_%\\x"), UnitChoice(None)),
+        (None, SearchFilters(q="100%_完成\\"), UnitChoice(None)),
+        (users["market"], SearchFilters(q="①②③④", year=2023, kind="percent"), UnitChoice(None)),
+        (None, SearchFilters(q="①②③④x ⑤level1⑤"), UnitChoice([market.pk, demo["999002"].pk])),
+        (None, SearchFilters(year=2024, level1="满意度指标", level2="服务对象满意度指标"), UnitChoice(None)),
+        (users["reviewer"], SearchFilters(q="率"), UnitChoice([])),
+    ]
+
+
+def test_page_and_count_keeps_the_filters(demo, users):
+    """The one query of `page_and_count` keeps every filter of the search: a unit user's units, the
+    unit asked, year, categories and kind; a filter that can match nothing finds nothing."""
+    from jixiao.web.lib.search import HIT_FIELDS, Search, page_and_count
+
+    edu = users["edu"]
+    for user, f, unit in filter_cases(demo, users):
+        search = Search(user, f, unit)
+        qs = search.qs
+        want = list(qs.values_list(*HIT_FIELDS)[:51])
+        rows, counted = page_and_count(search, 0, 51, 1001)
+        assert rows == want and counted == min(qs.count(), 1001), f
+        assert {r[-1] for r in rows} <= {"示例市示例区教育局"} or user is not edu
+
+
+def test_ids_sql_is_the_orms(demo, users):
+    """`Search.ids_sql`, compiled once per shape and filled in, is the SQL and the parameters the
+    ORM makes of the search's own query, whatever the keyword holds (LIKE's wildcards and escape,
+    the marks it is compiled with, Latin letters or none)."""
+    from django.core.exceptions import EmptyResultSet
+
+    from jixiao.web.lib import search as search_module
+    from jixiao.web.lib.search import Search
+
+    for user, f, unit in filter_cases(demo, users):
+        for _ in range(2):  # compiled, then from the compiled shape
+            search = Search(user, f, unit)
+            try:
+                want = (
+                    search.qs.values_list("id")[:1001]
+                    .query.get_compiler("default")
+                    .as_sql(with_col_aliases=True)
+                )
+            except EmptyResultSet:
+                want = None
+            got = search.ids_sql(1001)
+            assert (got and (got[0], tuple(got[1]))) == (want and (want[0], tuple(want[1]))), f
+            if got and want:  # typed as the ORM types them (PostgreSQL: Int4 of an integer column)
+                assert [type(v) for v in got[1]] == [type(v) for v in want[1]]
+    assert None not in search_module._IDS_SQL.values()  # every shape compiled once, none left to the ORM
+
+
+REFERENCE_ROWS = """{% for i in results %}<tr><td>{{ i.year }}</td><td>{{ i.unit }}</td>
+    <td><a href="{{ i.url }}">{{ i.project }}</a></td>
+    <td>{{ i.category }}</td><td>{{ i.name }}</td><td>{{ i.value }}</td><td>{{ i.target }}</td></tr>
+  {% endfor %}"""
+
+
+class ReferenceHit:
+    """A row as the search template read it before its rows were made in Python."""
+
+    def __init__(self, row):
+        from jixiao.web.jinja import target_text, url
+
+        level1, level2, name, value, target, project_id, year, pname, ptitle, unit = row
+        self.year, self.unit, self.url = year or "", unit, url("project", project_id)
+        self.project, self.category = pname or ptitle, f"{level1 or ''} / {level2 or ''}"
+        self.name, self.value, self.target = name, value or "", target_text(target)
+
+
+HOSTILE = [
+    '<script>alert("x")</script>',
+    "a & b 'c' \"d\" <e>",
+    "&amp; already",
+    "\x1f separator \x1f twice",
+    "{{ 7*7 }} {% raw %}",
+    "满意度≥95%",
+    None,
+    "",
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hits_html_is_the_templates(hostile):
+    """`hits_html` makes the rows the autoescaping template made, byte for byte, whatever the texts
+    hold (markup, quotes, ampersands, the separator `escape_texts` joins with, None)."""
+    from django.template import engines
+
+    from jixiao.web.lib.search import escape_texts, hits_html
+
+    rows = [
+        (
+            "产出指标",
+            "数量指标",
+            "检查户数",
+            "≥100户",
+            {"kind": "number", "op": ">=", "value": 100, "unit": "户"},
+            7,
+            2024,
+            "项目甲",
+            "标题甲",
+            "单位甲",
+        ),
+        (
+            hostile,
+            hostile,
+            hostile,
+            hostile,
+            {"kind": "text", "raw": hostile},
+            8,
+            None,
+            hostile,
+            "t",
+            hostile,
+        ),
+        (None, None, "名称", None, None, 9, 2023, None, hostile, "单位"),
+        (
+            hostile,
+            "二级",
+            hostile,
+            "值",
+            {"kind": "date", "value": None, "raw": hostile},
+            10,
+            2024,
+            "",
+            hostile,
+            "u",
+        ),
+    ]
+    env = engines["jinja2"].env
+    want = env.from_string(REFERENCE_ROWS).render(results=[ReferenceHit(r) for r in rows])
+    assert str(hits_html(rows)) == want
+    assert hits_html([]) == ""
+    texts = [hostile, 12, None, "<&>", hostile]
+    from markupsafe import escape
+
+    assert escape_texts(texts) == [str(escape(t)) for t in texts]
+
+
+def test_unit_filter_is_a_list_up_to_its_limit(demo, users, monkeypatch):
+    """Up to UNIT_SELECT_MAX visible units the filter is a list of them (by code and name), above it a
+    text box; a unit user's list holds their own units only."""
+    from jixiao.web.lib import search
+    from jixiao.web.models import Unit
+
+    n = Unit.objects.count()
+    everyone = [(u.pk, u.code, u.name) for u in Unit.objects.order_by("code", "name")]
+    reviewer, edu = users["reviewer"], users["edu"]
+
+    def limit(k: int) -> None:  # the queries compiled anew with it, the module's own kept
+        monkeypatch.setattr(search, "UNIT_SELECT_MAX", k)
+        monkeypatch.setattr(search.MANY_UNITS_QUERY, "_compiled", {})
+        monkeypatch.setattr(search.ALL_UNITS_QUERY, "_compiled", {})
+
+    limit(n)
+    assert [tuple(o) for o in search.unit_choices(reviewer)] == everyone
+    for k in (n - 1, 1):
+        limit(k)
+        assert search.unit_choices(reviewer) is None
+    limit(n)
+    assert [o.code for o in search.unit_choices(edu)] == ["999002"]
+    page = _client_page(edu)
+    assert '<select name="unit"' in page and "示例市市场监督管理局" not in page
+
+
+def _client_page(user) -> str:
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c.get("/search/").content.decode()

@@ -71,25 +71,28 @@ def test_rows_are_the_templates_rows(demo, users):
     assert checked >= 10
 
 
-def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users):
+@pytest.mark.parametrize("hostile", [HOSTILE, HOSTILE + "\x1f分\x1f隔"])  # and the rows' separator
+def test_hostile_text_is_escaped_as_the_templates_escaped_it(demo, users, hostile):
+    from markupsafe import escape
+
     market, edu = demo["999001"], demo["999002"]
     projects = list(Project.objects.filter(unit=market, year=2024).order_by("seq"))
     assert len(projects) >= 3
     first, second, third = projects[:3]
     Project.objects.filter(pk=first.pk).update(
-        name=HOSTILE, code=HOSTILE, state="<s>\"&'", monitor_light="\"x'<", eval_grade="<&"
+        name=hostile, code=hostile, state="<s>\"&'", monitor_light="\"x'<", eval_grade="<&"
     )
-    Project.objects.filter(pk=second.pk).update(name="", title=HOSTILE, code="", budget_other=None)
+    Project.objects.filter(pk=second.pk).update(name="", title=hostile, code="", budget_other=None)
     # a bureau's disclosure holding a table of another unit (named with markup)
     Project.objects.filter(pk=third.pk).update(unit=edu)
-    edu.name = HOSTILE
+    edu.name = hostile
     edu.save()
-    market.name = HOSTILE
+    market.name = hostile
     market.save()
     data, got, want = _rows_both_ways(users, market, 2024)
     assert got == want
-    assert "&lt;b&gt;&#34;A&amp;B&#39;&lt;/b&gt;" in got[0] and "<b>" not in got[0] + got[1]
-    assert "（&lt;b&gt;" in got[0]  # the other unit's name, escaped
+    assert str(escape(hostile)) in got[0] and "<b>" not in got[0] + got[1]
+    assert f"（{escape(hostile)}" in got[0]  # the other unit's name, escaped
     assert data.review is not None and 'class="grade g-' in got[0]
     # and without a review (the page when reading it failed: no grades)
     _data, got, want = _rows_both_ways(users, market, 2024, with_review=False)
@@ -141,3 +144,31 @@ def test_rules_and_categories_summed_once_a_text_are_the_rows_added_one_by_one()
     # values a database driver decoded already are summed as they are
     got = reviews._summed([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
     assert got == _sequential([{"JX101": 1}, {"JX101": 2}], [[["a", "b", 1]], [["a", "b", 2]]])
+
+
+REVIEW_CELLS = (
+    "{% for code, n in review.rules[:6] %}"
+    '<a class="code" href="{{ url(\'review_rules\') }}#{{ code|lower }}">{{ code }}</a> {{ n }}　'
+    "{% endfor %}|"
+    '{% for g in review.grades %}<th><span class="grade g-{{ g }}">{{ g }}</span></th>{% endfor %}|'
+    '{% for g, n in review.grades.items() %}<td class="num">{{ n }}</td>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("hostile", [HOSTILE, "JX<1>\x1f&X"])
+def test_review_cells_are_the_templates(demo, users, hostile):
+    """The review box's rule links and grade cells (`review_cells`) are what the template made: the
+    page's own summary, and one with markup in a rule code and a grade, more than six rules."""
+    from jixiao.web.lib.reviews import UnitYearSummary
+    from jixiao.web.lib.unit_year import review_cells
+
+    env = engines["jinja2"].env
+    market = demo["999001"]
+    summary = read_unit_year(users["admin"], market.pk, 2024).review
+    assert summary is not None and summary.rules
+    rules = [(f"JX{i}{hostile}", i) for i in range(8)]
+    made_up = UnitYearSummary({}, {"优": 1, hostile: 2, "差": 0}, {}, [], rules)
+    for review in (summary, made_up):
+        cells = review_cells(review)
+        want = env.from_string(REVIEW_CELLS).render(review=review)
+        assert f"{cells.rules}|{cells.grade_heads}|{cells.grade_counts}" == want

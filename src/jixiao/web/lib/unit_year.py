@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -16,9 +16,10 @@ from markupsafe import Markup, escape
 
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
-from jixiao.web.jinja import url, url_parts
+from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.lib.rows import escape_texts, id_link
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
@@ -282,28 +283,21 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     (`markupsafe.escape`); numbers, dates, amounts and percentages (digits and signs) and the
     links' ids need no escaping, the links' text around the id is escaped once a page."""
     project_url, monitor_url, selfeval_url = (
-        _id_link(name) for name in ("project", "project_monitor", "project_selfeval")
+        id_link(name) for name in ("project", "project_monitor", "project_selfeval")
     )
     states: dict[Any, str] = {}  # the few distinct cells of a column, made once a page
     grades: dict[Any, str] = {}
     lights: dict[Any, tuple[str, str]] = {}
     rows: list[str] = []
     cycle: list[str] = []
-    for p in projects:
-        pid, seq, label = p.id, _num(p.seq), escape(p.name or p.title)
+    # each project's texts escaped at once (`escape_texts`): name, code, other unit, review grade
+    texts = _row_texts(projects, unit.pk, outcomes)
+    escaped = iter(escape_texts(texts))
+    for p, label, code, other_unit, title, g in zip(projects, *[escaped] * 5, strict=True):
+        pid, seq = p.id, _num(p.seq)
         url = project_url(pid)
-        other = (
-            f' <small class="muted">（{escape(p.unit.name)}）</small>'
-            if p.unit_id != unit.pk and p.unit.name
-            else ""
-        )
-        o = outcomes.get(pid) if outcomes else None
-        grade = ""
-        if o is not None and o.grade:
-            c = o.counts
-            title = escape(f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}")
-            g = escape(o.grade)
-            grade = f'<a href="{url}#review" class="grade g-{g}" title="{title}">{g}</a>'
+        other = f' <small class="muted">（{other_unit}）</small>' if other_unit else ""
+        grade = f'<a href="{url}#review" class="grade g-{g}" title="{title}">{g}</a>' if g else ""
         state = states.get(p.state)
         if state is None:
             state = states[p.state] = (
@@ -311,7 +305,7 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
             )
         rows.append(
             f'<tr><td>{seq}</td><td><a href="{url}">{label}</a>{other}</td>\n'
-            f'    <td class="code">{escape(p.code or "—")}</td><td class="num">{money(p.budget_total)}</td>'
+            f'    <td class="code">{code}</td><td class="num">{money(p.budget_total)}</td>'
             f'<td class="num">{money(p.budget_fiscal)}</td>\n'
             f'    <td class="num">{money(p.budget_other)}</td><td class="num">{_num(p.indicators_n)}</td>'
             f"<td>{grade}</td><td>{state}</td></tr>\n  "
@@ -324,28 +318,62 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
             )
         eval_grade = grades.get(p.grade)
         if eval_grade is None:
-            g = escape(p.grade)
-            eval_grade = grades[p.grade] = f'<span class="grade g-{g}">{g}</span>' if p.grade else ""
+            eg = escape(p.grade)
+            eval_grade = grades[p.grade] = f'<span class="grade g-{eg}">{eg}</span>' if p.grade else ""
         rate = "" if p.execution_rate is None else percent(p.execution_rate, 1)
         score = "未填报" if p.score is None else _num(p.score)
         cycle.append(
             f'<tr class="row-{light[0]}"><td>{seq}</td><td>{label}</td>\n'
             f'    <td><a href="{monitor_url(pid)}">'
             f'<span class="light {light[0]}">{light[1]}</span></a></td>\n'
-            f'    <td>{_num(p.as_of or "")}</td><td class="num">{rate}</td>\n'
+            f'    <td>{"" if not p.as_of else _num(p.as_of)}</td><td class="num">{rate}</td>\n'
             f'    <td class="num"><a href="{selfeval_url(pid)}">{score}</a></td><td>{eval_grade}</td></tr>'
         )
     return PageRows(Markup("".join(rows)), Markup("".join(cycle)))
 
 
-def _id_link(name: str) -> Callable[[int], str]:
-    """The escaped link of a route of one id (`jinja.url_parts`: its text around the id escaped
-    once); `url` escaped for a route that cannot be cut so."""
-    parts = url_parts(name)
-    if parts is None:
-        return lambda pid: escape(url(name, pid))
-    head, tail = escape(parts[0]), escape(parts[1])
-    return lambda pid: f"{head}{pid}{tail}" if type(pid) is int and pid >= 0 else escape(url(name, pid))
+def _row_texts(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> list[Any]:
+    """Each project's texts that `prepare_rows` escapes, five a project: its name, code, its unit's
+    name when another unit's, the review's counts and grade ("" for none)."""
+    texts: list[Any] = []
+    for p in projects:
+        o = outcomes.get(p.id) if outcomes else None
+        c = o.counts if o is not None and o.grade else None
+        texts += (
+            p.name or p.title,
+            p.code or "—",
+            p.unit.name if p.unit_id != unit_id and p.unit.name else "",
+            ""
+            if c is None
+            else f"错误 {c.get('error', 0)} · 警告 {c.get('warning', 0)} · 提示 {c.get('hint', 0)}",
+            "" if c is None else o.grade,  # type: ignore[union-attr]
+        )
+    return texts
+
+
+class ReviewCells:
+    """The cells of the unit-year page's review box that loop (`web/review/_unit_year.html`): the
+    most frequent rules with their links, the grades' headings and their counts, as HTML."""
+
+    __slots__ = ("grade_counts", "grade_heads", "rules")
+
+    def __init__(self, rules: Markup, grade_heads: Markup, grade_counts: Markup):
+        self.rules, self.grade_heads, self.grade_counts = rules, grade_heads, grade_counts
+
+
+def review_cells(review: Any) -> ReviewCells:
+    """`ReviewCells` of a `reviews.UnitYearSummary`, as the autoescaping template made them (the
+    rule codes and grades escaped; the counts are integers)."""
+    rules_url = escape(url("review_rules"))
+    codes = escape_texts([t for code, _ in review.rules[:6] for t in (str(code).lower(), code)])
+    rules = "".join(
+        f'<a class="code" href="{rules_url}#{low}">{code}</a> {_num(n)}　'
+        for low, code, (_, n) in zip(codes[::2], codes[1::2], review.rules[:6], strict=True)
+    )
+    grades = escape_texts(list(review.grades))
+    heads = "".join(f'<th><span class="grade g-{g}">{g}</span></th>' for g in grades)
+    counts = "".join(f'<td class="num">{_num(n)}</td>' for n in review.grades.values())
+    return ReviewCells(Markup(rules), Markup(heads), Markup(counts))
 
 
 _PLAIN_TYPES = (int, Decimal, date)  # what text of theirs a template shows needs no escaping

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -16,9 +17,11 @@ from jixiao.web.lib.search import (
     EXPORT_MAX,
     KINDS,
     SEARCH_PAGE,
+    Search,
     export_xlsx,
     filtered,
-    page_hits,
+    hits_html,
+    page_and_count,
     parse_filters,
     resolve_unit_filter,
     unit_choices,
@@ -26,11 +29,13 @@ from jixiao.web.lib.search import (
 from jixiao.web.lib.unit_year import LEVEL1_ORDER
 
 
-def level2_by_parent() -> list[tuple[str, list[str]]]:
+@cache
+def level2_by_parent() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The canonical level-2 categories under their level-1 parent (`canonical_levels` gives the
-    parent of a level-2 category alone), level 1 in the unit-year page's order."""
+    parent of a level-2 category alone), level 1 in the unit-year page's order (the taxonomy's:
+    worked out once a process)."""
     parent = {l2: canonical_levels(None, l2)[0] for l2 in LEVEL2}
-    return [(l1, [l2 for l2 in LEVEL2 if parent[l2] == l1]) for l1 in LEVEL1_ORDER]
+    return tuple((l1, tuple(l2 for l2 in LEVEL2 if parent[l2] == l1)) for l1 in LEVEL1_ORDER)
 
 
 @login_required
@@ -49,27 +54,28 @@ def search(request: HttpRequest) -> HttpResponse:
     if f.active:
         unit = resolve_unit_filter(request.user, f.unit)
         ctx["unit_error"] = unit.error
-        qs = filtered(request.user, f, unit)
+        search = Search(request.user, f, unit)
         try:
             offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
             offset = 0
-        results = page_hits(qs, offset, SEARCH_PAGE + 1)
-        # the total: counted only when the hits do not all fit on this page, and up to COUNT_CAP
-        # unless asked (`exact=1`): counting 40,000 hits of a common word costs several times the page
+        # the page and, in the same query, the newest COUNT_CAP + 1 hits counted in the page's order
+        # (PostgreSQL walks the key backwards as for the page itself, about twice as fast as an
+        # unordered scan): the total up to COUNT_CAP unless asked (`exact=1`): counting 40,000 hits
+        # of a common word costs several times the page
+        results, counted = page_and_count(search, offset, SEARCH_PAGE + 1, COUNT_CAP + 1)
         exact = request.GET.get("exact") == "1"
         if offset == 0 and len(results) <= SEARCH_PAGE:
             total, more = len(results), False
         elif exact:
-            total, more = qs.order_by().count(), False
+            total, more = search.qs.order_by().count(), False
         else:
-            # the newest COUNT_CAP + 1 hits counted in the page's order: PostgreSQL walks the key
-            # backwards as for the page itself, about twice as fast as an unordered scan
-            total = qs[: COUNT_CAP + 1].count()
-            total, more = min(total, COUNT_CAP), total > COUNT_CAP
+            if counted is None:  # a page beyond the counted hits or past the last one
+                counted = search.qs[: COUNT_CAP + 1].count()
+            total, more = min(counted, COUNT_CAP), counted > COUNT_CAP
         ctx.update(
             {
-                "results": results[:SEARCH_PAGE],
+                "results": hits_html(results[:SEARCH_PAGE]),
                 "total": total,
                 "total_more": more,
                 "exact": exact,

@@ -21,6 +21,7 @@ from jixiao.web.lib.unit_year import (
     indicator_categories,
     prepare_rows,
     read_unit_year,
+    review_cells,
     sorted_categories,
 )
 from jixiao.web.lib.worklist import PAGE, lists_for, work_lists
@@ -127,6 +128,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "legend": [(c, i) for i, c in enumerate(LEVEL1_ORDER) if any(l1 == c for (l1, _), _ in items)],
             "cycle": cycle,
             "review": review,
+            "review_cells": review_cells(review) if review is not None else None,
         },
     )
 
