@@ -78,6 +78,10 @@ def test_total_counts_every_page(clients, demo):
     n2, rows2 = hits(c, year="2024", offset="50")
     assert n2 == n and len(rows2) == min(50, n - 50)
     assert not {tuple(r) for r in rows} & {tuple(r) for r in rows2}
+    # past the last hit: the total, no range that ends before it starts, and why the list is empty
+    html = c.get("/search/", {"year": "2024", "offset": str(n + 100)}).content.decode()
+    assert f"共 <b>{n}</b> 条" in html and f"第 {n + 101}–" not in html
+    assert f"第 {n + 100} 条之后没有更多的指标" in html
 
 
 def test_category_and_kind_filters(clients, demo):
