@@ -118,6 +118,7 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatc
     gives the ORM's rows each time; Django's own queries are not prepared; with PREPARE off nothing
     is; while queries are logged it runs unprepared, its text in the log."""
     from django.db import connection
+    from django.test import override_settings
     from django.test.utils import CaptureQueriesContext
 
     from jixiao.web.lib import compiled
@@ -140,6 +141,9 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatc
     q = CompiledQuery(_by_unit_year, small=(1,))
     assert q.rows(*args) == want and prepared() == before
     monkeypatch.setattr(compiled, "PREPARE", True)
+    with override_settings(JIXIAO_PG_PREPARE=False):  # JIXIAO_PG_PREPARE=0: behind pgbouncer
+        q = CompiledQuery(_by_unit_year, small=(1,))
+        assert q.rows(*args) == want and prepared() == before
     q = CompiledQuery(_by_unit_year, small=(1,))
     with CaptureQueriesContext(connection) as ctx:
         assert q.rows(*args) == want

@@ -21,6 +21,8 @@ JIXIAO_TASK_WORKER   embedded (default): `jixiao serve` / `jixiao demo` run a ta
                      their own; external: background tasks are run by `jixiao worker` processes only
 JIXIAO_UPLOAD_TASK_KB uploaded files larger than this are imported as background tasks (default 512)
 JIXIAO_EXPORT_INLINE_PROJECTS  Excel / web-page exports of more projects are background tasks (default 20)
+JIXIAO_PG_PREPARE    0/false behind a pooler that cannot carry prepared statements (pgbouncer before
+                     1.21 in transaction mode): the pages' fixed queries are then not prepared
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ def database_from_url(url: str) -> dict:
 
 DEBUG = env_flag("JIXIAO_DEBUG")
 DATABASE_URL = os.environ.get("JIXIAO_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'jixiao.sqlite3'}"
+# the pages' compiled queries as prepared statements on PostgreSQL (`web.lib.compiled`)
+JIXIAO_PG_PREPARE = env_flag("JIXIAO_PG_PREPARE", True)
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 
 # no built-in key: without JIXIAO_SECRET_KEY a random one per process (`jixiao serve` refuses to

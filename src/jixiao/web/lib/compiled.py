@@ -4,7 +4,7 @@ ORM than the database takes to answer them.
 On PostgreSQL they are also prepared statements (`PREPARE`): PostgreSQL plans each of them once a
 connection rather than at every request (the unit-year page's three: 1.9 ms in the database and
 back, 1.1 ms prepared). Django leaves psycopg's prepared statements off for connection poolers in
-transaction mode (pgbouncer before 1.21 cannot carry them): set PREPARE to False behind one. While
+transaction mode (pgbouncer before 1.21 cannot carry them): set JIXIAO_PG_PREPARE=0 behind one. While
 queries are logged (DEBUG, a test capturing them) they run unprepared, so that the log holds their
 text (Django reads it from the client-binding cursor)."""
 
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, QuerySet
 
@@ -95,7 +96,12 @@ class CompiledQuery:
         sql, order, converters = entry
         connection = connections[using]
         with connection.cursor() as cur:
-            if PREPARE and connection.vendor == "postgresql" and not connection.queries_logged:
+            if (
+                PREPARE
+                and connection.vendor == "postgresql"
+                and not connection.queries_logged
+                and settings.JIXIAO_PG_PREPARE
+            ):
                 # (queries logged: DEBUG or a test's capture, which log a prepared one's text as None)
                 cur.cursor = _preparing(cur.cursor)
             cur.execute(sql, [i.value if type(i) is Constant else args[i] for i in order])

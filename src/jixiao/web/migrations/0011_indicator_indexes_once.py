@@ -1,3 +1,4 @@
+# ruff: noqa
 """Two indexes every stored indicator row paid for and no query needs: web_indicator(project_id)
 alone (the (project_id, seq) index answers every lookup by project: the pages' ordered reads,
 cascade deletes) and the LIKE-pattern twin of level1_canonical's index on PostgreSQL (the category
