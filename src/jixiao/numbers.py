@@ -13,9 +13,12 @@ if TYPE_CHECKING:
 def money(v: Any) -> str:
     """An amount as printed, thousands separated, no trailing zeros: 12.500000 → 12.5,
     1234 → 1,234; None or "" → —."""
-    if v is None or v == "":
+    if type(v) is Decimal:  # a page formats hundreds: no comparison with "", no str round trip
+        d = v
+    elif v is None or v == "":
         return "—"
-    d = v if type(v) is Decimal else Decimal(str(v))  # a page formats hundreds: no str round trip
+    else:
+        d = Decimal(str(v))
     if d == d.to_integral_value():
         return f"{int(d):,}"
     return f"{d.normalize():,f}"
