@@ -126,7 +126,7 @@ _BARE_BASIS = re.compile(
     r"^(?:根据|依据|按照|按|参照|参考)?(?:上级|相关|有关|文件|政策|规定|要求|部门|单位|工作|实际|情况|精神|的|及|和|、)*"
     r"(?:文件|规定|要求|政策|精神|情况)(?:规定|要求|精神)?(?:确定|执行|测算|制定)?$"
 )
-_BASIS_PUNCT = str.maketrans("", "", "：:。.，,；;")
+_BASIS_PUNCT = re.compile("[：:。.，,；;]")  # a regex: str.translate is slow on Chinese text
 _BASIS_HEADER = frozenset({"指标值确定依据", "确定依据", "指标值设定依据", "依据", "指标值依据", "设定依据"})
 
 
@@ -173,7 +173,7 @@ def _basis_verdict(raw: str | None, value: str) -> tuple[str, int]:
     basis = squash(raw)
     verdict = 0
     if basis and basis not in EMPTY_MARKERS:
-        bare = basis.translate(_BASIS_PUNCT)
+        bare = _BASIS_PUNCT.sub("", basis)
         if bare in _BASIS_HEADER:
             verdict = _HEADER
         elif _BARE_BASIS.match(bare) and "《" not in basis and "号" not in basis:
