@@ -753,9 +753,14 @@ def goal_repeated_sentence(p: ProjectFacts, ctx: Context) -> Iterator[Hit]:
     示例与改法：“1.保障执法工作正常开展；2.保障执法工作正常开展”改为“1.全年办结案件≥120件；
     2.执法装备配备率100%”。
     """
+    goal = _goal_text(p)
+    if len(goal) < 16:
+        return  # two sentences of 8 characters or more do not fit
     seen: set[str] = set()
-    for part in _SENTENCE.split(_goal_text(p)):
-        key = name_key(part or "")
+    for part in _SENTENCE.split(goal):
+        if len(part) < 8:
+            continue  # name_key only takes characters away
+        key = name_key(part)
         if len(key) < 8:
             continue
         if key in seen:
@@ -776,6 +781,11 @@ def _similar_at_least(a: str, b: str, threshold: float) -> bool:
         return 1.0 >= threshold
     if 2.0 * min(len(a), len(b)) / length < threshold:  # real_quick_ratio
         return False
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if short in long_:
+        # the longest matching block is the whole shorter text and nothing is left beside it to
+        # match: the ratio is exactly the real_quick_ratio bound just passed
+        return True
     if 2.0 * (Counter(a) & Counter(b)).total() / length < threshold:  # quick_ratio: letters in common
         return False
     return SequenceMatcher(None, a, b, autojunk=False).ratio() >= threshold
