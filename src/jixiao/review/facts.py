@@ -410,21 +410,45 @@ CACHE_LIMIT = _CACHE_LIMIT
 
 def clear_caches() -> None:
     """Forget memoised texts (for benchmarks of the cold path)."""
-    caches: list[dict[Any, Any]] = [_VALUE_CACHE, _LEVEL_CACHE, _NAME_CACHE, _VFACT_CACHE, _REPEATS_CACHE]
+    caches: list[dict[Any, Any]] = [
+        _VALUE_CACHE,
+        _LEVEL_CACHE,
+        _NAME_CACHE,
+        _VFACT_CACHE,
+        _REPEATS_CACHE,
+        _ROW_CACHE,
+    ]
     for c in caches + _RULE_CACHES:
         c.clear()
 
 
+# IndicatorFacts less its index and indicator, by what decides them: the same rows recur across
+# projects and disclosures, and one lookup is cheaper than the three below. Fewer kept than the
+# caches below it (each entry holds a whole row): a miss costs those three lookups, not a parse
+_ROW_LIMIT = 50_000
+_RowKey = tuple[str | None, str | None, str | None, str | None, str | None, str | None, int | None]
+_ROW_CACHE: dict[_RowKey, tuple[Any, ...]] = {}
+
+
 def indicator_facts(ind: Indicator, index: int, year: int | None) -> IndicatorFacts:
+    rk = (ind.level1, ind.level2, ind.value, ind.nature, ind.measure_unit, ind.name, year)
+    row = _ROW_CACHE.get(rk)
+    if row is None:
+        row = _row_facts(ind, year)
+        if len(_ROW_CACHE) >= _ROW_LIMIT:
+            _ROW_CACHE.clear()
+        _ROW_CACHE[rk] = row
+    return IndicatorFacts(index, ind, *row)
+
+
+def _row_facts(ind: Indicator, year: int | None) -> tuple[Any, ...]:
     c1, c2, r1, r2, cat = levels(ind.level1, ind.level2)
     value, tv, money, per_unit, duration, placeholder = value_facts(
         ind.value, year, ind.nature, ind.measure_unit, "money" if cat == COST else None
     )
     name, key, is_rate, is_count, per_item = name_facts(ind.name)
     kind = tv.kind
-    return IndicatorFacts(
-        index,
-        ind,
+    return (
         name,
         key,
         value,
