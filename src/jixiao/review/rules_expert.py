@@ -40,6 +40,8 @@ from jixiao.review.rules import category_label, q
 # ---------------------------------------------------------------------------------------------
 
 _NAME_PLACEHOLDER = re.compile(r"\*{2,}|＊{2,}|[Xx×]{2,}|[（(][≥≤><=]?[*＊]+%?[)）]")
+# a character each placeholder above has: a scan for it is 4× cheaper than trying the four branches
+_PLACEHOLDER_CHAR = re.compile(r"[*＊Xx×]")
 
 
 @rule(
@@ -60,7 +62,7 @@ def placeholder_name(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | 
     示例与改法：“XX工程验收合格率（≥**%）”改为“农村道路工程验收合格率”，指标值填“100%”。
     """
     name = f.ind.name or ""
-    if name and _NAME_PLACEHOLDER.search(name):
+    if name and _PLACEHOLDER_CHAR.search(name) and _NAME_PLACEHOLDER.search(name):
         return Hit(f"指标名称{q(name)}含有模板占位，没有按本项目填写。")
     return None
 
@@ -464,7 +466,10 @@ def spending_rate_as_indicator(f: IndicatorFacts, p: ProjectFacts, ctx: Context)
     重复计分，也挤占了反映产出和效果的指标。
     示例与改法：“质量指标｜资金支付率｜100%”改为“质量指标｜抽检任务完成率｜100%”。
     """
-    if f.category == SATISFACTION or not _SPENDING_RATE.search(f.name):
+    name = f.name
+    if f.category == SATISFACTION or ("率" not in name and "进度" not in name):
+        return None  # every pattern of _SPENDING_RATE ends in 率 or 进度
+    if not _SPENDING_RATE.search(name):
         return None
     return Hit(f"指标{q(f.label)}衡量的是资金支付或执行进度，不是项目的产出或效果。")
 
