@@ -152,7 +152,11 @@ def repeats(description: str | None, name: str | None) -> bool:
 
 
 def _repeats(description: str, name: str) -> bool:
-    n = name_key(name)
+    # the name's key as name_facts keeps it (an indicator's name: found, not recomputed); names
+    # name_facts blanks (「0」「—」) keep their own key
+    squashed, n, *_ = name_facts(name)
+    if not squashed:
+        n = name_key(name)
     if not n or len(description) > 3 * len(n) + 2 * _WRAP_MAX:
         return False
     d = name_key(description)
