@@ -64,3 +64,19 @@ def test_the_web_review_caches_are_bounded_by_weight():
     c.get(40)  # used: kept over 41
     c.put("big", "x", 35)
     assert c.get(40) == "40" and c.get(41) is None and c.weight <= 100
+
+
+def test_findings_the_engine_makes_equal_those_finding_makes():
+    """The engine builds findings without Finding's frozen __init__; they must be the same objects
+    in every respect (a field added to Finding and not to the engine fails here)."""
+    from jixiao.ingest import parse_file
+    from jixiao.review import Finding
+    from tests.conftest import SEEDS
+
+    docs = [parse_file(p) for p in sorted(SEEDS.glob("*.txt"))[:2]] + [_doc("800000")]
+    found = [f for d in docs for f in review_document(d).findings]
+    assert found
+    for f in found:
+        again = Finding(**vars(f))
+        assert list(vars(again).items()) == list(vars(f).items())
+        assert again == f and hash(again) == hash(f) and repr(again) == repr(f)
