@@ -7,9 +7,10 @@ whole disclosures, so that copied-set detection works within one unit as in real
 The rate is given on CPU time of this process (one core, whatever else the machine is doing) and
 on wall-clock time. With `--cold` the memo caches of parsed 指标值, names and level labels are
 cleared before every disclosure, so nothing carries over from the previous copy (the worst case:
-every text new).
+every text new). With `--outcomes` each disclosure goes through `review_document` (findings plus
+each project's 优/良/中/差, what imports store and the pages show) instead of `review`.
 
-    python bench/review.py [--projects N] [--cold]
+    python bench/review.py [--projects N] [--cold] [--outcomes]
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 
 from jixiao.ingest import parse_file
-from jixiao.review import review
+from jixiao.review import review, review_document
 from jixiao.review.facts import clear_caches
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--projects", type=int, default=100_000)
     ap.add_argument("--seeds", type=Path, default=SEEDS)
     ap.add_argument("--cold", action="store_true", help="clear the memo caches before every disclosure")
+    ap.add_argument("--outcomes", action="store_true", help="review_document: findings and outcomes")
     args = ap.parse_args(argv)
 
     paths = sorted(args.seeds.glob("*.txt"))
@@ -52,12 +54,13 @@ def main(argv: list[str] | None = None) -> int:
                 break
             if args.cold:
                 clear_caches()
-            findings += len(review(d))
+            findings += len(review_document(d).findings if args.outcomes else review(d))
             reviewed += len(d.projects)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     print(
         f"seeds: {len(docs)} disclosures, {per_round} projects; reviewed {reviewed:,} projects "
-        f"({rounds} rounds{', cold caches' if args.cold else ''}), {findings:,} findings"
+        f"({rounds} rounds{', cold caches' if args.cold else ''}"
+        f"{', with outcomes' if args.outcomes else ''}), {findings:,} findings"
     )
     print(f"total time: {wall:.2f} s wall, {cpu:.2f} s CPU")
     print(f"projects reviewed per second (one core, CPU time): {reviewed / cpu:,.0f}")

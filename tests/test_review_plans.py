@@ -3,6 +3,8 @@ thousands of units with the same settings keeps one plan, and its caches stay bo
 
 from __future__ import annotations
 
+import pytest
+
 from jixiao.model import Disclosure, Indicator, Project
 from jixiao.review import engine, review_document
 from jixiao.review.settings import loads_settings
@@ -64,3 +66,38 @@ def test_the_web_review_caches_are_bounded_by_weight():
     c.get(40)  # used: kept over 41
     c.put("big", "x", 35)
     assert c.get(40) == "40" and c.get(41) is None and c.weight <= 100
+
+
+def test_findings_the_engine_makes_equal_those_finding_makes():
+    """The engine builds findings without Finding's frozen __init__; they must be the same objects
+    in every respect (a field added to Finding and not to the engine fails here)."""
+    from jixiao.ingest import parse_file
+    from jixiao.review import Finding
+    from tests.conftest import SEEDS
+
+    docs = [parse_file(p) for p in sorted(SEEDS.glob("*.txt"))[:2]] + [_doc("800000")]
+    found = [f for d in docs for f in review_document(d).findings]
+    assert found
+    for f in found:
+        again = Finding(**vars(f))
+        assert list(vars(again).items()) == list(vars(f).items())
+        assert again == f and hash(again) == hash(f) and repr(again) == repr(f)
+
+
+def test_hit_takes_its_fields_in_order_with_their_defaults():
+    import dataclasses
+    import inspect
+
+    from jixiao.review.registry import Hit
+
+    params = list(inspect.signature(Hit).parameters.values())
+    fields = dataclasses.fields(Hit)
+    assert [p.name for p in params] == [f.name for f in fields]
+    assert [p.default for p in params] == [
+        inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default for f in fields
+    ]
+    h = Hit("消息", indicator=2)
+    assert (h.message, h.hint, h.indicator, h.project, h.severity) == ("消息", None, 2, None, None)
+    assert h == Hit("消息", None, 2) and hash(h) == hash(Hit("消息", None, 2))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.message = "x"  # type: ignore[misc]

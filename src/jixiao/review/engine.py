@@ -101,21 +101,28 @@ def _finding(
     ind = p.project.indicators[ind_index] if (p is not None and ind_index is not None) else None
     if hit.severity and sev == r.severity:
         sev = hit.severity
-    return Finding(
-        r.code,
-        cast(Severity, sev),  # a rule's own, the settings' or the case's: all checked severities
-        r.heading,
-        r.title,
-        hit.message,
-        hit.hint or r.fix,  # type: ignore[arg-type]
-        w[0],
-        w[1],
-        ind.name if ind is not None else None,
-        ind_index,
-        w[2],
-        w[3],
-        w[4],
+    # what Finding(...) makes, without the frozen dataclass's thirteen object.__setattr__ calls
+    # (about 2.5× cheaper); tests/test_review_plans.py checks it against Finding(**vars(f))
+    f = _new(Finding)
+    f.__dict__.update(
+        rule=r.code,
+        severity=cast(Severity, sev),  # a rule's own, the settings' or the case's: all checked
+        heading=r.heading,
+        title=r.title,
+        message=hit.message,
+        hint=hit.hint or r.fix,
+        project_seq=w[0],
+        project=w[1],
+        indicator=ind.name if ind is not None else None,
+        indicator_index=ind_index,
+        source=w[2],
+        unit_code=w[3],
+        unit_name=w[4],
     )
+    return f
+
+
+_new = object.__new__
 
 
 def _review_grouped(
@@ -233,36 +240,38 @@ def _tally(
     copied set) each cost `project_weight` × their severity weight."""
 
     table = weights if weights is not None else _weights(opts)
-
-    def weight(f: Finding) -> float:
-        return table[(f.severity, f.heading == COMPLETENESS)]
-
-    per_ind: dict[int, list[Finding]] = {}
-    loose: list[Finding] = []
+    # each finding's (rule, weight), weighed once, per indicator and for the project as a whole
+    per_ind: dict[int, list[tuple[str, float]]] = {}
+    loose: list[tuple[str, float]] = []
     for f in fs:
-        if f.indicator_index is None or n == 0:
-            loose.append(f)
+        rw = (f.rule, table[(f.severity, f.heading == COMPLETENESS)])
+        i = f.indicator_index
+        if i is None or n == 0:
+            loose.append(rw)
         else:
-            per_ind.setdefault(f.indicator_index, []).append(f)
+            got = per_ind.get(i)
+            if got is None:
+                per_ind[i] = [rw]
+            else:
+                got.append(rw)
     by_rule: dict[str, float] = {}
     total = 0.0
     for found in per_ind.values():
-        ws = [weight(f) for f in found]
         keep = 1.0
-        for w in ws:
-            keep *= 1 - min(w, 1.0)
+        for _, w in found:
+            keep *= 1 - (1.0 if 1.0 < w else w)  # min(w, 1.0)
         b = 1 - keep
         total += b
-        s = sum(ws) or 1.0
-        for f, w in zip(found, ws, strict=True):
-            by_rule[f.rule] = by_rule.get(f.rule, 0.0) + b * w / s / n
+        s = sum([w for _, w in found]) or 1.0
+        for rule, w in found:
+            by_rule[rule] = by_rule.get(rule, 0.0) + b * w / s / n
     share = total / n if n else 0.0
     wide = 0.0
     project_weight = float(opts["project_weight"])
-    for f in loose:
-        c = weight(f) * project_weight
+    for rule, w in loose:
+        c = w * project_weight
         wide += c
-        by_rule[f.rule] = by_rule.get(f.rule, 0.0) + c
+        by_rule[rule] = by_rule.get(rule, 0.0) + c
     score = round(100 * max(0.0, 1 - share - wide), 1)
     return _Tally(score, share, wide, by_rule)
 
@@ -279,12 +288,15 @@ def _score(fs: list[Finding], n: int, opts: dict[str, Any], weights: dict[tuple[
         if i is None or n == 0:
             wide += w * project_weight
         else:
-            keeps[i] = keeps.get(i, 1.0) * (1 - min(w, 1.0))
+            keeps[i] = keeps.get(i, 1.0) * (1 - (1.0 if 1.0 < w else w))  # min(w, 1.0)
     total = 0.0
     for keep in keeps.values():
         total += 1 - keep
     share = total / n if n else 0.0
     return round(100 * max(0.0, 1 - share - wide), 1)
+
+
+_FULL_SCORE = round(100 * max(0.0, 1 - 0.0 - 0.0), 1)  # `_score` of no findings (100.0)
 
 
 def _grade_of(score: float, fs: list[Finding], opts: dict[str, Any]) -> str:
@@ -349,8 +361,13 @@ def outcome(
     heading_scores: dict[str, float] = {}
     for h in HEADINGS:
         hf = by_heading[h]
-        if not hf and not checked.get(h, True):
-            headings[h] = UNCHECKED
+        if not hf:
+            if not checked.get(h, True):
+                headings[h] = UNCHECKED
+            else:
+                # what _score and _unusable give without findings: 100, nothing blocking, nothing bad
+                heading_scores[h] = _FULL_SCORE
+                headings[h] = _grade_of(_FULL_SCORE, hf, opts)
             continue
         heading_scores[h] = score = _score(hf, n, opts, weights)
         _, hbad, hblock = _unusable(hf, n)
@@ -423,21 +440,43 @@ def _reasons(
 GRADE_WORDS = {"优": "直接进入预算安排", "良": "小幅修改后进入预算安排", "中": "修改完善后重新报送"}
 
 
+_Check = tuple[str, bool, frozenset[str], frozenset[str], Callable[..., bool] | None]
+# the enabled rules as `checked_headings` reads them, by the rules switched off (as `_PLANS`)
+_CHECKS: dict[frozenset[str], list[_Check]] = {}
+
+
+def _checks(rs: ResolvedSettings) -> list[_Check]:
+    got = _CHECKS.get(rs.disabled)
+    if got is None:
+        got = [
+            (r.heading, r.scope == "indicator", r.categories, r.kinds, r.applies)
+            for code, r in RULES.items()
+            if rs.enabled(code)
+        ]
+        if len(_CHECKS) >= PLANS_LIMIT:
+            _CHECKS.clear()
+        _CHECKS[rs.disabled] = got
+    return got
+
+
 def checked_headings(p: ProjectFacts, ctx: Context, rs: ResolvedSettings) -> dict[str, bool]:
     """Per heading: could at least one enabled rule run on this project (its data present)?"""
     out = {h: False for h in HEADINGS}
     kinds = {(f.category, f.target.kind) for f in p.indicators}
-    for code, r in RULES.items():
-        if out[r.heading] or not rs.enabled(code):
+    left = len(out)
+    for heading, per_indicator, cats, ks, applies in _checks(rs):
+        if out[heading]:
             continue
-        if r.scope == "indicator":
-            ok = any(
-                (not r.categories or c in r.categories) and (not r.kinds or k in r.kinds) for c, k in kinds
-            )
-            ok = ok and (r.applies is None or bool(r.applies(p, ctx)))
+        if per_indicator:
+            ok = any((not cats or c in cats) and (not ks or k in ks) for c, k in kinds)
+            ok = ok and (applies is None or bool(applies(p, ctx)))
         else:
-            ok = r.applies is None or bool(r.applies(p, ctx))
-        out[r.heading] = ok
+            ok = applies is None or bool(applies(p, ctx))
+        if ok:
+            out[heading] = True
+            left -= 1
+            if not left:
+                break  # every heading settled: the rules left would be skipped
     return out
 
 

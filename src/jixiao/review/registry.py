@@ -33,7 +33,7 @@ TABLE_ARITHMETIC = "项目绩效目标表的填报口径：预算数 = 其中财
 SCOPES = ("indicator", "project", "document")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Hit:
     """What a rule function returns: the case-specific message, optionally a case-specific hint,
     and for project/document rules the indicator (index) and project it concerns."""
@@ -45,6 +45,21 @@ class Hit:
     # a milder severity for this case (a form's standard option rather than a defect); a severity
     # set in the settings for the rule still wins
     severity: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        indicator: int | None = None,
+        project: Any = None,
+        severity: str | None = None,
+    ) -> None:
+        # the generated frozen __init__ with the instance dict filled at once, not through
+        # object.__setattr__ per field (one Hit a finding); tests/test_review_plans.py checks
+        # that this signature is the fields'
+        self.__dict__.update(
+            message=message, hint=hint, indicator=indicator, project=project, severity=severity
+        )
 
 
 @dataclass(frozen=True)

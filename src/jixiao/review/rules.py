@@ -339,11 +339,11 @@ def unknown_level(f: IndicatorFacts, p: ProjectFacts, ctx: Context) -> Hit | Non
     为什么：类别不明的指标无法按框架审核和计分，通常是一级/二级指标栏漏填或填了自创名称。
     示例与改法：一级、二级指标栏都空白的“抽检批次”，应补上“产出指标｜数量指标”。
     """
-    l1, l2 = q(f.ind.level1 or "空白"), q(f.ind.level2 or "空白")
     if f.category == UNKNOWN:
+        l1, l2 = q(f.ind.level1 or "空白"), q(f.ind.level2 or "空白")
         return Hit(f"指标{q(f.label)}的类别无法识别（一级{l1}，二级{l2}）。")
     if f.l2_read is None and (f.ind.level2 or "").strip() and f.category != SATISFACTION:
-        return Hit(f"指标{q(f.label)}的二级指标{l2}不是指标框架中的名称。")
+        return Hit(f"指标{q(f.label)}的二级指标{q(f.ind.level2 or '空白')}不是指标框架中的名称。")
     return None
 
 
