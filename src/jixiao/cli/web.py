@@ -306,7 +306,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         year=args.year,
         region=args.region or "",
         confirm_unit=args.confirm_unit,
-        ahead=2,
+        # a parse's time limit is wall-clock: no more parses at once than the machine has cores
+        # beside this process's own work
+        ahead=max(1, min(2, (os.cpu_count() or 1) - 1)),
     )
     for n, (f, r) in enumerate(done, 1):
         prefix = f"[{n}/{len(files)}]"
@@ -322,6 +324,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(("\n" if tty else "") + f"{f}: {r.message}", file=sys.stderr)
             continue
         if isinstance(r, Exception):
+            done.close()  # the documents being stored finish; no further one is started
+            print(
+                ("\n" if tty else "") + f"{f}: 导入中断（{type(r).__name__}），之前的文件已导入",
+                file=sys.stderr,
+            )
             raise r
         totals["created"] += r.created
         totals["updated"] += r.updated

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import select
+import selectors
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -248,13 +248,15 @@ def sent() -> None:
     if connection.vendor != "postgresql" or connection.connection is None:
         return
     conn = connection.connection
-    if conn._pipeline is None:  # not in a pipeline: statements are sent and waited for
-        return
     pgconn = conn.pgconn
-    while pgconn.flush():  # 1: data left in libpq's buffer (a non-blocking socket in pipeline mode)
-        readable, _w, _x = select.select([pgconn.socket], [pgconn.socket], [], 1.0)
-        if readable:  # as libpq asks: take in what the server sends, so that it reads on
-            pgconn.consume_input()
+    if not pgconn.pipeline_status:  # not in a pipeline: statements are sent and waited for
+        return
+    with selectors.DefaultSelector() as sel:  # (select.select fails on descriptors above 1023)
+        sel.register(pgconn.socket, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        while pgconn.flush():  # 1: data left in libpq's buffer (a non-blocking socket in pipeline mode)
+            ready = sel.select(1.0)
+            if any(events & selectors.EVENT_READ for _key, events in ready):
+                pgconn.consume_input()  # as libpq asks: take in what the server sends, so it reads on
 
 
 def _write(model: type[models.Model], rows: list[list[Any]]) -> None:

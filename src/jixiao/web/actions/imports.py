@@ -617,7 +617,9 @@ def _open(
         list(Unit.objects.select_for_update().filter(pk__in=old).order_by("pk").values_list("pk"))
     disclosure = None
     if target_unit.pk not in created:
-        disclosure = Disclosure.objects.filter(unit=target_unit, year=year).first()
+        # locked too: an import whose tables move projects out of this unit-year reviews it again,
+        # and waits here for this one (see `_Review.store`)
+        disclosure = Disclosure.objects.select_for_update().filter(unit=target_unit, year=year).first()
     made = disclosure is None
     result = ImportResult(0, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
     if disclosure is None:
@@ -883,6 +885,10 @@ class _Review:
                 reviews.store_computed_reviews(self.computed)
                 others = job.touched - {job.disclosure.pk}
                 if others:
+                    # unit-years a project moved out of (their units are not locked by this import):
+                    # their rows locked first, so an import of one of them is not reviewing it too
+                    locked = Disclosure.objects.select_for_update().filter(pk__in=others).order_by("pk")
+                    list(locked.values_list("pk"))
                     reviews.store_reviews(others)
         except Exception:
             logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
