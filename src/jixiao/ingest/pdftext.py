@@ -392,23 +392,24 @@ _LEVEL_MAX_TOKENS = 3
 
 def _label_at(toks: list[_Tok], i: int) -> tuple[str, str, int] | None:
     """(which level, label text, tokens used) when a level label starts at toks[i]."""
-    if toks[i].sep not in ("", "nl", "blank"):
+    tok = toks[i]
+    if tok.sep == "sp":  # a label opens a line
         return None
-    text = ""
-    for k in range(i, min(i + _LEVEL_MAX_TOKENS, len(toks))):
-        if k > i and toks[k].sep == "sp":
-            break
-        text += toks[k].text
-        if not text.endswith("指标"):
-            if len(text) > 10:
-                break
-            continue
-        kind = _label_kind(text)
-        if kind is not None:
-            return kind, text, k - i + 1
-        if len(text) > 10:
-            break
-    return None
+    text = tok.text
+    end = min(i + _LEVEL_MAX_TOKENS, len(toks))
+    k = i
+    while True:
+        if text.endswith("指标"):
+            kind = _label_kind(text)
+            if kind is not None:
+                return kind, text, k - i + 1
+        k += 1
+        if len(text) > 10 or k >= end:
+            return None
+        tok = toks[k]
+        if tok.sep == "sp":
+            return None
+        text += tok.text
 
 
 @lru_cache(maxsize=16384)
@@ -577,10 +578,20 @@ class _Spans:
         self._squashed: dict[tuple[int, int], str] = {}
 
     def text(self, i: int, j: int) -> str:
+        """`_cell_text(body[i:j])`: a left fold over the tokens, so the span one token shorter
+        (usually already known: spans grow a token at a time) is extended by one token."""
         key = (i, j)
         t = self._text.get(key)
         if t is None:
-            t = self._text[key] = _cell_text(self.body[i:j])
+            if j - i < 2:
+                t = _cell_text(self.body[i:j])
+            else:
+                prev = self._text.get((i, j - 1))
+                if prev is None:
+                    prev = self.text(i, j - 1) if j - i <= 32 else _cell_text(self.body[i : j - 1])
+                last = self.body[j - 1]
+                t = prev + " " + last.text if last.sep == "sp" else join_wrapped([prev, last.text])
+            self._text[key] = t
         return t
 
     def squashed(self, i: int, j: int) -> str:
@@ -627,13 +638,12 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     ) -> tuple[float, list[int]]:
         found = memo.get(key)
         if found is None:
-            found = max(
-                (
-                    (_region_score(spans, lo, hi, cuts, names, must_cut), cuts)
-                    for cuts in _cuts(lo, hi, len(names), must_cut)
-                ),
-                key=lambda x: x[0],
-            )
+            inside = [m for m in must_cut if lo < m < hi]
+            for cuts in _cuts(lo, hi, len(names), must_cut):
+                sc = _region_score(spans, lo, hi, cuts, names, inside)
+                if found is None or sc > found[0]:
+                    found = (sc, cuts)  # the first best, as max() keeps it
+            assert found is not None  # _cuts gives at least one cut
             memo[key] = found
         return found
 
@@ -643,11 +653,18 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     next_cut = [n + 1] * (n + 1)
     for i in range(n - 1, -1, -1):
         next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
+    # the spans' texts are made here first, each from the one a token shorter (`_cell_text`)
+    texts, values = spans._text, spans._value
     for a in range(1 if before else 0, n):
+        text = body[a].text
         for b in range(a + 1, min(n, a + 6) + 1):
-            if b > a + 1 and next_cut[a] < b:
-                break  # a single line break inside the value: a cell boundary, not a wrap
-            vs = spans.value(a, b)
+            if b > a + 1:
+                if next_cut[a] < b:
+                    break  # a single line break inside the value: a cell boundary, not a wrap
+                tok = body[b - 1]
+                text = text + " " + tok.text if tok.sep == "sp" else join_wrapped([text, tok.text])
+            texts[(a, b)] = text
+            vs = values[(a, b)] = _value_score(text)
             if vs >= -3:
                 candidates.setdefault(a, []).append((b, vs))
             elif len(spans.squashed(a, b)) > 12:
@@ -692,11 +709,12 @@ def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
 
 
 def _region_score(
-    spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str], must_cut: set[int]
+    spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str], inside: list[int]
 ) -> float:
-    """Score of cutting tokens [lo, hi) into the columns `names` at `cuts`."""
+    """Score of cutting tokens [lo, hi) into the columns `names` at `cuts` (`inside`: the single
+    line breaks inside the range, each one not cut costing 4)."""
     edges = [lo, *cuts, hi]
-    score = -4.0 * sum(1 for m in must_cut if lo < m < hi and m not in cuts)
+    score = -4.0 * sum(1 for m in inside if m not in cuts)
     texts: dict[str, str] = {}
     for name, (x, y) in zip(names, itertools.pairwise(edges), strict=False):
         if x >= y:
