@@ -102,7 +102,8 @@ def regroup_pdf_text(lines: list[str]) -> list[Block]:
 
 def _title_at(items: list[_Line], i: int) -> int | None:
     """Index after the title starting at items[i] (titles may wrap over up to three lines)."""
-    if not _TITLE_START.match(items[i].text):
+    first = items[i].text  # stripped: a title opens with its number
+    if not first[:1].isdigit() or not _TITLE_START.match(first):
         return None
     text = ""
     for k in range(i, min(i + 3, len(items))):
@@ -365,7 +366,8 @@ def _header_fragment(text: str) -> bool:
 
 
 def _level_start(text: str) -> bool:
-    first = text.split()[0] if text.split() else ""
+    words = text.split(maxsplit=1)
+    first = words[0] if words else ""
     return taxonomy.is_level1_label(first) or taxonomy.is_level2_label(first)
 
 
@@ -648,27 +650,7 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
         return found
 
     best: tuple[float, list[int]] | None = None
-    candidates: dict[int, list[tuple[int, float]]] = {}
-    # the first single line break after each token (n + 1: none)
-    next_cut = [n + 1] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
-    # the spans' texts are made here first, each from the one a token shorter (`_cell_text`)
-    texts, values = spans._text, spans._value
-    for a in range(1 if before else 0, n):
-        text = body[a].text
-        for b in range(a + 1, min(n, a + 6) + 1):
-            if b > a + 1:
-                if next_cut[a] < b:
-                    break  # a single line break inside the value: a cell boundary, not a wrap
-                tok = body[b - 1]
-                text = text + " " + tok.text if tok.sep == "sp" else join_wrapped([text, tok.text])
-            texts[(a, b)] = text
-            vs = values[(a, b)] = _value_score(text)
-            if vs >= -3:
-                candidates.setdefault(a, []).append((b, vs))
-            elif len(spans.squashed(a, b)) > 12:
-                break  # prose this long only grows longer
+    candidates = _value_spans(body, spans, must_cut, 1 if before else 0)
     if not candidates:
         return {cols[0]: _cell_text(body)}
     # where the row holds something that reads as a value, short prose is not its value
@@ -688,6 +670,38 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     edges = [0, *best[1], n]
     names = [*before, "value", *after]
     return {c: spans.text(x, y) for c, (x, y) in zip(names, itertools.pairwise(edges), strict=False)}
+
+
+def _value_spans(
+    body: list[_Tok], spans: _Spans, must_cut: set[int], first: int
+) -> dict[int, list[tuple[int, float]]]:
+    """Start → (end, value score) of the spans that may be the row's value (up to six tokens, no
+    single line break inside). Their texts are made here first, each from the span a token
+    shorter (as `_cell_text` folds), and kept in `spans`."""
+    n = len(body)
+    candidates: dict[int, list[tuple[int, float]]] = {}
+    # the first single line break after each token (n + 1: none)
+    next_cut = [n + 1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
+    texts, values, squashed = spans._text, spans._value, spans._squashed
+    for a in range(first, n):
+        text = body[a].text
+        for b in range(a + 1, min(n, a + 6) + 1):
+            if b > a + 1:
+                if next_cut[a] < b:
+                    break  # a single line break inside the value: a cell boundary, not a wrap
+                tok = body[b - 1]
+                text = text + " " + tok.text if tok.sep == "sp" else join_wrapped([text, tok.text])
+            texts[(a, b)] = text
+            vs = values[(a, b)] = _value_score(text)
+            if vs >= -3:
+                candidates.setdefault(a, []).append((b, vs))
+            else:
+                sq = squashed[(a, b)] = squash(text)
+                if len(sq) > 12:
+                    break  # prose this long only grows longer
+    return candidates
 
 
 def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
@@ -714,7 +728,7 @@ def _region_score(
     """Score of cutting tokens [lo, hi) into the columns `names` at `cuts` (`inside`: the single
     line breaks inside the range, each one not cut costing 4)."""
     edges = [lo, *cuts, hi]
-    score = -4.0 * sum(1 for m in inside if m not in cuts)
+    score = -4.0 * sum(1 for m in inside if m not in cuts) if inside else -0.0
     texts: dict[str, str] = {}
     for name, (x, y) in zip(names, itertools.pairwise(edges), strict=False):
         if x >= y:
