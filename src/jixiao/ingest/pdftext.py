@@ -71,45 +71,53 @@ class _Line:
 
 
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
-    items: list[_Line] = []
+    # the printed lines (stripped), their numbers and whether a blank line comes before each;
+    # `_Line`s are made only for the lines of a table
+    texts: list[str] = []
+    nos: list[int] = []
+    blanks: list[bool] = []
     blank = False
     for i, raw in enumerate(lines, start=1):
         s = raw.strip()
         if not s:
             blank = True
             continue
-        items.append(_Line(i, s, blank))
+        texts.append(s)
+        nos.append(i)
+        blanks.append(blank)
         blank = False
     blocks: list[Block] = []
     i = 0
     table = 0
-    while i < len(items):
-        title_end = _title_at(items, i)
+    n = len(texts)
+    while i < n:
+        title_end = _title_at(texts, i)
         if title_end is not None:
-            title = join_wrapped([x.text for x in items[i:title_end]])
-            blocks.append(Para(title, Location(line=items[i].no)))
+            title = join_wrapped(texts[i:title_end])
+            blocks.append(Para(title, Location(line=nos[i])))
             j = title_end
-            while j < len(items) and _title_at(items, j) is None and not _CHAPTER.match(items[j].text):
+            while j < n and _title_at(texts, j) is None and not _CHAPTER.match(texts[j]):
                 j += 1
             table += 1
-            blocks.extend(_table_blocks(items[title_end:j], table))
+            items = [_Line(nos[k], texts[k], blanks[k]) for k in range(title_end, j)]
+            blocks.extend(_table_blocks(items, table))
             i = j
             continue
-        blocks.append(Para(items[i].text, Location(line=items[i].no)))
+        blocks.append(Para(texts[i], Location(line=nos[i])))
         i += 1
     return blocks
 
 
-def _title_at(items: list[_Line], i: int) -> int | None:
-    """Index after the title starting at items[i] (titles may wrap over up to three lines)."""
-    first = items[i].text  # stripped: a title opens with its number
+def _title_at(texts: list[str], i: int) -> int | None:
+    """Index after the title starting at texts[i] (titles may wrap over up to three lines)."""
+    first = texts[i]  # stripped: a title opens with its number
     if not first[:1].isdigit() or not _TITLE_START.match(first):
         return None
     text = ""
-    for k in range(i, min(i + 3, len(items))):
-        text += items[k].text
+    for k in range(i, min(i + 3, len(texts))):
+        text += texts[k]
         if _TITLE_END.search(squash(text)):
-            nxt = items[k + 1].text if k + 1 < len(items) else ""
+            nxt = texts[k + 1] if k + 1 < len(texts) else ""
             if match_unit_line(nxt) or nxt.startswith("项目") or _HEADER_START.match(nxt):
                 return k + 1
             return None
