@@ -71,44 +71,53 @@ class _Line:
 
 
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
-    items: list[_Line] = []
+    # the printed lines (stripped), their numbers and whether a blank line comes before each;
+    # `_Line`s are made only for the lines of a table
+    texts: list[str] = []
+    nos: list[int] = []
+    blanks: list[bool] = []
     blank = False
     for i, raw in enumerate(lines, start=1):
         s = raw.strip()
         if not s:
             blank = True
             continue
-        items.append(_Line(i, s, blank))
+        texts.append(s)
+        nos.append(i)
+        blanks.append(blank)
         blank = False
     blocks: list[Block] = []
     i = 0
     table = 0
-    while i < len(items):
-        title_end = _title_at(items, i)
+    n = len(texts)
+    while i < n:
+        title_end = _title_at(texts, i)
         if title_end is not None:
-            title = join_wrapped([x.text for x in items[i:title_end]])
-            blocks.append(Para(title, Location(line=items[i].no)))
+            title = join_wrapped(texts[i:title_end])
+            blocks.append(Para(title, Location(line=nos[i])))
             j = title_end
-            while j < len(items) and _title_at(items, j) is None and not _CHAPTER.match(items[j].text):
+            while j < n and _title_at(texts, j) is None and not _CHAPTER.match(texts[j]):
                 j += 1
             table += 1
-            blocks.extend(_table_blocks(items[title_end:j], table))
+            items = [_Line(nos[k], texts[k], blanks[k]) for k in range(title_end, j)]
+            blocks.extend(_table_blocks(items, table))
             i = j
             continue
-        blocks.append(Para(items[i].text, Location(line=items[i].no)))
+        blocks.append(Para(texts[i], Location(line=nos[i])))
         i += 1
     return blocks
 
 
-def _title_at(items: list[_Line], i: int) -> int | None:
-    """Index after the title starting at items[i] (titles may wrap over up to three lines)."""
-    if not _TITLE_START.match(items[i].text):
+def _title_at(texts: list[str], i: int) -> int | None:
+    """Index after the title starting at texts[i] (titles may wrap over up to three lines)."""
+    first = texts[i]  # stripped: a title opens with its number
+    if not first[:1].isdigit() or not _TITLE_START.match(first):
         return None
     text = ""
-    for k in range(i, min(i + 3, len(items))):
-        text += items[k].text
+    for k in range(i, min(i + 3, len(texts))):
+        text += texts[k]
         if _TITLE_END.search(squash(text)):
-            nxt = items[k + 1].text if k + 1 < len(items) else ""
+            nxt = texts[k + 1] if k + 1 < len(texts) else ""
             if match_unit_line(nxt) or nxt.startswith("项目") or _HEADER_START.match(nxt):
                 return k + 1
             return None
@@ -365,7 +374,8 @@ def _header_fragment(text: str) -> bool:
 
 
 def _level_start(text: str) -> bool:
-    first = text.split()[0] if text.split() else ""
+    words = text.split(maxsplit=1)
+    first = words[0] if words else ""
     return taxonomy.is_level1_label(first) or taxonomy.is_level2_label(first)
 
 
@@ -392,23 +402,24 @@ _LEVEL_MAX_TOKENS = 3
 
 def _label_at(toks: list[_Tok], i: int) -> tuple[str, str, int] | None:
     """(which level, label text, tokens used) when a level label starts at toks[i]."""
-    if toks[i].sep not in ("", "nl", "blank"):
+    tok = toks[i]
+    if tok.sep == "sp":  # a label opens a line
         return None
-    text = ""
-    for k in range(i, min(i + _LEVEL_MAX_TOKENS, len(toks))):
-        if k > i and toks[k].sep == "sp":
-            break
-        text += toks[k].text
-        if not text.endswith("指标"):
-            if len(text) > 10:
-                break
-            continue
-        kind = _label_kind(text)
-        if kind is not None:
-            return kind, text, k - i + 1
-        if len(text) > 10:
-            break
-    return None
+    text = tok.text
+    end = min(i + _LEVEL_MAX_TOKENS, len(toks))
+    k = i
+    while True:
+        if text.endswith("指标"):
+            kind = _label_kind(text)
+            if kind is not None:
+                return kind, text, k - i + 1
+        k += 1
+        if len(text) > 10 or k >= end:
+            return None
+        tok = toks[k]
+        if tok.sep == "sp":
+            return None
+        text += tok.text
 
 
 @lru_cache(maxsize=16384)
@@ -577,10 +588,20 @@ class _Spans:
         self._squashed: dict[tuple[int, int], str] = {}
 
     def text(self, i: int, j: int) -> str:
+        """`_cell_text(body[i:j])`: a left fold over the tokens, so the span one token shorter
+        (usually already known: spans grow a token at a time) is extended by one token."""
         key = (i, j)
         t = self._text.get(key)
         if t is None:
-            t = self._text[key] = _cell_text(self.body[i:j])
+            if j - i < 2:
+                t = _cell_text(self.body[i:j])
+            else:
+                prev = self._text.get((i, j - 1))
+                if prev is None:
+                    prev = self.text(i, j - 1) if j - i <= 32 else _cell_text(self.body[i : j - 1])
+                last = self.body[j - 1]
+                t = prev + " " + last.text if last.sep == "sp" else join_wrapped([prev, last.text])
+            self._text[key] = t
         return t
 
     def squashed(self, i: int, j: int) -> str:
@@ -627,31 +648,17 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     ) -> tuple[float, list[int]]:
         found = memo.get(key)
         if found is None:
-            found = max(
-                (
-                    (_region_score(spans, lo, hi, cuts, names, must_cut), cuts)
-                    for cuts in _cuts(lo, hi, len(names), must_cut)
-                ),
-                key=lambda x: x[0],
-            )
+            inside = [m for m in must_cut if lo < m < hi]
+            for cuts in _cuts(lo, hi, len(names), must_cut):
+                sc = _region_score(spans, lo, hi, cuts, names, inside)
+                if found is None or sc > found[0]:
+                    found = (sc, cuts)  # the first best, as max() keeps it
+            assert found is not None  # _cuts gives at least one cut
             memo[key] = found
         return found
 
     best: tuple[float, list[int]] | None = None
-    candidates: dict[int, list[tuple[int, float]]] = {}
-    # the first single line break after each token (n + 1: none)
-    next_cut = [n + 1] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
-    for a in range(1 if before else 0, n):
-        for b in range(a + 1, min(n, a + 6) + 1):
-            if b > a + 1 and next_cut[a] < b:
-                break  # a single line break inside the value: a cell boundary, not a wrap
-            vs = spans.value(a, b)
-            if vs >= -3:
-                candidates.setdefault(a, []).append((b, vs))
-            elif len(spans.squashed(a, b)) > 12:
-                break  # prose this long only grows longer
+    candidates = _value_spans(body, spans, must_cut, 1 if before else 0)
     if not candidates:
         return {cols[0]: _cell_text(body)}
     # where the row holds something that reads as a value, short prose is not its value
@@ -673,6 +680,38 @@ def _segment(body: list[_Tok], cols: list[str]) -> dict[str, str]:
     return {c: spans.text(x, y) for c, (x, y) in zip(names, itertools.pairwise(edges), strict=False)}
 
 
+def _value_spans(
+    body: list[_Tok], spans: _Spans, must_cut: set[int], first: int
+) -> dict[int, list[tuple[int, float]]]:
+    """Start → (end, value score) of the spans that may be the row's value (up to six tokens, no
+    single line break inside). Their texts are made here first, each from the span a token
+    shorter (as `_cell_text` folds), and kept in `spans`."""
+    n = len(body)
+    candidates: dict[int, list[tuple[int, float]]] = {}
+    # the first single line break after each token (n + 1: none)
+    next_cut = [n + 1] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        next_cut[i] = i + 1 if i + 1 in must_cut else next_cut[i + 1]
+    texts, values, squashed = spans._text, spans._value, spans._squashed
+    for a in range(first, n):
+        text = body[a].text
+        for b in range(a + 1, min(n, a + 6) + 1):
+            if b > a + 1:
+                if next_cut[a] < b:
+                    break  # a single line break inside the value: a cell boundary, not a wrap
+                tok = body[b - 1]
+                text = text + " " + tok.text if tok.sep == "sp" else join_wrapped([text, tok.text])
+            texts[(a, b)] = text
+            vs = values[(a, b)] = _value_score(text)
+            if vs >= -3:
+                candidates.setdefault(a, []).append((b, vs))
+            else:
+                sq = squashed[(a, b)] = squash(text)
+                if len(sq) > 12:
+                    break  # prose this long only grows longer
+    return candidates
+
+
 def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
     """Ways to cut tokens [lo, hi) into k consecutive spans (inner cut positions; spans may be empty
     only when there are too few tokens). Where single line breaks fall inside the range, only
@@ -692,11 +731,12 @@ def _cuts(lo: int, hi: int, k: int, must_cut: set[int]) -> list[list[int]]:
 
 
 def _region_score(
-    spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str], must_cut: set[int]
+    spans: _Spans, lo: int, hi: int, cuts: list[int], names: list[str], inside: list[int]
 ) -> float:
-    """Score of cutting tokens [lo, hi) into the columns `names` at `cuts`."""
+    """Score of cutting tokens [lo, hi) into the columns `names` at `cuts` (`inside`: the single
+    line breaks inside the range, each one not cut costing 4)."""
     edges = [lo, *cuts, hi]
-    score = -4.0 * sum(1 for m in must_cut if lo < m < hi and m not in cuts)
+    score = -4.0 * sum(1 for m in inside if m not in cuts) if inside else -0.0
     texts: dict[str, str] = {}
     for name, (x, y) in zip(names, itertools.pairwise(edges), strict=False):
         if x >= y:
