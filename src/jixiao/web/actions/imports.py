@@ -854,14 +854,7 @@ class _Review:
     def _computed(self) -> reviews.ComputedReviews:
         job, disclosure, unit = self.job, self.job.disclosure, self.job.unit
         rows = job.writes.rows
-        doc = m.Disclosure(
-            source=disclosure.source,
-            unit_code=unit.code or None,
-            unit_name=unit.name,
-            year=disclosure.year,
-            overall_goal=disclosure.overall_goal,
-            sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in self.subs],
-        )
+        doc = _unit_year_model(disclosure, unit, self.subs)
         for x in self.projects:
             doc.projects.append(reviews.read_back(x, x.unit.code, x.unit.name, rows.get(id(x)) or []))
         fp = reviews.fingerprint_of(
@@ -892,6 +885,18 @@ class _Review:
                     reviews.store_reviews(others)
         except Exception:
             logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
+
+
+def _unit_year_model(disclosure: Disclosure, unit: Unit, subs: list[SubGoal]) -> m.Disclosure:
+    """A stored unit-year as the review reads it (its projects added by the caller)."""
+    return m.Disclosure(
+        source=disclosure.source,
+        unit_code=unit.code or None,
+        unit_name=unit.name,
+        year=disclosure.year,
+        overall_goal=disclosure.overall_goal,
+        sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs],
+    )
 
 
 def _may_keep_review(job: _Job) -> bool:
@@ -1204,18 +1209,8 @@ def _loaded_reviews(
     out: list[reviews.WrittenUnitYear] = []
     for x in load.disclosures:
         done = sorted(written[x.pk], key=lambda t: (t[0].seq, t[0].pk))
-        u = units_by_pk[x.unit_id]
-        doc = m.Disclosure(
-            source=x.source,
-            unit_code=u.code or None,
-            unit_name=u.name,
-            year=x.year,
-            overall_goal=x.overall_goal,
-            sub_goals=[
-                m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs.get(x.pk, [])
-            ],
-            projects=[reviews.read_back(proj, proj.unit.code, proj.unit.name, inds) for proj, inds in done],
-        )
+        doc = _unit_year_model(x, units_by_pk[x.unit_id], subs.get(x.pk, []))
+        doc.projects = [reviews.read_back(proj, proj.unit.code, proj.unit.name, inds) for proj, inds in done]
         stamps = ((proj.pk, proj.version, proj.updated_at) for proj, _ in done)
         out.append(
             reviews.WrittenUnitYear(
