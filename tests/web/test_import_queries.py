@@ -115,6 +115,26 @@ def test_the_review_stored_from_memory_is_the_review_read_back(n):
     _assert_review_as_read_back(did)
 
 
+def test_a_project_moved_by_a_reimport_has_its_review_stored_with_its_new_unit_year():
+    """A table naming a subordinate unit whose project another unit-year holds moves that project
+    into the importing unit-year: both unit-years' reviews are stored, as read back (the moved
+    project's review row under the unit-year it left is replaced, not collided with)."""
+    a = as_unit(dataclasses.replace(seed("002"), year=2025), "700010", "甲单位", 2, 4)
+    sub = dataclasses.replace(a.projects[1], unit_code="700011", unit_name="乙单位")
+    a = dataclasses.replace(a, projects=[a.projects[0], sub])
+    b = as_unit(dataclasses.replace(seed("004"), year=2025), "700012", "丙单位", 1, 4)
+    b = dataclasses.replace(b, projects=[*b.projects, sub])
+    actions.import_disclosure(None, a)
+    moved = Project.objects.get(unit__name="乙单位")
+    r = actions.import_disclosure(None, b)
+    assert (r.created, r.updated) == (1, 1)
+    moved.refresh_from_db()
+    assert moved.disclosure_id == r.disclosure_id
+    assert ReviewResult.objects.get(project=moved).disclosure_id == r.disclosure_id
+    for did in (r.disclosure_id, Disclosure.objects.get(unit__name="甲单位").pk):
+        _assert_review_as_read_back(did)
+
+
 def test_bulk_load_stores_the_review_read_back():
     docs = [as_unit(seed(n), f"71000{i}", f"批量单位{i}", 99, 99) for i, n in enumerate(sorted(SEED))]
     actions.bulk_load(None, docs)
