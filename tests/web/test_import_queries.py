@@ -298,3 +298,29 @@ def test_bulk_rows_read_back_as_written():
     )
     h = History.objects.get(disclosure=d)
     assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
+
+
+def test_bulk_float_columns_read_back_as_written():
+    """Float columns go in the rows' JSON text on PostgreSQL as numbers, which read back as the same
+    floats; a batch holding a value JSON cannot carry exactly (an infinity, -0.0) goes as arrays."""
+    import math
+
+    from jixiao.web import bulk
+    from jixiao.web.models import Unit
+
+    d = Disclosure.objects.create(unit=Unit.objects.create(name="分数单位"), year=2024)
+    scores = [12.3, 1e-07, 100.0, None, 1e300, 0.1 + 0.2, 5e-324]
+    rows = [{"disclosure_id": d.pk, "version": "v", "seq": i, "score": s} for i, s in enumerate(scores)]
+    bulk.insert_values(ReviewResult, rows)
+    got = list(ReviewResult.objects.filter(disclosure=d).order_by("seq").values_list("score", flat=True))
+    assert got == scores
+    if connection.vendor == "postgresql":  # (SQLite has its own ways with infinities and -0.0)
+        odd = [math.inf, -0.0, 2.5]
+        more = [{"disclosure_id": d.pk, "version": "w", "seq": 10 + i, "score": s} for i, s in enumerate(odd)]
+        bulk.insert_values(ReviewResult, more)
+        got = list(
+            ReviewResult.objects.filter(disclosure=d, version="w")
+            .order_by("seq")
+            .values_list("score", flat=True)
+        )
+        assert got == odd and math.copysign(1.0, got[1]) < 0
