@@ -115,6 +115,26 @@ def test_the_review_stored_from_memory_is_the_review_read_back(n):
     _assert_review_as_read_back(did)
 
 
+def test_a_project_moved_by_a_reimport_has_its_review_stored_with_its_new_unit_year():
+    """A table naming a subordinate unit whose project another unit-year holds moves that project
+    into the importing unit-year: both unit-years' reviews are stored, as read back (the moved
+    project's review row under the unit-year it left is replaced, not collided with)."""
+    a = as_unit(dataclasses.replace(seed("002"), year=2025), "700010", "甲单位", 2, 4)
+    sub = dataclasses.replace(a.projects[1], unit_code="700011", unit_name="乙单位")
+    a = dataclasses.replace(a, projects=[a.projects[0], sub])
+    b = as_unit(dataclasses.replace(seed("004"), year=2025), "700012", "丙单位", 1, 4)
+    b = dataclasses.replace(b, projects=[*b.projects, sub])
+    actions.import_disclosure(None, a)
+    moved = Project.objects.get(unit__name="乙单位")
+    r = actions.import_disclosure(None, b)
+    assert (r.created, r.updated) == (1, 1)
+    moved.refresh_from_db()
+    assert moved.disclosure_id == r.disclosure_id
+    assert ReviewResult.objects.get(project=moved).disclosure_id == r.disclosure_id
+    for did in (r.disclosure_id, Disclosure.objects.get(unit__name="甲单位").pk):
+        _assert_review_as_read_back(did)
+
+
 def test_bulk_load_stores_the_review_read_back():
     docs = [as_unit(seed(n), f"71000{i}", f"批量单位{i}", 99, 99) for i, n in enumerate(sorted(SEED))]
     actions.bulk_load(None, docs)
@@ -278,3 +298,29 @@ def test_bulk_rows_read_back_as_written():
     )
     h = History.objects.get(disclosure=d)
     assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
+
+
+def test_bulk_float_columns_read_back_as_written():
+    """Float columns go in the rows' JSON text on PostgreSQL as numbers, which read back as the same
+    floats; a batch holding a value JSON cannot carry exactly (an infinity, -0.0) goes as arrays."""
+    import math
+
+    from jixiao.web import bulk
+    from jixiao.web.models import Unit
+
+    d = Disclosure.objects.create(unit=Unit.objects.create(name="分数单位"), year=2024)
+    scores = [12.3, 1e-07, 100.0, None, 1e300, 0.1 + 0.2, 5e-324]
+    rows = [{"disclosure_id": d.pk, "version": "v", "seq": i, "score": s} for i, s in enumerate(scores)]
+    bulk.insert_values(ReviewResult, rows)
+    got = list(ReviewResult.objects.filter(disclosure=d).order_by("seq").values_list("score", flat=True))
+    assert got == scores
+    if connection.vendor == "postgresql":  # (SQLite has its own ways with infinities and -0.0)
+        odd = [math.inf, -0.0, 2.5]
+        more = [{"disclosure_id": d.pk, "version": "w", "seq": 10 + i, "score": s} for i, s in enumerate(odd)]
+        bulk.insert_values(ReviewResult, more)
+        got = list(
+            ReviewResult.objects.filter(disclosure=d, version="w")
+            .order_by("seq")
+            .values_list("score", flat=True)
+        )
+        assert got == odd and math.copysign(1.0, got[1]) < 0

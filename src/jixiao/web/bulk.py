@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import selectors
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -73,7 +74,7 @@ def _rows_encoder() -> Callable[[Any], str] | None:
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
         return None
-    # no NaN or infinity: jsonb has none (`_json_plan` leaves out tables with float columns)
+    # no NaN or infinity: jsonb has none (`_json_floats_ok` sends rows holding one as arrays)
     enc = make(None, _plain_json, json.encoder.encode_basestring, None, ":", ",", False, False, False)
     return lambda rows: "".join(enc(rows, 0))
 
@@ -160,15 +161,18 @@ _JSON_PLANS: dict[str, str | None] = {}
 def _json_plan(model: type[models.Model]) -> str | None:
     """On PostgreSQL, `INSERT … SELECT` of rows given as one JSON array of arrays (one text
     parameter, encoded in C by `_rows_json`; each column cast from its element's text, a JSON
-    column taken as it is, JSON null as NULL), in the order given; None for a table with a float
-    column (JSON has no NaN) or without the C encoder. A hundred rows of twenty columns cost ~2 ms of
-    Python as psycopg's binary arrays (an element at a time), ~0.1 ms as JSON."""
+    column taken as it is, JSON null as NULL), in the order given; None without the C encoder. A
+    float column's values go as JSON numbers, which read back as the same floats, but for NaN, the
+    infinities and -0.0, which JSON (or jsonb's numeric) has not: rows holding one go as arrays
+    (`_json_floats_ok`). A hundred rows of twenty columns cost ~2 ms of Python as psycopg's binary
+    arrays (an element at a time), ~0.1 ms as JSON; the server's work is a little less too (a
+    unit-year's review rows: 2.8 ms instead of 3.1)."""
     label = model._meta.label
     if label in _JSON_PLANS:
         return _JSON_PLANS[label]
     head, _values, cols = _plan(model)
     sql = None
-    if _rows_json is not None and not any(isinstance(c.field, models.FloatField) for c in cols):
+    if _rows_json is not None:
         exprs = []
         for i, c in enumerate(cols):
             if c.json:
@@ -179,6 +183,17 @@ def _json_plan(model: type[models.Model]) -> str | None:
         sql = head + "SELECT {} FROM jsonb_array_elements((%b)::jsonb) AS r".format(", ".join(exprs))
     _JSON_PLANS[label] = sql
     return sql
+
+
+def _json_floats_ok(cols: tuple[_Column, ...], columns: list[list[Any]]) -> bool:
+    """Whether every float value of these columns is one a JSON number carries exactly (finite, and
+    not -0.0: jsonb keeps numbers as numeric, which has no negative zero)."""
+    for c, values in zip(cols, columns, strict=True):
+        if isinstance(c.field, models.FloatField):
+            for v in values:
+                if v is not None and not (math.isfinite(v) and (v or math.copysign(1.0, v) > 0)):
+                    return False
+    return True
 
 
 def _instance_row(obj: models.Model, cols: tuple[_Column, ...], conn: BaseDatabaseWrapper) -> list[Any]:
@@ -316,7 +331,7 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
                 raise ValueError(f"{model._meta.label}.{name}: no value and no default") from None
         columns.append(column if c.json else c.prepared(column, conn))
     sql = _json_plan(model) if connection.vendor == "postgresql" else None
-    if sql is not None:
+    if sql is not None and _json_floats_ok(cols, columns):
         assert _rows_json is not None
         with _cursor() as cur:
             cur.execute(sql, [_rows_json(list(zip(*columns, strict=True)))])

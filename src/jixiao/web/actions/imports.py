@@ -10,7 +10,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from jixiao.web.actions.common import (
 )
 from jixiao.web.actions.projects import describe_changes
 from jixiao.web.lib import reviews
+from jixiao.web.lib.compiled import CompiledQuery, attnames
 from jixiao.web.models import (
     Disclosure,
     History,
@@ -120,6 +121,36 @@ def _create_unit(key: dict[str, str], created: set[int] | None = None) -> Unit:
     return unit
 
 
+_UNIT_COLUMNS = ("id", "region", "code", "name")
+
+
+def _units_where(column: str, value: str) -> list[Unit]:
+    """`list(Unit.objects.filter(**{column: value}))`, in the model's order (region, code, name),
+    in one statement written once: the ORM builds and compiles that query anew each time, which
+    costs more than the database takes to answer it (an import of a new unit's document asks once
+    or twice)."""
+    sql = _UNITS_WHERE.get((connection.vendor, column))
+    if sql is None:
+        qn = connection.ops.quote_name
+        sql = "SELECT {} FROM {} WHERE {} = %s ORDER BY {}".format(  # identifiers only
+            ", ".join(qn(c) for c in _UNIT_COLUMNS),
+            qn(Unit._meta.db_table),
+            qn(Unit._meta.get_field(column).column),
+            ", ".join(
+                qn(Unit._meta.get_field(f.lstrip("-")).column) + (" DESC" if f.startswith("-") else "")  # type: ignore[union-attr]
+                for f in Unit._meta.ordering
+            ),
+        )
+        _UNITS_WHERE[(connection.vendor, column)] = sql
+    with connection.cursor() as cur:
+        cur.execute(sql, [value])
+        rows = cur.fetchall()
+    return [Unit.from_db(connection.alias, _UNIT_COLUMNS, row) for row in rows]
+
+
+_UNITS_WHERE: dict[tuple[str, str], str] = {}
+
+
 def _named_unit(
     actor: User | None, region: str, code: str, name: str, where: str, created: set[int] | None = None
 ) -> Unit:
@@ -129,16 +160,15 @@ def _named_unit(
     from jixiao.web.lib.units import describe_named, listing, unit_fits
 
     admin = role_of(actor) == Role.ADMIN
-    pool = _writable_units(actor)
     key = _unit_key(region, code, name)
     if admin:
         # one query: the units of that code (else of that name), the exact one among them
-        candidates = list(pool.filter(code=key["code"]) if code else pool.filter(name=key["name"]))
+        candidates = _units_where("code", key["code"]) if code else _units_where("name", key["name"])
         for u in candidates:
             if (u.region, u.code, u.name) == (key["region"], key["code"], key["name"]):
                 return u
     else:
-        candidates = list(pool)
+        candidates = list(_writable_units(actor))
     fits = [u for u in candidates if unit_fits(u, region=region, code=code, name=name)]
     if len(fits) == 1:
         return fits[0]
@@ -614,12 +644,13 @@ def _open(
     old = [pk for pk in unit_ids if pk not in created]
     if old:
         # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
-        list(Unit.objects.select_for_update().filter(pk__in=old).order_by("pk").values_list("pk"))
+        _UNITS_LOCKED.rows(*old)
     disclosure = None
     if target_unit.pk not in created:
         # locked too: an import whose tables move projects out of this unit-year reviews it again,
         # and waits here for this one (see `_Review.store`)
-        disclosure = Disclosure.objects.select_for_update().filter(unit=target_unit, year=year).first()
+        found = _UNIT_YEAR_LOCKED.instances(target_unit.pk, year)
+        disclosure = found[0] if found else None
     made = disclosure is None
     result = ImportResult(0, str(target_unit), year, warnings=[str(w) for w in doc.warnings])
     if disclosure is None:
@@ -635,6 +666,65 @@ def _open(
     return job, punits
 
 
+# What an import reads, compiled to SQL once per shape (`CompiledQuery`: the ORM would build and
+# compile each query anew, which costs more than the database takes to answer it).
+_UNITS_LOCKED = CompiledQuery(  # the units an import writes to, locked in id order
+    lambda *ids: Unit.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk")
+)
+_UNIT_YEAR_LOCKED = CompiledQuery(  # `.select_for_update().filter(unit=, year=).first()`
+    lambda unit_id, year: (
+        Disclosure.objects.select_for_update()
+        .filter(unit_id=unit_id, year=year)
+        .values_list(*attnames(Disclosure))[:1]
+    ),
+    Disclosure,
+    small=(1,),
+)
+_STORED_ROWS = CompiledQuery(
+    lambda *pids: (
+        Indicator.objects.filter(project_id__in=pids)
+        .order_by("project_id", "seq", "id")
+        .values_list(*STORED_INDICATOR)
+    )
+)
+_SUB_GOALS = CompiledQuery(
+    lambda did: (
+        SubGoal.objects.filter(disclosure_id=did)
+        .order_by("seq", "id")
+        .values_list("seq", "title", "goal", "indicators")
+    )
+)
+
+
+def _projects_query(year: int | None, did: int | None, *units: int) -> Any:
+    """The projects of these units and year, and those of unit-year `did` (None: none), with their
+    units' columns after theirs, in (seq, id) order."""
+    wanted = Q(unit_id__in=units, year=year)
+    if did is not None:
+        wanted |= Q(disclosure_id=did)
+    unit_columns = [f"unit__{name}" for name in attnames(Unit)]
+    return Project.objects.filter(wanted).order_by("seq", "id").values_list(*attnames(Project), *unit_columns)
+
+
+_STORED_PROJECTS = CompiledQuery(_projects_query, small=(0,))
+
+
+def _stored_projects(year: int | None, did: int | None, units: list[int]) -> list[Project]:
+    """`Project.objects.filter(Q(unit_id__in=units, year=year) | Q(disclosure_id=did))
+    .select_related("unit").order_by("seq", "id")` (without the unit-year when `did` is None), in
+    one compiled query; no query when there is nothing to read."""
+    if not units and did is None:
+        return []
+    names, unit_names = attnames(Project), attnames(Unit)
+    k = len(names)
+    out = []
+    for row in _STORED_PROJECTS.rows(year, did, *units):
+        proj = Project.from_db(connection.alias, names, row[:k])
+        Project.unit.field.set_cached_value(proj, Unit.from_db(connection.alias, unit_names, row[k:]))
+        out.append(proj)
+    return out
+
+
 def _read_stored_projects(job: _Job, unit_ids: list[int], old: list[int]) -> None:
     """The stored projects of these units and year, and those the unit-year's document held before
     (a subordinate's too, even one not named now), in one query; none when the unit-year is new
@@ -642,10 +732,7 @@ def _read_stored_projects(job: _Job, unit_ids: list[int], old: list[int]) -> Non
     job.stored = {uid: [] for uid in unit_ids}
     if job.made and not old:
         return
-    wanted = Q(unit_id__in=old, year=job.year)
-    if not job.made:
-        wanted |= Q(disclosure=job.disclosure)
-    for proj in Project.objects.filter(wanted).select_related("unit").order_by("seq", "id"):
+    for proj in _stored_projects(job.year, None if job.made else job.disclosure.pk, old):
         if proj.unit_id in job.stored and proj.year == job.year:
             job.stored[proj.unit_id].append(proj)
         if proj.disclosure_id == job.disclosure.pk:
@@ -669,11 +756,7 @@ def _stored_rows(projects: list[Project]) -> dict[int, list[_Stored]]:
     """The indicator rows of these stored projects in (seq, id) order, in one query (as tuples)."""
     rows_of: dict[int, list[_Stored]] = {proj.pk: [] for proj in projects}
     if rows_of:
-        for t in (
-            Indicator.objects.filter(project_id__in=list(rows_of))
-            .order_by("project_id", "seq", "id")
-            .values_list(*STORED_INDICATOR)
-        ):
+        for t in _STORED_ROWS.rows(*rows_of):
             row = _Stored._make(t)
             rows_of[row.project_id].append(row)
     return rows_of
@@ -875,14 +958,17 @@ class _Review:
                     return
                 if self.computed is None:
                     self.computed = self._computed()
-                reviews.store_computed_reviews(self.computed)
                 others = job.touched - {job.disclosure.pk}
                 if others:
                     # unit-years a project moved out of (their units are not locked by this import):
-                    # their rows locked first, so an import of one of them is not reviewing it too
+                    # their rows locked first, so an import of one of them is not reviewing it too.
+                    # Reviewed first: that replaces their stored rows, among them the rows of the
+                    # projects that moved, which this unit-year's review rows would collide with
+                    # (one review row a project)
                     locked = Disclosure.objects.select_for_update().filter(pk__in=others).order_by("pk")
                     list(locked.values_list("pk"))
                     reviews.store_reviews(others)
+                reviews.store_computed_reviews(self.computed)
         except Exception:
             logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
 
@@ -974,6 +1060,29 @@ def _unit_year_fields(disclosure: Disclosure, doc: m.Disclosure, made: bool, res
         disclosure.budget_overview = overview
 
 
+_UPDATE_UNIT_YEAR: dict[str, str] = {}
+
+
+def _save_unit_year(disclosure: Disclosure) -> None:
+    """`disclosure.save()` of a stored unit-year (locked by this import: the row is there): the
+    same UPDATE of every column (`imported_at` set to now), in a statement written once rather than
+    compiled by the ORM at each import."""
+    fields = [f for f in Disclosure._meta.concrete_fields if not f.primary_key]
+    sql = _UPDATE_UNIT_YEAR.get(connection.vendor)
+    if sql is None:
+        qn = connection.ops.quote_name
+        sql = _UPDATE_UNIT_YEAR[connection.vendor] = "UPDATE {} SET {} WHERE {} = %s".format(
+            qn(Disclosure._meta.db_table),  # identifiers only; values are parameters
+            ", ".join(f"{qn(f.column)} = %s" for f in fields),
+            qn(Disclosure._meta.pk.column),  # type: ignore[union-attr]
+        )
+    values = [f.get_db_prep_save(f.pre_save(disclosure, False), connection) for f in fields]
+    with connection.cursor() as cur:
+        cur.execute(sql, [*values, disclosure.pk])
+        if cur.rowcount != 1:
+            raise RuntimeError(f"unit-year {disclosure.pk} not updated")
+
+
 def _store_unit_year(
     disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult
 ) -> tuple[list[SubGoal], list[SubGoal]]:
@@ -983,7 +1092,7 @@ def _store_unit_year(
     leaves them as they are)."""
     if not made:
         _unit_year_fields(disclosure, doc, made, result)
-        disclosure.save()
+        _save_unit_year(disclosure)
     if doc.sub_goals:
         subs = [
             SubGoal(
@@ -996,10 +1105,8 @@ def _store_unit_year(
             for i, s in enumerate(doc.sub_goals, 1)
         ]
         if not made:
-            stored = list(
-                disclosure.sub_goals.order_by("seq", "id").values_list("seq", "title", "goal", "indicators")
-            )
-            if stored == [(x.seq, x.title, x.goal, x.indicators) for x in subs]:
+            stored = _SUB_GOALS.rows(disclosure.pk)
+            if stored == [[x.seq, x.title, x.goal, x.indicators] for x in subs]:
                 return subs, []
             disclosure.sub_goals.all().delete()
         return subs, subs
