@@ -164,10 +164,20 @@ def header_map(cells: list, year: int | None = None) -> dict[int, str] | None:
     basis, nature, direction, measure_unit, weight, remark, project, project_code, unit, budget,
     goal; columns of a column group other than the budget year's map to 'skip:<field>'."""
     texts = [c.text for c in cells]
-    joined = "".join(texts)
-    # every hint word has 级 or 指 or is 目标值: most rows are ruled out without the pattern
-    if ("级" not in joined and "指" not in joined and "目标值" not in joined) or not _HINT.search(joined):
+    if not may_be_header("".join(texts)):
         return None
+    return header_map_texts(texts, year)
+
+
+def may_be_header(joined: str) -> bool:
+    """Whether a row whose cells' texts joined are `joined` may be an indicator header (it prints
+    a header hint word); False rules the row out."""
+    # every hint word has 级 or 指 or is 目标值: most rows are ruled out without the pattern
+    return ("级" in joined or "指" in joined or "目标值" in joined) and _HINT.search(joined) is not None
+
+
+def header_map_texts(texts: list[str] | tuple[str, ...], year: int | None = None) -> dict[int, str] | None:
+    """`header_map` of a row given by its cells' texts, once `may_be_header` allows it."""
     cand: list[tuple[float, int, str, str]] = []  # (score, column, field, group)
     groups: dict[str, int] = {}
     for i, t in enumerate(texts):

@@ -27,7 +27,15 @@ from functools import lru_cache
 from itertools import pairwise
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row, match_unit_line, squash
-from jixiao.ingest.header import cell_score, fit_row, fitted_score, header_kind, positional_score
+from jixiao.ingest.header import (
+    cell_score,
+    fit_row,
+    fitted_score,
+    header_kind,
+    header_map_texts,
+    may_be_header,
+    positional_score,
+)
 from jixiao.ingest.header import header_map as _header_map
 from jixiao.ingest.noise import is_noise_line as _is_noise_line
 from jixiao.ingest.noise import strip_noise as _strip_noise
@@ -126,6 +134,10 @@ _LABEL_VALUE = re.compile(r"^[^\d:,。;]{2,16}:\s*[\d.,]+\s*(万元|万|元)?$")
 _PROSE_INDICATOR = re.compile(r"^([^:：,，。]{2,14}?(?:指标|值))\s*[:：]\s*(\S.*)$")
 _SELF_EVAL_COLS = re.compile(r"实际完成值|全年实际值|实际值|得分|完成情况|偏差原因|执行数")
 _MONITOR_COLS = re.compile(r"1-\d+月|执行进度|预计.*完成|完成目标可能性|监控")
+_OTHER_WORD = re.compile(r"自评|监控")
+_SELF_EVAL_TEXT = re.compile(r"自评(表|报告)|绩效自评|自评得分")
+_SELF_EVAL_WORD = re.compile(r"全年|实际|得分|执行数")
+_MONITOR_TEXT = re.compile(r"监控(情况)?表|运行监控")
 
 _sq = lru_cache(maxsize=65536)(squash)  # labels, levels and values recur on every row
 _GENERIC_TITLE = re.compile(r"(20\d{2}\s*年度?)?(省级|市级|县级|区级)?(部门)?(预算)?(项目)?(支出)?")
@@ -269,7 +281,7 @@ def _unglue_money_units(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for b in blocks:
         text = b.text if isinstance(b, Para) else (b.cells[0].text if b.cells else "")
-        m = _UNIT_PREFIX.match(text)
+        m = _UNIT_PREFIX.match(text) if "单位" in text else None
         if not m or _MONEY_UNIT.search(m.group("rest")):
             out.append(b)
             continue
@@ -394,17 +406,22 @@ def _title_text(b: Block) -> str | None:
     as a table title, a project heading or (in the first column) a numbered title."""
     if isinstance(b, Para):
         return b.text
-    ne = b.nonempty()
+    one: Cell | None = None  # the row's only non-empty cell
+    for c in b.cells:
+        if c.text and not c.text.isspace():
+            if one is not None:
+                return None
+            one = c
     if (
-        len(ne) == 1
-        and len(_sq(ne[0].text)) < 80
+        one is not None
+        and len(_sq(one.text)) < 80
         and (
-            _title_is_table(ne[0].text)
-            or _is_heading_title(ne[0].text)
-            or (ne[0] is b.cells[0] and split_title(ne[0].text)[0] is not None)
+            _title_is_table(one.text)
+            or _is_heading_title(one.text)
+            or (one is b.cells[0] and split_title(one.text)[0] is not None)
         )
     ):
-        return ne[0].text
+        return one.text
     return None
 
 
@@ -447,6 +464,22 @@ class _Interpreter:
         self.tail: _Tail | None = None  # a cell a PDF page break may have cut (see `_Tail`)
         self.seen_rows: dict[int | None, set[tuple[str, ...]]] = {}  # a PDF's rows, by table
         self.plan_label_cut = False  # the plan's label went on in the first cell of the values' row
+        # header rows are asked about again and again (titles, the table after a heading, the
+        # year): each row's texts are matched against the header vocabulary once per document
+        self.hmaps: dict[tuple[tuple[str, ...], int | None], dict[int, str] | None] = {}
+
+    def _hmap(self, cells: list[Cell], year: int | None = None) -> dict[int, str] | None:
+        """`header_map` of a row's cells, once per texts and year in this document (the mapping
+        is shared: nobody changes it)."""
+        texts = [c.text for c in cells]
+        if not may_be_header("".join(texts)):
+            return None  # most rows: no header word at all
+        key = (tuple(texts), year)
+        try:
+            return self.hmaps[key]
+        except KeyError:
+            got = self.hmaps[key] = header_map_texts(texts, year)
+            return got
 
     # -- warnings -------------------------------------------------------------------------
     def warn(self, loc: Location, message: str) -> None:
@@ -480,20 +513,20 @@ class _Interpreter:
         selfeval = monitor = 0
         for b in self.blocks[:400]:
             texts = [b.text] if isinstance(b, Para) else [c.text for c in b.cells]
-            if isinstance(b, Row) and header_map(b.cells):
+            if isinstance(b, Row) and self._hmap(b.cells):
                 hkind = header_kind(texts, self.year)
                 selfeval += 2 if hkind == "自评表" else 0
                 monitor += 2 if hkind == "监控表" else 0
-                texts = [t for t in texts if re.search(r"自评|监控", t)]  # judged on the whole header
+                texts = [t for t in texts if _OTHER_WORD.search(t)]  # judged on the whole header
             for t in texts:
                 s = _sq(t)
                 if len(s) > 200:
                     continue
-                if re.search(r"自评(表|报告)|绩效自评|自评得分", s):
+                if "自评" in s and _SELF_EVAL_TEXT.search(s):
                     selfeval += 2
-                if _SELF_EVAL_COLS.search(s) and re.search(r"全年|实际|得分|执行数", s):
+                if _SELF_EVAL_COLS.search(s) and _SELF_EVAL_WORD.search(s):
                     selfeval += 1
-                if re.search(r"监控(情况)?表|运行监控", s):
+                if "监控" in s and _MONITOR_TEXT.search(s):
                     monitor += 2
         if monitor >= 2 and monitor >= selfeval:
             return "监控表"
@@ -502,7 +535,7 @@ class _Interpreter:
     def _first_table_block(self) -> int:
         for i, b in enumerate(self.blocks):
             if isinstance(b, Row) and (
-                header_map(b.cells) or any(_kv(c.text) in ("name", "code") for c in b.cells[:4])
+                self._hmap(b.cells) or any(_kv(c.text) in ("name", "code") for c in b.cells[:4])
             ):
                 return i
         return len(self.blocks)
@@ -527,7 +560,7 @@ class _Interpreter:
         for a, b2 in pairwise(keys):
             between = self.blocks[a + 1 : b2]
             if not any(
-                isinstance(x, Row) and (header_map(x.cells) or self._has_kv(x)) for x in between
+                isinstance(x, Row) and (self._hmap(x.cells) or self._has_kv(x)) for x in between
             ) and not any(isinstance(x, Para) and _kv(x.text) in ("name", "code") for x in between):
                 del titles[a]
         return titles
@@ -542,10 +575,12 @@ class _Interpreter:
         if _is_heading_title(text) and self._header_within(i, 16):
             return text.strip()
         num, _ = split_title(text)
+        if num is None:
+            return None
         nxt = self._next_nonempty(i)
         next_is_table = isinstance(nxt, Row) and not self._is_title_row(nxt)
         reach = 1 if isinstance(b, Row) else 12
-        if num is not None and next_is_table and self._table_looks_like_project(i, reach):
+        if next_is_table and self._table_looks_like_project(i, reach):
             return text.strip()
         return None
 
@@ -569,7 +604,7 @@ class _Interpreter:
 
     def _header_within(self, i: int, reach: int) -> bool:
         for b in self.blocks[i + 1 : i + 1 + reach]:
-            if isinstance(b, Row) and header_map(b.cells):
+            if isinstance(b, Row) and self._hmap(b.cells):
                 return True
         return False
 
@@ -588,7 +623,7 @@ class _Interpreter:
             if not t:
                 continue
             seen += 1
-            if _kv(t) or split_label_runs(t) or header_map([Cell(x, b.loc) for x in t.split()]):
+            if _kv(t) or split_label_runs(t) or self._hmap([Cell(x, b.loc) for x in t.split()]):
                 return True
             if seen > 6:
                 return False
@@ -623,7 +658,7 @@ class _Interpreter:
             for c in b.cells[:3]:
                 if _kv(c.text) in ("code", "name", "goal", "section", "total") or match_unit_line(c.text):
                     return True
-            if header_map(b.cells):
+            if self._hmap(b.cells):
                 return True
         return False
 
@@ -791,7 +826,7 @@ class _Interpreter:
             and _goes_on(text)
             and not _kv(s)
             and not split_label_runs(text)
-            and not header_map([Cell(text, loc)])
+            and not self._hmap([Cell(text, loc)])
             and st.project.goal
         ):
             st.project.goal = st.project.goal + "\n" + text.strip()
@@ -831,7 +866,7 @@ class _Interpreter:
                     self.warn(para.loc, f"项目{st.project.seq}表格中的文字未使用：{para.text[:40]!r}")
             st.pending_paras.clear()
         year = self.year or (st.title_year if st else None)
-        hmap = header_map(row.cells, year)
+        hmap = self._hmap(row.cells, year)
         if self.stream.layout == "pdf":
             row, hmap = self._label_overflow(row, hmap, year)
         if hmap:
@@ -865,7 +900,7 @@ class _Interpreter:
             for k in range(2, len(first) - 1):
                 if _is_label_piece(first[:k]) or _kv(first[:k]):
                     fixed = [Cell(first[k:], cells[0].loc), *cells[1:]]
-                    if (h := header_map(fixed, year)) and 0 in h:
+                    if (h := self._hmap(fixed, year)) and 0 in h:
                         return Row(fixed, row.loc, row.table), h
             return row, hmap
         st = self.state
@@ -948,7 +983,7 @@ class _Interpreter:
             # the overflow of the repeated block's merged label ('资金用途'), or its whole text moved
             # down from a row of another shape ('预算规模及资金用途' | 预算数 | …)
             ne = ne[1:]
-        if len(ne) != 1 or ne[0] is not row.cells[col] or _kv(ne[0].text) or header_map(row.cells):
+        if len(ne) != 1 or ne[0] is not row.cells[col] or _kv(ne[0].text) or self._hmap(row.cells):
             return False
         p = st.project
         old = getattr(p, f)
@@ -1433,23 +1468,29 @@ class _Interpreter:
     # -- indicator rows -------------------------------------------------------------------------
     def _place(self, row: Row, fields: list[str | None]) -> list[tuple[int, Cell]]:
         """(column, cell) for each non-empty cell: by position in a grid, else fitted."""
-        cells = [(k, c) for k, c in enumerate(row.cells) if c.text and not c.text.isspace()]
-        # a level label wrapped over two cells: one cell
+        # the non-empty cells; a level label wrapped over two cells: one cell
         merged: list[tuple[int, Cell]] = []
         short = False
-        for k, c in cells:
-            if len(c.text) <= 8:
+        for k, c in enumerate(row.cells):
+            text = c.text
+            if not text or text.isspace():
+                continue
+            if len(text) <= 8:
                 short = True
-                if merged and joins_level(merged[-1][1].text, c.text):
+                if merged and joins_level(merged[-1][1].text, text):
                     pk, pc = merged[-1]
-                    merged[-1] = (pk, Cell(_sq(pc.text) + _sq(c.text), pc.loc))
+                    merged[-1] = (pk, Cell(_sq(pc.text) + _sq(text), pc.loc))
                     continue
             merged.append((k, c))
         if short:
+            # a row label (绩效指标, 年度指标) ends in 标: other cells are kept without the test
             cells = [
                 (k, c)
                 for k, c in merged
-                if len(c.text) > 12 or not _is_row_label(c.text) or fields[k : k + 1] == [None]
+                if len(c.text) > 12
+                or "标" not in c.text
+                or not _is_row_label(c.text)
+                or fields[k : k + 1] == [None]
             ]
         else:
             cells = merged
@@ -1521,7 +1562,8 @@ class _Interpreter:
         fields = st.fields or [st.columns.get(k) for k in range(max(st.columns) + 1)]
         placed = self._place(row, fields)
         rec, order, extra = _record(placed, fields)
-        st = self._project_columns(rec, row)
+        if not _PROJECT_COLUMNS.isdisjoint(rec):  # most tables have no project column
+            st = self._project_columns(rec, row)
         st.after_repeat = False
         inds = st.project.indicators
         late = self.stream.layout == "pdf" and bool(inds) and inds[-1].level1 is None
@@ -1536,7 +1578,14 @@ class _Interpreter:
                 ind.level1 = st.level1
             if not l2:
                 st.level2 = prev_l2
-        if not any(rec.get(f) for f in _PAYLOAD):
+        if not (
+            rec.get("name")
+            or rec.get("value")
+            or rec.get("description")
+            or rec.get("basis")
+            or rec.get("nature")
+            or rec.get("measure_unit")
+        ):  # none of `_PAYLOAD`
             if extra:
                 unused = " | ".join(c.text for c in extra)
                 self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
@@ -1549,8 +1598,11 @@ class _Interpreter:
             self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
         nature, direction, order = _nature_and_direction(rec.get("nature"), rec.get("direction"), order)
         split = bool(rec.get("nature") or rec.get("measure_unit"))  # the value printed in parts
-        parts = [t for _, f, t in sorted(order) if f in ("nature", "value", "measure_unit") and t]
-        joined = "".join(parts) if split else rec.get("value")
+        joined: str | None
+        if split:
+            joined = "".join([t for _, f, t in sorted(order) if f in _VALUE_PARTS and t])
+        else:
+            joined = rec.get("value")
         ind = Indicator(
             level1=st.level1,
             level2=st.level2,
@@ -1747,7 +1799,7 @@ class _Interpreter:
         """Years printed where a year means the budget year, weighed by how surely."""
         counts: Counter[int] = Counter()
         for b in self.blocks:
-            if isinstance(b, Row) and header_map(b.cells):
+            if isinstance(b, Row) and self._hmap(b.cells):
                 ys = [int(y) for c in b.cells for y in _YEAR_WORD.findall(c.text)]
                 if ys:
                     counts[max(ys)] += 3
@@ -1775,6 +1827,10 @@ class _Interpreter:
 
 # the fields that make an indicator row (a row with none of them only carries levels or a project)
 _PAYLOAD = ("name", "description", "value", "basis", "nature", "measure_unit")
+# the fields `_project_columns` reads
+_PROJECT_COLUMNS = frozenset({"project", "project_code", "unit", "budget", "goal"})
+# the fields a value printed in parts is joined from, in their printed order
+_VALUE_PARTS = ("nature", "value", "measure_unit")
 _DIRECTION_WORD = re.compile(r"^(正向|反向|中性)")
 
 

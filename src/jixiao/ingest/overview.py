@@ -416,14 +416,19 @@ def _read_procurement(rows: list[Row], unit: str) -> tuple[list[ProcurementItem]
     return items, total
 
 
+_ASSETS_ROW = re.compile(r"(?:国有)?资产(?:总额|总计|合计|总值)")
+
+
 def _read_assets(rows: list[Row], unit: str) -> Decimal | None:
+    # the 资产总额 rows first: most tables have none, and then their headers are not needed
+    totals = [row for row in rows if row.cells and _ASSETS_ROW.fullmatch(_squash(row.cells[0].text))]
+    if not totals:
+        return None
     headers, _first = _column_headers(rows)
     value_col = _find_col(headers, r"价值|金额|账面|原值")
     unit = _header_unit(headers, unit)
-    for row in rows:
+    for row in totals:
         texts = row.texts
-        if not texts or not re.fullmatch(r"(?:国有)?资产(?:总额|总计|合计|总值)", _squash(texts[0])):
-            continue
         if value_col is not None and value_col < len(texts):
             value = _cell_amount(texts[value_col], unit)
             if value is not None:
@@ -477,10 +482,15 @@ _PAIR_FIELDS: list[tuple[str, re.Pattern[str]]] = [
 
 # every label of `_PAIR_FIELDS` has one of these words
 _PAIR_WORDS = ("收入", "支出", "一般公共预算", "政府性基金", "财政专户", "上年结转")
+# any label of `_PAIR_FIELDS` (each pattern whole, anchors included)
+_ANY_PAIR_LABEL = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in _PAIR_FIELDS))
 
 
 def _read_pairs(rows: list[Row], unit: str, figures: _Figures) -> None:
     """收支总表-like rows: a label cell followed by its amount (only labels that name one field)."""
+    names_field = _ANY_PAIR_LABEL.search
+    if not any(names_field(_squash(c.text)) for r in rows for c in r.cells[:-1]):
+        return  # no cell with a cell after it names a field: nothing to read (most tables)
     headers, _first = _column_headers(rows)
     if "指标" in "".join(headers):
         return  # a performance-indicator table: its numbers are targets, not the budget

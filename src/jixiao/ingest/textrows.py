@@ -1171,7 +1171,7 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
             continue
         nxt = pieces[i + 1].text if i + 1 < n else ""
         if not (nxt and _joins(text, nxt)):
-            j = _label_rest(pieces, i)
+            j = _label_rest(pieces, i, ends)
             if j is not None:
                 p = Piece(p.text + pieces[j].text, p.line, p.brk, p.col, p.alone)
                 drop.add(j)
@@ -1179,17 +1179,17 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     return out
 
 
-def _label_rest(pieces: list[Piece], i: int) -> int | None:
+def _label_rest(pieces: list[Piece], i: int, ends: set[int]) -> int | None:
     """The piece two to four places after piece i that ends the level label piece i starts, with
-    a value between them (a merged cell's text centred on its row's lines), or None."""
+    a value between them (a merged cell's text centred on its row's lines), or None. `ends`: the
+    pieces that may end a label (alone, short, ending in 指标 or 值)."""
     p = pieces[i]
     for j in range(i + 2, min(i + 5, len(pieces))):
+        if j not in ends:
+            continue
         q = pieces[j]
         if (
-            q.alone
-            and q.text.endswith(("指标", "值"))
-            and len(q.text) <= 10
-            and not level_kind(q.text)
+            not level_kind(q.text)
             and level_kind(p.text + q.text)
             and not header_kind(q.text)
             and any(value_score(r.text) >= 3 for r in pieces[i + 1 : j])
