@@ -311,16 +311,43 @@ def test_bulk_float_columns_read_back_as_written():
     d = Disclosure.objects.create(unit=Unit.objects.create(name="分数单位"), year=2024)
     scores = [12.3, 1e-07, 100.0, None, 1e300, 0.1 + 0.2, 5e-324]
     rows = [{"disclosure_id": d.pk, "version": "v", "seq": i, "score": s} for i, s in enumerate(scores)]
-    bulk.insert_values(ReviewResult, rows)
+    with CaptureQueriesContext(connection) as sent:
+        bulk.insert_values(ReviewResult, rows)
     got = list(ReviewResult.objects.filter(disclosure=d).order_by("seq").values_list("score", flat=True))
     assert got == scores
-    if connection.vendor == "postgresql":  # (SQLite has its own ways with infinities and -0.0)
-        odd = [math.inf, -0.0, 2.5]
-        more = [{"disclosure_id": d.pk, "version": "w", "seq": 10 + i, "score": s} for i, s in enumerate(odd)]
-        bulk.insert_values(ReviewResult, more)
+    if connection.vendor != "postgresql":  # (SQLite has its own ways with infinities and -0.0)
+        return
+    assert "jsonb_array_elements" in sent.captured_queries[-1]["sql"]  # finite floats: the JSON way
+    # each value JSON cannot carry exactly in a batch of its own, beside plain ones
+    for n, odd in enumerate([-0.0, math.inf, -math.inf, math.nan]):
+        version = f"w{n}"
+        batch = [1.5, odd, 2.5]
+        more = [
+            {"disclosure_id": d.pk, "version": version, "seq": i, "score": s} for i, s in enumerate(batch)
+        ]
+        with CaptureQueriesContext(connection) as sent:
+            bulk.insert_values(ReviewResult, more)
+        assert "jsonb_array_elements" not in sent.captured_queries[-1]["sql"]
         got = list(
-            ReviewResult.objects.filter(disclosure=d, version="w")
+            ReviewResult.objects.filter(disclosure=d, version=version)
             .order_by("seq")
             .values_list("score", flat=True)
         )
-        assert got == odd and math.copysign(1.0, got[1]) < 0
+        assert got[0] == 1.5 and got[2] == 2.5
+        if math.isnan(odd):
+            assert math.isnan(got[1])
+        else:
+            assert got[1] == odd and math.copysign(1.0, got[1]) == math.copysign(1.0, odd)
+
+
+def test_stored_reads_are_compiled_once_per_power_of_two():
+    """The import's reads by a list of ids repeat the last id up to a power of two, so that a
+    query is compiled (and on PostgreSQL prepared) once per power of two, not once per count: the
+    same rows, and at most seven shapes for 1 to 64 ids."""
+    from jixiao.web.actions import imports
+
+    assert imports._padded([]) == []
+    assert imports._padded([7]) == [7]
+    assert imports._padded([1, 2, 3]) == [1, 2, 3, 3]
+    assert {len(imports._padded(list(range(1, n + 1)))) for n in range(1, 65)} == {1, 2, 4, 8, 16, 32, 64}
+    assert all(set(imports._padded(list(range(n)))) == set(range(n)) for n in range(1, 65))

@@ -163,10 +163,10 @@ def _json_plan(model: type[models.Model]) -> str | None:
     parameter, encoded in C by `_rows_json`; each column cast from its element's text, a JSON
     column taken as it is, JSON null as NULL), in the order given; None without the C encoder. A
     float column's values go as JSON numbers, which read back as the same floats, but for NaN, the
-    infinities and -0.0, which JSON (or jsonb's numeric) has not: rows holding one go as arrays
-    (`_json_floats_ok`). A hundred rows of twenty columns cost ~2 ms of Python as psycopg's binary
-    arrays (an element at a time), ~0.1 ms as JSON; the server's work is a little less too (a
-    unit-year's review rows: 2.8 ms instead of 3.1)."""
+    infinities and -0.0, which JSON (or jsonb's numeric) has not: a batch holding one goes as
+    arrays, all of its rows (`_json_floats_ok`). A hundred rows of twenty columns cost ~2 ms of
+    Python as psycopg's binary arrays (an element at a time), ~0.1 ms as JSON; the server's work is
+    a little less too (a unit-year's review rows: 2.8 ms instead of 3.1)."""
     label = model._meta.label
     if label in _JSON_PLANS:
         return _JSON_PLANS[label]

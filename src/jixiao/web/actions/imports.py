@@ -644,7 +644,7 @@ def _open(
     old = [pk for pk in unit_ids if pk not in created]
     if old:
         # imports into the same units wait for each other here (PostgreSQL; SQLite writes one at a time)
-        _UNITS_LOCKED.rows(*old)
+        _UNITS_LOCKED.rows(*_padded(old))
     disclosure = None
     if target_unit.pk not in created:
         # locked too: an import whose tables move projects out of this unit-year reviews it again,
@@ -709,6 +709,16 @@ def _projects_query(year: int | None, did: int | None, *units: int) -> Any:
 _STORED_PROJECTS = CompiledQuery(_projects_query, small=(0,))
 
 
+def _padded(ids: list[int]) -> list[int]:
+    """`ids` with the last repeated up to a power of two (a repeat in `IN (…)` changes nothing): the
+    queries above are compiled, and on PostgreSQL prepared, once per shape, so once per power of two
+    rather than once per number of ids."""
+    n = 1
+    while n < len(ids):
+        n *= 2
+    return ids + ids[-1:] * (n - len(ids)) if ids else ids
+
+
 def _stored_projects(year: int | None, did: int | None, units: list[int]) -> list[Project]:
     """`Project.objects.filter(Q(unit_id__in=units, year=year) | Q(disclosure_id=did))
     .select_related("unit").order_by("seq", "id")` (without the unit-year when `did` is None), in
@@ -718,7 +728,7 @@ def _stored_projects(year: int | None, did: int | None, units: list[int]) -> lis
     names, unit_names = attnames(Project), attnames(Unit)
     k = len(names)
     out = []
-    for row in _STORED_PROJECTS.rows(year, did, *units):
+    for row in _STORED_PROJECTS.rows(year, did, *_padded(units)):
         proj = Project.from_db(connection.alias, names, row[:k])
         Project.unit.field.set_cached_value(proj, Unit.from_db(connection.alias, unit_names, row[k:]))
         out.append(proj)
@@ -756,7 +766,7 @@ def _stored_rows(projects: list[Project]) -> dict[int, list[_Stored]]:
     """The indicator rows of these stored projects in (seq, id) order, in one query (as tuples)."""
     rows_of: dict[int, list[_Stored]] = {proj.pk: [] for proj in projects}
     if rows_of:
-        for t in _STORED_ROWS.rows(*rows_of):
+        for t in _STORED_ROWS.rows(*_padded(list(rows_of))):
             row = _Stored._make(t)
             rows_of[row.project_id].append(row)
     return rows_of
@@ -1066,8 +1076,13 @@ _UPDATE_UNIT_YEAR: dict[str, str] = {}
 def _save_unit_year(disclosure: Disclosure) -> None:
     """`disclosure.save()` of a stored unit-year (locked by this import: the row is there): the
     same UPDATE of every column (`imported_at` set to now), in a statement written once rather than
-    compiled by the ORM at each import."""
-    fields = [f for f in Disclosure._meta.concrete_fields if not f.primary_key]
+    compiled by the ORM at each import. Like `save()` it leaves out generated columns; unlike it,
+    it sends no pre_save/post_save signals (Disclosure has no receivers)."""
+    fields = [
+        f
+        for f in Disclosure._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False)
+    ]
     sql = _UPDATE_UNIT_YEAR.get(connection.vendor)
     if sql is None:
         qn = connection.ops.quote_name

@@ -16,26 +16,30 @@ from django.db import migrations
 COLUMNS = ("name", "description", "value")
 
 
-def _set(schema_editor, target: int) -> None:
+def _set(apps, schema_editor, target: int) -> None:
     conn = schema_editor.connection
     if conn.vendor != "postgresql":
         return
     qn = conn.ops.quote_name
+    table = apps.get_model("web", "Indicator")._meta.db_table
     clauses = ", ".join(f"ALTER COLUMN {qn(c)} SET STATISTICS {int(target)}" for c in COLUMNS)
     with conn.cursor() as cur:
-        cur.execute(f"ALTER TABLE {qn('web_indicator')} {clauses}")
+        cur.execute(f"ALTER TABLE {qn(table)} {clauses}")
         # the new statistics now rather than at autovacuum's next ANALYZE of the table
-        cur.execute(f"ANALYZE {qn('web_indicator')} ({', '.join(qn(c) for c in COLUMNS)})")
+        cur.execute(f"ANALYZE {qn(table)} ({', '.join(qn(c) for c in COLUMNS)})")
 
 
 def forwards(apps, schema_editor):
-    _set(schema_editor, 1000)
+    _set(apps, schema_editor, 1000)
 
 
 def backwards(apps, schema_editor):
-    _set(schema_editor, -1)  # the server's default_statistics_target
+    _set(apps, schema_editor, -1)  # the server's default_statistics_target
 
 
 class Migration(migrations.Migration):
+    # not one transaction: the ALTER (a SHARE UPDATE EXCLUSIVE lock) commits before the ANALYZE,
+    # which samples 300,000 rows of a large table, and holds no lock meanwhile
+    atomic = False
     dependencies = [("web", "0011_indicator_indexes_once")]
     operations = [migrations.RunPython(forwards, backwards)]
