@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -87,25 +85,43 @@ STATE_LABELS = dict(State.choices)
 
 class PageProject:
     """A project as the unit-year page shows it: the columns `UNIT_YEAR_PROJECT_FIELDS` as
-    attributes, its spending plan (decoded when first read: only the spending chart reads it), its
-    unit and its stored review (`review_result`, None when there is none). Plain objects rather
-    than model instances: a big bureau's page lists 200 of them."""
+    attributes, its spending plan (`spending_plan`: only the spending chart reads it, of monitored
+    projects: `PagePlans` reads the page's when the first is asked for), its unit and its stored
+    review (`review_result`, None when there is none). Plain objects rather than model instances:
+    a big bureau's page lists 200 of them."""
 
     pk: int
     unit: Unit
     review_result: PageReview | None
 
-    def __init__(self, values: Sequence[Any], plan_text: str | None):
+    def __init__(self, values: Sequence[Any], plans: PagePlans):
         d = self.__dict__
         d.update(zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=True))
-        d["pk"], d["plan_text"] = d["id"], plan_text
+        d["pk"], d["plans"] = d["id"], plans
 
-    @cached_property
+    @property
     def spending_plan(self) -> Any:
-        return None if self.plan_text is None else json.loads(self.plan_text)
+        return self.plans.of(self.pk)  # type: ignore[attr-defined]
 
     def get_state_display(self) -> str:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
+
+
+class PagePlans:
+    """The spending plans of a page's projects, read in one query when the first is asked for (the
+    spending chart, when some project has been monitored), not with the projects: a JSON column
+    the database spends time writing out for every row of every page."""
+
+    __slots__ = ("ids", "plans")
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.plans: dict[int, Any] | None = None
+
+    def of(self, pid: int) -> Any:
+        if self.plans is None:
+            self.plans = dict(Project.objects.filter(pk__in=self.ids).values_list("id", "spending_plan"))
+        return self.plans.get(pid)
 
 
 def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> QuerySet[Any]:
@@ -116,18 +132,15 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     return (
         Project.objects.filter(where)
         .order_by("seq", "id")
-        .values_list(
-            *UNIT_YEAR_PROJECT_FIELDS, "spending_plan", "review_result__id", *reviews.PAGE_REVIEW_FIELDS
-        )
+        .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS)
     )
 
 
 def _json_columns() -> tuple[int, ...]:
-    """The positions of `_projects_query`'s JSON columns: the spending plan, the review's rules and
-    categories."""
+    """The positions of `_projects_query`'s JSON columns: the review's rules and categories."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     fields = reviews.PAGE_REVIEW_FIELDS
-    return (n, *(n + 2 + fields.index(f"review_result__{c}") for c in ("rules", "categories")))
+    return tuple(n + 1 + fields.index(f"review_result__{c}") for c in ("rules", "categories"))
 
 
 # the year is an IntegerField; the JSON columns' text is decoded by whoever reads them
@@ -142,10 +155,12 @@ def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list
     tables)."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     projects = []
+    plans = PagePlans()
     for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
-        p = PageProject(row[:n], row[n])
-        p.review_result = PageReview(*row[n + 2 :]) if row[n + 1] is not None else None
+        p = PageProject(row[:n], plans)
+        p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
         projects.append(p)
+    plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
     others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit_id})  # type: ignore[attr-defined]
     for p in projects:
