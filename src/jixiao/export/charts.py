@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
@@ -71,8 +72,12 @@ Number = Decimal | int | float
 # ---------------------------------------------------------------- SVG helpers
 
 
+_ESCAPED = re.compile(r"[&<>\"']")  # what html.escape(quote=True) replaces
+
+
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    s = str(text)
+    return escape(s, quote=True) if _ESCAPED.search(s) else s  # most labels hold none
 
 
 def fmt(v: Number | None, places: int = 2) -> str:
@@ -126,6 +131,19 @@ def _fitting(widths: list[float], max_px: float) -> int:
 def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[str]:
     """The text in lines of at most `max_px` (broken between characters, or at the last space of a
     line that has one), at most `max_lines` of them, the last cut with … when longer still."""
+    key = (s, max_px, size, max_lines)
+    lines = _WRAPPED.get(key)
+    if lines is None:
+        if len(_WRAPPED) >= 4096:  # labels of the pages lately shown; emptied when it is full
+            _WRAPPED.clear()
+        lines = _WRAPPED[key] = _wrap_text(s, max_px, size, max_lines)
+    return list(lines)
+
+
+_WRAPPED: dict[tuple[str, float, float, int], tuple[str, ...]] = {}
+
+
+def _wrap_text(s: str, max_px: float, size: float, max_lines: int) -> tuple[str, ...]:
     lines: list[str] = []
     rest = s.strip()
     while rest and len(lines) < max_lines - 1:
@@ -141,7 +159,7 @@ def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[st
         rest = rest[n:].lstrip()
     if rest:
         lines.append(shorten(rest, max_px, size))
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def shorten(s: str, max_px: float, size: float) -> str:
@@ -645,7 +663,8 @@ def hbars(
     heights = [max(30, line_h * len(lines) + 12) for lines in wrapped]
     height = top + sum(heights) + 44
     vmax = max([0.0, *(float(v) for _, v, _ in items)]) or 1.0
-    value_px = max(text_width(f"{number(v)}{unit}", 12) for _, v, _ in items) + 12
+    values = [f"{number(v)}{unit}" for _, v, _ in items]  # each value's text, made once
+    value_px = max(text_width(v, 12) for v in values) + 12
     x0 = label_px + 16
     pw = width - x0 - value_px - 8
     ticks = nice_ticks(vmax, 5, integer=all(isinstance(v, int) for _, v, _ in items))
@@ -658,10 +677,10 @@ def hbars(
         body.append(_text(xx, bottom + 16, fmt(t), size=11, anchor="middle", fill=MUTED))
     body.append(_text(x0 + pw / 2, bottom + 34, axis_caption, size=11, anchor="middle", fill=MUTED))
     yy = float(top)
-    for (label, value, color), lines, row_h in zip(items, wrapped, heights, strict=True):
+    for (label, value, color), text, lines, row_h in zip(items, values, wrapped, heights, strict=True):
         w = max(0.0, float(value) * scale)
         mid = yy + row_h / 2
-        body.append(f"<g><title>{_e(f'{label}：{number(value)}{unit}')}</title>")
+        body.append(f"<g><title>{_e(f'{label}：{text}')}</title>")
         first = mid + 4 - line_h * (len(lines) - 1) / 2
         for k, line in enumerate(lines):
             body.append(_text(x0 - 8, first + k * line_h, line, size=12, anchor="end"))
@@ -670,7 +689,7 @@ def hbars(
             f'<rect x="{x0:.1f}" y="{mid - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h:.1f}" rx="2" '
             f'fill="{color}"/>'
         )
-        body.append(_text(x0 + w + 6, mid + 4, f"{number(value)}{unit}", size=12, weight="bold"))
+        body.append(_text(x0 + w + 6, mid + 4, text, size=12, weight="bold"))
         body.append("</g>")
         yy += row_h
     body.append(f'<line x1="{x0}" y1="{top - 4}" x2="{x0}" y2="{bottom}" stroke="{AXIS}"/>')
