@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from jixiao import taxonomy
 from jixiao.model import Indicator
@@ -654,7 +655,61 @@ def hbars(
 
     A label longer than `label_px` wraps onto up to `label_lines` lines (the row grows to hold
     them; the last line is cut with … only beyond that); the full label and value are each row's
-    <title>."""
+    <title>. The charts lately drawn are kept by their content (`_DRAWN`): a page shown again
+    draws the same."""
+    # every argument, each value with its type and text (1 and 1.0 and Decimal("1.00") differ)
+    key = (
+        tuple((label, type(v), str(v), color) for label, v, color in items),
+        title,
+        subtitle,
+        unit,
+        width,
+        label_px,
+        axis_caption,
+        number,
+        label_lines,
+    )
+    svg = _DRAWN.get(key)
+    if svg is None:
+        svg = _hbars(items, title, subtitle, unit, width, label_px, axis_caption, number, label_lines)
+        _DRAWN.put(key, svg)
+    return svg
+
+
+class _Drawn:
+    """Charts by their content, at most `limit` characters of them (the oldest dropped first)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.charts: dict[Any, str] = {}
+
+    def get(self, key: Any) -> str | None:
+        return self.charts.get(key)
+
+    def put(self, key: Any, svg: str) -> None:
+        charts = self.charts
+        if key in charts or len(svg) > self.limit:
+            return
+        while charts and self.size + len(svg) > self.limit:
+            self.size -= len(charts.pop(next(iter(charts))))
+        charts[key] = svg
+        self.size += len(svg)
+
+
+_DRAWN = _Drawn(1_000_000)  # about 100 of the unit-year page's charts
+
+
+def _hbars(
+    items: Sequence[tuple[str, Decimal | int, str]],
+    title: str,
+    subtitle: str | None,
+    unit: str,
+    width: int,
+    label_px: float,
+    axis_caption: str,
+    number: Callable[[Decimal | int], str],
+    label_lines: int,
+) -> str:
     line_h = 15
     top = 64 if subtitle else 48
     if not items:
