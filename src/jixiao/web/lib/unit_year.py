@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
 from jixiao.numbers import money, percent
@@ -17,7 +18,7 @@ from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
-from jixiao.web.lib.rows import escape_texts, id_link
+from jixiao.web.lib.rows import Kept, escape_texts, id_link
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
@@ -296,7 +297,59 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     self-evaluation cells (from `lib.cycle.unit_year_cycle`, which runs first). The page is the
     same as the autoescaping templates made it: text from the database is escaped
     (`markupsafe.escape`); numbers, dates, amounts and percentages (digits and signs) and the
-    links' ids need no escaping, the links' text around the id is escaped once a page."""
+    links' ids need no escaping, the links' text around the id is escaped once a page.
+
+    The rows lately made are kept by everything they show (`_rows_key`): a page shown again
+    with the same projects, values and review makes none again; any change makes them anew."""
+    key = _rows_key(projects, unit.pk, outcomes)
+    rows = _KEPT_ROWS.get(key)
+    if rows is None:
+        rows = _prepare_rows(projects, unit, outcomes)
+        _KEPT_ROWS.put(key, rows, len(rows.projects) + len(rows.cycle))
+    return rows
+
+
+_KEPT_ROWS = Kept(4_000_000)  # characters: some 25 big bureaus' rows, or 200 units'
+
+
+def _rows_key(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> tuple[Any, ...]:
+    """Every value `_prepare_rows` reads: the links' script prefix, the page's unit, and of each
+    project its fields, its unit's name when another's, its review's grade and counts. Amounts
+    and rates are shown rounded (equal numbers alike); the score as its text, kept so."""
+    rows = []
+    for p in projects:
+        o = outcomes.get(p.id) if outcomes else None
+        review = None
+        if o is not None and o.grade:
+            c = o.counts
+            review = (o.grade, c.get("error", 0), c.get("warning", 0), c.get("hint", 0))
+        score = p.score
+        rows.append(
+            (
+                p.id,
+                p.seq,
+                p.name,
+                p.title,
+                p.code,
+                p.unit.name if p.unit_id != unit_id else None,
+                p.budget_total,
+                p.budget_fiscal,
+                p.budget_other,
+                p.indicators_n,
+                review,
+                p.state,
+                p.light,
+                p.light_label,
+                p.grade,
+                p.execution_rate,
+                score if score is None else (type(score), str(score)),
+                p.as_of,
+            )
+        )
+    return (get_script_prefix(), unit_id, tuple(rows))
+
+
+def _prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> PageRows:
     project_url, monitor_url, selfeval_url = (
         id_link(name) for name in ("project", "project_monitor", "project_selfeval")
     )
