@@ -696,7 +696,7 @@ class _Drawn:
         self.size += len(svg)
 
 
-_DRAWN = _Drawn(1_000_000)  # about 100 of the unit-year page's charts
+_DRAWN = _Drawn(500_000)  # characters: about 50 of the unit-year page's charts (~1 MB)
 
 
 def _hbars(

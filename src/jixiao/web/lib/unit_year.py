@@ -300,16 +300,18 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     links' ids need no escaping, the links' text around the id is escaped once a page.
 
     The rows lately made are kept by everything they show (`_rows_key`): a page shown again
-    with the same projects, values and review makes none again; any change makes them anew."""
+    with the same projects, values and review makes none again; any change makes them anew
+    (at most `_KEPT_ROWS.limit` characters of them are kept, the oldest dropped first)."""
     key = _rows_key(projects, unit.pk, outcomes)
     rows = _KEPT_ROWS.get(key)
     if rows is None:
         rows = _prepare_rows(projects, unit, outcomes)
-        _KEPT_ROWS.put(key, rows, len(rows.projects) + len(rows.cycle))
+        # the HTML and, about, what the key holds on to (its values for each project)
+        _KEPT_ROWS.put(key, rows, len(rows.projects) + len(rows.cycle) + 300 * len(projects))
     return rows
 
 
-_KEPT_ROWS = Kept(4_000_000)  # characters: some 25 big bureaus' rows, or 200 units'
+_KEPT_ROWS = Kept(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
 
 
 def _rows_key(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> tuple[Any, ...]:
