@@ -220,3 +220,34 @@ def test_kept_values_stay_within_their_limit():
     assert kept.get(("key", 49)) == "value 49" and kept.get(("key", 0)) is None  # the oldest go
     kept.put("huge", "x", 101)  # more than the limit: not kept, nothing dropped for it
     assert kept.get("huge") is None and kept.get(("key", 49)) == "value 49"
+
+
+def test_kept_values_shared_by_threads_stay_consistent():
+    import sys
+    import threading
+
+    from jixiao.web.lib.rows import Kept
+
+    kept = Kept(1000)
+    errors = []
+
+    def fill(n):
+        try:
+            for i in range(2000):
+                kept.put((n, i), i, 7)
+                kept.get((n, i - 1))
+        except Exception as e:  # a dictionary changed while dropping the oldest, a key gone twice
+            errors.append(e)
+
+    threads = [threading.Thread(target=fill, args=(n,)) for n in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switching all the time (unlocked, most runs fail)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    assert kept.size == 7 * len(kept.values) <= 1000

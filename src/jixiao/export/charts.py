@@ -21,6 +21,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
@@ -682,18 +683,20 @@ class _Drawn:
     def __init__(self, limit: int):
         self.limit, self.size = limit, 0
         self.charts: dict[Any, str] = {}
+        self.lock = threading.Lock()  # a web worker's threads share it
 
     def get(self, key: Any) -> str | None:
         return self.charts.get(key)
 
     def put(self, key: Any, svg: str) -> None:
         charts = self.charts
-        if key in charts or len(svg) > self.limit:
-            return
-        while charts and self.size + len(svg) > self.limit:
-            self.size -= len(charts.pop(next(iter(charts))))
-        charts[key] = svg
-        self.size += len(svg)
+        with self.lock:
+            if key in charts or len(svg) > self.limit:
+                return
+            while charts and self.size + len(svg) > self.limit:
+                self.size -= len(charts.pop(next(iter(charts))))
+            charts[key] = svg
+            self.size += len(svg)
 
 
 _DRAWN = _Drawn(500_000)  # characters: about 50 of the unit-year page's charts (~1 MB)

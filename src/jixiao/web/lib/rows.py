@@ -3,6 +3,7 @@ unit-year): every text escaped as the autoescaping templates escaped it, fewer c
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,7 @@ class Kept:
     def __init__(self, limit: int):
         self.limit, self.size = limit, 0
         self.values: dict[Any, tuple[Any, int]] = {}
+        self.lock = threading.Lock()  # a worker's threads share it
 
     def get(self, key: Any) -> Any:
         kept = self.values.get(key)
@@ -49,9 +51,10 @@ class Kept:
 
     def put(self, key: Any, value: Any, size: int) -> None:
         values = self.values
-        if key in values or size > self.limit:
-            return
-        while values and self.size + size > self.limit:
-            self.size -= values.pop(next(iter(values)))[1]
-        values[key] = (value, size)
-        self.size += size
+        with self.lock:
+            if key in values or size > self.limit:
+                return
+            while values and self.size + size > self.limit:
+                self.size -= values.pop(next(iter(values)))[1]
+            values[key] = (value, size)
+            self.size += size
