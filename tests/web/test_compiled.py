@@ -156,3 +156,29 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatc
         list(Project.objects.filter(pk=p.pk).values_list("id", "name", "budget_total"))
         cur.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cur.fetchone()[0] == n
+
+
+def test_prepared_timestamps_are_the_orms_with_its_time_zone(demo):
+    """On PostgreSQL a prepared query reads timestamptz columns with psycopg's own loader when it
+    gives what Django's gives: equal values, the same tzinfo object, the same text; in another
+    session time zone Django's loader reads them still."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    q = CompiledQuery(_by_unit_year, small=(1,))
+    p = Project.objects.order_by("id").first()
+    args = (p.unit_id, p.year, None)
+    want = list(_by_unit_year(*args))
+    got = q.rows(*args)
+    assert got and [tuple(r) for r in got] == want
+    for g, w in zip(got, want, strict=True):
+        assert g[4].tzinfo is w[4].tzinfo is connection.timezone and str(g[4]) == str(w[4])
+    with connection.cursor() as cur:
+        cur.execute("SET TIME ZONE 'Asia/Shanghai'")
+    try:
+        got = q.rows(*args)  # Django's loader: values in UTC as Django reads them (its own zone)
+        assert [r[4].tzinfo for r in got] == [connection.timezone] * len(got)
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SET TIME ZONE 'UTC'")

@@ -172,3 +172,82 @@ def test_review_cells_are_the_templates(demo, users, hostile):
         cells = review_cells(review)
         want = env.from_string(REVIEW_CELLS).render(review=review)
         assert f"{cells.rules}|{cells.grade_heads}|{cells.grade_counts}" == want
+
+
+def test_kept_rows_are_made_anew_when_anything_they_show_changes(demo, users):
+    """`prepare_rows` keeps the rows it made by everything they show: asked again with the same
+    projects it gives the rows it made; after a change to any value a row shows (the edits below,
+    one at a time) it gives what making them afresh gives, never the rows kept before."""
+    from decimal import Decimal
+
+    from jixiao.web.lib import unit_year
+
+    market = demo["999001"]
+    first = Project.objects.filter(unit=market, year=2024).order_by("seq").first()
+    edits = [
+        {"name": "改过的名称"},
+        {"code": "X-1"},
+        {"budget_total": Decimal("123.450000")},
+        {"budget_other": Decimal("7")},
+        {"budget_fiscal": None},
+        {"state": "submitted"},
+        {"monitor_light": "red"},
+        {"monitor_rate": Decimal("0.5")},
+        {"eval_total": Decimal("85.50")},
+        {"eval_grade": "良"},
+    ]
+    seen = []
+    for edit in [{}, *edits]:
+        Project.objects.filter(pk=first.pk).update(**edit)
+        _data, got, want = _rows_both_ways(users, market, 2024)
+        assert got == want, edit
+        assert got not in seen, edit  # each edit shows
+        seen.append(got)
+        again = _rows_both_ways(users, market, 2024)[1]
+        assert again == got
+    projects = _rows_both_ways(users, market, 2024)[0].projects
+    assert "85.50</a>" in seen[-2][1]
+    assert len(projects) >= 3 and unit_year._KEPT_ROWS.size > 0
+
+
+def test_kept_values_stay_within_their_limit():
+    from jixiao.web.lib.rows import Kept
+
+    kept = Kept(100)
+    for i in range(50):
+        kept.put(("key", i), f"value {i}", 30)
+        assert kept.size == sum(size for _v, size in kept.values.values()) <= 100
+    assert kept.get(("key", 49)) == "value 49" and kept.get(("key", 0)) is None  # the oldest go
+    kept.put("huge", "x", 101)  # more than the limit: not kept, nothing dropped for it
+    assert kept.get("huge") is None and kept.get(("key", 49)) == "value 49"
+
+
+def test_kept_values_shared_by_threads_stay_consistent():
+    import sys
+    import threading
+
+    from jixiao.web.lib.rows import Kept
+
+    kept = Kept(1000)
+    errors = []
+
+    def fill(n):
+        try:
+            for i in range(2000):
+                kept.put((n, i), i, 7)
+                kept.get((n, i - 1))
+        except Exception as e:  # a dictionary changed while dropping the oldest, a key gone twice
+            errors.append(e)
+
+    threads = [threading.Thread(target=fill, args=(n,)) for n in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switching all the time (unlocked, most runs fail)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors
+    assert kept.size == 7 * len(kept.values) <= 1000

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from jixiao import taxonomy
 from jixiao.model import Indicator
@@ -71,8 +74,12 @@ Number = Decimal | int | float
 # ---------------------------------------------------------------- SVG helpers
 
 
+_ESCAPED = re.compile(r"[&<>\"']")  # what html.escape(quote=True) replaces
+
+
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    s = str(text)
+    return escape(s, quote=True) if _ESCAPED.search(s) else s  # most labels hold none
 
 
 def fmt(v: Number | None, places: int = 2) -> str:
@@ -126,6 +133,19 @@ def _fitting(widths: list[float], max_px: float) -> int:
 def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[str]:
     """The text in lines of at most `max_px` (broken between characters, or at the last space of a
     line that has one), at most `max_lines` of them, the last cut with … when longer still."""
+    key = (s, max_px, size, max_lines)
+    lines = _WRAPPED.get(key)
+    if lines is None:
+        if len(_WRAPPED) >= 4096:  # labels of the pages lately shown; emptied when it is full
+            _WRAPPED.clear()
+        lines = _WRAPPED[key] = _wrap_text(s, max_px, size, max_lines)
+    return list(lines)
+
+
+_WRAPPED: dict[tuple[str, float, float, int], tuple[str, ...]] = {}
+
+
+def _wrap_text(s: str, max_px: float, size: float, max_lines: int) -> tuple[str, ...]:
     lines: list[str] = []
     rest = s.strip()
     while rest and len(lines) < max_lines - 1:
@@ -141,7 +161,7 @@ def wrap_text(s: str, max_px: float, size: float, max_lines: int = 2) -> list[st
         rest = rest[n:].lstrip()
     if rest:
         lines.append(shorten(rest, max_px, size))
-    return lines or [""]
+    return tuple(lines) or ("",)
 
 
 def shorten(s: str, max_px: float, size: float) -> str:
@@ -636,7 +656,63 @@ def hbars(
 
     A label longer than `label_px` wraps onto up to `label_lines` lines (the row grows to hold
     them; the last line is cut with … only beyond that); the full label and value are each row's
-    <title>."""
+    <title>. The charts lately drawn are kept by their content (`_DRAWN`): a page shown again
+    draws the same."""
+    # every argument, each value with its type and text (1 and 1.0 and Decimal("1.00") differ)
+    key = (
+        tuple((label, type(v), str(v), color) for label, v, color in items),
+        title,
+        subtitle,
+        unit,
+        width,
+        label_px,
+        axis_caption,
+        number,
+        label_lines,
+    )
+    svg = _DRAWN.get(key)
+    if svg is None:
+        svg = _hbars(items, title, subtitle, unit, width, label_px, axis_caption, number, label_lines)
+        _DRAWN.put(key, svg)
+    return svg
+
+
+class _Drawn:
+    """Charts by their content, at most `limit` characters of them (the oldest dropped first)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size = limit, 0
+        self.charts: dict[Any, str] = {}
+        self.lock = threading.Lock()  # a web worker's threads share it
+
+    def get(self, key: Any) -> str | None:
+        return self.charts.get(key)
+
+    def put(self, key: Any, svg: str) -> None:
+        charts = self.charts
+        with self.lock:
+            if key in charts or len(svg) > self.limit:
+                return
+            while charts and self.size + len(svg) > self.limit:
+                self.size -= len(charts.pop(next(iter(charts))))
+            charts[key] = svg
+            self.size += len(svg)
+
+
+_DRAWN = _Drawn(500_000)  # characters: about 50 of the unit-year page's charts (~1 MB)
+
+
+def _hbars(
+    items: Sequence[tuple[str, Decimal | int, str]],
+    title: str,
+    subtitle: str | None,
+    unit: str,
+    width: int,
+    label_px: float,
+    axis_caption: str,
+    number: Callable[[Decimal | int], str],
+    label_lines: int,
+) -> str:
     line_h = 15
     top = 64 if subtitle else 48
     if not items:
@@ -645,7 +721,8 @@ def hbars(
     heights = [max(30, line_h * len(lines) + 12) for lines in wrapped]
     height = top + sum(heights) + 44
     vmax = max([0.0, *(float(v) for _, v, _ in items)]) or 1.0
-    value_px = max(text_width(f"{number(v)}{unit}", 12) for _, v, _ in items) + 12
+    values = [f"{number(v)}{unit}" for _, v, _ in items]  # each value's text, made once
+    value_px = max(text_width(v, 12) for v in values) + 12
     x0 = label_px + 16
     pw = width - x0 - value_px - 8
     ticks = nice_ticks(vmax, 5, integer=all(isinstance(v, int) for _, v, _ in items))
@@ -658,10 +735,10 @@ def hbars(
         body.append(_text(xx, bottom + 16, fmt(t), size=11, anchor="middle", fill=MUTED))
     body.append(_text(x0 + pw / 2, bottom + 34, axis_caption, size=11, anchor="middle", fill=MUTED))
     yy = float(top)
-    for (label, value, color), lines, row_h in zip(items, wrapped, heights, strict=True):
+    for (label, value, color), text, lines, row_h in zip(items, values, wrapped, heights, strict=True):
         w = max(0.0, float(value) * scale)
         mid = yy + row_h / 2
-        body.append(f"<g><title>{_e(f'{label}：{number(value)}{unit}')}</title>")
+        body.append(f"<g><title>{_e(f'{label}：{text}')}</title>")
         first = mid + 4 - line_h * (len(lines) - 1) / 2
         for k, line in enumerate(lines):
             body.append(_text(x0 - 8, first + k * line_h, line, size=12, anchor="end"))
@@ -670,7 +747,7 @@ def hbars(
             f'<rect x="{x0:.1f}" y="{mid - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h:.1f}" rx="2" '
             f'fill="{color}"/>'
         )
-        body.append(_text(x0 + w + 6, mid + 4, f"{number(value)}{unit}", size=12, weight="bold"))
+        body.append(_text(x0 + w + 6, mid + 4, text, size=12, weight="bold"))
         body.append("</g>")
         yy += row_h
     body.append(f'<line x1="{x0}" y1="{top - 4}" x2="{x0}" y2="{bottom}" stroke="{AXIS}"/>')

@@ -13,10 +13,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.templatetags.static import static
+from django.templatetags.static import static as django_static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from jinja2 import Environment
+from markupsafe import Markup
 
 from jixiao.numbers import money, percent
 
@@ -94,6 +95,36 @@ def _reverse(prefix: str, name: str, args: tuple[Any, ...]) -> str:
     return reverse(name, args=args)
 
 
+def static(path: str) -> str:
+    """Django's static() of a file, once per path and script prefix (every page links its style
+    sheets; the storage's URLs do not change while the process runs)."""
+    return _static(get_script_prefix(), path)
+
+
+@lru_cache(maxsize=256)
+def _static(prefix: str, path: str) -> str:
+    return django_static(path)
+
+
+_MENUS: dict[tuple[str, str, bool], Markup] = {}
+
+
+def menu(role: str, is_staff: bool) -> Markup:
+    """The main menu of a role (`web/_menu.html`), rendered once per role, staff flag and script
+    prefix: it holds only links."""
+    key = (get_script_prefix(), role, bool(is_staff))
+    out = _MENUS.get(key)
+    if out is None:
+        if len(_MENUS) >= 64:  # a few roles; bounded whatever they are
+            _MENUS.clear()
+        template = _ENV[0].get_template("web/_menu.html")
+        out = _MENUS[key] = Markup(template.render(role=role, is_staff=bool(is_staff)))
+    return out
+
+
+_ENV: list[Environment] = []  # the pages' environment (`environment`), for `menu`
+
+
 def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     if value is None:
         return ""
@@ -151,7 +182,8 @@ def severity_label(sev: str | None) -> str:
 
 def environment(**options: Any) -> Environment:
     env = Environment(**options)
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=url, static=static, menu=menu)
+    _ENV[:] = [env]
     env.filters.update(
         money=money,
         percent=percent,

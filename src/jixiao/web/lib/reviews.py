@@ -959,7 +959,7 @@ class UnitYearSummary:
 
     counts: dict[str, int]
     grades: dict[str, int]
-    outcomes: dict[int, Any]  # project id → Outcome
+    outcomes: dict[int, Any]  # project id → Outcome (`PageOutcome`: grade and counts)
     loose: list[Finding]
     rules: list[tuple[str, int]]  # rule code → number of findings, most first
     categories: Counter[tuple[str | None, str | None]] = field(default_factory=Counter)
@@ -980,6 +980,24 @@ PAGE_REVIEW_FIELDS = tuple(
         "categories",
     )
 )
+
+
+class PageOutcome:
+    """A project's `Outcome` as the unit-year page reads it from the stored columns: its grade and
+    its findings by severity (no headings: those are on the project page); a plain object, made
+    for each of a page's projects (a big bureau's 200)."""
+
+    __slots__ = ("counts", "grade", "project", "project_seq")
+    headings: dict[str, str] = {}  # noqa: RUF012 (read only)
+
+    def __init__(self, project_seq: int | None, project: str | None, grade: str, counts: dict[str, int]):
+        self.project_seq, self.project, self.grade, self.counts = project_seq, project, grade, counts
+
+    @property
+    def verdict(self) -> str:
+        from jixiao.review.findings import GRADE_VERDICT
+
+        return GRADE_VERDICT[self.grade]
 
 
 def _selected_review(p: Any) -> Any:
@@ -1082,15 +1100,20 @@ def unit_year_summary(
     outcomes: dict[int, Any] = {}
     indicators: dict[int, int] = {}
     stored = [p.review_result for p in projects]
+    errors = warnings = hints = 0
     for p, rr in zip(projects, stored, strict=True):
-        errors, warnings, hints = rr.error_count, rr.warning_count, rr.hint_count
+        e, w, h = rr.error_count, rr.warning_count, rr.hint_count
         # the page shows the grade and the counts (the headings are on the project page)
-        by_severity = {"error": errors, "warning": warnings, "hint": hints}
-        outcomes[p.pk] = Outcome(p.seq, p.name or p.title, rr.grade, {}, by_severity)
-        counts["error"] += errors
-        counts["warning"] += warnings
-        counts["hint"] += hints
+        outcomes[p.pk] = PageOutcome(
+            p.seq, p.name or p.title, rr.grade, {"error": e, "warning": w, "hint": h}
+        )
+        errors += e
+        warnings += w
+        hints += h
         indicators[p.pk] = rr.indicator_count
+    counts["error"] += errors
+    counts["warning"] += warnings
+    counts["hint"] += hints
     rules, categories = _summed([rr.rules for rr in stored], [rr.categories for rr in stored])
     loose: list[Finding] = []
     if loose_row is not None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
 from jixiao.numbers import money, percent
@@ -19,7 +18,7 @@ from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
-from jixiao.web.lib.rows import escape_texts, id_link
+from jixiao.web.lib.rows import Kept, escape_texts, id_link
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
@@ -87,25 +86,43 @@ STATE_LABELS = dict(State.choices)
 
 class PageProject:
     """A project as the unit-year page shows it: the columns `UNIT_YEAR_PROJECT_FIELDS` as
-    attributes, its spending plan (decoded when first read: only the spending chart reads it), its
-    unit and its stored review (`review_result`, None when there is none). Plain objects rather
-    than model instances: a big bureau's page lists 200 of them."""
+    attributes, its spending plan (`spending_plan`: only the spending chart reads it, of monitored
+    projects: `PagePlans` reads the page's when the first is asked for), its unit and its stored
+    review (`review_result`, None when there is none). Plain objects rather than model instances:
+    a big bureau's page lists 200 of them."""
 
     pk: int
     unit: Unit
     review_result: PageReview | None
 
-    def __init__(self, values: Sequence[Any], plan_text: str | None):
+    def __init__(self, values: Sequence[Any], plans: PagePlans):
         d = self.__dict__
         d.update(zip(UNIT_YEAR_PROJECT_FIELDS, values, strict=True))
-        d["pk"], d["plan_text"] = d["id"], plan_text
+        d["pk"], d["plans"] = d["id"], plans
 
-    @cached_property
+    @property
     def spending_plan(self) -> Any:
-        return None if self.plan_text is None else json.loads(self.plan_text)
+        return self.plans.of(self.pk)  # type: ignore[attr-defined]
 
     def get_state_display(self) -> str:
         return str(STATE_LABELS.get(self.state, self.state))  # type: ignore[attr-defined]
+
+
+class PagePlans:
+    """The spending plans of a page's projects, read in one query when the first is asked for (the
+    spending chart, when some project has been monitored), not with the projects: a JSON column
+    the database spends time writing out for every row of every page."""
+
+    __slots__ = ("ids", "plans")
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.plans: dict[int, Any] | None = None
+
+    def of(self, pid: int) -> Any:
+        if self.plans is None:
+            self.plans = dict(Project.objects.filter(pk__in=self.ids).values_list("id", "spending_plan"))
+        return self.plans.get(pid)
 
 
 def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> QuerySet[Any]:
@@ -116,18 +133,15 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     return (
         Project.objects.filter(where)
         .order_by("seq", "id")
-        .values_list(
-            *UNIT_YEAR_PROJECT_FIELDS, "spending_plan", "review_result__id", *reviews.PAGE_REVIEW_FIELDS
-        )
+        .values_list(*UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS)
     )
 
 
 def _json_columns() -> tuple[int, ...]:
-    """The positions of `_projects_query`'s JSON columns: the spending plan, the review's rules and
-    categories."""
+    """The positions of `_projects_query`'s JSON columns: the review's rules and categories."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     fields = reviews.PAGE_REVIEW_FIELDS
-    return (n, *(n + 2 + fields.index(f"review_result__{c}") for c in ("rules", "categories")))
+    return tuple(n + 1 + fields.index(f"review_result__{c}") for c in ("rules", "categories"))
 
 
 # the year is an IntegerField; the JSON columns' text is decoded by whoever reads them
@@ -142,10 +156,12 @@ def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list
     tables)."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     projects = []
+    plans = PagePlans()
     for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
-        p = PageProject(row[:n], row[n])
-        p.review_result = PageReview(*row[n + 2 :]) if row[n + 1] is not None else None
+        p = PageProject(row[:n], plans)
+        p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
         projects.append(p)
+    plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
     others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit_id})  # type: ignore[attr-defined]
     for p in projects:
@@ -281,7 +297,61 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     self-evaluation cells (from `lib.cycle.unit_year_cycle`, which runs first). The page is the
     same as the autoescaping templates made it: text from the database is escaped
     (`markupsafe.escape`); numbers, dates, amounts and percentages (digits and signs) and the
-    links' ids need no escaping, the links' text around the id is escaped once a page."""
+    links' ids need no escaping, the links' text around the id is escaped once a page.
+
+    The rows lately made are kept by everything they show (`_rows_key`): a page shown again
+    with the same projects, values and review makes none again; any change makes them anew
+    (at most `_KEPT_ROWS.limit` characters of them are kept, the oldest dropped first)."""
+    key = _rows_key(projects, unit.pk, outcomes)
+    rows = _KEPT_ROWS.get(key)
+    if rows is None:
+        rows = _prepare_rows(projects, unit, outcomes)
+        # the HTML and, about, what the key holds on to (its values for each project)
+        _KEPT_ROWS.put(key, rows, len(rows.projects) + len(rows.cycle) + 300 * len(projects))
+    return rows
+
+
+_KEPT_ROWS = Kept(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
+
+
+def _rows_key(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> tuple[Any, ...]:
+    """Every value `_prepare_rows` reads: the links' script prefix, the page's unit, and of each
+    project its fields, its unit's name when another's, its review's grade and counts. Amounts
+    and rates are shown rounded (equal numbers alike); the score as its text, kept so."""
+    rows = []
+    for p in projects:
+        o = outcomes.get(p.id) if outcomes else None
+        review = None
+        if o is not None and o.grade:
+            c = o.counts
+            review = (o.grade, c.get("error", 0), c.get("warning", 0), c.get("hint", 0))
+        score = p.score
+        rows.append(
+            (
+                p.id,
+                p.seq,
+                p.name,
+                p.title,
+                p.code,
+                p.unit.name if p.unit_id != unit_id else None,
+                p.budget_total,
+                p.budget_fiscal,
+                p.budget_other,
+                p.indicators_n,
+                review,
+                p.state,
+                p.light,
+                p.light_label,
+                p.grade,
+                p.execution_rate,
+                score if score is None else (type(score), str(score)),
+                p.as_of,
+            )
+        )
+    return (get_script_prefix(), unit_id, tuple(rows))
+
+
+def _prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | None) -> PageRows:
     project_url, monitor_url, selfeval_url = (
         id_link(name) for name in ("project", "project_monitor", "project_selfeval")
     )

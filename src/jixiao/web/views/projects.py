@@ -13,6 +13,7 @@ from jixiao.numbers import plain
 from jixiao.web import actions
 from jixiao.web.lib.access import visible_project
 from jixiao.web.lib.compiled import CompiledQuery, attnames
+from jixiao.web.lib.project_rows import indicator_rows
 from jixiao.web.models import CYCLE_STATES, History, Indicator, Project, State
 from jixiao.web.permissions import (
     Denied,
@@ -85,6 +86,7 @@ def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[
         "returned": returned,
         "returned_keys": {f.get("key") for f in returned["findings"]} if returned else set(),
         "review_headings": HEADINGS,
+        "indicator_rows": indicator_rows,
     }
     if ctx["can_edit"] and "form" not in extra:
         ctx["form"] = _form_from_project(proj, indicators)
