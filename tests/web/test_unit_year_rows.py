@@ -251,3 +251,43 @@ def test_kept_values_shared_by_threads_stay_consistent():
         sys.setswitchinterval(interval)
     assert not errors
     assert kept.size == 7 * len(kept.values) <= 1000
+
+
+class _Reads:
+    """An object's stand-in that notes the name of every attribute read through it."""
+
+    def __init__(self, obj, seen):
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_seen", seen)
+
+    def __getattr__(self, name):
+        self._seen.add(name)
+        return getattr(self._obj, name)
+
+
+def test_kept_rows_key_holds_every_value_the_rows_read(demo, users):
+    """Whatever `_prepare_rows` reads of a project or of its review outcome, `_rows_key` reads too:
+    a value shown in the rows but left out of the key would let a page show rows kept from before
+    that value changed. (A method of the project counts as the field it shows.)"""
+    from jixiao.web.lib import unit_year
+
+    derived = {"get_state_display": "state"}
+    checked = 0
+    for unit in demo.values():
+        for year in sorted(set(Project.objects.filter(unit=unit).values_list("year", flat=True))):
+            data = read_unit_year(users["admin"], unit.pk, year)
+            review = data.review
+            for p in data.projects:
+                p.indicators_n = review.indicators.get(p.pk, 0) if review else 0
+            unit_year_cycle(data.projects, year)
+            outcomes = review.outcomes if review else None
+            reads: dict[str, set[str]] = {}
+            for name, use in (("key", unit_year._rows_key), ("rows", unit_year._prepare_rows)):
+                seen_p, seen_o = set(), set()
+                projects = [_Reads(p, seen_p) for p in data.projects]
+                wrapped = {k: _Reads(o, seen_o) for k, o in (outcomes or {}).items()} if outcomes else None
+                use(projects, data.unit if name == "rows" else data.unit.pk, wrapped)
+                reads[name] = {derived.get(a, a) for a in seen_p} | {f"outcome.{a}" for a in seen_o}
+            assert reads["rows"] <= reads["key"], reads["rows"] - reads["key"]
+            checked += len(data.projects)
+    assert checked >= 10
