@@ -986,3 +986,15 @@ def test_block_labels_by_their_parts(label: str, field: str | None) -> None:
     from jixiao.ingest.vocab import kv_field
 
     assert kv_field(label) == field
+
+
+def test_payload_check_names_every_payload_field():
+    """`_has_payload` (written out for speed) answers for each field of `_PAYLOAD` and for no other
+    field of a row's record."""
+    from jixiao.ingest import interpret
+
+    for f in interpret._PAYLOAD:
+        assert interpret._has_payload({f: "x"}), f
+    others = ("level1", "level2", "weight", "project", "unit", "direction", "project_code")
+    assert not interpret._has_payload({f: "x" for f in others})
+    assert not interpret._has_payload({f: "" for f in interpret._PAYLOAD})

@@ -1570,29 +1570,9 @@ class _Interpreter:
         prev_l2 = st.level2
         l1, l2 = self._carry_levels(rec.get("level1"), rec.get("level2"))
         if l1 and late:
-            # a merged level cell whose text a page break pushed below its first row: the rows
-            # above it (read without a level 1) get it, and their level 2 goes on
-            for ind in reversed(inds):
-                if ind.level1 is not None:
-                    break
-                ind.level1 = st.level1
-            if not l2:
-                st.level2 = prev_l2
-        if not (
-            rec.get("name")
-            or rec.get("value")
-            or rec.get("description")
-            or rec.get("basis")
-            or rec.get("nature")
-            or rec.get("measure_unit")
-        ):  # none of `_PAYLOAD`
-            if extra:
-                unused = " | ".join(c.text for c in extra)
-                self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
-            elif not (l1 or l2 or rec.get("project") or rec.get("weight")):
-                texts = " | ".join(c.text for _, c in placed)
-                if texts and not rec.get("unit"):
-                    self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{texts[:60]!r}")
+            self._late_level1(inds, l2, prev_l2)
+        if not _has_payload(rec):
+            self._unused_row(row, rec, placed, extra, bool(l1 or l2))
             return
         for c in extra:
             self.warn(c.loc, f"项目{st.project.seq}指标列之外的单元格未使用：{c.text[:40]!r}")
@@ -1618,6 +1598,38 @@ class _Interpreter:
             direction=direction,
         )
         st.project.indicators.append(ind)
+
+    def _late_level1(self, inds: list[Indicator], l2: str | None, prev_l2: str | None) -> None:
+        """A merged level cell whose text a page break pushed below its first row: the rows above
+        it (read without a level 1) get it, and their level 2 goes on."""
+        st = self.state
+        assert st is not None
+        for ind in reversed(inds):
+            if ind.level1 is not None:
+                break
+            ind.level1 = st.level1
+        if not l2:
+            st.level2 = prev_l2
+
+    def _unused_row(
+        self,
+        row: Row,
+        rec: dict[str, str | None],
+        placed: list[tuple[int, Cell]],
+        extra: list[Cell],
+        levels: bool,
+    ) -> None:
+        """A row with no indicator field (`_PAYLOAD`): its cells outside the columns, or its
+        texts when it sets no level, project, weight or unit either, said unused."""
+        st = self.state
+        assert st is not None
+        if extra:
+            unused = " | ".join(c.text for c in extra)
+            self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{unused[:60]!r}")
+        elif not (levels or rec.get("project") or rec.get("weight")):
+            texts = " | ".join(c.text for _, c in placed)
+            if texts and not rec.get("unit"):
+                self.warn(row.loc, f"项目{st.project.seq}的表格行未使用：{texts[:60]!r}")
 
     def _project_columns(self, rec: dict[str, str | None], row: Row) -> _ProjectState:
         """The project columns of a flat sheet's indicator row (project name or code, unit, budget,
@@ -1827,6 +1839,20 @@ class _Interpreter:
 
 # the fields that make an indicator row (a row with none of them only carries levels or a project)
 _PAYLOAD = ("name", "description", "value", "basis", "nature", "measure_unit")
+
+
+def _has_payload(rec: dict[str, str | None]) -> bool:
+    """Whether an indicator row's record holds any of `_PAYLOAD` (written out: a row at a time)."""
+    return bool(
+        rec.get("name")
+        or rec.get("value")
+        or rec.get("description")
+        or rec.get("basis")
+        or rec.get("nature")
+        or rec.get("measure_unit")
+    )
+
+
 # the fields `_project_columns` reads
 _PROJECT_COLUMNS = frozenset({"project", "project_code", "unit", "budget", "goal"})
 # the fields a value printed in parts is joined from, in their printed order
