@@ -664,8 +664,8 @@ def hbars(
         title,
         subtitle,
         unit,
-        width,
-        label_px,
+        (type(width), width),  # printed as given in places: 150 and 150.0 draw differently
+        (type(label_px), label_px),
         axis_caption,
         number,
         label_lines,

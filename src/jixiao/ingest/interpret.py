@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -296,7 +297,7 @@ def _unglue_money_units(blocks: list[Block]) -> list[Block]:
 @dataclass
 class _ProjectState:
     project: Project
-    columns: dict[int, str] | None = None
+    columns: Mapping[int, str] | None = None  # shared by equal header rows: never changed
     fields: list[str | None] = field(default_factory=list)  # the header's columns in order
     header_width: int = 0
     level1: str | None = None
@@ -466,9 +467,9 @@ class _Interpreter:
         self.plan_label_cut = False  # the plan's label went on in the first cell of the values' row
         # header rows are asked about again and again (titles, the table after a heading, the
         # year): each row's texts are matched against the header vocabulary once per document
-        self.hmaps: dict[tuple[tuple[str, ...], int | None], dict[int, str] | None] = {}
+        self.hmaps: dict[tuple[tuple[str, ...], int | None], Mapping[int, str] | None] = {}
 
-    def _hmap(self, cells: list[Cell], year: int | None = None) -> dict[int, str] | None:
+    def _hmap(self, cells: list[Cell], year: int | None = None) -> Mapping[int, str] | None:
         """`header_map` of a row's cells, once per texts and year in this document (the mapping
         is shared: nobody changes it)."""
         texts = [c.text for c in cells]
@@ -887,8 +888,8 @@ class _Interpreter:
         self._body_row(row, ne, st)
 
     def _label_overflow(
-        self, row: Row, hmap: dict[int, str] | None, year: int | None
-    ) -> tuple[Row, dict[int, str] | None]:
+        self, row: Row, hmap: Mapping[int, str] | None, year: int | None
+    ) -> tuple[Row, Mapping[int, str] | None]:
         """A PDF row under a block repeated on a new page, whose first cell got the rest of the
         block's merged label ('预算规模及' | … then '资金用途一级指标' or '资金用途' | 数量指标 | …):
         that piece dropped, from the header's first cell or from an indicator row's."""
@@ -1037,7 +1038,7 @@ class _Interpreter:
             return True
         return False
 
-    def _header_row(self, row: Row, hmap: dict[int, str], year: int | None) -> None:
+    def _header_row(self, row: Row, hmap: Mapping[int, str], year: int | None) -> None:
         """An indicator header: the columns of the project's table, or the start of a
         self-evaluation or monitoring table that is skipped."""
         cells = row.cells

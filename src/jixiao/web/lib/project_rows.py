@@ -49,9 +49,7 @@ def indicator_rows(rows: list[dict[str, Any]], returned: Any, returned_keys: Col
             f'<span class="kind">{escape(kind_label(kind))}</span> {escape(target_text(ind.target))}'
         )
         if kind in ("number", "percent"):
-            cells.append(
-                f' <a class="compare" href="{compare(ind.pk)}" title="与其他单位同类指标比较">比较</a>'
-            )
+            cells.append(f' <a class="compare" href="{compare(ind.pk)}" title="{COMPARE_TITLE}">比较</a>')
         cells.append("</td></tr>\n  ")
         if findings:
             cells.append('<tr class="row-findings"><td colspan="5"><ul class="row-findings">')

@@ -121,7 +121,9 @@ class PagePlans:
 
     def of(self, pid: int) -> Any:
         if self.plans is None:
-            self.plans = dict(Project.objects.filter(pk__in=self.ids).values_list("id", "spending_plan"))
+            self.plans = dict(
+                Project.objects.filter(pk__in=self.ids).order_by().values_list("id", "spending_plan")
+            )
         return self.plans.get(pid)
 
 
