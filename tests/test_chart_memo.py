@@ -44,11 +44,13 @@ def test_kept_charts_are_the_fresh_ones_and_values_are_told_apart():
 
 
 def test_kept_charts_stay_within_their_limit(monkeypatch):
-    drawn = charts._Drawn(50_000)
+    drawn = charts.Kept(50_000)
     monkeypatch.setattr(charts, "_DRAWN", drawn)
     for i in range(200):
         svg = _bars([(f"项目{i}", i + 1, "#2f6fb0")])
         assert svg == _fresh([(f"项目{i}", i + 1, "#2f6fb0")])
-        assert drawn.size == sum(map(len, drawn.charts.values())) <= 50_000
-    assert 0 < len(drawn.charts) < 200
-    assert _bars([("项目199", 200, "#2f6fb0")]) in drawn.charts.values()  # the newest are kept
+        assert drawn.size == sum(size for _svg, size in drawn.values.values()) <= 50_000
+    assert 0 < len(drawn.values) < 200
+    assert _bars([("项目199", 200, "#2f6fb0")]) in [
+        svg for svg, _size in drawn.values.values()
+    ]  # the newest are kept

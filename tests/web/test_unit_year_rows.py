@@ -211,7 +211,7 @@ def test_kept_rows_are_made_anew_when_anything_they_show_changes(demo, users):
 
 
 def test_kept_values_stay_within_their_limit():
-    from jixiao.web.lib.rows import Kept
+    from jixiao.kept import Kept
 
     kept = Kept(100)
     for i in range(50):
@@ -226,7 +226,7 @@ def test_kept_values_shared_by_threads_stay_consistent():
     import sys
     import threading
 
-    from jixiao.web.lib.rows import Kept
+    from jixiao.kept import Kept
 
     kept = Kept(1000)
     errors = []

@@ -21,15 +21,14 @@ from __future__ import annotations
 import calendar
 import math
 import re
-import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from html import escape
-from typing import Any
 
 from jixiao import taxonomy
+from jixiao.kept import Kept
 from jixiao.model import Indicator
 from jixiao.numbers import fixed, trimmed
 
@@ -673,33 +672,11 @@ def hbars(
     svg = _DRAWN.get(key)
     if svg is None:
         svg = _hbars(items, title, subtitle, unit, width, label_px, axis_caption, number, label_lines)
-        _DRAWN.put(key, svg)
+        _DRAWN.put(key, svg, len(svg))
     return svg
 
 
-class _Drawn:
-    """Charts by their content, at most `limit` characters of them (the oldest dropped first)."""
-
-    def __init__(self, limit: int):
-        self.limit, self.size = limit, 0
-        self.charts: dict[Any, str] = {}
-        self.lock = threading.Lock()  # a web worker's threads share it
-
-    def get(self, key: Any) -> str | None:
-        return self.charts.get(key)
-
-    def put(self, key: Any, svg: str) -> None:
-        charts = self.charts
-        with self.lock:
-            if key in charts or len(svg) > self.limit:
-                return
-            while charts and self.size + len(svg) > self.limit:
-                self.size -= len(charts.pop(next(iter(charts))))
-            charts[key] = svg
-            self.size += len(svg)
-
-
-_DRAWN = _Drawn(500_000)  # characters: about 50 of the unit-year page's charts (~1 MB)
+_DRAWN = Kept(500_000)  # characters: about 50 of the unit-year page's charts (~1 MB)
 
 
 def _hbars(

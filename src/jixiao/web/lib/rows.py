@@ -3,7 +3,6 @@ unit-year): every text escaped as the autoescaping templates escaped it, fewer c
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -33,28 +32,3 @@ def id_link(name: str) -> Callable[[Any], str]:
         return lambda pid: escape(url(name, pid))
     head, tail = escape(parts[0]), escape(parts[1])
     return lambda pid: f"{head}{pid}{tail}" if type(pid) is int and pid >= 0 else escape(url(name, pid))
-
-
-class Kept:
-    """Values by their content (the key: every input of what made them), at most `limit`
-    characters of them (`size` of each, given), the oldest dropped first: workers' memory stays
-    bounded, and what a page shows again is not made again."""
-
-    def __init__(self, limit: int):
-        self.limit, self.size = limit, 0
-        self.values: dict[Any, tuple[Any, int]] = {}
-        self.lock = threading.Lock()  # a worker's threads share it
-
-    def get(self, key: Any) -> Any:
-        kept = self.values.get(key)
-        return None if kept is None else kept[0]
-
-    def put(self, key: Any, value: Any, size: int) -> None:
-        values = self.values
-        with self.lock:
-            if key in values or size > self.limit:
-                return
-            while values and self.size + size > self.limit:
-                self.size -= values.pop(next(iter(values)))[1]
-            values[key] = (value, size)
-            self.size += size

@@ -13,12 +13,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
+from jixiao.kept import Kept
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
-from jixiao.web.lib.rows import Kept, escape_texts, id_link
+from jixiao.web.lib.rows import escape_texts, id_link
 from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
