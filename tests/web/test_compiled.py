@@ -182,3 +182,23 @@ def test_prepared_timestamps_are_the_orms_with_its_time_zone(demo):
     finally:
         with connection.cursor() as cur:
             cur.execute("SET TIME ZONE 'UTC'")
+
+
+def test_text_arguments_match_as_the_orm_matches(db):
+    """A compiled query with a text argument (`texts`) finds what the ORM's filter finds, in the
+    model's order, for texts that look like SQL or hold quotes, and a text never seen compiles
+    nothing new."""
+    from jixiao.web.actions.imports import _UNITS_BY, _units_where
+    from jixiao.web.models import Unit
+
+    names = ["甲单位", "甲单位", "x' OR '1'='1", "%", "乙单位"]
+    for n, name in enumerate(names):
+        Unit.objects.create(code=f"C{n % 2}", name=name, region=f"R{n}")
+    for column, values in (("name", [*set(names), "无此单位", ""]), ("code", ["C0", "C1", "C9"])):
+        for value in values:
+            want = list(Unit.objects.filter(**{column: value}))
+            got = _units_where(column, value)
+            assert [(u.pk, u.region, u.code, u.name) for u in got] == [
+                (u.pk, u.region, u.code, u.name) for u in want
+            ], (column, value)
+        assert len(_UNITS_BY[column]._compiled) == 1

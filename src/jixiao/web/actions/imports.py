@@ -121,34 +121,21 @@ def _create_unit(key: dict[str, str], created: set[int] | None = None) -> Unit:
     return unit
 
 
-_UNIT_COLUMNS = ("id", "region", "code", "name")
-
-
 def _units_where(column: str, value: str) -> list[Unit]:
-    """`list(Unit.objects.filter(**{column: value}))`, in the model's order (region, code, name),
-    in one statement written once: the ORM builds and compiles that query anew each time, which
-    costs more than the database takes to answer it (an import of a new unit's document asks once
-    or twice)."""
-    sql = _UNITS_WHERE.get((connection.vendor, column))
-    if sql is None:
-        qn = connection.ops.quote_name
-        sql = "SELECT {} FROM {} WHERE {} = %s ORDER BY {}".format(  # identifiers only
-            ", ".join(qn(c) for c in _UNIT_COLUMNS),
-            qn(Unit._meta.db_table),
-            qn(Unit._meta.get_field(column).column),
-            ", ".join(
-                qn(Unit._meta.get_field(f.lstrip("-")).column) + (" DESC" if f.startswith("-") else "")  # type: ignore[union-attr]
-                for f in Unit._meta.ordering
-            ),
-        )
-        _UNITS_WHERE[(connection.vendor, column)] = sql
-    with connection.cursor() as cur:
-        cur.execute(sql, [value])
-        rows = cur.fetchall()
-    return [Unit.from_db(connection.alias, _UNIT_COLUMNS, row) for row in rows]
+    """`list(Unit.objects.filter(**{column: value}))` (column: code or name), in the model's order,
+    compiled once: the ORM builds and compiles that query anew each time, which costs more than the
+    database takes to answer it (an import of a new unit's document asks once or twice)."""
+    return _UNITS_BY[column].instances(value)
 
 
-_UNITS_WHERE: dict[tuple[str, str], str] = {}
+_UNITS_BY = {
+    column: CompiledQuery(
+        lambda value, column=column: Unit.objects.filter(**{column: value}).values_list(*attnames(Unit)),
+        Unit,
+        texts=(0,),
+    )
+    for column in ("code", "name")
+}
 
 
 def _named_unit(

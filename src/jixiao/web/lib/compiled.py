@@ -44,9 +44,10 @@ class CompiledQuery:
     """A `values_list` query compiled to SQL once per database and shape, then run with new
     arguments (`rows`, or `instances` of `model` when the query gives its columns).
 
-    `build(*args)` makes the query from integer arguments (None where an argument is left out,
-    which changes the shape). It is compiled with marker integers in their place; the SQL's other
-    parameters are the query's own constants. The rows get the ORM's converters."""
+    `build(*args)` makes the query from integer arguments, or texts at the positions `texts` (None
+    where an argument is left out, which changes the shape). It is compiled with markers in their
+    place; the SQL's other parameters are the query's own constants. The rows get the ORM's
+    converters."""
 
     MARK = 1_987_654_320
 
@@ -56,17 +57,22 @@ class CompiledQuery:
         model: type[Model] | None = None,
         *,
         small: tuple[int, ...] = (),
+        texts: tuple[int, ...] = (),
         raw: tuple[int, ...] = (),
     ):
         """`small`: the positions of arguments that are 32-bit columns (IntegerField); the others
         are 64-bit (ids). An argument out of its column's range matches nothing, as in the ORM.
+        `texts`: the positions of arguments that are texts (a CharField's value).
         `raw`: the positions of columns given as the database gives them, without the ORM's
         conversion (a JSON column's text, for a caller that decodes many at once or only some)."""
-        self.build, self.model, self.small, self.raw = build, model, small, raw
+        self.build, self.model, self.small, self.texts, self.raw = build, model, small, texts, raw
         self._compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[tuple[int, Any]]]] = {}
 
-    def _compile(self, using: str, args: tuple[int | None, ...]) -> tuple[str, list[Any], list[Any]]:
-        marks = [None if a is None else self.MARK + i for i, a in enumerate(args)]
+    def _compile(self, using: str, args: tuple[int | str | None, ...]) -> tuple[str, list[Any], list[Any]]:
+        marks: list[int | str | None] = [
+            None if a is None else f"\x00{self.MARK + i}" if i in self.texts else self.MARK + i
+            for i, a in enumerate(args)
+        ]
         compiler = self.build(*marks).query.get_compiler(using)
         sql, params = compiler.as_sql()
         # each parameter an argument (its index) or a constant of the query itself (kept as it is)
@@ -75,7 +81,7 @@ class CompiledQuery:
         converters = compiler.get_converters(fields).items()
         return sql, order, [(pos, c) for pos, c in converters if pos not in self.raw]
 
-    def instances(self, *args: int | None, using: str = "default") -> list[Any]:
+    def instances(self, *args: int | str | None, using: str = "default") -> list[Any]:
         """The rows as model instances, for a `build` that gives a query of one model's own
         columns (`attnames(model)`, in that order) with `values_list`."""
         model = self.model
@@ -84,10 +90,10 @@ class CompiledQuery:
         names = attnames(model)
         return [model.from_db(using, names, row) for row in self.rows(*args, using=using)]
 
-    def rows(self, *args: int | None, using: str = "default") -> list[list[Any]]:
+    def rows(self, *args: int | str | None, using: str = "default") -> list[list[Any]]:
         for i, a in enumerate(args):
             bound = 2**31 if i in self.small else 2**63
-            if a is not None and not -bound <= a < bound:
+            if a is not None and i not in self.texts and not -bound <= a < bound:  # type: ignore[operator]
                 return []
         key = (using, *(a is None for a in args))
         entry = self._compiled.get(key)
