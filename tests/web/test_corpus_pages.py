@@ -222,3 +222,19 @@ def test_edit_page_offers_library_suggestions_and_inserts_one_unsaved(seeds, cli
     assert market_project.indicators.count() == before and market_project.version == version  # nothing saved
     # a reviewer cannot edit: no suggestions for them
     assert "查看指标库建议" not in clients["reviewer"].get(f"/projects/{market_project.pk}/").content.decode()
+
+
+def test_api_compare_of_an_indicator_without_a_number(seeds, clients) -> None:
+    """A qualitative 指标值 (no number to compare) is answered with the reason, not a server error."""
+    ind = (
+        Indicator.objects.filter(project__state="approved")
+        .exclude(target_kind__in=("number", "percent"))
+        .first()
+    )
+    assert ind is not None
+    r = clients["reviewer"].get(f"/api/corpus/compare/{ind.pk}")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["subject"]["number"] is None and body["peers"] == [] and body["distribution"] is None
+    assert "无法与其他单位比较" in body["note"]
+    assert clients["reviewer"].get(f"/compare/{ind.pk}/").status_code == 200

@@ -334,7 +334,8 @@ def compare(frame: pd.DataFrame, row: int, *, same_name: bool = False) -> Compar
     f = prepare(frame)
     [r] = list(_rows(f.loc[[row]]))
     cat = category_of(r.level1_canonical, r.level2_canonical)
-    number, unit = (None, r.cmp_unit) if _nan(r.cmp_num) else (float(r.cmp_num), r.cmp_unit)
+    unit = _s(r.cmp_unit)  # NaN in the frame where the target has no unit
+    number = None if _nan(r.cmp_num) else float(r.cmp_num)
     if number is None or unit is None:
         subject = _entry(r, math.nan, unit or "", row)
         return Comparison(subject, cat, unit, note="指标值不是数值或没有计量单位，无法与其他单位比较")

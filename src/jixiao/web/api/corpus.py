@@ -27,7 +27,7 @@ class EntryOut(Schema):
     project: str | None
     name: str | None
     value: str | None
-    number: float
+    number: float | None  # None: the subject's 指标值 has no number (the note says why)
     unit: str
     outlier: str | None
 
