@@ -327,9 +327,10 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
     columns = []
     for c in cols:
         name = c.attname
-        if c.stamp:
-            column = [now] * len(values)
-        elif c.default:
+        if c.stamp:  # one time for every row: prepared once
+            columns.append([c.db(now, conn)] * len(values))
+            continue
+        if c.default:
             fallback = c.field.get_default()
             column = [v.get(name, fallback) for v in values]
         else:
