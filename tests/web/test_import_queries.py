@@ -351,3 +351,61 @@ def test_stored_reads_are_compiled_once_per_power_of_two():
     assert imports._padded([1, 2, 3]) == [1, 2, 3, 3]
     assert {len(imports._padded(list(range(1, n + 1)))) for n in range(1, 65)} == {1, 2, 4, 8, 16, 32, 64}
     assert all(set(imports._padded(list(range(n)))) == set(range(n)) for n in range(1, 65))
+
+
+def test_bulk_inserts_are_prepared_statements_on_postgresql(monkeypatch):
+    """On PostgreSQL the bulk inserts are prepared statements of the connection (parsed and planned
+    once, not at every batch), and store the same rows the second time, through the prepared
+    statement, as the first; with PREPARE off, or JIXIAO_PG_PREPARE=0, nothing is prepared."""
+    from django.test import override_settings
+
+    from jixiao.web import bulk
+    from jixiao.web.lib import compiled
+    from jixiao.web.models import Indicator, Unit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+
+    def prepared() -> int:
+        with connection.cursor() as cur:
+            cur.execute("SELECT statement FROM pg_prepared_statements")
+            return sum('INSERT INTO "web_indicator"' in (r[0] or "") for r in cur.fetchall())
+
+    u = Unit.objects.create(name="预备单位")
+    d = Disclosure.objects.create(unit=u, year=2024)
+    p = Project.objects.create(disclosure=d, unit=u, year=2024, key="k", seq=1)
+
+    def rows(first: int) -> list[dict]:
+        return [
+            {"project_id": p.pk, "seq": i, "name": f"指标{i}", "target": {"n": i}}
+            for i in range(first, first + 3)
+        ]
+
+    before = prepared()
+    monkeypatch.setattr(compiled, "PREPARE", False)
+    bulk.insert_values(Indicator, rows(1))
+    assert prepared() == before
+    monkeypatch.setattr(compiled, "PREPARE", True)
+    with override_settings(JIXIAO_PG_PREPARE=False):  # behind pgbouncer
+        bulk.insert_values(Indicator, rows(4))
+        assert prepared() == before
+    bulk.insert_values(Indicator, rows(7))
+    bulk.insert_values(Indicator, rows(10))
+    assert prepared() == max(before, 1)  # once, then reused
+    got = list(p.indicators.order_by("seq").values_list("seq", "name", "target"))
+    assert got == [(i, f"指标{i}", {"n": i}) for i in range(1, 13)]
+
+
+def test_foreign_keys_covered_by_a_wider_index_have_none_of_their_own():
+    """Each table's indexes (migration 0013): a foreign key whose column leads a wider index has no
+    index of its own; each lookup by it still has an index."""
+    with connection.cursor() as cur:
+        for table, column, wider in [
+            ("web_project", "disclosure_id", ["disclosure_id", "seq"]),
+            ("web_project", "unit_id", ["unit_id", "year", "key"]),
+            ("web_disclosure", "unit_id", ["unit_id", "year"]),
+        ]:
+            indexes = connection.introspection.get_constraints(cur, table)
+            columns = [c["columns"] for c in indexes.values() if c["index"] or c["unique"]]
+            assert [column] not in columns, (table, column)
+            assert wider in columns, (table, wider)

@@ -227,14 +227,22 @@ def _cursor() -> Any:
     """A cursor of the default connection through Django's wrappers (queries counted and logged as
     any other). On PostgreSQL one that binds its parameters on the server: the column arrays go in
     psycopg's binary format, written in C, instead of text that psycopg escapes in Python and the
-    server parses again (Django's own cursors bind on the client)."""
+    server parses again (Django's own cursors bind on the client). Its statements are prepared, as
+    the compiled queries are and under the same conditions (`lib.compiled`): an INSERT's text is
+    the same for every batch, and PostgreSQL then parses, analyses and plans it once a connection
+    instead of at every batch (a new document's five inserts: ~1 ms of the server's ~8)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     import psycopg
 
+    from jixiao.web.lib import compiled
+
     conn = connections[DEFAULT_DB_ALIAS]
     conn.ensure_connection()
-    raw = psycopg.Cursor(conn.connection)
+    if compiled.prepares(conn):
+        raw = compiled.preparing_cursor(conn.connection)
+    else:
+        raw = psycopg.Cursor(conn.connection)
     return conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw)
 
 
@@ -319,9 +327,10 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
     columns = []
     for c in cols:
         name = c.attname
-        if c.stamp:
-            column = [now] * len(values)
-        elif c.default:
+        if c.stamp:  # one time for every row: prepared once
+            columns.append([c.db(now, conn)] * len(values))
+            continue
+        if c.default:
             fallback = c.field.get_default()
             column = [v.get(name, fallback) for v in values]
         else:

@@ -79,7 +79,8 @@ class ApiToken(models.Model):
 class Disclosure(models.Model):
     """One unit's disclosed performance information for one budget year (unit-year)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="disclosures")
+    # no index of its own: the unique (unit, year) index answers every lookup by unit
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="disclosures", db_index=False)
     year = models.IntegerField("年度", null=True, blank=True)
     source = models.CharField("来源文件", max_length=300, blank=True, default="")
     overall_goal = models.TextField("部门整体绩效目标", blank=True, null=True)
@@ -114,8 +115,11 @@ class SubGoal(models.Model):
 class Project(models.Model):
     """项目 with its 绩效目标表, a workflow state and a version for optimistic locking."""
 
-    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="projects")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="projects")
+    # no index of their own: (disclosure, seq) and the unique (unit, year, key) answer every lookup
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.CASCADE, related_name="projects", db_index=False
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="projects", db_index=False)
     year = models.IntegerField("年度", null=True, blank=True)
     key = models.CharField(max_length=320, help_text="code, or name: + name; the re-import key")
     seq = models.IntegerField("序号", default=0)

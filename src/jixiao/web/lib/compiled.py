@@ -102,13 +102,7 @@ class CompiledQuery:
         sql, order, converters = entry
         connection = connections[using]
         with connection.cursor() as cur:
-            if (
-                PREPARE
-                and connection.vendor == "postgresql"
-                and not connection.queries_logged
-                and settings.JIXIAO_PG_PREPARE
-            ):
-                # (queries logged: DEBUG or a test's capture, which log a prepared one's text as None)
+            if prepares(connection):
                 cur.cursor = _preparing(cur.cursor, connection.timezone)
             cur.execute(sql, [i.value if type(i) is Constant else args[i] for i in order])
             rows = [list(r) for r in cur.fetchall()]
@@ -119,6 +113,38 @@ class CompiledQuery:
                     value = conv(value, expression, connection)
                 row[pos] = value
         return rows
+
+
+def prepares(connection: Any) -> bool:
+    """Whether statements on this Django connection are prepared (PostgreSQL, unless switched off
+    or while queries are logged: DEBUG or a test's capture, which log a prepared one's text as
+    None)."""
+    return bool(
+        PREPARE
+        and connection.vendor == "postgresql"
+        and not connection.queries_logged
+        and settings.JIXIAO_PG_PREPARE
+    )
+
+
+def preparing_cursor(connection: Any) -> Any:
+    """A server-binding cursor on this psycopg connection whose statements psycopg prepares
+    (`prepare=True`); nothing else on the connection is prepared (see `_preparing`)."""
+    if connection.prepare_threshold is None:  # Django's: nothing prepared, even when asked
+        connection.prepare_threshold = 2**31 - 1
+    return _raw_preparing_cursor_class()(connection)
+
+
+@cache
+def _raw_preparing_cursor_class() -> type:
+    import psycopg
+
+    class RawPreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, params: Any = None, **kw: Any) -> Any:
+            kw.setdefault("prepare", True)
+            return super().execute(query, params, **kw)
+
+    return RawPreparingCursor
 
 
 def _preparing(cursor: Any, timezone: Any) -> Any:

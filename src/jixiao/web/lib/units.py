@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django.db.models import Q, QuerySet
 
@@ -29,13 +30,16 @@ class UnitSpecError(ValueError):
         self.matches = matches or []
 
 
+@lru_cache(maxsize=65536)
 def squash(text: str | None) -> str:
-    """A unit name as compared: NFKC (full-width brackets and digits as ASCII), no white space."""
+    """A unit name as compared: NFKC (full-width brackets and digits as ASCII), no white space.
+    Memoised: an import compares the same few unit names for each of its tables."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
 def same_name(a: str | None, b: str | None) -> bool:
-    return bool(squash(a)) and squash(a) == squash(b)
+    sa = squash(a)
+    return bool(sa) and sa == squash(b)
 
 
 def unit_fits(
