@@ -1014,79 +1014,82 @@ _NEG = float("-inf")
 
 
 def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
-    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi)."""
+    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi).
+
+    `prev` holds the best score of each column for the piece before (the path with that piece in
+    that column); each piece's step makes the next from it and notes, per column, the column of
+    the piece before on the best path (`src`) and whether the piece opens a row there (`opens`).
+    An impossible score is -inf and stays -inf through every sum, so no comparison needs a guard:
+    a path from it never wins. (The step is inlined: it runs for every piece of every reading.)"""
     ncol = len(kinds)
     has_level2 = L2 in kinds
     costs = _column_costs(kinds)
+    gap_cost, start_cost, end_cost = costs.gap, costs.start, costs.end
     n = len(body)
-    # score[i][k]: the best path with piece i in column k; `src` the column of piece i - 1 on
-    # it, `opens` whether piece i opens a row there
-    score = [[_NEG] * ncol for _ in range(n)]
-    src = [[-1] * ncol for _ in range(n)]
-    opens = [[True] * ncol for _ in range(n)]
     kinds_t = tuple(kinds)
+    fits_of: dict[str, tuple[float, ...]] = {}  # the same texts recur: one lookup of `_fits` each
     first = _fits(kinds_t, body[0].text, has_level2)
-    for k in range(ncol):
-        score[0][k] = first[k] + costs.start[k]
+    prev = [first[k] + start_cost[k] for k in range(ncol)]
+    src: list[list[int]] = [[-1] * ncol]
+    opens: list[list[bool]] = [[True] * ncol]
+    cols = range(ncol)
+    # the best column to end a row in after the piece before (the first such column on a tie)
+    end_best = _NEG
+    end_from = 0
+    for a in cols:
+        v = prev[a] + end_cost[a]
+        if v > end_best:
+            end_best, end_from = v, a
     for i in range(1, n):
         p = body[i]
-        _step(score[i - 1], score[i], src[i], opens[i], _fits(kinds_t, p.text, has_level2), p.brk, costs)
-    end_cost = costs.end
-    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
+        fits = fits_of.get(p.text)
+        if fits is None:
+            fits = fits_of[p.text] = _fits(kinds_t, p.text, has_level2)
+        brk = p.brk
+        same_bonus = _SAME_BONUS[brk]
+        base_new = end_best + _NEW_BONUS[brk]  # a new row after the best end
+        best_new_from = end_from
+        end_best = _NEG
+        end_from = 0
+        row = [_NEG] * ncol
+        srow = [-1] * ncol
+        orow = [True] * ncol
+        # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
+        # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
+        run_best = _NEG
+        run_from = -1
+        before = _NEG  # prev[k - 1]
+        for k in cols:
+            cand_new = base_new + start_cost[k]
+            cand_same = run_best - gap_cost[k] + same_bonus
+            run_from_k = run_from
+            cont = before + same_bonus + _CONT
+            if cont > cand_same:
+                cand_same, run_from_k = cont, k - 1
+            if cand_same >= cand_new:
+                here = row[k] = cand_same + fits[k]
+                srow[k] = run_from_k
+                orow[k] = False
+            else:
+                here = row[k] = cand_new + fits[k]
+                srow[k] = best_new_from
+            v = here + end_cost[k]
+            if v > end_best:
+                end_best, end_from = v, k
+            before = prev[k]
+            g = before + gap_cost[k + 1]
+            if g > run_best:
+                run_best, run_from = g, k
+        src.append(srow)
+        opens.append(orow)
+        prev = row
+    last = end_from  # max(cols, key=prev[k] + end_cost[k]): the first best
     path: list[tuple[int, bool]] = [(0, True)] * n
     k = last
     for i in range(n - 1, -1, -1):
         path[i] = (k, opens[i][k] or i == 0)
         k = src[i][k]
     return path
-
-
-def _step(
-    prev: list[float],
-    row: list[float],
-    srow: list[int],
-    orow: list[bool],
-    fits: tuple[float, ...],
-    brk: int,
-    costs: _Costs,
-) -> None:
-    """One piece of the Viterbi pass: the best score of each column from the previous piece's.
-
-    An impossible score is -inf and stays -inf through every sum below, so no comparison needs a
-    guard: a path from it never wins."""
-    gap_cost, start_cost = costs.gap, costs.start
-    same_bonus = _SAME_BONUS[brk]
-    end_cost = costs.end
-    base_new = _NEG
-    best_new_from = 0
-    for a, v in enumerate(prev):
-        v += end_cost[a]
-        if v > base_new:
-            base_new, best_new_from = v, a
-    base_new = base_new + _NEW_BONUS[brk]
-    # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
-    # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
-    run_best = _NEG
-    run_from = -1
-    before = _NEG  # prev[k - 1]
-    for k, here in enumerate(prev):
-        cand_new = base_new + start_cost[k]
-        cand_same = run_best - gap_cost[k] + same_bonus
-        run_from_k = run_from
-        cont = before + same_bonus + _CONT
-        if cont > cand_same:
-            cand_same, run_from_k = cont, k - 1
-        if cand_same >= cand_new:
-            row[k] = cand_same + fits[k]
-            srow[k] = run_from_k
-            orow[k] = False
-        else:
-            row[k] = cand_new + fits[k]
-            srow[k] = best_new_from
-        g = here + gap_cost[k + 1]
-        if g > run_best:
-            run_best, run_from = g, k
-        before = here
 
 
 @lru_cache(maxsize=4096)
