@@ -90,20 +90,26 @@ def regroup_pdf_text(lines: list[str]) -> list[Block]:
     i = 0
     table = 0
     n = len(texts)
+    new = tuple.__new__  # Location(line=…) without the named tuple's Python-level constructor
     while i < n:
-        title_end = _title_at(texts, i)
+        # a title opens with its number (`_title_at`'s first test, made here: most lines fail it)
+        title_end = _title_at(texts, i) if texts[i][:1].isdigit() else None
         if title_end is not None:
             title = join_wrapped(texts[i:title_end])
             blocks.append(Para(title, Location(line=nos[i])))
             j = title_end
-            while j < n and _title_at(texts, j) is None and not _CHAPTER.match(texts[j]):
-                j += 1
+            while (
+                j < n
+                and (not texts[j][:1].isdigit() or _title_at(texts, j) is None)
+                and not _CHAPTER.match(texts[j])
+            ):
+                j += 1  # the table goes on to the next title or chapter heading
             table += 1
             items = [_Line(nos[k], texts[k], blanks[k]) for k in range(title_end, j)]
             blocks.extend(_table_blocks(items, table))
             i = j
             continue
-        blocks.append(Para(texts[i], Location(line=nos[i])))
+        blocks.append(Para(texts[i], new(Location, (nos[i], None))))
         i += 1
     return blocks
 

@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
@@ -160,7 +161,8 @@ def _space_cells(s: str) -> list[str]:
             out[-1] += " " + tok
         else:
             out.append(tok)
-        depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
+        if _BRACKET_CHAR.search(tok):  # else the depth stays as it is (never below 0)
+            depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
     return out
 
 
@@ -1493,18 +1495,17 @@ def _order(lines: list[str]) -> tuple[str, ...]:
     `|`; `cell-lines` right after `pipes` when most lines are followed by a blank line (a cell per
     line); else the PDF-text regrouping, then `STRATEGIES` in turn. A reading tried early whose
     rows are whole then ends the search before the cuts that cannot win are made."""
-    printed = spaced = piped = 0
-    n = len(lines)
-    for i, s in enumerate(lines):
-        if s:
-            printed += 1
-            spaced += i + 1 < n and not lines[i + 1]
-            piped += "|" in s
+    printed = len(lines) - lines.count("")
     if printed < 8:
         return _USUAL
-    if piped >= 0.8 * printed:
+    if sum(map(str.__contains__, lines, repeat("|"))) >= 0.8 * printed:  # lines printing a `|`
         return _PIPES_FIRST
+    # a printed line followed by a blank one: a character, its line break, then another or the end
+    spaced = len(_BEFORE_BLANK.findall("\n".join(lines)))
     return _CELLS_FIRST if spaced >= 0.8 * printed else _USUAL
+
+
+_BEFORE_BLANK = re.compile(r"[^\n]\n(?=\n|\Z)")
 
 
 def _unread_header(blocks: list[Block]) -> bool:
