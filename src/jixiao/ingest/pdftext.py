@@ -70,6 +70,17 @@ class _Line:
     blank_before: bool  # a blank line separates it from the previous non-blank line
 
 
+# a line that may open a numbered title (`_TITLE_START` on a stripped line) anywhere in the lines
+# joined; `\s*` may also cross a line break here, which only lets more texts through
+_TITLE_START_ANY = re.compile(r"^\s*\d{1,3}\s*[.、．]\s*\S", re.M)
+
+
+def may_regroup(lines: list[str]) -> bool:
+    """Whether `regroup_pdf_text` may find a table in the lines: False when no line can open a
+    numbered title (every printed line is then a paragraph of its own)."""
+    return _TITLE_START_ANY.search("\n".join(lines)) is not None
+
+
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
     # the printed lines (stripped), their numbers and whether a blank line comes before each;
     # `_Line`s are made only for the lines of a table

@@ -1445,11 +1445,19 @@ def _row_score_of(texts: tuple[str, ...], kinds: tuple[int | None, ...]) -> floa
 
 @dataclass
 class Candidate:
-    """One strategy's reading of a document."""
+    """One strategy's reading of a document. A reading known to have no rows (the PDF-text
+    regrouping of a text that prints no numbered table title) scores nothing: its blocks are only
+    made (`later`) when they are wanted, `blocks` holds none of them until then."""
 
     name: str
     blocks: list[Block]
     fit: Fit
+    later: Callable[[], list[Block]] | None = None
+
+    def all_blocks(self) -> list[Block]:
+        if self.later is not None:
+            self.blocks, self.later = self.later(), None
+        return self.blocks
 
 
 def candidates(
@@ -1457,12 +1465,15 @@ def candidates(
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
     memo: ScoreMemo | None = None,
+    fallback_rows: Callable[[list[str]], bool] | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
     if given, then the PDF-text regrouping (`fallback`) and the strategies here in `_order`. When a
     candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried: the
     reader's own and the PDF-text reading are then kept outright, a strategy's when it leaves no
-    header unread (else a later strategy may read a table printed another way)."""
+    header unread (else a later strategy may read a table printed another way). `fallback_rows`:
+    whether `fallback` may find any row in the lines (False: its reading is all paragraphs, made
+    only if it is chosen)."""
     out: list[Candidate] = []
     if first is not None:
         out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
@@ -1470,6 +1481,9 @@ def candidates(
             return out
     for name in _order(lines):
         if name == "pdf-text":
+            if fallback_rows is not None and not fallback_rows(lines):
+                out.append(Candidate(name, [], Fit(), later=lambda: fallback(lines)))
+                continue  # paragraphs only: no fit, never convincing
             blocks = fallback(lines)
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
             if out[-1].fit.convincing:
@@ -1559,6 +1573,7 @@ def find_blocks(
     lines: list[str],
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
+    fallback_rows: Callable[[list[str]], bool] | None = None,
 ) -> tuple[list[Block], str]:
     """The blocks of the strategy whose rows fit the indicator header best, with its name.
 
@@ -1566,31 +1581,41 @@ def find_blocks(
     (as the best strategy overall finds them) are chosen one by one, and the layout is then named
     after every strategy used (`pipes+spaces`)."""
     memo = ScoreMemo()  # rows are scored once, for the whole text and again by region
-    cands = candidates(lines, fallback, first, memo)
+    cands = candidates(lines, fallback, first, memo, fallback_rows)
     best = _best(cands)
-    cuts = _table_starts(best.blocks)
+    cuts = _table_starts(best.all_blocks())
     if len(cands) == 1 or not cuts:
         return best.blocks, best.name
-    bounds = [0, *cuts, len(lines) + 2]
-    # every candidate's blocks by region (one pass each: regions are line ranges)
-    regions: list[list[list[Block]]] = []
-    for c in cands:
-        parts: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
-        for b in c.blocks:
-            parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
-        regions.append(parts)
-    out: list[Block] = []
+    # every candidate's rows by region (one pass each: regions are line ranges); a region's fit
+    # is its rows' (`score_blocks` reads no paragraph), its paragraphs are wanted only below (a
+    # reading not made yet has no rows)
+    regions = [_by_region(c.blocks, cuts, rows_only=True) for c in cands]
+    picks: list[int] = []
     names: list[str] = []
     order = sorted(range(len(cands)), key=lambda k: cands[k].name != best.name)  # the best wins ties
-    for r in range(len(bounds) - 1):
+    for r in range(len(cuts) + 1):
         part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r], memo)) for k in order]
-        pick = _best(part)
-        if pick.name not in names:
-            names.append(pick.name)
-        for b in pick.blocks:
+        chosen = _best(part)
+        pick = next(order[j] for j, c in enumerate(part) if c is chosen)
+        if cands[pick].name not in names:
+            names.append(cands[pick].name)
+        picks.append(pick)
+    if len(names) == 1:
+        return best.blocks, best.name  # one strategy throughout: its blocks as they are
+    whole = {k: _by_region(cands[k].all_blocks(), cuts, rows_only=False) for k in set(picks)}
+    out: list[Block] = []
+    for r, k in enumerate(picks):
+        for b in whole[k][r]:
             if isinstance(b, Row) and b.table is not None:
                 b = Row(b.cells, b.loc, b.table + r * 100000)  # tables of different regions stay apart
             out.append(b)
-    if len(names) == 1:
-        return best.blocks, best.name
     return out, "+".join(names)
+
+
+def _by_region(blocks: list[Block], cuts: list[int], rows_only: bool) -> list[list[Block]]:
+    """The blocks (or only the rows) of each region between the lines `cuts`, in order."""
+    parts: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
+    for b in blocks:
+        if not rows_only or isinstance(b, Row):
+            parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
+    return parts
