@@ -76,9 +76,13 @@ _TITLE_START_ANY = re.compile(r"^\s*\d{1,3}\s*[.、．]\s*\S", re.M)
 
 
 def may_regroup(lines: list[str]) -> bool:
-    """Whether `regroup_pdf_text` may find a table in the lines: False when no line can open a
-    numbered title (every printed line is then a paragraph of its own)."""
-    return _TITLE_START_ANY.search("\n".join(lines)) is not None
+    """Whether `regroup_pdf_text` finds a table title in the lines: False when it finds none
+    (every printed line is then a paragraph of its own). The titles are looked for as it does,
+    only where a line may open one."""
+    if _TITLE_START_ANY.search("\n".join(lines)) is None:
+        return False
+    texts = [s for s in map(str.strip, lines) if s]  # the printed lines, as it reads them
+    return any(_title_at(texts, i) is not None for i, t in enumerate(texts) if t[:1].isdigit())
 
 
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
