@@ -647,3 +647,41 @@ def test_run_together_respects_the_columns_the_header_prints_after_the_value() -
         ["雾炮车风炮射程", "≥80M", "行业标准"],
         ["作业达标率", "≥95%", "计划标准"],
     ]
+
+
+def _clean(path: Path) -> list[str]:
+    """A text's lines as the text reader hands them to the strategies."""
+    from jixiao.ingest.text import _clean_lines, decode
+
+    text = decode(path.read_bytes(), path.name)
+    return _clean_lines(text.split("\n"))
+
+
+def test_may_regroup_is_the_regrouping_finding_a_title() -> None:
+    from jixiao.ingest.pdftext import may_regroup
+
+    numbered = ["1.完成培训任务", "", "2.提高服务水平", "一级指标 二级指标 三级指标 指标值"]
+    assert not may_regroup(numbered)  # numbered lines, no table title among them
+    assert not may_regroup(["项目名称：某项目", "一级指标"])  # no numbered line at all
+    assert may_regroup(["1.某某项目绩效目标表", "项目名称 某项目"])
+    assert may_regroup(["1.某某项目", "绩效目标表", "项目名称 某项目"])  # a title wrapped over lines
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FIELD.glob("batch*/[0-9]*.txt")) + sorted(SEEDS.glob("*.txt")),
+    ids=lambda p: p.stem,
+)
+def test_rowless_regrouping_is_made_only_when_wanted(path: Path) -> None:
+    """Where `may_regroup` rules the PDF-text regrouping out, its reading is one paragraph per
+    printed line, and the strategies' choice is the same as when it is made up front."""
+    from jixiao.ingest.pdftext import may_regroup, regroup_pdf_text
+    from jixiao.ingest.textrows import find_blocks
+
+    lines = _clean(path)
+    if not may_regroup(lines):
+        blocks = regroup_pdf_text(lines)
+        assert all(isinstance(b, Para) for b in blocks)
+        assert [b.text for b in blocks] == [s.strip() for s in lines if s.strip()]
+    eager = find_blocks(lines, regroup_pdf_text)
+    assert repr(find_blocks(lines, regroup_pdf_text, fallback_rows=may_regroup)) == repr(eager)
