@@ -657,14 +657,19 @@ def _clean(path: Path) -> list[str]:
     return _clean_lines(text.split("\n"))
 
 
-def test_may_regroup_is_the_regrouping_finding_a_title() -> None:
-    from jixiao.ingest.pdftext import may_regroup
+def test_regroup_titled_is_none_where_the_regrouping_finds_no_title() -> None:
+    from jixiao.ingest.pdftext import regroup_titled
 
     numbered = ["1.完成培训任务", "", "2.提高服务水平", "一级指标 二级指标 三级指标 指标值"]
-    assert not may_regroup(numbered)  # numbered lines, no table title among them
-    assert not may_regroup(["项目名称：某项目", "一级指标"])  # no numbered line at all
-    assert may_regroup(["1.某某项目绩效目标表", "项目名称 某项目"])
-    assert may_regroup(["1.某某项目", "绩效目标表", "项目名称 某项目"])  # a title wrapped over lines
+    assert regroup_titled(numbered) is None  # numbered lines, no table title among them
+    assert regroup_titled(["项目名称：某项目", "一级指标"]) is None  # no numbered line at all
+    one_line = ["1.某某项目绩效目标表", "项目名称 某项目"]
+    wrapped = ["1.某某项目", "绩效目标表", "项目名称 某项目"]
+    for lines in (one_line, wrapped):
+        titled = regroup_titled(lines)
+        assert titled is not None
+        assert [type(b).__name__ for b in titled] == ["Para", "Row"]
+        assert isinstance(titled[1], Row) and titled[1].texts == ["项目名称", "某项目"]
 
 
 @pytest.mark.parametrize(
@@ -673,15 +678,19 @@ def test_may_regroup_is_the_regrouping_finding_a_title() -> None:
     ids=lambda p: p.stem,
 )
 def test_rowless_regrouping_is_made_only_when_wanted(path: Path) -> None:
-    """Where `may_regroup` rules the PDF-text regrouping out, its reading is one paragraph per
-    printed line, and the strategies' choice is the same as when it is made up front."""
-    from jixiao.ingest.pdftext import may_regroup, regroup_pdf_text
+    """Where `regroup_titled` finds no title, the PDF-text regrouping reads one paragraph per
+    printed line, else it reads the same; the strategies' choice is the same as when the reading is
+    made up front."""
+    from jixiao.ingest.pdftext import regroup_pdf_text, regroup_titled
     from jixiao.ingest.textrows import find_blocks
 
     lines = _clean(path)
-    if not may_regroup(lines):
-        blocks = regroup_pdf_text(lines)
+    blocks = regroup_pdf_text(lines)
+    titled = regroup_titled(lines)
+    if titled is None:
         assert all(isinstance(b, Para) for b in blocks)
         assert [b.text for b in blocks] == [s.strip() for s in lines if s.strip()]
+    else:
+        assert repr(titled) == repr(blocks)
     eager = find_blocks(lines, regroup_pdf_text)
-    assert repr(find_blocks(lines, regroup_pdf_text, fallback_rows=may_regroup)) == repr(eager)
+    assert repr(find_blocks(lines, regroup_pdf_text, fallback_titled=regroup_titled)) == repr(eager)

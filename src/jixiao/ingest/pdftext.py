@@ -75,19 +75,25 @@ class _Line:
 _TITLE_START_ANY = re.compile(r"^\s*\d{1,3}\s*[.、．]\s*\S", re.M)
 
 
-def may_regroup(lines: list[str]) -> bool:
-    """Whether `regroup_pdf_text` finds a table title in the lines: False when it finds none
-    (every printed line is then a paragraph of its own). The titles are looked for as it does,
-    only where a line may open one."""
+def regroup_titled(lines: list[str]) -> list[Block] | None:
+    """`regroup_pdf_text`'s reading, or None when it finds no table title (its reading is then one
+    paragraph per printed line). Whether it finds one is asked first, by the regex above and then
+    by its own title test where a line may open a title (up to the first title found)."""
     if _TITLE_START_ANY.search("\n".join(lines)) is None:
-        return False
-    texts = [s for s in map(str.strip, lines) if s]  # the printed lines, as it reads them
-    return any(_title_at(texts, i) is not None for i, t in enumerate(texts) if t[:1].isdigit())
+        return None
+    texts, nos, blanks = _printed(lines)
+    if not any(_title_at(texts, i) is not None for i, t in enumerate(texts) if t[:1].isdigit()):
+        return None
+    return _regroup(texts, nos, blanks)
 
 
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
-    # the printed lines (stripped), their numbers and whether a blank line comes before each;
-    # `_Line`s are made only for the lines of a table
+    """PDF-extracted text regrouped: table titles, their tables' blocks, other lines as paragraphs."""
+    return _regroup(*_printed(lines))
+
+
+def _printed(lines: list[str]) -> tuple[list[str], list[int], list[bool]]:
+    """The printed lines (stripped), their numbers and whether a blank line comes before each."""
     texts: list[str] = []
     nos: list[int] = []
     blanks: list[bool] = []
@@ -101,6 +107,12 @@ def regroup_pdf_text(lines: list[str]) -> list[Block]:
         nos.append(i)
         blanks.append(blank)
         blank = False
+    return texts, nos, blanks
+
+
+def _regroup(texts: list[str], nos: list[int], blanks: list[bool]) -> list[Block]:
+    """Titles, their tables' blocks and paragraphs from the printed lines (`_Line`s are made only
+    for the lines of a table)."""
     blocks: list[Block] = []
     i = 0
     table = 0

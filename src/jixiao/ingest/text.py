@@ -140,19 +140,19 @@ def read_text(data: bytes, name: str) -> CellStream:
     _blank_footer_links(raw, lines)
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
-    from jixiao.ingest.pdftext import may_regroup, regroup_pdf_text
+    from jixiao.ingest.pdftext import regroup_pdf_text, regroup_titled
     from jixiao.ingest.textrows import find_blocks
 
     tabbed = sum(1 for s in lines if "\t" in s)
     if not tabbed:
-        blocks, layout = find_blocks(lines, regroup_pdf_text, fallback_rows=may_regroup)
+        blocks, layout = find_blocks(lines, regroup_pdf_text, fallback_titled=regroup_titled)
         return CellStream(source=name, blocks=blocks, layout=layout)
     if tabbed >= 0.3 * sum(1 for s in lines if s.strip()):
         # a tab-separated export: its rows are the document's own
         return CellStream(source=name, blocks=_tabbed_blocks(lines), layout="tabbed")
     # a few tabs among lines printed another way: the tab reading is one candidate among the others
     blocks, layout = find_blocks(
-        lines, regroup_pdf_text, first=("tabbed", _tabbed_blocks(lines)), fallback_rows=may_regroup
+        lines, regroup_pdf_text, first=("tabbed", _tabbed_blocks(lines)), fallback_titled=regroup_titled
     )
     return CellStream(source=name, blocks=blocks, layout=layout)
 

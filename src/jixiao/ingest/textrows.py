@@ -1465,15 +1465,15 @@ def candidates(
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
     memo: ScoreMemo | None = None,
-    fallback_rows: Callable[[list[str]], bool] | None = None,
+    fallback_titled: Callable[[list[str]], list[Block] | None] | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
     if given, then the PDF-text regrouping (`fallback`) and the strategies here in `_order`. When a
     candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried: the
     reader's own and the PDF-text reading are then kept outright, a strategy's when it leaves no
-    header unread (else a later strategy may read a table printed another way). `fallback_rows`:
-    whether `fallback` may find any row in the lines (False: its reading is all paragraphs, made
-    only if it is chosen)."""
+    header unread (else a later strategy may read a table printed another way).
+    `fallback_titled`: `fallback`'s reading, or None when it finds no table in the lines (its
+    reading is then all paragraphs, made by `fallback` only if it is chosen)."""
     out: list[Candidate] = []
     if first is not None:
         out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
@@ -1481,10 +1481,11 @@ def candidates(
             return out
     for name in _order(lines):
         if name == "pdf-text":
-            if fallback_rows is not None and not fallback_rows(lines):
+            found = fallback(lines) if fallback_titled is None else fallback_titled(lines)
+            if found is None:
                 out.append(Candidate(name, [], Fit(), later=lambda: fallback(lines)))
                 continue  # paragraphs only: no fit, never convincing
-            blocks = fallback(lines)
+            blocks = found
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
             if out[-1].fit.convincing:
                 return out
@@ -1573,7 +1574,7 @@ def find_blocks(
     lines: list[str],
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
-    fallback_rows: Callable[[list[str]], bool] | None = None,
+    fallback_titled: Callable[[list[str]], list[Block] | None] | None = None,
 ) -> tuple[list[Block], str]:
     """The blocks of the strategy whose rows fit the indicator header best, with its name.
 
@@ -1581,7 +1582,7 @@ def find_blocks(
     (as the best strategy overall finds them) are chosen one by one, and the layout is then named
     after every strategy used (`pipes+spaces`)."""
     memo = ScoreMemo()  # rows are scored once, for the whole text and again by region
-    cands = candidates(lines, fallback, first, memo, fallback_rows)
+    cands = candidates(lines, fallback, first, memo, fallback_titled)
     best = _best(cands)
     cuts = _table_starts(best.all_blocks())
     if len(cands) == 1 or not cuts:
