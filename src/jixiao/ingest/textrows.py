@@ -935,13 +935,6 @@ _GOAL_HEADING = re.compile(
 )
 
 
-def _ends_body(p: Piece, longest: int = 0) -> bool:
-    """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
-    of the table so far; a paragraph far longer than any of its cells is running text after it)."""
-    ends, size = _ends_by_text(p.text, p.alone, p.brk != SAME)
-    return ends or (p.alone and size > max(80, 2 * longest))
-
-
 @lru_cache(maxsize=32768)
 def _ends_by_text(text: str, alone: bool, not_same: bool) -> tuple[bool, int]:
     """(whether the text itself ends the table, the length of its comparison key)."""
@@ -1111,11 +1104,16 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     rows: list[Row] = []
     cur: list[Cell] | None = None
     ncol = len(kinds)
+    line = -1
+    locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
+        if p.line != line:  # the cells of a line share its locations
+            line = p.line
+            locs = _cell_locs(line, ncol)
         if new or cur is None:
-            cur = list(_blank_cells(p.line, ncol))
-            rows.append(Row(cur, tuple.__new__(Location, (p.line, None)), table))
-        cur[col] = Cell(p.text, _cell_locs(p.line, ncol)[col])
+            cur = list(_blank_cells(line, ncol))
+            rows.append(Row(cur, tuple.__new__(Location, (line, None)), table))
+        cur[col] = Cell(p.text, locs[col])
     return rows
 
 
@@ -1232,9 +1230,17 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
         )
         end = head.end
         longest = 0
-        while end < n and not _ends_body(pieces[end], longest):
-            longest = max(longest, len(pieces[end].text))
-            if header_kind(pieces[end].text) is not None and _header_at(pieces, end, end)[0] is not None:
+        while end < n:
+            q = pieces[end]
+            text = q.text
+            ends, size = _ends_by_text(text, q.alone, q.brk != SAME)
+            if ends or (q.alone and size > max(80, 2 * longest)):
+                # a piece that cannot be part of the table (by its text; or a paragraph far longer
+                # than any of its cells so far: running text after it)
+                break
+            if len(text) > longest:
+                longest = len(text)
+            if header_kind(text) is not None and _header_at(pieces, end, end)[0] is not None:
                 break  # the next table's header (a header repeated after a page break included)
             end += 1
         if end < n and not pieces[end].alone:
