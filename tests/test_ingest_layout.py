@@ -647,3 +647,50 @@ def test_run_together_respects_the_columns_the_header_prints_after_the_value() -
         ["雾炮车风炮射程", "≥80M", "行业标准"],
         ["作业达标率", "≥95%", "计划标准"],
     ]
+
+
+def _clean(path: Path) -> list[str]:
+    """A text's lines as the text reader hands them to the strategies."""
+    from jixiao.ingest.text import _clean_lines, decode
+
+    text = decode(path.read_bytes(), path.name)
+    return _clean_lines(text.split("\n"))
+
+
+def test_regroup_titled_is_none_where_the_regrouping_finds_no_title() -> None:
+    from jixiao.ingest.pdftext import regroup_titled
+
+    numbered = ["1.完成培训任务", "", "2.提高服务水平", "一级指标 二级指标 三级指标 指标值"]
+    assert regroup_titled(numbered) is None  # numbered lines, no table title among them
+    assert regroup_titled(["项目名称：某项目", "一级指标"]) is None  # no numbered line at all
+    one_line = ["1.某某项目绩效目标表", "项目名称 某项目"]
+    wrapped = ["1.某某项目", "绩效目标表", "项目名称 某项目"]
+    for lines in (one_line, wrapped):
+        titled = regroup_titled(lines)
+        assert titled is not None
+        assert [type(b).__name__ for b in titled] == ["Para", "Row"]
+        assert isinstance(titled[1], Row) and titled[1].texts == ["项目名称", "某项目"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FIELD.glob("batch*/[0-9]*.txt")) + sorted(SEEDS.glob("*.txt")),
+    ids=lambda p: p.stem,
+)
+def test_rowless_regrouping_is_made_only_when_wanted(path: Path) -> None:
+    """Where `regroup_titled` finds no title, the PDF-text regrouping reads one paragraph per
+    printed line, else it reads the same; the strategies' choice is the same as when the reading is
+    made up front."""
+    from jixiao.ingest.pdftext import regroup_pdf_text, regroup_titled
+    from jixiao.ingest.textrows import find_blocks
+
+    lines = _clean(path)
+    blocks = regroup_pdf_text(lines)
+    titled = regroup_titled(lines)
+    if titled is None:
+        assert all(isinstance(b, Para) for b in blocks)
+        assert [b.text for b in blocks] == [s.strip() for s in lines if s.strip()]
+    else:
+        assert repr(titled) == repr(blocks)
+    eager = find_blocks(lines, regroup_pdf_text)
+    assert repr(find_blocks(lines, regroup_pdf_text, fallback_titled=regroup_titled)) == repr(eager)

@@ -70,9 +70,30 @@ class _Line:
     blank_before: bool  # a blank line separates it from the previous non-blank line
 
 
+# a line that may open a numbered title (`_TITLE_START` on a stripped line) anywhere in the lines
+# joined; `\s*` may also cross a line break here, which only lets more texts through
+_TITLE_START_ANY = re.compile(r"^\s*\d{1,3}\s*[.、．]\s*\S", re.M)
+
+
+def regroup_titled(lines: list[str]) -> list[Block] | None:
+    """`regroup_pdf_text`'s reading, or None when it finds no table title (its reading is then one
+    paragraph per printed line). Whether it finds one is asked first, by the regex above and then
+    by its own title test where a line may open a title (up to the first title found)."""
+    if _TITLE_START_ANY.search("\n".join(lines)) is None:
+        return None
+    texts, nos, blanks = _printed(lines)
+    if not any(_title_at(texts, i) is not None for i, t in enumerate(texts) if t[:1].isdigit()):
+        return None
+    return _regroup(texts, nos, blanks)
+
+
 def regroup_pdf_text(lines: list[str]) -> list[Block]:
-    # the printed lines (stripped), their numbers and whether a blank line comes before each;
-    # `_Line`s are made only for the lines of a table
+    """PDF-extracted text regrouped: table titles, their tables' blocks, other lines as paragraphs."""
+    return _regroup(*_printed(lines))
+
+
+def _printed(lines: list[str]) -> tuple[list[str], list[int], list[bool]]:
+    """The printed lines (stripped), their numbers and whether a blank line comes before each."""
     texts: list[str] = []
     nos: list[int] = []
     blanks: list[bool] = []
@@ -86,24 +107,36 @@ def regroup_pdf_text(lines: list[str]) -> list[Block]:
         nos.append(i)
         blanks.append(blank)
         blank = False
+    return texts, nos, blanks
+
+
+def _regroup(texts: list[str], nos: list[int], blanks: list[bool]) -> list[Block]:
+    """Titles, their tables' blocks and paragraphs from the printed lines (`_Line`s are made only
+    for the lines of a table)."""
     blocks: list[Block] = []
     i = 0
     table = 0
     n = len(texts)
+    new = tuple.__new__  # Location(line=…) without the named tuple's Python-level constructor
     while i < n:
-        title_end = _title_at(texts, i)
+        # a title opens with its number (`_title_at`'s first test, made here: most lines fail it)
+        title_end = _title_at(texts, i) if texts[i][:1].isdigit() else None
         if title_end is not None:
             title = join_wrapped(texts[i:title_end])
             blocks.append(Para(title, Location(line=nos[i])))
             j = title_end
-            while j < n and _title_at(texts, j) is None and not _CHAPTER.match(texts[j]):
-                j += 1
+            while (
+                j < n
+                and (not texts[j][:1].isdigit() or _title_at(texts, j) is None)
+                and not _CHAPTER.match(texts[j])
+            ):
+                j += 1  # the table goes on to the next title or chapter heading
             table += 1
             items = [_Line(nos[k], texts[k], blanks[k]) for k in range(title_end, j)]
             blocks.extend(_table_blocks(items, table))
             i = j
             continue
-        blocks.append(Para(texts[i], Location(line=nos[i])))
+        blocks.append(Para(texts[i], new(Location, (nos[i], None))))
         i += 1
     return blocks
 

@@ -81,15 +81,16 @@ def clean_line(line: str) -> str:
     return line
 
 
-def _clean_lines(raw: list[str]) -> list[str]:
-    """`clean_line` over every line (its tests inlined: a text has many lines)."""
+def _clean_lines(raw: list[str], artefacts: bool = True) -> list[str]:
+    """`clean_line` over every line (its tests inlined: a text has many lines). `artefacts`:
+    whether the text prints any of the characters an artefact starts with (else no line does)."""
     out: list[str] = []
     noise = is_noise_line
     for line in raw:
         line = line.rstrip("\r\n")
-        if "[" in line or "<" in line or "〈" in line or "**" in line:
+        if artefacts and ("[" in line or "<" in line or "〈" in line or "**" in line):
             line = strip_artefacts(line)
-        out.append("" if len(line) <= 120 and noise(line) else line)
+        out.append("" if line and len(line) <= 120 and noise(line) else line)  # a blank is no noise
     return out
 
 
@@ -135,22 +136,24 @@ def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
     raw = text.split("\n")
     running = running_headers(raw) if has_page_markers(text) else set()
-    lines = _clean_lines(raw)
+    lines = _clean_lines(raw, "[" in text or "<" in text or "〈" in text or "**" in text)
     _blank_footer_links(raw, lines)
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]
-    from jixiao.ingest.pdftext import regroup_pdf_text
+    from jixiao.ingest.pdftext import regroup_pdf_text, regroup_titled
     from jixiao.ingest.textrows import find_blocks
 
     tabbed = sum(1 for s in lines if "\t" in s)
     if not tabbed:
-        blocks, layout = find_blocks(lines, regroup_pdf_text)
+        blocks, layout = find_blocks(lines, regroup_pdf_text, fallback_titled=regroup_titled)
         return CellStream(source=name, blocks=blocks, layout=layout)
     if tabbed >= 0.3 * sum(1 for s in lines if s.strip()):
         # a tab-separated export: its rows are the document's own
         return CellStream(source=name, blocks=_tabbed_blocks(lines), layout="tabbed")
     # a few tabs among lines printed another way: the tab reading is one candidate among the others
-    blocks, layout = find_blocks(lines, regroup_pdf_text, first=("tabbed", _tabbed_blocks(lines)))
+    blocks, layout = find_blocks(
+        lines, regroup_pdf_text, first=("tabbed", _tabbed_blocks(lines)), fallback_titled=regroup_titled
+    )
     return CellStream(source=name, blocks=blocks, layout=layout)
 
 

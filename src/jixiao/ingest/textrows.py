@@ -43,6 +43,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
@@ -160,7 +161,8 @@ def _space_cells(s: str) -> list[str]:
             out[-1] += " " + tok
         else:
             out.append(tok)
-        depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
+        if _BRACKET_CHAR.search(tok):  # else the depth stays as it is (never below 0)
+            depth = max(0, depth + sum(tok.count(c) for c in _OPEN) - sum(tok.count(c) for c in _CLOSE))
     return out
 
 
@@ -933,13 +935,6 @@ _GOAL_HEADING = re.compile(
 )
 
 
-def _ends_body(p: Piece, longest: int = 0) -> bool:
-    """A piece that cannot be part of the indicator table it follows (`longest`: the longest cell
-    of the table so far; a paragraph far longer than any of its cells is running text after it)."""
-    ends, size = _ends_by_text(p.text, p.alone, p.brk != SAME)
-    return ends or (p.alone and size > max(80, 2 * longest))
-
-
 @lru_cache(maxsize=32768)
 def _ends_by_text(text: str, alone: bool, not_same: bool) -> tuple[bool, int]:
     """(whether the text itself ends the table, the length of its comparison key)."""
@@ -1014,79 +1009,82 @@ _NEG = float("-inf")
 
 
 def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
-    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi)."""
+    """Column of every piece and whether it opens a row: the best-scoring path (Viterbi).
+
+    `prev` holds the best score of each column for the piece before (the path with that piece in
+    that column); each piece's step makes the next from it and notes, per column, the column of
+    the piece before on the best path (`src`) and whether the piece opens a row there (`opens`).
+    An impossible score is -inf and stays -inf through every sum, so no comparison needs a guard:
+    a path from it never wins. (The step is inlined: it runs for every piece of every reading.)"""
     ncol = len(kinds)
     has_level2 = L2 in kinds
     costs = _column_costs(kinds)
+    gap_cost, start_cost, end_cost = costs.gap, costs.start, costs.end
     n = len(body)
-    # score[i][k]: the best path with piece i in column k; `src` the column of piece i - 1 on
-    # it, `opens` whether piece i opens a row there
-    score = [[_NEG] * ncol for _ in range(n)]
-    src = [[-1] * ncol for _ in range(n)]
-    opens = [[True] * ncol for _ in range(n)]
     kinds_t = tuple(kinds)
+    fits_of: dict[str, tuple[float, ...]] = {}  # the same texts recur: one lookup of `_fits` each
     first = _fits(kinds_t, body[0].text, has_level2)
-    for k in range(ncol):
-        score[0][k] = first[k] + costs.start[k]
+    prev = [first[k] + start_cost[k] for k in range(ncol)]
+    src: list[list[int]] = [[-1] * ncol]
+    opens: list[list[bool]] = [[True] * ncol]
+    cols = range(ncol)
+    # the best column to end a row in after the piece before (the first such column on a tie)
+    end_best = _NEG
+    end_from = 0
+    for a in cols:
+        v = prev[a] + end_cost[a]
+        if v > end_best:
+            end_best, end_from = v, a
     for i in range(1, n):
         p = body[i]
-        _step(score[i - 1], score[i], src[i], opens[i], _fits(kinds_t, p.text, has_level2), p.brk, costs)
-    end_cost = costs.end
-    last = max(range(ncol), key=lambda k: score[n - 1][k] + end_cost[k])
+        fits = fits_of.get(p.text)
+        if fits is None:
+            fits = fits_of[p.text] = _fits(kinds_t, p.text, has_level2)
+        brk = p.brk
+        same_bonus = _SAME_BONUS[brk]
+        base_new = end_best + _NEW_BONUS[brk]  # a new row after the best end
+        best_new_from = end_from
+        end_best = _NEG
+        end_from = 0
+        row = [_NEG] * ncol
+        srow = [-1] * ncol
+        orow = [True] * ncol
+        # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
+        # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
+        run_best = _NEG
+        run_from = -1
+        before = _NEG  # prev[k - 1]
+        for k in cols:
+            cand_new = base_new + start_cost[k]
+            cand_same = run_best - gap_cost[k] + same_bonus
+            run_from_k = run_from
+            cont = before + same_bonus + _CONT
+            if cont > cand_same:
+                cand_same, run_from_k = cont, k - 1
+            if cand_same >= cand_new:
+                here = row[k] = cand_same + fits[k]
+                srow[k] = run_from_k
+                orow[k] = False
+            else:
+                here = row[k] = cand_new + fits[k]
+                srow[k] = best_new_from
+            v = here + end_cost[k]
+            if v > end_best:
+                end_best, end_from = v, k
+            before = prev[k]
+            g = before + gap_cost[k + 1]
+            if g > run_best:
+                run_best, run_from = g, k
+        src.append(srow)
+        opens.append(orow)
+        prev = row
+    last = end_from  # max(cols, key=prev[k] + end_cost[k]): the first best
     path: list[tuple[int, bool]] = [(0, True)] * n
     k = last
     for i in range(n - 1, -1, -1):
         path[i] = (k, opens[i][k] or i == 0)
         k = src[i][k]
     return path
-
-
-def _step(
-    prev: list[float],
-    row: list[float],
-    srow: list[int],
-    orow: list[bool],
-    fits: tuple[float, ...],
-    brk: int,
-    costs: _Costs,
-) -> None:
-    """One piece of the Viterbi pass: the best score of each column from the previous piece's.
-
-    An impossible score is -inf and stays -inf through every sum below, so no comparison needs a
-    guard: a path from it never wins."""
-    gap_cost, start_cost = costs.gap, costs.start
-    same_bonus = _SAME_BONUS[brk]
-    end_cost = costs.end
-    base_new = _NEG
-    best_new_from = 0
-    for a, v in enumerate(prev):
-        v += end_cost[a]
-        if v > base_new:
-            base_new, best_new_from = v, a
-    base_new = base_new + _NEW_BONUS[brk]
-    # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
-    # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
-    run_best = _NEG
-    run_from = -1
-    before = _NEG  # prev[k - 1]
-    for k, here in enumerate(prev):
-        cand_new = base_new + start_cost[k]
-        cand_same = run_best - gap_cost[k] + same_bonus
-        run_from_k = run_from
-        cont = before + same_bonus + _CONT
-        if cont > cand_same:
-            cand_same, run_from_k = cont, k - 1
-        if cand_same >= cand_new:
-            row[k] = cand_same + fits[k]
-            srow[k] = run_from_k
-            orow[k] = False
-        else:
-            row[k] = cand_new + fits[k]
-            srow[k] = best_new_from
-        g = here + gap_cost[k + 1]
-        if g > run_best:
-            run_best, run_from = g, k
-        before = here
 
 
 @lru_cache(maxsize=4096)
@@ -1106,11 +1104,16 @@ def _rows_from(body: list[Piece], kinds: list[int], table: int) -> list[Row]:
     rows: list[Row] = []
     cur: list[Cell] | None = None
     ncol = len(kinds)
+    line = -1
+    locs: tuple[Location, ...] = ()
     for p, (col, new) in zip(body, path, strict=True):
+        if p.line != line:  # the cells of a line share its locations
+            line = p.line
+            locs = _cell_locs(line, ncol)
         if new or cur is None:
-            cur = list(_blank_cells(p.line, ncol))
-            rows.append(Row(cur, tuple.__new__(Location, (p.line, None)), table))
-        cur[col] = Cell(p.text, _cell_locs(p.line, ncol)[col])
+            cur = list(_blank_cells(line, ncol))
+            rows.append(Row(cur, tuple.__new__(Location, (line, None)), table))
+        cur[col] = Cell(p.text, locs[col])
     return rows
 
 
@@ -1227,9 +1230,17 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
         )
         end = head.end
         longest = 0
-        while end < n and not _ends_body(pieces[end], longest):
-            longest = max(longest, len(pieces[end].text))
-            if header_kind(pieces[end].text) is not None and _header_at(pieces, end, end)[0] is not None:
+        while end < n:
+            q = pieces[end]
+            text = q.text
+            ends, size = _ends_by_text(text, q.alone, q.brk != SAME)
+            if ends or (q.alone and size > max(80, 2 * longest)):
+                # a piece that cannot be part of the table (by its text; or a paragraph far longer
+                # than any of its cells so far: running text after it)
+                break
+            if len(text) > longest:
+                longest = len(text)
+            if header_kind(text) is not None and _header_at(pieces, end, end)[0] is not None:
                 break  # the next table's header (a header repeated after a page break included)
             end += 1
         if end < n and not pieces[end].alone:
@@ -1440,11 +1451,19 @@ def _row_score_of(texts: tuple[str, ...], kinds: tuple[int | None, ...]) -> floa
 
 @dataclass
 class Candidate:
-    """One strategy's reading of a document."""
+    """One strategy's reading of a document. A reading known to have no rows (the PDF-text
+    regrouping of a text that prints no numbered table title) scores nothing: its blocks are only
+    made (`later`) when they are wanted, `blocks` holds none of them until then."""
 
     name: str
     blocks: list[Block]
     fit: Fit
+    later: Callable[[], list[Block]] | None = None
+
+    def all_blocks(self) -> list[Block]:
+        if self.later is not None:
+            self.blocks, self.later = self.later(), None
+        return self.blocks
 
 
 def candidates(
@@ -1452,12 +1471,15 @@ def candidates(
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
     memo: ScoreMemo | None = None,
+    fallback_titled: Callable[[list[str]], list[Block] | None] | None = None,
 ) -> list[Candidate]:
     """Every applicable strategy's blocks and fit: `first` (a reader's own reading, e.g. by tabs)
     if given, then the PDF-text regrouping (`fallback`) and the strategies here in `_order`. When a
     candidate's rows are convincing (nearly all clean indicator rows) the rest are not tried: the
     reader's own and the PDF-text reading are then kept outright, a strategy's when it leaves no
-    header unread (else a later strategy may read a table printed another way)."""
+    header unread (else a later strategy may read a table printed another way).
+    `fallback_titled`: `fallback`'s reading, or None when it finds no table in the lines (its
+    reading is then all paragraphs, made by `fallback` only if it is chosen)."""
     out: list[Candidate] = []
     if first is not None:
         out.append(Candidate(first[0], first[1], score_blocks(first[1], memo)))
@@ -1465,7 +1487,11 @@ def candidates(
             return out
     for name in _order(lines):
         if name == "pdf-text":
-            blocks = fallback(lines)
+            found = fallback(lines) if fallback_titled is None else fallback_titled(lines)
+            if found is None:
+                out.append(Candidate(name, [], Fit(), later=lambda: fallback(lines)))
+                continue  # paragraphs only: no fit, never convincing
+            blocks = found
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
             if out[-1].fit.convincing:
                 return out
@@ -1490,18 +1516,17 @@ def _order(lines: list[str]) -> tuple[str, ...]:
     `|`; `cell-lines` right after `pipes` when most lines are followed by a blank line (a cell per
     line); else the PDF-text regrouping, then `STRATEGIES` in turn. A reading tried early whose
     rows are whole then ends the search before the cuts that cannot win are made."""
-    printed = spaced = piped = 0
-    n = len(lines)
-    for i, s in enumerate(lines):
-        if s:
-            printed += 1
-            spaced += i + 1 < n and not lines[i + 1]
-            piped += "|" in s
+    printed = len(lines) - lines.count("")
     if printed < 8:
         return _USUAL
-    if piped >= 0.8 * printed:
+    if sum(map(str.__contains__, lines, repeat("|"))) >= 0.8 * printed:  # lines printing a `|`
         return _PIPES_FIRST
+    # a printed line followed by a blank one: a character, its line break, then another or the end
+    spaced = len(_BEFORE_BLANK.findall("\n".join(lines)))
     return _CELLS_FIRST if spaced >= 0.8 * printed else _USUAL
+
+
+_BEFORE_BLANK = re.compile(r"[^\n]\n(?=\n|\Z)")
 
 
 def _unread_header(blocks: list[Block]) -> bool:
@@ -1555,6 +1580,7 @@ def find_blocks(
     lines: list[str],
     fallback: Callable[[list[str]], list[Block]],
     first: tuple[str, list[Block]] | None = None,
+    fallback_titled: Callable[[list[str]], list[Block] | None] | None = None,
 ) -> tuple[list[Block], str]:
     """The blocks of the strategy whose rows fit the indicator header best, with its name.
 
@@ -1562,31 +1588,41 @@ def find_blocks(
     (as the best strategy overall finds them) are chosen one by one, and the layout is then named
     after every strategy used (`pipes+spaces`)."""
     memo = ScoreMemo()  # rows are scored once, for the whole text and again by region
-    cands = candidates(lines, fallback, first, memo)
+    cands = candidates(lines, fallback, first, memo, fallback_titled)
     best = _best(cands)
-    cuts = _table_starts(best.blocks)
+    cuts = _table_starts(best.all_blocks())
     if len(cands) == 1 or not cuts:
         return best.blocks, best.name
-    bounds = [0, *cuts, len(lines) + 2]
-    # every candidate's blocks by region (one pass each: regions are line ranges)
-    regions: list[list[list[Block]]] = []
-    for c in cands:
-        parts: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
-        for b in c.blocks:
-            parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
-        regions.append(parts)
-    out: list[Block] = []
+    # every candidate's rows by region (one pass each: regions are line ranges); a region's fit
+    # is its rows' (`score_blocks` reads no paragraph), its paragraphs are wanted only below (a
+    # reading not made yet has no rows)
+    regions = [_by_region(c.blocks, cuts, rows_only=True) for c in cands]
+    picks: list[int] = []
     names: list[str] = []
     order = sorted(range(len(cands)), key=lambda k: cands[k].name != best.name)  # the best wins ties
-    for r in range(len(bounds) - 1):
+    for r in range(len(cuts) + 1):
         part = [Candidate(cands[k].name, regions[k][r], score_blocks(regions[k][r], memo)) for k in order]
-        pick = _best(part)
-        if pick.name not in names:
-            names.append(pick.name)
-        for b in pick.blocks:
+        chosen = _best(part)
+        pick = next(order[j] for j, c in enumerate(part) if c is chosen)
+        if cands[pick].name not in names:
+            names.append(cands[pick].name)
+        picks.append(pick)
+    if len(names) == 1:
+        return best.blocks, best.name  # one strategy throughout: its blocks as they are
+    whole = {k: _by_region(cands[k].all_blocks(), cuts, rows_only=False) for k in set(picks)}
+    out: list[Block] = []
+    for r, k in enumerate(picks):
+        for b in whole[k][r]:
             if isinstance(b, Row) and b.table is not None:
                 b = Row(b.cells, b.loc, b.table + r * 100000)  # tables of different regions stay apart
             out.append(b)
-    if len(names) == 1:
-        return best.blocks, best.name
     return out, "+".join(names)
+
+
+def _by_region(blocks: list[Block], cuts: list[int], rows_only: bool) -> list[list[Block]]:
+    """The blocks (or only the rows) of each region between the lines `cuts`, in order."""
+    parts: list[list[Block]] = [[] for _ in range(len(cuts) + 1)]
+    for b in blocks:
+        if not rows_only or isinstance(b, Row):
+            parts[bisect.bisect_right(cuts, b.loc.line or 0)].append(b)
+    return parts
