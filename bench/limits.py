@@ -35,6 +35,7 @@ FILES = {
     "pdf": ("bomb.pdf", crafted.stream_bomb_pdf),
     "line": ("long-line.pdf", crafted.long_line_pdf),
     "grid": ("grid.pdf", crafted.grid_pdf),
+    "blank": ("blank-run.txt", crafted.blank_run_txt),
     "docx": ("big.docx", crafted.big_docx),
     "zip": ("bomb.xlsx", crafted.zip_bomb_xlsx),
     "workbook": ("monitor-bomb.xlsx", crafted.zip_bomb_xlsx),

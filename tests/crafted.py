@@ -85,6 +85,12 @@ def rowspan_html(rows: int = 16000) -> bytes:
     return f"<html><body><table>{body}</table></body></html>".encode()
 
 
+def blank_run_txt(lines: int = 200_000) -> bytes:
+    """A text of a project line, a long run of blank and white-space lines, and a header line:
+    400 KB that a pattern running over line breaks reads in time quadratic in the run."""
+    return ("项目名称 某项目\n" + "\n \u3000\n" * (lines // 2) + "一级指标 二级指标\n").encode()
+
+
 def stream_bomb_pdf(chars: int = 50_000_000) -> bytes:
     """A one-page PDF without a valid cross-reference table whose content stream inflates to one text
     string of `chars` characters: 56 KB."""

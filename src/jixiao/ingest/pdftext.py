@@ -71,8 +71,9 @@ class _Line:
 
 
 # a line that may open a numbered title (`_TITLE_START` on a stripped line) anywhere in the lines
-# joined; `\s*` may also cross a line break here, which only lets more texts through
-_TITLE_START_ANY = re.compile(r"^\s*\d{1,3}\s*[.、．]\s*\S", re.M)
+# joined: white space other than the line break only (`[^\S\n]`), so that no match runs across
+# lines; with `\s*` a run of N blank lines cost N²/2 steps (32,000 blank lines: 15 s)
+_TITLE_START_ANY = re.compile(r"^[^\S\n]*\d{1,3}[^\S\n]*[.、．][^\S\n]*\S", re.M)
 
 
 def regroup_titled(lines: list[str]) -> list[Block] | None:
