@@ -3,9 +3,11 @@
 index where a wider index leads with the same column and answers every lookup by it (the pages'
 reads, Django's cascade deletes): web_project(disclosure_id) beside (disclosure_id, seq),
 web_project(unit_id) beside the unique (unit_id, year, key), web_disclosure(unit_id) beside the
-unique (unit_id, year). The constraints stay. Dropped by name (Django's names, the same on SQLite
-and PostgreSQL) rather than by AlterField, which on SQLite copies the whole table and on PostgreSQL
-drops and validates the foreign key again."""
+unique (unit_id, year). The constraints stay. Each dropped as the database names it (every
+single-column, non-unique index on the column, read from the database: a database whose index
+has another name than Django's is not left with it silently) rather than by AlterField, which on
+SQLite copies the whole table and on PostgreSQL drops and validates the foreign key again. Put
+back under Django's names."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -17,6 +19,20 @@ INDEXES = [
 ]
 
 
+def drop_indexes(apps, schema_editor):
+    connection = schema_editor.connection
+    for _, table, column in INDEXES:
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_constraints(cursor, table)
+        names = [
+            name
+            for name, c in found.items()
+            if c["index"] and not c["unique"] and not c["primary_key"] and c["columns"] == [column]
+        ]
+        for name in names:
+            schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("web", "0012_search_statistics"),
@@ -25,11 +41,14 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             database_operations=[
-                migrations.RunSQL(
-                    f'DROP INDEX IF EXISTS "{name}"',
-                    f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")',
-                )
-                for name, table, column in INDEXES
+                migrations.RunPython(drop_indexes, migrations.RunPython.noop),
+                *(
+                    migrations.RunSQL(
+                        migrations.RunSQL.noop,
+                        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("{column}")',
+                    )
+                    for name, table, column in INDEXES
+                ),
             ],
             state_operations=[
                 migrations.AlterField(
