@@ -22,7 +22,8 @@ JIXIAO_TASK_WORKER   embedded (default): `jixiao serve` / `jixiao demo` run a ta
 JIXIAO_UPLOAD_TASK_KB uploaded files larger than this are imported as background tasks (default 512)
 JIXIAO_EXPORT_INLINE_PROJECTS  Excel / web-page exports of more projects are background tasks (default 20)
 JIXIAO_PG_PREPARE    0/false behind a pooler that cannot carry prepared statements (pgbouncer before
-                     1.21 in transaction mode): the pages' fixed queries are then not prepared
+                     1.21 in transaction mode): the pages' fixed queries and the imports' bulk
+                     inserts are then not prepared
 """
 
 from __future__ import annotations

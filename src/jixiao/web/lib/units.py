@@ -30,7 +30,7 @@ class UnitSpecError(ValueError):
         self.matches = matches or []
 
 
-@lru_cache(maxsize=4096)  # a few unit names a document; bounded for long-lived workers
+@lru_cache(maxsize=4096)  # unit names and indicator labels of an import; bounded for workers
 def squash(text: str | None) -> str:
     """A unit name as compared: NFKC (full-width brackets and digits as ASCII), no white space.
     Memoised: an import compares the same few unit names for each of its tables."""
