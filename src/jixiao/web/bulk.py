@@ -230,7 +230,9 @@ def _cursor() -> Any:
     server parses again (Django's own cursors bind on the client). Its statements are prepared, as
     the compiled queries are and under the same conditions (`lib.compiled`): an INSERT's text is
     the same for every batch, and PostgreSQL then parses, analyses and plans it once a connection
-    instead of at every batch (a new document's five inserts: ~1 ms of the server's ~8)."""
+    for each set of its parameters' types (psycopg sends integer arrays as the narrowest of
+    int2/int4/int8 that holds them: a few variants a table as ids grow) instead of at every batch
+    (a new document's five inserts: ~1 ms of the server's ~8)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     import psycopg
