@@ -158,6 +158,33 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatc
         assert cur.fetchone()[0] == n
 
 
+def test_prepared_queries_reuse_the_connections_cursor(demo, monkeypatch):
+    """On PostgreSQL compiled queries run on one cursor kept on the connection, made again for
+    another psycopg connection, and not kept holding a result of more than KEPT_ROWS rows."""
+    from django.db import connection
+
+    from jixiao.web.lib import compiled
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    q = CompiledQuery(_by_unit_year, small=(1,))
+    p = Project.objects.order_by("id").first()
+    args = (p.unit_id, p.year, None)
+    want = list(_by_unit_year(*args))
+    assert len(want) > 1 and [tuple(r) for r in q.rows(*args)] == want
+    kept = getattr(connection, compiled._KEPT)
+    assert kept[0] is connection.connection and not kept[2].closed
+    assert [tuple(r) for r in q.rows(*args)] == want and getattr(connection, compiled._KEPT) is kept
+    setattr(connection, compiled._KEPT, (object(), *kept[1:]))  # as if Django had connected again
+    assert [tuple(r) for r in q.rows(*args)] == want
+    again = getattr(connection, compiled._KEPT)
+    assert again[0] is connection.connection and again[2] is not kept[2]
+    monkeypatch.setattr(compiled, "KEPT_ROWS", 1)
+    assert [tuple(r) for r in q.rows(*args)] == want
+    assert getattr(connection, compiled._KEPT) is None and again[2].closed
+    assert [tuple(r) for r in q.rows(*args)] == want
+
+
 def test_prepared_timestamps_are_the_orms_with_its_time_zone(demo):
     """On PostgreSQL a prepared query reads timestamptz columns with psycopg's own loader when it
     gives what Django's gives: equal values, the same tzinfo object, the same text; in another
