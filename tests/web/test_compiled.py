@@ -103,6 +103,11 @@ def test_compiled_review_queries_equal_the_orms(demo, market_project):
             want = ReviewResult.objects.filter(project_id=p.pk).values_list(*reviews.STORED_COLUMNS).first()
             got = reviews.STORED_ROW_QUERY.rows(p.pk)
             assert [tuple(r) for r in got] == ([want] if want else [])
+            # what the project page reads with its project: the same version and row, same types
+            read = _read_with_project(p.pk)
+            assert read.fingerprint == prints[p.disclosure_id] and read.row == want
+            assert [type(x) for x in read.fingerprint] == [type(x) for x in prints[p.disclosure_id]]
+            assert [type(x) for x in read.row or ()] == [type(x) for x in want or ()]
 
     reviews.unit_year_reviews(Disclosure.objects.values_list("id", flat=True))  # stored rows
     check()
@@ -111,6 +116,20 @@ def test_compiled_review_queries_equal_the_orms(demo, market_project):
     )
     check()
     assert reviews.fingerprint(2**62) is None
+    ReviewResult.objects.filter(project_id=market_project.pk).delete()
+    assert _read_with_project(market_project.pk).row is None  # none stored
+
+
+def _read_with_project(project_id):
+    """`ReadWithProject` of the project page's one query (`views.projects.PAGE_QUERY`)."""
+    from jixiao.web.lib import reviews
+    from jixiao.web.lib.access import project_with_unit
+    from jixiao.web.models import Unit
+    from jixiao.web.views.projects import PAGE_QUERY
+
+    (row,) = PAGE_QUERY.rows(project_id)
+    assert row[: len(attnames(Project)) + len(attnames(Unit))] == list(project_with_unit(project_id)[0])
+    return reviews.ReadWithProject.of(row[len(attnames(Project)) + len(attnames(Unit)) :])
 
 
 def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatch):
