@@ -248,3 +248,24 @@ def test_text_arguments_match_as_the_orm_matches(db):
                 (u.pk, u.region, u.code, u.name) for u in want
             ], (column, value)
         assert len(_UNITS_BY[column]._compiled) == 1
+
+
+def test_json_values_decode_raw_columns_as_the_orm_does(demo):
+    """`json_values` of raw JSON columns gives what the ORM's JSONField gives for each row, in one
+    call; NULLs stay None, a text that is no JSON stays as it is, odd texts are each decoded."""
+    from jixiao.web.lib.compiled import json_values
+    from jixiao.web.models import Indicator
+
+    q = CompiledQuery(
+        lambda pid: Indicator.objects.filter(project_id=pid).values_list("id", "target"), raw=(1,)
+    )
+    p = Project.objects.order_by("id").first()
+    rows = q.rows(p.pk)
+    want = list(Indicator.objects.filter(project_id=p.pk).values_list("id", "target"))
+    assert rows and [r[0] for r in rows] == [w[0] for w in want]
+    assert json_values([r[1] for r in rows]) == [w[1] for w in want]
+    assert json_values([]) == []
+    assert json_values([None, '{"a": 1}', "null", "[1, 2]"]) == [None, {"a": 1}, None, [1, 2]]
+    assert json_values(['{"a": 1}', "not json", None]) == [{"a": 1}, "not json", None]
+    assert json_values(["1, 2", "3"]) == ["1, 2", 3]  # no splitting across texts
+    assert json_values([{"a": 1}, '"x"']) == [{"a": 1}, "x"]  # already decoded: as it is

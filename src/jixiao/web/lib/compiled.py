@@ -10,6 +10,7 @@ text (Django reads it from the client-binding cursor)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -147,6 +148,28 @@ def _raw_preparing_cursor_class() -> type:
             return super().execute(query, params, **kw)
 
     return RawPreparingCursor
+
+
+def json_values(texts: list[Any]) -> list[Any]:
+    """Raw JSON columns (`raw`) decoded as the ORM's JSONField decodes each (None stays None, a
+    text that is no JSON stays as it is), in one call for all of them rather than one a row."""
+    if all(type(t) is str or t is None for t in texts):
+        try:
+            out = json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
+        except ValueError:
+            out = None
+        if type(out) is list and len(out) == len(texts):
+            return out
+    return [_json_value(t) for t in texts]
+
+
+def _json_value(text: Any) -> Any:
+    if type(text) is not str:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 KEPT_ROWS = 1000  # a cursor that read more is closed, not kept with its result (see `_prepared_rows`)
