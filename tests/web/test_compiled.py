@@ -103,6 +103,11 @@ def test_compiled_review_queries_equal_the_orms(demo, market_project):
             want = ReviewResult.objects.filter(project_id=p.pk).values_list(*reviews.STORED_COLUMNS).first()
             got = reviews.STORED_ROW_QUERY.rows(p.pk)
             assert [tuple(r) for r in got] == ([want] if want else [])
+            # what the project page reads with its project: the same version and row, same types
+            read = _read_with_project(p.pk)
+            assert read.fingerprint == prints[p.disclosure_id] and read.row == want
+            assert [type(x) for x in read.fingerprint] == [type(x) for x in prints[p.disclosure_id]]
+            assert [type(x) for x in read.row or ()] == [type(x) for x in want or ()]
 
     reviews.unit_year_reviews(Disclosure.objects.values_list("id", flat=True))  # stored rows
     check()
@@ -111,6 +116,20 @@ def test_compiled_review_queries_equal_the_orms(demo, market_project):
     )
     check()
     assert reviews.fingerprint(2**62) is None
+    ReviewResult.objects.filter(project_id=market_project.pk).delete()
+    assert _read_with_project(market_project.pk).row is None  # none stored
+
+
+def _read_with_project(project_id):
+    """`ReadWithProject` of the project page's one query (`views.projects.PAGE_QUERY`)."""
+    from jixiao.web.lib import reviews
+    from jixiao.web.lib.access import project_with_unit
+    from jixiao.web.models import Unit
+    from jixiao.web.views.projects import PAGE_QUERY
+
+    (row,) = PAGE_QUERY.rows(project_id)
+    assert row[: len(attnames(Project)) + len(attnames(Unit))] == list(project_with_unit(project_id)[0])
+    return reviews.ReadWithProject.of(row[len(attnames(Project)) + len(attnames(Unit)) :])
 
 
 def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatch):
@@ -158,6 +177,33 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatc
         assert cur.fetchone()[0] == n
 
 
+def test_prepared_queries_reuse_the_connections_cursor(demo, monkeypatch):
+    """On PostgreSQL compiled queries run on one cursor kept on the connection, made again for
+    another psycopg connection, and not kept holding a result of more than KEPT_ROWS rows."""
+    from django.db import connection
+
+    from jixiao.web.lib import compiled
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    q = CompiledQuery(_by_unit_year, small=(1,))
+    p = Project.objects.order_by("id").first()
+    args = (p.unit_id, p.year, None)
+    want = list(_by_unit_year(*args))
+    assert len(want) > 1 and [tuple(r) for r in q.rows(*args)] == want
+    kept = getattr(connection, compiled._KEPT)
+    assert kept[0] is connection.connection and not kept[2].closed
+    assert [tuple(r) for r in q.rows(*args)] == want and getattr(connection, compiled._KEPT) is kept
+    setattr(connection, compiled._KEPT, (object(), *kept[1:]))  # as if Django had connected again
+    assert [tuple(r) for r in q.rows(*args)] == want
+    again = getattr(connection, compiled._KEPT)
+    assert again[0] is connection.connection and again[2] is not kept[2]
+    monkeypatch.setattr(compiled, "KEPT_ROWS", 1)
+    assert [tuple(r) for r in q.rows(*args)] == want
+    assert getattr(connection, compiled._KEPT) is None and again[2].closed
+    assert [tuple(r) for r in q.rows(*args)] == want
+
+
 def test_prepared_timestamps_are_the_orms_with_its_time_zone(demo):
     """On PostgreSQL a prepared query reads timestamptz columns with psycopg's own loader when it
     gives what Django's gives: equal values, the same tzinfo object, the same text; in another
@@ -202,3 +248,24 @@ def test_text_arguments_match_as_the_orm_matches(db):
                 (u.pk, u.region, u.code, u.name) for u in want
             ], (column, value)
         assert len(_UNITS_BY[column]._compiled) == 1
+
+
+def test_json_values_decode_raw_columns_as_the_orm_does(demo):
+    """`json_values` of raw JSON columns gives what the ORM's JSONField gives for each row, in one
+    call; NULLs stay None, a text that is no JSON stays as it is, odd texts are each decoded."""
+    from jixiao.web.lib.compiled import json_values
+    from jixiao.web.models import Indicator
+
+    q = CompiledQuery(
+        lambda pid: Indicator.objects.filter(project_id=pid).values_list("id", "target"), raw=(1,)
+    )
+    p = Project.objects.order_by("id").first()
+    rows = q.rows(p.pk)
+    want = list(Indicator.objects.filter(project_id=p.pk).values_list("id", "target"))
+    assert rows and [r[0] for r in rows] == [w[0] for w in want]
+    assert json_values([r[1] for r in rows]) == [w[1] for w in want]
+    assert json_values([]) == []
+    assert json_values([None, '{"a": 1}', "null", "[1, 2]"]) == [None, {"a": 1}, None, [1, 2]]
+    assert json_values(['{"a": 1}', "not json", None]) == [{"a": 1}, "not json", None]
+    assert json_values(["1, 2", "3"]) == ["1, 2", 3]  # no splitting across texts
+    assert json_values([{"a": 1}, '"x"']) == [{"a": 1}, "x"]  # already decoded: as it is

@@ -13,7 +13,7 @@ from jinja2 import DictLoader
 from jixiao.web.lib import reviews
 from jixiao.web.lib.project_rows import indicator_rows
 from jixiao.web.models import Indicator, Project
-from jixiao.web.views.projects import INDICATORS_QUERY, _table_rows
+from jixiao.web.views.projects import _table_rows, page_indicators
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ HOSTILE = "<b>\"A&B'</b>:x"
 
 
 def _both_ways(project, returned=None, returned_keys=()):
-    indicators = INDICATORS_QUERY.instances(project.pk)
+    indicators = page_indicators(project.pk)
     findings = reviews.project_review(project, indicators)
     rows = reviews.rows_with_findings(_table_rows(indicators), findings)
     env = engines["jinja2"].env.overlay(loader=DictLoader({"finding": FINDING}))

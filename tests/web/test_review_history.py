@@ -109,6 +109,11 @@ def test_a_self_evaluation_makes_only_the_next_years_review_stale(pair):
     stamp, history = reviews.histories([p24.disclosure_id])[p24.disclosure_id]
     assert after[p24.disclosure_id][-2:] == stamp and len(history) > 0
     assert reviews._load([p24.disclosure_id])[p24.disclosure_id][2] == after[p24.disclosure_id]
+    # and read with the project by its page (`views.projects.PAGE_QUERY`)
+    from jixiao.web.views.projects import PAGE_QUERY
+
+    read = PAGE_QUERY.rows(p24.pk)[0][-(7 + len(reviews.STORED_COLUMNS)) :]  # after the project's
+    assert reviews.ReadWithProject.of(read).fingerprint == after[p24.disclosure_id]
     assert p23.disclosure_id not in reviews.histories([p23.disclosure_id])  # no 2022 evaluations
 
 

@@ -636,6 +636,23 @@ def test_stale_or_missing_stored_reviews_are_refreshed(demo, copied):
     assert [p.outcome for p in again.result.projects] == [p.outcome for p in uy.result.projects]
 
 
+def test_the_project_page_refreshes_stale_or_missing_stored_reviews(clients, demo, copied):
+    """The page reads the unit-year's version and the stored row with its project: a stale or
+    missing row is reviewed again, stored and shown, as `project_review` does."""
+    twin = Project.objects.get(unit=demo["999002"], year=2025, seq=copied.seq - 1)
+    url = f"/projects/{twin.pk}/"
+    Project.objects.filter(pk=copied.pk).update(version=copied.version + 5)  # past the actions
+    old = _stored(twin).version
+    reviews.clear_cache()
+    assert "JX505" in clients["edu"].get(url).content.decode()
+    assert _stored(twin).version != old and _stored(copied).version == _stored(twin).version
+    ReviewResult.objects.filter(disclosure_id=copied.disclosure_id).delete()
+    reviews.clear_cache()
+    assert "JX505" in clients["edu"].get(url).content.decode()
+    n = Project.objects.filter(disclosure_id=copied.disclosure_id).count()
+    assert ReviewResult.objects.filter(disclosure_id=copied.disclosure_id).count() == n + 1
+
+
 def test_a_settings_change_is_picked_up_by_the_stored_reviews(clients, demo, monkeypatch, tmp_path):
     import os
 

@@ -23,22 +23,37 @@ def visible_unit(request: HttpRequest, unit_id: int) -> Unit:
     return unit
 
 
-def _project_with_unit(project_id: int) -> QuerySet[Any]:
-    return Project.objects.filter(pk=project_id).values_list(
-        *attnames(Project), *(f"unit__{name}" for name in attnames(Unit))
+def project_with_unit(
+    project_id: int, annotations: dict[str, Any] | None = None, extra: tuple[str, ...] = ()
+) -> QuerySet[Any]:
+    """The project's columns, its unit's (`visible_project_with` takes them), then `extra` (fields
+    through its relations, or names of `annotations`)."""
+    return (
+        Project.objects.filter(pk=project_id)
+        .annotate(**(annotations or {}))
+        .values_list(*attnames(Project), *(f"unit__{name}" for name in attnames(Unit)), *extra)
     )
 
 
-PROJECT_QUERY = CompiledQuery(_project_with_unit)  # one query, compiled once: every project page reads it
+PROJECT_QUERY = CompiledQuery(project_with_unit)  # one query, compiled once: every project page reads it
 
 
 def visible_project(request: HttpRequest, project_id: int) -> Project:
     """The project with its unit, or Http404 when there is none or the user may not see it."""
-    rows = PROJECT_QUERY.rows(project_id)
+    return visible_project_with(request, PROJECT_QUERY, project_id)[0]
+
+
+def visible_project_with(
+    request: HttpRequest, query: CompiledQuery, project_id: int
+) -> tuple[Project, list[Any]]:
+    """`visible_project` read by `query` (`project_with_unit` with more columns): the project with its
+    unit and the columns after them."""
+    rows = query.rows(project_id)
     n = len(attnames(Project))
     ids = visible_unit_ids(request.user)
     if not rows or not (ids is None or rows[0][n] in ids):
         raise Http404("项目不存在或您无权查看")
+    m = n + len(attnames(Unit))
     proj = Project.from_db("default", attnames(Project), rows[0][:n])
-    proj.unit = Unit.from_db("default", attnames(Unit), rows[0][n:])
-    return proj
+    proj.unit = Unit.from_db("default", attnames(Unit), rows[0][n:m])
+    return proj, rows[0][m:]

@@ -10,6 +10,7 @@ text (Django reads it from the client-binding cursor)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -101,11 +102,13 @@ class CompiledQuery:
             entry = self._compiled[key] = self._compile(using, args)
         sql, order, converters = entry
         connection = connections[using]
-        with connection.cursor() as cur:
-            if prepares(connection):
-                cur.cursor = _preparing(cur.cursor, connection.timezone)
-            cur.execute(sql, [i.value if type(i) is Constant else args[i] for i in order])
-            rows = [list(r) for r in cur.fetchall()]
+        params = [i.value if type(i) is Constant else args[i] for i in order]
+        if prepares(connection):
+            rows = _prepared_rows(connection, sql, params)
+        else:
+            with connection.cursor() as cur:
+                cur.execute(sql, params)
+                rows = [list(r) for r in cur.fetchall()]
         for row in rows:
             for pos, (convs, expression) in converters:
                 value = row[pos]
@@ -129,7 +132,7 @@ def prepares(connection: Any) -> bool:
 
 def preparing_cursor(connection: Any) -> Any:
     """A server-binding cursor on this psycopg connection whose statements psycopg prepares
-    (`prepare=True`); nothing else on the connection is prepared (see `_preparing`)."""
+    (`prepare=True`); nothing else on the connection is prepared (see `_prepared_rows`)."""
     if connection.prepare_threshold is None:  # Django's: nothing prepared, even when asked
         connection.prepare_threshold = 2**31 - 1
     return _raw_preparing_cursor_class()(connection)
@@ -147,26 +150,74 @@ def _raw_preparing_cursor_class() -> type:
     return RawPreparingCursor
 
 
-def _preparing(cursor: Any, timezone: Any) -> Any:
-    """A server-binding cursor on the psycopg connection of Django's `cursor` (which binds on the
-    client and cannot prepare), whose statements psycopg prepares (`prepare=True`): put in Django's
-    cursor wrapper in its place, so that queries are logged, counted and wrapped as any other.
+def json_values(texts: list[Any]) -> list[Any]:
+    """Raw JSON columns (`raw`) decoded as the ORM's JSONField decodes each (None stays None, a
+    text that is no JSON stays as it is), in one call for all of them rather than one a row."""
+    if all(type(t) is str or t is None for t in texts):
+        try:
+            out = json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
+        except ValueError:
+            out = None
+        if type(out) is list and len(out) == len(texts):
+            return out
+    return [_json_value(t) for t in texts]
 
-    `timezone`: the Django connection's (what its timestamptz loader puts on every value). When it
-    is the tzinfo psycopg's own loader gives in the session's time zone (UTC, as Django sets it),
+
+def _json_value(text: Any) -> Any:
+    if type(text) is not str:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+KEPT_ROWS = 1000  # a cursor that read more is closed, not kept with its result (see `_prepared_rows`)
+_KEPT = "jixiao_prepared_cursor"  # the Django connection's attribute that keeps the cursor
+
+
+def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[list[Any]]:
+    """The rows of `sql` run as a prepared statement, through Django's cursor wrapper (so that
+    queries are counted, wrapped and their errors Django's as any other) around a server-binding
+    cursor of the psycopg connection (Django's bind on the client and cannot prepare), whose
+    statements psycopg prepares (`prepare=True`).
+
+    The cursor is kept on the Django connection (one a thread) for the next compiled query, made
+    again when the psycopg connection or its time zone is another: a page runs several, and making
+    a cursor and putting it in place of Django's cost a third of a short query. One that read more
+    than KEPT_ROWS rows is closed rather than kept holding them.
+
+    The time zone: the Django connection's (what its timestamptz loader puts on every value). When
+    it is the tzinfo psycopg's own loader gives in the session's time zone (UTC, as Django sets it),
     psycopg's own loader reads timestamptz columns (its C one with psycopg-binary): the same
     values, without Django's loader, a Python subclass of psycopg's Python one (a big bureau's
     unit-year page reads 200, 1.2 ms of its 15)."""
-    connection = cursor.connection
-    if connection.prepare_threshold is None:  # Django's: nothing prepared, even when asked
-        # only what asks (prepare=True) is prepared: Django's cursors bind on the client, which
-        # never prepares, and no server-binding cursor of ours runs often enough to be counted
-        connection.prepare_threshold = 2**31 - 1
-    out = _preparing_cursor_class()(connection)
-    if timezone is not None and connection.info.timezone is timezone:
-        out.adapters.register_loader("timestamptz", _timestamptz_loader())
-    cursor.close()
-    return out
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        pg = connection.connection
+        timezone = connection.timezone
+        own = timezone is not None and pg.info.timezone is timezone
+        kept = getattr(connection, _KEPT, None)
+        if kept is None or kept[0] is not pg or kept[1] is not own or kept[2].closed:
+            if pg.prepare_threshold is None:  # Django's: nothing prepared, even when asked
+                # only what asks (prepare=True) is prepared: Django's cursors bind on the client,
+                # which never prepares, and no server-binding cursor of ours runs often enough to be
+                # counted
+                pg.prepare_threshold = 2**31 - 1
+            cursor = _preparing_cursor_class()(pg)
+            if own:
+                cursor.adapters.register_loader("timestamptz", _timestamptz_loader())
+            kept = (pg, own, cursor)
+            setattr(connection, _KEPT, kept)
+    connection.validate_thread_sharing()
+    wrapped = connection.make_cursor(kept[2])
+    wrapped.execute(sql, params)
+    rows = [list(r) for r in wrapped.fetchall()]
+    if len(rows) > KEPT_ROWS:
+        setattr(connection, _KEPT, None)
+        wrapped.close()
+    return rows
 
 
 @cache

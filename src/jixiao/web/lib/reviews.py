@@ -761,11 +761,57 @@ STORED_ROW_QUERY = CompiledQuery(
 )
 
 
-def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | None]:
+def read_with_project() -> tuple[dict[str, Any], tuple[str, ...]]:
+    """What the project page reads in its project's query (`lib.access.project_with_unit`), so that
+    its review needs no query of its own: (annotations of a Project query, the names to select).
+    The columns: the project's unit-year's version (`fingerprint`'s, as subqueries over the
+    disclosure's projects and the history's stamp) and the project's stored row (`STORED_COLUMNS`,
+    all NULL when none is stored). `ReadWithProject.of` takes them back."""
+    siblings = (
+        Project.objects.filter(disclosure_id=OuterRef("disclosure_id")).order_by().values("disclosure_id")
+    )
+    annotations = {
+        "fp_n": Subquery(siblings.annotate(x=Count("id")).values("x")),
+        "fp_ids": Subquery(siblings.annotate(x=Sum("id")).values("x")),
+        "fp_versions": Subquery(siblings.annotate(x=Sum("version")).values("x")),
+        "fp_changed": Subquery(siblings.annotate(x=Max("updated_at")).values("x")),
+        **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
+    }
+    names = (
+        "fp_n",
+        "fp_ids",
+        "fp_versions",
+        "fp_changed",
+        "disclosure__imported_at",
+        *HISTORY_STAMP,
+        *(f"review_result__{c}" for c in STORED_COLUMNS),
+    )
+    return annotations, names
+
+
+@dataclass(frozen=True)
+class ReadWithProject:
+    """The project's unit-year's version (`fingerprint`) and its stored row (`STORED_ROW_QUERY`'s,
+    None when none is stored), read with the project (`read_with_project`)."""
+
+    fingerprint: tuple[Any, ...]
+    row: tuple[Any, ...] | None
+
+    @classmethod
+    def of(cls, values: list[Any]) -> ReadWithProject:
+        row = tuple(values[7:])
+        # `version` is never NULL in a stored row
+        return cls((*values[:5], *history_stamp(*values[5:7])), None if row[9] is None else row)
+
+
+def _stored_project_review(
+    proj: Project, read: ReadWithProject | None = None
+) -> tuple[ProjectReview | None, str | None]:
     """(the project's stored review, settings error): two queries when it is up to date (the
-    unit-year's version and the project's row); else its unit-year is reviewed again and stored."""
+    unit-year's version and the project's row), none when `read` with the project; else its
+    unit-year is reviewed again and stored."""
     state = review_settings()
-    fp = fingerprint(proj.disclosure_id)
+    fp = fingerprint(proj.disclosure_id) if read is None else read.fingerprint
     if fp is None:
         return None, state.error
     version = _version(fp, state)
@@ -776,7 +822,7 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
         mine = _project_cache.get(proj.pk)
         if mine is not None and mine[0] == version:
             return mine[1], mine[2]
-    row = next(iter(STORED_ROW_QUERY.rows(proj.pk)), None)
+    row = next(iter(STORED_ROW_QUERY.rows(proj.pk)), None) if read is None else read.row
     if row is not None and row[9] == version and row[10] == proj.disclosure_id:
         pr, error = _project_of_row(row[:9], row[12:15]), row[11]
         with _cache_lock:
@@ -786,12 +832,15 @@ def _stored_project_review(proj: Project) -> tuple[ProjectReview | None, str | N
     return (uy.by_project.get(proj.pk), uy.settings_error) if uy else (None, state.error)
 
 
-def project_review(proj: Project, indicators: list[Any] | None = None) -> ProjectFindings | None:
+def project_review(
+    proj: Project, indicators: list[Any] | None = None, read: ReadWithProject | None = None
+) -> ProjectFindings | None:
     """The findings of one project as the review of its whole unit-year gives them (so cross-project
     rules such as JX505 show), read from the stored review (refreshed when stale); None if review
-    fails: a rule bug must not take the page down. `indicators` is accepted for compatibility."""
+    fails: a rule bug must not take the page down. `indicators` is accepted for compatibility;
+    `read`: the version and stored row read with the project (`read_with_project`)."""
     try:
-        pr, error = _stored_project_review(proj)
+        pr, error = _stored_project_review(proj, read)
     except Exception:
         log.exception("review of project %s failed", proj.pk)
         return None

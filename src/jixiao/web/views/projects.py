@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 
 from jixiao.numbers import plain
 from jixiao.web import actions
-from jixiao.web.lib.access import visible_project
-from jixiao.web.lib.compiled import CompiledQuery, attnames
+from jixiao.web.lib.access import project_with_unit, visible_project, visible_project_with
+from jixiao.web.lib.compiled import CompiledQuery, attnames, json_values
 from jixiao.web.lib.project_rows import indicator_rows
 from jixiao.web.models import CYCLE_STATES, History, Indicator, Project, State
 from jixiao.web.permissions import (
@@ -23,7 +23,7 @@ from jixiao.web.permissions import (
 )
 
 
-def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
+def _table_rows(indicators: list[Any]) -> list[dict[str, Any]]:
     """Indicator rows with rowspans for merged 一级/二级 cells (the standard layout)."""
     rows: list[dict[str, Any]] = [{"ind": i, "l1span": 0, "l2span": 0} for i in indicators]
     i = 0
@@ -43,9 +43,44 @@ def _table_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
     return rows
 
 
+class ShownIndicator(NamedTuple):
+    """What the page shows of an indicator (its row and its line of the edit form): a plain row,
+    not a model instance (a project lists a dozen or more)."""
+
+    pk: int
+    level1: str | None
+    level2: str | None
+    name: str | None
+    description: str | None
+    value: str | None
+    basis: str | None
+    target: dict[str, Any] | None
+    target_kind: str
+
+
+TARGET = ShownIndicator._fields.index("target")
 INDICATORS_QUERY = CompiledQuery(
-    lambda pid: Indicator.objects.filter(project_id=pid).values_list(*attnames(Indicator)), Indicator
+    lambda pid: Indicator.objects.filter(project_id=pid).values_list("id", *ShownIndicator._fields[1:]),
+    raw=(TARGET,),  # decoded at once (`json_values`)
 )
+
+
+def page_indicators(project_id: int) -> list[ShownIndicator]:
+    """The project's indicators in their order (the model's), as the page shows them."""
+    rows = INDICATORS_QUERY.rows(project_id)
+    for row, target in zip(rows, json_values([row[TARGET] for row in rows]), strict=True):
+        row[TARGET] = target
+    return [ShownIndicator._make(row) for row in rows]
+
+
+def _page_query(project_id: int) -> Any:
+    from jixiao.web.lib.reviews import read_with_project
+
+    return project_with_unit(project_id, *read_with_project())
+
+
+# the project, its unit, its unit-year's version and its stored review in one query (compiled once)
+PAGE_QUERY = CompiledQuery(_page_query)
 HISTORY_QUERY = CompiledQuery(  # the newest 100 changes
     lambda pid: (
         History.objects.filter(project_id=pid).order_by("-at", "-id").values_list(*attnames(History))[:100]
@@ -54,15 +89,17 @@ HISTORY_QUERY = CompiledQuery(  # the newest 100 changes
 )
 
 
-def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[str, Any]:
+def _project_context(request: HttpRequest, proj: Project, read: Any = None, **extra: Any) -> dict[str, Any]:
+    """The page's context; `read`: what `PAGE_QUERY` read with the project (the review's version and
+    stored row), else they are read here."""
     from jixiao.review import HEADINGS
-    from jixiao.web.lib.reviews import last_return, project_review, rows_with_findings
+    from jixiao.web.lib.reviews import ReadWithProject, last_return, project_review, rows_with_findings
 
-    indicators = INDICATORS_QUERY.instances(proj.pk)
+    indicators = page_indicators(proj.pk)
     user = request.user
     history = HISTORY_QUERY.instances(proj.pk)
     # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
-    findings = project_review(proj, indicators)
+    findings = project_review(proj, indicators, None if read is None else ReadWithProject.of(read))
     returned = last_return(history) if proj.state == State.RETURNED else None
     approval = actions.last_approval(history) if proj.state in CYCLE_STATES else None
     may_submit, may_review = can_submit(user, proj), can_review(user, proj)
@@ -97,7 +134,7 @@ def _project_context(request: HttpRequest, proj: Project, **extra: Any) -> dict[
 PLAN_NODES = ["3月底", "6月底", "10月底", "12月底"]
 
 
-def _form_from_project(proj: Project, indicators: list[Indicator]) -> dict[str, Any]:
+def _form_from_project(proj: Project, indicators: list[Any]) -> dict[str, Any]:
     plan = proj.spending_plan or {}
     nodes = list(plan.keys()) or PLAN_NODES
     return {
@@ -171,11 +208,11 @@ def _insert_row(form: dict[str, Any], spec: str) -> None:
 
 @login_required
 def project(request: HttpRequest, project_id: int) -> HttpResponse:
-    proj = visible_project(request, project_id)
+    proj, read = visible_project_with(request, PAGE_QUERY, project_id)
     extra: dict[str, Any] = {}
     if request.GET.get("suggest") == "1" and can_edit_project(request.user, proj):
         extra["suggestions"] = _suggestions(request, proj)
-    return render(request, "web/project.html", _project_context(request, proj, **extra))
+    return render(request, "web/project.html", _project_context(request, proj, read, **extra))
 
 
 @login_required
