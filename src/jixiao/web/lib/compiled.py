@@ -133,19 +133,33 @@ def prepares(connection: Any) -> bool:
 def preparing_cursor(connection: Any) -> Any:
     """A server-binding cursor on this psycopg connection whose statements psycopg prepares
     (`prepare=True`); nothing else on the connection is prepared (see `_prepared_rows`)."""
-    if connection.prepare_threshold is None:  # Django's: nothing prepared, even when asked
-        connection.prepare_threshold = 2**31 - 1
+    _allow_prepare(connection)
     return _raw_preparing_cursor_class()(connection)
+
+
+def _allow_prepare(pg: Any) -> None:
+    """Let statements on this psycopg connection be prepared when asked (`prepare=True`): Django
+    sets no threshold (nothing prepared, even when asked). Only what asks is prepared: Django's
+    cursors bind on the client, which never prepares, and no server-binding cursor of ours runs
+    often enough to reach the threshold."""
+    if pg.prepare_threshold is None:
+        pg.prepare_threshold = 2**31 - 1
+
+
+class _PreparedByDefault:
+    """A psycopg cursor's `execute` preparing its statement unless told otherwise."""
+
+    def execute(self, query: Any, params: Any = None, **kw: Any) -> Any:
+        kw.setdefault("prepare", True)
+        return super().execute(query, params, **kw)  # type: ignore[misc]
 
 
 @cache
 def _raw_preparing_cursor_class() -> type:
     import psycopg
 
-    class RawPreparingCursor(psycopg.Cursor):  # type: ignore[type-arg]
-        def execute(self, query: Any, params: Any = None, **kw: Any) -> Any:
-            kw.setdefault("prepare", True)
-            return super().execute(query, params, **kw)
+    class RawPreparingCursor(_PreparedByDefault, psycopg.Cursor):  # type: ignore[type-arg]
+        pass
 
     return RawPreparingCursor
 
@@ -200,11 +214,7 @@ def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[list[An
         own = timezone is not None and pg.info.timezone is timezone
         kept = getattr(connection, _KEPT, None)
         if kept is None or kept[0] is not pg or kept[1] is not own or kept[2].closed:
-            if pg.prepare_threshold is None:  # Django's: nothing prepared, even when asked
-                # only what asks (prepare=True) is prepared: Django's cursors bind on the client,
-                # which never prepares, and no server-binding cursor of ours runs often enough to be
-                # counted
-                pg.prepare_threshold = 2**31 - 1
+            _allow_prepare(pg)
             cursor = _preparing_cursor_class()(pg)
             if own:
                 cursor.adapters.register_loader("timestamptz", _timestamptz_loader())
@@ -231,9 +241,7 @@ def _timestamptz_loader() -> type:
 def _preparing_cursor_class() -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    class PreparingCursor(ServerBindingCursor):  # type: ignore[misc,valid-type]
-        def execute(self, query: Any, params: Any = None, **kw: Any) -> Any:
-            kw.setdefault("prepare", True)
-            return super().execute(query, params, **kw)
+    class PreparingCursor(_PreparedByDefault, ServerBindingCursor):  # type: ignore[misc,valid-type]
+        pass
 
     return PreparingCursor
