@@ -200,8 +200,39 @@ def test_prepared_queries_reuse_the_connections_cursor(demo, monkeypatch):
     assert again[0] is connection.connection and again[2] is not kept[2]
     monkeypatch.setattr(compiled, "KEPT_ROWS", 1)
     assert [tuple(r) for r in q.rows(*args)] == want
-    assert getattr(connection, compiled._KEPT) is None and again[2].closed
+    assert getattr(connection, compiled._KEPT, None) is None and again[2].closed
     assert [tuple(r) for r in q.rows(*args)] == want
+
+
+def test_a_query_run_while_another_runs_leaves_its_rows_alone(demo):
+    """A compiled query run while another compiled query is executing (here by Django's execute
+    wrapper; a thread sharing the connection alike) gets a cursor of its own: each reads its own
+    rows, and a cursor is kept again afterwards."""
+    from django.db import connection
+
+    from jixiao.web.lib import compiled
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    q = CompiledQuery(_by_unit_year, small=(1,))
+    p = Project.objects.order_by("id").first()
+    other = Project.objects.exclude(unit_id=p.unit_id).order_by("id").first()
+    args, other_args = (p.unit_id, p.year, None), (other.unit_id, other.year, None)
+    want, other_want = list(_by_unit_year(*args)), list(_by_unit_year(*other_args))
+    assert want and other_want and want != other_want
+    inner: list = []
+
+    def meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if not inner:  # once: the inner query passes through this wrapper too
+            inner.append(None)
+            inner[0] = [tuple(r) for r in q.rows(*other_args)]
+        return result
+
+    with connection.execute_wrapper(meanwhile):
+        got = [tuple(r) for r in q.rows(*args)]
+    assert got == want and inner == [other_want]
+    assert getattr(connection, compiled._KEPT)[0] is connection.connection
 
 
 def test_prepared_timestamps_are_the_orms_with_its_time_zone(demo):

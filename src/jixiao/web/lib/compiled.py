@@ -199,7 +199,8 @@ def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[list[An
     The cursor is kept on the Django connection (one a thread) for the next compiled query, made
     again when the psycopg connection or its time zone is another: a page runs several, and making
     a cursor and putting it in place of Django's cost a third of a short query. One that read more
-    than KEPT_ROWS rows is closed rather than kept holding them.
+    than KEPT_ROWS rows is closed rather than kept holding them (the bound is on rows, not their
+    size: a kept cursor holds its last result, up to KEPT_ROWS rows, until the next query).
 
     The time zone: the Django connection's (what its timestamptz loader puts on every value). When
     it is the tzinfo psycopg's own loader gives in the session's time zone (UTC, as Django sets it),
@@ -208,25 +209,28 @@ def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[list[An
     unit-year page reads 200, 1.2 ms of its 15)."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     with connection.wrap_database_errors:
         pg = connection.connection
         timezone = connection.timezone
         own = timezone is not None and pg.info.timezone is timezone
-        kept = getattr(connection, _KEPT, None)
+        # taken off the connection while in use: a query run meanwhile (by an execute wrapper, or a
+        # thread the connection is shared with) makes a cursor of its own instead of replacing this
+        # one's result
+        kept = vars(connection).pop(_KEPT, None)
         if kept is None or kept[0] is not pg or kept[1] is not own or kept[2].closed:
             _allow_prepare(pg)
             cursor = _preparing_cursor_class()(pg)
             if own:
                 cursor.adapters.register_loader("timestamptz", _timestamptz_loader())
             kept = (pg, own, cursor)
-            setattr(connection, _KEPT, kept)
-    connection.validate_thread_sharing()
     wrapped = connection.make_cursor(kept[2])
-    wrapped.execute(sql, params)
+    wrapped.execute(sql, params)  # on an error the cursor is not kept
     rows = [list(r) for r in wrapped.fetchall()]
     if len(rows) > KEPT_ROWS:
-        setattr(connection, _KEPT, None)
         wrapped.close()
+    else:
+        setattr(connection, _KEPT, kept)
     return rows
 
 
