@@ -112,7 +112,7 @@ def test_a_self_evaluation_makes_only_the_next_years_review_stale(pair):
     # and read with the project by its page (`views.projects.PAGE_QUERY`)
     from jixiao.web.views.projects import PAGE_QUERY
 
-    read = PAGE_QUERY.rows(p24.pk)[0][-(7 + len(reviews.STORED_COLUMNS)) :]  # after the project's
+    read = PAGE_QUERY.rows(p24.pk)[0][-reviews.READ_WITH_PROJECT_WIDTH :]  # after the project's
     assert reviews.ReadWithProject.of(read).fingerprint == after[p24.disclosure_id]
     assert p23.disclosure_id not in reviews.histories([p23.disclosure_id])  # no 2022 evaluations
 

@@ -201,15 +201,22 @@ def _fingerprint_rows(projects: QuerySet[Project]) -> QuerySet[Any]:
         projects.order_by()
         .values("disclosure_id", "disclosure__unit_id", "disclosure__year")
         .annotate(
-            n=Count("id"),
-            ids=Sum("id"),
-            versions=Sum("version"),
-            changed=Max("updated_at"),
+            **_fingerprint_aggregates(),
             imported=Max("disclosure__imported_at"),
             **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
         )
-        .values_list("disclosure_id", "n", "ids", "versions", "changed", "imported", *HISTORY_STAMP)
+        .values_list("disclosure_id", *_fingerprint_aggregates(), "imported", *HISTORY_STAMP)
     )
+
+
+def _fingerprint_aggregates() -> dict[str, Any]:
+    """The aggregates over a unit-year's projects that begin its version (`_fingerprints`), by
+    name, in their order; the disclosure's import time and the history's stamp follow them. Read
+    by `_fingerprint_rows` and, one subquery each, by `read_with_project`."""
+    return {"n": Count("id"), "ids": Sum("id"), "versions": Sum("version"), "changed": Max("updated_at")}
+
+
+FINGERPRINT_WIDTH = len(_fingerprint_aggregates()) + 1  # the aggregates and the import time
 
 
 # one unit-year's `_fingerprints`: every project page reads it, so it is built in the ORM once
@@ -472,6 +479,7 @@ STORED_COLUMNS = (
     "reasons",
     "heading_scores",
 )
+_STORED_VERSION = STORED_COLUMNS.index("version")
 
 
 def _from_stored(did: int, rows: list[tuple[Any, ...]]) -> UnitYearReview:
@@ -770,23 +778,22 @@ def read_with_project() -> tuple[dict[str, Any], tuple[str, ...]]:
     siblings = (
         Project.objects.filter(disclosure_id=OuterRef("disclosure_id")).order_by().values("disclosure_id")
     )
+    aggregates = {f"fp_{k}": a for k, a in _fingerprint_aggregates().items()}
     annotations = {
-        "fp_n": Subquery(siblings.annotate(x=Count("id")).values("x")),
-        "fp_ids": Subquery(siblings.annotate(x=Sum("id")).values("x")),
-        "fp_versions": Subquery(siblings.annotate(x=Sum("version")).values("x")),
-        "fp_changed": Subquery(siblings.annotate(x=Max("updated_at")).values("x")),
+        **{k: Subquery(siblings.annotate(x=a).values("x")) for k, a in aggregates.items()},
         **history_stamp_columns("disclosure__unit_id", "disclosure__year"),
     }
     names = (
-        "fp_n",
-        "fp_ids",
-        "fp_versions",
-        "fp_changed",
+        *aggregates,
         "disclosure__imported_at",
         *HISTORY_STAMP,
         *(f"review_result__{c}" for c in STORED_COLUMNS),
     )
     return annotations, names
+
+
+READ_WITH_PROJECT_WIDTH = FINGERPRINT_WIDTH + len(HISTORY_STAMP) + len(STORED_COLUMNS)
+"""How many of a project query's last columns `read_with_project` adds."""
 
 
 @dataclass(frozen=True)
@@ -799,9 +806,12 @@ class ReadWithProject:
 
     @classmethod
     def of(cls, values: list[Any]) -> ReadWithProject:
-        row = tuple(values[7:])
-        # `version` is never NULL in a stored row
-        return cls((*values[:5], *history_stamp(*values[5:7])), None if row[9] is None else row)
+        stamp = FINGERPRINT_WIDTH + len(HISTORY_STAMP)
+        row = tuple(values[stamp:])
+        return cls(
+            (*values[:FINGERPRINT_WIDTH], *history_stamp(*values[FINGERPRINT_WIDTH:stamp])),
+            None if row[_STORED_VERSION] is None else row,  # `version` is never NULL in a stored row
+        )
 
 
 def _stored_project_review(
