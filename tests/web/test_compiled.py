@@ -300,3 +300,20 @@ def test_json_values_decode_raw_columns_as_the_orm_does(demo):
     assert json_values(['{"a": 1}', "not json", None]) == [{"a": 1}, "not json", None]
     assert json_values(["1, 2", "3"]) == ["1, 2", 3]  # no splitting across texts
     assert json_values([{"a": 1}, '"x"']) == [{"a": 1}, "x"]  # already decoded: as it is
+    from django.db import connection
+
+    field = Indicator._meta.get_field("target")
+    odd = [
+        None,
+        "null",
+        "1e400",
+        "-1e400",
+        "NaN",
+        "Infinity",
+        '{"a": [1, {"b": null}]}',
+        "12345678901234567890",
+    ]
+    odd += ['"\\ud800"', '{"k": 1, "k": 2}', '"<b>&amp;</b>"', "0.1", "-0.0", "true"]
+    want = [field.from_db_value(t, None, connection) for t in odd]
+    assert repr(json_values(odd)) == repr(want)  # repr: NaN equal to NaN, -0.0 told from 0.0
+    assert [repr(json_values([t])[0]) for t in odd] == [repr(w) for w in want]

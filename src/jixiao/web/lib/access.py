@@ -35,7 +35,9 @@ def project_with_unit(
     )
 
 
-PROJECT_QUERY = CompiledQuery(project_with_unit)  # one query, compiled once: every project page reads it
+# one query, compiled once: the project's routes read it (edit, submit, cycle, exports, corpus);
+# the project page itself reads its own with the review's columns (`views.projects.PAGE_QUERY`)
+PROJECT_QUERY = CompiledQuery(project_with_unit)
 
 
 def visible_project(request: HttpRequest, project_id: int) -> Project:

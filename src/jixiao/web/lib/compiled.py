@@ -166,7 +166,10 @@ def _raw_preparing_cursor_class() -> type:
 
 def json_values(texts: list[Any]) -> list[Any]:
     """Raw JSON columns (`raw`) decoded as the ORM's JSONField decodes each (None stays None, a
-    text that is no JSON stays as it is), in one call for all of them rather than one a row."""
+    text that is no JSON stays as it is), in one call for all of them rather than one a row.
+    For columns of a JSONField without a decoder of its own, whose texts are each valid JSON (as
+    jsonb and SQLite's JSON_VALID check keep them): texts that are not could join into a valid
+    list of the same length and decode otherwise than one by one."""
     if all(type(t) is str or t is None for t in texts):
         try:
             out = json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")

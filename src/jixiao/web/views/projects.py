@@ -89,7 +89,9 @@ HISTORY_QUERY = CompiledQuery(  # the newest 100 changes
 )
 
 
-def _project_context(request: HttpRequest, proj: Project, read: Any = None, **extra: Any) -> dict[str, Any]:
+def _project_context(
+    request: HttpRequest, proj: Project, *, read: Any = None, **extra: Any
+) -> dict[str, Any]:
     """The page's context; `read`: what `PAGE_QUERY` read with the project (the review's version and
     stored row), else they are read here."""
     from jixiao.review import HEADINGS
@@ -212,7 +214,7 @@ def project(request: HttpRequest, project_id: int) -> HttpResponse:
     extra: dict[str, Any] = {}
     if request.GET.get("suggest") == "1" and can_edit_project(request.user, proj):
         extra["suggestions"] = _suggestions(request, proj)
-    return render(request, "web/project.html", _project_context(request, proj, read, **extra))
+    return render(request, "web/project.html", _project_context(request, proj, read=read, **extra))
 
 
 @login_required
