@@ -177,6 +177,18 @@ def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatc
         assert cur.fetchone()[0] == n
 
 
+def _prepared_case() -> tuple[CompiledQuery, tuple, list]:
+    """On PostgreSQL (skipped elsewhere): a compiled query of the first project's unit-year, its
+    arguments and the ORM's rows for them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    p = Project.objects.order_by("id").first()
+    args = (p.unit_id, p.year, None)
+    return CompiledQuery(_by_unit_year, small=(1,)), args, list(_by_unit_year(*args))
+
+
 def test_prepared_queries_reuse_the_connections_cursor(demo, monkeypatch):
     """On PostgreSQL compiled queries run on one cursor kept on the connection, made again for
     another psycopg connection, and not kept holding a result of more than KEPT_ROWS rows."""
@@ -184,12 +196,7 @@ def test_prepared_queries_reuse_the_connections_cursor(demo, monkeypatch):
 
     from jixiao.web.lib import compiled
 
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements: PostgreSQL")
-    q = CompiledQuery(_by_unit_year, small=(1,))
-    p = Project.objects.order_by("id").first()
-    args = (p.unit_id, p.year, None)
-    want = list(_by_unit_year(*args))
+    q, args, want = _prepared_case()
     assert len(want) > 1 and [tuple(r) for r in q.rows(*args)] == want
     kept = getattr(connection, compiled._KEPT)
     assert kept[0] is connection.connection and not kept[2].closed
@@ -241,12 +248,7 @@ def test_prepared_timestamps_are_the_orms_with_its_time_zone(demo):
     session time zone Django's loader reads them still."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("prepared statements: PostgreSQL")
-    q = CompiledQuery(_by_unit_year, small=(1,))
-    p = Project.objects.order_by("id").first()
-    args = (p.unit_id, p.year, None)
-    want = list(_by_unit_year(*args))
+    q, args, want = _prepared_case()
     got = q.rows(*args)
     assert got and [tuple(r) for r in got] == want
     for g, w in zip(got, want, strict=True):

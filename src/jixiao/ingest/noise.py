@@ -168,6 +168,12 @@ _ARTEFACTS = re.compile(
 _BOLD = re.compile(r"\*\*([^*()（）≥≤<>\n]{1,20}?)\*\*")
 
 
+def may_hold_artefacts(text: str) -> bool:
+    """Whether `text` holds a character an artefact `strip_artefacts` removes starts with (else it
+    has none: a text without any needs no line stripped)."""
+    return "[" in text or "<" in text or "〈" in text or "**" in text
+
+
 def strip_artefacts(line: str) -> str:
     """Remove conversion artefacts (`[bookmark: …]`, HTML tags, `**`, `〈meta …〉`) from one line."""
     if "[" in line or "<" in line or "〈" in line:

@@ -19,7 +19,14 @@ from __future__ import annotations
 import re
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, ReadError, Row
-from jixiao.ingest.noise import has_page_markers, is_noise_line, norm_key, running_headers, strip_artefacts
+from jixiao.ingest.noise import (
+    has_page_markers,
+    is_noise_line,
+    may_hold_artefacts,
+    norm_key,
+    running_headers,
+    strip_artefacts,
+)
 from jixiao.model import Location
 
 _TITLE = re.compile(r"绩效目标(申报|批复)?表$")
@@ -88,7 +95,7 @@ def _clean_lines(raw: list[str], artefacts: bool = True) -> list[str]:
     noise = is_noise_line
     for line in raw:
         line = line.rstrip("\r\n")
-        if artefacts and ("[" in line or "<" in line or "〈" in line or "**" in line):
+        if artefacts and may_hold_artefacts(line):
             line = strip_artefacts(line)
         out.append("" if line and len(line) <= 120 and noise(line) else line)  # a blank is no noise
     return out
@@ -136,7 +143,7 @@ def read_text(data: bytes, name: str) -> CellStream:
     text = decode(data, name)
     raw = text.split("\n")
     running = running_headers(raw) if has_page_markers(text) else set()
-    lines = _clean_lines(raw, "[" in text or "<" in text or "〈" in text or "**" in text)
+    lines = _clean_lines(raw, may_hold_artefacts(text))
     _blank_footer_links(raw, lines)
     if running:
         lines = ["" if s and norm_key(s) in running else s for s in lines]

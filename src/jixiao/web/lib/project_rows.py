@@ -28,30 +28,22 @@ def indicator_rows(rows: list[dict[str, Any]], returned: Any, returned_keys: Col
     compare = id_link("compare")
     rules_url = escape(url("review_rules"))
     texts: list[Any] = []
+    sizes: list[tuple[int, list[int]]] = []  # per row: how many texts it has, and each finding
     for r in rows:
-        ind = r["ind"]
-        kind = ind.target_kind
-        texts += (
-            ind.level1 or "",
-            ind.level2 or "",
-            ind.name or "",
-            ind.description or "",
-            ind.value or "",
-            ind.basis or "",
-            kind,
-            kind_label(kind),
-            target_text(ind.target),
-        )
-        for f in r.get("findings") or ():
-            texts += _finding_texts(f)
+        row_texts = _row_texts(r["ind"])
+        finding_texts = [_finding_texts(f) for f in r.get("findings") or ()]
+        texts += row_texts
+        for ft in finding_texts:
+            texts += ft
+        sizes.append((len(row_texts), [len(ft) for ft in finding_texts]))
     escaped = escape_texts(texts)
     out: list[str] = []
     i = 0
-    for r in rows:
+    for r, (size, finding_sizes) in zip(rows, sizes, strict=True):
         ind = r["ind"]
         findings = r.get("findings") or ()
-        level1, level2, name, description, value, basis, kind, label, target = escaped[i : i + _ROW]
-        i += _ROW
+        level1, level2, name, description, value, basis, kind, label, target = escaped[i : i + size]
+        i += size
         cells = ["<tr>\n    "]
         if r["l1span"]:
             cells.append(f'<td rowspan="{escape(r["l1span"])}">{level1}</td>')
@@ -60,9 +52,9 @@ def indicator_rows(rows: list[dict[str, Any]], returned: Any, returned_keys: Col
             cells.append(f'<td rowspan="{escape(r["l2span"])}">{level2}</td>')
         cells.append(f"\n    <td>{name}")
         mine = []
-        for f in findings:
-            ft = escaped[i : i + _FINDING]
-            i += _FINDING
+        for f, n in zip(findings, finding_sizes, strict=True):
+            ft = escaped[i : i + n]
+            i += n
             mine.append((f, ft))
             cells.append(f'<a class="mark {ft[0]}" href="#f-{ft[1]}" title="{ft[2]}">{ft[3]}</a>')
         cells.append(
@@ -81,7 +73,20 @@ def indicator_rows(rows: list[dict[str, Any]], returned: Any, returned_keys: Col
     return Markup("".join(out))
 
 
-_ROW = 9  # the texts of a row in `indicator_rows`
+def _row_texts(ind: Any) -> tuple[Any, ...]:
+    """The texts of an indicator's row in `indicator_rows`, escaped together with its findings'."""
+    kind = ind.target_kind
+    return (
+        ind.level1 or "",
+        ind.level2 or "",
+        ind.name or "",
+        ind.description or "",
+        ind.value or "",
+        ind.basis or "",
+        kind,
+        kind_label(kind),
+        target_text(ind.target),
+    )
 
 
 def _finding_texts(f: Any) -> tuple[Any, ...]:
@@ -97,9 +102,6 @@ def _finding_texts(f: Any) -> tuple[Any, ...]:
         f.message,
         f.hint or "",
     )
-
-
-_FINDING = 9  # len(_finding_texts(f))
 
 
 def _finding(f: Any, texts: list[str], rules_url: str, returned: Any, returned_keys: Collection[str]) -> str:
