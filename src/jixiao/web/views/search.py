@@ -48,9 +48,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "kinds": KINDS,
         "level1s": LEVEL1_ORDER,
         "level2s": level2_by_parent(),
-        "units": unit_choices(request.user),
         "export_max": EXPORT_MAX,
     }
+    search: Search | None = None
     if f.active:
         unit = resolve_unit_filter(request.user, f.unit)
         ctx["unit_error"] = unit.error
@@ -86,6 +86,8 @@ def search(request: HttpRequest) -> HttpResponse:
                 "prev": max(0, offset - SEARCH_PAGE) if offset else None,
             }
         )
+    # after the search: its page's query may have told whether the unit list is too long for a list
+    ctx["units"] = unit_choices(request.user, None if search is None else search.units_past_list)
     return render(request, "web/search.html", ctx)
 
 
