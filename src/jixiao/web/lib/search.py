@@ -307,7 +307,10 @@ def _page_prepared(
     if not page:
         return [], len(hit_ids)
     units = search.args[1] is None  # a user who sees every unit: the unit list's check too
-    rows = prepared_rows(connection, _rows_sql(search.using, UNIT_SELECT_MAX if units else None), [page])
+    # the ids as an array's text: psycopg dumps a list element by element in Python (a third of
+    # this function's time for 51 ids)
+    array = "{" + ",".join(map(str, page)) + "}"
+    rows = prepared_rows(connection, _rows_sql(search.using, UNIT_SELECT_MAX if units else None), [array])
     if units:
         search.units_past_list = rows[0][0] is not None
     targets = _json_texts([r[5] for r in rows])
