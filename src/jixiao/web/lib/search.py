@@ -259,7 +259,7 @@ def page_and_count(
     many of its newest `scan` hits there are: the newest `scan` hits' ids (the count's own scan, the
     key walked backwards), counted and cut to the page, then the page's rows joined to their
     projects and units. The count is None when it was not read: a page beyond the first `scan` hits
-    (`page_hits` and a count of their own then), a page past the last hit (SQLite). The filters are
+    (`page_hits` and a count of their own then), a page past the last hit (in the one query). The filters are
     the search's own query as the ORM compiles it (`Search.ids_sql`), its values bound parameters.
 
     On PostgreSQL, with prepared statements (`compiled.prepares`), two statements: the ids, planned
