@@ -191,11 +191,14 @@ def test_total_past_the_cap_is_counted_on_request(clients, demo, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("prepare", [True, False])
 @pytest.mark.parametrize("q", ["", "率", "满意度", "nothing-like-this"])
-def test_page_hits_are_the_searchs_slices(demo, q):
+def test_page_hits_are_the_searchs_slices(demo, q, prepare, monkeypatch):
     """`page_hits` (the page's indicators chosen in a subquery, then joined) and `page_and_count` (the
-    newest hits' ids counted and cut in one query, then joined) give the rows of the search's own
-    slice, in its order, on every page, and the count of its newest `scan` hits."""
+    newest hits' ids counted and cut in one query, then joined; on PostgreSQL with prepared
+    statements the ids read, then the page's rows by them) give the rows of the search's own slice,
+    in its order, on every page, and the count of its newest `scan` hits."""
+    from jixiao.web.lib import compiled
     from jixiao.web.lib.search import (
         HIT_FIELDS,
         Search,
@@ -205,6 +208,7 @@ def test_page_hits_are_the_searchs_slices(demo, q):
         page_hits,
     )
 
+    monkeypatch.setattr(compiled, "PREPARE", prepare)
     search = Search(None, SearchFilters(q=q), UnitChoice(None))
     qs = search.qs
     total = qs.count()
@@ -218,8 +222,8 @@ def test_page_hits_are_the_searchs_slices(demo, q):
             assert counted is None
         elif want or offset == 0:
             assert counted == min(total, scan)
-        else:  # past the last hit: nothing to count from
-            assert counted is None
+        else:  # past the last hit: nothing to count from in one query; the ids read, their count
+            assert counted in (None, min(total, scan))
 
 
 def filter_cases(demo, users):
@@ -386,21 +390,23 @@ def test_unit_filter_is_a_list_up_to_its_limit(demo, users, monkeypatch):
 
     limit(n)
     assert [tuple(o) for o in search.unit_choices(reviewer)] == everyone
+    assert '<select name="unit"' in _client_page(reviewer, q="率")  # told by the page's query
     for k in (n - 1, 1):
         limit(k)
         assert search.unit_choices(reviewer) is None
+        assert '<input name="unit"' in _client_page(reviewer, q="率")
     limit(n)
     assert [o.code for o in search.unit_choices(edu)] == ["999002"]
     page = _client_page(edu)
     assert '<select name="unit"' in page and "示例市市场监督管理局" not in page
 
 
-def _client_page(user) -> str:
+def _client_page(user, **query: str) -> str:
     from django.test import Client
 
     c = Client()
     c.force_login(user)
-    return c.get("/search/").content.decode()
+    return c.get("/search/", query).content.decode()
 
 
 def test_search_columns_have_fine_statistics(db):

@@ -104,7 +104,7 @@ class CompiledQuery:
         connection = connections[using]
         params = [i.value if type(i) is Constant else args[i] for i in order]
         if prepares(connection):
-            rows = _prepared_rows(connection, sql, params)
+            rows = prepared_rows(connection, sql, params)
         else:
             with connection.cursor() as cur:
                 cur.execute(sql, params)
@@ -132,7 +132,7 @@ def prepares(connection: Any) -> bool:
 
 def preparing_cursor(connection: Any) -> Any:
     """A server-binding cursor on this psycopg connection whose statements psycopg prepares
-    (`prepare=True`); nothing else on the connection is prepared (see `_prepared_rows`)."""
+    (`prepare=True`); nothing else on the connection is prepared (see `prepared_rows`)."""
     _allow_prepare(connection)
     return _raw_preparing_cursor_class()(connection)
 
@@ -147,10 +147,12 @@ def _allow_prepare(pg: Any) -> None:
 
 
 class _PreparedByDefault:
-    """A psycopg cursor's `execute` preparing its statement unless told otherwise."""
+    """A psycopg cursor's `execute` preparing its statement unless told otherwise (`prepare`)."""
+
+    prepare = True
 
     def execute(self, query: Any, params: Any = None, **kw: Any) -> Any:
-        kw.setdefault("prepare", True)
+        kw.setdefault("prepare", self.prepare)
         return super().execute(query, params, **kw)  # type: ignore[misc]
 
 
@@ -189,12 +191,13 @@ def _json_value(text: Any) -> Any:
         return text
 
 
-KEPT_ROWS = 1000  # a cursor that read more is closed, not kept with its result (see `_prepared_rows`)
+KEPT_ROWS = 1000  # a cursor that read more is closed, not kept with its result (see `prepared_rows`)
 _KEPT = "jixiao_prepared_cursor"  # the Django connection's attribute that keeps the cursor
 
 
-def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[list[Any]]:
-    """The rows of `sql` run as a prepared statement, through Django's cursor wrapper (so that
+def prepared_rows(connection: Any, sql: str, params: list[Any], *, prepare: bool = True) -> list[list[Any]]:
+    """The rows of `sql` run as a prepared statement (unless not `prepare`: then bound on the server
+    but planned for its values, each time), through Django's cursor wrapper (so that
     queries are counted, wrapped and their errors Django's as any other) around a server-binding
     cursor of the psycopg connection (Django's bind on the client and cannot prepare), whose
     statements psycopg prepares (`prepare=True`).
@@ -228,7 +231,9 @@ def _prepared_rows(connection: Any, sql: str, params: list[Any]) -> list[list[An
                 cursor.adapters.register_loader("timestamptz", _timestamptz_loader())
             kept = (pg, own, cursor)
     wrapped = connection.make_cursor(kept[2])
+    kept[2].prepare = prepare
     wrapped.execute(sql, params)  # on an error the cursor is not kept
+    kept[2].prepare = True
     rows = [list(r) for r in wrapped.fetchall()]
     if len(rows) > KEPT_ROWS:
         wrapped.close()

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from jixiao.export.cellsafe import put_text, workbook_bytes
 from jixiao.taxonomy import LEVEL1, LEVEL2
 from jixiao.web.jinja import target_text
-from jixiao.web.lib.compiled import CompiledQuery
+from jixiao.web.lib.compiled import CompiledQuery, prepared_rows, prepares
 from jixiao.web.lib.rows import escape_texts, id_link
 from jixiao.web.lib.units import ambiguous, find_units
 from jixiao.web.models import Indicator, Unit
@@ -202,11 +202,13 @@ class UnitOption(NamedTuple):
     name: str
 
 
-def unit_choices(user: Any) -> list[UnitOption] | None:
+def unit_choices(user: Any, past_list: bool | None = None) -> list[UnitOption] | None:
     """The units for the filter's list, or None when the user sees too many for a list (then the
-    filter is a text box taking a code or name)."""
+    filter is a text box taking a code or name). `past_list`: whether there are more units than the
+    list holds, when already known (`Search.units_past_list`), for a user who sees every unit."""
     if visible_unit_ids(user) is None:  # every unit: the same queries for every such user
-        if MANY_UNITS_QUERY.rows():  # a row past the list's: not 201 rows read and dropped
+        # a row past the list's: not 201 rows read and dropped
+        if MANY_UNITS_QUERY.rows() if past_list is None else past_list:
             return None
         rows = ALL_UNITS_QUERY.rows()
     else:
@@ -254,22 +256,24 @@ def page_and_count(
     search: Search, offset: int, n: int, scan: int
 ) -> tuple[list[tuple[Any, ...]], int | None]:
     """Hits `offset` to `offset + n` of a search (newest first), as `page_hits` gives them, and how
-    many of its newest `scan` hits there are, in one query: the newest `scan` hits' ids (the count's
-    own scan, the key walked backwards), counted and cut to the page, then the page's rows joined
-    to their projects and units. The count is None when it was not read: a page beyond the first
-    `scan` hits (`page_hits` and a count of their own then), a page past the last hit. The filters
-    are the search's own query as the ORM compiles it (`Search.ids_sql`), its values bound
-    parameters.
+    many of its newest `scan` hits there are: the newest `scan` hits' ids (the count's own scan, the
+    key walked backwards), counted and cut to the page, then the page's rows joined to their
+    projects and units. The count is None when it was not read: a page beyond the first `scan` hits
+    (`page_hits` and a count of their own then), a page past the last hit (in the one query). The filters are
+    the search's own query as the ORM compiles it (`Search.ids_sql`), its values bound parameters.
 
-    On PostgreSQL the ids are a MATERIALIZED CTE: planned inside the page's LIMIT, the scan was
-    planned for a few rows and walked the whole key for a rare word (808 hits: 159 ms, not 3 ms).
+    On PostgreSQL, with prepared statements (`compiled.prepares`), two statements: the ids, planned
+    for the keyword (below), then the page's rows from its ids, a prepared statement whose plan (a
+    nested loop over the ids' keys) is made once a connection: planning the joins cost more than
+    running them. The second also tells whether the user, seeing every unit, sees more units than
+    the filter's list holds (`Search.units_past_list`, for `unit_choices`): a round trip saved.
+    Otherwise one query: the ids a CTE (MATERIALIZED on PostgreSQL: planned inside the page's LIMIT,
+    the scan was planned for a few rows and walked the whole key for a rare word, 808 hits: 159 ms,
+    not 3 ms), counted and cut, then joined.
     Whether the ids are walked (a common word) or read from the trigram indexes and sorted (a rare
     one) is the planner's choice by its estimate of the keyword's hits: the searched columns keep
     finer statistics (migration 0012), without which a common word was at times estimated rare
-    (20,200 hits estimated 42: 57-124 ms instead of 11-15).
-    One query rather than the page's and the count's (the page's own walk over the newest hits, a
-    round trip and an ORM query saved): 6.7 against 7.8 ms a search of the bench's (bench/web.py,
-    least of 30 rounds of its 7 words, in the database and back)."""
+    (20,200 hits estimated 42: 57-124 ms instead of 11-15)."""
 
     if offset + n > scan:
         return page_hits(search.qs, offset, n), None
@@ -277,14 +281,45 @@ def page_and_count(
     ids = search.ids_sql(scan)
     if ids is None:  # a filter that can match nothing (no visible units)
         return [], 0
+    connection = connections[using]
+    if connection.vendor == "postgresql" and prepares(connection):
+        return _page_prepared(search, ids, offset, n)
     head, tail = _page_sql(using)
-    with connections[using].cursor() as cur:
+    with connection.cursor() as cur:
         cur.execute(f"{head}{ids[0]}{tail}", [*ids[1], n, offset])
         rows = cur.fetchall()
     if not rows:
         return [], (0 if offset == 0 else None)
     targets = _json_texts([r[5] for r in rows])
     return [(*r[1:5], t, *r[6:]) for r, t in zip(rows, targets, strict=True)], rows[0][0]
+
+
+def _page_prepared(
+    search: Search, ids: tuple[str, list[Any]], offset: int, n: int
+) -> tuple[list[tuple[Any, ...]], int]:
+    """`page_and_count` on PostgreSQL with prepared statements: the newest hits' ids (not prepared:
+    planned for the keyword), then the page's rows by their ids (prepared)."""
+    connection = connections[search.using]
+    # on the cursor kept for prepared statements, not prepared (planned for the keyword): a cursor
+    # of Django's own made for it cost more than the query's other work in this process; the ids
+    # as one text (one row, not 201), cut here and given back as an array's text (psycopg dumps a
+    # list element by element in Python: a third of this function's time for 51 ids)
+    joined = prepared_rows(connection, f"SELECT {_JOINED_IDS} FROM ({ids[0]}) h(i)", ids[1], prepare=False)
+    hit_ids = joined[0][0].split(",") if joined[0][0] else []
+    page = hit_ids[offset : offset + n]
+    if not page:
+        return [], len(hit_ids)
+    units = search.args[1] is None  # a user who sees every unit: the unit list's check too
+    array = "{" + ",".join(page) + "}"
+    rows = prepared_rows(connection, _rows_sql(search.using, UNIT_SELECT_MAX if units else None), [array])
+    if units and rows:  # (none when the page's indicators were deleted since their ids were read)
+        search.units_past_list = rows[0][0] is not None
+    targets = _json_texts([r[5] for r in rows])
+    return [(*r[1:5], t, *r[6:]) for r, t in zip(rows, targets, strict=True)], len(hit_ids)
+
+
+# the newest hits' ids (`Search.ids_sql`, a subquery h(i)) as one text, newest first: digits and commas
+_JOINED_IDS = "string_agg(h.i::text, ',' ORDER BY h.i DESC)"
 
 
 def _json_texts(texts: list[Any]) -> list[Any]:
@@ -295,33 +330,63 @@ def _json_texts(texts: list[Any]) -> list[Any]:
     return [json.loads(t) if type(t) is str else t for t in texts]
 
 
-@cache
-def _page_sql(using: str) -> tuple[str, str]:
-    """The SQL of `page_and_count` before and after the SQL of the hits' ids (whose parameters come
-    first, then the page's size and offset): names only, no values."""
+def _hit_columns(using: str) -> tuple[list[str], str]:
+    """The columns of `HIT_FIELDS` (qualified names) and the joins from the indicators to their
+    projects and units, for the SQL of `page_and_count`."""
     from jixiao.web.models import Project
 
-    connection = connections[using]
-    qn = connection.ops.quote_name
+    qn = connections[using].ops.quote_name
 
     def col(model: Any, field: str) -> str:
         return f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(field).column)}"
 
-    i, p, u = (qn(m._meta.db_table) for m in (Indicator, Project, Unit))
+    p, u = (qn(m._meta.db_table) for m in (Project, Unit))
     columns = [col(Indicator, f) for f in HIT_FIELDS[:6]]
     columns += [col(Project, f) for f in ("year", "name", "title")] + [col(Unit, "name")]
+    joins = (
+        f"INNER JOIN {p} ON {col(Project, 'id')} = {col(Indicator, 'project')} "
+        f"INNER JOIN {u} ON {col(Unit, 'id')} = {col(Project, 'unit')} "
+    )
+    return columns, joins
+
+
+@cache
+def _page_sql(using: str) -> tuple[str, str]:
+    """The SQL of `page_and_count` (one query) before and after the SQL of the hits' ids (whose
+    parameters come first, then the page's size and offset): names only, no values."""
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    i = qn(Indicator._meta.db_table)
+    columns, joins = _hit_columns(using)
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     head = f"WITH hits AS {materialized}("
     tail = (
         f") SELECT h.n, {', '.join(columns)} "
         f"FROM (SELECT hits.{qn('id')} AS id, COUNT(*) OVER () AS n FROM hits "
         f"ORDER BY hits.{qn('id')} DESC LIMIT %s OFFSET %s) h "
-        f"INNER JOIN {i} ON {col(Indicator, 'id')} = h.id "
-        f"INNER JOIN {p} ON {col(Project, 'id')} = {col(Indicator, 'project')} "
-        f"INNER JOIN {u} ON {col(Unit, 'id')} = {col(Project, 'unit')} "
+        f"INNER JOIN {i} ON {i}.{qn('id')} = h.id {joins}"
         "ORDER BY h.id DESC"
     )
     return head, tail
+
+
+@cache
+def _rows_sql(using: str, unit_list_max: int | None) -> str:
+    """PostgreSQL's SQL of the page's rows (`_page_prepared`) from an array of their ids, in its
+    order; first, with `unit_list_max`, the id of a unit past that many (None when there is none:
+    `MANY_UNITS_QUERY`'s question), else None."""
+    qn = connections[using].ops.quote_name
+    i, u = qn(Indicator._meta.db_table), qn(Unit._meta.db_table)
+    columns, joins = _hit_columns(using)
+    first = "NULL"
+    if unit_list_max is not None:
+        first = f"(SELECT {u}.{qn('id')} FROM {u} LIMIT 1 OFFSET {int(unit_list_max)})"
+    return (
+        f"SELECT {first}, {', '.join(columns)} "
+        "FROM unnest(%s::bigint[]) WITH ORDINALITY AS h(id, o) "
+        f"INNER JOIN {i} ON {i}.{qn('id')} = h.id {joins}"
+        "ORDER BY h.o"
+    )
 
 
 def hits_html(rows: list[tuple[Any, ...]]) -> Markup:
@@ -361,6 +426,9 @@ class Search:
     of its newest hits' ids (`ids_sql`, compiled by the ORM once per shape of the filters)."""
 
     using = "default"
+    # whether the user, who sees every unit, sees more than the unit list holds, when a query of the
+    # page told (`page_and_count`): None when none did
+    units_past_list: bool | None = None
 
     def __init__(self, user: Any, f: SearchFilters, unit: UnitChoice):
         self.args = (

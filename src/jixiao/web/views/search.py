@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils import timezone
+from jinja2.filters import do_urlencode
+from markupsafe import Markup
 
 from jixiao.taxonomy import LEVEL2, canonical_levels
 from jixiao.web.lib.search import (
@@ -38,6 +41,25 @@ def level2_by_parent() -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((l1, tuple(l2 for l2 in LEVEL2 if parent[l2] == l1)) for l1 in LEVEL1_ORDER)
 
 
+@lru_cache(maxsize=512)
+def category_selects(level1: str, level2: str, kind: str) -> Markup:
+    """The search form's lists of level-1 and level-2 categories and value kinds, the given ones
+    selected (`web/_search_selects.html`), rendered once per choice: they hold only the taxonomy's
+    names and the kinds' labels, the same for every user (`parse_filters` lets only those through:
+    5 × 13 × 6 choices at most)."""
+    html = get_template("web/_search_selects.html").render(
+        {
+            "level1": level1,
+            "level2": level2,
+            "kind": kind,
+            "kinds": KINDS,
+            "level1s": LEVEL1_ORDER,
+            "level2s": level2_by_parent(),
+        }
+    )
+    return Markup(html)
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     f = parse_filters(request.GET)
@@ -45,12 +67,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "f": f,
         "q": f.q,
         "year": f.year,
-        "kinds": KINDS,
-        "level1s": LEVEL1_ORDER,
-        "level2s": level2_by_parent(),
-        "units": unit_choices(request.user),
+        "selects": category_selects(f.level1, f.level2, f.kind),
         "export_max": EXPORT_MAX,
     }
+    search: Search | None = None
     if f.active:
         unit = resolve_unit_filter(request.user, f.unit)
         ctx["unit_error"] = unit.error
@@ -59,10 +79,10 @@ def search(request: HttpRequest) -> HttpResponse:
             offset = min(max(0, int(request.GET.get("offset") or 0)), 2**31 - 1)  # a database bound
         except ValueError:
             offset = 0
-        # the page and, in the same query, the newest COUNT_CAP + 1 hits counted in the page's order
-        # (PostgreSQL walks the key backwards as for the page itself, about twice as fast as an
-        # unordered scan): the total up to COUNT_CAP unless asked (`exact=1`): counting 40,000 hits
-        # of a common word costs several times the page
+        # the page and the newest COUNT_CAP + 1 hits counted in the page's order, read together
+        # (`page_and_count`: PostgreSQL walks the key backwards as for the page itself, about twice
+        # as fast as an unordered scan): the total up to COUNT_CAP unless asked (`exact=1`): counting
+        # 40,000 hits of a common word costs several times the page
         results, counted = page_and_count(search, offset, SEARCH_PAGE + 1, COUNT_CAP + 1)
         exact = request.GET.get("exact") == "1"
         if offset == 0 and len(results) <= SEARCH_PAGE:
@@ -79,13 +99,16 @@ def search(request: HttpRequest) -> HttpResponse:
                 "total": total,
                 "total_more": more,
                 "exact": exact,
-                "query": f.query(),
+                # the filters as a query string, once for the page's four links to them
+                "query_s": do_urlencode(f.query()),
                 "shown_to": offset + min(len(results), SEARCH_PAGE),
                 "offset": offset,
                 "next": offset + SEARCH_PAGE if len(results) > SEARCH_PAGE else None,
                 "prev": max(0, offset - SEARCH_PAGE) if offset else None,
             }
         )
+    # after the search: its page's query may have told whether the unit list is too long for a list
+    ctx["units"] = unit_choices(request.user, None if search is None else search.units_past_list)
     return render(request, "web/search.html", ctx)
 
 
