@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jixiao.web import actions
 from jixiao.web.lib import reviews
-from jixiao.web.models import Disclosure, Project, ReviewResult
+from jixiao.web.models import Disclosure, Indicator, Project, ReviewResult
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 SEED = {s.name[:3]: s for s in sorted(SEEDS.glob("*.txt"))}
@@ -140,6 +140,92 @@ def test_bulk_load_stores_the_review_read_back():
     actions.bulk_load(None, docs)
     for d in Disclosure.objects.all():
         _assert_review_as_read_back(d.pk)
+
+
+def _bulk_docs(prefix: str) -> list:
+    return [
+        as_unit(seed(n), f"{prefix}{i}", f"批量单位{prefix}{i}", 3, 5) for i, n in enumerate(sorted(SEED))
+    ]
+
+
+def test_bulk_load_sends_the_reviews_as_computed_in_a_few_statements(monkeypatch):
+    """The reviews go a few unit-years at a time, each few's rows in one statement, as computed."""
+    from jixiao.web.actions import imports
+
+    monkeypatch.setattr(imports, "REVIEWS_SENT_AT_ONCE", 2)
+    sent = queries(lambda: actions.bulk_load(None, _bulk_docs("7200")))
+    assert sum('INSERT INTO "web_reviewresult"' in q for q in sent) == 3  # 5 unit-years
+    assert ReviewResult.objects.filter(project=None).count() == Disclosure.objects.count() == 5
+    for d in Disclosure.objects.all():
+        _assert_review_as_read_back(d.pk)
+
+
+def test_bulk_load_with_a_rule_failing_stores_the_rows_without_reviews(monkeypatch):
+    """A rule failing while the reviews are computed and sent leaves the load stored, without
+    reviews (as when they are stored after all the rows): the pages review those unit-years."""
+    real = reviews.review_document
+    docs = _bulk_docs("7201")
+
+    def third_fails(doc, *a, **k):
+        if doc.source == docs[2].source:
+            raise RuntimeError("rule failed")
+        return real(doc, *a, **k)
+
+    monkeypatch.setattr(reviews, "review_document", third_fails)
+    n = actions.bulk_load(None, docs)
+    assert n == Indicator.objects.count() > 0 and Disclosure.objects.count() == 5
+    assert not ReviewResult.objects.exists()
+
+
+def _refuse_review_rows() -> None:
+    """A trigger refusing a review row of a project named 拒绝的项目."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE FUNCTION pg_temp.refuse_review() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.name = '拒绝的项目' THEN RAISE check_violation USING MESSAGE = 'refused'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            cur.execute(
+                "CREATE TRIGGER refuse_review BEFORE INSERT ON web_reviewresult FOR EACH ROW "
+                "EXECUTE FUNCTION pg_temp.refuse_review()"
+            )
+        else:
+            cur.execute(
+                "CREATE TEMP TRIGGER refuse_review BEFORE INSERT ON web_reviewresult "
+                "WHEN NEW.name = '拒绝的项目' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_bulk_load_with_a_review_row_refused_stores_the_rows_without_reviews():
+    docs = _bulk_docs("7202")
+    p = docs[3].projects[1]
+    docs[3] = dataclasses.replace(
+        docs[3],
+        projects=[docs[3].projects[0], dataclasses.replace(p, name="拒绝的项目"), *docs[3].projects[2:]],
+    )
+    _refuse_review_rows()
+    n = actions.bulk_load(None, docs)
+    assert n == Indicator.objects.count() > 0 and Disclosure.objects.count() == 5
+    assert Project.objects.filter(name="拒绝的项目").exists()
+    assert not ReviewResult.objects.exists()
+    # the next load stores its reviews
+    actions.bulk_load(None, _bulk_docs("7203"))
+    assert ReviewResult.objects.filter(project=None).count() == 5
+
+
+def test_bulk_load_with_an_indicator_row_refused_stores_nothing():
+    docs = _bulk_docs("7204")
+    last = docs[-1].projects[-1]
+    bad = dataclasses.replace(
+        last, indicators=[*last.indicators, dataclasses.replace(last.indicators[0], name="坏指标")]
+    )
+    docs[-1] = dataclasses.replace(docs[-1], projects=[*docs[-1].projects[:-1], bad])
+    _refuse_bad_indicators()
+    with pytest.raises(actions.ActionError):
+        actions.bulk_load(None, docs)
+    assert not Disclosure.objects.exists() and not Project.objects.exists() and not Indicator.objects.exists()
+    assert not ReviewResult.objects.exists()
 
 
 def test_the_array_dumper_writes_what_psycopgs_own_writes():

@@ -10,7 +10,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from jixiao.web.models import (
     History,
     Indicator,
     Project,
+    ReviewResult,
     Role,
     State,
     SubGoal,
@@ -1145,9 +1146,18 @@ def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "",
     for d in docs:
         check_importable(d, d.year)
     try:
-        return _bulk_load(actor, docs, region, batch)
+        try:
+            return _bulk_load(actor, docs, region, batch, overlap=True)
+        except _Sequential:
+            return _bulk_load(actor, docs, region, batch, overlap=False)
     except IntegrityError:
         raise Invalid("部分单位年度或项目已存在；请用 import_disclosure（jixiao import）更新。") from None
+
+
+class _Sequential(Exception):
+    """`_bulk_load` with the reviews stored as they are computed met an error there (a rule failing,
+    the database refusing a row): the load is rolled back and done again with the reviews stored
+    after them all, in a savepoint, where a failure leaves the load stored without reviews."""
 
 
 UnitKey = tuple[str, str, str]  # (region, code, name)
@@ -1168,7 +1178,13 @@ class _Load:
     projects: list[tuple[Project, m.Project]] = field(default_factory=list)
 
 
-def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
+def _bulk_load(
+    actor: User | None, docs: list[m.Disclosure], region: str, batch: int, *, overlap: bool
+) -> int:
+    """`overlap`: the reviews computed a few unit-years at a time, each few's rows sent to the server
+    (PostgreSQL: without waiting) as soon as computed, so that it stores them while the next are
+    computed; any error there raises `_Sequential` (the transaction rolled back). Else computed
+    all, then stored in a savepoint of their own (a failure is logged, the load kept)."""
     log = logging.getLogger(__name__)
     with transaction.atomic():
         load = _load_units(docs, region, batch)
@@ -1184,25 +1200,57 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
         # the rows go to the server without waiting for it (PostgreSQL): it writes them, and their
         # search indexes, while the next batch and the reviews are prepared here
         computed = None
-        with bulk.pipelined():
-            n, written = _load_indicators(load, batch)
-            bulk.insert_values(
-                History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
-            )
-            bulk.sent()
-            out = _loaded_reviews(load, written)
-            if past is not None:
-                try:
-                    computed = reviews.compute_written_reviews(out, past)
-                except Exception:
-                    log.exception("review of %d loaded unit-years not stored", len(out))
-        if computed is not None:
+        try:
+            with bulk.pipelined():
+                n, written = _load_indicators(load, batch)
+                bulk.insert_values(
+                    History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
+                )
+                bulk.sent()
+                out = _loaded_reviews(load, written)
+                if past is not None and overlap:
+                    computed = _store_reviews_as_computed(out, past)
+                elif past is not None:
+                    try:
+                        computed = reviews.compute_written_reviews(out, past)
+                    except Exception:
+                        log.exception("review of %d loaded unit-years not stored", len(out))
+        except DatabaseError as e:
+            if overlap:  # the sequential load says whether it was the reviews (and keeps the rows)
+                raise _Sequential from e
+            raise
+        if overlap:
+            if computed is not None:
+                reviews.remember_computed_reviews(computed)
+        elif computed is not None:
             try:
                 with transaction.atomic():
                     reviews.store_computed_reviews(computed)
             except Exception:
                 log.exception("review of %d loaded unit-years not stored", len(out))
     return n
+
+
+REVIEWS_SENT_AT_ONCE = 20  # unit-years whose review rows go in one statement (`_store_reviews_as_computed`)
+
+
+def _store_reviews_as_computed(
+    out: list[reviews.WrittenUnitYear], past: dict[int, Any]
+) -> reviews.ComputedReviews:
+    """Inside `bulk.pipelined`: the reviews of these fresh unit-years computed `REVIEWS_SENT_AT_ONCE`
+    at a time (under one set of review settings), each few's rows inserted as soon as computed, in
+    the same order as at once; a rule failing raises `_Sequential`."""
+    state = reviews.review_settings()
+    done = reviews.ComputedReviews([], {}, [])
+    try:
+        for i in range(0, len(out), REVIEWS_SENT_AT_ONCE):
+            c = reviews.compute_written_reviews(out[i : i + REVIEWS_SENT_AT_ONCE], past, state)
+            bulk.insert_values(ReviewResult, c.rows)
+            bulk.sent()
+            done.computed.update(c.computed)
+    except Exception as e:
+        raise _Sequential from e
+    return done
 
 
 def _load_units(docs: list[m.Disclosure], region: str, batch: int) -> _Load:
