@@ -1206,6 +1206,11 @@ def _bulk_load(
                 bulk.insert_values(
                     History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
                 )
+                if connection.vendor == "postgresql":
+                    # the foreign keys of the rows so far checked now (they are deferred to the
+                    # commit, where the server would check them while this process waits) while the
+                    # reviews are computed: SET CONSTRAINTS ALL IMMEDIATE, then DEFERRED again
+                    connection.check_constraints()
                 bulk.sent()
                 out = _loaded_reviews(load, written)
                 if past is not None and overlap:
