@@ -214,6 +214,21 @@ def test_bulk_load_with_a_review_row_refused_stores_the_rows_without_reviews():
     assert ReviewResult.objects.filter(project=None).count() == 5
 
 
+def test_an_import_with_a_review_row_refused_is_stored_without_its_review():
+    """The review is stored without a savepoint: a row refused there undoes the import, which is
+    done again with the review in a savepoint, so that the document is stored without it."""
+    doc = as_unit(seed("004"), "720501", "审核出错单位", 3, 5)
+    p = doc.projects[1]
+    doc = dataclasses.replace(
+        doc, projects=[doc.projects[0], dataclasses.replace(p, name="拒绝的项目"), doc.projects[2]]
+    )
+    _refuse_review_rows()
+    r = actions.import_disclosure(None, doc)
+    assert r.created == 3 and Project.objects.count() == 3 and Indicator.objects.count() == 15
+    assert not ReviewResult.objects.exists()
+    assert actions.import_disclosure(None, doc).unchanged == 3  # and re-imported as any other
+
+
 def test_bulk_load_with_an_indicator_row_refused_stores_nothing():
     docs = _bulk_docs("7204")
     last = docs[-1].projects[-1]
