@@ -401,6 +401,81 @@ def test_bulk_rows_read_back_as_written():
     assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
 
 
+def test_bulk_instances_read_back_as_saved():
+    """`bulk.insert_returning` and `bulk.insert` (on PostgreSQL one JSON text of the rows too) store
+    what `save` stores: text, decimals, JSON (a spending plan, an overview), times, ids; a
+    float JSON cannot carry sends the batch as arrays."""
+    import math
+    from decimal import Decimal
+
+    from jixiao.web import bulk
+    from jixiao.web.models import SubGoal, Unit
+
+    u = Unit.objects.create(name="实例单位")
+    d = Disclosure(unit=u, year=2024, source='源"文件\\', budget_overview={"收入": ["1.5", None]})
+    bulk.insert_returning(Disclosure, [d], key=("unit_id", "year"))
+    assert d.pk and d.imported_at is not None
+    saved = Disclosure.objects.get(pk=d.pk)
+    assert (saved.source, saved.budget_overview, saved.imported_at) == (
+        d.source,
+        d.budget_overview,
+        d.imported_at,
+    )
+    plans = [{"1月": 10, "说明": "换行\n"}, None, {}]
+    budgets = [Decimal("12.345678"), None, Decimal("-0.5")]
+    projs = [
+        Project(disclosure=d, unit=u, year=2024, key=f"k{i}", seq=i, name=n, budget_total=b, spending_plan=sp)
+        for i, (n, b, sp) in enumerate(zip(["甲", "", None], budgets, plans, strict=True), 1)
+    ]
+    bulk.insert_returning(Project, projs, key=("unit_id", "year", "key"))
+    twins = [
+        Project.objects.create(
+            disclosure=d,
+            unit=u,
+            year=2024,
+            key=f"o{p.seq}",
+            seq=p.seq,
+            name=p.name,
+            budget_total=p.budget_total,
+            spending_plan=p.spending_plan,
+        )
+        for p in projs
+    ]
+    fields = [
+        "seq",
+        "name",
+        "budget_total",
+        "budget_fiscal",
+        "spending_plan",
+        "state",
+        "version",
+        "disclosure_id",
+    ]
+    for p, twin in zip(projs, twins, strict=True):
+        assert (
+            Project.objects.filter(pk=p.pk).values(*fields).get()
+            == Project.objects.filter(pk=twin.pk).values(*fields).get()
+        )
+        assert Project.objects.get(pk=p.pk).updated_at == p.updated_at
+    subs = [
+        SubGoal(disclosure=d, seq=i, title=t, goal="目标", indicators=x)
+        for i, (t, x) in enumerate([("一", "指标\t文本"), ("", None)], 1)
+    ]
+    bulk.insert(SubGoal, subs)
+    assert list(SubGoal.objects.filter(disclosure=d).order_by("seq").values_list("title", "indicators")) == [
+        ("一", "指标\t文本"),
+        ("", None),
+    ]
+    if connection.vendor != "postgresql":  # (SQLite has its own ways with -0.0)
+        return
+    from jixiao.web.models import ReviewResult as R
+
+    odd = [R(disclosure=d, version="x", seq=i, score=s) for i, s in enumerate([1.5, -0.0, math.inf])]
+    bulk.insert(R, odd)
+    got = list(R.objects.filter(disclosure=d, version="x").order_by("seq").values_list("score", flat=True))
+    assert got[:2] == [1.5, -0.0] and math.copysign(1.0, got[1]) == -1.0 and got[2] == math.inf
+
+
 def test_bulk_float_columns_read_back_as_written():
     """Float columns go in the rows' JSON text on PostgreSQL as numbers, which read back as the same
     floats; a batch holding a value JSON cannot carry exactly (an infinity, -0.0) goes as arrays."""
