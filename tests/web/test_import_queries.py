@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from jixiao.web import actions
 from jixiao.web.lib import reviews
-from jixiao.web.models import Disclosure, Project, ReviewResult
+from jixiao.web.models import Disclosure, Indicator, Project, ReviewResult
 
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 SEED = {s.name[:3]: s for s in sorted(SEEDS.glob("*.txt"))}
@@ -140,6 +140,107 @@ def test_bulk_load_stores_the_review_read_back():
     actions.bulk_load(None, docs)
     for d in Disclosure.objects.all():
         _assert_review_as_read_back(d.pk)
+
+
+def _bulk_docs(prefix: str) -> list:
+    return [
+        as_unit(seed(n), f"{prefix}{i}", f"批量单位{prefix}{i}", 3, 5) for i, n in enumerate(sorted(SEED))
+    ]
+
+
+def test_bulk_load_sends_the_reviews_as_computed_in_a_few_statements(monkeypatch):
+    """The reviews go a few unit-years at a time, each few's rows in one statement, as computed."""
+    from jixiao.web.actions import imports
+
+    monkeypatch.setattr(imports, "REVIEWS_SENT_AT_ONCE", 2)
+    sent = queries(lambda: actions.bulk_load(None, _bulk_docs("7200")))
+    assert sum('INSERT INTO "web_reviewresult"' in q for q in sent) == 3  # 5 unit-years
+    assert ReviewResult.objects.filter(project=None).count() == Disclosure.objects.count() == 5
+    for d in Disclosure.objects.all():
+        _assert_review_as_read_back(d.pk)
+
+
+def test_bulk_load_with_a_rule_failing_stores_the_rows_without_reviews(monkeypatch):
+    """A rule failing while the reviews are computed and sent leaves the load stored, without
+    reviews (as when they are stored after all the rows): the pages review those unit-years."""
+    real = reviews.review_document
+    docs = _bulk_docs("7201")
+
+    def third_fails(doc, *a, **k):
+        if doc.source == docs[2].source:
+            raise RuntimeError("rule failed")
+        return real(doc, *a, **k)
+
+    monkeypatch.setattr(reviews, "review_document", third_fails)
+    n = actions.bulk_load(None, docs)
+    assert n == Indicator.objects.count() > 0 and Disclosure.objects.count() == 5
+    assert not ReviewResult.objects.exists()
+
+
+def _refuse_review_rows() -> None:
+    """A trigger refusing a review row of a project named 拒绝的项目."""
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                "CREATE FUNCTION pg_temp.refuse_review() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.name = '拒绝的项目' THEN RAISE check_violation USING MESSAGE = 'refused'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            cur.execute(
+                "CREATE TRIGGER refuse_review BEFORE INSERT ON web_reviewresult FOR EACH ROW "
+                "EXECUTE FUNCTION pg_temp.refuse_review()"
+            )
+        else:
+            cur.execute(
+                "CREATE TEMP TRIGGER refuse_review BEFORE INSERT ON web_reviewresult "
+                "WHEN NEW.name = '拒绝的项目' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+
+
+def test_bulk_load_with_a_review_row_refused_stores_the_rows_without_reviews():
+    docs = _bulk_docs("7202")
+    p = docs[3].projects[1]
+    docs[3] = dataclasses.replace(
+        docs[3],
+        projects=[docs[3].projects[0], dataclasses.replace(p, name="拒绝的项目"), *docs[3].projects[2:]],
+    )
+    _refuse_review_rows()
+    n = actions.bulk_load(None, docs)
+    assert n == Indicator.objects.count() > 0 and Disclosure.objects.count() == 5
+    assert Project.objects.filter(name="拒绝的项目").exists()
+    assert not ReviewResult.objects.exists()
+    # the next load stores its reviews
+    actions.bulk_load(None, _bulk_docs("7203"))
+    assert ReviewResult.objects.filter(project=None).count() == 5
+
+
+def test_an_import_with_a_review_row_refused_is_stored_without_its_review():
+    """The review is stored without a savepoint: a row refused there undoes the import, which is
+    done again with the review in a savepoint, so that the document is stored without it."""
+    doc = as_unit(seed("004"), "720501", "审核出错单位", 3, 5)
+    p = doc.projects[1]
+    doc = dataclasses.replace(
+        doc, projects=[doc.projects[0], dataclasses.replace(p, name="拒绝的项目"), doc.projects[2]]
+    )
+    _refuse_review_rows()
+    r = actions.import_disclosure(None, doc)
+    assert r.created == 3 and Project.objects.count() == 3 and Indicator.objects.count() == 15
+    assert not ReviewResult.objects.exists()
+    assert actions.import_disclosure(None, doc).unchanged == 3  # and re-imported as any other
+
+
+def test_bulk_load_with_an_indicator_row_refused_stores_nothing():
+    docs = _bulk_docs("7204")
+    last = docs[-1].projects[-1]
+    bad = dataclasses.replace(
+        last, indicators=[*last.indicators, dataclasses.replace(last.indicators[0], name="坏指标")]
+    )
+    docs[-1] = dataclasses.replace(docs[-1], projects=[*docs[-1].projects[:-1], bad])
+    _refuse_bad_indicators()
+    with pytest.raises(actions.ActionError):
+        actions.bulk_load(None, docs)
+    assert not Disclosure.objects.exists() and not Project.objects.exists() and not Indicator.objects.exists()
+    assert not ReviewResult.objects.exists()
 
 
 def test_the_array_dumper_writes_what_psycopgs_own_writes():
@@ -298,6 +399,81 @@ def test_bulk_rows_read_back_as_written():
     )
     h = History.objects.get(disclosure=d)
     assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
+
+
+def test_bulk_instances_read_back_as_saved():
+    """`bulk.insert_returning` and `bulk.insert` (on PostgreSQL one JSON text of the rows too) store
+    what `save` stores: text, decimals, JSON (a spending plan, an overview), times, ids; a
+    float JSON cannot carry sends the batch as arrays."""
+    import math
+    from decimal import Decimal
+
+    from jixiao.web import bulk
+    from jixiao.web.models import SubGoal, Unit
+
+    u = Unit.objects.create(name="实例单位")
+    d = Disclosure(unit=u, year=2024, source='源"文件\\', budget_overview={"收入": ["1.5", None]})
+    bulk.insert_returning(Disclosure, [d], key=("unit_id", "year"))
+    assert d.pk and d.imported_at is not None
+    saved = Disclosure.objects.get(pk=d.pk)
+    assert (saved.source, saved.budget_overview, saved.imported_at) == (
+        d.source,
+        d.budget_overview,
+        d.imported_at,
+    )
+    plans = [{"1月": 10, "说明": "换行\n"}, None, {}]
+    budgets = [Decimal("12.345678"), None, Decimal("-0.5")]
+    projs = [
+        Project(disclosure=d, unit=u, year=2024, key=f"k{i}", seq=i, name=n, budget_total=b, spending_plan=sp)
+        for i, (n, b, sp) in enumerate(zip(["甲", "", None], budgets, plans, strict=True), 1)
+    ]
+    bulk.insert_returning(Project, projs, key=("unit_id", "year", "key"))
+    twins = [
+        Project.objects.create(
+            disclosure=d,
+            unit=u,
+            year=2024,
+            key=f"o{p.seq}",
+            seq=p.seq,
+            name=p.name,
+            budget_total=p.budget_total,
+            spending_plan=p.spending_plan,
+        )
+        for p in projs
+    ]
+    fields = [
+        "seq",
+        "name",
+        "budget_total",
+        "budget_fiscal",
+        "spending_plan",
+        "state",
+        "version",
+        "disclosure_id",
+    ]
+    for p, twin in zip(projs, twins, strict=True):
+        assert (
+            Project.objects.filter(pk=p.pk).values(*fields).get()
+            == Project.objects.filter(pk=twin.pk).values(*fields).get()
+        )
+        assert Project.objects.get(pk=p.pk).updated_at == p.updated_at
+    subs = [
+        SubGoal(disclosure=d, seq=i, title=t, goal="目标", indicators=x)
+        for i, (t, x) in enumerate([("一", "指标\t文本"), ("", None)], 1)
+    ]
+    bulk.insert(SubGoal, subs)
+    assert list(SubGoal.objects.filter(disclosure=d).order_by("seq").values_list("title", "indicators")) == [
+        ("一", "指标\t文本"),
+        ("", None),
+    ]
+    if connection.vendor != "postgresql":  # (SQLite has its own ways with -0.0)
+        return
+    from jixiao.web.models import ReviewResult as R
+
+    odd = [R(disclosure=d, version="x", seq=i, score=s) for i, s in enumerate([1.5, -0.0, math.inf])]
+    bulk.insert(R, odd)
+    got = list(R.objects.filter(disclosure=d, version="x").order_by("seq").values_list("score", flat=True))
+    assert got[:2] == [1.5, -0.0] and math.copysign(1.0, got[1]) == -1.0 and got[2] == math.inf
 
 
 def test_bulk_float_columns_read_back_as_written():

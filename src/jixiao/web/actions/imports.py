@@ -10,7 +10,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from jixiao.web.models import (
     History,
     Indicator,
     Project,
+    ReviewResult,
     Role,
     State,
     SubGoal,
@@ -465,11 +466,14 @@ def import_disclosure(
     if role_of(actor) not in (Role.ADMIN, Role.UNIT):
         raise Denied("您的角色不能导入数据。")
     check_importable(doc, year)
+    args = (actor, doc, unit, unit_code, year, region, confirm_unit, publishes(actor, published))
     try:
-        with transaction.atomic():
-            return _import(
-                actor, doc, unit, unit_code, year, region, confirm_unit, publishes(actor, published)
-            )
+        try:
+            with transaction.atomic():
+                return _import(*args)
+        except _Sequential:  # the review failed to store: done again, the review in a savepoint
+            with transaction.atomic():
+                return _import(*args, guarded=True)
     except IntegrityError:
         logging.getLogger(__name__).warning("import of %s lost a race", doc.source, exc_info=True)
         raise Conflict(
@@ -483,6 +487,13 @@ def publishes(actor: User | None, published: bool | None = None) -> bool:
     if role_of(actor) not in (Role.ADMIN, Role.REVIEWER):
         return False
     return published is not False
+
+
+class _Sequential(Exception):
+    """Storing the review without a savepoint met an error (`_Review.store`; `_bulk_load` with the
+    reviews stored as they are computed: a rule failing, the database refusing a row): the import
+    is rolled back and done again with the review stored in a savepoint, where a failure leaves
+    the import stored without it."""
 
 
 @dataclass
@@ -572,9 +583,12 @@ def _import(
     region: str,
     confirm_unit: bool,
     publish: bool = False,
+    *,
+    guarded: bool = False,
 ) -> ImportResult:
     """Read what is stored in a fixed number of queries, decide every write in memory, write them in
-    bulk and review the unit-year from memory: a dozen queries or so whatever the document's size."""
+    bulk and review the unit-year from memory: a dozen queries or so whatever the document's size.
+    `guarded`: the review stored in a savepoint of its own (see `_Review.store`)."""
     job, table_units = _open(actor, doc, unit, unit_code, year, region, confirm_unit, publish)
     matched = _match_tables(job, table_units)
     taken = {x.pk for x in matched if x is not None}
@@ -592,7 +606,7 @@ def _import(
     subs, new_subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
     _report_unit_year(job)
     projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
-    review = _Review(job, subs, projects)
+    review = _Review(job, subs, projects, guarded)
     # the new rows go to the server without waiting for it (PostgreSQL): it writes them, and their
     # search indexes, while the review is computed here; the block ends when they are written
     with bulk.pipelined():
@@ -601,10 +615,21 @@ def _import(
         )
         bulk.insert(SubGoal, new_subs)
         bulk.insert_values(History, job.writes.history)
+        _check_constraints_now()
         bulk.sent()
         review.compute()
     review.store()
     return job.result
+
+
+def _check_constraints_now() -> None:
+    """On PostgreSQL, inside `bulk.pipelined`: the foreign keys of the rows written so far checked
+    when the server comes to this (SET CONSTRAINTS ALL IMMEDIATE, then DEFERRED again: Django's
+    `check_constraints`, as its loaddata does) rather than at the commit, where this process waits
+    for them: the server checks them while the review is computed. The same checks; a violation
+    fails the import as it would at the commit."""
+    if connection.vendor == "postgresql":
+        connection.check_constraints()
 
 
 def _open(
@@ -905,10 +930,15 @@ class _Review:
     without reading it back): the history it reads is read first (`__init__`), the review computed
     while the server writes the rows (`compute`: no query), then stored in a savepoint of its own
     (`store`); other unit-years a project moved out of are read and reviewed. A failing rule must
-    not stop the write: the pages review the unit-year when they find its stored review stale."""
+    not stop the write: the pages review the unit-year when they find its stored review stale.
+    Stored without a savepoint unless `guarded` (two queries fewer): a failure there raises
+    `_Sequential`, and the import is rolled back and done again `guarded`, where it is logged and
+    the rest kept."""
 
-    def __init__(self, job: _Job, subs: list[SubGoal], projects: list[Project]) -> None:
-        self.job, self.subs = job, subs
+    def __init__(
+        self, job: _Job, subs: list[SubGoal], projects: list[Project], guarded: bool = False
+    ) -> None:
+        self.job, self.subs, self.guarded = job, subs, guarded
         self.projects = sorted(projects, key=lambda x: (x.seq, x.pk))
         self.restamp = _may_keep_review(job)
         self.computed: reviews.ComputedReviews | None = None
@@ -948,26 +978,34 @@ class _Review:
     def store(self) -> None:
         if self.failed:
             return
-        job = self.job
+        if not self.guarded:
+            try:
+                self._store()
+            except Exception as e:
+                raise _Sequential from e
+            return
         try:
             with transaction.atomic():
-                if self.restamp and _review_unchanged(job, self.projects, self.past):
-                    return
-                if self.computed is None:
-                    self.computed = self._computed()
-                others = job.touched - {job.disclosure.pk}
-                if others:
-                    # unit-years a project moved out of (their units are not locked by this import):
-                    # their rows locked first, so an import of one of them is not reviewing it too.
-                    # Reviewed first: that replaces their stored rows, among them the rows of the
-                    # projects that moved, which this unit-year's review rows would collide with
-                    # (one review row a project)
-                    locked = Disclosure.objects.select_for_update().filter(pk__in=others).order_by("pk")
-                    list(locked.values_list("pk"))
-                    reviews.store_reviews(others)
-                reviews.store_computed_reviews(self.computed)
+                self._store()
         except Exception:
-            logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
+            logging.getLogger(__name__).exception("review of unit-year %s not stored", self.job.disclosure.pk)
+
+    def _store(self) -> None:
+        job = self.job
+        if self.restamp and _review_unchanged(job, self.projects, self.past):
+            return
+        if self.computed is None:
+            self.computed = self._computed()
+        others = job.touched - {job.disclosure.pk}
+        if others:
+            # unit-years a project moved out of (their units are not locked by this import): their
+            # rows locked first, so an import of one of them is not reviewing it too. Reviewed
+            # first: that replaces their stored rows, among them the rows of the projects that
+            # moved, which this unit-year's review rows would collide with (one review row a project)
+            locked = Disclosure.objects.select_for_update().filter(pk__in=others).order_by("pk")
+            list(locked.values_list("pk"))
+            reviews.store_reviews(others)
+        reviews.store_computed_reviews(self.computed)
 
 
 def _unit_year_model(disclosure: Disclosure, unit: Unit, subs: list[SubGoal]) -> m.Disclosure:
@@ -1145,7 +1183,10 @@ def bulk_load(actor: User | None, docs: list[m.Disclosure], *, region: str = "",
     for d in docs:
         check_importable(d, d.year)
     try:
-        return _bulk_load(actor, docs, region, batch)
+        try:
+            return _bulk_load(actor, docs, region, batch, overlap=True)
+        except _Sequential:
+            return _bulk_load(actor, docs, region, batch, overlap=False)
     except IntegrityError:
         raise Invalid("部分单位年度或项目已存在；请用 import_disclosure（jixiao import）更新。") from None
 
@@ -1168,7 +1209,13 @@ class _Load:
     projects: list[tuple[Project, m.Project]] = field(default_factory=list)
 
 
-def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch: int) -> int:
+def _bulk_load(
+    actor: User | None, docs: list[m.Disclosure], region: str, batch: int, *, overlap: bool
+) -> int:
+    """`overlap`: the reviews computed a few unit-years at a time, each few's rows sent to the server
+    (PostgreSQL: without waiting) as soon as computed, so that it stores them while the next are
+    computed; any error there raises `_Sequential` (the transaction rolled back). Else computed
+    all, then stored in a savepoint of their own (a failure is logged, the load kept)."""
     log = logging.getLogger(__name__)
     with transaction.atomic():
         load = _load_units(docs, region, batch)
@@ -1184,25 +1231,58 @@ def _bulk_load(actor: User | None, docs: list[m.Disclosure], region: str, batch:
         # the rows go to the server without waiting for it (PostgreSQL): it writes them, and their
         # search indexes, while the next batch and the reviews are prepared here
         computed = None
-        with bulk.pipelined():
-            n, written = _load_indicators(load, batch)
-            bulk.insert_values(
-                History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
-            )
-            bulk.sent()
-            out = _loaded_reviews(load, written)
-            if past is not None:
-                try:
-                    computed = reviews.compute_written_reviews(out, past)
-                except Exception:
-                    log.exception("review of %d loaded unit-years not stored", len(out))
-        if computed is not None:
+        try:
+            with bulk.pipelined():
+                n, written = _load_indicators(load, batch)
+                bulk.insert_values(
+                    History, [_history(actor, f"批量导入 {x.source}", disclosure=x) for x in load.disclosures]
+                )
+                _check_constraints_now()
+                bulk.sent()
+                out = _loaded_reviews(load, written)
+                if past is not None and overlap:
+                    computed = _store_reviews_as_computed(out, past)
+                elif past is not None:
+                    try:
+                        computed = reviews.compute_written_reviews(out, past)
+                    except Exception:
+                        log.exception("review of %d loaded unit-years not stored", len(out))
+        except DatabaseError as e:
+            if overlap:  # the sequential load says whether it was the reviews (and keeps the rows)
+                raise _Sequential from e
+            raise
+        if overlap:
+            if computed is not None:
+                reviews.remember_computed_reviews(computed)
+        elif computed is not None:
             try:
                 with transaction.atomic():
                     reviews.store_computed_reviews(computed)
             except Exception:
                 log.exception("review of %d loaded unit-years not stored", len(out))
     return n
+
+
+REVIEWS_SENT_AT_ONCE = 20  # unit-years whose review rows go in one statement (`_store_reviews_as_computed`)
+
+
+def _store_reviews_as_computed(
+    out: list[reviews.WrittenUnitYear], past: dict[int, Any]
+) -> reviews.ComputedReviews:
+    """Inside `bulk.pipelined`: the reviews of these fresh unit-years computed `REVIEWS_SENT_AT_ONCE`
+    at a time (under one set of review settings), each few's rows inserted as soon as computed, in
+    the same order as at once; a rule failing raises `_Sequential`."""
+    state = reviews.review_settings()
+    done = reviews.ComputedReviews([], {}, [])
+    try:
+        for i in range(0, len(out), REVIEWS_SENT_AT_ONCE):
+            c = reviews.compute_written_reviews(out[i : i + REVIEWS_SENT_AT_ONCE], past, state)
+            bulk.insert_values(ReviewResult, c.rows)
+            bulk.sent()
+            done.computed.update(c.computed)
+    except Exception as e:
+        raise _Sequential from e
+    return done
 
 
 def _load_units(docs: list[m.Disclosure], region: str, batch: int) -> _Load:

@@ -593,11 +593,14 @@ class ComputedReviews:
 
 
 def compute_written_reviews(
-    written: list[WrittenUnitYear], past: dict[int, tuple[tuple[Any, ...], ReviewHistory | None]]
+    written: list[WrittenUnitYear],
+    past: dict[int, tuple[tuple[Any, ...], ReviewHistory | None]],
+    state: SettingsState | None = None,
 ) -> ComputedReviews:
     """The reviews of unit-years an action has written, from memory (no query: `past` is what
-    `written_histories` read), as `store_written_reviews` stores them."""
-    state = review_settings()
+    `written_histories` read), as `store_written_reviews` stores them; under `state` (the review
+    settings now when None)."""
+    state = state or review_settings()
     rows: list[dict[str, Any]] = []
     computed: dict[int, tuple[str, UnitYearReview]] = {}
     for w in written:
@@ -622,6 +625,11 @@ def store_computed_reviews(c: ComputedReviews) -> dict[int, UnitYearReview]:
     if c.stale:
         ReviewResult.objects.filter(disclosure_id__in=c.stale).delete()
     bulk.insert_values(ReviewResult, c.rows)
+    return remember_computed_reviews(c)
+
+
+def remember_computed_reviews(c: ComputedReviews) -> dict[int, UnitYearReview]:
+    """Remember computed reviews whose rows have been stored (`store_computed_reviews`)."""
     out: dict[int, UnitYearReview] = {}
     with _cache_lock:
         for did, (version, uy) in c.computed.items():
