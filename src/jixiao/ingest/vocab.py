@@ -17,11 +17,15 @@ from jixiao.ingest.noise import fold_punct
 # beyond the full-width ASCII variants the shared filter folds: brackets and dashes used alike
 _MORE = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "—": "-", "–": "-"})
 _WS = re.compile(r"[\s\u3000\xa0]+")
+# a character `ascii_punct` maps (`noise._FOLD`'s and `_MORE`'s): most texts print none
+_ASCII_PUNCT = re.compile("[\uff01-\uff5e\u3000\ufe64-\ufe66\xa0【】〔〕—–]")
 
 
 @lru_cache(maxsize=65536)
 def ascii_punct(text: str) -> str:
     """Full-width punctuation as ASCII (labels compare alike however they were typed)."""
+    if _ASCII_PUNCT.search(text) is None:
+        return text
     return fold_punct(text).translate(_MORE)
 
 
