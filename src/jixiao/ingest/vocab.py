@@ -455,6 +455,8 @@ def is_level2(text: str | None) -> bool:
 @lru_cache(maxsize=32768)
 def joins_level(first: str, second: str) -> bool:
     """A level label wrapped over two cells ('经济效益' / '指标', '项目完成' / '指标')."""
+    if not _has_any(second, "标值产效满成") and not _has_any(first, "标值产效满成"):
+        return False  # the joined text is no level label (`is_level1`, `is_level2`)
     a, b = _WS.sub("", first), _WS.sub("", second)
     if not a or not b or len(b) > 6:
         return False
