@@ -172,6 +172,8 @@ _TRANSLATE.update(
     }
 )
 _SPACE_RE = _lazy(r"\s+", re.UNICODE)
+# a character `_TRANSLATE` maps: most values print none (translating costs ~0.1 µs a character anyway)
+_TRANSLATED = _lazy("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 _TRAIL_PUNCT = "。.,，;；:：!！、"
 
 
@@ -180,7 +182,7 @@ def normalize_value_text(text: str) -> str:
 
     `≧ ≦` become `≥ ≤`; `～ 〜 — –` become `~ -`. Chinese characters are left as they are.
     """
-    return _SPACE_RE.sub("", text.translate(_TRANSLATE))
+    return _SPACE_RE.sub("", text.translate(_TRANSLATE) if _TRANSLATED.search(text) is not None else text)
 
 
 # ---------------------------------------------------------------------------------------------

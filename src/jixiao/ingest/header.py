@@ -56,6 +56,18 @@ _FIELD_PATTERNS: list[tuple[str, re.Pattern[str], float]] = [
     ("goal", re.compile(r"^年度目标$|^绩效目标$|^年度绩效目标$"), 0.9),
 ]
 
+# what each of `_FIELD_PATTERNS` needs the text to print (one of), in order: most texts asked about
+# print none of a pattern's words, and `in` is cheaper than a search
+_FIELD_NEEDS: list[tuple[str, ...]] = [
+    ("一级",), ("一级",), ("指标",), ("二级",), ("二级",), ("三级",), ("三级",), ("指标",), ("指标",),
+    ("指标",), ("描述", "解释", "说明"), ("指标",), ("值",), ("值",), ("值",), ("标准", "目标"),
+    ("依据",), ("依据", "来源"), ("标准",), ("性质", "符"), ("方向",), ("单位",), ("权重", "分值", "分数"),
+    ("备注", "说明"), ("项目",), ("项目",), ("单位", "部门"), ("预算", "金额", "资金总额"), ("目标",),
+]  # fmt: skip
+_FIELD_TESTS = [
+    (fld, pat, score, needs) for (fld, pat, score), needs in zip(_FIELD_PATTERNS, _FIELD_NEEDS, strict=True)
+]
+
 # a column group qualifier printed in the header cell: 二级指标(长期), 指标值(2022年预期)
 _GROUP = re.compile(r"^(?P<base>.+?)\((?P<grp>长期|中期|年度|当年|本年|实施期|\d{4}年?[^()]{0,6})\)$")
 _YEAR_NAME = r"(\d{4}年?|[上去前本当今]年度?)"  # 2023年, 上年, 本年度
@@ -125,6 +137,11 @@ def header_kind(texts: list[str], year: int | None = None) -> str:
 
 
 _TAIL_NOTE = re.compile(r"\([^()]*\)$")
+# every pattern of `_FIELD_PATTERNS` matches only a text printing one of these characters (一级 二级
+# 三级 指标, 描述 解释 说明, 值, 标准 目标, 依据 来源, 性质 符, 方向, 单位, 权重 分值 分数, 备注, 项目,
+# 部门, 预算 金额 资金)
+_FIELD_CHAR = re.compile("[级指描解说值标依源性符向单权分备项部预金目]")
+_GROUP_FIRST = "上去前本当今"  # what `_YEAR_NAME` starts with, beside a digit
 
 
 @lru_cache(maxsize=8192)
@@ -134,21 +151,30 @@ def cell_scores(text: str) -> tuple[str, tuple[tuple[str, float], ...]]:
     if not s or len(s) > 24:
         return "", ()
     grp = ""
-    m = _GROUP.match(s)
-    whole = _GROUP_WHOLE.match(s)
+    # the group patterns need a closing bracket at the end / a year or 上年 本年 … at the start
+    named = s[0].isdecimal() or s[0] in _GROUP_FIRST
+    m = _GROUP.match(s) if s.endswith(")") else None
+    whole = _GROUP_WHOLE.match(s) if named else None
     if whole:  # 2023年预期, 2022年实际值, 上年实际值, 本年目标值: the group names the value column
         grp, s = whole.group("grp"), "指标值"
     elif m:
         grp, s = m.group("grp"), m.group("base")
     else:
-        m2 = _GROUP_PREFIX.match(s)
+        m2 = _GROUP_PREFIX.match(s) if named else None
         if m2 and (len(m2.group("base")) >= 2 or (m2.group(3) and m2.group("base") in ("值", "数"))):
             grp, s = m2.group("grp"), m2.group("base")
     if grp and s in ("值", "数", "数值"):
         s = "指标值"  # 2023年目标值, 上年实际值: the group names what the value is
     s = (_TAIL_NOTE.sub("", s) or s) if s.endswith(")") else s  # 指标值(包含数字及文字描述), 权重(%)
+    if _FIELD_CHAR.search(s) is None:
+        return grp, ()  # half the texts asked about (a row's cells) print no header word
     best: dict[str, float] = {}
-    for fld, pat, score in _FIELD_PATTERNS:
+    for fld, pat, score, needs in _FIELD_TESTS:
+        for word in needs:
+            if word in s:
+                break
+        else:
+            continue
         if pat.search(s) and score > best.get(fld, 0):
             best[fld] = score
     return grp, tuple(sorted(best.items(), key=lambda kv: -kv[1]))

@@ -17,11 +17,15 @@ from jixiao.ingest.noise import fold_punct
 # beyond the full-width ASCII variants the shared filter folds: brackets and dashes used alike
 _MORE = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "—": "-", "–": "-"})
 _WS = re.compile(r"[\s\u3000\xa0]+")
+# a character `ascii_punct` maps (`noise._FOLD`'s and `_MORE`'s): most texts print none
+_ASCII_PUNCT = re.compile("[\uff01-\uff5e\u3000\ufe64-\ufe66\xa0【】〔〕—–]")
 
 
 @lru_cache(maxsize=65536)
 def ascii_punct(text: str) -> str:
     """Full-width punctuation as ASCII (labels compare alike however they were typed)."""
+    if _ASCII_PUNCT.search(text) is None:
+        return text
     return fold_punct(text).translate(_MORE)
 
 
@@ -413,6 +417,13 @@ _LEVEL_POINTS = re.compile(
 )
 
 
+def _has_any(text: str, chars: str) -> bool:
+    for ch in chars:
+        if ch in text:
+            return True
+    return False
+
+
 def _level_core(text: str) -> str:
     s = ascii_punct(_WS.sub("", text or ""))
     return _LEVEL_POINTS.sub("", s) if s.endswith(("分", ")")) else s
@@ -421,25 +432,31 @@ def _level_core(text: str) -> str:
 @lru_cache(maxsize=32768)
 def is_level1(text: str | None) -> bool:
     """产出指标, 效果指标, 项目完成指标, 产出值, 成本指标(0-20)分, 产 出 指 标 (50分) …"""
-    s = _level_core(text or "")
+    if not text or not ("标" in text or "值" in text or _has_any(text, "产效满成")):
+        return False  # the label ends in 指标 or 值 or is 产出 效益 效果 满意度 成本: most texts are none
+    s = _level_core(text)
     return (
         bool(s)
         and len(s) <= 16
-        and bool(_L1_CORE.match(s))
         and (s.endswith(("指标", "值")) or s in ("产出", "效益", "效果", "满意度", "成本"))
+        and bool(_L1_CORE.match(s))
     )
 
 
 @lru_cache(maxsize=32768)
 def is_level2(text: str | None) -> bool:
     """数量指标, 社会效益指标, 数量值, 服务对象满意度指标 …"""
-    s = _level_core(text or "")
-    return bool(s) and len(s) <= 20 and bool(_L2_CORE.match(s))
+    if not text or ("标" not in text and "值" not in text):
+        return False  # the label ends in 指标 or 值 (`_L2_CORE`): most texts print neither
+    s = _level_core(text)
+    return bool(s) and len(s) <= 20 and s.endswith(("指标", "值")) and bool(_L2_CORE.match(s))
 
 
 @lru_cache(maxsize=32768)
 def joins_level(first: str, second: str) -> bool:
     """A level label wrapped over two cells ('经济效益' / '指标', '项目完成' / '指标')."""
+    if not _has_any(second, "标值产效满成") and not _has_any(first, "标值产效满成"):
+        return False  # the joined text is no level label (`is_level1`, `is_level2`)
     a, b = _WS.sub("", first), _WS.sub("", second)
     if not a or not b or len(b) > 6:
         return False
