@@ -978,16 +978,20 @@ class _Review:
     def store(self) -> None:
         if self.failed:
             return
+        # on a failure the reviews stored so far (other unit-years', `_store`) are rolled back:
+        # what this process remembered of them is forgotten too
         if not self.guarded:
             try:
                 self._store()
             except Exception as e:
+                reviews.forget_reviews(self.job.touched)
                 raise _Sequential from e
             return
         try:
             with transaction.atomic():
                 self._store()
         except Exception:
+            reviews.forget_reviews(self.job.touched)
             logging.getLogger(__name__).exception("review of unit-year %s not stored", self.job.disclosure.pk)
 
     def _store(self) -> None:
