@@ -216,17 +216,29 @@ def _moving_imports(refused: str = "") -> tuple:
     return a, dataclasses.replace(b, projects=[own, sub])
 
 
-def test_a_review_refused_after_a_project_moved_leaves_no_review_remembered_that_was_undone():
-    """The import moving a project whose own review row is refused is stored without its review;
-    the reviews stored (and remembered) meanwhile of the unit-year the project left were undone
-    with it, so this process must not serve them as stored: reading that unit-year stores its
-    review again, after which the importing unit-year's review can be stored too."""
+def test_a_review_refused_after_a_project_moved_leaves_no_review_remembered_that_was_undone(monkeypatch):
+    """The import moving a project whose own review row is refused is done again (the review
+    guarded) and stored without its review. The review stored (and remembered) by the first
+    attempt of the unit-year the project left was undone with it; when the second attempt cannot
+    store that one either, this process must not serve it as stored: reading that unit-year
+    stores its review again, after which the importing unit-year's review can be stored too."""
     a, b = _moving_imports(refused="拒绝的项目")
     actions.import_disclosure(None, a)
     left = Disclosure.objects.get(unit__name="甲单位").pk
     moved = Project.objects.get(unit__name="乙单位")
+    real, calls = reviews.store_reviews, []
+
+    def second_fails(ids):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("the left unit-year's review failed")
+        return real(ids)
+
+    monkeypatch.setattr(reviews, "store_reviews", second_fails)
     _refuse_review_rows()
     r = actions.import_disclosure(None, b)
+    monkeypatch.setattr(reviews, "store_reviews", real)
+    assert len(calls) == 2
     moved.refresh_from_db()
     assert moved.disclosure_id == r.disclosure_id
     assert not ReviewResult.objects.filter(disclosure_id=r.disclosure_id).exists()
@@ -237,6 +249,26 @@ def test_a_review_refused_after_a_project_moved_leaves_no_review_remembered_that
     assert ReviewResult.objects.get(project=moved).disclosure_id == r.disclosure_id
     for did in (r.disclosure_id, left):
         _assert_review_as_read_back(did)
+
+
+def test_a_review_refused_after_a_project_moved_keeps_the_left_unit_years_review():
+    """The review of the unit-year a project moved out of, stored again by the import, is kept
+    when the importing unit-year's own review is refused: the moved project's review row is not
+    left under the unit-year it left, where it would keep the importing unit-year's review from
+    being stored when that is read first."""
+    a, b = _moving_imports(refused="拒绝的项目")
+    actions.import_disclosure(None, a)
+    left = Disclosure.objects.get(unit__name="甲单位").pk
+    moved = Project.objects.get(unit__name="乙单位")
+    _refuse_review_rows()
+    r = actions.import_disclosure(None, b)
+    assert not ReviewResult.objects.filter(disclosure_id=r.disclosure_id).exists()
+    assert not ReviewResult.objects.filter(project=moved).exists()
+    _assert_review_as_read_back(left)
+    _allow_review_rows()
+    reviews.unit_year_reviews([r.disclosure_id])
+    assert ReviewResult.objects.get(project=moved).disclosure_id == r.disclosure_id
+    _assert_review_as_read_back(r.disclosure_id)
 
 
 def test_bulk_load_with_a_review_row_refused_stores_the_rows_without_reviews():
