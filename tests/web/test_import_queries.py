@@ -197,6 +197,80 @@ def _refuse_review_rows() -> None:
             )
 
 
+def _allow_review_rows() -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            "DROP TRIGGER refuse_review"
+            + (" ON web_reviewresult" if connection.vendor == "postgresql" else "")
+        )
+
+
+def _moving_imports(refused: str = "") -> tuple:
+    """Unit-year 甲 holding a subordinate's project, and a document of 丙 whose table of that
+    subordinate moves the project into 丙's unit-year (its own table named `refused` if given)."""
+    a = as_unit(dataclasses.replace(seed("002"), year=2025), "700020", "甲单位", 2, 4)
+    sub = dataclasses.replace(a.projects[1], unit_code="700021", unit_name="乙单位")
+    a = dataclasses.replace(a, projects=[a.projects[0], sub])
+    b = as_unit(dataclasses.replace(seed("004"), year=2025), "700022", "丙单位", 1, 4)
+    own = dataclasses.replace(b.projects[0], name=refused) if refused else b.projects[0]
+    return a, dataclasses.replace(b, projects=[own, sub])
+
+
+def test_a_review_refused_after_a_project_moved_leaves_no_review_remembered_that_was_undone(monkeypatch):
+    """The import moving a project whose own review row is refused is done again (the review
+    guarded) and stored without its review. The review stored (and remembered) by the first
+    attempt of the unit-year the project left was undone with it; when the second attempt cannot
+    store that one either, this process must not serve it as stored: reading that unit-year
+    stores its review again, after which the importing unit-year's review can be stored too."""
+    a, b = _moving_imports(refused="拒绝的项目")
+    actions.import_disclosure(None, a)
+    left = Disclosure.objects.get(unit__name="甲单位").pk
+    moved = Project.objects.get(unit__name="乙单位")
+    real, calls = reviews.store_reviews, []
+
+    def second_fails(ids):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("the left unit-year's review failed")
+        return real(ids)
+
+    monkeypatch.setattr(reviews, "store_reviews", second_fails)
+    _refuse_review_rows()
+    r = actions.import_disclosure(None, b)
+    monkeypatch.setattr(reviews, "store_reviews", real)
+    assert len(calls) == 2
+    moved.refresh_from_db()
+    assert moved.disclosure_id == r.disclosure_id
+    assert not ReviewResult.objects.filter(disclosure_id=r.disclosure_id).exists()
+    _allow_review_rows()
+    reviews.unit_year_reviews([left])
+    assert not ReviewResult.objects.filter(disclosure_id=left, project=moved).exists()
+    reviews.unit_year_reviews([r.disclosure_id])
+    assert ReviewResult.objects.get(project=moved).disclosure_id == r.disclosure_id
+    for did in (r.disclosure_id, left):
+        _assert_review_as_read_back(did)
+
+
+def test_a_review_refused_after_a_project_moved_keeps_the_left_unit_years_review():
+    """The review of the unit-year a project moved out of, stored again by the import, is kept
+    when the importing unit-year's own review is refused: the moved project's review row is not
+    left under the unit-year it left, where it would keep the importing unit-year's review from
+    being stored when that is read first."""
+    a, b = _moving_imports(refused="拒绝的项目")
+    actions.import_disclosure(None, a)
+    left = Disclosure.objects.get(unit__name="甲单位").pk
+    moved = Project.objects.get(unit__name="乙单位")
+    _refuse_review_rows()
+    r = actions.import_disclosure(None, b)
+    assert not ReviewResult.objects.filter(disclosure_id=r.disclosure_id).exists()
+    assert not ReviewResult.objects.filter(project=moved).exists()
+    _assert_review_as_read_back(left)
+    _allow_review_rows()
+    reviews.unit_year_reviews([r.disclosure_id])
+    assert ReviewResult.objects.get(project=moved).disclosure_id == r.disclosure_id
+    _assert_review_as_read_back(r.disclosure_id)
+
+
 def test_bulk_load_with_a_review_row_refused_stores_the_rows_without_reviews():
     docs = _bulk_docs("7202")
     p = docs[3].projects[1]

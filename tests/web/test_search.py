@@ -424,3 +424,29 @@ def test_search_columns_have_fine_statistics(db):
         )
         got = dict(cur.fetchall())
     assert got == {"name": 1000, "description": 1000, "value": 1000}
+
+
+def test_a_hit_deleted_between_the_pages_two_statements_keeps_the_count_and_pager(clients, demo, monkeypatch):
+    """On PostgreSQL with prepared statements the page reads the newest hits' ids, then their rows,
+    in two statements (two snapshots): a hit deleted in between leaves the page a row short, not
+    the search counted as that page's rows only (no count shown past it, no next page)."""
+    from django.db import connection
+
+    from jixiao.web.lib import compiled
+    from jixiao.web.lib import search as lib
+
+    if not compiled.prepares(connection):
+        pytest.skip("two statements only on PostgreSQL with prepared statements")
+    real = lib.prepared_rows
+
+    def then_delete_one(conn, sql, params, *, prepare=True):
+        rows = real(conn, sql, params, prepare=prepare)
+        if not prepare:  # the hits' ids: the newest but one deleted before the page's rows are read
+            Indicator.objects.filter(pk=int(rows[0][0].split(",")[1])).delete()
+        return rows
+
+    monkeypatch.setattr(lib, "prepared_rows", then_delete_one)
+    n = Indicator.objects.filter(project__year=2024).count()
+    assert n > 60
+    html = clients["reviewer"].get("/search/", {"year": "2024"}).content.decode()
+    assert f"共 <b>{min(n, 200)}</b> 条" in html and "offset=50" in html

@@ -978,25 +978,40 @@ class _Review:
     def store(self) -> None:
         if self.failed:
             return
+        # on a failure the reviews stored so far (other unit-years', `_store`) are rolled back:
+        # what this process remembered of them is forgotten too
         if not self.guarded:
             try:
                 self._store()
             except Exception as e:
+                reviews.forget_reviews(self.job.touched)
                 raise _Sequential from e
             return
         try:
+            if self.job.touched != {self.job.disclosure.pk}:
+                # the other unit-years' in a savepoint of their own: kept when this one's fails
+                # (else the moved projects' rows stay under them, and this one's, when a reader
+                # stores it, collides with them)
+                with transaction.atomic():
+                    self._store_others()
             with transaction.atomic():
-                self._store()
+                self._store(others=False)
         except Exception:
+            reviews.forget_reviews(self.job.touched)
             logging.getLogger(__name__).exception("review of unit-year %s not stored", self.job.disclosure.pk)
 
-    def _store(self) -> None:
+    def _store(self, *, others: bool = True) -> None:
         job = self.job
         if self.restamp and _review_unchanged(job, self.projects, self.past):
             return
         if self.computed is None:
             self.computed = self._computed()
-        others = job.touched - {job.disclosure.pk}
+        if others:
+            self._store_others()
+        reviews.store_computed_reviews(self.computed)
+
+    def _store_others(self) -> None:
+        others = self.job.touched - {self.job.disclosure.pk}
         if others:
             # unit-years a project moved out of (their units are not locked by this import): their
             # rows locked first, so an import of one of them is not reviewing it too. Reviewed
@@ -1005,7 +1020,6 @@ class _Review:
             locked = Disclosure.objects.select_for_update().filter(pk__in=others).order_by("pk")
             list(locked.values_list("pk"))
             reviews.store_reviews(others)
-        reviews.store_computed_reviews(self.computed)
 
 
 def _unit_year_model(disclosure: Disclosure, unit: Unit, subs: list[SubGoal]) -> m.Disclosure:

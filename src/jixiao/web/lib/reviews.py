@@ -166,6 +166,11 @@ class BoundedCache:
             _, (_, w) = self._data.popitem(last=False)
             self.weight -= w
 
+    def discard(self, key: Any) -> None:
+        old = self._data.pop(key, None)
+        if old is not None:
+            self.weight -= old[1]
+
     def clear(self) -> None:
         self._data.clear()
         self.weight = 0
@@ -672,6 +677,15 @@ def restamp_written_review(
         if got is not None and got[0] == old:
             _remember(disclosure_id, new, got[1])
     return True
+
+
+def forget_reviews(disclosure_ids: Iterable[int]) -> None:
+    """Forget the reviews of these unit-years this process remembers: for a write path whose
+    transaction (or savepoint), in which they were stored and remembered, is rolled back (the
+    stored rows back as they were, which a remembered version would keep readers from refreshing)."""
+    with _cache_lock:
+        for did in disclosure_ids:
+            _cache.discard(did)
 
 
 def _remember(did: int, version: str, uy: UnitYearReview) -> None:

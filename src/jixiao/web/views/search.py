@@ -85,7 +85,9 @@ def search(request: HttpRequest) -> HttpResponse:
         # 40,000 hits of a common word costs several times the page
         results, counted = page_and_count(search, offset, SEARCH_PAGE + 1, COUNT_CAP + 1)
         exact = request.GET.get("exact") == "1"
-        if offset == 0 and len(results) <= SEARCH_PAGE:
+        # (`counted` differs from the rows when hits were deleted between the two statements that
+        # read them on PostgreSQL: `page_and_count`; then the count and the pager go by the ids)
+        if offset == 0 and len(results) <= SEARCH_PAGE and counted in (None, len(results)):
             total, more = len(results), False
         elif exact:
             total, more = search.qs.order_by().count(), False
@@ -103,7 +105,9 @@ def search(request: HttpRequest) -> HttpResponse:
                 "query_s": do_urlencode(f.query()),
                 "shown_to": offset + min(len(results), SEARCH_PAGE),
                 "offset": offset,
-                "next": offset + SEARCH_PAGE if len(results) > SEARCH_PAGE else None,
+                "next": offset + SEARCH_PAGE
+                if len(results) > SEARCH_PAGE or (counted or 0) > offset + SEARCH_PAGE
+                else None,
                 "prev": max(0, offset - SEARCH_PAGE) if offset else None,
             }
         )
