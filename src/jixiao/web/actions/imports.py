@@ -1291,6 +1291,8 @@ def _store_reviews_as_computed(
     try:
         for i in range(0, len(out), REVIEWS_SENT_AT_ONCE):
             c = reviews.compute_written_reviews(out[i : i + REVIEWS_SENT_AT_ONCE], past, state)
+            if c.stale:  # stored rows to replace first: not a fresh unit-year's (`_loaded_reviews`)
+                raise _Sequential("the sequential load replaces stored review rows")
             bulk.insert_values(ReviewResult, c.rows)
             bulk.sent()
             done.computed.update(c.computed)
