@@ -325,6 +325,29 @@ def _unusable(fs: list[Finding], n: int) -> tuple[bool, set[int], list[Finding]]
     return bool(blocking) or n == 0, bad, blocking
 
 
+_Options = tuple[dict[str, Any], dict[tuple[str, bool], float]]
+# the outcome options and finding weights by the settings' outcome entries (a handful of numbers):
+# one merge and weighing per settings, not per project. The options are read, never changed.
+_OPTIONS: dict[tuple[tuple[str, Any], ...], _Options] = {}
+
+
+def _options(given: dict[str, Any] | None) -> _Options:
+    """({**OUTCOME_DEFAULTS, **given}, its `_weights`)."""
+    key = tuple(given.items()) if given else ()
+    try:
+        got = _OPTIONS.get(key)
+    except TypeError:  # an entry that is no number (not hashable): not kept
+        opts = {**OUTCOME_DEFAULTS, **(given or {})}
+        return opts, _weights(opts)
+    if got is None:
+        opts = {**OUTCOME_DEFAULTS, **(given or {})}
+        got = (opts, _weights(opts))
+        if len(_OPTIONS) >= PLANS_LIMIT:
+            _OPTIONS.clear()
+        _OPTIONS[key] = got
+    return got
+
+
 def outcome(
     project_findings: Iterable[Finding],
     n_indicators: int,
@@ -348,7 +371,7 @@ def outcome(
     - A heading none of whose rules could run on the project (`checked[h]` False: no budget data for
       the money rules, say) is 未审核, never 优.
     """
-    opts = {**OUTCOME_DEFAULTS, **(settings.outcome if settings else {})}
+    opts, weights = _options(settings.outcome if settings else None)
     fs = list(project_findings)
     n = n_indicators
     counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
@@ -362,7 +385,6 @@ def outcome(
     unusable, bad, blocking = _unusable(fs, n)
     if not unusable and n and len(bad) / n > float(opts["unusable_share"]):
         unusable = True
-    weights = _weights(opts)
     t = _tally(fs, n, opts, weights)
     headings: dict[str, str] = {}
     heading_scores: dict[str, float] = {}
