@@ -192,8 +192,12 @@ def review_facts(
     return out
 
 
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # SEVERITIES.index, one lookup
+
+
 def _order(f: Finding) -> tuple[int, int, str]:
-    return (-1 if f.indicator_index is None else f.indicator_index, SEVERITIES.index(f.severity), f.rule)
+    i = f.indicator_index
+    return (-1 if i is None else i, _SEVERITY_RANK[f.severity], f.rule)
 
 
 def review(
