@@ -380,13 +380,24 @@ def outcome(
     n = n_indicators
     counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     by_heading: dict[str, list[Finding]] = {h: [] for h in HEADINGS}
+    # one pass for the counts, the headings' findings and what `_unusable(fs, n)` gives
+    blocking: list[Finding] = []
+    bad: set[int] = set()
     for f in fs:
-        if f.severity in counts:
-            counts[f.severity] += 1
-        if f.heading in by_heading:
-            by_heading[f.heading].append(f)
+        sev = f.severity
+        if sev in counts:
+            counts[sev] += 1
+        hf = by_heading.get(f.heading)
+        if hf is not None:
+            hf.append(f)
+        if sev == "error":
+            rule = f.rule
+            if rule in BLOCKING:
+                blocking.append(f)
+            if rule in UNUSABLE and f.indicator_index is not None:
+                bad.add(f.indicator_index)
     checked = checked or {}
-    unusable, bad, blocking = _unusable(fs, n)
+    unusable = bool(blocking) or n == 0
     if not unusable and n and len(bad) / n > float(opts["unusable_share"]):
         unusable = True
     t = _tally(fs, n, opts, weights)
