@@ -125,26 +125,33 @@ def _finding(
 _new = object.__new__
 
 
+_Unit = tuple[_Plan, Context, ResolvedSettings]  # a unit's plan, rules' context and settings
+
+
 def _review_grouped(
     facts: DocumentFacts, settings: ReviewSettings, history: History | None
-) -> tuple[list[Finding], list[list[Finding]]]:
-    """(findings not tied to a project, findings per project in project order)."""
+) -> tuple[list[Finding], list[list[Finding]], list[_Unit]]:
+    """(findings not tied to a project, findings per project in project order, each project's
+    unit's plan, context and settings)."""
     doc = facts.doc
-    plans: dict[tuple[str | None, str | None], tuple[_Plan, Context]] = {}
+    plans: dict[tuple[str | None, str | None], _Unit] = {}
 
-    def plan_for(p: ProjectFacts | None) -> tuple[_Plan, Context]:
+    def plan_for(p: ProjectFacts | None) -> _Unit:
         code = (p.project.unit_code if p and p.project.unit_code else None) or doc.unit_code
         name = (p.project.unit_name if p and p.project.unit_name else None) or doc.unit_name
         got = plans.get((code, name))
         if got is None:
             rs = settings.for_unit(code, name)
-            got = (_plan(rs), Context(t=rs.thresholds, doc=doc, year=doc.year, history=history))
+            got = (_plan(rs), Context(t=rs.thresholds, doc=doc, year=doc.year, history=history), rs)
             plans[(code, name)] = got
         return got
 
     per_project: list[list[Finding]] = []
+    units: list[_Unit] = []
     for p in facts.projects:
-        plan, ctx = plan_for(p)
+        unit = plan_for(p)
+        units.append(unit)
+        plan, ctx, _ = unit
         dispatch = plan.by_category
         w = _where(p, doc)
         found: list[Finding] = []
@@ -158,7 +165,7 @@ def _review_grouped(
                 found.append(_finding(r, sev, hit, p, w, hit.indicator))
         per_project.append(found)
     loose: list[Finding] = []
-    doc_plan, doc_ctx = plan_for(None)
+    doc_plan, doc_ctx, _ = plan_for(None)
     for r, _sev in doc_plan.document:
         for hit in r.func(facts, doc_ctx):
             p = hit.project
@@ -171,22 +178,26 @@ def _review_grouped(
                 per_project[p.index].append(_finding(r, mine[0], hit, p, _where(p, doc), hit.indicator))
     for found in per_project:
         found.sort(key=_order)
-    return loose, per_project
+    return loose, per_project, units
 
 
 def review_facts(
     facts: DocumentFacts, settings: ReviewSettings | None = None, history: History | None = None
 ) -> list[Finding]:
     """Review precomputed facts."""
-    loose, per_project = _review_grouped(facts, settings or DEFAULT_SETTINGS, history)
+    loose, per_project, _ = _review_grouped(facts, settings or DEFAULT_SETTINGS, history)
     out = list(loose)
     for found in per_project:
         out.extend(found)
     return out
 
 
+_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # SEVERITIES.index, one lookup
+
+
 def _order(f: Finding) -> tuple[int, int, str]:
-    return (-1 if f.indicator_index is None else f.indicator_index, SEVERITIES.index(f.severity), f.rule)
+    i = f.indicator_index
+    return (-1 if i is None else i, _SEVERITY_RANK[f.severity], f.rule)
 
 
 def review(
@@ -318,6 +329,29 @@ def _unusable(fs: list[Finding], n: int) -> tuple[bool, set[int], list[Finding]]
     return bool(blocking) or n == 0, bad, blocking
 
 
+_Options = tuple[dict[str, Any], dict[tuple[str, bool], float]]
+# the outcome options and finding weights by the settings' outcome entries (a handful of numbers):
+# one merge and weighing per settings, not per project. The options are read, never changed.
+_OPTIONS: dict[tuple[tuple[str, Any], ...], _Options] = {}
+
+
+def _options(given: dict[str, Any] | None) -> _Options:
+    """({**OUTCOME_DEFAULTS, **given}, its `_weights`)."""
+    key = tuple(given.items()) if given else ()
+    try:
+        got = _OPTIONS.get(key)
+    except TypeError:  # an entry that is no number (not hashable): not kept
+        opts = {**OUTCOME_DEFAULTS, **(given or {})}
+        return opts, _weights(opts)
+    if got is None:
+        opts = {**OUTCOME_DEFAULTS, **(given or {})}
+        got = (opts, _weights(opts))
+        if len(_OPTIONS) >= PLANS_LIMIT:
+            _OPTIONS.clear()
+        _OPTIONS[key] = got
+    return got
+
+
 def outcome(
     project_findings: Iterable[Finding],
     n_indicators: int,
@@ -341,21 +375,31 @@ def outcome(
     - A heading none of whose rules could run on the project (`checked[h]` False: no budget data for
       the money rules, say) is 未审核, never 优.
     """
-    opts = {**OUTCOME_DEFAULTS, **(settings.outcome if settings else {})}
+    opts, weights = _options(settings.outcome if settings else None)
     fs = list(project_findings)
     n = n_indicators
     counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     by_heading: dict[str, list[Finding]] = {h: [] for h in HEADINGS}
+    # one pass for the counts, the headings' findings and what `_unusable(fs, n)` gives
+    blocking: list[Finding] = []
+    bad: set[int] = set()
     for f in fs:
-        if f.severity in counts:
-            counts[f.severity] += 1
-        if f.heading in by_heading:
-            by_heading[f.heading].append(f)
+        sev = f.severity
+        if sev in counts:
+            counts[sev] += 1
+        hf = by_heading.get(f.heading)
+        if hf is not None:
+            hf.append(f)
+        if sev == "error":
+            rule = f.rule
+            if rule in BLOCKING:
+                blocking.append(f)
+            if rule in UNUSABLE and f.indicator_index is not None:
+                bad.add(f.indicator_index)
     checked = checked or {}
-    unusable, bad, blocking = _unusable(fs, n)
+    unusable = bool(blocking) or n == 0
     if not unusable and n and len(bad) / n > float(opts["unusable_share"]):
         unusable = True
-    weights = _weights(opts)
     t = _tally(fs, n, opts, weights)
     headings: dict[str, str] = {}
     heading_scores: dict[str, float] = {}
@@ -459,24 +503,52 @@ def _checks(rs: ResolvedSettings) -> list[_Check]:
     return got
 
 
+# per heading, by the rules switched off (as `_CHECKS`): whether a rule of it runs on any project (a
+# project rule without `applies`), the (category, target kind) pairs on which its indicator rules
+# without `applies` run, and its rules with `applies` in `_checks`' order
+_HeadingCheck = tuple[str, bool, frozenset[tuple[str, str]], tuple[_Check, ...]]
+_HEADING_CHECKS: dict[frozenset[str], list[_HeadingCheck]] = {}
+
+
+def _heading_checks(rs: ResolvedSettings) -> list[_HeadingCheck]:
+    got = _HEADING_CHECKS.get(rs.disabled)
+    if got is None:
+        checks = _checks(rs)
+        got = []
+        for h in HEADINGS:
+            mine = [c for c in checks if c[0] == h]
+            always = any(not per and applies is None for _, per, _, _, applies in mine)
+            pairs = frozenset(
+                (c, k)
+                for _, per, cats, ks, applies in mine
+                if per and applies is None
+                for c in ALL_CATS
+                for k in KINDS
+                if (not cats or c in cats) and (not ks or k in ks)
+            )
+            got.append((h, always, pairs, tuple(c for c in mine if c[4] is not None)))
+        if len(_HEADING_CHECKS) >= PLANS_LIMIT:
+            _HEADING_CHECKS.clear()
+        _HEADING_CHECKS[rs.disabled] = got
+    return got
+
+
 def checked_headings(p: ProjectFacts, ctx: Context, rs: ResolvedSettings) -> dict[str, bool]:
     """Per heading: could at least one enabled rule run on this project (its data present)?"""
-    out = {h: False for h in HEADINGS}
+    out: dict[str, bool] = {}
     kinds = {(f.category, f.target.kind) for f in p.indicators}
-    left = len(out)
-    for heading, per_indicator, cats, ks, applies in _checks(rs):
-        if out[heading]:
-            continue
-        if per_indicator:
-            ok = any((not cats or c in cats) and (not ks or k in ks) for c, k in kinds)
-            ok = ok and (applies is None or bool(applies(p, ctx)))
-        else:
-            ok = applies is None or bool(applies(p, ctx))
-        if ok:
-            out[heading] = True
-            left -= 1
-            if not left:
-                break  # every heading settled: the rules left would be skipped
+    for heading, always, pairs, conditional in _heading_checks(rs):
+        ok = always or not pairs.isdisjoint(kinds)
+        if not ok:
+            for _, per_indicator, cats, ks, applies in conditional:
+                if per_indicator:
+                    ok = any((not cats or c in cats) and (not ks or k in ks) for c, k in kinds)
+                    ok = ok and bool(applies(p, ctx))  # type: ignore[misc]
+                else:
+                    ok = bool(applies(p, ctx))  # type: ignore[misc]
+                if ok:
+                    break
+        out[heading] = ok
     return out
 
 
@@ -525,16 +597,15 @@ def review_document(
     """Findings plus each project's outcome (what the memo, the XLSX and the web pages show)."""
     settings = settings or DEFAULT_SETTINGS
     facts = document_facts(doc)
-    loose, per_project = _review_grouped(facts, settings, history)
+    loose, per_project, units = _review_grouped(facts, settings, history)
     findings = list(loose)
     for found in per_project:
         findings.extend(found)
     out = DocumentReview(doc=doc, findings=findings)
     for p in facts.projects:
         pr = p.project
-        rs = settings.for_unit(pr.unit_code or doc.unit_code, pr.unit_name or doc.unit_name)
+        _, ctx, rs = units[p.index]  # the rules' (settings.for_unit of the project's unit)
         mine = per_project[p.index]
-        ctx = Context(t=rs.thresholds, doc=doc, year=doc.year, history=history)
         out.projects.append(
             ProjectReview(
                 seq=pr.seq,
