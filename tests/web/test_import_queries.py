@@ -177,24 +177,30 @@ def test_bulk_load_with_a_rule_failing_stores_the_rows_without_reviews(monkeypat
     assert not ReviewResult.objects.exists()
 
 
-def _refuse_review_rows() -> None:
-    """A trigger refusing a review row of a project named 拒绝的项目."""
+def _refuse_rows(trigger: str, table: str, name: str, error: str) -> None:
+    """A trigger `trigger` refusing rows of `table` named `name` (PostgreSQL raising `error`), on the
+    database of the test's transaction (dropped with it)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(
-                "CREATE FUNCTION pg_temp.refuse_review() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                "IF NEW.name = '拒绝的项目' THEN RAISE check_violation USING MESSAGE = 'refused'; END IF; "
+                f"CREATE FUNCTION pg_temp.{trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.name = '{name}' THEN RAISE {error} USING MESSAGE = 'refused'; END IF; "
                 "RETURN NEW; END $$"
             )
             cur.execute(
-                "CREATE TRIGGER refuse_review BEFORE INSERT ON web_reviewresult FOR EACH ROW "
-                "EXECUTE FUNCTION pg_temp.refuse_review()"
+                f"CREATE TRIGGER {trigger} BEFORE INSERT ON {table} FOR EACH ROW "
+                f"EXECUTE FUNCTION pg_temp.{trigger}()"
             )
         else:
             cur.execute(
-                "CREATE TEMP TRIGGER refuse_review BEFORE INSERT ON web_reviewresult "
-                "WHEN NEW.name = '拒绝的项目' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                f"CREATE TEMP TRIGGER {trigger} BEFORE INSERT ON {table} "
+                f"WHEN NEW.name = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
             )
+
+
+def _refuse_review_rows() -> None:
+    """A trigger refusing a review row of a project named 拒绝的项目."""
+    _refuse_rows("refuse_review", "web_reviewresult", "拒绝的项目", "check_violation")
 
 
 def _allow_review_rows() -> None:
@@ -398,24 +404,8 @@ def test_a_reimport_after_the_review_code_changed_reviews_again(monkeypatch):
 
 
 def _refuse_bad_indicators() -> None:
-    """A trigger refusing an indicator row named 坏指标 (what any failing row would do), on the
-    database of the test's transaction (dropped with it)."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(
-                "CREATE FUNCTION pg_temp.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                "IF NEW.name = '坏指标' THEN RAISE unique_violation USING MESSAGE = 'refused'; END IF; "
-                "RETURN NEW; END $$"
-            )
-            cur.execute(
-                "CREATE TRIGGER refuse BEFORE INSERT ON web_indicator FOR EACH ROW "
-                "EXECUTE FUNCTION pg_temp.refuse()"
-            )
-        else:
-            cur.execute(
-                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON web_indicator "
-                "WHEN NEW.name = '坏指标' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-            )
+    """A trigger refusing an indicator row named 坏指标 (what any failing row would do)."""
+    _refuse_rows("refuse", "web_indicator", "坏指标", "unique_violation")
 
 
 def test_a_row_refused_while_the_review_is_computed_stores_nothing_of_the_document():
