@@ -216,11 +216,21 @@ def _instance_row(
     return row
 
 
-def _json_encoded(
-    cols: tuple[_Column, ...], rows: list[list[Any]], conn: BaseDatabaseWrapper
-) -> list[list[Any]]:
-    """Rows of `_instance_row(…, json_as_is=True)` with their JSON values encoded (as without)."""
-    return [[c.db(v, conn) if c.json else v for c, v in zip(cols, row, strict=True)] for row in rows]
+def _instance_rows(
+    model: type[models.Model], objs: Sequence[models.Model]
+) -> tuple[str | None, list[list[Any]]]:
+    """The rows of these instances (`_instance_row`) and, on PostgreSQL, the SQL inserting them as
+    one JSON text (`_json_plan`) where it carries them exactly, their JSON values then left as they
+    are: psycopg's binary arrays cost ~0.3 ms of Python a statement, whatever its number of rows.
+    Else None and the rows as `save` writes them."""
+    cols = _plan(model)[2]
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql = _json_plan(model) if connection.vendor == "postgresql" else None
+    rows = [_instance_row(obj, cols, conn, json_as_is=sql is not None) for obj in objs]
+    if sql is None or _json_floats_ok(cols, _columns(rows)):
+        return sql, rows
+    # a float JSON would not carry exactly: the JSON values encoded as without `json_as_is`
+    return None, [[c.db(v, conn) if c.json else v for c, v in zip(cols, row, strict=True)] for row in rows]
 
 
 def _batches(rows: list[list[Any]], width: int) -> Iterable[list[list[Any]]]:
@@ -323,17 +333,12 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     Defaults, auto_now fields and foreign keys to saved instances are filled in as `save` does."""
     if not objs:
         return
-    cols = _plan(model)[2]
-    conn = connections[DEFAULT_DB_ALIAS]
-    sql = _json_plan(model) if connection.vendor == "postgresql" else None
-    rows = [_instance_row(obj, cols, conn, json_as_is=sql is not None) for obj in objs]
-    if sql is not None and _json_floats_ok(cols, _columns(rows)):
+    sql, rows = _instance_rows(model, objs)
+    if sql is not None:
         assert _rows_json is not None
         with _cursor() as cur:
             cur.execute(sql, [_rows_json(rows)])
         return
-    if sql is not None:
-        rows = _json_encoded(cols, rows, conn)
     _write(model, rows)
 
 
@@ -384,13 +389,7 @@ def insert_returning(
     if not objs:
         return
     head, values, cols = _plan(model)
-    conn = connections[DEFAULT_DB_ALIAS]
-    # on PostgreSQL as `insert_values`: one JSON text of the rows where it carries them (psycopg's
-    # binary arrays cost ~0.3 ms of Python a statement, whatever its number of rows)
-    sql = _json_plan(model) if connection.vendor == "postgresql" else None
-    rows = [_instance_row(obj, cols, conn, json_as_is=sql is not None) for obj in objs]
-    if sql is not None and not _json_floats_ok(cols, _columns(rows)):
-        sql, rows = None, _json_encoded(cols, rows, conn)
+    sql, rows = _instance_rows(model, objs)
     pk = model._meta.pk
     assert pk is not None
     qn = connection.ops.quote_name
