@@ -1,7 +1,8 @@
 """Benchmark the web application on PostgreSQL behind the real WSGI server.
 
     python bench/web.py [--units 1000] [--projects 20] [--indicators 12] [--big 200] [--clients 20]
-                        [--requests 600] [--seconds 30] [--mixed 600] [--database-url postgresql://…]
+                        [--requests 600] [--seconds 30] [--mixed 600] [--rounds 1]
+                        [--database-url postgresql://…]
 
 1. (Re)creates the database (default postgresql://postgres@127.0.0.1:5432/jixiao_bench), migrates,
    and bulk-loads UNITS units × PROJECTS projects × INDICATORS indicators through `actions.bulk_load`,
@@ -13,7 +14,10 @@
    page, search and the API list: a warm-up of 2 × CLIENTS requests (not measured), then CLIENTS
    concurrent clients (threads with keep-alive connections, logged in as a reviewer) send requests
    until REQUESTS have been answered or SECONDS have passed; prints p50/p95 latency, requests/s and
-   the p50 and p95 as ratios to the trivial page's, measured in the same run.
+   the p50 and p95 as ratios to the trivial page's, measured in the same run. With --rounds K all
+   of it K times in turn, each round's ratios against that round's own trivial page, then the
+   medians of the rounds (the machine's speed drifts over minutes: a floor measured once, at the
+   start, moves every later ratio with it).
 4. With --mixed SECONDS: all the pages above at random for that long (memory under load; the
    workers' memory is printed once a minute meanwhile).
 The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
@@ -378,6 +382,61 @@ def rss_text(rss: dict[int, int]) -> str:
     return f"{sum(rss.values()) / 1024:.0f} MiB in {len(rss)} processes ({each} MiB)"
 
 
+def run_rounds(
+    args: argparse.Namespace, scenarios: list[tuple[str, str]], port: int, cookie: str, has_big: bool
+) -> list[dict[str, dict]]:
+    """Every scenario ROUNDS times in turn, the trivial page first in each round; each round's
+    ratios against its own trivial page (on a machine whose speed drifts, a floor measured minutes
+    earlier moves every ratio). Prints each round's table; returns the rounds' results by kind."""
+    out: list[dict[str, dict]] = []
+    for k in range(args.rounds):
+        if args.rounds > 1:
+            print(f"round {k + 1} of {args.rounds}")
+        print(
+            f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}"
+            f"{'p50 ×':>8}{'p95 ×':>8}"
+        )
+        results: dict[str, dict] = {}
+        for name, kind in scenarios:
+            if args.only and kind not in args.only and kind != "trivial":
+                continue
+            if kind == "big" and not has_big:
+                continue
+            res = run_scenario(
+                name, kind, port, cookie, args.clients, args.requests, args.seconds, args.client_processes
+            )
+            floor = results.get("trivial", res)
+            if floor["p50"] and floor["p95"]:
+                res["p50x"], res["p95x"] = res["p50"] / floor["p50"], res["p95"] / floor["p95"]
+            results[kind] = res
+            ratios = f"{res['p50x']:>8.2f}{res['p95x']:>8.2f}" if "p50x" in res else ""
+            print(
+                f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
+                f"{res['rps']:>9.1f}{ratios}",
+                flush=True,
+            )
+        out.append(results)
+    return out
+
+
+def print_summary(rounds: list[dict[str, dict]]) -> None:
+    """Per scenario, the medians over the rounds of p50, p95 and their ratios to the same round's
+    trivial page, with the least and greatest p50 ratio."""
+    print(f"medians of {len(rounds)} rounds (each ratio against its own round's trivial page)")
+    print(f"{'scenario':<24}{'p50 ms':>9}{'p95 ms':>9}{'p50 ×':>8}{'p95 ×':>8}{'p50 × range':>16}")
+    for kind, first in rounds[0].items():
+        each = [r[kind] for r in rounds if kind in r and "p50x" in r[kind]]
+        if not each:
+            continue
+        x50 = [r["p50x"] for r in each]
+        print(
+            f"{first['name']:<24}{statistics.median(r['p50'] for r in each):>9.1f}"
+            f"{statistics.median(r['p95'] for r in each):>9.1f}{statistics.median(x50):>8.2f}"
+            f"{statistics.median(r['p95x'] for r in each):>8.2f}{min(x50):>8.2f}–{max(x50):<7.2f}",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, default=1000)
@@ -397,6 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client-processes", type=int, default=4, help="processes the clients run in")
     ap.add_argument("--only", nargs="*", help="scenarios to run: unit project search api api-paged")
     ap.add_argument("--no-load", action="store_true", help="reuse the data already loaded")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rounds of all scenarios, each with its own trivial page first (ratios: medians of rounds)",
+    )
     args = ap.parse_args(argv)
     if not args.database_url.startswith("postgres"):
         raise SystemExit("bench/web.py needs a PostgreSQL --database-url")
@@ -462,31 +527,9 @@ def main(argv: list[str] | None = None) -> int:
             ("API list", "api"),
             ("API list (all, paged)", "api-paged"),
         ]
-        print(
-            f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}"
-            f"{'p50 ×':>8}{'p95 ×':>8}"
-        )
-        floor = None
-        for name, kind in scenarios:
-            if args.only and kind not in args.only and kind != "trivial":
-                continue
-            if kind == "big" and not big:
-                continue
-            res = run_scenario(
-                name, kind, port, cookie, args.clients, args.requests, args.seconds, args.client_processes
-            )
-            if kind == "trivial":
-                floor = res
-            ratios = (
-                f"{res['p50'] / floor['p50']:>8.2f}{res['p95'] / floor['p95']:>8.2f}"
-                if floor and floor["p50"] and floor["p95"]
-                else ""
-            )
-            print(
-                f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
-                f"{res['rps']:>9.1f}{ratios}",
-                flush=True,
-            )
+        rounds = run_rounds(args, scenarios, port, cookie, big is not None)
+        if len(rounds) > 1:
+            print_summary(rounds)
         if args.mixed:
             # the workers' memory once a minute while the mixed load runs (a trend, not two points)
             stop = threading.Event()
