@@ -115,6 +115,18 @@ def test_the_review_stored_from_memory_is_the_review_read_back(n):
     _assert_review_as_read_back(did)
 
 
+def test_a_remembered_review_keeps_its_findings_not_the_document():
+    """What the process remembers of a review an import stored is what a review read back from its
+    rows holds: findings and projects, not the document's hundred indicators."""
+    actions.import_disclosure(None, seed("004"))
+    did = Disclosure.objects.get().pk
+    remembered = reviews._cache.get(did)[1]
+    assert remembered.result.findings and remembered.result.projects
+    assert not remembered.result.doc.projects and not remembered.result.doc.sub_goals
+    assert reviews.unit_year_review(did) is remembered
+    _assert_review_as_read_back(did)
+
+
 def test_a_project_moved_by_a_reimport_has_its_review_stored_with_its_new_unit_year():
     """A table naming a subordinate unit whose project another unit-year holds moves that project
     into the importing unit-year: both unit-years' reviews are stored, as read back (the moved
