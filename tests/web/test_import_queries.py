@@ -477,6 +477,52 @@ def test_bulk_rows_read_back_as_written():
     assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
 
 
+def test_bulk_rows_given_whole_store_what_insert_values_stores():
+    """`bulk.insert_rows` (rows as tuples in the columns' order, JSON given as its text or as
+    values) stores, value for value and byte for byte, what `bulk.insert_values` stores for the
+    same rows; rows of other columns are refused."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from jixiao.web import bulk, convert
+    from jixiao.web.actions.imports import INDICATOR_ROW
+    from jixiao.web.models import Indicator, Unit
+
+    u = Unit.objects.create(name="整行单位")
+    d = Disclosure.objects.create(unit=u, year=2024)
+    p, q, r = (Project.objects.create(disclosure=d, unit=u, year=2024, key=k, seq=1) for k in ("p", "q", "r"))
+    texts = ['引号"与\\反斜杠', "换行\n", "", None]
+    numbers = [Decimal("0.10"), None, Decimal("-12345678.5"), Decimal(3)]
+    targets = [{"b": [1, 2.5, None, "z"], "a": {"x": None}}, None, {"中": "文", "raw": "≥1"}, []]
+    values = [
+        {**dict.fromkeys(convert.INDICATOR_FIELDS), "target_kind": "text"}
+        | {"seq": i, "name": t, "target_number": n, "target": g}
+        for i, (t, n, g) in enumerate(zip(texts, numbers, targets, strict=True), 1)
+    ]
+    bulk.insert_values(Indicator, [{**v, "project_id": p.pk} for v in values])
+    as_values = [tuple({**v, "project_id": q.pk}[k] for k in INDICATOR_ROW) for v in values]
+    bulk.insert_rows(Indicator, INDICATOR_ROW, as_values)
+    as_texts = [
+        tuple(
+            (None if v[k] is None else bulk.dumps(v[k])) if k == "target" else {**v, "project_id": r.pk}[k]
+            for k in INDICATOR_ROW
+        )
+        for v in values
+    ]
+    bulk.insert_rows(Indicator, INDICATOR_ROW, as_texts, json_texts=("target",))
+    table, columns = Indicator._meta.db_table, [c for c in INDICATOR_ROW if c != "project_id"]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT project_id, {', '.join(columns)} FROM {table} ORDER BY id")
+        stored = cur.fetchall()
+    mine = {pid: [row[1:] for row in stored if row[0] == pid] for pid in (p.pk, q.pk, r.pk)}
+    assert len(mine[p.pk]) == 4 and mine[p.pk] == mine[q.pk] == mine[r.pk]
+    with pytest.raises(ValueError):
+        bulk.insert_rows(Indicator, INDICATOR_ROW[::-1], as_values)
+    with pytest.raises(ValueError):
+        bulk.insert_rows(Indicator, INDICATOR_ROW, as_texts, json_texts=("name",))
+
+
 def test_bulk_instances_read_back_as_saved():
     """`bulk.insert_returning` and `bulk.insert` (on PostgreSQL one JSON text of the rows too) store
     what `save` stores: text, decimals, JSON (a spending plan, an overview), times, ids; a
