@@ -66,8 +66,9 @@ def test_storing_a_document_takes_the_same_few_queries_whatever_its_size(n):
     new = [queries(lambda d=d: actions.import_disclosure(None, d)) for d in (small, large)]
     # 12 with a new unit: 4 of them savepoints (the test's transaction, the review). A unit the
     # import creates is neither locked nor read (it holds nothing yet), nor is its history of
-    # self-evaluations of the year before asked for (the review's JX603 reads it)
-    assert len(new[0]) == len(new[1]) <= 12, new[1]
+    # self-evaluations of the year before asked for (the review's JX603 reads it). On PostgreSQL
+    # 11: the unit looked for and created in one statement
+    assert len(new[0]) == len(new[1]) <= (11 if connection.vendor == "postgresql" else 12), new[1]
     again = [queries(lambda d=d: actions.import_disclosure(None, d)) for d in (small, large)]
     # the unit locked, its unit-year, projects, indicators and 分项目标 read (the same: not
     # rewritten), its history asked for; nothing the review reads changed: the stored review

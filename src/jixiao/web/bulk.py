@@ -273,6 +273,12 @@ def _cursor() -> Any:
     return conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw)
 
 
+def cursor() -> Any:
+    """`_cursor`, for a statement of the import path's own that is not one of these inserts (on
+    PostgreSQL prepared, as they are: planned once a connection)."""
+    return _cursor()
+
+
 @contextmanager
 def pipelined() -> Iterator[None]:
     """On PostgreSQL, the statements executed inside go to the server without waiting for each to

@@ -139,6 +139,57 @@ _UNITS_BY = {
 }
 
 
+def _units_or_new(column: str, key: dict[str, str]) -> tuple[list[Unit], Unit | None]:
+    """On PostgreSQL, `_units_where(column, key[column])` and, when it finds none, the unit `key`
+    inserted by the same statement (`_create_unit`'s insert: skipped when another import has
+    created that unit since, whose transaction it waited for): (the units found, the unit created
+    or None). One statement instead of two for a unit new to the database."""
+    sql = _UNITS_OR_NEW.get(column)
+    if sql is None:
+        qn = connection.ops.quote_name
+        table = qn(Unit._meta.db_table)
+        names = attnames(Unit)
+        columns = ", ".join(qn(Unit._meta.get_field(n).column) for n in names)
+        given = ", ".join(qn(Unit._meta.get_field(n).column) for n in ("region", "code", "name"))
+        order = ", ".join(qn(Unit._meta.get_field(n).column) for n in Unit._meta.ordering)  # type: ignore[arg-type]
+        # identifiers only; values are parameters. Found ones in the model's order, as `_units_where`
+        sql = _UNITS_OR_NEW[column] = (
+            f"WITH found AS (SELECT {columns} FROM {table} WHERE {qn(column)} = %s), "
+            f"made AS (INSERT INTO {table} ({given}) SELECT %s, %s, %s WHERE NOT EXISTS (SELECT FROM found) "
+            f"ON CONFLICT DO NOTHING RETURNING {columns}) "
+            f"SELECT 0 AS new, {columns} FROM found UNION ALL SELECT 1, {columns} FROM made "
+            f"ORDER BY 1, {order}"
+        )
+    with bulk.cursor() as cur:  # prepared: PostgreSQL plans it once a connection
+        cur.execute(sql, [key[column], key["region"], key["code"], key["name"]])
+        got = cur.fetchall()
+    names = attnames(Unit)
+    found = [Unit.from_db(connection.alias, names, row[1:]) for row in got if not row[0]]
+    made = [Unit.from_db(connection.alias, names, row[1:]) for row in got if row[0]]
+    return found, made[0] if made else None
+
+
+_UNITS_OR_NEW: dict[str, str] = {}
+
+
+def _admin_units(
+    column: str, key: dict[str, str], created: set[int] | None
+) -> tuple[list[Unit], Unit | None]:
+    """For an administrator's import: the units of `key[column]` (`_units_where`) and the unit `key`
+    among them, or on PostgreSQL the unit `key` created by the same statement when there are none
+    (`_units_or_new`: its id added to `created`); None when neither."""
+    if connection.vendor == "postgresql":
+        candidates, made = _units_or_new(column, key)
+        if made is not None:
+            if created is not None:
+                created.add(made.pk)
+            return [], made
+    else:
+        candidates = _units_where(column, key[column])
+    ident = (key["region"], key["code"], key["name"])
+    return candidates, next((u for u in candidates if (u.region, u.code, u.name) == ident), None)
+
+
 def _named_unit(
     actor: User | None, region: str, code: str, name: str, where: str, created: set[int] | None = None
 ) -> Unit:
@@ -151,10 +202,9 @@ def _named_unit(
     key = _unit_key(region, code, name)
     if admin:
         # one query: the units of that code (else of that name), the exact one among them
-        candidates = _units_where("code", key["code"]) if code else _units_where("name", key["name"])
-        for u in candidates:
-            if (u.region, u.code, u.name) == (key["region"], key["code"], key["name"]):
-                return u
+        candidates, exact = _admin_units("code" if code else "name", key, created)
+        if exact is not None:
+            return exact
     else:
         candidates = list(_writable_units(actor))
     fits = [u for u in candidates if unit_fits(u, region=region, code=code, name=name)]
