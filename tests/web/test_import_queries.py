@@ -524,6 +524,23 @@ def test_bulk_rows_given_whole_store_what_insert_values_stores():
         bulk.insert_rows(Indicator, INDICATOR_ROW, as_texts, json_texts=("name",))
 
 
+@pytest.mark.parametrize("n", sorted(SEED))
+def test_indicator_values_are_indicator_fields_in_order(n):
+    """`convert.indicator_values` (new rows) gives what `convert.indicator_fields` (re-imports, edits)
+    gives, in `INDICATOR_FIELDS` order; with `target_text` the target as the JSON text stored."""
+    from jixiao.web import bulk, convert
+
+    doc = seed(n)
+    inds = [i for p in doc.projects for i in p.indicators]
+    assert inds
+    for ind in inds:
+        fields = convert.indicator_fields(ind, doc.year)
+        assert tuple(fields) == convert.INDICATOR_FIELDS
+        assert convert.indicator_values(ind, doc.year) == tuple(fields.values())
+        as_text = convert.indicator_values(ind, doc.year, target_text=True)
+        assert as_text == tuple(bulk.dumps(v) if k == "target" else v for k, v in fields.items())
+
+
 def test_bulk_instances_read_back_as_saved():
     """`bulk.insert_returning` and `bulk.insert` (on PostgreSQL one JSON text of the rows too) store
     what `save` stores: text, decimals, JSON (a spending plan, an overview), times, ids; a
