@@ -66,8 +66,9 @@ def test_storing_a_document_takes_the_same_few_queries_whatever_its_size(n):
     new = [queries(lambda d=d: actions.import_disclosure(None, d)) for d in (small, large)]
     # 12 with a new unit: 4 of them savepoints (the test's transaction, the review). A unit the
     # import creates is neither locked nor read (it holds nothing yet), nor is its history of
-    # self-evaluations of the year before asked for (the review's JX603 reads it)
-    assert len(new[0]) == len(new[1]) <= 12, new[1]
+    # self-evaluations of the year before asked for (the review's JX603 reads it). On PostgreSQL
+    # 11: the unit looked for and created in one statement
+    assert len(new[0]) == len(new[1]) <= (11 if connection.vendor == "postgresql" else 12), new[1]
     again = [queries(lambda d=d: actions.import_disclosure(None, d)) for d in (small, large)]
     # the unit locked, its unit-year, projects, indicators and 分项目标 read (the same: not
     # rewritten), its history asked for; nothing the review reads changed: the stored review
@@ -112,6 +113,18 @@ def test_the_review_stored_from_memory_is_the_review_read_back(n):
     _assert_review_as_read_back(did)
     # and one that changes nothing
     actions.import_disclosure(None, again)
+    _assert_review_as_read_back(did)
+
+
+def test_a_remembered_review_keeps_its_findings_not_the_document():
+    """What the process remembers of a review an import stored is what a review read back from its
+    rows holds: findings and projects, not the document's hundred indicators."""
+    actions.import_disclosure(None, seed("004"))
+    did = Disclosure.objects.get().pk
+    remembered = reviews._cache.get(did)[1]
+    assert remembered.result.findings and remembered.result.projects
+    assert not remembered.result.doc.projects and not remembered.result.doc.sub_goals
+    assert reviews.unit_year_review(did) is remembered
     _assert_review_as_read_back(did)
 
 
@@ -463,6 +476,69 @@ def test_bulk_rows_read_back_as_written():
     )
     h = History.objects.get(disclosure=d)
     assert before <= h.at <= timezone.now() and h.changes is None and h.user_id is None
+
+
+def test_bulk_rows_given_whole_store_what_insert_values_stores():
+    """`bulk.insert_rows` (rows as tuples in the columns' order, JSON given as its text or as
+    values) stores, value for value and byte for byte, what `bulk.insert_values` stores for the
+    same rows; rows of other columns are refused."""
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from jixiao.web import bulk, convert
+    from jixiao.web.actions.imports import INDICATOR_ROW
+    from jixiao.web.models import Indicator, Unit
+
+    u = Unit.objects.create(name="整行单位")
+    d = Disclosure.objects.create(unit=u, year=2024)
+    p, q, r = (Project.objects.create(disclosure=d, unit=u, year=2024, key=k, seq=1) for k in ("p", "q", "r"))
+    texts = ['引号"与\\反斜杠', "换行\n", "", None]
+    numbers = [Decimal("0.10"), None, Decimal("-12345678.5"), Decimal(3)]
+    targets = [{"b": [1, 2.5, None, "z"], "a": {"x": None}}, None, {"中": "文", "raw": "≥1"}, []]
+    values = [
+        {**dict.fromkeys(convert.INDICATOR_FIELDS), "target_kind": "text"}
+        | {"seq": i, "name": t, "target_number": n, "target": g}
+        for i, (t, n, g) in enumerate(zip(texts, numbers, targets, strict=True), 1)
+    ]
+    bulk.insert_values(Indicator, [{**v, "project_id": p.pk} for v in values])
+    as_values = [tuple({**v, "project_id": q.pk}[k] for k in INDICATOR_ROW) for v in values]
+    bulk.insert_rows(Indicator, INDICATOR_ROW, as_values)
+    as_texts = [
+        tuple(
+            (None if v[k] is None else bulk.dumps(v[k])) if k == "target" else {**v, "project_id": r.pk}[k]
+            for k in INDICATOR_ROW
+        )
+        for v in values
+    ]
+    bulk.insert_rows(Indicator, INDICATOR_ROW, as_texts, json_texts=("target",))
+    table, columns = Indicator._meta.db_table, [c for c in INDICATOR_ROW if c != "project_id"]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT project_id, {', '.join(columns)} FROM {table} ORDER BY id")
+        stored = cur.fetchall()
+    mine = {pid: [row[1:] for row in stored if row[0] == pid] for pid in (p.pk, q.pk, r.pk)}
+    assert len(mine[p.pk]) == 4 and mine[p.pk] == mine[q.pk] == mine[r.pk]
+    with pytest.raises(ValueError):
+        bulk.insert_rows(Indicator, INDICATOR_ROW[::-1], as_values)
+    with pytest.raises(ValueError):
+        bulk.insert_rows(Indicator, INDICATOR_ROW, as_texts, json_texts=("name",))
+
+
+@pytest.mark.parametrize("n", sorted(SEED))
+def test_indicator_values_are_indicator_fields_in_order(n):
+    """`convert.indicator_values` (new rows) gives what `convert.indicator_fields` (re-imports, edits)
+    gives, in `INDICATOR_FIELDS` order; with `target_text` the target as the JSON text stored."""
+    from jixiao.web import bulk, convert
+
+    doc = seed(n)
+    inds = [i for p in doc.projects for i in p.indicators]
+    assert inds
+    for ind in inds:
+        fields = convert.indicator_fields(ind, doc.year)
+        assert tuple(fields) == convert.INDICATOR_FIELDS
+        assert convert.indicator_values(ind, doc.year) == tuple(fields.values())
+        as_text = convert.indicator_values(ind, doc.year, target_text=True)
+        assert as_text == tuple(bulk.dumps(v) if k == "target" else v for k, v in fields.items())
 
 
 def test_bulk_instances_read_back_as_saved():

@@ -1,8 +1,9 @@
 """Lean bulk inserts for the import path, in one statement per table and batch.
 
 - `insert` writes model instances whose ids nobody needs back (review rows, history);
-- `insert_values` writes rows given as `{attname: value}` without model instances (a document's
-  hundred indicators: an instance costs ~15 µs to build, more than its row costs to write);
+- `insert_values` writes rows given as `{attname: value}` without model instances (an instance
+  costs ~15 µs to build, more than its row costs to write), `insert_rows` rows given whole, as
+  tuples in the columns' order (a document's hundred indicators);
 - `insert_returning` writes new instances and sets their ids (projects, whose indicators point at
   them).
 
@@ -25,7 +26,7 @@ import datetime
 import json
 import math
 import selectors
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -156,10 +157,10 @@ def _plan(model: type[models.Model]) -> tuple[str, str, tuple[_Column, ...]]:
     return got
 
 
-_JSON_PLANS: dict[str, str | None] = {}
+_JSON_PLANS: dict[tuple[str, tuple[int, ...]], str | None] = {}
 
 
-def _json_plan(model: type[models.Model]) -> str | None:
+def _json_plan(model: type[models.Model], texts: tuple[int, ...] = ()) -> str | None:
     """On PostgreSQL, `INSERT … SELECT` of rows given as one JSON array of arrays (one text
     parameter, encoded in C by `_rows_json`; each column cast from its element's text, a JSON
     column taken as it is, JSON null as NULL), in the order given; None without the C encoder. A
@@ -167,22 +168,25 @@ def _json_plan(model: type[models.Model]) -> str | None:
     infinities and -0.0, which JSON (or jsonb's numeric) has not: a batch holding one goes as
     arrays, all of its rows (`_json_floats_ok`). A hundred rows of twenty columns cost ~2 ms of
     Python as psycopg's binary arrays (an element at a time), ~0.1 ms as JSON; the server's work is
-    a little less too (a unit-year's review rows: 2.8 ms instead of 3.1)."""
-    label = model._meta.label
-    if label in _JSON_PLANS:
-        return _JSON_PLANS[label]
+    a little less too (a unit-year's review rows: 2.8 ms instead of 3.1). `texts`: the JSON columns
+    (by their place) whose values come as their JSON text, a string element (`insert_rows`)."""
+    key = (model._meta.label, texts)
+    if key in _JSON_PLANS:
+        return _JSON_PLANS[key]
     head, _values, cols = _plan(model)
     sql = None
     if _rows_json is not None:
         exprs = []
         for i, c in enumerate(cols):
-            if c.json:
+            if c.json and i in texts:
+                exprs.append(f"(r ->> {i})::jsonb")
+            elif c.json:
                 exprs.append(f"NULLIF(r -> {i}, 'null'::jsonb)")
             else:
                 t = c.field.db_type(connection).split("(")[0]  # type: ignore[union-attr]
                 exprs.append(f"(r ->> {i})::{t}")
         sql = head + "SELECT {} FROM jsonb_array_elements((%b)::jsonb) AS r".format(", ".join(exprs))
-    _JSON_PLANS[label] = sql
+    _JSON_PLANS[key] = sql
     return sql
 
 
@@ -267,6 +271,12 @@ def _cursor() -> Any:
     else:
         raw = psycopg.Cursor(conn.connection)
     return conn.make_debug_cursor(raw) if conn.queries_logged else conn.make_cursor(raw)
+
+
+def cursor() -> Any:
+    """`_cursor`, for a statement of the import path's own that is not one of these inserts (on
+    PostgreSQL prepared, as they are: planned once a connection)."""
+    return _cursor()
 
 
 @contextmanager
@@ -373,6 +383,85 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
             cur.execute(sql, [_rows_json(list(zip(*columns, strict=True)))])
         return
     _write_columns(model, [c.prepared(x, conn) if c.json else x for c, x in zip(cols, columns, strict=True)])
+
+
+def insert_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    json_texts: Collection[str] = (),
+) -> None:
+    """INSERT rows of `model` given whole, one sequence a row: `names` says its columns (attnames),
+    which must be every column `_plan` writes, in that order (auto_now ones too), and the values are
+    as the instance's attributes hold them (foreign keys by their `_id`). What `insert_values` writes
+    for the same values, without taking a hundred rows apart into dicts and columns (a document's
+    indicators: `convert.indicator_values`). `json_texts`: JSON columns whose values come encoded,
+    each as the text `dumps` gives for it (None for NULL): a value that recurs is encoded once."""
+    if not rows:
+        return
+    cols = _plan(model)[2]
+    texts = _given_texts(model, names, json_texts)
+    sql = _json_plan(model, texts) if connection.vendor == "postgresql" else None
+    as_json = sql is not None and _rows_floats_ok(cols, rows)
+    # the values `_Column.db` prepares: the JSON ones too unless the rows go as one JSON text, or
+    # given as their text
+    rows = _prepared(
+        cols, rows, [i for i, c in enumerate(cols) if c.prepare and not ((as_json or i in texts) and c.json)]
+    )
+    if not as_json:
+        _write(model, rows)  # type: ignore[arg-type]
+        return
+    assert sql is not None and _rows_json is not None
+    with _cursor() as cur:
+        cur.execute(sql, [_rows_json(rows)])
+
+
+def _given_texts(
+    model: type[models.Model], names: Sequence[str], json_texts: Collection[str]
+) -> tuple[int, ...]:
+    """For `insert_rows`: the places of the `json_texts` columns, once the rows' `names` are checked."""
+    if tuple(names) != _attnames(model):
+        raise ValueError(f"{model._meta.label}: rows of {tuple(names)}, not of {_attnames(model)}")
+    cols = _plan(model)[2]
+    texts = tuple(i for i, c in enumerate(cols) if c.attname in json_texts)
+    if len(texts) != len(json_texts) or any(not cols[i].json for i in texts):
+        raise ValueError(f"{model._meta.label}: {tuple(json_texts)} are not all JSON columns")
+    return texts
+
+
+def _prepared(
+    cols: tuple[_Column, ...], rows: Sequence[Sequence[Any]], places: list[int]
+) -> Sequence[Sequence[Any]]:
+    """`rows` with their values at `places` as `_Column.db` prepares them (copies: `rows` stays)."""
+    if not places:
+        return rows
+    conn = connections[DEFAULT_DB_ALIAS]
+    out = [list(row) for row in rows]
+    for row in out:
+        for i in places:
+            row[i] = cols[i].db(row[i], conn)
+    return out
+
+
+def _rows_floats_ok(cols: tuple[_Column, ...], rows: Sequence[Sequence[Any]]) -> bool:
+    """`_json_floats_ok` of rows given whole."""
+    floats = tuple(i for i, c in enumerate(cols) if isinstance(c.field, models.FloatField))
+    return not floats or _json_floats_ok(
+        tuple(cols[i] for i in floats), [[row[i] for row in rows] for i in floats]
+    )
+
+
+_ATTNAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    """The attnames of the columns `_plan` writes, in its order."""
+    label = model._meta.label
+    got = _ATTNAMES.get(label)
+    if got is None:
+        got = _ATTNAMES[label] = tuple(c.attname for c in _plan(model)[2])
+    return got
 
 
 def insert_returning(

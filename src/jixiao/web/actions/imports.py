@@ -139,6 +139,57 @@ _UNITS_BY = {
 }
 
 
+def _units_or_new(column: str, key: dict[str, str]) -> tuple[list[Unit], Unit | None]:
+    """On PostgreSQL, `_units_where(column, key[column])` and, when it finds none, the unit `key`
+    inserted by the same statement (`_create_unit`'s insert: skipped when another import has
+    created that unit since, whose transaction it waited for): (the units found, the unit created
+    or None). One statement instead of two for a unit new to the database."""
+    sql = _UNITS_OR_NEW.get(column)
+    if sql is None:
+        qn = connection.ops.quote_name
+        table = qn(Unit._meta.db_table)
+        names = attnames(Unit)
+        columns = ", ".join(qn(Unit._meta.get_field(n).column) for n in names)
+        given = ", ".join(qn(Unit._meta.get_field(n).column) for n in ("region", "code", "name"))
+        order = ", ".join(qn(Unit._meta.get_field(n).column) for n in Unit._meta.ordering)  # type: ignore[arg-type]
+        # identifiers only; values are parameters. Found ones in the model's order, as `_units_where`
+        sql = _UNITS_OR_NEW[column] = (
+            f"WITH found AS (SELECT {columns} FROM {table} WHERE {qn(column)} = %s), "
+            f"made AS (INSERT INTO {table} ({given}) SELECT %s, %s, %s WHERE NOT EXISTS (SELECT FROM found) "
+            f"ON CONFLICT DO NOTHING RETURNING {columns}) "
+            f"SELECT 0 AS new, {columns} FROM found UNION ALL SELECT 1, {columns} FROM made "
+            f"ORDER BY 1, {order}"
+        )
+    with bulk.cursor() as cur:  # prepared: PostgreSQL plans it once a connection
+        cur.execute(sql, [key[column], key["region"], key["code"], key["name"]])
+        got = cur.fetchall()
+    names = attnames(Unit)
+    found = [Unit.from_db(connection.alias, names, row[1:]) for row in got if not row[0]]
+    made = [Unit.from_db(connection.alias, names, row[1:]) for row in got if row[0]]
+    return found, made[0] if made else None
+
+
+_UNITS_OR_NEW: dict[str, str] = {}
+
+
+def _admin_units(
+    column: str, key: dict[str, str], created: set[int] | None
+) -> tuple[list[Unit], Unit | None]:
+    """For an administrator's import: the units of `key[column]` (`_units_where`) and the unit `key`
+    among them, or on PostgreSQL the unit `key` created by the same statement when there are none
+    (`_units_or_new`: its id added to `created`); None when neither."""
+    if connection.vendor == "postgresql":
+        candidates, made = _units_or_new(column, key)
+        if made is not None:
+            if created is not None:
+                created.add(made.pk)
+            return [], made
+    else:
+        candidates = _units_where(column, key[column])
+    ident = (key["region"], key["code"], key["name"])
+    return candidates, next((u for u in candidates if (u.region, u.code, u.name) == ident), None)
+
+
 def _named_unit(
     actor: User | None, region: str, code: str, name: str, where: str, created: set[int] | None = None
 ) -> Unit:
@@ -151,10 +202,9 @@ def _named_unit(
     key = _unit_key(region, code, name)
     if admin:
         # one query: the units of that code (else of that name), the exact one among them
-        candidates = _units_where("code", key["code"]) if code else _units_where("name", key["name"])
-        for u in candidates:
-            if (u.region, u.code, u.name) == (key["region"], key["code"], key["name"]):
-                return u
+        candidates, exact = _admin_units("code" if code else "name", key, created)
+        if exact is not None:
+            return exact
     else:
         candidates = list(_writable_units(actor))
     fits = [u for u in candidates if unit_fits(u, region=region, code=code, name=name)]
@@ -421,6 +471,35 @@ def _read_values(values: dict[str, Any]) -> m.Indicator:
     return m.Indicator(*_content(values))
 
 
+INDICATOR_ROW = ("project_id", "seq", *convert.INDICATOR_FIELDS)
+"""An indicator row as `bulk.insert_rows` takes it: its project and seq, then
+`convert.indicator_values` (what the domain Indicator holds comes first there: `_read_row`)."""
+_READ = len(INDICATOR_CONTENT)
+assert convert.INDICATOR_FIELDS[:_READ] == INDICATOR_CONTENT
+
+
+def _read_row(values: tuple[Any, ...], start: int = 0) -> m.Indicator:
+    """`_read_values` of a row written from `convert.indicator_values` (from `start` on in `values`)."""
+    return m.Indicator(*values[start : start + _READ])
+
+
+_TARGET = INDICATOR_ROW.index("target")
+
+
+def _row_of(values: dict[str, Any]) -> tuple[Any, ...]:
+    """A row given as `{attname: value}` (every column of `INDICATOR_ROW`) as `_insert_indicators`
+    takes it (the `target` as its JSON text)."""
+    row = [values[k] for k in INDICATOR_ROW]
+    if row[_TARGET] is not None:
+        row[_TARGET] = bulk.dumps(row[_TARGET])
+    return tuple(row)
+
+
+def _insert_indicators(rows: list[tuple[Any, ...]]) -> None:
+    """INSERT indicator rows (`INDICATOR_ROW`, from `convert.indicator_values` with `target_text`)."""
+    bulk.insert_rows(Indicator, INDICATOR_ROW, rows, json_texts=("target",))
+
+
 def _with_cycle_data(project_ids: list[int]) -> set[int]:
     """Those of these projects with monitoring or self-evaluation entries (two queries)."""
     from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
@@ -499,13 +578,13 @@ class _Sequential(Exception):
 @dataclass
 class _Table:
     """What an import does with one table of the document: a new project (`proj` not yet written,
-    `values` its indicators' rows), or a stored one matched (`changes` None when the table leaves
+    `values` its indicators' values, in order), or a stored one matched (`changes` None when the table leaves
     it as it is, `plan` its indicators' plan)."""
 
     p: m.Project
     proj: Project
     new: bool
-    values: list[dict[str, Any]] = field(default_factory=list)
+    values: list[tuple[Any, ...]] = field(default_factory=list)  # `convert.indicator_values`, `target_text`
     changes: list[dict[str, Any]] | None = None
     plan: _IndicatorPlan | None = None
 
@@ -610,9 +689,7 @@ def _import(
     # the new rows go to the server without waiting for it (PostgreSQL): it writes them, and their
     # search indexes, while the review is computed here; the block ends when they are written
     with bulk.pipelined():
-        bulk.insert_values(
-            Indicator, [v for t in job.writes.tables for v in t.values] + job.writes.new_indicators
-        )
+        _insert_indicators(_new_rows(job.writes))
         bulk.insert(SubGoal, new_subs)
         bulk.insert_values(History, job.writes.history)
         _check_constraints_now()
@@ -802,9 +879,9 @@ def _plan_new(job: _Job, p: m.Project, punit: Unit) -> None:
         **convert.project_fields(p),
     )
     job.stored[punit.pk].append(proj)
-    values = [{"seq": i, **convert.indicator_fields(ind, job.year)} for i, ind in enumerate(p.indicators, 1)]
+    values = [convert.indicator_values(ind, job.year, target_text=True) for ind in p.indicators]
     job.writes.tables.append(_Table(p, proj, True, values=values))
-    job.writes.rows[id(proj)] = [_read_values(v) for v in values]
+    job.writes.rows[id(proj)] = [_read_row(v) for v in values]
     job.result.created += 1
     job.result.indicators += len(p.indicators)
 
@@ -840,12 +917,15 @@ def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_ro
 
 
 def _insert_new_projects(tables: list[_Table]) -> None:
-    """The new projects' rows (their ids read back), then their indicators point at them."""
-    new = [t for t in tables if t.new]
-    bulk.insert_returning(Project, [t.proj for t in new], key=("unit_id", "year", "key"))
-    for t in new:
-        for v in t.values:
-            v["project_id"] = t.proj.pk
+    """The new projects' rows (their ids read back: `_new_rows` points their indicators at them)."""
+    bulk.insert_returning(Project, [t.proj for t in tables if t.new], key=("unit_id", "year", "key"))
+
+
+def _new_rows(w: _Writes) -> list[tuple[Any, ...]]:
+    """The indicator rows an import inserts (`INDICATOR_ROW`): the new projects' in the document's
+    order, then the stored projects' new ones."""
+    rows = [(t.proj.pk, i, *v) for t in w.tables for i, v in enumerate(t.values, 1)]
+    return rows + [_row_of(v) for v in w.new_indicators]
 
 
 def _report_tables(job: _Job) -> None:
@@ -1384,22 +1464,22 @@ def _load_indicators(
 ) -> tuple[int, dict[int, list[tuple[Project, list[m.Indicator]]]]]:
     """The projects' indicator rows, written `batch` at a time; (their number, per unit-year its
     projects with their indicators as the review reads them back)."""
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     n = 0
     written: dict[int, list[tuple[Project, list[m.Indicator]]]] = {x.pk: [] for x in load.disclosures}
     for proj, p in load.projects:
         mine = [
-            {"project_id": proj.pk, "seq": i, **convert.indicator_fields(ind, proj.year)}
+            (proj.pk, i, *convert.indicator_values(ind, proj.year, target_text=True))
             for i, ind in enumerate(p.indicators, 1)
         ]
         rows += mine
-        written[proj.disclosure_id].append((proj, [_read_values(v) for v in mine]))
+        written[proj.disclosure_id].append((proj, [_read_row(v, 2) for v in mine]))
         if len(rows) >= batch:
-            bulk.insert_values(Indicator, rows)
+            _insert_indicators(rows)
             bulk.sent()
             n += len(rows)
             rows = []
-    bulk.insert_values(Indicator, rows)
+    _insert_indicators(rows)
     return n + len(rows), written
 
 

@@ -689,6 +689,12 @@ def forget_reviews(disclosure_ids: Iterable[int]) -> None:
 
 
 def _remember(did: int, version: str, uy: UnitYearReview) -> None:
+    """Keep `uy` as a review read back from its stored rows is kept (`_from_stored`): without the
+    reviewed document, which no reader of a remembered review looks at (its findings and projects
+    are what they read). A document holds a hundred indicators and more: kept, they cost memory and
+    every full garbage collection of the process (an import remembers each unit-year it stores)."""
+    if uy.result.doc.projects or uy.result.doc.sub_goals:
+        uy.result.doc = m.Disclosure(source="")
     _cache.put(did, (version, uy), _weight(uy))
 
 
