@@ -42,6 +42,7 @@ import time
 import urllib.parse
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from pgdb import recreate_postgres  # bench/pgdb.py
 
@@ -327,6 +328,7 @@ def run_scenario(
             [(kind, port, cookie, shares[i], warm[i], deadline, 100 + i) for i in range(processes)],
         )
         totals = spread(total)
+        before = {g: _cpu_seconds(pids) for g, pids in _cpu_groups(pool).items()}
         start = time.perf_counter()
         deadline = time.time() + seconds
         parts = pool.map(
@@ -334,6 +336,7 @@ def run_scenario(
             [(kind, port, cookie, shares[i], totals[i], deadline, i) for i in range(processes)],
         )
         wall = time.perf_counter() - start
+        cpu = {g: _cpu_spent(before[g], _cpu_seconds(pids)) for g, pids in _cpu_groups(pool).items()}
     lat = sorted(x for part, _ in parts for x in part)
     errors = sum(e for _, e in parts)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 100
@@ -344,7 +347,49 @@ def run_scenario(
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
         "rps": len(lat) / wall if wall else 0.0,
+        # CPU ms a request: the server's processes, PostgreSQL's (all of the server's processes on
+        # this machine, its background work included), the clients'
+        "cpu": {g: 1000 * v / len(lat) if lat else 0.0 for g, v in cpu.items()},
     }
+
+
+def _cpu_groups(pool: Any) -> dict[str, list[int]]:
+    """The processes whose CPU a scenario's requests cost: the server's (`CTX["server_pid"]` and its
+    workers), PostgreSQL's (every process named postgres: the server runs on this machine for
+    this benchmark, else its share reads 0) and the client processes of `pool`."""
+    server = CTX.get("server_pid")
+    pg = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip() == "postgres":
+                    pg.append(int(d.name))
+            except OSError:
+                continue
+    return {
+        "server": ([server, *_children(server)] if server else []),
+        "db": pg,
+        "clients": [p.pid for p in pool._pool],
+    }
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds of these processes so far (/proc/PID/stat), by pid."""
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        out[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # fields 14, 15
+    return out
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two `_cpu_seconds` readings: a process started since counts whole
+    (a new database connection), one gone since is left out (what it spent after the first
+    reading is not known)."""
+    return sum(v - before.get(pid, 0.0) for pid, v in after.items())
 
 
 def _children(pid: int) -> list[int]:
@@ -394,7 +439,7 @@ def run_rounds(
             print(f"round {k + 1} of {args.rounds}")
         print(
             f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}"
-            f"{'p50 ×':>8}{'p95 ×':>8}"
+            f"{'p50 ×':>8}{'p95 ×':>8}   CPU ms a request: server, database, clients"
         )
         results: dict[str, dict] = {}
         for name, kind in scenarios:
@@ -412,7 +457,8 @@ def run_rounds(
             ratios = f"{res['p50x']:>8.2f}{res['p95x']:>8.2f}" if "p50x" in res else ""
             print(
                 f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
-                f"{res['rps']:>9.1f}{ratios}",
+                f"{res['rps']:>9.1f}{ratios}   "
+                + " ".join(f"{res['cpu'][g]:.2f}" for g in ("server", "db", "clients")),
                 flush=True,
             )
         out.append(results)
@@ -508,6 +554,7 @@ def main(argv: list[str] | None = None) -> int:
                     raise SystemExit("server failed:\n" + server.stderr.read().decode()) from None
                 time.sleep(0.1)
         cookie = login(port)
+        CTX["server_pid"] = server.pid
         start_rss = worker_rss(server.pid)
         print(f"server workers' memory at start: {rss_text(start_rss)}")
         CTX.update(
