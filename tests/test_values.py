@@ -756,3 +756,14 @@ def test_a_period_of_months_is_a_date_not_a_numeric_range():
     assert parse_value("1-2批次").op == "range"
     assert parse_value("2024.12").kind == "number"
     assert parse_value("2024.07-2023.01").kind != "date"  # ends before it starts
+
+
+def test_a_number_past_any_measure_is_no_number():
+    # 320 nines overflow a float: as a number its JSON (`to_dict`) held inf, which no database's
+    # JSON takes nor `jixiao parse` can print as JSON
+    for text in ("≥" + "9" * 320, "9" * 40 + "个", "不低于" + "1" * 35 + "%"):
+        tv = parse_value(text)
+        assert tv.kind not in ("number", "percent"), text
+        assert json.loads(json.dumps(tv.to_dict(), allow_nan=False))["raw"] == text
+    # thirty digits are still a number
+    assert parse_value("≥" + "9" * 30).value == Decimal("9" * 30)

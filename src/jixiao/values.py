@@ -843,10 +843,18 @@ def _clean_unit(unit: str) -> str:
     return unit.strip(_TRAIL_PUNCT + "/")
 
 
+# no 指标值 measures 10^30 of anything: a longer run of digits is text, not a number (320 nines
+# overflowed a float, whose JSON no database takes); a scale (万亿) still leaves it finite
+_MEASURE_MAX = Decimal(10) ** 30
+
+
 def _number_value(
     p: _Parts, num: Decimal, unit: str, suffix: str | None, high: Decimal | None = None
 ) -> TargetValue | None:
-    """Build a number or percent value from a number and what follows it."""
+    """Build a number or percent value from a number and what follows it; None for a number past
+    any measure (`_MEASURE_MAX`)."""
+    if not (num.copy_abs() < _MEASURE_MAX and (high is None or high.copy_abs() < _MEASURE_MAX)):
+        return None
     unit = _clean_unit(unit)
     # a unit that ended in a comparator suffix the lazy match left inside (e.g. "个以上")
     for sfx, _op in _OP_SUFFIXES:

@@ -700,3 +700,16 @@ def test_a_subordinates_table_left_out_of_a_bureaus_document_is_listed_and_kept(
     r = actions.import_disclosure(None, parse(without, "003.txt"))
     assert r.dropped == ["文件中没有项目「市场执法检查办案经费」（无编码）：已保留，未删除"]
     assert Project.objects.get(name="市场执法检查办案经费").unit.name == ZHIDUI
+
+
+def test_a_target_value_past_any_measure_imports_as_text(db):
+    """A 指标值 of 320 digits (its number overflowed a float: inf in the target's JSON) made every
+    database refuse the import, SQLite's with a message about a concurrent import."""
+    doc = parse(seed_text("000"))
+    ind = doc.projects[0].indicators[0]
+    ind.value = "≥" + "9" * 320
+    actions.import_disclosure(None, doc)
+    row = Indicator.objects.get(project__name=doc.projects[0].name, seq=1)
+    assert row.value == ind.value[:300]
+    assert row.target["raw"] == ind.value and row.target_kind not in ("number", "percent")
+    assert row.target_number is None
