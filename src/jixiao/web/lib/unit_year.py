@@ -166,7 +166,8 @@ def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list
         projects.append(p)
     plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
-    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit_id})  # type: ignore[attr-defined]
+    other_ids = {p.unit_id for p in projects} - {unit_id}  # type: ignore[attr-defined]
+    others = Unit.objects.in_bulk(other_ids) if other_ids else {}
     for p in projects:
         p.unit = unit if p.unit_id == unit_id else others[p.unit_id]  # type: ignore[attr-defined]
     return projects
@@ -207,18 +208,22 @@ DISCLOSURE_FIELDS = ["id", "unit_id", "year", "source", "overall_goal", "importe
 UNIT_FIELDS = ["id", "region", "code", "name"]
 
 
-def _disclosures_query(unit_id: int) -> QuerySet[Any]:
-    """A unit's disclosures of every year, newest first, each with whether it has 分项绩效目标 and
-    with the unit's columns."""
+def _disclosures_query(unit_id: int, year: int) -> QuerySet[Any]:
+    """A unit's disclosures of every year, newest first, each with whether it has 分项绩效目标,
+    with the unit's columns and, the year's, with its stored findings about the disclosure as a
+    whole (`reviews.loose_columns`: one query less for `reviews.unit_year_summary`)."""
+    loose = reviews.loose_columns(Q(year=year))
     return (
         Disclosure.objects.filter(unit_id=unit_id)
-        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))))
+        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))), **loose)
         .order_by("-year")
-        .values_list(*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS))
+        .values_list(*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS), *loose)
     )
 
 
-DISCLOSURES_QUERY = CompiledQuery(_disclosures_query)
+# the year is an IntegerField (`read_unit_year` asks for a year beyond its range as 0: the page
+# takes the loose columns of its own year's disclosure only, and there is none)
+DISCLOSURES_QUERY = CompiledQuery(_disclosures_query, small=(1,))
 
 
 def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
@@ -232,13 +237,17 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     disclosures = []
     u = None
     n = len(DISCLOSURE_FIELDS)
-    for row in DISCLOSURES_QUERY.rows(unit_id):
+    m = n + 1 + len(UNIT_FIELDS)
+    loose: Any = None  # the year's disclosure's `LOOSE_QUERY` row, read with it
+    for row in DISCLOSURES_QUERY.rows(unit_id, year if -(2**31) <= year < 2**31 else 0):
         if u is None:
-            u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 :])
+            u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 : m])
         d = Disclosure.from_db("default", DISCLOSURE_FIELDS, row[:n])
         d.has_sub_goals = bool(row[n])
         d.unit = u
         disclosures.append(d)
+        if d.year == year:
+            loose = reviews.loose_of(row[m:])
     if u is None:
         u = Unit.objects.filter(pk=unit_id).first()
         if u is None:
@@ -253,12 +262,13 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
         # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
         projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
         try:
-            review = reviews.unit_year_summary(disclosure, loaded, projects)
+            review = reviews.unit_year_summary(disclosure, loaded, projects, loose)
         except Exception:
             log.exception("review of unit %s year %s failed", unit_id, year)
             break
         if review is not None:
             break
+        loose = reviews.UNREAD  # refreshed: read again
     if disclosure is None and not projects:
         raise Http404("该单位没有这一年度的数据")
     return UnitYearData(u, disclosures, disclosure, projects, review)
