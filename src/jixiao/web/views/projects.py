@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.contrib import messages
@@ -103,33 +104,77 @@ def shown_indicators(text: str | None) -> list[ShownIndicator]:
     return [ShownIndicator._make(row) for row in json.loads(text)] if text else []
 
 
-def page_read(values: list[Any]) -> tuple[list[Any], list[ShownIndicator] | None]:
+HISTORY_SHOWN = 100  # the newest changes the page lists
+HISTORY_QUERY = CompiledQuery(
+    lambda pid: (
+        History.objects.filter(project_id=pid)
+        .order_by("-at", "-id")
+        .values_list(*attnames(History))[:HISTORY_SHOWN]
+    ),
+    History,
+)
+
+
+def _history_json() -> RawSQL:
+    """PostgreSQL: `HISTORY_QUERY`'s rows as a column of the project's query, as `_indicators_json`
+    its indicators (`page_history` takes them back)."""
+    qn = connection.ops.quote_name
+    meta = History._meta
+    cols = ", ".join(f"h.{qn(f.column)}" for f in meta.concrete_fields)
+    at, pk, project = (qn(meta.get_field(f).column) for f in ("at", "id", "project"))
+    return RawSQL(
+        f"(SELECT json_agg(json_build_array({cols}) ORDER BY h.{at} DESC, h.{pk} DESC)::text "
+        f"FROM (SELECT * FROM {qn(meta.db_table)} WHERE {project} = {qn(Project._meta.db_table)}.{qn('id')} "
+        f"ORDER BY {at} DESC, {pk} DESC LIMIT {HISTORY_SHOWN}) h)",
+        (),
+        output_field=TextField(),
+    )
+
+
+HISTORY_AT = attnames(History).index("at")
+
+
+def page_history(text: str | None) -> list[History]:
+    """The changes of `_history_json`'s column as `HISTORY_QUERY.instances` gives them: the time
+    (JSON's ISO text, with its offset) in the connection's time zone, as the ORM reads it; the
+    changes (jsonb) decoded from their JSON as the JSONField decodes them."""
+    if not text:
+        return []
+    names, tz, out = attnames(History), connection.timezone, []
+    for row in json.loads(text):
+        if row[HISTORY_AT] is not None:
+            row[HISTORY_AT] = datetime.fromisoformat(row[HISTORY_AT]).astimezone(tz)
+        out.append(History.from_db("default", names, row))
+    return out
+
+
+PAGE_EXTRA = ("page_indicators", "page_history")  # PostgreSQL: before the review's columns
+
+
+def page_read(values: list[Any]) -> tuple[list[Any], list[ShownIndicator] | None, list[History] | None]:
     """`PAGE_QUERY`'s columns after the project's and its unit's: those of its review, the last
-    (`reviews.read_with_project`), and its indicators when read with it (PostgreSQL), else None."""
+    (`reviews.read_with_project`), and its indicators and history when read with it (PostgreSQL:
+    `PAGE_EXTRA`), else None."""
     from jixiao.web.lib.reviews import READ_WITH_PROJECT_WIDTH as width
 
-    return values[-width:], (shown_indicators(values[0]) if len(values) > width else None)
+    if len(values) == width:
+        return values, None, None
+    return values[-width:], shown_indicators(values[0]), page_history(values[1])
 
 
 def _page_query(project_id: int) -> Any:
     from jixiao.web.lib.reviews import read_with_project
 
     annotations, names = read_with_project()
-    if connection.vendor == "postgresql":  # the indicators too (`_indicators_json`), before them
-        annotations = {**annotations, "page_indicators": _indicators_json()}
-        names = ("page_indicators", *names)
+    if connection.vendor == "postgresql":  # the indicators and history too (`PAGE_EXTRA`)
+        annotations = {**annotations, "page_indicators": _indicators_json(), "page_history": _history_json()}
+        names = (*PAGE_EXTRA, *names)
     return project_with_unit(project_id, annotations, names)
 
 
 # the project, its unit, its unit-year's version, its stored review and (PostgreSQL) its
-# indicators in one query (compiled once)
+# indicators and history in one query (compiled once)
 PAGE_QUERY = CompiledQuery(_page_query)
-HISTORY_QUERY = CompiledQuery(  # the newest 100 changes
-    lambda pid: (
-        History.objects.filter(project_id=pid).order_by("-at", "-id").values_list(*attnames(History))[:100]
-    ),
-    History,
-)
 
 
 def _project_context(
@@ -140,12 +185,13 @@ def _project_context(
     from jixiao.review import HEADINGS
     from jixiao.web.lib.reviews import ReadWithProject, last_return, project_review, rows_with_findings
 
-    shown = None
+    shown = history = None
     if read is not None:
-        read, shown = page_read(read)
+        read, shown, history = page_read(read)
     indicators = page_indicators(proj.pk) if shown is None else shown
     user = request.user
-    history = HISTORY_QUERY.instances(proj.pk)
+    if history is None:
+        history = HISTORY_QUERY.instances(proj.pk)
     # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
     findings = project_review(proj, indicators, None if read is None else ReadWithProject.of(read))
     returned = last_return(history) if proj.state == State.RETURNED else None
