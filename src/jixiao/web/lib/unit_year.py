@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.expressions import RawSQL
 from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
@@ -151,18 +154,21 @@ def _json_columns() -> tuple[int, ...]:
 PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,), raw=_json_columns())
 
 
-def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
+def unit_year_projects(
+    unit: Unit, year: int, disclosure_id: int | None, rows: list[list[Any]] | None = None
+) -> list[Any]:
     """The unit-year page's projects (`PageProject`): the unit's of the year and the disclosure's
     (a bureau's may hold other units' tables), in table order, each with its stored review (one
     query: `reviews.unit_year_summary` sums the review rows and reads the version from the rest)
     and its unit (the page's own; one query more only for a bureau's disclosure with other units'
-    tables)."""
+    tables). `rows`: `PAGE_QUERY`'s when read with the disclosures."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
+    end = n + 1 + len(reviews.PAGE_REVIEW_FIELDS)
     projects = []
     plans = PagePlans()
-    for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
+    for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id) if rows is None else rows:
         p = PageProject(row[:n], plans)
-        p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
+        p.review_result = PageReview(*row[n + 1 : end]) if row[n] is not None else None
         projects.append(p)
     plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
@@ -221,9 +227,60 @@ def _disclosures_query(unit_id: int, year: int) -> QuerySet[Any]:
     )
 
 
-# the year is an IntegerField (`read_unit_year` asks for a year beyond its range as 0: the page
-# takes the loose columns of its own year's disclosure only, and there is none)
+# the year is an IntegerField (`_page_rows` asks for a year beyond its range as 0)
 DISCLOSURES_QUERY = CompiledQuery(_disclosures_query, small=(1,))
+
+
+def _page_query(unit_id: int, year: int) -> QuerySet[Any]:
+    """PostgreSQL: `PROJECTS_QUERY` of the unit-year (the disclosure's id a subquery over the unit
+    and year) with `DISCLOSURES_QUERY`'s rows as a last column of one of its rows (NULL in the
+    others), a JSON array of arrays (`json_agg` of its columns, newest first, as text): the page
+    reads its projects and its disclosures in one query (`_page_rows`)."""
+    disclosure = Disclosure.objects.filter(unit_id=unit_id, year=year).values("id")
+    projects = _projects_query(unit_id, year, Subquery(disclosure))  # type: ignore[arg-type]
+    sql, params = _disclosures_query(unit_id, year).query.sql_with_params()
+    qn = connection.ops.quote_name
+    names = (*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS), *_LOOSE)
+    disclosures = RawSQL(
+        f"CASE WHEN row_number() OVER () = 1 THEN (SELECT json_agg(json_build_array("
+        f"{', '.join(f'd.{qn(c)}' for c in names)}) ORDER BY d.{qn('year')} DESC)::text FROM ({sql}) d) END",
+        params,
+        output_field=TextField(),
+    )
+    return projects.annotate(page_disclosures=disclosures).values_list(
+        *UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS, "page_disclosures"
+    )
+
+
+# the disclosures query's last columns' names (`reviews.loose_columns`)
+_LOOSE = (*(f"loose_{c}" for c in reviews.LOOSE_COLUMNS), *reviews.HISTORY_STAMP)
+PAGE_QUERY = CompiledQuery(_page_query, small=(1,), raw=_json_columns())
+_DISCLOSURE_TIMES = tuple(
+    i
+    for i, name in enumerate((*DISCLOSURE_FIELDS, "has_sub_goals", *UNIT_FIELDS, *_LOOSE))
+    if name in ("imported_at", "history_at")
+)
+
+
+def _page_rows(unit_id: int, year: int) -> tuple[list[list[Any]] | None, list[list[Any]]]:
+    """(the page's projects' rows or None when not read yet, its disclosures' rows): on PostgreSQL
+    in one query (`PAGE_QUERY`), the disclosures taken back from their JSON as the ORM reads them
+    (times in the connection's time zone; the loose findings decoded as their JSONField decodes
+    them), else, and for a unit-year without projects, `DISCLOSURES_QUERY`'s own rows."""
+    in_range = -(2**31) <= year < 2**31
+    rows = PAGE_QUERY.rows(unit_id, year) if connection.vendor == "postgresql" and in_range else None
+    text = next((row[-1] for row in rows if row[-1] is not None), None) if rows else None
+    if text is None:
+        # a year beyond the IntegerField's is asked as 0: the page takes the loose columns of its
+        # own year's disclosure only, and there is none
+        return rows, DISCLOSURES_QUERY.rows(unit_id, year if in_range else 0)
+    read = json.loads(text)
+    tz = connection.timezone
+    for row in read:
+        for i in _DISCLOSURE_TIMES:
+            if row[i] is not None:
+                row[i] = datetime.fromisoformat(row[i]).astimezone(tz)
+    return rows, read
 
 
 def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
@@ -234,12 +291,13 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     from django.http import Http404
 
     visible = visible_unit_ids(user)
+    rows, read = _page_rows(unit_id, year)
     disclosures = []
     u = None
     n = len(DISCLOSURE_FIELDS)
     m = n + 1 + len(UNIT_FIELDS)
     loose: Any = None  # the year's disclosure's `LOOSE_QUERY` row, read with it
-    for row in DISCLOSURES_QUERY.rows(unit_id, year if -(2**31) <= year < 2**31 else 0):
+    for row in read:
         if u is None:
             u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 : m])
         d = Disclosure.from_db("default", DISCLOSURE_FIELDS, row[:n])
@@ -258,7 +316,8 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     review = None
     projects: list[Any] = []
     for _ in range(2):  # a second read when stale stored reviews were just refreshed
-        loaded = unit_year_projects(u, year, disclosure.pk if disclosure else None)
+        loaded = unit_year_projects(u, year, disclosure.pk if disclosure else None, rows)
+        rows = None
         # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
         projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
         try:
