@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, When
 from django.db.models.expressions import RawSQL
 from django.urls import get_script_prefix
 from markupsafe import Markup, escape
@@ -23,7 +23,7 @@ from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.lib.rows import escape_texts, id_link
-from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
+from jixiao.web.models import Disclosure, Indicator, Project, ReviewResult, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
 log = logging.getLogger(__name__)
@@ -235,12 +235,37 @@ def _page_query(unit_id: int, year: int) -> QuerySet[Any]:
     """PostgreSQL: `PROJECTS_QUERY` of the unit-year (the disclosure's id a subquery over the unit
     and year) with `DISCLOSURES_QUERY`'s rows as a last column of one of its rows (NULL in the
     others), a JSON array of arrays (`json_agg` of its columns, newest first, as text): the page
-    reads its projects and its disclosures in one query (`_page_rows`)."""
+    reads its projects and its disclosures in one query (`_page_rows`). The year's findings about
+    the disclosure are one JSON array (`_loose_json`) rather than `reviews.loose_columns`' four
+    subqueries, each of which goes through the disclosure's review rows (a big bureau's 200)."""
     disclosure = Disclosure.objects.filter(unit_id=unit_id, year=year).values("id")
     projects = _projects_query(unit_id, year, Subquery(disclosure))  # type: ignore[arg-type]
-    sql, params = _disclosures_query(unit_id, year).query.sql_with_params()
+    stamp = reviews.history_stamp_columns("unit_id", "year")
+    sql, params = (
+        Disclosure.objects.filter(unit_id=unit_id)
+        .annotate(
+            has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))),
+            page_loose=_loose_json(year),
+            **{k: Case(When(Q(year=year), then=v)) for k, v in stamp.items()},
+        )
+        .order_by("-year")
+        .values_list(
+            *DISCLOSURE_FIELDS,
+            "has_sub_goals",
+            *(f"unit__{f}" for f in UNIT_FIELDS),
+            "page_loose",
+            *reviews.HISTORY_STAMP,
+        )
+        .query.sql_with_params()
+    )
     qn = connection.ops.quote_name
-    names = (*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS), *_LOOSE)
+    names = (
+        *DISCLOSURE_FIELDS,
+        "has_sub_goals",
+        *(f"unit__{f}" for f in UNIT_FIELDS),
+        "page_loose",
+        *reviews.HISTORY_STAMP,
+    )
     disclosures = RawSQL(
         f"CASE WHEN row_number() OVER () = 1 THEN (SELECT json_agg(json_build_array("
         f"{', '.join(f'd.{qn(c)}' for c in names)}) ORDER BY d.{qn('year')} DESC)::text FROM ({sql}) d) END",
@@ -252,21 +277,43 @@ def _page_query(unit_id: int, year: int) -> QuerySet[Any]:
     )
 
 
-# the disclosures query's last columns' names (`reviews.loose_columns`)
-_LOOSE = (*(f"loose_{c}" for c in reviews.LOOSE_COLUMNS), *reviews.HISTORY_STAMP)
+def _loose_json(year: int) -> RawSQL:
+    """`reviews.LOOSE_QUERY`'s row of a disclosure of the year (its first row without a project by
+    seq and id: version, findings, counts, rules) as one JSON array, NULL for none and for the
+    other years."""
+    qn = connection.ops.quote_name
+    meta = ReviewResult._meta
+    col = {
+        f: qn(meta.get_field(f).column)
+        for f in ("disclosure", "project", "seq", "id", *reviews.LOOSE_COLUMNS)
+    }
+    return RawSQL(
+        f"CASE WHEN {qn(Disclosure._meta.db_table)}.{qn('year')} = %s THEN (SELECT json_build_array("
+        f"{', '.join(f'r.{col[c]}' for c in reviews.LOOSE_COLUMNS)}) FROM {qn(meta.db_table)} r "
+        f"WHERE r.{col['disclosure']} = {qn(Disclosure._meta.db_table)}.{qn('id')} "
+        f"AND r.{col['project']} IS NULL "
+        f"ORDER BY r.{col['seq']}, r.{col['id']} LIMIT 1) END",
+        (year,),
+        output_field=TextField(),
+    )
+
+
 PAGE_QUERY = CompiledQuery(_page_query, small=(1,), raw=_json_columns())
-_DISCLOSURE_TIMES = tuple(
+_LOOSE_AT = len(DISCLOSURE_FIELDS) + 1 + len(UNIT_FIELDS)  # where `_page_query`'s loose array is
+_DISCLOSURE_TIMES = tuple(  # in `DISCLOSURES_QUERY`'s row
     i
-    for i, name in enumerate((*DISCLOSURE_FIELDS, "has_sub_goals", *UNIT_FIELDS, *_LOOSE))
+    for i, name in enumerate(
+        (*DISCLOSURE_FIELDS, "has_sub_goals", *UNIT_FIELDS, *reviews.LOOSE_COLUMNS, *reviews.HISTORY_STAMP)
+    )
     if name in ("imported_at", "history_at")
 )
 
 
 def _page_rows(unit_id: int, year: int) -> tuple[list[list[Any]] | None, list[list[Any]]]:
     """(the page's projects' rows or None when not read yet, its disclosures' rows): on PostgreSQL
-    in one query (`PAGE_QUERY`), the disclosures taken back from their JSON as the ORM reads them
-    (times in the connection's time zone; the loose findings decoded as their JSONField decodes
-    them), else, and for a unit-year without projects, `DISCLOSURES_QUERY`'s own rows."""
+    in one query (`PAGE_QUERY`), the disclosures taken back from their JSON as `DISCLOSURES_QUERY`
+    gives them (times in the connection's time zone; the loose findings decoded as their JSONField
+    decodes them), else, and for a unit-year without projects, `DISCLOSURES_QUERY`'s own rows."""
     in_range = -(2**31) <= year < 2**31
     rows = PAGE_QUERY.rows(unit_id, year) if connection.vendor == "postgresql" and in_range else None
     text = next((row[-1] for row in rows if row[-1] is not None), None) if rows else None
@@ -276,7 +323,9 @@ def _page_rows(unit_id: int, year: int) -> tuple[list[list[Any]] | None, list[li
         return rows, DISCLOSURES_QUERY.rows(unit_id, year if in_range else 0)
     read = json.loads(text)
     tz = connection.timezone
+    none = [None] * len(reviews.LOOSE_COLUMNS)
     for row in read:
+        row[_LOOSE_AT : _LOOSE_AT + 1] = row[_LOOSE_AT] or none
         for i in _DISCLOSURE_TIMES:
             if row[i] is not None:
                 row[i] = datetime.fromisoformat(row[i]).astimezone(tz)
