@@ -125,11 +125,97 @@ def _read_with_project(project_id):
     from jixiao.web.lib import reviews
     from jixiao.web.lib.access import project_with_unit
     from jixiao.web.models import Unit
-    from jixiao.web.views.projects import PAGE_QUERY
+    from jixiao.web.views.projects import PAGE_QUERY, page_read
 
     (row,) = PAGE_QUERY.rows(project_id)
     assert row[: len(attnames(Project)) + len(attnames(Unit))] == list(project_with_unit(project_id)[0])
-    return reviews.ReadWithProject.of(row[len(attnames(Project)) + len(attnames(Unit)) :])
+    read, _, _ = page_read(row[len(attnames(Project)) + len(attnames(Unit)) :])
+    return reviews.ReadWithProject.of(read)
+
+
+def test_the_project_page_query_reads_the_indicators_query_s_rows(demo, market_project):
+    """On PostgreSQL the project page reads its indicators with the project (`page_read`): the
+    rows, values and order `page_indicators` reads in a query of their own, of every project, of
+    texts and targets of every kind, none, and after indicators are added in another order."""
+    from django.db import connection
+
+    from jixiao.web.lib.access import project_with_unit  # noqa: F401 (the query's first columns)
+    from jixiao.web.models import Indicator, Unit
+    from jixiao.web.views.projects import PAGE_QUERY, page_indicators, page_read
+
+    n = len(attnames(Project)) + len(attnames(Unit))
+    Indicator.objects.create(
+        project=market_project,
+        seq=-5,
+        level1='一级 "引号" <b>&amp;',
+        level2="\\反斜杠\n\t",
+        name="换行\n制表\t控制\x1f字符 😀",
+        value="≥95%",
+        target={"kind": "percent", "op": ">=", "value": 95.5, "unit": "%", "nested": [1, None, "x"]},
+        target_kind="percent",
+    )
+    empty = Project.objects.create(
+        unit=market_project.unit,
+        year=market_project.year,
+        key="空项目",
+        disclosure_id=market_project.disclosure_id,
+    )
+
+    def check() -> None:
+        for p in Project.objects.all():
+            (row,) = PAGE_QUERY.rows(p.pk)
+            _, shown, _ = page_read(row[n:])
+            if connection.vendor != "postgresql":
+                assert shown is None  # read in a query of their own
+                continue
+            want = page_indicators(p.pk)
+            assert shown == want and [type(v) for i in shown for v in i] == [type(v) for i in want for v in i]
+            if p.pk == empty.pk:
+                assert shown == []
+
+    check()
+    first = Indicator.objects.filter(project=market_project).order_by("seq", "id").first()
+    Indicator.objects.create(project=market_project, seq=first.seq, name="同序号", target=None)
+    check()
+
+
+def test_the_project_page_query_reads_the_history_query_s_rows(demo, market_project):
+    """On PostgreSQL the project page reads its history with the project (`page_read`): the
+    newest 100 changes `HISTORY_QUERY` reads, in its order (equal times by id), each column's
+    value and type (the time's zone the ORM's), of a project with none, some and more than 100."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from jixiao.web.models import History, Unit
+    from jixiao.web.views.projects import HISTORY_QUERY, PAGE_QUERY, page_read
+
+    n = len(attnames(Project)) + len(attnames(Unit))
+    names = attnames(History)
+    t = timezone.now().replace(microsecond=120000)
+    for i in range(130):
+        History.objects.create(
+            project=market_project,
+            action=["edit", "return", "approve"][i % 3],
+            username=f"用户{i}",
+            summary='退回："引号"\n<b>' if i % 7 == 0 else "",
+            changes=None if i % 5 == 0 else [{"field": "comment", "new": f"意见 {i}", "n": 1.50, "x": None}],
+        )
+    History.objects.filter(project=market_project, username__in=["用户3", "用户4", "用户5"]).update(at=t)
+    History.objects.filter(project=market_project, username="用户6").update(at=t - timedelta(microseconds=1))
+    for p in Project.objects.all():
+        (row,) = PAGE_QUERY.rows(p.pk)
+        _, _, got = page_read(row[n:])
+        if connection.vendor != "postgresql":
+            assert got is None  # read in a query of their own
+            continue
+        want = HISTORY_QUERY.instances(p.pk)
+        assert len(got) == len(want) == (100 if p.pk == market_project.pk else len(want))
+        for g, w in zip(got, want, strict=True):
+            gv, wv = [getattr(g, k) for k in names], [getattr(w, k) for k in names]
+            assert gv == wv and [type(v) for v in gv] == [type(v) for v in wv]
+            assert g.at.tzinfo is w.at.tzinfo and g.at.isoformat() == w.at.isoformat()
 
 
 def test_compiled_queries_are_prepared_statements_on_postgresql(demo, monkeypatch):

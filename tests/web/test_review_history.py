@@ -169,3 +169,42 @@ def test_an_import_stores_the_review_with_the_history(pair):
         uy = reviews.unit_year_reviews([d24.pk])[d24.pk]
     assert len(ctx.captured_queries) == 2  # the version and the stored rows: nothing refreshed
     assert any(f.rule == "JX603" for f in uy.by_project[p24.pk].findings)
+
+
+def test_the_unit_year_page_reads_its_disclosures_with_its_projects(pair, demo):
+    """On PostgreSQL the unit-year page reads its disclosures (each year's, the page's with its
+    findings about the disclosure and its history's stamp) as a column of its projects' query
+    (`unit_year._page_rows`): the rows, values, types and time zones `DISCLOSURES_QUERY` reads,
+    for every demo unit and year, with a history, with sub-goals, and for a unit-year without
+    projects (read by `DISCLOSURES_QUERY` itself)."""
+    from jixiao.web.lib import unit_year
+    from jixiao.web.models import Disclosure, ReviewResult, SubGoal
+
+    p23, p24 = pair
+    evaluate_2023(p23, "350批次")
+    SubGoal.objects.create(
+        disclosure_id=p24.disclosure_id, seq=1, title="分项", goal='目标 "<b>"', indicators=""
+    )
+    reviews.unit_year_reviews(Disclosure.objects.values_list("id", flat=True))  # stored rows
+    empty = Disclosure.objects.create(unit=demo["999002"], year=2031, source="无项目")
+    found = [{"rule": "JX900", "message": '整体 "<b>" \\ \n', "n": 1.5, "none": None, "list": [1, "二"]}]
+    ReviewResult.objects.filter(disclosure_id=p24.disclosure_id, project=None).update(
+        findings=found, counts={"warning": 1}, rules={"JX900": 1}
+    )
+    stamped = 0
+    for unit_id, year in {*Disclosure.objects.values_list("unit_id", "year"), (demo["999001"].pk, 1999)}:
+        rows, read = unit_year._page_rows(unit_id, year)
+        want = unit_year.DISCLOSURES_QUERY.rows(unit_id, year)
+        assert read == want
+        assert [[type(v) for v in r] for r in read] == [[type(v) for v in r] for r in want]
+        times = [v for r in read for v in r if hasattr(v, "tzinfo")]
+        assert [v.tzinfo for v in times] == [v.tzinfo for r in want for v in r if hasattr(v, "tzinfo")]
+        stamped += sum(1 for r in read if r[-1] is not None)  # a history's stamp: its latest time
+        if connection.vendor != "postgresql" or (unit_id, year) == (empty.unit_id, 2031):
+            assert rows is None or rows == []
+        else:
+            assert rows is not None
+    assert stamped and any(r[6] for r in unit_year.DISCLOSURES_QUERY.rows(p24.unit_id, 2024))
+    # the findings about a disclosure as a whole, read with it: some have findings
+    loose = [r[11:15] for u in demo.values() for r in unit_year._page_rows(u.pk, 2024)[1] if r[2] == 2024]
+    assert all(v is not None for r in loose for v in r[:4]) and [r[1] for r in loose if r[1]] == [found]

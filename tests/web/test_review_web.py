@@ -200,12 +200,22 @@ def test_unit_year_page_of_a_bureau_and_of_its_subordinate_unit(clients, demo):
 
 
 def test_unit_year_page_queries(clients, demo, django_assert_max_num_queries):
-    """The reviewer's unit-year page: the user, the disclosures, the projects with their stored
-    reviews, the findings about the disclosure, the sub-goals (session from the cache)."""
+    """The reviewer's unit-year page: the user, the disclosures (the year's with its findings about
+    the disclosure as a whole), the projects with their stored reviews, the sub-goals (session from
+    the cache)."""
     url = f"/units/{demo['999001'].pk}/2024/"
     clients["reviewer"].get(url)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         assert clients["reviewer"].get(url).status_code == 200
+
+
+def test_unit_year_page_of_a_year_beyond_the_column_is_not_found(clients, demo):
+    """The disclosures are read with the page's year (for its findings about the disclosure): a
+    year no IntegerField holds finds no unit-year, as one no disclosure has."""
+    unit = demo["999001"].pk
+    for year in (2**31, 2**63, 10**30, 1990):
+        r = clients["reviewer"].get(f"/units/{unit}/{year}/")
+        assert r.status_code == 404 and "该单位没有这一年度的数据" in r.content.decode()
 
 
 def test_unit_year_page_refreshes_stale_stored_rows_and_shows_them(clients, demo):

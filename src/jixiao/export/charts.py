@@ -711,21 +711,27 @@ def _hbars(
         body.append(f'<line x1="{xx:.1f}" y1="{top - 4}" x2="{xx:.1f}" y2="{bottom}" stroke="{GRID}"/>')
         body.append(_text(xx, bottom + 16, fmt(t), size=11, anchor="middle", fill=MUTED))
     body.append(_text(x0 + pw / 2, bottom + 34, axis_caption, size=11, anchor="middle", fill=MUTED))
+    # each row's elements as `_text` and the bar's f-string make them, one string with the lines
+    # between them that `_svg` puts between elements (a chart of a big bureau draws 200 rows)
+    label_x, bar_x = f"{x0 - 8:.1f}", f"{x0:.1f}"
     yy = float(top)
     for (label, value, color), text, lines, row_h in zip(items, values, wrapped, heights, strict=True):
         w = max(0.0, float(value) * scale)
         mid = yy + row_h / 2
-        body.append(f"<g><title>{_e(f'{label}：{text}')}</title>")
         first = mid + 4 - line_h * (len(lines) - 1) / 2
-        for k, line in enumerate(lines):
-            body.append(_text(x0 - 8, first + k * line_h, line, size=12, anchor="end"))
+        labels = "".join(
+            f'<text x="{label_x}" y="{first + k * line_h:.1f}" font-size="12" text-anchor="end" '
+            f'fill="{INK}">{_e(line)}</text>\n'
+            for k, line in enumerate(lines)
+        )
         bar_h = min(20.0, row_h - 10)
         body.append(
-            f'<rect x="{x0:.1f}" y="{mid - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h:.1f}" rx="2" '
-            f'fill="{color}"/>'
+            f"<g><title>{_e(f'{label}：{text}')}</title>\n{labels}"
+            f'<rect x="{bar_x}" y="{mid - bar_h / 2:.1f}" width="{w:.1f}" height="{bar_h:.1f}" rx="2" '
+            f'fill="{color}"/>\n'
+            f'<text x="{x0 + w + 6:.1f}" y="{mid + 4:.1f}" font-size="12" text-anchor="start" fill="{INK}" '
+            f'font-weight="bold">{_e(text)}</text>\n</g>'
         )
-        body.append(_text(x0 + w + 6, mid + 4, text, size=12, weight="bold"))
-        body.append("</g>")
         yy += row_h
     body.append(f'<line x1="{x0}" y1="{top - 4}" x2="{x0}" y2="{bottom}" stroke="{AXIS}"/>')
     return _svg(width, height, title, body, subtitle)

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Greatest
 
 import jixiao
@@ -1141,17 +1141,49 @@ def _loose_query(disclosure_id: int) -> Any:
 
 LOOSE_QUERY = CompiledQuery(_loose_query)  # every unit-year page reads it: built in the ORM once
 
+LOOSE_COLUMNS = ("version", "findings", "counts", "rules")
+UNREAD = object()  # `unit_year_summary`'s `loose_read`: not read with the disclosure
+
+
+def loose_columns(this_year: Q) -> dict[str, Any]:
+    """`LOOSE_QUERY`'s columns as annotations of a Disclosure query (`loose_version`, …, then
+    `HISTORY_STAMP`), for its rows that match `this_year` (NULL in the others: a unit's page reads
+    all its years' disclosures, and only the page's year's loose row), so that the unit-year page
+    reads them with its disclosures rather than in a query of their own. `loose_of` takes them
+    back."""
+    rows = ReviewResult.objects.filter(disclosure_id=OuterRef("pk"), project=None).order_by("seq", "id")
+    stamp = history_stamp_columns("unit_id", "year")
+    return {
+        **{f"loose_{c}": Case(When(this_year, then=Subquery(rows.values(c)[:1]))) for c in LOOSE_COLUMNS},
+        **{k: Case(When(this_year, then=v)) for k, v in stamp.items()},
+    }
+
+
+LOOSE_WIDTH = len(LOOSE_COLUMNS) + len(HISTORY_STAMP)
+
+
+def loose_of(values: list[Any]) -> tuple[Any, ...] | None:
+    """`LOOSE_QUERY`'s row from the last `LOOSE_WIDTH` columns of a `loose_columns` query's row
+    (None when there is none: a stored row's `version` is never NULL)."""
+    return None if values[0] is None else tuple(values)
+
+
+def _loose_row(disclosure_id: int, loose_read: Any) -> Any:
+    """The disclosure's `LOOSE_QUERY` row: `loose_read` when read with it, else read now."""
+    return next(iter(LOOSE_QUERY.rows(disclosure_id)), None) if loose_read is UNREAD else loose_read
+
 
 def unit_year_summary(
-    disclosure: Disclosure | None, loaded: list[Any], projects: list[Any]
+    disclosure: Disclosure | None, loaded: list[Any], projects: list[Any], loose_read: Any = UNREAD
 ) -> UnitYearSummary | None:
     """The stored review of the unit-year page's projects, summed over those the user sees.
 
     `loaded`: what the page read (all of the disclosure's projects among them, with their stored
     review selected: `PAGE_REVIEW_FIELDS`), so the disclosure's version needs no query of its own;
-    `projects`: those the user sees. One query more for the findings about the disclosure as a
-    whole. When a stored row is stale or missing, its unit-years are reviewed again and stored, and
-    None is returned: the caller reads its projects again."""
+    `projects`: those the user sees; `loose_read`: the disclosure's `LOOSE_QUERY` row when read
+    with it (`loose_columns`), else one query more for the findings about the disclosure as a
+    whole. When a stored row is stale or missing, its unit-years are reviewed again and stored,
+    and None is returned: the caller reads its projects (and the loose row) again."""
     from jixiao.review import GRADES
 
     state = review_settings()
@@ -1163,7 +1195,7 @@ def unit_year_summary(
         mine = [(p.pk, p.version, p.updated_at) for p in loaded if p.disclosure_id == did]
         if mine:
             # the findings about the disclosure as a whole, with its history's stamp
-            loose_row = next(iter(LOOSE_QUERY.rows(disclosure.pk)), None)
+            loose_row = _loose_row(did, loose_read)
             if loose_row is None:
                 stale.add(disclosure.pk)
             else:

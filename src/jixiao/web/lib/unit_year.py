@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, When
+from django.db.models.expressions import RawSQL
 from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
@@ -20,7 +23,7 @@ from jixiao.web.jinja import url
 from jixiao.web.lib import reviews
 from jixiao.web.lib.compiled import CompiledQuery
 from jixiao.web.lib.rows import escape_texts, id_link
-from jixiao.web.models import Disclosure, Indicator, Project, State, SubGoal, Unit
+from jixiao.web.models import Disclosure, Indicator, Project, ReviewResult, State, SubGoal, Unit
 from jixiao.web.permissions import visible_unit_ids
 
 log = logging.getLogger(__name__)
@@ -151,22 +154,26 @@ def _json_columns() -> tuple[int, ...]:
 PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,), raw=_json_columns())
 
 
-def unit_year_projects(unit: Unit, year: int, disclosure_id: int | None) -> list[Any]:
+def unit_year_projects(
+    unit: Unit, year: int, disclosure_id: int | None, rows: list[list[Any]] | None = None
+) -> list[Any]:
     """The unit-year page's projects (`PageProject`): the unit's of the year and the disclosure's
     (a bureau's may hold other units' tables), in table order, each with its stored review (one
     query: `reviews.unit_year_summary` sums the review rows and reads the version from the rest)
     and its unit (the page's own; one query more only for a bureau's disclosure with other units'
-    tables)."""
+    tables). `rows`: `PAGE_QUERY`'s when read with the disclosures."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
+    end = n + 1 + len(reviews.PAGE_REVIEW_FIELDS)
     projects = []
     plans = PagePlans()
-    for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id):
+    for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id) if rows is None else rows:
         p = PageProject(row[:n], plans)
-        p.review_result = PageReview(*row[n + 1 :]) if row[n] is not None else None
+        p.review_result = PageReview(*row[n + 1 : end]) if row[n] is not None else None
         projects.append(p)
     plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
-    others = Unit.objects.in_bulk({p.unit_id for p in projects} - {unit_id})  # type: ignore[attr-defined]
+    other_ids = {p.unit_id for p in projects} - {unit_id}  # type: ignore[attr-defined]
+    others = Unit.objects.in_bulk(other_ids) if other_ids else {}
     for p in projects:
         p.unit = unit if p.unit_id == unit_id else others[p.unit_id]  # type: ignore[attr-defined]
     return projects
@@ -207,18 +214,122 @@ DISCLOSURE_FIELDS = ["id", "unit_id", "year", "source", "overall_goal", "importe
 UNIT_FIELDS = ["id", "region", "code", "name"]
 
 
-def _disclosures_query(unit_id: int) -> QuerySet[Any]:
-    """A unit's disclosures of every year, newest first, each with whether it has 分项绩效目标 and
-    with the unit's columns."""
+def _disclosures_query(unit_id: int, year: int) -> QuerySet[Any]:
+    """A unit's disclosures of every year, newest first, each with whether it has 分项绩效目标,
+    with the unit's columns and, the year's, with its stored findings about the disclosure as a
+    whole (`reviews.loose_columns`: one query less for `reviews.unit_year_summary`)."""
+    loose = reviews.loose_columns(Q(year=year))
     return (
         Disclosure.objects.filter(unit_id=unit_id)
-        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))))
+        .annotate(has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))), **loose)
         .order_by("-year")
-        .values_list(*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS))
+        .values_list(*DISCLOSURE_FIELDS, "has_sub_goals", *(f"unit__{f}" for f in UNIT_FIELDS), *loose)
     )
 
 
-DISCLOSURES_QUERY = CompiledQuery(_disclosures_query)
+# the year is an IntegerField (`_page_rows` asks for a year beyond its range as 0)
+DISCLOSURES_QUERY = CompiledQuery(_disclosures_query, small=(1,))
+
+
+def _page_query(unit_id: int, year: int) -> QuerySet[Any]:
+    """PostgreSQL: `PROJECTS_QUERY` of the unit-year (the disclosure's id a subquery over the unit
+    and year) with `DISCLOSURES_QUERY`'s rows as a last column of one of its rows (NULL in the
+    others), a JSON array of arrays (`json_agg` of its columns, newest first, as text): the page
+    reads its projects and its disclosures in one query (`_page_rows`). The year's findings about
+    the disclosure are one JSON array (`_loose_json`) rather than `reviews.loose_columns`' four
+    subqueries, each of which goes through the disclosure's review rows (a big bureau's 200)."""
+    disclosure = Disclosure.objects.filter(unit_id=unit_id, year=year).values("id")
+    projects = _projects_query(unit_id, year, Subquery(disclosure))  # type: ignore[arg-type]
+    stamp = reviews.history_stamp_columns("unit_id", "year")
+    sql, params = (
+        Disclosure.objects.filter(unit_id=unit_id)
+        .annotate(
+            has_sub_goals=Exists(SubGoal.objects.filter(disclosure=OuterRef("pk"))),
+            page_loose=_loose_json(year),
+            **{k: Case(When(Q(year=year), then=v)) for k, v in stamp.items()},
+        )
+        .order_by("-year")
+        .values_list(
+            *DISCLOSURE_FIELDS,
+            "has_sub_goals",
+            *(f"unit__{f}" for f in UNIT_FIELDS),
+            "page_loose",
+            *reviews.HISTORY_STAMP,
+        )
+        .query.sql_with_params()
+    )
+    qn = connection.ops.quote_name
+    names = (
+        *DISCLOSURE_FIELDS,
+        "has_sub_goals",
+        *(f"unit__{f}" for f in UNIT_FIELDS),
+        "page_loose",
+        *reviews.HISTORY_STAMP,
+    )
+    disclosures = RawSQL(
+        f"CASE WHEN row_number() OVER () = 1 THEN (SELECT json_agg(json_build_array("
+        f"{', '.join(f'd.{qn(c)}' for c in names)}) ORDER BY d.{qn('year')} DESC)::text FROM ({sql}) d) END",
+        params,
+        output_field=TextField(),
+    )
+    return projects.annotate(page_disclosures=disclosures).values_list(
+        *UNIT_YEAR_PROJECT_FIELDS, "review_result__id", *reviews.PAGE_REVIEW_FIELDS, "page_disclosures"
+    )
+
+
+def _loose_json(year: int) -> RawSQL:
+    """`reviews.LOOSE_QUERY`'s row of a disclosure of the year (its first row without a project by
+    seq and id: version, findings, counts, rules) as one JSON array, NULL for none and for the
+    other years."""
+    qn = connection.ops.quote_name
+    meta = ReviewResult._meta
+    col = {
+        f: qn(meta.get_field(f).column)
+        for f in ("disclosure", "project", "seq", "id", *reviews.LOOSE_COLUMNS)
+    }
+    return RawSQL(
+        f"CASE WHEN {qn(Disclosure._meta.db_table)}.{qn('year')} = %s THEN (SELECT json_build_array("
+        f"{', '.join(f'r.{col[c]}' for c in reviews.LOOSE_COLUMNS)}) FROM {qn(meta.db_table)} r "
+        f"WHERE r.{col['disclosure']} = {qn(Disclosure._meta.db_table)}.{qn('id')} "
+        f"AND r.{col['project']} IS NULL "
+        f"ORDER BY r.{col['seq']}, r.{col['id']} LIMIT 1) END",
+        (year,),
+        output_field=TextField(),
+    )
+
+
+PAGE_QUERY = CompiledQuery(_page_query, small=(1,), raw=_json_columns())
+_LOOSE_AT = len(DISCLOSURE_FIELDS) + 1 + len(UNIT_FIELDS)  # where `_page_query`'s loose array is
+_DISCLOSURE_TIMES = tuple(  # in `DISCLOSURES_QUERY`'s row
+    i
+    for i, name in enumerate(
+        (*DISCLOSURE_FIELDS, "has_sub_goals", *UNIT_FIELDS, *reviews.LOOSE_COLUMNS, *reviews.HISTORY_STAMP)
+    )
+    if name in ("imported_at", "history_at")
+)
+
+
+def _page_rows(unit_id: int, year: int) -> tuple[list[list[Any]] | None, list[list[Any]]]:
+    """(the page's projects' rows or None when not read yet, its disclosures' rows): on PostgreSQL
+    in one query (`PAGE_QUERY`), the disclosures taken back from their JSON as `DISCLOSURES_QUERY`
+    gives them (times in the connection's time zone; the loose findings decoded as their JSONField
+    decodes them), else, and for a unit-year without projects, `DISCLOSURES_QUERY`'s own rows."""
+    in_range = -(2**31) <= year < 2**31
+    rows = PAGE_QUERY.rows(unit_id, year) if connection.vendor == "postgresql" and in_range else None
+    text = next((row[-1] for row in rows if row[-1] is not None), None) if rows else None
+    if text is None:
+        # a year beyond the IntegerField's is asked as 0: the page takes the loose columns of its
+        # own year's disclosure only, and there is none
+        return rows, DISCLOSURES_QUERY.rows(unit_id, year if in_range else 0)
+    read = json.loads(text)
+    tz = connection.timezone
+    none = [None] * len(reviews.LOOSE_COLUMNS)
+    for row in read:
+        row[_LOOSE_AT : _LOOSE_AT + 1] = row[_LOOSE_AT] or none
+        for i in _DISCLOSURE_TIMES:
+            if row[i] is not None:
+                row[i] = datetime.fromisoformat(row[i]).astimezone(tz)
+    return rows, read
 
 
 def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
@@ -229,16 +340,21 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     from django.http import Http404
 
     visible = visible_unit_ids(user)
+    rows, read = _page_rows(unit_id, year)
     disclosures = []
     u = None
     n = len(DISCLOSURE_FIELDS)
-    for row in DISCLOSURES_QUERY.rows(unit_id):
+    m = n + 1 + len(UNIT_FIELDS)
+    loose: Any = None  # the year's disclosure's `LOOSE_QUERY` row, read with it
+    for row in read:
         if u is None:
-            u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 :])
+            u = Unit.from_db("default", UNIT_FIELDS, row[n + 1 : m])
         d = Disclosure.from_db("default", DISCLOSURE_FIELDS, row[:n])
         d.has_sub_goals = bool(row[n])
         d.unit = u
         disclosures.append(d)
+        if d.year == year:
+            loose = reviews.loose_of(row[m:])
     if u is None:
         u = Unit.objects.filter(pk=unit_id).first()
         if u is None:
@@ -249,16 +365,18 @@ def read_unit_year(user: Any, unit_id: int, year: int) -> UnitYearData:
     review = None
     projects: list[Any] = []
     for _ in range(2):  # a second read when stale stored reviews were just refreshed
-        loaded = unit_year_projects(u, year, disclosure.pk if disclosure else None)
+        loaded = unit_year_projects(u, year, disclosure.pk if disclosure else None, rows)
+        rows = None
         # a bureau's disclosure may hold subordinate units' tables: a unit user sees only their own
         projects = loaded if visible is None else [p for p in loaded if p.unit_id in visible]
         try:
-            review = reviews.unit_year_summary(disclosure, loaded, projects)
+            review = reviews.unit_year_summary(disclosure, loaded, projects, loose)
         except Exception:
             log.exception("review of unit %s year %s failed", unit_id, year)
             break
         if review is not None:
             break
+        loose = reviews.UNREAD  # refreshed: read again
     if disclosure is None and not projects:
         raise Http404("该单位没有这一年度的数据")
     return UnitYearData(u, disclosures, disclosure, projects, review)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
@@ -73,33 +78,120 @@ def page_indicators(project_id: int) -> list[ShownIndicator]:
     return [ShownIndicator._make(row) for row in rows]
 
 
-def _page_query(project_id: int) -> Any:
-    from jixiao.web.lib.reviews import read_with_project
+def _indicators_json() -> RawSQL:
+    """PostgreSQL: `INDICATORS_QUERY`'s rows as a column of the project's query, a JSON array of
+    arrays in the model's order (`json_agg`, as text; NULL for none), so that the project page
+    reads them without a query and a round trip of their own. Each value is JSON's as the database
+    gives it: texts and ids as they are, the target (jsonb) as its JSON, which is what
+    `page_indicators` decodes it from (`shown_indicators` takes them back)."""
+    qn = connection.ops.quote_name
+    meta = Indicator._meta
+    cols = ", ".join(f"i.{qn(meta.get_field(f).column)}" for f in ("id", *ShownIndicator._fields[1:]))
+    order = ", ".join(f"i.{qn(meta.get_field(f).column)}" for f in INDICATOR_ORDER)
+    return RawSQL(
+        f"(SELECT json_agg(json_build_array({cols}) ORDER BY {order})::text FROM {qn(meta.db_table)} i "
+        f"WHERE i.{qn(meta.get_field('project').column)} = {qn(Project._meta.db_table)}.{qn('id')})",
+        (),
+        output_field=TextField(),
+    )
 
-    return project_with_unit(project_id, *read_with_project())
+
+INDICATOR_ORDER = ("seq", "id")  # the model's ordering within a project (project_id, seq, id)
 
 
-# the project, its unit, its unit-year's version and its stored review in one query (compiled once)
-PAGE_QUERY = CompiledQuery(_page_query)
-HISTORY_QUERY = CompiledQuery(  # the newest 100 changes
+def shown_indicators(text: str | None) -> list[ShownIndicator]:
+    """The indicators of `_indicators_json`'s column."""
+    return [ShownIndicator._make(row) for row in json.loads(text)] if text else []
+
+
+HISTORY_SHOWN = 100  # the newest changes the page lists
+HISTORY_QUERY = CompiledQuery(
     lambda pid: (
-        History.objects.filter(project_id=pid).order_by("-at", "-id").values_list(*attnames(History))[:100]
+        History.objects.filter(project_id=pid)
+        .order_by("-at", "-id")
+        .values_list(*attnames(History))[:HISTORY_SHOWN]
     ),
     History,
 )
+
+
+def _history_json() -> RawSQL:
+    """PostgreSQL: `HISTORY_QUERY`'s rows as a column of the project's query, as `_indicators_json`
+    its indicators (`page_history` takes them back)."""
+    qn = connection.ops.quote_name
+    meta = History._meta
+    cols = ", ".join(f"h.{qn(f.column)}" for f in meta.concrete_fields)
+    at, pk, project = (qn(meta.get_field(f).column) for f in ("at", "id", "project"))
+    return RawSQL(
+        f"(SELECT json_agg(json_build_array({cols}) ORDER BY h.{at} DESC, h.{pk} DESC)::text "
+        f"FROM (SELECT * FROM {qn(meta.db_table)} WHERE {project} = {qn(Project._meta.db_table)}.{qn('id')} "
+        f"ORDER BY {at} DESC, {pk} DESC LIMIT {HISTORY_SHOWN}) h)",
+        (),
+        output_field=TextField(),
+    )
+
+
+HISTORY_AT = attnames(History).index("at")
+
+
+def page_history(text: str | None) -> list[History]:
+    """The changes of `_history_json`'s column as `HISTORY_QUERY.instances` gives them: the time
+    (JSON's ISO text, with its offset) in the connection's time zone, as the ORM reads it; the
+    changes (jsonb) decoded from their JSON as the JSONField decodes them."""
+    if not text:
+        return []
+    names, tz, out = attnames(History), connection.timezone, []
+    for row in json.loads(text):
+        if row[HISTORY_AT] is not None:
+            row[HISTORY_AT] = datetime.fromisoformat(row[HISTORY_AT]).astimezone(tz)
+        out.append(History.from_db("default", names, row))
+    return out
+
+
+PAGE_EXTRA = ("page_indicators", "page_history")  # PostgreSQL: before the review's columns
+
+
+def page_read(values: list[Any]) -> tuple[list[Any], list[ShownIndicator] | None, list[History] | None]:
+    """`PAGE_QUERY`'s columns after the project's and its unit's: those of its review, the last
+    (`reviews.read_with_project`), and its indicators and history when read with it (PostgreSQL:
+    `PAGE_EXTRA`), else None."""
+    from jixiao.web.lib.reviews import READ_WITH_PROJECT_WIDTH as width
+
+    if len(values) == width:
+        return values, None, None
+    return values[-width:], shown_indicators(values[0]), page_history(values[1])
+
+
+def _page_query(project_id: int) -> Any:
+    from jixiao.web.lib.reviews import read_with_project
+
+    annotations, names = read_with_project()
+    if connection.vendor == "postgresql":  # the indicators and history too (`PAGE_EXTRA`)
+        annotations = {**annotations, "page_indicators": _indicators_json(), "page_history": _history_json()}
+        names = (*PAGE_EXTRA, *names)
+    return project_with_unit(project_id, annotations, names)
+
+
+# the project, its unit, its unit-year's version, its stored review and (PostgreSQL) its
+# indicators and history in one query (compiled once)
+PAGE_QUERY = CompiledQuery(_page_query)
 
 
 def _project_context(
     request: HttpRequest, proj: Project, *, read: Any = None, **extra: Any
 ) -> dict[str, Any]:
     """The page's context; `read`: what `PAGE_QUERY` read with the project (the review's version and
-    stored row), else they are read here."""
+    stored row, the indicators on PostgreSQL: `page_read`), else they are read here."""
     from jixiao.review import HEADINGS
     from jixiao.web.lib.reviews import ReadWithProject, last_return, project_review, rows_with_findings
 
-    indicators = page_indicators(proj.pk)
+    shown = history = None
+    if read is not None:
+        read, shown, history = page_read(read)
+    indicators = page_indicators(proj.pk) if shown is None else shown
     user = request.user
-    history = HISTORY_QUERY.instances(proj.pk)
+    if history is None:
+        history = HISTORY_QUERY.instances(proj.pk)
     # the whole unit-year is reviewed (rules across projects too), cached per unit-year version
     findings = project_review(proj, indicators, None if read is None else ReadWithProject.of(read))
     returned = last_return(history) if proj.state == State.RETURNED else None
