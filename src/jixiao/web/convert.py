@@ -72,7 +72,7 @@ def _cut(v: str | None, n: int) -> str | None:
     return v[:n] if isinstance(v, str) else v
 
 
-INDICATOR_FIELDS = (
+DOMAIN_FIELDS = (
     "level1",
     "level2",
     "name",
@@ -82,6 +82,11 @@ INDICATOR_FIELDS = (
     "nature",
     "measure_unit",
     "weight",
+)
+"""What the domain Indicator holds of a stored one, in its field order."""
+
+INDICATOR_FIELDS = (
+    *DOMAIN_FIELDS,
     "location",
     "level1_canonical",
     "level2_canonical",
@@ -185,18 +190,7 @@ def overview_to_json(b: m.BudgetOverview | None) -> dict[str, Any] | None:
     return overview_to_dict(b)
 
 
-INDICATOR_COLUMNS = (
-    "project_id",
-    "level1",
-    "level2",
-    "name",
-    "description",
-    "value",
-    "basis",
-    "nature",
-    "measure_unit",
-    "weight",
-)
+INDICATOR_COLUMNS = ("project_id", *DOMAIN_FIELDS)
 """What the domain Indicator holds of a stored one (after its project id), in its field order."""
 
 PROJECT_COLUMNS = (
