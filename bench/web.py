@@ -42,7 +42,6 @@ import time
 import urllib.parse
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from pgdb import recreate_postgres  # bench/pgdb.py
 
@@ -270,8 +269,10 @@ def make_path(kind: str, r: random.Random) -> str:
     raise ValueError(kind)
 
 
-def _client_process(args: tuple) -> tuple[list[float], int]:
-    """One load-generating process: `threads` keep-alive clients until `total` requests or the deadline."""
+def _client_process(args: tuple) -> tuple[list[float], int, float]:
+    """One load-generating process: `threads` keep-alive clients until `total` requests or the
+    deadline; (the latencies, the errors, this process's CPU seconds meanwhile)."""
+    cpu = time.process_time()
     kind, port, cookie, threads, total, deadline, seed = args
     latencies: list[float] = []
     errors = 0
@@ -303,7 +304,7 @@ def _client_process(args: tuple) -> tuple[list[float], int]:
         t.start()
     for t in ts:
         t.join()
-    return latencies, errors
+    return latencies, errors, time.process_time() - cpu
 
 
 def run_scenario(
@@ -328,7 +329,7 @@ def run_scenario(
             [(kind, port, cookie, shares[i], warm[i], deadline, 100 + i) for i in range(processes)],
         )
         totals = spread(total)
-        before = {g: _cpu_seconds(pids) for g, pids in _cpu_groups(pool).items()}
+        before = {g: _cpu_seconds(pids) for g, pids in _cpu_groups().items()}
         start = time.perf_counter()
         deadline = time.time() + seconds
         parts = pool.map(
@@ -336,9 +337,10 @@ def run_scenario(
             [(kind, port, cookie, shares[i], totals[i], deadline, i) for i in range(processes)],
         )
         wall = time.perf_counter() - start
-        cpu = {g: _cpu_spent(before[g], _cpu_seconds(pids)) for g, pids in _cpu_groups(pool).items()}
-    lat = sorted(x for part, _ in parts for x in part)
-    errors = sum(e for _, e in parts)
+        cpu = {g: _cpu_spent(before[g], _cpu_seconds(pids)) for g, pids in _cpu_groups().items()}
+    lat = sorted(x for part, _, _ in parts for x in part)
+    errors = sum(e for _, e, _ in parts)
+    cpu["clients"] = sum(c for _, _, c in parts)
     q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 100
     return {
         "name": name,
@@ -353,10 +355,11 @@ def run_scenario(
     }
 
 
-def _cpu_groups(pool: Any) -> dict[str, list[int]]:
-    """The processes whose CPU a scenario's requests cost: the server's (`CTX["server_pid"]` and its
-    workers), PostgreSQL's (every process named postgres: the server runs on this machine for
-    this benchmark, else its share reads 0) and the client processes of `pool`."""
+def _cpu_groups() -> dict[str, list[int]]:
+    """The processes whose CPU a scenario's requests cost, besides the clients' own (which each
+    client process reports): the server's (`CTX["server_pid"]` and its workers) and PostgreSQL's
+    (every process named postgres: the server runs on this machine for this benchmark, else its
+    share reads 0)."""
     server = CTX.get("server_pid")
     pg = []
     for d in Path("/proc").iterdir():
@@ -366,11 +369,7 @@ def _cpu_groups(pool: Any) -> dict[str, list[int]]:
                     pg.append(int(d.name))
             except OSError:
                 continue
-    return {
-        "server": ([server, *_children(server)] if server else []),
-        "db": pg,
-        "clients": [p.pid for p in pool._pool],
-    }
+    return {"server": ([server, *_children(server)] if server else []), "db": pg}
 
 
 def _cpu_seconds(pids: list[int]) -> dict[int, float]:
