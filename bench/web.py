@@ -508,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
         help="rounds of all scenarios, each with its own trivial page first (ratios: medians of rounds)",
     )
     args = ap.parse_args(argv)
+    if args.rounds < 1:
+        ap.error("--rounds must be 1 or more")
     if not args.database_url.startswith("postgres"):
         raise SystemExit("bench/web.py needs a PostgreSQL --database-url")
 
