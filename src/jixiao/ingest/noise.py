@@ -28,7 +28,8 @@ _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _FOLD.update({0x3000: 0x20, 0xFE66: ord("="), 0xFE64: ord("<"), 0xFE65: ord(">"), 0xA0: 0x20})
 # a character `_FOLD` maps: most texts print none, and `str.translate` with a dict costs ~0.1 µs a
 # character of a Chinese text whether it maps any (the search costs a tenth of that)
-_FOLDABLE = re.compile("[\uff01-\uff5e\u3000\ufe64-\ufe66\xa0]")
+FOLDABLE = "\uff01-\uff5e\u3000\ufe64-\ufe66\xa0"  # as a character class's ranges
+_FOLDABLE = re.compile(f"[{FOLDABLE}]")
 
 
 def fold_punct(text: str) -> str:

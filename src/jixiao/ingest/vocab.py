@@ -12,13 +12,13 @@ import re
 from functools import lru_cache
 
 # ------------------------------------------------------------------------------- punctuation
-from jixiao.ingest.noise import fold_punct
+from jixiao.ingest.noise import FOLDABLE, fold_punct
 
 # beyond the full-width ASCII variants the shared filter folds: brackets and dashes used alike
 _MORE = str.maketrans({"【": "[", "】": "]", "〔": "[", "〕": "]", "—": "-", "–": "-"})
 _WS = re.compile(r"[\s\u3000\xa0]+")
 # a character `ascii_punct` maps (`noise._FOLD`'s and `_MORE`'s): most texts print none
-_ASCII_PUNCT = re.compile("[\uff01-\uff5e\u3000\ufe64-\ufe66\xa0【】〔〕—–]")
+_ASCII_PUNCT = re.compile(f"[{FOLDABLE}【】〔〕—–]")
 
 
 @lru_cache(maxsize=65536)

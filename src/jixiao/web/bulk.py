@@ -345,9 +345,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         return
     sql, rows = _instance_rows(model, objs)
     if sql is not None:
-        assert _rows_json is not None
-        with _cursor() as cur:
-            cur.execute(sql, [_rows_json(rows)])
+        _send_json(sql, rows)
         return
     _write(model, rows)
 
@@ -412,7 +410,13 @@ def insert_rows(
     if not as_json:
         _write(model, rows)  # type: ignore[arg-type]
         return
-    assert sql is not None and _rows_json is not None
+    assert sql is not None
+    _send_json(sql, rows)
+
+
+def _send_json(sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run a `_json_plan` insert of these rows (one JSON text)."""
+    assert _rows_json is not None
     with _cursor() as cur:
         cur.execute(sql, [_rows_json(rows)])
 

@@ -1159,12 +1159,9 @@ def loose_columns(this_year: Q) -> dict[str, Any]:
     }
 
 
-LOOSE_WIDTH = len(LOOSE_COLUMNS) + len(HISTORY_STAMP)
-
-
 def loose_of(values: list[Any]) -> tuple[Any, ...] | None:
-    """`LOOSE_QUERY`'s row from the last `LOOSE_WIDTH` columns of a `loose_columns` query's row
-    (None when there is none: a stored row's `version` is never NULL)."""
+    """`LOOSE_QUERY`'s row from a `loose_columns` query's row, its columns from the first loose
+    one on (None when there is none: a stored row's `version` is never NULL)."""
     return None if values[0] is None else tuple(values)
 
 
