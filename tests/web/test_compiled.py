@@ -133,17 +133,31 @@ def _read_with_project(project_id):
     return reviews.ReadWithProject.of(read)
 
 
+def _page_reads():
+    """Each project with the indicators and history `PAGE_QUERY` read with it (`page_read`), on
+    PostgreSQL; on SQLite they are read in queries of their own (None), and nothing is yielded."""
+    from django.db import connection
+
+    from jixiao.web.models import Unit
+    from jixiao.web.views.projects import PAGE_QUERY, page_read
+
+    n = len(attnames(Project)) + len(attnames(Unit))
+    for p in Project.objects.all():
+        (row,) = PAGE_QUERY.rows(p.pk)
+        _, shown, history = page_read(row[n:])
+        if connection.vendor != "postgresql":
+            assert shown is None and history is None  # read in queries of their own
+            continue
+        yield p, shown, history
+
+
 def test_the_project_page_query_reads_the_indicators_query_s_rows(demo, market_project):
     """On PostgreSQL the project page reads its indicators with the project (`page_read`): the
     rows, values and order `page_indicators` reads in a query of their own, of every project, of
     texts and targets of every kind, none, and after indicators are added in another order."""
-    from django.db import connection
+    from jixiao.web.models import Indicator
+    from jixiao.web.views.projects import page_indicators
 
-    from jixiao.web.lib.access import project_with_unit  # noqa: F401 (the query's first columns)
-    from jixiao.web.models import Indicator, Unit
-    from jixiao.web.views.projects import PAGE_QUERY, page_indicators, page_read
-
-    n = len(attnames(Project)) + len(attnames(Unit))
     Indicator.objects.create(
         project=market_project,
         seq=-5,
@@ -162,12 +176,7 @@ def test_the_project_page_query_reads_the_indicators_query_s_rows(demo, market_p
     )
 
     def check() -> None:
-        for p in Project.objects.all():
-            (row,) = PAGE_QUERY.rows(p.pk)
-            _, shown, _ = page_read(row[n:])
-            if connection.vendor != "postgresql":
-                assert shown is None  # read in a query of their own
-                continue
+        for p, shown, _ in _page_reads():
             want = page_indicators(p.pk)
             assert shown == want and [type(v) for i in shown for v in i] == [type(v) for i in want for v in i]
             if p.pk == empty.pk:
@@ -185,13 +194,11 @@ def test_the_project_page_query_reads_the_history_query_s_rows(demo, market_proj
     value and type (the time's zone the ORM's), of a project with none, some and more than 100."""
     from datetime import timedelta
 
-    from django.db import connection
     from django.utils import timezone
 
-    from jixiao.web.models import History, Unit
-    from jixiao.web.views.projects import HISTORY_QUERY, PAGE_QUERY, page_read
+    from jixiao.web.models import History
+    from jixiao.web.views.projects import HISTORY_QUERY
 
-    n = len(attnames(Project)) + len(attnames(Unit))
     names = attnames(History)
     t = timezone.now().replace(microsecond=120000)
     for i in range(130):
@@ -204,12 +211,7 @@ def test_the_project_page_query_reads_the_history_query_s_rows(demo, market_proj
         )
     History.objects.filter(project=market_project, username__in=["用户3", "用户4", "用户5"]).update(at=t)
     History.objects.filter(project=market_project, username="用户6").update(at=t - timedelta(microseconds=1))
-    for p in Project.objects.all():
-        (row,) = PAGE_QUERY.rows(p.pk)
-        _, _, got = page_read(row[n:])
-        if connection.vendor != "postgresql":
-            assert got is None  # read in a query of their own
-            continue
+    for p, _, got in _page_reads():
         want = HISTORY_QUERY.instances(p.pk)
         assert len(got) == len(want) == (100 if p.pk == market_project.pk else len(want))
         for g, w in zip(got, want, strict=True):
