@@ -41,6 +41,7 @@ JUDGEMENT_CALLS: dict[str, tuple[float, str]] = {
 }
 MEAN_F1 = 0.97
 FLOOR = 0.85
+MEAN_PROJECT_FIELDS = 0.99  # name, code, unit, budget, goal, purpose … as the reference reads them
 
 
 def _key(page: Path) -> str:
@@ -63,6 +64,14 @@ def test_field_set_mean_indicator_f1(scores: dict[str, dict]) -> None:
     mean = sum(f1) / len(f1)
     report = {k: round(r["indicator_f1"], 4) for k, r in scores.items()}
     assert mean >= MEAN_F1, (mean, report)
+
+
+@pytest.mark.skipif(not PAGES, reason="no field pages in ../shared/field")
+def test_field_set_mean_project_field_accuracy(scores: dict[str, dict]) -> None:
+    got = [r["project_field_accuracy"] for r in scores.values()]
+    mean = sum(got) / len(got)
+    report = {k: r["differences"] for k, r in scores.items() if r["project_field_accuracy"] < 1}
+    assert mean >= MEAN_PROJECT_FIELDS, (mean, report)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=_key)

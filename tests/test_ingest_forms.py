@@ -166,6 +166,20 @@ def test_project_block_labels_with_values_on_the_row_below() -> None:
     ]
 
 
+def test_goal_group_after_money_labels_printed_blank_one_cell_per_line() -> None:
+    # 其他资金 and 当年其他资金 printed with no value, then 总体目标 / 中期目标 / 年度目标 and their two
+    # values, then a heading of the indicator table: the values go to the goal labels they fit
+    blocks = [*FORM_ONE_CELL_PER_LINE]
+    at = blocks.index(["其他资金"])
+    blocks[at + 1 : at + 1] = [["当年其他资金"]]
+    at = blocks.index(["绩效指标"])
+    blocks[at] = "绩效项目指标表"
+    (p,) = parse(blocks, layout="cell-lines").projects
+    assert p.goal == "完成项目主体工程70%"
+    assert (p.budget_total, p.budget_fiscal, p.budget_other) == (Decimal(854), Decimal(854), None)
+    assert len(p.indicators) == 2
+
+
 def test_project_block_labels_run_together_with_their_values() -> None:
     doc = parse(
         [

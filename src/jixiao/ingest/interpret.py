@@ -1303,9 +1303,10 @@ class _Interpreter:
         if pend.alone and len(labels) > 1:
             # labels one per line, then values one per line: a run of values as long as the run
             # of labels pairs with it in order; a shorter one belongs to the labels nearest it
-            # (the ones before printed no value)
+            # (the ones before printed no value); either way from the first label the first
+            # value fits (a run may count a heading below as a value)
             run = self._value_run(len(labels))
-            labels = _align_labels(labels, values) if run >= len(labels) else labels[-max(run, 1) :]
+            labels = _align_labels(labels if run >= len(labels) else labels[-max(run, 1) :], values)
         take = labels[: len(values)]
         if len(values) > len(take) and take and take[-1][0] in ("goal", "purpose"):
             values = [*values[: len(take) - 1], "\n".join(values[len(take) - 1 :])]
