@@ -450,3 +450,104 @@ def test_a_hit_deleted_between_the_pages_two_statements_keeps_the_count_and_page
     assert n > 60
     html = clients["reviewer"].get("/search/", {"year": "2024"}).content.decode()
     assert f"共 <b>{min(n, 200)}</b> 条" in html and "offset=50" in html
+
+
+WALKED_WORDS = [
+    "率",
+    "满意度",
+    "完成",
+    "RATE",
+    "rate",
+    "Pm2.5",
+    "%",
+    "_",
+    "100%_完成\\",
+    "≥",
+    "%\\",
+    "nothing-like-this",
+]
+
+
+@pytest.mark.parametrize("walk_rows", [10_000, 40, 3])
+def test_a_walked_keyword_pages_as_the_planned_one(demo, walk_rows, monkeypatch):
+    """On PostgreSQL with prepared statements a keyword whose newest hits were all found
+    (`_WALKS`) is read by walking the newest WALK_ROWS indicators (`_page_walked`, strpos rather
+    than LIKE): the same rows, order and count as the search's own query on every page, Latin
+    letters in either case and LIKE's wildcards and escape taken as text; when the walk finds fewer
+    than asked, the search is planned (the planned page, the keyword no longer walked)."""
+    from django.db import connection
+
+    from jixiao.web.lib import compiled
+    from jixiao.web.lib import search as lib
+
+    if not compiled.prepares(connection):
+        pytest.skip("walked only on PostgreSQL with prepared statements")
+    monkeypatch.setattr(lib, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(lib, "_WALKS", {})
+    # Latin letters in either case, LIKE's wildcards and escape among the texts, in the newest rows
+    latin = ["PM2.5 Rate", "pm2.5 rate 100%_完成\\", "Rate_%\\x", "RATE ≥ 95%"]
+    base = Indicator.objects.order_by("id")[:24]
+    for n, ind in enumerate(base):
+        ind.pk = None
+        ind.name, ind.description, ind.value = latin[n % 4], latin[(n + 1) % 4], latin[(n + 2) % 4]
+    Indicator.objects.bulk_create(base)
+    scan = 20
+    for q in WALKED_WORDS:
+        search = lib.Search(None, lib.SearchFilters(q=q), lib.UnitChoice(None))
+        qs = search.qs
+        total = qs.count()
+        key = lib._walk_key(search)
+        assert key is not None
+        for offset in range(0, scan - 6, 7):
+            lib._WALKS[key] = True
+            want = list(qs.values_list(*lib.HIT_FIELDS)[offset : offset + 7])
+            rows, counted = lib.page_and_count(search, offset, 7, scan)
+            assert (rows, counted) == (want, min(total, scan)), (q, offset)
+            assert lib._WALKS[key] is (total >= scan and walked_within(walk_rows, scan, qs)), (q, offset)
+
+
+def walked_within(walk_rows: int, scan: int, qs) -> bool:
+    """Whether the newest `scan` hits of `qs` are among the newest `walk_rows` indicators."""
+    newest = set(Indicator.objects.order_by("-id").values_list("id", flat=True)[:walk_rows])
+    return set(qs.values_list("id", flat=True)[:scan]) <= newest
+
+
+def test_only_a_common_keyword_alone_is_walked(demo, users, monkeypatch):
+    """A keyword is walked (`_WALKS`) once its planned search found as many hits as counted; a rare
+    one, or a search with any other filter or of a user who does not see every unit, never is."""
+    from django.db import connection
+
+    from jixiao.web.lib import compiled
+    from jixiao.web.lib import search as lib
+
+    if not compiled.prepares(connection):
+        pytest.skip("walked only on PostgreSQL with prepared statements")
+    monkeypatch.setattr(lib, "_WALKS", {})
+    common = lib.Search(users["reviewer"], lib.SearchFilters(q="率"), lib.UnitChoice(None))
+    rare = lib.Search(None, lib.SearchFilters(q="nothing-like-this"), lib.UnitChoice(None))
+    assert common.qs.count() > 20
+    for s in (common, rare):
+        lib.page_and_count(s, 0, 7, 20)
+    assert lib._WALKS == {("率", "contains"): True}
+    market = demo["999001"]
+    for user, f, unit in [
+        (users["edu"], lib.SearchFilters(q="率"), lib.UnitChoice(None)),
+        (users["market"], lib.SearchFilters(q="率"), lib.UnitChoice(None)),
+        (users["reviewer"], lib.SearchFilters(q="率"), lib.UnitChoice([market.pk])),
+        (users["reviewer"], lib.SearchFilters(q="率"), lib.UnitChoice([])),
+        (None, lib.SearchFilters(q="率", year=2024), lib.UnitChoice(None)),
+        (None, lib.SearchFilters(q="率", level1="产出指标"), lib.UnitChoice(None)),
+        (None, lib.SearchFilters(q="率", level2="时效指标"), lib.UnitChoice(None)),
+        (None, lib.SearchFilters(q="率", kind="percent"), lib.UnitChoice(None)),
+        (None, lib.SearchFilters(year=2024), lib.UnitChoice(None)),
+    ]:
+        assert lib._walk_key(lib.Search(user, f, unit)) is None, f
+    assert lib._walk_key(lib.Search(users["admin"], lib.SearchFilters(q="Rate"), lib.UnitChoice(None))) == (
+        "Rate",
+        "icontains",
+    )
+    calls = []
+    real = lib._page_walked
+    monkeypatch.setattr(lib, "_page_walked", lambda *a: calls.append(a) or real(*a))
+    want = list(common.qs.values_list(*lib.HIT_FIELDS)[:7])
+    assert lib.page_and_count(common, 0, 7, 20) == (want, 20) and len(calls) == 1
