@@ -355,3 +355,12 @@ def test_template_url_odd_arguments_fall_back_to_reverse():
         url("project", -1)  # <int:> takes no sign: an error, not a made-up address
     with pytest.raises(NoReverseMatch):
         url("project", True)
+
+
+def test_admin_review_results_count_findings_in_chinese(clients, market_project):
+    """The admin's 审核结果 list shows 错误/警告/提示 counts, not the stored dict's English keys."""
+    clients["reviewer"].get(f"/projects/{market_project.pk}/")  # the review is stored on first view
+    html = clients["admin"].get("/admin/web/reviewresult/").content.decode()
+    assert "审核结果" in html and "警告" in html
+    for english in ("&#x27;error&#x27;", "&#x27;warning&#x27;", "&#x27;hint&#x27;", "'error'"):
+        assert english not in html

@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils.timezone import localtime
 
 from jixiao.web import actions
-from jixiao.web.jinja import KIND_LABELS
+from jixiao.web.jinja import KIND_LABELS, SEVERITY_LABELS
 from jixiao.web.models import (
     LIGHTS,
     ApiToken,
@@ -281,12 +281,20 @@ class ReviewResultAdmin(ReadOnlyAdmin):
         column(ReviewResult, "disclosure"),
         column(ReviewResult, "project"),
         column(ReviewResult, "grade"),
-        column(ReviewResult, "counts"),
+        "finding_counts",
         column(ReviewResult, "version"),
     )
     list_filter = (titled(ReviewResult, "grade"),)
     search_fields = ("name", "unit_name")
     list_select_related = ("disclosure__unit", "project")
+
+    @admin.display(description=LABELS[ReviewResult]["counts"])
+    def finding_counts(self, obj: ReviewResult) -> str:
+        """「错误 1，警告 2，提示 0」: the stored counts under their Chinese severity names."""
+        counts = obj.counts or {}
+        if not counts:
+            return "-"
+        return "，".join(f"{SEVERITY_LABELS.get(k, k)} {n}" for k, n in counts.items())
 
 
 @admin.register(History)
