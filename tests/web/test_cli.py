@@ -62,6 +62,9 @@ def test_import_a_folder_then_again_without_duplicates(db):
     created = r.stdout
     r = run_cli(["import", SEEDS / "001_69cafeba3764958f.txt"])
     assert r.returncode == 0 and "新项目 0 个，更新 9 个" in r.stdout, (created, r.stdout)
+    # the same document again changes nothing, and the output says so (as the upload page does)
+    assert "更新 9（其中 9 个无变化）" in r.stderr, r.stderr
+    assert "更新 9 个（其中 9 个无变化）" in r.stdout, r.stdout
 
 
 def test_import_reports_a_bad_file_with_its_name_and_status_2(tmp_path, db):

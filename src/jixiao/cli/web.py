@@ -271,6 +271,11 @@ def _unit_option(args: argparse.Namespace, command: str) -> tuple[Any, int]:
         return None, EXIT_BAD_INPUT
 
 
+def _unchanged(n: int) -> str:
+    """「（其中 N 个无变化）」 after an update count, as the upload page says it; nothing for 0."""
+    return f"（其中 {n} 个无变化）" if n else ""
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     prepare_database()
     from jixiao.ingest import ReadError
@@ -288,7 +293,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("没有找到可导入的文件（.txt .docx .xlsx .html .pdf）", file=sys.stderr)
         return EXIT_BAD_INPUT
     failed = 0
-    totals = {"created": 0, "updated": 0, "indicators": 0, "warnings": 0}
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "indicators": 0, "warnings": 0}
     tty = sys.stderr.isatty()
 
     def parse(f: Path) -> Any:
@@ -332,11 +337,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise r
         totals["created"] += r.created
         totals["updated"] += r.updated
+        totals["unchanged"] += r.unchanged
         totals["indicators"] += r.indicators
         totals["warnings"] += len(r.warnings)
         line = (
-            f"{prefix} {f}: {r.unit} {r.year or '年度未知'} 年，新项目 {r.created}，更新 {r.updated}，"
-            f"指标 {r.indicators}，警告 {len(r.warnings)}"
+            f"{prefix} {f}: {r.unit} {r.year or '年度未知'} 年，新项目 {r.created}，更新 {r.updated}"
+            f"{_unchanged(r.unchanged)}，指标 {r.indicators}，警告 {len(r.warnings)}"
         )
         print(("\r" if tty else "") + line + (" " * 20 if tty else ""), file=sys.stderr)
         for d in r.dropped:
@@ -346,7 +352,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"    {w}", file=sys.stderr)
     print(
         f"完成：{len(files) - failed}/{len(files)} 个文件导入，新项目 {totals['created']} 个，更新 "
-        f"{totals['updated']} 个，指标 {totals['indicators']} 个，警告 {totals['warnings']} 条"
+        f"{totals['updated']} 个{_unchanged(totals['unchanged'])}，指标 {totals['indicators']} 个，"
+        f"警告 {totals['warnings']} 条"
         + (f"，失败 {failed} 个" if failed else "")
         + f"（{database_label()}）"
     )
