@@ -174,3 +174,17 @@ def test_warm_up_compiles_every_page_template_before_the_workers_fork():
     names = env.list_templates(extensions=["html"])
     assert "web/unit_year.html" in names and "web/project.html" in names
     assert {key[1] for key in env.cache.keys()} >= set(names)
+
+
+def test_serve_refuses_a_bad_worker_count_in_chinese(tmp_path, monkeypatch):
+    """JIXIAO_WORKERS=abc made `jixiao serve` end in a ValueError traceback; it is refused with
+    the variable named, exit 2. The help says what the default really is (two per core plus one)."""
+    monkeypatch.setenv("JIXIAO_SECRET_KEY", "k" * 50)
+    for bad in ("abc", "2.5"):
+        monkeypatch.setenv("JIXIAO_WORKERS", bad)
+        r = _run(["serve", "--port", "1"], tmp_path / "db.sqlite3")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert "JIXIAO_WORKERS" in r.stderr and bad in r.stderr
+    monkeypatch.delenv("JIXIAO_WORKERS")
+    r = _run(["serve", "--help"], tmp_path / "db.sqlite3")
+    assert "核数 × 2 + 1" in r.stdout and "JIXIAO_WORKERS" in r.stdout

@@ -26,7 +26,10 @@ def default_workers() -> int:
         return 1
     env = os.environ.get("JIXIAO_WORKERS")
     if env:
-        return max(1, int(env))
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ValueError(f"JIXIAO_WORKERS 应为进程数（正整数），现为“{env}”") from None
     return min(9, 2 * (os.cpu_count() or 1) + 1)
 
 
@@ -215,8 +218,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "警告：未设置 JIXIAO_SECRET_KEY（调试模式）：本次运行使用临时密钥，重启后需重新登录。",
             file=sys.stderr,
         )
+    try:
+        workers = args.workers or default_workers()
+    except ValueError as e:
+        print(f"jixiao serve：{e}，拒绝启动。", file=sys.stderr)
+        return EXIT_BAD_INPUT
     prepare_database()
-    workers = args.workers or default_workers()
     print(
         f"jixiao serve：{database_label()}，http://{args.host}:{args.port}/"
         f"（{workers} 个进程 × {args.threads} 线程）",
@@ -499,7 +506,8 @@ def register(sub: Any) -> None:
         "--workers",
         type=int,
         default=0,
-        help="进程数（默认：CPU 核数 + 1，用 gunicorn；1 = 单进程 waitress）",
+        help="进程数（默认：JIXIAO_WORKERS，否则 CPU 核数 × 2 + 1，最多 9，用 gunicorn；"
+        "1 = 单进程 waitress）",
     )
     p.set_defaults(func=cmd_serve)
 
