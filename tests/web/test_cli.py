@@ -188,3 +188,28 @@ def test_serve_refuses_a_bad_worker_count_in_chinese(tmp_path, monkeypatch):
     monkeypatch.delenv("JIXIAO_WORKERS")
     r = _run(["serve", "--help"], tmp_path / "db.sqlite3")
     assert "核数 × 2 + 1" in r.stdout and "JIXIAO_WORKERS" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("JIXIAO_MAX_UPLOAD_MB", "20MB"),
+        ("JIXIAO_LOGIN_COOLOFF_MINUTES", "十五"),
+        ("JIXIAO_HSTS_SECONDS", "1 year"),
+        ("JIXIAO_DATABASE_URL", "mysql://db/jixiao"),
+    ],
+)
+def test_a_setting_that_cannot_be_read_is_named_in_chinese(tmp_path, name, value):
+    """A mistyped JIXIAO_* setting ended every database command in a Python traceback (or an
+    English ValueError for the database URL); the command now names the variable and the value
+    in Chinese and exits 2."""
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", name: value}
+    r = subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", "user", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert name in r.stderr and value in r.stderr and "设置有误" in r.stderr, r.stderr
