@@ -369,7 +369,7 @@ def test_admin_review_results_count_findings_in_chinese(clients, market_project)
 def test_admin_adding_a_unit_user_without_a_unit_shows_the_error(clients):
     """The admin's 增加用户 form with role 单位用户 and no unit chosen answered 500 (the action
     refused after the form had passed); the form now shows why, beside 所属单位."""
-    from jixiao.web.models import User
+    from jixiao.web.models import Unit, User
 
     r = clients["admin"].post(
         "/admin/web/user/add/", {"username": "nounit", "role": "unit", "password": "Good-pass-123"}
@@ -377,3 +377,9 @@ def test_admin_adding_a_unit_user_without_a_unit_shows_the_error(clients):
     assert r.status_code == 200
     assert "单位用户至少要属于一个单位" in r.content.decode()
     assert not User.objects.filter(username="nounit").exists()
+    unit = Unit.objects.get(code="999002")
+    r = clients["admin"].post(
+        "/admin/web/user/add/",
+        {"username": "nounit", "role": "unit", "units": [unit.pk], "password": "Good-pass-123"},
+    )
+    assert r.status_code == 302 and list(User.objects.get(username="nounit").units.all()) == [unit]
