@@ -318,3 +318,13 @@ def test_unit_code_option_puts_a_document_into_that_unit(demo):
         actions.import_disclosure(None, doc)
     r = actions.import_disclosure(None, doc, unit_code="999002")
     assert r.created == 1 and Project.objects.get(year=2027).unit == demo["999002"]
+
+
+def test_a_unit_code_no_unit_has_is_named_as_typed(users, demo):
+    """`jixiao user set li --unit 999999` said 「没有单位 id:999999」: a bare number that is no
+    unit's code is also tried as an id, but the message names what the administrator typed."""
+    with pytest.raises(actions.Invalid) as e:
+        actions.update_user(None, "market", unit_codes=["999999"])
+    assert "没有单位 999999" in e.value.message and "id:999999" not in e.value.message
+    u = actions.update_user(None, "market", unit_codes=[str(demo["999002"].pk)])  # an id still works
+    assert list(u.units.all()) == [demo["999002"]]

@@ -161,3 +161,17 @@ def test_import_upload_through_the_api(clients, users):
         "/api/import", {"files": [SimpleUploadedFile("bad.txt", b"\x00\x01\x02garbage")]}
     )
     assert r.status_code == 200 and not r.json()[0]["ok"] and r.json()[0]["errors"][0].startswith("bad.txt")
+
+
+def test_writes_with_a_bad_token_or_none_are_unauthorized_not_csrf(users, market_project):
+    """A script whose token is wrong, revoked or belongs to a deactivated account is told so (401),
+    not sent after a CSRF token it does not need; nor is a request with no credentials at all."""
+    token = actions.issue_token(None, "market")
+    users["market"].is_active = False
+    users["market"].save()
+    c = Client(enforce_csrf_checks=True)
+    url = f"/api/projects/{market_project.pk}/submit"
+    for headers in ({"HTTP_AUTHORIZATION": f"Bearer {token}"}, {"HTTP_AUTHORIZATION": "Bearer nonsense"}, {}):
+        r = c.post(url, "{}", content_type="application/json", **headers)
+        assert r.status_code == 401, (headers, r.content)
+        assert "CSRF" not in r.json()["detail"] and "令牌" in r.json()["detail"]

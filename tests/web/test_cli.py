@@ -62,6 +62,9 @@ def test_import_a_folder_then_again_without_duplicates(db):
     created = r.stdout
     r = run_cli(["import", SEEDS / "001_69cafeba3764958f.txt"])
     assert r.returncode == 0 and "新项目 0 个，更新 9 个" in r.stdout, (created, r.stdout)
+    # the same document again changes nothing, and the output says so (as the upload page does)
+    assert "更新 9（其中 9 个无变化）" in r.stderr, r.stderr
+    assert "更新 9 个（其中 9 个无变化）" in r.stdout, r.stdout
 
 
 def test_import_reports_a_bad_file_with_its_name_and_status_2(tmp_path, db):
@@ -171,3 +174,42 @@ def test_warm_up_compiles_every_page_template_before_the_workers_fork():
     names = env.list_templates(extensions=["html"])
     assert "web/unit_year.html" in names and "web/project.html" in names
     assert {key[1] for key in env.cache.keys()} >= set(names)
+
+
+def test_serve_refuses_a_bad_worker_count_in_chinese(tmp_path, monkeypatch):
+    """JIXIAO_WORKERS=abc made `jixiao serve` end in a ValueError traceback; it is refused with
+    the variable named, exit 2. The help says what the default really is (two per core plus one)."""
+    monkeypatch.setenv("JIXIAO_SECRET_KEY", "k" * 50)
+    for bad in ("abc", "2.5"):
+        monkeypatch.setenv("JIXIAO_WORKERS", bad)
+        r = _run(["serve", "--port", "1"], tmp_path / "db.sqlite3")
+        assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+        assert "JIXIAO_WORKERS" in r.stderr and bad in r.stderr
+    monkeypatch.delenv("JIXIAO_WORKERS")
+    r = _run(["serve", "--help"], tmp_path / "db.sqlite3")
+    assert "核数 × 2 + 1" in r.stdout and "JIXIAO_WORKERS" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("JIXIAO_MAX_UPLOAD_MB", "20MB"),
+        ("JIXIAO_LOGIN_COOLOFF_MINUTES", "十五"),
+        ("JIXIAO_HSTS_SECONDS", "1 year"),
+        ("JIXIAO_DATABASE_URL", "mysql://db/jixiao"),
+    ],
+)
+def test_a_setting_that_cannot_be_read_is_named_in_chinese(tmp_path, name, value):
+    """A mistyped JIXIAO_* setting ended every database command in a Python traceback (or an
+    English ValueError for the database URL); the command now names the variable and the value
+    in Chinese and exits 2."""
+    env = {**os.environ, "JIXIAO_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", name: value}
+    r = subprocess.run(
+        [sys.executable, "-m", "jixiao.cli", "user", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert name in r.stderr and value in r.stderr and "设置有误" in r.stderr, r.stderr

@@ -149,3 +149,27 @@ def test_stored_incomplete_report_shows_its_gaps_beside_the_fields(demo, clients
     assert "整改措施" in todo("measures") and "完成目标可能性" in todo("likelihood")
     # every gap the report lists is shown beside a field
     assert len(doc.xpath('//form//em[contains(@class, "todo")]')) == len(snap.problems)
+
+
+def test_spending_above_the_budget_is_refused_beside_its_field(demo, clients):
+    """全年执行数 typed in 元 (1,250,000 for 125 万元) was stored with an execution rate of
+    992063% and full points; a year's execution above 全年预算数, or a monitoring amount to date
+    above 预算数, is an error beside the field, and the labels say the amounts are in 万元."""
+    p = _project(demo, 1)  # 产品质量监督抽查经费, 预算数 48.5
+    url = reverse("project_selfeval", args=[p.pk])
+    html = clients["market"].get(url).content.decode()
+    assert "全年预算数（调整后，万元）" in html and "全年执行数（万元）" in html
+    r = clients["market"].post(url, {**SELFEVAL_OK, "adjusted": "48.5", "executed": "465000"})
+    assert r.status_code == 400
+    doc = lxml.html.fromstring(r.content.decode())
+    assert "超过全年预算数" in _beside(doc, "executed")
+    assert not SelfEvaluation.objects.filter(project=p).exists()
+    r = clients["market"].post(url, {**SELFEVAL_OK, "adjusted": "48.5", "executed": "48.5"})
+    assert r.status_code == 302
+
+    url = reverse("project_monitor", args=[p.pk])
+    r = clients["market"].post(url, {"as_of": "2024-07-31", "executed": "290000"})
+    assert r.status_code == 400
+    doc = lxml.html.fromstring(r.content.decode())
+    assert "超过预算数" in _beside(doc, "executed")
+    assert not MonitoringSnapshot.objects.filter(project=p).exists()

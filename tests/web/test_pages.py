@@ -355,3 +355,31 @@ def test_template_url_odd_arguments_fall_back_to_reverse():
         url("project", -1)  # <int:> takes no sign: an error, not a made-up address
     with pytest.raises(NoReverseMatch):
         url("project", True)
+
+
+def test_admin_review_results_count_findings_in_chinese(clients, market_project):
+    """The admin's 审核结果 list shows 错误/警告/提示 counts, not the stored dict's English keys."""
+    clients["reviewer"].get(f"/projects/{market_project.pk}/")  # the review is stored on first view
+    html = clients["admin"].get("/admin/web/reviewresult/").content.decode()
+    assert "审核结果" in html and "警告" in html
+    for english in ("&#x27;error&#x27;", "&#x27;warning&#x27;", "&#x27;hint&#x27;", "'error'"):
+        assert english not in html
+
+
+def test_admin_adding_a_unit_user_without_a_unit_shows_the_error(clients):
+    """The admin's 增加用户 form with role 单位用户 and no unit chosen answered 500 (the action
+    refused after the form had passed); the form now shows why, beside 所属单位."""
+    from jixiao.web.models import Unit, User
+
+    r = clients["admin"].post(
+        "/admin/web/user/add/", {"username": "nounit", "role": "unit", "password": "Good-pass-123"}
+    )
+    assert r.status_code == 200
+    assert "单位用户至少要属于一个单位" in r.content.decode()
+    assert not User.objects.filter(username="nounit").exists()
+    unit = Unit.objects.get(code="999002")
+    r = clients["admin"].post(
+        "/admin/web/user/add/",
+        {"username": "nounit", "role": "unit", "units": [unit.pk], "password": "Good-pass-123"},
+    )
+    assert r.status_code == 302 and list(User.objects.get(username="nounit").units.all()) == [unit]

@@ -146,8 +146,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(args_in[0] if args_in else None)
     args = parser.parse_args(args_in)
+    from jixiao.web import SettingsError
+
     try:
         return int(args.func(args) or 0)
+    except SettingsError as e:  # a JIXIAO_* variable that cannot be used: named, no traceback
+        print(f"jixiao {args_in[0] if args_in else ''}：设置有误：{e}。", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -26,7 +26,10 @@ def default_workers() -> int:
         return 1
     env = os.environ.get("JIXIAO_WORKERS")
     if env:
-        return max(1, int(env))
+        try:
+            return max(1, int(env))
+        except ValueError:
+            raise ValueError(f"JIXIAO_WORKERS 应为进程数（正整数），现为“{env}”") from None
     return min(9, 2 * (os.cpu_count() or 1) + 1)
 
 
@@ -215,8 +218,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "警告：未设置 JIXIAO_SECRET_KEY（调试模式）：本次运行使用临时密钥，重启后需重新登录。",
             file=sys.stderr,
         )
+    try:
+        workers = args.workers or default_workers()
+    except ValueError as e:
+        print(f"jixiao serve：{e}，拒绝启动。", file=sys.stderr)
+        return EXIT_BAD_INPUT
     prepare_database()
-    workers = args.workers or default_workers()
     print(
         f"jixiao serve：{database_label()}，http://{args.host}:{args.port}/"
         f"（{workers} 个进程 × {args.threads} 线程）",
@@ -271,6 +278,11 @@ def _unit_option(args: argparse.Namespace, command: str) -> tuple[Any, int]:
         return None, EXIT_BAD_INPUT
 
 
+def _unchanged(n: int) -> str:
+    """「（其中 N 个无变化）」 after an update count, as the upload page says it; nothing for 0."""
+    return f"（其中 {n} 个无变化）" if n else ""
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     prepare_database()
     from jixiao.ingest import ReadError
@@ -288,7 +300,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("没有找到可导入的文件（.txt .docx .xlsx .html .pdf）", file=sys.stderr)
         return EXIT_BAD_INPUT
     failed = 0
-    totals = {"created": 0, "updated": 0, "indicators": 0, "warnings": 0}
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "indicators": 0, "warnings": 0}
     tty = sys.stderr.isatty()
 
     def parse(f: Path) -> Any:
@@ -332,11 +344,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise r
         totals["created"] += r.created
         totals["updated"] += r.updated
+        totals["unchanged"] += r.unchanged
         totals["indicators"] += r.indicators
         totals["warnings"] += len(r.warnings)
         line = (
-            f"{prefix} {f}: {r.unit} {r.year or '年度未知'} 年，新项目 {r.created}，更新 {r.updated}，"
-            f"指标 {r.indicators}，警告 {len(r.warnings)}"
+            f"{prefix} {f}: {r.unit} {r.year or '年度未知'} 年，新项目 {r.created}，更新 {r.updated}"
+            f"{_unchanged(r.unchanged)}，指标 {r.indicators}，警告 {len(r.warnings)}"
         )
         print(("\r" if tty else "") + line + (" " * 20 if tty else ""), file=sys.stderr)
         for d in r.dropped:
@@ -346,7 +359,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 print(f"    {w}", file=sys.stderr)
     print(
         f"完成：{len(files) - failed}/{len(files)} 个文件导入，新项目 {totals['created']} 个，更新 "
-        f"{totals['updated']} 个，指标 {totals['indicators']} 个，警告 {totals['warnings']} 条"
+        f"{totals['updated']} 个{_unchanged(totals['unchanged'])}，指标 {totals['indicators']} 个，"
+        f"警告 {totals['warnings']} 条"
         + (f"，失败 {failed} 个" if failed else "")
         + f"（{database_label()}）"
     )
@@ -492,7 +506,8 @@ def register(sub: Any) -> None:
         "--workers",
         type=int,
         default=0,
-        help="进程数（默认：CPU 核数 + 1，用 gunicorn；1 = 单进程 waitress）",
+        help="进程数（默认：JIXIAO_WORKERS，否则 CPU 核数 × 2 + 1，最多 9，用 gunicorn；"
+        "1 = 单进程 waitress）",
     )
     p.set_defaults(func=cmd_serve)
 

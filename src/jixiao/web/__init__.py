@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 
 
+class SettingsError(ValueError):
+    """A JIXIAO_* environment setting that cannot be used; the message names it, in Chinese."""
+
+
 def setup(debug: bool | None = None) -> None:
     """Configure and set up Django once (settings from the environment)."""
     import django

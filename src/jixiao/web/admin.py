@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils.timezone import localtime
 
 from jixiao.web import actions
-from jixiao.web.jinja import KIND_LABELS
+from jixiao.web.jinja import KIND_LABELS, SEVERITY_LABELS
 from jixiao.web.models import (
     LIGHTS,
     ApiToken,
@@ -281,12 +281,20 @@ class ReviewResultAdmin(ReadOnlyAdmin):
         column(ReviewResult, "disclosure"),
         column(ReviewResult, "project"),
         column(ReviewResult, "grade"),
-        column(ReviewResult, "counts"),
+        "finding_counts",
         column(ReviewResult, "version"),
     )
     list_filter = (titled(ReviewResult, "grade"),)
     search_fields = ("name", "unit_name")
     list_select_related = ("disclosure__unit", "project")
+
+    @admin.display(description=LABELS[ReviewResult]["counts"])
+    def finding_counts(self, obj: ReviewResult) -> str:
+        """「错误 1，警告 2，提示 0」: the stored counts under their Chinese severity names."""
+        counts = obj.counts or {}
+        if not counts:
+            return "-"
+        return "，".join(f"{SEVERITY_LABELS.get(k, k)} {n}" for k, n in counts.items())
 
 
 @admin.register(History)
@@ -331,6 +339,8 @@ class UserCreateForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data.get("role") == Role.UNIT and not data.get("units"):  # as actions.create_user refuses
+            self.add_error("units", "单位用户至少要属于一个单位")
         if data.get("password"):
             user = User(username=data.get("username") or "", role=data.get("role") or "")
             problem = actions.password_errors(data["password"], user)

@@ -34,6 +34,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from jixiao.web import SettingsError
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -42,6 +44,17 @@ def env_flag(name: str, default: bool = False) -> bool:
     if v is None:
         return default
     return v.strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_number(name: str, default: str, kind: type[int] | type[float] = int) -> int | float:
+    """The environment variable `name` as an integer (or a float), `default` when unset; a value
+    that is not one is a SettingsError naming the variable, not a traceback."""
+    raw = os.environ.get(name, default)
+    try:
+        return kind(raw)
+    except ValueError:
+        what = "整数" if kind is int else "数字"
+        raise SettingsError(f"{name} 应为{what}，现为“{raw}”") from None
 
 
 def database_from_url(url: str) -> dict:
@@ -73,7 +86,7 @@ def database_from_url(url: str) -> dict:
             "CONN_MAX_AGE": 60,
             "TEST": {"NAME": "test_" + (unquote(parts.path.lstrip("/")) or "postgres")},
         }
-    raise ValueError(f"JIXIAO_DATABASE_URL: unsupported scheme {scheme!r} (use sqlite:/// or postgresql://)")
+    raise SettingsError(f"JIXIAO_DATABASE_URL 应以 sqlite:/// 或 postgresql:// 开头，现为“{url}”")
 
 
 DEBUG = env_flag("JIXIAO_DEBUG")
@@ -150,12 +163,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("JIXIAO_LOGIN_FAILURE_LIMIT", "10"))
-AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("JIXIAO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = int(env_number("JIXIAO_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("JIXIAO_LOGIN_COOLOFF_MINUTES", "15", float))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "jixiao.web.views.login.login_locked"
 AXES_RESET_ON_SUCCESS = False
-PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
+PROXY_COUNT = int(env_number("JIXIAO_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "jixiao.web.middleware.client_address"
 AXES_USERNAME_CALLABLE = "jixiao.web.middleware.login_username"
 AXES_VERBOSE = False
@@ -207,11 +220,11 @@ STATIC_ROOT = os.environ.get("JIXIAO_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-MAX_UPLOAD_MB = int(os.environ.get("JIXIAO_MAX_UPLOAD_MB", "20"))
+MAX_UPLOAD_MB = int(env_number("JIXIAO_MAX_UPLOAD_MB", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MB * 1024 * 1024 + 1024 * 1024
 # an uploaded document is parsed in a worker process killed past this time / memory (jixiao.ingest.bounded)
-JIXIAO_PARSE_TIMEOUT = float(os.environ.get("JIXIAO_PARSE_TIMEOUT", "30"))
-JIXIAO_PARSE_MEMORY_MB = int(os.environ.get("JIXIAO_PARSE_MEMORY_MB", "512"))
+JIXIAO_PARSE_TIMEOUT = env_number("JIXIAO_PARSE_TIMEOUT", "30", float)
+JIXIAO_PARSE_MEMORY_MB = int(env_number("JIXIAO_PARSE_MEMORY_MB", "512"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
@@ -227,7 +240,7 @@ CACHES = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_flag("JIXIAO_SECURE_COOKIES")
-SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = int(env_number("JIXIAO_HSTS_SECONDS", "0"))
 if env_flag("JIXIAO_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
@@ -246,10 +259,10 @@ CONTENT_SECURITY_POLICY = os.environ.get("JIXIAO_CSP") or (
 # or the one `jixiao serve` starts itself unless JIXIAO_TASK_WORKER=external.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 TASK_WORKER = (os.environ.get("JIXIAO_TASK_WORKER") or "embedded").strip().lower()
-UPLOAD_TASK_BYTES = int(os.environ.get("JIXIAO_UPLOAD_TASK_KB", "512")) * 1024
+UPLOAD_TASK_BYTES = int(env_number("JIXIAO_UPLOAD_TASK_KB", "512")) * 1024
 # Excel and web-page exports of more projects than this are background tasks too (Word and PDF always
 # are): a unit-year's .xlsx 绩效目标表 takes seconds from a few dozen projects on
-EXPORT_INLINE_PROJECTS = int(os.environ.get("JIXIAO_EXPORT_INLINE_PROJECTS", "20"))
+EXPORT_INLINE_PROJECTS = int(env_number("JIXIAO_EXPORT_INLINE_PROJECTS", "20"))
 
 LOGGING = {
     "version": 1,

@@ -41,8 +41,14 @@ def _resolve_units(codes: list[str]) -> list[Unit]:
     from jixiao.web.lib.units import UnitSpecError, find_units, resolve_unit
 
     units: list[Unit] = []
-    for c in codes:
+    for typed in codes:
+        c = typed
         if not find_units(c) and c.strip().isdigit():
+            if not find_units(f"id:{c.strip()}"):  # neither a code nor an id: named as typed
+                raise Invalid(
+                    f"没有单位 {typed.strip()}（--unit 可写 单位编码、地区:编码 或 id:单位编号）。",
+                    {"unit": typed},
+                )
             c = f"id:{c.strip()}"
         try:
             units.append(resolve_unit(c))

@@ -136,6 +136,11 @@ def http_error_detail(status: int, message: str) -> str:
     return _BY_STATUS.get(status, "请求失败" if status < 500 else "服务器出错，请稍后重试")
 
 
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
 def install(api: NinjaAPI) -> None:
     """Chinese answers for validation errors, 404, 401 and every HTTP error on every route of `api`."""
 
@@ -155,5 +160,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.message.startswith("CSRF check Failed") and not _signed_in(request):
+            # the session check runs after the token failed: a bad, revoked or deactivated token (or
+            # none) is a 401 as on a read, not a request for a CSRF token a script does not need
+            return api.create_response(request, {"detail": "未登录或 API 令牌无效"}, status=401)
         detail = http_error_detail(exc.status_code, exc.message)
         return api.create_response(request, {"detail": detail}, status=exc.status_code)
