@@ -443,31 +443,11 @@ def test_a_row_refused_while_the_review_is_computed_stores_nothing_of_the_docume
     _assert_review_as_read_back(Disclosure.objects.get().pk)
 
 
-def test_a_new_unit_years_review_rows_follow_its_rows_without_waiting(monkeypatch):
-    """On PostgreSQL a new unit-year's review rows go to the server behind its indicator rows, in
-    the same pipeline (no wait for the rows to be written first), and the review stored is the one
-    read back."""
-    if connection.vendor != "postgresql":
-        pytest.skip("pipelines are PostgreSQL's")
-    from jixiao.web import bulk
-
-    real, seen = bulk.insert_values, []
-
-    def recording(model, values):
-        if model is ReviewResult:
-            seen.append(bool(connection.connection.pgconn.pipeline_status))
-        return real(model, values)
-
-    monkeypatch.setattr(bulk, "insert_values", recording)
-    r = actions.import_disclosure(None, as_unit(seed("004"), "720601", "流水线单位", 3, 5))
-    assert seen == [True]
-    _assert_review_as_read_back(r.disclosure_id)
-
-
-def test_a_review_row_refused_behind_the_rows_undoes_the_first_attempt_only():
-    """A review row the server refuses behind the document's rows (in the same pipeline on
-    PostgreSQL) undoes the whole first attempt: nothing of it stays, nor is its review remembered;
-    the import done again stores the document once, without its review."""
+def test_a_refused_review_row_undoes_the_first_attempt_only():
+    """A review row the server refuses undoes the whole first attempt (its review stored without
+    a savepoint): nothing of it stays, nor is its review remembered; the import done again stores
+    the document once, without its review. (A guard for any later overlap of the review's rows
+    with the document's.)"""
     doc = as_unit(seed("002"), "720602", "审核拒绝单位", 2, 4)
     doc = dataclasses.replace(
         doc, projects=[doc.projects[0], dataclasses.replace(doc.projects[1], name="拒绝的项目")]

@@ -686,33 +686,17 @@ def _import(
     _report_unit_year(job)
     projects = [*kept, *(x for x in matched if x is not None), *job.writes.new_projects]
     review = _Review(job, subs, projects, guarded)
-    _write_rows(job, new_subs, review)
+    # the new rows go to the server without waiting for it (PostgreSQL): it writes them, and their
+    # search indexes, while the review is computed here; the block ends when they are written
+    with bulk.pipelined():
+        _insert_indicators(_new_rows(job.writes))
+        bulk.insert(SubGoal, new_subs)
+        bulk.insert_values(History, job.writes.history)
+        _check_constraints_now()
+        bulk.sent()
+        review.compute()
     review.store()
     return job.result
-
-
-def _write_rows(job: _Job, new_subs: list[SubGoal], review: _Review) -> None:
-    """The new indicator rows, 分项目标 and history sent to the server without waiting for it
-    (PostgreSQL): it writes them, and their search indexes, while the review is computed here; a
-    new unit-year's review rows follow them in the same way (`_Review.send`: no wait for the rows
-    first, nor a statement of its own after them). The block ends when they are all written. A
-    server error there, with the review rows sent, raises `_Sequential`: the import done again
-    with the review stored after the rows says which it was (the document refused as before, or
-    stored without its review)."""
-    sent = False
-    try:
-        with bulk.pipelined():
-            _insert_indicators(_new_rows(job.writes))
-            bulk.insert(SubGoal, new_subs)
-            bulk.insert_values(History, job.writes.history)
-            _check_constraints_now()
-            bulk.sent()
-            review.compute()
-            sent = review.send()
-    except DatabaseError as e:
-        if sent:
-            raise _Sequential from e
-        raise
 
 
 def _check_constraints_now() -> None:
@@ -1039,7 +1023,6 @@ class _Review:
         self.restamp = _may_keep_review(job)
         self.computed: reviews.ComputedReviews | None = None
         self.failed = False
-        self.sent = False  # its rows sent with the import's (`send`)
         self.past: dict[int, Any] = {}
         try:  # read before the rows are sent: one query, none for a new unit's unit-year
             if self.restamp or (self.projects and not job.new_unit):
@@ -1072,29 +1055,8 @@ class _Review:
         )
         return reviews.compute_written_reviews([written], self.past)
 
-    def send(self) -> bool:
-        """Inside `bulk.pipelined`, after `compute`: the review rows of a new unit-year that no
-        other unit-year's review depends on sent behind the import's rows (PostgreSQL: without
-        waiting for the server), stored without a savepoint as `store` stores them (which then
-        only remembers the review); True when sent. An error raises `_Sequential`, as in `store`."""
-        c = self.computed
-        if self.guarded or self.failed or self.restamp or c is None or c.stale:
-            return False
-        if self.job.touched != {self.job.disclosure.pk}:
-            return False
-        try:
-            bulk.insert_values(ReviewResult, c.rows)
-        except Exception as e:
-            raise _Sequential from e
-        self.sent = True
-        return True
-
     def store(self) -> None:
         if self.failed:
-            return
-        if self.sent:  # its rows written (`send`)
-            assert self.computed is not None
-            reviews.remember_computed_reviews(self.computed)
             return
         # on a failure the reviews stored so far (other unit-years', `_store`) are rolled back:
         # what this process remembered of them is forgotten too
