@@ -443,6 +443,23 @@ def test_a_row_refused_while_the_review_is_computed_stores_nothing_of_the_docume
     _assert_review_as_read_back(Disclosure.objects.get().pk)
 
 
+def test_a_refused_review_row_undoes_the_first_attempt_only():
+    """A review row the server refuses undoes the whole first attempt (its review stored without
+    a savepoint): nothing of it stays, nor is its review remembered; the import done again stores
+    the document once, without its review. (A guard for any later overlap of the review's rows
+    with the document's.)"""
+    doc = as_unit(seed("002"), "720602", "审核拒绝单位", 2, 4)
+    doc = dataclasses.replace(
+        doc, projects=[doc.projects[0], dataclasses.replace(doc.projects[1], name="拒绝的项目")]
+    )
+    reviews.clear_cache()
+    _refuse_review_rows()
+    r = actions.import_disclosure(None, doc)
+    assert (Disclosure.objects.count(), Project.objects.count(), Indicator.objects.count()) == (1, 2, 8)
+    assert not ReviewResult.objects.exists()
+    assert all(reviews._cache.get(did) is None for did in range(r.disclosure_id - 3, r.disclosure_id + 1))
+
+
 def test_bulk_rows_read_back_as_written():
     """`bulk.insert_values` (on PostgreSQL one JSON text of the rows, `bulk._json_plan`) stores
     each value as an ORM save would: quotes, backslashes, control characters, empty and missing
