@@ -41,6 +41,11 @@ def _export_flow(base, browser, tmp_path):
     page.click("#downloads >> text=Word")
     page.wait_for_url(f"{base}/jobs/*/")
     assert page.inner_text("#job-label") == "排队中"  # no worker yet: the page answered at once
+    first = page.url
+    page.go_back()  # a second click while it waits leads to the same job, not a second one
+    page.click("#downloads >> text=Word")
+    page.wait_for_url(f"{base}/jobs/*/")
+    assert page.url == first
     page.screenshot(path=str(shots / "job_queued.png"), full_page=True)
     worker = WorkerThread(interval=0.1)
     worker.start()

@@ -38,14 +38,32 @@ def _run(args: list[str], db: Path, **kw) -> subprocess.CompletedProcess:
     )
 
 
+def _accounts(lines: list[str]) -> list[str]:
+    """The lines after 账号（用户名 / 密码 / 角色）： that name an account (two-space indented)."""
+    start = lines.index("账号（用户名 / 密码 / 角色）：") + 1
+    out = []
+    for line in lines[start:]:
+        if not line.startswith("  "):
+            break
+        out.append(line)
+    return out
+
+
+def _readme_demo_accounts() -> list[str]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    return _accounts(readme.split("$ jixiao demo --data ./demo", 1)[1].splitlines())
+
+
 def test_demo_creates_the_database_in_the_data_folder_and_prints_accounts(tmp_path):
     r = _run(["demo", "--data", str(tmp_path / "d"), "--no-serve"], tmp_path / "unused.sqlite3")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "d" / "jixiao.sqlite3").exists() and not (tmp_path / "unused.sqlite3").exists()
     assert "示例市市场监督管理局" in r.stdout and "新增" in r.stdout
     assert "http://" not in r.stdout  # --no-serve: nothing is served, no address printed
-    for account in ("admin", "reviewer", "unit"):
+    for account in ("admin", "reviewer", "unit", "edu"):
         assert account in r.stdout
+    # the README's example prints the same accounts, lines as the demo prints them
+    assert _readme_demo_accounts() == _accounts(r.stdout.splitlines())
     # running it again keeps the same data instead of duplicating it, and says so
     r2 = _run(["demo", "--data", str(tmp_path / "d"), "--no-serve"], tmp_path / "unused.sqlite3")
     assert r2.returncode == 0 and "已有" in r2.stdout and "新增 0 个" in r2.stdout

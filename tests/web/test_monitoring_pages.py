@@ -234,3 +234,21 @@ def test_two_users_saving_the_same_snapshot_the_second_is_refused(clients, users
     # a new date is a new snapshot, whatever the form showed
     assert clients["admin"].post(url, _post(p, "5", as_of="2024-08-31", revision=forms[1])).status_code == 302
     assert MonitoringSnapshot.objects.filter(project=p).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_outcome_is_a_warning_line_without_a_traceback(clients, users, market_project, caplog):
+    """A unit user's outcome is refused (403, in Chinese) and logged as other refusals are: one
+    warning line from django.request, no traceback."""
+    import logging
+
+    s = actions.save_monitoring(
+        users["market"], market_project.pk, actions.MonitoringEntry(as_of="2024-07-31", executed="0.5")
+    )
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        r = clients["market"].post(f"/monitoring/{s.pk}/outcome/", {"outcome": "continue"})
+    assert r.status_code == 403 and "无权访问" in r.content.decode()
+    refusals = [rec for rec in caplog.records if rec.name == "django.request"]
+    assert [rec.levelname for rec in refusals] == ["WARNING"], caplog.text
+    assert refusals[0].exc_info is None and "Traceback" not in caplog.text
+    assert f"/monitoring/{s.pk}/outcome/" in refusals[0].getMessage()

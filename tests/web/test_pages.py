@@ -383,3 +383,23 @@ def test_admin_adding_a_unit_user_without_a_unit_shows_the_error(clients):
         {"username": "nounit", "role": "unit", "units": [unit.pk], "password": "Good-pass-123"},
     )
     assert r.status_code == 302 and list(User.objects.get(username="nounit").units.all()) == [unit]
+
+
+def test_admin_shows_amounts_as_the_pages_do(clients, users, market_project):
+    """The admin's 项目 and 自评 lists showed 预算数 as stored (48.500000); now as every page: 48.5."""
+    from decimal import Decimal
+
+    from jixiao.web.models import SelfEvaluation
+
+    p = market_project
+    type(p).objects.filter(pk=p.pk).update(budget_total=Decimal("48.5"))
+    SelfEvaluation.objects.create(
+        project=p,
+        budget_adjusted=Decimal("1234.5"),
+        budget_executed=Decimal("30"),
+        entered_by=users["market"],
+    )
+    html = clients["admin"].get("/admin/web/project/").content.decode()
+    assert ">48.5<" in html and "48.500000" not in html and "预算数" in html
+    html = clients["admin"].get("/admin/web/selfevaluation/").content.decode()
+    assert ">1,234.5<" in html and ">30<" in html and ".500000" not in html

@@ -61,7 +61,7 @@ def test_word_export_is_a_task_with_progress_and_a_private_download(clients, mar
 
     p = market_project
     url = f"/units/{p.unit_id}/2024/export/targets.docx"
-    job_id = _job_id(clients["market"].get(url))
+    job_id = _job_id(clients["market"].post(url))
     # the request only queued it: nothing ran yet
     page = clients["market"].get(f"/jobs/{job_id}/").content.decode()
     assert "排队中" in page and "下载" not in page.split("状态：")[1][:200]
@@ -87,7 +87,7 @@ def test_word_export_is_a_task_with_progress_and_a_private_download(clients, mar
 
 def test_download_rechecks_permission(clients, users, market_project, worker):
     p = market_project
-    job_id = _job_id(clients["market"].get(f"/projects/{p.pk}/export/targets.docx"))
+    job_id = _job_id(clients["market"].post(f"/projects/{p.pk}/export/targets.docx"))
     worker()
     s = _wait(clients["market"], job_id)
     assert s["state"] == "done"
@@ -98,7 +98,7 @@ def test_download_rechecks_permission(clients, users, market_project, worker):
 
 def test_worker_rechecks_permission_and_fails_in_chinese(clients, users, market_project, worker):
     p = market_project
-    job_id = _job_id(clients["market"].get(f"/projects/{p.pk}/export/targets.docx"))
+    job_id = _job_id(clients["market"].post(f"/projects/{p.pk}/export/targets.docx"))
     actions.update_user(None, "market", unit_codes=["999002"])  # before the worker ran the task
     worker()
     s = _wait(clients["market"], job_id)
@@ -142,7 +142,7 @@ def test_pdf_export_through_libreoffice_in_the_worker(clients, market_project, w
     from jixiao.export.pdf import soffice_path
 
     p = market_project
-    job_id = _job_id(clients["reviewer"].get(f"/projects/{p.pk}/export/targets.pdf"))
+    job_id = _job_id(clients["reviewer"].post(f"/projects/{p.pk}/export/targets.pdf"))
     worker()
     s = _wait(clients["reviewer"], job_id, timeout=180)
     if soffice_path() is None:
@@ -278,7 +278,7 @@ def test_finished_jobs_are_pruned_after_a_week(clients, users, market_project):
     recent = Job.objects.create(user=users["market"], kind="export", title="近", state="done")
     Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=8))
     Job.objects.filter(pk=recent.pk).update(finished_at=timezone.now() - timedelta(days=6))
-    clients["market"].get(f"/projects/{market_project.pk}/export/targets.docx")  # starts a job
+    clients["market"].post(f"/projects/{market_project.pk}/export/targets.docx")  # starts a job
     assert not Job.objects.filter(pk=old.pk).exists() and Job.objects.filter(pk=recent.pk).exists()
     assert Job.objects.count() == 2
 
@@ -290,9 +290,46 @@ def test_excel_of_many_projects_is_a_task_too(clients, market_project, settings,
     url = f"/units/{p.unit_id}/2024/export/targets.xlsx"
     assert clients["market"].get(url).status_code == 200  # a few projects: in the request
     settings.EXPORT_INLINE_PROJECTS = 1
-    job_id = _job_id(clients["market"].get(url))
+    job_id = _job_id(clients["market"].post(url))
     worker()
     s = _wait(clients["market"], job_id)
     assert s["state"] == "done", s
     wb = load_workbook(io.BytesIO(clients["market"].get(s["download"]).content))
     assert p.name in [str(c.value) for ws in wb for row in ws.iter_rows() for c in row]
+
+
+def test_a_get_starts_no_export_and_repeated_clicks_lead_to_one_job(clients, market_project):
+    """A crawler or a bookmark GETs the export: a page with the button, no job. The button POSTs;
+    clicking again while the job waits or runs leads to the same job's progress page."""
+    p = market_project
+    url = f"/projects/{p.pk}/export/targets.docx"
+    for _ in range(3):
+        r = clients["market"].get(url)
+        assert r.status_code == 200, r.status_code
+        page = r.content.decode()
+        assert 'method="post"' in page and f'action="{url}"' in page and "csrfmiddlewaretoken" in page
+    assert not Job.objects.exists()
+    job_id = _job_id(clients["market"].post(url))
+    assert _job_id(clients["market"].post(url)) == job_id
+    assert _job_id(clients["market"].post(url)) == job_id  # the link now leads to it too
+    assert Job.objects.count() == 1
+    # another table, format or target is another job; another user's click is their own job
+    assert _job_id(clients["market"].post(f"/projects/{p.pk}/export/targets.pdf")) != job_id
+    assert _job_id(clients["market"].post(f"/units/{p.unit_id}/2024/export/targets.docx")) != job_id
+    assert _job_id(clients["reviewer"].post(url)) != job_id
+    assert Job.objects.count() == 4
+    # a finished job is not reused: the data may have changed since
+    Job.objects.filter(pk=job_id).update(state="done")
+    assert _job_id(clients["market"].post(url)) != job_id
+    # no export for a unit user of another unit, by GET or POST
+    assert clients["edu"].get(url).status_code == 404
+    assert clients["edu"].post(url).status_code == 404
+    assert Job.objects.count() == 5
+
+
+def test_export_buttons_post_with_csrf(clients, market_project):
+    p = market_project
+    page = clients["market"].get(f"/projects/{p.pk}/").content.decode()
+    for fmt in ("docx", "pdf"):
+        assert f'<form method="post" action="/projects/{p.pk}/export/targets.{fmt}"' in page, fmt
+    assert f'<a href="/projects/{p.pk}/export/targets.xlsx">Excel</a>' in page

@@ -21,6 +21,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.timezone import localtime
 
+from jixiao.numbers import money
 from jixiao.web import actions
 from jixiao.web.jinja import KIND_LABELS, SEVERITY_LABELS
 from jixiao.web.models import (
@@ -109,6 +110,17 @@ def column(model: type[Model], name: str) -> Any:
 
     show.__name__ = name
     return admin.display(description=LABELS[model][name], ordering=name)(show)
+
+
+def amount(model: type[Model], name: str) -> Any:
+    """A list column showing the 万元 amount `name` as every page does (48.500000 → 48.5)."""
+
+    def show(obj: Any) -> str:
+        return money(getattr(obj, name))
+
+    show.__name__ = name
+    label = model._meta.get_field(name).verbose_name
+    return admin.display(description=label, ordering=name)(show)
 
 
 def titled(model: type[Model], name: str) -> tuple[str, type[admin.FieldListFilter]]:
@@ -214,7 +226,15 @@ class IndicatorInline(ChineseLabels, admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdmin):
-    list_display = ("name", "code", column(Project, "unit"), "year", "budget_total", "state", "version")
+    list_display = (
+        "name",
+        "code",
+        column(Project, "unit"),
+        "year",
+        amount(Project, "budget_total"),
+        "state",
+        "version",
+    )
     list_filter = ("state", "year")
     search_fields = ("name", "code", "unit__name")
     list_select_related = ("unit",)
@@ -264,8 +284,8 @@ class SelfEvaluationAdmin(ReadOnlyAdmin):
         column(SelfEvaluation, "project"),
         "total",
         "grade",
-        "budget_adjusted",
-        "budget_executed",
+        amount(SelfEvaluation, "budget_adjusted"),
+        amount(SelfEvaluation, "budget_executed"),
         "entered_by",
     )
     list_filter = ("grade",)

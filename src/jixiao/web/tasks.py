@@ -92,8 +92,22 @@ def start_job(
     return job
 
 
+def pending_export(user: Any, scope: dict[str, Any], kind: str, fmt: str) -> Job | None:
+    """The user's export of this table and target that still waits or runs, if any. A finished one
+    is not reused: its file holds the data as it was, and a new click means "as it is now"; nor is
+    one whose queue task died (its page asks to start it again)."""
+    params = {**scope, "kind": kind, "fmt": fmt}
+    pending = Job.objects.filter(
+        user=user, kind="export", state__in=[JobState.QUEUED, JobState.RUNNING]
+    ).defer("file_data", "input_data", "result")
+    return next((j for j in pending if j.params == params and not job_status(j).finished), None)
+
+
 def start_export(user: Any, scope: dict[str, Any], kind: str, fmt: str, title: str) -> Job:
-    """An export of one table: scope is {"project": id} or {"unit": id, "year": y}."""
+    """An export of one table: scope is {"project": id} or {"unit": id, "year": y}. The user's same
+    export still waiting or running is returned instead of a second one (repeated clicks)."""
+    if job := pending_export(user, scope, kind, fmt):
+        return job
     return start_job(user, "export", title, {**scope, "kind": kind, "fmt": fmt})
 
 

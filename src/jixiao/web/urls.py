@@ -5,10 +5,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from jixiao.web.api import api
-from jixiao.web.views import corpus, cycle, exports, jobs, projects, review, search, units, upload
+from jixiao.web.views import corpus, cycle, exports, favicon, jobs, projects, review, search, units, upload
 
 urlpatterns = [
     path("", units.home, name="home"),
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("units/", units.units, name="units"),
     path(
         "login/", auth_views.LoginView.as_view(template_name="web/login.html", next_page="home"), name="login"

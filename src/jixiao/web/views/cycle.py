@@ -141,7 +141,7 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
                 row.update(posted.as_form())
                 row["light"] = ""
         except Denied as e:
-            raise _forbidden(request, e) from None
+            return _forbidden(request, e)
         else:
             label = LIGHT_LABELS.get(saved.light, "")
             messages.success(
@@ -183,10 +183,13 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "web/cycle/monitor.html", ctx, status=status)
 
 
-def _forbidden(request: HttpRequest, e: Exception) -> Exception:
-    from django.core.exceptions import PermissionDenied
+def _forbidden(request: HttpRequest, e: Exception) -> HttpResponse:
+    """The 403 page with the refusal's Chinese reason. Returned, not raised as PermissionDenied:
+    Django logs a raised one with its traceback, a returned 403 as one warning line (Forbidden: …),
+    as the other refusals are."""
+    from jixiao.web.errors import forbidden
 
-    return PermissionDenied(str(e))
+    return forbidden(request, e)
 
 
 @login_required
@@ -204,7 +207,7 @@ def snapshot_outcome(request: HttpRequest, snapshot_id: int) -> HttpResponse:
             note=request.POST.get("outcome_note", ""),
         )
     except Denied as e:
-        raise _forbidden(request, e) from None
+        return _forbidden(request, e)
     except actions.Invalid as e:
         messages.error(request, e.message)
     else:
@@ -260,7 +263,7 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
             for row, posted in zip(form["rows"], entry.rows, strict=True):
                 row.update(posted.as_form())
         except Denied as e:
-            raise _forbidden(request, e) from None
+            return _forbidden(request, e)
         else:
             messages.success(request, f"已保存绩效自评：{saved.total} 分，{saved.grade}。")
             return redirect("project_selfeval", project_id=proj.pk)

@@ -3,8 +3,9 @@
 
 Excel and web pages of a few projects are built in the request; Word and PDF (seconds; PDF about ten
 through LibreOffice), and Excel and web pages of more than EXPORT_INLINE_PROJECTS projects (a 200-project
-unit-year's .xlsx took 50 s on a loaded machine) are background tasks: the link starts one and leads to
-its progress page, which ends in the download."""
+unit-year's .xlsx took 50 s on a loaded machine) are background tasks: a button POSTs to start one (or to
+find the user's same export still waiting or running) and leads to its progress page, which ends in
+the download. A GET of such an export starts nothing: it shows that button, or the pending job."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from jixiao.web import convert
 from jixiao.web.lib.access import visible_project, visible_unit
@@ -32,7 +34,7 @@ from jixiao.web.lib.exports import (
     unit_year_scope,
 )
 from jixiao.web.models import Project, Unit
-from jixiao.web.tasks import start_export
+from jixiao.web.tasks import pending_export, start_export
 
 
 def _file(data: bytes, name: str, fmt: str) -> HttpResponse:
@@ -56,7 +58,11 @@ def _export(
         if why := missing_data(scope, kind, fmt):
             raise Http404(why)
         title = f"{scope.stem}{TABLES[kind][0]}（{FORMAT_LABELS[fmt]}）"
-        job = start_export(request.user, where, kind, fmt, title)
+        if request.method == "POST":
+            job = start_export(request.user, where, kind, fmt, title)
+        elif (job := pending_export(request.user, where, kind, fmt)) is None:
+            # a GET (a link, a bookmark, a crawler) starts nothing: the page's button does
+            return render(request, "web/jobs/export_start.html", {"title": title, "action": request.path})
         return redirect("job", job_id=job.pk)
     try:
         f = build_export(scope, kind, fmt)
@@ -68,6 +74,7 @@ def _export(
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def project_export(request: HttpRequest, project_id: int, kind: str, fmt: str) -> HttpResponse:
     visible_project(request, project_id)  # 404 for a project the user may not see
     scope = project_scope(request.user, project_id)
@@ -76,6 +83,7 @@ def project_export(request: HttpRequest, project_id: int, kind: str, fmt: str) -
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def unit_export(request: HttpRequest, unit_id: int, year: int, kind: str, fmt: str) -> HttpResponse:
     u = visible_unit(request, unit_id)
     return _export(request, unit_year_scope(request.user, u, year), {"unit": u.pk, "year": year}, kind, fmt)
