@@ -707,3 +707,39 @@ def test_rowless_regrouping_is_made_only_when_wanted(path: Path) -> None:
         assert repr(titled) == repr(blocks)
     eager = find_blocks(lines, regroup_pdf_text)
     assert repr(find_blocks(lines, regroup_pdf_text, fallback_titled=regroup_titled)) == repr(eager)
+
+
+def test_run_together_a_date_value_keeps_its_year_and_its_range() -> None:
+    """A date or a period run together after its name is one value: the year before the month,
+    the start of a range before its end."""
+    assert _split_name_value("完工时间2024年10月") == ["完工时间", "2024年10月"]
+    assert _split_name_value("建设周期2022年3月-2023年6月") == ["建设周期", "2022年3月-2023年6月"]
+    assert _split_name_value("运维期限2023.01-2023.12") == ["运维期限", "2023.01-2023.12"]
+    # a count after a year that names its period stays apart from the year
+    assert _split_name_value("2023年度培训人数500人") == ["2023年度培训人数", "500人"]
+
+
+def test_run_together_two_value_columns_of_a_year_group_header() -> None:
+    """Under a header with two value columns (`上年实际值 | 本年目标值`) both values run together
+    after the name; each is its own cell."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标2023年实际值2024年目标值",
+            "产出指标数量指标培训人次≥300人次≥350人次",
+            "设备完好率=95%=98%",
+            "效益指标社会效益指标受益群众人数≥2万人≥2.5万人",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["培训人次", "≥300人次", "≥350人次"],
+        ["设备完好率", "=95%", "=98%"],
+        ["受益群众人数", "≥2万人", "≥2.5万人"],
+    ]
+
+
+def test_run_together_a_quality_value_repeats_the_word_its_name_makes_a_property_of() -> None:
+    """`…规范性规范`: a name ending in a property (X性, X度) and a value opening with X."""
+    assert _split_name_value("档案管理规范性规范") == ["档案管理规范性", "规范"]
+    assert _split_name_value("数据报送准确性准确无误") == ["数据报送准确性", "准确无误"]
+    assert _split_name_value("制度建设完善度完善") == ["制度建设完善度", "完善"]

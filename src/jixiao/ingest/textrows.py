@@ -418,19 +418,67 @@ _VALUE_TAIL = re.compile(
 )
 
 
+# a date or a period printed before the number the value grammar found: a range's start (`2022年3月-`,
+# `2023.01-`), the year before a month (`2024年` + `10月`), the month before a day
+_RANGE_HEAD = re.compile(r"\d+(?:[.年月日号]\d*)*\s*[-~～至—－]\s*$")
+_YEAR_HEAD = re.compile(r"\d{4}年$")
+_MONTH_HEAD = re.compile(r"\d{4}年\d{1,2}月$")
+_MONTH = re.compile(r"\d{1,2}月")
+_DAY = re.compile(r"\d{1,2}[日号]")
+# a property and a value that repeats its word: `规范性` + `规范`, `准确性` + `准确无误`
+_PROPERTY_VALUE = re.compile(r"([\u4e00-\u9fff]{2})[性度]\1[\u4e00-\u9fff]{0,4}$")
+
+
+def _date_start(text: str, start: int) -> int:
+    """Where a value found at `start` begins once the date or period it ends is taken whole."""
+    while start > 2:
+        head, value = text[:start], text[start:]
+        m = _RANGE_HEAD.search(head)
+        if not m:
+            if _YEAR_HEAD.search(head) and _MONTH.match(value):
+                m = _YEAR_HEAD.search(head)
+            elif _MONTH_HEAD.search(head) and _DAY.match(value):
+                m = _MONTH_HEAD.search(head)
+        if not m or m.start() < 2:
+            return start
+        start = m.start()
+    return start
+
+
 def _split_name_value(text: str, words: bool = True) -> list[str]:
     """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
     m = _VALUE_TAIL.search(text)
     if m and m.start() >= 2:
-        start = m.start()
         # the comparator or the number starts the value; a unit word before the number stays in the name
+        start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
         return [text[:start], text[start:]]
     if not words:
         return [text]
+    p = _PROPERTY_VALUE.search(text)
+    if p and p.start() >= 2:
+        return [text[: p.start() + 3], text[p.start() + 3 :]]
     q = _QUALITATIVE_TAIL.search(text)
     if q and q.start() >= 3:
         return [text[: q.start()], text[q.start() :]]
     return [text]
+
+
+_UNIT_TAIL = re.compile(r"[^\d.]*$")
+
+
+def _prior_value(parts: list[str], nvals: int) -> list[str]:
+    """Under a header of two value columns (`上年实际值 | 本年目标值`) the name's own tail may be the
+    first value: cut where it starts with the second's comparator or ends in its unit."""
+    if nvals < 2 or len(parts) != 2:
+        return parts
+    more = _split_name_value(parts[0], words=False)
+    if len(more) < 2:
+        return parts
+    first, second = more[1], parts[1]
+    unit = _UNIT_TAIL.search(second)
+    same_unit = bool(unit and unit.group(0)) and first.endswith(unit.group(0) if unit else "")
+    same_cmp = not first[0].isdigit() and first[0] == second[0]
+    return [*more, second] if same_unit or same_cmp else parts
 
 
 @dataclass(slots=True)
@@ -497,6 +545,7 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value."""
     parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+    parts = _prior_value(parts, st.shape[0])
     if len(parts) > 1:
         st.splits += 1
         st.values.append((len(st.out) + len(parts) - 1, st.shape))
@@ -513,7 +562,7 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
     if rest:
-        tail = _split_name_value(rest) if after_level else [rest]
+        tail = _prior_value(_split_name_value(rest), st.shape[0]) if after_level else [rest]
         cells.extend(tail)
         if len(tail) > 1 and len(cells) > 1:
             st.values.append((len(st.out) + len(cells) - 1, st.shape))
