@@ -743,3 +743,24 @@ def test_run_together_a_quality_value_repeats_the_word_its_name_makes_a_property
     assert _split_name_value("档案管理规范性规范") == ["档案管理规范性", "规范"]
     assert _split_name_value("数据报送准确性准确无误") == ["数据报送准确性", "准确无误"]
     assert _split_name_value("制度建设完善度完善") == ["制度建设完善度", "完善"]
+
+
+def test_run_together_a_description_column_before_the_value_is_cut_off_the_name() -> None:
+    """Under `三级指标 | 指标解释 | 指标值` the description runs between the name and the value: a
+    number (with its bracketed basis) or a text opening with 反映 is the description."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标解释指标值",
+            "产出指标数量指标培训覆盖人数500人(计划标准)≥500人",
+            "设备维护及时率95%≥95%",
+            "时效指标工程完工时间2024年6月(计划标准)按时",
+            "成本指标经济成本指标人均培训成本反映培训的直接成本≤300元",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["培训覆盖人数", "500人(计划标准)", "≥500人"],
+        ["设备维护及时率", "95%", "≥95%"],
+        ["工程完工时间", "2024年6月(计划标准)", "按时"],
+        ["人均培训成本", "反映培训的直接成本", "≤300元"],
+    ]

@@ -481,6 +481,28 @@ def _prior_value(parts: list[str], nvals: int) -> list[str]:
     return [*more, second] if same_unit or same_cmp else parts
 
 
+# a description printed between the name and the value (`三级指标 | 指标解释 | 指标值`): a number with
+# its bracketed basis (`100%(计划标准)`), or a text opening as descriptions open (反映…)
+_DESC_NUMBER = re.compile(
+    r"(?<![A-Za-z.\d])(?:[≥≤><=＞＜＝﹦]=?)?\d+(?:\.\d+)?(?:%|％|‰|[\u4e00-\u9fff]{0,3})"
+    r"(?:[(（][^()（）]{1,10}[)）])?$"
+)
+_DESC_OPEN = re.compile(r"(?<=.)反映")
+
+
+def _description(parts: list[str]) -> list[str]:
+    """The name's tail cut off as the description column printed before the value."""
+    if len(parts) != 2:
+        return parts
+    text = parts[0]
+    m = _DESC_NUMBER.search(text)
+    if m and m.start() >= 2:
+        start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
+        return [text[:start], text[start:], parts[1]]
+    d = _DESC_OPEN.search(text)
+    return [text[: d.start()], text[d.start() :], parts[1]] if d else parts
+
+
 @dataclass(slots=True)
 class _RunState:
     """What `run_together` has made of the lines so far."""
@@ -490,6 +512,11 @@ class _RunState:
     splits: int = 0  # lines cut into several cells
     prev_block: bool = False  # the line before was a key–value block run together
     shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
+    desc: bool = False  # the last header prints a column between the name and the first value
+
+    def tail(self, parts: list[str]) -> list[str]:
+        """A row's name and value cut further by the header's columns between and before them."""
+        return _description(parts) if self.desc else _prior_value(parts, self.shape[0])
 
 
 def run_together(lines: list[str]) -> list[Piece] | None:
@@ -528,6 +555,8 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
     if head:
         last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
         st.shape = (head.count(VALUE), last < len(head) - 1)
+        first = head.index(VALUE) if VALUE in head else 0
+        st.desc = first > 1 and head[first - 1] == OTHER and NAME in head[:first]
     kv = [m for m in found if m.kind == "kv"]
     if len(kv) >= 3 and _OCR_STAR.search(s):
         s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
@@ -545,7 +574,7 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value."""
     parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
-    parts = _prior_value(parts, st.shape[0])
+    parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
         st.values.append((len(st.out) + len(parts) - 1, st.shape))
@@ -562,7 +591,7 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
     if rest:
-        tail = _prior_value(_split_name_value(rest), st.shape[0]) if after_level else [rest]
+        tail = st.tail(_split_name_value(rest)) if after_level else [rest]
         cells.extend(tail)
         if len(tail) > 1 and len(cells) > 1:
             st.values.append((len(st.out) + len(cells) - 1, st.shape))
