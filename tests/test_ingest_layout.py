@@ -764,3 +764,53 @@ def test_run_together_a_description_column_before_the_value_is_cut_off_the_name(
         ["工程完工时间", "2024年6月(计划标准)", "按时"],
         ["人均培训成本", "反映培训的直接成本", "≤300元"],
     ]
+
+
+def test_run_together_a_completion_status_is_the_prior_value_of_a_year_group_header() -> None:
+    """Under two value columns a prior year's status (已完成, 未完成) runs between the name and the
+    target value."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标2023年实际值2024年目标值",
+            "产出指标时效指标工程完工时间已完成2024年10月",
+            "效益指标社会效益指标河道生态环境已完成基本恢复",
+            "群众就医条件未完成逐步改善",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["工程完工时间", "已完成", "2024年10月"],
+        ["河道生态环境", "已完成", "基本恢复"],
+        ["群众就医条件", "未完成", "逐步改善"],
+    ]
+
+
+def test_run_together_a_level_two_label_without_its_suffix_opens_a_row() -> None:
+    """A level-2 label printed without 指标 (`社会效益`) at the start of a line before a whole
+    name and value opens a new level-2 group."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值",
+            "效益指标经济效益指标带动农户增收≥500元",
+            "社会效益村民就业岗位数≥30个",
+            "服务对象满意度指标群众满意度≥90%",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["经济效益指标", "带动农户增收", "≥500元"],
+        ["社会效益", "村民就业岗位数", "≥30个"],
+        ["服务对象满意度指标", "群众满意度", "≥90%"],
+    ]
+
+
+def test_run_together_a_long_uncut_line_under_two_value_columns_stays_whole() -> None:
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标2023年实际值2024年目标值",
+            "产出指标数量指标培训人次≥300人次≥350人次",
+            "说明：本表所列各项指标均按照年度工作计划和相关文件要求填报共计12项",
+        ]
+    )
+    _, _, body = _table(text)
+    assert body[0][-3:] == ["培训人次", "≥300人次", "≥350人次"]

@@ -466,19 +466,40 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
 _UNIT_TAIL = re.compile(r"[^\d.]*$")
 
 
+# a prior year's status printed before the target value
+_STATUS = re.compile(r"(?:已|未)(?:完成|达标|实现|达到)$")
+_STATUS_BEFORE = re.compile(r"(?:已|未)(?:完成|达标|实现|达到)(?=[\u4e00-\u9fff]{2,6}$)")
+
+
+def _prior_status(parts: list[str]) -> list[str] | None:
+    """A prior year's status cut off the name: before the value cut off already, or before a short
+    text that is the value."""
+    text = parts[0]
+    m = _STATUS_BEFORE.search(text) if len(parts) == 1 else _STATUS.search(text)
+    if not m or m.start() < 2:
+        return None
+    return [text[: m.start()], m.group(0), text[m.end() :] if len(parts) == 1 else parts[1]]
+
+
 def _prior_value(parts: list[str], nvals: int) -> list[str]:
     """Under a header of two value columns (`上年实际值 | 本年目标值`) the name's own tail may be the
-    first value: cut where it starts with the second's comparator or ends in its unit."""
-    if nvals < 2 or len(parts) != 2:
+    first value: cut where it starts with the second's comparator or ends in its unit, or where it
+    is a status (已完成); a status before a short text marks the target value too."""
+    if nvals < 2 or len(parts) > 2:
         return parts
+    status = _prior_status(parts)
+    if status or len(parts) < 2:
+        return status or parts
     more = _split_name_value(parts[0], words=False)
-    if len(more) < 2:
-        return parts
-    first, second = more[1], parts[1]
+    return [*more, parts[1]] if len(more) == 2 and _same_kind(more[1], parts[1]) else parts
+
+
+def _same_kind(first: str, second: str) -> bool:
+    """Whether two values are printed alike: the same comparator or the same unit."""
+    if not first[0].isdigit() and first[0] == second[0]:
+        return True
     unit = _UNIT_TAIL.search(second)
-    same_unit = bool(unit and unit.group(0)) and first.endswith(unit.group(0) if unit else "")
-    same_cmp = not first[0].isdigit() and first[0] == second[0]
-    return [*more, second] if same_unit or same_cmp else parts
+    return bool(unit and unit.group(0)) and first.endswith(unit.group(0) if unit else "")
 
 
 # a description printed between the name and the value (`三级指标 | 指标解释 | 指标值`): a number with
@@ -534,6 +555,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
+        matches = matches or _bare_level2(s)
         if (
             _TITLE.search(norm_key(s))
             or not matches
@@ -569,6 +591,15 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
     if title:
         found = [m for m in found if m.start() >= title.end()]
     return s, [m for m in found if block or m.kind != "kv" or m.start() == 0], title
+
+
+def _bare_level2(s: str) -> list[_Word]:
+    """A level-2 label printed without 指标 (`社会效益`) opening a line that no vocabulary word cuts,
+    where the rest is a name and its value."""
+    for k in range(min(8, len(s) - 4), 3, -1):
+        if level_kind(s[:k] + "指标") & 2 and len(_split_name_value(s[k:])) > 1:
+            return [_Word(0, k, s[:k], "level")]
+    return []
 
 
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
