@@ -814,3 +814,22 @@ def test_run_together_a_long_uncut_line_under_two_value_columns_stays_whole() ->
     )
     _, _, body = _table(text)
     assert body[0][-3:] == ["培训人次", "≥300人次", "≥350人次"]
+
+
+def test_run_together_a_qualitative_value_before_the_column_after_the_values() -> None:
+    """A qualitative value (良好) runs together with the column the header prints after the values
+    (绩效标准): the ending the rows repeat is cut off first, then the value by its grammar."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值绩效标准",
+            "产出指标数量指标配备车辆数10辆计划标准",
+            "质量指标服务区域环境卫生良好计划标准",
+            "路面保洁质量合格率≥95%行业标准",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[2:] for r in body] == [
+        ["配备车辆数", "10辆", "计划标准"],
+        ["服务区域环境卫生", "良好", "计划标准"],
+        ["路面保洁质量合格率", "≥95%", "行业标准"],
+    ]

@@ -720,6 +720,8 @@ def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
     comparator, a whole row's name and value apart."""
     nvals, after = sh[0], sh[1]
     parts = [text]
+    # an ending two rows or more print: the row is the table's, a qualitative value may be cut
+    sure = bool(end)
     if after:
         if end and len(end) < modal:
             tail = _CJK_TAIL.search(text)
@@ -727,14 +729,14 @@ def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
                 end = tail.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
         head = text[: -len(end)] if end else ""
         whole = len(sh) > 2
-        if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
+        if head and (len(_split_name_value(head, words=sure)) > 1 if whole else value_score(head) >= 3):
             parts = [head, end]
     if nvals >= 2:
         m2 = _SECOND_VALUE.search(parts[0], 1)
         if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
             parts = [parts[0][: m2.start()], parts[0][m2.start() :], *parts[1:]]
     if len(sh) > 2:  # a whole row: the name and its value cut once the ending is off
-        parts = [*_split_name_value(parts[0], words=False), *parts[1:]] if len(parts) > 1 else parts
+        parts = [*_split_name_value(parts[0], words=sure), *parts[1:]] if len(parts) > 1 else parts
     return parts
 
 
