@@ -833,3 +833,25 @@ def test_run_together_a_qualitative_value_before_the_column_after_the_values() -
         ["服务区域环境卫生", "良好", "计划标准"],
         ["路面保洁质量合格率", "≥95%", "行业标准"],
     ]
+
+
+def test_run_together_money_row_of_a_block_label_unit_sublabel_amount() -> None:
+    """`年度预算安排（万元）资金总额520`: a block label with its unit, a sub-label and the amount run
+    together is a key–value row, though no other label of the block is on the line."""
+    from jixiao.export.json import disclosure_to_dict
+
+    text = "\n".join(
+        [
+            "部门整体支出绩效目标申报表",
+            "（2024年度）",
+            "部门（单位）名称某区实验小学",
+            "年度预算安排（万元）资金总额520",
+            "其中：财政拨款500",
+            "年度总体目标目标1:保障学校正常运转。",
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标在校学生人数≥800人",
+            "质量指标教学设备完好率≥95%",
+        ]
+    )
+    got = disclosure_to_dict(parse_bytes(text.encode("utf-8"), "t.txt"))
+    assert got["projects"][0]["budget_total"] == 520

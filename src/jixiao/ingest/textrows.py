@@ -587,10 +587,23 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
     # a key–value block run together: every project-block label splits (three or more of them)
     block = len(kv) >= 3 or (st.prev_block and len(kv) >= 1)
     st.prev_block = block
+    block = block or _money_pair(s, kv)
     title = _TITLE_PREFIX.match(s) if block else None
     if title:
         found = [m for m in found if m.start() >= title.end()]
     return s, [m for m in found if block or m.kind != "kv" or m.start() == 0], title
+
+
+_UNIT_GAP = re.compile(r"^[\u4e00-\u9fff]{0,4}[(（][^()（）]{1,4}[)）]$")
+_AMOUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
+
+
+def _money_pair(s: str, kv: list[_Word]) -> bool:
+    """A money row of a block: a label with its unit, a sub-label and the amount
+    (`年度预算安排（万元）资金总额704`)."""
+    if len(kv) != 2 or kv[0].a != 0:
+        return False
+    return bool(_UNIT_GAP.match(s[kv[0].b : kv[1].a]) and _AMOUNT.match(s[kv[1].b :]))
 
 
 def _bare_level2(s: str) -> list[_Word]:
