@@ -535,6 +535,14 @@ class _RunState:
     shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
     desc: bool = False  # the last header prints a column between the name and the first value
 
+    def note_header(self, head: list[int | None]) -> None:
+        """The value columns of a header run together, whether a column follows them and whether
+        one stands between the name and the first."""
+        last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
+        self.shape = (head.count(VALUE), last < len(head) - 1)
+        first = head.index(VALUE) if VALUE in head else 0
+        self.desc = first > 1 and head[first - 1] == OTHER and NAME in head[:first]
+
     def tail(self, parts: list[str]) -> list[str]:
         """A row's name and value cut further by the header's columns between and before them."""
         return _description(parts) if self.desc else _prior_value(parts, self.shape[0])
@@ -575,10 +583,7 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
     found = _run_words(s)
     head = [header_kind(m.text) for m in found if m.kind == "header"]
     if head:
-        last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
-        st.shape = (head.count(VALUE), last < len(head) - 1)
-        first = head.index(VALUE) if VALUE in head else 0
-        st.desc = first > 1 and head[first - 1] == OTHER and NAME in head[:first]
+        st.note_header(head)
     kv = [m for m in found if m.kind == "kv"]
     if len(kv) >= 3 and _OCR_STAR.search(s):
         s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
