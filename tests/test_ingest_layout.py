@@ -855,3 +855,15 @@ def test_run_together_money_row_of_a_block_label_unit_sublabel_amount() -> None:
     )
     got = disclosure_to_dict(parse_bytes(text.encode("utf-8"), "t.txt"))
     assert got["projects"][0]["budget_total"] == 520
+
+
+def test_run_together_a_qualitative_value_repeats_words_of_its_name() -> None:
+    """A value printed with the name's own words (`规范…规范`, `…稳步推进…稳步推进`): the longest
+    ending of two to four characters that the name printed before is the value."""
+    assert _split_name_value("规范村级财务管理规范") == ["规范村级财务管理", "规范"]
+    assert _split_name_value("乡村振兴稳步推进情况稳步推进") == ["乡村振兴稳步推进情况", "稳步推进"]
+    # an ending the name does not print before stays with the name
+    assert _split_name_value("村级财务管理制度") == ["村级财务管理制度"]
+    # a sentence with numbers repeats its words for other reasons
+    sentence = "严格按照标准500元/人发放补助对象补助"
+    assert _split_name_value(sentence) == [sentence]

@@ -429,6 +429,23 @@ _DAY = re.compile(r"\d{1,2}[日号]")
 _PROPERTY_VALUE = re.compile(r"([\u4e00-\u9fff]{2})[性度]\1[\u4e00-\u9fff]{0,4}$")
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_DIGIT = re.compile(r"\d")
+
+
+def _repeated_tail(text: str) -> int:
+    """Where a value that repeats the name's own words starts: the longest ending of two to four
+    characters that the name (four or more characters) printed before; 0 when none. Only a short
+    name of words (no numbers): a sentence repeats its words for other reasons."""
+    if len(text) > 24 or _DIGIT.search(text):
+        return 0
+    for n in (4, 3, 2):
+        at = len(text) - n
+        if at >= 4 and _CJK.fullmatch(text[at:]) and text[at:] in text[:at]:
+            return at
+    return 0
+
+
 def _date_start(text: str, start: int) -> int:
     """Where a value found at `start` begins once the date or period it ends is taken whole."""
     while start > 2:
@@ -457,6 +474,9 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
     p = _PROPERTY_VALUE.search(text)
     if p and p.start() >= 2:
         return [text[: p.start() + 3], text[p.start() + 3 :]]
+    r = _repeated_tail(text)
+    if r:
+        return [text[:r], text[r:]]
     q = _QUALITATIVE_TAIL.search(text)
     if q and q.start() >= 3:
         return [text[: q.start()], text[q.start() :]]
