@@ -554,10 +554,16 @@ class _RunState:
     prev_block: bool = False  # the line before was a key–value block run together
     shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
     desc: bool = False  # the last header prints a column between the name and the first value
+    header: bool = False  # a header has been seen
+
+    def bare_level2(self, s: str) -> list[_Word]:
+        """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
+        return _bare_level2(s) if self.header else []
 
     def note_header(self, head: list[int | None]) -> None:
         """The value columns of a header run together, whether a column follows them and whether
         one stands between the name and the first."""
+        self.header = True
         last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
         self.shape = (head.count(VALUE), last < len(head) - 1)
         first = head.index(VALUE) if VALUE in head else 0
@@ -583,7 +589,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
-        matches = matches or _bare_level2(s)
+        matches = matches or st.bare_level2(s)
         if (
             _TITLE.search(norm_key(s))
             or not matches
