@@ -707,3 +707,163 @@ def test_rowless_regrouping_is_made_only_when_wanted(path: Path) -> None:
         assert repr(titled) == repr(blocks)
     eager = find_blocks(lines, regroup_pdf_text)
     assert repr(find_blocks(lines, regroup_pdf_text, fallback_titled=regroup_titled)) == repr(eager)
+
+
+def test_run_together_a_date_value_keeps_its_year_and_its_range() -> None:
+    """A date or a period run together after its name is one value: the year before the month,
+    the start of a range before its end."""
+    assert _split_name_value("完工时间2024年10月") == ["完工时间", "2024年10月"]
+    assert _split_name_value("建设周期2022年3月-2023年6月") == ["建设周期", "2022年3月-2023年6月"]
+    assert _split_name_value("运维期限2023.01-2023.12") == ["运维期限", "2023.01-2023.12"]
+    # a count after a year that names its period stays apart from the year
+    assert _split_name_value("2023年度培训人数500人") == ["2023年度培训人数", "500人"]
+
+
+def test_run_together_two_value_columns_of_a_year_group_header() -> None:
+    """Under a header with two value columns (`上年实际值 | 本年目标值`) both values run together
+    after the name; each is its own cell."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标2023年实际值2024年目标值",
+            "产出指标数量指标培训人次≥300人次≥350人次",
+            "设备完好率=95%=98%",
+            "效益指标社会效益指标受益群众人数≥2万人≥2.5万人",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["培训人次", "≥300人次", "≥350人次"],
+        ["设备完好率", "=95%", "=98%"],
+        ["受益群众人数", "≥2万人", "≥2.5万人"],
+    ]
+
+
+def test_run_together_a_quality_value_repeats_the_word_its_name_makes_a_property_of() -> None:
+    """`…规范性规范`: a name ending in a property (X性, X度) and a value opening with X."""
+    assert _split_name_value("档案管理规范性规范") == ["档案管理规范性", "规范"]
+    assert _split_name_value("数据报送准确性准确无误") == ["数据报送准确性", "准确无误"]
+    assert _split_name_value("制度建设完善度完善") == ["制度建设完善度", "完善"]
+
+
+def test_run_together_a_description_column_before_the_value_is_cut_off_the_name() -> None:
+    """Under `三级指标 | 指标解释 | 指标值` the description runs between the name and the value: a
+    number (with its bracketed basis) or a text opening with 反映 is the description."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标解释指标值",
+            "产出指标数量指标培训覆盖人数500人(计划标准)≥500人",
+            "设备维护及时率95%≥95%",
+            "时效指标工程完工时间2024年6月(计划标准)按时",
+            "成本指标经济成本指标人均培训成本反映培训的直接成本≤300元",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["培训覆盖人数", "500人(计划标准)", "≥500人"],
+        ["设备维护及时率", "95%", "≥95%"],
+        ["工程完工时间", "2024年6月(计划标准)", "按时"],
+        ["人均培训成本", "反映培训的直接成本", "≤300元"],
+    ]
+
+
+def test_run_together_a_completion_status_is_the_prior_value_of_a_year_group_header() -> None:
+    """Under two value columns a prior year's status (已完成, 未完成) runs between the name and the
+    target value."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标2023年实际值2024年目标值",
+            "产出指标时效指标工程完工时间已完成2024年10月",
+            "效益指标社会效益指标河道生态环境已完成基本恢复",
+            "群众就医条件未完成逐步改善",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["工程完工时间", "已完成", "2024年10月"],
+        ["河道生态环境", "已完成", "基本恢复"],
+        ["群众就医条件", "未完成", "逐步改善"],
+    ]
+
+
+def test_run_together_a_level_two_label_without_its_suffix_opens_a_row() -> None:
+    """A level-2 label printed without 指标 (`社会效益`) at the start of a line before a whole
+    name and value opens a new level-2 group."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值",
+            "效益指标经济效益指标带动农户增收≥500元",
+            "社会效益村民就业岗位数≥30个",
+            "服务对象满意度指标群众满意度≥90%",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["经济效益指标", "带动农户增收", "≥500元"],
+        ["社会效益", "村民就业岗位数", "≥30个"],
+        ["服务对象满意度指标", "群众满意度", "≥90%"],
+    ]
+
+
+def test_run_together_a_long_uncut_line_under_two_value_columns_stays_whole() -> None:
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标2023年实际值2024年目标值",
+            "产出指标数量指标培训人次≥300人次≥350人次",
+            "说明：本表所列各项指标均按照年度工作计划和相关文件要求填报共计12项",
+        ]
+    )
+    _, _, body = _table(text)
+    assert body[0][-3:] == ["培训人次", "≥300人次", "≥350人次"]
+
+
+def test_run_together_a_qualitative_value_before_the_column_after_the_values() -> None:
+    """A qualitative value (良好) runs together with the column the header prints after the values
+    (绩效标准): the ending the rows repeat is cut off first, then the value by its grammar."""
+    text = "\n".join(
+        [
+            "一级指标二级指标三级指标指标值绩效标准",
+            "产出指标数量指标配备车辆数10辆计划标准",
+            "质量指标服务区域环境卫生良好计划标准",
+            "路面保洁质量合格率≥95%行业标准",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[2:] for r in body] == [
+        ["配备车辆数", "10辆", "计划标准"],
+        ["服务区域环境卫生", "良好", "计划标准"],
+        ["路面保洁质量合格率", "≥95%", "行业标准"],
+    ]
+
+
+def test_run_together_money_row_of_a_block_label_unit_sublabel_amount() -> None:
+    """`年度预算安排（万元）资金总额520`: a block label with its unit, a sub-label and the amount run
+    together is a key–value row, though no other label of the block is on the line."""
+    from jixiao.export.json import disclosure_to_dict
+
+    text = "\n".join(
+        [
+            "部门整体支出绩效目标申报表",
+            "（2024年度）",
+            "部门（单位）名称某区实验小学",
+            "年度预算安排（万元）资金总额520",
+            "其中：财政拨款500",
+            "年度总体目标目标1:保障学校正常运转。",
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标在校学生人数≥800人",
+            "质量指标教学设备完好率≥95%",
+        ]
+    )
+    got = disclosure_to_dict(parse_bytes(text.encode("utf-8"), "t.txt"))
+    assert got["projects"][0]["budget_total"] == 520
+
+
+def test_run_together_a_qualitative_value_repeats_words_of_its_name() -> None:
+    """A value printed with the name's own words (`规范…规范`, `…稳步推进…稳步推进`): the longest
+    ending of two to four characters that the name printed before is the value."""
+    assert _split_name_value("规范村级财务管理规范") == ["规范村级财务管理", "规范"]
+    assert _split_name_value("乡村振兴稳步推进情况稳步推进") == ["乡村振兴稳步推进情况", "稳步推进"]
+    # an ending the name does not print before stays with the name
+    assert _split_name_value("村级财务管理制度") == ["村级财务管理制度"]
+    # a sentence with numbers repeats its words for other reasons
+    sentence = "严格按照标准500元/人发放补助对象补助"
+    assert _split_name_value(sentence) == [sentence]

@@ -418,19 +418,130 @@ _VALUE_TAIL = re.compile(
 )
 
 
+# a date or a period printed before the number the value grammar found: a range's start (`2022年3月-`,
+# `2023.01-`), the year before a month (`2024年` + `10月`), the month before a day
+_RANGE_HEAD = re.compile(r"\d+(?:[.年月日号]\d*)*\s*[-~～至—－]\s*$")
+_YEAR_HEAD = re.compile(r"\d{4}年$")
+_MONTH_HEAD = re.compile(r"\d{4}年\d{1,2}月$")
+_MONTH = re.compile(r"\d{1,2}月")
+_DAY = re.compile(r"\d{1,2}[日号]")
+# a property and a value that repeats its word: `规范性` + `规范`, `准确性` + `准确无误`
+_PROPERTY_VALUE = re.compile(r"([\u4e00-\u9fff]{2})[性度]\1[\u4e00-\u9fff]{0,4}$")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_DIGIT = re.compile(r"\d")
+
+
+def _repeated_tail(text: str) -> int:
+    """Where a value that repeats the name's own words starts: the longest ending of two to four
+    characters that the name (four or more characters) printed before; 0 when none. Only a short
+    name of words (no numbers): a sentence repeats its words for other reasons."""
+    if len(text) > 24 or _DIGIT.search(text):
+        return 0
+    for n in (4, 3, 2):
+        at = len(text) - n
+        if at >= 4 and _CJK.fullmatch(text[at:]) and text[at:] in text[:at]:
+            return at
+    return 0
+
+
+def _date_start(text: str, start: int) -> int:
+    """Where a value found at `start` begins once the date or period it ends is taken whole."""
+    while start > 2:
+        head, value = text[:start], text[start:]
+        m = _RANGE_HEAD.search(head)
+        if not m:
+            if _YEAR_HEAD.search(head) and _MONTH.match(value):
+                m = _YEAR_HEAD.search(head)
+            elif _MONTH_HEAD.search(head) and _DAY.match(value):
+                m = _MONTH_HEAD.search(head)
+        if not m or m.start() < 2:
+            return start
+        start = m.start()
+    return start
+
+
 def _split_name_value(text: str, words: bool = True) -> list[str]:
     """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
     m = _VALUE_TAIL.search(text)
     if m and m.start() >= 2:
-        start = m.start()
         # the comparator or the number starts the value; a unit word before the number stays in the name
+        start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
         return [text[:start], text[start:]]
     if not words:
         return [text]
+    p = _PROPERTY_VALUE.search(text)
+    if p and p.start() >= 2:
+        return [text[: p.start() + 3], text[p.start() + 3 :]]
+    r = _repeated_tail(text)
+    if r:
+        return [text[:r], text[r:]]
     q = _QUALITATIVE_TAIL.search(text)
     if q and q.start() >= 3:
         return [text[: q.start()], text[q.start() :]]
     return [text]
+
+
+_UNIT_TAIL = re.compile(r"[^\d.]*$")
+
+
+# a prior year's status printed before the target value
+_STATUS = re.compile(r"(?:已|未)(?:完成|达标|实现|达到)$")
+_STATUS_BEFORE = re.compile(r"(?:已|未)(?:完成|达标|实现|达到)(?=[\u4e00-\u9fff]{2,6}$)")
+
+
+def _prior_status(parts: list[str]) -> list[str] | None:
+    """A prior year's status cut off the name: before the value cut off already, or before a short
+    text that is the value."""
+    text = parts[0]
+    m = _STATUS_BEFORE.search(text) if len(parts) == 1 else _STATUS.search(text)
+    if not m or m.start() < 2:
+        return None
+    return [text[: m.start()], m.group(0), text[m.end() :] if len(parts) == 1 else parts[1]]
+
+
+def _prior_value(parts: list[str], nvals: int) -> list[str]:
+    """Under a header of two value columns (`上年实际值 | 本年目标值`) the name's own tail may be the
+    first value: cut where it starts with the second's comparator or ends in its unit, or where it
+    is a status (已完成); a status before a short text marks the target value too."""
+    if nvals < 2 or len(parts) > 2:
+        return parts
+    status = _prior_status(parts)
+    if status or len(parts) < 2:
+        return status or parts
+    more = _split_name_value(parts[0], words=False)
+    return [*more, parts[1]] if len(more) == 2 and _same_kind(more[1], parts[1]) else parts
+
+
+def _same_kind(first: str, second: str) -> bool:
+    """Whether two values are printed alike: the same comparator or the same unit."""
+    if not first[0].isdigit() and first[0] == second[0]:
+        return True
+    unit = _UNIT_TAIL.search(second)
+    return bool(unit and unit.group(0)) and first.endswith(unit.group(0) if unit else "")
+
+
+# a description printed between the name and the value (`三级指标 | 指标解释 | 指标值`): a number with
+# its bracketed basis (`100%(计划标准)`), or a text opening as descriptions open (反映…)
+_DESC_NUMBER = re.compile(
+    r"(?<![A-Za-z.\d])(?:[≥≤><=＞＜＝﹦]=?)?\d+(?:\.\d+)?(?:%|％|‰|[\u4e00-\u9fff]{0,3})"
+    r"(?:[(（][^()（）]{1,10}[)）])?$"
+)
+_DESC_OPEN = re.compile(r"(?<=.)反映")
+
+
+def _description(parts: list[str]) -> list[str]:
+    """The name's tail cut off as the description column printed before the value."""
+    if len(parts) != 2:
+        return parts
+    text = parts[0]
+    m = _DESC_NUMBER.search(text)
+    if m and m.start() >= 2:
+        start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
+        return [text[:start], text[start:], parts[1]]
+    d = _DESC_OPEN.search(text)
+    return [text[: d.start()], text[d.start() :], parts[1]] if d else parts
 
 
 @dataclass(slots=True)
@@ -442,6 +553,25 @@ class _RunState:
     splits: int = 0  # lines cut into several cells
     prev_block: bool = False  # the line before was a key–value block run together
     shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
+    desc: bool = False  # the last header prints a column between the name and the first value
+    header: bool = False  # a header has been seen
+
+    def bare_level2(self, s: str) -> list[_Word]:
+        """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
+        return _bare_level2(s) if self.header else []
+
+    def note_header(self, head: list[int | None]) -> None:
+        """The value columns of a header run together, whether a column follows them and whether
+        one stands between the name and the first."""
+        self.header = True
+        last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
+        self.shape = (head.count(VALUE), last < len(head) - 1)
+        first = head.index(VALUE) if VALUE in head else 0
+        self.desc = first > 1 and head[first - 1] == OTHER and NAME in head[:first]
+
+    def tail(self, parts: list[str]) -> list[str]:
+        """A row's name and value cut further by the header's columns between and before them."""
+        return _description(parts) if self.desc else _prior_value(parts, self.shape[0])
 
 
 def run_together(lines: list[str]) -> list[Piece] | None:
@@ -459,6 +589,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
+        matches = matches or st.bare_level2(s)
         if (
             _TITLE.search(norm_key(s))
             or not matches
@@ -478,8 +609,7 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
     found = _run_words(s)
     head = [header_kind(m.text) for m in found if m.kind == "header"]
     if head:
-        last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
-        st.shape = (head.count(VALUE), last < len(head) - 1)
+        st.note_header(head)
     kv = [m for m in found if m.kind == "kv"]
     if len(kv) >= 3 and _OCR_STAR.search(s):
         s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
@@ -488,15 +618,38 @@ def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] 
     # a key–value block run together: every project-block label splits (three or more of them)
     block = len(kv) >= 3 or (st.prev_block and len(kv) >= 1)
     st.prev_block = block
+    block = block or _money_pair(s, kv)
     title = _TITLE_PREFIX.match(s) if block else None
     if title:
         found = [m for m in found if m.start() >= title.end()]
     return s, [m for m in found if block or m.kind != "kv" or m.start() == 0], title
 
 
+_UNIT_GAP = re.compile(r"^[\u4e00-\u9fff]{0,4}[(（][^()（）]{1,4}[)）]$")
+_AMOUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
+
+
+def _money_pair(s: str, kv: list[_Word]) -> bool:
+    """A money row of a block: a label with its unit, a sub-label and the amount
+    (`年度预算安排（万元）资金总额704`)."""
+    if len(kv) != 2 or kv[0].a != 0:
+        return False
+    return bool(_UNIT_GAP.match(s[kv[0].b : kv[1].a]) and _AMOUNT.match(s[kv[1].b :]))
+
+
+def _bare_level2(s: str) -> list[_Word]:
+    """A level-2 label printed without 指标 (`社会效益`) opening a line that no vocabulary word cuts,
+    where the rest is a name and its value."""
+    for k in range(min(8, len(s) - 4), 3, -1):
+        if level_kind(s[:k] + "指标") & 2 and len(_split_name_value(s[k:])) > 1:
+            return [_Word(0, k, s[:k], "level")]
+    return []
+
+
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value."""
     parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+    parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
         st.values.append((len(st.out) + len(parts) - 1, st.shape))
@@ -513,7 +666,7 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
     if rest:
-        tail = _split_name_value(rest) if after_level else [rest]
+        tail = st.tail(_split_name_value(rest)) if after_level else [rest]
         cells.extend(tail)
         if len(tail) > 1 and len(cells) > 1:
             st.values.append((len(st.out) + len(cells) - 1, st.shape))
@@ -611,6 +764,8 @@ def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
     comparator, a whole row's name and value apart."""
     nvals, after = sh[0], sh[1]
     parts = [text]
+    # an ending two rows or more print: the row is the table's, a qualitative value may be cut
+    sure = bool(end)
     if after:
         if end and len(end) < modal:
             tail = _CJK_TAIL.search(text)
@@ -618,14 +773,14 @@ def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
                 end = tail.group(0)[-modal:]  # an ending printed once, as long as the others (行业标准)
         head = text[: -len(end)] if end else ""
         whole = len(sh) > 2
-        if head and (len(_split_name_value(head, words=False)) > 1 if whole else value_score(head) >= 3):
+        if head and (len(_split_name_value(head, words=sure)) > 1 if whole else value_score(head) >= 3):
             parts = [head, end]
     if nvals >= 2:
         m2 = _SECOND_VALUE.search(parts[0], 1)
         if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
             parts = [parts[0][: m2.start()], parts[0][m2.start() :], *parts[1:]]
     if len(sh) > 2:  # a whole row: the name and its value cut once the ending is off
-        parts = [*_split_name_value(parts[0], words=False), *parts[1:]] if len(parts) > 1 else parts
+        parts = [*_split_name_value(parts[0], words=sure), *parts[1:]] if len(parts) > 1 else parts
     return parts
 
 
