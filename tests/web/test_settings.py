@@ -29,3 +29,15 @@ def test_postgresql_url():
 def test_unknown_scheme_is_refused():
     with pytest.raises(ValueError, match="JIXIAO_DATABASE_URL"):
         database_from_url("mysql://x@y/z")
+
+
+def test_a_refused_url_names_no_password_and_a_bad_port_is_named():
+    """The refusal is printed to stderr and the service's logs: the URL's password is not in it. A
+    port that is not a number is named as well, not a traceback."""
+    from jixiao.web import SettingsError
+
+    with pytest.raises(SettingsError) as e:
+        database_from_url("postgresql+psycopg://jx:s3cret-pw@db:5432/jx")
+    assert "s3cret-pw" not in str(e.value) and "JIXIAO_DATABASE_URL" in str(e.value)
+    with pytest.raises(SettingsError, match="JIXIAO_DATABASE_URL"):
+        database_from_url("postgresql://jx:pw@db:54x2/jx")

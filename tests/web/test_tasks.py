@@ -333,3 +333,21 @@ def test_export_buttons_post_with_csrf(clients, market_project):
     for fmt in ("docx", "pdf"):
         assert f'<form method="post" action="/projects/{p.pk}/export/targets.{fmt}"' in page, fmt
     assert f'<a href="/projects/{p.pk}/export/targets.xlsx">Excel</a>' in page
+
+
+def test_an_export_left_running_by_a_killed_worker_is_not_reused_for_ever(clients, market_project):
+    """A worker killed mid-export (a restart during a PDF) leaves the job and its queue task
+    RUNNING for good: nothing marks them failed. Reusing it, every click led to its stuck progress
+    page and the user could never export that table again; only a recent job is reused."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    url = f"/projects/{market_project.pk}/export/targets.docx"
+    job_id = _job_id(clients["market"].post(url))
+    assert _job_id(clients["market"].post(url)) == job_id  # a repeated click: the same job
+    DBTaskResult.objects.filter(id=Job.objects.get(pk=job_id).task_id).update(status="RUNNING")
+    hours_ago = timezone.now() - timedelta(hours=3)
+    Job.objects.filter(pk=job_id).update(state="running", created_at=hours_ago, started_at=hours_ago)
+    assert _job_id(clients["market"].post(url)) != job_id

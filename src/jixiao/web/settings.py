@@ -32,7 +32,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from jixiao.web import SettingsError
 
@@ -82,11 +82,27 @@ def database_from_url(url: str) -> dict:
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
+            "PORT": _port(url, parts),
             "CONN_MAX_AGE": 60,
             "TEST": {"NAME": "test_" + (unquote(parts.path.lstrip("/")) or "postgres")},
         }
-    raise SettingsError(f"JIXIAO_DATABASE_URL 应以 sqlite:/// 或 postgresql:// 开头，现为“{url}”")
+    shown = _shown(url, parts)
+    raise SettingsError(f"JIXIAO_DATABASE_URL 应以 sqlite:/// 或 postgresql:// 开头，现为“{shown}”")
+
+
+def _shown(url: str, parts: SplitResult) -> str:
+    """The URL as a message may show it: its password (if any) as ***, never in a log."""
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def _port(url: str, parts: SplitResult) -> str:
+    """The URL's port as text ("" for none); one that is not a port is a SettingsError."""
+    try:
+        return str(parts.port or "")
+    except ValueError:
+        raise SettingsError(f"JIXIAO_DATABASE_URL 的端口应为数字，现为“{_shown(url, parts)}”") from None
 
 
 DEBUG = env_flag("JIXIAO_DEBUG")

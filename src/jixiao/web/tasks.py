@@ -92,13 +92,23 @@ def start_job(
     return job
 
 
+# an export waiting or running is reused by a repeated click (`pending_export`) this long after it
+# was started: longer than any export takes (a PDF of a unit-year: minutes)
+PENDING_REUSE_MINUTES = 30
+
+
 def pending_export(user: Any, scope: dict[str, Any], kind: str, fmt: str) -> Job | None:
     """The user's export of this table and target that still waits or runs, if any. A finished one
     is not reused: its file holds the data as it was, and a new click means "as it is now"; nor is
     one whose queue task died (its page asks to start it again)."""
+    from datetime import timedelta
+
     params = {**scope, "kind": kind, "fmt": fmt}
+    # a job left running by a worker killed mid-run stays so (nothing marks it failed): reused, no
+    # click could start that export again; an older one is left, the click starts a new one
+    recent = timezone.now() - timedelta(minutes=PENDING_REUSE_MINUTES)
     pending = Job.objects.filter(
-        user=user, kind="export", state__in=[JobState.QUEUED, JobState.RUNNING]
+        user=user, kind="export", state__in=[JobState.QUEUED, JobState.RUNNING], created_at__gte=recent
     ).defer("file_data", "input_data", "result")
     return next((j for j in pending if j.params == params and not job_status(j).finished), None)
 
