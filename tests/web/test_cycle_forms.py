@@ -3,6 +3,8 @@ keep what the user typed; a stored but incomplete report shows its gaps beside t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import lxml.html
 import pytest
 from django.urls import reverse
@@ -151,10 +153,12 @@ def test_stored_incomplete_report_shows_its_gaps_beside_the_fields(demo, clients
     assert len(doc.xpath('//form//em[contains(@class, "todo")]')) == len(snap.problems)
 
 
-def test_spending_above_the_budget_is_refused_beside_its_field(demo, clients):
+def test_spending_above_the_budget_refused_or_warned_beside_its_field(demo, clients):
     """全年执行数 typed in 元 (1,250,000 for 125 万元) was stored with an execution rate of
-    992063% and full points; a year's execution above 全年预算数, or a monitoring amount to date
-    above 预算数, is an error beside the field, and the labels say the amounts are in 万元."""
+    992063% and full points; a year's execution above 全年预算数 is an error beside the field, and
+    the labels say the amounts are in 万元. A monitoring amount to date above the initial 预算数 may
+    be right (a budget raised during the year, which the monitoring form does not ask): saved, with
+    a warning that names both amounts."""
     p = _project(demo, 1)  # 产品质量监督抽查经费, 预算数 48.5
     url = reverse("project_selfeval", args=[p.pk])
     html = clients["market"].get(url).content.decode()
@@ -168,8 +172,10 @@ def test_spending_above_the_budget_is_refused_beside_its_field(demo, clients):
     assert r.status_code == 302
 
     url = reverse("project_monitor", args=[p.pk])
-    r = clients["market"].post(url, {"as_of": "2024-07-31", "executed": "290000"})
-    assert r.status_code == 400
-    doc = lxml.html.fromstring(r.content.decode())
-    assert "超过预算数" in _beside(doc, "executed")
-    assert not MonitoringSnapshot.objects.filter(project=p).exists()
+    r = clients["market"].post(url, {"as_of": "2024-07-31", "executed": "55"}, follow=True)
+    assert r.status_code == 200
+    assert MonitoringSnapshot.objects.get(project=p).executed == Decimal("55")
+    html = r.content.decode()
+    assert "截至监控日执行数 55 万元超过预算数 48.5 万元" in html
+    r = clients["market"].post(url, {"as_of": "2024-06-30", "executed": "30"}, follow=True)
+    assert "超过预算数" not in r.content.decode()

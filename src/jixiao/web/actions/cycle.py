@@ -208,15 +208,12 @@ def _wan(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
-def _check_within(
-    spent: Decimal | None, label: str, budget: Decimal | None, budget_label: str, errors: dict[str, str]
-) -> None:
-    """An amount executed above the budget (typed in 元 rather than 万元, most often) is an error
-    at `executed`."""
-    if spent is not None and budget is not None and spent > budget:
-        errors["executed"] = (
-            f"{label} {_wan(spent)} 万元超过{budget_label} {_wan(budget)} 万元，请核对（金额以万元计）"
-        )
+def above_budget(spent: Decimal | None, label: str, budget: Decimal | None, budget_label: str) -> str | None:
+    """What to say of an amount executed above the budget (typed in 元 rather than 万元, most
+    often), or None."""
+    if spent is None or budget is None or spent <= budget:
+        return None
+    return f"{label} {_wan(spent)} 万元超过{budget_label} {_wan(budget)} 万元，请核对（金额以万元计）"
 
 
 def _dec_str(d: Decimal | None) -> str | None:
@@ -247,7 +244,6 @@ def _monitoring_snapshot(
     cannot be read)."""
     day = _date(entry.as_of, "监控截至日期", errors, "as_of")
     spent = parse_money(entry.executed, "截至监控日执行数", errors, "executed")
-    _check_within(spent, "截至监控日执行数", proj.budget_total, "预算数", errors)
     if day is not None and proj.year and day.year != proj.year:
         errors["as_of"] = f"监控截至日期应在项目年度 {proj.year} 年内"
     if len(entry.rows) > len(indicators):
@@ -542,7 +538,8 @@ def _read_selfeval(
     for key, value, label in (("adjusted", adj, "全年预算数"), ("executed", spent, "全年执行数")):
         if value is None and key not in errors:
             errors[key] = f"请填写{label}（万元）"
-    _check_within(spent, "全年执行数", adj, "全年预算数", errors)
+    if why := above_budget(spent, "全年执行数", adj, "全年预算数"):
+        errors["executed"] = why  # (monitoring knows only the initial 预算数: a warning there)
     if len(entry.rows) > len(indicators):
         errors["rows"] = f"填报了 {len(entry.rows)} 行，项目只有 {len(indicators)} 个指标"
     ev = evaluate.evaluation_for(convert.project_from_orm(proj, indicators), year=proj.year)

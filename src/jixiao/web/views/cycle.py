@@ -149,6 +149,8 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
                 f"已保存运行监控（截至 {saved.as_of}）：{label}"
                 + ("" if saved.complete else "，还有待补充的内容"),
             )
+            if above := actions.above_budget(saved.executed, "截至监控日执行数", proj.budget_total, "预算数"):
+                messages.warning(request, f"{above}；如年内追加了预算，可不理会。")
             return redirect(f"{reverse('project_monitor', args=[proj.pk])}?as_of={saved.as_of.isoformat()}")
     domain = [snapshot_domain(s, proj, indicators) for s in snaps]
     chart = (
