@@ -41,3 +41,17 @@ def test_a_refused_url_names_no_password_and_a_bad_port_is_named():
     assert "s3cret-pw" not in str(e.value) and "JIXIAO_DATABASE_URL" in str(e.value)
     with pytest.raises(SettingsError, match="JIXIAO_DATABASE_URL"):
         database_from_url("postgresql://jx:pw@db:54x2/jx")
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e400", "15分钟"])
+def test_a_number_setting_that_is_not_a_finite_number_is_named(monkeypatch, raw):
+    """`JIXIAO_LOGIN_COOLOFF_MINUTES=nan` passed the number check and failed later in timedelta with
+    a traceback: a setting that is not a finite number is refused by name."""
+    from jixiao.web import SettingsError
+    from jixiao.web.settings import env_number
+
+    monkeypatch.setenv("JIXIAO_LOGIN_COOLOFF_MINUTES", raw)
+    with pytest.raises(SettingsError, match="JIXIAO_LOGIN_COOLOFF_MINUTES"):
+        env_number("JIXIAO_LOGIN_COOLOFF_MINUTES", "15", float)
+    monkeypatch.setenv("JIXIAO_LOGIN_COOLOFF_MINUTES", "7.5")
+    assert env_number("JIXIAO_LOGIN_COOLOFF_MINUTES", "15", float) == 7.5

@@ -28,6 +28,7 @@ JIXIAO_PG_PREPARE    0/false behind a pooler that cannot carry prepared statemen
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from datetime import timedelta
@@ -51,10 +52,13 @@ def env_number(name: str, default: str, kind: type[int] | type[float] = int) -> 
     that is not one is a SettingsError naming the variable, not a traceback."""
     raw = os.environ.get(name, default)
     try:
-        return kind(raw)
+        value = kind(raw)
     except ValueError:
+        value = None
+    if value is None or not math.isfinite(value):  # nan, inf: a later timedelta() fails on them
         what = "整数" if kind is int else "数字"
-        raise SettingsError(f"{name} 应为{what}，现为“{raw}”") from None
+        raise SettingsError(f"{name} 应为{what}，现为“{raw}”")
+    return value
 
 
 def database_from_url(url: str) -> dict:
