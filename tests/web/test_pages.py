@@ -403,3 +403,17 @@ def test_admin_shows_amounts_as_the_pages_do(clients, users, market_project):
     assert ">48.5<" in html and "48.500000" not in html and "预算数" in html
     html = clients["admin"].get("/admin/web/selfevaluation/").content.decode()
     assert ">1,234.5<" in html and ">30<" in html and ".500000" not in html
+
+
+def test_admin_shows_the_execution_rate_as_a_percentage(clients, market_project):
+    """The 运行监控 list showed 执行率 as the stored share (0.850000); now as the pages do: 85.0%."""
+    import datetime
+    from decimal import Decimal
+
+    from jixiao.web.models import MonitoringSnapshot
+
+    MonitoringSnapshot.objects.create(
+        project=market_project, as_of=datetime.date(2024, 7, 31), execution_rate=Decimal("0.85")
+    )
+    html = clients["admin"].get("/admin/web/monitoringsnapshot/").content.decode()
+    assert ">85.0%<" in html and "0.850000" not in html and "执行率" in html

@@ -21,7 +21,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.timezone import localtime
 
-from jixiao.numbers import money
+from jixiao.numbers import money, percent
 from jixiao.web import actions
 from jixiao.web.jinja import KIND_LABELS, SEVERITY_LABELS
 from jixiao.web.models import (
@@ -121,6 +121,16 @@ def amount(model: type[Model], name: str) -> Any:
     show.__name__ = name
     label = model._meta.get_field(name).verbose_name
     return admin.display(description=label, ordering=name)(show)
+
+
+def rate(model: type[Model], name: str) -> Any:
+    """A list column showing the share `name` as a percentage, as the pages do (0.850000 → 85.0%)."""
+
+    def show(obj: Any) -> str:
+        return percent(getattr(obj, name))
+
+    show.__name__ = name
+    return admin.display(description=LABELS[model][name], ordering=name)(show)
 
 
 def titled(model: type[Model], name: str) -> tuple[str, type[admin.FieldListFilter]]:
@@ -268,7 +278,7 @@ class MonitoringSnapshotAdmin(ReadOnlyAdmin):
         column(MonitoringSnapshot, "project"),
         "as_of",
         "light",
-        column(MonitoringSnapshot, "execution_rate"),
+        rate(MonitoringSnapshot, "execution_rate"),
         "complete",
         "outcome",
         "entered_by",
