@@ -328,11 +328,21 @@ def test_a_get_starts_no_export_and_repeated_clicks_lead_to_one_job(clients, mar
 
 
 def test_export_buttons_post_with_csrf(clients, market_project):
+    """Word and PDF are buttons POSTing with the page's CSRF field (made once for all of them)."""
+    import lxml.html
+
     p = market_project
-    page = clients["market"].get(f"/projects/{p.pk}/").content.decode()
-    for fmt in ("docx", "pdf"):
-        assert f'<form method="post" action="/projects/{p.pk}/export/targets.{fmt}"' in page, fmt
-    assert f'<a href="/projects/{p.pk}/export/targets.xlsx">Excel</a>' in page
+    for url in (f"/projects/{p.pk}/", f"/units/{p.unit_id}/2024/"):
+        page = clients["market"].get(url).content.decode()
+        if url.startswith("/projects/"):
+            for fmt in ("docx", "pdf"):
+                assert f'<form method="post" action="/projects/{p.pk}/export/targets.{fmt}"' in page, fmt
+            assert f'<a href="/projects/{p.pk}/export/targets.xlsx">Excel</a>' in page
+        forms = lxml.html.fromstring(page).xpath('//form[contains(@class, "post-link")]')
+        assert len(forms) >= 2, url
+        for form in forms:
+            (token,) = form.xpath('.//input[@name="csrfmiddlewaretoken"]/@value')
+            assert len(token) == 64, (url, form.get("action"))
 
 
 def test_an_export_left_running_by_a_killed_worker_is_not_reused_for_ever(clients, market_project):
