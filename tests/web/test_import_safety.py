@@ -198,6 +198,9 @@ def test_a_unit_user_uploading_another_countys_disclosure_is_refused(counties):
     assert f"文件写明的单位是“{JUXIAN}”" in html and f"不是所选单位“{LETING}”" in html
     _status, body = api_upload(actions.issue_token(None, "leting"), "002.txt", seed_text("002").encode())
     assert body[0]["ok"] is False and "不是所选单位" in body[0]["errors"][0]
+    # the file is named once, not 「002.txt: 002.txt: 文件写明的单位是…」
+    assert body[0]["errors"][0].startswith("002.txt: 文件写明的单位是"), body[0]["errors"][0]
+    assert html.count("002.txt: ") <= 1 and "002.txt: 002.txt" not in html
     assert (unit_state(units[JUXIAN]), unit_state(units[LETING]), Project.objects.count()) == before
 
 

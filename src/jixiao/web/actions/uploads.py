@@ -59,7 +59,9 @@ def import_upload(
     try:
         r = actions.import_disclosure(user, doc, unit=unit, year=doc.year or year, confirm_unit=confirm_unit)
     except (actions.ActionError, Denied) as e:
-        res["errors"].append(f"{name}: {getattr(e, 'message', str(e))}")
+        message = getattr(e, "message", str(e))
+        # most of the import's refusals name the document already (`doc.source`: this file)
+        res["errors"].append(message if message.startswith(f"{name}: ") else f"{name}: {message}")
         return res
     res.update(
         {
