@@ -10,6 +10,7 @@ migrations stay as they are."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from axes.admin import AccessAttemptAdmin as AxesAttemptAdmin
@@ -112,25 +113,16 @@ def column(model: type[Model], name: str) -> Any:
     return admin.display(description=LABELS[model][name], ordering=name)(show)
 
 
-def amount(model: type[Model], name: str) -> Any:
-    """A list column showing the 万元 amount `name` as every page does (48.500000 → 48.5)."""
+def shown(model: type[Model], name: str, fmt: Callable[[Any], str]) -> Any:
+    """A list column showing field `name` as the pages show it, through `fmt` (`money`: 48.500000 →
+    48.5; `percent`: 0.850000 → 85.0%), under its Chinese label, sortable by the field."""
 
     def show(obj: Any) -> str:
-        return money(getattr(obj, name))
+        return fmt(getattr(obj, name))
 
     show.__name__ = name
-    label = model._meta.get_field(name).verbose_name
+    label = LABELS.get(model, {}).get(name) or model._meta.get_field(name).verbose_name
     return admin.display(description=label, ordering=name)(show)
-
-
-def rate(model: type[Model], name: str) -> Any:
-    """A list column showing the share `name` as a percentage, as the pages do (0.850000 → 85.0%)."""
-
-    def show(obj: Any) -> str:
-        return percent(getattr(obj, name))
-
-    show.__name__ = name
-    return admin.display(description=LABELS[model][name], ordering=name)(show)
 
 
 def titled(model: type[Model], name: str) -> tuple[str, type[admin.FieldListFilter]]:
@@ -241,7 +233,7 @@ class ProjectAdmin(ReadOnlyAdmin):
         "code",
         column(Project, "unit"),
         "year",
-        amount(Project, "budget_total"),
+        shown(Project, "budget_total", money),
         "state",
         "version",
     )
@@ -278,7 +270,7 @@ class MonitoringSnapshotAdmin(ReadOnlyAdmin):
         column(MonitoringSnapshot, "project"),
         "as_of",
         "light",
-        rate(MonitoringSnapshot, "execution_rate"),
+        shown(MonitoringSnapshot, "execution_rate", percent),
         "complete",
         "outcome",
         "entered_by",
@@ -294,8 +286,8 @@ class SelfEvaluationAdmin(ReadOnlyAdmin):
         column(SelfEvaluation, "project"),
         "total",
         "grade",
-        amount(SelfEvaluation, "budget_adjusted"),
-        amount(SelfEvaluation, "budget_executed"),
+        shown(SelfEvaluation, "budget_adjusted", money),
+        shown(SelfEvaluation, "budget_executed", money),
         "entered_by",
     )
     list_filter = ("grade",)

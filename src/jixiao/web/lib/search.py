@@ -316,7 +316,12 @@ def page_and_count(
 
 
 def _page_prepared(
-    search: Search, ids: tuple[str, list[Any]], offset: int, n: int, walk: Any = None, scan: int = 0
+    search: Search,
+    ids: tuple[str, list[Any]],
+    offset: int,
+    n: int,
+    walk: tuple[str, str] | None = None,
+    scan: int = 0,
 ) -> tuple[list[tuple[Any, ...]], int]:
     """`page_and_count` on PostgreSQL with prepared statements: the newest hits' ids (not prepared:
     planned for the keyword), then the page's rows by their ids (prepared). `walk`: the search's key
