@@ -17,6 +17,7 @@ from jixiao.cycle import evaluate, monitor
 from jixiao.export import charts
 from jixiao.numbers import plain
 from jixiao.web import actions, convert
+from jixiao.web.errors import forbidden
 from jixiao.web.lib.access import visible_project, visible_unit
 from jixiao.web.lib.cycle import (
     LIGHT_LABELS,
@@ -141,7 +142,9 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
                 row.update(posted.as_form())
                 row["light"] = ""
         except Denied as e:
-            return _forbidden(request, e)
+            # returned, not raised as PermissionDenied: Django logs a raised one with its
+            # traceback, a returned 403 as one warning line, as the other refusals are
+            return forbidden(request, e)
         else:
             label = LIGHT_LABELS.get(saved.light, "")
             messages.success(
@@ -185,15 +188,6 @@ def project_monitor(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "web/cycle/monitor.html", ctx, status=status)
 
 
-def _forbidden(request: HttpRequest, e: Exception) -> HttpResponse:
-    """The 403 page with the refusal's Chinese reason. Returned, not raised as PermissionDenied:
-    Django logs a raised one with its traceback, a returned 403 as one warning line (Forbidden: …),
-    as the other refusals are."""
-    from jixiao.web.errors import forbidden
-
-    return forbidden(request, e)
-
-
 @login_required
 def snapshot_outcome(request: HttpRequest, snapshot_id: int) -> HttpResponse:
     if request.method != "POST":
@@ -209,7 +203,7 @@ def snapshot_outcome(request: HttpRequest, snapshot_id: int) -> HttpResponse:
             note=request.POST.get("outcome_note", ""),
         )
     except Denied as e:
-        return _forbidden(request, e)
+        return forbidden(request, e)
     except actions.Invalid as e:
         messages.error(request, e.message)
     else:
@@ -265,7 +259,7 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
             for row, posted in zip(form["rows"], entry.rows, strict=True):
                 row.update(posted.as_form())
         except Denied as e:
-            return _forbidden(request, e)
+            return forbidden(request, e)
         else:
             messages.success(request, f"已保存绩效自评：{saved.total} 分，{saved.grade}。")
             return redirect("project_selfeval", project_id=proj.pk)
