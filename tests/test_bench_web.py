@@ -38,16 +38,22 @@ def test_percentiles_of_latencies(web) -> None:
     assert web.percentiles([]) == (0.0, 0.0)
 
 
-def test_ratios_are_the_median_of_each_pairs_own_ratio_with_the_spread(web) -> None:
+def test_ratios_are_the_median_of_each_pairs_own_ratio_with_its_quartiles(web) -> None:
     pairs = [
         (part([10] * 20, server_s=0.02), part([20] * 20, server_s=0.06)),
         (part([10] * 20, server_s=0.02), part([50] * 20, server_s=0.02)),
         (part([10] * 20, server_s=0.02), part([30] * 20, server_s=0.08)),
     ]
     r = web.pair_ratios(pairs)
-    assert r["p50"] == pytest.approx((3.0, 2.0, 5.0))
-    assert r["p95"] == pytest.approx((3.0, 2.0, 5.0))
-    assert r["server"] == pytest.approx((3.0, 1.0, 4.0))
+    assert r["p50"] == pytest.approx((3.0, 2.5, 4.0))
+    assert r["p95"] == pytest.approx((3.0, 2.5, 4.0))
+    assert r["server"] == pytest.approx((3.0, 2.0, 3.5))
+
+
+def test_one_outlying_pair_moves_neither_the_median_nor_the_quartiles_much(web) -> None:
+    assert web.median_quartiles([2.0, 2.1, 2.2, 2.3, 13.1]) == pytest.approx((2.2, 2.1, 2.3))
+    assert web.median_quartiles([4.0]) == (4.0, 4.0, 4.0)
+    assert web.median_quartiles([]) == (0.0, 0.0, 0.0)
 
 
 def test_a_drifting_machine_moves_the_pairs_ratios_less_than_a_floor_measured_once(web) -> None:
