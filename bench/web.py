@@ -26,8 +26,9 @@
    pairs of the ratios page ÷ trivial of p50, p95 and the server's CPU a request, with their
    quartiles (the spread: a burst of other work makes a pair's ratio an outlier, which the
    quartiles, unlike the least and greatest, leave aside); last, the trivial page's figures over
-   all pairs. Under other load, the server's CPU ratio holds better than the latencies' (from
-   run to run on a 2-core machine at load 6-9: ±5 % against ±25 %).
+   all pairs. Under other load, the server's CPU ratio holds better than the latencies' (three
+   runs on 2 cores at load 5-9: unit-year CPU × 2.13-2.47, p50 × 1.56-2.64; before pairing, one
+   run's rounds gave p50 × 2.20-3.25).
 4. With --mixed SECONDS: all the pages above at random for that long (memory under load; the
    workers' memory is printed once a minute meanwhile).
 The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
