@@ -21,14 +21,14 @@
    once moves every ratio with it, a floor measured seconds beside each slice of the page does not.
    Slices of equal time, not of equal requests: a slice of the trivial page of 100 requests lasts
    under half a second, and one burst of other work decides its pair.
-   Prints per page its p50/p95 latency, requests/s and CPU ms a request (server, PostgreSQL,
-   clients) over all its slices, its trivial slices' p50/p95 (`floor`), and the medians over the
-   pairs of the ratios page ÷ trivial of p50, p95 and the server's CPU a request, with their
-   quartiles (the spread: a burst of other work makes a pair's ratio an outlier, which the
-   quartiles, unlike the least and greatest, leave aside); last, the trivial page's figures over
-   all pairs. Under other load, the server's CPU ratio holds better than the latencies' (three
-   runs on 2 cores at load 5-9: unit-year CPU × 2.13-2.47, p50 × 1.56-2.64; before pairing, one
-   run's rounds gave p50 × 2.20-3.25).
+   Prints per page its p50/p95 latency, requests/s and CPU ms a request (server, PostgreSQL's
+   backends of this database, clients) over all its slices, its trivial slices' p50/p95
+   (`floor`), and the medians over the pairs of the ratios page ÷ trivial of p50, p95 and the
+   server's CPU a request, with their quartiles (the spread: a burst of other work makes a pair's
+   ratio an outlier, which the quartiles, unlike the least and greatest, leave aside); last, the
+   trivial page's figures over all pairs. Under other load, the server's CPU ratio holds better
+   than the latencies' (three runs on 2 cores at load 5-9: unit-year CPU × 2.13-2.47, p50 ×
+   1.56-2.64; before pairing, one run's rounds gave p50 × 2.20-3.25).
 4. With --mixed SECONDS: all the pages above at random for that long (memory under load; the
    workers' memory is printed once a minute meanwhile).
 The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
@@ -457,18 +457,33 @@ def run_mixed(port: int, cookie: str, clients: int, seconds: float, processes: i
 def _cpu_groups() -> dict[str, list[int]]:
     """The processes whose CPU a scenario's requests cost, besides the clients' own (which each
     client process reports): the server's (`CTX["server_pid"]` and its workers) and PostgreSQL's
-    (every process named postgres: the server runs on this machine for this benchmark, else its
-    share reads 0)."""
+    backends serving the bench's database (`CTX["dbname"]`, by their process titles: other
+    databases' work on the same server, another bench's or tests', is left out; every process
+    named postgres when no database is named; none when the server runs elsewhere)."""
     server = CTX.get("server_pid")
+    dbname = CTX.get("dbname")
     pg = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if (d / "comm").read_text().strip() == "postgres":
+                if (d / "comm").read_text().strip() != "postgres":
+                    continue
+                if dbname is None or serves(dbname, (d / "cmdline").read_bytes().decode(errors="replace")):
                     pg.append(int(d.name))
             except OSError:
                 continue
     return {"server": ([server, *_children(server)] if server else []), "db": pg}
+
+
+def serves(dbname: str, cmdline: str) -> bool:
+    """Whether a PostgreSQL process title (`postgres: [cluster: ]user database host(port) state`)
+    is a backend connected to the database `dbname`."""
+    words = cmdline.replace("\0", " ").split()
+    if not words or words[0] != "postgres:":
+        return False
+    if len(words) > 1 and words[1].endswith(":"):  # the cluster's name (cluster_name)
+        words = words[1:]
+    return len(words) > 2 and words[2] == dbname
 
 
 def _cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -635,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.1)
         cookie = login(port)
         CTX["server_pid"] = server.pid
+        CTX["dbname"] = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
         start_rss = worker_rss(server.pid)
         print(f"server workers' memory at start: {rss_text(start_rss)}")
         CTX.update(

@@ -77,3 +77,14 @@ def test_merge_adds_the_slices_up(web) -> None:
     assert (m["n"], m["errors"], m["rps"]) == (4, 0, 2.0)
     assert m["p50"] == pytest.approx(25.0)
     assert m["cpu"]["server"] == pytest.approx(2.0)  # ms a request
+
+
+def test_the_database_cpu_counts_the_backends_of_the_benchs_database_only(web) -> None:
+    title = "postgres: 15/main: postgres jx_webratio_bench 127.0.0.1(59140) idle"
+    assert web.serves("jx_webratio_bench", title)
+    assert web.serves("jx_webratio_bench", title.replace("15/main: ", ""))  # no cluster name
+    assert web.serves("jx_webratio_bench", title.replace(" ", "\0"))  # /proc's separators
+    assert not web.serves("jx_webratio_bench", title.replace("jx_webratio_bench", "jx_store6_a"))
+    assert not web.serves("jx_webratio", title)
+    assert not web.serves("jx_webratio_bench", "postgres: 15/main: checkpointer")
+    assert not web.serves("jx_webratio_bench", "/usr/lib/postgresql/15/bin/postgres -D /var/lib/x")
