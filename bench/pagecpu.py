@@ -7,7 +7,9 @@ Reads the database `bench/web.py` loaded (run it once first; its default URL unl
 --database-url). Each page is requested through Django's WSGI handler, with the same middleware
 and session login as under `jixiao serve`, as the bench's reviewer: the trivial page
 (/bench/trivial/), the unit-year page of 10 units, the big unit's, 10 project pages and search
-for the bench's 7 terms, once each to warm up, then ROUNDS times. Prints the least, median and mean
+for the bench's 7 terms, once each to warm up, then ROUNDS rounds of all of them in turn (the
+trivial page and the big unit's 10 times a round): the kinds interleaved, so that the machine's
+drift from minute to minute moves the page and its floor alike. Prints the least, median and mean
 CPU time (time.process_time: this process only, not PostgreSQL's) per request of each kind and the
 medians' ratio to the trivial page's; with a PostgreSQL server on this machine also its backend's
 mean CPU per request (`db ms`, from /proc, in clock ticks: use enough --rounds) and the ratio of
@@ -162,25 +164,27 @@ def main(argv: list[str] | None = None) -> int:
         f"{'page':<10}{'requests':>9}{'min ms':>9}{'median ms':>11}{'mean ms':>9}{'× trivial':>11}"
         + (f"{'db ms':>8}{'total ×':>9}" if backend.ok else "")
     )
-    for kind in KINDS:
-        if args.only and kind not in args.only and kind != "trivial":
+    kinds = [k for k in KINDS if not args.only or k in args.only or k == "trivial"]
+    ms: dict[str, list[float]] = {k: [] for k in kinds}
+    db: dict[str, float] = dict.fromkeys(kinds, 0.0)
+    for _ in range(args.rounds):  # the kinds in turn in each round: the machine's drift moves all alike
+        for kind in kinds:
+            before = backend.cpu()
+            ms[kind] += measure(caller, urls[kind], 10 if kind in ("trivial", "big") else 1)
+            db[kind] += backend.cpu() - before
+    for kind in kinds:
+        each = ms[kind]
+        if not each:
             continue
-        rounds = args.rounds * (10 if kind in ("trivial", "big") else 1)
-        db = backend.cpu()
-        ms = measure(caller, urls[kind], rounds)
-        if not ms:
-            continue
-        db = (backend.cpu() - db) / len(ms)
-        med = statistics.median(ms)
+        med, mean, db_ms = statistics.median(each), statistics.fmean(each), db[kind] / len(each)
         if kind == "trivial":
             floor = med
         ratio = f"{med / floor:>11.2f}" if floor else ""
-        mean = statistics.fmean(ms)
-        line = f"{kind:<10}{len(ms):>9}{min(ms):>9.2f}{med:>11.2f}{mean:>9.2f}{ratio}"
+        line = f"{kind:<10}{len(each):>9}{min(each):>9.2f}{med:>11.2f}{mean:>9.2f}{ratio}"
         if backend.ok:
             if kind == "trivial":
-                floor_total = mean + db
-            line += f"{db:>8.2f}" + (f"{(mean + db) / floor_total:>9.2f}" if floor_total else "")
+                floor_total = mean + db_ms
+            line += f"{db_ms:>8.2f}" + (f"{(mean + db_ms) / floor_total:>9.2f}" if floor_total else "")
         print(line, flush=True)
     return 0
 

@@ -1,23 +1,34 @@
 """Benchmark the web application on PostgreSQL behind the real WSGI server.
 
     python bench/web.py [--units 1000] [--projects 20] [--indicators 12] [--big 200] [--clients 20]
-                        [--requests 600] [--seconds 30] [--mixed 600] [--rounds 1]
+                        [--pairs 10] [--slice-seconds 2] [--slice-requests 2000] [--mixed 600]
+                        [--only unit big project search api api-paged] [--no-load]
                         [--database-url postgresql://…]
 
 1. (Re)creates the database (default postgresql://postgres@127.0.0.1:5432/jixiao_bench), migrates,
    and bulk-loads UNITS units × PROJECTS projects × INDICATORS indicators through `actions.bulk_load`,
-   plus one big unit of BIG projects (a big bureau).
+   plus one big unit of BIG projects (a big bureau). --no-load reuses what an earlier run loaded.
 2. Starts `jixiao serve` (gunicorn workers) on a free port of 127.0.0.1 with that database and the
    benchmark's floor page switched on (JIXIAO_BENCH_PAGES=1: /bench/trivial/, 20 KB of static HTML
    behind the login).
-3. For the trivial page first, then the unit-year page, the big unit's unit-year page, the project
-   page, search and the API list: a warm-up of 2 × CLIENTS requests (not measured), then CLIENTS
-   concurrent clients (threads with keep-alive connections, logged in as a reviewer) send requests
-   until REQUESTS have been answered or SECONDS have passed; prints p50/p95 latency, requests/s and
-   the p50 and p95 as ratios to the trivial page's, measured in the same run. With --rounds K all
-   of it K times in turn, each round's ratios against that round's own trivial page, then the
-   medians of the rounds (the machine's speed drifts over minutes: a floor measured once, at the
-   start, moves every later ratio with it).
+3. For each of the unit-year page, the big unit's unit-year page, the project page, search and the
+   API list: CLIENTS concurrent clients (threads with keep-alive connections, logged in as a
+   reviewer, spread over --client-processes processes kept for the page) warm up on the trivial
+   page and on the page (2 × CLIENTS requests each, not measured), then send PAIRS pairs of slices,
+   one of the trivial page and one of the page, each slice for SLICE_SECONDS (or until
+   SLICE_REQUESTS have been answered); the trivial slice first in even pairs, second in odd ones.
+   The machine's speed drifts from minute to minute (other work on the cores): a floor measured
+   once moves every ratio with it, a floor measured seconds beside each slice of the page does not.
+   Slices of equal time, not of equal requests: a slice of the trivial page of 100 requests lasts
+   under half a second, and one burst of other work decides its pair.
+   Prints per page its p50/p95 latency, requests/s and CPU ms a request (server, PostgreSQL's
+   backends of this database, clients) over all its slices, its trivial slices' p50/p95
+   (`floor`), and the medians over the pairs of the ratios page ÷ trivial of p50, p95 and the
+   server's CPU a request, with their quartiles (the spread: a burst of other work makes a pair's
+   ratio an outlier, which the quartiles, unlike the least and greatest, leave aside); last, the
+   trivial page's figures over all pairs. Under other load, the server's CPU ratio holds better
+   than the latencies' (three runs on 2 cores at load 5-9: unit-year CPU × 2.13-2.47, p50 ×
+   1.56-2.64; before pairing, one run's rounds gave p50 × 2.20-3.25).
 4. With --mixed SECONDS: all the pages above at random for that long (memory under load; the
    workers' memory is printed once a minute meanwhile).
 The server's workers' resident memory (VmRSS) is printed when they have started and at the end.
@@ -42,8 +53,6 @@ import time
 import urllib.parse
 from decimal import Decimal
 from pathlib import Path
-
-from pgdb import recreate_postgres  # bench/pgdb.py
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/jixiao_bench"
@@ -307,69 +316,174 @@ def _client_process(args: tuple) -> tuple[list[float], int, float]:
     return latencies, errors, time.process_time() - cpu
 
 
-def run_scenario(
-    name: str, kind: str, port: int, cookie: str, clients: int, total: int, seconds: float, processes: int
-) -> dict:
-    """CLIENTS concurrent clients spread over PROCESSES processes (so that the clients' own GIL
-    does not add to the latencies measured)."""
-    import multiprocessing
+class Load:
+    """CLIENTS concurrent clients spread over PROCESSES client processes (so that the clients' own
+    GIL does not add to the latencies measured), kept for all the slices of a scenario."""
 
-    processes = max(1, min(processes, clients))
-    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    def __init__(self, port: int, cookie: str, clients: int, processes: int):
+        import multiprocessing
 
-    def spread(n: int) -> list[int]:
-        return [n // processes + (1 if i < n % processes else 0) for i in range(processes)]
+        self.port, self.cookie, self.clients = port, cookie, clients
+        self.processes = max(1, min(processes, clients))
+        self.pool = multiprocessing.get_context("fork").Pool(self.processes)
 
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        # warm-up, not measured: every server process answers a few requests of this kind first
-        warm = spread(2 * clients)
-        deadline = time.time() + 20
-        pool.map(
-            _client_process,
-            [(kind, port, cookie, shares[i], warm[i], deadline, 100 + i) for i in range(processes)],
-        )
-        totals = spread(total)
+    def __enter__(self) -> Load:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+    def spread(self, n: int) -> list[int]:
+        """n split over the processes as evenly as whole numbers go."""
+        k = self.processes
+        return [n // k + (1 if i < n % k else 0) for i in range(k)]
+
+    def slice(self, kind: str, total: int, seconds: float, seed: int) -> dict:
+        """Requests of one kind until TOTAL have been answered or SECONDS have passed: the
+        latencies (s), errors, wall time and the CPU seconds of the server, PostgreSQL and the
+        clients meanwhile."""
+        shares, totals = self.spread(self.clients), self.spread(total)
         before = {g: _cpu_seconds(pids) for g, pids in _cpu_groups().items()}
         start = time.perf_counter()
         deadline = time.time() + seconds
-        parts = pool.map(
+        parts = self.pool.map(
             _client_process,
-            [(kind, port, cookie, shares[i], totals[i], deadline, i) for i in range(processes)],
+            [
+                (kind, self.port, self.cookie, shares[i], totals[i], deadline, seed * 100 + i)
+                for i in range(self.processes)
+            ],
         )
         wall = time.perf_counter() - start
         cpu = {g: _cpu_spent(before[g], _cpu_seconds(pids)) for g, pids in _cpu_groups().items()}
-    lat = sorted(x for part, _, _ in parts for x in part)
-    errors = sum(e for _, e, _ in parts)
-    cpu["clients"] = sum(c for _, _, c in parts)
-    q = statistics.quantiles(lat, n=100) if len(lat) >= 2 else lat * 100
+        cpu["clients"] = sum(c for _, _, c in parts)
+        return {
+            "lat": [x for part, _, _ in parts for x in part],
+            "errors": sum(e for _, e, _ in parts),
+            "wall": wall,
+            "cpu": cpu,
+        }
+
+    def warm_up(self, kinds: list[str]) -> None:
+        """Not measured: every server process answers a few requests of each kind first."""
+        for kind in kinds:
+            self.slice(kind, 2 * self.clients, 20, 99)
+
+
+def merge(slices: list[dict], name: str) -> dict:
+    """The slices of one kind taken together: requests, errors, p50/p95 ms, requests/s and CPU ms
+    a request (server, PostgreSQL — all of its processes on this machine — and clients)."""
+    lat = [x for s in slices for x in s["lat"]]
+    wall = sum(s["wall"] for s in slices)
+    p50, p95 = percentiles(lat)
+    groups = {g for s in slices for g in s["cpu"]}
     return {
         "name": name,
         "n": len(lat),
-        "errors": errors,
-        "p50": q[49] * 1000,
-        "p95": q[94] * 1000,
+        "errors": sum(s["errors"] for s in slices),
+        "p50": p50 * 1000,
+        "p95": p95 * 1000,
         "rps": len(lat) / wall if wall else 0.0,
-        # CPU ms a request: the server's processes, PostgreSQL's (all of the server's processes on
-        # this machine, its background work included), the clients'
-        "cpu": {g: 1000 * v / len(lat) if lat else 0.0 for g, v in cpu.items()},
+        "cpu": {
+            g: 1000 * sum(s["cpu"].get(g, 0.0) for s in slices) / len(lat) if lat else 0.0 for g in groups
+        },
     }
+
+
+def percentiles(lat: list[float]) -> tuple[float, float]:
+    """p50 and p95 of latencies (0, 0 for none)."""
+    if not lat:
+        return 0.0, 0.0
+    q = statistics.quantiles(lat, n=100, method="inclusive") if len(lat) >= 2 else lat * 99
+    return q[49], q[94]
+
+
+def pair_order(i: int, kind: str) -> tuple[str, str]:
+    """The order of the two slices of pair i: the trivial page first in even pairs, the page under
+    test first in odd ones (ABBA: a steady drift over a pair's slices favours neither)."""
+    return ("trivial", kind) if i % 2 == 0 else (kind, "trivial")
+
+
+def pair_ratios(pairs: list[tuple[dict, dict]]) -> dict[str, tuple[float, float, float]]:
+    """Per pair (the trivial page's slice, the page's slice) the ratios page ÷ trivial of p50, p95
+    and the server's CPU a request; for each, the median over the pairs with the first and third
+    quartiles (pairs where the trivial figure is 0 left out; (0, 0, 0) when none is left)."""
+    each: dict[str, list[float]] = {"p50": [], "p95": [], "server": []}
+    for floor, page in pairs:
+        f, p = percentiles(floor["lat"]), percentiles(page["lat"])
+        for key, a, b in (("p50", p[0], f[0]), ("p95", p[1], f[1])):
+            if b > 0:
+                each[key].append(a / b)
+        if floor["lat"] and page["lat"] and floor["cpu"].get("server"):
+            fs = floor["cpu"]["server"] / len(floor["lat"])
+            each["server"].append(page["cpu"].get("server", 0.0) / len(page["lat"]) / fs)
+    return {k: median_quartiles(v) for k, v in each.items()}
+
+
+def median_quartiles(values: list[float]) -> tuple[float, float, float]:
+    """(median, first quartile, third quartile) of the values; (0, 0, 0) for none."""
+    if not values:
+        return 0.0, 0.0, 0.0
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q2, q1, q3
+
+
+def run_paired(name: str, kind: str, port: int, cookie: str, args: argparse.Namespace) -> dict:
+    """PAIRS pairs of slices, the trivial page's and this page's, interleaved with the same client
+    processes, each slice up to SLICE_REQUESTS requests or SLICE_SECONDS: the page's slices merged,
+    the trivial page's merged, and the per-pair ratios (`pair_ratios`)."""
+    pairs = []
+    with Load(port, cookie, args.clients, args.client_processes) as load:
+        load.warm_up(["trivial", kind])
+        for i in range(args.pairs):
+            got = {k: load.slice(k, args.slice_requests, args.slice_seconds, i) for k in pair_order(i, kind)}
+            pairs.append((got["trivial"], got[kind]))
+    res = merge([p for _, p in pairs], name)
+    res["trivial"] = merge([f for f, _ in pairs], "trivial page")
+    res["floor_slices"] = [f for f, _ in pairs]
+    res["ratios"] = pair_ratios(pairs)
+    return res
+
+
+def run_mixed(port: int, cookie: str, clients: int, seconds: float, processes: int) -> dict:
+    """All the pages at random for SECONDS, after a warm-up."""
+    with Load(port, cookie, clients, processes) as load:
+        load.warm_up(["mixed"])
+        return merge([load.slice("mixed", 10**9, seconds, 1)], "mixed")
 
 
 def _cpu_groups() -> dict[str, list[int]]:
     """The processes whose CPU a scenario's requests cost, besides the clients' own (which each
     client process reports): the server's (`CTX["server_pid"]` and its workers) and PostgreSQL's
-    (every process named postgres: the server runs on this machine for this benchmark, else its
-    share reads 0)."""
+    backends serving the bench's database (`CTX["dbname"]`, by their process titles: other
+    databases' work on the same server, another bench's or tests', is left out; every process
+    named postgres when no database is named; none when the server runs elsewhere)."""
     server = CTX.get("server_pid")
+    dbname = CTX.get("dbname")
     pg = []
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
-                if (d / "comm").read_text().strip() == "postgres":
+                if (d / "comm").read_text().strip() != "postgres":
+                    continue
+                if dbname is None or serves(dbname, (d / "cmdline").read_bytes().decode(errors="replace")):
                     pg.append(int(d.name))
             except OSError:
                 continue
     return {"server": ([server, *_children(server)] if server else []), "db": pg}
+
+
+def serves(dbname: str, cmdline: str) -> bool:
+    """Whether a PostgreSQL process title (`postgres: [cluster: ]user database host(port) state`)
+    is a backend connected to the database `dbname`."""
+    words = cmdline.replace("\0", " ").split()
+    if not words or words[0] != "postgres:":
+        return False
+    if len(words) > 1 and words[1].endswith(":"):  # the cluster's name (cluster_name)
+        words = words[1:]
+    return len(words) > 2 and words[2] == dbname
 
 
 def _cpu_seconds(pids: list[int]) -> dict[int, float]:
@@ -426,60 +540,43 @@ def rss_text(rss: dict[int, int]) -> str:
     return f"{sum(rss.values()) / 1024:.0f} MiB in {len(rss)} processes ({each} MiB)"
 
 
-def run_rounds(
-    args: argparse.Namespace, scenarios: list[tuple[str, str]], port: int, cookie: str, has_big: bool
-) -> list[dict[str, dict]]:
-    """Every scenario ROUNDS times in turn, the trivial page first in each round; each round's
-    ratios against its own trivial page (on a machine whose speed drifts, a floor measured minutes
-    earlier moves every ratio). Prints each round's table; returns the rounds' results by kind."""
-    out: list[dict[str, dict]] = []
-    for k in range(args.rounds):
-        if args.rounds > 1:
-            print(f"round {k + 1} of {args.rounds}")
-        print(
-            f"{'scenario':<24}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}"
-            f"{'p50 ×':>8}{'p95 ×':>8}   CPU ms a request: server, database, clients"
-        )
-        results: dict[str, dict] = {}
-        for name, kind in scenarios:
-            if args.only and kind not in args.only and kind != "trivial":
-                continue
-            if kind == "big" and not has_big:
-                continue
-            res = run_scenario(
-                name, kind, port, cookie, args.clients, args.requests, args.seconds, args.client_processes
-            )
-            floor = results.get("trivial", res)
-            if floor["p50"] and floor["p95"]:
-                res["p50x"], res["p95x"] = res["p50"] / floor["p50"], res["p95"] / floor["p95"]
-            results[kind] = res
-            ratios = f"{res['p50x']:>8.2f}{res['p95x']:>8.2f}" if "p50x" in res else ""
-            print(
-                f"{res['name']:<24}{res['n']:>9}{res['errors']:>8}{res['p50']:>9.1f}{res['p95']:>9.1f}"
-                f"{res['rps']:>9.1f}{ratios}   "
-                + " ".join(f"{res['cpu'][g]:.2f}" for g in ("server", "db", "clients")),
-                flush=True,
-            )
-        out.append(results)
+def run_pages(
+    args: argparse.Namespace, scenarios: list[tuple[str, str]], port: int, cookie: str
+) -> list[dict]:
+    """Each page against the trivial page in interleaved pairs (`run_paired`); prints a line a page
+    as it is measured and returns the results."""
+    print(
+        f"{'page':<24}{'requests':>9}{'errors':>7}{'p50 ms':>8}{'p95 ms':>8}{'req/s':>7}"
+        f"{'floor p50':>10}{'p95':>6}{'p50 × (q1–q3)':>20}{'p95 × (q1–q3)':>20}{'CPU ×':>7}"
+        "   CPU ms a request: server, database, clients"
+    )
+    out = []
+    for name, kind in scenarios:
+        res = run_paired(name, kind, port, cookie, args)
+        out.append(res)
+        print(row(res), flush=True)
+    if out:  # the trivial page's slices of every pair, for its own figures
+        print(row(merge([f for r in out for f in r["floor_slices"]], "trivial page, all pairs")), flush=True)
     return out
 
 
-def print_summary(rounds: list[dict[str, dict]]) -> None:
-    """Per scenario, the medians over the rounds of p50, p95 and their ratios to the same round's
-    trivial page, with the least and greatest p50 ratio."""
-    print(f"medians of {len(rounds)} rounds (each ratio against its own round's trivial page)")
-    print(f"{'scenario':<24}{'p50 ms':>9}{'p95 ms':>9}{'p50 ×':>8}{'p95 ×':>8}{'p50 × range':>16}")
-    for kind, first in rounds[0].items():
-        each = [r[kind] for r in rounds if kind in r and "p50x" in r[kind]]
-        if not each:
-            continue
-        x50 = [r["p50x"] for r in each]
-        print(
-            f"{first['name']:<24}{statistics.median(r['p50'] for r in each):>9.1f}"
-            f"{statistics.median(r['p95'] for r in each):>9.1f}{statistics.median(x50):>8.2f}"
-            f"{statistics.median(r['p95x'] for r in each):>8.2f}{min(x50):>8.2f}–{max(x50):<7.2f}",
-            flush=True,
-        )
+def row(res: dict) -> str:
+    """One line of the table: a page's merged figures, its trivial slices' p50/p95, the medians of
+    the per-pair ratios with their quartiles, the median ratio of server CPU a request."""
+    line = (
+        f"{res['name']:<24}{res['n']:>9}{res['errors']:>7}"
+        f"{res['p50']:>8.1f}{res['p95']:>8.1f}{res['rps']:>7.0f}"
+    )
+    if "ratios" in res:
+        x = res["ratios"]
+        floor = res["trivial"]
+        line += f"{floor['p50']:>10.1f}{floor['p95']:>6.1f}"
+        for key in ("p50", "p95"):
+            line += f"{x[key][0]:>7.2f} ({x[key][1]:.2f}–{x[key][2]:.2f})".rjust(20)
+        line += f"{x['server'][0]:>7.2f}"
+    else:
+        line += " " * (10 + 6 + 20 + 20 + 7)
+    return line + "   " + " ".join(f"{res['cpu'].get(g, 0.0):.2f}" for g in ("server", "db", "clients"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -491,8 +588,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mixed", type=float, default=0, help="seconds of mixed load at the end (0: none)")
     ap.add_argument("--year", type=int, default=2024)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--requests", type=int, default=600, help="requests per scenario (upper bound)")
-    ap.add_argument("--seconds", type=float, default=30, help="time per scenario (upper bound)")
+    ap.add_argument("--pairs", type=int, default=10, help="pairs of slices (trivial page, page) a page")
+    ap.add_argument("--slice-seconds", type=float, default=2, help="seconds a slice")
+    ap.add_argument("--slice-requests", type=int, default=2000, help="requests a slice (upper bound)")
     ap.add_argument(
         "--threads", type=int, default=0, help="server threads per process (default: jixiao serve's)"
     )
@@ -501,15 +599,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client-processes", type=int, default=4, help="processes the clients run in")
     ap.add_argument("--only", nargs="*", help="scenarios to run: unit project search api api-paged")
     ap.add_argument("--no-load", action="store_true", help="reuse the data already loaded")
-    ap.add_argument(
-        "--rounds",
-        type=int,
-        default=1,
-        help="rounds of all scenarios, each with its own trivial page first (ratios: medians of rounds)",
-    )
     args = ap.parse_args(argv)
-    if args.rounds < 1:
-        ap.error("--rounds must be 1 or more")
+    if args.pairs < 1 or args.slice_requests < 1 or args.slice_seconds <= 0:
+        ap.error("--pairs, --slice-requests and --slice-seconds must be positive")
     if not args.database_url.startswith("postgres"):
         raise SystemExit("bench/web.py needs a PostgreSQL --database-url")
 
@@ -518,6 +610,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.clients} clients, {os.cpu_count()} CPUs"
     )
     if not args.no_load:
+        from pgdb import recreate_postgres  # bench/pgdb.py
+
         recreate_postgres(args.database_url)
         load(args)
 
@@ -556,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(0.1)
         cookie = login(port)
         CTX["server_pid"] = server.pid
+        CTX["dbname"] = urllib.parse.urlsplit(args.database_url).path.lstrip("/")
         start_rss = worker_rss(server.pid)
         print(f"server workers' memory at start: {rss_text(start_rss)}")
         CTX.update(
@@ -567,7 +662,6 @@ def main(argv: list[str] | None = None) -> int:
             terms=["满意度", "合格率", "食品安全", "特种设备抽检批次", "项目成本", "长效机制", "完成时间"],
         )
         scenarios = [
-            ("trivial page", "trivial"),
             ("unit-year page", "unit"),
             (f"unit-year, {args.big} proj.", "big"),
             ("project page", "project"),
@@ -575,9 +669,12 @@ def main(argv: list[str] | None = None) -> int:
             ("API list", "api"),
             ("API list (all, paged)", "api-paged"),
         ]
-        rounds = run_rounds(args, scenarios, port, cookie, big is not None)
-        if len(rounds) > 1:
-            print_summary(rounds)
+        scenarios = [
+            (name, kind)
+            for name, kind in scenarios
+            if (not args.only or kind in args.only) and (kind != "big" or big is not None)
+        ]
+        run_pages(args, scenarios, port, cookie)
         if args.mixed:
             # the workers' memory once a minute while the mixed load runs (a trend, not two points)
             stop = threading.Event()
@@ -591,17 +688,11 @@ def main(argv: list[str] | None = None) -> int:
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             try:
-                res = run_scenario(
-                    "mixed", "mixed", port, cookie, args.clients, 10**9, args.mixed, args.client_processes
-                )
+                res = run_mixed(port, cookie, args.clients, args.mixed, args.client_processes)
             finally:
                 stop.set()
                 sampler.join()
-            print(
-                f"{'mixed, ' + str(int(args.mixed)) + ' s':<24}{res['n']:>9}{res['errors']:>8}"
-                f"{res['p50']:>9.1f}{res['p95']:>9.1f}{res['rps']:>9.1f}",
-                flush=True,
-            )
+            print(row({**res, "name": f"mixed, {args.mixed:g} s"}), flush=True)
         end_rss = worker_rss(server.pid)
         print(f"server workers' memory at start: {rss_text(start_rss)}")
         print(f"server workers' memory at end:   {rss_text(end_rss)}")

@@ -205,6 +205,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jixiao.web.lib.csrf.csrf_once",  # one CSRF masking a page, not one a form
             ],
         },
     },
