@@ -96,6 +96,26 @@ def test_pipes_one_cell_per_line_with_filler_lines_and_a_wrapped_cell() -> None:
     ]
 
 
+def test_pipes_one_cell_per_line_values_with_a_compound_unit_keep_their_rows() -> None:
+    """A unit whose denominator is a product (`元/公里·年`, `元/人·月`) is a value's unit like any
+    other: the value stays in the value column and the next name opens its row."""
+    cells = [
+        "一级指标", "二级指标", "三级指标", "2022年实际", "2023年预期",
+        "产出指标", "成本指标", "县道养护补助标准", "=9000元/公里·年", "=10000元/公里·年",
+        "", "", "乡道养护补助标准", "=4500元/公里·年", "=5000元/公里·年",
+        "", "", "护林员补助标准", "=800元/人·月", "=900元/人·月",
+        "效益指标", "社会效益指标", "农村公路列养率", "=90%", "=100%",
+    ]  # fmt: skip
+    layout, _, body = _table("\n".join(f"{c} |" if c else "|" for c in cells))
+    assert layout == "pipes"
+    assert [r[-3:] for r in body] == [
+        ["县道养护补助标准", "=9000元/公里·年", "=10000元/公里·年"],
+        ["乡道养护补助标准", "=4500元/公里·年", "=5000元/公里·年"],
+        ["护林员补助标准", "=800元/人·月", "=900元/人·月"],
+        ["农村公路列养率", "=90%", "=100%"],
+    ]
+
+
 # -- runs of spaces --------------------------------------------------------------------------------
 
 
