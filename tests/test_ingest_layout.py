@@ -240,6 +240,36 @@ def test_cell_lines_level_label_printed_split_around_its_row() -> None:
     assert "社会公众或服务对象满意度指标" in body[-1][:2]
 
 
+def test_cell_lines_a_cell_wrapped_over_lines_between_blank_lines_is_one_cell() -> None:
+    """Where blank lines part the cells, lines printed one under the other are one cell wrapped
+    over them (a long name), not a cell each."""
+    cells = [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标值",
+        "效益指标",
+        "社会效益指标",
+        "受益群众人数",
+        "≥2万人",
+        "",
+        "可持续影响指标",
+        "打造国际网球\n公开赛等品牌赛事",
+        "影响可持续",
+        "满意度指标",
+        "服务对象满意度指标",
+        "群众满意度",
+        "≥95%",
+    ]
+    layout, _, body = _table("\n\n".join(c if c else " " for c in cells))
+    assert layout == "cell-lines"
+    assert [r[1:] for r in body] == [
+        ["社会效益指标", "受益群众人数", "≥2万人"],
+        ["可持续影响指标", "打造国际网球\n公开赛等品牌赛事", "影响可持续"],
+        ["服务对象满意度指标", "群众满意度", "≥95%"],
+    ]
+
+
 # -- run together ------------------------------------------------------------------------------------
 
 

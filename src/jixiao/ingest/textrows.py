@@ -216,8 +216,11 @@ def space_runs(lines: list[str]) -> list[Piece] | None:
 
 
 def cell_lines(lines: list[str]) -> list[Piece] | None:
-    """One cell per line; a line of spaces between blank lines is an empty cell."""
+    """One cell per line; a line of spaces between blank lines is an empty cell. Where blank lines
+    part the cells (`_parted_by_blanks`), lines printed one under the other are one cell wrapped
+    over them."""
     out: list[Piece] = []
+    wrapped = _parted_by_blanks(lines)
     for i, raw in enumerate(lines):
         if not raw:
             continue
@@ -228,8 +231,17 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
             if prev_blank and next_blank and out:
                 out.append(Piece("", i + 1))
             continue
+        if wrapped and out and out[-1].text and i > 0 and lines[i - 1].strip(_BLANK):
+            out[-1].text += "\n" + s  # the cell goes on on this line, as a grid reader gives it
+            continue
         out.append(Piece(s, i + 1))
     return out
+
+
+def _parted_by_blanks(lines: list[str]) -> bool:
+    """Whether blank lines part the cells: most printed lines are followed by a blank line."""
+    printed = len(lines) - lines.count("")
+    return printed >= 8 and len(_BEFORE_BLANK.findall("\n".join(lines))) >= 0.8 * printed
 
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
