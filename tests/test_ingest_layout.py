@@ -917,3 +917,67 @@ def test_run_together_a_qualitative_value_repeats_words_of_its_name() -> None:
     # a sentence with numbers repeats its words for other reasons
     sentence = "严格按照标准500元/人发放补助对象补助"
     assert _split_name_value(sentence) == [sentence]
+
+
+def test_run_together_a_boolean_value_or_a_value_printed_twice_is_cut_off() -> None:
+    """The grammar's boolean (`是`, `否`) ends a name run together with it; a cell printed twice
+    (the description and the value alike: `全年全年`) is two cells. `与否` stays a name's words."""
+    assert _split_name_value("满足市民生存环境的需求是") == ["满足市民生存环境的需求", "是"]
+    assert _split_name_value("是否存在违规使用资金否") == ["是否存在违规使用资金", "否"]
+    assert _split_name_value("全年全年") == ["全年", "全年"]
+    assert _split_name_value("项目验收合格与否") == ["项目验收合格与否"]
+    assert _split_name_value("需求是") == ["需求是"]
+
+
+def test_run_together_a_description_and_a_boolean_value_under_their_columns() -> None:
+    text = "\n".join(
+        [
+            "绩效指标一级指标三级指标指标解释指标值",
+            "产出指标数量指标完成全市375万平方米的绿地养护375万平方米",
+            "时效指标全年全年",
+            "效益指标社会效益指标满足市民生存环境的需求是",
+            "生态效益指标改善城市生态环境,保护自然环境是",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["数量指标", "完成全市375万平方米的绿地养护", "375万平方米"],
+        ["时效指标", "全年", "全年"],
+        ["社会效益指标", "满足市民生存环境的需求", "是"],
+        ["生态效益指标", "改善城市生态环境,保护自然环境", "是"],
+    ]
+
+
+def test_run_together_a_qualitative_value_with_its_nature_or_its_subject() -> None:
+    """A value printed with its nature (`定性高中低`), a judgement with the subject it judges where
+    that is the row's benefit category or opens after a full stop (`经济效益良好`, `。效果良好`),
+    a value that states the rule the cost follows (`参照…`, `严格按照…`)."""
+    assert _split_name_value("食品安全整体状况定性高中低") == ["食品安全整体状况", "定性高中低"]
+    assert _split_name_value("系统运行稳定性高") == ["系统运行稳定性高"]
+    assert _split_name_value("推动体育消费、产业深度融合经济效益良好") == [
+        "推动体育消费、产业深度融合",
+        "经济效益良好",
+    ]
+    assert _split_name_value("打造系列品牌赛事,提升知名度。效果良好") == [
+        "打造系列品牌赛事,提升知名度。",
+        "效果良好",
+    ]
+    assert _split_name_value("服务区域环境卫生良好") == ["服务区域环境卫生", "良好"]
+    assert _split_name_value("建设项目成本参照政府采购成本控制") == ["建设项目成本", "参照政府采购成本控制"]
+    assert _split_name_value("成本控制严格按照预算标准1000元/人给补助对象兑付补助") == [
+        "成本控制",
+        "严格按照预算标准1000元/人给补助对象兑付补助",
+    ]
+
+
+def test_run_together_a_value_repeating_the_name_starts_after_the_name_s_ending() -> None:
+    """`按进度计划实施情况按计划实施`: the repeated words open the value one character before
+    them where the name ends there (情况, 率, 度)."""
+    assert _split_name_value("按进度计划实施情况按计划实施") == ["按进度计划实施情况", "按计划实施"]
+    assert _split_name_value("规范村级财务管理规范") == ["规范村级财务管理", "规范"]
+
+
+def test_run_together_an_ocr_comparator_read_as_a_numeral_opens_the_value() -> None:
+    """`二100百分比`: OCR reads `=` as 二; a numeral before Arabic digits is no number of its own."""
+    assert _split_name_value("资金使用效率二100百分比") == ["资金使用效率", "二100百分比"]
+    assert _split_name_value("第二批次培训人数100人") == ["第二批次培训人数", "100人"]

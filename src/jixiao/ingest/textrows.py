@@ -445,6 +445,20 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _DIGIT = re.compile(r"\d")
 
 
+# a cost's rule printed as its value (`参照政府采购成本控制`, `严格按照预算标准…`), after a short name
+_RULE_VALUE = re.compile(r"^[\u4e00-\u9fff]{4,10}?(?=(?:严格)?(?:按照|参照|依照|依据)[\u4e00-\u9fff]{2})")
+# a value printed with its nature (`定性高中低`); not a property's 定性 (稳定性, 确定性)
+_NATURE_VALUE = re.compile(r"(?<![稳鉴决确规特指固限])定性[\u4e00-\u9fff、/]{1,6}$")
+# the grammar's boolean ending a name (not `与否`, `是否`)
+_BOOLEAN_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?<![与是或可])[是否]$")
+# the subject a judgement at the end judges: the row's benefit category, or what follows a full stop
+_SUBJECT = re.compile(r"(?:经济效益|社会效益|生态效益|环境效益|(?<=[。；;！!])[\u4e00-\u9fff]{1,4})$")
+# OCR's `=` read as the numeral 二 before a number (no numeral stands before Arabic digits)
+_OCR_EQUALS = re.compile(r"(?<=[\u4e00-\u9fff])(?<![一二三四五六七八九十百千万第])二$")
+# where a name ends (a repeated value may open a character before its repeated words)
+_NAME_END = re.compile(r"(?:情况|率|度|性)$")
+
+
 def _repeated_tail(text: str) -> int:
     """Where a value that repeats the name's own words starts: the longest ending of two to four
     characters that the name (four or more characters) printed before; 0 when none. Only a short
@@ -454,6 +468,8 @@ def _repeated_tail(text: str) -> int:
     for n in (4, 3, 2):
         at = len(text) - n
         if at >= 4 and _CJK.fullmatch(text[at:]) and text[at:] in text[:at]:
+            if at >= 6 and _NAME_END.search(text, 0, at - 1) and not _NAME_END.search(text, 0, at):
+                return at - 1  # the value opens a character before its repeated words (按计划实施)
             return at
     return 0
 
@@ -476,22 +492,36 @@ def _date_start(text: str, start: int) -> int:
 
 def _split_name_value(text: str, words: bool = True) -> list[str]:
     """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
+    if words:
+        rule = _RULE_VALUE.match(text)
+        if rule:
+            return [text[: rule.end()], text[rule.end() :]]  # a cost's rule (参照…, 严格按照…)
     m = _VALUE_TAIL.search(text)
     if m and m.start() >= 2:
         # the comparator or the number starts the value; a unit word before the number stays in the name
         start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
+        if text[start].isdigit() and _OCR_EQUALS.search(text, 0, start):
+            start -= 1  # `二100%`: `=` read as 二 by OCR
         return [text[:start], text[start:]]
     if not words:
         return [text]
-    p = _PROPERTY_VALUE.search(text)
+    half = len(text) // 2
+    if half >= 2 and text[:half] == text[half:]:
+        return [text[:half], text[half:]]  # one cell printed twice (a description and a value alike)
+    p = _PROPERTY_VALUE.search(text) or _NATURE_VALUE.search(text)
     if p and p.start() >= 2:
-        return [text[: p.start() + 3], text[p.start() + 3 :]]
+        at = p.start() + 3 if p.re is _PROPERTY_VALUE else p.start()
+        return [text[:at], text[at:]]
     r = _repeated_tail(text)
     if r:
         return [text[:r], text[r:]]
-    q = _QUALITATIVE_TAIL.search(text)
+    q = _QUALITATIVE_TAIL.search(text) or _BOOLEAN_TAIL.search(text)
     if q and q.start() >= 3:
-        return [text[: q.start()], text[q.start() :]]
+        start = q.start()
+        subject = _SUBJECT.search(text, 0, start)
+        if subject and subject.start() >= 4:
+            start = subject.start()  # the judgement's subject (经济效益良好, 。效果良好)
+        return [text[:start], text[start:]]
     return [text]
 
 
