@@ -981,3 +981,12 @@ def test_run_together_an_ocr_comparator_read_as_a_numeral_opens_the_value() -> N
     """`二100百分比`: OCR reads `=` as 二; a numeral before Arabic digits is no number of its own."""
     assert _split_name_value("资金使用效率二100百分比") == ["资金使用效率", "二100百分比"]
     assert _split_name_value("第二批次培训人数100人") == ["第二批次培训人数", "100人"]
+
+
+def test_run_together_a_value_that_builds_or_perfects_and_an_absent_value() -> None:
+    """`建立健全`, `持续完善` are qualitative values like `持续提升`; `无` (the grammar's nothing to
+    report) ends a name as `是`/`否` do, but not `有无`."""
+    assert _split_name_value("帮扶项目长效管护机制建立健全") == ["帮扶项目长效管护机制", "建立健全"]
+    assert _split_name_value("工程良性运行机制持续完善") == ["工程良性运行机制", "持续完善"]
+    assert _split_name_value("本项目不适用此指标无") == ["本项目不适用此指标", "无"]
+    assert _split_name_value("安全事故有无") == ["安全事故有无"]

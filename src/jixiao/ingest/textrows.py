@@ -422,6 +422,7 @@ def _run_words_of(s: str) -> tuple[_Word, ...]:
 _QUALITATIVE_TAIL = re.compile(
     r"(?:(?:稳步|逐步|持续|明显|有所|大幅|显著|进一步)?"
     r"(?:提高|提升|改善|增加|增强|减少|降低|下降|保持|促进|加强)[\u4e00-\u9fff]{0,2}"
+    r"|(?:建立|不断|逐步|持续|进一步|日趋|更加)(?:健全|完善)"
     r"|长远|长期|持久|有效|达标|合格|良好|优良|明显|显著|稳定|及时|按时)$"
 )
 _VALUE_TAIL = re.compile(
@@ -449,8 +450,10 @@ _DIGIT = re.compile(r"\d")
 _RULE_VALUE = re.compile(r"^[\u4e00-\u9fff]{4,10}?(?=(?:严格)?(?:按照|参照|依照|依据)[\u4e00-\u9fff]{2})")
 # a value printed with its nature (`定性高中低`); not a property's 定性 (稳定性, 确定性)
 _NATURE_VALUE = re.compile(r"(?<![稳鉴决确规特指固限])定性[\u4e00-\u9fff、/]{1,6}$")
-# the grammar's boolean ending a name (not `与否`, `是否`)
-_BOOLEAN_TAIL = re.compile(r"(?<=[\u4e00-\u9fff])(?<![与是或可])[是否]$")
+# the grammar's boolean ending a name (not `与否`, `是否`), or 无 (nothing to report; not `有无`)
+_BOOLEAN_TAIL = re.compile(
+    r"(?<=[\u4e00-\u9fff])(?<![与是或可])[是否]$|(?<=[\u4e00-\u9fff])(?<![有或与毫全])无$"
+)
 # the subject a judgement at the end judges: the row's benefit category, or what follows a full stop
 _SUBJECT = re.compile(r"(?:经济效益|社会效益|生态效益|环境效益|(?<=[。；;！!])[\u4e00-\u9fff]{1,4})$")
 # OCR's `=` read as the numeral 二 before a number (no numeral stands before Arabic digits)
