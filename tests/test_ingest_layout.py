@@ -990,3 +990,26 @@ def test_run_together_a_value_that_builds_or_perfects_and_an_absent_value() -> N
     assert _split_name_value("工程良性运行机制持续完善") == ["工程良性运行机制", "持续完善"]
     assert _split_name_value("本项目不适用此指标无") == ["本项目不适用此指标", "无"]
     assert _split_name_value("安全事故有无") == ["安全事故有无"]
+
+
+def test_run_together_a_row_without_levels_is_cut_by_the_words_of_its_value() -> None:
+    """A row printed without its level labels (the group's later rows) is cut by the same grammar
+    as one after them: a value repeating the name's words, a qualitative value."""
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标建设项目个数1",
+            "竣工验收合格率100%",
+            "按进度计划实施情况按计划实施",
+            "效益指标社会效益指标项目区群众收入持续增加",
+            "项目区生态环境明显改善",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-2:] for r in body] == [
+        ["建设项目个数", "1"],
+        ["竣工验收合格率", "100%"],
+        ["按进度计划实施情况", "按计划实施"],
+        ["项目区群众收入", "持续增加"],
+        ["项目区生态环境", "明显改善"],
+    ]

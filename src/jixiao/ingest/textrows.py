@@ -692,8 +692,10 @@ def _bare_level2(s: str) -> list[_Word]:
 
 
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
-    """A line no vocabulary word cuts: a short one may still be a name and its value."""
-    parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+    """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
+    of the value too where it is a row of a table, short as rows without their levels are)."""
+    words = st.header and len(s) <= 24 and not _TITLE.search(norm_key(s))
+    parts = _split_name_value(s, words=words) if len(s) <= 40 and not matches else [s]
     parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
