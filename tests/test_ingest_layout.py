@@ -1013,3 +1013,31 @@ def test_run_together_a_row_without_levels_is_cut_by_the_words_of_its_value() ->
         ["项目区群众收入", "持续增加"],
         ["项目区生态环境", "明显改善"],
     ]
+
+
+def test_run_together_a_row_with_a_space_inside_a_cell_is_still_cut() -> None:
+    """A run-together row may print a space inside one of its cells (a level's points
+    `产出指标 (40-50)分`, a value printed twice `=44,561 44,561`): under a header, a line that
+    opens with a level label, or whose space is inside its value, is cut all the same."""
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标出差人数=8",
+            "出差人次=24人/次",
+            "时效指标项目财政资金到位时间=44,561 44,561",
+            "财政资金到位及时支付率=100%",
+            "工作计划按时完成时间=44,561 44,561",
+            "效益指标 (20-30)分社会效益指标受益群众人数≥2,300人",
+            "项目区生态环境明显改善",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[1:] for r in body] == [
+        ["产出指标", "数量指标", "出差人数", "=8"],
+        ["", "", "出差人次", "=24人/次"],
+        ["", "时效指标", "项目财政资金到位时间", "=44,561 44,561"],
+        ["", "", "财政资金到位及时支付率", "=100%"],
+        ["", "", "工作计划按时完成时间", "=44,561 44,561"],
+        ["效益指标 (20-30)分", "社会效益指标", "受益群众人数", "≥2,300人"],
+        ["", "", "项目区生态环境", "明显改善"],
+    ]

@@ -277,7 +277,7 @@ class _Word:
 
 
 # where a level label may end: 指标 or 值, with the points printed after it (`成本指标(0-20)分`)
-_LEVEL_END = re.compile(r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?")
+_LEVEL_END = re.compile(r"(?:指标|值)(?:[ \u3000]?[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?")
 
 
 def _level_words(s: str) -> list[_Word]:
@@ -426,7 +426,7 @@ _QUALITATIVE_TAIL = re.compile(
     r"|长远|长期|持久|有效|达标|合格|良好|优良|明显|显著|稳定|及时|按时)$"
 )
 _VALUE_TAIL = re.compile(
-    r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*\d+(?:\.\d+)?\s*"
+    r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*"
     r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5})$"
 )
 
@@ -477,6 +477,22 @@ def _repeated_tail(text: str) -> int:
     return 0
 
 
+_COMPARATOR_CHARS = "≥≤><=＞＜＝﹦"
+
+
+def _printed_twice(text: str, start: int) -> int:
+    """Where a value found at `start` begins when the cell prints it twice (`=44,561 44,561`:
+    the same number before it, with its comparator): else `start`."""
+    core = text[start:].lstrip(_COMPARATOR_CHARS)
+    head = text[:start].rstrip(_BLANK)
+    if len(head) == start or not head.endswith(core):
+        return start  # (the copies are apart by a space: a number is no name's own ending)
+    j = len(head) - len(core)
+    while j > 0 and head[j - 1] in _COMPARATOR_CHARS:
+        j -= 1
+    return j if j >= 2 else start
+
+
 def _date_start(text: str, start: int) -> int:
     """Where a value found at `start` begins once the date or period it ends is taken whole."""
     while start > 2:
@@ -503,9 +519,12 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
     if m and m.start() >= 2:
         # the comparator or the number starts the value; a unit word before the number stays in the name
         start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
+        while text[start] in _BLANK:
+            start += 1
         if text[start].isdigit() and _OCR_EQUALS.search(text, 0, start):
             start -= 1  # `二100%`: `=` read as 二 by OCR
-        return [text[:start], text[start:]]
+        start = _printed_twice(text, start)
+        return [text[:start].rstrip(_BLANK), text[start:]]
     if not words:
         return [text]
     half = len(text) // 2
@@ -630,7 +649,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
                 st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
-        if _BLANK_CHAR.search(s):
+        if _BLANK_CHAR.search(s) and not (st.header and (_opens_with_level(s) or _blank_in_value(s))):
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
@@ -646,6 +665,19 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     if st.splits < 1:
         return None
     return _split_values(st.out, st.values)
+
+
+def _opens_with_level(s: str) -> bool:
+    """Whether a line opens with a level label (a table's row, whatever spaces it prints inside)."""
+    words = _run_words(s)
+    return bool(words) and words[0].a == 0 and words[0].kind == "level"
+
+
+def _blank_in_value(s: str) -> bool:
+    """Whether a line is a name and a value whose only spaces are inside the value (a value printed
+    twice, `=44,561 44,561`): one row run together, not cells apart by spaces."""
+    parts = _split_name_value(s, words=False)
+    return len(parts) == 2 and not _BLANK_CHAR.search(parts[0]) and bool(_BLANK_CHAR.search(parts[1]))
 
 
 def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] | None]:
@@ -695,7 +727,13 @@ def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
     of the value too where it is a row of a table, short as rows without their levels are)."""
     words = st.header and len(s) <= 24 and not _TITLE.search(norm_key(s))
-    parts = _split_name_value(s, words=words) if len(s) <= 40 and not matches else [s]
+    if st.header and len(matches) == 1 and matches[0].kind == "kv" and len(s) <= 40:
+        # a name that opens with a block label's words (财政资金到位率=100%), not the label's value
+        parts = _split_name_value(s, words=False)
+        if len(parts) < 2 or len(parts[0]) < matches[0].b + 2:
+            parts = [s]
+    else:
+        parts = _split_name_value(s, words=words) if len(s) <= 40 and not matches else [s]
     parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
