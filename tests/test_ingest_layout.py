@@ -157,6 +157,24 @@ def test_spaces_keep_a_bracketed_group_in_one_cell_and_carry_levels_by_position(
     ]
 
 
+def test_spaces_a_row_that_leaves_its_direction_blank_keeps_its_basis_in_its_column() -> None:
+    """A direction column holds 正向/反向 only: a row printing no direction (a qualitative
+    indicator) leaves it blank and its basis goes on to the basis column."""
+    text = "\n".join(
+        [
+            "一级指标   二级指标   三级指标   指标性质   指标值   度量单位   权重（%）   "
+            "指标方向性   指标值确定依据",
+            "产出指标   数量指标   帮扶项目完成数   ≥   42   个   10   正向指标   计划标准",
+            "质量指标   项目验收合格率   =   100   %   10   正向指标   行业标准",
+            "效益指标   可持续影响指标   长效管护机制   定性   建立健全   10   其他标准",
+            "满意度指标   服务对象满意度指标   帮扶对象满意度   ≥   90   %   10   正向指标   历史标准",
+        ]
+    )
+    _, _, body = _table(text)
+    assert body[2][2:] == ["长效管护机制", "定性", "建立健全", "", "10", "", "其他标准"]
+    assert body[3][-2:] == ["正向指标", "历史标准"]
+
+
 # -- one cell per line ----------------------------------------------------------------------------------
 
 

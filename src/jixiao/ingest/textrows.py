@@ -1055,7 +1055,7 @@ _FIT_LABELLED: dict[int, Callable[[str, int, bool], float]] = {
 # the other columns, by the comparison key of a text that is no level label
 _FIT_PLAIN: dict[int, Callable[[str], float]] = {
     NATURE: lambda s: 2.5 if _COMPARATOR.match(s) else -2.5,
-    DIRECTION: lambda s: 2.0 if _DIRECTION.match(s) else -1.0,
+    DIRECTION: lambda s: 2.0 if _DIRECTION.match(s) else -2.0,
     UNIT: _fit_unit,
     WEIGHT: lambda s: 1.5 if _WEIGHT.match(s) else -1.5,
     MONEY: lambda s: 1.5 if _AMOUNT.match(s) else -0.5,
