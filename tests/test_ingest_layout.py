@@ -1036,7 +1036,8 @@ def test_run_together_a_row_without_levels_is_cut_by_the_words_of_its_value() ->
 def test_run_together_a_row_with_a_space_inside_a_cell_is_still_cut() -> None:
     """A run-together row may print a space inside one of its cells (a level's points
     `产出指标 (40-50)分`, a value printed twice `=44,561 44,561`): under a header, a line that
-    opens with a level label, or whose space is inside its value, is cut all the same."""
+    opens with a level label, or whose spaces are inside its value or inside brackets (a template's
+    placeholder `( ≥**个 )`), is cut all the same."""
     text = "\n".join(
         [
             "绩效指标一级指标二级指标三级指标指标值",
@@ -1045,6 +1046,7 @@ def test_run_together_a_row_with_a_space_inside_a_cell_is_still_cut() -> None:
             "时效指标项目财政资金到位时间=44,561 44,561",
             "财政资金到位及时支付率=100%",
             "工作计划按时完成时间=44,561 44,561",
+            "旅游景点开发数量( ≥**个 )>=4个",
             "效益指标 (20-30)分社会效益指标受益群众人数≥2,300人",
             "项目区生态环境明显改善",
         ]
@@ -1056,6 +1058,7 @@ def test_run_together_a_row_with_a_space_inside_a_cell_is_still_cut() -> None:
         ["", "时效指标", "项目财政资金到位时间", "=44,561 44,561"],
         ["", "", "财政资金到位及时支付率", "=100%"],
         ["", "", "工作计划按时完成时间", "=44,561 44,561"],
+        ["", "", "旅游景点开发数量( ≥**个 )", ">=4个"],
         ["效益指标 (20-30)分", "社会效益指标", "受益群众人数", "≥2,300人"],
         ["", "", "项目区生态环境", "明显改善"],
     ]

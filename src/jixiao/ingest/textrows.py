@@ -675,9 +675,16 @@ def _opens_with_level(s: str) -> bool:
 
 def _blank_in_value(s: str) -> bool:
     """Whether a line is a name and a value whose only spaces are inside the value (a value printed
-    twice, `=44,561 44,561`): one row run together, not cells apart by spaces."""
+    twice, `=44,561 44,561`) or inside brackets (a placeholder, `( ≥**个 )`): one row run together,
+    not cells apart by spaces."""
     parts = _split_name_value(s, words=False)
-    return len(parts) == 2 and not _BLANK_CHAR.search(parts[0]) and bool(_BLANK_CHAR.search(parts[1]))
+    if len(parts) != 2:
+        return False
+    name = _BRACKET_GROUP.sub("", parts[0]) if _BRACKET_CHAR.search(parts[0]) else parts[0]
+    return not _BLANK_CHAR.search(name) and (name != parts[0] or bool(_BLANK_CHAR.search(parts[1])))
+
+
+_BRACKET_GROUP = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] | None]:
