@@ -446,18 +446,80 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _DIGIT = re.compile(r"\d")
 
 
-# a cost's rule printed as its value (`参照政府采购成本控制`, `严格按照预算标准…`), after a short name
-_RULE_VALUE = re.compile(r"^[\u4e00-\u9fff]{4,10}?(?=(?:严格)?(?:按照|参照|依照|依据)[\u4e00-\u9fff]{2})")
-# a value printed with its nature (`定性高中低`); not a property's 定性 (稳定性, 确定性)
-_NATURE_VALUE = re.compile(r"(?<![稳鉴决确规特指固限])定性[\u4e00-\u9fff、/]{1,6}$")
-# the grammar's boolean ending a name (not `与否`, `是否`), or 无 (nothing to report; not `有无`)
-_BOOLEAN_TAIL = re.compile(
-    r"(?<=[\u4e00-\u9fff])(?<![与是或可])[是否]$|(?<=[\u4e00-\u9fff])(?<![有或与毫全])无$"
-)
-# the subject a judgement at the end judges: the row's benefit category, or what follows a full stop
-_SUBJECT = re.compile(r"(?:经济效益|社会效益|生态效益|环境效益|(?<=[。；;！!])[\u4e00-\u9fff]{1,4})$")
-# OCR's `=` read as the numeral 二 before a number (no numeral stands before Arabic digits)
-_OCR_EQUALS = re.compile(r"(?<=[\u4e00-\u9fff])(?<![一二三四五六七八九十百千万第])二$")
+# (the helpers below test characters in code: a pattern over the CJK range costs milliseconds to compile)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+_RULE_WORD = re.compile("(?:严格)?(?:按照|参照|依照|依据)")
+
+
+def _rule_start(text: str) -> int:
+    """Where a cost's rule printed as its value starts (`参照政府采购成本控制`, `严格按照预算标准…`)
+    after a short name of four to ten characters; 0 when none."""
+    m = _RULE_WORD.search(text, 4, 14)
+    if m is None or m.start() > 10 or not _CJK.fullmatch(text, 0, m.start()):
+        return 0
+    rest = text[m.end() : m.end() + 2]
+    return m.start() if len(rest) == 2 and _is_cjk(rest[0]) and _is_cjk(rest[1]) else 0
+
+
+_NATURE_CHARS = "、/"
+
+
+def _nature_start(text: str) -> int:
+    """Where a value printed with its nature starts (`定性高中低`); not a property's 定性 (稳定性,
+    确定性); 0 when none."""
+    at = text.rfind("定性")
+    if at < 2 or text[at - 1] in "稳鉴决确规特指固限":
+        return 0
+    tail = text[at + 2 :]
+    return at if 1 <= len(tail) <= 6 and all(_is_cjk(ch) or ch in _NATURE_CHARS for ch in tail) else 0
+
+
+def _boolean_start(text: str) -> int:
+    """Where the grammar's boolean ending a name starts (`…需求是`; not `与否`, `是否`), or 无 (nothing
+    to report; not `有无`); 0 when none."""
+    if len(text) < 2 or not _is_cjk(text[-2]):
+        return 0
+    last, before = text[-1], text[-2]
+    if (last in "是否" and before not in "与是或可") or (last == "无" and before not in "有或与毫全"):
+        return len(text) - 1
+    return 0
+
+
+_BENEFITS = ("经济效益", "社会效益", "生态效益", "环境效益")
+_FULL_STOPS = "。；;！!"
+
+
+def _subject_start(text: str, start: int) -> int:
+    """Where the subject of a judgement at `start` starts: the row's benefit category (经济效益良好)
+    or what follows a full stop (。效果良好); `start` when none."""
+    head = text[:start]
+    if head.endswith(_BENEFITS):
+        return start - 4
+    k = max(head.rfind(c, 0, start) for c in _FULL_STOPS)
+    if k >= 0 and 1 <= start - k - 1 <= 4 and _CJK.fullmatch(text, k + 1, start):
+        return k + 1
+    return start
+
+
+_NUMERALS = "一二三四五六七八九十百千万第"
+
+
+def _ocr_equals(text: str, start: int) -> bool:
+    """Whether the character before a number at `start` is OCR's `=` read as 二 (no numeral stands
+    before Arabic digits)."""
+    return (
+        start >= 2
+        and text[start - 1] == "二"
+        and _is_cjk(text[start - 2])
+        and text[start - 2] not in _NUMERALS
+    )
+
+
 # where a name ends (a repeated value may open a character before its repeated words)
 _NAME_END = re.compile(r"(?:情况|率|度|性)$")
 
@@ -512,16 +574,16 @@ def _date_start(text: str, start: int) -> int:
 def _split_name_value(text: str, words: bool = True) -> list[str]:
     """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
     if words:
-        rule = _RULE_VALUE.match(text)
+        rule = _rule_start(text)
         if rule:
-            return [text[: rule.end()], text[rule.end() :]]  # a cost's rule (参照…, 严格按照…)
+            return [text[:rule], text[rule:]]  # a cost's rule (参照…, 严格按照…)
     m = _VALUE_TAIL.search(text)
     if m and m.start() >= 2:
         # the comparator or the number starts the value; a unit word before the number stays in the name
         start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
         while text[start] in _BLANK:
             start += 1
-        if text[start].isdigit() and _OCR_EQUALS.search(text, 0, start):
+        if text[start].isdigit() and _ocr_equals(text, start):
             start -= 1  # `二100%`: `=` read as 二 by OCR
         start = _printed_twice(text, start)
         return [text[:start].rstrip(_BLANK), text[start:]]
@@ -530,19 +592,21 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
     half = len(text) // 2
     if half >= 2 and text[:half] == text[half:]:
         return [text[:half], text[half:]]  # one cell printed twice (a description and a value alike)
-    p = _PROPERTY_VALUE.search(text) or _NATURE_VALUE.search(text)
+    p = _PROPERTY_VALUE.search(text)
     if p and p.start() >= 2:
-        at = p.start() + 3 if p.re is _PROPERTY_VALUE else p.start()
-        return [text[:at], text[at:]]
+        return [text[: p.start() + 3], text[p.start() + 3 :]]
+    nature = _nature_start(text)
+    if nature:
+        return [text[:nature], text[nature:]]
     r = _repeated_tail(text)
     if r:
         return [text[:r], text[r:]]
-    q = _QUALITATIVE_TAIL.search(text) or _BOOLEAN_TAIL.search(text)
-    if q and q.start() >= 3:
-        start = q.start()
-        subject = _SUBJECT.search(text, 0, start)
-        if subject and subject.start() >= 4:
-            start = subject.start()  # the judgement's subject (经济效益良好, 。效果良好)
+    q = _QUALITATIVE_TAIL.search(text)
+    start = q.start() if q else _boolean_start(text)
+    if start >= 3:
+        subject = _subject_start(text, start)
+        if subject >= 4:
+            start = subject  # the judgement's subject (经济效益良好, 。效果良好)
         return [text[:start], text[start:]]
     return [text]
 
