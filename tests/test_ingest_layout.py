@@ -1062,3 +1062,9 @@ def test_run_together_a_row_with_a_space_inside_a_cell_is_still_cut() -> None:
         ["效益指标 (20-30)分", "社会效益指标", "受益群众人数", "≥2,300人"],
         ["", "", "项目区生态环境", "明显改善"],
     ]
+
+
+def test_run_together_a_name_that_follows_a_rule_keeps_it_before_a_number_value() -> None:
+    """`按照` inside a name before a number value is the name's (资金按规定…率): only a value
+    without a number of its own is the rule a cost follows."""
+    assert _split_name_value("资金管理按照规定执行率100%") == ["资金管理按照规定执行率", "100%"]

@@ -573,10 +573,6 @@ def _date_start(text: str, start: int) -> int:
 
 def _split_name_value(text: str, words: bool = True) -> list[str]:
     """`农村义务教育学校改造覆盖率100%` → [`农村义务教育学校改造覆盖率`, `100%`]."""
-    if words:
-        rule = _rule_start(text)
-        if rule:
-            return [text[:rule], text[rule:]]  # a cost's rule (参照…, 严格按照…)
     m = _VALUE_TAIL.search(text)
     if m and m.start() >= 2:
         # the comparator or the number starts the value; a unit word before the number stays in the name
@@ -589,6 +585,9 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
         return [text[:start].rstrip(_BLANK), text[start:]]
     if not words:
         return [text]
+    rule = _rule_start(text)
+    if rule:
+        return [text[:rule], text[rule:]]  # a cost's rule (参照…, 严格按照…)
     half = len(text) // 2
     if half >= 2 and text[:half] == text[half:]:
         return [text[:half], text[half:]]  # one cell printed twice (a description and a value alike)
