@@ -96,6 +96,26 @@ def test_pipes_one_cell_per_line_with_filler_lines_and_a_wrapped_cell() -> None:
     ]
 
 
+def test_pipes_one_cell_per_line_values_with_a_compound_unit_keep_their_rows() -> None:
+    """A unit whose denominator is a product (`元/公里·年`, `元/人·月`) is a value's unit like any
+    other: the value stays in the value column and the next name opens its row."""
+    cells = [
+        "一级指标", "二级指标", "三级指标", "2022年实际", "2023年预期",
+        "产出指标", "成本指标", "县道养护补助标准", "=9000元/公里·年", "=10000元/公里·年",
+        "", "", "乡道养护补助标准", "=4500元/公里·年", "=5000元/公里·年",
+        "", "", "护林员补助标准", "=800元/人·月", "=900元/人·月",
+        "效益指标", "社会效益指标", "农村公路列养率", "=90%", "=100%",
+    ]  # fmt: skip
+    layout, _, body = _table("\n".join(f"{c} |" if c else "|" for c in cells))
+    assert layout == "pipes"
+    assert [r[-3:] for r in body] == [
+        ["县道养护补助标准", "=9000元/公里·年", "=10000元/公里·年"],
+        ["乡道养护补助标准", "=4500元/公里·年", "=5000元/公里·年"],
+        ["护林员补助标准", "=800元/人·月", "=900元/人·月"],
+        ["农村公路列养率", "=90%", "=100%"],
+    ]
+
+
 # -- runs of spaces --------------------------------------------------------------------------------
 
 
@@ -135,6 +155,24 @@ def test_spaces_keep_a_bracketed_group_in_one_cell_and_carry_levels_by_position(
         ["", "", "", "流转土地", ">=60亩", ""],
         ["", "", "质量指标", "建设质量达标率(≥**%)", ">=98%", ""],
     ]
+
+
+def test_spaces_a_row_that_leaves_its_direction_blank_keeps_its_basis_in_its_column() -> None:
+    """A direction column holds 正向/反向 only: a row printing no direction (a qualitative
+    indicator) leaves it blank and its basis goes on to the basis column."""
+    text = "\n".join(
+        [
+            "一级指标   二级指标   三级指标   指标性质   指标值   度量单位   权重（%）   "
+            "指标方向性   指标值确定依据",
+            "产出指标   数量指标   帮扶项目完成数   ≥   42   个   10   正向指标   计划标准",
+            "质量指标   项目验收合格率   =   100   %   10   正向指标   行业标准",
+            "效益指标   可持续影响指标   长效管护机制   定性   建立健全   10   其他标准",
+            "满意度指标   服务对象满意度指标   帮扶对象满意度   ≥   90   %   10   正向指标   历史标准",
+        ]
+    )
+    _, _, body = _table(text)
+    assert body[2][2:] == ["长效管护机制", "定性", "建立健全", "", "10", "", "其他标准"]
+    assert body[3][-2:] == ["正向指标", "历史标准"]
 
 
 # -- one cell per line ----------------------------------------------------------------------------------
@@ -218,6 +256,36 @@ def test_cell_lines_level_label_printed_split_around_its_row() -> None:
     _, _, body = _table("\n\n".join(cells))
     assert body[-1][2:] == ["政策满意度", "≥90%"]
     assert "社会公众或服务对象满意度指标" in body[-1][:2]
+
+
+def test_cell_lines_a_cell_wrapped_over_lines_between_blank_lines_is_one_cell() -> None:
+    """Where blank lines part the cells, lines printed one under the other are one cell wrapped
+    over them (a long name), not a cell each."""
+    cells = [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标值",
+        "效益指标",
+        "社会效益指标",
+        "受益群众人数",
+        "≥2万人",
+        "",
+        "可持续影响指标",
+        "打造国际网球\n公开赛等品牌赛事",
+        "影响可持续",
+        "满意度指标",
+        "服务对象满意度指标",
+        "群众满意度",
+        "≥95%",
+    ]
+    layout, _, body = _table("\n\n".join(c if c else " " for c in cells))
+    assert layout == "cell-lines"
+    assert [r[1:] for r in body] == [
+        ["社会效益指标", "受益群众人数", "≥2万人"],
+        ["可持续影响指标", "打造国际网球\n公开赛等品牌赛事", "影响可持续"],
+        ["服务对象满意度指标", "群众满意度", "≥95%"],
+    ]
 
 
 # -- run together ------------------------------------------------------------------------------------
@@ -867,3 +935,136 @@ def test_run_together_a_qualitative_value_repeats_words_of_its_name() -> None:
     # a sentence with numbers repeats its words for other reasons
     sentence = "严格按照标准500元/人发放补助对象补助"
     assert _split_name_value(sentence) == [sentence]
+
+
+def test_run_together_a_boolean_value_or_a_value_printed_twice_is_cut_off() -> None:
+    """The grammar's boolean (`是`, `否`) ends a name run together with it; a cell printed twice
+    (the description and the value alike: `全年全年`) is two cells. `与否` stays a name's words."""
+    assert _split_name_value("满足市民生存环境的需求是") == ["满足市民生存环境的需求", "是"]
+    assert _split_name_value("是否存在违规使用资金否") == ["是否存在违规使用资金", "否"]
+    assert _split_name_value("全年全年") == ["全年", "全年"]
+    assert _split_name_value("项目验收合格与否") == ["项目验收合格与否"]
+    assert _split_name_value("需求是") == ["需求是"]
+
+
+def test_run_together_a_description_and_a_boolean_value_under_their_columns() -> None:
+    text = "\n".join(
+        [
+            "绩效指标一级指标三级指标指标解释指标值",
+            "产出指标数量指标完成全市375万平方米的绿地养护375万平方米",
+            "时效指标全年全年",
+            "效益指标社会效益指标满足市民生存环境的需求是",
+            "生态效益指标改善城市生态环境,保护自然环境是",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-3:] for r in body] == [
+        ["数量指标", "完成全市375万平方米的绿地养护", "375万平方米"],
+        ["时效指标", "全年", "全年"],
+        ["社会效益指标", "满足市民生存环境的需求", "是"],
+        ["生态效益指标", "改善城市生态环境,保护自然环境", "是"],
+    ]
+
+
+def test_run_together_a_qualitative_value_with_its_nature_or_its_subject() -> None:
+    """A value printed with its nature (`定性高中低`), a judgement with the subject it judges where
+    that is the row's benefit category or opens after a full stop (`经济效益良好`, `。效果良好`),
+    a value that states the rule the cost follows (`参照…`, `严格按照…`)."""
+    assert _split_name_value("食品安全整体状况定性高中低") == ["食品安全整体状况", "定性高中低"]
+    assert _split_name_value("系统运行稳定性高") == ["系统运行稳定性高"]
+    assert _split_name_value("推动体育消费、产业深度融合经济效益良好") == [
+        "推动体育消费、产业深度融合",
+        "经济效益良好",
+    ]
+    assert _split_name_value("打造系列品牌赛事,提升知名度。效果良好") == [
+        "打造系列品牌赛事,提升知名度。",
+        "效果良好",
+    ]
+    assert _split_name_value("服务区域环境卫生良好") == ["服务区域环境卫生", "良好"]
+    assert _split_name_value("建设项目成本参照政府采购成本控制") == ["建设项目成本", "参照政府采购成本控制"]
+    assert _split_name_value("成本控制严格按照预算标准1000元/人给补助对象兑付补助") == [
+        "成本控制",
+        "严格按照预算标准1000元/人给补助对象兑付补助",
+    ]
+
+
+def test_run_together_a_value_repeating_the_name_starts_after_the_name_s_ending() -> None:
+    """`按进度计划实施情况按计划实施`: the repeated words open the value one character before
+    them where the name ends there (情况, 率, 度)."""
+    assert _split_name_value("按进度计划实施情况按计划实施") == ["按进度计划实施情况", "按计划实施"]
+    assert _split_name_value("规范村级财务管理规范") == ["规范村级财务管理", "规范"]
+
+
+def test_run_together_an_ocr_comparator_read_as_a_numeral_opens_the_value() -> None:
+    """`二100百分比`: OCR reads `=` as 二; a numeral before Arabic digits is no number of its own."""
+    assert _split_name_value("资金使用效率二100百分比") == ["资金使用效率", "二100百分比"]
+    assert _split_name_value("第二批次培训人数100人") == ["第二批次培训人数", "100人"]
+
+
+def test_run_together_a_value_that_builds_or_perfects_and_an_absent_value() -> None:
+    """`建立健全`, `持续完善` are qualitative values like `持续提升`; `无` (the grammar's nothing to
+    report) ends a name as `是`/`否` do, but not `有无`."""
+    assert _split_name_value("帮扶项目长效管护机制建立健全") == ["帮扶项目长效管护机制", "建立健全"]
+    assert _split_name_value("工程良性运行机制持续完善") == ["工程良性运行机制", "持续完善"]
+    assert _split_name_value("本项目不适用此指标无") == ["本项目不适用此指标", "无"]
+    assert _split_name_value("安全事故有无") == ["安全事故有无"]
+
+
+def test_run_together_a_row_without_levels_is_cut_by_the_words_of_its_value() -> None:
+    """A row printed without its level labels (the group's later rows) is cut by the same grammar
+    as one after them: a value repeating the name's words, a qualitative value."""
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标建设项目个数1",
+            "竣工验收合格率100%",
+            "按进度计划实施情况按计划实施",
+            "效益指标社会效益指标项目区群众收入持续增加",
+            "项目区生态环境明显改善",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-2:] for r in body] == [
+        ["建设项目个数", "1"],
+        ["竣工验收合格率", "100%"],
+        ["按进度计划实施情况", "按计划实施"],
+        ["项目区群众收入", "持续增加"],
+        ["项目区生态环境", "明显改善"],
+    ]
+
+
+def test_run_together_a_row_with_a_space_inside_a_cell_is_still_cut() -> None:
+    """A run-together row may print a space inside one of its cells (a level's points
+    `产出指标 (40-50)分`, a value printed twice `=44,561 44,561`): under a header, a line that
+    opens with a level label, or whose spaces are inside its value or inside brackets (a template's
+    placeholder `( ≥**个 )`), is cut all the same."""
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标出差人数=8",
+            "出差人次=24人/次",
+            "时效指标项目财政资金到位时间=44,561 44,561",
+            "财政资金到位及时支付率=100%",
+            "工作计划按时完成时间=44,561 44,561",
+            "旅游景点开发数量( ≥**个 )>=4个",
+            "效益指标 (20-30)分社会效益指标受益群众人数≥2,300人",
+            "项目区生态环境明显改善",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[1:] for r in body] == [
+        ["产出指标", "数量指标", "出差人数", "=8"],
+        ["", "", "出差人次", "=24人/次"],
+        ["", "时效指标", "项目财政资金到位时间", "=44,561 44,561"],
+        ["", "", "财政资金到位及时支付率", "=100%"],
+        ["", "", "工作计划按时完成时间", "=44,561 44,561"],
+        ["", "", "旅游景点开发数量( ≥**个 )", ">=4个"],
+        ["效益指标 (20-30)分", "社会效益指标", "受益群众人数", "≥2,300人"],
+        ["", "", "项目区生态环境", "明显改善"],
+    ]
+
+
+def test_run_together_a_name_that_follows_a_rule_keeps_it_before_a_number_value() -> None:
+    """`按照` inside a name before a number value is the name's (资金按规定…率): only a value
+    without a number of its own is the rule a cost follows."""
+    assert _split_name_value("资金管理按照规定执行率100%") == ["资金管理按照规定执行率", "100%"]

@@ -767,3 +767,11 @@ def test_a_number_past_any_measure_is_no_number():
         assert json.loads(json.dumps(tv.to_dict(), allow_nan=False))["raw"] == text
     # thirty digits are still a number
     assert parse_value("≥" + "9" * 30).value == Decimal("9" * 30)
+
+
+def test_ocr_equals_read_as_the_numeral_two_before_arabic_digits() -> None:
+    """OCR reads `=` as 二; before Arabic digits it is no numeral (二十 and 二年 stay numbers)."""
+    tv = parse_value("二100百分比")
+    assert (tv.kind, tv.op, tv.value, tv.unit) == ("percent", "=", D(100), "%")
+    assert parse_value("二十人").value == D(20)
+    assert parse_value("二年").op is None

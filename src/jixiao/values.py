@@ -614,6 +614,11 @@ def _strip_hedges_and_op(s: str) -> _Parts:
                     changed = True
                     break
             else:
+                if p.text.startswith("二") and p.text[1:2].isascii() and p.text[1:2].isdigit():
+                    p.text = p.text[1:]  # OCR's `=` read as 二: no numeral stands before Arabic digits
+                    p.op = "="
+                    changed = True
+                    continue
                 m = _OP_WORD_RE.match(p.text)
                 if (
                     m

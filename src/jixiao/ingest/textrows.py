@@ -216,8 +216,11 @@ def space_runs(lines: list[str]) -> list[Piece] | None:
 
 
 def cell_lines(lines: list[str]) -> list[Piece] | None:
-    """One cell per line; a line of spaces between blank lines is an empty cell."""
+    """One cell per line; a line of spaces between blank lines is an empty cell. Where blank lines
+    part the cells (`_parted_by_blanks`), lines printed one under the other are one cell wrapped
+    over them."""
     out: list[Piece] = []
+    wrapped = _parted_by_blanks(lines)
     for i, raw in enumerate(lines):
         if not raw:
             continue
@@ -228,8 +231,17 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
             if prev_blank and next_blank and out:
                 out.append(Piece("", i + 1))
             continue
+        if wrapped and out and out[-1].text and i > 0 and lines[i - 1].strip(_BLANK):
+            out[-1].text += "\n" + s  # the cell goes on on this line, as a grid reader gives it
+            continue
         out.append(Piece(s, i + 1))
     return out
+
+
+def _parted_by_blanks(lines: list[str]) -> bool:
+    """Whether blank lines part the cells: most printed lines are followed by a blank line."""
+    printed = len(lines) - lines.count("")
+    return printed >= 8 and len(_BEFORE_BLANK.findall("\n".join(lines))) >= 0.8 * printed
 
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
@@ -265,7 +277,7 @@ class _Word:
 
 
 # where a level label may end: 指标 or 值, with the points printed after it (`成本指标(0-20)分`)
-_LEVEL_END = re.compile(r"(?:指标|值)(?:[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?")
+_LEVEL_END = re.compile(r"(?:指标|值)(?:[ \u3000]?[(（]\d+(?:\.\d+)?(?:[-~～]\d+(?:\.\d+)?)?分?[)）]分?)?")
 
 
 def _level_words(s: str) -> list[_Word]:
@@ -410,10 +422,11 @@ def _run_words_of(s: str) -> tuple[_Word, ...]:
 _QUALITATIVE_TAIL = re.compile(
     r"(?:(?:稳步|逐步|持续|明显|有所|大幅|显著|进一步)?"
     r"(?:提高|提升|改善|增加|增强|减少|降低|下降|保持|促进|加强)[\u4e00-\u9fff]{0,2}"
+    r"|(?:建立|不断|逐步|持续|进一步|日趋|更加)(?:健全|完善)"
     r"|长远|长期|持久|有效|达标|合格|良好|优良|明显|显著|稳定|及时|按时)$"
 )
 _VALUE_TAIL = re.compile(
-    r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*\d+(?:\.\d+)?\s*"
+    r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*"
     r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5})$"
 )
 
@@ -433,6 +446,84 @@ _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _DIGIT = re.compile(r"\d")
 
 
+# (the helpers below test characters in code: a pattern over the CJK range costs milliseconds to compile)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+_RULE_WORD = re.compile("(?:严格)?(?:按照|参照|依照|依据)")
+
+
+def _rule_start(text: str) -> int:
+    """Where a cost's rule printed as its value starts (`参照政府采购成本控制`, `严格按照预算标准…`)
+    after a short name of four to ten characters; 0 when none."""
+    m = _RULE_WORD.search(text, 4, 14)
+    if m is None or m.start() > 10 or not _CJK.fullmatch(text, 0, m.start()):
+        return 0
+    rest = text[m.end() : m.end() + 2]
+    return m.start() if len(rest) == 2 and _is_cjk(rest[0]) and _is_cjk(rest[1]) else 0
+
+
+_NATURE_CHARS = "、/"
+
+
+def _nature_start(text: str) -> int:
+    """Where a value printed with its nature starts (`定性高中低`); not a property's 定性 (稳定性,
+    确定性); 0 when none."""
+    at = text.rfind("定性")
+    if at < 2 or text[at - 1] in "稳鉴决确规特指固限":
+        return 0
+    tail = text[at + 2 :]
+    return at if 1 <= len(tail) <= 6 and all(_is_cjk(ch) or ch in _NATURE_CHARS for ch in tail) else 0
+
+
+def _boolean_start(text: str) -> int:
+    """Where the grammar's boolean ending a name starts (`…需求是`; not `与否`, `是否`), or 无 (nothing
+    to report; not `有无`); 0 when none."""
+    if len(text) < 2 or not _is_cjk(text[-2]):
+        return 0
+    last, before = text[-1], text[-2]
+    if (last in "是否" and before not in "与是或可") or (last == "无" and before not in "有或与毫全"):
+        return len(text) - 1
+    return 0
+
+
+_BENEFITS = ("经济效益", "社会效益", "生态效益", "环境效益")
+_FULL_STOPS = "。；;！!"
+
+
+def _subject_start(text: str, start: int) -> int:
+    """Where the subject of a judgement at `start` starts: the row's benefit category (经济效益良好)
+    or what follows a full stop (。效果良好); `start` when none."""
+    head = text[:start]
+    if head.endswith(_BENEFITS):
+        return start - 4
+    k = max(head.rfind(c, 0, start) for c in _FULL_STOPS)
+    if k >= 0 and 1 <= start - k - 1 <= 4 and _CJK.fullmatch(text, k + 1, start):
+        return k + 1
+    return start
+
+
+_NUMERALS = "一二三四五六七八九十百千万第"
+
+
+def _ocr_equals(text: str, start: int) -> bool:
+    """Whether the character before a number at `start` is OCR's `=` read as 二 (no numeral stands
+    before Arabic digits)."""
+    return (
+        start >= 2
+        and text[start - 1] == "二"
+        and _is_cjk(text[start - 2])
+        and text[start - 2] not in _NUMERALS
+    )
+
+
+# where a name ends (a repeated value may open a character before its repeated words)
+_NAME_END = re.compile(r"(?:情况|率|度|性)$")
+
+
 def _repeated_tail(text: str) -> int:
     """Where a value that repeats the name's own words starts: the longest ending of two to four
     characters that the name (four or more characters) printed before; 0 when none. Only a short
@@ -442,8 +533,26 @@ def _repeated_tail(text: str) -> int:
     for n in (4, 3, 2):
         at = len(text) - n
         if at >= 4 and _CJK.fullmatch(text[at:]) and text[at:] in text[:at]:
+            if at >= 6 and _NAME_END.search(text, 0, at - 1) and not _NAME_END.search(text, 0, at):
+                return at - 1  # the value opens a character before its repeated words (按计划实施)
             return at
     return 0
+
+
+_COMPARATOR_CHARS = "≥≤><=＞＜＝﹦"
+
+
+def _printed_twice(text: str, start: int) -> int:
+    """Where a value found at `start` begins when the cell prints it twice (`=44,561 44,561`:
+    the same number before it, with its comparator): else `start`."""
+    core = text[start:].lstrip(_COMPARATOR_CHARS)
+    head = text[:start].rstrip(_BLANK)
+    if len(head) == start or not head.endswith(core):
+        return start  # (the copies are apart by a space: a number is no name's own ending)
+    j = len(head) - len(core)
+    while j > 0 and head[j - 1] in _COMPARATOR_CHARS:
+        j -= 1
+    return j if j >= 2 else start
 
 
 def _date_start(text: str, start: int) -> int:
@@ -468,18 +577,36 @@ def _split_name_value(text: str, words: bool = True) -> list[str]:
     if m and m.start() >= 2:
         # the comparator or the number starts the value; a unit word before the number stays in the name
         start = _date_start(text, m.start()) if text[m.start()].isdigit() else m.start()
-        return [text[:start], text[start:]]
+        while text[start] in _BLANK:
+            start += 1
+        if text[start].isdigit() and _ocr_equals(text, start):
+            start -= 1  # `二100%`: `=` read as 二 by OCR
+        start = _printed_twice(text, start)
+        return [text[:start].rstrip(_BLANK), text[start:]]
     if not words:
         return [text]
+    rule = _rule_start(text)
+    if rule:
+        return [text[:rule], text[rule:]]  # a cost's rule (参照…, 严格按照…)
+    half = len(text) // 2
+    if half >= 2 and text[:half] == text[half:]:
+        return [text[:half], text[half:]]  # one cell printed twice (a description and a value alike)
     p = _PROPERTY_VALUE.search(text)
     if p and p.start() >= 2:
         return [text[: p.start() + 3], text[p.start() + 3 :]]
+    nature = _nature_start(text)
+    if nature:
+        return [text[:nature], text[nature:]]
     r = _repeated_tail(text)
     if r:
         return [text[:r], text[r:]]
     q = _QUALITATIVE_TAIL.search(text)
-    if q and q.start() >= 3:
-        return [text[: q.start()], text[q.start() :]]
+    start = q.start() if q else _boolean_start(text)
+    if start >= 3:
+        subject = _subject_start(text, start)
+        if subject >= 4:
+            start = subject  # the judgement's subject (经济效益良好, 。效果良好)
+        return [text[:start], text[start:]]
     return [text]
 
 
@@ -585,7 +712,7 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
                 st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
-        if _BLANK_CHAR.search(s):
+        if _BLANK_CHAR.search(s) and not (st.header and (_opens_with_level(s) or _blank_in_value(s))):
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
@@ -601,6 +728,26 @@ def run_together(lines: list[str]) -> list[Piece] | None:
     if st.splits < 1:
         return None
     return _split_values(st.out, st.values)
+
+
+def _opens_with_level(s: str) -> bool:
+    """Whether a line opens with a level label (a table's row, whatever spaces it prints inside)."""
+    words = _run_words(s)
+    return bool(words) and words[0].a == 0 and words[0].kind == "level"
+
+
+def _blank_in_value(s: str) -> bool:
+    """Whether a line is a name and a value whose only spaces are inside the value (a value printed
+    twice, `=44,561 44,561`) or inside brackets (a placeholder, `( ≥**个 )`): one row run together,
+    not cells apart by spaces."""
+    parts = _split_name_value(s, words=False)
+    if len(parts) != 2:
+        return False
+    name = _BRACKET_GROUP.sub("", parts[0]) if _BRACKET_CHAR.search(parts[0]) else parts[0]
+    return not _BLANK_CHAR.search(name) and (name != parts[0] or bool(_BLANK_CHAR.search(parts[1])))
+
+
+_BRACKET_GROUP = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] | None]:
@@ -647,8 +794,16 @@ def _bare_level2(s: str) -> list[_Word]:
 
 
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
-    """A line no vocabulary word cuts: a short one may still be a name and its value."""
-    parts = _split_name_value(s, words=False) if len(s) <= 40 and not matches else [s]
+    """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
+    of the value too where it is a row of a table, short as rows without their levels are)."""
+    words = st.header and len(s) <= 24 and not _TITLE.search(norm_key(s))
+    if st.header and len(matches) == 1 and matches[0].kind == "kv" and len(s) <= 40:
+        # a name that opens with a block label's words (财政资金到位率=100%), not the label's value
+        parts = _split_name_value(s, words=False)
+        if len(parts) < 2 or len(parts[0]) < matches[0].b + 2:
+            parts = [s]
+    else:
+        parts = _split_name_value(s, words=words) if len(s) <= 40 and not matches else [s]
     parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
@@ -970,7 +1125,7 @@ _FIT_LABELLED: dict[int, Callable[[str, int, bool], float]] = {
 # the other columns, by the comparison key of a text that is no level label
 _FIT_PLAIN: dict[int, Callable[[str], float]] = {
     NATURE: lambda s: 2.5 if _COMPARATOR.match(s) else -2.5,
-    DIRECTION: lambda s: 2.0 if _DIRECTION.match(s) else -1.0,
+    DIRECTION: lambda s: 2.0 if _DIRECTION.match(s) else -2.0,
     UNIT: _fit_unit,
     WEIGHT: lambda s: 1.5 if _WEIGHT.match(s) else -1.5,
     MONEY: lambda s: 1.5 if _AMOUNT.match(s) else -0.5,
