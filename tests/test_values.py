@@ -775,3 +775,6 @@ def test_ocr_equals_read_as_the_numeral_two_before_arabic_digits() -> None:
     assert (tv.kind, tv.op, tv.value, tv.unit) == ("percent", "=", D(100), "%")
     assert parse_value("二十人").value == D(20)
     assert parse_value("二年").op is None
+    # a year typed with the digit 0 among its numerals is no comparator and no number
+    for text in ("二0二三年底前", "二0二四年12月31日前"):
+        assert parse_value(text).op is None and parse_value(text).value is None, text

@@ -592,6 +592,10 @@ def _parse_boolean(s: str) -> tuple[bool | None] | None:
     return None
 
 
+# `二100%`: OCR's `=` read as 二 before Arabic digits; not a year written 二0二三 (digits and numerals mixed)
+_OCR_EQUALS_RE = re.compile(r"二(?=[0-9][0-9.,]*(?![0-9.,〇零一二三四五六七八九十]))")
+
+
 def _strip_hedges_and_op(s: str) -> _Parts:
     p = _Parts(s)
     changed = True
@@ -614,7 +618,7 @@ def _strip_hedges_and_op(s: str) -> _Parts:
                     changed = True
                     break
             else:
-                if p.text.startswith("二") and p.text[1:2].isascii() and p.text[1:2].isdigit():
+                if _OCR_EQUALS_RE.match(p.text):
                     p.text = p.text[1:]  # OCR's `=` read as 二: no numeral stands before Arabic digits
                     p.op = "="
                     changed = True
