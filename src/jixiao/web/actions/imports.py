@@ -7,11 +7,10 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from jixiao import model as m
@@ -402,28 +401,35 @@ class _Stored(NamedTuple):
 
 
 STORED_INDICATOR = ("id", "project_id", "seq", "location", *INDICATOR_CONTENT)
-_content = itemgetter(*INDICATOR_CONTENT)  # an indicator's values (`convert.indicator_fields`) in that order
 
 
 @dataclass
 class _Update:
-    """A stored indicator row matched by one of the document's: `data` its new values (with
-    `seq`), `changed` when its content or place differs."""
+    """A stored indicator row matched by one of the document's, `ind`, the `seq`-th of its table:
+    `values` its new values (`convert.indicator_values`, `target_text`), `changed` when its content
+    or place differs."""
 
     row: _Stored
-    data: dict[str, Any]
+    seq: int
+    ind: m.Indicator
+    values: tuple[Any, ...]
     changed: bool
 
     @property
     def written(self) -> bool:
         """Whether a changed project's import writes the row (a new location alone too)."""
-        return self.changed or self.row.location != self.data["location"]
+        return self.changed or self.row.location != self.values[_LOCATION]
+
+    def data(self, year: int | None) -> dict[str, Any]:
+        """Its new values as `{attname: value}`, with `seq` (what `bulk_update` writes of a row
+        written: built for those alone, a re-import leaves most rows as they are)."""
+        return {"seq": self.seq, **convert.indicator_fields(self.ind, year)}
 
 
 @dataclass
 class _IndicatorPlan:
     update: list[_Update]
-    create: list[dict[str, Any]]  # the new rows' values (`bulk.insert_values`)
+    create: list[tuple[Any, ...]]  # the new rows (`INDICATOR_ROW`: `_insert_indicators`)
     delete: list[_Stored]
 
     @property
@@ -433,8 +439,8 @@ class _IndicatorPlan:
     def rows_after(self) -> list[m.Indicator]:
         """The project's indicators once the plan is written (rows written with their new values,
         the others as stored), in order, as the review reads them."""
-        after = [(u.data["seq"], _read_values(u.data) if u.written else u.row.domain()) for u in self.update]
-        after += [(v["seq"], _read_values(v)) for v in self.create]
+        after = [(u.seq, _read_row(u.values) if u.written else u.row.domain()) for u in self.update]
+        after += [(v[1], _read_row(v, 2)) for v in self.create]
         after.sort(key=lambda t: t[0])
         return [ind for _, ind in after]
 
@@ -451,24 +457,19 @@ def _plan_indicators(
         pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
     plan = _IndicatorPlan([], [], [])
     for seq, new_ind in enumerate(new, 1):
-        data = {"seq": seq, **convert.indicator_fields(new_ind, year)}
-        rows = pool.get(_indicator_key(data["level1"], data["level2"], data["name"]))
+        values = convert.indicator_values(new_ind, year, target_text=True)
+        rows = pool.get(_indicator_key(values[0], values[1], values[2]))
         if rows:
             row = rows.pop(0)
-            old, now = row[4:], _content(data)
+            old, now = row[4:], values[:_READ]
             changed = row.seq != seq or (
                 old != now and any(not _same(a, b) for a, b in zip(old, now, strict=True))
             )
-            plan.update.append(_Update(row, data, changed))
+            plan.update.append(_Update(row, seq, new_ind, values, changed))
         else:
-            plan.create.append({"project_id": proj.pk, **data})
+            plan.create.append((proj.pk, seq, *values))
     plan.delete = [i for rows in pool.values() for i in rows]
     return plan
-
-
-def _read_values(values: dict[str, Any]) -> m.Indicator:
-    """The domain indicator the review reads for a row written from `values` (see `reviews.read_back`)."""
-    return m.Indicator(*_content(values))
 
 
 INDICATOR_ROW = ("project_id", "seq", *convert.INDICATOR_FIELDS)
@@ -479,20 +480,12 @@ assert convert.INDICATOR_FIELDS[:_READ] == INDICATOR_CONTENT
 
 
 def _read_row(values: tuple[Any, ...], start: int = 0) -> m.Indicator:
-    """`_read_values` of a row written from `convert.indicator_values` (from `start` on in `values`)."""
+    """The domain indicator the review reads for a row written from `convert.indicator_values`
+    (from `start` on in `values`; see `reviews.read_back`)."""
     return m.Indicator(*values[start : start + _READ])
 
 
-_TARGET = INDICATOR_ROW.index("target")
-
-
-def _row_of(values: dict[str, Any]) -> tuple[Any, ...]:
-    """A row given as `{attname: value}` (every column of `INDICATOR_ROW`) as `_insert_indicators`
-    takes it (the `target` as its JSON text)."""
-    row = [values[k] for k in INDICATOR_ROW]
-    if row[_TARGET] is not None:
-        row[_TARGET] = bulk.dumps(row[_TARGET])
-    return tuple(row)
+_LOCATION = convert.INDICATOR_FIELDS.index("location")
 
 
 def _insert_indicators(rows: list[tuple[Any, ...]]) -> None:
@@ -594,7 +587,7 @@ class _Writes:
     """What an import writes, gathered first and written in a fixed number of bulk statements."""
 
     tables: list[_Table] = field(default_factory=list)  # in the document's order
-    new_indicators: list[dict[str, Any]] = field(default_factory=list)  # of stored projects
+    new_indicators: list[tuple[Any, ...]] = field(default_factory=list)  # of stored projects
     projects: list[Project] = field(default_factory=list)  # updated
     indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
     locations: list[Indicator] = field(default_factory=list)  # only `location` updated
@@ -784,6 +777,34 @@ _SUB_GOALS = CompiledQuery(
     )
 )
 
+_HISTORY = CompiledQuery(  # `reviews.histories`' query for one unit-year
+    lambda did: (
+        Disclosure.objects.filter(
+            id=did, unit__projects__year=F("year") - 1, unit__projects__selfeval__isnull=False
+        )
+        .order_by("unit__projects__seq", "unit__projects__id")
+        .values_list(
+            "unit__projects__selfeval__updated_at",
+            "unit__projects__updated_at",
+            "unit__projects__name",
+            "unit__projects__title",
+            "unit__projects__code",
+            "unit__projects__selfeval__rows",
+        )
+    )
+)
+
+
+def _histories(did: int) -> dict[int, Any]:
+    """`reviews.histories([did])` (the unit's self-evaluations of the year before, which the
+    review's JX603 reads) in a query compiled once: the ORM builds and compiles that query of four
+    joins anew at each call, which costs more than the rest of a re-import's reading."""
+    rows = _HISTORY.rows(did)
+    if not rows:
+        return {}
+    latest = max(max(r[0], r[1]) for r in rows)
+    return {did: (reviews.history_stamp(len(rows), latest), reviews.history_of(r[2:] for r in rows))}
+
 
 def _projects_query(year: int | None, did: int | None, *units: int) -> Any:
     """The projects of these units and year, and those of unit-year `did` (None: none), with their
@@ -902,15 +923,16 @@ def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_ro
         w.rows[id(proj)] = [row.domain() for row in stored_rows]
         for u in plan.update:  # where the rows were read may differ: kept up to date quietly
             if u.written:
-                w.locations.append(Indicator(id=u.row.id, location=u.data["location"]))
+                w.locations.append(Indicator(id=u.row.id, location=u.values[_LOCATION]))
         return
     proj.updated_at = job.now
     w.projects.append(proj)
     w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
     for u in plan.update:
         if u.written:
-            w.indicators.append(Indicator(id=u.row.id, project_id=u.row.project_id, **u.data))
-            w.indicator_fields = list(u.data)
+            data = u.data(job.year)
+            w.indicators.append(Indicator(id=u.row.id, project_id=u.row.project_id, **data))
+            w.indicator_fields = list(data)
     w.new_indicators += plan.create
     w.deleted += plan.delete
     w.rows[id(proj)] = plan.rows_after()
@@ -925,7 +947,7 @@ def _new_rows(w: _Writes) -> list[tuple[Any, ...]]:
     """The indicator rows an import inserts (`INDICATOR_ROW`): the new projects' in the document's
     order, then the stored projects' new ones."""
     rows = [(t.proj.pk, i, *v) for t in w.tables for i, v in enumerate(t.values, 1)]
-    return rows + [_row_of(v) for v in w.new_indicators]
+    return rows + w.new_indicators
 
 
 def _report_tables(job: _Job) -> None:
@@ -1026,7 +1048,7 @@ class _Review:
         self.past: dict[int, Any] = {}
         try:  # read before the rows are sent: one query, none for a new unit's unit-year
             if self.restamp or (self.projects and not job.new_unit):
-                self.past = reviews.histories([job.disclosure.pk])
+                self.past = _histories(job.disclosure.pk)
         except Exception:
             self.failed = True
             logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
