@@ -208,3 +208,21 @@ def test_the_unit_year_page_reads_its_disclosures_with_its_projects(pair, demo):
     # the findings about a disclosure as a whole, read with it: some have findings
     loose = [r[11:15] for u in demo.values() for r in unit_year._page_rows(u.pk, 2024)[1] if r[2] == 2024]
     assert all(v is not None for r in loose for v in r[:4]) and [r[1] for r in loose if r[1]] == [found]
+
+
+def test_an_import_reads_the_history_that_reviews_histories_reads(pair, demo):
+    """An import reads a unit-year's history in a query of its own, compiled once: the same stamp
+    and records as `reviews.histories`, with and without self-evaluations of the year before (and
+    none for a unit-year without), on PostgreSQL prepared."""
+    from jixiao.web.actions.imports import _histories
+
+    p23, p24 = pair
+    did = p24.disclosure_id
+    assert _histories(did) == reviews.histories([did]) == {}
+    evaluate_2023(p23, "350批次")
+    for _ in range(2):  # compiled once, then run again
+        got = _histories(did)
+        assert got == reviews.histories([did])
+        stamp, history = got[did]
+        assert stamp[0] == 1 and history is not None and len(history) > 0
+    assert _histories(p23.disclosure_id) == reviews.histories([p23.disclosure_id]) == {}

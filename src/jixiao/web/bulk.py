@@ -37,6 +37,18 @@ from django.utils import timezone
 
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
 
+_VENDOR: list[str] = []
+
+
+def vendor() -> str:
+    """`connection.vendor`, read once: the default database's, which a process does not change
+    (each read through Django's connection proxy costs a few µs, and storing a document asked
+    some thirty times)."""
+    if not _VENDOR:
+        _VENDOR.append(connections[DEFAULT_DB_ALIAS].vendor)
+    return _VENDOR[0]
+
+
 SQLITE_MAX_PARAMS = 999  # the smallest limit SQLite has been built with (32,766 since 3.32)
 
 
@@ -131,7 +143,7 @@ def _plan(model: type[models.Model]) -> tuple[str, str, tuple[_Column, ...]]:
     one row of placeholders, or on PostgreSQL one array a column, `SELECT * FROM UNNEST(%s::t[], …)`,
     whose text stays the same whatever the number of rows; the columns), for every concrete field
     but the primary key."""
-    key = (connection.vendor, model._meta.label)
+    key = (vendor(), model._meta.label)
     got = _PLANS.get(key)
     if got is not None:
         return got
@@ -229,7 +241,7 @@ def _instance_rows(
     Else None and the rows as `save` writes them."""
     cols = _plan(model)[2]
     conn = connections[DEFAULT_DB_ALIAS]
-    sql = _json_plan(model) if connection.vendor == "postgresql" else None
+    sql = _json_plan(model) if vendor() == "postgresql" else None
     rows = [_instance_row(obj, cols, conn, json_as_is=sql is not None) for obj in objs]
     if sql is None or _json_floats_ok(cols, _columns(rows)):
         return sql, rows
@@ -258,13 +270,13 @@ def _cursor() -> Any:
     for each set of its parameters' types (psycopg sends integer arrays as the narrowest of
     int2/int4/int8 that holds them: a few variants a table as ids grow) instead of at every batch
     (a new document's five inserts: ~1 ms of the server's ~8)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    conn = connections[DEFAULT_DB_ALIAS]
+    if vendor() != "postgresql":
+        return conn.cursor()
     import psycopg
 
     from jixiao.web.lib import compiled
 
-    conn = connections[DEFAULT_DB_ALIAS]
     conn.ensure_connection()
     if compiled.prepares(conn):
         raw = compiled.preparing_cursor(conn.connection)
@@ -287,13 +299,14 @@ def pipelined() -> Iterator[None]:
     the first error, as Django's error (an error surfaces at the latest there: the transaction,
     which the block must be inside, is then rolled back). Only for statements whose results
     nobody reads, row counts included (`insert`, `insert_values`). A plain block on SQLite."""
-    if connection.vendor != "postgresql":
+    if vendor() != "postgresql":
         yield
         return
-    if not connection.in_atomic_block:
+    conn = connections[DEFAULT_DB_ALIAS]
+    if not conn.in_atomic_block:
         raise RuntimeError("bulk.pipelined() outside a transaction")
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.pipeline():
+    conn.ensure_connection()
+    with conn.wrap_database_errors, conn.connection.pipeline():
         yield
 
 
@@ -301,9 +314,11 @@ def sent() -> None:
     """Inside `pipelined`: wait until every statement queued so far has been handed to the server
     (psycopg leaves what the socket does not take at once for the next statement or the block's
     end, and the server cannot start on a statement before it has all of it)."""
-    if connection.vendor != "postgresql" or connection.connection is None:
+    if vendor() != "postgresql":
         return
-    conn = connection.connection
+    conn = connections[DEFAULT_DB_ALIAS].connection
+    if conn is None:
+        return
     pgconn = conn.pgconn
     if not pgconn.pipeline_status:  # not in a pipeline: statements are sent and waited for
         return
@@ -320,7 +335,7 @@ def _write(model: type[models.Model], rows: list[list[Any]]) -> None:
         return
     head, values, _cols = _plan(model)
     with _cursor() as cur:
-        if connection.vendor == "postgresql":
+        if vendor() == "postgresql":
             cur.execute(head + values, _columns(rows))
         else:
             cur.executemany(head + values, rows)
@@ -332,7 +347,7 @@ def _write_columns(model: type[models.Model], columns: list[list[Any]]) -> None:
         return
     head, values, _cols = _plan(model)
     with _cursor() as cur:
-        if connection.vendor == "postgresql":
+        if vendor() == "postgresql":
             cur.execute(head + values, columns)
         else:
             cur.executemany(head + values, zip(*columns, strict=True))
@@ -374,7 +389,7 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
             except KeyError:
                 raise ValueError(f"{model._meta.label}.{name}: no value and no default") from None
         columns.append(column if c.json else c.prepared(column, conn))
-    sql = _json_plan(model) if connection.vendor == "postgresql" else None
+    sql = _json_plan(model) if vendor() == "postgresql" else None
     if sql is not None and _json_floats_ok(cols, columns):
         assert _rows_json is not None
         with _cursor() as cur:
@@ -400,7 +415,7 @@ def insert_rows(
         return
     cols = _plan(model)[2]
     texts = _given_texts(model, names, json_texts)
-    sql = _json_plan(model, texts) if connection.vendor == "postgresql" else None
+    sql = _json_plan(model, texts) if vendor() == "postgresql" else None
     as_json = sql is not None and _rows_floats_ok(cols, rows)
     # the values `_Column.db` prepares: the JSON ones too unless the rows go as one JSON text, or
     # given as their text
@@ -437,14 +452,24 @@ def _given_texts(
 def _prepared(
     cols: tuple[_Column, ...], rows: Sequence[Sequence[Any]], places: list[int]
 ) -> Sequence[Sequence[Any]]:
-    """`rows` with their values at `places` as `_Column.db` prepares them (copies: `rows` stays)."""
+    """`rows` with their values at `places` as `_Column.db` prepares them: copies of the rows where a
+    value changes (`rows` stays), the rows themselves where none does (a finite Decimal, None: a
+    document's hundred indicator rows, whose only such column is `target_number`)."""
     if not places:
         return rows
     conn = connections[DEFAULT_DB_ALIAS]
-    out = [list(row) for row in rows]
-    for row in out:
+    out: list[Sequence[Any]] = list(rows)
+    for r, row in enumerate(rows):
+        copy = None
         for i in places:
-            row[i] = cols[i].db(row[i], conn)
+            value = row[i]
+            if value is None or (type(value) is Decimal and cols[i].decimal and value.is_finite()):
+                continue  # what `_Column.db` gives back as it is
+            prepared = cols[i].db(value, conn)
+            if prepared is not value:
+                if copy is None:
+                    copy = out[r] = list(row)
+                copy[i] = prepared
     return out
 
 
@@ -468,6 +493,24 @@ def _attnames(model: type[models.Model]) -> tuple[str, ...]:
     return got
 
 
+_RETURNINGS: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _returning(model: type[models.Model], key: tuple[str, ...]) -> str:
+    """` RETURNING` the primary key and the `key` columns (identifiers quoted by the backend), made
+    once per model and key."""
+    got = _RETURNINGS.get((model._meta.label, key))
+    if got is None:
+        pk = model._meta.pk
+        assert pk is not None
+        qn = connection.ops.quote_name
+        names = [model._meta.get_field(k).column for k in key]  # type: ignore[union-attr]
+        got = _RETURNINGS[(model._meta.label, key)] = " RETURNING " + ", ".join(
+            qn(c) for c in [pk.column, *names]
+        )
+    return got
+
+
 def insert_returning(
     model: type[models.Model],
     objs: Sequence[models.Model],
@@ -483,21 +526,18 @@ def insert_returning(
         return
     head, values, cols = _plan(model)
     sql, rows = _instance_rows(model, objs)
-    pk = model._meta.pk
-    assert pk is not None
-    qn = connection.ops.quote_name
-    names = [model._meta.get_field(k).column for k in key]  # type: ignore[union-attr]
+    conn = connections[DEFAULT_DB_ALIAS]
     conflicts = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    returning = conflicts + " RETURNING " + ", ".join(qn(c) for c in [pk.column, *names])
+    returning = conflicts + _returning(model, tuple(key))
     with _cursor() as cur:
         if sql is not None:
             assert _rows_json is not None
             cur.execute(sql + returning, [_rows_json(rows)])
             got = cur.fetchall()
-        elif connection.vendor == "postgresql":
+        elif vendor() == "postgresql":
             cur.execute(head + values + returning, _columns(rows))
             got = cur.fetchall()
-        elif connection.features.can_return_rows_from_bulk_insert:  # SQLite ≥ 3.35
+        elif conn.features.can_return_rows_from_bulk_insert:  # SQLite ≥ 3.35
             got = []
             for chunk in _batches(rows, len(cols)):
                 many = "VALUES " + ", ".join([values.removeprefix("VALUES ")] * len(chunk))
@@ -510,9 +550,10 @@ def insert_returning(
                 if cur.rowcount:
                     got.append((cur.lastrowid, *(getattr(obj, k) for k in key)))
     ids = {tuple(k): pk_value for pk_value, *k in got}
+    alias = conn.alias
     for obj in objs:
         obj.pk = ids.get(tuple(getattr(obj, k) for k in key))
         if obj.pk is None and not skip_conflicts:
             raise RuntimeError(f"{model._meta.label}: no id returned for a row written")
         obj._state.adding = obj.pk is None
-        obj._state.db = connection.alias
+        obj._state.db = alias

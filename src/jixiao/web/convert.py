@@ -111,24 +111,35 @@ def _target_text(value: str, year: int | None) -> str:
 def indicator_values(ind: m.Indicator, year: int | None, *, target_text: bool = False) -> tuple[Any, ...]:
     """`indicator_fields` as a tuple in `INDICATOR_FIELDS` order, without the dict: an import's new
     rows (a hundred a document) go to `bulk.insert_rows` so. `target_text`: the `target` as its JSON
-    text (`bulk.insert_rows`' `json_texts`), encoded once for each 指标值."""
-    l1c, l2c = indicator_levels(ind.level1, ind.level2)
-    value = ind.value or ""
-    target, kind, op, number, unit = _target_columns(value, year)
+    text (`bulk.insert_rows`' `json_texts`), encoded once for each 指标值. Each `_cut` written out
+    (a document's hundred indicators: nine hundred calls fewer)."""
+    l1, l2, name, value, nature, mu, weight, loc = (
+        ind.level1,
+        ind.level2,
+        ind.name,
+        ind.value,
+        ind.nature,
+        ind.measure_unit,
+        ind.weight,
+        ind.location,
+    )
+    l1c, l2c = indicator_levels(l1, l2)
+    text = value or ""
+    target, kind, op, number, unit = _target_columns(text, year)
     return (
-        _cut(ind.level1, 100),
-        _cut(ind.level2, 100),
-        _cut(ind.name, 300),
+        l1[:100] if isinstance(l1, str) else l1,
+        l2[:100] if isinstance(l2, str) else l2,
+        name[:300] if isinstance(name, str) else name,
         ind.description,
-        _cut(ind.value, 300),
+        value[:300] if isinstance(value, str) else value,
         ind.basis,
-        _cut(ind.nature, 50),
-        _cut(ind.measure_unit, 50),
-        _cut(ind.weight, 50),
-        _cut(str(ind.location), 200) if ind.location is not None else None,
+        nature[:50] if isinstance(nature, str) else nature,
+        mu[:50] if isinstance(mu, str) else mu,
+        weight[:50] if isinstance(weight, str) else weight,
+        str(loc)[:200] if loc is not None else None,
         l1c,
         l2c,
-        _target_text(value, year) if target_text else dict(target),
+        _target_text(text, year) if target_text else dict(target),
         kind,
         op,
         number,

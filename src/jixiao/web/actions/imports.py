@@ -7,11 +7,10 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from jixiao import model as m
@@ -163,9 +162,9 @@ def _units_or_new(column: str, key: dict[str, str]) -> tuple[list[Unit], Unit | 
     with bulk.cursor() as cur:  # prepared: PostgreSQL plans it once a connection
         cur.execute(sql, [key[column], key["region"], key["code"], key["name"]])
         got = cur.fetchall()
-    names = attnames(Unit)
-    found = [Unit.from_db(connection.alias, names, row[1:]) for row in got if not row[0]]
-    made = [Unit.from_db(connection.alias, names, row[1:]) for row in got if row[0]]
+    names, alias = attnames(Unit), connection.alias
+    found = [Unit.from_db(alias, names, row[1:]) for row in got if not row[0]]
+    made = [Unit.from_db(alias, names, row[1:]) for row in got if row[0]]
     return found, made[0] if made else None
 
 
@@ -178,7 +177,7 @@ def _admin_units(
     """For an administrator's import: the units of `key[column]` (`_units_where`) and the unit `key`
     among them, or on PostgreSQL the unit `key` created by the same statement when there are none
     (`_units_or_new`: its id added to `created`); None when neither."""
-    if connection.vendor == "postgresql":
+    if bulk.vendor() == "postgresql":
         candidates, made = _units_or_new(column, key)
         if made is not None:
             if created is not None:
@@ -402,28 +401,35 @@ class _Stored(NamedTuple):
 
 
 STORED_INDICATOR = ("id", "project_id", "seq", "location", *INDICATOR_CONTENT)
-_content = itemgetter(*INDICATOR_CONTENT)  # an indicator's values (`convert.indicator_fields`) in that order
 
 
 @dataclass
 class _Update:
-    """A stored indicator row matched by one of the document's: `data` its new values (with
-    `seq`), `changed` when its content or place differs."""
+    """A stored indicator row matched by one of the document's, `ind`, the `seq`-th of its table:
+    `values` its new values (`convert.indicator_values`, `target_text`), `changed` when its content
+    or place differs."""
 
     row: _Stored
-    data: dict[str, Any]
+    seq: int
+    ind: m.Indicator
+    values: tuple[Any, ...]
     changed: bool
 
     @property
     def written(self) -> bool:
         """Whether a changed project's import writes the row (a new location alone too)."""
-        return self.changed or self.row.location != self.data["location"]
+        return self.changed or self.row.location != self.values[_LOCATION]
+
+    def data(self, year: int | None) -> dict[str, Any]:
+        """Its new values as `{attname: value}`, with `seq` (what `bulk_update` writes of a row
+        written: built for those alone, a re-import leaves most rows as they are)."""
+        return {"seq": self.seq, **convert.indicator_fields(self.ind, year)}
 
 
 @dataclass
 class _IndicatorPlan:
     update: list[_Update]
-    create: list[dict[str, Any]]  # the new rows' values (`bulk.insert_values`)
+    create: list[tuple[Any, ...]]  # the new rows (`INDICATOR_ROW`: `_insert_indicators`)
     delete: list[_Stored]
 
     @property
@@ -433,8 +439,8 @@ class _IndicatorPlan:
     def rows_after(self) -> list[m.Indicator]:
         """The project's indicators once the plan is written (rows written with their new values,
         the others as stored), in order, as the review reads them."""
-        after = [(u.data["seq"], _read_values(u.data) if u.written else u.row.domain()) for u in self.update]
-        after += [(v["seq"], _read_values(v)) for v in self.create]
+        after = [(u.seq, _read_row(u.values) if u.written else u.row.domain()) for u in self.update]
+        after += [(v[1], _read_row(v, 2)) for v in self.create]
         after.sort(key=lambda t: t[0])
         return [ind for _, ind in after]
 
@@ -451,24 +457,19 @@ def _plan_indicators(
         pool.setdefault(_indicator_key(ind.level1, ind.level2, ind.name), []).append(ind)
     plan = _IndicatorPlan([], [], [])
     for seq, new_ind in enumerate(new, 1):
-        data = {"seq": seq, **convert.indicator_fields(new_ind, year)}
-        rows = pool.get(_indicator_key(data["level1"], data["level2"], data["name"]))
+        values = convert.indicator_values(new_ind, year, target_text=True)
+        rows = pool.get(_indicator_key(values[0], values[1], values[2]))
         if rows:
             row = rows.pop(0)
-            old, now = row[4:], _content(data)
+            old, now = row[4:], values[:_READ]
             changed = row.seq != seq or (
                 old != now and any(not _same(a, b) for a, b in zip(old, now, strict=True))
             )
-            plan.update.append(_Update(row, data, changed))
+            plan.update.append(_Update(row, seq, new_ind, values, changed))
         else:
-            plan.create.append({"project_id": proj.pk, **data})
+            plan.create.append((proj.pk, seq, *values))
     plan.delete = [i for rows in pool.values() for i in rows]
     return plan
-
-
-def _read_values(values: dict[str, Any]) -> m.Indicator:
-    """The domain indicator the review reads for a row written from `values` (see `reviews.read_back`)."""
-    return m.Indicator(*_content(values))
 
 
 INDICATOR_ROW = ("project_id", "seq", *convert.INDICATOR_FIELDS)
@@ -479,20 +480,12 @@ assert convert.INDICATOR_FIELDS[:_READ] == INDICATOR_CONTENT
 
 
 def _read_row(values: tuple[Any, ...], start: int = 0) -> m.Indicator:
-    """`_read_values` of a row written from `convert.indicator_values` (from `start` on in `values`)."""
+    """The domain indicator the review reads for a row written from `convert.indicator_values`
+    (from `start` on in `values`; see `reviews.read_back`)."""
     return m.Indicator(*values[start : start + _READ])
 
 
-_TARGET = INDICATOR_ROW.index("target")
-
-
-def _row_of(values: dict[str, Any]) -> tuple[Any, ...]:
-    """A row given as `{attname: value}` (every column of `INDICATOR_ROW`) as `_insert_indicators`
-    takes it (the `target` as its JSON text)."""
-    row = [values[k] for k in INDICATOR_ROW]
-    if row[_TARGET] is not None:
-        row[_TARGET] = bulk.dumps(row[_TARGET])
-    return tuple(row)
+_LOCATION = convert.INDICATOR_FIELDS.index("location")
 
 
 def _insert_indicators(rows: list[tuple[Any, ...]]) -> None:
@@ -594,7 +587,7 @@ class _Writes:
     """What an import writes, gathered first and written in a fixed number of bulk statements."""
 
     tables: list[_Table] = field(default_factory=list)  # in the document's order
-    new_indicators: list[dict[str, Any]] = field(default_factory=list)  # of stored projects
+    new_indicators: list[tuple[Any, ...]] = field(default_factory=list)  # of stored projects
     projects: list[Project] = field(default_factory=list)  # updated
     indicators: list[Indicator] = field(default_factory=list)  # updated (all fields)
     locations: list[Indicator] = field(default_factory=list)  # only `location` updated
@@ -690,7 +683,7 @@ def _import(
     # search indexes, while the review is computed here; the block ends when they are written
     with bulk.pipelined():
         _insert_indicators(_new_rows(job.writes))
-        bulk.insert(SubGoal, new_subs)
+        bulk.insert_values(SubGoal, new_subs)
         bulk.insert_values(History, job.writes.history)
         _check_constraints_now()
         bulk.sent()
@@ -705,7 +698,7 @@ def _check_constraints_now() -> None:
     `check_constraints`, as its loaddata does) rather than at the commit, where this process waits
     for them: the server checks them while the review is computed. The same checks; a violation
     fails the import as it would at the commit."""
-    if connection.vendor == "postgresql":
+    if bulk.vendor() == "postgresql":
         connection.check_constraints()
 
 
@@ -784,6 +777,34 @@ _SUB_GOALS = CompiledQuery(
     )
 )
 
+_HISTORY = CompiledQuery(  # `reviews.histories`' query for one unit-year
+    lambda did: (
+        Disclosure.objects.filter(
+            id=did, unit__projects__year=F("year") - 1, unit__projects__selfeval__isnull=False
+        )
+        .order_by("unit__projects__seq", "unit__projects__id")
+        .values_list(
+            "unit__projects__selfeval__updated_at",
+            "unit__projects__updated_at",
+            "unit__projects__name",
+            "unit__projects__title",
+            "unit__projects__code",
+            "unit__projects__selfeval__rows",
+        )
+    )
+)
+
+
+def _histories(did: int) -> dict[int, Any]:
+    """`reviews.histories([did])` (the unit's self-evaluations of the year before, which the
+    review's JX603 reads) in a query compiled once: the ORM builds and compiles that query of four
+    joins anew at each call, which costs more than the rest of a re-import's reading."""
+    rows = _HISTORY.rows(did)
+    if not rows:
+        return {}
+    latest = max(max(r[0], r[1]) for r in rows)
+    return {did: (reviews.history_stamp(len(rows), latest), reviews.history_of(r[2:] for r in rows))}
+
 
 def _projects_query(year: int | None, did: int | None, *units: int) -> Any:
     """The projects of these units and year, and those of unit-year `did` (None: none), with their
@@ -816,10 +837,16 @@ def _stored_projects(year: int | None, did: int | None, units: list[int]) -> lis
         return []
     names, unit_names = attnames(Project), attnames(Unit)
     k = len(names)
+    alias = connection.alias
+    cache = Project.unit.field.set_cached_value
+    units_read: dict[int, Unit] = {}  # one instance a unit (a unit-year's projects share theirs)
     out = []
     for row in _STORED_PROJECTS.rows(year, did, *_padded(units)):
-        proj = Project.from_db(connection.alias, names, row[:k])
-        Project.unit.field.set_cached_value(proj, Unit.from_db(connection.alias, unit_names, row[k:]))
+        proj = Project.from_db(alias, names, row[:k])
+        unit = units_read.get(proj.unit_id)
+        if unit is None:
+            unit = units_read[proj.unit_id] = Unit.from_db(alias, unit_names, row[k:])
+        cache(proj, unit)
         out.append(proj)
     return out
 
@@ -861,6 +888,23 @@ def _stored_rows(projects: list[Project]) -> dict[int, list[_Stored]]:
     return rows_of
 
 
+def _new_project(
+    disclosure: Disclosure, unit: Unit, year: int | None, key: str, state: str, fields: dict[str, Any]
+) -> Project:
+    """`Project(disclosure=disclosure, unit=unit, year=year, key=key, state=state, **fields)` (fields
+    by attname: `convert.project_fields`), built from its values in column order, the unit-year and
+    unit cached on it as those keywords cache them: Django's way for positional values costs a
+    quarter of its way for keywords and related instances (a document's dozen projects)."""
+    given = {"disclosure_id": disclosure.pk, "unit_id": unit.pk, "year": year, "key": key, "state": state}
+    given.update(fields)
+    proj = Project(
+        *[given[f.attname] if f.attname in given else f.get_default() for f in Project._meta.concrete_fields]
+    )
+    Project.disclosure.field.set_cached_value(proj, disclosure)
+    Project.unit.field.set_cached_value(proj, unit)
+    return proj
+
+
 def _plan_new(job: _Job, p: m.Project, punit: Unit) -> None:
     """A table no stored project is: a new project under a key its unit-year does not use yet."""
     keys = {c.key for c in job.stored[punit.pk]}
@@ -870,14 +914,7 @@ def _plan_new(job: _Job, p: m.Project, punit: Unit) -> None:
         key = f"{base}#{n}"
         n += 1
     state = State.PUBLISHED if job.publish else State.DRAFT
-    proj = Project(
-        disclosure=job.disclosure,
-        unit=punit,
-        year=job.year,
-        key=key,
-        state=state,
-        **convert.project_fields(p),
-    )
+    proj = _new_project(job.disclosure, punit, job.year, key, state, convert.project_fields(p))
     job.stored[punit.pk].append(proj)
     values = [convert.indicator_values(ind, job.year, target_text=True) for ind in p.indicators]
     job.writes.tables.append(_Table(p, proj, True, values=values))
@@ -902,15 +939,16 @@ def _plan_matched(job: _Job, p: m.Project, punit: Unit, proj: Project, stored_ro
         w.rows[id(proj)] = [row.domain() for row in stored_rows]
         for u in plan.update:  # where the rows were read may differ: kept up to date quietly
             if u.written:
-                w.locations.append(Indicator(id=u.row.id, location=u.data["location"]))
+                w.locations.append(Indicator(id=u.row.id, location=u.values[_LOCATION]))
         return
     proj.updated_at = job.now
     w.projects.append(proj)
     w.project_fields = [*fields, "key", "disclosure", "version", "updated_at", "state"]
     for u in plan.update:
         if u.written:
-            w.indicators.append(Indicator(id=u.row.id, project_id=u.row.project_id, **u.data))
-            w.indicator_fields = list(u.data)
+            data = u.data(job.year)
+            w.indicators.append(Indicator(id=u.row.id, project_id=u.row.project_id, **data))
+            w.indicator_fields = list(data)
     w.new_indicators += plan.create
     w.deleted += plan.delete
     w.rows[id(proj)] = plan.rows_after()
@@ -925,7 +963,7 @@ def _new_rows(w: _Writes) -> list[tuple[Any, ...]]:
     """The indicator rows an import inserts (`INDICATOR_ROW`): the new projects' in the document's
     order, then the stored projects' new ones."""
     rows = [(t.proj.pk, i, *v) for t in w.tables for i, v in enumerate(t.values, 1)]
-    return rows + [_row_of(v) for v in w.new_indicators]
+    return rows + w.new_indicators
 
 
 def _report_tables(job: _Job) -> None:
@@ -1016,7 +1054,7 @@ class _Review:
     the rest kept."""
 
     def __init__(
-        self, job: _Job, subs: list[SubGoal], projects: list[Project], guarded: bool = False
+        self, job: _Job, subs: list[m.SubGoal], projects: list[Project], guarded: bool = False
     ) -> None:
         self.job, self.subs, self.guarded = job, subs, guarded
         self.projects = sorted(projects, key=lambda x: (x.seq, x.pk))
@@ -1026,7 +1064,7 @@ class _Review:
         self.past: dict[int, Any] = {}
         try:  # read before the rows are sent: one query, none for a new unit's unit-year
             if self.restamp or (self.projects and not job.new_unit):
-                self.past = reviews.histories([job.disclosure.pk])
+                self.past = _histories(job.disclosure.pk)
         except Exception:
             self.failed = True
             logging.getLogger(__name__).exception("review of unit-year %s not stored", job.disclosure.pk)
@@ -1102,7 +1140,7 @@ class _Review:
             reviews.store_reviews(others)
 
 
-def _unit_year_model(disclosure: Disclosure, unit: Unit, subs: list[SubGoal]) -> m.Disclosure:
+def _unit_year_model(disclosure: Disclosure, unit: Unit, subs: list[m.SubGoal]) -> m.Disclosure:
     """A stored unit-year as the review reads it (its projects added by the caller)."""
     return m.Disclosure(
         source=disclosure.source,
@@ -1110,7 +1148,7 @@ def _unit_year_model(disclosure: Disclosure, unit: Unit, subs: list[SubGoal]) ->
         unit_name=unit.name,
         year=disclosure.year,
         overall_goal=disclosure.overall_goal,
-        sub_goals=[m.SubGoal(title=s.title, goal=s.goal, indicators=s.indicators) for s in subs],
+        sub_goals=subs,
     )
 
 
@@ -1219,37 +1257,32 @@ def _save_unit_year(disclosure: Disclosure) -> None:
 
 def _store_unit_year(
     disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult
-) -> tuple[list[SubGoal], list[SubGoal]]:
-    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标: (them, those
-    to insert, which the caller does). A stored unit-year's 分项绩效目标 are replaced only when the
-    document's differ (read first: one query instead of a delete and an insert when a re-import
-    leaves them as they are)."""
+) -> tuple[list[m.SubGoal], list[dict[str, Any]]]:
+    """The unit-year's fields (a new one was inserted with them) and its 分项绩效目标: (them as the
+    review reads them back, the rows to insert, which the caller does: `bulk.insert_values`). A
+    stored unit-year's 分项绩效目标 are replaced only when the document's differ (read first: one
+    query instead of a delete and an insert when a re-import leaves them as they are)."""
     if not made:
         _unit_year_fields(disclosure, doc, made, result)
         _save_unit_year(disclosure)
     if doc.sub_goals:
-        subs = [
-            SubGoal(
-                disclosure=disclosure,
-                seq=i,
-                title=(s.title or "")[:300],
-                goal=s.goal,
-                indicators=s.indicators,
-            )
-            for i, s in enumerate(doc.sub_goals, 1)
-        ]
+        rows = [[i, (s.title or "")[:300], s.goal, s.indicators] for i, s in enumerate(doc.sub_goals, 1)]
+        subs = [m.SubGoal(title=t, goal=g, indicators=ind) for _, t, g, ind in rows]
         if not made:
-            stored = _SUB_GOALS.rows(disclosure.pk)
-            if stored == [[x.seq, x.title, x.goal, x.indicators] for x in subs]:
+            if _SUB_GOALS.rows(disclosure.pk) == rows:
                 return subs, []
             disclosure.sub_goals.all().delete()
-        return subs, subs
+        new = [
+            {"disclosure_id": disclosure.pk, "seq": i, "title": t, "goal": g, "indicators": ind}
+            for i, t, g, ind in rows
+        ]
+        return subs, new
     if made:
         return [], []
-    subs = list(disclosure.sub_goals.order_by("seq", "id"))
-    if subs:
-        result.dropped.append(f"文件中没有分项绩效目标：保留原有 {len(subs)} 条")
-    return subs, []
+    stored = _SUB_GOALS.rows(disclosure.pk)
+    if stored:
+        result.dropped.append(f"文件中没有分项绩效目标：保留原有 {len(stored)} 条")
+    return [m.SubGoal(title=t, goal=g, indicators=ind) for _, t, g, ind in stored], []
 
 
 def _table_identity(d: m.Disclosure, p: m.Project, region: str) -> tuple[str, str, str]:
@@ -1446,14 +1479,8 @@ def _load_projects(load: _Load) -> None:
                 key = f"{base}#{n}"
                 n += 1
             seen.add((unit.pk, d.year, key))
-            proj = Project(
-                disclosure=disc,
-                unit=unit,
-                year=d.year,
-                key=key,
-                state=State.PUBLISHED,  # administrators' loads of published disclosures
-                **convert.project_fields(p),
-            )
+            # administrators' loads of published disclosures
+            proj = _new_project(disc, unit, d.year, key, State.PUBLISHED, convert.project_fields(p))
             load.projects.append((proj, p))
     bulk.insert(SubGoal, load.sub_goals)
     bulk.insert_returning(Project, [proj for proj, _ in load.projects], key=("unit_id", "year", "key"))
@@ -1487,9 +1514,11 @@ def _loaded_reviews(
     load: _Load, written: dict[int, list[tuple[Project, list[m.Indicator]]]]
 ) -> list[reviews.WrittenUnitYear]:
     """Each loaded unit-year as the review reads it back, from memory."""
-    subs: dict[int, list[SubGoal]] = {}
+    subs: dict[int, list[m.SubGoal]] = {}
     for sg in load.sub_goals:
-        subs.setdefault(sg.disclosure_id, []).append(sg)
+        subs.setdefault(sg.disclosure_id, []).append(
+            m.SubGoal(title=sg.title, goal=sg.goal, indicators=sg.indicators)
+        )
     units_by_pk = {u.pk: u for u in load.units.values()}
     out: list[reviews.WrittenUnitYear] = []
     for x in load.disclosures:
