@@ -74,14 +74,16 @@ def database_label() -> str:
     return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
-    """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year`, and
-    the unit's name: what `jixiao template KIND --unit SPEC --year Y` pre-fills. A code several
-    units share raises `UnitSpecError` listing them (one workbook never mixes units)."""
+def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None, list[str]]:
+    """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year` that
+    can be reported on (approved or published targets: a sheet for another would have the whole
+    filled workbook refused), the unit's name, and the names of the projects left out: what `jixiao
+    template KIND --unit SPEC --year Y` pre-fills. A code several units share raises
+    `UnitSpecError` listing them (one workbook never mixes units)."""
     prepare_database()
     from jixiao.web.convert import project_from_orm
     from jixiao.web.lib.units import resolve_unit
-    from jixiao.web.models import Project
+    from jixiao.web.models import CYCLE_STATES, Project
 
     unit = resolve_unit(spec)
     rows = list(
@@ -90,7 +92,8 @@ def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
         .prefetch_related("indicators")
         .order_by("seq", "id")
     )
-    return [project_from_orm(p) for p in rows], unit.name
+    left_out = [f"{p.name or p.key}（{p.get_state_display()}）" for p in rows if p.state not in CYCLE_STATES]
+    return [project_from_orm(p) for p in rows if p.state in CYCLE_STATES], unit.name, left_out
 
 
 def unit_disclosures(unit_code: str, year: int | None) -> list[tuple[Disclosure, History | None]]:

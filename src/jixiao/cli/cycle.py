@@ -175,11 +175,23 @@ def cmd_template(args: argparse.Namespace) -> int:
                 "template", "--unit 需要数据库（web 应用）；没有数据库时请用 --from FILE 指定公开文件"
             )
         try:
-            projects, unit_name = unit_projects(args.unit, args.year)
+            projects, unit_name, left_out = unit_projects(args.unit, args.year)
         except ValueError as e:  # units.UnitSpecError: no such unit, or a code several units share
             return _fail("template", getattr(e, "message", str(e)))
         if not projects:
+            if left_out:
+                return _fail(
+                    "template",
+                    f"单位 {args.unit} 在 {args.year} 年没有已批复或已公开的项目（{'、'.join(left_out)}）："
+                    "运行监控和绩效自评只对已批复或已公开的绩效目标填报",
+                )
             return _fail("template", f"单位 {args.unit} 在 {args.year} 年没有项目")
+        if left_out:
+            print(
+                f"jixiao template: 未列入 {len(left_out)} 个尚未批复的项目（运行监控和绩效自评只对"
+                f"已批复或已公开的绩效目标填报）：{'、'.join(left_out)}",
+                file=sys.stderr,
+            )
         return _write_template(args, projects, args.year, unit_name)
     from jixiao.ingest import ReadError, parse_file
 
