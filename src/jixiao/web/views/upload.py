@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jixiao.web.actions.uploads import import_upload, upload_too_large
+from jixiao.web.lib.units import UnitSpecError, resolve_unit
 from jixiao.web.models import Role, Unit
 from jixiao.web.permissions import (
     can_import_into,
@@ -35,10 +36,18 @@ def upload(request: HttpRequest) -> HttpResponse:
             return render(request, "web/upload.html", ctx, status=403)
         unit = None
         unit_id = (request.POST.get("unit") or "").strip()
-        if unit_id:
+        if unit_id and role_of(request.user) == Role.UNIT:  # their units' select: a unit's id
             small_id = unit_id.isdigit() and len(unit_id) < 18
             unit = Unit.objects.filter(pk=int(unit_id)).first() if small_id else None
             if unit is None or not can_import_into(request.user, unit):
+                raise Http404("单位不存在或您无权导入")
+        elif unit_id:  # an administrator names the unit as the command line's --unit does
+            try:
+                unit = resolve_unit(unit_id, option="单位")
+            except UnitSpecError as e:
+                ctx["error"] = e.message
+                return render(request, "web/upload.html", ctx, status=400)
+            if not can_import_into(request.user, unit):
                 raise Http404("单位不存在或您无权导入")
         elif len(my_units) == 1:
             unit = my_units[0]
