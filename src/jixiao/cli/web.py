@@ -333,7 +333,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             continue
         if isinstance(r, actions.ActionError):
             failed += 1
-            print(("\n" if tty else "") + f"{f}: {r.message}", file=sys.stderr)
+            # most of the import's refusals name the document already (its source: this file)
+            message = r.message if r.message.startswith(f"{f}: ") else f"{f}: {r.message}"
+            print(("\n" if tty else "") + message, file=sys.stderr)
             continue
         if isinstance(r, Exception):
             done.close()  # the documents being stored finish; no further one is started
