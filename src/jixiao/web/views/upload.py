@@ -9,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jixiao.web.actions.uploads import import_upload, upload_too_large
+from jixiao.web.actions.uploads import beyond_file_limit, import_upload, upload_too_large
 from jixiao.web.lib.units import UnitSpecError, resolve_unit
+from jixiao.web.middleware import MAX_FILES_PER_REQUEST
 from jixiao.web.models import Role, Unit
 from jixiao.web.permissions import (
     can_import_into,
@@ -29,6 +30,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         "can_upload": can_upload,
         "may_confirm": role_of(request.user) == Role.ADMIN,
         "max_mb": settings.MAX_UPLOAD_MB,
+        "max_files": MAX_FILES_PER_REQUEST,
     }
     if request.method == "POST":
         if not can_upload:
@@ -65,7 +67,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         results = []
         jobs = []
         confirm_unit = request.POST.get("confirm_unit") in ("1", "on", "true")
-        for f in files[:20]:
+        for f in files[:MAX_FILES_PER_REQUEST]:
             if too_large := upload_too_large(f.name or "upload", f.size):
                 results.append(too_large)
                 continue
@@ -92,6 +94,7 @@ def upload(request: HttpRequest) -> HttpResponse:
                     confirm_unit=confirm_unit,
                 )
             )
+        results += beyond_file_limit([f.name or "upload" for f in files])
         ctx["results"] = results
         ctx["jobs"] = jobs
         if jobs and not results and len(jobs) == 1:
