@@ -14,6 +14,7 @@ PDF is made from the .docx through LibreOffice. Bad input prints located lines o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from jixiao.cli.common import EXIT_BAD_INPUT, write_out
@@ -158,6 +159,10 @@ def merge_disclosures(docs: list[Any]) -> Any:
     return out
 
 
+# the formats of published pages (what `jixiao parse` reads), which `jixiao score` does not
+PAGE_SUFFIXES = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
+
+
 def load_evaluations(name: str, data: bytes) -> list[Any]:
     """The `SelfEvaluation`s of a `jixiao score` input: a 自评表 workbook or FILE.json."""
     import json
@@ -165,6 +170,13 @@ def load_evaluations(name: str, data: bytes) -> list[Any]:
     from jixiao.cycle.evaluate import EvaluationError, evaluation_from_dict
     from jixiao.cycle.workbooks import WorkbookError, read_selfeval_workbook
 
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in PAGE_SUFFIXES:  # a published 自评表 page: not what this reads
+        raise InputError(
+            name,
+            f"{suffix} 文件不能直接评分：请给出 FILE.json（预算、分值、指标及实际完成值），或填好的自评表"
+            "工作簿 FILE.xlsx（用 jixiao template selfeval --from 绩效目标表文件 -o 自评表.xlsx 生成后填写）",
+        )
     try:
         if data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")):
             return list(read_selfeval_workbook(data))
