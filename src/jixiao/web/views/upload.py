@@ -53,11 +53,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                 raise Http404("单位不存在或您无权导入")
         elif len(my_units) == 1:
             unit = my_units[0]
-        try:
-            year = int(request.POST.get("year") or 0) or None
-        except ValueError:
-            year = None
-        if year is not None and not 1900 <= year <= 2999:
+        typed = (request.POST.get("year") or "").strip().removesuffix("年").strip()
+        year = int(typed) if typed.isdecimal() and len(typed) < 9 else (None if not typed else 0)
+        if year is not None and not 1900 <= year <= 2999:  # 0: not a number (never dropped silently)
             ctx["error"] = "年度应为 1900 到 2999 之间的整数。"
             return render(request, "web/upload.html", ctx, status=400)
         files = request.FILES.getlist("files")
