@@ -106,13 +106,13 @@ def review_start(request: HttpRequest) -> HttpResponse:
     qs = visible_disclosures(request.user)
     parts = []
     unit_id = (request.POST.get("unit") or "").strip()
-    if unit_id.isdigit() and len(unit_id) < 18:
+    if unit_id.isdecimal() and len(unit_id) < 18:
         unit = Unit.objects.filter(pk=int(unit_id)).first()
         if unit is None:
             raise Http404("单位不存在")
         qs, parts = qs.filter(unit=unit), [unit.name]
     year = (request.POST.get("year") or "").strip()
-    if year and not (year.isdigit() and len(year) == 4):
+    if year and not (year.isdecimal() and len(year) == 4):
         # a mistyped year is not "every year": that would re-review every unit-year there is
         return job_list(request, error=f"年度应为四位数字，如 2024（收到「{year[:20]}」）；未开始重新审核。")
     if year:

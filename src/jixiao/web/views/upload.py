@@ -39,7 +39,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         unit = None
         unit_id = (request.POST.get("unit") or "").strip()
         if unit_id and role_of(request.user) == Role.UNIT:  # their units' select: a unit's id
-            small_id = unit_id.isdigit() and len(unit_id) < 18
+            small_id = unit_id.isdecimal() and len(unit_id) < 18
             unit = Unit.objects.filter(pk=int(unit_id)).first() if small_id else None
             if unit is None or not can_import_into(request.user, unit):
                 raise Http404("单位不存在或您无权导入")
