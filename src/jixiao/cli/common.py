@@ -43,6 +43,24 @@ def write_out(data: str | bytes, out: str | None) -> None:
             ft.write(data)
 
 
+def unopened(e: Any) -> str | None:
+    """For a reader's error (`jixiao.ingest.ReadError`) on a file that could not be opened, why in
+    Chinese (the system's own text is English); else None."""
+    cause = e.__cause__
+    if isinstance(cause, OSError):
+        from jixiao.oserror import os_reason
+
+        return f"无法读取文件：{os_reason(cause)}"
+    return None
+
+
+def read_error_text(e: Any, *, whole: bool = False) -> str:
+    """A reader's error as the commands print it: `FILE: 第 N 行: why` (`FILE: why` with `whole`)."""
+    if why := unopened(e):
+        return f"{e.source}: {why}"
+    return f"{e.source}: {e.message}" if whole else e.describe()
+
+
 @contextmanager
 def open_out(out: str | None) -> Iterator[TextIO]:
     """A text stream to write to: the file `out` (UTF-8), or stdout when `out` is None or "-"."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     try:
         data = _read(name)
     except OSError as e:
-        return _fail(name, f"无法读取文件：{e.strerror or e}")
+        return _fail(name, f"无法读取文件：{os_reason(e)}")
     if getattr(args, "check", False):
         return _check_published(name, data, args)
     single = not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")))
@@ -198,7 +199,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     try:
         doc = parse_file(args.source, year=args.year)
     except ReadError as e:
-        return _fail(e.source, f"{e.location.zh()}: {e.message}")
+        return _fail(e.source, unopened(e) or f"{e.location.zh()}: {e.message}")
     year = args.year or doc.year
     if year is None:
         return _fail(args.source, "文件未写明预算年度，请用 --year 指定")
@@ -242,7 +243,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         snaps = read_monitor_workbook(_read(name), complete=not args.draft)
         results = [assess(s) for s in snaps]
     except OSError as e:
-        return _fail(name, f"无法读取文件：{e.strerror or e}")
+        return _fail(name, f"无法读取文件：{os_reason(e)}")
     except WorkbookError as e:
         return _fail(name, e.problems)
     except MonitorError as e:

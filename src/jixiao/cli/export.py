@@ -17,7 +17,8 @@ import argparse
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def _read(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as e:
-        raise InputError(name, f"无法读取文件：{e.strerror or e}") from None
+        raise InputError(name, f"无法读取文件：{os_reason(e)}") from None
 
 
 def _targets(args: argparse.Namespace, fmt: str) -> bytes | str | tuple[str, bytes]:
@@ -120,7 +121,8 @@ def _targets(args: argparse.Namespace, fmt: str) -> bytes | str | tuple[str, byt
         try:
             doc = parse_file(name, year=args.year)
         except ReadError as e:
-            raise InputError(e.source, f"{e.location.zh()}: {e.message}") from None
+            why = unopened(e) or f"{e.location.zh()}: {e.message}"
+            raise InputError(e.source, why) from None
         if not doc.projects:
             raise InputError(name, "没有找到项目绩效目标表")
         docs.append(doc)

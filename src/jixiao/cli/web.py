@@ -11,7 +11,8 @@ import gc
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database
+from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database, read_error_text
+from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -329,7 +330,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"\r{prefix} [{bar:<30}] {f.name[:40]:<40}", end="", file=sys.stderr, flush=True)
         if isinstance(r, ReadError):
             failed += 1
-            print(("\n" if tty else "") + r.describe(), file=sys.stderr)
+            print(("\n" if tty else "") + read_error_text(r), file=sys.stderr)
             continue
         if isinstance(r, actions.ActionError):
             failed += 1
@@ -464,7 +465,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             data = Path(name).read_bytes()
         except OSError as e:
-            print(f"{name}: 无法读取文件：{e.strerror or e}", file=sys.stderr)
+            print(f"{name}: 无法读取文件：{os_reason(e)}", file=sys.stderr)
             failed += 1
             continue
         try:
