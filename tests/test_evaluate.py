@@ -570,6 +570,22 @@ def test_cli_score_bad_json(tmp_path, capsys):
     assert rc == 2 and "不是有效的 JSON" in err and "第 1 行" in err
 
 
+@pytest.mark.parametrize("name", ["自评表.txt", "自评表.docx", "自评表.pdf", "自评表.html"])
+def test_cli_score_of_a_published_page_says_what_it_reads(tmp_path, capsys, name):
+    """A unit's 自评表 as a text, Word, PDF or web page is not a JSON file with a syntax error: the
+    command says what it reads and how to get there (it said 「第 1 行: 不是有效的 JSON」, or 「不是
+    .xlsx 文档」 for a Word file)."""
+    f = tmp_path / name
+    f.write_bytes(b"PK\x03\x04" if name.endswith(".docx") else "项目支出绩效自评表\n".encode())
+    rc = main(["score", str(f)])
+    _, err = capsys.readouterr()
+    assert rc == 2 and "不是有效的 JSON" not in err and "不是 .xlsx 文档" not in err
+    assert "FILE.json" in err and "jixiao template selfeval" in err and name in err, err
+    rc = main(["export", "selfeval", str(f), "-o", str(tmp_path / "x.xlsx")])
+    _, err = capsys.readouterr()
+    assert rc == 2 and "jixiao template selfeval" in err, err
+
+
 # ------------------------------------------------------------ zero targets, published weights
 
 

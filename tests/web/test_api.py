@@ -175,3 +175,17 @@ def test_writes_with_a_bad_token_or_none_are_unauthorized_not_csrf(users, market
         r = c.post(url, "{}", content_type="application/json", **headers)
         assert r.status_code == 401, (headers, r.content)
         assert "CSRF" not in r.json()["detail"] and "令牌" in r.json()["detail"]
+
+
+def test_api_answers_chinese_as_characters_not_escapes(clients, demo):
+    """Someone reading the API with curl or in a browser tab reads 「示例市…」 and 「项目不存在…」,
+    not 「\\u793a\\u4f8b…」 (valid JSON either way; only the ninja-rendered routes escaped)."""
+    import json
+
+    for url in ("/api/units", "/api/projects/999999", "/api/projects?limit=abc"):
+        r = clients["market"].get(url)
+        body = r.content.decode("utf-8")
+        assert "\\u" not in body, (url, body[:200])
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in body), (url, body[:200])
+        assert "charset=utf-8" in r["Content-Type"].lower(), (url, r["Content-Type"])
+        json.loads(body)

@@ -581,7 +581,7 @@ def test_the_readers_messages_on_the_upload_page_are_chinese_and_say_where(world
     problems: list[str] = []
     for name, data, words in BAD_FILES:
         r = c.post(
-            reverse("upload"), {"files": SimpleUploadedFile(name, data), "unit": str(unit.pk), "year": "2024"}
+            reverse("upload"), {"files": SimpleUploadedFile(name, data), "unit": unit.code, "year": "2024"}
         )
         assert r.status_code in (200, 400), (name, r.status_code)
         text = " ".join(visible_texts(r.content.decode()))

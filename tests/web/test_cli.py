@@ -92,6 +92,15 @@ def test_import_reports_a_bad_file_with_its_name_and_status_2(tmp_path, db):
     assert r.returncode == 2 and str(bad) in r.stderr and "Traceback" not in r.stderr
 
 
+def test_import_refusing_another_units_document_names_the_file_once(tmp_path, db):
+    assert run_cli(["demo", "--data", tmp_path, "--no-serve"]).returncode == 0
+    seed = SEEDS / "000_b15b158b2ebb9642.txt"  # names 廊坊市市场监督管理局（本级）
+    r = run_cli(["import", "--unit", "999001", seed])
+    assert r.returncode == 2 and "文件写明的单位是" in r.stderr, r.stderr
+    line = next(x for x in r.stderr.splitlines() if "文件写明的单位是" in x)
+    assert line.count(seed.name) == 1, line
+
+
 def test_user_create_and_token(tmp_path, db):
     assert run_cli(["demo", "--data", tmp_path, "--no-serve"]).returncode == 0
     r = run_cli(["user", "create", "clerk", "--role", "unit", "--unit", "999002", "--password", "secret-1"])

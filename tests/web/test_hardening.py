@@ -497,6 +497,8 @@ HOSTILE = [
     "abc",
     "٣٣",  # Arabic-Indic digits: int() accepts them
     "１２",
+    "¹²³⁴",  # superscript digits: str.isdigit() says yes, int() refuses them
+    "id:²",
     " 7 ",
     "0x10",
     "1.5",
@@ -566,6 +568,9 @@ def test_page_forms_with_hostile_values_are_never_500(clients, market_project, u
             assert c.post(f"/projects/{p.pk}/{t}/", {"version": value, "comment": value}).status_code < 500
         assert c.post("/cycle/upload/", {"kind": value}).status_code < 500, value
         assert c.post("/upload/", {"unit": value, "year": value}).status_code < 500, value
+        r = clients["admin"].post("/upload/", {"unit": value, "year": value})
+        assert r.status_code < 500, value
+        assert clients["reviewer"].post("/jobs/review/", {"unit": value, "year": value}).status_code < 500
     from tests.web.conftest import approve_for_cycle
 
     p = approve_for_cycle(p)  # the monitoring and 自评 forms again, on approved targets (issue 12)

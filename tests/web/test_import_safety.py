@@ -225,9 +225,14 @@ def test_an_administrator_must_confirm_filing_a_document_under_another_unit(coun
     juxian = units[JUXIAN]
     before = unit_state(juxian)
     page = login(users["admin"])
-    _, html = page_upload(page, "004.txt", seed_text("004").encode(), unit=str(juxian.pk))
+    # 414001 is the market bureau of three counties: the field asks which one
+    status, html = page_upload(page, "004.txt", seed_text("004").encode(), unit="414001")
+    assert status == 400 and "单位 414001 不唯一" in html and unit_state(juxian) == before
+    _, html = page_upload(page, "004.txt", seed_text("004").encode(), unit=f"id:{juxian.pk}")
     assert "004.txt — 未导入" in html and "按所选单位导入" in html and unit_state(juxian) == before
-    _, html = page_upload(page, "004.txt", seed_text("004").encode(), unit=str(juxian.pk), confirm_unit="1")
+    _, html = page_upload(
+        page, "004.txt", seed_text("004").encode(), unit=f"id:{juxian.pk}", confirm_unit="1"
+    )
     assert "004.txt — 已导入" in html
     assert Project.objects.filter(unit=juxian, year=2024).count() == 21
 

@@ -61,3 +61,25 @@ def test_template_from_the_database_and_report_back(tmp_path, db):
     r = run_cli(["report", "--unit", "999001", str(good)])
     assert r.returncode == 0, r.stderr
     assert "产品质量监督抽查经费：截至 2024-07-31，红灯" in r.stdout
+
+
+def test_template_from_the_database_holds_only_projects_that_can_be_reported(tmp_path, db):
+    """The demo's 999001 2024 has one project still submitted (not approved): its sheet would have
+    the whole filled workbook refused, so the template leaves it out and says so."""
+    r = run_cli(["demo", "--data", str(tmp_path), "--no-serve"])
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "s.xlsx"
+    r = run_cli(["template", "selfeval", "--unit", "999001", "--year", "2024", "-o", str(out)])
+    assert r.returncode == 0, r.stderr
+    names = [
+        str(row[1])
+        for ws in load_workbook(out).worksheets
+        if ws.title.startswith("自评表")
+        for row in ws.iter_rows(max_row=6, values_only=True)
+        if row[0] == "项目名称"
+    ]
+    assert len(names) == 5 and "计量器具检定及标准化工作经费" not in names, names
+    assert "计量器具检定及标准化工作经费" in r.stderr and "未列入" in r.stderr
+    # a unit-year with no approved project: told why, exit 2
+    r = run_cli(["template", "monitor", "--unit", "999003", "--year", "2024", "-o", str(tmp_path / "m.xlsx")])
+    assert r.returncode == 2 and "没有已批复或已公开的项目" in r.stderr

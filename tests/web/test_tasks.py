@@ -229,6 +229,17 @@ def test_jobs_and_ranking_pages_offer_re_review_to_reviewers_only(clients, demo,
     assert s["state"] == "done" and s["total"] == Disclosure.objects.filter(unit=unit, year=2024).count() == 1
 
 
+@pytest.mark.parametrize("year", ["24", "2024年", "abc", "20244"])
+def test_a_re_review_with_a_year_that_is_not_one_starts_nothing(clients, demo, year):
+    """「重新审核」 with a mistyped year used to re-review every unit-year of every year."""
+    from jixiao.web.jobs.models import Job
+
+    r = clients["reviewer"].post("/jobs/review/", {"year": year})
+    html = r.content.decode()
+    assert r.status_code == 400 and "年度应为" in html and "重新审核全部单位年度" in html
+    assert not Job.objects.exists()
+
+
 # --------------------------------------------------------------------------------- jixiao worker (CLI)
 
 

@@ -127,3 +127,20 @@ def test_api_refuses_an_oversized_file_by_its_declared_size(clients) -> None:
     assert r.status_code == 200, r.content
     assert "文件超过 1 MB 的上限" in str(r.json())
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_files_beyond_the_per_request_limit_are_reported_not_dropped(clients, demo):
+    """21 files at once: the first 20 are read, the 21st is listed as not imported with why (it
+    used to vanish without a word, on the page and in the API)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def files():
+        return [SimpleUploadedFile(f"f{i:02d}.txt", b"") for i in range(21)]
+
+    html = clients["admin"].post("/upload/", {"files": files()}).content.decode()
+    assert "f19.txt — 未导入" in html and "f20.txt — 未导入" in html
+    assert "一次最多导入 20 个文件" in html
+    assert "一次最多 20 个" in clients["admin"].get("/upload/").content.decode()
+    body = clients["admin"].post("/api/import", {"files": files()}).json()
+    assert len(body) == 21 and body[20]["ok"] is False and "一次最多导入 20 个文件" in body[20]["errors"][0]

@@ -43,6 +43,24 @@ def write_out(data: str | bytes, out: str | None) -> None:
             ft.write(data)
 
 
+def unopened(e: Any) -> str | None:
+    """For a reader's error (`jixiao.ingest.ReadError`) on a file that could not be opened, why in
+    Chinese (the system's own text is English); else None."""
+    cause = e.__cause__
+    if isinstance(cause, OSError):
+        from jixiao.oserror import os_reason
+
+        return f"无法读取文件：{os_reason(cause)}"
+    return None
+
+
+def read_error_text(e: Any, *, whole: bool = False) -> str:
+    """A reader's error as the commands print it: `FILE: 第 N 行: why` (`FILE: why` with `whole`)."""
+    if why := unopened(e):
+        return f"{e.source}: {why}"
+    return f"{e.source}: {e.message}" if whole else e.describe()
+
+
 @contextmanager
 def open_out(out: str | None) -> Iterator[TextIO]:
     """A text stream to write to: the file `out` (UTF-8), or stdout when `out` is None or "-"."""
@@ -74,14 +92,16 @@ def database_label() -> str:
     return f"PostgreSQL {db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
-    """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year`, and
-    the unit's name: what `jixiao template KIND --unit SPEC --year Y` pre-fills. A code several
-    units share raises `UnitSpecError` listing them (one workbook never mixes units)."""
+def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None, list[str]]:
+    """The domain projects of the one unit `spec` names (a code, region:code or id:N) in `year` that
+    can be reported on (approved or published targets: a sheet for another would have the whole
+    filled workbook refused), the unit's name, and the names of the projects left out: what `jixiao
+    template KIND --unit SPEC --year Y` pre-fills. A code several units share raises
+    `UnitSpecError` listing them (one workbook never mixes units)."""
     prepare_database()
     from jixiao.web.convert import project_from_orm
     from jixiao.web.lib.units import resolve_unit
-    from jixiao.web.models import Project
+    from jixiao.web.models import CYCLE_STATES, Project
 
     unit = resolve_unit(spec)
     rows = list(
@@ -90,7 +110,8 @@ def unit_projects(spec: str, year: int) -> tuple[list[Any], str | None]:
         .prefetch_related("indicators")
         .order_by("seq", "id")
     )
-    return [project_from_orm(p) for p in rows], unit.name
+    left_out = [f"{p.name or p.key}（{p.get_state_display()}）" for p in rows if p.state not in CYCLE_STATES]
+    return [project_from_orm(p) for p in rows if p.state in CYCLE_STATES], unit.name, left_out
 
 
 def unit_disclosures(unit_code: str, year: int | None) -> list[tuple[Disclosure, History | None]]:

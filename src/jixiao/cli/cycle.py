@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     try:
         data = _read(name)
     except OSError as e:
-        return _fail(name, f"无法读取文件：{e.strerror or e}")
+        return _fail(name, f"无法读取文件：{os_reason(e)}")
     if getattr(args, "check", False):
         return _check_published(name, data, args)
     single = not (data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")))
@@ -175,18 +176,30 @@ def cmd_template(args: argparse.Namespace) -> int:
                 "template", "--unit 需要数据库（web 应用）；没有数据库时请用 --from FILE 指定公开文件"
             )
         try:
-            projects, unit_name = unit_projects(args.unit, args.year)
+            projects, unit_name, left_out = unit_projects(args.unit, args.year)
         except ValueError as e:  # units.UnitSpecError: no such unit, or a code several units share
             return _fail("template", getattr(e, "message", str(e)))
         if not projects:
+            if left_out:
+                return _fail(
+                    "template",
+                    f"单位 {args.unit} 在 {args.year} 年没有已批复或已公开的项目（{'、'.join(left_out)}）："
+                    "运行监控和绩效自评只对已批复或已公开的绩效目标填报",
+                )
             return _fail("template", f"单位 {args.unit} 在 {args.year} 年没有项目")
+        if left_out:
+            print(
+                f"jixiao template: 未列入 {len(left_out)} 个尚未批复的项目（运行监控和绩效自评只对"
+                f"已批复或已公开的绩效目标填报）：{'、'.join(left_out)}",
+                file=sys.stderr,
+            )
         return _write_template(args, projects, args.year, unit_name)
     from jixiao.ingest import ReadError, parse_file
 
     try:
         doc = parse_file(args.source, year=args.year)
     except ReadError as e:
-        return _fail(e.source, f"{e.location.zh()}: {e.message}")
+        return _fail(e.source, unopened(e) or f"{e.location.zh()}: {e.message}")
     year = args.year or doc.year
     if year is None:
         return _fail(args.source, "文件未写明预算年度，请用 --year 指定")
@@ -230,7 +243,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
         snaps = read_monitor_workbook(_read(name), complete=not args.draft)
         results = [assess(s) for s in snaps]
     except OSError as e:
-        return _fail(name, f"无法读取文件：{e.strerror or e}")
+        return _fail(name, f"无法读取文件：{os_reason(e)}")
     except WorkbookError as e:
         return _fail(name, e.problems)
     except MonitorError as e:

@@ -14,9 +14,11 @@ PDF is made from the .docx through LibreOffice. Bad input prints located lines o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -104,7 +106,7 @@ def _read(name: str) -> bytes:
     try:
         return Path(name).read_bytes()
     except OSError as e:
-        raise InputError(name, f"无法读取文件：{e.strerror or e}") from None
+        raise InputError(name, f"无法读取文件：{os_reason(e)}") from None
 
 
 def _targets(args: argparse.Namespace, fmt: str) -> bytes | str | tuple[str, bytes]:
@@ -119,7 +121,8 @@ def _targets(args: argparse.Namespace, fmt: str) -> bytes | str | tuple[str, byt
         try:
             doc = parse_file(name, year=args.year)
         except ReadError as e:
-            raise InputError(e.source, f"{e.location.zh()}: {e.message}") from None
+            why = unopened(e) or f"{e.location.zh()}: {e.message}"
+            raise InputError(e.source, why) from None
         if not doc.projects:
             raise InputError(name, "没有找到项目绩效目标表")
         docs.append(doc)
@@ -158,6 +161,10 @@ def merge_disclosures(docs: list[Any]) -> Any:
     return out
 
 
+# the formats of published pages (what `jixiao parse` reads), which `jixiao score` does not
+PAGE_SUFFIXES = (".txt", ".docx", ".doc", ".pdf", ".html", ".htm")
+
+
 def load_evaluations(name: str, data: bytes) -> list[Any]:
     """The `SelfEvaluation`s of a `jixiao score` input: a 自评表 workbook or FILE.json."""
     import json
@@ -165,6 +172,13 @@ def load_evaluations(name: str, data: bytes) -> list[Any]:
     from jixiao.cycle.evaluate import EvaluationError, evaluation_from_dict
     from jixiao.cycle.workbooks import WorkbookError, read_selfeval_workbook
 
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in PAGE_SUFFIXES:  # a published 自评表 page: not what this reads
+        raise InputError(
+            name,
+            f"{suffix} 文件不能直接评分：请给出 FILE.json（预算、分值、指标及实际完成值），或填好的自评表"
+            "工作簿 FILE.xlsx（用 jixiao template selfeval --from 绩效目标表文件 -o 自评表.xlsx 生成后填写）",
+        )
     try:
         if data.startswith(b"PK\x03\x04") or name.lower().endswith((".xlsx", ".xlsm")):
             return list(read_selfeval_workbook(data))

@@ -9,7 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ChineseParser, open_out, write_out
+from jixiao.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    ChineseParser,
+    open_out,
+    read_error_text,
+    write_out,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -37,7 +44,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 doc = parse_file(name, year=args.year)
             except ReadError as e:
                 whole = getattr(e, "whole_document", False)
-                print(f"{e.source}: {e.message}" if whole else e.describe(), file=sys.stderr)
+                print(read_error_text(e, whole=whole), file=sys.stderr)
                 failed = True
                 continue
             for w in doc.warnings:
@@ -152,6 +159,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except SettingsError as e:  # a JIXIAO_* variable that cannot be used: named, no traceback
         print(f"jixiao {args_in[0] if args_in else ''}：设置有误：{e}。", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as e:
+        if e.filename is None:
+            raise
+        # a file the command could not open (an output path, mostly): named, why in Chinese
+        from jixiao.oserror import opening_reason
+
+        print(f"{e.filename}: 无法打开：{opening_reason(e)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

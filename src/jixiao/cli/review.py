@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, unit_disclosures, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, read_error_text, unit_disclosures, write_out
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def _parse_all(files: list[str], year: int | None) -> tuple[list[Disclosure], bo
         except ReadError as e:
             if progress:
                 print(file=sys.stderr)
-            print(e.describe(), file=sys.stderr)
+            print(read_error_text(e), file=sys.stderr)
             failed = True
     if progress:
         print(file=sys.stderr)

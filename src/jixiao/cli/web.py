@@ -11,7 +11,8 @@ import gc
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database
+from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database, read_error_text
+from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -329,11 +330,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"\r{prefix} [{bar:<30}] {f.name[:40]:<40}", end="", file=sys.stderr, flush=True)
         if isinstance(r, ReadError):
             failed += 1
-            print(("\n" if tty else "") + r.describe(), file=sys.stderr)
+            print(("\n" if tty else "") + read_error_text(r), file=sys.stderr)
             continue
         if isinstance(r, actions.ActionError):
             failed += 1
-            print(("\n" if tty else "") + f"{f}: {r.message}", file=sys.stderr)
+            # most of the import's refusals name the document already (its source: this file)
+            message = r.message if r.message.startswith(f"{f}: ") else f"{f}: {r.message}"
+            print(("\n" if tty else "") + message, file=sys.stderr)
             continue
         if isinstance(r, Exception):
             done.close()  # the documents being stored finish; no further one is started
@@ -462,7 +465,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             data = Path(name).read_bytes()
         except OSError as e:
-            print(f"{name}: 无法读取文件：{e.strerror or e}", file=sys.stderr)
+            print(f"{name}: 无法读取文件：{os_reason(e)}", file=sys.stderr)
             failed += 1
             continue
         try:

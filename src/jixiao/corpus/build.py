@@ -30,6 +30,7 @@ from typing import Any
 
 from jixiao.corpus import dataset
 from jixiao.corpus.rows import STATUS_FAILED, content_hash, document_rows, failed_result
+from jixiao.oserror import os_reason
 
 __all__ = [
     "SUFFIXES",
@@ -145,7 +146,7 @@ def import_batch(
         try:
             data = Path(item.path).read_bytes()
         except OSError as e:
-            result = failed_result("", item.path, item.size, f"{item.path}: 无法读取文件：{e.strerror or e}")
+            result = failed_result("", item.path, item.size, f"{item.path}: 无法读取文件：{os_reason(e)}")
         else:
             sha = content_hash(data)
             if sha == item.known_sha256:

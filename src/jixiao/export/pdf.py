@@ -14,6 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from jixiao.oserror import os_reason
+
 DEFAULT_TIMEOUT = 180.0
 
 
@@ -57,7 +59,7 @@ def docx_to_pdf(data: bytes, *, timeout: float = DEFAULT_TIMEOUT, name: str = "d
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice 转换 PDF 超时（{timeout:g} 秒）") from None
         except OSError as e:
-            raise PdfError(f"无法运行 LibreOffice（{exe}）：{e.strerror or e}") from None
+            raise PdfError(f"无法运行 LibreOffice（{exe}）：{os_reason(e)}") from None
         pdf = work / f"{name}.pdf"
         if done.returncode != 0 or not pdf.exists():
             detail = (done.stderr or done.stdout or "").strip().splitlines()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jixiao.oserror import os_reason
 from jixiao.review.facts import name_key
 
 
@@ -66,7 +67,7 @@ def load_history(path: str | Path) -> History:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except OSError as e:
-        raise HistoryError(f"{path}: 无法读取文件：{e.strerror or e}") from e
+        raise HistoryError(f"{path}: 无法读取文件：{os_reason(e)}") from e
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise HistoryError(f"{path}: 不是 JSON 文件：{e}") from e
     if not isinstance(data, list):

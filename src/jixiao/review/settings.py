@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jixiao.oserror import os_reason
 from jixiao.review.findings import SEVERITIES
 
 # Outcome defaults (see jixiao.review.engine.outcome): a score of 100 less the severity-weighted
@@ -202,7 +203,7 @@ def load_settings(path: str | Path) -> ReviewSettings:
     try:
         text = p.read_bytes().decode("utf-8")
     except OSError as e:
-        raise SettingsError(f"{path}: 无法读取文件：{e.strerror or e}") from e
+        raise SettingsError(f"{path}: 无法读取文件：{os_reason(e)}") from e
     except UnicodeDecodeError as e:
         raise SettingsError(f"{path}: not UTF-8 text") from e
     return loads_settings(text, str(path))

@@ -29,6 +29,23 @@ def upload_too_large(name: str, size: int | None) -> dict[str, Any] | None:
     }
 
 
+def beyond_file_limit(names: list[str]) -> list[dict[str, Any]]:
+    """The results for the files of one request beyond the per-request limit (not read, not
+    imported), so that none of them is dropped without a word."""
+    from jixiao.web.middleware import MAX_FILES_PER_REQUEST
+
+    n = MAX_FILES_PER_REQUEST
+    return [
+        {
+            "file": name,
+            "ok": False,
+            "warnings": [],
+            "errors": [f"{name}: 一次最多导入 {n} 个文件，本文件未导入，请另行上传"],
+        }
+        for name in names[n:]
+    ]
+
+
 def import_upload(
     user: Any, name: str, data: bytes, *, unit: Unit | None, year: int | None, confirm_unit: bool = False
 ) -> dict[str, Any]:

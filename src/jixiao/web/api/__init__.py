@@ -9,10 +9,13 @@ OpenAPI at /api/openapi.json, browsable docs at /api/docs (assets served by the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from jixiao.web import actions
@@ -29,8 +32,19 @@ class BearerToken(HttpBearer):
         return user
 
 
+class ChineseJSON(JSONRenderer):
+    """JSON with Chinese as characters (UTF-8), as json_response writes it: 「示例市…」, not
+    「\\u793a\\u4f8b…」 for whoever reads the API with curl or in a browser tab."""
+
+    json_dumps_params: Mapping[str, Any] = MappingProxyType({"ensure_ascii": False})
+
+
 api = NinjaAPI(
-    title="jixiao 预算绩效管理 API", version="1", auth=[BearerToken(), django_auth], urls_namespace="api"
+    title="jixiao 预算绩效管理 API",
+    version="1",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+    renderer=ChineseJSON(),
 )
 install_error_handlers(api)
 

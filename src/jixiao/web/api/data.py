@@ -530,7 +530,8 @@ def import_files(
     year: Year | None = Form(None),  # noqa: B008
     confirm_unit: bool = Form(False),
 ) -> Any:
-    from jixiao.web.actions.uploads import import_upload, upload_too_large
+    from jixiao.web.actions.uploads import beyond_file_limit, import_upload, upload_too_large
+    from jixiao.web.middleware import MAX_FILES_PER_REQUEST
     from jixiao.web.permissions import Role, can_import_into, role_of
 
     if role_of(request.user) not in (Role.ADMIN, Role.UNIT):
@@ -550,5 +551,5 @@ def import_files(
         or import_upload(
             request.user, f.name or "upload", f.read(), unit=unit, year=year, confirm_unit=confirm_unit
         )
-        for f in files[:20]
-    ]
+        for f in files[:MAX_FILES_PER_REQUEST]
+    ] + beyond_file_limit([f.name or "upload" for f in files])

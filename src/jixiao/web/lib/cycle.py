@@ -14,7 +14,7 @@ from jixiao.cycle import evaluate, monitor
 from jixiao.export import charts
 from jixiao.numbers import percent
 from jixiao.web import convert
-from jixiao.web.models import Indicator, MonitoringSnapshot, Project, SelfEvaluation
+from jixiao.web.models import CYCLE_STATES, Indicator, MonitoringSnapshot, Project, SelfEvaluation
 
 LIGHT_LABELS = {**monitor.LIGHT_LABELS, "": "未填报"}
 
@@ -121,9 +121,10 @@ def unit_year_cycle(projects: list[Project], year: int) -> dict[str, Any]:
     `grade` to each project (from the summary columns that `actions.keep_cycle_summary` keeps, which
     the page loads with the projects) and returns the charts (cumulative spending against the plan,
     scores); the spending history is read only when some project has been monitored."""
-    monitored = scored = False
+    monitored = scored = reportable = False
     scores = []
     for p in projects:
+        reportable |= p.state in CYCLE_STATES
         p.light = p.monitor_light or None
         p.as_of = p.monitor_as_of
         p.execution_rate = p.monitor_rate
@@ -136,6 +137,7 @@ def unit_year_cycle(projects: list[Project], year: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "cycle_monitored": monitored,
         "cycle_scored": scored,
+        "cycle_reportable": reportable,  # the templates to fill in hold approved or published projects
         "has_soffice": has_soffice(),
     }
     if monitored:

@@ -91,7 +91,7 @@ def find_units(spec: str, units: QuerySet[Unit] | None = None) -> list[Unit]:
         return []
     if spec.lower().startswith("id:"):
         rest = spec[3:].strip()
-        return list(qs.filter(pk=int(rest))) if rest.isdigit() and len(rest) < 18 else []
+        return list(qs.filter(pk=int(rest))) if rest.isdecimal() and len(rest) < 18 else []
     parts = [p.strip() for p in re.split(r"[:：]", spec)]
     if len(parts) == 1:
         found = list(qs.filter(code=spec).order_by("region", "code", "name", "pk"))

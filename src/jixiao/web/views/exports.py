@@ -33,7 +33,7 @@ from jixiao.web.lib.exports import (
     project_scope,
     unit_year_scope,
 )
-from jixiao.web.models import Project, Unit
+from jixiao.web.models import CYCLE_STATES, Project, Unit
 from jixiao.web.tasks import pending_export, start_export
 
 
@@ -102,7 +102,17 @@ def unit_template(request: HttpRequest, unit_id: int, year: int, kind: str) -> H
     """The pre-filled workbook to fill in (what `jixiao template KIND --unit CODE --year Y` writes)."""
     from jixiao.cycle.workbooks import monitor_template, selfeval_template
 
+    if kind not in ("monitor", "selfeval"):
+        raise Http404("没有这种模板")
     u, projects = _unit_year_projects(request, unit_id, year)
+    # monitoring and 自评 are entered on approved or published targets only: a sheet for a project
+    # still in review would have the whole filled workbook refused
+    projects = [p for p in projects if p.state in CYCLE_STATES]
+    if not projects:
+        raise Http404(
+            f"{u.name} {year} 年没有已批复或已公开的项目："
+            "运行监控和绩效自评只对已批复或已公开的绩效目标填报。"
+        )
     domain = [convert.project_from_orm(p, list(p.indicators.all())) for p in projects]
     if kind == "monitor":
         data, label = monitor_template(domain, year, unit_name=u.name), "绩效运行监控表（填报）"

@@ -83,7 +83,7 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: HttpRequest, *, error: str | None = None) -> HttpResponse:
     jobs = list(Job.objects.filter(user=request.user).defer("file_data", "input_data", "result")[:50])
     return render(
         request,
@@ -91,7 +91,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": [(j, job_status(j), KINDS.get(j.kind, j.kind)) for j in jobs],
             "may_review": sees_all(request.user),
+            "error": error,
         },
+        status=400 if error else 200,
     )
 
 
@@ -104,13 +106,16 @@ def review_start(request: HttpRequest) -> HttpResponse:
     qs = visible_disclosures(request.user)
     parts = []
     unit_id = (request.POST.get("unit") or "").strip()
-    if unit_id.isdigit() and len(unit_id) < 18:
+    if unit_id.isdecimal() and len(unit_id) < 18:
         unit = Unit.objects.filter(pk=int(unit_id)).first()
         if unit is None:
             raise Http404("单位不存在")
         qs, parts = qs.filter(unit=unit), [unit.name]
     year = (request.POST.get("year") or "").strip()
-    if year.isdigit() and len(year) == 4:
+    if year and not (year.isdecimal() and len(year) == 4):
+        # a mistyped year is not "every year": that would re-review every unit-year there is
+        return job_list(request, error=f"年度应为四位数字，如 2024（收到「{year[:20]}」）；未开始重新审核。")
+    if year:
         qs, parts = qs.filter(year=int(year)), [*parts, f"{year} 年"]
     ids = list(qs.values_list("pk", flat=True))
     title = f"重新审核{'（' + ' '.join(parts) + '）' if parts else '全部单位'}：{len(ids)} 个单位年度"
