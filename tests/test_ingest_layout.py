@@ -1068,3 +1068,13 @@ def test_run_together_a_name_that_follows_a_rule_keeps_it_before_a_number_value(
     """`按照` inside a name before a number value is the name's (资金按规定…率): only a value
     without a number of its own is the rule a cost follows."""
     assert _split_name_value("资金管理按照规定执行率100%") == ["资金管理按照规定执行率", "100%"]
+
+
+def test_run_together_a_rule_word_inside_a_measure_s_name_stays_in_the_name() -> None:
+    """A rule the cost follows is no measure: `按照` before a rate or a state (…执行率, …执行情况)
+    is the name's words, whatever value follows it (a qualitative one, or none cut off)."""
+    assert _split_name_value("资金支付按照合同执行率达标") == ["资金支付按照合同执行率", "达标"]
+    assert _split_name_value("资金使用依照规定执行情况良好") == ["资金使用依照规定执行情况", "良好"]
+    assert _split_name_value("政府采购按照规定执行情况合规") == ["政府采购按照规定执行情况合规"]
+    # the rule itself is still a value
+    assert _split_name_value("建设项目成本参照政府采购成本控制") == ["建设项目成本", "参照政府采购成本控制"]

@@ -454,13 +454,17 @@ def _is_cjk(ch: str) -> bool:
 
 
 _RULE_WORD = re.compile("(?:严格)?(?:按照|参照|依照|依据)")
+_MEASURE_WORDS = ("率", "情况")  # what a measure's name ends in, a rule never holds
 
 
 def _rule_start(text: str) -> int:
     """Where a cost's rule printed as its value starts (`参照政府采购成本控制`, `严格按照预算标准…`)
-    after a short name of four to ten characters; 0 when none."""
+    after a short name of four to ten characters; 0 when none. A rule is no measure: a rule word
+    before a rate or a state (`资金支付按照合同执行率`, `…执行情况`) is the name's own."""
     m = _RULE_WORD.search(text, 4, 14)
     if m is None or m.start() > 10 or not _CJK.fullmatch(text, 0, m.start()):
+        return 0
+    if any(word in text[m.end() :] for word in _MEASURE_WORDS):
         return 0
     rest = text[m.end() : m.end() + 2]
     return m.start() if len(rest) == 2 and _is_cjk(rest[0]) and _is_cjk(rest[1]) else 0
