@@ -1078,3 +1078,27 @@ def test_run_together_a_rule_word_inside_a_measure_s_name_stays_in_the_name() ->
     assert _split_name_value("政府采购按照规定执行情况合规") == ["政府采购按照规定执行情况合规"]
     # the rule itself is still a value
     assert _split_name_value("建设项目成本参照政府采购成本控制") == ["建设项目成本", "参照政府采购成本控制"]
+
+
+def test_run_together_a_value_whose_unit_divides_by_a_product_is_cut_off() -> None:
+    """`=10000元/公里·年` is a number value like `≥120公里` (its unit divides by a product, as
+    `value_score` reads it in the other layouts): a row run together is cut before it."""
+    assert _split_name_value("县道养护补助标准=10000元/公里·年") == ["县道养护补助标准", "=10000元/公里·年"]
+    got = _split_name_value("护林员补助标准≤800元/人・月", words=False)
+    assert got == ["护林员补助标准", "≤800元/人・月"]
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标县道养护里程≥120公里",
+            "成本指标县道养护补助标准=10000元/公里·年",
+            "乡道养护补助标准=5000元/公里·年",
+            "满意度指标服务对象满意度指标沿线群众满意度≥90%",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-2:] for r in body] == [
+        ["县道养护里程", "≥120公里"],
+        ["县道养护补助标准", "=10000元/公里·年"],
+        ["乡道养护补助标准", "=5000元/公里·年"],
+        ["沿线群众满意度", "≥90%"],
+    ]

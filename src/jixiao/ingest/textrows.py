@@ -427,8 +427,8 @@ _QUALITATIVE_TAIL = re.compile(
 )
 _VALUE_TAIL = re.compile(
     r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*"
-    r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5})$"
-)
+    r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5}|[^\W\d_]{0,4}/[^\W\d_]{1,3}[·・•][^\W\d_]{1,2})$"
+)  # a unit may divide by a product (元/公里·年), as `pdftext._V_NUM` reads it
 
 
 # a date or a period printed before the number the value grammar found: a range's start (`2022年3月-`,
