@@ -288,6 +288,32 @@ def test_cell_lines_a_cell_wrapped_over_lines_between_blank_lines_is_one_cell() 
     ]
 
 
+def test_cell_lines_paragraphs_printed_before_the_first_blank_line_stay_apart() -> None:
+    """A page whose title and project lines open it one under the other (paragraphs, no blank line
+    between them) before its table's cells parted by blank lines: those lines are no cell wrapped
+    over them, and the title is still the table's."""
+    head = [
+        "项目支出绩效目标表",
+        "（2023年度）",
+        "项目名称：农村公路养护补助资金",
+        "主管部门：某县交通运输局",
+    ]
+    cells = [
+        "一级指标", "二级指标", "三级指标", "指标值",
+        "产出指标", "数量指标", "县道养护里程", "≥120公里",
+        " ", "质量指标", "养护工程验收合格率", "100%",
+        "效益指标", "社会效益指标", "群众出行条件", "明显改善",
+        "满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥90%",
+    ]  # fmt: skip
+    text = "\n".join(head) + "\n\n" + "\n\n".join(cells) + "\n"
+    cs = _stream(text)
+    assert cs.layout == "cell-lines"
+    assert not any("\n" in c.text for b in cs.blocks if isinstance(b, Row) for c in b.cells)
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    assert doc.projects[0].title == "项目支出绩效目标表"
+    assert [i.name for i in doc.projects[0].indicators][:2] == ["县道养护里程", "养护工程验收合格率"]
+
+
 # -- run together ------------------------------------------------------------------------------------
 
 

@@ -231,11 +231,25 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
             if prev_blank and next_blank and out:
                 out.append(Piece("", i + 1))
             continue
-        if wrapped and out and out[-1].text and i > 0 and lines[i - 1].strip(_BLANK):
+        if (
+            wrapped
+            and out
+            and out[-1].text
+            and i > 0
+            and lines[i - 1].strip(_BLANK)
+            and _after_blank(lines, out[-1])
+        ):
             out[-1].text += "\n" + s  # the cell goes on on this line, as a grid reader gives it
             continue
         out.append(Piece(s, i + 1))
     return out
+
+
+def _after_blank(lines: list[str], cell: Piece) -> bool:
+    """Whether a cell opens after a blank line, as the cells that blank lines part do (lines one
+    under the other before the first blank line are the page's paragraphs: its title, its project
+    lines)."""
+    return cell.line >= 2 and not lines[cell.line - 2].strip(_BLANK)
 
 
 def _parted_by_blanks(lines: list[str]) -> bool:
