@@ -1128,3 +1128,22 @@ def test_run_together_a_value_whose_unit_divides_by_a_product_is_cut_off() -> No
         ["乡道养护补助标准", "=5000元/公里·年"],
         ["沿线群众满意度", "≥90%"],
     ]
+
+
+def test_run_together_a_name_wrapped_onto_the_next_line_makes_no_row_of_its_own() -> None:
+    """A long name wrapped onto the next line leaves its row without a value: that next line goes
+    on with it, and is not cut as a row without levels by the words of its value (`明显提高`)."""
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标绿地养护面积≥375万平方米",
+            "效益指标社会效益指标项目实施对改善城区居民生活环境",
+            "的促进作用明显提高",
+            "生态效益指标城区绿化覆盖率稳步提升",
+            "满意度指标服务对象满意度指标市民满意度≥90%",
+        ]
+    )
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    names = [i.name for p in doc.projects for i in p.indicators]
+    assert "的促进作用" not in names
+    assert len(names) == 4

@@ -700,6 +700,7 @@ class _RunState:
     shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
     desc: bool = False  # the last header prints a column between the name and the first value
     header: bool = False  # a header has been seen
+    open_name: bool = False  # the line before ended a row on its name, without a value
 
     def bare_level2(self, s: str) -> list[_Word]:
         """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
@@ -814,7 +815,9 @@ def _bare_level2(s: str) -> list[_Word]:
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
     of the value too where it is a row of a table, short as rows without their levels are)."""
-    words = st.header and len(s) <= 24 and not _TITLE.search(norm_key(s))
+    # (not after a row left without its value: the line goes on with its name, wrapped)
+    words = st.header and not st.open_name and len(s) <= 24 and not _TITLE.search(norm_key(s))
+    st.open_name = False
     if st.header and len(matches) == 1 and matches[0].kind == "kv" and len(s) <= 40:
         # a name that opens with a block label's words (财政资金到位率=100%), not the label's value
         parts = _split_name_value(s, words=False)
@@ -838,8 +841,10 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     value."""
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
+    st.open_name = False
     if rest:
         tail = st.tail(_split_name_value(rest)) if after_level else [rest]
+        st.open_name = after_level and len(tail) == 1
         cells.extend(tail)
         if len(tail) > 1 and len(cells) > 1:
             st.values.append((len(st.out) + len(cells) - 1, st.shape))
