@@ -288,6 +288,32 @@ def test_cell_lines_a_cell_wrapped_over_lines_between_blank_lines_is_one_cell() 
     ]
 
 
+def test_cell_lines_paragraphs_printed_before_the_first_blank_line_stay_apart() -> None:
+    """A page whose title and project lines open it one under the other (paragraphs, no blank line
+    between them) before its table's cells parted by blank lines: those lines are no cell wrapped
+    over them, and the title is still the table's."""
+    head = [
+        "项目支出绩效目标表",
+        "（2023年度）",
+        "项目名称：农村公路养护补助资金",
+        "主管部门：某县交通运输局",
+    ]
+    cells = [
+        "一级指标", "二级指标", "三级指标", "指标值",
+        "产出指标", "数量指标", "县道养护里程", "≥120公里",
+        " ", "质量指标", "养护工程验收合格率", "100%",
+        "效益指标", "社会效益指标", "群众出行条件", "明显改善",
+        "满意度指标", "服务对象满意度指标", "沿线群众满意度", "≥90%",
+    ]  # fmt: skip
+    text = "\n".join(head) + "\n\n" + "\n\n".join(cells) + "\n"
+    cs = _stream(text)
+    assert cs.layout == "cell-lines"
+    assert not any("\n" in c.text for b in cs.blocks if isinstance(b, Row) for c in b.cells)
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    assert doc.projects[0].title == "项目支出绩效目标表"
+    assert [i.name for i in doc.projects[0].indicators][:2] == ["县道养护里程", "养护工程验收合格率"]
+
+
 # -- run together ------------------------------------------------------------------------------------
 
 
@@ -1068,3 +1094,56 @@ def test_run_together_a_name_that_follows_a_rule_keeps_it_before_a_number_value(
     """`按照` inside a name before a number value is the name's (资金按规定…率): only a value
     without a number of its own is the rule a cost follows."""
     assert _split_name_value("资金管理按照规定执行率100%") == ["资金管理按照规定执行率", "100%"]
+
+
+def test_run_together_a_rule_word_inside_a_measure_s_name_stays_in_the_name() -> None:
+    """A rule the cost follows is no measure: `按照` before a rate or a state (…执行率, …执行情况)
+    is the name's words, whatever value follows it (a qualitative one, or none cut off)."""
+    assert _split_name_value("资金支付按照合同执行率达标") == ["资金支付按照合同执行率", "达标"]
+    assert _split_name_value("资金使用依照规定执行情况良好") == ["资金使用依照规定执行情况", "良好"]
+    assert _split_name_value("政府采购按照规定执行情况合规") == ["政府采购按照规定执行情况合规"]
+    # the rule itself is still a value
+    assert _split_name_value("建设项目成本参照政府采购成本控制") == ["建设项目成本", "参照政府采购成本控制"]
+
+
+def test_run_together_a_value_whose_unit_divides_by_a_product_is_cut_off() -> None:
+    """`=10000元/公里·年` is a number value like `≥120公里` (its unit divides by a product, as
+    `value_score` reads it in the other layouts): a row run together is cut before it."""
+    assert _split_name_value("县道养护补助标准=10000元/公里·年") == ["县道养护补助标准", "=10000元/公里·年"]
+    got = _split_name_value("护林员补助标准≤800元/人・月", words=False)
+    assert got == ["护林员补助标准", "≤800元/人・月"]
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标县道养护里程≥120公里",
+            "成本指标县道养护补助标准=10000元/公里·年",
+            "乡道养护补助标准=5000元/公里·年",
+            "满意度指标服务对象满意度指标沿线群众满意度≥90%",
+        ]
+    )
+    _, _, body = _table(text)
+    assert [r[-2:] for r in body] == [
+        ["县道养护里程", "≥120公里"],
+        ["县道养护补助标准", "=10000元/公里·年"],
+        ["乡道养护补助标准", "=5000元/公里·年"],
+        ["沿线群众满意度", "≥90%"],
+    ]
+
+
+def test_run_together_a_name_wrapped_onto_the_next_line_makes_no_row_of_its_own() -> None:
+    """A long name wrapped onto the next line leaves its row without a value: that next line goes
+    on with it, and is not cut as a row without levels by the words of its value (`明显提高`)."""
+    text = "\n".join(
+        [
+            "绩效指标一级指标二级指标三级指标指标值",
+            "产出指标数量指标绿地养护面积≥375万平方米",
+            "效益指标社会效益指标项目实施对改善城区居民生活环境",
+            "的促进作用明显提高",
+            "生态效益指标城区绿化覆盖率稳步提升",
+            "满意度指标服务对象满意度指标市民满意度≥90%",
+        ]
+    )
+    doc = parse_bytes(text.encode("utf-8"), "t.txt")
+    names = [i.name for p in doc.projects for i in p.indicators]
+    assert "的促进作用" not in names
+    assert len(names) == 4

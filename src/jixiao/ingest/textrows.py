@@ -231,11 +231,25 @@ def cell_lines(lines: list[str]) -> list[Piece] | None:
             if prev_blank and next_blank and out:
                 out.append(Piece("", i + 1))
             continue
-        if wrapped and out and out[-1].text and i > 0 and lines[i - 1].strip(_BLANK):
+        if (
+            wrapped
+            and out
+            and out[-1].text
+            and i > 0
+            and lines[i - 1].strip(_BLANK)
+            and _after_blank(lines, out[-1])
+        ):
             out[-1].text += "\n" + s  # the cell goes on on this line, as a grid reader gives it
             continue
         out.append(Piece(s, i + 1))
     return out
+
+
+def _after_blank(lines: list[str], cell: Piece) -> bool:
+    """Whether a cell opens after a blank line, as the cells that blank lines part do (lines one
+    under the other before the first blank line are the page's paragraphs: its title, its project
+    lines)."""
+    return cell.line >= 2 and not lines[cell.line - 2].strip(_BLANK)
 
 
 def _parted_by_blanks(lines: list[str]) -> bool:
@@ -427,8 +441,8 @@ _QUALITATIVE_TAIL = re.compile(
 )
 _VALUE_TAIL = re.compile(
     r"(?:[≥≤><=＞＜＝﹦]=?|不低于|不少于|不高于|不超过|大于|小于|达到|约)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*"
-    r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5})$"
-)
+    r"(?:%|％|‰|百分比|[\u4e00-\u9fffA-Za-z/]{0,5}|[^\W\d_]{0,4}/[^\W\d_]{1,3}[·・•][^\W\d_]{1,2})$"
+)  # a unit may divide by a product (元/公里·年), as `pdftext._V_NUM` reads it
 
 
 # a date or a period printed before the number the value grammar found: a range's start (`2022年3月-`,
@@ -454,13 +468,17 @@ def _is_cjk(ch: str) -> bool:
 
 
 _RULE_WORD = re.compile("(?:严格)?(?:按照|参照|依照|依据)")
+_MEASURE_WORDS = ("率", "情况")  # what a measure's name ends in, a rule never holds
 
 
 def _rule_start(text: str) -> int:
     """Where a cost's rule printed as its value starts (`参照政府采购成本控制`, `严格按照预算标准…`)
-    after a short name of four to ten characters; 0 when none."""
+    after a short name of four to ten characters; 0 when none. A rule is no measure: a rule word
+    before a rate or a state (`资金支付按照合同执行率`, `…执行情况`) is the name's own."""
     m = _RULE_WORD.search(text, 4, 14)
     if m is None or m.start() > 10 or not _CJK.fullmatch(text, 0, m.start()):
+        return 0
+    if any(word in text[m.end() :] for word in _MEASURE_WORDS):
         return 0
     rest = text[m.end() : m.end() + 2]
     return m.start() if len(rest) == 2 and _is_cjk(rest[0]) and _is_cjk(rest[1]) else 0
@@ -682,6 +700,7 @@ class _RunState:
     shape: tuple[int, bool] = (0, False)  # the last header's value columns, whether a column follows
     desc: bool = False  # the last header prints a column between the name and the first value
     header: bool = False  # a header has been seen
+    open_name: bool = False  # the line before ended a row on its name, without a value
 
     def bare_level2(self, s: str) -> list[_Word]:
         """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
@@ -796,7 +815,9 @@ def _bare_level2(s: str) -> list[_Word]:
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
     of the value too where it is a row of a table, short as rows without their levels are)."""
-    words = st.header and len(s) <= 24 and not _TITLE.search(norm_key(s))
+    # (not after a row left without its value: the line goes on with its name, wrapped)
+    words = st.header and not st.open_name and len(s) <= 24 and not _TITLE.search(norm_key(s))
+    st.open_name = False
     if st.header and len(matches) == 1 and matches[0].kind == "kv" and len(s) <= 40:
         # a name that opens with a block label's words (财政资金到位率=100%), not the label's value
         parts = _split_name_value(s, words=False)
@@ -820,8 +841,10 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     value."""
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
+    st.open_name = False
     if rest:
         tail = st.tail(_split_name_value(rest)) if after_level else [rest]
+        st.open_name = after_level and len(tail) == 1
         cells.extend(tail)
         if len(tail) > 1 and len(cells) > 1:
             st.values.append((len(st.out) + len(cells) - 1, st.shape))

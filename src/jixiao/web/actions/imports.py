@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from jixiao import model as m
@@ -777,22 +777,7 @@ _SUB_GOALS = CompiledQuery(
     )
 )
 
-_HISTORY = CompiledQuery(  # `reviews.histories`' query for one unit-year
-    lambda did: (
-        Disclosure.objects.filter(
-            id=did, unit__projects__year=F("year") - 1, unit__projects__selfeval__isnull=False
-        )
-        .order_by("unit__projects__seq", "unit__projects__id")
-        .values_list(
-            "unit__projects__selfeval__updated_at",
-            "unit__projects__updated_at",
-            "unit__projects__name",
-            "unit__projects__title",
-            "unit__projects__code",
-            "unit__projects__selfeval__rows",
-        )
-    )
-)
+_HISTORY = CompiledQuery(reviews.history_query)  # `reviews.histories`' query for one unit-year
 
 
 def _histories(did: int) -> dict[int, Any]:
@@ -800,10 +785,7 @@ def _histories(did: int) -> dict[int, Any]:
     review's JX603 reads) in a query compiled once: the ORM builds and compiles that query of four
     joins anew at each call, which costs more than the rest of a re-import's reading."""
     rows = _HISTORY.rows(did)
-    if not rows:
-        return {}
-    latest = max(max(r[0], r[1]) for r in rows)
-    return {did: (reviews.history_stamp(len(rows), latest), reviews.history_of(r[2:] for r in rows))}
+    return {did: reviews.history_entry([r[1:] for r in rows])} if rows else {}
 
 
 def _projects_query(year: int | None, did: int | None, *units: int) -> Any:

@@ -303,6 +303,35 @@ def history_of(evaluations: Iterable[tuple[str | None, str | None, str | None, A
     return ReviewHistory.from_records(records, "自评") if records else None
 
 
+def history_query(disclosure_ids: Any) -> Any:
+    """The rows `histories` reads for these unit-years (`id__in`, or one id: `id`), a row a
+    self-evaluation of the year before, in table order: (unit-year id, then `history_entry`'s
+    columns)."""
+    where = {"id": disclosure_ids} if isinstance(disclosure_ids, int) else {"id__in": disclosure_ids}
+    return (
+        Disclosure.objects.filter(
+            **where, unit__projects__year=F("year") - 1, unit__projects__selfeval__isnull=False
+        )
+        .order_by("id", "unit__projects__seq", "unit__projects__id")
+        .values_list(
+            "id",
+            "unit__projects__selfeval__updated_at",
+            "unit__projects__updated_at",
+            "unit__projects__name",
+            "unit__projects__title",
+            "unit__projects__code",
+            "unit__projects__selfeval__rows",
+        )
+    )
+
+
+def history_entry(rows: list[Any]) -> tuple[tuple[Any, ...], ReviewHistory | None]:
+    """A unit-year's `history_stamp` and history from its rows of `history_query` (without the
+    unit-year id; one row or more)."""
+    latest = max(max(r[0], r[1]) for r in rows)
+    return history_stamp(len(rows), latest), history_of(r[2:] for r in rows)
+
+
 def histories(disclosure_ids: Iterable[int]) -> dict[int, tuple[tuple[Any, ...], ReviewHistory | None]]:
     """Each unit-year's history of earlier years for the ambition rule (JX603), from its unit's
     self-evaluations of the year before, with its `history_stamp`: one query for any number of
@@ -311,29 +340,9 @@ def histories(disclosure_ids: Iterable[int]) -> dict[int, tuple[tuple[Any, ...],
     ids = list(disclosure_ids)
     found: dict[int, list[tuple[Any, ...]]] = {}
     for i in range(0, len(ids), 5000):
-        for row in (
-            Disclosure.objects.filter(
-                id__in=ids[i : i + 5000],
-                unit__projects__year=F("year") - 1,
-                unit__projects__selfeval__isnull=False,
-            )
-            .order_by("id", "unit__projects__seq", "unit__projects__id")
-            .values_list(
-                "id",
-                "unit__projects__selfeval__updated_at",
-                "unit__projects__updated_at",
-                "unit__projects__name",
-                "unit__projects__title",
-                "unit__projects__code",
-                "unit__projects__selfeval__rows",
-            )
-        ):
+        for row in history_query(ids[i : i + 5000]):
             found.setdefault(row[0], []).append(row[1:])
-    out: dict[int, tuple[tuple[Any, ...], ReviewHistory | None]] = {}
-    for did, rows in found.items():
-        latest = max(max(r[0], r[1]) for r in rows)
-        out[did] = (history_stamp(len(rows), latest), history_of(r[2:] for r in rows))
-    return out
+    return {did: history_entry(rows) for did, rows in found.items()}
 
 
 def _load(
