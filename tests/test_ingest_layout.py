@@ -998,6 +998,9 @@ def test_run_together_a_qualitative_value_with_its_nature_or_its_subject() -> No
     a value that states the rule the cost follows (`参照…`, `严格按照…`)."""
     assert _split_name_value("食品安全整体状况定性高中低") == ["食品安全整体状况", "定性高中低"]
     assert _split_name_value("系统运行稳定性高") == ["系统运行稳定性高"]
+    # 定性 inside the name's words: 认定性, 审定性; 定 before a word opening with 性 (性质, 性能)
+    for name in ("项目认定性评审", "资产认定性质准确", "产品审定性能达标"):
+        assert _split_name_value(name)[0].startswith(name[:5]), name
     assert _split_name_value("推动体育消费、产业深度融合经济效益良好") == [
         "推动体育消费、产业深度融合",
         "经济效益良好",

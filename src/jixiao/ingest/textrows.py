@@ -485,13 +485,16 @@ def _rule_start(text: str) -> int:
 
 
 _NATURE_CHARS = "、/"
+# 定 ending a word before 性 (稳定性, 认定性), and 性 opening a word after 定 (定性质, 定性能)
+_DING_WORDS = "稳鉴决确规特指固限认审法约判肯否界核测评裁制设选假"
+_XING_WORDS = "质能别格状"
 
 
 def _nature_start(text: str) -> int:
     """Where a value printed with its nature starts (`定性高中低`); not a property's 定性 (稳定性,
     确定性); 0 when none."""
     at = text.rfind("定性")
-    if at < 2 or text[at - 1] in "稳鉴决确规特指固限":
+    if at < 2 or text[at - 1] in _DING_WORDS or text[at + 2 : at + 3] in _XING_WORDS:
         return 0
     tail = text[at + 2 :]
     return at if 1 <= len(tail) <= 6 and all(_is_cjk(ch) or ch in _NATURE_CHARS for ch in tail) else 0
