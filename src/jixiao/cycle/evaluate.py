@@ -31,6 +31,11 @@ The method (PRODUCT.md, "Self-evaluation"), every number a setting:
 - 预算执行率 = 全年执行数 ÷ 全年预算数; its points = rate × 10, capped at 10; below 90% needs an
   explanation.
 - Grades: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60.
+- Rounding: every indicator's score and 预算执行率's score is rounded once, half up, to the 0.01 the
+  自评表 prints (`round_score`); the total is the sum of those rounded scores, so the printed total
+  is exactly the sum of the printed items and the grade follows the printed total. With weights
+  not totalling 100 the rounded scores are summed first (the table's own total, printed in its 总分
+  row) and that sum is scaled to 100 once, rounded half up.
 
 Actual values are texts parsed with `jixiao.values.parse_value`, so units are compared through
 their base values (3万元 = 30000元); a percentage against a count is an error naming the indicator.
@@ -41,7 +46,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -444,6 +449,13 @@ def _fmt(d: Decimal, places: Decimal = CENT) -> str:
     return numbers.trimmed(d, places)
 
 
+def round_score(d: Decimal) -> Decimal:
+    """A score as the 自评表 prints it: rounded once, half up, to 0.01 (8.765 → 8.77). Every item
+    score and 预算执行率's score is rounded so; the total is the sum of the rounded scores, so the
+    printed total is exactly the sum of the printed items and the grade follows the printed total."""
+    return d.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 # ---------------------------------------------------------------- scoring
 
 
@@ -626,6 +638,7 @@ def score_indicator(
         raise s.err(f"自评档次「{ind.band}」应为 {'、'.join(BANDS)} 之一", "band")
     if direction == QUALITATIVE:
         _score_qualitative(s)
+        res.score = round_score(res.score)
         return res
     if ind.score is not None:
         raise s.err("只有定性指标可以自填得分；定量指标的得分由实际完成值计算", "score")
@@ -634,6 +647,7 @@ def score_indicator(
     _SCORERS.get(direction, _score_higher)(s)
     if direction not in (DATE, BOOLEAN) and res.score < points:
         res.explanations.append("未达到年度指标值，需说明偏差原因并提出改进措施")
+    res.score = round_score(res.score)
     return res
 
 
@@ -738,7 +752,7 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
         raise EvaluationError("全年执行数不能为负数", field="budget.executed")
     rate = b.executed / b.adjusted
     ex_points = weights.get(EXECUTION, ZERO)
-    ex_score = min(rate * ex_points, ex_points)
+    ex_score = round_score(min(rate * ex_points, ex_points))
     ex_expl = None
     if rate < settings.execution_explain_below:
         cut = _fmt(settings.execution_explain_below * HUNDRED)
@@ -759,7 +773,7 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
                 f"各指标分值合计 {_fmt(own)} 加预算执行率 {_fmt(ex_points)} 为 {_fmt(full)}，"
                 "不是 100：按表内分值计分，总分按 100 折算"
             )
-        total = raw * HUNDRED / full
+        total = round_score(raw * HUNDRED / full)  # the printed scores summed, then scaled once
         deviations.append(f"表内得分 {_fmt(raw)}（满分 {_fmt(full)}）折算为 {_fmt(total)}（满分 100）")
     return EvaluationResult(
         budget=b,
@@ -1211,7 +1225,7 @@ def _execution_score(
     """预算执行率's score by the method (rate × 分值, capped), noting a printed score that differs."""
     if table.budget_adjusted and table.budget_executed is not None and table.budget_adjusted > 0:
         rate = table.budget_executed / table.budget_adjusted
-        ex_score = min(rate * ex_w, ex_w)
+        ex_score = round_score(min(rate * ex_w, ex_w))
         if table.execution_score is not None and _differs(table.execution_score, ex_score):
             out.append(
                 Discrepancy(
@@ -1294,7 +1308,7 @@ def check_published(
         ),
         ZERO,
     )
-    total = raw * HUNDRED / weight_sum if weight_sum and weight_sum != HUNDRED else raw
+    total = round_score(raw * HUNDRED / weight_sum) if weight_sum and weight_sum != HUNDRED else raw
     grade = grade_of(total, settings)
     if table.grade and table.grade.strip()[:1] in "优良中差" and table.grade.strip()[:1] != grade:
         out.append(
