@@ -134,6 +134,18 @@ def test_deviation_reasons_fit_each_indicator(loaded):
             assert "采购" not in text, f"{name}: {text}"
 
 
+def test_selfeval_reasons_fit_each_indicator(loaded):
+    """The year-end 偏差原因 differ by indicator as well, and only the indicators that fell short
+    (or otherwise need an explanation) give one: not a 0 起 accident count or a date met."""
+    reasons: dict[str, str] = {}
+    for e in SelfEvaluation.objects.select_related("project"):
+        for ind, r, s in zip(e.project.indicators.all(), e.rows, e.result["indicators"], strict=True):
+            if r.get("actual") and r.get("reason"):
+                assert s["needs_explanation"], f"{ind.name}: {r['actual']} met, yet 「{r['reason']}」"
+                reasons[ind.name] = r["reason"]
+    assert len(reasons) >= 3 and len(set(reasons.values())) >= 3, reasons
+
+
 def test_loading_again_adds_nothing_and_says_what_was_there(loaded):
     from jixiao.web.demo.load import load_demo
 

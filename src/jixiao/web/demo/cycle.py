@@ -56,7 +56,7 @@ _DEVIATIONS = {
     ),
     taxonomy.QUANTITY: (
         "人员保障",
-        "上半年工作力量不足，部分任务安排在下半年开展",
+        "工作力量不足，部分任务进度滞后",
         "增加人员投入，按月调度工作进度",
     ),
     taxonomy.QUALITY: ("硬件条件保障", "部分设备老化，作业质量不稳定", "更新检测设备，加强质量抽查"),
@@ -169,6 +169,21 @@ def deviation_for(target: str, year: int, level1: str | None, level2: str | None
     return {"reason_category": category, "reason_text": text, "likelihood": "有可能", "measures": measures}
 
 
+def _year_end_reason(ind: Any, actual: str, year: int) -> str:
+    """The 偏差原因分析及改进措施 of an indicator that fell short at year end, by its kind; "" for
+    one that met its target (an on-time date, a cost within budget, no accident)."""
+    short = evaluate.score_indicator(
+        evaluate.IndicatorActual(ind.level1, ind.level2, ind.name, ind.value or "", actual),
+        Decimal(10),
+        evaluate.ScoringSettings(),
+        year=year,
+    ).needs_explanation
+    if not short:
+        return ""
+    d = deviation_for(ind.value or "", year, ind.level1, ind.level2)
+    return f"{d['reason_text']}；{d['measures']}"
+
+
 @dataclass
 class CycleReport:
     """What `load_demo_cycle` entered and what it found entered already (a second run adds nothing)."""
@@ -273,7 +288,7 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
                 rows.append(
                     {
                         "actual": a["actual"],
-                        "reason": "" if factor >= 1 else "受检测机构产能限制，下年提前安排",
+                        "reason": "" if factor >= 1 else _year_end_reason(ind, a["actual"], year),
                     }
                 )
         reason = "" if rate >= Decimal("0.9") else "部分合同尾款跨年支付，下年加快结算"
