@@ -135,3 +135,20 @@ def test_our_exported_table_passes_our_own_published_check(weights):
     assert not kinds & {TOTAL_SUM, GRADE, EXECUTION_SCORE, SCORE_DIFFERS}, check.discrepancies
     assert check.recomputed_total == r.total and check.recomputed_grade == r.grade
     assert table.grade.startswith(r.grade)
+
+
+def test_shared_points_are_printed_to_the_cent_and_add_up_to_the_category_weight():
+    # 产出 50 among 3 indicators: 16.67 + 16.67 + 16.66 (not 16.666… printed 16.67 three times = 50.01)
+    data = json.loads(json.dumps(EXAMPLE))
+    data["year"] = 2024
+    del data["indicators"][3]
+    ev = evaluation_from_dict(data)
+    r = score_evaluation(ev)
+    points = [s.points for s in r.indicators]
+    assert points[:3] == [D("16.67"), D("16.67"), D("16.66")]
+    assert sum(points[:3]) == 50 and r.execution_points + sum(points) == 100
+    table = _published_from_xlsx(selfeval_to_xlsx([(ev, r)]))
+    assert table.execution_weight + sum(i.weight for i in table.indicators) == table.total_weight == 100
+    check = check_published(table)
+    assert not check.discrepancies, check.discrepancies
+    assert check.recomputed_total == r.total == table.total_score

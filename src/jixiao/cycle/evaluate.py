@@ -7,7 +7,8 @@ The method (PRODUCT.md, "Self-evaluation"), every number a setting:
 - Weights: 预算执行率 10, 产出指标 50, 效益指标 30, 满意度指标 10; they must sum to 100. Indicators of the
   2021 framework's level-1 成本指标 count under 产出指标 (the older framework files cost there too)
   unless the weights give 成本指标 its own points. Within a level-1 category the points are shared
-  equally among its indicators, except those that carry their own 分值 (weight).
+  equally among its indicators, except those that carry their own 分值 (weight), in cents that add
+  up to the category's weight (50 among 3: 16.67, 16.67, 16.66).
 - Higher-is-better (≥, >, or no comparator on a count or a rate): met → full points, else
   actual ÷ target × points; an actual of 130% of the target or more scores full but needs an
   explanation (the target may have been set too low).
@@ -46,7 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -689,9 +690,18 @@ def _share_category(
     rest = w - given
     if rest < 0 or (not free and rest != 0):
         raise EvaluationError(f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符", field="weight")
+    shares = split_points(rest, len(free)) if free else []
     for i in members:
         own = indicators[i].weight
-        points[i] = own if own is not None else rest / len(free)
+        points[i] = own if own is not None else shares.pop(0)
+
+
+def split_points(total: Decimal, n: int) -> list[Decimal]:
+    """`total` shared equally among `n` in cents that add up to it exactly, the odd cents to the
+    first (50 among 3: 16.67, 16.67, 16.66), so the 分值 printed add up to the weight printed."""
+    base = (total / n).quantize(CENT, rounding=ROUND_DOWN)
+    odd = int((total - base * n) / CENT)
+    return [base + CENT if k < odd else base for k in range(n)]
 
 
 def allocate_points(
