@@ -64,10 +64,10 @@ def test_count_below_target_scores_in_proportion():
 
 
 def test_no_comparator_on_a_count_is_higher_is_better():
-    # "17辆" with 16 done: 16 / 17 × 10 = 9.4117…
+    # "17辆" with 16 done: 16 / 17 × 10 = 9.4117… → 9.41 as printed
     s = score("17辆", "16辆")
     assert s.direction == "higher"
-    assert s.score.quantize(D("0.0001")) == D("9.4118")
+    assert s.score == D("9.41")
 
 
 def test_actual_zero_scores_zero():
@@ -95,10 +95,10 @@ def test_range_target_is_met_from_its_low_end():
 
 
 def test_cost_over_target_falls_linearly_to_zero_at_twice_the_target():
-    # ≤5300 元/批次 against 5600: (2×5300 − 5600) / 5300 × 10 = 5000/5300 × 10 = 9.4339…
+    # ≤5300 元/批次 against 5600: (2×5300 − 5600) / 5300 × 10 = 5000/5300 × 10 = 9.4339… → 9.43
     s = score("≤5300元/批次", "5600元/批次", level2="成本指标")
     assert s.direction == "lower"
-    assert s.score.quantize(D("0.0001")) == D("9.4340")
+    assert s.score == D("9.43")
     # at or under the target: full
     assert score("≤5300元/批次", "5300元/批次", level2="成本指标").score == TEN
     # at twice the target and beyond: zero
@@ -107,10 +107,10 @@ def test_cost_over_target_falls_linearly_to_zero_at_twice_the_target():
 
 
 def test_cost_ratio_setting():
-    # setting "ratio": 5300 / 5600 × 10 = 9.4642…
+    # setting "ratio": 5300 / 5600 × 10 = 9.4642… → 9.46
     ratio = ScoringSettings(lower_method="ratio")
     s = score("≤5300元/批次", "5600元/批次", level2="成本指标", settings=ratio)
-    assert s.score.quantize(D("0.0001")) == D("9.4643")
+    assert s.score == D("9.46")
 
 
 def test_cost_without_comparator_is_lower_is_better():
@@ -349,20 +349,20 @@ EXAMPLE = {
 
 def test_worked_example_total_and_grade():
     # 预算执行率 102/120 = 85% → 8.5 of 10, below 90% → explanation
-    # 产出 50 / 4 = 12.5 each: 12.5 + 12.5 + 0 (late) + 12.5 × 5000/5300 (= 11.7925)
+    # 产出 50 / 4 = 12.5 each: 12.5 + 12.5 + 0 (late) + 12.5 × 5000/5300 (= 11.7925 → 11.79)
     # 效益 30 / 2 = 15 each: 部分达成 proposed at the band's midpoint 0.7 × 15 = 10.5, =0起 met 15
-    # 满意度 10: 85/90 × 10 = 9.4444
-    # total 8.5 + 36.7925 + 25.5 + 9.4444 = 80.2369 → 80.24, 良
+    # 满意度 10: 85/90 × 10 = 9.4444 → 9.44
+    # total, the sum of the printed scores: 8.5 + 36.79 + 25.5 + 9.44 = 80.23, 良
     ev = evaluation_from_dict(EXAMPLE)
     r = score_evaluation(ev)
     assert r.execution_rate == D("0.85") and r.execution_score == D("8.5")
     assert r.execution_explanation and "90%" in r.execution_explanation
     assert [s.points for s in r.indicators] == [D("12.5")] * 4 + [D(15)] * 2 + [D(10)]
-    assert r.total.quantize(D("0.01")) == D("80.24")
+    assert r.total == D("80.23")
     assert r.grade == "良"
     assert r.indicators[4].proposed and r.indicators[4].score == D("10.5")
     out = result_to_dict(ev, r)
-    assert out["total"] == 80.24 and out["grade"] == "良"
+    assert out["total"] == 80.23 and out["grade"] == "良"
     assert out["execution_rate"] == 0.85 and out["execution_score"] == 8.5
     assert out["indicators"][4]["proposed"] is True and out["indicators"][4]["score"] == 10.5
     assert "proposed" not in out["indicators"][0]
@@ -389,7 +389,8 @@ def test_weights_of_110_are_scored_scaled_to_100_and_named():
     ev = evaluation_from_dict(data)
     r = score_evaluation(ev)
     assert r.full_marks == 110 and r.raw_total is not None
-    assert r.total == r.raw_total * 100 / 110
+    # the printed scores summed (89.68 of 110), then scaled once and rounded half up: 81.527… → 81.53
+    assert r.raw_total == D("89.68") and r.total == D("81.53")
     assert any("权重合计为 110" in d for d in r.deviations)
     assert any("折算" in d for d in r.deviations)
     # --strict and a bureau's settings refuse such a table instead
@@ -454,7 +455,7 @@ def test_indicator_weights_given_in_the_table():
     inds[0]["weight"] = 50  # the table's 分值 now total 90: scored as printed, 65 of 90 → 72.22 of 100
     ev = evaluation_from_dict({"budget": {"adjusted": 1, "executed": 1}, "indicators": inds})
     r = score_evaluation(ev)
-    assert r.raw_total == 65 and r.full_marks == 90 and r.total.quantize(D("0.01")) == D("72.22")
+    assert r.raw_total == 65 and r.full_marks == 90 and r.total == D("72.22")
     assert any("各指标分值合计 80 加预算执行率 10 为 90" in d for d in r.deviations)
     with pytest.raises(EvaluationError, match="100"):
         score_evaluation(ev, ScoringSettings(strict=True))
@@ -508,7 +509,7 @@ def test_text_table():
         "年度指标值",
         "实际完成值",
         "偏差原因分析及改进措施",
-        "80.24",
+        "80.23",
         "良",
         "85%",
         "10.5*",
@@ -532,7 +533,7 @@ def test_cli_score_json(tmp_path, capsys):
     rc, out, err = _run(tmp_path, capsys, EXAMPLE, "--format", "json")
     assert rc == 0, err
     res = json.loads(out)
-    assert res["total"] == 80.24 and res["grade"] == "良"
+    assert res["total"] == 80.23 and res["grade"] == "良"
     assert res["execution_rate"] == 0.85 and res["execution_score"] == 8.5
     assert [i["score"] for i in res["indicators"]] == [12.5, 12.5, 0, 11.79, 10.5, 15, 9.44]
     assert res["indicators"][4]["proposed"] is True

@@ -117,6 +117,35 @@ def test_demo_cost_indicators_are_classified_as_costs(loaded):
     assert cost and any(is_whole_cost(parse_value(i.value, year=2024), i.level1, i.level2) for i in cost)
 
 
+def test_deviation_reasons_fit_each_indicator(loaded):
+    """Red and yellow monitoring lines give the reason a unit would give for that indicator: not one
+    reason (政府采购流程较长) for a 死亡率 and a 满意度 alike; every reason a category of the form."""
+    from jixiao.cycle import monitor
+
+    reasons: dict[str, str] = {}  # indicator name → reason text
+    for s in MonitoringSnapshot.objects.select_related("project"):
+        for ind, r in zip(s.project.indicators.all(), s.rows, strict=True):
+            if r.get("light") in ("red", "yellow") and r.get("reason_text"):
+                assert r.get("reason_category") in monitor.REASON_CATEGORIES, r
+                reasons[ind.name] = r["reason_text"]
+    assert len(reasons) >= 3 and len(set(reasons.values())) >= 3, reasons
+    for name, text in reasons.items():
+        if "死亡率" in name or "事故" in name:
+            assert "采购" not in text, f"{name}: {text}"
+
+
+def test_selfeval_reasons_fit_each_indicator(loaded):
+    """The year-end 偏差原因 differ by indicator as well, and only the indicators that fell short
+    (or otherwise need an explanation) give one: not a 0 起 accident count or a date met."""
+    reasons: dict[str, str] = {}
+    for e in SelfEvaluation.objects.select_related("project"):
+        for ind, r, s in zip(e.project.indicators.all(), e.rows, e.result["indicators"], strict=True):
+            if r.get("actual") and r.get("reason"):
+                assert s["needs_explanation"], f"{ind.name}: {r['actual']} met, yet 「{r['reason']}」"
+                reasons[ind.name] = r["reason"]
+    assert len(reasons) >= 3 and len(set(reasons.values())) >= 3, reasons
+
+
 def test_loading_again_adds_nothing_and_says_what_was_there(loaded):
     from jixiao.web.demo.load import load_demo
 

@@ -7,7 +7,8 @@ The method (PRODUCT.md, "Self-evaluation"), every number a setting:
 - Weights: 预算执行率 10, 产出指标 50, 效益指标 30, 满意度指标 10; they must sum to 100. Indicators of the
   2021 framework's level-1 成本指标 count under 产出指标 (the older framework files cost there too)
   unless the weights give 成本指标 its own points. Within a level-1 category the points are shared
-  equally among its indicators, except those that carry their own 分值 (weight).
+  equally among its indicators, except those that carry their own 分值 (weight), in cents that add
+  up to the category's weight (50 among 3: 16.67, 16.67, 16.66).
 - Higher-is-better (≥, >, or no comparator on a count or a rate): met → full points, else
   actual ÷ target × points; an actual of 130% of the target or more scores full but needs an
   explanation (the target may have been set too low).
@@ -31,6 +32,11 @@ The method (PRODUCT.md, "Self-evaluation"), every number a setting:
 - 预算执行率 = 全年执行数 ÷ 全年预算数; its points = rate × 10, capped at 10; below 90% needs an
   explanation.
 - Grades: 优 ≥ 90, 良 ≥ 80, 中 ≥ 60, 差 < 60.
+- Rounding: every indicator's score and 预算执行率's score is rounded once, half up, to the 0.01 the
+  自评表 prints (`round_score`); the total is the sum of those rounded scores, so the printed total
+  is exactly the sum of the printed items and the grade follows the printed total. With weights
+  not totalling 100 the rounded scores are summed first (the table's own total, printed in its 总分
+  row) and that sum is scaled to 100 once, rounded half up.
 
 Actual values are texts parsed with `jixiao.values.parse_value`, so units are compared through
 their base values (3万元 = 30000元); a percentage against a count is an error naming the indicator.
@@ -41,7 +47,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -444,6 +450,13 @@ def _fmt(d: Decimal, places: Decimal = CENT) -> str:
     return numbers.trimmed(d, places)
 
 
+def round_score(d: Decimal) -> Decimal:
+    """A score as the 自评表 prints it: rounded once, half up, to 0.01 (8.765 → 8.77). Every item
+    score and 预算执行率's score is rounded so; the total is the sum of the rounded scores, so the
+    printed total is exactly the sum of the printed items and the grade follows the printed total."""
+    return d.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 # ---------------------------------------------------------------- scoring
 
 
@@ -626,6 +639,7 @@ def score_indicator(
         raise s.err(f"自评档次「{ind.band}」应为 {'、'.join(BANDS)} 之一", "band")
     if direction == QUALITATIVE:
         _score_qualitative(s)
+        res.score = round_score(res.score)
         return res
     if ind.score is not None:
         raise s.err("只有定性指标可以自填得分；定量指标的得分由实际完成值计算", "score")
@@ -634,6 +648,7 @@ def score_indicator(
     _SCORERS.get(direction, _score_higher)(s)
     if direction not in (DATE, BOOLEAN) and res.score < points:
         res.explanations.append("未达到年度指标值，需说明偏差原因并提出改进措施")
+    res.score = round_score(res.score)
     return res
 
 
@@ -675,9 +690,18 @@ def _share_category(
     rest = w - given
     if rest < 0 or (not free and rest != 0):
         raise EvaluationError(f"{cat}各指标分值合计 {_fmt(given)}，与其权重 {_fmt(w)} 不符", field="weight")
+    shares = split_points(rest, len(free)) if free else []
     for i in members:
         own = indicators[i].weight
-        points[i] = own if own is not None else rest / len(free)
+        points[i] = own if own is not None else shares.pop(0)
+
+
+def split_points(total: Decimal, n: int) -> list[Decimal]:
+    """`total` shared equally among `n` in cents that add up to it exactly, the odd cents to the
+    first (50 among 3: 16.67, 16.67, 16.66), so the 分值 printed add up to the weight printed."""
+    base = (total / n).quantize(CENT, rounding=ROUND_DOWN)
+    odd = int((total - base * n) / CENT)
+    return [base + CENT if k < odd else base for k in range(n)]
 
 
 def allocate_points(
@@ -738,7 +762,7 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
         raise EvaluationError("全年执行数不能为负数", field="budget.executed")
     rate = b.executed / b.adjusted
     ex_points = weights.get(EXECUTION, ZERO)
-    ex_score = min(rate * ex_points, ex_points)
+    ex_score = round_score(min(rate * ex_points, ex_points))
     ex_expl = None
     if rate < settings.execution_explain_below:
         cut = _fmt(settings.execution_explain_below * HUNDRED)
@@ -759,7 +783,7 @@ def score_evaluation(ev: SelfEvaluation, settings: ScoringSettings | None = None
                 f"各指标分值合计 {_fmt(own)} 加预算执行率 {_fmt(ex_points)} 为 {_fmt(full)}，"
                 "不是 100：按表内分值计分，总分按 100 折算"
             )
-        total = raw * HUNDRED / full
+        total = round_score(raw * HUNDRED / full)  # the printed scores summed, then scaled once
         deviations.append(f"表内得分 {_fmt(raw)}（满分 {_fmt(full)}）折算为 {_fmt(total)}（满分 100）")
     return EvaluationResult(
         budget=b,
@@ -1211,7 +1235,7 @@ def _execution_score(
     """预算执行率's score by the method (rate × 分值, capped), noting a printed score that differs."""
     if table.budget_adjusted and table.budget_executed is not None and table.budget_adjusted > 0:
         rate = table.budget_executed / table.budget_adjusted
-        ex_score = min(rate * ex_w, ex_w)
+        ex_score = round_score(min(rate * ex_w, ex_w))
         if table.execution_score is not None and _differs(table.execution_score, ex_score):
             out.append(
                 Discrepancy(
@@ -1294,7 +1318,7 @@ def check_published(
         ),
         ZERO,
     )
-    total = raw * HUNDRED / weight_sum if weight_sum and weight_sum != HUNDRED else raw
+    total = round_score(raw * HUNDRED / weight_sum) if weight_sum and weight_sum != HUNDRED else raw
     grade = grade_of(total, settings)
     if table.grade and table.grade.strip()[:1] in "优良中差" and table.grade.strip()[:1] != grade:
         out.append(

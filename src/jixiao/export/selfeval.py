@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from jixiao.cycle.evaluate import EvaluationResult, SelfEvaluation, band_name
+from jixiao.cycle.evaluate import EvaluationResult, SelfEvaluation, band_name, round_score
 from jixiao.export.grid import (
     Cell,
     StandardTable,
@@ -84,7 +84,7 @@ def _money(d: Decimal | None, col: int) -> Cell:
 
 
 def _score(d: Decimal, col: int, *, mark: str = "") -> Cell:
-    q = d.quantize(Decimal("0.01"))
+    q = round_score(d)
     return Cell(fmt_number(q) + mark, col, number=q, number_format="0.00")
 
 
@@ -225,12 +225,16 @@ def selfeval_table(
     rows.append([Cell(ev.goal or "", 1, 4), Cell(ev.goal_actual or "", 5, 4)])
     rows += _indicator_rows(ev, result)
     full = result.execution_points + sum((s.points for s in result.indicators), ZERO)
+    # the 总分 row adds up the scores printed above it; a table whose 分值 do not total 100 shows the
+    # sum out of its own total and, beside the grade, that sum scaled to 100 (which the grade follows)
+    shown = result.raw_total if result.raw_total is not None else result.total
+    scaled = f"（折算为百分制 {fmt_number(result.total)}）" if result.raw_total is not None else ""
     rows.append(
         [
             L("总分", 0, 6),
             _score(full, 6),
-            _score(result.total, 7),
-            Cell(f"自评等级：{result.grade}", 8, label=True),
+            _score(shown, 7),
+            Cell(f"自评等级：{result.grade}{scaled}", 8, label=True),
         ]
     )
     if result.execution_explanation:
@@ -301,7 +305,7 @@ def selfeval_summary_table(
     adjusted = sum((r.budget.adjusted for r in results), ZERO)
     executed = sum((r.budget.executed for r in results), ZERO)
     rate = executed / adjusted if adjusted else None
-    avg = sum((r.total for r in results), ZERO) / len(results) if results else None
+    avg = round_score(sum((r.total for r in results), ZERO) / len(results)) if results else None
     t.rows.append(
         [
             L("合计", 0, 3),

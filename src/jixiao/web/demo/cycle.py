@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from jixiao import taxonomy
 from jixiao.cycle import evaluate, monitor
 from jixiao.numbers import trimmed
 from jixiao.values import parse_value, unit_category
@@ -38,11 +39,34 @@ SELFEVAL = {
     ("999001", 2023, 3): (Decimal("0.85"), Decimal("0.80"), evaluate.BAND_PARTLY),
     ("999001", 2023, 4): (Decimal("0.99"), Decimal("1.00"), evaluate.BAND_MET),
 }
+# the spending line behind plan: why the money went out late
 DEVIATION = {
     "reason_category": "制度保障",
     "reason_text": "政府采购流程较长，合同签订晚于计划",
     "likelihood": "有可能",
     "measures": "加快采购和验收进度，9 月底前完成主要支付",
+}
+# an indicator behind plan: the reason a unit would give for its kind (see `deviation_for`)
+_DEVIATIONS = {
+    "cost": ("经费保障", "材料和人工价格上涨，单位成本高于预算测算", "优化采购方式，严格成本核算和支出审核"),
+    "limit": (
+        "其他",
+        "个别单位主体责任落实不到位，风险隐患未及时消除",
+        "加大隐患排查和执法检查力度，压实主体责任",
+    ),
+    taxonomy.QUANTITY: (
+        "人员保障",
+        "工作力量不足，部分任务进度滞后",
+        "增加人员投入，按月调度工作进度",
+    ),
+    taxonomy.QUALITY: ("硬件条件保障", "部分设备老化，作业质量不稳定", "更新检测设备，加强质量抽查"),
+    taxonomy.TIMELINESS: (
+        "制度保障",
+        "政府采购流程较长，合同签订晚于计划",
+        "加快采购和验收进度，确保按期完成",
+    ),
+    taxonomy.SATISFACTION: ("其他", "服务对象对办理时限和宣传解释有意见", "优化服务流程，加强政策宣传解释"),
+    taxonomy.BENEFIT: ("其他", "项目效益需在实施后逐步显现", "加强跟踪问效，及时总结推广"),
 }
 
 
@@ -124,6 +148,42 @@ def _actual(
     return {"actual": trimmed(value) + unit}
 
 
+def deviation_for(target: str, year: int, level1: str | None, level2: str | None) -> dict[str, str]:
+    """偏差原因, 完成目标可能性 and 整改措施 of an indicator behind plan, chosen by its kind: a cost over
+    budget, a limit breached (死亡率, 事故: lower is better), else by its category (数量 behind
+    schedule, 质量, 时效, 效益, 满意度)."""
+    tv = parse_value(target, year=year)
+    direction = evaluate.direction_of(tv, level1, level2)
+    c1, c2 = taxonomy.canonical_levels(level1, level2)
+    if evaluate.is_cost(level1, level2):
+        key = "cost"
+    elif direction in (evaluate.LOWER, evaluate.EQUAL_ZERO):
+        key = "limit"
+    elif c2 in _DEVIATIONS:
+        key = c2
+    elif c1 in _DEVIATIONS:
+        key = c1
+    else:
+        key = taxonomy.QUANTITY
+    category, text, measures = _DEVIATIONS[key]
+    return {"reason_category": category, "reason_text": text, "likelihood": "有可能", "measures": measures}
+
+
+def _year_end_reason(ind: Any, actual: str, year: int) -> str:
+    """The 偏差原因分析及改进措施 of an indicator that fell short at year end, by its kind; "" for
+    one that met its target (an on-time date, a cost within budget, no accident)."""
+    short = evaluate.score_indicator(
+        evaluate.IndicatorActual(ind.level1, ind.level2, ind.name, ind.value or "", actual),
+        Decimal(10),
+        evaluate.ScoringSettings(),
+        year=year,
+    ).needs_explanation
+    if not short:
+        return ""
+    d = deviation_for(ind.value or "", year, ind.level1, ind.level2)
+    return f"{d['reason_text']}；{d['measures']}"
+
+
 @dataclass
 class CycleReport:
     """What `load_demo_cycle` entered and what it found entered already (a second run adds nothing)."""
@@ -159,7 +219,8 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
         expected, _ = monitor.expected_progress(p.spending_plan, as_of, year, p.budget_total)
         executed = (p.budget_total * spent).quantize(Decimal("0.01"))
         rows = []
-        for ind in p.indicators.all():
+        inds = list(p.indicators.all())
+        for ind in inds:
             a = _actual(
                 ind.value or "",
                 year,
@@ -181,9 +242,9 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
         )
         s = actions.save_monitoring(who, p.pk, entry)
         if not s.complete:  # behind plan: the reasons a unit would give
-            for r, stored in zip(rows, s.rows, strict=True):
+            for r, stored, ind in zip(rows, s.rows, inds, strict=True):
                 if stored.get("light") in ("red", "yellow"):
-                    r.update(DEVIATION)
+                    r.update(deviation_for(ind.value or "", year, ind.level1, ind.level2))
             dev = DEVIATION if s.spending_light in ("red", "yellow") else {}
             entry = replace(
                 entry,
@@ -227,7 +288,7 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
                 rows.append(
                     {
                         "actual": a["actual"],
-                        "reason": "" if factor >= 1 else "受检测机构产能限制，下年提前安排",
+                        "reason": "" if factor >= 1 else _year_end_reason(ind, a["actual"], year),
                     }
                 )
         reason = "" if rate >= Decimal("0.9") else "部分合同尾款跨年支付，下年加快结算"
