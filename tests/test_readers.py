@@ -452,6 +452,12 @@ BAD_INPUTS = {
         lambda: _zip({"[Content_Types].xml": b"<Types", "word/document.xml": b"<w:document"}),
         "不是可读取的 Word 文档",
     ),
+    # random bytes under a document's name: what the file should be, not 「不是文本文件」
+    "random.docx": (lambda: bytes(range(256)) * 8, "不是有效的 Word（.docx）文件"),
+    "random.xlsx": (lambda: bytes(range(128, 256)) * 8, "不是有效的 Excel（.xlsx）文件"),
+    "random.pdf": (lambda: b"abc\x00" * 64, "不是有效的 PDF 文件"),
+    # a space between Chinese and a Latin word, as in every other message
+    "picture.pdf": (lambda: b"\x89PNG\r\n\x1a\n" + bytes(64), "不是 PDF 文件：内容是 PNG 图片"),
 }
 
 
@@ -490,6 +496,31 @@ def test_bad_input_on_the_command_line_is_one_line_and_status_2(
     # a whole .docx/.xlsx/.pdf that cannot be read is named without a line; the reason in Chinese
     assert len(err) == 1 and err[0].startswith(f"{path}: ") and words in err[0], err
     assert "Traceback" not in err[0] and "line" not in err[0]
+
+
+def test_random_bytes_under_a_document_name_do_not_speak_of_text() -> None:
+    for name in ("broken.docx", "broken.xlsx", "broken.pdf"):
+        with pytest.raises(ReadError) as err:
+            read_cells(bytes(range(256)) * 8, name)
+        assert "文本" not in err.value.message and "扩展名" in err.value.message, err.value.message
+
+
+def test_a_text_file_under_a_document_name_is_still_read_as_text() -> None:
+    text = "项目名称\t测试项目\n年度目标\t完成建设\n".encode()
+    assert read_cells(text, "saved_as.docx").layout == read_cells(text, "saved_as.txt").layout
+
+
+def test_a_missing_file_is_told_in_chinese(tmp_path: Path) -> None:
+    from jixiao.ingest import parse_file
+    from jixiao.ingest.bounded import parse_file_bounded
+
+    for parse in (parse_file, parse_file_bounded):
+        with pytest.raises(ReadError) as err:
+            parse(tmp_path / "nope.docx")
+        assert err.value.message == "无法读取文件：文件不存在", err.value.message
+        with pytest.raises(ReadError) as err:
+            parse(tmp_path)
+        assert err.value.message == "无法读取文件：是文件夹，不是文件", err.value.message
 
 
 def test_a_bad_text_file_on_the_command_line_names_the_line_in_chinese(

@@ -238,8 +238,14 @@ def test_update_user_role_units_deactivate_and_password(users, clients, demo, ma
     with pytest.raises(actions.Invalid) as e:
         actions.update_user(admin, "market", unit_codes=[])  # a unit user needs a unit
     assert "units" in e.value.errors
-    actions.update_user(admin, "market", role="reviewer", unit_codes=[])
+    with pytest.raises(actions.Invalid) as e:  # a reviewer sees every unit: none to belong to
+        actions.update_user(admin, "market", role="reviewer", unit_codes=["999002"])
+    assert "可查看所有单位" in e.value.errors["units"]
+    actions.update_user(admin, "market", role="reviewer")  # the units go with the role
     assert clients["market"].get(f"/projects/{market_project.pk}/").status_code == 200
+    assert not market.units.exists()
+    change = History.objects.filter(action="user").latest("pk")
+    assert {c["field"] for c in change.changes} == {"role", "units"}
     # deactivation: the open session and the API token stop working at once
     token = actions.issue_token(None, "market")
     assert actions.user_for_token(token) is not None

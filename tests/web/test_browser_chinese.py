@@ -42,3 +42,21 @@ def _flow(base: str, browser) -> None:
     users = {"boss", "BOSS", "clerk"}  # the accounts' names (data; the header shows them in capitals)
     assert not english_words(text, users), english_words(text, users)
     page.close()
+
+
+def test_the_api_docs_page_has_no_authorize_or_schemas_in_english(live_server, browser, monkeypatch):
+    run_flow(lambda: _docs_flow(live_server.url, browser), monkeypatch)
+
+
+def _docs_flow(base: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(base + "/api/docs")
+    page.wait_for_selector(".swagger-ui .opblock")  # the operations were rendered from openapi.json
+    assert page.inner_text(".btn.authorize").strip() == "授权"
+    # the models (Pydantic class names under 「Schemas」) are not shown at all
+    assert page.locator(".swagger-ui section.models").count() == 0
+    body = page.inner_text("body")
+    assert "Schemas" not in body and "Authorize" not in body, body[:400]
+    page.click(".btn.authorize")  # the dialog still works (Swagger UI's own, in English inside)
+    page.wait_for_selector(".dialog-ux .modal-ux")
+    page.close()

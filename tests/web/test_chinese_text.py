@@ -565,9 +565,10 @@ def test_page_error_answers_are_chinese(world, market_project) -> None:
 # what users upload by mistake: each file, and what the message must say
 BAD_FILES = [
     ("empty.txt", b"", "文件为空"),
-    ("picture.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "PDF"),
+    ("picture.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "不是 PDF 文件：内容是 PNG 图片"),
     ("binary.txt", b"abc\x00def\x00" * 20, "二进制"),
     ("broken.docx", b"PK\x03\x04 not really a zip archive", ".docx 文件"),
+    ("random.docx", bytes(range(256)) * 4, "不是有效的 Word（.docx）文件"),  # not 「不是文本文件」
     ("broken.xlsx", b"PK\x03\x04" + bytes(30), ""),
     ("page.html", b"<html><body></body></html>", "HTML"),
     ("notes.txt", "只有一句话，不是绩效目标表。".encode(), ""),

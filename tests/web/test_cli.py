@@ -118,11 +118,24 @@ def test_user_create_and_token(tmp_path, db):
     assert r.returncode == 0 and "示例市市场监督管理局" in r.stdout and "已停用" in r.stdout, r.stderr
     r = run_cli(["user", "set", "boss", "--role", "unit"])
     assert r.returncode == 2 and "至少要属于一个单位" in r.stderr
+    # a reviewer sees every unit: becoming one drops the units, and the command says so
+    run_cli(["user", "create", "clerk2", "--role", "unit", "--unit", "999002", "--password", "secret-12"])
+    r = run_cli(["user", "set", "clerk2", "--role", "reviewer"])
+    assert r.returncode == 0 and "审核人" in r.stdout, r.stderr
+    assert "已移除所属单位：示例市示例区教育局" in r.stdout and "可查看所有单位" in r.stdout, r.stdout
+    r = run_cli(["user", "set", "clerk2", "--role", "unit", "--unit", "999002"])
+    assert r.returncode == 0 and "示例市示例区教育局" in r.stdout, r.stderr
+    # naming units for a reviewer or an administrator is refused, nothing changed
+    r = run_cli(["user", "set", "clerk2", "--role", "reviewer", "--unit", "999002"])
+    assert r.returncode == 2 and "可查看所有单位" in r.stderr, r.stderr
+    r = run_cli(["user", "create", "boss2", "--role", "admin", "--unit", "999002"])
+    assert r.returncode == 2 and "可查看所有单位" in r.stderr, r.stderr
     rows = [line.split("\t") for line in run_cli(["user", "list"]).stdout.splitlines()]
     listed = {row[0]: row for row in rows}
     assert rows[0] == ["用户名", "角色", "状态", "所属单位", "API 令牌"]
     assert listed["clerk"][1:] == ["单位用户", "已停用", "999001", "1"]
-    assert listed["boss"][1:3] == ["审核人", "正常"]
+    assert listed["boss"][1:] == ["审核人", "正常", "全部单位", "0"]
+    assert listed["clerk2"][1:4] == ["单位用户", "正常", "999002"]
     r = run_cli(["token", "clerk", "--revoke", token[:8]])
     assert r.returncode == 0 and "1 个" in r.stdout
     r = run_cli(["token", "clerk", "--revoke"])

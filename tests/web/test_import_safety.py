@@ -230,6 +230,8 @@ def test_an_administrator_must_confirm_filing_a_document_under_another_unit(coun
     assert status == 400 and "单位 414001 不唯一" in html and unit_state(juxian) == before
     _, html = page_upload(page, "004.txt", seed_text("004").encode(), unit=f"id:{juxian.pk}")
     assert "004.txt — 未导入" in html and "按所选单位导入" in html and unit_state(juxian) == before
+    # the page's user is told the page's box, not the command line's option
+    assert "勾选" in html and "--confirm-unit" not in html
     _, html = page_upload(
         page, "004.txt", seed_text("004").encode(), unit=f"id:{juxian.pk}", confirm_unit="1"
     )
@@ -309,7 +311,9 @@ def test_cli_unit_options_tell_two_counties_414001_apart(counties, capsys, tmp_p
     f.write_text(seed_text("004"), encoding="utf-8")
     before = unit_state(Unit.objects.get(name=JUXIAN))
     assert main(["import", "--unit", "130529:414001", str(f)]) == 2
-    assert f"不是所选单位“{JUXIAN}”" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # the command line's user is told the command line's option, not a box on a web page
+    assert f"不是所选单位“{JUXIAN}”" in err and "--confirm-unit" in err and "勾选" not in err, err
     assert unit_state(Unit.objects.get(name=JUXIAN)) == before
     assert main(["import", "--unit", "414001", str(f)]) == 0  # the document's own name picks 乐亭县
     assert "乐亭县" in capsys.readouterr().err

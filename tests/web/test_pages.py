@@ -298,6 +298,15 @@ def test_admin_changes_a_user_and_revokes_a_token(clients, users):
     assert r.status_code == 200 and "单位用户至少要属于一个单位" in r.content.decode()
     market.refresh_from_db()
     assert not market.is_active
+    # a reviewer sees every unit: the form says so beside 所属单位 rather than keep them
+    r = c.post(url, {"role": "reviewer", "units": units, "is_active": "on", "new_password": "", **inline})
+    assert r.status_code == 200 and "可查看所有单位" in r.content.decode()
+    assert User.objects.get(pk=market.pk).role == "unit"
+    r = c.post(url, {"role": "reviewer", "is_active": "", "new_password": "", **inline})
+    assert r.status_code == 302 and User.objects.get(pk=market.pk).role == "reviewer"
+    assert not market.units.exists()
+    r = c.post(url, {"role": "unit", "units": units, "is_active": "", "new_password": "", **inline})
+    assert r.status_code == 302 and [str(u.pk) for u in market.units.all()] == units
     # an administrator cannot lock themselves out
     me = users["admin"]
     r = c.post(f"/admin/web/user/{me.pk}/change/", {"role": "admin", "is_active": "", **inline})
@@ -420,6 +429,13 @@ def test_admin_adding_a_unit_user_without_a_unit_shows_the_error(clients):
         {"username": "nounit", "role": "unit", "units": [unit.pk], "password": "Good-pass-123"},
     )
     assert r.status_code == 302 and list(User.objects.get(username="nounit").units.all()) == [unit]
+    # a reviewer with units: refused beside 所属单位, as on the command line
+    r = clients["admin"].post(
+        "/admin/web/user/add/",
+        {"username": "rev", "role": "reviewer", "units": [unit.pk], "password": "Good-pass-123"},
+    )
+    assert r.status_code == 200 and "可查看所有单位" in r.content.decode()
+    assert not User.objects.filter(username="rev").exists()
 
 
 def test_admin_shows_amounts_as_the_pages_do(clients, users, market_project):

@@ -146,10 +146,17 @@ def test_export_holds_every_hit_as_text(clients, demo, users):
     assert row["三级指标"] == '=HYPERLINK("http://evil.example/x","点击")' and row["指标描述"] == "+1+2"
     assert row["年度"] == 2031 and row["指标值"] == "≥320批次" and row["数值"] == 320
     assert row["指标值类型"] == "数值" and row["解析值"] == "≥ 320 批次"
+    # one column per meaning: the document's 项目编码, and where the project is in the system (not
+    # a database 「项目编号」 beside 「项目编码」)
+    assert "项目编号" not in header and header.count("项目编码") == 1
+    project = Indicator.objects.get(name=ind.name).project
+    assert row["项目编码"] == project.code
+    assert row["项目页面"] == f"http://testserver/projects/{project.pk}/"
     # the quote prefix keeps it text when edited in Excel
     r = c.get("/search/export.xlsx", {"q": "HYPERLINK"})
     ws = load_workbook(io.BytesIO(r.content))["检索结果"]
     assert ws.cell(row=2, column=header.index("三级指标") + 1).quotePrefix
+    assert ws.cell(row=2, column=header.index("项目页面") + 1).hyperlink.target == row["项目页面"]
     # the export holds the same hits as the page, with the filters stated
     n, _ = hits(c, year="2024", kind="percent")
     rows, info = export(c, year="2024", kind="percent")

@@ -391,7 +391,9 @@ def cmd_user(args: argparse.Namespace) -> int:
 def cmd_user_set(args: argparse.Namespace) -> int:
     prepare_database()
     from jixiao.web import actions
+    from jixiao.web.models import Unit
 
+    before = list(Unit.objects.filter(members__username=(args.name or "").strip()).order_by("code", "name"))
     try:
         user = actions.update_user(
             None,
@@ -407,17 +409,25 @@ def cmd_user_set(args: argparse.Namespace) -> int:
     units = "、".join(str(u) for u in user.units.all())
     state = "" if user.is_active else "，已停用"
     print(f"用户 {user.username}：{user.get_role_display()}{'：' + units if units else ''}{state}")
+    if before and not units and actions.why_no_units(user.role):
+        print(
+            f"已移除所属单位：{'、'.join(u.name for u in before)}（{user.get_role_display()}可查看所有单位）"
+        )
     return 0
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
     """The accounts, one per line, tab-separated under a header: 用户名 角色 状态 所属单位 API 令牌."""
     prepare_database()
-    from jixiao.web.models import User
+    from jixiao.web.models import Role, User
 
     print("\t".join(["用户名", "角色", "状态", "所属单位", "API 令牌"]))
     for user in User.objects.order_by("username").prefetch_related("units", "tokens"):
-        units = "、".join(u.code or u.name for u in user.units.all())
+        units = (
+            "全部单位"
+            if user.is_superuser or user.role != Role.UNIT
+            else "、".join(u.code or u.name for u in user.units.all())
+        )
         tokens = len(user.tokens.all())
         print(
             "\t".join(

@@ -10,6 +10,7 @@ from pathlib import Path
 from jixiao.ingest.cells import CellStream, Para, ReadError
 from jixiao.ingest.limits import MAX_BYTES, MAX_TEXT, mb
 from jixiao.model import Disclosure, Location
+from jixiao.oserror import os_reason
 
 __all__ = ["ReadError", "parse_bytes", "parse_file", "read_cells"]
 
@@ -51,7 +52,15 @@ def read_cells(data: bytes, name: str) -> CellStream:
     _check_suffix(fmt, data, name)
     try:
         stream = _read(fmt, data, name)
-    except ReadError:
+    except ReadError as e:
+        kind = _SUFFIX_KIND.get(Path(name).suffix.lower())
+        if fmt == "text" and kind:
+            # bytes that are neither the document its name promises nor text: say what it should be
+            raise ReadError(
+                name,
+                f"不是有效的{kind}文件：{_SUFFIX_EXPECTED[kind]}，文件已损坏或扩展名与内容不符",
+                Location(line=1),
+            ) from e
         raise
     except MemoryError as e:
         raise ReadError(name, "无法读取此文件：所需内存超出上限", Location(line=1)) from e
@@ -80,6 +89,11 @@ _SIGNATURES = [
     (b"{\\rtf", "RTF 文档"),
 ]
 _SUFFIX_KIND = {".pdf": " PDF ", ".docx": " Word（.docx）", ".xlsx": " Excel（.xlsx）"}
+_SUFFIX_EXPECTED = {
+    " PDF ": "文件开头没有 PDF 标记（%PDF）",
+    " Word（.docx）": ".docx 文档是 zip 压缩格式，此文件不是",
+    " Excel（.xlsx）": ".xlsx 工作簿是 zip 压缩格式，此文件不是",
+}
 
 
 def _check_suffix(fmt: str, data: bytes, name: str) -> None:
@@ -91,8 +105,8 @@ def _check_suffix(fmt: str, data: bytes, name: str) -> None:
         return
     kind = _SUFFIX_KIND.get(Path(name).suffix.lower())
     if kind:
-        raise ReadError(name, f"不是{kind}文件：内容是{what}，文件扩展名与内容不符", Location(line=1))
-    raise ReadError(name, f"不是文本或网页文件：内容是{what}", Location(line=1))
+        raise ReadError(name, f"不是{kind}文件：内容是 {what}，文件扩展名与内容不符", Location(line=1))
+    raise ReadError(name, f"不是文本或网页文件：内容是 {what}", Location(line=1))
 
 
 def _read(fmt: str, data: bytes, name: str) -> CellStream:
@@ -161,5 +175,5 @@ def parse_file(path: str | Path, *, year: int | None = None) -> Disclosure:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise ReadError(str(path), f"无法读取文件：{e.strerror or e}") from e
+        raise ReadError(str(path), f"无法读取文件：{os_reason(e)}") from e
     return parse_bytes(data, str(path), year=year)

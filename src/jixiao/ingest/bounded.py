@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 from jixiao.ingest.cells import ReadError
 from jixiao.model import Disclosure, Location
+from jixiao.oserror import os_reason
 
 __all__ = ["ParseLimits", "parse_bounded", "parse_file_bounded", "run_bounded"]
 
@@ -89,7 +90,7 @@ def parse_file_bounded(
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise ReadError(str(path), f"无法读取文件：{e.strerror or e}") from e
+        raise ReadError(str(path), f"无法读取文件：{os_reason(e)}") from e
     return parse_bounded(data, str(path), year=year, limits=limits)
 
 

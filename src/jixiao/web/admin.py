@@ -363,6 +363,8 @@ class UserCreateForm(forms.ModelForm):
         data = super().clean()
         if data.get("role") == Role.UNIT and not data.get("units"):  # as actions.create_user refuses
             self.add_error("units", "单位用户至少要属于一个单位")
+        elif data.get("units") and (why := actions.why_no_units(data.get("role") or "")):
+            self.add_error("units", why)
         if data.get("password"):
             user = User(username=data.get("username") or "", role=data.get("role") or "")
             problem = actions.password_errors(data["password"], user)

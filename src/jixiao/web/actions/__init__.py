@@ -19,6 +19,7 @@ from jixiao.web.actions.accounts import (
     update_user,
     user_change_errors,
     user_for_token,
+    why_no_units,
 )
 from jixiao.web.actions.common import (
     ActionError,
@@ -117,4 +118,5 @@ __all__ = [
     "update_user",
     "user_change_errors",
     "user_for_token",
+    "why_no_units",
 ]

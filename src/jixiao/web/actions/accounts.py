@@ -57,6 +57,14 @@ def _resolve_units(codes: list[str]) -> list[Unit]:
     return units
 
 
+def why_no_units(role: str) -> str | None:
+    """Why a user of `role` belongs to no unit (administrators and reviewers see every unit), or
+    None for a unit user."""
+    if role in (Role.ADMIN, Role.REVIEWER):
+        return f"{Role(role).label}可查看所有单位，不属于某个单位；请不要为其指定所属单位"
+    return None
+
+
 def password_errors(password: str, user: User | None = None) -> str | None:
     """What Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) find wrong with a
     password for `user`, in Chinese; None when it passes."""
@@ -108,6 +116,8 @@ def create_user(
         errors["role"] = f"角色应为 {', '.join(Role.values)} 之一"
     if role == Role.UNIT and not unit_codes and not unit_ids:
         errors["unit"] = "单位用户至少要属于一个单位（--unit 编码）"
+    if (unit_codes or unit_ids) and (why := why_no_units(role)):
+        errors["unit"] = why
     if username and User.objects.filter(username=username).exists():
         errors["username"] = f"用户名 {username} 已存在"
     if errors:
@@ -147,6 +157,8 @@ def user_change_errors(
         errors["role"] = f"角色应为 {', '.join(Role.values)} 之一"
     if role == Role.UNIT and not units:
         errors["units"] = "单位用户至少要属于一个单位"
+    if units and (why := why_no_units(role)):
+        errors["units"] = why
     if actor is not None and actor.pk == user.pk:
         if active is False:
             errors["is_active"] = "不能停用自己的账号"
@@ -170,8 +182,10 @@ def update_user(
     password: str | None = None,
 ) -> User:
     """Change an account (管理员 only): its role, its units (by code or id; they replace the old
-    ones), whether it may log in (a deactivated user's sessions and API tokens stop working at once),
-    its password. An administrator cannot deactivate or demote themselves (someone must undo it)."""
+    ones; an administrator or reviewer has none: a role that sees every unit drops them, and
+    naming units for it is refused), whether it may log in (a deactivated user's sessions and API
+    tokens stop working at once), its password. An administrator cannot deactivate or demote
+    themselves (someone must undo it)."""
     if not can_manage_users(actor):
         raise Denied("只有管理员可以修改用户。")
     with transaction.atomic():
@@ -182,6 +196,8 @@ def update_user(
         given = unit_codes is not None or unit_ids is not None
         if given:
             units = _resolve_units(unit_codes or []) + _units_by_id(unit_ids or [])
+        elif why_no_units(new_role):
+            units, given = [], True  # the units go with a role that sees every unit
         else:
             units = list(user.units.all())
         errors = user_change_errors(actor, user, role=new_role, units=units, active=active, password=password)

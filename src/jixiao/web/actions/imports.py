@@ -223,6 +223,12 @@ def _named_unit(
     )
 
 
+def _for_caller(actor: User | None, *, cli: str, web: str) -> str:
+    """What to do, in the words of where the import came from: the command line (it imports with
+    no user, `role_of(None)`) has options, the upload page and the API have the page's fields."""
+    return cli if actor is None else web
+
+
 def _resolve_unit(
     actor: User | None,
     doc: m.Disclosure,
@@ -269,7 +275,12 @@ def _resolve_unit(
                 + (f"（{where}）" if where else "")
                 + "；未导入。"
                 + (
-                    "如确属所选单位，请勾选“按所选单位导入”（API：confirm_unit=true；命令行：--confirm-unit）。"
+                    "如确属所选单位，"
+                    + _for_caller(
+                        actor,
+                        cli="请加 --confirm-unit 选项重新导入。",
+                        web="请勾选“确认按所选单位导入”后重新上传（API：confirm_unit=true）。",
+                    )
                     if may_confirm
                     else "请上传本单位的文件。"
                 ),
@@ -278,7 +289,8 @@ def _resolve_unit(
         return unit
     if not name:
         raise Invalid(
-            f"{doc.source}: 文件中没有写明预算单位名称，请指定单位（--unit 编码 或 上传页的“单位”）。",
+            f"{doc.source}: 文件中没有写明预算单位名称，"
+            + _for_caller(actor, cli="请用 --unit 编码 指定单位。", web="请在上传页的“单位”中指定单位。"),
             {"unit": "未指定单位"},
         )
     return _named_unit(actor, region, code, name, f"{doc.source}: 文件", created)

@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
@@ -39,12 +39,21 @@ class ChineseJSON(JSONRenderer):
     json_dumps_params: Mapping[str, Any] = MappingProxyType({"ensure_ascii": False})
 
 
+class ChineseSwagger(Swagger):
+    """/api/docs: django-ninja's Swagger UI with the Authorize button labelled 授权 (templates/api/
+    swagger.html, static/web/swagger-zh.js) and without the Schemas section (the Pydantic models'
+    class names, in English; each operation shows its own body and responses)."""
+
+    template = "api/swagger.html"
+
+
 api = NinjaAPI(
     title="jixiao 预算绩效管理 API",
     version="1",
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
     renderer=ChineseJSON(),
+    docs=ChineseSwagger(settings={"defaultModelsExpandDepth": -1}),
 )
 install_error_handlers(api)
 

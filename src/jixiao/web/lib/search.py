@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
@@ -678,7 +678,9 @@ EXPORT_COLUMNS: list[tuple[str, str]] = [
     ("target", "解析值"),
     ("target_number", "数值"),
     ("target_unit", "计量单位"),
-    ("project_id", "项目编号"),
+    # where the project is in the system: its page's address, a link (the database id alone, headed
+    # 「项目编号」 beside the document's 「项目编码」, read as a second code)
+    ("project_id", "项目页面"),
 ]
 
 
@@ -698,13 +700,20 @@ def export_rows(qs: QuerySet[Indicator], limit: int | None = None) -> Iterator[l
 
 
 def export_xlsx(
-    qs: QuerySet[Indicator], f: SearchFilters, *, total: int, unit_label: str | None, now: datetime
+    qs: QuerySet[Indicator],
+    f: SearchFilters,
+    *,
+    total: int,
+    unit_label: str | None,
+    now: datetime,
+    project_url: Callable[[int], str],
 ) -> bytes:
     """The hits as a workbook: sheet 检索结果 (one row per indicator, at most EXPORT_MAX) and sheet
     检索条件 (the filters, the total and how many rows were written). Every text cell is text, never
-    a formula (`jixiao.export.cellsafe`)."""
+    a formula (`jixiao.export.cellsafe`). Column 项目页面 holds `project_url(project id)`, linked."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -713,14 +722,22 @@ def export_xlsx(
     for c in ws[1]:
         c.font = Font(bold=True)
     written = 0
+    page = [k for k, _ in EXPORT_COLUMNS].index("project_id")
+    urls: dict[int, str] = {}
     for r, row in enumerate(export_rows(qs), start=2):
+        pk = row[page]
+        row[page] = urls.get(pk) or urls.setdefault(pk, project_url(pk))
         for c, v in enumerate(row, start=1):
             put_text(ws.cell(row=r, column=c), v)
+        link = ws.cell(row=r, column=page + 1)
+        link.hyperlink = row[page]
+        link.style = "Hyperlink"
         written += 1
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for letter, width in zip("ABCDEFGHIJ", (6, 10, 24, 22, 28, 10, 12, 24, 24, 14), strict=True):
         ws.column_dimensions[letter].width = width
+    ws.column_dimensions[get_column_letter(page + 1)].width = 36
     info = wb.create_sheet("检索条件")
     rows = [
         *f.describe(unit_label),

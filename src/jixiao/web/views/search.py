@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from jinja2.filters import do_urlencode
 from markupsafe import Markup
@@ -131,7 +132,14 @@ def search_export(request: HttpRequest) -> HttpResponse:
     qs = filtered(request.user, f, unit)
     total = qs.order_by().count()
     now = timezone.localtime()
-    data = export_xlsx(qs, f, total=total, unit_label=unit.label, now=now)
+    data = export_xlsx(
+        qs,
+        f,
+        total=total,
+        unit_label=unit.label,
+        now=now,
+        project_url=lambda pk: request.build_absolute_uri(reverse("project", args=[pk])),
+    )
     name = f"指标检索_{now:%Y%m%d_%H%M}.xlsx"
     resp = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
