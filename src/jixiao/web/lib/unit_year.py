@@ -421,18 +421,34 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     links' ids need no escaping, the links' text around the id is escaped once a page.
 
     The rows lately made are kept by everything they show (`_rows_key`): a page shown again
-    with the same projects, values and review makes none again; any change makes them anew
-    (at most `_KEPT_ROWS.limit` characters of them are kept, the oldest dropped first)."""
+    with the same projects, values and review makes none again; any change makes them anew, kept
+    in place of the page's old ones (at most `_KEPT_ROWS.limit` characters of them are kept, the
+    oldest dropped first). They are found by the page (script prefix, unit, project ids: cheap to
+    hash), then the key compared: hashing the key itself (a big bureau's 1,000 amounts, each a
+    Decimal made anew by every request) cost more than making it."""
     key = _rows_key(projects, unit.pk, outcomes)
-    rows = _KEPT_ROWS.get(key)
-    if rows is None:
-        rows = _prepare_rows(projects, unit, outcomes)
-        # the HTML and, about, what the key holds on to (its values for each project)
-        _KEPT_ROWS.put(key, rows, len(rows.projects) + len(rows.cycle) + 300 * len(projects))
+    page = (key[0], key[1], tuple(p.id for p in projects))
+    kept = _KEPT_ROWS.get(page)
+    if kept is not None and kept[0] == key:
+        return kept[1]  # type: ignore[no-any-return]
+    rows = _prepare_rows(projects, unit, outcomes)
+    # the HTML and, about, what the key holds on to (its values for each project)
+    _KEPT_ROWS.replace(page, (key, rows), len(rows.projects) + len(rows.cycle) + 300 * len(projects))
     return rows
 
 
-_KEPT_ROWS = Kept(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
+class _KeptPages(Kept):
+    """`Kept` whose values can be put in place of a key's old one (a page's rows made anew)."""
+
+    def replace(self, key: Any, value: Any, size: int) -> None:
+        with self.lock:
+            old = self.values.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+        self.put(key, value, size)
+
+
+_KEPT_ROWS = _KeptPages(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
 
 
 def _rows_key(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> tuple[Any, ...]:
