@@ -16,7 +16,6 @@ from django.db.models.expressions import RawSQL
 from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
-from jixiao.kept import Kept
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url
@@ -58,30 +57,29 @@ UNIT_YEAR_PROJECT_FIELDS = (
 
 
 class PageReview:
-    """The stored review columns the unit-year page reads for a project (`rules` and `categories`
-    as the JSON text the database gives: `reviews.unit_year_summary` decodes a page's at once)."""
+    """The stored review columns the unit-year page reads for a project: the row's id, then
+    `reviews.PAGE_REVIEW_FIELDS` (its rules and categories are summed by `reviews.unit_year_summary`,
+    read by the ids only when the page's rows are new to the process)."""
 
     __slots__ = (
-        "categories",
         "error_count",
         "grade",
         "hint_count",
+        "id",
         "indicator_count",
-        "rules",
         "version",
         "warning_count",
     )
 
     def __init__(self, *values: Any):
         (
+            self.id,
             self.version,
             self.grade,
             self.error_count,
             self.warning_count,
             self.hint_count,
             self.indicator_count,
-            self.rules,
-            self.categories,
         ) = values
 
 
@@ -143,15 +141,8 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     )
 
 
-def _json_columns() -> tuple[int, ...]:
-    """The positions of `_projects_query`'s JSON columns: the review's rules and categories."""
-    n = len(UNIT_YEAR_PROJECT_FIELDS)
-    fields = reviews.PAGE_REVIEW_FIELDS
-    return tuple(n + 1 + fields.index(f"review_result__{c}") for c in ("rules", "categories"))
-
-
-# the year is an IntegerField; the JSON columns' text is decoded by whoever reads them
-PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,), raw=_json_columns())
+# the year is an IntegerField
+PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,))
 
 
 def unit_year_projects(
@@ -174,7 +165,7 @@ def unit_year_projects(
         d = p.__dict__
         d.update(zip(fields, row, strict=False))  # the first n columns
         d["pk"], d["plans"] = d["id"], plans
-        d["review_result"] = PageReview(*row[n + 1 : end]) if row[n] is not None else None
+        d["review_result"] = PageReview(*row[n:end]) if row[n] is not None else None
         append(p)
     plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
@@ -304,7 +295,7 @@ def _loose_json(year: int) -> RawSQL:
     )
 
 
-PAGE_QUERY = CompiledQuery(_page_query, small=(1,), raw=_json_columns())
+PAGE_QUERY = CompiledQuery(_page_query, small=(1,))
 _LOOSE_AT = len(DISCLOSURE_FIELDS) + 1 + len(UNIT_FIELDS)  # where `_page_query`'s loose array is
 _DISCLOSURE_TIMES = tuple(  # in `DISCLOSURES_QUERY`'s row
     i
@@ -443,18 +434,7 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     return rows
 
 
-class _KeptPages(Kept):
-    """`Kept` whose values can be put in place of a key's old one (a page's rows made anew)."""
-
-    def replace(self, key: Any, value: Any, size: int) -> None:
-        with self.lock:
-            old = self.values.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
-        self.put(key, value, size)
-
-
-_KEPT_ROWS = _KeptPages(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
+_KEPT_ROWS = reviews.KeptPages(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
 
 
 def _rows_key(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> tuple[Any, ...]:
