@@ -209,6 +209,35 @@ def test_unit_year_page_queries(clients, demo, django_assert_max_num_queries):
         assert clients["reviewer"].get(url).status_code == 200
 
 
+def test_unit_year_page_reads_stored_rules_and_categories_once_a_review(clients, demo):
+    """The stored rows' rules and categories (JSON the database spends time writing out, 400 texts
+    on a big bureau's page) are read when the page's stored rows are new to the process, not again
+    while they stay those rows; stored anew, the page reads and sums them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/units/{demo['999001'].pk}/2024/"
+    p = Project.objects.filter(unit=demo["999001"], year=2024).order_by("seq").first()
+    json_columns = ('"web_reviewresult"."rules"', '"web_reviewresult"."categories"')
+
+    def read() -> tuple[str, bool]:
+        with CaptureQueriesContext(connection) as q:
+            html = clients["reviewer"].get(url).content.decode()
+        html = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1", html)
+        return html, any(c in (x["sql"] or "") for x in q.captured_queries for c in json_columns)
+
+    first, _ = read()
+    again, json_read = read()
+    assert again == first and not json_read
+    Project.objects.filter(pk=p.pk).update(version=p.version + 3)  # stale: stored anew
+    after, json_read = read()
+    assert json_read
+    assert _categories_and_counts(after) == _categories_and_counts(first)
+    box = after[after.index('id="review"') :]
+    assert box[: box.index("</section>")] == first[first.index('id="review"') :][: box.index("</section>")]
+    assert read() == (after, False)
+
+
 def test_unit_year_page_of_a_year_beyond_the_column_is_not_found(clients, demo):
     """The disclosures are read with the page's year (for its findings about the disclosure): a
     year no IntegerField holds finds no unit-year, as one no disclosure has."""

@@ -210,6 +210,38 @@ def test_kept_rows_are_made_anew_when_anything_they_show_changes(demo, users):
     assert len(projects) >= 3 and unit_year._KEPT_ROWS.size > 0
 
 
+def test_kept_rows_of_a_page_made_anew_replace_its_old_ones(demo, users):
+    """A page's rows made anew after an edit are kept in place of those made before: asked again
+    they are not made again (the same object), and the page holds one entry of the store, not one
+    for each state it was ever in."""
+    from decimal import Decimal
+
+    from jixiao.web.lib import unit_year
+
+    market = demo["999001"]
+    first = Project.objects.filter(unit=market, year=2024).order_by("seq").first()
+    unit_year._KEPT_ROWS.values.clear()
+    unit_year._KEPT_ROWS.size = 0
+
+    def rows():
+        data = read_unit_year(users["admin"], market.pk, 2024)
+        for p in data.projects:
+            p.indicators_n = data.review.indicators.get(p.pk, 0)
+        unit_year_cycle(data.projects, 2024)
+        return prepare_rows(data.projects, data.unit, data.review.outcomes)
+
+    rows()
+    entries, size = len(unit_year._KEPT_ROWS.values), unit_year._KEPT_ROWS.size
+    for i in range(3):
+        Project.objects.filter(pk=first.pk).update(budget_total=Decimal(100 + i))
+        made = rows()
+        assert f">{100 + i}</td>" in str(made.projects)
+        assert rows() is made  # kept, not made again
+        assert len(unit_year._KEPT_ROWS.values) == entries
+        assert unit_year._KEPT_ROWS.size == sum(n for _v, n in unit_year._KEPT_ROWS.values.values())
+        assert unit_year._KEPT_ROWS.size <= size + 100
+
+
 def test_kept_values_stay_within_their_limit():
     from jixiao.kept import Kept
 

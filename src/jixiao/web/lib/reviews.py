@@ -42,6 +42,7 @@ from django.db.models.functions import Greatest
 import jixiao
 from jixiao import model as m
 from jixiao import review, taxonomy, values
+from jixiao.kept import Kept
 from jixiao.review import (
     HEADINGS,
     SEVERITIES,
@@ -1072,8 +1073,6 @@ PAGE_REVIEW_FIELDS = tuple(
         "warning_count",
         "hint_count",
         "indicator_count",
-        "rules",
-        "categories",
     )
 )
 
@@ -1096,11 +1095,62 @@ class PageOutcome:
         return GRADE_VERDICT[self.grade]
 
 
-def _selected_review(p: Any) -> Any:
-    try:
-        return p.review_result
-    except ReviewResult.DoesNotExist:
-        return None
+def _stale_disclosures(projects: list[Any], versions: dict[int, str]) -> set[int]:
+    """The disclosures of `projects` of which some project's stored review (selected with it) is
+    missing or not of the disclosure's current version (`versions`). One loop, no call a project:
+    a big bureau's page checks 200."""
+    stale: set[int] = set()
+    for p in projects:
+        did = p.disclosure_id
+        try:
+            rr = p.review_result
+        except ReviewResult.DoesNotExist:
+            rr = None
+        if getattr(rr, "version", None) != versions.get(did):
+            stale.add(did)
+    return stale
+
+
+class KeptPages(Kept):
+    """`Kept` whose values can be put in place of a key's old one (a page's made anew)."""
+
+    def replace(self, key: Any, value: Any, size: int) -> None:
+        with self.lock:
+            old = self.values.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+        self.put(key, value, size)
+
+
+# the rules and categories of pages' stored rows, summed: by the rows' ids, with their versions
+_KEPT_SUMS = KeptPages(1_000_000)  # about characters: some 25 big bureaus' pages
+
+
+def _stored_sums(
+    stored: list[Any],
+) -> tuple[Counter[str], Counter[tuple[str | None, str | None]]] | None:
+    """The rules and categories of the stored rows `stored` (each with its `id` and `version`)
+    summed as `_summed` sums them, in their order; None when one of them is no longer stored.
+
+    A stored row's rules and categories never change: a review is stored anew as new rows
+    (`store_computed_reviews` deletes and inserts), and the one UPDATE of stored rows
+    (`restamp_written_review`) changes their version only; the admin shows them read-only. So
+    the sums are kept by the rows' ids (with their versions, compared, so that ids given again
+    after a rolled-back insert on SQLite are not taken for the rows they were) and read only for
+    rows new to the process: those JSON columns, 400 texts on a big bureau's page, cost the
+    database more to write out than the rest of the page's query."""
+    ids = tuple(rr.id for rr in stored)
+    versions = [rr.version for rr in stored]
+    kept = _KEPT_SUMS.get(ids)
+    if kept is None or kept[0] != versions:
+        rows = ReviewResult.objects.filter(pk__in=ids).order_by().values_list("id", "rules", "categories")
+        texts = {i: (r, c) for i, r, c in rows} if ids else {}
+        if len(texts) != len(set(ids)):
+            return None
+        rules, categories = _summed([texts[i][0] for i in ids], [texts[i][1] for i in ids])
+        kept = (versions, rules, categories)
+        _KEPT_SUMS.replace(ids, kept, 60 * len(ids) + 40 * (len(rules) + len(categories)))
+    return Counter(kept[1]), Counter(kept[2])
 
 
 def _json_texts(texts: list[Any]) -> list[Any]:
@@ -1211,11 +1261,7 @@ def unit_year_summary(
     if other:
         prints.update(_fingerprints(other))
     versions = {did: _version(fp, state) for did, fp in prints.items()}
-    stale |= {
-        p.disclosure_id
-        for p in projects
-        if getattr(_selected_review(p), "version", None) != versions.get(p.disclosure_id)
-    }
+    stale |= _stale_disclosures(projects, versions)
     if disclosure is not None and loose_row is not None and loose_row[0] != versions[disclosure.pk]:
         stale.add(disclosure.pk)
     if stale:
@@ -1239,7 +1285,10 @@ def unit_year_summary(
     counts["error"] += errors
     counts["warning"] += warnings
     counts["hint"] += hints
-    rules, categories = _summed([rr.rules for rr in stored], [rr.categories for rr in stored])
+    sums = _stored_sums(stored)
+    if sums is None:  # a stored row gone since the page read it (stored anew meanwhile): again
+        return None
+    rules, categories = sums
     loose: list[Finding] = []
     if loose_row is not None:
         loose = [_finding(d) for d in loose_row[1]]

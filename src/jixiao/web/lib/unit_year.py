@@ -16,7 +16,6 @@ from django.db.models.expressions import RawSQL
 from django.urls import get_script_prefix
 from markupsafe import Markup, escape
 
-from jixiao.kept import Kept
 from jixiao.numbers import money, percent
 from jixiao.taxonomy import LEVEL2
 from jixiao.web.jinja import url
@@ -58,30 +57,29 @@ UNIT_YEAR_PROJECT_FIELDS = (
 
 
 class PageReview:
-    """The stored review columns the unit-year page reads for a project (`rules` and `categories`
-    as the JSON text the database gives: `reviews.unit_year_summary` decodes a page's at once)."""
+    """The stored review columns the unit-year page reads for a project: the row's id, then
+    `reviews.PAGE_REVIEW_FIELDS` (its rules and categories are summed by `reviews.unit_year_summary`,
+    read by the ids only when the page's rows are new to the process)."""
 
     __slots__ = (
-        "categories",
         "error_count",
         "grade",
         "hint_count",
+        "id",
         "indicator_count",
-        "rules",
         "version",
         "warning_count",
     )
 
     def __init__(self, *values: Any):
         (
+            self.id,
             self.version,
             self.grade,
             self.error_count,
             self.warning_count,
             self.hint_count,
             self.indicator_count,
-            self.rules,
-            self.categories,
         ) = values
 
 
@@ -143,15 +141,8 @@ def _projects_query(unit_id: int, year: int, disclosure_id: int | None) -> Query
     )
 
 
-def _json_columns() -> tuple[int, ...]:
-    """The positions of `_projects_query`'s JSON columns: the review's rules and categories."""
-    n = len(UNIT_YEAR_PROJECT_FIELDS)
-    fields = reviews.PAGE_REVIEW_FIELDS
-    return tuple(n + 1 + fields.index(f"review_result__{c}") for c in ("rules", "categories"))
-
-
-# the year is an IntegerField; the JSON columns' text is decoded by whoever reads them
-PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,), raw=_json_columns())
+# the year is an IntegerField
+PROJECTS_QUERY = CompiledQuery(_projects_query, small=(1,))
 
 
 def unit_year_projects(
@@ -164,12 +155,18 @@ def unit_year_projects(
     tables). `rows`: `PAGE_QUERY`'s when read with the disclosures."""
     n = len(UNIT_YEAR_PROJECT_FIELDS)
     end = n + 1 + len(reviews.PAGE_REVIEW_FIELDS)
-    projects = []
+    projects: list[Any] = []
+    append = projects.append
     plans = PagePlans()
+    new, fields = object.__new__, UNIT_YEAR_PROJECT_FIELDS
+    # `PageProject(row[:n], plans)` without its call and the row's slice (a big bureau's 200)
     for row in PROJECTS_QUERY.rows(unit.pk, year, disclosure_id) if rows is None else rows:
-        p = PageProject(row[:n], plans)
-        p.review_result = PageReview(*row[n + 1 : end]) if row[n] is not None else None
-        projects.append(p)
+        p = new(PageProject)
+        d = p.__dict__
+        d.update(zip(fields, row, strict=False))  # the first n columns
+        d["pk"], d["plans"] = d["id"], plans
+        d["review_result"] = PageReview(*row[n:end]) if row[n] is not None else None
+        append(p)
     plans.ids = [p.pk for p in projects]
     unit_id = unit.pk
     other_ids = {p.unit_id for p in projects} - {unit_id}  # type: ignore[attr-defined]
@@ -298,7 +295,7 @@ def _loose_json(year: int) -> RawSQL:
     )
 
 
-PAGE_QUERY = CompiledQuery(_page_query, small=(1,), raw=_json_columns())
+PAGE_QUERY = CompiledQuery(_page_query, small=(1,))
 _LOOSE_AT = len(DISCLOSURE_FIELDS) + 1 + len(UNIT_FIELDS)  # where `_page_query`'s loose array is
 _DISCLOSURE_TIMES = tuple(  # in `DISCLOSURES_QUERY`'s row
     i
@@ -421,18 +418,23 @@ def prepare_rows(projects: list[Any], unit: Unit, outcomes: dict[int, Any] | Non
     links' ids need no escaping, the links' text around the id is escaped once a page.
 
     The rows lately made are kept by everything they show (`_rows_key`): a page shown again
-    with the same projects, values and review makes none again; any change makes them anew
-    (at most `_KEPT_ROWS.limit` characters of them are kept, the oldest dropped first)."""
+    with the same projects, values and review makes none again; any change makes them anew, kept
+    in place of the page's old ones (at most `_KEPT_ROWS.limit` characters of them are kept, the
+    oldest dropped first). They are found by the page (script prefix, unit, project ids: cheap to
+    hash), then the key compared: hashing the key itself (a big bureau's 1,000 amounts, each a
+    Decimal made anew by every request) cost more than making it."""
     key = _rows_key(projects, unit.pk, outcomes)
-    rows = _KEPT_ROWS.get(key)
-    if rows is None:
-        rows = _prepare_rows(projects, unit, outcomes)
-        # the HTML and, about, what the key holds on to (its values for each project)
-        _KEPT_ROWS.put(key, rows, len(rows.projects) + len(rows.cycle) + 300 * len(projects))
+    page = (key[0], key[1], tuple(p.id for p in projects))
+    kept = _KEPT_ROWS.get(page)
+    if kept is not None and kept[0] == key:
+        return kept[1]  # type: ignore[no-any-return]
+    rows = _prepare_rows(projects, unit, outcomes)
+    # the HTML and, about, what the key holds on to (its values for each project)
+    _KEPT_ROWS.replace(page, (key, rows), len(rows.projects) + len(rows.cycle) + 300 * len(projects))
     return rows
 
 
-_KEPT_ROWS = Kept(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
+_KEPT_ROWS = reviews.KeptPages(1_500_000)  # characters: some 7 big bureaus' rows or 70 units' (~3 MB)
 
 
 def _rows_key(projects: list[Any], unit_id: int, outcomes: dict[int, Any] | None) -> tuple[Any, ...]:
