@@ -742,3 +742,30 @@ def test_foreign_keys_covered_by_a_wider_index_have_none_of_their_own():
             columns = [c["columns"] for c in indexes.values() if c["index"] or c["unique"]]
             assert [column] not in columns, (table, column)
             assert wider in columns, (table, wider)
+
+
+def test_a_new_documents_review_rows_go_with_its_rows_without_waiting():
+    """A new unit-year's review rows are sent in the pipeline of the document's rows (PostgreSQL:
+    the server stores them right after those, without a wait between), and read back as the
+    review of the stored unit-year; a re-import that changes it replaces its rows as before."""
+    from django.db import connections
+
+    doc = as_unit(seed("004"), "720701", "流水线单位", 3, 5)
+    pipelined: dict[str, bool] = {}
+
+    def watch(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "web_reviewresult"'):
+            raw = connections["default"].connection
+            pipelined[sql[:30]] = bool(raw.pgconn.pipeline_status) if hasattr(raw, "pgconn") else False
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        r = actions.import_disclosure(None, doc)
+    assert list(pipelined.values()) == [connection.vendor == "postgresql"]
+    _assert_review_as_read_back(r.disclosure_id)
+    assert ReviewResult.objects.filter(disclosure_id=r.disclosure_id).count() == 4  # 3 projects + 1
+    pipelined.clear()
+    with connection.execute_wrapper(watch):
+        again = actions.import_disclosure(None, changed(doc))
+    assert again.updated == 3 and list(pipelined.values()) == [False]
+    _assert_review_as_read_back(r.disclosure_id)

@@ -693,13 +693,19 @@ def _import(
     review = _Review(job, subs, projects, guarded)
     # the new rows go to the server without waiting for it (PostgreSQL): it writes them, and their
     # search indexes, while the review is computed here; the block ends when they are written
-    with bulk.pipelined():
-        _insert_indicators(_new_rows(job.writes))
-        bulk.insert_values(SubGoal, new_subs)
-        bulk.insert_values(History, job.writes.history)
-        _check_constraints_now()
-        bulk.sent()
-        review.compute()
+    try:
+        with bulk.pipelined():
+            _insert_indicators(_new_rows(job.writes))
+            bulk.insert_values(SubGoal, new_subs)
+            bulk.insert_values(History, job.writes.history)
+            _check_constraints_now()
+            bulk.sent()
+            review.compute()
+            review.send()
+    except DatabaseError as e:
+        if review.sent:  # the document's rows or the review's: the import done again says which
+            raise _Sequential from e
+        raise
     review.store()
     return job.result
 
@@ -1045,7 +1051,7 @@ class _Review:
     not stop the write: the pages review the unit-year when they find its stored review stale.
     Stored without a savepoint unless `guarded` (two queries fewer): a failure there raises
     `_Sequential`, and the import is rolled back and done again `guarded`, where it is logged and
-    the rest kept."""
+    the rest kept. A new unit-year's rows are sent right after the document's (`send`)."""
 
     def __init__(
         self, job: _Job, subs: list[m.SubGoal], projects: list[Project], guarded: bool = False
@@ -1055,6 +1061,7 @@ class _Review:
         self.restamp = _may_keep_review(job)
         self.computed: reviews.ComputedReviews | None = None
         self.failed = False
+        self.sent = False  # the review rows went with the document's (`send`)
         self.past: dict[int, Any] = {}
         try:  # read before the rows are sent: one query, none for a new unit's unit-year
             if self.restamp or (self.projects and not job.new_unit):
@@ -1087,8 +1094,30 @@ class _Review:
         )
         return reviews.compute_written_reviews([written], self.past)
 
+    def send(self) -> None:
+        """Inside `bulk.pipelined`, once computed: a fresh unit-year's review rows sent after the
+        document's (PostgreSQL: without waiting), so that the server stores them right after those
+        rather than after this process has waited for them (the common case of a new document: no
+        stored review to replace, no other unit-year to review first, not `guarded`). An error
+        there, or in the document's rows (`_import`), raises `_Sequential`."""
+        c = self.computed
+        if self.guarded or self.failed or c is None or c.stale:
+            return
+        if self.job.touched != {self.job.disclosure.pk}:
+            return
+        self.sent = True
+        try:
+            bulk.insert_values(ReviewResult, c.rows)
+        except Exception as e:
+            raise _Sequential from e
+        bulk.sent()
+
     def store(self) -> None:
         if self.failed:
+            return
+        if self.sent:  # stored with the document's rows (`send`)
+            assert self.computed is not None
+            reviews.remember_computed_reviews(self.computed)
             return
         # on a failure the reviews stored so far (other unit-years', `_store`) are rolled back:
         # what this process remembered of them is forgotten too
