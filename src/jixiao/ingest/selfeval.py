@@ -80,6 +80,7 @@ class SelfEvalTable:
             d.pop("loc", None)
             inds.append(d)
         return {
+            "kind": "selfeval",
             "source": self.source,
             "title": self.title,
             "year": self.year,
@@ -107,6 +108,10 @@ class NoSelfEvaluation(ValueError):
         self.source = source
         self.message = message
         super().__init__(f"{source}: {message}")
+
+    def __reduce__(self) -> tuple[type[NoSelfEvaluation], tuple[str, str]]:
+        # raised in a bounded child process (`run_bounded`): it crosses the pipe whole
+        return (type(self), (self.source, self.message))
 
 
 @dataclass(slots=True)
@@ -231,6 +236,22 @@ def read_selfeval(stream: CellStream) -> list[SelfEvalTable]:
         t = _Reader(stream.source, toks[start:end], toks[:start] if k == 0 else []).read()
         if t.indicators or t.budget_rows or t.project_name:
             tables.append(t)
+    return tables
+
+
+def read_selfeval_bytes(data: bytes, name: str) -> list[SelfEvalTable]:
+    """Every 自评表 of a document given as bytes (`read_cells`: any format the importer reads).
+    Raises `ReadError` for a file that cannot be read and `NoSelfEvaluation` when no 自评表 is in
+    it (in Chinese)."""
+    from jixiao.ingest import read_cells
+
+    tables = [t for t in read_selfeval(read_cells(data, name)) if t.indicators]
+    if not tables:
+        raise NoSelfEvaluation(
+            name,
+            "未找到已公开的自评表（没有可识别的自评表指标表头：三级指标、年度指标值、实际完成值、分值、得分）；"
+            "绩效目标表请用 jixiao parse 或 jixiao import",
+        )
     return tables
 
 
@@ -406,6 +427,8 @@ class _Reader:
             cols = [m.lastgroup for m in _IND_COL.finditer(joined) if m.lastgroup]
             if "name" not in cols and "target" not in cols:
                 continue
+            if "actual" not in cols and "score" not in cols:
+                continue  # a target table's header (no 实际完成值, no 得分): not a 自评表
             by_pos: list[str | None] = []
             if tok.width > 2:
                 row_toks = [t for t in toks[i:j] if t.row == tok.row]
