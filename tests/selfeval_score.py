@@ -3,7 +3,8 @@
 Field by field, each counted where the reference prints something: project name, year, 总分 (points
 and score), 自评等级, every budget cell (rows matched by label, columns by header), and for each
 indicator (matched by name) its target, actual, 分值 and 得分. A row read that the reference does not
-have counts against the reading. Texts are compared without whitespace and with ASCII punctuation.
+have counts against the reading. Texts are compared without whitespace and with ASCII punctuation;
+rows, columns and names are matched by `label_key` (also simplified characters, no pinyin).
 
     python tests/selfeval_score.py            # every field page: a table of scores
 """
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from jixiao.ingest.selfeval import label_key
 from jixiao.ingest.vocab import ascii_punct
 
 FIELD = Path("/work/shared/field")
@@ -42,18 +44,18 @@ def score_table(ref: dict[str, Any], got: dict[str, Any] | None) -> tuple[int, i
 
     for key in ("project_name", "year", "total_weight", "total_score", "grade"):
         one(ref.get(key), got.get(key))
-    grows = {_n(k): v for k, v in ((got.get("budget") or {}).get("rows") or {}).items()}
+    grows = {label_key(k): v for k, v in ((got.get("budget") or {}).get("rows") or {}).items()}
     for label, cells in ((ref.get("budget") or {}).get("rows") or {}).items():
-        g = grows.get(_n(label)) or {}
-        gcells = {_n(k): v for k, v in g.items()}
+        g = grows.get(label_key(label)) or {}
+        gcells = {label_key(k): v for k, v in g.items()}
         for col, val in (cells or {}).items():
-            one(val, gcells.get(_n(col)))
+            one(val, gcells.get(label_key(col)))
     gind = {}
     for ind in got.get("indicators") or []:
-        gind.setdefault(_n(ind.get("name")), ind)
+        gind.setdefault(label_key(ind.get("name")), ind)
     matched = set()
     for ind in ref.get("indicators") or []:
-        key = _n(ind.get("name"))
+        key = label_key(ind.get("name"))
         g = gind.get(key) or {}
         if g:
             matched.add(key)

@@ -124,8 +124,27 @@ class _Tok:
     loc: Location
 
 
+# pages reposted in traditional characters (a mirror's conversion), some with pinyin inserted after
+# characters (`項(xiàng)目`): the form's labels are matched on their simplified text; what is read
+# stays as printed
+_TRADITIONAL = str.maketrans(
+    "項稱門實單資預數執總額當財撥結轉際績標級質時滿務對達況準評價設計劃據應開發會經濟態續響產農員與關為個優節間進體識規劃環護類",
+    "项称门实单资预数执总额当财拨结转际绩标级质时满务对达况准评价设计划据应开发会经济态续响产农员与关为个优节间进体识规划环护类",
+)
+_PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\)")
+
+
+def label_key(text: str | None) -> str:
+    """A printed label as the reader matches it: no whitespace, ASCII punctuation, simplified
+    characters, no pinyin (`資金總額`, `资金 总额` → `资金总额`)."""
+    return _norm(text or "")
+
+
 def _norm(text: str) -> str:
-    return ascii_punct(_WS.sub("", text or ""))
+    s = ascii_punct(_WS.sub("", text or ""))
+    if "(" in s:
+        s = _PINYIN.sub("", s)
+    return s.translate(_TRADITIONAL)
 
 
 def tokens_of(stream: CellStream) -> list[_Tok]:
@@ -428,6 +447,8 @@ class _Reader:
             if "name" not in cols and "target" not in cols:
                 continue
             if "actual" not in cols and "score" not in cols:
+                cols = _two_row_header(toks[max(0, i - 12) : i], cols)
+            if "actual" not in cols and "score" not in cols:
                 continue  # a target table's header (no 实际完成值, no 得分): not a 自评表
             by_pos: list[str | None] = []
             if tok.width > 2:
@@ -548,6 +569,34 @@ class _Reader:
                 elif tok.norm.startswith(("自评得分", "自评总分")) and i + 1 < len(toks):
                     if _is_plain_number(toks[i + 1].norm) and self.t.total_score is None:
                         self.t.total_score = toks[i + 1].text.strip()
+
+
+def _two_row_header(before: list[_Tok], sub: list[str]) -> list[str]:
+    """A header printed over two rows: the top row's columns (`绩效指标 | 年度指标值 | 实际完成值 |
+    分值 | 得分 | 偏差原因…`) with its 指标值 opened into the row below's parts (`二级指标 | 三级指标 |
+    指标性质 | 指标值 | 度量单位`). `sub` is returned when no such top row is printed before it."""
+    rows: dict[int, list[str]] = {}
+    for t in before:
+        rows.setdefault(t.row, []).append(t.norm)
+    top: list[str] = []
+    for texts in rows.values():
+        found = [m.lastgroup for m in _IND_COL.finditer("".join(texts)) if m.lastgroup]
+        if "actual" in found or "score" in found:
+            top = found
+    if not top:
+        return sub
+    levels = [c for c in sub if c in ("level1", "level2", "name")]
+    if "level1" not in levels and any(
+        _IND_COL.fullmatch(t.norm) and t.norm.startswith("一级") for t in before
+    ):
+        levels.insert(0, "level1")
+    parts = [c for c in sub if c in ("nature", "target", "unit")] or ["target"]
+    out = list(levels)
+    for c in top:
+        if c in ("level1", "level2", "name"):
+            continue
+        out += parts if c == "target" else [c]
+    return out
 
 
 def _header_part(prev: str, n: str) -> bool:
@@ -689,7 +738,9 @@ def _align(values: list[str], vcols: list[str]) -> dict[str, str]:
 
 def _positional(values: list[str], cols: list[str], out: dict[str, str]) -> None:
     for v, c in zip(values, cols, strict=False):
-        if c in _VALUE_FIELDS:
+        if c == "target":
+            out[c] = out.get(c, "") + v
+        elif c in _VALUE_FIELDS:
             out[c] = v
         elif c == "nature":
             out["target"] = v + out.get("target", "")
