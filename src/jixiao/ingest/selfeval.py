@@ -481,7 +481,7 @@ class _Reader:
                 i += 1  # a header repeated after a page break
             elif _is_level_start(toks, i):
                 i = self._level(i)
-            elif _starts_value(n) and self.t.indicators and self.last_vals is not None:
+            elif self.last_vals is not None and self.t.indicators and _goes_on(toks, i, self._room()):
                 i = self._continue_last(i)
             elif _is_figure(n) or not _may_be_name(n):
                 i += 1
@@ -496,6 +496,10 @@ class _Reader:
         else:
             self.level2 = label
         return i + used
+
+    def _room(self) -> int:
+        """How many value columns the last row has left."""
+        return sum(1 for c in self.cols.values if c in _VALUE_FIELDS) - len(self.last_vals or [])
 
     def _continue_last(self, i: int) -> int:
         """Values cut from their row (a grid read out of line): they go on the last row."""
@@ -691,6 +695,19 @@ def _line_cells(toks: list[_Tok], j: int, nvals: int, has_reason: bool) -> tuple
     return j, cells, reason
 
 
+def _goes_on(toks: list[_Tok], i: int, room: int) -> bool:
+    """The cells at token i are the rest of the row before (a grid regrouped from text put them on
+    a row of their own): a value, or a short text followed on its row by figures only that fit
+    in the `room` the row before has left."""
+    n = toks[i].norm
+    if _starts_value(n):
+        return True
+    if not _is_value_like(n) or _EMPTY_NAME.match(n):
+        return False
+    rest = [t for t in toks[i + 1 : i + 6] if t.row == toks[i].row]
+    return bool(rest) and len(rest) + 1 <= room and all(_is_figure(t.norm) for t in rest)
+
+
 def _starts_value(n: str) -> bool:
     return bool(n) and (
         n[0] in "≥≤><=＞＜＝﹦" or bool(re.match(r"\d[\d.,]*(%|[\u4e00-\u9fff/*·]{1,8})?$", n))
@@ -711,9 +728,9 @@ def _align(values: list[str], vcols: list[str]) -> dict[str, str]:
         _positional(values, vcols, out)
         return out
     # a monotone fit: the best assignment that keeps order (few values, few columns)
-    best: tuple[int, list[int]] | None = None
+    best: tuple[float, list[int]] | None = None
 
-    def walk(vi: int, ci: int, chosen: list[int], score: int) -> None:
+    def walk(vi: int, ci: int, chosen: list[int], score: float) -> None:
         nonlocal best
         if vi == len(values):
             if best is None or score > best[0]:
