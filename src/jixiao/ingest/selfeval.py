@@ -215,6 +215,10 @@ _IND_COL = re.compile(
     r"(?P<score>(单项指标)?得分(\(分\))?)|"
     r"(?P<reason>(偏差|未完成)原因[^|]{0,12}措施|原因分析)"
 )
+# level-1 names of the national form and the framework template (`效益指标(30分)` is never a level 2)
+_LEVEL1_NAME = re.compile(
+    r"^(产出|效益|效果|满意度|项目决策|项目管理|项目产出|项目效益|过程)(指标)?(\(.*\)|\d+分)?$"
+)
 _IND_HEAD = re.compile(r"一级指标|二级指标|三级指标|指标名称")
 _VALUE_FIELDS = ("target", "actual", "weight", "score")
 _TOTAL = re.compile(r"^(总分|合计|总计|自评总分)(\(分\))?(值)?:?$")
@@ -367,10 +371,11 @@ class _Reader:
         if first_row is None:
             return
         start = next((i for i in range(first_row - 1, -1, -1) if _BUDGET_START.match(toks[i].norm)), None)
-        lo = start if start is not None else max(0, first_row - 12)
-        head = "".join(t.norm for t in toks[lo:first_row] if not _is_figure(t.norm))
+        head_toks = toks[start if start is not None else max(0, first_row - 12) : first_row]
+        head = "".join(t.norm for t in head_toks if not _is_figure(t.norm))
         cols = [m.group(0) for m in _BUDGET_COL.finditer(head)]
         self.t.budget_columns = cols
+        col_at = _budget_columns_at(head_toks, cols)
         if self.t.money_unit is None:
             m = _MONEY_UNIT.search(head)
             if m:
@@ -378,29 +383,16 @@ class _Reader:
         i = first_row
         while i < len(toks) and i < first_row + 60:
             tok = toks[i]
-            if not _BUDGET_ROW.match(tok.norm):
-                if _is_figure(tok.norm):
-                    i += 1
-                    continue
-                break
-            label = tok.text.strip()
-            figs: list[str] = []
-            j = i + 1
-            while j < len(toks) and _is_figure(toks[j].norm):
-                figs.append(toks[j].text.strip())
-                j += 1
-            row: dict[str, str] = {}
-            if tok.width == len(cols) + 1 and tok.col == 0:
-                # a full grid row: by position
-                for fig in toks[i + 1 : j]:
-                    if fig.row == tok.row and 1 <= fig.col <= len(cols):
-                        row[cols[fig.col - 1]] = fig.text.strip()
+            if _BUDGET_ROW.match(tok.norm):
+                j = i + 1
+                while j < len(toks) and _is_figure(toks[j].norm):
+                    j += 1
+                self.t.budget_rows[tok.text.strip()] = _budget_row(tok, toks[i + 1 : j], cols, col_at)
+                i = j
+            elif _is_figure(tok.norm):
+                i += 1
             else:
-                for c, f in zip(cols, figs, strict=False):
-                    row[c] = f
-            self.t.budget_rows[label] = row
-            self.budget_end = j
-            i = j
+                break
 
     # -- 年度总体目标 ---------------------------------------------------------------------------------
     def _goal(self) -> None:
@@ -479,6 +471,12 @@ class _Reader:
                 break
             if _IND_HEAD.search(n) and tok.row != hrow and len(n) < 40:
                 i += 1  # a header repeated after a page break
+            elif (at := self._level_column(i)) is not None:
+                if at == "level1":
+                    self.level1, self.level2 = tok.text.strip(), None
+                else:
+                    self.level2 = tok.text.strip()
+                i += 1
             elif _is_level_start(toks, i):
                 i = self._level(i)
             elif self.last_vals is not None and self.t.indicators and _goes_on(toks, i, self._room()):
@@ -488,10 +486,23 @@ class _Reader:
             else:
                 i = self._name_row(i)
 
+    def _level_column(self, i: int) -> str | None:
+        """level1/level2 for a cell under the 一级/二级指标 column of a grid row as wide as the
+        header whose name column holds a name (`社会效益` without 指标 is still a level)."""
+        tok = self.toks[i]
+        by_pos = self.cols.by_pos
+        if not (by_pos and tok.width == len(by_pos) and by_pos[tok.col] in ("level1", "level2")):
+            return None
+        for t in self.toks[i + 1 : i + len(by_pos)]:
+            if t.row == tok.row and by_pos[t.col] == "name":
+                return by_pos[tok.col] if not (_starts_value(t.norm) or _is_figure(t.norm)) else None
+        return None
+
     def _level(self, i: int) -> int:
         label, used = _level_at(self.toks, i)
         assert label is not None
-        if is_level1(label) and (not is_level2(label) or _is_level_start(self.toks, i + used)):
+        first = _LEVEL1_NAME.match(_norm(label)) is not None
+        if is_level1(label) and (first or not is_level2(label) or _is_level_start(self.toks, i + used)):
             self.level1, self.level2 = label, None
         else:
             self.level2 = label
@@ -573,6 +584,25 @@ class _Reader:
                 elif tok.norm.startswith(("自评得分", "自评总分")) and i + 1 < len(toks):
                     if _is_plain_number(toks[i + 1].norm) and self.t.total_score is None:
                         self.t.total_score = toks[i + 1].text.strip()
+
+
+def _budget_columns_at(head: list[_Tok], cols: list[str]) -> dict[int, str]:
+    """Grid column → budget column, when the header's cells sit in one grid row, one name each."""
+    col_at = {t.col: t.norm for t in head if t.width > 2 and _BUDGET_COL.fullmatch(t.norm)}
+    if len(col_at) != len(cols) or len({t.row for t in head if t.col in col_at}) != 1:
+        return {}
+    return col_at
+
+
+def _budget_row(label: _Tok, figs: list[_Tok], cols: list[str], col_at: dict[int, str]) -> dict[str, str]:
+    """One budget row's figures by column: by grid column where the header gives them, by position
+    in a row as wide as the header, else in printed order."""
+    on_row = [f for f in figs if f.row == label.row]
+    if col_at and on_row and len(on_row) == len(figs) and all(f.col in col_at for f in on_row):
+        return {col_at[f.col]: f.text.strip() for f in on_row}
+    if label.width == len(cols) + 1 and label.col == 0:
+        return {cols[f.col - 1]: f.text.strip() for f in on_row if 1 <= f.col <= len(cols)}
+    return {c: f.text.strip() for c, f in zip(cols, figs, strict=False)}
 
 
 def _two_row_header(before: list[_Tok], sub: list[str]) -> list[str]:
