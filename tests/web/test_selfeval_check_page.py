@@ -114,3 +114,15 @@ def test_openapi_declares_it_in_chinese(clients):
     op = spec["paths"][URL]["post"]
     assert op["tags"] == ["自评表复核"] and "自评表" in op["summary"]
     assert {"200", "400"} <= set(op["responses"])
+
+
+@needs_field
+def test_import_still_refuses_a_selfeval_page_as_targets(db):
+    from jixiao.web.models import Project
+    from tests.cli_runner import run_cli
+
+    before = Project.objects.count()
+    r = run_cli(["import", SUIXI])
+    assert r.returncode == 2, r.stdout
+    assert "这是自评表" in r.stderr and "不是绩效目标表" in r.stderr and SUIXI.name in r.stderr
+    assert Project.objects.count() == before
