@@ -189,12 +189,13 @@ _MONEY_UNIT = re.compile(r"[(（]\s*(万元|元|千元)\s*[)）]|单位[:：]\s*
 
 # budget columns as printed, longest first
 _BUDGET_COL = re.compile(
-    r"年初预算数|全年预算数(?:\([AＡ]\))?|调整后?预算数(?:\([AＡ]\))?|预算数(?:\([AＡ]\))?|"
+    r"预算安排情况(?:\(调整后\))?|资金到位情况|资金执行情况|预算执行进度(?:\(%\))?|年初预算数|全年预算数(?:\([AＡ]\))?|调整后?预算数(?:\([AＡ]\))?|预算数(?:\([AＡ]\))?|"
     r"全年执行数(?:\([BＢ]\))?|执行数(?:\([BＢ]\))?|预算执行率(?:\([BＢ]/[AＡ]\))?|执行率(?:\([BＢ]/[AＡ]\))?|"
     r"分值|得分"
 )
 _BUDGET_ROW = re.compile(
-    r"^(年度资金总额|年度财政资金总额|资金总额|其中:?.{0,12}(财政拨款|中央补助|财政资金)|上年结转资金|地方资金|其他资金|其他)[:：]?$"
+    r"^(年度资金总额|年度财政资金总额|资金总额|其中:?.{0,12}(财政拨款|中央补助|财政资金)|上年结转资金|地方资金|其他资金|其他"
+    r"|预算数)[:：]?$"
 )
 _BUDGET_START = re.compile(r"^(项目资金|资金情况|预算执行情况)")
 _FIGURE = re.compile(r"^[-—–]$|^[+-]?\d[\d,]*(\.\d+)?%?$")
@@ -367,7 +368,15 @@ class _Reader:
     # -- budget ---------------------------------------------------------------------------------
     def _budget(self) -> None:
         toks = self.toks
-        first_row = next((i for i, t in enumerate(toks[:120]) if _BUDGET_ROW.match(t.norm)), None)
+        # the first row label has figures after it (`预算数` is also a column word)
+        first_row = next(
+            (
+                i
+                for i, t in enumerate(toks[:120])
+                if _BUDGET_ROW.match(t.norm) and i + 1 < len(toks) and _is_figure(toks[i + 1].norm)
+            ),
+            None,
+        )
         if first_row is None:
             return
         start = next((i for i in range(first_row - 1, -1, -1) if _BUDGET_START.match(toks[i].norm)), None)
@@ -491,7 +500,7 @@ class _Reader:
         header whose name column holds a name (`社会效益` without 指标 is still a level)."""
         tok = self.toks[i]
         by_pos = self.cols.by_pos
-        if not (by_pos and tok.width == len(by_pos) and by_pos[tok.col] in ("level1", "level2")):
+        if not (_as_wide(tok, by_pos) and by_pos[tok.col] in ("level1", "level2")):
             return None
         for t in self.toks[i + 1 : i + len(by_pos)]:
             if t.row == tok.row and by_pos[t.col] == "name":
@@ -641,10 +650,16 @@ def _header_part(prev: str, n: str) -> bool:
     return any(m.start() < len(prev) < m.end() == len(joined) for m in _IND_COL.finditer(joined))
 
 
+def _as_wide(tok: _Tok, by_pos: list[str | None]) -> bool:
+    """The token's grid row is as wide as the header (a row of tab-separated cells may leave its
+    last, blank cell out: the reason column)."""
+    return bool(by_pos) and len(by_pos) - 1 <= tok.width <= len(by_pos) and tok.col < len(by_pos)
+
+
 def _grid_row(name: _Tok, cells: list[_Tok], cols: _Cols) -> SelfEvalIndicator:
     """A grid row with as many cells as the header: by position; otherwise fitted by content."""
     by_pos = cols.by_pos
-    if not (by_pos and name.width == len(by_pos) and by_pos[name.col] == "name"):
+    if not (_as_wide(name, by_pos) and by_pos[name.col] == "name"):
         return _fit(name, cells, cols.values, cols.reason)
     ind = SelfEvalIndicator(None, None, name.text.strip(), loc=name.loc)
     for c in cells:
