@@ -778,6 +778,9 @@ def _align(values: list[str], vcols: list[str]) -> dict[str, str]:
     def walk(vi: int, ci: int, chosen: list[int], score: float) -> None:
         nonlocal best
         if vi == len(values):
+            # a blank cell is more often a text column (指标值, 实际值) than 分值 or 得分, which are
+            # always printed: columns left blank at the end cost more than in the middle
+            score -= len(vcols) - 1 - chosen[-1]
             if best is None or score > best[0]:
                 best = (score, list(chosen))
             return
@@ -786,7 +789,7 @@ def _align(values: list[str], vcols: list[str]) -> dict[str, str]:
             if fit < 0:
                 continue
             chosen.append(c)
-            walk(vi + 1, c + 1, chosen, score + fit - (c - ci))
+            walk(vi + 1, c + 1, chosen, score + fit)
             chosen.pop()
 
     if len(values) <= len(vcols):
