@@ -122,3 +122,12 @@ def test_budget_and_levels_as_printed(stem):
     first = next(iter(table.budget_rows.values()))
     assert first.get("分值") == "10"
     assert all(i.level1 for i in table.indicators)
+
+
+def test_a_monitoring_table_is_no_selfeval():
+    text = (
+        "项目名称\t某项目\n"
+        "一级指标\t二级指标\t三级指标\t年度指标值\t1-7月执行情况\t实际完成值\t完成目标可能性\t偏差原因分析\n"
+        "产出指标\t数量指标\t培训人数\t≥100人\t60人\t60人\t确定能\t\n"
+    )
+    assert not [t for t in read_selfeval(read_cells(text.encode(), "m.txt")) if t.indicators]

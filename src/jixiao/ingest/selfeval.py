@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from jixiao.ingest.cells import CellStream, Para, Row
+from jixiao.ingest.header import header_kind
 from jixiao.ingest.vocab import ascii_punct, is_level1, is_level2, joins_level
 from jixiao.model import Location
 
@@ -451,6 +452,8 @@ class _Reader:
                 cols = _two_row_header(toks[max(0, i - 12) : i], cols)
             if "actual" not in cols and "score" not in cols:
                 continue  # a target table's header (no 实际完成值, no 得分): not a 自评表
+            if header_kind([t.text for t in toks[i:j]]) == "监控表":
+                continue  # 1-7月执行数, 完成目标可能性: a monitoring table
             by_pos: list[str | None] = []
             if tok.width > 2:
                 row_toks = [t for t in toks[i:j] if t.row == tok.row]
