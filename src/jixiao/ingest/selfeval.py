@@ -514,7 +514,7 @@ class _Reader:
         label, used = _level_at(self.toks, i)
         assert label is not None
         first = _LEVEL1_NAME.match(_norm(label)) is not None
-        if is_level1(label) and (first or not is_level2(label) or _is_level_start(self.toks, i + used)):
+        if first or (is_level1(label) and (not is_level2(label) or _is_level_start(self.toks, i + used))):
             self.level1, self.level2 = label, None
         else:
             self.level2 = label
@@ -711,7 +711,7 @@ def _level_at(toks: list[_Tok], i: int) -> tuple[str | None, int]:
     n = toks[i].norm
     if i + 1 < len(toks) and toks[i + 1].width == 1 and joins_level(n, toks[i + 1].norm):
         return n + toks[i + 1].norm, 2
-    if is_level1(n) or is_level2(n):
+    if is_level1(n) or is_level2(n) or _LEVEL1_NAME.match(n):
         return toks[i].text.strip(), 1
     return None, 0
 
