@@ -1,4 +1,4 @@
-"""CLI commands of the monitoring and self-evaluation cycle: `score`, `template`, `monitor`.
+"""CLI commands of the monitoring and self-evaluation cycle: `score`, `check`, `template`, `monitor`.
 
 Registered in `jixiao.cli.main._registrars`. Every bad input prints located lines (`FILE: 自评表!F12: …`
 or `FILE: 指标「…」: …`) to stderr and exits 2; no traceback reaches the user.
@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--check",
         action="store_true",
-        help="FILE.json 是已公开的自评表（含各指标分值、得分与总分）：按评分办法重算，"
+        help="FILE 是已公开的自评表（页面 .txt/.pdf/.docx/.xlsx/.html，"
+        "或其 JSON 摘录，含各指标分值、得分与总分）：按评分办法重算，"
         "列出与公开得分不一致之处及原因，并并列重算等级与公开等级",
     )
     p.add_argument(
@@ -41,6 +42,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="分值合计不是 100 时拒绝评分（默认：按表中分值评分，总分折算为百分制并指出偏差）",
     )
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "check",
+        help="复核已公开的项目支出绩效自评表（公开页面或其 JSON 摘录）",
+        description="读出 FILE 中的每一张已公开自评表（.txt .pdf .docx .xlsx .html 页面，"
+        "或 FILE.json 摘录），"
+        "按评分办法重算各指标得分、总分和等级，列出与公开得分不一致之处及原因。"
+        "json 输出：FILE.json 为一个对象，页面为列表（每张自评表一个）。",
+    )
+    p.add_argument("file", metavar="FILE", help="自评表页面或 FILE.json")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
         "template",
@@ -146,10 +160,14 @@ def _json_error(e: UnicodeDecodeError | json.JSONDecodeError) -> str:
 
 
 def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
+    """A published 自评表 checked by the method: its extraction as JSON (one object out), or the
+    page itself (.txt/.pdf/.docx/.xlsx/.html: every 自评表 in it read and checked, a list out)."""
     import json
 
     from jixiao.cycle.evaluate import check_published, published_from_dict, render_check
 
+    if not _is_json(name, data):
+        return _check_page(name, data, args)
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -163,6 +181,63 @@ def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
     else:
         write_out(render_check(table, check), args.output)
     return 0
+
+
+def _is_json(name: str, data: bytes) -> bool:
+    """A JSON extraction (FILE.json, or text that opens with `{`) rather than a page."""
+    if name.lower().endswith(".json"):
+        return True
+    if name.lower().endswith((".txt", ".pdf", ".docx", ".xlsx", ".xlsm", ".html", ".htm")):
+        return False
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
+def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
+    import json
+
+    from jixiao.cli.common import read_error_text
+    from jixiao.cycle.evaluate import check_published, published_from_reading, render_check
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+
+    try:
+        tables = read_selfeval_bytes(data, name)
+    except NoSelfEvaluation as e:
+        return _fail(name, e.message)
+    except ReadError as e:
+        print(read_error_text(e), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    checks = [(t, published_from_reading(t)) for t in tables]
+    if args.format == "json":
+        out = []
+        for t, pub in checks:
+            out.append(
+                {
+                    "project_name": t.project_name,
+                    "year": t.year,
+                    "location": t.loc.zh() if t.loc else None,
+                    "table": t.to_dict(),
+                    "check": check_published(pub).to_dict(),
+                }
+            )
+        write_out(json.dumps(out, ensure_ascii=False, indent=2) + "\n", args.output)
+        return 0
+    parts = []
+    for t, pub in checks:
+        where = f"（{t.loc.zh()}）" if t.loc and len(checks) > 1 else ""
+        parts.append(f"{name}{where}\n" + render_check(pub, check_published(pub)))
+    write_out("\n".join(parts), args.output)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`jixiao check FILE`: `jixiao score --check FILE`."""
+    name = args.file
+    try:
+        data = _read(name)
+    except OSError as e:
+        return _fail(name, f"无法读取文件：{os_reason(e)}")
+    return _check_published(name, data, args)
 
 
 def cmd_template(args: argparse.Namespace) -> int:

@@ -37,12 +37,21 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     failed = False
 
-    def parsed() -> Iterator[Disclosure]:
+    def parsed() -> Iterator[Disclosure | dict]:
         nonlocal failed
         for name in args.files:
             try:
                 doc = parse_file(name, year=args.year)
             except ReadError as e:
+                selfeval = _selfeval_reading(e, name) if args.format == "json" else None
+                if selfeval is not None:
+                    print(
+                        f"{name}: 这是自评表（不是绩效目标表），输出自评表内容；"
+                        "按评分办法复核请用 jixiao check",
+                        file=sys.stderr,
+                    )
+                    yield selfeval
+                    continue
                 whole = getattr(e, "whole_document", False)
                 print(read_error_text(e, whole=whole), file=sys.stderr)
                 failed = True
@@ -64,8 +73,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     indent = args.indent if args.indent and args.indent > 0 else None
     separators = None if indent else (",", ":")
 
-    def dump(doc: Disclosure) -> str:
-        return json.dumps(disclosure_to_dict(doc), ensure_ascii=False, indent=indent, separators=separators)
+    def dump(doc: Disclosure | dict) -> str:
+        d = doc if isinstance(doc, dict) else disclosure_to_dict(doc)
+        return json.dumps(d, ensure_ascii=False, indent=indent, separators=separators)
 
     with open_out(args.output) as out:
         if args.format == "csv":
@@ -80,6 +90,25 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 out.flush()
             out.write("\n]\n")
     return EXIT_BAD_INPUT if failed else 0
+
+
+def _selfeval_reading(e: Exception, name: str) -> dict | None:
+    """A page the importer found to be a 自评表: its reading in the `*.selfeval.json` shape (one
+    table: its object; several: `{"kind": "selfeval", "source", "tables"}`), or None."""
+    if getattr(e, "other_kind", None) != "自评表":
+        return None
+    from pathlib import Path
+
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+
+    try:
+        tables = read_selfeval_bytes(Path(name).read_bytes(), name)
+    except (OSError, ReadError, NoSelfEvaluation):
+        return None
+    if len(tables) == 1:
+        return tables[0].to_dict()
+    return {"kind": "selfeval", "source": name, "tables": [t.to_dict() for t in tables]}
 
 
 def cmd_value(args: argparse.Namespace) -> int:

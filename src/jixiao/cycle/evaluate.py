@@ -49,11 +49,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jixiao import numbers, taxonomy
 from jixiao.model import Project, TargetValue
 from jixiao.values import parse_value
+
+if TYPE_CHECKING:
+    from jixiao.ingest.selfeval import SelfEvalTable
 
 EXECUTION = "预算执行率"
 CATEGORIES = (taxonomy.OUTPUT, taxonomy.BENEFIT, taxonomy.SATISFACTION, taxonomy.COST)
@@ -1438,6 +1441,12 @@ def published_from_dict(data: Mapping[str, Any]) -> PublishedSelfEvaluation:
         project_name=data.get("project_name"),
         source=data.get("source"),
     )
+
+
+def published_from_reading(table: SelfEvalTable) -> PublishedSelfEvaluation:
+    """A published 自评表 read from its page (`jixiao.ingest.selfeval.read_selfeval`): the reading
+    has the shape of the field set's `*.selfeval.json`."""
+    return published_from_dict(table.to_dict())
 
 
 def render_check(table: PublishedSelfEvaluation, check: PublishedCheck) -> str:

@@ -52,6 +52,7 @@ PRELOAD = [
     "jixiao.ingest.html",
     "jixiao.ingest.pdf",
     "jixiao.cycle.workbooks",
+    "jixiao.ingest.selfeval",
     "openpyxl",
     "pdfplumber",
     "pypdfium2",

@@ -70,6 +70,7 @@ class NoTargetTable(ReadError):
     table was found in its place (then the message says where)."""
 
     whole_document = True
+    other_kind: str | None = None  # 自评表 or 监控表 when one was found in the target table's place
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1753,11 +1754,13 @@ class _Interpreter:
             self.other_tables.append((self.other_kind, Location()))
         if self.other_tables:
             kind, loc = self.other_tables[0]
-            raise NoTargetTable(  # where it was found is the error's location (`ReadError.where`)
+            err = NoTargetTable(  # where it was found is the error's location (`ReadError.where`)
                 self.source,
                 f"未找到绩效目标表：这是{kind}，不是绩效目标表；请在相应的自评或监控功能中导入",
                 loc,
             )
+            err.other_kind = kind
+            raise err
         if doc.budget_overview is not None or doc.overall_goal or doc.sub_goals:
             return  # a budget disclosure without target tables: what it has is read
         raise NoTargetTable(self.source, "未找到绩效目标表（没有可识别的指标表头或项目信息）", Location())

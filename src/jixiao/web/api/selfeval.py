@@ -6,6 +6,11 @@ set has and `jixiao.cycle.evaluate.published_from_dict` reads — recomputes it 
 (`check_published`) and answers with the recomputed total and grade beside the printed ones and
 every difference with its reason. The same as `jixiao score --check FILE.json`.
 
+`POST /api/selfeval/check/page` takes the published page itself (a multipart `file`: .txt, .pdf,
+.docx, .xlsx or .html), reads every 自评表 in it (`jixiao.ingest.selfeval`) in a bounded child
+process (the upload size cap, `JIXIAO_PARSE_TIMEOUT`, `JIXIAO_PARSE_MEMORY_MB`) and checks each one:
+the same as `jixiao check FILE`.
+
 Nothing is read from or written to the database: any signed-in user (session with CSRF, or a Bearer
 token) may check a table. A table that cannot be checked at all is refused with 400 and a Chinese
 message naming the field (no indicators, or an indicator row left blank); a single unreadable cell (OCR
@@ -19,7 +24,8 @@ import logging
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 
 from jixiao.cycle.evaluate import check_published, printed_number, published_from_dict
 from jixiao.web import actions
@@ -158,3 +164,61 @@ def check_selfeval(request: HttpRequest, body: PublishedTableIn) -> SelfEvalChec
         unreadable=_unreadable(body),
         text=render_check(table, check),
     )
+
+
+class PageTableCheckOut(SelfEvalCheckOut):
+    year: int | None = Field(None, description="年度")
+    location: str | None = Field(None, description="这张自评表在文件中的位置（如「第 12 行」）")
+    table: dict = Field({}, description="读出的自评表（与 `*.selfeval.json` 同一格式）")
+
+
+class PageCheckOut(Schema):
+    source: str = Field(..., description="上传的文件名")
+    tables: list[PageTableCheckOut] = Field([], description="文件中每一张自评表的复核结果")
+
+
+@router.post(
+    "/selfeval/check/page",
+    response={200: PageCheckOut, 400: CheckErrorOut},
+    summary="上传已公开的自评表页面并复核",
+    description="上传公开的自评表页面（.txt .pdf .docx .xlsx .html），读出其中每一张项目支出绩效自评表，"
+    "按自评方法复核（与 `POST /api/selfeval/check` 相同），并给出读出的表格内容。"
+    "不读写数据库；与命令 `jixiao check 文件` 相同。",
+)
+def check_selfeval_page(request: HttpRequest, file: UploadedFile = File(...)) -> PageCheckOut:  # noqa: B008
+    from django.conf import settings
+
+    from jixiao.cycle.evaluate import published_from_reading, render_check
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import run_bounded
+    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+    from jixiao.web.actions.workbooks import parse_limits
+
+    name = file.name or "自评表"
+    if (file.size or 0) > settings.MAX_UPLOAD_MB * 1024 * 1024:
+        raise actions.Invalid(f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限", {"file": "文件过大"})
+    try:
+        tables = run_bounded(read_selfeval_bytes, file.read(), name, name=name, limits=parse_limits())
+    except NoSelfEvaluation as e:
+        raise actions.Invalid(f"{name}: {e.message}", {"file": e.message}) from None
+    except ReadError as e:
+        raise actions.Invalid(e.describe(), {"file": e.message}) from None
+    out = []
+    for t in tables:
+        pub = published_from_reading(t)
+        try:
+            check = check_published(pub)
+        except (ValueError, ArithmeticError) as e:
+            where = t.loc.zh() if t.loc else ""
+            raise actions.Invalid(f"{name}: {where}: 表中的数无法按方法复算：{e}", {"file": str(e)}) from e
+        out.append(
+            PageTableCheckOut(
+                project_name=t.project_name,
+                year=t.year,
+                location=t.loc.zh() if t.loc else None,
+                table=t.to_dict(),
+                text=render_check(pub, check),
+                **check.to_dict(),
+            )
+        )
+    return PageCheckOut(source=name, tables=out)
