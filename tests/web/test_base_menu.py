@@ -27,6 +27,7 @@ NAV = (
     "    {% if role in ('admin', 'unit') %}<a href=\"{{ url('upload') }}\">导入文件</a>{% endif %}\n"
     "    <a href=\"{{ url('monitoring_list') }}\">运行监控</a>\n"
     "    {% if role in ('admin', 'unit') %}<a href=\"{{ url('cycle_upload') }}\">上传填报表</a>{% endif %}\n"
+    "    <a href=\"{{ url('selfeval_check') }}\">自评表复核</a>\n"
     '    <a href="/api/docs">API</a>\n'
     "    {% if user.is_staff %}<a href=\"{{ url('admin:index') }}\">管理后台</a>{% endif %}\n"
     "  </nav>\n"

@@ -1,0 +1,44 @@
+"""Page: 自评表复核 — an auditor (审计), a finance-bureau reviewer or a unit checks a published
+项目支出绩效自评表 from the page file (.txt .pdf .docx .xlsx .html).
+
+Each table read is shown as printed (project, year, units, budget rows, indicators) beside the
+method's recomputation (each indicator out of its own 分值, 预算执行率 and its points, the total
+scaled to 100, the grade), with every departure named in Chinese and where it is. Nothing is read
+from or written to the database. Who may use it: every signed-in user, as `POST
+/api/selfeval/check/page` (the same size cap and bounded reading: `jixiao.web.lib.selfeval_check`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from jixiao.numbers import trimmed
+from jixiao.web.lib.selfeval_check import check_upload, summary
+from jixiao.web.refusals import Invalid
+
+TEMPLATE = "web/selfeval_check.html"
+ACCEPT = ".txt,.pdf,.docx,.xlsx,.html,.htm"
+
+
+@login_required
+def selfeval_check(request: HttpRequest) -> HttpResponse:
+    ctx: dict[str, Any] = {"max_mb": settings.MAX_UPLOAD_MB, "accept": ACCEPT, "trimmed": trimmed}
+    if request.method != "POST":
+        return render(request, TEMPLATE, ctx)
+    f = request.FILES.get("file")
+    if f is None:
+        ctx["error"] = "请选择要复核的自评表文件（.txt .pdf .docx .xlsx .html）。"
+        return render(request, TEMPLATE, ctx, status=400)
+    try:
+        name, checks = check_upload(f)
+    except Invalid as e:
+        ctx["error"] = e.message
+        ctx["error_file"] = f.name
+        return render(request, TEMPLATE, ctx, status=400)
+    ctx.update({"source": name, "checks": checks, "summary": summary(checks)})
+    return render(request, TEMPLATE, ctx)
