@@ -88,7 +88,7 @@ def test_a_target_table_is_refused_in_chinese(clients):
     )
     assert r.status_code == 400
     text = _text(r)
-    assert "目标表.txt: 未找到已公开的自评表" in text
+    assert "无法复核：" in text and "目标表.txt: 未找到已公开的自评表" in text
     assert 'type="file" name="file"' in r.content.decode()  # the form again, to try another file
 
 
