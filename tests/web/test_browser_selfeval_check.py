@@ -38,6 +38,9 @@ def _flow(base, browser, tmp_path):
     assert rows.count() == 2 and "执行率 86.2%" in rows.first.inner_text()
     assert page.locator("table.selfeval-indicators tr.departs").count() == 1
     page.screenshot(path=str(shots / "selfeval_check_wide.png"), full_page=True)
+    with page.expect_download() as dl:
+        page.click("button:has-text('下载复核结果（Excel）')")
+    assert dl.value.suggested_filename == "13_langfang_shipinxuexiao_selfeval_复核.xlsx"
     page.set_viewport_size({"width": 375, "height": 800})
     page.screenshot(path=str(shots / "selfeval_check_narrow.png"), full_page=True)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375

@@ -137,3 +137,52 @@ def test_csrf_is_enforced(users):
     token = c.cookies["csrftoken"].value
     r = c.post(URL, {"file": SimpleUploadedFile(LANGFANG.name, data), "csrfmiddlewaretoken": token})
     assert r.status_code == 200 and "97.24" in _text(r)
+
+
+def _hidden(page: str, name: str) -> str:
+    m = re.search(rf"""name="{name}" value=(["'])(.*?)\1""", page)
+    assert m, name
+    return html.unescape(m.group(2))
+
+
+@needs_field
+def test_the_check_downloads_as_a_workbook_without_formulas(clients):
+    import io
+
+    from openpyxl import load_workbook
+
+    c = clients["reviewer"]
+    page = _upload(c, LANGFANG.name, LANGFANG.read_bytes()).content.decode()
+    assert 'action="/selfeval/check/export.xlsx"' in page
+    form = {"source": _hidden(page, "source"), "readings": _hidden(page, "readings")}
+    r = c.post("/selfeval/check/export.xlsx", form)
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert "attachment" in r["Content-Disposition"] and "xlsx" in r["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    summary = [[cell.value for cell in row] for row in wb["复核结果"].iter_rows()]
+    # the page's total: the reading went back in its own order (the budget's first row is 年度资金总额)
+    assert summary[2][0] == "办公宿舍楼、食堂及餐厅暖通改造经费" and summary[2][4] == 97.24
+    assert wb["与方法不符"].max_row == 3  # the heading and the two deviations
+    assert not any(cell.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for cell in row)
+
+
+def test_a_download_of_something_else_is_refused(clients):
+    c = clients["market"]
+    bad = (
+        "",
+        "not json",
+        "{}",
+        "[1]",
+        '[{"indicators": "x"}]',
+        '[{"indicators": [{"name": 5}]}]',
+        '[{"indicators": [{"name": "x"}], "budget": 5}]',
+        '[{"indicators": [{"name": "x"}], "grade": ["优"]}]',
+        "[" + "{}," * 60 + "{}]",
+    )
+    for readings in bad:
+        r = c.post("/selfeval/check/export.xlsx", {"source": "x.txt", "readings": readings})
+        assert r.status_code == 400, readings
+        assert "无法生成复核结果" in _text(r)
+    assert c.get("/selfeval/check/export.xlsx").status_code == 405
+    assert Client().post("/selfeval/check/export.xlsx", {}).status_code == 302  # to the login
