@@ -37,7 +37,7 @@ def test_the_field_page_checked_as_a_workbook():
     assert [d[1] for d in dev] == ["预算执行率", "第 1 行 指标「指标1工程资金金额」"]
     assert dev[0][2:4] == ["9", 8.62] and "执行率 86.2%" in dev[0][4]
     inds = [[c.value for c in r] for r in wb["绩效指标"].iter_rows(min_row=2)]
-    assert len(inds) == 9 and inds[0][-2] == 8.62 and "得分不同" in inds[0][-1]
+    assert len(inds) == 9 and inds[0][-3] == 8.62 and "得分不同" in inds[0][-2]
 
 
 def test_no_live_formula_from_a_printed_cell():

@@ -14,6 +14,7 @@ from tests.web.browsing import BROWSER_TEST, login, run_flow
 
 FIELD = Path(__file__).resolve().parents[3] / "shared" / "field"
 LANGFANG = FIELD / "batch1" / "13_langfang_shipinxuexiao_selfeval.txt"
+SUIXI = FIELD / "batch1" / "14_suixi_minzheng_selfeval.txt"
 
 pytestmark = [*BROWSER_TEST, pytest.mark.skipif(not LANGFANG.exists(), reason="field set not present")]
 
@@ -53,3 +54,11 @@ def _flow(base, browser, tmp_path):
     alert = page.locator("[role=alert]")
     assert "目标表.txt" in alert.inner_text() and "未找到已公开的自评表" in alert.inner_text()
     page.screenshot(path=str(shots / "selfeval_check_error.png"), full_page=True)
+
+    # weights totalling 90 and full marks for missed targets
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_input_files("input[type=file]", str(SUIXI))
+    page.click("button:has-text('上传并复核')")
+    page.wait_for_selector("table.selfeval-discrepancies")
+    assert "折算" in page.locator("table.selfeval-totals").inner_text()
+    page.screenshot(path=str(shots / "selfeval_check_weights90.png"), full_page=True)

@@ -72,6 +72,7 @@ def test_a_field_page_is_read_and_checked(clients):
         assert d.where in text and d.why in text
     assert "执行率 86.2%" in text and "8.62" in text
     assert "与方法不符 2 处" in text
+    assert "等级按方法：优 ≥ 90 分，良 ≥ 80 分，中 ≥ 60 分，差 < 60 分" in text
 
 
 @needs_field
@@ -80,6 +81,9 @@ def test_missed_targets_scored_full_are_named(clients):
     assert r.status_code == 200
     text = _text(r)
     assert "临时救助" in text and "没有达到年度指标值，却给了满分" in text
+    # its 分值 total 90: scored with its own weights, the total scaled to 100, the deviation named
+    assert "分值合计 90 100（总分按 100 分折算）" in text
+    assert "预算执行率 10 分与各指标分值共 90 分，不是 100 分" in text
 
 
 def test_a_target_table_is_refused_in_chinese(clients):

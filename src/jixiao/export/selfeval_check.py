@@ -49,6 +49,7 @@ INDICATOR_HEAD = (
     "得分（表中）",
     "得分（按方法）",
     "与方法不符",
+    "偏差原因分析（表中）",
 )
 
 
@@ -129,6 +130,7 @@ def _indicators(ws: Worksheet, checked: Sequence[Checked]) -> None:
                     ind.get("score"),
                     _number(score) if score is not None else "未复核",
                     "；".join(whys.get(i, [])) or None,
+                    ind.get("deviation_reason"),
                 ],
             )
 

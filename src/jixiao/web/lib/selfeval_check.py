@@ -112,6 +112,16 @@ def check_upload(file: Upload, default_name: str = "自评表") -> tuple[str, li
     return name, [check_table(name, t) for t in read_tables(name, file.read())]
 
 
+def grade_cutoffs() -> str:
+    """The method's grade cut-offs in Chinese: 优 ≥ 90 分，良 ≥ 80 分，中 ≥ 60 分，差 < 60 分."""
+    from jixiao.cycle.evaluate import ScoringSettings
+    from jixiao.numbers import trimmed
+
+    grades = ScoringSettings().grades
+    parts = [f"{g} ≥ {trimmed(cut)} 分" for cut, g in grades[:-1]]
+    return "，".join([*parts, f"{grades[-1][1]} < {trimmed(grades[-2][0])} 分"])
+
+
 def summary(checks: list[TableCheck]) -> dict[str, Any]:
     """Counts for the page's heading: tables read, and how many depart from the method."""
     return {

@@ -22,7 +22,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from jixiao.numbers import trimmed
-from jixiao.web.lib.selfeval_check import check_upload, checks_from_readings, summary
+from jixiao.web.lib.selfeval_check import check_upload, checks_from_readings, grade_cutoffs, summary
 from jixiao.web.refusals import Invalid
 
 TEMPLATE = "web/selfeval_check.html"
@@ -47,7 +47,15 @@ def selfeval_check(request: HttpRequest) -> HttpResponse:
     # carried by the download form; in the reader's key order (Jinja's tojson sorts keys, and the
     # first budget row is 年度资金总额)
     readings = json.dumps([c.reading.to_dict() for c in checks], ensure_ascii=False)
-    ctx.update({"source": name, "checks": checks, "summary": summary(checks), "readings": readings})
+    ctx.update(
+        {
+            "source": name,
+            "checks": checks,
+            "summary": summary(checks),
+            "readings": readings,
+            "cutoffs": grade_cutoffs(),
+        }
+    )
     return render(request, TEMPLATE, ctx)
 
 
