@@ -42,7 +42,7 @@ def selfeval_check(request: HttpRequest) -> HttpResponse:
         name, checks = check_upload(f)
     except Invalid as e:
         ctx["error"] = e.message
-        ctx["error_file"] = f.name
+        ctx["error_title"] = "无法复核"
         return render(request, TEMPLATE, ctx, status=400)
     # carried by the download form; in the reader's key order (Jinja's tojson sorts keys, and the
     # first budget row is 年度资金总额)
@@ -77,5 +77,5 @@ def selfeval_check_export(request: HttpRequest) -> HttpResponse:
         return render(request, TEMPLATE, ctx, status=400)
     stem = source.rsplit(".", 1)[0] or "自评表"
     resp = HttpResponse(check_to_xlsx(source, checked), content_type=XLSX)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stem + '_复核.xlsx')}"
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(stem + '_复核.xlsx', safe='')}"
     return resp
