@@ -45,6 +45,7 @@ urlpatterns = [
     path("public/library/", corpus.public_library, name="public_library"),
     path("monitoring/", cycle.monitoring_list, name="monitoring_list"),
     path("monitoring/<int:snapshot_id>/outcome/", cycle.snapshot_outcome, name="snapshot_outcome"),
+    path("selfeval/", cycle.selfeval_list, name="selfeval_list"),
     path("cycle/upload/", cycle.cycle_upload, name="cycle_upload"),
     path("search/", search.search, name="search"),
     path("search/export.xlsx", search.search_export, name="search_export"),
