@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/<int:unit_id>/", units.unit, name="unit"),
     path("units/<int:unit_id>/<int:year>/", units.unit_year, name="unit_year"),
+    path("units/<int:unit_id>/projects/new/", units.project_new, name="project_new"),
     path(
         "units/<int:unit_id>/<int:year>/export/<str:kind>.<str:fmt>", exports.unit_export, name="unit_export"
     ),
