@@ -20,7 +20,9 @@ VISIBLE = """() => {
     if (n.nodeType === 3) { out.push(n.nodeValue); return; }
     if (n.nodeType !== 1 || skip.has(n.tagName)) return;
     if (n.classList.contains("opblock-summary-path") || n.classList.contains("request-url")) return;
-    for (const a of ["title", "aria-label", "placeholder"]) if (n.getAttribute(a)) out.push(n.getAttribute(a));
+    for (const a of ["title", "aria-label", "placeholder"]) {
+      if (n.getAttribute(a)) out.push(n.getAttribute(a));
+    }
     for (const c of n.childNodes) walk(c);
   };
   walk(document.querySelector("#swagger-ui"));
