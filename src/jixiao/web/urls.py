@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/<int:unit_id>/", units.unit, name="unit"),
     path("units/<int:unit_id>/<int:year>/", units.unit_year, name="unit_year"),
+    path("units/<int:unit_id>/projects/new/", units.project_new, name="project_new"),
     path(
         "units/<int:unit_id>/<int:year>/export/<str:kind>.<str:fmt>", exports.unit_export, name="unit_export"
     ),
@@ -45,6 +46,7 @@ urlpatterns = [
     path("public/library/", corpus.public_library, name="public_library"),
     path("monitoring/", cycle.monitoring_list, name="monitoring_list"),
     path("monitoring/<int:snapshot_id>/outcome/", cycle.snapshot_outcome, name="snapshot_outcome"),
+    path("selfeval/", cycle.selfeval_list, name="selfeval_list"),
     path("cycle/upload/", cycle.cycle_upload, name="cycle_upload"),
     path("search/", search.search, name="search"),
     path("search/export.xlsx", search.search_export, name="search_export"),

@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
-from jixiao.web.api.common import json_response, project_for
+from jixiao.web.api.common import check_choices, json_response, project_for
 from jixiao.web.api.errors import Id, Limit, Offset, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.lib.search import text_filter
@@ -476,8 +477,16 @@ def review_ranking(
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Any:
+    from jixiao.review import RULES
+    from jixiao.review.findings import SEVERITY_ZH
     from jixiao.web.lib.ranking import ranked
 
+    check_choices("severity", severity, SEVERITY_ZH)
+    if rule.strip() and rule.strip().upper() not in RULES:
+        raise HttpError(
+            422,
+            f"请求有误：查询参数 rule 的值“{rule}”不是审核规则编码，应如 JX101（见 /review/rules/）。",
+        )
     params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity, "rule": rule}
     items, _ = ranked(request.user, params)
     limit = max(1, min(limit, 1000))
