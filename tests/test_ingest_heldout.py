@@ -30,6 +30,7 @@ FLOORS = {
     "synonyms": (0.98, 0.98),
     "structure": (0.99, 0.98),
     "binary": (0.98, 0.98),
+    "fieldforms": (0.88, 0.98),
 }
 
 

@@ -47,7 +47,7 @@ from itertools import repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
-from jixiao.ingest.header import cell_scores
+from jixiao.ingest.header import cell_scores, merge_header_rows
 from jixiao.ingest.noise import norm_key
 from jixiao.ingest.pdftext import value_score
 from jixiao.model import Location
@@ -1169,6 +1169,7 @@ class _Header:
     end: int  # index after its last piece
     kinds: list[int]  # one per column
     texts: list[str]
+    lines: list[int] | None = None  # each column's line where two printed rows were merged
 
 
 def _find_header(pieces: list[Piece], at: int) -> _Header | None:
@@ -1224,11 +1225,54 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     ):
         end += 1
     texts = [p.text for p in pieces[start:end]]
+    lines = None
+    two = _two_rows(pieces, start, end, lo)
+    if two is not None:
+        start, texts, lines = two
     all_kinds = [OTHER if k is None else k for k in _resolve_kinds(texts)]
     for c, t in enumerate(texts):
         if all_kinds[c] == OTHER:
             all_kinds[c] = _block_kind(t)
-    return _Header(start, end, all_kinds, texts), j
+    return _Header(start, end, all_kinds, texts, lines), j
+
+
+def _row_above(pieces: list[Piece], start: int, end: int, lo: int) -> tuple[int, list[str], list[int]] | None:
+    """`_two_rows` for a header printed on one line under a line of column groups."""
+    k = start
+    line = pieces[start - 1].line if start > lo else -1
+    while k > lo and pieces[k - 1].line == line and not pieces[k - 1].alone:
+        k -= 1
+    if k == start or pieces[k].brk == SAME:
+        return None
+    merged = merge_header_rows([p.text for p in pieces[k:start]], [p.text for p in pieces[start:end]])
+    return None if merged is None else (k, merged, [pieces[start].line] * len(merged))
+
+
+def _two_rows(pieces: list[Piece], start: int, end: int, lo: int) -> tuple[int, list[str], list[int]] | None:
+    """A header printed over two rows (column groups above their columns: `绩效指标` | `指标值` over
+    一级/二级/三级): (its first piece, the merged header texts, their lines), or None. Rows by line
+    where a line prints a whole row; one cell per line, the upper row ends before the level columns
+    that follow a cell which is not one."""
+    head = pieces[start:end]
+    if head[0].line == head[-1].line:
+        return _row_above(pieces, start, end, lo)
+    if not all(p.alone for p in head):
+        first = [p.text for p in head if p.line == head[0].line]
+        if len({p.line for p in head}) != 2 or len(first) < 1:
+            return None
+        merged = merge_header_rows(first, [p.text for p in head[len(first) :]])
+        return None if merged is None else (start, merged, [head[-1].line] * len(merged))
+    if start > lo and pieces[start - 1].alone and norm_key(pieces[start - 1].text).endswith("指标"):
+        start -= 1  # the block label over the level columns, left out of the vocabulary run
+        head = pieces[start:end]
+    texts = [p.text for p in head]
+    kinds = [header_field(t)[0] for t in texts]
+    for k in range(1, len(texts)):
+        if kinds[k] in (L1, L2, NAME) and kinds[k - 1] not in (L1, L2, NAME):
+            merged = merge_header_rows(texts[:k], texts[k:])
+            if merged is not None:
+                return start, merged, [head[-1].line] * len(merged)
+    return None
 
 
 _MONEY_WORD = re.compile(r"预算|金额|资金")
@@ -1557,8 +1601,14 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
         blocks.append(
             Row(
                 [
-                    Cell(t, Location(line=p.line, cell=f"col {c + 1}"))
-                    for c, (t, p) in enumerate(zip(head.texts, pieces[head.start : head.end], strict=True))
+                    Cell(t, Location(line=line, cell=f"col {c + 1}"))
+                    for c, (t, line) in enumerate(
+                        zip(
+                            head.texts,
+                            head.lines or [p.line for p in pieces[head.start : head.end]],
+                            strict=True,
+                        )
+                    )
                 ],
                 _line_loc(hp.line),
                 table,
