@@ -137,3 +137,12 @@ def test_upper_row_as_long_as_the_lower_without_blanks_is_collapsed() -> None:
 
 def test_one_period_over_the_whole_header_adds_nothing() -> None:
     assert merge_header_rows(["本年度 绩效指标"], ["一级指标", "二级指标", "三级指标"]) is None
+
+
+def test_labels_written_down_narrow_cells_one_cell_per_line() -> None:
+    """Word tables with narrow label columns print `绩` `效` `指` `标` one character per line."""
+    cells = ["项目名称", "秦岭生态环境保护专项", "总\n体\n目\n标", "年度目标", "开展巡查监测。"]
+    cells += ["绩\n效\n指\n标", "一级\n指标", "二级\n指标", "三级\n指标", "指标值"]
+    cells += ["产\n出\n指\n标", "数量指标", "生态环境巡查次数", "≥240次", "自动监测站点运维数量", "=12个"]
+    cells += ["满\n意\n度\n指\n标", "服务对象满意度指标", "周边群众满意度", "≥85%"]
+    assert _values(TOP.format(rows="\n\n".join(cells)), "d.txt") == WANT

@@ -253,9 +253,17 @@ def _after_blank(lines: list[str], cell: Piece) -> bool:
 
 
 def _parted_by_blanks(lines: list[str]) -> bool:
-    """Whether blank lines part the cells: most printed lines are followed by a blank line."""
+    """Whether blank lines part the cells: most printed lines are followed by a blank line. A label
+    written down a narrow cell (`绩` / `效` / `指` / `标`, `一级` / `指标`) is one printed cell: its
+    short lines followed by another line of it are not counted."""
     printed = len(lines) - lines.count("")
-    return printed >= 8 and len(_BEFORE_BLANK.findall("\n".join(lines))) >= 0.8 * printed
+    parted = len(_BEFORE_BLANK.findall("\n".join(lines)))
+    if printed < 8:
+        return False
+    if parted >= 0.8 * printed:
+        return True
+    down = sum(1 for a, b in zip(lines, lines[1:]) if b and 0 < len(a.strip(_BLANK)) <= 2)
+    return parted >= 0.8 * (printed - down)
 
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
