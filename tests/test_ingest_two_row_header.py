@@ -146,3 +146,10 @@ def test_labels_written_down_narrow_cells_one_cell_per_line() -> None:
     cells += ["产\n出\n指\n标", "数量指标", "生态环境巡查次数", "≥240次", "自动监测站点运维数量", "=12个"]
     cells += ["满\n意\n度\n指\n标", "服务对象满意度指标", "周边群众满意度", "≥85%"]
     assert _values(TOP.format(rows="\n\n".join(cells)), "d.txt") == WANT
+
+
+def test_cell_per_line_page_with_period_groups() -> None:
+    cells = ["项目名称", "秦岭生态环境保护专项", "一级指标", "长期绩效指标", "年度绩效指标"]
+    cells += ["二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"]
+    cells += ["产出指标", "数量指标", "生态环境巡查次数", "三年累计≥700次", "数量指标", "生态环境巡查次数", "≥240次"]
+    assert _values(TOP.format(rows=" |\n".join(cells) + " |"), "e.txt") == [WANT[0]]

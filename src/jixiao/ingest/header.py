@@ -439,6 +439,11 @@ def _upper_kind(text: str) -> tuple[str, str] | None:
     return None
 
 
+def is_upper_header_cell(text: str) -> bool:
+    """Whether a cell may be in the upper row of a two-row header (`merge_header_rows`)."""
+    return bool(text.strip()) and _upper_kind(text) is not None
+
+
 def _lower_field(text: str) -> str:
     _grp, scores = cell_scores(text)
     return scores[0][0] if scores else ""

@@ -47,7 +47,7 @@ from itertools import repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
-from jixiao.ingest.header import cell_scores, merge_header_rows
+from jixiao.ingest.header import cell_scores, is_upper_header_cell, merge_header_rows
 from jixiao.ingest.noise import norm_key
 from jixiao.ingest.pdftext import value_score
 from jixiao.model import Location
@@ -1270,9 +1270,10 @@ def _two_rows(pieces: list[Piece], start: int, end: int, lo: int) -> tuple[int, 
             return None
         merged = merge_header_rows(first, [p.text for p in head[len(first) :]])
         return None if merged is None else (start, merged, [head[-1].line] * len(merged))
-    if start > lo and pieces[start - 1].alone and norm_key(pieces[start - 1].text).endswith("指标"):
-        start -= 1  # the block label over the level columns, left out of the vocabulary run
-        head = pieces[start:end]
+    k = start
+    while k > max(lo, start - 8) and pieces[k - 1].alone and is_upper_header_cell(pieces[k - 1].text):
+        k -= 1  # the upper row's group cells, left out of the vocabulary run (`绩效指标`, `长期绩效指标`)
+    start, head = k, pieces[k:end]
     texts = [p.text for p in head]
     kinds = [header_field(t)[0] for t in texts]
     for k in range(1, len(texts)):
