@@ -151,5 +151,22 @@ def test_labels_written_down_narrow_cells_one_cell_per_line() -> None:
 def test_cell_per_line_page_with_period_groups() -> None:
     cells = ["项目名称", "秦岭生态环境保护专项", "一级指标", "长期绩效指标", "年度绩效指标"]
     cells += ["二级指标", "三级指标", "指标值", "二级指标", "三级指标", "指标值"]
-    cells += ["产出指标", "数量指标", "生态环境巡查次数", "三年累计≥700次", "数量指标", "生态环境巡查次数", "≥240次"]
+    cells += [
+        "产出指标",
+        "数量指标",
+        "生态环境巡查次数",
+        "三年累计≥700次",
+        "数量指标",
+        "生态环境巡查次数",
+        "≥240次",
+    ]
     assert _values(TOP.format(rows=" |\n".join(cells) + " |"), "e.txt") == [WANT[0]]
+
+
+def test_spaced_level_labels_in_run_together_text() -> None:
+    from jixiao.ingest.textrows import unspace_levels
+
+    assert unspace_levels("产 出 指 标数量指标巡查次数≥240次") == "产出指标数量指标巡查次数≥240次"
+    assert unspace_levels("满 意 度 指 标 服务对象满意度指标") == "满意度指标 服务对象满意度指标"
+    assert unspace_levels("第 2 页 共 3 页") == "第 2 页 共 3 页"  # not a level label: as printed
+    assert unspace_levels("a b c d") == "a b c d"

@@ -742,6 +742,8 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
                 st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
+        if " " in s:
+            s = unspace_levels(s)
         if _BLANK_CHAR.search(s) and not (st.header and (_opens_with_level(s) or _blank_in_value(s))):
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
@@ -992,6 +994,27 @@ STRATEGIES: dict[str, Strategy] = {
     "cell-lines": cell_lines,
     "run-together": run_together,
 }
+
+
+def unspace_levels(s: str) -> str:
+    """A line with its level labels printed with a space between the characters (`产 出 指 标`,
+    as a PDF spreads a label over its cell) written without them; the rest as printed."""
+    parts: list[str] = []
+    last = 0
+    n = len(s)
+    k = s.find(" ")
+    while k != -1:
+        i = j = k - 1
+        while j + 2 < n and s[j + 1] == " " and s[j + 2] != " ":
+            j += 2
+        if i >= last and s[i] != " ":
+            # the longest spaced run from i that is a level label (`满 意 度 指 标 服务…`)
+            j = next((e for e in range(j, i + 3, -2) if level_kind(s[i : e + 1 : 2])), i)
+            if j > i:
+                parts += (s[last:i], s[i : j + 1 : 2])
+                last = j + 1
+        k = s.find(" ", max(k + 1, last))
+    return "".join(parts) + s[last:] if parts else s
 
 
 # -- recognisers ---------------------------------------------------------------------------------
