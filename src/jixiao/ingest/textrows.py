@@ -43,7 +43,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
+from itertools import pairwise, repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
@@ -262,7 +262,7 @@ def _parted_by_blanks(lines: list[str]) -> bool:
         return False
     if parted >= 0.8 * printed:
         return True
-    down = sum(1 for a, b in zip(lines, lines[1:]) if b and 0 < len(a.strip(_BLANK)) <= 2)
+    down = sum(1 for a, b in pairwise(lines) if b and 0 < len(a.strip(_BLANK)) <= 2)
     return parted >= 0.8 * (printed - down)
 
 
