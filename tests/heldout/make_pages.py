@@ -370,7 +370,7 @@ class Opts:
     note_col: bool = False  # a 备注 column at the end of the indicator table
     vertical: bool = False  # narrow label cells written one character per line (`绩` `效` `指` `标`)
     group_header: bool = False  # the indicator header over two rows (绩效指标 over 一级/二级/三级)
-    table_noise: bool = False  # a page marker and a running header printed between indicator rows
+    table_noise: bool = False  # page footers and a running header printed on top of every page
     notice: bool = False  # a finance notice in prose before the table (附件)
     dept_duties: bool = False  # department tables: 部门预算编码 and a 年度履职目标 sub-table
 
@@ -746,6 +746,9 @@ def build(projects: list[Proj], o: Opts) -> Page:
     for seq, p in enumerate(projects, 1):
         cols = columns(p, o)
         width = len(cols)
+        running = f"{p.unit_name or ''}{o.year}年部门预算公开"
+        if o.table_noise:
+            page.para(running)  # the running header on top of every page
         for line in title_lines(p, o, seq):
             page.para(line)
         if o.money == "yuan":
@@ -757,9 +760,11 @@ def build(projects: list[Proj], o: Opts) -> Page:
         rows = indicator_rows(p, o, cols, 0, stop)
         for k, r in enumerate(rows):
             if o.table_noise and k == len(rows) // 2 and k:
-                page.para(f"第 {seq + 1} 页 共 {len(projects) + 2} 页")
-                page.para(f"{p.unit_name or ''}{o.year}年部门预算公开")
+                page.para("第 1 页 共 2 页")  # the page's footer, the next page's running header
+                page.para(running)
             page.row(r, width)
+        if o.table_noise:
+            page.para("第 2 页 共 2 页")
         if stop:
             page.para(f"— {seq + 2} —")
             if o.repeat_top:
