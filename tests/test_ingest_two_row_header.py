@@ -170,3 +170,12 @@ def test_spaced_level_labels_in_run_together_text() -> None:
     assert unspace_levels("满 意 度 指 标 服务对象满意度指标") == "满意度指标 服务对象满意度指标"
     assert unspace_levels("第 2 页 共 3 页") == "第 2 页 共 3 页"  # not a level label: as printed
     assert unspace_levels("a b c d") == "a b c d"
+
+
+def test_weight_run_together_after_the_value() -> None:
+    text = TOP.format(
+        rows="项目名称秦岭生态环境保护专项\n一级指标二级指标三级指标指标值分值\n"
+        "产出指标数量指标生态环境巡查次数≥240次10\n自动监测站点运维数量=12个10\n"
+        "满意度指标服务对象满意度指标周边群众满意度≥85%10\n"
+    )
+    assert _values(text, "f.txt") == WANT

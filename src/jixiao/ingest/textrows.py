@@ -712,6 +712,7 @@ class _RunState:
     desc: bool = False  # the last header prints a column between the name and the first value
     header: bool = False  # a header has been seen
     open_name: bool = False  # the line before ended a row on its name, without a value
+    weight: bool = False  # the last header prints a weight (分值/权重) right after the value
 
     def bare_level2(self, s: str) -> list[_Word]:
         """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
@@ -722,7 +723,9 @@ class _RunState:
         one stands between the name and the first."""
         self.header = True
         last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
-        self.shape = (head.count(VALUE), last < len(head) - 1)
+        self.weight = last + 1 < len(head) and head[last + 1] == WEIGHT
+        # the weight is cut off the row apart (`_weight_off`): a column after the values is one after it
+        self.shape = (head.count(VALUE), last + self.weight < len(head) - 1)
         first = head.index(VALUE) if VALUE in head else 0
         self.desc = first > 1 and head[first - 1] == OTHER and NAME in head[:first]
 
@@ -825,23 +828,40 @@ def _bare_level2(s: str) -> list[_Word]:
     return []
 
 
+# a weight printed right after the value, run together with it (`≥15项10`, `=100%5`): after a
+# unit, a sign or a bracket, never inside a number
+_WEIGHT_TAIL = re.compile(r"(?<=[^\d.,\s+-])\d{1,3}(?:\.\d{1,2})?$")
+
+
+def _weight_off(text: str) -> tuple[str, str]:
+    """A row's text without the weight run together after its value, and that weight ('' none)."""
+    m = _WEIGHT_TAIL.search(text) if text and text[-1].isdigit() else None
+    if m is None or m.start() < 3:
+        return text, ""
+    return text[: m.start()], m.group(0)
+
+
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
     of the value too where it is a row of a table, short as rows without their levels are)."""
     # (not after a row left without its value: the line goes on with its name, wrapped)
     words = st.header and not st.open_name and len(s) <= 24 and not _TITLE.search(norm_key(s))
     st.open_name = False
+    weight = ""
     if st.header and len(matches) == 1 and matches[0].kind == "kv" and len(s) <= 40:
         # a name that opens with a block label's words (财政资金到位率=100%), not the label's value
         parts = _split_name_value(s, words=False)
         if len(parts) < 2 or len(parts[0]) < matches[0].b + 2:
             parts = [s]
     else:
-        parts = _split_name_value(s, words=words) if len(s) <= 40 and not matches else [s]
+        text, weight = _weight_off(s) if st.weight and st.header and not matches else (s, "")
+        parts = _split_name_value(text, words=words) if len(s) <= 40 and not matches else [s]
     parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
         st.values.append((len(st.out) + len(parts) - 1, st.shape))
+        if weight:
+            parts.append(weight)
         st.out.extend(Piece(c, no, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
         return
     if st.shape[1] and not matches and len(s) <= 60:
@@ -855,6 +875,7 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
     st.open_name = False
+    rest, weight = _weight_off(rest) if st.weight and after_level else (rest, "")
     if rest:
         tail = st.tail(_split_name_value(rest)) if after_level else [rest]
         st.open_name = after_level and len(tail) == 1
@@ -864,6 +885,8 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
         elif after_level and st.shape[1] and len(cells) > 1:
             # the name and its value uncut
             st.values.append((len(st.out) + len(cells) - 1, (st.shape[0], True, True)))
+    if weight:
+        cells.append(weight)
     if len(cells) > 1:
         st.splits += 1
         st.out.extend(Piece(c, no, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
