@@ -179,3 +179,13 @@ def test_weight_run_together_after_the_value() -> None:
         "满意度指标服务对象满意度指标周边群众满意度≥85%10\n"
     )
     assert _values(text, "f.txt") == WANT
+
+
+def test_run_together_header_over_two_lines() -> None:
+    text = TOP.format(
+        rows="项目名称秦岭生态环境保护专项\n绩效指标指标值指标值确定依据\n"
+        "一级指标二级指标三级指标2022年实际值2023年目标值\n"
+        "产出指标数量指标生态环境巡查次数≥220次≥240次计划标准\n自动监测站点运维数量=11个=12个计划标准\n"
+        "满意度指标服务对象满意度指标周边群众满意度≥80%≥85%历史标准\n"
+    )
+    assert _values(text, "g.txt") == WANT

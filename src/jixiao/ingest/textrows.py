@@ -368,6 +368,15 @@ def _header_words(s: str) -> list[_Word]:
 @lru_cache(maxsize=8192)
 def _header_words_of(s: str) -> tuple[_Word, ...]:
     # a header is printed once per table: the same line recurs in a document and across documents
+    run = _header_run(s)
+    if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
+        return ()
+    return run
+
+
+@lru_cache(maxsize=4096)
+def _header_run(s: str) -> tuple[_Word, ...]:
+    """The longest run of adjacent header words in a line (two hint words or more), best cut."""
     hints = list(_HEADER_HINT.finditer(s))
     if len(hints) < 2:
         return ()
@@ -412,10 +421,8 @@ def _header_words_of(s: str) -> tuple[_Word, ...]:
             runs[-1].append(word)
         else:
             runs.append([word])
-    run = max(runs, key=len, default=[])
-    if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
-        return ()
-    return tuple(run)
+    longest: list[_Word] = max(runs, key=lambda r: len(r)) if runs else []
+    return tuple(longest)
 
 
 def _run_words(s: str) -> list[_Word]:
@@ -713,6 +720,7 @@ class _RunState:
     header: bool = False  # a header has been seen
     open_name: bool = False  # the line before ended a row on its name, without a value
     weight: bool = False  # the last header prints a weight (分值/权重) right after the value
+    upper: list[str] | None = None  # the header words of the line before, where it printed only them
 
     def bare_level2(self, s: str) -> list[_Word]:
         """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
@@ -751,6 +759,9 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
+        if st.upper and not matches:  # the upper row of a two-row header: its cells
+            st.out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(st.upper))
+            continue
         matches = matches or st.bare_level2(s)
         if (
             _TITLE.search(norm_key(s))
@@ -785,13 +796,40 @@ def _blank_in_value(s: str) -> bool:
 _BRACKET_GROUP = re.compile(r"[(（][^()（）]*[)）]")
 
 
+def _upper_row(s: str) -> list[str] | None:
+    """A line of header words that is no header itself, as the upper row of a two-row header may
+    be (`绩效指标指标值指标值确定依据`): its cells, the text before the words a block label."""
+    run = _header_run(s) if len(s) <= 40 else ()
+    if not run or run[-1].b != len(s):
+        return None
+    gap = s[: run[0].a].strip(_BLANK)
+    if gap and not is_upper_header_cell(gap):
+        return None
+    return [gap, *(w.text for w in run)] if gap else [w.text for w in run]
+
+
+def _head_kinds(s: str, found: list[_Word], texts: list[str], st: _RunState) -> list[int | None]:
+    """The column kinds of a header line run together, merged with the line before where the
+    header is printed over two rows (`merge_header_rows`: 绩效指标指标值指标值确定依据 above
+    一级指标二级指标三级指标2023年实际值2024年目标值)."""
+    upper, st.upper = st.upper, None
+    if len(texts) == len(found):
+        gap = s[: found[0].start()].strip(_BLANK)
+        if not gap or is_upper_header_cell(gap):
+            st.upper = [gap, *texts] if gap else texts
+    merged = merge_header_rows(upper, texts) if upper else None
+    return [header_kind(t) for t in merged or texts]
+
+
 def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] | None]:
     """The line (OCR specks inside a block's labels removed), the vocabulary words that cut it and
     the table title printed before a key–value block; notes a header's shape and a block."""
     found = _run_words(s)
-    head = [header_kind(m.text) for m in found if m.kind == "header"]
-    if head:
-        st.note_header(head)
+    texts = [m.text for m in found if m.kind == "header"]
+    if texts:
+        st.note_header(_head_kinds(s, found, texts, st))
+    else:
+        st.upper = _upper_row(s) if st.header or len(s) <= 40 else None
     kv = [m for m in found if m.kind == "kv"]
     if len(kv) >= 3 and _OCR_STAR.search(s):
         s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
@@ -989,6 +1027,10 @@ def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
         whole = len(sh) > 2
         if head and (len(_split_name_value(head, words=sure)) > 1 if whole else value_score(head) >= 3):
             parts = [head, end]
+    if len(sh) > 2 and nvals >= 2 and len(parts) > 1:
+        # a whole row under two value columns: the name and the target apart, then the prior value
+        # off the name's tail (`_prior_value`)
+        return [*_prior_value(_split_name_value(parts[0], words=sure), nvals), *parts[1:]]
     if nvals >= 2:
         m2 = _SECOND_VALUE.search(parts[0], 1)
         if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
