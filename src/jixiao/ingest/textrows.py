@@ -43,7 +43,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise, repeat
+from itertools import repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
@@ -257,13 +257,17 @@ def _parted_by_blanks(lines: list[str]) -> bool:
     written down a narrow cell (`绩` / `效` / `指` / `标`, `一级` / `指标`) is one printed cell: its
     short lines followed by another line of it are not counted."""
     printed = len(lines) - lines.count("")
-    parted = len(_BEFORE_BLANK.findall("\n".join(lines)))
     if printed < 8:
         return False
+    text = "\n".join(lines)
+    parted = len(_BEFORE_BLANK.findall(text))
     if parted >= 0.8 * printed:
         return True
-    down = sum(1 for a, b in pairwise(lines) if b and 0 < len(a.strip(_BLANK)) <= 2)
-    return parted >= 0.8 * (printed - down)
+    return parted >= 0.4 * printed and parted >= 0.8 * (printed - len(_DOWN_LINE.findall(text)))
+
+
+# a line of one or two characters with another line right under it: part of a label written down
+_DOWN_LINE = re.compile(r"^\S{1,2}\n(?=.)", re.M)
 
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
@@ -1061,9 +1065,14 @@ STRATEGIES: dict[str, Strategy] = {
 }
 
 
+_SPACED = re.compile(r"\S \S \S")
+
+
 def unspace_levels(s: str) -> str:
     """A line with its level labels printed with a space between the characters (`产 出 指 标`,
     as a PDF spreads a label over its cell) written without them; the rest as printed."""
+    if _SPACED.search(s) is None:
+        return s
     parts: list[str] = []
     last = 0
     n = len(s)
