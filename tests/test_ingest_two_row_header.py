@@ -189,3 +189,12 @@ def test_run_together_header_over_two_lines() -> None:
         "满意度指标服务对象满意度指标周边群众满意度≥80%≥85%历史标准\n"
     )
     assert _values(text, "g.txt") == WANT
+
+
+def test_label_runs_keep_the_printed_punctuation_of_their_values() -> None:
+    from jixiao.ingest.vocab import split_label_runs
+
+    got = split_label_runs("年度总体目标完成日常养护8600公里，实施养护工程（320公里）。")
+    assert got == [("年度总体目标", "完成日常养护8600公里，实施养护工程（320公里）。")]
+    got = split_label_runs("项目名称：农村公路养护主管部门：［118001］遵义市交通运输局")
+    assert got is not None and got[1][1] == "［118001］遵义市交通运输局"

@@ -1449,6 +1449,13 @@ def template_rows(p: Proj) -> Proj:
     return p
 
 
+def cost_first(p: Proj) -> Proj:
+    """The Chongqing 审批表: 成本指标 a level 1 printed before 产出指标, point ranges in the labels."""
+    p = cost_level1(p)
+    p.inds.sort(key=lambda i: 0 if i.level1 == "成本指标" else 1)
+    return p
+
+
 def fieldforms_family() -> list[Doc]:
     docs = []
     keys = list(CONTENT)
@@ -1488,6 +1495,22 @@ def fieldforms_family() -> list[Doc]:
         ("satisfaction-level2", satisfaction_under_benefit, dict(levels="every")),
         ("two-level", two_level, dict(l3="指标名称")),
         ("template-rows", template_rows, dict(goal_label="年度目标（不超过300字）")),
+        (
+            "guidance-labels",
+            None,
+            dict(
+                name_label="项目名称（必填）",
+                unit_label="主管部门（单位）",
+                goal_label="年度绩效目标（必填，不超过300字）",
+                goal_group=None,
+                val="指标值（必填硬性指标）",
+            ),
+        ),
+        (
+            "cost-first",
+            cost_first,
+            dict(level_map={"成本指标": "成本指标(0-20)分", "产出指标": "产出指标 (40-50)分"}),
+        ),
     ]
     for n, (variant, change, kw) in enumerate(variants):
         for m in range(3):
@@ -1500,7 +1523,7 @@ def fieldforms_family() -> list[Doc]:
             o = Opts(layout=layout, **kw)
             docs.append(make(f"fieldforms-{variant}-{key}-{layout}", "fieldforms", [p], o))
     for m, key in enumerate(("guizhou", "fujian", "henan")):
-        for layout in (TEXT_LAYOUTS[m * 2], TEXT_LAYOUTS[m * 2 + 1]):
+        for layout in (TEXT_LAYOUTS[m * 2], TEXT_LAYOUTS[m * 2 + 1], ("run", "xlsx", "docx")[m]):
             d = department(key)
             for i in d.inds:
                 i.desc = (i.value or "") + f"（{i.basis or '计划标准'}）"
@@ -1515,6 +1538,8 @@ def fieldforms_family() -> list[Doc]:
             "vertical-labels",
             "two-level",
             "cost-level1",
+            "group-header-years",
+            "weight-column",
         )
     ):
         kw = dict(dict((v, k) for v, _, k in variants)[variant])
