@@ -1,0 +1,316 @@
+"""An attacker's walk over every route: a unit user naming another unit's objects (in the path, the
+query string, the form or JSON body, a job id) gets 404 and changes nothing; another unit's drafts
+(草稿) never show through a list, a search, a comparison, the library or an error message; anonymous
+readers see published data only. `test_every_route_is_in_the_table` keeps the table whole: a new
+route fails it until it is added here with what each role may do with it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from jixiao.web.models import Indicator, MonitoringSnapshot, Project, State
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "机密草稿项目甲"  # the foreign draft project's name: must never reach the market user
+SECRET_IND = "机密草稿指标乙"  # one of its indicators' names
+
+
+@pytest.fixture
+def foreign(demo, users):
+    """Objects of 999002 (教育局): a draft project with a marked name, its indicator, an approved
+    project with monitoring and a self-evaluation, and an export job of the edu user."""
+    from jixiao.web.models import Disclosure
+    from jixiao.web.tasks import start_export
+    from tests.web.test_import_safety import _enter_cycle
+
+    edu = demo["999002"]
+    projects = list(Project.objects.filter(unit=edu, year=2024).order_by("seq"))
+    approved = next(p for p in projects[1:] if _enter_cycle(p))
+    draft = projects[0]
+    Project.objects.filter(pk=draft.pk).update(name=SECRET, title=SECRET)
+    ind = Indicator.objects.filter(project=draft).order_by("seq").first()
+    Indicator.objects.filter(pk=ind.pk).update(name=SECRET_IND)
+    snap = MonitoringSnapshot.objects.filter(project_id=approved.pk).first()
+    job = start_export(users["edu"], {"project": approved.pk}, "targets", "docx", "教育局导出")
+    return {
+        "unit": edu.pk,
+        "year": 2024,
+        "project": draft.pk,
+        "approved": approved.pk,
+        "indicator": ind.pk,
+        "snapshot": snap.pk,
+        "disclosure": Disclosure.objects.get(unit=edu, year=2024).pk,
+        "job": job.pk,
+    }
+
+
+# every route by name: (method, path with {placeholders}) a unit user of another unit tries, with
+# the statuses allowed; "public" routes answer anyone with published data only (checked below)
+FOREIGN_GETS = [
+    "/units/{unit}/",
+    "/units/{unit}/{year}/",
+    "/units/{unit}/{year}/export/targets.xlsx",
+    "/units/{unit}/{year}/export/targets.html",
+    "/units/{unit}/{year}/export/targets.docx",
+    "/units/{unit}/{year}/template/monitor.xlsx",
+    "/units/{unit}/{year}/template/selfeval.xlsx",
+    "/projects/{project}/",
+    "/projects/{approved}/monitor/",
+    "/projects/{approved}/selfeval/",
+    "/projects/{project}/export/targets.xlsx",
+    "/projects/{approved}/export/monitor.xlsx",
+    "/projects/{approved}/export/selfeval.pdf",
+    "/projects/{project}/years/",
+    "/compare/{indicator}/",
+    "/public/compare/{indicator}/",
+    "/public/projects/{project}/",
+    "/monitoring/?unit={unit}",
+    "/review/?unit={unit}",
+    "/jobs/{job}/",
+    "/jobs/{job}/status",
+    "/jobs/{job}/download",
+    "/api/projects/{project}",
+    "/api/projects/{project}/history",
+    "/api/projects/{project}/review",
+    "/api/projects/{approved}/monitoring",
+    "/api/projects/{approved}/selfeval",
+    "/api/disclosures/{disclosure}",
+    "/api/corpus/compare/{indicator}",
+    "/api/review/ranking?unit_id={unit}",
+]
+FOREIGN_POSTS = [
+    ("/projects/{project}/edit/", {"version": "1", "name": "x", "rows": "0"}),
+    ("/projects/{project}/submit/", {"version": "1"}),
+    ("/projects/{project}/return/", {"version": "1", "comment": "x"}),
+    ("/projects/{project}/approve/", {"version": "1"}),
+    ("/projects/{approved}/monitor/", {"as_of": "2024-08-31", "executed": "1"}),
+    ("/projects/{approved}/selfeval/", {"adjusted": "1", "executed": "1"}),
+    ("/projects/{approved}/export/targets.docx", {}),
+    ("/units/{unit}/{year}/export/targets.docx", {}),
+    ("/monitoring/{snapshot}/outcome/", {"outcome": "continue"}),
+]
+FOREIGN_API_WRITES = [
+    ("patch", "/api/projects/{project}", {"version": 1, "goal": "x"}),
+    ("post", "/api/projects/{project}/submit", {}),
+    ("post", "/api/projects/{approved}/monitoring", {"as_of": "2024-08-31", "executed": "1", "rows": []}),
+    ("post", "/api/projects/{approved}/selfeval", {"adjusted": "1", "executed": "1", "rows": []}),
+    ("post", "/api/monitoring/{snapshot}/outcome", {"outcome": "continue"}),
+]
+
+# routes whose objects all come from the query string or a form (checked by the leak tests below),
+# or that hold no unit data
+OTHER_ROUTES = {
+    "home",
+    "favicon",
+    "units",
+    "login",
+    "logout",
+    "project_transition",  # FOREIGN_POSTS: submit / return / approve
+    "library",
+    "public_home",
+    "public_unit_year",
+    "public_search",
+    "public_library",
+    "monitoring_list",
+    "cycle_upload",
+    "search",
+    "search_export",
+    "review_ranking",
+    "review_rules",
+    "upload",
+    "jobs",
+    "review_start",
+    "job_status",
+    "job_download",
+    "unit_template",
+}
+
+
+def _route_names() -> set[str]:
+    out: set[str] = set()
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in (None,) and p.app_name is None:
+                    walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and p.name:
+                out.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return out
+
+
+def _names_in_table() -> set[str]:
+    from django.urls import resolve
+
+    names = set(OTHER_ROUTES)
+    for url in FOREIGN_GETS + [u for u, _ in FOREIGN_POSTS]:
+        path = url.split("?")[0].format(
+            **dict.fromkeys(("unit", "project", "approved", "indicator", "job", "snapshot", "disclosure"), 1),
+            year=2024,
+        )
+        if not path.startswith("/api/"):
+            names.add(resolve(path).url_name)
+    return names
+
+
+def test_the_edit_page_asked_by_get_redirects_alike_for_any_id(clients, foreign):
+    """A GET of the edit route shows nothing: it sends to the project page (a 404 for another
+    unit's project), the same for a project that does not exist."""
+    for pid in (foreign["project"], 10**9):
+        r = clients["market"].get(f"/projects/{pid}/edit/")
+        assert r.status_code == 302 and r["Location"] == f"/projects/{pid}/"
+
+
+def test_every_route_is_in_the_table():
+    assert _route_names() - _names_in_table() == set()
+
+
+def _fmt(url: str, ids: dict) -> str:
+    return url.format(**ids)
+
+
+@pytest.mark.parametrize("url", FOREIGN_GETS)
+def test_reads_of_another_units_objects_are_not_found(clients, foreign, url):
+    r = clients["market"].get(_fmt(url, foreign))
+    assert r.status_code == 404, (url, r.status_code, r.content[:300])
+    assert SECRET not in r.content.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("url", "data"), FOREIGN_POSTS)
+def test_page_writes_on_another_units_objects_are_not_found(clients, foreign, url, data):
+    before = _state(foreign)
+    r = clients["market"].post(_fmt(url, foreign), data)
+    assert r.status_code == 404, (url, r.status_code, r.content[:300])
+    assert _state(foreign) == before
+
+
+@pytest.mark.parametrize(("method", "url", "body"), FOREIGN_API_WRITES)
+def test_api_writes_on_another_units_objects_are_not_found(clients, foreign, method, url, body):
+    before = _state(foreign)
+    r = getattr(clients["market"], method)(
+        _fmt(url, foreign), json.dumps(body), content_type="application/json"
+    )
+    assert r.status_code == 404, (url, r.status_code, r.content[:300])
+    assert _state(foreign) == before
+
+
+def _state(ids: dict) -> tuple:
+    from jixiao.web.jobs.models import Job
+    from jixiao.web.models import History, SelfEvaluation
+
+    return (
+        list(
+            Project.objects.filter(unit_id=ids["unit"])
+            .order_by("pk")
+            .values_list("pk", "version", "state", "name")
+        ),
+        list(MonitoringSnapshot.objects.order_by("pk").values_list("pk", "as_of", "outcome", "executed")),
+        list(SelfEvaluation.objects.order_by("pk").values_list("pk", "total")),
+        History.objects.count(),
+        Job.objects.count(),
+    )
+
+
+def _leaks(c: Client, foreign: dict) -> list[str]:
+    """Every list, search and comparison page and endpoint the market user can reach, asked in ways
+    that would match the foreign draft: the URLs whose answer names it."""
+    market = Project.objects.filter(unit__code="999001").order_by("pk")
+    own_ind = Indicator.objects.filter(project__in=market).order_by("pk").first()
+    urls = [
+        "/",
+        "/units/",
+        "/search/?q=机密",
+        f"/search/?q=机密&unit=id:{foreign['unit']}",
+        "/search/?q=机密&exact=1",
+        "/search/export.xlsx?q=机密",
+        "/library/?words=机密",
+        "/library/?words=机密草稿",
+        "/public/?q=教育",
+        "/public/search/?q=机密",
+        "/public/library/?words=机密",
+        f"/public/units/{foreign['unit']}/2024/",
+        f"/compare/{own_ind.pk}/",
+        f"/compare/{own_ind.pk}/?same_name=1",
+        "/monitoring/",
+        "/review/",
+        "/review/rules/",
+        "/jobs/",
+        "/api/units",
+        "/api/projects?q=机密",
+        "/api/projects?limit=500",
+        "/api/disclosures",
+        "/api/monitoring",
+        "/api/review/ranking?limit=1000",
+        "/api/library?words=机密",
+        f"/api/corpus/compare/{own_ind.pk}",
+    ]
+    out = []
+    for url in urls:
+        r = c.get(url)
+        body = r.content
+        if url.endswith(".xlsx") or "export.xlsx" in url:
+            body = _xlsx_text(body)
+        text = body.decode(errors="replace") if isinstance(body, bytes) else body
+        if SECRET in text or SECRET_IND in text:
+            out.append(url)
+    return out
+
+
+def _xlsx_text(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return b"".join(zf.read(n) for n in zf.namelist())
+    except zipfile.BadZipFile:
+        return data
+
+
+def test_another_units_drafts_show_through_no_list_search_or_comparison(clients, foreign):
+    assert _leaks(clients["market"], foreign) == []
+    assert _leaks(Client(), foreign) == []  # anonymous readers: published data only
+    # the check can see: the reviewer and the draft's own unit find it
+    assert "/search/?q=机密" in _leaks(clients["reviewer"], foreign)
+    assert "/search/?q=机密" in _leaks(clients["edu"], foreign)
+
+
+def test_a_deactivated_user_or_a_changed_role_acts_no_more_with_an_open_session(clients, users, foreign):
+    from jixiao.web.models import User
+
+    c = clients["edu"]
+    assert c.get(f"/projects/{foreign['project']}/").status_code == 200
+    User.objects.filter(pk=users["edu"].pk).update(is_active=False)
+    r = c.get(f"/projects/{foreign['project']}/")
+    assert r.status_code == 302 and r["Location"].startswith("/login/")
+    assert c.get(f"/api/projects/{foreign['project']}").status_code == 401
+    User.objects.filter(pk=users["edu"].pk).update(is_active=True)
+    users["edu"].units.clear()
+    assert c.get(f"/projects/{foreign['project']}/").status_code == 404
+    # a reviewer made a unit user of another unit: the drafts of the rest are gone from view
+    User.objects.filter(pk=users["reviewer"].pk).update(role="unit")
+    users["reviewer"].units.set([users["market"].units.first()])
+    assert clients["reviewer"].get(f"/projects/{foreign['project']}/").status_code == 404
+    assert (
+        clients["reviewer"].post(f"/projects/{foreign['project']}/approve/", {"version": "1"}).status_code
+        == 404
+    )
+    assert Project.objects.get(pk=foreign["project"]).state == State.DRAFT
+
+
+@pytest.mark.parametrize("url", ["/public/?q=", "/public/search/?q=", "/public/library/?words="])
+def test_readers_query_texts_are_cut_as_the_search_pages(demo, url):
+    """No login: a query text is kept to 100 characters as the signed-in search keeps it (a text
+    of 100 kB was searched and written back into the page whole)."""
+    long = "满意度" + "甲" * 5000
+    r = Client().get(url + long)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "满意度" + "甲" * 97 in html and "甲" * 98 not in html
