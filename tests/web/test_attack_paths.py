@@ -314,3 +314,24 @@ def test_readers_query_texts_are_cut_as_the_search_pages(demo, url):
     assert r.status_code == 200
     html = r.content.decode()
     assert "满意度" + "甲" * 97 in html and "甲" * 98 not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/units?q=",
+        "/api/projects?q=",
+        "/api/projects?unit=",
+        "/api/disclosures?unit=",
+        "/api/monitoring?light=",
+        "/api/review/ranking?rule=",
+        "/api/library?words=",
+        "/api/library?department=",
+    ],
+)
+def test_api_query_texts_are_bounded(clients, url):
+    """A search text of 5,000 characters is refused (422, in Chinese), not searched."""
+    r = clients["admin"].get(url + "满" * 5000)
+    assert r.status_code == 422, (url, r.status_code)
+    assert "不能超过 200 字" in r.json()["detail"]
+    assert clients["admin"].get(url + "满" * 200).status_code == 200

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from jixiao.web import actions
 from jixiao.web.api.common import json_response, project_for
-from jixiao.web.api.errors import Id, Limit, Offset, Year
+from jixiao.web.api.errors import Id, Limit, Offset, QueryText, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.lib.search import text_filter
 from jixiao.web.lib.units import unit_ids_for_filter
@@ -254,7 +254,7 @@ router = Router(tags=["单位、项目与审核"])
 
 
 @router.get("/units", response=list[UnitOut], summary="预算单位列表")
-def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: Offset = 0) -> Any:
+def list_units(request: HttpRequest, q: QueryText = "", limit: Limit = 1000, offset: Offset = 0) -> Any:
     qs = visible_units(request.user).order_by("region", "code", "name")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
@@ -263,7 +263,7 @@ def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: O
 
 
 @router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
-def list_disclosures(request: HttpRequest, unit: str = "", year: Year | None = None) -> Any:
+def list_disclosures(request: HttpRequest, unit: QueryText = "", year: Year | None = None) -> Any:
     """`unit`：单位编码；几个单位编码相同时用 REGION:CODE（编码有歧义时返回 400 并列出这些单位）；
     或 id:N。"""
     qs = visible_disclosures(request.user).select_related("unit").annotate(n=Count("projects"))
@@ -287,10 +287,10 @@ def get_disclosure(request: HttpRequest, disclosure_id: Id) -> Any:
 @router.get("/projects", response=ProjectPage, summary="项目列表（分页）")
 def list_projects(
     request: HttpRequest,
-    unit: str = "",
+    unit: QueryText = "",
     year: Year | None = None,
-    q: str = "",
-    state: str = "",
+    q: QueryText = "",
+    state: QueryText = "",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Any:
@@ -471,8 +471,8 @@ def review_ranking(
     request: HttpRequest,
     unit_id: Id | None = None,
     year: Year | None = None,
-    severity: str = "",
-    rule: str = "",
+    severity: QueryText = "",
+    rule: QueryText = "",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Any:
