@@ -335,3 +335,149 @@ def test_api_query_texts_are_bounded(clients, url):
     assert r.status_code == 422, (url, r.status_code)
     assert "不能超过 200 字" in r.json()["detail"]
     assert clients["admin"].get(url + "满" * 200).status_code == 200
+
+
+XSS = '<img src=x onerror="alert(1)">'
+
+
+def test_hostile_text_in_every_field_is_escaped_on_every_page(clients, demo, users, market_project):
+    """Names, values, goals and notes as a hostile document or user would write them: every page,
+    the printable table and the downloads show them as text, never as markup."""
+    from jixiao.web.models import Disclosure, History, SelfEvaluation, Unit
+    from tests.web.test_import_safety import _enter_cycle
+
+    p = market_project
+    assert _enter_cycle(p)
+    p.refresh_from_db()
+    Unit.objects.filter(pk=p.unit_id).update(name=f"单位{XSS}")
+    Project.objects.filter(pk=p.pk).update(
+        name=f"项目{XSS}", title=f"项目{XSS}", code=f"C{XSS}", purpose=XSS, goal=XSS, state=State.PUBLISHED
+    )
+    Indicator.objects.filter(project=p).update(
+        name=f"指标{XSS}", value=f"≥95%{XSS}", description=XSS, basis=XSS
+    )
+    Disclosure.objects.filter(pk=p.disclosure_id).update(overall_goal=XSS, source=f"{XSS}.docx")
+    History.objects.filter(project=p).update(summary=XSS, username=XSS)
+    MonitoringSnapshot.objects.filter(project=p).update(
+        outcome="adjust", outcome_note=XSS, reason_text=XSS, measures=XSS
+    )
+    SelfEvaluation.objects.filter(project=p).update(goal_actual=XSS, execution_reason=XSS)
+    ind = Indicator.objects.filter(project=p).order_by("seq").first()
+    u, y = p.unit_id, p.year
+    urls = [
+        "/",
+        "/units/",
+        f"/units/{u}/",
+        f"/units/{u}/{y}/",
+        f"/units/{u}/{y}/export/targets.html",
+        f"/projects/{p.pk}/",
+        f"/projects/{p.pk}/monitor/",
+        f"/projects/{p.pk}/selfeval/",
+        f"/projects/{p.pk}/years/",
+        f"/projects/{p.pk}/export/targets.html",
+        f"/compare/{ind.pk}/",
+        f"/public/compare/{ind.pk}/",
+        "/library/?words=项目",
+        "/public/",
+        "/public/search/?q=指标",
+        f"/public/units/{u}/{y}/",
+        f"/public/projects/{p.pk}/",
+        "/search/?q=指标",
+        f"/search/?unit=id:{u}",
+        "/monitoring/",
+        "/review/",
+        f"/search/?q={XSS}",
+        f"/public/search/?q={XSS}",
+    ]
+    for url in urls:
+        r = clients["admin"].get(url, follow=True)
+        assert r.status_code == 200, (url, r.status_code)
+        html = r.content.decode()
+        assert XSS not in html and "<img src=x" not in html, url
+        assert (
+            "onerror=&#34;" in html or "onerror=&quot;" in html or url.startswith("/public/search/?q=指标")
+        ), url
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example","点")', "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+def test_no_download_carries_a_formula_from_data(clients, market_project):
+    """Every .xlsx the pages write (tables, templates, the search export) with formula-like names,
+    values and notes: no cell is a formula, and a text cell starting like one keeps Excel's quote."""
+    import io
+    import re
+    import zipfile
+
+    from jixiao.web.models import SelfEvaluation, Unit
+    from tests.web.test_import_safety import _enter_cycle
+
+    p = market_project
+    assert _enter_cycle(p)
+    p.refresh_from_db()
+    Unit.objects.filter(pk=p.unit_id).update(name=FORMULAS[0])
+    Project.objects.filter(pk=p.pk).update(name=FORMULAS[1], goal=FORMULAS[2], purpose=FORMULAS[3])
+    for ind, text in zip(Indicator.objects.filter(project=p).order_by("seq"), FORMULAS * 10, strict=False):
+        Indicator.objects.filter(pk=ind.pk).update(name=f"{text}指标", description=text)
+    MonitoringSnapshot.objects.filter(project=p).update(reason_text=FORMULAS[4], measures=FORMULAS[5])
+    SelfEvaluation.objects.filter(project=p).update(goal_actual=FORMULAS[0])
+    u, y = p.unit_id, p.year
+    urls = [f"/units/{u}/{y}/export/{k}.xlsx" for k in ("targets", "monitor", "selfeval", "summary")]
+    urls += [f"/projects/{p.pk}/export/{k}.xlsx" for k in ("targets", "monitor", "selfeval")]
+    urls += [f"/units/{u}/{y}/template/{k}.xlsx" for k in ("monitor", "selfeval")]
+    urls += ["/search/export.xlsx?q=指标"]
+    for url in urls:
+        r = clients["admin"].get(url)
+        assert r.status_code == 200, (url, r.status_code, r.content[:200])
+        with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+            sheets = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+            strings = (
+                zf.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in zf.namelist() else ""
+            )
+        text = "".join(sheets)
+        formulas = re.findall(r"<f>(.*?)</f>", text)
+        assert not [f for f in formulas if "HYPERLINK" in f or "evil" in f or f in ("1+1", "SUM(A1)")], url
+        assert "HYPERLINK" in strings + text, url  # the data is there, as text
+
+
+def test_each_role_is_refused_what_it_may_not_do_on_what_it_sees(clients, users, market_project):
+    """Reviewers read and decide but never enter data; unit users enter data but never decide;
+    neither administers. Each refusal changes nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.web.test_import_safety import _enter_cycle
+
+    assert _enter_cycle(market_project)
+    p = Project.objects.get(pk=market_project.pk)
+    snap = MonitoringSnapshot.objects.filter(project=p).first()
+    ids = {"unit": p.unit_id}
+    before = _state(ids)
+    reviewer, unit = clients["reviewer"], clients["market"]
+    monitor = {"as_of": "2024-08-31", "executed": "1"}
+    selfeval = {"adjusted": "1", "executed": "1"}
+    for c, method, url, data in [
+        (reviewer, "post", f"/projects/{p.pk}/monitor/", monitor),
+        (reviewer, "post", f"/projects/{p.pk}/selfeval/", selfeval),
+        (reviewer, "post", "/upload/", {"files": [SimpleUploadedFile("a.txt", b"x")]}),
+        (reviewer, "post", "/cycle/upload/", {"file": SimpleUploadedFile("a.xlsx", b"x")}),
+        (reviewer, "post", "/api/import", {"files": [SimpleUploadedFile("a.txt", b"x")]}),
+        (reviewer, "post", "/api/cycle/import", {"file": SimpleUploadedFile("a.xlsx", b"x")}),
+        (unit, "post", f"/monitoring/{snap.pk}/outcome/", {"outcome": "suspend", "outcome_note": "x"}),
+        (unit, "post", f"/projects/{p.pk}/return/", {"version": str(p.version), "comment": "x"}),
+        (unit, "post", f"/projects/{p.pk}/approve/", {"version": str(p.version)}),
+    ]:
+        r = getattr(c, method)(url, data)
+        assert r.status_code == 403, (url, r.status_code, r.content[:200])
+    for c, method, url, body in [
+        (reviewer, "post", f"/api/projects/{p.pk}/monitoring", {**monitor, "rows": []}),
+        (reviewer, "post", f"/api/projects/{p.pk}/selfeval", {**selfeval, "rows": []}),
+        (unit, "post", f"/api/monitoring/{snap.pk}/outcome", {"outcome": "suspend", "note": "x"}),
+        (unit, "post", f"/api/projects/{p.pk}/approve", {"version": p.version}),
+    ]:
+        r = getattr(c, method)(url, json.dumps(body), content_type="application/json")
+        assert r.status_code == 403, (url, r.status_code, r.content[:200])
+    assert unit.post("/jobs/review/", {}).status_code == 404
+    for c in (reviewer, unit):
+        r = c.get("/admin/")
+        assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
+    assert _state(ids) == before
