@@ -481,3 +481,38 @@ def test_each_role_is_refused_what_it_may_not_do_on_what_it_sees(clients, users,
         r = c.get("/admin/")
         assert r.status_code == 302 and r["Location"].startswith("/admin/login/")
     assert _state(ids) == before
+
+
+def test_unit_users_are_not_shown_the_review_settings_files_place(clients, monkeypatch, tmp_path, demo):
+    """The settings file's path on the server and its reader's error (which quotes the file) are for
+    reviewers and administrators; a unit user is told that it is not used."""
+    from jixiao.web.lib import reviews
+
+    cfg = tmp_path / "secret-dir" / "review.toml"
+    cfg.parent.mkdir()
+    cfg.write_text('[rules]\ndisable = ["JX999"]\n', encoding="utf-8")
+    monkeypatch.setenv(reviews.SETTINGS_ENV, str(cfg))
+    html = clients["market"].get("/review/rules/").content.decode()
+    assert "设置文件无法使用" in html and "请联系管理员" in html
+    assert "secret-dir" not in html and "JX999" not in html
+    html = clients["reviewer"].get("/review/rules/").content.decode()
+    assert "secret-dir" in html and "JX999" in html
+
+
+@pytest.mark.parametrize(
+    "nxt", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example"]
+)
+def test_no_redirect_leaves_the_site(users, clients, market_project, nxt):
+    from tests.web.test_import_safety import _enter_cycle
+
+    def stays(r):
+        loc = r.get("Location") or ""
+        return r.status_code == 302 and loc.startswith("/") and not loc.startswith("//") and "\\\\" not in loc
+
+    c = Client()
+    assert stays(c.post(f"/login/?next={nxt}", {"username": "market", "password": "pw-123456", "next": nxt}))
+    assert stays(c.post(f"/logout/?next={nxt}", {"next": nxt}))
+    assert _enter_cycle(market_project)
+    snap = MonitoringSnapshot.objects.filter(project=market_project).first()
+    r = clients["reviewer"].post(f"/monitoring/{snap.pk}/outcome/", {"outcome": "continue", "next": nxt})
+    assert stays(r)
