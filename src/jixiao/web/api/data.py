@@ -530,7 +530,13 @@ def import_files(
     year: Year | None = Form(None),  # noqa: B008
     confirm_unit: bool = Form(False),
 ) -> Any:
-    from jixiao.web.actions.uploads import beyond_file_limit, import_upload, upload_too_large
+    from jixiao.web.actions.uploads import (
+        ParseBudget,
+        beyond_file_limit,
+        budget_spent,
+        import_upload,
+        upload_too_large,
+    )
     from jixiao.web.middleware import MAX_FILES_PER_REQUEST
     from jixiao.web.permissions import Role, can_import_into, role_of
 
@@ -545,11 +551,15 @@ def import_files(
         mine = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
         if len(mine) == 1:
             unit = mine[0]
-    # an oversized file is refused by its declared size, never read into memory whole
-    return [
-        upload_too_large(f.name or "upload", f.size)
-        or import_upload(
-            request.user, f.name or "upload", f.read(), unit=unit, year=year, confirm_unit=confirm_unit
+    # an oversized file is refused by its declared size, never read into memory whole; once the
+    # request has spent the parse time of one file, the files left are not read either
+    budget = ParseBudget()
+    out = []
+    for f in files[:MAX_FILES_PER_REQUEST]:
+        name = f.name or "upload"
+        out.append(
+            upload_too_large(name, f.size)
+            or (budget_spent(name, budget) if budget.spent() else None)
+            or import_upload(request.user, name, f.read(), unit=unit, year=year, confirm_unit=confirm_unit)
         )
-        for f in files[:MAX_FILES_PER_REQUEST]
-    ] + beyond_file_limit([f.name or "upload" for f in files])
+    return out + beyond_file_limit([f.name or "upload" for f in files])
