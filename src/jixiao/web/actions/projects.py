@@ -58,7 +58,17 @@ INDICATOR_FIELDS = {
 }
 
 
-INDICATOR_LIMITS = {"level1": 100, "level2": 100, "name": 300, "value": 300}
+# long texts (TextField): bounded too, far beyond any table's, so that no save stores, reviews and
+# shows reviewers megabytes (a request may carry 21 MB)
+LONG_TEXT_MAX = 20_000
+INDICATOR_LIMITS = {
+    "level1": 100,
+    "level2": 100,
+    "name": 300,
+    "value": 300,
+    "description": LONG_TEXT_MAX,
+    "basis": LONG_TEXT_MAX,
+}
 
 
 def _bump(proj: Project, version: int) -> None:
@@ -176,7 +186,7 @@ def _read_text(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]
     return new
 
 
-TEXT_LIMITS = {"name": 300, "code": 60}
+TEXT_LIMITS = {"name": 300, "code": 60, "purpose": LONG_TEXT_MAX, "goal": LONG_TEXT_MAX}
 
 
 def _read_money(proj: Project, fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
