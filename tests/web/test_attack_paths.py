@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from jixiao.web import actions
 from jixiao.web.models import Indicator, MonitoringSnapshot, Project, State
 
 pytestmark = pytest.mark.django_db
@@ -551,3 +552,45 @@ def test_an_indicators_long_texts_are_bounded(clients, market_project):
         content_type="application/json",
     )
     assert r.status_code == 400 and "指标描述不能超过 20000 字" in r.json()["detail"]
+
+
+def test_monitoring_selfeval_and_review_texts_are_bounded(clients, market_project, demo):
+    """The free texts of monitoring, self-evaluation, outcomes and returns: at most 20,000
+    characters each, refused in Chinese (400) and nothing saved."""
+    from jixiao.web.models import History, SelfEvaluation
+    from tests.web.test_import_safety import _enter_cycle
+
+    long = "长" * 20001
+    p = market_project
+    assert _enter_cycle(p)
+    n = p.indicators.count()
+    snap = MonitoringSnapshot.objects.filter(project=p).first()
+    submitted = Project.objects.filter(unit=demo["999001"], year=2024).exclude(pk=p.pk).first()
+    submitted = actions.submit_project(None, submitted.pk)
+    before = _state({"unit": p.unit_id})
+    monitor = {"as_of": "2024-08-31", "executed": "1", "rows": [{"actual": "1"}] * n}
+    selfeval = {"adjusted": "100", "executed": "99", "rows": [{"actual": "1"}] * n}
+    cases = [
+        (f"/api/projects/{p.pk}/monitoring", {**monitor, "deviation": {"reason_text": long}}, "偏差原因说明"),
+        (f"/api/projects/{p.pk}/monitoring", {**monitor, "deviation": {"measures": long}}, "整改措施"),
+        (f"/api/projects/{p.pk}/selfeval", {**selfeval, "goal_actual": long}, "总体目标实际完成情况"),
+        (f"/api/projects/{p.pk}/selfeval", {**selfeval, "execution_reason": long}, "执行率偏差原因"),
+        (
+            f"/api/projects/{p.pk}/selfeval",
+            {**selfeval, "rows": [{"actual": "1", "reason": long}] * n},
+            "偏差原因",
+        ),
+        (f"/api/monitoring/{snap.pk}/outcome", {"outcome": "adjust", "note": long}, "处理意见说明"),
+        (
+            f"/api/projects/{submitted.pk}/return",
+            {"version": submitted.version, "comment": long},
+            "退回意见",
+        ),
+    ]
+    for url, body, label in cases:
+        c = clients["reviewer"] if "outcome" in url or "return" in url else clients["market"]
+        r = c.post(url, json.dumps(body), content_type="application/json")
+        assert r.status_code == 400, (url, r.status_code, r.content[:200])
+        assert f"{label}不能超过 20000 字" in r.json()["detail"], (url, r.json()["detail"][:200])
+    assert _state({"unit": p.unit_id}) == before
+    assert SelfEvaluation.objects.filter(project=p).count() == 1 and History.objects.count() == before[3]

@@ -14,6 +14,7 @@ from django.db import transaction
 from jixiao import model as m
 from jixiao.web import convert
 from jixiao.web.actions.common import (
+    LONG_TEXT_MAX,
     Conflict,
     Invalid,
     check_version,
@@ -58,9 +59,7 @@ INDICATOR_FIELDS = {
 }
 
 
-# long texts (TextField): bounded too, far beyond any table's, so that no save stores, reviews and
-# shows reviewers megabytes (a request may carry 21 MB)
-LONG_TEXT_MAX = 20_000
+# long texts (TextField) are bounded too (`common.LONG_TEXT_MAX`)
 INDICATOR_LIMITS = {
     "level1": 100,
     "level2": 100,
@@ -476,6 +475,8 @@ def return_project(
     """审核人 returns a submitted project with a comment saying what to fix, optionally attaching
     review findings by `Finding.key`; a snapshot of each is kept in the History record."""
     comment = (comment or "").strip()
+    if len(comment) > LONG_TEXT_MAX:
+        raise Invalid(f"退回意见不能超过 {LONG_TEXT_MAX} 字。", {"comment": "退回意见过长"})
     with transaction.atomic():
         proj = _locked_for_review(actor, project_id, version, "退回")
         if not comment:
