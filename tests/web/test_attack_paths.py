@@ -594,3 +594,20 @@ def test_monitoring_selfeval_and_review_texts_are_bounded(clients, market_projec
         assert f"{label}不能超过 20000 字" in r.json()["detail"], (url, r.json()["detail"][:200])
     assert _state({"unit": p.unit_id}) == before
     assert SelfEvaluation.objects.filter(project=p).count() == 1 and History.objects.count() == before[3]
+
+
+@pytest.mark.parametrize("url", FOREIGN_GETS)
+def test_another_units_object_answers_as_one_that_does_not_exist(clients, foreign, url):
+    """The 404 of another unit's object is the 404 of an id nobody has: the answer tells no unit
+    user which ids exist."""
+    missing = {k: (v if k == "year" else 10**9) for k, v in foreign.items()}
+    theirs = clients["market"].get(_fmt(url, foreign))
+    nobodys = clients["market"].get(_fmt(url, missing))
+    assert (theirs.status_code, theirs.content) == (nobodys.status_code, nobodys.content), url
+
+
+def test_readers_learn_no_unit_id_without_published_targets(demo):
+    """Anonymous: a unit with nothing published answers as a unit id nobody has."""
+    edu = demo["999002"].pk
+    theirs, nobodys = Client().get(f"/public/units/{edu}/2024/"), Client().get("/public/units/999999/2024/")
+    assert theirs.status_code == nobodys.status_code == 404 and theirs.content == nobodys.content

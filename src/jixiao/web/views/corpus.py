@@ -131,7 +131,9 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 def public_unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     _public_on()
-    unit = get_object_or_404(Unit, pk=unit_id)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:  # the same answer as a unit without published targets that year
+        raise Http404("该单位这一年度没有公开的绩效目标")
     projects = list(
         public_projects().filter(unit=unit, year=year).order_by("seq", "id").prefetch_related("indicators")
     )
