@@ -475,12 +475,12 @@ def return_project(
     """审核人 returns a submitted project with a comment saying what to fix, optionally attaching
     review findings by `Finding.key`; a snapshot of each is kept in the History record."""
     comment = (comment or "").strip()
-    if len(comment) > LONG_TEXT_MAX:
-        raise Invalid(f"退回意见不能超过 {LONG_TEXT_MAX} 字。", {"comment": "退回意见过长"})
     with transaction.atomic():
         proj = _locked_for_review(actor, project_id, version, "退回")
         if not comment:
             raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
+        if len(comment) > LONG_TEXT_MAX:
+            raise Invalid(f"退回意见不能超过 {LONG_TEXT_MAX} 字。", {"comment": "退回意见过长"})
         attached: list[dict[str, Any]] = []
         if findings:
             from jixiao.web.lib.reviews import findings_for_keys
