@@ -611,3 +611,26 @@ def test_readers_learn_no_unit_id_without_published_targets(demo):
     edu = demo["999002"].pk
     theirs, nobodys = Client().get(f"/public/units/{edu}/2024/"), Client().get("/public/units/999999/2024/")
     assert theirs.status_code == nobodys.status_code == 404 and theirs.content == nobodys.content
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hole left to the import helpers (actions/imports.py): a unit user's re-import rewrites "
+    "the unit-year's own fields (整体目标, 分项目标, budget overview) of a published unit-year",
+)
+def test_a_unit_users_reimport_leaves_a_published_unit_years_goals_alone(users, demo):
+    """The market bureau's 2023 unit-year is published (已公开): its projects cannot be overwritten
+    by the unit's import (「已公开，不能用导入覆盖」), and neither should the unit-year's goals be."""
+    import dataclasses
+
+    from jixiao.web.demo import demo_disclosures
+    from jixiao.web.models import Disclosure
+
+    doc = next(d for d in demo_disclosures() if d.unit_code == "999001" and d.year == 2023)
+    stored = Disclosure.objects.get(unit=demo["999001"], year=2023)
+    try:
+        actions.import_disclosure(users["market"], dataclasses.replace(doc, overall_goal="改过的整体目标"))
+    except actions.Denied:
+        pass
+    stored.refresh_from_db()
+    assert stored.overall_goal != "改过的整体目标"
