@@ -15,6 +15,7 @@ from django.db.models import Q
 from jixiao import model as m
 from jixiao.web import convert
 from jixiao.web.actions.common import (
+    LONG_TEXT_MAX,
     Conflict,
     Invalid,
     NotFound,
@@ -64,7 +65,15 @@ INDICATOR_FIELDS = {
 }
 
 
-INDICATOR_LIMITS = {"level1": 100, "level2": 100, "name": 300, "value": 300}
+# long texts (TextField) are bounded too (`common.LONG_TEXT_MAX`)
+INDICATOR_LIMITS = {
+    "level1": 100,
+    "level2": 100,
+    "name": 300,
+    "value": 300,
+    "description": LONG_TEXT_MAX,
+    "basis": LONG_TEXT_MAX,
+}
 
 
 def _bump(proj: Project, version: int) -> None:
@@ -182,7 +191,7 @@ def _read_text(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]
     return new
 
 
-TEXT_LIMITS = {"name": 300, "code": 60}
+TEXT_LIMITS = {"name": 300, "code": 60, "purpose": LONG_TEXT_MAX, "goal": LONG_TEXT_MAX}
 
 
 def _read_money(proj: Project, fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -528,6 +537,8 @@ def return_project(
         proj = _locked_for_review(actor, project_id, version, "退回")
         if not comment:
             raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
+        if len(comment) > LONG_TEXT_MAX:
+            raise Invalid(f"退回意见不能超过 {LONG_TEXT_MAX} 字。", {"comment": "退回意见过长"})
         attached: list[dict[str, Any]] = []
         if findings:
             from jixiao.web.lib.reviews import findings_for_keys
