@@ -1,6 +1,6 @@
 """The importer on held-out pages of the national form family that no rule was written for.
 
-`tests/heldout/make_pages.py` builds ~260 pages (the field pages' contents re-laid in every text
+`tests/heldout/make_pages.py` builds ~335 pages (the field pages' contents re-laid in every text
 layout, new projects with label/header synonyms, structural variants, .docx/.xlsx/.html renderings)
 with their reference extractions; `tests/heldout/score.py` prints the figures per family and the
 worst pages. The floors below are the figures the importer reached when they were set, minus a
@@ -30,6 +30,7 @@ FLOORS = {
     "synonyms": (0.98, 0.98),
     "structure": (0.99, 0.98),
     "binary": (0.98, 0.98),
+    "fieldforms": (0.965, 0.99),
 }
 
 

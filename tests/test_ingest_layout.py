@@ -1150,3 +1150,24 @@ def test_run_together_a_name_wrapped_onto_the_next_line_makes_no_row_of_its_own(
     names = [i.name for p in doc.projects for i in p.indicators]
     assert "的促进作用" not in names
     assert len(names) == 4
+
+
+def test_running_header_on_top_of_each_of_two_pages_is_dropped() -> None:
+    """Two pages: the header on top of each, the footer (page marker) at the bottom of each. Only
+    one marker has the header beside it; the same line on top of the document says what it is."""
+    page_head = "某局2023年部门预算公开"
+    cells = [page_head, "培训项目绩效目标表", "一级指标", "二级指标", "三级指标", "指标值"]
+    cells += ["产出指标", "数量指标", "培训人次", "200人次", "第 1 页 共 2 页", page_head]
+    cells += ["质量指标", "培训合格率", "100%", "第 2 页 共 2 页"]
+    doc = parse_bytes("\n\n".join(cells).encode("utf-8"), "t.txt")
+    assert [i.name for p in doc.projects for i in p.indicators] == ["培训人次", "培训合格率"]
+
+
+def test_a_title_on_top_of_the_document_and_after_a_page_marker_opens_a_table() -> None:
+    title = "项目支出绩效目标表"
+    cells = [title, "项目名称", "甲项目", "一级指标", "二级指标", "三级指标", "指标值"]
+    cells += ["产出指标", "数量指标", "培训人次", "200人次", "第 1 页 共 2 页", title, "项目名称", "乙项目"]
+    cells += ["一级指标", "二级指标", "三级指标", "指标值", "产出指标", "质量指标", "培训合格率", "100%"]
+    cells += ["第 2 页 共 2 页"]
+    doc = parse_bytes("\n\n".join(cells).encode("utf-8"), "t.txt")
+    assert [p.name for p in doc.projects] == ["甲项目", "乙项目"]

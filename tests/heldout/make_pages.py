@@ -13,7 +13,13 @@ Families:
   structure  levels once/every row, wrapped levels, 值 level names, 长期|年度 groups, split value
              columns, several projects in one flat sheet, page breaks, department tables, furniture,
              ASCII vs full-width punctuation;
-  binary     structure and synonym pages as .docx, .xlsx and .html.
+  binary     structure and synonym pages as .docx, .xlsx and .html;
+  fieldforms forms of other provinces: 分值/权重 and 备注 columns, points and spaces in level names,
+             labels written down narrow cells, headers over two rows (绩效指标 over 一级/二级/三级,
+             长期绩效指标 | 年度绩效指标, 指标值 over 2022年实际值 | 2023年目标值), page markers and
+             running headers between rows, a notice in prose before the table, comparators in words,
+             成本指标 as a level 1 (2022 template), 满意度 under 效益 (Hunan), two-level tables,
+             template rows and placeholders, department tables with a 年度履职目标 sub-table.
 
     python tests/heldout/make_pages.py OUTDIR      # writes NAME.{txt,docx,xlsx,html} + NAME.json
 """
@@ -360,6 +366,13 @@ class Opts:
     mid_goal: bool = False
     goal_break: bool = False  # a page number printed inside the goal text
     carry: bool = True  # the reference carries blank levels down (False: the field reference's nulls kept)
+    weight_col: str | None = None  # a 分值/权重 column after the value (the value is whole)
+    note_col: bool = False  # a 备注 column at the end of the indicator table
+    vertical: bool = False  # narrow label cells written one character per line (`绩` `效` `指` `标`)
+    group_header: bool = False  # the indicator header over two rows (绩效指标 over 一级/二级/三级)
+    table_noise: bool = False  # page footers and a running header printed on top of every page
+    notice: bool = False  # a finance notice in prose before the table (附件)
+    dept_duties: bool = False  # department tables: 部门预算编码 and a 年度履职目标 sub-table
 
 
 ZHI = {
@@ -438,6 +451,11 @@ def wrapped(s: str, o: Opts) -> str:
     return s
 
 
+def vertical(s: str, o: Opts) -> str:
+    """A label written down a narrow cell, one character per line."""
+    return "\n".join(s.replace("\n", "")) if o.vertical and s else s
+
+
 # -- the grid ------------------------------------------------------------------------------------
 
 
@@ -471,8 +489,12 @@ def columns(p: Proj, o: Opts) -> list[str]:
         if o.desc_col or (o.desc_col is None and any(i.desc for i in p.inds)):
             cols.append("desc")
         cols.append("val")
+        if o.weight_col:
+            cols.append("weight")
     if o.basis_col or (o.basis_col is None and any(i.basis for i in p.inds)):
         cols.append("basis")
+    if o.note_col:
+        cols.append("note")
     return cols
 
 
@@ -485,6 +507,7 @@ HEAD = {
     "num": "指标值",
     "unit": "度量单位",
     "weight": "权重（%）",
+    "note": "备注",
     "direction": "指标方向性",
 }
 
@@ -518,6 +541,8 @@ def header_cells(cols: list[str], o: Opts) -> list[str]:
             out.append(o.basis)
         elif c == "desc":
             out.append(o.desc)
+        elif c == "weight" and o.weight_col:
+            out.append(o.weight_col)
         else:
             out.append(
                 YEAR_HEADS[o.year_groups - 1][0].format(prev=o.year - 1) if c == "val_prev" else HEAD[c]
@@ -552,7 +577,7 @@ def indicator_rows(
             if c == "lead":
                 cells.append(UP)
             elif c == "l1":
-                cells.append(UP if (o.levels == "once" and same1) else wrapped(l1 or "", o))
+                cells.append(UP if (o.levels == "once" and same1) else vertical(wrapped(l1 or "", o), o))
             elif c in ("l2", "l2_long"):
                 if c == "l2_long" and not o.long_annual:
                     continue
@@ -581,6 +606,8 @@ def indicator_rows(
                 cells.append(ind.basis or "")
             elif c == "desc":
                 cells.append(ind.desc or "")
+            elif c == "note":
+                cells.append("")
         rows.append(cells)
         prev1, prev2 = ind.level1, ind.level2
     return rows
@@ -610,6 +637,9 @@ def title_lines(p: Proj, o: Opts, seq: int) -> list[str]:
 
 def top_block(page: Page, p: Proj, o: Opts, width: int) -> None:
     """The key–value block of the national form above the indicator table."""
+    if p.kind == "department" and o.dept_duties:
+        department_block(page, p, o, width)
+        return
     if p.kind == "department":
         pairs = [("部门（单位）名称", unit_cell(p, o))]
         page.row(pairs[0], width)
@@ -656,15 +686,56 @@ def top_block(page: Page, p: Proj, o: Opts, width: int) -> None:
             page.row([o.goal_group or "总体目标", "中期目标", o.goal_label], width)
             page.row([UP, p.mid_goal, goal], width)
         elif o.goal_group:
-            page.row([o.goal_group, o.goal_label], width)
+            page.row([vertical(o.goal_group, o), o.goal_label], width)
             page.row([UP, goal], width)
         else:
             page.row([o.goal_label, goal], width)
 
 
+def header_rows(page: Page, cols: list[str], head: list[str], o: Opts, width: int) -> None:
+    """The indicator header: one row, or two where column groups are printed over their columns."""
+    if not o.group_header:
+        cells = []
+        for c, h in zip(cols, head, strict=True):
+            if o.vertical and c in ("l1", "l2", "l3") and len(h) == 4:
+                h = h[:2] + "\n" + h[2:]  # `一级` / `指标`
+            cells.append(vertical(h, o) if c == "lead" else h)
+        page.row(cells, width)
+        return
+    top, below = [], []
+    for c, h in zip(cols, head, strict=True):
+        if c in ("l2_long", "l3_long", "val_long", "l2", "l3", "val") and o.long_annual:
+            group = "长期绩效指标" if c.endswith("_long") else "年度绩效指标"
+            first = c in ("l2_long", "l2")
+            top.append(group if first else LEFT)
+            below.append(re.sub(r"（(长期|年度)）", "", h))
+        elif c in ("l1", "l2", "l3") and not o.long_annual:
+            top.append("绩效指标" if c == "l1" else LEFT)
+            below.append(h)
+        elif c in ("val_prev", "val") and o.year_groups:
+            top.append("指标值" if c == "val_prev" else LEFT)
+            below.append(h)
+        else:
+            top.append(h)
+            below.append(UP)
+    page.row(top, width)
+    page.row(below, width)
+
+
+NOTICE = [
+    "关于公开{year}年度项目支出绩效目标的说明",
+    "根据《中华人民共和国预算法》和预算公开有关规定，现将{unit}{year}年度项目支出绩效目标予以公开。"
+    "本年度共安排项目{n}个，请社会各界予以监督。",
+    "附件{seq}：",
+]
+
+
 def build(projects: list[Proj], o: Opts) -> Page:
     page = Page()
     first = projects[0]
+    if o.notice:
+        for line in NOTICE:
+            page.para(line.format(year=o.year, unit=first.unit_name or "", n=len(projects), seq=1))
     if o.furniture:
         for line in FURNITURE_BEFORE:
             page.para(
@@ -675,6 +746,9 @@ def build(projects: list[Proj], o: Opts) -> Page:
     for seq, p in enumerate(projects, 1):
         cols = columns(p, o)
         width = len(cols)
+        running = f"{p.unit_name or ''}{o.year}年部门预算公开"
+        if o.table_noise:
+            page.para(running)  # the running header on top of every page
         for line in title_lines(p, o, seq):
             page.para(line)
         if o.money == "yuan":
@@ -682,14 +756,20 @@ def build(projects: list[Proj], o: Opts) -> Page:
         top_block(page, p, o, width)
         head = header_cells(cols, o)
         stop = o.page_break if o.page_break and o.page_break < len(p.inds) else None
-        page.row(head, width)
-        for r in indicator_rows(p, o, cols, 0, stop):
+        header_rows(page, cols, head, o, width)
+        rows = indicator_rows(p, o, cols, 0, stop)
+        for k, r in enumerate(rows):
+            if o.table_noise and k == len(rows) // 2 and k:
+                page.para("第 1 页 共 2 页")  # the page's footer, the next page's running header
+                page.para(running)
             page.row(r, width)
+        if o.table_noise:
+            page.para("第 2 页 共 2 页")
         if stop:
             page.para(f"— {seq + 2} —")
             if o.repeat_top:
                 top_block(page, p, o, width)
-            page.row(head, width)
+            header_rows(page, cols, head, o, width)
             for r in indicator_rows(p, o, cols, stop, None, continued=True):
                 page.row(r, width)
     if o.furniture:
@@ -698,6 +778,26 @@ def build(projects: list[Proj], o: Opts) -> Page:
                 line.format(code=first.unit_code or "0", n=len(first.inds), unit=first.unit_name or "本站")
             )
     return page
+
+
+DUTIES = [
+    ("依法履行部门职责", "完成年度重点工作任务，保障机构正常运转", "日常公用经费"),
+    ("组织实施专项业务", "按计划推进专项工作，资金使用规范", "专项业务经费"),
+]
+
+
+def department_block(page: Page, p: Proj, o: Opts, width: int) -> None:
+    """The Fujian-style department header: 部门预算编码 beside the name, a 年度履职目标 sub-table."""
+    page.row(["部门名称", p.unit_name or "", "部门预算编码", p.unit_code or ""], width)
+    page.row(["年度预算安排（万元）", "资金总额", fmt_money(p.total, o.money)], width)
+    page.row([UP, "项目支出", fmt_money(p.project_spend, o.money)], width)
+    page.row([UP, "基本支出", fmt_money(p.basic, o.money)], width)
+    if p.goal:
+        page.row(["年度总体目标", p.goal], width)
+    page.row(["年度履职目标", "部门职能", "年度目标任务", "支出项目名称", "预算金额"], width)
+    for k, (duty, task, item) in enumerate(DUTIES):
+        amount = p.basic if k == 0 else p.project_spend
+        page.row([UP, duty, task, item, fmt_money(amount, o.money)], width)
 
 
 def build_flat(page: Page, projects: list[Proj], o: Opts) -> Page:
@@ -781,7 +881,7 @@ def reference(projects: list[Proj], o: Opts, source: str) -> dict[str, Any]:
     dept = p0.kind == "department"
     return {
         "source": source,
-        "unit_code": p0.unit_code if (o.code != "none" and p0.unit_name) else None,
+        "unit_code": p0.unit_code if ((o.code != "none" or o.dept_duties) and p0.unit_name) else None,
         "unit_name": p0.unit_name,
         "year": year,
         "overall_goal": p0.goal if dept else None,
@@ -1290,9 +1390,177 @@ def binary_family() -> list[Doc]:
     return docs
 
 
+# -- forms from provinces the other families do not imitate -----------------------------------------
+
+
+def worded_values(p: Proj) -> Proj:
+    """Comparators written as words or ASCII (`不低于95%`, `>=90%`, `不高于600万元`)."""
+    p = copy.deepcopy(p)
+    words = {"≥": ("不低于", ">=", "≥"), "≤": ("不高于", "<=", "≤"), "=": ("", "=", "＝")}
+    for k, i in enumerate(p.inds):
+        if i.cmp in words:
+            i.whole = words[i.cmp][k % 3] + i.num + i.unit
+    return p
+
+
+def cost_level1(p: Proj) -> Proj:
+    """The 2022 template: 成本指标 is a level 1 (经济成本指标 …) between 产出 and 效益."""
+    p = copy.deepcopy(p)
+    for i in p.inds:
+        if i.level2 == "成本指标":
+            i.level1, i.level2 = "成本指标", "经济成本指标"
+    order = {"产出指标": 0, "成本指标": 1}
+    p.inds.sort(key=lambda i: order.get(i.level1 or "", 2))
+    return p
+
+
+def satisfaction_under_benefit(p: Proj) -> Proj:
+    """The Hunan template: 满意度 is a level 2 under 效益指标."""
+    p = copy.deepcopy(p)
+    for i in p.inds:
+        if i.level1 == "满意度指标":
+            i.level1, i.level2 = "效益指标", "社会公众或服务对象满意度指标"
+    return p
+
+
+def two_level(p: Proj) -> Proj:
+    """A table with no 三级 column: 一级指标 | 指标名称 | 指标值."""
+    p = copy.deepcopy(p)
+    for i in p.inds:
+        i.level2 = None
+    return p
+
+
+def template_rows(p: Proj) -> Proj:
+    """Template rows left blank (only their level-2 label printed) and placeholders in names."""
+    p = copy.deepcopy(p)
+    out: list[Ind] = []
+    seen: set[str] = set()
+    for i in p.inds:
+        if i.level1 == "效益指标" and "效益" not in seen:
+            seen.add("效益")
+            for l2 in ("经济效益指标", "生态效益指标"):
+                if not any(j.level2 == l2 for j in p.inds):
+                    out.append(Ind("效益指标", l2, "", whole=""))
+        if i.unit == "%" and i.cmp in ("≥", "=") and "%" not in i.name:
+            i.name += f"（{i.cmp}**%）"
+        out.append(i)
+    p.inds = out
+    return p
+
+
+def cost_first(p: Proj) -> Proj:
+    """The Chongqing 审批表: 成本指标 a level 1 printed before 产出指标, point ranges in the labels."""
+    p = cost_level1(p)
+    p.inds.sort(key=lambda i: 0 if i.level1 == "成本指标" else 1)
+    return p
+
+
+def fieldforms_family() -> list[Doc]:
+    docs = []
+    keys = list(CONTENT)
+    variants: list[tuple[str, Any, dict[str, Any]]] = [
+        ("weight-column", None, dict(weight_col="分值", desc_col=False)),
+        ("weight-note-columns", None, dict(weight_col="权重", note_col=True, lead=None)),
+        (
+            "points-in-levels",
+            None,
+            dict(
+                level_map={
+                    "产出指标": "产出指标（50分）",
+                    "效益指标": "效益指标（30分）",
+                    "满意度指标": "满意度指标（10分）",
+                }
+            ),
+        ),
+        (
+            "spaced-levels",
+            None,
+            dict(
+                level_map={
+                    "产出指标": "产 出 指 标",
+                    "效益指标": "效 益 指 标",
+                    "满意度指标": "满 意 度 指 标",
+                }
+            ),
+        ),
+        ("vertical-labels", None, dict(vertical=True)),
+        ("group-header", None, dict(group_header=True, lead=None)),
+        ("group-header-long", None, dict(group_header=True, long_annual=True, mid_goal=True, lead=None)),
+        ("group-header-years", None, dict(group_header=True, year_groups=1, lead=None)),
+        ("table-noise", None, dict(table_noise=True)),
+        ("notice-prose", None, dict(notice=True)),
+        ("worded-values", worded_values, {}),
+        ("cost-level1", cost_level1, {}),
+        ("satisfaction-level2", satisfaction_under_benefit, dict(levels="every")),
+        ("two-level", two_level, dict(l3="指标名称")),
+        ("template-rows", template_rows, dict(goal_label="年度目标（不超过300字）")),
+        (
+            "guidance-labels",
+            None,
+            dict(
+                name_label="项目名称（必填）",
+                unit_label="主管部门（单位）",
+                goal_label="年度绩效目标（必填，不超过300字）",
+                goal_group=None,
+                val="指标值（必填硬性指标）",
+            ),
+        ),
+        (
+            "cost-first",
+            cost_first,
+            dict(level_map={"成本指标": "成本指标(0-20)分", "产出指标": "产出指标 (40-50)分"}),
+        ),
+    ]
+    for n, (variant, change, kw) in enumerate(variants):
+        for m in range(3):
+            key = keys[(n * 2 + m * 3) % len(keys)]
+            p = copy.deepcopy(CONTENT[key])
+            p.mid_goal = "持续提升服务能力，建立长效机制。"
+            if change:
+                p = change(p)
+            layout = TEXT_LAYOUTS[(n + m * 3) % len(TEXT_LAYOUTS)]
+            o = Opts(layout=layout, **kw)
+            docs.append(make(f"fieldforms-{variant}-{key}-{layout}", "fieldforms", [p], o))
+    for m, key in enumerate(("guizhou", "fujian", "henan")):
+        for layout in (TEXT_LAYOUTS[m * 2], TEXT_LAYOUTS[m * 2 + 1], ("run", "xlsx", "docx")[m]):
+            d = department(key)
+            for i in d.inds:
+                i.desc = (i.value or "") + f"（{i.basis or '计划标准'}）"
+            o = Opts(layout=layout, dept_duties=True, val="目标值", desc="指标解释", basis_col=False)
+            docs.append(make(f"fieldforms-department-duties-{key}-{layout}", "fieldforms", [d], o))
+    for n, variant in enumerate(
+        (
+            "weight-note-columns",
+            "group-header",
+            "group-header-long",
+            "table-noise",
+            "vertical-labels",
+            "two-level",
+            "cost-level1",
+            "group-header-years",
+            "weight-column",
+        )
+    ):
+        kw = dict(dict((v, k) for v, _, k in variants)[variant])
+        change = dict((v, c) for v, c, _ in variants)[variant]
+        key = keys[(n * 3 + 1) % len(keys)]
+        p = copy.deepcopy(CONTENT[key])
+        p.mid_goal = "持续提升服务能力，建立长效机制。"
+        if change:
+            p = change(p)
+        layout = BINARY_LAYOUTS[n % 3]
+        docs.append(
+            make(f"fieldforms-{variant}-{key}-{layout}", "fieldforms", [p], Opts(layout=layout, **kw))
+        )
+    return docs
+
+
 def all_docs(seed: int = 15) -> list[Doc]:
     rng = random.Random(seed)
-    return relayout_family() + synonyms_family(rng) + structure_family() + binary_family()
+    return (
+        relayout_family() + synonyms_family(rng) + structure_family() + binary_family() + fieldforms_family()
+    )
 
 
 def write(outdir: Path, docs: list[Doc] | None = None) -> list[Doc]:

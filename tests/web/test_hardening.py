@@ -138,6 +138,19 @@ def test_huge_integers_in_the_api_are_422_or_404(clients, url):
         f"/monitoring/?year={HUGE}&unit={HUGE}",
         f"/review/?unit={HUGE}",
         f"/review/?year={HUGE}",
+        f"/public/search/?q=a&offset={HUGE}",
+        f"/public/search/?q=a&offset=-{HUGE}",
+        f"/public/?page={HUGE}",
+        f"/public/units/1/{HUGE}/",
+        f"/public/projects/{HUGE}/",
+        f"/public/compare/{HUGE}/",
+        f"/compare/{HUGE}/",
+        f"/projects/{HUGE}/years/",
+        f"/jobs/{HUGE}/",
+        f"/jobs/{HUGE}/status",
+        f"/jobs/{HUGE}/download",
+        f"/units/1/{HUGE}/template/monitor.xlsx",
+        f"/units/1/{HUGE}/export/targets.xlsx",
     ],
 )
 def test_huge_integers_in_pages_are_never_500(clients, url):
@@ -529,8 +542,16 @@ def test_page_queries_with_hostile_values_are_never_500(clients, market_project,
         "/monitoring/",
         "/upload/",
         "/cycle/upload/",
+        "/library/",
+        "/jobs/",
+        f"/projects/{market_project.pk}/years/",
+        "/public/",
+        "/public/search/",
+        "/public/library/",
+        f"/public/units/{unit.pk}/2023/",
     ]
     params = ["q", "year", "unit", "offset", "page", "severity", "rule", "light", "as_of", "kind"]
+    params += ["words", "department", "same_name", "exact"]
     c = clients["admin"]
     for page in pages:
         for value in HOSTILE:

@@ -144,3 +144,28 @@ def test_files_beyond_the_per_request_limit_are_reported_not_dropped(clients, de
     assert "一次最多 20 个" in clients["admin"].get("/upload/").content.decode()
     body = clients["admin"].post("/api/import", {"files": files()}).json()
     assert len(body) == 21 and body[20]["ok"] is False and "一次最多导入 20 个文件" in body[20]["errors"][0]
+
+
+@pytest.mark.django_db
+def test_one_request_parses_for_at_most_the_limit_of_one_file(clients, demo):
+    """20 files that each take the whole parse time limit: the request stops parsing once it has
+    spent that limit (20 × 30 s tied a server thread up for ten minutes); the files left are said
+    to be not imported through the API, and handed to background tasks on the page."""
+    from jixiao.web.jobs.models import Job
+
+    data = SEED.read_bytes()
+
+    def files():
+        return [SimpleUploadedFile(f"f{i:02d}.txt", data) for i in range(20)]
+
+    before = _counts()
+    spent = "本次上传的解析时间已用完"
+    with override_settings(JIXIAO_PARSE_TIMEOUT=0.01):
+        body = clients["market"].post("/api/import", {"files": files()}).json()
+        assert len(body) == 20 and not any(r["ok"] for r in body)
+        parsed = [r for r in body if spent not in r["errors"][0]]
+        assert 1 <= len(parsed) <= 2, [r["errors"] for r in body]
+        html = clients["market"].post("/upload/", {"files": files()}).content.decode()
+    assert html.count("解析超时") <= 2
+    assert Job.objects.filter(kind="upload").count() >= 18  # the rest: one background task each
+    assert _counts() == before

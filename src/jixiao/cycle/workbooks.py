@@ -450,10 +450,24 @@ def selfeval_template(
 # ---------------------------------------------------------------- reading helpers
 
 
+OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # the compound-file header of .xls and .doc
+
+
 def _load(data: bytes) -> Any:
     from jixiao.ingest.cells import ReadError
     from jixiao.ingest.zipsafe import open_package
 
+    if data.startswith(OLE_MAGIC):  # Excel 97–2003 (.xls), or an old Word .doc
+        raise WorkbookError(
+            ["这是旧版 Office 文件（如 .xls），不是 .xlsx 工作簿：请在 Excel 中另存为 .xlsx 后再给出"]
+        )
+    if not data.startswith(b"PK"):  # not a zip package at all: text, PDF, HTML … not a broken workbook
+        raise WorkbookError(
+            [
+                "无法读取工作簿：不是 Excel 工作簿（.xlsx）：请给出用填报模板"
+                "（网页上单位年度页的“填报模板”，或 jixiao template monitor|selfeval）生成并填好的工作簿"
+            ]
+        )
     try:  # the same zip checks as the readers: a bomb is refused before openpyxl inflates anything
         open_package(data, "工作簿", ".xlsx", "xl/workbook.xml").close()
     except ReadError as e:

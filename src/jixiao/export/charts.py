@@ -831,7 +831,7 @@ def distribution_svg(
         return x0 + (v - lo) / (hi - lo) * (x1 - x0)
 
     axis_y, box_top, box_h = 120.0, 70.0, 30.0
-    subtitle = f"{len(values)} 个同类指标（单位：{unit}），方框为四分位区间，竖线为中位数"
+    subtitle = f"本指标与 {len(values)} 个同类指标（单位：{unit}），方框为四分位区间，竖线为中位数"
     if log:
         subtitle += "，对数刻度"
     body = _title_line(width, title, subtitle)

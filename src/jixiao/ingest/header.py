@@ -407,3 +407,123 @@ def positional_score(texts: list[tuple[int, str]], fields: list[str | None]) -> 
 
 def fitted_score(texts: list[str], cols: list[int], fields: list[str | None]) -> float:
     return sum((cell_score(t, fields[j]) if fields[j] else -0.5) for t, j in zip(texts, cols, strict=True))
+
+
+# ------------------------------------------------------------------------ two-row headers
+
+# a column group printed above its columns: 长期绩效指标 | 年度绩效指标, 2023年度指标
+_PERIOD_HEAD = re.compile(
+    r"^(?P<grp>中长期|长期|中期|年度|当年|本年度?|实施期|\d{4}年度?)(绩效)?(指标|目标)?$"
+)
+_COLUMN_FIELDS = frozenset(
+    ("level1", "level2", "name", "description", "value", "basis", "nature", "direction")
+) | frozenset(("measure_unit", "weight", "remark"))
+_LEVEL_FIELDS = frozenset(("level1", "level2", "name"))
+_F, _BLOCK, _PERIOD = "field", "block", "period"
+
+
+def _upper_kind(text: str) -> tuple[str, str] | None:
+    """What a cell of a header's upper row is: ('period', 长期) over a group of columns, ('block',
+    '') for 绩效指标 over the level columns, ('field', value) for a column header (merged down, or
+    over columns of the same field: 指标值 over 2022年实际值 | 2023年目标值); None for anything else."""
+    s = _norm_header(text)
+    m = _PERIOD_HEAD.match(s)
+    if m:
+        grp = m.group("grp")
+        return _PERIOD, {"中长期": "长期", "本年度": "本年"}.get(grp, grp)
+    _grp, scores = cell_scores(s)
+    if scores and scores[0][0] in _COLUMN_FIELDS:
+        return _F, scores[0][0]
+    if not scores and s.endswith("指标") and len(s) <= 6:
+        return _BLOCK, ""
+    return None
+
+
+def is_upper_header_cell(text: str) -> bool:
+    """Whether a cell may be in the upper row of a two-row header (`merge_header_rows`)."""
+    return bool(text.strip()) and _upper_kind(text) is not None
+
+
+def _lower_field(text: str) -> str:
+    _grp, scores = cell_scores(text)
+    return scores[0][0] if scores else ""
+
+
+def merge_header_rows(upper: list[str], lower: list[str]) -> list[str] | None:
+    """The header texts of a header printed over two rows, one per column of `lower`, or None.
+
+    `upper` is the row above the header row `lower`: column groups over their columns (`绩效指标`
+    over 一级/二级/三级, `长期绩效指标` | `年度绩效指标` over repeated columns, `指标值` over
+    `2022年实际值` | `2023年目标值`) and column headers merged down beside them (`指标值`, whose cell
+    below is blank). A period group names its columns as a one-row header would (`二级指标(长期)`).
+    Where both rows keep every column (Excel: the upper row's merged cells blank), cells pair by
+    position; where the upper row lost its
+    horizontal merges (text, HTML), its cells are laid over the lower row's in order, and a header
+    cell merged down fills the blank below it or, where blank cells are dropped too (one cell per
+    line), takes its place in that order. None where `upper` is not such a row or adds nothing."""
+    kinds = [_upper_kind(u) if u.strip() else None for u in upper]
+    if not any(kinds) or any(k is None for u, k in zip(upper, kinds, strict=True) if u.strip()):
+        return None
+    if header_map_texts(upper) is not None:
+        return None  # a header of its own (a one-row header's cells, one per line)
+    if len({k[1] for k in kinds if k and k[0] == _PERIOD}) < 2:
+        # one period over the whole table (`本年度 绩效指标`) names no group to choose from
+        kinds = [(_BLOCK, "") if k and k[0] == _PERIOD else k for k in kinds]
+    out: list[str] | None
+    if len(upper) == len(lower) and not all(u.strip() for u in upper):
+        out = _merge_aligned(upper, kinds, lower)
+    else:
+        out = _merge_collapsed([u for u in upper if u.strip()], [k for k in kinds if k], lower)
+    if out is None or [_WS.sub("", t) for t in out] == [_WS.sub("", t) for t in lower]:
+        return None
+    return out
+
+
+def _merge_aligned(upper: list[str], kinds: list[tuple[str, str] | None], lower: list[str]) -> list[str]:
+    out = []
+    period = ""
+    for u, k, low in zip(upper, kinds, lower, strict=True):
+        if k is not None:
+            period = k[1] if k[0] == _PERIOD else ""
+        if not low.strip():
+            out.append(u.strip() if k is not None and k[0] == _F else "")
+        else:
+            out.append(f"{low.strip()}({period})" if period else low.strip())
+    return out
+
+
+def _merge_collapsed(upper: list[str], kinds: list[tuple[str, str]], lower: list[str]) -> list[str] | None:
+    fields = [_lower_field(t) if t.strip() else None for t in lower]
+    out: list[str] = []
+    at = 0
+    n = len(lower)
+    for k, (u, (kind, what)) in enumerate(zip(upper, kinds, strict=True)):
+        if kind == _F and not (at < n and fields[at] == what):
+            if at < n and fields[at] is None:
+                at += 1  # the blank cell under a header merged down
+            out.append(u.strip())
+            continue
+        if kind == _PERIOD:
+            groups = 1
+            while k + groups < len(kinds) and kinds[k + groups][0] == _PERIOD:
+                groups += 1
+            end = n
+            while end > at and fields[end - 1] is None:
+                end -= 1
+            # the next period group's share when more follow; this one's only when it is the last
+            share = (end - at) // groups
+            if share < 1 or (end - at) % groups:
+                return None
+            out += [f"{t.strip()}({what})" if t.strip() else "" for t in lower[at : at + share]]
+            at += share
+            continue
+        start = at
+        wanted = _LEVEL_FIELDS if kind == _BLOCK else {what}
+        while at < n and (fields[at] in wanted or (fields[at] is None and at == start and kind == _BLOCK)):
+            at += 1
+        if at == start:
+            return None
+        out += [t.strip() for t in lower[start:at]]
+    if any(f is not None for f in fields[at:]):
+        return None
+    return out

@@ -35,6 +35,7 @@ from jixiao.ingest.header import (
     header_kind,
     header_map_texts,
     may_be_header,
+    merge_header_rows,
     positional_score,
 )
 from jixiao.ingest.header import header_map as _header_map
@@ -872,6 +873,7 @@ class _Interpreter:
         if self.stream.layout == "pdf":
             row, hmap = self._label_overflow(row, hmap, year)
         if hmap:
+            row, hmap = self._two_row_header(row, hmap, year)
             self._header_row(row, hmap, year)
             return
         if self.skipping:
@@ -887,6 +889,24 @@ class _Interpreter:
         if self._kv_any(row):
             return
         self._body_row(row, ne, st)
+
+    def _two_row_header(
+        self, row: Row, hmap: Mapping[int, str], year: int | None
+    ) -> tuple[Row, Mapping[int, str]]:
+        """A header printed over two rows (`绩效指标` | `指标值` above 一级/二级/三级 | blank,
+        `长期绩效指标` | `年度绩效指标` above repeated columns): the row above merged into it."""
+        prev = self.blocks[self.at - 1] if self.at > 0 else None
+        if not isinstance(prev, Row) or prev.table != row.table or self._hmap(prev.cells, year):
+            return row, hmap
+        texts = merge_header_rows(prev.texts, row.texts)
+        if texts is None:
+            return row, hmap
+        got = header_map_texts(texts, year)
+        if got is None or len(set(got.values())) < len(set(hmap.values())):
+            return row, hmap
+        locs = [c.loc for c in row.cells]
+        cells = [Cell(t, locs[min(k, len(locs) - 1)]) for k, t in enumerate(texts)]
+        return Row(cells, row.loc, row.table), got
 
     def _label_overflow(
         self, row: Row, hmap: Mapping[int, str] | None, year: int | None

@@ -101,8 +101,9 @@ def has_page_markers(text: str) -> bool:
 
 def running_headers(lines: list[str]) -> set[str]:
     """Comparison keys (`norm_key`) of the lines printed again beside the page markers: a running
-    header or footer (the document's title on top of every page). Needs two page markers or more;
-    table content (anything mentioning 指标, a row with separators) is never one."""
+    header or footer (the document's title on top of every page). Needs two page markers or more,
+    and the line beside half of them, or beside one and on top of the document; table content
+    (anything mentioning 指标, a row with separators) is never one."""
     marks = [i for i, s in enumerate(lines) if len(s) <= 40 and _DIGIT.search(s) and is_page_marker(s)]
     if len(marks) < 2:
         return set()
@@ -122,7 +123,26 @@ def running_headers(lines: list[str]) -> set[str]:
                 seen.add(norm_key(s))
         for key in seen:
             near[key] = near.get(key, 0) + 1
-    return {key for key, n in near.items() if key and n >= max(2, (len(marks) + 1) // 2)}
+    found = {key for key, n in near.items() if key and n >= max(2, (len(marks) + 1) // 2)}
+    # with few pages a header beside one marker is a running header where it also tops the document
+    top = _top_lines(lines)
+    # (page 1 has no marker above its header); never a table's title (each project's table may
+    # open a page under the same title)
+    return found | {
+        key for key in near if key in top and len(key) >= 6 and "绩效" not in key and not key.endswith("表")
+    }
+
+
+def _top_lines(lines: list[str]) -> set[str]:
+    """Comparison keys of the document's first two printed lines."""
+    out: set[str] = set()
+    for s in lines:
+        s = s.strip()
+        if s:
+            out.add(norm_key(s))
+            if len(out) == 2:
+                break
+    return out
 
 
 # -- site furniture -------------------------------------------------------------------------------

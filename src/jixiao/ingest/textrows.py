@@ -47,7 +47,7 @@ from itertools import repeat
 
 from jixiao.ingest import vocab
 from jixiao.ingest.cells import Block, Cell, Para, Row
-from jixiao.ingest.header import cell_scores
+from jixiao.ingest.header import cell_scores, is_upper_header_cell, merge_header_rows
 from jixiao.ingest.noise import norm_key
 from jixiao.ingest.pdftext import value_score
 from jixiao.model import Location
@@ -253,9 +253,21 @@ def _after_blank(lines: list[str], cell: Piece) -> bool:
 
 
 def _parted_by_blanks(lines: list[str]) -> bool:
-    """Whether blank lines part the cells: most printed lines are followed by a blank line."""
+    """Whether blank lines part the cells: most printed lines are followed by a blank line. A label
+    written down a narrow cell (`绩` / `效` / `指` / `标`, `一级` / `指标`) is one printed cell: its
+    short lines followed by another line of it are not counted."""
     printed = len(lines) - lines.count("")
-    return printed >= 8 and len(_BEFORE_BLANK.findall("\n".join(lines))) >= 0.8 * printed
+    if printed < 8:
+        return False
+    text = "\n".join(lines)
+    parted = len(_BEFORE_BLANK.findall(text))
+    if parted >= 0.8 * printed:
+        return True
+    return parted >= 0.4 * printed and parted >= 0.8 * (printed - len(_DOWN_LINE.findall(text)))
+
+
+# a line of one or two characters with another line right under it: part of a label written down
+_DOWN_LINE = re.compile(r"^\S{1,2}\n(?=.)", re.M)
 
 
 # -- run-together: the vocabulary that splits cells printed with no separator ------------------------
@@ -360,6 +372,15 @@ def _header_words(s: str) -> list[_Word]:
 @lru_cache(maxsize=8192)
 def _header_words_of(s: str) -> tuple[_Word, ...]:
     # a header is printed once per table: the same line recurs in a document and across documents
+    run = _header_run(s)
+    if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
+        return ()
+    return run
+
+
+@lru_cache(maxsize=4096)
+def _header_run(s: str) -> tuple[_Word, ...]:
+    """The longest run of adjacent header words in a line (two hint words or more), best cut."""
     hints = list(_HEADER_HINT.finditer(s))
     if len(hints) < 2:
         return ()
@@ -404,10 +425,8 @@ def _header_words_of(s: str) -> tuple[_Word, ...]:
             runs[-1].append(word)
         else:
             runs.append([word])
-    run = max(runs, key=len, default=[])
-    if len(run) < 3 or not is_header([header_kind(w.text) for w in run]):
-        return ()
-    return tuple(run)
+    longest: list[_Word] = max(runs, key=lambda r: len(r)) if runs else []
+    return tuple(longest)
 
 
 def _run_words(s: str) -> list[_Word]:
@@ -704,6 +723,8 @@ class _RunState:
     desc: bool = False  # the last header prints a column between the name and the first value
     header: bool = False  # a header has been seen
     open_name: bool = False  # the line before ended a row on its name, without a value
+    weight: bool = False  # the last header prints a weight (分值/权重) right after the value
+    upper: list[str] | None = None  # the header words of the line before, where it printed only them
 
     def bare_level2(self, s: str) -> list[_Word]:
         """A level-2 label without 指标 opening a line of a table (`_bare_level2`)."""
@@ -714,7 +735,9 @@ class _RunState:
         one stands between the name and the first."""
         self.header = True
         last = max(c for c, k in enumerate(head) if k == VALUE) if VALUE in head else len(head)
-        self.shape = (head.count(VALUE), last < len(head) - 1)
+        self.weight = last + 1 < len(head) and head[last + 1] == WEIGHT
+        # the weight is cut off the row apart (`_weight_off`): a column after the values is one after it
+        self.shape = (head.count(VALUE), last + self.weight < len(head) - 1)
         first = head.index(VALUE) if VALUE in head else 0
         self.desc = first > 1 and head[first - 1] == OTHER and NAME in head[:first]
 
@@ -734,10 +757,15 @@ def run_together(lines: list[str]) -> list[Piece] | None:
             if raw and (i == 0 or not lines[i - 1]) and (i + 1 >= len(lines) or not lines[i + 1]) and st.out:
                 st.out.append(Piece("", i + 1))  # a line of spaces between blank lines: an empty cell
             continue
+        if " " in s:
+            s = unspace_levels(s)
         if _BLANK_CHAR.search(s) and not (st.header and (_opens_with_level(s) or _blank_in_value(s))):
             st.out.append(Piece(s, i + 1))  # cells separated by spaces are the `spaces` strategy's
             continue
         s, matches, title = _line_words(s, st)
+        if st.upper and not matches:  # the upper row of a two-row header: its cells
+            st.out.extend(Piece(c, i + 1, ROW if k == 0 else FREE, k, False) for k, c in enumerate(st.upper))
+            continue
         matches = matches or st.bare_level2(s)
         if (
             _TITLE.search(norm_key(s))
@@ -772,13 +800,40 @@ def _blank_in_value(s: str) -> bool:
 _BRACKET_GROUP = re.compile(r"[(（][^()（）]*[)）]")
 
 
+def _upper_row(s: str) -> list[str] | None:
+    """A line of header words that is no header itself, as the upper row of a two-row header may
+    be (`绩效指标指标值指标值确定依据`): its cells, the text before the words a block label."""
+    run = _header_run(s) if len(s) <= 40 else ()
+    if not run or run[-1].b != len(s):
+        return None
+    gap = s[: run[0].a].strip(_BLANK)
+    if gap and not is_upper_header_cell(gap):
+        return None
+    return [gap, *(w.text for w in run)] if gap else [w.text for w in run]
+
+
+def _head_kinds(s: str, found: list[_Word], texts: list[str], st: _RunState) -> list[int | None]:
+    """The column kinds of a header line run together, merged with the line before where the
+    header is printed over two rows (`merge_header_rows`: 绩效指标指标值指标值确定依据 above
+    一级指标二级指标三级指标2023年实际值2024年目标值)."""
+    upper, st.upper = st.upper, None
+    if len(texts) == len(found):
+        gap = s[: found[0].start()].strip(_BLANK)
+        if not gap or is_upper_header_cell(gap):
+            st.upper = [gap, *texts] if gap else texts
+    merged = merge_header_rows(upper, texts) if upper else None
+    return [header_kind(t) for t in merged or texts]
+
+
 def _line_words(s: str, st: _RunState) -> tuple[str, list[_Word], re.Match[str] | None]:
     """The line (OCR specks inside a block's labels removed), the vocabulary words that cut it and
     the table title printed before a key–value block; notes a header's shape and a block."""
     found = _run_words(s)
-    head = [header_kind(m.text) for m in found if m.kind == "header"]
-    if head:
-        st.note_header(head)
+    texts = [m.text for m in found if m.kind == "header"]
+    if texts:
+        st.note_header(_head_kinds(s, found, texts, st))
+    else:
+        st.upper = _upper_row(s) if st.header or len(s) <= 40 else None
     kv = [m for m in found if m.kind == "kv"]
     if len(kv) >= 3 and _OCR_STAR.search(s):
         s = _OCR_STAR.sub("", s)  # OCR specks inside a label (一*级项目名称) in a key–value block
@@ -815,23 +870,40 @@ def _bare_level2(s: str) -> list[_Word]:
     return []
 
 
+# a weight printed right after the value, run together with it (`≥15项10`, `=100%5`): after a
+# unit, a sign or a bracket, never inside a number
+_WEIGHT_TAIL = re.compile(r"(?<=[^\d.,\s+-])\d{1,3}(?:\.\d{1,2})?$")
+
+
+def _weight_off(text: str) -> tuple[str, str]:
+    """A row's text without the weight run together after its value, and that weight ('' none)."""
+    m = _WEIGHT_TAIL.search(text) if text and text[-1].isdigit() else None
+    if m is None or m.start() < 3:
+        return text, ""
+    return text[: m.start()], m.group(0)
+
+
 def _uncut_line(s: str, no: int, matches: list[_Word], st: _RunState) -> None:
     """A line no vocabulary word cuts: a short one may still be a name and its value (by the words
     of the value too where it is a row of a table, short as rows without their levels are)."""
     # (not after a row left without its value: the line goes on with its name, wrapped)
     words = st.header and not st.open_name and len(s) <= 24 and not _TITLE.search(norm_key(s))
     st.open_name = False
+    weight = ""
     if st.header and len(matches) == 1 and matches[0].kind == "kv" and len(s) <= 40:
         # a name that opens with a block label's words (财政资金到位率=100%), not the label's value
         parts = _split_name_value(s, words=False)
         if len(parts) < 2 or len(parts[0]) < matches[0].b + 2:
             parts = [s]
     else:
-        parts = _split_name_value(s, words=words) if len(s) <= 40 and not matches else [s]
+        text, weight = _weight_off(s) if st.weight and st.header and not matches else (s, "")
+        parts = _split_name_value(text, words=words) if len(s) <= 40 and not matches else [s]
     parts = st.tail(parts)
     if len(parts) > 1:
         st.splits += 1
         st.values.append((len(st.out) + len(parts) - 1, st.shape))
+        if weight:
+            parts.append(weight)
         st.out.extend(Piece(c, no, ROW if k == 0 else FREE, k, False) for k, c in enumerate(parts))
         return
     if st.shape[1] and not matches and len(s) <= 60:
@@ -845,6 +917,7 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
     cells, pos, after_level = _cells_at_words(s, matches, title)
     rest = s[pos:].strip(_BLANK)
     st.open_name = False
+    rest, weight = _weight_off(rest) if st.weight and after_level else (rest, "")
     if rest:
         tail = st.tail(_split_name_value(rest)) if after_level else [rest]
         st.open_name = after_level and len(tail) == 1
@@ -854,6 +927,8 @@ def _cut_line(s: str, no: int, matches: list[_Word], title: re.Match[str] | None
         elif after_level and st.shape[1] and len(cells) > 1:
             # the name and its value uncut
             st.values.append((len(st.out) + len(cells) - 1, (st.shape[0], True, True)))
+    if weight:
+        cells.append(weight)
     if len(cells) > 1:
         st.splits += 1
         st.out.extend(Piece(c, no, ROW if k == 0 else FREE, k, False) for k, c in enumerate(cells))
@@ -956,6 +1031,10 @@ def _cut_value(text: str, sh: tuple, end: str, modal: int) -> list[str]:
         whole = len(sh) > 2
         if head and (len(_split_name_value(head, words=sure)) > 1 if whole else value_score(head) >= 3):
             parts = [head, end]
+    if len(sh) > 2 and nvals >= 2 and len(parts) > 1:
+        # a whole row under two value columns: the name and the target apart, then the prior value
+        # off the name's tail (`_prior_value`)
+        return [*_prior_value(_split_name_value(parts[0], words=sure), nvals), *parts[1:]]
     if nvals >= 2:
         m2 = _SECOND_VALUE.search(parts[0], 1)
         if m2 and any(ch.isdigit() for ch in parts[0][: m2.start()]):
@@ -984,6 +1063,32 @@ STRATEGIES: dict[str, Strategy] = {
     "cell-lines": cell_lines,
     "run-together": run_together,
 }
+
+
+_SPACED = re.compile(r"\S \S \S")
+
+
+def unspace_levels(s: str) -> str:
+    """A line with its level labels printed with a space between the characters (`产 出 指 标`,
+    as a PDF spreads a label over its cell) written without them; the rest as printed."""
+    if _SPACED.search(s) is None:
+        return s
+    parts: list[str] = []
+    last = 0
+    n = len(s)
+    k = s.find(" ")
+    while k != -1:
+        i = j = k - 1
+        while j + 2 < n and s[j + 1] == " " and s[j + 2] != " ":
+            j += 2
+        if i >= last and s[i] != " ":
+            # the longest spaced run from i that is a level label (`满 意 度 指 标 服务…`)
+            j = next((e for e in range(j, i + 3, -2) if level_kind(s[i : e + 1 : 2])), i)
+            if j > i:
+                parts += (s[last:i], s[i : j + 1 : 2])
+                last = j + 1
+        k = s.find(" ", max(k + 1, last))
+    return "".join(parts) + s[last:] if parts else s
 
 
 # -- recognisers ---------------------------------------------------------------------------------
@@ -1169,6 +1274,7 @@ class _Header:
     end: int  # index after its last piece
     kinds: list[int]  # one per column
     texts: list[str]
+    lines: list[int] | None = None  # each column's line where two printed rows were merged
 
 
 def _find_header(pieces: list[Piece], at: int) -> _Header | None:
@@ -1224,11 +1330,55 @@ def _header_at(pieces: list[Piece], i: int, lo: int) -> tuple[_Header | None, in
     ):
         end += 1
     texts = [p.text for p in pieces[start:end]]
+    lines = None
+    two = _two_rows(pieces, start, end, lo)
+    if two is not None:
+        start, texts, lines = two
     all_kinds = [OTHER if k is None else k for k in _resolve_kinds(texts)]
     for c, t in enumerate(texts):
         if all_kinds[c] == OTHER:
             all_kinds[c] = _block_kind(t)
-    return _Header(start, end, all_kinds, texts), j
+    return _Header(start, end, all_kinds, texts, lines), j
+
+
+def _row_above(pieces: list[Piece], start: int, end: int, lo: int) -> tuple[int, list[str], list[int]] | None:
+    """`_two_rows` for a header printed on one line under a line of column groups."""
+    k = start
+    line = pieces[start - 1].line if start > lo else -1
+    while k > lo and pieces[k - 1].line == line and not pieces[k - 1].alone:
+        k -= 1
+    if k == start or pieces[k].brk == SAME:
+        return None
+    merged = merge_header_rows([p.text for p in pieces[k:start]], [p.text for p in pieces[start:end]])
+    return None if merged is None else (k, merged, [pieces[start].line] * len(merged))
+
+
+def _two_rows(pieces: list[Piece], start: int, end: int, lo: int) -> tuple[int, list[str], list[int]] | None:
+    """A header printed over two rows (column groups above their columns: `绩效指标` | `指标值` over
+    一级/二级/三级): (its first piece, the merged header texts, their lines), or None. Rows by line
+    where a line prints a whole row; one cell per line, the upper row ends before the level columns
+    that follow a cell which is not one."""
+    head = pieces[start:end]
+    if head[0].line == head[-1].line:
+        return _row_above(pieces, start, end, lo)
+    if not all(p.alone for p in head):
+        first = [p.text for p in head if p.line == head[0].line]
+        if len({p.line for p in head}) != 2 or len(first) < 1:
+            return None
+        merged = merge_header_rows(first, [p.text for p in head[len(first) :]])
+        return None if merged is None else (start, merged, [head[-1].line] * len(merged))
+    k = start
+    while k > max(lo, start - 8) and pieces[k - 1].alone and is_upper_header_cell(pieces[k - 1].text):
+        k -= 1  # the upper row's group cells, left out of the vocabulary run (`绩效指标`, `长期绩效指标`)
+    start, head = k, pieces[k:end]
+    texts = [p.text for p in head]
+    kinds = [header_field(t)[0] for t in texts]
+    for k in range(1, len(texts)):
+        if kinds[k] in (L1, L2, NAME) and kinds[k - 1] not in (L1, L2, NAME):
+            merged = merge_header_rows(texts[:k], texts[k:])
+            if merged is not None:
+                return start, merged, [head[-1].line] * len(merged)
+    return None
 
 
 _MONEY_WORD = re.compile(r"预算|金额|资金")
@@ -1557,8 +1707,14 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
         blocks.append(
             Row(
                 [
-                    Cell(t, Location(line=p.line, cell=f"col {c + 1}"))
-                    for c, (t, p) in enumerate(zip(head.texts, pieces[head.start : head.end], strict=True))
+                    Cell(t, Location(line=line, cell=f"col {c + 1}"))
+                    for c, (t, line) in enumerate(
+                        zip(
+                            head.texts,
+                            head.lines or [p.line for p in pieces[head.start : head.end]],
+                            strict=True,
+                        )
+                    )
                 ],
                 _line_loc(hp.line),
                 table,

@@ -314,7 +314,8 @@ def split_label_runs(text: str) -> list[tuple[str, str]] | None:
     """A cell that prints labels and their values run together → [(label, value), …].
 
     '项目主管部门青山区教育局项目执行单位化工区学校' → [('项目主管部门', '青山区教育局'),
-    ('项目执行单位', '化工区学校')]. None unless the cell starts with a known label."""
+    ('项目执行单位', '化工区学校')]. Labels come folded to ASCII punctuation (`ascii_punct`), values
+    as printed. None unless the cell starts with a known label."""
     t = text.lstrip() if text else ""
     if not t or len(t) > 400 or t[0] not in _PREFIX_FIRST:
         return None
@@ -324,7 +325,8 @@ def split_label_runs(text: str) -> list[tuple[str, str]] | None:
 
 @lru_cache(maxsize=32768)
 def _split_label_runs(text: str) -> tuple[tuple[str, str], ...] | None:
-    s = ascii_punct(text.strip())
+    printed = text.strip()
+    s = ascii_punct(printed)  # labels matched on the folded text; values cut from the printed one
     if len(s) > 400:
         return None
     m = _PREFIX_RE.match(s)
@@ -337,7 +339,7 @@ def _split_label_runs(text: str) -> tuple[tuple[str, str], ...] | None:
             continue
         if out:
             label, _ = out[-1]
-            out[-1] = (label, s[pos : m.start()].strip())
+            out[-1] = (label, printed[pos : m.start()].strip())
         elif m.start() != 0:
             return None
         out.append((m.group(1), ""))
@@ -346,7 +348,7 @@ def _split_label_runs(text: str) -> tuple[tuple[str, str], ...] | None:
         if out and len(out) > 1 and len(out[-2][1]) > 40:
             break
     label, _ = out[-1]
-    out[-1] = (label, s[pos:].strip())
+    out[-1] = (label, printed[pos:].strip())
     return tuple(out)
 
 

@@ -366,4 +366,6 @@ class ReviewResult(models.Model):
         ordering = ["disclosure_id", "seq", "id"]
 
     def __str__(self) -> str:
-        return f"{self.disclosure_id}/{self.project_id} {self.grade}"
+        # the unit-year's own row (project None) holds the findings of no one project
+        what = f"项目 {self.project_id}" if self.project_id else "跨项目"
+        return f"单位年度 {self.disclosure_id} · {what}" + (f" · {self.grade}" if self.grade else "")

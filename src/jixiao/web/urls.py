@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/<int:unit_id>/", units.unit, name="unit"),
     path("units/<int:unit_id>/<int:year>/", units.unit_year, name="unit_year"),
+    path("units/<int:unit_id>/projects/new/", units.project_new, name="project_new"),
     path(
         "units/<int:unit_id>/<int:year>/export/<str:kind>.<str:fmt>", exports.unit_export, name="unit_export"
     ),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("public/library/", corpus.public_library, name="public_library"),
     path("monitoring/", cycle.monitoring_list, name="monitoring_list"),
     path("monitoring/<int:snapshot_id>/outcome/", cycle.snapshot_outcome, name="snapshot_outcome"),
+    path("selfeval/", cycle.selfeval_list, name="selfeval_list"),
     path("cycle/upload/", cycle.cycle_upload, name="cycle_upload"),
     path("selfeval/check/", selfeval_check, name="selfeval_check"),
     path("selfeval/check/export.xlsx", selfeval_check_export, name="selfeval_check_export"),

@@ -87,6 +87,20 @@ def clean_text(v: object) -> str | None:
     return s or None
 
 
+# a free text typed or sent (a goal, a deviation's explanation, a note): far beyond any table's, so
+# that no save stores, reviews and shows reviewers the megabytes a request may carry (21 MB)
+LONG_TEXT_MAX = 20_000
+
+
+def long_text(v: object, label: str, errors: dict[str, str], key: str) -> str | None:
+    """`clean_text`, with an error at `key` when longer than LONG_TEXT_MAX characters (the text is
+    returned all the same: nothing is saved with an error, and later checks see it was given)."""
+    s = clean_text(v)
+    if s is not None and len(s) > LONG_TEXT_MAX:
+        errors[key] = f"{label}不能超过 {LONG_TEXT_MAX} 字"
+    return s
+
+
 def locked_project(actor: User | None, project_id: int) -> Project:
     proj = Project.objects.select_for_update().select_related("unit").filter(pk=project_id).first()
     if proj is None or not can_view_project(actor, proj):

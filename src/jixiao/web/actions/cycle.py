@@ -22,12 +22,14 @@ from jixiao.cycle import evaluate, monitor
 from jixiao.numbers import plain
 from jixiao.web import convert
 from jixiao.web.actions.common import (
+    LONG_TEXT_MAX,
     Conflict,
     Invalid,
     NotFound,
     actor_name,
     clean_text,
     locked_project,
+    long_text,
     parse_money,
     record_history,
 )
@@ -227,11 +229,11 @@ def _deviation(d: DeviationEntry, errors: dict[str, str], prefix: str = "") -> m
         category=_choice(
             d.reason_category, monitor.REASON_CATEGORIES, "偏差原因", errors, f"{prefix}reason_category"
         ),
-        text=clean_text(d.reason_text),
+        text=long_text(d.reason_text, "偏差原因说明", errors, f"{prefix}reason_text"),
         likelihood=_choice(
             d.likelihood, monitor.LIKELIHOODS, "完成目标可能性", errors, f"{prefix}likelihood"
         ),
-        measures=clean_text(d.measures),
+        measures=long_text(d.measures, "整改措施", errors, f"{prefix}measures"),
     )
 
 
@@ -439,6 +441,8 @@ def record_outcome(
         if outcome not in Outcome.values:
             raise Invalid(f"处理意见应为 {'、'.join(Outcome.labels)} 之一。", {"outcome": "请选择处理意见"})
         note = (note or "").strip()
+        if len(note) > LONG_TEXT_MAX:
+            raise Invalid(f"处理意见说明不能超过 {LONG_TEXT_MAX} 字。", {"outcome_note": "说明过长"})
         if outcome != Outcome.CONTINUE and not note:
             raise Invalid("调整目标、调减预算或暂停实施时请填写说明。", {"outcome_note": "请填写说明"})
         old = snap.outcome
@@ -511,7 +515,7 @@ def _check_selfeval(
 def _read_selfeval_row(i: int, ind: evaluate.IndicatorActual, r: SelfEvalRow, errors: dict[str, str]) -> None:
     """Fill the scorer's indicator `ind` from its row; unreadable numbers and bands are errors."""
     ind.actual = clean_text(r.actual)
-    ind.reason = clean_text(r.reason)
+    ind.reason = long_text(r.reason, f"指标「{ind.name or ''}」：偏差原因", errors, f"row-{i}-reason")
     if clean_text(r.weight) is not None:
         try:
             ind.weight = evaluate.to_decimal(r.weight)
@@ -545,7 +549,7 @@ def _read_selfeval(
     ev = evaluate.evaluation_for(convert.project_from_orm(proj, indicators), year=proj.year)
     for i, ind in enumerate(ev.indicators):
         _read_selfeval_row(i, ind, entry.rows[i] if i < len(entry.rows) else SelfEvalRow(), errors)
-    ev.goal_actual = clean_text(entry.goal_actual)
+    ev.goal_actual = long_text(entry.goal_actual, "总体目标实际完成情况", errors, "goal_actual")
     if entry.weights:
         try:
             ev.weights = evaluate.normalize_weights(entry.weights)
@@ -592,7 +596,7 @@ def save_selfeval(
         proj, indicators = _report_project(actor, project_id)
         errors: dict[str, str] = {}
         adj, spent, ev = _read_selfeval(entry, proj, indicators, errors)
-        reason = (entry.execution_reason or "").strip()
+        reason = long_text(entry.execution_reason, "执行率偏差原因", errors, "execution_reason") or ""
         _check_selfeval(
             ev, adj, spent, proj.budget_total, reason if require_execution_reason else None, errors
         )

@@ -686,6 +686,7 @@ def _import(
     _insert_new_projects(job.writes.tables)
     _report_tables(job)
     _report_kept(job, kept, rows_of)
+    _guard_unit_year(job, doc)
     _write(job.writes)
     subs, new_subs = _store_unit_year(job.disclosure, doc, job.made, job.result)
     _report_unit_year(job)
@@ -1235,6 +1236,38 @@ def _reimport_project(
     if publish:
         proj.state = State.PUBLISHED
     return changes, plan
+
+
+_LOCKED_STATES = (State.SUBMITTED, State.APPROVED, State.PUBLISHED)
+
+
+def _guard_unit_year(job: _Job, doc: m.Disclosure) -> None:
+    """A unit user's import never changes the unit-year's own fields (部门整体目标, 分项绩效目标, the
+    budget overview) once one of its projects is submitted, approved or published: as for those
+    projects (`_plan_matched`), the import is refused, naming the state and the fields. The same
+    values, or a document without them (kept as stored), pass."""
+    if job.made or role_of(job.actor) != Role.UNIT:
+        return
+    locked = next((p for p in job.here_before if p.state in _LOCKED_STATES), None)
+    if locked is None:
+        return
+    d = job.disclosure
+    what = []
+    goal = (doc.overall_goal or "").strip()
+    if goal and goal != (d.overall_goal or "").strip():
+        what.append("部门整体绩效目标")
+    if doc.sub_goals:
+        rows = [[i, (s.title or "")[:300], s.goal, s.indicators] for i, s in enumerate(doc.sub_goals, 1)]
+        if _SUB_GOALS.rows(d.pk) != rows:
+            what.append("分项绩效目标")
+    overview = convert.overview_to_json(doc.budget_overview)
+    if overview and overview != d.budget_overview:
+        what.append("预算总表")
+    if what:
+        raise Denied(
+            f"{job.unit.name} {job.year} 年的项目“{locked.name}”{locked.get_state_display()}，"
+            f"不能用导入改动该单位年度的{'、'.join(what)}；如需修改，请联系管理员。"
+        )
 
 
 def _unit_year_fields(disclosure: Disclosure, doc: m.Disclosure, made: bool, result: ImportResult) -> None:

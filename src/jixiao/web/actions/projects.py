@@ -10,12 +10,15 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from jixiao import model as m
 from jixiao.web import convert
 from jixiao.web.actions.common import (
+    LONG_TEXT_MAX,
     Conflict,
     Invalid,
+    NotFound,
     check_version,
     clean_text,
     jsonable,
@@ -25,17 +28,21 @@ from jixiao.web.actions.common import (
     rereview,
 )
 from jixiao.web.models import (
+    Disclosure,
     History,
     Indicator,
     Project,
     Role,
     State,
+    Unit,
     User,
 )
 from jixiao.web.permissions import (
     Denied,
     can_edit_project,
+    can_import_into,
     can_review,
+    can_view_unit,
     role_of,
 )
 
@@ -58,7 +65,15 @@ INDICATOR_FIELDS = {
 }
 
 
-INDICATOR_LIMITS = {"level1": 100, "level2": 100, "name": 300, "value": 300}
+# long texts (TextField) are bounded too (`common.LONG_TEXT_MAX`)
+INDICATOR_LIMITS = {
+    "level1": 100,
+    "level2": 100,
+    "name": 300,
+    "value": 300,
+    "description": LONG_TEXT_MAX,
+    "basis": LONG_TEXT_MAX,
+}
 
 
 def _bump(proj: Project, version: int) -> None:
@@ -176,7 +191,7 @@ def _read_text(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]
     return new
 
 
-TEXT_LIMITS = {"name": 300, "code": 60}
+TEXT_LIMITS = {"name": 300, "code": 60, "purpose": LONG_TEXT_MAX, "goal": LONG_TEXT_MAX}
 
 
 def _read_money(proj: Project, fields: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
@@ -278,6 +293,58 @@ def edit_project(actor: User | None, project_id: int, edit: ProjectEdit) -> Proj
         proj.save(update_fields=[*new.keys(), "updated_at"])
         record_history(actor, "edit", describe_changes(changes), project=proj, changes=changes)
         rereview([proj.disclosure_id])
+    return proj
+
+
+YEARS = range(2000, 2101)
+
+
+def create_project(actor: User | None, unit_id: int, year: Any, name: str, code: str = "") -> Project:
+    """新建项目: an empty draft project of the unit-year (the unit-year is made when it has no data
+    yet), for the unit to write its 绩效目标表 in the edit form. Unit users create in their own
+    units, administrators anywhere; a name already used in the unit-year is refused."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None or (actor is not None and not can_view_unit(actor, unit)):
+        raise NotFound("单位不存在或您无权查看。")
+    if actor is not None and not can_import_into(actor, unit):
+        raise Denied("只有本单位的用户和管理员可以新建项目。")
+    errors: dict[str, str] = {}
+    try:
+        y = int(str(year).strip())
+    except ValueError:
+        y = 0
+    if y not in YEARS:
+        errors["year"] = f"年度应为 {YEARS.start}–{YEARS.stop - 1} 之间的四位数字，例如 2025"
+    name = (clean_text(name) or "")[:300]
+    code = (clean_text(code) or "")[:60]
+    if not name:
+        errors["name"] = "请填写项目名称"
+    if errors:
+        raise Invalid("未新建项目：" + "；".join(errors.values()), errors)
+    key = convert.project_key(code, name)
+    with transaction.atomic():
+        same = Project.objects.filter(Q(key=key) | Q(name=name), unit=unit, year=y).first()
+        if same is not None:
+            raise Invalid(
+                f"{unit.name} {y} 年已有项目「{same.name or same.code}」，请打开它修改，或换一个名称、编码。",
+                {"name": "已有同名或同编码的项目"},
+            )
+        disclosure, _ = Disclosure.objects.get_or_create(unit=unit, year=y, defaults={"source": "网页填写"})
+        last = (
+            Project.objects.filter(unit=unit, year=y).order_by("-seq").values_list("seq", flat=True).first()
+        )
+        proj = Project.objects.create(
+            disclosure=disclosure,
+            unit=unit,
+            year=y,
+            key=key,
+            seq=(last or 0) + 1,
+            name=name,
+            code=code or None,
+            state=State.DRAFT,
+        )
+        record_history(actor, "edit", f"新建项目「{name}」（{y} 年，草稿）", project=proj)
+        rereview([disclosure.pk])
     return proj
 
 
@@ -470,6 +537,8 @@ def return_project(
         proj = _locked_for_review(actor, project_id, version, "退回")
         if not comment:
             raise Invalid("退回时请填写退回意见。", {"comment": "请填写退回意见"})
+        if len(comment) > LONG_TEXT_MAX:
+            raise Invalid(f"退回意见不能超过 {LONG_TEXT_MAX} 字。", {"comment": "退回意见过长"})
         attached: list[dict[str, Any]] = []
         if findings:
             from jixiao.web.lib.reviews import findings_for_keys

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from ninja.errors import HttpError
 
 from jixiao.web import actions
 from jixiao.web.models import Project
@@ -25,6 +26,18 @@ def project_for(request: HttpRequest, project_id: int) -> Project:
     if p is None:
         raise actions.NotFound("项目不存在或您无权查看。")
     return p
+
+
+def check_choices(param: str, given: str, allowed: dict[str, str], *, sep: str | None = None) -> None:
+    """A list filter's value (or each of its `sep`-separated values) must be one of `allowed`
+    (value → its Chinese name): an unknown one is a 422 naming the parameter and what it takes,
+    never a filter that silently matches everything or nothing."""
+    values = [v.strip() for v in given.split(sep)] if sep else [given.strip()]
+    bad = [v for v in values if v and v not in allowed]
+    if bad:
+        names = "、".join(f"{k}（{v}）" for k, v in allowed.items())
+        more = f"，多个用“{sep}”分隔" if sep else ""
+        raise HttpError(422, f"请求有误：查询参数 {param} 的值“{bad[0]}”无效，应为 {names}{more}。")
 
 
 # ------------------------------------------------------------------------------------------ routes

@@ -13,7 +13,7 @@ from jixiao.corpus.compare import comparison_to_dict
 from jixiao.corpus.library import library_to_dict
 from jixiao.web import actions
 from jixiao.web.api.data import ErrorOut
-from jixiao.web.api.errors import Id
+from jixiao.web.api.errors import Id, QueryText
 from jixiao.web.lib.corpus import compare_indicator, library_for
 
 router = Router(tags=["横向比较与指标库"])
@@ -117,5 +117,5 @@ def compare(request: HttpRequest, indicator_id: Id, same_name: bool = False) -> 
 
 
 @router.get("/library", response=LibraryOut, summary="指标库：按部门类型和项目名称关键词归纳的常用指标")
-def library(request: HttpRequest, department: str = "", words: str = "") -> LibraryOut:
+def library(request: HttpRequest, department: QueryText = "", words: QueryText = "") -> LibraryOut:
     return LibraryOut(**library_to_dict(library_for(request.user, department=department, words=words)))

@@ -15,9 +15,9 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
-from jixiao.web.api.common import project_for
-from jixiao.web.api.errors import Id, Year
-from jixiao.web.models import MonitoringSnapshot, SelfEvaluation
+from jixiao.web.api.common import check_choices, project_for
+from jixiao.web.api.errors import Id, QueryText, Year
+from jixiao.web.models import LIGHTS, MonitoringSnapshot, SelfEvaluation
 from jixiao.web.permissions import Denied, visible_projects
 
 router = Router(tags=["运行监控与绩效自评"])
@@ -193,7 +193,10 @@ def save_outcome(request: HttpRequest, snapshot_id: Id, body: OutcomeIn) -> Any:
 
 
 @router.get("/monitoring", response=list[LightOut], summary="各项目最新监控结果（可按单位、年度、灯色筛选）")
-def list_lights(request: HttpRequest, unit: str = "", year: Year | None = None, light: str = "") -> Any:
+def list_lights(
+    request: HttpRequest, unit: QueryText = "", year: Year | None = None, light: QueryText = ""
+) -> Any:
+    check_choices("light", light, dict(LIGHTS), sep=",")
     projects = visible_projects(request.user)
     if unit:
         from jixiao.web.lib.units import unit_ids_for_filter

@@ -7,11 +7,12 @@ from typing import Any
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from jixiao.web import actions
-from jixiao.web.api.common import json_response, project_for
-from jixiao.web.api.errors import Id, Limit, Offset, Year
+from jixiao.web.api.common import check_choices, json_response, project_for
+from jixiao.web.api.errors import Id, Limit, Offset, QueryText, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.lib.search import text_filter
 from jixiao.web.lib.units import unit_ids_for_filter
@@ -254,7 +255,7 @@ router = Router(tags=["单位、项目与审核"])
 
 
 @router.get("/units", response=list[UnitOut], summary="预算单位列表")
-def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: Offset = 0) -> Any:
+def list_units(request: HttpRequest, q: QueryText = "", limit: Limit = 1000, offset: Offset = 0) -> Any:
     qs = visible_units(request.user).order_by("region", "code", "name")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
@@ -263,7 +264,7 @@ def list_units(request: HttpRequest, q: str = "", limit: Limit = 1000, offset: O
 
 
 @router.get("/disclosures", response=list[DisclosureSummary], summary="单位年度公开列表")
-def list_disclosures(request: HttpRequest, unit: str = "", year: Year | None = None) -> Any:
+def list_disclosures(request: HttpRequest, unit: QueryText = "", year: Year | None = None) -> Any:
     """`unit`：单位编码；几个单位编码相同时用 REGION:CODE（编码有歧义时返回 400 并列出这些单位）；
     或 id:N。"""
     qs = visible_disclosures(request.user).select_related("unit").annotate(n=Count("projects"))
@@ -287,10 +288,10 @@ def get_disclosure(request: HttpRequest, disclosure_id: Id) -> Any:
 @router.get("/projects", response=ProjectPage, summary="项目列表（分页）")
 def list_projects(
     request: HttpRequest,
-    unit: str = "",
+    unit: QueryText = "",
     year: Year | None = None,
-    q: str = "",
-    state: str = "",
+    q: QueryText = "",
+    state: QueryText = "",
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Any:
@@ -471,13 +472,21 @@ def review_ranking(
     request: HttpRequest,
     unit_id: Id | None = None,
     year: Year | None = None,
-    severity: str = "",
-    rule: str = "",
+    severity: QueryText = "",
+    rule: QueryText = "",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Any:
+    from jixiao.review import RULES
+    from jixiao.review.findings import SEVERITY_ZH
     from jixiao.web.lib.ranking import ranked
 
+    check_choices("severity", severity, SEVERITY_ZH)
+    if rule.strip() and rule.strip().upper() not in RULES:
+        raise HttpError(
+            422,
+            f"请求有误：查询参数 rule 的值“{rule}”不是审核规则编码，应如 JX101（见 /review/rules/）。",
+        )
     params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity, "rule": rule}
     items, _ = ranked(request.user, params)
     limit = max(1, min(limit, 1000))
@@ -530,7 +539,13 @@ def import_files(
     year: Year | None = Form(None),  # noqa: B008
     confirm_unit: bool = Form(False),
 ) -> Any:
-    from jixiao.web.actions.uploads import beyond_file_limit, import_upload, upload_too_large
+    from jixiao.web.actions.uploads import (
+        ParseBudget,
+        beyond_file_limit,
+        budget_spent,
+        import_upload,
+        upload_too_large,
+    )
     from jixiao.web.middleware import MAX_FILES_PER_REQUEST
     from jixiao.web.permissions import Role, can_import_into, role_of
 
@@ -545,11 +560,15 @@ def import_files(
         mine = list(visible_units(request.user)) if role_of(request.user) == Role.UNIT else []
         if len(mine) == 1:
             unit = mine[0]
-    # an oversized file is refused by its declared size, never read into memory whole
-    return [
-        upload_too_large(f.name or "upload", f.size)
-        or import_upload(
-            request.user, f.name or "upload", f.read(), unit=unit, year=year, confirm_unit=confirm_unit
+    # an oversized file is refused by its declared size, never read into memory whole; once the
+    # request has spent the parse time of one file, the files left are not read either
+    budget = ParseBudget()
+    out = []
+    for f in files[:MAX_FILES_PER_REQUEST]:
+        name = f.name or "upload"
+        out.append(
+            upload_too_large(name, f.size)
+            or (budget_spent(name, budget) if budget.spent() else None)
+            or import_upload(request.user, name, f.read(), unit=unit, year=year, confirm_unit=confirm_unit)
         )
-        for f in files[:MAX_FILES_PER_REQUEST]
-    ] + beyond_file_limit([f.name or "upload" for f in files])
+    return out + beyond_file_limit([f.name or "upload" for f in files])

@@ -9,7 +9,8 @@ is not JSON, and every other HTTP error with a Chinese `detail`. A 405 (wrong me
 `jixiao.web.errors.ChineseErrors`, since django-ninja returns it before any handler runs.
 
 `Offset`, `Limit`, `Year` and `Id` bound the integers that reach the database (an offset past 2^63
-cannot be sent to SQLite or PostgreSQL); the bounds are in the OpenAPI schema too.
+cannot be sent to SQLite or PostgreSQL), `QueryText` the texts searched (a LIKE pattern of 200 kB
+is no search); the bounds are in the OpenAPI schema too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ Offset = Annotated[int, Field(ge=0, le=MAX_INT, description="跳过的条数")]
 Limit = Annotated[int, Field(ge=1, le=MAX_INT, description="最多返回的条数（超出上限按上限）")]
 Year = Annotated[int, Field(ge=1900, le=2999, description="年度")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# a query-string text (search words, a unit spec, a state): the pages keep 100 characters of theirs
+QueryText = Annotated[str, Field(max_length=200, description="至多 200 字")]
 
 _WHERE = {
     "query": "查询参数",

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 
 from jixiao.web.lib.compiled import CompiledQuery, attnames
 from jixiao.web.models import Project, Unit
@@ -17,8 +16,10 @@ from jixiao.web.permissions import (
 
 
 def visible_unit(request: HttpRequest, unit_id: int) -> Unit:
-    unit = get_object_or_404(Unit, pk=unit_id)
-    if not can_view_unit(request.user, unit):
+    """The unit, or one 404 whether it does not exist or the user may not see it (the same answer:
+    a unit user learns no other unit's id)."""
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None or not can_view_unit(request.user, unit):
         raise Http404("单位不存在或您无权查看")
     return unit
 

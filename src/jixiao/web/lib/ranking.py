@@ -49,7 +49,8 @@ def ranked(user: Any, params: Any) -> tuple[list[RankedProject], dict[str, Any]]
 
 def settings_summary(user: Any = None) -> dict[str, Any]:
     """The review settings in force, for the catalogue page (read-only). A unit user sees the
-    per-unit overrides of their own units only."""
+    per-unit overrides of their own units only, and neither the settings file's place on the
+    server nor what its reader said (which quotes the file): that it is not used, and whom to ask."""
     state = review_settings()
     s = state.settings
     overrides = sorted(s.units.items())
@@ -69,9 +70,10 @@ def settings_summary(user: Any = None) -> dict[str, Any]:
         }
         for name, ov in overrides
     ]
+    staff = sees_all(user)
     return {
-        "path": state.path,
-        "error": state.error,
+        "path": state.path if staff else None,
+        "error": (state.error if staff else "请联系管理员。") if state.error else None,
         "disable": sorted(s.disable),
         "severity": dict(sorted(s.severity.items())),
         "thresholds": changed,

@@ -32,6 +32,13 @@ from jixiao.web.lib.search import SEARCH_PAGE, text_filter
 from jixiao.web.models import Indicator, Project, SubGoal, Unit
 
 PEERS_SHOWN = 50
+TEXT_MAX = 100  # characters of a query text kept (the search page's `lib.search.parse_filters` too)
+OFFSET_MAX = 2**31 - 1  # a database bound (the search page's too): past it PostgreSQL refuses
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    """A query-string text as searched and shown: stripped, at most TEXT_MAX characters."""
+    return (request.GET.get(name) or "").strip()[:TEXT_MAX]
 
 
 def _comparison_context(c: Comparison) -> dict[str, Any]:
@@ -68,8 +75,8 @@ def compare(request: HttpRequest, indicator_id: int) -> HttpResponse:
 
 
 def _library_page(request: HttpRequest, *, public: bool) -> HttpResponse:
-    department = (request.GET.get("department") or "").strip()
-    words = (request.GET.get("words") or "").strip()
+    department = _text(request, "department")
+    words = _text(request, "words")
     lib = library_for(None if public else request.user, department=department, words=words)
     return render(
         request,
@@ -113,7 +120,7 @@ def _public_on() -> None:
 def public_home(request: HttpRequest) -> HttpResponse:
     """公开查询: units with published targets, newest year first."""
     _public_on()
-    q = (request.GET.get("q") or "").strip()
+    q = _text(request, "q")
     units = Unit.objects.filter(projects__state__in=PUBLIC_STATES)
     if q:
         units = units.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(region__icontains=q))
@@ -124,7 +131,9 @@ def public_home(request: HttpRequest) -> HttpResponse:
 
 def public_unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
     _public_on()
-    unit = get_object_or_404(Unit, pk=unit_id)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:  # the same answer as a unit without published targets that year
+        raise Http404("该单位这一年度没有公开的绩效目标")
     projects = list(
         public_projects().filter(unit=unit, year=year).order_by("seq", "id").prefetch_related("indicators")
     )
@@ -151,9 +160,9 @@ def public_unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpRespo
 
 def public_search(request: HttpRequest) -> HttpResponse:
     _public_on()
-    q = (request.GET.get("q") or "").strip()
+    q = _text(request, "q")
     try:
-        offset = max(0, int(request.GET.get("offset") or 0))
+        offset = min(max(0, int(request.GET.get("offset") or 0)), OFFSET_MAX)
     except ValueError:
         offset = 0
     results: list[Indicator] = []

@@ -384,3 +384,37 @@ def cycle_upload(request: HttpRequest) -> HttpResponse:
         ctx["imported"] = [(reverse(page, args=[pid]), line) for pid, line in r.projects]
         ctx["kind"] = r.kind
     return render(request, "web/cycle/upload.html", ctx)
+
+
+@login_required
+def selfeval_list(request: HttpRequest) -> HttpResponse:
+    """绩效自评结果: the self-evaluations of the projects the user sees, by year and unit, lowest
+    score first, with what an auditor checks (execution below 90%, explanations, proposed scores)."""
+    from jixiao.web.lib.selfevals import selfeval_list as listed
+    from jixiao.web.lib.selfevals import selfeval_years
+
+    try:
+        year = int(request.GET.get("year") or 0) or None
+    except ValueError:
+        year = None
+    projects = visible_projects(request.user)
+    years = selfeval_years(projects)
+    year = year if year in years else (years[0] if years else None)
+    if year:
+        projects = projects.filter(year=year)
+    unit = None
+    unit_id = request.GET.get("unit") or ""
+    if unit_id:
+        try:
+            unit = visible_unit(request, int(unit_id))
+        except ValueError:
+            raise Http404("没有这个单位") from None
+        projects = projects.filter(unit=unit)
+    ctx = {
+        "data": listed(projects),
+        "year": year,
+        "years": years,
+        "unit": unit,
+        "units": list(visible_units(request.user)[:500]),
+    }
+    return render(request, "web/cycle/selfeval_list.html", ctx)

@@ -228,6 +228,14 @@ def _project_context(
 PLAN_NODES = ["3月底", "6月底", "10月底", "12月底"]
 
 
+FORM_ROWS = 8  # a new (or short) table gets blank rows up to this many: a whole 绩效目标表 in one go
+
+
+def _blank_rows(indicators: list[Any]) -> int:
+    """The edit form's empty rows after the indicators: two, or up to FORM_ROWS rows in all."""
+    return max(2, FORM_ROWS - len(indicators))
+
+
 def _form_from_project(proj: Project, indicators: list[Any]) -> dict[str, Any]:
     plan = proj.spending_plan or {}
     nodes = list(plan.keys()) or PLAN_NODES
@@ -244,7 +252,7 @@ def _form_from_project(proj: Project, indicators: list[Any]) -> dict[str, Any]:
         "rows": [
             {"id": i.pk, **{k: getattr(i, k) or "" for k in actions.INDICATOR_FIELDS}} for i in indicators
         ]
-        + [{"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}} for _ in range(2)],
+        + [{"id": "", **{k: "" for k in actions.INDICATOR_FIELDS}} for _ in range(_blank_rows(indicators))],
         "errors": {},
     }
 

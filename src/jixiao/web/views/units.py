@@ -8,14 +8,18 @@ from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from jixiao.export import charts
+from jixiao.web import actions
+from jixiao.web.errors import forbidden
 from jixiao.web.lib.access import visible_unit
 from jixiao.web.lib.unit_year import (
     LEVEL1_ORDER,
@@ -28,6 +32,8 @@ from jixiao.web.lib.unit_year import (
 from jixiao.web.lib.worklist import PAGE, lists_for, work_lists
 from jixiao.web.models import Disclosure, Project, Role, State, SubGoal
 from jixiao.web.permissions import (
+    Denied,
+    can_import_into,
     role_of,
     visible_units,
 )
@@ -92,7 +98,11 @@ def unit(request: HttpRequest, unit_id: int) -> HttpResponse:
     years = [y for y in years if y is not None]
     if years:
         return redirect("unit_year", unit_id=u.pk, year=max(years))
-    return render(request, "web/unit_empty.html", {"unit": u})
+    return render(
+        request,
+        "web/unit_empty.html",
+        {"unit": u, "can_create": can_import_into(request.user, u), "now_year": timezone.localdate().year},
+    )
 
 
 @login_required
@@ -130,6 +140,7 @@ def unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpResponse:
             "cycle": cycle,
             "review": review,
             "review_cells": review_cells(review) if review is not None else None,
+            "can_create": can_import_into(request.user, u),
         },
     )
 
@@ -174,3 +185,28 @@ def _category_chart(items: list[tuple[tuple[str | None, str | None], int]]) -> s
         label_px=150,
         axis_caption="指标数（个）",
     )
+
+
+@login_required
+def project_new(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """新建项目 (POST from the unit's page): an empty draft of the year given, then its edit form;
+    refused input goes back to the page it came from with the reason."""
+    if request.method != "POST":
+        return redirect("unit", unit_id=unit_id)
+    unit = visible_unit(request, unit_id)
+    year, name = request.POST.get("year", ""), request.POST.get("name", "")
+    try:
+        proj = actions.create_project(request.user, unit.pk, year, name, request.POST.get("code", ""))
+    except Denied as e:
+        return forbidden(request, e)
+    except actions.Invalid as e:
+        messages.error(request, e.message)
+        back = request.POST.get("back_year") or ""
+        if back.isdigit():
+            return redirect("unit_year", unit_id=unit.pk, year=int(back))
+        return redirect("unit", unit_id=unit.pk)
+    messages.success(
+        request,
+        f"已新建项目「{proj.name}」（{proj.year} 年，草稿）：在下面填写绩效目标表后保存，再提交审核。",
+    )
+    return redirect(reverse("project", args=[proj.pk]) + "#edit")

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from jixiao.web.actions.uploads import beyond_file_limit, import_upload, upload_too_large
+from jixiao.web.actions.uploads import ParseBudget, beyond_file_limit, import_upload, upload_too_large
 from jixiao.web.lib.units import UnitSpecError, resolve_unit
 from jixiao.web.middleware import MAX_FILES_PER_REQUEST
 from jixiao.web.models import Role, Unit
@@ -61,12 +61,14 @@ def _import_files(request: HttpRequest, unit: Unit | None, year: int | None) -> 
     results: list[Any] = []
     jobs = []
     confirm_unit = request.POST.get("confirm_unit") in ("1", "on", "true")
+    budget = ParseBudget()
     for f in files[:MAX_FILES_PER_REQUEST]:
         name = f.name or "upload"
         if too_large := upload_too_large(name, f.size):
             results.append(too_large)
-        elif (f.size or 0) > settings.UPLOAD_TASK_BYTES:
-            # a large file is parsed and imported by a background task: the page answers at once
+        elif (f.size or 0) > settings.UPLOAD_TASK_BYTES or budget.spent():
+            # a large file (or any once the request's parse time is spent) is parsed and imported
+            # by a background task: the page answers at once
             unit_id = unit.pk if unit is not None else None
             jobs.append(
                 start_upload(

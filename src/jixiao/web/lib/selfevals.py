@@ -1,0 +1,77 @@
+"""绩效自评结果: the self-evaluations of the projects a user sees, for the reviewer's and the
+auditor's list — the lowest scores first, each with what asks to be checked."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from jixiao.web.models import Project, SelfEvaluation
+
+GRADES = ("优", "良", "中", "差")
+
+
+@dataclass
+class SelfEvalRow:
+    """One project's stored self-evaluation and the points an auditor checks first."""
+
+    project: Project
+    se: SelfEvaluation
+    execution_rate: float | None
+    checks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SelfEvalList:
+    rows: list[SelfEvalRow]
+    grades: dict[str, int]
+    average: Decimal | None
+
+
+def checks_of(se: SelfEvaluation) -> list[str]:
+    """What to look at in a self-evaluation, in Chinese: execution below 90% (and whether it was
+    explained), indicators that need an explanation (missed, or far above the target) and how many
+    have none, qualitative indicators scored by the proposed midpoint of their band."""
+    result: dict[str, Any] = se.result or {}
+    out = []
+    if result.get("execution_explanation"):  # below 90%: the scorer asked for the reason
+        said = "已说明原因" if (se.execution_reason or "").strip() else "未说明原因"
+        out.append(f"执行率低于 90%，{said}")
+    inds = [i for i in result.get("indicators") or [] if isinstance(i, dict)]
+    explain = [i for i in inds if i.get("needs_explanation")]
+    if explain:
+        missing = sum(1 for i in explain if not str(i.get("reason") or "").strip())
+        tail = f"，{missing} 个未说明" if missing else "，均已说明"
+        out.append(f"{len(explain)} 个指标需说明偏差{tail}")
+    proposed = sum(1 for i in inds if i.get("proposed"))
+    if proposed:
+        out.append(f"{proposed} 个定性指标未打分，取档次中点")
+    return out
+
+
+def selfeval_list(projects: Any) -> SelfEvalList:
+    """The self-evaluations of `projects` (a queryset the caller has narrowed to what the user
+    sees), lowest total first."""
+    stored = (
+        SelfEvaluation.objects.filter(project__in=projects)
+        .select_related("project", "project__unit")
+        .order_by("total", "project__unit__name", "project__seq", "project_id")
+    )
+    rows = []
+    for se in stored:
+        rate = (se.result or {}).get("execution_rate")
+        rows.append(
+            SelfEvalRow(se.project, se, rate if isinstance(rate, (int, float)) else None, checks_of(se))
+        )
+    grades = Counter(r.se.grade for r in rows if r.se.grade)
+    totals = [r.se.total for r in rows if r.se.total is not None]
+    average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None
+    return SelfEvalList(rows, {g: grades.get(g, 0) for g in GRADES}, average)
+
+
+def selfeval_years(projects: Any) -> list[int]:
+    """The years in which any of `projects` has a self-evaluation, latest first."""
+    years = SelfEvaluation.objects.filter(project__in=projects).values_list("project__year", flat=True)
+    return sorted({y for y in years if y}, reverse=True)

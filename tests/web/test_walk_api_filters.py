@@ -1,0 +1,32 @@
+"""A script writer's mistakes in the API's list filters are answered, not ignored: a light, a
+severity or a rule code the API does not know is a 422 that names the parameter and the values it
+takes (in Chinese), where it used to return every project (or none) as if the filter had worked."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "param", "named"),
+    [
+        ("/api/monitoring?light=purple", "light", "red"),
+        ("/api/monitoring?light=red,%E7%BA%A2%E7%81%AF", "light", "yellow"),
+        ("/api/review/ranking?severity=bad", "severity", "warning"),
+        ("/api/review/ranking?rule=JX999", "rule", "JX101"),
+    ],
+)
+def test_an_unknown_filter_value_is_a_422_naming_the_parameter(clients, url, param, named):
+    r = clients["reviewer"].get(url)
+    assert r.status_code == 422, r.content
+    detail = r.json()["detail"]
+    assert param in detail and named in detail, detail
+
+
+def test_known_filter_values_still_filter(clients):
+    assert clients["reviewer"].get("/api/monitoring?light=red,yellow").status_code == 200
+    assert clients["reviewer"].get("/api/monitoring?light=").status_code == 200
+    r = clients["reviewer"].get("/api/review/ranking?severity=warning&rule=jx116")
+    assert r.status_code == 200 and r.json()["count"] >= 1, r.content

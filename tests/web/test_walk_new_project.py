@@ -1,0 +1,54 @@
+"""A unit writes a new project's 绩效目标表 in the browser: 新建项目 on the unit's page (also for a
+year that has no data yet, e.g. next year's targets), then the project's edit form. Before it, a
+project could only come from an imported document, so a unit with nothing to import — a new
+project, a new unit — met a dead end."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao.web import actions
+from jixiao.web.models import History, Project, State
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_unit_user_creates_a_project_for_next_year_and_lands_on_its_edit_form(clients, demo):
+    unit = demo["999002"]
+    page = clients["edu"].get(f"/units/{unit.pk}/2024/").content.decode()
+    assert f'action="/units/{unit.pk}/projects/new/"' in page  # the form on the unit-year page
+    r = clients["edu"].post(
+        f"/units/{unit.pk}/projects/new/", {"year": "2025", "name": "课后服务补助经费", "code": ""}
+    )
+    p = Project.objects.get(unit=unit, year=2025, name="课后服务补助经费")
+    assert r.status_code == 302 and r["Location"] == f"/projects/{p.pk}/#edit"
+    assert p.state == State.DRAFT and p.disclosure.year == 2025 and p.indicators.count() == 0
+    html = clients["edu"].get(f"/projects/{p.pk}/").content.decode()
+    assert 'id="edit"' in html and "编辑绩效目标表" in html
+    assert 'name="ind-7-level1"' in html  # room for a whole table (8 rows), not 2 at a time
+    assert History.objects.filter(project=p, summary__contains="新建项目").exists()
+    assert "2025" in clients["edu"].get(f"/units/{unit.pk}/2025/").content.decode()
+
+
+def test_a_name_is_needed_and_must_be_new_in_the_unit_year(clients, demo):
+    unit = demo["999002"]
+    url = f"/units/{unit.pk}/projects/new/"
+    r = clients["edu"].post(url, {"year": "2024", "name": " "}, follow=True)
+    assert "请填写项目名称" in r.content.decode()
+    existing = Project.objects.filter(unit=unit, year=2024).first()
+    r = clients["edu"].post(url, {"year": "2024", "name": existing.name}, follow=True)
+    assert "已有项目" in r.content.decode() and existing.name in r.content.decode()
+    r = clients["edu"].post(url, {"year": "20x5", "name": "新项目"}, follow=True)
+    assert "年度应为" in r.content.decode()
+    assert not Project.objects.filter(name="新项目").exists()
+
+
+def test_only_the_units_own_users_and_administrators_create_projects(clients, demo, users):
+    market = demo["999001"]
+    url = f"/units/{market.pk}/projects/new/"
+    assert clients["edu"].post(url, {"year": "2025", "name": "越权项目"}).status_code == 404
+    assert clients["reviewer"].post(url, {"year": "2025", "name": "越权项目"}).status_code == 403
+    assert not Project.objects.filter(name="越权项目").exists()
+    assert f'action="{url}"' not in clients["reviewer"].get(f"/units/{market.pk}/2024/").content.decode()
+    p = actions.create_project(users["admin"], market.pk, 2025, "管理员新建")
+    assert p.unit == market and p.state == State.DRAFT

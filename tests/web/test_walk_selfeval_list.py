@@ -1,0 +1,60 @@
+"""The reviewer's (and the auditor's) list of self-evaluations across units: 绩效自评结果, with the
+lowest scores first and what asks to be checked (execution below 90%, indicators that need an
+explanation, qualitative scores only proposed). Before it, self-evaluations could only be read one
+unit-year page at a time."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def evaluated(demo):
+    from jixiao.web.demo.cycle import load_demo_cycle
+
+    load_demo_cycle()
+    return demo
+
+
+def _rows(html: str) -> list[str]:
+    if "<tbody>" not in html:
+        return []
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'href="/projects/(\d+)/selfeval/"', body)
+
+
+def test_the_reviewer_lists_every_units_self_evaluations_lowest_score_first(clients, evaluated):
+    from jixiao.web.models import SelfEvaluation
+
+    r = clients["reviewer"].get("/selfeval/?year=2023")
+    assert r.status_code == 200
+    html = r.content.decode()
+    stored = list(SelfEvaluation.objects.filter(project__year=2023).order_by("total", "project__seq"))
+    assert len(stored) >= 2
+    assert _rows(html) == [str(se.project_id) for se in stored]
+    low = stored[0]
+    assert f"{low.total}" in html and "示例市市场监督管理局" in html
+    assert "执行率低于 90%，已说明原因" in html  # the demo's 特种设备 project spent 85%
+    assert "取档次中点" in html  # qualitative indicators scored by the proposed midpoint
+    assert 'href="/selfeval/"' in html  # in the main menu
+
+
+def test_a_unit_user_sees_only_its_own_units_self_evaluations(clients, evaluated):
+    from jixiao.web.models import SelfEvaluation
+
+    html = clients["edu"].get("/selfeval/?year=2023").content.decode()
+    assert _rows(html) == []
+    assert "示例市市场监督管理局" not in html.split("<main>", 1)[1]
+    mine = clients["market"].get("/selfeval/").content.decode()  # the latest year by default
+    assert len(_rows(mine)) == SelfEvaluation.objects.filter(project__unit__code="999001").count()
+
+
+def test_an_unknown_or_hidden_unit_is_a_404(clients, evaluated):
+    assert clients["reviewer"].get("/selfeval/?unit=99999").status_code == 404
+    unit = evaluated["999001"].pk
+    assert clients["edu"].get(f"/selfeval/?unit={unit}").status_code == 404
+    assert clients["reviewer"].get("/selfeval/?year=x").status_code == 200
