@@ -684,6 +684,16 @@ def test_execution_score_and_limits_printed_without_comparator():
     assert not any("预算调整率" in d.where for d in c.discrepancies)
 
 
+def test_the_check_keeps_the_execution_rate_its_points_and_the_weight_sum():
+    """What a page shows beside the printed figures even when they agree with the method."""
+    from jixiao.cycle.evaluate import check_published
+
+    c = check_published(_published(budget_executed=D("25.86"), execution_score=D("8.62")))
+    assert c.execution_rate == D("0.862") and c.execution_score == D("8.62") and c.weight_sum == 100
+    c = check_published(_published(budget_adjusted=None, execution_score=D(7)))
+    assert c.execution_rate is None and c.execution_score == 7  # no budget: the printed score kept
+
+
 def test_cli_score_check_reads_a_published_table(tmp_path, capsys):
     data = {
         "project_name": "临时救助",

@@ -121,6 +121,8 @@ OTHER_ROUTES = {
     "public_library",
     "monitoring_list",
     "selfeval_list",  # own units only: tests/web/test_walk_selfeval_list.py
+    "selfeval_check",  # a page uploaded and checked: no database (tests/web/test_selfeval_check_web.py)
+    "selfeval_check_export",  # the check of the tables the form carries, recomputed: no database
     "cycle_upload",
     "search",
     "search_export",

@@ -1173,6 +1173,9 @@ class PublishedCheck:
     recomputed_grade: str | None
     scores: list[Decimal | None]  # each indicator's score by the method (None: could not recompute)
     skipped: list[str] = field(default_factory=list)  # indicators not recomputed, and why
+    weight_sum: Decimal | None = None  # 预算执行率's 分值 and the indicators' (the total is scaled to 100)
+    execution_rate: Decimal | None = None  # 预算执行率 by the method (全年执行数 / 全年预算数)
+    execution_score: Decimal | None = None  # its 得分 by the method (the printed one when no budget)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1335,6 +1338,13 @@ def check_published(
         recomputed_grade=grade,
         scores=scores,
         skipped=skipped,
+        weight_sum=weight_sum,
+        execution_rate=(
+            table.budget_executed / table.budget_adjusted
+            if table.budget_adjusted and table.budget_executed is not None and table.budget_adjusted > 0
+            else None
+        ),
+        execution_score=ex_score,
     )
 
 

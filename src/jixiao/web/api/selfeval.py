@@ -9,7 +9,8 @@ every difference with its reason. The same as `jixiao score --check FILE.json`.
 `POST /api/selfeval/check/page` takes the published page itself (a multipart `file`: .txt, .pdf,
 .docx, .xlsx or .html), reads every 自评表 in it (`jixiao.ingest.selfeval`) in a bounded child
 process (the upload size cap, `JIXIAO_PARSE_TIMEOUT`, `JIXIAO_PARSE_MEMORY_MB`) and checks each one:
-the same as `jixiao check FILE`.
+the same as `jixiao check FILE` and the page 自评表复核 (`/selfeval/check/`), which share
+`jixiao.web.lib.selfeval_check`.
 
 Nothing is read from or written to the database: any signed-in user (session with CSRF, or a Bearer
 token) may check a table. A table that cannot be checked at all is refused with 400 and a Chinese
@@ -186,39 +187,20 @@ class PageCheckOut(Schema):
     "不读写数据库；与命令 `jixiao check 文件` 相同。",
 )
 def check_selfeval_page(request: HttpRequest, file: UploadedFile = File(...)) -> PageCheckOut:  # noqa: B008
-    from django.conf import settings
+    from jixiao.web.lib.selfeval_check import check_upload
 
-    from jixiao.cycle.evaluate import published_from_reading, render_check
-    from jixiao.ingest import ReadError
-    from jixiao.ingest.bounded import run_bounded
-    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
-    from jixiao.web.actions.workbooks import parse_limits
-
-    name = file.name or "自评表"
-    if (file.size or 0) > settings.MAX_UPLOAD_MB * 1024 * 1024:
-        raise actions.Invalid(f"{name}: 文件超过 {settings.MAX_UPLOAD_MB} MB 的上限", {"file": "文件过大"})
-    try:
-        tables = run_bounded(read_selfeval_bytes, file.read(), name, name=name, limits=parse_limits())
-    except NoSelfEvaluation as e:
-        raise actions.Invalid(f"{name}: {e.message}", {"file": e.message}) from None
-    except ReadError as e:
-        raise actions.Invalid(e.describe(), {"file": e.message}) from None
-    out = []
-    for t in tables:
-        pub = published_from_reading(t)
-        try:
-            check = check_published(pub)
-        except (ValueError, ArithmeticError) as e:
-            where = t.loc.zh() if t.loc else ""
-            raise actions.Invalid(f"{name}: {where}: 表中的数无法按方法复算：{e}", {"file": str(e)}) from e
-        out.append(
+    name, checks = check_upload(file)  # the same cap, bounded reading and check as the page 自评表复核
+    return PageCheckOut(
+        source=name,
+        tables=[
             PageTableCheckOut(
-                project_name=t.project_name,
-                year=t.year,
-                location=t.loc.zh() if t.loc else None,
-                table=t.to_dict(),
-                text=render_check(pub, check),
-                **check.to_dict(),
+                project_name=c.reading.project_name,
+                year=c.reading.year,
+                location=c.location,
+                table=c.reading.to_dict(),
+                text=c.text,
+                **c.check.to_dict(),
             )
-        )
-    return PageCheckOut(source=name, tables=out)
+            for c in checks
+        ],
+    )
