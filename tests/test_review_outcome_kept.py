@@ -46,3 +46,16 @@ def test_what_decides_a_grade_is_in_the_key():
         engine.outcome([], 3, checked=checked).headings["相关性"]
         != (engine.outcome([], 3, checked=unchecked).headings["相关性"])
     )
+
+
+def test_kept_grades_are_bounded(monkeypatch):
+    """Past `OUTCOMES_LIMIT` kept grades the store starts again: a web worker's memory stays
+    bounded, and an outcome is the same whether it was kept or not."""
+    monkeypatch.setattr(engine, "OUTCOMES_LIMIT", 2)
+    clear_caches()
+    cases = [([_f("JX201", "error", i, "甲", "m")], 5 + i) for i in range(4)]
+    first = [engine.outcome(fs, n).grade for fs, n in cases]
+    assert len(engine._OUTCOMES) <= 2
+    clear_caches()
+    monkeypatch.undo()
+    assert [engine.outcome(fs, n).grade for fs, n in cases] == first

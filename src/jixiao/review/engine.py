@@ -12,7 +12,14 @@ from typing import Any, cast
 
 from jixiao.model import Disclosure
 from jixiao.review import rules as _rules  # noqa: F401  (registers the catalogue)
-from jixiao.review.facts import ALL_CATS, Context, DocumentFacts, ProjectFacts, document_facts
+from jixiao.review.facts import (
+    ALL_CATS,
+    Context,
+    DocumentFacts,
+    ProjectFacts,
+    document_facts,
+    rule_cache,
+)
 from jixiao.review.findings import (
     COMPLETENESS,
     GRADES,
@@ -412,7 +419,7 @@ _Graded = tuple[str, dict[str, str], dict[str, int], float, list[str], dict[str,
 # severities, headings, titles and indicators in order (not their texts: projects whose findings
 # say the same of other rows grade alike). Outcomes are made from copies of what is kept.
 _OUTCOMES: dict[tuple[Any, ...], _Graded] = rule_cache()
-OUTCOMES_LIMIT = 20_000
+OUTCOMES_LIMIT = 5_000  # about 0.5 KB an entry (tracemalloc): under 3 MB a process
 
 
 def _grade(fs: list[Finding], n: int, options: _Options, checked: dict[str, bool] | None) -> _Graded:
