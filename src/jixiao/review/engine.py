@@ -12,7 +12,14 @@ from typing import Any, cast
 
 from jixiao.model import Disclosure
 from jixiao.review import rules as _rules  # noqa: F401  (registers the catalogue)
-from jixiao.review.facts import ALL_CATS, Context, DocumentFacts, ProjectFacts, document_facts
+from jixiao.review.facts import (
+    ALL_CATS,
+    Context,
+    DocumentFacts,
+    ProjectFacts,
+    document_facts,
+    rule_cache,
+)
 from jixiao.review.findings import (
     COMPLETENESS,
     GRADES,
@@ -375,9 +382,49 @@ def outcome(
     - A heading none of whose rules could run on the project (`checked[h]` False: no budget data for
       the money rules, say) is 未审核, never 优.
     """
-    opts, weights = _options(settings.outcome if settings else None)
+    given = settings.outcome if settings else None
     fs = list(project_findings)
-    n = n_indicators
+    try:
+        key: tuple[Any, ...] | None = (
+            tuple(given.items()) if given else (),
+            n_indicators,
+            tuple(checked.items()) if checked else (),
+            tuple([(f.rule, f.severity, f.heading, f.title, f.indicator_index) for f in fs]),
+        )
+        got = _OUTCOMES.get(key)  # type: ignore[arg-type]
+    except TypeError:  # an outcome entry that is no number (not hashable): not kept
+        key, got = None, None
+    if got is None:
+        got = _grade(fs, n_indicators, _options(given), checked)
+        if key is not None:
+            if len(_OUTCOMES) >= OUTCOMES_LIMIT:
+                _OUTCOMES.clear()
+            _OUTCOMES[key] = got
+    grade, headings, counts, score, reasons, heading_scores = got
+    return Outcome(
+        project_seq=project_seq,
+        project=project,
+        grade=grade,
+        headings=dict(headings),
+        counts=dict(counts),
+        score=score,
+        reasons=list(reasons),
+        heading_scores=dict(heading_scores),
+    )
+
+
+_Graded = tuple[str, dict[str, str], dict[str, int], float, list[str], dict[str, float]]
+# a project's grade, headings, counts, score, reasons and heading scores by what decides them: the
+# outcome settings, the number of indicators, the headings checked and its findings' rules,
+# severities, headings, titles and indicators in order (not their texts: projects whose findings
+# say the same of other rows grade alike). Outcomes are made from copies of what is kept.
+_OUTCOMES: dict[tuple[Any, ...], _Graded] = rule_cache()
+OUTCOMES_LIMIT = 5_000  # about 0.5 KB an entry (tracemalloc): under 3 MB a process
+
+
+def _grade(fs: list[Finding], n: int, options: _Options, checked: dict[str, bool] | None) -> _Graded:
+    """`outcome` of the findings `fs` of a project of `n` indicators, less its project."""
+    opts, weights = options
     counts: dict[str, int] = dict.fromkeys(SEVERITIES, 0)
     by_heading: dict[str, list[Finding]] = {h: [] for h in HEADINGS}
     # one pass for the counts, the headings' findings and what `_unusable(fs, n)` gives
@@ -421,16 +468,7 @@ def outcome(
             headings[h] = _grade_of(score, hf, opts)
     grade = "差" if unusable else _grade_of(t.score, fs, opts)
     reasons = _reasons(grade, t, fs, n, bad, blocking, headings, opts)
-    return Outcome(
-        project_seq=project_seq,
-        project=project,
-        grade=grade,
-        headings=headings,
-        counts=counts,
-        score=t.score,
-        reasons=reasons,
-        heading_scores=heading_scores,
-    )
+    return grade, headings, counts, t.score, reasons, heading_scores
 
 
 def _reasons(
