@@ -253,7 +253,9 @@ def _is_value_like(s: str) -> bool:
 
 def read_selfeval(stream: CellStream) -> list[SelfEvalTable]:
     """Every 自评表 printed in the stream, in order (empty when none)."""
-    toks = tokens_of(stream)
+    from jixiao.ingest.selfeval_run import unglue
+
+    toks = tokens_of(unglue(stream, _IND_COL, _BUDGET_COL))
     starts = _table_starts(toks)
     tables: list[SelfEvalTable] = []
     for k, start in enumerate(starts):
