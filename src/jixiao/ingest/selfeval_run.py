@@ -68,11 +68,11 @@ def _value_ends(s: str, p: int) -> list[int]:
     q = p
     while q < len(s) and q - p < 2 and s[q] in _COMPARATOR:
         q += 1
-    m = re.match(r"\d[\d.,]*", s[q:])
+    m = re.match(r"\d+(?:,\d{3})*(?:\.\d+)?", s[q:])
     if m:
         for k in range(1, len(m.group(0)) + 1):
             e = q + k
-            if s[e - 1] in ".,":
+            if s[e - 1] in ".," or (s[e : e + 1].isdigit() and s[q:e] == "0"):
                 continue
             out.append(e)
             u = e
@@ -87,6 +87,22 @@ def _value_ends(s: str, p: int) -> list[int]:
             break
         out.append(e)
     return out
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"^[" + _COMPARATOR + r"]*[\d.,]+(.*)$")
+
+
+def _kinds_differ(t: str, a: str) -> float:
+    """How unlike a target and its actual are printed: a number against a text, or two numbers in
+    different units, or two different texts (a qualitative target is met or not: printed alike)."""
+    mt, ma = _NUMERIC.match(t), _NUMERIC.match(a)
+    if bool(mt) != bool(ma):
+        return 2
+    if mt and ma:
+        ut, ua = mt.group(1), ma.group(1)
+        return 1 if ut and ua and ut != ua else 0
+    return 2
 
 
 def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
@@ -106,23 +122,32 @@ def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
         sc -= 5
     t, a = vals.get("target"), vals.get("actual")
     if t and a and t != a:
-        sc -= 1
+        sc -= 1 + _kinds_differ(t, a)
+    if len(_CJK.findall(name)) < 2:
+        sc -= 3  # a name holds two characters at least
     for f in _TEXT_COLS:
         v = (vals.get(f) or "").lstrip(_COMPARATOR)
         if v and not v[0].isdigit():
             sc -= 0.5  # a text value: a split at a number reads more
         elif _LEADING_ZERO.match(v):
             sc -= 3
+        else:
+            unit = re.sub(r"^[\d.,]+", "", v)
+            sc -= 0.5 * max(0, len(unit) - 2)  # units are short (万元, 平方米)
+    if "reason" in vals:
+        # a reason ends the line: a text, seldom holding figures or comparators (rows do)
+        r = vals["reason"]
+        sc -= 1.5 + len(re.findall(r"\d+", r)) + 2 * sum(ch in _COMPARATOR for ch in r)
     return sc
 
 
 def split_rows(
-    seg: str, cols: list[str], cap: Decimal = Decimal(100)
+    seg: str, cols: list[str], cap: Decimal = Decimal(100), reason: bool = False
 ) -> list[tuple[str, dict[str, str]]] | None:
     """Rows of run-together name and value cells (`安装坡面水标尺10≥266米≥266米10水标尺宽度…`) in
     the value columns' order (`cols`: weight/target/actual/score): the split whose rows are most
-    consistent (得分 ≤ 分值, 分值 ≤ `cap`, a target printed like its actual); None when the text
-    cannot be cut into whole rows."""
+    consistent (得分 ≤ 分值, 分值 ≤ `cap`, a target printed like its actual); with `reason`, a text
+    after the last row's values is its 偏差原因. None when the text cannot be cut into whole rows."""
     vcols = [c for c in cols if c in _NUM_COLS + _TEXT_COLS]
     if not seg or not vcols:
         return None
@@ -137,13 +162,16 @@ def split_rows(
         best: tuple[float, tuple] | None = None
         for a in range(p + 2, min(n, p + 60)):
             for score, vals, end in _values_from(seg, a, vcols):
-                rest = rows_from(end)
-                if rest is None:
-                    continue
                 name = seg[p:a]
-                total = score + _row_score(name, dict(vals), cap) + rest[0]
-                if best is None or total > best[0]:
-                    best = (total, ((name, vals), *rest[1]))
+                options = [(vals, rows_from(end))]
+                if reason and end < n:
+                    options.append(((*vals, ("reason", seg[end:])), (0.0, ())))
+                for row, rest in options:
+                    if rest is None:
+                        continue
+                    total = score + _row_score(name, dict(row), cap) + rest[0]
+                    if best is None or total > best[0]:
+                        best = (total, ((name, row), *rest[1]))
         return best
 
     got = rows_from(0)
@@ -159,8 +187,9 @@ def _values_from(seg: str, a: int, vcols: list[str]) -> list[tuple[float, tuple[
 
     def walk(p: int, k: int, acc: tuple[tuple[str, str], ...]) -> None:
         if k == len(vcols):
-            if acc and (p == len(seg) or not (seg[p].isdigit() or seg[p] in _COMPARATOR)):
-                out.append((-2.0 * (len(vcols) - len(acc)), acc, p))
+            if acc:
+                have = {c for c, _ in acc}
+                out.append((-sum(2.0 if c in _TEXT_COLS else 1.0 for c in vcols if c not in have), acc, p))
             return
         col = vcols[k]
         walk(p, k + 1, acc)  # a blank cell
@@ -215,10 +244,18 @@ def split_figures(run: str, cols: list[str], total: dict[str, str] | None = None
     best = [f for f in found if len(f) == most]
     if len({tuple(sorted(f.items())) for f in best}) == 1:
         return best[0]
-    checked = [f for f in best if _checks(f, cols) > 0]
-    if len({tuple(sorted(f.items())) for f in checked}) == 1:
-        return checked[0]
+    for keep in (lambda f: _checks(f, cols) > 0, _uniform):
+        best = [f for f in best if keep(f)] or best
+        if len({tuple(sorted(f.items())) for f in best}) == 1:
+            return best[0]
     return None
+
+
+def _uniform(f: dict[str, str]) -> bool:
+    """The amounts of a row printed with as many decimals each (`7.29 7.29 7.29`, not `7.2 97.2
+    97.29`)."""
+    places = {len(v.partition(".")[2]) for c, v in f.items() if not _RATE_COL.search(c) and "%" not in v}
+    return len(places) <= 1
 
 
 def _col(f: dict[str, str], cols: list[str], pat: re.Pattern[str]) -> Decimal | None:
@@ -281,8 +318,15 @@ def _header_span(text: str, ind_col: re.Pattern[str]) -> tuple[int, int, list[st
     return (start, end, fields, texts) if "name" in fields else None
 
 
-def unglue(stream: CellStream, ind_col: re.Pattern[str], budget_col: re.Pattern[str]) -> CellStream:
-    """The stream with every run-together block holding an indicator header cut into grid rows."""
+def unglue(
+    stream: CellStream,
+    ind_col: re.Pattern[str],
+    budget_col: re.Pattern[str],
+    simplify: Callable[[str], str] = str,
+) -> CellStream:
+    """The stream with every run-together block holding an indicator header cut into grid rows.
+    `simplify` maps a mirror's traditional characters and inserted pinyin to the form's labels (the
+    run is cut on that text: with no separator, a label must be found where it is printed)."""
     blocks: list[Block] = []
     changed = False
     src = stream.blocks
@@ -299,7 +343,7 @@ def unglue(stream: CellStream, ind_col: re.Pattern[str], budget_col: re.Pattern[
         cut = None
         for t in texts:
             flat = (
-                re.sub(r"[ \t\r\u3000\xa0]+", "", t)
+                re.sub(r"[ \t\r\u3000\xa0]+", "", simplify(t))
                 .strip()
                 .replace("：", ":")
                 .replace("（", "(")
@@ -428,7 +472,7 @@ def _indicator_rows(body: str, fields: list[str], width: int, loc: Location) -> 
     pending: dict[str, str] = {}
     for k, w in enumerate([*words, None]):
         for seg in body[pos : w.a if w else len(body)].split("\n"):
-            for name, vals in split_rows(seg, vcols, cap) or []:
+            for name, vals in split_rows(seg, vcols, cap, "reason" in fields) or []:
                 cells = dict(pending, name=name, **vals)
                 pending = {}
                 printed = [cells.get(f, "") for f in fields]
