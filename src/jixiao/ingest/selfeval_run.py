@@ -76,7 +76,7 @@ def _value_ends(s: str, p: int) -> list[int]:
                 continue
             out.append(e)
             u = e
-            while u < len(s) and u - e < 5 and not s[u].isdigit() and s[u] not in _COMPARATOR:
+            while u < len(s) and u - e < 7 and not s[u].isdigit() and s[u] not in _COMPARATOR:
                 u += 1
                 out.append(u)
         return out
@@ -112,7 +112,7 @@ def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
     sc = -1.0
     if any(ch in _COMPARATOR for ch in name):
         sc -= 4
-    if re.search(r"\d", name[-1:]):
+    if re.search(r"\d", name[-1:]) or name[-1:] in _COMPARATOR:
         sc -= 3
     sc -= len(re.findall(r"\d+", name))
     w, g = _dec(vals.get("weight", "x")), _dec(vals.get("score", "x"))
@@ -121,7 +121,7 @@ def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
     if w is not None and w > cap:
         sc -= 5
     t, a = vals.get("target"), vals.get("actual")
-    if t and a and t != a:
+    if t and a and t.lstrip(_COMPARATOR) != a.lstrip(_COMPARATOR):
         sc -= 1 + _kinds_differ(t, a)
     if len(_CJK.findall(name)) < 2:
         sc -= 3  # a name holds two characters at least
@@ -133,7 +133,7 @@ def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
             sc -= 3
         else:
             unit = re.sub(r"^[\d.,]+", "", v)
-            sc -= 0.5 * max(0, len(unit) - 2)  # units are short (万元, 平方米)
+            sc -= 0.5 * max(0, len(_CJK.findall(unit)) - 2)  # units are short (万元, 元/人·月)
     if "reason" in vals:
         # a reason ends the line: a text, seldom holding figures or comparators (rows do)
         r = vals["reason"]
@@ -157,8 +157,8 @@ def split_rows(
     def rows_from(p: int) -> tuple[float, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] | None:
         if p == n:
             return (0.0, ())
-        if seg[p].isdigit() or seg[p] in _COMPARATOR:
-            return None
+        if seg[p] in _COMPARATOR or (seg[p].isdigit() and p > 0):
+            return None  # (a name may open with a number at the start of its line)
         best: tuple[float, tuple] | None = None
         for a in range(p + 2, min(n, p + 60)):
             for score, vals, end in _values_from(seg, a, vcols):
@@ -274,11 +274,9 @@ def _checks(f: dict[str, str], cols: list[str]) -> int:
 def _consistent(f: dict[str, str], cols: list[str], total: dict[str, str] | None) -> bool:
     a, b, r = _col(f, cols, _BUDGET_COL_A), _col(f, cols, _EXEC_COL), _col(f, cols, _RATE_COL)
     w, g = _col(f, cols, _WEIGHT_COL), _col(f, cols, _SCORE_COL)
-    if r is not None and a and b is not None and abs(b / a * 100 - r) > 1:
-        return False
-    if r is not None and (a is None or b is None):
-        return False  # a rate with nothing to check it against: a guess
-    if (w is not None or g is not None) and r is None:
+    if r is not None and (not a or b is None or abs(b / a * 100 - r) > 1):
+        return False  # a rate with nothing to check it against is a guess
+    if (w is not None or g is not None) and (r is None or w is None):
         return False  # 分值 and 得分 are printed with the rate they score
     if w is not None and g is not None:
         if g > w or w > 100:
@@ -479,17 +477,14 @@ def _indicator_rows(body: str, fields: list[str], width: int, loc: Location) -> 
                 rows.append(Row([Cell(c, loc) for c in printed], loc))
         if w is None:
             break
-        kind = level_kind(w.text)
-        if (
-            kind == 1
-            or (kind == 3 and k + 1 < len(words) and words[k + 1].a == w.b)
-            or _POINTS.search(w.text)
-        ):
-            pending = {"level1": w.text}
-            p = _POINTS.search(w.text)
+        text = w.text.strip()
+        kind = level_kind(text)
+        if kind == 1 or (kind == 3 and k + 1 < len(words) and words[k + 1].a == w.b) or _POINTS.search(text):
+            pending = {"level1": text}
+            p = _POINTS.search(text)
             cap = Decimal(p.group(1) or p.group(2)) if p else Decimal(100)
         else:
-            pending["level2"] = w.text
+            pending["level2"] = text
         pos = w.b
     return rows
 
