@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from jixiao.ingest.cells import Block, Cell, CellStream, Para, Row
 from jixiao.ingest.textrows import _level_words, level_kind
@@ -105,16 +105,30 @@ def _kinds_differ(t: str, a: str) -> float:
     return 2
 
 
-def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
+def _row_score(name: str, vals: tuple[tuple[str, str], ...], cap: Decimal) -> float:
     """A row's cost (≤ 0): a name holding a comparator or numbers, 得分 above 分值, 分值 above the
     level's points, a target printed unlike its actual, a text or zero-led value; each row costs
     one (the split in fewer rows wins a tie)."""
-    sc = -1.0
+    return -1.0 + _name_cost(name) + _values_cost(vals, cap)
+
+
+@lru_cache(maxsize=65536)
+def _name_cost(name: str) -> float:
+    sc = 0.0
     if any(ch in _COMPARATOR for ch in name):
         sc -= 4
     if re.search(r"\d", name[-1:]) or name[-1:] in _COMPARATOR:
         sc -= 3
     sc -= len(re.findall(r"\d+", name))
+    if len(_CJK.findall(name)) < 2:
+        sc -= 3  # a name holds two characters at least
+    return sc
+
+
+@lru_cache(maxsize=65536)
+def _values_cost(items: tuple[tuple[str, str], ...], cap: Decimal) -> float:
+    vals = dict(items)
+    sc = 0.0
     w, g = _dec(vals.get("weight", "x")), _dec(vals.get("score", "x"))
     if w is not None and g is not None and g > w:
         sc -= 6
@@ -123,8 +137,6 @@ def _row_score(name: str, vals: dict[str, str], cap: Decimal) -> float:
     t, a = vals.get("target"), vals.get("actual")
     if t and a and t.lstrip(_COMPARATOR) != a.lstrip(_COMPARATOR):
         sc -= 1 + _kinds_differ(t, a)
-    if len(_CJK.findall(name)) < 2:
-        sc -= 3  # a name holds two characters at least
     for f in _TEXT_COLS:
         v = (vals.get(f) or "").lstrip(_COMPARATOR)
         if v and not v[0].isdigit():
@@ -152,6 +164,7 @@ def split_rows(
     if not seg or not vcols:
         return None
     n = len(seg)
+    values_at = cache(lambda a: _values_from(seg, a, vcols))
 
     @cache
     def rows_from(p: int) -> tuple[float, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] | None:
@@ -161,7 +174,7 @@ def split_rows(
             return None  # (a name may open with a number at the start of its line)
         best: tuple[float, tuple] | None = None
         for a in range(p + 2, min(n, p + 60)):
-            for score, vals, end in _values_from(seg, a, vcols):
+            for score, vals, end in values_at(a):
                 name = seg[p:a]
                 options = [(vals, rows_from(end))]
                 if reason and end < n:
@@ -169,7 +182,7 @@ def split_rows(
                 for row, rest in options:
                     if rest is None:
                         continue
-                    total = score + _row_score(name, dict(row), cap) + rest[0]
+                    total = score + _row_score(name, row, cap) + rest[0]
                     if best is None or total > best[0]:
                         best = (total, ((name, row), *rest[1]))
         return best
@@ -187,7 +200,8 @@ def _values_from(seg: str, a: int, vcols: list[str]) -> list[tuple[float, tuple[
 
     def walk(p: int, k: int, acc: tuple[tuple[str, str], ...]) -> None:
         if k == len(vcols):
-            if acc:
+            nxt = seg[p : p + 1]
+            if acc and not (nxt.isdigit() or (nxt and nxt in _COMPARATOR)):
                 have = {c for c, _ in acc}
                 out.append((-sum(2.0 if c in _TEXT_COLS else 1.0 for c in vcols if c not in have), acc, p))
             return
@@ -368,6 +382,10 @@ def _cut(
     if head is None:
         return None
     start, end, fields, names = head
+    if "level1" not in fields and "level2" in fields:
+        # a header printed garbled before 二级指标 (OCR): the level-1 labels of the body still
+        # need their column
+        fields, names = ["level1", *fields], ["一级指标", *names]
     out: list[Block] = []
     out += _budget_blocks(text[:start], loc, budget_col)
     width = len(fields)
