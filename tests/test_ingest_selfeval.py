@@ -3,13 +3,16 @@
 The field pages (batch1 and batch3 `*_selfeval.txt`) are scored against their hand extractions
 (`*.selfeval.json`) field by field with `tests/selfeval_score.py`; the held-out pages print each
 reference in every text layout and as .docx/.xlsx/.html (`tests/heldout/selfeval_pages.py`). The
-floors are what the reader reached when they were set. Pages below 0.5, and why:
+floors are what the reader reached when they were set. Pages where every cell runs together
+(`年度资金总额:202010100.00%10`, batch1/12, batch3/16, the held-out `run` layout) are cut back into
+rows by `ingest/selfeval_run.py` (tests/test_ingest_selfeval_run.py). Pages below 0.5, and why:
 
-- batch1/12, batch3/13, 16, 17, 19: every cell runs together (`年度资金总额:202010100.00%10`); the
-  reader does not split glued cells (the held-out `run` layout, likewise);
+- batch3/13: OCR-damaged header (`考值参分` for 分值) and cells; batch3/19: a department-level form
+  (指标名称/计量单位/指标性质/…/得分系数/指标权重) the run cutter does not know;
+- batch3/17: a header garbled by OCR and level-2 labels without 指标 (`成本`, `时效`);
 - batch3/14: cells out of reading order on one line; batch3/15: a different form (预算数/到位数/
-  执行数 pairs, 符号/单位 columns) printed with single spaces; batch3/18: no score columns, glued
-  numbers.
+  执行数 pairs, 符号/单位 columns) printed with single spaces; batch3/18: no score columns, names
+  and figures glued inside a cell (`建设普通省道二级公路32.1公里2020`).
 
 batch3/20 (traditional characters with pinyin inserted, `項(xiàng)目`, and a header over two rows) is
 read: labels are matched on their simplified text, values kept as printed.
@@ -31,7 +34,7 @@ from tests.selfeval_score import heldout, reference_pages, score_file
 
 # page stem → floor (fraction of the reference's fields read right)
 FIELD_FLOORS = {
-    "12_zhongjiang_shuili_selfeval": 0.0,
+    "12_zhongjiang_shuili_selfeval": 0.95,
     "13_langfang_shipinxuexiao_selfeval": 0.95,
     "14_suixi_minzheng_selfeval": 0.95,
     "15_xiaoxian_zhangzhuangzhai_selfeval": 0.95,
@@ -39,14 +42,14 @@ FIELD_FLOORS = {
     "13_yinchuan_jiaoyu_selfeval": 0.0,
     "14_jishan_yibao_selfeval": 0.0,
     "15_chengan_minzheng_selfeval": 0.0,
-    "16_xinzhou_chujutuan_selfeval": 0.0,
-    "17_xiangyang_yiyuan_selfeval": 0.0,
-    "18_langzhong_jiaotong_selfeval": 0.0,
+    "16_xinzhou_chujutuan_selfeval": 0.9,
+    "17_xiangyang_yiyuan_selfeval": 0.3,
+    "18_langzhong_jiaotong_selfeval": 0.3,
     "19_kexuecheng_rongmeiti_zhengti_selfeval": 0.0,
     "20_lijiang_guchengziran_selfeval": 0.9,
 }
-FIELD_MEAN = 0.40
-HELDOUT_MEAN = 0.82
+FIELD_MEAN = 0.58
+HELDOUT_MEAN = 0.88
 
 
 def _ref(page):
@@ -65,8 +68,8 @@ def test_field_pages_are_read_at_their_floors():
     assert sum(got.values()) / len(got) >= FIELD_MEAN
 
 
-# mean per layout of the held-out pages (each field reference printed in it); `run` (every row's
-# cells run together) is not read: the reader does not split glued cells
+# mean per layout of the held-out pages (each field reference printed in it); `run`: every row's
+# cells run together, cut back by the header's columns, the value grammar and the arithmetic
 LAYOUT_FLOORS = {
     "tabs": 0.95,
     "pipes": 0.91,
@@ -74,6 +77,7 @@ LAYOUT_FLOORS = {
     "spaces": 0.87,
     "cells": 0.78,
     "cells_pipe": 0.76,
+    "run": 0.68,
     "docx": 0.95,
     "xlsx": 0.95,
     "html": 0.95,

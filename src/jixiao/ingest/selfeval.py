@@ -141,6 +141,11 @@ def label_key(text: str | None) -> str:
     return _norm(text or "")
 
 
+def _simplified(text: str) -> str:
+    """Traditional characters simplified and inserted pinyin dropped, all else as printed."""
+    return _PINYIN.sub("", text).translate(_TRADITIONAL) if text else text
+
+
 def _norm(text: str) -> str:
     s = ascii_punct(_WS.sub("", text or ""))
     if "(" in s:
@@ -253,7 +258,9 @@ def _is_value_like(s: str) -> bool:
 
 def read_selfeval(stream: CellStream) -> list[SelfEvalTable]:
     """Every 自评表 printed in the stream, in order (empty when none)."""
-    toks = tokens_of(stream)
+    from jixiao.ingest.selfeval_run import unglue
+
+    toks = tokens_of(unglue(stream, _IND_COL, _BUDGET_COL, _simplified))
     starts = _table_starts(toks)
     tables: list[SelfEvalTable] = []
     for k, start in enumerate(starts):
