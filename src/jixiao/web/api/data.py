@@ -487,7 +487,7 @@ def review_ranking(
             422,
             f"请求有误：查询参数 rule 的值“{rule}”不是审核规则编码，应如 JX101（见 /review/rules/）。",
         )
-    params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity, "rule": rule}
+    params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity.strip(), "rule": rule}
     items, _ = ranked(request.user, params)
     limit = max(1, min(limit, 1000))
     offset = max(0, offset)
