@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
         ("/api/monitoring?light=red,%E7%BA%A2%E7%81%AF", "light", "yellow"),
         ("/api/review/ranking?severity=bad", "severity", "warning"),
         ("/api/review/ranking?rule=JX999", "rule", "JX101"),
+        ("/api/projects?state=%E8%8D%89%E7%A8%BF", "state", "draft"),  # 草稿: the label, not the value
     ],
 )
 def test_an_unknown_filter_value_is_a_422_naming_the_parameter(clients, url, param, named):
@@ -26,6 +27,9 @@ def test_an_unknown_filter_value_is_a_422_naming_the_parameter(clients, url, par
 
 
 def test_known_filter_values_still_filter(clients):
+    r = clients["reviewer"].get("/api/projects?state=published")
+    assert r.status_code == 200 and r.json()["count"] >= 1, r.content
+    assert clients["reviewer"].get("/api/projects?state=%20published").json() == r.json()
     assert clients["reviewer"].get("/api/monitoring?light=red,yellow").status_code == 200
     assert clients["reviewer"].get("/api/monitoring?light=").status_code == 200
     r = clients["reviewer"].get("/api/review/ranking?severity=warning&rule=jx116")
