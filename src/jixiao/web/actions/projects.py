@@ -325,9 +325,10 @@ def create_project(actor: User | None, unit_id: int, year: Any, name: str, code:
         raise Invalid("未新建项目：" + "；".join(errors.values()), errors)
     key = convert.project_key(code, name)
     with transaction.atomic():
-        # locked as an import locks it (`imports._UNITS_LOCKED`): creates and imports into the unit
-        # wait for each other, so that the check below sees their projects and numbers
-        list(Unit.objects.select_for_update().filter(pk=unit.pk).values_list("pk"))
+        # locked against imports (`imports._UNITS_LOCKED`) and other creates into the unit: they wait
+        # for each other, so that the check below sees their projects and numbers (NO KEY: rows
+        # that merely refer to the unit are written meanwhile)
+        list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk"))
         same = Project.objects.filter(Q(key=key) | Q(name=name), unit=unit, year=y).first()
         if same is not None:
             raise Invalid(
