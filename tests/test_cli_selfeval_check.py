@@ -97,3 +97,23 @@ def test_parse_of_a_selfeval_page_gives_its_reading():
     # a table format has no place for it: the error as before
     r = run_cli(["parse", str(SUIXI), "--format", "csv"])
     assert r.returncode == 2 and "这是自评表" in r.stderr
+
+
+LANGFANG = FIELD / "batch1" / "13_langfang_shipinxuexiao_selfeval.txt"
+
+
+@pytest.mark.skipif(not LANGFANG.exists(), reason="field set not present")
+@pytest.mark.parametrize("command", [["check"], ["score", "--check"]])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_number_the_method_cannot_work_with_is_a_message_not_a_traceback(tmp_path, command, fmt):
+    """An actual of 30 digits (a run of OCR digits) is past what the scorer computes with
+    (decimal.InvalidOperation): the command names the file and says so in Chinese, exit 2."""
+    lines = LANGFANG.read_text("utf-8").split("\n")
+    assert lines[450] == "100"  # 学生满意度's actual
+    lines[450] = "1" + "0" * 29
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join(lines), "utf-8")
+    r = run_cli([*command, str(page), "--format", fmt])
+    assert r.returncode == 2, (r.returncode, r.stderr[-500:])
+    assert "Traceback" not in r.stderr and "InvalidOperation" not in r.stderr
+    assert "page.txt" in r.stderr and "无法按方法复算" in r.stderr, r.stderr

@@ -52,3 +52,54 @@ def test_only_the_units_own_users_and_administrators_create_projects(clients, de
     assert f'action="{url}"' not in clients["reviewer"].get(f"/units/{market.pk}/2024/").content.decode()
     p = actions.create_project(users["admin"], market.pk, 2025, "管理员新建")
     assert p.unit == market and p.state == State.DRAFT
+
+
+def test_a_name_or_code_too_long_is_refused_not_cut(clients, demo):
+    """The edit form refuses a name over 300 characters (a code over 60); creating one must too,
+    rather than store the first 300 and tell the user it was made under the name typed."""
+    unit = demo["999002"]
+    url = f"/units/{unit.pk}/projects/new/"
+    r = clients["edu"].post(url, {"year": "2025", "name": "长" * 301}, follow=True)
+    assert "项目名称不能超过 300 字" in r.content.decode()
+    r = clients["edu"].post(url, {"year": "2025", "name": "新项目", "code": "9" * 61}, follow=True)
+    assert "项目编码不能超过 60 字" in r.content.decode()
+    assert not Project.objects.filter(unit=unit, year=2025).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_in_one_unit_year_neither_fail_nor_share_a_number(db):
+    """Two users press 新建项目 at once: the same name gives one project and a Chinese refusal (not
+    a unique-key error, a 500), different names give projects numbered one after the other."""
+    import threading
+
+    from django.db import connection, connections
+
+    from jixiao.web.models import Unit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite writes one at a time)")
+    unit = Unit.objects.create(code="990001", name="并发测试单位")
+    for names in (["同名项目"] * 6, [f"项目{i}" for i in range(6)]):
+        errors: list[BaseException] = []
+        barrier = threading.Barrier(len(names))
+
+        def run(name: str, barrier: threading.Barrier, errors: list[BaseException]) -> None:
+            try:
+                barrier.wait()
+                actions.create_project(None, unit.pk, 2026, name)
+            except actions.Invalid as e:
+                assert "已有项目" in e.message
+            except BaseException as e:  # reported below
+                errors.append(e)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=run, args=(n, barrier, errors)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+    stored = list(Project.objects.filter(unit=unit, year=2026).order_by("seq").values_list("name", "seq"))
+    assert [n for n, _ in stored].count("同名项目") == 1
+    assert [s for _, s in stored] == list(range(1, 8))

@@ -164,7 +164,12 @@ def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
     page itself (.txt/.pdf/.docx/.xlsx/.html: every 自评表 in it read and checked, a list out)."""
     import json
 
-    from jixiao.cycle.evaluate import check_published, published_from_dict, render_check
+    from jixiao.cycle.evaluate import (
+        check_published,
+        published_from_dict,
+        render_check,
+        uncheckable_reason,
+    )
 
     if not _is_json(name, data):
         return _check_page(name, data, args)
@@ -175,7 +180,10 @@ def _check_published(name: str, data: bytes, args: argparse.Namespace) -> int:
     if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):
         return _fail(name, "应为已公开自评表的 JSON：含 indicators（每行 target、actual、weight、score）")
     table = published_from_dict(doc)
-    check = check_published(table)
+    try:
+        check = check_published(table)
+    except (ValueError, ArithmeticError) as e:
+        return _fail(name, f"表中的数无法按方法复算：{uncheckable_reason(e)}")
     if args.format == "json":
         write_out(json.dumps(check.to_dict(), ensure_ascii=False, indent=2) + "\n", args.output)
     else:
@@ -196,7 +204,12 @@ def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
     import json
 
     from jixiao.cli.common import read_error_text
-    from jixiao.cycle.evaluate import check_published, published_from_reading, render_check
+    from jixiao.cycle.evaluate import (
+        check_published,
+        published_from_reading,
+        render_check,
+        uncheckable_reason,
+    )
     from jixiao.ingest import ReadError
     from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
 
@@ -207,25 +220,32 @@ def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
     except ReadError as e:
         print(read_error_text(e), file=sys.stderr)
         return EXIT_BAD_INPUT
-    checks = [(t, published_from_reading(t)) for t in tables]
+    checks = []
+    for t in tables:
+        pub = published_from_reading(t)
+        try:
+            checks.append((t, pub, check_published(pub)))
+        except (ValueError, ArithmeticError) as e:
+            where = f"{t.loc.zh()}: " if t.loc else ""
+            return _fail(name, f"{where}表中的数无法按方法复算：{uncheckable_reason(e)}")
     if args.format == "json":
         out = []
-        for t, pub in checks:
+        for t, _pub, check in checks:
             out.append(
                 {
                     "project_name": t.project_name,
                     "year": t.year,
                     "location": t.loc.zh() if t.loc else None,
                     "table": t.to_dict(),
-                    "check": check_published(pub).to_dict(),
+                    "check": check.to_dict(),
                 }
             )
         write_out(json.dumps(out, ensure_ascii=False, indent=2) + "\n", args.output)
         return 0
     parts = []
-    for t, pub in checks:
+    for t, pub, check in checks:
         where = f"（{t.loc.zh()}）" if t.loc and len(checks) > 1 else ""
-        parts.append(f"{name}{where}\n" + render_check(pub, check_published(pub)))
+        parts.append(f"{name}{where}\n" + render_check(pub, check))
     write_out("\n".join(parts), args.output)
     return 0
 

@@ -1459,6 +1459,16 @@ def published_from_reading(table: SelfEvalTable) -> PublishedSelfEvaluation:
     return published_from_dict(table.to_dict())
 
 
+def uncheckable_reason(e: ValueError | ArithmeticError) -> str:
+    """Why `check_published` could not recompute a table, in Chinese: a number past the decimal
+    context (`decimal.InvalidOperation`, e.g. an actual of 30 digits) says only
+    `[<class 'decimal.InvalidOperation'>]`."""
+    text = str(e)
+    if isinstance(e, ArithmeticError) or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return "表中有超出计算范围（位数过多）或无法计算的数"
+    return text
+
+
 def render_check(table: PublishedSelfEvaluation, check: PublishedCheck) -> str:
     """The check of a published 自评表 as Chinese text: totals and grades side by side, then each
     difference with its reason."""

@@ -315,14 +315,20 @@ def create_project(actor: User | None, unit_id: int, year: Any, name: str, code:
         y = 0
     if y not in YEARS:
         errors["year"] = f"年度应为 {YEARS.start}–{YEARS.stop - 1} 之间的四位数字，例如 2025"
-    name = (clean_text(name) or "")[:300]
-    code = (clean_text(code) or "")[:60]
+    name, code = clean_text(name) or "", clean_text(code) or ""
     if not name:
         errors["name"] = "请填写项目名称"
+    for k, v in (("name", name), ("code", code)):  # refused like the edit form's, never cut
+        if len(v) > TEXT_LIMITS[k]:
+            errors[k] = f"{PROJECT_TEXT_FIELDS[k]}不能超过 {TEXT_LIMITS[k]} 字"
     if errors:
         raise Invalid("未新建项目：" + "；".join(errors.values()), errors)
     key = convert.project_key(code, name)
     with transaction.atomic():
+        # locked against imports (`imports._UNITS_LOCKED`) and other creates into the unit: they wait
+        # for each other, so that the check below sees their projects and numbers (NO KEY: rows
+        # that merely refer to the unit are written meanwhile)
+        list(Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).values_list("pk"))
         same = Project.objects.filter(Q(key=key) | Q(name=name), unit=unit, year=y).first()
         if same is not None:
             raise Invalid(

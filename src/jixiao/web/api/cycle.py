@@ -212,7 +212,7 @@ def list_lights(
         .select_related("project", "project__unit")
         .order_by("project_id", "-as_of")
     )
-    wanted = {x for x in light.split(",") if x}
+    wanted = {x.strip() for x in light.split(",") if x.strip()}  # as `check_choices` checked them
     for s in qs[:20000]:
         if s.project_id in seen:
             continue

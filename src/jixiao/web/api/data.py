@@ -16,7 +16,7 @@ from jixiao.web.api.errors import Id, Limit, Offset, QueryText, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.lib.search import text_filter
 from jixiao.web.lib.units import unit_ids_for_filter
-from jixiao.web.models import Disclosure, History, Project, Unit
+from jixiao.web.models import Disclosure, History, Project, State, Unit
 from jixiao.web.permissions import Denied, visible_disclosures, visible_projects, visible_units
 
 # ------------------------------------------------------------------------------------------ schemas
@@ -295,13 +295,14 @@ def list_projects(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Any:
+    check_choices("state", state, dict(State.choices))
     qs = visible_projects(request.user)
     if unit:
         qs = qs.filter(unit_id__in=unit_ids_for_filter(unit, visible_units(request.user)))
     if year:
         qs = qs.filter(year=year)
-    if state:
-        qs = qs.filter(state=state)
+    if state.strip():
+        qs = qs.filter(state=state.strip())
     if q:
         qs = qs.filter(text_filter(["name", "code"], q))
     limit = max(1, min(limit, 500))
@@ -487,7 +488,7 @@ def review_ranking(
             422,
             f"请求有误：查询参数 rule 的值“{rule}”不是审核规则编码，应如 JX101（见 /review/rules/）。",
         )
-    params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity, "rule": rule}
+    params = {"unit": str(unit_id or ""), "year": str(year or ""), "severity": severity.strip(), "rule": rule}
     items, _ = ranked(request.user, params)
     limit = max(1, min(limit, 1000))
     offset = max(0, offset)

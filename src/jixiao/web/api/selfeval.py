@@ -28,7 +28,12 @@ from django.http import HttpRequest
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
-from jixiao.cycle.evaluate import check_published, printed_number, published_from_dict
+from jixiao.cycle.evaluate import (
+    check_published,
+    printed_number,
+    published_from_dict,
+    uncheckable_reason,
+)
 from jixiao.web import actions
 
 log = logging.getLogger(__name__)
@@ -158,7 +163,8 @@ def check_selfeval(request: HttpRequest, body: PublishedTableIn) -> SelfEvalChec
         check = check_published(table)
     except (ValueError, ArithmeticError) as e:  # numbers the method cannot work with
         log.info("published self-evaluation not checked: %s", e)
-        raise actions.Invalid(f"表中的数无法按方法复算：{e}", {"indicators": str(e)}) from e
+        why = uncheckable_reason(e)
+        raise actions.Invalid(f"表中的数无法按方法复算：{why}", {"indicators": why}) from e
     return SelfEvalCheckOut(
         project_name=table.project_name,
         **check.to_dict(),

@@ -20,6 +20,7 @@ from jixiao.cycle.evaluate import (
     check_published,
     published_from_reading,
     render_check,
+    uncheckable_reason,
 )
 from jixiao.ingest.selfeval import SelfEvalIndicator, SelfEvalTable
 from jixiao.web.refusals import Invalid
@@ -101,7 +102,8 @@ def check_table(name: str, table: SelfEvalTable) -> TableCheck:
         check = check_published(pub)
     except (ValueError, ArithmeticError) as e:  # numbers the method cannot work with
         where = table.loc.zh() if table.loc else ""
-        raise Invalid(f"{name}: {where}: 表中的数无法按方法复算：{e}", {"file": str(e)}) from e
+        why = uncheckable_reason(e)
+        raise Invalid(f"{name}: {where}: 表中的数无法按方法复算：{why}", {"file": why}) from e
     return TableCheck(table, pub, check, render_check(pub, check))
 
 
@@ -185,5 +187,6 @@ def checks_from_readings(text: str) -> list[tuple[dict[str, Any], PublishedCheck
         try:
             out.append((d, check_published(published_from_dict(d))))
         except (ValueError, ArithmeticError) as e:
-            raise Invalid(f"无法生成复核结果：表中的数无法按方法复算：{e}", {"readings": str(e)}) from e
+            why = uncheckable_reason(e)
+            raise Invalid(f"无法生成复核结果：表中的数无法按方法复算：{why}", {"readings": why}) from e
     return out
