@@ -85,3 +85,21 @@ def test_pages_of_a_sharing_site_are_joined():
     (t,) = read_selfeval(read_cells(text.encode(), "pages.txt"))
     assert [i.name for i in t.indicators] == ["更新设备", "音响、灯光质量等"]
     assert t.indicators[1].target == "合格"
+
+
+def test_runs_too_long_to_cut_are_left_unread_not_searched():
+    """A digit run longer than any figure, or hundreds of rows in one run, is left unread (None):
+    the ways of cutting grow with the run's length, and the search is bounded."""
+    cols = ["全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert split_figures("1" * 31, cols) is None
+    assert split_figures("1" * 30, [*cols, "其他"]) is None  # too many ways, none printed alike
+    assert split_figures("202010100.00%10", cols) == {
+        "全年预算数": "20",
+        "全年执行数": "20",
+        "分值": "10",
+        "执行率": "100.00%",
+        "得分": "10",
+    }
+    assert split_rows("安装水标尺" + "1" * 3000, COLS) is None
+    assert split_rows("安装水标尺10≥266米≥266米10" * 3000, COLS) is None
+    assert len(split_rows("安装水标尺10≥266米≥266米10" * 20, COLS) or []) == 20

@@ -282,7 +282,7 @@ def read_selfeval_bytes(data: bytes, name: str) -> list[SelfEvalTable]:
         raise NoSelfEvaluation(
             name,
             "未找到已公开的自评表（没有可识别的自评表指标表头：三级指标、年度指标值、实际完成值、分值、得分）；"
-            "绩效目标表请用 jixiao parse 或 jixiao import",
+            "绩效目标表请按绩效目标表导入（网页的导入页面，或命令 jixiao import）",
         )
     return tables
 

@@ -62,13 +62,25 @@ def _number_ends(s: str, p: int) -> list[int]:
     return out
 
 
+# a printed 指标值's number: at most 12 digits before the point (a digit run longer than any figure
+# is not cut every way: the ways grow with its length)
+_VALUE_NUMBER = re.compile(r"\d{1,12}(?:,\d{3}){0,4}(?:\.\d{1,4})?")
+_FIGURE_MAX = 16  # characters of one glued budget figure (`12345678.90`, `100.00%`)
+_FIGURES_MAX = 30  # a budget row's glued figures: longer runs are left unread rather than searched
+_FIGURE_STEPS = 50_000  # ways of cutting them tried at most (a few tenths of a second)
+
+
+class _TooMany(Exception):
+    """More ways to cut a row's glued figures than `_FIGURE_STEPS`."""
+
+
 def _value_ends(s: str, p: int) -> list[int]:
     """Where an 指标值 starting at p may end: comparator, number, %/unit; or a short text."""
     out: list[int] = []
     q = p
     while q < len(s) and q - p < 2 and s[q] in _COMPARATOR:
         q += 1
-    m = re.match(r"\d+(?:,\d{3})*(?:\.\d+)?", s[q:])
+    m = _VALUE_NUMBER.match(s, q)
     if m:
         for k in range(1, len(m.group(0)) + 1):
             e = q + k
@@ -187,7 +199,10 @@ def split_rows(
                         best = (total, ((name, row), *rest[1]))
         return best
 
-    got = rows_from(0)
+    try:
+        got = rows_from(0)
+    except RecursionError:  # hundreds of rows in one run (no table prints them): left unread
+        got = None
     rows_from.cache_clear()
     if got is None:
         return None
@@ -230,18 +245,24 @@ def split_figures(run: str, cols: list[str], total: dict[str, str] | None = None
     arithmetic holds (执行率 = 执行数 ÷ 预算数, 得分 = 执行率 × 分值 capped at 分值, a sub-row not
     above the total row); None when no split or several different ones are consistent."""
     found: list[dict[str, str]] = []
+    if len(run) > _FIGURES_MAX:
+        return None
+    steps = [_FIGURE_STEPS]
 
     def walk(p: int, k: int, acc: dict[str, str]) -> None:
+        steps[0] -= 1
+        if steps[0] < 0:
+            raise _TooMany
         if p == len(run):
             if acc and _consistent(acc, cols, total):
                 found.append(dict(acc))
             return
-        if k == len(cols):
+        if k == len(cols) or len(run) - p > (len(cols) - k) * _FIGURE_MAX:
             return
         col = cols[k]
         walk(p, k + 1, acc)  # a blank cell
         rate = bool(_RATE_COL.search(col))
-        for e in range(p + 1, len(run) + 1):
+        for e in range(p + 1, min(len(run), p + _FIGURE_MAX) + 1):
             piece = run[p:e]
             ok = re.fullmatch(r"\d+(?:\.\d+)?%", piece) if rate else re.fullmatch(r"\d+(?:\.\d+)?", piece)
             if not ok or _LEADING_ZERO.match(piece):
@@ -250,7 +271,10 @@ def split_figures(run: str, cols: list[str], total: dict[str, str] | None = None
             walk(e, k + 1, acc)
             del acc[col]
 
-    walk(0, 0, {})
+    try:
+        walk(0, 0, {})
+    except _TooMany:  # too many ways to cut the run: left unread rather than guessed
+        return None
     if not found:
         return None
     # the fewest blank cells first (a printed figure belongs to the earliest column it can)
