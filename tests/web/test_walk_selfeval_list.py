@@ -6,6 +6,7 @@ unit-year page at a time."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -58,3 +59,22 @@ def test_an_unknown_or_hidden_unit_is_a_404(clients, evaluated):
     unit = evaluated["999001"].pk
     assert clients["edu"].get(f"/selfeval/?unit={unit}").status_code == 404
     assert clients["reviewer"].get("/selfeval/?year=x").status_code == 200
+
+
+def test_the_list_is_paged_and_counted_over_every_page(clients, evaluated, monkeypatch):
+    """A finance bureau's year holds thousands of self-evaluations: the page shows `PAGE_SIZE` of
+    them, lowest first across pages, while the count, grades and average cover them all."""
+    from django.db.models import Avg
+
+    from jixiao.web.lib import selfevals
+    from jixiao.web.models import SelfEvaluation
+
+    monkeypatch.setattr(selfevals, "PAGE_SIZE", 1)
+    stored = list(SelfEvaluation.objects.filter(project__year=2023).order_by("total", "project__seq"))
+    assert len(stored) >= 2
+    pages = [clients["reviewer"].get(f"/selfeval/?year=2023&page={n}").content.decode() for n in (1, 2)]
+    assert [_rows(html) for html in pages] == [[str(stored[0].project_id)], [str(stored[1].project_id)]]
+    assert f"共 {len(stored)} 个项目" in pages[0] and "下一页" in pages[0] and "上一页" in pages[1]
+    assert f"已填报绩效自评的项目（{len(stored)}）" in pages[1]
+    mean = SelfEvaluation.objects.filter(project__year=2023).aggregate(m=Avg("total"))["m"]
+    assert f"平均 {Decimal(str(mean)).quantize(Decimal('0.01'))} 分" in pages[1]

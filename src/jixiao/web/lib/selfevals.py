@@ -3,7 +3,6 @@ auditor's list — the lowest scores first, each with what asks to be checked.""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,9 +24,13 @@ class SelfEvalRow:
 
 @dataclass
 class SelfEvalList:
-    rows: list[SelfEvalRow]
-    grades: dict[str, int]
+    rows: list[SelfEvalRow]  # this page's
+    grades: dict[str, int]  # over every page
     average: Decimal | None
+    page: Any = None  # the Paginator page (number, count, previous/next)
+
+
+PAGE_SIZE = 100
 
 
 def checks_of(se: SelfEvaluation) -> list[str]:
@@ -51,27 +54,36 @@ def checks_of(se: SelfEvaluation) -> list[str]:
     return out
 
 
-def selfeval_list(projects: Any) -> SelfEvalList:
+def selfeval_list(projects: Any, page: Any = None) -> SelfEvalList:
     """The self-evaluations of `projects` (a queryset the caller has narrowed to what the user
-    sees), lowest total first."""
-    stored = (
-        SelfEvaluation.objects.filter(project__in=projects)
-        .select_related("project", "project__unit")
-        .order_by("total", "project__unit__name", "project__seq", "project_id")
+    sees), lowest total first (those without a total first, on every database), `PAGE_SIZE` a
+    page; the grade counts and the average over all of them, counted by the database."""
+    from django.core.paginator import Paginator
+    from django.db.models import Avg, Count, F
+
+    stored = SelfEvaluation.objects.filter(project__in=projects)
+    by_grade = dict(stored.values_list("grade").annotate(n=Count("id")).order_by())
+    mean = stored.aggregate(m=Avg("total"))["m"]
+    ordered = stored.select_related("project", "project__unit").order_by(
+        F("total").asc(nulls_first=True), "project__unit__name", "project__seq", "project_id"
     )
+    got = Paginator(ordered, PAGE_SIZE).get_page(page)
     rows = []
-    for se in stored:
+    for se in got:
         rate = (se.result or {}).get("execution_rate")
         rows.append(
             SelfEvalRow(se.project, se, rate if isinstance(rate, (int, float)) else None, checks_of(se))
         )
-    grades = Counter(r.se.grade for r in rows if r.se.grade)
-    totals = [r.se.total for r in rows if r.se.total is not None]
-    average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None
-    return SelfEvalList(rows, {g: grades.get(g, 0) for g in GRADES}, average)
+    average = Decimal(str(mean)).quantize(Decimal("0.01")) if mean is not None else None
+    return SelfEvalList(rows, {g: by_grade.get(g, 0) for g in GRADES}, average, got)
 
 
 def selfeval_years(projects: Any) -> list[int]:
-    """The years in which any of `projects` has a self-evaluation, latest first."""
-    years = SelfEvaluation.objects.filter(project__in=projects).values_list("project__year", flat=True)
+    """The years in which any of `projects` has a self-evaluation, latest first (one row a year)."""
+    years = (
+        SelfEvaluation.objects.filter(project__in=projects)
+        .values_list("project__year", flat=True)
+        .order_by()
+        .distinct()
+    )
     return sorted({y for y in years if y}, reverse=True)

@@ -411,7 +411,7 @@ def selfeval_list(request: HttpRequest) -> HttpResponse:
             raise Http404("没有这个单位") from None
         projects = projects.filter(unit=unit)
     ctx = {
-        "data": listed(projects),
+        "data": listed(projects, request.GET.get("page")),
         "year": year,
         "years": years,
         "unit": unit,
