@@ -87,6 +87,7 @@ def test_self_evaluation_pages_are_said_to_be_such(page: Path) -> None:
     with pytest.raises(NoTargetTable) as e:
         parse_file(page)
     assert "自评表" in e.value.message
+    assert "自评表复核" in e.value.message  # where a published one is checked (web page; jixiao check)
     # in Chinese, the place once: the message names no location, the error's `where` does
     assert not re.search(r"[A-Za-z]", e.value.message), e.value.message
     told = e.value.describe().replace(str(page), "")  # the file's name aside

@@ -1776,7 +1776,12 @@ class _Interpreter:
             kind, loc = self.other_tables[0]
             err = NoTargetTable(  # where it was found is the error's location (`ReadError.where`)
                 self.source,
-                f"未找到绩效目标表：这是{kind}，不是绩效目标表；请在相应的自评或监控功能中导入",
+                f"未找到绩效目标表：这是{kind}，不是绩效目标表；"
+                + (
+                    "已公开的自评表可在“自评表复核”中按评分办法复核"
+                    if kind == "自评表"
+                    else "请在相应的监控功能中导入"
+                ),
                 loc,
             )
             err.other_kind = kind
