@@ -105,18 +105,27 @@ def _other_reading(e: Exception, name: str) -> dict | None:
     from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_bytes
     from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
 
-    read = read_selfeval_bytes if kind == "自评表" else read_monitoring_bytes
     try:
-        tables: list[Any] = list(read(Path(name).read_bytes(), name))
-    except (OSError, ReadError, NoSelfEvaluation, NoMonitoring):
+        data = Path(name).read_bytes()
+    except OSError:
         return None
-    if len(tables) == 1:
-        return tables[0].to_dict()  # type: ignore[no-any-return]
-    return {
-        "kind": "selfeval" if kind == "自评表" else "monitor",
-        "source": name,
-        "tables": [t.to_dict() for t in tables],
-    }
+    # the kind the importer named first, then the other: a header cut over lines (`1-` /
+    # `7月执行情况`) can make a 监控表 look like a 自评表 to the importer; the readers tell
+    readers: list[tuple[str, Callable[[bytes, str], Sequence[Any]]]] = [
+        ("selfeval", read_selfeval_bytes),
+        ("monitor", read_monitoring_bytes),
+    ]
+    if kind == "监控表":
+        readers.reverse()
+    for what, read in readers:
+        try:
+            tables = list(read(data, name))
+        except (ReadError, NoSelfEvaluation, NoMonitoring):
+            continue
+        if len(tables) == 1:
+            return tables[0].to_dict()  # type: ignore[no-any-return]
+        return {"kind": what, "source": name, "tables": [t.to_dict() for t in tables]}
+    return None
 
 
 def cmd_value(args: argparse.Namespace) -> int:

@@ -35,6 +35,7 @@ from jixiao.ingest.selfeval import (
     is_figure,
     label_field,
     level_at,
+    normalise,
     starts_value,
     tokens_of,
 )
@@ -174,8 +175,20 @@ def _value_like(n: str) -> bool:
     return is_figure(n) or starts_value(n) or len(n) <= 8
 
 
+def _ends_word(before: str, n: str) -> bool:
+    """n ends a column word begun before it (`全年预计` / `完成值`)."""
+    whole = before[-30:] + n
+    cut = len(whole) - len(n)
+    return any(m.start() < cut < m.end() == len(whole) for m in _MON_COL.finditer(whole))
+
+
 def _header_word(n: str) -> bool:
-    return bool(n) and len(n) <= 30 and _MON_COL.search(n) is not None and not is_level2(n)
+    """A header cell, or header cells run together (most of the text column words)."""
+    if not n or len(n) > 120 or is_level2(n):
+        return False
+    if len(n) <= 30:
+        return _MON_COL.search(n) is not None
+    return sum(m.end() - m.start() for m in _MON_COL.finditer(n)) >= 0.8 * len(n)
 
 
 # ------------------------------------------------------------------------------------- reading
@@ -344,7 +357,12 @@ class _Reader:
             joined = ""
             while j < len(toks) and j < i + 40:
                 n = toks[j].norm
-                if j > i and not (_header_word(n) or _PERIOD_START.fullmatch(n) or _PERIOD_END.fullmatch(n)):
+                if j > i and not (
+                    _header_word(n)
+                    or _PERIOD_START.fullmatch(n)
+                    or _PERIOD_END.fullmatch(n)
+                    or _ends_word(joined, n)
+                ):
                     break
                 joined += n
                 j += 1
@@ -453,15 +471,28 @@ class _Reader:
         """A name and the cells after it: its row's (a row of fewer cells than the header) or, one
         cell per line, until the next row starts."""
         toks = self.toks
-        name = toks[i]
+        name, glued = _unglue(toks[i])
+        if glued:  # a row whose cells run together; a layout may have cut it after a value
+            nvals = sum(1 for f, _ in self.cols if f in _VALUE_COLS)
+            k = i + 1
+            while k < len(toks) and toks[k].row == name.row:
+                more, got = _pieces(toks[k].text.strip(), 0, nvals - len(glued))
+                if not got or len(glued) >= nvals:
+                    break
+                glued += [Token(v, normalise(v), name.row, name.width, name.col, name.loc) for v in more]
+                k += 1
+            ind = _fit(name, glued, self.cols)
+            ind.level1, ind.level2 = self.level1, self.level2
+            self._add(ind)
+            return k
         j = i + 1
         cells: list[Token] = []
         while name.width > 1 and j < len(toks) and toks[j].row == name.row:
             cells.append(toks[j])
             j += 1
         # the row's cells may go on over the next lines (one cell per line; a row regrouped short)
-        j, more = self._line_cells(j, sum(1 for c in cells if not _is_word(c.norm)))
-        cells += more
+        j, after = self._line_cells(j, sum(1 for c in cells if not _is_word(c.norm)))
+        cells += after
         ind = _fit(name, cells, self.cols)
         if ind.target or ind.actual or ind.forecast:
             ind.level1, ind.level2 = self.level1, self.level2
@@ -492,17 +523,79 @@ class _Reader:
 
     def _name_at(self, j: int) -> bool:
         """Token j starts a row: two values follow it."""
-        nxt = self.toks[j + 1 : j + 3]
-        return len(nxt) == 2 and all(
-            _value_like(t.norm)
-            and not _is_word(t.norm)
-            and level_at(self.toks, self.toks.index(t))[0] is None
-            for t in nxt
+        toks = self.toks
+        return j + 2 < len(toks) and all(
+            _value_like(toks[k].norm) and not _is_word(toks[k].norm) and level_at(toks, k)[0] is None
+            for k in (j + 1, j + 2)
         )
 
     def _add(self, ind: MonitoringIndicator) -> None:
         if ind.target or ind.actual or ind.forecast:
             self.t.indicators.append(ind)
+
+
+_COMPARATORS = "≥≤><=＞＜＝﹦"
+_DASHES = "—－-"
+_WORD_STARTS = (*LIKELIHOODS, *REASON_CATEGORIES[:4])
+_WORD_SPLIT = re.compile("(" + "|".join(_WORD_STARTS) + ")")
+_UNIT_MAX = 6  # characters of a unit after a glued value's number (`万元`, `公里`, `座次`)
+
+
+def _unglue(tok: Token) -> tuple[Token, list[Token]]:
+    """A row whose cells run together (`名称12处7处12处√`): the name, then up to three values cut at
+    each number's end (a comparator or digit starts a value; its unit runs to the next digit,
+    comparator or tick, at most a few characters), the ticks, and the text left (the reason or
+    remarks). The token unchanged, with no cells, where fewer than two values can be cut: one scan,
+    no search."""
+    s = tok.text.strip()
+    p = next((k for k, ch in enumerate(s) if k >= 2 and (ch.isdigit() or ch in _COMPARATORS)), None)
+    if p is None:
+        return tok, []
+    pieces, nvals = _pieces(s, p, 3)
+    if nvals < 2:
+        return tok, []
+    name = Token(s[:p], normalise(s[:p]), tok.row, tok.width, tok.col, tok.loc)
+    return name, [Token(v, normalise(v), tok.row, tok.width, tok.col, tok.loc) for v in pieces]
+
+
+def _pieces(s: str, q: int, most: int) -> tuple[list[str], int]:
+    """The cells of a run from q: up to `most` values, then ticks, words and texts; and how many
+    values were cut."""
+    values: list[str] = []
+    while q < len(s) and len(values) < most:
+        start = q
+        if s[q] in _DASHES and not s[q + 1 : q + 2].isdigit():
+            values.append(s[q])
+            q += 1
+            continue
+        while q < len(s) and q - start < 2 and s[q] in _COMPARATORS:
+            q += 1
+        if q >= len(s) or not s[q].isdigit():
+            q = start
+            break
+        while q < len(s) and (s[q].isdigit() or s[q] in ".,"):
+            q += 1
+        u = q
+        while (
+            q < len(s)
+            and q - u < _UNIT_MAX
+            and not (s[q].isdigit() or s[q] in _COMPARATORS or _is_tick(s[q]))
+        ):
+            if (s[q] in _DASHES and q > u) or s.startswith(_WORD_STARTS, q):
+                break
+            q += 1
+            if s[q - 1] in "年月" and s[q : q + 1].isdigit():  # a date goes on: 2023年11月底前
+                while q < len(s) and s[q].isdigit():
+                    q += 1
+                u = q
+        values.append(s[start:q])
+    rest = [*values]
+    while q < len(s) and _is_tick(s[q]):
+        rest.append(s[q])
+        q += 1
+    # the text left: a reason, a likelihood or category word, remarks (`…数据有可能加强…`)
+    rest += [part for part in _WORD_SPLIT.split(s[q:]) if part and part.strip()]
+    return rest, len(values)
 
 
 def _open_groups(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
