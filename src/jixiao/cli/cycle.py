@@ -91,9 +91,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="读取填好的运行监控工作簿，输出每个项目的监控灯色；"
         "每个有误或缺漏的单元格都写明工作表和单元格。",
     )
-    p.add_argument("file", metavar="FILE.xlsx", help="填好的运行监控工作簿")
+    p.add_argument(
+        "file",
+        metavar="FILE",
+        help="填好的运行监控工作簿 FILE.xlsx，或已公开的运行监控表页面（.txt .pdf .docx .xlsx .html）",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     p.add_argument("--draft", action="store_true", help="允许缺少原因和实际值（作为警告列出）")
+    p.add_argument("--year", type=int, metavar="YYYY", help="已公开页面未写明年度时的预算年度")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.set_defaults(func=cmd_monitor)
 
@@ -326,6 +331,38 @@ def _write_template(args: argparse.Namespace, projects: list[Any], year: int, un
     return 0
 
 
+class _PageFailed(Exception):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(lines)
+        self.lines = lines
+
+
+def _published_snapshots(name: str, data: bytes, year: int | None, quiet: bool = False) -> list[Any] | None:
+    """The snapshots of a published 监控表 page (its warnings printed), or — `quiet` — None where
+    the file holds none; `_PageFailed` (Chinese lines) when it cannot be read."""
+    from jixiao.cycle.monitor import snapshot_from_reading
+    from jixiao.ingest import ReadError
+    from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_bytes
+
+    try:
+        tables = read_monitoring_bytes(data, name)
+    except ReadError as e:
+        if quiet:
+            return None
+        raise _PageFailed([unopened(e) or f"{e.location.zh()}: {e.message}"]) from None
+    except NoMonitoring as e:
+        if quiet:
+            return None
+        raise _PageFailed([e.message]) from None
+    snaps = []
+    for t in tables:
+        snap, warnings = snapshot_from_reading(t, year)
+        for w in warnings:
+            print(w, file=sys.stderr)
+        snaps.append(snap)
+    return snaps
+
+
 def cmd_monitor(args: argparse.Namespace) -> int:
     import json
     from decimal import Decimal
@@ -335,12 +372,30 @@ def cmd_monitor(args: argparse.Namespace) -> int:
 
     name = args.file
     try:
-        snaps = read_monitor_workbook(_read(name), complete=not args.draft)
-        results = [assess(s) for s in snaps]
+        data = _read(name)
     except OSError as e:
         return _fail(name, f"无法读取文件：{os_reason(e)}")
-    except WorkbookError as e:
-        return _fail(name, e.problems)
+    workbook = data.startswith(b"PK\x03\x04") and name.lower().endswith((".xlsx", ".xlsm"))
+    try:
+        try:
+            snaps = read_monitor_workbook(data, complete=not args.draft) if workbook else None
+        except WorkbookError as e:
+            snaps = _published_snapshots(name, data, args.year, quiet=True)
+            if snaps is None:
+                return _fail(name, e.problems)
+        if snaps is None:
+            try:
+                snaps = _published_snapshots(name, data, args.year)
+            except _PageFailed as e:
+                # neither a published page nor a workbook: say what a workbook would have been
+                try:
+                    read_monitor_workbook(data, complete=not args.draft)
+                except WorkbookError as we:
+                    raise _PageFailed(e.lines + we.problems) from None
+                raise
+        results = [assess(s) for s in snaps]
+    except _PageFailed as e:
+        return _fail(name, e.lines)
     except MonitorError as e:
         return _fail(name, str(e))
     problems = [validate_snapshot(s, r) for s, r in zip(snaps, results, strict=True)]

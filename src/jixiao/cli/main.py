@@ -21,6 +21,7 @@ from jixiao.cli.common import (
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
+    from typing import Any
 
     from jixiao.model import Disclosure
 
@@ -43,14 +44,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
             try:
                 doc = parse_file(name, year=args.year)
             except ReadError as e:
-                selfeval = _selfeval_reading(e, name) if args.format == "json" else None
-                if selfeval is not None:
-                    print(
-                        f"{name}: 这是自评表（不是绩效目标表），输出自评表内容；"
-                        "按评分办法复核请用 jixiao check",
-                        file=sys.stderr,
-                    )
-                    yield selfeval
+                other = _other_reading(e, name) if args.format == "json" else None
+                if other is not None:
+                    if other.get("kind") == "monitor":
+                        said = "这是运行监控表（不是绩效目标表），输出监控表内容；红黄绿灯请用 jixiao monitor"
+                    else:
+                        said = "这是自评表（不是绩效目标表），输出自评表内容；按评分办法复核请用 jixiao check"
+                    print(f"{name}: {said}", file=sys.stderr)
+                    yield other
                     continue
                 whole = getattr(e, "whole_document", False)
                 print(read_error_text(e, whole=whole), file=sys.stderr)
@@ -92,23 +93,39 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
-def _selfeval_reading(e: Exception, name: str) -> dict | None:
-    """A page the importer found to be a 自评表: its reading in the `*.selfeval.json` shape (one
-    table: its object; several: `{"kind": "selfeval", "source", "tables"}`), or None."""
-    if getattr(e, "other_kind", None) != "自评表":
+def _other_reading(e: Exception, name: str) -> dict | None:
+    """A page the importer found to be a 自评表 or a 监控表: its reading (one table: its object;
+    several: `{"kind": "selfeval"|"monitor", "source", "tables"}`), or None."""
+    kind = getattr(e, "other_kind", None)
+    if kind not in ("自评表", "监控表"):
         return None
     from pathlib import Path
 
     from jixiao.ingest import ReadError
+    from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_bytes
     from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
 
     try:
-        tables = read_selfeval_bytes(Path(name).read_bytes(), name)
-    except (OSError, ReadError, NoSelfEvaluation):
+        data = Path(name).read_bytes()
+    except OSError:
         return None
-    if len(tables) == 1:
-        return tables[0].to_dict()
-    return {"kind": "selfeval", "source": name, "tables": [t.to_dict() for t in tables]}
+    # the kind the importer named first, then the other: a header cut over lines (`1-` /
+    # `7月执行情况`) can make a 监控表 look like a 自评表 to the importer; the readers tell
+    readers: list[tuple[str, Callable[[bytes, str], Sequence[Any]]]] = [
+        ("selfeval", read_selfeval_bytes),
+        ("monitor", read_monitoring_bytes),
+    ]
+    if kind == "监控表":
+        readers.reverse()
+    for what, read in readers:
+        try:
+            tables = list(read(data, name))
+        except (ReadError, NoSelfEvaluation, NoMonitoring):
+            continue
+        if len(tables) == 1:
+            return tables[0].to_dict()  # type: ignore[no-any-return]
+        return {"kind": what, "source": name, "tables": [t.to_dict() for t in tables]}
+    return None
 
 
 def cmd_value(args: argparse.Namespace) -> int:

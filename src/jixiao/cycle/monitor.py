@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from jixiao import numbers
 from jixiao.cycle.evaluate import (
@@ -50,6 +51,9 @@ from jixiao.cycle.evaluate import (
 )
 from jixiao.model import Project, TargetValue
 from jixiao.values import parse_value, unit_category
+
+if TYPE_CHECKING:
+    from jixiao.ingest.monitoring import MonitoringTable
 
 
 class Light(StrEnum):
@@ -597,3 +601,84 @@ def result_to_dict(
         ],
         "problems": [str(p) for p in (problems or [])],
     }
+
+
+# ---------------------------------------------------------------- published pages
+
+_PLANNED_COL = re.compile(r"全年预算数|调整后?预算数")
+_BUDGET_ANY_COL = re.compile(r"年初预算数|预算数")
+_EXECUTED_COL = re.compile(r"执行(数|金额)")
+_UNFILLED = re.compile(r"^\s*[-—–/／]*\s*$")
+_TO_WAN = {"万元": Decimal(1), "元": Decimal(10_000), "千元": Decimal(10)}
+
+
+def _money(text: str | None, unit: str | None) -> Decimal | None:
+    """A printed amount in 万元 (`3200000.00` in 元 → 320)."""
+    s = (text or "").replace(",", "").replace("，", "").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?", s):
+        return None
+    return Decimal(s) / _TO_WAN.get(unit or "万元", Decimal(1))
+
+
+def snapshot_from_reading(
+    table: MonitoringTable, year: int | None = None
+) -> tuple[MonitorSnapshot, list[str]]:
+    """A published 监控表 as the snapshot the lights are computed from, and located warnings (in
+    Chinese) for what it could not take: data to the end of the printed period's month (July where
+    none is printed); 预算数 the 全年预算数 (else 年初预算数) of the first budget row, 执行数 its
+    1-X月执行数, both in 万元; each indicator's 年度指标值 and 1-X月执行情况, with its 偏差原因,
+    完成目标可能性 and 备注/整改措施 as the deviation. A printed actual the lights cannot compare
+    with its target (`按计划推进` against `≥85公里`) is left out and named in the warnings."""
+    where = table.source
+    year = year or table.year
+    if year is None:
+        raise MonitorError(f"{where}: 监控表未写明年度，请用 --year 指定")
+    month = table.month or 7
+    as_of = date(year, month, calendar.monthrange(year, month)[1])
+    warnings: list[str] = []
+    first = next(iter(table.budget_rows.values()), None)
+    budget = executed = None
+    dev = Deviation()
+    if first is not None:
+        cells = first
+        planned = [c for c in cells if _PLANNED_COL.search(c)] or [
+            c for c in cells if _BUDGET_ANY_COL.search(c) and not _EXECUTED_COL.search(c)
+        ]
+        done = [c for c in cells if _EXECUTED_COL.search(c) and "预计" not in c]
+        budget = _money(cells.get(planned[0]), table.money_unit) if planned else None
+        executed = _money(cells.get(done[0]), table.money_unit) if done else None
+        dev.text = next((v for c, v in cells.items() if c.startswith("偏差原因")), None)
+        dev.likelihood = next((v for c, v in cells.items() if "可能性" in c), None)
+    if budget is None:
+        warnings.append(f"{where}: 预算表未读出预算数（全年预算数或年初预算数）")
+    if executed is None:
+        warnings.append(f"{where}: 预算表未读出执行数（如 1-7月执行数）")
+    snap = MonitorSnapshot(
+        as_of=as_of,
+        budget=budget,
+        executed=executed,
+        year=year,
+        project_name=table.project_name,
+        deviation=dev,
+        goal=table.goal_target,
+    )
+    expected, _ = expected_progress(None, as_of, year, budget)
+    for ind in table.indicators:
+        prog = IndicatorProgress(
+            ind.level1,
+            ind.level2,
+            ind.name,
+            ind.target or "",
+            actual=ind.actual,
+            deviation=Deviation(ind.reason_category, ind.reason, ind.likelihood, ind.remarks),
+        )
+        if prog.actual is not None and _UNFILLED.match(prog.actual):
+            prog.actual = None  # printed as not yet known
+        loc = ind.loc.zh() if ind.loc else ""
+        try:
+            indicator_light(prog, expected, as_of, year=year, where=f"{loc + ': ' if loc else ''}{ind.name}")
+        except MonitorError as e:
+            prog.actual = None
+            warnings.append(f"{where}: {e}（未计入灯色）")
+        snap.indicators.append(prog)
+    return snap, warnings

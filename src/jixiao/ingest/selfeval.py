@@ -317,6 +317,12 @@ def _label_field(norm: str) -> str | None:
 
 
 class _Reader:
+    # the form's vocabulary: a subclass reading another form of the same layout (the monitoring
+    # reader: 监控表) gives its own
+    title_pat = _TITLE
+    title_word = r"自评(价)?表"
+    budget_col = _BUDGET_COL
+
     def __init__(self, source: str, toks: list[_Tok], before: list[_Tok]) -> None:
         self.toks = toks
         self.before = before
@@ -338,12 +344,12 @@ class _Reader:
     # -- title, year, key–value block ---------------------------------------------------------
     def _title(self) -> None:
         for tok in self.before[-6:] + self.toks[:12]:
-            if tok.norm and _TITLE.search(tok.norm) and len(tok.norm) <= 60 and self.t.title is None:
-                m = re.search(r"[^,。:;]*自评(价)?表", tok.text)
+            if tok.norm and self.title_pat.search(tok.norm) and len(tok.norm) <= 60 and self.t.title is None:
+                m = re.search(r"[^,。:;]*" + self.title_word, tok.text)
                 self.t.title = (m.group(0) if m else tok.text).strip()
         for tok in self.before[-6:] + self.toks[:40]:
             m = _YEAR_BRACKET.search(tok.norm) or (
-                _YEAR.search(tok.norm) if _TITLE.search(tok.norm) else None
+                _YEAR.search(tok.norm) if self.title_pat.search(tok.norm) else None
             )
             if m:
                 self.t.year = int(m.group(1))
@@ -390,9 +396,9 @@ class _Reader:
         start = next((i for i in range(first_row - 1, -1, -1) if _BUDGET_START.match(toks[i].norm)), None)
         head_toks = toks[start if start is not None else max(0, first_row - 12) : first_row]
         head = "".join(t.norm for t in head_toks if not _is_figure(t.norm))
-        cols = [m.group(0) for m in _BUDGET_COL.finditer(head)]
+        cols = [m.group(0) for m in self.budget_col.finditer(head)]
         self.t.budget_columns = cols
-        col_at = _budget_columns_at(head_toks, cols)
+        col_at = _budget_columns_at(head_toks, cols, self.budget_col)
         if self.t.money_unit is None:
             m = _MONEY_UNIT.search(head)
             if m:
@@ -404,12 +410,18 @@ class _Reader:
                 j = i + 1
                 while j < len(toks) and _is_figure(toks[j].norm):
                     j += 1
-                self.t.budget_rows[tok.text.strip()] = _budget_row(tok, toks[i + 1 : j], cols, col_at)
-                i = j
+                row = _budget_row(tok, toks[i + 1 : j], cols, col_at)
+                self.t.budget_rows[tok.text.strip()] = row
+                i = self._budget_tail(j, row, cols)
             elif _is_figure(tok.norm):
                 i += 1
             else:
                 break
+
+    def _budget_tail(self, j: int, row: dict[str, str], cols: list[str]) -> int:
+        """Where the budget row whose figures end at token j ends (a self-evaluation's rows hold
+        figures only; the monitoring reader takes a 偏差原因 text after them)."""
+        return j
 
     # -- 年度总体目标 ---------------------------------------------------------------------------------
     def _goal(self) -> None:
@@ -605,9 +617,9 @@ class _Reader:
                         self.t.total_score = toks[i + 1].text.strip()
 
 
-def _budget_columns_at(head: list[_Tok], cols: list[str]) -> dict[int, str]:
+def _budget_columns_at(head: list[_Tok], cols: list[str], budget_col: re.Pattern[str]) -> dict[int, str]:
     """Grid column → budget column, when the header's cells sit in one grid row, one name each."""
-    col_at = {t.col: t.norm for t in head if t.width > 2 and _BUDGET_COL.fullmatch(t.norm)}
+    col_at = {t.col: t.norm for t in head if t.width > 2 and budget_col.fullmatch(t.norm)}
     if len(col_at) != len(cols) or len({t.row for t in head if t.col in col_at}) != 1:
         return {}
     return col_at
@@ -834,3 +846,17 @@ def _fits(value: str, col: str) -> int:
     if col == "completion":
         return 1 if n in ("完成", "未完成", "部分完成") else -1
     return 1
+
+
+# shared with the monitoring reader (`jixiao.ingest.monitoring`): the same cell walking
+Token = _Tok
+FormReader = _Reader
+normalise = _norm
+is_figure = _is_figure
+level_at = _level_at
+starts_value = _starts_value
+label_field = _label_field
+simplified = _simplified
+NOTE = _NOTE
+IND_HEAD = _IND_HEAD
+BUDGET_ROW = _BUDGET_ROW
