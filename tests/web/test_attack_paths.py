@@ -84,6 +84,8 @@ FOREIGN_GETS = [
     "/api/disclosures/{disclosure}",
     "/api/corpus/compare/{indicator}",
     "/api/review/ranking?unit_id={unit}",
+    # the readers' API: another unit's self-evaluation, not published, is one nobody has
+    "/api/public/projects/{approved}/selfeval",
 ]
 FOREIGN_POSTS = [
     ("/projects/{project}/edit/", {"version": "1", "name": "x", "rows": "0"}),
@@ -96,6 +98,8 @@ FOREIGN_POSTS = [
     ("/units/{unit}/{year}/export/targets.docx", {}),
     ("/monitoring/{snapshot}/outcome/", {"outcome": "continue"}),
     ("/units/{unit}/projects/new/", {"year": "2025", "name": "他人单位的新项目"}),
+    ("/projects/{approved}/selfeval/publish/", {}),
+    ("/projects/{approved}/selfeval/withdraw/", {}),
 ]
 FOREIGN_API_WRITES = [
     ("patch", "/api/projects/{project}", {"version": 1, "goal": "x"}),
@@ -103,6 +107,8 @@ FOREIGN_API_WRITES = [
     ("post", "/api/projects/{approved}/monitoring", {"as_of": "2024-08-31", "executed": "1", "rows": []}),
     ("post", "/api/projects/{approved}/selfeval", {"adjusted": "1", "executed": "1", "rows": []}),
     ("post", "/api/monitoring/{snapshot}/outcome", {"outcome": "continue"}),
+    ("post", "/api/projects/{approved}/selfeval/publish", {}),
+    ("post", "/api/projects/{approved}/selfeval/withdraw", {}),
 ]
 
 # routes whose objects all come from the query string or a form (checked by the leak tests below),
@@ -218,7 +224,7 @@ def _state(ids: dict) -> tuple:
             .values_list("pk", "version", "state", "name")
         ),
         list(MonitoringSnapshot.objects.order_by("pk").values_list("pk", "as_of", "outcome", "executed")),
-        list(SelfEvaluation.objects.order_by("pk").values_list("pk", "total")),
+        list(SelfEvaluation.objects.order_by("pk").values_list("pk", "total", "published_at")),
         History.objects.count(),
         Job.objects.count(),
     )

@@ -289,6 +289,7 @@ class SelfEvaluationAdmin(ReadOnlyAdmin):
         shown(SelfEvaluation, "budget_adjusted", money),
         shown(SelfEvaluation, "budget_executed", money),
         "entered_by",
+        "published_at",
     )
     list_filter = ("grade",)
     search_fields = ("project__name", "project__unit__name")

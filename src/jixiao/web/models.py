@@ -227,6 +227,8 @@ class History(models.Model):
         ("monitor", "运行监控"),
         ("selfeval", "绩效自评"),
         ("outcome", "监控处理意见"),
+        ("publish", "公开"),
+        ("withdraw", "撤回公开"),
     ]
     action = models.CharField("操作", max_length=30, choices=ACTIONS)
     summary = models.TextField("说明", blank=True, default="")
@@ -304,6 +306,10 @@ class SelfEvaluation(models.Model):
     `rows` holds one entry per indicator in the project's order: indicator_id, name, target, actual,
     band, score (the unit's own, qualitative), reason (偏差原因分析及改进措施). `result` is the scored
     table (`jixiao.cycle.evaluate.result_to_dict`); `total` and `grade` repeat its figures for lists.
+
+    `published_at` (None: not published) and `published_by`: 公开 of the 自评表 (决算公开) by a reviewer
+    or administrator (`actions.publish_selfeval`); only then do the readers' pages and the public
+    API show it, and while published it cannot be changed (withdraw it first).
     """
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="selfeval")
@@ -317,6 +323,8 @@ class SelfEvaluation(models.Model):
     grade = models.CharField("等级", max_length=2, blank=True, default="")
     entered_by = models.CharField("填报人", max_length=150, blank=True, default="")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    published_by = models.CharField("公开人", max_length=150, blank=True, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "绩效自评"

@@ -112,6 +112,13 @@ def can_report(user: User | None, project: Project) -> bool:
     return reports_for(user, project) and project.state in CYCLE_STATES
 
 
+def can_publish_selfeval(user: User | None) -> bool:
+    """公开 and 撤回公开 of a self-evaluation: who may publish a project's targets — reviewers and
+    administrators (their imports record targets as published, `actions.imports.publishes`, and
+    their approval makes them public); never a unit user, whose import is always a draft."""
+    return role_of(user) in (Role.ADMIN, Role.REVIEWER)
+
+
 def can_record_outcome(user: User | None) -> bool:
     """Record the corrective outcome of a monitoring result: reviewers and administrators."""
     return role_of(user) in (Role.ADMIN, Role.REVIEWER)

@@ -31,6 +31,16 @@ urlpatterns = [
     path("projects/<int:project_id>/monitor/", cycle.project_monitor, name="project_monitor"),
     path("projects/<int:project_id>/selfeval/", cycle.project_selfeval, name="project_selfeval"),
     path(
+        "projects/<int:project_id>/selfeval/publish/",
+        cycle.project_selfeval_publish,
+        name="project_selfeval_publish",
+    ),
+    path(
+        "projects/<int:project_id>/selfeval/withdraw/",
+        cycle.project_selfeval_withdraw,
+        name="project_selfeval_withdraw",
+    ),
+    path(
         "projects/<int:project_id>/export/<str:kind>.<str:fmt>", exports.project_export, name="project_export"
     ),
     path("projects/<int:project_id>/years/", corpus.project_years, name="project_years"),

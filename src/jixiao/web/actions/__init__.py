@@ -37,10 +37,12 @@ from jixiao.web.actions.cycle import (
     SelfEvalRow,
     above_budget,
     keep_cycle_summary,
+    publish_selfeval,
     record_outcome,
     save_monitoring,
     save_selfeval,
     snapshot_revision,
+    withdraw_selfeval,
 )
 from jixiao.web.actions.imports import (
     ImportResult,
@@ -109,6 +111,7 @@ __all__ = [
     "last_approval",
     "parse_limits",
     "password_errors",
+    "publish_selfeval",
     "record_outcome",
     "return_project",
     "review_gate",
@@ -121,4 +124,5 @@ __all__ = [
     "user_change_errors",
     "user_for_token",
     "why_no_units",
+    "withdraw_selfeval",
 ]

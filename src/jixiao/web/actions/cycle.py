@@ -43,6 +43,7 @@ from jixiao.web.models import (
 )
 from jixiao.web.permissions import (
     Denied,
+    can_publish_selfeval,
     can_record_outcome,
     can_view_project,
     reports_for,
@@ -594,6 +595,7 @@ def save_selfeval(
     """
     with transaction.atomic():
         proj, indicators = _report_project(actor, project_id)
+        _refuse_published(proj)
         errors: dict[str, str] = {}
         adj, spent, ev = _read_selfeval(entry, proj, indicators, errors)
         reason = long_text(entry.execution_reason, "执行率偏差原因", errors, "execution_reason") or ""
@@ -636,3 +638,98 @@ def save_selfeval(
             },
         )
         return obj
+
+
+def _refuse_published(proj: Project) -> None:
+    """A published self-evaluation is not changed (Denied), by anyone: as a unit user's edit of
+    published targets is refused, what readers see stays what was published until a reviewer
+    withdraws it (`withdraw_selfeval`, recorded), after which it is entered again and republished."""
+    published = (
+        SelfEvaluation.objects.select_for_update()
+        .filter(project=proj, published_at__isnull=False)
+        .values_list("published_by", "published_at")
+        .first()
+    )
+    if published is not None:
+        who, at = published
+        when = f"{timezone.localtime(at):%Y-%m-%d %H:%M}"
+        raise Denied(
+            f"项目「{proj}」的绩效自评已公开（{who or '审核人'} 于 {when}），"
+            "不能修改；如需更正，请审核人或管理员先撤回公开。"
+        )
+
+
+def _publishable(actor: User | None, project_id: int, verb: str) -> tuple[Project, SelfEvaluation]:
+    """The project and its self-evaluation, locked, when the actor may `verb` (公开/撤回公开) it:
+    NotFound for a project the actor may not see, Denied for anyone but reviewers and
+    administrators, Invalid when there is no self-evaluation."""
+    proj = locked_project(actor, project_id)
+    if not can_publish_selfeval(actor):
+        raise Denied(f"只有审核人或管理员可以{verb}绩效自评。")
+    se = SelfEvaluation.objects.select_for_update().filter(project=proj).first()
+    if se is None:
+        raise Invalid(f"项目「{proj}」尚未填报绩效自评，不能{verb}。", {"selfeval": "尚未填报绩效自评"})
+    return proj, se
+
+
+def publish_selfeval(actor: User | None, project_id: int) -> SelfEvaluation:
+    """公开 a project's self-evaluation (决算公开 of its 自评表): reviewers and administrators, when the
+    project's targets are public themselves (已批复 or 已公开, `lib.corpus.PUBLIC_STATES`) and the
+    self-evaluation is complete (scored, and still scorable against the project's indicators).
+    Recorded in the history with who and when; publishing a published one is refused."""
+    from jixiao.web.lib.corpus import PUBLIC_STATES
+    from jixiao.web.lib.cycle import StaleEntry, scored_selfeval
+
+    with transaction.atomic():
+        proj, se = _publishable(actor, project_id, "公开")
+        if se.published_at is not None:
+            raise Invalid(
+                f"项目「{proj}」的绩效自评已公开（{se.published_by or '审核人'} 于 "
+                f"{timezone.localtime(se.published_at):%Y-%m-%d %H:%M}），无需再次公开。",
+                {"selfeval": "已公开"},
+            )
+        if proj.state not in PUBLIC_STATES:
+            raise Invalid(
+                f"项目「{proj}」{proj.get_state_display()}：绩效目标批复公开后才能公开绩效自评。",
+                {"state": proj.get_state_display()},
+            )
+        if se.total is None or not se.grade:
+            raise Invalid(f"项目「{proj}」的绩效自评尚未完成评分，不能公开。", {"selfeval": "尚未评分"})
+        try:
+            scored_selfeval(se, proj, list(proj.indicators.all()))
+        except StaleEntry as e:
+            raise Invalid(f"{e}未公开。", {"selfeval": "与绩效指标不一致"}) from None
+        se.published_at, se.published_by = timezone.now(), actor_name(actor)
+        se.save(update_fields=["published_at", "published_by"])
+        record_history(
+            actor,
+            "publish",
+            f"公开绩效自评：{se.total} 分，{se.grade}",
+            project=proj,
+            changes=[
+                {"field": "selfeval.published_at", "old": None, "new": se.published_at.isoformat()},
+                {"field": "selfeval.total", "old": None, "new": str(se.total)},
+            ],
+        )
+        return se
+
+
+def withdraw_selfeval(actor: User | None, project_id: int) -> SelfEvaluation:
+    """撤回公开 of a project's self-evaluation: reviewers and administrators; the readers' pages and
+    the public API no longer show it, and the unit may change it again. Recorded in the history
+    with who and when (and when it had been published)."""
+    with transaction.atomic():
+        proj, se = _publishable(actor, project_id, "撤回公开")
+        if se.published_at is None:
+            raise Invalid(f"项目「{proj}」的绩效自评未公开，无需撤回。", {"selfeval": "未公开"})
+        was, by = se.published_at, se.published_by
+        se.published_at, se.published_by = None, ""
+        se.save(update_fields=["published_at", "published_by"])
+        record_history(
+            actor,
+            "withdraw",
+            f"撤回绩效自评的公开（{by or '审核人'} 于 {timezone.localtime(was):%Y-%m-%d %H:%M} 公开）",
+            project=proj,
+            changes=[{"field": "selfeval.published_at", "old": was.isoformat(), "new": None}],
+        )
+        return se

@@ -7,7 +7,7 @@ projects (others are 404), reviewers read everything and record outcomes (writin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -129,6 +129,8 @@ class SelfEvalOut(Schema):
     budget_adjusted: float
     budget_executed: float
     result: dict
+    published_at: datetime | None  # 公开时间 (None: not published)
+    published_by: str
 
     @staticmethod
     def resolve_result(obj: SelfEvaluation) -> dict[str, Any]:
@@ -242,6 +244,26 @@ def get_selfeval(request: HttpRequest, project_id: Id) -> Any:
 def save_selfeval(request: HttpRequest, project_id: Id, body: SelfEvalIn) -> Any:
     p = project_for(request, project_id)
     return actions.save_selfeval(request.user, p.pk, body.to_entry())
+
+
+@router.post(
+    "/projects/{project_id}/selfeval/publish",
+    response={200: SelfEvalOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
+    summary="公开绩效自评（审核人、管理员；项目绩效目标已批复或已公开且自评已评分）",
+)
+def publish_selfeval(request: HttpRequest, project_id: Id) -> Any:
+    p = project_for(request, project_id)
+    return actions.publish_selfeval(request.user, p.pk)
+
+
+@router.post(
+    "/projects/{project_id}/selfeval/withdraw",
+    response={200: SelfEvalOut, 400: dict, 403: ErrorOut, 404: ErrorOut},
+    summary="撤回绩效自评的公开（审核人、管理员）",
+)
+def withdraw_selfeval(request: HttpRequest, project_id: Id) -> Any:
+    p = project_for(request, project_id)
+    return actions.withdraw_selfeval(request.user, p.pk)
 
 
 @router.post(

@@ -87,3 +87,49 @@ def selfeval_years(projects: Any) -> list[int]:
         .distinct()
     )
     return sorted({y for y in years if y}, reverse=True)
+
+
+@dataclass
+class PublicSelfEval:
+    """A self-evaluation as readers see it (公开查询, the public API): the stored entry, scored again
+    against the project's indicators (what the internal page and the downloads print)."""
+
+    project: Project
+    se: SelfEvaluation
+    ev: Any  # jixiao.cycle.evaluate.SelfEvaluation
+    result: Any  # jixiao.cycle.evaluate.EvaluationResult
+
+    def table_html(self) -> str:
+        """The national 项目支出绩效自评表 as HTML (the internal page's table)."""
+        from jixiao.export.grid import table_to_html
+        from jixiao.export.selfeval import funds_from_project, selfeval_table
+        from jixiao.web import convert
+        from jixiao.web.lib.cycle import project_unit_name
+
+        m = convert.project_from_orm(self.project, list(self.project.indicators.all()))
+        table = selfeval_table(
+            self.ev, self.result, department=project_unit_name(self.project), funds=funds_from_project(m)
+        )
+        return table_to_html(table)
+
+
+def public_selfeval(project_id: int) -> PublicSelfEval | None:
+    """The published self-evaluation of a project whose targets are public, or None — for a project
+    that does not exist, is not public, has no self-evaluation or an unpublished one, and for one
+    that no longer fits the project's indicators (its score cannot be shown as published): all
+    answer alike, so that readers learn nothing of what is not published."""
+    from jixiao.web.lib.corpus import PUBLIC_STATES
+    from jixiao.web.lib.cycle import StaleEntry, scored_selfeval
+
+    se = (
+        SelfEvaluation.objects.select_related("project__unit")
+        .filter(project_id=project_id, project__state__in=PUBLIC_STATES, published_at__isnull=False)
+        .first()
+    )
+    if se is None:
+        return None
+    try:
+        ev, result = scored_selfeval(se, se.project, list(se.project.indicators.all()))
+    except StaleEntry:
+        return None
+    return PublicSelfEval(se.project, se, ev, result)

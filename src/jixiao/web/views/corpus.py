@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -29,6 +29,7 @@ from jixiao.web.lib.corpus import (
     public_projects,
 )
 from jixiao.web.lib.search import SEARCH_PAGE, text_filter
+from jixiao.web.lib.selfevals import public_selfeval
 from jixiao.web.models import Indicator, Project, SubGoal, Unit
 
 PEERS_SHOWN = 50
@@ -135,7 +136,16 @@ def public_unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpRespo
     if unit is None:  # the same answer as a unit without published targets that year
         raise Http404("该单位这一年度没有公开的绩效目标")
     projects = list(
-        public_projects().filter(unit=unit, year=year).order_by("seq", "id").prefetch_related("indicators")
+        public_projects()
+        .filter(unit=unit, year=year)
+        .order_by("seq", "id")
+        .prefetch_related("indicators")
+        # the score and grade of a published self-evaluation (None: none published)
+        .annotate(
+            public_total=F("selfeval__total"),
+            public_grade=F("selfeval__grade"),
+            public_at=F("selfeval__published_at"),
+        )
     )
     if not projects:
         raise Http404("该单位这一年度没有公开的绩效目标")
@@ -205,8 +215,15 @@ def public_library(request: HttpRequest) -> HttpResponse:
 def public_project(request: HttpRequest, project_id: int) -> HttpResponse:
     _public_on()
     proj = get_object_or_404(Project.objects.select_related("unit"), pk=project_id, state__in=PUBLIC_STATES)
+    published = public_selfeval(proj.pk)  # None unless published: nothing else of it is shown
     return render(
         request,
         "web/public/project.html",
-        {"project": proj, "indicators": list(proj.indicators.order_by("seq", "id")), "public": True},
+        {
+            "project": proj,
+            "indicators": list(proj.indicators.order_by("seq", "id")),
+            "selfeval": published,
+            "selfeval_table": published.table_html() if published else None,
+            "public": True,
+        },
     )

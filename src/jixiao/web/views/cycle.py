@@ -19,6 +19,7 @@ from jixiao.numbers import plain
 from jixiao.web import actions, convert
 from jixiao.web.errors import forbidden
 from jixiao.web.lib.access import visible_project, visible_unit
+from jixiao.web.lib.corpus import PUBLIC_STATES
 from jixiao.web.lib.cycle import (
     LIGHT_LABELS,
     StaleEntry,
@@ -32,6 +33,7 @@ from jixiao.web.lib.cycle import (
 from jixiao.web.models import Indicator, MonitoringSnapshot, Outcome, Project, SelfEvaluation
 from jixiao.web.permissions import (
     Denied,
+    can_publish_selfeval,
     can_record_outcome,
     can_report,
     role_of,
@@ -284,12 +286,47 @@ def project_selfeval(request: HttpRequest, project_id: int) -> HttpResponse:
         "form": form,
         "error": error,
         "unplaced": unplaced,
-        "can_report": can_report(request.user, proj),
+        # a published self-evaluation is not changed (withdraw first): no entry form meanwhile
+        "can_report": can_report(request.user, proj) and not (se and se.published_at),
+        "can_publish": se is not None and can_publish_selfeval(request.user),
+        "public_states": PUBLIC_STATES,
         "bands": evaluate.BANDS,
         "tab": "selfeval",
         "has_soffice": has_soffice(),
     }
     return render(request, "web/cycle/selfeval.html", ctx, status=status)
+
+
+def _selfeval_publication(request: HttpRequest, project_id: int, *, publish: bool) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    proj = visible_project(request, project_id)  # another unit's project: 404, as one nobody has
+    try:
+        se = (actions.publish_selfeval if publish else actions.withdraw_selfeval)(request.user, proj.pk)
+    except Denied as e:
+        return forbidden(request, e)
+    except actions.Invalid as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request,
+            f"已公开绩效自评：{se.total} 分，{se.grade}；公开查询页面可见。"
+            if publish
+            else "已撤回绩效自评的公开；公开查询页面不再显示，单位可修改后再提请公开。",
+        )
+    return redirect("project_selfeval", project_id=proj.pk)
+
+
+@login_required
+def project_selfeval_publish(request: HttpRequest, project_id: int) -> HttpResponse:
+    """公开 the project's self-evaluation (reviewers and administrators)."""
+    return _selfeval_publication(request, project_id, publish=True)
+
+
+@login_required
+def project_selfeval_withdraw(request: HttpRequest, project_id: int) -> HttpResponse:
+    """撤回公开 of the project's self-evaluation (reviewers and administrators)."""
+    return _selfeval_publication(request, project_id, publish=False)
 
 
 @login_required
