@@ -106,4 +106,6 @@ def main(outdir: str) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) != 2 or sys.argv[1].startswith("-"):
+        sys.exit(f"用法：python {sys.argv[0]} 输出文件夹   （写出每个页面及其 .selfeval.json 参考）")
     sys.exit(main(sys.argv[1]))

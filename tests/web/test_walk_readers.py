@@ -32,3 +32,26 @@ def test_the_compare_page_counts_the_same_indicators_in_its_chart_and_its_table(
     n = re.search(r"<tbody><tr><td>(\d+)</td>", html)
     assert n and int(n.group(1)) == int(peers.group(1)) + 1, html
     assert "比较的指标数（含本指标）" in html
+
+
+def test_the_demo_publishes_self_evaluations_a_reader_can_open(db):
+    """`jixiao demo` shows the 公开 step of the cycle: the reviewer publishes three of the 2023
+    self-evaluations, a reader without an account sees their 自评表 on the public project page and
+    the public API, and the fourth (left unpublished) answers as missing."""
+    from jixiao.web.demo.load import load_demo
+    from jixiao.web.models import SelfEvaluation
+
+    report = load_demo()
+    assert any("（其中 3 个已公开）" in line for line in report.lines), report.lines
+    published = SelfEvaluation.objects.exclude(published_at=None).select_related("project")
+    assert published.count() == 3 and {s.published_by for s in published} == {"reviewer"}
+    reader = Client()
+    for se in published:
+        html = reader.get(f"/public/projects/{se.project_id}/").content.decode()
+        assert "自评" in html and f"{se.total:.2f}".rstrip("0").rstrip(".") in html
+        assert reader.get(f"/api/public/projects/{se.project_id}/selfeval").status_code == 200
+    hidden = SelfEvaluation.objects.get(published_at=None)
+    assert reader.get(f"/api/public/projects/{hidden.project_id}/selfeval").status_code == 404
+    # loading again publishes nothing twice
+    again = load_demo()
+    assert not any("已公开）" in line for line in again.lines if "绩效自评" in line)

@@ -39,6 +39,9 @@ SELFEVAL = {
     ("999001", 2023, 3): (Decimal("0.85"), Decimal("0.80"), evaluate.BAND_PARTLY),
     ("999001", 2023, 4): (Decimal("0.99"), Decimal("1.00"), evaluate.BAND_MET),
 }
+# self-evaluations the reviewer publishes with the 2023 final accounts (决算公开); the third is left
+# unpublished, so the demo shows the 公开自评表 button as well as a published 自评表
+PUBLISHED_SELFEVAL = {("999001", 2023, 1), ("999001", 2023, 2), ("999001", 2023, 4)}
 # the spending line behind plan: why the money went out late
 DEVIATION = {
     "reason_category": "制度保障",
@@ -192,13 +195,16 @@ class CycleReport:
     evaluations: int = 0
     snapshots_kept: int = 0
     evaluations_kept: int = 0
+    published: int = 0  # self-evaluations published on the readers' pages
     skipped: int = 0  # projects whose targets are not approved or published: nothing entered
 
 
-def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) -> CycleReport:
+def load_demo_cycle(
+    actor: Any = None, *, actors: dict[str, Any] | None = None, publisher: Any = None
+) -> CycleReport:
     """Enter the demo snapshots and self-evaluations on the projects that do not have them yet, each
     as its unit's user in `actors` (unit code → user; else `actor`), on approved or published
-    targets only."""
+    targets only; `publisher` (a reviewer) publishes those in `PUBLISHED_SELFEVAL`."""
     from jixiao.web import actions
     from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
 
@@ -304,4 +310,7 @@ def load_demo_cycle(actor: Any = None, *, actors: dict[str, Any] | None = None) 
             ),
         )
         report.evaluations += 1
+        if publisher is not None and (code, year, seq) in PUBLISHED_SELFEVAL:
+            actions.publish_selfeval(publisher, p.pk)
+            report.published += 1
     return report

@@ -135,11 +135,12 @@ def load_demo() -> DemoReport:
         else f"审核流程：{wf['kept']} 个项目已处理过，未变"
     )
     actors = {code: users.get(name) for code, name in UNIT_ACCOUNTS.items()}
-    c = load_demo_cycle(actors=actors)
+    c = load_demo_cycle(actors=actors, publisher=users.get(REVIEWER))
     kept = f"，已有 {c.snapshots_kept} 个" if c.snapshots_kept else ""
     kept_se = f"，已有 {c.evaluations_kept} 个" if c.evaluations_kept else ""
     report.lines.append(
         f"运行监控：新增 {c.snapshots} 个项目{kept}；绩效自评：新增 {c.evaluations} 个项目{kept_se}"
+        + (f"（其中 {c.published} 个已公开）" if c.published else "")
         + (f"；{c.skipped} 个项目的目标未批复，未填报" if c.skipped else "")
     )
     return report
