@@ -78,3 +78,18 @@ def test_the_list_is_paged_and_counted_over_every_page(clients, evaluated, monke
     assert f"已填报绩效自评的项目（{len(stored)}）" in pages[1]
     mean = SelfEvaluation.objects.filter(project__year=2023).aggregate(m=Avg("total"))["m"]
     assert f"平均 {Decimal(str(mean)).quantize(Decimal('0.01'))} 分" in pages[1]
+
+
+def test_the_list_says_which_self_evaluations_are_published_for_readers(clients, evaluated, users):
+    """公开: the reviewer sees in the list which 自评表 readers can open (a link to the public
+    page) and how many are published; publishing one changes its row and the count."""
+    from jixiao.web import actions
+    from jixiao.web.models import SelfEvaluation
+
+    html = clients["reviewer"].get("/selfeval/?year=2023").content.decode()
+    assert "已公开 0 个" in html and "未公开" in html
+    se = SelfEvaluation.objects.filter(project__year=2023).order_by("project__seq").first()
+    actions.publish_selfeval(users["reviewer"], se.project_id)
+    html = clients["reviewer"].get("/selfeval/?year=2023").content.decode()
+    assert "已公开 1 个" in html
+    assert f'<a href="/public/projects/{se.project_id}/">已公开</a>' in html

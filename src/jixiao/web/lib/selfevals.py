@@ -28,6 +28,7 @@ class SelfEvalList:
     grades: dict[str, int]  # over every page
     average: Decimal | None
     page: Any = None  # the Paginator page (number, count, previous/next)
+    published: int = 0  # over every page: how many are published for readers (公开)
 
 
 PAGE_SIZE = 100
@@ -59,11 +60,12 @@ def selfeval_list(projects: Any, page: Any = None) -> SelfEvalList:
     sees), lowest total first (those without a total first, on every database), `PAGE_SIZE` a
     page; the grade counts and the average over all of them, counted by the database."""
     from django.core.paginator import Paginator
-    from django.db.models import Avg, Count, F
+    from django.db.models import Avg, Count, F, Q
 
     stored = SelfEvaluation.objects.filter(project__in=projects)
     by_grade = dict(stored.values_list("grade").annotate(n=Count("id")).order_by())
-    mean = stored.aggregate(m=Avg("total"))["m"]
+    sums = stored.aggregate(m=Avg("total"), published=Count("id", filter=Q(published_at__isnull=False)))
+    mean = sums["m"]
     ordered = stored.select_related("project", "project__unit").order_by(
         F("total").asc(nulls_first=True), "project__unit__name", "project__seq", "project_id"
     )
@@ -75,7 +77,8 @@ def selfeval_list(projects: Any, page: Any = None) -> SelfEvalList:
             SelfEvalRow(se.project, se, rate if isinstance(rate, (int, float)) else None, checks_of(se))
         )
     average = Decimal(str(mean)).quantize(Decimal("0.01")) if mean is not None else None
-    return SelfEvalList(rows, {g: by_grade.get(g, 0) for g in GRADES}, average, got)
+    grades = {g: by_grade.get(g, 0) for g in GRADES}
+    return SelfEvalList(rows, grades, average, got, published=sums["published"] or 0)
 
 
 def selfeval_years(projects: Any) -> list[int]:
