@@ -27,6 +27,17 @@ EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
+def budget_year(text: str) -> int:
+    """The type of every `--year` option that names a budget year: `jixiao.model.BUDGET_YEARS`."""
+    from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
+
+    t = text.strip().removesuffix("年").strip()
+    year = int(t) if t.isdecimal() and len(t) < 9 else 0
+    if not is_budget_year(year):
+        raise argparse.ArgumentTypeError(f"“{text}”：{BUDGET_YEAR_RULE}")
+    return year
+
+
 def write_out(data: str | bytes, out: str | None) -> None:
     """Write text (UTF-8) or bytes to the file `out`, or to stdout when `out` is None or "-"."""
     if out in (None, "-"):

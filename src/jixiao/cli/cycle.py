@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, budget_year, unopened, write_out
 from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="预算单位（需要数据库）：单位编码；几个单位编码相同时用 REGION:CODE"
         "（REGION 为区划代码如 130303，或地区名称的末尾）；或 id:N",
     )
-    p.add_argument("--year", type=int, help="预算年度（默认：文件中的年度）")
+    p.add_argument("--year", type=budget_year, help="预算年度（默认：文件中的年度）")
     p.add_argument(
         "--as-of",
         dest="as_of",

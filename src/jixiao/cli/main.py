@@ -13,6 +13,7 @@ from jixiao.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     ChineseParser,
+    budget_year,
     open_out,
     read_error_text,
     write_out,
@@ -140,7 +141,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.add_argument("--indent", type=int, metavar="N", help="JSON 缩进 N 个空格，便于阅读（默认紧凑输出）")
     p.add_argument("--strict", action="store_true", help="有警告即视为失败（退出码 2）")
-    p.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("value", help="解析指标值文字：比较符、数值、单位与类型")

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, read_error_text, unit_disclosures, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, budget_year, read_error_text, unit_disclosures, write_out
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="hint",
         help="不列出低于此严重程度的发现（审核结论不变）",
     )
-    p.add_argument("--year", type=int, help="文件未写明时的预算年度（也用于 --unit）")
+    p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度（也用于 --unit）")
     p.add_argument("--unit", metavar="CODE", help="审核数据库（网页端）中该单位的项目")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.set_defaults(func=cmd_review)

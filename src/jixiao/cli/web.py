@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database, read_error_text
+from jixiao.cli.common import EXIT_BAD_INPUT, budget_year, database_label, prepare_database, read_error_text
 from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -549,7 +549,7 @@ def register(sub: Any) -> None:
         action="store_true",
         help="文件写明的是别的单位时，仍按 --unit 导入",
     )
-    p.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度")
     p.add_argument("--region", help="单位所在地区（单位按地区 + 编码 + 名称识别）")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条警告")
     p.set_defaults(func=cmd_import)

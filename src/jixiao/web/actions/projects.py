@@ -296,9 +296,6 @@ def edit_project(actor: User | None, project_id: int, edit: ProjectEdit) -> Proj
     return proj
 
 
-YEARS = range(2000, 2101)
-
-
 def create_project(actor: User | None, unit_id: int, year: Any, name: str, code: str = "") -> Project:
     """新建项目: an empty draft project of the unit-year (the unit-year is made when it has no data
     yet), for the unit to write its 绩效目标表 in the edit form. Unit users create in their own
@@ -313,8 +310,8 @@ def create_project(actor: User | None, unit_id: int, year: Any, name: str, code:
         y = int(str(year).strip())
     except ValueError:
         y = 0
-    if y not in YEARS:
-        errors["year"] = f"年度应为 {YEARS.start}–{YEARS.stop - 1} 之间的四位数字，例如 2025"
+    if not m.is_budget_year(y):
+        errors["year"] = m.BUDGET_YEAR_RULE
     name, code = clean_text(name) or "", clean_text(code) or ""
     if not name:
         errors["name"] = "请填写项目名称"

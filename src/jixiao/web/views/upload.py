@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
 from jixiao.web.actions.uploads import ParseBudget, beyond_file_limit, import_upload, upload_too_large
 from jixiao.web.lib.units import UnitSpecError, resolve_unit
 from jixiao.web.middleware import MAX_FILES_PER_REQUEST
@@ -50,8 +51,8 @@ def _typed_year(request: HttpRequest) -> int | None:
     if not typed:
         return None
     year = int(typed) if typed.isdecimal() and len(typed) < 9 else 0  # 0: not a number
-    if not 1900 <= year <= 2999:  # (never dropped silently)
-        raise _FormError("年度应为 1900 到 2999 之间的整数。")
+    if not is_budget_year(year):  # (never dropped silently)
+        raise _FormError(BUDGET_YEAR_RULE + "。")
     return year
 
 
