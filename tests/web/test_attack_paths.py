@@ -96,6 +96,7 @@ FOREIGN_POSTS = [
     ("/units/{unit}/{year}/export/targets.docx", {}),
     ("/monitoring/{snapshot}/outcome/", {"outcome": "continue"}),
     ("/units/{unit}/projects/new/", {"year": "2025", "name": "他人单位的新项目"}),
+    ("/projects/{project}/delete/", {"version": "1", "confirm": "1"}),
 ]
 FOREIGN_API_WRITES = [
     ("patch", "/api/projects/{project}", {"version": 1, "goal": "x"}),
@@ -103,6 +104,7 @@ FOREIGN_API_WRITES = [
     ("post", "/api/projects/{approved}/monitoring", {"as_of": "2024-08-31", "executed": "1", "rows": []}),
     ("post", "/api/projects/{approved}/selfeval", {"adjusted": "1", "executed": "1", "rows": []}),
     ("post", "/api/monitoring/{snapshot}/outcome", {"outcome": "continue"}),
+    ("delete", "/api/projects/{project}", {}),
 ]
 
 # routes whose objects all come from the query string or a form (checked by the leak tests below),

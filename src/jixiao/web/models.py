@@ -227,6 +227,7 @@ class History(models.Model):
         ("monitor", "运行监控"),
         ("selfeval", "绩效自评"),
         ("outcome", "监控处理意见"),
+        ("delete", "删除项目"),
     ]
     action = models.CharField("操作", max_length=30, choices=ACTIONS)
     summary = models.TextField("说明", blank=True, default="")

@@ -87,6 +87,15 @@ def can_edit_project(user: User | None, project: Project) -> bool:
     return False
 
 
+def can_delete_project(user: User | None, project: Project) -> bool:
+    """删除项目: a draft, by an administrator or a user of its unit (`actions.delete_project` also
+    keeps a unit user from deleting one with monitoring or a self-evaluation)."""
+    r = role_of(user)
+    if r == Role.UNIT and not can_view_project(user, project):
+        return False
+    return r in (Role.ADMIN, Role.UNIT) and project.state == State.DRAFT
+
+
 def can_submit(user: User | None, project: Project) -> bool:
     return can_edit_project(user, project) and project.state in (State.DRAFT, State.RETURNED)
 

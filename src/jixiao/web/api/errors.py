@@ -31,6 +31,7 @@ Offset = Annotated[int, Field(ge=0, le=MAX_INT, description="跳过的条数")]
 Limit = Annotated[int, Field(ge=1, le=MAX_INT, description="最多返回的条数（超出上限按上限）")]
 Year = Annotated[int, Field(ge=BUDGET_YEAR_MIN, le=BUDGET_YEAR_MAX, description="年度")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=0, le=MAX_INT, description="所见的项目版本（过期返回 409）")]
 # a query-string text (search words, a unit spec, a state): the pages keep 100 characters of theirs
 QueryText = Annotated[str, Field(max_length=200, description="至多 200 字")]
 
