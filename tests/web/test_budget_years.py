@@ -79,3 +79,12 @@ def test_the_command_line_year_is_checked_alike(year):
     r = run_cli(["parse", str(page), "--year", year])
     assert r.returncode == 2 and m.BUDGET_YEAR_RULE in r.stderr, r.stderr
     assert run_cli(["parse", str(page), "--year", str(m.BUDGET_YEAR_MAX)]).returncode == 0
+
+
+@pytest.mark.parametrize("year", OUTSIDE)
+def test_a_re_review_of_a_year_outside_starts_nothing(clients, demo, year):
+    from jixiao.web.jobs.models import Job
+
+    r = clients["reviewer"].post("/jobs/review/", {"year": str(year)})
+    assert r.status_code == 400 and m.BUDGET_YEAR_RULE in r.content.decode()
+    assert not Job.objects.exists()

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
 from jixiao.web.jobs.models import Job, JobState
 from jixiao.web.models import Unit
 from jixiao.web.permissions import can_view_project, can_view_unit, sees_all, visible_disclosures
@@ -112,9 +113,9 @@ def review_start(request: HttpRequest) -> HttpResponse:
             raise Http404("单位不存在")
         qs, parts = qs.filter(unit=unit), [unit.name]
     year = (request.POST.get("year") or "").strip()
-    if year and not (year.isdecimal() and len(year) == 4):
+    if year and not (year.isdecimal() and len(year) == 4 and is_budget_year(int(year))):
         # a mistyped year is not "every year": that would re-review every unit-year there is
-        return job_list(request, error=f"年度应为四位数字，如 2024（收到「{year[:20]}」）；未开始重新审核。")
+        return job_list(request, error=f"{BUDGET_YEAR_RULE}（收到「{year[:20]}」）；未开始重新审核。")
     if year:
         qs, parts = qs.filter(year=int(year)), [*parts, f"{year} 年"]
     ids = list(qs.values_list("pk", flat=True))
