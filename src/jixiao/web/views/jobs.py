@@ -14,6 +14,7 @@ from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
 from jixiao.web.jobs.models import Job, JobState
 from jixiao.web.models import Unit
 from jixiao.web.permissions import can_view_project, can_view_unit, sees_all, visible_disclosures
+from jixiao.web.refusals import TooBusy
 from jixiao.web.tasks import KINDS, job_status, start_review
 
 
@@ -84,7 +85,7 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def job_list(request: HttpRequest, *, error: str | None = None) -> HttpResponse:
+def job_list(request: HttpRequest, *, error: str | None = None, status: int | None = None) -> HttpResponse:
     jobs = list(Job.objects.filter(user=request.user).defer("file_data", "input_data", "result")[:50])
     return render(
         request,
@@ -94,7 +95,7 @@ def job_list(request: HttpRequest, *, error: str | None = None) -> HttpResponse:
             "may_review": sees_all(request.user),
             "error": error,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
 
 
@@ -120,5 +121,8 @@ def review_start(request: HttpRequest) -> HttpResponse:
         qs, parts = qs.filter(year=int(year)), [*parts, f"{year} 年"]
     ids = list(qs.values_list("pk", flat=True))
     title = f"重新审核{'（' + ' '.join(parts) + '）' if parts else '全部单位'}：{len(ids)} 个单位年度"
-    job = start_review(request.user, ids, title)
+    try:
+        job = start_review(request.user, ids, title)
+    except TooBusy as e:
+        return job_list(request, error=e.message, status=TooBusy.status)
     return redirect("job", job_id=job.pk)

@@ -19,6 +19,7 @@ from jixiao.web.permissions import (
     role_of,
     visible_units,
 )
+from jixiao.web.refusals import TooBusy
 from jixiao.web.tasks import start_upload
 
 
@@ -71,11 +72,16 @@ def _import_files(request: HttpRequest, unit: Unit | None, year: int | None) -> 
             # a large file (or any once the request's parse time is spent) is parsed and imported
             # by a background task: the page answers at once
             unit_id = unit.pk if unit is not None else None
-            jobs.append(
-                start_upload(
-                    request.user, name, f.read(), unit_id=unit_id, year=year, confirm_unit=confirm_unit
+            try:
+                jobs.append(
+                    start_upload(
+                        request.user, name, f.read(), unit_id=unit_id, year=year, confirm_unit=confirm_unit
+                    )
                 )
-            )
+            except TooBusy as e:  # the user's cap of unfinished jobs: this file is not imported
+                results.append(
+                    {"file": name, "ok": False, "warnings": [], "errors": [f"{name}: {e.message}"]}
+                )
         else:
             results.append(
                 import_upload(request.user, f.name, f.read(), unit=unit, year=year, confirm_unit=confirm_unit)
