@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, budget_year, unopened, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, add_parse_limits, budget_year, unopened, write_out
 from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="分值合计不是 100 时拒绝评分（默认：按表中分值评分，总分折算为百分制并指出偏差）",
     )
+    add_parse_limits(p)
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
@@ -54,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE", help="自评表页面或 FILE.json")
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -203,7 +205,7 @@ def _is_json(name: str, data: bytes) -> bool:
 def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
     import json
 
-    from jixiao.cli.common import read_error_text
+    from jixiao.cli.common import parse_limits, read_error_text, read_selfeval_path
     from jixiao.cycle.evaluate import (
         check_published,
         published_from_reading,
@@ -211,10 +213,11 @@ def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
         uncheckable_reason,
     )
     from jixiao.ingest import ReadError
-    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+    from jixiao.ingest.selfeval import NoSelfEvaluation
 
     try:
-        tables = read_selfeval_bytes(data, name)
+        # in a worker process held to --timeout / --memory-mb, as 自评表复核 reads an upload
+        tables = read_selfeval_path(name, data, parse_limits(args))
     except NoSelfEvaluation as e:
         return _fail(name, e.message)
     except ReadError as e:

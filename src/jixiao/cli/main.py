@@ -13,15 +13,20 @@ from jixiao.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     ChineseParser,
+    add_parse_limits,
     budget_year,
     open_out,
+    parse_limits,
+    parse_path,
     read_error_text,
+    read_selfeval_path,
     write_out,
 )
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
+    from typing import Any
 
     from jixiao.model import Disclosure
 
@@ -34,17 +39,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     from jixiao.export.json import disclosure_to_dict
     from jixiao.export.rows import to_xlsx, write_csv
-    from jixiao.ingest import ReadError, parse_file
+    from jixiao.ingest import ReadError
 
     failed = False
+    limits = parse_limits(args)
 
     def parsed() -> Iterator[Disclosure | dict]:
         nonlocal failed
         for name in args.files:
             try:
-                doc = parse_file(name, year=args.year)
+                doc = parse_path(name, year=args.year, limits=limits)
             except ReadError as e:
-                selfeval = _selfeval_reading(e, name) if args.format == "json" else None
+                selfeval = _selfeval_reading(e, name, limits) if args.format == "json" else None
                 if selfeval is not None:
                     print(
                         f"{name}: 这是自评表（不是绩效目标表），输出自评表内容；"
@@ -93,7 +99,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
-def _selfeval_reading(e: Exception, name: str) -> dict | None:
+def _selfeval_reading(e: Exception, name: str, limits: Any) -> dict | None:
     """A page the importer found to be a 自评表: its reading in the `*.selfeval.json` shape (one
     table: its object; several: `{"kind": "selfeval", "source", "tables"}`), or None."""
     if getattr(e, "other_kind", None) != "自评表":
@@ -101,10 +107,10 @@ def _selfeval_reading(e: Exception, name: str) -> dict | None:
     from pathlib import Path
 
     from jixiao.ingest import ReadError
-    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+    from jixiao.ingest.selfeval import NoSelfEvaluation
 
     try:
-        tables = read_selfeval_bytes(Path(name).read_bytes(), name)
+        tables = read_selfeval_path(name, Path(name).read_bytes(), limits)
     except (OSError, ReadError, NoSelfEvaluation):
         return None
     if len(tables) == 1:
@@ -142,6 +148,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--indent", type=int, metavar="N", help="JSON 缩进 N 个空格，便于阅读（默认紧凑输出）")
     p.add_argument("--strict", action="store_true", help="有警告即视为失败（退出码 2）")
     p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("value", help="解析指标值文字：比较符、数值、单位与类型")
