@@ -88,12 +88,11 @@ def can_edit_project(user: User | None, project: Project) -> bool:
 
 
 def can_delete_project(user: User | None, project: Project) -> bool:
-    """删除项目: a draft, by an administrator or a user of its unit (`actions.delete_project` also
-    keeps a unit user from deleting one with monitoring or a self-evaluation)."""
-    r = role_of(user)
-    if r == Role.UNIT and not can_view_project(user, project):
-        return False
-    return r in (Role.ADMIN, Role.UNIT) and project.state == State.DRAFT
+    """删除项目 of a project the caller found `user` may see (`can_view_project`: for a unit user, one
+    of their units'): a draft, by an administrator or a unit user (`actions.delete_project` also
+    keeps a unit user from deleting one with monitoring or a self-evaluation). Without a query: the
+    project page asks it on every view."""
+    return role_of(user) in (Role.ADMIN, Role.UNIT) and project.state == State.DRAFT
 
 
 def can_submit(user: User | None, project: Project) -> bool:
