@@ -73,3 +73,16 @@ def test_the_limits_come_from_the_options_else_the_environment(monkeypatch):
 def test_nonsense_limits_are_refused_in_chinese(option, value):
     r = run_cli(["check", "x.txt", option, value])
     assert r.returncode == 2 and f"“{value}”：应为" in r.stderr, r.stderr
+
+
+def test_review_reads_each_file_within_the_limits_alike():
+    seed = seed_files()[0]
+    r = run_cli(["review", seed, "--timeout", "0.01"])
+    assert r.returncode == 2 and f"{seed}: 解析超时（0.01 秒），已停止" in r.stderr, r.stderr
+    bounded, inline = run_cli(["review", *seed_files()]), run_cli(["review", *seed_files(), "--timeout", "0"])
+    assert (bounded.returncode, bounded.stdout, bounded.stderr) == (
+        inline.returncode,
+        inline.stdout,
+        inline.stderr,
+    )
+    assert bounded.stdout
