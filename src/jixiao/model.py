@@ -17,6 +17,18 @@ from typing import Any, NamedTuple
 
 from jixiao.values import TargetValue, parse_value
 
+# The budget years (预算年度) jixiao takes, wherever a year is typed, sent or read for an import:
+# the new-project form, the upload form, the API, the command line's --year and the import action.
+BUDGET_YEAR_MIN = 2000
+BUDGET_YEAR_MAX = 2100
+BUDGET_YEARS = range(BUDGET_YEAR_MIN, BUDGET_YEAR_MAX + 1)
+BUDGET_YEAR_RULE = f"年度应为 {BUDGET_YEAR_MIN}–{BUDGET_YEAR_MAX} 之间的四位数字，例如 2025"
+
+
+def is_budget_year(year: object) -> bool:
+    """Whether `year` is an integer (not a bool) within `BUDGET_YEARS`."""
+    return isinstance(year, int) and not isinstance(year, bool) and year in BUDGET_YEARS
+
 
 class Location(NamedTuple):
     """Where something was read: a line of a text file, or a cell of a table/sheet."""

@@ -135,6 +135,28 @@ def test_workflow_and_edit_answers_match_their_schema(api_doc, clients, market_p
     assert not list(_validator(api_doc, ops["patch"], "409").iter_errors(stale.json()))
 
 
+def test_delete_answers_match_their_schema(api_doc, clients, users, demo) -> None:
+    from jixiao.web import actions
+
+    op = api_doc["paths"]["/api/projects/{project_id}"]["delete"]
+    p = actions.create_project(users["market"], demo["999001"].pk, 2025, "误建的项目")
+    stale = clients["market"].delete(f"/api/projects/{p.pk}?version={p.version + 1}")
+    assert stale.status_code == 409
+    assert not list(_validator(api_doc, op, "409").iter_errors(stale.json()))
+    approved = clients["market"].delete(f"/api/projects/{_ids_approved(demo)}")
+    assert approved.status_code == 403
+    assert not list(_validator(api_doc, op, "403").iter_errors(approved.json()))
+    r = clients["market"].delete(f"/api/projects/{p.pk}?version={p.version}")
+    assert r.status_code == 200, r.content
+    assert not list(_validator(api_doc, op, "200").iter_errors(r.json()))
+
+
+def _ids_approved(demo) -> int:
+    from jixiao.web.models import Project
+
+    return Project.objects.filter(unit=demo["999001"], state="approved").first().pk
+
+
 def _post(client, url: str, body: Any) -> Any:
     return client.post(url, data=body, content_type="application/json")
 

@@ -100,6 +100,7 @@ FOREIGN_POSTS = [
     ("/units/{unit}/projects/new/", {"year": "2025", "name": "他人单位的新项目"}),
     ("/projects/{approved}/selfeval/publish/", {}),
     ("/projects/{approved}/selfeval/withdraw/", {}),
+    ("/projects/{project}/delete/", {"version": "1", "confirm": "1"}),
 ]
 FOREIGN_API_WRITES = [
     ("patch", "/api/projects/{project}", {"version": 1, "goal": "x"}),
@@ -109,6 +110,7 @@ FOREIGN_API_WRITES = [
     ("post", "/api/monitoring/{snapshot}/outcome", {"outcome": "continue"}),
     ("post", "/api/projects/{approved}/selfeval/publish", {}),
     ("post", "/api/projects/{approved}/selfeval/withdraw", {}),
+    ("delete", "/api/projects/{project}", {}),
 ]
 
 # routes whose objects all come from the query string or a form (checked by the leak tests below),

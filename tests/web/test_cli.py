@@ -253,3 +253,17 @@ def test_a_setting_that_cannot_be_read_is_named_in_chinese(tmp_path, name, value
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert name in r.stderr and value in r.stderr and "设置有误" in r.stderr, r.stderr
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="needs ../shared/seeds")
+def test_import_holds_each_file_to_the_time_limit_given(db):
+    """`jixiao import` reads in a worker process held to the settings' limits, or `--timeout` /
+    `--memory-mb`: an overrun names the file and the option, and nothing of it is imported."""
+    from jixiao.web.models import Project
+
+    seed = SEEDS / "001_69cafeba3764958f.txt"
+    r = run_cli(["import", seed, "--timeout", "0.01"])
+    assert r.returncode == 2 and f"{seed}: 解析超时（0.01 秒），已停止" in r.stderr, r.stderr
+    assert "--timeout" in r.stderr and not Project.objects.exists()
+    r = run_cli(["import", seed, "--timeout", "60", "--memory-mb", "512"])
+    assert r.returncode == 0 and Project.objects.exists(), r.stderr

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from typing import Any, NoReturn, TextIO
 
     from jixiao.model import Disclosure
@@ -25,6 +25,101 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 """Bad input: the command printed located lines (`FILE: line N: …`) to stderr."""
 EXIT_INTERRUPTED = 130
+
+
+def budget_year(text: str) -> int:
+    """The type of every `--year` option that names a budget year: `jixiao.model.BUDGET_YEARS`."""
+    from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
+
+    t = text.strip().removesuffix("年").strip()
+    year = int(t) if t.isdecimal() and len(t) < 9 else 0
+    if not is_budget_year(year):
+        raise argparse.ArgumentTypeError(f"“{text}”：{BUDGET_YEAR_RULE}")
+    return year
+
+
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1.0
+    if not (0 <= v <= 86_400):  # also NaN
+        raise argparse.ArgumentTypeError(f"“{text}”：应为 0 到 86400 之间的秒数（0：不限时）")
+    return v
+
+
+def _megabytes(text: str) -> int:
+    v = int(text) if text.strip().isdecimal() and len(text.strip()) < 9 else 0
+    if v < 16:
+        raise argparse.ArgumentTypeError(f"“{text}”：应为不小于 16 的整数（MB）")
+    return v
+
+
+def add_parse_limits(p: argparse.ArgumentParser) -> None:
+    """`--timeout` and `--memory-mb`: each file is read in a worker process held to them
+    (`jixiao.ingest.bounded`), as an upload is; `parse_limits` reads them."""
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="秒",
+        help="读取每个文件的时限，超时即停止并报错（默认 JIXIAO_PARSE_TIMEOUT，未设时 30 秒；"
+        "0：不限时也不限内存，在本进程中读取）",
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=_megabytes,
+        metavar="MB",
+        help="读取每个文件可用的内存（默认 JIXIAO_PARSE_MEMORY_MB，未设时 512 MB）",
+    )
+
+
+def parse_limits(args: argparse.Namespace, default: Any = None) -> Any:
+    """The `ParseLimits` of `add_parse_limits`' options over `default` (else the environment's:
+    `ParseLimits.from_env`); None for `--timeout 0` (no worker process, no limit)."""
+    from jixiao.ingest.bounded import ParseLimits
+
+    base = default or ParseLimits.from_env()
+    timeout = args.timeout if args.timeout is not None else base.timeout
+    if timeout == 0:
+        return None
+    return ParseLimits(timeout=timeout, memory_mb=args.memory_mb or base.memory_mb)
+
+
+def parse_path(name: str, *, year: int | None, limits: Any) -> Disclosure:
+    """`jixiao.ingest.parse_file(name, year=year)`, in a worker process held to `limits` unless None."""
+    if limits is None:
+        from jixiao.ingest import parse_file
+
+        return parse_file(name, year=year)
+    from jixiao.ingest.bounded import parse_file_bounded
+
+    return parse_file_bounded(name, year=year, limits=limits, fork=True)
+
+
+def read_bounded(read: Callable[[bytes, str], Any], name: str, data: bytes, limits: Any) -> Any:
+    """`read(data, name)` (a page reader: the 自评表's or the 监控表's), in a worker process held to
+    `limits` unless None."""
+    if limits is None:
+        return read(data, name)
+    from jixiao.ingest.bounded import run_bounded
+
+    return run_bounded(read, data, name, name=name, limits=limits, fork=True)
+
+
+def read_selfeval_path(name: str, data: bytes, limits: Any) -> Any:
+    """`read_selfeval_bytes(data, name)`: every 自评表 of the page, held to `limits` unless None."""
+    from jixiao.ingest.selfeval import read_selfeval_bytes
+
+    return read_bounded(read_selfeval_bytes, name, data, limits)
+
+
+def overrun_hint(e: Any) -> str:
+    """What to add to a reader's error that is a time or memory overrun: the option that relaxes it."""
+    from jixiao.ingest.bounded import ParseOverrun
+
+    if not isinstance(e, ParseOverrun):
+        return ""
+    return "；可用 --timeout 秒数 放宽时限" if e.limit == "time" else "；可用 --memory-mb 放宽内存上限"
 
 
 def write_out(data: str | bytes, out: str | None) -> None:
@@ -55,9 +150,12 @@ def unopened(e: Any) -> str | None:
 
 
 def read_error_text(e: Any, *, whole: bool = False) -> str:
-    """A reader's error as the commands print it: `FILE: 第 N 行: why` (`FILE: why` with `whole`)."""
+    """A reader's error as the commands print it: `FILE: 第 N 行: why` (`FILE: why` with `whole`);
+    an overrun of `--timeout` / `--memory-mb` names the option."""
     if why := unopened(e):
         return f"{e.source}: {why}"
+    if hint := overrun_hint(e):  # the whole file's, never 第 1 行
+        return f"{e.source}: {e.message}{hint}"
     return f"{e.source}: {e.message}" if whole else e.describe()
 
 

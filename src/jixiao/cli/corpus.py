@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT
+from jixiao.cli.common import EXIT_BAD_INPUT, budget_year
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="本机工作进程数（默认：每核一个；0：在本进程中执行，不用 Dask）",
     )
     q.add_argument("--batch", type=int, metavar="N", help="每个任务和分区的文件数（默认：自动）")
-    q.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    q.add_argument("--year", type=budget_year, help="文件未写明时的预算年度")
     q.add_argument("--retry-failed", action="store_true", help="重新读取之前失败的文件")
     q.set_defaults(func=cmd_import)
 
@@ -206,7 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--unit", help="单位：编码或名称的一部分")
     q.add_argument("--project", help="项目名称的一部分或项目编码")
     q.add_argument("--indicator", help="指标名称（三级指标）的一部分")
-    q.add_argument("--year", type=int, help="预算年度")
+    q.add_argument("--year", type=budget_year, help="预算年度")
     q.add_argument("--same-name", action="store_true", help="只比较指标名称相同的单位")
     q.add_argument("--limit", type=int, default=10, help="最多比较 N 个匹配的指标（默认 10）")
     q.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, add_parse_limits, budget_year, unopened, write_out
 from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -41,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="分值合计不是 100 时拒绝评分（默认：按表中分值评分，总分折算为百分制并指出偏差）",
     )
+    add_parse_limits(p)
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
@@ -54,6 +55,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="FILE", help="自评表页面或 FILE.json")
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser(
@@ -75,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="预算单位（需要数据库）：单位编码；几个单位编码相同时用 REGION:CODE"
         "（REGION 为区划代码如 130303，或地区名称的末尾）；或 id:N",
     )
-    p.add_argument("--year", type=int, help="预算年度（默认：文件中的年度）")
+    p.add_argument("--year", type=budget_year, help="预算年度（默认：文件中的年度）")
     p.add_argument(
         "--as-of",
         dest="as_of",
@@ -98,8 +100,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（默认 text）")
     p.add_argument("--draft", action="store_true", help="允许缺少原因和实际值（作为警告列出）")
-    p.add_argument("--year", type=int, metavar="YYYY", help="已公开页面未写明年度时的预算年度")
+    p.add_argument("--year", type=budget_year, metavar="YYYY", help="已公开页面未写明年度时的预算年度")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_monitor)
 
 
@@ -208,7 +211,7 @@ def _is_json(name: str, data: bytes) -> bool:
 def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
     import json
 
-    from jixiao.cli.common import read_error_text
+    from jixiao.cli.common import parse_limits, read_error_text, read_selfeval_path
     from jixiao.cycle.evaluate import (
         check_published,
         published_from_reading,
@@ -216,10 +219,11 @@ def _check_page(name: str, data: bytes, args: argparse.Namespace) -> int:
         uncheckable_reason,
     )
     from jixiao.ingest import ReadError
-    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+    from jixiao.ingest.selfeval import NoSelfEvaluation
 
     try:
-        tables = read_selfeval_bytes(data, name)
+        # in a worker process held to --timeout / --memory-mb, as 自评表复核 reads an upload
+        tables = read_selfeval_path(name, data, parse_limits(args))
     except NoSelfEvaluation as e:
         return _fail(name, e.message)
     except ReadError as e:
@@ -337,16 +341,22 @@ class _PageFailed(Exception):
         self.lines = lines
 
 
-def _published_snapshots(name: str, data: bytes, year: int | None, quiet: bool = False) -> list[Any] | None:
-    """The snapshots of a published 监控表 page (its warnings printed), or — `quiet` — None where
-    the file holds none; `_PageFailed` (Chinese lines) when it cannot be read."""
+def _published_snapshots(
+    name: str, data: bytes, year: int | None, limits: Any, quiet: bool = False
+) -> list[Any] | None:
+    """The snapshots of a published 监控表 page (its warnings printed), read within `limits`
+    (`read_bounded`), or — `quiet` — None where the file holds none; `_PageFailed` (Chinese lines)
+    when it cannot be read (an overrun of the limits, quiet or not)."""
+    from jixiao.cli.common import overrun_hint, read_bounded
     from jixiao.cycle.monitor import snapshot_from_reading
     from jixiao.ingest import ReadError
     from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_bytes
 
     try:
-        tables = read_monitoring_bytes(data, name)
+        tables = read_bounded(read_monitoring_bytes, name, data, limits)
     except ReadError as e:
+        if hint := overrun_hint(e):
+            raise _PageFailed([f"{e.message}{hint}"]) from None
         if quiet:
             return None
         raise _PageFailed([unopened(e) or f"{e.location.zh()}: {e.message}"]) from None
@@ -367,6 +377,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     import json
     from decimal import Decimal
 
+    from jixiao.cli.common import parse_limits
     from jixiao.cycle.monitor import LIGHT_LABELS, MonitorError, assess, result_to_dict, validate_snapshot
     from jixiao.cycle.workbooks import WorkbookError, read_monitor_workbook
 
@@ -376,16 +387,17 @@ def cmd_monitor(args: argparse.Namespace) -> int:
     except OSError as e:
         return _fail(name, f"无法读取文件：{os_reason(e)}")
     workbook = data.startswith(b"PK\x03\x04") and name.lower().endswith((".xlsx", ".xlsm"))
+    limits = parse_limits(args)
     try:
         try:
             snaps = read_monitor_workbook(data, complete=not args.draft) if workbook else None
         except WorkbookError as e:
-            snaps = _published_snapshots(name, data, args.year, quiet=True)
+            snaps = _published_snapshots(name, data, args.year, limits, quiet=True)
             if snaps is None:
                 return _fail(name, e.problems)
         if snaps is None:
             try:
-                snaps = _published_snapshots(name, data, args.year)
+                snaps = _published_snapshots(name, data, args.year, limits)
             except _PageFailed as e:
                 # neither a published page nor a workbook: say what a workbook would have been
                 try:

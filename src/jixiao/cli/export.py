@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, unopened, write_out
+from jixiao.cli.common import EXIT_BAD_INPUT, budget_year, unopened, write_out
 from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="输出格式（默认：按 OUT 的扩展名）；html 仅用于 targets",
     )
     p.add_argument("-o", "--output", metavar="OUT", required=True, help="输出文件")
-    p.add_argument("--year", type=int, help="targets：文件未写明时的预算年度")
+    p.add_argument("--year", type=budget_year, help="targets：文件未写明时的预算年度")
     p.add_argument("--unit-name", dest="unit_name", metavar="NAME", help="表中打印的实施单位名称")
     p.add_argument("--department", metavar="NAME", help="自评表和监控表上打印的主管部门")
     p.add_argument("--draft", action="store_true", help="monitor：允许缺少原因和实际值（留空打印）")

@@ -13,7 +13,12 @@ from jixiao.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
     ChineseParser,
+    add_parse_limits,
+    budget_year,
     open_out,
+    parse_limits,
+    parse_path,
+    read_bounded,
     read_error_text,
     write_out,
 )
@@ -34,17 +39,21 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     from jixiao.export.json import disclosure_to_dict
     from jixiao.export.rows import to_xlsx, write_csv
-    from jixiao.ingest import ReadError, parse_file
+    from jixiao.ingest import ReadError
 
     failed = False
+    limits = parse_limits(args)
 
     def parsed() -> Iterator[Disclosure | dict]:
         nonlocal failed
         for name in args.files:
             try:
-                doc = parse_file(name, year=args.year)
+                doc = parse_path(name, year=args.year, limits=limits)
             except ReadError as e:
-                other = _other_reading(e, name) if args.format == "json" else None
+                try:
+                    other = _other_reading(e, name, limits) if args.format == "json" else None
+                except ReadError as overrun:  # the page's own reading ran out of time or memory
+                    e, other = overrun, None
                 if other is not None:
                     if other.get("kind") == "monitor":
                         said = "这是运行监控表（不是绩效目标表），输出监控表内容；红黄绿灯请用 jixiao monitor"
@@ -93,15 +102,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
-def _other_reading(e: Exception, name: str) -> dict | None:
+def _other_reading(e: Exception, name: str, limits: Any) -> dict | None:
     """A page the importer found to be a 自评表 or a 监控表: its reading (one table: its object;
-    several: `{"kind": "selfeval"|"monitor", "source", "tables"}`), or None."""
+    several: `{"kind": "selfeval"|"monitor", "source", "tables"}`), or None; each reader held to
+    `limits` (its overrun, a `ParseOverrun`, is raised)."""
     kind = getattr(e, "other_kind", None)
     if kind not in ("自评表", "监控表"):
         return None
     from pathlib import Path
 
     from jixiao.ingest import ReadError
+    from jixiao.ingest.bounded import ParseOverrun
     from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_bytes
     from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
 
@@ -119,7 +130,9 @@ def _other_reading(e: Exception, name: str) -> dict | None:
         readers.reverse()
     for what, read in readers:
         try:
-            tables = list(read(data, name))
+            tables = list(read_bounded(read, name, data, limits))
+        except ParseOverrun:
+            raise
         except (ReadError, NoSelfEvaluation, NoMonitoring):
             continue
         if len(tables) == 1:
@@ -157,7 +170,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
     p.add_argument("--indent", type=int, metavar="N", help="JSON 缩进 N 个空格，便于阅读（默认紧凑输出）")
     p.add_argument("--strict", action="store_true", help="有警告即视为失败（退出码 2）")
-    p.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("value", help="解析指标值文字：比较符、数值、单位与类型")

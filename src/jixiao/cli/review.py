@@ -14,11 +14,21 @@ import argparse
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, read_error_text, unit_disclosures, write_out
+from jixiao.cli.common import (
+    EXIT_BAD_INPUT,
+    add_parse_limits,
+    budget_year,
+    parse_limits,
+    parse_path,
+    read_error_text,
+    unit_disclosures,
+    write_out,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any
 
     from jixiao.model import Disclosure
     from jixiao.review.engine import DocumentReview
@@ -67,9 +77,10 @@ def _settings(args: argparse.Namespace) -> tuple[ReviewSettings, History | None]
     return settings, history
 
 
-def _parse_all(files: list[str], year: int | None) -> tuple[list[Disclosure], bool]:
-    """The files read (progress on a terminal when there are many), and whether any failed."""
-    from jixiao.ingest import ReadError, parse_file
+def _parse_all(files: list[str], year: int | None, limits: Any) -> tuple[list[Disclosure], bool]:
+    """The files read, each in a worker process held to `limits` (`cli.common.parse_limits`; None:
+    in process), with progress on a terminal when there are many; and whether any failed."""
+    from jixiao.ingest import ReadError
 
     progress = len(files) > 3 and sys.stderr.isatty()
     docs: list[Disclosure] = []
@@ -78,7 +89,7 @@ def _parse_all(files: list[str], year: int | None) -> tuple[list[Disclosure], bo
         if progress:
             print(f"\r[{i}/{len(files)}] {name[-60:]}", end="", file=sys.stderr, flush=True)
         try:
-            docs.append(parse_file(name, year=year))
+            docs.append(parse_path(name, year=year, limits=limits))
         except ReadError as e:
             if progress:
                 print(file=sys.stderr)
@@ -102,7 +113,7 @@ def _documents(args: argparse.Namespace) -> tuple[list[tuple[Disclosure, History
     elif not args.files:
         raise _Refused("give FILE or DIR arguments, or --unit CODE --year Y")
     files = list(_expand(args.files or []))
-    read, failed = _parse_all(files, args.year)
+    read, failed = _parse_all(files, args.year, parse_limits(args))
     return docs + [(d, None) for d in read], failed or bool(args.files and not files)
 
 
@@ -183,9 +194,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="hint",
         help="不列出低于此严重程度的发现（审核结论不变）",
     )
-    p.add_argument("--year", type=int, help="文件未写明时的预算年度（也用于 --unit）")
+    p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度（也用于 --unit）")
     p.add_argument("--unit", metavar="CODE", help="审核数据库（网页端）中该单位的项目")
     p.add_argument("-o", "--output", metavar="OUT", help="输出文件（默认：标准输出）")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("rules", help="列出审核规则")

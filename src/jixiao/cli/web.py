@@ -11,7 +11,16 @@ import gc
 import os
 import sys
 
-from jixiao.cli.common import EXIT_BAD_INPUT, database_label, prepare_database, read_error_text
+from jixiao.cli.common import (
+    EXIT_BAD_INPUT,
+    add_parse_limits,
+    budget_year,
+    database_label,
+    parse_limits,
+    parse_path,
+    prepare_database,
+    read_error_text,
+)
 from jixiao.oserror import os_reason
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -287,7 +296,6 @@ def _unchanged(n: int) -> str:
 def cmd_import(args: argparse.Namespace) -> int:
     prepare_database()
     from jixiao.ingest import ReadError
-    from jixiao.ingest.bounded import parse_file_bounded
     from jixiao.web import actions
     from jixiao.web.actions.imports_many import import_many
 
@@ -300,12 +308,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not files:
         print("没有找到可导入的文件（.txt .docx .xlsx .html .pdf）", file=sys.stderr)
         return EXIT_BAD_INPUT
+    # each file read in a worker process held to --timeout / --memory-mb (default: the settings')
+    limits = parse_limits(args, actions.parse_limits())
     failed = 0
     totals = {"created": 0, "updated": 0, "unchanged": 0, "indicators": 0, "warnings": 0}
     tty = sys.stderr.isatty()
 
     def parse(f: Path) -> Any:
-        return parse_file_bounded(f, year=args.year, limits=actions.parse_limits())  # worker process
+        return parse_path(str(f), year=args.year, limits=limits)  # a worker process (unless --timeout 0)
 
     # the next files parsed (each in a worker process) while one is stored; on PostgreSQL two
     # documents stored at once, those that may touch the same unit one after another (the outcome
@@ -549,9 +559,10 @@ def register(sub: Any) -> None:
         action="store_true",
         help="文件写明的是别的单位时，仍按 --unit 导入",
     )
-    p.add_argument("--year", type=int, help="文件未写明时的预算年度")
+    p.add_argument("--year", type=budget_year, help="文件未写明时的预算年度")
     p.add_argument("--region", help="单位所在地区（单位按地区 + 编码 + 名称识别）")
     p.add_argument("-v", "--verbose", action="store_true", help="列出每条警告")
+    add_parse_limits(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(

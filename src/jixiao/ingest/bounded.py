@@ -11,8 +11,9 @@ child exits, all the memory it used goes back to the operating system: a web wor
 hostile upload is no larger afterwards.
 
 `parse_bounded` is used on every path that imports an uploaded file (the upload page, `POST
-/api/import`, `jixiao import`); `run_bounded` runs any picklable function the same way (the 监控表/
-自评表 workbook uploads). `jixiao parse` of a local file stays in-process.
+/api/import`, `jixiao import`) and by `jixiao parse`; `run_bounded` runs any picklable function the
+same way (the 监控表/自评表 workbook uploads, the 自评表 pages of 自评表复核 and `jixiao check`). The
+commands take `--timeout` and `--memory-mb` (`cli.common.add_parse_limits`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from jixiao.ingest.cells import ReadError
 from jixiao.model import Disclosure, Location
 from jixiao.oserror import os_reason
 
-__all__ = ["ParseLimits", "parse_bounded", "parse_file_bounded", "run_bounded"]
+__all__ = ["ParseLimits", "ParseOverrun", "parse_bounded", "parse_file_bounded", "run_bounded"]
 
 T = TypeVar("T")
 DOCUMENT = Location(line=1)
@@ -61,6 +62,14 @@ PRELOAD = [
 ]
 
 
+class ParseOverrun(ReadError):
+    """The parse ran over its time (`limit` "time") or its memory (`limit` "memory") and was stopped."""
+
+    def __init__(self, source: str, message: str, limit: str) -> None:
+        super().__init__(source, message, DOCUMENT)
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class ParseLimits:
     """How long and how much memory parsing one document may take."""
@@ -78,21 +87,22 @@ class ParseLimits:
 
 
 def parse_bounded(
-    data: bytes, name: str, *, year: int | None = None, limits: ParseLimits | None = None
+    data: bytes, name: str, *, year: int | None = None, limits: ParseLimits | None = None, fork: bool = False
 ) -> Disclosure:
-    """`parse_bytes(data, name, year=year)` in a child process held to `limits`."""
-    return run_bounded(_parse, data, name, year, name=name, limits=limits)
+    """`parse_bytes(data, name, year=year)` in a child process held to `limits` (`fork`: see
+    `run_bounded`)."""
+    return run_bounded(_parse, data, name, year, name=name, limits=limits, fork=fork)
 
 
 def parse_file_bounded(
-    path: str | Path, *, year: int | None = None, limits: ParseLimits | None = None
+    path: str | Path, *, year: int | None = None, limits: ParseLimits | None = None, fork: bool = False
 ) -> Disclosure:
     """`parse_file(path, year=year)` in a child process held to `limits`."""
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise ReadError(str(path), f"无法读取文件：{os_reason(e)}") from e
-    return parse_bounded(data, str(path), year=year, limits=limits)
+    return parse_bounded(data, str(path), year=year, limits=limits, fork=fork)
 
 
 def _parse(data: bytes, name: str, year: int | None) -> Disclosure:
@@ -101,14 +111,20 @@ def _parse(data: bytes, name: str, year: int | None) -> Disclosure:
     return parse_bytes(data, name, year=year)
 
 
-def run_bounded(func: Callable[..., T], *args: Any, name: str, limits: ParseLimits | None = None) -> T:
+def run_bounded(
+    func: Callable[..., T], *args: Any, name: str, limits: ParseLimits | None = None, fork: bool = False
+) -> T:
     """`func(*args)` in a child process held to `limits`; its exceptions are raised here.
 
     `func` must be a module-level function; its arguments and result must pickle. `name` (the
-    file) is used in the messages of a ReadError for an overrun.
+    file) is used in the messages of a ReadError for an overrun. `fork`: a command that reads a
+    file or a few (`jixiao parse`, `jixiao check`) forks itself rather than start the fork server,
+    whose preloading and warm-up cost it ~1 s of CPU; only while it runs no other thread (a
+    thread's locks would be held for ever in the child), else as without.
     """
     limits = limits or ParseLimits()
-    ctx = _context()
+    single = threading.active_count() == 1
+    ctx = multiprocessing.get_context("fork") if fork and single and _can_fork() else _context()
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, limits, func, args), daemon=True)
     with _SLOTS:
@@ -124,20 +140,31 @@ def run_bounded(func: Callable[..., T], *args: Any, name: str, limits: ParseLimi
             proc.join()
     if msg is None:
         if proc.exitcode == -signal.SIGXCPU or time.monotonic() - started >= limits.timeout:
-            raise ReadError(name, f"解析超时（{limits.timeout:g} 秒），已停止：文件过大或结构异常", DOCUMENT)
-        raise ReadError(
+            raise ParseOverrun(name, f"解析超时（{limits.timeout:g} 秒），已停止：文件过大或结构异常", "time")
+        raise ParseOverrun(
             name,
             f"解析所需内存超过 {limits.memory_mb} MB，已停止（解析进程退出码 {proc.exitcode}）",
-            DOCUMENT,
+            "memory",
         )
     kind = msg[0]
     if kind == "ok":
         return msg[1]
     if kind == "read":
-        raise ReadError(*msg[1:])
+        raise _read_error(*msg[1:])
     if kind == "memory":
-        raise ReadError(name, f"解析所需内存超过 {limits.memory_mb} MB，已停止：文件过大或结构异常", DOCUMENT)
+        why = f"解析所需内存超过 {limits.memory_mb} MB，已停止：文件过大或结构异常"
+        raise ParseOverrun(name, why, "memory")
     raise msg[1]
+
+
+def _read_error(
+    source: str, message: str, location: Location, cls: type[ReadError] = ReadError, extra: Any = None
+) -> ReadError:
+    """The child's ReadError again, of its class (`NoTargetTable`) and with its attributes
+    (`other_kind`): what the same parse in this process would have raised."""
+    err = cls(source, message, location)
+    err.__dict__.update(extra or {})
+    return err
 
 
 # at most this many documents parse at once in one server process (each child may take memory_mb)
@@ -157,6 +184,10 @@ def _wait(recv: Connection, proc: Any, deadline: float) -> tuple | None:
                 return None  # the child died without answering (killed by a limit, or crashed)
         if not proc.is_alive() and not recv.poll(0):
             return None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 _CTX: Any = None
@@ -193,7 +224,7 @@ def _child(conn: Connection, limits: ParseLimits, func: Callable[..., Any], args
         if isinstance(e.__cause__, MemoryError) or _near(cap, limits):
             msg = ("memory",)  # out of the address space allowed (libxml2 says "unknown error")
         else:
-            msg = ("read", e.source, e.message, e.location)
+            msg = ("read", e.source, e.message, e.location, *_kind_of(e))
     except MemoryError:
         msg = ("memory",)
     except BaseException as e:
@@ -205,6 +236,18 @@ def _child(conn: Connection, limits: ParseLimits, func: Callable[..., Any], args
     except (pickle.PicklingError, TypeError, AttributeError) as e:
         conn.send(("error", RuntimeError(f"解析结果无法传回：{type(e).__name__}：{e}")))
     conn.close()
+
+
+def _kind_of(e: ReadError) -> tuple[type[ReadError], dict[str, Any]]:
+    """The class and the further attributes of a ReadError (`_read_error` makes it again), when
+    they travel: else a plain ReadError's."""
+    cls = type(e) if type(e).__init__ is ReadError.__init__ else ReadError
+    extra = {k: v for k, v in vars(e).items() if k not in ("source", "message", "location")}
+    try:
+        pickle.dumps((cls, extra))
+    except Exception:
+        return ReadError, {}
+    return cls, extra
 
 
 def _limit(limits: ParseLimits) -> int:

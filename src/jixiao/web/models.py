@@ -229,6 +229,7 @@ class History(models.Model):
         ("outcome", "监控处理意见"),
         ("publish", "公开"),
         ("withdraw", "撤回公开"),
+        ("delete", "删除项目"),
     ]
     action = models.CharField("操作", max_length=30, choices=ACTIONS)
     summary = models.TextField("说明", blank=True, default="")

@@ -87,6 +87,14 @@ def can_edit_project(user: User | None, project: Project) -> bool:
     return False
 
 
+def can_delete_project(user: User | None, project: Project) -> bool:
+    """删除项目 of a project the caller found `user` may see (`can_view_project`: for a unit user, one
+    of their units'): a draft, by an administrator or a unit user (`actions.delete_project` also
+    keeps a unit user from deleting one with monitoring or a self-evaluation). Without a query: the
+    project page asks it on every view."""
+    return role_of(user) in (Role.ADMIN, Role.UNIT) and project.state == State.DRAFT
+
+
 def can_submit(user: User | None, project: Project) -> bool:
     return can_edit_project(user, project) and project.state in (State.DRAFT, State.RETURNED)
 

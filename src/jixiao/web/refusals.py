@@ -40,3 +40,9 @@ class Conflict(ActionError):
     """Someone else saved first, or the state does not allow it (HTTP 409): nothing was written."""
 
     status = 409
+
+
+class TooBusy(ActionError):
+    """The actor has as much waiting or running as one user may (HTTP 429): nothing was started."""
+
+    status = 429

@@ -21,6 +21,8 @@ JIXIAO_TASK_WORKER   embedded (default): `jixiao serve` / `jixiao demo` run a ta
                      their own; external: background tasks are run by `jixiao worker` processes only
 JIXIAO_UPLOAD_TASK_KB uploaded files larger than this are imported as background tasks (default 512)
 JIXIAO_EXPORT_INLINE_PROJECTS  Excel / web-page exports of more projects are background tasks (default 20)
+JIXIAO_JOBS_PER_USER the background tasks one user may have waiting or running at once (default 20;
+                     at least 1): one more is refused until some finish
 JIXIAO_PG_PREPARE    0/false behind a pooler that cannot carry prepared statements (pgbouncer before
                      1.21 in transaction mode): the pages' fixed queries and the imports' bulk
                      inserts are then not prepared
@@ -284,6 +286,11 @@ UPLOAD_TASK_BYTES = int(env_number("JIXIAO_UPLOAD_TASK_KB", "512")) * 1024
 # Excel and web-page exports of more projects than this are background tasks too (Word and PDF always
 # are): a unit-year's .xlsx 绩效目标表 takes seconds from a few dozen projects on
 EXPORT_INLINE_PROJECTS = int(env_number("JIXIAO_EXPORT_INLINE_PROJECTS", "20"))
+# the background jobs one user may have unfinished (queued or running) at once (`tasks.start_job`):
+# one user queueing uploads without end would hold the workers from everyone else
+JOBS_PER_USER = int(env_number("JIXIAO_JOBS_PER_USER", "20"))
+if JOBS_PER_USER < 1:
+    raise SettingsError(f"JIXIAO_JOBS_PER_USER 应为不小于 1 的整数，现为“{JOBS_PER_USER}”")
 
 LOGGING = {
     "version": 1,

@@ -20,14 +20,17 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from jixiao.web.jobs.models import Job, JobState
+from jixiao.web.refusals import TooBusy
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +79,50 @@ def start_job(
     input_data: bytes | None = None,
 ) -> Job:
     """Record a job for `user` and put it on the queue; returns at once. Jobs finished more than
-    KEEP_DAYS ago go (their files with them), and so do the queue's rows of that age."""
+    KEEP_DAYS ago go (their files with them), and so do the queue's rows of that age. A user with
+    `settings.JOBS_PER_USER` jobs unfinished (`unfinished_jobs`) is refused (TooBusy), nothing
+    started: the check and the new job are one transaction holding the user's row, so that
+    concurrent requests of one user cannot all pass it."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
     prune()
-    job = Job.objects.create(
-        user=user,
-        kind=kind,
-        title=title[:300],
-        params=params,
-        input_name=input_name[:255],
-        input_data=input_data,
-    )
+    with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        n, cap = unfinished_jobs(user).count(), settings.JOBS_PER_USER
+        if n >= cap:
+            raise TooBusy(
+                f"您已有 {n} 个后台任务尚未完成（每位用户最多 {cap} 个），"
+                f"「{title[:100]}」未开始；请在“后台任务”页查看进度，待部分任务完成后再提交。"
+            )
+        job = Job.objects.create(
+            user=user,
+            kind=kind,
+            title=title[:300],
+            params=params,
+            input_name=input_name[:255],
+            input_data=input_data,
+        )
     result = run_job.enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.task_id = str(result.id)
     return job
+
+
+# a job still queued or running this long after it was made is not counted against its user's
+# cap (`unfinished_jobs`): its worker was killed mid-run (nothing marks it failed), and it must not
+# keep the user from starting jobs for good
+UNFINISHED_FOR_AT_MOST = timedelta(days=1)
+
+
+def unfinished_jobs(user: Any) -> QuerySet[Job]:
+    """The user's jobs that wait or run (made within UNFINISHED_FOR_AT_MOST): what
+    `settings.JOBS_PER_USER` caps."""
+    return Job.objects.filter(
+        user=user,
+        state__in=[JobState.QUEUED, JobState.RUNNING],
+        created_at__gte=timezone.now() - UNFINISHED_FOR_AT_MOST,
+    )
 
 
 # an export waiting or running is reused by a repeated click (`pending_export`) this long after it
@@ -101,8 +134,6 @@ def pending_export(user: Any, scope: dict[str, Any], kind: str, fmt: str) -> Job
     """The user's export of this table and target that still waits or runs, if any. A finished one
     is not reused: its file holds the data as it was, and a new click means "as it is now"; nor is
     one whose queue task died (its page asks to start it again)."""
-    from datetime import timedelta
-
     params = {**scope, "kind": kind, "fmt": fmt}
     # a job left running by a worker killed mid-run stays so (nothing marks it failed): reused, no
     # click could start that export again; an older one is left, the click starts a new one
@@ -140,8 +171,6 @@ def start_review(user: Any, disclosure_ids: list[int], title: str) -> Job:
 
 def prune(days: int = KEEP_DAYS) -> int:
     """Delete the jobs that ended more than `days` ago and the queue's finished rows of that age."""
-    from datetime import timedelta
-
     from django_tasks_db.models import DBTaskResult
 
     cutoff = timezone.now() - timedelta(days=days)

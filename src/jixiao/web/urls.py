@@ -44,6 +44,7 @@ urlpatterns = [
         "projects/<int:project_id>/export/<str:kind>.<str:fmt>", exports.project_export, name="project_export"
     ),
     path("projects/<int:project_id>/years/", corpus.project_years, name="project_years"),
+    path("projects/<int:project_id>/delete/", projects.project_delete, name="project_delete"),
     path(
         "projects/<int:project_id>/<str:transition>/", projects.project_transition, name="project_transition"
     ),

@@ -83,6 +83,11 @@ def check_importable(doc: m.Disclosure, year: int | None) -> None:
             "请指定年度（上传页的“年度”、API 的 year 或 --year）。",
             {"year": "未指定年度"},
         )
+    if not m.is_budget_year(year):
+        raise Invalid(
+            f"{doc.source}: 预算年度 {year} 超出范围（{m.BUDGET_YEAR_RULE}），未导入。",
+            {"year": m.BUDGET_YEAR_RULE},
+        )
 
 
 def _writable_units(actor: User | None) -> Any:

@@ -33,12 +33,14 @@ from jixiao.web.models import (
     Indicator,
     Project,
     Role,
+    SelfEvaluation,
     State,
     Unit,
     User,
 )
 from jixiao.web.permissions import (
     Denied,
+    can_delete_project,
     can_edit_project,
     can_import_into,
     can_review,
@@ -296,9 +298,6 @@ def edit_project(actor: User | None, project_id: int, edit: ProjectEdit) -> Proj
     return proj
 
 
-YEARS = range(2000, 2101)
-
-
 def create_project(actor: User | None, unit_id: int, year: Any, name: str, code: str = "") -> Project:
     """新建项目: an empty draft project of the unit-year (the unit-year is made when it has no data
     yet), for the unit to write its 绩效目标表 in the edit form. Unit users create in their own
@@ -313,8 +312,8 @@ def create_project(actor: User | None, unit_id: int, year: Any, name: str, code:
         y = int(str(year).strip())
     except ValueError:
         y = 0
-    if y not in YEARS:
-        errors["year"] = f"年度应为 {YEARS.start}–{YEARS.stop - 1} 之间的四位数字，例如 2025"
+    if not m.is_budget_year(y):
+        errors["year"] = m.BUDGET_YEAR_RULE
     name, code = clean_text(name) or "", clean_text(code) or ""
     if not name:
         errors["name"] = "请填写项目名称"
@@ -352,6 +351,82 @@ def create_project(actor: User | None, unit_id: int, year: Any, name: str, code:
         record_history(actor, "edit", f"新建项目「{name}」（{y} 年，草稿）", project=proj)
         rereview([disclosure.pk])
     return proj
+
+
+@dataclass(frozen=True)
+class DeletedProject:
+    """What `delete_project` removed: the project's id and name, the unit-year it was in (where the
+    deletion is recorded: `history` is that History row's id)."""
+
+    id: int
+    name: str
+    unit_id: int
+    year: int | None
+    disclosure_id: int
+    history: int
+
+
+HISTORY_KEPT = 500  # the project's newest history records copied into the record of its deletion
+
+
+def _check_may_delete(actor: User | None, proj: Project) -> None:
+    """删除项目: administrators delete any draft; unit users a draft of their own unit (the caller
+    found the project visible) with no monitoring snapshot and no self-evaluation; nobody else."""
+    if not can_delete_project(actor, proj):
+        if role_of(actor) not in (Role.ADMIN, Role.UNIT):
+            raise Denied("只有本单位的用户或管理员可以删除项目。")
+        raise Denied(f"项目{proj.get_state_display()}，不能删除：只有草稿状态的项目可以删除。")
+    if role_of(actor) == Role.UNIT:
+        if proj.snapshots.exists():
+            raise Denied("项目已有运行监控记录，不能删除；如确需删除，请联系管理员。")
+        if SelfEvaluation.objects.filter(project=proj).exists():
+            raise Denied("项目已有绩效自评，不能删除；如确需删除，请联系管理员。")
+
+
+def _deleted_record(proj: Project) -> list[dict[str, Any]]:
+    """The deletion's `History.changes`: the project as it was (fields, indicators, what cascades
+    with it) and its own history, which is deleted with it (`History.project` cascades)."""
+    fields = {k: jsonable(getattr(proj, k)) for k in ("name", "code", "seq", "state", "version")}
+    fields.update({k: jsonable(getattr(proj, k)) for k in PROJECT_MONEY_FIELDS})
+    indicators = list(
+        proj.indicators.order_by("seq", "id").values("level1", "level2", "name", "value")[:MAX_FORM_ROWS]
+    )
+    earlier = [
+        {"at": h.at.isoformat(), "user": h.username, "action": h.action, "summary": h.summary}
+        for h in proj.history.order_by("-at", "-id")[:HISTORY_KEPT]
+    ]
+    return [
+        {"field": "project", "old": {"id": proj.pk, **fields}, "new": None},
+        {"field": "indicators", "old": indicators, "new": None},
+        {"field": "snapshots", "old": proj.snapshots.count(), "new": None},
+        {"field": "selfeval", "old": SelfEvaluation.objects.filter(project=proj).count(), "new": None},
+        {"field": "history", "old": earlier, "new": None},
+    ]
+
+
+def delete_project(actor: User | None, project_id: int, *, version: int | None = None) -> DeletedProject:
+    """删除项目 created or imported by mistake (`_check_may_delete` says who may delete what). The
+    project's history is deleted with it, so the deletion is recorded on its unit-year
+    (`History.disclosure`, action "delete"), holding the project as it was and its history; the
+    unit-year stays (empty when it was its last project) and is reviewed again."""
+    with transaction.atomic():
+        proj = locked_project(actor, project_id)
+        check_version(proj, version)
+        _check_may_delete(actor, proj)
+        changes = _deleted_record(proj)
+        label = proj.name or proj.code or f"第 {proj.seq} 个项目"
+        n = len(changes[1]["old"])
+        disclosure = Disclosure.objects.get(pk=proj.disclosure_id)
+        proj.delete()
+        h = record_history(
+            actor,
+            "delete",
+            f"删除项目「{label}」（{proj.year} 年，草稿，{n} 个指标）",
+            disclosure=disclosure,
+            changes=changes,
+        )
+        rereview([disclosure.pk])
+    return DeletedProject(project_id, label, proj.unit_id, proj.year, disclosure.pk, h.pk)
 
 
 def _replace_indicators(proj: Project, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from jixiao.web import actions
 from jixiao.web.api.common import check_choices, json_response, project_for
-from jixiao.web.api.errors import Id, Limit, Offset, QueryText, Year
+from jixiao.web.api.errors import Id, Limit, Offset, QueryText, Version, Year
 from jixiao.web.convert import as_float as _f
 from jixiao.web.lib.search import text_filter
 from jixiao.web.lib.units import unit_ids_for_filter
@@ -200,6 +200,16 @@ class ErrorOut(Schema):
     detail: str
 
 
+class DeletedOut(Schema):
+    id: int = Field(..., description="已删除项目的编号")
+    name: str = Field(..., description="项目名称（或编码）")
+    unit_id: int
+    year: int | None
+    disclosure_id: int = Field(..., description="项目所在的单位年度（删除记录保存在这里）")
+    history_id: int = Field(..., description="删除记录（变更记录）的编号")
+    detail: str
+
+
 # ------------------------------------------------------------------------------------------ helpers
 
 
@@ -341,6 +351,25 @@ def edit_project(request: HttpRequest, project_id: Id, body: ProjectEdit) -> Any
     project_for(request, project_id)
     actions.edit_project(request.user, project_id, body.to_edit())
     return _project(project_for(request, project_id))
+
+
+@router.delete(
+    "/projects/{project_id}",
+    response={200: DeletedOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="删除项目（仅草稿；单位用户仅限本单位无运行监控、无绩效自评的项目；可提供 version）",
+)
+def delete_project(request: HttpRequest, project_id: Id, version: Version | None = None) -> Any:
+    project_for(request, project_id)
+    gone = actions.delete_project(request.user, project_id, version=version)
+    return {
+        "id": gone.id,
+        "name": gone.name,
+        "unit_id": gone.unit_id,
+        "year": gone.year,
+        "disclosure_id": gone.disclosure_id,
+        "history_id": gone.history,
+        "detail": f"已删除项目「{gone.name}」；删除记录保存在该单位 {gone.year} 年的变更记录中。",
+    }
 
 
 @router.post(

@@ -22,13 +22,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
+from jixiao.model import BUDGET_YEAR_MAX, BUDGET_YEAR_MIN
+
 MAX_INT = 2**31 - 1  # the smallest integer column (PostgreSQL integer) holds up to here
 MAX_ID = 2**63 - 1  # primary keys are 64-bit
 
 Offset = Annotated[int, Field(ge=0, le=MAX_INT, description="跳过的条数")]
 Limit = Annotated[int, Field(ge=1, le=MAX_INT, description="最多返回的条数（超出上限按上限）")]
-Year = Annotated[int, Field(ge=1900, le=2999, description="年度")]
+Year = Annotated[int, Field(ge=BUDGET_YEAR_MIN, le=BUDGET_YEAR_MAX, description="年度")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=0, le=MAX_INT, description="所见的项目版本（过期返回 409）")]
 # a query-string text (search words, a unit spec, a state): the pages keep 100 characters of theirs
 QueryText = Annotated[str, Field(max_length=200, description="至多 200 字")]
 

@@ -35,6 +35,7 @@ from jixiao.cycle.evaluate import (
     uncheckable_reason,
 )
 from jixiao.web import actions
+from jixiao.web.api.errors import Year
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class PublishedTableIn(Schema):
     total_weight: Cell = Field(None, description="总分值")
     total_score: Cell = Field(None, description="总分")
     grade: Text = Field(None, description="自评等级（优/良/中/差）")
-    year: Annotated[int | None, Field(ge=1900, le=2999)] = Field(None, description="年度")
+    year: Year | None = Field(None, description="年度")
     project_name: Text = Field(None, description="项目名称")
     source: Text = Field(None, description="来源（文件名或网址）")
 

@@ -206,7 +206,7 @@ def load_demo_cycle(
     as its unit's user in `actors` (unit code → user; else `actor`), on approved or published
     targets only; `publisher` (a reviewer) publishes those in `PUBLISHED_SELFEVAL`."""
     from jixiao.web import actions
-    from jixiao.web.models import MonitoringSnapshot, Project, SelfEvaluation
+    from jixiao.web.models import MonitoringSnapshot, Project
 
     report = CycleReport()
     actors = actors or {}
@@ -259,6 +259,15 @@ def load_demo_cycle(
             )
             actions.save_monitoring(who, p.pk, entry)
         report.snapshots += 1
+    _enter_selfevals(report, actor, actors, publisher)
+    return report
+
+
+def _enter_selfevals(report: CycleReport, actor: Any, actors: dict[str, Any], publisher: Any) -> None:
+    """The year-end self-evaluations of `SELFEVAL` (see `load_demo_cycle`), counted in `report`."""
+    from jixiao.web import actions
+    from jixiao.web.models import Project, SelfEvaluation
+
     for (code, year, seq), (rate, factor, band) in SELFEVAL.items():
         p = Project.objects.filter(unit__code=code, year=year, seq=seq).first()
         if p is None or not p.budget_total:
@@ -313,4 +322,3 @@ def load_demo_cycle(
         if publisher is not None and (code, year, seq) in PUBLISHED_SELFEVAL:
             actions.publish_selfeval(publisher, p.pk)
             report.published += 1
-    return report

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from markupsafe import Markup, escape
 
 from jixiao.export.cellsafe import put_text, workbook_bytes
+from jixiao.model import is_budget_year
 from jixiao.taxonomy import LEVEL1, LEVEL2
 from jixiao.web.jinja import target_text
 from jixiao.web.lib.compiled import CompiledQuery, prepared_rows, prepares
@@ -157,7 +158,7 @@ def parse_filters(params: Mapping[str, Any]) -> SearchFilters:
         year = int(text("year", 10) or 0) or None
     except ValueError:
         year = None
-    if year is not None and not 1900 <= year <= 2999:
+    if year is not None and not is_budget_year(year):
         year = None
     level1, level2, kind = text("level1", 20), text("level2", 20), text("kind", 10)
     return SearchFilters(

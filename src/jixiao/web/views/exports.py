@@ -34,6 +34,7 @@ from jixiao.web.lib.exports import (
     unit_year_scope,
 )
 from jixiao.web.models import CYCLE_STATES, Project, Unit
+from jixiao.web.refusals import TooBusy
 from jixiao.web.tasks import pending_export, start_export
 
 
@@ -59,7 +60,11 @@ def _export(
             raise Http404(why)
         title = f"{scope.stem}{TABLES[kind][0]}（{FORMAT_LABELS[fmt]}）"
         if request.method == "POST":
-            job = start_export(request.user, where, kind, fmt, title)
+            try:
+                job = start_export(request.user, where, kind, fmt, title)
+            except TooBusy as e:
+                ctx = {"title": title, "action": request.path, "error": e.message}
+                return render(request, "web/jobs/export_start.html", ctx, status=TooBusy.status)
         elif (job := pending_export(request.user, where, kind, fmt)) is None:
             # a GET (a link, a bookmark, a crawler) starts nothing: the page's button does
             return render(request, "web/jobs/export_start.html", {"title": title, "action": request.path})

@@ -10,9 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
 from jixiao.web.jobs.models import Job, JobState
 from jixiao.web.models import Unit
 from jixiao.web.permissions import can_view_project, can_view_unit, sees_all, visible_disclosures
+from jixiao.web.refusals import TooBusy
 from jixiao.web.tasks import KINDS, job_status, start_review
 
 
@@ -83,7 +85,7 @@ def job_download(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def job_list(request: HttpRequest, *, error: str | None = None) -> HttpResponse:
+def job_list(request: HttpRequest, *, error: str | None = None, status: int | None = None) -> HttpResponse:
     jobs = list(Job.objects.filter(user=request.user).defer("file_data", "input_data", "result")[:50])
     return render(
         request,
@@ -93,7 +95,7 @@ def job_list(request: HttpRequest, *, error: str | None = None) -> HttpResponse:
             "may_review": sees_all(request.user),
             "error": error,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
 
 
@@ -112,12 +114,15 @@ def review_start(request: HttpRequest) -> HttpResponse:
             raise Http404("单位不存在")
         qs, parts = qs.filter(unit=unit), [unit.name]
     year = (request.POST.get("year") or "").strip()
-    if year and not (year.isdecimal() and len(year) == 4):
+    if year and not (year.isdecimal() and len(year) == 4 and is_budget_year(int(year))):
         # a mistyped year is not "every year": that would re-review every unit-year there is
-        return job_list(request, error=f"年度应为四位数字，如 2024（收到「{year[:20]}」）；未开始重新审核。")
+        return job_list(request, error=f"{BUDGET_YEAR_RULE}（收到「{year[:20]}」）；未开始重新审核。")
     if year:
         qs, parts = qs.filter(year=int(year)), [*parts, f"{year} 年"]
     ids = list(qs.values_list("pk", flat=True))
     title = f"重新审核{'（' + ' '.join(parts) + '）' if parts else '全部单位'}：{len(ids)} 个单位年度"
-    job = start_review(request.user, ids, title)
+    try:
+        job = start_review(request.user, ids, title)
+    except TooBusy as e:
+        return job_list(request, error=e.message, status=TooBusy.status)
     return redirect("job", job_id=job.pk)

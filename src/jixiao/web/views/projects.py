@@ -22,6 +22,7 @@ from jixiao.web.lib.project_rows import indicator_rows
 from jixiao.web.models import CYCLE_STATES, History, Indicator, Project, State
 from jixiao.web.permissions import (
     Denied,
+    can_delete_project,
     can_edit_project,
     can_review,
     can_submit,
@@ -209,6 +210,7 @@ def _project_context(
         "can_edit": can_edit_project(user, proj),
         "can_submit": may_submit,
         "can_review": may_review,
+        "can_delete": can_delete_project(user, proj),
         "gate": gate,
         "approval": approval,
         "confirm": None,  # "submit" / "approve": the confirmation to show open
@@ -420,3 +422,32 @@ def project_transition(request: HttpRequest, project_id: int, transition: str) -
             request, "web/project.html", _project_context(request, proj, error=e.message), status=400
         )
     return redirect("project", project_id=proj.pk)
+
+
+@login_required
+def project_delete(request: HttpRequest, project_id: int) -> HttpResponse:
+    """删除项目 (a draft created or imported by mistake), once confirmed (`confirm=1`, the form in the
+    page's confirmation box): back to its unit-year with a message; the deletion is recorded there."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    proj = visible_project(request, project_id)
+    try:
+        version = int(request.POST.get("version") or 0) or None
+    except ValueError:
+        version = None
+    if request.POST.get("confirm") != "1":
+        ctx = _project_context(request, proj, confirm="delete", error="删除项目前请确认。")
+        return render(request, "web/project.html", ctx, status=409)
+    try:
+        gone = actions.delete_project(request.user, proj.pk, version=version)
+    except Denied as e:
+        return render(request, "web/project.html", _project_context(request, proj, error=str(e)), status=403)
+    except actions.Conflict as e:
+        proj.refresh_from_db()
+        return render(
+            request, "web/project.html", _project_context(request, proj, error=e.message), status=409
+        )
+    messages.success(request, f"已删除项目「{gone.name}」；删除记录保存在本单位 {gone.year} 年的变更记录中。")
+    if gone.year is None:
+        return redirect("unit", unit_id=gone.unit_id)
+    return redirect("unit_year", unit_id=gone.unit_id, year=gone.year)

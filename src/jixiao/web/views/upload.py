@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from jixiao.model import BUDGET_YEAR_RULE, is_budget_year
 from jixiao.web.actions.uploads import ParseBudget, beyond_file_limit, import_upload, upload_too_large
 from jixiao.web.lib.units import UnitSpecError, resolve_unit
 from jixiao.web.middleware import MAX_FILES_PER_REQUEST
@@ -18,6 +19,7 @@ from jixiao.web.permissions import (
     role_of,
     visible_units,
 )
+from jixiao.web.refusals import TooBusy
 from jixiao.web.tasks import start_upload
 
 
@@ -50,8 +52,8 @@ def _typed_year(request: HttpRequest) -> int | None:
     if not typed:
         return None
     year = int(typed) if typed.isdecimal() and len(typed) < 9 else 0  # 0: not a number
-    if not 1900 <= year <= 2999:  # (never dropped silently)
-        raise _FormError("年度应为 1900 到 2999 之间的整数。")
+    if not is_budget_year(year):  # (never dropped silently)
+        raise _FormError(BUDGET_YEAR_RULE + "。")
     return year
 
 
@@ -70,11 +72,16 @@ def _import_files(request: HttpRequest, unit: Unit | None, year: int | None) -> 
             # a large file (or any once the request's parse time is spent) is parsed and imported
             # by a background task: the page answers at once
             unit_id = unit.pk if unit is not None else None
-            jobs.append(
-                start_upload(
-                    request.user, name, f.read(), unit_id=unit_id, year=year, confirm_unit=confirm_unit
+            try:
+                jobs.append(
+                    start_upload(
+                        request.user, name, f.read(), unit_id=unit_id, year=year, confirm_unit=confirm_unit
+                    )
                 )
-            )
+            except TooBusy as e:  # the user's cap of unfinished jobs: this file is not imported
+                results.append(
+                    {"file": name, "ok": False, "warnings": [], "errors": [f"{name}: {e.message}"]}
+                )
         else:
             results.append(
                 import_upload(request.user, f.name, f.read(), unit=unit, year=year, confirm_unit=confirm_unit)
