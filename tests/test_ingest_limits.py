@@ -318,3 +318,42 @@ def test_pdf_dedupe_keeps_what_pdfplumber_keeps_in_the_same_order() -> None:
 def test_pdf_grid_cells_get_their_own_characters() -> None:
     rows = [b.texts for b in read_cells(crafted.grid_pdf(12), "grid.pdf").blocks if hasattr(b, "cells")]
     assert rows == [["abcdefg"] * 12] * 12
+
+
+def test_a_commands_files_are_read_by_one_reused_worker_held_to_the_limits() -> None:
+    """Inside `reused_worker()` (a command's run), files go one after another to the same forked
+    child, whose caches stay warm; each file is still held to the limits, and a child that overran
+    is replaced for the next file. Outside it, each file has a fresh child as before."""
+    import os
+
+    from jixiao.ingest.bounded import reused_worker
+
+    limits = ParseLimits(timeout=1, memory_mb=128)
+
+    def pid() -> int:
+        return run_bounded(os.getpid, name="a.txt", limits=limits, fork=True)
+
+    with reused_worker():
+        first = pid()
+        assert first != os.getpid() and pid() == first
+        # CPU is limited per file, not summed: three files of 0.7 s under a 1 s limit all pass
+        for _ in range(3):
+            assert run_bounded(crafted.spin, 0.7, name="b.txt", limits=limits, fork=True) == "done"
+        assert pid() == first
+        with pytest.raises(ReadError) as err:
+            run_bounded(crafted.hog, 200, name="big.txt", limits=limits, fork=True)
+        assert err.value.message.startswith("解析所需内存超过 128 MB")
+        second = pid()
+        assert second != first and pid() == second
+        with pytest.raises(ReadError) as err:
+            run_bounded(crafted.spin, 30, name="slow.txt", limits=limits, fork=True)
+        assert err.value.source == "slow.txt" and err.value.message.startswith("解析超时（1 秒）")
+        third = pid()
+        assert third not in (first, second)
+        data = SEED.read_bytes()
+        assert parse_bounded(data, SEED.name, year=2024, limits=limits, fork=True) == parse_bytes(
+            data, SEED.name, year=2024
+        )
+    with pytest.raises(ProcessLookupError):
+        os.kill(third, 0)  # stopped on leaving
+    assert pid() != pid()  # outside: a fresh child for each file

@@ -10,7 +10,7 @@ import argparse
 import os
 import re
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
@@ -91,9 +91,7 @@ def parse_path(name: str, *, year: int | None, limits: Any) -> Disclosure:
         from jixiao.ingest import parse_file
 
         return parse_file(name, year=year)
-    from jixiao.ingest.bounded import parse_file_bounded
-
-    return parse_file_bounded(name, year=year, limits=limits, fork=True)
+    return _bounded().parse_file_bounded(name, year=year, limits=limits, fork=True)
 
 
 def read_bounded(read: Callable[[bytes, str], Any], name: str, data: bytes, limits: Any) -> Any:
@@ -101,9 +99,29 @@ def read_bounded(read: Callable[[bytes, str], Any], name: str, data: bytes, limi
     `limits` unless None."""
     if limits is None:
         return read(data, name)
-    from jixiao.ingest.bounded import run_bounded
+    return _bounded().run_bounded(read, data, name, name=name, limits=limits, fork=True)
 
-    return run_bounded(read, data, name, name=name, limits=limits, fork=True)
+
+_WORKER = ExitStack()  # the command's reused worker, entered at its first bounded read
+_WORKER_ON: list[bool] = []
+
+
+def _bounded() -> Any:
+    """`jixiao.ingest.bounded`, with a command's files read by one reused worker process
+    (`bounded.reused_worker`: the readers' caches stay warm from file to file); `main` ends it
+    (`end_command`) when the command returns."""
+    from jixiao.ingest import bounded
+
+    if not _WORKER_ON:
+        _WORKER.enter_context(bounded.reused_worker())
+        _WORKER_ON.append(True)
+    return bounded
+
+
+def end_command() -> None:
+    """Stop the command's reused worker process, if it started one."""
+    _WORKER_ON.clear()
+    _WORKER.close()
 
 
 def read_selfeval_path(name: str, data: bytes, limits: Any) -> Any:

@@ -15,6 +15,7 @@ from jixiao.cli.common import (
     ChineseParser,
     add_parse_limits,
     budget_year,
+    end_command,
     open_out,
     parse_limits,
     parse_path,
@@ -213,6 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(args_in[0] if args_in else None)
     args = parser.parse_args(args_in)
+    try:
+        return _run(args, args_in)
+    finally:
+        end_command()  # a worker process the command read its files in
+
+
+def _run(args: argparse.Namespace, args_in: list[str]) -> int:
     from jixiao.web import SettingsError
 
     try:
