@@ -75,6 +75,18 @@ def _json_dumps() -> Callable[[Any], str]:
 dumps = _json_dumps()
 
 
+class JSONText(str):
+    """A JSON column's value given as its JSON text, exactly as `dumps` writes the value (a review
+    row's findings, assembled from pieces encoded once: `reviews.findings_json`): written as it is
+    (on PostgreSQL inside the rows' JSON as the value itself, not as a string)."""
+
+    __slots__ = ()
+
+
+# stands in for a `JSONText` while the rows around it are encoded (`_rows_json_texts`)
+_TEXT_MARK = "\x00jixiao:json-text\x00"
+
+
 def _plain_json(o: Any) -> Any:
     """The rows `_rows_json` writes: a value that is not JSON as the text PostgreSQL reads it."""
     if isinstance(o, Decimal):  # as psycopg writes one: NaN, Infinity and -Infinity too
@@ -94,6 +106,34 @@ def _rows_encoder() -> Callable[[Any], str] | None:
 
 
 _rows_json = _rows_encoder()
+
+
+def _rows_json_texts(rows: list[tuple[Any, ...]]) -> str:
+    """`_rows_json(rows)` where a `JSONText` stands for the value it is the text of (what
+    `_rows_json` writes for that value): the rows encoded with a mark in its place, the mark then
+    replaced by the text. Should a string of the rows hold the mark itself, the texts are decoded
+    and the rows encoded whole."""
+    assert _rows_json is not None
+    texts: list[str] = []
+    marked = []
+    for row in rows:
+        if any(type(v) is JSONText for v in row):
+            texts += [v for v in row if type(v) is JSONText]
+            row = tuple(_TEXT_MARK if type(v) is JSONText else v for v in row)
+        marked.append(row)
+    if not texts:
+        return _rows_json(rows)
+    parts = _rows_json(marked).split(_TEXT_MARK_JSON)
+    if len(parts) != len(texts) + 1:
+        plain = [tuple(json.loads(v) if type(v) is JSONText else v for v in row) for row in rows]
+        return _rows_json(plain)
+    out = [parts[0]]
+    for text, part in zip(texts, parts[1:], strict=True):
+        out += (text, part)
+    return "".join(out)
+
+
+_TEXT_MARK_JSON = json.encoder.encode_basestring(_TEXT_MARK)
 
 
 class _Column:
@@ -121,7 +161,7 @@ class _Column:
         if value is None or not self.prepare:
             return value
         if self.json:
-            return dumps(value)
+            return str(value) if type(value) is JSONText else dumps(value)
         if self.decimal and type(value) is Decimal and value.is_finite():
             return value
         return self.field.get_db_prep_save(value, conn)
@@ -131,7 +171,7 @@ class _Column:
         if not self.prepare:
             return values
         if self.json:
-            return [None if v is None else dumps(v) for v in values]
+            return [None if v is None else str(v) if type(v) is JSONText else dumps(v) for v in values]
         return [self.db(v, conn) for v in values]
 
 
@@ -393,7 +433,7 @@ def insert_values(model: type[models.Model], values: Sequence[Mapping[str, Any]]
     if sql is not None and _json_floats_ok(cols, columns):
         assert _rows_json is not None
         with _cursor() as cur:
-            cur.execute(sql, [_rows_json(list(zip(*columns, strict=True)))])
+            cur.execute(sql, [_rows_json_texts(list(zip(*columns, strict=True)))])
         return
     _write_columns(model, [c.prepared(x, conn) if c.json else x for c, x in zip(cols, columns, strict=True)])
 

@@ -426,6 +426,55 @@ def _categories(indicators: list[m.Indicator]) -> list[list[Any]]:
     return [[l1, l2, k] for (l1, l2), k in n.items()]
 
 
+# pieces of a finding's JSON that recur (a rule's, its case's words; `findings_json`), by what they
+# are made of; emptied when full
+_RULE_JSON: dict[tuple[str, str], str] = {}
+_WORDS_JSON: dict[tuple[Any, ...], str] = {}
+FINDING_PIECES_LIMIT = 4096
+
+
+def findings_json(findings: list[Finding]) -> bulk.JSONText:
+    """`bulk.dumps([f.to_dict() for f in findings])`, the same text, assembled from pieces: the
+    parts a rule's findings share (rule and severity; hint, title and heading) encoded once a
+    process, the project's and the unit's once a call, only the message, the indicator and the
+    key for each finding. A unit-year's findings repeat its file, unit and project names and the
+    rules' words in every one: ~20,000 characters of Chinese a document, most of it said before."""
+    dumps = bulk.dumps
+    if len(_RULE_JSON) > FINDING_PIECES_LIMIT or len(_WORDS_JSON) > FINDING_PIECES_LIMIT:
+        _RULE_JSON.clear()
+        _WORDS_JSON.clear()
+    projects: dict[tuple[Any, ...], str] = {}
+    places: dict[tuple[Any, ...], str] = {}
+    out = []
+    for f in findings:
+        head = _RULE_JSON.get((f.rule, f.severity))
+        if head is None:
+            head = _RULE_JSON[(f.rule, f.severity)] = (
+                f'{{"rule":{dumps(f.rule)},"severity":{dumps(f.severity)},"project_seq":'
+            )
+        key: tuple[Any, ...] = (type(f.project_seq), f.project_seq, f.project)
+        project = projects.get(key)
+        if project is None:
+            project = projects[key] = f'{dumps(f.project_seq)},"project":{dumps(f.project)},"indicator":'
+        key = (f.hint, f.title, f.heading)
+        words = _WORDS_JSON.get(key)
+        if words is None:
+            words = _WORDS_JSON[key] = (
+                f'{dumps(f.hint)},"title":{dumps(f.title)},"heading":{dumps(f.heading)},"indicator_index":'
+            )
+        key = (f.source, f.unit_code, f.unit_name)
+        place = places.get(key)
+        if place is None:
+            place = places[key] = (
+                f'{dumps(f.source)},"unit_code":{dumps(f.unit_code)},"unit_name":{dumps(f.unit_name)},"key":'
+            )
+        out.append(
+            f'{head}{project}{dumps(f.indicator)},"message":{dumps(f.message)},"hint":{words}'
+            f'{dumps(f.indicator_index)},"source":{place}{dumps(f.key)}}}'
+        )
+    return bulk.JSONText("[" + ",".join(out) + "]")
+
+
 def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[dict[str, Any]]:
     """The review's `ReviewResult` rows as `{attname: value}` (`bulk.insert_values`; the columns
     left out take their defaults)."""
@@ -437,7 +486,7 @@ def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[dict
             "project_id": None,
             "version": version,
             "seq": -1,
-            "findings": [f.to_dict() for f in loose],
+            "findings": findings_json(loose),
             "counts": loose_counts,
             "rules": dict(Counter(f.rule for f in loose)),
             "settings_error": uy.settings_error,
@@ -455,7 +504,7 @@ def _as_stored(uy: UnitYearReview, version: str, doc: m.Disclosure) -> list[dict
                 "name": (pr.name or "")[:300],
                 "unit_code": pr.unit_code,
                 "unit_name": pr.unit_name,
-                "findings": [f.to_dict() for f in pr.findings],
+                "findings": findings_json(pr.findings),
                 "grade": o.grade,
                 "headings": o.headings,
                 "counts": o.counts,
