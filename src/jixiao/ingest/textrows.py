@@ -1636,43 +1636,50 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     printed split around its row in a cell-per-line text (`社会公众或服务` `政策满意度` `≥90%`
     `对象满意度指标`: the merged cell's text centred on the row's lines)."""
     out: list[Piece] = []
+    append = out.append
     drop: set[int] = set()
     n = len(pieces)
     space = _HAS_SPACE.search
     # where the second part of a label split around its row may be: a piece ending in 指标/值
-    ends = {
-        j for j, q in enumerate(pieces) if q.alone and q.text.endswith(("指标", "值")) and len(q.text) <= 10
-    }
+    # (found when a piece that may start such a label is first met)
+    ends: set[int] | None = None
+    last = ""  # the text of the last piece out
     for i, p in enumerate(pieces):
         if drop and i in drop:
             continue
         text = p.text
         if not text:
-            out.append(p)
+            append(p)
+            last = ""
             continue
+        size = len(text)
         # the second part of a wrapped label is short (`_joins`): the test inlined
-        if (
-            out
-            and out[-1].text
-            and (len(text) <= 6 or space(text) is not None)
-            and _joins_cached(out[-1].text, text)
-        ):
+        if last and (size <= 6 or space(text) is not None) and _joins_cached(last, text):
             q = out[-1]
-            out[-1] = Piece(q.text + text, q.line, q.brk, q.col, q.alone)
+            last = q.text + text
+            out[-1] = Piece(last, q.line, q.brk, q.col, q.alone)
             continue
-        if not p.alone or len(text) > 10 or level_kind(text):
-            out.append(p)
+        last = text
+        if size > 10 or not p.alone or level_kind(text):
+            append(p)
             continue
+        if ends is None:
+            ends = {
+                j
+                for j, q in enumerate(pieces)
+                if q.alone and q.text.endswith(("指标", "值")) and len(q.text) <= 10
+            }
         if i + 2 not in ends and i + 3 not in ends and i + 4 not in ends:
-            out.append(p)
+            append(p)
             continue
         nxt = pieces[i + 1].text if i + 1 < n else ""
         if not (nxt and _joins(text, nxt)):
             j = _label_rest(pieces, i, ends)
             if j is not None:
                 p = Piece(p.text + pieces[j].text, p.line, p.brk, p.col, p.alone)
+                last = p.text
                 drop.add(j)
-        out.append(p)
+        append(p)
     return out
 
 
