@@ -1171,3 +1171,31 @@ def test_a_title_on_top_of_the_document_and_after_a_page_marker_opens_a_table() 
     cells += ["第 2 页 共 2 页"]
     doc = parse_bytes("\n\n".join(cells).encode("utf-8"), "t.txt")
     assert [p.name for p in doc.projects] == ["甲项目", "乙项目"]
+
+
+def test_a_reading_that_cannot_head_a_table_scores_nothing_when_assembled() -> None:
+    """`candidates` leaves a strategy's reading unassembled (a zero fit) when its pieces print no two
+    header words side by side (`_may_head`): assembled, such a reading must find no header."""
+    from jixiao.ingest.textrows import (
+        STRATEGIES,
+        Fit,
+        _join_wrapped_labels,
+        _may_head,
+        assemble,
+        score_blocks,
+    )
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(FIELD.glob("batch*/[0-9]*.txt"))]
+    texts.append("一级指标\n产出指标\n二级指标\n数量指标\n三级指标\n培训人次")  # header words apart
+    unheaded = 0
+    for text in texts:
+        lines = [s.rstrip() for s in text.split("\n")]
+        for strategy in STRATEGIES.values():
+            pieces = strategy(lines)
+            if not pieces:
+                continue
+            if not _may_head(_join_wrapped_labels(pieces)):
+                unheaded += 1
+                assert score_blocks(assemble(pieces, lines)) == Fit()
+                assert score_blocks(assemble(pieces)) == Fit()
+    assert unheaded >= 10

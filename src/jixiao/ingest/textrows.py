@@ -42,7 +42,7 @@ import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import repeat
 
 from jixiao.ingest import vocab
@@ -1498,10 +1498,11 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
     """Column of every piece and whether it opens a row: the best-scoring path (Viterbi).
 
     `prev` holds the best score of each column for the piece before (the path with that piece in
-    that column); each piece's step makes the next from it and notes, per column, the column of
-    the piece before on the best path (`src`) and whether the piece opens a row there (`opens`).
-    An impossible score is -inf and stays -inf through every sum, so no comparison needs a guard:
-    a path from it never wins. (The step is inlined: it runs for every piece of every reading.)"""
+    that column); each piece's step makes the next from it and notes, per column, where the path
+    comes from (`back`): the column of the piece before on the best path, plus `ncol` when the
+    piece opens a row there. An impossible score is -inf and stays -inf through every sum, so no
+    comparison needs a guard: a path from it never wins. (The step is inlined: it runs for every
+    piece of every reading.)"""
     ncol = len(kinds)
     has_level2 = L2 in kinds
     costs = _column_costs(kinds)
@@ -1511,13 +1512,14 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
     fits_of: dict[str, tuple[float, ...]] = {}  # the same texts recur: one lookup of `_fits` each
     first = _fits(kinds_t, body[0].text, has_level2)
     prev = [first[k] + start_cost[k] for k in range(ncol)]
-    src: list[list[int]] = [[-1] * ncol]
-    opens: list[list[bool]] = [[True] * ncol]
+    back: list[list[int]] = [[ncol - 1] * ncol]  # (the first piece opens a row, from nowhere)
     cols = range(ncol)
+    gap_after = gap_cost[1:]
+    cont_gain = _CONT
     # the best column to end a row in after the piece before (the first such column on a tie)
     end_best = _NEG
     end_from = 0
-    for a in cols:
+    for a in range(ncol):
         v = prev[a] + end_cost[a]
         if v > end_best:
             end_best, end_from = v, a
@@ -1529,47 +1531,53 @@ def _assign(body: list[Piece], kinds: list[int]) -> list[tuple[int, bool]]:
         brk = p.brk
         same_bonus = _SAME_BONUS[brk]
         base_new = end_best + _NEW_BONUS[brk]  # a new row after the best end
-        best_new_from = end_from
+        new_back = end_from + ncol
         end_best = _NEG
         end_from = 0
         row = [_NEG] * ncol
-        srow = [-1] * ncol
-        orow = [True] * ncol
+        brow = [0] * ncol
         # best "same row" predecessor of column k: max over a < k of prev[a] minus the gaps
         # between a and k, i.e. max(prev[a] + gap_cost[a + 1]) - gap_cost[k]
         run_best = _NEG
         run_from = -1
         before = _NEG  # prev[k - 1]
         for k in cols:
-            cand_new = base_new + start_cost[k]
             cand_same = run_best - gap_cost[k] + same_bonus
-            run_from_k = run_from
-            cont = before + same_bonus + _CONT
+            cont = before + same_bonus + cont_gain
+            cand_new = base_new + start_cost[k]
             if cont > cand_same:
-                cand_same, run_from_k = cont, k - 1
-            if cand_same >= cand_new:
+                if cont >= cand_new:
+                    here = row[k] = cont + fits[k]
+                    brow[k] = k - 1
+                else:
+                    here = row[k] = cand_new + fits[k]
+                    brow[k] = new_back
+            elif cand_same >= cand_new:
                 here = row[k] = cand_same + fits[k]
-                srow[k] = run_from_k
-                orow[k] = False
+                brow[k] = run_from
             else:
                 here = row[k] = cand_new + fits[k]
-                srow[k] = best_new_from
+                brow[k] = new_back
             v = here + end_cost[k]
             if v > end_best:
                 end_best, end_from = v, k
             before = prev[k]
-            g = before + gap_cost[k + 1]
+            g = before + gap_after[k]
             if g > run_best:
                 run_best, run_from = g, k
-        src.append(srow)
-        opens.append(orow)
+        back.append(brow)
         prev = row
-    last = end_from  # max(cols, key=prev[k] + end_cost[k]): the first best
     path: list[tuple[int, bool]] = [(0, True)] * n
-    k = last
-    for i in range(n - 1, -1, -1):
-        path[i] = (k, opens[i][k] or i == 0)
-        k = src[i][k]
+    k = end_from  # max(cols, key=prev[k] + end_cost[k]): the first best
+    for i in range(n - 1, 0, -1):
+        b = back[i][k]
+        if b >= ncol:
+            path[i] = (k, True)
+            k = b - ncol
+        else:
+            path[i] = (k, False)
+            k = b
+    path[0] = (k, True)
     return path
 
 
@@ -1628,43 +1636,50 @@ def _join_wrapped_labels(pieces: list[Piece]) -> list[Piece]:
     printed split around its row in a cell-per-line text (`社会公众或服务` `政策满意度` `≥90%`
     `对象满意度指标`: the merged cell's text centred on the row's lines)."""
     out: list[Piece] = []
+    append = out.append
     drop: set[int] = set()
     n = len(pieces)
     space = _HAS_SPACE.search
     # where the second part of a label split around its row may be: a piece ending in 指标/值
-    ends = {
-        j for j, q in enumerate(pieces) if q.alone and q.text.endswith(("指标", "值")) and len(q.text) <= 10
-    }
+    # (found when a piece that may start such a label is first met)
+    ends: set[int] | None = None
+    last = ""  # the text of the last piece out
     for i, p in enumerate(pieces):
         if drop and i in drop:
             continue
         text = p.text
         if not text:
-            out.append(p)
+            append(p)
+            last = ""
             continue
+        size = len(text)
         # the second part of a wrapped label is short (`_joins`): the test inlined
-        if (
-            out
-            and out[-1].text
-            and (len(text) <= 6 or space(text) is not None)
-            and _joins_cached(out[-1].text, text)
-        ):
+        if last and (size <= 6 or space(text) is not None) and _joins_cached(last, text):
             q = out[-1]
-            out[-1] = Piece(q.text + text, q.line, q.brk, q.col, q.alone)
+            last = q.text + text
+            out[-1] = Piece(last, q.line, q.brk, q.col, q.alone)
             continue
-        if not p.alone or len(text) > 10 or level_kind(text):
-            out.append(p)
+        last = text
+        if size > 10 or not p.alone or level_kind(text):
+            append(p)
             continue
+        if ends is None:
+            ends = {
+                j
+                for j, q in enumerate(pieces)
+                if q.alone and q.text.endswith(("指标", "值")) and len(q.text) <= 10
+            }
         if i + 2 not in ends and i + 3 not in ends and i + 4 not in ends:
-            out.append(p)
+            append(p)
             continue
         nxt = pieces[i + 1].text if i + 1 < n else ""
         if not (nxt and _joins(text, nxt)):
             j = _label_rest(pieces, i, ends)
             if j is not None:
                 p = Piece(p.text + pieces[j].text, p.line, p.brk, p.col, p.alone)
+                last = p.text
                 drop.add(j)
-        out.append(p)
+        append(p)
     return out
 
 
@@ -1691,7 +1706,11 @@ def assemble(pieces: list[Piece], prose: list[str] | None = None) -> list[Block]
     """Blocks from a strategy's pieces: indicator tables by their header, the rest as rows and
     paragraphs. With `prose` (the lines, for strategies whose separator also occurs in running
     text: spaces), a line outside a table's own block stays one paragraph as printed."""
-    pieces = _join_wrapped_labels(pieces)
+    return _assemble_joined(_join_wrapped_labels(pieces), prose)
+
+
+def _assemble_joined(pieces: list[Piece], prose: list[str] | None) -> list[Block]:
+    """`assemble` of pieces whose wrapped level labels are joined already."""
     blocks: list[Block] = []
     table = 0
     pos = 0
@@ -1990,12 +2009,35 @@ def candidates(
             continue
         pieces = STRATEGIES[name](lines)
         if pieces:
-            blocks = assemble(pieces, lines if name in _PROSE_SEPARATORS else None)
+            joined = _join_wrapped_labels(pieces)
+            prose = lines if name in _PROSE_SEPARATORS else None
+            if not _may_head(joined):
+                # no header can be read: no fit (rows are scored under a header only), never
+                # convincing; its blocks are made only if a region picks it
+                out.append(Candidate(name, [], Fit(), later=partial(_assemble_joined, joined, prose)))
+                continue
+            blocks = _assemble_joined(joined, prose)
             out.append(Candidate(name, blocks, score_blocks(blocks, memo)))
             fit = out[-1].fit
             if (fit.complete if name in _WHOLE_CUTS else fit.convincing) and not _unread_header(blocks):
                 return out  # no later cut reads more: the regions are chosen among these
     return out
+
+
+def _may_head(pieces: list[Piece]) -> bool:
+    """Whether an indicator header may be among the pieces: a header is a run of consecutive
+    pieces naming header columns (`_find_header`), or a row of one line's cells that names two
+    (`score_blocks`); pieces with neither can only give paragraphs and rows that score nothing."""
+    prev = False
+    lines: set[int] = set()
+    for p in pieces:
+        named = header_kind(p.text) is not None
+        if named:
+            if prev or p.line in lines:
+                return True
+            lines.add(p.line)
+        prev = named
+    return False
 
 
 _USUAL = ("pdf-text", *STRATEGIES)
