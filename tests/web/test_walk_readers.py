@@ -37,7 +37,8 @@ def test_the_compare_page_counts_the_same_indicators_in_its_chart_and_its_table(
 def test_the_demo_publishes_self_evaluations_a_reader_can_open(db):
     """`jixiao demo` shows the 公开 step of the cycle: the reviewer publishes three of the 2023
     self-evaluations, a reader without an account sees their 自评表 on the public project page and
-    the public API, and the fourth (left unpublished) answers as missing."""
+    the public API (a midpoint score explained, without the unit's 「请确认或修改」), and the fourth
+    (left unpublished) answers as missing."""
     from jixiao.web.demo.load import load_demo
     from jixiao.web.models import SelfEvaluation
 
@@ -49,7 +50,11 @@ def test_the_demo_publishes_self_evaluations_a_reader_can_open(db):
     for se in published:
         html = reader.get(f"/public/projects/{se.project_id}/").content.decode()
         assert "自评" in html and f"{se.total:.2f}".rstrip("0").rstrip(".") in html
+        assert "请确认或修改" not in html  # a note for the unit, not for readers
         assert reader.get(f"/api/public/projects/{se.project_id}/selfeval").status_code == 200
+    assert "按所选自评档次的中点计算" in "".join(
+        reader.get(f"/public/projects/{se.project_id}/").content.decode() for se in published
+    )
     hidden = SelfEvaluation.objects.get(published_at=None)
     assert reader.get(f"/api/public/projects/{hidden.project_id}/selfeval").status_code == 404
     # loading again publishes nothing twice

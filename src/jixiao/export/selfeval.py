@@ -202,8 +202,10 @@ def selfeval_table(
     department: str | None = None,
     funds: FundSources | None = None,
     sheet_name: str | None = None,
+    published: bool = False,
 ) -> StandardTable:
-    """The 项目支出绩效自评表 of one scored project as a grid."""
+    """The 项目支出绩效自评表 of one scored project as a grid; `published`: as readers see it once
+    published (its notes say what a score is, not what the unit should do)."""
     year = f"（{ev.year}年度）" if ev.year else None
     t = StandardTable(TITLE, WIDTHS_CM, subtitle=year, sheet_name=sheet_name or "自评表")
     L = _label
@@ -241,7 +243,11 @@ def selfeval_table(
         reason = f"偏差原因：{ev.execution_reason}" if ev.execution_reason else "偏差原因待说明"
         t.notes.append(f"注：{result.execution_explanation}；{reason}。")
     if any(s.proposed for s in result.indicators):
-        t.notes.append("注：带 * 的得分为系统按所选自评档次中点建议的得分，请确认或修改。")
+        t.notes.append(
+            "注：带 * 的得分按所选自评档次的中点计算。"
+            if published
+            else "注：带 * 的得分为系统按所选自评档次中点建议的得分，请确认或修改。"
+        )
     t.notes += [f"注：{w}。" for w in result.warnings]
     return t
 

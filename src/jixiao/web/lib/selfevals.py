@@ -111,7 +111,11 @@ class PublicSelfEval:
 
         m = convert.project_from_orm(self.project, list(self.project.indicators.all()))
         table = selfeval_table(
-            self.ev, self.result, department=project_unit_name(self.project), funds=funds_from_project(m)
+            self.ev,
+            self.result,
+            department=project_unit_name(self.project),
+            funds=funds_from_project(m),
+            published=True,
         )
         return table_to_html(table)
 
