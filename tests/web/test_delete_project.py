@@ -156,3 +156,28 @@ def test_the_api_deletes_with_the_version_seen(clients, mistake):
     assert (
         json.loads(c.get(f"/api/disclosures/{body['disclosure_id']}").content)["id"] == body["disclosure_id"]
     )
+
+
+def test_the_record_of_a_deletion_holds_the_project_as_it_was(users, demo):
+    """The deletion record is all that is left of the project: its goal, purpose, spending plan and
+    every indicator's description and basis, and the monitoring and self-evaluation an
+    administrator deleted with it, not only their number."""
+    from tests.web.test_import_safety import _enter_cycle
+
+    projects = Project.objects.filter(unit=demo["999001"], year=2024).order_by("seq")
+    p = next(p for p in projects if _enter_cycle(p))
+    Project.objects.filter(pk=p.pk).update(
+        state=State.DRAFT, goal="年度目标", purpose="资金用途", spending_plan=[["6月底", "50%"]]
+    )
+    Indicator.objects.filter(project=p).update(description="指标描述", basis="确定依据")
+    se = SelfEvaluation.objects.get(project=p)
+    gone = actions.delete_project(users["admin"], p.pk)
+    old = {c["field"]: c["old"] for c in History.objects.get(pk=gone.history).changes}
+    assert old["project"]["goal"] == "年度目标" and old["project"]["purpose"] == "资金用途"
+    assert old["project"]["spending_plan"] == [["6月底", "50%"]]
+    assert old["indicators"] and all(
+        i["description"] == "指标描述" and i["basis"] == "确定依据" for i in old["indicators"]
+    )
+    assert old["selfeval"] == 1 and old["snapshots"] == 1
+    assert old["selfeval_record"]["grade"] == se.grade and old["selfeval_record"]["rows"] == se.rows
+    assert len(old["snapshot_records"]) == 1 and old["snapshot_records"][0]["rows"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 
@@ -386,11 +388,20 @@ def _check_may_delete(actor: User | None, proj: Project) -> None:
 def _deleted_record(proj: Project) -> list[dict[str, Any]]:
     """The deletion's `History.changes`: the project as it was (fields, indicators, what cascades
     with it) and its own history, which is deleted with it (`History.project` cascades)."""
-    fields = {k: jsonable(getattr(proj, k)) for k in ("name", "code", "seq", "state", "version")}
+    keep = ("name", "code", "title", "seq", "state", "version", "purpose", "spending_plan", "goal")
+    fields = {k: jsonable(getattr(proj, k)) for k in keep}
     fields.update({k: jsonable(getattr(proj, k)) for k in PROJECT_MONEY_FIELDS})
     indicators = list(
-        proj.indicators.order_by("seq", "id").values("level1", "level2", "name", "value")[:MAX_FORM_ROWS]
+        proj.indicators.order_by("seq", "id").values(*INDICATOR_FIELDS, "nature", "measure_unit", "weight")[
+            :MAX_FORM_ROWS
+        ]
     )
+    # what an administrator deletes with it (a unit user may not): kept whole, as JSON
+    entries = {
+        "selfeval_record": SelfEvaluation.objects.filter(project=proj).values().first(),
+        "snapshot_records": list(proj.snapshots.order_by("id").values()),
+    }
+    entries = json.loads(json.dumps(entries, cls=DjangoJSONEncoder))
     earlier = [
         {"at": h.at.isoformat(), "user": h.username, "action": h.action, "summary": h.summary}
         for h in proj.history.order_by("-at", "-id")[:HISTORY_KEPT]
@@ -401,6 +412,7 @@ def _deleted_record(proj: Project) -> list[dict[str, Any]]:
         {"field": "snapshots", "old": proj.snapshots.count(), "new": None},
         {"field": "selfeval", "old": SelfEvaluation.objects.filter(project=proj).count(), "new": None},
         {"field": "history", "old": earlier, "new": None},
+        *({"field": k, "old": v, "new": None} for k, v in entries.items()),
     ]
 
 
