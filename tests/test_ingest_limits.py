@@ -357,3 +357,18 @@ def test_a_commands_files_are_read_by_one_reused_worker_held_to_the_limits() -> 
     with pytest.raises(ProcessLookupError):
         os.kill(third, 0)  # stopped on leaving
     assert pid() != pid()  # outside: a fresh child for each file
+
+
+def test_the_file_after_one_that_came_near_the_memory_cap_is_read() -> None:
+    """A reused child that came near its memory cap answers, then quits of itself; the next file
+    goes to a fresh child, and is never reported as an overrun it did not cause (the quitting
+    child's closed pipe is not that file's answer)."""
+    import os
+
+    from jixiao.ingest.bounded import reused_worker
+
+    limits = ParseLimits(timeout=5, memory_mb=128)
+    with reused_worker():
+        for _ in range(10):
+            assert run_bounded(crafted.hog, 118, name="near.txt", limits=limits, fork=True) > 0
+            assert run_bounded(os.getpid, name="next.txt", limits=limits, fork=True) != os.getpid()

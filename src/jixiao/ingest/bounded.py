@@ -215,15 +215,24 @@ class _Worker:
         self.conn: Connection | None = None
 
     def run(self, func: Callable[..., Any], args: tuple, name: str) -> Any:
-        if self.proc is None or not self.proc.is_alive():
-            self._start()
-        assert self.conn is not None
-        started = time.monotonic()
-        try:
-            self.conn.send((func, args))
-            msg = _wait(self.conn, self.proc, started + self.limits.timeout)
-        except (BrokenPipeError, ConnectionResetError, EOFError):
-            msg = None
+        for _ in range(2):
+            if self.proc is None or not self.proc.is_alive():
+                self._start()
+            assert self.conn is not None
+            started = time.monotonic()
+            try:
+                self.conn.send((func, args))
+                msg = _wait(self.conn, self.proc, started + self.limits.timeout)
+            except (BrokenPipeError, ConnectionResetError, EOFError):
+                msg = None
+            if msg is None and time.monotonic() - started < self.limits.timeout:
+                # a child that quit of itself after its last task (near its memory cap) exits 0,
+                # without taking this one: this file goes to a fresh child
+                self.proc.join(1)
+                if self.proc.exitcode == 0:
+                    self.stop()
+                    continue
+            break
         if msg is None or msg[0] == "memory" or not self.proc.is_alive():
             self.stop()  # overran, or exits after coming near its cap: the next file gets a new one
         return _answer(msg, self.proc.exitcode if self.proc is not None else None, started, name, self.limits)
