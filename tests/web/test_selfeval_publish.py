@@ -202,3 +202,37 @@ def test_the_unit_year_page_lists_only_published_scores(users, evaluated):
     assert SelfEvaluation.objects.filter(project__year=2023).count() == 4
     assert html.count('class="selfeval-score"') == 1
     assert f'<p class="selfeval-score">绩效自评 {se.total} 分 · {se.grade}</p>' in html
+
+
+def test_a_reviewer_publishes_only_the_self_evaluation_they_saw(clients, users, evaluated):
+    """The unit changes its 自评表 after the reviewer opened the page: the reviewer's 公开 is refused
+    (nothing published, nothing recorded) rather than publishing what they never saw."""
+    import re
+
+    p = evaluated
+    html = clients["reviewer"].get(f"/projects/{p.pk}/selfeval/").content.decode()
+    form = re.search(r'<form method="post" action="/projects/\d+/selfeval/publish/">(.*?)</form>', html, re.S)
+    assert form is not None
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    se = SelfEvaluation.objects.get(project=p)
+    entry = actions.SelfEvalEntry(
+        adjusted=str(se.budget_adjusted),
+        executed=str(se.budget_adjusted / 2),
+        execution_reason="改过",
+        rows=tuple(
+            actions.SelfEvalRow(**{k: r.get(k) for k in ("actual", "band", "reason")}) for r in se.rows
+        ),
+    )
+    actions.save_selfeval(users["market"], p.pk, entry)
+    n = History.objects.count()
+    fields.pop("csrfmiddlewaretoken", None)
+    r = clients["reviewer"].post(f"/projects/{p.pk}/selfeval/publish/", fields, follow=True)
+    assert SelfEvaluation.objects.get(project=p).published_at is None
+    assert History.objects.count() == n
+    assert "已被修改" in r.content.decode()
+    html = r.content.decode()  # the page again, with what is there now: that may be published
+    form = re.search(r'<form method="post" action="/projects/\d+/selfeval/publish/">(.*?)</form>', html, re.S)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(1)))
+    fields.pop("csrfmiddlewaretoken", None)
+    clients["reviewer"].post(f"/projects/{p.pk}/selfeval/publish/", fields)
+    assert SelfEvaluation.objects.get(project=p).published_at is not None

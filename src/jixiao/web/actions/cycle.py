@@ -672,16 +672,23 @@ def _publishable(actor: User | None, project_id: int, verb: str) -> tuple[Projec
     return proj, se
 
 
-def publish_selfeval(actor: User | None, project_id: int) -> SelfEvaluation:
+def publish_selfeval(actor: User | None, project_id: int, *, seen: str | None = None) -> SelfEvaluation:
     """公开 a project's self-evaluation (决算公开 of its 自评表): reviewers and administrators, when the
     project's targets are public themselves (已批复 or 已公开, `lib.corpus.PUBLIC_STATES`) and the
     self-evaluation is complete (scored, and still scorable against the project's indicators).
-    Recorded in the history with who and when; publishing a published one is refused."""
+    Recorded in the history with who and when; publishing a published one is refused. `seen`: the
+    `updated_at` (ISO) of the self-evaluation the reviewer looked at; Conflict when it changed since."""
     from jixiao.web.lib.corpus import PUBLIC_STATES
     from jixiao.web.lib.cycle import StaleEntry, scored_selfeval
 
     with transaction.atomic():
         proj, se = _publishable(actor, project_id, "公开")
+        if seen is not None and se.updated_at.isoformat() != seen:
+            raise Conflict(
+                f"项目「{proj}」的绩效自评已被修改（{se.entered_by or '其他用户'} 于 "
+                f"{timezone.localtime(se.updated_at):%Y-%m-%d %H:%M} 保存），您看到的不是最新内容；"
+                "未公开。请核对最新的自评表后再公开。"
+            )
         if se.published_at is not None:
             raise Invalid(
                 f"项目「{proj}」的绩效自评已公开（{se.published_by or '审核人'} 于 "

@@ -302,10 +302,13 @@ def _selfeval_publication(request: HttpRequest, project_id: int, *, publish: boo
         return HttpResponseNotAllowed(["POST"])
     proj = visible_project(request, project_id)  # another unit's project: 404, as one nobody has
     try:
-        se = (actions.publish_selfeval if publish else actions.withdraw_selfeval)(request.user, proj.pk)
+        if publish:  # what the reviewer saw (the page's form): Conflict when it changed since
+            se = actions.publish_selfeval(request.user, proj.pk, seen=request.POST.get("seen") or None)
+        else:
+            se = actions.withdraw_selfeval(request.user, proj.pk)
     except Denied as e:
         return forbidden(request, e)
-    except actions.Invalid as e:
+    except (actions.Invalid, actions.Conflict) as e:
         messages.error(request, e.message)
     else:
         messages.success(
