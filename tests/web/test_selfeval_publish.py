@@ -236,3 +236,31 @@ def test_a_reviewer_publishes_only_the_self_evaluation_they_saw(clients, users, 
     fields.pop("csrfmiddlewaretoken", None)
     clients["reviewer"].post(f"/projects/{p.pk}/selfeval/publish/", fields)
     assert SelfEvaluation.objects.get(project=p).published_at is not None
+
+
+def test_readers_never_see_a_score_other_than_the_one_published(users, evaluated):
+    """An administrator's later edit of the project's targets (here its first indicator's value)
+    re-scores the 自评表: readers are not shown a total other than the published one, on any page
+    or in the API."""
+    from jixiao.web.models import Indicator
+
+    p = evaluated
+    se = actions.publish_selfeval(users["reviewer"], p.pk)
+    ind = Indicator.objects.filter(project=p, target_kind__in=("number", "percent")).order_by("seq").first()
+    rows = [
+        actions.IndicatorRow(
+            id=i.pk,
+            **{k: getattr(i, k) for k in ("level1", "level2", "name", "description", "basis")},
+            value="≥999999" if i.pk == ind.pk else i.value,
+        )
+        for i in p.indicators.order_by("seq", "id")
+    ]
+    actions.edit_project(users["admin"], p.pk, actions.ProjectEdit(version=p.version, indicators=tuple(rows)))
+    c = Client()
+    r = c.get(f"/api/public/projects/{p.pk}/selfeval")
+    shown = {Decimal(str(r.json()["total"]))} if r.status_code == 200 else set()
+    page = c.get(f"/public/projects/{p.pk}/").content.decode()
+    year = c.get(f"/public/units/{p.unit_id}/{p.year}/").content.decode()
+    assert shown <= {se.total}
+    if not shown:  # withheld from the API: withheld everywhere
+        assert "项目支出绩效自评表" not in page and f"{se.total} 分" not in year

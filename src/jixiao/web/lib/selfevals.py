@@ -123,7 +123,8 @@ class PublicSelfEval:
 def public_selfeval(project_id: int) -> PublicSelfEval | None:
     """The published self-evaluation of a project whose targets are public, or None — for a project
     that does not exist, is not public, has no self-evaluation or an unpublished one, and for one
-    that no longer fits the project's indicators (its score cannot be shown as published): all
+    that no longer fits the project's indicators or no longer scores the published total and grade
+    against them (what was published cannot be shown): all
     answer alike, so that readers learn nothing of what is not published."""
     from jixiao.web.lib.corpus import PUBLIC_STATES
     from jixiao.web.lib.cycle import StaleEntry, scored_selfeval
@@ -139,4 +140,6 @@ def public_selfeval(project_id: int) -> PublicSelfEval | None:
         ev, result = scored_selfeval(se, se.project, list(se.project.indicators.all()))
     except StaleEntry:
         return None
+    if result.total.quantize(Decimal("0.01")) != se.total or result.grade != se.grade:
+        return None  # the targets changed since (an administrator's edit): not what was published
     return PublicSelfEval(se.project, se, ev, result)

@@ -149,6 +149,9 @@ def public_unit_year(request: HttpRequest, unit_id: int, year: int) -> HttpRespo
     )
     if not projects:
         raise Http404("该单位这一年度没有公开的绩效目标")
+    for p in projects:  # a score shown only where the project's page shows its 自评表
+        if p.public_at is not None and public_selfeval(p.pk) is None:
+            p.public_at = None
     years = sorted(
         set(public_projects().filter(unit=unit).values_list("year", flat=True)) - {None}, reverse=True
     )
