@@ -174,3 +174,19 @@ def test_a_page_with_a_3000_digit_run_is_read_in_bounded_time():
         start = time.process_time()
         read_monitoring(read_cells(text.encode("utf-8"), f"long_{layout}.txt"))
         assert time.process_time() - start < 5, layout
+
+
+def test_the_year_given_is_used_only_where_the_page_prints_none(tmp_path, capsys):
+    """`--year` is the budget year of a page that does not print its own (as for every reader):
+    a page printed 2024 stays 2024, data to 31 July 2024, whatever year is given."""
+    name, data = _page("regional_toilets", "xlsx")
+    (t,) = read_monitoring_bytes(data, name)
+    assert t.year == 2024
+    snap, _ = snapshot_from_reading(t, 2021)
+    assert snap.as_of.isoformat() == "2024-07-31" and snap.year == 2024
+    t.year = None
+    assert snapshot_from_reading(t, 2021)[0].as_of.isoformat() == "2021-07-31"
+    page = tmp_path / name
+    page.write_bytes(data)
+    assert main(["monitor", str(page), "--year", "2021", "--format", "json", "--timeout", "0"]) == 0
+    assert "2024-07-31" in capsys.readouterr().out

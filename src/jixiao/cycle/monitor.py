@@ -630,7 +630,7 @@ def snapshot_from_reading(
     完成目标可能性 and 备注/整改措施 as the deviation. A printed actual the lights cannot compare
     with its target (`按计划推进` against `≥85公里`) is left out and named in the warnings."""
     where = table.source
-    year = year or table.year
+    year = table.year or year  # `year`: where the page prints none (`jixiao monitor --year`)
     if year is None:
         raise MonitorError(f"{where}: 监控表未写明年度，请用 --year 指定")
     month = table.month or 7
