@@ -131,6 +131,7 @@ OTHER_ROUTES = {
     "selfeval_list",  # own units only: tests/web/test_walk_selfeval_list.py
     "selfeval_check",  # a page uploaded and checked: no database (tests/web/test_selfeval_check_web.py)
     "selfeval_check_export",  # the check of the tables the form carries, recomputed: no database
+    "monitoring_check",  # a page uploaded and its lights shown: no database (test_monitoring_check_web.py)
     "cycle_upload",
     "search",
     "search_export",

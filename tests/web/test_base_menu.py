@@ -29,6 +29,7 @@ NAV = (
     "    <a href=\"{{ url('selfeval_list') }}\">绩效自评</a>\n"
     "    {% if role in ('admin', 'unit') %}<a href=\"{{ url('cycle_upload') }}\">上传填报表</a>{% endif %}\n"
     "    <a href=\"{{ url('selfeval_check') }}\">自评表复核</a>\n"
+    "    <a href=\"{{ url('monitoring_check') }}\">监控表复核</a>\n"
     '    <a href="/api/docs">API</a>\n'
     "    {% if user.is_staff %}<a href=\"{{ url('admin:index') }}\">管理后台</a>{% endif %}\n"
     "  </nav>\n"

@@ -6,6 +6,7 @@ from django.urls import path
 
 from jixiao.web.api import api
 from jixiao.web.views import corpus, cycle, exports, favicon, jobs, projects, review, search, units, upload
+from jixiao.web.views.monitoring_check import monitoring_check
 from jixiao.web.views.selfeval_check import selfeval_check, selfeval_check_export
 
 urlpatterns = [
@@ -62,6 +63,7 @@ urlpatterns = [
     path("cycle/upload/", cycle.cycle_upload, name="cycle_upload"),
     path("selfeval/check/", selfeval_check, name="selfeval_check"),
     path("selfeval/check/export.xlsx", selfeval_check_export, name="selfeval_check_export"),
+    path("monitoring/check/", monitoring_check, name="monitoring_check"),
     path("search/", search.search, name="search"),
     path("search/export.xlsx", search.search_export, name="search_export"),
     path("review/", review.review_ranking, name="review_ranking"),

@@ -1,7 +1,8 @@
 """JSON API under /api/ (django-ninja): the same permissions and actions as the pages.
 
 Routers by topic: `data` (units, disclosures, projects, review), `cycle` (monitoring and
-self-evaluation), `selfeval` (checking a published 自评表), `public` (the readers' view, no login);
+self-evaluation), `selfeval` (checking a published 自评表),
+`monitoring_check` (a published 监控表's lights), `public` (the readers' view, no login);
 `common` has what they share.
 
 Auth: the browser session (with CSRF on writes) or `Authorization: Bearer TOKEN` (`jixiao token`).
@@ -77,11 +78,13 @@ def _unit_spec(request: HttpRequest, exc: UnitSpecError) -> Any:
 from jixiao.web.api.corpus import router as corpus_router  # noqa: E402  (comparison, library)
 from jixiao.web.api.cycle import router as cycle_router  # noqa: E402  (monitoring, self-evaluation)
 from jixiao.web.api.data import router as data_router  # noqa: E402  (units, disclosures, projects)
+from jixiao.web.api.monitoring_check import router as monitoring_check_router  # noqa: E402  (published 监控表)
 from jixiao.web.api.public import router as public_router  # noqa: E402  (readers: no login)
 from jixiao.web.api.selfeval import router as selfeval_router  # noqa: E402  (published 自评表 check)
 
 api.add_router("/", data_router)
 api.add_router("/", cycle_router)
 api.add_router("/", selfeval_router)
+api.add_router("/", monitoring_check_router)
 api.add_router("/", corpus_router)
 api.add_router("/", public_router)
