@@ -229,3 +229,19 @@ def test_the_importer_points_a_monitoring_page_here(db):
     with pytest.raises(NoTargetTable) as e:
         parse_bytes(data, name)
     assert "这是监控表，不是绩效目标表" in e.value.message and "“监控表复核”" in e.value.message
+
+
+def test_an_actual_the_lights_cannot_compare_is_named(clients):
+    """「按计划推进」 against 「≥85公里」: left out of the lights, marked on its row and said why."""
+    name, data = _pages()["national_water_tabs"]
+    data = data.decode().replace("38公里", "按计划推进").encode()
+    for url in (PAGE, API):
+        r = _upload(clients["reviewer"], url, name, data)
+        assert r.status_code == 200
+        if url == PAGE:
+            text = _text(r)
+            assert "按计划推进 未计入灯色" in text
+            assert "完成值「按计划推进」不是数值，年度指标值「≥85公里」是数值" in text
+        else:
+            (one,) = r.json()["tables"]
+            assert one["indicators"][1]["light"] is None and "按计划推进" in one["warnings"][0]
