@@ -12,8 +12,9 @@ hostile upload is no larger afterwards.
 
 `parse_bounded` is used on every path that imports an uploaded file (the upload page, `POST
 /api/import`, `jixiao import`) and by `jixiao parse`; `run_bounded` runs any picklable function the
-same way (the 监控表/自评表 workbook uploads, the 自评表 pages of 自评表复核 and `jixiao check`). The
-commands take `--timeout` and `--memory-mb` (`cli.common.add_parse_limits`).
+same way (the 监控表/自评表 workbook uploads, the 自评表 pages of 自评表复核 and `jixiao check`, the
+监控表 pages of 监控表复核). The commands take `--timeout` and `--memory-mb`
+(`cli.common.add_parse_limits`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ PRELOAD = [
     "jixiao.ingest.pdf",
     "jixiao.cycle.workbooks",
     "jixiao.ingest.selfeval",
+    "jixiao.ingest.monitoring",
     "openpyxl",
     "pdfplumber",
     "pypdfium2",

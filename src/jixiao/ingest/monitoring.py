@@ -246,12 +246,41 @@ def read_monitoring_bytes(data: bytes, name: str) -> list[MonitoringTable]:
 
     tables = [t for t in read_monitoring(read_cells(data, name)) if t.indicators]
     if not tables:
-        raise NoMonitoring(
-            name,
-            "未找到已公开的运行监控表（没有可识别的监控表指标表头：三级指标、年度指标值、1-7月执行情况"
-            "或截至某月完成值、全年预计完成情况、完成目标可能性）",
-        )
+        raise NoMonitoring(name, NOT_FOUND)
     return tables
+
+
+NOT_FOUND = (
+    "未找到已公开的运行监控表（没有可识别的监控表指标表头：三级指标、年度指标值、1-7月执行情况"
+    "或截至某月完成值、全年预计完成情况、完成目标可能性）"
+)
+SELFEVAL_GIVEN = "这是自评表，不是运行监控表；已公开的自评表请在“自评表复核”中按评分办法复核"
+TARGETS_GIVEN = "这是绩效目标表，不是运行监控表；绩效目标表请在“导入文件”中导入（或用命令 jixiao import）"
+
+
+def read_monitoring_page(data: bytes, name: str) -> list[MonitoringTable]:
+    """Every 监控表 of an uploaded page, as `read_monitoring_bytes` (the page 监控表复核 runs it in
+    its bounded child). Where none is in it, `NoMonitoring` says what the page is instead when it
+    can tell, and where that is read: a 自评表 (read as `jixiao.ingest.selfeval` reads one) or a
+    绩效目标表 (read as the importer reads one); else `NOT_FOUND`."""
+    from jixiao.ingest import read_cells
+    from jixiao.ingest.cells import ReadError
+    from jixiao.ingest.interpret import interpret
+    from jixiao.ingest.selfeval import read_selfeval
+
+    stream = read_cells(data, name)
+    tables = [t for t in read_monitoring(stream) if t.indicators]
+    if tables:
+        return tables
+    if any(t.indicators for t in read_selfeval(stream)):
+        raise NoMonitoring(name, SELFEVAL_GIVEN)
+    try:
+        doc = interpret(stream)
+    except ReadError:  # neither: no target table either
+        raise NoMonitoring(name, NOT_FOUND) from None
+    if any(p.indicators for p in doc.projects):
+        raise NoMonitoring(name, TARGETS_GIVEN)
+    raise NoMonitoring(name, NOT_FOUND)
 
 
 def _table_starts(toks: list[Token]) -> list[int]:

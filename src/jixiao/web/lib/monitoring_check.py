@@ -31,34 +31,7 @@ from jixiao.ingest.monitoring import MonitoringIndicator, MonitoringTable
 from jixiao.web.lib.selfeval_check import Upload, refuse_if_too_large
 from jixiao.web.refusals import Invalid
 
-__all__ = ["IndicatorCheck", "TableCheck", "Upload", "check_upload", "read_page", "summary"]
-
-SELFEVAL_GIVEN = "这是自评表，不是运行监控表；已公开的自评表请在“自评表复核”中按评分办法复核"
-TARGETS_GIVEN = "这是绩效目标表，不是运行监控表；绩效目标表请在“导入文件”中导入（或用命令 jixiao import）"
-
-
-def read_page(data: bytes, name: str) -> list[MonitoringTable]:
-    """Every 监控表 of the page (run in the bounded child). Where none is in it, `NoMonitoring`
-    says what the page is instead when it can tell: a 自评表 (read as 自评表复核 reads one) or a
-    绩效目标表 (read as the importer reads one)."""
-    from jixiao.ingest import ReadError, read_cells
-    from jixiao.ingest.interpret import interpret
-    from jixiao.ingest.monitoring import NoMonitoring, read_monitoring, read_monitoring_bytes
-    from jixiao.ingest.selfeval import read_selfeval
-
-    stream = read_cells(data, name)
-    tables = [t for t in read_monitoring(stream) if t.indicators]
-    if tables:
-        return tables
-    if any(t.indicators for t in read_selfeval(stream)):
-        raise NoMonitoring(name, SELFEVAL_GIVEN)
-    try:
-        doc = interpret(stream)
-    except ReadError:
-        doc = None
-    if doc is not None and any(p.indicators for p in doc.projects):
-        raise NoMonitoring(name, TARGETS_GIVEN)
-    return read_monitoring_bytes(data, name)  # raises NoMonitoring with the reader's own message
+__all__ = ["IndicatorCheck", "TableCheck", "Upload", "check_upload", "read_tables", "summary"]
 
 
 @dataclass
@@ -134,11 +107,11 @@ def read_tables(name: str, data: bytes) -> list[MonitoringTable]:
     """Every 监控表 of the page, read in a bounded child process."""
     from jixiao.ingest import ReadError
     from jixiao.ingest.bounded import run_bounded
-    from jixiao.ingest.monitoring import NoMonitoring
+    from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_page
     from jixiao.web.actions.workbooks import parse_limits
 
     try:
-        return run_bounded(read_page, data, name, name=name, limits=parse_limits())
+        return run_bounded(read_monitoring_page, data, name, name=name, limits=parse_limits())
     except NoMonitoring as e:
         raise Invalid(f"{name}: {e.message}", {"file": e.message}) from None
     except ReadError as e:
