@@ -323,8 +323,23 @@ def test_pdf_grid_cells_get_their_own_characters() -> None:
 def test_a_commands_files_are_read_by_one_reused_worker_held_to_the_limits() -> None:
     """Inside `reused_worker()` (a command's run), files go one after another to the same forked
     child, whose caches stay warm; each file is still held to the limits, and a child that overran
-    is replaced for the next file. Outside it, each file has a fresh child as before."""
+    is replaced for the next file. Outside it, each file has a fresh child as before. Run in a
+    fresh interpreter: a command runs no other thread, while the test process may (then every
+    file has a fresh child from the fork server, safely, and nothing would be reused)."""
+    import subprocess
+    import sys
+
+    code = "from tests.test_ingest_limits import _reuse_checks; _reuse_checks()"
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=root)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", (r.stdout, r.stderr)
+
+
+def _reuse_checks() -> None:
     import os
+    import threading
+
+    assert threading.active_count() == 1
 
     from jixiao.ingest.bounded import reused_worker
 
@@ -357,6 +372,7 @@ def test_a_commands_files_are_read_by_one_reused_worker_held_to_the_limits() -> 
     with pytest.raises(ProcessLookupError):
         os.kill(third, 0)  # stopped on leaving
     assert pid() != pid()  # outside: a fresh child for each file
+    print("ok")
 
 
 def test_the_file_after_one_that_came_near_the_memory_cap_is_read() -> None:
