@@ -368,7 +368,8 @@ def delete_project(request: HttpRequest, project_id: Id, version: Version | None
         "year": gone.year,
         "disclosure_id": gone.disclosure_id,
         "history_id": gone.history,
-        "detail": f"已删除项目「{gone.name}」；删除记录保存在该单位 {gone.year} 年的变更记录中，管理员可在后台“变更记录”中查看。",
+        "detail": f"已删除项目「{gone.name}」；删除记录保存在该单位 {gone.year} 年的变更记录中，"
+        "管理员可在后台“变更记录”中查看。",
     }
 
 

@@ -447,7 +447,11 @@ def project_delete(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(
             request, "web/project.html", _project_context(request, proj, error=e.message), status=409
         )
-    messages.success(request, f"已删除项目「{gone.name}」；删除记录保存在本单位 {gone.year} 年的变更记录中，管理员可在后台“变更记录”中查看。")
+    messages.success(
+        request,
+        f"已删除项目「{gone.name}」；删除记录保存在本单位 {gone.year} 年的变更记录中，"
+        "管理员可在后台“变更记录”中查看。",
+    )
     if gone.year is None:
         return redirect("unit", unit_id=gone.unit_id)
     return redirect("unit_year", unit_id=gone.unit_id, year=gone.year)
