@@ -28,7 +28,7 @@ from jixiao.cycle.monitor import (
     validate_snapshot,
 )
 from jixiao.ingest.monitoring import MonitoringIndicator, MonitoringTable
-from jixiao.web.lib.selfeval_check import Upload, refuse_if_too_large
+from jixiao.web.lib.selfeval_check import Upload, read_page, refuse_if_too_large
 from jixiao.web.refusals import Invalid
 
 __all__ = ["IndicatorCheck", "TableCheck", "Upload", "check_upload", "read_tables", "summary"]
@@ -105,17 +105,9 @@ class TableCheck:
 
 def read_tables(name: str, data: bytes) -> list[MonitoringTable]:
     """Every 监控表 of the page, read in a bounded child process."""
-    from jixiao.ingest import ReadError
-    from jixiao.ingest.bounded import run_bounded
     from jixiao.ingest.monitoring import NoMonitoring, read_monitoring_page
-    from jixiao.web.actions.workbooks import parse_limits
 
-    try:
-        return run_bounded(read_monitoring_page, data, name, name=name, limits=parse_limits())
-    except NoMonitoring as e:
-        raise Invalid(f"{name}: {e.message}", {"file": e.message}) from None
-    except ReadError as e:
-        raise Invalid(e.describe(), {"file": e.message}) from None
+    return read_page(read_monitoring_page, NoMonitoring, name, data)  # type: ignore[no-any-return]
 
 
 def check_table(name: str, table: MonitoringTable, year: int | None = None) -> TableCheck:

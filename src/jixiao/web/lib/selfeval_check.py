@@ -9,6 +9,7 @@ instead), numbers the method cannot work with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -83,17 +84,25 @@ def refuse_if_too_large(name: str, size: int | None) -> None:
 
 def read_tables(name: str, data: bytes) -> list[SelfEvalTable]:
     """Every 自评表 of the page, read in a bounded child process."""
+    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
+
+    return read_page(read_selfeval_bytes, NoSelfEvaluation, name, data)
+
+
+def read_page(read: Callable[[bytes, str], Any], missing: type[Exception], name: str, data: bytes) -> Any:
+    """`read(data, name)` (a published page's reader) in a bounded child process; what it cannot
+    read — `missing` (no such table: its `message`) or a ReadError — is `Invalid` naming the file."""
     from jixiao.ingest import ReadError
     from jixiao.ingest.bounded import run_bounded
-    from jixiao.ingest.selfeval import NoSelfEvaluation, read_selfeval_bytes
     from jixiao.web.actions.workbooks import parse_limits
 
     try:
-        return run_bounded(read_selfeval_bytes, data, name, name=name, limits=parse_limits())
-    except NoSelfEvaluation as e:
-        raise Invalid(f"{name}: {e.message}", {"file": e.message}) from None
+        return run_bounded(read, data, name, name=name, limits=parse_limits())
     except ReadError as e:
         raise Invalid(e.describe(), {"file": e.message}) from None
+    except missing as e:
+        why = str(getattr(e, "message", e))
+        raise Invalid(f"{name}: {why}", {"file": why}) from None
 
 
 def check_table(name: str, table: SelfEvalTable) -> TableCheck:
